@@ -1,0 +1,2 @@
+/* box.c placeholder */
+#include <datakit/box.h>

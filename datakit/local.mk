@@ -1,0 +1,23 @@
+# datakit/local.mk -- libdatakit: Keel's compact data structures.  Standalone: nothing here
+# includes core/ or include/keel/.  Built once as a PIC convenience library (linked into the
+# server and each module) and installed as libdatakit with its headers.
+datakit_sources_list = \
+	datakit/box.c \
+	datakit/table.c
+
+datakit_headers_list = \
+	datakit/box.h \
+	datakit/table.h
+
+noinst_LTLIBRARIES += datakit/libdatakit_pic.la
+datakit_libdatakit_pic_la_SOURCES = $(datakit_sources_list) $(datakit_headers_list)
+datakit_libdatakit_pic_la_LIBADD = -lm
+
+lib_LTLIBRARIES += datakit/libdatakit.la
+datakit_libdatakit_la_SOURCES =
+nodist_EXTRA_datakit_libdatakit_la_SOURCES = dummy.c
+datakit_libdatakit_la_LIBADD = datakit/libdatakit_pic.la
+datakit_libdatakit_la_LDFLAGS = -version-info 0:0:0 -no-undefined
+
+datakitincludedir = $(includedir)/datakit
+datakitinclude_HEADERS = $(datakit_headers_list)

@@ -1,0 +1,113 @@
+/* table.h -- the keyspace table of one shard: key -> value with as little as possible per key.
+ *
+ * An entry holds the key bytes, a value (a packed box, or an object pointer with a 16-bit type
+ * tag), and optional fields that cost memory only when present: an expiry (absolute ms), a
+ * 32-bit aux word and a 64-bit aux word (the memcached protocol keeps flags and CAS there).
+ *
+ * The table grows and shrinks incrementally: no call ever rehashes the whole table; each
+ * mutating call moves a bounded number of buckets, and dk_table_step() moves more when the
+ * owner is idle.  Scan cursors stay valid across resizes (every key present for a whole scan
+ * is returned at least once).  Expiring keys are kept in a timer structure, so the keys due
+ * by a time are found without looking at the others.
+ *
+ * References (dk_ref) name an entry until the next call that mutates the table; any
+ * mutation may move entries.  Views (dk_entry) point into the table under the same rule.
+ * Single-threaded: one owner thread per table.
+ */
+#ifndef DATAKIT_TABLE_H
+#define DATAKIT_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <datakit/box.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dk_table dk_table;
+typedef uint64_t dk_ref;            /* 0 = no entry */
+#define DK_REF_NONE ((dk_ref)0)
+
+#define DK_ENTRY_BOX 0              /* value is a packed box */
+#define DK_ENTRY_OBJ 1              /* value is an object pointer + type tag */
+
+#define DK_NO_EXPIRY ((int64_t)-1)
+
+/* A read-only view of one entry. */
+typedef struct dk_entry {
+    const void *key;
+    size_t klen;
+    uint8_t kind;                   /* DK_ENTRY_BOX / DK_ENTRY_OBJ */
+    uint16_t obj_type;              /* DK_ENTRY_OBJ: the caller's type tag */
+    void *obj;                      /* DK_ENTRY_OBJ */
+    dk_val box;                     /* DK_ENTRY_BOX (bytes point into the table) */
+    int64_t expire_ms;              /* DK_NO_EXPIRY when none */
+    bool has_aux32, has_aux64;
+    uint32_t aux32;
+    uint64_t aux64;
+} dk_entry;
+
+/* Called for object values when the table drops them (delete of an OBJ entry is the caller's
+ * business: dk_table_delete returns the object to the caller instead). */
+typedef void (*dk_obj_free_fn)(void *ctx, uint16_t obj_type, void *obj);
+
+dk_table *dk_table_new(void);
+/* Frees the table; free_obj (may be NULL) is called for every object value still inside. */
+void dk_table_free(dk_table *t, dk_obj_free_fn free_obj, void *ctx);
+/* Removes every entry (FLUSHALL): also incremental-friendly, but may be O(n) here. */
+void dk_table_clear(dk_table *t, dk_obj_free_fn free_obj, void *ctx);
+
+size_t dk_table_count(const dk_table *t);
+/* Every byte the table owns: slots, entry storage, allocator slack, timer structure. */
+size_t dk_table_bytes(const dk_table *t);
+/* Entries with an expiry. */
+size_t dk_table_expires_count(const dk_table *t);
+
+/* hash: any well-mixed 64-bit hash of the key (the caller's, e.g. XXH3_64bits); the same key
+ * must always come with the same hash. */
+dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash);
+/* Fills *e for a live reference. */
+void dk_table_view(dk_table *t, dk_ref r, dk_entry *e);
+
+/* Insert or overwrite.  Overwriting keeps the expiry when keep_expiry, else clears it; aux
+ * fields are cleared on overwrite.  For an overwritten OBJ entry, the old object is returned in
+ * *old_obj / *old_type (else *old_obj = NULL) and NOT freed.  Returns the entry's reference, or
+ * DK_REF_NONE when memory ran out. */
+dk_ref dk_table_put_box(dk_table *t, const void *key, size_t klen, uint64_t hash, const dk_val *v,
+                        bool keep_expiry, void **old_obj, uint16_t *old_type);
+dk_ref dk_table_put_obj(dk_table *t, const void *key, size_t klen, uint64_t hash, uint16_t type,
+                        void *obj, bool keep_expiry, void **old_obj, uint16_t *old_type);
+
+/* Deletes the entry; an object value is handed back in *obj / *type (NULL for a box). */
+void dk_table_delete(dk_table *t, dk_ref r, void **obj, uint16_t *type);
+
+/* Per-entry optional fields.  Each returns the (possibly moved) reference. */
+dk_ref dk_table_set_expiry(dk_table *t, dk_ref r, int64_t expire_ms);   /* DK_NO_EXPIRY clears */
+dk_ref dk_table_set_aux32(dk_table *t, dk_ref r, bool present, uint32_t v);
+dk_ref dk_table_set_aux64(dk_table *t, dk_ref r, bool present, uint64_t v);
+
+/* Calls due(ctx, ref) for up to max entries whose expiry is <= now_ms, earliest first, and
+ * returns how many it found.  The callback must delete the entry (dk_table_delete) or move its
+ * expiry later; it may not otherwise mutate the table. */
+typedef void (*dk_due_fn)(void *ctx, dk_table *t, dk_ref r);
+size_t dk_table_expire_due(dk_table *t, int64_t now_ms, size_t max, dk_due_fn due, void *ctx);
+/* Earliest expiry in the table, or DK_NO_EXPIRY. */
+int64_t dk_table_next_expiry(const dk_table *t);
+
+/* Scan: starts with cursor 0; calls fn for the entries of the next few buckets and returns the
+ * next cursor, 0 when the scan is complete.  fn must not mutate the table. */
+typedef void (*dk_scan_fn)(void *ctx, dk_table *t, dk_ref r);
+uint64_t dk_table_scan(dk_table *t, uint64_t cursor, dk_scan_fn fn, void *ctx);
+
+/* A uniformly-ish random entry (DK_REF_NONE when empty); rnd is any random 64-bit number. */
+dk_ref dk_table_random(dk_table *t, uint64_t rnd);
+
+/* Does up to `work` units of pending incremental resize; returns true while more is pending. */
+bool dk_table_step(dk_table *t, size_t work);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,120 @@
+/* api.h -- the SDK function table: every call the core offers a module, in one list.
+ *
+ * KEEL_API_LIST is the single source of truth.  It expands to the members of struct keel_api
+ * (the table handed to a module's init), to the core's own prototypes (with KEEL_CORE
+ * defined), and, through the generated <keel/api_module.h>, to the keel_* names modules call.
+ *
+ * The table is APPEND-ONLY: never reorder, remove or change an entry; add new entries at the
+ * end with an "added in 1.N" comment and bump KEEL_ABI_MINOR.  A module that needs 1.N sets
+ * abi_minor = N in its descriptor and the core refuses it when the core's table is older.
+ *
+ * Threads: calls taking a keel_proc are legal only inside that process's opcode handlers (on
+ * the thread running it).  Calls taking a keel_conn are legal only on the connection's own
+ * thread: from protocol callbacks and KEEL_CMD_CONN commands.  register_* calls are legal only
+ * inside init.  Every call that can fail returns a keel_status; registration calls also set
+ * *err (when err is not NULL) to a message that stays valid until the module is unloaded.
+ */
+#ifndef KEEL_API_H
+#define KEEL_API_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <datakit/box.h>
+#include <keel/status.h>
+#include <keel/vm.h>
+#include <keel/cmd.h>
+#include <keel/type.h>
+#include <keel/reply.h>
+#include <keel/proto.h>
+
+typedef struct keel_module keel_module;   /* opaque: the loading module's handle */
+
+/* Log levels for keel_log. */
+enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEEL_LOG_ERROR };
+
+/* X(return type, name, (parameters)) */
+#define KEEL_API_LIST(X)                                                                       \
+    /* ---- registration, only inside init (added in 1.0) ---- */                             \
+    X(keel_status, register_command, (keel_module *m, const keel_cmd_def *def, const char **err)) \
+    X(keel_status, register_opcode, (keel_module *m, const keel_opcode_def *def, const char **err)) \
+    X(keel_status, register_type, (keel_module *m, const keel_type_def *def, keel_type_id *id,    \
+                                   const char **err))                                          \
+    X(keel_status, register_protocol, (keel_module *m, const keel_proto_def *def, const char **err)) \
+    /* ---- logging (added in 1.0): never blocks, callable from any thread ---- */             \
+    X(void, log, (keel_module *m, int level, const char *fmt, ...))                           \
+    /* ---- memory, counted in INFO memory (added in 1.0): any thread ---- */                  \
+    X(void *, alloc, (size_t n))                                                               \
+    X(void *, calloc, (size_t count, size_t n))                                                \
+    X(void *, realloc, (void *ptr, size_t n))                                                  \
+    X(void, free, (void *ptr))                                                                 \
+    /* ---- process (added in 1.0) ---- */                                                     \
+    /* arena memory, freed all at once when the process is recycled; never NULL */              \
+    X(void *, proc_alloc, (keel_proc *p, size_t n))                                            \
+    /* the client connection, only for KEEL_CMD_CONN commands (NULL otherwise) */              \
+    X(keel_conn *, proc_conn, (keel_proc *p))                                                  \
+    /* wall clock in ms, cached per event-loop turn */                                        \
+    X(int64_t, now_ms, (keel_proc *p))                                                         \
+    /* ---- replies (added in 1.0): each call adds one node to the reply tree ---- */          \
+    X(void, reply_nil, (keel_proc *p))                                                         \
+    X(void, reply_int, (keel_proc *p, int64_t v))                                              \
+    X(void, reply_uint, (keel_proc *p, uint64_t v))                                            \
+    X(void, reply_double, (keel_proc *p, double v))                                            \
+    X(void, reply_bool, (keel_proc *p, bool v))                                                \
+    X(void, reply_bulk, (keel_proc *p, const void *s, size_t n))                               \
+    X(void, reply_simple, (keel_proc *p, const char *s))                                       \
+    X(void, reply_ok, (keel_proc *p))                                                          \
+    /* message starts with its code word: "ERR ...", "WRONGTYPE ..." */                        \
+    X(void, reply_error, (keel_proc *p, const char *fmt, ...))                                 \
+    /* numbers -> int/uint/double, bytes -> bulk, null -> nil, bool -> bool */                 \
+    X(void, reply_value, (keel_proc *p, const dk_val *v))                                      \
+    X(void, reply_verbatim, (keel_proc *p, const char *fmt3, const void *s, size_t n))         \
+    /* aggregates of known size: the next n (MAP: 2n) replies are its children */              \
+    X(void, reply_array, (keel_proc *p, size_t n))                                             \
+    X(void, reply_map, (keel_proc *p, size_t npairs))                                          \
+    X(void, reply_set, (keel_proc *p, size_t n))                                               \
+    /* aggregates whose size is known only at the end: open, add children, close */           \
+    X(void, reply_open, (keel_proc *p, keel_reply_type type))                                  \
+    X(void, reply_close, (keel_proc *p))                                                       \
+    /* drops everything replied so far (e.g. before replying with an error) */                 \
+    X(void, reply_reset, (keel_proc *p))                                                       \
+    /* ---- keyspace (added in 1.0): inside opcodes; KEEL_MOVED/KEEL_WAIT must be passed on  \
+     *      with KEEL_OP_PROPAGATE.  Expired keys are never seen. ---- */                      \
+    X(keel_status, key_lookup, (keel_proc *p, const void *key, size_t klen, keel_value *out))  \
+    X(keel_status, key_store, (keel_proc *p, const void *key, size_t klen, const dk_val *v,    \
+                               unsigned flags))                                                \
+    X(keel_status, key_store_object, (keel_proc *p, const void *key, size_t klen,              \
+                                      keel_type_id type, void *obj, unsigned flags))           \
+    X(keel_status, key_delete, (keel_proc *p, const void *key, size_t klen))                   \
+    /* at_ms: absolute unix ms; -1 removes the expiry; a time in the past deletes the key */  \
+    X(keel_status, key_expire, (keel_proc *p, const void *key, size_t klen, int64_t at_ms))    \
+    /* name of a type id ("string" for KEEL_TYPE_BOX), for errors and TYPE */                  \
+    X(const char *, type_name, (keel_type_id type))                                            \
+    /* ---- connections (added in 1.0): on the connection's thread only ---- */               \
+    X(uint64_t, conn_id, (keel_conn *c))                                                       \
+    /* the protocol state of c if c speaks protocol proto, else NULL */                       \
+    X(void *, conn_proto_state, (keel_conn *c, const char *proto))                             \
+    X(keel_status, conn_set_name, (keel_conn *c, const char *name, size_t n))                  \
+    X(const char *, conn_name, (keel_conn *c))                                                 \
+    /* close the connection once every reply queued so far has been written */                \
+    X(void, conn_close_after_reply, (keel_conn *c))                                            \
+    /* checks a password (requirepass of the connection's network) and marks c as           \
+     * authenticated; KEEL_EINVAL when wrong */                                                \
+    X(keel_status, conn_auth, (keel_conn *c, const char *user, size_t ulen, const char *pass,  \
+                               size_t plen))                                                   \
+    /* ---- buffers (added in 1.0) ---- */                                                     \
+    /* makes room for n more bytes and returns where to write them (then add n to b->len) */  \
+    X(char *, buf_reserve, (keel_buf *b, size_t n))
+
+#define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
+
+/* The table handed to init.  Read size before using any member added after 1.0. */
+typedef struct keel_api {
+    size_t size;               /* sizeof(struct keel_api) as the core built it */
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    KEEL_API_LIST(KEEL_API_MEMBER)
+} keel_api;
+
+#endif

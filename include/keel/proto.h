@@ -1,0 +1,53 @@
+/* proto.h -- wire protocols: turning bytes into requests and reply trees into bytes.
+ *
+ * A protocol module never touches the keyspace: it parses requests into argument vectors for
+ * the command table and encodes the reply trees processes produce.  The core owns sockets,
+ * buffers and ordering; per-connection protocol state is core-allocated memory the protocol
+ * defines (conn_state_size bytes, zeroed).
+ */
+#ifndef KEEL_PROTO_H
+#define KEEL_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <keel/vm.h>
+#include <keel/reply.h>
+
+typedef struct keel_conn keel_conn;   /* opaque: a client connection */
+
+typedef enum keel_parse_result {
+    KEEL_PARSE_OK = 0,     /* one request in *req; req->consumed bytes used (argc 0 = nothing
+                              to run, e.g. an empty line: just consume) */
+    KEEL_PARSE_NEED,       /* incomplete: call again when the buffer holds at least req->need
+                              bytes from the same start (0 = when any more bytes arrive) */
+    KEEL_PARSE_ERROR,      /* protocol error: req->error is sent (as an error reply) and the
+                              connection is closed after it */
+    KEEL_PARSE_CLOSE       /* the client asked to close (memcached "quit"): close now */
+} keel_parse_result;
+
+/* Filled by parse.  argv entries may point into buf or into protocol state; the core copies
+ * them before calling parse again. */
+typedef struct keel_request {
+    uint32_t size;             /* sizeof(keel_request) as the core built it */
+    uint32_t argc;
+    keel_arg *argv;            /* argc entries (ptr need not be NUL-terminated here) */
+    size_t consumed;           /* bytes of buf this request used */
+    size_t need;               /* KEEL_PARSE_NEED: total bytes wanted from buf's start */
+    uint64_t tag;              /* protocol data handed back to encode with the reply */
+    const char *error;         /* KEEL_PARSE_ERROR: message, e.g. "Protocol error: ..." */
+} keel_request;
+
+typedef struct keel_proto_def {
+    size_t size;               /* sizeof(keel_proto_def) */
+    const char *name;          /* "resp", "memcache": what a network's "protocol" names */
+    size_t conn_state_size;    /* bytes of per-connection state (zeroed at open) */
+    void (*conn_open)(keel_conn *c, void *state);            /* optional */
+    void (*conn_close)(keel_conn *c, void *state);           /* optional: free what state owns */
+    /* Parses at most one request from the start of buf (len bytes, contiguous). */
+    keel_parse_result (*parse)(keel_conn *c, void *state, const char *buf, size_t len,
+                               keel_request *req);
+    /* Appends the encoding of reply r for the request that carried tag. */
+    void (*encode)(keel_conn *c, void *state, uint64_t tag, const keel_reply *r, keel_buf *out);
+} keel_proto_def;
+
+#endif

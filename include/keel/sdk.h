@@ -1,0 +1,36 @@
+/* sdk.h -- the Keel module SDK: include this one header.
+ *
+ * Two views from one header set.  A module (the default) calls keel_reply_int(...) and friends,
+ * which go through the function table its init received.  The core defines KEEL_CORE and gets
+ * plain prototypes of the same names instead.
+ */
+#ifndef KEEL_SDK_H
+#define KEEL_SDK_H
+
+#include <keel/abi.h>
+#include <keel/status.h>
+#include <keel/vm.h>
+#include <keel/cmd.h>
+#include <keel/type.h>
+#include <keel/reply.h>
+#include <keel/proto.h>
+#include <keel/api.h>
+#include <keel/module.h>
+
+#ifdef KEEL_CORE
+#define KEEL_API_PROTOTYPE(ret, name, params) ret keel_##name params;
+KEEL_API_LIST(KEEL_API_PROTOTYPE)
+#undef KEEL_API_PROTOTYPE
+#else
+extern const keel_api *keel_api_ptr;
+#include <keel/api_module.h>
+#endif
+
+/* Appends n bytes to b. */
+static inline void keel_buf_put(keel_buf *b, const void *s, size_t n) {
+    char *w = keel_buf_reserve(b, n);
+    for (size_t i = 0; i < n; i++) w[i] = ((const char *)s)[i];
+    b->len += n;
+}
+
+#endif

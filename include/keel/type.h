@@ -1,0 +1,47 @@
+/* type.h -- data types: the operations the core needs on values a module stores. */
+#ifndef KEEL_TYPE_H
+#define KEEL_TYPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <keel/vm.h>
+
+/* A registered type's number.  KEEL_TYPE_BOX is the core's own: a datakit box (a string or a
+ * number) stored inline in the keyspace. */
+typedef uint16_t keel_type_id;
+#define KEEL_TYPE_NONE ((keel_type_id)0xffffu)
+#define KEEL_TYPE_BOX ((keel_type_id)0)
+
+typedef struct keel_type_def {
+    size_t size;                   /* sizeof(keel_type_def) */
+    const char *name;              /* what TYPE answers: "list", "set", ... */
+    /* Frees an object.  Called on the thread that owns its shard. */
+    void (*free)(void *obj);
+    /* Deep copy (COPY, snapshots); NULL = the type cannot be copied. */
+    void *(*copy)(const void *obj);
+    /* Bytes the object uses, everything counted (for INFO memory and MEMORY USAGE). */
+    size_t (*memory_usage)(const void *obj);
+    /* A short human description ("list, 3 elements"); returns bytes written (< cap). */
+    size_t (*describe)(const void *obj, char *out, size_t cap);
+    /* Replies with the whole value (so GET works on any type).  May charge reductions but
+     * must finish in one call in ABI 1.0. */
+    void (*to_reply)(keel_proc *p, const void *obj);
+    /* Reserved for persistence (snapshot save/load); must be NULL in ABI 1.0. */
+    void *save;
+    void *load;
+} keel_type_def;
+
+/* A value found in the keyspace.  Views into the keyspace stay valid until the process next
+ * changes the keyspace, yields, hops or blocks. */
+typedef struct keel_value {
+    uint32_t size;                 /* sizeof(keel_value) as the caller built it */
+    keel_type_id type;             /* KEEL_TYPE_BOX or a registered type */
+    dk_val box;                    /* KEEL_TYPE_BOX: the value (bytes are a view) */
+    void *obj;                     /* registered type: the object, owned by the keyspace */
+    int64_t expire_at_ms;          /* absolute unix time in ms, -1 = no expiry */
+} keel_value;
+
+/* keel_key_store flags */
+#define KEEL_STORE_KEEPTTL (1u << 0)   /* keep the key's current expiry (SET ... KEEPTTL) */
+
+#endif

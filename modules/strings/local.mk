@@ -1,0 +1,1 @@
+# modules/strings/local.mk

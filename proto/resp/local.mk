@@ -1,0 +1,1 @@
+# proto/resp/local.mk
