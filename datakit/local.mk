@@ -21,3 +21,6 @@ datakit_libdatakit_la_LDFLAGS = -version-info 0:0:0 -no-undefined
 
 datakitincludedir = $(includedir)/datakit
 datakitinclude_HEADERS = $(datakit_headers_list)
+
+# Containers, HLL, bitsets: their own fragment (adds to the lists above).
+include datakit/containers.mk

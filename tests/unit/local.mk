@@ -1,1 +1,7 @@
-# tests/unit/local.mk
+# tests/unit/local.mk -- Check unit tests.  Each area lists its test programs in its own fragment.
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_LIBS = $(CHECK_LIBS)
+
+include tests/unit/datakit.mk
+include tests/unit/core.mk
+include tests/unit/resp.mk

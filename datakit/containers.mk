@@ -1,0 +1,1 @@
+# datakit/containers.mk -- list, map, set, array, flat buffer, sparse bitset sources

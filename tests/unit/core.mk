@@ -1,0 +1,1 @@
+# tests/unit/core.mk -- unit tests for core

@@ -1,0 +1,1 @@
+# tests/unit/datakit.mk -- unit tests for datakit

@@ -1,0 +1,1 @@
+# tests/unit/resp.mk -- unit tests for resp
