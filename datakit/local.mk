@@ -2,7 +2,10 @@
 # includes core/ or include/keel/.  Built once as a PIC convenience library (linked into the
 # server and each module) and installed as libdatakit with its headers.
 datakit_sources_list = \
+	datakit/mem.h \
+	datakit/box_num.h \
 	datakit/box.c \
+	datakit/box_text.c \
 	datakit/table.c
 
 datakit_headers_list = \

@@ -1,1 +1,11 @@
-# tests/unit/datakit.mk -- unit tests for datakit
+# tests/unit/datakit.mk -- unit tests for datakit (box, table, timer, hll; containers below)
+DK_TEST_LIBS = datakit/libdatakit_pic.la $(UNIT_LIBS) -lm
+
+check_PROGRAMS += tests/unit/test_dk_box
+TESTS += tests/unit/test_dk_box
+tests_unit_test_dk_box_SOURCES = tests/unit/test_dk_box.c
+tests_unit_test_dk_box_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_box_LDADD = $(DK_TEST_LIBS)
+
+# Containers: their own fragment, owned by the containers' author.
+include tests/unit/datakit_containers.mk
