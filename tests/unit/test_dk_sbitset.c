@@ -1,0 +1,315 @@
+/* test_dk_sbitset.c -- unit tests for dk_sbitset, the roaring-like sparse bitset. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <datakit/sbitset.h>
+
+#include "dk_fastck.h"
+#include "dk_rand.h"
+
+/* ---- the reference model: a sorted array of set positions -------------------------------- */
+
+typedef struct model {
+    uint64_t *v;
+    size_t n, cap;
+} model;
+
+static size_t model_lb(const model *m, uint64_t x) {
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool model_has(const model *m, uint64_t x) {
+    size_t i = model_lb(m, x);
+    return i < m->n && m->v[i] == x;
+}
+
+static int model_set(model *m, uint64_t x) {
+    size_t i = model_lb(m, x);
+    if (i < m->n && m->v[i] == x)
+        return 1;
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->v = realloc(m->v, m->cap * sizeof *m->v);
+    }
+    memmove(m->v + i + 1, m->v + i, (m->n - i) * sizeof *m->v);
+    m->v[i] = x;
+    m->n++;
+    return 0;
+}
+
+static int model_clear(model *m, uint64_t x) {
+    size_t i = model_lb(m, x);
+    if (i >= m->n || m->v[i] != x)
+        return 0;
+    memmove(m->v + i, m->v + i + 1, (m->n - i - 1) * sizeof *m->v);
+    m->n--;
+    return 1;
+}
+
+/* A position from regions that favour each container encoding and the edges. */
+static uint64_t pick(dk_rand *r) {
+    switch (dk_rand_below(r, 6)) {
+    case 0: return 1000000 + dk_rand_below(r, 140000);          /* dense: bitmaps */
+    case 1: return (5ULL << 40) + dk_rand_below(r, 2000) * 97;  /* sparse: arrays */
+    case 2: return (9ULL << 32) + dk_rand_below(r, 70000);       /* prefilled: runs */
+    case 3: return dk_rand_u64(r);                                /* lone containers */
+    case 4: return (dk_rand_below(r, 3000) << 16) | dk_rand_below(r, 3); /* many containers */
+    default: {
+        static const uint64_t edge[] = {0, 1, 65535, 65536, UINT64_MAX, UINT64_MAX - 1,
+                                        UINT64_MAX - 65535, 1ULL << 63};
+        return edge[dk_rand_below(r, 8)];
+    }
+    }
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sets the long run that pick()'s third region punches holes into. */
+static void prefill_runs(dk_sbitset *s, model *m) {
+    for (uint64_t x = 9ULL << 32; x < (9ULL << 32) + 70000; x++)
+        FCK_INT_EQ(dk_sbitset_set(s, x), model_set(m, x));
+}
+
+/* Full comparison: count, iteration via next, select, rank and ranges at model points. */
+static void check_equal(const dk_sbitset *s, const model *m, dk_rand *r) {
+    FCK_UINT_EQ(dk_sbitset_count(s), m->n);
+    uint64_t p = 0, got;
+    for (size_t i = 0; i < m->n; i++) {
+        FCK(dk_sbitset_next(s, p, &got));
+        FCK_UINT_EQ(got, m->v[i]);
+        p = got + 1;
+        if (got == UINT64_MAX)
+            break;
+    }
+    if (m->n && m->v[m->n - 1] != UINT64_MAX)
+        FCK(!dk_sbitset_next(s, p, &got));
+    for (int k = 0; k < 200 && m->n; k++) {
+        size_t i = dk_rand_below(r, m->n);
+        FCK(dk_sbitset_select(s, i, &got));
+        FCK_UINT_EQ(got, m->v[i]);
+        FCK_UINT_EQ(dk_sbitset_rank(s, m->v[i]), i);
+        uint64_t q = m->v[i] + dk_rand_below(r, 70000);
+        if (q < m->v[i])
+            q = UINT64_MAX;
+        FCK_UINT_EQ(dk_sbitset_rank(s, q), model_lb(m, q));
+        FCK_UINT_EQ(dk_sbitset_count_range(s, m->v[i], q),
+                          model_lb(m, q) - i + model_has(m, q));
+    }
+    FCK(!dk_sbitset_select(s, m->n, &got));
+}
+
+START_TEST(test_sbitset_random_ops_match_model)
+{
+    dk_rand r = {99 + _i};
+    dk_sbitset *s = dk_sbitset_new();
+    model m = {0};
+    prefill_runs(s, &m);
+    for (int op = 0; op < 150000; op++) {
+        uint64_t x = pick(&r);
+        switch (dk_rand_below(&r, 5)) {
+        case 0: case 1: case 2:
+            FCK_INT_EQ(dk_sbitset_set(s, x), model_set(&m, x));
+            break;
+        case 3:
+            FCK_INT_EQ(dk_sbitset_clear(s, x), model_clear(&m, x));
+            break;
+        default: {
+            FCK_INT_EQ(dk_sbitset_get(s, x), model_has(&m, x));
+            uint64_t nc, want = x;
+            bool none = false;
+            for (size_t i = model_lb(&m, x); i < m.n && m.v[i] == want && !none; i++)
+                none = want++ == UINT64_MAX;
+            FCK_INT_EQ(dk_sbitset_next_clear(s, x, &nc), !none);
+            if (!none)
+                FCK_UINT_EQ(nc, want);
+            break;
+        }
+        }
+        if (op % 25000 == 0)
+            check_equal(s, &m, &r);
+    }
+    check_equal(s, &m, &r);
+    dk_sbitset_stats st;
+    dk_sbitset_stats_get(s, &st);
+    ck_assert_uint_gt(st.arrays, 0);
+    ck_assert_uint_gt(st.bitmaps, 0);
+    ck_assert_uint_gt(st.runs, 0);
+    ck_assert_uint_gt(st.dir_chunks, 1);
+    /* clear everything in random order: back through every tier to empty */
+    size_t empty = 0;
+    {
+        dk_sbitset *e = dk_sbitset_new();
+        empty = dk_sbitset_bytes(e);
+        dk_sbitset_free(e);
+    }
+    size_t n = m.n;
+    uint64_t *order = malloc(n * sizeof *order);
+    memcpy(order, m.v, n * sizeof *order);
+    for (size_t i = n; i > 1; i--) {
+        size_t j = dk_rand_below(&r, i);
+        uint64_t t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        FCK_INT_EQ(dk_sbitset_clear(s, order[i]), 1);
+        if ((n - i - 1) % 30000 == 0) {
+            m.n = n - i - 1;
+            memcpy(m.v, order + i + 1, m.n * sizeof *m.v);
+            qsort(m.v, m.n, sizeof *m.v, cmp_u64);
+            check_equal(s, &m, &r);
+        }
+    }
+    free(order);
+    FCK_UINT_EQ(dk_sbitset_count(s), 0);
+    FCK_UINT_EQ(dk_sbitset_bytes(s), empty);
+    free(m.v);
+    dk_sbitset_free(s);
+}
+END_TEST
+
+START_TEST(test_sbitset_encodings_follow_density)
+{
+    dk_sbitset *s = dk_sbitset_new();
+    size_t empty = dk_sbitset_bytes(s);
+    dk_sbitset_stats st;
+    for (uint64_t i = 0; i < 65536; i++)
+        FCK_INT_EQ(dk_sbitset_set(s, (7ULL << 16) + i), 0);
+    dk_sbitset_stats_get(s, &st);
+    FCK_UINT_EQ(st.containers, 1);
+    FCK_UINT_EQ(st.runs, 1);
+    FCK_UINT_EQ(st.inline_containers, 1);
+    ck_assert_uint_lt(dk_sbitset_bytes(s), empty + 128);
+    /* punch every other bit: runs blow up, a bitmap wins */
+    for (uint64_t i = 0; i < 65536; i += 2)
+        FCK_INT_EQ(dk_sbitset_clear(s, (7ULL << 16) + i), 1);
+    dk_sbitset_stats_get(s, &st);
+    FCK_UINT_EQ(st.bitmaps, 1);
+    FCK_UINT_EQ(dk_sbitset_count(s), 32768);
+    ck_assert_uint_ge(dk_sbitset_bytes(s), empty + 8192);
+    /* thin it out: back to an array, then inline */
+    for (uint64_t i = 1; i < 65536 - 200; i += 2)
+        FCK_INT_EQ(dk_sbitset_clear(s, (7ULL << 16) + i), 1);
+    dk_sbitset_stats_get(s, &st);
+    FCK_UINT_EQ(st.arrays, 1);
+    FCK_UINT_EQ(dk_sbitset_count(s), 100);
+    ck_assert_uint_lt(dk_sbitset_bytes(s), empty + 400);
+    for (uint64_t i = 65536 - 199; i < 65536 - 8; i += 2)
+        dk_sbitset_clear(s, (7ULL << 16) + i);
+    dk_sbitset_stats_get(s, &st);
+    FCK_UINT_EQ(st.inline_containers, 1);
+    FCK_UINT_EQ(dk_sbitset_count(s), 4);
+    dk_sbitset_free(s);
+}
+END_TEST
+
+/* Builds a random bitset and its model with clustered content. */
+static void build_random(dk_rand *r, dk_sbitset *s, model *m, int n) {
+    if (dk_rand_below(r, 2))
+        prefill_runs(s, m);
+    for (int i = 0; i < n; i++) {
+        uint64_t x = pick(r);
+        FCK_INT_EQ(dk_sbitset_set(s, x), model_set(m, x));
+    }
+}
+
+START_TEST(test_sbitset_combine_matches_model)
+{
+    dk_rand r = {2024 + _i};
+    dk_sbitset *a = dk_sbitset_new(), *b = dk_sbitset_new();
+    model ma = {0}, mb = {0};
+    build_random(&r, a, &ma, 40000);
+    build_random(&r, b, &mb, 40000);
+    for (int op = 0; op < 4; op++) {
+        dk_sbitset *c = dk_sbitset_combine((dk_sbitset_op)op, a, b);
+        ck_assert_ptr_nonnull(c);
+        model mc = {malloc((ma.n + mb.n) * sizeof(uint64_t)), 0, ma.n + mb.n};
+        for (size_t i = 0; i < ma.n; i++) {
+            bool inb = model_has(&mb, ma.v[i]);
+            if (op == DK_SBITSET_AND ? inb : op == DK_SBITSET_OR || !inb)
+                mc.v[mc.n++] = ma.v[i];
+        }
+        if (op == DK_SBITSET_OR || op == DK_SBITSET_XOR)
+            for (size_t i = 0; i < mb.n; i++)
+                if (!model_has(&ma, mb.v[i]))
+                    mc.v[mc.n++] = mb.v[i];
+        qsort(mc.v, mc.n, sizeof *mc.v, cmp_u64);
+        check_equal(c, &mc, &r);
+        free(mc.v);
+        dk_sbitset_free(c);
+    }
+    /* the inputs are untouched */
+    check_equal(a, &ma, &r);
+    check_equal(b, &mb, &r);
+    dk_sbitset *e = dk_sbitset_new();
+    dk_sbitset *c = dk_sbitset_combine(DK_SBITSET_AND, a, e);
+    FCK_UINT_EQ(dk_sbitset_count(c), 0);
+    dk_sbitset_free(c);
+    c = dk_sbitset_combine(DK_SBITSET_OR, e, b);
+    check_equal(c, &mb, &r);
+    dk_sbitset_free(c);
+    dk_sbitset_free(e);
+    free(ma.v);
+    free(mb.v);
+    dk_sbitset_free(a);
+    dk_sbitset_free(b);
+}
+END_TEST
+
+START_TEST(test_sbitset_boundaries)
+{
+    dk_sbitset *s = dk_sbitset_new();
+    uint64_t p;
+    FCK(!dk_sbitset_next(s, 0, &p));
+    FCK(dk_sbitset_next_clear(s, UINT64_MAX, &p));
+    FCK_UINT_EQ(p, UINT64_MAX);
+    FCK_INT_EQ(dk_sbitset_clear(s, 5), 0);
+    FCK_INT_EQ(dk_sbitset_set(s, UINT64_MAX), 0);
+    FCK_INT_EQ(dk_sbitset_set(s, UINT64_MAX), 1);
+    FCK(dk_sbitset_get(s, UINT64_MAX));
+    FCK(dk_sbitset_next(s, 0, &p));
+    FCK_UINT_EQ(p, UINT64_MAX);
+    FCK(!dk_sbitset_next_clear(s, UINT64_MAX, &p));
+    FCK_UINT_EQ(dk_sbitset_rank(s, UINT64_MAX), 0);
+    FCK_UINT_EQ(dk_sbitset_count_range(s, 0, UINT64_MAX), 1);
+    FCK_UINT_EQ(dk_sbitset_count_range(s, 9, 3), 0);
+    FCK_INT_EQ(dk_sbitset_set(s, 0), 0);
+    FCK(dk_sbitset_next_clear(s, 0, &p));
+    FCK_UINT_EQ(p, 1);
+    FCK(dk_sbitset_select(s, 1, &p));
+    FCK_UINT_EQ(p, UINT64_MAX);
+    dk_sbitset_free(s);
+}
+END_TEST
+
+static Suite *sbitset_suite(void) {
+    Suite *s = suite_create("dk_sbitset");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, test_sbitset_random_ops_match_model, 0, 2);
+    tcase_add_test(tc, test_sbitset_encodings_follow_density);
+    tcase_add_loop_test(tc, test_sbitset_combine_matches_model, 0, 3);
+    tcase_add_test(tc, test_sbitset_boundaries);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(sbitset_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
