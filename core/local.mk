@@ -1,7 +1,17 @@
 # core/local.mk -- keel-server.  Everything but main.c is a convenience library so unit
 # tests link the same objects the server runs.
 noinst_LTLIBRARIES += core/libkeelcore.la
-core_libkeelcore_la_SOURCES =
+core_libkeelcore_la_SOURCES = \
+	core/api.c core/api.h core/api_conn.c core/api_key.c \
+	core/builtin.c core/builtin.h \
+	core/cmd_admin.c core/cmd_client.c core/cmd_command.c core/cmd_config.c core/cmd_expire.c \
+	core/cmd_info.c core/cmd_keys.c core/cmd_scan.c core/cmd_server.c \
+	core/conf.c core/conf.h core/conn.c core/conn.h core/expire.c core/expire.h \
+	core/glob.c core/glob.h core/keyspace.c core/keyspace.h core/loader.c core/loader.h \
+	core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/net.c core/net.h \
+	core/registry.c core/registry.h core/server.h core/shard.c core/shard.h \
+	core/thread.c core/thread.h \
+	core/zvm.h core/zvm_ops.c core/zvm_proc.c core/zvm_program.c core/zvm_reply.c core/zvm_run.c
 core_libkeelcore_la_CPPFLAGS = $(AM_CPPFLAGS) -DKEEL_CORE \
 	-DKEEL_MODULE_DIR='"$(modulesdir)"' \
 	$(LIBEVENT_CFLAGS) $(LIBEVENT_PTHREADS_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(OPENSSL_CFLAGS) \

@@ -91,6 +91,10 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     X(keel_status, key_expire, (keel_proc *p, const void *key, size_t klen, int64_t at_ms))    \
     /* name of a type id ("string" for KEEL_TYPE_BOX), for errors and TYPE */                  \
     X(const char *, type_name, (keel_type_id type))                                            \
+    /* the command's keys, ordered by shard so that walking 0..n-1 visits each shard once;    \
+     * keel_key_nth gives key i and its argv index, or KEEL_MOVED when it lives elsewhere */  \
+    X(uint32_t, key_count, (keel_proc *p))                                                     \
+    X(keel_status, key_nth, (keel_proc *p, uint32_t i, keel_arg *key, uint32_t *argi))        \
     /* ---- connections (added in 1.0): on the connection's thread only ---- */               \
     X(uint64_t, conn_id, (keel_conn *c))                                                       \
     /* the protocol state of c if c speaks protocol proto, else NULL */                       \

@@ -37,6 +37,8 @@
 #define keel_key_delete (keel_api_ptr->key_delete)
 #define keel_key_expire (keel_api_ptr->key_expire)
 #define keel_type_name (keel_api_ptr->type_name)
+#define keel_key_count (keel_api_ptr->key_count)
+#define keel_key_nth (keel_api_ptr->key_nth)
 #define keel_conn_id (keel_api_ptr->conn_id)
 #define keel_conn_proto_state (keel_api_ptr->conn_proto_state)
 #define keel_conn_set_name (keel_api_ptr->conn_set_name)

@@ -16,6 +16,7 @@
 #include <keel/proto.h>
 #include <keel/api.h>
 #include <keel/module.h>
+#include <keel/args.h>
 
 #ifdef KEEL_CORE
 #define KEEL_API_PROTOTYPE(ret, name, params) ret keel_##name params;

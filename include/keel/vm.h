@@ -88,6 +88,9 @@ typedef struct keel_insn_def {
     int64_t imm;
 } keel_insn_def;
 
+/* Ends a program template: static const keel_insn_def prog[] = {{.op = "m.op"}, KEEL_END}; */
+#define KEEL_END {.op = NULL}
+
 /* Which operands an opcode reads and writes (for EXPLAIN and checks). */
 #define KEEL_OPND_A 1u
 #define KEEL_OPND_B 2u

@@ -1,0 +1,52 @@
+/* api_conn.c -- the connection calls of the SDK (protocols and KEEL_CMD_CONN commands, on the
+ * connection's own thread). */
+#include "config.h"
+#include "conn.h"
+#include "mem.h"
+#include "net.h"
+#include "registry.h"
+#include "server.h"
+
+#include <string.h>
+
+uint64_t keel_conn_id(keel_conn *c) { return c->id; }
+
+void *keel_conn_proto_state(keel_conn *c, const char *proto) {
+    return c && proto && !strcmp(c->proto->def.name, proto) ? c->pstate : NULL;
+}
+
+keel_status keel_conn_set_name(keel_conn *c, const char *name, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (name[i] < '!' || name[i] > '~') return KEEL_EINVAL;
+    char *copy = n ? mem_strndup(name, n) : NULL;
+    pthread_mutex_lock(&srv->clients_lock);
+    char *old = c->name;
+    c->name = copy;
+    pthread_mutex_unlock(&srv->clients_lock);
+    mem_free(old);
+    return KEEL_OK;
+}
+
+const char *keel_conn_name(keel_conn *c) { return c->name; }
+
+void keel_conn_close_after_reply(keel_conn *c) { c->flags |= CONN_CLOSE_ASAP; }
+
+/* Compares in time independent of where the strings first differ. */
+static bool secret_equal(const char *a, size_t alen, const char *b, size_t blen) {
+    if (alen != blen) return false;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < alen; i++) diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+keel_status keel_conn_auth(keel_conn *c, const char *user, size_t ulen, const char *pass, size_t plen) {
+    if (user && !(ulen == 7 && memcmp(user, "default", 7) == 0)) return KEEL_EINVAL;
+    const char *want = c->net->cf->requirepass;
+    if (!want) {
+        c->flags |= CONN_AUTHED;
+        return KEEL_OK;
+    }
+    if (!secret_equal(pass, plen, want, strlen(want))) return KEEL_EINVAL;
+    c->flags |= CONN_AUTHED;
+    return KEEL_OK;
+}

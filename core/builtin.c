@@ -1,0 +1,41 @@
+/* builtin.c -- the one registration table of the core's own command families. */
+#include "config.h"
+#include "builtin.h"
+#include "log.h"
+#include "zvm.h"
+
+static int builtin_failures;
+
+int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const char *err = NULL;
+        if (keel_register_opcode(core, &ops[i], &err) != KEEL_OK) {
+            log_error("core opcode %s: %s", ops[i].name, err);
+            builtin_failures++;
+        }
+    }
+    return builtin_failures ? -1 : 0;
+}
+
+int builtin_commands(keel_module *core, const keel_cmd_def *cmds, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const char *err = NULL;
+        if (keel_register_command(core, &cmds[i], &err) != KEEL_OK) {
+            log_error("core command %s: %s", cmds[i].name, err);
+            builtin_failures++;
+        }
+    }
+    return builtin_failures ? -1 : 0;
+}
+
+static void (*const families[])(keel_module *) = {
+    cmd_server_register, cmd_info_register,  cmd_config_register,
+    cmd_command_register, cmd_admin_register, cmd_client_register,
+    cmd_keys_register,   cmd_expire_register, cmd_scan_register,
+};
+
+int builtin_register_all(keel_module *core) {
+    zvm_register_core_opcodes(core);
+    for (size_t i = 0; i < BUILTIN_COUNT(families); i++) families[i](core);
+    return builtin_failures ? -1 : 0;
+}

@@ -1,0 +1,27 @@
+/* builtin.h -- the core's own commands (server, connection and generic key commands), each
+ * family registered from its own file under the pseudo-module "core". */
+#ifndef KEEL_CORE_BUILTIN_H
+#define KEEL_CORE_BUILTIN_H
+
+#include <keel/sdk.h>
+
+/* Registers every family below, then the core opcodes.  Returns 0 or -1 (logged). */
+int builtin_register_all(keel_module *core);
+
+void cmd_server_register(keel_module *core);    /* PING ECHO SELECT TIME DBSIZE FLUSHALL SHUTDOWN AUTH */
+void cmd_info_register(keel_module *core);      /* INFO */
+void cmd_config_register(keel_module *core);    /* CONFIG */
+void cmd_command_register(keel_module *core);   /* COMMAND */
+void cmd_admin_register(keel_module *core);     /* MODULE DEBUG */
+void cmd_client_register(keel_module *core);    /* CLIENT */
+void cmd_keys_register(keel_module *core);      /* DEL UNLINK EXISTS TOUCH TYPE RENAME RENAMENX */
+void cmd_expire_register(keel_module *core);    /* EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL ... PERSIST */
+void cmd_scan_register(keel_module *core);      /* KEYS SCAN RANDOMKEY */
+
+/* Registers a table of opcodes or commands, logging any refusal. */
+int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n);
+int builtin_commands(keel_module *core, const keel_cmd_def *cmds, size_t n);
+
+#define BUILTIN_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,122 @@
+/* cmd_admin.c -- MODULE LIST and DEBUG ZVM EXPLAIN/SPIN: looking inside the running server. */
+#include "config.h"
+#include "builtin.h"
+#include "loader.h"
+#include "registry.h"
+#include "thread.h"
+#include "zvm.h"
+
+#include <string.h>
+
+/* Opcode: module.run — MODULE LIST | MODULE HELP.  Reductions 1. */
+static keel_op_result op_module(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    if (keel_arg_is(&p->argv[1], "LIST") && p->argc == 2) {
+        size_t n = loader_count();
+        keel_reply_array(p, n + 1);
+        for (size_t i = 0; i <= n; i++) {
+            struct keel_module *m = i < n ? loader_at(i) : loader_core_module();
+            keel_reply_map(p, 5);
+            keel_reply_simple(p, "name");
+            keel_reply_bulk(p, m->name, strlen(m->name));
+            keel_reply_simple(p, "ver");
+            keel_reply_bulk(p, m->version, strlen(m->version));
+            keel_reply_simple(p, "path");
+            keel_reply_bulk(p, m->path, strlen(m->path));
+            keel_reply_simple(p, "description");
+            keel_reply_bulk(p, m->description, strlen(m->description));
+            keel_reply_simple(p, "commands");
+            keel_reply_open(p, KEEL_REPLY_ARRAY);
+            for (size_t c = 0; c < cmd_count(); c++)
+                if (cmd_at(c)->module == m && !cmd_at(c)->is_alias) keel_reply_bulk(p, cmd_at(c)->lname, strlen(cmd_at(c)->lname));
+            keel_reply_close(p);
+        }
+        return KEEL_DONE;
+    }
+    if (keel_arg_is(&p->argv[1], "LOAD") || keel_arg_is(&p->argv[1], "UNLOAD") || keel_arg_is(&p->argv[1], "LOADEX")) {
+        keel_reply_error(p, "ERR modules are loaded at startup only: list them in the config's \"modules\" or with --modules");
+        return KEEL_FAIL;
+    }
+    keel_reply_error(p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try MODULE LIST.", p->argv[1].ptr);
+    return KEEL_FAIL;
+}
+
+/* The program a command would run, with its keys, without running it. */
+static keel_op_result debug_explain(keel_proc *p) {
+    zvm_proc *self = zvm_of(p);
+    const keel_arg *sub = &p->argv[3];
+    const cmd_entry *ce = cmd_lookup(sub->ptr, sub->len);
+    if (!ce) {
+        keel_reply_error(p, "ERR unknown command '%.128s'", sub->ptr);
+        return KEEL_FAIL;
+    }
+    zvm_proc *subject = zvm_proc_new(self->home);
+    zvm_set_argv(subject, p->argc - 3, p->argv + 3);
+    subject->cmd = ce;
+    bool ok = zvm_set_keys(subject);
+    if (ok) zvm_explain(self, ce->prog, subject);
+    else keel_reply_error(p, "ERR the arguments do not fit the command's key positions");
+    zvm_proc_recycle(subject);
+    return ok ? KEEL_DONE : KEEL_FAIL;
+}
+
+/* Opcode: debug.run — DEBUG ZVM EXPLAIN command [arg ...] | DEBUG ZVM SPIN reductions [key].
+ * Reductions: 1, and for SPIN the reductions asked for, in slices (may yield; r0 counts the
+ * reductions left, r1 the slices). */
+static keel_op_result op_debug(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    if (p->argc >= 4 && keel_arg_is(&p->argv[1], "ZVM") && keel_arg_is(&p->argv[2], "EXPLAIN")) return debug_explain(p);
+    if ((p->argc == 4 || p->argc == 5) && keel_arg_is(&p->argv[1], "ZVM") && keel_arg_is(&p->argv[2], "SPIN")) {
+        if (p->reg[0].type == DK_NULL) {
+            int64_t n;
+            if (!keel_arg_i64(&p->argv[3], &n) || n < 0) {
+                keel_reply_error(p, "ERR value is not an integer or out of range");
+                return KEEL_FAIL;
+            }
+            p->reg[0] = dk_i64(n);
+            p->reg[1] = dk_i64(1);
+        }
+        while (p->reg[0].v.i > 0) {
+            int64_t step = p->reg[0].v.i < 1000 ? p->reg[0].v.i : 1000;
+            p->reg[0].v.i -= step;
+            if (keel_charge(p, step) && p->reg[0].v.i > 0) {
+                p->reg[1].v.i++;
+                return KEEL_YIELD;
+            }
+        }
+        keel_reply_int(p, p->reg[1].v.i);
+        return KEEL_DONE;
+    }
+    keel_reply_error(p, "ERR DEBUG subcommands: ZVM EXPLAIN <command> [arg ...], ZVM SPIN <reductions> [key]");
+    return KEEL_FAIL;
+}
+
+/* DEBUG ZVM SPIN n key locks key. */
+static int debug_keys(int argc, const keel_arg *argv, int *pos, int max) {
+    if (argc == 5 && max >= 1 && keel_arg_is(&argv[1], "ZVM") && keel_arg_is(&argv[2], "SPIN")) {
+        pos[0] = 4;
+        return 1;
+    }
+    return 0;
+}
+
+static const keel_opcode_def admin_ops[] = {
+    {sizeof(keel_opcode_def), "module.run", op_module, "MODULE LIST", 0, 0, 1, 0},
+    {sizeof(keel_opcode_def), "debug.run", op_debug, "DEBUG ZVM EXPLAIN / SPIN", 0, 0, 1, KEEL_OP_MAY_YIELD},
+};
+static const keel_insn_def module_prog[] = {{.op = "module.run"}, KEEL_END};
+static const keel_insn_def debug_prog[] = {{.op = "debug.run"}, KEEL_END};
+static const keel_cmd_def admin_cmds[] = {
+    {.size = sizeof(keel_cmd_def), .name = "MODULE", .arity = -2, .flags = KEEL_CMD_ADMIN,
+     .summary = "Lists the loaded modules with their versions, files and commands.", .syntax = "MODULE LIST",
+     .group = "server", .since = "0.1.0", .program = module_prog},
+    {.size = sizeof(keel_cmd_def), .name = "DEBUG", .arity = -2, .flags = KEEL_CMD_ADMIN, .keys = debug_keys,
+     .summary = "Shows the zvm program a command compiles to (EXPLAIN), or burns reductions (SPIN).",
+     .syntax = "DEBUG ZVM EXPLAIN command [arg ...] | DEBUG ZVM SPIN reductions [key]", .group = "server",
+     .since = "0.1.0", .program = debug_prog},
+};
+
+void cmd_admin_register(keel_module *core) {
+    builtin_opcodes(core, admin_ops, BUILTIN_COUNT(admin_ops));
+    builtin_commands(core, admin_cmds, BUILTIN_COUNT(admin_cmds));
+}

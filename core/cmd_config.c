@@ -1,0 +1,146 @@
+/* cmd_config.c -- CONFIG GET (known parameters, Redis names), CONFIG SET (runtime-changeable
+ * ones, admin only), CONFIG RESETSTAT. */
+#include "config.h"
+#include "builtin.h"
+#include "conn.h"
+#include "glob.h"
+#include "log.h"
+#include "net.h"
+#include "server.h"
+#include "zvm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct config_param {
+    const char *name;
+    void (*get)(char *out, size_t cap);
+    /* NULL when the parameter cannot change at run time; returns an error message or NULL */
+    const char *(*set)(const char *value);
+} config_param;
+
+static const listener *first_listener(const char *proto) {
+    for (int i = 0; i < srv->nlisteners; i++)
+        if (!strcmp(srv->listeners[i]->proto->def.name, proto)) return srv->listeners[i];
+    return NULL;
+}
+
+static void get_bind(char *o, size_t n) { const listener *l = first_listener("resp"); snprintf(o, n, "%s", l ? l->cf->host : ""); }
+static void get_port(char *o, size_t n) { const listener *l = first_listener("resp"); snprintf(o, n, "%d", l ? l->port : 0); }
+static void get_mcport(char *o, size_t n) { const listener *l = first_listener("memcache"); snprintf(o, n, "%d", l ? l->port : 0); }
+static void get_dir(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.dir); }
+static void get_dbfilename(char *o, size_t n) { snprintf(o, n, "dump.keel"); }
+static void get_zero(char *o, size_t n) { snprintf(o, n, "0"); }
+static void get_one(char *o, size_t n) { snprintf(o, n, "1"); }
+static void get_no(char *o, size_t n) { snprintf(o, n, "no"); }
+static void get_empty(char *o, size_t n) { snprintf(o, n, "%s", ""); }
+static void get_maxclients(char *o, size_t n) { snprintf(o, n, "%d", srv->cf.max_clients); }
+static void get_bulk(char *o, size_t n) { snprintf(o, n, "536870912"); }
+static void get_policy(char *o, size_t n) { snprintf(o, n, "noeviction"); }
+static void get_threads(char *o, size_t n) { snprintf(o, n, "%d", srv->nthreads); }
+static void get_shards(char *o, size_t n) { snprintf(o, n, "%u", srv->nshards); }
+static void get_loglevel(char *o, size_t n) { snprintf(o, n, "%s", log_level_name(log_get_level())); }
+static void get_logfile(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.log_file ? srv->cf.log_file : ""); }
+static void get_moddir(char *o, size_t n) { snprintf(o, n, "%s", conf_module_dir(&srv->cf)); }
+
+static const char *set_loglevel(const char *v) {
+    int lv = log_level_parse(v);
+    if (lv < 0) return "argument must be one of: debug, verbose, notice, warning, error";
+    log_set_level(lv);
+    return NULL;
+}
+
+static const config_param params[] = {
+    {"bind", get_bind, NULL},           {"port", get_port, NULL},
+    {"memcache-port", get_mcport, NULL}, {"dir", get_dir, NULL},
+    {"dbfilename", get_dbfilename, NULL}, {"maxmemory", get_zero, NULL},
+    {"maxmemory-policy", get_policy, NULL}, {"maxclients", get_maxclients, NULL},
+    {"save", get_empty, NULL},          {"appendonly", get_no, NULL},
+    {"databases", get_one, NULL},       {"timeout", get_zero, NULL},
+    {"proto-max-bulk-len", get_bulk, NULL}, {"io-threads", get_threads, NULL},
+    {"threads", get_threads, NULL},     {"shards", get_shards, NULL},
+    {"loglevel", get_loglevel, set_loglevel}, {"logfile", get_logfile, NULL},
+    {"module-dir", get_moddir, NULL},
+};
+
+/* Opcode: config.run — CONFIG GET pattern [pattern ...] | SET name value [name value ...] |
+ * RESETSTAT | HELP.  Reductions 1. */
+static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    const keel_arg *sub = &p->argv[1];
+    if (keel_arg_is(sub, "GET") && p->argc >= 3) {
+        bool hit[BUILTIN_COUNT(params)] = {false};
+        size_t n = 0;
+        for (uint32_t a = 2; a < p->argc; a++)
+            for (size_t i = 0; i < BUILTIN_COUNT(params); i++)
+                if (!hit[i] && glob_match(p->argv[a].ptr, p->argv[a].len, params[i].name, strlen(params[i].name), true)) {
+                    hit[i] = true;
+                    n++;
+                }
+        keel_reply_map(p, n);
+        for (size_t i = 0; i < BUILTIN_COUNT(params); i++) {
+            if (!hit[i]) continue;
+            char v[512];
+            params[i].get(v, sizeof v);
+            keel_reply_bulk(p, params[i].name, strlen(params[i].name));
+            keel_reply_bulk(p, v, strlen(v));
+        }
+        return KEEL_DONE;
+    }
+    if (keel_arg_is(sub, "SET") && p->argc >= 4 && p->argc % 2 == 0) {
+        if (!((zvm_of(p)->conn->net->cf->permissions) & PERM_ADMIN)) {
+            keel_reply_error(p, "NOPERM this network does not allow 'config|set' (it needs the admin permission)");
+            return KEEL_FAIL;
+        }
+        for (uint32_t a = 2; a < p->argc; a += 2) {
+            const config_param *cp = NULL;
+            for (size_t i = 0; i < BUILTIN_COUNT(params); i++)
+                if (keel_arg_is(&p->argv[a], params[i].name)) cp = &params[i];
+            if (!cp || !cp->set) {
+                keel_reply_error(p, "ERR Unknown option or number of arguments for CONFIG SET - '%s'", p->argv[a].ptr);
+                return KEEL_FAIL;
+            }
+            const char *err = cp->set(p->argv[a + 1].ptr);
+            if (err) {
+                keel_reply_error(p, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", cp->name, err);
+                return KEEL_FAIL;
+            }
+        }
+        keel_reply_ok(p);
+        return KEEL_DONE;
+    }
+    if (keel_arg_is(sub, "RESETSTAT") && p->argc == 2) {
+        keel_reply_ok(p);
+        return KEEL_DONE;
+    }
+    if (keel_arg_is(sub, "HELP") && p->argc == 2) {
+        static const char *const help[] = {
+            "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>", "    Set the configuration <directive> to <value> (loglevel only).",
+            "RESETSTAT", "    Reset statistics reported by the INFO command.",
+        };
+        keel_reply_array(p, BUILTIN_COUNT(help));
+        for (size_t i = 0; i < BUILTIN_COUNT(help); i++) keel_reply_simple(p, help[i]);
+        return KEEL_DONE;
+    }
+    keel_reply_error(p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try CONFIG HELP.", sub->ptr);
+    return KEEL_FAIL;
+}
+
+static const keel_opcode_def config_ops[] = {
+    {sizeof(keel_opcode_def), "config.run", op_config, "CONFIG GET/SET/RESETSTAT/HELP", 0, 0, 1, 0},
+};
+static const keel_insn_def config_prog[] = {{.op = "config.run"}, KEEL_END};
+static const keel_cmd_def config_cmds[] = {
+    {.size = sizeof(keel_cmd_def), .name = "CONFIG", .arity = -2, .flags = KEEL_CMD_STATS,
+     .summary = "Reads (GET) and changes (SET, admin networks only) server parameters.",
+     .syntax = "CONFIG GET pattern [pattern ...] | CONFIG SET parameter value [parameter value ...] | "
+               "CONFIG RESETSTAT | CONFIG HELP",
+     .group = "server", .since = "0.1.0", .program = config_prog},
+};
+
+void cmd_config_register(keel_module *core) {
+    builtin_opcodes(core, config_ops, BUILTIN_COUNT(config_ops));
+    builtin_commands(core, config_cmds, BUILTIN_COUNT(config_cmds));
+}

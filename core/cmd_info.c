@@ -1,0 +1,226 @@
+/* cmd_info.c -- INFO [section ...]: server state in Redis's text format, for tools. */
+#include "config.h"
+#include "builtin.h"
+#include "loader.h"
+#include "log.h"
+#include "mem.h"
+#include "net.h"
+#include "server.h"
+#include "shard.h"
+#include "thread.h"
+#include "zvm.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+/* The Redis version Keel reports to tools that gate features on redis_version. */
+#define INFO_REDIS_COMPAT_VERSION "7.2.0"
+
+typedef struct info_buf {
+    char *s;
+    size_t len, cap;
+} info_buf;
+
+static void info_add(info_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void info_add(info_buf *b, const char *fmt, ...) {
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) return;
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = (b->cap + (size_t)n + 1) * 2;
+        b->s = mem_realloc(b->s, b->cap);
+    }
+}
+
+static void human_bytes(char *out, size_t cap, double n) {
+    const char *units[] = {"B", "K", "M", "G", "T"};
+    int u = 0;
+    while (n >= 1024 && u < 4) {
+        n /= 1024;
+        u++;
+    }
+    snprintf(out, cap, u ? "%.2f%s" : "%.0f%s", n, units[u]);
+}
+
+static uint64_t sum_threads(size_t offset) {
+    uint64_t n = 0;
+    for (int i = 0; i < srv->nthreads; i++)
+        n += atomic_load_explicit((_Atomic uint64_t *)((char *)&srv->threads[i]->st + offset), memory_order_relaxed);
+    return n;
+}
+#define THREAD_SUM(field) sum_threads(offsetof(thr_stats, field))
+
+static void info_server(info_buf *b, int64_t now_ms) {
+    struct utsname u;
+    uname(&u);
+    char exe[512] = "";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) exe[n] = '\0';
+    int port = srv->nlisteners ? srv->listeners[0]->port : 0;
+    for (int i = 0; i < srv->nlisteners; i++)
+        if (!strcmp(srv->listeners[i]->proto->def.name, "resp")) {
+            port = srv->listeners[i]->port;
+            break;
+        }
+    int64_t up = (now_ms - srv->start_ms) / 1000;
+    info_add(b,
+             "# Server\r\nredis_version:%s\r\nkeel_version:%s\r\nredis_mode:standalone\r\nos:%s %s %s\r\n"
+             "arch_bits:%d\r\nmultiplexing_api:epoll\r\nprocess_id:%d\r\nrun_id:%s\r\ntcp_port:%d\r\n"
+             "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\nhz:100\r\n"
+             "executable:%s\r\nconfig_file:%s\r\nthreads:%d\r\nshards:%u\r\nsdk_abi:%d.%d\r\n\r\n",
+             INFO_REDIS_COMPAT_VERSION, KEEL_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
+             (int)getpid(), srv->run_id, port, (long long)now_ms * 1000, (long long)up, (long long)(up / 86400), exe,
+             srv->cf.config_file ? srv->cf.config_file : "", srv->nthreads, srv->nshards, KEEL_ABI_MAJOR,
+             KEEL_ABI_MINOR);
+}
+
+static void info_clients(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    info_add(b, "# Clients\r\nconnected_clients:%d\r\nblocked_clients:0\r\nmaxclients:%d\r\n\r\n",
+             atomic_load(&srv->nclients), srv->cf.max_clients);
+}
+
+static void info_memory(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    uint64_t tables = 0;
+    for (uint32_t i = 0; i < srv->nshards; i++) tables += atomic_load_explicit(&srv->shards[i]->bytes, memory_order_relaxed);
+    int64_t used = mem_used() + (int64_t)tables;
+    int64_t peak = mem_used_peak() + (int64_t)tables;
+    if (peak < used) peak = used;
+    size_t rss = mem_rss();
+    char uh[32], rh[32], ph[32];
+    human_bytes(uh, sizeof uh, (double)used);
+    human_bytes(rh, sizeof rh, (double)rss);
+    human_bytes(ph, sizeof ph, (double)peak);
+    info_add(b,
+             "# Memory\r\nused_memory:%lld\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
+             "used_memory_rss_human:%s\r\nused_memory_peak:%lld\r\nused_memory_peak_human:%s\r\n"
+             "used_memory_keyspace:%llu\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n"
+             "mem_allocator:libc\r\n\r\n",
+             (long long)used, uh, rss, rh, (long long)peak, ph, (unsigned long long)tables);
+}
+
+static void info_persistence(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    info_add(b, "# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:0\r\nrdb_bgsave_in_progress:0\r\n"
+                "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n\r\n",
+             (long long)(srv->start_ms / 1000));
+}
+
+static void info_stats(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    uint64_t hits = 0, misses = 0, errors = 0;
+    for (uint32_t i = 0; i < srv->nshards; i++) {
+        hits += srv->shards[i]->hits;
+        misses += srv->shards[i]->misses;
+    }
+    errors = THREAD_SUM(errors);
+    info_add(b,
+             "# Stats\r\ntotal_connections_received:%lld\r\ntotal_commands_processed:%llu\r\n"
+             "total_net_input_bytes:%llu\r\ntotal_net_output_bytes:%llu\r\nrejected_connections:%lld\r\n"
+             "expired_keys:%lld\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\nkeyspace_misses:%llu\r\n"
+             "total_error_replies:%llu\r\nzvm_yields:%llu\r\nzvm_hops:%llu\r\nlog_lines_dropped:%llu\r\n\r\n",
+             (long long)atomic_load(&srv->total_connections), (unsigned long long)THREAD_SUM(commands),
+             (unsigned long long)THREAD_SUM(net_in), (unsigned long long)THREAD_SUM(net_out),
+             (long long)atomic_load(&srv->rejected_connections), (long long)atomic_load(&srv->expired_keys),
+             (unsigned long long)hits, (unsigned long long)misses, (unsigned long long)errors,
+             (unsigned long long)THREAD_SUM(yields), (unsigned long long)THREAD_SUM(hops),
+             (unsigned long long)log_dropped());
+}
+
+static void info_replication(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    info_add(b, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n\r\n");
+}
+
+static void info_cpu(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    info_add(b, "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n\r\n", (long)ru.ru_stime.tv_sec,
+             (long)ru.ru_stime.tv_usec, (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec);
+}
+
+static void info_modules(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    info_add(b, "# Modules\r\n");
+    for (size_t i = 0; i < loader_count(); i++) {
+        struct keel_module *m = loader_at(i);
+        info_add(b, "module:name=%s,ver=%s,path=%s\r\n", m->name, m->version, m->path);
+    }
+    info_add(b, "\r\n");
+}
+
+static void info_keyspace(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    uint64_t keys = 0, expires = 0;
+    for (uint32_t i = 0; i < srv->nshards; i++) {
+        keys += atomic_load_explicit(&srv->shards[i]->nkeys, memory_order_relaxed);
+        expires += atomic_load_explicit(&srv->shards[i]->nexpires, memory_order_relaxed);
+    }
+    info_add(b, "# Keyspace\r\n");
+    if (keys) info_add(b, "db0:keys=%llu,expires=%llu,avg_ttl=0\r\n", (unsigned long long)keys, (unsigned long long)expires);
+    info_add(b, "\r\n");
+}
+
+typedef struct info_section {
+    const char *name;
+    bool in_default;
+    void (*emit)(info_buf *b, int64_t now_ms);
+} info_section;
+
+static const info_section sections[] = {
+    {"server", true, info_server}, {"clients", true, info_clients},   {"memory", true, info_memory},
+    {"persistence", true, info_persistence}, {"stats", true, info_stats}, {"replication", true, info_replication},
+    {"cpu", true, info_cpu},          {"modules", false, info_modules},  {"keyspace", true, info_keyspace},
+};
+
+static bool wanted(const keel_proc *p, const info_section *s) {
+    if (p->argc == 1) return s->in_default;
+    for (uint32_t i = 1; i < p->argc; i++) {
+        if (keel_arg_is(&p->argv[i], s->name) || keel_arg_is(&p->argv[i], "all") ||
+            keel_arg_is(&p->argv[i], "everything"))
+            return true;
+        if (keel_arg_is(&p->argv[i], "default") && s->in_default) return true;
+    }
+    return false;
+}
+
+/* Opcode: info.report — INFO [section ...].  Reductions 1. */
+static keel_op_result op_info(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    info_buf b = {mem_alloc(4096), 0, 4096};
+    int64_t now = keel_now_ms(p);
+    for (size_t i = 0; i < BUILTIN_COUNT(sections); i++)
+        if (wanted(p, &sections[i])) sections[i].emit(&b, now);
+    if (b.len >= 2) b.len -= 2;   /* no blank line after the last section */
+    keel_reply_verbatim(p, "txt", b.s, b.len);
+    mem_free(b.s);
+    return KEEL_DONE;
+}
+
+static const keel_opcode_def info_ops[] = {
+    {sizeof(keel_opcode_def), "info.report", op_info, "reply the INFO text of the sections asked for", 0, 0, 1, 0},
+};
+static const keel_insn_def info_prog[] = {{.op = "info.report"}, KEEL_END};
+static const keel_cmd_def info_cmds[] = {
+    {.size = sizeof(keel_cmd_def), .name = "INFO", .arity = -1, .flags = KEEL_CMD_STATS,
+     .summary = "Returns information and statistics about the server (Redis format).",
+     .syntax = "INFO [section [section ...]]", .group = "server", .since = "0.1.0", .program = info_prog},
+};
+
+void cmd_info_register(keel_module *core) {
+    builtin_opcodes(core, info_ops, BUILTIN_COUNT(info_ops));
+    builtin_commands(core, info_cmds, BUILTIN_COUNT(info_cmds));
+}

@@ -1,0 +1,212 @@
+/* cmd_keys.c -- generic key commands that work on any type: DEL UNLINK EXISTS TOUCH TYPE RENAME
+ * RENAMENX.  Multi-key commands walk their keys in shard order (one hop per shard). */
+#include "config.h"
+#include "builtin.h"
+#include "keyspace.h"
+#include "registry.h"
+#include "server.h"
+#include "shard.h"
+#include "thread.h"
+#include "zvm.h"
+
+#include <string.h>
+
+enum { EACH_DELETE = 0, EACH_EXISTS = 1 };
+
+/* Opcode: keys.each — DEL/UNLINK (imm 0) or EXISTS/TOUCH (imm 1) over every key.
+ * Registers: r0 = next key index, r1 = count so far.  Reductions: 1 per key.  May yield, hop,
+ * block.  Replies the count. */
+static keel_op_result op_keys_each(keel_proc *p, const keel_insn *in) {
+    if (p->reg[0].type == DK_NULL) {
+        p->reg[0] = dk_i64(0);
+        p->reg[1] = dk_i64(0);
+    }
+    uint32_t n = keel_key_count(p);
+    while ((uint32_t)p->reg[0].v.i < n) {
+        if (p->budget <= 0) return KEEL_YIELD;
+        keel_arg k;
+        keel_status st = keel_key_nth(p, (uint32_t)p->reg[0].v.i, &k, NULL);
+        KEEL_OP_PROPAGATE(st);
+        if (in->imm == EACH_DELETE) {
+            st = keel_key_delete(p, k.ptr, k.len);
+        } else {
+            keel_value v = {.size = sizeof v};
+            st = keel_key_lookup(p, k.ptr, k.len, &v);
+        }
+        KEEL_OP_PROPAGATE(st);
+        if (st == KEEL_OK) p->reg[1].v.i++;
+        p->reg[0].v.i++;
+        keel_charge(p, 1);
+    }
+    keel_reply_int(p, p->reg[1].v.i);
+    return KEEL_NEXT;
+}
+
+/* Opcode: keys.type — TYPE key: "none", "string", or the module type's name.  Reductions 1. */
+static keel_op_result op_keys_type(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    keel_value v = {.size = sizeof v};
+    keel_status st = keel_key_lookup(p, p->argv[1].ptr, p->argv[1].len, &v);
+    KEEL_OP_PROPAGATE(st);
+    keel_reply_simple(p, st == KEEL_OK ? keel_type_name(v.type) : "none");
+    return KEEL_NEXT;
+}
+
+/* A value carried from one shard to another by RENAME (bytes copied into the arena). */
+typedef struct moved_value {
+    bool is_obj;
+    uint16_t type;
+    void *obj;
+    dk_val box;
+    int64_t expire_ms;
+} moved_value;
+
+/* Removes src from its shard, keeping its value in mv.  KEEL_NOTFOUND when absent. */
+static keel_status rename_take(zvm_proc *p, const keel_arg *src, moved_value *mv) {
+    uint64_t h;
+    shard *s;
+    keel_status st = ks_locate(p, src->ptr, src->len, &h, &s);
+    if (st != KEEL_OK) return st;
+    dk_ref r;
+    dk_entry e;
+    if (!ks_find(s, src->ptr, src->len, h, p->cur->now_ms, &r, &e, false)) return KEEL_NOTFOUND;
+    mv->expire_ms = e.expire_ms;
+    mv->is_obj = e.kind == DK_ENTRY_OBJ;
+    if (!mv->is_obj) {
+        mv->box = e.box;
+        if (e.box.type == DK_BYTES) {
+            void *copy = zvm_alloc(p, e.box.len ? e.box.len : 1);
+            memcpy(copy, e.box.v.ptr, e.box.len);
+            mv->box.v.ptr = copy;
+        }
+    }
+    void *obj = NULL;
+    uint16_t type = 0;
+    dk_table_delete(s->table, r, &obj, &type);
+    mv->obj = obj;
+    mv->type = type;
+    shard_sync_counts(s);
+    return KEEL_OK;
+}
+
+static keel_status rename_put(zvm_proc *p, const keel_arg *dst, const moved_value *mv) {
+    uint64_t h;
+    shard *s;
+    keel_status st = ks_locate(p, dst->ptr, dst->len, &h, &s);
+    if (st != KEEL_OK) return st;
+    st = mv->is_obj ? ks_store_obj(s, dst->ptr, dst->len, h, mv->type, mv->obj, false)
+                    : ks_store_box(s, dst->ptr, dst->len, h, &mv->box, false);
+    if (st != KEEL_OK || mv->expire_ms == DK_NO_EXPIRY) return st;
+    dk_ref r;
+    if (ks_find(s, dst->ptr, dst->len, h, p->cur->now_ms, &r, NULL, false)) ks_set_expiry(s, r, mv->expire_ms);
+    return KEEL_OK;
+}
+
+/* Opcode: keys.rename — RENAME (imm 0) / RENAMENX (imm 1) src dst, across shards.
+ * Registers: r0 = step (0 src exists?, 1 dst free? (NX), 2 take src, 3 put dst), r1 = the
+ * moved value.  Each step is saved before the next may hop.  Reductions 1.  May hop, block. */
+static keel_op_result op_keys_rename(keel_proc *kp, const keel_insn *in) {
+    zvm_proc *p = zvm_of(kp);
+    const keel_arg *src = &kp->argv[1], *dst = &kp->argv[2];
+    bool nx = in->imm != 0;
+    keel_value v = {.size = sizeof v};
+    keel_status st;
+    if (src->len == dst->len && memcmp(src->ptr, dst->ptr, src->len) == 0) {
+        st = keel_key_lookup(kp, src->ptr, src->len, &v);
+        KEEL_OP_PROPAGATE(st);
+        if (st == KEEL_NOTFOUND) goto no_such_key;
+        if (nx) keel_reply_int(kp, 0);
+        else keel_reply_ok(kp);
+        return KEEL_NEXT;
+    }
+    if (kp->reg[0].type == DK_NULL) kp->reg[0] = dk_i64(nx ? 0 : 2);
+    switch (kp->reg[0].v.i) {
+    case 0:
+        st = keel_key_lookup(kp, src->ptr, src->len, &v);
+        KEEL_OP_PROPAGATE(st);
+        if (st == KEEL_NOTFOUND) goto no_such_key;
+        kp->reg[0].v.i = 1;
+        /* fall through */
+    case 1:
+        st = keel_key_lookup(kp, dst->ptr, dst->len, &v);
+        KEEL_OP_PROPAGATE(st);
+        if (st == KEEL_OK) {
+            keel_reply_int(kp, 0);
+            return KEEL_NEXT;
+        }
+        kp->reg[0].v.i = 2;
+        /* fall through */
+    case 2: {
+        moved_value *mv = kp->reg[1].type == DK_PTR ? (moved_value *)kp->reg[1].v.ptr : zvm_alloc(p, sizeof *mv);
+        kp->reg[1] = dk_ptr(mv);
+        st = rename_take(p, src, mv);
+        KEEL_OP_PROPAGATE(st);
+        if (st == KEEL_NOTFOUND) goto no_such_key;
+        kp->reg[0].v.i = 3;
+    }
+        /* fall through */
+    default:
+        st = rename_put(p, dst, (const moved_value *)kp->reg[1].v.ptr);
+        KEEL_OP_PROPAGATE(st);
+        if (st != KEEL_OK) {
+            keel_reply_error(kp, "ERR out of memory");
+            return KEEL_FAIL;
+        }
+    }
+    if (nx) keel_reply_int(kp, 1);
+    else keel_reply_ok(kp);
+    return KEEL_NEXT;
+no_such_key:
+    keel_reply_error(kp, "ERR no such key");
+    return KEEL_FAIL;
+}
+
+#define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
+static const keel_opcode_def keys_ops[] = {
+    OP("keys.each", op_keys_each, "delete (imm 0) or count existing (imm 1) keys; reply the count",
+       KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+    OP("keys.type", op_keys_type, "reply the type of argv[1]", KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+    OP("keys.rename", op_keys_rename, "move argv[1]'s value to argv[2] (imm 1: only if absent)",
+       KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+};
+
+static const keel_insn_def del_prog[] = {{.op = "keys.each", .imm = EACH_DELETE}, KEEL_END};
+static const keel_insn_def exists_prog[] = {{.op = "keys.each", .imm = EACH_EXISTS}, KEEL_END};
+static const keel_insn_def type_prog[] = {{.op = "keys.type"}, KEEL_END};
+static const keel_insn_def rename_prog[] = {{.op = "keys.rename", .imm = 0}, KEEL_END};
+static const keel_insn_def renamenx_prog[] = {{.op = "keys.rename", .imm = 1}, KEEL_END};
+
+static const char *const del_aliases[] = {"DELETE", NULL};
+
+static const keel_cmd_def keys_cmds[] = {
+    {.size = sizeof(keel_cmd_def), .name = "DEL", .aliases = del_aliases, .arity = -2,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY, .first_key = 1, .last_key = -1, .key_step = 1,
+     .summary = "Deletes keys of any type; replies how many existed.", .syntax = "DEL key [key ...]",
+     .group = "generic", .since = "0.1.0", .program = del_prog},
+    {.size = sizeof(keel_cmd_def), .name = "UNLINK", .arity = -2, .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .first_key = 1, .last_key = -1, .key_step = 1, .summary = "Deletes keys (the same as DEL).",
+     .syntax = "UNLINK key [key ...]", .group = "generic", .since = "0.1.0", .program = del_prog},
+    {.size = sizeof(keel_cmd_def), .name = "EXISTS", .arity = -2,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY | KEEL_CMD_FAST, .first_key = 1, .last_key = -1,
+     .key_step = 1, .summary = "Counts the given keys that exist (a key given twice counts twice).",
+     .syntax = "EXISTS key [key ...]", .group = "generic", .since = "0.1.0", .program = exists_prog},
+    {.size = sizeof(keel_cmd_def), .name = "TOUCH", .arity = -2,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY | KEEL_CMD_FAST, .first_key = 1, .last_key = -1,
+     .key_step = 1, .summary = "Counts the given keys that exist.", .syntax = "TOUCH key [key ...]",
+     .group = "generic", .since = "0.1.0", .program = exists_prog},
+    {.size = sizeof(keel_cmd_def), .name = "TYPE", .arity = 2, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
+     .first_key = 1, .last_key = 1, .key_step = 1, .summary = "Returns the type of a key's value, or none.",
+     .syntax = "TYPE key", .group = "generic", .since = "0.1.0", .program = type_prog},
+    {.size = sizeof(keel_cmd_def), .name = "RENAME", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .first_key = 1, .last_key = 2, .key_step = 1,
+     .summary = "Renames a key (any type, keeping its expiry), replacing the destination.",
+     .syntax = "RENAME key newkey", .group = "generic", .since = "0.1.0", .program = rename_prog},
+    {.size = sizeof(keel_cmd_def), .name = "RENAMENX", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .first_key = 1, .last_key = 2, .key_step = 1, .summary = "Renames a key only if the new name is free.",
+     .syntax = "RENAMENX key newkey", .group = "generic", .since = "0.1.0", .program = renamenx_prog},
+};
+
+void cmd_keys_register(keel_module *core) {
+    builtin_opcodes(core, keys_ops, BUILTIN_COUNT(keys_ops));
+    builtin_commands(core, keys_cmds, BUILTIN_COUNT(keys_cmds));
+}

@@ -1,0 +1,194 @@
+/* cmd_server.c -- server and connection basics: PING ECHO SELECT TIME DBSIZE FLUSHALL FLUSHDB
+ * SHUTDOWN AUTH. */
+#include "config.h"
+#include "builtin.h"
+#include "conn.h"
+#include "keyspace.h"
+#include "log.h"
+#include "net.h"
+#include "server.h"
+#include "shard.h"
+#include "zvm.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+/* ---- opcodes ---- */
+
+/* Opcode: server.ping — PING [message].  Reductions 1. */
+static keel_op_result op_ping(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    if (p->argc > 2) {
+        keel_reply_error(p, "ERR wrong number of arguments for 'ping' command");
+        return KEEL_FAIL;
+    }
+    if (p->argc == 2) keel_reply_bulk(p, p->argv[1].ptr, p->argv[1].len);
+    else keel_reply_simple(p, "PONG");
+    return KEEL_DONE;
+}
+
+/* Opcode: server.echo — ECHO message.  Reductions 1. */
+static keel_op_result op_echo(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    keel_reply_bulk(p, p->argv[1].ptr, p->argv[1].len);
+    return KEEL_DONE;
+}
+
+/* Opcode: server.select — SELECT index: Keel has one database, 0.  Reductions 1. */
+static keel_op_result op_select(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    int64_t db;
+    if (!keel_arg_i64(&p->argv[1], &db)) {
+        keel_reply_error(p, "ERR value is not an integer or out of range");
+        return KEEL_FAIL;
+    }
+    if (db != 0) {
+        keel_reply_error(p, "ERR DB index is out of range (Keel has one database, 0: use namespaces instead)");
+        return KEEL_FAIL;
+    }
+    keel_reply_ok(p);
+    return KEEL_DONE;
+}
+
+/* Opcode: server.time — TIME: [unix seconds, microseconds].  Reductions 1. */
+static keel_op_result op_time(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    char s[24], us[24];
+    int ns = snprintf(s, sizeof s, "%lld", (long long)tv.tv_sec);
+    int nus = snprintf(us, sizeof us, "%lld", (long long)tv.tv_usec);
+    keel_reply_array(p, 2);
+    keel_reply_bulk(p, s, (size_t)ns);
+    keel_reply_bulk(p, us, (size_t)nus);
+    return KEEL_DONE;
+}
+
+/* Opcode: server.dbsize — DBSIZE: the sum of every shard's published key count.  Reductions 1. */
+static keel_op_result op_dbsize(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < srv->nshards; i++) n += atomic_load_explicit(&srv->shards[i]->nkeys, memory_order_relaxed);
+    keel_reply_uint(p, n);
+    return KEEL_DONE;
+}
+
+/* Opcode: server.flush_check — FLUSHALL/FLUSHDB [ASYNC|SYNC]: validates the option.
+ * Reductions 1. */
+static keel_op_result op_flush_check(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    if (p->argc > 2 || (p->argc == 2 && !keel_arg_is(&p->argv[1], "ASYNC") && !keel_arg_is(&p->argv[1], "SYNC"))) {
+        keel_reply_error(p, "ERR syntax error");
+        return KEEL_FAIL;
+    }
+    return KEEL_NEXT;
+}
+
+/* Opcode: server.flush_shard — empties the walk's current shard.  Reductions 1 (the shard's
+ * table is freed in one go). */
+static keel_op_result op_flush_shard(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    zvm_proc *p = zvm_of(kp);
+    ks_flush(srv->shards[p->cur_shard]);
+    return KEEL_NEXT;
+}
+
+/* Opcode: server.shutdown — SHUTDOWN [NOSAVE|SAVE|NOW|FORCE]: stops the server (no reply; the
+ * connection closes as the server exits).  Reductions 1. */
+static keel_op_result op_shutdown(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    for (uint32_t i = 1; i < p->argc; i++) {
+        if (!keel_arg_is(&p->argv[i], "NOSAVE") && !keel_arg_is(&p->argv[i], "SAVE") &&
+            !keel_arg_is(&p->argv[i], "NOW") && !keel_arg_is(&p->argv[i], "FORCE")) {
+            keel_reply_error(p, "ERR syntax error");
+            return KEEL_FAIL;
+        }
+    }
+    log_notice("SHUTDOWN requested by client %llu", (unsigned long long)zvm_of(p)->conn->id);
+    server_request_shutdown();
+    return KEEL_DONE;
+}
+
+/* Opcode: server.auth — AUTH [username] password.  Reductions 1. */
+static keel_op_result op_auth(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    keel_conn *c = keel_proc_conn(p);
+    if (p->argc > 3) {
+        keel_reply_error(p, "ERR syntax error");
+        return KEEL_FAIL;
+    }
+    const keel_arg *user = p->argc == 3 ? &p->argv[1] : NULL, *pass = &p->argv[p->argc - 1];
+    if (!user && !c->net->cf->requirepass) {
+        keel_reply_error(p, "ERR AUTH <password> called without any password configured for the default user. "
+                            "Are you sure your configuration is correct?");
+        return KEEL_FAIL;
+    }
+    if (keel_conn_auth(c, user ? user->ptr : NULL, user ? user->len : 0, pass->ptr, pass->len) != KEEL_OK) {
+        keel_reply_error(p, "WRONGPASS invalid username-password pair or user is disabled.");
+        return KEEL_FAIL;
+    }
+    keel_reply_ok(p);
+    return KEEL_DONE;
+}
+
+#define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
+static const keel_opcode_def server_ops[] = {
+    OP("server.ping", op_ping, "reply PONG or the message", 0),
+    OP("server.echo", op_echo, "reply argv[1]", 0),
+    OP("server.select", op_select, "accept SELECT 0 only", 0),
+    OP("server.time", op_time, "reply [seconds, microseconds]", 0),
+    OP("server.dbsize", op_dbsize, "reply the number of keys", 0),
+    OP("server.flush_check", op_flush_check, "check FLUSHALL's option", 0),
+    OP("server.flush_shard", op_flush_shard, "empty the walk's current shard", 0),
+    OP("server.shutdown", op_shutdown, "stop the server", 0),
+    OP("server.auth", op_auth, "authenticate the connection", 0),
+};
+
+/* ---- programs and commands ---- */
+
+static const keel_insn_def ping_prog[] = {{.op = "server.ping"}, KEEL_END};
+static const keel_insn_def echo_prog[] = {{.op = "server.echo"}, KEEL_END};
+static const keel_insn_def select_prog[] = {{.op = "server.select"}, KEEL_END};
+static const keel_insn_def time_prog[] = {{.op = "server.time"}, KEEL_END};
+static const keel_insn_def dbsize_prog[] = {{.op = "server.dbsize"}, KEEL_END};
+static const keel_insn_def flush_prog[] = {
+    {.op = "server.flush_check"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "server.flush_shard"},
+    {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2}, {.op = "reply.ok"}, KEEL_END};
+static const keel_insn_def shutdown_prog[] = {{.op = "server.shutdown"}, KEEL_END};
+static const keel_insn_def auth_prog[] = {{.op = "server.auth"}, KEEL_END};
+
+static const char *const flushdb_aliases[] = {"FLUSHDB", NULL};
+
+static const keel_cmd_def server_cmds[] = {
+    {.size = sizeof(keel_cmd_def), .name = "PING", .arity = -1, .flags = KEEL_CMD_FAST,
+     .summary = "Returns the server's liveness response.", .syntax = "PING [message]",
+     .group = "connection", .since = "0.1.0", .program = ping_prog},
+    {.size = sizeof(keel_cmd_def), .name = "ECHO", .arity = 2, .flags = KEEL_CMD_FAST,
+     .summary = "Returns the given string.", .syntax = "ECHO message", .group = "connection",
+     .since = "0.1.0", .program = echo_prog},
+    {.size = sizeof(keel_cmd_def), .name = "SELECT", .arity = 2, .flags = KEEL_CMD_FAST,
+     .summary = "Accepts database 0, the only one (Keel uses namespaces instead of numbered databases).",
+     .syntax = "SELECT index", .group = "connection", .since = "0.1.0", .program = select_prog},
+    {.size = sizeof(keel_cmd_def), .name = "TIME", .arity = 1, .flags = KEEL_CMD_FAST,
+     .summary = "Returns the server time.", .syntax = "TIME", .group = "server", .since = "0.1.0",
+     .program = time_prog},
+    {.size = sizeof(keel_cmd_def), .name = "DBSIZE", .arity = 1, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
+     .summary = "Returns the number of keys.", .syntax = "DBSIZE", .group = "server", .since = "0.1.0",
+     .program = dbsize_prog},
+    {.size = sizeof(keel_cmd_def), .name = "FLUSHALL", .aliases = flushdb_aliases, .arity = -1,
+     .flags = KEEL_CMD_WRITE, .summary = "Removes every key (FLUSHDB is the same: there is one database).",
+     .syntax = "FLUSHALL [ASYNC | SYNC]", .group = "server", .since = "0.1.0", .program = flush_prog},
+    {.size = sizeof(keel_cmd_def), .name = "SHUTDOWN", .arity = -1, .flags = KEEL_CMD_ADMIN,
+     .summary = "Stops the server.", .syntax = "SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE]", .group = "server",
+     .since = "0.1.0", .program = shutdown_prog},
+    {.size = sizeof(keel_cmd_def), .name = "AUTH", .arity = -2,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_FAST,
+     .summary = "Authenticates the connection with the network's password.", .syntax = "AUTH [username] password",
+     .group = "connection", .since = "0.1.0", .program = auth_prog},
+};
+
+void cmd_server_register(keel_module *core) {
+    builtin_opcodes(core, server_ops, BUILTIN_COUNT(server_ops));
+    builtin_commands(core, server_cmds, BUILTIN_COUNT(server_cmds));
+}

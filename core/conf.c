@@ -1,0 +1,468 @@
+/* conf.c -- the embedded default config, JSON config files (jansson) and command-line flags. */
+#include "config.h"
+#include "conf.h"
+#include "log.h"
+#include "mem.h"
+
+#include <keel/abi.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *xstrdup(const char *s) { return s ? mem_strndup(s, strlen(s)) : NULL; }
+
+static void errs_add(char **errs, const char *fmt, ...) {
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    size_t old = *errs ? strlen(*errs) : 0, n = strlen(line);
+    *errs = mem_realloc(*errs, old + n + 2);
+    memcpy(*errs + old, line, n);
+    (*errs)[old + n] = '\n';
+    (*errs)[old + n + 1] = '\0';
+}
+
+static conf_network *conf_add_network(conf *c, const char *name, const char *host, int port,
+                                      const char *protocol) {
+    c->networks = mem_realloc(c->networks, sizeof *c->networks * (size_t)(c->nnetworks + 1));
+    conf_network *n = &c->networks[c->nnetworks++];
+    memset(n, 0, sizeof *n);
+    n->name = xstrdup(name);
+    n->host = xstrdup(host);
+    n->port = port;
+    n->protocol = xstrdup(protocol);
+    n->permissions = PERM_ALL;
+    return n;
+}
+
+static void conf_network_free(conf_network *n) {
+    mem_free(n->name);
+    mem_free(n->host);
+    mem_free(n->protocol);
+    mem_free(n->requirepass);
+}
+
+static void conf_clear_networks(conf *c) {
+    for (int i = 0; i < c->nnetworks; i++) conf_network_free(&c->networks[i]);
+    mem_free(c->networks);
+    c->networks = NULL;
+    c->nnetworks = 0;
+}
+
+static void conf_clear_modules(conf *c) {
+    for (int i = 0; i < c->nmodules; i++) mem_free(c->modules[i]);
+    mem_free(c->modules);
+    c->modules = NULL;
+    c->nmodules = 0;
+}
+
+void conf_default(conf *c) {
+    memset(c, 0, sizeof *c);
+    c->dir = xstrdup(".");
+    c->log_level = LOG_NOTICE;
+    c->max_clients = 10000;
+    conf_add_network(c, "resp", "127.0.0.1", CONF_DEFAULT_PORT, "resp")->implicit = true;
+    conf_add_network(c, "memcache", "127.0.0.1", CONF_DEFAULT_MEMCACHE_PORT, "memcache")->implicit =
+        true;
+}
+
+void conf_free(conf *c) {
+    mem_free(c->dir);
+    mem_free(c->module_dir);
+    conf_clear_modules(c);
+    conf_clear_networks(c);
+    mem_free(c->log_file);
+    mem_free(c->config_file);
+    memset(c, 0, sizeof *c);
+}
+
+int conf_threads(const conf *c) {
+    if (c->threads > 0) return c->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(n > 256 ? 256 : n) : 1;
+}
+
+int conf_shards(const conf *c) {
+    return c->shards > 0 ? c->shards : conf_threads(c) * 8;
+}
+
+static bool dir_exists(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *conf_module_dir(const conf *c) {
+    static char built[PATH_MAX];
+    if (c->module_dir) return c->module_dir;
+    const char *env = getenv("KEEL_MODULE_DIR");
+    if (env && *env) return env;
+    /* An uninstalled binary (core/keel-server or core/.libs/...) uses the modules built beside
+     * it, staged by `make` in <builddir>/.modules. */
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        const char *ups[] = {"/../.modules", "/../../.modules"};
+        for (size_t i = 0; i < 2; i++) {
+            snprintf(built, sizeof built, "%s%s", exe, ups[i]);
+            if (dir_exists(built)) return built;
+        }
+    }
+    return KEEL_MODULE_DIR;
+}
+
+/* ---- JSON ---- */
+
+static bool json_str(json_t *v, const char *path, char **out, char **errs) {
+    if (!json_is_string(v)) {
+        errs_add(errs, "%s: expected a string", path);
+        return false;
+    }
+    mem_free(*out);
+    *out = xstrdup(json_string_value(v));
+    return true;
+}
+
+static bool json_int_range(json_t *v, const char *path, long lo, long hi, int *out, char **errs) {
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+        errs_add(errs, "%s: expected an integer from %ld to %ld", path, lo, hi);
+        return false;
+    }
+    *out = (int)json_integer_value(v);
+    return true;
+}
+
+static unsigned perm_bit(const char *s) {
+    if (!strcmp(s, "read")) return PERM_READ;
+    if (!strcmp(s, "write")) return PERM_WRITE;
+    if (!strcmp(s, "admin")) return PERM_ADMIN;
+    if (!strcmp(s, "stats")) return PERM_STATS;
+    return 0;
+}
+
+static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
+    char path[96];
+    snprintf(path, sizeof path, "$.networks[%d]", idx);
+    if (!json_is_object(jn)) {
+        errs_add(errs, "%s: expected an object", path);
+        return;
+    }
+    conf_network *n = conf_add_network(c, NULL, "127.0.0.1", 0, "resp");
+    const char *key;
+    json_t *v;
+    char fpath[160];
+    json_object_foreach(jn, key, v) {
+        snprintf(fpath, sizeof fpath, "%s.%s", path, key);
+        if (!strcmp(key, "name")) json_str(v, fpath, &n->name, errs);
+        else if (!strcmp(key, "host")) json_str(v, fpath, &n->host, errs);
+        else if (!strcmp(key, "port")) json_int_range(v, fpath, 0, 65535, &n->port, errs);
+        else if (!strcmp(key, "protocol")) json_str(v, fpath, &n->protocol, errs);
+        else if (!strcmp(key, "requirepass")) json_str(v, fpath, &n->requirepass, errs);
+        else if (!strcmp(key, "permissions")) {
+            if (!json_is_array(v)) {
+                errs_add(errs, "%s: expected an array of \"read\", \"write\", \"admin\", \"stats\"", fpath);
+                continue;
+            }
+            n->permissions = 0;
+            size_t i;
+            json_t *p;
+            json_array_foreach(v, i, p) {
+                unsigned bit = json_is_string(p) ? perm_bit(json_string_value(p)) : 0;
+                if (!bit)
+                    errs_add(errs, "%s[%zu]: unknown permission (use read, write, admin, stats)", fpath, i);
+                n->permissions |= bit;
+            }
+        } else errs_add(errs, "%s: unknown field", fpath);
+    }
+    if (!n->name) {
+        char def[32];
+        snprintf(def, sizeof def, "net%d", idx);
+        n->name = xstrdup(def);
+    }
+}
+
+static void conf_json_modules(conf *c, json_t *v, char **errs) {
+    if (!json_is_array(v)) {
+        errs_add(errs, "$.modules: expected an array of module names");
+        return;
+    }
+    conf_clear_modules(c);
+    size_t i;
+    json_t *m;
+    json_array_foreach(v, i, m) {
+        if (!json_is_string(m)) {
+            errs_add(errs, "$.modules[%zu]: expected a string", i);
+            continue;
+        }
+        c->modules = mem_realloc(c->modules, sizeof *c->modules * (size_t)(c->nmodules + 1));
+        c->modules[c->nmodules++] = xstrdup(json_string_value(m));
+    }
+}
+
+static void conf_json_log(conf *c, json_t *v, char **errs) {
+    if (!json_is_object(v)) {
+        errs_add(errs, "$.log: expected an object with \"file\" and \"level\"");
+        return;
+    }
+    const char *key;
+    json_t *f;
+    json_object_foreach(v, key, f) {
+        if (!strcmp(key, "file")) json_str(f, "$.log.file", &c->log_file, errs);
+        else if (!strcmp(key, "level")) {
+            int lv = json_is_string(f) ? log_level_parse(json_string_value(f)) : -1;
+            if (lv < 0) errs_add(errs, "$.log.level: expected debug, info, notice, warning or error");
+            else c->log_level = lv;
+        } else errs_add(errs, "$.log.%s: unknown field", key);
+    }
+}
+
+int conf_load_file(conf *c, const char *path, char **errs) {
+    int before = 0;
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        errs_add(errs, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+        return 1;
+    }
+    mem_free(c->config_file);
+    c->config_file = xstrdup(path);
+    if (!json_is_object(root)) {
+        errs_add(errs, "$: expected a JSON object");
+        json_decref(root);
+        return 1;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v) {
+        char fpath[96];
+        snprintf(fpath, sizeof fpath, "$.%s", key);
+        if (!strcmp(key, "modules")) conf_json_modules(c, v, errs);
+        else if (!strcmp(key, "module_dir")) json_str(v, fpath, &c->module_dir, errs);
+        else if (!strcmp(key, "dir")) json_str(v, fpath, &c->dir, errs);
+        else if (!strcmp(key, "threads")) json_int_range(v, fpath, 0, 256, &c->threads, errs);
+        else if (!strcmp(key, "shards")) json_int_range(v, fpath, 0, 65536, &c->shards, errs);
+        else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 1, 1000000, &c->max_clients, errs);
+        else if (!strcmp(key, "log")) conf_json_log(c, v, errs);
+        else if (!strcmp(key, "networks")) {
+            if (!json_is_array(v)) {
+                errs_add(errs, "$.networks: expected an array");
+                continue;
+            }
+            conf_clear_networks(c);
+            size_t i;
+            json_t *jn;
+            json_array_foreach(v, i, jn) conf_json_network(c, jn, (int)i, errs);
+        } else errs_add(errs, "%s: unknown field", fpath);
+    }
+    json_decref(root);
+    int count = 0;
+    for (const char *s = *errs; s && *s; s++) count += *s == '\n';
+    return count - before;
+}
+
+/* ---- command line ---- */
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "Usage: keel-server [options]\n"
+            "  --config FILE          JSON config file (default: the embedded default)\n"
+            "  --check-config FILE    validate FILE, print every error, and exit\n"
+            "  --bind HOST            address of the RESP listener (default 127.0.0.1)\n"
+            "  --port PORT            port of the RESP listener (default %d, 0 = pick one)\n"
+            "  --memcache-port PORT   port of the memcached listener (default %d)\n"
+            "  --dir DIR              data directory (default .)\n"
+            "  --module-dir DIR       where modules are loaded from\n"
+            "  --modules a,b,...      load only these modules (default: every module found)\n"
+            "  --threads N            worker threads (default: number of cores)\n"
+            "  --shards N             keyspace shards (default: 8 per thread)\n"
+            "  --loglevel LEVEL       debug, info, notice, warning, error (default notice)\n"
+            "  --logfile FILE         log to FILE instead of stderr\n"
+            "  --help                 this text\n"
+            "  --version              print the version\n",
+            CONF_DEFAULT_PORT, CONF_DEFAULT_MEMCACHE_PORT);
+}
+
+static conf_network *conf_network_by_protocol(conf *c, const char *protocol) {
+    for (int i = 0; i < c->nnetworks; i++)
+        if (!strcmp(c->networks[i].protocol, protocol)) return &c->networks[i];
+    return NULL;
+}
+
+static bool parse_port(const char *s, int *out) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 0 || v > 65535) return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool parse_count(const char *s, int lo, int hi, int *out) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return false;
+    *out = (int)v;
+    return true;
+}
+
+static void conf_set_modules_csv(conf *c, const char *csv) {
+    conf_clear_modules(c);
+    const char *s = csv;
+    while (*s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n > 0) {
+            c->modules = mem_realloc(c->modules, sizeof *c->modules * (size_t)(c->nmodules + 1));
+            c->modules[c->nmodules++] = mem_strndup(s, n);
+        }
+        s += n + (e ? 1 : 0);
+    }
+}
+
+enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
+       OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_LOGLEVEL, OPT_LOGFILE, OPT_HELP, OPT_VERSION };
+
+static const struct option long_opts[] = {
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"check-config", required_argument, NULL, OPT_CHECK},
+    {"bind", required_argument, NULL, OPT_BIND},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"memcache-port", required_argument, NULL, OPT_MCPORT},
+    {"dir", required_argument, NULL, OPT_DIR},
+    {"module-dir", required_argument, NULL, OPT_MODDIR},
+    {"modules", required_argument, NULL, OPT_MODULES},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"shards", required_argument, NULL, OPT_SHARDS},
+    {"loglevel", required_argument, NULL, OPT_LOGLEVEL},
+    {"logfile", required_argument, NULL, OPT_LOGFILE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* The config file is loaded first, so flags given anywhere on the line override it. */
+static int conf_load_from_args(conf *c, int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *file = NULL;
+        bool check = false;
+        if (!strcmp(a, "--config") || !strcmp(a, "--check-config")) {
+            check = !strcmp(a, "--check-config");
+            if (i + 1 < argc) file = argv[++i];
+        } else if (!strncmp(a, "--config=", 9)) file = a + 9;
+        else if (!strncmp(a, "--check-config=", 15)) {
+            file = a + 15;
+            check = true;
+        }
+        if (!file) continue;
+        char *errs = NULL;
+        int n = conf_load_file(c, file, &errs);
+        if (n > 0) {
+            fprintf(stderr, "keel-server: %d error%s in %s:\n%s", n, n == 1 ? "" : "s", file, errs);
+            mem_free(errs);
+            return -1;
+        }
+        if (check) {
+            printf("%s: ok\n", file);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int conf_parse_args(conf *c, int argc, char **argv) {
+    int r = conf_load_from_args(c, argc, argv);
+    if (r != 0) return r;
+    optind = 1;
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+        conf_network *n;
+        int port;
+        switch (opt) {
+        case OPT_CONFIG:
+        case OPT_CHECK:
+            break;
+        case OPT_BIND:
+        case OPT_PORT:
+            n = conf_network_by_protocol(c, "resp");
+            if (!n) n = conf_add_network(c, "resp", "127.0.0.1", CONF_DEFAULT_PORT, "resp");
+            n->implicit = false;
+            if (opt == OPT_BIND) {
+                mem_free(n->host);
+                n->host = xstrdup(optarg);
+            } else if (!parse_port(optarg, &n->port)) {
+                fprintf(stderr, "keel-server: --port: expected 0..65535, got '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_MCPORT:
+            if (!parse_port(optarg, &port)) {
+                fprintf(stderr, "keel-server: --memcache-port: expected 0..65535, got '%s'\n", optarg);
+                return -1;
+            }
+            n = conf_network_by_protocol(c, "memcache");
+            if (!n) n = conf_add_network(c, "memcache", "127.0.0.1", port, "memcache");
+            n->port = port;
+            n->implicit = false;
+            break;
+        case OPT_DIR:
+            mem_free(c->dir);
+            c->dir = xstrdup(optarg);
+            break;
+        case OPT_MODDIR:
+            mem_free(c->module_dir);
+            c->module_dir = xstrdup(optarg);
+            break;
+        case OPT_MODULES:
+            conf_set_modules_csv(c, optarg);
+            break;
+        case OPT_THREADS:
+            if (!parse_count(optarg, 1, 256, &c->threads)) {
+                fprintf(stderr, "keel-server: --threads: expected 1..256, got '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_SHARDS:
+            if (!parse_count(optarg, 1, 65536, &c->shards)) {
+                fprintf(stderr, "keel-server: --shards: expected 1..65536, got '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_LOGLEVEL:
+            if ((c->log_level = log_level_parse(optarg)) < 0) {
+                fprintf(stderr, "keel-server: --loglevel: expected debug, info, notice, warning or error\n");
+                return -1;
+            }
+            break;
+        case OPT_LOGFILE:
+            mem_free(c->log_file);
+            c->log_file = xstrdup(optarg);
+            break;
+        case OPT_HELP:
+            usage(stdout);
+            return 1;
+        case OPT_VERSION:
+            printf("keel-server %s (SDK ABI %d.%d)\n", PACKAGE_VERSION, KEEL_ABI_MAJOR,
+                   KEEL_ABI_MINOR);
+            return 1;
+        default:
+            fprintf(stderr, "keel-server: unknown or incomplete option '%s'\n", argv[optind - 1]);
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "keel-server: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,421 @@
+/* conn.c -- a client connection's life: read into a contiguous buffer, parse requests with the
+ * network's protocol, start a process per request, write replies back in request order. */
+#include "config.h"
+#include "conn.h"
+#include "log.h"
+#include "mem.h"
+#include "net.h"
+#include "registry.h"
+#include "server.h"
+#include "thread.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define CONN_READ_CHUNK (16 * 1024)
+#define CONN_READ_MAX_PER_EVENT (1024 * 1024)
+#define CONN_MAX_PENDING 1024
+#define CONN_OUT_PAUSE (64u * 1024 * 1024)
+#define CONN_IN_KEEP (64 * 1024)
+
+static void conn_on_read(evutil_socket_t fd, short what, void *arg);
+static void conn_on_write(evutil_socket_t fd, short what, void *arg);
+static void conn_process_input(conn *c);
+static void conn_maybe_free(conn *c);
+
+static void conn_mark_dirty(conn *c) {
+    if (c->flags & CONN_DIRTY) return;
+    c->flags |= CONN_DIRTY;
+    c->dirty_next = c->t->dirty;
+    c->t->dirty = c;
+}
+
+static void sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t cap) {
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+        port = ntohs(a->sin_port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+        port = ntohs(a->sin6_port);
+    }
+    snprintf(out, cap, "%s:%d", host, port);
+}
+
+void conn_accept_msg(thr *t, msg *m) {
+    conn_msg *cm = (conn_msg *)m;
+    conn *c = mem_calloc(1, sizeof *c);
+    c->fd = cm->fd;
+    c->t = t;
+    c->net = cm->net;
+    c->proto = cm->net->proto;
+    c->id = atomic_fetch_add(&srv->next_conn_id, 1) + 1;
+    c->created_ms = c->last_ms = t->now_ms;
+    mem_free(cm);
+
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0) sockaddr_text(&ss, c->addr, sizeof c->addr);
+    sl = sizeof ss;
+    if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0) sockaddr_text(&ss, c->laddr, sizeof c->laddr);
+
+    if (c->proto->def.conn_state_size) c->pstate = mem_calloc(1, c->proto->def.conn_state_size);
+    if (!c->net->cf->requirepass) c->flags |= CONN_AUTHED;
+    c->rev = event_new(t->base, c->fd, EV_READ | EV_PERSIST, conn_on_read, c);
+    c->wev = event_new(t->base, c->fd, EV_WRITE, conn_on_write, c);
+    event_add(c->rev, NULL);
+
+    c->tnext = t->conns;
+    if (t->conns) t->conns->tprev = c;
+    t->conns = c;
+    pthread_mutex_lock(&srv->clients_lock);
+    c->cnext = srv->clients;
+    if (srv->clients) srv->clients->cprev = c;
+    srv->clients = c;
+    pthread_mutex_unlock(&srv->clients_lock);
+    atomic_fetch_add(&srv->nclients, 1);
+    atomic_fetch_add_explicit(&c->net->st.connections, 1, memory_order_relaxed);
+
+    if (c->proto->def.conn_open) c->proto->def.conn_open(c, c->pstate);
+    log_debug("client %llu connected from %s", (unsigned long long)c->id, c->addr);
+}
+
+/* ---- closing ---- */
+
+static void conn_unlink(conn *c) {
+    thr *t = c->t;
+    if (c->tprev) c->tprev->tnext = c->tnext;
+    else if (t->conns == c) t->conns = c->tnext;
+    if (c->tnext) c->tnext->tprev = c->tprev;
+    pthread_mutex_lock(&srv->clients_lock);
+    if (c->cprev) c->cprev->cnext = c->cnext;
+    else if (srv->clients == c) srv->clients = c->cnext;
+    if (c->cnext) c->cnext->cprev = c->cprev;
+    pthread_mutex_unlock(&srv->clients_lock);
+    atomic_fetch_sub(&srv->nclients, 1);
+}
+
+/* Closes the socket now; the struct lives until its in-flight processes have come back. */
+static void conn_close(conn *c) {
+    if (c->flags & CONN_CLOSED) return;
+    c->flags |= CONN_CLOSED;
+    event_free(c->rev);
+    event_free(c->wev);
+    c->rev = c->wev = NULL;
+    close(c->fd);
+    c->fd = -1;
+    conn_unlink(c);
+    log_debug("client %llu closed", (unsigned long long)c->id);
+    conn_maybe_free(c);
+}
+
+static void conn_maybe_free(conn *c) {
+    if (!(c->flags & CONN_CLOSED) || c->npend > 0 || (c->flags & CONN_DIRTY)) return;
+    if (c->proto->def.conn_close) c->proto->def.conn_close(c, c->pstate);
+    mem_free(c->pstate);
+    mem_free(c->in);
+    mem_free(c->out.data);
+    mem_free(c->name);
+    mem_free(c);
+}
+
+void conn_close_all(thr *t) {
+    while (t->conns) conn_close(t->conns);
+}
+
+/* ---- output ---- */
+
+static void conn_write(conn *c) {
+    while (c->out_off < c->out.len) {
+        ssize_t n = write(c->fd, c->out.data + c->out_off, c->out.len - c->out_off);
+        if (n > 0) {
+            c->out_off += (size_t)n;
+            atomic_fetch_add_explicit(&c->t->st.net_out, (uint64_t)n, memory_order_relaxed);
+            atomic_fetch_add_explicit(&c->net->st.bytes_out, (uint64_t)n, memory_order_relaxed);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            event_add(c->wev, NULL);
+            return;
+        }
+        conn_close(c);
+        return;
+    }
+    c->out.len = c->out_off = 0;
+    if (c->out.cap > CONN_IN_KEEP * 4) {
+        mem_free(c->out.data);
+        c->out.data = NULL;
+        c->out.cap = 0;
+    }
+    if ((c->flags & CONN_CLOSE_ASAP) && c->npend == 0) conn_close(c);
+}
+
+void conn_flush_dirty(thr *t) {
+    while (t->dirty) {
+        conn *c = t->dirty;
+        t->dirty = c->dirty_next;
+        c->flags &= ~CONN_DIRTY;
+        if (!(c->flags & CONN_CLOSED)) conn_write(c);
+        conn_maybe_free(c);
+    }
+}
+
+static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    conn *c = arg;
+    conn_write(c);
+    if (!(c->flags & CONN_CLOSED) && (c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 &&
+        c->out.len - c->out_off < CONN_OUT_PAUSE) {
+        c->flags &= ~CONN_READ_PAUSED;
+        event_add(c->rev, NULL);
+        conn_process_input(c);
+        conn_mark_dirty(c);
+    }
+}
+
+static void conn_encode(conn *c, zvm_proc *p) {
+    for (const keel_reply *r = p->reply_first; r; r = r->next) {
+        if (r->type == KEEL_REPLY_ERROR) {
+            atomic_fetch_add_explicit(&c->t->st.errors, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&c->net->st.errors, 1, memory_order_relaxed);
+        }
+        c->proto->def.encode(c, c->pstate, p->tag, r, &c->out);
+    }
+}
+
+/* Encodes every finished process at the head of the pending list, in order. */
+static void conn_drain_pending(conn *c) {
+    while (c->pend_head && c->pend_head->state == ZVM_DONE) {
+        zvm_proc *p = c->pend_head;
+        c->pend_head = p->conn_next;
+        if (!c->pend_head) c->pend_tail = NULL;
+        c->npend--;
+        if (!(c->flags & CONN_CLOSED)) conn_encode(c, p);
+        atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
+        zvm_proc_recycle(p);
+    }
+}
+
+void conn_proc_done(zvm_proc *p) {
+    conn *c = p->conn;
+    p->state = ZVM_DONE;
+    conn_drain_pending(c);
+    if (c->flags & CONN_CLOSED) {
+        conn_maybe_free(c);
+        return;
+    }
+    conn_mark_dirty(c);
+    if ((c->flags & CONN_READ_PAUSED) && !(c->flags & CONN_IN_INPUT) &&
+        c->npend < CONN_MAX_PENDING / 2 && c->out.len - c->out_off < CONN_OUT_PAUSE) {
+        c->flags &= ~CONN_READ_PAUSED;
+        event_add(c->rev, NULL);
+        conn_process_input(c);
+    }
+}
+
+/* ---- input ---- */
+
+static bool conn_allowed(conn *c, const cmd_entry *ce, zvm_proc *p) {
+    uint64_t f = ce->def->flags;
+    unsigned perms = c->net->cf->permissions;
+    const char *need = NULL;
+    if ((f & KEEL_CMD_ADMIN) && !(perms & PERM_ADMIN)) need = "admin";
+    else if ((f & KEEL_CMD_WRITE) && !(perms & PERM_WRITE)) need = "write";
+    else if ((f & KEEL_CMD_READONLY) && !(perms & (PERM_READ | PERM_WRITE))) need = "read";
+    else if ((f & KEEL_CMD_STATS) && !(perms & (PERM_STATS | PERM_ADMIN))) need = "stats";
+    if (!need) return true;
+    zvm_reply_errorf(p, "NOPERM this network does not allow the '%s' command (it needs the %s permission)",
+                     ce->lname, need);
+    return false;
+}
+
+static void conn_unknown_command(zvm_proc *p) {
+    char args[160];
+    size_t n = 0;
+    args[0] = '\0';
+    for (uint32_t i = 1; i < p->pub.argc && n < 128; i++) {
+        int w = snprintf(args + n, sizeof args - n, "'%.*s' ", (int)(128 - n),
+                         p->pub.argv[i].ptr);
+        if (w < 0) break;
+        n += (size_t)w < sizeof args - n ? (size_t)w : sizeof args - n - 1;
+    }
+    zvm_reply_errorf(p, "ERR unknown command '%.128s', with args beginning with: %s",
+                     p->pub.argv[0].ptr, args);
+}
+
+static bool arity_ok(int arity, uint32_t argc) {
+    return arity >= 0 ? argc == (uint32_t)arity : argc >= (uint32_t)-arity;
+}
+
+/* Starts one request: checks it, then runs its process (inline when its keys are ours). */
+static void conn_dispatch(conn *c, const keel_request *req) {
+    thr *t = c->t;
+    zvm_proc *p = zvm_proc_new(t);
+    p->conn = c;
+    p->tag = req->tag;
+    zvm_set_argv(p, req->argc, req->argv);
+    p->conn_next = NULL;
+    if (c->pend_tail) c->pend_tail->conn_next = p;
+    else c->pend_head = p;
+    c->pend_tail = p;
+    c->npend++;
+    c->last_ms = t->now_ms;
+    c->ncommands++;
+    atomic_fetch_add_explicit(&c->net->st.commands, 1, memory_order_relaxed);
+
+    const cmd_entry *ce = cmd_lookup(p->pub.argv[0].ptr, p->pub.argv[0].len);
+    if (!ce) {
+        conn_unknown_command(p);
+    } else if (c->last_cmd = ce->lname, !arity_ok(ce->def->arity, p->pub.argc)) {
+        zvm_reply_errorf(p, "ERR wrong number of arguments for '%s' command", ce->lname);
+    } else if (!(c->flags & CONN_AUTHED) && !(ce->def->flags & KEEL_CMD_NOAUTH)) {
+        zvm_reply_errorf(p, "NOAUTH Authentication required.");
+    } else if (conn_allowed(c, ce, p)) {
+        p->cmd = ce;
+        p->prog = ce->prog;
+        if (zvm_set_keys(p)) {
+            zvm_step(p);
+            return;
+        }
+    }
+    conn_proc_done(p);
+}
+
+/* Moves unparsed input to the front, and gives back a big buffer once it is empty. */
+static void conn_compact_input(conn *c) {
+    if (c->in_off == c->in_len) {
+        c->in_off = c->in_len = 0;
+        if (c->in_cap > CONN_IN_KEEP) {
+            mem_free(c->in);
+            c->in = NULL;
+            c->in_cap = 0;
+        }
+    } else if (c->in_off > 0 && (c->in_off >= c->in_cap / 2 || c->in_len == c->in_cap)) {
+        memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
+        c->in_len -= c->in_off;
+        c->in_off = 0;
+    }
+}
+
+static void conn_protocol_error(conn *c, const char *message) {
+    zvm_proc *p = zvm_proc_new(c->t);
+    p->conn = c;
+    zvm_reply_errorf(p, "%s", message ? message : "ERR Protocol error");
+    p->conn_next = NULL;
+    if (c->pend_tail) c->pend_tail->conn_next = p;
+    else c->pend_head = p;
+    c->pend_tail = p;
+    c->npend++;
+    c->flags |= CONN_CLOSE_ASAP;
+    c->in_off = c->in_len;
+    log_info("client %llu (%s): %s; closing it", (unsigned long long)c->id, c->addr,
+             message ? message : "protocol error");
+    conn_proc_done(p);
+}
+
+static void conn_process_input(conn *c) {
+    if (c->flags & CONN_IN_INPUT) return;
+    c->flags |= CONN_IN_INPUT;
+    keel_request req;
+    while (!(c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED)) && c->npend < CONN_MAX_PENDING) {
+        size_t avail = c->in_len - c->in_off;
+        if (avail == 0 || (c->in_need && avail < c->in_need)) break;
+        memset(&req, 0, sizeof req);
+        req.size = sizeof req;
+        keel_parse_result r = c->proto->def.parse(c, c->pstate, c->in + c->in_off, avail, &req);
+        if (r == KEEL_PARSE_OK) {
+            c->in_need = 0;
+            if (req.consumed == 0 && req.argc == 0) break;   /* defensive: no progress */
+            c->in_off += req.consumed;   /* argv still points into the buffer: dispatch copies it */
+            if (req.argc > 0) conn_dispatch(c, &req);
+        } else if (r == KEEL_PARSE_NEED) {
+            c->in_need = req.need > avail ? req.need : avail + 1;
+            break;
+        } else if (r == KEEL_PARSE_ERROR) {
+            conn_protocol_error(c, req.error);
+            break;
+        } else {
+            c->flags |= CONN_CLOSE_ASAP;
+            c->in_off = c->in_len;
+            break;
+        }
+    }
+    c->flags &= ~CONN_IN_INPUT;
+    if (c->flags & CONN_CLOSED) return;
+    conn_compact_input(c);
+    if (!(c->flags & CONN_READ_PAUSED) &&
+        (c->npend >= CONN_MAX_PENDING || c->out.len - c->out_off >= CONN_OUT_PAUSE)) {
+        c->flags |= CONN_READ_PAUSED;
+        event_del(c->rev);
+    }
+    if ((c->flags & CONN_CLOSE_ASAP) && c->rev) event_del(c->rev);
+    conn_mark_dirty(c);
+}
+
+/* Makes room for at least `want` more bytes of input (growing geometrically). */
+static void conn_input_room(conn *c, size_t want) {
+    if (c->in_cap - c->in_len >= want) return;
+    size_t need = c->in_len + want, cap = c->in_cap ? c->in_cap : CONN_READ_CHUNK;
+    while (cap < need) cap *= 2;
+    c->in = mem_realloc(c->in, cap);
+    c->in_cap = cap;
+}
+
+static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
+    (void)what;
+    conn *c = arg;
+    size_t total = 0;
+    for (;;) {
+        size_t want = CONN_READ_CHUNK;
+        if (c->in_need > c->in_len - c->in_off) {
+            size_t missing = c->in_need - (c->in_len - c->in_off);
+            want = missing > CONN_READ_MAX_PER_EVENT ? CONN_READ_MAX_PER_EVENT : missing;
+            if (want < CONN_READ_CHUNK) want = CONN_READ_CHUNK;
+        }
+        conn_input_room(c, want);
+        size_t space = c->in_cap - c->in_len;
+        ssize_t n = read(fd, c->in + c->in_len, space);
+        if (n > 0) {
+            c->in_len += (size_t)n;
+            total += (size_t)n;
+            if ((size_t)n < space || total >= CONN_READ_MAX_PER_EVENT) break;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        conn_close(c);   /* EOF or error */
+        return;
+    }
+    atomic_fetch_add_explicit(&c->t->st.net_in, total, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->net->st.bytes_in, total, memory_order_relaxed);
+    conn_process_input(c);
+}
+
+/* ---- CLIENT LIST ---- */
+
+size_t conn_describe(const conn *c, char *buf, size_t cap, int64_t now_ms) {
+    int n = snprintf(buf, cap,
+                     "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=0 "
+                     "sub=0 psub=0 multi=-1 qbuf=%zu obl=0 oll=0 omem=%zu cmd=%s network=%s "
+                     "protocol=%s\n",
+                     (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+                     (long long)((now_ms - c->created_ms) / 1000),
+                     (long long)((now_ms - c->last_ms) / 1000), c->in_len - c->in_off,
+                     c->out.len - c->out_off, c->last_cmd ? c->last_cmd : "NULL", c->net->cf->name,
+                     c->proto->def.name);
+    return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+}

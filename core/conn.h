@@ -1,0 +1,68 @@
+/* conn.h -- client connections: read, parse with the network's protocol, dispatch each
+ * request as a zvm process, and write replies back in request order. */
+#ifndef KEEL_CORE_CONN_H
+#define KEEL_CORE_CONN_H
+
+#include "zvm.h"
+
+#include <keel/sdk.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct thr;
+struct listener;
+struct event;
+struct proto_entry;
+
+#define CONN_CLOSE_ASAP   (1u << 0)   /* close once pending replies are written (QUIT) */
+#define CONN_CLOSED       (1u << 1)   /* socket gone; waiting for in-flight processes */
+#define CONN_READ_PAUSED  (1u << 2)   /* too many pending requests or too much output */
+#define CONN_AUTHED       (1u << 3)
+#define CONN_DIRTY        (1u << 4)   /* on the thread's flush list */
+#define CONN_IN_INPUT     (1u << 5)   /* inside conn_process_input (no re-entry) */
+
+struct keel_conn {
+    uint64_t id;
+    int fd;
+    unsigned flags;
+    struct thr *t;
+    struct listener *net;
+    const struct proto_entry *proto;
+    void *pstate;
+    struct event *rev, *wev;
+    char *in;                       /* input not yet parsed: in[in_off .. in_len) */
+    size_t in_len, in_cap, in_off, in_need;
+    keel_buf out;                   /* output not yet written: out.data[out_off .. out.len) */
+    size_t out_off;
+    zvm_proc *pend_head, *pend_tail;   /* requests in order, done or not */
+    uint32_t npend;
+    char *name;                     /* CLIENT SETNAME (guarded by srv->clients_lock) */
+    int64_t created_ms, last_ms;
+    const char *last_cmd;
+    uint64_t ncommands;
+    char addr[64], laddr[64];
+    struct keel_conn *dirty_next;
+    struct keel_conn *tnext, *tprev;   /* the thread's connections */
+    struct keel_conn *cnext, *cprev;   /* the server's client list */
+};
+typedef struct keel_conn conn;
+
+/* MSG_CONN: a new socket for this thread. */
+typedef struct conn_msg {
+    msg m;
+    int fd;
+    struct listener *net;
+} conn_msg;
+
+void conn_accept_msg(struct thr *t, msg *m);
+/* A process of c finished (on c's thread): write what can be written in order. */
+void conn_proc_done(zvm_proc *p);
+/* Writes the output of every connection marked dirty this turn. */
+void conn_flush_dirty(struct thr *t);
+/* Closes every connection of t (shutdown). */
+void conn_close_all(struct thr *t);
+
+/* CLIENT LIST line for c into buf (holding srv->clients_lock). */
+size_t conn_describe(const conn *c, char *buf, size_t cap, int64_t now_ms);
+
+#endif

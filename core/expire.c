@@ -1,0 +1,58 @@
+/* expire.c -- active expiry over a thread's shards, bounded per tick. */
+#include "config.h"
+#include "expire.h"
+#include "keyspace.h"
+#include "server.h"
+#include "thread.h"
+
+#include <time.h>
+
+#define EXPIRE_BATCH 64
+#define EXPIRE_BUDGET_NS 1000000
+
+static int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+typedef struct expire_ctx {
+    shard *s;
+    int64_t now_ms;
+    uint64_t removed;
+} expire_ctx;
+
+/* A key locked by a process that left the CPU stays until the process is done: its expiry
+ * moves a millisecond on and it is looked at again. */
+static void expire_one(void *arg, dk_table *t, dk_ref r) {
+    expire_ctx *cx = arg;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    if (cx->s->locks.count && lock_find(&cx->s->locks, e.key, e.klen, ks_hash(e.key, e.klen))) {
+        dk_table_set_expiry(t, r, cx->now_ms + 1);
+        return;
+    }
+    ks_delete_ref(cx->s, r);
+    cx->removed++;
+}
+
+void expire_cycle(thr *t) {
+    if (t->nshards == 0) return;
+    int64_t deadline = mono_ns() + EXPIRE_BUDGET_NS;
+    for (int n = 0; n < t->nshards; n++) {
+        shard *s = t->shards[(t->expire_cursor + (uint32_t)n) % (uint32_t)t->nshards];
+        expire_ctx cx = {s, t->now_ms, 0};
+        size_t found;
+        do {
+            found = dk_table_expire_due(s->table, t->now_ms, EXPIRE_BATCH, expire_one, &cx);
+        } while (found == EXPIRE_BATCH && mono_ns() < deadline);
+        if (cx.removed) {
+            atomic_fetch_add_explicit(&srv->expired_keys, cx.removed, memory_order_relaxed);
+            shard_sync_counts(s);
+        }
+        if (mono_ns() >= deadline) {
+            t->expire_cursor = (t->expire_cursor + (uint32_t)n + 1) % (uint32_t)t->nshards;
+            return;
+        }
+    }
+}

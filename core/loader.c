@@ -1,0 +1,205 @@
+/* loader.c -- dlopen modules, check their descriptor (magic, ABI, size, name) before running
+ * any of their code, then call init with the SDK table. */
+#include "config.h"
+#include "loader.h"
+#include "api.h"
+#include "log.h"
+#include "mem.h"
+#include "registry.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct {
+    struct keel_module **mods;
+    size_t n;
+    struct keel_module core;
+} ld;
+
+struct keel_module *loader_core_module(void) {
+    if (!ld.core.name) {
+        ld.core.name = "core";
+        ld.core.version = KEEL_VERSION;
+        ld.core.description = "the server's own commands";
+        ld.core.path = "(built in)";
+    }
+    return &ld.core;
+}
+
+size_t loader_count(void) { return ld.n; }
+struct keel_module *loader_at(size_t i) { return i < ld.n ? ld.mods[i] : NULL; }
+const char *loader_module_name(const struct keel_module *m) { return m && m->name ? m->name : "?"; }
+
+static bool module_name_ok(const char *s) {
+    if (!s || !*s || strlen(s) > 64) return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-') return false;
+    return true;
+}
+
+static struct keel_module *loader_find(const char *name) {
+    for (size_t i = 0; i < ld.n; i++)
+        if (!strcmp(ld.mods[i]->name, name)) return ld.mods[i];
+    return NULL;
+}
+
+static void module_free(struct keel_module *m) {
+    mem_free(m->name);
+    mem_free(m->version);
+    mem_free(m->description);
+    mem_free(m->path);
+    mem_free(m);
+}
+
+static const char *status_text(keel_status st) {
+    switch (st) {
+    case KEEL_OK: return "ok";
+    case KEEL_EINVAL: return "invalid argument";
+    case KEEL_ENOMEM: return "out of memory";
+    case KEEL_EEXIST: return "name already registered";
+    case KEEL_ESTATE: return "call not allowed now";
+    case KEEL_EABI: return "ABI mismatch";
+    default: return "error";
+    }
+}
+
+/* Every check here reads only the descriptor's bytes: no module function runs until they pass. */
+static const char *check_descriptor(const keel_module_desc *d, char *why, size_t cap) {
+    if (d->magic != KEEL_MODULE_MAGIC) {
+        snprintf(why, cap, "descriptor magic is 0x%08x, not a Keel module descriptor", d->magic);
+        return why;
+    }
+    if (d->abi_major != KEEL_ABI_MAJOR) {
+        snprintf(why, cap, "built for SDK ABI %u.%u but this server speaks ABI %d.%d", d->abi_major,
+                 d->abi_minor, KEEL_ABI_MAJOR, KEEL_ABI_MINOR);
+        return why;
+    }
+    if (d->abi_minor > KEEL_ABI_MINOR) {
+        snprintf(why, cap, "needs SDK ABI %u.%u but this server provides only %d.%d", d->abi_major,
+                 d->abi_minor, KEEL_ABI_MAJOR, KEEL_ABI_MINOR);
+        return why;
+    }
+    if (d->size < offsetof(keel_module_desc, description)) {
+        snprintf(why, cap, "descriptor size %u is too small", d->size);
+        return why;
+    }
+    if (!module_name_ok(d->name)) {
+        snprintf(why, cap, "module name missing or not [A-Za-z0-9_-]");
+        return why;
+    }
+    if (!d->init) {
+        snprintf(why, cap, "descriptor has no init function");
+        return why;
+    }
+    return NULL;
+}
+
+struct keel_module *loader_load_file(const char *path) {
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        log_error("module file %s: cannot load: %s", path, dlerror());
+        return NULL;
+    }
+    const keel_module_desc *d = dlsym(h, KEEL_MODULE_SYMBOL);
+    char why[256];
+    const char *bad = d ? check_descriptor(d, why, sizeof why) : "it exports no keel_module_descriptor symbol (not a Keel module)";
+    if (!bad && loader_find(d->name)) {
+        snprintf(why, sizeof why, "a module named '%s' is already loaded", d->name);
+        bad = why;
+    }
+    if (bad) {
+        log_error("module file %s: refused: %s", path, bad);
+        dlclose(h);
+        return NULL;
+    }
+    struct keel_module *m = mem_calloc(1, sizeof *m);
+    m->name = mem_strndup(d->name, strlen(d->name));
+    m->version = mem_strndup(d->version ? d->version : "?", strlen(d->version ? d->version : "?"));
+    const char *desc = d->size > offsetof(keel_module_desc, description) && d->description ? d->description : "";
+    m->description = mem_strndup(desc, strlen(desc));
+    m->path = mem_strndup(path, strlen(path));
+    m->handle = h;
+    m->desc = d;
+    m->in_init = true;
+    keel_status st = d->init(m, api_table());
+    m->in_init = false;
+    if (st != KEEL_OK) {
+        log_error("module file %s: module %s: init failed: %s", path, m->name, status_text(st));
+        reg_forget_module(m);
+        dlclose(h);
+        module_free(m);
+        return NULL;
+    }
+    ld.mods = mem_realloc(ld.mods, sizeof *ld.mods * (ld.n + 1));
+    ld.mods[ld.n++] = m;
+    log_notice("module %s %s loaded from %s (%zu commands)", m->name, m->version, path, cmd_count_for_module(m));
+    return m;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Every *.so in dir, sorted, so the load order does not depend on the file system. */
+static int loader_scan(const char *dir, char ***out) {
+    DIR *dh = opendir(dir);
+    if (!dh) return -1;
+    char **names = NULL;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(dh))) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0) continue;
+        names = mem_realloc(names, sizeof *names * (size_t)(n + 1));
+        names[n++] = mem_strndup(e->d_name, len - 3);
+    }
+    closedir(dh);
+    if (n > 1) qsort(names, (size_t)n, sizeof *names, cmp_str);
+    *out = names;
+    return n;
+}
+
+int loader_load_all(const char *dir, char *const *names, int nnames) {
+    char **found = NULL;
+    int nfound = 0, rc = 0;
+    if (!names) {
+        nfound = loader_scan(dir, &found);
+        if (nfound < 0) {
+            log_error("module directory %s cannot be read", dir);
+            return -1;
+        }
+        names = found;
+        nnames = nfound;
+    }
+    for (int i = 0; i < nnames && rc == 0; i++) {
+        char path[4096];
+        if (!module_name_ok(names[i])) {
+            log_error("module name '%s' is not valid", names[i]);
+            rc = -1;
+            break;
+        }
+        snprintf(path, sizeof path, "%s/%s.so", dir, names[i]);
+        struct keel_module *m = loader_load_file(path);
+        if (!m) rc = -1;
+        else if (strcmp(m->name, names[i]) != 0) {
+            log_error("module file %s names itself '%s'", path, m->name);
+            rc = -1;
+        }
+    }
+    for (int i = 0; i < nfound; i++) mem_free(found[i]);
+    mem_free(found);
+    return rc;
+}
+
+void loader_unload_all(void) {
+    while (ld.n > 0) {
+        struct keel_module *m = ld.mods[--ld.n];
+        if (m->desc->fini) m->desc->fini(m);
+        dlclose(m->handle);
+        module_free(m);
+    }
+    mem_free(ld.mods);
+    ld.mods = NULL;
+}

@@ -1,0 +1,80 @@
+/* lock.c -- the per-shard lock table: a small chained hash of locked keys with FIFO waiters. */
+#include "config.h"
+#include "lock.h"
+#include "mem.h"
+#include "zvm.h"
+
+#include <string.h>
+
+static void lock_grow(lock_table *t) {
+    uint32_t nb = t->mask ? (t->mask + 1) * 2 : 16;
+    lock_ent **b = mem_calloc(nb, sizeof *b);
+    for (uint32_t i = 0; t->mask && i <= t->mask; i++) {
+        lock_ent *e = t->buckets[i];
+        while (e) {
+            lock_ent *next = e->next;
+            uint32_t j = (uint32_t)(e->hash >> 20) & (nb - 1);
+            e->next = b[j];
+            b[j] = e;
+            e = next;
+        }
+    }
+    mem_free(t->buckets);
+    t->buckets = b;
+    t->mask = nb - 1;
+}
+
+lock_ent *lock_find(lock_table *t, const char *key, size_t klen, uint64_t hash) {
+    if (t->count == 0) return NULL;
+    for (lock_ent *e = t->buckets[(uint32_t)(hash >> 20) & t->mask]; e; e = e->next)
+        if (e->hash == hash && e->klen == klen && memcmp(e->key, key, klen) == 0) return e;
+    return NULL;
+}
+
+lock_ent *lock_take(lock_table *t, const char *key, size_t klen, uint64_t hash, uint64_t owner,
+                    int *fresh) {
+    lock_ent *e = lock_find(t, key, klen, hash);
+    if (e) {
+        *fresh = 0;
+        return e;
+    }
+    if (t->count >= t->mask) lock_grow(t);
+    e = mem_alloc(sizeof *e + klen);
+    e->owner = owner;
+    e->hash = hash;
+    e->klen = klen;
+    e->wait_head = e->wait_tail = NULL;
+    memcpy(e->key, key, klen);
+    uint32_t j = (uint32_t)(hash >> 20) & t->mask;
+    e->next = t->buckets[j];
+    t->buckets[j] = e;
+    t->count++;
+    *fresh = 1;
+    return e;
+}
+
+void lock_wait(lock_ent *e, zvm_proc *p) {
+    p->next = NULL;
+    if (e->wait_tail) e->wait_tail->next = p;
+    else e->wait_head = p;
+    e->wait_tail = p;
+}
+
+zvm_proc *lock_release(lock_table *t, lock_ent *e) {
+    lock_ent **pp = &t->buckets[(uint32_t)(e->hash >> 20) & t->mask];
+    while (*pp && *pp != e) pp = &(*pp)->next;
+    if (*pp) {
+        *pp = e->next;
+        t->count--;
+    }
+    zvm_proc *waiters = e->wait_head;
+    mem_free(e);
+    return waiters;
+}
+
+void lock_table_free(lock_table *t) {
+    mem_free(t->buckets);
+    t->buckets = NULL;
+    t->mask = 0;
+    t->count = 0;
+}

@@ -1,0 +1,41 @@
+/* lock.h -- per-shard key locks held by processes that leave the CPU with keys (yielded,
+ * blocked, or spanning several shards).  Waiters queue on the lock and are requeued on the
+ * shard's thread when it is released.  Owner thread only. */
+#ifndef KEEL_CORE_LOCK_H
+#define KEEL_CORE_LOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct zvm_proc;
+
+typedef struct lock_ent {
+    uint64_t owner;                /* the holding process's serial */
+    uint64_t hash;
+    size_t klen;
+    struct zvm_proc *wait_head, *wait_tail;
+    struct lock_ent *next;         /* hash chain */
+    char key[];
+} lock_ent;
+
+typedef struct lock_table {
+    lock_ent **buckets;
+    uint32_t mask;                 /* buckets - 1 (power of two), 0 when unallocated */
+    uint32_t count;
+} lock_table;
+
+/* The lock on key, or NULL. */
+lock_ent *lock_find(lock_table *t, const char *key, size_t klen, uint64_t hash);
+/* Takes key for owner: returns the new entry, or the existing one if owner holds it already
+ * (*fresh tells which).  Never fails (allocation aborts on OOM). */
+lock_ent *lock_take(lock_table *t, const char *key, size_t klen, uint64_t hash, uint64_t owner,
+                    int *fresh);
+/* Queues p behind the lock. */
+void lock_wait(lock_ent *e, struct zvm_proc *p);
+/* Removes e from the table and hands its waiters (a NULL-terminated list through ->next) to
+ * the caller, who requeues them; frees e. */
+struct zvm_proc *lock_release(lock_table *t, lock_ent *e);
+/* Frees the table's memory (no entries may remain). */
+void lock_table_free(lock_table *t);
+
+#endif

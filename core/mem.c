@@ -1,0 +1,83 @@
+/* mem.c -- counted allocation: a relaxed atomic counter of usable bytes. */
+#include "config.h"
+#include "mem.h"
+
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static _Atomic int64_t mem_total;
+static _Atomic int64_t mem_peak;
+
+static void mem_oom(size_t n) {
+    fprintf(stderr, "keel: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void mem_account(int64_t delta) {
+    atomic_fetch_add_explicit(&mem_total, delta, memory_order_relaxed);
+}
+
+void *mem_alloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) mem_oom(n);
+    mem_account((int64_t)malloc_usable_size(p));
+    return p;
+}
+
+void *mem_calloc(size_t count, size_t n) {
+    void *p = calloc(count ? count : 1, n ? n : 1);
+    if (!p) mem_oom(count * n);
+    mem_account((int64_t)malloc_usable_size(p));
+    return p;
+}
+
+void *mem_realloc(void *p, size_t n) {
+    if (!p) return mem_alloc(n);
+    int64_t before = (int64_t)malloc_usable_size(p);
+    void *q = realloc(p, n ? n : 1);
+    if (!q) mem_oom(n);
+    mem_account((int64_t)malloc_usable_size(q) - before);
+    return q;
+}
+
+void mem_free(void *p) {
+    if (!p) return;
+    mem_account(-(int64_t)malloc_usable_size(p));
+    free(p);
+}
+
+char *mem_strndup(const char *s, size_t n) {
+    char *d = mem_alloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+int64_t mem_used(void) { return atomic_load_explicit(&mem_total, memory_order_relaxed); }
+
+void mem_used_peak_update(void) {
+    int64_t now = mem_used();
+    int64_t peak = atomic_load_explicit(&mem_peak, memory_order_relaxed);
+    while (now > peak &&
+           !atomic_compare_exchange_weak_explicit(&mem_peak, &peak, now, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+    }
+}
+
+int64_t mem_used_peak(void) {
+    mem_used_peak_update();
+    return atomic_load_explicit(&mem_peak, memory_order_relaxed);
+}
+
+size_t mem_rss(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long size = 0, resident = 0;
+    int n = fscanf(f, "%lu %lu", &size, &resident);
+    fclose(f);
+    return n == 2 ? resident * (size_t)sysconf(_SC_PAGESIZE) : 0;
+}

@@ -1,0 +1,26 @@
+/* mem.h -- counted allocation for the core and modules: every byte shows up in INFO memory. */
+#ifndef KEEL_CORE_MEM_H
+#define KEEL_CORE_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Like malloc/calloc/realloc/free, but counted (usable size, allocator slack included).
+ * mem_alloc never returns NULL: running out of memory aborts with a log line, as Redis does. */
+void *mem_alloc(size_t n);
+void *mem_calloc(size_t count, size_t n);
+void *mem_realloc(void *p, size_t n);
+void mem_free(void *p);
+char *mem_strndup(const char *s, size_t n);
+
+/* Bytes currently allocated through these calls (all threads). */
+int64_t mem_used(void);
+/* Adjusts the counter for memory a library allocated itself and reported (e.g. datakit). */
+void mem_account(int64_t delta);
+/* Peak of mem_used() seen by mem_used_peak_update() (called periodically). */
+int64_t mem_used_peak(void);
+void mem_used_peak_update(void);
+/* Resident set size of the process in bytes, from /proc/self/statm (0 if unknown). */
+size_t mem_rss(void);
+
+#endif

@@ -1,0 +1,121 @@
+/* net.c -- listeners: bind each network, accept on the main thread, hand sockets out
+ * round-robin to the worker threads. */
+#include "config.h"
+#include "net.h"
+#include "conn.h"
+#include "log.h"
+#include "mem.h"
+#include "server.h"
+#include "thread.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <string.h>
+#include <unistd.h>
+
+static unsigned net_next_thread;
+
+static void net_on_accept(struct evconnlistener *evl, evutil_socket_t fd, struct sockaddr *sa,
+                          int salen, void *arg) {
+    (void)evl;
+    (void)sa;
+    (void)salen;
+    listener *l = arg;
+    if (atomic_load(&srv->shutting_down)) {
+        close(fd);
+        return;
+    }
+    if (atomic_load(&srv->nclients) >= srv->cf.max_clients) {
+        atomic_fetch_add(&srv->rejected_connections, 1);
+        static const char full[] = "-ERR max number of clients reached\r\n";
+        if (!strcmp(l->proto->def.name, "resp")) {
+            ssize_t n = write(fd, full, sizeof full - 1);
+            (void)n;
+        }
+        close(fd);
+        return;
+    }
+    atomic_fetch_add(&srv->total_connections, 1);
+    conn_msg *cm = mem_alloc(sizeof *cm);
+    cm->m.kind = MSG_CONN;
+    cm->fd = fd;
+    cm->net = l;
+    thr *t = srv->threads[net_next_thread++ % (unsigned)srv->nthreads];
+    thr_send(t, &cm->m);
+}
+
+static void net_on_error(struct evconnlistener *evl, void *arg) {
+    (void)evl;
+    listener *l = arg;
+    log_warning("network %s: accept failed: %s", l->cf->name, strerror(errno));
+}
+
+static int net_bound_port(evutil_socket_t fd) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) return -1;
+    if (ss.ss_family == AF_INET) return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return -1;
+}
+
+static int net_listen_one(const conf_network *cn, const proto_entry *pe) {
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char port[16];
+    snprintf(port, sizeof port, "%d", cn->port);
+    int rc = getaddrinfo(cn->host, port, &hints, &res);
+    if (rc != 0) {
+        log_error("network %s: cannot resolve %s: %s", cn->name, cn->host, gai_strerror(rc));
+        return -1;
+    }
+    listener *l = mem_calloc(1, sizeof *l);
+    l->cf = cn;
+    l->proto = pe;
+    l->evl = evconnlistener_new_bind(srv->main_base, net_on_accept, l,
+                                     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+                                     511, res->ai_addr, (int)res->ai_addrlen);
+    freeaddrinfo(res);
+    if (!l->evl) {
+        log_error("network %s: cannot listen on %s:%d: %s", cn->name, cn->host, cn->port,
+                  strerror(errno));
+        mem_free(l);
+        return -1;
+    }
+    evconnlistener_set_error_cb(l->evl, net_on_error);
+    l->port = net_bound_port(evconnlistener_get_fd(l->evl));
+    srv->listeners = mem_realloc(srv->listeners, sizeof *srv->listeners * (size_t)(srv->nlisteners + 1));
+    srv->listeners[srv->nlisteners++] = l;
+    log_notice("network %s: %s listening on %s:%d", cn->name, pe->def.name, cn->host, l->port);
+    return 0;
+}
+
+int net_listen_all(void) {
+    for (int i = 0; i < srv->cf.nnetworks; i++) {
+        const conf_network *cn = &srv->cf.networks[i];
+        const proto_entry *pe = proto_lookup(cn->protocol);
+        if (!pe) {
+            if (cn->implicit) continue;
+            log_error("network %s: protocol '%s' is not provided by any loaded module", cn->name,
+                      cn->protocol);
+            return -1;
+        }
+        if (net_listen_one(cn, pe) != 0) return -1;
+    }
+    if (srv->nlisteners == 0) {
+        log_error("no network to listen on (is the resp module loaded?)");
+        return -1;
+    }
+    return 0;
+}
+
+void net_close_all(void) {
+    for (int i = 0; i < srv->nlisteners; i++) {
+        if (srv->listeners[i]->evl) evconnlistener_free(srv->listeners[i]->evl);
+        srv->listeners[i]->evl = NULL;
+    }
+}

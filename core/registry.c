@@ -1,0 +1,268 @@
+/* registry.c -- the tables modules fill while loading: commands (by name, with aliases),
+ * opcodes (numbered in registration order), types and protocols. */
+#include "config.h"
+#include "registry.h"
+#include "loader.h"
+#include "log.h"
+#include "mem.h"
+#include "zvm.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_TYPES 1024
+
+static struct {
+    cmd_entry **cmds;
+    size_t ncmds, capcmds;
+    cmd_entry **index;             /* open addressing by lower-case name */
+    size_t index_mask;
+    op_entry **ops;
+    uint32_t *costs;
+    size_t nops, capops;
+    type_entry *types[MAX_TYPES];
+    size_t ntypes;
+    proto_entry **protos;
+    size_t nprotos;
+} reg;
+
+static uint64_t name_hash(const char *s, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)tolower((unsigned char)s[i])) * 1099511628211ull;
+    return h;
+}
+
+static void index_insert(cmd_entry *ce);
+
+static void index_grow(void) {
+    size_t cap = reg.index_mask ? (reg.index_mask + 1) * 2 : 256;
+    cmd_entry **old = reg.index;
+    size_t oldcap = reg.index_mask ? reg.index_mask + 1 : 0;
+    reg.index = mem_calloc(cap, sizeof *reg.index);
+    reg.index_mask = cap - 1;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i]) index_insert(old[i]);
+    mem_free(old);
+}
+
+static void index_insert(cmd_entry *ce) {
+    size_t n = strlen(ce->lname);
+    for (size_t i = name_hash(ce->lname, n) & reg.index_mask;; i = (i + 1) & reg.index_mask) {
+        if (!reg.index[i]) {
+            reg.index[i] = ce;
+            return;
+        }
+    }
+}
+
+static const cmd_entry *index_find(const char *name, size_t len) {
+    if (!reg.index || len >= sizeof reg.cmds[0]->lname) return NULL;
+    for (size_t i = name_hash(name, len) & reg.index_mask; reg.index[i]; i = (i + 1) & reg.index_mask) {
+        const cmd_entry *ce = reg.index[i];
+        if (strncasecmp(ce->lname, name, len) == 0 && ce->lname[len] == '\0') return ce;
+    }
+    return NULL;
+}
+
+const cmd_entry *cmd_lookup(const char *name, size_t len) {
+    const cmd_entry *ce = index_find(name, len);
+    return ce && ce->is_alias ? ce->target : ce;
+}
+
+static bool module_registering(keel_module *m, const char **err) {
+    if (m && m->in_init) return true;
+    if (err) *err = "registration is only allowed inside the module's init";
+    return false;
+}
+
+static keel_status fail(const char **err, const char *why, keel_status st) {
+    if (err) *err = why;
+    return st;
+}
+
+static cmd_entry *cmd_add(keel_module *m, const keel_cmd_def *def, const char *name, const cmd_entry *target) {
+    cmd_entry *ce = mem_calloc(1, sizeof *ce);
+    ce->def = def;
+    ce->module = m;
+    ce->is_alias = target != NULL;
+    ce->target = target;
+    size_t i;
+    for (i = 0; name[i] && i < sizeof ce->lname - 1; i++) ce->lname[i] = (char)tolower((unsigned char)name[i]);
+    ce->lname[i] = '\0';
+    if (reg.ncmds == reg.capcmds) {
+        reg.capcmds = reg.capcmds ? reg.capcmds * 2 : 128;
+        reg.cmds = mem_realloc(reg.cmds, sizeof *reg.cmds * reg.capcmds);
+    }
+    reg.cmds[reg.ncmds++] = ce;
+    if ((reg.ncmds + 1) * 2 > reg.index_mask + 1) index_grow();
+    index_insert(ce);
+    return ce;
+}
+
+static bool name_ok(const char *name) {
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n >= sizeof reg.cmds[0]->lname) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isgraph((unsigned char)name[i])) return false;
+    return true;
+}
+
+keel_status reg_command(keel_module *m, const keel_cmd_def *def, const char **err) {
+    if (!module_registering(m, err)) return KEEL_ESTATE;
+    if (!def || def->size < sizeof(keel_cmd_def)) return fail(err, "keel_cmd_def.size is too small", KEEL_EABI);
+    if (!name_ok(def->name)) return fail(err, "command name missing, too long, or not printable", KEEL_EINVAL);
+    if (def->flags & ~KEEL_CMD_FLAGS_ALL) return fail(err, "command has flag bits this core does not know", KEEL_EINVAL);
+    if (def->arity == 0) return fail(err, "command arity 0 is not valid (name counts: use 1 or -1)", KEEL_EINVAL);
+    if (!def->program || !def->program[0].op) return fail(err, "command has no program", KEEL_EINVAL);
+    if (def->first_key < 0 || def->key_step < 0) return fail(err, "command key positions are negative", KEEL_EINVAL);
+    if (index_find(def->name, strlen(def->name))) return fail(err, "a command of that name is already registered", KEEL_EEXIST);
+    for (const char *const *a = def->aliases; a && *a; a++) {
+        if (!name_ok(*a)) return fail(err, "alias name missing, too long, or not printable", KEEL_EINVAL);
+        if (index_find(*a, strlen(*a))) return fail(err, "an alias names a command already registered", KEEL_EEXIST);
+    }
+    cmd_entry *ce = cmd_add(m, def, def->name, NULL);
+    for (const char *const *a = def->aliases; a && *a; a++) cmd_add(m, def, *a, ce);
+    return KEEL_OK;
+}
+
+keel_status reg_opcode(keel_module *m, const keel_opcode_def *def, const char **err) {
+    if (!module_registering(m, err)) return KEEL_ESTATE;
+    if (!def || def->size < offsetof(keel_opcode_def, flags) + sizeof def->flags)
+        return fail(err, "keel_opcode_def.size is too small", KEEL_EABI);
+    if (!def->name || !strchr(def->name, '.') || !def->fn)
+        return fail(err, "opcode needs a \"module.op\" name and a handler", KEEL_EINVAL);
+    if (def->flags & ~KEEL_OP_FLAGS_ALL) return fail(err, "opcode has flag bits this core does not know", KEEL_EINVAL);
+    if (op_lookup(def->name)) return fail(err, "an opcode of that name is already registered", KEEL_EEXIST);
+    op_entry *oe = mem_calloc(1, sizeof *oe);
+    memcpy(&oe->def, def, def->size < sizeof oe->def ? def->size : sizeof oe->def);
+    oe->def.size = sizeof oe->def;
+    oe->module = m;
+    oe->number = (uint32_t)reg.nops;
+    if (reg.nops == reg.capops) {
+        reg.capops = reg.capops ? reg.capops * 2 : 128;
+        reg.ops = mem_realloc(reg.ops, sizeof *reg.ops * reg.capops);
+        reg.costs = mem_realloc(reg.costs, sizeof *reg.costs * reg.capops);
+    }
+    reg.costs[reg.nops] = oe->def.cost;
+    reg.ops[reg.nops++] = oe;
+    return KEEL_OK;
+}
+
+keel_status reg_type(keel_module *m, const keel_type_def *def, keel_type_id *id, const char **err) {
+    if (!module_registering(m, err)) return KEEL_ESTATE;
+    if (!def || def->size < sizeof(keel_type_def)) return fail(err, "keel_type_def.size is too small", KEEL_EABI);
+    if (!def->name || !def->free) return fail(err, "a type needs a name and a free op", KEEL_EINVAL);
+    if (def->save || def->load) return fail(err, "save/load slots are reserved (must be NULL in ABI 1.0)", KEEL_EINVAL);
+    if (reg.ntypes + 1 >= MAX_TYPES) return fail(err, "too many types", KEEL_ENOMEM);
+    for (size_t i = 1; i <= reg.ntypes; i++)
+        if (!strcmp(reg.types[i]->def.name, def->name)) return fail(err, "a type of that name is already registered", KEEL_EEXIST);
+    type_entry *te = mem_calloc(1, sizeof *te);
+    memcpy(&te->def, def, sizeof te->def);
+    te->module = m;
+    te->id = (keel_type_id)(++reg.ntypes);   /* 0 is KEEL_TYPE_BOX */
+    reg.types[te->id] = te;
+    if (id) *id = te->id;
+    return KEEL_OK;
+}
+
+keel_status reg_protocol(keel_module *m, const keel_proto_def *def, const char **err) {
+    if (!module_registering(m, err)) return KEEL_ESTATE;
+    if (!def || def->size < sizeof(keel_proto_def)) return fail(err, "keel_proto_def.size is too small", KEEL_EABI);
+    if (!def->name || !def->parse || !def->encode) return fail(err, "a protocol needs a name, parse and encode", KEEL_EINVAL);
+    if (proto_lookup(def->name)) return fail(err, "a protocol of that name is already registered", KEEL_EEXIST);
+    proto_entry *pe = mem_calloc(1, sizeof *pe);
+    memcpy(&pe->def, def, sizeof pe->def);
+    pe->module = m;
+    reg.protos = mem_realloc(reg.protos, sizeof *reg.protos * (reg.nprotos + 1));
+    reg.protos[reg.nprotos++] = pe;
+    return KEEL_OK;
+}
+
+void reg_forget_module(keel_module *m) {
+    size_t w = 0;
+    for (size_t i = 0; i < reg.ncmds; i++) {
+        if (reg.cmds[i]->module == m) mem_free(reg.cmds[i]);
+        else reg.cmds[w++] = reg.cmds[i];
+    }
+    reg.ncmds = w;
+    memset(reg.index, 0, sizeof *reg.index * (reg.index ? reg.index_mask + 1 : 0));
+    for (size_t i = 0; i < reg.ncmds; i++) index_insert(reg.cmds[i]);
+    /* opcode numbers must stay dense: a failed module's opcodes stay registered but its
+     * handlers are never reachable, since no program of a loaded module may name them */
+    for (size_t i = 0; i < reg.nops; i++)
+        if (reg.ops[i]->module == m) reg.ops[i]->def.name = "(unloaded)";
+    for (size_t i = 1; i <= reg.ntypes; i++)
+        if (reg.types[i]->module == m) reg.types[i]->def.name = "(unloaded)";
+    w = 0;
+    for (size_t i = 0; i < reg.nprotos; i++) {
+        if (reg.protos[i]->module == m) mem_free(reg.protos[i]);
+        else reg.protos[w++] = reg.protos[i];
+    }
+    reg.nprotos = w;
+}
+
+const op_entry *op_lookup(const char *name) {
+    for (size_t i = 0; i < reg.nops; i++)
+        if (!strcmp(reg.ops[i]->def.name, name)) return reg.ops[i];
+    return NULL;
+}
+
+const op_entry *op_by_number(uint32_t n) { return n < reg.nops ? reg.ops[n] : NULL; }
+uint32_t op_cost(uint32_t n) { return reg.costs[n]; }
+
+const type_entry *type_by_id(keel_type_id id) { return id >= 1 && id <= reg.ntypes ? reg.types[id] : NULL; }
+size_t type_count(void) { return reg.ntypes; }
+
+const proto_entry *proto_lookup(const char *name) {
+    for (size_t i = 0; i < reg.nprotos; i++)
+        if (!strcmp(reg.protos[i]->def.name, name)) return reg.protos[i];
+    return NULL;
+}
+
+size_t cmd_count(void) { return reg.ncmds; }
+const cmd_entry *cmd_at(size_t i) { return i < reg.ncmds ? reg.cmds[i] : NULL; }
+
+size_t cmd_count_for_module(const keel_module *m) {
+    size_t n = 0;
+    for (size_t i = 0; i < reg.ncmds; i++) n += reg.cmds[i]->module == m && !reg.cmds[i]->is_alias;
+    return n;
+}
+
+int reg_resolve_programs(void) {
+    int problems = 0;
+    for (size_t i = 0; i < reg.ncmds; i++) {
+        cmd_entry *ce = reg.cmds[i];
+        if (ce->is_alias) continue;
+        char err[256];
+        const keel_cmd_def *d = ce->def;
+        bool has_keys = d->first_key > 0 || d->keys;
+        ce->prog = zvm_program_build(d->program, has_keys, err, sizeof err);
+        if (!ce->prog) {
+            log_error("module %s: command %s: %s", loader_module_name(ce->module), d->name, err);
+            problems++;
+            continue;
+        }
+        ce->prog->cmd = ce;
+    }
+    for (size_t i = 0; i < reg.ncmds; i++)
+        if (reg.cmds[i]->is_alias) reg.cmds[i]->prog = reg.cmds[i]->target->prog;
+    return problems;
+}
+
+void reg_free(void) {
+    for (size_t i = 0; i < reg.ncmds; i++) {
+        if (!reg.cmds[i]->is_alias) zvm_program_free(reg.cmds[i]->prog);
+        mem_free(reg.cmds[i]);
+    }
+    mem_free(reg.cmds);
+    mem_free(reg.index);
+    for (size_t i = 0; i < reg.nops; i++) mem_free(reg.ops[i]);
+    mem_free(reg.ops);
+    mem_free(reg.costs);
+    for (size_t i = 1; i <= reg.ntypes; i++) mem_free(reg.types[i]);
+    for (size_t i = 0; i < reg.nprotos; i++) mem_free(reg.protos[i]);
+    mem_free(reg.protos);
+    memset(&reg, 0, sizeof reg);
+}

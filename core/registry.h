@@ -1,0 +1,71 @@
+/* registry.h -- what modules registered: commands, opcodes, data types and protocols.
+ * Filled while modules load (single-threaded), read-only once the server runs. */
+#ifndef KEEL_CORE_REGISTRY_H
+#define KEEL_CORE_REGISTRY_H
+
+#include <keel/sdk.h>
+#include <stdbool.h>
+
+struct zvm_program;
+
+/* A command as the core runs it. */
+typedef struct cmd_entry {
+    const keel_cmd_def *def;       /* the module's definition (lives in the module) */
+    struct keel_module *module;
+    struct zvm_program *prog;      /* resolved after every module has loaded */
+    char lname[40];                /* lower-case name, for replies like COMMAND INFO */
+    bool is_alias;
+    const struct cmd_entry *target;  /* for an alias: the command it names */
+} cmd_entry;
+
+typedef struct op_entry {
+    keel_opcode_def def;           /* copied (the size the module passed, zero-filled) */
+    struct keel_module *module;
+    uint32_t number;
+} op_entry;
+
+typedef struct type_entry {
+    keel_type_def def;
+    struct keel_module *module;
+    keel_type_id id;
+} type_entry;
+
+typedef struct proto_entry {
+    keel_proto_def def;
+    struct keel_module *module;
+} proto_entry;
+
+/* Registration: return KEEL_OK or a status with *err set to a static message. */
+keel_status reg_command(struct keel_module *m, const keel_cmd_def *def, const char **err);
+keel_status reg_opcode(struct keel_module *m, const keel_opcode_def *def, const char **err);
+keel_status reg_type(struct keel_module *m, const keel_type_def *def, keel_type_id *id,
+                     const char **err);
+keel_status reg_protocol(struct keel_module *m, const keel_proto_def *def, const char **err);
+
+/* Drops everything a module registered (a failed init). */
+void reg_forget_module(struct keel_module *m);
+
+/* Lookups.  cmd_lookup is case-insensitive and resolves aliases. */
+const cmd_entry *cmd_lookup(const char *name, size_t len);
+const op_entry *op_lookup(const char *name);
+const op_entry *op_by_number(uint32_t n);
+/* Reductions the VM charges before running opcode n. */
+uint32_t op_cost(uint32_t n);
+const type_entry *type_by_id(keel_type_id id);
+const proto_entry *proto_lookup(const char *name);
+
+/* Iteration over distinct commands (aliases included, flagged is_alias). */
+size_t cmd_count(void);
+const cmd_entry *cmd_at(size_t i);
+size_t type_count(void);
+/* Commands a module registered, for MODULE LIST. */
+size_t cmd_count_for_module(const struct keel_module *m);
+
+/* Resolves every command's program (prologue + module template).  Logs each problem with the
+ * module and command names; returns the number of problems (0 = ok). */
+int reg_resolve_programs(void);
+
+/* Frees everything (at shutdown, after modules' fini). */
+void reg_free(void);
+
+#endif

@@ -1,0 +1,45 @@
+/* server.h -- the one server instance: configuration, threads, shards, listeners, clients.
+ * Filled by main before the threads start; fields marked "atomic" may be read anywhere. */
+#ifndef KEEL_CORE_SERVER_H
+#define KEEL_CORE_SERVER_H
+
+#include "conf.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct thr;
+struct shard;
+struct listener;
+struct keel_conn;
+struct event_base;
+
+typedef struct server {
+    conf cf;
+    int nthreads;
+    struct thr **threads;
+    uint32_t nshards;
+    struct shard **shards;
+    struct event_base *main_base;    /* the main thread's loop: listeners and signals */
+    struct listener **listeners;
+    int nlisteners;
+    int64_t start_ms;
+    _Atomic int shutting_down;       /* atomic */
+    _Atomic uint64_t next_conn_id;   /* atomic */
+    _Atomic int64_t total_connections;   /* atomic: accepted since start */
+    _Atomic int64_t rejected_connections;
+    _Atomic int64_t expired_keys;    /* atomic */
+    pthread_mutex_t clients_lock;    /* guards the client list and client names */
+    struct keel_conn *clients;
+    _Atomic int nclients;            /* atomic */
+    char run_id[41];
+} server;
+
+/* The process's server (set once by main). */
+extern server *srv;
+
+/* Starts an orderly shutdown from any thread (SHUTDOWN, SIGTERM). */
+void server_request_shutdown(void);
+
+#endif

@@ -1,0 +1,239 @@
+/* thread.c -- the worker loop: poll I/O, drain the inbox, run ready processes, flush output,
+ * then wake the threads this turn sent messages to. */
+#include "config.h"
+#include "thread.h"
+#include "conn.h"
+#include "expire.h"
+#include "log.h"
+#include "mem.h"
+#include "server.h"
+#include "shard.h"
+
+#include <ck_pr.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+static __thread thr *thr_current;
+
+thr *thr_self(void) { return thr_current; }
+
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
+    (void)what;
+    (void)arg;
+    uint64_t v;
+    ssize_t n = read(fd, &v, sizeof v);
+    (void)n;
+}
+
+/* Every 10 ms: active expiry, incremental table resizing, counters. */
+static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    thr *t = arg;
+    t->now_ms = wall_ms();
+    expire_cycle(t);
+    for (int i = 0; i < t->nshards; i++) {
+        dk_table_step(t->shards[i]->table, 256);
+        shard_sync_counts(t->shards[i]);
+    }
+}
+
+thr *thr_new(int id, int nthreads) {
+    thr *t = mem_calloc(1, sizeof *t);
+    t->id = id;
+    struct event_config *cfg = event_config_new();
+    event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+    t->base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (!t->base || t->wake_fd < 0) {
+        log_error("thread %d: cannot create its event loop: %s", id, strerror(errno));
+        return NULL;
+    }
+    ck_stack_init(&t->inbox);
+    t->wake_ev = event_new(t->base, t->wake_fd, EV_READ | EV_PERSIST, thr_on_wake, t);
+    event_add(t->wake_ev, NULL);
+    t->tick_ev = event_new(t->base, -1, EV_PERSIST, thr_on_tick, t);
+    struct timeval tick = {0, 10000};
+    event_add(t->tick_ev, &tick);
+    t->to_wake = mem_calloc((size_t)nthreads + 1, sizeof *t->to_wake);
+    t->wake_marked = mem_calloc((size_t)nthreads + 1, 1);
+    t->now_ms = wall_ms();
+    t->rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)id << 32) ^ (uint64_t)t->now_ms;
+    return t;
+}
+
+void thr_send(thr *dst, msg *m) {
+    ck_stack_push_upmc(&dst->inbox, &m->link);
+    thr *self = thr_current;
+    if (self && self != dst) {
+        if (!self->wake_marked[dst->id]) {
+            self->wake_marked[dst->id] = 1;
+            self->to_wake[self->nto_wake++] = dst->id;
+        }
+        return;
+    }
+    if (self == dst) return;   /* drained at the end of this very turn */
+    ck_pr_fence_memory();
+    if (!atomic_exchange(&dst->wake_pending, 1)) {
+        uint64_t one = 1;
+        ssize_t n = write(dst->wake_fd, &one, sizeof one);
+        (void)n;
+    }
+}
+
+static void thr_flush_wakeups(thr *t) {
+    if (t->nto_wake == 0) return;
+    ck_pr_fence_memory();
+    for (int i = 0; i < t->nto_wake; i++) {
+        thr *dst = srv->threads[t->to_wake[i]];
+        t->wake_marked[dst->id] = 0;
+        if (!atomic_exchange(&dst->wake_pending, 1)) {
+            uint64_t one = 1;
+            ssize_t n = write(dst->wake_fd, &one, sizeof one);
+            (void)n;
+        }
+    }
+    t->nto_wake = 0;
+}
+
+void thr_ready(thr *t, zvm_proc *p) {
+    p->next = NULL;
+    p->state = ZVM_READY;
+    if (t->runq_tail) t->runq_tail->next = p;
+    else t->runq_head = p;
+    t->runq_tail = p;
+}
+
+void thr_call_on(thr *dst, void (*fn)(void *), void *arg) {
+    thr_call *c = mem_alloc(sizeof *c);
+    c->m.kind = MSG_CALL;
+    c->fn = fn;
+    c->arg = arg;
+    thr_send(dst, &c->m);
+}
+
+static void thr_handle(thr *t, msg *m) {
+    switch (m->kind) {
+    case MSG_RUN: {
+        zvm_proc *p = zvm_of_msg(m);
+        atomic_fetch_add_explicit(&t->st.hops, 1, memory_order_relaxed);
+        p->cur = t;
+        p->pub.budget = ZVM_SLICE;
+        zvm_step(p);
+        break;
+    }
+    case MSG_DONE:
+        conn_proc_done(zvm_of_msg(m));
+        break;
+    case MSG_CONN:
+        conn_accept_msg(t, m);
+        break;
+    case MSG_UNLOCK:
+        zvm_unlock_msg(t, m);
+        break;
+    case MSG_CALL: {
+        thr_call *c = (thr_call *)m;
+        c->fn(c->arg);
+        mem_free(c);
+        break;
+    }
+    default:
+        log_error("thread %d: unknown message kind %d", t->id, m->kind);
+    }
+}
+
+static void thr_drain_inbox(thr *t) {
+    ck_stack_entry_t *e = ck_stack_batch_pop_upmc(&t->inbox);
+    ck_stack_entry_t *fifo = NULL;
+    while (e) {   /* the stack is newest-first: reverse it so messages run in send order */
+        ck_stack_entry_t *next = e->next;
+        e->next = fifo;
+        fifo = e;
+        e = next;
+    }
+    while (fifo) {
+        ck_stack_entry_t *next = fifo->next;
+        thr_handle(t, (msg *)fifo);
+        fifo = next;
+    }
+}
+
+/* Runs each process that was ready at the start of the call once; processes that yield again
+ * queue up for the next turn, after I/O has been polled. */
+static void thr_run_ready(thr *t) {
+    zvm_proc *p = t->runq_head;
+    t->runq_head = t->runq_tail = NULL;
+    while (p) {
+        zvm_proc *next = p->next;
+        p->next = NULL;
+        p->cur = t;
+        p->pub.budget = ZVM_SLICE;
+        zvm_step(p);
+        p = next;
+    }
+}
+
+static void *thr_main(void *arg) {
+    thr *t = arg;
+    thr_current = t;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    while (!atomic_load(&t->stop)) {
+        bool busy = t->runq_head != NULL || !CK_STACK_ISEMPTY(&t->inbox);
+        if (!busy) {
+            atomic_store(&t->wake_pending, 0);
+            ck_pr_fence_memory();
+            busy = ck_pr_load_ptr(&t->inbox.head) != NULL;
+        }
+        event_base_loop(t->base, busy ? EVLOOP_NONBLOCK : EVLOOP_ONCE);
+        t->now_ms = wall_ms();
+        thr_drain_inbox(t);
+        thr_run_ready(t);
+        conn_flush_dirty(t);
+        thr_flush_wakeups(t);
+    }
+    conn_close_all(t);
+    thr_drain_inbox(t);
+    return NULL;
+}
+
+int thr_start(thr *t) { return pthread_create(&t->pt, NULL, thr_main, t); }
+
+void thr_stop(thr *t) {
+    atomic_store(&t->stop, true);
+    uint64_t one = 1;
+    ssize_t n = write(t->wake_fd, &one, sizeof one);
+    (void)n;
+}
+
+void thr_join(thr *t) { pthread_join(t->pt, NULL); }
+
+void thr_free(thr *t) {
+    if (!t) return;
+    while (t->pool) {
+        zvm_proc *p = t->pool;
+        t->pool = p->next;
+        zvm_proc_destroy(p);
+    }
+    if (t->wake_ev) event_free(t->wake_ev);
+    if (t->tick_ev) event_free(t->tick_ev);
+    if (t->base) event_base_free(t->base);
+    if (t->wake_fd >= 0) close(t->wake_fd);
+    mem_free(t->to_wake);
+    mem_free(t->wake_marked);
+    mem_free(t->shards);
+    mem_free(t);
+}

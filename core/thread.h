@@ -1,0 +1,93 @@
+/* thread.h -- worker threads: each runs a libevent loop, owns a set of shards and the
+ * connections handed to it, and runs zvm processes.  Threads talk only through messages:
+ * a lock-free MPSC inbox (Concurrency Kit stack, reversed on drain) plus an eventfd wake-up. */
+#ifndef KEEL_CORE_THREAD_H
+#define KEEL_CORE_THREAD_H
+
+#include "zvm.h"
+
+#include <ck_stack.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct event_base;
+struct event;
+struct keel_conn;
+struct shard;
+
+typedef struct thr_stats {
+    _Atomic uint64_t commands;         /* processes finished on this thread as home */
+    _Atomic uint64_t hops;             /* processes received from other threads */
+    _Atomic uint64_t yields;
+    _Atomic uint64_t net_in, net_out;  /* bytes */
+    _Atomic uint64_t errors;           /* error replies */
+} thr_stats;
+
+typedef struct thr {
+    int id;
+    pthread_t pt;
+    struct event_base *base;
+    struct event *wake_ev;
+    struct event *tick_ev;
+    int wake_fd;
+    ck_stack_t inbox;
+    _Atomic int wake_pending;          /* 1 while a wake-up is pending or the thread is awake */
+    int *to_wake;                      /* threads this one sent messages to this turn */
+    uint8_t *wake_marked;
+    int nto_wake;
+    zvm_proc *runq_head, *runq_tail;   /* ready processes (yielded or woken) */
+    zvm_proc *pool;                    /* recycled processes */
+    int npool;
+    struct keel_conn *dirty;                /* connections with output to flush this turn */
+    struct keel_conn *conns;                /* every connection of this thread */
+    struct shard **shards;             /* shards this thread owns */
+    int nshards;
+    uint32_t expire_cursor;            /* next owned shard for active expiry */
+    int64_t now_ms;                    /* wall clock, refreshed every loop turn */
+    uint64_t serial_next;
+    uint64_t rng;                      /* xorshift state for RANDOMKEY and friends */
+    _Atomic bool stop;
+    thr_stats st;
+} thr;
+
+/* The thread running now (NULL on the main thread). */
+thr *thr_self(void);
+
+/* Creates the thread's loop and inbox (not started yet). */
+thr *thr_new(int id, int nthreads);
+int thr_start(thr *t);
+/* Asks t to stop; thr_join waits for it. */
+void thr_stop(thr *t);
+void thr_join(thr *t);
+void thr_free(thr *t);
+
+/* Sends a message to dst (any thread, also from the main thread).  The wake-up is batched
+ * until the sender's loop turn ends (immediately when sent from outside a worker). */
+void thr_send(thr *dst, msg *m);
+/* Puts p at the back of t's run queue (t must be the current thread). */
+void thr_ready(thr *t, zvm_proc *p);
+/* A unique serial for a new process. */
+static inline uint64_t thr_next_serial(thr *t) {
+    return ((uint64_t)t->id << 48) | ++t->serial_next;
+}
+
+/* A pseudo-random 64-bit number (per-thread xorshift). */
+static inline uint64_t thr_random(thr *t) {
+    uint64_t x = t->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return t->rng = x;
+}
+
+/* Generic cross-thread call: runs fn(arg) on dst's thread. */
+typedef struct thr_call {
+    msg m;
+    void (*fn)(void *arg);
+    void *arg;
+} thr_call;
+void thr_call_on(thr *dst, void (*fn)(void *), void *arg);
+
+#endif

@@ -1,0 +1,172 @@
+/* zvm.h -- the zvm: programs, processes, and running them with reduction counting.
+ *
+ * A process carries everything a command needs across yields, hops between threads and
+ * waits on locks: its program counter, registers, declared keys, the locks it holds, its
+ * arena (argv, reply tree, scratch) and the reply tree being built.  Processes are created
+ * and recycled by their home thread (the connection's); any thread that owns one of its keys'
+ * shards may run it.
+ */
+#ifndef KEEL_CORE_ZVM_H
+#define KEEL_CORE_ZVM_H
+
+#include <ck_stack.h>
+#include <keel/sdk.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct thr;
+struct keel_conn;
+struct cmd_entry;
+struct lock_ent;
+
+/* ---- programs ---- */
+
+typedef struct zvm_program {
+    const struct cmd_entry *cmd;   /* NULL for programs built outside the command table */
+    uint32_t n;
+    keel_insn insn[];
+} zvm_program;
+
+/* Builds a program from a module's template; prepends key.lock when lock_prologue.  Resolves
+ * opcode names to handlers.  On failure returns NULL with err filled. */
+zvm_program *zvm_program_build(const keel_insn_def *tmpl, bool lock_prologue, char *err,
+                               size_t errlen);
+void zvm_program_free(zvm_program *prog);
+
+/* ---- processes ---- */
+
+/* Inter-thread message header; every message starts with one. */
+enum msg_kind { MSG_RUN = 1, MSG_DONE, MSG_CONN, MSG_UNLOCK, MSG_CALL };
+typedef struct msg {
+    ck_stack_entry_t link;
+    uint8_t kind;
+} msg;
+
+typedef struct zvm_key {
+    const char *ptr;
+    size_t len;
+    uint64_t hash;
+    uint32_t shard;
+    uint32_t argi;                 /* its argv index */
+} zvm_key;
+
+typedef struct zvm_lockref {
+    uint32_t shard;
+    struct lock_ent *ent;
+} zvm_lockref;
+
+typedef struct arena_chunk arena_chunk;
+
+enum zvm_state { ZVM_FREE = 0, ZVM_NEW, ZVM_RUNNING, ZVM_READY, ZVM_WAITING, ZVM_DONE };
+
+typedef struct reply_frame {
+    keel_reply *node;              /* the open aggregate */
+    keel_reply *last;              /* its last child so far */
+    int64_t left;                  /* children still expected; -1 = open until reply_close */
+} reply_frame;
+
+#define ZVM_REPLY_DEPTH 32
+
+typedef struct zvm_proc {
+    keel_proc pub;                 /* what modules see; must stay first */
+    msg m;                         /* for sending the process between threads */
+    dk_val reg[KEEL_NREGS];
+    const zvm_program *prog;
+    uint32_t pc;
+    uint8_t state;                 /* enum zvm_state */
+    bool lazy_locks;               /* single shard: locks not in the lock table yet */
+    bool failed;                   /* ended with KEEL_FAIL */
+    uint64_t serial;               /* lock owner token, unique over the server's life */
+    struct thr *home;              /* the connection's thread: creates and recycles it */
+    struct thr *cur;               /* the thread running it now */
+    struct keel_conn *conn;
+    const struct cmd_entry *cmd;
+    uint64_t tag;                  /* protocol's request tag */
+    int64_t started_ns;
+
+    /* keys, from the command's key positions (argv views) */
+    zvm_key *keys;
+    uint32_t nkeys;
+    uint32_t *lshards;             /* distinct shards of the keys, ascending */
+    uint32_t nlshards;
+    uint32_t lock_next;            /* key.lock progress (index into lshards) */
+    zvm_lockref *locks;            /* locks held (registered in lock tables) */
+    uint32_t nlocks, caplocks;
+    uint32_t target_shard;         /* where a KEEL_HOP goes */
+    uint32_t cur_shard;            /* shard-iterating opcodes: the shard being visited */
+
+    /* arena */
+    arena_chunk *arena;
+    char *arena_ptr;
+    size_t arena_left;
+
+    /* reply tree */
+    keel_reply *reply_first, *reply_last;   /* top-level nodes */
+    uint32_t nreplies;
+    reply_frame frames[ZVM_REPLY_DEPTH];
+    int depth;
+
+    struct zvm_proc *next;         /* run queue / lock waiters / pool */
+    struct zvm_proc *conn_next;    /* the connection's pending list, in request order */
+} zvm_proc;
+
+static inline zvm_proc *zvm_of(keel_proc *p) { return (zvm_proc *)p; }
+/* The state is read by the home thread while another thread runs the process. */
+static inline uint8_t zvm_state(const zvm_proc *p) { return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE); }
+static inline void zvm_set_state(zvm_proc *p, uint8_t s) { __atomic_store_n(&p->state, s, __ATOMIC_RELEASE); }
+static inline zvm_proc *zvm_of_msg(msg *m) {
+    return (zvm_proc *)(void *)((char *)m - __builtin_offsetof(zvm_proc, m));
+}
+
+/* Takes a process from the thread's pool (or allocates one), in state ZVM_NEW. */
+zvm_proc *zvm_proc_new(struct thr *t);
+/* Returns a finished process to its home thread's pool; frees the arena's extra chunks. */
+void zvm_proc_recycle(zvm_proc *p);
+/* Frees a pooled process for good. */
+void zvm_proc_destroy(zvm_proc *p);
+
+/* Arena allocation (8-byte aligned, never NULL). */
+void *zvm_alloc(zvm_proc *p, size_t n);
+/* Copies argv into the arena (NUL-terminating each argument) and sets pub.argc/argv. */
+void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv);
+
+/* Computes the process's keys and shards from its command's key spec.  Returns false (with an
+ * error reply set) when the arguments are malformed for the spec. */
+bool zvm_set_keys(zvm_proc *p);
+
+/* What running a process came to. */
+typedef enum zvm_outcome { ZVM_OUT_DONE, ZVM_OUT_YIELD, ZVM_OUT_BLOCK, ZVM_OUT_HOP } zvm_outcome;
+
+/* Runs p on the current thread from its pc until it finishes, yields, blocks or must hop. */
+zvm_outcome zvm_run(zvm_proc *p);
+
+/* Runs p and deals with the outcome: finished processes go home (or to the connection now when
+ * home is this thread), yielded ones to the back of this thread's run queue, hopping ones to
+ * the owner of their target shard; blocked ones are already parked by whoever blocked them. */
+void zvm_step(zvm_proc *p);
+
+/* Releases every lock p holds: local lock tables now, other threads' through MSG_UNLOCK. */
+void zvm_release_locks(zvm_proc *p);
+/* Takes the locks of p's keys on one shard (on that shard's thread). */
+void zvm_lock_keys_of_shard(zvm_proc *p, uint32_t shard_id);
+/* Enters p's keys in its shard's lock table (when a lazily-locked process leaves the CPU). */
+void zvm_register_lazy_locks(zvm_proc *p);
+/* Handles an MSG_UNLOCK sent by zvm_release_locks from another thread. */
+void zvm_unlock_msg(struct thr *t, msg *m);
+
+/* Reply tree (the keel_reply_* SDK calls build it). */
+void zvm_reply_reset(zvm_proc *p);
+void zvm_reply_errorf(zvm_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Pads unfinished aggregates with nils so the tree is well formed. */
+void zvm_reply_finish(zvm_proc *p);
+
+/* Writes a readable listing of prog (DEBUG ZVM EXPLAIN) as one reply line per instruction. */
+void zvm_explain(zvm_proc *out, const zvm_program *prog, const zvm_proc *subject);
+
+/* Reductions a process gets per time slice. */
+#define ZVM_SLICE 20000
+
+/* Registers the core's own opcodes (key.*, reply.*, vm.*, shard.*). */
+void zvm_register_core_opcodes(struct keel_module *core);
+
+#endif

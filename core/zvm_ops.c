@@ -1,0 +1,155 @@
+/* zvm_ops.c -- the core's own opcodes: key locking, shard iteration, control flow and simple
+ * replies.  Every opcode's comment gives its name, operands, reductions and whether it may
+ * yield, hop or block. */
+#include "config.h"
+#include "zvm.h"
+#include "lock.h"
+#include "registry.h"
+#include "server.h"
+#include "shard.h"
+#include "thread.h"
+
+/* Opcode: key.lock
+ * Operands: none.  Reductions: 1 + the keys.  May hop and block.
+ * The prologue of every command with keys.  Takes the command's keys shard by shard in
+ * ascending shard order (hopping to each shard's thread), waiting behind any process that
+ * holds one; a single-shard command only checks for holders and enters its locks in the table
+ * if it ever leaves the CPU.  Ends on the thread of the last shard. */
+static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    zvm_proc *p = zvm_of(kp);
+    if (p->nlshards == 0) return KEEL_NEXT;
+    keel_charge(kp, p->nkeys);
+    while (p->lock_next < p->nlshards) {
+        uint32_t sid = p->lshards[p->lock_next];
+        shard *s = srv->shards[sid];
+        if (s->owner != p->cur) {
+            p->target_shard = sid;
+            return KEEL_HOP;
+        }
+        if (s->locks.count) {
+            for (uint32_t i = 0; i < p->nkeys; i++) {
+                if (p->keys[i].shard != sid) continue;
+                lock_ent *e = lock_find(&s->locks, p->keys[i].ptr, p->keys[i].len, p->keys[i].hash);
+                if (e && e->owner != p->serial) {
+                    lock_wait(e, p);
+                    return KEEL_BLOCK;
+                }
+            }
+        }
+        if (p->nlshards == 1) p->lazy_locks = true;
+        else zvm_lock_keys_of_shard(p, sid);
+        p->lock_next++;
+    }
+    return KEEL_NEXT;
+}
+
+/* Opcode: shard.reset
+ * Operands: none.  Reductions: 1.  Starts a walk over every shard: the current shard is 0. */
+static keel_op_result op_shard_reset(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    zvm_of(kp)->cur_shard = 0;
+    return KEEL_NEXT;
+}
+
+/* Opcode: shard.enter
+ * Operands: none.  Reductions: 1.  May hop.
+ * Moves to the thread that owns the current shard of a walk. */
+static keel_op_result op_shard_enter(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    zvm_proc *p = zvm_of(kp);
+    if (p->cur_shard >= srv->nshards) return KEEL_NEXT;
+    if (srv->shards[p->cur_shard]->owner != p->cur) {
+        p->target_shard = p->cur_shard;
+        return KEEL_HOP;
+    }
+    return KEEL_NEXT;
+}
+
+/* Opcode: shard.next
+ * Operands: a = a register to reset to null (a per-shard cursor), or KEEL_NONE.
+ * Reductions: 1.  Jumps to imm while shards remain, else falls through. */
+static keel_op_result op_shard_next(keel_proc *kp, const keel_insn *in) {
+    zvm_proc *p = zvm_of(kp);
+    if (KEEL_IS_REG(in->a)) kp->reg[in->a] = dk_null();
+    if (++p->cur_shard < srv->nshards) return KEEL_JUMP;
+    return KEEL_NEXT;
+}
+
+/* Opcode: vm.jump
+ * Operands: none.  Reductions: 1.  Continues at imm (budget checked). */
+static keel_op_result op_vm_jump(keel_proc *kp, const keel_insn *in) {
+    (void)kp;
+    (void)in;
+    return KEEL_JUMP;
+}
+
+/* Opcode: vm.jump_if_null
+ * Operands: a = register tested.  Reductions: 1.  Continues at imm when r[a] is null. */
+static keel_op_result op_vm_jump_if_null(keel_proc *kp, const keel_insn *in) {
+    return keel_opnd(kp, in->a).type == DK_NULL ? KEEL_JUMP : KEEL_NEXT;
+}
+
+/* Opcode: vm.done
+ * Operands: none.  Reductions: 1.  Ends the process (its reply is complete). */
+static keel_op_result op_vm_done(keel_proc *kp, const keel_insn *in) {
+    (void)kp;
+    (void)in;
+    return KEEL_DONE;
+}
+
+/* Opcode: reply.ok
+ * Operands: none.  Reductions: 1.  Replies +OK. */
+static keel_op_result op_reply_ok(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    keel_reply_ok(kp);
+    return KEEL_NEXT;
+}
+
+/* Opcode: reply.nil
+ * Operands: none.  Reductions: 1.  Replies nil. */
+static keel_op_result op_reply_nil(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    keel_reply_nil(kp);
+    return KEEL_NEXT;
+}
+
+/* Opcode: reply.int
+ * Operands: none.  Reductions: 1.  Replies the integer imm. */
+static keel_op_result op_reply_int(keel_proc *kp, const keel_insn *in) {
+    keel_reply_int(kp, in->imm);
+    return KEEL_NEXT;
+}
+
+/* Opcode: reply.value
+ * Operands: a = register or argument.  Reductions: 1.  Replies its value (numbers as integers
+ * or doubles, bytes as bulk strings, null as nil). */
+static keel_op_result op_reply_value(keel_proc *kp, const keel_insn *in) {
+    dk_val v = keel_opnd(kp, in->a);
+    keel_reply_value(kp, &v);
+    return KEEL_NEXT;
+}
+
+#define OP(NAME, FN, SYN, RD, WR, FLAGS) \
+    {sizeof(keel_opcode_def), NAME, FN, SYN, RD, WR, 1, FLAGS}
+
+static const keel_opcode_def core_opcodes[] = {
+    OP("key.lock", op_key_lock, "lock the command's keys, shard by shard in order", 0, 0,
+       KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+    OP("shard.reset", op_shard_reset, "start a walk over every shard", 0, 0, 0),
+    OP("shard.enter", op_shard_enter, "go to the thread of the walk's current shard", 0, 0, KEEL_OP_MAY_HOP),
+    OP("shard.next", op_shard_next, "a = null; next shard: jump to imm while shards remain", 0, KEEL_OPND_A,
+       KEEL_OP_JUMPS),
+    OP("vm.jump", op_vm_jump, "jump to imm", 0, 0, KEEL_OP_JUMPS),
+    OP("vm.jump_if_null", op_vm_jump_if_null, "jump to imm if a is null", KEEL_OPND_A, 0, KEEL_OP_JUMPS),
+    OP("vm.done", op_vm_done, "end the process", 0, 0, 0),
+    OP("reply.ok", op_reply_ok, "reply +OK", 0, 0, 0),
+    OP("reply.nil", op_reply_nil, "reply nil", 0, 0, 0),
+    OP("reply.int", op_reply_int, "reply the integer imm", 0, 0, 0),
+    OP("reply.value", op_reply_value, "reply the value of a", KEEL_OPND_A, 0, 0),
+};
+
+void zvm_register_core_opcodes(keel_module *core) {
+    for (size_t i = 0; i < sizeof core_opcodes / sizeof core_opcodes[0]; i++)
+        reg_opcode(core, &core_opcodes[i], NULL);
+}

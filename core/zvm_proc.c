@@ -1,0 +1,176 @@
+/* zvm_proc.c -- process lifetime: the per-thread pool, the arena, argv and declared keys. */
+#include "config.h"
+#include "zvm.h"
+#include "keyspace.h"
+#include "mem.h"
+#include "registry.h"
+#include "server.h"
+#include "shard.h"
+#include "thread.h"
+
+#include <string.h>
+
+#define ARENA_FIRST 4096
+#define ARENA_MIN_EXTRA 16384
+#define POOL_MAX 256
+
+struct arena_chunk {
+    arena_chunk *next;
+    size_t cap;
+    char data[];
+};
+
+static arena_chunk *arena_chunk_new(size_t cap) {
+    arena_chunk *c = mem_alloc(sizeof *c + cap);
+    c->next = NULL;
+    c->cap = cap;
+    return c;
+}
+
+/* Rewinds the arena to its first chunk, freeing the others. */
+static void arena_rewind(zvm_proc *p) {
+    arena_chunk *c = p->arena;
+    while (c && c->next) {
+        arena_chunk *next = c->next;
+        mem_free(c);
+        c = next;
+    }
+    p->arena = c;
+    p->arena_ptr = c->data;
+    p->arena_left = c->cap;
+}
+
+void *zvm_alloc(zvm_proc *p, size_t n) {
+    n = (n + 7) & ~(size_t)7;
+    if (n > p->arena_left) {
+        size_t cap = n > ARENA_MIN_EXTRA ? n : ARENA_MIN_EXTRA;
+        arena_chunk *c = arena_chunk_new(cap);
+        /* keep the first chunk last so arena_rewind finds it */
+        c->next = p->arena;
+        p->arena = c;
+        p->arena_ptr = c->data;
+        p->arena_left = cap;
+    }
+    void *r = p->arena_ptr;
+    p->arena_ptr += n;
+    p->arena_left -= n;
+    return r;
+}
+
+static void zvm_proc_clear(zvm_proc *p) {
+    arena_chunk *a = p->arena;
+    memset(p, 0, sizeof *p);
+    p->arena = a;
+    arena_rewind(p);
+    p->pub.size = sizeof p->pub;
+    p->pub.reg = p->reg;
+    p->depth = -1;
+}
+
+zvm_proc *zvm_proc_new(thr *t) {
+    zvm_proc *p = t->pool;
+    if (p) {
+        t->pool = p->next;
+        t->npool--;
+    } else {
+        p = mem_calloc(1, sizeof *p);
+        p->arena = arena_chunk_new(ARENA_FIRST);
+        zvm_proc_clear(p);
+    }
+    p->home = p->cur = t;
+    p->serial = thr_next_serial(t);
+    p->state = ZVM_NEW;
+    p->pub.budget = ZVM_SLICE;
+    return p;
+}
+
+void zvm_proc_recycle(zvm_proc *p) {
+    thr *t = p->home;
+    zvm_proc_clear(p);
+    if (t->npool >= POOL_MAX) {
+        zvm_proc_destroy(p);
+        return;
+    }
+    p->next = t->pool;
+    t->pool = p;
+    t->npool++;
+}
+
+void zvm_proc_destroy(zvm_proc *p) {
+    arena_rewind(p);
+    mem_free(p->arena);
+    mem_free(p);
+}
+
+void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
+    keel_arg *v = zvm_alloc(p, sizeof *v * (argc ? argc : 1));
+    for (uint32_t i = 0; i < argc; i++) {
+        char *s = zvm_alloc(p, argv[i].len + 1);
+        memcpy(s, argv[i].ptr, argv[i].len);
+        s[argv[i].len] = '\0';
+        v[i].ptr = s;
+        v[i].len = argv[i].len;
+    }
+    p->pub.argc = argc;
+    p->pub.argv = v;
+}
+
+/* Argument positions of the keys, per the command's spec.  Returns the count or -1. */
+static int zvm_key_positions(zvm_proc *p, int **pos_out) {
+    const keel_cmd_def *d = p->cmd->def;
+    int argc = (int)p->pub.argc;
+    int *pos = zvm_alloc(p, sizeof *pos * (size_t)argc);
+    int n = 0;
+    if (d->keys) {
+        n = d->keys(argc, p->pub.argv, pos, argc);
+        if (n > argc) n = -1;
+    } else if (d->first_key > 0) {
+        int last = d->last_key < 0 ? argc + d->last_key : d->last_key;
+        int step = d->key_step > 0 ? d->key_step : 1;
+        for (int i = d->first_key; i <= last && i < argc; i += step) pos[n++] = i;
+    }
+    *pos_out = pos;
+    return n;
+}
+
+bool zvm_set_keys(zvm_proc *p) {
+    int *pos;
+    int n = zvm_key_positions(p, &pos);
+    if (n < 0) {
+        zvm_reply_errorf(p, "ERR syntax error");
+        return false;
+    }
+    if (n == 0) return true;
+    uint32_t nshards = srv->nshards;
+    zvm_key *keys = zvm_alloc(p, sizeof *keys * (size_t)n);
+    uint32_t *per_shard = zvm_alloc(p, sizeof *per_shard * nshards);
+    memset(per_shard, 0, sizeof *per_shard * nshards);
+    zvm_key *raw = n > 1 ? zvm_alloc(p, sizeof *raw * (size_t)n) : keys;
+    for (int i = 0; i < n; i++) {
+        const keel_arg *a = &p->pub.argv[pos[i]];
+        raw[i].ptr = a->ptr;
+        raw[i].len = a->len;
+        raw[i].hash = ks_hash(a->ptr, a->len);
+        raw[i].shard = shard_of_hash(raw[i].hash, nshards);
+        raw[i].argi = (uint32_t)pos[i];
+        per_shard[raw[i].shard]++;
+    }
+    /* counting sort by shard (stable: keys of a shard stay in argument order) */
+    uint32_t distinct = 0;
+    for (uint32_t s = 0, at = 0; s < nshards; s++) {
+        uint32_t c = per_shard[s];
+        per_shard[s] = at;
+        at += c;
+        distinct += c > 0;
+    }
+    if (n > 1)
+        for (int i = 0; i < n; i++) keys[per_shard[raw[i].shard]++] = raw[i];
+    p->keys = keys;
+    p->nkeys = (uint32_t)n;
+    p->lshards = zvm_alloc(p, sizeof *p->lshards * distinct);
+    p->nlshards = 0;
+    for (int i = 0; i < n; i++)
+        if (p->nlshards == 0 || p->lshards[p->nlshards - 1] != keys[i].shard)
+            p->lshards[p->nlshards++] = keys[i].shard;
+    return true;
+}

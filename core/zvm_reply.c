@@ -1,0 +1,223 @@
+/* zvm_reply.c -- building a process's reply tree in its arena (the keel_reply_* SDK calls). */
+#include "config.h"
+#include "zvm.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Closes every aggregate on top of the stack that has all its children. */
+static void reply_pop_complete(zvm_proc *p) {
+    while (p->depth >= 0 && p->frames[p->depth].left == 0) p->depth--;
+}
+
+static keel_reply *reply_add(zvm_proc *p, uint8_t type) {
+    keel_reply *r = zvm_alloc(p, sizeof *r);
+    memset(r, 0, sizeof *r);
+    r->type = type;
+    if (p->depth < 0) {
+        if (p->reply_last) p->reply_last->next = r;
+        else p->reply_first = r;
+        p->reply_last = r;
+        p->nreplies++;
+        return r;
+    }
+    reply_frame *f = &p->frames[p->depth];
+    if (f->last) f->last->next = r;
+    else f->node->v.child = r;
+    f->last = r;
+    if (f->left > 0) f->left--;
+    else f->node->len++;   /* open aggregate: counts as it goes */
+    return r;
+}
+
+static void reply_scalar_done(zvm_proc *p) { reply_pop_complete(p); }
+
+static void reply_push(zvm_proc *p, keel_reply *r, int64_t left) {
+    if (p->depth + 1 >= ZVM_REPLY_DEPTH) {
+        zvm_reply_reset(p);
+        zvm_reply_errorf(p, "ERR reply nested more than %d levels deep", ZVM_REPLY_DEPTH);
+        p->depth = ZVM_REPLY_DEPTH;   /* swallow the rest of this reply */
+        return;
+    }
+    p->depth++;
+    p->frames[p->depth].node = r;
+    p->frames[p->depth].last = NULL;
+    p->frames[p->depth].left = left;
+}
+
+static bool reply_swallowing(zvm_proc *p) { return p->depth >= ZVM_REPLY_DEPTH; }
+
+void keel_reply_nil(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    if (reply_swallowing(p)) return;
+    reply_add(p, KEEL_REPLY_NIL);
+    reply_scalar_done(p);
+}
+
+void keel_reply_int(keel_proc *kp, int64_t v) {
+    zvm_proc *p = zvm_of(kp);
+    if (reply_swallowing(p)) return;
+    reply_add(p, KEEL_REPLY_INT)->v.i = v;
+    reply_scalar_done(p);
+}
+
+void keel_reply_uint(keel_proc *kp, uint64_t v) {
+    zvm_proc *p = zvm_of(kp);
+    if (reply_swallowing(p)) return;
+    if (v <= INT64_MAX) reply_add(p, KEEL_REPLY_INT)->v.i = (int64_t)v;
+    else reply_add(p, KEEL_REPLY_UINT)->v.u = v;
+    reply_scalar_done(p);
+}
+
+void keel_reply_double(keel_proc *kp, double v) {
+    zvm_proc *p = zvm_of(kp);
+    if (reply_swallowing(p)) return;
+    reply_add(p, KEEL_REPLY_DOUBLE)->v.d = v;
+    reply_scalar_done(p);
+}
+
+void keel_reply_bool(keel_proc *kp, bool v) {
+    zvm_proc *p = zvm_of(kp);
+    if (reply_swallowing(p)) return;
+    reply_add(p, KEEL_REPLY_BOOL)->v.i = v;
+    reply_scalar_done(p);
+}
+
+static void reply_string(zvm_proc *p, uint8_t type, const void *s, size_t n) {
+    if (reply_swallowing(p)) return;
+    char *copy = zvm_alloc(p, n + 1);
+    if (n) memcpy(copy, s, n);
+    copy[n] = '\0';
+    keel_reply *r = reply_add(p, type);
+    r->v.s = copy;
+    r->len = (uint32_t)n;
+    reply_scalar_done(p);
+}
+
+void keel_reply_bulk(keel_proc *kp, const void *s, size_t n) {
+    reply_string(zvm_of(kp), KEEL_REPLY_BULK, s, n);
+}
+
+void keel_reply_simple(keel_proc *kp, const char *s) {
+    reply_string(zvm_of(kp), KEEL_REPLY_SIMPLE, s, strlen(s));
+}
+
+void keel_reply_ok(keel_proc *kp) { reply_string(zvm_of(kp), KEEL_REPLY_SIMPLE, "OK", 2); }
+
+static void reply_verror(zvm_proc *p, const char *fmt, va_list ap) {
+    char buf[512];
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof buf) n = sizeof buf - 1;
+    reply_string(p, KEEL_REPLY_ERROR, buf, (size_t)n);
+}
+
+void keel_reply_error(keel_proc *kp, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    reply_verror(zvm_of(kp), fmt, ap);
+    va_end(ap);
+}
+
+void zvm_reply_errorf(zvm_proc *p, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    reply_verror(p, fmt, ap);
+    va_end(ap);
+}
+
+void keel_reply_verbatim(keel_proc *kp, const char *fmt3, const void *s, size_t n) {
+    zvm_proc *p = zvm_of(kp);
+    if (reply_swallowing(p)) return;
+    char *copy = zvm_alloc(p, n + 5);
+    memcpy(copy, fmt3, 3);
+    copy[3] = ':';
+    if (n) memcpy(copy + 4, s, n);
+    copy[n + 4] = '\0';
+    keel_reply *r = reply_add(p, KEEL_REPLY_VERBATIM);
+    r->v.s = copy;
+    r->len = (uint32_t)(n + 4);
+    reply_scalar_done(p);
+}
+
+void keel_reply_value(keel_proc *kp, const dk_val *v) {
+    char text[64];
+    switch (v->type) {
+    case DK_BOOL:
+        keel_reply_bool(kp, v->v.i != 0);
+        return;
+    case DK_I64:
+        keel_reply_int(kp, v->v.i);
+        return;
+    case DK_U64:
+        keel_reply_uint(kp, v->v.u);
+        return;
+    case DK_I128:
+    case DK_U128:
+        keel_reply_bulk(kp, text, dk_val_format(v, text, sizeof text));
+        return;
+    case DK_F64:
+    case DK_F16:
+    case DK_BF16:
+        keel_reply_double(kp, v->v.d);
+        return;
+    case DK_F32:
+        keel_reply_double(kp, (double)v->v.f);
+        return;
+    case DK_BYTES:
+        keel_reply_bulk(kp, v->v.ptr, v->len);
+        return;
+    default:
+        keel_reply_nil(kp);
+    }
+}
+
+static void reply_aggregate(zvm_proc *p, uint8_t type, size_t n, size_t children) {
+    if (reply_swallowing(p)) return;
+    keel_reply *r = reply_add(p, type);
+    r->len = (uint32_t)n;
+    if (children > 0) reply_push(p, r, (int64_t)children);
+    else reply_pop_complete(p);
+}
+
+void keel_reply_array(keel_proc *kp, size_t n) { reply_aggregate(zvm_of(kp), KEEL_REPLY_ARRAY, n, n); }
+void keel_reply_set(keel_proc *kp, size_t n) { reply_aggregate(zvm_of(kp), KEEL_REPLY_SET, n, n); }
+void keel_reply_map(keel_proc *kp, size_t npairs) {
+    reply_aggregate(zvm_of(kp), KEEL_REPLY_MAP, npairs, npairs * 2);
+}
+
+void keel_reply_open(keel_proc *kp, keel_reply_type type) {
+    zvm_proc *p = zvm_of(kp);
+    if (reply_swallowing(p)) return;
+    keel_reply *r = reply_add(p, (uint8_t)type);
+    r->len = 0;
+    reply_push(p, r, -1);
+}
+
+void keel_reply_close(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    if (p->depth < 0 || reply_swallowing(p)) return;
+    reply_frame *f = &p->frames[p->depth];
+    if (f->left != -1) return;   /* not an open aggregate: ignore the stray close */
+    if (f->node->type == KEEL_REPLY_MAP) f->node->len /= 2;
+    p->depth--;
+    reply_pop_complete(p);
+}
+
+void zvm_reply_reset(zvm_proc *p) {
+    p->reply_first = p->reply_last = NULL;
+    p->nreplies = 0;
+    p->depth = -1;
+}
+
+void keel_reply_reset(keel_proc *kp) { zvm_reply_reset(zvm_of(kp)); }
+
+void zvm_reply_finish(zvm_proc *p) {
+    if (reply_swallowing(p)) p->depth = -1;
+    while (p->depth >= 0) {
+        reply_frame *f = &p->frames[p->depth];
+        if (f->left == -1) keel_reply_close(&p->pub);
+        else keel_reply_nil(&p->pub);
+    }
+}

@@ -1,0 +1,179 @@
+/* zvm_run.c -- the interpreter loop and what happens to a process after each run: finish,
+ * requeue after a yield, park on a lock, or hop to the thread owning the next shard. */
+#include "config.h"
+#include "zvm.h"
+#include "conn.h"
+#include "lock.h"
+#include "log.h"
+#include "mem.h"
+#include "registry.h"
+#include "server.h"
+#include "shard.h"
+#include "thread.h"
+
+#include <string.h>
+
+zvm_outcome zvm_run(zvm_proc *p) {
+    const zvm_program *prog = p->prog;
+    if (!prog) return ZVM_OUT_DONE;
+    while (p->pc < prog->n) {
+        const keel_insn *in = &prog->insn[p->pc];
+        p->pub.budget -= op_cost(in->op);
+        switch (in->fn(&p->pub, in)) {
+        case KEEL_NEXT:
+            p->pc++;
+            break;
+        case KEEL_JUMP:
+            p->pc = (uint32_t)in->imm;
+            if (p->pub.budget <= 0) return ZVM_OUT_YIELD;
+            break;
+        case KEEL_YIELD:
+            return ZVM_OUT_YIELD;
+        case KEEL_BLOCK:
+            return ZVM_OUT_BLOCK;
+        case KEEL_HOP:
+            return ZVM_OUT_HOP;
+        case KEEL_DONE:
+            return ZVM_OUT_DONE;
+        case KEEL_FAIL:
+            p->failed = true;
+            return ZVM_OUT_DONE;
+        default:
+            zvm_reply_reset(p);
+            zvm_reply_errorf(p, "ERR internal error: opcode %s returned an unknown result",
+                             op_by_number(in->op)->def.name);
+            p->failed = true;
+            return ZVM_OUT_DONE;
+        }
+    }
+    return ZVM_OUT_DONE;
+}
+
+static void zvm_requeue_waiters(thr *t, zvm_proc *w) {
+    while (w) {
+        zvm_proc *next = w->next;
+        thr_ready(t, w);
+        w = next;
+    }
+}
+
+static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e) {
+    if (p->nlocks == p->caplocks) {
+        uint32_t cap = p->caplocks ? p->caplocks * 2 : 8;
+        zvm_lockref *n = zvm_alloc(p, sizeof *n * cap);
+        if (p->nlocks) memcpy(n, p->locks, sizeof *n * p->nlocks);
+        p->locks = n;
+        p->caplocks = cap;
+    }
+    p->locks[p->nlocks].shard = shard_id;
+    p->locks[p->nlocks].ent = e;
+    p->nlocks++;
+}
+
+void zvm_lock_keys_of_shard(zvm_proc *p, uint32_t shard_id) {
+    shard *s = srv->shards[shard_id];
+    for (uint32_t i = 0; i < p->nkeys; i++) {
+        if (p->keys[i].shard != shard_id) continue;
+        int fresh;
+        lock_ent *e = lock_take(&s->locks, p->keys[i].ptr, p->keys[i].len, p->keys[i].hash,
+                                p->serial, &fresh);
+        if (fresh) zvm_add_lockref(p, shard_id, e);
+    }
+}
+
+void zvm_register_lazy_locks(zvm_proc *p) {
+    if (!p->lazy_locks) return;
+    p->lazy_locks = false;
+    for (uint32_t i = 0; i < p->nlshards; i++) zvm_lock_keys_of_shard(p, p->lshards[i]);
+}
+
+typedef struct unlock_msg {
+    msg m;
+    uint32_t n;
+    zvm_lockref refs[];
+} unlock_msg;
+
+void zvm_release_locks(zvm_proc *p) {
+    p->lazy_locks = false;
+    if (p->nlocks == 0) return;
+    thr *t = p->cur;
+    uint32_t remote = 0;
+    for (uint32_t i = 0; i < p->nlocks; i++) {
+        shard *s = srv->shards[p->locks[i].shard];
+        if (s->owner == t) {
+            zvm_requeue_waiters(t, lock_release(&s->locks, p->locks[i].ent));
+            p->locks[i].ent = NULL;
+        } else {
+            remote++;
+        }
+    }
+    /* one message per other thread, carrying its lock entries */
+    while (remote > 0) {
+        thr *owner = NULL;
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < p->nlocks; i++) {
+            if (!p->locks[i].ent) continue;
+            thr *o = srv->shards[p->locks[i].shard]->owner;
+            if (!owner) owner = o;
+            if (o == owner) n++;
+        }
+        unlock_msg *um = mem_alloc(sizeof *um + sizeof um->refs[0] * n);
+        um->m.kind = MSG_UNLOCK;
+        um->n = 0;
+        for (uint32_t i = 0; i < p->nlocks; i++) {
+            if (!p->locks[i].ent || srv->shards[p->locks[i].shard]->owner != owner) continue;
+            um->refs[um->n++] = p->locks[i];
+            p->locks[i].ent = NULL;
+        }
+        remote -= n;
+        thr_send(owner, &um->m);
+    }
+    p->nlocks = 0;
+}
+
+void zvm_unlock_msg(thr *t, msg *m) {
+    unlock_msg *um = (unlock_msg *)m;
+    for (uint32_t i = 0; i < um->n; i++) {
+        shard *s = srv->shards[um->refs[i].shard];
+        zvm_requeue_waiters(t, lock_release(&s->locks, um->refs[i].ent));
+    }
+    mem_free(um);
+}
+
+void zvm_step(zvm_proc *p) {
+    thr *t = p->cur;
+    zvm_set_state(p, ZVM_RUNNING);
+    switch (zvm_run(p)) {
+    case ZVM_OUT_DONE:
+        zvm_reply_finish(p);
+        zvm_release_locks(p);
+        if (p->home == t) {
+            conn_proc_done(p);
+        } else {
+            p->m.kind = MSG_DONE;
+            thr_send(p->home, &p->m);
+        }
+        break;
+    case ZVM_OUT_YIELD:
+        zvm_register_lazy_locks(p);
+        atomic_fetch_add_explicit(&t->st.yields, 1, memory_order_relaxed);
+        thr_ready(t, p);
+        break;
+    case ZVM_OUT_BLOCK:
+        zvm_register_lazy_locks(p);
+        zvm_set_state(p, ZVM_WAITING);
+        break;
+    case ZVM_OUT_HOP: {
+        zvm_register_lazy_locks(p);
+        thr *dst = srv->shards[p->target_shard]->owner;
+        if (dst == t) {   /* defensive: an opcode asked to hop to where it is */
+            thr_ready(t, p);
+            break;
+        }
+        zvm_set_state(p, ZVM_READY);
+        p->m.kind = MSG_RUN;
+        thr_send(dst, &p->m);
+        break;
+    }
+    }
+}
