@@ -1,0 +1,302 @@
+/* fake_api.c -- the fake keel_api's table: memory, logging, registrations, connections, buffers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "fake_api.h"
+#include "fake_internal.h"
+
+#define MAX_REGS 256
+#define DEFAULT_NOW_MS 1000000000000ll
+
+const keel_api *keel_api_ptr;
+
+struct keel_module {
+    const char *name;
+};
+
+static keel_api table;
+static keel_module the_module = {"fake"};
+static long live_allocs;
+static char last_log[1024];
+static int64_t now_ms = DEFAULT_NOW_MS;
+static uint64_t next_conn_id = 1;
+
+static const keel_cmd_def *commands[MAX_REGS];
+static const keel_opcode_def *opcodes[MAX_REGS];
+static const keel_proto_def *protocols[MAX_REGS];
+static const keel_type_def *types[MAX_REGS];
+static size_t ncommands, nopcodes, nprotocols, ntypes;
+
+/* ---- memory ---- */
+
+static void *f_alloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (p) live_allocs++;
+    return p;
+}
+
+static void *f_calloc(size_t count, size_t n) {
+    void *p = calloc(count ? count : 1, n ? n : 1);
+    if (p) live_allocs++;
+    return p;
+}
+
+static void *f_realloc(void *ptr, size_t n) {
+    if (!ptr) return f_alloc(n);
+    void *p = realloc(ptr, n ? n : 1);
+    return p;
+}
+
+static void f_free(void *ptr) {
+    if (!ptr) return;
+    live_allocs--;
+    free(ptr);
+}
+
+long fake_api_live_allocs(void) {
+    return live_allocs;
+}
+
+/* ---- logging ---- */
+
+static void f_log(keel_module *m, int level, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_log, sizeof last_log, fmt, ap);
+    va_end(ap);
+    if (getenv("FAKE_API_LOG")) fprintf(stderr, "[%s %d] %s\n", m ? m->name : "?", level, last_log);
+}
+
+const char *fake_last_log(void) {
+    return last_log;
+}
+
+/* ---- registrations ---- */
+
+static keel_status registered(const void **list, size_t *n, const void *def, const char **err) {
+    if (!def) {
+        if (err) *err = "NULL definition";
+        return KEEL_EINVAL;
+    }
+    if (*n == MAX_REGS) {
+        if (err) *err = "too many registrations for the fake api";
+        return KEEL_ENOMEM;
+    }
+    list[(*n)++] = def;
+    return KEEL_OK;
+}
+
+static keel_status f_register_command(keel_module *m, const keel_cmd_def *def, const char **err) {
+    if (def && fake_command(def->name)) {
+        if (err) *err = "command registered twice";
+        return KEEL_EEXIST;
+    }
+    if (def && (def->flags & ~KEEL_CMD_FLAGS_ALL)) {
+        if (err) *err = "unknown command flag bits";
+        return KEEL_EINVAL;
+    }
+    return registered((const void **)commands, &ncommands, def, err);
+}
+
+static keel_status f_register_opcode(keel_module *m, const keel_opcode_def *def, const char **err) {
+    if (def && fake_opcode(def->name)) {
+        if (err) *err = "opcode registered twice";
+        return KEEL_EEXIST;
+    }
+    if (def && (!def->fn || (def->flags & ~KEEL_OP_FLAGS_ALL))) {
+        if (err) *err = "opcode without a handler or with unknown flag bits";
+        return KEEL_EINVAL;
+    }
+    return registered((const void **)opcodes, &nopcodes, def, err);
+}
+
+static keel_status f_register_type(keel_module *m, const keel_type_def *def, keel_type_id *id,
+                                   const char **err) {
+    keel_status st = registered((const void **)types, &ntypes, def, err);
+    if (st == KEEL_OK && id) *id = (keel_type_id)ntypes;
+    return st;
+}
+
+static keel_status f_register_protocol(keel_module *m, const keel_proto_def *def,
+                                       const char **err) {
+    if (def && fake_protocol(def->name)) {
+        if (err) *err = "protocol registered twice";
+        return KEEL_EEXIST;
+    }
+    return registered((const void **)protocols, &nprotocols, def, err);
+}
+
+keel_module *fake_module(void) {
+    return &the_module;
+}
+
+const keel_cmd_def *fake_command(const char *name) {
+    for (size_t i = 0; i < ncommands; i++) {
+        if (!strcasecmp(commands[i]->name, name)) return commands[i];
+        for (const char *const *a = commands[i]->aliases; a && *a; a++)
+            if (!strcasecmp(*a, name)) return commands[i];
+    }
+    return NULL;
+}
+
+const keel_opcode_def *fake_opcode(const char *name) {
+    for (size_t i = 0; i < nopcodes; i++)
+        if (!strcmp(opcodes[i]->name, name)) return opcodes[i];
+    return NULL;
+}
+
+const keel_proto_def *fake_protocol(const char *name) {
+    for (size_t i = 0; i < nprotocols; i++)
+        if (!strcmp(protocols[i]->name, name)) return protocols[i];
+    return NULL;
+}
+
+const keel_type_def *fake_type(keel_type_id id) {
+    return id >= 1 && id <= ntypes ? types[id - 1] : NULL;
+}
+
+static const char *f_type_name(keel_type_id type) {
+    if (type == KEEL_TYPE_BOX) return "string";
+    const keel_type_def *t = fake_type(type);
+    return t ? t->name : "none";
+}
+
+/* ---- clock ---- */
+
+void fake_set_now_ms(int64_t ms) {
+    now_ms = ms;
+}
+
+int64_t fake_now(void) {
+    return now_ms;
+}
+
+/* ---- connections ---- */
+
+keel_conn *fake_conn_new(const keel_proto_def *proto) {
+    keel_conn *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->id = next_conn_id++;
+    c->proto = proto;
+    if (proto) {
+        c->proto_state = calloc(1, proto->conn_state_size ? proto->conn_state_size : 1);
+        if (!c->proto_state) abort();
+        if (proto->conn_open) proto->conn_open(c, c->proto_state);
+    }
+    return c;
+}
+
+void fake_conn_free(keel_conn *c) {
+    if (!c) return;
+    if (c->proto && c->proto->conn_close) c->proto->conn_close(c, c->proto_state);
+    free(c->proto_state);
+    free(c->name);
+    free(c);
+}
+
+static uint64_t f_conn_id(keel_conn *c) {
+    return c->id;
+}
+
+static void *f_conn_proto_state(keel_conn *c, const char *proto) {
+    return c->proto && !strcmp(c->proto->name, proto) ? c->proto_state : NULL;
+}
+
+/* Redis's rule: a name is printable ASCII without spaces; empty clears it. */
+static keel_status f_conn_set_name(keel_conn *c, const char *name, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (name[i] < '!' || name[i] > '~') return KEEL_EINVAL;
+    char *copy = NULL;
+    if (n) {
+        copy = malloc(n + 1);
+        if (!copy) return KEEL_ENOMEM;
+        memcpy(copy, name, n);
+        copy[n] = '\0';
+    }
+    free(c->name);
+    c->name = copy;
+    return KEEL_OK;
+}
+
+static const char *f_conn_name(keel_conn *c) {
+    return c->name;
+}
+
+static void f_conn_close_after_reply(keel_conn *c) {
+    c->close_after_reply = true;
+}
+
+/* The default user: any password when none is set, else user "default" and the password. */
+static keel_status f_conn_auth(keel_conn *c, const char *user, size_t ulen, const char *pass,
+                               size_t plen) {
+    bool ok = !c->password || ((ulen == 7 && !memcmp(user, "default", 7)) &&
+                               plen == strlen(c->password) && !memcmp(pass, c->password, plen));
+    if (ok) c->authenticated = true;
+    return ok ? KEEL_OK : KEEL_EINVAL;
+}
+
+/* ---- buffers ---- */
+
+static char *f_buf_reserve(keel_buf *b, size_t n) {
+    if (b->cap - b->len < n) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap - b->len < n)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d) abort();
+        b->data = d;
+        b->cap = cap;
+    }
+    return b->data + b->len;
+}
+
+void fake_buf_free(keel_buf *b) {
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- the table ---- */
+
+static void fill(void) {
+    memset(&table, 0, sizeof table);
+    table.size = sizeof table;
+    table.abi_major = KEEL_ABI_MAJOR;
+    table.abi_minor = KEEL_ABI_MINOR;
+    table.register_command = f_register_command;
+    table.register_opcode = f_register_opcode;
+    table.register_type = f_register_type;
+    table.register_protocol = f_register_protocol;
+    table.log = f_log;
+    table.alloc = f_alloc;
+    table.calloc = f_calloc;
+    table.realloc = f_realloc;
+    table.free = f_free;
+    table.type_name = f_type_name;
+    table.conn_id = f_conn_id;
+    table.conn_proto_state = f_conn_proto_state;
+    table.conn_set_name = f_conn_set_name;
+    table.conn_name = f_conn_name;
+    table.conn_close_after_reply = f_conn_close_after_reply;
+    table.conn_auth = f_conn_auth;
+    table.buf_reserve = f_buf_reserve;
+    fake_proc_fill(&table);
+    fake_keyspace_fill(&table);
+}
+
+const keel_api *fake_api_table(void) {
+    if (!table.size) fill();
+    return &table;
+}
+
+void fake_api_reset(void) {
+    fill();
+    keel_api_ptr = &table;
+    fake_keyspace_reset(); /* before the types its objects need are forgotten */
+    ncommands = nopcodes = nprotocols = ntypes = 0;
+    last_log[0] = '\0';
+    now_ms = DEFAULT_NOW_MS;
+    next_conn_id = 1;
+}

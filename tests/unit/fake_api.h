@@ -1,0 +1,112 @@
+/* fake_api.h -- a keel_api backed by malloc and a tiny in-process server, for module unit tests.
+ *
+ * Module code calls keel_xxx(...) through keel_api_ptr.  This harness defines keel_api_ptr and
+ * backs every entry of the table without a core: memory (malloc, with a live-block count),
+ * logging (kept for assertions), registration (recorded, looked up by name), processes (argv,
+ * registers, an arena, a reply tree built exactly as the SDK describes, a small VM that runs a
+ * registered program), connections (id, protocol state, name, auth, close-after-reply), a
+ * keyspace (one list, with expiry on a settable clock) and output buffers.
+ *
+ * Typical test:
+ *     fake_api_reset();
+ *     my_register_everything(fake_module());
+ *     keel_proc *p = fake_proc_new(NULL, 3, (const char *[]){"SET", "k", "v"});
+ *     ck_assert_int_eq(fake_call(p), KEEL_DONE);
+ *     ... fake_proc_reply(p) ...
+ *     fake_proc_free(p);
+ */
+#ifndef KEEL_TEST_FAKE_API_H
+#define KEEL_TEST_FAKE_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <keel/sdk.h>
+
+/* ---- the table ---- */
+
+/* Points keel_api_ptr at the fake table and forgets everything registered, stored and logged
+ * before.  Call it in every test's setup. */
+void fake_api_reset(void);
+
+/* The fake table, to copy and patch (an allocator that fails, say) before pointing
+ * keel_api_ptr at the copy. */
+const keel_api *fake_api_table(void);
+
+/* Blocks allocated through keel_alloc/calloc/realloc and not yet freed. */
+long fake_api_live_allocs(void);
+
+/* The last message logged through keel_log ("" if none).  Set FAKE_API_LOG=1 in the
+ * environment to also print every message on stderr. */
+const char *fake_last_log(void);
+
+/* ---- registrations (since the last reset) ---- */
+
+/* A module handle to pass to init functions and register calls. */
+keel_module *fake_module(void);
+/* A command by name or alias, case-insensitive; NULL if none. */
+const keel_cmd_def *fake_command(const char *name);
+const keel_opcode_def *fake_opcode(const char *name);
+const keel_proto_def *fake_protocol(const char *name);
+/* A registered type by id (ids start at 1; KEEL_TYPE_BOX is the core's); NULL if none. */
+const keel_type_def *fake_type(keel_type_id id);
+
+/* ---- connections ---- */
+
+/* A client connection.  Tests read and set these fields directly. */
+struct keel_conn {
+    uint64_t id;
+    const keel_proto_def *proto; /* the protocol it speaks (NULL: none) */
+    void *proto_state;           /* proto->conn_state_size bytes, zeroed at creation */
+    char *name;                  /* CLIENT SETNAME / HELLO SETNAME; NULL = none */
+    const char *password;        /* the network's requirepass; NULL = none */
+    bool authenticated;
+    bool close_after_reply;
+};
+
+/* A connection speaking proto (may be NULL): allocates its state and calls conn_open.  Ids
+ * count from 1. */
+keel_conn *fake_conn_new(const keel_proto_def *proto);
+/* Calls conn_close and frees everything the connection holds. */
+void fake_conn_free(keel_conn *c);
+
+/* ---- processes ---- */
+
+/* A process for argv[0..argc) (copied into its arena, NUL-terminated); c may be NULL (then
+ * keel_proc_conn returns NULL). */
+keel_proc *fake_proc_new(keel_conn *c, int argc, const char *const *argv);
+/* The same with binary-safe arguments. */
+keel_proc *fake_proc_new_args(keel_conn *c, int argc, const keel_arg *argv);
+void fake_proc_free(keel_proc *p);
+
+/* Runs program, resolving opcode names through the registered opcodes and charging their
+ * cost, until a handler returns KEEL_DONE, KEEL_FAIL, KEEL_BLOCK or KEEL_HOP (returned), or
+ * the program's end (KEEL_DONE).  KEEL_YIELD refills the budget and resumes.  An unknown
+ * opcode is KEEL_FAIL with an error reply. */
+keel_op_result fake_proc_run(keel_proc *p, const keel_insn_def *program);
+/* Runs argv[0]'s registered command, checking arity as the core does (KEEL_FAIL with Redis's
+ * "unknown command" / "wrong number of arguments" errors). */
+keel_op_result fake_call(keel_proc *p);
+/* Times fake_proc_run resumed after KEEL_YIELD. */
+long fake_proc_yields(const keel_proc *p);
+/* Budget each run and each resume starts with (default 1000). */
+void fake_proc_set_budget(keel_proc *p, int64_t budget);
+
+/* The first top-level reply (later top-level replies follow through ->next); NULL if none. */
+const keel_reply *fake_proc_reply(const keel_proc *p);
+/* True while an aggregate is still waiting for children (a malformed reply so far). */
+bool fake_proc_reply_open(const keel_proc *p);
+
+/* ---- clock and keyspace ---- */
+
+/* keel_now_ms; defaults to 1,000,000,000,000 after each reset. */
+void fake_set_now_ms(int64_t ms);
+/* Keys stored and not expired. */
+size_t fake_key_count(void);
+
+/* ---- buffers ---- */
+
+/* Frees a keel_buf grown by keel_buf_reserve and zeroes it. */
+void fake_buf_free(keel_buf *b);
+
+#endif

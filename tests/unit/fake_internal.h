@@ -1,0 +1,18 @@
+/* fake_internal.h -- how the fake keel_api's files (fake_api.c, fake_proc.c, fake_keyspace.c)
+ * share the table and the clock.  Tests include fake_api.h only. */
+#ifndef KEEL_TEST_FAKE_INTERNAL_H
+#define KEEL_TEST_FAKE_INTERNAL_H
+
+#include <keel/sdk.h>
+
+/* Each file fills the entries it backs. */
+void fake_proc_fill(keel_api *t);
+void fake_keyspace_fill(keel_api *t);
+
+/* Forgets every key (called by fake_api_reset). */
+void fake_keyspace_reset(void);
+
+/* The fake clock. */
+int64_t fake_now(void);
+
+#endif

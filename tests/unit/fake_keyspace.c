@@ -1,0 +1,146 @@
+/* fake_keyspace.c -- the fake keel_api's keyspace: one list of keys, expiry on the fake clock. */
+#include <stdlib.h>
+#include <string.h>
+#include "fake_api.h"
+#include "fake_internal.h"
+
+typedef struct fake_key {
+    struct fake_key *next;
+    char *key;
+    size_t klen;
+    keel_type_id type;
+    dk_val box;           /* KEEL_TYPE_BOX; DK_BYTES point to `bytes` */
+    char *bytes;          /* owned copy of a DK_BYTES box */
+    void *obj;            /* a registered type's object, owned */
+    int64_t expire_at_ms; /* -1 = none */
+} fake_key;
+
+static fake_key *keys;
+
+static void drop_value(fake_key *k) {
+    if (k->obj) {
+        const keel_type_def *t = fake_type(k->type);
+        if (t && t->free) t->free(k->obj);
+    }
+    free(k->bytes);
+    k->obj = NULL;
+    k->bytes = NULL;
+}
+
+static void unlink_key(fake_key **link) {
+    fake_key *k = *link;
+    *link = k->next;
+    drop_value(k);
+    free(k->key);
+    free(k);
+}
+
+/* The link pointing at key (expired keys are deleted on the way); NULL if absent. */
+static fake_key **find(const void *key, size_t klen) {
+    for (fake_key **link = &keys; *link;) {
+        fake_key *k = *link;
+        if (k->expire_at_ms >= 0 && k->expire_at_ms <= fake_now()) {
+            unlink_key(link);
+            continue;
+        }
+        if (k->klen == klen && !memcmp(k->key, key, klen)) return link;
+        link = &k->next;
+    }
+    return NULL;
+}
+
+static fake_key *find_or_add(const void *key, size_t klen) {
+    fake_key **link = find(key, klen);
+    if (link) return *link;
+    fake_key *k = calloc(1, sizeof *k);
+    if (!k || !(k->key = malloc(klen ? klen : 1))) abort();
+    memcpy(k->key, key, klen);
+    k->klen = klen;
+    k->expire_at_ms = -1;
+    k->next = keys;
+    keys = k;
+    return k;
+}
+
+static keel_status f_key_lookup(keel_proc *p, const void *key, size_t klen, keel_value *out) {
+    fake_key **link = find(key, klen);
+    if (!link) return KEEL_NOTFOUND;
+    fake_key *k = *link;
+    out->type = k->type;
+    out->box = k->box;
+    out->obj = k->obj;
+    out->expire_at_ms = k->expire_at_ms;
+    return KEEL_OK;
+}
+
+static keel_status f_key_store(keel_proc *p, const void *key, size_t klen, const dk_val *v,
+                               unsigned flags) {
+    fake_key *k = find_or_add(key, klen);
+    char *copy = NULL;
+    if (v->type == DK_BYTES) {
+        copy = malloc(v->len ? v->len : 1);
+        if (!copy) return KEEL_ENOMEM;
+        if (v->len) memcpy(copy, v->v.ptr, v->len);
+    }
+    drop_value(k);
+    k->type = KEEL_TYPE_BOX;
+    k->box = *v;
+    if (copy) k->box.v.ptr = k->bytes = copy;
+    if (!(flags & KEEL_STORE_KEEPTTL)) k->expire_at_ms = -1;
+    return KEEL_OK;
+}
+
+static keel_status f_key_store_object(keel_proc *p, const void *key, size_t klen, keel_type_id type,
+                                      void *obj, unsigned flags) {
+    if (!fake_type(type)) return KEEL_EINVAL;
+    fake_key *k = find_or_add(key, klen);
+    drop_value(k);
+    k->type = type;
+    k->box = dk_null();
+    k->obj = obj;
+    if (!(flags & KEEL_STORE_KEEPTTL)) k->expire_at_ms = -1;
+    return KEEL_OK;
+}
+
+static keel_status f_key_delete(keel_proc *p, const void *key, size_t klen) {
+    fake_key **link = find(key, klen);
+    if (!link) return KEEL_NOTFOUND;
+    unlink_key(link);
+    return KEEL_OK;
+}
+
+static keel_status f_key_expire(keel_proc *p, const void *key, size_t klen, int64_t at_ms) {
+    fake_key **link = find(key, klen);
+    if (!link) return KEEL_NOTFOUND;
+    if (at_ms >= 0 && at_ms <= fake_now())
+        unlink_key(link);
+    else
+        (*link)->expire_at_ms = at_ms < 0 ? -1 : at_ms;
+    return KEEL_OK;
+}
+
+size_t fake_key_count(void) {
+    size_t n = 0;
+    for (fake_key **link = &keys; *link;) {
+        if ((*link)->expire_at_ms >= 0 && (*link)->expire_at_ms <= fake_now()) {
+            unlink_key(link);
+            continue;
+        }
+        n++;
+        link = &(*link)->next;
+    }
+    return n;
+}
+
+void fake_keyspace_reset(void) {
+    while (keys)
+        unlink_key(&keys);
+}
+
+void fake_keyspace_fill(keel_api *t) {
+    t->key_lookup = f_key_lookup;
+    t->key_store = f_key_store;
+    t->key_store_object = f_key_store_object;
+    t->key_delete = f_key_delete;
+    t->key_expire = f_key_expire;
+}

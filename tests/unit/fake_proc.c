@@ -1,0 +1,411 @@
+/* fake_proc.c -- the fake keel_api's processes: arena, argv, reply tree building, a tiny VM. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "fake_api.h"
+#include "fake_internal.h"
+
+#define ARENA_CHUNK 65536
+#define OPEN_AGGREGATE UINT64_MAX
+#define DEFAULT_BUDGET 1000
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, cap;
+    _Alignas(16) unsigned char data[];
+} chunk;
+
+/* An aggregate still taking children: left is how many (OPEN_AGGREGATE until reply_close). */
+typedef struct open_agg {
+    keel_reply *node;
+    keel_reply *last;
+    uint64_t left;
+    uint64_t count;
+} open_agg;
+
+typedef struct fake_proc {
+    keel_proc head; /* first: the SDK sees a keel_proc */
+    dk_val regs[KEEL_NREGS];
+    keel_conn *conn;
+    chunk *arena;
+    keel_reply *root, *root_last;
+    open_agg *open;
+    size_t depth, open_cap;
+    int64_t budget;
+    long yields;
+} fake_proc;
+
+static fake_proc *fp_of(keel_proc *p) {
+    return (fake_proc *)p;
+}
+
+/* ---- arena ---- */
+
+static void *arena_alloc(fake_proc *fp, size_t n) {
+    n = (n + 15) & ~(size_t)15;
+    chunk *c = fp->arena;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+        c = malloc(sizeof *c + cap);
+        if (!c) abort();
+        c->cap = cap;
+        c->used = 0;
+        c->next = fp->arena;
+        fp->arena = c;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+static char *arena_copy(fake_proc *fp, const void *s, size_t n) {
+    char *d = arena_alloc(fp, n + 1);
+    if (n) memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static void *f_proc_alloc(keel_proc *p, size_t n) {
+    return arena_alloc(fp_of(p), n);
+}
+
+static keel_conn *f_proc_conn(keel_proc *p) {
+    return fp_of(p)->conn;
+}
+
+static int64_t f_now_ms(keel_proc *p) {
+    return fake_now();
+}
+
+/* ---- processes ---- */
+
+keel_proc *fake_proc_new_args(keel_conn *c, int argc, const keel_arg *argv) {
+    fake_proc *fp = calloc(1, sizeof *fp);
+    if (!fp) abort();
+    fp->head.size = sizeof(keel_proc);
+    fp->head.reg = fp->regs;
+    fp->conn = c;
+    fp->budget = DEFAULT_BUDGET;
+    keel_arg *args = arena_alloc(fp, (size_t)(argc > 0 ? argc : 1) * sizeof *args);
+    for (int i = 0; i < argc; i++) {
+        args[i].ptr = arena_copy(fp, argv[i].ptr, argv[i].len);
+        args[i].len = argv[i].len;
+    }
+    fp->head.argc = (uint32_t)argc;
+    fp->head.argv = args;
+    return &fp->head;
+}
+
+keel_proc *fake_proc_new(keel_conn *c, int argc, const char *const *argv) {
+    keel_arg args[64];
+    if (argc > 64) abort();
+    for (int i = 0; i < argc; i++) {
+        args[i].ptr = argv[i];
+        args[i].len = strlen(argv[i]);
+    }
+    return fake_proc_new_args(c, argc, args);
+}
+
+void fake_proc_free(keel_proc *p) {
+    if (!p) return;
+    fake_proc *fp = fp_of(p);
+    for (chunk *c = fp->arena, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    free(fp->open);
+    free(fp);
+}
+
+void fake_proc_set_budget(keel_proc *p, int64_t budget) {
+    fp_of(p)->budget = budget;
+}
+
+long fake_proc_yields(const keel_proc *p) {
+    return ((const fake_proc *)p)->yields;
+}
+
+const keel_reply *fake_proc_reply(const keel_proc *p) {
+    return ((const fake_proc *)p)->root;
+}
+
+bool fake_proc_reply_open(const keel_proc *p) {
+    return ((const fake_proc *)p)->depth > 0;
+}
+
+/* ---- replies: each call adds one node where the SDK says it goes ---- */
+
+static void pop_complete(fake_proc *fp) {
+    while (fp->depth && fp->open[fp->depth - 1].left == 0)
+        fp->depth--;
+}
+
+static keel_reply *add_node(fake_proc *fp, keel_reply_type type) {
+    keel_reply *r = arena_alloc(fp, sizeof *r);
+    r->type = (uint8_t)type;
+    if (fp->depth == 0) {
+        if (fp->root_last)
+            fp->root_last->next = r;
+        else
+            fp->root = r;
+        fp->root_last = r;
+        return r;
+    }
+    open_agg *a = &fp->open[fp->depth - 1];
+    if (a->last)
+        a->last->next = r;
+    else
+        a->node->v.child = r;
+    a->last = r;
+    a->count++;
+    if (a->left != OPEN_AGGREGATE) a->left--;
+    return r;
+}
+
+static void push_open(fake_proc *fp, keel_reply *r, uint64_t left) {
+    if (fp->depth == fp->open_cap) {
+        fp->open_cap = fp->open_cap ? fp->open_cap * 2 : 16;
+        fp->open = realloc(fp->open, fp->open_cap * sizeof *fp->open);
+        if (!fp->open) abort();
+    }
+    fp->open[fp->depth++] = (open_agg){.node = r, .last = NULL, .left = left, .count = 0};
+}
+
+static void f_reply_nil(keel_proc *p) {
+    add_node(fp_of(p), KEEL_REPLY_NIL);
+    pop_complete(fp_of(p));
+}
+
+static void f_reply_int(keel_proc *p, int64_t v) {
+    keel_reply *r = add_node(fp_of(p), KEEL_REPLY_INT);
+    r->v.i = v;
+    pop_complete(fp_of(p));
+}
+
+static void f_reply_uint(keel_proc *p, uint64_t v) {
+    keel_reply *r = add_node(fp_of(p), KEEL_REPLY_UINT);
+    r->v.u = v;
+    pop_complete(fp_of(p));
+}
+
+static void f_reply_double(keel_proc *p, double v) {
+    keel_reply *r = add_node(fp_of(p), KEEL_REPLY_DOUBLE);
+    r->v.d = v;
+    pop_complete(fp_of(p));
+}
+
+static void f_reply_bool(keel_proc *p, bool v) {
+    keel_reply *r = add_node(fp_of(p), KEEL_REPLY_BOOL);
+    r->v.i = v;
+    pop_complete(fp_of(p));
+}
+
+static void reply_bytes(keel_proc *p, keel_reply_type type, const void *s, size_t n) {
+    keel_reply *r = add_node(fp_of(p), type);
+    r->v.s = arena_copy(fp_of(p), s, n);
+    r->len = (uint32_t)n;
+    pop_complete(fp_of(p));
+}
+
+static void f_reply_bulk(keel_proc *p, const void *s, size_t n) {
+    reply_bytes(p, KEEL_REPLY_BULK, s, n);
+}
+
+static void f_reply_simple(keel_proc *p, const char *s) {
+    reply_bytes(p, KEEL_REPLY_SIMPLE, s, strlen(s));
+}
+
+static void f_reply_ok(keel_proc *p) {
+    reply_bytes(p, KEEL_REPLY_SIMPLE, "OK", 2);
+}
+
+static void f_reply_error(keel_proc *p, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = arena_alloc(fp_of(p), (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    reply_bytes(p, KEEL_REPLY_ERROR, s, (size_t)n);
+}
+
+static void f_reply_verbatim(keel_proc *p, const char *fmt3, const void *s, size_t n) {
+    char *t = arena_alloc(fp_of(p), n + 4);
+    memcpy(t, fmt3, 3);
+    t[3] = ':';
+    if (n) memcpy(t + 4, s, n);
+    reply_bytes(p, KEEL_REPLY_VERBATIM, t, n + 4);
+}
+
+static void f_reply_value(keel_proc *p, const dk_val *v) {
+    switch (v->type) {
+    case DK_NULL:
+        f_reply_nil(p);
+        return;
+    case DK_BOOL:
+        f_reply_bool(p, v->v.i != 0);
+        return;
+    case DK_I64:
+        f_reply_int(p, v->v.i);
+        return;
+    case DK_U64:
+        f_reply_uint(p, v->v.u);
+        return;
+    case DK_F64:
+    case DK_F16:
+    case DK_BF16:
+        f_reply_double(p, v->v.d);
+        return;
+    case DK_F32:
+        f_reply_double(p, v->v.f);
+        return;
+    case DK_BYTES:
+        f_reply_bulk(p, v->v.ptr, v->len);
+        return;
+    default: {
+        char text[64];
+        size_t n = dk_val_format(v, text, sizeof text);
+        f_reply_bulk(p, text, n);
+    }
+    }
+}
+
+static void reply_aggregate(keel_proc *p, keel_reply_type type, size_t n) {
+    fake_proc *fp = fp_of(p);
+    keel_reply *r = add_node(fp, type);
+    r->len = (uint32_t)n;
+    uint64_t children = type == KEEL_REPLY_MAP ? 2 * (uint64_t)n : n;
+    if (children) push_open(fp, r, children);
+    pop_complete(fp);
+}
+
+static void f_reply_array(keel_proc *p, size_t n) {
+    reply_aggregate(p, KEEL_REPLY_ARRAY, n);
+}
+
+static void f_reply_map(keel_proc *p, size_t npairs) {
+    reply_aggregate(p, KEEL_REPLY_MAP, npairs);
+}
+
+static void f_reply_set(keel_proc *p, size_t n) {
+    reply_aggregate(p, KEEL_REPLY_SET, n);
+}
+
+static void f_reply_open(keel_proc *p, keel_reply_type type) {
+    fake_proc *fp = fp_of(p);
+    keel_reply *r = add_node(fp, type);
+    push_open(fp, r, OPEN_AGGREGATE);
+}
+
+static void f_reply_close(keel_proc *p) {
+    fake_proc *fp = fp_of(p);
+    if (!fp->depth || fp->open[fp->depth - 1].left != OPEN_AGGREGATE) abort(); /* misuse */
+    open_agg *a = &fp->open[--fp->depth];
+    a->node->len = (uint32_t)(a->node->type == KEEL_REPLY_MAP ? a->count / 2 : a->count);
+    pop_complete(fp);
+}
+
+static void f_reply_reset(keel_proc *p) {
+    fake_proc *fp = fp_of(p);
+    fp->root = fp->root_last = NULL;
+    fp->depth = 0;
+}
+
+/* ---- the VM ---- */
+
+keel_op_result fake_proc_run(keel_proc *p, const keel_insn_def *program) {
+    fake_proc *fp = fp_of(p);
+    size_t n = 0;
+    while (program[n].op)
+        n++;
+    keel_insn *code = calloc(n ? n : 1, sizeof *code);
+    const keel_opcode_def **defs = calloc(n ? n : 1, sizeof *defs);
+    if (!code || !defs) abort();
+    keel_op_result r = KEEL_DONE;
+    for (size_t i = 0; i < n; i++) {
+        defs[i] = fake_opcode(program[i].op);
+        if (!defs[i]) {
+            f_reply_error(p, "ERR unknown opcode '%s'", program[i].op);
+            r = KEEL_FAIL;
+            goto out;
+        }
+        code[i] = (keel_insn){.fn = defs[i]->fn,
+                              .op = (uint32_t)i,
+                              .a = program[i].a,
+                              .b = program[i].b,
+                              .c = program[i].c,
+                              .imm = program[i].imm};
+    }
+    p->budget = fp->budget;
+    for (size_t pc = 0; pc < n;) {
+        p->budget -= defs[pc]->cost;
+        r = code[pc].fn(p, &code[pc]);
+        switch (r) {
+        case KEEL_NEXT:
+            pc++;
+            r = KEEL_DONE;
+            break;
+        case KEEL_JUMP:
+            if (code[pc].imm < 0 || (size_t)code[pc].imm >= n) goto out;
+            pc = (size_t)code[pc].imm;
+            if (p->budget <= 0) {
+                fp->yields++;
+                p->budget = fp->budget;
+            }
+            break;
+        case KEEL_YIELD:
+            fp->yields++;
+            p->budget = fp->budget;
+            break;
+        default:
+            goto out;
+        }
+    }
+out:
+    free(code);
+    free(defs);
+    return r;
+}
+
+keel_op_result fake_call(keel_proc *p) {
+    const char *name = p->argc ? p->argv[0].ptr : "";
+    const keel_cmd_def *cmd = fake_command(name);
+    if (!cmd) {
+        f_reply_error(p, "ERR unknown command '%s'", name);
+        return KEEL_FAIL;
+    }
+    int argc = (int)p->argc;
+    if ((cmd->arity > 0 && argc != cmd->arity) || (cmd->arity < 0 && argc < -cmd->arity)) {
+        f_reply_error(p, "ERR wrong number of arguments for '%s' command", cmd->name);
+        return KEEL_FAIL;
+    }
+    return fake_proc_run(p, cmd->program);
+}
+
+void fake_proc_fill(keel_api *t) {
+    t->proc_alloc = f_proc_alloc;
+    t->proc_conn = f_proc_conn;
+    t->now_ms = f_now_ms;
+    t->reply_nil = f_reply_nil;
+    t->reply_int = f_reply_int;
+    t->reply_uint = f_reply_uint;
+    t->reply_double = f_reply_double;
+    t->reply_bool = f_reply_bool;
+    t->reply_bulk = f_reply_bulk;
+    t->reply_simple = f_reply_simple;
+    t->reply_ok = f_reply_ok;
+    t->reply_error = f_reply_error;
+    t->reply_value = f_reply_value;
+    t->reply_verbatim = f_reply_verbatim;
+    t->reply_array = f_reply_array;
+    t->reply_map = f_reply_map;
+    t->reply_set = f_reply_set;
+    t->reply_open = f_reply_open;
+    t->reply_close = f_reply_close;
+    t->reply_reset = f_reply_reset;
+}
