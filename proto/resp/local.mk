@@ -1,1 +1,10 @@
-# proto/resp/local.mk
+# proto/resp/local.mk -- resp.so: the RESP2/RESP3 wire protocol (parser, encoder, HELLO, QUIT).
+# Everything but the descriptor is a convenience library, so unit tests and fuzz targets link
+# the same objects the module runs.
+if MODULE_RESP
+noinst_LTLIBRARIES += proto/resp/libresp.la
+proto_resp_libresp_la_SOURCES = \
+	proto/resp/argv.c proto/resp/argv.h \
+	proto/resp/inline.c proto/resp/inline.h \
+	proto/resp/parse.c proto/resp/parse.h
+endif

@@ -5,3 +5,15 @@ tests_unit_libfakeapi_la_SOURCES = \
 	tests/unit/fake_api.c tests/unit/fake_api.h tests/unit/fake_internal.h \
 	tests/unit/fake_keyspace.c tests/unit/fake_proc.c
 tests_unit_libfakeapi_la_CFLAGS = $(UNIT_CFLAGS)
+
+if MODULE_RESP
+RESP_TEST_LIBS = proto/resp/libresp.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la \
+	$(UNIT_LIBS) -lm
+
+check_PROGRAMS += tests/unit/test_resp_parse
+TESTS += tests/unit/test_resp_parse
+
+tests_unit_test_resp_parse_SOURCES = tests/unit/test_resp_parse.c
+tests_unit_test_resp_parse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_resp_parse_LDADD = $(RESP_TEST_LIBS)
+endif

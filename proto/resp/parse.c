@@ -1,0 +1,194 @@
+/* parse.c -- the RESP request parser: entry point and multibulk requests ("*2\r\n$3\r\nGET..."). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <datakit/box.h>
+#include "argv.h"
+#include "inline.h"
+#include "parse.h"
+
+static const char ERR_MBULK_LEN[] = "ERR Protocol error: invalid multibulk length";
+static const char ERR_MBULK_BIG[] = "ERR Protocol error: too big mbulk count string";
+static const char ERR_BULK_LEN[] = "ERR Protocol error: invalid bulk length";
+static const char ERR_BULK_BIG[] = "ERR Protocol error: too big bulk count string";
+static const char ERR_BULK_END[] = "ERR Protocol error: bulk data not followed by CRLF";
+static const char ERR_NOMEM[] = "ERR Protocol error: out of memory";
+
+/* The smallest argument, "$0\r\n\r\n": k arguments still to come need at least k times this. */
+#define MIN_ARG_BYTES 6
+
+typedef enum line_result { LINE_OK, LINE_NEED, LINE_BAD, LINE_TOO_BIG } line_result;
+
+static keel_parse_result fail(keel_request *req, const char *msg) {
+    req->error = msg;
+    return KEEL_PARSE_ERROR;
+}
+
+/* Asks for more bytes: at least `bound` from buf's start when that is more than we have. */
+static keel_parse_result need(keel_request *req, size_t bound, size_t len) {
+    req->need = bound > len ? bound : 0;
+    return KEEL_PARSE_NEED;
+}
+
+/* Finds the "\r\n" ending the header line that starts at ps->pos, resuming the search at
+ * ps->scan so a line arriving a byte at a time is searched once.  LINE_OK sets *cr to the
+ * offset of its '\r'.  Like Redis, a line is too big once more than RESP_MAX_INLINE bytes
+ * follow its start without a '\r'; a '\r' not followed by '\n' is LINE_BAD. */
+static line_result find_line(resp_parser *ps, const char *buf, size_t len, size_t *cr) {
+    size_t limit = ps->pos + RESP_MAX_INLINE + 1;
+    if (limit > len) limit = len;
+    if (ps->scan < limit) {
+        size_t from = ps->scan;
+        const char *p = memchr(buf + from, '\r', limit - from);
+        if (p) {
+            ps->scan = (size_t)(p - buf);
+            ps->work += ps->scan - from + 1;
+            if (ps->scan + 1 >= len) return LINE_NEED;
+            *cr = ps->scan;
+            return buf[ps->scan + 1] == '\n' ? LINE_OK : LINE_BAD;
+        }
+        ps->work += limit - ps->scan;
+        ps->scan = limit;
+    }
+    return len - ps->pos > RESP_MAX_INLINE ? LINE_TOO_BIG : LINE_NEED;
+}
+
+/* The number after the type byte of the header line [ps->pos, cr), as Redis's string2ll reads
+ * it; false when it is not a canonical decimal int64. */
+static bool header_number(const resp_parser *ps, const char *buf, size_t cr, int64_t *out) {
+    dk_val v;
+    if (!dk_parse_int(buf + ps->pos + 1, cr - ps->pos - 1, &v) || v.type != DK_I64) return false;
+    *out = v.v.i;
+    return true;
+}
+
+static keel_parse_result expected_dollar(resp_parser *ps, keel_request *req, unsigned char c) {
+    if (c >= 0x20 && c < 0x7f)
+        snprintf(ps->error, sizeof ps->error, "ERR Protocol error: expected '$', got '%c'", c);
+    else
+        snprintf(ps->error, sizeof ps->error, "ERR Protocol error: expected '$', got '\\x%02x'", c);
+    return fail(req, ps->error);
+}
+
+/* Reads the "*<count>\r\n" line.  KEEL_PARSE_OK either moves to RESP_PHASE_HEADER, set up for
+ * the arguments, or (a count <= 0, skipped as Redis does) is the whole, empty, request. */
+static keel_parse_result read_count(resp_parser *ps, const char *buf, size_t len,
+                                    keel_request *req) {
+    size_t cr = 0;
+    int64_t count;
+    switch (find_line(ps, buf, len, &cr)) {
+    case LINE_NEED:
+        return need(req, 0, len);
+    case LINE_TOO_BIG:
+        return fail(req, ERR_MBULK_BIG);
+    case LINE_BAD:
+        return fail(req, ERR_MBULK_LEN);
+    case LINE_OK:
+        break;
+    }
+    if (!header_number(ps, buf, cr, &count) || count > RESP_MAX_MULTIBULK)
+        return fail(req, ERR_MBULK_LEN);
+    if (count <= 0) {
+        req->consumed = cr + 2;
+        return KEEL_PARSE_OK;
+    }
+    /* Grow argv as arguments arrive, not for what a header merely announces. */
+    if (!resp_argv_reserve(ps, count < RESP_ARGV_KEEP ? (size_t)count : RESP_ARGV_KEEP))
+        return fail(req, ERR_NOMEM);
+    ps->mb_total = (uint32_t)count;
+    ps->mb_done = 0;
+    ps->pos = ps->scan = cr + 2;
+    ps->phase = RESP_PHASE_HEADER;
+    return KEEL_PARSE_OK;
+}
+
+/* Reads the "$<len>\r\n" line of the next argument and moves to RESP_PHASE_DATA. */
+static keel_parse_result read_bulk_header(resp_parser *ps, const char *buf, size_t len,
+                                          keel_request *req, size_t left) {
+    size_t cr = 0;
+    int64_t n;
+    if (ps->pos >= len) return need(req, ps->pos + left * MIN_ARG_BYTES, len);
+    if (buf[ps->pos] != '$') return expected_dollar(ps, req, (unsigned char)buf[ps->pos]);
+    switch (find_line(ps, buf, len, &cr)) {
+    case LINE_NEED:
+        return need(req, ps->pos + left * MIN_ARG_BYTES, len);
+    case LINE_TOO_BIG:
+        return fail(req, ERR_BULK_BIG);
+    case LINE_BAD:
+        return fail(req, ERR_BULK_LEN);
+    case LINE_OK:
+        break;
+    }
+    if (!header_number(ps, buf, cr, &n) || n < 0 || n > RESP_MAX_BULK)
+        return fail(req, ERR_BULK_LEN);
+    ps->bulk_len = (size_t)n;
+    ps->pos = cr + 2;
+    ps->phase = RESP_PHASE_DATA;
+    return KEEL_PARSE_OK;
+}
+
+/* Continues a multibulk request from wherever the last call stopped. */
+static keel_parse_result parse_multibulk(resp_parser *ps, const char *buf, size_t len,
+                                         keel_request *req) {
+    if (ps->phase == RESP_PHASE_COUNT) {
+        keel_parse_result r = read_count(ps, buf, len, req);
+        if (r != KEEL_PARSE_OK || ps->phase != RESP_PHASE_HEADER) return r;
+    }
+    while (ps->mb_done < ps->mb_total) {
+        size_t left = ps->mb_total - ps->mb_done;
+        if (ps->phase == RESP_PHASE_HEADER) {
+            keel_parse_result r = read_bulk_header(ps, buf, len, req, left);
+            if (r != KEEL_PARSE_OK) return r;
+        }
+        size_t end = ps->pos + ps->bulk_len;
+        if (len < end + 2) return need(req, end + 2 + (left - 1) * MIN_ARG_BYTES, len);
+        if (buf[end] != '\r' || buf[end + 1] != '\n') return fail(req, ERR_BULK_END);
+        if (ps->mb_done == ps->argv_cap && !resp_argv_reserve(ps, (size_t)ps->mb_done + 1))
+            return fail(req, ERR_NOMEM);
+        /* An offset until the request is complete: the buffer may move between calls. */
+        ps->argv[ps->mb_done].ptr = (const char *)(uintptr_t)ps->pos;
+        ps->argv[ps->mb_done].len = ps->bulk_len;
+        ps->mb_done++;
+        ps->work++;
+        ps->pos = ps->scan = end + 2;
+        ps->phase = RESP_PHASE_HEADER;
+    }
+    for (uint32_t i = 0; i < ps->mb_total; i++)
+        ps->argv[i].ptr = buf + (uintptr_t)ps->argv[i].ptr;
+    req->argc = ps->mb_total;
+    req->argv = ps->argv;
+    req->consumed = ps->pos;
+    return KEEL_PARSE_OK;
+}
+
+static bool is_hello(const keel_request *req) {
+    return req->argc > 0 && req->argv[0].len == 5 && strncasecmp(req->argv[0].ptr, "hello", 5) == 0;
+}
+
+keel_parse_result resp_parse(resp_parser *ps, const char *buf, size_t len, keel_request *req) {
+    req->argc = 0;
+    req->argv = NULL;
+    req->consumed = 0;
+    req->need = 0;
+    req->tag = 0;
+    req->error = NULL;
+    /* A caller breaking the "same bytes, plus more" contract gets a fresh start. */
+    if (ps->phase != RESP_PHASE_IDLE && (ps->pos > len || ps->scan > len))
+        ps->phase = RESP_PHASE_IDLE;
+    if (ps->phase == RESP_PHASE_IDLE) {
+        resp_parser_trim(ps);
+        if (len == 0) return KEEL_PARSE_NEED;
+        ps->pos = ps->scan = 0;
+        ps->mb_total = ps->mb_done = 0;
+        ps->phase = buf[0] == '*' ? RESP_PHASE_COUNT : RESP_PHASE_INLINE;
+    }
+    keel_parse_result r = ps->phase == RESP_PHASE_INLINE ? resp_parse_inline(ps, buf, len, req)
+                                                         : parse_multibulk(ps, buf, len, req);
+    if (r == KEEL_PARSE_NEED) return r;
+    ps->phase = RESP_PHASE_IDLE;
+    if (r == KEEL_PARSE_OK) {
+        req->tag = ++ps->seq << RESP_TAG_SEQ_SHIFT;
+        if (is_hello(req)) req->tag |= RESP_TAG_HELLO;
+    }
+    return r;
+}
