@@ -5,6 +5,7 @@ if MODULE_RESP
 noinst_LTLIBRARIES += proto/resp/libresp.la
 proto_resp_libresp_la_SOURCES = \
 	proto/resp/argv.c proto/resp/argv.h \
+	proto/resp/encode.c proto/resp/encode.h \
 	proto/resp/inline.c proto/resp/inline.h \
 	proto/resp/parse.c proto/resp/parse.h
 endif

@@ -10,10 +10,15 @@ if MODULE_RESP
 RESP_TEST_LIBS = proto/resp/libresp.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la \
 	$(UNIT_LIBS) -lm
 
-check_PROGRAMS += tests/unit/test_resp_parse
-TESTS += tests/unit/test_resp_parse
+check_PROGRAMS += tests/unit/test_resp_parse tests/unit/test_resp_encode
+TESTS += tests/unit/test_resp_parse tests/unit/test_resp_encode
 
 tests_unit_test_resp_parse_SOURCES = tests/unit/test_resp_parse.c
 tests_unit_test_resp_parse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_resp_parse_LDADD = $(RESP_TEST_LIBS)
+
+tests_unit_test_resp_encode_SOURCES = tests/unit/test_resp_encode.c \
+	tests/unit/resp_wire.c tests/unit/resp_wire.h
+tests_unit_test_resp_encode_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_resp_encode_LDADD = $(RESP_TEST_LIBS)
 endif

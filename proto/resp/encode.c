@@ -1,0 +1,270 @@
+/* encode.c -- the RESP2/RESP3 encoder: an explicit-stack tree walk writing into the out buffer. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <datakit/box.h>
+#include <keel/sdk.h>
+#include "encode.h"
+
+/* Bytes asked of keel_buf_reserve at a time, so small nodes rarely call through the table. */
+#define RESERVE_CHUNK 16384
+/* Aggregate frames kept on the C stack before the walk moves its stack to the heap. */
+#define STACK_INLINE 64
+/* A type byte, a sign, 20 digits and CRLF. */
+#define NUM_LINE_MAX 24
+
+/* An open aggregate: its next child and how many children are still to be written. */
+typedef struct frame {
+    const keel_reply *next;
+    uint64_t left;
+} frame;
+
+static const keel_reply nil_node = {.type = KEEL_REPLY_NIL};
+
+static const char digit_pairs[] = "00010203040506070809"
+                                  "10111213141516171819"
+                                  "20212223242526272829"
+                                  "30313233343536373839"
+                                  "40414243444546474849"
+                                  "50515253545556575859"
+                                  "60616263646566676869"
+                                  "70717273747576777879"
+                                  "80818283848586878889"
+                                  "90919293949596979899";
+
+/* Where to write n more bytes (then add what was written to b->len). */
+static inline char *room(keel_buf *b, size_t n) {
+    if (b->cap - b->len >= n) return b->data + b->len;
+    return keel_buf_reserve(b, n > RESERVE_CHUNK ? n : RESERVE_CHUNK);
+}
+
+static inline unsigned u64_width(uint64_t v) {
+    unsigned w = 1;
+    for (;;) {
+        if (v < 10) return w;
+        if (v < 100) return w + 1;
+        if (v < 1000) return w + 2;
+        if (v < 10000) return w + 3;
+        v /= 10000;
+        w += 4;
+    }
+}
+
+/* Writes v in decimal at w; returns the end. */
+static inline char *put_u64(char *w, uint64_t v) {
+    char *end = w + u64_width(v), *p = end;
+    while (v >= 100) {
+        unsigned i = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--p = digit_pairs[i + 1];
+        *--p = digit_pairs[i];
+    }
+    if (v >= 10) {
+        *--p = digit_pairs[v * 2 + 1];
+        *--p = digit_pairs[v * 2];
+    } else {
+        *--p = (char)('0' + v);
+    }
+    return end;
+}
+
+static inline char *put_i64(char *w, int64_t v) {
+    if (v >= 0) return put_u64(w, (uint64_t)v);
+    *w++ = '-';
+    return put_u64(w, 0 - (uint64_t)v);
+}
+
+static inline char *put_crlf(char *w) {
+    w[0] = '\r';
+    w[1] = '\n';
+    return w + 2;
+}
+
+/* "<type><v>\r\n": integers and aggregate headers. */
+static void put_num_line(keel_buf *b, char type, int64_t v) {
+    char *w = room(b, NUM_LINE_MAX), *p = w;
+    *p++ = type;
+    p = put_crlf(put_i64(p, v));
+    b->len += (size_t)(p - w);
+}
+
+static void put_unum_line(keel_buf *b, char type, uint64_t v) {
+    char *w = room(b, NUM_LINE_MAX), *p = w;
+    *p++ = type;
+    p = put_crlf(put_u64(p, v));
+    b->len += (size_t)(p - w);
+}
+
+/* "<type><n>\r\n<bytes>\r\n": bulk and verbatim strings. */
+static void put_blob(keel_buf *b, char type, const char *s, size_t n) {
+    char *w = room(b, n + NUM_LINE_MAX + 2), *p = w;
+    *p++ = type;
+    p = put_crlf(put_u64(p, n));
+    if (n) memcpy(p, s, n);
+    p = put_crlf(p + n);
+    b->len += (size_t)(p - w);
+}
+
+/* "<type><text>\r\n" with CR and LF replaced by spaces, so no text can end the line early. */
+static void put_line(keel_buf *b, char type, const char *s, size_t n) {
+    char *w = room(b, n + 3);
+    w[0] = type;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        w[1 + i] = c == '\r' || c == '\n' ? ' ' : c;
+    }
+    put_crlf(w + 1 + n);
+    b->len += n + 3;
+}
+
+static void put_raw(keel_buf *b, const char *s, size_t n) {
+    memcpy(room(b, n), s, n);
+    b->len += n;
+}
+
+/* Shortest round-trip text of d, with Redis 7's words for the values that have no digits. */
+static size_t format_double(double d, char *out, size_t cap) {
+    const char *word = isnan(d) ? "nan" : isinf(d) ? (d > 0 ? "inf" : "-inf") : NULL;
+    size_t n;
+    if (word) {
+        n = strlen(word);
+        memcpy(out, word, n);
+        return n;
+    }
+    dk_val v = dk_f64(d);
+    n = dk_val_format(&v, out, cap);
+    if (n == 0) n = (size_t)snprintf(out, cap, "%.17g", d); /* not reached with 64 bytes */
+    return n;
+}
+
+static void put_double(keel_buf *b, double d, bool v3) {
+    char text[64];
+    size_t n = format_double(d, text, sizeof text);
+    if (v3)
+        put_line(b, ',', text, n);
+    else
+        put_blob(b, '$', text, n);
+}
+
+static void put_uint(keel_buf *b, uint64_t u, bool v3) {
+    if (u <= INT64_MAX) {
+        put_unum_line(b, ':', u);
+        return;
+    }
+    /* Beyond a RESP integer: a big number in RESP3, its digits as a bulk string in RESP2. */
+    char text[24];
+    size_t n = (size_t)(put_u64(text, u) - text);
+    if (v3)
+        put_line(b, '(', text, n);
+    else
+        put_blob(b, '$', text, n);
+}
+
+static void put_verbatim(keel_buf *b, const char *s, size_t n, bool v3) {
+    bool formatted = n >= 4 && s[3] == ':';
+    if (v3 && formatted)
+        put_blob(b, '=', s, n);
+    else if (formatted)
+        put_blob(b, '$', s + 4, n - 4);
+    else
+        put_blob(b, '$', s, n);
+}
+
+/* Writes one node (an aggregate's header only); returns how many children follow it. */
+static uint64_t put_node(keel_buf *b, const keel_reply *r, bool v3) {
+    switch (r->type) {
+    case KEEL_REPLY_NIL:
+        put_raw(b, v3 ? "_\r\n" : "$-1\r\n", v3 ? 3 : 5);
+        return 0;
+    case KEEL_REPLY_INT:
+        put_num_line(b, ':', r->v.i);
+        return 0;
+    case KEEL_REPLY_UINT:
+        put_uint(b, r->v.u, v3);
+        return 0;
+    case KEEL_REPLY_DOUBLE:
+        put_double(b, r->v.d, v3);
+        return 0;
+    case KEEL_REPLY_BOOL:
+        if (v3)
+            put_raw(b, r->v.i ? "#t\r\n" : "#f\r\n", 4);
+        else
+            put_raw(b, r->v.i ? ":1\r\n" : ":0\r\n", 4);
+        return 0;
+    case KEEL_REPLY_BULK:
+        put_blob(b, '$', r->v.s, r->len);
+        return 0;
+    case KEEL_REPLY_SIMPLE:
+        put_line(b, '+', r->v.s, r->len);
+        return 0;
+    case KEEL_REPLY_ERROR:
+        if (r->len)
+            put_line(b, '-', r->v.s, r->len);
+        else
+            put_raw(b, "-ERR\r\n", 6);
+        return 0;
+    case KEEL_REPLY_VERBATIM:
+        put_verbatim(b, r->v.s, r->len, v3);
+        return 0;
+    case KEEL_REPLY_ARRAY:
+        put_num_line(b, '*', r->len);
+        return r->len;
+    case KEEL_REPLY_SET:
+        put_num_line(b, v3 ? '~' : '*', r->len);
+        return r->len;
+    case KEEL_REPLY_PUSH:
+        put_num_line(b, v3 ? '>' : '*', r->len);
+        return r->len;
+    case KEEL_REPLY_MAP:
+        put_num_line(b, v3 ? '%' : '*', v3 ? (int64_t)r->len : 2 * (int64_t)r->len);
+        return 2 * (uint64_t)r->len;
+    default:
+        put_raw(b, "-ERR unknown reply type\r\n", 25);
+        return 0;
+    }
+}
+
+/* Doubles the walk's stack, moving it off the C stack the first time. */
+static bool grow(frame **stack, size_t *cap, frame *on_c_stack) {
+    size_t ncap = *cap * 2;
+    frame *s;
+    if (*stack == on_c_stack) {
+        s = keel_alloc(ncap * sizeof *s);
+        if (s) memcpy(s, *stack, *cap * sizeof *s);
+    } else {
+        s = keel_realloc(*stack, ncap * sizeof *s);
+    }
+    if (!s) return false;
+    *stack = s;
+    *cap = ncap;
+    return true;
+}
+
+void resp_encode(const keel_reply *r, int version, keel_buf *out) {
+    frame on_c_stack[STACK_INLINE], *stack = on_c_stack;
+    size_t cap = STACK_INLINE, depth = 0;
+    bool v3 = version == 3;
+    const keel_reply *node = r ? r : &nil_node;
+    for (;;) {
+        uint64_t kids = put_node(out, node, v3);
+        if (kids) {
+            if (depth < cap || grow(&stack, &cap, on_c_stack)) {
+                stack[depth].next = node->v.child;
+                stack[depth].left = kids;
+                depth++;
+            } else {
+                for (uint64_t i = 0; i < kids; i++)
+                    put_node(out, &nil_node, v3);
+            }
+        }
+        if (depth == 0) break;
+        /* Next: the next child of the innermost open aggregate.  Taking the last child closes
+         * the aggregate at once, so single-child chains do not deepen the stack. */
+        frame *f = &stack[depth - 1];
+        node = f->next ? f->next : &nil_node;
+        f->next = f->next ? f->next->next : NULL;
+        if (--f->left == 0) depth--;
+    }
+    if (stack != on_c_stack) keel_free(stack);
+}
