@@ -1,0 +1,165 @@
+/* conn.c -- connection commands of the RESP protocol: HELLO and QUIT. */
+#include <strings.h>
+#include <datakit/box.h>
+#include <keel/sdk.h>
+#include "conn.h"
+#include "state.h"
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool arg_is(const keel_arg *a, const char *word, size_t n) {
+    return a->len == n && strncasecmp(a->ptr, word, n) == 0;
+}
+
+/* ---- opcodes ---- */
+
+/* resp.hello: HELLO [protover [AUTH username password] [SETNAME clientname]]
+ * Reads argv; no registers.  Cost 1; never yields.  Authenticates and names the connection
+ * when asked, records the RESP version for the connection (it takes effect at this reply,
+ * see protocol.c), and replies with the server's description as a map. */
+static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
+    keel_conn *c = keel_proc_conn(p);
+    resp_state *st = c ? keel_conn_proto_state(c, "resp") : NULL;
+    if (!st) {
+        keel_reply_error(p, "NOPROTO HELLO needs a RESP connection");
+        return KEEL_FAIL;
+    }
+    int64_t version = 0;
+    uint32_t j = 1;
+    if (p->argc >= 2) {
+        dk_val v;
+        if (!dk_parse_int(p->argv[1].ptr, p->argv[1].len, &v) || v.type != DK_I64) {
+            keel_reply_error(p, "ERR Protocol version is not an integer or out of range");
+            return KEEL_FAIL;
+        }
+        version = v.v.i;
+        if (version < 2 || version > 3) {
+            keel_reply_error(p, "NOPROTO unsupported protocol version");
+            return KEEL_FAIL;
+        }
+        j = 2;
+    }
+    const keel_arg *user = NULL, *pass = NULL, *name = NULL;
+    for (; j < p->argc; j++) {
+        uint32_t more = p->argc - 1 - j;
+        const keel_arg *opt = &p->argv[j];
+        if (arg_is(opt, "AUTH", 4) && more >= 2) {
+            user = &p->argv[j + 1];
+            pass = &p->argv[j + 2];
+            j += 2;
+        } else if (arg_is(opt, "SETNAME", 7) && more >= 1) {
+            name = &p->argv[j + 1];
+            j++;
+        } else {
+            keel_reply_error(p, "ERR Syntax error in HELLO option '%.*s'", (int)opt->len, opt->ptr);
+            return KEEL_FAIL;
+        }
+    }
+    if (user && keel_conn_auth(c, user->ptr, user->len, pass->ptr, pass->len) != KEEL_OK) {
+        keel_reply_error(p, "WRONGPASS invalid username-password pair or user is disabled.");
+        return KEEL_FAIL;
+    }
+    if (name && keel_conn_set_name(c, name->ptr, name->len) != KEEL_OK) {
+        keel_reply_error(p, "ERR Client names cannot contain spaces, newlines or special "
+                            "characters.");
+        return KEEL_FAIL;
+    }
+    if (version) st->hello_version = (uint8_t)version;
+    int shown = st->hello_version ? st->hello_version : resp_state_version(st);
+
+    keel_reply_map(p, 7);
+    keel_reply_bulk(p, "server", 6);
+    keel_reply_bulk(p, "keel", 4);
+    keel_reply_bulk(p, "version", 7);
+    keel_reply_bulk(p, KEEL_VERSION, sizeof KEEL_VERSION - 1);
+    keel_reply_bulk(p, "proto", 5);
+    keel_reply_int(p, shown);
+    keel_reply_bulk(p, "id", 2);
+    keel_reply_int(p, (int64_t)keel_conn_id(c));
+    keel_reply_bulk(p, "mode", 4);
+    keel_reply_bulk(p, "standalone", 10);
+    keel_reply_bulk(p, "role", 4);
+    keel_reply_bulk(p, "master", 6);
+    keel_reply_bulk(p, "modules", 7);
+    keel_reply_array(p, 0);
+    return KEEL_DONE;
+}
+
+/* resp.quit: QUIT
+ * No operands.  Cost 1; never yields.  Replies +OK and has the connection closed once that
+ * reply (and every one before it) is written. */
+static keel_op_result op_quit(keel_proc *p, const keel_insn *in) {
+    keel_conn *c = keel_proc_conn(p);
+    if (c) keel_conn_close_after_reply(c);
+    keel_reply_ok(p);
+    return KEEL_DONE;
+}
+
+const keel_opcode_def resp_conn_opcodes[] = {
+    {
+        .size = sizeof(keel_opcode_def),
+        .name = "resp.hello",
+        .fn = op_hello,
+        .synopsis = "HELLO: switch RESP version, authenticate, name the connection",
+        .cost = 1,
+    },
+    {
+        .size = sizeof(keel_opcode_def),
+        .name = "resp.quit",
+        .fn = op_quit,
+        .synopsis = "QUIT: reply OK, close the connection after the reply",
+        .cost = 1,
+    },
+};
+const size_t resp_conn_opcode_count = COUNT_OF(resp_conn_opcodes);
+
+/* ---- commands ---- */
+
+static const keel_insn_def hello_program[] = {
+    {.op = "resp.hello", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE},
+    {.op = NULL},
+};
+
+static const keel_insn_def quit_program[] = {
+    {.op = "resp.quit", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE},
+    {.op = NULL},
+};
+
+const keel_cmd_def resp_conn_commands[] = {
+    {
+        .size = sizeof(keel_cmd_def),
+        .name = "HELLO",
+        .arity = -1,
+        .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_FAST,
+        .summary = "Handshakes with the server: RESP version, authentication, client name.",
+        .syntax = "HELLO [protover [AUTH username password] [SETNAME clientname]]",
+        .group = "connection",
+        .since = "0.1.0",
+        .program = hello_program,
+    },
+    {
+        .size = sizeof(keel_cmd_def),
+        .name = "QUIT",
+        .arity = -1,
+        .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH,
+        .summary = "Closes the connection once the replies before it are sent.",
+        .syntax = "QUIT",
+        .group = "connection",
+        .since = "0.1.0",
+        .program = quit_program,
+    },
+};
+const size_t resp_conn_command_count = COUNT_OF(resp_conn_commands);
+
+/* ---- the version a HELLO reply announces ---- */
+
+int resp_hello_reply_version(const keel_reply *r) {
+    if (!r || r->type != KEEL_REPLY_MAP) return 0;
+    const keel_reply *k = r->v.child;
+    for (uint32_t i = 0; i < r->len && k && k->next; i++, k = k->next->next) {
+        const keel_reply *v = k->next;
+        if (k->type == KEEL_REPLY_BULK && k->len == 5 && strncasecmp(k->v.s, "proto", 5) == 0)
+            return v->type == KEEL_REPLY_INT && (v->v.i == 2 || v->v.i == 3) ? (int)v->v.i : 0;
+    }
+    return 0;
+}
