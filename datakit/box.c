@@ -8,7 +8,7 @@
  *   0x07            bytes: varint length (LEB128) then the bytes
  *   0x08 + (n-1)    integer >= 0, magnitude in n = 1..16 bytes LE (0x08..0x17)
  *   0x18 + (n-1)    integer < 0, stored as ~x (= -x-1) in n = 1..16 bytes LE (0x18..0x27)
- *   0x28..0x3f      reserved (malformed)
+ *   0x28..0x3f      reserved: unpack refuses them (table_entry.h uses 0x3e/0x3f as its tags)
  *   0x40 + k        the integer k, k = 0..63, no payload
  *   0x80 + n        bytes of length n = 0..127, the bytes follow
  *

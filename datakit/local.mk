@@ -6,14 +6,23 @@ datakit_sources_list = \
 	datakit/box_num.h \
 	datakit/box.c \
 	datakit/box_text.c \
-	datakit/table.c
+	datakit/timer.c \
+	datakit/slab.h \
+	datakit/slab.c \
+	datakit/table_int.h \
+	datakit/table_entry.h \
+	datakit/table_entry.c \
+	datakit/table.c \
+	datakit/table_walk.c
 
 datakit_headers_list = \
 	datakit/box.h \
+	datakit/timer.h \
 	datakit/table.h
 
 noinst_LTLIBRARIES += datakit/libdatakit_pic.la
 datakit_libdatakit_pic_la_SOURCES = $(datakit_sources_list) $(datakit_headers_list)
+datakit_libdatakit_pic_la_CPPFLAGS = $(AM_CPPFLAGS) $(XXHASH_CFLAGS)
 datakit_libdatakit_pic_la_LIBADD = -lm
 
 lib_LTLIBRARIES += datakit/libdatakit.la

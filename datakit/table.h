@@ -54,6 +54,15 @@ typedef struct dk_entry {
 typedef void (*dk_obj_free_fn)(void *ctx, uint16_t obj_type, void *obj);
 
 dk_table *dk_table_new(void);
+
+/* The table keeps no hash per key: when it grows it recomputes hashes with this function,
+ * which must return exactly the hashes callers pass in.  The default is
+ * dk_table_default_hash (XXH3_64bits, seed 0).  Set it before the first insert.
+ * (Added to the first API: the incremental resize needs it.) */
+typedef uint64_t (*dk_table_hash_fn)(const void *key, size_t klen);
+void dk_table_set_hash(dk_table *t, dk_table_hash_fn fn);
+/* XXH3_64bits(key, klen): the hash callers should pass unless they set another. */
+uint64_t dk_table_default_hash(const void *key, size_t klen);
 /* Frees the table; free_obj (may be NULL) is called for every object value still inside. */
 void dk_table_free(dk_table *t, dk_obj_free_fn free_obj, void *ctx);
 /* Removes every entry (FLUSHALL): also incremental-friendly, but may be O(n) here. */
@@ -83,7 +92,8 @@ dk_ref dk_table_put_obj(dk_table *t, const void *key, size_t klen, uint64_t hash
 /* Deletes the entry; an object value is handed back in *obj / *type (NULL for a box). */
 void dk_table_delete(dk_table *t, dk_ref r, void **obj, uint16_t *type);
 
-/* Per-entry optional fields.  Each returns the (possibly moved) reference. */
+/* Per-entry optional fields.  Each returns the (possibly moved) reference, or DK_REF_NONE
+ * when memory ran out (the entry is then unchanged and r still names it). */
 dk_ref dk_table_set_expiry(dk_table *t, dk_ref r, int64_t expire_ms);   /* DK_NO_EXPIRY clears */
 dk_ref dk_table_set_aux32(dk_table *t, dk_ref r, bool present, uint32_t v);
 dk_ref dk_table_set_aux64(dk_table *t, dk_ref r, bool present, uint64_t v);

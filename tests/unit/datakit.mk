@@ -7,5 +7,17 @@ tests_unit_test_dk_box_SOURCES = tests/unit/test_dk_box.c
 tests_unit_test_dk_box_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_box_LDADD = $(DK_TEST_LIBS)
 
+check_PROGRAMS += tests/unit/test_dk_timer
+TESTS += tests/unit/test_dk_timer
+tests_unit_test_dk_timer_SOURCES = tests/unit/test_dk_timer.c
+tests_unit_test_dk_timer_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_timer_LDADD = $(DK_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_dk_table
+TESTS += tests/unit/test_dk_table
+tests_unit_test_dk_table_SOURCES = tests/unit/test_dk_table.c
+tests_unit_test_dk_table_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_table_LDADD = $(DK_TEST_LIBS)
+
 # Containers: their own fragment, owned by the containers' author.
 include tests/unit/datakit_containers.mk

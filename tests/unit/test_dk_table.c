@@ -1,0 +1,635 @@
+/* test_dk_table.c -- dk_table: random operations against a reference model, resizing, scan
+ * completeness across resizes, expiry, random entries, byte accounting. */
+#include <check.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <datakit/table.h>
+
+static uint64_t rng_state;
+static uint64_t rnd(void) {
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* ---- keys and values of the model ---------------------------------------------------------- */
+
+#define KEY_MAX 2100
+
+/* Key of index k: "" for 0, else "k<k>:" padded to a length that depends on k (some over
+ * 31 bytes for the long header form, some over 1 KB for records of their own). */
+static size_t keygen(uint32_t k, char *buf) {
+    if (k == 0)
+        return 0;
+    int n = snprintf(buf, KEY_MAX, "k%" PRIu32 ":", k);
+    size_t len = (size_t)n + (k * 2654435761u >> 27);          /* + 0..31 */
+    if (k % 97 == 0)
+        len = 2000 + k % 50;
+    for (size_t i = (size_t)n; i < len; i++)
+        buf[i] = (char)('a' + (k + i) % 26);
+    return len;
+}
+
+static uint32_t key_index(const void *key, size_t klen) {
+    if (klen == 0)
+        return 0;
+    return (uint32_t)strtoul((const char *)key + 1, NULL, 10);
+}
+
+static void valgen(uint32_t seed, size_t len, uint8_t *buf) {
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)((seed * 31 + i * 7) ^ (i >> 8));
+}
+
+enum { M_NONE, M_INT, M_BYTES, M_OBJ };
+
+typedef struct model {
+    uint8_t kind;
+    int64_t ival;                   /* M_INT */
+    uint32_t seed;                  /* M_BYTES */
+    size_t len;
+    void *obj;                      /* M_OBJ */
+    uint16_t type;
+    int64_t exp;
+    bool has32, has64;
+    uint32_t a32;
+    uint64_t a64;
+} model;
+
+typedef struct world {
+    dk_table *t;
+    model *m;
+    uint32_t nkeys;
+    size_t count, expires;
+    uint64_t (*hash)(const void *, size_t);
+    int64_t now;
+    int64_t last_due;
+    size_t due_calls;
+} world;
+
+
+static uint64_t weak_hash(const void *key, size_t klen) {
+    /* 64 distinct buckets at most: long chains everywhere */
+    return (dk_table_default_hash(key, klen) & 0x3f) << 32;
+}
+
+static dk_ref find_key(world *w, uint32_t k) {
+    char key[KEY_MAX];
+    size_t n = keygen(k, key);
+    return dk_table_find(w->t, key, n, w->hash(key, n));
+}
+
+/* Checks that the table's entry for key k matches the model. */
+static void check_key(world *w, uint32_t k) {
+    model *m = &w->m[k];
+    dk_ref r = find_key(w, k);
+    if (m->kind == M_NONE) {
+        ck_assert_msg(r == DK_REF_NONE, "key %u should be absent", k);
+        return;
+    }
+    ck_assert_msg(r != DK_REF_NONE, "key %u missing", k);
+    dk_entry e;
+    dk_table_view(w->t, r, &e);
+    char key[KEY_MAX];
+    size_t n = keygen(k, key);
+    ck_assert_uint_eq(e.klen, n);
+    ck_assert(n == 0 || memcmp(e.key, key, n) == 0);
+    ck_assert_int_eq(e.expire_ms, m->exp);
+    ck_assert_int_eq(e.has_aux32, m->has32);
+    ck_assert_int_eq(e.has_aux64, m->has64);
+    if (m->has32)
+        ck_assert_uint_eq(e.aux32, m->a32);
+    if (m->has64)
+        ck_assert(e.aux64 == m->a64);
+    if (m->kind == M_OBJ) {
+        ck_assert_int_eq(e.kind, DK_ENTRY_OBJ);
+        ck_assert_ptr_eq(e.obj, m->obj);
+        ck_assert_uint_eq(e.obj_type, m->type);
+    } else if (m->kind == M_INT) {
+        ck_assert_int_eq(e.kind, DK_ENTRY_BOX);
+        dk_val want = dk_i64(m->ival);
+        ck_assert_int_eq(dk_val_cmp(&e.box, &want), 0);
+    } else {
+        ck_assert_int_eq(e.kind, DK_ENTRY_BOX);
+        ck_assert_int_eq(e.box.type, DK_BYTES);
+        ck_assert_uint_eq(e.box.len, m->len);
+        uint8_t *buf = malloc(m->len + 1);
+        valgen(m->seed, m->len, buf);
+        ck_assert(m->len == 0 || memcmp(e.box.v.ptr, buf, m->len) == 0);
+        free(buf);
+    }
+}
+
+typedef struct scan_seen {
+    world *w;
+    uint8_t *seen;
+} scan_seen;
+
+static void on_scan(void *ctx, dk_table *t, dk_ref r) {
+    scan_seen *s = ctx;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    uint32_t k = key_index(e.key, e.klen);
+    ck_assert_uint_lt(k, s->w->nkeys);
+    ck_assert_msg(s->w->m[k].kind != M_NONE, "scan returned deleted key %u", k);
+    s->seen[k] = 1;
+}
+
+static void check_all(world *w) {
+    ck_assert_uint_eq(dk_table_count(w->t), w->count);
+    ck_assert_uint_eq(dk_table_expires_count(w->t), w->expires);
+    for (uint32_t k = 0; k < w->nkeys; k++)
+        check_key(w, k);
+    scan_seen s = {w, calloc(w->nkeys, 1)};
+    uint64_t c = 0;
+    do
+        c = dk_table_scan(w->t, c, on_scan, &s);
+    while (c);
+    for (uint32_t k = 0; k < w->nkeys; k++)
+        ck_assert_msg(s.seen[k] == (w->m[k].kind != M_NONE), "scan missed key %u", k);
+    free(s.seen);
+    int64_t next = DK_NO_EXPIRY;
+    for (uint32_t k = 0; k < w->nkeys; k++)
+        if (w->m[k].kind != M_NONE && w->m[k].exp != DK_NO_EXPIRY &&
+            (next == DK_NO_EXPIRY || w->m[k].exp < next))
+            next = w->m[k].exp;
+    ck_assert_int_eq(dk_table_next_expiry(w->t), next);
+}
+
+static void model_overwrite(world *w, uint32_t k, bool keep, void *old_obj, uint16_t old_type) {
+    model *m = &w->m[k];
+    if (m->kind == M_OBJ) {
+        ck_assert_ptr_eq(old_obj, m->obj);
+        ck_assert_uint_eq(old_type, m->type);
+    } else {
+        ck_assert_ptr_null(old_obj);
+    }
+    if (m->kind == M_NONE) {
+        w->count++;
+        m->exp = DK_NO_EXPIRY;
+    } else if (!keep && m->exp != DK_NO_EXPIRY) {
+        m->exp = DK_NO_EXPIRY;
+        w->expires--;
+    }
+    m->has32 = m->has64 = false;
+}
+
+static void op_put(world *w, uint32_t k) {
+    char key[KEY_MAX];
+    size_t n = keygen(k, key);
+    uint64_t h = w->hash(key, n);
+    bool keep = rnd() & 1;
+    void *old_obj = (void *)1;
+    uint16_t old_type = 0;
+    model *m = &w->m[k];
+    uint64_t r = rnd() % 10;
+    dk_ref ref;
+    if (r < 4) {
+        int64_t v = (int64_t)(rnd() >> (rnd() % 64)) * ((rnd() & 1) ? 1 : -1);
+        dk_val box = dk_i64(v);
+        ref = dk_table_put_box(w->t, key, n, h, &box, keep, &old_obj, &old_type);
+        ck_assert(ref != DK_REF_NONE);
+        model_overwrite(w, k, keep, old_obj, old_type);
+        m->kind = M_INT;
+        m->ival = v;
+    } else if (r < 8) {
+        static const size_t lens[] = {0, 1, 5, 30, 100, 127, 128, 500, 1000, 1100, 5000};
+        size_t len = lens[rnd() % (sizeof lens / sizeof lens[0])];
+        uint32_t seed = (uint32_t)rnd();
+        uint8_t *buf = malloc(len + 1);
+        valgen(seed, len, buf);
+        dk_val box = dk_bytes(buf, len);
+        ref = dk_table_put_box(w->t, key, n, h, &box, keep, &old_obj, &old_type);
+        free(buf);
+        ck_assert(ref != DK_REF_NONE);
+        model_overwrite(w, k, keep, old_obj, old_type);
+        m->kind = M_BYTES;
+        m->seed = seed;
+        m->len = len;
+    } else {
+        void *obj = (void *)(uintptr_t)(0x1000 + rnd() % 100000 * 16);
+        uint16_t type = (uint16_t)rnd();
+        ref = dk_table_put_obj(w->t, key, n, h, type, obj, keep, &old_obj, &old_type);
+        ck_assert(ref != DK_REF_NONE);
+        model_overwrite(w, k, keep, old_obj, old_type);
+        m->kind = M_OBJ;
+        m->obj = obj;
+        m->type = type;
+    }
+    ck_assert(ref == find_key(w, k));
+}
+
+static void model_delete(world *w, uint32_t k, void *obj, uint16_t type) {
+    model *m = &w->m[k];
+    if (m->kind == M_OBJ) {
+        ck_assert_ptr_eq(obj, m->obj);
+        ck_assert_uint_eq(type, m->type);
+    } else {
+        ck_assert_ptr_null(obj);
+    }
+    if (m->exp != DK_NO_EXPIRY)
+        w->expires--;
+    w->count--;
+    memset(m, 0, sizeof *m);
+}
+
+static void op_delete(world *w, uint32_t k) {
+    dk_ref r = find_key(w, k);
+    if (w->m[k].kind == M_NONE) {
+        ck_assert(r == DK_REF_NONE);
+        return;
+    }
+    void *obj = (void *)1;
+    uint16_t type = 0;
+    dk_table_delete(w->t, r, &obj, &type);
+    model_delete(w, k, obj, type);
+}
+
+static void op_field(world *w, uint32_t k) {
+    model *m = &w->m[k];
+    dk_ref r = find_key(w, k);
+    if (m->kind == M_NONE)
+        return;
+    uint64_t what = rnd() % 3;
+    bool present = rnd() % 4 != 0;
+    dk_ref nr;
+    if (what == 0) {
+        int64_t exp = present ? w->now + (int64_t)(rnd() % 2000) : DK_NO_EXPIRY;
+        nr = dk_table_set_expiry(w->t, r, exp);
+        w->expires += (exp != DK_NO_EXPIRY) - (m->exp != DK_NO_EXPIRY);
+        m->exp = exp;
+    } else if (what == 1) {
+        uint32_t v = (uint32_t)rnd();
+        nr = dk_table_set_aux32(w->t, r, present, v);
+        m->has32 = present;
+        m->a32 = present ? v : 0;
+    } else {
+        uint64_t v = rnd();
+        nr = dk_table_set_aux64(w->t, r, present, v);
+        m->has64 = present;
+        m->a64 = present ? v : 0;
+    }
+    ck_assert(nr != DK_REF_NONE);
+    ck_assert(nr == find_key(w, k));
+}
+
+static void on_due(void *ctx, dk_table *t, dk_ref r) {
+    world *w = ctx;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    uint32_t k = key_index(e.key, e.klen);
+    ck_assert_int_ne(e.expire_ms, DK_NO_EXPIRY);
+    ck_assert_int_le(e.expire_ms, w->now);
+    ck_assert_int_eq(e.expire_ms, w->m[k].exp);
+    ck_assert_int_ge(e.expire_ms, w->last_due);
+    w->last_due = e.expire_ms;
+    w->due_calls++;
+    if (w->due_calls % 5 == 0) {     /* sometimes postpone instead of deleting */
+        int64_t later = w->now + 1 + (int64_t)(rnd() % 100);
+        ck_assert(dk_table_set_expiry(t, r, later) != DK_REF_NONE);
+        w->m[k].exp = later;
+        return;
+    }
+    void *obj = (void *)1;
+    uint16_t type = 0;
+    dk_table_delete(t, r, &obj, &type);
+    model_delete(w, k, obj, type);
+}
+
+static void op_expire(world *w) {
+    w->now += (int64_t)(rnd() % 40);
+    size_t max = 1 + rnd() % 30;
+    w->last_due = INT64_MIN;
+    size_t before = w->due_calls;
+    size_t n = dk_table_expire_due(w->t, w->now, max, on_due, w);
+    ck_assert_uint_eq(n, w->due_calls - before);
+    ck_assert_uint_le(n, max);
+    if (n < max) /* nothing due is left */
+        for (uint32_t k = 0; k < w->nkeys; k++)
+            ck_assert(w->m[k].kind == M_NONE || w->m[k].exp == DK_NO_EXPIRY ||
+                      w->m[k].exp > w->now);
+}
+
+static void random_ops(uint64_t seed, uint32_t nkeys, size_t ops,
+                       uint64_t (*hash)(const void *, size_t)) {
+    rng_state = seed;
+    world w = {0};
+    w.t = dk_table_new();
+    w.hash = hash;
+    if (hash != dk_table_default_hash)
+        dk_table_set_hash(w.t, hash);
+    w.m = calloc(nkeys, sizeof *w.m);
+    w.nkeys = nkeys;
+    w.now = 1000000;
+    size_t base = dk_table_bytes(w.t);
+    for (size_t i = 0; i < ops; i++) {
+        /* phases: mostly inserting, then mostly deleting, so the table grows and shrinks */
+        bool filling = (i / (ops / 6)) % 2 == 0;
+        uint32_t k = (uint32_t)(rnd() % nkeys);
+        uint64_t r = rnd() % 100;
+        if (r < (filling ? 45u : 15u))
+            op_put(&w, k);
+        else if (r < 70)
+            op_delete(&w, k);
+        else if (r < 90)
+            op_field(&w, k);
+        else if (r < 93)
+            op_expire(&w);
+        else if (r < 95)
+            dk_table_step(w.t, 1 + rnd() % 3);
+        else
+            check_key(&w, k);
+        if (i % 5000 == 0)
+            check_all(&w);
+    }
+    check_all(&w);
+    for (uint32_t k = 0; k < nkeys; k++)
+        op_delete(&w, k);
+    check_all(&w);
+    while (dk_table_step(w.t, 100))
+        ;
+    ck_assert_uint_eq(dk_table_count(w.t), 0);
+    ck_assert_uint_eq(dk_table_expires_count(w.t), 0);
+    /* back near the empty table: a few kept pages and the minimum bucket array */
+    ck_assert_uint_le(dk_table_bytes(w.t), base + 96 * 1024);
+    dk_table_free(w.t, NULL, NULL);
+    free(w.m);
+}
+
+START_TEST(test_dk_table_random_ops_against_model)
+{
+    random_ops(11, 3000, 120000, dk_table_default_hash);
+}
+END_TEST
+
+START_TEST(test_dk_table_random_ops_with_colliding_hash)
+{
+    random_ops(12, 1500, 60000, weak_hash);
+}
+END_TEST
+
+/* ---- growth to 1M+, shrink to 0, scans across resizes ------------------------------------- */
+
+static size_t bench_key(uint32_t i, char *buf) { return (size_t)sprintf(buf, "key:%010u", i); }
+
+static dk_ref put_int(dk_table *t, uint32_t i, int64_t v) {
+    char key[32];
+    size_t n = bench_key(i, key);
+    dk_val box = dk_i64(v);
+    return dk_table_put_box(t, key, n, dk_table_default_hash(key, n), &box, false, NULL, NULL);
+}
+
+static void del_int(dk_table *t, uint32_t i) {
+    char key[32];
+    size_t n = bench_key(i, key);
+    dk_ref r = dk_table_find(t, key, n, dk_table_default_hash(key, n));
+    ck_assert(r != DK_REF_NONE);
+    dk_table_delete(t, r, NULL, NULL);
+}
+
+typedef struct seen_set {
+    uint8_t *seen;
+    uint32_t n;
+} seen_set;
+
+static void on_seen(void *ctx, dk_table *t, dk_ref r) {
+    seen_set *s = ctx;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    uint32_t i = (uint32_t)strtoul((const char *)e.key + 4, NULL, 10);
+    ck_assert_uint_lt(i, s->n);
+    s->seen[i] = 1;
+}
+
+START_TEST(test_dk_table_grow_to_million_and_shrink_with_scans)
+{
+    enum { START = 100000, N = 1200000 };
+    dk_table *t = dk_table_new();
+    size_t base = dk_table_bytes(t);
+    seen_set s = {calloc(N, 1), N};
+    uint32_t next = 0;
+    for (; next < START; next++)
+        ck_assert(put_int(t, next, next) != DK_REF_NONE);
+    /* a scan while the table grows: every key present from start to end is returned */
+    uint64_t c = 0;
+    size_t calls = 0;
+    do {
+        c = dk_table_scan(t, c, on_seen, &s);
+        for (int k = 0; k < 64 && next < N; k++, next++)
+            ck_assert(put_int(t, next, next) != DK_REF_NONE);
+        calls++;
+    } while (c);
+    for (uint32_t i = 0; i < START; i++)
+        ck_assert_msg(s.seen[i], "grow scan missed %u", i);
+    for (; next < N; next++)
+        ck_assert(put_int(t, next, next) != DK_REF_NONE);
+    ck_assert_uint_eq(dk_table_count(t), N);
+    for (uint32_t i = 0; i < N; i += 997) {
+        char key[32];
+        size_t n = bench_key(i, key);
+        dk_ref r = dk_table_find(t, key, n, dk_table_default_hash(key, n));
+        ck_assert(r != DK_REF_NONE);
+        dk_entry e;
+        dk_table_view(t, r, &e);
+        dk_val want = dk_i64(i);
+        ck_assert_int_eq(dk_val_cmp(&e.box, &want), 0);
+    }
+    /* a scan while the table shrinks: keys 0..N/16 stay, the rest goes */
+    memset(s.seen, 0, N);
+    uint32_t del = N / 16;
+    c = 0;
+    do {
+        c = dk_table_scan(t, c, on_seen, &s);
+        for (int k = 0; k < 200 && del < N; k++, del++)
+            del_int(t, del);
+    } while (c);
+    for (uint32_t i = 0; i < N / 16; i++)
+        ck_assert_msg(s.seen[i], "shrink scan missed %u", i);
+    for (; del < N; del++)
+        del_int(t, del);
+    ck_assert_uint_eq(dk_table_count(t), N / 16);
+    for (uint32_t i = 0; i < N / 16; i++)
+        del_int(t, i);
+    while (dk_table_step(t, 1000))
+        ;
+    ck_assert_uint_eq(dk_table_count(t), 0);
+    ck_assert_uint_le(dk_table_bytes(t), base + 96 * 1024);
+    ck_assert(dk_table_random(t, 5) == DK_REF_NONE);
+    uint64_t c2 = dk_table_scan(t, 0, on_seen, &s);
+    ck_assert(c2 == 0);
+    free(s.seen);
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_dk_table_bytes_match_records_and_buckets)
+{
+    enum { N = 1000000 };
+    dk_table *t = dk_table_new();
+    size_t base = dk_table_bytes(t);
+    for (uint32_t i = 0; i < N; i++)  /* values 65536.. : 4-byte boxes, 23-byte records */
+        ck_assert(put_int(t, i, 65536 + i) != DK_REF_NONE);
+    while (dk_table_step(t, 1000))
+        ;
+    size_t bytes = dk_table_bytes(t);
+    size_t floor = (size_t)N * 23 + ((size_t)1 << 20) * 4;
+    ck_assert_uint_ge(bytes, floor);
+    ck_assert_uint_le(bytes, floor + floor / 100 + base + 65536);
+    /* overhead beyond the 14-byte key and 4-byte box, counting everything */
+    double over = (double)bytes / N - 18;
+    ck_assert_msg(over <= 10.0, "overhead %.2f bytes/key", over);
+    for (uint32_t i = 0; i < N; i++)
+        del_int(t, i);
+    while (dk_table_step(t, 1000))
+        ;
+    ck_assert_uint_le(dk_table_bytes(t), base + 96 * 1024);
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_dk_table_random_is_roughly_uniform)
+{
+    enum { N = 1000, DRAWS = 200000 };
+    dk_table *t = dk_table_new();
+    for (uint32_t i = 0; i < N; i++)
+        put_int(t, i, i);
+    unsigned *hits = calloc(N, sizeof *hits);
+    rng_state = 3;
+    for (int d = 0; d < DRAWS; d++) {
+        dk_ref r = dk_table_random(t, rnd());
+        ck_assert(r != DK_REF_NONE);
+        dk_entry e;
+        dk_table_view(t, r, &e);
+        hits[strtoul((const char *)e.key + 4, NULL, 10)]++;
+    }
+    unsigned lo = DRAWS, hi = 0;
+    for (int i = 0; i < N; i++) {
+        lo = hits[i] < lo ? hits[i] : lo;
+        hi = hits[i] > hi ? hits[i] : hi;
+    }
+    ck_assert_msg(lo > 100 && hi < 300, "random draws per key between %u and %u (mean 200)", lo, hi);
+    free(hits);
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_dk_table_put_value_aliasing_its_own_entry)
+{
+    dk_table *t = dk_table_new();
+    const char *key = "alias";
+    uint64_t h = dk_table_default_hash(key, 5);
+    char big[3000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)('A' + i % 26);
+    size_t lens[] = {40, 3000, 10, 2000, 0};
+    for (size_t k = 0; k + 1 < sizeof lens / sizeof lens[0]; k++) {
+        dk_val v = dk_bytes(big, lens[k]);
+        dk_ref r = dk_table_put_box(t, key, 5, h, &v, false, NULL, NULL);
+        dk_entry e;
+        dk_table_view(t, r, &e);
+        /* overwrite with a tail of its own current bytes */
+        size_t cut = lens[k] / 3;
+        dk_val tail = dk_bytes((const char *)e.box.v.ptr + cut, lens[k] - cut);
+        r = dk_table_put_box(t, key, 5, h, &tail, false, NULL, NULL);
+        dk_table_view(t, r, &e);
+        ck_assert_uint_eq(e.box.len, lens[k] - cut);
+        ck_assert(memcmp(e.box.v.ptr, big + cut, lens[k] - cut) == 0);
+    }
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
+static int freed_objs;
+static void count_free(void *ctx, uint16_t type, void *obj) {
+    (void)ctx;
+    ck_assert_uint_eq(type, 7);
+    ck_assert_ptr_nonnull(obj);
+    freed_objs++;
+}
+
+START_TEST(test_dk_table_free_and_clear_hand_objects_back)
+{
+    dk_table *t = dk_table_new();
+    size_t base = dk_table_bytes(t);
+    for (uint32_t i = 0; i < 1000; i++) {
+        char key[32];
+        size_t n = bench_key(i, key);
+        dk_table_put_obj(t, key, n, dk_table_default_hash(key, n), 7, (void *)(uintptr_t)(16 + i),
+                         false, NULL, NULL);
+        if (i % 3 == 0)
+            put_int(t, i, i);
+    }
+    freed_objs = 0;
+    dk_table_clear(t, count_free, NULL);
+    ck_assert_int_eq(freed_objs, 1000 - 334);
+    ck_assert_uint_eq(dk_table_count(t), 0);
+    ck_assert_uint_eq(dk_table_bytes(t), base);
+    for (uint32_t i = 0; i < 10; i++) {
+        char key[32];
+        size_t n = bench_key(i, key);
+        dk_table_put_obj(t, key, n, dk_table_default_hash(key, n), 7, (void *)(uintptr_t)(16 + i),
+                         false, NULL, NULL);
+    }
+    freed_objs = 0;
+    dk_table_free(t, count_free, NULL);
+    ck_assert_int_eq(freed_objs, 10);
+}
+END_TEST
+
+START_TEST(test_dk_table_value_of_512mb)
+{
+    size_t len = (size_t)512 << 20;
+    uint8_t *src = malloc(len);
+    ck_assert_ptr_nonnull(src);
+    for (size_t i = 0; i < len; i += 4096)
+        src[i] = (uint8_t)(i >> 12);
+    src[len - 1] = 0x5a;
+    dk_table *t = dk_table_new();
+    size_t base = dk_table_bytes(t);
+    dk_val v = dk_bytes(src, len);
+    dk_ref r = dk_table_put_box(t, "big", 3, dk_table_default_hash("big", 3), &v, false, NULL,
+                                NULL);
+    ck_assert(r != DK_REF_NONE);
+    ck_assert_uint_ge(dk_table_bytes(t), base + len);
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    ck_assert_uint_eq(e.box.len, len);
+    ck_assert(memcmp(e.box.v.ptr, src, len) == 0);
+    r = dk_table_set_expiry(t, r, 12345);
+    dk_table_view(t, r, &e);
+    ck_assert_uint_eq(e.box.len, len);
+    ck_assert_int_eq(e.expire_ms, 12345);
+    dk_table_delete(t, r, NULL, NULL);
+    ck_assert_uint_le(dk_table_bytes(t), base + 4096);
+    free(src);
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
+static Suite *table_suite(void) {
+    Suite *s = suite_create("dk_table");
+    TCase *tc = tcase_create("table");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_dk_table_random_ops_against_model);
+    tcase_add_test(tc, test_dk_table_random_ops_with_colliding_hash);
+    tcase_add_test(tc, test_dk_table_grow_to_million_and_shrink_with_scans);
+    tcase_add_test(tc, test_dk_table_bytes_match_records_and_buckets);
+    tcase_add_test(tc, test_dk_table_random_is_roughly_uniform);
+    tcase_add_test(tc, test_dk_table_put_value_aliasing_its_own_entry);
+    tcase_add_test(tc, test_dk_table_free_and_clear_hand_objects_back);
+    tcase_add_test(tc, test_dk_table_value_of_512mb);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(table_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
