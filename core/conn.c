@@ -266,6 +266,7 @@ static void conn_dispatch(conn *c, const keel_request *req) {
     thr *t = c->t;
     zvm_proc *p = zvm_proc_new(t);
     p->conn = c;
+    p->done = conn_proc_done;
     p->tag = req->tag;
     zvm_set_argv(p, req->argc, req->argv);
     p->conn_next = NULL;
@@ -314,6 +315,7 @@ static void conn_compact_input(conn *c) {
 static void conn_protocol_error(conn *c, const char *message) {
     zvm_proc *p = zvm_proc_new(c->t);
     p->conn = c;
+    p->done = conn_proc_done;
     zvm_reply_errorf(p, "%s", message ? message : "ERR Protocol error");
     p->conn_next = NULL;
     if (c->pend_tail) c->pend_tail->conn_next = p;

@@ -23,16 +23,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-server *srv;
 static server the_server;
-static int shutdown_fd = -1;
-
-void server_request_shutdown(void) {
-    atomic_store(&srv->shutting_down, 1);
-    uint64_t one = 1;
-    ssize_t n = write(shutdown_fd, &one, sizeof one);
-    (void)n;
-}
 
 static void on_shutdown_fd(evutil_socket_t fd, short what, void *arg) {
     (void)what;
@@ -156,8 +147,8 @@ static int run(void) {
     if (net_listen_all() != 0) return 1;
     if (start_threads() != 0) return 1;
 
-    shutdown_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    struct event *sd = event_new(srv->main_base, shutdown_fd, EV_READ | EV_PERSIST, on_shutdown_fd, NULL);
+    srv->shutdown_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    struct event *sd = event_new(srv->main_base, srv->shutdown_fd, EV_READ | EV_PERSIST, on_shutdown_fd, NULL);
     event_add(sd, NULL);
     struct event *sigs[3];
     const int signums[3] = {SIGTERM, SIGINT, SIGHUP};
@@ -174,7 +165,7 @@ static int run(void) {
     stop_threads();
     for (int i = 0; i < 3; i++) event_free(sigs[i]);
     event_free(sd);
-    close(shutdown_fd);
+    close(srv->shutdown_fd);
     event_base_free(srv->main_base);
     free_everything();
     log_notice("bye");
@@ -183,6 +174,7 @@ static int run(void) {
 
 int main(int argc, char **argv) {
     srv = &the_server;
+    srv->shutdown_fd = -1;
     pthread_mutex_init(&srv->clients_lock, NULL);
     conf_default(&srv->cf);
     int r = conf_parse_args(&srv->cf, argc, argv);

@@ -34,6 +34,7 @@ typedef struct server {
     struct keel_conn *clients;
     _Atomic int nclients;            /* atomic */
     char run_id[41];
+    int shutdown_fd;                 /* eventfd the main loop watches */
 } server;
 
 /* The process's server (set once by main). */

@@ -134,9 +134,11 @@ static void thr_handle(thr *t, msg *m) {
         zvm_step(p);
         break;
     }
-    case MSG_DONE:
-        conn_proc_done(zvm_of_msg(m));
+    case MSG_DONE: {
+        zvm_proc *p = zvm_of_msg(m);
+        p->done(p);
         break;
+    }
     case MSG_CONN:
         conn_accept_msg(t, m);
         break;
@@ -154,7 +156,7 @@ static void thr_handle(thr *t, msg *m) {
     }
 }
 
-static void thr_drain_inbox(thr *t) {
+void thr_drain_inbox(thr *t) {
     ck_stack_entry_t *e = ck_stack_batch_pop_upmc(&t->inbox);
     ck_stack_entry_t *fifo = NULL;
     while (e) {   /* the stack is newest-first: reverse it so messages run in send order */
@@ -172,7 +174,7 @@ static void thr_drain_inbox(thr *t) {
 
 /* Runs each process that was ready at the start of the call once; processes that yield again
  * queue up for the next turn, after I/O has been polled. */
-static void thr_run_ready(thr *t) {
+void thr_run_ready(thr *t) {
     zvm_proc *p = t->runq_head;
     t->runq_head = t->runq_tail = NULL;
     while (p) {

@@ -82,6 +82,11 @@ static inline uint64_t thr_random(thr *t) {
     return t->rng = x;
 }
 
+/* One turn's work, also used by unit tests driving a thread by hand: handle every message in
+ * the inbox, then run each process that is ready once. */
+void thr_drain_inbox(thr *t);
+void thr_run_ready(thr *t);
+
 /* Generic cross-thread call: runs fn(arg) on dst's thread. */
 typedef struct thr_call {
     msg m;

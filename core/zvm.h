@@ -81,6 +81,7 @@ typedef struct zvm_proc {
     struct thr *cur;               /* the thread running it now */
     struct keel_conn *conn;
     const struct cmd_entry *cmd;
+    void (*done)(struct zvm_proc *p);   /* called on the home thread when it finished */
     uint64_t tag;                  /* protocol's request tag */
     int64_t started_ns;
 

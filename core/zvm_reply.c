@@ -1,5 +1,6 @@
 /* zvm_reply.c -- building a process's reply tree in its arena (the keel_reply_* SDK calls). */
 #include "config.h"
+#include "registry.h"
 #include "zvm.h"
 
 #include <stdarg.h>
@@ -220,4 +221,19 @@ void zvm_reply_finish(zvm_proc *p) {
         if (f->left == -1) keel_reply_close(&p->pub);
         else keel_reply_nil(&p->pub);
     }
+}
+
+void keel_reply_stored(keel_proc *kp, const keel_value *v) {
+    if (v->type != KEEL_TYPE_BOX) {
+        const type_entry *te = type_by_id(v->type);
+        if (te && te->def.to_reply) te->def.to_reply(kp, v->obj);
+        else keel_reply_error(kp, "ERR the value's type (%s) cannot be shown", te ? te->def.name : "unknown");
+        return;
+    }
+    if (v->box.type == DK_BYTES) {
+        keel_reply_bulk(kp, v->box.v.ptr, v->box.len);
+        return;
+    }
+    char text[64];
+    keel_reply_bulk(kp, text, dk_val_format(&v->box, text, sizeof text));
 }

@@ -148,7 +148,7 @@ void zvm_step(zvm_proc *p) {
         zvm_reply_finish(p);
         zvm_release_locks(p);
         if (p->home == t) {
-            conn_proc_done(p);
+            p->done(p);
         } else {
             p->m.kind = MSG_DONE;
             thr_send(p->home, &p->m);

@@ -79,6 +79,9 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     X(void, reply_close, (keel_proc *p))                                                       \
     /* drops everything replied so far (e.g. before replying with an error) */                 \
     X(void, reply_reset, (keel_proc *p))                                                       \
+    /* a stored value as GET shows it: boxes as bulk text (numbers in decimal), objects        \
+     * through their type's to_reply */                                                        \
+    X(void, reply_stored, (keel_proc *p, const keel_value *v))                                 \
     /* ---- keyspace (added in 1.0): inside opcodes; KEEL_MOVED/KEEL_WAIT must be passed on  \
      *      with KEEL_OP_PROPAGATE.  Expired keys are never seen. ---- */                      \
     X(keel_status, key_lookup, (keel_proc *p, const void *key, size_t klen, keel_value *out))  \

@@ -31,6 +31,7 @@
 #define keel_reply_open (keel_api_ptr->reply_open)
 #define keel_reply_close (keel_api_ptr->reply_close)
 #define keel_reply_reset (keel_api_ptr->reply_reset)
+#define keel_reply_stored (keel_api_ptr->reply_stored)
 #define keel_key_lookup (keel_api_ptr->key_lookup)
 #define keel_key_store (keel_api_ptr->key_store)
 #define keel_key_store_object (keel_api_ptr->key_store_object)

@@ -1,1 +1,40 @@
-# tests/unit/core.mk -- unit tests for core
+# tests/unit/core.mk -- unit tests of the core: the zvm (yield/resume, locks, hops, replies), the
+# module loader (good and deliberately broken modules), globbing, and the SDK header checks.
+CORE_TEST_CPPFLAGS = $(core_libkeelcore_la_CPPFLAGS) -I$(top_srcdir)/core
+
+check_PROGRAMS += tests/unit/test_zvm
+tests_unit_test_zvm_SOURCES = tests/unit/test_zvm.c
+tests_unit_test_zvm_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_zvm_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_zvm_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+
+TESTS += tests/unit/test_zvm
+
+# Test modules, good and deliberately broken, built as real shared objects.
+TEST_MODULE_FLAGS = -module -avoid-version -shared -no-undefined -rpath $(abs_builddir)
+check_LTLIBRARIES += tests/unit/modules/mod_good.la tests/unit/modules/mod_bad_abi.la \
+	tests/unit/modules/mod_newer_minor.la tests/unit/modules/mod_bad_magic.la \
+	tests/unit/modules/mod_no_descriptor.la tests/unit/modules/mod_bad_flags.la
+tests_unit_modules_mod_good_la_SOURCES = tests/unit/modules/mod_good.c
+tests_unit_modules_mod_good_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_unit_modules_mod_bad_abi_la_SOURCES = tests/unit/modules/mod_bad_abi.c
+tests_unit_modules_mod_bad_abi_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_unit_modules_mod_newer_minor_la_SOURCES = tests/unit/modules/mod_newer_minor.c
+tests_unit_modules_mod_newer_minor_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_unit_modules_mod_bad_magic_la_SOURCES = tests/unit/modules/mod_bad_magic.c
+tests_unit_modules_mod_bad_magic_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_unit_modules_mod_no_descriptor_la_SOURCES = tests/unit/modules/mod_no_descriptor.c
+tests_unit_modules_mod_no_descriptor_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_unit_modules_mod_bad_flags_la_SOURCES = tests/unit/modules/mod_bad_flags.c
+tests_unit_modules_mod_bad_flags_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+
+check_PROGRAMS += tests/unit/test_loader
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c
+tests_unit_test_loader_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_loader_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_loader_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_loader
+
+# Checks that are scripts: exported symbols, the generated module view, house style.
+TESTS += tests/unit/module_symbols.sh tests/unit/api_module_fresh.sh tests/unit/style.sh
+EXTRA_DIST += tests/unit/module_symbols.sh tests/unit/api_module_fresh.sh tests/unit/style.sh

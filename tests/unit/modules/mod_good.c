@@ -1,0 +1,30 @@
+/* mod_good.c -- a well-formed test module: one opcode, one command (TESTGOOD), one type. */
+#include <keel/sdk.h>
+
+static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    keel_reply_simple(p, "good");
+    return KEEL_DONE;
+}
+
+static void obj_free(void *obj) { keel_free(obj); }
+
+static const keel_opcode_def ops[] = {
+    {.size = sizeof(keel_opcode_def), .name = "good.hello", .fn = op_hello, .synopsis = "reply good", .cost = 1},
+};
+static const keel_insn_def hello_prog[] = {{.op = "good.hello"}, KEEL_END};
+static const char *const aliases[] = {"TESTGOODALIAS", NULL};
+static const keel_cmd_def cmds[] = {
+    {.size = sizeof(keel_cmd_def), .name = "TESTGOOD", .aliases = aliases, .arity = 1, .flags = KEEL_CMD_FAST,
+     .summary = "test", .program = hello_prog},
+};
+static const keel_type_def type = {.size = sizeof(keel_type_def), .name = "goodtype", .free = obj_free};
+
+static keel_status good_init(keel_module *m) {
+    keel_type_id id;
+    if (keel_register_opcode(m, &ops[0], NULL) != KEEL_OK) return KEEL_EINVAL;
+    if (keel_register_command(m, &cmds[0], NULL) != KEEL_OK) return KEEL_EINVAL;
+    return keel_register_type(m, &type, &id, NULL);
+}
+
+KEEL_MODULE("mod_good", "1.2.3", "a test module", good_init, NULL);
