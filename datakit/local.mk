@@ -34,5 +34,16 @@ datakit_libdatakit_la_LDFLAGS = -version-info 0:0:0 -no-undefined
 datakitincludedir = $(includedir)/datakit
 datakitinclude_HEADERS = $(datakit_headers_list)
 
-# Containers, HLL, bitsets: their own fragment (adds to the lists above).
+# `make bench-memory`: bytes/key and ns/op of the keyspace table (built on demand only).
+EXTRA_PROGRAMS = datakit/bench/dk_bench_memory
+datakit_bench_dk_bench_memory_SOURCES = datakit/bench/bench_memory.c datakit/bench/plain.h \
+	datakit/bench/plain.c
+datakit_bench_dk_bench_memory_LDADD = datakit/libdatakit_pic.la -lm
+CLEANFILES += datakit/bench/dk_bench_memory$(EXEEXT)
+
+.PHONY: bench-memory
+bench-memory: datakit/bench/dk_bench_memory$(EXEEXT)
+	./datakit/bench/dk_bench_memory$(EXEEXT) $(BENCH_N)
+
+# Containers, bitsets: their own fragment (adds to the lists above).
 include datakit/containers.mk
