@@ -1,1 +1,12 @@
-# tests/integration/local.mk
+# tests/integration/local.mk -- tests that start a real keel-server and drive it with real clients
+# (redis-cli, python3-redis, pymemcache).  Run with Debian's python, which has those modules.
+TEST_EXTENSIONS = .py .sh
+PY_LOG_COMPILER = /usr/bin/python3
+SH_LOG_COMPILER = /bin/sh
+AM_TESTS_ENVIRONMENT += PYTHONPATH='$(abs_top_srcdir)/tests/integration'; export PYTHONPATH; \
+	PYTHONDONTWRITEBYTECODE=1; export PYTHONDONTWRITEBYTECODE;
+
+INTEGRATION_TESTS =
+
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py
