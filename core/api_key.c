@@ -72,6 +72,21 @@ keel_status keel_key_expire(keel_proc *kp, const void *key, size_t klen, int64_t
     return KEEL_OK;
 }
 
+keel_status keel_key_aux_set(keel_proc *kp, const void *key, size_t klen, unsigned slot, bool present,
+                             uint64_t value) {
+    zvm_proc *p = zvm_of(kp);
+    if (slot > KEEL_AUX64) return KEEL_EINVAL;
+    uint64_t h;
+    shard *s;
+    keel_status st = ks_locate(p, key, klen, &h, &s);
+    if (st != KEEL_OK) return st;
+    dk_ref r;
+    if (!ks_find(s, key, klen, h, p->cur->now_ms, &r, NULL, false)) return KEEL_NOTFOUND;
+    r = slot == KEEL_AUX32 ? dk_table_set_aux32(s->table, r, present, (uint32_t)value)
+                           : dk_table_set_aux64(s->table, r, present, value);
+    return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
+}
+
 const char *keel_type_name(keel_type_id type) {
     if (type == KEEL_TYPE_BOX) return "string";
     const type_entry *te = type_by_id(type);

@@ -64,6 +64,10 @@ void ks_value_from_entry(const dk_entry *e, keel_value *out) {
         out->obj = NULL;
         out->box = e->box;
     }
+    out->has_aux32 = e->has_aux32;
+    out->has_aux64 = e->has_aux64;
+    out->aux32 = e->aux32;
+    out->aux64 = e->aux64;
 }
 
 void ks_set_expiry(shard *s, dk_ref r, int64_t at_ms) {

@@ -94,6 +94,10 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     X(keel_status, key_expire, (keel_proc *p, const void *key, size_t klen, int64_t at_ms))    \
     /* name of a type id ("string" for KEEL_TYPE_BOX), for errors and TYPE */                  \
     X(const char *, type_name, (keel_type_id type))                                            \
+    /* sets (present) or removes one of a key's optional words: KEEL_AUX32 or KEEL_AUX64;    \
+     * KEEL_NOTFOUND when the key does not exist */                                          \
+    X(keel_status, key_aux_set, (keel_proc *p, const void *key, size_t klen, unsigned slot,    \
+                                 bool present, uint64_t value))                                \
     /* the command's keys, ordered by shard so that walking 0..n-1 visits each shard once;    \
      * keel_key_nth gives key i and its argv index, or KEEL_MOVED when it lives elsewhere */  \
     X(uint32_t, key_count, (keel_proc *p))                                                     \
@@ -112,7 +116,13 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
                                size_t plen))                                                   \
     /* ---- buffers (added in 1.0) ---- */                                                     \
     /* makes room for n more bytes and returns where to write them (then add n to b->len) */  \
-    X(char *, buf_reserve, (keel_buf *b, size_t n))
+    X(char *, buf_reserve, (keel_buf *b, size_t n))                                            \
+    /* ---- server statistics (added in 1.0): any thread ---- */                               \
+    /* a named counter: "keys", "expires", "used_memory", "rss", "connections",               \
+     * "total_connections", "commands", "uptime", "threads", "keyspace_hits",                 \
+     * "keyspace_misses", "expired_keys", "net_input_bytes", "net_output_bytes", "pid",       \
+     * "rejected_connections"; KEEL_NOTFOUND for another name */                              \
+    X(keel_status, server_stat, (const char *name, int64_t *out))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

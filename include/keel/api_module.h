@@ -38,6 +38,7 @@
 #define keel_key_delete (keel_api_ptr->key_delete)
 #define keel_key_expire (keel_api_ptr->key_expire)
 #define keel_type_name (keel_api_ptr->type_name)
+#define keel_key_aux_set (keel_api_ptr->key_aux_set)
 #define keel_key_count (keel_api_ptr->key_count)
 #define keel_key_nth (keel_api_ptr->key_nth)
 #define keel_conn_id (keel_api_ptr->conn_id)
@@ -47,4 +48,5 @@
 #define keel_conn_close_after_reply (keel_api_ptr->conn_close_after_reply)
 #define keel_conn_auth (keel_api_ptr->conn_auth)
 #define keel_buf_reserve (keel_api_ptr->buf_reserve)
+#define keel_server_stat (keel_api_ptr->server_stat)
 #endif

@@ -3,6 +3,7 @@
 #define KEEL_TYPE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <keel/vm.h>
 
@@ -39,7 +40,16 @@ typedef struct keel_value {
     dk_val box;                    /* KEEL_TYPE_BOX: the value (bytes are a view) */
     void *obj;                     /* registered type: the object, owned by the keyspace */
     int64_t expire_at_ms;          /* absolute unix time in ms, -1 = no expiry */
+    bool has_aux32, has_aux64;     /* the key's optional words (see keel_key_aux_set) */
+    uint32_t aux32;
+    uint64_t aux64;
 } keel_value;
+
+/* keel_key_aux_set slots: two optional per-key words that cost memory only on keys that have
+ * them, cleared whenever the key's value is replaced.  The memcached protocol keeps an item's
+ * client flags in the 32-bit word and its CAS unique in the 64-bit word. */
+#define KEEL_AUX32 0u
+#define KEEL_AUX64 1u
 
 /* keel_key_store flags */
 #define KEEL_STORE_KEEPTTL (1u << 0)   /* keep the key's current expiry (SET ... KEEPTTL) */
