@@ -38,7 +38,7 @@ static void reply_info(keel_proc *p, const cmd_entry *ce) {
 static void reply_docs(keel_proc *p, const cmd_entry *ce) {
     const keel_cmd_def *d = ce->def;
     keel_reply_bulk(p, ce->lname, strlen(ce->lname));
-    keel_reply_map(p, 5);
+    keel_reply_map(p, 6);
     keel_reply_simple(p, "summary");
     keel_reply_bulk(p, d->summary ? d->summary : "", d->summary ? strlen(d->summary) : 0);
     keel_reply_simple(p, "since");
@@ -50,6 +50,11 @@ static void reply_docs(keel_proc *p, const cmd_entry *ce) {
     keel_reply_simple(p, "module");
     const char *m = loader_module_name(ce->module);
     keel_reply_bulk(p, m, strlen(m));
+    keel_reply_simple(p, "aliases");
+    size_t n = 0;
+    for (const char *const *a = d->aliases; a && *a; a++) n++;
+    keel_reply_array(p, n);
+    for (const char *const *a = d->aliases; a && *a; a++) keel_reply_bulk(p, *a, strlen(*a));
 }
 
 static size_t distinct_count(void) {

@@ -1,1 +1,3 @@
-# docs/local.mk
+# docs/local.mk -- the manual page and the documentation shipped in the tarball.
+dist_man_MANS += docs/keel-server.1
+EXTRA_DIST += docs/architecture.md docs/config.md docs/module-guide.md docs/commands.md

@@ -1,4 +1,21 @@
-# sdk/local.mk -- pkg-config file for out-of-tree modules.
+# sdk/local.mk -- the pkg-config file for out-of-tree modules, the module template, and the
+# example module (built as a real module for `make check`).
 pkgconfigdir = $(libdir)/pkgconfig
 nodist_pkgconfig_DATA = sdk/keel-sdk.pc
-EXTRA_DIST += sdk/keel-sdk.pc.in
+EXTRA_DIST += sdk/keel-sdk.pc.in sdk/template/hello.c sdk/template/Makefile
+
+check_LTLIBRARIES += sdk/examples/sumkeys.la sdk/template/hello.la
+sdk_examples_sumkeys_la_SOURCES = sdk/examples/sumkeys.c
+sdk_examples_sumkeys_la_LDFLAGS = $(MODULE_LINK_FLAGS) -rpath $(abs_builddir)
+sdk_examples_sumkeys_la_LIBADD = $(MODULE_LINK_LIBS)
+sdk_template_hello_la_SOURCES = sdk/template/hello.c
+sdk_template_hello_la_LDFLAGS = $(MODULE_LINK_FLAGS) -rpath $(abs_builddir)
+sdk_template_hello_la_LIBADD = $(MODULE_LINK_LIBS)
+
+# distcheck installs Keel into a staging prefix and runs installcheck: build the template there,
+# against the installed SDK and pkg-config file, the way a module author would.
+installcheck-local:
+	d=`mktemp -d` && cp $(srcdir)/sdk/template/hello.c $(srcdir)/sdk/template/Makefile $$d && \
+	PKG_CONFIG_PATH='$(DESTDIR)$(libdir)/pkgconfig' $(MAKE) -C $$d CC='$(CC)' >/dev/null && \
+	test "`nm -D --defined-only $$d/hello.so | awk '{print $$3}'`" = keel_module_descriptor && \
+	echo "sdk template built against the installed SDK" && rm -rf $$d

@@ -6,7 +6,8 @@ SH_LOG_COMPILER = /bin/sh
 AM_TESTS_ENVIRONMENT += PYTHONPATH='$(abs_top_srcdir)/tests/integration'; export PYTHONPATH; \
 	PYTHONDONTWRITEBYTECODE=1; export PYTHONDONTWRITEBYTECODE;
 
-INTEGRATION_TESTS =
+INTEGRATION_TESTS = \
+	tests/integration/test_sdk_example.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py
