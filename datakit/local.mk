@@ -13,12 +13,16 @@ datakit_sources_list = \
 	datakit/table_entry.h \
 	datakit/table_entry.c \
 	datakit/table.c \
-	datakit/table_walk.c
+	datakit/table_walk.c \
+	datakit/hll_int.h \
+	datakit/hll.c \
+	datakit/hll_sparse.c
 
 datakit_headers_list = \
 	datakit/box.h \
 	datakit/timer.h \
-	datakit/table.h
+	datakit/table.h \
+	datakit/hll.h
 
 noinst_LTLIBRARIES += datakit/libdatakit_pic.la
 datakit_libdatakit_pic_la_SOURCES = $(datakit_sources_list) $(datakit_headers_list)

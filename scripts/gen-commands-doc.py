@@ -20,6 +20,7 @@ def text(b):
 
 def main():
     r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]))
+    r.response_callbacks.pop("COMMAND", None)   # raw replies, not redis-py's parsed form
     docs = as_dict(r.execute_command("COMMAND", "DOCS"))
     info = {text(c[0]): c for c in r.execute_command("COMMAND", "INFO")}
     by_module = {}

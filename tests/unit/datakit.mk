@@ -19,5 +19,18 @@ tests_unit_test_dk_table_SOURCES = tests/unit/test_dk_table.c
 tests_unit_test_dk_table_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_table_LDADD = $(DK_TEST_LIBS)
 
+check_PROGRAMS += tests/unit/test_dk_hll
+TESTS += tests/unit/test_dk_hll
+tests_unit_test_dk_hll_SOURCES = tests/unit/test_dk_hll.c
+tests_unit_test_dk_hll_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_hll_LDADD = $(DK_TEST_LIBS)
+
+# The same HLL operations against a real redis-server (skipped when none is installed).
+check_PROGRAMS += tests/unit/dk_hll_tool
+tests_unit_dk_hll_tool_SOURCES = tests/unit/dk_hll_tool.c
+tests_unit_dk_hll_tool_LDADD = datakit/libdatakit_pic.la -lm
+TESTS += tests/unit/test_dk_hll_redis.sh
+EXTRA_DIST += tests/unit/test_dk_hll_redis.sh tests/unit/dk_hll_redis.py
+
 # Containers: their own fragment, owned by the containers' author.
 include tests/unit/datakit_containers.mk
