@@ -29,8 +29,8 @@ tests_unit_test_dk_hll_LDADD = $(DK_TEST_LIBS)
 check_PROGRAMS += tests/unit/dk_hll_tool
 tests_unit_dk_hll_tool_SOURCES = tests/unit/dk_hll_tool.c
 tests_unit_dk_hll_tool_LDADD = datakit/libdatakit_pic.la -lm
-TESTS += tests/unit/test_dk_hll_redis.sh
-EXTRA_DIST += tests/unit/test_dk_hll_redis.sh tests/unit/dk_hll_redis.py
+TESTS += tests/unit/dk_hll_redis.sh
+EXTRA_DIST += tests/unit/dk_hll_redis.sh tests/unit/dk_hll_redis.py
 
 # Containers: their own fragment, owned by the containers' author.
 include tests/unit/datakit_containers.mk
