@@ -1,5 +1,7 @@
 /* test_dk_box.c -- datakit boxes: packing sizes, round trips, ordering, text conversions. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -43,17 +45,17 @@ static dk_val realv(uint8_t type, double d) {
 static dk_val roundtrip(const dk_val *v) {
     uint8_t buf[64];
     size_t n = dk_box_size(v);
-    ck_assert_uint_le(n, sizeof buf);
-    ck_assert_uint_eq(dk_box_pack(v, buf), n);
+    fast_assert_uint_le(n, sizeof buf);
+    fast_assert_uint_eq(dk_box_pack(v, buf), n);
     dk_val out;
-    ck_assert_uint_eq(dk_box_unpack(buf, n, &out), n);
-    ck_assert_int_eq(dk_val_cmp(v, &out), 0);
-    ck_assert(dk_val_eq(&out, v));
+    fast_assert_uint_eq(dk_box_unpack(buf, n, &out), n);
+    fast_assert_int_eq(dk_val_cmp(v, &out), 0);
+    fast_assert(dk_val_eq(&out, v));
     dk_val nv = dk_val_normalize(v);
-    ck_assert_int_eq(dk_val_cmp(&nv, &out), 0);
+    fast_assert_int_eq(dk_val_cmp(&nv, &out), 0);
     for (size_t k = 0; k < n; k++) /* every truncation is refused */
-        ck_assert_uint_eq(dk_box_unpack(buf, k, &out), 0);
-    ck_assert_uint_eq(dk_box_unpack(buf, n, &out), n);
+        fast_assert_uint_eq(dk_box_unpack(buf, k, &out), 0);
+    fast_assert_uint_eq(dk_box_unpack(buf, n, &out), n);
     return out;
 }
 
@@ -61,23 +63,23 @@ static size_t packed_size(dk_val v) { return dk_box_size(&v); }
 
 START_TEST(test_dk_box_integer_sizes_by_magnitude)
 {
-    ck_assert_uint_eq(packed_size(dk_i64(0)), 1);
-    ck_assert_uint_eq(packed_size(dk_i64(63)), 1);
-    ck_assert_uint_eq(packed_size(dk_i64(64)), 2);
-    ck_assert_uint_eq(packed_size(dk_i64(255)), 2);
-    ck_assert_uint_eq(packed_size(dk_i64(256)), 3);
-    ck_assert_uint_eq(packed_size(dk_i64(9999999)), 4);
-    ck_assert_uint_eq(packed_size(dk_i64(-1)), 2);
-    ck_assert_uint_eq(packed_size(dk_i64(-256)), 2);
-    ck_assert_uint_eq(packed_size(dk_i64(-257)), 3);
-    ck_assert_uint_eq(packed_size(dk_i64(INT64_MAX)), 9);
-    ck_assert_uint_eq(packed_size(dk_i64(INT64_MIN)), 9);
-    ck_assert_uint_eq(packed_size(dk_u64(UINT64_MAX)), 9);
-    ck_assert_uint_eq(packed_size(u128((unsigned __int128)UINT64_MAX + 1)), 10);
-    ck_assert_uint_eq(packed_size(u128(U128_MAX)), 17);
-    ck_assert_uint_eq(packed_size(i128(I128_MIN)), 17);
-    ck_assert_uint_eq(packed_size(i128(42)), 1);
-    ck_assert_uint_le(packed_size(u128(U128_MAX)), DK_BOX_MAX_SCALAR);
+    fast_assert_uint_eq(packed_size(dk_i64(0)), 1);
+    fast_assert_uint_eq(packed_size(dk_i64(63)), 1);
+    fast_assert_uint_eq(packed_size(dk_i64(64)), 2);
+    fast_assert_uint_eq(packed_size(dk_i64(255)), 2);
+    fast_assert_uint_eq(packed_size(dk_i64(256)), 3);
+    fast_assert_uint_eq(packed_size(dk_i64(9999999)), 4);
+    fast_assert_uint_eq(packed_size(dk_i64(-1)), 2);
+    fast_assert_uint_eq(packed_size(dk_i64(-256)), 2);
+    fast_assert_uint_eq(packed_size(dk_i64(-257)), 3);
+    fast_assert_uint_eq(packed_size(dk_i64(INT64_MAX)), 9);
+    fast_assert_uint_eq(packed_size(dk_i64(INT64_MIN)), 9);
+    fast_assert_uint_eq(packed_size(dk_u64(UINT64_MAX)), 9);
+    fast_assert_uint_eq(packed_size(u128((unsigned __int128)UINT64_MAX + 1)), 10);
+    fast_assert_uint_eq(packed_size(u128(U128_MAX)), 17);
+    fast_assert_uint_eq(packed_size(i128(I128_MIN)), 17);
+    fast_assert_uint_eq(packed_size(i128(42)), 1);
+    fast_assert_uint_le(packed_size(u128(U128_MAX)), DK_BOX_MAX_SCALAR);
 }
 END_TEST
 
@@ -89,20 +91,20 @@ START_TEST(test_dk_box_integer_boundaries_roundtrip)
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
         dk_val v = dk_i64(s[i]);
         dk_val o = roundtrip(&v);
-        ck_assert_int_eq(o.type, DK_I64);
-        ck_assert(o.v.i == s[i]);
+        fast_assert_int_eq(o.type, DK_I64);
+        fast_assert(o.v.i == s[i]);
     }
     dk_val u = dk_u64(UINT64_MAX);
     dk_val o = roundtrip(&u);
-    ck_assert_int_eq(o.type, DK_U64);
-    ck_assert(o.v.u == UINT64_MAX);
+    fast_assert_int_eq(o.type, DK_U64);
+    fast_assert(o.v.u == UINT64_MAX);
     u = dk_u64((uint64_t)INT64_MAX + 1);
     o = roundtrip(&u);
-    ck_assert_int_eq(o.type, DK_U64);
+    fast_assert_int_eq(o.type, DK_U64);
     u = dk_u64(5); /* a small unsigned comes back as I64 with the same value */
     o = roundtrip(&u);
-    ck_assert_int_eq(o.type, DK_I64);
-    ck_assert(o.v.i == 5);
+    fast_assert_int_eq(o.type, DK_I64);
+    fast_assert(o.v.i == 5);
 
     __int128 big[] = {I128_MAX, I128_MIN, I128_MIN + 1, I128_MAX - 1,
                       -(__int128)UINT64_MAX, -(__int128)UINT64_MAX - 1,
@@ -110,20 +112,20 @@ START_TEST(test_dk_box_integer_boundaries_roundtrip)
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
         dk_val v = i128(big[i]);
         o = roundtrip(&v);
-        ck_assert_int_eq(o.type, DK_I128);
-        ck_assert(o.v.w.lo == v.v.w.lo && o.v.w.hi == v.v.w.hi);
+        fast_assert_int_eq(o.type, DK_I128);
+        fast_assert(o.v.w.lo == v.v.w.lo && o.v.w.hi == v.v.w.hi);
     }
     dk_val m = u128(U128_MAX);
     o = roundtrip(&m);
-    ck_assert_int_eq(o.type, DK_U128);
-    ck_assert(o.v.w.lo == UINT64_MAX && o.v.w.hi == UINT64_MAX);
+    fast_assert_int_eq(o.type, DK_U128);
+    fast_assert(o.v.w.lo == UINT64_MAX && o.v.w.hi == UINT64_MAX);
     m = u128((unsigned __int128)I128_MAX + 1);
     o = roundtrip(&m);
-    ck_assert_int_eq(o.type, DK_U128);
+    fast_assert_int_eq(o.type, DK_U128);
     m = i128(-5);
     o = roundtrip(&m);
-    ck_assert_int_eq(o.type, DK_I64);
-    ck_assert(o.v.i == -5);
+    fast_assert_int_eq(o.type, DK_I64);
+    fast_assert(o.v.i == -5);
 }
 END_TEST
 
@@ -141,11 +143,11 @@ START_TEST(test_dk_box_reals_take_narrowest_exact_width)
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         dk_val v = dk_f64(c[i].d);
-        ck_assert_msg(dk_box_size(&v) == c[i].size, "case %zu: %a", i, c[i].d);
+        fast_assert_msg(dk_box_size(&v) == c[i].size, "case %zu: %a", i, c[i].d);
         dk_val o = roundtrip(&v);
-        ck_assert_msg(o.type == c[i].type, "case %zu: %a type %d", i, c[i].d, o.type);
+        fast_assert_msg(o.type == c[i].type, "case %zu: %a type %d", i, c[i].d, o.type);
         double back = o.type == DK_F32 ? (double)o.v.f : o.v.d;
-        ck_assert(memcmp(&back, &c[i].d, sizeof back) == 0); /* bit-exact, sign of zero kept */
+        fast_assert(memcmp(&back, &c[i].d, sizeof back) == 0); /* bit-exact, sign of zero kept */
     }
 }
 END_TEST
@@ -153,19 +155,19 @@ END_TEST
 START_TEST(test_dk_box_nan_packs_canonical_and_sorts_last)
 {
     dk_val n = dk_f64(NAN), n2 = dk_f64(-NAN), big = dk_f64(INFINITY), i = dk_u64(UINT64_MAX);
-    ck_assert_uint_eq(dk_box_size(&n), 3);
+    fast_assert_uint_eq(dk_box_size(&n), 3);
     dk_val o = roundtrip(&n);
-    ck_assert(isnan(o.v.d));
+    fast_assert(isnan(o.v.d));
     uint8_t a[8], b[8];
     dk_box_pack(&n, a);
     dk_box_pack(&n2, b);
-    ck_assert(memcmp(a, b, 3) == 0);
-    ck_assert_int_eq(dk_val_cmp(&n, &n2), 0);
-    ck_assert_int_gt(dk_val_cmp(&n, &big), 0);
-    ck_assert_int_gt(dk_val_cmp(&n, &i), 0);
-    ck_assert_int_lt(dk_val_cmp(&i, &n), 0);
+    fast_assert(memcmp(a, b, 3) == 0);
+    fast_assert_int_eq(dk_val_cmp(&n, &n2), 0);
+    fast_assert_int_gt(dk_val_cmp(&n, &big), 0);
+    fast_assert_int_gt(dk_val_cmp(&n, &i), 0);
+    fast_assert_int_lt(dk_val_cmp(&i, &n), 0);
     dk_val f = realv(DK_F32, NAN);
-    ck_assert_int_eq(dk_val_cmp(&f, &n), 0);
+    fast_assert_int_eq(dk_val_cmp(&f, &n), 0);
 }
 END_TEST
 
@@ -173,27 +175,27 @@ START_TEST(test_dk_box_half_precision_types_roundtrip)
 {
     dk_val h = realv(DK_F16, 0.333251953125); /* exact binary16 value */
     dk_val o = roundtrip(&h);
-    ck_assert_int_eq(o.type, DK_F16);
+    fast_assert_int_eq(o.type, DK_F16);
     dk_val bf = realv(DK_BF16, 1.5 * 0x1p60);
     o = roundtrip(&bf);
-    ck_assert_int_eq(o.type, DK_BF16);
+    fast_assert_int_eq(o.type, DK_BF16);
     dk_val f = dk_f32(0.25f);
     o = roundtrip(&f);
-    ck_assert_int_eq(o.type, DK_F16);
+    fast_assert_int_eq(o.type, DK_F16);
     dk_val sub = dk_f64(0x1p-1070); /* double subnormal */
     o = roundtrip(&sub);
-    ck_assert_int_eq(o.type, DK_F64);
-    ck_assert(o.v.d == 0x1p-1070);
+    fast_assert_int_eq(o.type, DK_F64);
+    fast_assert(o.v.d == 0x1p-1070);
 }
 END_TEST
 
 START_TEST(test_dk_box_bytes_null_bool_roundtrip)
 {
     dk_val e = dk_bytes("", 0);
-    ck_assert_uint_eq(dk_box_size(&e), 1);
+    fast_assert_uint_eq(dk_box_size(&e), 1);
     dk_val o = roundtrip(&e);
-    ck_assert_int_eq(o.type, DK_BYTES);
-    ck_assert_uint_eq(o.len, 0);
+    fast_assert_int_eq(o.type, DK_BYTES);
+    fast_assert_uint_eq(o.len, 0);
     char s[300];
     for (size_t i = 0; i < sizeof s; i++)
         s[i] = (char)i;
@@ -201,20 +203,20 @@ START_TEST(test_dk_box_bytes_null_bool_roundtrip)
     size_t sizes[] = {2, 14, 128, 131, 132, 302, 303};
     for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
         dk_val v = dk_bytes(s, lens[i]);
-        ck_assert_uint_eq(dk_box_size(&v), sizes[i]);
+        fast_assert_uint_eq(dk_box_size(&v), sizes[i]);
         uint8_t buf[400];
-        ck_assert_uint_eq(dk_box_pack(&v, buf), sizes[i]);
-        ck_assert_uint_eq(dk_box_unpack(buf, sizes[i], &o), sizes[i]);
-        ck_assert_uint_eq(o.len, lens[i]);
-        ck_assert(memcmp(o.v.ptr, s, lens[i]) == 0);
-        ck_assert_uint_eq(dk_box_unpack(buf, sizes[i] - 1, &o), 0);
+        fast_assert_uint_eq(dk_box_pack(&v, buf), sizes[i]);
+        fast_assert_uint_eq(dk_box_unpack(buf, sizes[i], &o), sizes[i]);
+        fast_assert_uint_eq(o.len, lens[i]);
+        fast_assert(memcmp(o.v.ptr, s, lens[i]) == 0);
+        fast_assert_uint_eq(dk_box_unpack(buf, sizes[i] - 1, &o), 0);
     }
     dk_val n = dk_null(), t = dk_bool(true), f = dk_bool(false);
-    ck_assert_int_eq(roundtrip(&n).type, DK_NULL);
+    fast_assert_int_eq(roundtrip(&n).type, DK_NULL);
     o = roundtrip(&t);
-    ck_assert(o.type == DK_BOOL && o.v.i == 1);
+    fast_assert(o.type == DK_BOOL && o.v.i == 1);
     o = roundtrip(&f);
-    ck_assert(o.type == DK_BOOL && o.v.i == 0);
+    fast_assert(o.type == DK_BOOL && o.v.i == 0);
 }
 END_TEST
 
@@ -222,21 +224,21 @@ START_TEST(test_dk_box_bytes_512mb_roundtrip)
 {
     size_t len = (size_t)512 << 20;
     uint8_t *src = malloc(len);
-    ck_assert_ptr_nonnull(src);
+    fast_assert_ptr_nonnull(src);
     for (size_t i = 0; i < len; i += 4096)
         src[i] = (uint8_t)(i >> 12);
     src[len - 1] = 0xab;
     dk_val v = dk_bytes(src, len);
     size_t n = dk_box_size(&v);
-    ck_assert_uint_eq(n, 1 + 5 + len);
+    fast_assert_uint_eq(n, 1 + 5 + len);
     uint8_t *buf = malloc(n);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(dk_box_pack(&v, buf), n);
+    fast_assert_ptr_nonnull(buf);
+    fast_assert_uint_eq(dk_box_pack(&v, buf), n);
     dk_val o;
-    ck_assert_uint_eq(dk_box_unpack(buf, n, &o), n);
-    ck_assert_uint_eq(o.len, len);
-    ck_assert_int_eq(dk_val_cmp(&o, &v), 0);
-    ck_assert_uint_eq(dk_box_unpack(buf, n - 1, &o), 0);
+    fast_assert_uint_eq(dk_box_unpack(buf, n, &o), n);
+    fast_assert_uint_eq(o.len, len);
+    fast_assert_int_eq(dk_val_cmp(&o, &v), 0);
+    fast_assert_uint_eq(dk_box_unpack(buf, n - 1, &o), 0);
     free(buf);
     free(src);
 }
@@ -246,15 +248,15 @@ START_TEST(test_dk_box_unpack_refuses_malformed)
 {
     dk_val o;
     uint8_t reserved[] = {0x28, 0, 0, 0};
-    ck_assert_uint_eq(dk_box_unpack(reserved, sizeof reserved, &o), 0);
+    fast_assert_uint_eq(dk_box_unpack(reserved, sizeof reserved, &o), 0);
     uint8_t r2[] = {0x3f};
-    ck_assert_uint_eq(dk_box_unpack(r2, 1, &o), 0);
-    ck_assert_uint_eq(dk_box_unpack(r2, 0, &o), 0);
+    fast_assert_uint_eq(dk_box_unpack(r2, 1, &o), 0);
+    fast_assert_uint_eq(dk_box_unpack(r2, 0, &o), 0);
     uint8_t longvarint[] = {0x07, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
-    ck_assert_uint_eq(dk_box_unpack(longvarint, sizeof longvarint, &o), 0);
+    fast_assert_uint_eq(dk_box_unpack(longvarint, sizeof longvarint, &o), 0);
     uint8_t toolow[17] = {0x27}; /* negative, ~x = all ones: below INT128_MIN */
     memset(toolow + 1, 0xff, 16);
-    ck_assert_uint_eq(dk_box_unpack(toolow, sizeof toolow, &o), 0);
+    fast_assert_uint_eq(dk_box_unpack(toolow, sizeof toolow, &o), 0);
 }
 END_TEST
 
@@ -264,63 +266,63 @@ START_TEST(test_dk_box_cmp_across_numeric_types)
     /* 2^53 + 1 is not a double: the integer is above the double 2^53. */
     a = dk_i64(((int64_t)1 << 53) + 1);
     b = dk_f64(0x1p53);
-    ck_assert_int_gt(dk_val_cmp(&a, &b), 0);
-    ck_assert_int_lt(dk_val_cmp(&b, &a), 0);
+    fast_assert_int_gt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_lt(dk_val_cmp(&b, &a), 0);
     a = dk_u64(UINT64_MAX);
     b = dk_f64(0x1p64);
-    ck_assert_int_lt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_lt(dk_val_cmp(&a, &b), 0);
     b = dk_f64(0x1.fffffffffffffp63);
-    ck_assert_int_gt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_gt(dk_val_cmp(&a, &b), 0);
     a = dk_i64(INT64_MIN);
     b = dk_f64(-0x1p63);
-    ck_assert_int_eq(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_eq(dk_val_cmp(&a, &b), 0);
     b = dk_f32(-0x1p63f);
-    ck_assert_int_eq(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_eq(dk_val_cmp(&a, &b), 0);
     a = u128(U128_MAX);
     b = dk_f64(0x1p128);
-    ck_assert_int_lt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_lt(dk_val_cmp(&a, &b), 0);
     b = dk_f64(0x1.fffffffffffffp127);
-    ck_assert_int_gt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_gt(dk_val_cmp(&a, &b), 0);
     a = i128(I128_MIN);
     b = dk_f64(-0x1p127);
-    ck_assert_int_eq(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_eq(dk_val_cmp(&a, &b), 0);
     b = dk_f64(-INFINITY);
-    ck_assert_int_gt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_gt(dk_val_cmp(&a, &b), 0);
     a = dk_i64(-1);
     b = dk_f64(-0.5);
-    ck_assert_int_lt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_lt(dk_val_cmp(&a, &b), 0);
     a = dk_i64(0);
     b = dk_f64(-0.0);
-    ck_assert_int_eq(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_eq(dk_val_cmp(&a, &b), 0);
     b = dk_f64(-0x1p-1074);
-    ck_assert_int_gt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_gt(dk_val_cmp(&a, &b), 0);
     b = dk_f64(0x1p-1074);
-    ck_assert_int_lt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_lt(dk_val_cmp(&a, &b), 0);
     a = dk_f64(0.0);
     b = dk_f64(-0.0);
-    ck_assert_int_eq(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_eq(dk_val_cmp(&a, &b), 0);
     a = dk_i64(-1);
     b = dk_u64(UINT64_MAX);
-    ck_assert_int_lt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_lt(dk_val_cmp(&a, &b), 0);
     a = i128(-1);
     b = u128(U128_MAX);
-    ck_assert_int_lt(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_lt(dk_val_cmp(&a, &b), 0);
     a = dk_i64(7);
     b = u128(7);
-    ck_assert_int_eq(dk_val_cmp(&a, &b), 0);
+    fast_assert_int_eq(dk_val_cmp(&a, &b), 0);
     a = dk_f32(0.1f);
     b = dk_f64(0.1);
-    ck_assert_int_lt(dk_val_cmp(&b, &a), 0);
+    fast_assert_int_lt(dk_val_cmp(&b, &a), 0);
     /* classes: null < bool < numbers < bytes */
     dk_val n = dk_null(), t = dk_bool(true), fl = dk_bool(false), ninf = dk_f64(-INFINITY),
            s = dk_bytes("", 0), s2 = dk_bytes("a", 1), s3 = dk_bytes("ab", 2);
-    ck_assert_int_lt(dk_val_cmp(&n, &fl), 0);
-    ck_assert_int_lt(dk_val_cmp(&fl, &t), 0);
-    ck_assert_int_lt(dk_val_cmp(&t, &ninf), 0);
-    ck_assert_int_lt(dk_val_cmp(&ninf, &s), 0);
-    ck_assert_int_lt(dk_val_cmp(&s, &s2), 0);
-    ck_assert_int_lt(dk_val_cmp(&s2, &s3), 0);
-    ck_assert_int_gt(dk_val_cmp(&s3, &s2), 0);
+    fast_assert_int_lt(dk_val_cmp(&n, &fl), 0);
+    fast_assert_int_lt(dk_val_cmp(&fl, &t), 0);
+    fast_assert_int_lt(dk_val_cmp(&t, &ninf), 0);
+    fast_assert_int_lt(dk_val_cmp(&ninf, &s), 0);
+    fast_assert_int_lt(dk_val_cmp(&s, &s2), 0);
+    fast_assert_int_lt(dk_val_cmp(&s2, &s3), 0);
+    fast_assert_int_gt(dk_val_cmp(&s3, &s2), 0);
 }
 END_TEST
 
@@ -378,20 +380,20 @@ START_TEST(test_dk_box_random_roundtrip_and_cmp_consistency)
         v[i] = random_val();
         roundtrip(&v[i]);
         dk_val nv = dk_val_normalize(&v[i]);
-        ck_assert_uint_eq(dk_box_size(&nv), dk_box_size(&v[i]));
+        fast_assert_uint_eq(dk_box_size(&nv), dk_box_size(&v[i]));
     }
     for (int k = 0; k < 200000; k++) {
         dk_val *a = &v[rnd() % N], *b = &v[rnd() % N], *c = &v[rnd() % N];
         int ab = dk_val_cmp(a, b), ba = dk_val_cmp(b, a), bc = dk_val_cmp(b, c),
             ac = dk_val_cmp(a, c);
-        ck_assert_int_eq((ab > 0) - (ab < 0), -((ba > 0) - (ba < 0)));
+        fast_assert_int_eq((ab > 0) - (ab < 0), -((ba > 0) - (ba < 0)));
         if (ab <= 0 && bc <= 0)
-            ck_assert_int_le(ac, 0);
+            fast_assert_int_le(ac, 0);
         if (ab == 0 && bc == 0)
-            ck_assert_int_eq(ac, 0);
+            fast_assert_int_eq(ac, 0);
         long double x, y;
         if (ref_ld(a, &x) && ref_ld(b, &y))
-            ck_assert_int_eq((ab > 0) - (ab < 0), (x > y) - (x < y));
+            fast_assert_int_eq((ab > 0) - (ab < 0), (x > y) - (x < y));
     }
     free(v);
 }
@@ -400,9 +402,9 @@ END_TEST
 static void check_format(dk_val v, const char *want) {
     char buf[64];
     size_t n = dk_val_format(&v, buf, sizeof buf);
-    ck_assert_msg(n == strlen(want) && memcmp(buf, want, n) == 0, "got '%.*s' want '%s'",
+    fast_assert_msg(n == strlen(want) && memcmp(buf, want, n) == 0, "got '%.*s' want '%s'",
                   (int)n, buf, want);
-    ck_assert_uint_eq(dk_val_format(&v, buf, n), 0); /* too small: output must stay < cap */
+    fast_assert_uint_eq(dk_val_format(&v, buf, n), 0); /* too small: output must stay < cap */
 }
 
 START_TEST(test_dk_box_format_shortest_and_128bit)
@@ -432,13 +434,13 @@ END_TEST
 static void check_int(const char *s, bool ok, uint8_t type) {
     dk_val v;
     bool got = dk_parse_int(s, strlen(s), &v);
-    ck_assert_msg(got == ok, "parse_int('%s') = %d", s, got);
+    fast_assert_msg(got == ok, "parse_int('%s') = %d", s, got);
     if (!ok)
         return;
-    ck_assert_msg(v.type == type, "parse_int('%s') type %d", s, v.type);
+    fast_assert_msg(v.type == type, "parse_int('%s') type %d", s, v.type);
     char buf[64];
     size_t n = dk_val_format(&v, buf, sizeof buf);
-    ck_assert(n == strlen(s) && memcmp(buf, s, n) == 0);
+    fast_assert(n == strlen(s) && memcmp(buf, s, n) == 0);
 }
 
 START_TEST(test_dk_box_parse_int_redis_rules)
@@ -469,32 +471,32 @@ START_TEST(test_dk_box_parse_int_redis_rules)
     check_int("1a", false, 0);
     check_int("1.0", false, 0);
     dk_val v;
-    ck_assert(dk_parse_int("12", 1, &v) && v.v.i == 1); /* honours n */
+    fast_assert(dk_parse_int("12", 1, &v) && v.v.i == 1); /* honours n */
 }
 END_TEST
 
 START_TEST(test_dk_box_parse_real_rules)
 {
     double d;
-    ck_assert(dk_parse_real("1.5", 3, &d) && d == 1.5);
-    ck_assert(dk_parse_real("-0", 2, &d) && d == 0 && signbit(d));
-    ck_assert(dk_parse_real("1e10", 4, &d) && d == 1e10);
-    ck_assert(dk_parse_real("inf", 3, &d) && isinf(d) && d > 0);
-    ck_assert(dk_parse_real("-inf", 4, &d) && isinf(d) && d < 0);
-    ck_assert(dk_parse_real("17", 2, &d) && d == 17);
-    ck_assert(!dk_parse_real("nan", 3, &d));
-    ck_assert(!dk_parse_real("", 0, &d));
-    ck_assert(!dk_parse_real(" 1", 2, &d));
-    ck_assert(!dk_parse_real("1 ", 2, &d));
-    ck_assert(!dk_parse_real("1x", 2, &d));
-    ck_assert(!dk_parse_real("1e999", 5, &d));
-    ck_assert(!dk_parse_real("1e-999", 6, &d));
-    ck_assert(!dk_parse_real("1\0", 2, &d));
-    ck_assert(dk_parse_real("2.5xyz", 3, &d) && d == 2.5);
+    fast_assert(dk_parse_real("1.5", 3, &d) && d == 1.5);
+    fast_assert(dk_parse_real("-0", 2, &d) && d == 0 && signbit(d));
+    fast_assert(dk_parse_real("1e10", 4, &d) && d == 1e10);
+    fast_assert(dk_parse_real("inf", 3, &d) && isinf(d) && d > 0);
+    fast_assert(dk_parse_real("-inf", 4, &d) && isinf(d) && d < 0);
+    fast_assert(dk_parse_real("17", 2, &d) && d == 17);
+    fast_assert(!dk_parse_real("nan", 3, &d));
+    fast_assert(!dk_parse_real("", 0, &d));
+    fast_assert(!dk_parse_real(" 1", 2, &d));
+    fast_assert(!dk_parse_real("1 ", 2, &d));
+    fast_assert(!dk_parse_real("1x", 2, &d));
+    fast_assert(!dk_parse_real("1e999", 5, &d));
+    fast_assert(!dk_parse_real("1e-999", 6, &d));
+    fast_assert(!dk_parse_real("1\0", 2, &d));
+    fast_assert(dk_parse_real("2.5xyz", 3, &d) && d == 2.5);
     char longnum[300];
     memset(longnum, '1', sizeof longnum);
     longnum[1] = '.';
-    ck_assert(dk_parse_real(longnum, sizeof longnum, &d) && d > 1.1 && d < 1.2);
+    fast_assert(dk_parse_real(longnum, sizeof longnum, &d) && d > 1.1 && d < 1.2);
 }
 END_TEST
 
@@ -510,9 +512,9 @@ START_TEST(test_dk_box_format_parse_roundtrip_random_reals)
             continue;
         dk_val v = dk_f64(d);
         size_t n = dk_val_format(&v, buf, sizeof buf);
-        ck_assert_uint_gt(n, 0);
+        fast_assert_uint_gt(n, 0);
         double back;
-        ck_assert_msg(dk_parse_real(buf, n, &back) && back == d, "%a -> %.*s", d, (int)n, buf);
+        fast_assert_msg(dk_parse_real(buf, n, &back) && back == d, "%a -> %.*s", d, (int)n, buf);
     }
 }
 END_TEST

@@ -1,6 +1,8 @@
 /* test_dk_table.c -- dk_table: random operations against a reference model, resizing, scan
  * completeness across resizes, expiry, random entries, byte accounting. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,38 +90,38 @@ static void check_key(world *w, uint32_t k) {
     model *m = &w->m[k];
     dk_ref r = find_key(w, k);
     if (m->kind == M_NONE) {
-        ck_assert_msg(r == DK_REF_NONE, "key %u should be absent", k);
+        fast_assert_msg(r == DK_REF_NONE, "key %u should be absent", k);
         return;
     }
-    ck_assert_msg(r != DK_REF_NONE, "key %u missing", k);
+    fast_assert_msg(r != DK_REF_NONE, "key %u missing", k);
     dk_entry e;
     dk_table_view(w->t, r, &e);
     char key[KEY_MAX];
     size_t n = keygen(k, key);
-    ck_assert_uint_eq(e.klen, n);
-    ck_assert(n == 0 || memcmp(e.key, key, n) == 0);
-    ck_assert_int_eq(e.expire_ms, m->exp);
-    ck_assert_int_eq(e.has_aux32, m->has32);
-    ck_assert_int_eq(e.has_aux64, m->has64);
+    fast_assert_uint_eq(e.klen, n);
+    fast_assert(n == 0 || memcmp(e.key, key, n) == 0);
+    fast_assert_int_eq(e.expire_ms, m->exp);
+    fast_assert_int_eq(e.has_aux32, m->has32);
+    fast_assert_int_eq(e.has_aux64, m->has64);
     if (m->has32)
-        ck_assert_uint_eq(e.aux32, m->a32);
+        fast_assert_uint_eq(e.aux32, m->a32);
     if (m->has64)
-        ck_assert(e.aux64 == m->a64);
+        fast_assert(e.aux64 == m->a64);
     if (m->kind == M_OBJ) {
-        ck_assert_int_eq(e.kind, DK_ENTRY_OBJ);
-        ck_assert_ptr_eq(e.obj, m->obj);
-        ck_assert_uint_eq(e.obj_type, m->type);
+        fast_assert_int_eq(e.kind, DK_ENTRY_OBJ);
+        fast_assert_ptr_eq(e.obj, m->obj);
+        fast_assert_uint_eq(e.obj_type, m->type);
     } else if (m->kind == M_INT) {
-        ck_assert_int_eq(e.kind, DK_ENTRY_BOX);
+        fast_assert_int_eq(e.kind, DK_ENTRY_BOX);
         dk_val want = dk_i64(m->ival);
-        ck_assert_int_eq(dk_val_cmp(&e.box, &want), 0);
+        fast_assert_int_eq(dk_val_cmp(&e.box, &want), 0);
     } else {
-        ck_assert_int_eq(e.kind, DK_ENTRY_BOX);
-        ck_assert_int_eq(e.box.type, DK_BYTES);
-        ck_assert_uint_eq(e.box.len, m->len);
+        fast_assert_int_eq(e.kind, DK_ENTRY_BOX);
+        fast_assert_int_eq(e.box.type, DK_BYTES);
+        fast_assert_uint_eq(e.box.len, m->len);
         uint8_t *buf = malloc(m->len + 1);
         valgen(m->seed, m->len, buf);
-        ck_assert(m->len == 0 || memcmp(e.box.v.ptr, buf, m->len) == 0);
+        fast_assert(m->len == 0 || memcmp(e.box.v.ptr, buf, m->len) == 0);
         free(buf);
     }
 }
@@ -134,14 +136,14 @@ static void on_scan(void *ctx, dk_table *t, dk_ref r) {
     dk_entry e;
     dk_table_view(t, r, &e);
     uint32_t k = key_index(e.key, e.klen);
-    ck_assert_uint_lt(k, s->w->nkeys);
-    ck_assert_msg(s->w->m[k].kind != M_NONE, "scan returned deleted key %u", k);
+    fast_assert_uint_lt(k, s->w->nkeys);
+    fast_assert_msg(s->w->m[k].kind != M_NONE, "scan returned deleted key %u", k);
     s->seen[k] = 1;
 }
 
 static void check_all(world *w) {
-    ck_assert_uint_eq(dk_table_count(w->t), w->count);
-    ck_assert_uint_eq(dk_table_expires_count(w->t), w->expires);
+    fast_assert_uint_eq(dk_table_count(w->t), w->count);
+    fast_assert_uint_eq(dk_table_expires_count(w->t), w->expires);
     for (uint32_t k = 0; k < w->nkeys; k++)
         check_key(w, k);
     scan_seen s = {w, calloc(w->nkeys, 1)};
@@ -150,23 +152,23 @@ static void check_all(world *w) {
         c = dk_table_scan(w->t, c, on_scan, &s);
     while (c);
     for (uint32_t k = 0; k < w->nkeys; k++)
-        ck_assert_msg(s.seen[k] == (w->m[k].kind != M_NONE), "scan missed key %u", k);
+        fast_assert_msg(s.seen[k] == (w->m[k].kind != M_NONE), "scan missed key %u", k);
     free(s.seen);
     int64_t next = DK_NO_EXPIRY;
     for (uint32_t k = 0; k < w->nkeys; k++)
         if (w->m[k].kind != M_NONE && w->m[k].exp != DK_NO_EXPIRY &&
             (next == DK_NO_EXPIRY || w->m[k].exp < next))
             next = w->m[k].exp;
-    ck_assert_int_eq(dk_table_next_expiry(w->t), next);
+    fast_assert_int_eq(dk_table_next_expiry(w->t), next);
 }
 
 static void model_overwrite(world *w, uint32_t k, bool keep, void *old_obj, uint16_t old_type) {
     model *m = &w->m[k];
     if (m->kind == M_OBJ) {
-        ck_assert_ptr_eq(old_obj, m->obj);
-        ck_assert_uint_eq(old_type, m->type);
+        fast_assert_ptr_eq(old_obj, m->obj);
+        fast_assert_uint_eq(old_type, m->type);
     } else {
-        ck_assert_ptr_null(old_obj);
+        fast_assert_ptr_null(old_obj);
     }
     if (m->kind == M_NONE) {
         w->count++;
@@ -192,7 +194,7 @@ static void op_put(world *w, uint32_t k) {
         int64_t v = (int64_t)(rnd() >> (rnd() % 64)) * ((rnd() & 1) ? 1 : -1);
         dk_val box = dk_i64(v);
         ref = dk_table_put_box(w->t, key, n, h, &box, keep, &old_obj, &old_type);
-        ck_assert(ref != DK_REF_NONE);
+        fast_assert(ref != DK_REF_NONE);
         model_overwrite(w, k, keep, old_obj, old_type);
         m->kind = M_INT;
         m->ival = v;
@@ -205,7 +207,7 @@ static void op_put(world *w, uint32_t k) {
         dk_val box = dk_bytes(buf, len);
         ref = dk_table_put_box(w->t, key, n, h, &box, keep, &old_obj, &old_type);
         free(buf);
-        ck_assert(ref != DK_REF_NONE);
+        fast_assert(ref != DK_REF_NONE);
         model_overwrite(w, k, keep, old_obj, old_type);
         m->kind = M_BYTES;
         m->seed = seed;
@@ -214,22 +216,22 @@ static void op_put(world *w, uint32_t k) {
         void *obj = (void *)(uintptr_t)(0x1000 + rnd() % 100000 * 16);
         uint16_t type = (uint16_t)rnd();
         ref = dk_table_put_obj(w->t, key, n, h, type, obj, keep, &old_obj, &old_type);
-        ck_assert(ref != DK_REF_NONE);
+        fast_assert(ref != DK_REF_NONE);
         model_overwrite(w, k, keep, old_obj, old_type);
         m->kind = M_OBJ;
         m->obj = obj;
         m->type = type;
     }
-    ck_assert(ref == find_key(w, k));
+    fast_assert(ref == find_key(w, k));
 }
 
 static void model_delete(world *w, uint32_t k, void *obj, uint16_t type) {
     model *m = &w->m[k];
     if (m->kind == M_OBJ) {
-        ck_assert_ptr_eq(obj, m->obj);
-        ck_assert_uint_eq(type, m->type);
+        fast_assert_ptr_eq(obj, m->obj);
+        fast_assert_uint_eq(type, m->type);
     } else {
-        ck_assert_ptr_null(obj);
+        fast_assert_ptr_null(obj);
     }
     if (m->exp != DK_NO_EXPIRY)
         w->expires--;
@@ -240,7 +242,7 @@ static void model_delete(world *w, uint32_t k, void *obj, uint16_t type) {
 static void op_delete(world *w, uint32_t k) {
     dk_ref r = find_key(w, k);
     if (w->m[k].kind == M_NONE) {
-        ck_assert(r == DK_REF_NONE);
+        fast_assert(r == DK_REF_NONE);
         return;
     }
     void *obj = (void *)1;
@@ -273,8 +275,8 @@ static void op_field(world *w, uint32_t k) {
         m->has64 = present;
         m->a64 = present ? v : 0;
     }
-    ck_assert(nr != DK_REF_NONE);
-    ck_assert(nr == find_key(w, k));
+    fast_assert(nr != DK_REF_NONE);
+    fast_assert(nr == find_key(w, k));
 }
 
 static void on_due(void *ctx, dk_table *t, dk_ref r) {
@@ -282,15 +284,15 @@ static void on_due(void *ctx, dk_table *t, dk_ref r) {
     dk_entry e;
     dk_table_view(t, r, &e);
     uint32_t k = key_index(e.key, e.klen);
-    ck_assert_int_ne(e.expire_ms, DK_NO_EXPIRY);
-    ck_assert_int_le(e.expire_ms, w->now);
-    ck_assert_int_eq(e.expire_ms, w->m[k].exp);
-    ck_assert_int_ge(e.expire_ms, w->last_due);
+    fast_assert_int_ne(e.expire_ms, DK_NO_EXPIRY);
+    fast_assert_int_le(e.expire_ms, w->now);
+    fast_assert_int_eq(e.expire_ms, w->m[k].exp);
+    fast_assert_int_ge(e.expire_ms, w->last_due);
     w->last_due = e.expire_ms;
     w->due_calls++;
     if (w->due_calls % 5 == 0) {     /* sometimes postpone instead of deleting */
         int64_t later = w->now + 1 + (int64_t)(rnd() % 100);
-        ck_assert(dk_table_set_expiry(t, r, later) != DK_REF_NONE);
+        fast_assert(dk_table_set_expiry(t, r, later) != DK_REF_NONE);
         w->m[k].exp = later;
         return;
     }
@@ -306,11 +308,11 @@ static void op_expire(world *w) {
     w->last_due = INT64_MIN;
     size_t before = w->due_calls;
     size_t n = dk_table_expire_due(w->t, w->now, max, on_due, w);
-    ck_assert_uint_eq(n, w->due_calls - before);
-    ck_assert_uint_le(n, max);
+    fast_assert_uint_eq(n, w->due_calls - before);
+    fast_assert_uint_le(n, max);
     if (n < max) /* nothing due is left */
         for (uint32_t k = 0; k < w->nkeys; k++)
-            ck_assert(w->m[k].kind == M_NONE || w->m[k].exp == DK_NO_EXPIRY ||
+            fast_assert(w->m[k].kind == M_NONE || w->m[k].exp == DK_NO_EXPIRY ||
                       w->m[k].exp > w->now);
 }
 
@@ -352,10 +354,10 @@ static void random_ops(uint64_t seed, uint32_t nkeys, size_t ops,
     check_all(&w);
     while (dk_table_step(w.t, 100))
         ;
-    ck_assert_uint_eq(dk_table_count(w.t), 0);
-    ck_assert_uint_eq(dk_table_expires_count(w.t), 0);
+    fast_assert_uint_eq(dk_table_count(w.t), 0);
+    fast_assert_uint_eq(dk_table_expires_count(w.t), 0);
     /* back near the empty table: a few kept pages and the minimum bucket array */
-    ck_assert_uint_le(dk_table_bytes(w.t), base + 96 * 1024);
+    fast_assert_uint_le(dk_table_bytes(w.t), base + 96 * 1024);
     dk_table_free(w.t, NULL, NULL);
     free(w.m);
 }
@@ -387,7 +389,7 @@ static void del_int(dk_table *t, uint32_t i) {
     char key[32];
     size_t n = bench_key(i, key);
     dk_ref r = dk_table_find(t, key, n, dk_table_default_hash(key, n));
-    ck_assert(r != DK_REF_NONE);
+    fast_assert(r != DK_REF_NONE);
     dk_table_delete(t, r, NULL, NULL);
 }
 
@@ -401,7 +403,7 @@ static void on_seen(void *ctx, dk_table *t, dk_ref r) {
     dk_entry e;
     dk_table_view(t, r, &e);
     uint32_t i = (uint32_t)strtoul((const char *)e.key + 4, NULL, 10);
-    ck_assert_uint_lt(i, s->n);
+    fast_assert_uint_lt(i, s->n);
     s->seen[i] = 1;
 }
 
@@ -413,30 +415,30 @@ START_TEST(test_dk_table_grow_to_million_and_shrink_with_scans)
     seen_set s = {calloc(N, 1), N};
     uint32_t next = 0;
     for (; next < START; next++)
-        ck_assert(put_int(t, next, next) != DK_REF_NONE);
+        fast_assert(put_int(t, next, next) != DK_REF_NONE);
     /* a scan while the table grows: every key present from start to end is returned */
     uint64_t c = 0;
     size_t calls = 0;
     do {
         c = dk_table_scan(t, c, on_seen, &s);
         for (int k = 0; k < 64 && next < N; k++, next++)
-            ck_assert(put_int(t, next, next) != DK_REF_NONE);
+            fast_assert(put_int(t, next, next) != DK_REF_NONE);
         calls++;
     } while (c);
     for (uint32_t i = 0; i < START; i++)
-        ck_assert_msg(s.seen[i], "grow scan missed %u", i);
+        fast_assert_msg(s.seen[i], "grow scan missed %u", i);
     for (; next < N; next++)
-        ck_assert(put_int(t, next, next) != DK_REF_NONE);
-    ck_assert_uint_eq(dk_table_count(t), N);
+        fast_assert(put_int(t, next, next) != DK_REF_NONE);
+    fast_assert_uint_eq(dk_table_count(t), N);
     for (uint32_t i = 0; i < N; i += 997) {
         char key[32];
         size_t n = bench_key(i, key);
         dk_ref r = dk_table_find(t, key, n, dk_table_default_hash(key, n));
-        ck_assert(r != DK_REF_NONE);
+        fast_assert(r != DK_REF_NONE);
         dk_entry e;
         dk_table_view(t, r, &e);
         dk_val want = dk_i64(i);
-        ck_assert_int_eq(dk_val_cmp(&e.box, &want), 0);
+        fast_assert_int_eq(dk_val_cmp(&e.box, &want), 0);
     }
     /* a scan while the table shrinks: keys 0..N/16 stay, the rest goes */
     memset(s.seen, 0, N);
@@ -448,19 +450,19 @@ START_TEST(test_dk_table_grow_to_million_and_shrink_with_scans)
             del_int(t, del);
     } while (c);
     for (uint32_t i = 0; i < N / 16; i++)
-        ck_assert_msg(s.seen[i], "shrink scan missed %u", i);
+        fast_assert_msg(s.seen[i], "shrink scan missed %u", i);
     for (; del < N; del++)
         del_int(t, del);
-    ck_assert_uint_eq(dk_table_count(t), N / 16);
+    fast_assert_uint_eq(dk_table_count(t), N / 16);
     for (uint32_t i = 0; i < N / 16; i++)
         del_int(t, i);
     while (dk_table_step(t, 1000))
         ;
-    ck_assert_uint_eq(dk_table_count(t), 0);
-    ck_assert_uint_le(dk_table_bytes(t), base + 96 * 1024);
-    ck_assert(dk_table_random(t, 5) == DK_REF_NONE);
+    fast_assert_uint_eq(dk_table_count(t), 0);
+    fast_assert_uint_le(dk_table_bytes(t), base + 96 * 1024);
+    fast_assert(dk_table_random(t, 5) == DK_REF_NONE);
     uint64_t c2 = dk_table_scan(t, 0, on_seen, &s);
-    ck_assert(c2 == 0);
+    fast_assert(c2 == 0);
     free(s.seen);
     dk_table_free(t, NULL, NULL);
 }
@@ -472,21 +474,21 @@ START_TEST(test_dk_table_bytes_match_records_and_buckets)
     dk_table *t = dk_table_new();
     size_t base = dk_table_bytes(t);
     for (uint32_t i = 0; i < N; i++)  /* values 65536.. : 4-byte boxes, 23-byte records */
-        ck_assert(put_int(t, i, 65536 + i) != DK_REF_NONE);
+        fast_assert(put_int(t, i, 65536 + i) != DK_REF_NONE);
     while (dk_table_step(t, 1000))
         ;
     size_t bytes = dk_table_bytes(t);
     size_t floor = (size_t)N * 23 + ((size_t)1 << 20) * 4;
-    ck_assert_uint_ge(bytes, floor);
-    ck_assert_uint_le(bytes, floor + floor / 100 + base + 65536);
+    fast_assert_uint_ge(bytes, floor);
+    fast_assert_uint_le(bytes, floor + floor / 100 + base + 65536);
     /* overhead beyond the 14-byte key and 4-byte box, counting everything */
     double over = (double)bytes / N - 18;
-    ck_assert_msg(over <= 10.0, "overhead %.2f bytes/key", over);
+    fast_assert_msg(over <= 10.0, "overhead %.2f bytes/key", over);
     for (uint32_t i = 0; i < N; i++)
         del_int(t, i);
     while (dk_table_step(t, 1000))
         ;
-    ck_assert_uint_le(dk_table_bytes(t), base + 96 * 1024);
+    fast_assert_uint_le(dk_table_bytes(t), base + 96 * 1024);
     dk_table_free(t, NULL, NULL);
 }
 END_TEST
@@ -501,7 +503,7 @@ START_TEST(test_dk_table_random_is_roughly_uniform)
     rng_state = 3;
     for (int d = 0; d < DRAWS; d++) {
         dk_ref r = dk_table_random(t, rnd());
-        ck_assert(r != DK_REF_NONE);
+        fast_assert(r != DK_REF_NONE);
         dk_entry e;
         dk_table_view(t, r, &e);
         hits[strtoul((const char *)e.key + 4, NULL, 10)]++;
@@ -511,7 +513,7 @@ START_TEST(test_dk_table_random_is_roughly_uniform)
         lo = hits[i] < lo ? hits[i] : lo;
         hi = hits[i] > hi ? hits[i] : hi;
     }
-    ck_assert_msg(lo > 100 && hi < 300, "random draws per key between %u and %u (mean 200)", lo, hi);
+    fast_assert_msg(lo > 100 && hi < 300, "random draws per key between %u and %u (mean 200)", lo, hi);
     free(hits);
     dk_table_free(t, NULL, NULL);
 }
@@ -536,8 +538,8 @@ START_TEST(test_dk_table_put_value_aliasing_its_own_entry)
         dk_val tail = dk_bytes((const char *)e.box.v.ptr + cut, lens[k] - cut);
         r = dk_table_put_box(t, key, 5, h, &tail, false, NULL, NULL);
         dk_table_view(t, r, &e);
-        ck_assert_uint_eq(e.box.len, lens[k] - cut);
-        ck_assert(memcmp(e.box.v.ptr, big + cut, lens[k] - cut) == 0);
+        fast_assert_uint_eq(e.box.len, lens[k] - cut);
+        fast_assert(memcmp(e.box.v.ptr, big + cut, lens[k] - cut) == 0);
     }
     dk_table_free(t, NULL, NULL);
 }
@@ -546,8 +548,8 @@ END_TEST
 static int freed_objs;
 static void count_free(void *ctx, uint16_t type, void *obj) {
     (void)ctx;
-    ck_assert_uint_eq(type, 7);
-    ck_assert_ptr_nonnull(obj);
+    fast_assert_uint_eq(type, 7);
+    fast_assert_ptr_nonnull(obj);
     freed_objs++;
 }
 
@@ -565,9 +567,9 @@ START_TEST(test_dk_table_free_and_clear_hand_objects_back)
     }
     freed_objs = 0;
     dk_table_clear(t, count_free, NULL);
-    ck_assert_int_eq(freed_objs, 1000 - 334);
-    ck_assert_uint_eq(dk_table_count(t), 0);
-    ck_assert_uint_eq(dk_table_bytes(t), base);
+    fast_assert_int_eq(freed_objs, 1000 - 334);
+    fast_assert_uint_eq(dk_table_count(t), 0);
+    fast_assert_uint_eq(dk_table_bytes(t), base);
     for (uint32_t i = 0; i < 10; i++) {
         char key[32];
         size_t n = bench_key(i, key);
@@ -576,7 +578,7 @@ START_TEST(test_dk_table_free_and_clear_hand_objects_back)
     }
     freed_objs = 0;
     dk_table_free(t, count_free, NULL);
-    ck_assert_int_eq(freed_objs, 10);
+    fast_assert_int_eq(freed_objs, 10);
 }
 END_TEST
 
@@ -584,7 +586,7 @@ START_TEST(test_dk_table_value_of_512mb)
 {
     size_t len = (size_t)512 << 20;
     uint8_t *src = malloc(len);
-    ck_assert_ptr_nonnull(src);
+    fast_assert_ptr_nonnull(src);
     for (size_t i = 0; i < len; i += 4096)
         src[i] = (uint8_t)(i >> 12);
     src[len - 1] = 0x5a;
@@ -593,18 +595,18 @@ START_TEST(test_dk_table_value_of_512mb)
     dk_val v = dk_bytes(src, len);
     dk_ref r = dk_table_put_box(t, "big", 3, dk_table_default_hash("big", 3), &v, false, NULL,
                                 NULL);
-    ck_assert(r != DK_REF_NONE);
-    ck_assert_uint_ge(dk_table_bytes(t), base + len);
+    fast_assert(r != DK_REF_NONE);
+    fast_assert_uint_ge(dk_table_bytes(t), base + len);
     dk_entry e;
     dk_table_view(t, r, &e);
-    ck_assert_uint_eq(e.box.len, len);
-    ck_assert(memcmp(e.box.v.ptr, src, len) == 0);
+    fast_assert_uint_eq(e.box.len, len);
+    fast_assert(memcmp(e.box.v.ptr, src, len) == 0);
     r = dk_table_set_expiry(t, r, 12345);
     dk_table_view(t, r, &e);
-    ck_assert_uint_eq(e.box.len, len);
-    ck_assert_int_eq(e.expire_ms, 12345);
+    fast_assert_uint_eq(e.box.len, len);
+    fast_assert_int_eq(e.expire_ms, 12345);
     dk_table_delete(t, r, NULL, NULL);
-    ck_assert_uint_le(dk_table_bytes(t), base + 4096);
+    fast_assert_uint_le(dk_table_bytes(t), base + 4096);
     free(src);
     dk_table_free(t, NULL, NULL);
 }

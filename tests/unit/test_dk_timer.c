@@ -1,5 +1,7 @@
 /* test_dk_timer.c -- dk_timer: ordered (when, id) pairs against a sorted reference. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,10 +32,10 @@ START_TEST(test_dk_timer_empty)
     dk_timer *t = dk_timer_new();
     int64_t w;
     uint32_t id;
-    ck_assert(!dk_timer_min(t, &w, &id));
-    ck_assert(!dk_timer_del(t, 5, 5));
-    ck_assert_uint_eq(dk_timer_count(t), 0);
-    ck_assert_uint_gt(dk_timer_bytes(t), 0);
+    fast_assert(!dk_timer_min(t, &w, &id));
+    fast_assert(!dk_timer_del(t, 5, 5));
+    fast_assert_uint_eq(dk_timer_count(t), 0);
+    fast_assert_uint_gt(dk_timer_bytes(t), 0);
     dk_timer_free(t);
 }
 END_TEST
@@ -41,16 +43,16 @@ END_TEST
 START_TEST(test_dk_timer_add_twice_is_one_pair)
 {
     dk_timer *t = dk_timer_new();
-    ck_assert(dk_timer_add(t, 10, 1));
-    ck_assert(dk_timer_add(t, 10, 1));
-    ck_assert_uint_eq(dk_timer_count(t), 1);
-    ck_assert(dk_timer_add(t, 10, 0));
+    fast_assert(dk_timer_add(t, 10, 1));
+    fast_assert(dk_timer_add(t, 10, 1));
+    fast_assert_uint_eq(dk_timer_count(t), 1);
+    fast_assert(dk_timer_add(t, 10, 0));
     int64_t w;
     uint32_t id;
-    ck_assert(dk_timer_min(t, &w, &id) && w == 10 && id == 0);
-    ck_assert(dk_timer_del(t, 10, 0));
-    ck_assert(!dk_timer_del(t, 10, 0));
-    ck_assert(dk_timer_min(t, &w, &id) && w == 10 && id == 1);
+    fast_assert(dk_timer_min(t, &w, &id) && w == 10 && id == 0);
+    fast_assert(dk_timer_del(t, 10, 0));
+    fast_assert(!dk_timer_del(t, 10, 0));
+    fast_assert(dk_timer_min(t, &w, &id) && w == 10 && id == 1);
     dk_timer_free(t);
 }
 END_TEST
@@ -68,7 +70,7 @@ static void random_run(uint64_t seed, size_t ops, uint64_t time_range) {
         if (n == 0 || r % 10 < 6) {
             pair p = {(int64_t)(rnd() % time_range) - 1000, (uint32_t)rnd()};
             pair *hit = bsearch(&p, ref, n, sizeof *ref, pair_cmp);
-            ck_assert(dk_timer_add(t, p.when, p.id));
+            fast_assert(dk_timer_add(t, p.when, p.id));
             if (!hit) {
                 size_t i = 0;
                 while (i < n && pair_cmp(&ref[i], &p) < 0) /* insertion point (n stays small) */
@@ -79,31 +81,31 @@ static void random_run(uint64_t seed, size_t ops, uint64_t time_range) {
             }
         } else if (r % 10 < 9) {
             size_t i = rnd() % n;
-            ck_assert(dk_timer_del(t, ref[i].when, ref[i].id));
+            fast_assert(dk_timer_del(t, ref[i].when, ref[i].id));
             memmove(&ref[i], &ref[i + 1], (n - i - 1) * sizeof *ref);
             n--;
         } else {
             pair p = {(int64_t)(rnd() % time_range) - 1000, (uint32_t)rnd()};
             if (!bsearch(&p, ref, n, sizeof *ref, pair_cmp))
-                ck_assert(!dk_timer_del(t, p.when, p.id));
+                fast_assert(!dk_timer_del(t, p.when, p.id));
         }
-        ck_assert_uint_eq(dk_timer_count(t), n);
+        fast_assert_uint_eq(dk_timer_count(t), n);
         if (n) {
             int64_t w;
             uint32_t id;
-            ck_assert(dk_timer_min(t, &w, &id));
-            ck_assert(w == ref[0].when && id == ref[0].id);
+            fast_assert(dk_timer_min(t, &w, &id));
+            fast_assert(w == ref[0].when && id == ref[0].id);
         }
     }
     for (size_t i = 0; i < n; i++) { /* drain in order */
         int64_t w;
         uint32_t id;
-        ck_assert(dk_timer_min(t, &w, &id));
-        ck_assert(w == ref[i].when && id == ref[i].id);
-        ck_assert(dk_timer_del(t, w, id));
+        fast_assert(dk_timer_min(t, &w, &id));
+        fast_assert(w == ref[i].when && id == ref[i].id);
+        fast_assert(dk_timer_del(t, w, id));
     }
-    ck_assert_uint_eq(dk_timer_count(t), 0);
-    ck_assert_uint_le(dk_timer_bytes(t), base_bytes + 16 * 1500);
+    fast_assert_uint_eq(dk_timer_count(t), 0);
+    fast_assert_uint_le(dk_timer_bytes(t), base_bytes + 16 * 1500);
     free(ref);
     dk_timer_free(t);
 }
@@ -120,27 +122,27 @@ START_TEST(test_dk_timer_large_ordered_and_reverse)
     enum { N = 300000 };
     dk_timer *t = dk_timer_new();
     for (uint32_t i = 0; i < N; i++)
-        ck_assert(dk_timer_add(t, (int64_t)(N - i) * 3, i));
-    ck_assert_uint_eq(dk_timer_count(t), N);
+        fast_assert(dk_timer_add(t, (int64_t)(N - i) * 3, i));
+    fast_assert_uint_eq(dk_timer_count(t), N);
     /* about 12 bytes per pair in half-to-full nodes */
-    ck_assert_uint_lt(dk_timer_bytes(t), (size_t)N * 30);
+    fast_assert_uint_lt(dk_timer_bytes(t), (size_t)N * 30);
     /* remove every other pair, then drain: order must hold */
     for (uint32_t i = 0; i < N; i += 2)
-        ck_assert(dk_timer_del(t, (int64_t)(N - i) * 3, i));
-    ck_assert_uint_eq(dk_timer_count(t), N / 2);
-    ck_assert_uint_lt(dk_timer_bytes(t), (size_t)N / 2 * 30);
+        fast_assert(dk_timer_del(t, (int64_t)(N - i) * 3, i));
+    fast_assert_uint_eq(dk_timer_count(t), N / 2);
+    fast_assert_uint_lt(dk_timer_bytes(t), (size_t)N / 2 * 30);
     int64_t prev = -1, w;
     uint32_t id;
     size_t seen = 0;
     while (dk_timer_min(t, &w, &id)) {
-        ck_assert_int_gt(w, prev);
-        ck_assert_uint_eq(id % 2, 1);
-        ck_assert_int_eq(w, (int64_t)(N - id) * 3);
+        fast_assert_int_gt(w, prev);
+        fast_assert_uint_eq(id % 2, 1);
+        fast_assert_int_eq(w, (int64_t)(N - id) * 3);
         prev = w;
-        ck_assert(dk_timer_del(t, w, id));
+        fast_assert(dk_timer_del(t, w, id));
         seen++;
     }
-    ck_assert_uint_eq(seen, N / 2);
+    fast_assert_uint_eq(seen, N / 2);
     dk_timer_clear(t);
     dk_timer_free(t);
 }
