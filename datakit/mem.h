@@ -10,7 +10,13 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#if defined(__APPLE__)
+#include <malloc/malloc.h>
+#define dk_mem_usable_size_(p) malloc_size(p)
+#else
 #include <malloc.h>
+#define dk_mem_usable_size_(p) malloc_usable_size(p)
+#endif
 
 /* Bytes the allocator keeps in front of each chunk (glibc: the size word). */
 #define DK_MEM_CHUNK_HEADER sizeof(size_t)
@@ -23,12 +29,12 @@ static inline void dk_free(void *p) { free(p); }
 
 /* Usable bytes of a live allocation (>= what was asked); 0 for NULL. */
 static inline size_t dk_mem_usable(const void *p) {
-    return p ? malloc_usable_size((void *)p) : 0;
+    return p ? dk_mem_usable_size_((void *)p) : 0;
 }
 
 /* Everything an allocation costs: usable bytes plus the allocator's chunk header; 0 for NULL. */
 static inline size_t dk_mem_footprint(const void *p) {
-    return p ? malloc_usable_size((void *)p) + DK_MEM_CHUNK_HEADER : 0;
+    return p ? dk_mem_usable_size_((void *)p) + DK_MEM_CHUNK_HEADER : 0;
 }
 
 #endif

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""dk_hll_redis.py -- runs one seeded sequence of HLL operations on datakit (through
+"""dk_hll_compare.py -- runs one seeded sequence of HLL operations on datakit (through
 dk_hll_tool) and on a real redis-server, and requires identical replies: PFADD results, PFCOUNT
 of one key and of unions, PFMERGE, the encoding (sparse/dense) and the raw bytes (GET).
 
-Usage: dk_hll_redis.py TOOL   (exit 77 = skipped: no redis-server or no redis module)
+Usage: dk_hll_compare.py TOOL   (exit 77 = skipped: no redis-server or no redis module)
 """
 import os
 import random
