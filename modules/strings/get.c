@@ -1,0 +1,94 @@
+/* get.c -- reading a whole string: GET, GETDEL, GETEX (EX PX EXAT PXAT PERSIST). */
+#include "expiry.h"
+#include "family.h"
+#include "value.h"
+
+/* Which command runs strings.get (its imm). */
+enum { GET_GET = 0, GET_DEL, GET_EX };
+
+/* Reads GETEX's options (argv[2..]): one of EX/PX/EXAT/PXAT or PERSIST (repeating the same
+ * one is allowed, the last wins).  Replies "ERR syntax error" and returns false otherwise. */
+static bool getex_options(keel_proc *p, str_exp_kind *kind, const keel_arg **t) {
+    *kind = STR_EXP_NONE;
+    *t = NULL;
+    for (uint32_t i = 2; i < p->argc; i++) {
+        const keel_arg *a = &p->argv[i];
+        str_exp_kind k = str_exp_word(a);
+        if (k != STR_EXP_NONE && i + 1 < p->argc && (*kind == STR_EXP_NONE || *kind == k)) {
+            *kind = k;
+            *t = &p->argv[++i];
+        } else if (keel_arg_is(a, "PERSIST") && (*kind == STR_EXP_NONE || *kind == STR_EXP_PERSIST)) {
+            *kind = STR_EXP_PERSIST;
+        } else {
+            keel_reply_error(p, "ERR syntax error");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Opcode: strings.get
+ * GET (imm GET_GET), GETDEL (GET_DEL) or GETEX (GET_EX) on argv[1]: replies the value (nil
+ * when absent), then deletes the key or changes its expiry.  Registers: r0 = 1 once the value
+ * is replied (a re-run then only finishes the change), r1 = GETEX's new expiry (-1 = remove,
+ * -2 = leave).  Reductions 1.  May hop and block. */
+static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
+    const keel_arg *key = &p->argv[1];
+    keel_status st;
+    if (p->reg[0].type == DK_NULL) {
+        str_exp_kind kind = STR_EXP_NONE;
+        const keel_arg *t = NULL;
+        if (in->imm == GET_EX && !getex_options(p, &kind, &t)) return KEEL_FAIL;
+        keel_value v;
+        st = str_lookup(p, key, &v);
+        KEEL_OP_PROPAGATE(st);
+        if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
+        if (st == KEEL_NOTFOUND) {
+            keel_reply_nil(p);
+            return KEEL_NEXT;
+        }
+        /* as Redis does, GETEX checks the time only once it knows the key holds a string */
+        int64_t at = kind == STR_EXP_PERSIST ? -1 : -2;
+        bool timed = kind != STR_EXP_NONE && kind != STR_EXP_PERSIST;
+        if (timed && !str_exp_at(p, kind, t, "getex", &at)) return KEEL_FAIL;
+        keel_reply_stored(p, &v);
+        bool persist_nothing = at == -1 && v.expire_at_ms < 0;
+        if (in->imm == GET_GET || (in->imm == GET_EX && (at == -2 || persist_nothing)))
+            return KEEL_NEXT;
+        p->reg[0] = dk_i64(1);
+        p->reg[1] = dk_i64(at);
+    }
+    if (in->imm == GET_DEL) st = keel_key_delete(p, key->ptr, key->len);
+    else st = keel_key_expire(p, key->ptr, key->len, p->reg[1].v.i);
+    KEEL_OP_PROPAGATE(st);
+    return KEEL_NEXT;
+}
+
+static const keel_opcode_def get_ops[] = {
+    {.size = sizeof(keel_opcode_def), .name = "strings.get", .fn = op_get,
+     .synopsis = "reply argv[1]'s value; imm 1: then delete it, imm 2: then set its expiry",
+     .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+};
+
+#define PROG(NAME, IMM) static const keel_insn_def NAME[] = {{.op = "strings.get", .imm = IMM}, KEEL_END}
+PROG(get_prog, GET_GET);
+PROG(getdel_prog, GET_DEL);
+PROG(getex_prog, GET_EX);
+
+#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
+             .group = "string", .since = "0.1.0"
+static const keel_cmd_def get_cmds[] = {
+    {KEY1, .name = "GET", .arity = 2, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
+     .summary = "Returns a key's string value, or nil when the key does not exist.",
+     .syntax = "GET key", .program = get_prog},
+    {KEY1, .name = "GETDEL", .arity = 2, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .summary = "Returns a key's string value and deletes the key.", .syntax = "GETDEL key",
+     .program = getdel_prog},
+    {KEY1, .name = "GETEX", .arity = -2, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .summary = "Returns a key's string value and sets or removes its expiry.",
+     .syntax = "GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | "
+               "PXAT unix-time-milliseconds | PERSIST]",
+     .program = getex_prog},
+};
+
+const str_family str_get_family = STR_FAMILY(get_ops, get_cmds);

@@ -1,0 +1,205 @@
+/* set.c -- writing a whole string: SET (NX XX GET EX PX EXAT PXAT KEEPTTL, and Keel's COMPARE),
+ * SETNX, SETEX, PSETEX, GETSET, and Keel's CAS (compare-and-set). */
+#include "expiry.h"
+#include "family.h"
+#include "value.h"
+
+#include <string.h>
+
+/* Which command runs strings.set (its imm). */
+enum { SET_SET = 0, SET_SETNX, SET_SETEX, SET_PSETEX, SET_GETSET, SET_CAS };
+
+/* What must hold for the write to happen. */
+enum { COND_NONE = 0, COND_NX, COND_XX, COND_COMPARE };
+
+/* Progress kept in r0 across a re-run (a hop or wait after the write has begun). */
+enum { STAGE_DECIDE = 0, STAGE_STORE, STAGE_EXPIRE };
+
+/* One call's plan, read from its arguments. */
+typedef struct set_plan {
+    const keel_arg *value;
+    const keel_arg *compare;   /* COND_COMPARE: the value the key must hold */
+    int cond;
+    bool get;                  /* reply the old value (SET ... GET, GETSET) */
+    str_exp_kind exp;          /* STR_EXP_NONE, a time option, or STR_EXP_KEEPTTL */
+    const keel_arg *exp_arg;   /* the time argument of a time option */
+} set_plan;
+
+/* Reads SET's options (argv[3..]) into *sp, with Redis's rules for what may be combined.
+ * Replies "ERR syntax error" and returns false on anything else. */
+static bool set_options(keel_proc *p, set_plan *sp) {
+    for (uint32_t i = 3; i < p->argc; i++) {
+        const keel_arg *a = &p->argv[i];
+        const keel_arg *next = i + 1 < p->argc ? &p->argv[i + 1] : NULL;
+        str_exp_kind k = str_exp_word(a);
+        bool timed = sp->exp != STR_EXP_NONE && sp->exp != STR_EXP_KEEPTTL;
+        if (keel_arg_is(a, "NX") && sp->cond != COND_XX && sp->cond != COND_COMPARE) {
+            sp->cond = COND_NX;
+        } else if (keel_arg_is(a, "XX") && sp->cond != COND_NX && sp->cond != COND_COMPARE) {
+            sp->cond = COND_XX;
+        } else if (keel_arg_is(a, "GET")) {
+            sp->get = true;
+        } else if (keel_arg_is(a, "KEEPTTL") && !timed) {
+            sp->exp = STR_EXP_KEEPTTL;
+        } else if (k != STR_EXP_NONE && next && (sp->exp == STR_EXP_NONE || sp->exp == k)) {
+            sp->exp = k;
+            sp->exp_arg = next;
+            i++;
+        } else if (keel_arg_is(a, "COMPARE") && next && sp->cond != COND_NX && sp->cond != COND_XX) {
+            sp->cond = COND_COMPARE;
+            sp->compare = next;
+            i++;
+        } else {
+            keel_reply_error(p, "ERR syntax error");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Fills *sp for the command imm names.  Replies the error and returns false on bad input. */
+static bool set_plan_read(keel_proc *p, int64_t imm, set_plan *sp) {
+    memset(sp, 0, sizeof *sp);
+    sp->value = &p->argv[2];
+    switch (imm) {
+    case SET_SET:
+        return set_options(p, sp);
+    case SET_SETNX:
+        sp->cond = COND_NX;
+        return true;
+    case SET_SETEX:
+    case SET_PSETEX:
+        sp->value = &p->argv[3];
+        sp->exp = imm == SET_SETEX ? STR_EXP_EX : STR_EXP_PX;
+        sp->exp_arg = &p->argv[2];
+        return true;
+    case SET_GETSET:
+        sp->get = true;
+        return true;
+    default:   /* SET_CAS */
+        sp->cond = COND_COMPARE;
+        sp->compare = &p->argv[3];
+        sp->exp = STR_EXP_KEEPTTL;
+        return true;
+    }
+}
+
+static const char *const set_cmd_names[] = {"set", "setnx", "setex", "psetex", "getset", "cas"};
+
+/* Replies what a call that did (done) or did not write answers, unless it already replied
+ * the old value. */
+static void set_reply(keel_proc *p, int64_t imm, const set_plan *sp, bool done) {
+    if (sp->get) return;
+    if (imm == SET_SETNX || imm == SET_CAS) keel_reply_int(p, done);
+    else if (done) keel_reply_ok(p);
+    else keel_reply_nil(p);
+}
+
+/* True when the key's current state lets the write go ahead. */
+static bool set_allowed(const set_plan *sp, keel_status found, const keel_value *v) {
+    switch (sp->cond) {
+    case COND_NX:
+        return found == KEEL_NOTFOUND;
+    case COND_XX:
+        return found == KEEL_OK;
+    case COND_COMPARE: {
+        if (found != KEEL_OK) return false;
+        char buf[STR_NUM_TEXT];
+        const char *s;
+        size_t n = str_text(&v->box, buf, &s);
+        return n == sp->compare->len && memcmp(s, sp->compare->ptr, n) == 0;
+    }
+    default:
+        return true;
+    }
+}
+
+/* Opcode: strings.set
+ * SET and its relatives on argv[1]; imm says which command (SET_*).  Registers: r0 = stage
+ * (STAGE_*: the decision is taken and the old value replied once; a re-run resumes at the
+ * write), r1 = the absolute expiry in ms.  Reductions 1.  May hop and block.
+ * Replies as the command does: OK/nil, 1/0, or the old value (GET, GETSET). */
+static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
+    set_plan sp;
+    if (!set_plan_read(p, in->imm, &sp)) return KEEL_FAIL;
+    const keel_arg *key = &p->argv[1];
+    keel_status st;
+    if (p->reg[0].type == DK_NULL) {
+        int64_t at = -1;
+        bool timed = sp.exp != STR_EXP_NONE && sp.exp != STR_EXP_KEEPTTL;
+        if (timed && !str_exp_at(p, sp.exp, sp.exp_arg, set_cmd_names[in->imm], &at))
+            return KEEL_FAIL;
+        keel_value v = {.size = sizeof v};
+        bool typed = sp.get || sp.cond == COND_COMPARE;
+        st = typed ? str_lookup(p, key, &v) : keel_key_lookup(p, key->ptr, key->len, &v);
+        KEEL_OP_PROPAGATE(st);
+        if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
+        if (sp.get) {
+            if (st == KEEL_OK) keel_reply_stored(p, &v);
+            else keel_reply_nil(p);
+        }
+        if (!set_allowed(&sp, st, &v)) {
+            set_reply(p, in->imm, &sp, false);
+            return KEEL_NEXT;
+        }
+        p->reg[0] = dk_i64(STAGE_STORE);
+        p->reg[1] = dk_i64(at);
+    }
+    int64_t at = p->reg[1].v.i;
+    if (p->reg[0].v.i == STAGE_STORE) {
+        unsigned flags = sp.exp == STR_EXP_KEEPTTL ? KEEL_STORE_KEEPTTL : 0;
+        st = str_store(p, key, sp.value->ptr, sp.value->len, flags);
+        KEEL_OP_PROPAGATE(st);
+        if (st != KEEL_OK) return str_store_failed(p, st);
+        p->reg[0].v.i = STAGE_EXPIRE;
+    }
+    if (at >= 0) {
+        st = keel_key_expire(p, key->ptr, key->len, at);
+        KEEL_OP_PROPAGATE(st);
+    }
+    set_reply(p, in->imm, &sp, true);
+    return KEEL_NEXT;
+}
+
+static const keel_opcode_def set_ops[] = {
+    {.size = sizeof(keel_opcode_def), .name = "strings.set", .fn = op_set,
+     .synopsis = "write argv[1] as SET/SETNX/SETEX/PSETEX/GETSET/CAS (imm) say; reply",
+     .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+};
+
+#define PROG(NAME, IMM) static const keel_insn_def NAME[] = {{.op = "strings.set", .imm = IMM}, KEEL_END}
+PROG(set_prog, SET_SET);
+PROG(setnx_prog, SET_SETNX);
+PROG(setex_prog, SET_SETEX);
+PROG(psetex_prog, SET_PSETEX);
+PROG(getset_prog, SET_GETSET);
+PROG(cas_prog, SET_CAS);
+
+#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
+             .group = "string", .since = "0.1.0"
+static const keel_cmd_def set_cmds[] = {
+    {KEY1, .name = "SET", .arity = -3, .flags = KEEL_CMD_WRITE,
+     .summary = "Sets a key's string value; NX/XX/COMPARE make it conditional, GET returns the "
+                "old value, EX/PX/EXAT/PXAT/KEEPTTL set the expiry.",
+     .syntax = "SET key value [NX | XX | COMPARE oldvalue] [GET] [EX seconds | PX milliseconds | "
+               "EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
+     .program = set_prog},
+    {KEY1, .name = "SETNX", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .summary = "Sets a key's value only if the key does not exist; replies 1 if set, else 0.",
+     .syntax = "SETNX key value", .program = setnx_prog},
+    {KEY1, .name = "SETEX", .arity = 4, .flags = KEEL_CMD_WRITE,
+     .summary = "Sets a key's value with a time to live in seconds.",
+     .syntax = "SETEX key seconds value", .program = setex_prog},
+    {KEY1, .name = "PSETEX", .arity = 4, .flags = KEEL_CMD_WRITE,
+     .summary = "Sets a key's value with a time to live in milliseconds.",
+     .syntax = "PSETEX key milliseconds value", .program = psetex_prog},
+    {KEY1, .name = "GETSET", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .summary = "Sets a key's value (clearing its expiry) and returns the old value, or nil.",
+     .syntax = "GETSET key value", .program = getset_prog},
+    {KEY1, .name = "CAS", .arity = 4, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .summary = "Keel: sets a key to newvalue only if it holds exactly oldvalue, keeping its "
+                "expiry; replies 1 if set, else 0.",
+     .syntax = "CAS key newvalue oldvalue", .program = cas_prog},
+};
+
+const str_family str_set_family = STR_FAMILY(set_ops, set_cmds);
