@@ -7,7 +7,11 @@ AM_TESTS_ENVIRONMENT += PYTHONPATH='$(abs_top_srcdir)/tests/integration'; export
 	PYTHONDONTWRITEBYTECODE=1; export PYTHONDONTWRITEBYTECODE;
 
 INTEGRATION_TESTS = \
-	tests/integration/test_sdk_example.py
+	tests/integration/test_sdk_example.py \
+	tests/integration/test_strings.py \
+	tests/integration/test_strings_compat.py \
+	tests/integration/test_strings_multi.py \
+	tests/integration/test_strings_numbers.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py
