@@ -3,16 +3,17 @@ redis-cli: every SET option and its errors, expiry (TTL checks and real expiry),
 SET ... COMPARE, PREPEND, COUNTUTF8CODEPOINTS and aliases, binary-safe values, arity errors,
 and the command table (COMMAND DOCS, DEBUG ZVM EXPLAIN).
 
-WRONGTYPE: no module that stores another type exists yet, so these tests cannot create a
-non-string key; the WRONGTYPE paths are covered by the unit test tests/unit/test_strings_types.c
-(a fake type through the fake SDK table).
+WRONGTYPE: until a module that stores another type is built (lists.so), WrongType skips; the
+WRONGTYPE paths are covered meanwhile by tests/unit/test_strings_types.c (a fake type through the
+fake SDK table).
 """
+import os
 import time
 import unittest
 
 import redis
 
-from keel_harness import KeelServer
+from keel_harness import KeelServer, MODULE_DIR
 
 
 def error_of(r, *args):
@@ -424,6 +425,25 @@ class CommandTable(StringsTestCase):
         self.assertIn(b"strings.mset", text)
         lines = self.raw.execute_command("DEBUG", "ZVM", "EXPLAIN", "INCRBY", "a", "1")
         self.assertIn(b"strings.incr", b"\n".join(lines))
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(MODULE_DIR, "lists.so")), "no module stores another type yet")
+class WrongType(unittest.TestCase):
+    def test_strings_wrongtype_on_a_list(self):
+        with KeelServer(threads=2, modules=["resp", "strings", "lists"]) as srv:
+            r = srv.client()
+            r.rpush("l", "a")
+            wrong = "WRONGTYPE Operation against a key holding the wrong kind of value"
+            for args in (["GET", "l"], ["GETDEL", "l"], ["GETEX", "l"], ["GETSET", "l", "v"],
+                         ["SET", "l", "v", "GET"], ["CAS", "l", "v", "a"], ["APPEND", "l", "v"],
+                         ["PREPEND", "l", "v"], ["STRLEN", "l"], ["COUNTUTF8CODEPOINTS", "l"],
+                         ["GETRANGE", "l", "0", "1"], ["SETRANGE", "l", "0", "v"], ["INCR", "l"],
+                         ["DECRBY", "l", "1"], ["DECRBYFLOOR", "l", "1"], ["INCRBYFLOAT", "l", "1"]):
+                self.assertEqual(error_of(r, *args), wrong, args)
+            self.assertEqual(r.mget("l"), [None])
+            self.assertFalse(r.setnx("l", "v"))
+            self.assertTrue(r.set("l", "v"))
+            self.assertEqual(r.get("l"), b"v")
 
 
 class RedisCli(StringsTestCase):

@@ -79,6 +79,33 @@ class Numbers(unittest.TestCase):
         self.assertEqual(self.srv.cli("INCRBY", "u", "-1").strip(), str(UINT64_MAX - 1))
         self.assertEqual(self.srv.cli("INCRBY", "u", "1.5").strip(), "1.8446744073709552e+19")
 
+    def test_strings_incr_replies_in_resp3(self):
+        """RESP3 carries the extension's replies as typed values: doubles and big numbers."""
+        def call(sock, *words):
+            req = b"*%d\r\n" % len(words) + b"".join(b"$%d\r\n%s\r\n" % (len(w), w) for w in words)
+            sock.sendall(req)
+            data = b""
+            while not data.endswith(b"\r\n"):
+                chunk = sock.recv(4096)
+                self.assertTrue(chunk, "connection closed")
+                data += chunk
+            return data
+
+        s = self.srv.raw()
+        try:
+            s.sendall(b"HELLO 3\r\nPING\r\n")
+            data = b""
+            while not data.endswith(b"+PONG\r\n"):
+                chunk = s.recv(65536)
+                self.assertTrue(chunk, "connection closed")
+                data += chunk
+            self.assertEqual(call(s, b"INCRBY", b"d", b"1.5"), b",1.5\r\n")
+            self.assertEqual(call(s, b"INCRBY", b"u", str(UINT64_MAX).encode()), b"(%d\r\n" % UINT64_MAX)
+            self.assertEqual(call(s, b"INCR", b"i"), b":1\r\n")
+            self.assertEqual(call(s, b"INCRBYFLOAT", b"f", b"0.5"), b"$3\r\n0.5\r\n")
+        finally:
+            s.close()
+
     def test_strings_incrby_double_increment(self):
         self.assertEqual(self.cmd("INCRBY", "d", "1.5"), b"1.5")
         self.assertEqual(self.cmd("GET", "d"), b"1.5")
