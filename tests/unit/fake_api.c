@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include "fake_api.h"
 #include "fake_internal.h"
 
@@ -237,6 +238,43 @@ static keel_status f_conn_auth(keel_conn *c, const char *user, size_t ulen, cons
     return ok ? KEEL_OK : KEEL_EINVAL;
 }
 
+/* ---- server statistics ---- */
+
+static keel_status f_server_stat(const char *name, int64_t *out) {
+    static const char *const zero[] = {"expires",
+                                       "used_memory",
+                                       "rss",
+                                       "connections",
+                                       "total_connections",
+                                       "commands",
+                                       "uptime",
+                                       "keyspace_hits",
+                                       "keyspace_misses",
+                                       "expired_keys",
+                                       "net_input_bytes",
+                                       "net_output_bytes",
+                                       "rejected_connections"};
+    if (!strcmp(name, "keys")) {
+        *out = (int64_t)fake_key_count();
+        return KEEL_OK;
+    }
+    if (!strcmp(name, "threads")) {
+        *out = 1;
+        return KEEL_OK;
+    }
+    if (!strcmp(name, "pid")) {
+        *out = (int64_t)getpid();
+        return KEEL_OK;
+    }
+    for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++) {
+        if (!strcmp(name, zero[i])) {
+            *out = 0;
+            return KEEL_OK;
+        }
+    }
+    return KEEL_NOTFOUND;
+}
+
 /* ---- buffers ---- */
 
 static char *f_buf_reserve(keel_buf *b, size_t n) {
@@ -282,6 +320,7 @@ static void fill(void) {
     table.conn_close_after_reply = f_conn_close_after_reply;
     table.conn_auth = f_conn_auth;
     table.buf_reserve = f_buf_reserve;
+    table.server_stat = f_server_stat;
     fake_proc_fill(&table);
     fake_keyspace_fill(&table);
 }

@@ -13,6 +13,9 @@ typedef struct fake_key {
     char *bytes;          /* owned copy of a DK_BYTES box */
     void *obj;            /* a registered type's object, owned */
     int64_t expire_at_ms; /* -1 = none */
+    bool has_aux32, has_aux64;
+    uint32_t aux32;
+    uint64_t aux64;
 } fake_key;
 
 static fake_key *keys;
@@ -25,6 +28,7 @@ static void drop_value(fake_key *k) {
     free(k->bytes);
     k->obj = NULL;
     k->bytes = NULL;
+    k->has_aux32 = k->has_aux64 = false; /* the optional words go with the value */
 }
 
 static void unlink_key(fake_key **link) {
@@ -70,6 +74,10 @@ static keel_status f_key_lookup(keel_proc *p, const void *key, size_t klen, keel
     out->box = k->box;
     out->obj = k->obj;
     out->expire_at_ms = k->expire_at_ms;
+    out->has_aux32 = k->has_aux32;
+    out->has_aux64 = k->has_aux64;
+    out->aux32 = k->aux32;
+    out->aux64 = k->aux64;
     return KEEL_OK;
 }
 
@@ -119,6 +127,23 @@ static keel_status f_key_expire(keel_proc *p, const void *key, size_t klen, int6
     return KEEL_OK;
 }
 
+static keel_status f_key_aux_set(keel_proc *p, const void *key, size_t klen, unsigned slot,
+                                 bool present, uint64_t value) {
+    fake_key **link = find(key, klen);
+    if (!link) return KEEL_NOTFOUND;
+    fake_key *k = *link;
+    if (slot == KEEL_AUX32) {
+        k->has_aux32 = present;
+        k->aux32 = present ? (uint32_t)value : 0;
+    } else if (slot == KEEL_AUX64) {
+        k->has_aux64 = present;
+        k->aux64 = present ? value : 0;
+    } else {
+        return KEEL_EINVAL;
+    }
+    return KEEL_OK;
+}
+
 size_t fake_key_count(void) {
     size_t n = 0;
     for (fake_key **link = &keys; *link;) {
@@ -143,4 +168,5 @@ void fake_keyspace_fill(keel_api *t) {
     t->key_store_object = f_key_store_object;
     t->key_delete = f_key_delete;
     t->key_expire = f_key_expire;
+    t->key_aux_set = f_key_aux_set;
 }

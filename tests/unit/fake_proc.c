@@ -275,6 +275,25 @@ static void f_reply_value(keel_proc *p, const dk_val *v) {
     }
 }
 
+static void f_reply_stored(keel_proc *p, const keel_value *v) {
+    if (v->type != KEEL_TYPE_BOX) {
+        const keel_type_def *t = fake_type(v->type);
+        if (t && t->to_reply)
+            t->to_reply(p, v->obj);
+        else
+            f_reply_error(p, "ERR no way to show a value of type %u", (unsigned)v->type);
+        return;
+    }
+    if (v->box.type == DK_BYTES) {
+        f_reply_bulk(p, v->box.v.ptr, v->box.len);
+    } else if (v->box.type == DK_NULL) {
+        f_reply_nil(p);
+    } else {
+        char text[64];
+        f_reply_bulk(p, text, dk_val_format(&v->box, text, sizeof text));
+    }
+}
+
 static void reply_aggregate(keel_proc *p, keel_reply_type type, size_t n) {
     fake_proc *fp = fp_of(p);
     keel_reply *r = add_node(fp, type);
@@ -314,6 +333,44 @@ static void f_reply_reset(keel_proc *p) {
     fake_proc *fp = fp_of(p);
     fp->root = fp->root_last = NULL;
     fp->depth = 0;
+}
+
+/* ---- the command's keys (one shard here: every key is local) ---- */
+
+/* Argument indexes of the keys of p's command, as the core derives them; returns the count
+ * and writes at most max positions. */
+static int key_positions(const keel_proc *p, int *pos, int max) {
+    const keel_cmd_def *cmd = p->argc ? fake_command(p->argv[0].ptr) : NULL;
+    int argc = (int)p->argc;
+    if (!cmd) return 0;
+    if (cmd->keys) {
+        int n = cmd->keys(argc, p->argv, pos, max);
+        return n > 0 ? n : 0;
+    }
+    if (cmd->first_key <= 0) return 0;
+    int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+    int step = cmd->key_step > 0 ? cmd->key_step : 1;
+    int n = 0;
+    for (int i = cmd->first_key; i <= last && i < argc; i += step, n++)
+        if (n < max) pos[n] = i;
+    return n;
+}
+
+static uint32_t f_key_count(keel_proc *p) {
+    return (uint32_t)key_positions(p, NULL, 0);
+}
+
+static keel_status f_key_nth(keel_proc *p, uint32_t i, keel_arg *key, uint32_t *argi) {
+    int n = key_positions(p, NULL, 0);
+    if ((int)i >= n) return KEEL_EINVAL;
+    int *pos = malloc((size_t)n * sizeof *pos);
+    if (!pos) abort();
+    key_positions(p, pos, n);
+    int at = pos[i];
+    free(pos);
+    if (key) *key = p->argv[at];
+    if (argi) *argi = (uint32_t)at;
+    return KEEL_OK;
 }
 
 /* ---- the VM ---- */
@@ -408,4 +465,7 @@ void fake_proc_fill(keel_api *t) {
     t->reply_open = f_reply_open;
     t->reply_close = f_reply_close;
     t->reply_reset = f_reply_reset;
+    t->reply_stored = f_reply_stored;
+    t->key_count = f_key_count;
+    t->key_nth = f_key_nth;
 }

@@ -6,6 +6,12 @@ tests_unit_libfakeapi_la_SOURCES = \
 	tests/unit/fake_keyspace.c tests/unit/fake_proc.c
 tests_unit_libfakeapi_la_CFLAGS = $(UNIT_CFLAGS)
 
+check_PROGRAMS += tests/unit/test_fake_api
+TESTS += tests/unit/test_fake_api
+tests_unit_test_fake_api_SOURCES = tests/unit/test_fake_api.c
+tests_unit_test_fake_api_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fake_api_LDADD = tests/unit/libfakeapi.la datakit/libdatakit_pic.la $(UNIT_LIBS) -lm
+
 if MODULE_RESP
 RESP_TEST_LIBS = proto/resp/libresp.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la \
 	$(UNIT_LIBS) -lm
