@@ -1,15 +1,10 @@
 /* conn.c -- connection commands of the RESP protocol: HELLO and QUIT. */
-#include <strings.h>
-#include <datakit/box.h>
+#include <string.h>
 #include <keel/sdk.h>
 #include "conn.h"
 #include "state.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static bool arg_is(const keel_arg *a, const char *word, size_t n) {
-    return a->len == n && strncasecmp(a->ptr, word, n) == 0;
-}
 
 /* ---- opcodes ---- */
 
@@ -27,12 +22,10 @@ static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
     int64_t version = 0;
     uint32_t j = 1;
     if (p->argc >= 2) {
-        dk_val v;
-        if (!dk_parse_int(p->argv[1].ptr, p->argv[1].len, &v) || v.type != DK_I64) {
+        if (!keel_arg_i64(&p->argv[1], &version)) {
             keel_reply_error(p, "ERR Protocol version is not an integer or out of range");
             return KEEL_FAIL;
         }
-        version = v.v.i;
         if (version < 2 || version > 3) {
             keel_reply_error(p, "NOPROTO unsupported protocol version");
             return KEEL_FAIL;
@@ -43,11 +36,11 @@ static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
     for (; j < p->argc; j++) {
         uint32_t more = p->argc - 1 - j;
         const keel_arg *opt = &p->argv[j];
-        if (arg_is(opt, "AUTH", 4) && more >= 2) {
+        if (keel_arg_is(opt, "AUTH") && more >= 2) {
             user = &p->argv[j + 1];
             pass = &p->argv[j + 2];
             j += 2;
-        } else if (arg_is(opt, "SETNAME", 7) && more >= 1) {
+        } else if (keel_arg_is(opt, "SETNAME") && more >= 1) {
             name = &p->argv[j + 1];
             j++;
         } else {
@@ -117,12 +110,12 @@ const size_t resp_conn_opcode_count = COUNT_OF(resp_conn_opcodes);
 
 static const keel_insn_def hello_program[] = {
     {.op = "resp.hello", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE},
-    {.op = NULL},
+    KEEL_END,
 };
 
 static const keel_insn_def quit_program[] = {
     {.op = "resp.quit", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE},
-    {.op = NULL},
+    KEEL_END,
 };
 
 const keel_cmd_def resp_conn_commands[] = {
@@ -158,7 +151,7 @@ int resp_hello_reply_version(const keel_reply *r) {
     const keel_reply *k = r->v.child;
     for (uint32_t i = 0; i < r->len && k && k->next; i++, k = k->next->next) {
         const keel_reply *v = k->next;
-        if (k->type == KEEL_REPLY_BULK && k->len == 5 && strncasecmp(k->v.s, "proto", 5) == 0)
+        if (k->type == KEEL_REPLY_BULK && k->len == 5 && memcmp(k->v.s, "proto", 5) == 0)
             return v->type == KEEL_REPLY_INT && (v->v.i == 2 || v->v.i == 3) ? (int)v->v.i : 0;
     }
     return 0;

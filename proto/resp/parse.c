@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <datakit/box.h>
 #include "argv.h"
 #include "inline.h"
 #include "parse.h"
@@ -13,6 +12,9 @@ static const char ERR_BULK_LEN[] = "ERR Protocol error: invalid bulk length";
 static const char ERR_BULK_BIG[] = "ERR Protocol error: too big bulk count string";
 static const char ERR_BULK_END[] = "ERR Protocol error: bulk data not followed by CRLF";
 static const char ERR_NOMEM[] = "ERR Protocol error: out of memory";
+
+/* Header lines are searched byte by byte for this long before memchr takes over. */
+#define SHORT_LINE 24
 
 /* The smallest argument, "$0\r\n\r\n": k arguments still to come need at least k times this. */
 #define MIN_ARG_BYTES 6
@@ -38,8 +40,11 @@ static line_result find_line(resp_parser *ps, const char *buf, size_t len, size_
     size_t limit = ps->pos + RESP_MAX_INLINE + 1;
     if (limit > len) limit = len;
     if (ps->scan < limit) {
-        size_t from = ps->scan;
-        const char *p = memchr(buf + from, '\r', limit - from);
+        size_t from = ps->scan, i = from,
+               quick = from + SHORT_LINE < limit ? from + SHORT_LINE : limit;
+        while (i < quick && buf[i] != '\r')
+            i++; /* headers are short: no call for them */
+        const char *p = i < quick ? buf + i : memchr(buf + i, '\r', limit - i);
         if (p) {
             ps->scan = (size_t)(p - buf);
             ps->work += ps->scan - from + 1;
@@ -53,12 +58,21 @@ static line_result find_line(resp_parser *ps, const char *buf, size_t len, size_
     return len - ps->pos > RESP_MAX_INLINE ? LINE_TOO_BIG : LINE_NEED;
 }
 
-/* The number after the type byte of the header line [ps->pos, cr), as Redis's string2ll reads
- * it; false when it is not a canonical decimal int64. */
+/* The number after the type byte of the header line [ps->pos, cr), read as Redis's string2ll
+ * reads it (optional '-', then "0" or digits without a leading zero).  At most 18 digits: every
+ * valid count and length has far fewer, and int64 arithmetic cannot overflow.  This is the
+ * hottest loop of the parser (a SET has four headers), hence not dk_parse_int's 128-bit path. */
 static bool header_number(const resp_parser *ps, const char *buf, size_t cr, int64_t *out) {
-    dk_val v;
-    if (!dk_parse_int(buf + ps->pos + 1, cr - ps->pos - 1, &v) || v.type != DK_I64) return false;
-    *out = v.v.i;
+    const char *s = buf + ps->pos + 1;
+    size_t n = cr - ps->pos - 1, i = n && s[0] == '-';
+    if (i == n || n - i > 18 || (s[i] == '0' && (n - i > 1 || i))) return false;
+    int64_t v = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9) return false;
+        v = v * 10 + d;
+    }
+    *out = s[0] == '-' ? -v : v;
     return true;
 }
 

@@ -29,12 +29,13 @@ static bool number(const char *s, size_t len, bool allow_nil, int64_t *out) {
     }
     if (i == len || len - i > 19 || (s[i] == '0' && len - i > 1) || (neg && s[i] == '0'))
         return false;
-    int64_t v = 0;
+    uint64_t v = 0;
     for (; i < len; i++) {
         if (s[i] < '0' || s[i] > '9') return false;
-        v = v * 10 + (s[i] - '0');
+        v = v * 10 + (uint64_t)(s[i] - '0');
     }
-    *out = neg ? -v : v;
+    if (v > (uint64_t)INT64_MAX + neg) return false;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return true;
 }
 

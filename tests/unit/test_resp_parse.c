@@ -345,6 +345,9 @@ START_TEST(test_resp_parse_invalid_multibulk_length) {
     CHECK("*01\r\n", msg);
     CHECK("*1\rX", msg);
     CHECK("*99999999999999999999999\r\n", msg);
+    CHECK("*-0\r\n", msg);
+    CHECK("*-\r\n", msg);
+    CHECK("*1 \r\n", msg);
     CHECK("*1048576\r\n", "{NEED}"); /* the limit itself is fine */
 }
 END_TEST
@@ -356,7 +359,10 @@ START_TEST(test_resp_parse_invalid_bulk_length) {
     CHECK("*1\r\n$abc\r\n", msg);
     CHECK("*1\r\n$\r\n", msg);
     CHECK("*1\r\n$1\rX", msg);
+    CHECK("*1\r\n$1234567890123456789\r\n", msg);
+    CHECK("*1\r\n$00\r\n", msg);
     CHECK("*1\r\n$536870912\r\n", "{NEED}"); /* proto-max-bulk-len itself is fine */
+    CHECK("*1\r\n$0\r\n\r\n", "[]");
 }
 END_TEST
 
