@@ -67,45 +67,8 @@ static bool list_still_there(void) {
     return st == KEEL_OK && v.type == list_type && v.obj == &the_list;
 }
 
-/* ---- SDK calls this test needs that older fake tables lack (used only when missing) ---- */
-
-static int key_positions(keel_proc *p, int *pos) {
-    const keel_cmd_def *cmd = fake_command(p->argv[0].ptr);
-    int argc = (int)p->argc, n = 0;
-    if (!cmd || cmd->first_key <= 0) return 0;
-    int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-    for (int i = cmd->first_key; i <= last && i < argc; i += cmd->key_step > 0 ? cmd->key_step : 1)
-        if (pos) pos[n++] = i;
-        else n++;
-    return n;
-}
-
-static uint32_t my_key_count(keel_proc *p) { return (uint32_t)key_positions(p, NULL); }
-
-static keel_status my_key_nth(keel_proc *p, uint32_t i, keel_arg *key, uint32_t *argi) {
-    int pos[64];
-    int n = key_positions(p, pos);
-    if ((int)i >= n) return KEEL_EINVAL;
-    if (key) *key = p->argv[pos[i]];
-    if (argi) *argi = (uint32_t)pos[i];
-    return KEEL_OK;
-}
-
-static void my_reply_stored(keel_proc *p, const keel_value *v) {
-    char buf[64];
-    if (v->box.type == DK_BYTES) keel_reply_bulk(p, v->box.v.ptr, v->box.len);
-    else keel_reply_bulk(p, buf, dk_val_format(&v->box, buf, sizeof buf));
-}
-
-static keel_api table;
-
 static void setup(void) {
     fake_api_reset();
-    table = *fake_api_table();
-    if (!table.key_count) table.key_count = my_key_count;
-    if (!table.key_nth) table.key_nth = my_key_nth;
-    if (!table.reply_stored) table.reply_stored = my_reply_stored;
-    keel_api_ptr = &table;
     ck_assert_int_eq(keel_register_type(fake_module(), &list_def, &list_type, NULL), KEEL_OK);
     ck_assert_int_eq(str_register(fake_module()), KEEL_OK);
     frees = 0;
