@@ -33,12 +33,18 @@ static inline void dk_acct_free(size_t *acct, void *p) {
 }
 
 /* Room for `need` bytes in p: reallocates only when the usable size is short, leaving up to an
- * eighth (at most 64 bytes) of headroom so byte-at-a-time growth does not realloc every call. */
-static inline void *dk_acct_reserve(size_t *acct, void *p, size_t need) {
+ * eighth (at most `most` bytes) of headroom so that byte-at-a-time growth does not realloc on
+ * every call.  The allocator's own rounding (16 bytes in glibc) is used before asking again. */
+static inline void *dk_acct_grow(size_t *acct, void *p, size_t need, size_t most) {
     if (p && dk_mem_usable(p) >= need)
         return p;
-    size_t extra = need / 8 < 64 ? need / 8 : 64;
+    size_t extra = need / 8 < most ? need / 8 : most;
     return dk_acct_realloc(acct, p, need + extra);
+}
+
+/* dk_acct_grow with the default headroom (up to 64 bytes). */
+static inline void *dk_acct_reserve(size_t *acct, void *p, size_t need) {
+    return dk_acct_grow(acct, p, need, 64);
 }
 
 /* Gives back headroom when p holds more than a quarter (and 64 bytes) beyond `need`.  Never

@@ -57,8 +57,13 @@ bool dk_cidx_reserve(dk_cidx *x, uint32_t n) {
     return cidx_reserve(x, cap > n ? cap : n);
 }
 
-/* Rebuilds the Fenwick tree from the counts in O(n). */
-static void cidx_rebuild(dk_cidx *x) {
+/* Rebuilds the Fenwick tree from the counts in O(n) when stale.  Logically const: the tree is
+ * a cache of the counts (containers are single-threaded). */
+static void cidx_fresh(const dk_cidx *cx) {
+    dk_cidx *x = (dk_cidx *)cx;
+    if (!x->dirty)
+        return;
+    x->dirty = false;
     uint32_t n = x->n;
     for (uint32_t i = 1; i <= n; i++)
         x->fen[i] = x->count[i - 1];
@@ -84,7 +89,7 @@ bool dk_cidx_insert(dk_cidx *x, uint32_t i, void *chunk, uint32_t count, uint64_
     x->count[i] = count;
     x->n++;
     x->total += count;
-    cidx_rebuild(x);
+    x->dirty = true;
     return true;
 }
 
@@ -97,7 +102,7 @@ void dk_cidx_remove(dk_cidx *x, uint32_t i) {
     if (x->keyed)
         memmove(x->key + i, x->key + i + 1, tail * sizeof *x->key);
     x->n--;
-    cidx_rebuild(x);
+    x->dirty = true;
     /* Give memory back when the index is mostly empty. */
     if (x->cap > 16 && x->n < x->cap / 4) {
         uint32_t cap = x->n * 2 > 4 ? x->n * 2 : 4;
@@ -122,12 +127,15 @@ void dk_cidx_add(dk_cidx *x, uint32_t i, int64_t delta) {
     assert(i < x->n);
     x->count[i] = (uint32_t)((int64_t)x->count[i] + delta);
     x->total = (uint64_t)((int64_t)x->total + delta);
+    if (x->dirty)
+        return;
     for (uint32_t j = i + 1; j <= x->n; j += j & -j)
         x->fen[j] = (uint64_t)((int64_t)x->fen[j] + delta);
 }
 
 uint32_t dk_cidx_locate(const dk_cidx *x, uint64_t pos, uint32_t *within) {
     assert(pos < x->total);
+    cidx_fresh(x);
     uint32_t at = 0, step = 1;
     while (step * 2 <= x->n)
         step *= 2;
@@ -144,6 +152,7 @@ uint32_t dk_cidx_locate(const dk_cidx *x, uint64_t pos, uint32_t *within) {
 
 uint64_t dk_cidx_before(const dk_cidx *x, uint32_t i) {
     uint64_t s = 0;
+    cidx_fresh(x);
     for (uint32_t j = i; j > 0; j -= j & -j)
         s += x->fen[j];
     return s;

@@ -6,8 +6,10 @@
  * when `keyed`, one 64-bit order-preserving key per chunk (its first element's key prefix) so
  * containers sorted by key find a chunk by binary search over one contiguous array.
  *
- * Adding or removing a chunk is O(chunks) (it rebuilds the tree); changing a count is
- * O(log chunks).  The index never frees or looks inside the chunks.
+ * Adding or removing a chunk is O(chunks) (a memmove) and marks the tree stale; the next
+ * position query rebuilds it in O(chunks), so bursts of splits (random inserts) cost no
+ * rebuilds until someone asks for a position.  Changing a count is O(log chunks).  The index
+ * never frees or looks inside the chunks.
  */
 #ifndef DATAKIT_CIDX_H
 #define DATAKIT_CIDX_H
@@ -19,11 +21,12 @@
 typedef struct dk_cidx {
     void **chunk;       /* n chunk pointers, in order */
     uint32_t *count;    /* elements in each chunk */
-    uint64_t *fen;      /* Fenwick tree over count, 1-based (fen[0] unused) */
+    uint64_t *fen;      /* Fenwick tree over count, 1-based (fen[0] unused); rebuilt lazily */
     uint64_t *key;      /* keyed indexes only: per-chunk sort key */
     uint32_t n, cap;
     uint64_t total;     /* sum of all counts */
     bool keyed;
+    bool dirty;         /* fen is stale (chunks were added or removed since it was built) */
 } dk_cidx;
 
 /* Allocates an empty index (NULL when out of memory). */

@@ -196,6 +196,8 @@ size_t dk_intset_bytes(const dk_intset *s) {
     return dk_mem_footprint(s) + s->bytes + (s->chunked ? dk_cidx_bytes(s->u.idx) : 0);
 }
 
+uint32_t dk_intset_version(const dk_intset *s) { return s->version; }
+
 size_t dk_intset_chunks(const dk_intset *s) {
     if (s->chunked)
         return s->u.idx->n;

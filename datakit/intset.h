@@ -55,6 +55,10 @@ bool dk_intset_random(const dk_intset *s, uint64_t rnd, int64_t *out);
 bool dk_intset_next(const dk_intset *s, dk_iter *it, int64_t *out);
 bool dk_intset_prev(const dk_intset *s, dk_iter *it, int64_t *out);
 
+/* The set's modification count (cursors compare it; containers wrapping an intset use it to
+ * validate their own cursors). */
+uint32_t dk_intset_version(const dk_intset *s);
+
 /* Chunks in the set (1 for the small tier, 0 when empty): for tests and stats. */
 size_t dk_intset_chunks(const dk_intset *s);
 

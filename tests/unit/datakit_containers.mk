@@ -1,21 +1,43 @@
-# tests/unit/datakit_containers.mk -- unit tests for datakit containers (list, map, set, array, flat buffer, sparse bitset)
+# tests/unit/datakit_containers.mk -- unit tests for datakit's containers: list, map, set,
+# intset, array, flat buffer, sparse bitset (one program each).
 DK_CONTAINER_TESTS = \
 	tests/unit/test_dk_array \
 	tests/unit/test_dk_intset \
-	tests/unit/test_dk_sbitset
+	tests/unit/test_dk_sbitset \
+	tests/unit/test_dk_flat \
+	tests/unit/test_dk_list \
+	tests/unit/test_dk_map \
+	tests/unit/test_dk_set
 
 check_PROGRAMS += $(DK_CONTAINER_TESTS)
 TESTS += $(DK_CONTAINER_TESTS)
-EXTRA_DIST += tests/unit/dk_rand.h tests/unit/dk_fastck.h
+DK_TEST_HELPERS = tests/unit/dk_rand.h tests/unit/dk_check_fast.h tests/unit/dk_vals.h \
+	tests/unit/dk_kvmodel.h
 
-tests_unit_test_dk_array_SOURCES = tests/unit/test_dk_array.c tests/unit/dk_rand.h tests/unit/dk_fastck.h
+tests_unit_test_dk_array_SOURCES = tests/unit/test_dk_array.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_array_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_array_LDADD = $(DK_TEST_LIBS)
 
-tests_unit_test_dk_intset_SOURCES = tests/unit/test_dk_intset.c tests/unit/dk_rand.h tests/unit/dk_fastck.h
+tests_unit_test_dk_intset_SOURCES = tests/unit/test_dk_intset.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_intset_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_intset_LDADD = $(DK_TEST_LIBS)
 
-tests_unit_test_dk_sbitset_SOURCES = tests/unit/test_dk_sbitset.c tests/unit/dk_rand.h tests/unit/dk_fastck.h
+tests_unit_test_dk_sbitset_SOURCES = tests/unit/test_dk_sbitset.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_sbitset_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_sbitset_LDADD = $(DK_TEST_LIBS)
+
+tests_unit_test_dk_flat_SOURCES = tests/unit/test_dk_flat.c $(DK_TEST_HELPERS)
+tests_unit_test_dk_flat_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_flat_LDADD = $(DK_TEST_LIBS)
+
+tests_unit_test_dk_list_SOURCES = tests/unit/test_dk_list.c $(DK_TEST_HELPERS)
+tests_unit_test_dk_list_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_list_LDADD = $(DK_TEST_LIBS)
+
+tests_unit_test_dk_map_SOURCES = tests/unit/test_dk_map.c $(DK_TEST_HELPERS)
+tests_unit_test_dk_map_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_map_LDADD = $(DK_TEST_LIBS)
+
+tests_unit_test_dk_set_SOURCES = tests/unit/test_dk_set.c $(DK_TEST_HELPERS)
+tests_unit_test_dk_set_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_set_LDADD = $(DK_TEST_LIBS)

@@ -5,7 +5,7 @@
 
 #include <datakit/array.h>
 
-#include "dk_fastck.h"
+#include "dk_check_fast.h"
 #include "dk_rand.h"
 
 START_TEST(test_array_rejects_bad_widths)
@@ -17,8 +17,8 @@ START_TEST(test_array_rejects_bad_widths)
     for (size_t i = 0; i < 5; i++) {
         dk_array *a = dk_array_new(ok[i]);
         ck_assert_ptr_nonnull(a);
-        FCK_UINT_EQ(dk_array_width(a), ok[i]);
-        FCK_UINT_EQ(dk_array_len(a), 0);
+        fast_assert_uint_eq(dk_array_width(a), ok[i]);
+        fast_assert_uint_eq(dk_array_len(a), 0);
         dk_array_free(a);
     }
 }
@@ -39,14 +39,14 @@ START_TEST(test_array_random_ops_match_model)
         switch (dk_rand_below(&r, 8)) {
         case 0: case 1: case 2:
             if (len < cap) {
-                FCK(dk_array_push(a, elem));
+                fast_assert(dk_array_push(a, elem));
                 memcpy(model + len++ * w, elem, w);
             }
             break;
         case 3:
             if (len < cap) {
                 size_t i = dk_rand_below(&r, len + 1);
-                FCK(dk_array_insert(a, i, elem));
+                fast_assert(dk_array_insert(a, i, elem));
                 memmove(model + (i + 1) * w, model + i * w, (len - i) * w);
                 memcpy(model + i * w, elem, w);
                 len++;
@@ -71,24 +71,24 @@ START_TEST(test_array_random_ops_match_model)
             break;
         case 6:
             if (len) {
-                FCK(dk_array_pop(a, got));
+                fast_assert(dk_array_pop(a, got));
                 len--;
                 ck_assert_mem_eq(got, model + len * w, w);
             } else {
-                FCK(!dk_array_pop(a, got));
+                fast_assert(!dk_array_pop(a, got));
             }
             break;
         default:
             if (dk_rand_below(&r, 50) == 0) {
                 size_t n = dk_rand_below(&r, 3000);
-                FCK(dk_array_resize(a, n));
+                fast_assert(dk_array_resize(a, n));
                 if (n > len)
                     memset(model + len * w, 0, (n - len) * w);
                 len = n;
             }
             break;
         }
-        FCK_UINT_EQ(dk_array_len(a), len);
+        fast_assert_uint_eq(dk_array_len(a), len);
         if (op % 997 == 0)
             for (size_t i = 0; i < len; i++)
                 ck_assert_mem_eq(dk_array_at(a, i), model + i * w, w);
@@ -105,15 +105,15 @@ END_TEST
 START_TEST(test_array_u64_view_truncates_and_extends)
 {
     dk_array *a = dk_array_new(2);
-    FCK(dk_array_resize(a, 3));
+    fast_assert(dk_array_resize(a, 3));
     dk_array_set_u64(a, 1, 0x12345);
-    FCK_UINT_EQ(dk_array_get_u64(a, 1), 0x2345);
-    FCK_UINT_EQ(dk_array_get_u64(a, 0), 0);
+    fast_assert_uint_eq(dk_array_get_u64(a, 1), 0x2345);
+    fast_assert_uint_eq(dk_array_get_u64(a, 0), 0);
     dk_array_free(a);
     a = dk_array_new(8);
-    FCK(dk_array_push(a, NULL));
+    fast_assert(dk_array_push(a, NULL));
     dk_array_set_u64(a, 0, UINT64_MAX);
-    FCK_UINT_EQ(dk_array_get_u64(a, 0), UINT64_MAX);
+    fast_assert_uint_eq(dk_array_get_u64(a, 0), UINT64_MAX);
     dk_array_free(a);
 }
 END_TEST
@@ -124,18 +124,18 @@ START_TEST(test_array_bytes_track_content)
     size_t empty = dk_array_bytes(a);
     uint64_t v = 7;
     for (int i = 0; i < 10000; i++)
-        FCK(dk_array_push(a, &v));
+        fast_assert(dk_array_push(a, &v));
     ck_assert_uint_ge(dk_array_bytes(a), empty + 10000 * 8);
     dk_array_shrink(a);
     ck_assert_uint_le(dk_array_bytes(a), empty + 10000 * 8 + 64);
     dk_array_delete(a, 0, 10000);
-    FCK_UINT_EQ(dk_array_len(a), 0);
+    fast_assert_uint_eq(dk_array_len(a), 0);
     dk_array_shrink(a);
-    FCK_UINT_EQ(dk_array_bytes(a), empty);
-    FCK(dk_array_resize(a, 100));
+    fast_assert_uint_eq(dk_array_bytes(a), empty);
+    fast_assert(dk_array_resize(a, 100));
     ck_assert_uint_ge(dk_array_bytes(a), empty + 800);
-    FCK(dk_array_resize(a, 0));
-    FCK_UINT_EQ(dk_array_bytes(a), empty);
+    fast_assert(dk_array_resize(a, 0));
+    fast_assert_uint_eq(dk_array_bytes(a), empty);
     dk_array_free(a);
 }
 END_TEST

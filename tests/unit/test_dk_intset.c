@@ -5,7 +5,7 @@
 
 #include <datakit/intset.h>
 
-#include "dk_fastck.h"
+#include "dk_check_fast.h"
 #include "dk_rand.h"
 
 /* ---- the reference model: a plain sorted array ------------------------------------------- */
@@ -67,27 +67,27 @@ static int64_t pick(dk_rand *r, int spread) {
 
 /* Checks count, every rank both ways, and a full cursor walk forwards and backwards. */
 static void check_equal(const dk_intset *s, const model *m) {
-    FCK_UINT_EQ(dk_intset_count(s), m->n);
+    fast_assert_uint_eq(dk_intset_count(s), m->n);
     dk_iter it = dk_iter_at(0);
     int64_t x;
     for (size_t i = 0; i < m->n; i++) {
-        FCK(dk_intset_next(s, &it, &x));
-        FCK_INT_EQ(x, m->v[i]);
+        fast_assert(dk_intset_next(s, &it, &x));
+        fast_assert_int_eq(x, m->v[i]);
     }
-    FCK(!dk_intset_next(s, &it, &x));
+    fast_assert(!dk_intset_next(s, &it, &x));
     it = dk_iter_at(m->n ? m->n - 1 : 0);
     for (size_t i = m->n; i-- > 0;) {
-        FCK(dk_intset_prev(s, &it, &x));
-        FCK_INT_EQ(x, m->v[i]);
+        fast_assert(dk_intset_prev(s, &it, &x));
+        fast_assert_int_eq(x, m->v[i]);
     }
-    FCK(!dk_intset_prev(s, &it, &x));
+    fast_assert(!dk_intset_prev(s, &it, &x));
     for (size_t i = 0; i < m->n; i += 1 + m->n / 64) {
-        FCK(dk_intset_at(s, i, &x));
-        FCK_INT_EQ(x, m->v[i]);
-        FCK_UINT_EQ(dk_intset_rank(s, m->v[i]), i);
-        FCK(dk_intset_contains(s, m->v[i]));
+        fast_assert(dk_intset_at(s, i, &x));
+        fast_assert_int_eq(x, m->v[i]);
+        fast_assert_uint_eq(dk_intset_rank(s, m->v[i]), i);
+        fast_assert(dk_intset_contains(s, m->v[i]));
     }
-    FCK(!dk_intset_at(s, m->n, &x));
+    fast_assert(!dk_intset_at(s, m->n, &x));
 }
 
 START_TEST(test_intset_random_ops_match_model)
@@ -99,12 +99,13 @@ START_TEST(test_intset_random_ops_match_model)
     for (int op = 0; op < 60000; op++) {
         int64_t x = pick(&r, spread);
         if (dk_rand_below(&r, 3)) {
-            FCK_INT_EQ(dk_intset_add(s, x), model_add(&m, x) ? 1 : 0);
+            fast_assert_int_eq(dk_intset_add(s, x), model_add(&m, x) ? 1 : 0);
         } else {
-            FCK_INT_EQ(dk_intset_remove(s, x), model_del(&m, x));
+            fast_assert_int_eq(dk_intset_remove(s, x), model_del(&m, x));
         }
-        FCK_UINT_EQ(dk_intset_count(s), m.n);
-        FCK_INT_EQ(dk_intset_contains(s, x), model_lb(&m, x) < m.n && m.v[model_lb(&m, x)] == x);
+        fast_assert_uint_eq(dk_intset_count(s), m.n);
+        size_t at = model_lb(&m, x);
+        fast_assert_int_eq(dk_intset_contains(s, x), at < m.n && m.v[at] == x);
         if (op % 5000 == 0)
             check_equal(s, &m);
     }
@@ -124,14 +125,14 @@ START_TEST(test_intset_grows_and_shrinks_through_tiers)
     size_t last_bytes = empty;
     for (int i = 0; i < 100000; i++) {
         int64_t x = (int64_t)dk_rand_below(&r, 1u << 30);
-        FCK_INT_EQ(dk_intset_add(s, x), model_add(&m, x) ? 1 : 0);
+        fast_assert_int_eq(dk_intset_add(s, x), model_add(&m, x) ? 1 : 0);
         if (i % 10000 == 0) {
             ck_assert_uint_ge(dk_intset_bytes(s), last_bytes);
             last_bytes = dk_intset_bytes(s);
         }
     }
     ck_assert_uint_gt(dk_intset_chunks(s), 50);
-    FCK_UINT_EQ(dk_intset_width(s), 4);
+    fast_assert_uint_eq(dk_intset_width(s), 4);
     ck_assert_uint_ge(dk_intset_bytes(s), empty + m.n * 4);
     ck_assert_uint_le(dk_intset_bytes(s), empty + m.n * 5);
     check_equal(s, &m);
@@ -140,17 +141,17 @@ START_TEST(test_intset_grows_and_shrinks_through_tiers)
     while (m.n) {
         size_t i = dk_rand_below(&r, m.n);
         int64_t x = m.v[i], y;
-        FCK(dk_intset_remove(s, x));
-        FCK(model_del(&m, x));
+        fast_assert(dk_intset_remove(s, x));
+        fast_assert(model_del(&m, x));
         if (!dk_intset_next(s, &it, &y))
             it = dk_iter_at(0);
         else
-            FCK_INT_EQ(y, m.v[it.pos - 1]);
+            fast_assert_int_eq(y, m.v[it.pos - 1]);
         if (m.n % 20000 == 0)
             check_equal(s, &m);
     }
-    FCK_UINT_EQ(dk_intset_chunks(s), 0);
-    FCK_UINT_EQ(dk_intset_bytes(s), empty);
+    fast_assert_uint_eq(dk_intset_chunks(s), 0);
+    fast_assert_uint_eq(dk_intset_bytes(s), empty);
     free(m.v);
     dk_intset_free(s);
 }
@@ -159,23 +160,23 @@ END_TEST
 START_TEST(test_intset_widens_and_narrows)
 {
     dk_intset *s = dk_intset_new();
-    FCK_UINT_EQ(dk_intset_width(s), 2);
+    fast_assert_uint_eq(dk_intset_width(s), 2);
     for (int64_t i = 1; i <= 3; i++)
-        FCK_INT_EQ(dk_intset_add(s, i), 1);
-    FCK_UINT_EQ(dk_intset_width(s), 2);
-    FCK_INT_EQ(dk_intset_add(s, 100000), 1);
-    FCK_UINT_EQ(dk_intset_width(s), 4);
-    FCK_INT_EQ(dk_intset_add(s, INT64_MIN), 1);
-    FCK_UINT_EQ(dk_intset_width(s), 8);
+        fast_assert_int_eq(dk_intset_add(s, i), 1);
+    fast_assert_uint_eq(dk_intset_width(s), 2);
+    fast_assert_int_eq(dk_intset_add(s, 100000), 1);
+    fast_assert_uint_eq(dk_intset_width(s), 4);
+    fast_assert_int_eq(dk_intset_add(s, INT64_MIN), 1);
+    fast_assert_uint_eq(dk_intset_width(s), 8);
     int64_t x;
-    FCK(dk_intset_at(s, 0, &x));
-    FCK_INT_EQ(x, INT64_MIN);
-    FCK(dk_intset_remove(s, INT64_MIN));
-    FCK_UINT_EQ(dk_intset_width(s), 4);
-    FCK(dk_intset_remove(s, 100000));
-    FCK_UINT_EQ(dk_intset_width(s), 2);
-    FCK(dk_intset_at(s, 2, &x));
-    FCK_INT_EQ(x, 3);
+    fast_assert(dk_intset_at(s, 0, &x));
+    fast_assert_int_eq(x, INT64_MIN);
+    fast_assert(dk_intset_remove(s, INT64_MIN));
+    fast_assert_uint_eq(dk_intset_width(s), 4);
+    fast_assert(dk_intset_remove(s, 100000));
+    fast_assert_uint_eq(dk_intset_width(s), 2);
+    fast_assert(dk_intset_at(s, 2, &x));
+    fast_assert_int_eq(x, 3);
     dk_intset_free(s);
 }
 END_TEST
@@ -184,17 +185,17 @@ START_TEST(test_intset_boundaries)
 {
     dk_intset *s = dk_intset_new();
     int64_t x;
-    FCK(!dk_intset_random(s, 42, &x));
-    FCK(!dk_intset_contains(s, 0));
-    FCK(!dk_intset_remove(s, 0));
-    FCK_UINT_EQ(dk_intset_rank(s, INT64_MAX), 0);
-    FCK_INT_EQ(dk_intset_add(s, INT64_MAX), 1);
-    FCK_INT_EQ(dk_intset_add(s, INT64_MIN), 1);
-    FCK_INT_EQ(dk_intset_add(s, INT64_MAX), 0);
-    FCK_UINT_EQ(dk_intset_rank(s, INT64_MAX), 1);
-    FCK_UINT_EQ(dk_intset_rank(s, 0), 1);
-    FCK(dk_intset_random(s, 1, &x));
-    FCK_INT_EQ(x, INT64_MAX);
+    fast_assert(!dk_intset_random(s, 42, &x));
+    fast_assert(!dk_intset_contains(s, 0));
+    fast_assert(!dk_intset_remove(s, 0));
+    fast_assert_uint_eq(dk_intset_rank(s, INT64_MAX), 0);
+    fast_assert_int_eq(dk_intset_add(s, INT64_MAX), 1);
+    fast_assert_int_eq(dk_intset_add(s, INT64_MIN), 1);
+    fast_assert_int_eq(dk_intset_add(s, INT64_MAX), 0);
+    fast_assert_uint_eq(dk_intset_rank(s, INT64_MAX), 1);
+    fast_assert_uint_eq(dk_intset_rank(s, 0), 1);
+    fast_assert(dk_intset_random(s, 1, &x));
+    fast_assert_int_eq(x, INT64_MAX);
     dk_intset_free(s);
 }
 END_TEST
@@ -214,7 +215,7 @@ START_TEST(test_intset_cursor_survives_growth)
         if (steps++ % 3 == 0)
             dk_intset_add(s, 50000 + (int64_t)steps * 2);
     }
-    FCK_UINT_EQ(it.pos, dk_intset_count(s));
+    fast_assert_uint_eq(it.pos, dk_intset_count(s));
     dk_intset_free(s);
 }
 END_TEST

@@ -5,7 +5,7 @@
 
 #include <datakit/sbitset.h>
 
-#include "dk_fastck.h"
+#include "dk_check_fast.h"
 #include "dk_rand.h"
 
 /* ---- the reference model: a sorted array of set positions -------------------------------- */
@@ -79,35 +79,35 @@ static int cmp_u64(const void *a, const void *b) {
 /* Sets the long run that pick()'s third region punches holes into. */
 static void prefill_runs(dk_sbitset *s, model *m) {
     for (uint64_t x = 9ULL << 32; x < (9ULL << 32) + 70000; x++)
-        FCK_INT_EQ(dk_sbitset_set(s, x), model_set(m, x));
+        fast_assert_int_eq(dk_sbitset_set(s, x), model_set(m, x));
 }
 
 /* Full comparison: count, iteration via next, select, rank and ranges at model points. */
 static void check_equal(const dk_sbitset *s, const model *m, dk_rand *r) {
-    FCK_UINT_EQ(dk_sbitset_count(s), m->n);
+    fast_assert_uint_eq(dk_sbitset_count(s), m->n);
     uint64_t p = 0, got;
     for (size_t i = 0; i < m->n; i++) {
-        FCK(dk_sbitset_next(s, p, &got));
-        FCK_UINT_EQ(got, m->v[i]);
+        fast_assert(dk_sbitset_next(s, p, &got));
+        fast_assert_uint_eq(got, m->v[i]);
         p = got + 1;
         if (got == UINT64_MAX)
             break;
     }
     if (m->n && m->v[m->n - 1] != UINT64_MAX)
-        FCK(!dk_sbitset_next(s, p, &got));
+        fast_assert(!dk_sbitset_next(s, p, &got));
     for (int k = 0; k < 200 && m->n; k++) {
         size_t i = dk_rand_below(r, m->n);
-        FCK(dk_sbitset_select(s, i, &got));
-        FCK_UINT_EQ(got, m->v[i]);
-        FCK_UINT_EQ(dk_sbitset_rank(s, m->v[i]), i);
+        fast_assert(dk_sbitset_select(s, i, &got));
+        fast_assert_uint_eq(got, m->v[i]);
+        fast_assert_uint_eq(dk_sbitset_rank(s, m->v[i]), i);
         uint64_t q = m->v[i] + dk_rand_below(r, 70000);
         if (q < m->v[i])
             q = UINT64_MAX;
-        FCK_UINT_EQ(dk_sbitset_rank(s, q), model_lb(m, q));
-        FCK_UINT_EQ(dk_sbitset_count_range(s, m->v[i], q),
+        fast_assert_uint_eq(dk_sbitset_rank(s, q), model_lb(m, q));
+        fast_assert_uint_eq(dk_sbitset_count_range(s, m->v[i], q),
                           model_lb(m, q) - i + model_has(m, q));
     }
-    FCK(!dk_sbitset_select(s, m->n, &got));
+    fast_assert(!dk_sbitset_select(s, m->n, &got));
 }
 
 START_TEST(test_sbitset_random_ops_match_model)
@@ -120,20 +120,20 @@ START_TEST(test_sbitset_random_ops_match_model)
         uint64_t x = pick(&r);
         switch (dk_rand_below(&r, 5)) {
         case 0: case 1: case 2:
-            FCK_INT_EQ(dk_sbitset_set(s, x), model_set(&m, x));
+            fast_assert_int_eq(dk_sbitset_set(s, x), model_set(&m, x));
             break;
         case 3:
-            FCK_INT_EQ(dk_sbitset_clear(s, x), model_clear(&m, x));
+            fast_assert_int_eq(dk_sbitset_clear(s, x), model_clear(&m, x));
             break;
         default: {
-            FCK_INT_EQ(dk_sbitset_get(s, x), model_has(&m, x));
+            fast_assert_int_eq(dk_sbitset_get(s, x), model_has(&m, x));
             uint64_t nc, want = x;
             bool none = false;
             for (size_t i = model_lb(&m, x); i < m.n && m.v[i] == want && !none; i++)
                 none = want++ == UINT64_MAX;
-            FCK_INT_EQ(dk_sbitset_next_clear(s, x, &nc), !none);
+            fast_assert_int_eq(dk_sbitset_next_clear(s, x, &nc), !none);
             if (!none)
-                FCK_UINT_EQ(nc, want);
+                fast_assert_uint_eq(nc, want);
             break;
         }
         }
@@ -164,7 +164,7 @@ START_TEST(test_sbitset_random_ops_match_model)
         order[j] = t;
     }
     for (size_t i = 0; i < n; i++) {
-        FCK_INT_EQ(dk_sbitset_clear(s, order[i]), 1);
+        fast_assert_int_eq(dk_sbitset_clear(s, order[i]), 1);
         if ((n - i - 1) % 30000 == 0) {
             m.n = n - i - 1;
             memcpy(m.v, order + i + 1, m.n * sizeof *m.v);
@@ -173,8 +173,8 @@ START_TEST(test_sbitset_random_ops_match_model)
         }
     }
     free(order);
-    FCK_UINT_EQ(dk_sbitset_count(s), 0);
-    FCK_UINT_EQ(dk_sbitset_bytes(s), empty);
+    fast_assert_uint_eq(dk_sbitset_count(s), 0);
+    fast_assert_uint_eq(dk_sbitset_bytes(s), empty);
     free(m.v);
     dk_sbitset_free(s);
 }
@@ -186,31 +186,31 @@ START_TEST(test_sbitset_encodings_follow_density)
     size_t empty = dk_sbitset_bytes(s);
     dk_sbitset_stats st;
     for (uint64_t i = 0; i < 65536; i++)
-        FCK_INT_EQ(dk_sbitset_set(s, (7ULL << 16) + i), 0);
+        fast_assert_int_eq(dk_sbitset_set(s, (7ULL << 16) + i), 0);
     dk_sbitset_stats_get(s, &st);
-    FCK_UINT_EQ(st.containers, 1);
-    FCK_UINT_EQ(st.runs, 1);
-    FCK_UINT_EQ(st.inline_containers, 1);
+    fast_assert_uint_eq(st.containers, 1);
+    fast_assert_uint_eq(st.runs, 1);
+    fast_assert_uint_eq(st.inline_containers, 1);
     ck_assert_uint_lt(dk_sbitset_bytes(s), empty + 128);
     /* punch every other bit: runs blow up, a bitmap wins */
     for (uint64_t i = 0; i < 65536; i += 2)
-        FCK_INT_EQ(dk_sbitset_clear(s, (7ULL << 16) + i), 1);
+        fast_assert_int_eq(dk_sbitset_clear(s, (7ULL << 16) + i), 1);
     dk_sbitset_stats_get(s, &st);
-    FCK_UINT_EQ(st.bitmaps, 1);
-    FCK_UINT_EQ(dk_sbitset_count(s), 32768);
+    fast_assert_uint_eq(st.bitmaps, 1);
+    fast_assert_uint_eq(dk_sbitset_count(s), 32768);
     ck_assert_uint_ge(dk_sbitset_bytes(s), empty + 8192);
     /* thin it out: back to an array, then inline */
     for (uint64_t i = 1; i < 65536 - 200; i += 2)
-        FCK_INT_EQ(dk_sbitset_clear(s, (7ULL << 16) + i), 1);
+        fast_assert_int_eq(dk_sbitset_clear(s, (7ULL << 16) + i), 1);
     dk_sbitset_stats_get(s, &st);
-    FCK_UINT_EQ(st.arrays, 1);
-    FCK_UINT_EQ(dk_sbitset_count(s), 100);
+    fast_assert_uint_eq(st.arrays, 1);
+    fast_assert_uint_eq(dk_sbitset_count(s), 100);
     ck_assert_uint_lt(dk_sbitset_bytes(s), empty + 400);
     for (uint64_t i = 65536 - 199; i < 65536 - 8; i += 2)
         dk_sbitset_clear(s, (7ULL << 16) + i);
     dk_sbitset_stats_get(s, &st);
-    FCK_UINT_EQ(st.inline_containers, 1);
-    FCK_UINT_EQ(dk_sbitset_count(s), 4);
+    fast_assert_uint_eq(st.inline_containers, 1);
+    fast_assert_uint_eq(dk_sbitset_count(s), 4);
     dk_sbitset_free(s);
 }
 END_TEST
@@ -221,7 +221,7 @@ static void build_random(dk_rand *r, dk_sbitset *s, model *m, int n) {
         prefill_runs(s, m);
     for (int i = 0; i < n; i++) {
         uint64_t x = pick(r);
-        FCK_INT_EQ(dk_sbitset_set(s, x), model_set(m, x));
+        fast_assert_int_eq(dk_sbitset_set(s, x), model_set(m, x));
     }
 }
 
@@ -255,7 +255,7 @@ START_TEST(test_sbitset_combine_matches_model)
     check_equal(b, &mb, &r);
     dk_sbitset *e = dk_sbitset_new();
     dk_sbitset *c = dk_sbitset_combine(DK_SBITSET_AND, a, e);
-    FCK_UINT_EQ(dk_sbitset_count(c), 0);
+    fast_assert_uint_eq(dk_sbitset_count(c), 0);
     dk_sbitset_free(c);
     c = dk_sbitset_combine(DK_SBITSET_OR, e, b);
     check_equal(c, &mb, &r);
@@ -272,24 +272,24 @@ START_TEST(test_sbitset_boundaries)
 {
     dk_sbitset *s = dk_sbitset_new();
     uint64_t p;
-    FCK(!dk_sbitset_next(s, 0, &p));
-    FCK(dk_sbitset_next_clear(s, UINT64_MAX, &p));
-    FCK_UINT_EQ(p, UINT64_MAX);
-    FCK_INT_EQ(dk_sbitset_clear(s, 5), 0);
-    FCK_INT_EQ(dk_sbitset_set(s, UINT64_MAX), 0);
-    FCK_INT_EQ(dk_sbitset_set(s, UINT64_MAX), 1);
-    FCK(dk_sbitset_get(s, UINT64_MAX));
-    FCK(dk_sbitset_next(s, 0, &p));
-    FCK_UINT_EQ(p, UINT64_MAX);
-    FCK(!dk_sbitset_next_clear(s, UINT64_MAX, &p));
-    FCK_UINT_EQ(dk_sbitset_rank(s, UINT64_MAX), 0);
-    FCK_UINT_EQ(dk_sbitset_count_range(s, 0, UINT64_MAX), 1);
-    FCK_UINT_EQ(dk_sbitset_count_range(s, 9, 3), 0);
-    FCK_INT_EQ(dk_sbitset_set(s, 0), 0);
-    FCK(dk_sbitset_next_clear(s, 0, &p));
-    FCK_UINT_EQ(p, 1);
-    FCK(dk_sbitset_select(s, 1, &p));
-    FCK_UINT_EQ(p, UINT64_MAX);
+    fast_assert(!dk_sbitset_next(s, 0, &p));
+    fast_assert(dk_sbitset_next_clear(s, UINT64_MAX, &p));
+    fast_assert_uint_eq(p, UINT64_MAX);
+    fast_assert_int_eq(dk_sbitset_clear(s, 5), 0);
+    fast_assert_int_eq(dk_sbitset_set(s, UINT64_MAX), 0);
+    fast_assert_int_eq(dk_sbitset_set(s, UINT64_MAX), 1);
+    fast_assert(dk_sbitset_get(s, UINT64_MAX));
+    fast_assert(dk_sbitset_next(s, 0, &p));
+    fast_assert_uint_eq(p, UINT64_MAX);
+    fast_assert(!dk_sbitset_next_clear(s, UINT64_MAX, &p));
+    fast_assert_uint_eq(dk_sbitset_rank(s, UINT64_MAX), 0);
+    fast_assert_uint_eq(dk_sbitset_count_range(s, 0, UINT64_MAX), 1);
+    fast_assert_uint_eq(dk_sbitset_count_range(s, 9, 3), 0);
+    fast_assert_int_eq(dk_sbitset_set(s, 0), 0);
+    fast_assert(dk_sbitset_next_clear(s, 0, &p));
+    fast_assert_uint_eq(p, 1);
+    fast_assert(dk_sbitset_select(s, 1, &p));
+    fast_assert_uint_eq(p, UINT64_MAX);
     dk_sbitset_free(s);
 }
 END_TEST
