@@ -50,6 +50,16 @@ class Conn:
         out, self.buf = self.buf.split(b"\r\n", 1)
         return out
 
+    def exact(self, n):
+        """The next n bytes of the stream."""
+        while len(self.buf) < n:
+            chunk = self.s.recv(1 << 20)
+            if not chunk:
+                raise EOFError("closed after %d of %d bytes" % (len(self.buf), n))
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
     def at_eof(self, timeout=10):
         """True once the server closed the connection with nothing more to read."""
         if self.buf:
@@ -190,6 +200,19 @@ class BadInput(unittest.TestCase):
             c.send(multibulk("ECHO", "first") + b"*1\r\n:bad\r\n" + multibulk("ECHO", "never"))
             self.assertEqual(c.line(), b"$5")
             self.assertEqual(c.line(), b"first")
+            self.assertEqual(c.line(), b"-ERR Protocol error: expected '$', got ':'")
+            self.assertTrue(c.at_eof())
+        finally:
+            c.close()
+
+    def test_a_protocol_error_behind_a_reply_still_in_the_output_buffer(self):
+        c = Conn(self.srv)
+        try:
+            c.send(multibulk("ECHO", b"x" * (8 << 20)) + b"*1\r\n:oops\r\n")
+            wait_for("the ECHO reply to wait in the output buffer",
+                     lambda: any(int(e.get("omem", 0)) > 0 for e in self.monitor.client_list()))
+            self.assertEqual(c.line(), b"$%d" % (8 << 20))
+            self.assertEqual(c.exact((8 << 20) + 2), b"x" * (8 << 20) + b"\r\n")
             self.assertEqual(c.line(), b"-ERR Protocol error: expected '$', got ':'")
             self.assertTrue(c.at_eof())
         finally:

@@ -4,6 +4,7 @@ pipelining, RESP3 after HELLO 3 and back, HELLO's options and errors, QUIT, huge
 import os
 import random
 import socket
+import time
 import unittest
 
 from keel_harness import KeelServer, MODULE_DIR
@@ -259,6 +260,12 @@ class RespProtocol(unittest.TestCase):
         self.assertEqual(w.call_raw("NOSUCH"), b"-ERR unknown command 'NOSUCH', with args beginning with: \r\n")
         if have_module("strings"):
             self.assertEqual(w.call_raw("GET", "resp3:missing"), b"_\r\n")
+            w.call("DEL", "resp3:d")
+            self.assertEqual(w.call_raw("INCRBY", "resp3:d", "0.25"), b",0.25\r\n")   # a double
+            w.call("HELLO", "2")
+            self.assertEqual(w.call_raw("INCRBY", "resp3:d", "0.25"), b"$3\r\n0.5\r\n")
+            self.assertEqual(w.call_raw("GET", "resp3:missing"), b"$-1\r\n")
+            w.call("DEL", "resp3:d")
 
     def test_randomkey_on_an_empty_keyspace_is_a_resp3_null(self):
         srv = KeelServer(threads=1, modules=["resp"]).start()
@@ -337,6 +344,21 @@ class RespProtocol(unittest.TestCase):
         w.send(multibulk("PING") + multibulk("ECHO", "before") + multibulk("QUIT") + multibulk("ECHO", "after"))
         self.assertEqual(w.reply(), "PONG")
         self.assertEqual(w.reply(), b"before")
+        self.assertEqual(w.reply(), "OK")
+        self.assertTrue(w.at_eof())
+
+    def test_quit_after_a_reply_bigger_than_the_socket_buffers(self):
+        """The connection closes only once the big reply before QUIT is fully written."""
+        w = self.wire()
+        value = random.Random(8).randbytes(8 << 20)
+        w.send(multibulk("ECHO", value) + multibulk("QUIT"))
+        watcher = self.srv.client()
+        deadline = time.time() + 10
+        while not any(e.get("cmd") == "quit" and int(e.get("omem", 0)) > 0 for e in watcher.client_list()):
+            self.assertLess(time.time(), deadline, "the reply never waited in the output buffer")
+            time.sleep(0.01)
+        watcher.close()
+        self.assertEqual(w.reply(), value)
         self.assertEqual(w.reply(), "OK")
         self.assertTrue(w.at_eof())
 
