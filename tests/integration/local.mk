@@ -11,7 +11,14 @@ INTEGRATION_TESTS = \
 	tests/integration/test_strings.py \
 	tests/integration/test_strings_compat.py \
 	tests/integration/test_strings_multi.py \
-	tests/integration/test_strings_numbers.py
+	tests/integration/test_strings_numbers.py \
+	tests/integration/test_server.py \
+	tests/integration/test_modules.py \
+	tests/integration/test_keys.py \
+	tests/integration/test_expire.py \
+	tests/integration/test_scan.py \
+	tests/integration/test_resp_protocol.py \
+	tests/integration/test_bad_input.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py
