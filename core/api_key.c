@@ -1,6 +1,7 @@
 /* api_key.c -- the keyspace calls of the SDK: every call finds the key's shard, asks the
  * process to hop when another thread owns it, and to wait when another process holds it. */
 #include "config.h"
+#include "block.h"
 #include "keyspace.h"
 #include "lock.h"
 #include "registry.h"
@@ -108,5 +109,31 @@ keel_status keel_key_nth(keel_proc *kp, uint32_t i, keel_arg *key, uint32_t *arg
         key->len = k->len;
     }
     if (argi) *argi = k->argi;
+    return KEEL_OK;
+}
+
+keel_status keel_block_keys(keel_proc *kp, int64_t timeout_ms) {
+    zvm_proc *p = zvm_of(kp);
+    if (p->nkeys == 0 || timeout_ms < 0) return KEEL_EINVAL;
+    p->block_req = true;
+    p->block_timeout_ms = timeout_ms;
+    return KEEL_OK;
+}
+
+bool keel_proc_timed_out(keel_proc *kp) {
+    uint8_t r = zvm_of(kp)->wake_reason;
+    return r == BLK_TIMEDOUT || r == BLK_CANCELLED;
+}
+
+keel_status keel_key_signal(keel_proc *kp, const void *key, size_t klen) {
+    zvm_proc *p = zvm_of(kp);
+    uint64_t h = ks_hash(key, klen);
+    uint32_t sid = shard_of_hash(h, srv->nshards);
+    shard *s = srv->shards[sid];
+    if (s->owner != p->cur) {
+        p->target_shard = sid;
+        return KEEL_MOVED;
+    }
+    blk_signal(s, key, klen, h);
     return KEEL_OK;
 }

@@ -2,6 +2,7 @@
  * network's protocol, start a process per request, write replies back in request order. */
 #include "config.h"
 #include "conn.h"
+#include "block.h"
 #include "log.h"
 #include "mem.h"
 #include "net.h"
@@ -111,6 +112,7 @@ static void conn_unlink(conn *c) {
 static void conn_close(conn *c) {
     if (c->flags & CONN_CLOSED) return;
     c->flags |= CONN_CLOSED;
+    for (zvm_proc *p = c->pend_head; p; p = p->conn_next) blk_cancel(p);   /* parked: finish now */
     event_free(c->rev);
     event_free(c->wev);
     c->rev = c->wev = NULL;
@@ -137,7 +139,8 @@ void conn_close_all(thr *t) {
 
 /* ---- output ---- */
 
-static void conn_write(conn *c) {
+/* Writes pending output.  Returns false when the connection was closed (and may be freed). */
+static bool conn_write(conn *c) {
     while (c->out_off < c->out.len) {
         ssize_t n = write(c->fd, c->out.data + c->out_off, c->out.len - c->out_off);
         if (n > 0) {
@@ -149,10 +152,10 @@ static void conn_write(conn *c) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             event_add(c->wev, NULL);
-            return;
+            return true;
         }
         conn_close(c);
-        return;
+        return false;
     }
     c->out.len = c->out_off = 0;
     if (c->out.cap > CONN_IN_KEEP * 4) {
@@ -160,7 +163,11 @@ static void conn_write(conn *c) {
         c->out.data = NULL;
         c->out.cap = 0;
     }
-    if ((c->flags & CONN_CLOSE_ASAP) && c->npend == 0) conn_close(c);
+    if ((c->flags & CONN_CLOSE_ASAP) && c->npend == 0) {
+        conn_close(c);
+        return false;
+    }
+    return true;
 }
 
 void conn_flush_dirty(thr *t) {
@@ -168,8 +175,8 @@ void conn_flush_dirty(thr *t) {
         conn *c = t->dirty;
         t->dirty = c->dirty_next;
         c->flags &= ~CONN_DIRTY;
-        if (!(c->flags & CONN_CLOSED)) conn_write(c);
-        conn_maybe_free(c);
+        if (c->flags & CONN_CLOSED) conn_maybe_free(c);   /* closed while dirty: freeing was deferred */
+        else conn_write(c);
     }
 }
 
@@ -177,8 +184,8 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     conn *c = arg;
-    conn_write(c);
-    if (!(c->flags & CONN_CLOSED) && (c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 &&
+    if (!conn_write(c)) return;
+    if ((c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 &&
         c->out.len - c->out_off < CONN_OUT_PAUSE) {
         c->flags &= ~CONN_READ_PAUSED;
         event_add(c->rev, NULL);
@@ -212,6 +219,8 @@ static void conn_drain_pending(conn *c) {
 
 void conn_proc_done(zvm_proc *p) {
     conn *c = p->conn;
+    bool was_barrier = c->barrier == p;
+    if (was_barrier) c->barrier = NULL;
     p->state = ZVM_DONE;
     conn_drain_pending(c);
     if (c->flags & CONN_CLOSED) {
@@ -224,6 +233,8 @@ void conn_proc_done(zvm_proc *p) {
         c->flags &= ~CONN_READ_PAUSED;
         event_add(c->rev, NULL);
         conn_process_input(c);
+    } else if (was_barrier && !(c->flags & CONN_IN_INPUT)) {
+        conn_process_input(c);   /* requests held behind the barrier can go now */
     }
 }
 
@@ -278,18 +289,24 @@ static void conn_dispatch(conn *c, const keel_request *req) {
     c->ncommands++;
     atomic_fetch_add_explicit(&c->net->st.commands, 1, memory_order_relaxed);
 
-    const cmd_entry *ce = cmd_lookup(p->pub.argv[0].ptr, p->pub.argv[0].len);
+    const cmd_entry *named = cmd_lookup_name(p->pub.argv[0].ptr, p->pub.argv[0].len);
+    const cmd_entry *ce = named && named->is_alias ? named->target : named;
     if (!ce) {
         conn_unknown_command(p);
-    } else if (c->last_cmd = ce->lname, !arity_ok(ce->def->arity, p->pub.argc)) {
-        zvm_reply_errorf(p, "ERR wrong number of arguments for '%s' command", ce->lname);
+    } else if (c->last_cmd = named->lname, !arity_ok(ce->def->arity, p->pub.argc)) {
+        zvm_reply_errorf(p, "ERR wrong number of arguments for '%s' command", named->lname);
     } else if (!(c->flags & CONN_AUTHED) && !(ce->def->flags & KEEL_CMD_NOAUTH)) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
     } else if (conn_allowed(c, ce, p)) {
         p->cmd = ce;
         p->prog = ce->prog;
         if (zvm_set_keys(p)) {
+            /* A request over several shards (or walking them all) takes its shards one by one;
+             * until it is done, a later request of this connection could reach a shard first.
+             * A blocking request holds the connection's later requests back too, as in Redis. */
+            bool orders = p->nlshards > 1 || p->nlshards == 0 || (ce->def->flags & KEEL_CMD_BLOCKING);
             zvm_step(p);
+            if (orders && c->pend_tail == p && zvm_state(p) != ZVM_DONE) c->barrier = p;
             return;
         }
     }
@@ -333,7 +350,7 @@ static void conn_process_input(conn *c) {
     if (c->flags & CONN_IN_INPUT) return;
     c->flags |= CONN_IN_INPUT;
     keel_request req;
-    while (!(c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED)) && c->npend < CONN_MAX_PENDING) {
+    while (!(c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED)) && !c->barrier && c->npend < CONN_MAX_PENDING) {
         size_t avail = c->in_len - c->in_off;
         if (avail == 0 || (c->in_need && avail < c->in_need)) break;
         memset(&req, 0, sizeof req);

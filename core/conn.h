@@ -36,6 +36,9 @@ struct keel_conn {
     size_t out_off;
     zvm_proc *pend_head, *pend_tail;   /* requests in order, done or not */
     uint32_t npend;
+    zvm_proc *barrier;              /* an unfinished multi-shard or shard-walking request: the
+                                       next ones wait for it, so they cannot overtake it on a
+                                       shard it has not reached yet */
     char *name;                     /* CLIENT SETNAME (guarded by srv->clients_lock) */
     int64_t created_ms, last_ms;
     const char *last_cmd;

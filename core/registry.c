@@ -66,6 +66,8 @@ static const cmd_entry *index_find(const char *name, size_t len) {
     return NULL;
 }
 
+const cmd_entry *cmd_lookup_name(const char *name, size_t len) { return index_find(name, len); }
+
 const cmd_entry *cmd_lookup(const char *name, size_t len) {
     const cmd_entry *ce = index_find(name, len);
     return ce && ce->is_alias ? ce->target : ce;

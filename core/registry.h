@@ -45,8 +45,10 @@ keel_status reg_protocol(struct keel_module *m, const keel_proto_def *def, const
 /* Drops everything a module registered (a failed init). */
 void reg_forget_module(struct keel_module *m);
 
-/* Lookups.  cmd_lookup is case-insensitive and resolves aliases. */
+/* Lookups.  cmd_lookup is case-insensitive and resolves aliases; cmd_lookup_name does not
+ * (its entry's lname is the name the client used, for error messages). */
 const cmd_entry *cmd_lookup(const char *name, size_t len);
+const cmd_entry *cmd_lookup_name(const char *name, size_t len);
 const op_entry *op_lookup(const char *name);
 const op_entry *op_by_number(uint32_t n);
 /* Reductions the VM charges before running opcode n. */

@@ -16,6 +16,7 @@ void shard_free(shard *s) {
     if (!s) return;
     dk_table_free(s->table, ks_free_obj, NULL);
     lock_table_free(&s->locks);
+    wait_table_free(&s->waits);
     mem_free(s);
 }
 

@@ -3,6 +3,7 @@
 #ifndef KEEL_CORE_SHARD_H
 #define KEEL_CORE_SHARD_H
 
+#include "block.h"
 #include "lock.h"
 
 #include <datakit/table.h>
@@ -16,6 +17,7 @@ typedef struct shard {
     struct thr *owner;
     dk_table *table;
     lock_table locks;
+    wait_table waits;              /* processes blocked on keys of this shard */
     _Atomic uint64_t nkeys;        /* mirror of dk_table_count, for other threads */
     _Atomic uint64_t nexpires;     /* mirror of dk_table_expires_count */
     _Atomic uint64_t bytes;        /* mirror of dk_table_bytes (updated periodically) */

@@ -18,6 +18,7 @@ struct thr;
 struct keel_conn;
 struct cmd_entry;
 struct lock_ent;
+struct blocker;
 
 /* ---- programs ---- */
 
@@ -82,6 +83,10 @@ typedef struct zvm_proc {
     struct keel_conn *conn;
     const struct cmd_entry *cmd;
     void (*done)(struct zvm_proc *p);   /* called on the home thread when it finished */
+    struct blocker *blk;           /* set while parked by keel_block_keys */
+    bool block_req;                /* the running opcode asked to park (keel_block_keys) */
+    uint8_t wake_reason;           /* enum blk_state after a park: woken, timed out, cancelled */
+    int64_t block_timeout_ms;      /* 0 = no timeout */
     uint64_t tag;                  /* protocol's request tag */
     int64_t started_ns;
 
@@ -148,6 +153,12 @@ void zvm_step(zvm_proc *p);
 
 /* Releases every lock p holds: local lock tables now, other threads' through MSG_UNLOCK. */
 void zvm_release_locks(zvm_proc *p);
+/* The same in two steps, for a process that may run elsewhere as soon as the first unlock is
+ * sent: zvm_take_locks releases the local locks and prepares the messages (p is not touched
+ * again by zvm_send_unlocks). */
+struct unlock_msg;
+struct unlock_msg *zvm_take_locks(zvm_proc *p);
+void zvm_send_unlocks(struct unlock_msg *batch);
 /* Takes the locks of p's keys on one shard (on that shard's thread). */
 void zvm_lock_keys_of_shard(zvm_proc *p, uint32_t shard_id);
 /* Enters p's keys in its shard's lock table (when a lazily-locked process leaves the CPU). */

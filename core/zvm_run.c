@@ -2,6 +2,7 @@
  * requeue after a yield, park on a lock, or hop to the thread owning the next shard. */
 #include "config.h"
 #include "zvm.h"
+#include "block.h"
 #include "conn.h"
 #include "lock.h"
 #include "log.h"
@@ -89,13 +90,15 @@ void zvm_register_lazy_locks(zvm_proc *p) {
 
 typedef struct unlock_msg {
     msg m;
+    thr *to;
+    struct unlock_msg *next_msg;   /* the batch zvm_take_locks returns */
     uint32_t n;
     zvm_lockref refs[];
 } unlock_msg;
 
-void zvm_release_locks(zvm_proc *p) {
+unlock_msg *zvm_take_locks(zvm_proc *p) {
     p->lazy_locks = false;
-    if (p->nlocks == 0) return;
+    if (p->nlocks == 0) return NULL;
     thr *t = p->cur;
     uint32_t remote = 0;
     for (uint32_t i = 0; i < p->nlocks; i++) {
@@ -107,8 +110,8 @@ void zvm_release_locks(zvm_proc *p) {
             remote++;
         }
     }
-    /* one message per other thread, carrying its lock entries */
-    while (remote > 0) {
+    unlock_msg *batch = NULL;
+    while (remote > 0) {   /* one message per other thread, carrying its lock entries */
         thr *owner = NULL;
         uint32_t n = 0;
         for (uint32_t i = 0; i < p->nlocks; i++) {
@@ -119,6 +122,7 @@ void zvm_release_locks(zvm_proc *p) {
         }
         unlock_msg *um = mem_alloc(sizeof *um + sizeof um->refs[0] * n);
         um->m.kind = MSG_UNLOCK;
+        um->to = owner;
         um->n = 0;
         for (uint32_t i = 0; i < p->nlocks; i++) {
             if (!p->locks[i].ent || srv->shards[p->locks[i].shard]->owner != owner) continue;
@@ -126,10 +130,22 @@ void zvm_release_locks(zvm_proc *p) {
             p->locks[i].ent = NULL;
         }
         remote -= n;
-        thr_send(owner, &um->m);
+        um->next_msg = batch;
+        batch = um;
     }
     p->nlocks = 0;
+    return batch;
 }
+
+void zvm_send_unlocks(unlock_msg *batch) {
+    while (batch) {
+        unlock_msg *next = batch->next_msg;
+        thr_send(batch->to, &batch->m);
+        batch = next;
+    }
+}
+
+void zvm_release_locks(zvm_proc *p) { zvm_send_unlocks(zvm_take_locks(p)); }
 
 void zvm_unlock_msg(thr *t, msg *m) {
     unlock_msg *um = (unlock_msg *)m;
@@ -142,6 +158,7 @@ void zvm_unlock_msg(thr *t, msg *m) {
 
 void zvm_step(zvm_proc *p) {
     thr *t = p->cur;
+    if (p->blk) blk_resumed(p);   /* woken from a park: it starts its program over */
     zvm_set_state(p, ZVM_RUNNING);
     switch (zvm_run(p)) {
     case ZVM_OUT_DONE:
@@ -160,7 +177,11 @@ void zvm_step(zvm_proc *p) {
         thr_ready(t, p);
         break;
     case ZVM_OUT_BLOCK:
-        zvm_register_lazy_locks(p);
+        if (p->block_req) {   /* keel_block_keys: park on the keys, holding nothing */
+            blk_park(p);
+            break;
+        }
+        zvm_register_lazy_locks(p);   /* waiting behind a lock holder on this thread */
         zvm_set_state(p, ZVM_WAITING);
         break;
     case ZVM_OUT_HOP: {

@@ -98,6 +98,17 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * KEEL_NOTFOUND when the key does not exist */                                          \
     X(keel_status, key_aux_set, (keel_proc *p, const void *key, size_t klen, unsigned slot,    \
                                  bool present, uint64_t value))                                \
+    /* ---- blocking (added in 1.0): BLPOP and friends ---- */                                 \
+    /* asks to park p on all its keys once the opcode returns KEEL_BLOCK: no thread and no    \
+     * lock is held while parked; the program starts over (registers and reply cleared) when  \
+     * a key is signalled, the timeout (ms, 0 = none) passes, or the client goes away */       \
+    X(keel_status, block_keys, (keel_proc *p, int64_t timeout_ms))                             \
+    /* true when this run follows a park that ended by timeout or disconnect: reply the       \
+     * timeout answer (nil) and finish */                                                     \
+    X(bool, proc_timed_out, (keel_proc *p))                                                    \
+    /* wakes the processes parked on key (call after making data available there); returns  \
+     * KEEL_MOVED if another thread owns the key */                                           \
+    X(keel_status, key_signal, (keel_proc *p, const void *key, size_t klen))                   \
     /* the command's keys, ordered by shard so that walking 0..n-1 visits each shard once;    \
      * keel_key_nth gives key i and its argv index, or KEEL_MOVED when it lives elsewhere */  \
     X(uint32_t, key_count, (keel_proc *p))                                                     \

@@ -211,11 +211,10 @@ class MultiKey(unittest.TestCase):
                     return a, b
         self.skipTest("no two keys on different threads")
 
-    @unittest.expectedFailure
     def test_strings_pipeline_multikey_order(self):
-        """Known core bug: a connection's pipelined commands may run out of order when one of
-        them spans shards of several threads.  A later single-key command on the second thread
-        runs before the multi-shard command has locked (and written or read) that key."""
+        """A connection's pipelined commands run in order even when one of them spans shards of
+        several threads: a later single-key command on the second thread must not run before the
+        multi-shard command has reached that key."""
         x, y = self.keys_on_two_threads()
         for i in range(200):
             p = self.r.pipeline(transaction=False)

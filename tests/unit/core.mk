@@ -3,7 +3,7 @@
 CORE_TEST_CPPFLAGS = $(core_libkeelcore_la_CPPFLAGS) -I$(top_srcdir)/core
 
 check_PROGRAMS += tests/unit/test_zvm
-tests_unit_test_zvm_SOURCES = tests/unit/test_zvm.c
+tests_unit_test_zvm_SOURCES = tests/unit/test_zvm.c tests/unit/zvm_world.c tests/unit/zvm_world.h
 tests_unit_test_zvm_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
 tests_unit_test_zvm_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_zvm_LDADD = core/libkeelcore.la $(UNIT_LIBS)
@@ -27,6 +27,13 @@ tests_unit_modules_mod_no_descriptor_la_SOURCES = tests/unit/modules/mod_no_desc
 tests_unit_modules_mod_no_descriptor_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_unit_modules_mod_bad_flags_la_SOURCES = tests/unit/modules/mod_bad_flags.c
 tests_unit_modules_mod_bad_flags_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+
+check_PROGRAMS += tests/unit/test_block
+tests_unit_test_block_SOURCES = tests/unit/test_block.c tests/unit/zvm_world.c tests/unit/zvm_world.h
+tests_unit_test_block_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_block_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_block_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_block
 
 check_PROGRAMS += tests/unit/test_loader
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c

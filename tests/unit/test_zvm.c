@@ -8,30 +8,16 @@
 #include <string.h>
 
 #include "keyspace.h"
-#include "loader.h"
 #include "mem.h"
-#include "registry.h"
 #include "server.h"
 #include "shard.h"
-#include "thread.h"
-#include "zvm.h"
-
-/* ---- a small world: threads (not started: the test turns their loops by hand) and shards */
-
-static server test_server;
-static char order[256];      /* what ran, in order: one letter per event */
-static size_t norder;
-static int ndone;
-
-static void note(char c) {
-    if (norder + 1 < sizeof order) order[norder++] = c, order[norder] = '\0';
-}
+#include "zvm_world.h"
 
 /* Opcode test.spin: counts r0 up to imm, one reduction per step, noting argv[1][0] at the start
  * of every slice; yields when the budget is spent. */
 static keel_op_result op_spin(keel_proc *p, const keel_insn *in) {
     if (p->reg[0].type == DK_NULL) p->reg[0] = dk_i64(0);
-    note(p->argv[1].ptr[0]);
+    world_note(p->argv[1].ptr[0]);
     while (p->reg[0].v.i < in->imm) {
         p->reg[0].v.i++;
         if (keel_charge(p, 1) && p->reg[0].v.i < in->imm) return KEEL_YIELD;
@@ -43,7 +29,7 @@ static keel_op_result op_spin(keel_proc *p, const keel_insn *in) {
 /* Opcode test.mark: notes the last argument's first letter (upper case) and replies OK. */
 static keel_op_result op_mark(keel_proc *p, const keel_insn *in) {
     (void)in;
-    note((char)(p->argv[p->argc - 1].ptr[0] - 'a' + 'A'));
+    world_note((char)(p->argv[p->argc - 1].ptr[0] - 'a' + 'A'));
     keel_reply_ok(p);
     return KEEL_NEXT;
 }
@@ -61,103 +47,14 @@ static const keel_opcode_def test_ops[] = {
     {sizeof(keel_opcode_def), "test.where", op_where, "reply the thread id", 0, 0, 1, 0},
 };
 
-static keel_cmd_def one_key_def = {.size = sizeof(keel_cmd_def), .name = "T1", .arity = -2, .first_key = 1,
-                                   .last_key = 1, .key_step = 1};
-static keel_cmd_def all_keys_def = {.size = sizeof(keel_cmd_def), .name = "TN", .arity = -2, .first_key = 1,
-                                    .last_key = -1, .key_step = 1};
-static cmd_entry one_key = {.def = &one_key_def};
-static cmd_entry all_keys = {.def = &all_keys_def};
-
-static void world_up(int nthreads, uint32_t nshards) {
-    memset(&test_server, 0, sizeof test_server);
-    srv = &test_server;
-    srv->shutdown_fd = -1;
-    pthread_mutex_init(&srv->clients_lock, NULL);
-    srv->nthreads = nthreads;
-    srv->nshards = nshards;
-    srv->threads = mem_calloc((size_t)nthreads, sizeof *srv->threads);
-    srv->shards = mem_calloc(nshards, sizeof *srv->shards);
-    for (int i = 0; i < nthreads; i++) srv->threads[i] = thr_new(i, nthreads);
-    for (uint32_t s = 0; s < nshards; s++) {
-        thr *t = srv->threads[(uint64_t)s * (uint64_t)nthreads / nshards];
-        srv->shards[s] = shard_new(s, t);
-        t->shards = mem_realloc(t->shards, sizeof *t->shards * (size_t)(t->nshards + 1));
-        t->shards[t->nshards++] = srv->shards[s];
-    }
-    keel_module *core = loader_core_module();
-    core->in_init = true;
-    zvm_register_core_opcodes(core);
-    for (size_t i = 0; i < sizeof test_ops / sizeof test_ops[0]; i++)
-        ck_assert_int_eq(reg_opcode(core, &test_ops[i], NULL), KEEL_OK);
-    core->in_init = false;
-    norder = 0;
-    order[0] = '\0';
-    ndone = 0;
-}
-
-static void setup_one(void) { world_up(1, 4); }
-static void setup_two(void) { world_up(2, 4); }
-
-static void teardown(void) {
-    for (uint32_t s = 0; s < srv->nshards; s++) shard_free(srv->shards[s]);
-    for (int i = 0; i < srv->nthreads; i++) thr_free(srv->threads[i]);
-    mem_free(srv->shards);
-    mem_free(srv->threads);
-    reg_free();
-}
-
-static zvm_program *build(const keel_insn_def *tmpl, bool prologue) {
-    char err[200];
-    zvm_program *prog = zvm_program_build(tmpl, prologue, err, sizeof err);
-    ck_assert_msg(prog != NULL, "build failed: %s", err);
-    return prog;
-}
-
-static int64_t last_reply;
-
-static void on_done(zvm_proc *p) {
-    ndone++;
-    last_reply = p->reply_first && p->reply_first->type == KEEL_REPLY_INT ? p->reply_first->v.i : -1;
-    note('.');
-    zvm_proc_recycle(p);
-}
-
-/* A process for prog on thread t, with argv = {"T", args...}. */
-static zvm_proc *proc_for(thr *t, const zvm_program *prog, const cmd_entry *ce, const char *a1, const char *a2) {
-    zvm_proc *p = zvm_proc_new(t);
-    keel_arg argv[3] = {{"T", 1}, {a1, strlen(a1)}, {a2 ? a2 : "", a2 ? strlen(a2) : 0}};
-    zvm_set_argv(p, a2 ? 3 : 2, argv);
-    p->cmd = ce;
-    p->prog = prog;
-    p->done = on_done;
-    if (ce) ck_assert(zvm_set_keys(p));
-    return p;
-}
-
-/* Turns t's loop by hand until nothing is ready (bounded). */
-static int run_until_idle(thr *t) {
-    int turns = 0;
-    while ((t->runq_head || !CK_STACK_ISEMPTY(&t->inbox)) && turns < 10000) {
-        thr_drain_inbox(t);
-        thr_run_ready(t);
-        turns++;
-    }
-    return turns;
-}
-
-/* A key whose shard is `want`. */
-static const char *key_on_shard(uint32_t want, char *buf, size_t cap) {
-    for (int i = 0;; i++) {
-        snprintf(buf, cap, "key%d", i);
-        if (shard_of_hash(ks_hash(buf, strlen(buf)), srv->nshards) == want) return buf;
-    }
-}
+static void setup_one(void) { world_up(1, 4, test_ops, sizeof test_ops / sizeof test_ops[0]); }
+static void setup_two(void) { world_up(2, 4, test_ops, sizeof test_ops / sizeof test_ops[0]); }
 
 /* ---- programs ---- */
 
 START_TEST(test_zvm_program_resolves_handlers_and_prologue) {
     static const keel_insn_def tmpl[] = {{.op = "test.spin", .imm = 3}, {.op = "reply.ok"}, KEEL_END};
-    zvm_program *prog = build(tmpl, true);
+    zvm_program *prog = world_build(tmpl, true);
     ck_assert_uint_eq(prog->n, 3);
     ck_assert_ptr_eq(prog->insn[0].fn, op_lookup("key.lock")->def.fn);
     ck_assert_ptr_eq(prog->insn[1].fn, op_spin);
@@ -182,7 +79,7 @@ END_TEST
 
 START_TEST(test_zvm_jump_targets_shift_with_prologue) {
     static const keel_insn_def tmpl[] = {{.op = "reply.ok"}, {.op = "vm.jump", .imm = 0}, KEEL_END};
-    zvm_program *prog = build(tmpl, true);
+    zvm_program *prog = world_build(tmpl, true);
     ck_assert_int_eq(prog->insn[2].imm, 1);
     zvm_program_free(prog);
 }
@@ -193,16 +90,16 @@ END_TEST
 START_TEST(test_zvm_yield_resumes_where_it_stopped) {
     thr *t = srv->threads[0];
     static const keel_insn_def tmpl[] = {{.op = "test.spin", .imm = 3 * ZVM_SLICE - 100}, KEEL_END};
-    zvm_program *prog = build(tmpl, false);
-    zvm_proc *p = proc_for(t, prog, NULL, "a", NULL);
+    zvm_program *prog = world_build(tmpl, false);
+    zvm_proc *p = world_proc(t, prog, NULL, "a", NULL);
     zvm_step(p);
-    ck_assert_int_eq(ndone, 0);
+    ck_assert_int_eq(world_done, 0);
     ck_assert_ptr_eq(t->runq_head, p);
-    run_until_idle(t);
-    ck_assert_int_eq(ndone, 1);
-    ck_assert_int_eq(last_reply, 3 * ZVM_SLICE - 100);
+    world_run(t);
+    ck_assert_int_eq(world_done, 1);
+    ck_assert_int_eq(world_last_int, 3 * ZVM_SLICE - 100);
     ck_assert_uint_eq(atomic_load(&t->st.yields), 2);
-    ck_assert_str_eq(order, "aaa.");
+    ck_assert_str_eq(world_order, "aaa.");
     zvm_program_free(prog);
 }
 END_TEST
@@ -211,12 +108,12 @@ START_TEST(test_zvm_yielded_process_goes_behind_others) {
     thr *t = srv->threads[0];
     static const keel_insn_def long_t[] = {{.op = "test.spin", .imm = 5 * ZVM_SLICE / 2}, KEEL_END};
     static const keel_insn_def short_t[] = {{.op = "test.spin", .imm = 3 * ZVM_SLICE / 2}, KEEL_END};
-    zvm_program *lp = build(long_t, false), *sp = build(short_t, false);
-    zvm_step(proc_for(t, lp, NULL, "a", NULL));
-    zvm_step(proc_for(t, sp, NULL, "b", NULL));
-    run_until_idle(t);
+    zvm_program *lp = world_build(long_t, false), *sp = world_build(short_t, false);
+    zvm_step(world_proc(t, lp, NULL, "a", NULL));
+    zvm_step(world_proc(t, sp, NULL, "b", NULL));
+    world_run(t);
     /* a and b take turns slice by slice; b (shorter) finishes first */
-    ck_assert_str_eq(order, "abab.a.");
+    ck_assert_str_eq(world_order, "abab.a.");
     zvm_program_free(lp);
     zvm_program_free(sp);
 }
@@ -229,21 +126,21 @@ START_TEST(test_zvm_yielded_process_keeps_its_key_locked) {
     /* a slice is ZVM_SLICE reductions less a few for key.lock: this spin takes two */
     static const keel_insn_def spin[] = {{.op = "test.spin", .imm = 2 * ZVM_SLICE - 100}, KEEL_END};
     static const keel_insn_def mark[] = {{.op = "test.mark"}, KEEL_END};
-    zvm_program *sp = build(spin, true), *mp = build(mark, true);
-    zvm_proc *a = proc_for(t, sp, &one_key, "a", NULL);   /* key "a" */
+    zvm_program *sp = world_build(spin, true), *mp = world_build(mark, true);
+    zvm_proc *a = world_proc(t, sp, &world_one_key, "a", NULL);   /* key "a" */
     zvm_step(a);
     shard *s = srv->shards[a->keys[0].shard];
     ck_assert_uint_eq(s->locks.count, 1);   /* entered in the lock table when it yielded */
-    zvm_proc *b = proc_for(t, mp, &one_key, "a", NULL);   /* same key: must wait */
+    zvm_proc *b = world_proc(t, mp, &world_one_key, "a", NULL);   /* same key: must wait */
     zvm_step(b);
     ck_assert_int_eq(zvm_state(b), ZVM_WAITING);
-    zvm_proc *c = proc_for(t, mp, &one_key, "c", NULL);   /* other key: runs at once */
+    zvm_proc *c = world_proc(t, mp, &world_one_key, "c", NULL);   /* other key: runs at once */
     zvm_step(c);
-    ck_assert_str_eq(order, "aC.");
-    run_until_idle(t);
-    ck_assert_str_eq(order, "aC.a.A.");
+    ck_assert_str_eq(world_order, "aC.");
+    world_run(t);
+    ck_assert_str_eq(world_order, "aC.a.A.");
     ck_assert_uint_eq(s->locks.count, 0);
-    ck_assert_int_eq(ndone, 3);
+    ck_assert_int_eq(world_done, 3);
     zvm_program_free(sp);
     zvm_program_free(mp);
 }
@@ -253,12 +150,12 @@ START_TEST(test_zvm_lock_waiters_run_in_arrival_order) {
     thr *t = srv->threads[0];
     static const keel_insn_def spin[] = {{.op = "test.spin", .imm = ZVM_SLICE + 10}, KEEL_END};
     static const keel_insn_def mark[] = {{.op = "test.mark"}, KEEL_END};
-    zvm_program *sp = build(spin, true), *mp = build(mark, true);
-    zvm_step(proc_for(t, sp, &one_key, "a", NULL));
-    zvm_step(proc_for(t, mp, &one_key, "a", "b"));   /* key "a", notes 'B' */
-    zvm_step(proc_for(t, mp, &one_key, "a", "d"));   /* key "a", notes 'D' */
-    run_until_idle(t);
-    ck_assert_str_eq(order, "aa.B.D.");
+    zvm_program *sp = world_build(spin, true), *mp = world_build(mark, true);
+    zvm_step(world_proc(t, sp, &world_one_key, "a", NULL));
+    zvm_step(world_proc(t, mp, &world_one_key, "a", "b"));   /* key "a", notes 'B' */
+    zvm_step(world_proc(t, mp, &world_one_key, "a", "d"));   /* key "a", notes 'D' */
+    world_run(t);
+    ck_assert_str_eq(world_order, "aa.B.D.");
     zvm_program_free(sp);
     zvm_program_free(mp);
 }
@@ -267,24 +164,24 @@ END_TEST
 START_TEST(test_zvm_multi_shard_process_locks_every_shard) {
     thr *t = srv->threads[0];
     char k1[32], k2[32];
-    key_on_shard(1, k1, sizeof k1);
-    key_on_shard(3, k2, sizeof k2);
+    world_key_on_shard(1, k1, sizeof k1);
+    world_key_on_shard(3, k2, sizeof k2);
     static const keel_insn_def spin[] = {{.op = "test.spin", .imm = ZVM_SLICE + 10}, KEEL_END};
     static const keel_insn_def mark[] = {{.op = "test.mark"}, KEEL_END};
-    zvm_program *sp = build(spin, true), *mp = build(mark, true);
-    zvm_proc *m = proc_for(t, sp, &all_keys, k1, k2);
+    zvm_program *sp = world_build(spin, true), *mp = world_build(mark, true);
+    zvm_proc *m = world_proc(t, sp, &world_all_keys, k1, k2);
     ck_assert_uint_eq(m->nlshards, 2);
     zvm_step(m);
     ck_assert_uint_eq(srv->shards[1]->locks.count, 1);
     ck_assert_uint_eq(srv->shards[3]->locks.count, 1);
-    zvm_proc *n = proc_for(t, mp, &one_key, k2, NULL);
+    zvm_proc *n = world_proc(t, mp, &world_one_key, k2, NULL);
     zvm_step(n);
     ck_assert_int_eq(zvm_state(n), ZVM_WAITING);
-    run_until_idle(t);
-    ck_assert_int_eq(ndone, 2);
+    world_run(t);
+    ck_assert_int_eq(world_done, 2);
     ck_assert_uint_eq(srv->shards[1]->locks.count, 0);
     ck_assert_uint_eq(srv->shards[3]->locks.count, 0);
-    ck_assert_str_eq(order, "kk.K.");
+    ck_assert_str_eq(world_order, "kk.K.");
     zvm_program_free(sp);
     zvm_program_free(mp);
 }
@@ -295,20 +192,20 @@ END_TEST
 START_TEST(test_zvm_process_hops_to_owner_and_reply_comes_home) {
     thr *t0 = srv->threads[0], *t1 = srv->threads[1];
     char k[32];
-    key_on_shard(3, k, sizeof k);   /* shards 2 and 3 belong to thread 1 */
+    world_key_on_shard(3, k, sizeof k);   /* shards 2 and 3 belong to thread 1 */
     ck_assert_ptr_eq(srv->shards[3]->owner, t1);
     static const keel_insn_def where[] = {{.op = "test.where"}, KEEL_END};
-    zvm_program *wp = build(where, true);
-    zvm_proc *p = proc_for(t0, wp, &one_key, k, NULL);
+    zvm_program *wp = world_build(where, true);
+    zvm_proc *p = world_proc(t0, wp, &world_one_key, k, NULL);
     zvm_step(p);                      /* key.lock: not ours -> sent to thread 1 */
-    ck_assert_int_eq(ndone, 0);
+    ck_assert_int_eq(world_done, 0);
     ck_assert(!CK_STACK_ISEMPTY(&t1->inbox));
-    run_until_idle(t1);               /* runs there, then goes home */
-    ck_assert_int_eq(ndone, 0);
+    world_run(t1);               /* runs there, then goes home */
+    ck_assert_int_eq(world_done, 0);
     ck_assert(!CK_STACK_ISEMPTY(&t0->inbox));
-    run_until_idle(t0);
-    ck_assert_int_eq(ndone, 1);
-    ck_assert_int_eq(last_reply, 1);  /* it ran on thread 1 */
+    world_run(t0);
+    ck_assert_int_eq(world_done, 1);
+    ck_assert_int_eq(world_last_int, 1);  /* it ran on thread 1 */
     ck_assert_uint_eq(atomic_load(&t1->st.hops), 1);
     zvm_program_free(wp);
 }
@@ -366,7 +263,7 @@ END_TEST
 static Suite *zvm_suite(void) {
     Suite *s = suite_create("zvm");
     TCase *one = tcase_create("one thread");
-    tcase_add_checked_fixture(one, setup_one, teardown);
+    tcase_add_checked_fixture(one, setup_one, world_down);
     tcase_add_test(one, test_zvm_program_resolves_handlers_and_prologue);
     tcase_add_test(one, test_zvm_program_refuses_unknown_opcode_and_bad_jump);
     tcase_add_test(one, test_zvm_jump_targets_shift_with_prologue);
@@ -379,7 +276,7 @@ static Suite *zvm_suite(void) {
     tcase_add_test(one, test_zvm_reply_tree_nests_and_pads);
     suite_add_tcase(s, one);
     TCase *two = tcase_create("two threads");
-    tcase_add_checked_fixture(two, setup_two, teardown);
+    tcase_add_checked_fixture(two, setup_two, world_down);
     tcase_add_test(two, test_zvm_process_hops_to_owner_and_reply_comes_home);
     suite_add_tcase(s, two);
     return s;
