@@ -60,6 +60,11 @@ keel_conn *keel_proc_conn(keel_proc *p) {
 
 int64_t keel_now_ms(keel_proc *p) { return zvm_of(p)->cur->now_ms; }
 
+const char *keel_proc_command(keel_proc *p) {
+    zvm_proc *z = zvm_of(p);
+    return z->cmd_name ? z->cmd_name : z->cmd ? z->cmd->lname : "";
+}
+
 char *keel_buf_reserve(keel_buf *b, size_t n) {
     if (b->cap - b->len < n) {
         size_t cap = b->cap ? b->cap : 256;

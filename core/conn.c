@@ -299,6 +299,7 @@ static void conn_dispatch(conn *c, const keel_request *req) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
     } else if (conn_allowed(c, ce, p)) {
         p->cmd = ce;
+        p->cmd_name = named->lname;
         p->prog = ce->prog;
         if (zvm_set_keys(p)) {
             /* A request over several shards (or walking them all) takes its shards one by one;

@@ -82,6 +82,7 @@ typedef struct zvm_proc {
     struct thr *cur;               /* the thread running it now */
     struct keel_conn *conn;
     const struct cmd_entry *cmd;
+    const char *cmd_name;          /* lower-case name the client used (an alias's own name) */
     void (*done)(struct zvm_proc *p);   /* called on the home thread when it finished */
     struct blocker *blk;           /* set while parked by keel_block_keys */
     bool block_req;                /* the running opcode asked to park (keel_block_keys) */

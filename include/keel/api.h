@@ -56,6 +56,8 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     X(keel_conn *, proc_conn, (keel_proc *p))                                                  \
     /* wall clock in ms, cached per event-loop turn */                                        \
     X(int64_t, now_ms, (keel_proc *p))                                                         \
+    /* the command's name as the client wrote it (alias included), lower case, for errors */  \
+    X(const char *, proc_command, (keel_proc *p))                                              \
     /* ---- replies (added in 1.0): each call adds one node to the reply tree ---- */          \
     X(void, reply_nil, (keel_proc *p))                                                         \
     X(void, reply_int, (keel_proc *p, int64_t v))                                              \

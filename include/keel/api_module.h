@@ -14,6 +14,7 @@
 #define keel_proc_alloc (keel_api_ptr->proc_alloc)
 #define keel_proc_conn (keel_api_ptr->proc_conn)
 #define keel_now_ms (keel_api_ptr->now_ms)
+#define keel_proc_command (keel_api_ptr->proc_command)
 #define keel_reply_nil (keel_api_ptr->reply_nil)
 #define keel_reply_int (keel_api_ptr->reply_int)
 #define keel_reply_uint (keel_api_ptr->reply_uint)
