@@ -283,6 +283,7 @@ void blk_resumed(zvm_proc *p) {
     /* start the program over: locks, registers and reply afresh */
     p->pc = 0;
     p->lock_next = 0;
+    p->lock_key = 0;
     p->lazy_locks = false;
     memset(p->reg, 0, sizeof p->reg);
     zvm_reply_reset(p);

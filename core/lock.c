@@ -69,6 +69,7 @@ zvm_proc *lock_release(lock_table *t, lock_ent *e) {
     }
     zvm_proc *waiters = e->wait_head;
     mem_free(e);
+    if (t->count == 0 && t->mask >= 1024) lock_table_free(t);   /* a huge multi-key command is done */
     return waiters;
 }
 

@@ -97,6 +97,7 @@ typedef struct zvm_proc {
     uint32_t *lshards;             /* distinct shards of the keys, ascending */
     uint32_t nlshards;
     uint32_t lock_next;            /* key.lock progress (index into lshards) */
+    uint32_t lock_key;             /* ... and the first key of that shard (keys are sorted by shard) */
     zvm_lockref *locks;            /* locks held (registered in lock tables) */
     uint32_t nlocks, caplocks;
     uint32_t target_shard;         /* where a KEEL_HOP goes */
@@ -160,8 +161,8 @@ void zvm_release_locks(zvm_proc *p);
 struct unlock_msg;
 struct unlock_msg *zvm_take_locks(zvm_proc *p);
 void zvm_send_unlocks(struct unlock_msg *batch);
-/* Takes the locks of p's keys on one shard (on that shard's thread). */
-void zvm_lock_keys_of_shard(zvm_proc *p, uint32_t shard_id);
+/* Takes the locks of p's keys [first, end) (all on shard_id; on that shard's thread). */
+void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end);
 /* Enters p's keys in its shard's lock table (when a lazily-locked process leaves the CPU). */
 void zvm_register_lazy_locks(zvm_proc *p);
 /* Handles an MSG_UNLOCK sent by zvm_release_locks from another thread. */

@@ -10,7 +10,7 @@
 #include "thread.h"
 
 /* Opcode: key.lock
- * Operands: none.  Reductions: 1 + the keys.  May hop and block.
+ * Operands: none.  Reductions: 1 + the keys.  May hop, block, and yield between shards.
  * The prologue of every command with keys.  Takes the command's keys shard by shard in
  * ascending shard order (hopping to each shard's thread), waiting behind any process that
  * holds one; a single-shard command only checks for holders and enters its locks in the table
@@ -18,8 +18,6 @@
 static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
-    if (p->nlshards == 0) return KEEL_NEXT;
-    keel_charge(kp, p->nkeys);
     while (p->lock_next < p->nlshards) {
         uint32_t sid = p->lshards[p->lock_next];
         shard *s = srv->shards[sid];
@@ -27,9 +25,11 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
             p->target_shard = sid;
             return KEEL_HOP;
         }
+        uint32_t first = p->lock_key, end = first;
+        while (end < p->nkeys && p->keys[end].shard == sid) end++;
+        /* all of a shard's keys at once, or none: never wait while holding part of a shard */
         if (s->locks.count) {
-            for (uint32_t i = 0; i < p->nkeys; i++) {
-                if (p->keys[i].shard != sid) continue;
+            for (uint32_t i = first; i < end; i++) {
                 lock_ent *e = lock_find(&s->locks, p->keys[i].ptr, p->keys[i].len, p->keys[i].hash);
                 if (e && e->owner != p->serial) {
                     lock_wait(e, p);
@@ -38,8 +38,11 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
             }
         }
         if (p->nlshards == 1) p->lazy_locks = true;
-        else zvm_lock_keys_of_shard(p, sid);
+        else zvm_lock_keys(p, sid, first, end);
+        keel_charge(kp, end - first);
         p->lock_next++;
+        p->lock_key = end;
+        if (p->lock_next < p->nlshards && kp->budget <= 0) return KEEL_YIELD;
     }
     return KEEL_NEXT;
 }
@@ -135,7 +138,7 @@ static keel_op_result op_reply_value(keel_proc *kp, const keel_insn *in) {
 
 static const keel_opcode_def core_opcodes[] = {
     OP("key.lock", op_key_lock, "lock the command's keys, shard by shard in order", 0, 0,
-       KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+       KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_YIELD),
     OP("shard.reset", op_shard_reset, "start a walk over every shard", 0, 0, 0),
     OP("shard.enter", op_shard_enter, "go to the thread of the walk's current shard", 0, 0, KEEL_OP_MAY_HOP),
     OP("shard.next", op_shard_next, "a = null; next shard: jump to imm while shards remain", 0, KEEL_OPND_A,

@@ -71,13 +71,11 @@ static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e) {
     p->nlocks++;
 }
 
-void zvm_lock_keys_of_shard(zvm_proc *p, uint32_t shard_id) {
+void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end) {
     shard *s = srv->shards[shard_id];
-    for (uint32_t i = 0; i < p->nkeys; i++) {
-        if (p->keys[i].shard != shard_id) continue;
+    for (uint32_t i = first; i < end; i++) {
         int fresh;
-        lock_ent *e = lock_take(&s->locks, p->keys[i].ptr, p->keys[i].len, p->keys[i].hash,
-                                p->serial, &fresh);
+        lock_ent *e = lock_take(&s->locks, p->keys[i].ptr, p->keys[i].len, p->keys[i].hash, p->serial, &fresh);
         if (fresh) zvm_add_lockref(p, shard_id, e);
     }
 }
@@ -85,7 +83,7 @@ void zvm_lock_keys_of_shard(zvm_proc *p, uint32_t shard_id) {
 void zvm_register_lazy_locks(zvm_proc *p) {
     if (!p->lazy_locks) return;
     p->lazy_locks = false;
-    for (uint32_t i = 0; i < p->nlshards; i++) zvm_lock_keys_of_shard(p, p->lshards[i]);
+    if (p->nlshards == 1) zvm_lock_keys(p, p->lshards[0], 0, p->nkeys);
 }
 
 typedef struct unlock_msg {

@@ -162,6 +162,31 @@ void fake_keyspace_reset(void) {
         unlink_key(&keys);
 }
 
+/* Blocking, faked: a park request is recorded (fake processes run one opcode at a time, so the
+ * test decides when to "wake" it by running the opcode again); signals are counted. */
+static int64_t fake_block_timeout = -1;
+static long fake_signals;
+
+static keel_status f_block_keys(keel_proc *p, int64_t timeout_ms) {
+    (void)p;
+    if (timeout_ms < 0) return KEEL_EINVAL;
+    fake_block_timeout = timeout_ms;
+    return KEEL_OK;
+}
+
+static bool f_proc_timed_out(keel_proc *p) {
+    (void)p;
+    return false;
+}
+
+static keel_status f_key_signal(keel_proc *p, const void *key, size_t klen) {
+    (void)p;
+    (void)key;
+    (void)klen;
+    fake_signals++;
+    return KEEL_OK;
+}
+
 void fake_keyspace_fill(keel_api *t) {
     t->key_lookup = f_key_lookup;
     t->key_store = f_key_store;
@@ -169,4 +194,7 @@ void fake_keyspace_fill(keel_api *t) {
     t->key_delete = f_key_delete;
     t->key_expire = f_key_expire;
     t->key_aux_set = f_key_aux_set;
+    t->block_keys = f_block_keys;
+    t->proc_timed_out = f_proc_timed_out;
+    t->key_signal = f_key_signal;
 }
