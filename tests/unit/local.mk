@@ -5,3 +5,4 @@ UNIT_LIBS = $(CHECK_LIBS)
 include tests/unit/datakit.mk
 include tests/unit/core.mk
 include tests/unit/resp.mk
+include tests/unit/memcache.mk

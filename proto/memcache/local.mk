@@ -1,0 +1,38 @@
+# proto/memcache/local.mk -- memcache.so: the memcached text and meta protocol (parser, encoder)
+# and the MC.* commands that give memcached's semantics on Keel's keyspace.  Everything but the
+# descriptor is a convenience library, so unit tests and fuzz targets link the objects the
+# module runs.
+if MODULE_MEMCACHE
+noinst_LTLIBRARIES += proto/memcache/libmemcache.la
+proto_memcache_libmemcache_la_SOURCES = \
+	proto/memcache/base64.c proto/memcache/base64.h \
+	proto/memcache/cmd_arith.c \
+	proto/memcache/cmd_delete.c \
+	proto/memcache/cmd_get.c \
+	proto/memcache/cmd_marith.c \
+	proto/memcache/cmd_mdel.c \
+	proto/memcache/cmd_mget.c \
+	proto/memcache/cmd_mset.c \
+	proto/memcache/cmd_server.c \
+	proto/memcache/cmd_store.c \
+	proto/memcache/counters.c proto/memcache/counters.h \
+	proto/memcache/encode.c proto/memcache/encode.h \
+	proto/memcache/family.h \
+	proto/memcache/flush.c proto/memcache/flush.h \
+	proto/memcache/item.c proto/memcache/item.h \
+	proto/memcache/meta.c proto/memcache/meta.h \
+	proto/memcache/number.c proto/memcache/number.h \
+	proto/memcache/parse.c proto/memcache/parse.h proto/memcache/parse_int.h \
+	proto/memcache/parse_meta.c \
+	proto/memcache/parse_text.c \
+	proto/memcache/protocol.c proto/memcache/protocol.h \
+	proto/memcache/register.c proto/memcache/register.h \
+	proto/memcache/state.h \
+	proto/memcache/tag.h \
+	proto/memcache/wire.c proto/memcache/wire.h
+
+modules_LTLIBRARIES += proto/memcache/memcache.la
+proto_memcache_memcache_la_SOURCES = proto/memcache/module.c
+proto_memcache_memcache_la_LDFLAGS = $(MODULE_LINK_FLAGS)
+proto_memcache_memcache_la_LIBADD = proto/memcache/libmemcache.la $(MODULE_LINK_LIBS) -lm
+endif
