@@ -1,4 +1,6 @@
 /* parse.c -- the RESP request parser: entry point and multibulk requests ("*2\r\n$3\r\nGET..."). */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>

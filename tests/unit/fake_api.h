@@ -4,8 +4,9 @@
  * backs every entry of the table without a core: memory (malloc, with a live-block count),
  * logging (kept for assertions), registration (recorded, looked up by name), processes (argv,
  * registers, an arena, a reply tree built exactly as the SDK describes, a small VM that runs a
- * registered program), connections (id, protocol state, name, auth, close-after-reply), a
- * keyspace (one list, with expiry on a settable clock) and output buffers.
+ * registered program, the command's keys), connections (id, protocol state, name, auth,
+ * close-after-reply), a keyspace (one list, expiry on a settable clock, the optional per-key
+ * words), server counters and output buffers.  test_fake_api checks that no entry is NULL.
  *
  * Typical test:
  *     fake_api_reset();

@@ -76,6 +76,15 @@ static keel_conn *f_proc_conn(keel_proc *p) {
     return fp_of(p)->conn;
 }
 
+/* argv[0] in lower case, as the client wrote it (an alias stays an alias). */
+static const char *f_proc_command(keel_proc *p) {
+    if (!p->argc) return "";
+    char *name = arena_copy(fp_of(p), p->argv[0].ptr, p->argv[0].len);
+    for (char *c = name; *c; c++)
+        if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+    return name;
+}
+
 static int64_t f_now_ms(keel_proc *p) {
     return fake_now();
 }
@@ -448,6 +457,7 @@ void fake_proc_fill(keel_api *t) {
     t->proc_alloc = f_proc_alloc;
     t->proc_conn = f_proc_conn;
     t->now_ms = f_now_ms;
+    t->proc_command = f_proc_command;
     t->reply_nil = f_reply_nil;
     t->reply_int = f_reply_int;
     t->reply_uint = f_reply_uint;

@@ -102,6 +102,7 @@ START_TEST(test_fake_api_runs_a_registered_command) {
     ck_assert_uint_eq(r->len, 2);
     ck_assert_str_eq(r->v.child->v.s, "a");
     ck_assert_str_eq(r->v.child->next->v.s, "b");
+    ck_assert_str_eq(keel_proc_command(p), "msetlike");
     fake_proc_free(p);
     p = fake_proc_new(NULL, 2, (const char *[]){"msetlike", "a"});
     ck_assert_int_eq(fake_call(p), KEEL_FAIL);
