@@ -1,7 +1,9 @@
-# datakit/containers.mk -- list, map, set, array, flat buffer, sparse bitset sources
+# datakit/containers.mk -- list, map, set, array, flat buffer, sparse bitset sources.
+# Internal headers (acct, boxfast, cidx, sbcont, sorted) go with the sources; the rest install.
 datakit_sources_list += \
 	datakit/acct.h \
 	datakit/boxfast.h \
+	datakit/cidx.h \
 	datakit/cidx.c \
 	datakit/array.c \
 	datakit/intset.c \
@@ -17,7 +19,6 @@ datakit_sources_list += \
 	datakit/setop.c
 
 datakit_headers_list += \
-	datakit/cidx.h \
 	datakit/iter.h \
 	datakit/array.h \
 	datakit/intset.h \

@@ -303,6 +303,24 @@ bool dk_sbitset_next(const dk_sbitset *s, uint64_t from, uint64_t *out) {
     return true;
 }
 
+size_t dk_sbitset_next_many(const dk_sbitset *s, uint64_t from, uint64_t *out, size_t max) {
+    size_t n = 0;
+    uint64_t p;
+    while (n < max && dk_sbitset_next(s, from, &p)) {
+        uint64_t key = p >> 16;
+        const sbc *c = find(s, key);
+        int32_t o = (int32_t)(p & 0xffff);
+        while (n < max && o >= 0) {
+            out[n++] = (key << 16) | (uint64_t)o;
+            o = sbc_next(c, (uint32_t)o + 1);
+        }
+        if (o >= 0 || key == (UINT64_MAX >> 16))
+            break;
+        from = (key + 1) << 16;
+    }
+    return n;
+}
+
 bool dk_sbitset_next_clear(const dk_sbitset *s, uint64_t from, uint64_t *out) {
     for (;;) {
         uint64_t key = from >> 16;

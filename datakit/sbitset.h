@@ -56,6 +56,9 @@ uint64_t dk_sbitset_count_range(const dk_sbitset *s, uint64_t from, uint64_t to)
 bool dk_sbitset_select(const dk_sbitset *s, uint64_t k, uint64_t *out);
 /* The first set bit at a position >= from; false when there is none. */
 bool dk_sbitset_next(const dk_sbitset *s, uint64_t from, uint64_t *out);
+/* Batch iteration: fills out with up to max set positions >= from, in order, and returns how
+ * many it wrote (fewer than max only at the end).  Resume from the last position + 1. */
+size_t dk_sbitset_next_many(const dk_sbitset *s, uint64_t from, uint64_t *out, size_t max);
 /* The first clear bit at a position >= from; false only when every bit from there up is set. */
 bool dk_sbitset_next_clear(const dk_sbitset *s, uint64_t from, uint64_t *out);
 

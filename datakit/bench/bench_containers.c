@@ -167,11 +167,13 @@ static void bench_intset(size_t n) {
 
 /* ---- maps -------------------------------------------------------------------------------- */
 
-/* n keys of exactly klen bytes ("k" + zero-padded decimal) to ints below vrange, in random
- * order.  Payload per entry: key bytes + 1 value byte. */
+/* n keys of exactly klen bytes ("k" + zero-padded decimal) to ints below vrange (or, when
+ * vrange is 0, to 8-byte strings), in random order.  Payload per entry: key bytes + 1 value
+ * byte (8 for strings). */
 static void bench_map(size_t n, int klen, uint64_t vrange, const char *name) {
     dk_map *m = dk_map_new();
-    char key[32];
+    char key[32], val[16];
+    size_t vbytes = vrange ? 1 : 8;
     uint32_t *perm = malloc(n * sizeof *perm);
     for (size_t i = 0; i < n; i++)
         perm[i] = (uint32_t)i;
@@ -184,7 +186,13 @@ static void bench_map(size_t n, int klen, uint64_t vrange, const char *name) {
     double t0 = now_ns();
     for (size_t i = 0; i < n; i++) {
         snprintf(key, sizeof key, "k%0*u", klen - 1, perm[i]);
-        dk_val k = dk_bytes(key, (size_t)klen), v = dk_i64((int64_t)(rnd() % vrange));
+        dk_val k = dk_bytes(key, (size_t)klen), v;
+        if (vrange) {
+            v = dk_i64((int64_t)(rnd() % vrange));
+        } else {
+            snprintf(val, sizeof val, "v%07u", perm[i] % 10000000);
+            v = dk_bytes(val, 8);
+        }
         dk_map_set(m, &k, &v);
     }
     double t1 = now_ns();
@@ -197,7 +205,7 @@ static void bench_map(size_t n, int klen, uint64_t vrange, const char *name) {
     }
     double t2 = now_ns();
     size_t c = dk_map_count(m);
-    row(name, c, dk_map_bytes(m), (double)((size_t)klen + 1) * (double)c, (t1 - t0) / n,
+    row(name, c, dk_map_bytes(m), (double)((size_t)klen + vbytes) * (double)c, (t1 - t0) / n,
         (t2 - t1) / n);
     printf("    total %.2f MB", (double)dk_map_bytes(m) / 1048576.0);
     dk_iter it = dk_iter_at(0);
@@ -274,6 +282,7 @@ int main(int argc, char **argv) {
     bench_map(n, 10, 64, "map: 10-byte keys -> ints 0..63 (payload 11)");
     bench_map(n, 10, 1000, "map: 10-byte keys -> ints 0..999 (payload 11)");
     bench_map(n, 12, 1000, "hash: 12-byte fields -> ints 0..999");
+    bench_map(n, 9, 0, "hash: 9-byte fields -> 8-byte strings");
     bench_sbitset(n, (uint64_t)1 << 32, "sbitset: random bits < 2^32 (arrays)");
     bench_sbitset(n, 4 * (uint64_t)n, "sbitset: random bits < 4N (bitmaps)");
     bench_sbitset(n, 0, "sbitset: sequential bits (runs)");

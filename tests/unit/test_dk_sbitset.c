@@ -95,6 +95,19 @@ static void check_equal(const dk_sbitset *s, const model *m, dk_rand *r) {
     }
     if (m->n && m->v[m->n - 1] != UINT64_MAX)
         fast_assert(!dk_sbitset_next(s, p, &got));
+    /* batch iteration in uneven batches */
+    uint64_t batch[97];
+    size_t seen = 0, got_n;
+    p = 0;
+    while (seen < m->n && (got_n = dk_sbitset_next_many(s, p, batch, 1 + dk_rand_below(r, 97)))) {
+        for (size_t i = 0; i < got_n; i++)
+            fast_assert_uint_eq(batch[i], m->v[seen + i]);
+        seen += got_n;
+        if (batch[got_n - 1] == UINT64_MAX)
+            break;
+        p = batch[got_n - 1] + 1;
+    }
+    fast_assert_uint_eq(seen, m->n);
     for (int k = 0; k < 200 && m->n; k++) {
         size_t i = dk_rand_below(r, m->n);
         fast_assert(dk_sbitset_select(s, i, &got));

@@ -154,6 +154,37 @@ START_TEST(test_set_boundaries_and_bytes)
 }
 END_TEST
 
+/* A cursor walking while members arrive and leave, across the intset -> general conversion:
+ * it never crashes, stays in order within a tier, and ends exactly at the end. */
+START_TEST(test_set_cursor_survives_changes_and_tier_change)
+{
+    dk_set *s = dk_set_new();
+    for (int64_t i = 0; i < 20000; i++)
+        dk_set_add(s, &(dk_val){.type = DK_I64, .v.i = i * 2});
+    ck_assert(dk_set_is_intset(s));
+    dk_iter it = dk_iter_at(0);
+    dk_val x;
+    size_t steps = 0;
+    while (dk_set_next(s, &it, &x)) {
+        steps++;
+        if (steps == 5000) {
+            static const char big[3000] = "big member";
+            dk_val b = dk_bytes(big, sizeof big);
+            ck_assert_int_eq(dk_set_add(s, &b), 1);            /* converts mid-walk */
+            ck_assert(!dk_set_is_intset(s));
+        }
+        if (steps % 7 == 0)
+            dk_set_remove(s, &(dk_val){.type = DK_I64, .v.i = (int64_t)steps * 2});
+        if (steps % 11 == 0)
+            dk_set_add(s, &(dk_val){.type = DK_I64, .v.i = (int64_t)steps * 2 + 1});
+        fast_assert_uint_le(it.pos, dk_set_count(s));
+    }
+    ck_assert_uint_eq(it.pos, dk_set_count(s));
+    ck_assert(x.type == DK_BYTES && x.len == 3000);             /* bytes sort last */
+    dk_set_free(s);
+}
+END_TEST
+
 /* ---- set algebra ------------------------------------------------------------------------- */
 
 static dk_set *build(dk_rand *r, kvmodel *m, int n, bool ints, uint8_t *buf) {
@@ -283,6 +314,7 @@ static Suite *set_suite(void) {
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_set_tiers_follow_members, 0, 3);
     tcase_add_test(tc, test_set_boundaries_and_bytes);
+    tcase_add_test(tc, test_set_cursor_survives_changes_and_tier_change);
     tcase_add_loop_test(tc, test_set_algebra_matches_model, 0, 2);
     tcase_add_test(tc, test_set_subset_and_equal);
     suite_add_tcase(s, tc);
