@@ -4,6 +4,7 @@
 #include "conn.h"
 #include "mem.h"
 #include "net.h"
+#include "ns.h"
 #include "registry.h"
 #include "server.h"
 
@@ -48,5 +49,45 @@ keel_status keel_conn_auth(keel_conn *c, const char *user, size_t ulen, const ch
     }
     if (!secret_equal(pass, plen, want, strlen(want))) return KEEL_EINVAL;
     c->flags |= CONN_AUTHED;
+    return KEEL_OK;
+}
+
+/* ---- the connection's namespace ---- */
+
+keel_status keel_conn_ns_enter(keel_conn *c, const keel_arg *names, uint32_t n) {
+    if (n == 0) return KEEL_EINVAL;
+    for (uint32_t i = 0; i < n; i++)
+        if (!ns_name_ok(names[i].ptr, names[i].len)) return KEEL_EINVAL;
+    ns_path *p = ns_path_new(c->ns, names, n);
+    ns_path_unref(c->ns);
+    c->ns = p;
+    return KEEL_OK;
+}
+
+void keel_conn_ns_reset(keel_conn *c) {
+    ns_path *base = c->net->ns_base;
+    ns_path *p = base ? ns_path_ref(base) : NULL;
+    if (p && c->ns) {   /* keep the client's co-location choice */
+        ns_path *q = ns_path_with(p, p->locked, c->ns->coloc, c->ns->coloc_n);
+        ns_path_unref(p);
+        p = q;
+    } else if (!p && c->ns && c->ns->coloc != NS_COLOC_FIRST) {
+        p = ns_path_with(NULL, 0, c->ns->coloc, c->ns->coloc_n);
+    }
+    ns_path_unref(c->ns);
+    c->ns = p;
+}
+
+const keel_arg *keel_conn_ns_path(keel_conn *c, uint32_t *n, uint32_t *locked) {
+    if (n) *n = c->ns ? c->ns->n : 0;
+    if (locked) *locked = c->ns ? c->ns->locked : 0;
+    return c->ns ? c->ns->comp : NULL;
+}
+
+keel_status keel_conn_ns_coloc(keel_conn *c, unsigned mode, uint32_t nth) {
+    if (mode > KEEL_COLOC_NTH) return KEEL_EINVAL;
+    ns_path *p = ns_path_with(c->ns, c->ns ? c->ns->locked : 0, (uint8_t)mode, nth);
+    ns_path_unref(c->ns);
+    c->ns = p;
     return KEEL_OK;
 }

@@ -1,90 +1,98 @@
-/* api_key.c -- the keyspace calls of the SDK: every call finds the key's shard, asks the
- * process to hop when another thread owns it, and to wait when another process holds it. */
+/* api_key.c -- the keyspace calls of the SDK: every call resolves the key through the
+ * process's namespace to its shard and table, asking the process to hop when another thread
+ * owns it and to wait when another process holds it. */
 #include "config.h"
 #include "block.h"
 #include "keyspace.h"
 #include "lock.h"
+#include "ns.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
 #include "thread.h"
 #include "zvm.h"
 
+#include <string.h>
+
 keel_status keel_key_lookup(keel_proc *kp, const void *key, size_t klen, keel_value *out) {
     zvm_proc *p = zvm_of(kp);
+    ks_space sp;
     uint64_t h;
-    shard *s;
-    keel_status st = ks_locate(p, key, klen, &h, &s);
+    keel_status st = ks_locate(p, key, klen, false, &sp, &h);
+    if (st == KEEL_EWRONGTYPE) return KEEL_NOTFOUND;   /* inside something that is not a namespace */
     if (st != KEEL_OK) return st;
     dk_entry e;
-    if (!ks_find(s, key, klen, h, p->cur->now_ms, NULL, &e, true)) return KEEL_NOTFOUND;
+    if (!ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, &e, true)) return KEEL_NOTFOUND;
     ks_value_from_entry(&e, out);
     return KEEL_OK;
 }
 
 keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk_val *v, unsigned flags) {
     zvm_proc *p = zvm_of(kp);
+    ks_space sp;
     uint64_t h;
-    shard *s;
-    keel_status st = ks_locate(p, key, klen, &h, &s);
+    keel_status st = ks_locate(p, key, klen, true, &sp, &h);
     if (st != KEEL_OK) return st;
-    if (flags & KEEL_STORE_KEEPTTL) ks_find(s, key, klen, h, p->cur->now_ms, NULL, NULL, false);
-    return ks_store_box(s, key, klen, h, v, (flags & KEEL_STORE_KEEPTTL) != 0);
+    bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
+    if (keep) ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);   /* drop it if expired */
+    return ks_store_box(&sp, key, klen, h, v, keep);
 }
 
 keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, keel_type_id type, void *obj,
                                   unsigned flags) {
     zvm_proc *p = zvm_of(kp);
     if (!type_by_id(type)) return KEEL_EINVAL;
+    ks_space sp;
     uint64_t h;
-    shard *s;
-    keel_status st = ks_locate(p, key, klen, &h, &s);
+    keel_status st = ks_locate(p, key, klen, true, &sp, &h);
     if (st != KEEL_OK) return st;
-    if (flags & KEEL_STORE_KEEPTTL) ks_find(s, key, klen, h, p->cur->now_ms, NULL, NULL, false);
-    return ks_store_obj(s, key, klen, h, type, obj, (flags & KEEL_STORE_KEEPTTL) != 0);
+    bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
+    if (keep) ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);
+    if (type == ns_type()) return KEEL_EINVAL;   /* namespaces are made by naming keys inside them */
+    return ks_store_obj(&sp, key, klen, h, type, obj, keep);
+}
+
+/* Finds an existing key for a change: KEEL_OK with *sp, *ref; else the status to return. */
+static keel_status key_existing(zvm_proc *p, const void *key, size_t klen, ks_space *sp, dk_ref *ref) {
+    uint64_t h;
+    keel_status st = ks_locate(p, key, klen, false, sp, &h);
+    if (st == KEEL_EWRONGTYPE) return KEEL_NOTFOUND;
+    if (st != KEEL_OK) return st;
+    return ks_find(sp, key, klen, h, p->cur->now_ms, ref, NULL, false) ? KEEL_OK : KEEL_NOTFOUND;
 }
 
 keel_status keel_key_delete(keel_proc *kp, const void *key, size_t klen) {
-    zvm_proc *p = zvm_of(kp);
-    uint64_t h;
-    shard *s;
-    keel_status st = ks_locate(p, key, klen, &h, &s);
-    if (st != KEEL_OK) return st;
+    ks_space sp;
     dk_ref r;
-    if (!ks_find(s, key, klen, h, p->cur->now_ms, &r, NULL, false)) return KEEL_NOTFOUND;
-    ks_delete_ref(s, r);
-    return KEEL_OK;
+    keel_status st = key_existing(zvm_of(kp), key, klen, &sp, &r);
+    if (st == KEEL_OK) ks_delete_ref(&sp, r);
+    return st;
 }
 
 keel_status keel_key_expire(keel_proc *kp, const void *key, size_t klen, int64_t at_ms) {
     zvm_proc *p = zvm_of(kp);
-    uint64_t h;
-    shard *s;
-    keel_status st = ks_locate(p, key, klen, &h, &s);
-    if (st != KEEL_OK) return st;
+    ks_space sp;
     dk_ref r;
-    if (!ks_find(s, key, klen, h, p->cur->now_ms, &r, NULL, false)) return KEEL_NOTFOUND;
+    keel_status st = key_existing(p, key, klen, &sp, &r);
+    if (st != KEEL_OK) return st;
     if (at_ms >= 0 && at_ms <= p->cur->now_ms) {
-        ks_delete_ref(s, r);
+        ks_delete_ref(&sp, r);
         atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
         return KEEL_OK;
     }
-    ks_set_expiry(s, r, at_ms < 0 ? DK_NO_EXPIRY : at_ms);
+    ks_set_expiry(&sp, r, at_ms < 0 ? DK_NO_EXPIRY : at_ms);
     return KEEL_OK;
 }
 
 keel_status keel_key_aux_set(keel_proc *kp, const void *key, size_t klen, unsigned slot, bool present,
                              uint64_t value) {
-    zvm_proc *p = zvm_of(kp);
     if (slot > KEEL_AUX64) return KEEL_EINVAL;
-    uint64_t h;
-    shard *s;
-    keel_status st = ks_locate(p, key, klen, &h, &s);
-    if (st != KEEL_OK) return st;
+    ks_space sp;
     dk_ref r;
-    if (!ks_find(s, key, klen, h, p->cur->now_ms, &r, NULL, false)) return KEEL_NOTFOUND;
-    r = slot == KEEL_AUX32 ? dk_table_set_aux32(s->table, r, present, (uint32_t)value)
-                           : dk_table_set_aux64(s->table, r, present, value);
+    keel_status st = key_existing(zvm_of(kp), key, klen, &sp, &r);
+    if (st != KEEL_OK) return st;
+    r = slot == KEEL_AUX32 ? dk_table_set_aux32(sp.t, r, present, (uint32_t)value)
+                           : dk_table_set_aux64(sp.t, r, present, value);
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
 }
 
@@ -125,15 +133,92 @@ bool keel_proc_timed_out(keel_proc *kp) {
     return r == BLK_TIMEDOUT || r == BLK_CANCELLED;
 }
 
+/* Blocked processes wait on their keys' lock identity (the path's top-level entry), so a
+ * signal inside a namespace wakes that namespace's waiters, who look again. */
 keel_status keel_key_signal(keel_proc *kp, const void *key, size_t klen) {
     zvm_proc *p = zvm_of(kp);
-    uint64_t h = ks_hash(key, klen);
-    uint32_t sid = shard_of_hash(h, srv->nshards);
+    ns_place pl;
+    ns_place_key(p, key, klen, &pl);
+    uint32_t sid = shard_of_hash(pl.shard_hash, srv->nshards);
     shard *s = srv->shards[sid];
     if (s->owner != p->cur) {
         p->target_shard = sid;
         return KEEL_MOVED;
     }
-    blk_signal(s, key, klen, h);
+    blk_signal(s, pl.top, pl.toplen, pl.tophash);
+    return KEEL_OK;
+}
+
+keel_status keel_proc_ns_push(keel_proc *kp, const void *name, size_t n) {
+    zvm_proc *p = zvm_of(kp);
+    if (!ns_name_ok(name, n)) return KEEL_EINVAL;
+    if (p->npush == p->cappush) {
+        uint32_t cap = p->cappush ? p->cappush * 2 : 4;
+        keel_arg *v = zvm_alloc(p, sizeof *v * cap);
+        if (p->npush) memcpy(v, p->push, sizeof *v * p->npush);
+        p->push = v;
+        p->cappush = cap;
+    }
+    p->push[p->npush].ptr = name;
+    p->push[p->npush].len = n;
+    p->npush++;
+    return KEEL_OK;
+}
+
+void keel_proc_ns_pop(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    if (p->npush) p->npush--;
+}
+
+keel_type_id keel_ns_type(void) { return ns_type(); }
+
+typedef struct scan_ctx {
+    keel_scan_fn fn;
+    void *ctx;
+    int64_t now_ms;
+    size_t visited;
+} scan_ctx;
+
+static void scan_one(void *arg, dk_table *t, dk_ref r) {
+    scan_ctx *cx = arg;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    cx->visited++;
+    if (e.expire_ms != DK_NO_EXPIRY && e.expire_ms <= cx->now_ms) return;
+    keel_arg k = {e.key, e.klen};
+    keel_value v;
+    ks_value_from_entry(&e, &v);
+    cx->fn(cx->ctx, &k, &v);
+}
+
+keel_status keel_key_scan(keel_proc *kp, const void *key, size_t klen, uint64_t *cursor, keel_scan_fn fn,
+                          void *ctx) {
+    zvm_proc *p = zvm_of(kp);
+    ks_space sp;
+    keel_status st;
+    if (key) {
+        uint64_t h;
+        st = ks_locate(p, key, klen, false, &sp, &h);
+        if (st == KEEL_EWRONGTYPE) st = KEEL_NOTFOUND;
+        if (st != KEEL_OK) return st;
+        dk_entry e;
+        if (!ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, &e, false)) return KEEL_NOTFOUND;
+        if (e.kind != DK_ENTRY_OBJ || e.obj_type != ns_type()) return KEEL_EWRONGTYPE;
+        sp.owner = e.obj;
+        sp.t = sp.owner->t;
+    } else {
+        if (p->cur_shard >= srv->nshards) return KEEL_EINVAL;
+        shard *s = srv->shards[p->cur_shard];
+        if (s->owner != p->cur) {
+            p->target_shard = p->cur_shard;
+            return KEEL_MOVED;
+        }
+        st = ns_resolve_on(p, s, &sp);
+        if (st == KEEL_EWRONGTYPE) st = KEEL_NOTFOUND;
+        if (st != KEEL_OK) return st;
+    }
+    scan_ctx cx = {fn, ctx, p->cur->now_ms, 0};
+    *cursor = dk_table_scan(sp.t, *cursor, scan_one, &cx);
+    keel_charge(kp, (int64_t)cx.visited + 1);
     return KEEL_OK;
 }

@@ -161,12 +161,12 @@ typedef struct blk_keymsg {
 } blk_keymsg;
 
 static blk_keymsg *keymsg(uint32_t shard_id, blocker *b, const zvm_key *k) {
-    blk_keymsg *m = mem_alloc(sizeof *m + k->len);
+    blk_keymsg *m = mem_alloc(sizeof *m + k->llen);
     m->shard = shard_id;
     m->b = b;
     m->hash = k->hash;
-    m->klen = k->len;
-    memcpy(m->key, k->ptr, k->len);
+    m->klen = k->llen;
+    memcpy(m->key, k->lptr, k->llen);
     return m;
 }
 
@@ -242,7 +242,7 @@ void blk_park(zvm_proc *p) {
         const zvm_key *k = &p->keys[i];
         shard *s = srv->shards[k->shard];
         atomic_fetch_add(&b->refs, 1);
-        if (s->owner == t) wt_add(&s->waits, k->ptr, k->len, k->hash, b);
+        if (s->owner == t) wt_add(&s->waits, k->lptr, k->llen, k->hash, b);
         else thr_call_on(s->owner, blk_register_msg, keymsg(k->shard, b, k));
     }
     struct unlock_msg *unlocks = zvm_take_locks(p);
@@ -270,7 +270,7 @@ void blk_resumed(zvm_proc *p) {
         const zvm_key *k = &p->keys[i];
         shard *s = srv->shards[k->shard];
         if (s->owner == t) {
-            wt_remove(&s->waits, k->ptr, k->len, k->hash, b);
+            wt_remove(&s->waits, k->lptr, k->llen, k->hash, b);
         } else {
             atomic_fetch_add(&b->refs, 1);
             thr_call_on(s->owner, blk_unregister_msg, keymsg(k->shard, b, k));

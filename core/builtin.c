@@ -2,6 +2,7 @@
 #include "config.h"
 #include "builtin.h"
 #include "log.h"
+#include "ns.h"
 #include "zvm.h"
 
 static int builtin_failures;
@@ -36,6 +37,7 @@ static void (*const families[])(keel_module *) = {
 
 int builtin_register_all(keel_module *core) {
     zvm_register_core_opcodes(core);
+    ns_register_type(core);   /* first type: namespaces */
     for (size_t i = 0; i < BUILTIN_COUNT(families); i++) families[i](core);
     return builtin_failures ? -1 : 0;
 }

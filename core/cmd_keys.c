@@ -3,6 +3,7 @@
 #include "config.h"
 #include "builtin.h"
 #include "keyspace.h"
+#include "ns.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -61,15 +62,16 @@ typedef struct moved_value {
     int64_t expire_ms;
 } moved_value;
 
-/* Removes src from its shard, keeping its value in mv.  KEEL_NOTFOUND when absent. */
+/* Removes src from its table, keeping its value in mv.  KEEL_NOTFOUND when absent. */
 static keel_status rename_take(zvm_proc *p, const keel_arg *src, moved_value *mv) {
+    ks_space sp;
     uint64_t h;
-    shard *s;
-    keel_status st = ks_locate(p, src->ptr, src->len, &h, &s);
+    keel_status st = ks_locate(p, src->ptr, src->len, false, &sp, &h);
+    if (st == KEEL_EWRONGTYPE) return KEEL_NOTFOUND;
     if (st != KEEL_OK) return st;
     dk_ref r;
     dk_entry e;
-    if (!ks_find(s, src->ptr, src->len, h, p->cur->now_ms, &r, &e, false)) return KEEL_NOTFOUND;
+    if (!ks_find(&sp, src->ptr, src->len, h, p->cur->now_ms, &r, &e, false)) return KEEL_NOTFOUND;
     mv->expire_ms = e.expire_ms;
     mv->is_obj = e.kind == DK_ENTRY_OBJ;
     if (!mv->is_obj) {
@@ -80,25 +82,22 @@ static keel_status rename_take(zvm_proc *p, const keel_arg *src, moved_value *mv
             mv->box.v.ptr = copy;
         }
     }
-    void *obj = NULL;
-    uint16_t type = 0;
-    dk_table_delete(s->table, r, &obj, &type);
-    mv->obj = obj;
-    mv->type = type;
-    shard_sync_counts(s);
+    ks_take_ref(&sp, r, &mv->obj, &mv->type);
+    if (mv->obj && mv->type == ns_type()) ns_detach(mv->obj);
     return KEEL_OK;
 }
 
 static keel_status rename_put(zvm_proc *p, const keel_arg *dst, const moved_value *mv) {
+    ks_space sp;
     uint64_t h;
-    shard *s;
-    keel_status st = ks_locate(p, dst->ptr, dst->len, &h, &s);
+    keel_status st = ks_locate(p, dst->ptr, dst->len, true, &sp, &h);
     if (st != KEEL_OK) return st;
-    st = mv->is_obj ? ks_store_obj(s, dst->ptr, dst->len, h, mv->type, mv->obj, false)
-                    : ks_store_box(s, dst->ptr, dst->len, h, &mv->box, false);
+    if (mv->is_obj && mv->type == ns_type()) ns_attach(mv->obj, sp.s->id);
+    st = mv->is_obj ? ks_store_obj(&sp, dst->ptr, dst->len, h, mv->type, mv->obj, false)
+                    : ks_store_box(&sp, dst->ptr, dst->len, h, &mv->box, false);
     if (st != KEEL_OK || mv->expire_ms == DK_NO_EXPIRY) return st;
     dk_ref r;
-    if (ks_find(s, dst->ptr, dst->len, h, p->cur->now_ms, &r, NULL, false)) ks_set_expiry(s, r, mv->expire_ms);
+    if (ks_find(&sp, dst->ptr, dst->len, h, p->cur->now_ms, &r, NULL, false)) ks_set_expiry(&sp, r, mv->expire_ms);
     return KEEL_OK;
 }
 

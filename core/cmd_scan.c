@@ -4,6 +4,7 @@
 #include "builtin.h"
 #include "glob.h"
 #include "keyspace.h"
+#include "ns.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -15,6 +16,13 @@
 #include <string.h>
 
 #define SCAN_SHARD_BITS 16
+
+/* The table of the client's namespace on shard s (the shard's own table at the top level), or
+ * NULL when the namespace has no keys there. */
+static dk_table *space_table(zvm_proc *p, shard *s) {
+    ks_space sp;
+    return ns_resolve_on(p, s, &sp) == KEEL_OK ? sp.t : NULL;
+}
 
 /* Keys collected so far, in the process arena. */
 typedef struct key_list {
@@ -95,10 +103,11 @@ static keel_op_result op_keys_collect(keel_proc *kp, const keel_insn *in) {
     }
     bool all = kp->argv[1].len == 1 && kp->argv[1].ptr[0] == '*';
     scan_ctx cx = {p, l, all ? NULL : &kp->argv[1], KEEL_TYPE_NONE, keel_now_ms(kp), 0};
-    shard *s = srv->shards[p->cur_shard];
+    dk_table *t = space_table(p, srv->shards[p->cur_shard]);
+    if (!t) return KEEL_NEXT;   /* the namespace has nothing on this shard */
     uint64_t cursor = kp->reg[1].v.u;
     do {
-        cursor = dk_table_scan(s->table, cursor, scan_visit, &cx);
+        cursor = dk_table_scan(t, cursor, scan_visit, &cx);
         if (cursor != 0 && keel_charge(kp, (int64_t)cx.visited + 1)) {
             kp->reg[1].v.u = cursor;
             l->yielded = true;
@@ -191,7 +200,8 @@ static keel_op_result op_keys_scan(keel_proc *kp, const keel_insn *in) {
         }
         size_t seen = 0;
         for (;;) {
-            tcur = dk_table_scan(srv->shards[sid]->table, tcur, scan_visit, &cx);
+            dk_table *t = space_table(p, srv->shards[sid]);
+            tcur = t ? dk_table_scan(t, tcur, scan_visit, &cx) : 0;
             seen += cx.visited;
             cx.visited = 0;
             if (tcur != 0) {
@@ -227,10 +237,11 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
     if (kp->reg[1].type == DK_I64) {   /* we hopped to the chosen shard */
         shard *s = srv->shards[kp->reg[1].v.i];
         kp->reg[1] = dk_null();
-        dk_ref r = dk_table_random(s->table, thr_random(p->cur));
+        dk_table *t = space_table(p, s);
+        dk_ref r = t ? dk_table_random(t, thr_random(p->cur)) : DK_REF_NONE;
         if (r != DK_REF_NONE) {
             dk_entry e;
-            dk_table_view(s->table, r, &e);
+            dk_table_view(t, r, &e);
             if (e.expire_ms == DK_NO_EXPIRY || e.expire_ms > p->cur->now_ms) {
                 keel_reply_bulk(kp, e.key, e.klen);
                 return KEEL_NEXT;
@@ -243,10 +254,15 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
         if (total == 0) break;
         uint64_t pick = thr_random(p->cur) % total;
         uint32_t sid = 0;
-        for (; sid < srv->nshards; sid++) {
-            uint64_t n = atomic_load_explicit(&srv->shards[sid]->nkeys, memory_order_relaxed);
-            if (pick < n) break;
-            pick -= n;
+        if (p->ns && p->ns->n > 0 && p->ns->coloc == NS_COLOC_FIRST) {
+            /* the client's namespace lives on one shard */
+            sid = shard_of_hash(ks_hash(p->ns->comp[0].ptr, p->ns->comp[0].len), srv->nshards);
+        } else {
+            for (; sid < srv->nshards; sid++) {
+                uint64_t n = atomic_load_explicit(&srv->shards[sid]->nkeys, memory_order_relaxed);
+                if (pick < n) break;
+                pick -= n;
+            }
         }
         if (sid >= srv->nshards) continue;
         kp->reg[1] = dk_i64(sid);

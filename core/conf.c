@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +45,8 @@ static conf_network *conf_add_network(conf *c, const char *name, const char *hos
 }
 
 static void conf_network_free(conf_network *n) {
+    for (int i = 0; i < n->namespace_n; i++) mem_free((char *)n->namespace_path[i].ptr);
+    mem_free(n->namespace_path);
     mem_free(n->name);
     mem_free(n->host);
     mem_free(n->protocol);
@@ -150,6 +153,37 @@ static unsigned perm_bit(const char *s) {
     return 0;
 }
 
+/* "namespace": "ns a b" (or "namespace a b"): the words after the command are the path. */
+static void conf_network_namespace(conf_network *n, json_t *v, const char *path, char **errs) {
+    if (!json_is_string(v)) {
+        errs_add(errs, "%s: expected a string such as \"ns tenant1\"", path);
+        return;
+    }
+    const char *s = json_string_value(v);
+    char *words[64];
+    int nw = 0;
+    while (*s && nw < 64) {
+        while (*s == ' ') s++;
+        if (!*s) break;
+        const char *e = s;
+        while (*e && *e != ' ') e++;
+        words[nw++] = mem_strndup(s, (size_t)(e - s));
+        s = e;
+    }
+    if (nw < 2 || (strcasecmp(words[0], "ns") != 0 && strcasecmp(words[0], "namespace") != 0)) {
+        errs_add(errs, "%s: expected \"ns name [name ...]\"", path);
+        for (int i = 0; i < nw; i++) mem_free(words[i]);
+        return;
+    }
+    mem_free(words[0]);
+    n->namespace_path = mem_calloc((size_t)(nw - 1), sizeof *n->namespace_path);
+    for (int i = 1; i < nw; i++) {
+        n->namespace_path[i - 1].ptr = words[i];
+        n->namespace_path[i - 1].len = strlen(words[i]);
+    }
+    n->namespace_n = nw - 1;
+}
+
 static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
     char path[96];
     snprintf(path, sizeof path, "$.networks[%d]", idx);
@@ -168,6 +202,11 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
         else if (!strcmp(key, "port")) json_int_range(v, fpath, 0, 65535, &n->port, errs);
         else if (!strcmp(key, "protocol")) json_str(v, fpath, &n->protocol, errs);
         else if (!strcmp(key, "requirepass")) json_str(v, fpath, &n->requirepass, errs);
+        else if (!strcmp(key, "namespace")) conf_network_namespace(n, v, fpath, errs);
+        else if (!strcmp(key, "namespace_locked")) {
+            if (!json_is_boolean(v)) errs_add(errs, "%s: expected true or false", fpath);
+            else n->namespace_locked = json_is_true(v);
+        }
         else if (!strcmp(key, "permissions")) {
             if (!json_is_array(v)) {
                 errs_add(errs, "%s: expected an array of \"read\", \"write\", \"admin\", \"stats\"", fpath);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <keel/vm.h>
 
 /* Network permissions (which command flags a network allows). */
 #define PERM_READ (1u << 0)
@@ -20,6 +21,9 @@ typedef struct conf_network {
     char *protocol;            /* a protocol module's name */
     unsigned permissions;      /* PERM_* */
     char *requirepass;         /* NULL = no AUTH needed */
+    keel_arg *namespace_path;  /* "namespace": "ns a b" -> {a, b}; every client starts there */
+    int namespace_n;
+    bool namespace_locked;     /* clients can never leave that namespace upward */
     bool implicit;             /* from the embedded default: skipped if its protocol is absent */
 } conf_network;
 

@@ -2,6 +2,7 @@
  * network's protocol, start a process per request, write replies back in request order. */
 #include "config.h"
 #include "conn.h"
+#include "ns.h"
 #include "block.h"
 #include "log.h"
 #include "mem.h"
@@ -73,6 +74,7 @@ void conn_accept_msg(thr *t, msg *m) {
     if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0) sockaddr_text(&ss, c->laddr, sizeof c->laddr);
 
     if (c->proto->def.conn_state_size) c->pstate = mem_calloc(1, c->proto->def.conn_state_size);
+    c->ns = ns_path_ref(c->net->ns_base);   /* the network's namespace, locked or not */
     if (!c->net->cf->requirepass) c->flags |= CONN_AUTHED;
     c->rev = event_new(t->base, c->fd, EV_READ | EV_PERSIST, conn_on_read, c);
     c->wev = event_new(t->base, c->fd, EV_WRITE, conn_on_write, c);
@@ -130,6 +132,7 @@ static void conn_maybe_free(conn *c) {
     mem_free(c->in);
     mem_free(c->out.data);
     mem_free(c->name);
+    ns_path_unref(c->ns);
     mem_free(c);
 }
 
@@ -279,6 +282,7 @@ static void conn_dispatch(conn *c, const keel_request *req) {
     p->conn = c;
     p->done = conn_proc_done;
     p->tag = req->tag;
+    p->ns = ns_path_ref(c->ns);
     zvm_set_argv(p, req->argc, req->argv);
     p->conn_next = NULL;
     if (c->pend_tail) c->pend_tail->conn_next = p;

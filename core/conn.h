@@ -13,6 +13,7 @@ struct thr;
 struct listener;
 struct event;
 struct proto_entry;
+struct ns_path;
 
 #define CONN_CLOSE_ASAP   (1u << 0)   /* close once pending replies are written (QUIT) */
 #define CONN_CLOSED       (1u << 1)   /* socket gone; waiting for in-flight processes */
@@ -40,6 +41,7 @@ struct keel_conn {
                                        next ones wait for it, so they cannot overtake it on a
                                        shard it has not reached yet */
     char *name;                     /* CLIENT SETNAME (guarded by srv->clients_lock) */
+    struct ns_path *ns;             /* the namespace the client is in (NULL = the top) */
     int64_t created_ms, last_ms;
     const char *last_cmd;
     uint64_t ncommands;

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "expire.h"
 #include "keyspace.h"
+#include "ns.h"
 #include "server.h"
 #include "thread.h"
 
@@ -17,7 +18,7 @@ static int64_t mono_ns(void) {
 }
 
 typedef struct expire_ctx {
-    shard *s;
+    ks_space sp;
     int64_t now_ms;
     uint64_t removed;
 } expire_ctx;
@@ -28,12 +29,33 @@ static void expire_one(void *arg, dk_table *t, dk_ref r) {
     expire_ctx *cx = arg;
     dk_entry e;
     dk_table_view(t, r, &e);
-    if (cx->s->locks.count && lock_find(&cx->s->locks, e.key, e.klen, ks_hash(e.key, e.klen))) {
+    if (cx->sp.s->locks.count && !cx->sp.owner &&
+        lock_find(&cx->sp.s->locks, e.key, e.klen, ks_hash(e.key, e.klen))) {
         dk_table_set_expiry(t, r, cx->now_ms + 1);
         return;
     }
-    ks_delete_ref(cx->s, r);
+    ks_delete_ref(&cx->sp, r);
     cx->removed++;
+}
+
+/* Keys inside namespaces: the namespace tables of s that have expiring keys, each visited from
+ * the head of the list and moved to its tail (deleting a key may free nested namespaces, which
+ * leave the list themselves).  Skipped while processes hold locks in the shard: a namespace is
+ * locked through its top-level entry. */
+static void expire_namespaces(shard *s, expire_ctx *top, int64_t deadline) {
+    if (s->locks.count) return;
+    for (uint32_t n = s->ns_expiring_n; n > 0 && s->ns_expiring && mono_ns() < deadline; n--) {
+        ns_obj *o = s->ns_expiring;
+        expire_ctx cx = {{s, o->t, o}, top->now_ms, 0};
+        while (dk_table_expire_due(o->t, top->now_ms, EXPIRE_BATCH, expire_one, &cx) == EXPIRE_BATCH &&
+               mono_ns() < deadline) {
+        }
+        top->removed += cx.removed;
+        if (o->expiring) {   /* still has expiring keys: to the back of the line */
+            ns_unlist(o);
+            ns_list(o);
+        }
+    }
 }
 
 void expire_cycle(thr *t) {
@@ -41,11 +63,12 @@ void expire_cycle(thr *t) {
     int64_t deadline = mono_ns() + EXPIRE_BUDGET_NS;
     for (int n = 0; n < t->nshards; n++) {
         shard *s = t->shards[(t->expire_cursor + (uint32_t)n) % (uint32_t)t->nshards];
-        expire_ctx cx = {s, t->now_ms, 0};
+        expire_ctx cx = {ks_top(s), t->now_ms, 0};
         size_t found;
         do {
             found = dk_table_expire_due(s->table, t->now_ms, EXPIRE_BATCH, expire_one, &cx);
         } while (found == EXPIRE_BATCH && mono_ns() < deadline);
+        expire_namespaces(s, &cx, deadline);
         if (cx.removed) {
             atomic_fetch_add_explicit(&srv->expired_keys, cx.removed, memory_order_relaxed);
             shard_sync_counts(s);

@@ -1,8 +1,10 @@
-/* keyspace.h -- key operations on shards: hashing, lookups with lazy expiry, stores and
- * deletes that free module objects through their type.  Owner thread only. */
+/* keyspace.h -- key operations on one table of a shard (the shard's own table, or a
+ * namespace's nested one): hashing, lookups with lazy expiry, stores and deletes that free
+ * module objects through their type, and the shard's published counts.  Owner thread only. */
 #ifndef KEEL_CORE_KEYSPACE_H
 #define KEEL_CORE_KEYSPACE_H
 
+#include "ns.h"
 #include "shard.h"
 
 #include <datakit/table.h>
@@ -13,29 +15,39 @@ struct zvm_proc;
 
 uint64_t ks_hash(const void *key, size_t len);
 
-/* Finds key's shard for process p: KEEL_OK with *hash and *out set; KEEL_MOVED when another
- * thread owns it (p->target_shard set: the opcode must hop); KEEL_WAIT when another process
- * holds the key (p is queued behind it: the opcode must block). */
-keel_status ks_locate(struct zvm_proc *p, const void *key, size_t klen, uint64_t *hash, shard **out);
+/* The shard's own table as a space (no namespace). */
+static inline ks_space ks_top(shard *s) {
+    ks_space sp = {s, s->table, NULL};
+    return sp;
+}
+
+/* Finds process p's key: ns_resolve (KEEL_MOVED, KEEL_WAIT, KEEL_NOTFOUND, KEEL_EWRONGTYPE)
+ * followed by nothing else: on KEEL_OK, *sp and *hash tell where and how to look it up. */
+static inline keel_status ks_locate(struct zvm_proc *p, const void *key, size_t klen, bool create,
+                                    ks_space *sp, uint64_t *hash) {
+    return ns_resolve(p, key, klen, create, sp, hash);
+}
 
 /* Finds a live key (an expired one is deleted on the way and not found).  Fills *ref and *e
  * (either may be NULL).  Counts a hit or a miss when count_stats. */
-bool ks_find(shard *s, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
+bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
              dk_entry *e, bool count_stats);
 
 /* Fills a keel_value from a table entry. */
 void ks_value_from_entry(const dk_entry *e, keel_value *out);
 
 /* Deletes the entry at ref, freeing an object value through its type. */
-void ks_delete_ref(shard *s, dk_ref ref);
+void ks_delete_ref(ks_space *sp, dk_ref ref);
+/* Deletes the entry at ref but hands its object (if any) to the caller instead of freeing it. */
+void ks_take_ref(ks_space *sp, dk_ref ref, void **obj, uint16_t *type);
 
 /* Sets or clears (DK_NO_EXPIRY) the expiry of the entry at r. */
-void ks_set_expiry(shard *s, dk_ref r, int64_t at_ms);
+void ks_set_expiry(ks_space *sp, dk_ref r, int64_t at_ms);
 
 /* Stores a box or an object (replacing, and freeing, what was there). */
-keel_status ks_store_box(shard *s, const void *key, size_t klen, uint64_t hash, const dk_val *v,
+keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v,
                          bool keep_ttl);
-keel_status ks_store_obj(shard *s, const void *key, size_t klen, uint64_t hash, keel_type_id type,
+keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t hash, keel_type_id type,
                          void *obj, bool keep_ttl);
 
 /* Frees an object value through its type's free op. */

@@ -5,6 +5,7 @@
 #include "conn.h"
 #include "log.h"
 #include "mem.h"
+#include "ns.h"
 #include "server.h"
 #include "thread.h"
 
@@ -87,6 +88,10 @@ static int net_listen_one(const conf_network *cn, const proto_entry *pe) {
         return -1;
     }
     evconnlistener_set_error_cb(l->evl, net_on_error);
+    if (cn->namespace_n > 0) {
+        l->ns_base = ns_path_new(NULL, cn->namespace_path, (uint32_t)cn->namespace_n);
+        if (cn->namespace_locked) l->ns_base->locked = l->ns_base->n;
+    }
     l->port = net_bound_port(evconnlistener_get_fd(l->evl));
     srv->listeners = mem_realloc(srv->listeners, sizeof *srv->listeners * (size_t)(srv->nlisteners + 1));
     srv->listeners[srv->nlisteners++] = l;

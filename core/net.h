@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct evconnlistener;
+struct ns_path;
 
 typedef struct net_stats {
     _Atomic uint64_t connections, commands, bytes_in, bytes_out, errors;
@@ -20,6 +21,7 @@ typedef struct listener {
     const proto_entry *proto;
     struct evconnlistener *evl;
     int port;                      /* the bound port (the chosen one when cf->port is 0) */
+    struct ns_path *ns_base;       /* every client starts here (conf "namespace"), or NULL */
     net_stats st;
 } listener;
 

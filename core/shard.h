@@ -18,6 +18,9 @@ typedef struct shard {
     dk_table *table;
     lock_table locks;
     wait_table waits;              /* processes blocked on keys of this shard */
+    struct ns_obj *ns_expiring;    /* namespaces in this shard whose tables have expiring keys */
+    struct ns_obj *ns_expiring_tail;
+    uint32_t ns_expiring_n;
     _Atomic uint64_t nkeys;        /* mirror of dk_table_count, for other threads */
     _Atomic uint64_t nexpires;     /* mirror of dk_table_expires_count */
     _Atomic uint64_t bytes;        /* mirror of dk_table_bytes (updated periodically) */

@@ -19,6 +19,7 @@ struct keel_conn;
 struct cmd_entry;
 struct lock_ent;
 struct blocker;
+struct ns_path;
 
 /* ---- programs ---- */
 
@@ -44,9 +45,11 @@ typedef struct msg {
 } msg;
 
 typedef struct zvm_key {
-    const char *ptr;
+    const char *ptr;               /* the key as the command names it (argv) */
     size_t len;
-    uint64_t hash;
+    const char *lptr;              /* its lock identity: the path's top-level entry */
+    size_t llen;
+    uint64_t hash;                 /* hash of the lock identity */
     uint32_t shard;
     uint32_t argi;                 /* its argv index */
 } zvm_key;
@@ -90,6 +93,9 @@ typedef struct zvm_proc {
     int64_t block_timeout_ms;      /* 0 = no timeout */
     uint64_t tag;                  /* protocol's request tag */
     int64_t started_ns;
+    struct ns_path *ns;            /* the connection's namespace when the request came (a ref) */
+    keel_arg *push;                /* namespaces pushed by keel_proc_ns_push (arena) */
+    uint32_t npush, cappush;
 
     /* keys, from the command's key positions (argv views) */
     zvm_key *keys;

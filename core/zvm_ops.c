@@ -30,7 +30,7 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
         /* all of a shard's keys at once, or none: never wait while holding part of a shard */
         if (s->locks.count) {
             for (uint32_t i = first; i < end; i++) {
-                lock_ent *e = lock_find(&s->locks, p->keys[i].ptr, p->keys[i].len, p->keys[i].hash);
+                lock_ent *e = lock_find(&s->locks, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash);
                 if (e && e->owner != p->serial) {
                     lock_wait(e, p);
                     return KEEL_BLOCK;

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "zvm.h"
 #include "keyspace.h"
+#include "ns.h"
 #include "mem.h"
 #include "registry.h"
 #include "server.h"
@@ -58,6 +59,7 @@ void *zvm_alloc(zvm_proc *p, size_t n) {
 }
 
 static void zvm_proc_clear(zvm_proc *p) {
+    ns_path_unref(p->ns);
     arena_chunk *a = p->arena;
     memset(p, 0, sizeof *p);
     p->arena = a;
@@ -148,10 +150,14 @@ bool zvm_set_keys(zvm_proc *p) {
     zvm_key *raw = n > 1 ? zvm_alloc(p, sizeof *raw * (size_t)n) : keys;
     for (int i = 0; i < n; i++) {
         const keel_arg *a = &p->pub.argv[pos[i]];
+        ns_place pl;
+        ns_place_key(p, a->ptr, a->len, &pl);
         raw[i].ptr = a->ptr;
         raw[i].len = a->len;
-        raw[i].hash = ks_hash(a->ptr, a->len);
-        raw[i].shard = shard_of_hash(raw[i].hash, nshards);
+        raw[i].lptr = pl.top;
+        raw[i].llen = pl.toplen;
+        raw[i].hash = pl.tophash;
+        raw[i].shard = shard_of_hash(pl.shard_hash, nshards);
         raw[i].argi = (uint32_t)pos[i];
         per_shard[raw[i].shard]++;
     }

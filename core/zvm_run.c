@@ -75,7 +75,7 @@ void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end)
     shard *s = srv->shards[shard_id];
     for (uint32_t i = first; i < end; i++) {
         int fresh;
-        lock_ent *e = lock_take(&s->locks, p->keys[i].ptr, p->keys[i].len, p->keys[i].hash, p->serial, &fresh);
+        lock_ent *e = lock_take(&s->locks, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash, p->serial, &fresh);
         if (fresh) zvm_add_lockref(p, shard_id, e);
     }
 }

@@ -111,6 +111,19 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     /* wakes the processes parked on key (call after making data available there); returns  \
      * KEEL_MOVED if another thread owns the key */                                           \
     X(keel_status, key_signal, (keel_proc *p, const void *key, size_t klen))                   \
+    /* ---- namespaces (added in 1.0) ---- */                                                  \
+    /* the type id of namespace values (what TYPE calls "hash") */                             \
+    X(keel_type_id, ns_type, (void))                                                           \
+    /* until the matching pop, this process's keys are read inside the namespace `name`       \
+     * (relative to the current one), which lives with the command's declared key: how hash   \
+     * commands reach fields one level below */                                                \
+    X(keel_status, proc_ns_push, (keel_proc *p, const void *name, size_t n))                   \
+    X(void, proc_ns_pop, (keel_proc *p))                                                       \
+    /* one slice of a scan over the keys of the namespace stored at key, or (key NULL) of the  \
+     * process's own namespace on the shard a shard walk is at; *cursor 0 starts and is 0 again \
+     * when done; KEEL_NOTFOUND when there is no such namespace there */                      \
+    X(keel_status, key_scan, (keel_proc *p, const void *key, size_t klen, uint64_t *cursor,    \
+                              keel_scan_fn fn, void *ctx))                                     \
     /* the command's keys, ordered by shard so that walking 0..n-1 visits each shard once;    \
      * keel_key_nth gives key i and its argv index, or KEEL_MOVED when it lives elsewhere */  \
     X(uint32_t, key_count, (keel_proc *p))                                                     \
@@ -127,6 +140,13 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * authenticated; KEEL_EINVAL when wrong */                                                \
     X(keel_status, conn_auth, (keel_conn *c, const char *user, size_t ulen, const char *pass,  \
                                size_t plen))                                                   \
+    /* the connection's namespace: enter n nested names below the current namespace;        \
+     * reset to the network's locked base (or the top); read the path (valid until it next    \
+     * changes) and how many leading names are locked; choose the co-location element */      \
+    X(keel_status, conn_ns_enter, (keel_conn *c, const keel_arg *names, uint32_t n))           \
+    X(void, conn_ns_reset, (keel_conn *c))                                                     \
+    X(const keel_arg *, conn_ns_path, (keel_conn *c, uint32_t *n, uint32_t *locked))           \
+    X(keel_status, conn_ns_coloc, (keel_conn *c, unsigned mode, uint32_t nth))                 \
     /* ---- buffers (added in 1.0) ---- */                                                     \
     /* makes room for n more bytes and returns where to write them (then add n to b->len) */  \
     X(char *, buf_reserve, (keel_buf *b, size_t n))                                            \

@@ -51,6 +51,16 @@ typedef struct keel_value {
 #define KEEL_AUX32 0u
 #define KEEL_AUX64 1u
 
+/* Called by keel_key_scan for each live key of a namespace; views valid during the call. */
+typedef void (*keel_scan_fn)(void *ctx, const keel_arg *key, const keel_value *v);
+
+/* Namespace co-location modes (keel_conn_ns_coloc): which element of a key's path picks its
+ * shard -- the first (the namespace: a namespace's keys live together), the last (the key
+ * itself: keys spread over every shard), or the n-th (clamped to the path). */
+#define KEEL_COLOC_FIRST 0u
+#define KEEL_COLOC_LAST 1u
+#define KEEL_COLOC_NTH 2u
+
 /* keel_key_store flags */
 #define KEEL_STORE_KEEPTTL (1u << 0)   /* keep the key's current expiry (SET ... KEEPTTL) */
 

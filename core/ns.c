@@ -1,0 +1,283 @@
+/* ns.c -- namespace paths, the namespace type ("hash": a nested table), and resolving a
+ * process's key to the table that holds it. */
+#include "config.h"
+#include "ns.h"
+#include "keyspace.h"
+#include "lock.h"
+#include "mem.h"
+#include "registry.h"
+#include "server.h"
+#include "shard.h"
+#include "thread.h"
+#include "zvm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define NS_NAME_MAX 512
+
+bool ns_name_ok(const char *s, size_t n) {
+    (void)s;
+    return n > 0 && n <= NS_NAME_MAX;
+}
+
+/* ---- paths ---- */
+
+static ns_path *ns_path_alloc(uint32_t n, size_t bytes) {
+    ns_path *p = mem_calloc(1, sizeof *p + sizeof p->comp[0] * n + bytes);
+    atomic_store(&p->refs, 1);
+    p->n = n;
+    return p;
+}
+
+ns_path *ns_path_new(const ns_path *base, const keel_arg *add, uint32_t nadd) {
+    uint32_t nb = base ? base->n : 0;
+    size_t bytes = 0;
+    for (uint32_t i = 0; i < nb; i++) bytes += base->comp[i].len + 1;
+    for (uint32_t i = 0; i < nadd; i++) bytes += add[i].len + 1;
+    ns_path *p = ns_path_alloc(nb + nadd, bytes);
+    char *w = (char *)&p->comp[nb + nadd];
+    for (uint32_t i = 0; i < nb + nadd; i++) {
+        const keel_arg *src = i < nb ? &base->comp[i] : &add[i - nb];
+        memcpy(w, src->ptr, src->len);
+        w[src->len] = '\0';
+        p->comp[i].ptr = w;
+        p->comp[i].len = src->len;
+        w += src->len + 1;
+    }
+    if (base) {
+        p->locked = base->locked;
+        p->coloc = base->coloc;
+        p->coloc_n = base->coloc_n;
+    }
+    return p;
+}
+
+ns_path *ns_path_with(const ns_path *base, uint32_t locked, uint8_t coloc, uint32_t coloc_n) {
+    ns_path *p = ns_path_new(base, NULL, 0);
+    p->locked = locked;
+    p->coloc = coloc;
+    p->coloc_n = coloc_n;
+    return p;
+}
+
+ns_path *ns_path_ref(ns_path *p) {
+    if (p) atomic_fetch_add(&p->refs, 1);
+    return p;
+}
+
+void ns_path_unref(ns_path *p) {
+    if (p && atomic_fetch_sub(&p->refs, 1) == 1) mem_free(p);
+}
+
+/* ---- the namespace type ---- */
+
+static keel_type_id ns_type_id = KEEL_TYPE_NONE;
+
+keel_type_id ns_type(void) { return ns_type_id; }
+
+void ns_unlist(ns_obj *o) {
+    if (!o->expiring) return;
+    shard *s = srv->shards[o->shard_id];
+    if (o->exp_prev) o->exp_prev->exp_next = o->exp_next;
+    else s->ns_expiring = o->exp_next;
+    if (o->exp_next) o->exp_next->exp_prev = o->exp_prev;
+    else s->ns_expiring_tail = o->exp_prev;
+    o->exp_prev = o->exp_next = NULL;
+    o->expiring = false;
+    s->ns_expiring_n--;
+}
+
+void ns_list(ns_obj *o) {
+    if (o->expiring) return;
+    shard *s = srv->shards[o->shard_id];
+    o->exp_next = NULL;
+    o->exp_prev = s->ns_expiring_tail;
+    if (s->ns_expiring_tail) s->ns_expiring_tail->exp_next = o;
+    else s->ns_expiring = o;
+    s->ns_expiring_tail = o;
+    o->expiring = true;
+    s->ns_expiring_n++;
+}
+
+static void ns_obj_free(void *obj) {
+    ns_obj *o = obj;
+    ns_unlist(o);
+    dk_table_free(o->t, ks_free_obj, NULL);
+    mem_free(o);
+}
+
+static size_t ns_obj_memory(const void *obj) {
+    const ns_obj *o = obj;
+    return sizeof *o + dk_table_bytes(o->t);
+}
+
+static size_t ns_obj_describe(const void *obj, char *out, size_t cap) {
+    int n = snprintf(out, cap, "namespace, %zu keys", dk_table_count(((const ns_obj *)obj)->t));
+    return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+}
+
+typedef struct reply_ctx {
+    keel_proc *p;
+    int64_t now_ms;
+} reply_ctx;
+
+static void ns_reply_entry(void *arg, dk_table *t, dk_ref r) {
+    reply_ctx *cx = arg;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    if (e.expire_ms != DK_NO_EXPIRY && e.expire_ms <= cx->now_ms) return;
+    keel_reply_bulk(cx->p, e.key, e.klen);
+    keel_value v;
+    ks_value_from_entry(&e, &v);
+    keel_reply_stored(cx->p, &v);
+}
+
+/* GET on a namespace: a map of its keys to their values (nested namespaces as maps). */
+static void ns_obj_to_reply(keel_proc *p, const void *obj) {
+    const ns_obj *o = obj;
+    reply_ctx cx = {p, keel_now_ms(p)};
+    keel_reply_open(p, KEEL_REPLY_MAP);
+    uint64_t cursor = 0;
+    do {
+        cursor = dk_table_scan(o->t, cursor, ns_reply_entry, &cx);
+    } while (cursor != 0);
+    keel_reply_close(p);
+    keel_charge(p, (int64_t)dk_table_count(o->t));
+}
+
+static const keel_type_def ns_type_def = {
+    .size = sizeof(keel_type_def), .name = "hash", .free = ns_obj_free, .memory_usage = ns_obj_memory,
+    .describe = ns_obj_describe, .to_reply = ns_obj_to_reply,
+};
+
+void ns_register_type(keel_module *core) { reg_type(core, &ns_type_def, &ns_type_id, NULL); }
+
+void ns_note_expiring(ks_space *sp) {
+    if (!sp->owner) return;
+    if (dk_table_expires_count(sp->t) > 0) ns_list(sp->owner);
+    else ns_unlist(sp->owner);
+}
+
+typedef struct move_ctx {
+    bool attach;
+    uint32_t shard_id;
+} move_ctx;
+
+static void ns_move(ns_obj *o, const move_ctx *cx);
+
+static void ns_move_entry(void *arg, dk_table *t, dk_ref r) {
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    if (e.kind == DK_ENTRY_OBJ && e.obj_type == ns_type_id) ns_move(e.obj, arg);
+}
+
+static void ns_move(ns_obj *o, const move_ctx *cx) {
+    if (cx->attach) {
+        o->shard_id = cx->shard_id;
+        if (dk_table_expires_count(o->t) > 0) ns_list(o);
+    } else {
+        ns_unlist(o);
+    }
+    uint64_t cursor = 0;
+    do {
+        cursor = dk_table_scan(o->t, cursor, ns_move_entry, (void *)cx);
+    } while (cursor != 0);
+}
+
+void ns_detach(ns_obj *o) {
+    move_ctx cx = {false, 0};
+    ns_move(o, &cx);
+}
+
+void ns_attach(ns_obj *o, uint32_t shard_id) {
+    move_ctx cx = {true, shard_id};
+    ns_move(o, &cx);
+}
+
+/* ---- resolving a process's key ---- */
+
+/* The containers between the shard table and the key: the namespace path, then the components
+ * the running opcode pushed (hash adapters). */
+static uint32_t ns_depth(const zvm_proc *p) { return (p->ns ? p->ns->n : 0) + p->npush; }
+
+static const keel_arg *ns_component(const zvm_proc *p, uint32_t i) {
+    uint32_t n = p->ns ? p->ns->n : 0;
+    return i < n ? &p->ns->comp[i] : &p->push[i - n];
+}
+
+void ns_place_key(const zvm_proc *p, const void *key, size_t klen, ns_place *out) {
+    uint32_t n = p->ns ? p->ns->n : 0;
+    /* the declared key: pushed components live inside it, with it */
+    const char *base = p->npush ? p->push[0].ptr : key;
+    size_t blen = p->npush ? p->push[0].len : klen;
+    uint32_t idx = 0;
+    if (p->ns && p->ns->coloc == NS_COLOC_LAST) idx = n;
+    else if (p->ns && p->ns->coloc == NS_COLOC_NTH) idx = p->ns->coloc_n < n ? p->ns->coloc_n : n;
+    const char *elem = idx < n ? p->ns->comp[idx].ptr : base;
+    size_t elen = idx < n ? p->ns->comp[idx].len : blen;
+    out->top = n ? p->ns->comp[0].ptr : base;
+    out->toplen = n ? p->ns->comp[0].len : blen;
+    out->tophash = ks_hash(out->top, out->toplen);
+    out->shard_hash = (elem == out->top && elen == out->toplen) ? out->tophash : ks_hash(elem, elen);
+}
+
+/* Walks the containers from sp's table down; creates missing ones when create. */
+static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool create) {
+    uint32_t depth = ns_depth(p);
+    for (uint32_t i = 0; i < depth; i++) {
+        const keel_arg *c = ns_component(p, i);
+        uint64_t h = i == 0 && tophash ? tophash : ks_hash(c->ptr, c->len);
+        dk_entry e;
+        if (ks_find(sp, c->ptr, c->len, h, p->cur->now_ms, NULL, &e, false)) {
+            if (e.kind != DK_ENTRY_OBJ || e.obj_type != ns_type_id) return KEEL_EWRONGTYPE;
+            sp->owner = e.obj;
+            sp->t = sp->owner->t;
+            continue;
+        }
+        if (!create) return KEEL_NOTFOUND;
+        ns_obj *o = mem_calloc(1, sizeof *o);
+        o->t = dk_table_new();
+        o->shard_id = sp->s->id;
+        if (ks_store_obj(sp, c->ptr, c->len, h, ns_type_id, o, false) != KEEL_OK) {
+            ns_obj_free(o);
+            return KEEL_ENOMEM;
+        }
+        sp->owner = o;
+        sp->t = o->t;
+    }
+    return KEEL_OK;
+}
+
+keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) {
+    sp->s = s;
+    sp->t = s->table;
+    sp->owner = NULL;
+    return ns_walk(p, sp, 0, false);
+}
+
+keel_status ns_resolve(zvm_proc *p, const void *key, size_t klen, bool create, ks_space *sp, uint64_t *key_hash) {
+    ns_place pl;
+    ns_place_key(p, key, klen, &pl);
+    uint32_t sid = shard_of_hash(pl.shard_hash, srv->nshards);
+    shard *s = srv->shards[sid];
+    if (s->owner != p->cur) {
+        p->target_shard = sid;
+        return KEEL_MOVED;
+    }
+    if (s->locks.count) {
+        lock_ent *e = lock_find(&s->locks, pl.top, pl.toplen, pl.tophash);
+        if (e && e->owner != p->serial) {
+            lock_wait(e, p);
+            return KEEL_WAIT;
+        }
+    }
+    sp->s = s;
+    sp->t = s->table;
+    sp->owner = NULL;
+    keel_status st = ns_walk(p, sp, pl.tophash, create);
+    if (st != KEEL_OK) return st;
+    uint32_t depth = ns_depth(p);
+    *key_hash = depth == 0 ? pl.tophash : ks_hash(key, klen);
+    return KEEL_OK;
+}

@@ -1,0 +1,98 @@
+/* ns.h -- namespaces: nested maps of keys inside the keyspace, each key with its own value and
+ * TTL at any depth.  A connection sits in a namespace path; every key a command names is read
+ * relative to it, so a client can never name a key above or beside its namespace.
+ *
+ * Storage: a namespace is an entry of the core type "hash" whose value (ns_obj) holds a nested
+ * datakit table.  The path's co-location element (its first component by default, the key
+ * itself for HS, the n-th for CS n) picks the shard, so a namespace's keys live together unless
+ * the client asked otherwise.  Locks are taken on the top-level entry of the path (coarse, but a
+ * namespace can never be deleted under a process that is working inside it).
+ */
+#ifndef KEEL_CORE_NS_H
+#define KEEL_CORE_NS_H
+
+#include <datakit/table.h>
+#include <keel/sdk.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct shard;
+struct zvm_proc;
+
+enum ns_coloc { NS_COLOC_FIRST = 0, NS_COLOC_LAST, NS_COLOC_NTH };
+
+/* An immutable, shared namespace path: a connection holds one, each of its processes a
+ * reference (processes may run on other threads). */
+typedef struct ns_path {
+    _Atomic int refs;
+    uint32_t n;                    /* components */
+    uint32_t locked;               /* the first `locked` components cannot be left */
+    uint8_t coloc;                 /* enum ns_coloc */
+    uint32_t coloc_n;              /* NS_COLOC_NTH: the component index (clamped) */
+    keel_arg comp[];               /* bytes follow the array */
+} ns_path;
+
+/* A new path: base's components plus add (base may be NULL), keeping base's settings. */
+ns_path *ns_path_new(const ns_path *base, const keel_arg *add, uint32_t nadd);
+/* A copy of base with other settings (locked count, co-location). */
+ns_path *ns_path_with(const ns_path *base, uint32_t locked, uint8_t coloc, uint32_t coloc_n);
+ns_path *ns_path_ref(ns_path *p);
+void ns_path_unref(ns_path *p);
+
+/* The value of a namespace entry. */
+typedef struct ns_obj {
+    dk_table *t;
+    uint32_t shard_id;             /* the shard whose tree holds it (for active expiry) */
+    bool expiring;                 /* on the shard's list of tables with expiring keys */
+    struct ns_obj *exp_prev, *exp_next;
+} ns_obj;
+
+/* The type id of namespaces ("hash"), registered by the core before any module. */
+keel_type_id ns_type(void);
+void ns_register_type(keel_module *core);
+
+/* Where a key of a process lives: the shard, the table holding it, and the namespace object
+ * owning that table (NULL for the shard's own table). */
+typedef struct ks_space {
+    struct shard *s;
+    dk_table *t;
+    ns_obj *owner;
+} ks_space;
+
+/* The placement of a key named by process p (namespace path + pushed components + key):
+ * the co-location hash (picks the shard) and the lock identity (the top-level entry). */
+typedef struct ns_place {
+    uint64_t shard_hash;
+    const char *top;
+    size_t toplen;
+    uint64_t tophash;
+} ns_place;
+void ns_place_key(const struct zvm_proc *p, const void *key, size_t klen, ns_place *out);
+
+/* Finds (create: makes) the table key lives in for process p, walking p's namespace path
+ * from the shard table.  KEEL_OK with *sp; KEEL_MOVED / KEEL_WAIT as ks_locate; KEEL_NOTFOUND
+ * when a namespace on the way is missing (create false); KEEL_EWRONGTYPE when a component on
+ * the way holds another type. */
+keel_status ns_resolve(struct zvm_proc *p, const void *key, size_t klen, bool create, ks_space *sp,
+                       uint64_t *key_hash);
+
+/* The table of p's own namespace (path + pushed components) on shard s, which the current thread
+ * owns, without creating it: KEEL_OK, KEEL_NOTFOUND or KEEL_EWRONGTYPE. */
+keel_status ns_resolve_on(struct zvm_proc *p, struct shard *s, ks_space *sp);
+
+/* Puts or takes a nested table off its shard's list of tables with expiring keys (by what the
+ * table holds now); ns_list appends at the tail, ns_unlist removes. */
+void ns_note_expiring(ks_space *sp);
+void ns_list(ns_obj *o);
+void ns_unlist(ns_obj *o);
+
+/* Moving a namespace subtree to another shard (RENAME): ns_detach takes it off its shard's
+ * lists (on the old shard's thread), ns_attach puts it on the new shard's (on its thread). */
+void ns_detach(ns_obj *o);
+void ns_attach(ns_obj *o, uint32_t shard_id);
+
+/* True for a component a client may name (not empty, at most 512 bytes). */
+bool ns_name_ok(const char *s, size_t n);
+
+#endif
