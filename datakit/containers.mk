@@ -1,11 +1,13 @@
 # datakit/containers.mk -- list, map, set, array, flat buffer, sparse bitset sources.
-# Internal headers (acct, boxfast, cidx, sbcont, sorted) go with the sources; the rest install.
+# Internal headers (acct, boxfast, cidx, intset_int, sbcont, sorted) go with the sources;
+# the public ones are installed.
 datakit_sources_list += \
 	datakit/acct.h \
 	datakit/boxfast.h \
 	datakit/cidx.h \
 	datakit/cidx.c \
 	datakit/array.c \
+	datakit/intset_int.h \
 	datakit/intset.c \
 	datakit/sbcont.h \
 	datakit/sbcont.c \

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <datakit/intset_int.h>
+
 #include <datakit/acct.h>
 #include <datakit/cidx.h>
 #include <datakit/mem.h>
@@ -13,16 +15,6 @@ typedef struct isc {
     uint32_t width;
     uint8_t data[];
 } isc;
-
-struct dk_intset {
-    union {
-        isc *one;       /* small tier: the only chunk, NULL when empty */
-        dk_cidx *idx;   /* chunked tier: keyed by each chunk's first member */
-    } u;
-    size_t bytes;       /* footprints of the chunks */
-    uint32_t version;   /* modification count, for cursors */
-    bool chunked;
-};
 
 /* ---- one chunk --------------------------------------------------------------------------- */
 
@@ -171,11 +163,12 @@ static bool isc_append(size_t *acct, isc **lp, const isc *r) {
 
 static uint64_t okey(int64_t v) { return (uint64_t)v ^ ((uint64_t)1 << 63); }
 
-dk_intset *dk_intset_new(void) { return dk_calloc(1, sizeof(dk_intset)); }
+void dk_intset_init(dk_intset *s, uint32_t version) {
+    memset(s, 0, sizeof *s);
+    s->version = version;
+}
 
-void dk_intset_free(dk_intset *s) {
-    if (!s)
-        return;
+void dk_intset_destroy(dk_intset *s) {
     if (s->chunked) {
         for (uint32_t i = 0; i < s->u.idx->n; i++)
             dk_free(s->u.idx->chunk[i]);
@@ -183,6 +176,17 @@ void dk_intset_free(dk_intset *s) {
     } else {
         dk_free(s->u.one);
     }
+    s->u.one = NULL;
+    s->chunked = false;
+    s->bytes = 0;
+}
+
+dk_intset *dk_intset_new(void) { return dk_calloc(1, sizeof(dk_intset)); }
+
+void dk_intset_free(dk_intset *s) {
+    if (!s)
+        return;
+    dk_intset_destroy(s);
     dk_free(s);
 }
 
@@ -192,9 +196,11 @@ size_t dk_intset_count(const dk_intset *s) {
     return s->u.one ? s->u.one->count : 0;
 }
 
-size_t dk_intset_bytes(const dk_intset *s) {
-    return dk_mem_footprint(s) + s->bytes + (s->chunked ? dk_cidx_bytes(s->u.idx) : 0);
+size_t dk_intset_inner_bytes(const dk_intset *s) {
+    return s->bytes + (s->chunked ? dk_cidx_bytes(s->u.idx) : 0);
 }
+
+size_t dk_intset_bytes(const dk_intset *s) { return dk_mem_footprint(s) + dk_intset_inner_bytes(s); }
 
 uint32_t dk_intset_version(const dk_intset *s) { return s->version; }
 

@@ -4,13 +4,17 @@
 #include <math.h>
 
 #include <datakit/intset.h>
+#include <datakit/intset_int.h>
 #include <datakit/mem.h>
 #include <datakit/sorted.h>
 
 struct dk_set {
-    dk_intset *ints;    /* integer tier when not NULL */
-    dk_sorted gen;      /* general tier (empty while ints is set) */
+    union {
+        dk_intset ints; /* integer tier, inline (no handle of its own) */
+        dk_sorted gen;  /* general tier; an empty set is an empty general tier */
+    } u;
     uint32_t version;   /* modification count across both tiers, for cursors */
+    bool is_int;
 };
 
 /* The int64 value of an integer-typed member. */
@@ -44,48 +48,59 @@ static bool int_value(const dk_val *m, int64_t *out) {
 dk_set *dk_set_new(void) {
     dk_set *s = dk_calloc(1, sizeof *s);
     if (s)
-        dk_sorted_init(&s->gen, false);
+        dk_sorted_init(&s->u.gen, false);
     return s;
 }
 
+/* Back to an empty general tier. */
+static void reset(dk_set *s) {
+    if (s->is_int)
+        dk_intset_destroy(&s->u.ints);
+    else
+        dk_sorted_clear(&s->u.gen);
+    dk_sorted_init(&s->u.gen, false);
+    s->is_int = false;
+}
+
 void dk_set_clear(dk_set *s) {
-    dk_intset_free(s->ints);
-    s->ints = NULL;
-    dk_sorted_clear(&s->gen);
+    reset(s);
     s->version++;
 }
 
 void dk_set_free(dk_set *s) {
     if (!s)
         return;
-    dk_set_clear(s);
+    reset(s);
     dk_free(s);
 }
 
 size_t dk_set_count(const dk_set *s) {
-    return s->ints ? dk_intset_count(s->ints) : dk_sorted_count(&s->gen);
+    return s->is_int ? dk_intset_count(&s->u.ints) : dk_sorted_count(&s->u.gen);
 }
 
 size_t dk_set_bytes(const dk_set *s) {
-    return dk_mem_footprint(s) + (s->ints ? dk_intset_bytes(s->ints) : 0) +
-           dk_sorted_bytes(&s->gen);
+    return dk_mem_footprint(s) +
+           (s->is_int ? dk_intset_inner_bytes(&s->u.ints) : dk_sorted_bytes(&s->u.gen));
 }
 
-bool dk_set_is_intset(const dk_set *s) { return s->ints != NULL; }
+bool dk_set_is_intset(const dk_set *s) { return s->is_int; }
 
 /* Moves every member of the integer tier into the general tier. */
 static bool to_general(dk_set *s) {
+    dk_sorted gen;
+    dk_sorted_init(&gen, false);
     dk_iter it = dk_iter_at(0);
     int64_t x;
-    while (dk_intset_next(s->ints, &it, &x)) {
+    while (dk_intset_next(&s->u.ints, &it, &x)) {
         dk_val v = dk_i64(x);
-        if (dk_sorted_put(&s->gen, &v, NULL, false) < 0) {
-            dk_sorted_clear(&s->gen);
+        if (dk_sorted_put(&gen, &v, NULL, false) < 0) {
+            dk_sorted_clear(&gen);
             return false;
         }
     }
-    dk_intset_free(s->ints);
-    s->ints = NULL;
+    dk_intset_destroy(&s->u.ints);
+    s->u.gen = gen;
+    s->is_int = false;
     return true;
 }
 
@@ -94,27 +109,26 @@ int dk_set_add(dk_set *s, const dk_val *m) {
     int r;
     if (m->type == DK_PTR)
         return -1;
-    if (!s->ints && dk_sorted_count(&s->gen) == 0 && int_member(m, &x)) {
-        if (!(s->ints = dk_intset_new()))
-            return -1;
+    if (!s->is_int && dk_sorted_count(&s->u.gen) == 0 && int_member(m, &x)) {
+        dk_sorted_clear(&s->u.gen);
+        dk_intset_init(&s->u.ints, 0);
+        s->is_int = true;
     }
-    if (s->ints) {
+    if (s->is_int) {
         if (int_member(m, &x)) {
-            r = dk_intset_add(s->ints, x);
-            if (r < 0 && dk_intset_count(s->ints) == 0) {
-                dk_intset_free(s->ints);
-                s->ints = NULL;
-            }
+            r = dk_intset_add(&s->u.ints, x);
+            if (r < 0 && dk_intset_count(&s->u.ints) == 0)
+                reset(s);
             s->version += r > 0;
             return r;
         }
-        if (int_value(m, &x) && dk_intset_contains(s->ints, x))
+        if (int_value(m, &x) && dk_intset_contains(&s->u.ints, x))
             return 0;
         if (!to_general(s))
             return -1;
         s->version++;
     }
-    r = dk_sorted_put(&s->gen, m, NULL, false);
+    r = dk_sorted_put(&s->u.gen, m, NULL, false);
     s->version += r > 0;
     return r;
 }
@@ -122,14 +136,12 @@ int dk_set_add(dk_set *s, const dk_val *m) {
 bool dk_set_remove(dk_set *s, const dk_val *m) {
     int64_t x;
     bool ok;
-    if (s->ints) {
-        ok = int_value(m, &x) && dk_intset_remove(s->ints, x);
-        if (ok && dk_intset_count(s->ints) == 0) {
-            dk_intset_free(s->ints);
-            s->ints = NULL;
-        }
+    if (s->is_int) {
+        ok = int_value(m, &x) && dk_intset_remove(&s->u.ints, x);
+        if (ok && dk_intset_count(&s->u.ints) == 0)
+            reset(s);
     } else {
-        ok = dk_sorted_del(&s->gen, m);
+        ok = dk_sorted_del(&s->u.gen, m);
     }
     s->version += ok;
     return ok;
@@ -137,20 +149,20 @@ bool dk_set_remove(dk_set *s, const dk_val *m) {
 
 bool dk_set_contains(const dk_set *s, const dk_val *m) {
     int64_t x;
-    if (s->ints)
-        return int_value(m, &x) && dk_intset_contains(s->ints, x);
-    return dk_sorted_get(&s->gen, m, NULL);
+    if (s->is_int)
+        return int_value(m, &x) && dk_intset_contains(&s->u.ints, x);
+    return dk_sorted_get(&s->u.gen, m, NULL);
 }
 
 bool dk_set_at(const dk_set *s, uint64_t r, dk_val *out) {
-    if (s->ints) {
+    if (s->is_int) {
         int64_t x;
-        if (!dk_intset_at(s->ints, r, &x))
+        if (!dk_intset_at(&s->u.ints, r, &x))
             return false;
         *out = dk_i64(x);
         return true;
     }
-    return dk_sorted_at(&s->gen, r, out, NULL);
+    return dk_sorted_at(&s->u.gen, r, out, NULL);
 }
 
 bool dk_set_random(const dk_set *s, uint64_t rnd, dk_val *out) {
@@ -165,15 +177,15 @@ bool dk_set_next(const dk_set *s, dk_iter *it, dk_val *out) {
      * exactly when the set is unchanged. */
     if (it->version != s->version)
         it->valid = 0;
-    it->version = s->ints ? dk_intset_version(s->ints) : s->gen.version;
+    it->version = s->is_int ? dk_intset_version(&s->u.ints) : s->u.gen.version;
     bool ok;
-    if (s->ints) {
+    if (s->is_int) {
         int64_t x;
-        ok = dk_intset_next(s->ints, it, &x);
+        ok = dk_intset_next(&s->u.ints, it, &x);
         if (ok)
             *out = dk_i64(x);
     } else {
-        ok = dk_sorted_next(&s->gen, it, out, NULL);
+        ok = dk_sorted_next(&s->u.gen, it, out, NULL);
     }
     it->version = s->version;
     return ok;

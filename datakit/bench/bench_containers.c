@@ -265,6 +265,30 @@ static void bench_array(size_t n) {
     dk_array_free(a);
 }
 
+/* Whole-container bytes of the small values most keys hold. */
+static void bench_small(void) {
+    dk_list *l = dk_list_new();
+    dk_set *si = dk_set_new(), *ss = dk_set_new();
+    dk_map *m = dk_map_new();
+    for (int64_t i = 0; i < 3; i++) {
+        dk_val v = dk_i64(i * 1000), w = dk_bytes(i ? "bob" : "alice", i ? 3 : 5);
+        dk_list_push(l, DK_LIST_TAIL, &v);
+        dk_set_add(si, &v);
+        dk_set_add(ss, &w);
+    }
+    dk_val k1 = dk_bytes("name", 4), v1 = dk_bytes("alice", 5), k2 = dk_bytes("age", 3),
+           v2 = dk_i64(30);
+    dk_map_set(m, &k1, &v1);
+    dk_map_set(m, &k2, &v2);
+    printf("small values, whole container: list of 3 ints %zu B, int set of 3 %zu B, "
+           "string set of 2 %zu B, map of 2 fields %zu B\n",
+           dk_list_bytes(l), dk_set_bytes(si), dk_set_bytes(ss), dk_map_bytes(m));
+    dk_list_free(l);
+    dk_set_free(si);
+    dk_set_free(ss);
+    dk_map_free(m);
+}
+
 int main(int argc, char **argv) {
     size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
     if (n < 1000)
@@ -287,5 +311,6 @@ int main(int argc, char **argv) {
     bench_sbitset(n, 4 * (uint64_t)n, "sbitset: random bits < 4N (bitmaps)");
     bench_sbitset(n, 0, "sbitset: sequential bits (runs)");
     bench_array(n);
+    bench_small();
     return 0;
 }
