@@ -26,11 +26,14 @@
 #define CONN_MAX_PENDING 1024
 #define CONN_OUT_PAUSE (64u * 1024 * 1024)
 #define CONN_IN_KEEP (64 * 1024)
+#define CONN_ENCODE_BUDGET 4096          /* reply nodes encoded per step of a big reply */
+#define CONN_ENCODE_AHEAD (1024 * 1024)  /* unsent output above which encoding waits */
 
 static void conn_on_read(evutil_socket_t fd, short what, void *arg);
 static void conn_on_write(evutil_socket_t fd, short what, void *arg);
 static void conn_process_input(conn *c);
 static void conn_maybe_free(conn *c);
+static void conn_drain_pending(conn *c);
 
 static void conn_mark_dirty(conn *c) {
     if (c->flags & CONN_DIRTY) return;
@@ -126,6 +129,12 @@ static void conn_close(conn *c) {
 }
 
 static void conn_maybe_free(conn *c) {
+    if ((c->flags & CONN_CLOSED) && c->enc_cursor) {
+        if (c->proto->def.encode_abort) c->proto->def.encode_abort(c, c->pstate, c->enc_cursor);
+        c->enc_cursor = NULL;
+        c->enc_node = NULL;
+        c->flags &= ~CONN_ENCODING;
+    }
     if (!(c->flags & CONN_CLOSED) || c->npend > 0 || (c->flags & CONN_DIRTY)) return;
     if (c->proto->def.conn_close) c->proto->def.conn_close(c, c->pstate);
     mem_free(c->pstate);
@@ -173,14 +182,28 @@ static bool conn_write(conn *c) {
     return true;
 }
 
+/* Writes what each dirty connection has; one that is encoding a big reply encodes its next
+ * slice (when its output has drained) and stays dirty for the next loop turn. */
 void conn_flush_dirty(thr *t) {
+    conn *again = NULL;
     while (t->dirty) {
         conn *c = t->dirty;
         t->dirty = c->dirty_next;
         c->flags &= ~CONN_DIRTY;
-        if (c->flags & CONN_CLOSED) conn_maybe_free(c);   /* closed while dirty: freeing was deferred */
-        else conn_write(c);
+        if (c->flags & CONN_CLOSED) {
+            conn_maybe_free(c);   /* closed while dirty: freeing was deferred */
+            continue;
+        }
+        if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off < CONN_ENCODE_AHEAD) conn_drain_pending(c);
+        if (!conn_write(c)) continue;
+        /* a socket that is full wakes conn_on_write, which marks it dirty again */
+        if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off < CONN_ENCODE_AHEAD) {
+            c->flags |= CONN_DIRTY;
+            c->dirty_next = again;
+            again = c;
+        }
     }
+    t->dirty = again;
 }
 
 static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
@@ -188,6 +211,7 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     conn *c = arg;
     if (!conn_write(c)) return;
+    if (c->flags & CONN_ENCODING) conn_mark_dirty(c);
     if ((c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 &&
         c->out.len - c->out_off < CONN_OUT_PAUSE) {
         c->flags &= ~CONN_READ_PAUSED;
@@ -197,24 +221,39 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
     }
 }
 
-static void conn_encode(conn *c, zvm_proc *p) {
-    for (const keel_reply *r = p->reply_first; r; r = r->next) {
-        if (r->type == KEEL_REPLY_ERROR) {
+/* Encodes p's reply; with a stepwise protocol, a slice at a time: false when it stopped midway
+ * (CONN_ENCODING: conn_flush_dirty goes on next turn, once the output has drained enough). */
+static bool conn_encode(conn *c, zvm_proc *p) {
+    const keel_proto_def *pd = &c->proto->def;
+    for (const keel_reply *r = c->enc_node ? c->enc_node : p->reply_first; r; r = r->next) {
+        if (!c->enc_cursor && r->type == KEEL_REPLY_ERROR) {
             atomic_fetch_add_explicit(&c->t->st.errors, 1, memory_order_relaxed);
             atomic_fetch_add_explicit(&c->net->st.errors, 1, memory_order_relaxed);
         }
-        c->proto->def.encode(c, c->pstate, p->tag, r, &c->out);
+        if (!pd->encode_step) {
+            pd->encode(c, c->pstate, p->tag, r, &c->out);
+        } else if (!pd->encode_step(c, c->pstate, p->tag, r, &c->out, &c->enc_cursor, CONN_ENCODE_BUDGET)) {
+            c->enc_node = r;
+            c->flags |= CONN_ENCODING;
+            return false;
+        }
     }
+    c->enc_node = NULL;
+    c->flags &= ~CONN_ENCODING;
+    return true;
 }
 
 /* Encodes every finished process at the head of the pending list, in order. */
 static void conn_drain_pending(conn *c) {
-    while (c->pend_head && c->pend_head->state == ZVM_DONE) {
+    while (c->pend_head && zvm_state(c->pend_head) == ZVM_DONE) {
         zvm_proc *p = c->pend_head;
+        if (!(c->flags & CONN_CLOSED)) {
+            if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off >= CONN_ENCODE_AHEAD) return;
+            if (!conn_encode(c, p)) return;
+        }
         c->pend_head = p->conn_next;
         if (!c->pend_head) c->pend_tail = NULL;
         c->npend--;
-        if (!(c->flags & CONN_CLOSED)) conn_encode(c, p);
         atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
         zvm_proc_recycle(p);
     }

@@ -21,6 +21,7 @@ struct ns_path;
 #define CONN_AUTHED       (1u << 3)
 #define CONN_DIRTY        (1u << 4)   /* on the thread's flush list */
 #define CONN_IN_INPUT     (1u << 5)   /* inside conn_process_input (no re-entry) */
+#define CONN_ENCODING     (1u << 6)   /* the head reply is being encoded in steps */
 
 struct keel_conn {
     uint64_t id;
@@ -35,6 +36,8 @@ struct keel_conn {
     size_t in_len, in_cap, in_off, in_need;
     keel_buf out;                   /* output not yet written: out.data[out_off .. out.len) */
     size_t out_off;
+    const keel_reply *enc_node;     /* CONN_ENCODING: the head reply's top-level node in progress */
+    void *enc_cursor;               /* ... and the protocol's cursor into it */
     zvm_proc *pend_head, *pend_tail;   /* requests in order, done or not */
     uint32_t npend;
     zvm_proc *barrier;              /* an unfinished multi-shard or shard-walking request: the

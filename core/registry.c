@@ -161,7 +161,7 @@ keel_status reg_type(keel_module *m, const keel_type_def *def, keel_type_id *id,
     for (size_t i = 1; i <= reg.ntypes; i++)
         if (!strcmp(reg.types[i]->def.name, def->name)) return fail(err, "a type of that name is already registered", KEEL_EEXIST);
     type_entry *te = mem_calloc(1, sizeof *te);
-    memcpy(&te->def, def, sizeof te->def);
+    memcpy(&te->def, def, def->size < sizeof te->def ? def->size : sizeof te->def);
     te->module = m;
     te->id = (keel_type_id)(++reg.ntypes);   /* 0 is KEEL_TYPE_BOX */
     reg.types[te->id] = te;
@@ -171,11 +171,12 @@ keel_status reg_type(keel_module *m, const keel_type_def *def, keel_type_id *id,
 
 keel_status reg_protocol(keel_module *m, const keel_proto_def *def, const char **err) {
     if (!module_registering(m, err)) return KEEL_ESTATE;
-    if (!def || def->size < sizeof(keel_proto_def)) return fail(err, "keel_proto_def.size is too small", KEEL_EABI);
+    if (!def || def->size < offsetof(keel_proto_def, encode_step))
+        return fail(err, "keel_proto_def.size is too small", KEEL_EABI);
     if (!def->name || !def->parse || !def->encode) return fail(err, "a protocol needs a name, parse and encode", KEEL_EINVAL);
     if (proto_lookup(def->name)) return fail(err, "a protocol of that name is already registered", KEEL_EEXIST);
     proto_entry *pe = mem_calloc(1, sizeof *pe);
-    memcpy(&pe->def, def, sizeof pe->def);
+    memcpy(&pe->def, def, def->size < sizeof pe->def ? def->size : sizeof pe->def);   /* older modules: rest stays 0 */
     pe->module = m;
     reg.protos = mem_realloc(reg.protos, sizeof *reg.protos * (reg.nprotos + 1));
     reg.protos[reg.nprotos++] = pe;

@@ -194,7 +194,7 @@ static void *thr_main(void *arg) {
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     while (!atomic_load(&t->stop)) {
-        bool busy = t->runq_head != NULL || !CK_STACK_ISEMPTY(&t->inbox);
+        bool busy = t->runq_head != NULL || t->dirty != NULL || !CK_STACK_ISEMPTY(&t->inbox);
         if (!busy) {
             atomic_store(&t->wake_pending, 0);
             ck_pr_fence_memory();

@@ -8,6 +8,7 @@
 #ifndef KEEL_PROTO_H
 #define KEEL_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <keel/vm.h>
@@ -48,6 +49,14 @@ typedef struct keel_proto_def {
                                keel_request *req);
     /* Appends the encoding of reply r for the request that carried tag. */
     void (*encode)(keel_conn *c, void *state, uint64_t tag, const keel_reply *r, keel_buf *out);
+    /* Optional: the same in steps, so a huge reply never holds the thread for long.  *cursor
+     * starts NULL and belongs to the protocol; each call writes about `budget` reply nodes and
+     * returns true when the reply is out (its cursor freed), false to be called again on a
+     * later loop turn.  When set, the core uses it instead of encode. */
+    bool (*encode_step)(keel_conn *c, void *state, uint64_t tag, const keel_reply *r, keel_buf *out,
+                        void **cursor, size_t budget);
+    /* Frees the cursor of an unfinished encode_step (the connection went away). */
+    void (*encode_abort)(keel_conn *c, void *state, void *cursor);
 } keel_proto_def;
 
 #endif

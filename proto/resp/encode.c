@@ -225,46 +225,97 @@ static uint64_t put_node(keel_buf *b, const keel_reply *r, bool v3) {
     }
 }
 
-/* Doubles the walk's stack, moving it off the C stack the first time. */
-static bool grow(frame **stack, size_t *cap, frame *on_c_stack) {
-    size_t ncap = *cap * 2;
+/* A walk in progress: the node to write next and the open aggregates above it.  Lives on the
+ * C stack for a one-go encode, on the heap for a stepwise one. */
+struct resp_walk {
+    const keel_reply *node;
+    frame *stack;
+    size_t cap, depth;
+    bool v3;
+    frame inline_frames[STACK_INLINE];
+};
+
+/* Doubles the walk's stack, moving it off the inline frames the first time. */
+static bool grow(resp_walk *w) {
+    size_t ncap = w->cap * 2;
     frame *s;
-    if (*stack == on_c_stack) {
+    if (w->stack == w->inline_frames) {
         s = keel_alloc(ncap * sizeof *s);
-        if (s) memcpy(s, *stack, *cap * sizeof *s);
+        if (s) memcpy(s, w->stack, w->cap * sizeof *s);
     } else {
-        s = keel_realloc(*stack, ncap * sizeof *s);
+        s = keel_realloc(w->stack, ncap * sizeof *s);
     }
     if (!s) return false;
-    *stack = s;
-    *cap = ncap;
+    w->stack = s;
+    w->cap = ncap;
     return true;
 }
 
-void resp_encode(const keel_reply *r, int version, keel_buf *out) {
-    frame on_c_stack[STACK_INLINE], *stack = on_c_stack;
-    size_t cap = STACK_INLINE, depth = 0;
-    bool v3 = version == 3;
-    const keel_reply *node = r ? r : &nil_node;
-    for (;;) {
-        uint64_t kids = put_node(out, node, v3);
+static void walk_init(resp_walk *w, const keel_reply *r, int version) {
+    w->node = r ? r : &nil_node;
+    w->stack = w->inline_frames;
+    w->cap = STACK_INLINE;
+    w->depth = 0;
+    w->v3 = version == 3;
+}
+
+static void walk_fini(resp_walk *w) {
+    if (w->stack != w->inline_frames) keel_free(w->stack);
+}
+
+/* Writes up to budget nodes (0 = no limit); true when the whole tree is out. */
+static bool walk_run(resp_walk *w, keel_buf *out, size_t budget) {
+    for (size_t written = 0;;) {
+        if (!w->node) return true;
+        uint64_t kids = put_node(out, w->node, w->v3);
         if (kids) {
-            if (depth < cap || grow(&stack, &cap, on_c_stack)) {
-                stack[depth].next = node->v.child;
-                stack[depth].left = kids;
-                depth++;
+            if (w->depth < w->cap || grow(w)) {
+                w->stack[w->depth].next = w->node->v.child;
+                w->stack[w->depth].left = kids;
+                w->depth++;
             } else {
                 for (uint64_t i = 0; i < kids; i++)
-                    put_node(out, &nil_node, v3);
+                    put_node(out, &nil_node, w->v3);
             }
         }
-        if (depth == 0) break;
+        if (w->depth == 0) {
+            w->node = NULL;
+            return true;
+        }
         /* Next: the next child of the innermost open aggregate.  Taking the last child closes
          * the aggregate at once, so single-child chains do not deepen the stack. */
-        frame *f = &stack[depth - 1];
-        node = f->next ? f->next : &nil_node;
+        frame *f = &w->stack[w->depth - 1];
+        w->node = f->next ? f->next : &nil_node;
         f->next = f->next ? f->next->next : NULL;
-        if (--f->left == 0) depth--;
+        if (--f->left == 0) w->depth--;
+        if (budget && ++written >= budget) return false;
     }
-    if (stack != on_c_stack) keel_free(stack);
+}
+
+void resp_encode(const keel_reply *r, int version, keel_buf *out) {
+    resp_walk w;
+    walk_init(&w, r, version);
+    walk_run(&w, out, 0);
+    walk_fini(&w);
+}
+
+bool resp_encode_step(const keel_reply *r, int version, keel_buf *out, resp_walk **walk, size_t budget) {
+    if (!*walk) {
+        *walk = keel_alloc(sizeof **walk);
+        if (!*walk) {   /* no memory for a stepwise walk: write it in one go */
+            resp_encode(r, version, out);
+            return true;
+        }
+        walk_init(*walk, r, version);
+    }
+    if (!walk_run(*walk, out, budget)) return false;
+    resp_encode_abort(*walk);
+    *walk = NULL;
+    return true;
+}
+
+void resp_encode_abort(resp_walk *walk) {
+    if (!walk) return;
+    walk_fini(walk);
+    keel_free(walk);
 }

@@ -48,6 +48,29 @@ static void resp_proto_encode(keel_conn *c, void *state, uint64_t tag, const kee
     resp_parser_release(&st->parser, tag);
 }
 
+/* Big replies go out a slice at a time (RESP only; other syntaxes are written in one go). */
+static bool resp_proto_encode_step(keel_conn *c, void *state, uint64_t tag, const keel_reply *r, keel_buf *out,
+                                   void **cursor, size_t budget) {
+    resp_state *st = state;
+    if (st->syntax != RESP_SYNTAX_RESP) {
+        resp_proto_encode(c, state, tag, r, out);
+        return true;
+    }
+    if (!*cursor && (tag & RESP_TAG_HELLO)) {
+        int v = resp_hello_reply_version(r);
+        if (v) st->version = (uint8_t)v;
+    }
+    resp_walk *w = *cursor;
+    bool done = resp_encode_step(r, resp_state_version(st), out, &w, budget);
+    *cursor = w;
+    if (done) resp_parser_release(&st->parser, tag);
+    return done;
+}
+
+static void resp_proto_encode_abort(keel_conn *c, void *state, void *cursor) {
+    resp_encode_abort(cursor);
+}
+
 const keel_proto_def resp_protocol = {
     .size = sizeof(keel_proto_def),
     .name = "resp",
@@ -56,4 +79,6 @@ const keel_proto_def resp_protocol = {
     .conn_close = resp_conn_close,
     .parse = resp_proto_parse,
     .encode = resp_proto_encode,
+    .encode_step = resp_proto_encode_step,
+    .encode_abort = resp_proto_encode_abort,
 };

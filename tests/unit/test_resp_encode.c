@@ -416,6 +416,64 @@ START_TEST(test_resp_encode_deep_tree_uses_an_explicit_stack) {
 }
 END_TEST
 
+/* ---- stepwise encoding ---- */
+
+/* Encodes r in steps of `budget` nodes; the bytes must equal a one-go encode; returns steps. */
+static size_t steps_equal_one_go(const keel_reply *r, int version, size_t budget) {
+    keel_buf whole = {0};
+    resp_encode(r, version, &whole);
+    out.len = 0;
+    resp_walk *w = NULL;
+    size_t steps = 1;
+    while (!resp_encode_step(r, version, &out, &w, budget)) {
+        ck_assert_ptr_nonnull(w);
+        steps++;
+    }
+    ck_assert_ptr_null(w);
+    ck_assert_uint_eq(out.len, whole.len);
+    ck_assert_int_eq(memcmp(out.data, whole.data, whole.len), 0);
+    fake_buf_free(&whole);
+    return steps;
+}
+
+START_TEST(test_resp_encode_in_steps_equals_one_go) {
+    keel_reply_array(p, 3);
+    keel_reply_int(p, 1);
+    keel_reply_map(p, 2);
+    keel_reply_bulk(p, "a", 1);
+    keel_reply_array(p, 2);
+    keel_reply_nil(p);
+    keel_reply_double(p, 1.5);
+    keel_reply_simple(p, "b");
+    keel_reply_set(p, 0);
+    keel_reply_bool(p, true);
+    const keel_reply *r = built();
+    for (int version = 2; version <= 3; version++)
+        for (size_t budget = 1; budget <= 12; budget++) steps_equal_one_go(r, version, budget);
+}
+END_TEST
+
+START_TEST(test_resp_encode_million_elements_in_bounded_steps) {
+    keel_reply_array(p, MILLION);
+    for (int i = 0; i < MILLION; i++)
+        keel_reply_int(p, i);
+    size_t steps = steps_equal_one_go(built(), 2, 4096);
+    ck_assert_uint_eq(steps, (MILLION + 1 + 4095) / 4096);   /* each step wrote 4096 nodes */
+}
+END_TEST
+
+START_TEST(test_resp_encode_deep_tree_in_steps_and_abort) {
+    size_t depth = 50000;
+    keel_reply *nodes = deep_pairs(depth);
+    steps_equal_one_go(&nodes[0], 3, 100);
+    resp_walk *w = NULL;   /* an unfinished walk (its stack on the heap) is freed by abort */
+    out.len = 0;
+    ck_assert(!resp_encode_step(&nodes[0], 2, &out, &w, 1000));
+    resp_encode_abort(w);
+    free(nodes);
+}
+END_TEST
+
 static bool contains(const char *hay, size_t n, const char *needle) {
     size_t k = strlen(needle);
     for (size_t i = 0; i + k <= n; i++)
@@ -472,6 +530,9 @@ static Suite *resp_encode_suite(void) {
     tcase_add_test(tc, test_resp_encode_appends_to_the_buffer);
     tcase_add_test(tc, test_resp_encode_million_element_array);
     tcase_add_test(tc, test_resp_encode_million_pair_map);
+    tcase_add_test(tc, test_resp_encode_in_steps_equals_one_go);
+    tcase_add_test(tc, test_resp_encode_million_elements_in_bounded_steps);
+    tcase_add_test(tc, test_resp_encode_deep_tree_in_steps_and_abort);
     tcase_add_test(tc, test_resp_encode_deep_single_child_chain);
     tcase_add_test(tc, test_resp_encode_deep_tree_uses_an_explicit_stack);
     tcase_add_test(tc, test_resp_encode_stays_well_formed_without_memory);
