@@ -3,7 +3,6 @@ pipelining, RESP3 after HELLO 3 and back, HELLO's options and errors, QUIT, huge
 """
 import os
 import random
-import socket
 import time
 import unittest
 

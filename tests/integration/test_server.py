@@ -5,6 +5,7 @@ their replies and their errors (arity, unknown commands and subcommands), as red
 redis-cli see them.
 """
 import os
+import re
 import socket
 import time
 import unittest
@@ -468,7 +469,7 @@ class ServerCommands(unittest.TestCase):
         self.assertRegex(lines[0], r"^command del \(module core, flags 0x[0-9a-f]+\), 2 instructions, 3 key\(s\) on \d shard\(s\)$")
         shards = set()
         for i, k in enumerate("abc"):
-            m = __import__("re").match(r'^key argv\[%d\]="%s" hash [0-9a-f]{16} shard (\d+) thread (\d)$' % (i + 1, k),
+            m = re.match(r'^key argv\[%d\]="%s" hash [0-9a-f]{16} shard (\d+) thread (\d)$' % (i + 1, k),
                                        lines[1 + i])
             self.assertIsNotNone(m, lines[1 + i])
             shards.add(int(m.group(1)))
