@@ -43,6 +43,12 @@ class KeelServer:
             cmd += ["--module-dir", MODULE_DIR]
         if modules is not None:
             cmd += ["--modules", ",".join(modules)]
+        # the embedded default also listens for memcached on 11211: pick a free port instead,
+        # so tests can run side by side (only when the memcache module will be loaded)
+        mc_loaded = MODULE_DIR and os.path.exists(os.path.join(MODULE_DIR, "memcache.so")) and \
+            (modules is None or "memcache" in modules)
+        if mc_loaded and "--memcache-port" not in args and not config:
+            cmd += ["--memcache-port", "0"]
         if config:
             cmd += ["--config", config]
         cmd += list(args)
