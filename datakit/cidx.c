@@ -103,23 +103,25 @@ void dk_cidx_remove(dk_cidx *x, uint32_t i) {
         memmove(x->key + i, x->key + i + 1, tail * sizeof *x->key);
     x->n--;
     x->dirty = true;
-    /* Give memory back when the index is mostly empty. */
+    /* Give memory back when the index is mostly empty.  Each array either shrinks to `cap` or
+     * (if its realloc fails) keeps its larger size, so every one still holds `cap` entries. */
     if (x->cap > 16 && x->n < x->cap / 4) {
         uint32_t cap = x->n * 2 > 4 ? x->n * 2 : 4;
         void **c = dk_realloc(x->chunk, cap * sizeof *c);
-        uint32_t *n = c ? dk_realloc(x->count, cap * sizeof *n) : NULL;
         if (c)
             x->chunk = c;
+        uint32_t *n = dk_realloc(x->count, cap * sizeof *n);
         if (n)
             x->count = n;
-        uint64_t *f = n ? dk_realloc(x->fen, (cap + 1) * sizeof *f) : NULL;
+        uint64_t *f = dk_realloc(x->fen, (cap + 1) * sizeof *f);
         if (f)
             x->fen = f;
-        uint64_t *k = (f && x->keyed) ? dk_realloc(x->key, cap * sizeof *k) : NULL;
-        if (k)
-            x->key = k;
-        if (f && (k || !x->keyed))
-            x->cap = cap;
+        if (x->keyed) {
+            uint64_t *k = dk_realloc(x->key, cap * sizeof *k);
+            if (k)
+                x->key = k;
+        }
+        x->cap = cap;
     }
 }
 
