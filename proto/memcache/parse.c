@@ -88,7 +88,7 @@ static size_t find_newline(mc_parser *ps, const char *buf, size_t len, bool *too
     if (line > MC_LINE_MAX) {
         size_t vs;
         size_t vn = verb_at(buf, line, &vs);
-        bool keys = vs + vn < line && keys_verb(buf + vs, vn) != MC_KEYS_NONE;
+        bool keys = vs < MC_KEYS_INDENT_MAX && keys_verb(buf + vs, vn) != MC_KEYS_NONE;
         *too_long = !keys || line > MC_KEYS_LINE_MAX;
     }
     if (!nl) {

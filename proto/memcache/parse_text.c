@@ -212,8 +212,10 @@ keel_parse_result mc_parse_text(mc_parser *ps, mc_cmdline *cl, keel_request *req
     if (MC_TOK_IS(v, "stats")) return parse_stats(ps, cl, req);
     if (MC_TOK_IS(v, "version"))
         return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_VERSION, 0));
-    if (MC_TOK_IS(v, "verbosity") && (cl->ntok == 2 || cl->ntok == 3) && !cl->more)
-        return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_OK, noreply_bit(cl, 2)));
+    if (MC_TOK_IS(v, "verbosity") && (cl->ntok == 2 || cl->ntok == 3) && !cl->more) {
+        unsigned q = noreply_bit(cl, cl->ntok - 1);
+        return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_OK, q));
+    }
     if (MC_TOK_IS(v, "quit") && cl->ntok == 1) {
         req->consumed = cl->next;
         return KEEL_PARSE_CLOSE;

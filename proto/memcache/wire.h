@@ -19,8 +19,10 @@
  * for non-get lines). */
 #define MC_LINE_MAX 2048
 
-/* Keys lines (get gets gat gats) may be longer, up to this. */
+/* Keys lines (get gets gat gats) may be longer, up to this, when their verb starts within the
+ * first MC_KEYS_INDENT_MAX bytes (so the verb is always seen whole before the limit). */
 #define MC_KEYS_LINE_MAX (1024u * 1024u)
+#define MC_KEYS_INDENT_MAX 100
 
 /* Most tokens a non-keys line may have (memcached's MAX_TOKENS, the verb included). */
 #define MC_MAX_TOKENS 24

@@ -18,7 +18,10 @@ INTEGRATION_TESTS = \
 	tests/integration/test_expire.py \
 	tests/integration/test_scan.py \
 	tests/integration/test_resp_protocol.py \
-	tests/integration/test_bad_input.py
+	tests/integration/test_bad_input.py \
+	tests/integration/test_memcache.py \
+	tests/integration/test_memcache_compat.py \
+	tests/integration/test_memcache_tools.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py

@@ -302,6 +302,7 @@ START_TEST(test_memcache_parse_flush_version_verbosity_stats_quit) {
     ck_assert_str_eq(parse_all("version\r\n"), "[MC.REPLY]version");
     ck_assert_str_eq(parse_all("verbosity 1\r\nverbosity 1 noreply\r\n"),
                      "[MC.REPLY]ok[MC.REPLY]ok,q");
+    ck_assert_str_eq(parse_all("verbosity noreply\r\n"), "[MC.REPLY]ok,q");
     ck_assert_str_eq(parse_all("verbosity\r\n"), "[MC.REPLY]msg" MSG(0));
     ck_assert_str_eq(parse_all("stats\r\nstats items\r\n"), "[MC.STATS]stats[MC.STATS|items]stats");
     ck_assert_str_eq(parse_all("version\r\nquit\r\nget k\r\n"), "[MC.REPLY]version<close>");
