@@ -107,6 +107,18 @@ bool dk_parse_int(const char *s, size_t n, dk_val *out);
 /* Parses a real (strtod rules, no trailing junk, no spaces, "inf"/"-inf" allowed, NaN refused). */
 bool dk_parse_real(const char *s, size_t n, double *out);
 
+/* Text values (strings, list elements, set members, ...) kept as compactly as possible without
+ * ever changing their bytes: the narrowest box whose text form is exactly s[0..n) -- an integer
+ * for canonical decimal integers, a real when its shortest text is s, else the bytes (a view
+ * of s). */
+dk_val dk_box_from_text(const char *s, size_t n);
+
+/* Room dk_box_text needs for the text of any number. */
+#define DK_BOX_TEXT_MAX 64
+/* The text form of a box made by dk_box_from_text: sets *s (into the box's bytes, or into buf,
+ * which holds DK_BOX_TEXT_MAX bytes, for numbers) and returns its length. */
+size_t dk_box_text(const dk_val *v, char buf[DK_BOX_TEXT_MAX], const char **s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -134,3 +134,28 @@ bool dk_parse_real(const char *s, size_t n, double *out) {
         free(buf);
     return ok;
 }
+
+/* Reals longer than this are never the shortest text of a double. */
+#define REAL_TEXT_MAX 32
+
+dk_val dk_box_from_text(const char *s, size_t n) {
+    dk_val v;
+    if (n > 0 && n < 42 && dk_parse_int(s, n, &v)) return v;
+    double d;
+    if (n > 0 && n <= REAL_TEXT_MAX && dk_parse_real(s, n, &d)) {
+        char text[DK_BOX_TEXT_MAX];
+        v = dk_f64(d);
+        size_t len = dk_val_format(&v, text, sizeof text);
+        if (len == n && memcmp(text, s, n) == 0) return v;
+    }
+    return dk_bytes(s, n);
+}
+
+size_t dk_box_text(const dk_val *v, char buf[DK_BOX_TEXT_MAX], const char **s) {
+    if (v->type == DK_BYTES) {
+        *s = v->len ? (const char *)v->v.ptr : "";
+        return v->len;
+    }
+    *s = buf;
+    return dk_val_format(v, buf, DK_BOX_TEXT_MAX);
+}

@@ -3,30 +3,9 @@
 
 #include <string.h>
 
-/* Reals longer than this are never the shortest text of a double. */
-#define REAL_TEXT_MAX 32
+dk_val str_box(const char *s, size_t n) { return dk_box_from_text(s, n); }
 
-dk_val str_box(const char *s, size_t n) {
-    dk_val v;
-    if (n > 0 && n < 42 && dk_parse_int(s, n, &v)) return v;
-    double d;
-    if (n > 0 && n <= REAL_TEXT_MAX && dk_parse_real(s, n, &d)) {
-        char text[STR_NUM_TEXT];
-        v = dk_f64(d);
-        size_t len = dk_val_format(&v, text, sizeof text);
-        if (len == n && memcmp(text, s, n) == 0) return v;
-    }
-    return dk_bytes(s, n);
-}
-
-size_t str_text(const dk_val *box, char *buf, const char **s) {
-    if (box->type == DK_BYTES) {
-        *s = box->len ? (const char *)box->v.ptr : "";
-        return box->len;
-    }
-    *s = buf;
-    return dk_val_format(box, buf, STR_NUM_TEXT);
-}
+size_t str_text(const dk_val *box, char *buf, const char **s) { return dk_box_text(box, buf, s); }
 
 keel_status str_lookup(keel_proc *p, const keel_arg *key, keel_value *v) {
     v->size = sizeof *v;

@@ -17,7 +17,7 @@
 #define STR_MAX_LEN ((size_t)512 * 1024 * 1024)
 
 /* Room for the text of any number box. */
-#define STR_NUM_TEXT 64
+#define STR_NUM_TEXT DK_BOX_TEXT_MAX
 
 /* The box that stores s[0..n): an integer or real box when its text is exactly s, else bytes
  * viewing s (the caller keeps s alive until the box is stored). */

@@ -519,11 +519,37 @@ START_TEST(test_dk_box_format_parse_roundtrip_random_reals)
 }
 END_TEST
 
+
+/* dk_box_from_text keeps every text byte-identical and numbers compact. */
+START_TEST(test_box_from_text_round_trips_bytes_exactly) {
+    static const struct {
+        const char *text;
+        int type;
+    } cases[] = {
+        {"12", DK_I64},  {"-7", DK_I64},    {"18446744073709551615", DK_U64},
+        {"1.5", DK_F64}, {"0.1", DK_F64},   {"1.0", DK_BYTES}, {"1e3", DK_BYTES}, {"-0", DK_F64},
+        {"00", DK_BYTES}, {" 1", DK_BYTES}, {"+1", DK_BYTES},  {"", DK_BYTES},    {"abc", DK_BYTES},
+        {"340282366920938463463374607431768211455", DK_U128},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        dk_val v = dk_box_from_text(t, strlen(t));
+        dk_val n = dk_val_normalize(&v);
+        ck_assert_msg(v.type == cases[i].type || n.type == cases[i].type, "%s: type %d", t, v.type);
+        char buf[DK_BOX_TEXT_MAX];
+        const char *s;
+        size_t len = dk_box_text(&v, buf, &s);
+        ck_assert_msg(len == strlen(t) && memcmp(s, t, len) == 0, "%s came back as %.*s", t, (int)len, s);
+    }
+}
+END_TEST
+
 static Suite *box_suite(void) {
     Suite *s = suite_create("dk_box");
     TCase *tc = tcase_create("box");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_dk_box_integer_sizes_by_magnitude);
+    tcase_add_test(tc, test_box_from_text_round_trips_bytes_exactly);
     tcase_add_test(tc, test_dk_box_integer_boundaries_roundtrip);
     tcase_add_test(tc, test_dk_box_reals_take_narrowest_exact_width);
     tcase_add_test(tc, test_dk_box_nan_packs_canonical_and_sorts_last);
