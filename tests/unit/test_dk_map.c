@@ -149,6 +149,39 @@ START_TEST(test_map_grows_and_shrinks_through_tiers)
 }
 END_TEST
 
+/* A cursor walking while the map grows under it (splits, new runs, index changes): it stays in
+ * key order except across insertions below it, and ends exactly at the end. */
+START_TEST(test_map_cursor_walks_while_growing)
+{
+    dk_rand r = {23};
+    dk_map *m = dk_map_new();
+    char key[32];
+    for (int i = 0; i < 2000; i++) {
+        unsigned long long id = dk_rand_below(&r, 1u << 30);
+        int n = snprintf(key, sizeof key, "%08llu", id);
+        dk_val k = dk_bytes(key, (size_t)n), v = dk_i64(i);
+        dk_map_set(m, &k, &v);
+    }
+    dk_iter it = dk_iter_at(0);
+    dk_val k, v;
+    size_t steps = 0;
+    while (dk_map_next(m, &it, &k, &v)) {
+        if (steps % 2 == 0) {
+            unsigned long long id = dk_rand_below(&r, 1u << 30);
+            int n = snprintf(key, sizeof key, "%08llu", id);
+            dk_val nk = dk_bytes(key, (size_t)n), nv = dk_bytes(key, (size_t)n);
+            dk_map_set(m, &nk, &nv);
+        }
+        fast_assert_uint_le(it.pos, dk_map_count(m));
+        if (++steps > 100000)
+            break;
+    }
+    ck_assert_uint_eq(it.pos, dk_map_count(m));
+    ck_assert_uint_gt(dk_map_chunks(m), 10);
+    dk_map_free(m);
+}
+END_TEST
+
 START_TEST(test_map_boundaries)
 {
     dk_map *m = dk_map_new();
@@ -193,6 +226,7 @@ static Suite *map_suite(void) {
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_map_random_ops_match_model, 0, 3);
     tcase_add_test(tc, test_map_grows_and_shrinks_through_tiers);
+    tcase_add_test(tc, test_map_cursor_walks_while_growing);
     tcase_add_test(tc, test_map_boundaries);
     suite_add_tcase(s, tc);
     return s;
