@@ -45,7 +45,8 @@ class KeelServer:
             cmd += ["--modules", ",".join(modules)]
         # the embedded default also listens for memcached on 11211: pick a free port instead,
         # so tests can run side by side (only when the memcache module will be loaded)
-        mc_loaded = MODULE_DIR and os.path.exists(os.path.join(MODULE_DIR, "memcache.so")) and \
+        mod_dir = args[list(args).index("--module-dir") + 1] if "--module-dir" in args else MODULE_DIR
+        mc_loaded = mod_dir and os.path.exists(os.path.join(mod_dir, "memcache.so")) and \
             (modules is None or "memcache" in modules)
         if mc_loaded and "--memcache-port" not in args and not config:
             cmd += ["--memcache-port", "0"]

@@ -191,6 +191,7 @@ keel_conn *fake_conn_new(const keel_proto_def *proto) {
 
 void fake_conn_free(keel_conn *c) {
     if (!c) return;
+    for (uint32_t i = 0; i < c->ns_n; i++) free((char *)c->ns[i].ptr);
     if (c->proto && c->proto->conn_close) c->proto->conn_close(c, c->proto_state);
     free(c->proto_state);
     free(c->name);
@@ -236,6 +237,39 @@ static keel_status f_conn_auth(keel_conn *c, const char *user, size_t ulen, cons
                                plen == strlen(c->password) && !memcmp(pass, c->password, plen));
     if (ok) c->authenticated = true;
     return ok ? KEEL_OK : KEEL_EINVAL;
+}
+
+/* The namespace path, kept in the connection (no locked base in the fake). */
+static keel_status f_conn_ns_enter(keel_conn *c, const keel_arg *names, uint32_t n) {
+    if (n == 0 || c->ns_n + n > sizeof c->ns / sizeof c->ns[0]) return KEEL_EINVAL;
+    for (uint32_t i = 0; i < n; i++)
+        if (names[i].len == 0) return KEEL_EINVAL;
+    for (uint32_t i = 0; i < n; i++) {
+        char *copy = malloc(names[i].len + 1);
+        if (!copy) abort();
+        memcpy(copy, names[i].ptr, names[i].len);
+        copy[names[i].len] = '\0';
+        c->ns[c->ns_n].ptr = copy;
+        c->ns[c->ns_n++].len = names[i].len;
+    }
+    return KEEL_OK;
+}
+
+static void f_conn_ns_reset(keel_conn *c) {
+    while (c->ns_n) free((char *)c->ns[--c->ns_n].ptr);
+}
+
+static const keel_arg *f_conn_ns_path(keel_conn *c, uint32_t *n, uint32_t *locked) {
+    if (n) *n = c->ns_n;
+    if (locked) *locked = 0;
+    return c->ns_n ? c->ns : NULL;
+}
+
+static keel_status f_conn_ns_coloc(keel_conn *c, unsigned mode, uint32_t nth) {
+    if (mode > KEEL_COLOC_NTH) return KEEL_EINVAL;
+    c->ns_coloc = mode;
+    c->ns_nth = nth;
+    return KEEL_OK;
 }
 
 /* ---- server statistics ---- */
@@ -319,6 +353,10 @@ static void fill(void) {
     table.conn_name = f_conn_name;
     table.conn_close_after_reply = f_conn_close_after_reply;
     table.conn_auth = f_conn_auth;
+    table.conn_ns_enter = f_conn_ns_enter;
+    table.conn_ns_reset = f_conn_ns_reset;
+    table.conn_ns_path = f_conn_ns_path;
+    table.conn_ns_coloc = f_conn_ns_coloc;
     table.buf_reserve = f_buf_reserve;
     table.server_stat = f_server_stat;
     fake_proc_fill(&table);

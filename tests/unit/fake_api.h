@@ -63,6 +63,10 @@ struct keel_conn {
     const char *password;        /* the network's requirepass; NULL = none */
     bool authenticated;
     bool close_after_reply;
+    keel_arg ns[8];              /* the namespace path (names owned by the connection) */
+    uint32_t ns_n;
+    unsigned ns_coloc;           /* KEEL_COLOC_* */
+    uint32_t ns_nth;
 };
 
 /* A connection speaking proto (may be NULL): allocates its state and calls conn_open.  Ids

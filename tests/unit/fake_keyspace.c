@@ -20,6 +20,36 @@ typedef struct fake_key {
 
 static fake_key *keys;
 
+/* Namespaces, faked: keel_proc_ns_push adds a component; keys are stored under the pushed
+ * components, each encoded as a 4-byte length then its bytes, followed by the key.  (There is no
+ * namespace value: a namespace exists while keys live under it.) */
+#define FAKE_NS_MAX 8
+static char fake_prefix[4096];
+static size_t fake_prefix_len;
+static size_t fake_prefix_marks[FAKE_NS_MAX];
+static int fake_depth;
+static char composed[8192];
+
+static size_t put_component(char *w, const void *s, size_t n) {
+    uint32_t len = (uint32_t)n;
+    memcpy(w, &len, 4);
+    memcpy(w + 4, s, n);
+    return n + 4;
+}
+
+/* The stored form of key under the pushed namespaces. */
+static const char *compose(const void *key, size_t klen, size_t *out_len) {
+    if (fake_depth == 0) {
+        *out_len = klen;
+        return key;
+    }
+    if (fake_prefix_len + klen > sizeof composed) abort();
+    memcpy(composed, fake_prefix, fake_prefix_len);
+    memcpy(composed + fake_prefix_len, key, klen);
+    *out_len = fake_prefix_len + klen;
+    return composed;
+}
+
 static void drop_value(fake_key *k) {
     if (k->obj) {
         const keel_type_def *t = fake_type(k->type);
@@ -67,6 +97,7 @@ static fake_key *find_or_add(const void *key, size_t klen) {
 }
 
 static keel_status f_key_lookup(keel_proc *p, const void *key, size_t klen, keel_value *out) {
+    key = compose(key, klen, &klen);
     fake_key **link = find(key, klen);
     if (!link) return KEEL_NOTFOUND;
     fake_key *k = *link;
@@ -83,6 +114,7 @@ static keel_status f_key_lookup(keel_proc *p, const void *key, size_t klen, keel
 
 static keel_status f_key_store(keel_proc *p, const void *key, size_t klen, const dk_val *v,
                                unsigned flags) {
+    key = compose(key, klen, &klen);
     fake_key *k = find_or_add(key, klen);
     char *copy = NULL;
     if (v->type == DK_BYTES) {
@@ -101,6 +133,7 @@ static keel_status f_key_store(keel_proc *p, const void *key, size_t klen, const
 static keel_status f_key_store_object(keel_proc *p, const void *key, size_t klen, keel_type_id type,
                                       void *obj, unsigned flags) {
     if (!fake_type(type)) return KEEL_EINVAL;
+    key = compose(key, klen, &klen);
     fake_key *k = find_or_add(key, klen);
     drop_value(k);
     k->type = type;
@@ -111,6 +144,7 @@ static keel_status f_key_store_object(keel_proc *p, const void *key, size_t klen
 }
 
 static keel_status f_key_delete(keel_proc *p, const void *key, size_t klen) {
+    key = compose(key, klen, &klen);
     fake_key **link = find(key, klen);
     if (!link) return KEEL_NOTFOUND;
     unlink_key(link);
@@ -118,6 +152,7 @@ static keel_status f_key_delete(keel_proc *p, const void *key, size_t klen) {
 }
 
 static keel_status f_key_expire(keel_proc *p, const void *key, size_t klen, int64_t at_ms) {
+    key = compose(key, klen, &klen);
     fake_key **link = find(key, klen);
     if (!link) return KEEL_NOTFOUND;
     if (at_ms >= 0 && at_ms <= fake_now())
@@ -129,6 +164,7 @@ static keel_status f_key_expire(keel_proc *p, const void *key, size_t klen, int6
 
 static keel_status f_key_aux_set(keel_proc *p, const void *key, size_t klen, unsigned slot,
                                  bool present, uint64_t value) {
+    key = compose(key, klen, &klen);
     fake_key **link = find(key, klen);
     if (!link) return KEEL_NOTFOUND;
     fake_key *k = *link;
@@ -160,6 +196,45 @@ size_t fake_key_count(void) {
 void fake_keyspace_reset(void) {
     while (keys)
         unlink_key(&keys);
+    fake_depth = 0;
+    fake_prefix_len = 0;
+}
+
+static keel_type_id f_ns_type(void) { return (keel_type_id)0x7ffe; }
+
+static keel_status f_proc_ns_push(keel_proc *p, const void *name, size_t n) {
+    if (n == 0 || fake_depth == FAKE_NS_MAX || fake_prefix_len + n + 4 > sizeof fake_prefix) return KEEL_EINVAL;
+    fake_prefix_marks[fake_depth++] = fake_prefix_len;
+    fake_prefix_len += put_component(fake_prefix + fake_prefix_len, name, n);
+    return KEEL_OK;
+}
+
+static void f_proc_ns_pop(keel_proc *p) {
+    if (fake_depth > 0) fake_prefix_len = fake_prefix_marks[--fake_depth];
+}
+
+/* The whole scan in one call: every key directly under the namespace (key, or the pushed one). */
+static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64_t *cursor, keel_scan_fn fn,
+                              void *ctx) {
+    char under[4096];
+    size_t ulen = fake_prefix_len;
+    memcpy(under, fake_prefix, ulen);
+    if (key) {
+        if (ulen + klen + 4 > sizeof under) return KEEL_EINVAL;
+        ulen += put_component(under + ulen, key, klen);
+    }
+    bool any = false;
+    for (fake_key *k = keys; k; k = k->next) {
+        if (k->klen < ulen || memcmp(k->key, under, ulen) != 0) continue;
+        if (k->expire_at_ms >= 0 && k->expire_at_ms <= fake_now()) continue;
+        keel_arg name = {k->key + ulen, k->klen - ulen};
+        keel_value v = {.size = sizeof v, .type = k->type, .box = k->box, .obj = k->obj,
+                        .expire_at_ms = k->expire_at_ms};
+        fn(ctx, &name, &v);
+        any = true;
+    }
+    *cursor = 0;
+    return any || !key ? KEEL_OK : KEEL_NOTFOUND;
 }
 
 /* Blocking, faked: a park request is recorded (fake processes run one opcode at a time, so the
@@ -197,4 +272,8 @@ void fake_keyspace_fill(keel_api *t) {
     t->block_keys = f_block_keys;
     t->proc_timed_out = f_proc_timed_out;
     t->key_signal = f_key_signal;
+    t->ns_type = f_ns_type;
+    t->proc_ns_push = f_proc_ns_push;
+    t->proc_ns_pop = f_proc_ns_pop;
+    t->key_scan = f_key_scan;
 }
