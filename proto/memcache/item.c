@@ -1,33 +1,7 @@
-/* item.c -- items: value boxes, expiry times, CAS uniques, and writes in resumable steps. */
+/* item.c -- items: expiry times, CAS uniques, and writes in resumable steps. */
 #include <stdatomic.h>
-#include <string.h>
 #include "item.h"
 #include "wire.h"
-
-/* Reals longer than this are never the shortest text of a double (as strings.so). */
-#define REAL_TEXT_MAX 32
-
-dk_val mc_box(const char *s, size_t n) {
-    dk_val v;
-    if (n > 0 && n < 42 && dk_parse_int(s, n, &v)) return v;
-    double d;
-    if (n > 0 && n <= REAL_TEXT_MAX && dk_parse_real(s, n, &d)) {
-        char text[MC_BOX_TEXT];
-        v = dk_f64(d);
-        size_t len = dk_val_format(&v, text, sizeof text);
-        if (len == n && memcmp(text, s, n) == 0) return v;
-    }
-    return dk_bytes(s, n);
-}
-
-size_t mc_box_text(const dk_val *box, char *buf, const char **s) {
-    if (box->type == DK_BYTES) {
-        *s = box->len ? (const char *)box->v.ptr : "";
-        return box->len;
-    }
-    *s = buf;
-    return dk_val_format(box, buf, MC_BOX_TEXT);
-}
 
 int64_t mc_expiry_at(int64_t exptime, int64_t now_ms) {
     if (exptime == 0) return MC_AT_NEVER;

@@ -27,15 +27,19 @@
 #define MC_AUX_TOKEN (UINT64_C(1) << 62) /* a recache token (W) was handed out */
 
 /* Room for the text of a number box. */
-#define MC_BOX_TEXT 64
+#define MC_BOX_TEXT DK_BOX_TEXT_MAX
 
-/* The box that stores s[0..n): an integer or real box when its text is exactly s (strings.so's
- * rule), else bytes viewing s. */
-dk_val mc_box(const char *s, size_t n);
+/* The box that stores s[0..n): exactly what strings.so stores for the same bytes
+ * (dk_box_from_text: an integer or real box when its text is exactly s, else bytes viewing s). */
+static inline dk_val mc_box(const char *s, size_t n) {
+    return dk_box_from_text(s, n);
+}
 
 /* The text of a stored box: bytes as a view, numbers written into buf (MC_BOX_TEXT bytes).
  * Sets *s and returns the length. */
-size_t mc_box_text(const dk_val *box, char *buf, const char **s);
+static inline size_t mc_box_text(const dk_val *box, char *buf, const char **s) {
+    return dk_box_text(box, buf, s);
+}
 
 /* An exptime as memcached reads it, into an absolute time in ms: 0 = MC_AT_NEVER, negative =
  * MC_AT_EXPIRED, up to 30 days = relative seconds, beyond = absolute unix seconds (a past one is
