@@ -6,3 +6,4 @@ include tests/unit/datakit.mk
 include tests/unit/core.mk
 include tests/unit/resp.mk
 include tests/unit/memcache.mk
+include tests/unit/lists.mk
