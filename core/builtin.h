@@ -12,11 +12,12 @@ void cmd_server_register(keel_module *core);    /* PING ECHO SELECT TIME DBSIZE 
 void cmd_info_register(keel_module *core);      /* INFO */
 void cmd_config_register(keel_module *core);    /* CONFIG */
 void cmd_command_register(keel_module *core);   /* COMMAND */
-void cmd_admin_register(keel_module *core);     /* MODULE DEBUG */
+void cmd_admin_register(keel_module *core);     /* MODULE DEBUG ADMIN */
 void cmd_client_register(keel_module *core);    /* CLIENT */
 void cmd_keys_register(keel_module *core);      /* DEL UNLINK EXISTS TOUCH TYPE RENAME RENAMENX */
 void cmd_expire_register(keel_module *core);    /* EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL ... PERSIST */
 void cmd_scan_register(keel_module *core);      /* KEYS SCAN RANDOMKEY */
+void cmd_stats_register(keel_module *core);     /* STATS SELF */
 
 /* Registers a table of opcodes or commands, logging any refusal. */
 int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n);

@@ -1,7 +1,11 @@
-/* cmd_admin.c -- MODULE LIST and DEBUG ZVM EXPLAIN/SPIN: looking inside the running server. */
+/* cmd_admin.c -- MODULE LIST, DEBUG ZVM EXPLAIN/SPIN, ADMIN TLS RELOAD and ADMIN LOGLEVEL:
+ * looking inside the running server and adjusting it. */
 #include "config.h"
 #include "builtin.h"
 #include "loader.h"
+#include "log.h"
+#include "mem.h"
+#include "net.h"
 #include "registry.h"
 #include "thread.h"
 #include "zvm.h"
@@ -100,12 +104,63 @@ static int debug_keys(int argc, const keel_arg *argv, int *pos, int max) {
     return 0;
 }
 
+/* ADMIN TLS RELOAD [network]: re-reads certificates, keys and CA; connections stay open. */
+static keel_op_result admin_tls_reload(keel_proc *p) {
+    const char *name = p->argc == 4 ? p->argv[3].ptr : NULL;
+    if (name && (!net_find(name) || !net_find(name)->tls)) {
+        keel_reply_error(p, "ERR no TLS network named '%.64s'", name);
+        return KEEL_FAIL;
+    }
+    char *errs = NULL;
+    int n = net_tls_reload(name, &errs);
+    if (n < 0) {
+        for (char *s = errs; s && *s; s++)
+            if (*s == '\n') *s = s[1] ? ' ' : '\0';
+        keel_reply_error(p, "ERR TLS reload failed (the previous certificates stay in use): %s", errs ? errs : "");
+        mem_free(errs);
+        return KEEL_FAIL;
+    }
+    mem_free(errs);
+    if (n == 0 && !name) {
+        keel_reply_error(p, "ERR no network uses TLS");
+        return KEEL_FAIL;
+    }
+    keel_reply_int(p, n);
+    return KEEL_DONE;
+}
+
+/* Opcode: admin.run — ADMIN TLS RELOAD [network] | ADMIN LOGLEVEL [level].  Reductions 1
+ * (TLS RELOAD reads the certificate files on this thread). */
+static keel_op_result op_admin(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    if (p->argc >= 3 && p->argc <= 4 && keel_arg_is(&p->argv[1], "TLS") && keel_arg_is(&p->argv[2], "RELOAD"))
+        return admin_tls_reload(p);
+    if (keel_arg_is(&p->argv[1], "LOGLEVEL") && p->argc <= 3) {
+        if (p->argc == 3) {
+            int lv = log_level_parse(p->argv[2].ptr);
+            if (lv < 0) {
+                keel_reply_error(p, "ERR log level must be one of: debug, info (verbose), notice, warning, error");
+                return KEEL_FAIL;
+            }
+            log_set_level(lv);
+            log_msg(LOG_NOTICE > lv ? LOG_NOTICE : lv, "log level set to %s", log_level_name(lv));
+        }
+        const char *name = log_level_name(log_get_level());
+        keel_reply_simple(p, name);
+        return KEEL_DONE;
+    }
+    keel_reply_error(p, "ERR ADMIN subcommands: TLS RELOAD [network], LOGLEVEL [debug|info|notice|warning|error]");
+    return KEEL_FAIL;
+}
+
 static const keel_opcode_def admin_ops[] = {
     {sizeof(keel_opcode_def), "module.run", op_module, "MODULE LIST", 0, 0, 1, 0},
     {sizeof(keel_opcode_def), "debug.run", op_debug, "DEBUG ZVM EXPLAIN / SPIN", 0, 0, 1, KEEL_OP_MAY_YIELD},
+    {sizeof(keel_opcode_def), "admin.run", op_admin, "ADMIN TLS RELOAD / LOGLEVEL", 0, 0, 1, 0},
 };
 static const keel_insn_def module_prog[] = {{.op = "module.run"}, KEEL_END};
 static const keel_insn_def debug_prog[] = {{.op = "debug.run"}, KEEL_END};
+static const keel_insn_def admin_prog[] = {{.op = "admin.run"}, KEEL_END};
 static const keel_cmd_def admin_cmds[] = {
     {.size = sizeof(keel_cmd_def), .name = "MODULE", .arity = -2, .flags = KEEL_CMD_ADMIN,
      .summary = "Lists the loaded modules with their versions, files and commands.", .syntax = "MODULE LIST",
@@ -114,6 +169,10 @@ static const keel_cmd_def admin_cmds[] = {
      .summary = "Shows the zvm program a command compiles to (EXPLAIN), or burns reductions (SPIN).",
      .syntax = "DEBUG ZVM EXPLAIN command [arg ...] | DEBUG ZVM SPIN reductions [key]", .group = "server",
      .since = "0.1.0", .program = debug_prog},
+    {.size = sizeof(keel_cmd_def), .name = "ADMIN", .arity = -2, .flags = KEEL_CMD_ADMIN,
+     .summary = "Reloads TLS certificates without dropping connections; reads or sets the log level.",
+     .syntax = "ADMIN TLS RELOAD [network] | ADMIN LOGLEVEL [debug | info | notice | warning | error]",
+     .group = "server", .since = "0.1.0", .program = admin_prog},
 };
 
 void cmd_admin_register(keel_module *core) {

@@ -6,6 +6,7 @@
 #include "keyspace.h"
 #include "log.h"
 #include "net.h"
+#include "ns.h"
 #include "server.h"
 #include "shard.h"
 #include "zvm.h"
@@ -85,12 +86,20 @@ static keel_op_result op_flush_check(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-/* Opcode: server.flush_shard — empties the walk's current shard.  Reductions 1 (the shard's
- * table is freed in one go). */
+/* Opcode: server.flush_shard — empties the walk's current shard; a client inside a namespace
+ * empties only that namespace's part of it (namespaces are security boundaries: a tenant's
+ * FLUSHALL never reaches keys outside its namespace).  Reductions 1 (the table is freed in one
+ * go). */
 static keel_op_result op_flush_shard(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
-    ks_flush(srv->shards[p->cur_shard]);
+    shard *s = srv->shards[p->cur_shard];
+    ks_space sp;
+    if (!p->ns || p->ns->n == 0) ks_flush(s);
+    else if (ns_resolve_on(p, s, &sp) == KEEL_OK) {
+        dk_table_clear(sp.t, ks_free_obj, NULL);
+        ns_note_expiring(&sp);
+    }
     return KEEL_NEXT;
 }
 

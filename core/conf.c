@@ -18,8 +18,8 @@
 
 static char *xstrdup(const char *s) { return s ? mem_strndup(s, strlen(s)) : NULL; }
 
-static void errs_add(char **errs, const char *fmt, ...) {
-    char line[512];
+void conf_error(char **errs, const char *fmt, ...) {
+    char line[768];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
@@ -29,6 +29,30 @@ static void errs_add(char **errs, const char *fmt, ...) {
     memcpy(*errs + old, line, n);
     (*errs)[old + n] = '\n';
     (*errs)[old + n + 1] = '\0';
+}
+
+int conf_error_count(const char *errs) {
+    int count = 0;
+    for (const char *s = errs; s && *s; s++) count += *s == '\n';
+    return count;
+}
+
+char *conf_path(const conf *c, const char *file) {
+    if (!file) return NULL;
+    if (file[0] == '/' || !c->config_dir) return xstrdup(file);
+    size_t nd = strlen(c->config_dir), nf = strlen(file);
+    char *out = mem_alloc(nd + nf + 2);
+    memcpy(out, c->config_dir, nd);
+    out[nd] = '/';
+    memcpy(out + nd + 1, file, nf + 1);
+    return out;
+}
+
+void conf_network_path(const conf_network *n, const char *field, char *out, size_t cap) {
+    if (n->index >= 0)
+        snprintf(out, cap, "$.networks[%d]%s%s", n->index, field && *field ? "." : "", field ? field : "");
+    else
+        snprintf(out, cap, "network %s%s%s", n->name, field && *field ? " " : "", field ? field : "");
 }
 
 static conf_network *conf_add_network(conf *c, const char *name, const char *host, int port,
@@ -41,7 +65,26 @@ static conf_network *conf_add_network(conf *c, const char *name, const char *hos
     n->port = port;
     n->protocol = xstrdup(protocol);
     n->permissions = PERM_ALL;
+    n->index = -1;
     return n;
+}
+
+static void conf_tls_free(conf_tls *t) {
+    if (!t) return;
+    for (int i = 0; i < t->ncerts; i++) {
+        mem_free(t->certs[i].cert);
+        mem_free(t->certs[i].key);
+    }
+    mem_free(t->certs);
+    mem_free(t->ca);
+    mem_free(t->ciphers);
+    mem_free(t->ciphersuites);
+    mem_free(t);
+}
+
+static void conf_argv_free(char **argv) {
+    for (char **a = argv; a && *a; a++) mem_free(*a);
+    mem_free(argv);
 }
 
 static void conf_network_free(conf_network *n) {
@@ -51,6 +94,9 @@ static void conf_network_free(conf_network *n) {
     mem_free(n->host);
     mem_free(n->protocol);
     mem_free(n->requirepass);
+    conf_tls_free(n->tls);
+    mem_free(n->reply_syntax);
+    conf_argv_free(n->on_startup);
 }
 
 static void conf_clear_networks(conf *c) {
@@ -84,6 +130,9 @@ void conf_free(conf *c) {
     conf_clear_networks(c);
     mem_free(c->log_file);
     mem_free(c->config_file);
+    mem_free(c->config_dir);
+    mem_free(c->check_file);
+    mem_free(c->load_errors);
     memset(c, 0, sizeof *c);
 }
 
@@ -128,7 +177,7 @@ const char *conf_module_dir(const conf *c) {
 
 static bool json_str(json_t *v, const char *path, char **out, char **errs) {
     if (!json_is_string(v)) {
-        errs_add(errs, "%s: expected a string", path);
+        conf_error(errs, "%s: expected a string", path);
         return false;
     }
     mem_free(*out);
@@ -138,7 +187,7 @@ static bool json_str(json_t *v, const char *path, char **out, char **errs) {
 
 static bool json_int_range(json_t *v, const char *path, long lo, long hi, int *out, char **errs) {
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-        errs_add(errs, "%s: expected an integer from %ld to %ld", path, lo, hi);
+        conf_error(errs, "%s: expected an integer from %ld to %ld", path, lo, hi);
         return false;
     }
     *out = (int)json_integer_value(v);
@@ -156,7 +205,7 @@ static unsigned perm_bit(const char *s) {
 /* "namespace": "ns a b" (or "namespace a b"): the words after the command are the path. */
 static void conf_network_namespace(conf_network *n, json_t *v, const char *path, char **errs) {
     if (!json_is_string(v)) {
-        errs_add(errs, "%s: expected a string such as \"ns tenant1\"", path);
+        conf_error(errs, "%s: expected a string such as \"ns tenant1\"", path);
         return;
     }
     const char *s = json_string_value(v);
@@ -171,7 +220,7 @@ static void conf_network_namespace(conf_network *n, json_t *v, const char *path,
         s = e;
     }
     if (nw < 2 || (strcasecmp(words[0], "ns") != 0 && strcasecmp(words[0], "namespace") != 0)) {
-        errs_add(errs, "%s: expected \"ns name [name ...]\"", path);
+        conf_error(errs, "%s: expected \"ns name [name ...]\"", path);
         for (int i = 0; i < nw; i++) mem_free(words[i]);
         return;
     }
@@ -184,14 +233,138 @@ static void conf_network_namespace(conf_network *n, json_t *v, const char *path,
     n->namespace_n = nw - 1;
 }
 
+static bool json_bool(json_t *v, const char *path, bool *out, char **errs) {
+    if (!json_is_boolean(v)) {
+        conf_error(errs, "%s: expected true or false", path);
+        return false;
+    }
+    *out = json_is_true(v);
+    return true;
+}
+
+/* "1.2" / "1.3" (or "TLSv1.2" / "TLSv1.3") -> 12 / 13. */
+static bool json_tls_version(json_t *v, const char *path, int *out, char **errs) {
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    if (!strncasecmp(s, "TLSv", 4)) s += 4;
+    if (!strcmp(s, "1.2")) *out = 12;
+    else if (!strcmp(s, "1.3")) *out = 13;
+    else {
+        conf_error(errs, "%s: expected \"1.2\" or \"1.3\" (TLS below 1.2 is not offered)", path);
+        return false;
+    }
+    return true;
+}
+
+/* "certs": [{"cert": "rsa.crt", "key": "rsa.key"}, ...] */
+static void conf_tls_certs(conf_tls *t, json_t *v, const char *path, char **errs) {
+    if (!json_is_array(v) || json_array_size(v) == 0) {
+        conf_error(errs, "%s: expected a non-empty array of {\"cert\": FILE, \"key\": FILE}", path);
+        return;
+    }
+    size_t i;
+    json_t *jp;
+    json_array_foreach(v, i, jp) {
+        char ppath[256], fpath[288];
+        snprintf(ppath, sizeof ppath, "%s[%zu]", path, i);
+        if (!json_is_object(jp)) {
+            conf_error(errs, "%s: expected {\"cert\": FILE, \"key\": FILE}", ppath);
+            continue;
+        }
+        t->certs = mem_realloc(t->certs, sizeof *t->certs * (size_t)(t->ncerts + 1));
+        conf_tls_pair *pair = &t->certs[t->ncerts++];
+        memset(pair, 0, sizeof *pair);
+        const char *key;
+        json_t *f;
+        json_object_foreach(jp, key, f) {
+            snprintf(fpath, sizeof fpath, "%s.%s", ppath, key);
+            if (!strcmp(key, "cert")) json_str(f, fpath, &pair->cert, errs);
+            else if (!strcmp(key, "key")) json_str(f, fpath, &pair->key, errs);
+            else conf_error(errs, "%s: unknown field", fpath);
+        }
+        if (!pair->cert) conf_error(errs, "%s.cert: missing (the certificate file)", ppath);
+        if (!pair->key) conf_error(errs, "%s.key: missing (the private key file)", ppath);
+    }
+}
+
+static void conf_network_tls(conf_network *n, json_t *v, const char *path, char **errs) {
+    if (!json_is_object(v)) {
+        conf_error(errs, "%s: expected an object such as {\"certs\": [{\"cert\": FILE, \"key\": FILE}]}", path);
+        return;
+    }
+    conf_tls *t = mem_calloc(1, sizeof *t);
+    t->min_version = 12;
+    t->max_version = 13;
+    t->session_tickets = true;
+    t->ticket_rotation = 3600;
+    t->client_certs = -1;
+    conf_tls_free(n->tls);
+    n->tls = t;
+    const char *key;
+    json_t *f;
+    char fpath[224];
+    json_object_foreach(v, key, f) {
+        snprintf(fpath, sizeof fpath, "%s.%s", path, key);
+        if (!strcmp(key, "certs")) conf_tls_certs(t, f, fpath, errs);
+        else if (!strcmp(key, "ca")) json_str(f, fpath, &t->ca, errs);
+        else if (!strcmp(key, "client_certs")) {
+            const char *s = json_is_string(f) ? json_string_value(f) : "";
+            if (!strcmp(s, "none")) t->client_certs = CONF_CLIENT_CERTS_NONE;
+            else if (!strcmp(s, "optional")) t->client_certs = CONF_CLIENT_CERTS_OPTIONAL;
+            else if (!strcmp(s, "required")) t->client_certs = CONF_CLIENT_CERTS_REQUIRED;
+            else conf_error(errs, "%s: expected \"none\", \"optional\" or \"required\"", fpath);
+        }
+        else if (!strcmp(key, "min_version")) json_tls_version(f, fpath, &t->min_version, errs);
+        else if (!strcmp(key, "max_version")) json_tls_version(f, fpath, &t->max_version, errs);
+        else if (!strcmp(key, "ciphers")) json_str(f, fpath, &t->ciphers, errs);
+        else if (!strcmp(key, "ciphersuites")) json_str(f, fpath, &t->ciphersuites, errs);
+        else if (!strcmp(key, "session_tickets")) json_bool(f, fpath, &t->session_tickets, errs);
+        else if (!strcmp(key, "ticket_rotation")) json_int_range(f, fpath, 1, 7 * 86400, &t->ticket_rotation, errs);
+        else conf_error(errs, "%s: unknown field", fpath);
+    }
+    if (!json_object_get(v, "certs"))
+        conf_error(errs, "%s.certs: missing (at least one {\"cert\": FILE, \"key\": FILE})", path);
+    if (t->client_certs < 0) t->client_certs = t->ca ? CONF_CLIENT_CERTS_OPTIONAL : CONF_CLIENT_CERTS_NONE;
+    else if (t->client_certs != CONF_CLIENT_CERTS_NONE && !t->ca)
+        conf_error(errs, "%s.client_certs: needs \"ca\", the CA file that checks client certificates", path);
+    if (t->min_version > t->max_version)
+        conf_error(errs, "%s.min_version: above max_version", path);
+}
+
+/* "on_startup": "/path/prog" or ["/path/prog", "arg", ...]; the network's name, host, port,
+ * tls|notls and protocol follow. */
+static void conf_network_on_startup(conf_network *n, json_t *v, const char *path, char **errs) {
+    size_t count = json_is_string(v) ? 1 : json_is_array(v) ? json_array_size(v) : 0;
+    bool ok = count > 0;
+    for (size_t i = 0; ok && json_is_array(v) && i < count; i++) ok = json_is_string(json_array_get(v, i));
+    if (!ok || (json_is_string(v) && !*json_string_value(v))) {
+        conf_error(errs, "%s: expected a program (a string) or [program, arg, ...]", path);
+        return;
+    }
+    conf_argv_free(n->on_startup);
+    n->on_startup = mem_calloc(count + 1, sizeof *n->on_startup);
+    for (size_t i = 0; i < count; i++)
+        n->on_startup[i] = xstrdup(json_string_value(json_is_string(v) ? v : json_array_get(v, i)));
+}
+
+static void conf_network_reply_syntax(conf_network *n, json_t *v, const char *path, char **errs) {
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    if (strcmp(s, "resp") != 0 && strcmp(s, "json") != 0 && strcmp(s, "python") != 0) {
+        conf_error(errs, "%s: expected one of %s", path, CONF_REPLY_SYNTAXES);
+        return;
+    }
+    mem_free(n->reply_syntax);
+    n->reply_syntax = xstrdup(s);
+}
+
 static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
     char path[96];
     snprintf(path, sizeof path, "$.networks[%d]", idx);
     if (!json_is_object(jn)) {
-        errs_add(errs, "%s: expected an object", path);
+        conf_error(errs, "%s: expected an object", path);
         return;
     }
     conf_network *n = conf_add_network(c, NULL, "127.0.0.1", 0, "resp");
+    n->index = idx;
     const char *key;
     json_t *v;
     char fpath[160];
@@ -203,13 +376,13 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
         else if (!strcmp(key, "protocol")) json_str(v, fpath, &n->protocol, errs);
         else if (!strcmp(key, "requirepass")) json_str(v, fpath, &n->requirepass, errs);
         else if (!strcmp(key, "namespace")) conf_network_namespace(n, v, fpath, errs);
-        else if (!strcmp(key, "namespace_locked")) {
-            if (!json_is_boolean(v)) errs_add(errs, "%s: expected true or false", fpath);
-            else n->namespace_locked = json_is_true(v);
-        }
+        else if (!strcmp(key, "namespace_locked")) json_bool(v, fpath, &n->namespace_locked, errs);
+        else if (!strcmp(key, "tls")) conf_network_tls(n, v, fpath, errs);
+        else if (!strcmp(key, "reply_syntax")) conf_network_reply_syntax(n, v, fpath, errs);
+        else if (!strcmp(key, "on_startup")) conf_network_on_startup(n, v, fpath, errs);
         else if (!strcmp(key, "permissions")) {
             if (!json_is_array(v)) {
-                errs_add(errs, "%s: expected an array of \"read\", \"write\", \"admin\", \"stats\"", fpath);
+                conf_error(errs, "%s: expected an array of \"read\", \"write\", \"admin\", \"stats\"", fpath);
                 continue;
             }
             n->permissions = 0;
@@ -218,10 +391,10 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
             json_array_foreach(v, i, p) {
                 unsigned bit = json_is_string(p) ? perm_bit(json_string_value(p)) : 0;
                 if (!bit)
-                    errs_add(errs, "%s[%zu]: unknown permission (use read, write, admin, stats)", fpath, i);
+                    conf_error(errs, "%s[%zu]: unknown permission (use read, write, admin, stats)", fpath, i);
                 n->permissions |= bit;
             }
-        } else errs_add(errs, "%s: unknown field", fpath);
+        } else conf_error(errs, "%s: unknown field", fpath);
     }
     if (!n->name) {
         char def[32];
@@ -232,7 +405,7 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
 
 static void conf_json_modules(conf *c, json_t *v, char **errs) {
     if (!json_is_array(v)) {
-        errs_add(errs, "$.modules: expected an array of module names");
+        conf_error(errs, "$.modules: expected an array of module names");
         return;
     }
     conf_clear_modules(c);
@@ -240,7 +413,7 @@ static void conf_json_modules(conf *c, json_t *v, char **errs) {
     json_t *m;
     json_array_foreach(v, i, m) {
         if (!json_is_string(m)) {
-            errs_add(errs, "$.modules[%zu]: expected a string", i);
+            conf_error(errs, "$.modules[%zu]: expected a string", i);
             continue;
         }
         c->modules = mem_realloc(c->modules, sizeof *c->modules * (size_t)(c->nmodules + 1));
@@ -250,7 +423,7 @@ static void conf_json_modules(conf *c, json_t *v, char **errs) {
 
 static void conf_json_log(conf *c, json_t *v, char **errs) {
     if (!json_is_object(v)) {
-        errs_add(errs, "$.log: expected an object with \"file\" and \"level\"");
+        conf_error(errs, "$.log: expected an object with \"file\" and \"level\"");
         return;
     }
     const char *key;
@@ -259,24 +432,36 @@ static void conf_json_log(conf *c, json_t *v, char **errs) {
         if (!strcmp(key, "file")) json_str(f, "$.log.file", &c->log_file, errs);
         else if (!strcmp(key, "level")) {
             int lv = json_is_string(f) ? log_level_parse(json_string_value(f)) : -1;
-            if (lv < 0) errs_add(errs, "$.log.level: expected debug, info, notice, warning or error");
+            if (lv < 0) conf_error(errs, "$.log.level: expected debug, info, notice, warning or error");
             else c->log_level = lv;
-        } else errs_add(errs, "$.log.%s: unknown field", key);
+        } else conf_error(errs, "$.log.%s: unknown field", key);
     }
 }
 
+/* The directory of the config file, absolute when it can be found. */
+static char *conf_dir_of(const char *path) {
+    char real[PATH_MAX];
+    const char *p = realpath(path, real) ? real : path;
+    const char *slash = strrchr(p, '/');
+    if (!slash) return xstrdup(".");
+    if (slash == p) return xstrdup("/");
+    return mem_strndup(p, (size_t)(slash - p));
+}
+
 int conf_load_file(conf *c, const char *path, char **errs) {
-    int before = 0;
+    int before = conf_error_count(*errs);
     json_error_t jerr;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        errs_add(errs, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+        conf_error(errs, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
         return 1;
     }
     mem_free(c->config_file);
     c->config_file = xstrdup(path);
+    mem_free(c->config_dir);
+    c->config_dir = conf_dir_of(path);
     if (!json_is_object(root)) {
-        errs_add(errs, "$: expected a JSON object");
+        conf_error(errs, "$: expected a JSON object");
         json_decref(root);
         return 1;
     }
@@ -294,19 +479,17 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         else if (!strcmp(key, "log")) conf_json_log(c, v, errs);
         else if (!strcmp(key, "networks")) {
             if (!json_is_array(v)) {
-                errs_add(errs, "$.networks: expected an array");
+                conf_error(errs, "$.networks: expected an array");
                 continue;
             }
             conf_clear_networks(c);
             size_t i;
             json_t *jn;
             json_array_foreach(v, i, jn) conf_json_network(c, jn, (int)i, errs);
-        } else errs_add(errs, "%s: unknown field", fpath);
+        } else conf_error(errs, "%s: unknown field", fpath);
     }
     json_decref(root);
-    int count = 0;
-    for (const char *s = *errs; s && *s; s++) count += *s == '\n';
-    return count - before;
+    return conf_error_count(*errs) - before;
 }
 
 /* ---- command line ---- */
@@ -388,7 +571,9 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* The config file is loaded first, so flags given anywhere on the line override it. */
+/* The config file is loaded first, so flags given anywhere on the line override it.  With
+ * --check-config the file's errors are kept for main, which adds the checks that need the
+ * modules and reports everything at once. */
 static int conf_load_from_args(conf *c, int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *file = NULL;
@@ -404,15 +589,19 @@ static int conf_load_from_args(conf *c, int argc, char **argv) {
         if (!file) continue;
         char *errs = NULL;
         int n = conf_load_file(c, file, &errs);
+        if (check) {
+            mem_free(c->check_file);
+            c->check_file = xstrdup(file);
+            mem_free(c->load_errors);
+            c->load_errors = errs;
+            continue;
+        }
         if (n > 0) {
             fprintf(stderr, "keel-server: %d error%s in %s:\n%s", n, n == 1 ? "" : "s", file, errs);
             mem_free(errs);
             return -1;
         }
-        if (check) {
-            printf("%s: ok\n", file);
-            return 1;
-        }
+        mem_free(errs);
     }
     return 0;
 }
@@ -463,6 +652,7 @@ int conf_parse_args(conf *c, int argc, char **argv) {
             break;
         case OPT_MODULES:
             conf_set_modules_csv(c, optarg);
+            c->modules_from_flag = true;
             break;
         case OPT_THREADS:
             if (!parse_count(optarg, 1, 256, &c->threads)) {

@@ -14,6 +14,32 @@
 #define PERM_STATS (1u << 3)
 #define PERM_ALL (PERM_READ | PERM_WRITE | PERM_ADMIN | PERM_STATS)
 
+/* Which client certificates a TLS network asks for ("client_certs"). */
+enum conf_client_certs { CONF_CLIENT_CERTS_NONE = 0, CONF_CLIENT_CERTS_OPTIONAL, CONF_CLIENT_CERTS_REQUIRED };
+
+typedef struct conf_tls_pair {
+    char *cert;                /* PEM certificate (chain) file */
+    char *key;                 /* PEM private key file */
+} conf_tls_pair;
+
+/* A network's "tls" object.  File names are kept as written; relative ones are resolved
+ * against the config file's directory (conf_path). */
+typedef struct conf_tls {
+    conf_tls_pair *certs;      /* one per key type (RSA, ECDSA, ...): the client's offer picks */
+    int ncerts;
+    char *ca;                  /* CA file checking client certificates; NULL = none asked */
+    int client_certs;          /* conf_client_certs; "optional" by default when ca is set */
+    int min_version;           /* 12 or 13 (TLS 1.2 / 1.3); default 12 */
+    int max_version;           /* 12 or 13; default 13 */
+    char *ciphers;             /* OpenSSL cipher list for TLS 1.2; NULL = OpenSSL's default */
+    char *ciphersuites;        /* TLS 1.3 suites; NULL = OpenSSL's default */
+    bool session_tickets;      /* default true */
+    int ticket_rotation;       /* seconds a ticket key encrypts before the next takes over */
+} conf_tls;
+
+/* Reply syntaxes a network may ask its protocol for ("reply_syntax"). */
+#define CONF_REPLY_SYNTAXES "resp, json, python"
+
 typedef struct conf_network {
     char *name;                /* "resp", "memcache", or the config's name */
     char *host;                /* IPv4/IPv6 literal or host name */
@@ -24,6 +50,10 @@ typedef struct conf_network {
     keel_arg *namespace_path;  /* "namespace": "ns a b" -> {a, b}; every client starts there */
     int namespace_n;
     bool namespace_locked;     /* clients can never leave that namespace upward */
+    conf_tls *tls;             /* NULL = plain TCP */
+    char *reply_syntax;        /* NULL = the protocol's own ("resp"); else "json" or "python" */
+    char **on_startup;         /* program [arg ...] run once listening, NULL-terminated */
+    int index;                 /* position in the file's "networks" (-1: not from the file) */
     bool implicit;             /* from the embedded default: skipped if its protocol is absent */
 } conf_network;
 
@@ -32,6 +62,7 @@ typedef struct conf {
     char *module_dir;          /* NULL = search (see conf_module_dir) */
     char **modules;            /* names to load; NULL = every module found */
     int nmodules;
+    bool modules_from_flag;    /* set by --modules (errors name the flag, not $.modules) */
     int threads;               /* 0 = number of cores */
     int shards;                /* 0 = 8 per thread */
     conf_network *networks;
@@ -40,6 +71,10 @@ typedef struct conf {
     int log_level;
     int max_clients;
     char *config_file;         /* the file loaded, if any */
+    char *config_dir;          /* its directory: relative paths in the file start there */
+    char *check_file;          /* --check-config FILE: validate and exit */
+    char *load_errors;         /* --check-config: errors of the file's fields, reported with
+                                  the checks that need the modules */
 } conf;
 
 /* Default RESP and memcached ports of the embedded default config. */
@@ -55,9 +90,23 @@ void conf_free(conf *c);
  * ("$.networks[1].port: ..."); returns the number of errors (0 = ok). */
 int conf_load_file(conf *c, const char *path, char **errs);
 
-/* Parses command-line flags over c.  Returns 0 to run, 1 when the caller should exit 0
- * (--help, --version, --check-config ok), -1 to exit with an error (message printed). */
+/* Parses command-line flags over c.  Returns 0 to run (or, with c->check_file set, to run the
+ * checks of --check-config), 1 when the caller should exit 0 (--help, --version), -1 to exit
+ * with an error (message printed). */
 int conf_parse_args(conf *c, int argc, char **argv);
+
+/* Appends one "path: message" line to *errs (a growing string the caller frees). */
+void conf_error(char **errs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The number of lines in errs. */
+int conf_error_count(const char *errs);
+
+/* A file named in the config as a path to open: absolute names as they are, relative ones
+ * against the config file's directory.  Returns a new string (mem_free it). */
+char *conf_path(const conf *c, const char *file);
+
+/* The JSON path of network n's field ("$.networks[2].tls"), or a description of where a
+ * network that is not from the file came from ("network resp (command line)"). */
+void conf_network_path(const conf_network *n, const char *field, char *out, size_t cap);
 
 /* The directory modules are loaded from: the configured one, else $KEEL_MODULE_DIR, else the
  * build tree's .modules next to the running binary, else the installed module dir. */

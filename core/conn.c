@@ -10,6 +10,7 @@
 #include "registry.h"
 #include "server.h"
 #include "thread.h"
+#include "tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 
 static void conn_on_read(evutil_socket_t fd, short what, void *arg);
 static void conn_on_write(evutil_socket_t fd, short what, void *arg);
+static bool conn_read_input(conn *c);
 static void conn_process_input(conn *c);
 static void conn_maybe_free(conn *c);
 static void conn_drain_pending(conn *c);
@@ -70,6 +72,12 @@ void conn_accept_msg(thr *t, msg *m) {
 
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (c->net->tls && !(c->tls = tls_session_new(c->net->tls, c->fd))) {
+        atomic_fetch_add_explicit(&c->net->st.tls_failures, 1, memory_order_relaxed);
+        close(c->fd);
+        mem_free(c);
+        return;
+    }
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0) sockaddr_text(&ss, c->addr, sizeof c->addr);
@@ -93,6 +101,7 @@ void conn_accept_msg(thr *t, msg *m) {
     pthread_mutex_unlock(&srv->clients_lock);
     atomic_fetch_add(&srv->nclients, 1);
     atomic_fetch_add_explicit(&c->net->st.connections, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->net->st.active, 1, memory_order_relaxed);
 
     if (c->proto->def.conn_open) c->proto->def.conn_open(c, c->pstate);
     log_debug("client %llu connected from %s", (unsigned long long)c->id, c->addr);
@@ -111,6 +120,7 @@ static void conn_unlink(conn *c) {
     if (c->cnext) c->cnext->cprev = c->cprev;
     pthread_mutex_unlock(&srv->clients_lock);
     atomic_fetch_sub(&srv->nclients, 1);
+    atomic_fetch_sub_explicit(&c->net->st.active, 1, memory_order_relaxed);
 }
 
 /* Closes the socket now; the struct lives until its in-flight processes have come back. */
@@ -121,6 +131,8 @@ static void conn_close(conn *c) {
     event_free(c->rev);
     event_free(c->wev);
     c->rev = c->wev = NULL;
+    tls_session_free(c->tls);
+    c->tls = NULL;
     close(c->fd);
     c->fd = -1;
     conn_unlink(c);
@@ -149,23 +161,118 @@ void conn_close_all(thr *t) {
     while (t->conns) conn_close(t->conns);
 }
 
+/* ---- transport: the plain socket or the TLS session on it ---- */
+
+/* Moves c's TLS handshake on: 1 once complete, 0 while it waits for the socket (the event it
+ * needs is armed: reads are always watched), -1 when it failed (counted and logged). */
+static int conn_tls_handshake(conn *c) {
+    if (tls_session_ready(c->tls)) return 1;
+    switch (tls_session_handshake(c->tls)) {
+    case TLS_IO_OK:
+        atomic_fetch_add_explicit(&c->net->st.tls_handshakes, 1, memory_order_relaxed);
+        if (tls_session_resumed(c->tls)) atomic_fetch_add_explicit(&c->net->st.tls_resumed, 1, memory_order_relaxed);
+        log_debug("client %llu: %s %s%s", (unsigned long long)c->id, tls_session_version(c->tls),
+                  tls_session_cipher(c->tls), tls_session_resumed(c->tls) ? " (resumed)" : "");
+        return 1;
+    case TLS_IO_WANT_READ:
+        return 0;
+    case TLS_IO_WANT_WRITE:
+        event_add(c->wev, NULL);
+        return 0;
+    case TLS_IO_EOF:
+        atomic_fetch_add_explicit(&c->net->st.tls_failures, 1, memory_order_relaxed);
+        log_info("client %llu (%s) on network %s: closed during the TLS handshake", (unsigned long long)c->id,
+                 c->addr, c->net->cf->name);
+        return -1;
+    default:
+        atomic_fetch_add_explicit(&c->net->st.tls_failures, 1, memory_order_relaxed);
+        log_info("client %llu (%s) on network %s: TLS handshake failed: %s", (unsigned long long)c->id, c->addr,
+                 c->net->cf->name, tls_session_error(c->tls));
+        return -1;
+    }
+}
+
+/* Reads up to len bytes: how many (> 0), 0 when nothing more can be read now, -1 when the
+ * connection is over (EOF or an error). */
+static ssize_t conn_recv(conn *c, char *buf, size_t len) {
+    if (!c->tls) {
+        for (;;) {
+            ssize_t n = read(c->fd, buf, len);
+            if (n > 0) return n;
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+            return -1;
+        }
+    }
+    int h = conn_tls_handshake(c);
+    if (h <= 0) return h;
+    c->flags &= ~CONN_TLS_RW;
+    size_t n = 0;
+    switch (tls_session_read(c->tls, buf, len, &n)) {
+    case TLS_IO_OK:
+        return (ssize_t)n;
+    case TLS_IO_WANT_READ:
+        return 0;
+    case TLS_IO_WANT_WRITE:
+        c->flags |= CONN_TLS_RW;
+        event_add(c->wev, NULL);
+        return 0;
+    case TLS_IO_EOF:
+        return -1;
+    default:
+        log_info("client %llu (%s): TLS error: %s", (unsigned long long)c->id, c->addr, tls_session_error(c->tls));
+        return -1;
+    }
+}
+
+/* Writes up to len bytes (len > 0): how many (> 0), 0 when the socket takes no more now (the
+ * event that resumes writing is armed), -1 when the connection is over. */
+static ssize_t conn_send(conn *c, const char *buf, size_t len) {
+    if (!c->tls) {
+        for (;;) {
+            ssize_t n = write(c->fd, buf, len);
+            if (n > 0) return n;
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                event_add(c->wev, NULL);
+                return 0;
+            }
+            return -1;
+        }
+    }
+    int h = conn_tls_handshake(c);
+    if (h <= 0) return h;
+    size_t n = 0;
+    switch (tls_session_write(c->tls, buf, len, &n)) {
+    case TLS_IO_OK:
+        c->flags &= ~CONN_TLS_WR;
+        return (ssize_t)n;
+    case TLS_IO_WANT_WRITE:
+        event_add(c->wev, NULL);
+        return 0;
+    case TLS_IO_WANT_READ:   /* the next readable event retries (conn_on_read marks c dirty) */
+        c->flags |= CONN_TLS_WR;
+        event_add(c->rev, NULL);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 /* ---- output ---- */
 
 /* Writes pending output.  Returns false when the connection was closed (and may be freed). */
 static bool conn_write(conn *c) {
     while (c->out_off < c->out.len) {
-        ssize_t n = write(c->fd, c->out.data + c->out_off, c->out.len - c->out_off);
+        ssize_t n = conn_send(c, c->out.data + c->out_off, c->out.len - c->out_off);
         if (n > 0) {
             c->out_off += (size_t)n;
+            c->bytes_out += (uint64_t)n;
             atomic_fetch_add_explicit(&c->t->st.net_out, (uint64_t)n, memory_order_relaxed);
             atomic_fetch_add_explicit(&c->net->st.bytes_out, (uint64_t)n, memory_order_relaxed);
             continue;
         }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            event_add(c->wev, NULL);
-            return true;
-        }
+        if (n == 0) return true;
         conn_close(c);
         return false;
     }
@@ -210,6 +317,10 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     conn *c = arg;
+    if (c->tls && (!tls_session_ready(c->tls) || (c->flags & CONN_TLS_RW))) {
+        if (!conn_read_input(c)) return;   /* the handshake or a read was waiting for this */
+        conn_process_input(c);
+    }
     if (!conn_write(c)) return;
     if (c->flags & CONN_ENCODING) conn_mark_dirty(c);
     if ((c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 &&
@@ -227,6 +338,7 @@ static bool conn_encode(conn *c, zvm_proc *p) {
     const keel_proto_def *pd = &c->proto->def;
     for (const keel_reply *r = c->enc_node ? c->enc_node : p->reply_first; r; r = r->next) {
         if (!c->enc_cursor && r->type == KEEL_REPLY_ERROR) {
+            c->nerrors++;
             atomic_fetch_add_explicit(&c->t->st.errors, 1, memory_order_relaxed);
             atomic_fetch_add_explicit(&c->net->st.errors, 1, memory_order_relaxed);
         }
@@ -438,12 +550,12 @@ static void conn_input_room(conn *c, size_t want) {
     c->in_cap = cap;
 }
 
-static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
-    (void)what;
-    conn *c = arg;
+/* Reads what the socket has (up to a limit per event).  Returns false when the connection was
+ * closed (and may be freed). */
+static bool conn_read_input(conn *c) {
     size_t total = 0;
     for (;;) {
-        size_t want = CONN_READ_CHUNK;
+        size_t want = CONN_READ_CHUNK;   /* at least a whole TLS record, so none is left half read */
         if (c->in_need > c->in_len - c->in_off) {
             size_t missing = c->in_need - (c->in_len - c->in_off);
             want = missing > CONN_READ_MAX_PER_EVENT ? CONN_READ_MAX_PER_EVENT : missing;
@@ -451,21 +563,32 @@ static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
         }
         conn_input_room(c, want);
         size_t space = c->in_cap - c->in_len;
-        ssize_t n = read(fd, c->in + c->in_len, space);
+        ssize_t n = conn_recv(c, c->in + c->in_len, space);
         if (n > 0) {
             c->in_len += (size_t)n;
             total += (size_t)n;
-            if ((size_t)n < space || total >= CONN_READ_MAX_PER_EVENT) break;
+            /* a short plain read drained the socket; TLS reads return a record at a time */
+            if (((size_t)n < space && !c->tls) || total >= CONN_READ_MAX_PER_EVENT) break;
             continue;
         }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (n == 0) break;
         conn_close(c);   /* EOF or error */
-        return;
+        return false;
     }
+    c->bytes_in += total;
     atomic_fetch_add_explicit(&c->t->st.net_in, total, memory_order_relaxed);
     atomic_fetch_add_explicit(&c->net->st.bytes_in, total, memory_order_relaxed);
-    conn_process_input(c);
+    /* bytes OpenSSL decrypted but we did not take would not wake the socket's event */
+    if (c->tls && tls_session_pending(c->tls)) event_active(c->rev, EV_READ, 0);
+    if (c->flags & CONN_TLS_WR) conn_mark_dirty(c);   /* a write was waiting for input */
+    return true;
+}
+
+static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    conn *c = arg;
+    if (conn_read_input(c)) conn_process_input(c);
 }
 
 /* ---- CLIENT LIST ---- */

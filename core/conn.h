@@ -14,6 +14,7 @@ struct listener;
 struct event;
 struct proto_entry;
 struct ns_path;
+struct tls_session;
 
 #define CONN_CLOSE_ASAP   (1u << 0)   /* close once pending replies are written (QUIT) */
 #define CONN_CLOSED       (1u << 1)   /* socket gone; waiting for in-flight processes */
@@ -22,6 +23,8 @@ struct ns_path;
 #define CONN_DIRTY        (1u << 4)   /* on the thread's flush list */
 #define CONN_IN_INPUT     (1u << 5)   /* inside conn_process_input (no re-entry) */
 #define CONN_ENCODING     (1u << 6)   /* the head reply is being encoded in steps */
+#define CONN_TLS_RW       (1u << 7)   /* TLS: a read is waiting for the socket to be writable */
+#define CONN_TLS_WR       (1u << 8)   /* TLS: a write is waiting for the socket to be readable */
 
 struct keel_conn {
     uint64_t id;
@@ -32,6 +35,7 @@ struct keel_conn {
     const struct proto_entry *proto;
     void *pstate;
     struct event *rev, *wev;
+    struct tls_session *tls;        /* TLS networks: the session on fd (NULL = plain TCP) */
     char *in;                       /* input not yet parsed: in[in_off .. in_len) */
     size_t in_len, in_cap, in_off, in_need;
     keel_buf out;                   /* output not yet written: out.data[out_off .. out.len) */
@@ -48,6 +52,8 @@ struct keel_conn {
     int64_t created_ms, last_ms;
     const char *last_cmd;
     uint64_t ncommands;
+    uint64_t bytes_in, bytes_out;   /* application bytes (TLS: before encryption) */
+    uint64_t nerrors;               /* error replies sent */
     char addr[64], laddr[64];
     struct keel_conn *dirty_next;
     struct keel_conn *tnext, *tprev;   /* the thread's connections */

@@ -55,6 +55,8 @@ void log_set_level(int level) { atomic_store(&lg.level, level); }
 int log_get_level(void) { return atomic_load(&lg.level); }
 void log_request_reopen(void) { lg.reopen = 1; }
 uint64_t log_dropped(void) { return atomic_load(&lg.dropped); }
+const char *log_path(void) { return lg.path ? lg.path : ""; }
+unsigned log_ring_size(void) { return LOG_RING_SIZE; }
 uint64_t log_written(void) { return atomic_load(&lg.written); }
 
 /* Formats "pid:L dd Mon yyyy hh:mm:ss.mmm * text\n" into out; returns its length. */

@@ -24,6 +24,9 @@ int log_level_parse(const char *name);
 const char *log_level_name(int level);
 /* Asks the log thread to reopen its file (SIGHUP); safe from a signal handler. */
 void log_request_reopen(void);
+/* The log file ("" = stderr), and the ring's capacity in lines. */
+const char *log_path(void);
+unsigned log_ring_size(void);
 /* Lines dropped because the ring was full, lines written. */
 uint64_t log_dropped(void);
 uint64_t log_written(void);

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "builtin.h"
 #include "conf.h"
+#include "conf_check.h"
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
@@ -10,6 +11,8 @@
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
+#include "startup.h"
+#include "stats.h"
 #include "thread.h"
 
 #include <errno.h>
@@ -40,6 +43,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
     if (sig == SIGHUP) {
         log_notice("SIGHUP: reopening the log file");
         log_request_reopen();
+        return;
+    }
+    if (sig == SIGCHLD) {
+        startup_reap();
         return;
     }
     log_notice("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -113,8 +120,7 @@ static void free_everything(void) {
     for (int i = 0; i < srv->nthreads; i++) thr_free(srv->threads[i]);
     mem_free(srv->shards);
     mem_free(srv->threads);
-    for (int i = 0; i < srv->nlisteners; i++) mem_free(srv->listeners[i]);
-    mem_free(srv->listeners);
+    net_free_all();
     reg_free();
     loader_unload_all();
     conf_free(&srv->cf);
@@ -130,40 +136,111 @@ static void print_ready(void) {
     fflush(stdout);
 }
 
-static int run(void) {
+/* Registers the core's commands, loads the modules and resolves every program.  names/nnames
+ * override the configured module list (NULL = the config's). */
+static int load_modules(const char *dir, char *const *names, int nnames) {
     keel_module *core = loader_core_module();
     core->in_init = true;
     int rc = builtin_register_all(core);
     core->in_init = false;
-    if (rc != 0) return 1;
+    if (rc != 0) return -1;
+    if (loader_load_all(dir, names, nnames) != 0) return -1;
+    return reg_resolve_programs() != 0 ? -1 : 0;
+}
+
+/* --check-config FILE: the file's field errors plus every check startup makes before it
+ * listens (files, addresses, modules, protocols); prints them all.  Exit status 0 or 1. */
+static int check_config(void) {
+    conf *c = &srv->cf;
+    char *errs = c->load_errors;
+    c->load_errors = NULL;
+    if (c->config_file) {   /* NULL: the file is not JSON at all; nothing more to check */
+        log_set_level(LOG_WARNING);   /* module loading stays quiet unless something is wrong */
+        const char *dir = conf_module_dir(c);
+        int missing = conf_check_modules(c, dir, &errs);
+        conf_check_networks(c, &errs);
+        /* load what is there, so protocols can be checked against the modules that exist */
+        char **names = NULL;
+        int nnames = 0;
+        for (int i = 0; i < c->nmodules; i++) {
+            char file[4096];
+            snprintf(file, sizeof file, "%s/%s.so", dir, c->modules[i]);
+            if (!missing || access(file, R_OK) == 0) {
+                names = mem_realloc(names, sizeof *names * (size_t)(nnames + 1));
+                names[nnames++] = c->modules[i];
+            }
+        }
+        if (load_modules(dir, c->modules ? names : NULL, nnames) != 0)
+            conf_error(&errs, "$.modules: the modules did not load (the lines above say why)");
+        else conf_check_protocols(c, &errs);
+        mem_free(names);
+        reg_free();
+        loader_unload_all();
+    }
+    int n = conf_error_count(errs);
+    if (n) fprintf(stderr, "keel-server: %d error%s in %s:\n%s", n, n == 1 ? "" : "s", c->check_file, errs);
+    else printf("%s: ok\n", c->check_file);
+    mem_free(errs);
+    conf_free(c);
+    return n ? 1 : 0;
+}
+
+/* The checks --check-config makes, before anything listens; logs every error. */
+static int check_before_listening(void) {
+    char *errs = NULL;
+    conf_check_networks(&srv->cf, &errs);
+    conf_check_protocols(&srv->cf, &errs);
+    int n = conf_error_count(errs);
+    for (char *line = errs, *nl; line && (nl = strchr(line, '\n')); line = nl + 1) {
+        *nl = '\0';
+        log_error("config: %s", line);
+    }
+    mem_free(errs);
+    return n ? -1 : 0;
+}
+
+/* A start that failed before any worker thread ran: give everything back (so a sanitizer build
+ * reports no leak) and exit 1. */
+static int run_failed(void) {
+    free_everything();
+    if (srv->main_base) event_base_free(srv->main_base);
+    srv->main_base = NULL;
+    return 1;
+}
+
+static int run(void) {
     const char *dir = conf_module_dir(&srv->cf);
-    if (loader_load_all(dir, srv->cf.modules, srv->cf.nmodules) != 0) return 1;
-    if (reg_resolve_programs() != 0) return 1;
+    if (load_modules(dir, srv->cf.modules, srv->cf.nmodules) != 0) return run_failed();
+    if (check_before_listening() != 0) return run_failed();
     if (ensure_dir(srv->cf.dir) != 0) {
         log_error("data directory %s cannot be used: %s", srv->cf.dir, strerror(errno));
-        return 1;
+        return run_failed();
     }
-    if (!(srv->main_base = event_base_new())) return 1;
-    if (net_listen_all() != 0) return 1;
+    if (!(srv->main_base = event_base_new())) return run_failed();
+    if (net_listen_all() != 0) return run_failed();
     if (start_threads() != 0) return 1;
 
     srv->shutdown_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct event *sd = event_new(srv->main_base, srv->shutdown_fd, EV_READ | EV_PERSIST, on_shutdown_fd, NULL);
     event_add(sd, NULL);
-    struct event *sigs[3];
-    const int signums[3] = {SIGTERM, SIGINT, SIGHUP};
-    for (int i = 0; i < 3; i++) {
+    enum { NSIGS = 4 };
+    struct event *sigs[NSIGS];
+    const int signums[NSIGS] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
+    for (int i = 0; i < NSIGS; i++) {
         sigs[i] = evsignal_new(srv->main_base, signums[i], on_signal, NULL);
         event_add(sigs[i], NULL);
     }
     print_ready();
     log_notice("Keel %s ready: %d threads, %u shards, modules from %s", KEEL_VERSION, srv->nthreads, srv->nshards, dir);
+    stats_note_ready();
+    startup_run_programs();
     if (!atomic_load(&srv->shutting_down)) event_base_dispatch(srv->main_base);
 
     log_notice("shutting down");
     net_close_all();
     stop_threads();
-    for (int i = 0; i < 3; i++) event_free(sigs[i]);
+    startup_forget();
+    for (int i = 0; i < NSIGS; i++) event_free(sigs[i]);
     event_free(sd);
     close(srv->shutdown_fd);
     event_base_free(srv->main_base);
@@ -182,6 +259,7 @@ int main(int argc, char **argv) {
         conf_free(&srv->cf);
         return r > 0 ? 0 : 1;
     }
+    if (srv->cf.check_file) return check_config();
     signal(SIGPIPE, SIG_IGN);
     if (log_start(srv->cf.log_file, srv->cf.log_level) != 0) {
         fprintf(stderr, "keel-server: cannot open log file %s: %s\n", srv->cf.log_file, strerror(errno));

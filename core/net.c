@@ -8,6 +8,7 @@
 #include "ns.h"
 #include "server.h"
 #include "thread.h"
+#include "tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,8 +31,9 @@ static void net_on_accept(struct evconnlistener *evl, evutil_socket_t fd, struct
     }
     if (atomic_load(&srv->nclients) >= srv->cf.max_clients) {
         atomic_fetch_add(&srv->rejected_connections, 1);
+        atomic_fetch_add_explicit(&l->st.rejected, 1, memory_order_relaxed);
         static const char full[] = "-ERR max number of clients reached\r\n";
-        if (!strcmp(l->proto->def.name, "resp")) {
+        if (!strcmp(l->proto->def.name, "resp") && !l->tls) {
             ssize_t n = write(fd, full, sizeof full - 1);
             (void)n;
         }
@@ -62,7 +64,8 @@ static int net_bound_port(evutil_socket_t fd) {
     return -1;
 }
 
-static int net_listen_one(const conf_network *cn, const proto_entry *pe) {
+static int net_listen_one(listener *l) {
+    const conf_network *cn = l->cf;
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -74,29 +77,41 @@ static int net_listen_one(const conf_network *cn, const proto_entry *pe) {
         log_error("network %s: cannot resolve %s: %s", cn->name, cn->host, gai_strerror(rc));
         return -1;
     }
-    listener *l = mem_calloc(1, sizeof *l);
-    l->cf = cn;
-    l->proto = pe;
     l->evl = evconnlistener_new_bind(srv->main_base, net_on_accept, l,
                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
                                      511, res->ai_addr, (int)res->ai_addrlen);
     freeaddrinfo(res);
     if (!l->evl) {
-        log_error("network %s: cannot listen on %s:%d: %s", cn->name, cn->host, cn->port,
-                  strerror(errno));
-        mem_free(l);
+        log_error("network %s: cannot listen on %s:%d: %s", cn->name, cn->host, cn->port, strerror(errno));
         return -1;
     }
     evconnlistener_set_error_cb(l->evl, net_on_error);
+    l->port = net_bound_port(evconnlistener_get_fd(l->evl));
+    log_notice("network %s: %s%s listening on %s:%d%s", cn->name, l->proto->def.name, l->tls ? " over TLS" : "",
+               cn->host, l->port, cn->port == 0 ? " (port chosen by the system)" : "");
+    return 0;
+}
+
+/* A listener for network cn, with its namespace and TLS context, not bound yet. */
+static listener *net_prepare(const conf_network *cn, const proto_entry *pe) {
+    listener *l = mem_calloc(1, sizeof *l);
+    l->cf = cn;
+    l->proto = pe;
     if (cn->namespace_n > 0) {
         l->ns_base = ns_path_new(NULL, cn->namespace_path, (uint32_t)cn->namespace_n);
         if (cn->namespace_locked) l->ns_base->locked = l->ns_base->n;
     }
-    l->port = net_bound_port(evconnlistener_get_fd(l->evl));
     srv->listeners = mem_realloc(srv->listeners, sizeof *srv->listeners * (size_t)(srv->nlisteners + 1));
     srv->listeners[srv->nlisteners++] = l;
-    log_notice("network %s: %s listening on %s:%d", cn->name, pe->def.name, cn->host, l->port);
-    return 0;
+    if (!cn->tls) return l;
+    char *errs = NULL;
+    l->tls = tls_server_new(&srv->cf, cn, &errs);
+    if (!l->tls) {
+        log_error("network %s: TLS cannot start:\n%s", cn->name, errs ? errs : "");
+        mem_free(errs);
+        return NULL;
+    }
+    return l;
 }
 
 int net_listen_all(void) {
@@ -109,12 +124,14 @@ int net_listen_all(void) {
                       cn->protocol);
             return -1;
         }
-        if (net_listen_one(cn, pe) != 0) return -1;
+        if (!net_prepare(cn, pe)) return -1;
     }
     if (srv->nlisteners == 0) {
         log_error("no network to listen on (is the resp module loaded?)");
         return -1;
     }
+    for (int i = 0; i < srv->nlisteners; i++)
+        if (net_listen_one(srv->listeners[i]) != 0) return -1;
     return 0;
 }
 
@@ -123,4 +140,51 @@ void net_close_all(void) {
         if (srv->listeners[i]->evl) evconnlistener_free(srv->listeners[i]->evl);
         srv->listeners[i]->evl = NULL;
     }
+}
+
+void net_free_all(void) {
+    net_close_all();
+    for (int i = 0; i < srv->nlisteners; i++) {
+        listener *l = srv->listeners[i];
+        tls_server_free(l->tls);
+        ns_path_unref(l->ns_base);
+        mem_free(l);
+    }
+    mem_free(srv->listeners);
+    srv->listeners = NULL;
+    srv->nlisteners = 0;
+}
+
+listener *net_find(const char *name) {
+    for (int i = 0; i < srv->nlisteners; i++)
+        if (!strcmp(srv->listeners[i]->cf->name, name)) return srv->listeners[i];
+    return NULL;
+}
+
+int net_tls_reload(const char *name, char **errs) {
+    int reloaded = 0, failed = 0;
+    for (int i = 0; i < srv->nlisteners; i++) {
+        listener *l = srv->listeners[i];
+        if (!l->tls || (name && strcmp(l->cf->name, name) != 0)) continue;
+        if (tls_server_reload(l->tls, errs) == 0) {
+            reloaded++;
+            log_notice("network %s: TLS certificates reloaded", l->cf->name);
+        } else {
+            failed++;
+            log_warning("network %s: TLS reload failed; the previous certificates stay in use", l->cf->name);
+        }
+    }
+    return failed ? -1 : reloaded;
+}
+
+/* ---- the SDK's view of a connection's network ---- */
+
+const char *keel_conn_network_setting(keel_conn *c, const char *name) {
+    const listener *l = c && name ? c->net : NULL;
+    if (!l) return NULL;
+    if (!strcmp(name, "name")) return l->cf->name;
+    if (!strcmp(name, "protocol")) return l->proto->def.name;
+    if (!strcmp(name, "tls")) return l->tls ? "tls" : "notls";
+    if (!strcmp(name, "reply_syntax")) return l->cf->reply_syntax;
+    return NULL;
 }

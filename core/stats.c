@@ -12,14 +12,24 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-static uint64_t threads_sum(size_t offset) {
+static _Atomic int64_t ready_ms;
+
+void stats_note_ready(void) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    atomic_store(&ready_ms, (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+}
+
+int64_t stats_ready_ms(void) { return atomic_load(&ready_ms); }
+
+uint64_t stats_threads_sum(size_t offset) {
     uint64_t n = 0;
     for (int i = 0; i < srv->nthreads; i++)
         n += atomic_load_explicit((_Atomic uint64_t *)((char *)&srv->threads[i]->st + offset), memory_order_relaxed);
     return n;
 }
 
-static uint64_t shards_sum(size_t offset) {
+uint64_t stats_shards_sum(size_t offset) {
     uint64_t n = 0;
     for (uint32_t i = 0; i < srv->nshards; i++)
         n += atomic_load_explicit((_Atomic uint64_t *)((char *)srv->shards[i] + offset), memory_order_relaxed);
@@ -33,16 +43,16 @@ static int64_t now_ms(void) {
 }
 
 bool stats_get(const char *name, int64_t *out) {
-    if (!strcmp(name, "keys")) *out = (int64_t)shards_sum(offsetof(shard, nkeys));
-    else if (!strcmp(name, "expires")) *out = (int64_t)shards_sum(offsetof(shard, nexpires));
-    else if (!strcmp(name, "used_memory")) *out = mem_used() + (int64_t)shards_sum(offsetof(shard, bytes));
+    if (!strcmp(name, "keys")) *out = (int64_t)stats_shards_sum(offsetof(shard, nkeys));
+    else if (!strcmp(name, "expires")) *out = (int64_t)stats_shards_sum(offsetof(shard, nexpires));
+    else if (!strcmp(name, "used_memory")) *out = mem_used() + (int64_t)stats_shards_sum(offsetof(shard, bytes));
     else if (!strcmp(name, "rss")) *out = (int64_t)mem_rss();
     else if (!strcmp(name, "connections")) *out = atomic_load(&srv->nclients);
     else if (!strcmp(name, "total_connections")) *out = atomic_load(&srv->total_connections);
     else if (!strcmp(name, "rejected_connections")) *out = atomic_load(&srv->rejected_connections);
-    else if (!strcmp(name, "commands")) *out = (int64_t)threads_sum(offsetof(thr_stats, commands));
-    else if (!strcmp(name, "net_input_bytes")) *out = (int64_t)threads_sum(offsetof(thr_stats, net_in));
-    else if (!strcmp(name, "net_output_bytes")) *out = (int64_t)threads_sum(offsetof(thr_stats, net_out));
+    else if (!strcmp(name, "commands")) *out = (int64_t)stats_threads_sum(offsetof(thr_stats, commands));
+    else if (!strcmp(name, "net_input_bytes")) *out = (int64_t)stats_threads_sum(offsetof(thr_stats, net_in));
+    else if (!strcmp(name, "net_output_bytes")) *out = (int64_t)stats_threads_sum(offsetof(thr_stats, net_out));
     else if (!strcmp(name, "uptime")) *out = (now_ms() - srv->start_ms) / 1000;
     else if (!strcmp(name, "threads")) *out = srv->nthreads;
     else if (!strcmp(name, "expired_keys")) *out = atomic_load(&srv->expired_keys);

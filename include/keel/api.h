@@ -155,7 +155,12 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * "total_connections", "commands", "uptime", "threads", "keyspace_hits",                 \
      * "keyspace_misses", "expired_keys", "net_input_bytes", "net_output_bytes", "pid",       \
      * "rejected_connections"; KEEL_NOTFOUND for another name */                              \
-    X(keel_status, server_stat, (const char *name, int64_t *out))
+    X(keel_status, server_stat, (const char *name, int64_t *out))                              \
+    /* ---- networks (added in 1.0): on the connection's thread only ---- */                   \
+    /* a setting of the network c was accepted on, as text: "name", "protocol", "tls"          \
+     * ("tls" or "notls"), "reply_syntax" (NULL when the config sets none); NULL for a name    \
+     * the core does not know */                                                               \
+    X(const char *, conn_network_setting, (keel_conn *c, const char *name))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -61,4 +61,5 @@
 #define keel_conn_ns_coloc (keel_api_ptr->conn_ns_coloc)
 #define keel_buf_reserve (keel_api_ptr->buf_reserve)
 #define keel_server_stat (keel_api_ptr->server_stat)
+#define keel_conn_network_setting (keel_api_ptr->conn_network_setting)
 #endif

@@ -309,6 +309,17 @@ static keel_status f_server_stat(const char *name, int64_t *out) {
     return KEEL_NOTFOUND;
 }
 
+/* ---- networks ---- */
+
+/* The fake connection's network: "name" is "fake", plain TCP, no reply syntax set. */
+static const char *f_conn_network_setting(keel_conn *c, const char *name) {
+    if (!c || !name) return NULL;
+    if (!strcmp(name, "name")) return "fake";
+    if (!strcmp(name, "protocol")) return c->proto ? c->proto->name : NULL;
+    if (!strcmp(name, "tls")) return "notls";
+    return NULL;
+}
+
 /* ---- buffers ---- */
 
 static char *f_buf_reserve(keel_buf *b, size_t n) {
@@ -353,6 +364,7 @@ static void fill(void) {
     table.conn_name = f_conn_name;
     table.conn_close_after_reply = f_conn_close_after_reply;
     table.conn_auth = f_conn_auth;
+    table.conn_network_setting = f_conn_network_setting;
     table.conn_ns_enter = f_conn_ns_enter;
     table.conn_ns_reset = f_conn_ns_reset;
     table.conn_ns_path = f_conn_ns_path;
