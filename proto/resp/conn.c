@@ -1,4 +1,4 @@
-/* conn.c -- connection commands of the RESP protocol: HELLO and QUIT. */
+/* conn.c -- connection commands of the RESP protocol: HELLO, QUIT and REPLY.SYNTAX. */
 #include <string.h>
 #include <keel/sdk.h>
 #include "conn.h"
@@ -88,6 +88,33 @@ static keel_op_result op_quit(keel_proc *p, const keel_insn *in) {
     return KEEL_DONE;
 }
 
+/* resp.syntax: REPLY.SYNTAX [resp | json | python]
+ * Reads argv; no registers.  Cost 1; never yields.  Replies the reply syntax in effect from this
+ * reply on, as a simple string ("json"); the encoder switches at that reply (protocol.c), so
+ * earlier replies still go out in the old syntax and this one in the new. */
+static keel_op_result op_syntax(keel_proc *p, const keel_insn *in) {
+    keel_conn *c = keel_proc_conn(p);
+    resp_state *st = c ? keel_conn_proto_state(c, "resp") : NULL;
+    if (!st) {
+        keel_reply_error(p, "NOPROTO REPLY.SYNTAX needs a RESP connection");
+        return KEEL_FAIL;
+    }
+    if (p->argc > 2) {
+        keel_reply_error(p, "ERR wrong number of arguments for 'reply.syntax' command");
+        return KEEL_FAIL;
+    }
+    if (p->argc == 2) {
+        int syntax = resp_syntax_parse(p->argv[1].ptr, p->argv[1].len);
+        if (syntax < 0) {
+            keel_reply_error(p, "ERR unknown reply syntax '%.32s' (use resp, json or python)", p->argv[1].ptr);
+            return KEEL_FAIL;
+        }
+        st->syntax_asked = (uint8_t)(syntax + 1);
+    }
+    keel_reply_simple(p, resp_syntax_name(st->syntax_asked ? st->syntax_asked - 1 : st->syntax));
+    return KEEL_DONE;
+}
+
 const keel_opcode_def resp_conn_opcodes[] = {
     {
         .size = sizeof(keel_opcode_def),
@@ -103,6 +130,13 @@ const keel_opcode_def resp_conn_opcodes[] = {
         .synopsis = "QUIT: reply OK, close the connection after the reply",
         .cost = 1,
     },
+    {
+        .size = sizeof(keel_opcode_def),
+        .name = "resp.syntax",
+        .fn = op_syntax,
+        .synopsis = "REPLY.SYNTAX: choose how replies are written (resp, json, python)",
+        .cost = 1,
+    },
 };
 const size_t resp_conn_opcode_count = COUNT_OF(resp_conn_opcodes);
 
@@ -115,6 +149,11 @@ static const keel_insn_def hello_program[] = {
 
 static const keel_insn_def quit_program[] = {
     {.op = "resp.quit", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE},
+    KEEL_END,
+};
+
+static const keel_insn_def syntax_program[] = {
+    {.op = "resp.syntax", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE},
     KEEL_END,
 };
 
@@ -140,6 +179,18 @@ const keel_cmd_def resp_conn_commands[] = {
         .group = "connection",
         .since = "0.1.0",
         .program = quit_program,
+    },
+    {
+        .size = sizeof(keel_cmd_def),
+        .name = "REPLY.SYNTAX",
+        .arity = -1,
+        .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_FAST,
+        .summary = "Chooses how this connection's replies are written: RESP, one JSON value per line, or "
+                   "one Python literal per line; without an argument, tells which.",
+        .syntax = "REPLY.SYNTAX [resp | json | python]",
+        .group = "connection",
+        .since = "0.1.0",
+        .program = syntax_program,
     },
 };
 const size_t resp_conn_command_count = COUNT_OF(resp_conn_commands);

@@ -1,4 +1,5 @@
-# proto/resp/local.mk -- resp.so: the RESP2/RESP3 wire protocol (parser, encoder, HELLO, QUIT).
+# proto/resp/local.mk -- resp.so: the RESP2/RESP3 wire protocol (parser, encoders for RESP, JSON and
+# Python replies, HELLO, QUIT, REPLY.SYNTAX).
 # Everything but the descriptor is a convenience library, so unit tests and fuzz targets link
 # the same objects the module runs.
 if MODULE_RESP
@@ -11,7 +12,9 @@ proto_resp_libresp_la_SOURCES = \
 	proto/resp/parse.c proto/resp/parse.h \
 	proto/resp/protocol.c proto/resp/protocol.h \
 	proto/resp/register.c proto/resp/register.h \
-	proto/resp/state.h
+	proto/resp/state.h \
+	proto/resp/text.c proto/resp/text.h proto/resp/text_json.c proto/resp/text_python.c \
+	proto/resp/text_syntax.h
 
 modules_LTLIBRARIES += proto/resp/resp.la
 proto_resp_resp_la_SOURCES = proto/resp/module.c

@@ -177,8 +177,8 @@ static keel_parse_result parse_multibulk(resp_parser *ps, const char *buf, size_
     return KEEL_PARSE_OK;
 }
 
-static bool is_hello(const keel_request *req) {
-    return req->argc > 0 && req->argv[0].len == 5 && strncasecmp(req->argv[0].ptr, "hello", 5) == 0;
+static bool is_named(const keel_request *req, const char *name, size_t n) {
+    return req->argc > 0 && req->argv[0].len == n && strncasecmp(req->argv[0].ptr, name, n) == 0;
 }
 
 keel_parse_result resp_parse(resp_parser *ps, const char *buf, size_t len, keel_request *req) {
@@ -204,7 +204,8 @@ keel_parse_result resp_parse(resp_parser *ps, const char *buf, size_t len, keel_
     ps->phase = RESP_PHASE_IDLE;
     if (r == KEEL_PARSE_OK) {
         req->tag = ++ps->seq << RESP_TAG_SEQ_SHIFT;
-        if (is_hello(req)) req->tag |= RESP_TAG_HELLO;
+        if (is_named(req, "hello", 5)) req->tag |= RESP_TAG_HELLO;
+        else if (is_named(req, "reply.syntax", 12)) req->tag |= RESP_TAG_SYNTAX;
     }
     return r;
 }
