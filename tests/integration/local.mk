@@ -21,7 +21,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_bad_input.py \
 	tests/integration/test_memcache.py \
 	tests/integration/test_memcache_compat.py \
-	tests/integration/test_memcache_tools.py
+	tests/integration/test_memcache_tools.py \
+	tests/integration/test_maps_compat.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py

@@ -7,3 +7,4 @@ include tests/unit/core.mk
 include tests/unit/resp.mk
 include tests/unit/memcache.mk
 include tests/unit/lists.mk
+include tests/unit/maps.mk
