@@ -117,11 +117,13 @@ typedef struct zvm_proc {
     /* reply tree */
     keel_reply *reply_first, *reply_last;   /* top-level nodes */
     uint32_t nreplies;
-    reply_frame frames[ZVM_REPLY_DEPTH];
     int depth;
 
     struct zvm_proc *next;         /* run queue / lock waiters / pool */
     struct zvm_proc *conn_next;    /* the connection's pending list, in request order */
+
+    /* last: never cleared when recycled (only frames[0..depth] are ever read) */
+    reply_frame frames[ZVM_REPLY_DEPTH];
 } zvm_proc;
 
 static inline zvm_proc *zvm_of(keel_proc *p) { return (zvm_proc *)p; }

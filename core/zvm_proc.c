@@ -9,11 +9,12 @@
 #include "shard.h"
 #include "thread.h"
 
+#include <stddef.h>
 #include <string.h>
 
-#define ARENA_FIRST 4096
+#define ARENA_FIRST 1024        /* argv, keys and reply of a typical command fit */
 #define ARENA_MIN_EXTRA 16384
-#define POOL_MAX 256
+#define POOL_MAX 2048           /* recycled processes kept per thread: deep pipelines reuse them */
 
 struct arena_chunk {
     arena_chunk *next;
@@ -61,7 +62,7 @@ void *zvm_alloc(zvm_proc *p, size_t n) {
 static void zvm_proc_clear(zvm_proc *p) {
     ns_path_unref(p->ns);
     arena_chunk *a = p->arena;
-    memset(p, 0, sizeof *p);
+    memset(p, 0, offsetof(zvm_proc, frames));
     p->arena = a;
     arena_rewind(p);
     p->pub.size = sizeof p->pub;

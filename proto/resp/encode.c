@@ -299,14 +299,29 @@ void resp_encode(const keel_reply *r, int version, keel_buf *out) {
     walk_fini(&w);
 }
 
+/* Moves a walk that lives on the C stack to the heap, keeping its frames. */
+static resp_walk *walk_to_heap(const resp_walk *w) {
+    resp_walk *h = keel_alloc(sizeof *h);
+    if (!h) return NULL;
+    memcpy(h, w, sizeof *h);
+    if (w->stack == w->inline_frames) h->stack = h->inline_frames;
+    return h;
+}
+
 bool resp_encode_step(const keel_reply *r, int version, keel_buf *out, resp_walk **walk, size_t budget) {
-    if (!*walk) {
-        *walk = keel_alloc(sizeof **walk);
-        if (!*walk) {   /* no memory for a stepwise walk: write it in one go */
-            resp_encode(r, version, out);
+    if (!*walk) {   /* most replies finish in their first step: walk on the C stack */
+        resp_walk w;
+        walk_init(&w, r, version);
+        if (walk_run(&w, out, budget)) {
+            walk_fini(&w);
             return true;
         }
-        walk_init(*walk, r, version);
+        if (!(*walk = walk_to_heap(&w))) {   /* no memory to pause: finish in one go */
+            walk_run(&w, out, 0);
+            walk_fini(&w);
+            return true;
+        }
+        return false;
     }
     if (!walk_run(*walk, out, budget)) return false;
     resp_encode_abort(*walk);
