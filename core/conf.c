@@ -40,6 +40,7 @@ int conf_error_count(const char *errs) {
 char *conf_path(const conf *c, const char *file) {
     if (!file) return NULL;
     if (file[0] == '/' || !c->config_dir) return xstrdup(file);
+    while (file[0] == '.' && file[1] == '/') file += 2;
     size_t nd = strlen(c->config_dir), nf = strlen(file);
     char *out = mem_alloc(nd + nf + 2);
     memcpy(out, c->config_dir, nd);
@@ -152,7 +153,7 @@ static bool dir_exists(const char *p) {
 }
 
 const char *conf_module_dir(const conf *c) {
-    static char built[PATH_MAX];
+    static char built[PATH_MAX + 32];
     if (c->module_dir) return c->module_dir;
     const char *env = getenv("KEEL_MODULE_DIR");
     if (env && *env) return env;

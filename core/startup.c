@@ -1,5 +1,5 @@
-/* startup.c -- spawning each network's on_startup program once the server listens, and logging
- * how it ended. */
+/* startup.c -- spawning each network's on_startup program once the server listens (in the config
+ * file's directory, stdin from /dev/null), and logging how it ended. */
 #include "config.h"
 #include "startup.h"
 #include "conf.h"
@@ -49,6 +49,7 @@ static void startup_run_one(const listener *l) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (srv->cf.config_dir) posix_spawn_file_actions_addchdir_np(&fa, srv->cf.config_dir);
     pid_t pid;
     int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);

@@ -1,7 +1,7 @@
 /* startup.h -- on_startup programs: once every network listens, each network's program runs with
  * the network's name, host, port (the chosen one when the config said 0), tls|notls and
- * protocol as its last five arguments; when it exits, its status is logged.  Nothing waits for
- * them: the server serves while they run. */
+ * protocol as its last five arguments, in the config file's directory; when it exits, its
+ * status is logged.  Nothing waits for them: the server serves while they run. */
 #ifndef KEEL_CORE_STARTUP_H
 #define KEEL_CORE_STARTUP_H
 

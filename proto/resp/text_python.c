@@ -20,24 +20,28 @@ static bool all_utf8(const unsigned char *u, size_t n) {
     return true;
 }
 
-/* A str literal '...' when s is valid UTF-8 (non-ASCII characters as they are), else a bytes
- * literal b'...'; quotes, backslashes and control characters escaped. */
+/* A str literal when s is valid UTF-8 (non-ASCII characters as they are), else a bytes literal
+ * b'...'; quoted as Python's repr quotes (double quotes when the text has a ' and no "),
+ * backslashes, the quote and control characters escaped. */
 static void py_string(keel_buf *b, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     bool text = all_utf8(u, n);
-    text_puts(b, text ? "'" : "b'");
+    char q = n && memchr(s, '\'', n) && !memchr(s, '"', n) ? '"' : '\'';
+    char open[3] = {'b', q, 0};
+    text_puts(b, text ? open + 1 : open);
     for (size_t i = 0; i < n;) {
         size_t stop = n - i > STRING_CHUNK ? i + STRING_CHUNK : n;
         char *w = text_room(b, 4 * (stop - i) + 8), *start = w;
         for (; i < stop; i++) {
             unsigned c = u[i];
-            if ((c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') || (text && c >= 0x80)) {
+            if ((c >= 0x20 && c < 0x7f && c != (unsigned)q && c != '\\') || (text && c >= 0x80)) {
                 *w++ = (char)c;
                 continue;
             }
             *w++ = '\\';
             switch (c) {
             case '\'': *w++ = '\''; break;
+            case '"': *w++ = '"'; break;
             case '\\': *w++ = '\\'; break;
             case '\n': *w++ = 'n'; break;
             case '\r': *w++ = 'r'; break;
@@ -50,7 +54,7 @@ static void py_string(keel_buf *b, const char *s, size_t n) {
         }
         b->len += (size_t)(w - start);
     }
-    text_puts(b, "'");
+    text_put(b, &q, 1);
 }
 
 /* Floats always look like floats ("3.0"); infinities are 1e999 (a literal), NaN has none. */

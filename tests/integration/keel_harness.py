@@ -9,7 +9,9 @@ The server binary and module directory come from the environment `make check` se
         r.set("k", "v")
         out = srv.cli("GET", "k")         # redis-cli, returns stdout text
 """
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -125,3 +127,110 @@ class KeelServer:
     def __exit__(self, *exc):
         self.stop()
         return False
+
+
+class KeelConfigServer(KeelServer):
+    """A keel-server started from a JSON config (a dict, written to <dir>/keel.json) and nothing
+    else but --module-dir and --dir: the networks are exactly the config's.  Once started,
+    ports[name] and hosts[name] give each network's address (the chosen one for port 0, read
+    from the server's log), and client(name)/cli(name, ...) talk to it.
+
+        with KeelConfigServer({"networks": [{"name": "app", "port": 0}]}) as srv:
+            srv.client("app").ping()
+    """
+
+    def __init__(self, config, *args, env=None, files=None):
+        self.dir = tempfile.mkdtemp(prefix="keel-test-")
+        self.log_path = os.path.join(self.dir, "keel.log")
+        for name, data in (files or {}).items():     # certificates, scripts ... beside the config
+            with open(os.path.join(self.dir, name), "wb") as f:
+                f.write(data)
+        self.config_path = os.path.join(self.dir, "keel.json")
+        with open(self.config_path, "w") as f:
+            json.dump(config, f, indent=1)
+        self.config = config
+        cmd = [SERVER, "--config", self.config_path, "--dir", self.dir]
+        if MODULE_DIR:
+            cmd += ["--module-dir", MODULE_DIR]
+        self.cmd = cmd + list(args)
+        self.env = dict(os.environ, **(env or {}))
+        self.proc = None
+        self.ports, self.hosts = {}, {}
+        self.port = None
+
+    def start(self, timeout=20):
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
+        deadline = time.time() + timeout
+        listening = re.compile(r"network (\S+): \S+(?: over TLS)? listening on (\S+):(\d+)")
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("keel-server exited with %s:\n%s" % (self.proc.returncode, self.read_log()))
+            text = self.read_log()
+            found = listening.findall(text)
+            # the ready line (stdout) may come before the log thread has written every network
+            if " ready (pid " in text and len(found) >= len(self.config.get("networks", [])) and found:
+                for name, host, port in found:
+                    self.ports[name], self.hosts[name] = int(port), host
+                self.port = self.ports[found[0][0]]
+                return self
+            time.sleep(0.02)
+        raise RuntimeError("keel-server did not become ready:\n%s" % self.read_log())
+
+    def read_log(self):
+        """The server's output, then its log file when the config names one."""
+        text = KeelServer.read_log(self)
+        log_file = (self.config.get("log") or {}).get("file")
+        if log_file and os.path.isfile(log_file):
+            with open(log_file, "rb") as f:
+                text += f.read().decode(errors="replace")
+        return text
+
+    def client(self, name=None, **kw):
+        """redis.Redis for network name (default: the first), keyword arguments passed on
+        (ssl=True, ssl_ca_certs=..., ssl_certfile=... for TLS networks)."""
+        name = name or next(iter(self.ports))
+        kw.setdefault("socket_timeout", 30)
+        return redis.Redis(host=self.hosts[name], port=self.ports[name], **kw)
+
+    def raw(self, name=None, timeout=10):
+        name = name or next(iter(self.ports))
+        return socket.create_connection((self.hosts[name], self.ports[name]), timeout=timeout)
+
+    def cli(self, name, *args, tls=None, input=None, check=True):
+        """redis-cli against network name; tls is a list of redis-cli TLS flags
+        (["--tls", "--cacert", ca, ...]) or None."""
+        cmd = ["redis-cli", "-h", self.hosts[name], "-p", str(self.ports[name])] + (tls or [])
+        out = subprocess.run(cmd + [str(a) for a in args], input=input, capture_output=True, text=True, timeout=60)
+        if check and out.returncode != 0:
+            raise RuntimeError("redis-cli failed: %s %s" % (out.stdout, out.stderr))
+        return out.stdout
+
+
+def make_certs(directory, prefix=""):
+    """Generates with `openssl` a test CA and, signed by it, an RSA and an ECDSA (P-256) server
+    certificate for localhost / 127.0.0.1 / ::1 and an RSA client certificate.  Returns a dict of
+    paths: ca, rsa_crt, rsa_key, ec_crt, ec_key, client_crt, client_key.  prefix makes a second
+    set (another CA) in the same directory."""
+    def path(name):
+        return os.path.join(directory, prefix + name)
+
+    def run(*args):
+        subprocess.run(["openssl"] + list(args), check=True, capture_output=True, timeout=60)
+
+    ext = path("san.ext")
+    with open(ext, "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n")
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.crt"),
+        "-days", "2", "-subj", "/CN=Keel test CA " + prefix)
+    keys = {"rsa": ["-newkey", "rsa:2048"], "ec": ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
+            "client": ["-newkey", "rsa:2048"]}
+    for name, newkey in keys.items():
+        cn = "keel-client" if name == "client" else "localhost"
+        run("req", *newkey, "-nodes", "-keyout", path(name + ".key"), "-out", path(name + ".csr"),
+            "-subj", "/CN=" + cn)
+        run("x509", "-req", "-in", path(name + ".csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"),
+            "-CAcreateserial", "-out", path(name + ".crt"), "-days", "2", "-extfile", ext)
+    return {"ca": path("ca.crt"), "rsa_crt": path("rsa.crt"), "rsa_key": path("rsa.key"),
+            "ec_crt": path("ec.crt"), "ec_key": path("ec.key"),
+            "client_crt": path("client.crt"), "client_key": path("client.key")}

@@ -22,7 +22,13 @@ INTEGRATION_TESTS = \
 	tests/integration/test_memcache.py \
 	tests/integration/test_memcache_compat.py \
 	tests/integration/test_memcache_tools.py \
-	tests/integration/test_maps_compat.py
+	tests/integration/test_maps_compat.py \
+	tests/integration/test_networks.py \
+	tests/integration/test_networks_config.py \
+	tests/integration/test_networks_permissions.py \
+	tests/integration/test_tls.py \
+	tests/integration/test_reply_syntax.py \
+	tests/integration/test_stats.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py
