@@ -8,3 +8,4 @@ include tests/unit/resp.mk
 include tests/unit/memcache.mk
 include tests/unit/lists.mk
 include tests/unit/maps.mk
+include tests/unit/sets.mk
