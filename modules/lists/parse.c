@@ -1,7 +1,11 @@
 /* parse.c -- argument parsers shared by the list commands. */
 #include "parse.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 bool lst_arg_long(keel_proc *p, const keel_arg *a, int64_t *out) {
     if (keel_arg_i64(a, out)) return true;
@@ -26,23 +30,39 @@ bool lst_arg_end(keel_proc *p, const keel_arg *a, dk_list_end *end) {
     return true;
 }
 
+/* Longest timeout text Redis reads (its MAX_LONG_DOUBLE_CHARS). */
+#define SECONDS_TEXT_MAX 5120
+
+/* Reads a number of seconds the way Redis's string2ld does (strtold: long double range, hex,
+ * "inf"; no spaces, no trailing junk, no NaN, no overflow or underflow to zero). */
+static bool parse_seconds(const keel_arg *a, long double *out) {
+    char buf[SECONDS_TEXT_MAX + 1];
+    if (a->len == 0 || a->len > SECONDS_TEXT_MAX) return false;
+    memcpy(buf, a->ptr, a->len);
+    buf[a->len] = '\0';
+    if (isspace((unsigned char)buf[0])) return false;
+    char *end;
+    errno = 0;
+    long double v = strtold(buf, &end);
+    if (*end != '\0' || isnan(v) || errno == EINVAL) return false;
+    if (errno == ERANGE && (isinf(v) || v == 0)) return false;
+    *out = v;
+    return true;
+}
+
 bool lst_arg_timeout(keel_proc *p, const keel_arg *a, int64_t *ms) {
-    double secs;
-    if (!keel_arg_double(a, &secs)) {
+    long double secs;
+    if (!parse_seconds(a, &secs)) {
         keel_reply_error(p, "ERR timeout is not a float or out of range");
         return false;
     }
-    double t = ceil(secs * 1000.0);
-    /* as Redis: refused when "now + timeout" would overflow */
-    if (t > (double)INT64_MAX || (t > 0 && t > (double)(INT64_MAX - keel_now_ms(p)))) {
-        keel_reply_error(p, "ERR timeout is out of range");
-        return false;
-    }
-    if (t < 0) {
+    long double t = ceill(secs * 1000.0L);
+    /* as Redis 7.0, where a timeout past 2^63 ms wraps to a negative number */
+    if (t < 0 || t >= 9223372036854775808.0L) {
         keel_reply_error(p, "ERR timeout is negative");
         return false;
     }
-    *ms = (int64_t)t;
+    *ms = t > LST_TIMEOUT_FOREVER_MS ? 0 : (int64_t)t;
     return true;
 }
 

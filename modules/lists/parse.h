@@ -20,9 +20,13 @@ bool lst_arg_atleast(keel_proc *p, const keel_arg *a, int64_t min, const char *m
 /* LEFT (the head) or RIGHT (the tail), any case: "ERR syntax error". */
 bool lst_arg_end(keel_proc *p, const keel_arg *a, dk_list_end *end);
 
+/* Timeouts longer than this (about 317 years) wait forever, like 0: deadlines stay far from
+ * int64 overflow. */
+#define LST_TIMEOUT_FOREVER_MS 10000000000000LL
+
 /* A blocking timeout in seconds (a real number, fractions allowed) as milliseconds, rounded up;
- * 0 = wait forever.  Errors: "ERR timeout is not a float or out of range", "ERR timeout is
- * negative", "ERR timeout is out of range". */
+ * 0 = wait forever.  Errors as Redis 7.0: "ERR timeout is not a float or out of range", "ERR
+ * timeout is negative" (also for 2^63 ms and more, which Redis wraps to a negative number). */
 bool lst_arg_timeout(keel_proc *p, const keel_arg *a, int64_t *ms);
 
 /* Redis's LRANGE clamping of [start, stop] (negative counts from the end) over a list of len

