@@ -27,7 +27,7 @@ static bool glob_class(const char *p, size_t plen, size_t i, unsigned char c, si
             i++;
         }
     }
-    if (i < plen) i++;   /* the closing ']' */
+    if (i < plen) i++; /* the closing ']' */
     *next = i;
     return neg ? !hit : hit;
 }
@@ -45,7 +45,7 @@ static bool glob_one(const char *p, size_t plen, size_t i, unsigned char c, size
             *next = i + 2;
             return (unsigned char)p[i + 1] == c;
         }
-        break;   /* a trailing backslash is itself */
+        break; /* a trailing backslash is itself */
     default:
         break;
     }
@@ -57,7 +57,8 @@ bool map_glob(const char *p, size_t plen, const char *s, size_t slen) {
     size_t pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0;
     while (si < slen) {
         if (pi < plen && p[pi] == '*') {
-            while (pi < plen && p[pi] == '*') pi++;
+            while (pi < plen && p[pi] == '*')
+                pi++;
             if (pi == plen) return true;
             star_p = pi;
             star_s = si;
@@ -73,6 +74,7 @@ bool map_glob(const char *p, size_t plen, const char *s, size_t slen) {
         pi = star_p;
         si = ++star_s;
     }
-    while (pi < plen && p[pi] == '*') pi++;
+    while (pi < plen && p[pi] == '*')
+        pi++;
     return pi == plen;
 }

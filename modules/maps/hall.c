@@ -32,12 +32,16 @@ static keel_op_result op_hall(keel_proc *p, const keel_insn *in) {
         keel_op_result r = map_check(p, &exists);
         if (r != KEEL_NEXT) return r;
         if (!exists) {
-            if (in->imm == HALL_LEN) keel_reply_int(p, 0);
-            else if (in->imm == HALL_ALL) keel_reply_map(p, 0);
-            else keel_reply_array(p, 0);
+            if (in->imm == HALL_LEN)
+                keel_reply_int(p, 0);
+            else if (in->imm == HALL_ALL)
+                keel_reply_map(p, 0);
+            else
+                keel_reply_array(p, 0);
             return KEEL_NEXT;
         }
-        if (in->imm != HALL_LEN) keel_reply_open(p, in->imm == HALL_ALL ? KEEL_REPLY_MAP : KEEL_REPLY_ARRAY);
+        if (in->imm != HALL_LEN)
+            keel_reply_open(p, in->imm == HALL_ALL ? KEEL_REPLY_MAP : KEEL_REPLY_ARRAY);
         p->reg[0] = dk_u64(0);
         p->reg[1] = dk_i64(0);
     }
@@ -46,43 +50,50 @@ static keel_op_result op_hall(keel_proc *p, const keel_insn *in) {
     do {
         keel_status st = keel_key_scan(p, key->ptr, key->len, &cursor, hall_visit, &cx);
         KEEL_OP_PROPAGATE(st);
-        if (st != KEEL_OK) break;   /* cannot happen: the map is locked and was there */
+        if (st != KEEL_OK) break; /* cannot happen: the map is locked and was there */
         if (cursor != 0 && p->budget <= 0) {
             p->reg[0] = dk_u64(cursor);
             p->reg[1] = dk_i64(cx.count);
             return KEEL_YIELD;
         }
     } while (cursor != 0);
-    if (in->imm == HALL_LEN) keel_reply_int(p, cx.count);
-    else keel_reply_close(p);
+    if (in->imm == HALL_LEN)
+        keel_reply_int(p, cx.count);
+    else
+        keel_reply_close(p);
     return KEEL_NEXT;
 }
 
 static const keel_opcode_def hall_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "maps.hall", .fn = op_hall,
-     .synopsis = "reply map argv[1]'s size (imm 0), fields (1), values (2) or both (3)", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.hall",
+     .fn = op_hall,
+     .synopsis = "reply map argv[1]'s size (imm 0), fields (1), values (2) or both (3)",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_YIELD},
 };
 
-#define PROG(NAME, IMM) static const keel_insn_def NAME[] = {{.op = "maps.hall", .imm = IMM}, KEEL_END}
+#define PROG(NAME, IMM)                                                                            \
+    static const keel_insn_def NAME[] = {{.op = "maps.hall", .imm = IMM}, KEEL_END}
 PROG(hlen_prog, HALL_LEN);
 PROG(hkeys_prog, HALL_KEYS);
 PROG(hvals_prog, HALL_VALS);
 PROG(hgetall_prog, HALL_ALL);
 
-#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "hash", .since = "0.1.0", .arity = 2
+#define KEY1                                                                                       \
+    .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "hash",   \
+    .since = "0.1.0", .arity = 2
 static const keel_cmd_def hall_cmds[] = {
     {KEY1, .name = "HLEN", .flags = KEEL_CMD_READONLY,
-     .summary = "Returns the number of fields of a map (counts them: O(n), yielding).", .syntax = "HLEN key",
-     .program = hlen_prog},
-    {KEY1, .name = "HKEYS", .flags = KEEL_CMD_READONLY, .summary = "Returns every field name of a map.",
-     .syntax = "HKEYS key", .program = hkeys_prog},
+     .summary = "Returns the number of fields of a map (counts them: O(n), yielding).",
+     .syntax = "HLEN key", .program = hlen_prog},
+    {KEY1, .name = "HKEYS", .flags = KEEL_CMD_READONLY,
+     .summary = "Returns every field name of a map.", .syntax = "HKEYS key", .program = hkeys_prog},
     {KEY1, .name = "HVALS", .flags = KEEL_CMD_READONLY, .summary = "Returns every value of a map.",
      .syntax = "HVALS key", .program = hvals_prog},
     {KEY1, .name = "HGETALL", .flags = KEEL_CMD_READONLY,
-     .summary = "Returns every field and value of a map (a map reply in RESP3).", .syntax = "HGETALL key",
-     .program = hgetall_prog},
+     .summary = "Returns every field and value of a map (a map reply in RESP3).",
+     .syntax = "HGETALL key", .program = hgetall_prog},
 };
 
 const map_family map_hall_family = MAP_FAMILY(hall_ops, hall_cmds);

@@ -37,7 +37,7 @@ static keel_op_result op_hdel(keel_proc *p, const keel_insn *in) {
         if (r != KEEL_NEXT) return r;
     }
     if (exists) {
-        p->reg[0] = dk_i64(p->argc);   /* every field done: a re-run only finishes the check */
+        p->reg[0] = dk_i64(p->argc); /* every field done: a re-run only finishes the check */
         r = map_drop_if_empty(p, &p->reg[2]);
         if (r != KEEL_NEXT) return r;
     }
@@ -46,18 +46,30 @@ static keel_op_result op_hdel(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def hdel_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "maps.hdel", .fn = op_hdel,
-     .synopsis = "delete fields argv[2..] of map argv[1]; delete the map once empty", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.hdel",
+     .fn = op_hdel,
+     .synopsis = "delete fields argv[2..] of map argv[1]; delete the map once empty",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_YIELD},
 };
 
 static const keel_insn_def hdel_prog[] = {{.op = "maps.hdel"}, KEEL_END};
 
 static const keel_cmd_def hdel_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "HDEL", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
-     .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Deletes fields of a map (deleting the map once it is empty); replies how many existed.",
-     .syntax = "HDEL key field [field ...]", .group = "hash", .since = "0.1.0", .program = hdel_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "HDEL",
+     .arity = -3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .summary =
+         "Deletes fields of a map (deleting the map once it is empty); replies how many existed.",
+     .syntax = "HDEL key field [field ...]",
+     .group = "hash",
+     .since = "0.1.0",
+     .program = hdel_prog},
 };
 
 const map_family map_hdel_family = MAP_FAMILY(hdel_ops, hdel_cmds);

@@ -35,8 +35,10 @@ static keel_op_result op_hget(keel_proc *p, const keel_insn *in) {
         }
         break;
     default:
-        if (found) keel_reply_stored(p, &v);
-        else keel_reply_nil(p);
+        if (found)
+            keel_reply_stored(p, &v);
+        else
+            keel_reply_nil(p);
     }
     return KEEL_NEXT;
 }
@@ -64,8 +66,10 @@ static keel_op_result op_hmget(keel_proc *p, const keel_insn *in) {
         keel_value v = {.size = sizeof v};
         st = exists ? keel_key_lookup(p, f->ptr, f->len, &v) : KEEL_NOTFOUND;
         if (st == KEEL_MOVED || st == KEEL_WAIT) break;
-        if (st == KEEL_OK) keel_reply_stored(p, &v);
-        else keel_reply_nil(p);
+        if (st == KEEL_OK)
+            keel_reply_stored(p, &v);
+        else
+            keel_reply_nil(p);
         p->reg[0].v.i++;
         keel_charge(p, 1);
     }
@@ -75,11 +79,17 @@ static keel_op_result op_hmget(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def hget_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "maps.hget", .fn = op_hget,
-     .synopsis = "reply field argv[2] of map argv[1] (imm 1: whether it exists, 2: its length)", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.hget",
+     .fn = op_hget,
+     .synopsis = "reply field argv[2] of map argv[1] (imm 1: whether it exists, 2: its length)",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
-    {.size = sizeof(keel_opcode_def), .name = "maps.hmget", .fn = op_hmget,
-     .synopsis = "reply fields argv[2..] of map argv[1]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.hmget",
+     .fn = op_hmget,
+     .synopsis = "reply fields argv[2..] of map argv[1]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_YIELD},
 };
 
@@ -88,21 +98,22 @@ static const keel_insn_def hexists_prog[] = {{.op = "maps.hget", .imm = HGET_EXI
 static const keel_insn_def hstrlen_prog[] = {{.op = "maps.hget", .imm = HGET_STRLEN}, KEEL_END};
 static const keel_insn_def hmget_prog[] = {{.op = "maps.hmget"}, KEEL_END};
 
-#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "hash", .since = "0.1.0"
+#define KEY1                                                                                       \
+    .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "hash",   \
+    .since = "0.1.0"
 static const keel_cmd_def hget_cmds[] = {
     {KEY1, .name = "HGET", .arity = 3, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
-     .summary = "Returns a field's value (any type, as GET shows it), or nil.", .syntax = "HGET key field",
-     .program = hget_prog},
+     .summary = "Returns a field's value (any type, as GET shows it), or nil.",
+     .syntax = "HGET key field", .program = hget_prog},
     {KEY1, .name = "HMGET", .arity = -3, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
-     .summary = "Returns the values of fields, nil for missing ones.", .syntax = "HMGET key field [field ...]",
-     .program = hmget_prog},
+     .summary = "Returns the values of fields, nil for missing ones.",
+     .syntax = "HMGET key field [field ...]", .program = hmget_prog},
     {KEY1, .name = "HEXISTS", .arity = 3, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
      .summary = "Returns 1 if the map has the field, else 0.", .syntax = "HEXISTS key field",
      .program = hexists_prog},
     {KEY1, .name = "HSTRLEN", .arity = 3, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
-     .summary = "Returns the length of a field's string value (0 when missing).", .syntax = "HSTRLEN key field",
-     .program = hstrlen_prog},
+     .summary = "Returns the length of a field's string value (0 when missing).",
+     .syntax = "HSTRLEN key field", .program = hstrlen_prog},
 };
 
 const map_family map_hget_family = MAP_FAMILY(hget_ops, hget_cmds);

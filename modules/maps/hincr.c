@@ -8,8 +8,8 @@
 
 /* Reads field argv[2] of the open map as text into *s / *n (absent: *found false).  Returns
  * KEEL_OK, KEEL_MOVED / KEEL_WAIT, or KEEL_EWRONGTYPE for a value that is not a string. */
-static keel_status field_text(keel_proc *p, bool exists, char buf[DK_BOX_TEXT_MAX], const char **s, size_t *n,
-                              bool *found) {
+static keel_status field_text(keel_proc *p, bool exists, char buf[DK_BOX_TEXT_MAX], const char **s,
+                              size_t *n, bool *found) {
     const keel_arg *f = &p->argv[2];
     keel_value v = {.size = sizeof v};
     keel_status st = exists ? keel_key_lookup(p, f->ptr, f->len, &v) : KEEL_NOTFOUND;
@@ -40,9 +40,12 @@ static keel_op_result op_hincrby(keel_proc *p, const keel_insn *in) {
     keel_status st = field_text(p, exists, buf, &s, &n, &found);
     int64_t cur = 0, sum = 0;
     const char *err = NULL;
-    if (st == KEEL_EWRONGTYPE) err = "WRONGTYPE Operation against a key holding the wrong kind of value";
-    else if (st == KEEL_OK && found && !keel_arg_i64(&(keel_arg){s, n}, &cur)) err = "ERR hash value is not an integer";
-    else if (st == KEEL_OK && __builtin_add_overflow(cur, by, &sum)) err = "ERR increment or decrement would overflow";
+    if (st == KEEL_EWRONGTYPE)
+        err = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    else if (st == KEEL_OK && found && !keel_arg_i64(&(keel_arg){s, n}, &cur))
+        err = "ERR hash value is not an integer";
+    else if (st == KEEL_OK && __builtin_add_overflow(cur, by, &sum))
+        err = "ERR increment or decrement would overflow";
     if (st == KEEL_OK && !err) {
         dk_val box = dk_i64(sum);
         st = keel_key_store(p, p->argv[2].ptr, p->argv[2].len, &box, KEEL_STORE_KEEPTTL);
@@ -80,9 +83,12 @@ static keel_op_result op_hincrbyfloat(keel_proc *p, const keel_insn *in) {
     size_t n = 0;
     keel_status st = field_text(p, exists, buf, &s, &n, &found);
     const char *err = NULL;
-    if (st == KEEL_EWRONGTYPE) err = "WRONGTYPE Operation against a key holding the wrong kind of value";
-    else if (st == KEEL_OK && found && !map_ld_parse(s, n, &cur)) err = "ERR hash value is not a float";
-    else if (st == KEEL_OK && (isnan(cur + by) || isinf(cur + by))) err = "ERR increment would produce NaN or Infinity";
+    if (st == KEEL_EWRONGTYPE)
+        err = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    else if (st == KEEL_OK && found && !map_ld_parse(s, n, &cur))
+        err = "ERR hash value is not a float";
+    else if (st == KEEL_OK && (isnan(cur + by) || isinf(cur + by)))
+        err = "ERR increment would produce NaN or Infinity";
     char *text = NULL;
     size_t len = 0;
     if (st == KEEL_OK && !err) {
@@ -101,18 +107,23 @@ static keel_op_result op_hincrbyfloat(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN) {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, \
-                           .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define OP(NAME, FN, SYN)                                                                          \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                                               \
+    }
 static const keel_opcode_def hincr_ops[] = {
     OP("maps.hincrby", op_hincrby, "add integer argv[3] to field argv[2] of map argv[1]"),
-    OP("maps.hincrbyfloat", op_hincrbyfloat, "add argv[3] to field argv[2] of map argv[1] in long double"),
+    OP("maps.hincrbyfloat", op_hincrbyfloat,
+       "add argv[3] to field argv[2] of map argv[1] in long double"),
 };
 
 static const keel_insn_def hincrby_prog[] = {{.op = "maps.hincrby"}, KEEL_END};
 static const keel_insn_def hincrbyfloat_prog[] = {{.op = "maps.hincrbyfloat"}, KEEL_END};
 
-#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "hash", .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST
+#define KEY1                                                                                       \
+    .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "hash",   \
+    .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST
 static const keel_cmd_def hincr_cmds[] = {
     {KEY1, .name = "HINCRBY", .arity = 4,
      .summary = "Adds an integer to a field's number (0 when missing), keeping the field's TTL.",

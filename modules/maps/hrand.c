@@ -10,12 +10,12 @@
 #define HRAND_MAX 10000000
 
 typedef struct hrand_state {
-    keel_arg *fields;          /* copies, in the arena */
+    keel_arg *fields; /* copies, in the arena */
     uint32_t n, cap;
     uint64_t cursor;
     bool collected;
-    uint64_t out;              /* elements replied so far */
-    uint64_t want;             /* elements to reply */
+    uint64_t out;  /* elements replied so far */
+    uint64_t want; /* elements to reply */
     uint64_t rng;
 } hrand_state;
 
@@ -78,10 +78,13 @@ static bool hrand_args(keel_proc *p, int64_t *count, bool *single, bool *withval
 static keel_op_result hrand_gather(keel_proc *p, hrand_state *s) {
     void *cx[2] = {p, s};
     while (!s->collected) {
-        keel_status st = keel_key_scan(p, p->argv[1].ptr, p->argv[1].len, &s->cursor, hrand_collect, cx);
+        keel_status st =
+            keel_key_scan(p, p->argv[1].ptr, p->argv[1].len, &s->cursor, hrand_collect, cx);
         KEEL_OP_PROPAGATE(st);
-        if (st != KEEL_OK || s->cursor == 0) s->collected = true;
-        else if (p->budget <= 0) return KEEL_YIELD;
+        if (st != KEEL_OK || s->cursor == 0)
+            s->collected = true;
+        else if (p->budget <= 0)
+            return KEEL_YIELD;
     }
     return KEEL_NEXT;
 }
@@ -98,7 +101,7 @@ static keel_op_result hrand_reply(keel_proc *p, hrand_state *s, bool distinct, b
             break;
         }
         uint32_t i;
-        if (distinct) {   /* a partial Fisher-Yates shuffle: fields[0..out) are the drawn ones */
+        if (distinct) { /* a partial Fisher-Yates shuffle: fields[0..out) are the drawn ones */
             i = (uint32_t)(s->out + hrand_next(s) % (s->n - s->out));
             keel_arg t = s->fields[s->out];
             s->fields[s->out] = s->fields[i];
@@ -113,8 +116,10 @@ static keel_op_result hrand_reply(keel_proc *p, hrand_state *s, bool distinct, b
             st = exists ? keel_key_lookup(p, f->ptr, f->len, &v) : KEEL_NOTFOUND;
             if (st == KEEL_MOVED || st == KEEL_WAIT) break;
             keel_reply_bulk(p, f->ptr, f->len);
-            if (st == KEEL_OK) keel_reply_stored(p, &v);
-            else keel_reply_nil(p);
+            if (st == KEEL_OK)
+                keel_reply_stored(p, &v);
+            else
+                keel_reply_nil(p);
         } else {
             keel_reply_bulk(p, f->ptr, f->len);
         }
@@ -140,13 +145,16 @@ static keel_op_result op_hrandfield(keel_proc *p, const keel_insn *in) {
         keel_op_result r = map_check(p, &exists);
         if (r != KEEL_NEXT) return r;
         if (!exists || count == 0) {
-            if (single) keel_reply_nil(p);
-            else keel_reply_array(p, 0);
+            if (single)
+                keel_reply_nil(p);
+            else
+                keel_reply_array(p, 0);
             return KEEL_NEXT;
         }
         hrand_state *s = keel_proc_alloc(p, sizeof *s);
         memset(s, 0, sizeof *s);
-        s->rng = (uint64_t)keel_now_ms(p) * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)s ^ ++hrand_calls;
+        s->rng = (uint64_t)keel_now_ms(p) * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)s ^
+                 ++hrand_calls;
         if (!s->rng) s->rng = 1;
         p->reg[0] = dk_ptr(s);
     }
@@ -155,8 +163,10 @@ static keel_op_result op_hrandfield(keel_proc *p, const keel_insn *in) {
         keel_op_result r = hrand_gather(p, s);
         if (r != KEEL_NEXT) return r;
         if (s->n == 0) {
-            if (single) keel_reply_nil(p);
-            else keel_reply_array(p, 0);
+            if (single)
+                keel_reply_nil(p);
+            else
+                keel_reply_array(p, 0);
             return KEEL_NEXT;
         }
         bool distinct = count > 0;
@@ -167,19 +177,31 @@ static keel_op_result op_hrandfield(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def hrand_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "maps.hrandfield", .fn = op_hrandfield,
-     .synopsis = "reply random fields of map argv[1]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.hrandfield",
+     .fn = op_hrandfield,
+     .synopsis = "reply random fields of map argv[1]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_YIELD},
 };
 
 static const keel_insn_def hrand_prog[] = {{.op = "maps.hrandfield"}, KEEL_END};
 
 static const keel_cmd_def hrand_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "HRANDFIELD", .arity = -2, .flags = KEEL_CMD_READONLY,
-     .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Returns random fields of a map (distinct for a positive count, maybe repeated for a "
-                "negative one), with their values if asked.",
-     .syntax = "HRANDFIELD key [count [WITHVALUES]]", .group = "hash", .since = "0.1.0", .program = hrand_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "HRANDFIELD",
+     .arity = -2,
+     .flags = KEEL_CMD_READONLY,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .summary =
+         "Returns random fields of a map (distinct for a positive count, maybe repeated for a "
+         "negative one), with their values if asked.",
+     .syntax = "HRANDFIELD key [count [WITHVALUES]]",
+     .group = "hash",
+     .since = "0.1.0",
+     .program = hrand_prog},
 };
 
 const map_family map_hrand_family = MAP_FAMILY(hrand_ops, hrand_cmds);

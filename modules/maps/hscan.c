@@ -10,12 +10,12 @@
 
 typedef struct hscan_item {
     keel_arg field;
-    keel_value value;          /* boxes' bytes copied into the arena */
+    keel_value value; /* boxes' bytes copied into the arena */
 } hscan_item;
 
 typedef struct hscan_ctx {
     keel_proc *p;
-    const keel_arg *pattern;   /* NULL = every field */
+    const keel_arg *pattern; /* NULL = every field */
     hscan_item *items;
     size_t n, cap;
     size_t visited;
@@ -53,7 +53,8 @@ static bool parse_cursor(const keel_arg *a, uint64_t *out) {
     uint64_t v = 0;
     for (size_t i = 0; i < a->len; i++) {
         if (a->ptr[i] < '0' || a->ptr[i] > '9') return false;
-        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(a->ptr[i] - '0'), &v))
+        if (__builtin_mul_overflow(v, 10, &v) ||
+            __builtin_add_overflow(v, (uint64_t)(a->ptr[i] - '0'), &v))
             return false;
     }
     *out = v;
@@ -107,7 +108,8 @@ static keel_op_result op_hscan(keel_proc *p, const keel_insn *in) {
     if (r != KEEL_NEXT) return r;
     if (!exists) cursor = 0;
     while (exists) {
-        keel_status st = keel_key_scan(p, p->argv[1].ptr, p->argv[1].len, &cursor, hscan_visit, &cx);
+        keel_status st =
+            keel_key_scan(p, p->argv[1].ptr, p->argv[1].len, &cursor, hscan_visit, &cx);
         KEEL_OP_PROPAGATE(st);
         if (st != KEEL_OK) cursor = 0;
         if (cursor == 0 || (int64_t)cx.visited >= count || p->budget <= 0) break;
@@ -125,17 +127,28 @@ static keel_op_result op_hscan(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def hscan_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "maps.hscan", .fn = op_hscan,
-     .synopsis = "one HSCAN step over map argv[1] from cursor argv[2]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.hscan",
+     .fn = op_hscan,
+     .synopsis = "one HSCAN step over map argv[1] from cursor argv[2]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
 static const keel_insn_def hscan_prog[] = {{.op = "maps.hscan"}, KEEL_END};
 
 static const keel_cmd_def hscan_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "HSCAN", .arity = -3, .flags = KEEL_CMD_READONLY, .first_key = 1,
-     .last_key = 1, .key_step = 1, .summary = "Iterates over the fields of a map with a cursor.",
-     .syntax = "HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]", .group = "hash", .since = "0.1.0",
+    {.size = sizeof(keel_cmd_def),
+     .name = "HSCAN",
+     .arity = -3,
+     .flags = KEEL_CMD_READONLY,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .summary = "Iterates over the fields of a map with a cursor.",
+     .syntax = "HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]",
+     .group = "hash",
+     .since = "0.1.0",
      .program = hscan_prog},
 };
 

@@ -46,32 +46,39 @@ static keel_op_result op_hset(keel_proc *p, const keel_insn *in) {
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK && st != KEEL_NOTFOUND) return map_store_failed(p);
     if (r != KEEL_NEXT) return r;
-    if (in->imm == HSET_MSET) keel_reply_ok(p);
-    else keel_reply_int(p, p->reg[1].v.i);
+    if (in->imm == HSET_MSET)
+        keel_reply_ok(p);
+    else
+        keel_reply_int(p, p->reg[1].v.i);
     return KEEL_NEXT;
 }
 
 static const keel_opcode_def hset_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "maps.hset", .fn = op_hset,
-     .synopsis = "store field/value pairs in map argv[1] (imm 1: reply OK, 2: only new fields)", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.hset",
+     .fn = op_hset,
+     .synopsis = "store field/value pairs in map argv[1] (imm 1: reply OK, 2: only new fields)",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_YIELD},
 };
 
-#define PROG(NAME, IMM) static const keel_insn_def NAME[] = {{.op = "maps.hset", .imm = IMM}, KEEL_END}
+#define PROG(NAME, IMM)                                                                            \
+    static const keel_insn_def NAME[] = {{.op = "maps.hset", .imm = IMM}, KEEL_END}
 PROG(hset_prog, HSET_SET);
 PROG(hmset_prog, HSET_MSET);
 PROG(hsetnx_prog, HSET_NX);
 
-#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "hash", .since = "0.1.0"
+#define KEY1                                                                                       \
+    .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "hash",   \
+    .since = "0.1.0"
 static const keel_cmd_def hset_cmds[] = {
     {KEY1, .name = "HSET", .arity = -4, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
      .summary = "Sets fields of a map (keys of the namespace one level below); replies how many "
                 "fields were added.",
      .syntax = "HSET key field value [field value ...]", .program = hset_prog},
     {KEY1, .name = "HMSET", .arity = -4, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
-     .summary = "Sets fields of a map; replies OK.", .syntax = "HMSET key field value [field value ...]",
-     .program = hmset_prog},
+     .summary = "Sets fields of a map; replies OK.",
+     .syntax = "HMSET key field value [field value ...]", .program = hmset_prog},
     {KEY1, .name = "HSETNX", .arity = 4, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
      .summary = "Sets a field of a map only if it does not exist; replies 1 if set, else 0.",
      .syntax = "HSETNX key field value", .program = hsetnx_prog},

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define CHUNK (1u << MAP_KEYSET_CHUNK_BITS)
-#define DRAIN_PER_ADD 8u   /* old slots moved per add: done long before the next growth */
+#define DRAIN_PER_ADD 8u /* old slots moved per add: done long before the next growth */
 
 static map_keyset_ent *keyset_ent(const map_keyset *s, uint32_t idx) {
     return &s->chunks[idx >> MAP_KEYSET_CHUNK_BITS][idx & (CHUNK - 1)];
@@ -15,12 +15,13 @@ static map_keyset_ent *keyset_ent(const map_keyset *s, uint32_t idx) {
 static void keyset_place(map_keyset *s, uint32_t idx) {
     uint32_t mask = s->nslots - 1;
     uint32_t i = (uint32_t)keyset_ent(s, idx)->hash & mask;
-    while (s->slots[i]) i = (i + 1) & mask;
+    while (s->slots[i])
+        i = (i + 1) & mask;
     s->slots[i] = idx + 1;
 }
 
-static bool keyset_find(const map_keyset *s, const uint32_t *slots, uint32_t nslots, const void *key, size_t len,
-                        uint64_t h) {
+static bool keyset_find(const map_keyset *s, const uint32_t *slots, uint32_t nslots,
+                        const void *key, size_t len, uint64_t h) {
     uint32_t mask = nslots - 1;
     for (uint32_t i = (uint32_t)h & mask; slots[i]; i = (i + 1) & mask) {
         const map_keyset_ent *e = keyset_ent(s, slots[i] - 1);
@@ -42,7 +43,7 @@ static void keyset_drain(keel_proc *p, map_keyset *s, uint32_t max) {
 }
 
 static void keyset_grow_slots(keel_proc *p, map_keyset *s) {
-    if (s->old) keyset_drain(p, s, s->nold);   /* cannot happen at DRAIN_PER_ADD, but be safe */
+    if (s->old) keyset_drain(p, s, s->nold); /* cannot happen at DRAIN_PER_ADD, but be safe */
     uint32_t n = s->nslots ? s->nslots * 2 : 32;
     uint32_t *slots = keel_proc_alloc(p, sizeof *slots * n);
     memset(slots, 0, sizeof *slots * n);

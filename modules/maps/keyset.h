@@ -13,25 +13,27 @@
 #include <stdint.h>
 #include <keel/sdk.h>
 
-#define MAP_KEYSET_CHUNK_BITS 10   /* 1024 keys per chunk */
+#define MAP_KEYSET_CHUNK_BITS 10 /* 1024 keys per chunk */
 
 typedef struct map_keyset_ent {
-    keel_arg key;                  /* a NUL-terminated copy */
+    keel_arg key; /* a NUL-terminated copy */
     uint64_t hash;
 } map_keyset_ent;
 
 typedef struct map_keyset {
-    map_keyset_ent **chunks;       /* chunk i holds keys i << CHUNK_BITS ... */
+    map_keyset_ent **chunks; /* chunk i holds keys i << CHUNK_BITS ... */
     uint32_t nchunks, capchunks;
-    uint32_t n;                    /* keys */
-    uint32_t *slots;               /* open addressing: key index + 1, 0 = empty */
-    uint32_t nslots;               /* a power of two, kept at least twice n */
-    uint32_t *old;                 /* the previous slot array while it is drained (else NULL) */
-    uint32_t nold, drained;        /* its size, and how many of its slots are moved */
+    uint32_t n;             /* keys */
+    uint32_t *slots;        /* open addressing: key index + 1, 0 = empty */
+    uint32_t nslots;        /* a power of two, kept at least twice n */
+    uint32_t *old;          /* the previous slot array while it is drained (else NULL) */
+    uint32_t nold, drained; /* its size, and how many of its slots are moved */
 } map_keyset;
 
 /* An empty set (no memory until the first add). */
-static inline void map_keyset_init(map_keyset *s) { *s = (map_keyset){0}; }
+static inline void map_keyset_init(map_keyset *s) {
+    *s = (map_keyset){0};
+}
 
 /* Adds a copy of key[0..len) unless the set holds it.  Returns the set's copy when it was
  * added, NULL when it was already there.  The copy lives as long as p's arena.  Charges p a

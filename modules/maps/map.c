@@ -31,13 +31,17 @@ keel_op_result map_check(keel_proc *p, bool *exists) {
 keel_op_result map_open(keel_proc *p, bool *exists) {
     keel_op_result r = map_check(p, exists);
     if (r != KEEL_NEXT) return r;
-    if (keel_proc_ns_push(p, p->argv[1].ptr, p->argv[1].len) != KEEL_OK) return map_name_error(p, &p->argv[1], "map");
+    if (keel_proc_ns_push(p, p->argv[1].ptr, p->argv[1].len) != KEEL_OK)
+        return map_name_error(p, &p->argv[1], "map");
     return KEEL_NEXT;
 }
 
-void map_close(keel_proc *p) { keel_proc_ns_pop(p); }
+void map_close(keel_proc *p) {
+    keel_proc_ns_pop(p);
+}
 
-keel_status map_store_text(keel_proc *p, const keel_arg *f, const char *s, size_t n, unsigned flags) {
+keel_status map_store_text(keel_proc *p, const keel_arg *f, const char *s, size_t n,
+                           unsigned flags) {
     dk_val box = dk_box_from_text(s, n);
     return keel_key_store(p, f->ptr, f->len, &box, flags);
 }
@@ -50,14 +54,14 @@ static void note_live(void *ctx, const keel_arg *key, const keel_value *v) {
 
 keel_op_result map_drop_if_empty(keel_proc *p, dk_val *reg) {
     const keel_arg *key = &p->argv[1];
-    if (reg->type == DK_BOOL) return KEEL_NEXT;   /* decided already */
+    if (reg->type == DK_BOOL) return KEEL_NEXT; /* decided already */
     uint64_t cursor = reg->type == DK_U64 ? reg->v.u : 0;
     bool live = false;
     keel_status st;
     do {
         st = keel_key_scan(p, key->ptr, key->len, &cursor, note_live, &live);
         KEEL_OP_PROPAGATE(st);
-        if (st != KEEL_OK) break;   /* gone already, or not a map */
+        if (st != KEEL_OK) break; /* gone already, or not a map */
         if (!live && cursor != 0 && p->budget <= 0) {
             *reg = dk_u64(cursor);
             return KEEL_YIELD;

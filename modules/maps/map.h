@@ -42,7 +42,8 @@ keel_op_result map_arity_error(keel_proc *p);
 
 /* Stores text s[0..n) as field f of the open map, as the most compact exact box; flags as
  * keel_key_store.  Returns the store's status. */
-keel_status map_store_text(keel_proc *p, const keel_arg *f, const char *s, size_t n, unsigned flags);
+keel_status map_store_text(keel_proc *p, const keel_arg *f, const char *s, size_t n,
+                           unsigned flags);
 
 /* Deletes the map argv[1] (not open) when it holds no live field, as Redis deletes a hash
  * whose last field goes.  Looks at it a slice at a time with its scan cursor in *reg (start

@@ -14,7 +14,9 @@
 #define MAP_NAME_MAX 512
 
 /* True when name may name a namespace. */
-static inline bool map_name_ok(const keel_arg *name) { return name->len > 0 && name->len <= MAP_NAME_MAX; }
+static inline bool map_name_ok(const keel_arg *name) {
+    return name->len > 0 && name->len <= MAP_NAME_MAX;
+}
 
 /* Replies the error for a name map_name_ok refused ("ERR invalid namespace name: ...", what
  * says "namespace" or "map"); returns KEEL_FAIL. */

@@ -9,7 +9,8 @@ static const map_family *const families[] = {
 
 static keel_status failed(keel_module *m, const char *what, const char *name, keel_status st,
                           const char *err) {
-    keel_log(m, KEEL_LOG_ERROR, "maps: cannot register %s %s: %s", what, name, err ? err : "refused");
+    keel_log(m, KEEL_LOG_ERROR, "maps: cannot register %s %s: %s", what, name,
+             err ? err : "refused");
     return st;
 }
 

@@ -41,7 +41,8 @@ static void space_where(keel_proc *p, keel_conn *c) {
     uint32_t n = 0;
     const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
     keel_reply_array(p, n);
-    for (uint32_t i = 0; i < n; i++) keel_reply_bulk(p, path[i].ptr, path[i].len);
+    for (uint32_t i = 0; i < n; i++)
+        keel_reply_bulk(p, path[i].ptr, path[i].len);
 }
 
 /* Opcode: maps.space
@@ -88,12 +89,16 @@ static keel_op_result op_space(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def space_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "maps.space", .fn = op_space,
-     .synopsis = "change or show the connection's namespace (imm: NS HS CS NSRESET HS/CSRESET WHEREAMI)",
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.space",
+     .fn = op_space,
+     .synopsis =
+         "change or show the connection's namespace (imm: NS HS CS NSRESET HS/CSRESET WHEREAMI)",
      .cost = 1},
 };
 
-#define PROG(NAME, IMM) static const keel_insn_def NAME[] = {{.op = "maps.space", .imm = IMM}, KEEL_END}
+#define PROG(NAME, IMM)                                                                            \
+    static const keel_insn_def NAME[] = {{.op = "maps.space", .imm = IMM}, KEEL_END}
 PROG(ns_prog, SPACE_NS);
 PROG(hs_prog, SPACE_HS);
 PROG(cs_prog, SPACE_CS);

@@ -27,7 +27,9 @@ void map_walk_shard_start(map_walk *w) {
 
 /* True when the entries of the level being worked on are replied with their keys (every mode
  * but VALS's top level, whose reply is an array of values). */
-static bool walk_keyed(const map_walk *w) { return w->mode != WALK_VALS || w->depth > 0; }
+static bool walk_keyed(const map_walk *w) {
+    return w->mode != WALK_VALS || w->depth > 0;
+}
 
 static void pending_add(keel_proc *p, walk_level *l, const keel_arg *name) {
     if (l->npending == l->cap) {
@@ -46,7 +48,9 @@ typedef struct walk_ctx {
 } walk_ctx;
 
 static void walk_reply_expiry(keel_proc *p, const map_walk *w, const keel_value *v) {
-    int64_t left = v->expire_at_ms < 0 ? -1 : v->expire_at_ms > w->now_ms ? v->expire_at_ms - w->now_ms : 0;
+    int64_t left = v->expire_at_ms < 0           ? -1
+                   : v->expire_at_ms > w->now_ms ? v->expire_at_ms - w->now_ms
+                                                 : 0;
     if (w->mode == WALK_EXPIRES) {
         keel_reply_int(p, left);
         return;
@@ -61,7 +65,7 @@ static void walk_visit(void *arg, const keel_arg *key, const keel_value *v) {
     walk_level *l = &w->lv[w->depth];
     keel_charge(cx->p, MAP_ENTRY_COST);
     const keel_arg *k = map_keyset_add(cx->p, &l->seen, key->ptr, key->len);
-    if (!k) return;   /* shown already, before the table resized */
+    if (!k) return; /* shown already, before the table resized */
     switch (w->mode) {
     case WALK_TYPES:
         keel_reply_bulk(cx->p, k->ptr, k->len);
@@ -74,7 +78,7 @@ static void walk_visit(void *arg, const keel_arg *key, const keel_value *v) {
         return;
     default:
         if (v->type == keel_ns_type() && w->depth + 1 < WALK_MAX_DEPTH) {
-            pending_add(cx->p, l, k);   /* replied once this level's scan is done */
+            pending_add(cx->p, l, k); /* replied once this level's scan is done */
             return;
         }
         if (walk_keyed(w)) keel_reply_bulk(cx->p, k->ptr, k->len);
@@ -86,8 +90,10 @@ static void walk_visit(void *arg, const keel_arg *key, const keel_value *v) {
  * the way out for a name the core will not let us enter. */
 static void walk_reply_whole(keel_proc *p, const keel_arg *name) {
     keel_value v = {.size = sizeof v};
-    if (keel_key_lookup(p, name->ptr, name->len, &v) == KEEL_OK) keel_reply_stored(p, &v);
-    else keel_reply_nil(p);
+    if (keel_key_lookup(p, name->ptr, name->len, &v) == KEEL_OK)
+        keel_reply_stored(p, &v);
+    else
+        keel_reply_nil(p);
 }
 
 /* Enters the next pending nested namespace of the current level: replies its key (when keyed)
@@ -106,15 +112,17 @@ static void walk_descend(keel_proc *p, map_walk *w) {
 }
 
 static keel_op_result walk_leave(keel_proc *p, map_walk *w, keel_op_result r) {
-    for (uint32_t i = 0; i < w->depth; i++) keel_proc_ns_pop(p);
+    for (uint32_t i = 0; i < w->depth; i++)
+        keel_proc_ns_pop(p);
     return r;
 }
 
 keel_op_result map_walk_shard(keel_proc *p, map_walk *w) {
     for (uint32_t i = 1; i <= w->depth; i++)
         if (keel_proc_ns_push(p, w->lv[i].name->ptr, w->lv[i].name->len) != KEEL_OK) {
-            for (uint32_t j = 1; j < i; j++) keel_proc_ns_pop(p);
-            return KEEL_NEXT;   /* cannot happen: the names were entered before */
+            for (uint32_t j = 1; j < i; j++)
+                keel_proc_ns_pop(p);
+            return KEEL_NEXT; /* cannot happen: the names were entered before */
         }
     walk_ctx cx = {p, w};
     for (;;) {
@@ -122,7 +130,7 @@ keel_op_result map_walk_shard(keel_proc *p, map_walk *w) {
         if (!l->scanned) {
             keel_status st = keel_key_scan(p, NULL, 0, &l->cursor, walk_visit, &cx);
             if (st == KEEL_MOVED) return walk_leave(p, w, KEEL_HOP);
-            if (st != KEEL_OK || l->cursor == 0) l->scanned = true;   /* NOTFOUND: nothing here */
+            if (st != KEEL_OK || l->cursor == 0) l->scanned = true; /* NOTFOUND: nothing here */
         } else if (l->next < l->npending) {
             walk_descend(p, w);
             keel_charge(p, 1);

@@ -20,11 +20,11 @@
 
 /* What a walk replies for each key. */
 enum map_walk_mode {
-    WALK_VALS = 0,        /* the value (nested namespaces as maps) */
-    WALK_GETALL,          /* key, value */
-    WALK_EXPIRES,         /* key, remaining ms (-1 = none) */
-    WALK_EXPIRES_NICE,    /* key, remaining time as text */
-    WALK_TYPES            /* key, type name */
+    WALK_VALS = 0,     /* the value (nested namespaces as maps) */
+    WALK_GETALL,       /* key, value */
+    WALK_EXPIRES,      /* key, remaining ms (-1 = none) */
+    WALK_EXPIRES_NICE, /* key, remaining time as text */
+    WALK_TYPES         /* key, type name */
 };
 
 /* Nested namespaces deeper than this (below the walk's own) are replied whole through their
@@ -32,17 +32,17 @@ enum map_walk_mode {
 #define WALK_MAX_DEPTH 24
 
 typedef struct walk_level {
-    const keel_arg *name;        /* the name that leads here from the level above (NULL at 0) */
+    const keel_arg *name; /* the name that leads here from the level above (NULL at 0) */
     uint64_t cursor;
     bool scanned;
-    map_keyset seen;             /* keys shown at this level */
-    const keel_arg **pending;    /* nested namespaces to descend into once the scan is done */
+    map_keyset seen;          /* keys shown at this level */
+    const keel_arg **pending; /* nested namespaces to descend into once the scan is done */
     uint32_t npending, cap, next;
 } walk_level;
 
 typedef struct map_walk {
-    int mode;                    /* enum map_walk_mode */
-    uint32_t depth;              /* the level being worked on */
+    int mode;       /* enum map_walk_mode */
+    uint32_t depth; /* the level being worked on */
     int64_t now_ms;
     walk_level lv[WALK_MAX_DEPTH];
 } map_walk;

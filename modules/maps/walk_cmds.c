@@ -45,18 +45,28 @@ static keel_op_result op_walk_end(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def walk_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "maps.walk", .fn = op_walk,
-     .synopsis = "list the namespace on the walk's current shard (imm: vals, getall, expires, types)",
-     .cost = 1, .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP},
-    {.size = sizeof(keel_opcode_def), .name = "maps.walk_end", .fn = op_walk_end,
-     .synopsis = "close the walk's reply", .cost = 1},
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.walk",
+     .fn = op_walk,
+     .synopsis =
+         "list the namespace on the walk's current shard (imm: vals, getall, expires, types)",
+     .cost = 1,
+     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP},
+    {.size = sizeof(keel_opcode_def),
+     .name = "maps.walk_end",
+     .fn = op_walk_end,
+     .synopsis = "close the walk's reply",
+     .cost = 1},
 };
 
-#define PROG(NAME, MODE)                                                                             \
-    static const keel_insn_def NAME[] = {                                                            \
-        {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "maps.walk", .imm = MODE},              \
-        {.op = "shard.next", .a = KEEL_R(1), .b = KEEL_NONE, .c = KEEL_NONE, .imm = 1},              \
-        {.op = "maps.walk_end"}, KEEL_END}
+#define PROG(NAME, MODE)                                                                           \
+    static const keel_insn_def NAME[] = {                                                          \
+        {.op = "shard.reset"},                                                                     \
+        {.op = "shard.enter"},                                                                     \
+        {.op = "maps.walk", .imm = MODE},                                                          \
+        {.op = "shard.next", .a = KEEL_R(1), .b = KEEL_NONE, .c = KEEL_NONE, .imm = 1},            \
+        {.op = "maps.walk_end"},                                                                   \
+        KEEL_END}
 PROG(vals_prog, WALK_VALS);
 PROG(getall_prog, WALK_GETALL);
 PROG(expires_prog, WALK_EXPIRES);
@@ -64,7 +74,8 @@ PROG(types_prog, WALK_TYPES);
 
 static const char *const getall_aliases[] = {"KEYSANDVALS", NULL};
 
-#define WALK .size = sizeof(keel_cmd_def), .flags = KEEL_CMD_READONLY, .group = "namespace", .since = "0.1.0"
+#define WALK                                                                                       \
+    .size = sizeof(keel_cmd_def), .flags = KEEL_CMD_READONLY, .group = "namespace", .since = "0.1.0"
 static const keel_cmd_def walk_cmds[] = {
     {WALK, .name = "VALS", .arity = 1,
      .summary = "Returns the values of the current namespace's keys (nested namespaces as maps).",

@@ -32,7 +32,11 @@ INTEGRATION_TESTS = \
 	tests/integration/test_lists.py \
 	tests/integration/test_lists_compat.py \
 	tests/integration/test_lists_block.py \
-	tests/integration/test_lists_latency.py
+	tests/integration/test_lists_latency.py \
+	tests/integration/test_maps.py \
+	tests/integration/test_namespaces.py \
+	tests/integration/test_namespaces_big.py \
+	tests/integration/test_namespaces_escape.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py

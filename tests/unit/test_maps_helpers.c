@@ -9,7 +9,9 @@
 #include "modules/maps/text.h"
 #include "tests/unit/fake_api.h"
 
-static bool glob(const char *p, const char *s) { return map_glob(p, strlen(p), s, strlen(s)); }
+static bool glob(const char *p, const char *s) {
+    return map_glob(p, strlen(p), s, strlen(s));
+}
 
 START_TEST(test_maps_glob_matches_as_redis) {
     ck_assert(glob("*", ""));
@@ -25,7 +27,7 @@ START_TEST(test_maps_glob_matches_as_redis) {
     ck_assert(glob("h[^e]llo", "hallo"));
     ck_assert(!glob("h[^e]llo", "hello"));
     ck_assert(glob("h[a-b]llo", "hbllo"));
-    ck_assert(glob("h[b-a]llo", "hallo"));   /* reversed ranges are swapped, as in Redis */
+    ck_assert(glob("h[b-a]llo", "hallo")); /* reversed ranges are swapped, as in Redis */
     ck_assert(glob("a\\*b", "a*b"));
     ck_assert(!glob("a\\*b", "axb"));
     ck_assert(glob("[\\]]", "]"));
@@ -103,7 +105,7 @@ START_TEST(test_maps_keyset_keeps_each_key_once) {
             }
         }
     ck_assert_uint_eq(s.n, 5000);
-    ck_assert_ptr_nonnull(map_keyset_add(p, &s, "", 0));   /* the empty key is a key */
+    ck_assert_ptr_nonnull(map_keyset_add(p, &s, "", 0)); /* the empty key is a key */
     ck_assert_ptr_null(map_keyset_add(p, &s, "", 0));
     ck_assert_ptr_nonnull(map_keyset_add(p, &s, "a\0b", 3));
     ck_assert_ptr_nonnull(map_keyset_add(p, &s, "a\0c", 3));
