@@ -1,4 +1,5 @@
 /* add.c -- adding and removing members: SADD, SREM. */
+#include "convert.h"
 #include "family.h"
 #include "setobj.h"
 
@@ -8,31 +9,43 @@ enum { ADD_SADD = 0, ADD_SREM = 1 };
 /* Opcode: sets.add
  * SADD (imm 0) key member [member ...]: adds the members, creating the set when absent; SREM
  * (imm 1): removes them, deleting the set once it is empty.  Replies how many were added or
- * removed.  Registers: r0 = next argument index, r1 = count so far.  Reductions
- * SETS_COST_UPDATE per member; a million members yield about 600 times.  May yield, hop and
- * block. */
+ * removed.  The first non-integer member added to a set of integers moves it to datakit's
+ * general tier in slices (convert.h).  Registers: r0 = next argument index, r1 = count so far,
+ * r2 = the conversion under way (arena).  Reductions SETS_COST_UPDATE per member: a million
+ * members yield about 600 times.  May yield, hop and block. */
 static keel_op_result op_add(keel_proc *p, const keel_insn *in) {
     const keel_arg *key = &p->argv[1];
     if (p->reg[0].type == DK_NULL) {
+        sets_convert *c = keel_proc_alloc(p, sizeof *c);
+        c->to = NULL;
+        c->left = 0;
         p->reg[0] = dk_i64(2);
         p->reg[1] = dk_i64(0);
+        p->reg[2] = dk_ptr(c);
     }
+    sets_convert *c = (sets_convert *)p->reg[2].v.ptr;
     dk_set *s = NULL;
     keel_status st = sets_find(p, key->ptr, key->len, &s);
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return sets_wrongtype(p);
     if (st == KEEL_NOTFOUND) {
+        sets_convert_abort(c);
         if (in->imm == ADD_SREM) {
             keel_reply_int(p, p->reg[1].v.i);
             return KEEL_NEXT;
         }
         if (sets_create(p, key->ptr, key->len, &s) != KEEL_OK) return sets_oom(p);
     }
-    while ((uint32_t)p->reg[0].v.i < p->argc) {
+    for (;;) {
+        if (sets_convert_busy(c)) {
+            keel_op_result r = sets_convert_key(p, c, key, &s);
+            if (r != KEEL_NEXT) return r;
+        }
+        if ((uint32_t)p->reg[0].v.i >= p->argc) break;
         const keel_arg *a = &p->argv[p->reg[0].v.i];
         dk_val m = sets_box(a->ptr, a->len);
         if (in->imm == ADD_SADD) {
-            int r = dk_set_add(s, &m);
+            int r = sets_convert_add(c, s, &m);
             if (r < 0) {
                 sets_settle(p, key->ptr, key->len, s);
                 return sets_oom(p);

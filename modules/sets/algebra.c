@@ -50,6 +50,7 @@ typedef struct alg {
     uint32_t *live_key;    /* ... and their key indexes */
     dk_setop *op;
     dk_set *out;           /* PH_SETOP, MODE_STORE: the result being built */
+    sets_convert conv;     /* ... and its move to the general tier, if under way */
     uint64_t produced;     /* members produced so far */
 } alg;
 
@@ -110,7 +111,7 @@ static bool sink(keel_proc *p, alg *a, const dk_val *m, bool *oom) {
         sets_reply_member(p, m);
         keel_charge(p, SETS_COST_STEP);
     } else if (a->mode == MODE_STORE) {
-        if (dk_set_add(a->out, m) < 0) {
+        if (sets_convert_add(&a->conv, a->out, m) < 0) {
             *oom = true;
             return false;
         }
@@ -195,11 +196,16 @@ static keel_op_result run_setop(keel_proc *p, alg *a) {
     int64_t cost = a->kind == DK_SETOP_UNION ? SETS_COST_STEP
                                              : (int64_t)(a->nsets ? a->nsets - 1 : 0) * SETS_COST_PROBE + 1;
     for (;;) {
+        if (sets_convert_busy(&a->conv)) {
+            r = sets_convert_own(p, &a->conv, &a->out);
+            if (r != KEEL_NEXT) return r;
+        }
         size_t budget = 64;
         dk_val m;
         dk_setop_status st = dk_setop_next(a->op, &m, &budget);
         keel_charge(p, (int64_t)(64 - budget) * cost);
-        if (st == DK_SETOP_DONE) break;
+        if (st == DK_SETOP_DONE && !sets_convert_busy(&a->conv)) break;
+        if (st == DK_SETOP_DONE) continue;
         bool oom = false;
         if (st == DK_SETOP_MEMBER && !sink(p, a, &m, &oom)) {
             if (oom) return sets_oom(p);
@@ -374,6 +380,7 @@ static keel_op_result op_algebra(keel_proc *p, const keel_insn *in) {
     if (r == KEEL_NEXT || r == KEEL_FAIL || r == KEEL_DONE) {
         dk_setop_free(a->op);
         a->op = NULL;
+        sets_convert_abort(&a->conv);
         dk_set_free(a->out);
         a->out = NULL;
         sets_walk_free(a->w);

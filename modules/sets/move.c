@@ -1,6 +1,7 @@
 /* move.c -- SMOVE source destination member [member ...]: moving members between sets on any
  * shard, atomically.  With one member it is Redis's SMOVE; with several it moves each member that
  * is in source and replies how many moved. */
+#include "convert.h"
 #include "family.h"
 #include "setobj.h"
 #include "walk.h"
@@ -16,6 +17,7 @@ typedef struct move {
     uint32_t next;        /* the member argument the phase is at */
     int64_t moved;        /* members removed from source so far */
     bool *taken;          /* taken[i]: argv[i] was removed from source (so goes to dst) */
+    sets_convert conv;    /* PH_ADD: destination's move to the general tier, if under way */
 } move;
 
 /* After the validate pass, in Redis's order: an absent source replies 0, a key of another
@@ -44,7 +46,11 @@ static keel_op_result same_key(keel_proc *p, move *mv) {
     dk_set *s;
     keel_status st = sets_walk_find(p, mv->w, mv->src, &s);
     KEEL_OP_PROPAGATE(st);
-    if (!mv->w->acc && !(mv->w->acc = dk_set_new())) return sets_oom(p);
+    if (!mv->w->acc) {
+        /* a null member (never a client's) keeps the set of those counted in the general tier */
+        dk_val null = dk_null();
+        if (!(mv->w->acc = dk_set_new()) || dk_set_add(mv->w->acc, &null) < 0) return sets_oom(p);
+    }
     for (; mv->next < p->argc; mv->next++) {
         const keel_arg *a = &p->argv[mv->next];
         dk_val m = sets_box(a->ptr, a->len);
@@ -98,18 +104,23 @@ static keel_op_result add_members(keel_proc *p, move *mv) {
     st = sets_walk_find(p, mv->w, mv->dst, &d);
     KEEL_OP_PROPAGATE(st);
     if (!d && mv->moved > 0 && sets_create(p, k.ptr, k.len, &d) != KEEL_OK) return sets_oom(p);
-    for (; mv->moved > 0 && mv->next < p->argc; mv->next++) {
-        if (!mv->taken[mv->next]) continue;
-        const keel_arg *a = &p->argv[mv->next];
+    for (;;) {
+        if (sets_convert_busy(&mv->conv)) {
+            keel_op_result r = sets_convert_key(p, &mv->conv, &k, &d);
+            if (r != KEEL_NEXT) return r;
+        }
+        if (mv->moved == 0 || mv->next >= p->argc) break;
+        if (!mv->taken[mv->next]) {
+            mv->next++;
+            continue;
+        }
+        const keel_arg *a = &p->argv[mv->next++];
         dk_val m = sets_box(a->ptr, a->len);
-        if (dk_set_add(d, &m) < 0) {
+        if (sets_convert_add(&mv->conv, d, &m) < 0) {
             sets_settle(p, k.ptr, k.len, d);
             return sets_oom(p);
         }
-        if (keel_charge(p, SETS_COST_UPDATE) && mv->next + 1 < p->argc) {
-            mv->next++;
-            return KEEL_YIELD;
-        }
+        if (keel_charge(p, SETS_COST_UPDATE) && mv->next < p->argc) return KEEL_YIELD;
     }
     keel_reply_int(p, mv->moved);
     return KEEL_NEXT;
@@ -158,7 +169,10 @@ static keel_op_result op_move(keel_proc *p, const keel_insn *in) {
         r = same_key(p, mv);
     }
     if (r == KEEL_DONE) r = KEEL_NEXT;
-    if (r == KEEL_NEXT || r == KEEL_FAIL) sets_walk_free(mv->w);
+    if (r == KEEL_NEXT || r == KEEL_FAIL) {
+        sets_convert_abort(&mv->conv);
+        sets_walk_free(mv->w);
+    }
     return r;
 }
 

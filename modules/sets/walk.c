@@ -89,18 +89,24 @@ static void remove_member(keel_proc *p, dk_set *s, const dk_val *m) {
     dk_set_remove(s, &c);
 }
 
-/* ADD / SUBTRACT: walks S. */
+/* ADD / SUBTRACT: walks S (moving acc to the general tier in slices when needed). */
 static keel_op_result walk_other(keel_proc *p, sets_walk *w, const dk_set *s, sets_pass pass) {
     dk_val m;
-    while (dk_set_next(s, &w->it, &m)) {
+    for (;;) {
+        if (sets_convert_busy(&w->conv)) {
+            keel_op_result r = sets_convert_own(p, &w->conv, &w->acc);
+            if (r != KEEL_NEXT) return r;
+        }
+        if (!dk_set_next(s, &w->it, &m)) return KEEL_NEXT;
         if (pass == SETS_ADD) {
-            if (dk_set_add(w->acc, &m) < 0) return sets_oom(p);
+            if (sets_convert_add(&w->conv, w->acc, &m) < 0) return sets_oom(p);
         } else {
             dk_set_remove(w->acc, &m);
         }
-        if (keel_charge(p, SETS_COST_UPDATE) && w->it.pos < dk_set_count(s)) return KEEL_YIELD;
+        if (keel_charge(p, SETS_COST_UPDATE) &&
+            (w->it.pos < dk_set_count(s) || sets_convert_busy(&w->conv)))
+            return KEEL_YIELD;
     }
-    return KEEL_NEXT;
 }
 
 /* KEEP_IN / KEEP_OUT: walks acc, probing S; a member that goes leaves the cursor in place. */
@@ -144,6 +150,7 @@ dk_set *sets_walk_take(sets_walk *w) {
 
 void sets_walk_free(sets_walk *w) {
     if (!w) return;
+    sets_convert_abort(&w->conv);
     dk_set_free(w->acc);
     w->acc = NULL;
 }

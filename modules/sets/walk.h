@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <datakit/set.h>
 #include <keel/sdk.h>
+#include "convert.h"
 
 typedef struct sets_walk {
     uint32_t n;            /* the command's keys, in keel_key_nth's shard order */
@@ -37,6 +38,7 @@ typedef struct sets_walk {
     uint32_t pos;          /* the validate pass's next key */
     dk_set *acc;           /* the working set, NULL until a pass needs it */
     dk_iter it;            /* the cursor of the pass under way */
+    sets_convert conv;     /* acc's move to the general tier, if under way */
 } sets_walk;
 
 /* The passes of sets_walk_pass, each over key i's set S:
@@ -76,7 +78,8 @@ keel_op_result sets_walk_pass(keel_proc *p, sets_walk *w, uint32_t i, sets_pass 
 /* Hands acc to the caller (the walk no longer owns it); NULL when there is none. */
 dk_set *sets_walk_take(sets_walk *w);
 
-/* Frees acc if the walk still owns it (safe to call more than once, and with NULL). */
+/* Frees acc if the walk still owns it, and an unfinished conversion (safe to call more than
+ * once, and with NULL). */
 void sets_walk_free(sets_walk *w);
 
 #endif

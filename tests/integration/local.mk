@@ -36,7 +36,12 @@ INTEGRATION_TESTS = \
 	tests/integration/test_maps.py \
 	tests/integration/test_namespaces.py \
 	tests/integration/test_namespaces_big.py \
-	tests/integration/test_namespaces_escape.py
+	tests/integration/test_namespaces_escape.py \
+	tests/integration/test_sets.py \
+	tests/integration/test_sets_compat.py \
+	tests/integration/test_sets_big.py \
+	tests/integration/test_hll.py \
+	tests/integration/test_hll_compat.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py
