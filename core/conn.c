@@ -259,6 +259,13 @@ static ssize_t conn_send(conn *c, const char *buf, size_t len) {
     }
 }
 
+/* Watches the socket for input again (after a pause).  Records OpenSSL already read ahead would
+ * not wake the socket's event, so there is one read now (a partial record just waits). */
+static void conn_watch_input(conn *c) {
+    event_add(c->rev, NULL);
+    if (c->tls && tls_session_pending(c->tls)) event_active(c->rev, EV_READ, 0);
+}
+
 /* ---- output ---- */
 
 /* Writes pending output.  Returns false when the connection was closed (and may be freed). */
@@ -326,7 +333,7 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
     if ((c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 &&
         c->out.len - c->out_off < CONN_OUT_PAUSE) {
         c->flags &= ~CONN_READ_PAUSED;
-        event_add(c->rev, NULL);
+        conn_watch_input(c);
         conn_process_input(c);
         conn_mark_dirty(c);
     }
@@ -385,7 +392,7 @@ void conn_proc_done(zvm_proc *p) {
     if ((c->flags & CONN_READ_PAUSED) && !(c->flags & CONN_IN_INPUT) &&
         c->npend < CONN_MAX_PENDING / 2 && c->out.len - c->out_off < CONN_OUT_PAUSE) {
         c->flags &= ~CONN_READ_PAUSED;
-        event_add(c->rev, NULL);
+        conn_watch_input(c);
         conn_process_input(c);
     } else if (was_barrier && !(c->flags & CONN_IN_INPUT)) {
         conn_process_input(c);   /* requests held behind the barrier can go now */
@@ -555,7 +562,7 @@ static void conn_input_room(conn *c, size_t want) {
 static bool conn_read_input(conn *c) {
     size_t total = 0;
     for (;;) {
-        size_t want = CONN_READ_CHUNK;   /* at least a whole TLS record, so none is left half read */
+        size_t want = CONN_READ_CHUNK;   /* at least a whole TLS record */
         if (c->in_need > c->in_len - c->in_off) {
             size_t missing = c->in_need - (c->in_len - c->in_off);
             want = missing > CONN_READ_MAX_PER_EVENT ? CONN_READ_MAX_PER_EVENT : missing;
@@ -567,8 +574,14 @@ static bool conn_read_input(conn *c) {
         if (n > 0) {
             c->in_len += (size_t)n;
             total += (size_t)n;
-            /* a short plain read drained the socket; TLS reads return a record at a time */
-            if (((size_t)n < space && !c->tls) || total >= CONN_READ_MAX_PER_EVENT) break;
+            /* a short plain read drained the socket; a TLS read returns one record, and the
+             * socket is drained once OpenSSL holds nothing more it read ahead */
+            if (c->tls ? !tls_session_pending(c->tls) : (size_t)n < space) break;
+            if (total >= CONN_READ_MAX_PER_EVENT) {
+                /* records OpenSSL read ahead would not wake the socket's event: come back */
+                if (c->tls) event_active(c->rev, EV_READ, 0);
+                break;
+            }
             continue;
         }
         if (n == 0) break;
@@ -578,8 +591,6 @@ static bool conn_read_input(conn *c) {
     c->bytes_in += total;
     atomic_fetch_add_explicit(&c->t->st.net_in, total, memory_order_relaxed);
     atomic_fetch_add_explicit(&c->net->st.bytes_in, total, memory_order_relaxed);
-    /* bytes OpenSSL decrypted but we did not take would not wake the socket's event */
-    if (c->tls && tls_session_pending(c->tls)) event_active(c->rev, EV_READ, 0);
     if (c->flags & CONN_TLS_WR) conn_mark_dirty(c);   /* a write was waiting for input */
     return true;
 }

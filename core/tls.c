@@ -239,6 +239,7 @@ static SSL_CTX *tls_ctx_build(tls_server *ts, char *types, size_t tcap, char **e
                                  SSL_OP_IGNORE_UNEXPECTED_EOF | (t->session_tickets ? 0 : SSL_OP_NO_TICKET));
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                               SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_read_ahead(ctx, 1);   /* one read() takes several records, not two per record */
     unsigned char sid[SSL_MAX_SID_CTX_LENGTH];
     size_t nsid = strlen(ts->n->name) < sizeof sid ? strlen(ts->n->name) : sizeof sid;
     memcpy(sid, ts->n->name, nsid);
@@ -385,7 +386,7 @@ tls_io tls_session_write(tls_session *s, const void *buf, size_t len, size_t *n)
     return r == 1 ? TLS_IO_OK : tls_result(s, r);
 }
 
-bool tls_session_pending(const tls_session *s) { return SSL_pending(s->ssl) > 0; }
+bool tls_session_pending(const tls_session *s) { return SSL_has_pending(s->ssl) == 1; }
 
 const char *tls_session_version(const tls_session *s) { return SSL_get_version(s->ssl); }
 

@@ -59,7 +59,8 @@ tls_io tls_session_read(tls_session *s, void *buf, size_t len, size_t *n);
 /* Writes up to len bytes (len > 0; *n set on TLS_IO_OK).  After a want, the next call must
  * offer at least the same bytes again (the buffer may have moved). */
 tls_io tls_session_write(tls_session *s, const void *buf, size_t len, size_t *n);
-/* Decrypted bytes OpenSSL holds that a read would return without touching the socket. */
+/* Bytes OpenSSL holds (decrypted, or records read ahead from the socket) that a read would
+ * return without touching the socket. */
 bool tls_session_pending(const tls_session *s);
 
 /* For SELF STATS and logs: the protocol version ("TLSv1.3"), the cipher, whether the session

@@ -93,21 +93,30 @@ static void json_scalar(keel_buf *b, const keel_reply *r) {
     }
 }
 
-/* Object keys are strings: strings as they are, other scalars as their JSON text in quotes. */
+/* Object keys are strings: strings as they are, numbers, booleans and null as their JSON text in
+ * quotes; errors and embedded JSON go as strings of their encoding (text.c). */
 static int json_keyed(keel_buf *b, const keel_reply *r) {
-    if (r->type == KEEL_REPLY_BULK || r->type == KEEL_REPLY_SIMPLE) {
-        json_string(b, r->v.s, r->len);
-        return 0;
-    }
-    if (r->type == KEEL_REPLY_VERBATIM && r->len >= 4 && r->v.s[3] == ':' && memcmp(r->v.s, "jsn:", 4) != 0) {
+    char t[64];
+    size_t n;
+    switch (r->type) {
+    case KEEL_REPLY_BULK:
+    case KEEL_REPLY_SIMPLE: json_string(b, r->v.s, r->len); return 0;
+    case KEEL_REPLY_VERBATIM:
+        if (r->len < 4 || r->v.s[3] != ':' || !memcmp(r->v.s, "jsn:", 4)) return -1;
         json_string(b, r->v.s + 4, r->len - 4);
         return 0;
+    case KEEL_REPLY_INT: n = text_i64(t, r->v.i); break;
+    case KEEL_REPLY_UINT: n = text_u64(t, r->v.u); break;
+    case KEEL_REPLY_DOUBLE:
+        n = isnan(r->v.d) ? 4 : isinf(r->v.d) ? (r->v.d > 0 ? 5 : 6) : text_double(t, sizeof t, r->v.d);
+        if (isnan(r->v.d)) memcpy(t, "null", 4);
+        else if (isinf(r->v.d)) memcpy(t, r->v.d > 0 ? "1e999" : "-1e999", n);
+        break;
+    case KEEL_REPLY_BOOL: n = r->v.i ? 4 : 5; memcpy(t, r->v.i ? "true" : "false", n); break;
+    case KEEL_REPLY_NIL: n = 4; memcpy(t, "null", 4); break;
+    default: return -1;
     }
-    if (r->type == KEEL_REPLY_ERROR || r->type == KEEL_REPLY_VERBATIM) return -1;
-    keel_buf tmp = {0};
-    json_scalar(&tmp, r);
-    json_string(b, tmp.data, tmp.len);
-    keel_free(tmp.data);
+    json_string(b, t, n);
     return 0;
 }
 

@@ -100,6 +100,17 @@ class ConfigFiles(unittest.TestCase):
             out = srv.cli("ops", "STATS", "network", tls=["--tls", "--cacert", self.c["ca"]])
             self.assertEqual(json.loads(out)["network"]["ops"]["tls"]["key_types"], "RSA,ECDSA")
 
+    def test_contrib_examples_check_ok(self):
+        contrib = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib")
+        rc, out, err = self.check(os.path.join(contrib, "keel.json"))
+        self.assertEqual(rc, 0, err)
+        if not self.example_modules_present():
+            return
+        for name in ("keel-networks.json", "announce.sh"):      # beside certificates of our own
+            shutil.copy(os.path.join(contrib, name), os.path.join(self.dir, name))
+        rc, out, err = self.check(os.path.join(self.dir, "keel-networks.json"))
+        self.assertEqual(rc, 0, err)
+
     # ---- --check-config ----
 
     def test_every_error_is_reported_with_its_json_path(self):
