@@ -1,3 +1,3 @@
 # docs/local.mk -- the manual page and the documentation shipped in the tarball.
-dist_man_MANS += docs/keel-server.1
-EXTRA_DIST += docs/architecture.md docs/config.md docs/module-guide.md docs/commands.md
+dist_man_MANS += docs/keel-server.1 docs/keel.conf.5
+EXTRA_DIST += docs/architecture.md docs/config.md docs/module-guide.md docs/commands.md docs/networks.md
