@@ -11,7 +11,7 @@ enum { ADD_SADD = 0, ADD_SREM = 1 };
  * (imm 1): removes them, deleting the set once it is empty.  Replies how many were added or
  * removed.  The first non-integer member added to a set of integers moves it to datakit's
  * general tier in slices (convert.h).  Registers: r0 = next argument index, r1 = count so far,
- * r2 = the conversion under way (arena).  Reductions SETS_COST_UPDATE per member: a million
+ * r2 = the conversion under way (arena).  Reductions sets_cost() per member: a million
  * members yield about 600 times.  May yield, hop and block. */
 static keel_op_result op_add(keel_proc *p, const keel_insn *in) {
     const keel_arg *key = &p->argv[1];
@@ -44,6 +44,7 @@ static keel_op_result op_add(keel_proc *p, const keel_insn *in) {
         if ((uint32_t)p->reg[0].v.i >= p->argc) break;
         const keel_arg *a = &p->argv[p->reg[0].v.i];
         dk_val m = sets_box(a->ptr, a->len);
+        int64_t cost = sets_cost(s, &m);
         if (in->imm == ADD_SADD) {
             int r = sets_convert_add(c, s, &m);
             if (r < 0) {
@@ -55,7 +56,7 @@ static keel_op_result op_add(keel_proc *p, const keel_insn *in) {
             p->reg[1].v.i += dk_set_remove(s, &m);
         }
         p->reg[0].v.i++;
-        if (keel_charge(p, SETS_COST_UPDATE) && (uint32_t)p->reg[0].v.i < p->argc)
+        if (keel_charge(p, cost) && (uint32_t)p->reg[0].v.i < p->argc)
             return KEEL_YIELD;
     }
     if (in->imm == ADD_SREM) {

@@ -111,11 +111,12 @@ static bool sink(keel_proc *p, alg *a, const dk_val *m, bool *oom) {
         sets_reply_member(p, m);
         keel_charge(p, SETS_COST_STEP);
     } else if (a->mode == MODE_STORE) {
+        int64_t cost = sets_cost(a->out, m);
         if (sets_convert_add(&a->conv, a->out, m) < 0) {
             *oom = true;
             return false;
         }
-        keel_charge(p, SETS_COST_UPDATE);
+        keel_charge(p, cost);
     }
     return !(a->mode == MODE_CARD && a->limit && a->produced >= a->limit);
 }
@@ -192,9 +193,10 @@ static keel_op_result setop_sets(keel_proc *p, alg *a) {
 static keel_op_result run_setop(keel_proc *p, alg *a) {
     keel_op_result r = setop_sets(p, a);
     if (r != KEEL_NEXT) return r;
-    /* reductions per input member examined: a union advances cursors, the others probe sets */
-    int64_t cost = a->kind == DK_SETOP_UNION ? SETS_COST_STEP
-                                             : (int64_t)(a->nsets ? a->nsets - 1 : 0) * SETS_COST_PROBE + 1;
+    /* reductions per input member examined: a union advances cursors, the others probe every
+     * other set (each at its own tier's price) */
+    int64_t cost = SETS_COST_STEP;
+    for (uint32_t j = 0; a->kind != DK_SETOP_UNION && j < a->nsets; j++) cost += sets_cost(a->live[j], NULL);
     for (;;) {
         if (sets_convert_busy(&a->conv)) {
             r = sets_convert_own(p, &a->conv, &a->out);

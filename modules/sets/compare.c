@@ -75,9 +75,9 @@ static keel_op_result test(keel_proc *p, cmp *c, bool subset) {
             keel_reply_int(p, !ref || dk_set_count(ref) == 0);
             return KEEL_NEXT;
         }
-        size_t budget = 1024;
+        size_t budget = 128;
         int r = dk_set_subset_step(ref, s, &c->it, &budget);
-        keel_charge(p, (int64_t)(1024 - budget) * SETS_COST_PROBE);
+        keel_charge(p, (int64_t)(128 - budget) * sets_cost(s, NULL));
         if (r == 0) {
             keel_reply_int(p, 0);
             return KEEL_NEXT;
@@ -98,8 +98,7 @@ static keel_op_result test(keel_proc *p, cmp *c, bool subset) {
  * in shard order) is probed against the others, straight when every key lives on the final
  * thread, else through a copy the process carries to their threads.  WRONGTYPE for a key of
  * another type.  Registers: r0 = the state (arena); the copy is malloc'd and freed before the
- * opcode finishes.  Reductions SETS_COST_PROBE per member tested, SETS_COST_UPDATE per member
- * copied.  May yield, hop and block. */
+ * opcode finishes.  Reductions sets_cost() per member tested or copied.  May yield, hop and block. */
 static keel_op_result op_compare(keel_proc *p, const keel_insn *in) {
     bool subset = in->imm == CMP_SUBSET;
     cmp *c = p->reg[0].type == DK_PTR ? (cmp *)p->reg[0].v.ptr : NULL;

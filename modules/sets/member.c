@@ -13,7 +13,7 @@ static keel_status find_arg1(keel_proc *p, dk_set **s) {
 
 /* Opcode: sets.ismember
  * SISMEMBER key member: 1 when member is in the set, else 0.  SCARD key (imm 1): the number
- * of members (0 when absent).  Reductions SETS_COST_PROBE.  May hop and block. */
+ * of members (0 when absent).  Reductions sets_cost().  May hop and block. */
 static keel_op_result op_ismember(keel_proc *p, const keel_insn *in) {
     dk_set *s;
     keel_status st = find_arg1(p, &s);
@@ -24,7 +24,7 @@ static keel_op_result op_ismember(keel_proc *p, const keel_insn *in) {
         return KEEL_NEXT;
     }
     dk_val m = sets_box(p->argv[2].ptr, p->argv[2].len);
-    keel_charge(p, SETS_COST_PROBE);
+    if (s) keel_charge(p, sets_cost(s, &m));
     keel_reply_int(p, s && dk_set_contains(s, &m));
     return KEEL_NEXT;
 }
@@ -32,7 +32,7 @@ static keel_op_result op_ismember(keel_proc *p, const keel_insn *in) {
 /* Opcode: sets.mismember
  * SMISMEMBER key member [member ...]: an array with 1 or 0 for each member, in argument order.
  * Registers: r0 = next argument index (the array is opened on the first run).  Reductions
- * SETS_COST_PROBE per member.  May yield, hop and block. */
+ * sets_cost() per member.  May yield, hop and block. */
 static keel_op_result op_mismember(keel_proc *p, const keel_insn *in) {
     (void)in;
     dk_set *s;
@@ -47,7 +47,7 @@ static keel_op_result op_mismember(keel_proc *p, const keel_insn *in) {
         const keel_arg *a = &p->argv[p->reg[0].v.i++];
         dk_val m = sets_box(a->ptr, a->len);
         keel_reply_int(p, s && dk_set_contains(s, &m));
-        if (keel_charge(p, SETS_COST_PROBE) && (uint32_t)p->reg[0].v.i < p->argc)
+        if (keel_charge(p, s ? sets_cost(s, &m) : 1) && (uint32_t)p->reg[0].v.i < p->argc)
             return KEEL_YIELD;
     }
     return KEEL_NEXT;

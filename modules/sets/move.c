@@ -54,12 +54,14 @@ static keel_op_result same_key(keel_proc *p, move *mv) {
     for (; mv->next < p->argc; mv->next++) {
         const keel_arg *a = &p->argv[mv->next];
         dk_val m = sets_box(a->ptr, a->len);
+        int64_t cost = s ? sets_cost(s, &m) : 1;
         if (s && dk_set_contains(s, &m)) {
             int r = dk_set_add(mv->w->acc, &m);
             if (r < 0) return sets_oom(p);
             mv->moved += r;
+            cost += SETS_COST_SLOW;
         }
-        if (keel_charge(p, SETS_COST_PROBE) && mv->next + 1 < p->argc) {
+        if (keel_charge(p, cost) && mv->next + 1 < p->argc) {
             mv->next++;
             return KEEL_YIELD;
         }
@@ -79,11 +81,12 @@ static keel_op_result remove_members(keel_proc *p, move *mv) {
     for (; s && mv->next < p->argc; mv->next++) {
         const keel_arg *a = &p->argv[mv->next];
         dk_val m = sets_box(a->ptr, a->len);
+        int64_t cost = sets_cost(s, &m);
         if (dk_set_remove(s, &m)) {
             mv->taken[mv->next] = true;
             mv->moved++;
         }
-        if (keel_charge(p, SETS_COST_UPDATE) && mv->next + 1 < p->argc) {
+        if (keel_charge(p, cost) && mv->next + 1 < p->argc) {
             mv->next++;
             return KEEL_YIELD;
         }
@@ -116,11 +119,12 @@ static keel_op_result add_members(keel_proc *p, move *mv) {
         }
         const keel_arg *a = &p->argv[mv->next++];
         dk_val m = sets_box(a->ptr, a->len);
+        int64_t cost = sets_cost(d, &m);
         if (sets_convert_add(&mv->conv, d, &m) < 0) {
             sets_settle(p, k.ptr, k.len, d);
             return sets_oom(p);
         }
-        if (keel_charge(p, SETS_COST_UPDATE) && mv->next < p->argc) return KEEL_YIELD;
+        if (keel_charge(p, cost) && mv->next < p->argc) return KEEL_YIELD;
     }
     keel_reply_int(p, mv->moved);
     return KEEL_NEXT;
@@ -133,7 +137,7 @@ static keel_op_result add_members(keel_proc *p, move *mv) {
  * WRONGTYPE; source = destination moves nothing and replies how many of the distinct members
  * are in it.  Both keys stay locked from the first check to the last add, so across shards too
  * every member is in exactly one of the two sets for anyone who looks.  Registers: r0 = the
- * state (arena).  Reductions SETS_COST_UPDATE per member and phase.  May yield, hop and block. */
+ * state (arena).  Reductions sets_cost() per member and phase.  May yield, hop and block. */
 static keel_op_result op_move(keel_proc *p, const keel_insn *in) {
     (void)in;
     move *mv = p->reg[0].type == DK_PTR ? (move *)p->reg[0].v.ptr : NULL;

@@ -62,7 +62,7 @@ static keel_op_result one_member(keel_proc *p, bool pop, const keel_arg *key, dk
     dk_val m;
     dk_set_at(s, sets_rand_below(dk_set_count(s)), &m);
     sets_reply_member(p, &m);
-    keel_charge(p, SETS_COST_PROBE);
+    keel_charge(p, sets_cost(s, NULL));
     if (!pop) return KEEL_NEXT;
     m = sets_keep(p, &m);
     dk_set_remove(s, &m);
@@ -110,7 +110,7 @@ static bool pick_sample(keel_proc *p, pick *k, const dk_set *s) {
         sets_reply_member(p, &m);
         if (k->keep) k->keep[k->done] = sets_keep(p, &m);
         k->done++;
-        if (keel_charge(p, SETS_COST_PROBE) && k->done < k->want) return false;
+        if (keel_charge(p, sets_cost(s, NULL)) && k->done < k->want) return false;
     }
     return true;
 }
@@ -131,8 +131,9 @@ static keel_op_result pick_run(keel_proc *p, pick *k, dk_set *s, const keel_arg 
         /* fall through */
     case PICK_REMOVE:
         while (k->done < k->want) {
+            int64_t cost = sets_cost(s, &k->keep[k->done]);
             dk_set_remove(s, &k->keep[k->done++]);
-            if (keel_charge(p, SETS_COST_UPDATE) && k->done < k->want) return KEEL_YIELD;
+            if (keel_charge(p, cost) && k->done < k->want) return KEEL_YIELD;
         }
         return KEEL_NEXT;
     case PICK_ALL:
@@ -150,7 +151,7 @@ static keel_op_result pick_run(keel_proc *p, pick *k, dk_set *s, const keel_arg 
             dk_set_at(s, sets_rand_below(k->n), &m);
             sets_reply_member(p, &m);
             k->done++;
-            if (keel_charge(p, SETS_COST_PROBE) && k->done < k->want) return KEEL_YIELD;
+            if (keel_charge(p, sets_cost(s, NULL)) && k->done < k->want) return KEEL_YIELD;
         }
         return KEEL_NEXT;
     }
@@ -161,8 +162,8 @@ static keel_op_result pick_run(keel_proc *p, pick *k, dk_set *s, const keel_arg 
  * removes it), nil when the key is absent.  With a count: SRANDMEMBER n > 0 replies min(n, size)
  * distinct members, sorted; n < 0 replies |n| independent draws in draw order; SPOP n removes
  * and replies min(n, size) distinct members, sorted, deleting the set when it empties.
- * Registers: r0 = the call's state (arena).  Reductions: 1 per random draw, SETS_COST_PROBE per
- * member replied, SETS_COST_UPDATE per member removed.  May yield, hop and block. */
+ * Registers: r0 = the call's state (arena).  Reductions: 1 per random draw, sets_cost() per
+ * member looked up or removed.  May yield, hop and block. */
 static keel_op_result op_random(keel_proc *p, const keel_insn *in) {
     bool pop = in->imm == RANDOM_SPOP;
     const keel_arg *key = &p->argv[1];

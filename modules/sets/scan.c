@@ -94,7 +94,7 @@ static uint64_t first_rank(keel_proc *p, const dk_set *s, uint64_t c) {
         dk_set_at(s, mid, &m);
         if (order_key(&m) < c) lo = mid + 1;
         else hi = mid;
-        keel_charge(p, SETS_COST_PROBE);
+        keel_charge(p, sets_cost(s, NULL));
     }
     return lo;
 }
@@ -123,7 +123,7 @@ static void reply_page(keel_proc *p, const scan_state *st, uint64_t next) {
  * SSCAN key cursor [MATCH pattern] [COUNT count]: replies [next cursor, members], the cursor 0
  * once the walk is done (see the file comment).  Checks in Redis's order: the cursor, then the
  * key (absent: ["0", []]; WRONGTYPE), then the options.  Registers: r0 = the call's state
- * (arena).  Reductions SETS_COST_STEP per member examined, SETS_COST_PROBE per step of the
+ * (arena).  Reductions SETS_COST_STEP per member examined, sets_cost() per step of the
  * cursor's binary search.  May yield, hop and block. */
 static keel_op_result op_scan(keel_proc *p, const keel_insn *in) {
     (void)in;

@@ -98,12 +98,13 @@ static keel_op_result walk_other(keel_proc *p, sets_walk *w, const dk_set *s, se
             if (r != KEEL_NEXT) return r;
         }
         if (!dk_set_next(s, &w->it, &m)) return KEEL_NEXT;
+        int64_t cost = sets_cost(w->acc, &m);
         if (pass == SETS_ADD) {
             if (sets_convert_add(&w->conv, w->acc, &m) < 0) return sets_oom(p);
         } else {
             dk_set_remove(w->acc, &m);
         }
-        if (keel_charge(p, SETS_COST_UPDATE) &&
+        if (keel_charge(p, cost) &&
             (w->it.pos < dk_set_count(s) || sets_convert_busy(&w->conv)))
             return KEEL_YIELD;
     }
@@ -116,13 +117,14 @@ static keel_op_result walk_acc(keel_proc *p, sets_walk *w, const dk_set *s, sets
         dk_iter probe = w->it;
         if (!dk_set_next(w->acc, &probe, &m)) return KEEL_NEXT;
         bool in = s && dk_set_contains(s, &m);
+        int64_t cost = s ? sets_cost(s, &m) : 1;
         if (in == (pass == SETS_KEEP_IN)) {
             w->it = probe;
-            keel_charge(p, SETS_COST_PROBE);
         } else {
+            cost += sets_cost(w->acc, &m);
             remove_member(p, w->acc, &m);
-            keel_charge(p, SETS_COST_PROBE + SETS_COST_UPDATE);
         }
+        keel_charge(p, cost);
         if (p->budget <= 0 && w->it.pos < dk_set_count(w->acc)) return KEEL_YIELD;
     }
 }
