@@ -65,9 +65,11 @@ static bool addr_any(const struct sockaddr_storage *a) {
     return IN6_IS_ADDR_UNSPECIFIED(x);
 }
 
-/* Would binding both on one port clash: the same address, or a wildcard covering the other. */
+/* Would binding both on one port clash: the same address, or a wildcard covering the other
+ * ("::" covers IPv4 too: listeners are not IPv6-only). */
 static bool addr_clash(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
-    if (a->ss_family != b->ss_family) return false;
+    if (a->ss_family != b->ss_family)
+        return (a->ss_family == AF_INET6 && addr_any(a)) || (b->ss_family == AF_INET6 && addr_any(b));
     if (addr_any(a) || addr_any(b)) return true;
     if (a->ss_family == AF_INET)
         return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;

@@ -161,6 +161,9 @@ class ConfigFiles(unittest.TestCase):
                                          {"name": "lo", "host": "127.0.0.1", "port": 17020},
                                          {"name": "v6", "host": "::1", "port": 17020}]})
         self.assertEqual(errs, ["$.networks[1].port: 127.0.0.1:17020 is bound by $.networks[0] (any) already"])
+        errs = self.errors({"networks": [{"name": "any6", "host": "::", "port": 17021},
+                                         {"name": "lo", "host": "127.0.0.1", "port": 17021}]})
+        self.assertEqual(errs, ["$.networks[1].port: 127.0.0.1:17021 is bound by $.networks[0] (any6) already"])
 
     def test_reply_syntax_only_for_resp_and_tls_certs_one_per_key_type(self):
         if not have_module("memcache"):
