@@ -22,7 +22,9 @@ static bool pop_into_reply(keel_proc *p, dk_list *l, dk_list_end end, dk_val *le
         size_t before = dk_list_chunks(l);
         dk_list_pop(l, end);
         left->v.i--;
-        if (lst_charge_step(p, l, before) && left->v.i > 0) return false;
+        bool spent = keel_charge(p, 1);   /* the reply node */
+        spent |= lst_charge_step(p, l, before);
+        if (spent && left->v.i > 0) return false;
     }
     return true;
 }
@@ -33,7 +35,7 @@ static bool pop_into_reply(keel_proc *p, dk_list *l, dk_list_end end, dk_val *le
  * LPOP/RPOP key [count] (imm: the end, DK_LIST_HEAD or DK_LIST_TAIL): without a count replies the
  * popped element or nil; with one, an array of up to count elements (nil when the key is
  * missing, empty for count 0).  Deletes the key when it empties.  Registers: r0 = elements
- * still to pop (null until the reply is started).  Reductions 1 per element.  May yield, hop,
+ * still to pop (null until the reply is started).  Reductions 2 per element.  May yield, hop,
  * block. */
 static keel_op_result op_pop(keel_proc *p, const keel_insn *in) {
     if (p->argc > 3) {
@@ -229,7 +231,7 @@ static keel_op_result mpop_run(keel_proc *p, const keel_insn *in) {
  * the blocking forms park on every key (keel_block_keys) and run again when one is pushed to,
  * replying nil once their timeout (kept across parks, deadline.h) passes or their client goes.
  * Registers: r0 = keys scanned, r1 = argv index of the key to pop, r2 = 1 if it holds another
- * type, r3 = elements still to pop.  Reductions 1 per key and per element.  May yield, hop,
+ * type, r3 = elements still to pop.  Reductions 1 per key, 2 per element.  May yield, hop,
  * block (a lock, or a park). */
 static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
     keel_op_result r = mpop_run(p, in);

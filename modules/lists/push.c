@@ -13,7 +13,8 @@ enum { PUSH_TAIL = 1, PUSH_EXISTING = 2 };
  * LPUSH/RPUSH/LPUSHX/RPUSHX key element [element ...] (imm: PUSH_* bits): pushes the elements
  * one by one at the head or the tail, creating the list unless PUSH_EXISTING, then wakes the
  * processes blocked on the key; replies the new length (0 for an X form on a missing key).
- * Registers: r0 = the next argument to push (from 2).  Reductions 1 per element plus 1 per KiB.
+ * Registers: r0 = the next argument to push (from 2).  Reductions 1 per element plus 1 per KiB,
+ * plus the chunk index's work when a chunk is added at the head.
  * May yield (between elements; the key stays locked), hop and block. */
 static keel_op_result op_push(keel_proc *p, const keel_insn *in) {
     const keel_arg *key = &p->argv[1];
@@ -40,7 +41,8 @@ static keel_op_result op_push(keel_proc *p, const keel_insn *in) {
             return lst_oom(p);
         }
         p->reg[0].v.i = ++i;
-        bool spent = lst_charge_step(p, l, before);
+        /* a chunk added at the tail costs the chunk index nothing now (no move, no rebuild) */
+        bool spent = end == DK_LIST_TAIL ? keel_charge(p, 1) : lst_charge_step(p, l, before);
         spent |= keel_charge(p, (int64_t)(p->argv[i - 1].len / BYTES_PER_REDUCTION));
         if (spent && i < p->argc) return KEEL_YIELD;
     }
