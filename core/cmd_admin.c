@@ -21,15 +21,15 @@ static keel_op_result op_module(keel_proc *p, const keel_insn *in) {
         for (size_t i = 0; i <= n; i++) {
             struct keel_module *m = i < n ? loader_at(i) : loader_core_module();
             keel_reply_map(p, 5);
-            keel_reply_simple(p, "name");
+            keel_reply_bulk(p, "name", sizeof "name" - 1);
             keel_reply_bulk(p, m->name, strlen(m->name));
-            keel_reply_simple(p, "ver");
+            keel_reply_bulk(p, "ver", sizeof "ver" - 1);
             keel_reply_bulk(p, m->version, strlen(m->version));
-            keel_reply_simple(p, "path");
+            keel_reply_bulk(p, "path", sizeof "path" - 1);
             keel_reply_bulk(p, m->path, strlen(m->path));
-            keel_reply_simple(p, "description");
+            keel_reply_bulk(p, "description", sizeof "description" - 1);
             keel_reply_bulk(p, m->description, strlen(m->description));
-            keel_reply_simple(p, "commands");
+            keel_reply_bulk(p, "commands", sizeof "commands" - 1);
             keel_reply_open(p, KEEL_REPLY_ARRAY);
             for (size_t c = 0; c < cmd_count(); c++)
                 if (cmd_at(c)->module == m && !cmd_at(c)->is_alias) keel_reply_bulk(p, cmd_at(c)->lname, strlen(cmd_at(c)->lname));
