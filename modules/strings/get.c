@@ -40,7 +40,12 @@ static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
         const keel_arg *t = NULL;
         if (in->imm == GET_EX && !getex_options(p, &kind, &t)) return KEEL_FAIL;
         keel_value v;
-        st = str_lookup(p, key, &v);
+        if (in->imm == GET_GET) {   /* GET shows any type through its to-reply op (Keel) */
+            v.size = sizeof v;
+            st = keel_key_lookup(p, key->ptr, key->len, &v);
+        } else {
+            st = str_lookup(p, key, &v);
+        }
         KEEL_OP_PROPAGATE(st);
         if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
         if (st == KEEL_NOTFOUND) {
@@ -79,7 +84,7 @@ PROG(getex_prog, GET_EX);
              .group = "string", .since = "0.1.0"
 static const keel_cmd_def get_cmds[] = {
     {KEY1, .name = "GET", .arity = 2, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
-     .summary = "Returns a key's string value, or nil when the key does not exist.",
+     .summary = "Returns a key's value (strings as they were set; a list, set, HLL or map as its type shows it), or nil.",
      .syntax = "GET key", .program = get_prog},
     {KEY1, .name = "GETDEL", .arity = 2, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
      .summary = "Returns a key's string value and deletes the key.", .syntax = "GETDEL key",
