@@ -185,6 +185,7 @@ static void scan_one(void *arg, dk_table *t, dk_ref r) {
     dk_table_view(t, r, &e);
     cx->visited++;
     if (e.expire_ms != DK_NO_EXPIRY && e.expire_ms <= cx->now_ms) return;
+    if (ks_empty_namespace(&e)) return;
     keel_arg k = {e.key, e.klen};
     keel_value v;
     ks_value_from_entry(&e, &v);
@@ -219,6 +220,6 @@ keel_status keel_key_scan(keel_proc *kp, const void *key, size_t klen, uint64_t 
     }
     scan_ctx cx = {fn, ctx, p->cur->now_ms, 0};
     *cursor = dk_table_scan(sp.t, *cursor, scan_one, &cx);
-    keel_charge(kp, (int64_t)cx.visited + 1);
+    keel_charge(kp, (int64_t)cx.visited * KS_VISIT_COST + 1);
     return KEEL_OK;
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "builtin.h"
 #include "loader.h"
+#include "ns.h"
 #include "log.h"
 #include "mem.h"
 #include "net.h"
@@ -57,6 +58,7 @@ static keel_op_result debug_explain(keel_proc *p) {
     zvm_proc *subject = zvm_proc_new(self->home);
     zvm_set_argv(subject, p->argc - 3, p->argv + 3);
     subject->cmd = ce;
+    subject->ns = ns_path_ref(self->ns);   /* keys are placed as the caller's would be */
     bool ok = zvm_set_keys(subject);
     if (ok) zvm_explain(self, ce->prog, subject);
     else keel_reply_error(p, "ERR the arguments do not fit the command's key positions");

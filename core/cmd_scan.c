@@ -24,12 +24,15 @@ static dk_table *space_table(zvm_proc *p, shard *s) {
     return ns_resolve_on(p, s, &sp) == KEEL_OK ? sp.t : NULL;
 }
 
-/* Keys collected so far, in the process arena. */
+/* Keys collected so far, in the process arena.  KEYS walks a shard in slices, and a table
+ * that resizes between two slices may show a key twice: with `dedupe`, a set of the current
+ * shard's keys (indexes into v, open addressing) drops the repeats as they come. */
 typedef struct key_list {
     keel_arg *v;
     size_t n, cap;
-    size_t shard_start;      /* where the current shard's keys begin */
-    bool yielded;            /* the current shard's scan was interrupted (may repeat keys) */
+    bool dedupe;
+    uint32_t *seen;          /* slots hold index + 1; 0 = empty */
+    size_t seen_cap, seen_n;
 } key_list;
 
 typedef struct scan_ctx {
@@ -41,7 +44,43 @@ typedef struct scan_ctx {
     size_t visited;
 } scan_ctx;
 
+static void seen_insert(key_list *l, size_t idx) {
+    const keel_arg *k = &l->v[idx];
+    for (size_t i = ks_hash(k->ptr, k->len) & (l->seen_cap - 1);; i = (i + 1) & (l->seen_cap - 1))
+        if (!l->seen[i]) {
+            l->seen[i] = (uint32_t)idx + 1;
+            l->seen_n++;
+            return;
+        }
+}
+
+/* True when key is already in this shard's part of the list. */
+static bool seen_has(const key_list *l, const void *key, size_t klen, uint64_t h) {
+    if (!l->seen_cap) return false;
+    for (size_t i = h & (l->seen_cap - 1); l->seen[i]; i = (i + 1) & (l->seen_cap - 1)) {
+        const keel_arg *k = &l->v[l->seen[i] - 1];
+        if (k->len == klen && memcmp(k->ptr, key, klen) == 0) return true;
+    }
+    return false;
+}
+
+/* Forgets the seen set (a new shard: its keys cannot repeat another shard's). */
+static void seen_reset(key_list *l) {
+    if (l->seen_cap) memset(l->seen, 0, sizeof *l->seen * l->seen_cap);
+    l->seen_n = 0;
+}
+
+static void seen_grow(zvm_proc *p, key_list *l, size_t shard_first) {
+    size_t cap = l->seen_cap ? l->seen_cap * 2 : 1024;
+    l->seen = zvm_alloc(p, sizeof *l->seen * cap);
+    memset(l->seen, 0, sizeof *l->seen * cap);
+    l->seen_cap = cap;
+    l->seen_n = 0;
+    for (size_t i = shard_first; i + 1 < l->n; i++) seen_insert(l, i);   /* the newest is the caller's */
+}
+
 static void key_list_add(zvm_proc *p, key_list *l, const void *key, size_t klen) {
+    if (l->dedupe && seen_has(l, key, klen, ks_hash(key, klen))) return;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         keel_arg *v = zvm_alloc(p, sizeof *v * cap);
@@ -55,6 +94,9 @@ static void key_list_add(zvm_proc *p, key_list *l, const void *key, size_t klen)
     l->v[l->n].ptr = copy;
     l->v[l->n].len = klen;
     l->n++;
+    if (!l->dedupe) return;
+    if ((l->seen_n + 1) * 2 > l->seen_cap) seen_grow(p, l, l->n - 1 - l->seen_n);
+    seen_insert(l, l->n - 1);
 }
 
 static void scan_visit(void *arg, dk_table *t, dk_ref r) {
@@ -63,28 +105,10 @@ static void scan_visit(void *arg, dk_table *t, dk_ref r) {
     dk_table_view(t, r, &e);
     cx->visited++;
     if (e.expire_ms != DK_NO_EXPIRY && e.expire_ms <= cx->now_ms) return;
+    if (ks_empty_namespace(&e)) return;
     if (cx->type != KEEL_TYPE_NONE && (e.kind == DK_ENTRY_OBJ ? e.obj_type : KEEL_TYPE_BOX) != cx->type) return;
     if (cx->pattern && !glob_match(cx->pattern->ptr, cx->pattern->len, e.key, e.klen, false)) return;
     key_list_add(cx->p, cx->out, e.key, e.klen);
-}
-
-static int cmp_arg(const void *a, const void *b) {
-    const keel_arg *x = a, *y = b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->ptr, y->ptr, n);
-    return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-/* A table resize between slices can make a scan return a key twice: drop repeats. */
-static void key_list_dedupe_shard(key_list *l) {
-    size_t n = l->n - l->shard_start;
-    if (!l->yielded || n < 2) return;
-    keel_arg *v = l->v + l->shard_start;
-    qsort(v, n, sizeof *v, cmp_arg);
-    size_t w = 1;
-    for (size_t i = 1; i < n; i++)
-        if (cmp_arg(&v[i], &v[w - 1]) != 0) v[w++] = v[i];
-    l->n = l->shard_start + w;
 }
 
 /* Opcode: keys.collect — KEYS pattern, on the walk's current shard.
@@ -96,9 +120,11 @@ static keel_op_result op_keys_collect(keel_proc *kp, const keel_insn *in) {
     if (kp->reg[0].type != DK_PTR) kp->reg[0] = dk_ptr(zvm_alloc(p, sizeof(key_list)));
     key_list *l = (key_list *)kp->reg[0].v.ptr;
     if (kp->reg[1].type == DK_NULL) {
-        if (p->cur_shard == 0) memset(l, 0, sizeof *l);
-        l->shard_start = l->n;
-        l->yielded = false;
+        if (p->cur_shard == 0) {
+            memset(l, 0, sizeof *l);
+            l->dedupe = true;
+        }
+        seen_reset(l);
         kp->reg[1] = dk_u64(0);
     }
     bool all = kp->argv[1].len == 1 && kp->argv[1].ptr[0] == '*';
@@ -108,25 +134,32 @@ static keel_op_result op_keys_collect(keel_proc *kp, const keel_insn *in) {
     uint64_t cursor = kp->reg[1].v.u;
     do {
         cursor = dk_table_scan(t, cursor, scan_visit, &cx);
-        if (cursor != 0 && keel_charge(kp, (int64_t)cx.visited + 1)) {
+        if (cursor != 0 && keel_charge(kp, (int64_t)cx.visited * KS_VISIT_COST + 1)) {
             kp->reg[1].v.u = cursor;
-            l->yielded = true;
             return KEEL_YIELD;
         }
         cx.visited = 0;
     } while (cursor != 0);
-    key_list_dedupe_shard(l);
     return KEEL_NEXT;
 }
 
-/* Opcode: keys.reply_list — replies the key list in r0 as an array.  Reductions: 1 per key. */
+/* Opcode: keys.reply_list — replies the key list in r0 as an array, in slices.
+ * Registers: r2 = the next key to reply.  Reductions: 2 per key.  May yield. */
 static keel_op_result op_keys_reply_list(keel_proc *kp, const keel_insn *in) {
     (void)in;
     const key_list *l = kp->reg[0].type == DK_PTR ? (const key_list *)kp->reg[0].v.ptr : NULL;
     size_t n = l ? l->n : 0;
-    keel_reply_array(kp, n);
-    for (size_t i = 0; i < n; i++) keel_reply_bulk(kp, l->v[i].ptr, l->v[i].len);
-    keel_charge(kp, (int64_t)n);
+    if (kp->reg[2].type == DK_NULL) {
+        keel_reply_array(kp, n);
+        kp->reg[2] = dk_i64(0);
+    }
+    for (size_t i = (size_t)kp->reg[2].v.i; i < n; i++) {
+        keel_reply_bulk(kp, l->v[i].ptr, l->v[i].len);
+        if (keel_charge(kp, 2) && i + 1 < n) {
+            kp->reg[2].v.i = (int64_t)i + 1;
+            return KEEL_YIELD;
+        }
+    }
     return KEEL_NEXT;
 }
 
@@ -217,7 +250,7 @@ static keel_op_result op_keys_scan(keel_proc *kp, const keel_insn *in) {
                 break;
             }
         }
-        keel_charge(kp, (int64_t)seen);
+        keel_charge(kp, (int64_t)seen * KS_VISIT_COST);
     }
     char cbuf[24];
     int cn = snprintf(cbuf, sizeof cbuf, "%llu", (unsigned long long)next);
@@ -280,7 +313,7 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
 static const keel_opcode_def scan_ops[] = {
     OP("keys.collect", op_keys_collect, "add the walk's current shard's keys matching argv[1] to r0",
        KEEL_OP_MAY_YIELD),
-    OP("keys.reply_list", op_keys_reply_list, "reply the keys collected in r0", 0),
+    OP("keys.reply_list", op_keys_reply_list, "reply the keys collected in r0 (r2: progress)", KEEL_OP_MAY_YIELD),
     OP("keys.scan", op_keys_scan, "one SCAN step from cursor argv[1]", KEEL_OP_MAY_HOP),
     OP("keys.random", op_keys_random, "reply a random key", KEEL_OP_MAY_HOP),
 };

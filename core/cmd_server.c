@@ -69,10 +69,23 @@ static keel_op_result op_time(keel_proc *p, const keel_insn *in) {
 /* Opcode: server.dbsize — DBSIZE: the sum of every shard's published key count.  Reductions 1. */
 static keel_op_result op_dbsize(keel_proc *p, const keel_insn *in) {
     (void)in;
+    zvm_proc *z = zvm_of(p);
+    if (z->ns && z->ns->n > 0) return KEEL_NEXT;   /* inside a namespace: count it (the walk below) */
     uint64_t n = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) n += atomic_load_explicit(&srv->shards[i]->nkeys, memory_order_relaxed);
     keel_reply_uint(p, n);
     return KEEL_DONE;
+}
+
+/* Opcode: server.ns_count — adds to r0 the keys the client's namespace has on the walk's
+ * current shard.  Reductions 1. */
+static keel_op_result op_ns_count(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    zvm_proc *p = zvm_of(kp);
+    ks_space sp;
+    if (kp->reg[0].type == DK_NULL) kp->reg[0] = dk_i64(0);
+    if (ns_resolve_on(p, srv->shards[p->cur_shard], &sp) == KEEL_OK) kp->reg[0].v.i += (int64_t)dk_table_count(sp.t);
+    return KEEL_NEXT;
 }
 
 /* Opcode: server.flush_check — FLUSHALL/FLUSHDB [ASYNC|SYNC]: validates the option.
@@ -147,7 +160,8 @@ static const keel_opcode_def server_ops[] = {
     OP("server.echo", op_echo, "reply argv[1]", 0),
     OP("server.select", op_select, "accept SELECT 0 only", 0),
     OP("server.time", op_time, "reply [seconds, microseconds]", 0),
-    OP("server.dbsize", op_dbsize, "reply the number of keys", 0),
+    OP("server.dbsize", op_dbsize, "reply the number of keys (inside a namespace: go on counting it)", 0),
+    OP("server.ns_count", op_ns_count, "r0 += keys of the client's namespace on the walk's shard", 0),
     OP("server.flush_check", op_flush_check, "check FLUSHALL's option", 0),
     OP("server.flush_shard", op_flush_shard, "empty the walk's current shard", 0),
     OP("server.shutdown", op_shutdown, "stop the server", 0),
@@ -160,7 +174,10 @@ static const keel_insn_def ping_prog[] = {{.op = "server.ping"}, KEEL_END};
 static const keel_insn_def echo_prog[] = {{.op = "server.echo"}, KEEL_END};
 static const keel_insn_def select_prog[] = {{.op = "server.select"}, KEEL_END};
 static const keel_insn_def time_prog[] = {{.op = "server.time"}, KEEL_END};
-static const keel_insn_def dbsize_prog[] = {{.op = "server.dbsize"}, KEEL_END};
+static const keel_insn_def dbsize_prog[] = {
+    {.op = "server.dbsize"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "server.ns_count"},
+    {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2}, {.op = "reply.value", .a = KEEL_R(0)},
+    KEEL_END};
 static const keel_insn_def flush_prog[] = {
     {.op = "server.flush_check"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "server.flush_shard"},
     {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2}, {.op = "reply.ok"}, KEEL_END};

@@ -51,6 +51,9 @@ bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t 
             ks_delete_ref(sp, r);
             atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
             r = DK_REF_NONE;
+        } else if (ks_empty_namespace(v)) {   /* its last key went: the namespace goes too */
+            ks_delete_ref(sp, r);
+            r = DK_REF_NONE;
         }
     }
     if (count_stats) {
@@ -59,6 +62,10 @@ bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t 
     }
     if (ref) *ref = r;
     return r != DK_REF_NONE;
+}
+
+bool ks_empty_namespace(const dk_entry *e) {
+    return e->kind == DK_ENTRY_OBJ && e->obj_type == ns_type() && dk_table_count(((const ns_obj *)e->obj)->t) == 0;
 }
 
 void ks_value_from_entry(const dk_entry *e, keel_value *out) {

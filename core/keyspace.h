@@ -15,6 +15,10 @@ struct zvm_proc;
 
 uint64_t ks_hash(const void *key, size_t len);
 
+/* Reductions a scan charges per entry it visits: a visit (view, checks, a callback) costs about
+ * as much as eight simple per-element steps. */
+#define KS_VISIT_COST 8
+
 /* The shard's own table as a space (no namespace). */
 static inline ks_space ks_top(shard *s) {
     ks_space sp = {s, s->table, NULL};
@@ -32,6 +36,9 @@ static inline keel_status ks_locate(struct zvm_proc *p, const void *key, size_t 
  * (either may be NULL).  Counts a hit or a miss when count_stats. */
 bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
              dk_entry *e, bool count_stats);
+
+/* True for a namespace entry that holds no keys any more (it counts as absent). */
+bool ks_empty_namespace(const dk_entry *e);
 
 /* Fills a keel_value from a table entry. */
 void ks_value_from_entry(const dk_entry *e, keel_value *out);

@@ -7,6 +7,7 @@ AM_TESTS_ENVIRONMENT += PYTHONPATH='$(abs_top_srcdir)/tests/integration'; export
 	PYTHONDONTWRITEBYTECODE=1; export PYTHONDONTWRITEBYTECODE;
 
 INTEGRATION_TESTS = \
+	tests/integration/test_core_namespaces.py \
 	tests/integration/test_sdk_example.py \
 	tests/integration/test_strings.py \
 	tests/integration/test_strings_compat.py \

@@ -1,0 +1,85 @@
+"""test_core_namespaces.py -- what the core does for namespaces beyond maps.so's commands:
+DBSIZE counts the client's namespace, an emptied namespace is gone, DEBUG ZVM EXPLAIN places keys
+as the client's namespace does, and KEYS never repeats a key while tables resize under it."""
+import threading
+import unittest
+
+from keel_harness import KeelServer
+
+
+def shards_in_explain(text):
+    return [line.split(" shard ")[1].split()[0] for line in text.splitlines() if line.startswith("key ")]
+
+
+class CoreNamespaces(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = KeelServer(threads=2).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+
+    def setUp(self):
+        self.r = self.srv.client()
+        self.r.flushall()
+
+    def inside(self, *names):
+        c = self.srv.client(single_connection_client=True)
+        c.execute_command("NS", *names)
+        return c
+
+    def test_dbsize_inside_a_namespace_counts_that_namespace(self):
+        self.r.mset({"a": 1, "b": 2})
+        t = self.inside("t")
+        t.mset({"x": 1, "y": 2, "z": 3})
+        self.assertEqual(t.dbsize(), 3)
+        self.assertEqual(self.inside("t", "deeper").dbsize(), 0)
+        self.assertEqual(self.r.dbsize(), 3)   # a, b and the namespace t
+
+    def test_an_emptied_namespace_is_gone(self):
+        t = self.inside("t")
+        t.set("x", "1")
+        self.assertEqual(self.r.type("t"), b"hash")
+        t.delete("x")
+        self.assertEqual(self.r.exists("t"), 0)
+        self.assertEqual(self.r.type("t"), b"none")
+        self.assertEqual(self.r.keys("*"), [])
+
+    def test_explain_places_keys_in_the_clients_namespace(self):
+        top = shards_in_explain(self.srv.cli("DEBUG", "ZVM", "EXPLAIN", "GET", "a"))
+        c = self.inside("a")
+        inside = c.execute_command("DEBUG", "ZVM", "EXPLAIN", "GET", "some-key")
+        inside = shards_in_explain("\n".join(x.decode() if isinstance(x, bytes) else x for x in inside))
+        self.assertEqual(inside, top)   # keys of namespace a live with a
+
+    def test_keys_never_repeats_a_key_while_tables_resize(self):
+        base = {"k:%d" % i: i for i in range(60000)}
+        pipe = self.r.pipeline(transaction=False)
+        for i in range(0, 60000, 1000):
+            pipe.mset({k: base[k] for k in list(base)[i:i + 1000]})
+        pipe.execute()
+        stop = threading.Event()
+
+        def churn():
+            c = self.srv.client()
+            n = 0
+            while not stop.is_set():   # grow and shrink the tables under the walk
+                c.mset({"churn:%d" % (n + j): j for j in range(500)})
+                c.delete(*["churn:%d" % (n + j) for j in range(500)])
+                n += 500
+
+        t = threading.Thread(target=churn)
+        t.start()
+        try:
+            for _ in range(3):
+                keys = [k for k in self.r.keys("k:*")]
+                self.assertEqual(len(keys), len(set(keys)), "KEYS repeated a key")
+                self.assertEqual(set(keys), {k.encode() for k in base})
+        finally:
+            stop.set()
+            t.join()
+
+
+if __name__ == "__main__":
+    unittest.main()
