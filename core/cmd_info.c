@@ -95,8 +95,8 @@ static void info_memory(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     uint64_t tables = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) tables += atomic_load_explicit(&srv->shards[i]->bytes, memory_order_relaxed);
-    int64_t used = mem_used() + (int64_t)tables;
-    int64_t peak = mem_used_peak() + (int64_t)tables;
+    int64_t used = mem_process_used();   /* everything allocated: core, modules, datakit, libraries */
+    int64_t peak = mem_process_peak();
     if (peak < used) peak = used;
     size_t rss = mem_rss();
     char uh[32], rh[32], ph[32];
@@ -106,9 +106,9 @@ static void info_memory(info_buf *b, int64_t now_ms) {
     info_add(b,
              "# Memory\r\nused_memory:%lld\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
              "used_memory_rss_human:%s\r\nused_memory_peak:%lld\r\nused_memory_peak_human:%s\r\n"
-             "used_memory_keyspace:%llu\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n"
+             "used_memory_keyspace:%llu\r\nused_memory_core:%lld\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n"
              "mem_allocator:libc\r\n\r\n",
-             (long long)used, uh, rss, rh, (long long)peak, ph, (unsigned long long)tables);
+             (long long)used, uh, rss, rh, (long long)peak, ph, (unsigned long long)tables, (long long)mem_used());
 }
 
 static void info_persistence(info_buf *b, int64_t now_ms) {

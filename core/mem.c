@@ -73,6 +73,24 @@ int64_t mem_used_peak(void) {
     return atomic_load_explicit(&mem_peak, memory_order_relaxed);
 }
 
+static _Atomic int64_t process_peak;
+
+int64_t mem_process_used(void) {
+    struct mallinfo2 mi = mallinfo2();
+    int64_t used = (int64_t)(mi.uordblks + mi.hblkhd);
+    int64_t peak = atomic_load_explicit(&process_peak, memory_order_relaxed);
+    while (used > peak &&
+           !atomic_compare_exchange_weak_explicit(&process_peak, &peak, used, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+    }
+    return used;
+}
+
+int64_t mem_process_peak(void) {
+    mem_process_used();
+    return atomic_load_explicit(&process_peak, memory_order_relaxed);
+}
+
 size_t mem_rss(void) {
     FILE *f = fopen("/proc/self/statm", "r");
     if (!f) return 0;

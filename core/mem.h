@@ -15,6 +15,12 @@ char *mem_strndup(const char *s, size_t n);
 
 /* Bytes currently allocated through these calls (all threads). */
 int64_t mem_used(void);
+/* Bytes the whole process has allocated and not freed, as the allocator counts them: the core,
+ * every module and library (datakit's tables and containers included).  This is INFO's
+ * used_memory.  It walks the allocator's arenas: call it for reports, not per request. */
+int64_t mem_process_used(void);
+/* The largest mem_process_used() seen so far (updated by each call to it). */
+int64_t mem_process_peak(void);
 /* Adjusts the counter for memory a library allocated itself and reported (e.g. datakit). */
 void mem_account(int64_t delta);
 /* Peak of mem_used() seen by mem_used_peak_update() (called periodically). */

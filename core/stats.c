@@ -45,7 +45,7 @@ static int64_t now_ms(void) {
 bool stats_get(const char *name, int64_t *out) {
     if (!strcmp(name, "keys")) *out = (int64_t)stats_shards_sum(offsetof(shard, nkeys));
     else if (!strcmp(name, "expires")) *out = (int64_t)stats_shards_sum(offsetof(shard, nexpires));
-    else if (!strcmp(name, "used_memory")) *out = mem_used() + (int64_t)stats_shards_sum(offsetof(shard, bytes));
+    else if (!strcmp(name, "used_memory")) *out = mem_process_used();
     else if (!strcmp(name, "rss")) *out = (int64_t)mem_rss();
     else if (!strcmp(name, "connections")) *out = atomic_load(&srv->nclients);
     else if (!strcmp(name, "total_connections")) *out = atomic_load(&srv->total_connections);

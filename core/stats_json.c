@@ -94,7 +94,7 @@ static json_t *sec_memory(int64_t now) {
     (void)now;
     json_t *o = json_object();
     int64_t tables = (int64_t)stats_shards_sum(offsetof(shard, bytes));
-    int64_t used = mem_used() + tables, peak = mem_used_peak() + tables;
+    int64_t used = mem_process_used(), peak = mem_process_peak();
     set_int(o, "used", used);
     set_int(o, "peak", peak < used ? used : peak);
     set_int(o, "keyspace", tables);

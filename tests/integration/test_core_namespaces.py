@@ -53,6 +53,23 @@ class CoreNamespaces(unittest.TestCase):
         inside = shards_in_explain("\n".join(x.decode() if isinstance(x, bytes) else x for x in inside))
         self.assertEqual(inside, top)   # keys of namespace a live with a
 
+    def test_used_memory_counts_what_namespaces_hold(self):
+        before = int(self.r.info("memory")["used_memory"])
+        if before == 0:
+            self.skipTest("the allocator does not report (sanitizer build)")
+        loader = self.srv.client()   # its own pool: its connection stays in the namespace
+        pipe = loader.pipeline(transaction=False)
+        pipe.execute_command("NS", "big")
+        for i in range(0, 200000, 2000):
+            pipe.mset({"field:%d" % j: j for j in range(i, i + 2000)})
+        pipe.execute()
+        self.assertEqual(self.r.type("big"), b"hash")
+        grown = int(self.r.info("memory")["used_memory"]) - before
+        self.assertGreater(grown, 200000 * 10, "200k keys in a namespace must show in used_memory")
+        self.r.delete("big")
+        after = int(self.r.info("memory")["used_memory"]) - before
+        self.assertLess(after, grown / 4)
+
     def test_keys_never_repeats_a_key_while_tables_resize(self):
         base = {"k:%d" % i: i for i in range(60000)}
         pipe = self.r.pipeline(transaction=False)
