@@ -34,8 +34,10 @@ static keel_op_result op_count(keel_proc *p, const keel_insn *in) {
     pf_union *u = (pf_union *)p->reg[0].v.ptr;
     keel_op_result r = pf_union_walk(p, u);
     if (r == KEEL_NEXT) {
-        if (u->err_argi) r = pf_fail(p, u->err);
-        else keel_reply_int(p, (int64_t)dk_hll_count(u->acc));
+        if (u->err_argi)
+            r = pf_fail(p, u->err);
+        else
+            keel_reply_int(p, (int64_t)dk_hll_count(u->acc));
     }
     if (r == KEEL_NEXT || r == KEEL_FAIL) pf_union_free(u);
     return r;
@@ -50,8 +52,7 @@ static const char *const pfcount_aliases[] = {"HLLCOUNT", NULL};
 
 static const keel_cmd_def count_cmds[] = {
     {PF_CMD, .name = "PFCOUNT", .aliases = pfcount_aliases, .arity = -2,
-     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY, .first_key = 1, .last_key = -1,
-     .key_step = 1,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY, .first_key = 1, .last_key = -1, .key_step = 1,
      .summary = "Replies the estimated number of distinct elements added to a HyperLogLog, or "
                 "to any of several (their union); keys on any shard.",
      .syntax = "PFCOUNT key [key ...]", .program = pfcount_prog},

@@ -14,18 +14,21 @@ typedef struct pf_family {
 } pf_family;
 
 #define PF_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define PF_FAMILY(OPS, CMDS) {OPS, PF_COUNT(OPS), CMDS, PF_COUNT(CMDS)}
+#define PF_FAMILY(OPS, CMDS)                                                                       \
+    { OPS, PF_COUNT(OPS), CMDS, PF_COUNT(CMDS) }
 
 /* The fields every HyperLogLog command shares. */
 #define PF_CMD .size = sizeof(keel_cmd_def), .group = "hyperloglog", .since = "0.1.0"
 
 /* An opcode that touches keys and may yield. */
-#define PF_OP(NAME, FN, SYN)                                                                      \
-    {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,         \
-     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define PF_OP(NAME, FN, SYN)                                                                       \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
+    }
 
-extern const pf_family pf_add_family;     /* add.c: PFADD (HLLADD) */
-extern const pf_family pf_count_family;   /* count.c: PFCOUNT (HLLCOUNT) */
-extern const pf_family pf_merge_family;   /* merge.c: PFMERGE (HLLMERGE), HLL.MERGEREPLY */
+extern const pf_family pf_add_family;   /* add.c: PFADD (HLLADD) */
+extern const pf_family pf_count_family; /* count.c: PFCOUNT (HLLCOUNT) */
+extern const pf_family pf_merge_family; /* merge.c: PFMERGE (HLLMERGE), HLL.MERGEREPLY */
 
 #endif

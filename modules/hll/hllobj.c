@@ -7,7 +7,9 @@ keel_type_id pf_type = KEEL_TYPE_NONE;
 
 /* ======== the type's ops ======== */
 
-static void hll_free(void *obj) { dk_hll_free(obj); }
+static void hll_free(void *obj) {
+    dk_hll_free(obj);
+}
 
 static void *hll_copy(const void *obj) {
     size_t len;
@@ -15,7 +17,9 @@ static void *hll_copy(const void *obj) {
     return dk_hll_from_bytes(b, len);
 }
 
-static size_t hll_memory(const void *obj) { return dk_hll_bytes(obj); }
+static size_t hll_memory(const void *obj) {
+    return dk_hll_bytes(obj);
+}
 
 static size_t hll_describe(const void *obj, char *out, size_t cap) {
     int n = snprintf(out, cap, "hll, %s, %zu bytes", dk_hll_is_sparse(obj) ? "sparse" : "dense",
@@ -31,8 +35,13 @@ static void hll_to_reply(keel_proc *p, const void *obj) {
 }
 
 static const keel_type_def hll_def = {
-    .size = sizeof(keel_type_def), .name = "hll", .free = hll_free, .copy = hll_copy,
-    .memory_usage = hll_memory, .describe = hll_describe, .to_reply = hll_to_reply,
+    .size = sizeof(keel_type_def),
+    .name = "hll",
+    .free = hll_free,
+    .copy = hll_copy,
+    .memory_usage = hll_memory,
+    .describe = hll_describe,
+    .to_reply = hll_to_reply,
 };
 
 keel_status pf_register_type(keel_module *m, const char **err) {
@@ -71,7 +80,8 @@ keel_op_result pf_fail(keel_proc *p, keel_status st) {
 }
 
 keel_status pf_store(keel_proc *p, const void *key, size_t klen, dk_hll *h, bool keep_ttl) {
-    keel_status st = keel_key_store_object(p, key, klen, pf_type, h, keep_ttl ? KEEL_STORE_KEEPTTL : 0);
+    keel_status st =
+        keel_key_store_object(p, key, klen, pf_type, h, keep_ttl ? KEEL_STORE_KEEPTTL : 0);
     if (st != KEEL_OK && st != KEEL_MOVED && st != KEEL_WAIT) dk_hll_free(h);
     return st;
 }

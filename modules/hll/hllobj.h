@@ -21,7 +21,7 @@
 #define PF_COST_SKETCH 400
 
 /* What pf_find found besides a sketch. */
-#define PF_ENOTHLL ((keel_status)-100)   /* a string that is not a HyperLogLog */
+#define PF_ENOTHLL ((keel_status)-100) /* a string that is not a HyperLogLog */
 
 /* The type id the core gave "hll" (valid once pf_register_type has run). */
 extern keel_type_id pf_type;

@@ -26,7 +26,7 @@ static keel_op_result op_merge(keel_proc *p, const keel_insn *in) {
     if (r == KEEL_NEXT && u->err_argi) r = pf_fail(p, u->err);
     if (r == KEEL_NEXT) {
         keel_arg k;
-        keel_status st = keel_key_nth(p, u->dest, &k, NULL);   /* to the destination's thread */
+        keel_status st = keel_key_nth(p, u->dest, &k, NULL); /* to the destination's thread */
         KEEL_OP_PROPAGATE(st);
         keel_value v = {.size = sizeof v};
         st = keel_key_lookup(p, k.ptr, k.len, &v);
@@ -69,8 +69,11 @@ static keel_op_result op_mergereply(keel_proc *p, const keel_insn *in) {
 
 static const keel_opcode_def merge_ops[] = {
     PF_OP("hll.merge", op_merge, "store the union of every key's sketch at argv[1]"),
-    {.size = sizeof(keel_opcode_def), .name = "hll.mergereply", .fn = op_mergereply,
-     .synopsis = "choose PFMERGE's reply: COUNT or OK", .cost = 1},
+    {.size = sizeof(keel_opcode_def),
+     .name = "hll.mergereply",
+     .fn = op_mergereply,
+     .synopsis = "choose PFMERGE's reply: COUNT or OK",
+     .cost = 1},
 };
 
 static const keel_insn_def pfmerge_prog[] = {{.op = "hll.merge"}, KEEL_END};

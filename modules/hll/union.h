@@ -8,11 +8,11 @@
 #include <keel/sdk.h>
 
 typedef struct pf_union {
-    uint32_t next;          /* next key index (keel_key_nth's shard order) */
-    uint32_t dest;          /* the key index of argv[1] (PFMERGE's destination) */
-    dk_hll *acc;            /* the union so far (malloc'd: pf_union_free) */
-    uint32_t err_argi;      /* argv index of the first bad key in argument order (0 = none) */
-    keel_status err;        /* ... and what pf_find said of it */
+    uint32_t next;     /* next key index (keel_key_nth's shard order) */
+    uint32_t dest;     /* the key index of argv[1] (PFMERGE's destination) */
+    dk_hll *acc;       /* the union so far (malloc'd: pf_union_free) */
+    uint32_t err_argi; /* argv index of the first bad key in argument order (0 = none) */
+    keel_status err;   /* ... and what pf_find said of it */
 } pf_union;
 
 /* A new walk in the arena (r0 points to it on the opcode's first run). */

@@ -56,8 +56,7 @@ static keel_op_result op_add(keel_proc *p, const keel_insn *in) {
             p->reg[1].v.i += dk_set_remove(s, &m);
         }
         p->reg[0].v.i++;
-        if (keel_charge(p, cost) && (uint32_t)p->reg[0].v.i < p->argc)
-            return KEEL_YIELD;
+        if (keel_charge(p, cost) && (uint32_t)p->reg[0].v.i < p->argc) return KEEL_YIELD;
     }
     if (in->imm == ADD_SREM) {
         st = sets_settle(p, key->ptr, key->len, s);

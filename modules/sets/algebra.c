@@ -20,13 +20,13 @@ enum { MODE_REPLY = 0, MODE_STORE = 1, MODE_CARD = 2 };
 #define IMM(KIND, MODE) ((KIND) + 4 * (MODE))
 
 enum {
-    PH_VALIDATE = 0,  /* sets_walk_validate */
-    PH_PLAN,          /* choose how to compute */
-    PH_SETOP,         /* stream dk_setop over the live sets (all on the final thread) */
-    PH_FIRST,         /* build acc: its first pass (a copy, or the union's first set) */
-    PH_REST,          /* build acc: the passes of the other keys */
-    PH_EMIT,          /* reply / count / hand over acc */
-    PH_STORE,         /* store the result at the destination */
+    PH_VALIDATE = 0, /* sets_walk_validate */
+    PH_PLAN,         /* choose how to compute */
+    PH_SETOP,        /* stream dk_setop over the live sets (all on the final thread) */
+    PH_FIRST,        /* build acc: its first pass (a copy, or the union's first set) */
+    PH_REST,         /* build acc: the passes of the other keys */
+    PH_EMIT,         /* reply / count / hand over acc */
+    PH_STORE,        /* store the result at the destination */
 };
 
 /* What a phase returns to have the next one run at once (never returned by the opcode). */
@@ -34,24 +34,24 @@ enum {
 
 typedef struct alg {
     sets_walk *w;
-    uint8_t kind;          /* dk_setop_kind */
-    uint8_t mode;          /* MODE_* */
-    uint8_t phase;         /* PH_* */
-    uint8_t pass;          /* PH_REST: the pass under way (sets_pass) */
-    bool started;          /* PH_REST: a pass of key j is under way */
-    bool empty;            /* the result is known to be empty */
-    bool reply_open;       /* PH_SETOP, MODE_REPLY: the set reply is open */
-    uint32_t first, last;  /* argv indexes of the first and last source keys */
-    uint64_t limit;        /* MODE_CARD: stop counting there (0 = no limit) */
-    uint32_t lead;         /* key index acc starts from */
-    uint32_t j;            /* PH_REST: next key index */
-    uint32_t nsets;        /* PH_SETOP: the sets the operation reads */
-    const dk_set **live;   /* ... as looked up, checked again after every yield */
-    uint32_t *live_key;    /* ... and their key indexes */
+    uint8_t kind;         /* dk_setop_kind */
+    uint8_t mode;         /* MODE_* */
+    uint8_t phase;        /* PH_* */
+    uint8_t pass;         /* PH_REST: the pass under way (sets_pass) */
+    bool started;         /* PH_REST: a pass of key j is under way */
+    bool empty;           /* the result is known to be empty */
+    bool reply_open;      /* PH_SETOP, MODE_REPLY: the set reply is open */
+    uint32_t first, last; /* argv indexes of the first and last source keys */
+    uint64_t limit;       /* MODE_CARD: stop counting there (0 = no limit) */
+    uint32_t lead;        /* key index acc starts from */
+    uint32_t j;           /* PH_REST: next key index */
+    uint32_t nsets;       /* PH_SETOP: the sets the operation reads */
+    const dk_set **live;  /* ... as looked up, checked again after every yield */
+    uint32_t *live_key;   /* ... and their key indexes */
     dk_setop *op;
-    dk_set *out;           /* PH_SETOP, MODE_STORE: the result being built */
-    sets_convert conv;     /* ... and its move to the general tier, if under way */
-    uint64_t produced;     /* members produced so far */
+    dk_set *out;       /* PH_SETOP, MODE_STORE: the result being built */
+    sets_convert conv; /* ... and its move to the general tier, if under way */
+    uint64_t produced; /* members produced so far */
 } alg;
 
 /* ======== SINTERCARD's arguments ======== */
@@ -68,7 +68,8 @@ static int64_t card_numkeys(int argc, const keel_arg *argv) {
 static int card_keys(int argc, const keel_arg *argv, int *pos, int max) {
     int64_t n = card_numkeys(argc, argv);
     if (n <= 0 || n > argc - 2) return 0;
-    for (int i = 0; i < max && i < n; i++) pos[i] = 2 + i;
+    for (int i = 0; i < max && i < n; i++)
+        pos[i] = 2 + i;
     return (int)n;
 }
 
@@ -146,9 +147,12 @@ static void plan(alg *a) {
             a->lead = i;
     }
     if (a->kind == DK_SETOP_DIFF && !w->present[a->lead]) a->empty = true;
-    if (a->empty) a->phase = PH_EMIT;
-    else if (sets_walk_all_local(w)) a->phase = PH_SETOP;
-    else a->phase = a->kind == DK_SETOP_UNION ? PH_REST : PH_FIRST;
+    if (a->empty)
+        a->phase = PH_EMIT;
+    else if (sets_walk_all_local(w))
+        a->phase = PH_SETOP;
+    else
+        a->phase = a->kind == DK_SETOP_UNION ? PH_REST : PH_FIRST;
 }
 
 /* ======== streaming over the live sets ======== */
@@ -196,7 +200,8 @@ static keel_op_result run_setop(keel_proc *p, alg *a) {
     /* reductions per input member examined: a union advances cursors, the others probe every
      * other set (each at its own tier's price) */
     int64_t cost = SETS_COST_STEP;
-    for (uint32_t j = 0; a->kind != DK_SETOP_UNION && j < a->nsets; j++) cost += sets_cost(a->live[j], NULL);
+    for (uint32_t j = 0; a->kind != DK_SETOP_UNION && j < a->nsets; j++)
+        cost += sets_cost(a->live[j], NULL);
     for (;;) {
         if (sets_convert_busy(&a->conv)) {
             r = sets_convert_own(p, &a->conv, &a->out);
@@ -226,7 +231,7 @@ static keel_op_result run_setop(keel_proc *p, alg *a) {
         reply_count(p, a, a->produced);
         return KEEL_NEXT;
     }
-    a->w->acc = a->out;   /* the walk owns the result from here */
+    a->w->acc = a->out; /* the walk owns the result from here */
     a->out = NULL;
     a->phase = PH_STORE;
     return NEXT_PHASE;
@@ -241,10 +246,14 @@ static keel_op_result run_rest(keel_proc *p, alg *a) {
         uint32_t j = a->j;
         if (!is_source(a, j) || (a->kind != DK_SETOP_UNION && j == a->lead)) continue;
         if (!a->started) {
-            if (a->kind == DK_SETOP_UNION) a->pass = SETS_ADD;
-            else if (a->kind == DK_SETOP_INTER) a->pass = SETS_KEEP_IN;
-            else if (!w->present[j]) continue;
-            else a->pass = w->count[j] < dk_set_count(w->acc) ? SETS_SUBTRACT : SETS_KEEP_OUT;
+            if (a->kind == DK_SETOP_UNION)
+                a->pass = SETS_ADD;
+            else if (a->kind == DK_SETOP_INTER)
+                a->pass = SETS_KEEP_IN;
+            else if (!w->present[j])
+                continue;
+            else
+                a->pass = w->count[j] < dk_set_count(w->acc) ? SETS_SUBTRACT : SETS_KEEP_OUT;
             a->started = true;
         }
         keel_op_result r = sets_walk_pass(p, w, j, (sets_pass)a->pass);
@@ -395,7 +404,7 @@ static const keel_opcode_def algebra_ops[] = {
             "union/inter/diff of the source keys: reply, store at argv[1] or count (r0 = state)"),
 };
 
-#define PROG(NAME, KIND, MODE)                                                                    \
+#define PROG(NAME, KIND, MODE)                                                                     \
     static const keel_insn_def NAME[] = {{.op = "sets.algebra", .imm = IMM(KIND, MODE)}, KEEL_END}
 PROG(sunion_prog, DK_SETOP_UNION, MODE_REPLY);
 PROG(sinter_prog, DK_SETOP_INTER, MODE_REPLY);

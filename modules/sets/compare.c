@@ -14,11 +14,11 @@ enum { PH_VALIDATE = 0, PH_COPY, PH_TEST };
 typedef struct cmp {
     sets_walk *w;
     uint8_t phase;
-    bool copied;        /* the reference set is the walk's copy (acc), not the live one */
-    uint32_t ref;       /* key index of the reference set (SSUBSET: a; SEQUAL: the first key
-                           in shard order) */
-    uint32_t j;         /* PH_TEST: the key tested now */
-    dk_iter it;         /* ... and the cursor in the reference set */
+    bool copied;  /* the reference set is the walk's copy (acc), not the live one */
+    uint32_t ref; /* key index of the reference set (SSUBSET: a; SEQUAL: the first key
+                     in shard order) */
+    uint32_t j;   /* PH_TEST: the key tested now */
+    dk_iter it;   /* ... and the cursor in the reference set */
 } cmp;
 
 /* After the validate pass: replies when the counts alone decide (returns true), else picks
@@ -71,7 +71,7 @@ static keel_op_result test(keel_proc *p, cmp *c, bool subset) {
         }
         st = sets_walk_find(p, w, c->j, &s);
         KEEL_OP_PROPAGATE(st);
-        if (!ref || !s) {   /* gone while locked (FLUSHALL): compare what is left */
+        if (!ref || !s) { /* gone while locked (FLUSHALL): compare what is left */
             keel_reply_int(p, !ref || dk_set_count(ref) == 0);
             return KEEL_NEXT;
         }
@@ -98,7 +98,8 @@ static keel_op_result test(keel_proc *p, cmp *c, bool subset) {
  * in shard order) is probed against the others, straight when every key lives on the final
  * thread, else through a copy the process carries to their threads.  WRONGTYPE for a key of
  * another type.  Registers: r0 = the state (arena); the copy is malloc'd and freed before the
- * opcode finishes.  Reductions sets_cost() per member tested or copied.  May yield, hop and block. */
+ * opcode finishes.  Reductions sets_cost() per member tested or copied.  May yield, hop and block.
+ */
 static keel_op_result op_compare(keel_proc *p, const keel_insn *in) {
     bool subset = in->imm == CMP_SUBSET;
     cmp *c = p->reg[0].type == DK_PTR ? (cmp *)p->reg[0].v.ptr : NULL;

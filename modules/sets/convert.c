@@ -26,7 +26,7 @@ int sets_convert_add(sets_convert *c, dk_set *s, const dk_val *m) {
 static int copy_down(keel_proc *p, sets_convert *c, const dk_set *s) {
     while (c->left > 0) {
         dk_val v;
-        if (!dk_set_at(s, c->left - 1, &v)) {   /* the source shrank (FLUSHALL): stop here */
+        if (!dk_set_at(s, c->left - 1, &v)) { /* the source shrank (FLUSHALL): stop here */
             c->left = 0;
             break;
         }
@@ -44,7 +44,8 @@ keel_op_result sets_convert_key(keel_proc *p, sets_convert *c, const keel_arg *k
     int r = copy_down(p, c, *s);
     if (r < 0) return sets_oom(p);
     if (r == 0) return KEEL_YIELD;
-    keel_status st = keel_key_store_object(p, key->ptr, key->len, sets_type, c->to, KEEL_STORE_KEEPTTL);
+    keel_status st =
+        keel_key_store_object(p, key->ptr, key->len, sets_type, c->to, KEEL_STORE_KEEPTTL);
     if (st != KEEL_OK) {
         sets_convert_abort(c);
         return sets_oom(p);

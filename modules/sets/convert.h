@@ -17,8 +17,8 @@
 #include <keel/sdk.h>
 
 typedef struct sets_convert {
-    dk_set *to;          /* the copy under construction, NULL when no conversion is under way */
-    uint64_t left;       /* ranks [0, left) of the source are still to copy */
+    dk_set *to;    /* the copy under construction, NULL when no conversion is under way */
+    uint64_t left; /* ranks [0, left) of the source are still to copy */
 } sets_convert;
 
 /* Adds m to s, or, when m would convert s (an integer-tier set, m not an int64), starts a
@@ -27,7 +27,9 @@ typedef struct sets_convert {
  * conversion (sets_convert_key / sets_convert_own) before it adds anything else to s. */
 int sets_convert_add(sets_convert *c, dk_set *s, const dk_val *m);
 
-static inline bool sets_convert_busy(const sets_convert *c) { return c->to != NULL; }
+static inline bool sets_convert_busy(const sets_convert *c) {
+    return c->to != NULL;
+}
 
 /* Continues the conversion of the set stored at key (*s, looked up again by the caller after
  * every yield); once done, stores the copy at key in its place (keeping the key's TTL) and sets

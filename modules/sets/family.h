@@ -14,7 +14,8 @@ typedef struct sets_family {
 } sets_family;
 
 #define SETS_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define SETS_FAMILY(OPS, CMDS) {OPS, SETS_COUNT(OPS), CMDS, SETS_COUNT(CMDS)}
+#define SETS_FAMILY(OPS, CMDS)                                                                     \
+    { OPS, SETS_COUNT(OPS), CMDS, SETS_COUNT(CMDS) }
 
 /* The fields every set command shares. */
 #define SETS_CMD .size = sizeof(keel_cmd_def), .group = "set", .since = "0.1.0"
@@ -24,17 +25,19 @@ typedef struct sets_family {
 #define SETS_KEYS SETS_CMD, .first_key = 1, .last_key = -1, .key_step = 1
 
 /* An opcode that touches keys and may yield: what nearly every set opcode is. */
-#define SETS_OP(NAME, FN, SYN)                                                                    \
-    {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,         \
-     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define SETS_OP(NAME, FN, SYN)                                                                     \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
+    }
 
-extern const sets_family sets_add_family;      /* add.c: SADD SREM */
-extern const sets_family sets_member_family;   /* member.c: SISMEMBER SMISMEMBER SCARD SMEMBERS */
-extern const sets_family sets_random_family;   /* random.c: SPOP SRANDMEMBER */
-extern const sets_family sets_scan_family;     /* scan.c: SSCAN */
-extern const sets_family sets_algebra_family;  /* algebra.c: SINTER SINTERCARD SINTERSTORE SUNION
-                                                  SUNIONSTORE SDIFF SDIFFSTORE */
-extern const sets_family sets_compare_family;  /* compare.c: SSUBSET SEQUAL */
-extern const sets_family sets_move_family;     /* move.c: SMOVE */
+extern const sets_family sets_add_family;     /* add.c: SADD SREM */
+extern const sets_family sets_member_family;  /* member.c: SISMEMBER SMISMEMBER SCARD SMEMBERS */
+extern const sets_family sets_random_family;  /* random.c: SPOP SRANDMEMBER */
+extern const sets_family sets_scan_family;    /* scan.c: SSCAN */
+extern const sets_family sets_algebra_family; /* algebra.c: SINTER SINTERCARD SINTERSTORE SUNION
+                                                 SUNIONSTORE SDIFF SDIFFSTORE */
+extern const sets_family sets_compare_family; /* compare.c: SSUBSET SEQUAL */
+extern const sets_family sets_move_family;    /* move.c: SMOVE */
 
 #endif

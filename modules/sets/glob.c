@@ -25,7 +25,7 @@ static bool class_match(const char *pat, size_t plen, size_t *i, unsigned char c
         }
         (*i)++;
     }
-    if (*i < plen) (*i)++;   /* the closing ']' */
+    if (*i < plen) (*i)++; /* the closing ']' */
     return hit != negate;
 }
 
@@ -36,7 +36,8 @@ bool sets_glob_match(const char *pat, size_t plen, const char *s, size_t n) {
         if (pi < plen) {
             char c = pat[pi];
             if (c == '*') {
-                while (pi < plen && pat[pi] == '*') pi++;
+                while (pi < plen && pat[pi] == '*')
+                    pi++;
                 if (pi == plen) return true;
                 star_p = pi;
                 star_s = si;
@@ -67,6 +68,7 @@ bool sets_glob_match(const char *pat, size_t plen, const char *s, size_t n) {
         pi = star_p;
         si = ++star_s;
     }
-    while (pi < plen && pat[pi] == '*') pi++;
+    while (pi < plen && pat[pi] == '*')
+        pi++;
     return pi == plen;
 }

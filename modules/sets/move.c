@@ -13,11 +13,11 @@ enum { PH_VALIDATE = 0, PH_SAME, PH_REMOVE, PH_ADD };
 typedef struct move {
     sets_walk *w;
     uint8_t phase;
-    uint32_t src, dst;    /* key indexes of source and destination */
-    uint32_t next;        /* the member argument the phase is at */
-    int64_t moved;        /* members removed from source so far */
-    bool *taken;          /* taken[i]: argv[i] was removed from source (so goes to dst) */
-    sets_convert conv;    /* PH_ADD: destination's move to the general tier, if under way */
+    uint32_t src, dst; /* key indexes of source and destination */
+    uint32_t next;     /* the member argument the phase is at */
+    int64_t moved;     /* members removed from source so far */
+    bool *taken;       /* taken[i]: argv[i] was removed from source (so goes to dst) */
+    sets_convert conv; /* PH_ADD: destination's move to the general tier, if under way */
 } move;
 
 /* After the validate pass, in Redis's order: an absent source replies 0, a key of another

@@ -23,7 +23,8 @@ uint64_t sets_rand64(void) {
 uint64_t sets_rand_below(uint64_t n) {
     uint64_t limit = UINT64_MAX - UINT64_MAX % n;
     uint64_t r;
-    do r = sets_rand64();
+    do
+        r = sets_rand64();
     while (r >= limit);
     return r % n;
 }

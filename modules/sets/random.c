@@ -18,14 +18,14 @@ enum { PICK_DRAW = 0, PICK_SAMPLE, PICK_ALL, PICK_REPEAT, PICK_REMOVE };
 
 /* The state of a call with a count, in the arena (r0 points to it). */
 typedef struct pick {
-    uint8_t phase;           /* PICK_* */
-    bool pop;                /* SPOP: remove what is replied */
-    uint64_t n;              /* the set's size when the call started */
-    uint64_t want;           /* members to reply */
-    uint64_t done;           /* members replied */
-    sets_sample sample;      /* PICK_SAMPLE: the ranks chosen */
-    dk_iter it;              /* the cursor that walks to them */
-    dk_val *keep;            /* SPOP: arena copies of the members to remove */
+    uint8_t phase;      /* PICK_* */
+    bool pop;           /* SPOP: remove what is replied */
+    uint64_t n;         /* the set's size when the call started */
+    uint64_t want;      /* members to reply */
+    uint64_t done;      /* members replied */
+    sets_sample sample; /* PICK_SAMPLE: the ranks chosen */
+    dk_iter it;         /* the cursor that walks to them */
+    dk_val *keep;       /* SPOP: arena copies of the members to remove */
 } pick;
 
 /* Reads the count argument (argv[2]).  SPOP takes 0 or more; SRANDMEMBER any int64 but
@@ -85,15 +85,19 @@ static pick *pick_start(keel_proc *p, bool pop, int64_t count, const dk_set *s) 
     } else if ((uint64_t)count >= k->n) {
         k->phase = PICK_ALL;
         k->want = k->n;
-        if (pop) keel_reply_set(p, (size_t)k->n);
-        else keel_reply_array(p, (size_t)k->n);
+        if (pop)
+            keel_reply_set(p, (size_t)k->n);
+        else
+            keel_reply_array(p, (size_t)k->n);
     } else {
         k->phase = PICK_DRAW;
         k->want = (uint64_t)count;
         sets_sample_init(p, &k->sample, k->n, k->want);
         if (pop) k->keep = keel_proc_alloc(p, sizeof *k->keep * (size_t)k->want);
-        if (pop) keel_reply_set(p, (size_t)k->want);
-        else keel_reply_array(p, (size_t)k->want);
+        if (pop)
+            keel_reply_set(p, (size_t)k->want);
+        else
+            keel_reply_array(p, (size_t)k->want);
     }
     p->reg[0] = dk_ptr(k);
     return k;
@@ -105,7 +109,8 @@ static bool pick_sample(keel_proc *p, pick *k, const dk_set *s) {
     while (k->done < k->want && sets_sample_next(p, &k->sample, &r)) {
         dk_val m;
         if (r - k->it.pos > 32 || r < k->it.pos) k->it = dk_iter_at(r);
-        while (k->it.pos < r) dk_set_next(s, &k->it, &m);
+        while (k->it.pos < r)
+            dk_set_next(s, &k->it, &m);
         dk_set_next(s, &k->it, &m);
         sets_reply_member(p, &m);
         if (k->keep) k->keep[k->done] = sets_keep(p, &m);
@@ -181,14 +186,16 @@ static keel_op_result op_random(keel_proc *p, const keel_insn *in) {
     pick *k = p->reg[0].type == DK_PTR ? (pick *)p->reg[0].v.ptr : NULL;
     if (!k) {
         if (!s || count == 0) {
-            if (pop) keel_reply_set(p, 0);
-            else keel_reply_array(p, 0);
+            if (pop)
+                keel_reply_set(p, 0);
+            else
+                keel_reply_array(p, 0);
             return KEEL_NEXT;
         }
         k = pick_start(p, pop, count, s);
     }
     if (!s || dk_set_count(s) != k->n - (k->phase == PICK_REMOVE ? k->done : 0))
-        return KEEL_NEXT;   /* the set went away between two slices (FLUSHALL) */
+        return KEEL_NEXT; /* the set went away between two slices (FLUSHALL) */
     keel_op_result r = pick_run(p, k, s, key);
     if (r == KEEL_NEXT && k->phase == PICK_REMOVE) {
         st = sets_settle(p, key->ptr, key->len, s);

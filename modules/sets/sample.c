@@ -23,8 +23,10 @@ static bool small_insert(sets_sample *s, uint64_t r) {
     uint64_t lo = 0, hi = s->marked;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        if (s->ranks[mid] < r) lo = mid + 1;
-        else hi = mid;
+        if (s->ranks[mid] < r)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     if (lo < s->marked && s->ranks[lo] == r) return false;
     memmove(&s->ranks[lo + 1], &s->ranks[lo], sizeof *s->ranks * (size_t)(s->marked - lo));

@@ -15,12 +15,12 @@
 #define SETS_SAMPLE_SMALL 1024
 
 typedef struct sets_sample {
-    uint64_t n, k;         /* choose k of [0, n), 0 < k < n */
-    uint64_t marked;       /* ranks drawn so far */
-    uint64_t *ranks;       /* small: the drawn ranks, sorted */
-    uint64_t *bits;        /* large: n bits, set = drawn */
-    bool invert;           /* large: a set bit means "left out" */
-    uint64_t next;         /* visiting: the small array's index, or the next rank to test */
+    uint64_t n, k;   /* choose k of [0, n), 0 < k < n */
+    uint64_t marked; /* ranks drawn so far */
+    uint64_t *ranks; /* small: the drawn ranks, sorted */
+    uint64_t *bits;  /* large: n bits, set = drawn */
+    bool invert;     /* large: a set bit means "left out" */
+    uint64_t next;   /* visiting: the small array's index, or the next rank to test */
 } sets_sample;
 
 /* Prepares to draw k of n (arena memory). */

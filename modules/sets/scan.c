@@ -26,7 +26,8 @@ static uint64_t order_key(const dk_val *m) {
     if (m->type == DK_BYTES) {
         uint64_t x = 0;
         const unsigned char *b = m->v.ptr;
-        for (uint32_t i = 0; i < 8; i++) x = x << 8 | (i < m->len ? b[i] : 0);
+        for (uint32_t i = 0; i < 8; i++)
+            x = x << 8 | (i < m->len ? b[i] : 0);
         return HIGH_BIT + 1 + (x >> 1);
     }
     dk_val v = dk_val_normalize(m);
@@ -39,8 +40,7 @@ static uint64_t order_key(const dk_val *m) {
 static bool parse_cursor(const keel_arg *a, uint64_t *out) {
     char *end;
     errno = 0;
-    if (a->len > 0 && (a->ptr[0] == ' ' || (a->ptr[0] >= '\t' && a->ptr[0] <= '\r')))
-        return false;
+    if (a->len > 0 && (a->ptr[0] == ' ' || (a->ptr[0] >= '\t' && a->ptr[0] <= '\r'))) return false;
     unsigned long long v = strtoull(a->ptr, &end, 10);
     if (*end != '\0' || errno == ERANGE) return false;
     *out = v;
@@ -49,13 +49,13 @@ static bool parse_cursor(const keel_arg *a, uint64_t *out) {
 
 /* The state of one SSCAN call, in the arena (r0 points to it). */
 typedef struct scan_state {
-    uint64_t count;           /* COUNT: members to examine, at least */
-    const keel_arg *match;    /* MATCH pattern, or NULL */
-    uint64_t n;               /* the set's size when the call started */
+    uint64_t count;        /* COUNT: members to examine, at least */
+    const keel_arg *match; /* MATCH pattern, or NULL */
+    uint64_t n;            /* the set's size when the call started */
     dk_iter it;
     uint64_t examined;
-    uint64_t last_key;        /* K of the last member examined */
-    dk_val *out;              /* members to reply (arena copies) */
+    uint64_t last_key; /* K of the last member examined */
+    dk_val *out;       /* members to reply (arena copies) */
     size_t nout, cap;
 } scan_state;
 
@@ -92,8 +92,10 @@ static uint64_t first_rank(keel_proc *p, const dk_set *s, uint64_t c) {
         uint64_t mid = lo + (hi - lo) / 2;
         dk_val m;
         dk_set_at(s, mid, &m);
-        if (order_key(&m) < c) lo = mid + 1;
-        else hi = mid;
+        if (order_key(&m) < c)
+            lo = mid + 1;
+        else
+            hi = mid;
         keel_charge(p, sets_cost(s, NULL));
     }
     return lo;
@@ -116,7 +118,8 @@ static void reply_page(keel_proc *p, const scan_state *st, uint64_t next) {
     keel_reply_array(p, 2);
     keel_reply_bulk(p, text, dk_val_format(&c, text, sizeof text));
     keel_reply_array(p, st->nout);
-    for (size_t i = 0; i < st->nout; i++) sets_reply_member(p, &st->out[i]);
+    for (size_t i = 0; i < st->nout; i++)
+        sets_reply_member(p, &st->out[i]);
 }
 
 /* Opcode: sets.scan
@@ -149,7 +152,7 @@ static keel_op_result op_scan(keel_proc *p, const keel_insn *in) {
         st->it = dk_iter_at(first_rank(p, s, cursor));
         p->reg[0] = dk_ptr(st);
     }
-    if (!s || dk_set_count(s) != st->n) {   /* the set went away between two slices */
+    if (!s || dk_set_count(s) != st->n) { /* the set went away between two slices */
         reply_page(p, st, 0);
         return KEEL_NEXT;
     }

@@ -11,7 +11,9 @@ keel_type_id sets_type = KEEL_TYPE_NONE;
 
 /* ======== the type's ops ======== */
 
-static void set_free(void *obj) { dk_set_free(obj); }
+static void set_free(void *obj) {
+    dk_set_free(obj);
+}
 
 /* A deep copy: members come out in order, so every add is an append. */
 static void *set_copy(const void *obj) {
@@ -29,7 +31,9 @@ static void *set_copy(const void *obj) {
     return s;
 }
 
-static size_t set_memory(const void *obj) { return dk_set_bytes(obj); }
+static size_t set_memory(const void *obj) {
+    return dk_set_bytes(obj);
+}
 
 static size_t set_describe(const void *obj, char *out, size_t cap) {
     const dk_set *s = obj;
@@ -45,13 +49,19 @@ static void set_to_reply(keel_proc *p, const void *obj) {
     keel_reply_set(p, dk_set_count(s));
     dk_iter it = dk_iter_at(0);
     dk_val m;
-    while (dk_set_next(s, &it, &m)) sets_reply_member(p, &m);
+    while (dk_set_next(s, &it, &m))
+        sets_reply_member(p, &m);
     keel_charge(p, (int64_t)dk_set_count(s) * SETS_COST_STEP);
 }
 
 static const keel_type_def set_def = {
-    .size = sizeof(keel_type_def), .name = "set", .free = set_free, .copy = set_copy,
-    .memory_usage = set_memory, .describe = set_describe, .to_reply = set_to_reply,
+    .size = sizeof(keel_type_def),
+    .name = "set",
+    .free = set_free,
+    .copy = set_copy,
+    .memory_usage = set_memory,
+    .describe = set_describe,
+    .to_reply = set_to_reply,
 };
 
 keel_status sets_register_type(keel_module *m, const char **err) {

@@ -72,7 +72,7 @@ keel_status sets_walk_find(keel_proc *p, const sets_walk *w, uint32_t i, dk_set 
     if (st != KEEL_OK) return st;
     st = sets_find(p, k.ptr, k.len, s);
     if (st == KEEL_MOVED || st == KEEL_WAIT) return st;
-    if (st != KEEL_OK) *s = NULL;   /* gone (FLUSHALL while locked): an empty set */
+    if (st != KEEL_OK) *s = NULL; /* gone (FLUSHALL while locked): an empty set */
     return KEEL_OK;
 }
 
@@ -104,8 +104,7 @@ static keel_op_result walk_other(keel_proc *p, sets_walk *w, const dk_set *s, se
         } else {
             dk_set_remove(w->acc, &m);
         }
-        if (keel_charge(p, cost) &&
-            (w->it.pos < dk_set_count(s) || sets_convert_busy(&w->conv)))
+        if (keel_charge(p, cost) && (w->it.pos < dk_set_count(s) || sets_convert_busy(&w->conv)))
             return KEEL_YIELD;
     }
 }

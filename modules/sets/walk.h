@@ -25,20 +25,20 @@
 #include "convert.h"
 
 typedef struct sets_walk {
-    uint32_t n;            /* the command's keys, in keel_key_nth's shard order */
-    uint32_t skip_argi;    /* argv index the validate pass does not type-check (a STORE's
-                              destination), 0 = none */
-    bool defer_wrongtype;  /* the validate pass records keys of another type in wrong[]
-                              instead of failing (SMOVE decides in Redis's order) */
-    uint32_t *argi;        /* argv index of each key (filled by the validate pass) */
-    uint64_t *count;       /* members of each key's set (0 when absent) */
-    bool *present;         /* the key holds a set */
-    bool *wrong;           /* the key holds another type (with defer_wrongtype) */
-    bool *local;           /* the key lives on the final thread */
-    uint32_t pos;          /* the validate pass's next key */
-    dk_set *acc;           /* the working set, NULL until a pass needs it */
-    dk_iter it;            /* the cursor of the pass under way */
-    sets_convert conv;     /* acc's move to the general tier, if under way */
+    uint32_t n;           /* the command's keys, in keel_key_nth's shard order */
+    uint32_t skip_argi;   /* argv index the validate pass does not type-check (a STORE's
+                             destination), 0 = none */
+    bool defer_wrongtype; /* the validate pass records keys of another type in wrong[]
+                             instead of failing (SMOVE decides in Redis's order) */
+    uint32_t *argi;       /* argv index of each key (filled by the validate pass) */
+    uint64_t *count;      /* members of each key's set (0 when absent) */
+    bool *present;        /* the key holds a set */
+    bool *wrong;          /* the key holds another type (with defer_wrongtype) */
+    bool *local;          /* the key lives on the final thread */
+    uint32_t pos;         /* the validate pass's next key */
+    dk_set *acc;          /* the working set, NULL until a pass needs it */
+    dk_iter it;           /* the cursor of the pass under way */
+    sets_convert conv;    /* acc's move to the general tier, if under way */
 } sets_walk;
 
 /* The passes of sets_walk_pass, each over key i's set S:
@@ -55,8 +55,8 @@ sets_walk *sets_walk_new(keel_proc *p, uint32_t skip_argi);
 /* The validate pass: visits every key in shard order (one hop per shard), recording its argv
  * index and, unless it is at skip_argi, whether it holds a set and how many members.  Returns
  * KEEL_NEXT once every key is visited (the process is then back on the final thread), KEEL_FAIL
- * after replying WRONGTYPE for a key of another type (unless defer_wrongtype), or KEEL_HOP / KEEL_BLOCK / KEEL_YIELD for
- * the opcode to return as they are (it resumes where it stopped). */
+ * after replying WRONGTYPE for a key of another type (unless defer_wrongtype), or KEEL_HOP /
+ * KEEL_BLOCK / KEEL_YIELD for the opcode to return as they are (it resumes where it stopped). */
 keel_op_result sets_walk_validate(keel_proc *p, sets_walk *w);
 
 /* The key index whose argv index is argi (once validated), or w->n when none. */

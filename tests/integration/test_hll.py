@@ -36,7 +36,7 @@ class HllCommands(unittest.TestCase):
         self.r.execute_command("HLL.MERGEREPLY", "COUNT")
 
     def cli(self, *args):
-        return self.srv.cli(*args).splitlines()
+        return self.srv.cli(*args).rstrip("\n").splitlines()
 
     def test_hll_pfadd_pfcount_and_aliases(self):
         r = self.r
@@ -72,6 +72,19 @@ class HllCommands(unittest.TestCase):
         self.assertEqual(self.cli("PFMERGE", d, a), ["OK"])
         self.assertEqual(r.execute_command("HLL.MERGEREPLY", "count"), b"OK")
         self.assertEqual(error_of(r, "HLL.MERGEREPLY", "maybe"), "syntax error: HLL.MERGEREPLY [COUNT | OK]")
+
+    def test_hll_every_command_through_redis_cli(self):
+        a, b = self.a0, self.b1
+        script = [
+            (["PFADD", a, "x", "y"], ["1"]), (["HLLADD", b, "y", "z"], ["1"]), (["PFCOUNT", a], ["2"]),
+            (["HLLCOUNT", a, b], ["3"]), (["PFMERGE", "m", a, b], ["3"]), (["HLLMERGE", "m", a], ["3"]),
+            (["HLL.MERGEREPLY"], ["count"]), (["HLL.MERGEREPLY", "OK"], ["OK"]), (["PFMERGE", "m"], ["OK"]),
+            (["HLL.MERGEREPLY", "COUNT"], ["OK"]), (["TYPE", "m"], ["hll"]),
+            (["PFADD"], ["ERR wrong number of arguments for 'pfadd' command"]),
+            (["HLLMERGE"], ["ERR wrong number of arguments for 'hllmerge' command"]),
+        ]
+        for args, want in script:
+            self.assertEqual(self.cli(*args), want, args)
 
     def test_hll_errors(self):
         r = self.r

@@ -63,7 +63,7 @@ class SetCommands(unittest.TestCase):
         self.r.flushall()
 
     def cli(self, *args):
-        return self.srv.cli(*args).splitlines()
+        return self.srv.cli(*args).rstrip("\n").splitlines()
 
     # ---- one-key commands ----
 
@@ -220,6 +220,24 @@ class SetCommands(unittest.TestCase):
         self.assertEqual(self.raw.execute_command("SEQUAL", a), 1)
         self.assertEqual(self.cli("SSUBSET", c, b), ["1"])
         self.assertEqual(self.cli("SEQUAL", a, b), ["0"])
+
+    def test_sets_every_command_through_redis_cli(self):
+        a, b, d = self.a0, self.b1, self.d1
+        script = [
+            (["SADD", a, "1", "2", "x"], ["3"]), (["SADD", b, "2", "x", "y"], ["3"]),
+            (["SREM", b, "y", "nope"], ["1"]), (["SCARD", a], ["3"]), (["SISMEMBER", a, "x"], ["1"]),
+            (["SMISMEMBER", a, "x", "q"], ["1", "0"]), (["SMEMBERS", a], ["1", "2", "x"]),
+            (["SINTER", a, b], ["2", "x"]), (["SINTERCARD", "2", a, b, "LIMIT", "1"], ["1"]),
+            (["SINTERSTORE", d, a, b], ["2"]), (["SUNION", a, b], ["1", "2", "x"]),
+            (["SUNIONSTORE", d, a, b], ["3"]), (["SDIFF", a, b], ["1"]), (["SDIFFSTORE", d, a, b], ["1"]),
+            (["SMEMBERS", d], ["1"]), (["SMOVE", a, d, "2", "x"], ["2"]), (["SSUBSET", b, d], ["1"]),
+            (["SEQUAL", b, d], ["0"]), (["SSCAN", a, "0"], ["0", "1"]), (["SRANDMEMBER", a, "5"], ["1"]),
+            (["SPOP", a, "5"], ["1"]), (["EXISTS", a], ["0"]), (["TYPE", d], ["set"]),
+            (["SADD", a], ["ERR wrong number of arguments for 'sadd' command"]),
+            (["SSUBSET", a], ["ERR wrong number of arguments for 'ssubset' command"]),
+        ]
+        for args, want in script:
+            self.assertEqual(self.cli(*args), want, args)
 
     # ---- errors ----
 

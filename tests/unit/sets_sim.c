@@ -10,7 +10,7 @@
 static const keel_api *base;
 static keel_api table;
 static bool sim_on;
-static bool running;   /* inside sim_run: keyspace calls check the thread */
+static bool running; /* inside sim_run: keyspace calls check the thread */
 static int cur, target;
 static long hops, yields;
 
@@ -20,13 +20,13 @@ static int thread_of(const void *key, size_t n) {
     return c == 'x' || c == 'y' || c == 'z';
 }
 
-#define GUARD(KEY, KLEN)                                                                          \
-    do {                                                                                          \
-        int t_ = thread_of(KEY, KLEN);                                                            \
-        if (t_ != cur) {                                                                          \
-            target = t_;                                                                          \
-            return KEEL_MOVED;                                                                    \
-        }                                                                                         \
+#define GUARD(KEY, KLEN)                                                                           \
+    do {                                                                                           \
+        int t_ = thread_of(KEY, KLEN);                                                             \
+        if (t_ != cur) {                                                                           \
+            target = t_;                                                                           \
+            return KEEL_MOVED;                                                                     \
+        }                                                                                          \
     } while (0)
 
 static keel_status s_lookup(keel_proc *p, const void *key, size_t klen, keel_value *out) {
@@ -96,7 +96,9 @@ void sim_reset(bool two_threads) {
     cur = 0;
 }
 
-void sim_threads(bool on) { sim_on = on; }
+void sim_threads(bool on) {
+    sim_on = on;
+}
 
 keel_proc *sim_run(int64_t budget, keel_op_result *result, int argc, const char *const *argv) {
     keel_arg *args = malloc(sizeof *args * (size_t)(argc ? argc : 1));
@@ -131,18 +133,24 @@ keel_proc *sim_run(int64_t budget, keel_op_result *result, int argc, const char 
     return p;
 }
 
-long sim_hops(void) { return hops; }
-long sim_yields(void) { return yields; }
+long sim_hops(void) {
+    return hops;
+}
+long sim_yields(void) {
+    return yields;
+}
 
 int sim_argc_(const char *const *argv) {
     int n = 0;
-    while (argv[n]) n++;
+    while (argv[n])
+        n++;
     return n;
 }
 
 /* Appends text to out at *at (cut at cap - 1). */
 static void put(char *out, size_t cap, size_t *at, const char *s, size_t n) {
-    for (size_t i = 0; i < n && *at + 1 < cap; i++) out[(*at)++] = s[i];
+    for (size_t i = 0; i < n && *at + 1 < cap; i++)
+        out[(*at)++] = s[i];
     out[*at < cap ? *at : cap - 1] = '\0';
 }
 
@@ -157,7 +165,8 @@ static void show_at(const keel_reply *r, char *out, size_t cap, size_t *at) {
         put(out, cap, at, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)r->v.i));
         break;
     case KEEL_REPLY_UINT:
-        put(out, cap, at, num, (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)r->v.u));
+        put(out, cap, at, num,
+            (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)r->v.u));
         break;
     case KEEL_REPLY_DOUBLE:
         put(out, cap, at, num, (size_t)snprintf(num, sizeof num, "%.17g", r->v.d));

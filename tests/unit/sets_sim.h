@@ -35,10 +35,12 @@ long sim_yields(void);
 const char *sim_text(int64_t budget, int argc, const char *const *argv);
 
 /* The same for a NULL-terminated list of words, with the default budget of 1000. */
-#define SIM(...) sim_text(1000, sim_argc_((const char *const[]){__VA_ARGS__, NULL}), \
-                          (const char *const[]){__VA_ARGS__, NULL})
-#define SIM_BUDGET(B, ...) sim_text(B, sim_argc_((const char *const[]){__VA_ARGS__, NULL}), \
-                                    (const char *const[]){__VA_ARGS__, NULL})
+#define SIM(...)                                                                                   \
+    sim_text(1000, sim_argc_((const char *const[]){__VA_ARGS__, NULL}),                            \
+             (const char *const[]){__VA_ARGS__, NULL})
+#define SIM_BUDGET(B, ...)                                                                         \
+    sim_text(B, sim_argc_((const char *const[]){__VA_ARGS__, NULL}),                               \
+             (const char *const[]){__VA_ARGS__, NULL})
 int sim_argc_(const char *const *argv);
 
 /* Writes a reply as text (see sim_text) into out (cap bytes, NUL-terminated, cut if needed). */

@@ -16,9 +16,11 @@
 
 static keel_type_id other_type;
 static int other_obj;
-static void other_free(void *obj) { (void)obj; }
-static const keel_type_def other_def = {.size = sizeof(keel_type_def), .name = "other",
-                                        .free = other_free};
+static void other_free(void *obj) {
+    (void)obj;
+}
+static const keel_type_def other_def = {
+    .size = sizeof(keel_type_def), .name = "other", .free = other_free};
 
 static void setup(void) {
     sim_reset(true);
@@ -88,12 +90,13 @@ START_TEST(test_hll_union_and_merge_across_threads) {
     ck_assert_str_eq(SIM("HLL.MERGEREPLY"), "+count");
     ck_assert_str_eq(SIM("HLL.MERGEREPLY", "OK"), "+OK");
     ck_assert_str_eq(SIM("HLL.MERGEREPLY"), "+ok");
-    ck_assert_str_eq(SIM("HLLMERGE", "y", "nokey"), "+OK");   /* the destination counts too */
+    ck_assert_str_eq(SIM("HLLMERGE", "y", "nokey"), "+OK"); /* the destination counts too */
     ck_assert_str_eq(SIM("PFCOUNT", "y"), count_text(all));
     ck_assert_str_eq(SIM("PFMERGE", "z"), "+OK");
     ck_assert_str_eq(SIM("PFCOUNT", "z"), "0");
     ck_assert_str_eq(SIM("HLL.MERGEREPLY", "COUNT"), "+OK");
-    ck_assert_str_eq(SIM("HLL.MERGEREPLY", "MAYBE"), "!ERR syntax error: HLL.MERGEREPLY [COUNT | OK]");
+    ck_assert_str_eq(SIM("HLL.MERGEREPLY", "MAYBE"),
+                     "!ERR syntax error: HLL.MERGEREPLY [COUNT | OK]");
     dk_hll_free(all);
 }
 END_TEST
@@ -128,7 +131,7 @@ START_TEST(test_hll_strings_holding_redis_sketches) {
     ck_assert_str_eq(SIM("PFMERGE", "t", "s"), NOT_HLL);
     ck_assert_str_eq(SIM("PFADD", "o", "a"), WRONGTYPE);
     ck_assert_str_eq(SIM("PFCOUNT", "o"), WRONGTYPE);
-    ck_assert_str_eq(SIM("PFCOUNT", "o", "t"), WRONGTYPE);   /* the first bad key in argv order */
+    ck_assert_str_eq(SIM("PFCOUNT", "o", "t"), WRONGTYPE); /* the first bad key in argv order */
     ck_assert_str_eq(SIM("PFCOUNT", "t", "o"), NOT_HLL);
     ck_assert_str_eq(SIM("PFMERGE", "s", "o"), WRONGTYPE);
     ck_assert_str_eq(SIM("PFCOUNT", "s"), "3");

@@ -17,9 +17,11 @@
 
 static keel_type_id other_type;
 static int other_obj = 7;
-static void other_free(void *obj) { (void)obj; }
-static const keel_type_def other_def = {.size = sizeof(keel_type_def), .name = "other",
-                                        .free = other_free};
+static void other_free(void *obj) {
+    (void)obj;
+}
+static const keel_type_def other_def = {
+    .size = sizeof(keel_type_def), .name = "other", .free = other_free};
 
 static void setup(void) {
     sim_reset(false);
@@ -52,7 +54,8 @@ static void add_many(const char *key, const char *prefix, int n) {
 static int items(const char *text) {
     if (strcmp(text, "[]") == 0) return 0;
     int n = 1;
-    for (const char *c = text; *c; c++) n += *c == ',';
+    for (const char *c = text; *c; c++)
+        n += *c == ',';
     return n;
 }
 
@@ -172,8 +175,8 @@ static void check_sample(const char *text, int n, char *seen, int universe) {
 START_TEST(test_sets_random_counts_are_distinct_sorted_and_spop_removes_them) {
     add_many("s", "m", 4000);
     check_sample(SIM_BUDGET(100, "SRANDMEMBER", "s", "10"), 10, NULL, 4000);
-    check_sample(SIM_BUDGET(100, "SRANDMEMBER", "s", "1500"), 1500, NULL, 4000);   /* bitmap */
-    check_sample(SIM_BUDGET(100, "SRANDMEMBER", "s", "3900"), 3900, NULL, 4000);   /* inverted */
+    check_sample(SIM_BUDGET(100, "SRANDMEMBER", "s", "1500"), 1500, NULL, 4000); /* bitmap */
+    check_sample(SIM_BUDGET(100, "SRANDMEMBER", "s", "3900"), 3900, NULL, 4000); /* inverted */
     ck_assert_int_gt(sim_yields(), 0);
     char *seen = calloc(4000, 1);
     check_sample(SIM_BUDGET(100, "SPOP", "s", "5"), 5, seen, 4000);
@@ -182,7 +185,8 @@ START_TEST(test_sets_random_counts_are_distinct_sorted_and_spop_removes_them) {
     ck_assert_str_eq(SIM("SCARD", "s"), "200");
     check_sample(SIM_BUDGET(100, "SPOP", "s", "1000"), 200, seen, 4000);
     ck_assert_uint_eq(fake_key_count(), 0);
-    for (int i = 0; i < 4000; i++) ck_assert_msg(seen[i], "m%d never popped", i);
+    for (int i = 0; i < 4000; i++)
+        ck_assert_msg(seen[i], "m%d never popped", i);
     free(seen);
 }
 END_TEST
@@ -208,7 +212,8 @@ static char *scan_all(const char *key, const char *count, int extra, bool drain)
                 const char *argv[4096] = {"SREM", key};
                 int argc = 2;
                 char *copy = strdup(page);
-                for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) argv[argc++] = tok;
+                for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ","))
+                    argv[argc++] = tok;
                 keel_op_result r;
                 fake_proc_free(sim_run(1000, &r, argc, argv));
                 free(copy);
@@ -230,7 +235,8 @@ START_TEST(test_sets_sscan_walks_everything_in_pages) {
     free(all);
     ck_assert_str_eq(SIM("SSCAN", "nokey", "0"), "[0,[]]");
     ck_assert_str_eq(SIM("SSCAN", "s", "0", "COUNT", "0"), "!ERR syntax error");
-    ck_assert_str_eq(SIM("SSCAN", "s", "0", "COUNT", "x"), "!ERR value is not an integer or out of range");
+    ck_assert_str_eq(SIM("SSCAN", "s", "0", "COUNT", "x"),
+                     "!ERR value is not an integer or out of range");
     ck_assert_str_eq(SIM("SSCAN", "s", "0", "FOO", "1"), "!ERR syntax error");
     ck_assert_str_eq(SIM("SSCAN", "s", "0", "MATCH"), "!ERR syntax error");
     ck_assert_str_eq(SIM("SSCAN", "s", "18446744073709551616"), "!ERR invalid cursor");
@@ -300,7 +306,7 @@ START_TEST(test_sets_glob_rules) {
     ck_assert(M("*a*b*c*", "xxaxxbxxcxx"));
     ck_assert(!M("*a*b*c*", "xxaxxcxxbxx"));
     ck_assert(M("h[ae]llo", "hello"));
-    ck_assert(!M("[", "["));   /* an unclosed class matches nothing, as in Redis */
+    ck_assert(!M("[", "[")); /* an unclosed class matches nothing, as in Redis */
     ck_assert(sets_glob_match("a?c", 3, "a\0c", 3));
 #undef M
 }
@@ -311,7 +317,8 @@ START_TEST(test_sets_sample_small_and_large) {
     sets_sample s;
     uint64_t r, last = 0, n = 0;
     sets_sample_init(p, &s, 100, 10);
-    while (!sets_sample_draw(p, &s)) p->budget = 1000;
+    while (!sets_sample_draw(p, &s))
+        p->budget = 1000;
     for (; sets_sample_next(p, &s, &r); n++) {
         ck_assert(n == 0 || r > last);
         ck_assert_uint_lt(r, 100);

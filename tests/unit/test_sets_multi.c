@@ -19,14 +19,16 @@
  * set keeps them (integers by value, then bytes). */
 static char names[NMEM][8];
 static int canon[NMEM];
-static const char *const keys[NKEYS] = {"a", "b", "c", "d", "x", "y", "z"};   /* x y z: thread 1 */
+static const char *const keys[NKEYS] = {"a", "b", "c", "d", "x", "y", "z"}; /* x y z: thread 1 */
 static uint64_t model[NKEYS];
-static long case_hops;   /* hops of the random commands themselves */
+static long case_hops; /* hops of the random commands themselves */
 static keel_type_id other_type;
 static int other_obj;
-static void other_free(void *obj) { (void)obj; }
-static const keel_type_def other_def = {.size = sizeof(keel_type_def), .name = "other",
-                                        .free = other_free};
+static void other_free(void *obj) {
+    (void)obj;
+}
+static const keel_type_def other_def = {
+    .size = sizeof(keel_type_def), .name = "other", .free = other_free};
 
 static int cmp_canon(const void *a, const void *b) {
     int i = *(const int *)a, j = *(const int *)b;
@@ -36,9 +38,12 @@ static int cmp_canon(const void *a, const void *b) {
 }
 
 static void universe(void) {
-    for (int i = 0; i < 32; i++) snprintf(names[i], sizeof names[i], "%d", i * 7 - 50);
-    for (int i = 32; i < NMEM; i++) snprintf(names[i], sizeof names[i], "m%c%d", 'a' + (i * 5) % 26, i);
-    for (int i = 0; i < NMEM; i++) canon[i] = i;
+    for (int i = 0; i < 32; i++)
+        snprintf(names[i], sizeof names[i], "%d", i * 7 - 50);
+    for (int i = 32; i < NMEM; i++)
+        snprintf(names[i], sizeof names[i], "m%c%d", 'a' + (i * 5) % 26, i);
+    for (int i = 0; i < NMEM; i++)
+        canon[i] = i;
     qsort(canon, NMEM, sizeof canon[0], cmp_canon);
 }
 
@@ -90,7 +95,8 @@ static void check_model(const char *what) {
     for (int k = 0; k < NKEYS; k++) {
         mask_text(model[k], want, sizeof want);
         const char *got = run(1000, 2, (const char *const[]){"SMEMBERS", keys[k]});
-        ck_assert_msg(strcmp(got, want) == 0, "%s: key %s holds %s, model %s", what, keys[k], got, want);
+        ck_assert_msg(strcmp(got, want) == 0, "%s: key %s holds %s, model %s", what, keys[k], got,
+                      want);
     }
 }
 
@@ -100,7 +106,8 @@ static void random_case(unsigned *seed, int64_t budget) {
     char want[2048];
     int argc = 0, nsrc = 1 + rand_r(seed) % 4;
     int src[4] = {0, 0, 0, 0};
-    for (int i = 0; i < nsrc; i++) src[i] = rand_r(seed) % NKEYS;
+    for (int i = 0; i < nsrc; i++)
+        src[i] = rand_r(seed) % NKEYS;
     int op = rand_r(seed) % 10;
     uint64_t u = 0, in = ~0ull, diff = model[src[0]];
     for (int i = 0; i < nsrc; i++) {
@@ -109,9 +116,9 @@ static void random_case(unsigned *seed, int64_t budget) {
         if (i) diff &= ~model[src[i]];
     }
     int dst = rand_r(seed) % NKEYS;
-    static const char *const names_op[] = {"SUNION", "SINTER", "SDIFF", "SUNIONSTORE",
+    static const char *const names_op[] = {"SUNION",      "SINTER",     "SDIFF",      "SUNIONSTORE",
                                            "SINTERSTORE", "SDIFFSTORE", "SINTERCARD", "SSUBSET",
-                                           "SEQUAL", "SMOVE"};
+                                           "SEQUAL",      "SMOVE"};
     argv[argc++] = names_op[op];
     char numtext[8], limtext[8];
     uint64_t result = op % 3 == 0 ? u : op % 3 == 1 ? in : diff;
@@ -122,7 +129,8 @@ static void random_case(unsigned *seed, int64_t budget) {
         result = in;
     }
     if (op <= 6 || op == 8)
-        for (int i = 0; i < nsrc; i++) argv[argc++] = keys[src[i]];
+        for (int i = 0; i < nsrc; i++)
+            argv[argc++] = keys[src[i]];
     if (op <= 2) {
         mask_text(result, want, sizeof want);
     } else if (op <= 5) {
@@ -144,7 +152,8 @@ static void random_case(unsigned *seed, int64_t budget) {
         snprintf(want, sizeof want, "%d", (model[src[0]] & ~model[dst]) == 0);
     } else if (op == 8) {
         bool eq = true;
-        for (int i = 1; i < nsrc; i++) eq = eq && model[src[i]] == model[src[0]];
+        for (int i = 1; i < nsrc; i++)
+            eq = eq && model[src[i]] == model[src[0]];
         snprintf(want, sizeof want, "%d", eq);
     } else {
         int s = src[0];
@@ -172,7 +181,8 @@ static void random_case(unsigned *seed, int64_t budget) {
     case_hops += sim_hops();
     char what[256];
     size_t at = 0;
-    for (int i = 0; i < argc; i++) at += (size_t)snprintf(what + at, sizeof what - at, "%s ", argv[i]);
+    for (int i = 0; i < argc; i++)
+        at += (size_t)snprintf(what + at, sizeof what - at, "%s ", argv[i]);
     ck_assert_msg(strcmp(got, want) == 0, "%s(budget %lld): got %s, want %s", what,
                   (long long)budget, got, want);
     check_model(what);
@@ -185,8 +195,9 @@ static void random_cases(bool two) {
         setup_world(two);
         for (int k = 0; k < NKEYS; k++) {
             int kind = rand_r(&seed) % 5;
-            model[k] = kind == 0 ? 0 : ((uint64_t)rand_r(&seed) << 33 ^ (uint64_t)rand_r(&seed) << 9 ^
-                                        (uint64_t)rand_r(&seed));
+            model[k] = kind == 0 ? 0
+                                 : ((uint64_t)rand_r(&seed) << 33 ^ (uint64_t)rand_r(&seed) << 9 ^
+                                    (uint64_t)rand_r(&seed));
             if (kind == 1) model[k] &= 0xffffffffull;    /* integers only: the intset tier */
             if (kind == 2 && k) model[k] = model[k - 1]; /* equal to another */
         }
@@ -195,8 +206,10 @@ static void random_cases(bool two) {
             random_case(&seed, 1 + rand_r(&seed) % 60);
         }
     }
-    if (two) ck_assert_int_gt(case_hops, 1000);
-    else ck_assert_int_eq(case_hops, 0);
+    if (two)
+        ck_assert_int_gt(case_hops, 1000);
+    else
+        ck_assert_int_eq(case_hops, 0);
 }
 
 START_TEST(test_sets_multi_random_commands_on_two_threads_match_the_model) {
@@ -226,9 +239,9 @@ START_TEST(test_sets_multi_errors_and_wrong_types) {
     ck_assert_str_eq(SIM("SMOVE", "nokey", "xo", "1"), "0");
     ck_assert_str_eq(SIM("SMOVE", "a", "xo", "1"), WRONGTYPE);
     ck_assert_str_eq(SIM("SMOVE", "o", "a", "1"), WRONGTYPE);
-    ck_assert_str_eq(SIM("SINTERSTORE", "xo", "a", "x"), "1");   /* any destination is replaced */
+    ck_assert_str_eq(SIM("SINTERSTORE", "xo", "a", "x"), "1"); /* any destination is replaced */
     ck_assert_str_eq(SIM("SMEMBERS", "xo"), "[2]");
-    ck_assert_str_eq(SIM("SINTERSTORE", "xo", "a", "nokey"), "0");   /* an empty result deletes */
+    ck_assert_str_eq(SIM("SINTERSTORE", "xo", "a", "nokey"), "0"); /* an empty result deletes */
     ck_assert_str_eq(SIM("SMEMBERS", "xo"), "[]");
     ck_assert_str_eq(SIM("SINTERCARD", "0", "a"), "!ERR numkeys should be greater than 0");
     ck_assert_str_eq(SIM("SINTERCARD", "x", "a"), "!ERR numkeys should be greater than 0");
@@ -262,8 +275,8 @@ static void fill(const char *key, const char *prefix, int n, int step) {
 }
 
 START_TEST(test_sets_multi_big_operations_across_threads_yield_and_hop) {
-    fill("a", "", 20000, 2);     /* even numbers */
-    fill("x", "", 20000, 3);     /* multiples of 3 */
+    fill("a", "", 20000, 2); /* even numbers */
+    fill("x", "", 20000, 3); /* multiples of 3 */
     fill("b", "k", 5000, 1);
     fill("y", "k", 5000, 2);
     ck_assert_str_eq(SIM_BUDGET(500, "SUNIONSTORE", "z", "a", "x"), "33333");
@@ -290,7 +303,7 @@ START_TEST(test_sets_multi_smove_many_members_across_threads) {
     const char *argv[3004] = {"SMOVE", "a", "x"};
     static char text[3001][16];
     for (int i = 0; i <= 3000; i++) {
-        snprintf(text[i], sizeof text[i], "m%d", i);   /* m3000 is not in a */
+        snprintf(text[i], sizeof text[i], "m%d", i); /* m3000 is not in a */
         argv[3 + i] = text[i];
     }
     keel_op_result r;
