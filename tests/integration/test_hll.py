@@ -8,7 +8,6 @@ import socket
 import threading
 import unittest
 
-import redis
 
 from keel_harness import KeelServer
 from test_sets import error_of, keys_on_threads, thread_of
@@ -54,6 +53,8 @@ class HllCommands(unittest.TestCase):
         self.assertEqual(self.cli("PFADD", "c", "x", "y"), ["1"])
         self.assertEqual(self.cli("PFCOUNT", "c"), ["2"])
         self.assertEqual(self.cli("HLLCOUNT", "c", "h"), ["6"])
+        self.assertEqual(r.get("h"), 4)                     # GET shows the count (Redis: the bytes)
+        self.assertEqual(self.cli("GET", "c"), ["2"])
 
     def test_hll_merge_replies_the_count_or_ok(self):
         r, a, b, d = self.r, self.a0, self.b1, self.d1

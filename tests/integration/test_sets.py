@@ -88,6 +88,11 @@ class SetCommands(unittest.TestCase):
         self.assertEqual(self.cli("SREM", "t", "x"), ["1"])
         self.assertEqual(self.cli("SMEMBERS", "t"), ["y"])
 
+    def test_sets_get_shows_the_members_sorted(self):
+        self.r.sadd("s", "b", "10", "a", "2")
+        self.assertEqual(self.raw.execute_command("GET", "s"), [b"2", b"10", b"a", b"b"])
+        self.assertEqual(self.cli("GET", "s"), ["2", "10", "a", "b"])
+
     def test_sets_smembers_sorted_with_exact_bytes(self):
         r = self.r
         members = [b"b", b"10", b"a", b"2", b"-5", b"", b"01", b"1.0", b"\x00\xff", b"18446744073709551616",
