@@ -91,6 +91,12 @@ static void info_clients(info_buf *b, int64_t now_ms) {
              atomic_load(&srv->nclients), srv->cf.max_clients);
 }
 
+static uint64_t lazy_pending(void) {
+    uint64_t n = 0;
+    for (int i = 0; i < srv->nthreads; i++) n += atomic_load_explicit(&srv->threads[i]->nlazy, memory_order_relaxed);
+    return n;
+}
+
 static void info_memory(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     uint64_t tables = 0;
@@ -106,9 +112,11 @@ static void info_memory(info_buf *b, int64_t now_ms) {
     info_add(b,
              "# Memory\r\nused_memory:%lld\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
              "used_memory_rss_human:%s\r\nused_memory_peak:%lld\r\nused_memory_peak_human:%s\r\n"
-             "used_memory_keyspace:%llu\r\nused_memory_core:%lld\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n"
+             "used_memory_keyspace:%llu\r\nused_memory_core:%lld\r\nlazyfree_pending_objects:%llu\r\n"
+             "maxmemory:0\r\nmaxmemory_policy:noeviction\r\n"
              "mem_allocator:libc\r\n\r\n",
-             (long long)used, uh, rss, rh, (long long)peak, ph, (unsigned long long)tables, (long long)mem_used());
+             (long long)used, uh, rss, rh, (long long)peak, ph, (unsigned long long)tables, (long long)mem_used(),
+             (unsigned long long)lazy_pending());
 }
 
 static void info_persistence(info_buf *b, int64_t now_ms) {

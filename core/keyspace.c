@@ -2,6 +2,7 @@
  * shard's published key counts. */
 #include "config.h"
 #include "keyspace.h"
+#include "lazyfree.h"
 #include "registry.h"
 #include "server.h"
 
@@ -11,8 +12,7 @@ uint64_t ks_hash(const void *key, size_t len) { return XXH3_64bits(key, len); }
 
 void ks_free_obj(void *ctx, uint16_t type, void *obj) {
     (void)ctx;
-    const type_entry *te = type_by_id(type);
-    if (te && te->def.free) te->def.free(obj);
+    lazy_free(type, obj);
 }
 
 /* Publishes the key counts for other threads (DBSIZE, INFO keyspace): only the shard's own

@@ -8,7 +8,7 @@ core_libkeelcore_la_SOURCES = \
 	core/cmd_info.c core/cmd_keys.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c \
 	core/conf.c core/conf.h core/conf_check.c core/conf_check.h \
 	core/conn.c core/conn.h core/expire.c core/expire.h \
-	core/glob.c core/glob.h core/keyspace.c core/keyspace.h core/loader.c core/loader.h \
+	core/glob.c core/glob.h core/keyspace.c core/keyspace.h core/lazyfree.c core/lazyfree.h core/loader.c core/loader.h \
 	core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/net.c core/net.h core/ns.c core/ns.h \
 	core/registry.c core/registry.h core/server.c core/server.h core/shard.c core/shard.h \
 	core/stats.c core/stats.h core/stats_json.c core/stats_json.h \

@@ -4,6 +4,7 @@
 #include "ns.h"
 #include "keyspace.h"
 #include "lock.h"
+#include "lazyfree.h"
 #include "mem.h"
 #include "registry.h"
 #include "server.h"
@@ -105,6 +106,51 @@ static void ns_obj_free(void *obj) {
     ns_unlist(o);
     dk_table_free(o->t, ks_free_obj, NULL);
     mem_free(o);
+}
+
+typedef struct drain_ctx {
+    char *keys;          /* copies of the keys met, back to back */
+    size_t *lens;
+    size_t n, max, used, cap;
+} drain_ctx;
+
+static void drain_collect(void *arg, dk_table *t, dk_ref r) {
+    drain_ctx *cx = arg;
+    if (cx->n == cx->max) return;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    if (cx->used + e.klen > cx->cap) {
+        cx->cap = (cx->used + e.klen) * 2;
+        cx->keys = mem_realloc(cx->keys, cx->cap);
+    }
+    memcpy(cx->keys + cx->used, e.key, e.klen);
+    cx->used += e.klen;
+    cx->lens[cx->n++] = e.klen;
+}
+
+bool ns_obj_drain(ns_obj *o, size_t max) {
+    if (dk_table_count(o->t) == 0) {
+        dk_table_free(o->t, NULL, NULL);
+        mem_free(o);
+        return true;
+    }
+    drain_ctx cx = {NULL, mem_alloc(sizeof(size_t) * max), 0, max, 0, 0};
+    uint64_t cursor = 0;
+    do {   /* collect first: deleting while scanning would move entries under the scan */
+        cursor = dk_table_scan(o->t, cursor, drain_collect, &cx);
+    } while (cursor != 0 && cx.n < max);
+    const char *k = cx.keys;
+    for (size_t i = 0; i < cx.n; i++) {
+        dk_ref r = dk_table_find(o->t, k, cx.lens[i], ks_hash(k, cx.lens[i]));
+        void *obj = NULL;
+        uint16_t type = 0;
+        if (r != DK_REF_NONE) dk_table_delete(o->t, r, &obj, &type);
+        if (obj) lazy_free(type, obj);
+        k += cx.lens[i];
+    }
+    mem_free(cx.keys);
+    mem_free(cx.lens);
+    return false;
 }
 
 static size_t ns_obj_memory(const void *obj) {

@@ -87,6 +87,10 @@ void ns_note_expiring(ks_space *sp);
 void ns_list(ns_obj *o);
 void ns_unlist(ns_obj *o);
 
+/* Frees up to max keys of a detached namespace (freeing their values, big ones lazily too);
+ * frees the namespace itself and returns true once it is empty. */
+bool ns_obj_drain(ns_obj *o, size_t max);
+
 /* Moving a namespace subtree to another shard (RENAME): ns_detach takes it off its shard's
  * lists (on the old shard's thread), ns_attach puts it on the new shard's (on its thread). */
 void ns_detach(ns_obj *o);

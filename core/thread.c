@@ -4,6 +4,7 @@
 #include "thread.h"
 #include "conn.h"
 #include "expire.h"
+#include "lazyfree.h"
 #include "log.h"
 #include "mem.h"
 #include "server.h"
@@ -194,7 +195,7 @@ static void *thr_main(void *arg) {
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     while (!atomic_load(&t->stop)) {
-        bool busy = t->runq_head != NULL || t->dirty != NULL || !CK_STACK_ISEMPTY(&t->inbox);
+        bool busy = t->runq_head != NULL || t->dirty != NULL || t->lazy != NULL || !CK_STACK_ISEMPTY(&t->inbox);
         if (!busy) {
             atomic_store(&t->wake_pending, 0);
             ck_pr_fence_memory();
@@ -206,6 +207,7 @@ static void *thr_main(void *arg) {
         thr_run_ready(t);
         conn_flush_dirty(t);
         thr_flush_wakeups(t);
+        if (t->lazy) lazy_free_run(t, 300000);   /* big deletions free between turns */
     }
     conn_close_all(t);
     thr_drain_inbox(t);
@@ -225,6 +227,7 @@ void thr_join(thr *t) { pthread_join(t->pt, NULL); }
 
 void thr_free(thr *t) {
     if (!t) return;
+    lazy_free_drain(t);
     while (t->pool) {
         zvm_proc *p = t->pool;
         t->pool = p->next;

@@ -16,6 +16,7 @@ struct event_base;
 struct event;
 struct keel_conn;
 struct shard;
+struct lazy_item;
 
 typedef struct thr_stats {
     _Atomic uint64_t commands;         /* processes finished on this thread as home */
@@ -48,6 +49,8 @@ typedef struct thr {
     int64_t now_ms;                    /* wall clock, refreshed every loop turn */
     uint64_t serial_next;
     uint64_t rng;                      /* xorshift state for RANDOMKEY and friends */
+    struct lazy_item *lazy;            /* big values waiting to be freed (lazyfree.c) */
+    _Atomic uint64_t nlazy;
     _Atomic bool stop;
     thr_stats st;
 } thr;

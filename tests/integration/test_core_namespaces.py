@@ -2,6 +2,7 @@
 DBSIZE counts the client's namespace, an emptied namespace is gone, DEBUG ZVM EXPLAIN places keys
 as the client's namespace does, and KEYS never repeats a key while tables resize under it."""
 import threading
+import time
 import unittest
 
 from keel_harness import KeelServer
@@ -66,9 +67,47 @@ class CoreNamespaces(unittest.TestCase):
         self.assertEqual(self.r.type("big"), b"hash")
         grown = int(self.r.info("memory")["used_memory"]) - before
         self.assertGreater(grown, 200000 * 10, "200k keys in a namespace must show in used_memory")
-        self.r.delete("big")
-        after = int(self.r.info("memory")["used_memory"]) - before
-        self.assertLess(after, grown / 4)
+        self.r.delete("big")   # freed in slices on the namespace's thread, right after
+        deadline = time.time() + 20
+        while int(self.r.info("memory")["used_memory"]) - before > grown / 4:
+            self.assertLess(time.time(), deadline, "the namespace's memory did not come back")
+            time.sleep(0.05)
+
+    def test_deleting_a_huge_namespace_keeps_the_thread_serving(self):
+        loader = self.srv.client()
+        pipe = loader.pipeline(transaction=False)
+        pipe.execute_command("NS", "huge")
+        for i in range(0, 300000, 3000):
+            pipe.mset({"f%d" % j: j for j in range(i, i + 3000)})
+        pipe.execute()
+        # a client on every thread keeps pinging while the namespace is deleted and freed
+        stop, answered = threading.Event(), []
+
+        def ping():
+            c = self.srv.client(single_connection_client=True)
+            while not stop.is_set():
+                c.ping()
+                answered.append(time.monotonic())
+
+        pingers = [threading.Thread(target=ping) for _ in range(4)]
+        for t in pingers:
+            t.start()
+        time.sleep(0.1)
+        t0 = time.monotonic()
+        self.assertEqual(self.r.delete("huge"), 1)
+        t_del = time.monotonic()
+        self.assertEqual(self.r.exists("huge"), 0)   # gone at once ...
+        self.assertGreaterEqual(int(self.r.info("memory")["lazyfree_pending_objects"]), 1)   # ... freed later
+        deadline = time.time() + 20
+        while int(self.r.info("memory")["lazyfree_pending_objects"]):
+            self.assertLess(time.time(), deadline, "the namespace was never freed")
+            time.sleep(0.02)
+        time.sleep(0.3)
+        stop.set()
+        for t in pingers:
+            t.join()
+        during = [a for a in answered if t0 <= a <= t_del + 0.3]
+        self.assertGreater(len(during), 20, "PINGs stalled while the namespace was freed")
 
     def test_keys_never_repeats_a_key_while_tables_resize(self):
         base = {"k:%d" % i: i for i in range(60000)}
