@@ -4,6 +4,7 @@
 #include "builtin.h"
 #include "conn.h"
 #include "keyspace.h"
+#include "lock.h"
 #include "log.h"
 #include "net.h"
 #include "ns.h"
@@ -101,13 +102,26 @@ static keel_op_result op_flush_check(keel_proc *p, const keel_insn *in) {
 
 /* Opcode: server.flush_shard — empties the walk's current shard; a client inside a namespace
  * empties only that namespace's part of it (namespaces are security boundaries: a tenant's
- * FLUSHALL never reaches keys outside its namespace).  Reductions 1 (the table is freed in one
- * go). */
+ * FLUSHALL never reaches keys outside its namespace).  Values a yielded or blocked process holds
+ * are not pulled from under it: it waits for that shard's lock holders first.  Reductions 1.
+ * May block. */
 static keel_op_result op_flush_shard(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
     shard *s = srv->shards[p->cur_shard];
     ks_space sp;
+    /* values a yielded or blocked process is working on are not pulled from under it: wait for
+     * the shard's (or, inside a namespace, its top entry's) lock holders to finish */
+    lock_ent *held = NULL;
+    if (s->locks.count) {
+        held = p->ns && p->ns->n ? lock_find(&s->locks, p->ns->comp[0].ptr, p->ns->comp[0].len,
+                                             ks_hash(p->ns->comp[0].ptr, p->ns->comp[0].len))
+                                 : lock_any_other(&s->locks, p->serial);
+    }
+    if (held && held->owner != p->serial) {
+        lock_wait(held, p);
+        return KEEL_BLOCK;
+    }
     if (!p->ns || p->ns->n == 0) ks_flush(s);
     else if (ns_resolve_on(p, s, &sp) == KEEL_OK) {
         dk_table_clear(sp.t, ks_free_obj, NULL);
@@ -163,7 +177,7 @@ static const keel_opcode_def server_ops[] = {
     OP("server.dbsize", op_dbsize, "reply the number of keys (inside a namespace: go on counting it)", 0),
     OP("server.ns_count", op_ns_count, "r0 += keys of the client's namespace on the walk's shard", 0),
     OP("server.flush_check", op_flush_check, "check FLUSHALL's option", 0),
-    OP("server.flush_shard", op_flush_shard, "empty the walk's current shard", 0),
+    OP("server.flush_shard", op_flush_shard, "empty the walk's current shard", KEEL_OP_MAY_BLOCK),
     OP("server.shutdown", op_shutdown, "stop the server", 0),
     OP("server.auth", op_auth, "authenticate the connection", 0),
 };

@@ -53,6 +53,13 @@ lock_ent *lock_take(lock_table *t, const char *key, size_t klen, uint64_t hash, 
     return e;
 }
 
+lock_ent *lock_any_other(lock_table *t, uint64_t owner) {
+    for (uint32_t i = 0; t->count && i <= t->mask; i++)
+        for (lock_ent *e = t->buckets[i]; e; e = e->next)
+            if (e->owner != owner) return e;
+    return NULL;
+}
+
 void lock_wait(lock_ent *e, zvm_proc *p) {
     p->next = NULL;
     if (e->wait_tail) e->wait_tail->next = p;

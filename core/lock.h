@@ -30,6 +30,8 @@ lock_ent *lock_find(lock_table *t, const char *key, size_t klen, uint64_t hash);
  * (*fresh tells which).  Never fails (allocation aborts on OOM). */
 lock_ent *lock_take(lock_table *t, const char *key, size_t klen, uint64_t hash, uint64_t owner,
                     int *fresh);
+/* Some lock of the table held by another owner than `owner`, or NULL. */
+lock_ent *lock_any_other(lock_table *t, uint64_t owner);
 /* Queues p behind the lock. */
 void lock_wait(lock_ent *e, struct zvm_proc *p);
 /* Removes e from the table and hands its waiters (a NULL-terminated list through ->next) to

@@ -109,6 +109,28 @@ class CoreNamespaces(unittest.TestCase):
         during = [a for a in answered if t0 <= a <= t_del + 0.3]
         self.assertGreater(len(during), 20, "PINGs stalled while the namespace was freed")
 
+    def test_flushall_waits_for_a_process_holding_keys(self):
+        self.r.set("held", "v")
+        done = {}
+
+        def spin():   # holds "held" locked across many yields
+            c = self.srv.client()
+            c.execute_command("DEBUG", "ZVM", "SPIN", 50000000000, "held")
+            done["spin"] = time.monotonic()
+
+        t = threading.Thread(target=spin)
+        yields = int(self.r.info("stats")["zvm_yields"])
+        t.start()
+        deadline = time.time() + 10
+        while int(self.r.info("stats")["zvm_yields"]) < yields + 3:   # the spin is under way
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.005)
+        self.assertTrue(self.r.flushall())
+        done["flush"] = time.monotonic()
+        t.join()
+        self.assertLess(done["spin"], done["flush"], "FLUSHALL ran while a process held a key")
+        self.assertEqual(self.r.dbsize(), 0)
+
     def test_keys_never_repeats_a_key_while_tables_resize(self):
         base = {"k:%d" % i: i for i in range(60000)}
         pipe = self.r.pipeline(transaction=False)
