@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* FNV-1a over everything parsed, so two runs compare without keeping their requests. */
 static uint64_t mix(uint64_t h, const void *p, size_t n) {
     const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 0x100000001b3ull;
     return h;
 }
 
@@ -77,8 +78,8 @@ static uint64_t run(const uint8_t *data, size_t size, size_t step, bool honour_n
             if (honour_need && req.need > next) next = req.need;
             wlen = next < size - start ? next : size - start;
         } else {
-            CHECK(r == KEEL_PARSE_CLOSE || (r == KEEL_PARSE_ERROR && req.error &&
-                                            !strncmp(req.error, "CLIENT_ERROR ", 13)));
+            CHECK(r == KEEL_PARSE_CLOSE ||
+                  (r == KEEL_PARSE_ERROR && req.error && !strncmp(req.error, "CLIENT_ERROR ", 13)));
             h = mix(h, &r, sizeof r);
             if (req.error) h = mix(h, req.error, strlen(req.error));
             free(buf);

@@ -44,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t before = out.len;
         for (const keel_reply *rep = fake_proc_reply(p); rep; rep = rep->next)
             proto->encode(conn, conn->proto_state, req.tag, rep, &out);
-        CHECK(out.len == before ||
-              (out.len >= before + 2 && out.data[out.len - 2] == '\r' && out.data[out.len - 1] == '\n'));
+        CHECK(out.len == before || (out.len >= before + 2 && out.data[out.len - 2] == '\r' &&
+                                    out.data[out.len - 1] == '\n'));
         fake_proc_free(p);
         out.len = 0;
         now += tick;
