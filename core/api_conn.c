@@ -5,6 +5,7 @@
 #include "mem.h"
 #include "net.h"
 #include "ns.h"
+#include "opts.h"
 #include "registry.h"
 #include "server.h"
 
@@ -89,5 +90,13 @@ keel_status keel_conn_ns_coloc(keel_conn *c, unsigned mode, uint32_t nth) {
     ns_path *p = ns_path_with(c->ns, c->ns ? c->ns->locked : 0, (uint8_t)mode, nth);
     ns_path_unref(c->ns);
     c->ns = p;
+    return KEEL_OK;
+}
+
+keel_status keel_conn_option_set(keel_conn *c, const char *name, const char *value) {
+    if (!name || !strchr(name, '.')) return KEEL_EINVAL;
+    opt_set *next = opt_set_with(c->opts, name, value);
+    opt_unref(c->opts);
+    c->opts = next;
     return KEEL_OK;
 }

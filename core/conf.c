@@ -3,6 +3,7 @@
 #include "conf.h"
 #include "log.h"
 #include "mem.h"
+#include "opts.h"
 
 #include <keel/abi.h>
 #include <getopt.h>
@@ -89,6 +90,7 @@ static void conf_argv_free(char **argv) {
 }
 
 static void conf_network_free(conf_network *n) {
+    opt_unref(n->options);
     for (int i = 0; i < n->namespace_n; i++) mem_free((char *)n->namespace_path[i].ptr);
     mem_free(n->namespace_path);
     mem_free(n->name);
@@ -357,6 +359,25 @@ static void conf_network_reply_syntax(conf_network *n, json_t *v, const char *pa
     n->reply_syntax = xstrdup(s);
 }
 
+/* "options": {"hll.merge_reply": "ok", ...}: string values for modules, named module.option. */
+static void conf_network_options(conf_network *n, json_t *v, const char *path, char **errs) {
+    if (!json_is_object(v)) {
+        conf_error(errs, "%s: expected an object of \"module.option\": \"value\" strings", path);
+        return;
+    }
+    const char *k;
+    json_t *val;
+    json_object_foreach(v, k, val) {
+        if (!json_is_string(val) || !strchr(k, '.')) {
+            conf_error(errs, "%s.%s: expected a string value and a name like \"module.option\"", path, k);
+            continue;
+        }
+        opt_set *next = opt_set_with(n->options, k, json_string_value(val));
+        opt_unref(n->options);
+        n->options = next;
+    }
+}
+
 static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
     char path[96];
     snprintf(path, sizeof path, "$.networks[%d]", idx);
@@ -377,6 +398,7 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
         else if (!strcmp(key, "protocol")) json_str(v, fpath, &n->protocol, errs);
         else if (!strcmp(key, "requirepass")) json_str(v, fpath, &n->requirepass, errs);
         else if (!strcmp(key, "namespace")) conf_network_namespace(n, v, fpath, errs);
+        else if (!strcmp(key, "options")) conf_network_options(n, v, fpath, errs);
         else if (!strcmp(key, "namespace_locked")) json_bool(v, fpath, &n->namespace_locked, errs);
         else if (!strcmp(key, "tls")) conf_network_tls(n, v, fpath, errs);
         else if (!strcmp(key, "reply_syntax")) conf_network_reply_syntax(n, v, fpath, errs);

@@ -50,6 +50,7 @@ typedef struct conf_network {
     keel_arg *namespace_path;  /* "namespace": "ns a b" -> {a, b}; every client starts there */
     int namespace_n;
     bool namespace_locked;     /* clients can never leave that namespace upward */
+    struct opt_set *options;   /* "options": {"module.option": "value", ...} for modules */
     conf_tls *tls;             /* NULL = plain TCP */
     char *reply_syntax;        /* NULL = the protocol's own ("resp"); else "json" or "python" */
     char **on_startup;         /* program [arg ...] run once listening, NULL-terminated */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "conn.h"
 #include "ns.h"
+#include "opts.h"
 #include "block.h"
 #include "log.h"
 #include "mem.h"
@@ -86,6 +87,7 @@ void conn_accept_msg(thr *t, msg *m) {
 
     if (c->proto->def.conn_state_size) c->pstate = mem_calloc(1, c->proto->def.conn_state_size);
     c->ns = ns_path_ref(c->net->ns_base);   /* the network's namespace, locked or not */
+    c->opts = opt_ref(c->net->cf->options);
     if (!c->net->cf->requirepass) c->flags |= CONN_AUTHED;
     c->rev = event_new(t->base, c->fd, EV_READ | EV_PERSIST, conn_on_read, c);
     c->wev = event_new(t->base, c->fd, EV_WRITE, conn_on_write, c);
@@ -154,6 +156,7 @@ static void conn_maybe_free(conn *c) {
     mem_free(c->out.data);
     mem_free(c->name);
     ns_path_unref(c->ns);
+    opt_unref(c->opts);
     mem_free(c);
 }
 
@@ -441,6 +444,7 @@ static void conn_dispatch(conn *c, const keel_request *req) {
     p->done = conn_proc_done;
     p->tag = req->tag;
     p->ns = ns_path_ref(c->ns);
+    p->opts = opt_ref(c->opts);
     zvm_set_argv(p, req->argc, req->argv);
     p->conn_next = NULL;
     if (c->pend_tail) c->pend_tail->conn_next = p;

@@ -49,6 +49,7 @@ struct keel_conn {
                                        shard it has not reached yet */
     char *name;                     /* CLIENT SETNAME (guarded by srv->clients_lock) */
     struct ns_path *ns;             /* the namespace the client is in (NULL = the top) */
+    struct opt_set *opts;           /* its module options (keel_conn_option_set) */
     int64_t created_ms, last_ms;
     const char *last_cmd;
     uint64_t ncommands;

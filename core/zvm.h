@@ -20,6 +20,8 @@ struct cmd_entry;
 struct lock_ent;
 struct blocker;
 struct ns_path;
+struct opt_set;
+struct zvm_cleanup;
 
 /* ---- programs ---- */
 
@@ -94,6 +96,8 @@ typedef struct zvm_proc {
     uint64_t tag;                  /* protocol's request tag */
     int64_t started_ns;
     struct ns_path *ns;            /* the connection's namespace when the request came (a ref) */
+    struct opt_set *opts;          /* ... and its module options (a ref) */
+    struct zvm_cleanup *cleanups;  /* keel_proc_defer_free calls, run when recycled */
     keel_arg *push;                /* namespaces pushed by keel_proc_ns_push (arena) */
     uint32_t npush, cappush;
 

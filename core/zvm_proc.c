@@ -3,6 +3,7 @@
 #include "zvm.h"
 #include "keyspace.h"
 #include "ns.h"
+#include "opts.h"
 #include "mem.h"
 #include "registry.h"
 #include "server.h"
@@ -59,8 +60,29 @@ void *zvm_alloc(zvm_proc *p, size_t n) {
     return r;
 }
 
+typedef struct zvm_cleanup {
+    struct zvm_cleanup *next;
+    void (*fn)(void *ptr);
+    void *ptr;
+} zvm_cleanup;
+
+keel_status keel_proc_defer_free(keel_proc *kp, void (*fn)(void *ptr), void *ptr) {
+    zvm_proc *p = zvm_of(kp);
+    if (!fn) return KEEL_EINVAL;
+    zvm_cleanup *c = zvm_alloc(p, sizeof *c);
+    c->fn = fn;
+    c->ptr = ptr;
+    c->next = p->cleanups;
+    p->cleanups = c;
+    return KEEL_OK;
+}
+
+const char *keel_proc_option(keel_proc *kp, const char *name) { return opt_get(zvm_of(kp)->opts, name); }
+
 static void zvm_proc_clear(zvm_proc *p) {
+    for (zvm_cleanup *c = p->cleanups; c; c = c->next) c->fn(c->ptr);   /* newest first */
     ns_path_unref(p->ns);
+    opt_unref(p->opts);
     arena_chunk *a = p->arena;
     memset(p, 0, offsetof(zvm_proc, frames));
     p->arena = a;

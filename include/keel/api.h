@@ -160,7 +160,18 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     /* a setting of the network c was accepted on, as text: "name", "protocol", "tls"          \
      * ("tls" or "notls"), "reply_syntax" (NULL when the config sets none); NULL for a name    \
      * the core does not know */                                                               \
-    X(const char *, conn_network_setting, (keel_conn *c, const char *name))
+    X(const char *, conn_network_setting, (keel_conn *c, const char *name))                    \
+    /* ---- options (added in 1.0) ---- */                                                     \
+    /* a connection's own options for modules, named "module.option": they start as its       \
+     * network's "options" in the config; a command on the connection's thread may set one    \
+     * (value NULL removes it); any process reads the value its connection had when the        \
+     * request came (NULL when unset), on whatever thread it runs */                            \
+    X(keel_status, conn_option_set, (keel_conn *c, const char *name, const char *value))       \
+    X(const char *, proc_option, (keel_proc *p, const char *name))                             \
+    /* ---- process cleanups (added in 1.0) ---- */                                            \
+    /* calls fn(ptr) when the process is recycled, however it ended: for module memory a       \
+     * register points to across yields and hops */                                             \
+    X(keel_status, proc_defer_free, (keel_proc *p, void (*fn)(void *ptr), void *ptr))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

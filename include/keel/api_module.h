@@ -62,4 +62,7 @@
 #define keel_buf_reserve (keel_api_ptr->buf_reserve)
 #define keel_server_stat (keel_api_ptr->server_stat)
 #define keel_conn_network_setting (keel_api_ptr->conn_network_setting)
+#define keel_conn_option_set (keel_api_ptr->conn_option_set)
+#define keel_proc_option (keel_api_ptr->proc_option)
+#define keel_proc_defer_free (keel_api_ptr->proc_defer_free)
 #endif

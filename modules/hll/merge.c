@@ -4,11 +4,18 @@
 #include "hllobj.h"
 #include "union.h"
 
-#include <stdatomic.h>
+#include <string.h>
 
-/* What PFMERGE replies, server-wide: Keel's merged count (default) or Redis's OK.  Written by
- * HLL.MERGEREPLY on a connection's thread, read by PFMERGE on any thread. */
-static atomic_int merge_reply_ok;
+/* What PFMERGE replies is the connection's option "hll.merge_reply": "count" (Keel's default)
+ * or "ok" (Redis's).  A network sets it for its clients in the config ("options"); a client
+ * changes its own with HLL.MERGEREPLY.  PFMERGE reads the value its connection had when the
+ * request came, on whatever thread it runs. */
+#define MERGE_REPLY_OPTION "hll.merge_reply"
+
+static bool merge_reply_ok(keel_proc *p) {
+    const char *v = keel_proc_option(p, MERGE_REPLY_OPTION);
+    return v && !strcmp(v, "ok");
+}
 
 /* Opcode: hll.merge
  * PFMERGE destkey [sourcekey ...]: merges the sketches of every key (the destination's own
@@ -36,7 +43,7 @@ static keel_op_result op_merge(keel_proc *p, const keel_insn *in) {
         u->acc = NULL;
         if (st != KEEL_OK) {
             r = pf_fail(p, KEEL_ENOMEM);
-        } else if (atomic_load_explicit(&merge_reply_ok, memory_order_relaxed)) {
+        } else if (merge_reply_ok(p)) {
             keel_reply_ok(p);
         } else {
             keel_reply_int(p, count);
@@ -47,18 +54,19 @@ static keel_op_result op_merge(keel_proc *p, const keel_insn *in) {
 }
 
 /* Opcode: hll.mergereply
- * HLL.MERGEREPLY [COUNT | OK]: sets what PFMERGE replies from now on, server-wide, and replies
- * OK; without an argument replies the current choice.  Reductions 1. */
+ * HLL.MERGEREPLY [COUNT | OK]: sets what PFMERGE replies on this connection from its next
+ * request on, and replies OK; without an argument replies the current choice.  Reductions 1. */
 static keel_op_result op_mergereply(keel_proc *p, const keel_insn *in) {
     (void)in;
     if (p->argc == 1) {
-        keel_reply_simple(p, atomic_load(&merge_reply_ok) ? "ok" : "count");
+        keel_reply_simple(p, merge_reply_ok(p) ? "ok" : "count");
         return KEEL_NEXT;
     }
+    keel_conn *c = keel_proc_conn(p);
     if (p->argc == 2 && keel_arg_is(&p->argv[1], "OK")) {
-        atomic_store(&merge_reply_ok, 1);
+        keel_conn_option_set(c, MERGE_REPLY_OPTION, "ok");
     } else if (p->argc == 2 && keel_arg_is(&p->argv[1], "COUNT")) {
-        atomic_store(&merge_reply_ok, 0);
+        keel_conn_option_set(c, MERGE_REPLY_OPTION, "count");
     } else {
         keel_reply_error(p, "ERR syntax error: HLL.MERGEREPLY [COUNT | OK]");
         return KEEL_FAIL;
@@ -87,9 +95,10 @@ static const keel_cmd_def merge_cmds[] = {
                 "atomically across shards; replies the merged count (Redis: OK; see "
                 "HLL.MERGEREPLY).",
      .syntax = "PFMERGE destkey [sourcekey ...]", .program = pfmerge_prog},
-    {PF_CMD, .name = "HLL.MERGEREPLY", .arity = -1, .flags = KEEL_CMD_ADMIN | KEEL_CMD_FAST,
-     .summary = "Chooses what PFMERGE replies on every connection: the merged count (COUNT, "
-                "Keel's default) or OK (Redis's); without an argument, replies the choice.",
+    {PF_CMD, .name = "HLL.MERGEREPLY", .arity = -1, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .summary = "Chooses what PFMERGE replies on this connection: the merged count (COUNT, Keel's "
+                "default) or OK (Redis's); a network's clients start with its config option "
+                "hll.merge_reply; without an argument, replies the choice.",
      .syntax = "HLL.MERGEREPLY [COUNT | OK]", .program = mergereply_prog},
 };
 

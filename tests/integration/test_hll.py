@@ -70,17 +70,36 @@ class HllCommands(unittest.TestCase):
         self.assertEqual(r.execute_command("HLL.MERGEREPLY", "OK"), b"OK")
         self.assertEqual(r.execute_command("HLL.MERGEREPLY"), b"ok")
         self.assertTrue(r.pfmerge(d, a, b))        # redis-py's pfmerge() is True only for OK
-        self.assertEqual(self.cli("PFMERGE", d, a), ["OK"])
+        # redis-cli is another connection: it starts with Keel's default reply, the count
+        self.assertEqual(self.cli("PFMERGE", d, a), [str(union)])
         self.assertEqual(r.execute_command("HLL.MERGEREPLY", "count"), b"OK")
         self.assertEqual(error_of(r, "HLL.MERGEREPLY", "maybe"), "syntax error: HLL.MERGEREPLY [COUNT | OK]")
+
+    def test_hll_merge_reply_is_per_connection_and_per_network(self):
+        from keel_harness import KeelConfigServer
+        conf = {"modules": ["resp", "strings", "hll"], "threads": 2, "networks": [
+            {"name": "redisish", "host": "127.0.0.1", "port": 0, "options": {"hll.merge_reply": "ok"}},
+            {"name": "keelish", "host": "127.0.0.1", "port": 0}]}
+        with KeelConfigServer(conf) as srv:
+            r, k = srv.client("redisish"), srv.client("keelish")
+            one = srv.client("redisish", single_connection_client=True)
+            for c in (r, k, one):   # raw replies: redis-py would turn PFMERGE's into True/False
+                c.response_callbacks.pop("PFMERGE", None)
+            r.pfadd("a", "x", "y")
+            self.assertEqual(r.execute_command("PFMERGE", "m", "a"), b"OK")   # the network's choice
+            self.assertEqual(k.execute_command("PFMERGE", "m", "a"), 2)
+            self.assertEqual(one.execute_command("HLL.MERGEREPLY", "COUNT"), b"OK")
+            self.assertEqual(one.execute_command("PFMERGE", "m", "a"), 2)     # this connection only
+            self.assertEqual(r.execute_command("PFMERGE", "m", "a"), b"OK")
 
     def test_hll_every_command_through_redis_cli(self):
         a, b = self.a0, self.b1
         script = [
             (["PFADD", a, "x", "y"], ["1"]), (["HLLADD", b, "y", "z"], ["1"]), (["PFCOUNT", a], ["2"]),
             (["HLLCOUNT", a, b], ["3"]), (["PFMERGE", "m", a, b], ["3"]), (["HLLMERGE", "m", a], ["3"]),
-            (["HLL.MERGEREPLY"], ["count"]), (["HLL.MERGEREPLY", "OK"], ["OK"]), (["PFMERGE", "m"], ["OK"]),
-            (["HLL.MERGEREPLY", "COUNT"], ["OK"]), (["TYPE", "m"], ["hll"]),
+            (["HLL.MERGEREPLY"], ["count"]), (["HLL.MERGEREPLY", "OK"], ["OK"]),
+            (["PFMERGE", "m"], ["3"]),   # each redis-cli run is a new connection: the count again
+            (["TYPE", "m"], ["hll"]),
             (["PFADD"], ["ERR wrong number of arguments for 'pfadd' command"]),
             (["HLLMERGE"], ["ERR wrong number of arguments for 'hllmerge' command"]),
         ]

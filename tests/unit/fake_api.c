@@ -384,6 +384,7 @@ void fake_api_reset(void) {
     fill();
     keel_api_ptr = &table;
     fake_keyspace_reset(); /* before the types its objects need are forgotten */
+    fake_options_reset();
     ncommands = nopcodes = nprotocols = ntypes = 0;
     last_log[0] = '\0';
     now_ms = DEFAULT_NOW_MS;

@@ -106,6 +106,8 @@ bool fake_proc_reply_open(const keel_proc *p);
 
 /* keel_now_ms; defaults to 1,000,000,000,000 after each reset. */
 void fake_set_now_ms(int64_t ms);
+/* Sets (value NULL: removes) a module option every fake connection and process sees. */
+void fake_set_option(const char *name, const char *value);
 /* Keys stored and not expired. */
 size_t fake_key_count(void);
 

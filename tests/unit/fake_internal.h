@@ -15,4 +15,6 @@ void fake_keyspace_reset(void);
 /* The fake clock. */
 int64_t fake_now(void);
 
+void fake_options_reset(void);
+
 #endif

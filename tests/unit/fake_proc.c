@@ -35,7 +35,14 @@ typedef struct fake_proc {
     size_t depth, open_cap;
     int64_t budget;
     long yields;
+    struct fake_cleanup *cleanups;
 } fake_proc;
+
+typedef struct fake_cleanup {
+    struct fake_cleanup *next;
+    void (*fn)(void *ptr);
+    void *ptr;
+} fake_cleanup;
 
 static fake_proc *fp_of(keel_proc *p) {
     return (fake_proc *)p;
@@ -121,6 +128,11 @@ keel_proc *fake_proc_new(keel_conn *c, int argc, const char *const *argv) {
 void fake_proc_free(keel_proc *p) {
     if (!p) return;
     fake_proc *fp = fp_of(p);
+    for (fake_cleanup *c = fp->cleanups, *next; c; c = next) {   /* as the core does at recycle */
+        next = c->next;
+        c->fn(c->ptr);
+        free(c);
+    }
     for (chunk *c = fp->arena, *next; c; c = next) {
         next = c->next;
         free(c);
@@ -453,6 +465,61 @@ keel_op_result fake_call(keel_proc *p) {
     return fake_proc_run(p, cmd->program);
 }
 
+static keel_status f_proc_defer_free(keel_proc *p, void (*fn)(void *ptr), void *ptr) {
+    if (!fn) return KEEL_EINVAL;
+    fake_cleanup *c = malloc(sizeof *c);
+    if (!c) abort();
+    c->fn = fn;
+    c->ptr = ptr;
+    c->next = fp_of(p)->cleanups;
+    fp_of(p)->cleanups = c;
+    return KEEL_OK;
+}
+
+/* Options, faked: one set shared by every fake connection and process (tests set them with
+ * keel_conn_option_set on any fake connection, or fake_set_option). */
+#define FAKE_OPTS 16
+static char *opt_names[FAKE_OPTS], *opt_values[FAKE_OPTS];
+
+void fake_set_option(const char *name, const char *value) {
+    int free_slot = -1;
+    for (int i = 0; i < FAKE_OPTS; i++) {
+        if (opt_names[i] && !strcmp(opt_names[i], name)) {
+            free(opt_values[i]);
+            opt_values[i] = value ? strdup(value) : NULL;
+            if (!value) {
+                free(opt_names[i]);
+                opt_names[i] = NULL;
+            }
+            return;
+        }
+        if (!opt_names[i] && free_slot < 0) free_slot = i;
+    }
+    if (!value || free_slot < 0) return;
+    opt_names[free_slot] = strdup(name);
+    opt_values[free_slot] = strdup(value);
+}
+
+void fake_options_reset(void) {
+    for (int i = 0; i < FAKE_OPTS; i++) {
+        free(opt_names[i]);
+        free(opt_values[i]);
+        opt_names[i] = opt_values[i] = NULL;
+    }
+}
+
+static keel_status f_conn_option_set(keel_conn *c, const char *name, const char *value) {
+    if (!name || !strchr(name, '.')) return KEEL_EINVAL;
+    fake_set_option(name, value);
+    return KEEL_OK;
+}
+
+static const char *f_proc_option(keel_proc *p, const char *name) {
+    for (int i = 0; i < FAKE_OPTS; i++)
+        if (opt_names[i] && !strcmp(opt_names[i], name)) return opt_values[i];
+    return NULL;
+}
+
 void fake_proc_fill(keel_api *t) {
     t->proc_alloc = f_proc_alloc;
     t->proc_conn = f_proc_conn;
@@ -478,4 +545,7 @@ void fake_proc_fill(keel_api *t) {
     t->reply_stored = f_reply_stored;
     t->key_count = f_key_count;
     t->key_nth = f_key_nth;
+    t->proc_defer_free = f_proc_defer_free;
+    t->conn_option_set = f_conn_option_set;
+    t->proc_option = f_proc_option;
 }
