@@ -161,14 +161,14 @@ class Blocking(unittest.TestCase):
         ca = Call(lambda: a.blpop([key], timeout=10))
         time.sleep(0.1)
         t0 = time.monotonic()
-        cb = Call(lambda: b.blpop([key], timeout=0.8))
-        time.sleep(0.3)
+        cb = Call(lambda: b.blpop([key], timeout=1.0))
+        time.sleep(0.8)
         p.rpush(key, "one")           # wakes both: a wins, b parks again
         self.assertEqual(ca.get(), (key.encode(), b"one"))
         self.assertIsNone(cb.get())
         took = cb.done_at - t0
-        self.assertGreaterEqual(took, 0.7)
-        self.assertLess(took, 1.6)    # not 0.3 + 0.8 s: the deadline held across the re-park
+        self.assertGreaterEqual(took, 0.9)
+        self.assertLess(took, 1.6)    # not 0.8 + 1.0 s: the deadline held across the re-park
 
     def blocked_clients_come_and_go(self, n):
         """n clients block (on keys of both threads, with and without a timeout), then drop their
