@@ -264,7 +264,11 @@ void ns_place_key(const zvm_proc *p, const void *key, size_t klen, ns_place *out
     size_t elen = idx < n ? p->ns->comp[idx].len : blen;
     out->top = n ? p->ns->comp[0].ptr : base;
     out->toplen = n ? p->ns->comp[0].len : blen;
-    out->tophash = ks_hash(out->top, out->toplen);
+    /* the key a single-key command declared was hashed when the request came: reuse it */
+    if (p->nkeys == 1 && p->keys[0].lptr == out->top && p->keys[0].llen == out->toplen)
+        out->tophash = p->keys[0].hash;
+    else
+        out->tophash = ks_hash(out->top, out->toplen);
     out->shard_hash = (elem == out->top && elen == out->toplen) ? out->tophash : ks_hash(elem, elen);
 }
 

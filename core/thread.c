@@ -205,6 +205,7 @@ static void *thr_main(void *arg) {
         t->now_ms = wall_ms();
         thr_drain_inbox(t);
         thr_run_ready(t);
+        thr_flush_wakeups(t);   /* before the writes: the threads we sent work to start sooner */
         conn_flush_dirty(t);
         thr_flush_wakeups(t);
         if (t->lazy) lazy_free_run(t, 300000);   /* big deletions free between turns */

@@ -167,6 +167,24 @@ bool zvm_set_keys(zvm_proc *p) {
     }
     if (n == 0) return true;
     uint32_t nshards = srv->nshards;
+    if (n == 1) {   /* most commands: no sorting, no per-shard counts */
+        const keel_arg *a = &p->pub.argv[pos[0]];
+        ns_place pl;
+        ns_place_key(p, a->ptr, a->len, &pl);
+        zvm_key *k = zvm_alloc(p, sizeof *k);
+        k->ptr = a->ptr;
+        k->len = a->len;
+        k->lptr = pl.top;
+        k->llen = pl.toplen;
+        k->hash = pl.tophash;
+        k->shard = shard_of_hash(pl.shard_hash, nshards);
+        k->argi = (uint32_t)pos[0];
+        p->keys = k;
+        p->nkeys = 1;
+        p->lshards = &k->shard;
+        p->nlshards = 1;
+        return true;
+    }
     zvm_key *keys = zvm_alloc(p, sizeof *keys * (size_t)n);
     uint32_t *per_shard = zvm_alloc(p, sizeof *per_shard * nshards);
     memset(per_shard, 0, sizeof *per_shard * nshards);
