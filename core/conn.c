@@ -436,8 +436,10 @@ static bool arity_ok(int arity, uint32_t argc) {
     return arity >= 0 ? argc == (uint32_t)arity : argc >= (uint32_t)-arity;
 }
 
-/* Starts one request: checks it, then runs its process (inline when its keys are ours). */
-static void conn_dispatch(conn *c, const keel_request *req) {
+/* Prepares one request's process: queues it in request order, checks it and places its keys.
+ * Returns the process to run, or NULL when it is already finished (an error reply).  *orders
+ * is set when later requests must wait for it to finish. */
+static zvm_proc *conn_prepare(conn *c, const keel_request *req, bool *orders) {
     thr *t = c->t;
     zvm_proc *p = zvm_proc_new(t);
     p->conn = c;
@@ -471,13 +473,26 @@ static void conn_dispatch(conn *c, const keel_request *req) {
             /* A request over several shards (or walking them all) takes its shards one by one;
              * until it is done, a later request of this connection could reach a shard first.
              * A blocking request holds the connection's later requests back too, as in Redis. */
-            bool orders = p->nlshards > 1 || p->nlshards == 0 || (ce->def->flags & KEEL_CMD_BLOCKING);
-            zvm_step(p);
-            if (orders && c->pend_tail == p && zvm_state(p) != ZVM_DONE) c->barrier = p;
-            return;
+            *orders = p->nlshards > 1 || p->nlshards == 0 || (ce->def->flags & KEEL_CMD_BLOCKING);
+            return p;
         }
     }
     conn_proc_done(p);
+    return NULL;
+}
+
+#define CONN_BATCH 32
+
+/* Runs prepared processes in request order, their keys' table buckets prefetched first so the
+ * lookups of a pipeline overlap their cache misses.  The last one may order the ones after it:
+ * when it does not finish at once, it becomes the connection's barrier. */
+static void conn_run_batch(conn *c, zvm_proc **batch, int n, bool last_orders) {
+    for (int i = 0; i < n; i++) zvm_prefetch(batch[i], c->t);
+    for (int i = 0; i < n; i++) {
+        zvm_proc *p = batch[i];
+        zvm_step(p);
+        if (i == n - 1 && last_orders && c->pend_tail == p && zvm_state(p) != ZVM_DONE) c->barrier = p;
+    }
 }
 
 /* Moves unparsed input to the front, and gives back a big buffer once it is empty. */
@@ -517,6 +532,8 @@ static void conn_process_input(conn *c) {
     if (c->flags & CONN_IN_INPUT) return;
     c->flags |= CONN_IN_INPUT;
     keel_request req;
+    zvm_proc *batch[CONN_BATCH];
+    int nbatch = 0;
     while (!(c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED)) && !c->barrier && c->npend < CONN_MAX_PENDING) {
         size_t avail = c->in_len - c->in_off;
         if (avail == 0 || (c->in_need && avail < c->in_need)) break;
@@ -526,8 +543,14 @@ static void conn_process_input(conn *c) {
         if (r == KEEL_PARSE_OK) {
             c->in_need = 0;
             if (req.consumed == 0 && req.argc == 0) break;   /* defensive: no progress */
-            c->in_off += req.consumed;   /* argv still points into the buffer: dispatch copies it */
-            if (req.argc > 0) conn_dispatch(c, &req);
+            c->in_off += req.consumed;   /* argv still points into the buffer: prepare copies it */
+            bool orders = false;
+            zvm_proc *p = req.argc > 0 ? conn_prepare(c, &req, &orders) : NULL;
+            if (p) batch[nbatch++] = p;
+            if (nbatch == CONN_BATCH || orders) {   /* an ordering request ends its batch */
+                conn_run_batch(c, batch, nbatch, orders);
+                nbatch = 0;
+            }
         } else if (r == KEEL_PARSE_NEED) {
             c->in_need = req.need > avail ? req.need : avail + 1;
             break;
@@ -540,6 +563,7 @@ static void conn_process_input(conn *c) {
             break;
         }
     }
+    conn_run_batch(c, batch, nbatch, false);
     c->flags &= ~CONN_IN_INPUT;
     if (c->flags & CONN_CLOSED) return;
     conn_compact_input(c);

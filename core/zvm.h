@@ -165,6 +165,10 @@ zvm_outcome zvm_run(zvm_proc *p);
  * the owner of their target shard; blocked ones are already parked by whoever blocked them. */
 void zvm_step(zvm_proc *p);
 
+/* Starts loading the table bucket of p's key when it is a single top-level key of a shard t
+ * owns: a batch of processes prefetched together overlap their cache misses. */
+void zvm_prefetch(zvm_proc *p, struct thr *t);
+
 /* Releases every lock p holds: local lock tables now, other threads' through MSG_UNLOCK. */
 void zvm_release_locks(zvm_proc *p);
 /* The same in two steps, for a process that may run elsewhere as soon as the first unlock is

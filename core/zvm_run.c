@@ -7,12 +7,19 @@
 #include "lock.h"
 #include "log.h"
 #include "mem.h"
+#include "ns.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
 #include "thread.h"
 
 #include <string.h>
+
+void zvm_prefetch(zvm_proc *p, thr *t) {
+    if (p->nkeys != 1 || p->npush || (p->ns && p->ns->n)) return;
+    shard *s = srv->shards[p->keys[0].shard];
+    if (s->owner == t) dk_table_prefetch(s->table, p->keys[0].hash);
+}
 
 zvm_outcome zvm_run(zvm_proc *p) {
     const zvm_program *prog = p->prog;

@@ -195,6 +195,14 @@ static uint32_t lookup(const dk_table *t, const void *key, size_t klen, uint64_t
     return chain_find(t, (uint8_t *)&t->bucket[1][bh & (t->size[1] - 1)], key, klen, link);
 }
 
+void dk_table_prefetch(const dk_table *t, uint64_t hash) {
+    if (!t->size[0]) return;
+    uint64_t bh = tbl_bhash(hash);
+    size_t i = bh & (t->size[0] - 1);
+    if (!t->bucket[1] || i >= t->rehash) __builtin_prefetch(&t->bucket[0][i]);
+    else __builtin_prefetch(&t->bucket[1][bh & (t->size[1] - 1)]);
+}
+
 dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash) {
     uint8_t *link;
     uint32_t id = lookup(t, key, klen, hash, &link);

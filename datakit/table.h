@@ -77,6 +77,10 @@ size_t dk_table_expires_count(const dk_table *t);
 /* hash: any well-mixed 64-bit hash of the key (the caller's, e.g. XXH3_64bits); the same key
  * must always come with the same hash. */
 dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash);
+/* Hints that key `hash` is about to be looked up: starts loading its bucket, so that several
+ * lookups issued together overlap their cache misses.  No effect on the table. */
+void dk_table_prefetch(const dk_table *t, uint64_t hash);
+
 /* Fills *e for a live reference. */
 void dk_table_view(dk_table *t, dk_ref r, dk_entry *e);
 

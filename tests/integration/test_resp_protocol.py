@@ -253,7 +253,7 @@ class RespProtocol(unittest.TestCase):
         ping = w.call_raw("COMMAND", "INFO", "ping")
         self.assertTrue(ping.startswith(b"*1\r\n*10\r\n$4\r\nping\r\n:-1\r\n~1\r\n+fast\r\n"), ping)
         mods = w.call_raw("MODULE", "LIST")
-        self.assertIn(b"%5\r\n+name\r\n", mods)
+        self.assertIn(b"%5\r\n$4\r\nname\r\n", mods)   # map keys are bulk strings, as Redis sends them
         self.assertEqual(w.call_raw("PING"), b"+PONG\r\n")
         self.assertEqual(w.call_raw("ECHO", "x"), b"$1\r\nx\r\n")
         self.assertEqual(w.call_raw("NOSUCH"), b"-ERR unknown command 'NOSUCH', with args beginning with: \r\n")
