@@ -119,7 +119,7 @@ static keel_op_result op_flush_shard(keel_proc *kp, const keel_insn *in) {
                                  : lock_any_other(&s->locks, p->serial);
     }
     if (held && held->owner != p->serial) {
-        lock_wait(held, p);
+        lock_watch(held, p);
         return KEEL_BLOCK;
     }
     if (!p->ns || p->ns->n == 0) ks_flush(s);

@@ -61,23 +61,43 @@ lock_ent *lock_any_other(lock_table *t, uint64_t owner) {
 }
 
 void lock_wait(lock_ent *e, zvm_proc *p) {
+    p->lock_watch = false;
     p->next = NULL;
     if (e->wait_tail) e->wait_tail->next = p;
     else e->wait_head = p;
     e->wait_tail = p;
 }
 
-zvm_proc *lock_release(lock_table *t, lock_ent *e) {
+void lock_watch(lock_ent *e, zvm_proc *p) {
+    lock_wait(e, p);
+    p->lock_watch = true;
+}
+
+zvm_proc *lock_release(lock_table *t, lock_ent *e, zvm_proc **woken) {
+    zvm_proc *w = e->wait_head, *watchers = w;
+    zvm_proc **tail = &watchers;
+    while (w && w->lock_watch) {
+        tail = &w->next;
+        w = w->next;
+    }
+    *tail = NULL;   /* watchers end before the first taker */
+    *woken = watchers;
+    if (w) {   /* hand over: a process arriving now queues behind the waiters */
+        e->wait_head = w->next;
+        if (!e->wait_head) e->wait_tail = NULL;
+        w->next = NULL;
+        e->owner = w->serial;
+        return w;
+    }
     lock_ent **pp = &t->buckets[(uint32_t)(e->hash >> 20) & t->mask];
     while (*pp && *pp != e) pp = &(*pp)->next;
     if (*pp) {
         *pp = e->next;
         t->count--;
     }
-    zvm_proc *waiters = e->wait_head;
     mem_free(e);
     if (t->count == 0 && t->mask >= 1024) lock_table_free(t);   /* a huge multi-key command is done */
-    return waiters;
+    return NULL;
 }
 
 void lock_table_free(lock_table *t) {

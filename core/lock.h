@@ -32,11 +32,17 @@ lock_ent *lock_take(lock_table *t, const char *key, size_t klen, uint64_t hash, 
                     int *fresh);
 /* Some lock of the table held by another owner than `owner`, or NULL. */
 lock_ent *lock_any_other(lock_table *t, uint64_t owner);
-/* Queues p behind the lock. */
+/* Queues p behind the lock, to take it when its holder lets go. */
 void lock_wait(lock_ent *e, struct zvm_proc *p);
-/* Removes e from the table and hands its waiters (a NULL-terminated list through ->next) to
- * the caller, who requeues them; frees e. */
-struct zvm_proc *lock_release(lock_table *t, lock_ent *e);
+/* Queues p behind the lock only to run again once its holder lets go (FLUSHALL, a namespace
+ * lookup): p never takes the lock. */
+void lock_watch(lock_ent *e, struct zvm_proc *p);
+/* Releases e.  Locks are granted in arrival order: watchers queued before the first taker are
+ * handed back through *woken (a NULL-terminated list through ->next, for the caller to run);
+ * the first taker, if any, now owns e, which stays in the table with the later waiters still
+ * queued, and is returned (the caller records the lock as that process's and runs it).  With no
+ * taker, e is removed and freed and NULL is returned, every waiter in *woken. */
+struct zvm_proc *lock_release(lock_table *t, lock_ent *e, struct zvm_proc **woken);
 /* Frees the table's memory (no entries may remain). */
 void lock_table_free(lock_table *t);
 

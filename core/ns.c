@@ -318,7 +318,7 @@ keel_status ns_resolve(zvm_proc *p, const void *key, size_t klen, bool create, k
     if (s->locks.count) {
         lock_ent *e = lock_find(&s->locks, pl.top, pl.toplen, pl.tophash);
         if (e && e->owner != p->serial) {
-            lock_wait(e, p);
+            lock_watch(e, p);
             return KEEL_WAIT;
         }
     }

@@ -82,6 +82,7 @@ typedef struct zvm_proc {
     uint8_t state;                 /* enum zvm_state */
     bool lazy_locks;               /* single shard: locks not in the lock table yet */
     bool failed;                   /* ended with KEEL_FAIL */
+    bool lock_watch;               /* waits for a lock to go away without taking it */
     uint64_t serial;               /* lock owner token, unique over the server's life */
     struct thr *home;              /* the connection's thread: creates and recycles it */
     struct thr *cur;               /* the thread running it now */
@@ -179,6 +180,9 @@ struct unlock_msg *zvm_take_locks(zvm_proc *p);
 void zvm_send_unlocks(struct unlock_msg *batch);
 /* Takes the locks of p's keys [first, end) (all on shard_id; on that shard's thread). */
 void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end);
+/* Gives back the locks p holds on shard_id (ones handed to it while it waited), before it
+ * waits again in key.lock: a process never waits holding part of a shard. */
+void zvm_yield_shard_locks(zvm_proc *p, uint32_t shard_id);
 /* Enters p's keys in its shard's lock table (when a lazily-locked process leaves the CPU). */
 void zvm_register_lazy_locks(zvm_proc *p);
 /* Handles an MSG_UNLOCK sent by zvm_release_locks from another thread. */

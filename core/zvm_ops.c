@@ -32,6 +32,7 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
             for (uint32_t i = first; i < end; i++) {
                 lock_ent *e = lock_find(&s->locks, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash);
                 if (e && e->owner != p->serial) {
+                    zvm_yield_shard_locks(p, sid);   /* all of a shard or nothing */
                     lock_wait(e, p);
                     return KEEL_BLOCK;
                 }

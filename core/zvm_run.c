@@ -57,12 +57,20 @@ zvm_outcome zvm_run(zvm_proc *p) {
     return ZVM_OUT_DONE;
 }
 
-static void zvm_requeue_waiters(thr *t, zvm_proc *w) {
-    while (w) {
-        zvm_proc *next = w->next;
-        thr_ready(t, w);
-        w = next;
+static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e);
+
+/* Releases a lock of shard_id on thread t: a waiter it was handed to now holds it and runs. */
+static void zvm_release_one(thr *t, uint32_t shard_id, lock_ent *e) {
+    zvm_proc *woken;
+    zvm_proc *heir = lock_release(&srv->shards[shard_id]->locks, e, &woken);
+    while (woken) {
+        zvm_proc *next = woken->next;
+        thr_ready(t, woken);
+        woken = next;
     }
+    if (!heir) return;
+    zvm_add_lockref(heir, shard_id, e);
+    thr_ready(t, heir);
 }
 
 static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e) {
@@ -87,6 +95,16 @@ void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end)
     }
 }
 
+void zvm_yield_shard_locks(zvm_proc *p, uint32_t shard_id) {
+    thr *t = p->cur;
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < p->nlocks; i++) {
+        if (p->locks[i].shard == shard_id) zvm_release_one(t, shard_id, p->locks[i].ent);
+        else p->locks[w++] = p->locks[i];
+    }
+    p->nlocks = w;
+}
+
 void zvm_register_lazy_locks(zvm_proc *p) {
     if (!p->lazy_locks) return;
     p->lazy_locks = false;
@@ -109,7 +127,7 @@ unlock_msg *zvm_take_locks(zvm_proc *p) {
     for (uint32_t i = 0; i < p->nlocks; i++) {
         shard *s = srv->shards[p->locks[i].shard];
         if (s->owner == t) {
-            zvm_requeue_waiters(t, lock_release(&s->locks, p->locks[i].ent));
+            zvm_release_one(t, p->locks[i].shard, p->locks[i].ent);
             p->locks[i].ent = NULL;
         } else {
             remote++;
@@ -155,8 +173,7 @@ void zvm_release_locks(zvm_proc *p) { zvm_send_unlocks(zvm_take_locks(p)); }
 void zvm_unlock_msg(thr *t, msg *m) {
     unlock_msg *um = (unlock_msg *)m;
     for (uint32_t i = 0; i < um->n; i++) {
-        shard *s = srv->shards[um->refs[i].shard];
-        zvm_requeue_waiters(t, lock_release(&s->locks, um->refs[i].ent));
+        zvm_release_one(t, um->refs[i].shard, um->refs[i].ent);
     }
     mem_free(um);
 }
