@@ -284,6 +284,8 @@ void blk_resumed(zvm_proc *p) {
     p->pc = 0;
     p->lock_next = 0;
     p->lock_key = 0;
+    p->lock_pos = 0;
+    p->lock_ordered = false;
     p->lazy_locks = false;
     memset(p->reg, 0, sizeof p->reg);
     zvm_reply_reset(p);

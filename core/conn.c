@@ -483,11 +483,12 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req, bool *orders) {
 
 #define CONN_BATCH 32
 
-/* Runs prepared processes in request order, their keys' table buckets prefetched first so the
- * lookups of a pipeline overlap their cache misses.  The last one may order the ones after it:
+/* Runs prepared processes in request order, their keys' table buckets and entries prefetched
+ * first so the lookups of a pipeline overlap their cache misses.  The last one may order the ones after it:
  * when it does not finish at once, it becomes the connection's barrier. */
 static void conn_run_batch(conn *c, zvm_proc **batch, int n, bool last_orders) {
-    for (int i = 0; i < n; i++) zvm_prefetch(batch[i], c->t);
+    for (int stage = 0; stage < 2; stage++)
+        for (int i = 0; i < n; i++) zvm_prefetch(batch[i], c->t, stage);
     for (int i = 0; i < n; i++) {
         zvm_proc *p = batch[i];
         zvm_step(p);

@@ -166,8 +166,9 @@ void thr_drain_inbox(thr *t) {
         fifo = e;
         e = next;
     }
-    for (ck_stack_entry_t *e2 = fifo; e2; e2 = e2->next)   /* overlap the table lookups' misses */
-        if (((msg *)e2)->kind == MSG_RUN) zvm_prefetch(zvm_of_msg((msg *)e2), t);
+    for (int stage = 0; stage < 2; stage++)   /* overlap the table lookups' misses */
+        for (ck_stack_entry_t *e2 = fifo; e2; e2 = e2->next)
+            if (((msg *)e2)->kind == MSG_RUN) zvm_prefetch(zvm_of_msg((msg *)e2), t, stage);
     while (fifo) {
         ck_stack_entry_t *next = fifo->next;
         thr_handle(t, (msg *)fifo);

@@ -109,6 +109,8 @@ typedef struct zvm_proc {
     uint32_t nlshards;
     uint32_t lock_next;            /* key.lock progress (index into lshards) */
     uint32_t lock_key;             /* ... and the first key of that shard (keys are sorted by shard) */
+    uint32_t lock_pos;             /* ordered acquisition: the shard's keys before this are held */
+    bool lock_ordered;             /* the shard's keys are being taken one by one, in lock order */
     zvm_lockref *locks;            /* locks held (registered in lock tables) */
     uint32_t nlocks, caplocks;
     uint32_t target_shard;         /* where a KEEL_HOP goes */
@@ -167,8 +169,10 @@ zvm_outcome zvm_run(zvm_proc *p);
 void zvm_step(zvm_proc *p);
 
 /* Starts loading the table bucket of p's key when it is a single top-level key of a shard t
- * owns: a batch of processes prefetched together overlap their cache misses. */
-void zvm_prefetch(zvm_proc *p, struct thr *t);
+ * owns: a batch of processes prefetched together overlap their cache misses.  Called twice over
+ * a batch: stage 0 loads the buckets, stage 1 (once they have arrived) the chains' first
+ * entries. */
+void zvm_prefetch(zvm_proc *p, struct thr *t, int stage);
 
 /* Releases every lock p holds: local lock tables now, other threads' through MSG_UNLOCK. */
 void zvm_release_locks(zvm_proc *p);
@@ -180,9 +184,10 @@ struct unlock_msg *zvm_take_locks(zvm_proc *p);
 void zvm_send_unlocks(struct unlock_msg *batch);
 /* Takes the locks of p's keys [first, end) (all on shard_id; on that shard's thread). */
 void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end);
-/* Gives back the locks p holds on shard_id (ones handed to it while it waited), before it
- * waits again in key.lock: a process never waits holding part of a shard. */
-void zvm_yield_shard_locks(zvm_proc *p, uint32_t shard_id);
+/* Takes p's keys [first, end) of shard_id one by one in lock order (keys sorted by lock identity
+ * on the first call), from p->lock_pos on: true when all are held; false when one is held by
+ * another process, behind which p now waits (keeping the ones before it). */
+bool zvm_lock_keys_ordered(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end);
 /* Enters p's keys in its shard's lock table (when a lazily-locked process leaves the CPU). */
 void zvm_register_lazy_locks(zvm_proc *p);
 /* Handles an MSG_UNLOCK sent by zvm_release_locks from another thread. */

@@ -13,8 +13,8 @@
  * Operands: none.  Reductions: 1 + the keys.  May hop, block, and yield between shards.
  * The prologue of every command with keys.  Takes the command's keys shard by shard in
  * ascending shard order (hopping to each shard's thread), waiting behind any process that
- * holds one; a single-shard command only checks for holders and enters its locks in the table
- * if it ever leaves the CPU.  Ends on the thread of the last shard. */
+ * holds one (in a fixed order when it must wait: see zvm_lock_keys_ordered); a single-shard
+ * command only checks for holders and enters its locks in the table if it ever leaves the CPU.  Ends on the thread of the last shard. */
 static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
@@ -27,19 +27,21 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
         }
         uint32_t first = p->lock_key, end = first;
         while (end < p->nkeys && p->keys[end].shard == sid) end++;
-        /* all of a shard's keys at once, or none: never wait while holding part of a shard */
-        if (s->locks.count) {
-            for (uint32_t i = first; i < end; i++) {
-                lock_ent *e = lock_find(&s->locks, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash);
-                if (e && e->owner != p->serial) {
-                    zvm_yield_shard_locks(p, sid);   /* all of a shard or nothing */
-                    lock_wait(e, p);
-                    return KEEL_BLOCK;
-                }
-            }
+        /* when no other process holds any of the shard's keys, all are taken at once (lazily for
+         * a single-shard command); otherwise one by one in lock order, waiting behind each
+         * holder while keeping the keys before it: the same order for everyone, no deadlock */
+        bool contended = p->lock_ordered;
+        for (uint32_t i = first; !contended && s->locks.count && i < end; i++) {
+            lock_ent *e = lock_find(&s->locks, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash);
+            contended = e && e->owner != p->serial;
         }
-        if (p->nlshards == 1) p->lazy_locks = true;
-        else zvm_lock_keys(p, sid, first, end);
+        if (contended) {
+            if (!zvm_lock_keys_ordered(p, sid, first, end)) return KEEL_BLOCK;
+        } else if (p->nlshards == 1) {
+            p->lazy_locks = true;
+        } else {
+            zvm_lock_keys(p, sid, first, end);
+        }
         keel_charge(kp, end - first);
         p->lock_next++;
         p->lock_key = end;

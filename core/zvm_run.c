@@ -13,12 +13,15 @@
 #include "shard.h"
 #include "thread.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-void zvm_prefetch(zvm_proc *p, thr *t) {
+void zvm_prefetch(zvm_proc *p, thr *t, int stage) {
     if (p->nkeys != 1 || p->npush || (p->ns && p->ns->n)) return;
     shard *s = srv->shards[p->keys[0].shard];
-    if (s->owner == t) dk_table_prefetch(s->table, p->keys[0].hash);
+    if (s->owner != t) return;
+    if (stage == 0) dk_table_prefetch(s->table, p->keys[0].hash);
+    else dk_table_prefetch_entry(s->table, p->keys[0].hash);
 }
 
 zvm_outcome zvm_run(zvm_proc *p) {
@@ -95,14 +98,38 @@ void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end)
     }
 }
 
-void zvm_yield_shard_locks(zvm_proc *p, uint32_t shard_id) {
-    thr *t = p->cur;
-    uint32_t w = 0;
-    for (uint32_t i = 0; i < p->nlocks; i++) {
-        if (p->locks[i].shard == shard_id) zvm_release_one(t, shard_id, p->locks[i].ent);
-        else p->locks[w++] = p->locks[i];
+/* Lock order within a shard: by hash, then the lock identity's bytes; equal identities keep
+ * argument order (so that, e.g., MSET k 1 k 2 still sets k last to 2). */
+static int key_lock_order(const void *a, const void *b) {
+    const zvm_key *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    if (x->llen != y->llen) return x->llen < y->llen ? -1 : 1;
+    int c = memcmp(x->lptr, y->lptr, x->llen);
+    if (c) return c;
+    return x->argi < y->argi ? -1 : x->argi > y->argi;
+}
+
+bool zvm_lock_keys_ordered(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end) {
+    lock_table *t = &srv->shards[shard_id]->locks;
+    if (!p->lock_ordered) {
+        p->lock_ordered = true;
+        p->lock_pos = first;
+        qsort(p->keys + first, end - first, sizeof *p->keys, key_lock_order);
     }
-    p->nlocks = w;
+    for (; p->lock_pos < end; p->lock_pos++) {
+        const zvm_key *k = &p->keys[p->lock_pos];
+        lock_ent *e = lock_find(t, k->lptr, k->llen, k->hash);
+        if (e && e->owner != p->serial) {   /* handed to p when its holder lets go */
+            lock_wait(e, p);
+            return false;
+        }
+        if (!e) {
+            int fresh;
+            zvm_add_lockref(p, shard_id, lock_take(t, k->lptr, k->llen, k->hash, p->serial, &fresh));
+        }
+    }
+    p->lock_ordered = false;
+    return true;
 }
 
 void zvm_register_lazy_locks(zvm_proc *p) {

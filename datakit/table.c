@@ -195,12 +195,24 @@ static uint32_t lookup(const dk_table *t, const void *key, size_t klen, uint64_t
     return chain_find(t, (uint8_t *)&t->bucket[1][bh & (t->size[1] - 1)], key, klen, link);
 }
 
-void dk_table_prefetch(const dk_table *t, uint64_t hash) {
-    if (!t->size[0]) return;
+/* The bucket a lookup of hash starts from (NULL for an empty table). */
+static const uint32_t *bucket_of(const dk_table *t, uint64_t hash) {
+    if (!t->size[0]) return NULL;
     uint64_t bh = tbl_bhash(hash);
     size_t i = bh & (t->size[0] - 1);
-    if (!t->bucket[1] || i >= t->rehash) __builtin_prefetch(&t->bucket[0][i]);
-    else __builtin_prefetch(&t->bucket[1][bh & (t->size[1] - 1)]);
+    if (!t->bucket[1] || i >= t->rehash) return &t->bucket[0][i];
+    return &t->bucket[1][bh & (t->size[1] - 1)];
+}
+
+void dk_table_prefetch(const dk_table *t, uint64_t hash) {
+    const uint32_t *b = bucket_of(t, hash);
+    if (b) __builtin_prefetch(b);
+}
+
+void dk_table_prefetch_entry(const dk_table *t, uint64_t hash) {
+    const uint32_t *b = bucket_of(t, hash);
+    uint32_t id = b ? te_rd32((const uint8_t *)b) : 0;
+    if (id) __builtin_prefetch(tbl_entry(t, id));
 }
 
 dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash) {

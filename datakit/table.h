@@ -80,6 +80,9 @@ dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash);
 /* Hints that key `hash` is about to be looked up: starts loading its bucket, so that several
  * lookups issued together overlap their cache misses.  No effect on the table. */
 void dk_table_prefetch(const dk_table *t, uint64_t hash);
+/* The second step, a little later (once the bucket has arrived): starts loading the first entry
+ * of the bucket's chain, where the key is compared.  No effect on the table. */
+void dk_table_prefetch_entry(const dk_table *t, uint64_t hash);
 
 /* Fills *e for a live reference. */
 void dk_table_view(dk_table *t, dk_ref r, dk_entry *e);

@@ -124,7 +124,8 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * when done; KEEL_NOTFOUND when there is no such namespace there */                      \
     X(keel_status, key_scan, (keel_proc *p, const void *key, size_t klen, uint64_t *cursor,    \
                               keel_scan_fn fn, void *ctx))                                     \
-    /* the command's keys, ordered by shard so that walking 0..n-1 visits each shard once;    \
+    /* the command's keys, ordered by shard so that walking 0..n-1 visits each shard once     \
+     * (within a shard in no promised order: argv index tells the argument position);         \
      * keel_key_nth gives key i and its argv index, or KEEL_MOVED when it lives elsewhere */  \
     X(uint32_t, key_count, (keel_proc *p))                                                     \
     X(keel_status, key_nth, (keel_proc *p, uint32_t i, keel_arg *key, uint32_t *argi))        \

@@ -182,8 +182,13 @@ class Blocking(unittest.TestCase):
             timeout = b"0" if i % 3 else b"100"
             s.sendall(b"*3\r\n$5\r\nBLPOP\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(timeout), timeout))
             socks.append(s)
-        time.sleep(0.3)
+        deadline = time.monotonic() + 10   # a loaded machine may take a while to accept them all
+        while time.monotonic() < deadline:
+            if int(r.info("clients")["connected_clients"]) == base_clients + n:
+                break
+            time.sleep(0.05)
         self.assertEqual(int(r.info("clients")["connected_clients"]), base_clients + n)
+        time.sleep(0.1)                    # ... and to park their BLPOPs
         for s in socks:
             s.close()
         deadline = time.monotonic() + 10

@@ -413,6 +413,8 @@ START_TEST(test_dk_table_grow_to_million_and_shrink_with_scans)
     dk_table *t = dk_table_new();
     size_t base = dk_table_bytes(t);
     seen_set s = {calloc(N, 1), N};
+    dk_table_prefetch(t, 42);        /* hints on an empty table are harmless */
+    dk_table_prefetch_entry(t, 42);
     uint32_t next = 0;
     for (; next < START; next++)
         fast_assert(put_int(t, next, next) != DK_REF_NONE);
@@ -423,6 +425,13 @@ START_TEST(test_dk_table_grow_to_million_and_shrink_with_scans)
         c = dk_table_scan(t, c, on_seen, &s);
         for (int k = 0; k < 64 && next < N; k++, next++)
             fast_assert(put_int(t, next, next) != DK_REF_NONE);
+        char pk[32];   /* lookup hints mid-resize, for present and absent keys, change nothing */
+        size_t pn = bench_key(next - 1, pk);
+        size_t before = dk_table_count(t);
+        dk_table_prefetch(t, dk_table_default_hash(pk, pn));
+        dk_table_prefetch_entry(t, dk_table_default_hash(pk, pn));
+        dk_table_prefetch_entry(t, rnd());
+        fast_assert_uint_eq(dk_table_count(t), before);
         calls++;
     } while (c);
     for (uint32_t i = 0; i < START; i++)

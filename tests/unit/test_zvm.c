@@ -161,6 +161,62 @@ START_TEST(test_zvm_lock_waiters_run_in_arrival_order) {
 }
 END_TEST
 
+START_TEST(test_zvm_released_lock_passes_to_its_waiter_before_a_newcomer) {
+    thr *t = srv->threads[0];
+    static const keel_insn_def spin[] = {{.op = "test.spin", .imm = ZVM_SLICE + 10}, KEEL_END};
+    static const keel_insn_def mark[] = {{.op = "test.mark"}, KEEL_END};
+    zvm_program *sp = world_build(spin, true), *mp = world_build(mark, true);
+    zvm_step(world_proc(t, sp, &world_one_key, "a", NULL));   /* yields holding "a" */
+    zvm_step(world_proc(t, mp, &world_one_key, "a", "b"));    /* waits */
+    thr_run_ready(t);   /* the spinner finishes: the lock is now b's, b runs next turn */
+    ck_assert_str_eq(world_order, "aa.");
+    zvm_proc *c = world_proc(t, mp, &world_one_key, "a", "c");
+    zvm_step(c);        /* arrives while the lock is free of any running holder */
+    ck_assert_int_eq(zvm_state(c), ZVM_WAITING);
+    shard *s = srv->shards[c->keys[0].shard];
+    world_run(t);   /* (c is recycled once it finishes) */
+    ck_assert_str_eq(world_order, "aa.B.C.");
+    ck_assert_uint_eq(s->locks.count, 0);
+    zvm_program_free(sp);
+    zvm_program_free(mp);
+}
+END_TEST
+
+/* Two distinct keys that share shard 2. */
+static void two_keys_on_one_shard(char *k1, char *k2, size_t cap) {
+    world_key_on_shard(2, k1, cap);
+    for (int i = 0;; i++) {
+        snprintf(k2, cap, "other%d", i);
+        if (shard_of_hash(ks_hash(k2, strlen(k2)), srv->nshards) == 2) return;
+    }
+}
+
+START_TEST(test_zvm_crossing_waiters_on_one_shard_all_finish) {
+    thr *t = srv->threads[0];
+    char k1[32], k2[32];
+    two_keys_on_one_shard(k1, k2, sizeof k1);
+    static const keel_insn_def spin[] = {{.op = "test.spin", .imm = ZVM_SLICE + 10}, KEEL_END};
+    static const keel_insn_def mark[] = {{.op = "test.mark"}, KEEL_END};
+    zvm_program *sp = world_build(spin, true), *mp = world_build(mark, true);
+    zvm_step(world_proc(t, sp, &world_one_key, k1, NULL));   /* holders of each key, yielded */
+    zvm_step(world_proc(t, sp, &world_one_key, k2, NULL));
+    /* waiters naming the two keys in both orders: taking them in one order for everyone means
+     * none waits for a key while another waits for one it holds, and none gives a key back */
+    zvm_proc *w[4] = {
+        world_proc(t, mp, &world_all_keys, k1, k2), world_proc(t, mp, &world_all_keys, k2, k1),
+        world_proc(t, mp, &world_all_keys, k1, k2), world_proc(t, mp, &world_all_keys, k2, k1)};
+    for (int i = 0; i < 4; i++) {
+        zvm_step(w[i]);
+        ck_assert_int_eq(zvm_state(w[i]), ZVM_WAITING);
+    }
+    ck_assert_int_lt(world_run(t), 100);
+    ck_assert_int_eq(world_done, 6);
+    ck_assert_uint_eq(srv->shards[2]->locks.count, 0);
+    zvm_program_free(sp);
+    zvm_program_free(mp);
+}
+END_TEST
+
 START_TEST(test_zvm_multi_shard_process_locks_every_shard) {
     thr *t = srv->threads[0];
     char k1[32], k2[32];
@@ -271,6 +327,8 @@ static Suite *zvm_suite(void) {
     tcase_add_test(one, test_zvm_yielded_process_goes_behind_others);
     tcase_add_test(one, test_zvm_yielded_process_keeps_its_key_locked);
     tcase_add_test(one, test_zvm_lock_waiters_run_in_arrival_order);
+    tcase_add_test(one, test_zvm_released_lock_passes_to_its_waiter_before_a_newcomer);
+    tcase_add_test(one, test_zvm_crossing_waiters_on_one_shard_all_finish);
     tcase_add_test(one, test_zvm_multi_shard_process_locks_every_shard);
     tcase_add_test(one, test_zvm_arena_is_freed_when_recycled);
     tcase_add_test(one, test_zvm_reply_tree_nests_and_pads);
