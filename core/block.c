@@ -235,6 +235,7 @@ void blk_park(zvm_proc *p) {
     b->p = p;
     p->blk = b;
     p->block_req = false;
+    atomic_fetch_add_explicit(&srv->nblocked, 1, memory_order_relaxed);
     zvm_reply_reset(p);
     /* registrations first, then the unlocks: per-sender message order means no shard can
      * release one of our keys before it has our registration */
@@ -265,6 +266,7 @@ void blk_resumed(zvm_proc *p) {
     blocker *b = p->blk;
     thr *t = p->cur;
     p->blk = NULL;
+    atomic_fetch_sub_explicit(&srv->nblocked, 1, memory_order_relaxed);
     p->wake_reason = (uint8_t)atomic_load(&b->state);
     for (uint32_t i = 0; i < p->nkeys; i++) {
         const zvm_key *k = &p->keys[i];

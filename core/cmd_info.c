@@ -87,8 +87,8 @@ static void info_server(info_buf *b, int64_t now_ms) {
 
 static void info_clients(info_buf *b, int64_t now_ms) {
     (void)now_ms;
-    info_add(b, "# Clients\r\nconnected_clients:%d\r\nblocked_clients:0\r\nmaxclients:%d\r\n\r\n",
-             atomic_load(&srv->nclients), srv->cf.max_clients);
+    info_add(b, "# Clients\r\nconnected_clients:%d\r\nblocked_clients:%d\r\nmaxclients:%d\r\n\r\n",
+             atomic_load(&srv->nclients), atomic_load(&srv->nblocked), srv->cf.max_clients);
 }
 
 static uint64_t lazy_pending(void) {

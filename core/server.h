@@ -33,6 +33,7 @@ typedef struct server {
     pthread_mutex_t clients_lock;    /* guards the client list and client names */
     struct keel_conn *clients;
     _Atomic int nclients;            /* atomic */
+    _Atomic int nblocked;            /* atomic: processes parked by a blocking command */
     char run_id[41];
     int shutdown_fd;                 /* eventfd the main loop watches */
 } server;

@@ -188,7 +188,11 @@ class Blocking(unittest.TestCase):
                 break
             time.sleep(0.05)
         self.assertEqual(int(r.info("clients")["connected_clients"]), base_clients + n)
-        time.sleep(0.1)                    # ... and to park their BLPOPs
+        while time.monotonic() < deadline:   # ... and to park their BLPOPs
+            if int(r.info("clients")["blocked_clients"]) == n:
+                break
+            time.sleep(0.05)
+        self.assertEqual(int(r.info("clients")["blocked_clients"]), n)
         for s in socks:
             s.close()
         deadline = time.monotonic() + 10
@@ -197,6 +201,9 @@ class Blocking(unittest.TestCase):
                 break
             time.sleep(0.05)
         self.assertEqual(int(r.info("clients")["connected_clients"]), base_clients)
+        while time.monotonic() < deadline and int(r.info("clients")["blocked_clients"]) != 0:
+            time.sleep(0.05)
+        self.assertEqual(int(r.info("clients")["blocked_clients"]), 0)
         time.sleep(0.2)
 
     def test_lists_disconnect_while_blocked(self):
