@@ -3,6 +3,7 @@
 #include "config.h"
 #include "builtin.h"
 #include "keyspace.h"
+#include "lock.h"
 #include "ns.h"
 #include "registry.h"
 #include "server.h"
@@ -14,32 +15,121 @@
 
 enum { EACH_DELETE = 0, EACH_EXISTS = 1 };
 
+/* What DEL found of each key where its name lives (kept only once spread namespaces exist). */
+enum { DEL_MISSING = 0, DEL_VALUE, DEL_NAMESPACE };
+
 /* Opcode: keys.each — DEL/UNLINK (imm 0) or EXISTS/TOUCH (imm 1) over every key.
- * Registers: r0 = next key index, r1 = count so far.  Reductions: 1 per key.  May yield, hop,
- * block.  Replies the count. */
+ * Registers: r0 = next key index, r1 = count so far, r2 = (delete, once spread namespaces exist)
+ * an arena array of DEL_* per key index.  Reductions: 1 per key.  May yield, hop, block.  EXISTS
+ * replies the count; DEL leaves it to keys.del_spread. */
 static keel_op_result op_keys_each(keel_proc *p, const keel_insn *in) {
+    uint32_t n = keel_key_count(p);
     if (p->reg[0].type == DK_NULL) {
         p->reg[0] = dk_i64(0);
         p->reg[1] = dk_i64(0);
+        if (in->imm == EACH_DELETE && atomic_load(&srv->ns_spread)) {
+            uint8_t *found = keel_proc_alloc(p, n);
+            memset(found, DEL_MISSING, n);
+            p->reg[2] = dk_ptr(found);
+        }
     }
-    uint32_t n = keel_key_count(p);
+    uint8_t *found = p->reg[2].type == DK_NULL ? NULL : (uint8_t *)p->reg[2].v.ptr;
     while ((uint32_t)p->reg[0].v.i < n) {
         if (p->budget <= 0) return KEEL_YIELD;
         keel_arg k;
         keel_status st = keel_key_nth(p, (uint32_t)p->reg[0].v.i, &k, NULL);
         KEEL_OP_PROPAGATE(st);
-        if (in->imm == EACH_DELETE) {
-            st = keel_key_delete(p, k.ptr, k.len);
-        } else {
-            keel_value v = {.size = sizeof v};
-            st = keel_key_lookup(p, k.ptr, k.len, &v);
-        }
+        keel_value v = {.size = sizeof v};
+        if (in->imm != EACH_DELETE || found) st = keel_key_lookup(p, k.ptr, k.len, &v);
+        if (in->imm == EACH_DELETE && (!found || st == KEEL_OK)) st = keel_key_delete(p, k.ptr, k.len);
         KEEL_OP_PROPAGATE(st);
-        if (st == KEEL_OK) p->reg[1].v.i++;
+        if (st == KEEL_OK) {
+            p->reg[1].v.i++;
+            if (found) found[p->reg[0].v.i] = v.type == ns_type() ? DEL_NAMESPACE : DEL_VALUE;
+        }
         p->reg[0].v.i++;
         keel_charge(p, 1);
     }
-    keel_reply_int(p, p->reg[1].v.i);
+    if (in->imm != EACH_DELETE) keel_reply_int(p, p->reg[1].v.i);
+    return KEEL_NEXT;
+}
+
+/* Deletes the part of namespace key k held on shard s (p's namespace there): true when one was
+ * there.  KEEL_WAIT-like: *wait is set when another process holds the part's top entry (p then
+ * watches that lock). */
+static bool del_part_on(zvm_proc *p, shard *s, const keel_arg *k, bool *wait) {
+    *wait = false;
+    const keel_arg *top = p->ns && p->ns->n ? &p->ns->comp[0] : k;
+    uint64_t toph = ks_hash(top->ptr, top->len);
+    lock_ent *e = s->locks.count ? lock_find(&s->locks, top->ptr, top->len, toph) : NULL;
+    if (e && e->owner != p->serial) {
+        lock_watch(e, p);
+        *wait = true;
+        return false;
+    }
+    ks_space sp;
+    if (ns_resolve_on(p, s, &sp) != KEEL_OK) return false;
+    dk_ref r;
+    dk_entry ent;
+    if (!ks_find(&sp, k->ptr, k->len, ks_hash(k->ptr, k->len), p->cur->now_ms, &r, &ent, false))
+        return false;
+    if (ent.kind != DK_ENTRY_OBJ || ent.obj_type != ns_type()) return false;   /* not a part */
+    ks_delete_ref(&sp, r);
+    return true;
+}
+
+/* True when some key of a DEL may have parts elsewhere: missing where its name lives, or a
+ * namespace there. */
+static bool del_may_have_parts(const uint8_t *found, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        if (found[i] != DEL_VALUE) return true;
+    return false;
+}
+
+/* Opcode: keys.del_spread — the end of DEL/UNLINK.  A namespace whose keys were placed by
+ * another element than its name (HS, CS) has parts on many shards; once any such part has ever
+ * existed, a DEL of a name that was missing or a namespace where the name lives gives back its
+ * locks and visits every shard, deleting the parts named by its keys there (one shard at a time,
+ * waiting behind a holder of each part: a spread namespace's deletion is not atomic across
+ * shards).  A key counts once however many parts it had.  Registers as keys.each, plus r3 = the
+ * shard being visited, r4 = the key index on it.  Reductions: 1 per key per shard.  May yield,
+ * hop, block.  Replies the count. */
+static keel_op_result op_keys_del_spread(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    zvm_proc *p = zvm_of(kp);
+    uint8_t *found = kp->reg[2].type == DK_NULL ? NULL : (uint8_t *)kp->reg[2].v.ptr;
+    if (kp->reg[3].type == DK_NULL) {
+        if (!found || !del_may_have_parts(found, p->nkeys)) {
+            keel_reply_int(kp, kp->reg[1].v.i);
+            return KEEL_NEXT;
+        }
+        zvm_release_locks(p);   /* never wait for a part while holding a lock */
+        kp->reg[3] = dk_i64(0);
+        kp->reg[4] = dk_i64(0);
+    }
+    while ((uint32_t)kp->reg[3].v.i < srv->nshards) {
+        shard *s = srv->shards[kp->reg[3].v.i];
+        if (s->owner != p->cur) {
+            p->target_shard = s->id;
+            return KEEL_HOP;
+        }
+        while ((uint32_t)kp->reg[4].v.i < p->nkeys) {
+            if (kp->budget <= 0) return KEEL_YIELD;
+            uint32_t i = (uint32_t)kp->reg[4].v.i;
+            const keel_arg k = {.ptr = p->keys[i].ptr, .len = p->keys[i].len};
+            bool wait;
+            if (found[i] != DEL_VALUE && del_part_on(p, s, &k, &wait) && found[i] == DEL_MISSING) {
+                found[i] = DEL_NAMESPACE;
+                kp->reg[1].v.i++;
+            }
+            if (wait) return KEEL_BLOCK;
+            kp->reg[4].v.i++;
+            keel_charge(kp, 1);
+        }
+        kp->reg[3].v.i++;
+        kp->reg[4] = dk_i64(0);
+    }
+    keel_reply_int(kp, kp->reg[1].v.i);
     return KEEL_NEXT;
 }
 
@@ -164,12 +254,15 @@ no_such_key:
 static const keel_opcode_def keys_ops[] = {
     OP("keys.each", op_keys_each, "delete (imm 0) or count existing (imm 1) keys; reply the count",
        KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+    OP("keys.del_spread", op_keys_del_spread, "delete the parts of spread namespaces on every shard; reply the count",
+       KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
     OP("keys.type", op_keys_type, "reply the type of argv[1]", KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
     OP("keys.rename", op_keys_rename, "move argv[1]'s value to argv[2] (imm 1: only if absent)",
        KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
 };
 
-static const keel_insn_def del_prog[] = {{.op = "keys.each", .imm = EACH_DELETE}, KEEL_END};
+static const keel_insn_def del_prog[] = {
+    {.op = "keys.each", .imm = EACH_DELETE}, {.op = "keys.del_spread"}, KEEL_END};
 static const keel_insn_def exists_prog[] = {{.op = "keys.each", .imm = EACH_EXISTS}, KEEL_END};
 static const keel_insn_def type_prog[] = {{.op = "keys.type"}, KEEL_END};
 static const keel_insn_def rename_prog[] = {{.op = "keys.rename", .imm = 0}, KEEL_END};

@@ -75,9 +75,19 @@ int64_t mem_used_peak(void) {
 
 static _Atomic int64_t process_peak;
 
-int64_t mem_process_used(void) {
+#ifdef __SANITIZE_ADDRESS__
+/* AddressSanitizer replaces malloc, and its allocator answers mallinfo2 with zeros: ask it. */
+size_t __sanitizer_get_current_allocated_bytes(void);
+static int64_t allocator_used(void) { return (int64_t)__sanitizer_get_current_allocated_bytes(); }
+#else
+static int64_t allocator_used(void) {
     struct mallinfo2 mi = mallinfo2();
-    int64_t used = (int64_t)(mi.uordblks + mi.hblkhd);
+    return (int64_t)(mi.uordblks + mi.hblkhd);
+}
+#endif
+
+int64_t mem_process_used(void) {
+    int64_t used = allocator_used();
     int64_t peak = atomic_load_explicit(&process_peak, memory_order_relaxed);
     while (used > peak &&
            !atomic_compare_exchange_weak_explicit(&process_peak, &peak, used, memory_order_relaxed,

@@ -286,6 +286,8 @@ static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool cre
             continue;
         }
         if (!create) return KEEL_NOTFOUND;
+        if (i == 0 && shard_of_hash(h, srv->nshards) != sp->s->id && !atomic_load(&srv->ns_spread))
+            atomic_store(&srv->ns_spread, true);   /* a part away from its name's home shard */
         ns_obj *o = mem_calloc(1, sizeof *o);
         o->t = dk_table_new();
         o->shard_id = sp->s->id;

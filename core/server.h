@@ -34,6 +34,8 @@ typedef struct server {
     struct keel_conn *clients;
     _Atomic int nclients;            /* atomic */
     _Atomic int nblocked;            /* atomic: processes parked by a blocking command */
+    _Atomic bool ns_spread;          /* atomic: a namespace has had parts away from its home shard
+                                      * (HS, CS): DEL must look on every shard */
     char run_id[41];
     int shutdown_fd;                 /* eventfd the main loop watches */
 } server;

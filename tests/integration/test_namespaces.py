@@ -7,6 +7,7 @@ is locked.  Escape attempts are in test_namespaces_escape.py, big trees in test_
 import json
 import os
 import re
+import threading
 import time
 import unittest
 
@@ -330,6 +331,55 @@ class Namespaces(unittest.TestCase):
             if m:
                 where[int(m.group(1))] = int(m.group(2))
         self.assertEqual(len(set(where.values())), spread)
+
+    def test_del_of_a_spread_namespace_removes_every_part(self):
+        c = self.inside("spread", cmd="HS")
+        for i in range(200):
+            c.set("k%d" % i, i)
+        self.r.set("plain", "1")
+        self.assertGreater(self.top_entries(b"spread"), 1)
+        self.assertEqual(self.r.delete("spread", "plain", "missing"), 2)   # each key counts once
+        self.assertEqual(self.r.keys("*"), [])
+        self.assertEqual(c.keys("*"), [])
+        self.assertIsNone(c.get("k7"))
+        # nested: a spread namespace deleted from inside its parent; UNLINK is the same
+        d = self.inside("outer", "inner", cmd="HS")
+        for i in range(100):
+            d.set("k%d" % i, i)
+        self.inside("outer").set("stay", "1")
+        self.assertEqual(self.inside("outer").unlink("inner"), 1)
+        self.assertEqual(self.inside("outer").keys("*"), [b"stay"])
+        self.assertEqual(d.keys("*"), [])
+
+    def test_del_of_a_spread_namespace_while_clients_write_into_it(self):
+        writers = [self.inside("busy", cmd="HS") for _ in range(3)]
+        stop = threading.Event()
+        errors = []
+
+        def write(c, n):
+            i = 0
+            try:
+                while not stop.is_set():
+                    c.set("w%d-%d" % (n, i % 500), i)
+                    i += 1
+            except Exception as e:      # reported below
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=write, args=(c, n)) for n, c in enumerate(writers)]
+        for t in threads:
+            t.start()
+        try:
+            for _ in range(20):
+                self.assertIn(self.r.delete("busy"), (0, 1))
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(30)
+        self.assertEqual(errors, [])
+        self.assertIn(self.r.delete("busy"), (0, 1))   # writers stopped: this DEL takes the rest
+        self.assertEqual(self.r.keys("*"), [])
+        self.assertEqual(writers[0].keys("*"), [])
+        self.assertIs(self.r.ping(), True)
 
     def test_cs_places_by_the_nth_name(self):
         c = self.inside("2", "x", "y", cmd="CS")

@@ -466,7 +466,7 @@ class ServerCommands(unittest.TestCase):
 
     def test_debug_zvm_explain_del_shows_each_key_shard(self):
         lines = [l.decode() for l in self.rr.execute_command("DEBUG", "ZVM", "EXPLAIN", "DEL", "a", "b", "c")]
-        self.assertRegex(lines[0], r"^command del \(module core, flags 0x[0-9a-f]+\), 2 instructions, 3 key\(s\) on \d shard\(s\)$")
+        self.assertRegex(lines[0], r"^command del \(module core, flags 0x[0-9a-f]+\), 3 instructions, 3 key\(s\) on \d shard\(s\)$")
         shards = set()
         for i, k in enumerate("abc"):
             m = re.match(r'^key argv\[%d\]="%s" hash [0-9a-f]{16} shard (\d+) thread (\d)$' % (i + 1, k),
@@ -476,7 +476,8 @@ class ServerCommands(unittest.TestCase):
         self.assertIn("%d shard(s)" % len(shards), lines[0])
         self.assertTrue(lines[4].startswith("0000 key.lock"))
         self.assertTrue(lines[5].startswith("0001 keys.each"))
-        self.assertEqual(len(lines), 6)
+        self.assertTrue(lines[6].startswith("0002 keys.del_spread"))
+        self.assertEqual(len(lines), 7)
 
     def test_debug_zvm_explain_keyless_command_has_no_lock(self):
         lines = [l.decode() for l in self.rr.execute_command("DEBUG", "ZVM", "EXPLAIN", "PING")]
