@@ -78,11 +78,11 @@ static void info_server(info_buf *b, int64_t now_ms) {
              "# Server\r\nredis_version:%s\r\nkeel_version:%s\r\nredis_mode:standalone\r\nos:%s %s %s\r\n"
              "arch_bits:%d\r\nmultiplexing_api:epoll\r\nprocess_id:%d\r\nrun_id:%s\r\ntcp_port:%d\r\n"
              "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\nhz:100\r\n"
-             "executable:%s\r\nconfig_file:%s\r\nthreads:%d\r\nshards:%u\r\nsdk_abi:%d.%d\r\n\r\n",
+             "executable:%s\r\nconfig_file:%s\r\nthreads:%d\r\nshards:%u\r\nsdk_abi:%d.%d\r\nkeyspace_table:%s\r\n\r\n",
              INFO_REDIS_COMPAT_VERSION, KEEL_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
              (int)getpid(), srv->run_id, port, (long long)now_ms * 1000, (long long)up, (long long)(up / 86400), exe,
              srv->cf.config_file ? srv->cf.config_file : "", srv->nthreads, srv->nshards, KEEL_ABI_MAJOR,
-             KEEL_ABI_MINOR);
+             KEEL_ABI_MINOR, dk_table_layout());
 }
 
 static void info_clients(info_buf *b, int64_t now_ms) {

@@ -1,6 +1,19 @@
 # datakit/local.mk -- libdatakit: Keel's compact data structures.  Standalone: nothing here
 # includes core/ or include/keel/.  Built once as a PIC convenience library (linked into the
 # server and each module) and installed as libdatakit with its headers.
+
+# The keyspace table: the compact one, or with --enable-plain-table the conventional one kept
+# to measure it against (same datakit/table.h).
+datakit_table_compact_sources = datakit/table_shared.h datakit/table_int.h datakit/table_entry.h datakit/table_entry.c \
+	datakit/table.c datakit/table_walk.c
+datakit_table_plain_sources = datakit/table_shared.h datakit/table_plain_int.h datakit/table_plain.c \
+	datakit/table_plain_expire.c datakit/table_plain_walk.c
+if PLAIN_TABLE
+datakit_table_sources = $(datakit_table_plain_sources)
+else
+datakit_table_sources = $(datakit_table_compact_sources)
+endif
+
 datakit_sources_list = \
 	datakit/mem.h \
 	datakit/box_num.h \
@@ -9,11 +22,7 @@ datakit_sources_list = \
 	datakit/timer.c \
 	datakit/slab.h \
 	datakit/slab.c \
-	datakit/table_int.h \
-	datakit/table_entry.h \
-	datakit/table_entry.c \
-	datakit/table.c \
-	datakit/table_walk.c \
+	$(datakit_table_sources) \
 	datakit/hll_int.h \
 	datakit/hll.c \
 	datakit/hll_sparse.c

@@ -20,6 +20,7 @@
  * a 14-byte key and a 7-digit integer.
  */
 #include "table_int.h"
+#include "table_shared.h"
 
 #include <assert.h>
 #include <string.h>
@@ -29,11 +30,14 @@
 
 #include "mem.h"
 
-#define MIN_BUCKETS 4
 #define RESIZE_WORK 2              /* buckets moved by each mutating call */
 #define EXT_MIN 64                 /* boxes smaller than this never go out of line */
 
 uint64_t dk_table_default_hash(const void *key, size_t klen) { return XXH3_64bits(key, klen); }
+
+const char *dk_table_layout(void) {
+    return "compact";
+}
 
 dk_table *dk_table_new(void) {
     dk_table *t = dk_calloc(1, sizeof *t);
@@ -144,21 +148,13 @@ static bool tbl_rehash_step(dk_table *t, size_t n) {
 
 bool dk_table_step(dk_table *t, size_t work) { return tbl_rehash_step(t, work ? work : 1); }
 
-static size_t pow2_at_least(size_t n) {
-    size_t p = MIN_BUCKETS;
-    while (p < n)
-        p *= 2;
-    return p;
-}
-
 /* Starts a grow or shrink when the load calls for one (and none is under way). */
 static void maybe_resize(dk_table *t) {
     if (t->bucket[1])
         return;
-    if (t->count > t->size[0])
-        resize_start(t, pow2_at_least(t->count + 1));
-    else if (t->size[0] > MIN_BUCKETS && t->count < t->size[0] / 8)
-        resize_start(t, pow2_at_least(t->count * 2));
+    size_t to = dk_table_resize_target(t->count, t->size[0]);
+    if (to)
+        resize_start(t, to);
 }
 
 /* ---- lookup ------------------------------------------------------------------------------- */
@@ -350,7 +346,7 @@ static void ext_free(dk_table *t, void *ext) {
 
 /* Inserts a new entry; 0 when memory ran out. */
 static uint32_t insert(dk_table *t, const te_parts *p, uint64_t h) {
-    if (!t->size[0] && !resize_start(t, MIN_BUCKETS))
+    if (!t->size[0] && !resize_start(t, DK_TABLE_MIN_BUCKETS))
         return 0;
     uint32_t id = dk_slab_alloc(&t->slab, te_size(p));
     if (!id)

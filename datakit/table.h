@@ -55,6 +55,10 @@ typedef void (*dk_obj_free_fn)(void *ctx, uint16_t obj_type, void *obj);
 
 dk_table *dk_table_new(void);
 
+/* "compact", or "plain" in a build configured with --enable-plain-table (the conventional
+ * layout kept to measure the compact one against). */
+const char *dk_table_layout(void);
+
 /* The table keeps no hash per key: when it grows it recomputes hashes with this function,
  * which must return exactly the hashes callers pass in.  The default is
  * dk_table_default_hash (XXH3_64bits, seed 0).  Set it before the first insert.

@@ -1,22 +1,10 @@
 /* table_walk.c -- visiting a dk_table without a key: SCAN cursors and random entries. */
 #include "table_int.h"
+#include "table_shared.h"
 
 #define SCAN_BUCKETS 16            /* buckets visited per dk_table_scan call, at least */
 #define RANDOM_TRIES 64
 #define RANDOM_DEPTH 4             /* chain positions drawn from, for uniformity */
-
-static uint64_t rev64(uint64_t v) {
-    v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
-    v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
-    v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
-    return __builtin_bswap64(v);
-}
-
-/* Increments the cursor's bits above mask, counting from the top bit down. */
-static uint64_t next_cursor(uint64_t v, uint64_t mask) {
-    v |= ~mask;
-    return rev64(rev64(v) + 1);
-}
 
 static void visit(dk_table *t, uint32_t id, dk_scan_fn fn, void *ctx) {
     while (id) {
@@ -39,7 +27,7 @@ uint64_t dk_table_scan(dk_table *t, uint64_t cursor, dk_scan_fn fn, void *ctx) {
             uint64_t m0 = t->size[0] - 1;
             visit(t, t->bucket[0][v & m0], fn, ctx);
             visited++;
-            v = next_cursor(v, m0);
+            v = dk_next_cursor(v, m0);
         } else {
             int s = t->size[0] <= t->size[1] ? 0 : 1, b = 1 - s;
             uint64_t m0 = t->size[s] - 1, m1 = t->size[b] - 1;
@@ -48,20 +36,13 @@ uint64_t dk_table_scan(dk_table *t, uint64_t cursor, dk_scan_fn fn, void *ctx) {
             do {
                 visit(t, t->bucket[b][v & m1], fn, ctx);
                 visited++;
-                v = next_cursor(v, m1);
+                v = dk_next_cursor(v, m1);
             } while (v & (m0 ^ m1));
         }
         if (v == 0)
             break;
     }
     return v;
-}
-
-static uint64_t mix(uint64_t z) {
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
 }
 
 /* Bucket k of the buckets still in use (bucket[0] from `rehash` on, then bucket[1]). */
@@ -89,7 +70,7 @@ dk_ref dk_table_random(dk_table *t, uint64_t rnd) {
     uint64_t nb = (t->bucket[1] ? t->size[0] - t->rehash + t->size[1] : t->size[0]);
     uint64_t x = rnd, k = 0;
     for (int i = 0;; i++) {
-        x = mix(x);
+        x = dk_mix64(x);
         if (i < RANDOM_TRIES)
             k = (x >> 16) % nb;
         else

@@ -66,6 +66,7 @@ bool sets_walk_all_local(const sets_walk *w) {
 }
 
 keel_status sets_walk_find(keel_proc *p, const sets_walk *w, uint32_t i, dk_set **s) {
+    (void)w;
     keel_arg k;
     *s = NULL;
     keel_status st = keel_key_nth(p, i, &k, NULL);

@@ -34,6 +34,7 @@ static void note_flush(const keel_request *req) {
 
 static keel_parse_result mc_proto_parse(keel_conn *c, void *state, const char *buf, size_t len,
                                         keel_request *req) {
+    (void)c;
     mc_state *st = state;
     if (mc_flush_pending() && mc_flush_take_due(wall_ms())) {
         st->flush_argv[0].ptr = "FLUSHALL";
@@ -55,6 +56,7 @@ static keel_parse_result mc_proto_parse(keel_conn *c, void *state, const char *b
 
 static void mc_proto_encode(keel_conn *c, void *state, uint64_t tag, const keel_reply *r,
                             keel_buf *out) {
+    (void)c; (void)state;
     mc_encode(tag, r, out);
 }
 

@@ -13,6 +13,7 @@
  * when asked, records the RESP version for the connection (it takes effect at this reply,
  * see protocol.c), and replies with the server's description as a map. */
 static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
+    (void)in;
     keel_conn *c = keel_proc_conn(p);
     resp_state *st = c ? keel_conn_proto_state(c, "resp") : NULL;
     if (!st) {
@@ -82,6 +83,7 @@ static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
  * No operands.  Cost 1; never yields.  Replies +OK and has the connection closed once that
  * reply (and every one before it) is written. */
 static keel_op_result op_quit(keel_proc *p, const keel_insn *in) {
+    (void)in;
     keel_conn *c = keel_proc_conn(p);
     if (c) keel_conn_close_after_reply(c);
     keel_reply_ok(p);
@@ -93,6 +95,7 @@ static keel_op_result op_quit(keel_proc *p, const keel_insn *in) {
  * reply on, as a simple string ("json"); the encoder switches at that reply (protocol.c), so
  * earlier replies still go out in the old syntax and this one in the new. */
 static keel_op_result op_syntax(keel_proc *p, const keel_insn *in) {
+    (void)in;
     keel_conn *c = keel_proc_conn(p);
     resp_state *st = c ? keel_conn_proto_state(c, "resp") : NULL;
     if (!st) {

@@ -56,6 +56,7 @@ static void resp_conn_open(keel_conn *c, void *state) {
 }
 
 static void resp_conn_close(keel_conn *c, void *state) {
+    (void)c;
     resp_state *st = state;
     resp_parser_free(&st->parser);
 }
@@ -74,6 +75,7 @@ static void resp_switch_at(resp_state *st, uint64_t tag, const keel_reply *r) {
 
 static keel_parse_result resp_proto_parse(keel_conn *c, void *state, const char *buf, size_t len,
                                           keel_request *req) {
+    (void)c;
     resp_state *st = state;
     return resp_parse(&st->parser, buf, len, req);
 }
@@ -84,6 +86,7 @@ static keel_parse_result resp_proto_parse(keel_conn *c, void *state, const char 
  * parser memory a huge request left behind goes back, so an idle connection holds little. */
 static void resp_proto_encode(keel_conn *c, void *state, uint64_t tag, const keel_reply *r,
                               keel_buf *out) {
+    (void)c;
     resp_state *st = state;
     resp_switch_at(st, tag, r);
     resp_encoder enc =
@@ -96,6 +99,7 @@ static void resp_proto_encode(keel_conn *c, void *state, uint64_t tag, const kee
  * replies, so while a cursor lives it belongs to the syntax in st. */
 static bool resp_proto_encode_step(keel_conn *c, void *state, uint64_t tag, const keel_reply *r, keel_buf *out,
                                    void **cursor, size_t budget) {
+    (void)c;
     resp_state *st = state;
     if (!*cursor) resp_switch_at(st, tag, r);
     bool done;
@@ -113,6 +117,7 @@ static bool resp_proto_encode_step(keel_conn *c, void *state, uint64_t tag, cons
 }
 
 static void resp_proto_encode_abort(keel_conn *c, void *state, void *cursor) {
+    (void)c;
     resp_state *st = state;
     if (st->syntax == RESP_SYNTAX_RESP) resp_encode_abort(cursor);
     else text_encode_abort(cursor);

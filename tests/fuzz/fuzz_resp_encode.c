@@ -104,10 +104,12 @@ static keel_reply *build(reader *rd, keel_reply *nodes, open_node *stack) {
 }
 
 static void *no_alloc(size_t n) {
+    (void)n;
     return NULL;
 }
 
 static void *no_realloc(void *p, size_t n) {
+    (void)p; (void)n;
     return NULL;
 }
 

@@ -171,6 +171,7 @@ class ServerCommands(unittest.TestCase):
         self.assertEqual(info["process_id"], self.srv.proc.pid)
         self.assertEqual(info["redis_mode"], "standalone")
         self.assertEqual(info["threads"], 2)
+        self.assertIn(info["keyspace_table"], ("compact", "plain"))   # which table this build has
 
     def test_info_each_section(self):
         expect = {

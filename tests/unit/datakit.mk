@@ -18,6 +18,18 @@ TESTS += tests/unit/test_dk_table
 tests_unit_test_dk_table_SOURCES = tests/unit/test_dk_table.c
 tests_unit_test_dk_table_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_table_LDADD = $(DK_TEST_LIBS)
+if PLAIN_TABLE
+tests_unit_test_dk_table_CPPFLAGS = $(AM_CPPFLAGS) -DDK_TABLE_PLAIN
+else
+# The same tests against the plain table (--enable-plain-table's), linked before libdatakit so
+# that the library's compact table is never pulled in.
+check_PROGRAMS += tests/unit/test_dk_table_plain
+TESTS += tests/unit/test_dk_table_plain
+endif
+tests_unit_test_dk_table_plain_SOURCES = tests/unit/test_dk_table.c $(datakit_table_plain_sources)
+tests_unit_test_dk_table_plain_CPPFLAGS = $(AM_CPPFLAGS) $(XXHASH_CFLAGS) -DDK_TABLE_PLAIN
+tests_unit_test_dk_table_plain_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_table_plain_LDADD = $(DK_TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_dk_hll
 TESTS += tests/unit/test_dk_hll

@@ -90,6 +90,7 @@ static keel_status registered(const void **list, size_t *n, const void *def, con
 }
 
 static keel_status f_register_command(keel_module *m, const keel_cmd_def *def, const char **err) {
+    (void)m;
     if (def && fake_command(def->name)) {
         if (err) *err = "command registered twice";
         return KEEL_EEXIST;
@@ -102,6 +103,7 @@ static keel_status f_register_command(keel_module *m, const keel_cmd_def *def, c
 }
 
 static keel_status f_register_opcode(keel_module *m, const keel_opcode_def *def, const char **err) {
+    (void)m;
     if (def && fake_opcode(def->name)) {
         if (err) *err = "opcode registered twice";
         return KEEL_EEXIST;
@@ -115,6 +117,7 @@ static keel_status f_register_opcode(keel_module *m, const keel_opcode_def *def,
 
 static keel_status f_register_type(keel_module *m, const keel_type_def *def, keel_type_id *id,
                                    const char **err) {
+    (void)m;
     keel_status st = registered((const void **)types, &ntypes, def, err);
     if (st == KEEL_OK && id) *id = (keel_type_id)ntypes;
     return st;
@@ -122,6 +125,7 @@ static keel_status f_register_type(keel_module *m, const keel_type_def *def, kee
 
 static keel_status f_register_protocol(keel_module *m, const keel_proto_def *def,
                                        const char **err) {
+    (void)m;
     if (def && fake_protocol(def->name)) {
         if (err) *err = "protocol registered twice";
         return KEEL_EEXIST;

@@ -97,6 +97,7 @@ static fake_key *find_or_add(const void *key, size_t klen) {
 }
 
 static keel_status f_key_lookup(keel_proc *p, const void *key, size_t klen, keel_value *out) {
+    (void)p;
     key = compose(key, klen, &klen);
     fake_key **link = find(key, klen);
     if (!link) return KEEL_NOTFOUND;
@@ -114,6 +115,7 @@ static keel_status f_key_lookup(keel_proc *p, const void *key, size_t klen, keel
 
 static keel_status f_key_store(keel_proc *p, const void *key, size_t klen, const dk_val *v,
                                unsigned flags) {
+    (void)p;
     key = compose(key, klen, &klen);
     fake_key *k = find_or_add(key, klen);
     char *copy = NULL;
@@ -132,6 +134,7 @@ static keel_status f_key_store(keel_proc *p, const void *key, size_t klen, const
 
 static keel_status f_key_store_object(keel_proc *p, const void *key, size_t klen, keel_type_id type,
                                       void *obj, unsigned flags) {
+    (void)p;
     if (!fake_type(type)) return KEEL_EINVAL;
     key = compose(key, klen, &klen);
     fake_key *k = find_or_add(key, klen);
@@ -144,6 +147,7 @@ static keel_status f_key_store_object(keel_proc *p, const void *key, size_t klen
 }
 
 static keel_status f_key_delete(keel_proc *p, const void *key, size_t klen) {
+    (void)p;
     key = compose(key, klen, &klen);
     fake_key **link = find(key, klen);
     if (!link) return KEEL_NOTFOUND;
@@ -152,6 +156,7 @@ static keel_status f_key_delete(keel_proc *p, const void *key, size_t klen) {
 }
 
 static keel_status f_key_expire(keel_proc *p, const void *key, size_t klen, int64_t at_ms) {
+    (void)p;
     key = compose(key, klen, &klen);
     fake_key **link = find(key, klen);
     if (!link) return KEEL_NOTFOUND;
@@ -164,6 +169,7 @@ static keel_status f_key_expire(keel_proc *p, const void *key, size_t klen, int6
 
 static keel_status f_key_aux_set(keel_proc *p, const void *key, size_t klen, unsigned slot,
                                  bool present, uint64_t value) {
+    (void)p;
     key = compose(key, klen, &klen);
     fake_key **link = find(key, klen);
     if (!link) return KEEL_NOTFOUND;
@@ -203,6 +209,7 @@ void fake_keyspace_reset(void) {
 static keel_type_id f_ns_type(void) { return (keel_type_id)0x7ffe; }
 
 static keel_status f_proc_ns_push(keel_proc *p, const void *name, size_t n) {
+    (void)p;
     if (n == 0 || fake_depth == FAKE_NS_MAX || fake_prefix_len + n + 4 > sizeof fake_prefix) return KEEL_EINVAL;
     fake_prefix_marks[fake_depth++] = fake_prefix_len;
     fake_prefix_len += put_component(fake_prefix + fake_prefix_len, name, n);
@@ -210,12 +217,14 @@ static keel_status f_proc_ns_push(keel_proc *p, const void *name, size_t n) {
 }
 
 static void f_proc_ns_pop(keel_proc *p) {
+    (void)p;
     if (fake_depth > 0) fake_prefix_len = fake_prefix_marks[--fake_depth];
 }
 
 /* The whole scan in one call: every key directly under the namespace (key, or the pushed one). */
 static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64_t *cursor, keel_scan_fn fn,
                               void *ctx) {
+    (void)p;
     char under[4096];
     size_t ulen = fake_prefix_len;
     memcpy(under, fake_prefix, ulen);

@@ -93,6 +93,7 @@ static const char *f_proc_command(keel_proc *p) {
 }
 
 static int64_t f_now_ms(keel_proc *p) {
+    (void)p;
     return fake_now();
 }
 
@@ -509,12 +510,14 @@ void fake_options_reset(void) {
 }
 
 static keel_status f_conn_option_set(keel_conn *c, const char *name, const char *value) {
+    (void)c;
     if (!name || !strchr(name, '.')) return KEEL_EINVAL;
     fake_set_option(name, value);
     return KEEL_OK;
 }
 
 static const char *f_proc_option(keel_proc *p, const char *name) {
+    (void)p;
     for (int i = 0; i < FAKE_OPTS; i++)
         if (opt_names[i] && !strcmp(opt_names[i], name)) return opt_values[i];
     return NULL;

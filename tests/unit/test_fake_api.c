@@ -73,6 +73,7 @@ START_TEST(test_fake_api_keyspace_and_expiry) {
 END_TEST
 
 static keel_op_result op_echo_keys(keel_proc *p, const keel_insn *in) {
+    (void)in;
     keel_reply_array(p, keel_key_count(p));
     for (uint32_t i = 0; i < keel_key_count(p); i++) {
         keel_arg key;

@@ -482,10 +482,12 @@ static bool contains(const char *hay, size_t n, const char *needle) {
 }
 
 static void *no_alloc(size_t n) {
+    (void)n;
     return NULL;
 }
 
 static void *no_realloc(void *ptr, size_t n) {
+    (void)ptr; (void)n;
     return NULL;
 }
 
