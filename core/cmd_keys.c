@@ -192,8 +192,9 @@ static keel_status rename_put(zvm_proc *p, const keel_arg *dst, const moved_valu
 }
 
 /* Opcode: keys.rename — RENAME (imm 0) / RENAMENX (imm 1) src dst, across shards.
- * Registers: r0 = step (0 src exists?, 1 dst free? (NX), 2 take src, 3 put dst), r1 = the
- * moved value.  Each step is saved before the next may hop.  Reductions 1.  May hop, block. */
+ * Registers: r0 = step (0 src exists?, 1 dst free? (NX), 2 take src, 3 put dst, 4 wake the
+ * clients blocked on dst), r1 = the moved value.  Each step is saved before the next may hop.
+ * Reductions 1.  May hop, block. */
 static keel_op_result op_keys_rename(keel_proc *kp, const keel_insn *in) {
     zvm_proc *p = zvm_of(kp);
     const keel_arg *src = &kp->argv[1], *dst = &kp->argv[2];
@@ -234,13 +235,19 @@ static keel_op_result op_keys_rename(keel_proc *kp, const keel_insn *in) {
         kp->reg[0].v.i = 3;
     }
         /* fall through */
-    default:
+    case 3:
         st = rename_put(p, dst, (const moved_value *)kp->reg[1].v.ptr);
         KEEL_OP_PROPAGATE(st);
         if (st != KEEL_OK) {
             keel_reply_error(kp, "ERR out of memory");
             return KEEL_FAIL;
         }
+        kp->reg[0].v.i = 4;
+        /* fall through */
+    case 4:
+        /* a list renamed onto a key that clients block on is data for them, as a push would be */
+        st = keel_key_signal(kp, dst->ptr, dst->len);
+        KEEL_OP_PROPAGATE(st);
     }
     if (nx) keel_reply_int(kp, 1);
     else keel_reply_ok(kp);

@@ -136,6 +136,23 @@ class Blocking(unittest.TestCase):
         p.rpush(self.k0, "a", "b", "c")
         self.assertEqual(call.get(), [self.k0.encode(), [b"a", b"b", b"c"]])
 
+    def test_lists_blocked_client_woken_by_rename_onto_its_key(self):
+        # as in Redis, a list RENAMEd onto the key a client blocks on is served to it, whichever
+        # threads own the two keys
+        for src, dst in ((self.k1, self.k0), (self.k0, self.k1)):
+            c, p = conns(self.srv, 2)
+            call = Call(lambda: c.blpop([dst], timeout=10))
+            time.sleep(0.15)
+            p.rpush(src, "r1", "r2")
+            self.assertTrue(call.is_alive(), "BLPOP returned before the rename")
+            self.assertTrue(p.rename(src, dst))
+            self.assertEqual(call.get(), (dst.encode(), b"r1"))
+            self.assertEqual(self.r.lrange(dst, 0, -1), [b"r2"])
+            self.assertEqual(self.r.exists(src), 0)
+            self.r.delete(dst)
+            c.close()
+            p.close()
+
     def test_lists_fifo_among_blocked_clients(self):
         key = self.k1
         cs = conns(self.srv, 5)
