@@ -117,7 +117,7 @@ static keel_op_result op_keys_del_spread(keel_proc *kp, const keel_insn *in) {
             if (kp->budget <= 0) return KEEL_YIELD;
             uint32_t i = (uint32_t)kp->reg[4].v.i;
             const keel_arg k = {.ptr = p->keys[i].ptr, .len = p->keys[i].len};
-            bool wait;
+            bool wait = false;   /* del_part_on is not asked for plain values */
             if (found[i] != DEL_VALUE && del_part_on(p, s, &k, &wait) && found[i] == DEL_MISSING) {
                 found[i] = DEL_NAMESPACE;
                 kp->reg[1].v.i++;
