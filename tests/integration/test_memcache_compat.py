@@ -127,9 +127,12 @@ def exchange(port, data):
     while not buf.endswith(b"OK\r\n"):
         buf += s.recv(4096)
     s.sendall(data + b"mn\r\n")
+    # a case may hold "mn" lines of its own: read until the MN of every one and of ours arrived
+    # (stopping at the first MN that ends a read would depend on how the reply was split)
+    mns = 1 + sum(1 for line in data.split(b"\r\n") if line.split(b" ")[0] == b"mn")
     buf = b""
     try:
-        while not buf.endswith(b"MN\r\n"):
+        while not (buf.endswith(b"MN\r\n") and buf.count(b"MN\r\n") >= mns):
             d = s.recv(1 << 16)
             if not d:
                 return buf + b"<closed>"
