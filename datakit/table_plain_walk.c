@@ -2,11 +2,11 @@
 #include "table_plain_int.h"
 #include "table_shared.h"
 
-#define SCAN_BUCKETS 16            /* buckets visited per dk_table_scan call, at least */
 #define RANDOM_TRIES 64
 #define RANDOM_DEPTH 4             /* chain positions drawn from, for uniformity */
 
-static void visit(dk_table *t, tp_entry *e, dk_scan_fn fn, void *ctx) {
+static void visit_bucket(dk_table *t, int a, uint64_t b, dk_scan_fn fn, void *ctx) {
+    tp_entry *e = t->bucket[a][b];
     while (e) {
         tp_entry *next = e->next;
         fn(ctx, t, tp_ref(e));
@@ -14,35 +14,8 @@ static void visit(dk_table *t, tp_entry *e, dk_scan_fn fn, void *ctx) {
     }
 }
 
-/* The reverse-binary cursor of Redis's SCAN: the high bucket bits are incremented first, so a
- * bucket and all its images in a bigger or smaller array are visited before any later bucket,
- * and no key present for the whole scan is missed across resizes.  While two arrays exist,
- * each bucket of the smaller is visited with all its expansions in the bigger. */
 uint64_t dk_table_scan(dk_table *t, uint64_t cursor, dk_scan_fn fn, void *ctx) {
-    uint64_t v = cursor;
-    if (!t->size[0])
-        return 0;
-    for (unsigned visited = 0; visited < SCAN_BUCKETS;) {
-        if (!t->bucket[1]) {
-            uint64_t m0 = t->size[0] - 1;
-            visit(t, t->bucket[0][v & m0], fn, ctx);
-            visited++;
-            v = dk_next_cursor(v, m0);
-        } else {
-            int small = t->size[0] <= t->size[1] ? 0 : 1, big = 1 - small;
-            uint64_t ms = t->size[small] - 1, mb = t->size[big] - 1;
-            visit(t, t->bucket[small][v & ms], fn, ctx);
-            visited++;
-            do {
-                visit(t, t->bucket[big][v & mb], fn, ctx);
-                visited++;
-                v = dk_next_cursor(v, mb);
-            } while (v & (ms ^ mb));
-        }
-        if (v == 0)
-            break;
-    }
-    return v;
+    return dk_table_scan_walk(t, t->size, t->bucket[1] != NULL, cursor, visit_bucket, fn, ctx);
 }
 
 /* Bucket k of the buckets still in use (bucket[0] from `rehash` on, then bucket[1]). */

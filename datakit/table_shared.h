@@ -1,11 +1,14 @@
 /* table_shared.h -- internal to datakit: what both keyspace tables (the compact one and
  * --enable-plain-table's) share, so that they differ only in layout: the resize policy, Redis's
- * reverse-binary SCAN cursor, and the mixer that turns one random draw into bucket picks. */
+ * reverse-binary SCAN cursor and walk, and the mixer that turns one random draw into bucket picks. */
 #ifndef DATAKIT_TABLE_SHARED_H
 #define DATAKIT_TABLE_SHARED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <datakit/table.h>
 
 #define DK_TABLE_MIN_BUCKETS 4
 
@@ -46,6 +49,44 @@ static inline uint64_t dk_mix64(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
+}
+
+#define DK_SCAN_BUCKETS 16         /* buckets visited per dk_table_scan call, at least */
+
+/* Calls fn for every entry of bucket `b` of bucket array `a` (0 or 1). */
+typedef void (*dk_bucket_visit_fn)(dk_table *t, int a, uint64_t b, dk_scan_fn fn, void *ctx);
+
+/* dk_table_scan for a table of bucket arrays of size[0] and (while `resizing`) size[1] buckets.
+ * Redis's reverse-binary cursor: with the high bits incremented first, a bucket's expansions in
+ * a bigger array and its merge in a smaller one are visited in one go, so no resize between
+ * calls skips a key (and few are repeated).  While two arrays exist, each bucket of the smaller
+ * is visited together with all its expansions in the bigger. */
+static inline uint64_t dk_table_scan_walk(dk_table *t, const size_t size[2], bool resizing, uint64_t cursor,
+                                          dk_bucket_visit_fn visit, dk_scan_fn fn, void *ctx) {
+    uint64_t v = cursor;
+    if (!size[0])
+        return 0;
+    for (unsigned visited = 0; visited < DK_SCAN_BUCKETS;) {
+        if (!resizing) {
+            uint64_t m0 = size[0] - 1;
+            visit(t, 0, v & m0, fn, ctx);
+            visited++;
+            v = dk_next_cursor(v, m0);
+        } else {
+            int small = size[0] <= size[1] ? 0 : 1, big = 1 - small;
+            uint64_t ms = size[small] - 1, mb = size[big] - 1;
+            visit(t, small, v & ms, fn, ctx);
+            visited++;
+            do {
+                visit(t, big, v & mb, fn, ctx);
+                visited++;
+                v = dk_next_cursor(v, mb);
+            } while (v & (ms ^ mb));
+        }
+        if (v == 0)
+            break;
+    }
+    return v;
 }
 
 #endif

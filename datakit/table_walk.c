@@ -2,11 +2,11 @@
 #include "table_int.h"
 #include "table_shared.h"
 
-#define SCAN_BUCKETS 16            /* buckets visited per dk_table_scan call, at least */
 #define RANDOM_TRIES 64
 #define RANDOM_DEPTH 4             /* chain positions drawn from, for uniformity */
 
-static void visit(dk_table *t, uint32_t id, dk_scan_fn fn, void *ctx) {
+static void visit_bucket(dk_table *t, int a, uint64_t b, dk_scan_fn fn, void *ctx) {
+    uint32_t id = t->bucket[a][b];
     while (id) {
         uint32_t next = te_rd32(tbl_entry(t, id));
         fn(ctx, t, id);
@@ -14,35 +14,8 @@ static void visit(dk_table *t, uint32_t id, dk_scan_fn fn, void *ctx) {
     }
 }
 
-/* Redis's reverse-binary cursor: with the high bits incremented first, a bucket's expansions
- * in a bigger table and its merge in a smaller one are both visited in one go, so any resize
- * between calls neither skips nor (much) repeats.  While two arrays exist, each small-array
- * bucket is visited together with all its expansions in the big one. */
 uint64_t dk_table_scan(dk_table *t, uint64_t cursor, dk_scan_fn fn, void *ctx) {
-    uint64_t v = cursor;
-    if (!t->size[0])
-        return 0;
-    for (unsigned visited = 0; visited < SCAN_BUCKETS;) {
-        if (!t->bucket[1]) {
-            uint64_t m0 = t->size[0] - 1;
-            visit(t, t->bucket[0][v & m0], fn, ctx);
-            visited++;
-            v = dk_next_cursor(v, m0);
-        } else {
-            int s = t->size[0] <= t->size[1] ? 0 : 1, b = 1 - s;
-            uint64_t m0 = t->size[s] - 1, m1 = t->size[b] - 1;
-            visit(t, t->bucket[s][v & m0], fn, ctx);
-            visited++;
-            do {
-                visit(t, t->bucket[b][v & m1], fn, ctx);
-                visited++;
-                v = dk_next_cursor(v, m1);
-            } while (v & (m0 ^ m1));
-        }
-        if (v == 0)
-            break;
-    }
-    return v;
+    return dk_table_scan_walk(t, t->size, t->bucket[1] != NULL, cursor, visit_bucket, fn, ctx);
 }
 
 /* Bucket k of the buckets still in use (bucket[0] from `rehash` on, then bucket[1]). */

@@ -12,6 +12,7 @@ The server binary and module directory come from the environment `make check` se
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -234,3 +235,53 @@ def make_certs(directory, prefix=""):
     return {"ca": path("ca.crt"), "rsa_crt": path("rsa.crt"), "rsa_key": path("rsa.key"),
             "ec_crt": path("ec.crt"), "ec_key": path("ec.key"),
             "client_crt": path("client.crt"), "client_key": path("client.key")}
+
+
+class RedisServer:
+    """A throw-away redis-server on a free port (no persistence), to compare Keel's replies and
+    memory with."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="keel-redis-")
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while True:
+            try:
+                if redis.Redis(port=self.port, socket_timeout=1).ping():
+                    break
+            except redis.exceptions.ConnectionError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise
+                time.sleep(0.02)
+
+    def client(self):
+        return redis.Redis(port=self.port, socket_timeout=60)
+
+    def used_memory(self):
+        return int(self.client().info("memory")["used_memory"])
+
+    def rss(self):
+        return int(self.client().info("memory")["used_memory_rss"])
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def raw_client(c):
+    """The client with redis-py's reply conversions removed, so replies compare as sent."""
+    c.response_callbacks.clear()
+    return c
+
+
+def reply_of(r, cmd):
+    """("ok", reply) or ("error", message) for cmd on client r."""
+    try:
+        return ("ok", r.execute_command(*cmd))
+    except redis.ResponseError as e:
+        return ("error", str(e))

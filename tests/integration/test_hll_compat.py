@@ -10,8 +10,7 @@ import random
 import shutil
 import unittest
 
-from keel_harness import KeelServer
-from test_sets_compat import RedisServer, raw_client, reply_of
+from keel_harness import KeelServer, RedisServer, raw_client, reply_of
 
 ERRORS = [
     ["SET", "str", "x"], ["SADD", "set", "a"], ["PFADD", "str", "a"], ["PFCOUNT", "str"],

@@ -8,14 +8,9 @@ reply.
 """
 import random
 import shutil
-import subprocess
-import tempfile
-import time
 import unittest
 
-import redis
-
-from keel_harness import KeelServer, free_port
+from keel_harness import KeelServer, RedisServer, raw_client, reply_of
 
 SCRIPTS = {
     "push_pop": [
@@ -120,48 +115,6 @@ SCRIPTS = {
         ["GETDEL", "y"], ["MSET", "y", "v"], ["TYPE", "y"],
     ],
 }
-
-
-def raw_client(c):
-    """The client with redis-py's reply conversions removed, so replies compare as sent."""
-    c.response_callbacks.clear()
-    return c
-
-
-def reply_of(r, cmd):
-    try:
-        return ("ok", r.execute_command(*cmd))
-    except redis.ResponseError as e:
-        return ("error", str(e))
-
-
-class RedisServer:
-    """A throw-away redis-server on a free port (no persistence)."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="keel-redis-")
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while True:
-            try:
-                if redis.Redis(port=self.port, socket_timeout=1).ping():
-                    break
-            except redis.exceptions.ConnectionError:
-                if time.time() > deadline or self.proc.poll() is not None:
-                    raise
-                time.sleep(0.02)
-
-    def client(self):
-        return redis.Redis(port=self.port, socket_timeout=30)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def random_script(rng, n):

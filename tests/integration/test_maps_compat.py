@@ -8,10 +8,7 @@ are namespaces, nested maps, names Keel refuses) is tested in test_maps.py.
 import shutil
 import unittest
 
-import redis
-
-from keel_harness import KeelServer
-from test_strings_compat import RedisServer, raw_client
+from keel_harness import KeelServer, RedisServer, raw_client, reply_of
 
 # Each script runs after FLUSHALL; every reply is compared.
 SCRIPTS = {
@@ -96,13 +93,6 @@ def normalized(cmd, reply):
     if cmd[0].upper() == "HGETALL":
         return kind, sorted(zip(value[0::2], value[1::2]))
     return kind, sorted(value)
-
-
-def reply_of(r, cmd):
-    try:
-        return ("ok", r.execute_command(*cmd))
-    except redis.ResponseError as e:
-        return ("error", str(e))
 
 
 @unittest.skipUnless(shutil.which("redis-server"), "redis-server is not on PATH")

@@ -21,9 +21,8 @@ import threading
 import time
 import unittest
 
-from keel_harness import KeelServer
+from keel_harness import KeelServer, RedisServer
 from test_sets import keys_on_threads
-from test_sets_compat import RedisServer
 
 MB = 1e6
 

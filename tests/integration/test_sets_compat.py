@@ -5,18 +5,13 @@ threads, so multi-key commands cross threads) and a real redis-server (when one 
 compares every reply: integers, nils, error texts, and members.  Redis returns members in no
 particular order and Keel sorted, so member lists compare as sorted lists; replies chosen at
 random (SPOP/SRANDMEMBER with a count below the size) compare by size and by the state they
-leave.  Also holds the RedisServer helper the HyperLogLog compatibility test reuses.
+leave.
 """
 import random
 import shutil
-import subprocess
-import tempfile
-import time
 import unittest
 
-import redis
-
-from keel_harness import KeelServer, free_port
+from keel_harness import KeelServer, RedisServer, raw_client, reply_of
 
 # Commands whose successful reply is a collection of members (compared sorted).
 MEMBER_REPLIES = {"SMEMBERS", "SINTER", "SUNION", "SDIFF"}
@@ -88,19 +83,6 @@ SCRIPTS = {
 }
 
 
-def raw_client(c):
-    """The client with redis-py's reply conversions removed, so replies compare as sent."""
-    c.response_callbacks.clear()
-    return c
-
-
-def reply_of(r, cmd):
-    try:
-        return ("ok", r.execute_command(*cmd))
-    except redis.ResponseError as e:
-        return ("error", str(e))
-
-
 def normal(cmd, reply):
     """A reply in the form both servers must agree on."""
     kind, value = reply
@@ -112,41 +94,6 @@ def normal(cmd, reply):
     if kind == "ok" and name in ("SPOP", "SRANDMEMBER") and value is not None:
         return kind, "a member"
     return kind, value
-
-
-class RedisServer:
-    """A throw-away redis-server on a free port (no persistence)."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="keel-redis-")
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while True:
-            try:
-                if redis.Redis(port=self.port, socket_timeout=1).ping():
-                    break
-            except redis.exceptions.ConnectionError:
-                if time.time() > deadline or self.proc.poll() is not None:
-                    raise
-                time.sleep(0.02)
-
-    def client(self):
-        return redis.Redis(port=self.port, socket_timeout=60)
-
-    def used_memory(self):
-        return int(self.client().info("memory")["used_memory"])
-
-    def rss(self):
-        return int(self.client().info("memory")["used_memory_rss"])
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @unittest.skipUnless(shutil.which("redis-server"), "redis-server is not on PATH")
