@@ -8,12 +8,14 @@
  *   0x07            bytes: varint length (LEB128) then the bytes
  *   0x08 + (n-1)    integer >= 0, magnitude in n = 1..16 bytes LE (0x08..0x17)
  *   0x18 + (n-1)    integer < 0, stored as ~x (= -x-1) in n = 1..16 bytes LE (0x18..0x27)
- *   0x28..0x3f      reserved: unpack refuses them (table_entry.h uses 0x3e/0x3f as its tags)
+ *   0x28 + h, b     the integer 64 + (h << 8 | b), h = 0..15: 64..4159 in 2 bytes (0x28..0x37)
+ *   0x38..0x3f      reserved: unpack refuses them (table_entry.h uses 0x3e/0x3f as its tags)
  *   0x40 + k        the integer k, k = 0..63, no payload
  *   0x80 + n        bytes of length n = 0..127, the bytes follow
  *
- * So a small integer costs 1 byte, a 7-digit one 4, a 13-byte string 14; the integer payload
- * is the fewest bytes of the magnitude and a real takes the narrowest exact width.
+ * So an integer below 64 costs 1 byte, one below 4160 costs 2, a 7-digit one 4, a 13-byte
+ * string 14; larger integers take the fewest bytes of their magnitude and a real takes the
+ * narrowest exact width.  Every value has exactly one encoding.
  */
 #include <datakit/box.h>
 
@@ -34,12 +36,14 @@ enum {
     BOX_BYTES = 0x07,
     BOX_POS = 0x08,       /* + (payload bytes - 1) */
     BOX_NEG = 0x18,       /* + (payload bytes - 1) */
-    BOX_RESERVED = 0x28,
+    BOX_MID = 0x28,       /* + high 4 bits of (value - 64), low 8 bits follow */
+    BOX_RESERVED = 0x38,
     BOX_SMALL = 0x40,     /* + value 0..63 */
     BOX_SHORT = 0x80,     /* + length 0..127 */
 };
 
 #define BOX_SMALL_MAX 63
+#define BOX_MID_MAX (BOX_SMALL_MAX + 1 + 0xfff)
 #define BOX_SHORT_MAX 127
 
 /* ---- half floats ---------------------------------------------------------------------- */
@@ -229,6 +233,12 @@ static size_t int_code(bool neg, dk_u128 mag, uint8_t *code, dk_u128 *payload) {
         *payload = 0;
         return 0;
     }
+    if (!neg && mag <= BOX_MID_MAX) {
+        unsigned m = (unsigned)(mag - (BOX_SMALL_MAX + 1));
+        *code = (uint8_t)(BOX_MID + (m >> 8));
+        *payload = m & 0xff;
+        return 1;
+    }
     dk_u128 p = neg ? mag - 1 : mag;      /* negative: ~x = -x - 1 = mag - 1 */
     size_t n = mag_bytes(p);
     if (n == 0)
@@ -402,6 +412,12 @@ size_t dk_box_unpack(const uint8_t *in, size_t avail, dk_val *v) {
     }
     if (c >= BOX_RESERVED)
         return 0;
+    if (c >= BOX_MID) {
+        if (avail < 2)
+            return 0;
+        *v = dk_i64(BOX_SMALL_MAX + 1 + ((int64_t)(c - BOX_MID) << 8 | in[1]));
+        return 2;
+    }
     if (c >= BOX_NEG)
         return unpack_int(in, avail, true, (size_t)(c - BOX_NEG) + 1, v);
     if (c >= BOX_POS)

@@ -2,7 +2,7 @@
  *
  * Containers walk thousands of packed boxes per lookup; calling dk_box_unpack + dk_val_cmp for
  * each is most of their cost.  These inline helpers decode the common codes of box.c's layout
- * directly (short bytes 0x80+n, small ints 0x40+k, fixed-width ints and reals) and fall back to
+ * directly (short bytes 0x80+n, small ints 0x40+k and 0x28+h,b, fixed-width ints and reals) and fall back to
  * the real functions for everything else.  They must agree exactly with dk_box_unpack and
  * dk_val_cmp: tests/unit/test_dk_flat.c checks them over every code byte.
  */
@@ -24,6 +24,8 @@ static inline size_t dk_boxf_size(const uint8_t *p, size_t avail) {
         return 1;
     if (c >= 0x08 && c < 0x28)
         return 2 + (size_t)((c - 0x08) & 0x0f);
+    if (c >= 0x28 && c < 0x38)
+        return 2;
     if (c <= 0x02)
         return 1;
     dk_val v;
@@ -49,6 +51,10 @@ static inline int dk_boxf_cmp(const uint8_t *p, size_t avail, const dk_val *k, s
     } else if (c >= 0x40 && c < 0x80 && k->type == DK_I64) {
         int64_t a = c - 0x40;
         *size = 1;
+        return (a > k->v.i) - (a < k->v.i);
+    } else if (c >= 0x28 && c < 0x38 && k->type == DK_I64 && avail >= 2) {
+        int64_t a = 64 + ((int64_t)(c - 0x28) << 8 | p[1]);
+        *size = 2;
         return (a > k->v.i) - (a < k->v.i);
     }
     dk_val x;

@@ -3,9 +3,10 @@
  * One allocation: an 8-byte header (bytes used, element count) then the elements back to back.
  * Each element is a packed box (box.h) followed by its "back length": the box's size written
  * as a reversed varint (1 byte below 128, 2 below 16384, ...), so from the end of an element
- * the start is found without parsing.  A small integer costs 2 bytes, an n-byte string (n < 127)
- * n + 2.  Elements are addressed by byte offset (0 = first, dk_flat_end() = one past the last);
- * offsets and views stay valid until the next call that modifies the buffer.
+ * the start is found without parsing.  An integer 0..63 costs 2 bytes, 64..4159 costs 3, an
+ * n-byte string (n < 127) n + 2.  Elements are addressed by byte offset (0 = first,
+ * dk_flat_end() = one past the last); offsets and views stay valid until the next call that
+ * modifies the buffer.
  *
  * Calls that modify take the buffer by address (dk_flat **) because they may move it; on
  * failure they return false with the buffer unchanged.  A buffer holds at most 4 GiB.

@@ -67,7 +67,12 @@ START_TEST(test_dk_box_integer_sizes_by_magnitude)
     fast_assert_uint_eq(packed_size(dk_i64(63)), 1);
     fast_assert_uint_eq(packed_size(dk_i64(64)), 2);
     fast_assert_uint_eq(packed_size(dk_i64(255)), 2);
-    fast_assert_uint_eq(packed_size(dk_i64(256)), 3);
+    fast_assert_uint_eq(packed_size(dk_i64(256)), 2);
+    fast_assert_uint_eq(packed_size(dk_i64(4159)), 2);     /* the last two-byte integer */
+    fast_assert_uint_eq(packed_size(dk_i64(4160)), 3);
+    fast_assert_uint_eq(packed_size(dk_u64(4159)), 2);
+    fast_assert_uint_eq(packed_size(dk_i64(65535)), 3);
+    fast_assert_uint_eq(packed_size(dk_i64(65536)), 4);
     fast_assert_uint_eq(packed_size(dk_i64(9999999)), 4);
     fast_assert_uint_eq(packed_size(dk_i64(-1)), 2);
     fast_assert_uint_eq(packed_size(dk_i64(-256)), 2);
@@ -93,6 +98,14 @@ START_TEST(test_dk_box_integer_boundaries_roundtrip)
         dk_val o = roundtrip(&v);
         fast_assert_int_eq(o.type, DK_I64);
         fast_assert(o.v.i == s[i]);
+    }
+    for (int64_t i = -300; i <= 70000; i++) {   /* every code around the 1- and 2-byte forms */
+        dk_val v = dk_i64(i);
+        dk_val o = roundtrip(&v);
+        fast_assert(o.v.i == i);
+        size_t want = i >= 0 && i < 64 ? 1 : (i >= 0 && i < 4160) || (i < 0 && i >= -256) ? 2
+                    : i < 65536 && i >= -65536 ? 3 : 4;
+        fast_assert_uint_eq(packed_size(v), want);
     }
     dk_val u = dk_u64(UINT64_MAX);
     dk_val o = roundtrip(&u);
@@ -247,8 +260,10 @@ END_TEST
 START_TEST(test_dk_box_unpack_refuses_malformed)
 {
     dk_val o;
-    uint8_t reserved[] = {0x28, 0, 0, 0};
+    uint8_t reserved[] = {0x38, 0, 0, 0};
     fast_assert_uint_eq(dk_box_unpack(reserved, sizeof reserved, &o), 0);
+    uint8_t cut[] = {0x28};                 /* a two-byte integer without its second byte */
+    fast_assert_uint_eq(dk_box_unpack(cut, 1, &o), 0);
     uint8_t r2[] = {0x3f};
     fast_assert_uint_eq(dk_box_unpack(r2, 1, &o), 0);
     fast_assert_uint_eq(dk_box_unpack(r2, 0, &o), 0);

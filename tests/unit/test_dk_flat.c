@@ -95,7 +95,7 @@ START_TEST(test_flat_random_edits_match_model)
 }
 END_TEST
 
-START_TEST(test_flat_small_ints_cost_two_bytes)
+START_TEST(test_flat_small_ints_cost_two_or_three_bytes)
 {
     dk_flat *f = dk_flat_new();
     for (int64_t i = 0; i < 64; i++) {
@@ -104,6 +104,20 @@ START_TEST(test_flat_small_ints_cost_two_bytes)
         ck_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
     }
     ck_assert_uint_eq(dk_flat_end(f), 128);
+    for (int64_t i = 64; i < 4160; i++) {     /* up to 4159: three bytes, walkable both ways */
+        dk_val v = dk_i64(i);
+        ck_assert_uint_eq(dk_flat_elem_size(&v), 3);
+        ck_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
+    }
+    ck_assert_uint_eq(dk_flat_end(f), 128 + 3 * (4160 - 64));
+    size_t off = dk_flat_end(f);
+    for (int64_t i = 4159; i >= 0; i--) {
+        dk_val v;
+        off = dk_flat_prev(f, off);
+        dk_flat_get(f, off, &v);
+        ck_assert(v.v.i == i);
+    }
+    ck_assert_uint_eq(off, 0);
     dk_flat_free(f);
 }
 END_TEST
@@ -166,9 +180,9 @@ START_TEST(test_flat_fast_box_paths_agree_with_box_api)
     for (int i = 0; i < 200000; i++) {
         dk_val x = rand_val(&r, a), k = dk_rand_below(&r, 3) ? rand_val(&r, b) : x, u;
         if (dk_rand_below(&r, 4) == 0)
-            x = dk_i64((int64_t)dk_rand_below(&r, 64));
+            x = dk_i64((int64_t)dk_rand_below(&r, dk_rand_below(&r, 2) ? 64 : 4400));
         if (dk_rand_below(&r, 4) == 0)
-            k = dk_i64((int64_t)dk_rand_below(&r, 80) - 8);
+            k = dk_i64((int64_t)dk_rand_below(&r, dk_rand_below(&r, 2) ? 80 : 4400) - 8);
         size_t n = dk_box_pack(&x, packed), sz = 0;
         fast_assert_uint_eq(dk_boxf_size(packed, n), n);
         fast_assert_uint_eq(dk_box_unpack(packed, n, &u), n);
@@ -191,7 +205,7 @@ static Suite *flat_suite(void) {
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_flat_random_edits_match_model, 0, 3);
-    tcase_add_test(tc, test_flat_small_ints_cost_two_bytes);
+    tcase_add_test(tc, test_flat_small_ints_cost_two_or_three_bytes);
     tcase_add_test(tc, test_flat_big_and_empty_elements);
     tcase_add_test(tc, test_flat_split_and_concat_round_trip);
     tcase_add_test(tc, test_flat_fast_box_paths_agree_with_box_api);

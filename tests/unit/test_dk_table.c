@@ -37,11 +37,17 @@ static size_t keygen(uint32_t k, char *buf) {
     return len;
 }
 
-static uint32_t key_index(const void *key, size_t klen) {
-    if (klen == 0)
-        return 0;
-    return (uint32_t)strtoul((const char *)key + 1, NULL, 10);
+/* The decimal number in key[skip..klen) (a table key is not NUL-terminated: the bytes after
+ * it belong to the entry's value). */
+static uint32_t key_number(const void *key, size_t klen, size_t skip) {
+    const char *k = key;
+    uint32_t n = 0;
+    for (size_t i = skip; i < klen && k[i] >= '0' && k[i] <= '9'; i++)
+        n = n * 10 + (uint32_t)(k[i] - '0');
+    return n;
 }
+
+static uint32_t key_index(const void *key, size_t klen) { return key_number(key, klen, 1); }
 
 static void valgen(uint32_t seed, size_t len, uint8_t *buf) {
     for (size_t i = 0; i < len; i++)
@@ -403,7 +409,7 @@ static void on_seen(void *ctx, dk_table *t, dk_ref r) {
     seen_set *s = ctx;
     dk_entry e;
     dk_table_view(t, r, &e);
-    uint32_t i = (uint32_t)strtoul((const char *)e.key + 4, NULL, 10);
+    uint32_t i = key_number(e.key, e.klen, 4);
     fast_assert_uint_lt(i, s->n);
     s->seen[i] = 1;
 }
@@ -522,7 +528,7 @@ START_TEST(test_dk_table_random_is_roughly_uniform)
         fast_assert(r != DK_REF_NONE);
         dk_entry e;
         dk_table_view(t, r, &e);
-        hits[strtoul((const char *)e.key + 4, NULL, 10)]++;
+        hits[key_number(e.key, e.klen, 4)]++;
     }
     unsigned lo = DRAWS, hi = 0;
     for (int i = 0; i < N; i++) {
