@@ -37,7 +37,10 @@ static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
     (void)n;
 }
 
-/* Every 10 ms: active expiry, incremental table resizing, counters. */
+#define TICKS_PER_POOL_TRIM 100
+
+/* Every 10 ms: active expiry, incremental table resizing, counters; every second, the process
+ * pool gives back what it did not use. */
 static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
@@ -47,6 +50,10 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     for (int i = 0; i < t->nshards; i++) {
         dk_table_step(t->shards[i]->table, 256);
         shard_sync_counts(t->shards[i]);
+    }
+    if (++t->trim_ticks >= TICKS_PER_POOL_TRIM) {
+        t->trim_ticks = 0;
+        zvm_pool_trim(t);
     }
 }
 

@@ -41,6 +41,8 @@ typedef struct thr {
     zvm_proc *runq_head, *runq_tail;   /* ready processes (yielded or woken) */
     zvm_proc *pool;                    /* recycled processes */
     int npool;
+    int pool_low;                      /* fewest pooled since the last trim (zvm_pool_trim) */
+    int trim_ticks;
     struct keel_conn *dirty;                /* connections with output to flush this turn */
     struct keel_conn *conns;                /* every connection of this thread */
     struct shard **shards;             /* shards this thread owns */

@@ -145,6 +145,9 @@ static inline zvm_proc *zvm_of_msg(msg *m) {
 zvm_proc *zvm_proc_new(struct thr *t);
 /* Returns a finished process to its home thread's pool; frees the arena's extra chunks. */
 void zvm_proc_recycle(zvm_proc *p);
+/* Called every second or so: frees the pooled processes the thread has not needed since the
+ * last call, beyond a small reserve, so a burst of deep pipelines does not pin their memory. */
+void zvm_pool_trim(struct thr *t);
 /* Frees a pooled process for good. */
 void zvm_proc_destroy(zvm_proc *p);
 

@@ -10,12 +10,15 @@
 #include "shard.h"
 #include "thread.h"
 
+#include <malloc.h>
 #include <stddef.h>
 #include <string.h>
 
 #define ARENA_FIRST 1024        /* argv, keys and reply of a typical command fit */
 #define ARENA_MIN_EXTRA 16384
 #define POOL_MAX 2048           /* recycled processes kept per thread: deep pipelines reuse them */
+#define POOL_KEEP 64            /* kept through a trim even when idle */
+#define TRIM_RELEASE_BYTES (256 * 1024)   /* a trim that frees this much returns it to the OS */
 
 struct arena_chunk {
     arena_chunk *next;
@@ -96,7 +99,7 @@ zvm_proc *zvm_proc_new(thr *t) {
     zvm_proc *p = t->pool;
     if (p) {
         t->pool = p->next;
-        t->npool--;
+        if (--t->npool < t->pool_low) t->pool_low = t->npool;
     } else {
         p = mem_calloc(1, sizeof *p);
         p->arena = arena_chunk_new(ARENA_FIRST);
@@ -119,6 +122,19 @@ void zvm_proc_recycle(zvm_proc *p) {
     p->next = t->pool;
     t->pool = p;
     t->npool++;
+}
+
+void zvm_pool_trim(thr *t) {
+    int spare = t->pool_low - POOL_KEEP;   /* stayed unused for the whole period */
+    int64_t before = mem_used();
+    for (; spare > 0 && t->pool; spare--) {
+        zvm_proc *p = t->pool;
+        t->pool = p->next;
+        t->npool--;
+        zvm_proc_destroy(p);
+    }
+    t->pool_low = t->npool;
+    if (before - mem_used() >= TRIM_RELEASE_BYTES) malloc_trim(0);
 }
 
 void zvm_proc_destroy(zvm_proc *p) {
