@@ -8,6 +8,7 @@
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
+#include "spread.h"
 #include "thread.h"
 #include "zvm.h"
 
@@ -54,30 +55,6 @@ static keel_op_result op_keys_each(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-/* Deletes the part of namespace key k held on shard s (p's namespace there): true when one was
- * there.  KEEL_WAIT-like: *wait is set when another process holds the part's top entry (p then
- * watches that lock). */
-static bool del_part_on(zvm_proc *p, shard *s, const keel_arg *k, bool *wait) {
-    *wait = false;
-    const keel_arg *top = p->ns && p->ns->n ? &p->ns->comp[0] : k;
-    uint64_t toph = ks_hash(top->ptr, top->len);
-    lock_ent *e = s->locks.count ? lock_find(&s->locks, top->ptr, top->len, toph) : NULL;
-    if (e && e->owner != p->serial) {
-        lock_watch(e, p);
-        *wait = true;
-        return false;
-    }
-    ks_space sp;
-    if (ns_resolve_on(p, s, &sp) != KEEL_OK) return false;
-    dk_ref r;
-    dk_entry ent;
-    if (!ks_find(&sp, k->ptr, k->len, ks_hash(k->ptr, k->len), p->cur->now_ms, &r, &ent, false))
-        return false;
-    if (ent.kind != DK_ENTRY_OBJ || ent.obj_type != ns_type()) return false;   /* not a part */
-    ks_delete_ref(&sp, r);
-    return true;
-}
-
 /* True when some key of a DEL may have parts elsewhere: missing where its name lives, or a
  * namespace there. */
 static bool del_may_have_parts(const uint8_t *found, uint32_t n) {
@@ -86,60 +63,82 @@ static bool del_may_have_parts(const uint8_t *found, uint32_t n) {
     return false;
 }
 
-/* Opcode: keys.del_spread — the end of DEL/UNLINK.  A namespace whose keys were placed by
- * another element than its name (HS, CS) has parts on many shards; once any such part has ever
- * existed, a DEL of a name that was missing or a namespace where the name lives gives back its
- * locks and visits every shard, deleting the parts named by its keys there (one shard at a time,
- * waiting behind a holder of each part: a spread namespace's deletion is not atomic across
- * shards).  A key counts once however many parts it had.  Registers as keys.each, plus r3 = the
- * shard being visited, r4 = the key index on it.  Reductions: 1 per key per shard.  May yield,
- * hop, block.  Replies the count. */
+/* DEL's visit of one shard: deletes the parts there of every key that was not a plain value. */
+static spread_step del_parts_on(zvm_proc *p, shard *s, void *ctx) {
+    uint8_t *found = ctx;
+    for (uint32_t i = 0; i < p->nkeys; i++) {
+        if (found[i] == DEL_VALUE) continue;
+        const keel_arg k = {.ptr = p->keys[i].ptr, .len = p->keys[i].len};
+        ks_space sp;
+        dk_ref r;
+        dk_entry e;
+        spread_find f = spread_part_find(p, s, &k, true, &sp, &r, &e);
+        if (f == SPREAD_WAIT) return SPREAD_BLOCK;   /* the shard is visited again: idempotent */
+        if (f == SPREAD_NONE) continue;
+        ks_delete_ref(&sp, r);
+        if (found[i] == DEL_MISSING) {
+            found[i] = DEL_NAMESPACE;
+            p->pub.reg[1].v.i++;
+        }
+        keel_charge(&p->pub, 1);
+    }
+    return SPREAD_NEXT;
+}
+
+/* Opcode: keys.del_spread — the end of DEL/UNLINK.  A DEL of a name that was missing or a
+ * namespace where the name lives also deletes that name's parts on every shard (spread.h).
+ * A key counts once however many parts it had.  Registers as keys.each, plus the spread walk's.
+ * Reductions: 1 per shard and per part.  May yield, hop, block.  Replies the count. */
 static keel_op_result op_keys_del_spread(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
     uint8_t *found = kp->reg[2].type == DK_NULL ? NULL : (uint8_t *)kp->reg[2].v.ptr;
-    if (kp->reg[3].type == DK_NULL) {
-        if (!found || !del_may_have_parts(found, p->nkeys)) {
-            keel_reply_int(kp, kp->reg[1].v.i);
-            return KEEL_NEXT;
-        }
-        zvm_release_locks(p);   /* never wait for a part while holding a lock */
-        kp->reg[3] = dk_i64(0);
-        kp->reg[4] = dk_i64(0);
+    if (kp->reg[SPREAD_R_SHARD].type == DK_NULL && (!found || !del_may_have_parts(found, p->nkeys))) {
+        keel_reply_int(kp, kp->reg[1].v.i);
+        return KEEL_NEXT;
     }
-    while ((uint32_t)kp->reg[3].v.i < srv->nshards) {
-        shard *s = srv->shards[kp->reg[3].v.i];
-        if (s->owner != p->cur) {
-            p->target_shard = s->id;
-            return KEEL_HOP;
-        }
-        while ((uint32_t)kp->reg[4].v.i < p->nkeys) {
-            if (kp->budget <= 0) return KEEL_YIELD;
-            uint32_t i = (uint32_t)kp->reg[4].v.i;
-            const keel_arg k = {.ptr = p->keys[i].ptr, .len = p->keys[i].len};
-            bool wait = false;   /* del_part_on is not asked for plain values */
-            if (found[i] != DEL_VALUE && del_part_on(p, s, &k, &wait) && found[i] == DEL_MISSING) {
-                found[i] = DEL_NAMESPACE;
-                kp->reg[1].v.i++;
-            }
-            if (wait) return KEEL_BLOCK;
-            kp->reg[4].v.i++;
-            keel_charge(kp, 1);
-        }
-        kp->reg[3].v.i++;
-        kp->reg[4] = dk_i64(0);
-    }
+    keel_op_result res = spread_walk(p, del_parts_on, found);
+    if (res != KEEL_NEXT) return res;
     keel_reply_int(kp, kp->reg[1].v.i);
     return KEEL_NEXT;
 }
 
-/* Opcode: keys.type — TYPE key: "none", "string", or the module type's name.  Reductions 1. */
+/* Opcode: keys.type — TYPE key: "none", "string", or the module type's name.  A name missing
+ * where it lives is left to keys.type_spread when spread namespaces exist.  Reductions 1. */
 static keel_op_result op_keys_type(keel_proc *p, const keel_insn *in) {
     (void)in;
     keel_value v = {.size = sizeof v};
     keel_status st = keel_key_lookup(p, p->argv[1].ptr, p->argv[1].len, &v);
     KEEL_OP_PROPAGATE(st);
+    if (st == KEEL_NOTFOUND && spread_may_have_parts(st, &v)) {
+        p->reg[SPREAD_R_PENDING] = dk_i64(1);
+        return KEEL_NEXT;
+    }
     keel_reply_simple(p, st == KEEL_OK ? keel_type_name(v.type) : "none");
+    return KEEL_NEXT;
+}
+
+/* TYPE's visit of one shard: stops at the first part of the name. */
+static spread_step type_part_on(zvm_proc *p, shard *s, void *ctx) {
+    ks_space sp;
+    dk_ref r;
+    dk_entry e;
+    spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &sp, &r, &e);
+    if (f == SPREAD_WAIT) return SPREAD_BLOCK;
+    if (f == SPREAD_NONE) return SPREAD_NEXT;
+    *(bool *)ctx = true;
+    return SPREAD_STOP;
+}
+
+/* Opcode: keys.type_spread — TYPE of a name missing where it lives: a namespace if some shard
+ * holds a part of it, else "none".  Registers: the spread walk's.  Reductions 1 per shard.  May yield, hop, block. */
+static keel_op_result op_keys_type_spread(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    if (kp->reg[SPREAD_R_PENDING].type == DK_NULL) return KEEL_NEXT;
+    bool found = false;
+    keel_op_result res = spread_walk(zvm_of(kp), type_part_on, &found);
+    if (res != KEEL_NEXT) return res;
+    keel_reply_simple(kp, found ? keel_type_name(ns_type()) : "none");
     return KEEL_NEXT;
 }
 
@@ -201,6 +200,14 @@ static keel_op_result op_keys_rename(keel_proc *kp, const keel_insn *in) {
     bool nx = in->imm != 0;
     keel_value v = {.size = sizeof v};
     keel_status st;
+    if (kp->reg[0].type == DK_NULL && atomic_load_explicit(&srv->ns_spread, memory_order_relaxed)) {
+        st = keel_key_lookup(kp, src->ptr, src->len, &v);
+        KEEL_OP_PROPAGATE(st);
+        if (spread_may_have_parts(st, &v)) {   /* parts renamed in place; whole namespaces move */
+            kp->reg[SPREAD_R_PENDING] = dk_i64(1);   /* keys.rename_spread does it */
+            return KEEL_NEXT;
+        }
+    }
     if (src->len == dst->len && memcmp(src->ptr, dst->ptr, src->len) == 0) {
         st = keel_key_lookup(kp, src->ptr, src->len, &v);
         KEEL_OP_PROPAGATE(st);
@@ -257,6 +264,95 @@ no_such_key:
     return KEEL_FAIL;
 }
 
+/* What the first pass of a spread RENAME saw. */
+typedef struct rename_seen {
+    bool src, dst;
+} rename_seen;
+
+static spread_step rename_look_on(zvm_proc *p, shard *s, void *ctx) {
+    rename_seen *seen = ctx;
+    ks_space sp;
+    dk_ref r;
+    dk_entry e;
+    spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &sp, &r, &e);
+    spread_find g = f == SPREAD_WAIT ? f : spread_part_find(p, s, &p->pub.argv[2], false, &sp, &r, &e);
+    if (g == SPREAD_WAIT) return SPREAD_BLOCK;
+    seen->src |= f == SPREAD_FOUND;
+    seen->dst |= g == SPREAD_FOUND;
+    return seen->src && seen->dst ? SPREAD_STOP : SPREAD_NEXT;
+}
+
+/* The second pass on one shard: the part of src there becomes dst's (with its TTL), replacing
+ * whatever dst was there; where src has no part, what dst had there is deleted. */
+static spread_step rename_part_on(zvm_proc *p, shard *s, void *ctx) {
+    (void)ctx;
+    const keel_arg *src = &p->pub.argv[1], *dst = &p->pub.argv[2];
+    ks_space sp, dsp;
+    dk_ref r, dr;
+    dk_entry e, de;
+    spread_find f = spread_part_find(p, s, src, true, &sp, &r, &e);
+    spread_find g = f == SPREAD_WAIT ? f : spread_part_find(p, s, dst, false, &dsp, &dr, &de);
+    if (g == SPREAD_WAIT) return SPREAD_BLOCK;
+    if (f == SPREAD_NONE) {
+        if (g == SPREAD_FOUND) ks_delete_ref(&dsp, dr);
+        return SPREAD_NEXT;
+    }
+    int64_t expire_ms = e.expire_ms;
+    void *obj;
+    uint16_t type;
+    ks_take_ref(&sp, r, &obj, &type);
+    uint64_t h = ks_hash(dst->ptr, dst->len);
+    if (ks_store_obj(&sp, dst->ptr, dst->len, h, type, obj, false) != KEEL_OK) {
+        /* out of table memory: leave the part under its old name rather than lose it */
+        h = ks_hash(src->ptr, src->len);
+        if (ks_store_obj(&sp, src->ptr, src->len, h, type, obj, false) != KEEL_OK) ks_free_obj(NULL, type, obj);
+        else if (expire_ms != DK_NO_EXPIRY && ks_find(&sp, src->ptr, src->len, h, p->cur->now_ms, &r, NULL, false))
+            ks_set_expiry(&sp, r, expire_ms);
+        return SPREAD_NEXT;
+    }
+    if (expire_ms != DK_NO_EXPIRY && ks_find(&sp, dst->ptr, dst->len, h, p->cur->now_ms, &r, NULL, false))
+        ks_set_expiry(&sp, r, expire_ms);
+    return SPREAD_NEXT;
+}
+
+/* Opcode: keys.rename_spread — RENAME (imm 0) / RENAMENX (imm 1) of a namespace whose parts may
+ * lie on many shards (keys.rename leaves it here): a first walk over the shards checks that src
+ * has a part somewhere (and, for NX, that dst is nowhere), a second renames the part on each
+ * shard in place.  Atomic on each shard, not across them.  Registers: the spread walk's,
+ * SPREAD_R_PENDING = the pass (1, 2), SPREAD_R_A / R_B = src / dst seen in pass 1.
+ * Reductions 1 per shard.  May yield, hop, block. */
+static keel_op_result op_keys_rename_spread(keel_proc *kp, const keel_insn *in) {
+    dk_val *pass = &kp->reg[SPREAD_R_PENDING];
+    if (pass->type == DK_NULL) return KEEL_NEXT;
+    zvm_proc *p = zvm_of(kp);
+    bool nx = in->imm != 0;
+    const keel_arg *src = &kp->argv[1], *dst = &kp->argv[2];
+    keel_op_result res;
+    if (pass->v.i == 1) {
+        rename_seen seen = {kp->reg[SPREAD_R_A].type != DK_NULL, kp->reg[SPREAD_R_B].type != DK_NULL};
+        res = spread_walk(p, rename_look_on, &seen);
+        if (seen.src) kp->reg[SPREAD_R_A] = dk_i64(1);
+        if (seen.dst) kp->reg[SPREAD_R_B] = dk_i64(1);
+        if (res != KEEL_NEXT) return res;
+        if (!seen.src) {
+            keel_reply_error(kp, "ERR no such key");
+            return KEEL_FAIL;
+        }
+        bool same = src->len == dst->len && memcmp(src->ptr, dst->ptr, src->len) == 0;
+        if (same || (nx && seen.dst)) {
+            if (nx) keel_reply_int(kp, 0);
+            else keel_reply_ok(kp);
+            return KEEL_NEXT;
+        }
+        pass->v.i = 2;
+    }
+    res = spread_walk(p, rename_part_on, NULL);
+    if (res != KEEL_NEXT) return res;
+    if (nx) keel_reply_int(kp, 1);
+    else keel_reply_ok(kp);
+    return KEEL_NEXT;
+}
+
 #define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
 static const keel_opcode_def keys_ops[] = {
     OP("keys.each", op_keys_each, "delete (imm 0) or count existing (imm 1) keys; reply the count",
@@ -264,16 +360,23 @@ static const keel_opcode_def keys_ops[] = {
     OP("keys.del_spread", op_keys_del_spread, "delete the parts of spread namespaces on every shard; reply the count",
        KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
     OP("keys.type", op_keys_type, "reply the type of argv[1]", KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+    OP("keys.type_spread", op_keys_type_spread, "reply whether a missing argv[1] has namespace parts on any shard",
+       KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
     OP("keys.rename", op_keys_rename, "move argv[1]'s value to argv[2] (imm 1: only if absent)",
        KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+    OP("keys.rename_spread", op_keys_rename_spread,
+       "rename the parts of namespace argv[1] on every shard to argv[2] (imm 1: only if absent)",
+       KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
 };
 
 static const keel_insn_def del_prog[] = {
     {.op = "keys.each", .imm = EACH_DELETE}, {.op = "keys.del_spread"}, KEEL_END};
 static const keel_insn_def exists_prog[] = {{.op = "keys.each", .imm = EACH_EXISTS}, KEEL_END};
-static const keel_insn_def type_prog[] = {{.op = "keys.type"}, KEEL_END};
-static const keel_insn_def rename_prog[] = {{.op = "keys.rename", .imm = 0}, KEEL_END};
-static const keel_insn_def renamenx_prog[] = {{.op = "keys.rename", .imm = 1}, KEEL_END};
+static const keel_insn_def type_prog[] = {{.op = "keys.type"}, {.op = "keys.type_spread"}, KEEL_END};
+static const keel_insn_def rename_prog[] = {
+    {.op = "keys.rename", .imm = 0}, {.op = "keys.rename_spread", .imm = 0}, KEEL_END};
+static const keel_insn_def renamenx_prog[] = {
+    {.op = "keys.rename", .imm = 1}, {.op = "keys.rename_spread", .imm = 1}, KEEL_END};
 
 static const char *const del_aliases[] = {"DELETE", NULL};
 

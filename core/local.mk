@@ -5,7 +5,7 @@ core_libkeelcore_la_SOURCES = \
 	core/api.c core/api.h core/api_conn.c core/api_key.c \
 	core/block.c core/block.h core/builtin.c core/builtin.h \
 	core/cmd_admin.c core/cmd_client.c core/cmd_command.c core/cmd_config.c core/cmd_expire.c \
-	core/cmd_info.c core/cmd_keys.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c \
+	core/cmd_info.c core/cmd_keys.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c core/spread.c core/spread.h \
 	core/conf.c core/conf.h core/conf_check.c core/conf_check.h \
 	core/conn.c core/conn.h core/expire.c core/expire.h \
 	core/glob.c core/glob.h core/keyspace.c core/keyspace.h core/lazyfree.c core/lazyfree.h core/loader.c core/loader.h \

@@ -252,14 +252,21 @@ static const keel_arg *ns_component(const zvm_proc *p, uint32_t i) {
     return i < n ? &p->ns->comp[i] : &p->push[i - n];
 }
 
+/* The path component whose name places p's keys (ns_place_key); the path's length means the
+ * key itself. */
+static uint32_t ns_place_index(const zvm_proc *p) {
+    uint32_t n = p->ns ? p->ns->n : 0;
+    if (p->ns && p->ns->coloc == NS_COLOC_LAST) return n;
+    if (p->ns && p->ns->coloc == NS_COLOC_NTH) return p->ns->coloc_n < n ? p->ns->coloc_n : n;
+    return 0;
+}
+
 void ns_place_key(const zvm_proc *p, const void *key, size_t klen, ns_place *out) {
     uint32_t n = p->ns ? p->ns->n : 0;
     /* the declared key: pushed components live inside it, with it */
     const char *base = p->npush ? p->push[0].ptr : key;
     size_t blen = p->npush ? p->push[0].len : klen;
-    uint32_t idx = 0;
-    if (p->ns && p->ns->coloc == NS_COLOC_LAST) idx = n;
-    else if (p->ns && p->ns->coloc == NS_COLOC_NTH) idx = p->ns->coloc_n < n ? p->ns->coloc_n : n;
+    uint32_t idx = ns_place_index(p);
     const char *elem = idx < n ? p->ns->comp[idx].ptr : base;
     size_t elen = idx < n ? p->ns->comp[idx].len : blen;
     out->top = n ? p->ns->comp[0].ptr : base;
@@ -291,6 +298,7 @@ static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool cre
         ns_obj *o = mem_calloc(1, sizeof *o);
         o->t = dk_table_new();
         o->shard_id = sp->s->id;
+        o->spread = ns_place_index(p) > i;
         if (ks_store_obj(sp, c->ptr, c->len, h, ns_type_id, o, false) != KEEL_OK) {
             ns_obj_free(o);
             return KEEL_ENOMEM;

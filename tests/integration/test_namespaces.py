@@ -351,6 +351,91 @@ class Namespaces(unittest.TestCase):
         self.assertEqual(self.inside("outer").keys("*"), [b"stay"])
         self.assertEqual(d.keys("*"), [])
 
+    def spread_namespace(self, name, n=200, *outer):
+        """A namespace `name` (inside outer) filled by an HS client with k0..k(n-1)."""
+        c = self.inside(*outer, name, cmd="HS")
+        for i in range(n):
+            c.set("k%d" % i, i)
+        return c
+
+    def test_type_and_expiry_of_a_spread_namespace_reach_every_part(self):
+        self.spread_namespace("sp")
+        parts = self.top_entries(b"sp")
+        self.assertGreater(parts, 1)
+        self.assertEqual(self.r.type("sp"), b"hash")
+        self.assertEqual(self.r.ttl("sp"), -1)
+        self.assertEqual(self.r.persist("sp"), 0)
+        self.assertEqual(self.r.expire("sp", 100), 1)
+        self.assertEqual(self.r.expire("sp", 200, nx=True), 0)       # every part has one now
+        self.assertTrue(95 <= self.r.ttl("sp") <= 100)
+        self.assertEqual(self.r.persist("sp"), 1)
+        self.assertEqual(self.r.ttl("sp"), -1)
+        self.assertEqual(self.r.pexpire("sp", 300), 1)
+        self.assertEqual(len(self.inside("sp", cmd="HS").keys("*")), 200)
+        deadline = time.time() + 10
+        while self.r.exists("sp") or self.r.type("sp") != b"none":
+            self.assertLess(time.time(), deadline, "parts of sp outlived its TTL")
+            time.sleep(0.05)
+        self.assertEqual(self.r.keys("*"), [])
+        self.assertEqual(self.inside("sp", cmd="HS").keys("*"), [])
+        self.assertEqual(self.r.ttl("sp"), -2)
+        # EXPIRE with a time in the past deletes every part at once
+        self.spread_namespace("sp2")
+        self.assertEqual(self.r.expire("sp2", -1), 1)
+        self.assertEqual(self.r.keys("*"), [])
+
+    def test_rename_of_a_spread_namespace_renames_every_part(self):
+        self.spread_namespace("src")
+        parts = self.top_entries(b"src")
+        self.assertGreater(parts, 1)
+        self.assertEqual(self.r.rename("src", "dst"), True)
+        self.assertEqual(self.top_entries(b"src"), 0)
+        self.assertEqual(self.top_entries(b"dst"), parts)
+        self.assertEqual(self.r.type("src"), b"none")
+        self.assertEqual(self.r.type("dst"), b"hash")
+        d = self.inside("dst", cmd="HS")
+        self.assertEqual(len(d.keys("*")), 200)
+        self.assertEqual([d.get("k%d" % i) for i in range(200)], [str(i).encode() for i in range(200)])
+        # RENAMENX refuses an existing target, plain or spread; RENAME replaces it whole
+        self.r.set("plain", "x")
+        self.assertEqual(self.r.renamenx("dst", "plain"), False)
+        self.spread_namespace("other", 50)
+        self.assertEqual(self.r.renamenx("dst", "other"), False)
+        self.assertEqual(self.r.rename("dst", "other"), True)
+        self.assertEqual(len(self.inside("other", cmd="HS").keys("*")), 200)   # none of the 50 left
+        self.assertEqual(self.r.rename("other", "plain"), True)
+        self.assertEqual(self.r.type("plain"), b"hash")
+        self.assertEqual(len(self.inside("plain", cmd="HS").keys("*")), 200)
+        self.assertEqual(self.r.renamenx("plain", "fresh"), True)
+        self.assertEqual(error_of(self.r, "RENAME", "plain", "x"), "no such key")
+        self.assertEqual(self.r.rename("fresh", "fresh"), True)
+        self.assertEqual(sorted(set(self.r.keys("*"))), [b"fresh"])
+        # a TTL travels with the parts
+        self.assertEqual(self.r.expire("fresh", 1000), 1)
+        self.assertEqual(self.r.rename("fresh", "aged"), True)
+        self.assertTrue(990 <= self.r.ttl("aged") <= 1000)
+
+    def test_rename_and_type_of_a_spread_namespace_inside_a_parent(self):
+        self.spread_namespace("inner", 100, "outer")
+        o = self.inside("outer")
+        self.assertEqual(o.type("inner"), b"hash")
+        self.assertEqual(o.rename("inner", "moved"), True)
+        self.assertEqual(o.type("inner"), b"none")
+        self.assertEqual(len(self.inside("outer", "moved", cmd="HS").keys("*")), 100)
+        self.assertEqual(self.inside("outer", "inner", cmd="HS").keys("*"), [])
+        self.assertEqual(o.expire("moved", 1000), 1)
+        self.assertTrue(990 <= o.ttl("moved") <= 1000)
+
+    def test_a_namespace_placed_by_its_own_name_still_moves_whole(self):
+        self.spread_namespace("sp", 20)                   # spread namespaces exist
+        c = self.inside("whole")
+        for i in range(50):
+            c.set("k%d" % i, i)
+        self.assertEqual(self.r.rename("whole", "moved"), True)
+        self.assertEqual(self.top_entries(b"moved"), 1)
+        self.assertEqual(len(self.inside("moved").keys("*")), 50)
+        self.assertEqual(self.inside("moved").get("k9"), b"9")
+
     def test_del_of_a_spread_namespace_while_clients_write_into_it(self):
         writers = [self.inside("busy", cmd="HS") for _ in range(3)]
         stop = threading.Event()
