@@ -223,6 +223,15 @@ void zvm_reply_finish(zvm_proc *p) {
     }
 }
 
+bool keel_reply_stored_step(keel_proc *kp, const keel_value *v, uint64_t *cursor) {
+    const type_entry *te = v->type == KEEL_TYPE_BOX ? NULL : type_by_id(v->type);
+    if (!te || !te->def.to_reply_step) {
+        keel_reply_stored(kp, v);
+        return true;
+    }
+    return te->def.to_reply_step(kp, v->obj, cursor);
+}
+
 void keel_reply_stored(keel_proc *kp, const keel_value *v) {
     if (v->type != KEEL_TYPE_BOX) {
         const type_entry *te = type_by_id(v->type);

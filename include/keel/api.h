@@ -172,7 +172,13 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     /* ---- process cleanups (added in 1.0) ---- */                                            \
     /* calls fn(ptr) when the process is recycled, however it ended: for module memory a       \
      * register points to across yields and hops */                                             \
-    X(keel_status, proc_defer_free, (keel_proc *p, void (*fn)(void *ptr), void *ptr))
+    X(keel_status, proc_defer_free, (keel_proc *p, void (*fn)(void *ptr), void *ptr))         \
+    /* ---- stepped replies (added in 1.1) ---- */                                             \
+    /* reply_stored a part at a time: values whose type has to_reply_step are replied in     \
+     * steps, everything else at once.  Start with *cursor = 0; true when the whole value is  \
+     * replied; false when the budget ran out: return KEEL_YIELD and call again (after        \
+     * looking the key up again: it stays locked) with the same cursor */                     \
+    X(bool, reply_stored_step, (keel_proc *p, const keel_value *v, uint64_t *cursor))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

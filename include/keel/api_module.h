@@ -65,4 +65,5 @@
 #define keel_conn_option_set (keel_api_ptr->conn_option_set)
 #define keel_proc_option (keel_api_ptr->proc_option)
 #define keel_proc_defer_free (keel_api_ptr->proc_defer_free)
+#define keel_reply_stored_step (keel_api_ptr->reply_stored_step)
 #endif

@@ -24,13 +24,22 @@ typedef struct keel_type_def {
     size_t (*memory_usage)(const void *obj);
     /* A short human description ("list, 3 elements"); returns bytes written (< cap). */
     size_t (*describe)(const void *obj, char *out, size_t cap);
-    /* Replies with the whole value (so GET works on any type).  May charge reductions but
-     * must finish in one call in ABI 1.0. */
+    /* Replies with the whole value (so GET works on any type) in one call; may charge
+     * reductions.  See to_reply_step for a reply that yields. */
     void (*to_reply)(keel_proc *p, const void *obj);
     /* Reserved for persistence (snapshot save/load); must be NULL in ABI 1.0. */
     void *save;
     void *load;
+    /* Added in 1.1 (optional): replies the whole value a part at a time, so GET of a huge value
+     * never holds its thread.  Called first with *cursor == 0 (it then writes the reply's
+     * header) and again with what it left in *cursor until it returns true; charges reductions
+     * per element and returns false once p's budget is spent.  Between calls the caller yields
+     * with the key locked, so the object is unchanged.  NULL: to_reply does it in one call. */
+    bool (*to_reply_step)(keel_proc *p, const void *obj, uint64_t *cursor);
 } keel_type_def;
+
+/* The size of a 1.0 keel_type_def (modules built against 1.0 pass this much). */
+#define KEEL_TYPE_DEF_SIZE_1_0 offsetof(keel_type_def, to_reply_step)
 
 /* A value found in the keyspace.  Views into the keyspace stay valid until the process next
  * changes the keyspace, yields, hops or blocks. */

@@ -37,8 +37,7 @@ static size_t list_describe(const void *obj, char *out, size_t cap) {
     return n < 0 || cap == 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
-/* GET on a list replies its elements, head first.  ABI 1.0 asks to_reply to finish in one
- * call, so this charges but cannot yield. */
+/* GET on a list replies its elements, head first, in one call (charging per element). */
 static void list_to_reply(keel_proc *p, const void *obj) {
     const dk_list *l = obj;
     keel_reply_array(p, dk_list_len(l));
@@ -48,9 +47,28 @@ static void list_to_reply(keel_proc *p, const void *obj) {
     keel_charge(p, (int64_t)dk_list_len(l));
 }
 
+/* The same in steps (the core's GET uses it): *cursor is 0 before the array header, then one
+ * more than the position of the next element. */
+static bool list_to_reply_step(keel_proc *p, const void *obj, uint64_t *cursor) {
+    const dk_list *l = obj;
+    if (*cursor == 0) {
+        keel_reply_array(p, dk_list_len(l));
+        *cursor = 1;
+    }
+    dk_iter it = dk_iter_at(*cursor - 1);
+    dk_val v;
+    while (dk_list_next(l, &it, &v)) {
+        lst_reply_elem(p, &v);
+        if (keel_charge(p, lst_reply_cost(&v)) && it.pos < dk_list_len(l)) break;
+    }
+    *cursor = it.pos + 1;
+    return it.pos >= dk_list_len(l);
+}
+
 static const keel_type_def list_def = {
     .size = sizeof(keel_type_def), .name = "list", .free = list_free, .copy = list_copy,
     .memory_usage = list_memory, .describe = list_describe, .to_reply = list_to_reply,
+    .to_reply_step = list_to_reply_step,
 };
 
 keel_status lst_register_type(keel_module *m, const char **err) {

@@ -5,11 +5,6 @@
 #include "listobj.h"
 #include "parse.h"
 
-/* Element bytes that cost one more reduction. */
-#define BYTES_PER_REDUCTION 1024
-/* Reductions per element replied: one for the step, one for the reply node and its copy (a
- * slice of LRANGE then takes about a quarter of a millisecond). */
-#define REPLY_COST 2
 /* Elements deleted inside a chunk (a memmove) per reduction. */
 #define DELETES_PER_REDUCTION 8
 
@@ -50,8 +45,7 @@ static keel_op_result op_lrange(keel_proc *p, const keel_insn *in) {
     dk_val v;
     while (it->pos < end && dk_list_next(l, it, &v)) {
         lst_reply_elem(p, &v);
-        int64_t cost = REPLY_COST + (v.type == DK_BYTES ? v.len / BYTES_PER_REDUCTION : 0);
-        if (keel_charge(p, cost) && it->pos < end) return KEEL_YIELD;
+        if (keel_charge(p, lst_reply_cost(&v)) && it->pos < end) return KEEL_YIELD;
     }
     return KEEL_NEXT;
 }

@@ -42,8 +42,7 @@ static size_t set_describe(const void *obj, char *out, size_t cap) {
     return n < 0 || cap == 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
-/* GET on a set replies its members, sorted.  ABI 1.0 asks to_reply to finish in one call, so
- * this charges but cannot yield (SMEMBERS yields). */
+/* GET on a set replies its members, sorted, in one call (charging per member). */
 static void set_to_reply(keel_proc *p, const void *obj) {
     const dk_set *s = obj;
     keel_reply_set(p, dk_set_count(s));
@@ -54,6 +53,25 @@ static void set_to_reply(keel_proc *p, const void *obj) {
     keel_charge(p, (int64_t)dk_set_count(s) * SETS_COST_STEP);
 }
 
+/* The same in steps (the core's GET uses it): *cursor is 0 before the reply's header, then one
+ * more than the rank of the next member. */
+static bool set_to_reply_step(keel_proc *p, const void *obj, uint64_t *cursor) {
+    const dk_set *s = obj;
+    size_t n = dk_set_count(s);
+    if (*cursor == 0) {
+        keel_reply_set(p, n);
+        *cursor = 1;
+    }
+    dk_iter it = dk_iter_at(*cursor - 1);
+    dk_val m;
+    while (dk_set_next(s, &it, &m)) {
+        sets_reply_member(p, &m);
+        if (keel_charge(p, SETS_COST_STEP) && it.pos < n) break;
+    }
+    *cursor = it.pos + 1;
+    return it.pos >= n;
+}
+
 static const keel_type_def set_def = {
     .size = sizeof(keel_type_def),
     .name = "set",
@@ -62,6 +80,7 @@ static const keel_type_def set_def = {
     .memory_usage = set_memory,
     .describe = set_describe,
     .to_reply = set_to_reply,
+    .to_reply_step = set_to_reply_step,
 };
 
 keel_status sets_register_type(keel_module *m, const char **err) {

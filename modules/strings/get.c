@@ -27,25 +27,40 @@ static bool getex_options(keel_proc *p, str_exp_kind *kind, const keel_arg **t) 
     return true;
 }
 
+/* GET: any type, replied through the core's stepped reply, so a huge list or set yields
+ * between slices (with the key locked) instead of holding the thread.  r2 = the reply cursor
+ * once the reply has started. */
+static keel_op_result get_any(keel_proc *p, const keel_arg *key) {
+    keel_value v = {.size = sizeof v};
+    keel_status st = keel_key_lookup(p, key->ptr, key->len, &v);
+    KEEL_OP_PROPAGATE(st);
+    bool started = p->reg[2].type != DK_NULL;
+    if (st == KEEL_NOTFOUND) {   /* (or it expired while the reply yielded: the core pads) */
+        if (!started) keel_reply_nil(p);
+        return KEEL_NEXT;
+    }
+    uint64_t cursor = started ? (uint64_t)p->reg[2].v.i : 0;
+    bool done = keel_reply_stored_step(p, &v, &cursor);
+    p->reg[2] = dk_i64((int64_t)cursor);
+    return done ? KEEL_NEXT : KEEL_YIELD;
+}
+
 /* Opcode: strings.get
  * GET (imm GET_GET), GETDEL (GET_DEL) or GETEX (GET_EX) on argv[1]: replies the value (nil
- * when absent), then deletes the key or changes its expiry.  Registers: r0 = 1 once the value
- * is replied (a re-run then only finishes the change), r1 = GETEX's new expiry (-1 = remove,
- * -2 = leave).  Reductions 1.  May hop and block. */
+ * when absent), then deletes the key or changes its expiry.  GET shows any type (Keel), in
+ * slices (get_any).  Registers: r0 = 1 once the value is replied (a re-run then only finishes
+ * the change), r1 = GETEX's new expiry (-1 = remove, -2 = leave), r2 = GET's reply cursor.
+ * Reductions 1, or the type's per element.  May yield (GET), hop and block. */
 static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
     const keel_arg *key = &p->argv[1];
     keel_status st;
+    if (in->imm == GET_GET) return get_any(p, key);
     if (p->reg[0].type == DK_NULL) {
         str_exp_kind kind = STR_EXP_NONE;
         const keel_arg *t = NULL;
         if (in->imm == GET_EX && !getex_options(p, &kind, &t)) return KEEL_FAIL;
         keel_value v;
-        if (in->imm == GET_GET) {   /* GET shows any type through its to-reply op (Keel) */
-            v.size = sizeof v;
-            st = keel_key_lookup(p, key->ptr, key->len, &v);
-        } else {
-            st = str_lookup(p, key, &v);
-        }
+        st = str_lookup(p, key, &v);
         KEEL_OP_PROPAGATE(st);
         if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
         if (st == KEEL_NOTFOUND) {
@@ -58,8 +73,7 @@ static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
         if (timed && !str_exp_at(p, kind, t, "getex", &at)) return KEEL_FAIL;
         keel_reply_stored(p, &v);
         bool persist_nothing = at == -1 && v.expire_at_ms < 0;
-        if (in->imm == GET_GET || (in->imm == GET_EX && (at == -2 || persist_nothing)))
-            return KEEL_NEXT;
+        if (in->imm == GET_EX && (at == -2 || persist_nothing)) return KEEL_NEXT;
         p->reg[0] = dk_i64(1);
         p->reg[1] = dk_i64(at);
     }
@@ -72,7 +86,7 @@ static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
 static const keel_opcode_def get_ops[] = {
     {.size = sizeof(keel_opcode_def), .name = "strings.get", .fn = op_get,
      .synopsis = "reply argv[1]'s value; imm 1: then delete it, imm 2: then set its expiry",
-     .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+     .cost = 1, .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
 #define PROG(NAME, IMM) static const keel_insn_def NAME[] = {{.op = "strings.get", .imm = IMM}, KEEL_END}

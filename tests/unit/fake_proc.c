@@ -316,6 +316,14 @@ static void f_reply_stored(keel_proc *p, const keel_value *v) {
     }
 }
 
+/* As the core: types with a step operation reply in steps, everything else at once. */
+static bool f_reply_stored_step(keel_proc *p, const keel_value *v, uint64_t *cursor) {
+    const keel_type_def *t = v->type != KEEL_TYPE_BOX ? fake_type(v->type) : NULL;
+    if (t && t->size > KEEL_TYPE_DEF_SIZE_1_0 && t->to_reply_step) return t->to_reply_step(p, v->obj, cursor);
+    f_reply_stored(p, v);
+    return true;
+}
+
 static void reply_aggregate(keel_proc *p, keel_reply_type type, size_t n) {
     fake_proc *fp = fp_of(p);
     keel_reply *r = add_node(fp, type);
@@ -546,6 +554,7 @@ void fake_proc_fill(keel_api *t) {
     t->reply_close = f_reply_close;
     t->reply_reset = f_reply_reset;
     t->reply_stored = f_reply_stored;
+    t->reply_stored_step = f_reply_stored_step;
     t->key_count = f_key_count;
     t->key_nth = f_key_nth;
     t->proc_defer_free = f_proc_defer_free;
