@@ -192,6 +192,24 @@ static void scan_one(void *arg, dk_table *t, dk_ref r) {
     cx->fn(cx->ctx, &k, &v);
 }
 
+keel_status keel_key_ns_size(keel_proc *kp, const void *key, size_t klen, uint64_t *n) {
+    zvm_proc *p = zvm_of(kp);
+    ks_space sp;
+    uint64_t h;
+    keel_status st = ks_locate(p, key, klen, false, &sp, &h);
+    if (st == KEEL_EWRONGTYPE) st = KEEL_NOTFOUND;
+    if (st != KEEL_OK) return st;
+    dk_entry e;
+    if (!ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, &e, false)) return KEEL_NOTFOUND;
+    if (e.kind != DK_ENTRY_OBJ || e.obj_type != ns_type()) return KEEL_EWRONGTYPE;
+    const ns_obj *o = e.obj;
+    /* the count is every entry: exact unless one has expired unseen or is an emptied namespace */
+    int64_t next = dk_table_next_expiry(o->t);
+    if (o->nested || (next != DK_NO_EXPIRY && next <= p->cur->now_ms)) return KEEL_EINVAL;
+    *n = dk_table_count(o->t);
+    return KEEL_OK;
+}
+
 keel_status keel_key_scan(keel_proc *kp, const void *key, size_t klen, uint64_t *cursor, keel_scan_fn fn,
                           void *ctx) {
     zvm_proc *p = zvm_of(kp);

@@ -46,6 +46,7 @@ typedef struct ns_obj {
     uint32_t shard_id;             /* the shard whose tree holds it (for active expiry) */
     bool expiring;                 /* on the shard's list of tables with expiring keys */
     bool spread;                   /* a part: its keys are placed by a deeper name (HS, CS n) */
+    bool nested;                   /* a namespace has been stored in t (never cleared) */
     struct ns_obj *exp_prev, *exp_next;
 } ns_obj;
 

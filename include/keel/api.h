@@ -178,7 +178,13 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * steps, everything else at once.  Start with *cursor = 0; true when the whole value is  \
      * replied; false when the budget ran out: return KEEL_YIELD and call again (after        \
      * looking the key up again: it stays locked) with the same cursor */                     \
-    X(bool, reply_stored_step, (keel_proc *p, const keel_value *v, uint64_t *cursor))
+    X(bool, reply_stored_step, (keel_proc *p, const keel_value *v, uint64_t *cursor))         \
+    /* ---- namespace size (added in 1.1) ---- */                                              \
+    /* the number of keys directly in the namespace stored at key, when it is known without    \
+     * a walk: KEEL_OK; KEEL_EINVAL when it is not (a key there has expired and not yet gone,  \
+     * or a namespace was ever stored there: walk it with key_scan); KEEL_NOTFOUND,            \
+     * KEEL_EWRONGTYPE, KEEL_MOVED and KEEL_WAIT as key_scan */                                \
+    X(keel_status, key_ns_size, (keel_proc *p, const void *key, size_t klen, uint64_t *n))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -9,6 +9,7 @@ The server binary and module directory come from the environment `make check` se
         r.set("k", "v")
         out = srv.cli("GET", "k")         # redis-cli, returns stdout text
 """
+import atexit
 import json
 import os
 import re
@@ -23,6 +24,19 @@ import redis
 
 SERVER = os.environ.get("KEEL_SERVER", "keel-server")
 MODULE_DIR = os.environ.get("KEEL_MODULE_DIR", "")
+
+# Data directories of servers that stopped cleanly, removed when the test program exits (a
+# server may be started again on its directory); a failed server's directory stays for its log,
+# and KEEL_KEEP_TEST_DIRS=1 keeps them all.
+_clean_dirs = []
+
+
+@atexit.register
+def _remove_clean_dirs():
+    if os.environ.get("KEEL_KEEP_TEST_DIRS"):
+        return
+    for d in _clean_dirs:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def free_port():
@@ -121,6 +135,8 @@ class KeelServer:
             raise AssertionError("sanitizer report:\n" + log[-8000:])
         if rc not in (0,):
             raise AssertionError("keel-server exited with %s:\n%s" % (rc, log[-4000:]))
+        if self.dir not in _clean_dirs:
+            _clean_dirs.append(self.dir)
 
     def __enter__(self):
         return self.start()

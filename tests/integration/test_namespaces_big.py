@@ -146,7 +146,8 @@ class BigNamespaces(unittest.TestCase):
         for i in range(0, TREE, 1000):
             p.execute_command("HSET", "h", *[x for j in range(i, min(TREE, i + 1000)) for x in ("f%d" % j, j)])
         p.execute()
-        for cmd in (["HGETALL", "h"], ["HKEYS", "h"], ["HVALS", "h"], ["HLEN", "h"], ["HRANDFIELD", "h", "-1000"]):
+        # (HLEN is not among them: it answers from the table's count without a walk)
+        for cmd in (["HGETALL", "h"], ["HKEYS", "h"], ["HVALS", "h"], ["HRANDFIELD", "h", "-1000"]):
             pings, size, secs = self.pings_during([], *cmd)
             sys.stderr.write("%s of %d fields: %.3fs, %d PINGs answered meanwhile\n" % (" ".join(cmd), TREE, secs, pings))
             self.assertGreaterEqual(pings, 3, cmd)

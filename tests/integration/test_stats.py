@@ -4,6 +4,7 @@ file, and a log that cannot be written never holding up the data threads.
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,6 +56,7 @@ class Stats(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.srv.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def stats(self, *args):
         return json.loads(self.r.execute_command("STATS", *args))
@@ -115,6 +117,28 @@ class Stats(unittest.TestCase):
         self.assertEqual(k["keys"], 3)
         self.assertGreaterEqual(k["hits"], 1)
         self.assertGreaterEqual(k["misses"], 1)
+
+    def test_memory_a_deep_pipeline_took_is_given_back(self):
+        if "strings" not in self.mods:
+            self.skipTest("strings module not built")
+
+        def core():
+            return int(self.r.info("memory")["used_memory_core"])
+
+        self.r.flushall()
+        before = core()
+        # 20,000 SETs in one pipeline: half of them hop to the other thread, so thousands of
+        # processes are in flight at once and the pool grows to hold them
+        c = self.srv.client("main")
+        p = c.pipeline(transaction=False)
+        for i in range(20000):
+            p.set("deep:%d" % i, i)
+        self.assertTrue(all(p.execute()))
+        c.close()
+        grown = core()
+        self.assertGreater(grown - before, 512 * 1024, "the pipeline left no pool to trim")
+        wait_for("the process pool to give its memory back", lambda: core() < before + 256 * 1024)
+        self.assertEqual(self.r.dbsize(), 20000)
 
     def test_self_stats_describes_the_caller(self):
         r = self.srv.client("main", single_connection_client=True)
@@ -205,6 +229,8 @@ class LogNeverBlocks(unittest.TestCase):
                 self.assertEqual(rc, 0)
             drained.set()
             t.join(5)
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(srv.dir, ignore_errors=True)
 
     @staticmethod
     def answers(r):

@@ -221,6 +221,12 @@ static void f_proc_ns_pop(keel_proc *p) {
     if (fake_depth > 0) fake_prefix_len = fake_prefix_marks[--fake_depth];
 }
 
+/* The fake never knows a namespace's size without a walk (a legal answer: callers then scan). */
+static keel_status f_key_ns_size(keel_proc *p, const void *key, size_t klen, uint64_t *n) {
+    (void)p, (void)key, (void)klen, (void)n;
+    return KEEL_EINVAL;
+}
+
 /* The whole scan in one call: every key directly under the namespace (key, or the pushed one). */
 static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64_t *cursor, keel_scan_fn fn,
                               void *ctx) {
@@ -285,4 +291,5 @@ void fake_keyspace_fill(keel_api *t) {
     t->proc_ns_push = f_proc_ns_push;
     t->proc_ns_pop = f_proc_ns_pop;
     t->key_scan = f_key_scan;
+    t->key_ns_size = f_key_ns_size;
 }

@@ -72,8 +72,10 @@ START_TEST(test_loader_loads_a_good_module) {
     ck_assert_ptr_eq(ce->module, m);
     ck_assert_ptr_eq(cmd_lookup("TestGoodAlias", 13), ce);
     ck_assert_ptr_nonnull(op_lookup("good.hello"));
-    ck_assert_uint_eq(type_count(), 1);
+    ck_assert_uint_eq(type_count(), 2);
     ck_assert_str_eq(type_by_id(1)->def.name, "goodtype");
+    ck_assert_str_eq(type_by_id(2)->def.name, "oldtype");          /* a 1.0-sized definition */
+    ck_assert_ptr_null(type_by_id(2)->def.to_reply_step);
     ck_assert_int_eq(reg_resolve_programs(), 0);
     ck_assert_uint_eq(cmd_count_for_module(m), 1);
 }

@@ -1,4 +1,5 @@
-/* mod_good.c -- a well-formed test module: one opcode, one command (TESTGOOD), one type. */
+/* mod_good.c -- a well-formed test module: one opcode, one command (TESTGOOD), two types (one
+ * defined as a module built against SDK ABI 1.0 would: without to_reply_step). */
 #include <keel/sdk.h>
 
 static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
@@ -19,12 +20,17 @@ static const keel_cmd_def cmds[] = {
      .summary = "test", .program = hello_prog},
 };
 static const keel_type_def type = {.size = sizeof(keel_type_def), .name = "goodtype", .free = obj_free};
+/* the 1.0 size: what a module compiled against 1.0 headers passes */
+static const keel_type_def old_type = {.size = KEEL_TYPE_DEF_SIZE_1_0, .name = "oldtype", .free = obj_free};
+static const keel_type_def tiny_type = {.size = offsetof(keel_type_def, to_reply), .name = "tiny", .free = obj_free};
 
 static keel_status good_init(keel_module *m) {
     keel_type_id id;
     if (keel_register_opcode(m, &ops[0], NULL) != KEEL_OK) return KEEL_EINVAL;
     if (keel_register_command(m, &cmds[0], NULL) != KEEL_OK) return KEEL_EINVAL;
-    return keel_register_type(m, &type, &id, NULL);
+    if (keel_register_type(m, &type, &id, NULL) != KEEL_OK) return KEEL_EINVAL;
+    if (keel_register_type(m, &tiny_type, &id, NULL) != KEEL_EABI) return KEEL_EINVAL;   /* too small */
+    return keel_register_type(m, &old_type, &id, NULL);
 }
 
 KEEL_MODULE("mod_good", "1.2.3", "a test module", good_init, NULL);
