@@ -166,11 +166,13 @@ static size_t ns_obj_describe(const void *obj, char *out, size_t cap) {
 typedef struct reply_ctx {
     keel_proc *p;
     int64_t now_ms;
+    size_t visited;
 } reply_ctx;
 
 static void ns_reply_entry(void *arg, dk_table *t, dk_ref r) {
     reply_ctx *cx = arg;
     dk_entry e;
+    cx->visited++;
     dk_table_view(t, r, &e);
     if (e.expire_ms != DK_NO_EXPIRY && e.expire_ms <= cx->now_ms) return;
     keel_reply_bulk(cx->p, e.key, e.klen);
@@ -182,7 +184,7 @@ static void ns_reply_entry(void *arg, dk_table *t, dk_ref r) {
 /* GET on a namespace: a map of its keys to their values (nested namespaces as maps). */
 static void ns_obj_to_reply(keel_proc *p, const void *obj) {
     const ns_obj *o = obj;
-    reply_ctx cx = {p, keel_now_ms(p)};
+    reply_ctx cx = {p, keel_now_ms(p), 0};
     keel_reply_open(p, KEEL_REPLY_MAP);
     uint64_t cursor = 0;
     do {
@@ -192,9 +194,33 @@ static void ns_obj_to_reply(keel_proc *p, const void *obj) {
     keel_charge(p, (int64_t)dk_table_count(o->t));
 }
 
+/* The same a slice at a time (GET uses it): *cursor is 0 before the map opens, then one more
+ * than the table's scan cursor.  The key stays locked between slices, so no key is added or
+ * replied twice; nested namespaces are replied whole. */
+static bool ns_obj_to_reply_step(keel_proc *p, const void *obj, uint64_t *cursor) {
+    const ns_obj *o = obj;
+    reply_ctx cx = {p, keel_now_ms(p), 0};
+    if (*cursor == 0) {
+        keel_reply_open(p, KEEL_REPLY_MAP);
+        *cursor = 1;
+    }
+    uint64_t c = *cursor - 1;
+    do {
+        cx.visited = 0;
+        c = dk_table_scan(o->t, c, ns_reply_entry, &cx);
+        keel_charge(p, (int64_t)cx.visited * KS_VISIT_COST + 1);
+    } while (c != 0 && p->budget > 0);
+    if (c != 0) {
+        *cursor = c + 1;
+        return false;
+    }
+    keel_reply_close(p);
+    return true;
+}
+
 static const keel_type_def ns_type_def = {
     .size = sizeof(keel_type_def), .name = "hash", .free = ns_obj_free, .memory_usage = ns_obj_memory,
-    .describe = ns_obj_describe, .to_reply = ns_obj_to_reply,
+    .describe = ns_obj_describe, .to_reply = ns_obj_to_reply, .to_reply_step = ns_obj_to_reply_step,
 };
 
 void ns_register_type(keel_module *core) { reg_type(core, &ns_type_def, &ns_type_id, NULL); }

@@ -1,5 +1,5 @@
-"""test_lists_latency.py -- a huge LRANGE (or GET of a huge list or set) does not stall other
-clients.
+"""test_lists_latency.py -- a huge LRANGE (or GET of a huge list, set or map) does not stall
+other clients.
 
 On a keel-server with ONE worker thread (so the LRANGE, its reply encoding and every GET share
 the same thread: a command that ran to completion would hold them all), one client loops
@@ -7,7 +7,8 @@ LRANGE big 0 999999 on a 3,000,000-element list while another sends GETs one aft
 GET replies must keep arriving while an LRANGE is outstanding (many per LRANGE), each LRANGE reply
 must be complete and correct, and INFO's zvm_yields must grow by at least one yield per slice of
 the range.  GET of a 1,000,000-element list and of a 1,000,000-member set is held to the same
-rule.  The tests assert progress and ordering, never a wall-clock threshold.
+rule, and GET of a map of 1,000,000 fields.  The tests assert progress and ordering, never a
+wall-clock threshold.
 """
 import os
 import socket
@@ -115,11 +116,11 @@ def probe_during(test, g, loop, rounds):
     return during
 
 
-@unittest.skipUnless(have_module("lists") and have_module("strings"), "lists/strings modules not built")
+@unittest.skipUnless(all(have_module(m) for m in ("lists", "strings", "sets", "maps")), "a module is not built")
 class BigRangeDoesNotStall(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=1, modules=["resp", "strings", "lists", "sets"]).start()
+        cls.srv = KeelServer(threads=1, modules=["resp", "strings", "lists", "sets", "maps"]).start()
         cls.r = cls.srv.client()
 
     @classmethod
@@ -150,8 +151,9 @@ class BigRangeDoesNotStall(unittest.TestCase):
         s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=120)
         for i in range(0, n, 10000):
             s.sendall(command(b"RPUSH", b"biglist", *[ELEM % j for j in range(i, i + 10000)]) +
-                      command(b"SADD", b"bigset", *range(i, i + 10000)))
-            read_exactly_lines(s, 2)
+                      command(b"SADD", b"bigset", *range(i, i + 10000)) +
+                      command(b"HSET", b"bigmap", *[x for j in range(i, i + 10000) for x in (b"f%07d" % j, b"v")]))
+            read_exactly_lines(s, 3)
         s.close()
         self.assertEqual((r.llen("biglist"), r.scard("bigset")), (n, n))
         g = self.srv.client()
@@ -169,11 +171,17 @@ class BigRangeDoesNotStall(unittest.TestCase):
         probe_during(self, g, loop, 2)
         yields2 = int(r.info("stats")["zvm_yields"])
         self.assertGreaterEqual(yields2 - yields1, 2 * (n // 20000), "zvm_yields grew by %d" % (yields2 - yields1))
+        # GET of a map: every field and value (RESP2: a flat array), in table order
+        size = len(b"*%d\r\n" % (2 * n)) + n * (len(b"$8\r\nf0000000\r\n") + len(b"$1\r\nv\r\n"))
+        loop = ReplyLoop(self.srv.port, 2, command(b"GET", b"bigmap"), size, b"$1\r\nv\r\n")
+        probe_during(self, g, loop, 2)
+        yields3 = int(r.info("stats")["zvm_yields"])
+        self.assertGreaterEqual(yields3 - yields2, 2 * (n // 20000), "zvm_yields grew by %d" % (yields3 - yields2))
         # a small one is still one reply, and a missing key nil
         r.rpush("small", "a", "b")
         self.assertEqual(r.execute_command("GET", "small"), [b"a", b"b"])
         self.assertIsNone(r.get("nothing"))
-        r.delete("biglist", "bigset", "small")
+        r.delete("biglist", "bigset", "bigmap", "small")
 
 
 if __name__ == "__main__":
