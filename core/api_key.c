@@ -69,6 +69,21 @@ keel_status keel_key_delete(keel_proc *kp, const void *key, size_t klen) {
     return st;
 }
 
+keel_status keel_key_append(keel_proc *kp, const void *key, size_t klen, const void *data, size_t n, size_t *len) {
+    ks_space sp;
+    dk_ref r;
+    keel_status st = key_existing(zvm_of(kp), key, klen, &sp, &r);
+    if (st != KEEL_OK) return st;
+    dk_entry e;
+    dk_table_view(sp.t, r, &e);
+    /* aux words are cleared when a value is replaced (memcached's CAS must change): a store does it */
+    if (e.kind != DK_ENTRY_BOX || e.box.type != DK_BYTES || e.has_aux32 || e.has_aux64) return KEEL_EINVAL;
+    size_t old = e.box.len;
+    if (dk_table_append_bytes(sp.t, r, data, n) == DK_REF_NONE) return KEEL_EINVAL;
+    *len = old + n;
+    return KEEL_OK;
+}
+
 keel_status keel_key_expire(keel_proc *kp, const void *key, size_t klen, int64_t at_ms) {
     zvm_proc *p = zvm_of(kp);
     ks_space sp;

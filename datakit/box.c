@@ -328,19 +328,26 @@ static size_t pack_int(const dk_val *n, uint8_t *out) {
     return 1 + len;
 }
 
-static size_t pack_bytes(const dk_val *v, uint8_t *out) {
+size_t dk_box_bytes_header(size_t len, uint8_t *out) {
+    uint8_t tmp[8];
+    uint8_t *o = out ? out : tmp;
     size_t pos = 0;
-    if (v->len <= BOX_SHORT_MAX) {
-        out[pos++] = (uint8_t)(BOX_SHORT + v->len);
+    if (len <= BOX_SHORT_MAX) {
+        o[pos++] = (uint8_t)(BOX_SHORT + len);
     } else {
-        uint64_t n = v->len;
-        out[pos++] = BOX_BYTES;
+        uint64_t n = len;
+        o[pos++] = BOX_BYTES;
         while (n >= 0x80) {
-            out[pos++] = (uint8_t)(n | 0x80);
+            o[pos++] = (uint8_t)(n | 0x80);
             n >>= 7;
         }
-        out[pos++] = (uint8_t)n;
+        o[pos++] = (uint8_t)n;
     }
+    return pos;
+}
+
+static size_t pack_bytes(const dk_val *v, uint8_t *out) {
+    size_t pos = dk_box_bytes_header(v->len, out);
     if (v->len)
         memcpy(out + pos, v->v.ptr, v->len);
     return pos + v->len;

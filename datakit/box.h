@@ -82,6 +82,9 @@ static inline bool dk_is_number(const dk_val *x) { return dk_is_int(x) || dk_is_
 size_t dk_box_size(const dk_val *v);
 /* Packs v into out (which must hold dk_box_size(v) bytes); returns bytes written. */
 size_t dk_box_pack(const dk_val *v, uint8_t *out);
+/* The header dk_box_pack writes before the bytes of a bytes value of length len (len below
+ * 4 GiB): writes it to out unless out is NULL; returns its size (1 to 6 bytes). */
+size_t dk_box_bytes_header(size_t len, uint8_t *out);
 /* Unpacks the box at in (at most avail bytes) into *v; returns bytes read, 0 if malformed.
  * A DK_BYTES result points into in. */
 size_t dk_box_unpack(const uint8_t *in, size_t avail, dk_val *v);

@@ -339,6 +339,18 @@ static bool value_parts(dk_table *t, te_parts *p, const dk_val *v) {
     return true;
 }
 
+dk_ref dk_table_append_bytes(dk_table *t, dk_ref r, const void *p, size_t n) {
+    te_view v;
+    tbl_decode(t, (uint32_t)r, &v);
+    if (v.val[0] != TE_V_EXT)
+        return DK_REF_NONE;
+    uint8_t *ext = dk_ext_append(te_val_ptr(&v), p, n, &t->ext_bytes);
+    if (!ext)
+        return DK_REF_NONE;
+    memcpy((uint8_t *)v.val + 1, &ext, sizeof ext);   /* the entry's pointer, in place */
+    return r;
+}
+
 static void ext_free(dk_table *t, void *ext) {
     t->ext_bytes -= dk_mem_footprint(ext);
     dk_free(ext);

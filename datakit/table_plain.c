@@ -389,6 +389,17 @@ dk_ref dk_table_set_expiry(dk_table *t, dk_ref r, int64_t expire_ms) {
     return r;
 }
 
+dk_ref dk_table_append_bytes(dk_table *t, dk_ref r, const void *p, size_t n) {
+    tp_entry *e = tp_of(r);
+    if (e->kind != TP_BOX_EXT)
+        return DK_REF_NONE;
+    uint8_t *ext = dk_ext_append(e->val.ext, p, n, &t->bytes);
+    if (!ext)
+        return DK_REF_NONE;
+    e->val.ext = ext;
+    return r;
+}
+
 dk_ref dk_table_set_aux32(dk_table *t, dk_ref r, bool present, uint32_t v) {
     tp_entry *e = tp_of(r);
     e->aux32 = present ? v : 0;

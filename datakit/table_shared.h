@@ -51,6 +51,11 @@ static inline uint64_t dk_mix64(uint64_t z) {
     return z ^ (z >> 31);
 }
 
+/* Appends n bytes to the packed bytes box in its own block ext (table_ext.c), growing the block
+ * with room for more: returns the block (maybe moved) and adds its footprint change to *bytes,
+ * or NULL with nothing changed when ext is not a bytes box or memory ran out. */
+uint8_t *dk_ext_append(uint8_t *ext, const void *p, size_t n, size_t *bytes);
+
 #define DK_SCAN_BUCKETS 16         /* buckets visited per dk_table_scan call, at least */
 
 /* Calls fn for every entry of bucket `b` of bucket array `a` (0 or 1). */

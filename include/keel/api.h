@@ -184,7 +184,14 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * a walk: KEEL_OK; KEEL_EINVAL when it is not (a key there has expired and not yet gone,  \
      * or a namespace was ever stored there: walk it with key_scan); KEEL_NOTFOUND,            \
      * KEEL_EWRONGTYPE, KEEL_MOVED and KEEL_WAIT as key_scan */                                \
-    X(keel_status, key_ns_size, (keel_proc *p, const void *key, size_t klen, uint64_t *n))
+    X(keel_status, key_ns_size, (keel_proc *p, const void *key, size_t klen, uint64_t *n))     \
+    /* ---- in-place append (added in 1.1) ---- */                                             \
+    /* appends n bytes to key's string value where it lies, when the keyspace can (a big bytes \
+     * value without aux words): amortised O(1) per byte, expiry kept; KEEL_OK with the new     \
+     * length in *len; KEEL_EINVAL when it cannot (store the whole new value instead: nothing  \
+     * changed); KEEL_NOTFOUND, KEEL_MOVED and KEEL_WAIT as key_lookup */                       \
+    X(keel_status, key_append, (keel_proc *p, const void *key, size_t klen, const void *data,   \
+                                size_t n, size_t *len))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

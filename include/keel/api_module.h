@@ -67,4 +67,5 @@
 #define keel_proc_defer_free (keel_api_ptr->proc_defer_free)
 #define keel_reply_stored_step (keel_api_ptr->reply_stored_step)
 #define keel_key_ns_size (keel_api_ptr->key_ns_size)
+#define keel_key_append (keel_api_ptr->key_append)
 #endif

@@ -9,8 +9,10 @@
 
 /* Opcode: strings.append
  * APPEND (imm 0) or PREPEND (imm 1) argv[2] to argv[1]'s string (created when absent),
- * keeping its expiry; replies the new length.  Reductions 1, plus 1 per KiB copied (charged,
- * never yields: the copy is one memcpy).  May hop and block (before its one write). */
+ * keeping its expiry; replies the new length.  APPEND to a big string grows it in place
+ * (keel_key_append: amortised O(1) per byte); otherwise the new value is built and stored.
+ * Reductions 1, plus 1 per KiB copied (charged, never yields: the copy is one memcpy).  May
+ * hop and block (before its one write). */
 static keel_op_result op_append(keel_proc *p, const keel_insn *in) {
     const keel_arg *key = &p->argv[1], *add = &p->argv[2];
     keel_value v;
@@ -22,6 +24,12 @@ static keel_op_result op_append(keel_proc *p, const keel_insn *in) {
     size_t olen = st == KEEL_OK ? str_text(&v.box, buf, &old) : 0;
     if (olen + add->len > STR_MAX_LEN) return str_too_long(p);
     size_t n = olen + add->len;
+    if (in->imm == 0 && st == KEEL_OK && v.box.type == DK_BYTES &&
+        keel_key_append(p, key->ptr, key->len, add->ptr, add->len, &n) == KEEL_OK) {
+        keel_charge(p, (int64_t)(add->len / COPY_BYTES_PER_REDUCTION));
+        keel_reply_int(p, (int64_t)n);
+        return KEEL_NEXT;
+    }
     char *s = keel_proc_alloc(p, n ? n : 1);
     if (in->imm == 0) {
         memcpy(s, old, olen);

@@ -376,6 +376,17 @@ class Interop(MemcacheTestCase):
         self.r.set("k", "y")  # a new value through RESP has no client flags
         self.assertEqual(self.cmd(b"get k\r\n"), b"VALUE k 0 1\r\ny\r\nEND\r\n")
 
+    def test_memcache_resp_append_to_a_big_item_is_a_new_value(self):
+        big = b"v" * 3000                  # past the inline size: APPEND could grow it in place
+        self.cmd(b"set big 9 0 3000\r\n" + big + b"\r\n")
+        cas1 = self.cmd(b"gets big\r\n").split(b"\r\n")[0].split()[4]
+        self.assertEqual(self.r.append("big", "w"), 3001)
+        reply = self.cmd(b"gets big\r\n")
+        head = reply.split(b"\r\n")[0].split()
+        self.assertEqual(head[:4], [b"VALUE", b"big", b"0", b"3001"])   # no client flags any more
+        self.assertNotEqual(head[4], cas1)                              # and a new CAS unique
+        self.assertIn(big + b"w\r\nEND\r\n", reply)
+
     def test_memcache_ttls_cross_protocols(self):
         self.r.set("k", "v", ex=100)
         self.assertEqual(self.cmd(b"touch k 0\r\n"), b"TOUCHED\r\n")

@@ -274,6 +274,33 @@ class AppendLength(StringsTestCase):
         self.assertIn(r.ttl("k"), (99, 100))
         self.assertEqual(r.get("k"), b"cab\x00\x00z")
 
+    def test_strings_append_grows_a_big_value(self):
+        """Thousands of APPENDs onto a value past the inline size (it then grows in place): every
+        byte in order, the TTL kept, and the other string commands see the same value."""
+        r = self.r
+        head = b"h" * 3000
+        r.set("log", head, ex=1000)
+        p = r.pipeline(transaction=False)
+        pieces = [b"%06d;" % i for i in range(20000)]
+        for piece in pieces:
+            p.append("log", piece)
+        lengths = p.execute()
+        self.assertEqual(lengths, [len(head) + 7 * (i + 1) for i in range(20000)])
+        want = head + b"".join(pieces)
+        self.assertEqual(r.get("log"), want)
+        self.assertEqual(r.strlen("log"), len(want))
+        self.assertEqual(r.getrange("log", -7, -1), b"019999;")
+        self.assertTrue(990 <= r.ttl("log") <= 1000)
+        self.assertEqual(r.setrange("log", 0, "H"), len(want))
+        self.assertEqual(r.append("log", "!"), len(want) + 1)
+        self.assertEqual(r.get("log"), b"H" + want[1:] + b"!")
+        self.assertEqual(r.execute_command("PREPEND", "log", "<"), len(want) + 2)
+        self.assertEqual(r.getrange("log", 0, 2), b"<Hh")
+        r.set("num", 12345)                 # stored as an integer: APPEND builds the text
+        self.assertEqual(r.append("num", "6" * 2000), 2005)
+        self.assertEqual(r.append("num", "7"), 2006)
+        self.assertEqual(r.get("num"), b"12345" + b"6" * 2000 + b"7")
+
     def test_strings_strlen_countbytes(self):
         r = self.r
         self.assertEqual(r.strlen("k"), 0)

@@ -227,6 +227,13 @@ static keel_status f_key_ns_size(keel_proc *p, const void *key, size_t klen, uin
     return KEEL_EINVAL;
 }
 
+/* The fake never appends in place either (callers then store the whole value). */
+static keel_status f_key_append(keel_proc *p, const void *key, size_t klen, const void *data, size_t n,
+                                size_t *len) {
+    (void)p, (void)key, (void)klen, (void)data, (void)n, (void)len;
+    return KEEL_EINVAL;
+}
+
 /* The whole scan in one call: every key directly under the namespace (key, or the pushed one). */
 static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64_t *cursor, keel_scan_fn fn,
                               void *ctx) {
@@ -292,4 +299,5 @@ void fake_keyspace_fill(keel_api *t) {
     t->proc_ns_pop = f_proc_ns_pop;
     t->key_scan = f_key_scan;
     t->key_ns_size = f_key_ns_size;
+    t->key_append = f_key_append;
 }

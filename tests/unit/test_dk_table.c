@@ -634,6 +634,48 @@ START_TEST(test_dk_table_value_of_512mb)
 }
 END_TEST
 
+/* APPEND's path: a big value grows in place (both layouts), keeps its expiry and aux words,
+ * and the table's byte count follows its block; a value kept inside the entry is refused. */
+START_TEST(test_dk_table_append_bytes_in_place)
+{
+    dk_table *t = dk_table_new();
+    dk_val small = dk_bytes("x", 1);
+    dk_ref rs = dk_table_put_box(t, "s", 1, dk_table_default_hash("s", 1), &small, false, NULL, NULL);
+    fast_assert(dk_table_append_bytes(t, rs, "y", 1) == DK_REF_NONE);
+    static char big[2000];              /* beyond a slab slot: out of line in both layouts */
+    memset(big, 'a', sizeof big);
+    dk_val v = dk_bytes(big, sizeof big);
+    uint64_t h = dk_table_default_hash("log", 3);
+    size_t before = dk_table_bytes(t);
+    dk_ref r = dk_table_put_box(t, "log", 3, h, &v, false, NULL, NULL);
+    r = dk_table_set_expiry(t, r, 123456);
+    r = dk_table_set_aux32(t, r, true, 77);
+    enum { ADDS = 20000, PIECE = 7 };
+    for (int i = 0; i < ADDS; i++) {
+        char piece[PIECE];
+        for (int k = 0; k < PIECE; k++)
+            piece[k] = (char)('0' + (i + k) % 10);
+        r = dk_table_find(t, "log", 3, h);
+        fast_assert(dk_table_append_bytes(t, r, piece, PIECE) == r);
+    }
+    dk_entry e;
+    dk_table_view(t, dk_table_find(t, "log", 3, h), &e);
+    size_t len = sizeof big + (size_t)ADDS * PIECE;   /* crosses the 16384 varint step */
+    fast_assert_uint_eq(e.box.len, len);
+    fast_assert(memcmp(e.box.v.ptr, big, sizeof big) == 0);
+    const char *b = (const char *)e.box.v.ptr + sizeof big;
+    for (int i = 0; i < ADDS; i++)
+        for (int k = 0; k < PIECE; k++)
+            fast_assert(b[i * PIECE + k] == (char)('0' + (i + k) % 10));
+    fast_assert(e.expire_ms == 123456 && e.has_aux32 && e.aux32 == 77);
+    size_t grown = dk_table_bytes(t) - before;   /* the block, with at most half again to spare */
+    fast_assert_uint_ge(grown, len);
+    fast_assert_uint_le(grown, len + len / 2 + 4096);
+    fast_assert_uint_eq(dk_table_count(t), 2);
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
 static Suite *table_suite(void) {
     Suite *s = suite_create("dk_table");
     TCase *tc = tcase_create("table");
@@ -646,6 +688,7 @@ static Suite *table_suite(void) {
     tcase_add_test(tc, test_dk_table_put_value_aliasing_its_own_entry);
     tcase_add_test(tc, test_dk_table_free_and_clear_hand_objects_back);
     tcase_add_test(tc, test_dk_table_value_of_512mb);
+    tcase_add_test(tc, test_dk_table_append_bytes_in_place);
     suite_add_tcase(s, tc);
     return s;
 }

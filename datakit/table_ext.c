@@ -1,0 +1,31 @@
+/* table_ext.c -- out-of-line values, as both table layouts keep big boxes: growing a bytes value
+ * in place (APPEND), with room to spare so that repeated appends are amortised O(1). */
+#include "table_shared.h"
+
+#include <string.h>
+
+#include <datakit/box.h>
+
+#include "mem.h"
+
+uint8_t *dk_ext_append(uint8_t *ext, const void *p, size_t n, size_t *bytes) {
+    dk_val v;
+    size_t size = dk_box_unpack(ext, dk_mem_usable(ext), &v);
+    if (!size || v.type != DK_BYTES || (uint64_t)v.len + n > UINT32_MAX)
+        return NULL;
+    size_t len = v.len, head = size - len;
+    size_t new_head = dk_box_bytes_header(len + n, NULL);
+    size_t need = new_head + len + n, before = dk_mem_footprint(ext);
+    if (need > dk_mem_usable(ext)) {
+        uint8_t *grown = dk_realloc(ext, need + need / 2);
+        if (!grown)
+            return NULL;
+        ext = grown;
+    }
+    if (new_head != head)   /* the length grew a varint byte: rare, at 128, 16384, ... */
+        memmove(ext + new_head, ext + head, len);
+    dk_box_bytes_header(len + n, ext);
+    memcpy(ext + new_head + len, p, n);
+    *bytes = *bytes - before + dk_mem_footprint(ext);
+    return ext;
+}
