@@ -154,13 +154,10 @@ typedef struct expire_walk {
 
 static spread_step expire_part_on(zvm_proc *p, shard *s, void *ctx) {
     expire_walk *w = ctx;
-    ks_space sp;
-    dk_ref r;
-    dk_entry e;
-    spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &sp, &r, &e);
-    if (f == SPREAD_WAIT) return SPREAD_BLOCK;
-    if (f == SPREAD_NONE) return SPREAD_NEXT;
-    int64_t cur = e.expire_ms == DK_NO_EXPIRY ? -1 : e.expire_ms;
+    spread_part pt;
+    spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &pt);
+    if (f != SPREAD_FOUND) return f == SPREAD_WAIT ? SPREAD_BLOCK : SPREAD_NEXT;
+    int64_t cur = pt.e.expire_ms == DK_NO_EXPIRY ? -1 : pt.e.expire_ms;
     if (w->imm & EXP_GET) {
         w->found = true;
         w->ttl = cur;
@@ -168,14 +165,14 @@ static spread_step expire_part_on(zvm_proc *p, shard *s, void *ctx) {
     }
     if (w->imm & EXP_PERSIST) {
         if (cur < 0) return SPREAD_NEXT;
-        ks_set_expiry(&sp, r, DK_NO_EXPIRY);
+        ks_set_expiry(&pt.sp, pt.r, DK_NO_EXPIRY);
     } else if (expire_skipped(cur, w->at, w->opts)) {
         return SPREAD_NEXT;
     } else if (w->at <= p->cur->now_ms) {
-        ks_delete_ref(&sp, r);
+        ks_delete_ref(&pt.sp, pt.r);
         atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
     } else {
-        ks_set_expiry(&sp, r, w->at);
+        ks_set_expiry(&pt.sp, pt.r, w->at);
     }
     (*w->changed)++;
     return SPREAD_NEXT;

@@ -69,13 +69,11 @@ static spread_step del_parts_on(zvm_proc *p, shard *s, void *ctx) {
     for (uint32_t i = 0; i < p->nkeys; i++) {
         if (found[i] == DEL_VALUE) continue;
         const keel_arg k = {.ptr = p->keys[i].ptr, .len = p->keys[i].len};
-        ks_space sp;
-        dk_ref r;
-        dk_entry e;
-        spread_find f = spread_part_find(p, s, &k, true, &sp, &r, &e);
+        spread_part pt;
+        spread_find f = spread_part_find(p, s, &k, true, &pt);
         if (f == SPREAD_WAIT) return SPREAD_BLOCK;   /* the shard is visited again: idempotent */
         if (f == SPREAD_NONE) continue;
-        ks_delete_ref(&sp, r);
+        ks_delete_ref(&pt.sp, pt.r);
         if (found[i] == DEL_MISSING) {
             found[i] = DEL_NAMESPACE;
             p->pub.reg[1].v.i++;
@@ -120,12 +118,9 @@ static keel_op_result op_keys_type(keel_proc *p, const keel_insn *in) {
 
 /* TYPE's visit of one shard: stops at the first part of the name. */
 static spread_step type_part_on(zvm_proc *p, shard *s, void *ctx) {
-    ks_space sp;
-    dk_ref r;
-    dk_entry e;
-    spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &sp, &r, &e);
-    if (f == SPREAD_WAIT) return SPREAD_BLOCK;
-    if (f == SPREAD_NONE) return SPREAD_NEXT;
+    spread_part pt;
+    spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &pt);
+    if (f != SPREAD_FOUND) return f == SPREAD_WAIT ? SPREAD_BLOCK : SPREAD_NEXT;
     *(bool *)ctx = true;
     return SPREAD_STOP;
 }
@@ -271,11 +266,9 @@ typedef struct rename_seen {
 
 static spread_step rename_look_on(zvm_proc *p, shard *s, void *ctx) {
     rename_seen *seen = ctx;
-    ks_space sp;
-    dk_ref r;
-    dk_entry e;
-    spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &sp, &r, &e);
-    spread_find g = f == SPREAD_WAIT ? f : spread_part_find(p, s, &p->pub.argv[2], false, &sp, &r, &e);
+    spread_part pt;
+    spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &pt);
+    spread_find g = f == SPREAD_WAIT ? f : spread_part_find(p, s, &p->pub.argv[2], false, &pt);
     if (g == SPREAD_WAIT) return SPREAD_BLOCK;
     seen->src |= f == SPREAD_FOUND;
     seen->dst |= g == SPREAD_FOUND;
@@ -287,20 +280,20 @@ static spread_step rename_look_on(zvm_proc *p, shard *s, void *ctx) {
 static spread_step rename_part_on(zvm_proc *p, shard *s, void *ctx) {
     (void)ctx;
     const keel_arg *src = &p->pub.argv[1], *dst = &p->pub.argv[2];
-    ks_space sp, dsp;
-    dk_ref r, dr;
-    dk_entry e, de;
-    spread_find f = spread_part_find(p, s, src, true, &sp, &r, &e);
-    spread_find g = f == SPREAD_WAIT ? f : spread_part_find(p, s, dst, false, &dsp, &dr, &de);
+    spread_part from, to;
+    spread_find f = spread_part_find(p, s, src, true, &from);
+    spread_find g = f == SPREAD_WAIT ? f : spread_part_find(p, s, dst, false, &to);
     if (g == SPREAD_WAIT) return SPREAD_BLOCK;
     if (f == SPREAD_NONE) {
-        if (g == SPREAD_FOUND) ks_delete_ref(&dsp, dr);
+        if (g == SPREAD_FOUND) ks_delete_ref(&to.sp, to.r);
         return SPREAD_NEXT;
     }
-    int64_t expire_ms = e.expire_ms;
+    int64_t expire_ms = from.e.expire_ms;
+    ks_space sp = from.sp;
+    dk_ref r;
     void *obj;
     uint16_t type;
-    ks_take_ref(&sp, r, &obj, &type);
+    ks_take_ref(&sp, from.r, &obj, &type);
     uint64_t h = ks_hash(dst->ptr, dst->len);
     if (ks_store_obj(&sp, dst->ptr, dst->len, h, type, obj, false) != KEEL_OK) {
         /* out of table memory: leave the part under its old name rather than lose it */

@@ -14,8 +14,7 @@ bool spread_may_have_parts(keel_status st, const keel_value *v) {
     return st == KEEL_NOTFOUND || (st == KEEL_OK && v->type == ns_type() && ((const ns_obj *)v->obj)->spread);
 }
 
-spread_find spread_part_find(zvm_proc *p, shard *s, const keel_arg *k, bool parts_only, ks_space *sp, dk_ref *r,
-                             dk_entry *e) {
+spread_find spread_part_find(zvm_proc *p, shard *s, const keel_arg *k, bool parts_only, spread_part *out) {
     const keel_arg *top = p->ns && p->ns->n ? &p->ns->comp[0] : k;
     if (s->locks.count) {
         lock_ent *l = lock_find(&s->locks, top->ptr, top->len, ks_hash(top->ptr, top->len));
@@ -24,9 +23,10 @@ spread_find spread_part_find(zvm_proc *p, shard *s, const keel_arg *k, bool part
             return SPREAD_WAIT;
         }
     }
-    if (ns_resolve_on(p, s, sp) != KEEL_OK) return SPREAD_NONE;
-    if (!ks_find(sp, k->ptr, k->len, ks_hash(k->ptr, k->len), p->cur->now_ms, r, e, false)) return SPREAD_NONE;
-    if (parts_only && (e->kind != DK_ENTRY_OBJ || e->obj_type != ns_type())) return SPREAD_NONE;
+    if (ns_resolve_on(p, s, &out->sp) != KEEL_OK) return SPREAD_NONE;
+    if (!ks_find(&out->sp, k->ptr, k->len, ks_hash(k->ptr, k->len), p->cur->now_ms, &out->r, &out->e, false))
+        return SPREAD_NONE;
+    if (parts_only && (out->e.kind != DK_ENTRY_OBJ || out->e.obj_type != ns_type())) return SPREAD_NONE;
     return SPREAD_FOUND;
 }
 

@@ -35,11 +35,18 @@ bool spread_may_have_parts(keel_status st, const keel_value *v);
 
 typedef enum spread_find { SPREAD_NONE, SPREAD_FOUND, SPREAD_WAIT } spread_find;
 
+/* Where a key was found on one shard: its table, its entry, and the entry's view. */
+typedef struct spread_part {
+    ks_space sp;
+    dk_ref r;
+    dk_entry e;
+} spread_part;
+
 /* Looks up key k in p's namespace on shard s (owned by the current thread).  SPREAD_FOUND with
- * *sp, *r, *e when it is there (when parts_only, only a namespace counts); SPREAD_WAIT when
- * another process holds the key's top-level entry (p then watches that lock). */
+ * *out when it is there (when parts_only, only a namespace counts); SPREAD_WAIT when another
+ * process holds the key's top-level entry (p then watches that lock). */
 spread_find spread_part_find(struct zvm_proc *p, struct shard *s, const keel_arg *k, bool parts_only,
-                             ks_space *sp, dk_ref *r, dk_entry *e);
+                             spread_part *out);
 
 typedef enum spread_step { SPREAD_NEXT, SPREAD_STOP, SPREAD_BLOCK } spread_step;
 

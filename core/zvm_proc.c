@@ -126,15 +126,16 @@ void zvm_proc_recycle(zvm_proc *p) {
 
 void zvm_pool_trim(thr *t) {
     int spare = t->pool_low - POOL_KEEP;   /* stayed unused for the whole period */
-    int64_t before = mem_used();
+    size_t freed = 0;                      /* counted here: other threads move mem_used() too */
     for (; spare > 0 && t->pool; spare--) {
         zvm_proc *p = t->pool;
         t->pool = p->next;
         t->npool--;
+        freed += sizeof *p + p->arena->cap;   /* a pooled process keeps only its first chunk */
         zvm_proc_destroy(p);
     }
     t->pool_low = t->npool;
-    if (before - mem_used() >= TRIM_RELEASE_BYTES) malloc_trim(0);
+    if (freed >= TRIM_RELEASE_BYTES) malloc_trim(0);
 }
 
 void zvm_proc_destroy(zvm_proc *p) {
