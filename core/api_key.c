@@ -38,6 +38,16 @@ keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk
     return ks_store_box(&sp, key, klen, h, v, keep);
 }
 
+keel_status keel_key_store_bytes(keel_proc *kp, const void *key, size_t klen, size_t len, void **bytes) {
+    zvm_proc *p = zvm_of(kp);
+    if (len < KEEL_STORE_BYTES_MIN || (uint64_t)len > UINT32_MAX) return KEEL_EINVAL;
+    ks_space sp;
+    uint64_t h;
+    keel_status st = ks_locate(p, key, klen, true, &sp, &h);
+    if (st != KEEL_OK) return st;
+    return ks_store_bytes_reserve(&sp, key, klen, h, len, bytes);
+}
+
 keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, keel_type_id type, void *obj,
                                   unsigned flags) {
     zvm_proc *p = zvm_of(kp);

@@ -9,8 +9,11 @@
 #include "server.h"
 #include "zvm.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct config_param {
     const char *name;
@@ -34,14 +37,83 @@ static void get_zero(char *o, size_t n) { snprintf(o, n, "0"); }
 static void get_one(char *o, size_t n) { snprintf(o, n, "1"); }
 static void get_no(char *o, size_t n) { snprintf(o, n, "no"); }
 static void get_empty(char *o, size_t n) { snprintf(o, n, "%s", ""); }
-static void get_maxclients(char *o, size_t n) { snprintf(o, n, "%d", srv->cf.max_clients); }
-static void get_bulk(char *o, size_t n) { snprintf(o, n, "536870912"); }
+static void get_maxclients(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.max_clients)); }
 static void get_policy(char *o, size_t n) { snprintf(o, n, "noeviction"); }
 static void get_threads(char *o, size_t n) { snprintf(o, n, "%d", srv->nthreads); }
 static void get_shards(char *o, size_t n) { snprintf(o, n, "%u", srv->nshards); }
 static void get_loglevel(char *o, size_t n) { snprintf(o, n, "%s", log_level_name(log_get_level())); }
 static void get_logfile(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.log_file ? srv->cf.log_file : ""); }
 static void get_moddir(char *o, size_t n) { snprintf(o, n, "%s", conf_module_dir(&srv->cf)); }
+
+static void get_timeout(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.timeout)); }
+static void get_keepalive(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.tcp_keepalive)); }
+static void get_obuf(char *o, size_t n) { limit_format_obuf(srv->cf.obuf, o, n); }
+static void get_qbuf(char *o, size_t n) { snprintf(o, n, "%lld", (long long)limit_get(srv->cf.query_buffer_limit)); }
+static void get_maxbulk(char *o, size_t n) { snprintf(o, n, "%lld", (long long)limit_get(srv->cf.proto_max_bulk_len)); }
+static void get_protected(char *o, size_t n) { snprintf(o, n, "%s", limit_get(srv->cf.protected_mode) ? "yes" : "no"); }
+
+/* A whole number from lo to hi, or false. */
+static bool config_int(const char *v, long long lo, long long hi, long long *out) {
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (!*v || *end || x < lo || x > hi) return false;
+    *out = x;
+    return true;
+}
+
+static const char *set_maxclients(const char *v) {
+    long long x;
+    if (!config_int(v, 1, 1000000, &x)) return "argument must be between 1 and 1000000 inclusive";
+    limit_set(srv->cf.max_clients, (int)x);
+    return NULL;
+}
+
+static const char *set_timeout(const char *v) {
+    long long x;
+    if (!config_int(v, 0, INT_MAX, &x)) return "argument couldn't be parsed into an integer";
+    limit_set(srv->cf.timeout, (int)x);
+    return NULL;
+}
+
+static const char *set_keepalive(const char *v) {
+    long long x;
+    if (!config_int(v, 0, INT_MAX, &x)) return "argument couldn't be parsed into an integer";
+    limit_set(srv->cf.tcp_keepalive, (int)x);
+    return NULL;
+}
+
+static const char *set_obuf(const char *v) {
+    limit_obuf next[LIMIT_OBUF_CLASSES];
+    for (int i = 0; i < LIMIT_OBUF_CLASSES; i++)
+        next[i] = (limit_obuf){limit_get(srv->cf.obuf[i].hard), limit_get(srv->cf.obuf[i].soft),
+                               limit_get(srv->cf.obuf[i].soft_seconds)};
+    const char *err = limit_parse_obuf(v, next);
+    if (err) return err;
+    for (int i = 0; i < LIMIT_OBUF_CLASSES; i++) {
+        limit_set(srv->cf.obuf[i].hard, next[i].hard);
+        limit_set(srv->cf.obuf[i].soft, next[i].soft);
+        limit_set(srv->cf.obuf[i].soft_seconds, next[i].soft_seconds);
+    }
+    return NULL;
+}
+
+/* A byte count of at least 1mb (and at most hi), as Redis takes both buffer limits. */
+static const char *set_bytes(const char *v, int64_t hi, int64_t *field) {
+    int64_t x;
+    if (!limit_parse_bytes(v, &x)) return "argument must be a memory value";
+    if (x < 1024 * 1024 || x > hi) return "argument must be between 1mb and the largest size allowed";
+    limit_set(*field, x);
+    return NULL;
+}
+
+static const char *set_qbuf(const char *v) { return set_bytes(v, INT64_MAX, &srv->cf.query_buffer_limit); }
+static const char *set_maxbulk(const char *v) { return set_bytes(v, INT32_MAX, &srv->cf.proto_max_bulk_len); }
+
+static const char *set_protected(const char *v) {
+    if (strcasecmp(v, "yes") != 0 && strcasecmp(v, "no") != 0) return "argument must be 'yes' or 'no'";
+    limit_set(srv->cf.protected_mode, !strcasecmp(v, "yes"));
+    return NULL;
+}
 
 static const char *set_loglevel(const char *v) {
     int lv = log_level_parse(v);
@@ -54,10 +126,15 @@ static const config_param params[] = {
     {"bind", get_bind, NULL},           {"port", get_port, NULL},
     {"memcache-port", get_mcport, NULL}, {"dir", get_dir, NULL},
     {"dbfilename", get_dbfilename, NULL}, {"maxmemory", get_zero, NULL},
-    {"maxmemory-policy", get_policy, NULL}, {"maxclients", get_maxclients, NULL},
+    {"maxmemory-policy", get_policy, NULL}, {"maxclients", get_maxclients, set_maxclients},
     {"save", get_empty, NULL},          {"appendonly", get_no, NULL},
-    {"databases", get_one, NULL},       {"timeout", get_zero, NULL},
-    {"proto-max-bulk-len", get_bulk, NULL}, {"io-threads", get_threads, NULL},
+    {"databases", get_one, NULL},       {"timeout", get_timeout, set_timeout},
+    {"tcp-keepalive", get_keepalive, set_keepalive},
+    {"client-output-buffer-limit", get_obuf, set_obuf},
+    {"client-query-buffer-limit", get_qbuf, set_qbuf},
+    {"proto-max-bulk-len", get_maxbulk, set_maxbulk},
+    {"protected-mode", get_protected, set_protected},
+    {"io-threads", get_threads, NULL},
     {"threads", get_threads, NULL},     {"shards", get_shards, NULL},
     {"loglevel", get_loglevel, set_loglevel}, {"logfile", get_logfile, NULL},
     {"module-dir", get_moddir, NULL},
@@ -117,7 +194,9 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
         static const char *const help[] = {
             "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>", "    Set the configuration <directive> to <value> (loglevel only).",
+            "SET <directive> <value>", "    Set the configuration <directive> to <value> (loglevel, maxclients, timeout,",
+            "    tcp-keepalive, client-output-buffer-limit, client-query-buffer-limit,",
+            "    proto-max-bulk-len, protected-mode).",
             "RESETSTAT", "    Reset statistics reported by the INFO command.",
         };
         keel_reply_array(p, BUILTIN_COUNT(help));

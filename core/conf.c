@@ -68,6 +68,7 @@ static conf_network *conf_add_network(conf *c, const char *name, const char *hos
     n->protocol = xstrdup(protocol);
     n->permissions = PERM_ALL;
     n->index = -1;
+    n->timeout = -1;
     return n;
 }
 
@@ -120,7 +121,13 @@ void conf_default(conf *c) {
     memset(c, 0, sizeof *c);
     c->dir = xstrdup(".");
     c->log_level = LOG_NOTICE;
-    c->max_clients = 10000;
+    c->max_clients = LIMIT_DEFAULT_MAX_CLIENTS;
+    c->admin_reserve = LIMIT_DEFAULT_ADMIN_RESERVE;
+    c->tcp_keepalive = LIMIT_DEFAULT_TCP_KEEPALIVE;
+    limit_obuf_default(c->obuf);
+    c->query_buffer_limit = LIMIT_DEFAULT_QUERY_BUFFER;
+    c->proto_max_bulk_len = LIMIT_DEFAULT_MAX_BULK;
+    c->protected_mode = true;
     conf_add_network(c, "resp", "127.0.0.1", CONF_DEFAULT_PORT, "resp")->implicit = true;
     conf_add_network(c, "memcache", "127.0.0.1", CONF_DEFAULT_MEMCACHE_PORT, "memcache")->implicit =
         true;
@@ -195,6 +202,58 @@ static bool json_int_range(json_t *v, const char *path, long lo, long hi, int *o
     }
     *out = (int)json_integer_value(v);
     return true;
+}
+
+/* A byte count: an integer, or a string with Redis's units ("64mb", "1gb"). */
+static bool json_bytes(json_t *v, const char *path, int64_t lo, int64_t hi, int64_t *out, char **errs) {
+    int64_t n = -1;
+    if (json_is_integer(v)) n = json_integer_value(v);
+    else if (!json_is_string(v) || !limit_parse_bytes(json_string_value(v), &n)) n = -1;
+    if (n < lo || n > hi) {
+        conf_error(errs, "%s: expected a byte count from %lld to %lld (an integer or a string such as \"64mb\")",
+                   path, (long long)lo, (long long)hi);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+/* "client_output_buffer_limit": {"normal": {"hard": B, "soft": B, "soft_seconds": N}, "pubsub":
+ * {...}}, or Redis's string "normal 0 0 0 pubsub 32mb 8mb 60". */
+static void conf_json_obuf(conf *c, json_t *v, const char *path, char **errs) {
+    if (json_is_string(v)) {
+        const char *err = limit_parse_obuf(json_string_value(v), c->obuf);
+        if (err) conf_error(errs, "%s: %s", path, err);
+        return;
+    }
+    if (!json_is_object(v)) {
+        conf_error(errs, "%s: expected {\"normal\": {\"hard\": ..., \"soft\": ..., \"soft_seconds\": ...}, "
+                         "\"pubsub\": {...}} or \"normal 0 0 0 pubsub 32mb 8mb 60\"", path);
+        return;
+    }
+    const char *cls;
+    json_t *jc;
+    json_object_foreach(v, cls, jc) {
+        char cpath[224];
+        snprintf(cpath, sizeof cpath, "%s.%s", path, cls);
+        int k = limit_obuf_class(cls, strlen(cls));
+        if (k < 0 || !json_is_object(jc)) {
+            conf_error(errs, "%s: expected \"normal\" or \"pubsub\" with an object of hard, soft, soft_seconds", cpath);
+            continue;
+        }
+        const char *f;
+        json_t *jv;
+        json_object_foreach(jc, f, jv) {
+            char fpath[288];
+            snprintf(fpath, sizeof fpath, "%s.%s", cpath, f);
+            if (!strcmp(f, "hard")) json_bytes(jv, fpath, 0, INT64_MAX, &c->obuf[k].hard, errs);
+            else if (!strcmp(f, "soft")) json_bytes(jv, fpath, 0, INT64_MAX, &c->obuf[k].soft, errs);
+            else if (!strcmp(f, "soft_seconds")) {
+                int secs = 0;
+                if (json_int_range(jv, fpath, 0, 86400 * 365, &secs, errs)) c->obuf[k].soft_seconds = secs;
+            } else conf_error(errs, "%s: unknown field", fpath);
+        }
+    }
 }
 
 static unsigned perm_bit(const char *s) {
@@ -403,6 +462,8 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
         else if (!strcmp(key, "tls")) conf_network_tls(n, v, fpath, errs);
         else if (!strcmp(key, "reply_syntax")) conf_network_reply_syntax(n, v, fpath, errs);
         else if (!strcmp(key, "on_startup")) conf_network_on_startup(n, v, fpath, errs);
+        else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 0, 1000000, &n->max_clients, errs);
+        else if (!strcmp(key, "timeout")) json_int_range(v, fpath, 0, INT_MAX, &n->timeout, errs);
         else if (!strcmp(key, "permissions")) {
             if (!json_is_array(v)) {
                 conf_error(errs, "%s: expected an array of \"read\", \"write\", \"admin\", \"stats\"", fpath);
@@ -499,6 +560,15 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         else if (!strcmp(key, "threads")) json_int_range(v, fpath, 0, 256, &c->threads, errs);
         else if (!strcmp(key, "shards")) json_int_range(v, fpath, 0, 65536, &c->shards, errs);
         else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 1, 1000000, &c->max_clients, errs);
+        else if (!strcmp(key, "admin_reserve")) json_int_range(v, fpath, 0, 100000, &c->admin_reserve, errs);
+        else if (!strcmp(key, "timeout")) json_int_range(v, fpath, 0, INT_MAX, &c->timeout, errs);
+        else if (!strcmp(key, "tcp_keepalive")) json_int_range(v, fpath, 0, INT_MAX, &c->tcp_keepalive, errs);
+        else if (!strcmp(key, "client_output_buffer_limit")) conf_json_obuf(c, v, fpath, errs);
+        else if (!strcmp(key, "client_query_buffer_limit"))
+            json_bytes(v, fpath, 1024 * 1024, INT64_MAX, &c->query_buffer_limit, errs);
+        else if (!strcmp(key, "proto_max_bulk_len"))
+            json_bytes(v, fpath, 1024 * 1024, INT32_MAX, &c->proto_max_bulk_len, errs);
+        else if (!strcmp(key, "protected_mode")) json_bool(v, fpath, &c->protected_mode, errs);
         else if (!strcmp(key, "log")) conf_json_log(c, v, errs);
         else if (!strcmp(key, "networks")) {
             if (!json_is_array(v)) {
@@ -532,6 +602,8 @@ static void usage(FILE *f) {
             "  --shards N             keyspace shards (default: 8 per thread)\n"
             "  --loglevel LEVEL       debug, info, notice, warning, error (default notice)\n"
             "  --logfile FILE         log to FILE instead of stderr\n"
+            "  --protected-mode yes|no  refuse non-loopback clients of networks without a\n"
+            "                         password (default yes)\n"
             "  --help                 this text\n"
             "  --version              print the version\n",
             CONF_DEFAULT_PORT, CONF_DEFAULT_MEMCACHE_PORT);
@@ -574,7 +646,7 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 }
 
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
-       OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_LOGLEVEL, OPT_LOGFILE, OPT_HELP, OPT_VERSION };
+       OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED, OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -589,6 +661,7 @@ static const struct option long_opts[] = {
     {"shards", required_argument, NULL, OPT_SHARDS},
     {"loglevel", required_argument, NULL, OPT_LOGLEVEL},
     {"logfile", required_argument, NULL, OPT_LOGFILE},
+    {"protected-mode", required_argument, NULL, OPT_PROTECTED},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -698,6 +771,13 @@ int conf_parse_args(conf *c, int argc, char **argv) {
         case OPT_LOGFILE:
             mem_free(c->log_file);
             c->log_file = xstrdup(optarg);
+            break;
+        case OPT_PROTECTED:
+            if (strcasecmp(optarg, "yes") != 0 && strcasecmp(optarg, "no") != 0) {
+                fprintf(stderr, "keel-server: --protected-mode: expected yes or no\n");
+                return -1;
+            }
+            c->protected_mode = !strcasecmp(optarg, "yes");
             break;
         case OPT_HELP:
             usage(stdout);

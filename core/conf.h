@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <keel/vm.h>
+#include <stdint.h>
+
+#include "limit.h"
 
 /* Network permissions (which command flags a network allows). */
 #define PERM_READ (1u << 0)
@@ -54,6 +57,8 @@ typedef struct conf_network {
     conf_tls *tls;             /* NULL = plain TCP */
     char *reply_syntax;        /* NULL = the protocol's own ("resp"); else "json" or "python" */
     char **on_startup;         /* program [arg ...] run once listening, NULL-terminated */
+    int max_clients;           /* connections this network accepts at once; 0 = no own bound */
+    int timeout;               /* idle seconds before a client is closed; -1 = the server's */
     int index;                 /* position in the file's "networks" (-1: not from the file) */
     bool implicit;             /* from the embedded default: skipped if its protocol is absent */
 } conf_network;
@@ -70,7 +75,16 @@ typedef struct conf {
     int nnetworks;
     char *log_file;            /* NULL = stderr */
     int log_level;
-    int max_clients;
+    /* client limits (limits.h): read and changed at run time with limit_get/limit_set */
+    int max_clients;           /* connections at once, all networks (admin ones get a reserve) */
+    int admin_reserve;         /* connections networks with the admin permission may open past
+                                  max_clients, so an operator is never locked out */
+    int timeout;               /* idle seconds before a client is closed; 0 = never */
+    int tcp_keepalive;         /* seconds between TCP keepalive probes; 0 = off */
+    limit_obuf obuf[LIMIT_OBUF_CLASSES];   /* client-output-buffer-limit */
+    int64_t query_buffer_limit;   /* client-query-buffer-limit: unparsed input per client */
+    int64_t proto_max_bulk_len;   /* the largest argument a request may carry */
+    bool protected_mode;       /* refuse non-loopback clients of networks without a password */
     char *config_file;         /* the file loaded, if any */
     char *config_dir;          /* its directory: relative paths in the file start there */
     char *check_file;          /* --check-config FILE: validate and exit */

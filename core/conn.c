@@ -2,6 +2,7 @@
  * network's protocol, start a process per request, write replies back in request order. */
 #include "config.h"
 #include "conn.h"
+#include "limit.h"
 #include "ns.h"
 #include "opts.h"
 #include "block.h"
@@ -37,6 +38,12 @@ static bool conn_read_input(conn *c);
 static void conn_process_input(conn *c);
 static void conn_maybe_free(conn *c);
 static void conn_drain_pending(conn *c);
+static void conn_input_room(conn *c, size_t want);
+static bool conn_parsable(const conn *c);
+static void conn_resume(conn *c);
+static bool conn_check_query_limit(conn *c);
+static void conn_after_eof(conn *c);
+static void conn_free_buffer(void *buf) { mem_free(buf); }
 
 static void conn_mark_dirty(conn *c) {
     if (c->flags & CONN_DIRTY) return;
@@ -60,6 +67,19 @@ static void sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t c
     snprintf(out, cap, "%s:%d", host, port);
 }
 
+/* TCP keepalive probes after `secs` idle seconds, or none (0).  Sockets inherit the listener's
+ * SO_KEEPALIVE (libevent sets it, with the system's two hours), so 0 turns it off explicitly. */
+static void conn_keepalive(int fd, int secs) {
+    int on = secs > 0, idle = secs, intvl = secs / 3 > 0 ? secs / 3 : 1, cnt = 3;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    if (!on) return;
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+}
+
+static void conn_refuse(conn *c, const char *why);
+
 void conn_accept_msg(thr *t, msg *m) {
     conn_msg *cm = (conn_msg *)m;
     conn *c = mem_calloc(1, sizeof *c);
@@ -69,13 +89,17 @@ void conn_accept_msg(thr *t, msg *m) {
     c->proto = cm->net->proto;
     c->id = atomic_fetch_add(&srv->next_conn_id, 1) + 1;
     c->created_ms = c->last_ms = t->now_ms;
+    const char *refuse = cm->refuse;
     mem_free(cm);
+    if (refuse) c->flags |= CONN_REFUSED;   /* net.c did not count it as a client */
 
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    conn_keepalive(c->fd, limit_get(srv->cf.tcp_keepalive));
     if (c->net->tls && !(c->tls = tls_session_new(c->net->tls, c->fd))) {
         atomic_fetch_add_explicit(&c->net->st.tls_failures, 1, memory_order_relaxed);
         close(c->fd);
+        if (!refuse) net_client_gone(c->net);
         mem_free(c);
         return;
     }
@@ -91,21 +115,21 @@ void conn_accept_msg(thr *t, msg *m) {
     if (!c->net->cf->requirepass) c->flags |= CONN_AUTHED;
     c->rev = event_new(t->base, c->fd, EV_READ | EV_PERSIST, conn_on_read, c);
     c->wev = event_new(t->base, c->fd, EV_WRITE, conn_on_write, c);
-    event_add(c->rev, NULL);
 
     c->tnext = t->conns;
     if (t->conns) t->conns->tprev = c;
     t->conns = c;
+    if (c->proto->def.conn_open) c->proto->def.conn_open(c, c->pstate);
+    if (refuse) {
+        conn_refuse(c, refuse);
+        return;
+    }
+    event_add(c->rev, NULL);
     pthread_mutex_lock(&srv->clients_lock);
     c->cnext = srv->clients;
     if (srv->clients) srv->clients->cprev = c;
     srv->clients = c;
     pthread_mutex_unlock(&srv->clients_lock);
-    atomic_fetch_add(&srv->nclients, 1);
-    atomic_fetch_add_explicit(&c->net->st.connections, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->net->st.active, 1, memory_order_relaxed);
-
-    if (c->proto->def.conn_open) c->proto->def.conn_open(c, c->pstate);
     log_debug("client %llu connected from %s", (unsigned long long)c->id, c->addr);
 }
 
@@ -121,14 +145,18 @@ static void conn_unlink(conn *c) {
     else if (srv->clients == c) srv->clients = c->cnext;
     if (c->cnext) c->cnext->cprev = c->cprev;
     pthread_mutex_unlock(&srv->clients_lock);
-    atomic_fetch_sub(&srv->nclients, 1);
-    atomic_fetch_sub_explicit(&c->net->st.active, 1, memory_order_relaxed);
+    if (!(c->flags & CONN_REFUSED)) net_client_gone(c->net);
 }
 
-/* Closes the socket now; the struct lives until its in-flight processes have come back. */
+static void conn_run_held(conn *c);
+
+/* Closes the socket now; the struct lives until its in-flight processes have come back.
+ * Requests not started yet that only read are dropped; writes still run, in order, as the
+ * server had read them (Redis runs every command it has read, too). */
 static void conn_close(conn *c) {
     if (c->flags & CONN_CLOSED) return;
     c->flags |= CONN_CLOSED;
+    atomic_store_explicit(&c->gone, true, memory_order_relaxed);
     for (zvm_proc *p = c->pend_head; p; p = p->conn_next) blk_cancel(p);   /* parked: finish now */
     event_free(c->rev);
     event_free(c->wev);
@@ -139,17 +167,22 @@ static void conn_close(conn *c) {
     c->fd = -1;
     conn_unlink(c);
     log_debug("client %llu closed", (unsigned long long)c->id);
+    conn_run_held(c);
     conn_maybe_free(c);
 }
 
+/* Frees a closed connection once nothing refers to it: finished processes are recycled
+ * (their replies will never be sent), unfinished ones are waited for. */
 static void conn_maybe_free(conn *c) {
-    if ((c->flags & CONN_CLOSED) && c->enc_cursor) {
+    if (!(c->flags & CONN_CLOSED)) return;
+    if (c->enc_cursor) {
         if (c->proto->def.encode_abort) c->proto->def.encode_abort(c, c->pstate, c->enc_cursor);
         c->enc_cursor = NULL;
-        c->enc_node = NULL;
-        c->flags &= ~CONN_ENCODING;
     }
-    if (!(c->flags & CONN_CLOSED) || c->npend > 0 || (c->flags & CONN_DIRTY)) return;
+    c->enc_node = NULL;
+    c->flags &= ~CONN_ENCODING;
+    conn_drain_pending(c);
+    if (c->npend > 0 || (c->flags & CONN_DIRTY)) return;
     if (c->proto->def.conn_close) c->proto->def.conn_close(c, c->pstate);
     mem_free(c->pstate);
     mem_free(c->in);
@@ -195,16 +228,20 @@ static int conn_tls_handshake(conn *c) {
     }
 }
 
-/* Reads up to len bytes: how many (> 0), 0 when nothing more can be read now, -1 when the
- * connection is over (EOF or an error). */
+#define CONN_RECV_ERROR (-1)   /* the connection failed */
+#define CONN_RECV_EOF (-2)     /* the client finished sending (it may still read replies) */
+
+/* Reads up to len bytes: how many (> 0), 0 when nothing more can be read now, CONN_RECV_EOF
+ * or CONN_RECV_ERROR when no more will come. */
 static ssize_t conn_recv(conn *c, char *buf, size_t len) {
     if (!c->tls) {
         for (;;) {
             ssize_t n = read(c->fd, buf, len);
             if (n > 0) return n;
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
-            return -1;
+            if (n == 0) return CONN_RECV_EOF;
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+            return CONN_RECV_ERROR;
         }
     }
     int h = conn_tls_handshake(c);
@@ -221,10 +258,10 @@ static ssize_t conn_recv(conn *c, char *buf, size_t len) {
         event_add(c->wev, NULL);
         return 0;
     case TLS_IO_EOF:
-        return -1;
+        return CONN_RECV_EOF;
     default:
         log_info("client %llu (%s): TLS error: %s", (unsigned long long)c->id, c->addr, tls_session_error(c->tls));
-        return -1;
+        return CONN_RECV_ERROR;
     }
 }
 
@@ -265,11 +302,40 @@ static ssize_t conn_send(conn *c, const char *buf, size_t len) {
 /* Watches the socket for input again (after a pause).  Records OpenSSL already read ahead would
  * not wake the socket's event, so there is one read now (a partial record just waits). */
 static void conn_watch_input(conn *c) {
+    if (c->flags & CONN_EOF) return;   /* nothing more will come */
     event_add(c->rev, NULL);
     if (c->tls && tls_session_pending(c->tls)) event_active(c->rev, EV_READ, 0);
 }
 
 /* ---- output ---- */
+
+size_t conn_output_bytes(const conn *c) { return c->out.len - c->out_off + c->reply_bytes; }
+
+/* The client-output-buffer-limit class of c (pubsub once subscriptions exist). */
+static int conn_obuf_class(const conn *c) {
+    (void)c;
+    return LIMIT_OBUF_NORMAL;
+}
+
+/* Checks c's output against its class's limits: past the hard one, or above the soft one for
+ * longer than its seconds, c is to be closed (CONN_KILL: closed when the thread flushes, so no
+ * caller loses c under its feet).  Returns false when c is to be closed. */
+static bool conn_check_output_limit(conn *c) {
+    if (c->flags & (CONN_KILL | CONN_CLOSED)) return !(c->flags & CONN_KILL);
+    const limit_obuf *l = &srv->cf.obuf[conn_obuf_class(c)];
+    int64_t hard = limit_get(l->hard), soft = limit_get(l->soft), secs = limit_get(l->soft_seconds);
+    int64_t used = (int64_t)conn_output_bytes(c), now = c->t->now_ms;
+    bool over_soft = soft > 0 && used > soft;
+    if (!over_soft) c->obuf_soft_since = 0;
+    else if (!c->obuf_soft_since) c->obuf_soft_since = now;
+    if (!(hard > 0 && used > hard) && !(over_soft && now - c->obuf_soft_since > secs * 1000)) return true;
+    log_notice("client %llu (%s) on network %s closed for going over the output buffer limit (%lld bytes)",
+               (unsigned long long)c->id, c->addr, c->net->cf->name, (long long)used);
+    atomic_fetch_add_explicit(&srv->obuf_disconnections, 1, memory_order_relaxed);
+    c->flags |= CONN_KILL;
+    conn_mark_dirty(c);
+    return false;
+}
 
 /* Writes pending output.  Returns false when the connection was closed (and may be freed). */
 static bool conn_write(conn *c) {
@@ -311,7 +377,18 @@ void conn_flush_dirty(thr *t) {
             conn_maybe_free(c);   /* closed while dirty: freeing was deferred */
             continue;
         }
-        if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off < CONN_ENCODE_AHEAD) conn_drain_pending(c);
+        if (c->flags & CONN_KILL) {   /* conn_close frees it when nothing refers to it */
+            conn_close(c);
+            continue;
+        }
+        if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off < CONN_ENCODE_AHEAD) {
+            conn_drain_pending(c);
+            if (!conn_check_output_limit(c)) {
+                conn_close(c);
+                continue;
+            }
+            if (!(c->flags & CONN_ENCODING)) conn_resume(c);   /* its reply no longer counts */
+        }
         if (!conn_write(c)) continue;
         /* a socket that is full wakes conn_on_write, which marks it dirty again */
         if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off < CONN_ENCODE_AHEAD) {
@@ -333,13 +410,7 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
     }
     if (!conn_write(c)) return;
     if (c->flags & CONN_ENCODING) conn_mark_dirty(c);
-    if ((c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 &&
-        c->out.len - c->out_off < CONN_OUT_PAUSE) {
-        c->flags &= ~CONN_READ_PAUSED;
-        conn_watch_input(c);
-        conn_process_input(c);
-        conn_mark_dirty(c);
-    }
+    conn_resume(c);
 }
 
 /* Encodes p's reply; with a stepwise protocol, a slice at a time: false when it stopped midway
@@ -365,7 +436,24 @@ static bool conn_encode(conn *c, zvm_proc *p) {
     return true;
 }
 
-/* Encodes every finished process at the head of the pending list, in order. */
+/* ---- the request queue ---- */
+
+/* The bytes of p's arena its reply tree and scratch took (its arguments not counted). */
+static size_t proc_reply_bytes(const zvm_proc *p) { return p->arena_bytes - p->arena_args; }
+
+/* Requests whose effects must happen even when the client has gone. */
+static bool proc_writes(const zvm_proc *p) {
+    return p->cmd && (p->cmd->def->flags & (KEEL_CMD_WRITE | KEEL_CMD_ADMIN));
+}
+
+/* Marks p finished; its reply counts as c's output until it is encoded. */
+static void conn_finished(conn *c, zvm_proc *p) {
+    p->state = ZVM_DONE;
+    c->reply_bytes += proc_reply_bytes(p);
+}
+
+/* Encodes every finished process at the head of the pending list, in order (a closed
+ * connection only recycles them). */
 static void conn_drain_pending(conn *c) {
     while (c->pend_head && zvm_state(c->pend_head) == ZVM_DONE) {
         zvm_proc *p = c->pend_head;
@@ -376,30 +464,85 @@ static void conn_drain_pending(conn *c) {
         c->pend_head = p->conn_next;
         if (!c->pend_head) c->pend_tail = NULL;
         c->npend--;
+        c->reply_bytes -= proc_reply_bytes(p);
         atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
         zvm_proc_recycle(p);
+    }
+    if (c->npend == 0) c->serial = false;
+}
+
+/* True while c's next request must not start: a barrier is unfinished, a long request (one that
+ * yielded) is running, or c runs one request at a time since it ran long ones. */
+static bool conn_must_hold(const conn *c) {
+    if (c->barrier || atomic_load_explicit(&c->nlong, memory_order_relaxed) > 0) return true;
+    return c->serial && c->nstarted > 0;
+}
+
+/* Runs p.  A request that orders the ones after it is the barrier until it finishes (at once,
+ * when it finishes here and now: conn_proc_done clears it). */
+static void conn_start(conn *c, zvm_proc *p) {
+    p->started = true;
+    c->nstarted++;
+    if (p->orders) c->barrier = p;
+    zvm_step(p);
+}
+
+/* Starts the held requests that may start now.  On a closed connection the ones that only read
+ * are dropped unstarted; writes still run in order. */
+static void conn_run_held(conn *c) {
+    while (c->held) {
+        zvm_proc *p = c->held;
+        bool closed = (c->flags & CONN_CLOSED) != 0;
+        if (zvm_state(p) == ZVM_DONE) {   /* an error reply queued behind a held request */
+            c->held = p->conn_next;
+            continue;
+        }
+        if (closed && !proc_writes(p)) {
+            c->held = p->conn_next;
+            conn_finished(c, p);
+            continue;
+        }
+        if (conn_must_hold(c) || (!closed && conn_output_bytes(c) >= CONN_OUT_PAUSE)) return;
+        c->held = p->conn_next;
+        conn_start(c, p);
     }
 }
 
 void conn_proc_done(zvm_proc *p) {
     conn *c = p->conn;
-    bool was_barrier = c->barrier == p;
+    bool was_barrier = c->barrier == p, was_long = p->yielded;
     if (was_barrier) c->barrier = NULL;
-    p->state = ZVM_DONE;
+    if (p->started) c->nstarted--;
+    if (was_long) {
+        atomic_fetch_sub_explicit(&c->nlong, 1, memory_order_relaxed);
+        c->serial = true;
+    }
+    conn_finished(c, p);
     conn_drain_pending(c);
     if (c->flags & CONN_CLOSED) {
+        if (was_barrier || was_long) conn_run_held(c);
         conn_maybe_free(c);
         return;
     }
     conn_mark_dirty(c);
-    if ((c->flags & CONN_READ_PAUSED) && !(c->flags & CONN_IN_INPUT) &&
-        c->npend < CONN_MAX_PENDING / 2 && c->out.len - c->out_off < CONN_OUT_PAUSE) {
+    if (!conn_check_output_limit(c)) return;
+    if (!(c->flags & CONN_IN_INPUT)) conn_resume(c);
+}
+
+/* Goes on with c's input once what held it back is gone: starts held requests, parses input a
+ * barrier or a long request held back, unpauses reading when the pending requests and the
+ * output have drained, and finishes a client that has sent everything. */
+static void conn_resume(conn *c) {
+    if (c->flags & (CONN_IN_INPUT | CONN_CLOSED | CONN_KILL)) return;
+    bool out_ok = conn_output_bytes(c) < CONN_OUT_PAUSE, startable = out_ok && !conn_must_hold(c);
+    bool go = startable && (c->held || conn_parsable(c));
+    if ((c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 && out_ok && (!c->held || startable)) {
         c->flags &= ~CONN_READ_PAUSED;
         conn_watch_input(c);
-        conn_process_input(c);
-    } else if (was_barrier && !(c->flags & CONN_IN_INPUT)) {
-        conn_process_input(c);   /* requests held behind the barrier can go now */
+        go = true;
     }
+    if (go) conn_process_input(c);
+    else if (c->flags & CONN_EOF) conn_after_eof(c);
 }
 
 /* ---- input ---- */
@@ -436,30 +579,88 @@ static bool arity_ok(int arity, uint32_t argc) {
     return arity >= 0 ? argc == (uint32_t)arity : argc >= (uint32_t)-arity;
 }
 
-/* Prepares one request's process: queues it in request order, checks it and places its keys.
- * Returns the process to run, or NULL when it is already finished (an error reply).  *orders
- * is set when later requests must wait for it to finish. */
-static zvm_proc *conn_prepare(conn *c, const keel_request *req, bool *orders) {
-    thr *t = c->t;
-    zvm_proc *p = zvm_proc_new(t);
+/* Appends a new process to c's pending list. */
+static zvm_proc *conn_queue_new(conn *c) {
+    zvm_proc *p = zvm_proc_new(c->t);
     p->conn = c;
     p->done = conn_proc_done;
-    p->tag = req->tag;
-    p->ns = ns_path_ref(c->ns);
-    p->opts = opt_ref(c->opts);
-    zvm_set_argv(p, req->argc, req->argv);
     p->conn_next = NULL;
     if (c->pend_tail) c->pend_tail->conn_next = p;
     else c->pend_head = p;
     c->pend_tail = p;
     c->npend++;
+    return p;
+}
+
+/* Gives p the arguments of req.  An argument of ZVM_ARG_MOVE_MIN bytes or more is not copied
+ * when what follows the request in c's input buffer is small beside it: p takes the whole
+ * buffer (freed when p is recycled), uses the argument in place, and c starts a new buffer
+ * with the unparsed rest.  Other arguments are copied into p's arena. */
+static void conn_give_args(conn *c, zvm_proc *p, const keel_request *req) {
+    size_t rest = c->in_len - c->in_off, big = 0;
+    const char *lo = c->in, *hi = c->in + c->in_off;   /* the consumed part */
+    for (uint32_t i = 0; i < req->argc; i++) {
+        const keel_arg *a = &req->argv[i];
+        if (a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi && a->len > big) big = a->len;
+    }
+    if (big == 0 || rest > 64 * 1024 + big / 4) {
+        zvm_set_argv(p, req->argc, req->argv);
+        p->arena_args = p->arena_bytes;
+        return;
+    }
+    char *buf = c->in;
+    zvm_set_argv_moved(p, req->argc, req->argv, lo, hi);
+    keel_proc_defer_free(&p->pub, conn_free_buffer, buf);
+    p->arena_args = p->arena_bytes;
+    c->in = NULL;
+    c->in_cap = c->in_len = 0;
+    if (rest) {
+        conn_input_room(c, rest);
+        memcpy(c->in, buf + c->in_off, rest);
+        c->in_len = rest;
+    }
+    c->in_off = 0;
+}
+
+/* Until transactions exist, a refused MULTI must not let the commands meant for it run at once
+ * (a client retrying after the EXEC error would write twice): they are answered with an error
+ * until EXEC or DISCARD.  True when p was answered that way. */
+static bool conn_refused_multi(conn *c, zvm_proc *p, const cmd_entry *ce) {
+    const keel_arg *name = &p->pub.argv[0];
+    bool is_multi = keel_arg_is(name, "MULTI"), is_end = keel_arg_is(name, "EXEC") || keel_arg_is(name, "DISCARD");
+    if (!(c->flags & CONN_MULTI_REFUSED)) {
+        if (is_multi && !ce) c->flags |= CONN_MULTI_REFUSED;   /* the unknown-command error goes out */
+        return false;
+    }
+    if (is_end && !ce) {
+        c->flags &= ~CONN_MULTI_REFUSED;
+        zvm_reply_errorf(p, "EXECABORT Transaction discarded because MULTI was refused (transactions are not "
+                            "available on this server)");
+        return true;
+    }
+    zvm_reply_errorf(p, "ERR command not run: the MULTI before it was refused (transactions are not available "
+                        "on this server); send EXEC or DISCARD to end it");
+    return true;
+}
+
+/* Prepares one request's process: queues it in request order, checks it and places its keys.
+ * Returns the process to run, or NULL when it is already finished (an error reply). */
+static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
+    thr *t = c->t;
+    zvm_proc *p = conn_queue_new(c);
+    p->tag = req->tag;
+    p->ns = ns_path_ref(c->ns);
+    p->opts = opt_ref(c->opts);
+    conn_give_args(c, p, req);
     c->last_ms = t->now_ms;
     c->ncommands++;
     atomic_fetch_add_explicit(&c->net->st.commands, 1, memory_order_relaxed);
 
     const cmd_entry *named = cmd_lookup_name(p->pub.argv[0].ptr, p->pub.argv[0].len);
     const cmd_entry *ce = named && named->is_alias ? named->target : named;
-    if (!ce) {
+    if (conn_refused_multi(c, p, ce)) {
+        /* answered */
+    } else if (!ce) {
         conn_unknown_command(p);
     } else if (c->last_cmd = named->lname, !arity_ok(ce->def->arity, p->pub.argc)) {
         zvm_reply_errorf(p, "ERR wrong number of arguments for '%s' command", named->lname);
@@ -473,26 +674,30 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req, bool *orders) {
             /* A request over several shards (or walking them all) takes its shards one by one;
              * until it is done, a later request of this connection could reach a shard first.
              * A blocking request holds the connection's later requests back too, as in Redis. */
-            *orders = p->nlshards > 1 || p->nlshards == 0 || (ce->def->flags & KEEL_CMD_BLOCKING);
+            p->orders = p->nlshards > 1 || p->nlshards == 0 || (ce->def->flags & KEEL_CMD_BLOCKING);
             return p;
         }
     }
+    if (ce && (c->flags & CONN_MULTI_REFUSED) == 0 && keel_arg_is(&p->pub.argv[0], "MULTI"))
+        c->flags |= CONN_MULTI_REFUSED;   /* MULTI exists but was refused (permissions, AUTH) */
     conn_proc_done(p);
     return NULL;
 }
 
 #define CONN_BATCH 32
 
-/* Runs prepared processes in request order, their keys' table buckets and entries prefetched
- * first so the lookups of a pipeline overlap their cache misses.  The last one may order the ones after it:
- * when it does not finish at once, it becomes the connection's barrier. */
-static void conn_run_batch(conn *c, zvm_proc **batch, int n, bool last_orders) {
+/* Starts prepared processes in request order, their keys' table buckets and entries prefetched
+ * first so the lookups of a pipeline overlap their cache misses.  From the first one that may
+ * not start yet (conn_must_hold, or too much output), they are held. */
+static void conn_run_batch(conn *c, zvm_proc **batch, int n) {
     for (int stage = 0; stage < 2; stage++)
         for (int i = 0; i < n; i++) zvm_prefetch(batch[i], c->t, stage);
     for (int i = 0; i < n; i++) {
-        zvm_proc *p = batch[i];
-        zvm_step(p);
-        if (i == n - 1 && last_orders && c->pend_tail == p && zvm_state(p) != ZVM_DONE) c->barrier = p;
+        if (conn_must_hold(c) || conn_output_bytes(c) >= CONN_OUT_PAUSE) {
+            c->held = batch[i];
+            return;
+        }
+        conn_start(c, batch[i]);
     }
 }
 
@@ -512,48 +717,63 @@ static void conn_compact_input(conn *c) {
     }
 }
 
-static void conn_protocol_error(conn *c, const char *message) {
-    zvm_proc *p = zvm_proc_new(c->t);
-    p->conn = c;
-    p->done = conn_proc_done;
-    zvm_reply_errorf(p, "%s", message ? message : "ERR Protocol error");
-    p->conn_next = NULL;
-    if (c->pend_tail) c->pend_tail->conn_next = p;
-    else c->pend_head = p;
-    c->pend_tail = p;
-    c->npend++;
+/* Queues an error reply (a text of any length) and closes c once it is written. */
+static void conn_fail(conn *c, const char *message) {
+    zvm_proc *p = conn_queue_new(c);
+    zvm_reply_error_text(p, message, strlen(message));
     c->flags |= CONN_CLOSE_ASAP;
     c->in_off = c->in_len;
-    log_info("client %llu (%s): %s; closing it", (unsigned long long)c->id, c->addr,
-             message ? message : "protocol error");
     conn_proc_done(p);
 }
 
-static void conn_process_input(conn *c) {
-    if (c->flags & CONN_IN_INPUT) return;
-    c->flags |= CONN_IN_INPUT;
+static void conn_protocol_error(conn *c, const char *message) {
+    log_info("client %llu (%s): %s; closing it", (unsigned long long)c->id, c->addr,
+             message ? message : "protocol error");
+    conn_fail(c, message ? message : "ERR Protocol error");
+}
+
+static void conn_refuse(conn *c, const char *why) {
+    log_info("client %llu (%s) on network %s refused: %.80s", (unsigned long long)c->id, c->addr,
+             c->net->cf->name, why);
+    conn_fail(c, why);
+}
+
+/* The limits the protocol enforces on c's next request. */
+static void conn_request_limits(const conn *c, keel_request *req) {
+    bool authed = (c->flags & CONN_AUTHED) != 0;
+    req->unauthenticated = !authed;
+    req->max_args = authed ? 0 : LIMIT_UNAUTH_MAX_ARGS;
+    req->max_bulk = authed ? (uint64_t)limit_get(srv->cf.proto_max_bulk_len) : LIMIT_UNAUTH_MAX_BULK;
+}
+
+/* Parses and starts requests while c may take more. */
+static void conn_parse_input(conn *c) {
     keel_request req;
     zvm_proc *batch[CONN_BATCH];
     int nbatch = 0;
-    while (!(c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED)) && !c->barrier && c->npend < CONN_MAX_PENDING) {
+    while (!(c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED | CONN_KILL)) && !c->held && !conn_must_hold(c) &&
+           c->npend < CONN_MAX_PENDING && conn_output_bytes(c) < CONN_OUT_PAUSE) {
         size_t avail = c->in_len - c->in_off;
         if (avail == 0 || (c->in_need && avail < c->in_need)) break;
         memset(&req, 0, sizeof req);
         req.size = sizeof req;
+        conn_request_limits(c, &req);
         keel_parse_result r = c->proto->def.parse(c, c->pstate, c->in + c->in_off, avail, &req);
         if (r == KEEL_PARSE_OK) {
             c->in_need = 0;
             if (req.consumed == 0 && req.argc == 0) break;   /* defensive: no progress */
-            c->in_off += req.consumed;   /* argv still points into the buffer: prepare copies it */
-            bool orders = false;
-            zvm_proc *p = req.argc > 0 ? conn_prepare(c, &req, &orders) : NULL;
+            c->in_off += req.consumed;   /* argv still points into the buffer: prepare takes it */
+            zvm_proc *p = req.argc > 0 ? conn_prepare(c, &req) : NULL;
             if (p) batch[nbatch++] = p;
-            if (nbatch == CONN_BATCH || orders) {   /* an ordering request ends its batch */
-                conn_run_batch(c, batch, nbatch, orders);
+            /* an ordering request ends its batch; before AUTH, each request runs before the
+             * next is parsed, so the limits of an authenticated client apply right after it */
+            if (nbatch == CONN_BATCH || (p && p->orders) || (nbatch && !(c->flags & CONN_AUTHED))) {
+                conn_run_batch(c, batch, nbatch);
                 nbatch = 0;
             }
         } else if (r == KEEL_PARSE_NEED) {
             c->in_need = req.need > avail ? req.need : avail + 1;
+            conn_check_query_limit(c);   /* a request that can never fit: no point reading it */
             break;
         } else if (r == KEEL_PARSE_ERROR) {
             conn_protocol_error(c, req.error);
@@ -564,16 +784,43 @@ static void conn_process_input(conn *c) {
             break;
         }
     }
-    conn_run_batch(c, batch, nbatch, false);
+    conn_run_batch(c, batch, nbatch);
+}
+
+static void conn_process_input(conn *c) {
+    if (c->flags & CONN_IN_INPUT) return;
+    c->flags |= CONN_IN_INPUT;
+    conn_run_held(c);
+    conn_parse_input(c);
     c->flags &= ~CONN_IN_INPUT;
     if (c->flags & CONN_CLOSED) return;
     conn_compact_input(c);
+    if (c->flags & CONN_EOF) conn_after_eof(c);
     if (!(c->flags & CONN_READ_PAUSED) &&
-        (c->npend >= CONN_MAX_PENDING || c->out.len - c->out_off >= CONN_OUT_PAUSE)) {
+        (c->npend >= CONN_MAX_PENDING || conn_output_bytes(c) >= CONN_OUT_PAUSE || c->held)) {
         c->flags |= CONN_READ_PAUSED;
-        event_del(c->rev);
+        if (c->rev) event_del(c->rev);
     }
     if ((c->flags & CONN_CLOSE_ASAP) && c->rev) event_del(c->rev);
+    conn_mark_dirty(c);
+}
+
+/* True when c's unparsed input may hold a whole request. */
+static bool conn_parsable(const conn *c) {
+    size_t avail = c->in_len - c->in_off;
+    return avail > 0 && (!c->in_need || avail >= c->in_need);
+}
+
+/* The client has sent all it will.  Once every request it sent has started, nothing more is
+ * read (CLOSE_ASAP): it is closed when the replies to what it sent are written, as Redis
+ * answers what it read before it sees the EOF.  A parked blocking request is ended at once (it
+ * answers nil): nobody will push for a client that has left. */
+static void conn_after_eof(conn *c) {
+    if (c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED | CONN_KILL)) return;
+    for (zvm_proc *p = c->pend_head; p; p = p->conn_next) blk_cancel(p);
+    if (c->held || conn_parsable(c)) return;
+    c->flags |= CONN_CLOSE_ASAP;
+    c->in_off = c->in_len;
     conn_mark_dirty(c);
 }
 
@@ -586,11 +833,26 @@ static void conn_input_room(conn *c, size_t want) {
     c->in_cap = cap;
 }
 
+/* Marks c to be closed (CONN_KILL) when its unparsed input, or the request it is reading, passed
+ * client-query-buffer-limit.  False when it did. */
+static bool conn_check_query_limit(conn *c) {
+    if (c->flags & CONN_KILL) return false;
+    int64_t limit = limit_get(srv->cf.query_buffer_limit);
+    size_t held = c->in_len - c->in_off;
+    if ((int64_t)held <= limit && (int64_t)c->in_need <= limit) return true;
+    log_notice("client %llu (%s) on network %s closed: its query buffer passed client-query-buffer-limit "
+               "(%lld bytes)", (unsigned long long)c->id, c->addr, c->net->cf->name, (long long)limit);
+    atomic_fetch_add_explicit(&srv->qbuf_disconnections, 1, memory_order_relaxed);
+    c->flags |= CONN_KILL;
+    conn_mark_dirty(c);
+    return false;
+}
+
 /* Reads what the socket has (up to a limit per event).  Returns false when the connection was
  * closed (and may be freed). */
 static bool conn_read_input(conn *c) {
     size_t total = 0;
-    for (;;) {
+    while (!(c->flags & CONN_EOF)) {
         size_t want = CONN_READ_CHUNK;   /* at least a whole TLS record */
         if (c->in_need > c->in_len - c->in_off) {
             size_t missing = c->in_need - (c->in_len - c->in_off);
@@ -614,12 +876,18 @@ static bool conn_read_input(conn *c) {
             continue;
         }
         if (n == 0) break;
-        conn_close(c);   /* EOF or error */
+        if (n == CONN_RECV_EOF) {   /* what it sent still runs; it is closed once answered */
+            c->flags |= CONN_EOF;
+            event_del(c->rev);
+            break;
+        }
+        conn_close(c);   /* an error */
         return false;
     }
     c->bytes_in += total;
     atomic_fetch_add_explicit(&c->t->st.net_in, total, memory_order_relaxed);
     atomic_fetch_add_explicit(&c->net->st.bytes_in, total, memory_order_relaxed);
+    conn_check_query_limit(c);   /* a client over it is closed at the flush, not read */
     if (c->flags & CONN_TLS_WR) conn_mark_dirty(c);   /* a write was waiting for input */
     return true;
 }
@@ -629,6 +897,24 @@ static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     conn *c = arg;
     if (conn_read_input(c)) conn_process_input(c);
+}
+
+/* ---- time: idle clients and the soft output limit ---- */
+
+void conn_sweep(thr *t) {
+    int64_t global = limit_get(srv->cf.timeout);
+    for (conn *c = t->conns, *next; c; c = next) {
+        next = c->tnext;
+        if (c->flags & (CONN_CLOSED | CONN_REFUSED)) continue;
+        if (c->obuf_soft_since && !conn_check_output_limit(c)) continue;   /* closed at the flush */
+        int64_t secs = c->net->cf->timeout >= 0 ? c->net->cf->timeout : global;
+        /* a client with requests in flight (a blocking pop, a long command) is not idle */
+        if (secs <= 0 || c->npend > 0 || t->now_ms - c->last_ms < secs * 1000) continue;
+        log_info("client %llu (%s) on network %s closed after %lld idle seconds", (unsigned long long)c->id,
+                 c->addr, c->net->cf->name, (long long)secs);
+        atomic_fetch_add_explicit(&srv->timeout_disconnections, 1, memory_order_relaxed);
+        conn_close(c);
+    }
 }
 
 /* ---- CLIENT LIST ---- */

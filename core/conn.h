@@ -25,6 +25,12 @@ struct tls_session;
 #define CONN_ENCODING     (1u << 6)   /* the head reply is being encoded in steps */
 #define CONN_TLS_RW       (1u << 7)   /* TLS: a read is waiting for the socket to be writable */
 #define CONN_TLS_WR       (1u << 8)   /* TLS: a write is waiting for the socket to be readable */
+#define CONN_EOF          (1u << 10)  /* the client finished sending: what it sent runs and is
+                                         answered, then it is closed */
+#define CONN_KILL         (1u << 11)  /* to be closed at the next flush (a limit was passed) */
+#define CONN_MULTI_REFUSED (1u << 12) /* a MULTI was refused: commands until EXEC/DISCARD get errors */
+#define CONN_REFUSED      (1u << 9)   /* only here to tell the client why it is refused: not
+                                         counted as a client, never read */
 
 struct keel_conn {
     uint64_t id;
@@ -47,6 +53,17 @@ struct keel_conn {
     zvm_proc *barrier;              /* an unfinished multi-shard or shard-walking request: the
                                        next ones wait for it, so they cannot overtake it on a
                                        shard it has not reached yet */
+    zvm_proc *held;                 /* the first request prepared but not started: it and those
+                                       after it wait for a barrier, a long request or the output
+                                       to drain (the pending list's tail from here on) */
+    uint32_t nstarted;              /* requests started and not finished */
+    _Atomic uint32_t nlong;         /* ... of which have yielded (run longer than a slice): set
+                                       by whichever thread runs them */
+    _Atomic bool gone;              /* closed: read by the threads running its processes */
+    bool serial;                    /* has run long requests: start one at a time until the
+                                       pending list empties */
+    size_t reply_bytes;             /* reply trees of finished requests not yet encoded */
+    int64_t obuf_soft_since;        /* ms since when output has been above the soft limit */
     char *name;                     /* CLIENT SETNAME (guarded by srv->clients_lock) */
     struct ns_path *ns;             /* the namespace the client is in (NULL = the top) */
     struct opt_set *opts;           /* its module options (keel_conn_option_set) */
@@ -67,6 +84,7 @@ typedef struct conn_msg {
     msg m;
     int fd;
     struct listener *net;
+    const char *refuse;             /* non-NULL: send this error, then close (not a client) */
 } conn_msg;
 
 void conn_accept_msg(struct thr *t, msg *m);
@@ -76,6 +94,11 @@ void conn_proc_done(zvm_proc *p);
 void conn_flush_dirty(struct thr *t);
 /* Closes every connection of t (shutdown). */
 void conn_close_all(struct thr *t);
+/* Once a second on each thread: closes clients idle past the timeout and clients that stayed
+ * above the soft output limit too long. */
+void conn_sweep(struct thr *t);
+/* Output a client holds: unsent bytes plus finished replies not yet encoded. */
+size_t conn_output_bytes(const conn *c);
 
 /* CLIENT LIST line for c into buf (holding srv->clients_lock). */
 size_t conn_describe(const conn *c, char *buf, size_t cap, int64_t now_ms);

@@ -100,6 +100,18 @@ keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t ha
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
 }
 
+keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, uint64_t hash, size_t len,
+                                   void **bytes) {
+    void *old = NULL;
+    uint16_t old_type = 0;
+    uint8_t *data = NULL;
+    dk_ref r = dk_table_put_bytes_reserve(sp->t, key, klen, hash, len, false, &old, &old_type, &data);
+    if (old) ks_free_obj(NULL, old_type, old);
+    ks_changed(sp);
+    *bytes = data;
+    return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
+}
+
 keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t hash, keel_type_id type, void *obj,
                          bool keep_ttl) {
     void *old = NULL;

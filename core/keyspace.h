@@ -54,6 +54,10 @@ void ks_set_expiry(ks_space *sp, dk_ref r, int64_t at_ms);
 /* Stores a box or an object (replacing, and freeing, what was there). */
 keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v,
                          bool keep_ttl);
+/* Stores a bytes value of len bytes (no expiry) whose content the caller writes at *bytes before
+ * anyone reads the key (see dk_table_put_bytes_reserve). */
+keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, uint64_t hash, size_t len,
+                                   void **bytes);
 keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t hash, keel_type_id type,
                          void *obj, bool keep_ttl);
 

@@ -24,6 +24,7 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static server the_server;
@@ -208,6 +209,25 @@ static int run_failed(void) {
     return 1;
 }
 
+/* Raises the open-file limit so that max_clients, with the admin reserve, can be served; where
+ * the system allows fewer files, lowers max_clients to fit (as Redis does) and says so. */
+static void adjust_open_files(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    rlim_t spare = 128 + 4 * (rlim_t)conf_threads(&srv->cf);   /* listeners, eventfds, logs, TLS files */
+    rlim_t want = (rlim_t)srv->cf.max_clients + (rlim_t)srv->cf.admin_reserve + spare;
+    if (rl.rlim_cur >= want) return;
+    rlim_t got = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = got;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) got = old;
+    if (got >= want) return;
+    int fit = got > spare + (rlim_t)srv->cf.admin_reserve ? (int)(got - spare - (rlim_t)srv->cf.admin_reserve) : 1;
+    log_warning("only %llu open files are allowed (ulimit -n): max_clients lowered from %d to %d",
+                (unsigned long long)got, srv->cf.max_clients, fit);
+    srv->cf.max_clients = fit;
+}
+
 static int run(void) {
     const char *dir = conf_module_dir(&srv->cf);
     if (load_modules(dir, srv->cf.modules, srv->cf.nmodules) != 0) return run_failed();
@@ -216,6 +236,7 @@ static int run(void) {
         log_error("data directory %s cannot be used: %s", srv->cf.dir, strerror(errno));
         return run_failed();
     }
+    adjust_open_files();
     if (!(srv->main_base = event_base_new())) return run_failed();
     if (net_listen_all() != 0) return run_failed();
     if (start_threads() != 0) return 1;

@@ -14,37 +14,80 @@
 #include <errno.h>
 #include <event2/listener.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
 
 static unsigned net_next_thread;
 
+static const char NET_FULL[] = "ERR max number of clients reached";
+static const char NET_PROTECTED[] =
+    "DENIED Keel is running in protected mode because protected mode is enabled and no password is set "
+    "for this network. In this mode connections are only accepted from the loopback interface. If you "
+    "want to connect from external computers to Keel you may adopt one of the following solutions: "
+    "1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback "
+    "interface by connecting to Keel from the same host the server is running, however MAKE SURE Keel is "
+    "not publicly accessible from internet if you do so. 2) Alternatively you can disable protected mode "
+    "by setting \"protected_mode\": false in the config file, and restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' option. "
+    "4) Set up a password for this network (\"requirepass\" in its config). NOTE: You only need to do "
+    "one of the above things in order for the server to start accepting connections from the outside.";
+
+/* True for an address of this host's loopback interface (127.0.0.0/8, ::1, ::ffff:127.x). */
+static bool net_is_loopback(const struct sockaddr *sa) {
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family != AF_INET6) return sa->sa_family == AF_UNIX;
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(a)) return true;
+    return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+}
+
+/* Why a new client of l from sa is refused, or NULL to accept it.  Networks that may run admin
+ * commands have a reserve past max_clients, so a flood of clients elsewhere cannot lock the
+ * operator out. */
+static const char *net_refusal(const listener *l, const struct sockaddr *sa) {
+    if (limit_get(srv->cf.protected_mode) && !l->cf->requirepass && !net_is_loopback(sa)) return NET_PROTECTED;
+    int64_t all = atomic_load(&srv->nclients), limit = limit_get(srv->cf.max_clients);
+    if (l->cf->permissions & PERM_ADMIN) limit += limit_get(srv->cf.admin_reserve);
+    if (all >= limit) return NET_FULL;
+    if (l->cf->max_clients > 0 && atomic_load(&l->st.active) >= (uint64_t)l->cf->max_clients) return NET_FULL;
+    return NULL;
+}
+
+void net_client_gone(listener *l) {
+    atomic_fetch_sub(&srv->nclients, 1);
+    atomic_fetch_sub_explicit(&l->st.active, 1, memory_order_relaxed);
+}
+
 static void net_on_accept(struct evconnlistener *evl, evutil_socket_t fd, struct sockaddr *sa,
                           int salen, void *arg) {
     (void)evl;
-    (void)sa;
     (void)salen;
     listener *l = arg;
     if (atomic_load(&srv->shutting_down)) {
         close(fd);
         return;
     }
-    if (atomic_load(&srv->nclients) >= srv->cf.max_clients) {
+    const char *refuse = net_refusal(l, sa);
+    if (refuse) {
         atomic_fetch_add(&srv->rejected_connections, 1);
         atomic_fetch_add_explicit(&l->st.rejected, 1, memory_order_relaxed);
-        static const char full[] = "-ERR max number of clients reached\r\n";
-        if (!strcmp(l->proto->def.name, "resp") && !l->tls) {
-            ssize_t n = write(fd, full, sizeof full - 1);
-            (void)n;
+        if (l->tls) {   /* no TLS session to say why on: just close */
+            close(fd);
+            return;
         }
-        close(fd);
-        return;
+    } else {   /* counted here, so a burst of accepts sees the clients before their threads do */
+        atomic_fetch_add(&srv->nclients, 1);
+        atomic_fetch_add_explicit(&l->st.active, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&l->st.connections, 1, memory_order_relaxed);
+        atomic_fetch_add(&srv->total_connections, 1);
     }
-    atomic_fetch_add(&srv->total_connections, 1);
     conn_msg *cm = mem_alloc(sizeof *cm);
     cm->m.kind = MSG_CONN;
     cm->fd = fd;
     cm->net = l;
+    cm->refuse = refuse;
     thr *t = srv->threads[net_next_thread++ % (unsigned)srv->nthreads];
     thr_send(t, &cm->m);
 }

@@ -45,6 +45,9 @@ void net_close_all(void);
 /* Frees the listeners (after the worker threads are gone). */
 void net_free_all(void);
 
+/* A client of l has gone (its counts drop). */
+void net_client_gone(listener *l);
+
 /* The listener of the network called name, or NULL. */
 listener *net_find(const char *name);
 /* Re-reads the certificates of every TLS network (name NULL) or of the one named; open

@@ -30,6 +30,9 @@ typedef struct server {
     _Atomic int64_t total_connections;   /* atomic: accepted since start */
     _Atomic int64_t rejected_connections;
     _Atomic int64_t expired_keys;    /* atomic */
+    _Atomic int64_t obuf_disconnections;    /* clients closed by client-output-buffer-limit */
+    _Atomic int64_t qbuf_disconnections;    /* ... by client-query-buffer-limit */
+    _Atomic int64_t timeout_disconnections; /* ... for being idle past the timeout */
     pthread_mutex_t clients_lock;    /* guards the client list and client names */
     struct keel_conn *clients;
     _Atomic int nclients;            /* atomic */

@@ -40,7 +40,7 @@ static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
 #define TICKS_PER_POOL_TRIM 100
 
 /* Every 10 ms: active expiry, incremental table resizing, counters; every second, the process
- * pool gives back what it did not use. */
+ * pool gives back what it did not use and idle or over-limit clients are closed. */
 static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
@@ -54,6 +54,7 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     if (++t->trim_ticks >= TICKS_PER_POOL_TRIM) {
         t->trim_ticks = 0;
         zvm_pool_trim(t);
+        conn_sweep(t);
     }
 }
 

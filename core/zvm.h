@@ -126,6 +126,12 @@ typedef struct zvm_proc {
     uint32_t nreplies;
     int depth;
 
+    size_t arena_bytes;            /* bytes of the arena's extra chunks */
+    size_t arena_args;             /* ... of which the arguments took (the rest is reply and scratch) */
+    bool started;                  /* the connection started it (counted in its nstarted) */
+    bool yielded;                  /* has yielded: counted in its connection's nlong */
+    bool orders;                   /* later requests of the connection wait until it is done */
+
     struct zvm_proc *next;         /* run queue / lock waiters / pool */
     struct zvm_proc *conn_next;    /* the connection's pending list, in request order */
 
@@ -155,6 +161,11 @@ void zvm_proc_destroy(zvm_proc *p);
 void *zvm_alloc(zvm_proc *p, size_t n);
 /* Copies argv into the arena (NUL-terminating each argument) and sets pub.argc/argv. */
 void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv);
+/* The same, but arguments of ZVM_ARG_MOVE_MIN bytes or more lying wholly inside [lo, hi), with
+ * the byte after them inside it too, are used where they are (that byte becomes their NUL): the
+ * caller keeps that memory alive until p is recycled. */
+#define ZVM_ARG_MOVE_MIN (1024 * 1024)
+void zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi);
 
 /* Computes the process's keys and shards from its command's key spec.  Returns false (with an
  * error reply set) when the arguments are malformed for the spec. */
@@ -199,6 +210,8 @@ void zvm_unlock_msg(struct thr *t, msg *m);
 /* Reply tree (the keel_reply_* SDK calls build it). */
 void zvm_reply_reset(zvm_proc *p);
 void zvm_reply_errorf(zvm_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An error reply of any length, taken as it is (no formatting). */
+void zvm_reply_error_text(zvm_proc *p, const char *s, size_t n);
 /* Pads unfinished aggregates with nils so the tree is well formed. */
 void zvm_reply_finish(zvm_proc *p);
 

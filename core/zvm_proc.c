@@ -56,6 +56,7 @@ void *zvm_alloc(zvm_proc *p, size_t n) {
         p->arena = c;
         p->arena_ptr = c->data;
         p->arena_left = cap;
+        p->arena_bytes += cap;
     }
     void *r = p->arena_ptr;
     p->arena_ptr += n;
@@ -144,17 +145,27 @@ void zvm_proc_destroy(zvm_proc *p) {
     mem_free(p);
 }
 
-void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
+void zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi) {
     keel_arg *v = zvm_alloc(p, sizeof *v * (argc ? argc : 1));
     for (uint32_t i = 0; i < argc; i++) {
-        char *s = zvm_alloc(p, argv[i].len + 1);
-        memcpy(s, argv[i].ptr, argv[i].len);
-        s[argv[i].len] = '\0';
+        const keel_arg *a = &argv[i];
+        if (a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi) {
+            ((char *)a->ptr)[a->len] = '\0';   /* the byte after it is in [lo, hi) too */
+            v[i] = *a;
+            continue;
+        }
+        char *s = zvm_alloc(p, a->len + 1);
+        memcpy(s, a->ptr, a->len);
+        s[a->len] = '\0';
         v[i].ptr = s;
-        v[i].len = argv[i].len;
+        v[i].len = a->len;
     }
     p->pub.argc = argc;
     p->pub.argv = v;
+}
+
+void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
+    zvm_set_argv_moved(p, argc, argv, NULL, NULL);
 }
 
 /* Argument positions of the keys, per the command's spec.  Returns the count or -1. */

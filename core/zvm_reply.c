@@ -128,6 +128,8 @@ void zvm_reply_errorf(zvm_proc *p, const char *fmt, ...) {
     va_end(ap);
 }
 
+void zvm_reply_error_text(zvm_proc *p, const char *s, size_t n) { reply_string(p, KEEL_REPLY_ERROR, s, n); }
+
 void keel_reply_verbatim(keel_proc *kp, const char *fmt3, const void *s, size_t n) {
     zvm_proc *p = zvm_of(kp);
     if (reply_swallowing(p)) return;

@@ -205,11 +205,25 @@ void zvm_unlock_msg(thr *t, msg *m) {
     mem_free(um);
 }
 
+/* True when p's client has gone and p has not run anything yet (it may hold locks it took or
+ * was handed while waiting for them): it can end without running. */
+static bool zvm_abandoned(const zvm_proc *p) {
+    return p->pc == 0 && p->conn && atomic_load_explicit(&p->conn->gone, memory_order_relaxed);
+}
+
+/* The first yield of a process marks it long-running on its connection, which then starts no
+ * more requests until it finishes (conn.c). */
+static void zvm_note_yield(zvm_proc *p) {
+    if (p->yielded || !p->conn) return;
+    p->yielded = true;
+    atomic_fetch_add_explicit(&p->conn->nlong, 1, memory_order_relaxed);
+}
+
 void zvm_step(zvm_proc *p) {
     thr *t = p->cur;
     if (p->blk) blk_resumed(p);   /* woken from a park: it starts its program over */
     zvm_set_state(p, ZVM_RUNNING);
-    switch (zvm_run(p)) {
+    switch (zvm_abandoned(p) ? ZVM_OUT_DONE : zvm_run(p)) {
     case ZVM_OUT_DONE:
         zvm_reply_finish(p);
         zvm_release_locks(p);
@@ -221,6 +235,7 @@ void zvm_step(zvm_proc *p) {
         }
         break;
     case ZVM_OUT_YIELD:
+        zvm_note_yield(p);
         zvm_register_lazy_locks(p);
         atomic_fetch_add_explicit(&t->st.yields, 1, memory_order_relaxed);
         thr_ready(t, p);

@@ -373,8 +373,10 @@ static uint32_t insert(dk_table *t, const te_parts *p, uint64_t h) {
     return id;
 }
 
+/* Stores one of: box (packed inline or out of line), ext (an out-of-line block made already,
+ * owned by the table from here on, freed if the put fails), or the object obj of type. */
 static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const dk_val *box,
-                  uint16_t type, void *obj, bool keep_expiry, void **old_obj,
+                  uint8_t *ext, uint16_t type, void *obj, bool keep_expiry, void **old_obj,
                   uint16_t *old_type) {
     if (old_obj)
         *old_obj = NULL;
@@ -392,7 +394,10 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const d
             p.exp = old.exp;
         }
     }
-    if (box) {
+    if (ext) {
+        p.kind = TE_EXT_PTR;
+        p.ptr = ext;
+    } else if (box) {
         if (!value_parts(t, &p, box))
             return DK_REF_NONE;
     } else {
@@ -432,12 +437,25 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const d
 dk_ref dk_table_put_box(dk_table *t, const void *key, size_t klen, uint64_t hash, const dk_val *v,
                         bool keep_expiry, void **old_obj, uint16_t *old_type) {
     assert(v->type != DK_PTR);
-    return put(t, key, klen, hash, v, 0, NULL, keep_expiry, old_obj, old_type);
+    return put(t, key, klen, hash, v, NULL, 0, NULL, keep_expiry, old_obj, old_type);
 }
 
 dk_ref dk_table_put_obj(dk_table *t, const void *key, size_t klen, uint64_t hash, uint16_t type,
                         void *obj, bool keep_expiry, void **old_obj, uint16_t *old_type) {
-    return put(t, key, klen, hash, NULL, type, obj, keep_expiry, old_obj, old_type);
+    return put(t, key, klen, hash, NULL, NULL, type, obj, keep_expiry, old_obj, old_type);
+}
+
+dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uint64_t hash, size_t len,
+                                  bool keep_expiry, void **old_obj, uint16_t *old_type, uint8_t **bytes) {
+    assert(len >= EXT_MIN);
+    uint8_t *data;
+    uint8_t *ext = dk_ext_reserve(len, &data, &t->ext_bytes);
+    if (!ext)
+        return DK_REF_NONE;
+    dk_ref r = put(t, key, klen, hash, NULL, ext, 0, NULL, keep_expiry, old_obj, old_type);
+    if (r != DK_REF_NONE)
+        *bytes = data;
+    return r;
 }
 
 void dk_table_delete(dk_table *t, dk_ref r, void **obj, uint16_t *type) {

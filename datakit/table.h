@@ -100,6 +100,13 @@ dk_ref dk_table_put_box(dk_table *t, const void *key, size_t klen, uint64_t hash
 dk_ref dk_table_put_obj(dk_table *t, const void *key, size_t klen, uint64_t hash, uint16_t type,
                         void *obj, bool keep_expiry, void **old_obj, uint16_t *old_type);
 
+/* Inserts or overwrites key with a bytes value of len bytes kept out of line, whose content the
+ * caller writes at *bytes (the table does not read it until then).  *bytes stays valid until
+ * the entry is changed or deleted: the caller must finish writing before anyone reads the key.
+ * Otherwise as dk_table_put_box.  DK_REF_NONE when memory ran out. */
+dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uint64_t hash, size_t len,
+                                  bool keep_expiry, void **old_obj, uint16_t *old_type, uint8_t **bytes);
+
 /* Deletes the entry; an object value is handed back in *obj / *type (NULL for a box). */
 void dk_table_delete(dk_table *t, dk_ref r, void **obj, uint16_t *type);
 

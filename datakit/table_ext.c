@@ -1,5 +1,6 @@
 /* table_ext.c -- out-of-line values, as both table layouts keep big boxes: growing a bytes value
- * in place (APPEND), with room to spare so that repeated appends are amortised O(1). */
+ * in place (APPEND), with room to spare so that repeated appends are amortised O(1), and making
+ * one whose bytes the caller writes (a big SET copied in slices). */
 #include "table_shared.h"
 
 #include <string.h>
@@ -27,5 +28,18 @@ uint8_t *dk_ext_append(uint8_t *ext, const void *p, size_t n, size_t *bytes) {
     dk_box_bytes_header(len + n, ext);
     memcpy(ext + new_head + len, p, n);
     *bytes = *bytes - before + dk_mem_footprint(ext);
+    return ext;
+}
+
+uint8_t *dk_ext_reserve(size_t len, uint8_t **data, size_t *bytes) {
+    if ((uint64_t)len > UINT32_MAX)
+        return NULL;
+    size_t head = dk_box_bytes_header(len, NULL);
+    uint8_t *ext = dk_malloc(head + len);
+    if (!ext)
+        return NULL;
+    dk_box_bytes_header(len, ext);
+    *data = ext + head;
+    *bytes += dk_mem_footprint(ext);
     return ext;
 }

@@ -340,6 +340,24 @@ dk_ref dk_table_put_box(dk_table *t, const void *key, size_t klen, uint64_t hash
     return r;
 }
 
+dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uint64_t hash, size_t len,
+                                  bool keep_expiry, void **old_obj, uint16_t *old_type, uint8_t **bytes) {
+    if (old_obj)
+        *old_obj = NULL;
+    uint8_t *data;
+    tp_value nv = {.kind = TP_BOX_EXT};
+    if (!(nv.ptr = dk_ext_reserve(len, &data, &t->bytes)))
+        return DK_REF_NONE;
+    dk_ref r = put(t, key, klen, hash, &nv, keep_expiry, old_obj, old_type);
+    if (r == DK_REF_NONE) {
+        t->bytes -= dk_mem_footprint(nv.ptr);
+        dk_free(nv.ptr);
+    } else {
+        *bytes = data;
+    }
+    return r;
+}
+
 dk_ref dk_table_put_obj(dk_table *t, const void *key, size_t klen, uint64_t hash, uint16_t type,
                         void *obj, bool keep_expiry, void **old_obj, uint16_t *old_type) {
     if (old_obj)

@@ -55,6 +55,9 @@ static inline uint64_t dk_mix64(uint64_t z) {
  * with room for more: returns the block (maybe moved) and adds its footprint change to *bytes,
  * or NULL with nothing changed when ext is not a bytes box or memory ran out. */
 uint8_t *dk_ext_append(uint8_t *ext, const void *p, size_t n, size_t *bytes);
+/* A new out-of-line block holding a bytes box of len bytes whose content is left for the
+ * caller to write (at *data); its footprint is added to *bytes.  NULL when memory ran out. */
+uint8_t *dk_ext_reserve(size_t len, uint8_t **data, size_t *bytes);
 
 #define DK_SCAN_BUCKETS 16         /* buckets visited per dk_table_scan call, at least */
 

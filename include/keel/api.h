@@ -191,7 +191,15 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * length in *len; KEEL_EINVAL when it cannot (store the whole new value instead: nothing  \
      * changed); KEEL_NOTFOUND, KEEL_MOVED and KEEL_WAIT as key_lookup */                       \
     X(keel_status, key_append, (keel_proc *p, const void *key, size_t klen, const void *data,   \
-                                size_t n, size_t *len))
+                                size_t n, size_t *len))                                        \
+    /* ---- big values written in slices (added in 1.2) ---- */                                 \
+    /* stores a string of len bytes (at least KEEL_STORE_BYTES_MIN) at key, without expiry,    \
+     * whose bytes the caller then writes at *bytes, a slice per run, yielding in between:     \
+     * nobody reads the key before the process ends, as it holds the key.  *bytes stays valid  \
+     * until the process ends or changes that key again.  KEEL_EINVAL for a len out of range;  \
+     * KEEL_ENOMEM; KEEL_MOVED, KEEL_WAIT and KEEL_EWRONGTYPE as key_store */                    \
+    X(keel_status, key_store_bytes, (keel_proc *p, const void *key, size_t klen, size_t len,   \
+                                     void **bytes))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -36,7 +36,17 @@ typedef struct keel_request {
     size_t need;               /* KEEL_PARSE_NEED: total bytes wanted from buf's start */
     uint64_t tag;              /* protocol data handed back to encode with the reply */
     const char *error;         /* KEEL_PARSE_ERROR: message, e.g. "Protocol error: ..." */
+    /* ---- added in ABI 1.2: limits the core sets before each call (read them only when
+     *      size covers them; 0 = no limit of the core's, the protocol's own apply) ---- */
+    uint64_t max_bulk;         /* the largest argument allowed (proto-max-bulk-len, or a small
+                                  bound before the client has authenticated) */
+    uint32_t max_args;         /* the most arguments allowed in one request */
+    bool unauthenticated;      /* the client has not authenticated yet (for the error text) */
 } keel_request;
+
+/* True when req, as the core built it, carries the field f (added after ABI 1.0). */
+#define KEEL_REQUEST_HAS(req, f) \
+    ((req)->size >= offsetof(keel_request, f) + sizeof(((keel_request *)0)->f))
 
 typedef struct keel_proto_def {
     size_t size;               /* sizeof(keel_proto_def) */

@@ -72,5 +72,7 @@ typedef void (*keel_scan_fn)(void *ctx, const keel_arg *key, const keel_value *v
 
 /* keel_key_store flags */
 #define KEEL_STORE_KEEPTTL (1u << 0)   /* keep the key's current expiry (SET ... KEEPTTL) */
+/* The smallest value keel_key_store_bytes takes (added in 1.2): smaller ones copy at once. */
+#define KEEL_STORE_BYTES_MIN (64 * 1024)
 
 #endif

@@ -12,8 +12,15 @@ enum { SET_SET = 0, SET_SETNX, SET_SETEX, SET_PSETEX, SET_GETSET, SET_CAS };
 /* What must hold for the write to happen. */
 enum { COND_NONE = 0, COND_NX, COND_XX, COND_COMPARE };
 
-/* Progress kept in r0 across a re-run (a hop or wait after the write has begun). */
-enum { STAGE_DECIDE = 0, STAGE_STORE, STAGE_EXPIRE };
+/* Progress kept in r0 across a re-run (a hop or wait after the write has begun, or a yield
+ * while a big value is copied in). */
+enum { STAGE_DECIDE = 0, STAGE_STORE, STAGE_EXPIRE, STAGE_FILL };
+
+/* A value this big is stored empty and then copied in a piece at a time, yielding when the
+ * slice's reductions are spent, so that one huge SET never holds its thread for long. */
+#define FILL_MIN (1024 * 1024)
+#define FILL_PIECE (64 * 1024)
+#define FILL_COST (FILL_PIECE / 64)   /* reductions a piece costs */
 
 /* One call's plan, read from its arguments. */
 typedef struct set_plan {
@@ -117,7 +124,9 @@ static bool set_allowed(const set_plan *sp, keel_status found, const keel_value 
 /* Opcode: strings.set
  * SET and its relatives on argv[1]; imm says which command (SET_*).  Registers: r0 = stage
  * (STAGE_*: the decision is taken and the old value replied once; a re-run resumes at the
- * write), r1 = the absolute expiry in ms.  Reductions 1.  May hop and block.
+ * write), r1 = the absolute expiry in ms; r2, r3 = while a big value is copied in, where its
+ * bytes are and how many are copied.  Reductions 1, and 1 per 64 bytes of a value of FILL_MIN
+ * bytes or more.  May hop, block and yield.
  * Replies as the command does: OK/nil, 1/0, or the old value (GET, GETSET). */
 static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
     set_plan sp;
@@ -148,9 +157,33 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
     int64_t at = p->reg[1].v.i;
     if (p->reg[0].v.i == STAGE_STORE) {
         unsigned flags = sp.exp == STR_EXP_KEEPTTL ? KEEL_STORE_KEEPTTL : 0;
-        st = str_store(p, key, sp.value->ptr, sp.value->len, flags);
-        KEEL_OP_PROPAGATE(st);
-        if (st != KEEL_OK) return str_store_failed(p, st);
+        if (sp.value->len >= FILL_MIN && !flags) {
+            void *bytes = NULL;
+            st = keel_key_store_bytes(p, key->ptr, key->len, sp.value->len, &bytes);
+            KEEL_OP_PROPAGATE(st);
+            if (st != KEEL_OK) return str_store_failed(p, st);
+            p->reg[0].v.i = STAGE_FILL;
+            p->reg[2] = dk_ptr(bytes);
+            p->reg[3] = dk_i64(0);
+        } else {
+            st = str_store(p, key, sp.value->ptr, sp.value->len, flags);
+            KEEL_OP_PROPAGATE(st);
+            if (st != KEEL_OK) return str_store_failed(p, st);
+            p->reg[0].v.i = STAGE_EXPIRE;
+        }
+    }
+    if (p->reg[0].v.i == STAGE_FILL) {
+        char *bytes = (char *)p->reg[2].v.ptr;
+        size_t done = (size_t)p->reg[3].v.i, n = sp.value->len;
+        while (done < n) {
+            size_t piece = n - done < FILL_PIECE ? n - done : FILL_PIECE;
+            memcpy(bytes + done, sp.value->ptr + done, piece);
+            done += piece;
+            if (keel_charge(p, FILL_COST) && done < n) {
+                p->reg[3].v.i = (int64_t)done;
+                return KEEL_YIELD;
+            }
+        }
         p->reg[0].v.i = STAGE_EXPIRE;
     }
     if (at >= 0) {
@@ -164,7 +197,7 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
 static const keel_opcode_def set_ops[] = {
     {.size = sizeof(keel_opcode_def), .name = "strings.set", .fn = op_set,
      .synopsis = "write argv[1] as SET/SETNX/SETEX/PSETEX/GETSET/CAS (imm) say; reply",
-     .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+     .cost = 1, .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
 #define PROG(NAME, IMM) static const keel_insn_def NAME[] = {{.op = "strings.set", .imm = IMM}, KEEL_END}

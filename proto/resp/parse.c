@@ -14,6 +14,19 @@ static const char ERR_BULK_LEN[] = "ERR Protocol error: invalid bulk length";
 static const char ERR_BULK_BIG[] = "ERR Protocol error: too big bulk count string";
 static const char ERR_BULK_END[] = "ERR Protocol error: bulk data not followed by CRLF";
 static const char ERR_NOMEM[] = "ERR Protocol error: out of memory";
+static const char ERR_UNAUTH_MBULK[] = "ERR Protocol error: unauthenticated multibulk length";
+static const char ERR_UNAUTH_BULK[] = "ERR Protocol error: unauthenticated bulk length";
+
+/* The limits the core asks for on this request (ABI 1.2), within the protocol's own. */
+static uint64_t max_args(const keel_request *req) {
+    return KEEL_REQUEST_HAS(req, max_args) && req->max_args ? req->max_args : RESP_MAX_MULTIBULK;
+}
+static uint64_t max_bulk(const keel_request *req) {
+    return KEEL_REQUEST_HAS(req, max_bulk) && req->max_bulk ? req->max_bulk : (uint64_t)RESP_MAX_BULK;
+}
+static bool unauthenticated(const keel_request *req) {
+    return KEEL_REQUEST_HAS(req, unauthenticated) && req->unauthenticated;
+}
 
 /* Header lines are searched byte by byte for this long before memchr takes over. */
 #define SHORT_LINE 24
@@ -104,6 +117,8 @@ static keel_parse_result read_count(resp_parser *ps, const char *buf, size_t len
     }
     if (!header_number(ps, buf, cr, &count) || count > RESP_MAX_MULTIBULK)
         return fail(req, ERR_MBULK_LEN);
+    if (count > 0 && (uint64_t)count > max_args(req))
+        return fail(req, unauthenticated(req) ? ERR_UNAUTH_MBULK : ERR_MBULK_LEN);
     if (count <= 0) {
         req->consumed = cr + 2;
         return KEEL_PARSE_OK;
@@ -135,8 +150,10 @@ static keel_parse_result read_bulk_header(resp_parser *ps, const char *buf, size
     case LINE_OK:
         break;
     }
-    if (!header_number(ps, buf, cr, &n) || n < 0 || n > RESP_MAX_BULK)
+    if (!header_number(ps, buf, cr, &n) || n < 0)
         return fail(req, ERR_BULK_LEN);
+    if ((uint64_t)n > max_bulk(req))
+        return fail(req, unauthenticated(req) ? ERR_UNAUTH_BULK : ERR_BULK_LEN);
     ps->bulk_len = (size_t)n;
     ps->pos = cr + 2;
     ps->phase = RESP_PHASE_DATA;

@@ -42,7 +42,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test_sets_compat.py \
 	tests/integration/test_sets_big.py \
 	tests/integration/test_hll.py \
-	tests/integration/test_hll_compat.py
+	tests/integration/test_hll_compat.py \
+	tests/integration/test_limits.py \
+	tests/integration/test_client_lifecycle.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py

@@ -234,6 +234,24 @@ static keel_status f_key_append(keel_proc *p, const void *key, size_t klen, cons
     return KEEL_EINVAL;
 }
 
+/* A big string whose bytes the caller writes: stored as bytes of its final length, filled in
+ * place (the fake's copy is the value's storage). */
+static keel_status f_key_store_bytes(keel_proc *p, const void *key, size_t klen, size_t len, void **bytes) {
+    (void)p;
+    if (len < KEEL_STORE_BYTES_MIN) return KEEL_EINVAL;
+    char *copy = malloc(len);
+    if (!copy) return KEEL_ENOMEM;
+    key = compose(key, klen, &klen);
+    fake_key *k = find_or_add(key, klen);
+    drop_value(k);
+    k->type = KEEL_TYPE_BOX;
+    k->box = dk_bytes(copy, len);
+    k->bytes = copy;
+    k->expire_at_ms = -1;
+    *bytes = copy;
+    return KEEL_OK;
+}
+
 /* The whole scan in one call: every key directly under the namespace (key, or the pushed one). */
 static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64_t *cursor, keel_scan_fn fn,
                               void *ctx) {
@@ -300,4 +318,5 @@ void fake_keyspace_fill(keel_api *t) {
     t->key_scan = f_key_scan;
     t->key_ns_size = f_key_ns_size;
     t->key_append = f_key_append;
+    t->key_store_bytes = f_key_store_bytes;
 }
