@@ -18,7 +18,12 @@ static bool space_enter(keel_proc *p, keel_conn *c, const keel_arg *names, uint3
             map_name_error(p, &names[i], "namespace");
             return false;
         }
-    if (n && keel_conn_ns_enter(c, names, n) != KEEL_OK) {
+    keel_status st = n ? keel_conn_ns_enter(c, names, n) : KEEL_OK;
+    if (st == KEEL_EDEPTH) {
+        map_depth_error(p);
+        return false;
+    }
+    if (st != KEEL_OK) {
         keel_reply_error(p, "ERR cannot enter that namespace");
         return false;
     }
