@@ -377,6 +377,8 @@ static void conn_drain_pending(conn *c) {
         if (!c->pend_head) c->pend_tail = NULL;
         c->npend--;
         atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
+        if (p->cmd && (p->cmd->def->flags & KEEL_CMD_WRITE) && !p->failed)
+            atomic_fetch_add_explicit(&c->t->st.writes, 1, memory_order_relaxed);
         zvm_proc_recycle(p);
     }
 }
