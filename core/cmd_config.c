@@ -55,7 +55,9 @@ static const char *set_loglevel(const char *v) {
 /* The persistence parameters accept only what is true already: no save points, no AOF. */
 #define NO_PERSISTENCE "persistence is not available in this version of Keel"
 static const char *set_save(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
-static const char *set_appendonly(const char *v) { return strcasecmp(v, "no") ? NO_PERSISTENCE : NULL; }
+static const char *set_appendonly(const char *v) {
+    return strcasecmp(v, "no") ? NO_PERSISTENCE : NULL;
+}
 static const char *set_dbfilename(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
 
 static const config_param params[] = {
@@ -126,8 +128,9 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
         static const char *const help[] = {
             "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>", "    Set the configuration <directive> to <value> (loglevel only;",
-            "    save, appendonly and dbfilename accept only \"\", no and \"\": no persistence yet).",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value> (loglevel only; save, appendonly",
+            "    and dbfilename accept only \"\", no and \"\": there is no persistence yet).",
             "RESETSTAT", "    Reset statistics reported by the INFO command.",
         };
         keel_reply_array(p, BUILTIN_COUNT(help));

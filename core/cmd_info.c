@@ -99,7 +99,7 @@ static void info_memory(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     uint64_t tables = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) tables += atomic_load_explicit(&srv->shards[i]->bytes, memory_order_relaxed);
-    int64_t used = mem_process_sample();   /* everything allocated: core, modules, datakit, libraries */
+    int64_t used = mem_process_sample();   /* all allocated: core, modules, datakit, libraries */
     int64_t peak = mem_process_peak();
     if (peak < used) peak = used;
     size_t rss = mem_rss();
@@ -124,9 +124,10 @@ static void info_memory(info_buf *b, int64_t now_ms) {
 static void info_persistence(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     info_add(b, "# Persistence\r\npersistence_available:0\r\nloading:0\r\nasync_loading:0\r\n"
-                "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:0\r\n"
-                "rdb_last_bgsave_status:ok\r\nrdb_saves:0\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
-                "aof_rewrite_scheduled:0\r\naof_last_bgrewrite_status:ok\r\naof_last_write_status:ok\r\n\r\n",
+                "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:0\r\n"
+                "rdb_last_save_time:0\r\nrdb_last_bgsave_status:ok\r\nrdb_saves:0\r\n"
+                "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+                "aof_last_bgrewrite_status:ok\r\naof_last_write_status:ok\r\n\r\n",
              (unsigned long long)THREAD_SUM(writes));
 }
 

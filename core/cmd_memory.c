@@ -1,5 +1,6 @@
 /* cmd_memory.c -- MEMORY USAGE key [SAMPLES count] (a key's bytes, as redis-cli --memkeys asks),
- * MEMORY STATS (the process's memory figures, without sampling the allocator again), MEMORY HELP. */
+ * MEMORY STATS (the process's memory figures, without sampling the allocator again), MEMORY HELP.
+ */
 #include "config.h"
 #include "builtin.h"
 #include "conn.h"
@@ -15,7 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define MEMORY_DEFAULT_SAMPLES 5   /* as Redis */
+#define MEMORY_DEFAULT_SAMPLES 5 /* as Redis */
 
 /* Reads USAGE's options into *samples (0: every value).  Replies the error and returns false. */
 static bool usage_options(keel_proc *p, uint64_t *samples) {
@@ -51,7 +52,8 @@ static keel_op_result memory_usage(keel_proc *kp) {
         keel_status st = ks_locate(p, key->ptr, key->len, false, &sp, &h);
         KEEL_OP_PROPAGATE(st);
         dk_ref r;
-        if (st != KEEL_OK || !ks_find(&sp, key->ptr, key->len, h, p->cur->now_ms, &r, NULL, false)) {
+        if (st != KEEL_OK ||
+            !ks_find(&sp, key->ptr, key->len, h, p->cur->now_ms, &r, NULL, false)) {
             keel_reply_nil(kp);
             return KEEL_DONE;
         }
@@ -103,7 +105,8 @@ static keel_op_result memory_help(keel_proc *p) {
         "    Prints this help.",
     };
     keel_reply_array(p, BUILTIN_COUNT(help));
-    for (size_t i = 0; i < BUILTIN_COUNT(help); i++) keel_reply_simple(p, help[i]);
+    for (size_t i = 0; i < BUILTIN_COUNT(help); i++)
+        keel_reply_simple(p, help[i]);
     return KEEL_DONE;
 }
 
@@ -127,7 +130,8 @@ static keel_op_result op_memory(keel_proc *p, const keel_insn *in) {
     }
     if (keel_arg_is(sub, "STATS") && p->argc == 2) {
         if (!may_see_stats(p)) {
-            keel_reply_error(p, "NOPERM this network does not allow 'memory|stats' (it needs the stats permission)");
+            keel_reply_error(p, "NOPERM this network does not allow 'memory|stats' (it needs the "
+                                "stats permission)");
             return KEEL_FAIL;
         }
         return memory_stats(p);
@@ -152,18 +156,26 @@ static int memory_keys(int argc, const keel_arg *argv, int *pos, int max) {
 }
 
 static const keel_opcode_def memory_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "memory.run", .fn = op_memory,
-     .synopsis = "MEMORY USAGE (a key's bytes, a slice at a time) / STATS / HELP", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "memory.run",
+     .fn = op_memory,
+     .synopsis = "MEMORY USAGE (a key's bytes, a slice at a time) / STATS / HELP",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_YIELD},
 };
 static const keel_insn_def memory_prog[] = {{.op = "memory.run"}, KEEL_END};
 static const keel_cmd_def memory_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "MEMORY", .arity = -2, .flags = KEEL_CMD_READONLY,
+    {.size = sizeof(keel_cmd_def),
+     .name = "MEMORY",
+     .arity = -2,
+     .flags = KEEL_CMD_READONLY,
      .keys = memory_keys,
      .summary = "Reports a key's bytes (USAGE; a namespace with the values below it, sampled) "
                 "or the server's memory figures (STATS, needs the stats permission).",
-     .syntax = "MEMORY USAGE key [SAMPLES count] | MEMORY STATS | MEMORY HELP", .group = "server",
-     .since = "0.1.0", .program = memory_prog},
+     .syntax = "MEMORY USAGE key [SAMPLES count] | MEMORY STATS | MEMORY HELP",
+     .group = "server",
+     .since = "0.1.0",
+     .program = memory_prog},
 };
 
 void cmd_memory_register(keel_module *core) {

@@ -154,7 +154,8 @@ static int shutdown_flags(const keel_proc *p) {
 static keel_op_result op_shutdown(keel_proc *p, const keel_insn *in) {
     (void)in;
     int flags = shutdown_flags(p);
-    if (flags < 0 || (flags & SHUT_SAVE && flags & SHUT_NOSAVE) || (flags & SHUT_ABORT && flags != SHUT_ABORT)) {
+    bool both = (flags & SHUT_SAVE) && (flags & SHUT_NOSAVE);
+    if (flags < 0 || both || ((flags & SHUT_ABORT) && flags != SHUT_ABORT)) {
         keel_reply_error(p, "ERR syntax error");
         return KEEL_FAIL;
     }
@@ -164,14 +165,17 @@ static keel_op_result op_shutdown(keel_proc *p, const keel_insn *in) {
     }
     uint64_t client = zvm_of(p)->conn->id;
     if (flags & SHUT_SAVE && !(flags & SHUT_FORCE)) {
-        log_warning("SHUTDOWN SAVE refused (client %llu): this server has no persistence, so there is "
-                    "nothing to save to; SHUTDOWN NOSAVE stops it", (unsigned long long)client);
-        keel_reply_error(p, "ERR Errors trying to SHUTDOWN. SAVE needs persistence, which this server "
-                            "does not have: use SHUTDOWN NOSAVE (or add FORCE) to stop it without saving");
+        log_warning("SHUTDOWN SAVE refused (client %llu): this server has no persistence, so "
+                    "there is nothing to save to; SHUTDOWN NOSAVE stops it",
+                    (unsigned long long)client);
+        keel_reply_error(p, "ERR Errors trying to SHUTDOWN. SAVE needs persistence, which this "
+                            "server does not have: use SHUTDOWN NOSAVE (or add FORCE) to stop "
+                            "it without saving");
         return KEEL_FAIL;
     }
     if (flags & SHUT_SAVE)
-        log_warning("SHUTDOWN SAVE FORCE: there is no persistence, exiting without saving anything");
+        log_warning("SHUTDOWN SAVE FORCE: there is no persistence, exiting without saving "
+                    "anything");
     log_notice("SHUTDOWN requested by client %llu", (unsigned long long)client);
     server_request_shutdown();
     return KEEL_DONE;
@@ -251,8 +255,8 @@ static const keel_cmd_def server_cmds[] = {
      .flags = KEEL_CMD_WRITE, .summary = "Removes every key (FLUSHDB is the same: there is one database).",
      .syntax = "FLUSHALL [ASYNC | SYNC]", .group = "server", .since = "0.1.0", .program = flush_prog},
     {.size = sizeof(keel_cmd_def), .name = "SHUTDOWN", .arity = -1, .flags = KEEL_CMD_ADMIN,
-     .summary = "Stops the server (nothing is saved: there is no persistence yet, so SAVE is refused "
-                "unless FORCE is given).",
+     .summary = "Stops the server (nothing is saved: there is no persistence yet, so SAVE is "
+                "refused unless FORCE is given).",
      .syntax = "SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", .group = "server",
      .since = "0.1.0", .program = shutdown_prog},
     {.size = sizeof(keel_cmd_def), .name = "AUTH", .arity = -2,

@@ -13,18 +13,18 @@ typedef struct mu_frame {
     ns_obj *o;
     uint64_t cursor;
     bool scanned;
-    uint64_t visited;       /* entries sampled in this table */
-    double objbytes;        /* bytes of the object values among them (nested: their estimates) */
-    ns_obj **pending;       /* nested namespaces sampled, measured once the scan is done */
+    uint64_t visited; /* entries sampled in this table */
+    double objbytes;  /* bytes of the object values among them (nested: their estimates) */
+    ns_obj **pending; /* nested namespaces sampled, measured once the scan is done */
     uint32_t npending, cap, next;
 } mu_frame;
 
 struct mu_walk {
-    uint64_t entry;         /* the key's own entry in its table */
-    uint64_t left;          /* samples left; UINT64_MAX: every value */
-    uint64_t value;         /* the value's bytes, once known */
-    uint32_t depth;         /* frames in use; 0 once done (or for a value that is not a namespace) */
-    mu_frame f[KEEL_NS_DEPTH_MAX + 1];   /* a namespace and the ones below it: no path is longer */
+    uint64_t entry; /* the key's own entry in its table */
+    uint64_t left;  /* samples left; UINT64_MAX: every value */
+    uint64_t value; /* the value's bytes, once known */
+    uint32_t depth; /* frames in use; 0 once done (or for a value that is not a namespace) */
+    mu_frame f[KEEL_NS_DEPTH_MAX + 1]; /* a namespace and the ones below it: no path is longer */
 };
 
 static size_t object_bytes(uint16_t type, const void *obj) {
@@ -46,8 +46,10 @@ mu_walk *mu_start(zvm_proc *p, dk_table *t, dk_ref r, uint64_t samples) {
     w->depth = 0;
     dk_entry e;
     dk_table_view(t, r, &e);
-    if (e.kind == DK_ENTRY_OBJ && e.obj_type == ns_type()) frame_push(w, e.obj);
-    else if (e.kind == DK_ENTRY_OBJ) w->value = object_bytes(e.obj_type, e.obj);
+    if (e.kind == DK_ENTRY_OBJ && e.obj_type == ns_type())
+        frame_push(w, e.obj);
+    else if (e.kind == DK_ENTRY_OBJ)
+        w->value = object_bytes(e.obj_type, e.obj);
     return w;
 }
 
@@ -77,9 +79,11 @@ static void mu_visit(void *arg, dk_table *t, dk_ref r) {
     cx->f->visited++;
     dk_entry e;
     dk_table_view(t, r, &e);
-    if (e.kind != DK_ENTRY_OBJ) return;   /* a box: counted in its table's bytes */
-    if (e.obj_type == ns_type()) pending_add(cx->p, cx->f, e.obj);
-    else cx->f->objbytes += (double)object_bytes(e.obj_type, e.obj);
+    if (e.kind != DK_ENTRY_OBJ) return; /* a box: counted in its table's bytes */
+    if (e.obj_type == ns_type())
+        pending_add(cx->p, cx->f, e.obj);
+    else
+        cx->f->objbytes += (double)object_bytes(e.obj_type, e.obj);
 }
 
 /* The top frame's estimate: its table, and its object values extrapolated from those sampled. */
@@ -101,12 +105,16 @@ bool mu_step(zvm_proc *p, mu_walk *w, uint64_t *bytes) {
             f->scanned = f->cursor == 0 || w->left == 0;
         } else if (f->next < f->npending) {
             ns_obj *child = f->pending[f->next++];
-            if (w->depth < KEEL_NS_DEPTH_MAX + 1) frame_push(w, child);
-            else f->objbytes += (double)object_bytes(ns_type(), child);   /* cannot happen */
+            if (w->depth < KEEL_NS_DEPTH_MAX + 1)
+                frame_push(w, child);
+            else
+                f->objbytes += (double)object_bytes(ns_type(), child); /* cannot happen */
         } else {
             double est = frame_estimate(f);
-            if (--w->depth > 0) w->f[w->depth - 1].objbytes += est;
-            else w->value = (uint64_t)(est + 0.5);
+            if (--w->depth > 0)
+                w->f[w->depth - 1].objbytes += est;
+            else
+                w->value = (uint64_t)(est + 0.5);
         }
     }
     *bytes = w->entry + w->value;

@@ -216,6 +216,17 @@ class NamespaceDepth(unittest.TestCase, DepthChecks):
         self.assertTrue(other.ping())
         self.assertEqual(self.r.dbsize(), 1)
 
+    def test_a_refused_hs_or_cs_keeps_the_placement_mode(self):
+        c = self.open()
+        c.execute_command("NS", "a")
+        for cmd in (["HS"], ["CS", "2"]):
+            self.assertEqual(error_of(c, *(cmd + chain(LIMIT))), DEPTH_ERROR, cmd)
+        self.assertEqual(c.execute_command("WHEREAMI"), [b"a"])
+        for i in range(50):          # placed by "a", as before: one entry at the top, one shard
+            c.set("k%d" % i, i)
+        self.assertEqual(self.r.keys("*"), [b"a"])
+        self.assertEqual(c.dbsize(), 50)
+
     def test_the_limit_counts_the_whole_path(self):
         c = self.open()
         c.execute_command("NS", *chain(10))

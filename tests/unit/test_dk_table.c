@@ -1,6 +1,7 @@
 /* test_dk_table.c -- dk_table: random operations against a reference model, resizing, scan
- * completeness across resizes, expiry (and the mean expiry), random entries, byte accounting.  Also built with
- * DK_TABLE_PLAIN against the plain table (table_plain.c), which must keep the same contract. */
+ * completeness across resizes, expiry (and the mean expiry), random entries, byte accounting.
+ * Also built with DK_TABLE_PLAIN against the plain table (table_plain.c), which must keep the same
+ * contract. */
 #include <check.h>
 
 #include "dk_check_fast.h"
