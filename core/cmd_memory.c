@@ -110,9 +110,11 @@ static keel_op_result memory_help(keel_proc *p) {
     return KEEL_DONE;
 }
 
+/* MEMORY is a readonly command (USAGE reads a key); STATS also needs what INFO needs.  Checked
+ * on the connection's thread: a command without keys runs there. */
 static bool may_see_stats(keel_proc *p) {
     const keel_conn *c = zvm_of(p)->conn;
-    return !c || (c->net->cf->permissions & PERM_STATS);
+    return !c || (c->net->cf->permissions & (PERM_STATS | PERM_ADMIN));
 }
 
 /* Opcode: memory.run — MEMORY USAGE key [SAMPLES count] | STATS | HELP.  USAGE: r0 = its walk

@@ -325,7 +325,7 @@ static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts 
     if (has && !same)
         dk_timer_add(t->timer, p->exp, nid);
     t->expires += (size_t)has - (size_t)had;
-    t->expires_sum += (has ? p->exp : 0) - (had ? old.exp : 0);
+    t->expires_sum += (__int128)(has ? p->exp : 0) - (had ? old.exp : 0);
     if (nid != id) {
         hint_forget(t, id);
         dk_slab_free(&t->slab, id);
