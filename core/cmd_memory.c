@@ -118,8 +118,8 @@ static bool may_see_stats(keel_proc *p) {
 }
 
 /* Opcode: memory.run — MEMORY USAGE key [SAMPLES count] | STATS | HELP.  USAGE: r0 = its walk
- * (memusage.h); reductions 1 per entry visited below a namespace, yields between slices (the key
- * stays locked).  May hop (to the key's shard), block, yield. */
+ * (memusage.h); reductions KS_VISIT_COST per entry visited below a namespace, yields between
+ * slices (the key stays locked).  May hop (to the key's shard), block, yield. */
 static keel_op_result op_memory(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *sub = &p->argv[1];
