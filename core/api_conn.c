@@ -59,6 +59,7 @@ keel_status keel_conn_ns_enter(keel_conn *c, const keel_arg *names, uint32_t n) 
     if (n == 0) return KEEL_EINVAL;
     for (uint32_t i = 0; i < n; i++)
         if (!ns_name_ok(names[i].ptr, names[i].len)) return KEEL_EINVAL;
+    if ((uint64_t)(c->ns ? c->ns->n : 0) + n > KEEL_NS_DEPTH_MAX) return KEEL_EDEPTH;
     ns_path *p = ns_path_new(c->ns, names, n);
     ns_path_unref(c->ns);
     c->ns = p;

@@ -177,6 +177,7 @@ keel_status keel_key_signal(keel_proc *kp, const void *key, size_t klen) {
 keel_status keel_proc_ns_push(keel_proc *kp, const void *name, size_t n) {
     zvm_proc *p = zvm_of(kp);
     if (!ns_name_ok(name, n)) return KEEL_EINVAL;
+    if ((p->ns ? p->ns->n : 0) + p->npush >= KEEL_NS_DEPTH_MAX) return KEEL_EDEPTH;
     if (p->npush == p->cappush) {
         uint32_t cap = p->cappush ? p->cappush * 2 : 4;
         keel_arg *v = zvm_alloc(p, sizeof *v * cap);

@@ -1,5 +1,6 @@
 /* cmd_config.c -- CONFIG GET (known parameters, Redis names), CONFIG SET (runtime-changeable
- * ones, admin only), CONFIG RESETSTAT. */
+ * ones, admin only), CONFIG RESETSTAT.  There is no persistence yet: the persistence parameters
+ * say so (no file, no save points, no AOF, "persistence" is "unavailable") and refuse changes. */
 #include "config.h"
 #include "builtin.h"
 #include "conn.h"
@@ -32,7 +33,7 @@ static void get_bind(char *o, size_t n) { const listener *l = first_listener("re
 static void get_port(char *o, size_t n) { const listener *l = first_listener("resp"); snprintf(o, n, "%d", l ? l->port : 0); }
 static void get_mcport(char *o, size_t n) { const listener *l = first_listener("memcache"); snprintf(o, n, "%d", l ? l->port : 0); }
 static void get_dir(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.dir); }
-static void get_dbfilename(char *o, size_t n) { snprintf(o, n, "dump.keel"); }
+static void get_persistence(char *o, size_t n) { snprintf(o, n, "unavailable"); }
 static void get_zero(char *o, size_t n) { snprintf(o, n, "0"); }
 static void get_one(char *o, size_t n) { snprintf(o, n, "1"); }
 static void get_no(char *o, size_t n) { snprintf(o, n, "no"); }
@@ -122,12 +123,21 @@ static const char *set_loglevel(const char *v) {
     return NULL;
 }
 
+/* The persistence parameters accept only what is true already: no save points, no AOF. */
+#define NO_PERSISTENCE "persistence is not available in this version of Keel"
+static const char *set_save(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
+static const char *set_appendonly(const char *v) {
+    return strcasecmp(v, "no") ? NO_PERSISTENCE : NULL;
+}
+static const char *set_dbfilename(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
+
 static const config_param params[] = {
     {"bind", get_bind, NULL},           {"port", get_port, NULL},
     {"memcache-port", get_mcport, NULL}, {"dir", get_dir, NULL},
-    {"dbfilename", get_dbfilename, NULL}, {"maxmemory", get_zero, NULL},
+    {"dbfilename", get_empty, set_dbfilename}, {"maxmemory", get_zero, NULL},
     {"maxmemory-policy", get_policy, NULL}, {"maxclients", get_maxclients, set_maxclients},
-    {"save", get_empty, NULL},          {"appendonly", get_no, NULL},
+    {"save", get_empty, set_save},      {"appendonly", get_no, set_appendonly},
+    {"persistence", get_persistence, NULL},
     {"databases", get_one, NULL},       {"timeout", get_timeout, set_timeout},
     {"tcp-keepalive", get_keepalive, set_keepalive},
     {"client-output-buffer-limit", get_obuf, set_obuf},
@@ -196,7 +206,8 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
             "SET <directive> <value>", "    Set the configuration <directive> to <value> (loglevel, maxclients, timeout,",
             "    tcp-keepalive, client-output-buffer-limit, client-query-buffer-limit,",
-            "    proto-max-bulk-len, protected-mode).",
+            "    proto-max-bulk-len, protected-mode; save, appendonly and dbfilename accept",
+            "    only \"\", no and \"\": there is no persistence yet).",
             "RESETSTAT", "    Reset statistics reported by the INFO command.",
         };
         keel_reply_array(p, BUILTIN_COUNT(help));

@@ -7,6 +7,7 @@
 #include "net.h"
 #include "server.h"
 #include "shard.h"
+#include "stats.h"
 #include "thread.h"
 #include "zvm.h"
 
@@ -17,9 +18,6 @@
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-/* The Redis version Keel reports to tools that gate features on redis_version. */
-#define INFO_REDIS_COMPAT_VERSION "7.2.0"
 
 typedef struct info_buf {
     char *s;
@@ -79,7 +77,7 @@ static void info_server(info_buf *b, int64_t now_ms) {
              "arch_bits:%d\r\nmultiplexing_api:epoll\r\nprocess_id:%d\r\nrun_id:%s\r\ntcp_port:%d\r\n"
              "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\nhz:100\r\n"
              "executable:%s\r\nconfig_file:%s\r\nthreads:%d\r\nshards:%u\r\nsdk_abi:%d.%d\r\nkeyspace_table:%s\r\n\r\n",
-             INFO_REDIS_COMPAT_VERSION, KEEL_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
+             KEEL_REDIS_VERSION, KEEL_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
              (int)getpid(), srv->run_id, port, (long long)now_ms * 1000, (long long)up, (long long)(up / 86400), exe,
              srv->cf.config_file ? srv->cf.config_file : "", srv->nthreads, srv->nshards, KEEL_ABI_MAJOR,
              KEEL_ABI_MINOR, dk_table_layout());
@@ -101,7 +99,7 @@ static void info_memory(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     uint64_t tables = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) tables += atomic_load_explicit(&srv->shards[i]->bytes, memory_order_relaxed);
-    int64_t used = mem_process_used();   /* everything allocated: core, modules, datakit, libraries */
+    int64_t used = mem_process_sample();   /* all allocated: core, modules, datakit, libraries */
     int64_t peak = mem_process_peak();
     if (peak < used) peak = used;
     size_t rss = mem_rss();
@@ -119,11 +117,18 @@ static void info_memory(info_buf *b, int64_t now_ms) {
              (unsigned long long)lazy_pending());
 }
 
+/* There is no persistence yet: persistence_available says so, and Redis's fields that tools read
+ * say what is true of a server that has never loaded or saved anything: every change since the
+ * start is unsaved (counted as write commands that did not fail), there is no save time, and the
+ * statuses are "ok" because nothing was attempted, so nothing failed. */
 static void info_persistence(info_buf *b, int64_t now_ms) {
     (void)now_ms;
-    info_add(b, "# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:0\r\nrdb_bgsave_in_progress:0\r\n"
-                "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n\r\n",
-             (long long)(srv->start_ms / 1000));
+    info_add(b, "# Persistence\r\npersistence_available:0\r\nloading:0\r\nasync_loading:0\r\n"
+                "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:0\r\n"
+                "rdb_last_save_time:0\r\nrdb_last_bgsave_status:ok\r\nrdb_saves:0\r\n"
+                "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+                "aof_last_bgrewrite_status:ok\r\naof_last_write_status:ok\r\n\r\n",
+             (unsigned long long)THREAD_SUM(writes));
 }
 
 static void info_stats(info_buf *b, int64_t now_ms) {
@@ -171,14 +176,15 @@ static void info_modules(info_buf *b, int64_t now_ms) {
 }
 
 static void info_keyspace(info_buf *b, int64_t now_ms) {
-    (void)now_ms;
     uint64_t keys = 0, expires = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) {
         keys += atomic_load_explicit(&srv->shards[i]->nkeys, memory_order_relaxed);
         expires += atomic_load_explicit(&srv->shards[i]->nexpires, memory_order_relaxed);
     }
     info_add(b, "# Keyspace\r\n");
-    if (keys) info_add(b, "db0:keys=%llu,expires=%llu,avg_ttl=0\r\n", (unsigned long long)keys, (unsigned long long)expires);
+    if (keys)
+        info_add(b, "db0:keys=%llu,expires=%llu,avg_ttl=%lld\r\n", (unsigned long long)keys,
+                 (unsigned long long)expires, (long long)stats_avg_ttl(now_ms));
     info_add(b, "\r\n");
 }
 

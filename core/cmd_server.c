@@ -130,18 +130,53 @@ static keel_op_result op_flush_shard(keel_proc *kp, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-/* Opcode: server.shutdown — SHUTDOWN [NOSAVE|SAVE|NOW|FORCE]: stops the server (no reply; the
- * connection closes as the server exits).  Reductions 1. */
+enum { SHUT_NOSAVE = 1, SHUT_SAVE = 2, SHUT_NOW = 4, SHUT_FORCE = 8, SHUT_ABORT = 16 };
+
+/* SHUTDOWN's options as bits, or -1 for a word that is none of them. */
+static int shutdown_flags(const keel_proc *p) {
+    static const char *const names[] = {"NOSAVE", "SAVE", "NOW", "FORCE", "ABORT"};
+    int flags = 0;
+    for (uint32_t i = 1; i < p->argc; i++) {
+        int bit = 0;
+        for (size_t n = 0; n < BUILTIN_COUNT(names) && !bit; n++)
+            if (keel_arg_is(&p->argv[i], names[n])) bit = 1 << n;
+        if (!bit) return -1;
+        flags |= bit;
+    }
+    return flags;
+}
+
+/* Opcode: server.shutdown — SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] | SHUTDOWN ABORT: stops the
+ * server (no reply; the connection closes as the server exits).  There is no persistence yet, so
+ * nothing is saved: SAVE is refused as a save that failed would be in Redis (FORCE exits anyway,
+ * as Redis does when its save fails), and ABORT finds no shutdown in progress (Keel never waits
+ * for one).  Reductions 1. */
 static keel_op_result op_shutdown(keel_proc *p, const keel_insn *in) {
     (void)in;
-    for (uint32_t i = 1; i < p->argc; i++) {
-        if (!keel_arg_is(&p->argv[i], "NOSAVE") && !keel_arg_is(&p->argv[i], "SAVE") &&
-            !keel_arg_is(&p->argv[i], "NOW") && !keel_arg_is(&p->argv[i], "FORCE")) {
-            keel_reply_error(p, "ERR syntax error");
-            return KEEL_FAIL;
-        }
+    int flags = shutdown_flags(p);
+    bool both = (flags & SHUT_SAVE) && (flags & SHUT_NOSAVE);
+    if (flags < 0 || both || ((flags & SHUT_ABORT) && flags != SHUT_ABORT)) {
+        keel_reply_error(p, "ERR syntax error");
+        return KEEL_FAIL;
     }
-    log_notice("SHUTDOWN requested by client %llu", (unsigned long long)zvm_of(p)->conn->id);
+    if (flags & SHUT_ABORT) {
+        keel_reply_error(p, "ERR No shutdown in progress.");
+        return KEEL_FAIL;
+    }
+    uint64_t client = zvm_of(p)->conn->id;
+    if (flags & SHUT_SAVE && !(flags & SHUT_FORCE)) {
+        log_warning("SHUTDOWN SAVE refused (client %llu): this server has no persistence, so "
+                    "there is nothing to save to; SHUTDOWN NOSAVE stops it",
+                    (unsigned long long)client);
+        keel_reply_error(p, "ERR Errors trying to SHUTDOWN. SAVE needs persistence, which this "
+                            "server does not have: use SHUTDOWN NOSAVE (or add FORCE) to stop "
+                            "it without saving");
+        return KEEL_FAIL;
+    }
+    if (flags & SHUT_SAVE)
+        log_warning("SHUTDOWN SAVE FORCE: there is no persistence, exiting without saving "
+                    "anything");
+    log_notice("SHUTDOWN requested by client %llu", (unsigned long long)client);
     server_request_shutdown();
     return KEEL_DONE;
 }
@@ -220,7 +255,9 @@ static const keel_cmd_def server_cmds[] = {
      .flags = KEEL_CMD_WRITE, .summary = "Removes every key (FLUSHDB is the same: there is one database).",
      .syntax = "FLUSHALL [ASYNC | SYNC]", .group = "server", .since = "0.1.0", .program = flush_prog},
     {.size = sizeof(keel_cmd_def), .name = "SHUTDOWN", .arity = -1, .flags = KEEL_CMD_ADMIN,
-     .summary = "Stops the server.", .syntax = "SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE]", .group = "server",
+     .summary = "Stops the server (nothing is saved: there is no persistence yet, so SAVE is "
+                "refused unless FORCE is given).",
+     .syntax = "SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", .group = "server",
      .since = "0.1.0", .program = shutdown_prog},
     {.size = sizeof(keel_cmd_def), .name = "AUTH", .arity = -2,
      .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_FAST,

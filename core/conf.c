@@ -3,6 +3,7 @@
 #include "conf.h"
 #include "log.h"
 #include "mem.h"
+#include "ns.h"
 #include "opts.h"
 
 #include <keel/abi.h>
@@ -264,25 +265,37 @@ static unsigned perm_bit(const char *s) {
     return 0;
 }
 
-/* "namespace": "ns a b" (or "namespace a b"): the words after the command are the path. */
+/* "namespace": "ns a b" (or "namespace a b"): the words after the command are the path, each a
+ * name NS would accept, at most KEEL_NS_DEPTH_MAX of them. */
 static void conf_network_namespace(conf_network *n, json_t *v, const char *path, char **errs) {
     if (!json_is_string(v)) {
         conf_error(errs, "%s: expected a string such as \"ns tenant1\"", path);
         return;
     }
     const char *s = json_string_value(v);
-    char *words[64];
+    char *words[KEEL_NS_DEPTH_MAX + 2];
     int nw = 0;
-    while (*s && nw < 64) {
+    bool too_long = false;
+    while (*s) {
         while (*s == ' ') s++;
         if (!*s) break;
         const char *e = s;
         while (*e && *e != ' ') e++;
+        if (nw == KEEL_NS_DEPTH_MAX + 2) break;   /* one word too many is enough to refuse */
+        too_long |= nw > 0 && !ns_name_ok(s, (size_t)(e - s));
         words[nw++] = mem_strndup(s, (size_t)(e - s));
         s = e;
     }
-    if (nw < 2 || (strcasecmp(words[0], "ns") != 0 && strcasecmp(words[0], "namespace") != 0)) {
+    bool bad = true;
+    if (nw < 2 || (strcasecmp(words[0], "ns") != 0 && strcasecmp(words[0], "namespace") != 0))
         conf_error(errs, "%s: expected \"ns name [name ...]\"", path);
+    else if (nw - 1 > KEEL_NS_DEPTH_MAX)
+        conf_error(errs, "%s: namespace nesting is limited to %d levels", path, KEEL_NS_DEPTH_MAX);
+    else if (too_long)
+        conf_error(errs, "%s: namespace names are at most 512 bytes", path);
+    else
+        bad = false;
+    if (bad) {
         for (int i = 0; i < nw; i++) mem_free(words[i]);
         return;
     }

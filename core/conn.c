@@ -466,6 +466,8 @@ static void conn_drain_pending(conn *c) {
         c->npend--;
         c->reply_bytes -= proc_reply_bytes(p);
         atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
+        if (p->cmd && (p->cmd->def->flags & KEEL_CMD_WRITE) && !p->failed)
+            atomic_fetch_add_explicit(&c->t->st.writes, 1, memory_order_relaxed);
         zvm_proc_recycle(p);
     }
     if (c->npend == 0) c->serial = false;

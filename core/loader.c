@@ -63,6 +63,7 @@ static const char *status_text(keel_status st) {
     case KEEL_EEXIST: return "name already registered";
     case KEEL_ESTATE: return "call not allowed now";
     case KEEL_EABI: return "ABI mismatch";
+    case KEEL_EDEPTH: return "namespaces nested too deep";
     default: return "error";
     }
 }

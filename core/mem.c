@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 static _Atomic int64_t mem_total;
-static _Atomic int64_t mem_peak;
 
 static void mem_oom(size_t n) {
     fprintf(stderr, "keel: out of memory allocating %zu bytes\n", n);
@@ -59,20 +58,6 @@ char *mem_strndup(const char *s, size_t n) {
 
 int64_t mem_used(void) { return atomic_load_explicit(&mem_total, memory_order_relaxed); }
 
-void mem_used_peak_update(void) {
-    int64_t now = mem_used();
-    int64_t peak = atomic_load_explicit(&mem_peak, memory_order_relaxed);
-    while (now > peak &&
-           !atomic_compare_exchange_weak_explicit(&mem_peak, &peak, now, memory_order_relaxed,
-                                                  memory_order_relaxed)) {
-    }
-}
-
-int64_t mem_used_peak(void) {
-    mem_used_peak_update();
-    return atomic_load_explicit(&mem_peak, memory_order_relaxed);
-}
-
 static _Atomic int64_t process_peak;
 
 #ifdef __SANITIZE_ADDRESS__
@@ -86,7 +71,9 @@ static int64_t allocator_used(void) {
 }
 #endif
 
-int64_t mem_process_used(void) {
+int64_t mem_process_used(void) { return allocator_used(); }
+
+int64_t mem_process_sample(void) {
     int64_t used = allocator_used();
     int64_t peak = atomic_load_explicit(&process_peak, memory_order_relaxed);
     while (used > peak &&
@@ -96,10 +83,7 @@ int64_t mem_process_used(void) {
     return used;
 }
 
-int64_t mem_process_peak(void) {
-    mem_process_used();
-    return atomic_load_explicit(&process_peak, memory_order_relaxed);
-}
+int64_t mem_process_peak(void) { return atomic_load_explicit(&process_peak, memory_order_relaxed); }
 
 size_t mem_rss(void) {
     FILE *f = fopen("/proc/self/statm", "r");

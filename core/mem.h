@@ -19,13 +19,13 @@ int64_t mem_used(void);
  * every module and library (datakit's tables and containers included).  This is INFO's
  * used_memory.  It walks the allocator's arenas: call it for reports, not per request. */
 int64_t mem_process_used(void);
-/* The largest mem_process_used() seen so far (updated by each call to it). */
+/* mem_process_used(), also raising the recorded peak to it.  Worker thread 0 calls it every
+ * 100 ms (so the peak follows the process between reports) and INFO on each call. */
+int64_t mem_process_sample(void);
+/* The largest mem_process_sample() has seen (INFO's used_memory_peak). */
 int64_t mem_process_peak(void);
 /* Adjusts the counter for memory a library allocated itself and reported (e.g. datakit). */
 void mem_account(int64_t delta);
-/* Peak of mem_used() seen by mem_used_peak_update() (called periodically). */
-int64_t mem_used_peak(void);
-void mem_used_peak_update(void);
 /* Resident set size of the process in bytes, from /proc/self/statm (0 if unknown). */
 size_t mem_rss(void);
 

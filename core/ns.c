@@ -17,6 +17,12 @@
 
 #define NS_NAME_MAX 512
 
+/* Every walk over a nested tree (replying it, moving it, freeing it) recurses once per level, a
+ * few hundred bytes of stack each: bounded because no path is ever longer than
+ * KEEL_NS_DEPTH_MAX names (NS, config and keel_proc_ns_push refuse more; ns_walk checks again).
+ * A tree replied whole as nested maps, from the top, inside MULTI/EXEC, still fits a reply. */
+_Static_assert(KEEL_NS_DEPTH_MAX + 2 < ZVM_REPLY_DEPTH, "a namespace tree must fit a reply");
+
 bool ns_name_ok(const char *s, size_t n) {
     (void)s;
     return n > 0 && n <= NS_NAME_MAX;
@@ -305,9 +311,11 @@ void ns_place_key(const zvm_proc *p, const void *key, size_t klen, ns_place *out
     out->shard_hash = (elem == out->top && elen == out->toplen) ? out->tophash : ks_hash(elem, elen);
 }
 
-/* Walks the containers from sp's table down; creates missing ones when create. */
+/* Walks the containers from sp's table down; creates missing ones when create.  KEEL_EDEPTH for a
+ * path longer than KEEL_NS_DEPTH_MAX (none can be made: this is the last guard). */
 static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool create) {
     uint32_t depth = ns_depth(p);
+    if (depth > KEEL_NS_DEPTH_MAX) return KEEL_EDEPTH;   /* callers refuse such paths first */
     for (uint32_t i = 0; i < depth; i++) {
         const keel_arg *c = ns_component(p, i);
         uint64_t h = i == 0 && tophash ? tophash : ks_hash(c->ptr, c->len);

@@ -75,7 +75,8 @@ void ns_place_key(const struct zvm_proc *p, const void *key, size_t klen, ns_pla
 /* Finds (create: makes) the table key lives in for process p, walking p's namespace path
  * from the shard table.  KEEL_OK with *sp; KEEL_MOVED / KEEL_WAIT as ks_locate; KEEL_NOTFOUND
  * when a namespace on the way is missing (create false); KEEL_EWRONGTYPE when a component on
- * the way holds another type. */
+ * the way holds another type; KEEL_EDEPTH for a path past KEEL_NS_DEPTH_MAX names (the calls that
+ * make paths refuse those first). */
 keel_status ns_resolve(struct zvm_proc *p, const void *key, size_t klen, bool create, ks_space *sp,
                        uint64_t *key_hash);
 

@@ -24,4 +24,7 @@ void shard_sync_counts(shard *s) {
     atomic_store_explicit(&s->nkeys, dk_table_count(s->table), memory_order_relaxed);
     atomic_store_explicit(&s->nexpires, dk_table_expires_count(s->table), memory_order_relaxed);
     atomic_store_explicit(&s->bytes, dk_table_bytes(s->table), memory_order_relaxed);
+    atomic_store_explicit(&s->expiry_mean, dk_table_expiry_mean(s->table), memory_order_relaxed);
+    atomic_store_explicit(&s->expiry_mean_n, dk_table_expires_count(s->table),
+                          memory_order_relaxed);
 }

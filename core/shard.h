@@ -24,6 +24,8 @@ typedef struct shard {
     _Atomic uint64_t nkeys;        /* mirror of dk_table_count, for other threads */
     _Atomic uint64_t nexpires;     /* mirror of dk_table_expires_count */
     _Atomic uint64_t bytes;        /* mirror of dk_table_bytes (updated periodically) */
+    _Atomic int64_t expiry_mean;   /* mirror of dk_table_expiry_mean (updated periodically) ... */
+    _Atomic uint64_t expiry_mean_n;   /* ... and the number of expiring keys it is the mean of */
     uint64_t hits, misses;         /* owner only; read racily by INFO */
 } shard;
 

@@ -13,14 +13,18 @@
 #include <unistd.h>
 
 static _Atomic int64_t ready_ms;
+static _Atomic int64_t startup_bytes;
 
 void stats_note_ready(void) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
+    atomic_store(&startup_bytes, mem_process_sample());
     atomic_store(&ready_ms, (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
 }
 
 int64_t stats_ready_ms(void) { return atomic_load(&ready_ms); }
+
+int64_t stats_startup_bytes(void) { return atomic_load(&startup_bytes); }
 
 uint64_t stats_threads_sum(size_t offset) {
     uint64_t n = 0;
@@ -34,6 +38,21 @@ uint64_t stats_shards_sum(size_t offset) {
     for (uint32_t i = 0; i < srv->nshards; i++)
         n += atomic_load_explicit((_Atomic uint64_t *)((char *)srv->shards[i] + offset), memory_order_relaxed);
     return n;
+}
+
+int64_t stats_avg_ttl(int64_t now_ms) {
+    __int128 sum = 0;
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < srv->nshards; i++) {
+        uint64_t k = atomic_load_explicit(&srv->shards[i]->expiry_mean_n, memory_order_relaxed);
+        int64_t mean = atomic_load_explicit(&srv->shards[i]->expiry_mean, memory_order_relaxed);
+        if (k == 0 || mean == DK_NO_EXPIRY) continue;
+        sum += (__int128)mean * k;
+        n += k;
+    }
+    if (n == 0) return 0;
+    int64_t left = (int64_t)(sum / n) - now_ms;
+    return left > 0 ? left : 0;
 }
 
 static int64_t now_ms(void) {

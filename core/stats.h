@@ -14,10 +14,17 @@ bool stats_get(const char *name, int64_t *out);
 void stats_note_ready(void);
 /* That moment in unix ms (0 before). */
 int64_t stats_ready_ms(void);
+/* The process's allocated bytes at that moment (MEMORY STATS's startup.allocated; 0 before). */
+int64_t stats_startup_bytes(void);
 
 /* Sums of the worker threads' counters (a thr_stats field offset) and of the shards' (a shard
  * field offset), read with relaxed atomics from any thread. */
 uint64_t stats_threads_sum(size_t offset);
 uint64_t stats_shards_sum(size_t offset);
+
+/* The mean time to live left (ms) of the top-level keys with an expiry at now_ms, 0 when there
+ * are none (INFO keyspace's avg_ttl): exact as of each shard's last tick (every 10 ms), from the
+ * tables' running sums of expiry times. */
+int64_t stats_avg_ttl(int64_t now_ms);
 
 #endif

@@ -94,7 +94,7 @@ static json_t *sec_memory(int64_t now) {
     (void)now;
     json_t *o = json_object();
     int64_t tables = (int64_t)stats_shards_sum(offsetof(shard, bytes));
-    int64_t used = mem_process_used(), peak = mem_process_peak();
+    int64_t used = mem_process_sample(), peak = mem_process_peak();
     set_int(o, "used", used);
     set_int(o, "peak", peak < used ? used : peak);
     set_int(o, "keyspace", tables);
@@ -155,7 +155,6 @@ static json_t *sec_log(int64_t now) {
 }
 
 static json_t *sec_keyspace(int64_t now) {
-    (void)now;
     json_t *o = json_object();
     uint64_t hits = 0, misses = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) {
@@ -164,6 +163,7 @@ static json_t *sec_keyspace(int64_t now) {
     }
     set_int(o, "keys", (int64_t)stats_shards_sum(offsetof(shard, nkeys)));
     set_int(o, "expires", (int64_t)stats_shards_sum(offsetof(shard, nexpires)));
+    set_int(o, "avg_ttl", stats_avg_ttl(now));
     set_int(o, "expired_keys", atomic_load(&srv->expired_keys));
     set_int(o, "hits", (int64_t)hits);
     set_int(o, "misses", (int64_t)misses);

@@ -38,9 +38,11 @@ static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
 }
 
 #define TICKS_PER_POOL_TRIM 100
+#define TICKS_PER_MEMORY_SAMPLE 10
 
-/* Every 10 ms: active expiry, incremental table resizing, counters; every second, the process
- * pool gives back what it did not use and idle or over-limit clients are closed. */
+/* Every 10 ms: active expiry, incremental table resizing, counters; every 100 ms on thread 0, the
+ * process's memory (used_memory_peak follows it without INFO); every second, the process pool
+ * gives back what it did not use and idle or over-limit clients are closed. */
 static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
@@ -51,6 +53,7 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
         dk_table_step(t->shards[i]->table, 256);
         shard_sync_counts(t->shards[i]);
     }
+    if (t->id == 0 && t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0) mem_process_sample();
     if (++t->trim_ticks >= TICKS_PER_POOL_TRIM) {
         t->trim_ticks = 0;
         zvm_pool_trim(t);

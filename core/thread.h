@@ -24,6 +24,7 @@ typedef struct thr_stats {
     _Atomic uint64_t yields;
     _Atomic uint64_t net_in, net_out;  /* bytes */
     _Atomic uint64_t errors;           /* error replies */
+    _Atomic uint64_t writes;           /* write commands that did not fail (INFO's changes) */
 } thr_stats;
 
 typedef struct thr {

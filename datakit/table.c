@@ -55,6 +55,10 @@ void dk_table_set_hash(dk_table *t, dk_table_hash_fn fn) {
 size_t dk_table_count(const dk_table *t) { return t->count; }
 size_t dk_table_expires_count(const dk_table *t) { return t->expires; }
 
+int64_t dk_table_expiry_mean(const dk_table *t) {
+    return t->expires ? (int64_t)(t->expires_sum / (__int128)t->expires) : DK_NO_EXPIRY;
+}
+
 size_t dk_table_bytes(const dk_table *t) {
     return dk_mem_footprint(t) + t->bucket_bytes + dk_slab_bytes(&t->slab) + t->ext_bytes +
            (t->timer ? dk_timer_bytes(t->timer) : 0);
@@ -260,6 +264,15 @@ void dk_table_view(dk_table *t, dk_ref r, dk_entry *out) {
     }
 }
 
+size_t dk_table_entry_bytes(const dk_table *t, dk_ref r) {
+    te_view v;
+    tbl_decode(t, (uint32_t)r, &v);
+    size_t bytes = t->slab.pages[(uint32_t)r >> DK_SLAB_SLOT_BITS].slot_size;
+    if (v.val[0] == TE_V_EXT)
+        bytes += dk_mem_footprint(te_val_ptr(&v));
+    return bytes + (t->count ? t->bucket_bytes / t->count : 0);
+}
+
 /* ---- writing entries ---------------------------------------------------------------------- */
 
 static void timer_del(dk_table *t, int64_t when, uint32_t id) {
@@ -312,6 +325,7 @@ static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts 
     if (has && !same)
         dk_timer_add(t->timer, p->exp, nid);
     t->expires += (size_t)has - (size_t)had;
+    t->expires_sum += (__int128)(has ? p->exp : 0) - (had ? old.exp : 0);
     if (nid != id) {
         hint_forget(t, id);
         dk_slab_free(&t->slab, id);
@@ -474,6 +488,7 @@ void dk_table_delete(dk_table *t, dk_ref r, void **obj, uint16_t *type) {
     if (v.flags & TE_EXP) {
         timer_del(t, v.exp, id);
         t->expires--;
+        t->expires_sum -= v.exp;
     }
     uint8_t *link = link_of(t, id);
     te_wr32(link, te_rd32(tbl_entry(t, id)));

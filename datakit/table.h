@@ -77,6 +77,9 @@ size_t dk_table_count(const dk_table *t);
 size_t dk_table_bytes(const dk_table *t);
 /* Entries with an expiry. */
 size_t dk_table_expires_count(const dk_table *t);
+/* The mean of those entries' expiries (absolute ms, rounded toward zero), DK_NO_EXPIRY when there
+ * are none: O(1), from a running sum.  (Added for INFO keyspace's avg_ttl.) */
+int64_t dk_table_expiry_mean(const dk_table *t);
 
 /* hash: any well-mixed 64-bit hash of the key (the caller's, e.g. XXH3_64bits); the same key
  * must always come with the same hash. */
@@ -90,6 +93,10 @@ void dk_table_prefetch_entry(const dk_table *t, uint64_t hash);
 
 /* Fills *e for a live reference. */
 void dk_table_view(dk_table *t, dk_ref r, dk_entry *e);
+/* Bytes entry r takes in the table: its record (the slot or allocation holding it), an
+ * out-of-line value's block, and its share of the bucket array; not an object value's own bytes.
+ * (Added for MEMORY USAGE.) */
+size_t dk_table_entry_bytes(const dk_table *t, dk_ref r);
 
 /* Insert or overwrite.  Overwriting keeps the expiry when keep_expiry, else clears it; aux
  * fields are cleared on overwrite.  For an overwritten OBJ entry, the old object is returned in

@@ -20,6 +20,7 @@ struct dk_table {
     size_t size[2];                /* bucket counts, powers of two; 0 = no array */
     size_t rehash;                 /* next bucket[0] bucket to move while bucket[1] exists */
     size_t count, expires;
+    __int128 expires_sum;          /* sum of the entries' expiries (ms), for dk_table_expiry_mean */
     dk_slab slab;                  /* the entries */
     dk_timer *timer;               /* (expiry, id) of entries with an expiry; made on demand */
     dk_table_hash_fn hash_fn;

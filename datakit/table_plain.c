@@ -40,6 +40,10 @@ void dk_table_set_hash(dk_table *t, dk_table_hash_fn fn) {
 
 size_t dk_table_count(const dk_table *t) { return t->count; }
 size_t dk_table_expires_count(const dk_table *t) { return t->heap_len; }
+
+int64_t dk_table_expiry_mean(const dk_table *t) {
+    return t->heap_len ? (int64_t)(t->expires_sum / (__int128)t->heap_len) : DK_NO_EXPIRY;
+}
 size_t dk_table_bytes(const dk_table *t) { return dk_mem_footprint(t) + t->bytes; }
 
 /* ---- buckets and resizing ---------------------------------------------------------------- */
@@ -211,6 +215,15 @@ void dk_table_view(dk_table *t, dk_ref r, dk_entry *out) {
         out->kind = DK_ENTRY_BOX;
         dk_box_unpack(e->val.small, TP_SMALL, &out->box);
     }
+}
+
+size_t dk_table_entry_bytes(const dk_table *t, dk_ref r) {
+    const tp_entry *e = tp_of(r);
+    size_t bytes = dk_mem_footprint(e);
+    if (e->kind == TP_BOX_EXT)
+        bytes += dk_mem_footprint(e->val.ext);
+    size_t buckets = (t->size[0] + t->size[1]) * sizeof(tp_entry *);
+    return bytes + (t->count ? buckets / t->count : 0);
 }
 
 /* ---- values ------------------------------------------------------------------------------- */
@@ -400,6 +413,7 @@ dk_ref dk_table_set_expiry(dk_table *t, dk_ref r, int64_t expire_ms) {
         e->expire_ms = expire_ms;
         tp_heap_add(t, e);
     } else {
+        t->expires_sum += (__int128)expire_ms - e->expire_ms;
         e->expire_ms = expire_ms;
         tp_heap_fix(t, e);
     }

@@ -73,6 +73,7 @@ bool tp_heap_reserve(dk_table *t) {
 
 void tp_heap_add(dk_table *t, tp_entry *e) {
     assert(t->heap_len < t->heap_cap);
+    t->expires_sum += e->expire_ms;
     place(t, t->heap_len++, e);
     sift_up(t, e->heap_pos);
 }
@@ -80,6 +81,7 @@ void tp_heap_add(dk_table *t, tp_entry *e) {
 void tp_heap_del(dk_table *t, tp_entry *e) {
     size_t i = e->heap_pos;
     assert(i < t->heap_len && t->heap[i] == e);
+    t->expires_sum -= e->expire_ms;
     tp_entry *last = t->heap[--t->heap_len];
     if (i < t->heap_len) {
         place(t, i, last);

@@ -49,6 +49,7 @@ struct dk_table {
     size_t count;
     tp_entry **heap;               /* entries with an expiry, a min-heap on expire_ms */
     size_t heap_len, heap_cap;
+    __int128 expires_sum;          /* sum of the heap's expiries (ms), for dk_table_expiry_mean */
     dk_table_hash_fn hash_fn;
     tp_entry *hint;                /* the entry last found or written, and its hash */
     uint64_t hint_hash;

@@ -116,7 +116,7 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     X(keel_type_id, ns_type, (void))                                                           \
     /* until the matching pop, this process's keys are read inside the namespace `name`       \
      * (relative to the current one), which lives with the command's declared key: how hash   \
-     * commands reach fields one level below */                                                \
+     * commands reach fields one level below; KEEL_EDEPTH past KEEL_NS_DEPTH_MAX levels */     \
     X(keel_status, proc_ns_push, (keel_proc *p, const void *name, size_t n))                   \
     X(void, proc_ns_pop, (keel_proc *p))                                                       \
     /* one slice of a scan over the keys of the namespace stored at key, or (key NULL) of the  \
@@ -141,7 +141,8 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * authenticated; KEEL_EINVAL when wrong */                                                \
     X(keel_status, conn_auth, (keel_conn *c, const char *user, size_t ulen, const char *pass,  \
                                size_t plen))                                                   \
-    /* the connection's namespace: enter n nested names below the current namespace;        \
+    /* the connection's namespace: enter n nested names below the current namespace         \
+     * (KEEL_EDEPTH when the path would pass KEEL_NS_DEPTH_MAX names, nothing changed);      \
      * reset to the network's locked base (or the top); read the path (valid until it next    \
      * changes) and how many leading names are locked; choose the co-location element */      \
     X(keel_status, conn_ns_enter, (keel_conn *c, const keel_arg *names, uint32_t n))           \

@@ -14,7 +14,8 @@ typedef enum keel_status {
     KEEL_EEXIST = -3,      /* a name registered twice */
     KEEL_ESTATE = -4,      /* call not legal now (e.g. registration outside init) */
     KEEL_EWRONGTYPE = -5,  /* the key holds a value of another type */
-    KEEL_EABI = -6         /* ABI mismatch (module built for another SDK) */
+    KEEL_EABI = -6,        /* ABI mismatch (module built for another SDK) */
+    KEEL_EDEPTH = -7       /* (added in 1.2) a namespace would nest deeper than KEEL_NS_DEPTH_MAX */
 } keel_status;
 
 /* Propagates a keyspace call's KEEL_MOVED / KEEL_WAIT out of an opcode handler. */

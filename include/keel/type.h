@@ -63,6 +63,12 @@ typedef struct keel_value {
 /* Called by keel_key_scan for each live key of a namespace; views valid during the call. */
 typedef void (*keel_scan_fn)(void *ctx, const keel_arg *key, const keel_value *v);
 
+/* (Added in 1.1) Namespaces nest at most this many levels: a key's path (the connection's
+ * namespace plus the names a command pushes) holds at most this many names.  Entering or pushing
+ * deeper answers KEEL_EDEPTH, so every walk over nested namespaces is bounded; it leaves room
+ * below the 32 levels a reply may nest (a whole tree as nested maps, inside MULTI/EXEC). */
+#define KEEL_NS_DEPTH_MAX 16
+
 /* Namespace co-location modes (keel_conn_ns_coloc): which element of a key's path picks its
  * shard -- the first (the namespace: a namespace's keys live together), the last (the key
  * itself: keys spread over every shard), or the n-th (clamped to the path). */

@@ -31,8 +31,9 @@ keel_op_result map_check(keel_proc *p, bool *exists) {
 keel_op_result map_open(keel_proc *p, bool *exists) {
     keel_op_result r = map_check(p, exists);
     if (r != KEEL_NEXT) return r;
-    if (keel_proc_ns_push(p, p->argv[1].ptr, p->argv[1].len) != KEEL_OK)
-        return map_name_error(p, &p->argv[1], "map");
+    keel_status st = keel_proc_ns_push(p, p->argv[1].ptr, p->argv[1].len);
+    if (st == KEEL_EDEPTH) return map_depth_error(p);
+    if (st != KEEL_OK) return map_name_error(p, &p->argv[1], "map");
     return KEEL_NEXT;
 }
 

@@ -22,4 +22,8 @@ static inline bool map_name_ok(const keel_arg *name) {
  * says "namespace" or "map"); returns KEEL_FAIL. */
 keel_op_result map_name_error(keel_proc *p, const keel_arg *name, const char *what);
 
+/* Replies "ERR namespace nesting is limited to N levels" (the core answered KEEL_EDEPTH to
+ * entering or pushing a namespace); returns KEEL_FAIL. */
+keel_op_result map_depth_error(keel_proc *p);
+
 #endif

@@ -18,11 +18,26 @@ static bool space_enter(keel_proc *p, keel_conn *c, const keel_arg *names, uint3
             map_name_error(p, &names[i], "namespace");
             return false;
         }
-    if (n && keel_conn_ns_enter(c, names, n) != KEEL_OK) {
+    keel_status st = n ? keel_conn_ns_enter(c, names, n) : KEEL_OK;
+    if (st == KEEL_EDEPTH) {
+        map_depth_error(p);
+        return false;
+    }
+    if (st != KEEL_OK) {
         keel_reply_error(p, "ERR cannot enter that namespace");
         return false;
     }
     return true;
+}
+
+/* True when n more names fit the connection's path (KEEL_NS_DEPTH_MAX); else replies the error.
+ * HS and CS ask before they change the placement mode, so a refused call changes nothing. */
+static bool space_room(keel_proc *p, keel_conn *c, uint32_t n) {
+    uint32_t depth = 0;
+    keel_conn_ns_path(c, &depth, NULL);
+    if ((uint64_t)depth + n <= KEEL_NS_DEPTH_MAX) return true;
+    map_depth_error(p);
+    return false;
 }
 
 /* Reads CS's element number (1 = the first name of the path).  Replies the error and returns
@@ -63,6 +78,7 @@ static keel_op_result op_space(keel_proc *p, const keel_insn *in) {
     case SPACE_HS:
         for (uint32_t i = 1; i < p->argc; i++)
             if (!map_name_ok(&p->argv[i])) return map_name_error(p, &p->argv[i], "namespace");
+        if (!space_room(p, c, p->argc - 1)) return KEEL_FAIL;
         keel_conn_ns_coloc(c, KEEL_COLOC_LAST, 0);
         if (!space_enter(p, c, p->argv + 1, p->argc - 1)) return KEEL_FAIL;
         break;
@@ -70,6 +86,7 @@ static keel_op_result op_space(keel_proc *p, const keel_insn *in) {
         if (!space_element(p, &p->argv[1], &nth)) return KEEL_FAIL;
         for (uint32_t i = 2; i < p->argc; i++)
             if (!map_name_ok(&p->argv[i])) return map_name_error(p, &p->argv[i], "namespace");
+        if (!space_room(p, c, p->argc - 2)) return KEEL_FAIL;
         keel_conn_ns_coloc(c, KEEL_COLOC_NTH, nth);
         if (!space_enter(p, c, p->argv + 2, p->argc - 2)) return KEEL_FAIL;
         break;

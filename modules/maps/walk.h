@@ -27,9 +27,10 @@ enum map_walk_mode {
     WALK_TYPES         /* key, type name */
 };
 
-/* Nested namespaces deeper than this (below the walk's own) are replied whole through their
- * to-reply op instead of being walked. */
-#define WALK_MAX_DEPTH 24
+/* Levels a walk can be on: its own and every namespace below it.  No path is longer than
+ * KEEL_NS_DEPTH_MAX names, so a walk reaches every nested namespace; one it could not enter
+ * would be replied whole through its to-reply op. */
+#define WALK_MAX_DEPTH (KEEL_NS_DEPTH_MAX + 1)
 
 typedef struct walk_level {
     const keel_arg *name; /* the name that leads here from the level above (NULL at 0) */

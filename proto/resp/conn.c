@@ -11,7 +11,9 @@
 /* resp.hello: HELLO [protover [AUTH username password] [SETNAME clientname]]
  * Reads argv; no registers.  Cost 1; never yields.  Authenticates and names the connection
  * when asked, records the RESP version for the connection (it takes effect at this reply,
- * see protocol.c), and replies with the server's description as a map. */
+ * see protocol.c), and replies with the server's description as a map: Redis's seven fields,
+ * version being KEEL_REDIS_VERSION, the release whose behaviour Keel follows (INFO has Keel's
+ * own version as keel_version). */
 static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
     (void)in;
     keel_conn *c = keel_proc_conn(p);
@@ -64,8 +66,8 @@ static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
     keel_reply_map(p, 7);
     keel_reply_bulk(p, "server", 6);
     keel_reply_bulk(p, "keel", 4);
-    keel_reply_bulk(p, "version", 7);
-    keel_reply_bulk(p, KEEL_VERSION, sizeof KEEL_VERSION - 1);
+    keel_reply_bulk(p, "version", 7); /* the Redis release Keel behaves as, as INFO says */
+    keel_reply_bulk(p, KEEL_REDIS_VERSION, sizeof KEEL_REDIS_VERSION - 1);
     keel_reply_bulk(p, "proto", 5);
     keel_reply_int(p, shown);
     keel_reply_bulk(p, "id", 2);

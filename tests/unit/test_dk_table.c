@@ -1,6 +1,7 @@
 /* test_dk_table.c -- dk_table: random operations against a reference model, resizing, scan
- * completeness across resizes, expiry, random entries, byte accounting.  Also built with
- * DK_TABLE_PLAIN against the plain table (table_plain.c), which must keep the same contract. */
+ * completeness across resizes, expiry (and the mean expiry), random entries, byte accounting.
+ * Also built with DK_TABLE_PLAIN against the plain table (table_plain.c), which must keep the same
+ * contract. */
 #include <check.h>
 
 #include "dk_check_fast.h"
@@ -151,8 +152,14 @@ static void on_scan(void *ctx, dk_table *t, dk_ref r) {
 static void check_all(world *w) {
     fast_assert_uint_eq(dk_table_count(w->t), w->count);
     fast_assert_uint_eq(dk_table_expires_count(w->t), w->expires);
-    for (uint32_t k = 0; k < w->nkeys; k++)
+    __int128 exp_sum = 0;
+    for (uint32_t k = 0; k < w->nkeys; k++) {
         check_key(w, k);
+        if (w->m[k].kind != M_NONE && w->m[k].exp != DK_NO_EXPIRY)
+            exp_sum += w->m[k].exp;
+    }
+    fast_assert_int_eq(dk_table_expiry_mean(w->t),
+                       w->expires ? (int64_t)(exp_sum / (__int128)w->expires) : DK_NO_EXPIRY);
     scan_seen s = {w, calloc(w->nkeys, 1)};
     uint64_t c = 0;
     do
