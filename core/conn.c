@@ -38,10 +38,11 @@ static bool conn_read_input(conn *c);
 static void conn_process_input(conn *c);
 static void conn_maybe_free(conn *c);
 static void conn_drain_pending(conn *c);
-static void conn_input_room(conn *c, size_t want);
+static bool conn_input_room(conn *c, size_t want);
 static bool conn_parsable(const conn *c);
 static void conn_resume(conn *c);
 static bool conn_check_query_limit(conn *c);
+static void conn_fail(conn *c, const char *message);
 static void conn_after_eof(conn *c);
 static void conn_free_buffer(void *buf) { mem_free(buf); }
 
@@ -413,11 +414,39 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
     conn_resume(c);
 }
 
+/* A reply node this big (a string) gets its output room before it is encoded, with an
+ * allocation that may fail: the client then gets an error in its place, not a dead server. */
+#define CONN_ENCODE_RESERVE_MIN (64 * 1024)
+
+/* Room in c's output for a big string node r; false when there is no memory for it. */
+static bool conn_output_room(conn *c, const keel_reply *r) {
+    bool big_string = r->type == KEEL_REPLY_BULK || r->type == KEEL_REPLY_VERBATIM ||
+                      r->type == KEEL_REPLY_SIMPLE || r->type == KEEL_REPLY_ERROR;
+    if (!big_string || r->len < CONN_ENCODE_RESERVE_MIN) return true;
+    size_t need = c->out.len + (size_t)r->len + 64;
+    if (c->out.cap >= need) return true;
+    size_t cap = (need + 4095) & ~(size_t)4095;   /* its size, not the next power of two */
+    char *data = mem_try_realloc(c->out.data, cap);
+    if (!data) return false;
+    c->out.data = data;
+    c->out.cap = cap;
+    return true;
+}
+
 /* Encodes p's reply; with a stepwise protocol, a slice at a time: false when it stopped midway
  * (CONN_ENCODING: conn_flush_dirty goes on next turn, once the output has drained enough). */
 static bool conn_encode(conn *c, zvm_proc *p) {
+    static const keel_reply no_memory = {.type = KEEL_REPLY_ERROR, .v.s = "ERR out of memory", .len = 17};
     const keel_proto_def *pd = &c->proto->def;
     for (const keel_reply *r = c->enc_node ? c->enc_node : p->reply_first; r; r = r->next) {
+        if (!c->enc_cursor && !conn_output_room(c, r)) {   /* the node's next is kept: go on after it */
+            keel_reply stand_in = no_memory;
+            stand_in.next = r->next;
+            log_warning("client %llu (%s): no memory to send a reply of %u bytes; it gets an error instead",
+                        (unsigned long long)c->id, c->addr, r->len);
+            pd->encode(c, c->pstate, p->tag, &stand_in, &c->out);
+            continue;
+        }
         if (!c->enc_cursor && r->type == KEEL_REPLY_ERROR) {
             c->nerrors++;
             atomic_fetch_add_explicit(&c->t->st.errors, 1, memory_order_relaxed);
@@ -597,31 +626,40 @@ static zvm_proc *conn_queue_new(conn *c) {
 /* Gives p the arguments of req.  An argument of ZVM_ARG_MOVE_MIN bytes or more is not copied
  * when what follows the request in c's input buffer is small beside it: p takes the whole
  * buffer (freed when p is recycled), uses the argument in place, and c starts a new buffer
- * with the unparsed rest.  Other arguments are copied into p's arena. */
-static void conn_give_args(conn *c, zvm_proc *p, const keel_request *req) {
+ * with the unparsed rest.  Other arguments are copied into p's arena.  False when there was no
+ * memory for the copies (the request fails). */
+static bool conn_give_args(conn *c, zvm_proc *p, const keel_request *req) {
     size_t rest = c->in_len - c->in_off, big = 0;
     const char *lo = c->in, *hi = c->in + c->in_off;   /* the consumed part */
     for (uint32_t i = 0; i < req->argc; i++) {
         const keel_arg *a = &req->argv[i];
         if (a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi && a->len > big) big = a->len;
     }
-    if (big == 0 || rest > 64 * 1024 + big / 4) {
-        zvm_set_argv(p, req->argc, req->argv);
+    char *next = NULL;
+    size_t next_cap = 0;
+    if (big && rest > 64 * 1024 + big / 4) big = 0;
+    if (big && rest) {   /* the new buffer for the rest first: without it, copy instead */
+        for (next_cap = CONN_READ_CHUNK; next_cap < rest; next_cap *= 2) {
+        }
+        if (!(next = mem_try_alloc(next_cap))) big = 0;
+    }
+    if (!big) {
+        bool ok = zvm_set_argv_moved(p, req->argc, req->argv, NULL, NULL);
         p->arena_args = p->arena_bytes;
-        return;
+        return ok;
     }
-    char *buf = c->in;
-    zvm_set_argv_moved(p, req->argc, req->argv, lo, hi);
-    keel_proc_defer_free(&p->pub, conn_free_buffer, buf);
+    if (!zvm_set_argv_moved(p, req->argc, req->argv, lo, hi)) {
+        mem_free(next);
+        return false;
+    }
     p->arena_args = p->arena_bytes;
-    c->in = NULL;
-    c->in_cap = c->in_len = 0;
-    if (rest) {
-        conn_input_room(c, rest);
-        memcpy(c->in, buf + c->in_off, rest);
-        c->in_len = rest;
-    }
+    keel_proc_defer_free(&p->pub, conn_free_buffer, c->in);
+    if (rest) memcpy(next, c->in + c->in_off, rest);
+    c->in = next;
+    c->in_cap = next_cap;
+    c->in_len = rest;
     c->in_off = 0;
+    return true;
 }
 
 /* Until transactions exist, a refused MULTI must not let the commands meant for it run at once
@@ -653,10 +691,15 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
     p->tag = req->tag;
     p->ns = ns_path_ref(c->ns);
     p->opts = opt_ref(c->opts);
-    conn_give_args(c, p, req);
+    bool have_args = conn_give_args(c, p, req);
     c->last_ms = t->now_ms;
     c->ncommands++;
     atomic_fetch_add_explicit(&c->net->st.commands, 1, memory_order_relaxed);
+    if (!have_args) {   /* no memory to copy them: this request fails, the server goes on */
+        zvm_reply_errorf(p, "ERR out of memory");
+        conn_proc_done(p);
+        return NULL;
+    }
 
     const cmd_entry *named = cmd_lookup_name(p->pub.argv[0].ptr, p->pub.argv[0].len);
     const cmd_entry *ce = named && named->is_alias ? named->target : named;
@@ -826,13 +869,17 @@ static void conn_after_eof(conn *c) {
     conn_mark_dirty(c);
 }
 
-/* Makes room for at least `want` more bytes of input (growing geometrically). */
-static void conn_input_room(conn *c, size_t want) {
-    if (c->in_cap - c->in_len >= want) return;
+/* Makes room for at least `want` more bytes of input (growing geometrically); false when there
+ * is no memory for it (the buffer is as it was). */
+static bool conn_input_room(conn *c, size_t want) {
+    if (c->in_cap - c->in_len >= want) return true;
     size_t need = c->in_len + want, cap = c->in_cap ? c->in_cap : CONN_READ_CHUNK;
     while (cap < need) cap *= 2;
-    c->in = mem_realloc(c->in, cap);
+    char *in = mem_try_realloc(c->in, cap);
+    if (!in) return false;
+    c->in = in;
     c->in_cap = cap;
+    return true;
 }
 
 /* Marks c to be closed (CONN_KILL) when its unparsed input, or the request it is reading, passed
@@ -861,7 +908,12 @@ static bool conn_read_input(conn *c) {
             want = missing > CONN_READ_MAX_PER_EVENT ? CONN_READ_MAX_PER_EVENT : missing;
             if (want < CONN_READ_CHUNK) want = CONN_READ_CHUNK;
         }
-        conn_input_room(c, want);
+        if (!conn_input_room(c, want)) {   /* the request cannot be read: say so, then close */
+            log_warning("client %llu (%s): no memory for %zu more bytes of its request", (unsigned long long)c->id,
+                        c->addr, want);
+            conn_fail(c, "ERR out of memory reading the request");
+            break;
+        }
         size_t space = c->in_cap - c->in_len;
         ssize_t n = conn_recv(c, c->in + c->in_len, space);
         if (n > 0) {

@@ -237,6 +237,7 @@ static int run(void) {
         return run_failed();
     }
     adjust_open_files();
+    mem_reserve_refill();
     if (!(srv->main_base = event_base_new())) return run_failed();
     if (net_listen_all() != 0) return run_failed();
     if (start_threads() != 0) return 1;

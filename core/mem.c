@@ -3,6 +3,7 @@
 #include "mem.h"
 
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,14 @@
 
 static _Atomic int64_t mem_total;
 
+/* The emergency reserve: a block taken at startup (address space, not touched) and handed back
+ * to the allocator when an allocation fails, so the request in progress, and its error reply,
+ * can finish instead of the server aborting.  The tick takes it again once memory allows. */
+static void *_Atomic mem_reserve_block;
+static _Atomic int64_t mem_reserve_uses;
+
 static void mem_oom(size_t n) {
-    fprintf(stderr, "keel: out of memory allocating %zu bytes\n", n);
+    fprintf(stderr, "keel: out of memory allocating %zu bytes (the emergency reserve is spent)\n", n);
     abort();
 }
 
@@ -20,26 +27,64 @@ void mem_account(int64_t delta) {
     atomic_fetch_add_explicit(&mem_total, delta, memory_order_relaxed);
 }
 
-void *mem_alloc(size_t n) {
+/* Gives the reserve back to the allocator: true when there was one to give. */
+static bool mem_reserve_release(void) {
+    void *b = atomic_exchange(&mem_reserve_block, NULL);
+    if (!b) return false;
+    free(b);
+    atomic_fetch_add_explicit(&mem_reserve_uses, 1, memory_order_relaxed);
+    return true;
+}
+
+void mem_reserve_refill(void) {
+    if (atomic_load_explicit(&mem_reserve_block, memory_order_relaxed)) return;
+    void *b = malloc(MEM_RESERVE_BYTES), *none = NULL;
+    if (b && !atomic_compare_exchange_strong(&mem_reserve_block, &none, b)) free(b);
+}
+
+bool mem_reserve_held(void) { return atomic_load_explicit(&mem_reserve_block, memory_order_relaxed) != NULL; }
+
+int64_t mem_reserve_used(void) { return atomic_load_explicit(&mem_reserve_uses, memory_order_relaxed); }
+
+void *mem_try_alloc(size_t n) {
     void *p = malloc(n ? n : 1);
-    if (!p) mem_oom(n);
-    mem_account((int64_t)malloc_usable_size(p));
+    if (p) mem_account((int64_t)malloc_usable_size(p));
+    return p;
+}
+
+void *mem_try_realloc(void *p, size_t n) {
+    if (!p) return mem_try_alloc(n);
+    int64_t before = (int64_t)malloc_usable_size(p);
+    void *q = realloc(p, n ? n : 1);
+    if (q) mem_account((int64_t)malloc_usable_size(q) - before);
+    return q;
+}
+
+void *mem_alloc(size_t n) {
+    void *p = mem_try_alloc(n);
+    while (!p) {
+        if (!mem_reserve_release()) mem_oom(n);
+        p = mem_try_alloc(n);
+    }
     return p;
 }
 
 void *mem_calloc(size_t count, size_t n) {
     void *p = calloc(count ? count : 1, n ? n : 1);
-    if (!p) mem_oom(count * n);
+    while (!p) {
+        if (!mem_reserve_release()) mem_oom(count * n);
+        p = calloc(count ? count : 1, n ? n : 1);
+    }
     mem_account((int64_t)malloc_usable_size(p));
     return p;
 }
 
 void *mem_realloc(void *p, size_t n) {
-    if (!p) return mem_alloc(n);
-    int64_t before = (int64_t)malloc_usable_size(p);
-    void *q = realloc(p, n ? n : 1);
-    if (!q) mem_oom(n);
-    mem_account((int64_t)malloc_usable_size(q) - before);
+    void *q = mem_try_realloc(p, n);
+    while (!q) {
+        if (!mem_reserve_release()) mem_oom(n);
+        q = mem_try_realloc(p, n);
+    }
     return q;
 }
 

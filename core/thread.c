@@ -43,6 +43,20 @@ static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
 /* Every 10 ms: active expiry, incremental table resizing, counters; every 100 ms on thread 0, the
  * process's memory (used_memory_peak follows it without INFO); every second, the process pool
  * gives back what it did not use and idle or over-limit clients are closed. */
+/* Says when allocations failed and the emergency reserve was spent (they are not logged where
+ * they happen: the log itself allocates), and takes the reserve again once memory allows. */
+static void thr_watch_reserve(void) {
+    static int64_t reported;
+    int64_t uses = mem_reserve_used();
+    if (uses != reported) {
+        log_warning("out of memory: allocations failed and the %u MB emergency reserve was handed back %lld "
+                    "time(s) since start; requests that found no memory were answered with errors",
+                    MEM_RESERVE_BYTES >> 20, (long long)uses);
+        reported = uses;
+    }
+    mem_reserve_refill();
+}
+
 static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
@@ -53,7 +67,10 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
         dk_table_step(t->shards[i]->table, 256);
         shard_sync_counts(t->shards[i]);
     }
-    if (t->id == 0 && t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0) mem_process_sample();
+    if (t->id == 0 && t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0) {
+        mem_process_sample();
+        thr_watch_reserve();
+    }
     if (++t->trim_ticks >= TICKS_PER_POOL_TRIM) {
         t->trim_ticks = 0;
         zvm_pool_trim(t);

@@ -157,15 +157,19 @@ void zvm_pool_trim(struct thr *t);
 /* Frees a pooled process for good. */
 void zvm_proc_destroy(zvm_proc *p);
 
-/* Arena allocation (8-byte aligned, never NULL). */
+/* Arena allocation (8-byte aligned, never NULL: the memory reserve, or abort). */
 void *zvm_alloc(zvm_proc *p, size_t n);
+/* The same, NULL when there is no memory: for what a request may fail on (its arguments, its
+ * reply). */
+void *zvm_alloc_try(zvm_proc *p, size_t n);
 /* Copies argv into the arena (NUL-terminating each argument) and sets pub.argc/argv. */
 void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv);
 /* The same, but arguments of ZVM_ARG_MOVE_MIN bytes or more lying wholly inside [lo, hi), with
  * the byte after them inside it too, are used where they are (that byte becomes their NUL): the
- * caller keeps that memory alive until p is recycled. */
+ * caller keeps that memory alive until p is recycled.  False (argc 0) when the copies found no
+ * memory: the caller fails the request. */
 #define ZVM_ARG_MOVE_MIN (1024 * 1024)
-void zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi);
+bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi);
 
 /* Computes the process's keys and shards from its command's key spec.  Returns false (with an
  * error reply set) when the arguments are malformed for the spec. */

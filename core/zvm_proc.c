@@ -46,11 +46,13 @@ static void arena_rewind(zvm_proc *p) {
     p->arena_left = c->cap;
 }
 
-void *zvm_alloc(zvm_proc *p, size_t n) {
+void *zvm_alloc_try(zvm_proc *p, size_t n) {
     n = (n + 7) & ~(size_t)7;
     if (n > p->arena_left) {
         size_t cap = n > ARENA_MIN_EXTRA ? n : ARENA_MIN_EXTRA;
-        arena_chunk *c = arena_chunk_new(cap);
+        arena_chunk *c = mem_try_alloc(sizeof *c + cap);
+        if (!c) return NULL;
+        c->cap = cap;
         /* keep the first chunk last so arena_rewind finds it */
         c->next = p->arena;
         p->arena = c;
@@ -62,6 +64,18 @@ void *zvm_alloc(zvm_proc *p, size_t n) {
     p->arena_ptr += n;
     p->arena_left -= n;
     return r;
+}
+
+void *zvm_alloc(zvm_proc *p, size_t n) {
+    void *r = zvm_alloc_try(p, n);
+    if (r) return r;
+    arena_chunk *c = arena_chunk_new((n + 7) & ~(size_t)7);   /* the reserve, or abort */
+    c->next = p->arena;
+    p->arena = c;
+    p->arena_bytes += c->cap;
+    p->arena_ptr = c->data;
+    p->arena_left = 0;   /* the chunk is exactly this allocation */
+    return c->data;
 }
 
 typedef struct zvm_cleanup {
@@ -145,8 +159,9 @@ void zvm_proc_destroy(zvm_proc *p) {
     mem_free(p);
 }
 
-void zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi) {
-    keel_arg *v = zvm_alloc(p, sizeof *v * (argc ? argc : 1));
+bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi) {
+    keel_arg *v = zvm_alloc_try(p, sizeof *v * (argc ? argc : 1));
+    if (!v) goto oom;
     for (uint32_t i = 0; i < argc; i++) {
         const keel_arg *a = &argv[i];
         if (a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi) {
@@ -154,7 +169,8 @@ void zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const 
             v[i] = *a;
             continue;
         }
-        char *s = zvm_alloc(p, a->len + 1);
+        char *s = zvm_alloc_try(p, a->len + 1);
+        if (!s) goto oom;
         memcpy(s, a->ptr, a->len);
         s[a->len] = '\0';
         v[i].ptr = s;
@@ -162,10 +178,25 @@ void zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const 
     }
     p->pub.argc = argc;
     p->pub.argv = v;
+    return true;
+oom:
+    p->pub.argc = 0;
+    p->pub.argv = NULL;
+    return false;
 }
 
 void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
-    zvm_set_argv_moved(p, argc, argv, NULL, NULL);
+    if (zvm_set_argv_moved(p, argc, argv, NULL, NULL)) return;
+    keel_arg *v = zvm_alloc(p, sizeof *v * (argc ? argc : 1));   /* internal callers: small */
+    for (uint32_t i = 0; i < argc; i++) {
+        char *s = zvm_alloc(p, argv[i].len + 1);
+        memcpy(s, argv[i].ptr, argv[i].len);
+        s[argv[i].len] = '\0';
+        v[i].ptr = s;
+        v[i].len = argv[i].len;
+    }
+    p->pub.argc = argc;
+    p->pub.argv = v;
 }
 
 /* Argument positions of the keys, per the command's spec.  Returns the count or -1. */

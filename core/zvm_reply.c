@@ -7,13 +7,38 @@
 #include <stdio.h>
 #include <string.h>
 
+/* True while the rest of the reply is dropped (nested too deep, or no memory). */
+static bool reply_swallowing(const zvm_proc *p) { return p->depth >= ZVM_REPLY_DEPTH; }
+
 /* Closes every aggregate on top of the stack that has all its children. */
 static void reply_pop_complete(zvm_proc *p) {
-    while (p->depth >= 0 && p->frames[p->depth].left == 0) p->depth--;
+    while (p->depth >= 0 && !reply_swallowing(p) && p->frames[p->depth].left == 0) p->depth--;
+}
+
+/* Where a node goes when the reply found no memory (written, never read). */
+static __thread keel_reply reply_sink;
+
+/* The reply found no memory: it becomes "ERR out of memory" and what the command adds after
+ * this is swallowed (its process ends as usual; the memory it holds is freed with it). */
+static void reply_oom(zvm_proc *p) {
+    static const char oom[] = "ERR out of memory";
+    zvm_reply_reset(p);
+    keel_reply *r = zvm_alloc(p, sizeof *r);   /* a few bytes: the memory reserve has them */
+    memset(r, 0, sizeof *r);
+    r->type = KEEL_REPLY_ERROR;
+    r->v.s = oom;
+    r->len = sizeof oom - 1;
+    p->reply_first = p->reply_last = r;
+    p->nreplies = 1;
+    p->depth = ZVM_REPLY_DEPTH;
 }
 
 static keel_reply *reply_add(zvm_proc *p, uint8_t type) {
-    keel_reply *r = zvm_alloc(p, sizeof *r);
+    keel_reply *r = zvm_alloc_try(p, sizeof *r);
+    if (!r) {
+        reply_oom(p);
+        return &reply_sink;
+    }
     memset(r, 0, sizeof *r);
     r->type = type;
     if (p->depth < 0) {
@@ -35,6 +60,7 @@ static keel_reply *reply_add(zvm_proc *p, uint8_t type) {
 static void reply_scalar_done(zvm_proc *p) { reply_pop_complete(p); }
 
 static void reply_push(zvm_proc *p, keel_reply *r, int64_t left) {
+    if (reply_swallowing(p)) return;   /* r is the sink of a reply that found no memory */
     if (p->depth + 1 >= ZVM_REPLY_DEPTH) {
         zvm_reply_reset(p);
         zvm_reply_errorf(p, "ERR reply nested more than %d levels deep", ZVM_REPLY_DEPTH);
@@ -47,7 +73,6 @@ static void reply_push(zvm_proc *p, keel_reply *r, int64_t left) {
     p->frames[p->depth].left = left;
 }
 
-static bool reply_swallowing(zvm_proc *p) { return p->depth >= ZVM_REPLY_DEPTH; }
 
 void keel_reply_nil(keel_proc *kp) {
     zvm_proc *p = zvm_of(kp);
@@ -87,7 +112,11 @@ void keel_reply_bool(keel_proc *kp, bool v) {
 
 static void reply_string(zvm_proc *p, uint8_t type, const void *s, size_t n) {
     if (reply_swallowing(p)) return;
-    char *copy = zvm_alloc(p, n + 1);
+    char *copy = zvm_alloc_try(p, n + 1);
+    if (!copy) {
+        reply_oom(p);
+        return;
+    }
     if (n) memcpy(copy, s, n);
     copy[n] = '\0';
     keel_reply *r = reply_add(p, type);
@@ -133,7 +162,11 @@ void zvm_reply_error_text(zvm_proc *p, const char *s, size_t n) { reply_string(p
 void keel_reply_verbatim(keel_proc *kp, const char *fmt3, const void *s, size_t n) {
     zvm_proc *p = zvm_of(kp);
     if (reply_swallowing(p)) return;
-    char *copy = zvm_alloc(p, n + 5);
+    char *copy = zvm_alloc_try(p, n + 5);
+    if (!copy) {
+        reply_oom(p);
+        return;
+    }
     memcpy(copy, fmt3, 3);
     copy[3] = ':';
     if (n) memcpy(copy + 4, s, n);

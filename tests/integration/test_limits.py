@@ -155,6 +155,7 @@ class IdleTimeout(unittest.TestCase):
             blocked = srv.raw("main")   # a client waiting in BLPOP is not idle
             blocked.sendall(command("BLPOP", "timeout:list", 0))
             self.assertTrue(closed_by_server(idle), "an idle client stayed open")
+            self.assertGreaterEqual(int(r.info("stats")["client_timeout_disconnections"]), 1)
             time.sleep(2.5)   # two more sweeps at least: the others must still be open
             kept.sendall(b"PING\r\n")
             self.assertEqual(read_reply_line(kept), b"+PONG\r\n")
@@ -223,6 +224,7 @@ class OutputBuffers(unittest.TestCase):
             self.assertTrue(closed_by_server(s))
             s.close()
             wait_for(lambda: "output buffer limit" in srv.read_log(), what="the log line")
+            self.assertEqual(int(r.info("stats")["client_output_buffer_limit_disconnections"]), 1)
             self.assertEqual(r.llen("big"), 200000)   # everyone else is served
             # a small reply passes
             r.config_set("client-output-buffer-limit", "normal 1mb 0 0")
@@ -307,7 +309,8 @@ class InputLimits(unittest.TestCase):
             s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n" % (4 * 1024 * 1024) + b"x" * 65536)
             self.assertTrue(closed_by_server(s))
             s.close()
-            self.assertIn("client-query-buffer-limit", srv.read_log())
+            wait_for(lambda: "client-query-buffer-limit" in srv.read_log(), what="the log line")
+            self.assertEqual(int(r.info("stats")["client_query_buffer_limit_disconnections"]), 1)
             self.assertIsNone(r.get("k"))
 
     def test_limits_unauthenticated_requests_are_small(self):
