@@ -405,7 +405,7 @@ void conn_proc_done(zvm_proc *p) {
 /* ---- input ---- */
 
 static bool conn_allowed(conn *c, const cmd_entry *ce, zvm_proc *p) {
-    uint64_t f = ce->def->flags;
+    uint64_t f = cmd_call_flags(ce, p->pub.argc, p->pub.argv);   /* what this call does */
     unsigned perms = c->net->cf->permissions;
     const char *need = NULL;
     if ((f & KEEL_CMD_ADMIN) && !(perms & PERM_ADMIN)) need = "admin";

@@ -191,7 +191,11 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * length in *len; KEEL_EINVAL when it cannot (store the whole new value instead: nothing  \
      * changed); KEEL_NOTFOUND, KEEL_MOVED and KEEL_WAIT as key_lookup */                       \
     X(keel_status, key_append, (keel_proc *p, const void *key, size_t klen, const void *data,   \
-                                size_t n, size_t *len))
+                                size_t n, size_t *len))                                        \
+    /* ---- connection options (added in 1.2): on the connection's thread only ---- */        \
+    /* the value option `name` has on connection c now (NULL when unset): how a protocol reads \
+     * its network's settings (memcache.item_size_max) from conn_open or parse */              \
+    X(const char *, conn_option, (keel_conn *c, const char *name))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -68,4 +68,5 @@
 #define keel_reply_stored_step (keel_api_ptr->reply_stored_step)
 #define keel_key_ns_size (keel_api_ptr->key_ns_size)
 #define keel_key_append (keel_api_ptr->key_append)
+#define keel_conn_option (keel_api_ptr->conn_option)
 #endif
