@@ -24,6 +24,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_memcache_compat.py \
 	tests/integration/test_memcache_tools.py \
 	tests/integration/test_memcache_binary.py \
+	tests/integration/test_memcache_access.py \
 	tests/integration/test_maps_compat.py \
 	tests/integration/test_networks.py \
 	tests/integration/test_networks_config.py \
