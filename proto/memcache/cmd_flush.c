@@ -99,10 +99,12 @@ static const keel_cmd_def flush_cmds[] = {
                 "for delay seconds from now (an exptime: absolute beyond 30 days).",
      .syntax = "MC.FLUSH [delay]",
      .program = flush_prog},
+    /* No permission and no AUTH needed: it only carries out, in the client's own namespace, what
+     * a client allowed to write there asked for, at the time it asked for. */
     {.size = sizeof(keel_cmd_def),
      .name = "MC.FLUSHDUE",
      .arity = 1,
-     .flags = KEEL_CMD_CONN,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH,
      .group = "memcache",
      .since = "0.1.0",
      .summary = "memcached protocol internal: carries out the flush_all scheduled for the "

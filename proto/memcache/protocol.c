@@ -31,10 +31,13 @@ static void mc_proto_open(keel_conn *c, void *state) {
 }
 
 /* True when the connection's namespace has a flush_all due now.  Reads the table only when it
- * changed since this connection last looked, or when the time it found has come. */
+ * changed since this connection last looked, or when the time it found has come.  Never twice
+ * for one state of the table: an MC.FLUSHDUE that could not claim the flush (another connection
+ * did) is not sent again until the table changes. */
 static bool flush_due(keel_conn *c, mc_state *st) {
     if (!mc_flush_pending()) return false;
     uint64_t gen = mc_flush_generation();
+    if (st->flush_tried && gen == st->flush_tried_gen) return false;
     if (st->flush_known && gen == st->flush_gen && st->flush_at == INT64_MAX) return false;
     int64_t now = wall_ms();
     if (!st->flush_known || gen != st->flush_gen) {
@@ -44,7 +47,10 @@ static bool flush_due(keel_conn *c, mc_state *st) {
         st->flush_gen = gen;
         st->flush_known = true;
     }
-    return st->flush_at <= now;
+    if (st->flush_at > now) return false;
+    st->flush_tried = true;
+    st->flush_tried_gen = gen;
+    return true;
 }
 
 static bool between_requests(const mc_state *st) {
@@ -57,7 +63,6 @@ static keel_parse_result mc_proto_parse(keel_conn *c, void *state, const char *b
     if (between_requests(st) && flush_due(c, st)) {
         st->flush_argv[0].ptr = "MC.FLUSHDUE";
         st->flush_argv[0].len = 11;
-        st->flush_known = false; /* look again once it ran */
         req->argc = 1;
         req->argv = st->flush_argv;
         req->consumed = 0;

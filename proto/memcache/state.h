@@ -21,6 +21,8 @@ typedef struct mc_state {
     uint64_t flush_gen;     /* the flush table's generation when flush_at was read */
     int64_t flush_at;       /* when this connection's namespace flushes (INT64_MAX: never) */
     bool flush_known;       /* flush_gen and flush_at are set */
+    bool flush_tried;       /* an MC.FLUSHDUE went out at generation flush_tried_gen */
+    uint64_t flush_tried_gen;
 } mc_state;
 
 #endif

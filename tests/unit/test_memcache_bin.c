@@ -578,6 +578,34 @@ START_TEST(test_memcache_bin_flush_table_keeps_namespaces_apart) {
 }
 END_TEST
 
+/* A due flush of the connection's namespace goes out once before its next request; if it could
+ * not be carried out (no claim), it is not sent again until the table changes. */
+START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
+    const keel_proto_def *proto = fake_protocol("memcache");
+    ck_assert(mc_flush_schedule(NULL, 0, 1)); /* the top namespace, long due */
+    req(MC_BIN_NOOP, NULL, 1);
+    keel_request r;
+    memset(&r, 0, sizeof r);
+    ck_assert_int_eq(proto->parse(conn, conn->proto_state, in, inlen, &r), KEEL_PARSE_OK);
+    ck_assert_uint_eq(r.consumed, 0);
+    ck_assert_str_eq(r.argv[0].ptr, "MC.FLUSHDUE");
+    ck_assert_int_eq(mc_tag_kind(r.tag), MC_KIND_SILENT);
+    /* not run (as if another connection had claimed it first): the NOOP comes next */
+    ck_assert_int_eq(proto->parse(conn, conn->proto_state, in, inlen, &r), KEEL_PARSE_OK);
+    ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
+    ck_assert_uint_eq(r.consumed, inlen);
+    /* a new schedule: sent again; a connection in another namespace never gets it */
+    ck_assert(mc_flush_schedule(NULL, 0, 2));
+    ck_assert_int_eq(proto->parse(conn, conn->proto_state, in, inlen, &r), KEEL_PARSE_OK);
+    ck_assert_str_eq(r.argv[0].ptr, "MC.FLUSHDUE");
+    keel_conn *tenant = fake_conn_new(proto);
+    ck_assert_int_eq(keel_conn_ns_enter(tenant, &(keel_arg){"t1", 2}, 1), KEEL_OK);
+    ck_assert_int_eq(proto->parse(tenant, tenant->proto_state, in, inlen, &r), KEEL_PARSE_OK);
+    ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
+    fake_conn_free(tenant);
+}
+END_TEST
+
 /* ---- item size option, meta get's access ---- */
 
 START_TEST(test_memcache_bin_item_size_parse) {
@@ -634,6 +662,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_memcache_bin_session_version_stat_unknown_quit);
     tcase_add_test(tc, test_memcache_bin_session_too_large_and_protocol_errors);
     tcase_add_test(tc, test_memcache_bin_flush_table_keeps_namespaces_apart);
+    tcase_add_test(tc, test_memcache_bin_due_flush_is_sent_once_per_table_state);
     tcase_add_test(tc, test_memcache_bin_item_size_parse);
     tcase_add_test(tc, test_memcache_bin_meta_get_access_follows_its_flags);
     suite_add_tcase(s, tc);
