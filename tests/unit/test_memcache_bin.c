@@ -63,7 +63,7 @@ static void req_full(uint8_t op, const void *ext, size_t extlen, const char *key
     inlen += MC_BIN_HEADER;
     memcpy(in + inlen, ext, extlen);
     inlen += extlen;
-    memcpy(in + inlen, key, klen);
+    if (klen) memcpy(in + inlen, key, klen);
     inlen += klen;
     memcpy(in + inlen, val, vlen);
     inlen += vlen;
