@@ -97,7 +97,7 @@ static void stats_settings(keel_proc *p) {
     stat_str(p, "evictions", "off");
     stat_int(p, "num_threads", server("threads"));
     stat_str(p, "cas_enabled", "yes");
-    stat_str(p, "binding_protocol", "ascii");
+    stat_str(p, "binding_protocol", "auto-negotiate");
     stat_str(p, "auth_enabled_sasl", "no");
     stat_int(p, "item_size_max", (int64_t)mc_item_size_max(p));
     stat_str(p, "flush_enabled", "yes");

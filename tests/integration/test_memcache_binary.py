@@ -195,6 +195,7 @@ class BinaryCompat(unittest.TestCase):
                 break
             settings[r.key] = r.value
         self.assertEqual(settings[b"item_size_max"], b"1048576")
+        self.assertEqual(settings[b"binding_protocol"], b"auto-negotiate")   # as memcached's default
         c.close()
 
     def test_memcache_binary_text_and_binary_share_items(self):
