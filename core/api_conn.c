@@ -101,3 +101,5 @@ keel_status keel_conn_option_set(keel_conn *c, const char *name, const char *val
     c->opts = next;
     return KEEL_OK;
 }
+
+const char *keel_conn_option(keel_conn *c, const char *name) { return opt_get(c->opts, name); }

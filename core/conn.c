@@ -175,7 +175,7 @@ static void conn_close(conn *c) {
 /* Frees a closed connection once nothing refers to it: finished processes are recycled
  * (their replies will never be sent), unfinished ones are waited for. */
 static void conn_maybe_free(conn *c) {
-    if (!(c->flags & CONN_CLOSED)) return;
+    if (!(c->flags & CONN_CLOSED) || (c->flags & CONN_IN_HELD)) return;   /* conn_run_held frees it after */
     if (c->enc_cursor) {
         if (c->proto->def.encode_abort) c->proto->def.encode_abort(c, c->pstate, c->enc_cursor);
         c->enc_cursor = NULL;
@@ -472,7 +472,7 @@ static size_t proc_reply_bytes(const zvm_proc *p) { return p->arena_bytes - p->a
 
 /* Requests whose effects must happen even when the client has gone. */
 static bool proc_writes(const zvm_proc *p) {
-    return p->cmd && (p->cmd->def->flags & (KEEL_CMD_WRITE | KEEL_CMD_ADMIN));
+    return p->cmd && (cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & (KEEL_CMD_WRITE | KEEL_CMD_ADMIN));
 }
 
 /* Marks p finished; its reply counts as c's output until it is encoded. */
@@ -492,6 +492,7 @@ static void conn_drain_pending(conn *c) {
         }
         c->pend_head = p->conn_next;
         if (!c->pend_head) c->pend_tail = NULL;
+        if (c->held == p) c->held = p->conn_next;   /* an error reply queued among held requests */
         c->npend--;
         c->reply_bytes -= proc_reply_bytes(p);
         atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
@@ -521,6 +522,8 @@ static void conn_start(conn *c, zvm_proc *p) {
 /* Starts the held requests that may start now.  On a closed connection the ones that only read
  * are dropped unstarted; writes still run in order. */
 static void conn_run_held(conn *c) {
+    if (c->flags & CONN_IN_HELD) return;   /* a request it started finished at once: go on there */
+    c->flags |= CONN_IN_HELD;
     while (c->held) {
         zvm_proc *p = c->held;
         bool closed = (c->flags & CONN_CLOSED) != 0;
@@ -533,10 +536,11 @@ static void conn_run_held(conn *c) {
             conn_finished(c, p);
             continue;
         }
-        if (conn_must_hold(c) || (!closed && conn_output_bytes(c) >= CONN_OUT_PAUSE)) return;
+        if (conn_must_hold(c) || (!closed && conn_output_bytes(c) >= CONN_OUT_PAUSE)) break;
         c->held = p->conn_next;
         conn_start(c, p);
     }
+    c->flags &= ~CONN_IN_HELD;
 }
 
 void conn_proc_done(zvm_proc *p) {
@@ -551,7 +555,7 @@ void conn_proc_done(zvm_proc *p) {
     conn_finished(c, p);
     conn_drain_pending(c);
     if (c->flags & CONN_CLOSED) {
-        if (was_barrier || was_long) conn_run_held(c);
+        conn_run_held(c);   /* the writes it still holds go on, one after another */
         conn_maybe_free(c);
         return;
     }
@@ -579,7 +583,7 @@ static void conn_resume(conn *c) {
 /* ---- input ---- */
 
 static bool conn_allowed(conn *c, const cmd_entry *ce, zvm_proc *p) {
-    uint64_t f = ce->def->flags;
+    uint64_t f = cmd_call_flags(ce, p->pub.argc, p->pub.argv);   /* what this call does */
     unsigned perms = c->net->cf->permissions;
     const char *need = NULL;
     if ((f & KEEL_CMD_ADMIN) && !(perms & PERM_ADMIN)) need = "admin";

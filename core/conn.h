@@ -29,6 +29,7 @@ struct tls_session;
                                          answered, then it is closed */
 #define CONN_KILL         (1u << 11)  /* to be closed at the next flush (a limit was passed) */
 #define CONN_MULTI_REFUSED (1u << 12) /* a MULTI was refused: commands until EXEC/DISCARD get errors */
+#define CONN_IN_HELD      (1u << 13)  /* inside conn_run_held (no re-entry, not freed under it) */
 #define CONN_REFUSED      (1u << 9)   /* only here to tell the client why it is refused: not
                                          counted as a client, never read */
 

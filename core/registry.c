@@ -113,7 +113,7 @@ static bool name_ok(const char *name) {
 
 keel_status reg_command(keel_module *m, const keel_cmd_def *def, const char **err) {
     if (!module_registering(m, err)) return KEEL_ESTATE;
-    if (!def || def->size < sizeof(keel_cmd_def)) return fail(err, "keel_cmd_def.size is too small", KEEL_EABI);
+    if (!def || def->size < KEEL_CMD_DEF_SIZE_1_0) return fail(err, "keel_cmd_def.size is too small", KEEL_EABI);
     if (!name_ok(def->name)) return fail(err, "command name missing, too long, or not printable", KEEL_EINVAL);
     if (def->flags & ~KEEL_CMD_FLAGS_ALL) return fail(err, "command has flag bits this core does not know", KEEL_EINVAL);
     if (def->arity == 0) return fail(err, "command arity 0 is not valid (name counts: use 1 or -1)", KEEL_EINVAL);
@@ -125,8 +125,20 @@ keel_status reg_command(keel_module *m, const keel_cmd_def *def, const char **er
         if (index_find(*a, strlen(*a))) return fail(err, "an alias names a command already registered", KEEL_EEXIST);
     }
     cmd_entry *ce = cmd_add(m, def, def->name, NULL);
-    for (const char *const *a = def->aliases; a && *a; a++) cmd_add(m, def, *a, ce);
+    if (def->size < sizeof(keel_cmd_def)) {   /* an older module: the fields it lacks read as 0 */
+        memcpy(&ce->own_def, def, def->size);
+        ce->own_def.size = sizeof ce->own_def;
+        ce->def = &ce->own_def;
+    }
+    for (const char *const *a = def->aliases; a && *a; a++) cmd_add(m, ce->def, *a, ce);
     return KEEL_OK;
+}
+
+uint64_t cmd_call_flags(const cmd_entry *ce, uint32_t argc, const keel_arg *argv) {
+    const uint64_t rw = KEEL_CMD_WRITE | KEEL_CMD_READONLY;
+    uint64_t f = ce->def->flags;
+    if (!ce->def->access) return f;
+    return (f & ~rw) | (ce->def->access(argc, argv) & rw);
 }
 
 keel_status reg_opcode(keel_module *m, const keel_opcode_def *def, const char **err) {

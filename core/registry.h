@@ -10,7 +10,8 @@ struct zvm_program;
 
 /* A command as the core runs it. */
 typedef struct cmd_entry {
-    const keel_cmd_def *def;       /* the module's definition (lives in the module) */
+    const keel_cmd_def *def;       /* the module's definition (lives in the module), or own_def */
+    keel_cmd_def own_def;          /* a definition older than this core's, copied and zero-filled */
     struct keel_module *module;
     struct zvm_program *prog;      /* resolved after every module has loaded */
     char lname[40];                /* lower-case name, for replies like COMMAND INFO */
@@ -41,6 +42,11 @@ keel_status reg_opcode(struct keel_module *m, const keel_opcode_def *def, const 
 keel_status reg_type(struct keel_module *m, const keel_type_def *def, keel_type_id *id,
                      const char **err);
 keel_status reg_protocol(struct keel_module *m, const keel_proto_def *def, const char **err);
+
+/* The flags one call of ce needs for the permission check: the definition's flags, with the
+ * WRITE and READONLY bits the command's access callback gives for these arguments when it has
+ * one. */
+uint64_t cmd_call_flags(const cmd_entry *ce, uint32_t argc, const keel_arg *argv);
 
 /* Drops everything a module registered (a failed init). */
 void reg_forget_module(struct keel_module *m);

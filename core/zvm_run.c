@@ -205,10 +205,13 @@ void zvm_unlock_msg(thr *t, msg *m) {
     mem_free(um);
 }
 
-/* True when p's client has gone and p has not run anything yet (it may hold locks it took or
- * was handed while waiting for them): it can end without running. */
+/* True when p's client has gone, p has not run anything yet (it may hold locks it took or was
+ * handed while waiting for them) and p only reads: it can end without running.  Writes the
+ * server has read still run, as in Redis. */
 static bool zvm_abandoned(const zvm_proc *p) {
-    return p->pc == 0 && p->conn && atomic_load_explicit(&p->conn->gone, memory_order_relaxed);
+    if (p->pc != 0 || !p->conn || !p->cmd || !atomic_load_explicit(&p->conn->gone, memory_order_relaxed))
+        return false;
+    return !(cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & (KEEL_CMD_WRITE | KEEL_CMD_ADMIN));
 }
 
 /* The first yield of a process marks it long-running on its connection, which then starts no

@@ -200,7 +200,11 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
      * until the process ends or changes that key again.  KEEL_EINVAL for a len out of range;  \
      * KEEL_ENOMEM; KEEL_MOVED, KEEL_WAIT and KEEL_EWRONGTYPE as key_store */                    \
     X(keel_status, key_store_bytes, (keel_proc *p, const void *key, size_t klen, size_t len,   \
-                                     void **bytes))
+                                     void **bytes))                                            \
+    /* ---- connection options (added in 1.2): on the connection's thread only ---- */        \
+    /* the value option `name` has on connection c now (NULL when unset): how a protocol reads \
+     * its network's settings (memcache.item_size_max) from conn_open or parse */              \
+    X(const char *, conn_option, (keel_conn *c, const char *name))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

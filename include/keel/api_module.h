@@ -69,4 +69,5 @@
 #define keel_key_ns_size (keel_api_ptr->key_ns_size)
 #define keel_key_append (keel_api_ptr->key_append)
 #define keel_key_store_bytes (keel_api_ptr->key_store_bytes)
+#define keel_conn_option (keel_api_ptr->conn_option)
 #endif

@@ -24,6 +24,14 @@
  * returns how many keys the call has, or -1 if the arguments are malformed. */
 typedef int (*keel_keys_fn)(int argc, const keel_arg *argv, int *pos, int max);
 
+/* Returns the access one call needs, as KEEL_CMD_WRITE and/or KEEL_CMD_READONLY bits (other
+ * bits are ignored), for commands whose requests differ: memcached's "mg key v" reads while
+ * "mg key T30" writes.  The core calls it before the call runs, on the connection's thread, with
+ * the call's arguments (argv[0] is the command name); it must only look at them.  Its answer
+ * replaces the WRITE and READONLY bits of `flags` for the network permission check, so `flags`
+ * should say the most the command may do (what COMMAND INFO shows).  Added in ABI 1.2. */
+typedef uint64_t (*keel_access_fn)(uint32_t argc, const keel_arg *argv);
+
 typedef struct keel_cmd_def {
     size_t size;                   /* sizeof(keel_cmd_def) */
     const char *name;              /* upper case, e.g. "GET" */
@@ -39,6 +47,11 @@ typedef struct keel_cmd_def {
     const char *group;             /* "string", "generic", "server", "connection" ... */
     const char *since;             /* Keel version that added it */
     const keel_insn_def *program;  /* the program every call of this command runs */
+    keel_access_fn access;         /* optional (added in 1.2): the access each call needs */
 } keel_cmd_def;
+
+/* The size of a keel_cmd_def built against SDK ABI 1.0 or 1.1 headers (no access): the core
+ * still registers it, as a command without the callback. */
+#define KEEL_CMD_DEF_SIZE_1_0 offsetof(keel_cmd_def, access)
 
 #endif

@@ -1,13 +1,15 @@
-/* cmd_get.c -- memcached's retrieval commands, one key each: MC.GET MC.GETS MC.GAT MC.GATS, and
- * MC.TOUCH.  A "get k1 k2 ..." line is one of these per key (see parse_text.c). */
+/* cmd_get.c -- memcached's retrieval commands, one key each: MC.GET MC.GETS MC.GAT MC.GATS, the
+ * binary protocol's MC.GETK MC.GATK, and MC.TOUCH.  A "get k1 k2 ..." line is one of these per
+ * key (see parse_text.c). */
 #include "counters.h"
 #include "family.h"
 #include "item.h"
 #include "number.h"
 #include "wire.h"
 
-#define GET_CAS 1u   /* imm: the reply's CAS unique matters: assign one if the item has none */
-#define GET_TOUCH 2u /* imm: argv[2] is a new exptime (gat, gats) */
+#define GET_CAS 1u      /* imm: the reply's CAS unique matters: assign one if the item has none */
+#define GET_TOUCH 2u    /* imm: argv[2] is a new exptime (gat, gats) */
+#define GET_MISS_KEY 4u /* imm: a miss replies the key (binary getk, gatk) instead of nil */
 
 /* Replies a hit the way the encoder expects: [key, flags, value, cas]. */
 static void reply_item(keel_proc *p, const keel_arg *key, const keel_value *v, uint64_t cas) {
@@ -22,10 +24,11 @@ static void reply_item(keel_proc *p, const keel_arg *key, const keel_value *v, u
 }
 
 /* Opcode: memcache.get
- * MC.GET / MC.GETS key, MC.GAT / MC.GATS key exptime (imm GET_CAS | GET_TOUCH).  No registers:
- * writes (a CAS unique, a new expiry) come before the reply, and a re-run starts afresh.
- * Reductions 1.  May hop and block.  Replies [key, flags, value, cas] on a hit, nil on a miss
- * (a key holding another type is a miss). */
+ * MC.GET / MC.GETS / MC.GETK key, MC.GAT / MC.GATS / MC.GATK key exptime (imm GET_CAS |
+ * GET_TOUCH | GET_MISS_KEY).  No registers: writes (a CAS unique, a new expiry) come before the
+ * reply, and a re-run starts afresh.  Reductions 1.  May hop and block.  Replies [key, flags,
+ * value, cas] on a hit; on a miss nil, or the key with GET_MISS_KEY (a key holding another type
+ * is a miss). */
 static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
     const keel_arg *key = &p->argv[1];
     int64_t at = MC_AT_KEEP;
@@ -47,7 +50,10 @@ static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
             mc_count(MC_CMD_TOUCH);
             mc_count(MC_TOUCH_MISSES);
         }
-        keel_reply_nil(p);
+        if (in->imm & GET_MISS_KEY)
+            keel_reply_bulk(p, key->ptr, key->len);
+        else
+            keel_reply_nil(p);
         return KEEL_NEXT;
     }
     uint64_t cas = mc_item_cas(&v);
@@ -120,6 +126,8 @@ PROG(get_prog, 0);
 PROG(gets_prog, GET_CAS);
 PROG(gat_prog, GET_TOUCH);
 PROG(gats_prog, GET_CAS | GET_TOUCH);
+PROG(getk_prog, GET_CAS | GET_MISS_KEY);
+PROG(gatk_prog, GET_CAS | GET_TOUCH | GET_MISS_KEY);
 static const keel_insn_def touch_prog[] = {{.op = "memcache.touch"}, KEEL_END};
 
 static const keel_cmd_def get_cmds[] = {
@@ -136,6 +144,12 @@ static const keel_cmd_def get_cmds[] = {
     {MC_KEY1, .name = "MC.GATS", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
      .summary = "memcached gats of one key: gat with a CAS unique.",
      .syntax = "MC.GATS key exptime", .program = gats_prog},
+    {MC_KEY1, .name = "MC.GETK", .arity = 2, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
+     .summary = "memcached binary getk of one key: as MC.GETS; a miss replies the key.",
+     .syntax = "MC.GETK key", .program = getk_prog},
+    {MC_KEY1, .name = "MC.GATK", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .summary = "memcached binary gatk of one key: as MC.GATS; a miss replies the key.",
+     .syntax = "MC.GATK key exptime", .program = gatk_prog},
     {MC_KEY1, .name = "MC.TOUCH", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
      .summary = "memcached touch: sets a key's exptime; TOUCHED or NOT_FOUND.",
      .syntax = "MC.TOUCH key exptime", .program = touch_prog},

@@ -56,15 +56,17 @@ static keel_op_result ma_begin(keel_proc *p, const mc_meta *m, int dir) {
         n = m->initial;
         at = mc_expiry_at(m->vivify, keel_now_ms(p));
     } else {
-        if (st != KEEL_OK || !mc_item_number(&v, &n))
-            return fail(p, "CLIENT_ERROR cannot increment or decrement non-numeric value");
-        if (mc_meta_has(m, 'C') && (mc_item_cas(&v) == 0 || mc_item_cas(&v) != m->compare)) {
+        /* as memcached: a CAS that does not match says so before the value is read */
+        if (st == KEEL_OK && mc_meta_has(m, 'C') &&
+            (mc_item_cas(&v) == 0 || mc_item_cas(&v) != m->compare)) {
             char text[MC_META_TEXT];
             mc_meta_item it = {.key = key};
             size_t len = mc_meta_text(m, "Ok", &it, text);
             mc_meta_reply(p, MC_EXISTS, text, len, NULL, 0, false);
             return KEEL_DONE;
         }
+        if (st != KEEL_OK || !mc_item_number(&v, &n))
+            return fail(p, "CLIENT_ERROR cannot increment or decrement non-numeric value");
         mc_count(hit);
         n = dir > 0 ? n + m->delta : (m->delta > n ? 0 : n - m->delta);
         flags = mc_item_flags(&v);

@@ -148,6 +148,16 @@ static keel_op_result op_me(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
+/* The access one meta get needs: a touch (T), an item created on a miss (N) or a recache token
+ * (R) write; anything else reads.  Looks only at the flags' letters (argv[2..]). */
+static uint64_t mg_access(uint32_t argc, const keel_arg *argv) {
+    for (uint32_t i = 2; i < argc; i++) {
+        char c = argv[i].len ? argv[i].ptr[0] : 0;
+        if (c == 'T' || c == 'N' || c == 'R') return KEEL_CMD_WRITE;
+    }
+    return KEEL_CMD_READONLY;
+}
+
 static const keel_opcode_def mget_ops[] = {
     {.size = sizeof(keel_opcode_def),
      .name = "memcache.mg",
@@ -167,9 +177,9 @@ static const keel_insn_def mg_prog[] = {{.op = "memcache.mg"}, KEEL_END};
 static const keel_insn_def me_prog[] = {{.op = "memcache.me"}, KEEL_END};
 
 static const keel_cmd_def mget_cmds[] = {
-    {MC_KEY1, .name = "MC.MG", .arity = -2, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
-     .summary = "memcached meta get: flags b c f k O q s t u v N R T E.",
-     .syntax = "MC.MG key [flag ...]", .program = mg_prog},
+    {MC_KEY1, .name = "MC.MG", .arity = -2, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .summary = "memcached meta get: flags b c f k O q s t u v N R T E (T N R write).",
+     .syntax = "MC.MG key [flag ...]", .program = mg_prog, .access = mg_access},
     {MC_KEY1, .name = "MC.ME", .arity = -2, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
      .summary = "memcached meta debug: what is known about an item.", .syntax = "MC.ME key [b]",
      .program = me_prog},

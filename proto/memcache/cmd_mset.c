@@ -4,6 +4,7 @@
 #include "counters.h"
 #include "family.h"
 #include "item.h"
+#include "item_size.h"
 #include "meta.h"
 #include "wire.h"
 
@@ -100,7 +101,8 @@ static keel_op_result op_ms(keel_proc *p, const keel_insn *in) {
             keel_reply_error(p, "CLIENT_ERROR invalid mode for ms M token");
             return KEEL_FAIL;
         }
-        if (p->argv[2].len > MC_ITEM_SIZE_MAX) {
+        uint64_t limit = mc_item_size_max(p);
+        if (p->argv[2].len > limit) {
             mc_count(MC_STORE_TOO_LARGE);
             keel_reply_error(p, "SERVER_ERROR object too large for cache");
             return KEEL_FAIL;
@@ -116,8 +118,7 @@ static keel_op_result op_ms(keel_proc *p, const keel_insn *in) {
         ms_plan pl;
         ms_decide(p, &m, mode, found, &v, &pl);
         if (!pl.store) return ms_reply(p, &m, pl.status, 0);
-        if ((mode == 'A' || mode == 'P') && pl.box.type == DK_BYTES &&
-            pl.box.len > MC_ITEM_SIZE_MAX) {
+        if ((mode == 'A' || mode == 'P') && pl.box.type == DK_BYTES && pl.box.len > limit) {
             mc_count(MC_STORE_TOO_LARGE);
             keel_reply_error(p, "SERVER_ERROR object too large for cache");
             return KEEL_FAIL;

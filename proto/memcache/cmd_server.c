@@ -1,11 +1,13 @@
 /* cmd_server.c -- memcached's server commands: MC.STATS (stats [settings|items|slabs|sizes|
- * conns|reset]) and MC.REPLY, the no-op whose reply line the encoder picks from the tag. */
+ * conns|reset]), MC.REPLY, the no-op whose reply line the encoder picks from the tag, and
+ * MC.QUIT (the binary protocol's quit: a reply, then the connection closes). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include "counters.h"
 #include "family.h"
+#include "item_size.h"
 #include "number.h"
 #include "wire.h"
 
@@ -95,11 +97,11 @@ static void stats_settings(keel_proc *p) {
     stat_str(p, "evictions", "off");
     stat_int(p, "num_threads", server("threads"));
     stat_str(p, "cas_enabled", "yes");
-    stat_str(p, "binding_protocol", "ascii");
+    stat_str(p, "binding_protocol", "auto-negotiate");
     stat_str(p, "auth_enabled_sasl", "no");
-    stat_int(p, "item_size_max", MC_ITEM_SIZE_MAX);
+    stat_int(p, "item_size_max", (int64_t)mc_item_size_max(p));
     stat_str(p, "flush_enabled", "yes");
-    stat_str(p, "slab_reassign", "no");
+    stat_str(p, "slab_reassign", "yes");
     stat_int(p, "slab_automove", 0);
     stat_str(p, "lru_crawler", "no");
     stat_str(p, "temp_lru", "no");
@@ -193,6 +195,17 @@ static keel_op_result op_nil(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
+/* Opcode: memcache.quit
+ * No operands.  Runs on the connection's thread (KEEL_CMD_CONN): the connection closes once the
+ * replies queued so far, this one's included, are written.  Reductions 1.  Replies nil. */
+static keel_op_result op_quit(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    keel_conn *c = keel_proc_conn(p);
+    if (c) keel_conn_close_after_reply(c);
+    keel_reply_nil(p);
+    return KEEL_NEXT;
+}
+
 static const keel_opcode_def server_ops[] = {
     {.size = sizeof(keel_opcode_def),
      .name = "memcache.stats",
@@ -204,10 +217,16 @@ static const keel_opcode_def server_ops[] = {
      .fn = op_nil,
      .synopsis = "reply nil",
      .cost = 1},
+    {.size = sizeof(keel_opcode_def),
+     .name = "memcache.quit",
+     .fn = op_quit,
+     .synopsis = "close the connection after this reply",
+     .cost = 1},
 };
 
 static const keel_insn_def stats_prog[] = {{.op = "memcache.stats"}, KEEL_END};
 static const keel_insn_def reply_prog[] = {{.op = "memcache.nil"}, KEEL_END};
+static const keel_insn_def quit_prog[] = {{.op = "memcache.quit"}, KEEL_END};
 
 static const keel_cmd_def server_cmds[] = {
     {.size = sizeof(keel_cmd_def),
@@ -229,6 +248,15 @@ static const keel_cmd_def server_cmds[] = {
                 "request's tag names (version, errors, mn).",
      .syntax = "MC.REPLY [arg ...]",
      .program = reply_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "MC.QUIT",
+     .arity = 1,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_FAST | KEEL_CMD_NOAUTH,
+     .group = "memcache",
+     .since = "0.1.0",
+     .summary = "memcached binary quit: replies, then closes the connection.",
+     .syntax = "MC.QUIT",
+     .program = quit_prog},
 };
 
 const mc_family mc_server_family = MC_FAMILY(server_ops, server_cmds);

@@ -4,6 +4,7 @@
 #include "counters.h"
 #include "family.h"
 #include "item.h"
+#include "item_size.h"
 #include "number.h"
 #include "wire.h"
 
@@ -61,7 +62,7 @@ static mc_status decide(keel_proc *p, int64_t mode, keel_status found, const kee
     case MODE_APPEND:
     case MODE_PREPEND:
         if (found != KEEL_OK) return MC_NOT_STORED;
-        if (text_len(v) + value->len > MC_ITEM_SIZE_MAX) return MC_STATUS_COUNT; /* too large */
+        if (text_len(v) + value->len > mc_item_size_max(p)) return MC_STATUS_COUNT; /* too big */
         *box = joined(p, v, value, mode == MODE_APPEND);
         *at = MC_AT_KEEP;
         *flags = mc_item_flags(v);
@@ -104,7 +105,7 @@ static keel_op_result op_store(keel_proc *p, const keel_insn *in) {
         uint64_t unique;
         if (in->imm == MODE_CAS && !mc_num_u64(p->argv[5].ptr, p->argv[5].len, &unique))
             return bad_format(p);
-        if (p->argv[2].len > MC_ITEM_SIZE_MAX) return too_large(p);
+        if (p->argv[2].len > mc_item_size_max(p)) return too_large(p);
         keel_value v = {.size = sizeof v};
         keel_status found = KEEL_NOTFOUND;
         if (in->imm != MODE_SET) {

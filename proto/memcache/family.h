@@ -24,13 +24,14 @@ typedef struct mc_family {
 
 extern const mc_family
     mc_store_family; /* cmd_store.c: MC.SET ADD REPLACE APPEND PREPEND CAS REFUSE */
-extern const mc_family mc_get_family;    /* cmd_get.c: MC.GET GETS GAT GATS TOUCH */
+extern const mc_family mc_get_family;    /* cmd_get.c: MC.GET GETS GAT GATS GETK GATK TOUCH */
 extern const mc_family mc_delete_family; /* cmd_delete.c: MC.DELETE */
 extern const mc_family mc_arith_family;  /* cmd_arith.c: MC.INCR MC.DECR */
 extern const mc_family mc_mget_family;   /* cmd_mget.c: MC.MG MC.ME */
 extern const mc_family mc_mset_family;   /* cmd_mset.c: MC.MS */
 extern const mc_family mc_mdel_family;   /* cmd_mdel.c: MC.MD */
 extern const mc_family mc_marith_family; /* cmd_marith.c: MC.MA */
-extern const mc_family mc_server_family; /* cmd_server.c: MC.STATS MC.REPLY */
+extern const mc_family mc_server_family; /* cmd_server.c: MC.STATS MC.REPLY MC.QUIT */
+extern const mc_family mc_flush_family;  /* cmd_flush.c: MC.FLUSH MC.FLUSHDUE */
 
 #endif

@@ -1,21 +1,42 @@
-/* flush.h -- flush_all with a delay: one pending flush time shared by every memcache
- * connection; the first request parsed after it is due runs FLUSHALL. */
+/* flush.h -- delayed flush_all, one schedule per namespace.
+ *
+ * "flush_all N" schedules a flush of the namespace the asking client is in (the whole keyspace
+ * for a client at the top), replacing that namespace's earlier schedule; an immediate flush_all
+ * cancels it.  Once due, the flush is carried out by the first memcached request parsed on a
+ * connection in that same namespace (MC.FLUSHDUE), never in another one.  The table is shared by
+ * every thread (a mutex guards it); a generation number lets a connection skip the lock while
+ * nothing it cares about changed.
+ */
 #ifndef MC_FLUSH_H
 #define MC_FLUSH_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <keel/vm.h>
 
-/* Schedules a flush of every key at at_ms (unix ms), replacing any flush scheduled before. */
-void mc_flush_schedule(int64_t at_ms);
+/* Most namespaces that may wait for a delayed flush at once. */
+#define MC_FLUSH_MAX 1024
 
-/* Forgets a scheduled flush (a flush_all without delay ran). */
-void mc_flush_cancel(void);
+/* Schedules a flush of namespace path[0..n) at at_ms (unix ms), replacing its earlier one.
+ * False when MC_FLUSH_MAX other namespaces are waiting already (or memory ran out). */
+bool mc_flush_schedule(const keel_arg *path, uint32_t n, int64_t at_ms);
 
-/* True, once, when a scheduled flush is due at now_ms: the caller must run it. */
-bool mc_flush_take_due(int64_t now_ms);
+/* Forgets the scheduled flush of path (an immediate flush_all ran there). */
+void mc_flush_cancel(const keel_arg *path, uint32_t n);
 
-/* True while a flush is scheduled (a cheap check before reading the clock). */
+/* When path's flush is due at now_ms: forgets it and returns true (once); else false. */
+bool mc_flush_take_due(const keel_arg *path, uint32_t n, int64_t now_ms);
+
+/* The time path's flush is scheduled for, or INT64_MAX when none. */
+int64_t mc_flush_time(const keel_arg *path, uint32_t n);
+
+/* True while any namespace has a flush scheduled (a cheap check, no lock). */
 bool mc_flush_pending(void);
+
+/* Changes each time the table changes (no lock). */
+uint64_t mc_flush_generation(void);
+
+/* Forgets every schedule (module unload). */
+void mc_flush_free(void);
 
 #endif

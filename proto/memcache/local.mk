@@ -1,5 +1,5 @@
-# proto/memcache/local.mk -- memcache.so: the memcached text and meta protocol (parser, encoder)
-# and the MC.* commands that give memcached's semantics on Keel's keyspace.  Everything but the
+# proto/memcache/local.mk -- memcache.so: the memcached text, meta and binary protocols (parsers,
+# encoders) and the MC.* commands that give memcached's semantics on Keel's keyspace.  Everything but the
 # descriptor is a convenience library, so unit tests and fuzz targets link the objects the
 # module runs.
 if MODULE_MEMCACHE
@@ -7,7 +7,9 @@ noinst_LTLIBRARIES += proto/memcache/libmemcache.la
 proto_memcache_libmemcache_la_SOURCES = \
 	proto/memcache/base64.c proto/memcache/base64.h \
 	proto/memcache/cmd_arith.c \
+	proto/memcache/bin.h \
 	proto/memcache/cmd_delete.c \
+	proto/memcache/cmd_flush.c \
 	proto/memcache/cmd_get.c \
 	proto/memcache/cmd_marith.c \
 	proto/memcache/cmd_mdel.c \
@@ -17,12 +19,15 @@ proto_memcache_libmemcache_la_SOURCES = \
 	proto/memcache/cmd_store.c \
 	proto/memcache/counters.c proto/memcache/counters.h \
 	proto/memcache/encode.c proto/memcache/encode.h \
+	proto/memcache/encode_bin.c \
 	proto/memcache/family.h \
 	proto/memcache/flush.c proto/memcache/flush.h \
 	proto/memcache/item.c proto/memcache/item.h \
+	proto/memcache/item_size.c proto/memcache/item_size.h \
 	proto/memcache/meta.c proto/memcache/meta.h \
 	proto/memcache/number.c proto/memcache/number.h \
 	proto/memcache/parse.c proto/memcache/parse.h proto/memcache/parse_int.h \
+	proto/memcache/parse_bin.c \
 	proto/memcache/parse_meta.c \
 	proto/memcache/parse_text.c \
 	proto/memcache/protocol.c proto/memcache/protocol.h \

@@ -2,5 +2,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("memcache", KEEL_VERSION, "memcached text and meta protocol", mc_register,
+KEEL_MODULE("memcache", KEEL_VERSION, "memcached text, meta and binary protocols", mc_register,
             mc_unregister);

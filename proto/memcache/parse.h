@@ -37,7 +37,13 @@ typedef struct mc_parser {
     uint8_t exptime_len;
     char key[MC_KEY_MAX + 1]; /* a meta command's base64-decoded key */
     uint64_t work;            /* bytes examined: shows that parsing stays linear */
+    uint64_t item_max;        /* largest value a store may carry (0: MC_ITEM_SIZE_MAX) */
 } mc_parser;
+
+/* The largest value a storage command on this parser may carry. */
+static inline uint64_t mc_parser_item_max(const mc_parser *ps) {
+    return ps->item_max ? ps->item_max : MC_ITEM_SIZE_MAX;
+}
 
 /* Parses at most one request from buf[0..len):
  * KEEL_PARSE_OK: req->argc arguments (0: just consume req->consumed bytes), req->tag says how

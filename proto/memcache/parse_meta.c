@@ -59,7 +59,7 @@ keel_parse_result mc_parse_meta(mc_parser *ps, mc_cmdline *cl, keel_request *req
         if (!mc_num_u64(cl->tok[2].ptr, cl->tok[2].len, &vlen) || vlen > INT32_MAX - 2 ||
             (!b64 && !mc_key_ok(cl->tok[1].ptr, cl->tok[1].len)))
             return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, 0);
-        if (vlen > MC_ITEM_SIZE_MAX) {
+        if (vlen > mc_parser_item_max(ps)) {
             ps->swallow = (size_t)vlen + 2;
             keel_arg key;
             if (meta_key(ps, &cl->tok[1], b64, &key) != MC_MSG_COUNT)

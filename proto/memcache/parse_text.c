@@ -1,5 +1,6 @@
 /* parse_text.c -- the classic text commands: keys lines (get gets gat gats), storage commands,
- * delete, incr/decr, touch, flush_all, verbosity, version, stats and quit. */
+ * delete, incr/decr, touch, flush_all, verbosity, slabs, version, stats and quit. */
+#include <datakit/box.h>
 #include "number.h"
 #include "parse_int.h"
 
@@ -106,7 +107,7 @@ static keel_parse_result parse_storage(mc_parser *ps, mc_cmdline *cl, keel_reque
         !mc_num_i64(t[3].ptr, t[3].len, &exptime) || !mc_num_u64(t[4].ptr, t[4].len, &vlen) ||
         vlen > INT32_MAX - 2 || (is_cas && !mc_num_u64(t[5].ptr, t[5].len, &cas)))
         return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
-    if (vlen > MC_ITEM_SIZE_MAX) {
+    if (vlen > mc_parser_item_max(ps)) {
         ps->swallow = (size_t)vlen + 2;
         ps->argv[1] = t[1];
         ps->argv[2] = t[0];
@@ -173,8 +174,7 @@ static keel_parse_result parse_touch(mc_parser *ps, mc_cmdline *cl, keel_request
     return mc_emit(ps, req, "MC.TOUCH", 3, cl->next, mc_tag(MC_KIND_STATUS, q));
 }
 
-/* flush_all [delay] [noreply]: FLUSHALL now, or (a positive delay) MC.REPLY with the delay for
- * protocol.c to schedule. */
+/* flush_all [delay] [noreply]: MC.FLUSH, with the delay when it is positive. */
 static keel_parse_result parse_flush(mc_parser *ps, mc_cmdline *cl, keel_request *req) {
     int n = cl->ntok;
     if (cl->more || n > 3) return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, 0);
@@ -183,9 +183,9 @@ static keel_parse_result parse_flush(mc_parser *ps, mc_cmdline *cl, keel_request
     if (n - (q ? 1 : 0) >= 2 && !mc_num_i64(cl->tok[1].ptr, cl->tok[1].len, &delay))
         return mc_emit_msg(ps, req, MC_MSG_BAD_EXPTIME, cl->next, q);
     uint64_t tag = mc_tag(MC_KIND_OK, q);
-    if (delay <= 0) return mc_emit(ps, req, "FLUSHALL", 1, cl->next, tag | MC_TAG_FLUSH_NOW);
+    if (delay <= 0) return mc_emit(ps, req, "MC.FLUSH", 1, cl->next, tag);
     ps->argv[1] = cl->tok[1];
-    return mc_emit(ps, req, "MC.REPLY", 2, cl->next, tag | MC_TAG_FLUSH_LATER);
+    return mc_emit(ps, req, "MC.FLUSH", 2, cl->next, tag);
 }
 
 /* stats [section ...] */
@@ -194,6 +194,65 @@ static keel_parse_result parse_stats(mc_parser *ps, mc_cmdline *cl, keel_request
     for (int i = 1; i < cl->ntok; i++)
         ps->argv[i] = cl->tok[i];
     return mc_emit(ps, req, "MC.STATS", (uint32_t)cl->ntok, cl->next, mc_tag(MC_KIND_STATS, 0));
+}
+
+/* verbosity <level> [noreply]: OK when the level is a number (Keel logs by its own level). */
+static keel_parse_result parse_verbosity(mc_parser *ps, mc_cmdline *cl, keel_request *req) {
+    if (cl->more || (cl->ntok != 2 && cl->ntok != 3))
+        return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, 0);
+    unsigned q = noreply_bit(cl, cl->ntok - 1);
+    uint64_t level;
+    if (!mc_num_u64(cl->tok[1].ptr, cl->tok[1].len, &level))
+        return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
+    return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_OK, q));
+}
+
+/* Highest slab class memcached 1.6 has with its default settings (class 0 is its page pool). */
+#define MC_SLAB_CLASS_MAX 39
+
+/* slabs reassign <src> <dst> | slabs automove <0|1|2> [noreply] | slabs automove ratio <r>:
+ * memcached's answers for a cache whose classes have no page to spare.  Keel has no slabs, so
+ * nothing changes. */
+static keel_parse_result parse_slabs(mc_parser *ps, mc_cmdline *cl, keel_request *req) {
+    int n = cl->ntok;
+    const keel_arg *t = cl->tok;
+    if (!cl->more && n == 4 && MC_TOK_IS(&t[1], "reassign")) {
+        int64_t src, dst;
+        if (!mc_num_i64(t[2].ptr, t[2].len, &src) || !mc_num_i64(t[3].ptr, t[3].len, &dst))
+            return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, 0);
+        mc_msg m = MC_MSG_SLABS_NOSPARE;
+        if (src == dst)
+            m = MC_MSG_SLABS_SAME;
+        else if (src < 0 || src > MC_SLAB_CLASS_MAX || dst < 0 || dst > MC_SLAB_CLASS_MAX)
+            m = MC_MSG_SLABS_BADCLASS;
+        return mc_emit_msg(ps, req, m, cl->next, 0);
+    }
+    if (cl->more || n < 3 || !MC_TOK_IS(&t[1], "automove"))
+        return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, 0);
+    unsigned q = noreply_bit(cl, n - 1);
+    if (MC_TOK_IS(&t[2], "ratio")) {
+        double ratio;
+        bool ok = n >= 4 && dk_parse_real(t[3].ptr, t[3].len, &ratio);
+        if (!ok) return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, q);
+    } else {
+        uint64_t level;
+        if (!mc_num_u64(t[2].ptr, t[2].len, &level))
+            return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
+        if (level > 2) return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, q);
+    }
+    return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_OK, q));
+}
+
+/* memcached closes, without a word, a connection whose unknown command line ends in an HTTP
+ * version (a web client that reached the cache port): verbs it does not take for one of its own
+ * (their first letter or their name), at least two bytes long, last token "HTTP/...". */
+static bool looks_like_http(const mc_cmdline *cl) {
+    const keel_arg *v = &cl->tok[0], *last = &cl->tok[cl->ntok - 1];
+    static const char *const others[] = {"bget", "lru", "lru_crawler", "watch"};
+    if (cl->more || v->len < 2 || memchr("gsacidt", v->ptr[0], 7)) return false;
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (mc_tok_is(v, others[i], strlen(others[i]))) return false;
+    return last->len >= 5 && memcmp(last->ptr, "HTTP/", 5) == 0;
 }
 
 keel_parse_result mc_parse_text(mc_parser *ps, mc_cmdline *cl, keel_request *req) {
@@ -212,11 +271,9 @@ keel_parse_result mc_parse_text(mc_parser *ps, mc_cmdline *cl, keel_request *req
     if (MC_TOK_IS(v, "stats")) return parse_stats(ps, cl, req);
     if (MC_TOK_IS(v, "version"))
         return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_VERSION, 0));
-    if (MC_TOK_IS(v, "verbosity") && (cl->ntok == 2 || cl->ntok == 3) && !cl->more) {
-        unsigned q = noreply_bit(cl, cl->ntok - 1);
-        return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_OK, q));
-    }
-    if (MC_TOK_IS(v, "quit") && cl->ntok == 1) {
+    if (MC_TOK_IS(v, "verbosity")) return parse_verbosity(ps, cl, req);
+    if (MC_TOK_IS(v, "slabs")) return parse_slabs(ps, cl, req);
+    if ((MC_TOK_IS(v, "quit") && cl->ntok == 1) || looks_like_http(cl)) {
         req->consumed = cl->next;
         return KEEL_PARSE_CLOSE;
     }

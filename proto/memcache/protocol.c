@@ -1,14 +1,15 @@
-/* protocol.c -- the "memcache" keel_proto_def: parse and encode entry points, and flush_all's
- * bookkeeping (its statistic and the delayed flush every connection watches for). */
+/* protocol.c -- the "memcache" keel_proto_def: picks text or binary by a connection's first byte,
+ * hands each request a due flush_all of its namespace first, and encodes replies in the
+ * connection's protocol. */
 #include <time.h>
 #include <keel/sdk.h>
-#include "counters.h"
+#include "bin.h"
 #include "encode.h"
 #include "flush.h"
-#include "item.h"
-#include "number.h"
+#include "item_size.h"
 #include "parse.h"
 #include "protocol.h"
+#include "register.h"
 #include "state.h"
 #include "tag.h"
 
@@ -18,27 +19,50 @@ static int64_t wall_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Records what a flush_all request asks: now (cancelling a delayed one) or later. */
-static void note_flush(const keel_request *req) {
-    mc_count(MC_CMD_FLUSH);
-    if (req->tag & MC_TAG_FLUSH_NOW) {
-        mc_flush_cancel();
-        return;
-    }
-    int64_t delay = 0;
-    mc_num_i64(req->argv[1].ptr, req->argv[1].len, &delay);
+static void mc_proto_open(keel_conn *c, void *state) {
+    mc_state *st = state;
+    const char *size = keel_conn_option(c, MC_ITEM_SIZE_OPTION);
+    uint64_t max;
+    if (size && !mc_item_size_parse(size, &max))
+        mc_warn_once("memcache: option " MC_ITEM_SIZE_OPTION " \"%s\" is not a size from 1024 "
+                     "bytes to 1g (e.g. \"2m\"): using 1m",
+                     size);
+    st->parser.item_max = mc_item_size_or_default(size);
+}
+
+/* True when the connection's namespace has a flush_all due now.  Reads the table only when it
+ * changed since this connection last looked, or when the time it found has come.  Never twice
+ * for one state of the table: an MC.FLUSHDUE that could not claim the flush (another connection
+ * did) is not sent again until the table changes. */
+static bool flush_due(keel_conn *c, mc_state *st) {
+    if (!mc_flush_pending()) return false;
+    uint64_t gen = mc_flush_generation();
+    if (st->flush_tried && gen == st->flush_tried_gen) return false;
+    if (st->flush_known && gen == st->flush_gen && st->flush_at == INT64_MAX) return false;
     int64_t now = wall_ms();
-    int64_t at = mc_expiry_at(delay, now);
-    mc_flush_schedule(at == MC_AT_EXPIRED ? now : at);
+    if (!st->flush_known || gen != st->flush_gen) {
+        uint32_t n;
+        const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
+        st->flush_at = mc_flush_time(path, n);
+        st->flush_gen = gen;
+        st->flush_known = true;
+    }
+    if (st->flush_at > now) return false;
+    st->flush_tried = true;
+    st->flush_tried_gen = gen;
+    return true;
+}
+
+static bool between_requests(const mc_state *st) {
+    return st->mode == MC_MODE_BINARY ? st->bin.swallow == 0 : mc_parser_idle(&st->parser);
 }
 
 static keel_parse_result mc_proto_parse(keel_conn *c, void *state, const char *buf, size_t len,
                                         keel_request *req) {
-    (void)c;
     mc_state *st = state;
-    if (mc_flush_pending() && mc_flush_take_due(wall_ms())) {
-        st->flush_argv[0].ptr = "FLUSHALL";
-        st->flush_argv[0].len = 8;
+    if (between_requests(st) && flush_due(c, st)) {
+        st->flush_argv[0].ptr = "MC.FLUSHDUE";
+        st->flush_argv[0].len = 11;
         req->argc = 1;
         req->argv = st->flush_argv;
         req->consumed = 0;
@@ -47,16 +71,29 @@ static keel_parse_result mc_proto_parse(keel_conn *c, void *state, const char *b
         req->error = NULL;
         return KEEL_PARSE_OK;
     }
-    keel_parse_result r = mc_parse(&st->parser, buf, len, req);
-    if (r == KEEL_PARSE_OK && mc_tag_kind(req->tag) == MC_KIND_OK &&
-        (req->tag & (MC_TAG_FLUSH_NOW | MC_TAG_FLUSH_LATER)))
-        note_flush(req);
-    return r;
+    if (st->mode == MC_MODE_NEW) {
+        if (len == 0) return KEEL_PARSE_NEED;
+        st->mode = (unsigned char)buf[0] == MC_BIN_REQ_MAGIC ? MC_MODE_BINARY : MC_MODE_TEXT;
+    }
+    if (st->mode == MC_MODE_BINARY)
+        return mc_parse_bin(&st->bin, mc_parser_item_max(&st->parser), buf, len, req);
+    return mc_parse(&st->parser, buf, len, req);
 }
 
 static void mc_proto_encode(keel_conn *c, void *state, uint64_t tag, const keel_reply *r,
                             keel_buf *out) {
-    (void)c; (void)state;
+    (void)c;
+    mc_state *st = state;
+    if (st->mode == MC_MODE_BINARY && tag == 0 && r && r->type == KEEL_REPLY_ERROR) {
+        const mc_bin_parser *bp = &st->bin; /* the frame that closes the connection */
+        mc_encode_bin_error(bp->error_opcode, bp->error_status, bp->error_opaque, r->v.s, r->len,
+                            out);
+        return;
+    }
+    if (mc_tag_kind(tag) == MC_KIND_BIN) {
+        mc_encode_bin(tag, r, out);
+        return;
+    }
     mc_encode(tag, r, out);
 }
 
@@ -64,6 +101,7 @@ const keel_proto_def mc_protocol = {
     .size = sizeof(keel_proto_def),
     .name = "memcache",
     .conn_state_size = sizeof(mc_state),
+    .conn_open = mc_proto_open,
     .parse = mc_proto_parse,
     .encode = mc_proto_encode,
 };

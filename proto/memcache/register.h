@@ -8,7 +8,11 @@
  * and returns the first failure.  Only inside init. */
 keel_status mc_register(keel_module *m);
 
-/* Frees what the module keeps across calls (its statistics counters).  The module's fini. */
+/* Frees what the module keeps across calls (its statistics counters, delayed flushes).  The
+ * module's fini. */
 void mc_unregister(keel_module *m);
+
+/* Logs a warning in the module's name, once per module load (a bad network option). */
+void mc_warn_once(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -16,18 +16,19 @@ typedef enum mc_kind {
     MC_KIND_VALUE,   /* get gets gat gats: a "VALUE" block on a hit, nothing on a miss */
     MC_KIND_STATUS,  /* storage, delete, touch: the status word (STORED, DELETED, ...) */
     MC_KIND_ARITH,   /* incr decr: the new number, or NOT_FOUND */
-    MC_KIND_OK,      /* flush_all verbosity: "OK" whatever the reply (FLUSHALL says +OK) */
+    MC_KIND_OK,      /* flush_all verbosity: "OK" whatever the reply */
     MC_KIND_VERSION, /* "VERSION ..." */
     MC_KIND_STATS,   /* "STAT name value" lines and END, or one word (RESET), or an error */
     MC_KIND_MSG,     /* a fixed line from mc_messages (the parser found a problem) */
     MC_KIND_END,     /* a keys line without keys ("gat 10"): just END */
-    MC_KIND_SILENT,  /* nothing at all (a delayed flush_all running) */
+    MC_KIND_SILENT,  /* nothing at all (a delayed flush_all carried out) */
     MC_KIND_MG,      /* meta get: VA / HD / EN */
     MC_KIND_MS,      /* meta set: HD / NS / EX / NF */
     MC_KIND_MD,      /* meta delete: HD / NF / EX */
     MC_KIND_MA,      /* meta arithmetic: VA / HD / NF / NS / EX */
     MC_KIND_MN,      /* meta no-op: MN */
     MC_KIND_ME,      /* meta debug: ME line or EN */
+    MC_KIND_BIN,     /* a binary protocol request: the rest of the tag is bin.h's */
     MC_KIND_COUNT
 } mc_kind;
 
@@ -36,11 +37,6 @@ typedef enum mc_kind {
 #define MC_TAG_LAST (1u << 6)  /* the last key of a keys line: END follows its reply */
 #define MC_TAG_CAS (1u << 7)   /* gets / gats: VALUE lines carry the CAS unique */
 #define MC_TAG_ARG_SHIFT 8     /* MC_KIND_MSG: the message index (enum mc_msg) */
-
-/* MC_KIND_OK arguments: a flush_all to carry out now (the request is FLUSHALL) or later (the
- * request's argv[1] is the delay; protocol.c schedules it). */
-#define MC_TAG_FLUSH_NOW (1ull << MC_TAG_ARG_SHIFT)
-#define MC_TAG_FLUSH_LATER (2ull << MC_TAG_ARG_SHIFT)
 
 static inline uint64_t mc_tag(mc_kind kind, unsigned bits) {
     return (uint64_t)kind | bits;

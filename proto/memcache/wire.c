@@ -15,4 +15,7 @@ const mc_line mc_msg_lines[MC_MSG_COUNT] = {
     [MC_MSG_KEY_DECODE] = LINE("CLIENT_ERROR error decoding key"),
     [MC_MSG_BAD_TOKEN] = LINE("CLIENT_ERROR bad token in command line format"),
     [MC_MSG_TOO_MANY] = LINE("CLIENT_ERROR too many tokens"),
+    [MC_MSG_SLABS_BADCLASS] = LINE("BADCLASS invalid src or dst class id"),
+    [MC_MSG_SLABS_NOSPARE] = LINE("NOSPARE source class has no spare pages"),
+    [MC_MSG_SLABS_SAME] = LINE("SAME src and dst class are identical"),
 };

@@ -9,10 +9,11 @@
 /* Longest key (memcached's KEY_MAX_LENGTH). */
 #define MC_KEY_MAX 250
 
-/* Largest value a storage command may store, in bytes (memcached's -I default, 1 MiB).  A
- * bigger one is answered "SERVER_ERROR object too large for cache" and its data is skipped.
- * memcached counts its ~50-byte item header and the key against the same limit, so its largest
- * value is a little smaller. */
+/* Largest value a storage command may store by default, in bytes (memcached's -I default, 1 MiB;
+ * a network's "memcache.item_size_max" option changes it, see item_size.h).  A bigger one is
+ * answered "SERVER_ERROR object too large for cache" and its data is skipped.  memcached counts
+ * its ~50-byte item header and the key against the same limit, so its largest value is a little
+ * smaller. */
 #define MC_ITEM_SIZE_MAX (1024u * 1024u)
 
 /* A command line longer than this without a newline closes the connection (memcached's limit
@@ -52,15 +53,18 @@ typedef enum mc_status {
 
 /* Fixed lines the parser answers with (MC_KIND_MSG requests). */
 typedef enum mc_msg {
-    MC_MSG_ERROR = 0,    /* ERROR: unknown command or wrong token count */
-    MC_MSG_BAD_FORMAT,   /* CLIENT_ERROR bad command line format */
-    MC_MSG_DELETE_USAGE, /* ... Usage: delete <key> [noreply] */
-    MC_MSG_BAD_EXPTIME,  /* CLIENT_ERROR invalid exptime argument */
-    MC_MSG_BAD_DELTA,    /* CLIENT_ERROR invalid numeric delta argument */
-    MC_MSG_TOO_LARGE,    /* SERVER_ERROR object too large for cache */
-    MC_MSG_KEY_DECODE,   /* CLIENT_ERROR error decoding key */
-    MC_MSG_BAD_TOKEN,    /* CLIENT_ERROR bad token in command line format */
-    MC_MSG_TOO_MANY,     /* CLIENT_ERROR too many tokens */
+    MC_MSG_ERROR = 0,      /* ERROR: unknown command or wrong token count */
+    MC_MSG_BAD_FORMAT,     /* CLIENT_ERROR bad command line format */
+    MC_MSG_DELETE_USAGE,   /* ... Usage: delete <key> [noreply] */
+    MC_MSG_BAD_EXPTIME,    /* CLIENT_ERROR invalid exptime argument */
+    MC_MSG_BAD_DELTA,      /* CLIENT_ERROR invalid numeric delta argument */
+    MC_MSG_TOO_LARGE,      /* SERVER_ERROR object too large for cache */
+    MC_MSG_KEY_DECODE,     /* CLIENT_ERROR error decoding key */
+    MC_MSG_BAD_TOKEN,      /* CLIENT_ERROR bad token in command line format */
+    MC_MSG_TOO_MANY,       /* CLIENT_ERROR too many tokens */
+    MC_MSG_SLABS_BADCLASS, /* BADCLASS invalid src or dst class id */
+    MC_MSG_SLABS_NOSPARE,  /* NOSPARE source class has no spare pages */
+    MC_MSG_SLABS_SAME,     /* SAME src and dst class are identical */
     MC_MSG_COUNT
 } mc_msg;
 

@@ -49,13 +49,21 @@ if MODULE_MEMCACHE
 FUZZ_MC_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 FUZZ_MC_LIBS = proto/memcache/libmemcache.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la -lm
 
-check_PROGRAMS += tests/fuzz/fuzz_memcache_parse_replay tests/fuzz/fuzz_memcache_session_replay
-TESTS += tests/fuzz/fuzz_memcache_parse_replay tests/fuzz/fuzz_memcache_session_replay
+check_PROGRAMS += tests/fuzz/fuzz_memcache_parse_replay tests/fuzz/fuzz_memcache_session_replay \
+	tests/fuzz/fuzz_memcache_bin_parse_replay
+TESTS += tests/fuzz/fuzz_memcache_parse_replay tests/fuzz/fuzz_memcache_session_replay \
+	tests/fuzz/fuzz_memcache_bin_parse_replay
 
 tests_fuzz_fuzz_memcache_parse_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_memcache_parse.c
 tests_fuzz_fuzz_memcache_parse_replay_CPPFLAGS = $(FUZZ_MC_CPPFLAGS) \
 	-DFUZZ_CORPUS='"tests/fuzz/corpus/memcache_parse"'
 tests_fuzz_fuzz_memcache_parse_replay_LDADD = $(FUZZ_MC_LIBS)
+
+tests_fuzz_fuzz_memcache_bin_parse_replay_SOURCES = tests/fuzz/replay.c \
+	tests/fuzz/fuzz_memcache_bin_parse.c
+tests_fuzz_fuzz_memcache_bin_parse_replay_CPPFLAGS = $(FUZZ_MC_CPPFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/memcache_bin_parse"'
+tests_fuzz_fuzz_memcache_bin_parse_replay_LDADD = $(FUZZ_MC_LIBS)
 
 tests_fuzz_fuzz_memcache_session_replay_SOURCES = tests/fuzz/replay.c \
 	tests/fuzz/fuzz_memcache_session.c
@@ -70,7 +78,8 @@ FUZZ_MC_FAKE_API = tests/unit/fake_api.c tests/unit/fake_proc.c tests/unit/fake_
 FUZZ_MC_PARSER = proto/memcache/base64.c proto/memcache/number.c proto/memcache/parse.c \
 	proto/memcache/parse_meta.c proto/memcache/parse_text.c
 
-noinst_PROGRAMS += tests/fuzz/fuzz_memcache_parse tests/fuzz/fuzz_memcache_session
+noinst_PROGRAMS += tests/fuzz/fuzz_memcache_parse tests/fuzz/fuzz_memcache_session \
+	tests/fuzz/fuzz_memcache_bin_parse
 
 tests_fuzz_fuzz_memcache_parse_SOURCES = tests/fuzz/fuzz_memcache_parse.c $(FUZZ_MC_FAKE_API) \
 	$(FUZZ_MC_PARSER)
@@ -78,6 +87,13 @@ tests_fuzz_fuzz_memcache_parse_CPPFLAGS = $(FUZZ_MC_CPPFLAGS)
 tests_fuzz_fuzz_memcache_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_MC_FLAGS)
 tests_fuzz_fuzz_memcache_parse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_MC_FLAGS)
 tests_fuzz_fuzz_memcache_parse_LDADD = datakit/libdatakit_pic.la -lm
+
+tests_fuzz_fuzz_memcache_bin_parse_SOURCES = tests/fuzz/fuzz_memcache_bin_parse.c \
+	$(FUZZ_MC_FAKE_API) proto/memcache/number.c proto/memcache/parse_bin.c
+tests_fuzz_fuzz_memcache_bin_parse_CPPFLAGS = $(FUZZ_MC_CPPFLAGS)
+tests_fuzz_fuzz_memcache_bin_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_MC_FLAGS)
+tests_fuzz_fuzz_memcache_bin_parse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_MC_FLAGS)
+tests_fuzz_fuzz_memcache_bin_parse_LDADD = datakit/libdatakit_pic.la -lm
 
 tests_fuzz_fuzz_memcache_session_SOURCES = tests/fuzz/fuzz_memcache_session.c $(FUZZ_MC_FAKE_API) \
 	$(proto_memcache_libmemcache_la_SOURCES)

@@ -23,6 +23,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_memcache.py \
 	tests/integration/test_memcache_compat.py \
 	tests/integration/test_memcache_tools.py \
+	tests/integration/test_memcache_binary.py \
+	tests/integration/test_memcache_access.py \
 	tests/integration/test_maps_compat.py \
 	tests/integration/test_networks.py \
 	tests/integration/test_networks_config.py \
@@ -49,4 +51,5 @@ INTEGRATION_TESTS = \
 	tests/integration/test_out_of_memory.py
 
 TESTS += $(INTEGRATION_TESTS)
-EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py \
+	tests/integration/memcache_bin.py

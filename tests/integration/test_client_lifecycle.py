@@ -74,6 +74,25 @@ class ClosingMidReply(unittest.TestCase):
             self.assertEqual(r.ping(), True)
 
 
+class WritesOfAClosedClient(unittest.TestCase):
+    def test_lifecycle_writes_read_before_the_close_still_run(self):
+        """A write held behind a long request (a huge LRANGE yields, holding the requests after
+        it) is carried out although its client closed before it started, as Redis runs every
+        command it has read; the reads held with it are dropped."""
+        with KeelServer() as srv:
+            r = srv.client()
+            for i in range(0, 300000, 10000):
+                r.rpush("big", *range(i, i + 10000))
+            for round_ in range(5):
+                s = srv.raw()
+                s.sendall(command("LRANGE", "big", 0, -1) + command("GET", "big") +
+                          command("SET", "after:%d" % round_, "v") + command("INCR", "count"))
+                s.close()
+            wait_for(lambda: r.get("count") == b"5", what="every INCR sent before the closes")
+            self.assertEqual(r.exists(*["after:%d" % i for i in range(5)]), 5)
+            wait_for(lambda: int(r.info("clients")["connected_clients"]) == 1, what="the clients to go")
+
+
 class HalfClose(unittest.TestCase):
     def test_lifecycle_half_closed_client_gets_its_replies(self):
         with KeelServer() as srv:

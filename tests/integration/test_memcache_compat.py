@@ -93,6 +93,16 @@ ms k 2\r\n10\r\nma k MI D5 v\r\nma k M- D3 v\r\nma k M+ v N0\r\nma k MX\r\nma k 
 ms k 1 q\r\nx\r\nms k 1 ME q\r\nx\r\n
 ms k 1 k O9\r\nx\r\nmd k k O7\r\nmd k k O8\r\n
 ms k 1 F3\r\nx\r\nget k\r\nmg k f v u\r\n
+ms k 2\r\nv2\r\nma k C1\r\nma k\r\n
+GET / HTTP/1.1\r\nHost: localhost\r\n\r\n
+POST /x HTTP/1.0\r\nversion\r\n
+HTTP/1.1\r\n
+foo HTTP/1.1 x\r\nG HTTP/1.1\r\nsx HTTP/1.1\r\nget / HTTP/1.1\r\n
+verbosity x\r\nverbosity -1\r\nverbosity 1 2\r\nverbosity 1 2 3\r\nverbosity x noreply\r\nverbosity noreply\r\n
+slabs reassign 1 2\r\nslabs reassign 3 3\r\nslabs reassign -1 2\r\nslabs reassign 0 39\r\nslabs reassign 40 1\r\n
+slabs reassign x y\r\nslabs reassign 1 2 noreply\r\nslabs reassign 1\r\nslabs\r\nslabs foo\r\nslabs foo bar\r\n
+slabs automove 1\r\nslabs automove 0\r\nslabs automove 3\r\nslabs automove x\r\nslabs automove\r\n
+slabs automove 1 noreply\r\nslabs automove 9 noreply\r\nslabs automove ratio 0.5\r\nslabs automove ratio\r\nslabs automove 1 2 3\r\n
 """
 
 # Deliberate differences: (exchange, what Keel answers).

@@ -9,7 +9,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelServer, MODULE_DIR
+from keel_harness import KeelConfigServer, KeelServer, MODULE_DIR
 
 TEST_MODULES = os.environ.get("KEEL_TEST_MODULES", "")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
@@ -135,10 +135,35 @@ class ChosenModules(unittest.TestCase):
                 good = module_list(r)["mod_good"]
                 self.assertEqual(good[b"ver"], b"1.2.3")
                 self.assertEqual(good[b"description"], b"a test module")
-                self.assertEqual(good[b"commands"], [b"testgood"])
+                self.assertEqual(sorted(good[b"commands"]), [b"testaccess", b"testgood", b"testold"])
                 self.assertEqual(good[b"path"].decode(), os.path.join(d, "mod_good.so"))
                 docs = r.execute_command("COMMAND", "DOCS", "testgood")
                 self.assertEqual(dict(zip(docs[1][0::2], docs[1][1::2]))[b"module"], b"mod_good")
+        finally:
+            shutil.rmtree(d)
+
+    def test_a_modules_access_callback_decides_each_calls_permission(self):
+        """mod_good's TESTACCESS is flagged write; its access callback asks for write only when its
+        argument is "w".  TESTOLD comes in a definition as built against SDK ABI 1.1 (no callback)."""
+        if not TEST_MODULES:
+            self.skipTest("KEEL_TEST_MODULES not set")
+        d = copy_modules(["resp"], [(os.path.join(TEST_MODULES, "mod_good.so"), "mod_good.so")])
+        nets = [{"name": "ro", "port": 0, "permissions": ["read"]},
+                {"name": "rw", "port": 0, "permissions": ["read", "write"]}]
+        try:
+            with KeelConfigServer({"modules": ["resp", "mod_good"], "threads": 1, "networks": nets},
+                                  "--module-dir", d) as srv:
+                ro, rw = srv.client("ro"), srv.client("rw")
+                self.assertEqual(ro.execute_command("TESTACCESS", "r"), b"good")
+                with self.assertRaises(redis.ResponseError) as e:
+                    ro.execute_command("TESTACCESS", "w")
+                self.assertEqual(str(e.exception), "this network does not allow the 'testaccess' "
+                                                   "command (it needs the write permission)")
+                self.assertEqual(rw.execute_command("TESTACCESS", "w"), b"good")
+                self.assertEqual(ro.execute_command("TESTOLD"), b"good")
+                rw.response_callbacks.clear()
+                info = rw.execute_command("COMMAND", "INFO", "testaccess")[0]
+                self.assertIn(b"write", info[2])   # COMMAND INFO shows the most it may do
         finally:
             shutil.rmtree(d)
 

@@ -524,11 +524,20 @@ static keel_status f_conn_option_set(keel_conn *c, const char *name, const char 
     return KEEL_OK;
 }
 
-static const char *f_proc_option(keel_proc *p, const char *name) {
-    (void)p;
+static const char *fake_option(const char *name) {
     for (int i = 0; i < FAKE_OPTS; i++)
         if (opt_names[i] && !strcmp(opt_names[i], name)) return opt_values[i];
     return NULL;
+}
+
+static const char *f_conn_option(keel_conn *c, const char *name) {
+    (void)c;
+    return fake_option(name);
+}
+
+static const char *f_proc_option(keel_proc *p, const char *name) {
+    (void)p;
+    return fake_option(name);
 }
 
 void fake_proc_fill(keel_api *t) {
@@ -560,4 +569,5 @@ void fake_proc_fill(keel_api *t) {
     t->proc_defer_free = f_proc_defer_free;
     t->conn_option_set = f_conn_option_set;
     t->proc_option = f_proc_option;
+    t->conn_option = f_conn_option;
 }

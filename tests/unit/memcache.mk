@@ -1,13 +1,13 @@
-# tests/unit/memcache.mk -- unit tests for proto/memcache (parser, encoder, and the MC.*
-# commands on the fake keel_api of tests/unit/fake_api.h).
+# tests/unit/memcache.mk -- unit tests for proto/memcache (text and binary parsers, encoders, and
+# the MC.* commands on the fake keel_api of tests/unit/fake_api.h).
 if MODULE_MEMCACHE
 MEMCACHE_TEST_LIBS = proto/memcache/libmemcache.la tests/unit/libfakeapi.la \
 	datakit/libdatakit_pic.la $(UNIT_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_memcache_parse tests/unit/test_memcache_encode \
-	tests/unit/test_memcache_cmds
+	tests/unit/test_memcache_cmds tests/unit/test_memcache_bin
 TESTS += tests/unit/test_memcache_parse tests/unit/test_memcache_encode \
-	tests/unit/test_memcache_cmds
+	tests/unit/test_memcache_cmds tests/unit/test_memcache_bin
 
 tests_unit_test_memcache_parse_SOURCES = tests/unit/test_memcache_parse.c
 tests_unit_test_memcache_parse_CFLAGS = $(UNIT_CFLAGS)
@@ -20,4 +20,8 @@ tests_unit_test_memcache_encode_LDADD = $(MEMCACHE_TEST_LIBS)
 tests_unit_test_memcache_cmds_SOURCES = tests/unit/test_memcache_cmds.c
 tests_unit_test_memcache_cmds_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_memcache_cmds_LDADD = $(MEMCACHE_TEST_LIBS)
+
+tests_unit_test_memcache_bin_SOURCES = tests/unit/test_memcache_bin.c
+tests_unit_test_memcache_bin_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_memcache_bin_LDADD = $(MEMCACHE_TEST_LIBS)
 endif

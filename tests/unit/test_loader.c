@@ -77,7 +77,32 @@ START_TEST(test_loader_loads_a_good_module) {
     ck_assert_str_eq(type_by_id(2)->def.name, "oldtype");          /* a 1.0-sized definition */
     ck_assert_ptr_null(type_by_id(2)->def.to_reply_step);
     ck_assert_int_eq(reg_resolve_programs(), 0);
-    ck_assert_uint_eq(cmd_count_for_module(m), 1);
+    ck_assert_uint_eq(cmd_count_for_module(m), 3);
+    ck_assert_ptr_null(cmd_lookup("testtiny", 8));
+}
+END_TEST
+
+START_TEST(test_loader_takes_an_older_command_definition_without_reading_past_it) {
+    ck_assert_ptr_nonnull(loader_load_file(module_path("mod_good")));
+    const cmd_entry *ce = cmd_lookup("testold", 7);
+    ck_assert_ptr_nonnull(ce);
+    ck_assert_ptr_null(ce->def->access);                 /* not the garbage after its size */
+    ck_assert_uint_eq(ce->def->size, sizeof(keel_cmd_def));
+    ck_assert_str_eq(ce->def->name, "TESTOLD");
+    keel_arg argv[] = {{"testold", 7}};
+    ck_assert_uint_eq(cmd_call_flags(ce, 1, argv), KEEL_CMD_READONLY);
+}
+END_TEST
+
+START_TEST(test_loader_access_callback_decides_each_calls_flags) {
+    ck_assert_ptr_nonnull(loader_load_file(module_path("mod_good")));
+    const cmd_entry *ce = cmd_lookup("testaccess", 10);
+    ck_assert_ptr_nonnull(ce);
+    keel_arg read_call[] = {{"testaccess", 10}, {"r", 1}};
+    keel_arg write_call[] = {{"testaccess", 10}, {"w", 1}};
+    ck_assert_uint_eq(cmd_call_flags(ce, 2, read_call), KEEL_CMD_READONLY | KEEL_CMD_FAST);
+    ck_assert_uint_eq(cmd_call_flags(ce, 2, write_call), KEEL_CMD_WRITE | KEEL_CMD_FAST);
+    ck_assert_uint_eq(ce->def->flags, KEEL_CMD_WRITE | KEEL_CMD_FAST);   /* what COMMAND INFO shows */
 }
 END_TEST
 
@@ -139,6 +164,8 @@ static Suite *loader_suite(void) {
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, test_loader_loads_a_good_module);
     tcase_add_test(tc, test_loader_refuses_registration_after_init);
+    tcase_add_test(tc, test_loader_takes_an_older_command_definition_without_reading_past_it);
+    tcase_add_test(tc, test_loader_access_callback_decides_each_calls_flags);
     tcase_add_test(tc, test_loader_refuses_another_abi_before_running_code);
     tcase_add_test(tc, test_loader_refuses_a_newer_table);
     tcase_add_test(tc, test_loader_refuses_bad_magic);

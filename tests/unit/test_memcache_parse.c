@@ -28,10 +28,10 @@ static const char *const kind_names[MC_KIND_COUNT] = {
     [MC_KIND_STATS] = "stats",   [MC_KIND_MSG] = "msg",     [MC_KIND_END] = "end",
     [MC_KIND_SILENT] = "silent", [MC_KIND_MG] = "mg",       [MC_KIND_MS] = "ms",
     [MC_KIND_MD] = "md",         [MC_KIND_MA] = "ma",       [MC_KIND_MN] = "mn",
-    [MC_KIND_ME] = "me",
+    [MC_KIND_ME] = "me",         [MC_KIND_BIN] = "bin",
 };
 
-/* Appends "[a|b]kind" (plus ",q" ",last" ",cas" ",msgN", ",now" ",later") for one request. */
+/* Appends "[a|b]kind" (plus ",q" ",last" ",cas" ",msgN") for one request. */
 static void describe(char *out, size_t cap, const keel_request *req) {
     size_t n = strlen(out);
     n += (size_t)snprintf(out + n, cap - n, "[");
@@ -51,11 +51,7 @@ static void describe(char *out, size_t cap, const keel_request *req) {
     if (req->tag & MC_TAG_QUIET) n += (size_t)snprintf(out + n, cap - n, ",q");
     if (req->tag & MC_TAG_LAST) n += (size_t)snprintf(out + n, cap - n, ",last");
     if (req->tag & MC_TAG_CAS) n += (size_t)snprintf(out + n, cap - n, ",cas");
-    if (k == MC_KIND_MSG) n += (size_t)snprintf(out + n, cap - n, ",msg%u", mc_tag_arg(req->tag));
-    if (k == MC_KIND_OK && (req->tag & MC_TAG_FLUSH_NOW))
-        n += (size_t)snprintf(out + n, cap - n, ",now");
-    if (k == MC_KIND_OK && (req->tag & MC_TAG_FLUSH_LATER))
-        (void)snprintf(out + n, cap - n, ",later");
+    if (k == MC_KIND_MSG) (void)snprintf(out + n, cap - n, ",msg%u", mc_tag_arg(req->tag));
 }
 
 /* Parses all of text as one buffer the way the core does (advancing by req.consumed) and
@@ -293,17 +289,20 @@ START_TEST(test_memcache_parse_incr_decr_touch) {
 END_TEST
 
 START_TEST(test_memcache_parse_flush_version_verbosity_stats_quit) {
-    ck_assert_str_eq(parse_all("flush_all\r\n"), "[FLUSHALL]ok,now");
-    ck_assert_str_eq(parse_all("flush_all 0\r\n"), "[FLUSHALL]ok,now");
-    ck_assert_str_eq(parse_all("flush_all -1\r\n"), "[FLUSHALL]ok,now");
-    ck_assert_str_eq(parse_all("flush_all noreply\r\n"), "[FLUSHALL]ok,q,now");
-    ck_assert_str_eq(parse_all("flush_all 30 noreply\r\n"), "[MC.REPLY|30]ok,q,later");
+    ck_assert_str_eq(parse_all("flush_all\r\n"), "[MC.FLUSH]ok");
+    ck_assert_str_eq(parse_all("flush_all 0\r\n"), "[MC.FLUSH]ok");
+    ck_assert_str_eq(parse_all("flush_all -1\r\n"), "[MC.FLUSH]ok");
+    ck_assert_str_eq(parse_all("flush_all noreply\r\n"), "[MC.FLUSH]ok,q");
+    ck_assert_str_eq(parse_all("flush_all 30 noreply\r\n"), "[MC.FLUSH|30]ok,q");
     ck_assert_str_eq(parse_all("flush_all x\r\n"), "[MC.REPLY]msg" MSG(3));
     ck_assert_str_eq(parse_all("version\r\n"), "[MC.REPLY]version");
-    ck_assert_str_eq(parse_all("verbosity 1\r\nverbosity 1 noreply\r\n"),
-                     "[MC.REPLY]ok[MC.REPLY]ok,q");
-    ck_assert_str_eq(parse_all("verbosity noreply\r\n"), "[MC.REPLY]ok,q");
-    ck_assert_str_eq(parse_all("verbosity\r\n"), "[MC.REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("verbosity 1\r\nverbosity 1 noreply\r\nverbosity 7 9\r\n"),
+                     "[MC.REPLY]ok[MC.REPLY]ok,q[MC.REPLY]ok");
+    ck_assert_str_eq(parse_all("verbosity noreply\r\n"), "[MC.REPLY]msg,q" MSG(1));
+    ck_assert_str_eq(parse_all("verbosity\r\nverbosity 1 2 3\r\n"),
+                     "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("verbosity x\r\nverbosity -1\r\nverbosity x noreply\r\n"),
+                     "[MC.REPLY]msg" MSG(1) "[MC.REPLY]msg" MSG(1) "[MC.REPLY]msg,q" MSG(1));
     ck_assert_str_eq(parse_all("stats\r\nstats items\r\n"), "[MC.STATS]stats[MC.STATS|items]stats");
     ck_assert_str_eq(parse_all("version\r\nquit\r\nget k\r\n"), "[MC.REPLY]version<close>");
 }
@@ -313,6 +312,51 @@ START_TEST(test_memcache_parse_unknown_and_empty_lines) {
     ck_assert_str_eq(parse_all("GET k\r\n"), "[MC.REPLY]msg" MSG(0));
     ck_assert_str_eq(parse_all("bogus\r\n\r\n   \r\n"),
                      "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0));
+}
+END_TEST
+
+START_TEST(test_memcache_parse_http_request_line_closes) {
+    ck_assert_str_eq(parse_all("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "<close>");
+    ck_assert_str_eq(parse_all("version\r\nPOST /x HTTP/1.0\r\nversion\r\n"),
+                     "[MC.REPLY]version<close>");
+    ck_assert_str_eq(parse_all("HTTP/1.1\r\n"), "<close>");
+    /* not an HTTP request line: memcached's own verbs, one-letter verbs, HTTP/ not last */
+    ck_assert_str_eq(parse_all("get / HTTP/1.1\r\n"),
+                     "[MC.GET|/]value[MC.GET|HTTP/1.1]value,last");
+    ck_assert_str_eq(parse_all("delete HTTP/1.1 x y\r\n"), "[MC.REPLY]msg" MSG(2));
+    ck_assert_str_eq(parse_all("sx HTTP/1.1\r\nG HTTP/1.1\r\nGET / HTTP/1.1 x\r\n"),
+                     "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0));
+}
+END_TEST
+
+START_TEST(test_memcache_parse_slabs) {
+    ck_assert_str_eq(parse_all("slabs reassign 1 2\r\nslabs reassign 0 39\r\n"),
+                     "[MC.REPLY]msg" MSG(10) "[MC.REPLY]msg" MSG(10));
+    ck_assert_str_eq(parse_all("slabs reassign 3 3\r\nslabs reassign -1 2\r\n"),
+                     "[MC.REPLY]msg" MSG(11) "[MC.REPLY]msg" MSG(9));
+    ck_assert_str_eq(parse_all("slabs reassign 40 1\r\nslabs reassign x 1\r\n"),
+                     "[MC.REPLY]msg" MSG(9) "[MC.REPLY]msg" MSG(1));
+    ck_assert_str_eq(parse_all("slabs reassign 1 2 noreply\r\nslabs\r\nslabs foo bar\r\n"),
+                     "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("slabs automove 0\r\nslabs automove 2 noreply\r\n"),
+                     "[MC.REPLY]ok[MC.REPLY]ok,q");
+    ck_assert_str_eq(parse_all("slabs automove 3\r\nslabs automove x\r\nslabs automove\r\n"),
+                     "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(1) "[MC.REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("slabs automove ratio 0.5\r\nslabs automove ratio\r\n"),
+                     "[MC.REPLY]ok[MC.REPLY]msg" MSG(0));
+}
+END_TEST
+
+START_TEST(test_memcache_parse_item_size_limit_follows_the_parser) {
+    ps.item_max = 2048;
+    ck_assert_str_eq(parse_all("set k 0 0 2049\r\n"), "[MC.REFUSE|k|set]msg" MSG(5));
+    memset(&ps, 0, sizeof ps);
+    ps.item_max = 2048;
+    char text[2048 + 64];
+    int n = snprintf(text, sizeof text, "set k 0 0 2048\r\n");
+    memset(text + n, 'v', 2048);
+    memcpy(text + n + 2048, "\r\n", 3);
+    ck_assert_ptr_nonnull(strstr(parse_all(text), "[MC.SET|k|"));
 }
 END_TEST
 
@@ -455,6 +499,9 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_memcache_parse_incr_decr_touch);
     tcase_add_test(tc, test_memcache_parse_flush_version_verbosity_stats_quit);
     tcase_add_test(tc, test_memcache_parse_unknown_and_empty_lines);
+    tcase_add_test(tc, test_memcache_parse_http_request_line_closes);
+    tcase_add_test(tc, test_memcache_parse_slabs);
+    tcase_add_test(tc, test_memcache_parse_item_size_limit_follows_the_parser);
     tcase_add_test(tc, test_memcache_parse_over_long_line_closes);
     tcase_add_test(tc, test_memcache_parse_meta_get_and_flags);
     tcase_add_test(tc, test_memcache_parse_meta_base64_keys);
