@@ -42,7 +42,8 @@ static void put(keel_buf *out, const char *s, size_t n, bool crlf) {
 #define PUT_LIT(out, lit) put((out), (lit), sizeof(lit) - 1, false)
 #define LINE_LIT(out, lit) put((out), (lit), sizeof(lit) - 1, true)
 
-/* Writes an error message as one memcached line (CR and LF inside become spaces). */
+/* Writes an error message as one memcached line (CR and LF inside become spaces); a message
+ * that is not memcached's own becomes SERVER_ERROR, without a leading "ERR ". */
 static void put_error(keel_buf *out, const char *s, size_t n) {
     if (n >= 19 && !memcmp(s, "ERR unknown command", 19)) {
         LINE_LIT(out, "ERROR");
@@ -51,7 +52,13 @@ static void put_error(keel_buf *out, const char *s, size_t n) {
     bool native =
         (n >= 13 && (!memcmp(s, "CLIENT_ERROR ", 13) || !memcmp(s, "SERVER_ERROR ", 13))) ||
         (n == 5 && !memcmp(s, "ERROR", 5));
-    if (!native) PUT_LIT(out, "SERVER_ERROR ");
+    if (!native) {
+        PUT_LIT(out, "SERVER_ERROR ");
+        if (n > 4 && !memcmp(s, "ERR ", 4)) {   /* Redis's generic code word says nothing here */
+            s += 4;
+            n -= 4;
+        }
+    }
     char *w = keel_buf_reserve(out, n + 2);
     for (size_t i = 0; i < n; i++)
         w[i] = s[i] == '\r' || s[i] == '\n' ? ' ' : s[i];
