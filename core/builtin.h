@@ -19,6 +19,7 @@ void cmd_expire_register(keel_module *core);    /* EXPIRE PEXPIRE EXPIREAT PEXPI
 void cmd_scan_register(keel_module *core);      /* KEYS SCAN RANDOMKEY */
 void cmd_stats_register(keel_module *core);     /* STATS SELF */
 void cmd_memory_register(keel_module *core);    /* MEMORY */
+void cmd_tx_register(keel_module *core);        /* MULTI EXEC DISCARD WATCH UNWATCH */
 
 /* Registers a table of opcodes or commands, logging any refusal. */
 int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n);

@@ -9,6 +9,7 @@
 #include "net.h"
 #include "ns.h"
 #include "server.h"
+#include "watch.h"
 #include "shard.h"
 #include "zvm.h"
 
@@ -122,8 +123,12 @@ static keel_op_result op_flush_shard(keel_proc *kp, const keel_insn *in) {
         lock_watch(held, p);
         return KEEL_BLOCK;
     }
-    if (!p->ns || p->ns->n == 0) ks_flush(s);
-    else if (ns_resolve_on(p, s, &sp) == KEEL_OK) {
+    if (!p->ns || p->ns->n == 0) {
+        if (s->watch.count) watch_touch_existing(s);
+        ks_flush(s);
+    } else if (ns_resolve_on(p, s, &sp) == KEEL_OK) {
+        if (s->watch.count)   /* the namespace's watchers: its top-level entry */
+            watch_touch(s, p->ns->comp[0].ptr, p->ns->comp[0].len, ks_hash(p->ns->comp[0].ptr, p->ns->comp[0].len));
         dk_table_clear(sp.t, ks_free_obj, NULL);
         ns_note_expiring(&sp);
     }

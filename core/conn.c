@@ -13,6 +13,7 @@
 #include "server.h"
 #include "thread.h"
 #include "tls.h"
+#include "tx.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -185,6 +186,7 @@ static void conn_maybe_free(conn *c) {
     conn_drain_pending(c);
     if (c->npend > 0 || (c->flags & CONN_DIRTY)) return;
     if (c->proto->def.conn_close) c->proto->def.conn_close(c, c->pstate);
+    tx_conn_free(c);
     mem_free(c->pstate);
     mem_free(c->in);
     mem_free(c->out.data);
@@ -471,9 +473,7 @@ static bool conn_encode(conn *c, zvm_proc *p) {
 static size_t proc_reply_bytes(const zvm_proc *p) { return p->arena_bytes - p->arena_args; }
 
 /* Requests whose effects must happen even when the client has gone. */
-static bool proc_writes(const zvm_proc *p) {
-    return p->cmd && (cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & (KEEL_CMD_WRITE | KEEL_CMD_ADMIN));
-}
+static bool proc_writes(const zvm_proc *p) { return zvm_writes(p); }
 
 /* Marks p finished; its reply counts as c's output until it is encoded. */
 static void conn_finished(conn *c, zvm_proc *p) {
@@ -552,6 +552,7 @@ void conn_proc_done(zvm_proc *p) {
         atomic_fetch_sub_explicit(&c->nlong, 1, memory_order_relaxed);
         c->serial = true;
     }
+    if (p->nwatch_out) tx_watch_adopt(c, p);
     conn_finished(c, p);
     conn_drain_pending(c);
     if (c->flags & CONN_CLOSED) {
@@ -583,13 +584,7 @@ static void conn_resume(conn *c) {
 /* ---- input ---- */
 
 static bool conn_allowed(conn *c, const cmd_entry *ce, zvm_proc *p) {
-    uint64_t f = cmd_call_flags(ce, p->pub.argc, p->pub.argv);   /* what this call does */
-    unsigned perms = c->net->cf->permissions;
-    const char *need = NULL;
-    if ((f & KEEL_CMD_ADMIN) && !(perms & PERM_ADMIN)) need = "admin";
-    else if ((f & KEEL_CMD_WRITE) && !(perms & PERM_WRITE)) need = "write";
-    else if ((f & KEEL_CMD_READONLY) && !(perms & (PERM_READ | PERM_WRITE))) need = "read";
-    else if ((f & KEEL_CMD_STATS) && !(perms & (PERM_STATS | PERM_ADMIN))) need = "stats";
+    const char *need = cmd_missing_permission(ce, c->net->cf->permissions, p->pub.argc, p->pub.argv);
     if (!need) return true;
     zvm_reply_errorf(p, "NOPERM this network does not allow the '%s' command (it needs the %s permission)",
                      ce->lname, need);
@@ -666,27 +661,6 @@ static bool conn_give_args(conn *c, zvm_proc *p, const keel_request *req) {
     return true;
 }
 
-/* Until transactions exist, a refused MULTI must not let the commands meant for it run at once
- * (a client retrying after the EXEC error would write twice): they are answered with an error
- * until EXEC or DISCARD.  True when p was answered that way. */
-static bool conn_refused_multi(conn *c, zvm_proc *p, const cmd_entry *ce) {
-    const keel_arg *name = &p->pub.argv[0];
-    bool is_multi = keel_arg_is(name, "MULTI"), is_end = keel_arg_is(name, "EXEC") || keel_arg_is(name, "DISCARD");
-    if (!(c->flags & CONN_MULTI_REFUSED)) {
-        if (is_multi && !ce) c->flags |= CONN_MULTI_REFUSED;   /* the unknown-command error goes out */
-        return false;
-    }
-    if (is_end && !ce) {
-        c->flags &= ~CONN_MULTI_REFUSED;
-        zvm_reply_errorf(p, "EXECABORT Transaction discarded because MULTI was refused (transactions are not "
-                            "available on this server)");
-        return true;
-    }
-    zvm_reply_errorf(p, "ERR command not run: the MULTI before it was refused (transactions are not available "
-                        "on this server); send EXEC or DISCARD to end it");
-    return true;
-}
-
 /* Prepares one request's process: queues it in request order, checks it and places its keys.
  * Returns the process to run, or NULL when it is already finished (an error reply). */
 static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
@@ -707,18 +681,32 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
 
     const cmd_entry *named = cmd_lookup_name(p->pub.argv[0].ptr, p->pub.argv[0].len);
     const cmd_entry *ce = named && named->is_alias ? named->target : named;
-    if (conn_refused_multi(c, p, ce)) {
-        /* answered */
-    } else if (!ce) {
+    bool queueing = (c->flags & CONN_MULTI) && !tx_acts_at_once(named);
+    if (!ce) {
         conn_unknown_command(p);
     } else if (c->last_cmd = named->lname, !arity_ok(ce->def->arity, p->pub.argc)) {
         zvm_reply_errorf(p, "ERR wrong number of arguments for '%s' command", named->lname);
     } else if (!(c->flags & CONN_AUTHED) && !(ce->def->flags & KEEL_CMD_NOAUTH)) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
     } else if (conn_allowed(c, ce, p)) {
+        if (queueing) {   /* MULTI: checked, then queued for EXEC */
+            tx_queue(c, p);
+            conn_proc_done(p);
+            return NULL;
+        }
+        if ((c->flags & CONN_MULTI) && tx_is_watch(ce)) {
+            zvm_reply_errorf(p, "ERR WATCH inside MULTI is not allowed");
+            conn_proc_done(p);
+            return NULL;
+        }
         p->cmd = ce;
         p->cmd_name = named->lname;
         p->prog = ce->prog;
+        if (tx_is_exec(ce)) {   /* its keys: the transaction's */
+            tx_exec_take(c, p);
+            p->orders = true;
+            return p;
+        }
         if (zvm_set_keys(p)) {
             /* A request over several shards (or walking them all) takes its shards one by one;
              * until it is done, a later request of this connection could reach a shard first.
@@ -727,8 +715,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
             return p;
         }
     }
-    if (ce && (c->flags & CONN_MULTI_REFUSED) == 0 && keel_arg_is(&p->pub.argv[0], "MULTI"))
-        c->flags |= CONN_MULTI_REFUSED;   /* MULTI exists but was refused (permissions, AUTH) */
+    if (queueing) tx_refused(c);   /* EXEC will answer EXECABORT */
     conn_proc_done(p);
     return NULL;
 }

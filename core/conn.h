@@ -15,6 +15,7 @@ struct event;
 struct proto_entry;
 struct ns_path;
 struct tls_session;
+struct tx_conn;
 
 #define CONN_CLOSE_ASAP   (1u << 0)   /* close once pending replies are written (QUIT) */
 #define CONN_CLOSED       (1u << 1)   /* socket gone; waiting for in-flight processes */
@@ -28,7 +29,7 @@ struct tls_session;
 #define CONN_EOF          (1u << 10)  /* the client finished sending: what it sent runs and is
                                          answered, then it is closed */
 #define CONN_KILL         (1u << 11)  /* to be closed at the next flush (a limit was passed) */
-#define CONN_MULTI_REFUSED (1u << 12) /* a MULTI was refused: commands until EXEC/DISCARD get errors */
+#define CONN_MULTI        (1u << 12)  /* between MULTI and EXEC/DISCARD: requests are queued (tx.h) */
 #define CONN_IN_HELD      (1u << 13)  /* inside conn_run_held (no re-entry, not freed under it) */
 #define CONN_REFUSED      (1u << 9)   /* only here to tell the client why it is refused: not
                                          counted as a client, never read */
@@ -67,6 +68,7 @@ struct keel_conn {
     int64_t obuf_soft_since;        /* ms since when output has been above the soft limit */
     char *name;                     /* CLIENT SETNAME (guarded by srv->clients_lock) */
     struct ns_path *ns;             /* the namespace the client is in (NULL = the top) */
+    struct tx_conn *tx;             /* MULTI's queue and WATCH's keys (tx.h), NULL until used */
     struct opt_set *opts;           /* its module options (keel_conn_option_set) */
     int64_t created_ms, last_ms;
     const char *last_cmd;

@@ -5,6 +5,7 @@
 #include "ns.h"
 #include "server.h"
 #include "thread.h"
+#include "watch.h"
 
 #include <time.h>
 
@@ -34,6 +35,7 @@ static void expire_one(void *arg, dk_table *t, dk_ref r) {
         dk_table_set_expiry(t, r, cx->now_ms + 1);
         return;
     }
+    if (!cx->sp.owner && cx->sp.s->watch.count) watch_touch_expired(cx->sp.s, e.key, e.klen, ks_hash(e.key, e.klen));
     ks_delete_ref(&cx->sp, r);
     cx->removed++;
 }

@@ -2,6 +2,8 @@
  * shard's published key counts. */
 #include "config.h"
 #include "keyspace.h"
+#include "watch.h"
+#include "shard.h"
 #include "lazyfree.h"
 #include "registry.h"
 #include "server.h"
@@ -50,6 +52,7 @@ bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t 
         if (v->expire_ms != DK_NO_EXPIRY && v->expire_ms <= now_ms) {
             ks_delete_ref(sp, r);
             atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
+            if (!sp->owner && sp->s->watch.count) watch_touch_expired(sp->s, key, klen, hash);
             r = DK_REF_NONE;
         } else if (ks_empty_namespace(v)) {   /* its last key went: the namespace goes too */
             ks_delete_ref(sp, r);

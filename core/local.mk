@@ -3,9 +3,9 @@
 noinst_LTLIBRARIES += core/libkeelcore.la
 core_libkeelcore_la_SOURCES = \
 	core/api.c core/api.h core/api_conn.c core/api_key.c \
-	core/block.c core/block.h core/builtin.c core/builtin.h \
+	core/block.c core/block.h core/builtin.c core/builtin.h core/call.c core/call.h \
 	core/cmd_admin.c core/cmd_client.c core/cmd_command.c core/cmd_config.c core/cmd_expire.c \
-	core/cmd_info.c core/cmd_keys.c core/cmd_memory.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c \
+	core/cmd_info.c core/cmd_keys.c core/cmd_memory.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c core/cmd_tx.c \
 	core/spread.c core/spread.h \
 	core/conf.c core/conf.h core/conf_check.c core/conf_check.h \
 	core/conn.c core/conn.h core/expire.c core/expire.h \
@@ -13,7 +13,7 @@ core_libkeelcore_la_SOURCES = \
 	core/limit.c core/limit.h core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/memusage.c core/memusage.h core/net.c core/net.h core/ns.c core/ns.h core/opts.c core/opts.h \
 	core/registry.c core/registry.h core/server.c core/server.h core/shard.c core/shard.h \
 	core/stats.c core/stats.h core/stats_json.c core/stats_json.h \
-	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h \
+	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h core/tx.c core/tx.h core/watch.c core/watch.h \
 	core/zvm.h core/zvm_ops.c core/zvm_proc.c core/zvm_program.c core/zvm_reply.c core/zvm_run.c
 core_libkeelcore_la_CPPFLAGS = $(AM_CPPFLAGS) -DKEEL_CORE \
 	-DKEEL_MODULE_DIR='"$(modulesdir)"' \

@@ -2,6 +2,7 @@
  * opcodes (numbered in registration order), types and protocols. */
 #include "config.h"
 #include "registry.h"
+#include "conf.h"
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
@@ -139,6 +140,15 @@ uint64_t cmd_call_flags(const cmd_entry *ce, uint32_t argc, const keel_arg *argv
     uint64_t f = ce->def->flags;
     if (!ce->def->access) return f;
     return (f & ~rw) | (ce->def->access(argc, argv) & rw);
+}
+
+const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t argc, const keel_arg *argv) {
+    uint64_t f = cmd_call_flags(ce, argc, argv);   /* what this call does */
+    if ((f & KEEL_CMD_ADMIN) && !(perms & PERM_ADMIN)) return "admin";
+    if ((f & KEEL_CMD_WRITE) && !(perms & PERM_WRITE)) return "write";
+    if ((f & KEEL_CMD_READONLY) && !(perms & (PERM_READ | PERM_WRITE))) return "read";
+    if ((f & KEEL_CMD_STATS) && !(perms & (PERM_STATS | PERM_ADMIN))) return "stats";
+    return NULL;
 }
 
 keel_status reg_opcode(keel_module *m, const keel_opcode_def *def, const char **err) {

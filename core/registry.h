@@ -47,6 +47,9 @@ keel_status reg_protocol(struct keel_module *m, const keel_proto_def *def, const
  * WRITE and READONLY bits the command's access callback gives for these arguments when it has
  * one. */
 uint64_t cmd_call_flags(const cmd_entry *ce, uint32_t argc, const keel_arg *argv);
+/* The permission (PERM_* of a network) a call of ce lacks under perms: "admin", "write", "read",
+ * "stats", or NULL when it may run. */
+const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t argc, const keel_arg *argv);
 
 /* Drops everything a module registered (a failed init). */
 void reg_forget_module(struct keel_module *m);

@@ -17,6 +17,7 @@ void shard_free(shard *s) {
     dk_table_free(s->table, ks_free_obj, NULL);
     lock_table_free(&s->locks);
     wait_table_free(&s->waits);
+    watch_table_free(&s->watch);
     mem_free(s);
 }
 

@@ -5,6 +5,7 @@
 
 #include "block.h"
 #include "lock.h"
+#include "watch.h"
 
 #include <datakit/table.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@ typedef struct shard {
     dk_table *table;
     lock_table locks;
     wait_table waits;              /* processes blocked on keys of this shard */
+    watch_table watch;             /* keys clients WATCH, with their change counters */
     struct ns_obj *ns_expiring;    /* namespaces in this shard whose tables have expiring keys */
     struct ns_obj *ns_expiring_tail;
     uint32_t ns_expiring_n;

@@ -126,6 +126,15 @@ typedef struct zvm_proc {
     uint32_t nreplies;
     int depth;
 
+    /* keel_call: commands this process runs as its children (EXEC, scripts), or it as one */
+    struct zvm_proc *call_parent;  /* this process runs a command for call_parent, under its locks */
+    struct zvm_proc *call_child;   /* the command running, or finished and not yet cleared */
+    bool call_done;                /* call_child has finished */
+    bool call_inline;              /* keel_call is stepping call_child right now */
+    struct tx_run *tx;             /* EXEC: the queued commands and watched keys it took over */
+    struct watch_rec **watch_out;  /* WATCH: what it saw of its keys, for its connection */
+    uint32_t nwatch_out;
+
     size_t arena_bytes;            /* bytes of the arena's extra chunks */
     size_t arena_args;             /* ... of which the arguments took (the rest is reply and scratch) */
     bool started;                  /* the connection started it (counted in its nstarted) */
@@ -174,6 +183,13 @@ bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const 
 /* Computes the process's keys and shards from its command's key spec.  Returns false (with an
  * error reply set) when the arguments are malformed for the spec. */
 bool zvm_set_keys(zvm_proc *p);
+/* The argument positions of the keys of a call of d (at most argc into pos): how many, or -1
+ * when the arguments are malformed for the spec. */
+int zvm_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos);
+/* Places key a (argument argi) as process p would: shard, lock identity, hash. */
+void zvm_key_place(zvm_proc *p, const keel_arg *a, uint32_t argi, zvm_key *k);
+/* Sets p's keys to a copy of raw[0..n), sorted by shard (stable), and its shard list. */
+void zvm_set_key_list(zvm_proc *p, const zvm_key *raw, uint32_t n);
 
 /* What running a process came to. */
 typedef enum zvm_outcome { ZVM_OUT_DONE, ZVM_OUT_YIELD, ZVM_OUT_BLOCK, ZVM_OUT_HOP } zvm_outcome;
@@ -214,6 +230,8 @@ void zvm_unlock_msg(struct thr *t, msg *m);
 /* Reply tree (the keel_reply_* SDK calls build it). */
 void zvm_reply_reset(zvm_proc *p);
 void zvm_reply_errorf(zvm_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a copy of reply tree r (a child's reply, for EXEC). */
+void zvm_reply_copy(zvm_proc *p, const keel_reply *r);
 /* An error reply of any length, taken as it is (no formatting). */
 void zvm_reply_error_text(zvm_proc *p, const char *s, size_t n);
 /* Pads unfinished aggregates with nils so the tree is well formed. */
@@ -221,6 +239,9 @@ void zvm_reply_finish(zvm_proc *p);
 
 /* Writes a readable listing of prog (DEBUG ZVM EXPLAIN) as one reply line per instruction. */
 void zvm_explain(zvm_proc *out, const zvm_program *prog, const zvm_proc *subject);
+
+/* True when p's command may write (its call's flags: KEEL_CMD_WRITE or KEEL_CMD_ADMIN). */
+bool zvm_writes(const zvm_proc *p);
 
 /* Reductions a process gets per time slice. */
 #define ZVM_SLICE 20000

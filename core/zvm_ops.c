@@ -8,6 +8,7 @@
 #include "server.h"
 #include "shard.h"
 #include "thread.h"
+#include "watch.h"
 
 /* Opcode: key.lock
  * Operands: none.  Reductions: 1 + the keys.  May hop, block, and yield between shards.
@@ -42,6 +43,7 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
         } else {
             zvm_lock_keys(p, sid, first, end);
         }
+        if (s->watch.count && zvm_writes(p)) watch_touch_keys(s, p, first, end);   /* WATCH sees it */
         keel_charge(kp, end - first);
         p->lock_next++;
         p->lock_key = end;

@@ -199,68 +199,37 @@ void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
     p->pub.argv = v;
 }
 
-/* Argument positions of the keys, per the command's spec.  Returns the count or -1. */
-static int zvm_key_positions(zvm_proc *p, int **pos_out) {
-    const keel_cmd_def *d = p->cmd->def;
-    int argc = (int)p->pub.argc;
-    int *pos = zvm_alloc(p, sizeof *pos * (size_t)argc);
+int zvm_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos) {
     int n = 0;
     if (d->keys) {
-        n = d->keys(argc, p->pub.argv, pos, argc);
-        if (n > argc) n = -1;
+        n = d->keys((int)argc, argv, pos, (int)argc);
+        if (n > (int)argc) n = -1;
     } else if (d->first_key > 0) {
-        int last = d->last_key < 0 ? argc + d->last_key : d->last_key;
+        int last = d->last_key < 0 ? (int)argc + d->last_key : d->last_key;
         int step = d->key_step > 0 ? d->key_step : 1;
-        for (int i = d->first_key; i <= last && i < argc; i += step) pos[n++] = i;
+        for (int i = d->first_key; i <= last && i < (int)argc; i += step) pos[n++] = i;
     }
-    *pos_out = pos;
     return n;
 }
 
-bool zvm_set_keys(zvm_proc *p) {
-    int *pos;
-    int n = zvm_key_positions(p, &pos);
-    if (n < 0) {
-        zvm_reply_errorf(p, "ERR syntax error");
-        return false;
-    }
-    if (n == 0) return true;
+void zvm_key_place(zvm_proc *p, const keel_arg *a, uint32_t argi, zvm_key *k) {
+    ns_place pl;
+    ns_place_key(p, a->ptr, a->len, &pl);
+    k->ptr = a->ptr;
+    k->len = a->len;
+    k->lptr = pl.top;
+    k->llen = pl.toplen;
+    k->hash = pl.tophash;
+    k->shard = shard_of_hash(pl.shard_hash, srv->nshards);
+    k->argi = argi;
+}
+
+void zvm_set_key_list(zvm_proc *p, const zvm_key *raw, uint32_t n) {
     uint32_t nshards = srv->nshards;
-    if (n == 1) {   /* most commands: no sorting, no per-shard counts */
-        const keel_arg *a = &p->pub.argv[pos[0]];
-        ns_place pl;
-        ns_place_key(p, a->ptr, a->len, &pl);
-        zvm_key *k = zvm_alloc(p, sizeof *k);
-        k->ptr = a->ptr;
-        k->len = a->len;
-        k->lptr = pl.top;
-        k->llen = pl.toplen;
-        k->hash = pl.tophash;
-        k->shard = shard_of_hash(pl.shard_hash, nshards);
-        k->argi = (uint32_t)pos[0];
-        p->keys = k;
-        p->nkeys = 1;
-        p->lshards = &k->shard;
-        p->nlshards = 1;
-        return true;
-    }
-    zvm_key *keys = zvm_alloc(p, sizeof *keys * (size_t)n);
+    zvm_key *keys = zvm_alloc(p, sizeof *keys * (n ? n : 1));
     uint32_t *per_shard = zvm_alloc(p, sizeof *per_shard * nshards);
     memset(per_shard, 0, sizeof *per_shard * nshards);
-    zvm_key *raw = n > 1 ? zvm_alloc(p, sizeof *raw * (size_t)n) : keys;
-    for (int i = 0; i < n; i++) {
-        const keel_arg *a = &p->pub.argv[pos[i]];
-        ns_place pl;
-        ns_place_key(p, a->ptr, a->len, &pl);
-        raw[i].ptr = a->ptr;
-        raw[i].len = a->len;
-        raw[i].lptr = pl.top;
-        raw[i].llen = pl.toplen;
-        raw[i].hash = pl.tophash;
-        raw[i].shard = shard_of_hash(pl.shard_hash, nshards);
-        raw[i].argi = (uint32_t)pos[i];
-        per_shard[raw[i].shard]++;
-    }
+    for (uint32_t i = 0; i < n; i++) per_shard[raw[i].shard]++;
     /* counting sort by shard (stable: keys of a shard stay in argument order) */
     uint32_t distinct = 0;
     for (uint32_t s = 0, at = 0; s < nshards; s++) {
@@ -269,14 +238,35 @@ bool zvm_set_keys(zvm_proc *p) {
         at += c;
         distinct += c > 0;
     }
-    if (n > 1)
-        for (int i = 0; i < n; i++) keys[per_shard[raw[i].shard]++] = raw[i];
+    for (uint32_t i = 0; i < n; i++) keys[per_shard[raw[i].shard]++] = raw[i];
     p->keys = keys;
-    p->nkeys = (uint32_t)n;
-    p->lshards = zvm_alloc(p, sizeof *p->lshards * distinct);
+    p->nkeys = n;
+    p->lshards = zvm_alloc(p, sizeof *p->lshards * (distinct ? distinct : 1));
     p->nlshards = 0;
-    for (int i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++)
         if (p->nlshards == 0 || p->lshards[p->nlshards - 1] != keys[i].shard)
             p->lshards[p->nlshards++] = keys[i].shard;
+}
+
+bool zvm_set_keys(zvm_proc *p) {
+    int *pos = zvm_alloc(p, sizeof *pos * (p->pub.argc ? p->pub.argc : 1));
+    int n = zvm_key_positions(p->cmd->def, p->pub.argc, p->pub.argv, pos);
+    if (n < 0) {
+        zvm_reply_errorf(p, "ERR syntax error");
+        return false;
+    }
+    if (n == 0) return true;
+    if (n == 1) {   /* most commands: no sorting, no per-shard counts */
+        zvm_key *k = zvm_alloc(p, sizeof *k);
+        zvm_key_place(p, &p->pub.argv[pos[0]], (uint32_t)pos[0], k);
+        p->keys = k;
+        p->nkeys = 1;
+        p->lshards = &k->shard;
+        p->nlshards = 1;
+        return true;
+    }
+    zvm_key *raw = zvm_alloc(p, sizeof *raw * (size_t)n);
+    for (int i = 0; i < n; i++) zvm_key_place(p, &p->pub.argv[pos[i]], (uint32_t)pos[i], &raw[i]);
+    zvm_set_key_list(p, raw, (uint32_t)n);
     return true;
 }

@@ -81,6 +81,13 @@ void keel_reply_nil(keel_proc *kp) {
     reply_scalar_done(p);
 }
 
+void keel_reply_nil_array(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    if (reply_swallowing(p)) return;
+    reply_add(p, KEEL_REPLY_NIL)->len = KEEL_REPLY_NIL_ARRAY;
+    reply_scalar_done(p);
+}
+
 void keel_reply_int(keel_proc *kp, int64_t v) {
     zvm_proc *p = zvm_of(kp);
     if (reply_swallowing(p)) return;
@@ -280,4 +287,32 @@ void keel_reply_stored(keel_proc *kp, const keel_value *v) {
     }
     char text[64];
     keel_reply_bulk(kp, text, dk_val_format(&v->box, text, sizeof text));
+}
+
+void zvm_reply_copy(zvm_proc *p, const keel_reply *r) {
+    if (reply_swallowing(p)) return;
+    switch (r->type) {
+    case KEEL_REPLY_ARRAY:
+    case KEEL_REPLY_SET:
+    case KEEL_REPLY_MAP:
+    case KEEL_REPLY_PUSH: {
+        uint64_t children = r->type == KEEL_REPLY_MAP ? 2 * (uint64_t)r->len : r->len;
+        reply_aggregate(p, r->type, r->len, children);
+        for (const keel_reply *c = r->v.child; c && children > 0; c = c->next, children--) zvm_reply_copy(p, c);
+        while (children-- > 0 && !reply_swallowing(p)) keel_reply_nil(&p->pub);   /* a short tree */
+        return;
+    }
+    case KEEL_REPLY_BULK:
+    case KEEL_REPLY_SIMPLE:
+    case KEEL_REPLY_ERROR:
+    case KEEL_REPLY_VERBATIM:
+        reply_string(p, r->type, r->v.s, r->len);
+        return;
+    default: {   /* numbers, booleans, nil: the node as it is */
+        keel_reply *n = reply_add(p, r->type);
+        n->len = r->len;
+        n->v = r->v;
+        reply_scalar_done(p);
+    }
+    }
 }

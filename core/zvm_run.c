@@ -3,6 +3,7 @@
 #include "config.h"
 #include "zvm.h"
 #include "block.h"
+#include "call.h"
 #include "conn.h"
 #include "lock.h"
 #include "log.h"
@@ -205,13 +206,17 @@ void zvm_unlock_msg(thr *t, msg *m) {
     mem_free(um);
 }
 
+bool zvm_writes(const zvm_proc *p) {
+    return p->cmd && (cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & (KEEL_CMD_WRITE | KEEL_CMD_ADMIN));
+}
+
 /* True when p's client has gone, p has not run anything yet (it may hold locks it took or was
  * handed while waiting for them) and p only reads: it can end without running.  Writes the
  * server has read still run, as in Redis. */
 static bool zvm_abandoned(const zvm_proc *p) {
     if (p->pc != 0 || !p->conn || !p->cmd || !atomic_load_explicit(&p->conn->gone, memory_order_relaxed))
         return false;
-    return !(cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & (KEEL_CMD_WRITE | KEEL_CMD_ADMIN));
+    return !zvm_writes(p);
 }
 
 /* The first yield of a process marks it long-running on its connection, which then starts no
@@ -222,6 +227,26 @@ static void zvm_note_yield(zvm_proc *p) {
     atomic_fetch_add_explicit(&p->conn->nlong, 1, memory_order_relaxed);
 }
 
+/* A child's keys pass to its parent when it finishes: the ones the parent held already were
+ * never the child's; the ones it took besides are held on until the parent ends. */
+static void zvm_give_locks(zvm_proc *c, zvm_proc *parent) {
+    zvm_register_lazy_locks(c);   /* keys only checked, not in the lock table yet */
+    for (uint32_t i = 0; i < c->nlocks; i++) zvm_add_lockref(parent, c->locks[i].shard, c->locks[i].ent);
+    c->nlocks = 0;
+}
+
+/* A blocking command run as a child (EXEC, a script) answers as if its timeout had passed: it
+ * starts over, with keel_proc_timed_out true. */
+static void zvm_restart_timed_out(zvm_proc *p) {
+    p->block_req = false;
+    p->wake_reason = BLK_TIMEDOUT;
+    p->pc = 0;
+    p->lock_next = p->lock_key = p->lock_pos = 0;
+    p->lock_ordered = false;
+    memset(p->reg, 0, sizeof p->reg);
+    zvm_reply_reset(p);
+}
+
 void zvm_step(zvm_proc *p) {
     thr *t = p->cur;
     if (p->blk) blk_resumed(p);   /* woken from a park: it starts its program over */
@@ -229,7 +254,9 @@ void zvm_step(zvm_proc *p) {
     switch (zvm_abandoned(p) ? ZVM_OUT_DONE : zvm_run(p)) {
     case ZVM_OUT_DONE:
         zvm_reply_finish(p);
-        zvm_release_locks(p);
+        call_clear(p);   /* a child whose reply was never cleared */
+        if (p->call_parent) zvm_give_locks(p, p->call_parent);
+        else zvm_release_locks(p);
         if (p->home == t) {
             p->done(p);
         } else {
@@ -244,6 +271,11 @@ void zvm_step(zvm_proc *p) {
         thr_ready(t, p);
         break;
     case ZVM_OUT_BLOCK:
+        if (p->block_req && p->call_parent) {   /* run by EXEC or a script: never blocks */
+            zvm_restart_timed_out(p);
+            thr_ready(t, p);
+            break;
+        }
         if (p->block_req) {   /* keel_block_keys: park on the keys, holding nothing */
             blk_park(p);
             break;

@@ -204,7 +204,25 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     /* ---- connection options (added in 1.2): on the connection's thread only ---- */        \
     /* the value option `name` has on connection c now (NULL when unset): how a protocol reads \
      * its network's settings (memcache.item_size_max) from conn_open or parse */              \
-    X(const char *, conn_option, (keel_conn *c, const char *name))
+    X(const char *, conn_option, (keel_conn *c, const char *name))                             \
+    /* ---- commands run by a process (added in 1.2): EXEC, scripts ---- */                     \
+    /* runs argv as a command of p's client, under p's locks (the keys p holds are the          \
+     * command's; keys the command takes besides stay held until p ends).  KEEL_OK: it          \
+     * finished, call_reply has its reply.  KEEL_WAIT: it runs on; return KEEL_BLOCK, and the   \
+     * opcode runs again once it finished (call_reply non-NULL).  KEEL_MOVED: pass it on (a     \
+     * command of the connection runs on its thread).  KEEL_EINVAL: no command, or one is       \
+     * running.  Unknown commands, wrong arity and refused permissions finish at once with the  \
+     * error as their reply; a blocking command does not block (it answers as on a timeout) */  \
+    X(keel_status, call, (keel_proc *p, uint32_t argc, const keel_arg *argv))                  \
+    /* the finished command's reply (NULL while it runs or when there is none); valid until the \
+     * next call, call_clear or the end of p */                                                \
+    X(const keel_reply *, call_reply, (keel_proc *p))                                          \
+    /* true when the finished command failed (its reply is an error it ended on) */             \
+    X(bool, call_failed, (keel_proc *p))                                                       \
+    /* forgets the finished command and its reply */                                            \
+    X(void, call_clear, (keel_proc *p))                                                        \
+    /* a nil that RESP2 sends as a null array (*-1), as Redis answers EXEC and BLPOP */         \
+    X(void, reply_nil_array, (keel_proc *p))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

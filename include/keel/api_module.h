@@ -70,4 +70,9 @@
 #define keel_key_append (keel_api_ptr->key_append)
 #define keel_key_store_bytes (keel_api_ptr->key_store_bytes)
 #define keel_conn_option (keel_api_ptr->conn_option)
+#define keel_call (keel_api_ptr->call)
+#define keel_call_reply (keel_api_ptr->call_reply)
+#define keel_call_failed (keel_api_ptr->call_failed)
+#define keel_call_clear (keel_api_ptr->call_clear)
+#define keel_reply_nil_array (keel_api_ptr->reply_nil_array)
 #endif

@@ -22,6 +22,10 @@ typedef enum keel_reply_type {
     KEEL_REPLY_TYPE_COUNT
 } keel_reply_type;
 
+/* A NIL node whose len is this is a null array (RESP2 "*-1": EXEC on a changed WATCH, a BLPOP
+ * that timed out); other protocols show it as any nil.  (Added in 1.2.) */
+#define KEEL_REPLY_NIL_ARRAY 1u
+
 /* One node.  Aggregates point to their first child; children are linked through next.
  * Nodes and their bytes live in the process arena and are read-only to protocols. */
 typedef struct keel_reply {

@@ -43,8 +43,9 @@ static bool same_key(const keel_arg *a, const keel_arg *b) {
 /* An empty source: nil, or park (blocking forms) until a push, the deadline or a disconnect. */
 static keel_op_result move_wait(keel_proc *p, const move_args *a) {
     int64_t left = a->blocking ? lst_deadline_left(p, a->timeout_ms) : -1;
-    if (left < 0) {
-        keel_reply_nil(p);
+    if (left < 0) {   /* Redis: LMOVE's nil is a null bulk, BLMOVE's timeout a null array */
+        if (a->blocking) keel_reply_nil_array(p);
+        else keel_reply_nil(p);
         return KEEL_NEXT;
     }
     if (keel_block_keys(p, left) != KEEL_OK) {
@@ -73,7 +74,7 @@ static keel_op_result move_run(keel_proc *p, const keel_insn *in) {
     move_args a;
     if (!move_read(p, (int)in->imm, &a)) return KEEL_FAIL;
     if (a.blocking && keel_proc_timed_out(p)) {
-        keel_reply_nil(p);
+        keel_reply_nil_array(p);
         return KEEL_NEXT;
     }
     const keel_arg *src = &p->argv[1], *dst = &p->argv[2];

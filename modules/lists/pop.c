@@ -52,8 +52,8 @@ static keel_op_result op_pop(keel_proc *p, const keel_insn *in) {
     keel_status st = lst_find(p, key->ptr, key->len, &l);
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return lst_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {
-        if (p->reg[0].type == DK_NULL) keel_reply_nil(p);
+    if (st == KEEL_NOTFOUND) {   /* LPOP key count: a null array, as in Redis */
+        if (p->reg[0].type == DK_NULL) counted ? keel_reply_nil_array(p) : keel_reply_nil(p);
         return KEEL_NEXT;   /* (or the list expired while this pop yielded: the core pads) */
     }
     if (p->reg[0].type == DK_NULL) {
@@ -177,7 +177,7 @@ static keel_op_result mpop_scan(keel_proc *p) {
 static keel_op_result mpop_wait(keel_proc *p, const mpop_args *a) {
     int64_t left = a->blocking ? lst_deadline_left(p, a->timeout_ms) : -1;
     if (left < 0) {
-        keel_reply_nil(p);
+        keel_reply_nil_array(p);   /* *-1, as Redis answers BLPOP's timeout and an empty LMPOP */
         return KEEL_NEXT;
     }
     if (keel_block_keys(p, left) != KEEL_OK) {
@@ -193,7 +193,7 @@ static keel_op_result mpop_run(keel_proc *p, const keel_insn *in) {
     mpop_args a;
     if (!mpop_read(p, (int)in->imm, &a)) return KEEL_FAIL;
     if (a.blocking && keel_proc_timed_out(p)) {
-        keel_reply_nil(p);
+        keel_reply_nil_array(p);
         return KEEL_NEXT;
     }
     keel_op_result r;

@@ -175,7 +175,9 @@ static void put_verbatim(keel_buf *b, const char *s, size_t n, bool v3) {
 static uint64_t put_node(keel_buf *b, const keel_reply *r, bool v3) {
     switch (r->type) {
     case KEEL_REPLY_NIL:
-        put_raw(b, v3 ? "_\r\n" : "$-1\r\n", v3 ? 3 : 5);
+        if (v3) put_raw(b, "_\r\n", 3);
+        else if (r->len == KEEL_REPLY_NIL_ARRAY) put_raw(b, "*-1\r\n", 5);
+        else put_raw(b, "$-1\r\n", 5);
         return 0;
     case KEEL_REPLY_INT:
         put_num_line(b, ':', r->v.i);

@@ -201,6 +201,29 @@ static void f_reply_nil(keel_proc *p) {
     pop_complete(fp_of(p));
 }
 
+static void f_reply_nil_array(keel_proc *p) {
+    add_node(fp_of(p), KEEL_REPLY_NIL)->len = KEEL_REPLY_NIL_ARRAY;
+    pop_complete(fp_of(p));
+}
+
+/* Fake processes run no commands of their own (keel_call is the core's, tested there). */
+static keel_status f_call(keel_proc *p, uint32_t argc, const keel_arg *argv) {
+    (void)p, (void)argc, (void)argv;
+    return KEEL_EINVAL;
+}
+
+static const keel_reply *f_call_reply(keel_proc *p) {
+    (void)p;
+    return NULL;
+}
+
+static bool f_call_failed(keel_proc *p) {
+    (void)p;
+    return false;
+}
+
+static void f_call_clear(keel_proc *p) { (void)p; }
+
 static void f_reply_int(keel_proc *p, int64_t v) {
     keel_reply *r = add_node(fp_of(p), KEEL_REPLY_INT);
     r->v.i = v;
@@ -570,4 +593,9 @@ void fake_proc_fill(keel_api *t) {
     t->conn_option_set = f_conn_option_set;
     t->proc_option = f_proc_option;
     t->conn_option = f_conn_option;
+    t->reply_nil_array = f_reply_nil_array;
+    t->call = f_call;
+    t->call_reply = f_call_reply;
+    t->call_failed = f_call_failed;
+    t->call_clear = f_call_clear;
 }

@@ -1,0 +1,148 @@
+/* tx.c -- MULTI/EXEC on the connection's side: queueing, watched keys, and handing both to EXEC's
+ * process (see tx.h). */
+#include "config.h"
+#include "tx.h"
+#include "conn.h"
+#include "mem.h"
+#include "registry.h"
+#include "server.h"
+#include "watch.h"
+#include "zvm.h"
+
+#include <string.h>
+
+static bool named_is(const cmd_entry *e, const char *lname) { return e && !strcmp(e->lname, lname); }
+
+bool tx_acts_at_once(const cmd_entry *named) {
+    return named_is(named, "exec") || named_is(named, "discard") || named_is(named, "multi") ||
+           named_is(named, "watch") || named_is(named, "quit");
+}
+
+bool tx_is_exec(const cmd_entry *ce) { return named_is(ce, "exec"); }
+bool tx_is_watch(const cmd_entry *ce) { return named_is(ce, "watch"); }
+
+static tx_conn *tx_of(conn *c) {
+    if (!c->tx) c->tx = mem_calloc(1, sizeof *c->tx);
+    return c->tx;
+}
+
+static void tx_cmds_free(tx_cmd *cmds, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) mem_free(cmds[i].argv);
+    mem_free(cmds);
+}
+
+void tx_queue(conn *c, zvm_proc *p) {
+    tx_conn *tx = tx_of(c);
+    uint32_t argc = p->pub.argc;
+    size_t bytes = sizeof(keel_arg) * argc;
+    for (uint32_t i = 0; i < argc; i++) bytes += p->pub.argv[i].len + 1;
+    /* a transaction is input the client sent: it is bounded as its input is */
+    if ((int64_t)(tx->bytes + bytes) > limit_get(srv->cf.query_buffer_limit)) {
+        zvm_reply_errorf(p, "ERR the transaction passed client-query-buffer-limit");
+        tx->dirty = true;
+        return;
+    }
+    if (tx->ncmds == tx->capcmds) {
+        tx->capcmds = tx->capcmds ? tx->capcmds * 2 : 8;
+        tx->cmds = mem_realloc(tx->cmds, sizeof *tx->cmds * tx->capcmds);
+    }
+    keel_arg *argv = mem_alloc(bytes ? bytes : 1);
+    char *w = (char *)(argv + argc);
+    for (uint32_t i = 0; i < argc; i++) {
+        memcpy(w, p->pub.argv[i].ptr, p->pub.argv[i].len);
+        w[p->pub.argv[i].len] = '\0';
+        argv[i].ptr = w;
+        argv[i].len = p->pub.argv[i].len;
+        w += p->pub.argv[i].len + 1;
+    }
+    tx->cmds[tx->ncmds++] = (tx_cmd){argc, argv};
+    tx->bytes += bytes;
+    keel_reply_simple(&p->pub, "QUEUED");
+}
+
+void tx_refused(conn *c) { tx_of(c)->dirty = true; }
+
+/* Frees what EXEC's process took over: its commands, and its watched keys (released on their
+ * shards).  On the process's home thread, the connection's. */
+static void tx_run_free(void *arg) {
+    tx_run *run = arg;
+    tx_cmds_free(run->cmds, run->ncmds);
+    watch_release_all(run->watches, run->nwatches);
+    mem_free(run->watches);
+    mem_free(run);
+}
+
+/* EXEC's keys: every key of every queued command, placed as its command would place it, and
+ * every watched key (to compare its counters while nobody can change it). */
+static void tx_exec_keys(zvm_proc *p, tx_run *run) {
+    uint32_t n = run->nwatches, cap = run->nwatches;
+    for (uint32_t i = 0; i < run->ncmds; i++) cap += run->cmds[i].argc;
+    zvm_key *raw = zvm_alloc(p, sizeof *raw * (cap ? cap : 1));
+    for (uint32_t i = 0; i < run->nwatches; i++) {
+        const watch_rec *w = run->watches[i];
+        raw[i] = (zvm_key){.ptr = w->ident, .len = w->len, .lptr = w->ident, .llen = w->len,
+                           .hash = w->hash, .shard = w->shard, .argi = 0};
+    }
+    int *pos = zvm_alloc(p, sizeof *pos * (cap ? cap : 1));
+    for (uint32_t i = 0; i < run->ncmds; i++) {
+        const tx_cmd *tc = &run->cmds[i];
+        const cmd_entry *named = cmd_lookup_name(tc->argv[0].ptr, tc->argv[0].len);
+        const cmd_entry *ce = named && named->is_alias ? named->target : named;
+        int k = ce ? zvm_key_positions(ce->def, tc->argc, tc->argv, pos) : 0;
+        for (int j = 0; j < k; j++) zvm_key_place(p, &tc->argv[pos[j]], (uint32_t)pos[j], &raw[n++]);
+    }
+    zvm_set_key_list(p, raw, n);
+}
+
+void tx_exec_take(conn *c, zvm_proc *p) {
+    if (!(c->flags & CONN_MULTI)) return;   /* EXEC without MULTI: p->tx stays NULL */
+    c->flags &= ~CONN_MULTI;
+    tx_conn *tx = tx_of(c);
+    tx_run *run = mem_calloc(1, sizeof *run);
+    *run = (tx_run){tx->cmds, tx->ncmds, tx->dirty, tx->watches, tx->nwatches};
+    memset(tx, 0, sizeof *tx);   /* EXEC forgets the watched keys, whatever it finds */
+    p->tx = run;
+    keel_proc_defer_free(&p->pub, tx_run_free, run);
+    if (!run->abort) tx_exec_keys(p, run);
+}
+
+void tx_watch_adopt(conn *c, zvm_proc *p) {
+    if (c->flags & CONN_CLOSED) {   /* nobody to keep them for */
+        watch_release_all(p->watch_out, p->nwatch_out);
+        return;
+    }
+    tx_conn *tx = tx_of(c);
+    for (uint32_t i = 0; i < p->nwatch_out; i++) {
+        if (tx->nwatches == tx->capwatches) {
+            tx->capwatches = tx->capwatches ? tx->capwatches * 2 : 8;
+            tx->watches = mem_realloc(tx->watches, sizeof *tx->watches * tx->capwatches);
+        }
+        tx->watches[tx->nwatches++] = p->watch_out[i];
+    }
+    p->nwatch_out = 0;
+}
+
+void tx_unwatch(conn *c) {
+    if (!c->tx) return;
+    watch_release_all(c->tx->watches, c->tx->nwatches);
+    c->tx->nwatches = 0;
+}
+
+void tx_discard(conn *c) {
+    c->flags &= ~CONN_MULTI;
+    if (!c->tx) return;
+    tx_cmds_free(c->tx->cmds, c->tx->ncmds);
+    c->tx->cmds = NULL;
+    c->tx->ncmds = c->tx->capcmds = 0;
+    c->tx->bytes = 0;
+    c->tx->dirty = false;
+}
+
+void tx_conn_free(conn *c) {
+    if (!c->tx) return;
+    tx_discard(c);
+    tx_unwatch(c);
+    mem_free(c->tx->watches);
+    mem_free(c->tx);
+    c->tx = NULL;
+}
