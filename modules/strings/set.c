@@ -12,8 +12,10 @@ enum { SET_SET = 0, SET_SETNX, SET_SETEX, SET_PSETEX, SET_GETSET, SET_CAS };
 /* What must hold for the write to happen. */
 enum { COND_NONE = 0, COND_NX, COND_XX, COND_COMPARE };
 
-/* Progress kept in r0 across a re-run (a hop or wait after the write has begun). */
-enum { STAGE_DECIDE = 0, STAGE_STORE, STAGE_EXPIRE };
+/* Progress kept in r0 across a re-run (a hop or wait after the write has begun).
+ * STAGE_STORE_NIL: a GET of a missing key, whose nil is replied once the write is done, so a
+ * write that fails (a key inside a name that holds no namespace) replies its error alone. */
+enum { STAGE_DECIDE = 0, STAGE_STORE, STAGE_EXPIRE, STAGE_STORE_NIL };
 
 /* One call's plan, read from its arguments. */
 typedef struct set_plan {
@@ -134,23 +136,22 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
         st = typed ? str_lookup(p, key, &v) : keel_key_lookup(p, key->ptr, key->len, &v);
         KEEL_OP_PROPAGATE(st);
         if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
-        if (sp.get) {
-            if (st == KEEL_OK) keel_reply_stored(p, &v);
-            else keel_reply_nil(p);
-        }
+        if (sp.get && st == KEEL_OK) keel_reply_stored(p, &v);
         if (!set_allowed(&sp, st, &v)) {
+            if (sp.get && st != KEEL_OK) keel_reply_nil(p);
             set_reply(p, in->imm, &sp, false);
             return KEEL_NEXT;
         }
-        p->reg[0] = dk_i64(STAGE_STORE);
+        p->reg[0] = dk_i64(sp.get && st != KEEL_OK ? STAGE_STORE_NIL : STAGE_STORE);
         p->reg[1] = dk_i64(at);
     }
     int64_t at = p->reg[1].v.i;
-    if (p->reg[0].v.i == STAGE_STORE) {
+    if (p->reg[0].v.i == STAGE_STORE || p->reg[0].v.i == STAGE_STORE_NIL) {
         unsigned flags = sp.exp == STR_EXP_KEEPTTL ? KEEL_STORE_KEEPTTL : 0;
         st = str_store(p, key, sp.value->ptr, sp.value->len, flags);
         KEEL_OP_PROPAGATE(st);
         if (st != KEEL_OK) return str_store_failed(p, st);
+        if (p->reg[0].v.i == STAGE_STORE_NIL) keel_reply_nil(p);
         p->reg[0].v.i = STAGE_EXPIRE;
     }
     if (at >= 0) {

@@ -151,6 +151,35 @@ class Namespaces(unittest.TestCase):
         self.assertEqual(self.r.keys("*"), [b"t"])
         self.assertEqual(self.r.exists("a", "m1", "renamed"), 0)
 
+    def test_one_reply_when_a_write_inside_a_string_fails(self):
+        # SET ... GET and GETSET of a key "inside" a name that holds a string: the write fails and
+        # replies its error, and only that (it replied nil for the missing old value first, then
+        # the error: two replies to one command, and a pipelined client's replies out of step).
+        # Found by the ns_commands fuzz target.
+        self.r.set("s", "1")
+        s = self.srv.raw()
+        s.sendall(b"*2\r\n$2\r\nNS\r\n$1\r\ns\r\n"
+                  b"*3\r\n$6\r\nGETSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+                  b"*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$3\r\nGET\r\n"
+                  b"*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$2\r\nNX\r\n$3\r\nGET\r\n"
+                  b"*1\r\n$4\r\nPING\r\n")
+        got = b""
+        while not got.endswith(b"+PONG\r\n"):
+            chunk = s.recv(4096)
+            self.assertTrue(chunk, "connection closed: %r" % got)
+            got += chunk
+        s.close()
+        lines = got.split(b"\r\n")[:-1]
+        self.assertEqual(len(lines), 5, got)   # +OK, three errors, +PONG
+        self.assertEqual(lines[0], b"+OK")
+        self.assertTrue(all(line.startswith(b"-") for line in lines[1:4]), got)
+        self.assertEqual(self.r.get("s"), b"1")
+        # the GET forms still reply nil for a key that was missing, once it is written
+        c = self.inside("t")
+        self.assertIsNone(c.execute_command("GETSET", "k", "v"))
+        self.assertIsNone(c.execute_command("SET", "j", "w", "GET"))
+        self.assertEqual(c.mget("k", "j"), [b"v", b"w"])
+
     @unittest.skipUnless(have_module("lists"), "lists.so not built")
     def test_lists_work_inside(self):
         srv = KeelServer(threads=2, modules=["resp", "strings", "lists", "maps"]).start()
