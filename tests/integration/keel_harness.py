@@ -142,7 +142,7 @@ class KeelServer:
         raise RuntimeError("keel-server did not answer PING on port %d:\n%s" % (self.port, self.read_log()))
 
     def client(self, **kw):
-        kw.setdefault("socket_timeout", 30)
+        kw.setdefault("socket_timeout", 120)   # generous: ASan on a busy machine is slow
         return redis.Redis(host="127.0.0.1", port=self.port, **kw)
 
     def raw(self, timeout=10):
@@ -260,7 +260,7 @@ class KeelConfigServer(KeelServer):
         """redis.Redis for network name (default: the first), keyword arguments passed on
         (ssl=True, ssl_ca_certs=..., ssl_certfile=... for TLS networks)."""
         name = name or next(iter(self.ports))
-        kw.setdefault("socket_timeout", 30)
+        kw.setdefault("socket_timeout", 120)
         return redis.Redis(host=self.hosts[name], port=self.ports[name], **kw)
 
     def raw(self, name=None, timeout=10):

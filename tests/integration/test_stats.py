@@ -197,7 +197,7 @@ class LogNeverBlocks(unittest.TestCase):
                                 "networks": [{"name": "main", "port": port}]})
         try:
             srv.proc = subprocess.Popen(srv.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            r = redis.Redis(port=port, socket_timeout=10)
+            r = redis.Redis(port=port, socket_timeout=60)
             wait_for("the server", lambda: self.answers(r), timeout=20)
             # a server that waited for its log would stop answering (every read has a timeout);
             # how fast it answers is not asserted
