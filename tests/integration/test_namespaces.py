@@ -489,7 +489,7 @@ class Namespaces(unittest.TestCase):
         finally:
             stop.set()
             for t in threads:
-                t.join(30)
+                t.join(300)
         self.assertEqual(errors, [])
         self.assertIn(self.r.delete("busy"), (0, 1))   # writers stopped: this DEL takes the rest
         self.assertEqual(self.r.keys("*"), [])
