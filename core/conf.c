@@ -20,13 +20,21 @@
 
 static char *xstrdup(const char *s) { return s ? mem_strndup(s, strlen(s)) : NULL; }
 
+/* One error is one line: control bytes the message quotes from the file (a JSON parse error's
+ * context, a name holding "\n") are written as \xNN. */
 void conf_error(char **errs, const char *fmt, ...) {
-    char line[768];
+    char raw[768], line[4 * sizeof raw];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    size_t old = *errs ? strlen(*errs) : 0, n = strlen(line);
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) n += (size_t)snprintf(line + n, sizeof line - n, "\\x%02x", *p);
+        else line[n++] = (char)*p;
+    }
+    line[n] = '\0';
+    size_t old = *errs ? strlen(*errs) : 0;
     *errs = mem_realloc(*errs, old + n + 2);
     memcpy(*errs + old, line, n);
     (*errs)[old + n] = '\n';

@@ -407,6 +407,7 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     conn *c = arg;
+    thr_refresh_now(c->t);   /* input may be dispatched below */
     if (c->tls && (!tls_session_ready(c->tls) || (c->flags & CONN_TLS_RW))) {
         if (!conn_read_input(c)) return;   /* the handshake or a read was waiting for this */
         conn_process_input(c);
@@ -941,6 +942,7 @@ static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     conn *c = arg;
+    thr_refresh_now(c->t);   /* the requests read now run now */
     if (conn_read_input(c)) conn_process_input(c);
 }
 

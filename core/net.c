@@ -77,7 +77,12 @@ static void net_on_accept(struct evconnlistener *evl, evutil_socket_t fd, struct
             close(fd);
             return;
         }
-    } else {   /* counted here, so a burst of accepts sees the clients before their threads do */
+    }
+    net_hand_over(l, fd, srv->threads[net_next_thread++ % (unsigned)srv->nthreads], refuse);
+}
+
+void net_hand_over(listener *l, int fd, thr *t, const char *refuse) {
+    if (!refuse) {   /* counted here, so a burst of accepts sees the clients before their threads do */
         atomic_fetch_add(&srv->nclients, 1);
         atomic_fetch_add_explicit(&l->st.active, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&l->st.connections, 1, memory_order_relaxed);
@@ -88,7 +93,6 @@ static void net_on_accept(struct evconnlistener *evl, evutil_socket_t fd, struct
     cm->fd = fd;
     cm->net = l;
     cm->refuse = refuse;
-    thr *t = srv->threads[net_next_thread++ % (unsigned)srv->nthreads];
     thr_send(t, &cm->m);
 }
 

@@ -45,6 +45,10 @@ void net_close_all(void);
 /* Frees the listeners (after the worker threads are gone). */
 void net_free_all(void);
 
+/* Hands a new client's socket to thread t (counted as a client of l unless refuse says why it
+ * is refused: it then only gets that error). */
+struct thr;
+void net_hand_over(listener *l, int fd, struct thr *t, const char *refuse);
 /* A client of l has gone (its counts drop). */
 void net_client_gone(listener *l);
 

@@ -29,6 +29,8 @@ static int64_t wall_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void thr_refresh_now(thr *t) { t->now_ms = wall_ms(); }
+
 static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     (void)arg;
@@ -61,7 +63,7 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     thr *t = arg;
-    t->now_ms = wall_ms();
+    thr_refresh_now(t);
     expire_cycle(t);
     for (int i = 0; i < t->nshards; i++) {
         dk_table_step(t->shards[i]->table, 256);
@@ -233,7 +235,7 @@ static void *thr_main(void *arg) {
             busy = ck_pr_load_ptr(&t->inbox.head) != NULL;
         }
         event_base_loop(t->base, busy ? EVLOOP_NONBLOCK : EVLOOP_ONCE);
-        t->now_ms = wall_ms();
+        thr_refresh_now(t);
         thr_drain_inbox(t);
         thr_run_ready(t);
         thr_flush_wakeups(t);   /* before the writes: the threads we sent work to start sooner */

@@ -61,6 +61,11 @@ typedef struct thr {
 /* The thread running now (NULL on the main thread). */
 thr *thr_self(void);
 
+/* Reads the wall clock into t->now_ms.  The loop does it every turn and every tick; a callback
+ * that runs commands at once (a connection's read or write) does it first, because the turn's
+ * reading is from before the thread slept: a key's expiry would be counted from then. */
+void thr_refresh_now(thr *t);
+
 /* Creates the thread's loop and inbox (not started yet). */
 thr *thr_new(int id, int nthreads);
 int thr_start(thr *t);

@@ -10,11 +10,16 @@ missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-echo "deps.sh: installing:$missing"
+if [ -z "$missing" ]; then
+    echo "deps.sh: every package is installed"
+    exit 0
+fi
+echo "deps.sh: installing (apt-get, a few minutes on a fresh machine):$missing"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+echo "deps.sh: apt-get update..."
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
+echo "deps.sh: installed"

@@ -13,7 +13,9 @@ enum { SET_SET = 0, SET_SETNX, SET_SETEX, SET_PSETEX, SET_GETSET, SET_CAS };
 enum { COND_NONE = 0, COND_NX, COND_XX, COND_COMPARE };
 
 /* Progress kept in r0 across a re-run (a hop or wait after the write has begun, or a yield
- * while a big value is copied in). */
+ * while a big value is copied in).  r4 is 1 when a GET of a missing key owes its nil: it is
+ * replied once the write is done, so a write that fails (a key inside a name that holds no
+ * namespace) replies its error alone. */
 enum { STAGE_DECIDE = 0, STAGE_STORE, STAGE_EXPIRE, STAGE_FILL };
 
 /* A value this big is stored empty and then copied in a piece at a time, yielding when the
@@ -125,7 +127,7 @@ static bool set_allowed(const set_plan *sp, keel_status found, const keel_value 
  * SET and its relatives on argv[1]; imm says which command (SET_*).  Registers: r0 = stage
  * (STAGE_*: the decision is taken and the old value replied once; a re-run resumes at the
  * write), r1 = the absolute expiry in ms; r2, r3 = while a big value is copied in, where its
- * bytes are and how many are copied.  Reductions 1, and 1 per 64 bytes of a value of FILL_MIN
+ * bytes are and how many are copied; r4 = a GET's nil is owed.  Reductions 1, and 1 per 64 bytes of a value of FILL_MIN
  * bytes or more.  May hop, block and yield.
  * Replies as the command does: OK/nil, 1/0, or the old value (GET, GETSET). */
 static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
@@ -143,16 +145,15 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
         st = typed ? str_lookup(p, key, &v) : keel_key_lookup(p, key->ptr, key->len, &v);
         KEEL_OP_PROPAGATE(st);
         if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
-        if (sp.get) {
-            if (st == KEEL_OK) keel_reply_stored(p, &v);
-            else keel_reply_nil(p);
-        }
+        if (sp.get && st == KEEL_OK) keel_reply_stored(p, &v);
         if (!set_allowed(&sp, st, &v)) {
+            if (sp.get && st != KEEL_OK) keel_reply_nil(p);
             set_reply(p, in->imm, &sp, false);
             return KEEL_NEXT;
         }
         p->reg[0] = dk_i64(STAGE_STORE);
         p->reg[1] = dk_i64(at);
+        p->reg[4] = dk_i64(sp.get && st != KEEL_OK);
     }
     int64_t at = p->reg[1].v.i;
     if (p->reg[0].v.i == STAGE_STORE) {
@@ -185,6 +186,10 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
             }
         }
         p->reg[0].v.i = STAGE_EXPIRE;
+    }
+    if (p->reg[4].v.i) {   /* the GET's nil, now that the write is done */
+        keel_reply_nil(p);
+        p->reg[4].v.i = 0;
     }
     if (at >= 0) {
         st = keel_key_expire(p, key->ptr, key->len, at);

@@ -1,105 +1,141 @@
-# tests/fuzz/local.mk -- fuzz targets.  libFuzzer builds need configure --enable-fuzzing CC=clang:
-#     ./tests/fuzz/fuzz_resp_parse tests/fuzz/corpus/resp_parse   (in the build tree)
-# Every build also links each target with replay.c instead of libFuzzer and `make check` runs it
-# over the checked-in seeds, so the targets always compile and the seeds keep passing.
-EXTRA_DIST += tests/fuzz/corpus
+# tests/fuzz/local.mk -- fuzz targets.  FUZZ_TARGETS is the one list of them; a target X has
+#   tests/fuzz/fuzz_X.c           its LLVMFuzzerTestOneInput
+#   tests/fuzz/corpus/X/          its seed corpus (checked in)
+#   tests/fuzz/settings/X.dict    a libFuzzer dictionary, and X.flags extra flags (both optional)
+#   tests/fuzz/fuzz_X_replay      replay.c + the target, in every build: `make check` replays seeds
+#   tests/fuzz/fuzz_X             the libFuzzer binary: configure --enable-fuzzing CC=clang
+# tests/fuzz/run-fuzzers.sh runs the libFuzzer binaries: scripts/test-all for a bounded time each,
+# scripts/fuzz-long for an hour in all.  Adding a target: its .c and corpus, a block below (replay
+# and libFuzzer programs, under its module's switch), and its name appended to FUZZ_TARGETS there.
+FUZZ_TARGETS =
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/settings tests/fuzz/run-fuzzers.sh
+
+FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+FUZZ_CORE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core -I$(top_srcdir)/tests/fuzz -DKEEL_CORE \
+	-DFUZZ_MODULE_DIR='"$(abs_top_builddir)/.modules"' \
+	$(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS)
+# libFuzzer's main; every object already carries its coverage (configure --enable-fuzzing)
+FUZZER_LINKING = $(AM_LDFLAGS) -fsanitize=fuzzer
+
+# ---- the JSON config checker (core/conf.c, core/conf_check.c) ----
+FUZZ_TARGETS += conf_check
+check_PROGRAMS += tests/fuzz/fuzz_conf_check_replay
+TESTS += tests/fuzz/fuzz_conf_check_replay
+tests_fuzz_fuzz_conf_check_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_conf_check.c
+tests_fuzz_fuzz_conf_check_replay_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/conf_check"'
+tests_fuzz_fuzz_conf_check_replay_LDADD = core/libkeelcore.la
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_conf_check
+tests_fuzz_fuzz_conf_check_SOURCES = tests/fuzz/fuzz_conf_check.c
+tests_fuzz_fuzz_conf_check_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS)
+tests_fuzz_fuzz_conf_check_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_conf_check_LDADD = core/libkeelcore.la
+endif
 
 if MODULE_RESP
-FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 FUZZ_RESP_LIBS = proto/resp/libresp.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la -lm
 
+# ---- the RESP parser and encoder ----
+FUZZ_TARGETS += resp_parse resp_encode
 check_PROGRAMS += tests/fuzz/fuzz_resp_parse_replay tests/fuzz/fuzz_resp_encode_replay
 TESTS += tests/fuzz/fuzz_resp_parse_replay tests/fuzz/fuzz_resp_encode_replay
-
 tests_fuzz_fuzz_resp_parse_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_resp_parse.c
 tests_fuzz_fuzz_resp_parse_replay_CPPFLAGS = $(FUZZ_CPPFLAGS) \
 	-DFUZZ_CORPUS='"tests/fuzz/corpus/resp_parse"'
 tests_fuzz_fuzz_resp_parse_replay_LDADD = $(FUZZ_RESP_LIBS)
-
 tests_fuzz_fuzz_resp_encode_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_resp_encode.c \
 	tests/unit/resp_wire.c tests/unit/resp_wire.h
 tests_fuzz_fuzz_resp_encode_replay_CPPFLAGS = $(FUZZ_CPPFLAGS) \
 	-DFUZZ_CORPUS='"tests/fuzz/corpus/resp_encode"'
 tests_fuzz_fuzz_resp_encode_replay_LDADD = $(FUZZ_RESP_LIBS)
-
 if FUZZING
-# The code under test is compiled into each target so libFuzzer sees its coverage.
-FUZZ_FLAGS = -fsanitize=fuzzer
-FUZZ_FAKE_API = tests/unit/fake_api.c tests/unit/fake_proc.c tests/unit/fake_keyspace.c
-
 noinst_PROGRAMS += tests/fuzz/fuzz_resp_parse tests/fuzz/fuzz_resp_encode
-
-tests_fuzz_fuzz_resp_parse_SOURCES = tests/fuzz/fuzz_resp_parse.c $(FUZZ_FAKE_API) \
-	proto/resp/argv.c proto/resp/inline.c proto/resp/parse.c
+tests_fuzz_fuzz_resp_parse_SOURCES = tests/fuzz/fuzz_resp_parse.c
 tests_fuzz_fuzz_resp_parse_CPPFLAGS = $(FUZZ_CPPFLAGS)
-tests_fuzz_fuzz_resp_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_resp_parse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_resp_parse_LDADD = datakit/libdatakit_pic.la -lm
-
-tests_fuzz_fuzz_resp_encode_SOURCES = tests/fuzz/fuzz_resp_encode.c $(FUZZ_FAKE_API) \
-	tests/unit/resp_wire.c proto/resp/encode.c
+tests_fuzz_fuzz_resp_parse_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_resp_parse_LDADD = $(FUZZ_RESP_LIBS)
+tests_fuzz_fuzz_resp_encode_SOURCES = tests/fuzz/fuzz_resp_encode.c tests/unit/resp_wire.c
 tests_fuzz_fuzz_resp_encode_CPPFLAGS = $(FUZZ_CPPFLAGS)
-tests_fuzz_fuzz_resp_encode_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_resp_encode_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_resp_encode_LDADD = datakit/libdatakit_pic.la -lm
+tests_fuzz_fuzz_resp_encode_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_resp_encode_LDADD = $(FUZZ_RESP_LIBS)
+endif
+
+if MODULE_STRINGS
+if MODULE_MAPS
+# ---- namespace command sequences through the whole server, in process ----
+FUZZ_TARGETS += ns_commands
+FUZZ_NS_FILES = tests/fuzz/fuzz_ns_commands.c tests/fuzz/inproc_server.c \
+	tests/fuzz/inproc_server.h tests/fuzz/resp_reply.c tests/fuzz/resp_reply.h \
+	tests/unit/resp_wire.c tests/unit/resp_wire.h
+check_PROGRAMS += tests/fuzz/fuzz_ns_commands_replay
+TESTS += tests/fuzz/fuzz_ns_commands_replay
+tests_fuzz_fuzz_ns_commands_replay_SOURCES = tests/fuzz/replay.c $(FUZZ_NS_FILES)
+tests_fuzz_fuzz_ns_commands_replay_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/ns_commands"'
+tests_fuzz_fuzz_ns_commands_replay_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+tests_fuzz_fuzz_ns_commands_replay_LDADD = core/libkeelcore.la
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_ns_commands
+tests_fuzz_fuzz_ns_commands_SOURCES = $(FUZZ_NS_FILES)
+tests_fuzz_fuzz_ns_commands_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_fuzz_fuzz_ns_commands_LDFLAGS = $(FUZZER_LINKING) -export-dynamic
+tests_fuzz_fuzz_ns_commands_LDADD = core/libkeelcore.la
+endif
+endif
 endif
 endif
 
 if MODULE_MEMCACHE
-FUZZ_MC_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 FUZZ_MC_LIBS = proto/memcache/libmemcache.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la -lm
 
+# ---- the memcached text, meta and binary parsers, and whole memcached sessions ----
+FUZZ_TARGETS += memcache_parse memcache_session memcache_bin_parse
 check_PROGRAMS += tests/fuzz/fuzz_memcache_parse_replay tests/fuzz/fuzz_memcache_session_replay \
 	tests/fuzz/fuzz_memcache_bin_parse_replay
 TESTS += tests/fuzz/fuzz_memcache_parse_replay tests/fuzz/fuzz_memcache_session_replay \
 	tests/fuzz/fuzz_memcache_bin_parse_replay
-
 tests_fuzz_fuzz_memcache_parse_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_memcache_parse.c
-tests_fuzz_fuzz_memcache_parse_replay_CPPFLAGS = $(FUZZ_MC_CPPFLAGS) \
+tests_fuzz_fuzz_memcache_parse_replay_CPPFLAGS = $(FUZZ_CPPFLAGS) \
 	-DFUZZ_CORPUS='"tests/fuzz/corpus/memcache_parse"'
 tests_fuzz_fuzz_memcache_parse_replay_LDADD = $(FUZZ_MC_LIBS)
 
 tests_fuzz_fuzz_memcache_bin_parse_replay_SOURCES = tests/fuzz/replay.c \
 	tests/fuzz/fuzz_memcache_bin_parse.c
-tests_fuzz_fuzz_memcache_bin_parse_replay_CPPFLAGS = $(FUZZ_MC_CPPFLAGS) \
+tests_fuzz_fuzz_memcache_bin_parse_replay_CPPFLAGS = $(FUZZ_CPPFLAGS) \
 	-DFUZZ_CORPUS='"tests/fuzz/corpus/memcache_bin_parse"'
 tests_fuzz_fuzz_memcache_bin_parse_replay_LDADD = $(FUZZ_MC_LIBS)
 
 tests_fuzz_fuzz_memcache_session_replay_SOURCES = tests/fuzz/replay.c \
 	tests/fuzz/fuzz_memcache_session.c
-tests_fuzz_fuzz_memcache_session_replay_CPPFLAGS = $(FUZZ_MC_CPPFLAGS) \
+tests_fuzz_fuzz_memcache_session_replay_CPPFLAGS = $(FUZZ_CPPFLAGS) \
 	-DFUZZ_CORPUS='"tests/fuzz/corpus/memcache_session"'
 tests_fuzz_fuzz_memcache_session_replay_LDADD = $(FUZZ_MC_LIBS)
-
 if FUZZING
-# The code under test is compiled into each target so libFuzzer sees its coverage.
-FUZZ_MC_FLAGS = -fsanitize=fuzzer
-FUZZ_MC_FAKE_API = tests/unit/fake_api.c tests/unit/fake_proc.c tests/unit/fake_keyspace.c
-FUZZ_MC_PARSER = proto/memcache/base64.c proto/memcache/number.c proto/memcache/parse.c \
-	proto/memcache/parse_meta.c proto/memcache/parse_text.c
-
 noinst_PROGRAMS += tests/fuzz/fuzz_memcache_parse tests/fuzz/fuzz_memcache_session \
 	tests/fuzz/fuzz_memcache_bin_parse
-
-tests_fuzz_fuzz_memcache_parse_SOURCES = tests/fuzz/fuzz_memcache_parse.c $(FUZZ_MC_FAKE_API) \
-	$(FUZZ_MC_PARSER)
-tests_fuzz_fuzz_memcache_parse_CPPFLAGS = $(FUZZ_MC_CPPFLAGS)
-tests_fuzz_fuzz_memcache_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_MC_FLAGS)
-tests_fuzz_fuzz_memcache_parse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_MC_FLAGS)
-tests_fuzz_fuzz_memcache_parse_LDADD = datakit/libdatakit_pic.la -lm
-
-tests_fuzz_fuzz_memcache_bin_parse_SOURCES = tests/fuzz/fuzz_memcache_bin_parse.c \
-	$(FUZZ_MC_FAKE_API) proto/memcache/number.c proto/memcache/parse_bin.c
-tests_fuzz_fuzz_memcache_bin_parse_CPPFLAGS = $(FUZZ_MC_CPPFLAGS)
-tests_fuzz_fuzz_memcache_bin_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_MC_FLAGS)
-tests_fuzz_fuzz_memcache_bin_parse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_MC_FLAGS)
-tests_fuzz_fuzz_memcache_bin_parse_LDADD = datakit/libdatakit_pic.la -lm
-
-tests_fuzz_fuzz_memcache_session_SOURCES = tests/fuzz/fuzz_memcache_session.c $(FUZZ_MC_FAKE_API) \
-	$(proto_memcache_libmemcache_la_SOURCES)
-tests_fuzz_fuzz_memcache_session_CPPFLAGS = $(FUZZ_MC_CPPFLAGS)
-tests_fuzz_fuzz_memcache_session_CFLAGS = $(AM_CFLAGS) $(FUZZ_MC_FLAGS)
-tests_fuzz_fuzz_memcache_session_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_MC_FLAGS)
-tests_fuzz_fuzz_memcache_session_LDADD = datakit/libdatakit_pic.la -lm
+tests_fuzz_fuzz_memcache_parse_SOURCES = tests/fuzz/fuzz_memcache_parse.c
+tests_fuzz_fuzz_memcache_parse_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_memcache_parse_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_memcache_parse_LDADD = $(FUZZ_MC_LIBS)
+tests_fuzz_fuzz_memcache_session_SOURCES = tests/fuzz/fuzz_memcache_session.c
+tests_fuzz_fuzz_memcache_session_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_memcache_session_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_memcache_session_LDADD = $(FUZZ_MC_LIBS)
+tests_fuzz_fuzz_memcache_bin_parse_SOURCES = tests/fuzz/fuzz_memcache_bin_parse.c
+tests_fuzz_fuzz_memcache_bin_parse_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_memcache_bin_parse_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_memcache_bin_parse_LDADD = $(FUZZ_MC_LIBS)
 endif
 endif
+
+# `make fuzz-targets` prints the list (run-fuzzers.sh asks for it); `make fuzz` builds the
+# libFuzzer binaries and runs each for FUZZ_SECONDS (default 20).
+fuzz-targets:
+	@echo $(FUZZ_TARGETS)
+if FUZZING
+FUZZ_SECONDS = 20
+fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%) all
+	$(top_srcdir)/tests/fuzz/run-fuzzers.sh --build $(abs_top_builddir) --seconds $(FUZZ_SECONDS)
+endif
+.PHONY: fuzz-targets fuzz

@@ -39,6 +39,59 @@ def _remove_clean_dirs():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def wait_until(what, predicate, timeout=60.0, interval=0.01):
+    """Polls predicate until it returns something true, and returns that.  Fails after timeout
+    seconds, a generous deadline: a test waits for a condition, never for an amount of time, and
+    the suite must pass on a loaded machine and under the sanitizers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def blocked_clients(r):
+    return int(r.info("clients")["blocked_clients"])
+
+
+def wait_blocked(r, n, timeout=60.0):
+    """Waits until the server counts n clients parked by blocking commands (INFO clients)."""
+    wait_until("%d blocked clients (INFO clients)" % n, lambda: blocked_clients(r) == n, timeout)
+
+
+class Expiry:
+    """What a TTL reading may be, whatever the speed of the machine.  Made just before the
+    command that sets a time to live of `ms` milliseconds; a reading taken after it can be any
+    value from what is left if all the time since went by before the reading (the most that can
+    have passed) up to `ms`, and -2 (gone) once that much time has passed:
+
+        e = Expiry(100000); r.expire("k", 100); assertIn(r.ttl("k"), e.ttl())
+
+    On a quick machine this is the exact value; on a stalled one, a wider but still right range."""
+
+    def __init__(self, ms):
+        self.ms = ms
+        self.t0 = time.monotonic()
+
+    def elapsed_ms(self):   # (+2: the server's clock reads whole milliseconds)
+        return int((time.monotonic() - self.t0) * 1000) + 2
+
+    def pttl(self):
+        """The PTTL readings possible now."""
+        low = self.ms - self.elapsed_ms()
+        values = list(range(max(low, 0), self.ms + 1))
+        return values + [-2] if low <= 0 else values
+
+    def ttl(self):
+        """The TTL readings possible now (seconds, rounded to the nearest as Redis does)."""
+        low = self.ms - self.elapsed_ms()
+        values = list(range(max((low + 500) // 1000, 0), (self.ms + 500) // 1000 + 1))
+        return values + [-2] if low <= 0 else values
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -74,7 +127,7 @@ class KeelServer:
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
 
-    def start(self, timeout=20):
+    def start(self, timeout=60):
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + timeout
@@ -89,7 +142,7 @@ class KeelServer:
         raise RuntimeError("keel-server did not answer PING on port %d:\n%s" % (self.port, self.read_log()))
 
     def client(self, **kw):
-        kw.setdefault("socket_timeout", 30)
+        kw.setdefault("socket_timeout", 120)   # generous: ASan on a busy machine is slow
         return redis.Redis(host="127.0.0.1", port=self.port, **kw)
 
     def raw(self, timeout=10):
@@ -115,7 +168,7 @@ class KeelServer:
     def used_memory(self):
         return int(self.client().info("memory")["used_memory"])
 
-    def stop(self, timeout=20):
+    def stop(self, timeout=60):
         """SIGTERM, wait, and fail if the server crashed or a sanitizer complained."""
         if not self.proc:
             return
@@ -175,7 +228,7 @@ class KeelConfigServer(KeelServer):
         self.ports, self.hosts = {}, {}
         self.port = None
 
-    def start(self, timeout=20):
+    def start(self, timeout=60):
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + timeout
@@ -207,7 +260,7 @@ class KeelConfigServer(KeelServer):
         """redis.Redis for network name (default: the first), keyword arguments passed on
         (ssl=True, ssl_ca_certs=..., ssl_certfile=... for TLS networks)."""
         name = name or next(iter(self.ports))
-        kw.setdefault("socket_timeout", 30)
+        kw.setdefault("socket_timeout", 120)
         return redis.Redis(host=self.hosts[name], port=self.ports[name], **kw)
 
     def raw(self, name=None, timeout=10):
@@ -264,7 +317,7 @@ class RedisServer:
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", self.dir],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
+        deadline = time.time() + 60
         while True:
             try:
                 if redis.Redis(port=self.port, socket_timeout=1).ping():

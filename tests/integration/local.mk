@@ -49,7 +49,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_limits.py \
 	tests/integration/test_client_lifecycle.py \
 	tests/integration/test_out_of_memory.py \
-	tests/integration/test_transactions_compat.py
+	tests/integration/test_transactions_compat.py \
+	tests/integration/test_transactions.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py \

@@ -3,7 +3,6 @@ half-closes, or sends a huge argument, through real sockets:
   - a client closing in the middle of a big reply leaves nothing behind (used_memory comes back);
   - a client that shuts down its sending side still gets the replies to what it sent, and every
     write it sent is carried out (mass insertion through `nc`-style pipes);
-  - a refused MULTI does not let the commands meant for the transaction run;
   - a huge SET is moved from the read buffer and copied in slices, so its thread keeps serving.
 """
 import socket
@@ -130,39 +129,6 @@ class HalfClose(unittest.TestCase):
                      int(r.info("clients")["connected_clients"]) == 1, what="the blocked client to go")
             r.rpush("nobody", "x")   # nobody takes it
             self.assertEqual(r.lrange("nobody", 0, -1), [b"x"])
-
-
-class RefusedMulti(unittest.TestCase):
-    def exchange(self, s, req, nreplies):
-        s.sendall(req)
-        data = b""
-        s.settimeout(30)
-        while data.count(b"\r\n") < nreplies:
-            chunk = s.recv(4096)
-            self.assertTrue(chunk)
-            data += chunk
-        return data.split(b"\r\n")[:nreplies]
-
-    def test_lifecycle_commands_after_a_refused_multi_do_not_run(self):
-        with KeelServer() as srv:
-            r = srv.client()
-            s = srv.raw()
-            replies = self.exchange(s, command("MULTI") + command("SET", "tx:k", "1") + command("INCR", "tx:n") +
-                                    command("EXEC") + command("SET", "after", "1"), 5)
-            self.assertTrue(replies[0].startswith(b"-ERR unknown command 'MULTI'"), replies[0])
-            self.assertTrue(replies[1].startswith(b"-ERR command not run"), replies[1])
-            self.assertTrue(replies[2].startswith(b"-ERR command not run"), replies[2])
-            self.assertTrue(replies[3].startswith(b"-EXECABORT"), replies[3])
-            self.assertEqual(replies[4], b"+OK")   # after EXEC, commands run again
-            self.assertIsNone(r.get("tx:k"))
-            self.assertIsNone(r.get("tx:n"))
-            self.assertEqual(r.get("after"), b"1")
-            replies = self.exchange(s, command("MULTI") + command("DEL", "after") + command("DISCARD") +
-                                    command("EXISTS", "after"), 4)
-            self.assertTrue(replies[1].startswith(b"-ERR command not run"), replies[1])
-            self.assertTrue(replies[2].startswith(b"-EXECABORT"), replies[2])
-            self.assertEqual(replies[3], b":1")
-            s.close()
 
 
 class HugeSet(unittest.TestCase):

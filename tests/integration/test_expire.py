@@ -1,5 +1,7 @@
 """test_expire.py -- expiry on a real keel-server: EXPIRE PEXPIRE EXPIREAT PEXPIREAT with NX XX GT
-LT, TTL PTTL EXPIRETIME PEXPIRETIME PERSIST, and keys really going away, read or not.
+LT, TTL PTTL EXPIRETIME PEXPIRETIME PERSIST, and keys really going away, read or not.  TTL
+readings are checked against the time that can have passed since the expiry was set (Expiry), so
+a stalled machine widens the range instead of failing the test.
 """
 import os
 import time
@@ -7,7 +9,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelServer, MODULE_DIR
+from keel_harness import Expiry, KeelServer, MODULE_DIR, wait_until
 
 INT64_MAX = 9223372036854775807
 
@@ -22,17 +24,6 @@ def error_of(r, *args):
     except redis.ResponseError as e:
         return str(e)
     raise AssertionError("no error for %r" % (args,))
-
-
-def wait_for(what, predicate, timeout=5.0):
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(0.005)
 
 
 @unittest.skipUnless(have_module("strings"), "strings module not built (keys need values)")
@@ -59,21 +50,34 @@ class Expire(unittest.TestCase):
     def test_expire_ttl_pttl_expiretime(self):
         self.r.set("k", "v")
         before = time.time()
+        e = Expiry(100000)
         self.assertEqual(self.cmd("EXPIRE", "k", "100"), 1)
-        self.assertEqual(self.r.ttl("k"), 100)
-        self.assertTrue(95000 < self.r.pttl("k") <= 100000)
+        self.assertIn(self.r.ttl("k"), e.ttl())
+        self.assertIn(self.r.pttl("k"), e.pttl())
         et = self.cmd("EXPIRETIME", "k")
         self.assertTrue(int(before) + 99 <= et <= int(time.time()) + 101, et)
         pet = self.cmd("PEXPIRETIME", "k")
         self.assertEqual(pet // 1000, et)
 
+    def test_expiry_counts_from_when_the_command_runs(self):
+        # a worker thread reads the clock once per loop turn and per 10 ms tick; a command read
+        # by a thread that had been asleep used the reading from before it slept, so its key's
+        # time to live began up to a tick (on a busy machine, much more) before the command came
+        for _ in range(50):
+            time.sleep(0.009)   # the thread sleeps between ticks
+            e = Expiry(100000)
+            self.assertTrue(self.r.set("k", "v", px=100000))
+            self.assertIn(self.r.pttl("k"), e.pttl())
+
     def test_pexpire_and_rounding(self):
         self.r.set("k", "v")
+        e = Expiry(1800)
         self.assertEqual(self.cmd("PEXPIRE", "k", "1800"), 1)
-        self.assertEqual(self.r.ttl("k"), 2, "TTL rounds to the nearest second")
+        self.assertIn(self.r.ttl("k"), e.ttl(), "TTL rounds to the nearest second (2 unless stalled)")
+        e = Expiry(1200)
         self.assertEqual(self.cmd("PEXPIRE", "k", "1200"), 1)
-        self.assertEqual(self.r.ttl("k"), 1)
-        self.assertTrue(1000 < self.r.pttl("k") <= 1200)
+        self.assertIn(self.r.ttl("k"), e.ttl())
+        self.assertIn(self.r.pttl("k"), e.pttl())
 
     def test_expireat_and_pexpireat_are_exact(self):
         self.r.set("k", "v")
@@ -109,17 +113,19 @@ class Expire(unittest.TestCase):
 
     def test_nx_sets_only_without_an_expiry(self):
         self.r.set("k", "v")
+        e = Expiry(100000)
         self.assertEqual(self.cmd("EXPIRE", "k", "100", "NX"), 1)
         self.assertEqual(self.cmd("EXPIRE", "k", "200", "NX"), 0)
-        self.assertEqual(self.r.ttl("k"), 100)
+        self.assertIn(self.r.ttl("k"), e.ttl())
 
     def test_xx_sets_only_with_an_expiry(self):
         self.r.set("k", "v")
         self.assertEqual(self.cmd("EXPIRE", "k", "100", "XX"), 0)
         self.assertEqual(self.r.ttl("k"), -1)
         self.cmd("EXPIRE", "k", "100")
+        e = Expiry(200000)
         self.assertEqual(self.cmd("EXPIRE", "k", "200", "xx"), 1)
-        self.assertEqual(self.r.ttl("k"), 200)
+        self.assertIn(self.r.ttl("k"), e.ttl())
 
     def test_gt_only_lengthens_and_no_expiry_counts_as_infinite(self):
         self.r.set("k", "v")
@@ -127,17 +133,20 @@ class Expire(unittest.TestCase):
         self.assertEqual(self.r.ttl("k"), -1)
         self.cmd("EXPIRE", "k", "100")
         self.assertEqual(self.cmd("EXPIRE", "k", "50", "GT"), 0)
+        e = Expiry(200000)
         self.assertEqual(self.cmd("EXPIRE", "k", "200", "GT"), 1)
-        self.assertEqual(self.r.ttl("k"), 200)
+        self.assertIn(self.r.ttl("k"), e.ttl())
+        e = Expiry(300000)
         self.assertEqual(self.cmd("PEXPIRE", "k", "300000", "XX", "GT"), 1)
-        self.assertEqual(self.r.ttl("k"), 300)
+        self.assertIn(self.r.ttl("k"), e.ttl())
 
     def test_lt_only_shortens_and_no_expiry_counts_as_infinite(self):
         self.r.set("k", "v")
         self.assertEqual(self.cmd("EXPIRE", "k", "100", "LT"), 1)
         self.assertEqual(self.cmd("EXPIRE", "k", "200", "LT"), 0)
+        e = Expiry(50000)
         self.assertEqual(self.cmd("EXPIRE", "k", "50", "LT"), 1)
-        self.assertEqual(self.r.ttl("k"), 50)
+        self.assertIn(self.r.ttl("k"), e.ttl())
         self.assertEqual(self.cmd("EXPIREAT", "k", str(int(time.time()) + 10), "XX", "LT"), 1)
         self.assertTrue(0 < self.r.ttl("k") <= 11)
 
@@ -190,10 +199,10 @@ class Expire(unittest.TestCase):
         self.r.set("long", "v")
         self.r.set("short", "v", px=50)
         self.assertIn(self.r.pttl("short"), list(range(0, 51)) + [-2])
-        wait_for("GET short to be nil", lambda: self.r.get("short") is None)
+        wait_until("GET short to be nil", lambda: self.r.get("short") is None)
         self.assertEqual(self.r.exists("short"), 0)
         self.assertEqual(self.r.ttl("short"), -2)
-        wait_for("DBSIZE 1", lambda: self.r.dbsize() == 1)
+        wait_until("DBSIZE 1", lambda: self.r.dbsize() == 1)
         self.assertEqual(self.r.info("keyspace")["db0"], {"keys": 1, "expires": 0, "avg_ttl": 0})
 
     def test_expired_keys_go_away_without_being_read(self):
@@ -202,15 +211,12 @@ class Expire(unittest.TestCase):
         p = self.r.pipeline(transaction=False)
         for i in range(500):
             p.set("tmp%d" % i, "v", px=500)
-        start = time.time()
         p.execute()
-        self.assertGreater(self.r.dbsize(), 50)
-        # Nothing reads the keys from now on: DBSIZE and INFO only look at counts.
-        wait_for("active expiry to remove 500 keys", lambda: self.r.dbsize() == 50, timeout=5)
-        late = time.time() - start - 0.5
+        # Nothing reads the keys from now on: DBSIZE and INFO only look at counts.  (How soon
+        # after their expiry they go is not asserted: that is the machine's speed.)
+        wait_until("active expiry to remove 500 keys", lambda: self.r.dbsize() == 50)
         self.assertEqual(self.r.info("keyspace")["db0"], {"keys": 50, "expires": 0, "avg_ttl": 0})
         self.assertEqual(self.r.info("stats")["expired_keys"] - before, 500)
-        self.assertLess(late, 1.5, "active expiry removed the keys %.2fs after they expired" % late)
 
     def test_a_key_with_a_future_expiry_stays(self):
         self.r.set("k", "v", px=100000)

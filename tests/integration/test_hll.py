@@ -168,7 +168,7 @@ class HllCommands(unittest.TestCase):
             self.assertEqual(pinger.get(self.c0), b"v0")
             self.assertEqual(pinger.get(self.d1), b"v1")
             served += 3
-        t.join(120)
+        t.join(300)
         self.assertEqual(reply, [b":1\r\n"])
         self.assertGreater(served, 3)
         self.assertGreater(int(r.info("stats")["zvm_yields"]) - y0, 20)
@@ -195,7 +195,7 @@ class HllCommands(unittest.TestCase):
         for t in threads:
             t.start()
         for t in threads:
-            t.join(60)
+            t.join(300)
         self.assertFalse(any(t.is_alive() for t in threads), "a client hung")
         self.assertEqual(errors, [])
         union = r.pfcount(*keys)

@@ -129,7 +129,7 @@ class KeyCommands(unittest.TestCase):
         for t in threads:
             t.start()
         for t in threads:
-            t.join(60)
+            t.join(300)
         self.assertEqual(errors, [])
         self.assertLessEqual(self.r.dbsize(), len(keys))
         self.assertIs(self.r.ping(), True)
@@ -230,7 +230,7 @@ class KeyCommands(unittest.TestCase):
         finally:
             stop.set()
             for t in flippers:
-                t.join(30)
+                t.join(300)
         self.assertEqual(errors, [])
         self.assertEqual(self.r.dbsize(), 1)
         self.assertEqual([v for v in self.r.mget("x", y) if v], [b"payload"])

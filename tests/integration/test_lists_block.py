@@ -1,10 +1,11 @@
 """test_lists_block.py -- blocking pops and multi-key moves on a real keel-server with 2 threads:
-timeouts honoured (with generous bounds), a blocked client woken by a push from a connection on
+timeouts honoured (never early; late only by a generous bound), a blocked client woken by a push from a connection on
 the same or the other thread with the key on either thread, clients served in the order they
 blocked, a client that disconnects while blocked (the server stays healthy and gives its memory
 back), BLMOVE and BLMPOP across shards, and a stress run of many clients moving elements between
 lists on different shards with RPOPLPUSH/LMOVE/BLMOVE that must end with every element accounted
-for, no duplicate, and no hang.
+for, no duplicate, and no hang.  Before a push that must wake a client, a test waits until the
+server counts that client as blocked (INFO clients), never for an amount of time.
 """
 import os
 import random
@@ -16,7 +17,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelServer, MODULE_DIR
+from keel_harness import KeelServer, MODULE_DIR, blocked_clients, wait_blocked, wait_until
 
 
 def have_module(name):
@@ -63,7 +64,7 @@ class Call(threading.Thread):
             self.error = e
         self.done_at = time.monotonic()
 
-    def get(self, timeout=20):
+    def get(self, timeout=120):
         self.join(timeout)
         if self.is_alive():
             raise AssertionError("call did not return within %ss" % timeout)
@@ -107,8 +108,8 @@ class Blocking(unittest.TestCase):
             t0 = time.monotonic()
             self.assertIsNone(c.execute_command(cmd, *args), cmd)
             took = time.monotonic() - t0
-            self.assertGreaterEqual(took, 0.25, cmd)
-            self.assertLess(took, 5.0, cmd)
+            self.assertGreaterEqual(took, 0.25, cmd)   # never before its timeout
+            self.assertLess(took, 20.0, cmd)           # and not forever (a generous bound)
             self.assertEqual(c.ping(), True)   # the connection goes on normally
             c.close()
 
@@ -116,8 +117,8 @@ class Blocking(unittest.TestCase):
         for key in (self.k0, self.k1):
             for pusher_index in (1, 2):   # the next connection is on the other thread, the one after on the same
                 cs = conns(self.srv, 3)
-                call = Call(lambda: cs[0].blpop([key], timeout=10))
-                time.sleep(0.15)
+                call = Call(lambda: cs[0].blpop([key], timeout=60))
+                wait_blocked(self.r, 1)
                 self.assertTrue(call.is_alive(), "BLPOP returned before the push")
                 cs[pusher_index].rpush(key, "v%d" % pusher_index)
                 self.assertEqual(call.get(), (key.encode(), b"v%d" % pusher_index))
@@ -127,12 +128,13 @@ class Blocking(unittest.TestCase):
 
     def test_lists_blocked_on_several_keys_takes_the_pushed_one(self):
         c, p = conns(self.srv, 2)
-        call = Call(lambda: c.brpop([self.k0, self.k1], timeout=10))
-        time.sleep(0.15)
+        call = Call(lambda: c.brpop([self.k0, self.k1], timeout=60))
+        wait_blocked(self.r, 1)
         p.lpush(self.k1, "x")
         self.assertEqual(call.get(), (self.k1.encode(), b"x"))
-        call = Call(lambda: c.blmpop(10, 2, self.k0, self.k1, direction="LEFT", count=5))
-        time.sleep(0.15)
+        wait_blocked(self.r, 0)
+        call = Call(lambda: c.blmpop(60, 2, self.k0, self.k1, direction="LEFT", count=5))
+        wait_blocked(self.r, 1)
         p.rpush(self.k0, "a", "b", "c")
         self.assertEqual(call.get(), [self.k0.encode(), [b"a", b"b", b"c"]])
 
@@ -141,8 +143,8 @@ class Blocking(unittest.TestCase):
         # threads own the two keys
         for src, dst in ((self.k1, self.k0), (self.k0, self.k1)):
             c, p = conns(self.srv, 2)
-            call = Call(lambda: c.blpop([dst], timeout=10))
-            time.sleep(0.15)
+            call = Call(lambda: c.blpop([dst], timeout=60))
+            wait_blocked(self.r, 1)
             p.rpush(src, "r1", "r2")
             self.assertTrue(call.is_alive(), "BLPOP returned before the rename")
             self.assertTrue(p.rename(src, dst))
@@ -157,35 +159,41 @@ class Blocking(unittest.TestCase):
         key = self.k1
         cs = conns(self.srv, 5)
         calls = []
-        for c in cs[:4]:
-            calls.append(Call(lambda c=c: c.blpop([key], timeout=15)))
-            time.sleep(0.1)   # each parks before the next
+        for i, c in enumerate(cs[:4]):
+            calls.append(Call(lambda c=c: c.blpop([key], timeout=60)))
+            wait_blocked(self.r, i + 1)   # each parks before the next
         for i in range(4):
             cs[4].rpush(key, "e%d" % i)
             calls[i].get()
         self.assertEqual([c.result for c in calls], [(key.encode(), b"e%d" % i) for i in range(4)])
         # one push of several elements serves them in order too
         calls = []
-        for c in cs[:3]:
-            calls.append(Call(lambda c=c: c.brpop([key], timeout=15)))
-            time.sleep(0.1)
+        wait_blocked(self.r, 0)
+        for i, c in enumerate(cs[:3]):
+            calls.append(Call(lambda c=c: c.brpop([key], timeout=60)))
+            wait_blocked(self.r, i + 1)
         cs[4].lpush(key, "x", "y", "z")   # list: z y x; BRPOP takes x, then y, then z
         self.assertEqual([c.get()[1] for c in calls], [b"x", b"y", b"z"])
 
     def test_lists_lost_race_keeps_the_deadline(self):
         key = self.k0
         a, b, p = conns(self.srv, 3)
-        ca = Call(lambda: a.blpop([key], timeout=10))
-        time.sleep(0.1)
+        ca = Call(lambda: a.blpop([key], timeout=60))
+        wait_blocked(self.r, 1)
         t0 = time.monotonic()
-        cb = Call(lambda: b.blpop([key], timeout=1.0))
-        time.sleep(0.8)
-        p.rpush(key, "one")           # wakes both: a wins, b parks again
+        cb = Call(lambda: b.blpop([key], timeout=5.0))
+        wait_blocked(self.r, 2)
+        # the push comes 2.5 s after b parked: it wakes both, a wins, b parks again.  b's answer
+        # must still come 5 s after it first parked: a re-park that started the 5 s afresh would
+        # answer 5 s after the push at the earliest, which leaves 2.5 s for a loaded machine's lag
+        t_push = time.monotonic() + 2.5
+        while time.monotonic() < t_push:
+            time.sleep(0.05)
+        p.rpush(key, "one")
         self.assertEqual(ca.get(), (key.encode(), b"one"))
         self.assertIsNone(cb.get())
-        took = cb.done_at - t0
-        self.assertGreaterEqual(took, 0.9)
-        self.assertLess(took, 1.6)    # not 0.8 + 1.0 s: the deadline held across the re-park
+        self.assertGreaterEqual(cb.done_at - t0, 5.0 - 0.01, "answered before its deadline")
+        self.assertLess(cb.done_at, t_push + 5.0, "the deadline did not hold across the re-park")
 
     def blocked_clients_come_and_go(self, n):
         """n clients block (on keys of both threads, with and without a timeout), then drop their
@@ -202,25 +210,14 @@ class Blocking(unittest.TestCase):
         # every one of them parks its BLPOP (a loaded machine may take a while to accept them all);
         # connected_clients is only checked against an upper bound, since connections closed by
         # earlier tests may still be on their way out when base_clients was read
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if int(r.info("clients")["blocked_clients"]) == n:
-                break
-            time.sleep(0.05)
+        wait_blocked(r, n)
         self.assertLessEqual(int(r.info("clients")["connected_clients"]), base_clients + n)
         self.assertGreaterEqual(int(r.info("clients")["connected_clients"]), n + 1)
-        self.assertEqual(int(r.info("clients")["blocked_clients"]), n)
         for s in socks:
             s.close()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if int(r.info("clients")["connected_clients"]) <= base_clients:
-                break
-            time.sleep(0.05)
-        self.assertLessEqual(int(r.info("clients")["connected_clients"]), base_clients)
-        while time.monotonic() < deadline and int(r.info("clients")["blocked_clients"]) != 0:
-            time.sleep(0.05)
-        self.assertEqual(int(r.info("clients")["blocked_clients"]), 0)
+        wait_until("the blocked clients' connections to close",
+                   lambda: int(r.info("clients")["connected_clients"]) <= base_clients)
+        wait_blocked(r, 0)
         time.sleep(0.2)
 
     def test_lists_disconnect_while_blocked(self):
@@ -240,38 +237,40 @@ class Blocking(unittest.TestCase):
     def test_lists_blmove_across_shards(self):
         src, dst = self.k0, self.k1
         c, p = conns(self.srv, 2)
-        call = Call(lambda: c.blmove(src, dst, 10, "RIGHT", "LEFT"))
-        time.sleep(0.15)
+        call = Call(lambda: c.blmove(src, dst, 60, "RIGHT", "LEFT"))
+        wait_blocked(self.r, 1)
         p.rpush(src, "a", "b")
         self.assertEqual(call.get(), b"b")
         self.assertEqual(self.r.lrange(src, 0, -1), [b"a"])
         self.assertEqual(self.r.lrange(dst, 0, -1), [b"b"])
-        call = Call(lambda: c.brpoplpush(dst, src, 10))
+        call = Call(lambda: c.brpoplpush(dst, src, 60))
         self.assertEqual(call.get(), b"b")
         self.assertEqual(self.r.lrange(src, 0, -1), [b"b", b"a"])
         self.assertEqual(self.r.exists(dst), 0)
         # a push onto the destination wakes it but it parks again until the source has data
         self.r.delete(src)
-        call = Call(lambda: c.blmove(src, dst, 10, "LEFT", "LEFT"))
-        time.sleep(0.15)
+        wait_blocked(self.r, 0)
+        call = Call(lambda: c.blmove(src, dst, 60, "LEFT", "LEFT"))
+        wait_blocked(self.r, 1)
         p.rpush(dst, "d")
-        time.sleep(0.15)
+        time.sleep(0.15)   # (a wrong wake-up would answer meanwhile; a right one never does)
         self.assertTrue(call.is_alive())
+        self.assertEqual(blocked_clients(self.r), 1)
         p.rpush(src, "s")
         self.assertEqual(call.get(), b"s")
         self.assertEqual(self.r.lrange(dst, 0, -1), [b"s", b"d"])
 
     def test_lists_blocking_pipeline_keeps_order(self):
-        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=10)
+        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=60)
         k = self.k0.encode()
         s.sendall(b"*3\r\n$5\r\nBLPOP\r\n$%d\r\n%s\r\n$1\r\n0\r\n*2\r\n$4\r\nLLEN\r\n$%d\r\n%s\r\n*1\r\n$4\r\nPING\r\n"
                   % (len(k), k, len(k), k))
-        time.sleep(0.2)
+        wait_blocked(self.r, 1)
         s.settimeout(0.2)
         with self.assertRaises(socket.timeout):
             s.recv(100)   # nothing yet: the LLEN and PING wait behind the blocked BLPOP
         self.r.rpush(self.k0, "v")
-        s.settimeout(10)
+        s.settimeout(60)
         want = b"*2\r\n$%d\r\n%s\r\n$1\r\nv\r\n:0\r\n+PONG\r\n" % (len(k), k)
         got = b""
         while len(got) < len(want):
@@ -286,14 +285,13 @@ class Blocking(unittest.TestCase):
         for i in range(total):
             p.rpush(keys[i % len(keys)], "e%d" % i)
         p.execute()
-        stop = time.monotonic() + 3.0
         counts = []
 
-        def mover(seed):
+        def mover(seed):   # a fixed number of moves each: a count, not a time, bounds the run
             rng = random.Random(seed)
-            c = self.srv.client(socket_timeout=20)
+            c = self.srv.client(socket_timeout=60)
             n = 0
-            while time.monotonic() < stop:
+            while n < 150:
                 a, b = rng.sample(keys, 2)
                 op = rng.randrange(4)
                 if op == 0:
@@ -312,9 +310,8 @@ class Blocking(unittest.TestCase):
 
         workers = [Call(lambda s=s: mover(s)) for s in range(12)]
         for w in workers:
-            w.get(timeout=30)
-        self.assertEqual(len(counts), 12)
-        self.assertGreater(sum(counts), 1000)
+            w.get(timeout=300)
+        self.assertEqual(counts, [150] * 12)
         # LMPOP + RPUSH is not atomic as a pair, but every worker has finished both halves
         everything = []
         for k in keys:

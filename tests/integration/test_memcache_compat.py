@@ -166,10 +166,10 @@ class Compat(unittest.TestCase):
              "-u", "nobody"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cls.port = free_port()
         cls.srv = KeelServer("--memcache-port", str(cls.port), threads=2).start()
-        deadline = time.time() + 10
+        deadline = time.time() + 60
         while True:
             try:
-                socket.create_connection(("127.0.0.1", cls.mc_port), timeout=1).close()
+                socket.create_connection(("127.0.0.1", cls.mc_port), timeout=10).close()
                 break
             except OSError:
                 if time.time() > deadline:

@@ -18,7 +18,7 @@ import threading
 import time
 import unittest
 
-from keel_harness import KeelServer, MODULE_DIR
+from keel_harness import KeelServer, MODULE_DIR, wait_until
 
 TREE = 150000
 
@@ -101,7 +101,7 @@ class BigNamespaces(unittest.TestCase):
     def pings_during(self, path, *cmd):
         """Sends cmd (inside namespace path) on a raw connection and counts the PINGs another
         connection got answered before the first byte of cmd's reply.  Returns (pings, reply
-        bytes, seconds)."""
+        bytes, seconds); the reply is read to its end, which a PING sent behind cmd marks."""
         s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=120)
         try:
             if path:
@@ -109,24 +109,21 @@ class BigNamespaces(unittest.TestCase):
                 self.assertEqual(s.recv(16), b"+OK\r\n")
             pinger = Pinger(self.srv.port)
             pinger.start()
-            time.sleep(0.05)
+            wait_until("the pinger's first answer", lambda: pinger.done)
             sent = time.monotonic()
-            s.sendall(resp(*cmd))
+            s.sendall(resp(*cmd) + resp("PING"))
             first = s.recv(1 << 16)
             t_first = time.monotonic()
             pinger.stop.set()
-            pinger.join(10)
-            total = len(first)
-            s.settimeout(2)
-            try:
-                while True:
-                    chunk = s.recv(1 << 20)
-                    if not chunk:
-                        break
-                    total += len(chunk)
-            except socket.timeout:
-                pass
-            return sum(1 for t in pinger.done if sent < t < t_first), total, t_first - sent
+            pinger.join(60)
+            total, tail = len(first), first[-16:]
+            while not tail.endswith(b"+PONG\r\n"):
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    raise AssertionError("the connection closed before the end of the reply")
+                total += len(chunk)
+                tail = (tail + chunk)[-16:]
+            return sum(1 for t in pinger.done if sent < t < t_first), total - 7, t_first - sent
         finally:
             s.close()
 

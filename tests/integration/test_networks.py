@@ -33,7 +33,7 @@ def have_module(name):
     return os.path.exists(os.path.join(MODULE_DIR, name + ".so"))
 
 
-def lines_of(sock, count, timeout=10):
+def lines_of(sock, count, timeout=60):
     """Reads count newline-terminated lines from sock."""
     sock.settimeout(timeout)
     buf = b""
@@ -53,7 +53,7 @@ def read_file(path):
         return ""
 
 
-def wait_for(what, predicate, timeout=10.0):
+def wait_for(what, predicate, timeout=60.0):
     deadline = time.time() + timeout
     while True:
         value = predicate()

@@ -156,6 +156,26 @@ class ConfigFiles(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertRegex(err, r"broken\.json:1:\d+: ")
 
+    def test_each_error_is_one_line_whatever_the_file_holds(self):
+        # control bytes the file puts into a message (a JSON parse error quotes the bytes it
+        # stopped at; names may hold "\n") are written as \xNN: the count in the first line is
+        # the number of lines after it (the config fuzz target found a parse error over two)
+        rc, out, err = self.check(self.write("ctl.json", '{"networks": [{"name": "\\u00\n\x01"}]}'))
+        self.assertEqual(rc, 1)
+        lines = err.splitlines()
+        self.assertRegex(lines[0], r"^keel-server: 1 error in ")
+        self.assertEqual(len(lines), 2, err)
+        self.assertIn("\\x0a", lines[1])
+        rc, out, err = self.check(self.write("names.json", {"modules": ["resp", "two\nlines"],
+                                                            "networks": [{"name": "a\x01", "port": 0},
+                                                                         {"name": "a\x01", "port": 0}]}))
+        self.assertEqual(rc, 1)
+        lines = err.splitlines()
+        self.assertRegex(lines[0], r"^keel-server: 2 errors in ")
+        self.assertEqual(len(lines), 3, err)
+        self.assertTrue(lines[1].startswith("$.modules[1]: no module \"two\\x0alines\""), lines[1])
+        self.assertEqual(lines[2], '$.networks[1].name: "a\\x01" is the name of another network too')
+
     def test_wildcard_and_specific_address_clash(self):
         errs = self.errors({"networks": [{"name": "any", "host": "0.0.0.0", "port": 17020},
                                          {"name": "lo", "host": "127.0.0.1", "port": 17020},

@@ -352,7 +352,7 @@ class RespProtocol(unittest.TestCase):
         value = random.Random(8).randbytes(8 << 20)
         w.send(multibulk("ECHO", value) + multibulk("QUIT"))
         watcher = self.srv.client()
-        deadline = time.time() + 10
+        deadline = time.time() + 60
         while not any(e.get("cmd") == "quit" and int(e.get("omem", 0)) > 0 for e in watcher.client_list()):
             self.assertLess(time.time(), deadline, "the reply never waited in the output buffer")
             time.sleep(0.01)

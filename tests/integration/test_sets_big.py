@@ -71,7 +71,7 @@ def random_strings(n, seed):
 def call_raw(port, *args):
     """Sends one command and PING on a fresh socket; returns the command's raw reply bytes (read
     without parsing: fast for a million members that cannot end in "+PONG")."""
-    with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
+    with socket.create_connection(("127.0.0.1", port), timeout=600) as s:
         s.sendall(resp(*args) + resp(b"PING"))
         chunks = []
         while True:
@@ -127,7 +127,7 @@ class BigSets(unittest.TestCase):
             self.assertEqual(getter.get(self.j0), b"v0")
             self.assertEqual(getter.get(self.j1), b"v1")
             served += 3
-        t.join(120)
+        t.join()   # the job's own client timeout bounds it
         if "error" in result:
             raise result["error"]
         return result["value"], served
@@ -141,12 +141,13 @@ class BigSets(unittest.TestCase):
         self.assertEqual(pipeline_sadd(self.srv.port, self.k0, [b"%d" % (3 * i) for i in range(n)]), n)
         self.assertEqual(pipeline_sadd(self.srv.port, self.k1, [b"m%d" % i for i in range(n)]), n)
         y0 = zvm_yields(r)
-        stored, served = self.served_while(lambda: self.srv.client().sunionstore("union", [self.k0, self.k1]))
+        big = self.srv.client(socket_timeout=600)   # 2M members under ASan on a busy machine: minutes
+        stored, served = self.served_while(lambda: big.sunionstore("union", [self.k0, self.k1]))
         self.assertEqual(stored, 2 * n)
         self.assertGreater(served, 30, "other clients were not served while SUNIONSTORE ran")
         y1 = zvm_yields(r)
         self.assertGreater(y1 - y0, 100)
-        inter, served = self.served_while(lambda: self.srv.client().execute_command("SINTERCARD", 2, "union", self.k1))
+        inter, served = self.served_while(lambda: big.execute_command("SINTERCARD", 2, "union", self.k1))
         self.assertEqual(inter, n)
         self.assertGreater(served, 3)
         raw, served = self.served_while(lambda: call_raw(self.srv.port, b"SMEMBERS", self.k0))

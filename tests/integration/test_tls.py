@@ -17,7 +17,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelConfigServer, make_certs
+from keel_harness import KeelConfigServer, make_certs, wait_until
 
 
 def s_client(port, *args, ca=None, input_=b"", host="127.0.0.1"):
@@ -126,10 +126,8 @@ class TLSNetworks(unittest.TestCase):
             data = b""
         self.assertNotIn(b"PONG", data)
         s.close()
-        deadline = time.time() + 5
-        while self.network_stats("tls")["tls_handshake_failures"] == before and time.time() < deadline:
-            time.sleep(0.02)
-        self.assertGreater(self.network_stats("tls")["tls_handshake_failures"], before)
+        wait_until("the failed handshake to be counted",
+                   lambda: self.network_stats("tls")["tls_handshake_failures"] > before)
         self.assertTrue(self.tls_client("tls").ping())
 
     def test_a_stalled_handshake_holds_no_thread(self):
@@ -138,11 +136,11 @@ class TLSNetworks(unittest.TestCase):
             s = self.srv.raw("tls")
             s.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
             stalled.append(s)
-        start = time.time()
+        # a handshake that held its thread would leave these unanswered (the clients' timeouts
+        # would fail the test): answered at all is the check, not how fast
         for _ in range(8):
             self.assertTrue(self.tls_client("tls").ping())
             self.assertTrue(self.srv.client("plain").ping())
-        self.assertLess(time.time() - start, 5)
         for s in stalled:
             s.close()
 
@@ -279,8 +277,16 @@ class TLSNetworks(unittest.TestCase):
 
     def test_ticket_keys_rotate(self):
         ctx = tls_context(self.c["ca"], minimum=ssl.TLSVersion.TLSv1_3)
-        _, session, _ = ping_once(self.port("rot"), ctx)
-        self.assertTrue(ping_once(self.port("rot"), ctx, session)[2])      # within the period
+        # within the period a ticket resumes.  Tickets stay valid 2 to 3 periods (2 s here): only
+        # a resumption that began within 2 s of the ticket is held to it, and a machine too
+        # stalled for that tries again
+        for attempt in range(5):
+            t_first = time.monotonic()
+            _, session, _ = ping_once(self.port("rot"), ctx)
+            reused = ping_once(self.port("rot"), ctx, session)[2]
+            if reused or time.monotonic() - t_first < 2.0:
+                break
+        self.assertTrue(reused, "a ticket did not resume within its rotation period")
         time.sleep(3.3)        # three rotations of 1 s: the key that made the ticket is gone
         reply, _, reused = ping_once(self.port("rot"), ctx, session)
         self.assertEqual(reply, b"+PONG\r\n")

@@ -1,0 +1,241 @@
+/* fuzz_ns_commands.c -- fuzz target: sequences of namespace and key commands (NS HS CS
+ * NSRESET WHEREAMI SET GET DEL RENAME KEYS GETALL HSET EXPIRE ...) run by a whole keel-server
+ * inside this process (inproc_server.h), over a real connection, on a real worker thread.
+ *
+ * Input: a header line, then one command a line, arguments split at single spaces (so empty
+ * and odd names occur).  Header: byte 0 'a' runs on an admin network at the top, anything else
+ * on a tenant network locked in namespace "tenant" (read + write, no admin); byte 1 picks the
+ * worker thread; byte 2 's' sends one command at a time instead of one pipeline.  Commands
+ * outside the list below are skipped (they would stop the server or burn time).
+ *
+ * Checks: the server never crashes, hangs or leaks; every command gets exactly one well-formed
+ * reply, in order; and a tenant never gets out of its namespace: no reply of its carries the
+ * secret stored outside, and afterwards everything outside is exactly as it was. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "inproc_server.h"
+#include "resp_reply.h"
+#include "resp_wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_COMMANDS 200
+#define MAX_ARGS 40
+#define TIMEOUT_MS 60000
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "fuzz_ns_commands: " __VA_ARGS__);                                     \
+            fprintf(stderr, "\n");                                                                 \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+/* What a sequence may send: the namespace, key, listing, string and hash commands. */
+static const char *const allowed[] = {
+    "NS",           "NAMESPACE", "HS",         "HYPERSPACE",  "CS",
+    "CUSTOMSPACE",  "NSRESET",   "HSRESET",    "CSRESET",     "WHEREAMI",
+    "KEYS",         "VALS",      "GETALL",     "KEYSANDVALS", "KEYSANDEXPIRES",
+    "KEYSANDTYPES", "SCAN",      "RANDOMKEY",  "DBSIZE",      "EXISTS",
+    "TYPE",         "DEL",       "UNLINK",     "TOUCH",       "RENAME",
+    "RENAMENX",     "EXPIRE",    "PEXPIRE",    "EXPIREAT",    "PEXPIREAT",
+    "TTL",          "PTTL",      "EXPIRETIME", "PEXPIRETIME", "PERSIST",
+    "FLUSHALL",     "SET",       "GET",        "GETDEL",      "GETEX",
+    "GETSET",       "MSET",      "MGET",       "MSETNX",      "SETNX",
+    "APPEND",       "INCR",      "INCRBY",     "DECR",        "STRLEN",
+    "GETRANGE",     "HSET",      "HGET",       "HDEL",        "HGETALL",
+    "HKEYS",        "HVALS",     "HLEN",       "HEXISTS",     "HINCRBY",
+    "HMGET",        "HSETNX",    "HSCAN",      "HSTRLEN",     "PING",
+    "ECHO",
+};
+
+static bool is_allowed(const char *name, size_t len) {
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (strlen(allowed[i]) == len && strncasecmp(allowed[i], name, len) == 0) return true;
+    return false;
+}
+
+/* ---- the world outside the tenant's namespace ---- */
+
+static struct listener *admin_net, *tenant_net;
+static int admin_fd = -1;
+static char secret[33];   /* random each run: the fuzzer cannot learn it */
+static resp_buf pristine; /* what the outside check answers before any input */
+
+/* Sends argv-style commands given as one string with '|' between arguments and ';' between
+ * commands on the admin connection; returns the replies in *out. */
+static void admin(const char *script, resp_buf *out) {
+    resp_buf req = {0};
+    size_t n = 0;
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", script);
+    for (char *cmd = strtok(copy, ";"); cmd; cmd = strtok(NULL, ";")) {
+        const char *argv[16];
+        size_t lens[16];
+        int argc = 0;
+        for (char *a = cmd, *bar; a && argc < 16; a = bar ? bar + 1 : NULL) {
+            bar = strchr(a, '|');
+            if (bar) *bar = '\0';
+            argv[argc] = strcmp(a, "@") == 0 ? secret : a;
+            lens[argc] = strlen(argv[argc]);
+            argc++;
+        }
+        resp_buf_command(&req, argc, argv, lens);
+        n++;
+    }
+    out->len = 0;
+    CHECK(resp_exchange(admin_fd, req.data, req.len, n, out, TIMEOUT_MS) == 0,
+          "the admin connection failed");
+    free(req.data);
+}
+
+/* A secret at the top, in a namespace beside the tenant's and in one whose name extends it. */
+static const char setup_script[] =
+    "FLUSHALL;SET|sentinel|@;NS|outside;SET|k|@;HSET|h|f|@;EXPIRE|k|100000;"
+    "NSRESET;NS|tenant2;SET|k|@;NSRESET;NS|tenant|inner;SET|mine|1;NSRESET";
+/* Everything outside "tenant", read back (KEYS at the top is checked apart: "tenant" may come
+ * and go). */
+static const char outside_script[] =
+    "GET|sentinel;TTL|sentinel;TYPE|sentinel;NS|outside;KEYS|*;GET|k;HGETALL|h;"
+    "NSRESET;NS|tenant2;KEYS|*;GET|k;TTL|k;NSRESET;EXISTS|sentinel|outside|tenant2";
+
+static void init(void) {
+    static const char *const modules[] = {"resp", "strings", "maps"};
+    if (inproc_start(modules, 3, 2) != 0) abort();
+    admin_net = inproc_network("admin", PERM_ALL, NULL, 0, false);
+    static const char *const base[] = {"tenant"};
+    tenant_net = inproc_network("tenant", PERM_READ | PERM_WRITE, base, 1, true);
+    admin_fd = inproc_connect(admin_net, 0);
+    FILE *f = fopen("/dev/urandom", "rb");
+    unsigned char raw[16] = {0};
+    if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) abort();
+    fclose(f);
+    for (int i = 0; i < 16; i++)
+        snprintf(secret + 2 * i, 3, "%02x", raw[i]);
+    resp_buf scratch = {0};
+    admin(setup_script, &scratch);
+    admin(outside_script, &pristine);
+    free(scratch.data);
+}
+
+/* Does s[0..n) contain the secret?  Compared by a rolling hash, not memmem: libFuzzer learns
+ * the operands of memmem and memcmp and would copy the secret into its inputs. */
+static bool holds_secret(const char *s, size_t n) {
+    const size_t k = sizeof secret - 1;
+    if (n < k) return false;
+    uint64_t want = 0, have = 0, top = 1;
+    for (size_t i = 0; i < k; i++) {
+        want = want * 131 + (unsigned char)secret[i];
+        have = have * 131 + (unsigned char)s[i];
+        if (i) top *= 131;
+    }
+    for (size_t i = k;; i++) {
+        if (have == want) return true;
+        if (i == n) return false;
+        have = (have - top * (unsigned char)s[i - k]) * 131 + (unsigned char)s[i];
+    }
+}
+
+/* The top-level keys, as KEYS * lists them, are among sentinel, outside, tenant2 and tenant. */
+static void check_top_keys(void) {
+    resp_buf r = {0};
+    admin("KEYS|*", &r);
+    static const char *const known[] = {"sentinel", "outside", "tenant2", "tenant"};
+    const char *p = strchr(r.data, '\n') + 1; /* after "*N\r\n": "$len\r\nname\r\n" each */
+    while (p < r.data + r.len) {
+        long len = strtol(p + 1, NULL, 10);
+        const char *name = strchr(p, '\n') + 1;
+        bool ok = false;
+        for (size_t i = 0; i < 4; i++)
+            ok |= strlen(known[i]) == (size_t)len && !memcmp(name, known[i], (size_t)len);
+        CHECK(ok, "a tenant made the top-level key \"%.*s\"", (int)len, name);
+        p = name + len + 2;
+    }
+    free(r.data);
+}
+
+/* ---- the input ---- */
+
+typedef struct seq {
+    resp_buf wire; /* every command, as RESP */
+    size_t ncmds;
+    size_t ends[MAX_COMMANDS]; /* where each command ends in wire */
+} seq;
+
+static void parse_input(const uint8_t *data, size_t size, seq *s) {
+    const char *p = (const char *)data, *end = p + size;
+    while (p < end && s->ncmds < MAX_COMMANDS) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = nl ? nl : end;
+        const char *argv[MAX_ARGS];
+        size_t lens[MAX_ARGS];
+        int argc = 0;
+        for (const char *a = p; argc < MAX_ARGS;) {
+            const char *sp = memchr(a, ' ', (size_t)(line_end - a));
+            argv[argc] = a;
+            lens[argc++] = (size_t)((sp ? sp : line_end) - a);
+            if (!sp) break;
+            a = sp + 1;
+        }
+        if (lens[0] > 0 && is_allowed(argv[0], lens[0])) {
+            resp_buf_command(&s->wire, argc, argv, lens);
+            s->ends[s->ncmds++] = s->wire.len;
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (admin_fd < 0) init();
+    const uint8_t *nl = memchr(data, '\n', size);
+    size_t head = nl ? (size_t)(nl - data) : size;
+    bool as_admin = head > 0 && data[0] == 'a';
+    int thread = head > 1 ? data[1] : 0;
+    bool one_by_one = head > 2 && data[2] == 's';
+    seq *s = calloc(1, sizeof *s);
+    if (nl) parse_input(nl + 1, size - head - 1, s);
+
+    resp_buf scratch = {0};
+    admin(setup_script, &scratch);
+    int fd = inproc_connect(as_admin ? admin_net : tenant_net, thread);
+    CHECK(fd >= 0, "no socketpair");
+    resp_buf replies = {0};
+    if (one_by_one) {
+        for (size_t i = 0, from = 0; i < s->ncmds; from = s->ends[i++])
+            CHECK(resp_exchange(fd, s->wire.data + from, s->ends[i] - from, 1, &replies,
+                                TIMEOUT_MS) == 0,
+                  "command %zu got no reply (or a malformed one)", i + 1);
+    } else if (s->ncmds) {
+        CHECK(resp_exchange(fd, s->wire.data, s->wire.len, s->ncmds, &replies, TIMEOUT_MS) == 0,
+              "the pipeline of %zu commands did not get its replies", s->ncmds);
+    }
+    close(fd);
+    CHECK(resp_wire_valid(replies.data ? replies.data : "", replies.len, 2, s->ncmds),
+          "the replies are not %zu well-formed RESP2 replies", s->ncmds);
+    if (!as_admin) {
+        CHECK(!holds_secret(replies.data ? replies.data : "", replies.len),
+              "a tenant read a value outside its namespace");
+        admin(outside_script, &scratch);
+        CHECK(scratch.len == pristine.len && memcmp(scratch.data, pristine.data, pristine.len) == 0,
+              "a tenant changed what is outside its namespace:\n%.*s\nwas:\n%.*s", (int)scratch.len,
+              scratch.data, (int)pristine.len, pristine.data);
+        check_top_keys();
+    }
+    /* Empty again, so that after each input the server holds only what its own structures
+     * point at: libFuzzer's leak check cannot see the object pointers a table packs unaligned */
+    admin("FLUSHALL", &scratch);
+    free(scratch.data);
+    free(replies.data);
+    free(s->wire.data);
+    free(s);
+    return 0;
+}

@@ -1,0 +1,30 @@
+/* resp_reply.h -- the client side of a RESP2 conversation for fuzz targets: where each reply
+ * ends, and sending a pipeline while reading its replies. */
+#ifndef KEEL_FUZZ_RESP_REPLY_H
+#define KEEL_FUZZ_RESP_REPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RESP_REPLY_BAD SIZE_MAX
+
+/* The length of the RESP2 reply at s[0..n): 0 while it is incomplete, RESP_REPLY_BAD when the
+ * bytes cannot begin one.  Iterative: any nesting depth. */
+size_t resp_reply_len(const char *s, size_t n);
+
+/* A growing byte buffer. */
+typedef struct resp_buf {
+    char *data;
+    size_t len, cap;
+} resp_buf;
+void resp_buf_add(resp_buf *b, const void *p, size_t n);
+/* Appends a request as a RESP multibulk of argc arguments. */
+void resp_buf_command(resp_buf *b, int argc, const char *const *argv, const size_t *lens);
+
+/* Writes req[0..len) to the non-blocking socket fd while reading what comes back into *out,
+ * until nreplies whole replies have arrived.  Returns 0; -1 when the server closed the
+ * connection, sent something that is not RESP, or made no progress for timeout_ms. */
+int resp_exchange(int fd, const char *req, size_t len, size_t nreplies, resp_buf *out,
+                  int timeout_ms);
+
+#endif
