@@ -474,7 +474,7 @@ static bool conn_encode(conn *c, zvm_proc *p) {
 static size_t proc_reply_bytes(const zvm_proc *p) { return p->arena_bytes - p->arena_args; }
 
 /* Requests whose effects must happen even when the client has gone. */
-static bool proc_writes(const zvm_proc *p) { return zvm_writes(p); }
+static bool proc_writes(const zvm_proc *p) { return zvm_must_run(p); }
 
 /* Marks p finished; its reply counts as c's output until it is encoded. */
 static void conn_finished(conn *c, zvm_proc *p) {

@@ -242,6 +242,9 @@ void zvm_explain(zvm_proc *out, const zvm_program *prog, const zvm_proc *subject
 
 /* True when p's command may write (its call's flags: KEEL_CMD_WRITE or KEEL_CMD_ADMIN). */
 bool zvm_writes(const zvm_proc *p);
+/* True when p must run even if its client has gone: it writes, or it is an EXEC (whose queued
+ * commands may write). */
+bool zvm_must_run(const zvm_proc *p);
 
 /* Reductions a process gets per time slice. */
 #define ZVM_SLICE 20000

@@ -216,8 +216,10 @@ bool zvm_writes(const zvm_proc *p) {
 static bool zvm_abandoned(const zvm_proc *p) {
     if (p->pc != 0 || !p->conn || !p->cmd || !atomic_load_explicit(&p->conn->gone, memory_order_relaxed))
         return false;
-    return !zvm_writes(p);
+    return !zvm_must_run(p);
 }
+
+bool zvm_must_run(const zvm_proc *p) { return zvm_writes(p) || p->tx != NULL; }
 
 /* The first yield of a process marks it long-running on its connection, which then starts no
  * more requests until it finishes (conn.c). */

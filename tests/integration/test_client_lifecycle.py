@@ -85,9 +85,11 @@ class WritesOfAClosedClient(unittest.TestCase):
             for round_ in range(5):
                 s = srv.raw()
                 s.sendall(command("LRANGE", "big", 0, -1) + command("GET", "big") +
-                          command("SET", "after:%d" % round_, "v") + command("INCR", "count"))
+                          command("SET", "after:%d" % round_, "v") + command("MULTI") + command("INCR", "tx") +
+                          command("EXEC") + command("INCR", "count"))
                 s.close()
             wait_for(lambda: r.get("count") == b"5", what="every INCR sent before the closes")
+            self.assertEqual(r.get("tx"), b"5")   # a transaction is carried out too
             self.assertEqual(r.exists(*["after:%d" % i for i in range(5)]), 5)
             wait_for(lambda: int(r.info("clients")["connected_clients"]) == 1, what="the clients to go")
 
