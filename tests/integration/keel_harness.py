@@ -53,6 +53,15 @@ def wait_until(what, predicate, timeout=60.0, interval=0.01):
         time.sleep(interval)
 
 
+def resp_command(*args):
+    """The RESP multibulk request for args (bytes, or anything str() can spell)."""
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
 def blocked_clients(r):
     return int(r.info("clients")["blocked_clients"])
 

@@ -10,24 +10,7 @@ import threading
 import time
 import unittest
 
-from keel_harness import KeelServer
-
-
-def command(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
-
-
-def wait_for(cond, deadline=60, what="condition"):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
+from keel_harness import KeelServer, resp_command, wait_until
 
 
 def read_all(s, timeout=60):
@@ -53,10 +36,10 @@ class ClosingMidReply(unittest.TestCase):
                 p.hset("big:map", mapping={"f%d" % j: "v" for j in range(i, i + 10000)})
                 p.mset({"k:%d" % j: "v" for j in range(i // 10, i // 10 + 1000)})
             p.execute()
-            requests = [command("LRANGE", "big:list", 0, -1), command("SMEMBERS", "big:set"),
-                        command("HGETALL", "big:map"), command("KEYS", "*"),
-                        command("SCAN", 0, "COUNT", 1000000), command("GET", "big:map"),
-                        command("GET", "big:list")]
+            requests = [resp_command("LRANGE", "big:list", 0, -1), resp_command("SMEMBERS", "big:set"),
+                        resp_command("HGETALL", "big:map"), resp_command("KEYS", "*"),
+                        resp_command("SCAN", 0, "COUNT", 1000000), resp_command("GET", "big:map"),
+                        resp_command("GET", "big:list")]
             base = srv.used_memory()
             for rounds in range(3):
                 for req in requests:
@@ -64,10 +47,9 @@ class ClosingMidReply(unittest.TestCase):
                     s.sendall(req * 3)   # pipelined, some not started when the client leaves
                     s.recv(1000)         # the reply has begun
                     s.close()
-            wait_for(lambda: int(r.info("clients")["connected_clients"]) == 1, what="the clients to be gone")
+            wait_until("the clients to be gone", lambda: int(r.info("clients")["connected_clients"]) == 1)
             # every process and reply tree is given back (a little slack for allocator caches)
-            wait_for(lambda: srv.used_memory() < base + 4 * 1024 * 1024,
-                     what="used_memory to come back to %d (now %d)" % (base, srv.used_memory()))
+            wait_until("used_memory to come back to %d (now %d)" % (base, srv.used_memory()), lambda: srv.used_memory() < base + 4 * 1024 * 1024)
             self.assertEqual(r.llen("big:list"), n)
             r.delete("big:list", "big:set", "big:map")
             self.assertEqual(r.ping(), True)
@@ -84,21 +66,21 @@ class WritesOfAClosedClient(unittest.TestCase):
                 r.rpush("big", *range(i, i + 10000))
             for round_ in range(5):
                 s = srv.raw()
-                s.sendall(command("LRANGE", "big", 0, -1) + command("GET", "big") +
-                          command("SET", "after:%d" % round_, "v") + command("MULTI") + command("INCR", "tx") +
-                          command("EXEC") + command("INCR", "count"))
+                s.sendall(resp_command("LRANGE", "big", 0, -1) + resp_command("GET", "big") +
+                          resp_command("SET", "after:%d" % round_, "v") + resp_command("MULTI") + resp_command("INCR", "tx") +
+                          resp_command("EXEC") + resp_command("INCR", "count"))
                 s.close()
-            wait_for(lambda: r.get("count") == b"5", what="every INCR sent before the closes")
+            wait_until("every INCR sent before the closes", lambda: r.get("count") == b"5")
             self.assertEqual(r.get("tx"), b"5")   # a transaction is carried out too
             self.assertEqual(r.exists(*["after:%d" % i for i in range(5)]), 5)
-            wait_for(lambda: int(r.info("clients")["connected_clients"]) == 1, what="the clients to go")
+            wait_until("the clients to go", lambda: int(r.info("clients")["connected_clients"]) == 1)
 
 
 class HalfClose(unittest.TestCase):
     def test_lifecycle_half_closed_client_gets_its_replies(self):
         with KeelServer() as srv:
             s = srv.raw()
-            s.sendall(command("SET", "hc", "v") + command("GET", "hc") + b"PING\r\n")
+            s.sendall(resp_command("SET", "hc", "v") + resp_command("GET", "hc") + b"PING\r\n")
             s.shutdown(socket.SHUT_WR)
             self.assertEqual(read_all(s), b"+OK\r\n$1\r\nv\r\n+PONG\r\n")
             s.close()
@@ -109,7 +91,7 @@ class HalfClose(unittest.TestCase):
         with KeelServer() as srv:
             n = 20000
             s = srv.raw()
-            s.sendall(b"".join(command("SET", "m:%d" % i, i) for i in range(n)) + command("DEL", "m:0"))
+            s.sendall(b"".join(resp_command("SET", "m:%d" % i, i) for i in range(n)) + resp_command("DEL", "m:0"))
             s.shutdown(socket.SHUT_WR)
             data = read_all(s)
             self.assertEqual(data, b"+OK\r\n" * n + b":1\r\n")
@@ -122,13 +104,13 @@ class HalfClose(unittest.TestCase):
         with KeelServer() as srv:
             r = srv.client()
             s = srv.raw()
-            s.sendall(command("BLPOP", "nobody", 0))
-            wait_for(lambda: int(r.info("clients")["blocked_clients"]) == 1, what="the client to block")
+            s.sendall(resp_command("BLPOP", "nobody", 0))
+            wait_until("the client to block", lambda: int(r.info("clients")["blocked_clients"]) == 1)
             s.shutdown(socket.SHUT_WR)
             self.assertIn(read_all(s), (b"", b"*-1\r\n", b"$-1\r\n"))   # ended at once (nil), closed
             s.close()
-            wait_for(lambda: int(r.info("clients")["blocked_clients"]) == 0 and
-                     int(r.info("clients")["connected_clients"]) == 1, what="the blocked client to go")
+            wait_until("the blocked client to go", lambda: int(r.info("clients")["blocked_clients"]) == 0 and
+                     int(r.info("clients")["connected_clients"]) == 1)
             r.rpush("nobody", "x")   # nobody takes it
             self.assertEqual(r.lrange("nobody", 0, -1), [b"x"])
 
@@ -156,7 +138,7 @@ class HugeSet(unittest.TestCase):
             s.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n" % size)
             s.sendall(payload)
             sent = time.monotonic()
-            s.sendall(b"\r\n" + command("STRLEN", "big"))
+            s.sendall(b"\r\n" + resp_command("STRLEN", "big"))
             reply = b""
             while reply.count(b"\r\n") < 2:
                 chunk = s.recv(4096)

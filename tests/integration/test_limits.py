@@ -11,15 +11,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelConfigServer, KeelServer
-
-
-def command(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
+from keel_harness import KeelConfigServer, KeelServer, resp_command, wait_until
 
 
 def read_reply_line(s, timeout=30):
@@ -47,15 +39,6 @@ def closed_by_server(s, deadline=30):
         except (ConnectionResetError, BrokenPipeError):
             return True
     return False
-
-
-def wait_for(cond, deadline=30, what="condition"):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def ping_ok(host, port):
@@ -112,7 +95,7 @@ class MaxClients(unittest.TestCase):
                 # clients that leave give their places back
                 for s in held[:4]:
                     s.close()
-                wait_for(lambda: int(ops.info("clients")["connected_clients"]) == 4, what="clients to go")
+                wait_until("clients to go", lambda: int(ops.info("clients")["connected_clients"]) == 4)
                 self.assertEqual(ping_ok(srv.hosts["app"], srv.ports["app"]), b"+PONG\r\n")
                 # CONFIG SET maxclients applies to the next accept
                 ops.config_set("maxclients", 4)
@@ -152,7 +135,7 @@ class IdleTimeout(unittest.TestCase):
             kept.sendall(b"PING\r\n")
             self.assertEqual(read_reply_line(kept), b"+PONG\r\n")
             blocked = srv.raw("main")   # a client waiting in BLPOP is not idle
-            blocked.sendall(command("BLPOP", "timeout:list", 0))
+            blocked.sendall(resp_command("BLPOP", "timeout:list", 0))
             self.assertTrue(closed_by_server(idle), "an idle client stayed open")
             self.assertGreaterEqual(int(r.info("stats")["client_timeout_disconnections"]), 1)
             time.sleep(2.5)   # two more sweeps at least: the others must still be open
@@ -192,14 +175,12 @@ class Keepalive(unittest.TestCase):
             self.assertEqual(r.config_get("tcp-keepalive"), {"tcp-keepalive": "300"})
             r.ping()
             # ss shows one timer a socket: keepalive once no retransmission timer is on
-            wait_for(lambda: [ln for ln in self.keepalive_timers(srv.port) if "keepalive" in ln],
-                     what="a keepalive timer on the client's socket")
+            wait_until("a keepalive timer on the client's socket", lambda: [ln for ln in self.keepalive_timers(srv.port) if "keepalive" in ln])
             r.config_set("tcp-keepalive", 0)   # new clients get none
             r2 = srv.client()
             r2.ping()
-            wait_for(lambda: len(self.keepalive_timers(srv.port)) == 2 and
-                     all("timer:(on" not in ln for ln in self.keepalive_timers(srv.port)),
-                     what="both sockets idle")
+            wait_until("both sockets idle", lambda: len(self.keepalive_timers(srv.port)) == 2 and
+                     all("timer:(on" not in ln for ln in self.keepalive_timers(srv.port)))
             lines = self.keepalive_timers(srv.port)
             self.assertEqual(sum("keepalive" in line for line in lines), 1, lines)
             r.close()
@@ -219,10 +200,10 @@ class OutputBuffers(unittest.TestCase):
             self.assertEqual(r.config_get("client-output-buffer-limit")["client-output-buffer-limit"],
                              "normal 1048576 0 0 pubsub 33554432 8388608 60")
             s = srv.raw()
-            s.sendall(command("LRANGE", "big", 0, -1))
+            s.sendall(resp_command("LRANGE", "big", 0, -1))
             self.assertTrue(closed_by_server(s))
             s.close()
-            wait_for(lambda: "output buffer limit" in srv.read_log(), what="the log line")
+            wait_until("the log line", lambda: "output buffer limit" in srv.read_log())
             self.assertEqual(int(r.info("stats")["client_output_buffer_limit_disconnections"]), 1)
             self.assertEqual(r.llen("big"), 200000)   # everyone else is served
             # a small reply passes
@@ -237,11 +218,10 @@ class OutputBuffers(unittest.TestCase):
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             s.connect(("127.0.0.1", srv.port))
-            s.sendall(command("CLIENT", "ID"))
+            s.sendall(resp_command("CLIENT", "ID"))
             cid = int(read_reply_line(s)[1:])
-            s.sendall(command("LRANGE", "big", 0, -1))   # and never read
-            wait_for(lambda: "id=%d " % cid not in r.execute_command("CLIENT", "LIST").decode(), deadline=60,
-                     what="the client above the soft limit to be closed")
+            s.sendall(resp_command("LRANGE", "big", 0, -1))   # and never read
+            wait_until("the client above the soft limit to be closed", lambda: "id=%d " % cid not in r.execute_command("CLIENT", "LIST").decode(), 60)
             s.close()
             self.assertEqual(r.ping(), True)
 
@@ -265,7 +245,7 @@ class OutputBuffers(unittest.TestCase):
             self.fill_list(r, "big", n)
             base = srv.used_memory()
             s = srv.raw()
-            s.sendall(command("LRANGE", "big", 0, -1) * 100)
+            s.sendall(resp_command("LRANGE", "big", 0, -1) * 100)
             done0 = int(r.info("stats")["total_commands_processed"])
             peak, mine = 0, 1   # mine: the INFO commands this test sends itself
             end = time.monotonic() + 8
@@ -278,8 +258,7 @@ class OutputBuffers(unittest.TestCase):
             lranges = int(r.info("stats")["total_commands_processed"]) - done0 - mine
             self.assertLess(lranges, 100)
             s.close()
-            wait_for(lambda: srv.used_memory() < base + 8 * 1024 * 1024, deadline=60,
-                     what="memory to come back after the client left")
+            wait_until("memory to come back after the client left", lambda: srv.used_memory() < base + 8 * 1024 * 1024, 60)
 
 
 class InputLimits(unittest.TestCase):
@@ -308,7 +287,7 @@ class InputLimits(unittest.TestCase):
             s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n" % (4 * 1024 * 1024) + b"x" * 65536)
             self.assertTrue(closed_by_server(s))
             s.close()
-            wait_for(lambda: "client-query-buffer-limit" in srv.read_log(), what="the log line")
+            wait_until("the log line", lambda: "client-query-buffer-limit" in srv.read_log())
             self.assertEqual(int(r.info("stats")["client_query_buffer_limit_disconnections"]), 1)
             self.assertIsNone(r.get("k"))
 
@@ -316,7 +295,7 @@ class InputLimits(unittest.TestCase):
         config = {"networks": [{"name": "locked", "port": 0, "requirepass": "s3cret"}]}
         with KeelConfigServer(config) as srv:
             s = srv.raw()
-            s.sendall(command(*(["ECHO"] * 11)))
+            s.sendall(resp_command(*(["ECHO"] * 11)))
             self.assertEqual(read_reply_line(s), b"-ERR Protocol error: unauthenticated multibulk length\r\n")
             self.assertTrue(closed_by_server(s))
             s.close()
@@ -327,7 +306,7 @@ class InputLimits(unittest.TestCase):
             # AUTH and a big value in one write: the AUTH runs before the SET is read
             s = srv.raw()
             big = b"v" * (100 * 1024)
-            s.sendall(command("AUTH", "s3cret") + command("SET", "k", big) + command("STRLEN", "k"))
+            s.sendall(resp_command("AUTH", "s3cret") + resp_command("SET", "k", big) + resp_command("STRLEN", "k"))
             data = b""
             while data.count(b"\r\n") < 3:
                 chunk = s.recv(4096)

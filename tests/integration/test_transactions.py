@@ -12,15 +12,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelConfigServer, KeelServer, wait_until
-
-
-def command(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
+from keel_harness import KeelConfigServer, KeelServer, resp_command, wait_until
 
 
 class Transactions(unittest.TestCase):
@@ -184,8 +176,8 @@ class Transactions(unittest.TestCase):
 
     def test_tx_blocking_commands_do_not_block_inside(self):
         s = self.srv.raw()
-        s.sendall(command("MULTI") + command("BLPOP", "empty", "0") + command("SET", "after", "1") +
-                  command("EXEC"))
+        s.sendall(resp_command("MULTI") + resp_command("BLPOP", "empty", "0") + resp_command("SET", "after", "1") +
+                  resp_command("EXEC"))
         want = b"+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n*-1\r\n+OK\r\n"
         got = b""
         while len(got) < len(want):
@@ -197,7 +189,7 @@ class Transactions(unittest.TestCase):
 
     def test_tx_closed_client_leaves_no_transaction(self):
         s = self.srv.raw()
-        s.sendall(command("WATCH", "x") + command("MULTI") + command("SET", "gone", "1"))
+        s.sendall(resp_command("WATCH", "x") + resp_command("MULTI") + resp_command("SET", "gone", "1"))
         s.recv(100)
         s.close()
         wait_until("the client to go", lambda: int(self.r.info("clients")["connected_clients"]) == 1)
@@ -235,7 +227,7 @@ class TransactionsOnNetworks(unittest.TestCase):
                 p.execute()
             self.assertIn("needs the write permission", str(cm.exception))   # queueing refused it
             s = srv.raw("ro")   # ... so EXEC aborts, as raw replies show
-            s.sendall(command("MULTI") + command("SET", "k", "x") + command("EXEC"))
+            s.sendall(resp_command("MULTI") + resp_command("SET", "k", "x") + resp_command("EXEC"))
             got = b""
             while got.count(b"\r\n") < 3:
                 chunk = s.recv(4096)

@@ -7,15 +7,7 @@ import shutil
 import socket
 import unittest
 
-from keel_harness import KeelServer, RedisServer
-
-
-def command(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
+from keel_harness import KeelServer, RedisServer, resp_command
 
 
 class Reader:
@@ -102,12 +94,12 @@ def run_script(port, script, resp3):
     rd = Reader(s)
     out = []
     if resp3:
-        s.sendall(command("HELLO", "3"))
+        s.sendall(resp_command("HELLO", "3"))
         rd.reply()
-    s.sendall(command("FLUSHALL"))
+    s.sendall(resp_command("FLUSHALL"))
     rd.reply()
     for cmd in script:
-        s.sendall(command(*cmd))
+        s.sendall(resp_command(*cmd))
         out.append((" ".join(cmd), rd.reply()))
     s.close()
     return out
