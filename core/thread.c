@@ -221,29 +221,48 @@ void thr_run_ready(thr *t) {
     }
 }
 
+/* One turn of the loop: I/O (waiting for it only when idle), messages, ready processes, output. */
+static void thr_turn(thr *t, bool may_wait) {
+    bool busy = t->runq_head != NULL || t->dirty != NULL || t->lazy != NULL || !CK_STACK_ISEMPTY(&t->inbox);
+    if (!busy) {
+        atomic_store(&t->wake_pending, 0);
+        ck_pr_fence_memory();
+        busy = ck_pr_load_ptr(&t->inbox.head) != NULL;
+    }
+    event_base_loop(t->base, busy || !may_wait ? EVLOOP_NONBLOCK : EVLOOP_ONCE);
+    thr_refresh_now(t);
+    thr_drain_inbox(t);
+    thr_run_ready(t);
+    thr_flush_wakeups(t);   /* before the writes: the threads we sent work to start sooner */
+    conn_flush_dirty(t);
+    thr_flush_wakeups(t);
+    if (t->lazy) lazy_free_run(t, 300000);   /* big deletions free between turns */
+}
+
+/* Processes alive on every thread (made and not yet recycled). */
+static int64_t thr_live_everywhere(void) {
+    int64_t n = 0;
+    for (int i = 0; i < srv->nthreads; i++) n += atomic_load_explicit(&srv->threads[i]->live, memory_order_relaxed);
+    return n;
+}
+
+#define THR_STOP_GRACE_MS 10000
+
 static void *thr_main(void *arg) {
     thr *t = arg;
     thr_current = t;
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
-    while (!atomic_load(&t->stop)) {
-        bool busy = t->runq_head != NULL || t->dirty != NULL || t->lazy != NULL || !CK_STACK_ISEMPTY(&t->inbox);
-        if (!busy) {
-            atomic_store(&t->wake_pending, 0);
-            ck_pr_fence_memory();
-            busy = ck_pr_load_ptr(&t->inbox.head) != NULL;
-        }
-        event_base_loop(t->base, busy ? EVLOOP_NONBLOCK : EVLOOP_ONCE);
-        thr_refresh_now(t);
-        thr_drain_inbox(t);
-        thr_run_ready(t);
-        thr_flush_wakeups(t);   /* before the writes: the threads we sent work to start sooner */
-        conn_flush_dirty(t);
-        thr_flush_wakeups(t);
-        if (t->lazy) lazy_free_run(t, 300000);   /* big deletions free between turns */
-    }
+    while (!atomic_load(&t->stop)) thr_turn(t, true);
+    /* Stopping: close the clients (parked requests end), and let the requests still in flight,
+     * on any thread, finish (they may hop here), so closed connections and processes are freed. */
     conn_close_all(t);
+    int64_t until = t->now_ms + THR_STOP_GRACE_MS;
+    while (thr_live_everywhere() > 0 && t->now_ms < until) {
+        thr_turn(t, false);
+        if (!t->runq_head && CK_STACK_ISEMPTY(&t->inbox)) usleep(1000);
+    }
     thr_drain_inbox(t);
     return NULL;
 }

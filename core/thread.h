@@ -55,6 +55,7 @@ typedef struct thr {
     struct lazy_item *lazy;            /* big values waiting to be freed (lazyfree.c) */
     _Atomic uint64_t nlazy;
     _Atomic bool stop;
+    _Atomic int64_t live;              /* processes made here and not yet recycled (written here only) */
     thr_stats st;
 } thr;
 

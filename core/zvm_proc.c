@@ -121,6 +121,7 @@ zvm_proc *zvm_proc_new(thr *t) {
         zvm_proc_clear(p);
     }
     p->home = p->cur = t;
+    atomic_fetch_add_explicit(&t->live, 1, memory_order_relaxed);   /* only t writes it */
     p->serial = thr_next_serial(t);
     p->state = ZVM_NEW;
     p->pub.budget = ZVM_SLICE;
@@ -129,6 +130,7 @@ zvm_proc *zvm_proc_new(thr *t) {
 
 void zvm_proc_recycle(zvm_proc *p) {
     thr *t = p->home;
+    atomic_fetch_sub_explicit(&t->live, 1, memory_order_relaxed);
     zvm_proc_clear(p);
     if (t->npool >= POOL_MAX) {
         zvm_proc_destroy(p);
