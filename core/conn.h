@@ -67,6 +67,7 @@ struct keel_conn {
     int64_t obuf_soft_since;        /* ms since when output has been above the soft limit */
     char *name;                     /* CLIENT SETNAME (guarded by srv->clients_lock) */
     struct ns_path *ns;             /* the namespace the client is in (NULL = the top) */
+    _Atomic uint32_t db;            /* the database it selected (CLIENT LIST reads it anywhere) */
     struct opt_set *opts;           /* its module options (keel_conn_option_set) */
     int64_t created_ms, last_ms;
     const char *last_cmd;
