@@ -8,7 +8,8 @@
 /* Registers every family below, then the core opcodes.  Returns 0 or -1 (logged). */
 int builtin_register_all(keel_module *core);
 
-void cmd_server_register(keel_module *core);    /* PING ECHO SELECT TIME DBSIZE FLUSHALL FLUSHDB SHUTDOWN AUTH */
+/* PING ECHO SELECT TIME DBSIZE FLUSHALL FLUSHDB SHUTDOWN AUTH */
+void cmd_server_register(keel_module *core);
 void cmd_info_register(keel_module *core);      /* INFO */
 void cmd_config_register(keel_module *core);    /* CONFIG */
 void cmd_command_register(keel_module *core);   /* COMMAND */

@@ -17,7 +17,9 @@
 #include <string.h>
 
 /* True for a client inside a namespace (its commands reach only that namespace's keys). */
-static bool in_namespace(const zvm_proc *p) { return p->ns && p->ns->n; }
+static bool in_namespace(const zvm_proc *p) {
+    return p->ns && p->ns->n;
+}
 
 /* Inside a namespace, waits for the processes holding the namespace's top entry on s and for
  * another process's gate there: true when p must wait (it now watches what it waits for). */
@@ -79,7 +81,9 @@ static keel_op_result op_swapdb_check(keel_proc *p, const keel_insn *in) {
 static void swap_namespace(zvm_proc *p, shard *s, uint32_t a, uint32_t b) {
     ks_space sa, sb;
     keel_status ra = ns_resolve_on_db(p, s, a, &sa), rb = ns_resolve_on_db(p, s, b, &sb);
-    if ((ra == KEEL_NOTFOUND && rb == KEEL_NOTFOUND) || ra == KEEL_EWRONGTYPE || rb == KEEL_EWRONGTYPE) return;
+    if ((ra == KEEL_NOTFOUND && rb == KEEL_NOTFOUND) || ra == KEEL_EWRONGTYPE ||
+        rb == KEEL_EWRONGTYPE)
+        return;
     if (ra == KEEL_NOTFOUND) ra = ns_make_on_db(p, s, a, &sa);
     if (rb == KEEL_NOTFOUND) rb = ns_make_on_db(p, s, b, &sb);
     if (ra != KEEL_OK || rb != KEEL_OK) return;
@@ -125,11 +129,13 @@ static keel_op_result op_swapdb_shard(keel_proc *kp, const keel_insn *in) {
 /* The entry of key in p's namespace in database db on the key's shard: KEEL_OK with *sp, *ref
  * and *e; KEEL_NOTFOUND when absent; KEEL_EWRONGTYPE when a value that is not a namespace sits on
  * the path; KEEL_MOVED / KEEL_WAIT to propagate. */
-static keel_status db_find(zvm_proc *p, uint32_t db, const keel_arg *key, ks_space *sp, dk_ref *ref, dk_entry *e) {
+static keel_status db_find(zvm_proc *p, uint32_t db, const keel_arg *key, ks_space *sp, dk_ref *ref,
+                           dk_entry *e) {
     uint64_t h;
     keel_status st = ns_resolve_in(p, db, key->ptr, key->len, false, sp, &h);
     if (st != KEEL_OK) return st;
-    return ks_find(sp, key->ptr, key->len, h, p->cur->now_ms, ref, e, false) ? KEEL_OK : KEEL_NOTFOUND;
+    return ks_find(sp, key->ptr, key->len, h, p->cur->now_ms, ref, e, false) ? KEEL_OK
+                                                                             : KEEL_NOTFOUND;
 }
 
 /* True for a part of a namespace spread over shards (HS, CS): MOVE and COPY refuse it, as its
@@ -139,7 +145,8 @@ static bool spread_part(const dk_entry *e) {
 }
 
 static keel_op_result refuse_spread(keel_proc *p, const char *command) {
-    keel_reply_error(p, "ERR %s of a namespace spread over shards (HS, CS) is not supported", command);
+    keel_reply_error(p, "ERR %s of a namespace spread over shards (HS, CS) is not supported",
+                     command);
     return KEEL_FAIL;
 }
 
@@ -149,12 +156,13 @@ static keel_op_result wrong_type(keel_proc *p) {
 }
 
 /* Sets the expiry and aux words of e on key's entry in sp (just stored). */
-static void db_restore_extras(zvm_proc *p, ks_space *sp, const keel_arg *key, uint64_t h, int64_t expire_ms,
-                              const dk_entry *extras) {
+static void db_restore_extras(zvm_proc *p, ks_space *sp, const keel_arg *key, uint64_t h,
+                              int64_t expire_ms, const dk_entry *extras) {
     dk_ref r;
     if (!ks_find(sp, key->ptr, key->len, h, p->cur->now_ms, &r, NULL, false)) return;
     if (extras->has_aux32) r = dk_table_set_aux32(sp->t, r, true, extras->aux32);
-    if (r != DK_REF_NONE && extras->has_aux64) r = dk_table_set_aux64(sp->t, r, true, extras->aux64);
+    if (r != DK_REF_NONE && extras->has_aux64)
+        r = dk_table_set_aux64(sp->t, r, true, extras->aux64);
     if (r != DK_REF_NONE && expire_ms != DK_NO_EXPIRY) ks_set_expiry(sp, r, expire_ms);
 }
 
@@ -194,10 +202,12 @@ static keel_op_result op_db_move(keel_proc *kp, const keel_insn *in) {
         return KEEL_DONE;
     }
     uint64_t h;
-    st = ns_resolve_in(p, db, key->ptr, key->len, true, &dst, &h);   /* another database: src's view stays */
+    /* another database, so another table: src's view of the entry stays valid */
+    st = ns_resolve_in(p, db, key->ptr, key->len, true, &dst, &h);
     if (st == KEEL_OK)
-        st = e.kind == DK_ENTRY_BOX ? ks_store_box(&dst, key->ptr, key->len, h, &e.box, false)
-                                    : ks_store_obj(&dst, key->ptr, key->len, h, e.obj_type, e.obj, false);
+        st = e.kind == DK_ENTRY_BOX
+                 ? ks_store_box(&dst, key->ptr, key->len, h, &e.box, false)
+                 : ks_store_obj(&dst, key->ptr, key->len, h, e.obj_type, e.obj, false);
     if (st != KEEL_OK) {
         keel_reply_error(kp, "ERR out of memory");
         return KEEL_FAIL;
@@ -205,10 +215,11 @@ static keel_op_result op_db_move(keel_proc *kp, const keel_insn *in) {
     db_restore_extras(p, &dst, key, h, e.expire_ms, &e);
     void *obj;
     uint16_t type;
-    ks_take_ref(&src, r, &obj, &type);   /* the object now belongs to dst's entry */
+    ks_take_ref(&src, r, &obj, &type); /* the object now belongs to dst's entry */
     db_key_changed(src.s, p->db, p, key->ptr, key->len);
     db_key_changed(dst.s, db, p, key->ptr, key->len);
-    st = keel_key_signal(kp, key->ptr, key->len);   /* a list moved to where clients block: data for them */
+    /* a list moved to where clients block is data for them */
+    st = keel_key_signal(kp, key->ptr, key->len);
     KEEL_OP_PROPAGATE(st);
     keel_reply_int(kp, 1);
     return KEEL_DONE;
@@ -217,13 +228,14 @@ static keel_op_result op_db_move(keel_proc *kp, const keel_insn *in) {
 /* A value COPY carries from its source's shard to its destination's: a copy the process owns
  * until it is stored (freed with the process otherwise). */
 typedef struct copied_value {
-    dk_entry e;                    /* kind, box (bytes in the arena), obj, type, expiry, aux words */
+    dk_entry e; /* kind, box (bytes in the arena), obj, type, expiry, aux words */
     bool stored;
 } copied_value;
 
 static void copied_value_free(void *ptr) {
     copied_value *cv = ptr;
-    if (!cv->stored && cv->e.kind == DK_ENTRY_OBJ && cv->e.obj) ks_free_obj(NULL, cv->e.obj_type, cv->e.obj);
+    if (!cv->stored && cv->e.kind == DK_ENTRY_OBJ && cv->e.obj)
+        ks_free_obj(NULL, cv->e.obj_type, cv->e.obj);
 }
 
 enum { COPY_SOURCE = 1, COPY_STORE = 2 };
@@ -280,14 +292,15 @@ static keel_op_result copy_source(zvm_proc *p) {
         const type_entry *te = type_by_id(cv->e.obj_type);
         void *copy = te && te->def.copy ? te->def.copy(cv->e.obj) : NULL;
         if (!copy) {
-            keel_reply_error(kp, "ERR a value of type %s cannot be copied", keel_type_name(cv->e.obj_type));
+            keel_reply_error(kp, "ERR a value of type %s cannot be copied",
+                             keel_type_name(cv->e.obj_type));
             return KEEL_FAIL;
         }
         cv->e.obj = copy;
         keel_proc_defer_free(kp, copied_value_free, cv);
         keel_charge(kp, (int64_t)(te->def.memory_usage ? te->def.memory_usage(copy) / 64 : 1));
     }
-    cv->e.key = NULL;   /* a view of the source table: not used past here */
+    cv->e.key = NULL; /* a view of the source table: not used past here */
     kp->reg[1] = dk_ptr(cv);
     kp->reg[0] = dk_i64(COPY_STORE);
     return KEEL_NEXT;
@@ -350,37 +363,72 @@ static keel_op_result op_db_copy(keel_proc *kp, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-#define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
+#define OP(NAME, FN, SYN, FLAGS)                                                                   \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS }
 static const keel_opcode_def db_ops[] = {
-    OP("db.gate", op_db_gate, "raise the gate on the walk's shard (at the top): wait for its key holders",
+    OP("db.gate", op_db_gate,
+       "raise the gate on the walk's shard (at the top): wait for its key holders",
        KEEL_OP_MAY_BLOCK),
     OP("swapdb.check", op_swapdb_check, "read SWAPDB's indexes into r0, r1", 0),
-    OP("swapdb.shard", op_swapdb_shard, "swap databases r0 and r1 on the walk's shard", KEEL_OP_MAY_BLOCK),
-    OP("db.move", op_db_move, "move argv[1] to database argv[2]", KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
-    OP("db.copy", op_db_copy, "copy argv[1] to argv[2] (DB n, REPLACE)", KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+    OP("swapdb.shard", op_swapdb_shard, "swap databases r0 and r1 on the walk's shard",
+       KEEL_OP_MAY_BLOCK),
+    OP("db.move", op_db_move, "move argv[1] to database argv[2]",
+       KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
+    OP("db.copy", op_db_copy, "copy argv[1] to argv[2] (DB n, REPLACE)",
+       KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
 };
 
 static const keel_insn_def swapdb_prog[] = {
-    {.op = "swapdb.check"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "db.gate"},
-    {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2}, {.op = "shard.reset"},
-    {.op = "shard.enter"}, {.op = "swapdb.shard"},
-    {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 6}, {.op = "reply.ok"}, KEEL_END};
+    {.op = "swapdb.check"},
+    {.op = "shard.reset"},
+    {.op = "shard.enter"},
+    {.op = "db.gate"},
+    {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2},
+    {.op = "shard.reset"},
+    {.op = "shard.enter"},
+    {.op = "swapdb.shard"},
+    {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 6},
+    {.op = "reply.ok"},
+    KEEL_END};
 static const keel_insn_def move_prog[] = {{.op = "db.move"}, KEEL_END};
 static const keel_insn_def copy_prog[] = {{.op = "db.copy"}, KEEL_END};
 
 static const keel_cmd_def db_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "SWAPDB", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
-     .summary = "Swaps two databases, at one instant for every client (inside a namespace: what the namespace "
+    {.size = sizeof(keel_cmd_def),
+     .name = "SWAPDB",
+     .arity = 3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .summary = "Swaps two databases, at one instant for every client (inside a namespace: what "
+                "the namespace "
                 "holds in each).",
-     .syntax = "SWAPDB index1 index2", .group = "server", .since = "0.1.0", .program = swapdb_prog},
-    {.size = sizeof(keel_cmd_def), .name = "MOVE", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
-     .first_key = 1, .last_key = 1, .key_step = 1,
+     .syntax = "SWAPDB index1 index2",
+     .group = "server",
+     .since = "0.1.0",
+     .program = swapdb_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "MOVE",
+     .arity = 3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
      .summary = "Moves a key (any type, with its TTL) to another database, unless it exists there.",
-     .syntax = "MOVE key db", .group = "generic", .since = "0.1.0", .program = move_prog},
-    {.size = sizeof(keel_cmd_def), .name = "COPY", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
-     .first_key = 1, .last_key = 2, .key_step = 1,
-     .summary = "Copies a key's value (any type, namespaces whole) with its TTL, in this or another database.",
-     .syntax = "COPY source destination [DB destination-db] [REPLACE]", .group = "generic", .since = "0.1.0",
+     .syntax = "MOVE key db",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = move_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "COPY",
+     .arity = -3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .first_key = 1,
+     .last_key = 2,
+     .key_step = 1,
+     .summary = "Copies a key's value (any type, namespaces whole) with its TTL, in this or "
+                "another database.",
+     .syntax = "COPY source destination [DB destination-db] [REPLACE]",
+     .group = "generic",
+     .since = "0.1.0",
      .program = copy_prog},
 };
 

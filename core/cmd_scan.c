@@ -293,7 +293,8 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
             sid = shard_of_hash(ks_hash(p->ns->comp[0].ptr, p->ns->comp[0].len), srv->nshards);
         } else {
             for (; sid < srv->nshards; sid++) {
-                uint64_t n = atomic_load_explicit(&srv->shards[sid]->dbs[p->db].nkeys, memory_order_relaxed);
+                const shard_db *d = &srv->shards[sid]->dbs[p->db];
+                uint64_t n = atomic_load_explicit(&d->nkeys, memory_order_relaxed);
                 if (pick < n) break;
                 pick -= n;
             }

@@ -227,11 +227,12 @@ static const keel_opcode_def server_ops[] = {
     OP("server.echo", op_echo, "reply argv[1]", 0),
     OP("server.select", op_select, "set the connection's database", 0),
     OP("server.time", op_time, "reply [seconds, microseconds]", 0),
-    OP("server.dbsize", op_dbsize, "reply the number of keys of the database (inside a namespace: go on counting it)", 0),
+    OP("server.dbsize", op_dbsize,
+       "reply the number of keys of the database (inside a namespace: go on counting it)", 0),
     OP("server.ns_count", op_ns_count, "r0 += keys of the client's namespace on the walk's shard", 0),
     OP("server.flush_check", op_flush_check, "check FLUSHALL's option", 0),
-    OP("server.flush_shard", op_flush_shard, "empty the database (imm 1: every database) on the walk's shard",
-       KEEL_OP_MAY_BLOCK),
+    OP("server.flush_shard", op_flush_shard,
+       "empty the database (imm 1: every database) on the walk's shard", KEEL_OP_MAY_BLOCK),
     OP("server.shutdown", op_shutdown, "stop the server", 0),
     OP("server.auth", op_auth, "authenticate the connection", 0),
 };
@@ -248,12 +249,12 @@ static const keel_insn_def dbsize_prog[] = {
     KEEL_END};
 /* FLUSHALL and FLUSHDB: the gates first (db.gate: at the top they go up on every shard, so the
  * flush is one instant for every client), then the flush of each shard. */
-#define FLUSH_PROG(ALL)                                                                             \
-    {.op = "server.flush_check"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "db.gate"},          \
-        {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2}, {.op = "shard.reset"}, \
-        {.op = "shard.enter"}, {.op = "server.flush_shard", .imm = (ALL)},                                  \
-        {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 6}, {.op = "reply.ok"},    \
-        KEEL_END
+#define FLUSH_PROG(ALL)                                                                    \
+    {.op = "server.flush_check"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "db.gate"}, \
+        {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2},            \
+        {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "server.flush_shard", .imm = (ALL)},  \
+        {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 6},            \
+        {.op = "reply.ok"}, KEEL_END
 static const keel_insn_def flushall_prog[] = {FLUSH_PROG(1)};
 static const keel_insn_def flushdb_prog[] = {FLUSH_PROG(0)};
 static const keel_insn_def shutdown_prog[] = {{.op = "server.shutdown"}, KEEL_END};

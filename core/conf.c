@@ -575,7 +575,8 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         else if (!strcmp(key, "dir")) json_str(v, fpath, &c->dir, errs);
         else if (!strcmp(key, "threads")) json_int_range(v, fpath, 0, 256, &c->threads, errs);
         else if (!strcmp(key, "shards")) json_int_range(v, fpath, 0, 65536, &c->shards, errs);
-        else if (!strcmp(key, "databases")) json_int_range(v, fpath, 1, CONF_MAX_DATABASES, &c->databases, errs);
+        else if (!strcmp(key, "databases"))
+            json_int_range(v, fpath, 1, CONF_MAX_DATABASES, &c->databases, errs);
         else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 1, 1000000, &c->max_clients, errs);
         else if (!strcmp(key, "admin_reserve")) json_int_range(v, fpath, 0, 100000, &c->admin_reserve, errs);
         else if (!strcmp(key, "timeout")) json_int_range(v, fpath, 0, INT_MAX, &c->timeout, errs);
@@ -664,7 +665,8 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 }
 
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
-       OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED, OPT_HELP, OPT_VERSION };
+       OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
+       OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -783,7 +785,8 @@ int conf_parse_args(conf *c, int argc, char **argv) {
             break;
         case OPT_DATABASES:
             if (!parse_count(optarg, 1, CONF_MAX_DATABASES, &c->databases)) {
-                fprintf(stderr, "keel-server: --databases: expected 1..%d, got '%s'\n", CONF_MAX_DATABASES, optarg);
+                fprintf(stderr, "keel-server: --databases: expected 1..%d, got '%s'\n", CONF_MAX_DATABASES,
+                        optarg);
                 return -1;
             }
             break;

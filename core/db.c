@@ -15,14 +15,19 @@ db_index_status db_parse_index(const keel_arg *a, uint32_t *db) {
 }
 
 void db_reply_index_error(keel_proc *p, db_index_status st, const char *int_err) {
-    if (st == DB_INDEX_OUT_OF_RANGE) keel_reply_error(p, "ERR DB index is out of range");
-    else if (int_err) keel_reply_error(p, "ERR %s", int_err);
+    if (st == DB_INDEX_OUT_OF_RANGE)
+        keel_reply_error(p, "ERR DB index is out of range");
+    else if (int_err)
+        keel_reply_error(p, "ERR %s", int_err);
     else if (st == DB_INDEX_INT_RANGE)
-        keel_reply_error(p, "ERR value is out of range, value must between %d and %d", INT_MIN, INT_MAX);
-    else keel_reply_error(p, "ERR value is not an integer or out of range");
+        keel_reply_error(p, "ERR value is out of range, value must between %d and %d", INT_MIN,
+                         INT_MAX);
+    else
+        keel_reply_error(p, "ERR value is not an integer or out of range");
 }
 
-void db_key_changed(struct shard *s, uint32_t db, const struct zvm_proc *p, const void *key, size_t klen) {
+void db_key_changed(struct shard *s, uint32_t db, const struct zvm_proc *p, const void *key,
+                    size_t klen) {
     /* WATCH hooks in here */
     (void)s;
     (void)db;

@@ -18,9 +18,9 @@ struct zvm_proc;
 
 typedef enum db_index_status {
     DB_INDEX_OK = 0,
-    DB_INDEX_NOT_INT,        /* not a canonical integer that fits 64 bits */
-    DB_INDEX_INT_RANGE,      /* an integer outside a C int (Redis reads indexes as int) */
-    DB_INDEX_OUT_OF_RANGE,   /* an int, but no such database */
+    DB_INDEX_NOT_INT,      /* not a canonical integer that fits 64 bits */
+    DB_INDEX_INT_RANGE,    /* an integer outside a C int (Redis reads indexes as int) */
+    DB_INDEX_OUT_OF_RANGE, /* an int, but no such database */
 } db_index_status;
 
 /* Reads argument a as a database index of this server (0 .. srv->ndbs - 1) into *db. */
@@ -37,7 +37,8 @@ void db_reply_index_error(keel_proc *p, db_index_status st, const char *int_err)
 
 /* Key key, as process p names it (through p's namespace path), changed in database db of s: MOVE
  * (in its old and its new database) and COPY (its destination). */
-void db_key_changed(struct shard *s, uint32_t db, const struct zvm_proc *p, const void *key, size_t klen);
+void db_key_changed(struct shard *s, uint32_t db, const struct zvm_proc *p, const void *key,
+                    size_t klen);
 
 /* Every key of database db on s may have changed: FLUSHDB, FLUSHALL (each database), SWAPDB
  * (both databases), also when done inside a namespace. */

@@ -47,7 +47,8 @@ static void expire_namespaces(shard *s, expire_ctx *top, int64_t deadline) {
     if (s->locks.count) return;
     for (uint32_t n = s->ns_expiring_n; n > 0 && s->ns_expiring && mono_ns() < deadline; n--) {
         ns_obj *o = s->ns_expiring;
-        expire_ctx cx = {{s, o->t, o, 0}, top->now_ms, 0};   /* db: only a database's own table needs it */
+        /* the database is not known here: only a database's own table needs it (ks_changed) */
+        expire_ctx cx = {{s, o->t, o, 0}, top->now_ms, 0};
         while (dk_table_expire_due(o->t, top->now_ms, EXPIRE_BATCH, expire_one, &cx) == EXPIRE_BATCH &&
                mono_ns() < deadline) {
         }

@@ -11,13 +11,16 @@
  * started before any gate went up there: it checked for one first). */
 static bool holds_on(const zvm_proc *p, uint32_t sid) {
     if (p->lazy_locks && p->nlshards == 1 && p->lshards[0] == sid) return true;
-    if (p->lock_ordered && p->lock_next < p->nlshards && p->lshards[p->lock_next] == sid) return true;
+    if (p->lock_ordered && p->lock_next < p->nlshards && p->lshards[p->lock_next] == sid)
+        return true;
     for (uint32_t i = 0; i < p->nlocks; i++)
         if (p->locks[i].shard == sid && p->locks[i].ent) return true;
     return false;
 }
 
-bool gate_held(const shard *s, const zvm_proc *p) { return s->gate && s->gate->owner == p->serial; }
+bool gate_held(const shard *s, const zvm_proc *p) {
+    return s->gate && s->gate->owner == p->serial;
+}
 
 bool gate_blocks(shard *s, zvm_proc *p) {
     lock_ent *g = s->gate;
@@ -48,7 +51,7 @@ void gate_lower(shard *s, zvm_proc *p) {
     s->gate = NULL;
     zvm_proc *w = g->wait_head;
     mem_free(g);
-    while (w) {   /* every waiter only watched the gate: each looks again */
+    while (w) { /* every waiter only watched the gate: each looks again */
         zvm_proc *next = w->next;
         thr_ready(s->owner, w);
         w = next;

@@ -193,7 +193,7 @@ static void ns_copy_entry(void *arg, dk_table *t, dk_ref r) {
         }
         nr = dk_table_put_obj(cx->to, e.key, e.klen, h, e.obj_type, copy, false, &old, &old_type);
     }
-    if (old) ks_free_obj(NULL, old_type, old);   /* a scan may show an entry twice: the first copy goes */
+    if (old) ks_free_obj(NULL, old_type, old); /* a scan may show an entry twice: drop the first */
     if (nr == DK_REF_NONE) {
         if (copy) ks_free_obj(NULL, e.obj_type, copy);
         cx->ok = false;
@@ -425,7 +425,9 @@ keel_status ns_resolve_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
     return ns_walk(p, sp, 0, false);
 }
 
-keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) { return ns_resolve_on_db(p, s, p->db, sp); }
+keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) {
+    return ns_resolve_on_db(p, s, p->db, sp);
+}
 
 keel_status ns_make_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
     if (!ns_start(s, db, true, sp)) return KEEL_ENOMEM;
@@ -436,8 +438,8 @@ keel_status ns_resolve(zvm_proc *p, const void *key, size_t klen, bool create, k
     return ns_resolve_in(p, p->db, key, klen, create, sp, key_hash);
 }
 
-keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen, bool create, ks_space *sp,
-                          uint64_t *key_hash) {
+keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen, bool create,
+                          ks_space *sp, uint64_t *key_hash) {
     ns_place pl;
     ns_place_key(p, key, klen, &pl);
     uint32_t sid = shard_of_hash(pl.shard_hash, srv->nshards);

@@ -36,8 +36,10 @@ void shard_sync_db(shard *s, uint32_t db) {
     atomic_store_explicit(&d->nkeys, t ? dk_table_count(t) : 0, memory_order_relaxed);
     atomic_store_explicit(&d->nexpires, t ? dk_table_expires_count(t) : 0, memory_order_relaxed);
     atomic_store_explicit(&d->bytes, t ? dk_table_bytes(t) : 0, memory_order_relaxed);
-    atomic_store_explicit(&d->expiry_mean, t ? dk_table_expiry_mean(t) : DK_NO_EXPIRY, memory_order_relaxed);
-    atomic_store_explicit(&d->expiry_mean_n, t ? dk_table_expires_count(t) : 0, memory_order_relaxed);
+    int64_t mean = t ? dk_table_expiry_mean(t) : DK_NO_EXPIRY;
+    atomic_store_explicit(&d->expiry_mean, mean, memory_order_relaxed);
+    atomic_store_explicit(&d->expiry_mean_n, atomic_load_explicit(&d->nexpires, memory_order_relaxed),
+                          memory_order_relaxed);
 }
 
 void shard_sync_counts(shard *s) {

@@ -36,7 +36,8 @@ uint64_t stats_threads_sum(size_t offset) {
 uint64_t stats_db_sum(uint32_t db, size_t offset) {
     uint64_t n = 0;
     for (uint32_t i = 0; i < srv->nshards; i++)
-        n += atomic_load_explicit((_Atomic uint64_t *)((char *)&srv->shards[i]->dbs[db] + offset), memory_order_relaxed);
+        n += atomic_load_explicit((_Atomic uint64_t *)((char *)&srv->shards[i]->dbs[db] + offset),
+                                  memory_order_relaxed);
     return n;
 }
 

@@ -3,9 +3,9 @@
  * "flush_all N" schedules a flush of the namespace the asking client is in (its whole database
  * for a client at the top), replacing that namespace's earlier schedule; an immediate flush_all
  * cancels it.  Once due, the flush is carried out by the first memcached request parsed on a
- * connection in that same namespace of the same database (MC.FLUSHDUE), never in another one.  The table is shared by
- * every thread (a mutex guards it); a generation number lets a connection skip the lock while
- * nothing it cares about changed.
+ * connection in that same namespace of the same database (MC.FLUSHDUE), never in another one.
+ * The table is shared by every thread (a mutex guards it); a generation number lets a connection
+ * skip the lock while nothing it cares about changed.
  */
 #ifndef MC_FLUSH_H
 #define MC_FLUSH_H
