@@ -247,6 +247,7 @@ static json_t *sec_network(int64_t now) {
         set(n, "permissions", perm_array(cf->permissions));
         set(n, "namespace", ns_text(cf->namespace_path, (uint32_t)cf->namespace_n));
         set(n, "namespace_locked", json_boolean(cf->namespace_locked));
+        set_int(n, "database", cf->database);
         set_str(n, "reply_syntax", cf->reply_syntax ? cf->reply_syntax : (strcmp(l->proto->def.name, "resp") ? NULL : "resp"));
         set(n, "requirepass", json_boolean(cf->requirepass != NULL));
         set_str(n, "on_startup", cf->on_startup ? cf->on_startup[0] : NULL);
@@ -315,6 +316,7 @@ json_t *stats_json_conn(const conn *c, int64_t now_ms) {
     set_str(o, "laddr", c->laddr);
     set(o, "namespace", ns_text(c->ns ? c->ns->comp : NULL, n));
     set(o, "namespace_locked", ns_text(c->ns ? c->ns->comp : NULL, locked));
+    set_int(o, "database", atomic_load_explicit(&c->db, memory_order_relaxed));
     set(o, "permissions", perm_array(c->net->cf->permissions));
     set(o, "authenticated", json_boolean(c->flags & CONN_AUTHED));
     if (c->tls) {

@@ -97,8 +97,9 @@ static const keel_cmd_def flush_cmds[] = {
      .flags = KEEL_CMD_WRITE | KEEL_CMD_CONN,
      .group = "memcache",
      .since = "0.1.0",
-     .summary = "memcached flush_all: empties the client's namespace now, or schedules that "
-                "for delay seconds from now (an exptime: absolute beyond 30 days).",
+     .summary = "memcached flush_all: empties the client's namespace (in its network's database) "
+                "now, or schedules that for delay seconds from now (an exptime: absolute beyond 30 "
+                "days).",
      .syntax = "MC.FLUSH [delay]",
      .program = flush_prog},
     /* No permission and no AUTH needed: it only carries out, in the client's own namespace, what
@@ -110,7 +111,8 @@ static const keel_cmd_def flush_cmds[] = {
      .group = "memcache",
      .since = "0.1.0",
      .summary = "memcached protocol internal: carries out the flush_all scheduled for the "
-                "client's namespace once it is due (by a client allowed to write); else nothing.",
+                "client's namespace and database once it is due (by a client allowed to write); "
+                "else nothing.",
      .syntax = "MC.FLUSHDUE",
      .program = flush_due_prog},
 };

@@ -83,11 +83,15 @@ class NetworkDatabase(unittest.TestCase):
             c = srv.client("three", single_connection_client=True)
             c.set("k", "from three")
             self.assertIn(" db=3 ", c.execute_command("CLIENT", "INFO").decode())
+            self.assertEqual(json.loads(c.execute_command("SELF", "STATS"))["database"], 3)
+            nets = json.loads(srv.client("main").execute_command("STATS", "network"))["network"]
+            self.assertEqual((nets["three"]["database"], nets["main"]["database"]), (3, 0))
             main = srv.client("main")
             self.assertIsNone(main.get("k"))
             self.assertEqual(srv.client("main", db=3).get("k"), b"from three")
             self.assertIs(c.select(0), True)
             self.assertIsNone(c.get("k"))
+            self.assertEqual(json.loads(c.execute_command("SELF", "STATS"))["database"], 0)
             self.assertEqual(srv.cli("three", "GET", "k").strip(), "from three")
 
     @unittest.skipUnless(have_module("memcache"), "memcache module not built")
