@@ -29,6 +29,11 @@ bool gate_blocks(shard *s, zvm_proc *p) {
     return true;
 }
 
+bool gate_blocks_access(shard *s, zvm_proc *p) {
+    if (p->nlocks || p->lazy_locks || p->lock_ordered) return false;
+    return gate_blocks(s, p);
+}
+
 bool gate_raise(shard *s, zvm_proc *p) {
     if (!s->gate) {
         s->gate = mem_calloc(1, sizeof *s->gate);

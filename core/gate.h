@@ -21,6 +21,12 @@ struct zvm_proc;
  * gate to be lowered (the caller returns KEEL_BLOCK, or KEEL_WAIT from a keyspace call). */
 bool gate_blocks(struct shard *s, struct zvm_proc *p);
 
+/* The same for a keyspace call (ns_resolve): a process that holds keys on other shards passes
+ * too.  It is reading a key it did not declare (declared keys are locked, on their shard, by
+ * key.lock, which waits at gates); making it wait could deadlock with the gate's owner, which
+ * waits for the keys it holds. */
+bool gate_blocks_access(struct shard *s, struct zvm_proc *p);
+
 /* Raises p's gate on s.  True once it is up and no other process holds a key lock on s; false
  * when p now waits (behind another process's gate or a lock holder) and must run again. */
 bool gate_raise(struct shard *s, struct zvm_proc *p);

@@ -448,7 +448,7 @@ keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen
         p->target_shard = sid;
         return KEEL_MOVED;
     }
-    if (__builtin_expect(s->gate != NULL, 0) && gate_blocks(s, p)) return KEEL_WAIT;
+    if (__builtin_expect(s->gate != NULL, 0) && gate_blocks_access(s, p)) return KEEL_WAIT;
     if (s->locks.count) {
         lock_ent *e = lock_find(&s->locks, pl.top, pl.toplen, pl.tophash);
         if (e && e->owner != p->serial) {

@@ -43,12 +43,12 @@ static keel_op_result op_mark(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-/* Opcode test.lookup: looks argv[1] up (passing or waiting at a gate as every keyspace call
- * does) and notes 'L'. */
+/* Opcode test.lookup: looks argv[imm] up (argv[1] for imm 0), passing or waiting at a gate as
+ * every keyspace call does, and notes 'L'. */
 static keel_op_result op_key_lookup(keel_proc *p, const keel_insn *in) {
-    (void)in;
     keel_value v = {.size = sizeof v};
-    keel_status st = keel_key_lookup(p, p->argv[1].ptr, p->argv[1].len, &v);
+    const keel_arg *k = &p->argv[in->imm ? in->imm : 1];
+    keel_status st = keel_key_lookup(p, k->ptr, k->len, &v);
     KEEL_OP_PROPAGATE(st);
     world_note('L');
     return KEEL_NEXT;
@@ -134,6 +134,34 @@ START_TEST(test_gate_lets_the_holders_it_waits_for_through) {
     ck_assert_str_eq(world_order, "LH.G.");
     ck_assert_int_eq(world_done, 2);
     zvm_program_free(sp);
+    zvm_program_free(gp);
+}
+END_TEST
+
+START_TEST(test_gate_lets_a_holder_of_other_keys_read_an_undeclared_one) {
+    thr *t = srv->threads[0];
+    char k1[32], k3[32];
+    world_key_on_shard(1, k1, sizeof k1);
+    world_key_on_shard(3, k3, sizeof k3);
+    /* holds k3 across a yield, then reads k1, a key it did not declare, on a gated shard */
+    static const keel_insn_def holder[] = {{.op = "test.spin", .imm = ZVM_SLICE + 10},
+                                           {.op = "test.lookup", .imm = 2},
+                                           {.op = "test.mark"},
+                                           KEEL_END};
+    /* gates on shards 1 then 3: up on 1 at once, then waiting for the holder of k3 */
+    static const keel_insn_def two_gates[] = {
+        {.op = "test.raise", .imm = 1}, {.op = "test.raise", .imm = 3}, {.op = "test.mark"},
+        {.op = "test.lower", .imm = 1}, {.op = "test.lower", .imm = 3}, KEEL_END};
+    zvm_program *hp = world_build(holder, true), *gp = world_build(two_gates, false);
+    zvm_step(world_proc(t, hp, &world_one_key, k3, k1)); /* notes 'K' (k1's first letter) */
+    zvm_proc *g = world_proc(t, gp, NULL, "x", "g");
+    zvm_step(g);
+    ck_assert_int_eq(zvm_state(g), ZVM_WAITING);
+    ck_assert_ptr_nonnull(srv->shards[1]->gate);
+    ck_assert_int_lt(world_run(t), 100); /* waiting at shard 1 would deadlock: it passes */
+    ck_assert_int_eq(world_done, 2);
+    ck_assert_str_eq(world_order, "LK.G.");
+    zvm_program_free(hp);
     zvm_program_free(gp);
 }
 END_TEST
@@ -234,6 +262,7 @@ static Suite *gate_suite(void) {
     tcase_add_checked_fixture(tc, setup_one, world_down);
     tcase_add_test(tc, test_gate_waits_for_holders_and_holds_newcomers_back);
     tcase_add_test(tc, test_gate_lets_the_holders_it_waits_for_through);
+    tcase_add_test(tc, test_gate_lets_a_holder_of_other_keys_read_an_undeclared_one);
     tcase_add_test(tc, test_gate_queues_behind_another_gate);
     tcase_add_test(tc, test_gate_databases_have_their_own_tables_and_counts);
     tcase_add_test(tc, test_gate_database_index_reads_like_redis);
