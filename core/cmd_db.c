@@ -285,7 +285,11 @@ static keel_op_result copy_source(zvm_proc *p) {
     }
     if (spread_part(&cv->e)) return refuse_spread(kp, "COPY");
     if (cv->e.kind == DK_ENTRY_BOX && cv->e.box.type == DK_BYTES) {
-        void *bytes = zvm_alloc(p, cv->e.box.len ? cv->e.box.len : 1);
+        void *bytes = zvm_alloc_try(p, cv->e.box.len ? cv->e.box.len : 1);
+        if (!bytes) {
+            keel_reply_error(kp, "ERR out of memory");
+            return KEEL_FAIL;
+        }
         memcpy(bytes, cv->e.box.v.ptr, cv->e.box.len);
         cv->e.box.v.ptr = bytes;
     } else if (cv->e.kind == DK_ENTRY_OBJ) {
