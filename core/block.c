@@ -135,6 +135,17 @@ int blk_signal(shard *s, const void *key, size_t klen, uint64_t hash) {
     return woken;
 }
 
+int blk_signal_all(shard *s) {
+    wait_table *wt = &s->waits;
+    int woken = 0;
+    for (uint32_t i = 0; wt->count && i <= wt->mask; i++)
+        while (wt->buckets[i]) {   /* blk_signal takes the list off the table */
+            wait_list *l = wt->buckets[i];
+            woken += blk_signal(s, l->key, l->klen, l->hash);
+        }
+    return woken;
+}
+
 void wait_table_free(wait_table *wt) {
     for (uint32_t i = 0; wt->mask && i <= wt->mask; i++)
         for (wait_list *l = wt->buckets[i], *next; l; l = next) {

@@ -45,6 +45,9 @@ void blk_park(struct zvm_proc *p);
 
 /* Wakes every process blocked on key in shard s (s's owner thread).  Returns how many. */
 int blk_signal(struct shard *s, const void *key, size_t klen, uint64_t hash);
+/* Wakes every process blocked on any key of shard s (SWAPDB: any key may have data now); each
+ * looks at its keys again and parks anew when there is still nothing.  Returns how many. */
+int blk_signal_all(struct shard *s);
 
 /* Called when a parked process runs again: drops its remaining registrations and its timer
  * reference, and makes it start its program over. */

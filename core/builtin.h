@@ -8,7 +8,8 @@
 /* Registers every family below, then the core opcodes.  Returns 0 or -1 (logged). */
 int builtin_register_all(keel_module *core);
 
-void cmd_server_register(keel_module *core);    /* PING ECHO SELECT TIME DBSIZE FLUSHALL SHUTDOWN AUTH */
+/* PING ECHO SELECT TIME DBSIZE FLUSHALL FLUSHDB SHUTDOWN AUTH */
+void cmd_server_register(keel_module *core);
 void cmd_info_register(keel_module *core);      /* INFO */
 void cmd_config_register(keel_module *core);    /* CONFIG */
 void cmd_command_register(keel_module *core);   /* COMMAND */
@@ -20,6 +21,7 @@ void cmd_scan_register(keel_module *core);      /* KEYS SCAN RANDOMKEY */
 void cmd_stats_register(keel_module *core);     /* STATS SELF */
 void cmd_memory_register(keel_module *core);    /* MEMORY */
 void cmd_tx_register(keel_module *core);        /* MULTI EXEC DISCARD WATCH UNWATCH */
+void cmd_db_register(keel_module *core);        /* SWAPDB MOVE COPY */
 
 /* Registers a table of opcodes or commands, logging any refusal. */
 int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n);

@@ -53,6 +53,7 @@ keel_status keel_call(keel_proc *kp, uint32_t argc, const keel_arg *argv) {
     c->call_parent = p;
     c->tag = p->tag;
     c->ns = ns_path_ref(p->ns);
+    c->db = p->db;
     c->opts = opt_ref(p->opts);
     zvm_set_argv(c, argc, argv);
     p->call_child = c;
@@ -83,6 +84,13 @@ void keel_call_clear(keel_proc *kp) { call_clear(zvm_of(kp)); }
 void call_child_done(zvm_proc *c) {
     zvm_proc *p = c->call_parent;
     zvm_set_state(c, ZVM_DONE);
+    if (c->cmd && (c->cmd->def->flags & KEEL_CMD_CONN) && c->conn && !(c->conn->flags & CONN_CLOSED)) {
+        /* a SELECT or NS run by EXEC: the commands after it run where it left the client (this
+         * is the connection's thread: connection commands run there) */
+        p->db = atomic_load_explicit(&c->conn->db, memory_order_relaxed);
+        ns_path_unref(p->ns);
+        p->ns = ns_path_ref(c->conn->ns);
+    }
     p->call_done = true;
     if (p->call_inline) return;   /* keel_call is still on the stack: it sees call_done */
     p->cur = c->home;             /* the thread the parent waits on */

@@ -35,13 +35,13 @@ static void get_mcport(char *o, size_t n) { const listener *l = first_listener("
 static void get_dir(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.dir); }
 static void get_persistence(char *o, size_t n) { snprintf(o, n, "unavailable"); }
 static void get_zero(char *o, size_t n) { snprintf(o, n, "0"); }
-static void get_one(char *o, size_t n) { snprintf(o, n, "1"); }
 static void get_no(char *o, size_t n) { snprintf(o, n, "no"); }
 static void get_empty(char *o, size_t n) { snprintf(o, n, "%s", ""); }
 static void get_maxclients(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.max_clients)); }
 static void get_policy(char *o, size_t n) { snprintf(o, n, "noeviction"); }
 static void get_threads(char *o, size_t n) { snprintf(o, n, "%d", srv->nthreads); }
 static void get_shards(char *o, size_t n) { snprintf(o, n, "%u", srv->nshards); }
+static void get_databases(char *o, size_t n) { snprintf(o, n, "%u", srv->ndbs); }
 static void get_loglevel(char *o, size_t n) { snprintf(o, n, "%s", log_level_name(log_get_level())); }
 static void get_logfile(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.log_file ? srv->cf.log_file : ""); }
 static void get_moddir(char *o, size_t n) { snprintf(o, n, "%s", conf_module_dir(&srv->cf)); }
@@ -138,7 +138,7 @@ static const config_param params[] = {
     {"maxmemory-policy", get_policy, NULL}, {"maxclients", get_maxclients, set_maxclients},
     {"save", get_empty, set_save},      {"appendonly", get_no, set_appendonly},
     {"persistence", get_persistence, NULL},
-    {"databases", get_one, NULL},       {"timeout", get_timeout, set_timeout},
+    {"databases", get_databases, NULL},       {"timeout", get_timeout, set_timeout},
     {"tcp-keepalive", get_keepalive, set_keepalive},
     {"client-output-buffer-limit", get_obuf, set_obuf},
     {"client-query-buffer-limit", get_qbuf, set_qbuf},

@@ -98,7 +98,7 @@ static uint64_t lazy_pending(void) {
 static void info_memory(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     uint64_t tables = 0;
-    for (uint32_t i = 0; i < srv->nshards; i++) tables += atomic_load_explicit(&srv->shards[i]->bytes, memory_order_relaxed);
+    tables = stats_shards_sum(offsetof(shard_db, bytes));
     int64_t used = mem_process_sample();   /* all allocated: core, modules, datakit, libraries */
     int64_t peak = mem_process_peak();
     if (peak < used) peak = used;
@@ -180,16 +180,16 @@ static void info_modules(info_buf *b, int64_t now_ms) {
     info_add(b, "\r\n");
 }
 
+/* One line per database that has keys (top-level keys: a namespace is one key). */
 static void info_keyspace(info_buf *b, int64_t now_ms) {
-    uint64_t keys = 0, expires = 0;
-    for (uint32_t i = 0; i < srv->nshards; i++) {
-        keys += atomic_load_explicit(&srv->shards[i]->nkeys, memory_order_relaxed);
-        expires += atomic_load_explicit(&srv->shards[i]->nexpires, memory_order_relaxed);
-    }
     info_add(b, "# Keyspace\r\n");
-    if (keys)
-        info_add(b, "db0:keys=%llu,expires=%llu,avg_ttl=%lld\r\n", (unsigned long long)keys,
-                 (unsigned long long)expires, (long long)stats_avg_ttl(now_ms));
+    for (uint32_t db = 0; db < srv->ndbs; db++) {
+        uint64_t keys = stats_db_sum(db, offsetof(shard_db, nkeys));
+        if (!keys) continue;
+        info_add(b, "db%u:keys=%llu,expires=%llu,avg_ttl=%lld\r\n", db, (unsigned long long)keys,
+                 (unsigned long long)stats_db_sum(db, offsetof(shard_db, nexpires)),
+                 (long long)stats_avg_ttl_db(db, now_ms));
+    }
     info_add(b, "\r\n");
 }
 

@@ -70,7 +70,7 @@ static keel_op_result memory_usage(keel_proc *kp) {
  * so total.allocated may pass it until the next sample. */
 static keel_op_result memory_stats(keel_proc *p) {
     int64_t total = mem_process_used(), peak = mem_process_peak(), startup = stats_startup_bytes();
-    int64_t keys = (int64_t)stats_shards_sum(offsetof(shard, nkeys));
+    int64_t keys = (int64_t)stats_shards_sum(offsetof(shard_db, nkeys));
     int64_t rss = (int64_t)mem_rss();
     int64_t net = total > startup ? total - startup : 0;
     keel_reply_map(p, 8);

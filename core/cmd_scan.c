@@ -17,8 +17,8 @@
 
 #define SCAN_SHARD_BITS 16
 
-/* The table of the client's namespace on shard s (the shard's own table at the top level), or
- * NULL when the namespace has no keys there. */
+/* The table of the client's namespace in its database on shard s (the database's own table at
+ * the top level), or NULL when the namespace has no keys there. */
 static dk_table *space_table(zvm_proc *p, shard *s) {
     ks_space sp;
     return ns_resolve_on(p, s, &sp) == KEEL_OK ? sp.t : NULL;
@@ -283,7 +283,8 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
     }
     while (kp->reg[0].v.i++ < 16) {
         uint64_t total = 0;
-        for (uint32_t i = 0; i < srv->nshards; i++) total += atomic_load_explicit(&srv->shards[i]->nkeys, memory_order_relaxed);
+        for (uint32_t i = 0; i < srv->nshards; i++)
+            total += atomic_load_explicit(&srv->shards[i]->dbs[p->db].nkeys, memory_order_relaxed);
         if (total == 0) break;
         uint64_t pick = thr_random(p->cur) % total;
         uint32_t sid = 0;
@@ -292,7 +293,8 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
             sid = shard_of_hash(ks_hash(p->ns->comp[0].ptr, p->ns->comp[0].len), srv->nshards);
         } else {
             for (; sid < srv->nshards; sid++) {
-                uint64_t n = atomic_load_explicit(&srv->shards[sid]->nkeys, memory_order_relaxed);
+                const shard_db *d = &srv->shards[sid]->dbs[p->db];
+                uint64_t n = atomic_load_explicit(&d->nkeys, memory_order_relaxed);
                 if (pick < n) break;
                 pick -= n;
             }

@@ -3,13 +3,14 @@
 #include "config.h"
 #include "builtin.h"
 #include "conn.h"
+#include "db.h"
+#include "gate.h"
 #include "keyspace.h"
 #include "lock.h"
 #include "log.h"
 #include "net.h"
 #include "ns.h"
 #include "server.h"
-#include "watch.h"
 #include "shard.h"
 #include "zvm.h"
 
@@ -38,18 +39,23 @@ static keel_op_result op_echo(keel_proc *p, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-/* Opcode: server.select — SELECT index: Keel has one database, 0.  Reductions 1. */
+/* Opcode: server.select — SELECT index: the connection's requests from the next one on name
+ * keys of that database (its namespace, locked or not, applies inside it).  Runs on the
+ * connection's thread.  Reductions 1. */
 static keel_op_result op_select(keel_proc *p, const keel_insn *in) {
     (void)in;
-    int64_t db;
-    if (!keel_arg_i64(&p->argv[1], &db)) {
-        keel_reply_error(p, "ERR value is not an integer or out of range");
+    uint32_t db;
+    db_index_status st = db_parse_index(&p->argv[1], &db);
+    if (st != DB_INDEX_OK) {
+        db_reply_index_error(p, st, NULL);
         return KEEL_FAIL;
     }
-    if (db != 0) {
-        keel_reply_error(p, "ERR DB index is out of range (Keel has one database, 0: use namespaces instead)");
+    keel_conn *c = keel_proc_conn(p);
+    if (!c) {
+        keel_reply_error(p, "ERR SELECT needs a client connection");
         return KEEL_FAIL;
     }
+    atomic_store_explicit(&c->db, db, memory_order_relaxed);
     keel_reply_ok(p);
     return KEEL_DONE;
 }
@@ -68,13 +74,15 @@ static keel_op_result op_time(keel_proc *p, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-/* Opcode: server.dbsize — DBSIZE: the sum of every shard's published key count.  Reductions 1. */
+/* Opcode: server.dbsize — DBSIZE: the sum of every shard's published key count of the
+ * client's database.  Reductions 1. */
 static keel_op_result op_dbsize(keel_proc *p, const keel_insn *in) {
     (void)in;
     zvm_proc *z = zvm_of(p);
     if (z->ns && z->ns->n > 0) return KEEL_NEXT;   /* inside a namespace: count it (the walk below) */
     uint64_t n = 0;
-    for (uint32_t i = 0; i < srv->nshards; i++) n += atomic_load_explicit(&srv->shards[i]->nkeys, memory_order_relaxed);
+    for (uint32_t i = 0; i < srv->nshards; i++)
+        n += atomic_load_explicit(&srv->shards[i]->dbs[z->db].nkeys, memory_order_relaxed);
     keel_reply_uint(p, n);
     return KEEL_DONE;
 }
@@ -101,37 +109,43 @@ static keel_op_result op_flush_check(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-/* Opcode: server.flush_shard — empties the walk's current shard; a client inside a namespace
- * empties only that namespace's part of it (namespaces are security boundaries: a tenant's
- * FLUSHALL never reaches keys outside its namespace).  Values a yielded or blocked process holds
- * are not pulled from under it: it waits for that shard's lock holders first.  Reductions 1.
- * May block. */
+/* Opcode: server.flush_shard — empties the client's database (imm 0) or every database (imm 1)
+ * on the walk's current shard; a client inside a namespace empties only that namespace's part
+ * of it (namespaces are security boundaries: a tenant's FLUSHALL never reaches keys outside its
+ * namespace).  After db.gate raised the process's gate on the shard, it flushes at once and
+ * lowers the gate.  Without one (memcached's flush_all), values a yielded or blocked process
+ * holds are not pulled from under it: it waits for the shard's lock holders (inside a namespace,
+ * its top entry's) and for another process's gate first.  Reductions 1.  May block. */
 static keel_op_result op_flush_shard(keel_proc *kp, const keel_insn *in) {
-    (void)in;
     zvm_proc *p = zvm_of(kp);
     shard *s = srv->shards[p->cur_shard];
-    ks_space sp;
-    /* values a yielded or blocked process is working on are not pulled from under it: wait for
-     * the shard's (or, inside a namespace, its top entry's) lock holders to finish */
-    lock_ent *held = NULL;
-    if (s->locks.count) {
-        held = p->ns && p->ns->n ? lock_find(&s->locks, p->ns->comp[0].ptr, p->ns->comp[0].len,
-                                             ks_hash(p->ns->comp[0].ptr, p->ns->comp[0].len))
-                                 : lock_any_other(&s->locks, p->serial);
+    bool inside = p->ns && p->ns->n;
+    if (!gate_held(s, p)) {
+        if (s->gate && gate_blocks(s, p)) return KEEL_BLOCK;
+        lock_ent *held = NULL;
+        if (s->locks.count) {
+            held = inside ? lock_find(&s->locks, p->ns->comp[0].ptr, p->ns->comp[0].len,
+                                      ks_hash(p->ns->comp[0].ptr, p->ns->comp[0].len))
+                          : lock_any_other(&s->locks, p->serial);
+        }
+        if (held && held->owner != p->serial) {
+            lock_watch(held, p);
+            return KEEL_BLOCK;
+        }
     }
-    if (held && held->owner != p->serial) {
-        lock_watch(held, p);
-        return KEEL_BLOCK;
+    uint32_t first = in->imm ? 0 : p->db, end = in->imm ? s->ndbs : p->db + 1;
+    for (uint32_t db = first; db < end; db++) {
+        ks_space sp;
+        if (!inside) {
+            db_all_changed(s, db);   /* before: WATCH counts the keys that existed */
+            ks_flush(s, db);
+        } else if (ns_resolve_on_db(p, s, db, &sp) == KEEL_OK) {
+            db_key_changed(s, db, p, p->ns->comp[0].ptr, p->ns->comp[0].len);   /* the namespace's entry */
+            dk_table_clear(sp.t, ks_free_obj, NULL);
+            ns_note_expiring(&sp);
+        }
     }
-    if (!p->ns || p->ns->n == 0) {
-        if (s->watch.count) watch_touch_existing(s);
-        ks_flush(s);
-    } else if (ns_resolve_on(p, s, &sp) == KEEL_OK) {
-        if (s->watch.count)   /* the namespace's watchers: its top-level entry */
-            watch_touch(s, p->ns->comp[0].ptr, p->ns->comp[0].len, ks_hash(p->ns->comp[0].ptr, p->ns->comp[0].len));
-        dk_table_clear(sp.t, ks_free_obj, NULL);
-        ns_note_expiring(&sp);
-    }
+    gate_lower(s, p);
     return KEEL_NEXT;
 }
 
@@ -212,12 +226,14 @@ static keel_op_result op_auth(keel_proc *p, const keel_insn *in) {
 static const keel_opcode_def server_ops[] = {
     OP("server.ping", op_ping, "reply PONG or the message", 0),
     OP("server.echo", op_echo, "reply argv[1]", 0),
-    OP("server.select", op_select, "accept SELECT 0 only", 0),
+    OP("server.select", op_select, "set the connection's database", 0),
     OP("server.time", op_time, "reply [seconds, microseconds]", 0),
-    OP("server.dbsize", op_dbsize, "reply the number of keys (inside a namespace: go on counting it)", 0),
+    OP("server.dbsize", op_dbsize,
+       "reply the number of keys of the database (inside a namespace: go on counting it)", 0),
     OP("server.ns_count", op_ns_count, "r0 += keys of the client's namespace on the walk's shard", 0),
     OP("server.flush_check", op_flush_check, "check FLUSHALL's option", 0),
-    OP("server.flush_shard", op_flush_shard, "empty the walk's current shard", KEEL_OP_MAY_BLOCK),
+    OP("server.flush_shard", op_flush_shard,
+       "empty the database (imm 1: every database) on the walk's shard", KEEL_OP_MAY_BLOCK),
     OP("server.shutdown", op_shutdown, "stop the server", 0),
     OP("server.auth", op_auth, "authenticate the connection", 0),
 };
@@ -232,13 +248,18 @@ static const keel_insn_def dbsize_prog[] = {
     {.op = "server.dbsize"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "server.ns_count"},
     {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2}, {.op = "reply.value", .a = KEEL_R(0)},
     KEEL_END};
-static const keel_insn_def flush_prog[] = {
-    {.op = "server.flush_check"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "server.flush_shard"},
-    {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2}, {.op = "reply.ok"}, KEEL_END};
+/* FLUSHALL and FLUSHDB: the gates first (db.gate: at the top they go up on every shard, so the
+ * flush is one instant for every client), then the flush of each shard. */
+#define FLUSH_PROG(ALL)                                                                    \
+    {.op = "server.flush_check"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "db.gate"}, \
+        {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2},            \
+        {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "server.flush_shard", .imm = (ALL)},  \
+        {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 6},            \
+        {.op = "reply.ok"}, KEEL_END
+static const keel_insn_def flushall_prog[] = {FLUSH_PROG(1)};
+static const keel_insn_def flushdb_prog[] = {FLUSH_PROG(0)};
 static const keel_insn_def shutdown_prog[] = {{.op = "server.shutdown"}, KEEL_END};
 static const keel_insn_def auth_prog[] = {{.op = "server.auth"}, KEEL_END};
-
-static const char *const flushdb_aliases[] = {"FLUSHDB", NULL};
 
 static const keel_cmd_def server_cmds[] = {
     {.size = sizeof(keel_cmd_def), .name = "PING", .arity = -1, .flags = KEEL_CMD_FAST,
@@ -247,18 +268,22 @@ static const keel_cmd_def server_cmds[] = {
     {.size = sizeof(keel_cmd_def), .name = "ECHO", .arity = 2, .flags = KEEL_CMD_FAST,
      .summary = "Returns the given string.", .syntax = "ECHO message", .group = "connection",
      .since = "0.1.0", .program = echo_prog},
-    {.size = sizeof(keel_cmd_def), .name = "SELECT", .arity = 2, .flags = KEEL_CMD_FAST,
-     .summary = "Accepts database 0, the only one (Keel uses namespaces instead of numbered databases).",
+    {.size = sizeof(keel_cmd_def), .name = "SELECT", .arity = 2, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .summary = "Changes the selected database (0 to databases-1) for the connection's next requests.",
      .syntax = "SELECT index", .group = "connection", .since = "0.1.0", .program = select_prog},
     {.size = sizeof(keel_cmd_def), .name = "TIME", .arity = 1, .flags = KEEL_CMD_FAST,
      .summary = "Returns the server time.", .syntax = "TIME", .group = "server", .since = "0.1.0",
      .program = time_prog},
     {.size = sizeof(keel_cmd_def), .name = "DBSIZE", .arity = 1, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
-     .summary = "Returns the number of keys.", .syntax = "DBSIZE", .group = "server", .since = "0.1.0",
-     .program = dbsize_prog},
-    {.size = sizeof(keel_cmd_def), .name = "FLUSHALL", .aliases = flushdb_aliases, .arity = -1,
-     .flags = KEEL_CMD_WRITE, .summary = "Removes every key (FLUSHDB is the same: there is one database).",
-     .syntax = "FLUSHALL [ASYNC | SYNC]", .group = "server", .since = "0.1.0", .program = flush_prog},
+     .summary = "Returns the number of keys in the selected database.", .syntax = "DBSIZE", .group = "server",
+     .since = "0.1.0", .program = dbsize_prog},
+    {.size = sizeof(keel_cmd_def), .name = "FLUSHALL", .arity = -1, .flags = KEEL_CMD_WRITE,
+     .summary = "Removes every key of every database (inside a namespace: every key of the namespace, in "
+                "every database).",
+     .syntax = "FLUSHALL [ASYNC | SYNC]", .group = "server", .since = "0.1.0", .program = flushall_prog},
+    {.size = sizeof(keel_cmd_def), .name = "FLUSHDB", .arity = -1, .flags = KEEL_CMD_WRITE,
+     .summary = "Removes every key of the selected database (inside a namespace: of the namespace there).",
+     .syntax = "FLUSHDB [ASYNC | SYNC]", .group = "server", .since = "0.1.0", .program = flushdb_prog},
     {.size = sizeof(keel_cmd_def), .name = "SHUTDOWN", .arity = -1, .flags = KEEL_CMD_ADMIN,
      .summary = "Stops the server (nothing is saved: there is no persistence yet, so SAVE is "
                 "refused unless FORCE is given).",

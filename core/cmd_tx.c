@@ -65,6 +65,7 @@ static keel_op_result op_tx_watch(keel_proc *kp, const keel_insn *in) {
         }
         watch_rec *w = mem_alloc(sizeof *w + k->llen);
         w->shard = k->shard;
+        w->db = p->db;
         w->hash = k->hash;
         w->len = (uint32_t)k->llen;
         memcpy(w->ident, k->lptr, k->llen);

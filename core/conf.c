@@ -130,6 +130,7 @@ void conf_default(conf *c) {
     memset(c, 0, sizeof *c);
     c->dir = xstrdup(".");
     c->log_level = LOG_NOTICE;
+    c->databases = CONF_DEFAULT_DATABASES;
     c->max_clients = LIMIT_DEFAULT_MAX_CLIENTS;
     c->admin_reserve = LIMIT_DEFAULT_ADMIN_RESERVE;
     c->tcp_keepalive = LIMIT_DEFAULT_TCP_KEEPALIVE;
@@ -485,6 +486,8 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
         else if (!strcmp(key, "on_startup")) conf_network_on_startup(n, v, fpath, errs);
         else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 0, 1000000, &n->max_clients, errs);
         else if (!strcmp(key, "timeout")) json_int_range(v, fpath, 0, INT_MAX, &n->timeout, errs);
+        else if (!strcmp(key, "database"))
+            json_int_range(v, fpath, 0, CONF_MAX_DATABASES - 1, &n->database, errs);
         else if (!strcmp(key, "permissions")) {
             if (!json_is_array(v)) {
                 conf_error(errs, "%s: expected an array of \"read\", \"write\", \"admin\", \"stats\"", fpath);
@@ -580,6 +583,8 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         else if (!strcmp(key, "dir")) json_str(v, fpath, &c->dir, errs);
         else if (!strcmp(key, "threads")) json_int_range(v, fpath, 0, 256, &c->threads, errs);
         else if (!strcmp(key, "shards")) json_int_range(v, fpath, 0, 65536, &c->shards, errs);
+        else if (!strcmp(key, "databases"))
+            json_int_range(v, fpath, 1, CONF_MAX_DATABASES, &c->databases, errs);
         else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 1, 1000000, &c->max_clients, errs);
         else if (!strcmp(key, "admin_reserve")) json_int_range(v, fpath, 0, 100000, &c->admin_reserve, errs);
         else if (!strcmp(key, "timeout")) json_int_range(v, fpath, 0, INT_MAX, &c->timeout, errs);
@@ -621,13 +626,14 @@ static void usage(FILE *f) {
             "  --modules a,b,...      load only these modules (default: every module found)\n"
             "  --threads N            worker threads (default: number of cores)\n"
             "  --shards N             keyspace shards (default: 8 per thread)\n"
+            "  --databases N          numbered databases, SELECT 0..N-1 (default %d, at most %d)\n"
             "  --loglevel LEVEL       debug, info, notice, warning, error (default notice)\n"
             "  --logfile FILE         log to FILE instead of stderr\n"
             "  --protected-mode yes|no  refuse non-loopback clients of networks without a\n"
             "                         password (default yes)\n"
             "  --help                 this text\n"
             "  --version              print the version\n",
-            CONF_DEFAULT_PORT, CONF_DEFAULT_MEMCACHE_PORT);
+            CONF_DEFAULT_PORT, CONF_DEFAULT_MEMCACHE_PORT, CONF_DEFAULT_DATABASES, CONF_MAX_DATABASES);
 }
 
 static conf_network *conf_network_by_protocol(conf *c, const char *protocol) {
@@ -667,7 +673,8 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 }
 
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
-       OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED, OPT_HELP, OPT_VERSION };
+       OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
+       OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -680,6 +687,7 @@ static const struct option long_opts[] = {
     {"modules", required_argument, NULL, OPT_MODULES},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"shards", required_argument, NULL, OPT_SHARDS},
+    {"databases", required_argument, NULL, OPT_DATABASES},
     {"loglevel", required_argument, NULL, OPT_LOGLEVEL},
     {"logfile", required_argument, NULL, OPT_LOGFILE},
     {"protected-mode", required_argument, NULL, OPT_PROTECTED},
@@ -780,6 +788,13 @@ int conf_parse_args(conf *c, int argc, char **argv) {
         case OPT_SHARDS:
             if (!parse_count(optarg, 1, 65536, &c->shards)) {
                 fprintf(stderr, "keel-server: --shards: expected 1..65536, got '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_DATABASES:
+            if (!parse_count(optarg, 1, CONF_MAX_DATABASES, &c->databases)) {
+                fprintf(stderr, "keel-server: --databases: expected 1..%d, got '%s'\n", CONF_MAX_DATABASES,
+                        optarg);
                 return -1;
             }
             break;

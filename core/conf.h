@@ -59,6 +59,7 @@ typedef struct conf_network {
     char **on_startup;         /* program [arg ...] run once listening, NULL-terminated */
     int max_clients;           /* connections this network accepts at once; 0 = no own bound */
     int timeout;               /* idle seconds before a client is closed; -1 = the server's */
+    int database;              /* the numbered database its clients start in (default 0) */
     int index;                 /* position in the file's "networks" (-1: not from the file) */
     bool implicit;             /* from the embedded default: skipped if its protocol is absent */
 } conf_network;
@@ -71,6 +72,7 @@ typedef struct conf {
     bool modules_from_flag;    /* set by --modules (errors name the flag, not $.modules) */
     int threads;               /* 0 = number of cores */
     int shards;                /* 0 = 8 per thread */
+    int databases;             /* numbered databases (SELECT 0 .. databases-1), default 16 */
     conf_network *networks;
     int nnetworks;
     char *log_file;            /* NULL = stderr */
@@ -91,6 +93,10 @@ typedef struct conf {
     char *load_errors;         /* --check-config: errors of the file's fields, reported with
                                   the checks that need the modules */
 } conf;
+
+/* Numbered databases: the default count and the most a config may ask for. */
+#define CONF_DEFAULT_DATABASES 16
+#define CONF_MAX_DATABASES 1024
 
 /* Default RESP and memcached ports of the embedded default config. */
 #define CONF_DEFAULT_PORT 6379

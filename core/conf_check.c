@@ -114,6 +114,11 @@ int conf_check_networks(const conf *c, char **errs) {
             conf_error(errs, "%s: \"%s\" is the name of another network too", path, n->name);
             break;
         }
+        if (n->database >= c->databases) {
+            conf_network_path(n, "database", path, sizeof path);
+            conf_error(errs, "%s: database %d does not exist (databases is %d: 0 to %d)", path, n->database,
+                       c->databases, c->databases - 1);
+        }
         resolved[i] = net_addr(n, &addrs[i], errs);
         for (int j = 0; j < i && resolved[i] && n->port != 0; j++) {
             if (!resolved[j] || c->networks[j].port != n->port || !addr_clash(&addrs[i], &addrs[j])) continue;

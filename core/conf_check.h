@@ -11,8 +11,8 @@
 
 /* Every module the config names has a file in dir (or, with none named, dir can be read). */
 int conf_check_modules(const conf *c, const char *dir, char **errs);
-/* Network names are unique, hosts resolve, no two networks bind one address and port, TLS
- * files load into a context, on_startup programs can be run. */
+/* Network names are unique, their databases exist, hosts resolve, no two networks bind one
+ * address and port, TLS files load into a context, on_startup programs can be run. */
 int conf_check_networks(const conf *c, char **errs);
 /* After the modules are loaded: each network's protocol is provided by one of them, reply
  * syntaxes are asked of protocols that have them, and some network will listen. */

@@ -113,6 +113,7 @@ void conn_accept_msg(thr *t, msg *m) {
 
     if (c->proto->def.conn_state_size) c->pstate = mem_calloc(1, c->proto->def.conn_state_size);
     c->ns = ns_path_ref(c->net->ns_base);   /* the network's namespace, locked or not */
+    atomic_store_explicit(&c->db, (uint32_t)c->net->cf->database, memory_order_relaxed);
     c->opts = opt_ref(c->net->cf->options);
     if (!c->net->cf->requirepass) c->flags |= CONN_AUTHED;
     c->rev = event_new(t->base, c->fd, EV_READ | EV_PERSIST, conn_on_read, c);
@@ -669,6 +670,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
     zvm_proc *p = conn_queue_new(c);
     p->tag = req->tag;
     p->ns = ns_path_ref(c->ns);
+    p->db = atomic_load_explicit(&c->db, memory_order_relaxed);
     p->opts = opt_ref(c->opts);
     bool have_args = conn_give_args(c, p, req);
     c->last_ms = t->now_ms;
@@ -968,12 +970,13 @@ void conn_sweep(thr *t) {
 
 size_t conn_describe(const conn *c, char *buf, size_t cap, int64_t now_ms) {
     int n = snprintf(buf, cap,
-                     "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=0 "
+                     "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%u "
                      "sub=0 psub=0 multi=-1 qbuf=%zu obl=0 oll=0 omem=%zu cmd=%s network=%s "
                      "protocol=%s\n",
                      (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                      (long long)((now_ms - c->created_ms) / 1000),
-                     (long long)((now_ms - c->last_ms) / 1000), c->in_len - c->in_off,
+                     (long long)((now_ms - c->last_ms) / 1000),
+                     atomic_load_explicit(&c->db, memory_order_relaxed), c->in_len - c->in_off,
                      c->out.len - c->out_off, c->last_cmd ? c->last_cmd : "NULL", c->net->cf->name,
                      c->proto->def.name);
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);

@@ -69,6 +69,7 @@ struct keel_conn {
     char *name;                     /* CLIENT SETNAME (guarded by srv->clients_lock) */
     struct ns_path *ns;             /* the namespace the client is in (NULL = the top) */
     struct tx_conn *tx;             /* MULTI's queue and WATCH's keys (tx.h), NULL until used */
+    _Atomic uint32_t db;            /* the database it selected (CLIENT LIST reads it anywhere) */
     struct opt_set *opts;           /* its module options (keel_conn_option_set) */
     int64_t created_ms, last_ms;
     const char *last_cmd;

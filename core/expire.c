@@ -1,4 +1,5 @@
-/* expire.c -- active expiry over a thread's shards, bounded per tick. */
+/* expire.c -- active expiry over a thread's shards (every database's table and the namespaces'
+ * nested ones), bounded per tick. */
 #include "config.h"
 #include "expire.h"
 #include "keyspace.h"
@@ -35,7 +36,8 @@ static void expire_one(void *arg, dk_table *t, dk_ref r) {
         dk_table_set_expiry(t, r, cx->now_ms + 1);
         return;
     }
-    if (!cx->sp.owner && cx->sp.s->watch.count) watch_touch_expired(cx->sp.s, e.key, e.klen, ks_hash(e.key, e.klen));
+    if (!cx->sp.owner && cx->sp.s->watch.count)
+        watch_touch_expired(cx->sp.s, cx->sp.db, e.key, e.klen, ks_hash(e.key, e.klen));
     ks_delete_ref(&cx->sp, r);
     cx->removed++;
 }
@@ -48,7 +50,8 @@ static void expire_namespaces(shard *s, expire_ctx *top, int64_t deadline) {
     if (s->locks.count) return;
     for (uint32_t n = s->ns_expiring_n; n > 0 && s->ns_expiring && mono_ns() < deadline; n--) {
         ns_obj *o = s->ns_expiring;
-        expire_ctx cx = {{s, o->t, o}, top->now_ms, 0};
+        /* the database is not known here: only a database's own table needs it (ks_changed) */
+        expire_ctx cx = {{s, o->t, o, 0}, top->now_ms, 0};
         while (dk_table_expire_due(o->t, top->now_ms, EXPIRE_BATCH, expire_one, &cx) == EXPIRE_BATCH &&
                mono_ns() < deadline) {
         }
@@ -60,16 +63,29 @@ static void expire_namespaces(shard *s, expire_ctx *top, int64_t deadline) {
     }
 }
 
+/* The due keys of every database's own table on s, until the deadline; returns how many went. */
+static uint64_t expire_databases(shard *s, int64_t now_ms, int64_t deadline) {
+    uint64_t removed = 0;
+    for (uint32_t db = 0; db < s->ndbs; db++) {
+        expire_ctx cx = {ks_top(s, db), now_ms, 0};
+        if (!cx.sp.t || dk_table_expires_count(cx.sp.t) == 0) continue;
+        size_t found;
+        do {
+            found = dk_table_expire_due(cx.sp.t, now_ms, EXPIRE_BATCH, expire_one, &cx);
+        } while (found == EXPIRE_BATCH && mono_ns() < deadline);
+        removed += cx.removed;
+        if (mono_ns() >= deadline) break;
+    }
+    return removed;
+}
+
 void expire_cycle(thr *t) {
     if (t->nshards == 0) return;
     int64_t deadline = mono_ns() + EXPIRE_BUDGET_NS;
     for (int n = 0; n < t->nshards; n++) {
         shard *s = t->shards[(t->expire_cursor + (uint32_t)n) % (uint32_t)t->nshards];
-        expire_ctx cx = {ks_top(s), t->now_ms, 0};
-        size_t found;
-        do {
-            found = dk_table_expire_due(s->table, t->now_ms, EXPIRE_BATCH, expire_one, &cx);
-        } while (found == EXPIRE_BATCH && mono_ns() < deadline);
+        expire_ctx cx = {ks_top(s, 0), t->now_ms, 0};
+        cx.removed = expire_databases(s, t->now_ms, deadline);
         expire_namespaces(s, &cx, deadline);
         if (cx.removed) {
             atomic_fetch_add_explicit(&srv->expired_keys, cx.removed, memory_order_relaxed);

@@ -17,15 +17,16 @@ void ks_free_obj(void *ctx, uint16_t type, void *obj) {
     lazy_free(type, obj);
 }
 
-/* Publishes the key counts for other threads (DBSIZE, INFO keyspace): only the shard's own
+/* Publishes the key counts for other threads (DBSIZE, INFO keyspace): only a database's own
  * table counts; a namespace is one key.  Relaxed stores. */
 static void ks_changed(ks_space *sp) {
     if (sp->owner) {
         ns_note_expiring(sp);
         return;
     }
-    atomic_store_explicit(&sp->s->nkeys, dk_table_count(sp->t), memory_order_relaxed);
-    atomic_store_explicit(&sp->s->nexpires, dk_table_expires_count(sp->t), memory_order_relaxed);
+    shard_db *d = &sp->s->dbs[sp->db];
+    atomic_store_explicit(&d->nkeys, dk_table_count(sp->t), memory_order_relaxed);
+    atomic_store_explicit(&d->nexpires, dk_table_expires_count(sp->t), memory_order_relaxed);
 }
 
 void ks_take_ref(ks_space *sp, dk_ref ref, void **obj, uint16_t *type) {
@@ -52,7 +53,7 @@ bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t 
         if (v->expire_ms != DK_NO_EXPIRY && v->expire_ms <= now_ms) {
             ks_delete_ref(sp, r);
             atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
-            if (!sp->owner && sp->s->watch.count) watch_touch_expired(sp->s, key, klen, hash);
+            if (!sp->owner && sp->s->watch.count) watch_touch_expired(sp->s, sp->db, key, klen, hash);
             r = DK_REF_NONE;
         } else if (ks_empty_namespace(v)) {   /* its last key went: the namespace goes too */
             ks_delete_ref(sp, r);
@@ -126,8 +127,9 @@ keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t ha
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
 }
 
-void ks_flush(shard *s) {
-    dk_table_clear(s->table, ks_free_obj, NULL);
-    ks_space sp = ks_top(s);
+void ks_flush(shard *s, uint32_t db) {
+    ks_space sp = ks_top(s, db);
+    if (!sp.t) return;
+    dk_table_clear(sp.t, ks_free_obj, NULL);
     ks_changed(&sp);
 }

@@ -1,4 +1,4 @@
-/* keyspace.h -- key operations on one table of a shard (the shard's own table, or a
+/* keyspace.h -- key operations on one table of a shard (a database's own table, or a
  * namespace's nested one): hashing, lookups with lazy expiry, stores and deletes that free
  * module objects through their type, and the shard's published counts.  Owner thread only. */
 #ifndef KEEL_CORE_KEYSPACE_H
@@ -19,9 +19,10 @@ uint64_t ks_hash(const void *key, size_t len);
  * as much as eight simple per-element steps. */
 #define KS_VISIT_COST 8
 
-/* The shard's own table as a space (no namespace). */
-static inline ks_space ks_top(shard *s) {
-    ks_space sp = {s, s->table, NULL};
+/* Database db's own table on s as a space (no namespace); its t is NULL when the database has
+ * never held a key on s. */
+static inline ks_space ks_top(shard *s, uint32_t db) {
+    ks_space sp = {s, shard_table(s, db), NULL, db};
     return sp;
 }
 
@@ -64,7 +65,7 @@ keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t ha
 /* Frees an object value through its type's free op. */
 void ks_free_obj(void *ctx, uint16_t type, void *obj);
 
-/* Removes every key of s. */
-void ks_flush(shard *s);
+/* Removes every key of database db on s. */
+void ks_flush(shard *s, uint32_t db);
 
 #endif

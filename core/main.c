@@ -90,13 +90,14 @@ static int start_threads(void) {
     srv->nshards = (uint32_t)conf_shards(&srv->cf);
     if (srv->nshards < (uint32_t)srv->nthreads) srv->nshards = (uint32_t)srv->nthreads;
     if (srv->nshards > (1u << 16)) srv->nshards = 1u << 16;
+    srv->ndbs = (uint32_t)srv->cf.databases;
     srv->threads = mem_calloc((size_t)srv->nthreads, sizeof *srv->threads);
     srv->shards = mem_calloc(srv->nshards, sizeof *srv->shards);
     for (int i = 0; i < srv->nthreads; i++)
         if (!(srv->threads[i] = thr_new(i, srv->nthreads))) return -1;
     for (uint32_t s = 0; s < srv->nshards; s++) {
         thr *t = srv->threads[(uint64_t)s * (uint64_t)srv->nthreads / srv->nshards];
-        srv->shards[s] = shard_new(s, t);
+        srv->shards[s] = shard_new(s, t, srv->ndbs);
         t->shards = mem_realloc(t->shards, sizeof *t->shards * (size_t)(t->nshards + 1));
         t->shards[t->nshards++] = srv->shards[s];
     }

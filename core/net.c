@@ -15,6 +15,7 @@
 #include <event2/listener.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -144,6 +145,7 @@ static listener *net_prepare(const conf_network *cn, const proto_entry *pe) {
     listener *l = mem_calloc(1, sizeof *l);
     l->cf = cn;
     l->proto = pe;
+    snprintf(l->database, sizeof l->database, "%d", cn->database);
     if (cn->namespace_n > 0) {
         l->ns_base = ns_path_new(NULL, cn->namespace_path, (uint32_t)cn->namespace_n);
         if (cn->namespace_locked) l->ns_base->locked = l->ns_base->n;
@@ -233,5 +235,6 @@ const char *keel_conn_network_setting(keel_conn *c, const char *name) {
     if (!strcmp(name, "protocol")) return l->proto->def.name;
     if (!strcmp(name, "tls")) return l->tls ? "tls" : "notls";
     if (!strcmp(name, "reply_syntax")) return l->cf->reply_syntax;
+    if (!strcmp(name, "database")) return l->database;
     return NULL;
 }

@@ -32,6 +32,7 @@ typedef struct listener {
     struct evconnlistener *evl;
     int port;                      /* the bound port (the chosen one when cf->port is 0) */
     struct ns_path *ns_base;       /* every client starts here (conf "namespace"), or NULL */
+    char database[12];             /* ... in this database (conf "database"), as text */
     struct tls_server *tls;        /* NULL for a plain TCP network */
     net_stats st;
 } listener;

@@ -2,6 +2,7 @@
  * process's key to the table that holds it. */
 #include "config.h"
 #include "ns.h"
+#include "gate.h"
 #include "keyspace.h"
 #include "lock.h"
 #include "lazyfree.h"
@@ -159,6 +160,72 @@ bool ns_obj_drain(ns_obj *o, size_t max) {
     return false;
 }
 
+typedef struct copy_ctx {
+    dk_table *to;
+    bool ok;
+} copy_ctx;
+
+static void *ns_obj_copy(const void *obj);
+
+/* A deep copy of an entry's object value: namespaces through ns_obj_copy, other types through
+ * their type's copy op.  NULL when the type has none or memory ran out. */
+static void *ns_copy_value(uint16_t type, const void *obj) {
+    if (type == ns_type_id) return ns_obj_copy(obj);
+    const type_entry *te = type_by_id(type);
+    return te && te->def.copy ? te->def.copy(obj) : NULL;
+}
+
+static void ns_copy_entry(void *arg, dk_table *t, dk_ref r) {
+    copy_ctx *cx = arg;
+    if (!cx->ok) return;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    uint64_t h = ks_hash(e.key, e.klen);
+    void *old = NULL, *copy = NULL;
+    uint16_t old_type = 0;
+    dk_ref nr;
+    if (e.kind == DK_ENTRY_BOX) {
+        nr = dk_table_put_box(cx->to, e.key, e.klen, h, &e.box, false, &old, &old_type);
+    } else {
+        if (!(copy = ns_copy_value(e.obj_type, e.obj))) {
+            cx->ok = false;
+            return;
+        }
+        nr = dk_table_put_obj(cx->to, e.key, e.klen, h, e.obj_type, copy, false, &old, &old_type);
+    }
+    if (old) ks_free_obj(NULL, old_type, old); /* a scan may show an entry twice: drop the first */
+    if (nr == DK_REF_NONE) {
+        if (copy) ks_free_obj(NULL, e.obj_type, copy);
+        cx->ok = false;
+        return;
+    }
+    if (e.expire_ms != DK_NO_EXPIRY) nr = dk_table_set_expiry(cx->to, nr, e.expire_ms);
+    if (nr != DK_REF_NONE && e.has_aux32) nr = dk_table_set_aux32(cx->to, nr, true, e.aux32);
+    if (nr != DK_REF_NONE && e.has_aux64) nr = dk_table_set_aux64(cx->to, nr, true, e.aux64);
+    cx->ok = nr != DK_REF_NONE;
+}
+
+/* COPY of a namespace: every key below it, at every depth, with its TTL and aux words.  The copy
+ * is on no shard's expiry list until ns_attach puts it on its new shard's.  Recursion is bounded
+ * by KEEL_NS_DEPTH_MAX.  NULL when a value cannot be copied or memory ran out. */
+static void *ns_obj_copy(const void *obj) {
+    const ns_obj *o = obj;
+    ns_obj *c = mem_calloc(1, sizeof *c);
+    c->t = dk_table_new();
+    c->shard_id = o->shard_id;
+    c->spread = o->spread;
+    c->nested = o->nested;
+    copy_ctx cx = {c->t, c->t != NULL};
+    uint64_t cursor = 0;
+    do {
+        cursor = cx.ok ? dk_table_scan(o->t, cursor, ns_copy_entry, &cx) : 0;
+    } while (cursor != 0);
+    if (cx.ok) return c;
+    if (c->t) dk_table_free(c->t, ks_free_obj, NULL);
+    mem_free(c);
+    return NULL;
+}
+
 static size_t ns_obj_memory(const void *obj) {
     const ns_obj *o = obj;
     return sizeof *o + dk_table_bytes(o->t);
@@ -225,7 +292,8 @@ static bool ns_obj_to_reply_step(keel_proc *p, const void *obj, uint64_t *cursor
 }
 
 static const keel_type_def ns_type_def = {
-    .size = sizeof(keel_type_def), .name = "hash", .free = ns_obj_free, .memory_usage = ns_obj_memory,
+    .size = sizeof(keel_type_def), .name = "hash", .free = ns_obj_free, .copy = ns_obj_copy,
+    .memory_usage = ns_obj_memory,
     .describe = ns_obj_describe, .to_reply = ns_obj_to_reply, .to_reply_step = ns_obj_to_reply_step,
 };
 
@@ -343,14 +411,35 @@ static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool cre
     return KEEL_OK;
 }
 
-keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) {
+/* Starts *sp at database db's table on s (made when create): false when there is none. */
+static bool ns_start(shard *s, uint32_t db, bool create, ks_space *sp) {
     sp->s = s;
-    sp->t = s->table;
+    sp->db = db;
     sp->owner = NULL;
+    sp->t = create ? shard_table_make(s, db) : shard_table(s, db);
+    return sp->t != NULL;
+}
+
+keel_status ns_resolve_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
+    if (!ns_start(s, db, false, sp)) return KEEL_NOTFOUND;
     return ns_walk(p, sp, 0, false);
 }
 
+keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) {
+    return ns_resolve_on_db(p, s, p->db, sp);
+}
+
+keel_status ns_make_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
+    if (!ns_start(s, db, true, sp)) return KEEL_ENOMEM;
+    return ns_walk(p, sp, 0, true);
+}
+
 keel_status ns_resolve(zvm_proc *p, const void *key, size_t klen, bool create, ks_space *sp, uint64_t *key_hash) {
+    return ns_resolve_in(p, p->db, key, klen, create, sp, key_hash);
+}
+
+keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen, bool create,
+                          ks_space *sp, uint64_t *key_hash) {
     ns_place pl;
     ns_place_key(p, key, klen, &pl);
     uint32_t sid = shard_of_hash(pl.shard_hash, srv->nshards);
@@ -359,6 +448,7 @@ keel_status ns_resolve(zvm_proc *p, const void *key, size_t klen, bool create, k
         p->target_shard = sid;
         return KEEL_MOVED;
     }
+    if (__builtin_expect(s->gate != NULL, 0) && gate_blocks_access(s, p)) return KEEL_WAIT;
     if (s->locks.count) {
         lock_ent *e = lock_find(&s->locks, pl.top, pl.toplen, pl.tophash);
         if (e && e->owner != p->serial) {
@@ -366,9 +456,7 @@ keel_status ns_resolve(zvm_proc *p, const void *key, size_t klen, bool create, k
             return KEEL_WAIT;
         }
     }
-    sp->s = s;
-    sp->t = s->table;
-    sp->owner = NULL;
+    if (!ns_start(s, db, create, sp)) return create ? KEEL_ENOMEM : KEEL_NOTFOUND;
     keel_status st = ns_walk(p, sp, pl.tophash, create);
     if (st != KEEL_OK) return st;
     uint32_t depth = ns_depth(p);

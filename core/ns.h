@@ -54,12 +54,13 @@ typedef struct ns_obj {
 keel_type_id ns_type(void);
 void ns_register_type(keel_module *core);
 
-/* Where a key of a process lives: the shard, the table holding it, and the namespace object
- * owning that table (NULL for the shard's own table). */
+/* Where a key of a process lives: the shard, the database, the table holding it, and the
+ * namespace object owning that table (NULL for the database's own table on the shard). */
 typedef struct ks_space {
     struct shard *s;
     dk_table *t;
     ns_obj *owner;
+    uint32_t db;
 } ks_space;
 
 /* The placement of a key named by process p (namespace path + pushed components + key):
@@ -72,17 +73,26 @@ typedef struct ns_place {
 } ns_place;
 void ns_place_key(const struct zvm_proc *p, const void *key, size_t klen, ns_place *out);
 
-/* Finds (create: makes) the table key lives in for process p, walking p's namespace path
- * from the shard table.  KEEL_OK with *sp; KEEL_MOVED / KEEL_WAIT as ks_locate; KEEL_NOTFOUND
- * when a namespace on the way is missing (create false); KEEL_EWRONGTYPE when a component on
- * the way holds another type; KEEL_EDEPTH for a path past KEEL_NS_DEPTH_MAX names (the calls that
- * make paths refuse those first). */
+/* Finds (create: makes) the table key lives in for process p in its database, walking p's
+ * namespace path from the database's table on the key's shard.  KEEL_OK with *sp; KEEL_MOVED /
+ * KEEL_WAIT as ks_locate (KEEL_WAIT also behind another process's gate, gate.h); KEEL_NOTFOUND
+ * when a namespace on the way (or the database's table on that shard) is missing (create
+ * false); KEEL_EWRONGTYPE when a component on the way holds another type; KEEL_EDEPTH for a path
+ * past KEEL_NS_DEPTH_MAX names (the calls that make paths refuse those first); KEEL_ENOMEM. */
 keel_status ns_resolve(struct zvm_proc *p, const void *key, size_t klen, bool create, ks_space *sp,
                        uint64_t *key_hash);
+/* The same in database db (< the configured count): MOVE and COPY name a key in another one.
+ * A database never changes where a key lives: the same name is on the same shard in each. */
+keel_status ns_resolve_in(struct zvm_proc *p, uint32_t db, const void *key, size_t klen, bool create,
+                          ks_space *sp, uint64_t *key_hash);
 
-/* The table of p's own namespace (path + pushed components) on shard s, which the current thread
- * owns, without creating it: KEEL_OK, KEEL_NOTFOUND or KEEL_EWRONGTYPE. */
+/* The table of p's own namespace (path + pushed components) in p's database on shard s, which
+ * the current thread owns, without creating it: KEEL_OK, KEEL_NOTFOUND or KEEL_EWRONGTYPE. */
 keel_status ns_resolve_on(struct zvm_proc *p, struct shard *s, ks_space *sp);
+/* The same in database db. */
+keel_status ns_resolve_on_db(struct zvm_proc *p, struct shard *s, uint32_t db, ks_space *sp);
+/* The same, making the namespace's tables when missing (SWAPDB inside a namespace). */
+keel_status ns_make_on_db(struct zvm_proc *p, struct shard *s, uint32_t db, ks_space *sp);
 
 /* Puts or takes a nested table off its shard's list of tables with expiring keys (by what the
  * table holds now); ns_list appends at the tail, ns_unlist removes. */

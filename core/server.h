@@ -21,6 +21,7 @@ typedef struct server {
     struct thr **threads;
     uint32_t nshards;
     struct shard **shards;
+    uint32_t ndbs;                   /* numbered databases (cf.databases): each shard has as many */
     struct event_base *main_base;    /* the main thread's loop: listeners and signals */
     struct listener **listeners;
     int nlisteners;

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "spread.h"
 
+#include "gate.h"
 #include "keyspace.h"
 #include "lock.h"
 #include "server.h"
@@ -16,6 +17,7 @@ bool spread_may_have_parts(keel_status st, const keel_value *v) {
 
 spread_find spread_part_find(zvm_proc *p, shard *s, const keel_arg *k, bool parts_only, spread_part *out) {
     const keel_arg *top = p->ns && p->ns->n ? &p->ns->comp[0] : k;
+    if (s->gate && gate_blocks(s, p)) return SPREAD_WAIT;
     if (s->locks.count) {
         lock_ent *l = lock_find(&s->locks, top->ptr, top->len, ks_hash(top->ptr, top->len));
         if (l && l->owner != p->serial) {

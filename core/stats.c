@@ -33,26 +33,50 @@ uint64_t stats_threads_sum(size_t offset) {
     return n;
 }
 
-uint64_t stats_shards_sum(size_t offset) {
+uint64_t stats_db_sum(uint32_t db, size_t offset) {
     uint64_t n = 0;
     for (uint32_t i = 0; i < srv->nshards; i++)
-        n += atomic_load_explicit((_Atomic uint64_t *)((char *)srv->shards[i] + offset), memory_order_relaxed);
+        n += atomic_load_explicit((_Atomic uint64_t *)((char *)&srv->shards[i]->dbs[db] + offset),
+                                  memory_order_relaxed);
     return n;
+}
+
+uint64_t stats_shards_sum(size_t offset) {
+    uint64_t n = 0;
+    for (uint32_t db = 0; db < srv->ndbs; db++) n += stats_db_sum(db, offset);
+    return n;
+}
+
+/* Adds database db's expiring keys on every shard to *sum (their expiries) and *n. */
+static void expiry_sums(uint32_t db, __int128 *sum, uint64_t *n) {
+    for (uint32_t i = 0; i < srv->nshards; i++) {
+        const shard_db *d = &srv->shards[i]->dbs[db];
+        uint64_t k = atomic_load_explicit(&d->expiry_mean_n, memory_order_relaxed);
+        int64_t mean = atomic_load_explicit(&d->expiry_mean, memory_order_relaxed);
+        if (k == 0 || mean == DK_NO_EXPIRY) continue;
+        *sum += (__int128)mean * k;
+        *n += k;
+    }
+}
+
+static int64_t ttl_left(__int128 sum, uint64_t n, int64_t now_ms) {
+    if (n == 0) return 0;
+    int64_t left = (int64_t)(sum / n) - now_ms;
+    return left > 0 ? left : 0;
+}
+
+int64_t stats_avg_ttl_db(uint32_t db, int64_t now_ms) {
+    __int128 sum = 0;
+    uint64_t n = 0;
+    expiry_sums(db, &sum, &n);
+    return ttl_left(sum, n, now_ms);
 }
 
 int64_t stats_avg_ttl(int64_t now_ms) {
     __int128 sum = 0;
     uint64_t n = 0;
-    for (uint32_t i = 0; i < srv->nshards; i++) {
-        uint64_t k = atomic_load_explicit(&srv->shards[i]->expiry_mean_n, memory_order_relaxed);
-        int64_t mean = atomic_load_explicit(&srv->shards[i]->expiry_mean, memory_order_relaxed);
-        if (k == 0 || mean == DK_NO_EXPIRY) continue;
-        sum += (__int128)mean * k;
-        n += k;
-    }
-    if (n == 0) return 0;
-    int64_t left = (int64_t)(sum / n) - now_ms;
-    return left > 0 ? left : 0;
+    for (uint32_t db = 0; db < srv->ndbs; db++) expiry_sums(db, &sum, &n);
+    return ttl_left(sum, n, now_ms);
 }
 
 static int64_t now_ms(void) {
@@ -62,8 +86,8 @@ static int64_t now_ms(void) {
 }
 
 bool stats_get(const char *name, int64_t *out) {
-    if (!strcmp(name, "keys")) *out = (int64_t)stats_shards_sum(offsetof(shard, nkeys));
-    else if (!strcmp(name, "expires")) *out = (int64_t)stats_shards_sum(offsetof(shard, nexpires));
+    if (!strcmp(name, "keys")) *out = (int64_t)stats_shards_sum(offsetof(shard_db, nkeys));
+    else if (!strcmp(name, "expires")) *out = (int64_t)stats_shards_sum(offsetof(shard_db, nexpires));
     else if (!strcmp(name, "used_memory")) *out = mem_process_used();
     else if (!strcmp(name, "rss")) *out = (int64_t)mem_rss();
     else if (!strcmp(name, "connections")) *out = atomic_load(&srv->nclients);

@@ -93,7 +93,7 @@ static json_t *sec_cpu(int64_t now) {
 static json_t *sec_memory(int64_t now) {
     (void)now;
     json_t *o = json_object();
-    int64_t tables = (int64_t)stats_shards_sum(offsetof(shard, bytes));
+    int64_t tables = (int64_t)stats_shards_sum(offsetof(shard_db, bytes));
     int64_t used = mem_process_sample(), peak = mem_process_peak();
     set_int(o, "used", used);
     set_int(o, "peak", peak < used ? used : peak);
@@ -161,9 +161,23 @@ static json_t *sec_keyspace(int64_t now) {
         hits += srv->shards[i]->hits;
         misses += srv->shards[i]->misses;
     }
-    set_int(o, "keys", (int64_t)stats_shards_sum(offsetof(shard, nkeys)));
-    set_int(o, "expires", (int64_t)stats_shards_sum(offsetof(shard, nexpires)));
+    set_int(o, "keys", (int64_t)stats_shards_sum(offsetof(shard_db, nkeys)));
+    set_int(o, "expires", (int64_t)stats_shards_sum(offsetof(shard_db, nexpires)));
     set_int(o, "avg_ttl", stats_avg_ttl(now));
+    set_int(o, "databases", srv->ndbs);
+    json_t *dbs = json_object();
+    for (uint32_t db = 0; db < srv->ndbs; db++) {   /* the non-empty ones, as INFO keyspace */
+        uint64_t keys = stats_db_sum(db, offsetof(shard_db, nkeys));
+        if (!keys) continue;
+        json_t *d = json_object();
+        char name[16];
+        snprintf(name, sizeof name, "db%u", db);
+        set_int(d, "keys", (int64_t)keys);
+        set_int(d, "expires", (int64_t)stats_db_sum(db, offsetof(shard_db, nexpires)));
+        set_int(d, "avg_ttl", stats_avg_ttl_db(db, now));
+        set(dbs, name, d);
+    }
+    set(o, "db", dbs);
     set_int(o, "expired_keys", atomic_load(&srv->expired_keys));
     set_int(o, "hits", (int64_t)hits);
     set_int(o, "misses", (int64_t)misses);
@@ -233,6 +247,7 @@ static json_t *sec_network(int64_t now) {
         set(n, "permissions", perm_array(cf->permissions));
         set(n, "namespace", ns_text(cf->namespace_path, (uint32_t)cf->namespace_n));
         set(n, "namespace_locked", json_boolean(cf->namespace_locked));
+        set_int(n, "database", cf->database);
         set_str(n, "reply_syntax", cf->reply_syntax ? cf->reply_syntax : (strcmp(l->proto->def.name, "resp") ? NULL : "resp"));
         set(n, "requirepass", json_boolean(cf->requirepass != NULL));
         set_str(n, "on_startup", cf->on_startup ? cf->on_startup[0] : NULL);
@@ -301,6 +316,7 @@ json_t *stats_json_conn(const conn *c, int64_t now_ms) {
     set_str(o, "laddr", c->laddr);
     set(o, "namespace", ns_text(c->ns ? c->ns->comp : NULL, n));
     set(o, "namespace_locked", ns_text(c->ns ? c->ns->comp : NULL, locked));
+    set_int(o, "database", atomic_load_explicit(&c->db, memory_order_relaxed));
     set(o, "permissions", perm_array(c->net->cf->permissions));
     set(o, "authenticated", json_boolean(c->flags & CONN_AUTHED));
     if (c->tls) {

@@ -66,8 +66,10 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     thr_refresh_now(t);
     expire_cycle(t);
     for (int i = 0; i < t->nshards; i++) {
-        dk_table_step(t->shards[i]->table, 256);
-        shard_sync_counts(t->shards[i]);
+        shard *s = t->shards[i];
+        for (uint32_t db = 0; db < s->ndbs; db++)
+            if (shard_table(s, db)) dk_table_step(shard_table(s, db), 256);
+        shard_sync_counts(s);
     }
     if (t->id == 0 && t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0) {
         mem_process_sample();

@@ -97,6 +97,7 @@ typedef struct zvm_proc {
     uint64_t tag;                  /* protocol's request tag */
     int64_t started_ns;
     struct ns_path *ns;            /* the connection's namespace when the request came (a ref) */
+    uint32_t db;                   /* ... and its database (SELECT) */
     struct opt_set *opts;          /* ... and its module options (a ref) */
     struct zvm_cleanup *cleanups;  /* keel_proc_defer_free calls, run when recycled */
     keel_arg *push;                /* namespaces pushed by keel_proc_ns_push (arena) */

@@ -3,6 +3,7 @@
  * yield, hop or block. */
 #include "config.h"
 #include "zvm.h"
+#include "gate.h"
 #include "lock.h"
 #include "registry.h"
 #include "server.h"
@@ -26,6 +27,8 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
             p->target_shard = sid;
             return KEEL_HOP;
         }
+        /* a shard whose gate is up (SWAPDB, FLUSHALL) is not entered until it is lowered */
+        if (!p->lock_ordered && s->gate && gate_blocks(s, p)) return KEEL_BLOCK;
         uint32_t first = p->lock_key, end = first;
         while (end < p->nkeys && p->keys[end].shard == sid) end++;
         /* when no other process holds any of the shard's keys, all are taken at once (lazily for

@@ -21,8 +21,10 @@ void zvm_prefetch(zvm_proc *p, thr *t, int stage) {
     if (p->nkeys != 1 || p->npush || (p->ns && p->ns->n)) return;
     shard *s = srv->shards[p->keys[0].shard];
     if (s->owner != t) return;
-    if (stage == 0) dk_table_prefetch(s->table, p->keys[0].hash);
-    else dk_table_prefetch_entry(s->table, p->keys[0].hash);
+    const dk_table *table = shard_table(s, p->db);
+    if (!table) return;
+    if (stage == 0) dk_table_prefetch(table, p->keys[0].hash);
+    else dk_table_prefetch_entry(table, p->keys[0].hash);
 }
 
 zvm_outcome zvm_run(zvm_proc *p) {

@@ -160,8 +160,9 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     X(keel_status, server_stat, (const char *name, int64_t *out))                              \
     /* ---- networks (added in 1.0): on the connection's thread only ---- */                   \
     /* a setting of the network c was accepted on, as text: "name", "protocol", "tls"          \
-     * ("tls" or "notls"), "reply_syntax" (NULL when the config sets none); NULL for a name    \
-     * the core does not know */                                                               \
+     * ("tls" or "notls"), "reply_syntax" (NULL when the config sets none), "database" (the     \
+     * numbered database its clients start in: "0" unless the config sets one; older cores    \
+     * answer NULL, which means 0); NULL for a name the core does not know */                \
     X(const char *, conn_network_setting, (keel_conn *c, const char *name))                    \
     /* ---- options (added in 1.0) ---- */                                                     \
     /* a connection's own options for modules, named "module.option": they start as its       \

@@ -1,6 +1,7 @@
 /* cmd_flush.c -- memcached's flush_all on the keyspace: MC.FLUSH (now, or scheduled for later in
  * the client's namespace) and MC.FLUSHDUE (carries out a scheduled flush once it is due).
- * Both empty the client's namespace (everything at the top) with the core's shard walk. */
+ * Both empty the client's namespace in its database (the whole database at the top) with the
+ * core's shard walk. */
 #include <time.h>
 #include "counters.h"
 #include "family.h"
@@ -13,11 +14,12 @@ static keel_op_result fail(keel_proc *p, const char *msg) {
     return KEEL_FAIL;
 }
 
-/* The namespace of the process's connection (NULL, 0 at the top).  False when the process has
- * no connection to ask (it is not on the connection's thread). */
-static bool client_namespace(keel_proc *p, const keel_arg **path, uint32_t *n) {
+/* The database and namespace of the process's connection (path NULL, n 0 at the top).  False
+ * when the process has no connection to ask (it is not on the connection's thread). */
+static bool client_namespace(keel_proc *p, uint32_t *db, const keel_arg **path, uint32_t *n) {
     keel_conn *c = keel_proc_conn(p);
     if (!c) return false;
+    *db = mc_flush_database(c);
     *path = keel_conn_ns_path(c, n, NULL);
     return true;
 }
@@ -30,21 +32,21 @@ static bool client_namespace(keel_proc *p, const keel_arg **path, uint32_t *n) {
 static keel_op_result op_flush(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *path;
-    uint32_t n;
+    uint32_t db, n;
     int64_t delay = 0;
     if (p->argc > 1 && !mc_num_i64(p->argv[1].ptr, p->argv[1].len, &delay))
         return fail(p, "CLIENT_ERROR invalid exptime argument");
-    if (!client_namespace(p, &path, &n)) return fail(p, "SERVER_ERROR flush_all needs a client");
+    if (!client_namespace(p, &db, &path, &n)) return fail(p, "SERVER_ERROR flush_all needs a client");
     mc_count(MC_CMD_FLUSH);
     if (delay <= 0) {
-        mc_flush_cancel(path, n);
+        mc_flush_cancel(db, path, n);
         return KEEL_NEXT;
     }
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     int64_t at = mc_expiry_at(delay, now);
-    if (!mc_flush_schedule(path, n, at == MC_AT_EXPIRED ? now : at))
+    if (!mc_flush_schedule(db, path, n, at == MC_AT_EXPIRED ? now : at))
         return fail(p, "SERVER_ERROR too many delayed flushes pending");
     keel_reply_nil(p);
     return KEEL_DONE;
@@ -57,11 +59,11 @@ static keel_op_result op_flush(keel_proc *p, const keel_insn *in) {
 static keel_op_result op_flush_due(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *path;
-    uint32_t n;
+    uint32_t db, n;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    if (client_namespace(p, &path, &n) && mc_flush_take_due(path, n, now)) return KEEL_NEXT;
+    if (client_namespace(p, &db, &path, &n) && mc_flush_take_due(db, path, n, now)) return KEEL_NEXT;
     keel_reply_nil(p);
     return KEEL_DONE;
 }
@@ -95,8 +97,9 @@ static const keel_cmd_def flush_cmds[] = {
      .flags = KEEL_CMD_WRITE | KEEL_CMD_CONN,
      .group = "memcache",
      .since = "0.1.0",
-     .summary = "memcached flush_all: empties the client's namespace now, or schedules that "
-                "for delay seconds from now (an exptime: absolute beyond 30 days).",
+     .summary = "memcached flush_all: empties the client's namespace (in its network's database) "
+                "now, or schedules that for delay seconds from now (an exptime: absolute beyond 30 "
+                "days).",
      .syntax = "MC.FLUSH [delay]",
      .program = flush_prog},
     /* No permission and no AUTH needed: it only carries out, in the client's own namespace, what
@@ -108,7 +111,8 @@ static const keel_cmd_def flush_cmds[] = {
      .group = "memcache",
      .since = "0.1.0",
      .summary = "memcached protocol internal: carries out the flush_all scheduled for the "
-                "client's namespace once it is due (by a client allowed to write); else nothing.",
+                "client's namespace and database once it is due (by a client allowed to write); "
+                "else nothing.",
      .syntax = "MC.FLUSHDUE",
      .program = flush_due_prog},
 };

@@ -1,6 +1,8 @@
-/* flush.c -- the table of delayed flushes: namespace path -> due time, under a mutex. */
+/* flush.c -- the table of delayed flushes: (database, namespace path) -> due time, under a
+ * mutex. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <keel/sdk.h>
 #include "flush.h"
@@ -8,7 +10,8 @@
 /* A namespace's schedule.  Its path is kept as each name's length (4 bytes) then its bytes. */
 typedef struct flush_entry {
     int64_t at_ms;
-    uint32_t n; /* names in the path */
+    uint32_t db; /* the numbered database */
+    uint32_t n;  /* names in the path */
     size_t len; /* bytes of path */
     char *path;
 } flush_entry;
@@ -26,8 +29,8 @@ static size_t path_bytes(const keel_arg *path, uint32_t n) {
     return len;
 }
 
-static bool same_path(const flush_entry *e, const keel_arg *path, uint32_t n) {
-    if (e->n != n || e->len != path_bytes(path, n)) return false;
+static bool same_path(const flush_entry *e, uint32_t db, const keel_arg *path, uint32_t n) {
+    if (e->db != db || e->n != n || e->len != path_bytes(path, n)) return false;
     const char *s = e->path;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t len;
@@ -38,10 +41,10 @@ static bool same_path(const flush_entry *e, const keel_arg *path, uint32_t n) {
     return true;
 }
 
-/* The entry of path, or NULL.  Under lock. */
-static flush_entry *find(const keel_arg *path, uint32_t n) {
+/* The entry of path in db, or NULL.  Under lock. */
+static flush_entry *find(uint32_t db, const keel_arg *path, uint32_t n) {
     for (size_t i = 0; i < nentries; i++)
-        if (same_path(&entries[i], path, n)) return &entries[i];
+        if (same_path(&entries[i], db, path, n)) return &entries[i];
     return NULL;
 }
 
@@ -56,7 +59,7 @@ static void changed(void) {
     atomic_fetch_add_explicit(&generation, 1, memory_order_release);
 }
 
-static bool add(const keel_arg *path, uint32_t n, int64_t at_ms) {
+static bool add(uint32_t db, const keel_arg *path, uint32_t n, int64_t at_ms) {
     if (nentries == MC_FLUSH_MAX) return false;
     if (nentries == capentries) {
         size_t cap = capentries ? capentries * 2 : 8;
@@ -74,28 +77,33 @@ static bool add(const keel_arg *path, uint32_t n, int64_t at_ms) {
         memcpy(w + 4, path[i].ptr, nlen);
         w += 4 + nlen;
     }
-    entries[nentries++] = (flush_entry){.at_ms = at_ms, .n = n, .len = len, .path = copy};
+    entries[nentries++] = (flush_entry){.at_ms = at_ms, .db = db, .n = n, .len = len, .path = copy};
     atomic_store_explicit(&pending, nentries, memory_order_relaxed);
     return true;
 }
 
-bool mc_flush_schedule(const keel_arg *path, uint32_t n, int64_t at_ms) {
+uint32_t mc_flush_database(keel_conn *c) {
+    const char *db = keel_conn_network_setting(c, "database");
+    return db ? (uint32_t)strtoul(db, NULL, 10) : 0;
+}
+
+bool mc_flush_schedule(uint32_t db, const keel_arg *path, uint32_t n, int64_t at_ms) {
     pthread_mutex_lock(&lock);
-    flush_entry *e = find(path, n);
+    flush_entry *e = find(db, path, n);
     bool ok = true;
     if (e)
         e->at_ms = at_ms;
     else
-        ok = add(path, n, at_ms);
+        ok = add(db, path, n, at_ms);
     changed();
     pthread_mutex_unlock(&lock);
     return ok;
 }
 
-void mc_flush_cancel(const keel_arg *path, uint32_t n) {
+void mc_flush_cancel(uint32_t db, const keel_arg *path, uint32_t n) {
     if (!mc_flush_pending()) return;
     pthread_mutex_lock(&lock);
-    flush_entry *e = find(path, n);
+    flush_entry *e = find(db, path, n);
     if (e) {
         drop(e);
         changed();
@@ -103,10 +111,10 @@ void mc_flush_cancel(const keel_arg *path, uint32_t n) {
     pthread_mutex_unlock(&lock);
 }
 
-bool mc_flush_take_due(const keel_arg *path, uint32_t n, int64_t now_ms) {
+bool mc_flush_take_due(uint32_t db, const keel_arg *path, uint32_t n, int64_t now_ms) {
     if (!mc_flush_pending()) return false;
     pthread_mutex_lock(&lock);
-    flush_entry *e = find(path, n);
+    flush_entry *e = find(db, path, n);
     bool due = e && e->at_ms <= now_ms;
     if (due) {
         drop(e);
@@ -116,10 +124,10 @@ bool mc_flush_take_due(const keel_arg *path, uint32_t n, int64_t now_ms) {
     return due;
 }
 
-int64_t mc_flush_time(const keel_arg *path, uint32_t n) {
+int64_t mc_flush_time(uint32_t db, const keel_arg *path, uint32_t n) {
     if (!mc_flush_pending()) return INT64_MAX;
     pthread_mutex_lock(&lock);
-    flush_entry *e = find(path, n);
+    flush_entry *e = find(db, path, n);
     int64_t at = e ? e->at_ms : INT64_MAX;
     pthread_mutex_unlock(&lock);
     return at;

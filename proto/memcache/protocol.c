@@ -43,7 +43,7 @@ static bool flush_due(keel_conn *c, mc_state *st) {
     if (!st->flush_known || gen != st->flush_gen) {
         uint32_t n;
         const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
-        st->flush_at = mc_flush_time(path, n);
+        st->flush_at = mc_flush_time(mc_flush_database(c), path, n);
         st->flush_gen = gen;
         st->flush_known = true;
     }

@@ -35,13 +35,14 @@ static int nnets;
 static int start_threads(int nthreads) {
     srv->nthreads = nthreads;
     srv->nshards = (uint32_t)nthreads * 8;
+    srv->ndbs = (uint32_t)srv->cf.databases;
     srv->threads = mem_calloc((size_t)nthreads, sizeof *srv->threads);
     srv->shards = mem_calloc(srv->nshards, sizeof *srv->shards);
     for (int i = 0; i < nthreads; i++)
         if (!(srv->threads[i] = thr_new(i, nthreads))) return -1;
     for (uint32_t s = 0; s < srv->nshards; s++) {
         thr *t = srv->threads[(uint64_t)s * (uint64_t)nthreads / srv->nshards];
-        srv->shards[s] = shard_new(s, t);
+        srv->shards[s] = shard_new(s, t, srv->ndbs);
         t->shards = mem_realloc(t->shards, sizeof *t->shards * (size_t)(t->nshards + 1));
         t->shards[t->nshards++] = srv->shards[s];
     }

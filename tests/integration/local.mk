@@ -16,6 +16,10 @@ INTEGRATION_TESTS = \
 	tests/integration/test_server.py \
 	tests/integration/test_modules.py \
 	tests/integration/test_keys.py \
+	tests/integration/test_databases.py \
+	tests/integration/test_databases_config.py \
+	tests/integration/test_databases_concurrency.py \
+	tests/integration/test_databases_compat.py \
 	tests/integration/test_expire.py \
 	tests/integration/test_scan.py \
 	tests/integration/test_resp_protocol.py \

@@ -5,7 +5,10 @@ loaded modules offer that takes a key (from COMMAND INFO: strings, lists, sets, 
 the generic key commands, whatever is built) with names that look like ways out: "..", ".",
 "", "/", "\\x00", path-like names, the names of its parent, its sibling and of keys at the top.
 Afterwards an admin at the top checks that nothing outside p/c changed (every key, type, value
-and whether it has a TTL), and the client checks that it never saw anything from outside.
+and whether it has a TTL, in every numbered database), and the client checks that it never saw
+anything from outside.  No SELECT leaves a namespace: the client does the same in other
+databases, and a client of a network locked to p/c (with admin rights) selects each database,
+swaps, flushes, moves and copies, and stays in p/c of whichever database it selected.
 """
 import json
 import os
@@ -47,9 +50,13 @@ def loaded_modules():
     return mods + [m for m in ("lists", "sets", "hll") if have_module(m)]
 
 
-def snapshot(srv, path=()):
-    """{key: (type, has_ttl, value or nested snapshot)} of namespace path, read by an admin."""
-    c = srv.client(single_connection_client=True)
+DATABASES = 16
+
+
+def snapshot(srv, path=(), db=0):
+    """{key: (type, has_ttl, value or nested snapshot)} of namespace path in database db, read by
+    an admin."""
+    c = srv.client(single_connection_client=True, db=db)
     try:
         if path:
             c.execute_command("NS", *path)
@@ -61,15 +68,22 @@ def snapshot(srv, path=()):
     out = {}
     for k, t in types.items():
         if t == b"hash":
-            out[k] = (t, exps.get(k) != -1, snapshot(srv, path + (k,)))
+            out[k] = (t, exps.get(k) != -1, snapshot(srv, path + (k,), db))
         else:
             out[k] = (t, exps.get(k) != -1, repr(vals.get(k)))
     return out
 
 
+def snapshot_all(srv):
+    """{db: snapshot} of every database."""
+    return {db: snapshot(srv, db=db) for db in range(DATABASES)}
+
+
 def outside(snap):
     """The snapshot without namespace p/c (the attacker's own)."""
     snap = dict(snap)
+    if b"p" not in snap:
+        return snap
     t, ttl, p = snap[b"p"]
     p = {k: v for k, v in p.items() if k != b"c"}
     snap[b"p"] = (t, ttl, p)
@@ -80,11 +94,13 @@ def outside(snap):
 class Escapes(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.guest_port = free_port()
+        cls.guest_port, cls.locked_port = free_port(), free_port()
         cfg = {"networks": [
             {"name": "admin", "host": "127.0.0.1", "port": 0, "protocol": "resp"},
             {"name": "guest", "host": "127.0.0.1", "port": cls.guest_port, "protocol": "resp",
              "permissions": ["read", "write"]},
+            {"name": "locked", "host": "127.0.0.1", "port": cls.locked_port, "protocol": "resp",
+             "namespace": "ns p c", "namespace_locked": True},
         ]}
         cls.cfg_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "keel-escape-%d.json" % cls.guest_port)
         with open(cls.cfg_path, "w") as f:
@@ -131,7 +147,17 @@ class Escapes(unittest.TestCase):
         p.execute_command("NS", "c")
         p.set("mine", "M")
         p.close()
-        self.before = snapshot(self.srv)
+        for db in range(1, DATABASES):   # the other databases: the same names, other values
+            d = self.srv.client(single_connection_client=True, db=db)
+            d.mset({"top": "T%d" % db, "..": "DD%d" % db, "mine": "topmine%d" % db})
+            d.hset("sib", mapping={"k": "sib%d" % db})
+            d.execute_command("NS", "p")
+            d.mset({"pk": "P%d" % db, "top": "ptop%d" % db})
+            if db % 3 == 0:
+                d.execute_command("NS", "c")
+                d.set("mine", "M%d" % db)
+            d.close()
+        self.before = snapshot_all(self.srv)
 
     def attacker(self):
         c = redis.Redis(port=self.guest_port, single_connection_client=True, socket_timeout=30)
@@ -140,7 +166,9 @@ class Escapes(unittest.TestCase):
         return c
 
     def assert_outside_unchanged(self):
-        self.assertEqual(outside(snapshot(self.srv)), outside(self.before))
+        after = snapshot_all(self.srv)
+        for db in range(DATABASES):
+            self.assertEqual(outside(after[db]), outside(self.before[db]), "database %d" % db)
 
     def calls(self, cmd, keys, filler):
         """Argument lists for one command with the given key names."""
@@ -252,6 +280,61 @@ class Escapes(unittest.TestCase):
             c.execute_command(cmd)
             self.assertEqual(c.execute_command("KEYS", "*"), [], cmd)
             self.assert_outside_unchanged()
+
+    # ---- numbered databases: no SELECT leaves a namespace ----
+
+    def test_escape_no_select_leaves_the_namespace(self):
+        c = self.attacker()
+        ran = 0
+        for db in ("3", "15"):
+            c.execute_command("SELECT", db)
+            self.assertEqual(c.execute_command("WHEREAMI"), [b"p", b"c"])
+            ran += self.run_everything(c, TRICKY[:10])
+        self.assertGreater(ran, 500)
+        self.assert_outside_unchanged()
+        c.execute_command("SELECT", "3")
+        self.assertEqual(set(c.execute_command("KEYS", "*")), set(snapshot(self.srv, ("p", "c"), db=3)))
+
+    def test_escape_database_commands_stay_inside(self):
+        c = self.attacker()
+        for cmd in (["SWAPDB", "0", "3"], ["SWAPDB", "3", "4"], ["MOVE", "mine", "5"], ["MOVE", "..", "1"],
+                    ["COPY", "mine", "..", "DB", "6"], ["COPY", "mine", "top", "DB", "7", "REPLACE"],
+                    ["COPY", "mine", "../top", "DB", "0"], ["SELECT", "6"], ["FLUSHDB"], ["SELECT", "9"],
+                    ["SWAPDB", "9", "12"], ["FLUSHALL", "ASYNC"]):
+            try:
+                c.execute_command(*cmd)
+            except redis.ResponseError:
+                pass
+        self.assert_outside_unchanged()
+
+    def test_escape_a_locked_network_stays_locked_whatever_database_is_selected(self):
+        c = redis.Redis(port=self.locked_port, single_connection_client=True, socket_timeout=30)
+        c.response_callbacks.clear()
+        for db in range(DATABASES):
+            self.assertEqual(c.execute_command("SELECT", str(db)), b"OK")
+            c.execute_command("NSRESET")   # an admin command here: back to p/c, never above
+            self.assertEqual(c.execute_command("WHEREAMI"), [b"p", b"c"])
+            c.execute_command("SET", "locked%d" % db, "x")
+            own = set(snapshot(self.srv, ("p", "c"), db=db))
+            self.assertIn(b"locked%d" % db, own)
+            self.assertEqual(set(c.execute_command("KEYS", "*")), own)
+            self.assertEqual(c.execute_command("DBSIZE"), len(own))
+            self.assertIn(c.execute_command("RANDOMKEY"), own)
+            self.assertIsNone(c.execute_command("GET", "top"))
+            self.assertEqual(c.execute_command("EXISTS", "pk", "sib", ".."), 0)
+        for cmd in (["SWAPDB", "0", "5"], ["SWAPDB", "15", "1"], ["MOVE", "locked15", "3"], ["MOVE", "..", "2"],
+                    ["COPY", "locked15", "top", "DB", "4"], ["COPY", "locked15", "..", "DB", "0", "REPLACE"],
+                    ["SELECT", "4"], ["FLUSHDB"]):
+            try:
+                c.execute_command(*cmd)
+            except redis.ResponseError:
+                pass
+        self.assert_outside_unchanged()
+        self.assertEqual(set(snapshot(self.srv, ("p", "c"), db=4)), set())
+        c.execute_command("FLUSHALL")
+        self.assert_outside_unchanged()
+        for db in range(DATABASES):
+            self.assertEqual(snapshot(self.srv, ("p", "c"), db=db), {}, "FLUSHALL empties p/c in database %d" % db)
 
 
 if __name__ == "__main__":

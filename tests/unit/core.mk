@@ -1,5 +1,6 @@
-# tests/unit/core.mk -- unit tests of the core: the zvm (yield/resume, locks, hops, replies), the
-# module loader (good and deliberately broken modules), globbing, and the SDK header checks.
+# tests/unit/core.mk -- unit tests of the core: the zvm (yield/resume, locks, hops, replies), shard
+# gates and numbered databases, the module loader (good and deliberately broken modules),
+# globbing, and the SDK header checks.
 CORE_TEST_CPPFLAGS = $(core_libkeelcore_la_CPPFLAGS) -I$(top_srcdir)/core
 
 check_PROGRAMS += tests/unit/test_zvm
@@ -27,6 +28,13 @@ tests_unit_modules_mod_no_descriptor_la_SOURCES = tests/unit/modules/mod_no_desc
 tests_unit_modules_mod_no_descriptor_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_unit_modules_mod_bad_flags_la_SOURCES = tests/unit/modules/mod_bad_flags.c
 tests_unit_modules_mod_bad_flags_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+
+check_PROGRAMS += tests/unit/test_gate
+tests_unit_test_gate_SOURCES = tests/unit/test_gate.c tests/unit/zvm_world.c tests/unit/zvm_world.h
+tests_unit_test_gate_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_gate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_gate_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_gate
 
 check_PROGRAMS += tests/unit/test_block
 tests_unit_test_block_SOURCES = tests/unit/test_block.c tests/unit/zvm_world.c tests/unit/zvm_world.h

@@ -321,6 +321,7 @@ static const char *f_conn_network_setting(keel_conn *c, const char *name) {
     if (!strcmp(name, "name")) return "fake";
     if (!strcmp(name, "protocol")) return c->proto ? c->proto->name : NULL;
     if (!strcmp(name, "tls")) return "notls";
+    if (!strcmp(name, "database")) return c->database ? c->database : "0";
     return NULL;
 }
 

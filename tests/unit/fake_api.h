@@ -63,6 +63,7 @@ struct keel_conn {
     const char *password;        /* the network's requirepass; NULL = none */
     bool authenticated;
     bool close_after_reply;
+    const char *database;        /* its network's "database" setting; NULL = "0" */
     keel_arg ns[8];              /* the namespace path (names owned by the connection) */
     uint32_t ns_n;
     unsigned ns_coloc;           /* KEEL_COLOC_* */

@@ -550,31 +550,36 @@ END_TEST
 
 /* ---- the delayed flush table ---- */
 
-START_TEST(test_memcache_bin_flush_table_keeps_namespaces_apart) {
+START_TEST(test_memcache_bin_flush_table_keeps_namespaces_and_databases_apart) {
     keel_arg tenant[] = {{"t1", 2}}, other[] = {{"t2", 2}}, deep[] = {{"t1", 2}, {"x", 1}};
     ck_assert(!mc_flush_pending());
-    ck_assert(mc_flush_schedule(NULL, 0, 1000));
-    ck_assert(mc_flush_schedule(tenant, 1, 2000));
+    ck_assert(mc_flush_schedule(0, NULL, 0, 1000));
+    ck_assert(mc_flush_schedule(0, tenant, 1, 2000));
     ck_assert(mc_flush_pending());
-    ck_assert_int_eq(mc_flush_time(NULL, 0), 1000);
-    ck_assert_int_eq(mc_flush_time(tenant, 1), 2000);
-    ck_assert_int_eq(mc_flush_time(other, 1), INT64_MAX);
-    ck_assert_int_eq(mc_flush_time(deep, 2), INT64_MAX);
-    ck_assert(!mc_flush_take_due(tenant, 1, 1500)); /* not yet */
-    ck_assert(!mc_flush_take_due(other, 1, 5000));  /* not its flush */
-    ck_assert(mc_flush_take_due(tenant, 1, 2000));
-    ck_assert(!mc_flush_take_due(tenant, 1, 2000)); /* once */
+    ck_assert_int_eq(mc_flush_time(0, NULL, 0), 1000);
+    ck_assert_int_eq(mc_flush_time(0, tenant, 1), 2000);
+    ck_assert_int_eq(mc_flush_time(0, other, 1), INT64_MAX);
+    ck_assert_int_eq(mc_flush_time(0, deep, 2), INT64_MAX);
+    ck_assert(!mc_flush_take_due(0, tenant, 1, 1500)); /* not yet */
+    ck_assert(!mc_flush_take_due(0, other, 1, 5000));  /* not its flush */
+    ck_assert(!mc_flush_take_due(1, tenant, 1, 5000)); /* the same namespace of another database */
+    ck_assert(mc_flush_schedule(3, tenant, 1, 3000));
+    ck_assert_int_eq(mc_flush_time(3, tenant, 1), 3000);
+    ck_assert_int_eq(mc_flush_time(0, tenant, 1), 2000);
+    ck_assert(mc_flush_take_due(0, tenant, 1, 2000));
+    ck_assert(!mc_flush_take_due(0, tenant, 1, 2000)); /* once */
+    ck_assert(mc_flush_take_due(3, tenant, 1, 3000));
     uint64_t gen = mc_flush_generation();
-    mc_flush_cancel(NULL, 0);
+    mc_flush_cancel(0, NULL, 0);
     ck_assert_uint_ne(mc_flush_generation(), gen);
     ck_assert(!mc_flush_pending());
     for (int i = 0; i < MC_FLUSH_MAX; i++) {
         char name[16];
         keel_arg p = {name, (size_t)snprintf(name, sizeof name, "ns%d", i)};
-        ck_assert(mc_flush_schedule(&p, 1, 1));
+        ck_assert(mc_flush_schedule(0, &p, 1, 1));
     }
-    ck_assert(!mc_flush_schedule(other, 1, 1));                /* full */
-    ck_assert(mc_flush_schedule(&(keel_arg){"ns7", 3}, 1, 9)); /* replacing is fine */
+    ck_assert(!mc_flush_schedule(0, other, 1, 1));                /* full */
+    ck_assert(mc_flush_schedule(0, &(keel_arg){"ns7", 3}, 1, 9)); /* replacing is fine */
 }
 END_TEST
 
@@ -582,7 +587,7 @@ END_TEST
  * not be carried out (no claim), it is not sent again until the table changes. */
 START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
     const keel_proto_def *proto = fake_protocol("memcache");
-    ck_assert(mc_flush_schedule(NULL, 0, 1)); /* the top namespace, long due */
+    ck_assert(mc_flush_schedule(0, NULL, 0, 1)); /* the top namespace, long due */
     req(MC_BIN_NOOP, NULL, 1);
     keel_request r;
     memset(&r, 0, sizeof r);
@@ -595,7 +600,7 @@ START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
     ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
     ck_assert_uint_eq(r.consumed, inlen);
     /* a new schedule: sent again; a connection in another namespace never gets it */
-    ck_assert(mc_flush_schedule(NULL, 0, 2));
+    ck_assert(mc_flush_schedule(0, NULL, 0, 2));
     ck_assert_int_eq(proto->parse(conn, conn->proto_state, in, inlen, &r), KEEL_PARSE_OK);
     ck_assert_str_eq(r.argv[0].ptr, "MC.FLUSHDUE");
     keel_conn *tenant = fake_conn_new(proto);
@@ -603,6 +608,12 @@ START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
     ck_assert_int_eq(proto->parse(tenant, tenant->proto_state, in, inlen, &r), KEEL_PARSE_OK);
     ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
     fake_conn_free(tenant);
+    /* nor does a connection at the top of another database (its network's "database") */
+    keel_conn *db1 = fake_conn_new(proto);
+    db1->database = "1";
+    ck_assert_int_eq(proto->parse(db1, db1->proto_state, in, inlen, &r), KEEL_PARSE_OK);
+    ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
+    fake_conn_free(db1);
 }
 END_TEST
 
@@ -661,7 +672,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_memcache_bin_session_delete_touch_gat);
     tcase_add_test(tc, test_memcache_bin_session_version_stat_unknown_quit);
     tcase_add_test(tc, test_memcache_bin_session_too_large_and_protocol_errors);
-    tcase_add_test(tc, test_memcache_bin_flush_table_keeps_namespaces_apart);
+    tcase_add_test(tc, test_memcache_bin_flush_table_keeps_namespaces_and_databases_apart);
     tcase_add_test(tc, test_memcache_bin_due_flush_is_sent_once_per_table_state);
     tcase_add_test(tc, test_memcache_bin_item_size_parse);
     tcase_add_test(tc, test_memcache_bin_meta_get_access_follows_its_flags);

@@ -40,12 +40,13 @@ void world_up(int nthreads, uint32_t nshards, const keel_opcode_def *ops, size_t
     pthread_mutex_init(&srv->clients_lock, NULL);
     srv->nthreads = nthreads;
     srv->nshards = nshards;
+    srv->ndbs = 4;
     srv->threads = mem_calloc((size_t)nthreads, sizeof *srv->threads);
     srv->shards = mem_calloc(nshards, sizeof *srv->shards);
     for (int i = 0; i < nthreads; i++) srv->threads[i] = thr_new(i, nthreads);
     for (uint32_t s = 0; s < nshards; s++) {
         thr *t = srv->threads[(uint64_t)s * (uint64_t)nthreads / nshards];
-        srv->shards[s] = shard_new(s, t);
+        srv->shards[s] = shard_new(s, t, srv->ndbs);
         t->shards = mem_realloc(t->shards, sizeof *t->shards * (size_t)(t->nshards + 1));
         t->shards[t->nshards++] = srv->shards[s];
     }

@@ -1,0 +1,64 @@
+/* gate.c -- raising and lowering a process's gate on a shard (see gate.h). */
+#include "config.h"
+#include "gate.h"
+#include "lock.h"
+#include "mem.h"
+#include "shard.h"
+#include "thread.h"
+#include "zvm.h"
+
+/* True when p holds a key lock on shard sid, or is taking that shard's keys one by one (it
+ * started before any gate went up there: it checked for one first). */
+static bool holds_on(const zvm_proc *p, uint32_t sid) {
+    if (p->lazy_locks && p->nlshards == 1 && p->lshards[0] == sid) return true;
+    if (p->lock_ordered && p->lock_next < p->nlshards && p->lshards[p->lock_next] == sid)
+        return true;
+    for (uint32_t i = 0; i < p->nlocks; i++)
+        if (p->locks[i].shard == sid && p->locks[i].ent) return true;
+    return false;
+}
+
+bool gate_held(const shard *s, const zvm_proc *p) {
+    return s->gate && s->gate->owner == p->serial;
+}
+
+bool gate_blocks(shard *s, zvm_proc *p) {
+    lock_ent *g = s->gate;
+    if (!g || g->owner == p->serial || holds_on(p, s->id)) return false;
+    lock_watch(g, p);
+    return true;
+}
+
+bool gate_blocks_access(shard *s, zvm_proc *p) {
+    if (p->nlocks || p->lazy_locks || p->lock_ordered) return false;
+    return gate_blocks(s, p);
+}
+
+bool gate_raise(shard *s, zvm_proc *p) {
+    if (!s->gate) {
+        s->gate = mem_calloc(1, sizeof *s->gate);
+        s->gate->owner = p->serial;
+    } else if (s->gate->owner != p->serial) {
+        lock_watch(s->gate, p);
+        return false;
+    }
+    lock_ent *held = lock_any_other(&s->locks, p->serial);
+    if (held) {
+        lock_watch(held, p);
+        return false;
+    }
+    return true;
+}
+
+void gate_lower(shard *s, zvm_proc *p) {
+    lock_ent *g = s->gate;
+    if (!g || g->owner != p->serial) return;
+    s->gate = NULL;
+    zvm_proc *w = g->wait_head;
+    mem_free(g);
+    while (w) { /* every waiter only watched the gate: each looks again */
+        zvm_proc *next = w->next;
+        thr_ready(s->owner, w);
+        w = next;
+    }
+}
