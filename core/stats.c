@@ -53,6 +53,9 @@ static void expiry_sums(uint32_t db, __int128 *sum, uint64_t *n) {
         const shard_db *d = &srv->shards[i]->dbs[db];
         uint64_t k = atomic_load_explicit(&d->expiry_mean_n, memory_order_relaxed);
         int64_t mean = atomic_load_explicit(&d->expiry_mean, memory_order_relaxed);
+        /* the mean is published by the tick, the count after every write: a shard with no
+         * expiring key now has none, whatever its last published mean says */
+        if (atomic_load_explicit(&d->nexpires, memory_order_relaxed) == 0) continue;
         if (k == 0 || mean == DK_NO_EXPIRY) continue;
         *sum += (__int128)mean * k;
         *n += k;
