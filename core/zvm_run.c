@@ -206,9 +206,12 @@ void zvm_unlock_msg(thr *t, msg *m) {
 }
 
 /* True when p's client has gone and p has not run anything yet (it may hold locks it took or
- * was handed while waiting for them): it can end without running. */
+ * was handed while waiting for them): it can end without running.  A process woken from a park
+ * starts its program over (pc 0) but has run: it runs again, so that its opcode sees the wake
+ * reason and ends as it should (a blocking pop forgets the deadline it keeps by process). */
 static bool zvm_abandoned(const zvm_proc *p) {
-    return p->pc == 0 && p->conn && atomic_load_explicit(&p->conn->gone, memory_order_relaxed);
+    return p->pc == 0 && !p->wake_reason && p->conn &&
+           atomic_load_explicit(&p->conn->gone, memory_order_relaxed);
 }
 
 /* The first yield of a process marks it long-running on its connection, which then starts no
