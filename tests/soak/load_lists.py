@@ -1,6 +1,7 @@
 """load_lists.py -- soak load of the lists family: pushes and pops checked against a model list,
 a big list read whole with LRANGE and trimmed, and blocking pops (woken by a push from another
 connection, timing out, or moving with BLMOVE)."""
+import time
 from collections import deque
 
 from load_strings import wipe
@@ -115,7 +116,9 @@ class BlockingLists(Worker):
         self.a.send([[cmd, self.pfx + "empty", q, 5]])
         self.ctx.stop.wait(self.rng.random() * 0.05)
         want(self.b.call("RPUSH", q, v), 1, "RPUSH waking a blocked pop")
-        want(self.a.read(), [q.encode(), v], cmd + " woken by a push")
+        t0 = time.monotonic()
+        got = self.a.read()
+        want(got, [q.encode(), v], cmd + " woken by a push (%.3f s after the push)" % (time.monotonic() - t0))
         self.ctx.tally.op(self.family, 2)
 
     def timeout(self):

@@ -42,8 +42,9 @@ def print_summary(tally, figures, warnings, args):
         print("  used_memory_peak (the server's own)  %s" % mb(figures["server_peak"]))
     if "end" in figures and "start" in figures:
         (r0, u0), (r1, u1) = figures["start"], figures["end"]
+        limit = mb(figures["rss_limit"]) if figures["rss_limit"] else "none under ASan"
         print("  end - start           rss %+.1f MB (limit %s)   used_memory %+.2f MB (limit %s)" % (
-            (r1 - r0) / (1 << 20), mb(figures["rss_limit"]), (u1 - u0) / (1 << 20), mb(figures["used_limit"])))
+            (r1 - r0) / (1 << 20), limit, (u1 - u0) / (1 << 20), mb(figures["used_limit"])))
     print("server log: %d warning lines" % len(warnings))
     for ln in sorted(set(w.split(" # ", 1)[-1] for w in warnings))[:10]:
         print("  # %s" % ln[:160])

@@ -37,14 +37,17 @@ from worker import Ctx                                      # noqa: E402
 MB = 1 << 20
 # How near "near the start" is, measured after FLUSHALL and the lazy frees, against the same empty
 # state after the warm-up (which has made every thread's allocator arena, process pool and buffer
-# once already):
-# - used_memory (the allocator's bytes in use) must be within 4 MB: what is left once the keys are
-#   gone is per-thread pools and caches the warm-up had already made, a few hundred KB in
-#   practice (see the figures in the README); a leak of one byte per operation over 10 minutes
-#   would be tens of MB.
+# once already).  Measured on the 2-core development machine (December 2026): used_memory came
+# back within 0.04 MB after 1, 2 and 10 minutes (a 10-minute run makes 2 to 2.6 million
+# operations); RSS started at 16-33 MB, peaked near 100 MB and ended 14 MB below to 13 MB above.
+# - used_memory (the allocator's bytes in use) must be within 4 MB: a leak of 2 bytes per
+#   operation, or of 160 bytes per client that leaves badly (28,000 of them), passes that in 10
+#   minutes.
 # - RSS may keep what glibc does not hand back (arena fragmentation, top-of-heap pages pinned by a
-#   live chunk): within 20% of the warm start or 32 MB, whichever is larger.  A real leak of the
-#   big values this test moves (MBs per operation) passes that in seconds.
+#   live chunk): within 20% of the warm start or 32 MB, whichever is larger, so about 2.5 times
+#   the worst growth measured.  A leak of the big values this test moves (MBs each) passes it in
+#   seconds.  Under AddressSanitizer RSS is not checked: its quarantine keeps 256 MB of freed
+#   memory on purpose; used_memory (ASan's own count) and the leak report at exit are.
 USED_SLACK = 4 * MB
 RSS_SLACK_FRACTION, RSS_SLACK_MIN = 0.20, 32 * MB
 
@@ -126,6 +129,12 @@ def quiesce(monitor, tally, what):
     return int(statistics.median(s[0] for s in samples)), int(statistics.median(s[1] for s in samples))
 
 
+def uses_asan(pid):
+    """True when the server runs with AddressSanitizer (the sanitizer build)."""
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" in f.read()
+
+
 def check_answers(srv, tally):
     """The server answers on every network after the soak."""
     for name, (host, port) in srv.ports_by_name.items():
@@ -182,7 +191,7 @@ def main():
     tally = Tally()
     monitor = Monitor(srv.proc, srv.ports_by_name["resp"], tally)
     boot = monitor.sample()
-    figures = {"boot": boot}
+    figures = {"boot": boot, "asan": uses_asan(srv.proc.pid)}
     try:
         warm = Ctx(srv.ports_by_name, Tally(), BIG, args.seed + 1)   # warm-up failures count too
         make_big(srv.ports_by_name["resp"])
@@ -212,7 +221,9 @@ def main():
         if used1 > used0 + USED_SLACK:
             tally.fail("memory not given back", "used_memory %s at the end vs %s at the start (limit +%s)" % (
                 mb(used1), mb(used0), mb(USED_SLACK)))
-        if rss1 > rss_limit:
+        if figures["asan"]:
+            rss_limit = None   # ASan's quarantine keeps freed memory (256 MB) on purpose: RSS says little
+        elif rss1 > rss_limit:
             tally.fail("memory not given back", "RSS %s at the end vs %s at the start (limit %s)" % (
                 mb(rss1), mb(rss0), mb(rss_limit)))
         figures["rss_limit"] = rss_limit
