@@ -16,6 +16,7 @@ import statistics
 import sys
 import time
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree (make dist ships tests/soak)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.join(HERE, "..", "integration"))   # keel_harness starts the server
