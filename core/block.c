@@ -1,6 +1,7 @@
 /* block.c -- parking processes on keys, waking them on a push, a timeout or a disconnect. */
 #include "config.h"
 #include "block.h"
+#include "conn.h"
 #include "mem.h"
 #include "server.h"
 #include "shard.h"
@@ -236,6 +237,20 @@ static void blk_disarm_timer(void *arg) {
     blk_unref(b);       /* this message's reference */
 }
 
+/* On the home thread, once p has parked: a client that finished sending (EOF) or went away while
+ * p was still on its way to park (running on a key's thread, or waiting for a lock) was not
+ * cancelled by conn_after_eof() or conn_close(), which only end processes parked already; end
+ * it now, or it would wait for a push that nobody will send, holding its connection open. */
+static void blk_check_client(void *arg) {
+    blocker *b = arg;
+    /* while b is WAITING, p is parked and cannot be recycled (that happens on this thread) */
+    if (atomic_load(&b->state) == BLK_WAITING) {
+        conn *c = b->p->conn;
+        if (c && (c->flags & (CONN_EOF | CONN_CLOSED))) blk_cancel(b->p);
+    }
+    blk_unref(b);
+}
+
 /* ---- parking and resuming ---- */
 
 void blk_park(zvm_proc *p) {
@@ -266,10 +281,13 @@ void blk_park(zvm_proc *p) {
         tm->b = b;
         tm->ms = p->block_timeout_ms;
     }
+    atomic_fetch_add(&b->refs, 1);   /* blk_check_client's */
     /* from here on another thread may wake p and run it: do not touch p again */
     zvm_set_state(p, ZVM_WAITING);
     if (tm && home == t) blk_arm_timer(tm);
     else if (tm) thr_call_on(home, blk_arm_timer, tm);
+    if (home == t) blk_check_client(b);
+    else thr_call_on(home, blk_check_client, b);
     zvm_send_unlocks(unlocks);
 }
 

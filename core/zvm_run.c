@@ -214,9 +214,12 @@ bool zvm_writes(const zvm_proc *p) {
 
 /* True when p's client has gone, p has not run anything yet (it may hold locks it took or was
  * handed while waiting for them) and p only reads: it can end without running.  Writes the
- * server has read still run, as in Redis. */
+ * server has read still run, as in Redis.  A process woken from a park starts its program over
+ * (pc 0) but has run: it runs again, so that its opcode sees the wake reason and ends as it
+ * should (a blocking pop forgets the deadline it keeps by process). */
 static bool zvm_abandoned(const zvm_proc *p) {
-    if (p->pc != 0 || !p->conn || !p->cmd || !atomic_load_explicit(&p->conn->gone, memory_order_relaxed))
+    if (p->pc != 0 || p->wake_reason || !p->conn || !p->cmd ||
+        !atomic_load_explicit(&p->conn->gone, memory_order_relaxed))
         return false;
     return !zvm_must_run(p);
 }

@@ -11,6 +11,7 @@ import os
 import random
 import re
 import socket
+import struct
 import threading
 import time
 import unittest
@@ -233,6 +234,34 @@ class Blocking(unittest.TestCase):
         time.sleep(0.1)
         self.assertEqual(r.lrange(self.k0, 0, -1), [b"kept"])
         self.assertEqual(r.lrange(self.k1, 0, -1), [b"kept"])
+
+    def wait_blocked(self, n, deadline=10):
+        end = time.monotonic() + deadline
+        while time.monotonic() < end and int(self.r.info("clients")["blocked_clients"]) != n:
+            time.sleep(0.02)
+        return int(self.r.info("clients")["blocked_clients"])
+
+    def test_lists_pop_after_a_parked_client_reset_waits_for_its_push(self):
+        """A parked pop whose client resets (RST: closed at once, no EOF first) is ended without
+        its program running again; it used to leave behind the deadline the lists module keeps by
+        process, so a later blocking pop given the same pooled process (on either thread) found
+        that deadline past and answered nil at once, before any push.  Found by scripts/soak."""
+        r = self.r
+        for key in (self.k0, self.k1) * 3:
+            s = socket.create_connection(("127.0.0.1", self.srv.port))
+            s.sendall(b"*3\r\n$5\r\nBRPOP\r\n$%d\r\n%s\r\n$3\r\n0.3\r\n" % (len(key), key.encode()))
+            self.assertEqual(self.wait_blocked(1), 1)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+            self.assertEqual(self.wait_blocked(0), 0)
+        time.sleep(0.5)   # their deadlines have passed
+        for i, c in enumerate(conns(self.srv, 6)):   # new connections, on both threads in turn
+            key = (self.k0, self.k1)[i % 2]
+            call = Call(lambda: c.blpop([key], timeout=10))
+            self.wait_blocked(1)
+            r.rpush(key, "v%d" % i)
+            self.assertEqual(call.get(), (key.encode(), b"v%d" % i), "pop %d" % i)
+            c.close()
 
     def test_lists_blmove_across_shards(self):
         src, dst = self.k0, self.k1
