@@ -75,8 +75,10 @@ keel_status keel_key_delete(keel_proc *kp, const void *key, size_t klen) {
     ks_space sp;
     dk_ref r;
     keel_status st = key_existing(zvm_of(kp), key, klen, &sp, &r);
-    if (st == KEEL_OK) ks_delete_ref(&sp, r);
-    return st;
+    if (st != KEEL_OK) return st;
+    ks_delete_ref(&sp, r);
+    ns_prune(zvm_of(kp), &sp);
+    return KEEL_OK;
 }
 
 keel_status keel_key_append(keel_proc *kp, const void *key, size_t klen, const void *data, size_t n, size_t *len) {
@@ -102,6 +104,7 @@ keel_status keel_key_expire(keel_proc *kp, const void *key, size_t klen, int64_t
     if (st != KEEL_OK) return st;
     if (at_ms >= 0 && at_ms <= p->cur->now_ms) {
         ks_delete_ref(&sp, r);
+        ns_prune(p, &sp);
         atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
         return KEEL_OK;
     }

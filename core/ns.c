@@ -463,3 +463,32 @@ keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen
     *key_hash = depth == 0 ? pl.tophash : ks_hash(key, klen);
     return KEEL_OK;
 }
+
+void ns_prune(zvm_proc *p, const ks_space *where) {
+    if (!where->owner || dk_table_count(where->t) != 0) return;
+    uint32_t depth = ns_depth(p);
+    ks_space level[KEEL_NS_DEPTH_MAX + 1];   /* level[i]: the table holding component i */
+    dk_ref refs[KEEL_NS_DEPTH_MAX + 1];
+    if (depth == 0 || depth > KEEL_NS_DEPTH_MAX) return;
+    ks_space sp = ks_top(where->s, where->db);
+    if (!sp.t) return;
+    for (uint32_t i = 0; i < depth; i++) {
+        const keel_arg *c = ns_component(p, i);
+        dk_ref r = dk_table_find(sp.t, c->ptr, c->len, ks_hash(c->ptr, c->len));
+        if (r == DK_REF_NONE) return;
+        dk_entry e;
+        dk_table_view(sp.t, r, &e);
+        if (e.kind != DK_ENTRY_OBJ || e.obj_type != ns_type_id) return;
+        level[i] = sp;
+        refs[i] = r;
+        sp.owner = e.obj;
+        sp.t = sp.owner->t;
+    }
+    /* from the deepest: a namespace left with no key goes, and may leave its parent empty */
+    for (uint32_t i = depth; i-- > 0;) {
+        dk_entry e;
+        dk_table_view(level[i].t, refs[i], &e);
+        if (dk_table_count(((const ns_obj *)e.obj)->t) != 0) return;
+        ks_delete_ref(&level[i], refs[i]);   /* refs above i still name their entries: other tables */
+    }
+}

@@ -109,6 +109,11 @@ bool ns_obj_drain(ns_obj *o, size_t max);
 void ns_detach(ns_obj *o);
 void ns_attach(ns_obj *o, uint32_t shard_id);
 
+/* After a key of process p was deleted from the namespace table `where`: deletes that namespace
+ * if it is left with no key, and so on upward along p's path (a namespace with no key does not
+ * exist, as a hash with no field).  On the shard's thread. */
+void ns_prune(struct zvm_proc *p, const ks_space *where);
+
 /* True for a component a client may name (not empty, at most 512 bytes). */
 bool ns_name_ok(const char *s, size_t n);
 

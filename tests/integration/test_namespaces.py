@@ -181,6 +181,25 @@ class Namespaces(unittest.TestCase):
         self.assertEqual(c.mget("k", "j"), [b"v", b"w"])
 
     @unittest.skipUnless(have_module("lists"), "lists.so not built")
+    def test_a_namespace_left_with_no_key_is_gone_with_its_empty_parents(self):
+        c = self.inside("t", "a")
+        c.set("k", 1)
+        c.set("j", 2)
+        self.assertEqual(self.r.keys("*"), [b"t"])
+        c.delete("k")
+        self.assertEqual((self.r.exists("t"), self.r.dbsize()), (1, 1))   # j is still there
+        c.delete("j")
+        self.assertEqual((self.r.keys("*"), self.r.exists("t"), self.r.dbsize()), ([], 0, 0))
+        c.set("x", 1)
+        c.expire("x", 0)   # a deletion by EXPIRE does the same
+        self.assertEqual((self.r.keys("*"), self.r.dbsize()), ([], 0))
+        other = self.inside("t")
+        c.set("y", 1)
+        other.set("sibling", 1)
+        c.delete("y")   # a goes, t stays: it has a key
+        self.assertEqual(other.keys("*"), [b"sibling"])
+        self.assertEqual(self.r.keys("*"), [b"t"])
+
     def test_lists_work_inside(self):
         srv = KeelServer(threads=2, modules=["resp", "strings", "lists", "maps"]).start()
         try:
