@@ -443,7 +443,8 @@ static bool conn_encode(conn *c, zvm_proc *p) {
     static const keel_reply no_memory = {.type = KEEL_REPLY_ERROR, .v.s = "ERR out of memory", .len = 17};
     const keel_proto_def *pd = &c->proto->def;
     for (const keel_reply *r = c->enc_node ? c->enc_node : p->reply_first; r; r = r->next) {
-        if (!c->enc_cursor && !conn_output_room(c, r)) {   /* the node's next is kept: go on after it */
+        /* (a stepwise protocol writes a big string a piece at a time: no room to make first) */
+        if (!c->enc_cursor && !pd->encode_step && !conn_output_room(c, r)) {   /* its next is kept */
             keel_reply stand_in = no_memory;
             stand_in.next = r->next;
             log_warning("client %llu (%s): no memory to send a reply of %u bytes; it gets an error instead",

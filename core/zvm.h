@@ -133,6 +133,7 @@ typedef struct zvm_proc {
     bool call_done;                /* call_child has finished */
     bool call_inline;              /* keel_call is stepping call_child right now */
     struct tx_run *tx;             /* EXEC: the queued commands and watched keys it took over */
+    keel_reply *step_node;         /* keel_reply_stored_step: the big string being filled */
     struct watch_rec **watch_out;  /* WATCH: what it saw of its keys, for its connection */
     uint32_t nwatch_out;
 

@@ -265,7 +265,48 @@ void zvm_reply_finish(zvm_proc *p) {
     }
 }
 
+/* A string this long is copied into the reply a piece at a time, yielding between slices. */
+#define REPLY_STEP_BYTES_MIN (1024 * 1024)
+#define REPLY_STEP_PIECE (64 * 1024)
+
+/* keel_reply_stored_step for a big string: the node is made at once (its bytes not yet there:
+ * nobody reads the tree before the process ends), then filled a piece at a time, 1 reduction per
+ * 64 bytes; *cursor is 1 + the bytes copied, p->step_node the node. */
+static bool reply_bytes_step(zvm_proc *p, const char *s, size_t n, uint64_t *cursor) {
+    if (*cursor == 0) {
+        if (reply_swallowing(p)) return true;
+        char *copy = zvm_alloc_try(p, n + 1);
+        if (!copy) {
+            reply_oom(p);
+            return true;
+        }
+        copy[n] = '\0';
+        keel_reply *r = reply_add(p, KEEL_REPLY_BULK);
+        if (reply_swallowing(p)) return true;   /* no memory for the node: the error went in */
+        r->v.s = copy;
+        r->len = (uint32_t)n;
+        reply_scalar_done(p);
+        p->step_node = r;
+        *cursor = 1;
+    }
+    char *dst = (char *)p->step_node->v.s;
+    size_t done = (size_t)(*cursor - 1);
+    while (done < n) {
+        size_t piece = n - done < REPLY_STEP_PIECE ? n - done : REPLY_STEP_PIECE;
+        memcpy(dst + done, s + done, piece);
+        done += piece;
+        if (keel_charge(&p->pub, REPLY_STEP_PIECE / 64) && done < n) {
+            *cursor = done + 1;
+            return false;
+        }
+    }
+    p->step_node = NULL;
+    return true;
+}
+
 bool keel_reply_stored_step(keel_proc *kp, const keel_value *v, uint64_t *cursor) {
+    if (v->type == KEEL_TYPE_BOX && v->box.type == DK_BYTES && v->box.len >= REPLY_STEP_BYTES_MIN)
+        return reply_bytes_step(zvm_of(kp), v->box.v.ptr, v->box.len, cursor);
     const type_entry *te = v->type == KEEL_TYPE_BOX ? NULL : type_by_id(v->type);
     if (!te || !te->def.to_reply_step) {
         keel_reply_stored(kp, v);

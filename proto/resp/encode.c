@@ -233,6 +233,7 @@ struct resp_walk {
     const keel_reply *node;
     frame *stack;
     size_t cap, depth;
+    size_t body_done;              /* a big string being written a piece per step: bytes out */
     bool v3;
     frame inline_frames[STACK_INLINE];
 };
@@ -255,6 +256,7 @@ static bool grow(resp_walk *w) {
 
 static void walk_init(resp_walk *w, const keel_reply *r, int version) {
     w->node = r ? r : &nil_node;
+    w->body_done = 0;
     w->stack = w->inline_frames;
     w->cap = STACK_INLINE;
     w->depth = 0;
@@ -265,11 +267,45 @@ static void walk_fini(resp_walk *w) {
     if (w->stack != w->inline_frames) keel_free(w->stack);
 }
 
+/* A string of more than this is written a piece per step (stepwise encoding only), so a huge
+ * value never needs an output buffer of its size nor one long copy. */
+#define BLOB_PIECE (256 * 1024)
+
+static bool big_blob(const keel_reply *r) {
+    return (r->type == KEEL_REPLY_BULK || r->type == KEEL_REPLY_VERBATIM) && r->len > BLOB_PIECE;
+}
+
+/* Writes the next piece of big string node r (its header first): true once it is all out. */
+static bool put_blob_piece(resp_walk *w, keel_buf *out, const keel_reply *r) {
+    const char *s = r->v.s;
+    size_t n = r->len;
+    char type = '$';
+    if (r->type == KEEL_REPLY_VERBATIM && n >= 4 && s[3] == ':') {   /* as put_verbatim */
+        if (w->v3) type = '=';
+        else s += 4, n -= 4;
+    }
+    if (w->body_done == 0) {
+        char *h = room(out, NUM_LINE_MAX), *p = h;
+        *p++ = type;
+        p = put_crlf(put_u64(p, n));
+        out->len += (size_t)(p - h);
+    }
+    size_t piece = n - w->body_done < BLOB_PIECE ? n - w->body_done : BLOB_PIECE;
+    memcpy(room(out, piece + 2), s + w->body_done, piece);
+    out->len += piece;
+    w->body_done += piece;
+    if (w->body_done < n) return false;
+    put_raw(out, "\r\n", 2);
+    w->body_done = 0;
+    return true;
+}
+
 /* Writes up to budget nodes (0 = no limit); true when the whole tree is out. */
 static bool walk_run(resp_walk *w, keel_buf *out, size_t budget) {
     for (size_t written = 0;;) {
         if (!w->node) return true;
-        uint64_t kids = put_node(out, w->node, w->v3);
+        if (budget && big_blob(w->node) && !put_blob_piece(w, out, w->node)) return false;
+        uint64_t kids = budget && big_blob(w->node) ? 0 : put_node(out, w->node, w->v3);
         if (kids) {
             if (w->depth < w->cap || grow(w)) {
                 w->stack[w->depth].next = w->node->v.child;

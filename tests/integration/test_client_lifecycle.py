@@ -182,6 +182,41 @@ class HugeSet(unittest.TestCase):
             self.assertEqual(r.getrange("big", size - 3, -1), b"xxx")
             s.close()
 
+    def test_lifecycle_huge_get_is_copied_and_sent_in_pieces(self):
+        """One thread: a GET of a 64 MB string is copied into its reply a slice at a time and
+        encoded a piece at a time (zvm_yields grows; the bytes arrive exactly, RESP2 and RESP3),
+        while other clients' PINGs are answered."""
+        with KeelServer(threads=1) as srv:
+            r = srv.client()
+            size = 64 * 1024 * 1024
+            value = bytes(range(256)) * (size // 256)
+            r.set("big", value)
+            for hello in (None, 3):
+                yields0 = int(r.info("stats")["zvm_yields"])
+                s = srv.raw(timeout=120)
+                if hello:   # HELLO's map, then a PONG marks where the GET's reply starts
+                    s.sendall(resp_command("HELLO", "3") + resp_command("PING"))
+                    hdr = b""
+                    while not hdr.endswith(b"+PONG\r\n"):
+                        chunk = s.recv(65536)
+                        self.assertTrue(chunk)
+                        hdr += chunk
+                s.sendall(resp_command("GET", "big") + resp_command("PING"))
+                want = b"$%d\r\n" % size + value + b"\r\n+PONG\r\n"
+                got = bytearray()
+                pinged = 0
+                p = srv.client()
+                while len(got) < len(want):
+                    chunk = s.recv(1 << 20)
+                    self.assertTrue(chunk)
+                    got += chunk
+                    if pinged < 20 and len(got) < len(want) // 2:
+                        self.assertTrue(p.ping())
+                        pinged += 1
+                self.assertEqual(bytes(got), want)
+                self.assertGreaterEqual(int(r.info("stats")["zvm_yields"]) - yields0, size // (2 * 1024 * 1024))
+                s.close()
+
 
 if __name__ == "__main__":
     unittest.main()
