@@ -12,6 +12,7 @@
 #include <string.h>
 #include <keel/sdk.h>
 #include "encode.h"
+#include "reply_item.h"
 #include "number.h"
 #include "tag.h"
 #include "wire.h"
@@ -67,38 +68,19 @@ static void put_error(keel_buf *out, const char *s, size_t n) {
     out->len += n + 2;
 }
 
-/* The integer of a reply node (INT or UINT), or false. */
-static bool reply_u64(const keel_reply *r, uint64_t *v) {
-    if (!r) return false;
-    if (r->type == KEEL_REPLY_INT && r->v.i >= 0)
-        *v = (uint64_t)r->v.i;
-    else if (r->type == KEEL_REPLY_UINT)
-        *v = r->v.u;
-    else
-        return false;
-    return true;
-}
-
-static bool is_string(const keel_reply *r) {
-    return r && (r->type == KEEL_REPLY_BULK || r->type == KEEL_REPLY_SIMPLE ||
-                 r->type == KEEL_REPLY_VERBATIM);
-}
-
 static void put_unexpected(keel_buf *out) {
     LINE_LIT(out, "SERVER_ERROR unexpected reply");
 }
 
 /* VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n */
 static void put_value(const keel_reply *r, bool with_cas, keel_buf *out) {
-    const keel_reply *key = r->len == 4 ? r->v.child : NULL;
-    const keel_reply *flags = key ? key->next : NULL;
-    const keel_reply *val = flags ? flags->next : NULL;
-    const keel_reply *cas = val ? val->next : NULL;
-    uint64_t f, c;
-    if (!is_string(key) || !reply_u64(flags, &f) || !is_string(val) || !reply_u64(cas, &c)) {
+    mc_item_view it;
+    if (!mc_reply_item(r, &it)) {
         put_unexpected(out);
         return;
     }
+    const keel_reply *key = it.key, *val = it.value;
+    uint64_t f = it.flags, c = it.cas;
     size_t room = 6 + key->len + 3 * (MC_NUM_TEXT + 1) + 2 + val->len + 2;
     char *w = keel_buf_reserve(out, room), *p = w;
     memcpy(p, "VALUE ", 6);
@@ -129,7 +111,7 @@ static void put_number(const keel_reply *r, keel_buf *out) {
         put(out, text, mc_fmt_i64(text, r->v.i), false);
         return;
     }
-    if (!reply_u64(r, &v)) {
+    if (!mc_reply_u64(r, &v)) {
         put_unexpected(out);
         return;
     }
@@ -138,7 +120,7 @@ static void put_number(const keel_reply *r, keel_buf *out) {
 
 /* STAT <name> <value> lines from a map (or a flat array of pairs), then END. */
 static void put_stats(const keel_reply *r, keel_buf *out) {
-    if (is_string(r)) {
+    if (mc_reply_is_string(r)) {
         put(out, r->v.s, r->len, true);
         return;
     }
@@ -149,9 +131,9 @@ static void put_stats(const keel_reply *r, keel_buf *out) {
     for (const keel_reply *k = r->v.child; k && k->next; k = k->next->next) {
         const keel_reply *v = k->next;
         PUT_LIT(out, "STAT ");
-        if (is_string(k)) put(out, k->v.s, k->len, false);
+        if (mc_reply_is_string(k)) put(out, k->v.s, k->len, false);
         PUT_LIT(out, " ");
-        if (is_string(v))
+        if (mc_reply_is_string(v))
             put(out, v->v.s, v->len, false);
         else if (v->type == KEEL_REPLY_DOUBLE) {
             char text[64];
@@ -170,8 +152,8 @@ static void put_meta(mc_kind kind, bool quiet, const keel_reply *r, keel_buf *ou
     const keel_reply *flags = st ? st->next : NULL;
     const keel_reply *val = flags ? flags->next : NULL;
     uint64_t status;
-    if (!reply_u64(st, &status) || status >= MC_STATUS_COUNT || !is_string(flags) ||
-        (val && !is_string(val))) {
+    if (!mc_reply_u64(st, &status) || status >= MC_STATUS_COUNT || !mc_reply_is_string(flags) ||
+        (val && !mc_reply_is_string(val))) {
         put_unexpected(out);
         return;
     }
@@ -247,7 +229,7 @@ void mc_encode(uint64_t tag, const keel_reply *r, keel_buf *out) {
     case MC_KIND_STATUS: {
         uint64_t st;
         if (quiet) break;
-        if (reply_u64(r, &st) && st < MC_STATUS_COUNT)
+        if (mc_reply_u64(r, &st) && st < MC_STATUS_COUNT)
             put(out, text_words[st].s, text_words[st].n, true);
         else
             put_unexpected(out);
@@ -272,7 +254,7 @@ void mc_encode(uint64_t tag, const keel_reply *r, keel_buf *out) {
         put_meta(kind, quiet, r, out);
         break;
     case MC_KIND_ME:
-        if (is_string(r)) {
+        if (mc_reply_is_string(r)) {
             PUT_LIT(out, "ME ");
             put(out, r->v.s, r->len, true);
         } else

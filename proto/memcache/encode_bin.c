@@ -13,6 +13,7 @@
 #include <keel/sdk.h>
 #include "bin.h"
 #include "number.h"
+#include "reply_item.h"
 #include "wire.h"
 
 /* One response frame. */
@@ -139,19 +140,6 @@ static void put_error_reply(bin_resp *b, const keel_reply *r, keel_buf *out) {
     put_error(b, status, keep ? r->v.s : NULL, r->len, out);
 }
 
-static bool is_string(const keel_reply *r) {
-    return r && (r->type == KEEL_REPLY_BULK || r->type == KEEL_REPLY_SIMPLE);
-}
-
-static bool reply_u64(const keel_reply *r, uint64_t *v) {
-    if (r && r->type == KEEL_REPLY_INT && r->v.i >= 0)
-        *v = (uint64_t)r->v.i;
-    else if (r && r->type == KEEL_REPLY_UINT)
-        *v = r->v.u;
-    else
-        return false;
-    return true;
-}
 
 static void put_unexpected(bin_resp *b, keel_buf *out) {
     static const char msg[] = "SERVER_ERROR unexpected reply";
@@ -179,7 +167,7 @@ static bool meta_parts(const keel_reply *r, uint64_t *status, const keel_reply *
     const keel_reply *st = r->type == KEEL_REPLY_ARRAY ? r->v.child : NULL;
     *text = st ? st->next : NULL;
     *value = *text ? (*text)->next : NULL;
-    return reply_u64(st, status) && is_string(*text) && (!*value || is_string(*value));
+    return mc_reply_u64(st, status) && mc_reply_is_string(*text) && (!*value || mc_reply_is_string(*value));
 }
 
 /* get getq getk getkq gat gatq gatk gatkq touch */
@@ -194,22 +182,20 @@ static void put_get(bin_resp *b, bool quiet, const keel_reply *r, keel_buf *out)
             return;
         }
         b->status = MC_BIN_KEY_ENOENT;
-        b->key = is_string(r) ? r->v.s : NULL;
-        b->keylen = is_string(r) ? r->len : 0;
+        b->key = mc_reply_is_string(r) ? r->v.s : NULL;
+        b->keylen = mc_reply_is_string(r) ? r->len : 0;
         {
             put_resp(b, out);
             return;
         }
     }
-    const keel_reply *key = r->len == 4 ? r->v.child : NULL;
-    const keel_reply *flags = key ? key->next : NULL;
-    const keel_reply *val = flags ? flags->next : NULL;
-    const keel_reply *cas = val ? val->next : NULL;
-    uint64_t f, c;
-    if (!is_string(key) || !reply_u64(flags, &f) || !is_string(val) || !reply_u64(cas, &c)) {
+    mc_item_view it;
+    if (!mc_reply_item(r, &it)) {
         put_unexpected(b, out);
         return;
     }
+    const keel_reply *key = it.key, *val = it.value;
+    uint64_t f = it.flags, c = it.cas;
     char ext[4];
     put32(ext, (uint32_t)f);
     b->ext = ext;
@@ -251,7 +237,7 @@ static uint8_t meta_status(uint8_t op, uint64_t st) {
 static void put_update(bin_resp *b, bool quiet, const keel_reply *r, keel_buf *out) {
     uint64_t st;
     const keel_reply *text = NULL, *value = NULL;
-    if (!reply_u64(r, &st) && !meta_parts(r, &st, &text, &value)) {
+    if (!mc_reply_u64(r, &st) && !meta_parts(r, &st, &text, &value)) {
         put_unexpected(b, out);
         return;
     }
@@ -282,7 +268,7 @@ static void put_update(bin_resp *b, bool quiet, const keel_reply *r, keel_buf *o
 
 /* A stat value as text: strings as they are, numbers in decimal. */
 static size_t stat_text(const keel_reply *v, char *buf, size_t cap, const char **s) {
-    if (is_string(v)) {
+    if (mc_reply_is_string(v)) {
         *s = v->v.s;
         return v->len;
     }
@@ -302,12 +288,12 @@ static void put_stats(bin_resp *b, const keel_reply *r, keel_buf *out) {
         for (const keel_reply *k = r->v.child; k && k->next; k = k->next->next) {
             char buf[64];
             bin_resp s = *b;
-            s.key = is_string(k) ? k->v.s : "";
-            s.keylen = is_string(k) ? k->len : 0;
+            s.key = mc_reply_is_string(k) ? k->v.s : "";
+            s.keylen = mc_reply_is_string(k) ? k->len : 0;
             s.vlen = stat_text(k->next, buf, sizeof buf, &s.val);
             put_resp(&s, out);
         }
-    } else if (!is_string(r)) { /* the word RESET: just the end */
+    } else if (!mc_reply_is_string(r)) { /* the word RESET: just the end */
         {
             put_unexpected(b, out);
             return;

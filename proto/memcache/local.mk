@@ -19,7 +19,7 @@ proto_memcache_libmemcache_la_SOURCES = \
 	proto/memcache/cmd_store.c \
 	proto/memcache/counters.c proto/memcache/counters.h \
 	proto/memcache/encode.c proto/memcache/encode.h \
-	proto/memcache/encode_bin.c \
+	proto/memcache/encode_bin.c proto/memcache/reply_item.c proto/memcache/reply_item.h \
 	proto/memcache/family.h \
 	proto/memcache/flush.c proto/memcache/flush.h \
 	proto/memcache/item.c proto/memcache/item.h \
