@@ -53,6 +53,8 @@ keel_status keel_call_opts(keel_proc *kp, uint32_t argc, const keel_arg *argv, u
         return KEEL_MOVED;
     }
     call_clear(p);
+    zvm_register_lazy_locks(p);   /* the child must see p's keys as p's in the lock table */
+    p->call_taken = 0;
     zvm_proc *c = zvm_proc_new(p->cur);
     c->serial = p->serial;   /* the parent's keys are the child's */
     c->conn = p->conn;
@@ -100,7 +102,12 @@ keel_status keel_command_flags(uint32_t argc, const keel_arg *argv, uint64_t *fl
     const int arity = ce->def->arity;
     bool fits = arity >= 0 ? argc == (uint32_t)arity : argc >= (uint32_t)-arity;
     *flags = fits ? cmd_call_flags(ce, argc, argv) : ce->def->flags;
-    return KEEL_OK;
+    return fits ? KEEL_OK : KEEL_EINVAL;
+}
+
+uint32_t keel_call_keys_taken(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    return p->call_child && p->call_done ? p->call_taken : 0;
 }
 
 void keel_proc_restart_wider(keel_proc *kp) { zvm_of(kp)->restart_wider = true; }

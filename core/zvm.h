@@ -140,6 +140,7 @@ typedef struct zvm_proc {
     bool conflict;                 /* (a child) stopped at conflict_key, held by another process */
     bool restart_wider;            /* keel_proc_restart_wider: start over at the next yield */
     bool busy;                     /* keel_proc_set_busy: registered busy until it ends */
+    uint32_t call_taken;           /* keys its last finished child took that it did not hold */
     zvm_key conflict_key;
     const char *busy_error;        /* it waited on a busy process's key: it ends with this error */
 

@@ -232,6 +232,7 @@ static void zvm_note_yield(zvm_proc *p) {
  * never the child's; the ones it took besides are held on until the parent ends. */
 static void zvm_give_locks(zvm_proc *c, zvm_proc *parent) {
     zvm_register_lazy_locks(c);   /* keys only checked, not in the lock table yet */
+    parent->call_taken = c->nlocks;
     for (uint32_t i = 0; i < c->nlocks; i++) zvm_add_lockref(parent, c->locks[i].shard, c->locks[i].ent);
     c->nlocks = 0;
 }

@@ -232,8 +232,8 @@ typedef void (*keel_info_fn)(keel_buf *out);
     X(void, reply_nil_array, (keel_proc *p))                                                   \
     /* ---- what scripts need (added in 1.2) ---- */                                           \
     /* the flags (KEEL_CMD_*) one call of the command argv[0] names would be checked with (its \
-     * access callback's answer included when the arity fits): KEEL_OK; KEEL_NOTFOUND for no  \
-     * such command.  Any thread */                                                            \
+     * access callback's answer included): KEEL_OK; KEEL_EINVAL when argc does not fit its     \
+     * arity (*flags: the command's own); KEEL_NOTFOUND for no such command.  Any thread */    \
     X(keel_status, command_flags, (uint32_t argc, const keel_arg *argv, uint64_t *flags))      \
     /* call, with KEEL_CALL_* options: KEEL_CALL_NOWAIT makes a key the command would wait for \
      * (one another process holds and p does not) end it at once, failed, with call_conflict   \
@@ -242,6 +242,8 @@ typedef void (*keel_info_fn)(keel_buf *out);
                                unsigned opts))                                                 \
     /* true when the finished command stopped at a key it may not wait for (KEEL_CALL_NOWAIT) */ \
     X(bool, call_conflict, (keel_proc *p))                                                     \
+    /* how many keys the finished command locked that p did not hold (p holds them now) */     \
+    X(uint32_t, call_keys_taken, (keel_proc *p))                                               \
     /* asks p to start over wider: when the opcode next returns KEEL_YIELD, p gives back every \
      * lock it holds and runs its program again from the start (registers and reply cleared)   \
      * with its keys widened by every key it held and the key its last call stopped at, all    \

@@ -78,6 +78,7 @@
 #define keel_command_flags (keel_api_ptr->command_flags)
 #define keel_call_opts (keel_api_ptr->call_opts)
 #define keel_call_conflict (keel_api_ptr->call_conflict)
+#define keel_call_keys_taken (keel_api_ptr->call_keys_taken)
 #define keel_proc_restart_wider (keel_api_ptr->proc_restart_wider)
 #define keel_proc_set_busy (keel_api_ptr->proc_set_busy)
 #define keel_register_info (keel_api_ptr->register_info)

@@ -234,6 +234,11 @@ static bool f_call_conflict(keel_proc *p) {
     return false;
 }
 
+static uint32_t f_call_keys_taken(keel_proc *p) {
+    (void)p;
+    return 0;
+}
+
 /* Fake servers have no command table: every name is unknown. */
 static keel_status f_command_flags(uint32_t argc, const keel_arg *argv, uint64_t *flags) {
     (void)argc, (void)argv, (void)flags;
@@ -626,6 +631,7 @@ void fake_proc_fill(keel_api *t) {
     t->command_flags = f_command_flags;
     t->call_opts = f_call_opts;
     t->call_conflict = f_call_conflict;
+    t->call_keys_taken = f_call_keys_taken;
     t->proc_restart_wider = f_proc_restart_wider;
     t->proc_set_busy = f_proc_set_busy;
     t->register_info = f_register_info;

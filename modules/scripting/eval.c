@@ -1,0 +1,168 @@
+/* eval.c -- EVAL EVALSHA EVAL_RO EVALSHA_RO: run a script (by body or SHA-1) over the keys it
+ * declares, locked for its whole run. */
+#include "cache.h"
+#include "errors.h"
+#include "family.h"
+#include "run.h"
+#include "sha1.h"
+#include "shebang.h"
+#include "vm.h"
+
+#include <lauxlib.h>
+#include <string.h>
+
+#define EVAL_BY_SHA 1
+#define EVAL_RO 2
+
+int scripting_numkeys_keys(int argc, const keel_arg *argv, int *pos, int max) {
+    int64_t n;
+    if (argc < 3 || !keel_arg_i64(&argv[2], &n) || n < 0 || n > argc - 3) return 0;
+    for (int i = 0; i < n && i < max; i++) pos[i] = 3 + i;
+    return (int)n;
+}
+
+bool scripting_numkeys_ok(keel_proc *p, int64_t *numkeys) {
+    if (!keel_arg_i64(&p->argv[2], numkeys)) {
+        keel_reply_error(p, "ERR value is not an integer or out of range");
+        return false;
+    }
+    if (*numkeys < 0) {
+        keel_reply_error(p, "ERR Number of keys can't be negative");
+        return false;
+    }
+    if (*numkeys > (int64_t)p->argc - 3) {
+        keel_reply_error(p, "ERR Number of keys can't be greater than number of args");
+        return false;
+    }
+    return true;
+}
+
+/* Pushes a table of argv[from .. from+n). */
+static void push_arg_table(lua_State *L, keel_proc *p, uint32_t from, uint32_t n) {
+    lua_createtable(L, (int)n, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        lua_pushlstring(L, p->argv[from + i].ptr, p->argv[from + i].len);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+}
+
+void scripting_push_keys_args(script_vm *vm, keel_proc *p, int64_t numkeys) {
+    push_arg_table(vm->L, p, 3, (uint32_t)numkeys);
+    push_arg_table(vm->L, p, 3 + (uint32_t)numkeys, p->argc - 3 - (uint32_t)numkeys);
+}
+
+/* Pushes the compiled script of an EVAL (compiling and caching it when new).  False after
+ * replying the error. */
+static bool push_eval_script(keel_proc *p, script_vm *vm, const char *sha, bool *readonly, int *last_line) {
+    const keel_arg *body = &p->argv[1];
+    shebang sb;
+    const char *err = shebang_parse(p, body->ptr, body->len, &sb);
+    if (err) {
+        keel_reply_error(p, "%s", err);
+        return false;
+    }
+    *readonly = sb.no_writes;
+    *last_line = run_last_code_line(body->ptr, body->len);
+    if (vm_push_script(vm, sha, sb.code, sb.code_len)) {
+        cache_add(sha, body->ptr, body->len);
+        return true;
+    }
+    keel_reply_error(p, "ERR Error compiling script (new function): %s", lua_tostring(vm->L, -1));
+    lua_pop(vm->L, 1);
+    return false;
+}
+
+/* Pushes the compiled script sha names (from this thread's state, else compiled from the cache).
+ * False after replying NOSCRIPT. */
+static bool push_cached_script(keel_proc *p, script_vm *vm, const char *sha, bool *readonly, int *last_line) {
+    char *body;
+    size_t len;
+    if (!cache_get(sha, &body, &len)) {
+        keel_reply_error(p, ERR_NOSCRIPT);
+        return false;
+    }
+    shebang sb;
+    const char *err = shebang_parse(p, body, len, &sb);
+    bool ok = !err && vm_push_script(vm, sha, sb.code, sb.code_len);
+    *readonly = sb.no_writes;
+    *last_line = run_last_code_line(body, len);
+    keel_free(body);
+    if (!ok) {   /* it compiled when it was cached: only memory can fail it now */
+        if (!err) lua_pop(vm->L, 1);
+        keel_reply_error(p, "ERR Error compiling script (new function): out of memory");
+    }
+    return ok;
+}
+
+/* Opcode: scripting.eval
+ * Operands: imm = EVAL_BY_SHA | EVAL_RO bits.  Registers: r0 = the run (a pointer).
+ * Reductions: 1, then what the script spends (its count hook, its calls).  May yield (a slice
+ * spent), block (a command it called runs on elsewhere) and start over wider (a key it did not
+ * declare is held by another process: see run.h).  After key.lock holds the declared keys. */
+static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
+    script_run *run = p->reg[0].type == DK_PTR ? (script_run *)p->reg[0].v.ptr : NULL;
+    if (run) return run_step(run);
+    int64_t numkeys;
+    if (!scripting_numkeys_ok(p, &numkeys)) return KEEL_FAIL;
+    char sha[41];
+    if (in->imm & EVAL_BY_SHA) {
+        const keel_arg *a = &p->argv[1];
+        if (a->len != 40) {
+            keel_reply_error(p, ERR_NOSCRIPT);
+            return KEEL_FAIL;
+        }
+        for (int i = 0; i < 40; i++) sha[i] = (char)(a->ptr[i] >= 'A' && a->ptr[i] <= 'Z' ? a->ptr[i] + 32 : a->ptr[i]);
+        sha[40] = '\0';
+    } else {
+        sha1_hex(p->argv[1].ptr, p->argv[1].len, sha);
+    }
+    script_vm *vm = vm_get();
+    if (!vm) {
+        keel_reply_error(p, "ERR out of memory: no Lua state for scripts");
+        return KEEL_FAIL;
+    }
+    bool no_writes = false;
+    int last_line = 0;
+    bool ok = (in->imm & EVAL_BY_SHA) ? push_cached_script(p, vm, sha, &no_writes, &last_line)
+                                      : push_eval_script(p, vm, sha, &no_writes, &last_line);
+    if (!ok) return KEEL_FAIL;
+    run = run_new(p, false, sha);
+    run->readonly = (in->imm & EVAL_RO) || no_writes;
+    run->fallback_line = last_line;
+    lua_State *L = vm->L;
+    scripting_push_keys_args(vm, p, numkeys);
+    run->argv_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    run->keys_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    p->reg[0] = dk_ptr(run);
+    run_begin(run, vm, 0);
+    return run_step(run);
+}
+
+static const keel_opcode_def eval_ops[] = {
+    {.size = sizeof(keel_opcode_def), .name = "scripting.eval", .fn = op_eval,
+     .synopsis = "run the script (imm: 1 by SHA-1, 2 read-only) as a coroutine over the locked keys",
+     .cost = 1, .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_HOP},
+};
+
+static const keel_insn_def eval_prog[] = {{.op = "scripting.eval", .imm = 0}, KEEL_END};
+static const keel_insn_def evalsha_prog[] = {{.op = "scripting.eval", .imm = EVAL_BY_SHA}, KEEL_END};
+static const keel_insn_def eval_ro_prog[] = {{.op = "scripting.eval", .imm = EVAL_RO}, KEEL_END};
+static const keel_insn_def evalsha_ro_prog[] = {{.op = "scripting.eval", .imm = EVAL_BY_SHA | EVAL_RO}, KEEL_END};
+
+#define EVAL_KEYS .keys = scripting_numkeys_keys, .arity = -3
+static const keel_cmd_def eval_cmds[] = {
+    {SCR_CMD, EVAL_KEYS, .name = "EVAL", .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .summary = "Runs a Lua script over the keys it declares, atomically.",
+     .syntax = "EVAL script numkeys [key [key ...]] [arg [arg ...]]", .program = eval_prog},
+    {SCR_CMD, EVAL_KEYS, .name = "EVALSHA", .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .summary = "Runs a cached script by its SHA-1 digest (NOSCRIPT when it is not cached).",
+     .syntax = "EVALSHA sha1 numkeys [key [key ...]] [arg [arg ...]]", .program = evalsha_prog},
+    {SCR_CMD, EVAL_KEYS, .name = "EVAL_RO", .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY,
+     .summary = "Runs a read-only Lua script: write commands in it fail.",
+     .syntax = "EVAL_RO script numkeys [key [key ...]] [arg [arg ...]]", .program = eval_ro_prog},
+    {SCR_CMD, EVAL_KEYS, .name = "EVALSHA_RO", .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY,
+     .summary = "Runs a cached read-only script by its SHA-1 digest.",
+     .syntax = "EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]", .program = evalsha_ro_prog},
+};
+
+const scripting_family scripting_eval_family = SCR_FAMILY(eval_ops, eval_cmds);

@@ -1,0 +1,103 @@
+/* running.c -- the list of running scripts, SCRIPT/FUNCTION KILL, and the INFO section. */
+#include "running.h"
+#include "cache.h"
+#include "library.h"
+#include "run.h"
+#include "vm.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+script_stats scripting_stats;
+
+static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
+static script_run *run_head;
+
+void running_add(script_run *run) {
+    pthread_mutex_lock(&run_mu);
+    run->prev = NULL;
+    run->next = run_head;
+    if (run_head) run_head->prev = run;
+    run_head = run;
+    pthread_mutex_unlock(&run_mu);
+}
+
+void running_remove(script_run *run) {
+    pthread_mutex_lock(&run_mu);
+    if (run->prev || run_head == run) {
+        if (run->prev) run->prev->next = run->next;
+        else run_head = run->next;
+        if (run->next) run->next->prev = run->prev;
+        run->prev = run->next = NULL;
+    }
+    pthread_mutex_unlock(&run_mu);
+}
+
+kill_result running_kill(bool function) {
+    bool any_busy = false, wrong_kind = false, unkillable = false, killed = false;
+    pthread_mutex_lock(&run_mu);
+    for (script_run *r = run_head; r; r = r->next) {
+        if (!atomic_load(&r->busy)) continue;
+        any_busy = true;
+        if (atomic_load(&r->wrote)) unkillable = true;
+        else if (r->function != function) wrong_kind = true;
+        else if (!atomic_exchange(&r->kill, true)) killed = true;
+        else killed = true;   /* asked already */
+    }
+    pthread_mutex_unlock(&run_mu);
+    if (killed) return KILL_OK;
+    if (!any_busy) return KILL_NOTBUSY;
+    if (unkillable) return KILL_UNKILLABLE;
+    return wrong_kind ? KILL_WRONG_KIND : KILL_NOTBUSY;
+}
+
+bool running_busy_function(char *out, size_t cap, int64_t *ms) {
+    bool found = false;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    pthread_mutex_lock(&run_mu);
+    for (script_run *r = run_head; r && !found; r = r->next) {
+        if (!r->function || !atomic_load(&r->busy)) continue;
+        snprintf(out, cap, "%s", r->name);
+        *ms = now - r->started_ms;
+        found = true;
+    }
+    pthread_mutex_unlock(&run_mu);
+    return found;
+}
+
+static void info_line(keel_buf *out, const char *name, uint64_t v) {
+    char line[96];
+    int n = snprintf(line, sizeof line, "%s:%llu\r\n", name, (unsigned long long)v);
+    keel_buf_put(out, line, (size_t)n);
+}
+
+void running_info(keel_buf *out) {
+    uint64_t scripts, bytes, running = 0, busy = 0;
+    cache_stats(&scripts, &bytes);
+    pthread_mutex_lock(&run_mu);
+    for (script_run *r = run_head; r; r = r->next) {
+        running++;
+        busy += atomic_load(&r->busy);
+    }
+    pthread_mutex_unlock(&run_mu);
+    uint64_t libs, fns;
+    library_counts(&libs, &fns);
+    info_line(out, "used_memory_lua", vm_memory());
+    info_line(out, "number_of_cached_scripts", scripts);
+    info_line(out, "used_memory_scripts_eval", bytes);
+    info_line(out, "number_of_libraries", libs);
+    info_line(out, "number_of_functions", fns);
+    info_line(out, "scripts_running", running);
+    info_line(out, "scripts_busy", busy);
+    info_line(out, "scripts_started", atomic_load(&scripting_stats.runs));
+    info_line(out, "scripts_undeclared_keys", atomic_load(&scripting_stats.undeclared));
+    info_line(out, "scripts_undeclared_restarts", atomic_load(&scripting_stats.restarts));
+    info_line(out, "scripts_undeclared_after_write", atomic_load(&scripting_stats.after_write));
+    info_line(out, "scripts_went_busy", atomic_load(&scripting_stats.busy));
+    info_line(out, "scripts_killed", atomic_load(&scripting_stats.killed));
+    info_line(out, "scripts_yields", atomic_load(&scripting_stats.yields));
+}
