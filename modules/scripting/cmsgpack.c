@@ -265,9 +265,9 @@ static void unpack_value(lua_State *L, mp_reader *r, int depth) {
             lua_pushnumber(L, d);
             break;
         }
-        case 0xd9: case 0xc4: unpack_string(L, r, (size_t)get_be(r, 1)); break;
-        case 0xda: case 0xc5: unpack_string(L, r, (size_t)get_be(r, 2)); break;
-        case 0xdb: case 0xc6: unpack_string(L, r, (size_t)get_be(r, 4)); break;
+        case 0xd9: unpack_string(L, r, (size_t)get_be(r, 1)); break;
+        case 0xda: unpack_string(L, r, (size_t)get_be(r, 2)); break;
+        case 0xdb: unpack_string(L, r, (size_t)get_be(r, 4)); break;
         case 0xdc: unpack_array(L, r, (size_t)get_be(r, 2), depth); break;
         case 0xdd: unpack_array(L, r, (size_t)get_be(r, 4), depth); break;
         case 0xde: unpack_map(L, r, (size_t)get_be(r, 2), depth); break;

@@ -5,10 +5,9 @@
 #include <lauxlib.h>
 #include <string.h>
 
-void errors_push_killed(lua_State *L, int function) {
-    lua_createtable(L, 0, 1);
-    lua_pushstring(L, function ? "ERR Script killed by user with FUNCTION KILL..."
-                               : "ERR Script killed by user with SCRIPT KILL...");
+void errors_push_killed(lua_State *L) {
+    lua_createtable(L, 0, 1);   /* Redis says SCRIPT KILL for functions too */
+    lua_pushstring(L, "ERR Script killed by user with SCRIPT KILL...");
     lua_setfield(L, -2, "err");
 }
 

@@ -19,7 +19,7 @@ struct script_run;
     "NOSAVE command."
 
 /* Pushes the error table a killed run raises. */
-void errors_push_killed(lua_State *L, int function);
+void errors_push_killed(lua_State *L);
 /* Replies the error the run's coroutine died with (on top of its stack), in Redis's form. */
 void errors_reply_raised(struct script_run *run);
 

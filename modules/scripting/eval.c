@@ -21,9 +21,9 @@ int scripting_numkeys_keys(int argc, const keel_arg *argv, int *pos, int max) {
     return (int)n;
 }
 
-bool scripting_numkeys_ok(keel_proc *p, int64_t *numkeys) {
+bool scripting_numkeys_ok(keel_proc *p, int64_t *numkeys, bool function) {
     if (!keel_arg_i64(&p->argv[2], numkeys)) {
-        keel_reply_error(p, "ERR value is not an integer or out of range");
+        keel_reply_error(p, function ? "ERR Bad number of keys provided" : "ERR value is not an integer or out of range");
         return false;
     }
     if (*numkeys < 0) {
@@ -35,6 +35,29 @@ bool scripting_numkeys_ok(keel_proc *p, int64_t *numkeys) {
         return false;
     }
     return true;
+}
+
+keel_op_result scripting_dispatch(keel_proc *p, const scripting_sub *subs, const char *cmd) {
+    const keel_arg *sub = &p->argv[1];
+    for (const scripting_sub *s = subs; s->name; s++) {
+        if (!keel_arg_is(sub, s->name)) continue;
+        if (s->arity >= 0 ? p->argc != (uint32_t)s->arity : p->argc < (uint32_t)-s->arity) {
+            char lower[32];
+            size_t i = 0;
+            for (; s->name[i] && i + 1 < sizeof lower; i++)
+                lower[i] = (char)(s->name[i] >= 'A' && s->name[i] <= 'Z' ? s->name[i] + 32 : s->name[i]);
+            lower[i] = '\0';
+            keel_reply_error(p, "ERR wrong number of arguments for '%s|%s' command", cmd, lower);
+            return KEEL_FAIL;
+        }
+        return s->run(p);
+    }
+    char upper[16];
+    size_t i = 0;
+    for (; cmd[i] && i + 1 < sizeof upper; i++) upper[i] = (char)(cmd[i] - 32);
+    upper[i] = '\0';
+    keel_reply_error(p, "ERR unknown subcommand '%.128s'. Try %s HELP.", sub->ptr, upper);
+    return KEEL_FAIL;
 }
 
 /* Pushes a table of argv[from .. from+n). */
@@ -103,7 +126,7 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
     script_run *run = p->reg[0].type == DK_PTR ? (script_run *)p->reg[0].v.ptr : NULL;
     if (run) return run_step(run);
     int64_t numkeys;
-    if (!scripting_numkeys_ok(p, &numkeys)) return KEEL_FAIL;
+    if (!scripting_numkeys_ok(p, &numkeys, false)) return KEEL_FAIL;
     char sha[41];
     if (in->imm & EVAL_BY_SHA) {
         const keel_arg *a = &p->argv[1];

@@ -12,13 +12,13 @@
 static keel_op_result op_fcall(keel_proc *p, const keel_insn *in) {
     script_run *run = p->reg[0].type == DK_PTR ? (script_run *)p->reg[0].v.ptr : NULL;
     if (run) return run_step(run);
-    int64_t numkeys;
-    if (!scripting_numkeys_ok(p, &numkeys)) return KEEL_FAIL;
     lib_fn_ref ref;
     if (!library_find(p->argv[1].ptr, p->argv[1].len, &ref)) {
         keel_reply_error(p, "ERR Function not found");
         return KEEL_FAIL;
     }
+    int64_t numkeys;
+    if (!scripting_numkeys_ok(p, &numkeys, true)) return KEEL_FAIL;
     if ((in->imm & FCALL_RO) && !(ref.flags & LIB_FN_NO_WRITES)) {
         keel_reply_error(p, "ERR Can not execute a script with write flag using *_ro command.");
         return KEEL_FAIL;

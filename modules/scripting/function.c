@@ -27,6 +27,10 @@ static keel_op_result fn_list(keel_proc *p) {
 
 static keel_op_result fn_restore(keel_proc *p) {
     char policy = 'A';
+    if (p->argc > 4) {
+        keel_reply_error(p, "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+        return KEEL_FAIL;
+    }
     if (p->argc == 4) {
         if (keel_arg_is(&p->argv[3], "FLUSH")) policy = 'F';
         else if (keel_arg_is(&p->argv[3], "APPEND")) policy = 'A';
@@ -42,22 +46,9 @@ static keel_op_result fn_restore(keel_proc *p) {
 static keel_op_result fn_stats(keel_proc *p) {
     uint64_t libs, fns;
     library_counts(&libs, &fns);
-    char name[256];
-    int64_t ms;
     keel_reply_map(p, 2);
     keel_reply_bulk(p, "running_script", 14);
-    if (running_busy_function(name, sizeof name, &ms)) {
-        keel_reply_map(p, 3);
-        keel_reply_bulk(p, "name", 4);
-        keel_reply_bulk(p, name, strlen(name));
-        keel_reply_bulk(p, "command", 7);
-        keel_reply_array(p, 1);
-        keel_reply_bulk(p, "fcall", 5);
-        keel_reply_bulk(p, "duration_ms", 11);
-        keel_reply_int(p, ms);
-    } else {
-        keel_reply_nil(p);
-    }
+    running_reply_busy_function(p);
     keel_reply_bulk(p, "engines", 7);
     keel_reply_map(p, 1);
     keel_reply_bulk(p, "LUA", 3);
@@ -113,45 +104,50 @@ static keel_op_result fn_help(keel_proc *p) {
     return KEEL_DONE;
 }
 
-/* Opcode: scripting.function — every FUNCTION subcommand.  Reductions 1. */
-static keel_op_result op_function(keel_proc *p, const keel_insn *in) {
-    (void)in;
-    const keel_arg *sub = &p->argv[1];
+static keel_op_result fn_load(keel_proc *p) {
     uint32_t n = p->argc;
-    if (keel_arg_is(sub, "LOAD") && (n == 3 || (n == 4 && keel_arg_is(&p->argv[2], "REPLACE"))))
-        return library_load(p, p->argv[n - 1].ptr, p->argv[n - 1].len, n == 4) == KEEL_OK ? KEEL_DONE : KEEL_FAIL;
-    if (keel_arg_is(sub, "LOAD") && n == 4) {
+    if (n > 4 || (n == 4 && !keel_arg_is(&p->argv[2], "REPLACE"))) {
         keel_reply_error(p, "ERR Unknown option given: %s", p->argv[2].ptr);
         return KEEL_FAIL;
     }
-    if (keel_arg_is(sub, "DELETE") && n == 3) {
-        if (library_delete(p->argv[2].ptr, p->argv[2].len)) {
-            keel_reply_ok(p);
-            return KEEL_DONE;
-        }
-        keel_reply_error(p, "ERR Library not found");
-        return KEEL_FAIL;
-    }
-    if (keel_arg_is(sub, "FLUSH") && n <= 3) {
-        if (n == 3 && !keel_arg_is(&p->argv[2], "ASYNC") && !keel_arg_is(&p->argv[2], "SYNC")) {
-            keel_reply_error(p, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-            return KEEL_FAIL;
-        }
-        library_flush();
+    return library_load(p, p->argv[n - 1].ptr, p->argv[n - 1].len, n == 4) == KEEL_OK ? KEEL_DONE : KEEL_FAIL;
+}
+
+static keel_op_result fn_delete(keel_proc *p) {
+    if (library_delete(p->argv[2].ptr, p->argv[2].len)) {
         keel_reply_ok(p);
         return KEEL_DONE;
     }
-    if (keel_arg_is(sub, "LIST")) return fn_list(p);
-    if (keel_arg_is(sub, "DUMP") && n == 2) {
-        library_dump(p);
-        return KEEL_DONE;
-    }
-    if (keel_arg_is(sub, "RESTORE") && (n == 3 || n == 4)) return fn_restore(p);
-    if (keel_arg_is(sub, "STATS") && n == 2) return fn_stats(p);
-    if (keel_arg_is(sub, "KILL") && n == 2) return fn_kill(p);
-    if (keel_arg_is(sub, "HELP") && n == 2) return fn_help(p);
-    keel_reply_error(p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try FUNCTION HELP.", sub->ptr);
+    keel_reply_error(p, "ERR Library not found");
     return KEEL_FAIL;
+}
+
+static keel_op_result fn_flush(keel_proc *p) {
+    if (p->argc > 3 || (p->argc == 3 && !keel_arg_is(&p->argv[2], "ASYNC") && !keel_arg_is(&p->argv[2], "SYNC"))) {
+        keel_reply_error(p, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+        return KEEL_FAIL;
+    }
+    library_flush();
+    keel_reply_ok(p);
+    return KEEL_DONE;
+}
+
+static keel_op_result fn_dump(keel_proc *p) {
+    library_dump(p);
+    return KEEL_DONE;
+}
+
+static const scripting_sub function_subs[] = {
+    {"LOAD", -3, fn_load},       {"DELETE", 3, fn_delete}, {"FLUSH", -2, fn_flush},
+    {"LIST", -2, fn_list},       {"DUMP", 2, fn_dump},     {"RESTORE", -3, fn_restore},
+    {"STATS", 2, fn_stats},      {"KILL", 2, fn_kill},     {"HELP", 2, fn_help},
+    {NULL, 0, NULL},
+};
+
+/* Opcode: scripting.function — every FUNCTION subcommand.  Reductions 1. */
+static keel_op_result op_function(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    return scripting_dispatch(p, function_subs, "function");
 }
 
 static const keel_opcode_def function_ops[] = {

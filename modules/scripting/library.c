@@ -217,11 +217,19 @@ static void load_hook(lua_State *L, lua_Debug *ar) {
 static void push_load_env(lua_State *L) {
     lua_newtable(L);                      /* the environment */
     lua_newtable(L);                      /* what it can see */
-    lua_newtable(L);
+    lua_newtable(L);                      /* redis: its load-time entries only */
     redislib_add_common(L);
     lua_pushcfunction(L, lt_register_function);
     lua_setfield(L, -2, "register_function");
-    sandbox_push_readonly(L, -1);
+    lua_newtable(L);                      /* its view: a missing entry is an error, as a global */
+    lua_createtable(L, 0, 3);
+    sandbox_push_global_index(L, -3);
+    lua_setfield(L, -2, "__index");
+    sandbox_push_readonly_error(L);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
     lua_remove(L, -2);
     lua_setfield(L, -2, "redis");
     lua_createtable(L, 0, 3);
@@ -597,7 +605,7 @@ keel_status library_restore(keel_proc *p, const char *payload, size_t len, char 
     uint64_t h = 0;
     for (int i = 0; len >= 19 && i < 8; i++) h = h << 8 | r[len - 8 + i];
     if (len < 19 || memcmp(r, DUMP_MAGIC, 6) != 0 || r[6] != DUMP_VERSION || fnv(r, len - 8) != h) {
-        keel_reply_error(p, "ERR payload version or checksum are wrong");
+        keel_reply_error(p, "ERR DUMP payload version or checksum are wrong");
         return KEEL_EINVAL;
     }
     uint32_t count = get_u32(r + 7);
@@ -612,7 +620,7 @@ keel_status library_restore(keel_proc *p, const char *payload, size_t len, char 
     for (uint32_t i = 0; i < count && !err; i++) {
         uint32_t n = at + 4 <= end ? get_u32(r + at) : UINT32_MAX;
         if (n > end - at - 4) {
-            err = "ERR payload version or checksum are wrong";
+            err = "ERR DUMP payload version or checksum are wrong";
             break;
         }
         const char *code = payload + at + 4;
@@ -627,7 +635,7 @@ keel_status library_restore(keel_proc *p, const char *payload, size_t len, char 
         }
         at += 4 + n;
     }
-    if (!err && at != end) err = "ERR payload version or checksum are wrong";
+    if (!err && at != end) err = "ERR DUMP payload version or checksum are wrong";
     pthread_mutex_lock(&lib_mu);
     if (!err && policy == 'A')
         for (library *l = loaded; l && !err; l = l->next) {

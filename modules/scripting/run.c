@@ -81,7 +81,7 @@ static void run_hook(lua_State *L, lua_Debug *ar) {
             atomic_fetch_add(&scripting_stats.killed, 1);
             lua_sethook(L, run_hook, LUA_MASKCOUNT, 1);   /* again at every instruction: pcall cannot keep it */
         }
-        errors_push_killed(L, run->function);
+        errors_push_killed(L);
         lua_error(L);
     }
     keel_charge(run->p, HOOK_COST);

@@ -53,20 +53,26 @@ kill_result running_kill(bool function) {
     return wrong_kind ? KILL_WRONG_KIND : KILL_NOTBUSY;
 }
 
-bool running_busy_function(char *out, size_t cap, int64_t *ms) {
-    bool found = false;
+void running_reply_busy_function(keel_proc *p) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    pthread_mutex_lock(&run_mu);
-    for (script_run *r = run_head; r && !found; r = r->next) {
-        if (!r->function || !atomic_load(&r->busy)) continue;
-        snprintf(out, cap, "%s", r->name);
-        *ms = now - r->started_ms;
-        found = true;
+    pthread_mutex_lock(&run_mu);   /* a listed run's process (and its arguments) is alive */
+    script_run *r = run_head;
+    while (r && !(r->function && atomic_load(&r->busy))) r = r->next;
+    if (!r) {
+        keel_reply_nil(p);
+    } else {
+        keel_reply_map(p, 3);
+        keel_reply_bulk(p, "name", 4);
+        keel_reply_bulk(p, r->name, strlen(r->name));
+        keel_reply_bulk(p, "command", 7);
+        keel_reply_array(p, r->p->argc);
+        for (uint32_t i = 0; i < r->p->argc; i++) keel_reply_bulk(p, r->p->argv[i].ptr, r->p->argv[i].len);
+        keel_reply_bulk(p, "duration_ms", 11);
+        keel_reply_int(p, now - r->started_ms);
     }
     pthread_mutex_unlock(&run_mu);
-    return found;
 }
 
 static void info_line(keel_buf *out, const char *name, uint64_t v) {

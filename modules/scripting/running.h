@@ -21,8 +21,9 @@ typedef enum kill_result {
     KILL_WRONG_KIND                /* the busy run is of the other kind (BUSY ... use the other KILL) */
 } kill_result;
 kill_result running_kill(bool function);
-/* The busy function's name for FUNCTION STATS (copied into out), false when none is busy. */
-bool running_busy_function(char *out, size_t cap, int64_t *ms);
+/* FUNCTION STATS's running_script: replies a map of the busy function's name, command and
+ * duration_ms, or nil when no function is busy. */
+void running_reply_busy_function(keel_proc *p);
 
 /* Counters (relaxed atomics), shown in INFO's Scripting section. */
 typedef struct script_stats {

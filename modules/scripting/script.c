@@ -86,25 +86,35 @@ static keel_op_result script_help(keel_proc *p) {
     return KEEL_DONE;
 }
 
+static keel_op_result script_flush(keel_proc *p) {
+    if (p->argc == 3 && !keel_arg_is(&p->argv[2], "ASYNC") && !keel_arg_is(&p->argv[2], "SYNC")) {
+        keel_reply_error(p, "ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+        return KEEL_FAIL;
+    }
+    cache_flush();
+    keel_reply_ok(p);
+    return KEEL_DONE;
+}
+
+static keel_op_result script_debug(keel_proc *p) {
+    keel_reply_error(p, "ERR SCRIPT DEBUG is not supported: Keel has no Lua debugger");
+    return KEEL_FAIL;
+}
+
+static const scripting_sub script_subs[] = {
+    {"LOAD", 3, script_load},   {"EXISTS", -3, script_exists}, {"FLUSH", -2, script_flush},
+    {"KILL", 2, script_kill},   {"HELP", 2, script_help},      {"DEBUG", 3, script_debug},
+    {NULL, 0, NULL},
+};
+
 /* Opcode: scripting.script — SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP.  Reductions 1. */
 static keel_op_result op_script(keel_proc *p, const keel_insn *in) {
     (void)in;
-    const keel_arg *sub = &p->argv[1];
-    if (keel_arg_is(sub, "LOAD") && p->argc == 3) return script_load(p);
-    if (keel_arg_is(sub, "EXISTS") && p->argc >= 3) return script_exists(p);
-    if (keel_arg_is(sub, "FLUSH") && p->argc <= 3) {
-        if (p->argc == 3 && !keel_arg_is(&p->argv[2], "ASYNC") && !keel_arg_is(&p->argv[2], "SYNC")) {
-            keel_reply_error(p, "ERR SCRIPT FLUSH only support SYNC|ASYNC option");
-            return KEEL_FAIL;
-        }
-        cache_flush();
-        keel_reply_ok(p);
-        return KEEL_DONE;
+    if (p->argc > 3 && keel_arg_is(&p->argv[1], "FLUSH")) {
+        keel_reply_error(p, "ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+        return KEEL_FAIL;
     }
-    if (keel_arg_is(sub, "KILL") && p->argc == 2) return script_kill(p);
-    if (keel_arg_is(sub, "HELP") && p->argc == 2) return script_help(p);
-    keel_reply_error(p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try SCRIPT HELP.", sub->ptr);
-    return KEEL_FAIL;
+    return scripting_dispatch(p, script_subs, "script");
 }
 
 static const keel_opcode_def script_ops[] = {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <lauxlib.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MAXINTSIZE 32
@@ -19,6 +20,12 @@ typedef struct fmt_state {
     bool little;
     int align;
 } fmt_state;
+
+static int bad_option(lua_State *L, char opt) {
+    char msg[40];
+    snprintf(msg, sizeof msg, "invalid format option '%c'", opt);
+    return luaL_argerror(L, 1, msg);
+}
 
 static size_t read_size(const char **fmt, size_t dflt) {
     if (!isdigit((unsigned char)**fmt)) return dflt;
@@ -132,7 +139,7 @@ static int st_pack(lua_State *L) {
             break;
         }
         default:
-            return luaL_error(L, "invalid format option '%c'", opt);
+            return bad_option(L, opt);
         }
         at += size;
     }
@@ -216,7 +223,7 @@ static int st_unpack(lua_State *L) {
             break;
         }
         default:
-            return luaL_error(L, "invalid format option '%c'", opt);
+            return bad_option(L, opt);
         }
         at += size;
     }
@@ -233,7 +240,7 @@ static int st_size(lua_State *L) {
         if (control_opt(L, &st, opt, &fmt)) continue;
         size_t size = opt_size(L, opt, &fmt);
         if (opt == 's' || (opt == 'c' && size == 0)) luaL_argerror(L, 1, "options 'c0' - 's' have undefined sizes");
-        if (!strchr("bBhHlLTiIfdxc", opt)) return luaL_error(L, "invalid format option '%c'", opt);
+        if (!strchr("bBhHlLTiIfdxc", opt)) return bad_option(L, opt);
         at += pad_for(&st, size, at) + size;
     }
     lua_pushnumber(L, (lua_Number)at);
