@@ -67,6 +67,7 @@ keel_status keel_call_opts(keel_proc *kp, uint32_t argc, const keel_arg *argv, u
     p->call_child = c;
     p->call_done = false;
     p->call_nowait = (opts & KEEL_CALL_NOWAIT) != 0;
+    p->call_wait_limited = (opts & KEEL_CALL_WAIT_LIMITED) != 0;
     if (!call_check(c, named, ce)) {
         zvm_set_state(c, ZVM_DONE);
         p->call_done = true;
@@ -151,6 +152,7 @@ void call_restart_wider(zvm_proc *p) {
     p->lock_ordered = false;
     p->restart_wider = false;
     p->call_nowait = false;
+    p->call_wait_limited = false;
     memset(p->reg, 0, sizeof p->reg);
     zvm_reply_reset(p);
 }

@@ -137,6 +137,8 @@ typedef struct zvm_proc {
 
     /* scripts (call.c, busy.c): keys a child may not wait for, starting over wider, BUSY */
     bool call_nowait;              /* the running child may not wait for a key this one lacks */
+    bool call_wait_limited;        /* ... may wait for one only up to busy-reply-threshold */
+    int64_t wait_deadline;         /* (a child) when its limited wait for a key ends in an error */
     bool conflict;                 /* (a child) stopped at conflict_key, held by another process */
     bool restart_wider;            /* keel_proc_restart_wider: start over at the next yield */
     bool busy;                     /* keel_proc_set_busy: registered busy until it ends */

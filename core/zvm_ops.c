@@ -68,6 +68,7 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
         }
         if (contended) {
             if (key_lock_refused(p, s, first, end)) return KEEL_FAIL;
+            busy_note_wait(p);
             if (!zvm_lock_keys_ordered(p, sid, first, end)) return KEEL_BLOCK;
         } else if (p->nlshards == 1) {
             p->lazy_locks = true;

@@ -39,6 +39,8 @@ typedef void (*keel_info_fn)(keel_buf *out);
 
 /* keel_call_opts options (added in 1.2). */
 #define KEEL_CALL_NOWAIT 1u   /* never wait for a key another process holds: fail, call_conflict */
+#define KEEL_CALL_WAIT_LIMITED 2u   /* wait for such a key at most busy-reply-threshold, then fail
+                                       with an error (for a caller that cannot start over) */
 
 /* X(return type, name, (parameters)) */
 #define KEEL_API_LIST(X)                                                                       \

@@ -3,6 +3,7 @@
 #include "cache.h"
 #include "errors.h"
 #include "family.h"
+#include "learn.h"
 #include "run.h"
 #include "sha1.h"
 #include "shebang.h"
@@ -14,11 +15,38 @@
 #define EVAL_BY_SHA 1
 #define EVAL_RO 2
 
+/* The id learn.h knows a call's script by: the SHA-1 (EVAL*) or the function's name (FCALL*). */
+static bool call_script_id(int argc, const keel_arg *argv, char *id, size_t cap) {
+    if (argc < 2) return false;
+    const keel_arg *a = &argv[1];
+    if (keel_arg_is(&argv[0], "EVAL") || keel_arg_is(&argv[0], "EVAL_RO")) {
+        sha1_hex(a->ptr, a->len, id);
+        return true;
+    }
+    if (a->len + 1 > cap) return false;
+    bool by_sha = keel_arg_is(&argv[0], "EVALSHA") || keel_arg_is(&argv[0], "EVALSHA_RO");
+    for (size_t i = 0; i < a->len; i++)
+        id[i] = (char)(by_sha && a->ptr[i] >= 'A' && a->ptr[i] <= 'Z' ? a->ptr[i] + 32 : a->ptr[i]);
+    id[a->len] = '\0';
+    return true;
+}
+
 int scripting_numkeys_keys(int argc, const keel_arg *argv, int *pos, int max) {
     int64_t n;
     if (argc < 3 || !keel_arg_i64(&argv[2], &n) || n < 0 || n > argc - 3) return 0;
-    for (int i = 0; i < n && i < max; i++) pos[i] = 3 + i;
-    return (int)n;
+    int count = 0;
+    for (; count < n; count++)
+        if (count < max) pos[count] = 3 + count;
+    char id[128];
+    uint32_t learned[LEARN_MAX];
+    int nl = learn_count() && call_script_id(argc, argv, id, sizeof id) ? learn_positions(id, learned, LEARN_MAX) : 0;
+    for (int i = 0; i < nl; i++) {   /* ARGV values known to be keys: locked up front too */
+        int at = 3 + (int)n + (int)learned[i] - 1;
+        if (at >= argc) break;
+        if (count < max) pos[count] = at;
+        count++;
+    }
+    return count;
 }
 
 bool scripting_numkeys_ok(keel_proc *p, int64_t *numkeys, bool function) {
@@ -152,6 +180,7 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
     run = run_new(p, false, sha);
     run->readonly = (in->imm & EVAL_RO) || no_writes;
     run->fallback_line = last_line;
+    run->numkeys = (uint32_t)numkeys;
     lua_State *L = vm->L;
     scripting_push_keys_args(vm, p, numkeys);
     run->argv_ref = luaL_ref(L, LUA_REGISTRYINDEX);

@@ -31,6 +31,7 @@ static keel_op_result op_fcall(keel_proc *p, const keel_insn *in) {
     if (!library_push_function(p, vm, &ref)) return KEEL_FAIL;
     run = run_new(p, true, ref.function);
     run->readonly = (ref.flags & LIB_FN_NO_WRITES) != 0;
+    run->numkeys = (uint32_t)numkeys;
     scripting_push_keys_args(vm, p, numkeys);
     p->reg[0] = dk_ptr(run);
     run_begin(run, vm, 2);

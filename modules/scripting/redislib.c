@@ -1,6 +1,7 @@
 /* redislib.c -- the redis table (see redislib.h). */
 #include "redislib.h"
 #include "conv.h"
+#include "learn.h"
 #include "run.h"
 #include "running.h"
 #include "sha1.h"
@@ -64,11 +65,26 @@ static bool call_args(lua_State *L, script_vm *vm, int argc) {
     return true;
 }
 
-int redislib_call_finished(lua_State *L, script_run *run, bool raise, bool wrote_before) {
-    if (keel_call_keys_taken(run->p) && !run->undeclared) {
-        run->undeclared = true;
-        atomic_fetch_add(&scripting_stats.undeclared, 1);
-        if (wrote_before) atomic_fetch_add(&scripting_stats.after_write, 1);
+/* The command the run made (vm->argv) touched a key the run did not declare: every argument
+ * equal to one of the run's ARGV values is noted as a key (learn.h). */
+static void learn_from_call(script_run *run, uint32_t argc, const keel_arg *argv) {
+    keel_proc *p = run->p;
+    for (uint32_t a = 3 + run->numkeys; a < p->argc; a++)
+        for (uint32_t j = 1; j < argc; j++)
+            if (argv[j].len == p->argv[a].len && memcmp(argv[j].ptr, p->argv[a].ptr, argv[j].len) == 0) {
+                learn_note(run->name, a - 2 - run->numkeys);
+                break;
+            }
+}
+
+int redislib_call_finished(lua_State *L, script_run *run, bool raise, bool wrote_before, bool inline_call) {
+    if (keel_call_keys_taken(run->p)) {
+        if (inline_call) learn_from_call(run, run->call_argc, run->vm->argv);   /* else reused since */
+        if (!run->undeclared) {
+            run->undeclared = true;
+            atomic_fetch_add(&scripting_stats.undeclared, 1);
+            if (wrote_before) atomic_fetch_add(&scripting_stats.after_write, 1);
+        }
     }
     const keel_reply *r = keel_call_reply(run->p);
     if (!r) {
@@ -109,12 +125,14 @@ static int rl_rawcall(lua_State *L) {
     keel_charge(run->p, CALL_COST);
     /* Until it has written, a script never waits for a key it did not declare: it starts over
      * with that key locked up front instead (deadlock-free, and nothing to undo). */
-    st = keel_call_opts(run->p, (uint32_t)argc, vm->argv, wrote_before ? 0 : KEEL_CALL_NOWAIT);
+    run->call_argc = (uint32_t)argc;
+    st = keel_call_opts(run->p, (uint32_t)argc, vm->argv, wrote_before ? KEEL_CALL_WAIT_LIMITED : KEEL_CALL_NOWAIT);
     if (st == KEEL_OK && keel_call_conflict(run->p)) {
+        learn_from_call(run, (uint32_t)argc, vm->argv);
         run->wait = RUN_WAIT_RESTART;
         return lua_yield(L, 0);
     }
-    if (st == KEEL_OK) return redislib_call_finished(L, run, raise, wrote_before);
+    if (st == KEEL_OK) return redislib_call_finished(L, run, raise, wrote_before, true);
     if (st == KEEL_WAIT) {
         run->wait = RUN_WAIT_CALL;
         run->call_raise = raise;

@@ -1,6 +1,7 @@
 /* register.c -- scripting.so's registration table: every command family, then INFO. */
 #include "cache.h"
 #include "family.h"
+#include "learn.h"
 #include "library.h"
 #include "redislib.h"
 #include "register.h"
@@ -44,4 +45,5 @@ void scripting_fini(keel_module *m) {
     vm_free_all();
     cache_free();
     library_free_all();
+    learn_free();
 }

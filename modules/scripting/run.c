@@ -169,7 +169,7 @@ keel_op_result run_step(script_run *run) {
         break;
     case RUN_WAIT_CALL:
         if (keel_call_conflict(run->p)) return run_restart(run);
-        redislib_call_finished(run->co, run, run->call_raise, run->call_wrote_before);
+        redislib_call_finished(run->co, run, run->call_raise, run->call_wrote_before, false);
         nargs = 2;
         break;
     default:

@@ -50,6 +50,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_client_lifecycle.py \
 	tests/integration/test_out_of_memory.py \
 	tests/integration/test_transactions_compat.py \
+	tests/integration/test_scripting.py \
 	tests/integration/test_transactions.py
 
 TESTS += $(INTEGRATION_TESTS)
