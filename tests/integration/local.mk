@@ -53,6 +53,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_scripting.py \
 	tests/integration/test_scripting_busy.py \
 	tests/integration/test_scripting_undeclared.py \
+	tests/integration/test_scripting_compat.py \
 	tests/integration/test_transactions.py
 
 TESTS += $(INTEGRATION_TESTS)
