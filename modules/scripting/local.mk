@@ -35,4 +35,3 @@ modules_scripting_scripting_la_LIBADD = modules/scripting/libscripting.la $(MODU
 	$(LUAJIT_LIBS) $(LUA_CJSON_LIBS) -lm
 endif
 
-EXTRA_DIST += docs/commands-scripting.md
