@@ -22,7 +22,7 @@ static pthread_mutex_t busy_mu = PTHREAD_MUTEX_INITIALIZER;
 static busy_ent *busy_tab;
 static uint32_t busy_n, busy_cap;
 static _Atomic uint32_t busy_count;
-static _Atomic uint32_t limited_waiters;   /* processes with a wait deadline */
+static _Atomic uint32_t limited_waiters; /* processes with a wait deadline */
 
 const char *busy_error_of(uint64_t owner) {
     if (!atomic_load_explicit(&busy_count, memory_order_acquire)) return NULL;
@@ -119,8 +119,10 @@ void busy_sweep(thr *t) {
             for (lock_ent *e = lt->buckets[b]; e; e = e->next) {
                 if (!e->wait_head) continue;
                 const char *err = busy ? busy_error_of(e->owner) : NULL;
-                if (err) busy_fail_waiters(t, e, err);
-                else if (limited) busy_fail_late(t, e);
+                if (err)
+                    busy_fail_waiters(t, e, err);
+                else if (limited)
+                    busy_fail_late(t, e);
             }
     }
 }

@@ -24,7 +24,7 @@ void busy_note_wait(struct zvm_proc *p);
 void busy_sweep(struct thr *t);
 
 /* What a limited waiter past its deadline answers. */
-#define BUSY_WAIT_LIMIT_ERROR                                                                     \
+#define BUSY_WAIT_LIMIT_ERROR                                                                      \
     "ERR the script waited longer than busy-reply-threshold for a key it did not declare, after "  \
     "writing (it cannot start over then): declare every key a script touches in KEYS"
 

@@ -20,14 +20,16 @@ static _Atomic uint64_t generation;
 
 static size_t slot_of(const char *sha) {
     uint64_t h = 1469598103934665603ull;
-    for (int i = 0; i < 40; i++) h = (h ^ (uint8_t)sha[i]) * 1099511628211ull;
+    for (int i = 0; i < 40; i++)
+        h = (h ^ (uint8_t)sha[i]) * 1099511628211ull;
     return (size_t)h & (nslots - 1);
 }
 
 /* The slot holding sha, or the empty slot where it would go (nslots > 0). */
 static size_t find_slot(const char *sha) {
     size_t i = slot_of(sha);
-    while (slots[i] && memcmp(slots[i]->sha, sha, 40) != 0) i = (i + 1) & (nslots - 1);
+    while (slots[i] && memcmp(slots[i]->sha, sha, 40) != 0)
+        i = (i + 1) & (nslots - 1);
     return i;
 }
 
@@ -79,7 +81,8 @@ bool cache_get(const char *sha, char **body, size_t *len) {
 }
 
 static void drop_all(void) {
-    for (size_t i = 0; i < nslots; i++) keel_free(slots[i]);
+    for (size_t i = 0; i < nslots; i++)
+        keel_free(slots[i]);
     keel_free(slots);
     slots = NULL;
     nslots = nused = 0;
@@ -93,7 +96,9 @@ void cache_flush(void) {
     pthread_mutex_unlock(&cache_mu);
 }
 
-uint64_t cache_generation(void) { return atomic_load_explicit(&generation, memory_order_acquire); }
+uint64_t cache_generation(void) {
+    return atomic_load_explicit(&generation, memory_order_acquire);
+}
 
 void cache_stats(uint64_t *count, uint64_t *bytes) {
     pthread_mutex_lock(&cache_mu);

@@ -3,7 +3,7 @@
 
 #include <lauxlib.h>
 
-int luaopen_cjson(lua_State *L);   /* lua-cjson.h declares it without including lua.h first */
+int luaopen_cjson(lua_State *L); /* lua-cjson.h declares it without including lua.h first */
 
 void libs_open_cjson(lua_State *L) {
     lua_pushcfunction(L, luaopen_cjson);

@@ -24,7 +24,8 @@ typedef struct mp_buf {
 static void buf_add(mp_buf *b, const void *s, size_t n) {
     if (b->cap - b->len < n) {
         size_t cap = b->cap * 2;
-        while (cap - b->len < n) cap *= 2;
+        while (cap - b->len < n)
+            cap *= 2;
         char *d = lua_newuserdata(b->L, cap);
         memcpy(d, b->data, b->len);
         lua_replace(b->L, b->slot);
@@ -35,28 +36,41 @@ static void buf_add(mp_buf *b, const void *s, size_t n) {
     b->len += n;
 }
 
-static void buf_byte(mp_buf *b, uint8_t c) { buf_add(b, &c, 1); }
+static void buf_byte(mp_buf *b, uint8_t c) {
+    buf_add(b, &c, 1);
+}
 
 static void put_tagged(mp_buf *b, uint8_t tag, uint64_t v, int bytes) {
     uint8_t out[9];
     out[0] = tag;
-    for (int i = 0; i < bytes; i++) out[1 + i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+    for (int i = 0; i < bytes; i++)
+        out[1 + i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
     buf_add(b, out, (size_t)bytes + 1);
 }
 
 static void pack_int(mp_buf *b, int64_t v) {
     if (v >= 0) {
-        if (v < 128) buf_byte(b, (uint8_t)v);
-        else if (v <= 0xff) put_tagged(b, 0xcc, (uint64_t)v, 1);
-        else if (v <= 0xffff) put_tagged(b, 0xcd, (uint64_t)v, 2);
-        else if (v <= 0xffffffffll) put_tagged(b, 0xce, (uint64_t)v, 4);
-        else put_tagged(b, 0xcf, (uint64_t)v, 8);
+        if (v < 128)
+            buf_byte(b, (uint8_t)v);
+        else if (v <= 0xff)
+            put_tagged(b, 0xcc, (uint64_t)v, 1);
+        else if (v <= 0xffff)
+            put_tagged(b, 0xcd, (uint64_t)v, 2);
+        else if (v <= 0xffffffffll)
+            put_tagged(b, 0xce, (uint64_t)v, 4);
+        else
+            put_tagged(b, 0xcf, (uint64_t)v, 8);
     } else {
-        if (v >= -32) buf_byte(b, (uint8_t)(int8_t)v);
-        else if (v >= -128) put_tagged(b, 0xd0, (uint64_t)(uint8_t)(int8_t)v, 1);
-        else if (v >= -32768) put_tagged(b, 0xd1, (uint64_t)(uint16_t)(int16_t)v, 2);
-        else if (v >= -2147483648ll) put_tagged(b, 0xd2, (uint64_t)(uint32_t)(int32_t)v, 4);
-        else put_tagged(b, 0xd3, (uint64_t)v, 8);
+        if (v >= -32)
+            buf_byte(b, (uint8_t)(int8_t)v);
+        else if (v >= -128)
+            put_tagged(b, 0xd0, (uint64_t)(uint8_t)(int8_t)v, 1);
+        else if (v >= -32768)
+            put_tagged(b, 0xd1, (uint64_t)(uint16_t)(int16_t)v, 2);
+        else if (v >= -2147483648ll)
+            put_tagged(b, 0xd2, (uint64_t)(uint32_t)(int32_t)v, 4);
+        else
+            put_tagged(b, 0xd3, (uint64_t)v, 8);
     }
 }
 
@@ -77,11 +91,16 @@ static void pack_number(mp_buf *b, lua_Number n) {
     }
 }
 
-static void pack_header(mp_buf *b, size_t n, uint8_t fix, uint8_t fixmax, uint8_t t8, uint8_t t16, uint8_t t32) {
-    if (n <= fixmax) buf_byte(b, (uint8_t)(fix | n));
-    else if (t8 && n <= 0xff) put_tagged(b, t8, n, 1);
-    else if (n <= 0xffff) put_tagged(b, t16, n, 2);
-    else put_tagged(b, t32, n, 4);
+static void pack_header(mp_buf *b, size_t n, uint8_t fix, uint8_t fixmax, uint8_t t8, uint8_t t16,
+                        uint8_t t32) {
+    if (n <= fixmax)
+        buf_byte(b, (uint8_t)(fix | n));
+    else if (t8 && n <= 0xff)
+        put_tagged(b, t8, n, 1);
+    else if (n <= 0xffff)
+        put_tagged(b, t16, n, 2);
+    else
+        put_tagged(b, t32, n, 4);
 }
 
 /* The array length of the table at idx when its keys are exactly 1..n, else -1. */
@@ -157,7 +176,7 @@ static void pack_value(mp_buf *b, int idx, int depth) {
             pack_table(b, idx, depth);
             break;
         }
-        buf_byte(b, 0xc0);   /* too deep: packed as nil */
+        buf_byte(b, 0xc0); /* too deep: packed as nil */
         break;
     default:
         buf_byte(b, 0xc0);
@@ -169,7 +188,8 @@ static int mp_pack(lua_State *L) {
     if (argc == 0) return luaL_argerror(L, 0, "MessagePack pack needs input.");
     mp_buf b = {L, argc + 1, NULL, 0, 64};
     b.data = lua_newuserdata(L, b.cap);
-    for (int i = 1; i <= argc; i++) pack_value(&b, i, 0);
+    for (int i = 1; i <= argc; i++)
+        pack_value(&b, i, 0);
     lua_pushlstring(L, b.data, b.len);
     return 1;
 }
@@ -186,7 +206,8 @@ static uint64_t get_be(mp_reader *r, int bytes) {
         return 0;
     }
     uint64_t v = 0;
-    for (int i = 0; i < bytes; i++) v = v << 8 | r->p[i];
+    for (int i = 0; i < bytes; i++)
+        v = v << 8 | r->p[i];
     r->p += bytes;
     r->left -= (size_t)bytes;
     return v;
@@ -218,8 +239,10 @@ static void unpack_map(lua_State *L, mp_reader *r, size_t n, int depth) {
     for (size_t i = 0; i < n && !r->err; i++) {
         unpack_value(L, r, depth + 1);
         unpack_value(L, r, depth + 1);
-        if (lua_isnil(L, -2)) lua_pop(L, 2);
-        else lua_rawset(L, -3);
+        if (lua_isnil(L, -2))
+            lua_pop(L, 2);
+        else
+            lua_rawset(L, -3);
     }
 }
 
@@ -234,23 +257,51 @@ static void unpack_value(lua_State *L, mp_reader *r, int depth) {
         lua_pushnil(L);
         return;
     }
-    if (t < 0x80) lua_pushnumber(L, t);
-    else if (t >= 0xe0) lua_pushnumber(L, (int8_t)t);
-    else if ((t & 0xe0) == 0xa0) unpack_string(L, r, t & 0x1f);
-    else if ((t & 0xf0) == 0x90) unpack_array(L, r, t & 0x0f, depth);
-    else if ((t & 0xf0) == 0x80) unpack_map(L, r, t & 0x0f, depth);
-    else switch (t) {
-        case 0xc0: lua_pushnil(L); break;
-        case 0xc2: lua_pushboolean(L, 0); break;
-        case 0xc3: lua_pushboolean(L, 1); break;
-        case 0xcc: lua_pushnumber(L, (lua_Number)get_be(r, 1)); break;
-        case 0xcd: lua_pushnumber(L, (lua_Number)get_be(r, 2)); break;
-        case 0xce: lua_pushnumber(L, (lua_Number)get_be(r, 4)); break;
-        case 0xcf: lua_pushnumber(L, (lua_Number)get_be(r, 8)); break;
-        case 0xd0: lua_pushnumber(L, (int8_t)get_be(r, 1)); break;
-        case 0xd1: lua_pushnumber(L, (int16_t)get_be(r, 2)); break;
-        case 0xd2: lua_pushnumber(L, (int32_t)get_be(r, 4)); break;
-        case 0xd3: lua_pushnumber(L, (lua_Number)(int64_t)get_be(r, 8)); break;
+    if (t < 0x80)
+        lua_pushnumber(L, t);
+    else if (t >= 0xe0)
+        lua_pushnumber(L, (int8_t)t);
+    else if ((t & 0xe0) == 0xa0)
+        unpack_string(L, r, t & 0x1f);
+    else if ((t & 0xf0) == 0x90)
+        unpack_array(L, r, t & 0x0f, depth);
+    else if ((t & 0xf0) == 0x80)
+        unpack_map(L, r, t & 0x0f, depth);
+    else
+        switch (t) {
+        case 0xc0:
+            lua_pushnil(L);
+            break;
+        case 0xc2:
+            lua_pushboolean(L, 0);
+            break;
+        case 0xc3:
+            lua_pushboolean(L, 1);
+            break;
+        case 0xcc:
+            lua_pushnumber(L, (lua_Number)get_be(r, 1));
+            break;
+        case 0xcd:
+            lua_pushnumber(L, (lua_Number)get_be(r, 2));
+            break;
+        case 0xce:
+            lua_pushnumber(L, (lua_Number)get_be(r, 4));
+            break;
+        case 0xcf:
+            lua_pushnumber(L, (lua_Number)get_be(r, 8));
+            break;
+        case 0xd0:
+            lua_pushnumber(L, (int8_t)get_be(r, 1));
+            break;
+        case 0xd1:
+            lua_pushnumber(L, (int16_t)get_be(r, 2));
+            break;
+        case 0xd2:
+            lua_pushnumber(L, (int32_t)get_be(r, 4));
+            break;
+        case 0xd3:
+            lua_pushnumber(L, (lua_Number)(int64_t)get_be(r, 8));
+            break;
         case 0xca: {
             uint32_t bits = (uint32_t)get_be(r, 4);
             float f;
@@ -265,13 +316,27 @@ static void unpack_value(lua_State *L, mp_reader *r, int depth) {
             lua_pushnumber(L, d);
             break;
         }
-        case 0xd9: unpack_string(L, r, (size_t)get_be(r, 1)); break;
-        case 0xda: unpack_string(L, r, (size_t)get_be(r, 2)); break;
-        case 0xdb: unpack_string(L, r, (size_t)get_be(r, 4)); break;
-        case 0xdc: unpack_array(L, r, (size_t)get_be(r, 2), depth); break;
-        case 0xdd: unpack_array(L, r, (size_t)get_be(r, 4), depth); break;
-        case 0xde: unpack_map(L, r, (size_t)get_be(r, 2), depth); break;
-        case 0xdf: unpack_map(L, r, (size_t)get_be(r, 4), depth); break;
+        case 0xd9:
+            unpack_string(L, r, (size_t)get_be(r, 1));
+            break;
+        case 0xda:
+            unpack_string(L, r, (size_t)get_be(r, 2));
+            break;
+        case 0xdb:
+            unpack_string(L, r, (size_t)get_be(r, 4));
+            break;
+        case 0xdc:
+            unpack_array(L, r, (size_t)get_be(r, 2), depth);
+            break;
+        case 0xdd:
+            unpack_array(L, r, (size_t)get_be(r, 4), depth);
+            break;
+        case 0xde:
+            unpack_map(L, r, (size_t)get_be(r, 2), depth);
+            break;
+        case 0xdf:
+            unpack_map(L, r, (size_t)get_be(r, 4), depth);
+            break;
         default:
             r->err = "Bad data format in input.";
             lua_pushnil(L);
@@ -287,7 +352,8 @@ static void unpack_value(lua_State *L, mp_reader *r, int depth) {
 static int unpack_n(lua_State *L, int limit, lua_Integer offset, lua_Integer *next) {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    if (offset < 0 || (size_t)offset > n) return luaL_error(L, "Start offset %d greater than input length %d.", (int)offset, (int)n);
+    if (offset < 0 || (size_t)offset > n)
+        return luaL_error(L, "Start offset %d greater than input length %d.", (int)offset, (int)n);
     mp_reader r = {(const uint8_t *)s + offset, n - (size_t)offset, NULL};
     int count = 0;
     while (r.left > 0 && (limit == 0 || count < limit)) {
@@ -313,7 +379,9 @@ static int mp_unpack_full(lua_State *L, int limit, lua_Integer offset) {
     return count + 1;
 }
 
-static int mp_unpack_one(lua_State *L) { return mp_unpack_full(L, 1, luaL_optinteger(L, 2, 0)); }
+static int mp_unpack_one(lua_State *L) {
+    return mp_unpack_full(L, 1, luaL_optinteger(L, 2, 0));
+}
 
 static int mp_unpack_limit(lua_State *L) {
     int limit = luaL_checkint(L, 2);

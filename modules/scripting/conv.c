@@ -20,8 +20,10 @@ void conv_push_error(lua_State *L, const char *text, int resp) {
 
 /* The text RESP2 gives a double (Redis 7's words for the values without digits). */
 static void push_double_text(lua_State *L, double d) {
-    if (isnan(d)) lua_pushliteral(L, "nan");
-    else if (isinf(d)) lua_pushstring(L, d > 0 ? "inf" : "-inf");
+    if (isnan(d))
+        lua_pushliteral(L, "nan");
+    else if (isinf(d))
+        lua_pushstring(L, d > 0 ? "inf" : "-inf");
     else {
         char text[64];
         dk_val v = dk_f64(d);
@@ -42,8 +44,10 @@ void conv_reply_to_lua(lua_State *L, const keel_reply *r, int resp) {
     bool v3 = resp == 3;
     switch (r->type) {
     case KEEL_REPLY_NIL:
-        if (v3) lua_pushnil(L);
-        else lua_pushboolean(L, 0);
+        if (v3)
+            lua_pushnil(L);
+        else
+            lua_pushboolean(L, 0);
         return;
     case KEEL_REPLY_INT:
         lua_pushnumber(L, (lua_Number)r->v.i);
@@ -67,8 +71,10 @@ void conv_reply_to_lua(lua_State *L, const keel_reply *r, int resp) {
         }
         return;
     case KEEL_REPLY_BOOL:
-        if (v3) lua_pushboolean(L, r->v.i != 0);
-        else lua_pushnumber(L, r->v.i ? 1 : 0);
+        if (v3)
+            lua_pushboolean(L, r->v.i != 0);
+        else
+            lua_pushnumber(L, r->v.i ? 1 : 0);
         return;
     case KEEL_REPLY_BULK:
         lua_pushlstring(L, r->v.s, r->len);
@@ -78,8 +84,10 @@ void conv_reply_to_lua(lua_State *L, const keel_reply *r, int resp) {
         push_wrapped(L, "ok");
         return;
     case KEEL_REPLY_ERROR:
-        if (r->len) lua_pushlstring(L, r->v.s, r->len);
-        else lua_pushliteral(L, "ERR");
+        if (r->len)
+            lua_pushlstring(L, r->v.s, r->len);
+        else
+            lua_pushliteral(L, "ERR");
         push_wrapped(L, "err");
         return;
     case KEEL_REPLY_VERBATIM: {
@@ -112,8 +120,10 @@ void conv_reply_to_lua(lua_State *L, const keel_reply *r, int resp) {
         while (c && c->next) {
             conv_reply_to_lua(L, c, resp);
             conv_reply_to_lua(L, c->next, resp);
-            if (lua_isnil(L, -2)) lua_pop(L, 2);   /* a nil key cannot be stored */
-            else lua_rawset(L, -3);
+            if (lua_isnil(L, -2))
+                lua_pop(L, 2); /* a nil key cannot be stored */
+            else
+                lua_rawset(L, -3);
             c = c->next->next;
         }
         push_wrapped(L, "map");
@@ -160,14 +170,15 @@ static const char *string_field(lua_State *L, int idx, const char *name, size_t 
         return NULL;
     }
     const char *s = lua_tolstring(L, -1, n);
-    lua_pop(L, 1);   /* the table keeps the string alive */
+    lua_pop(L, 1); /* the table keeps the string alive */
     return s;
 }
 
 /* A status or error text without CR or LF (Redis turns them into spaces). */
 static char *line_text(keel_proc *p, const char *s, size_t n) {
     char *t = keel_proc_alloc(p, n + 1);
-    for (size_t i = 0; i < n; i++) t[i] = s[i] == '\r' || s[i] == '\n' ? ' ' : s[i];
+    for (size_t i = 0; i < n; i++)
+        t[i] = s[i] == '\r' || s[i] == '\n' ? ' ' : s[i];
     t[n] = '\0';
     return t;
 }
@@ -195,7 +206,7 @@ static bool table_to_reply(keel_proc *p, lua_State *L, int idx, bool resp3, int 
     }
     lua_pop(L, 1);
     if ((s = string_field(L, idx, "big_number", &n))) {
-        keel_reply_bulk(p, s, n);   /* the reply tree has no big number: its digits */
+        keel_reply_bulk(p, s, n); /* the reply tree has no big number: its digits */
         return false;
     }
     lua_pushliteral(L, "map");
@@ -272,14 +283,18 @@ static bool to_reply(keel_proc *p, lua_State *L, int idx, bool resp3, int depth)
         return false;
     }
     case LUA_TBOOLEAN:
-        if (resp3) keel_reply_bool(p, lua_toboolean(L, idx));
-        else if (lua_toboolean(L, idx)) keel_reply_int(p, 1);
-        else keel_reply_nil(p);
+        if (resp3)
+            keel_reply_bool(p, lua_toboolean(L, idx));
+        else if (lua_toboolean(L, idx))
+            keel_reply_int(p, 1);
+        else
+            keel_reply_nil(p);
         return false;
     case LUA_TNUMBER: {
         double d = lua_tonumber(L, idx);
         /* out of range (and NaN) gives INT64_MIN, as Redis's cast does on x86-64 */
-        int64_t v = d >= -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : INT64_MIN;
+        int64_t v =
+            d >= -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : INT64_MIN;
         keel_reply_int(p, v);
         return false;
     }

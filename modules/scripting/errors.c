@@ -6,7 +6,7 @@
 #include <string.h>
 
 void errors_push_killed(lua_State *L) {
-    lua_createtable(L, 0, 1);   /* Redis says SCRIPT KILL for functions too */
+    lua_createtable(L, 0, 1); /* Redis says SCRIPT KILL for functions too */
     lua_pushstring(L, "ERR Script killed by user with SCRIPT KILL...");
     lua_setfield(L, -2, "err");
 }
@@ -31,18 +31,21 @@ void errors_reply_raised(script_run *run) {
     int top = lua_gettop(co);
     if (top > 0 && lua_istable(co, top)) {
         lua_getfield(co, top, "err");
-        if (lua_type(co, -1) == LUA_TSTRING) luaL_addvalue(&b);
+        if (lua_type(co, -1) == LUA_TSTRING)
+            luaL_addvalue(&b);
         else {
             lua_pop(co, 1);
             luaL_addstring(&b, "ERR unknown error");
         }
     } else {
         luaL_addstring(&b, "ERR ");
-        if (top == 0 || lua_isnil(co, top)) luaL_addstring(&b, "nil");
+        if (top == 0 || lua_isnil(co, top))
+            luaL_addstring(&b, "nil");
         else if (lua_isstring(co, top)) {
             lua_pushvalue(co, top);
             luaL_addvalue(&b);
-        } else if (lua_isboolean(co, top)) luaL_addstring(&b, lua_toboolean(co, top) ? "true" : "false");
+        } else if (lua_isboolean(co, top))
+            luaL_addstring(&b, lua_toboolean(co, top) ? "true" : "false");
         else {
             lua_pushfstring(co, "(error object is a %s value)", luaL_typename(co, top));
             luaL_addvalue(&b);
@@ -56,7 +59,8 @@ void errors_reply_raised(script_run *run) {
     size_t n;
     const char *msg = lua_tolstring(co, -1, &n);
     char *text = keel_proc_alloc(run->p, n + 1);
-    for (size_t i = 0; i < n; i++) text[i] = msg[i] == '\r' || msg[i] == '\n' ? ' ' : msg[i];
+    for (size_t i = 0; i < n; i++)
+        text[i] = msg[i] == '\r' || msg[i] == '\n' ? ' ' : msg[i];
     text[n] = '\0';
     keel_reply_reset(run->p);
     keel_reply_error(run->p, "%s", text);

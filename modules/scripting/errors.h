@@ -9,11 +9,12 @@
 struct script_run;
 
 #define ERR_NOSCRIPT "NOSCRIPT No matching script. Please use EVAL."
-#define ERR_BUSY_SCRIPT "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
-#define ERR_BUSY_FUNCTION \
+#define ERR_BUSY_SCRIPT                                                                            \
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+#define ERR_BUSY_FUNCTION                                                                          \
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
 #define ERR_NOTBUSY "NOTBUSY No scripts in execution right now."
-#define ERR_UNKILLABLE                                                                              \
+#define ERR_UNKILLABLE                                                                             \
     "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "    \
     "either wait the script termination or kill the server in a hard way using the SHUTDOWN "      \
     "NOSAVE command."

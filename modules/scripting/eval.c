@@ -39,8 +39,10 @@ int scripting_numkeys_keys(int argc, const keel_arg *argv, int *pos, int max) {
         if (count < max) pos[count] = 3 + count;
     char id[128];
     uint32_t learned[LEARN_MAX];
-    int nl = learn_count() && call_script_id(argc, argv, id, sizeof id) ? learn_positions(id, learned, LEARN_MAX) : 0;
-    for (int i = 0; i < nl; i++) {   /* ARGV values known to be keys: locked up front too */
+    int nl = learn_count() && call_script_id(argc, argv, id, sizeof id)
+                 ? learn_positions(id, learned, LEARN_MAX)
+                 : 0;
+    for (int i = 0; i < nl; i++) { /* ARGV values known to be keys: locked up front too */
         int at = 3 + (int)n + (int)learned[i] - 1;
         if (at >= argc) break;
         if (count < max) pos[count] = at;
@@ -51,7 +53,8 @@ int scripting_numkeys_keys(int argc, const keel_arg *argv, int *pos, int max) {
 
 bool scripting_numkeys_ok(keel_proc *p, int64_t *numkeys, bool function) {
     if (!keel_arg_i64(&p->argv[2], numkeys)) {
-        keel_reply_error(p, function ? "ERR Bad number of keys provided" : "ERR value is not an integer or out of range");
+        keel_reply_error(p, function ? "ERR Bad number of keys provided"
+                                     : "ERR value is not an integer or out of range");
         return false;
     }
     if (*numkeys < 0) {
@@ -73,7 +76,8 @@ keel_op_result scripting_dispatch(keel_proc *p, const scripting_sub *subs, const
             char lower[32];
             size_t i = 0;
             for (; s->name[i] && i + 1 < sizeof lower; i++)
-                lower[i] = (char)(s->name[i] >= 'A' && s->name[i] <= 'Z' ? s->name[i] + 32 : s->name[i]);
+                lower[i] =
+                    (char)(s->name[i] >= 'A' && s->name[i] <= 'Z' ? s->name[i] + 32 : s->name[i]);
             lower[i] = '\0';
             keel_reply_error(p, "ERR wrong number of arguments for '%s|%s' command", cmd, lower);
             return KEEL_FAIL;
@@ -82,7 +86,8 @@ keel_op_result scripting_dispatch(keel_proc *p, const scripting_sub *subs, const
     }
     char upper[16];
     size_t i = 0;
-    for (; cmd[i] && i + 1 < sizeof upper; i++) upper[i] = (char)(cmd[i] - 32);
+    for (; cmd[i] && i + 1 < sizeof upper; i++)
+        upper[i] = (char)(cmd[i] - 32);
     upper[i] = '\0';
     keel_reply_error(p, "ERR unknown subcommand '%.128s'. Try %s HELP.", sub->ptr, upper);
     return KEEL_FAIL;
@@ -104,7 +109,8 @@ void scripting_push_keys_args(script_vm *vm, keel_proc *p, int64_t numkeys) {
 
 /* Pushes the compiled script of an EVAL (compiling and caching it when new).  False after
  * replying the error. */
-static bool push_eval_script(keel_proc *p, script_vm *vm, const char *sha, bool *readonly, int *last_line) {
+static bool push_eval_script(keel_proc *p, script_vm *vm, const char *sha, bool *readonly,
+                             int *last_line) {
     const keel_arg *body = &p->argv[1];
     shebang sb;
     const char *err = shebang_parse(p, body->ptr, body->len, &sb);
@@ -125,7 +131,8 @@ static bool push_eval_script(keel_proc *p, script_vm *vm, const char *sha, bool 
 
 /* Pushes the compiled script sha names (from this thread's state, else compiled from the cache).
  * False after replying NOSCRIPT. */
-static bool push_cached_script(keel_proc *p, script_vm *vm, const char *sha, bool *readonly, int *last_line) {
+static bool push_cached_script(keel_proc *p, script_vm *vm, const char *sha, bool *readonly,
+                               int *last_line) {
     char *body;
     size_t len;
     if (!cache_get(sha, &body, &len)) {
@@ -138,7 +145,7 @@ static bool push_cached_script(keel_proc *p, script_vm *vm, const char *sha, boo
     *readonly = sb.no_writes;
     *last_line = run_last_code_line(body, len);
     keel_free(body);
-    if (!ok) {   /* it compiled when it was cached: only memory can fail it now */
+    if (!ok) { /* it compiled when it was cached: only memory can fail it now */
         if (!err) lua_pop(vm->L, 1);
         keel_reply_error(p, "ERR Error compiling script (new function): out of memory");
     }
@@ -162,7 +169,8 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
             keel_reply_error(p, ERR_NOSCRIPT);
             return KEEL_FAIL;
         }
-        for (int i = 0; i < 40; i++) sha[i] = (char)(a->ptr[i] >= 'A' && a->ptr[i] <= 'Z' ? a->ptr[i] + 32 : a->ptr[i]);
+        for (int i = 0; i < 40; i++)
+            sha[i] = (char)(a->ptr[i] >= 'A' && a->ptr[i] <= 'Z' ? a->ptr[i] + 32 : a->ptr[i]);
         sha[40] = '\0';
     } else {
         sha1_hex(p->argv[1].ptr, p->argv[1].len, sha);
@@ -191,15 +199,21 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def eval_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "scripting.eval", .fn = op_eval,
-     .synopsis = "run the script (imm: 1 by SHA-1, 2 read-only) as a coroutine over the locked keys",
-     .cost = 1, .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_HOP},
+    {.size = sizeof(keel_opcode_def),
+     .name = "scripting.eval",
+     .fn = op_eval,
+     .synopsis =
+         "run the script (imm: 1 by SHA-1, 2 read-only) as a coroutine over the locked keys",
+     .cost = 1,
+     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_HOP},
 };
 
 static const keel_insn_def eval_prog[] = {{.op = "scripting.eval", .imm = 0}, KEEL_END};
-static const keel_insn_def evalsha_prog[] = {{.op = "scripting.eval", .imm = EVAL_BY_SHA}, KEEL_END};
+static const keel_insn_def evalsha_prog[] = {{.op = "scripting.eval", .imm = EVAL_BY_SHA},
+                                             KEEL_END};
 static const keel_insn_def eval_ro_prog[] = {{.op = "scripting.eval", .imm = EVAL_RO}, KEEL_END};
-static const keel_insn_def evalsha_ro_prog[] = {{.op = "scripting.eval", .imm = EVAL_BY_SHA | EVAL_RO}, KEEL_END};
+static const keel_insn_def evalsha_ro_prog[] = {
+    {.op = "scripting.eval", .imm = EVAL_BY_SHA | EVAL_RO}, KEEL_END};
 
 #define EVAL_KEYS .keys = scripting_numkeys_keys, .arity = -3
 static const keel_cmd_def eval_cmds[] = {
@@ -214,7 +228,8 @@ static const keel_cmd_def eval_cmds[] = {
      .syntax = "EVAL_RO script numkeys [key [key ...]] [arg [arg ...]]", .program = eval_ro_prog},
     {SCR_CMD, EVAL_KEYS, .name = "EVALSHA_RO", .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY,
      .summary = "Runs a cached read-only script by its SHA-1 digest.",
-     .syntax = "EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]", .program = evalsha_ro_prog},
+     .syntax = "EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]",
+     .program = evalsha_ro_prog},
 };
 
 const scripting_family scripting_eval_family = SCR_FAMILY(eval_ops, eval_cmds);

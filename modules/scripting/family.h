@@ -13,13 +13,14 @@ typedef struct scripting_family {
 } scripting_family;
 
 #define SCR_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define SCR_FAMILY(OPS, CMDS) {OPS, SCR_COUNT(OPS), CMDS, SCR_COUNT(CMDS)}
+#define SCR_FAMILY(OPS, CMDS)                                                                      \
+    { OPS, SCR_COUNT(OPS), CMDS, SCR_COUNT(CMDS) }
 #define SCR_CMD .size = sizeof(keel_cmd_def), .group = "scripting", .since = "0.1.0"
 
-extern const scripting_family scripting_eval_family;      /* eval.c: EVAL EVALSHA EVAL_RO EVALSHA_RO */
-extern const scripting_family scripting_script_family;    /* script.c: SCRIPT */
-extern const scripting_family scripting_function_family;  /* function.c: FUNCTION */
-extern const scripting_family scripting_fcall_family;     /* fcall.c: FCALL FCALL_RO */
+extern const scripting_family scripting_eval_family;   /* eval.c: EVAL EVALSHA EVAL_RO EVALSHA_RO */
+extern const scripting_family scripting_script_family; /* script.c: SCRIPT */
+extern const scripting_family scripting_function_family; /* function.c: FUNCTION */
+extern const scripting_family scripting_fcall_family;    /* fcall.c: FCALL FCALL_RO */
 
 /* The keys of "CMD script-or-name numkeys key ... arg ...": argv[3 .. 3+numkeys).  Malformed
  * numkeys give no keys (the opcode replies Redis's error). */

@@ -39,21 +39,26 @@ static keel_op_result op_fcall(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def fcall_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "scripting.fcall", .fn = op_fcall,
-     .synopsis = "call the function (imm 1: read-only) as a coroutine over the locked keys", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "scripting.fcall",
+     .fn = op_fcall,
+     .synopsis = "call the function (imm 1: read-only) as a coroutine over the locked keys",
+     .cost = 1,
      .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_HOP},
 };
 static const keel_insn_def fcall_prog[] = {{.op = "scripting.fcall", .imm = 0}, KEEL_END};
 static const keel_insn_def fcall_ro_prog[] = {{.op = "scripting.fcall", .imm = FCALL_RO}, KEEL_END};
 
 static const keel_cmd_def fcall_cmds[] = {
-    {SCR_CMD, .keys = scripting_numkeys_keys, .arity = -3, .name = "FCALL", .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+    {SCR_CMD, .keys = scripting_numkeys_keys, .arity = -3, .name = "FCALL",
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
      .summary = "Calls a function of a loaded library over the keys it declares, atomically.",
      .syntax = "FCALL function numkeys [key [key ...]] [arg [arg ...]]", .program = fcall_prog},
     {SCR_CMD, .keys = scripting_numkeys_keys, .arity = -3, .name = "FCALL_RO",
      .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY,
      .summary = "Calls a function flagged no-writes.",
-     .syntax = "FCALL_RO function numkeys [key [key ...]] [arg [arg ...]]", .program = fcall_ro_prog},
+     .syntax = "FCALL_RO function numkeys [key [key ...]] [arg [arg ...]]",
+     .program = fcall_ro_prog},
 };
 
 const scripting_family scripting_fcall_family = SCR_FAMILY(fcall_ops, fcall_cmds);

@@ -28,19 +28,26 @@ static keel_op_result fn_list(keel_proc *p) {
 static keel_op_result fn_restore(keel_proc *p) {
     char policy = 'A';
     if (p->argc > 4) {
-        keel_reply_error(p, "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+        keel_reply_error(
+            p, "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
         return KEEL_FAIL;
     }
     if (p->argc == 4) {
-        if (keel_arg_is(&p->argv[3], "FLUSH")) policy = 'F';
-        else if (keel_arg_is(&p->argv[3], "APPEND")) policy = 'A';
-        else if (keel_arg_is(&p->argv[3], "REPLACE")) policy = 'R';
+        if (keel_arg_is(&p->argv[3], "FLUSH"))
+            policy = 'F';
+        else if (keel_arg_is(&p->argv[3], "APPEND"))
+            policy = 'A';
+        else if (keel_arg_is(&p->argv[3], "REPLACE"))
+            policy = 'R';
         else {
-            keel_reply_error(p, "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+            keel_reply_error(
+                p,
+                "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
             return KEEL_FAIL;
         }
     }
-    return library_restore(p, p->argv[2].ptr, p->argv[2].len, policy) == KEEL_OK ? KEEL_DONE : KEEL_FAIL;
+    return library_restore(p, p->argv[2].ptr, p->argv[2].len, policy) == KEEL_OK ? KEEL_DONE
+                                                                                 : KEEL_FAIL;
 }
 
 static keel_op_result fn_stats(keel_proc *p) {
@@ -100,7 +107,8 @@ static keel_op_result fn_help(keel_proc *p) {
         "    Print this help.",
     };
     keel_reply_array(p, SCR_COUNT(help));
-    for (size_t i = 0; i < SCR_COUNT(help); i++) keel_reply_simple(p, help[i]);
+    for (size_t i = 0; i < SCR_COUNT(help); i++)
+        keel_reply_simple(p, help[i]);
     return KEEL_DONE;
 }
 
@@ -110,7 +118,8 @@ static keel_op_result fn_load(keel_proc *p) {
         keel_reply_error(p, "ERR Unknown option given: %s", p->argv[2].ptr);
         return KEEL_FAIL;
     }
-    return library_load(p, p->argv[n - 1].ptr, p->argv[n - 1].len, n == 4) == KEEL_OK ? KEEL_DONE : KEEL_FAIL;
+    return library_load(p, p->argv[n - 1].ptr, p->argv[n - 1].len, n == 4) == KEEL_OK ? KEEL_DONE
+                                                                                      : KEEL_FAIL;
 }
 
 static keel_op_result fn_delete(keel_proc *p) {
@@ -123,7 +132,8 @@ static keel_op_result fn_delete(keel_proc *p) {
 }
 
 static keel_op_result fn_flush(keel_proc *p) {
-    if (p->argc > 3 || (p->argc == 3 && !keel_arg_is(&p->argv[2], "ASYNC") && !keel_arg_is(&p->argv[2], "SYNC"))) {
+    if (p->argc > 3 ||
+        (p->argc == 3 && !keel_arg_is(&p->argv[2], "ASYNC") && !keel_arg_is(&p->argv[2], "SYNC"))) {
         keel_reply_error(p, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
         return KEEL_FAIL;
     }
@@ -138,9 +148,9 @@ static keel_op_result fn_dump(keel_proc *p) {
 }
 
 static const scripting_sub function_subs[] = {
-    {"LOAD", -3, fn_load},       {"DELETE", 3, fn_delete}, {"FLUSH", -2, fn_flush},
-    {"LIST", -2, fn_list},       {"DUMP", 2, fn_dump},     {"RESTORE", -3, fn_restore},
-    {"STATS", 2, fn_stats},      {"KILL", 2, fn_kill},     {"HELP", 2, fn_help},
+    {"LOAD", -3, fn_load},  {"DELETE", 3, fn_delete}, {"FLUSH", -2, fn_flush},
+    {"LIST", -2, fn_list},  {"DUMP", 2, fn_dump},     {"RESTORE", -3, fn_restore},
+    {"STATS", 2, fn_stats}, {"KILL", 2, fn_kill},     {"HELP", 2, fn_help},
     {NULL, 0, NULL},
 };
 
@@ -151,17 +161,23 @@ static keel_op_result op_function(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def function_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "scripting.function", .fn = op_function,
-     .synopsis = "FUNCTION LOAD/DELETE/FLUSH/LIST/DUMP/RESTORE/STATS/KILL/HELP", .cost = 1},
+    {.size = sizeof(keel_opcode_def),
+     .name = "scripting.function",
+     .fn = op_function,
+     .synopsis = "FUNCTION LOAD/DELETE/FLUSH/LIST/DUMP/RESTORE/STATS/KILL/HELP",
+     .cost = 1},
 };
 static const keel_insn_def function_prog[] = {{.op = "scripting.function"}, KEEL_END};
 static const keel_cmd_def function_cmds[] = {
     {SCR_CMD, .name = "FUNCTION", .arity = -2, .flags = 0,
-     .summary = "Manages function libraries (LOAD, DELETE, FLUSH, LIST, DUMP, RESTORE, STATS) and stops a "
-                "busy function (KILL).",
-     .syntax = "FUNCTION LOAD [REPLACE] code | FUNCTION DELETE library | FUNCTION FLUSH [ASYNC | SYNC] | "
-               "FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern] | FUNCTION DUMP | "
-               "FUNCTION RESTORE payload [FLUSH | APPEND | REPLACE] | FUNCTION STATS | FUNCTION KILL | FUNCTION HELP",
+     .summary =
+         "Manages function libraries (LOAD, DELETE, FLUSH, LIST, DUMP, RESTORE, STATS) and stops a "
+         "busy function (KILL).",
+     .syntax =
+         "FUNCTION LOAD [REPLACE] code | FUNCTION DELETE library | FUNCTION FLUSH [ASYNC | SYNC] | "
+         "FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern] | FUNCTION DUMP | "
+         "FUNCTION RESTORE payload [FLUSH | APPEND | REPLACE] | FUNCTION STATS | FUNCTION KILL | "
+         "FUNCTION HELP",
      .program = function_prog},
 };
 

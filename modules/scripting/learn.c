@@ -7,7 +7,7 @@
 
 typedef struct learned {
     char id[128];
-    uint64_t argv_bits[2];         /* bit i-1: ARGV[i] held a key (i <= 128) */
+    uint64_t argv_bits[2]; /* bit i-1: ARGV[i] held a key (i <= 128) */
     struct learned *next;
 } learned;
 
@@ -19,7 +19,8 @@ void learn_note(const char *id, uint32_t index) {
     if (index == 0 || index > 128 || strlen(id) >= sizeof head->id) return;
     pthread_mutex_lock(&learn_mu);
     learned *l = head;
-    while (l && strcmp(l->id, id) != 0) l = l->next;
+    while (l && strcmp(l->id, id) != 0)
+        l = l->next;
     if (!l) {
         l = keel_calloc(1, sizeof *l);
         strcpy(l->id, id);
@@ -36,14 +37,17 @@ int learn_positions(const char *id, uint32_t *idx, int max) {
     int n = 0;
     pthread_mutex_lock(&learn_mu);
     learned *l = head;
-    while (l && strcmp(l->id, id) != 0) l = l->next;
+    while (l && strcmp(l->id, id) != 0)
+        l = l->next;
     for (uint32_t i = 0; l && i < 128 && n < max && n < LEARN_MAX; i++)
         if (l->argv_bits[i / 64] >> (i % 64) & 1) idx[n++] = i + 1;
     pthread_mutex_unlock(&learn_mu);
     return n;
 }
 
-uint64_t learn_count(void) { return atomic_load(&nlearned); }
+uint64_t learn_count(void) {
+    return atomic_load(&nlearned);
+}
 
 void learn_free(void) {
     pthread_mutex_lock(&learn_mu);

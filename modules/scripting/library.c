@@ -12,13 +12,14 @@
 #include <string.h>
 #include <time.h>
 
-#define REG_LIBS "keel.libs"        /* per state: library name -> {version=, fns={name=fn}} */
-#define REG_LOADING "keel.loading"  /* per state, while a library loads: name -> {fn, flags, desc} */
-#define LOAD_TIMEOUT_MS 500         /* a library's code must finish loading within this */
+#define REG_LIBS "keel.libs"       /* per state: library name -> {version=, fns={name=fn}} */
+#define REG_LOADING "keel.loading" /* per state, while a library loads: name -> {fn, flags, desc}  \
+                                    */
+#define LOAD_TIMEOUT_MS 500        /* a library's code must finish loading within this */
 
 typedef struct lib_fn {
     char *name;
-    char *desc;                    /* NULL when none was given */
+    char *desc; /* NULL when none was given */
     unsigned flags;
 } lib_fn;
 
@@ -59,13 +60,16 @@ static bool valid_name(const char *s, size_t n) {
     if (n == 0) return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return false;
     }
     return true;
 }
 
-#define ERR_NAME_CHARS \
-    "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"
+#define ERR_NAME_CHARS                                                                             \
+    "Library names can only contain letters, numbers, or underscores(_) and must be at least one " \
+    "character long"
 
 /* Reads the "#!lua name=<name>" line: NULL with the name (in p's arena), or the error text. */
 static const char *parse_header(keel_proc *p, const char *code, size_t len, char **name) {
@@ -78,11 +82,13 @@ static const char *parse_header(keel_proc *p, const char *code, size_t len, char
     const char *eng_end = sp ? sp : end;
     if (eng_end - w != 3 || memcmp(w, "lua", 3) != 0) {
         char *msg = keel_proc_alloc(p, (size_t)(eng_end - w) + 32);
-        snprintf(msg, (size_t)(eng_end - w) + 32, "ERR Engine '%.*s' not found", (int)(eng_end - w), w);
+        snprintf(msg, (size_t)(eng_end - w) + 32, "ERR Engine '%.*s' not found", (int)(eng_end - w),
+                 w);
         return msg;
     }
     for (w = eng_end; w < end;) {
-        while (w < end && *w == ' ') w++;
+        while (w < end && *w == ' ')
+            w++;
         if (w >= end) break;
         const char *we = memchr(w, ' ', (size_t)(end - w));
         if (!we) we = end;
@@ -141,39 +147,50 @@ static int lt_register_function(lua_State *L) {
         lua_settop(L, 1);
         lua_pushnil(L);
         lua_pushnil(L);
-        lua_pushnil(L);   /* 2 name, 3 callback, 4 description */
+        lua_pushnil(L); /* 2 name, 3 callback, 4 description */
         lua_pushnil(L);
         while (lua_next(L, 1)) {
             const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
             if (!strcmp(k, "function_name")) {
                 if (lua_type(L, -1) != LUA_TSTRING)
-                    return raise_plain(L, "function_name argument given to redis.register_function must be a string");
+                    return raise_plain(
+                        L,
+                        "function_name argument given to redis.register_function must be a string");
                 lua_replace(L, 2);
             } else if (!strcmp(k, "callback")) {
                 if (!lua_isfunction(L, -1))
-                    return raise_plain(L, "callback argument given to redis.register_function must be a function");
+                    return raise_plain(
+                        L, "callback argument given to redis.register_function must be a function");
                 lua_replace(L, 3);
             } else if (!strcmp(k, "description")) {
                 if (lua_type(L, -1) != LUA_TSTRING)
-                    return raise_plain(L, "description argument given to redis.register_function must be a string");
+                    return raise_plain(
+                        L,
+                        "description argument given to redis.register_function must be a string");
                 lua_replace(L, 4);
             } else if (!strcmp(k, "flags")) {
                 if (!lua_istable(L, -1))
-                    return raise_plain(L, "flags argument to redis.register_function must be a table representing function flags");
-                if (!read_flags(L, lua_gettop(L), &flags)) return raise_plain(L, "unknown flag given");
+                    return raise_plain(L, "flags argument to redis.register_function must be a "
+                                          "table representing function flags");
+                if (!read_flags(L, lua_gettop(L), &flags))
+                    return raise_plain(L, "unknown flag given");
                 lua_pop(L, 1);
             } else {
                 return raise_plain(L, "unknown argument given to redis.register_function");
             }
         }
-        if (lua_isnil(L, 2)) return raise_plain(L, "redis.register_function must get a function name argument");
-        if (lua_isnil(L, 3)) return raise_plain(L, "redis.register_function must get a callback argument");
+        if (lua_isnil(L, 2))
+            return raise_plain(L, "redis.register_function must get a function name argument");
+        if (lua_isnil(L, 3))
+            return raise_plain(L, "redis.register_function must get a callback argument");
     } else if (argc == 2) {
-        if (lua_type(L, 1) != LUA_TSTRING) return raise_plain(L, "first argument to redis.register_function must be a string");
-        if (!lua_isfunction(L, 2)) return raise_plain(L, "second argument to redis.register_function must be a function");
+        if (lua_type(L, 1) != LUA_TSTRING)
+            return raise_plain(L, "first argument to redis.register_function must be a string");
+        if (!lua_isfunction(L, 2))
+            return raise_plain(L, "second argument to redis.register_function must be a function");
         lua_settop(L, 2);
         lua_pushnil(L);
-        lua_insert(L, 1);   /* 1 nil, 2 name, 3 callback, 4 description (nil) */
+        lua_insert(L, 1); /* 1 nil, 2 name, 3 callback, 4 description (nil) */
         lua_pushnil(L);
     } else {
         return raise_plain(L, "wrong number of arguments to redis.register_function");
@@ -182,7 +199,8 @@ static int lt_register_function(lua_State *L) {
     const char *name = lua_tolstring(L, 2, &n);
     if (!valid_name(name, n)) return raise_plain(L, ERR_NAME_CHARS);
     lua_getfield(L, LUA_REGISTRYINDEX, REG_LOADING);
-    if (!lua_istable(L, -1)) return raise_plain(L, "redis.register_function can only be called while a library loads");
+    if (!lua_istable(L, -1))
+        return raise_plain(L, "redis.register_function can only be called while a library loads");
     lua_pushvalue(L, 2);
     lua_rawget(L, -2);
     if (!lua_isnil(L, -1)) return raise_plain(L, "Function already exists in the library");
@@ -215,13 +233,13 @@ static void load_hook(lua_State *L, lua_Debug *ar) {
 /* Pushes the environment a library loads in: only `redis`, with register_function, log and
  * the constants; everything else is a missing global. */
 static void push_load_env(lua_State *L) {
-    lua_newtable(L);                      /* the environment */
-    lua_newtable(L);                      /* what it can see */
-    lua_newtable(L);                      /* redis: its load-time entries only */
+    lua_newtable(L); /* the environment */
+    lua_newtable(L); /* what it can see */
+    lua_newtable(L); /* redis: its load-time entries only */
     redislib_add_common(L);
     lua_pushcfunction(L, lt_register_function);
     lua_setfield(L, -2, "register_function");
-    lua_newtable(L);                      /* its view: a missing entry is an error, as a global */
+    lua_newtable(L); /* its view: a missing entry is an error, as a global */
     lua_createtable(L, 0, 3);
     sandbox_push_global_index(L, -3);
     lua_setfield(L, -2, "__index");
@@ -264,7 +282,7 @@ static const char *vm_load(keel_proc *p, script_vm *vm, const char *code, size_t
     char *text = keel_proc_alloc(p, len + 1);
     memcpy(text, code, len);
     text[len] = '\0';
-    if (len >= 2) text[0] = text[1] = '-';   /* the header line becomes a comment */
+    if (len >= 2) text[0] = text[1] = '-'; /* the header line becomes a comment */
     if (luaL_loadbuffer(L, text, len, "@user_function") != 0) {
         const char *msg = lua_tostring(L, -1);
         size_t n = strlen(msg) + 64;
@@ -291,7 +309,8 @@ static const char *vm_load(keel_proc *p, script_vm *vm, const char *code, size_t
             lua_getfield(L, -1, "err");
             msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "ERR unknown error";
         } else {
-            lua_pushfstring(L, "ERR %s", lua_isstring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
+            lua_pushfstring(L, "ERR %s",
+                            lua_isstring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
             msg = lua_tostring(L, -1);
         }
         size_t n = strlen(msg) + 64;
@@ -304,8 +323,10 @@ static const char *vm_load(keel_proc *p, script_vm *vm, const char *code, size_t
     lua_setfield(L, LUA_REGISTRYINDEX, REG_LOADING);
     if (!err) {
         lua_pushnil(L);
-        if (!lua_next(L, -2)) err = "ERR No functions registered";
-        else lua_pop(L, 2);
+        if (!lua_next(L, -2))
+            err = "ERR No functions registered";
+        else
+            lua_pop(L, 2);
     }
     if (err) {
         lua_settop(L, env - 2);
@@ -407,7 +428,8 @@ static const char *registry_add(keel_proc *p, library *l, bool replace) {
     }
     if (old) {
         library **pp = &libs;
-        while (*pp != old) pp = &(*pp)->next;
+        while (*pp != old)
+            pp = &(*pp)->next;
         *pp = old->next;
         lib_destroy(old);
     }
@@ -447,7 +469,8 @@ keel_status library_load(keel_proc *p, const char *code, size_t len, bool replac
 bool library_delete(const char *name, size_t len) {
     pthread_mutex_lock(&lib_mu);
     library **pp = &libs;
-    while (*pp && !(strlen((*pp)->name) == len && memcmp((*pp)->name, name, len) == 0)) pp = &(*pp)->next;
+    while (*pp && !(strlen((*pp)->name) == len && memcmp((*pp)->name, name, len) == 0))
+        pp = &(*pp)->next;
     library *l = *pp;
     if (l) {
         *pp = l->next;
@@ -473,7 +496,9 @@ void library_flush(void) {
     pthread_mutex_unlock(&lib_mu);
 }
 
-void library_free_all(void) { library_flush(); }
+void library_free_all(void) {
+    library_flush();
+}
 
 void library_counts(uint64_t *libraries, uint64_t *functions) {
     *libraries = *functions = 0;
@@ -489,7 +514,8 @@ void library_counts(uint64_t *libraries, uint64_t *functions) {
 static bool glob(const char *pat, size_t pn, const char *s, size_t sn) {
     while (pn > 0) {
         if (*pat == '*') {
-            while (pn > 1 && pat[1] == '*') pat++, pn--;
+            while (pn > 1 && pat[1] == '*')
+                pat++, pn--;
             if (pn == 1) return true;
             for (size_t i = 0; i <= sn; i++)
                 if (glob(pat + 1, pn - 1, s + i, sn - i)) return true;
@@ -525,7 +551,9 @@ static bool glob(const char *pat, size_t pn, const char *s, size_t sn) {
     return sn == 0;
 }
 
-static void reply_str(keel_proc *p, const char *s) { keel_reply_bulk(p, s, strlen(s)); }
+static void reply_str(keel_proc *p, const char *s) {
+    keel_reply_bulk(p, s, strlen(s));
+}
 
 void library_list(keel_proc *p, const char *pattern, size_t plen, bool withcode) {
     pthread_mutex_lock(&lib_mu);
@@ -544,8 +572,10 @@ void library_list(keel_proc *p, const char *pattern, size_t plen, bool withcode)
             reply_str(p, "name");
             reply_str(p, l->fns[i].name);
             reply_str(p, "description");
-            if (l->fns[i].desc) reply_str(p, l->fns[i].desc);
-            else keel_reply_nil(p);
+            if (l->fns[i].desc)
+                reply_str(p, l->fns[i].desc);
+            else
+                keel_reply_nil(p);
             reply_str(p, "flags");
             bool nw = l->fns[i].flags & LIB_FN_NO_WRITES;
             keel_reply_set(p, nw ? 1 : 0);
@@ -568,21 +598,26 @@ void library_list(keel_proc *p, const char *pattern, size_t plen, bool withcode)
 
 static uint64_t fnv(const uint8_t *s, size_t n) {
     uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ull;
     return h;
 }
 
 static void put_u32(uint8_t *w, uint32_t v) {
-    for (int i = 0; i < 4; i++) w[i] = (uint8_t)(v >> (24 - 8 * i));
+    for (int i = 0; i < 4; i++)
+        w[i] = (uint8_t)(v >> (24 - 8 * i));
 }
 
-static uint32_t get_u32(const uint8_t *r) { return (uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3]; }
+static uint32_t get_u32(const uint8_t *r) {
+    return (uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3];
+}
 
 void library_dump(keel_proc *p) {
     pthread_mutex_lock(&lib_mu);
     size_t n = 6 + 1 + 4 + 8;
     uint32_t count = 0;
-    for (library *l = libs; l; l = l->next, count++) n += 4 + l->len;
+    for (library *l = libs; l; l = l->next, count++)
+        n += 4 + l->len;
     uint8_t *out = keel_proc_alloc(p, n), *w = out;
     memcpy(w, DUMP_MAGIC, 6);
     w += 6;
@@ -596,14 +631,16 @@ void library_dump(keel_proc *p) {
     }
     pthread_mutex_unlock(&lib_mu);
     uint64_t h = fnv(out, (size_t)(w - out));
-    for (int i = 0; i < 8; i++) *w++ = (uint8_t)(h >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        *w++ = (uint8_t)(h >> (56 - 8 * i));
     keel_reply_bulk(p, out, n);
 }
 
 keel_status library_restore(keel_proc *p, const char *payload, size_t len, char policy) {
     const uint8_t *r = (const uint8_t *)payload;
     uint64_t h = 0;
-    for (int i = 0; len >= 19 && i < 8; i++) h = h << 8 | r[len - 8 + i];
+    for (int i = 0; len >= 19 && i < 8; i++)
+        h = h << 8 | r[len - 8 + i];
     if (len < 19 || memcmp(r, DUMP_MAGIC, 6) != 0 || r[6] != DUMP_VERSION || fnv(r, len - 8) != h) {
         keel_reply_error(p, "ERR DUMP payload version or checksum are wrong");
         return KEEL_EINVAL;
@@ -615,7 +652,7 @@ keel_status library_restore(keel_proc *p, const char *payload, size_t len, char 
         keel_reply_error(p, "ERR out of memory: no Lua state for scripts");
         return KEEL_EINVAL;
     }
-    library *loaded = NULL;   /* validated first: a bad payload changes nothing */
+    library *loaded = NULL; /* validated first: a bad payload changes nothing */
     const char *err = NULL;
     for (uint32_t i = 0; i < count && !err; i++) {
         uint32_t n = at + 4 <= end ? get_u32(r + at) : UINT32_MAX;
@@ -691,12 +728,16 @@ bool library_push_function(keel_proc *p, script_vm *vm, const lib_fn_ref *ref) {
         fresh = (uint64_t)lua_tonumber(L, -1) == ref->version;
         lua_pop(L, 1);
     }
-    if (fresh) {   /* libs, lib */
+    if (fresh) { /* libs, lib */
         lua_getfield(L, -1, "fns");
-        if (lua_istable(L, -1)) lua_getfield(L, -1, ref->function);
-        else lua_pushnil(L);
-        if (lua_istable(L, -1)) lua_getfield(L, -1, "fn");
-        else lua_pushnil(L);
+        if (lua_istable(L, -1))
+            lua_getfield(L, -1, ref->function);
+        else
+            lua_pushnil(L);
+        if (lua_istable(L, -1))
+            lua_getfield(L, -1, "fn");
+        else
+            lua_pushnil(L);
         lua_replace(L, -5);
         lua_pop(L, 3);
     } else {
@@ -713,11 +754,13 @@ bool library_push_function(keel_proc *p, script_vm *vm, const lib_fn_ref *ref) {
             keel_reply_error(p, "%s", err);
             return false;
         }
-        lua_getfield(L, -1, ref->function);   /* fns, entry */
-        if (lua_istable(L, -1)) lua_getfield(L, -1, "fn");
-        else lua_pushnil(L);
+        lua_getfield(L, -1, ref->function); /* fns, entry */
+        if (lua_istable(L, -1))
+            lua_getfield(L, -1, "fn");
+        else
+            lua_pushnil(L);
         lua_insert(L, -3);
-        lua_pop(L, 1);                        /* fn, fns */
+        lua_pop(L, 1); /* fn, fns */
         vm_keep(vm, ref->library, ref->version);
     }
     if (!lua_isfunction(L, -1)) {

@@ -24,8 +24,8 @@ struct script_vm;
 typedef struct lib_fn_ref {
     char library[128];
     char function[128];
-    uint64_t version;              /* the library's load: a new one after REPLACE */
-    unsigned flags;                /* LIB_FN_* */
+    uint64_t version; /* the library's load: a new one after REPLACE */
+    unsigned flags;   /* LIB_FN_* */
 } lib_fn_ref;
 
 /* Validates code (on the calling thread's state) and registers its library: KEEL_OK with the

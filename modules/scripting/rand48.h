@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 typedef struct rand48 {
-    uint64_t x;                    /* the 48-bit state */
+    uint64_t x; /* the 48-bit state */
 } rand48;
 
 /* Seeds the generator as srand48 does: the seed's low 32 bits, then 0x330e. */

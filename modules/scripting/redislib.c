@@ -24,11 +24,16 @@ enum { REPL_NONE = 0, REPL_AOF = 1, REPL_REPLICA = 2, REPL_ALL = 3 };
  * refused through their KEEL_CMD_CONN flag). */
 static bool noscript(const keel_arg *name) {
     static const char *const names[] = {
-        "multi", "exec", "discard", "watch", "unwatch", "eval", "evalsha", "eval_ro", "evalsha_ro",
-        "fcall", "fcall_ro", "script", "function", "subscribe", "psubscribe", "ssubscribe",
-        "unsubscribe", "punsubscribe", "sunsubscribe", "monitor", "sync", "psync", "replicaof",
-        "slaveof", "client", "hello", "auth", "quit", "reset", "save", "bgsave", "bgrewriteaof",
-        "shutdown", "debug", "wait", "module", NULL};
+        "multi",       "exec",         "discard",      "watch",
+        "unwatch",     "eval",         "evalsha",      "eval_ro",
+        "evalsha_ro",  "fcall",        "fcall_ro",     "script",
+        "function",    "subscribe",    "psubscribe",   "ssubscribe",
+        "unsubscribe", "punsubscribe", "sunsubscribe", "monitor",
+        "sync",        "psync",        "replicaof",    "slaveof",
+        "client",      "hello",        "auth",         "quit",
+        "reset",       "save",         "bgsave",       "bgrewriteaof",
+        "shutdown",    "debug",        "wait",         "module",
+        NULL};
     for (size_t i = 0; names[i]; i++)
         if (keel_arg_is(name, names[i])) return true;
     return false;
@@ -46,7 +51,8 @@ static int call_error(lua_State *L, const char *text, bool raise) {
 static bool call_args(lua_State *L, script_vm *vm, int argc) {
     if ((size_t)argc > vm->argv_cap) {
         size_t cap = vm->argv_cap ? vm->argv_cap : 16;
-        while (cap < (size_t)argc) cap *= 2;
+        while (cap < (size_t)argc)
+            cap *= 2;
         vm->argv = keel_realloc(vm->argv, sizeof *vm->argv * cap);
         vm->argv_cap = cap;
     }
@@ -71,15 +77,18 @@ static void learn_from_call(script_run *run, uint32_t argc, const keel_arg *argv
     keel_proc *p = run->p;
     for (uint32_t a = 3 + run->numkeys; a < p->argc; a++)
         for (uint32_t j = 1; j < argc; j++)
-            if (argv[j].len == p->argv[a].len && memcmp(argv[j].ptr, p->argv[a].ptr, argv[j].len) == 0) {
+            if (argv[j].len == p->argv[a].len &&
+                memcmp(argv[j].ptr, p->argv[a].ptr, argv[j].len) == 0) {
                 learn_note(run->name, a - 2 - run->numkeys);
                 break;
             }
 }
 
-int redislib_call_finished(lua_State *L, script_run *run, bool raise, bool wrote_before, bool inline_call) {
+int redislib_call_finished(lua_State *L, script_run *run, bool raise, bool wrote_before,
+                           bool inline_call) {
     if (keel_call_keys_taken(run->p)) {
-        if (inline_call) learn_from_call(run, run->call_argc, run->vm->argv);   /* else reused since */
+        if (inline_call)
+            learn_from_call(run, run->call_argc, run->vm->argv); /* else reused since */
         if (!run->undeclared) {
             run->undeclared = true;
             atomic_fetch_add(&scripting_stats.undeclared, 1);
@@ -105,28 +114,37 @@ static int rl_rawcall(lua_State *L) {
     script_run *run = run_current();
     int argc = lua_gettop(L) - 1;
     if (!run) return call_error(L, "ERR redis.call is not available here", raise);
-    if (argc == 0) return call_error(L, "ERR Please specify at least one argument for this redis lib call", raise);
+    if (argc == 0)
+        return call_error(L, "ERR Please specify at least one argument for this redis lib call",
+                          raise);
     script_vm *vm = run->vm;
     if (!call_args(L, vm, argc))
-        return call_error(L, "ERR Lua redis lib command arguments must be strings or integers", raise);
+        return call_error(L, "ERR Lua redis lib command arguments must be strings or integers",
+                          raise);
     uint64_t flags = 0;
     keel_status st = keel_command_flags((uint32_t)argc, vm->argv, &flags);
-    if (st == KEEL_NOTFOUND) return call_error(L, "ERR Unknown Redis command called from script", raise);
+    if (st == KEEL_NOTFOUND)
+        return call_error(L, "ERR Unknown Redis command called from script", raise);
     if ((flags & KEEL_CMD_CONN) || noscript(&vm->argv[0]))
         return call_error(L, "ERR This Redis command is not allowed from script", raise);
-    if (st != KEEL_OK) return call_error(L, "ERR Wrong number of args calling Redis command from script", raise);
+    if (st != KEEL_OK)
+        return call_error(L, "ERR Wrong number of args calling Redis command from script", raise);
     bool writes = (flags & KEEL_CMD_WRITE) != 0;
     if (writes && run->readonly)
         return call_error(L, "ERR Write commands are not allowed from read-only scripts.", raise);
     if (!run_can_yield(L))
-        return call_error(L, "ERR redis.call cannot be used inside a C function's callback (table.sort, string.gsub ...)", raise);
+        return call_error(L,
+                          "ERR redis.call cannot be used inside a C function's callback "
+                          "(table.sort, string.gsub ...)",
+                          raise);
     bool wrote_before = atomic_load(&run->wrote);
     if (writes) atomic_store(&run->wrote, true);
     keel_charge(run->p, CALL_COST);
     /* Until it has written, a script never waits for a key it did not declare: it starts over
      * with that key locked up front instead (deadlock-free, and nothing to undo). */
     run->call_argc = (uint32_t)argc;
-    st = keel_call_opts(run->p, (uint32_t)argc, vm->argv, wrote_before ? KEEL_CALL_WAIT_LIMITED : KEEL_CALL_NOWAIT);
+    st = keel_call_opts(run->p, (uint32_t)argc, vm->argv,
+                        wrote_before ? KEEL_CALL_WAIT_LIMITED : KEEL_CALL_NOWAIT);
     if (st == KEEL_OK && keel_call_conflict(run->p)) {
         learn_from_call(run, (uint32_t)argc, vm->argv);
         run->wait = RUN_WAIT_RESTART;
@@ -171,12 +189,15 @@ static int rl_error_reply(lua_State *L) {
     }
     size_t n;
     const char *s = lua_tolstring(L, 1, &n);
-    if (n > 0 && s[0] == '-') s++, n--;   /* "-CODE msg" and "CODE msg" alike; no code: ERR */
-    if (memchr(s, ' ', n)) lua_pushlstring(L, s, n);
-    else lua_pushfstring(L, "ERR %s", s);
+    if (n > 0 && s[0] == '-') s++, n--; /* "-CODE msg" and "CODE msg" alike; no code: ERR */
+    if (memchr(s, ' ', n))
+        lua_pushlstring(L, s, n);
+    else
+        lua_pushfstring(L, "ERR %s", s);
     size_t m;
     const char *text = lua_tolstring(L, -1, &m);
-    while (m > 0 && (text[m - 1] == '\r' || text[m - 1] == '\n')) m--;
+    while (m > 0 && (text[m - 1] == '\r' || text[m - 1] == '\n'))
+        m--;
     lua_pushlstring(L, text, m);
     lua_createtable(L, 0, 1);
     lua_insert(L, -2);
@@ -239,8 +260,9 @@ static int rl_set_repl(lua_State *L) {
     if (lua_gettop(L) != 1) return raise_err(L, "redis.set_repl() requires one argument.");
     int v = (int)lua_tonumber(L, 1);
     if (v < REPL_NONE || v > REPL_ALL)
-        return raise_err(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
-    return 0;   /* nothing to replicate to: accepted */
+        return raise_err(
+            L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+    return 0; /* nothing to replicate to: accepted */
 }
 
 static int rl_replicate_commands(lua_State *L) {
@@ -249,7 +271,7 @@ static int rl_replicate_commands(lua_State *L) {
 }
 
 static int rl_breakpoint(lua_State *L) {
-    lua_pushboolean(L, 0);   /* no debugger session */
+    lua_pushboolean(L, 0); /* no debugger session */
     return 1;
 }
 
@@ -260,7 +282,8 @@ static int rl_debug(lua_State *L) {
 
 static int rl_acl_check_cmd(lua_State *L) {
     int argc = lua_gettop(L);
-    if (argc < 1) return raise_err(L, "Please specify at least one argument for this redis lib call");
+    if (argc < 1)
+        return raise_err(L, "Please specify at least one argument for this redis lib call");
     keel_arg *argv = lua_newuserdata(L, sizeof *argv * (size_t)argc);
     for (int i = 0; i < argc; i++) {
         if (lua_type(L, i + 1) != LUA_TSTRING && lua_type(L, i + 1) != LUA_TNUMBER)
@@ -270,7 +293,7 @@ static int rl_acl_check_cmd(lua_State *L) {
     uint64_t flags;
     if (keel_command_flags((uint32_t)argc, argv, &flags) == KEEL_NOTFOUND)
         return raise_err(L, "Invalid command passed to redis.acl_check_cmd()");
-    lua_pushboolean(L, 1);   /* no ACL users: every command is allowed */
+    lua_pushboolean(L, 1); /* no ACL users: every command is allowed */
     return 1;
 }
 

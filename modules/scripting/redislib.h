@@ -23,7 +23,8 @@ void redislib_add_common(lua_State *L);
 struct script_run;
 /* Pushes what redis.call returns for the finished command, (reply, failed), and forgets it.
  * inline_call: it finished within redis.call (its arguments are still in the state's vector). */
-int redislib_call_finished(lua_State *L, struct script_run *run, bool raise, bool wrote_before, bool inline_call);
+int redislib_call_finished(lua_State *L, struct script_run *run, bool raise, bool wrote_before,
+                           bool inline_call);
 
 /* The module's handle, for redis.log (set in init). */
 extern keel_module *scripting_module;

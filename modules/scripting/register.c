@@ -15,8 +15,10 @@ static const scripting_family *const families[] = {
     &scripting_fcall_family,
 };
 
-static keel_status failed(keel_module *m, const char *what, const char *name, keel_status st, const char *err) {
-    keel_log(m, KEEL_LOG_ERROR, "scripting: cannot register %s %s: %s", what, name, err ? err : "refused");
+static keel_status failed(keel_module *m, const char *what, const char *name, keel_status st,
+                          const char *err) {
+    keel_log(m, KEEL_LOG_ERROR, "scripting: cannot register %s %s: %s", what, name,
+             err ? err : "refused");
     return st;
 }
 

@@ -18,7 +18,9 @@
 
 static _Thread_local script_run *current;
 
-script_run *run_current(void) { return current; }
+script_run *run_current(void) {
+    return current;
+}
 
 static int64_t mono_ms(void) {
     struct timespec ts;
@@ -28,7 +30,7 @@ static int64_t mono_ms(void) {
 
 static void run_free(void *ptr) {
     script_run *run = ptr;
-    running_remove(run);   /* defensive: a run always ends (run_end) before its process */
+    running_remove(run); /* defensive: a run always ends (run_end) before its process */
     keel_free(run);
 }
 
@@ -65,7 +67,9 @@ static bool can_yield(lua_State *L, int skip) {
     return ok;
 }
 
-bool run_can_yield(lua_State *L) { return can_yield(L, 1); }
+bool run_can_yield(lua_State *L) {
+    return can_yield(L, 1);
+}
 
 static void run_hook(lua_State *L, lua_Debug *ar);
 
@@ -79,7 +83,8 @@ static void run_hook(lua_State *L, lua_Debug *ar) {
         if (!run->killing) {
             run->killing = true;
             atomic_fetch_add(&scripting_stats.killed, 1);
-            lua_sethook(L, run_hook, LUA_MASKCOUNT, 1);   /* again at every instruction: pcall cannot keep it */
+            lua_sethook(L, run_hook, LUA_MASKCOUNT,
+                        1); /* again at every instruction: pcall cannot keep it */
         }
         errors_push_killed(L);
         lua_error(L);
@@ -99,20 +104,23 @@ static void run_hook(lua_State *L, lua_Debug *ar) {
 
 int run_last_code_line(const char *body, size_t len) {
     size_t end = len;
-    while (end > 0 && (body[end - 1] == ' ' || body[end - 1] == '\t' || body[end - 1] == '\n' || body[end - 1] == '\r'))
+    while (end > 0 && (body[end - 1] == ' ' || body[end - 1] == '\t' || body[end - 1] == '\n' ||
+                       body[end - 1] == '\r'))
         end--;
     int line = 1;
-    for (size_t i = 0; i < end; i++) line += body[i] == '\n';
+    for (size_t i = 0; i < end; i++)
+        line += body[i] == '\n';
     return line;
 }
 
 void run_begin(script_run *run, script_vm *vm, int nargs) {
     lua_State *L = vm->L;
-    if (run->function) {   /* a function: the line before its "end", or its only line */
+    if (run->function) { /* a function: the line before its "end", or its only line */
         lua_Debug ar;
         lua_pushvalue(L, -nargs - 1);
         if (lua_getinfo(L, ">S", &ar))
-            run->fallback_line = ar.lastlinedefined > ar.linedefined ? ar.lastlinedefined - 1 : ar.linedefined;
+            run->fallback_line =
+                ar.lastlinedefined > ar.linedefined ? ar.lastlinedefined - 1 : ar.linedefined;
     }
     run->vm = vm;
     run->co = lua_newthread(L);
@@ -193,7 +201,7 @@ keel_op_result run_step(script_run *run) {
             return KEEL_BLOCK;
         case RUN_WAIT_RESTART:
             return run_restart(run);
-        default:   /* coroutine.yield() outside any coroutine of the script's own */
+        default: /* coroutine.yield() outside any coroutine of the script's own */
             lua_settop(run->co, 0);
             lua_pushstring(run->co, "attempt to yield from outside a coroutine");
             st = LUA_ERRRUN;

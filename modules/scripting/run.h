@@ -23,35 +23,35 @@ struct script_vm;
 /* What the coroutine's last yield to the opcode was for. */
 enum run_wait {
     RUN_WAIT_NONE = 0,
-    RUN_WAIT_SLICE,                /* the count hook: the slice is spent */
-    RUN_WAIT_CALL,                 /* redis.call's command runs on elsewhere */
-    RUN_WAIT_RESTART               /* a command met an undeclared key another process holds */
+    RUN_WAIT_SLICE,  /* the count hook: the slice is spent */
+    RUN_WAIT_CALL,   /* redis.call's command runs on elsewhere */
+    RUN_WAIT_RESTART /* a command met an undeclared key another process holds */
 };
 
 typedef struct script_run {
     keel_proc *p;
     struct script_vm *vm;
-    lua_State *co;                 /* the coroutine, while it exists */
-    int co_ref;                    /* its registry reference */
-    int keys_ref, argv_ref;        /* KEYS and ARGV (scripts), LUA_NOREF for functions */
-    uint8_t wait;                  /* enum run_wait */
-    uint8_t resp;                  /* redis.setresp: 2 or 3 */
-    bool function;                 /* FCALL: FUNCTION KILL stops it, errors say @user_function */
-    bool readonly;                 /* EVAL_RO, FCALL_RO: write commands are refused */
-    bool call_raise;               /* the waiting call was redis.call (not pcall) */
-    bool call_wrote_before;        /* ... made after the run had written */
-    uint32_t call_argc;            /* ... its arguments (still in vm->argv while it waits) */
-    bool undeclared;               /* touched a key it did not declare (counted once) */
-    bool killing;                  /* the hook raises the kill error at every instruction */
-    _Atomic bool wrote;            /* ran a write command: it cannot be killed */
-    _Atomic bool busy;             /* ran past busy-reply-threshold */
-    _Atomic bool kill;             /* SCRIPT KILL / FUNCTION KILL asked it to stop */
-    uint32_t numkeys;              /* KEYS: argv[3 .. 3+numkeys); ARGV follows */
-    int fallback_line;             /* the line errors name when a tail call hid the script's frame */
-    int64_t started_ms;            /* monotonic */
-    int64_t threshold_ms;          /* busy-reply-threshold when it started */
-    char name[256];                /* the script's SHA-1, or the function's name */
-    struct script_run *prev, *next;   /* the running list (running.c) */
+    lua_State *co;          /* the coroutine, while it exists */
+    int co_ref;             /* its registry reference */
+    int keys_ref, argv_ref; /* KEYS and ARGV (scripts), LUA_NOREF for functions */
+    uint8_t wait;           /* enum run_wait */
+    uint8_t resp;           /* redis.setresp: 2 or 3 */
+    bool function;          /* FCALL: FUNCTION KILL stops it, errors say @user_function */
+    bool readonly;          /* EVAL_RO, FCALL_RO: write commands are refused */
+    bool call_raise;        /* the waiting call was redis.call (not pcall) */
+    bool call_wrote_before; /* ... made after the run had written */
+    uint32_t call_argc;     /* ... its arguments (still in vm->argv while it waits) */
+    bool undeclared;        /* touched a key it did not declare (counted once) */
+    bool killing;           /* the hook raises the kill error at every instruction */
+    _Atomic bool wrote;     /* ran a write command: it cannot be killed */
+    _Atomic bool busy;      /* ran past busy-reply-threshold */
+    _Atomic bool kill;      /* SCRIPT KILL / FUNCTION KILL asked it to stop */
+    uint32_t numkeys;       /* KEYS: argv[3 .. 3+numkeys); ARGV follows */
+    int fallback_line;      /* the line errors name when a tail call hid the script's frame */
+    int64_t started_ms;     /* monotonic */
+    int64_t threshold_ms;   /* busy-reply-threshold when it started */
+    char name[256];         /* the script's SHA-1, or the function's name */
+    struct script_run *prev, *next; /* the running list (running.c) */
 } script_run;
 
 /* A new run for p (freed with p).  kill/busy/SCRIPT KILL find it once run_begin listed it. */

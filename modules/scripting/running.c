@@ -28,8 +28,10 @@ void running_add(script_run *run) {
 void running_remove(script_run *run) {
     pthread_mutex_lock(&run_mu);
     if (run->prev || run_head == run) {
-        if (run->prev) run->prev->next = run->next;
-        else run_head = run->next;
+        if (run->prev)
+            run->prev->next = run->next;
+        else
+            run_head = run->next;
         if (run->next) run->next->prev = run->prev;
         run->prev = run->next = NULL;
     }
@@ -42,10 +44,14 @@ kill_result running_kill(bool function) {
     for (script_run *r = run_head; r; r = r->next) {
         if (!atomic_load(&r->busy)) continue;
         any_busy = true;
-        if (atomic_load(&r->wrote)) unkillable = true;
-        else if (r->function != function) wrong_kind = true;
-        else if (!atomic_exchange(&r->kill, true)) killed = true;
-        else killed = true;   /* asked already */
+        if (atomic_load(&r->wrote))
+            unkillable = true;
+        else if (r->function != function)
+            wrong_kind = true;
+        else if (!atomic_exchange(&r->kill, true))
+            killed = true;
+        else
+            killed = true; /* asked already */
     }
     pthread_mutex_unlock(&run_mu);
     if (killed) return KILL_OK;
@@ -58,9 +64,10 @@ void running_reply_busy_function(keel_proc *p) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    pthread_mutex_lock(&run_mu);   /* a listed run's process (and its arguments) is alive */
+    pthread_mutex_lock(&run_mu); /* a listed run's process (and its arguments) is alive */
     script_run *r = run_head;
-    while (r && !(r->function && atomic_load(&r->busy))) r = r->next;
+    while (r && !(r->function && atomic_load(&r->busy)))
+        r = r->next;
     if (!r) {
         keel_reply_nil(p);
     } else {
@@ -69,7 +76,8 @@ void running_reply_busy_function(keel_proc *p) {
         keel_reply_bulk(p, r->name, strlen(r->name));
         keel_reply_bulk(p, "command", 7);
         keel_reply_array(p, r->p->argc);
-        for (uint32_t i = 0; i < r->p->argc; i++) keel_reply_bulk(p, r->p->argv[i].ptr, r->p->argv[i].len);
+        for (uint32_t i = 0; i < r->p->argc; i++)
+            keel_reply_bulk(p, r->p->argv[i].ptr, r->p->argv[i].len);
         keel_reply_bulk(p, "duration_ms", 11);
         keel_reply_int(p, now - r->started_ms);
     }

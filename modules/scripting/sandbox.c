@@ -9,9 +9,11 @@
 #include <luajit.h>
 #include <string.h>
 
-#define REG_READONLY "keel.readonly"   /* weak-keyed: read-only view -> the table it shows */
+#define REG_READONLY "keel.readonly" /* weak-keyed: read-only view -> the table it shows */
 
-static int ro_error_here(lua_State *L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+static int ro_error_here(lua_State *L) {
+    return luaL_error(L, "Attempt to modify a readonly table");
+}
 
 /* Raised by functions (rawset, setmetatable, table.insert): Redis gives no position there. */
 static int ro_error_plain(lua_State *L) {
@@ -41,7 +43,7 @@ bool sandbox_is_readonly(lua_State *L, int idx) {
 
 void sandbox_push_readonly(lua_State *L, int idx) {
     if (idx < 0) idx = lua_gettop(L) + idx + 1;
-    lua_newtable(L);   /* the view: always empty */
+    lua_newtable(L); /* the view: always empty */
     lua_createtable(L, 0, 3);
     lua_pushvalue(L, idx);
     lua_setfield(L, -2, "__index");
@@ -71,15 +73,19 @@ void sandbox_push_global_index(lua_State *L, int idx) {
     lua_pushcclosure(L, global_index, 1);
 }
 
-void sandbox_push_readonly_error(lua_State *L) { lua_pushcfunction(L, ro_error_here); }
+void sandbox_push_readonly_error(lua_State *L) {
+    lua_pushcfunction(L, ro_error_here);
+}
 
 /* rawget, rawset, next and pairs see through read-only views; rawset refuses them. */
 static int sb_rawget(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checkany(L, 2);
     push_target(L, 1);
-    if (lua_isnil(L, -1)) lua_pop(L, 1);
-    else lua_replace(L, 1);
+    if (lua_isnil(L, -1))
+        lua_pop(L, 1);
+    else
+        lua_replace(L, 1);
     lua_settop(L, 2);
     lua_rawget(L, 1);
     return 1;
@@ -99,8 +105,10 @@ static int sb_rawset(lua_State *L) {
 static int sb_next(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     push_target(L, 1);
-    if (lua_isnil(L, -1)) lua_pop(L, 1);
-    else lua_replace(L, 1);
+    if (lua_isnil(L, -1))
+        lua_pop(L, 1);
+    else
+        lua_replace(L, 1);
     lua_settop(L, 2);
     if (lua_next(L, 1)) return 2;
     lua_pushnil(L);
@@ -109,7 +117,7 @@ static int sb_next(lua_State *L) {
 
 static int sb_pairs(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    lua_pushvalue(L, lua_upvalueindex(1));   /* the sandbox's next */
+    lua_pushvalue(L, lua_upvalueindex(1)); /* the sandbox's next */
     lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
@@ -134,7 +142,9 @@ static int sb_table_guard(lua_State *L) {
     return lua_gettop(L);
 }
 
-static int sb_table_setn(lua_State *L) { return luaL_error(L, "'setn' is obsolete"); }
+static int sb_table_setn(lua_State *L) {
+    return luaL_error(L, "'setn' is obsolete");
+}
 
 /* loadstring/load refuse precompiled chunks: bytecode could break out of the sandbox. */
 static int load_text(lua_State *L, const char *s, size_t n, const char *name) {
@@ -188,7 +198,7 @@ static int sb_random(lua_State *L) {
     case 1: {
         int u = luaL_checkint(L, 1);
         luaL_argcheck(L, 1 <= u, 1, "interval is empty");
-        lua_pushnumber(L, (lua_Number)(int)(r * u) + 1);   /* r < 1: floor by truncation */
+        lua_pushnumber(L, (lua_Number)(int)(r * u) + 1); /* r < 1: floor by truncation */
         return 1;
     }
     case 2: {
@@ -236,21 +246,25 @@ static void open_libraries(script_vm *vm) {
     open_lib(L, luaopen_math, LUA_MATHLIBNAME);
     open_lib(L, luaopen_bit, LUA_BITLIBNAME);
     lua_settop(L, 0);
-    static const char *const drop[] = {"dofile", "loadfile", "print", "getfenv", "setfenv", "newproxy",
-                                       "module", "require", "package", "jit", "ffi", "io", "os", "debug", NULL};
+    static const char *const drop[] = {"dofile",   "loadfile", "print",   "getfenv", "setfenv",
+                                       "newproxy", "module",   "require", "package", "jit",
+                                       "ffi",      "io",       "os",      "debug",   NULL};
     for (size_t i = 0; drop[i]; i++) {
         lua_pushnil(L);
         lua_setfield(L, LUA_GLOBALSINDEX, drop[i]);
     }
-    static const char *const table_fns[] = {"concat", "foreach", "foreachi", "getn", "insert", "maxn", "remove", "sort", NULL};
+    static const char *const table_fns[] = {"concat", "foreach", "foreachi", "getn", "insert",
+                                            "maxn",   "remove",  "sort",     NULL};
     keep_only(L, LUA_TABLIBNAME, table_fns);
-    static const char *const co_fns[] = {"create", "resume", "running", "status", "wrap", "yield", NULL};
+    static const char *const co_fns[] = {"create", "resume", "running", "status",
+                                         "wrap",   "yield",  NULL};
     keep_only(L, LUA_COLIBNAME, co_fns);
-    static const char *const str_fns[] = {"byte", "char", "dump", "find", "format", "gmatch", "gsub", "len",
-                                          "lower", "match", "rep", "reverse", "sub", "upper", NULL};
+    static const char *const str_fns[] = {"byte",   "char",    "dump", "find",  "format",
+                                          "gmatch", "gsub",    "len",  "lower", "match",
+                                          "rep",    "reverse", "sub",  "upper", NULL};
     keep_only(L, LUA_STRLIBNAME, str_fns);
 
-    lua_getfield(L, LUA_GLOBALSINDEX, LUA_STRLIBNAME);   /* Lua 5.1's compatibility names */
+    lua_getfield(L, LUA_GLOBALSINDEX, LUA_STRLIBNAME); /* Lua 5.1's compatibility names */
     lua_getfield(L, -1, "gmatch");
     lua_setfield(L, -2, "gfind");
     lua_pop(L, 1);
@@ -356,7 +370,7 @@ static int sandbox_build(lua_State *L) {
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_SCRIPTS);
     open_libraries(vm);
-    lua_newtable(L);   /* the C functions a yield may cross: the original pcall and xpcall */
+    lua_newtable(L); /* the C functions a yield may cross: the original pcall and xpcall */
     lua_getfield(L, LUA_GLOBALSINDEX, "pcall");
     lua_pushboolean(L, 1);
     lua_rawset(L, -3);
@@ -365,16 +379,16 @@ static int sandbox_build(lua_State *L) {
     lua_rawset(L, -3);
     lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_YIELD_OK);
     if (luaL_loadbuffer(L, prelude, sizeof prelude - 1, "=keel") != 0) return lua_error(L);
-    redislib_push_internals(L);   /* rawcall, hostyield */
+    redislib_push_internals(L); /* rawcall, hostyield */
     lua_call(L, 2, 0);
 
     /* the libraries become read-only views, then the global table itself */
-    static const char *const libs[] = {"string", "math", "table", "coroutine", "bit", "cjson",
-                                       "cmsgpack", "struct", "redis", NULL};
+    static const char *const libs[] = {"string", "math",     "table",  "coroutine", "bit",
+                                       "cjson",  "cmsgpack", "struct", "redis",     NULL};
     for (size_t i = 0; libs[i]; i++) {
         lua_getfield(L, LUA_GLOBALSINDEX, libs[i]);
         sandbox_push_readonly(L, -1);
-        if (!strcmp(libs[i], "string")) {   /* "s":len() goes through the view too */
+        if (!strcmp(libs[i], "string")) { /* "s":len() goes through the view too */
             lua_pushliteral(L, "");
             lua_getmetatable(L, -1);
             lua_pushvalue(L, -3);
@@ -388,7 +402,7 @@ static int sandbox_build(lua_State *L) {
     }
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_GLOBALS);
-    lua_newtable(L);   /* the read-only global table */
+    lua_newtable(L); /* the read-only global table */
     lua_createtable(L, 0, 3);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     lua_pushcclosure(L, global_index, 1);
@@ -411,7 +425,7 @@ static int sandbox_build(lua_State *L) {
 
 bool sandbox_open(script_vm *vm) {
     lua_State *L = vm->L;
-    luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);   /* hooks fire in every loop */
+    luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF); /* hooks fire in every loop */
     lua_pushcfunction(L, sandbox_build);
     lua_pushlightuserdata(L, vm);
     bool ok = lua_pcall(L, 1, 0, 0) == 0;

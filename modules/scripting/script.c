@@ -27,7 +27,8 @@ static keel_op_result script_load(keel_proc *p) {
         return KEEL_FAIL;
     }
     if (!vm_push_script(vm, sha, sb.code, sb.code_len)) {
-        keel_reply_error(p, "ERR Error compiling script (new function): %s", lua_tostring(vm->L, -1));
+        keel_reply_error(p, "ERR Error compiling script (new function): %s",
+                         lua_tostring(vm->L, -1));
         lua_pop(vm->L, 1);
         return KEEL_FAIL;
     }
@@ -43,7 +44,8 @@ static keel_op_result script_exists(keel_proc *p) {
         const keel_arg *a = &p->argv[i];
         char sha[41];
         bool ok = a->len == 40;
-        for (int k = 0; ok && k < 40; k++) sha[k] = (char)(a->ptr[k] >= 'A' && a->ptr[k] <= 'Z' ? a->ptr[k] + 32 : a->ptr[k]);
+        for (int k = 0; ok && k < 40; k++)
+            sha[k] = (char)(a->ptr[k] >= 'A' && a->ptr[k] <= 'Z' ? a->ptr[k] + 32 : a->ptr[k]);
         sha[40] = '\0';
         keel_reply_int(p, ok && cache_has(sha));
     }
@@ -82,7 +84,8 @@ static keel_op_result script_help(keel_proc *p) {
         "    Print this help.",
     };
     keel_reply_array(p, SCR_COUNT(help));
-    for (size_t i = 0; i < SCR_COUNT(help); i++) keel_reply_simple(p, help[i]);
+    for (size_t i = 0; i < SCR_COUNT(help); i++)
+        keel_reply_simple(p, help[i]);
     return KEEL_DONE;
 }
 
@@ -102,8 +105,8 @@ static keel_op_result script_debug(keel_proc *p) {
 }
 
 static const scripting_sub script_subs[] = {
-    {"LOAD", 3, script_load},   {"EXISTS", -3, script_exists}, {"FLUSH", -2, script_flush},
-    {"KILL", 2, script_kill},   {"HELP", 2, script_help},      {"DEBUG", 3, script_debug},
+    {"LOAD", 3, script_load}, {"EXISTS", -3, script_exists}, {"FLUSH", -2, script_flush},
+    {"KILL", 2, script_kill}, {"HELP", 2, script_help},      {"DEBUG", 3, script_debug},
     {NULL, 0, NULL},
 };
 
@@ -118,8 +121,11 @@ static keel_op_result op_script(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def script_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "scripting.script", .fn = op_script,
-     .synopsis = "SCRIPT LOAD/EXISTS/FLUSH/KILL/HELP", .cost = 1},
+    {.size = sizeof(keel_opcode_def),
+     .name = "scripting.script",
+     .fn = op_script,
+     .synopsis = "SCRIPT LOAD/EXISTS/FLUSH/KILL/HELP",
+     .cost = 1},
 };
 static const keel_insn_def script_prog[] = {{.op = "scripting.script"}, KEEL_END};
 static const keel_cmd_def script_cmds[] = {

@@ -11,20 +11,28 @@ typedef struct sha1_ctx {
     size_t used;
 } sha1_ctx;
 
-static uint32_t rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+static uint32_t rol(uint32_t x, int n) {
+    return (x << n) | (x >> (32 - n));
+}
 
 static void sha1_block(sha1_ctx *c, const uint8_t *b) {
     uint32_t w[80];
     for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 | (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
-    for (int i = 16; i < 80; i++) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+        w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
+               (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
+    for (int i = 16; i < 80; i++)
+        w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
     uint32_t a = c->h[0], bb = c->h[1], cc = c->h[2], d = c->h[3], e = c->h[4];
     for (int i = 0; i < 80; i++) {
         uint32_t f, k;
-        if (i < 20) f = (bb & cc) | (~bb & d), k = 0x5a827999u;
-        else if (i < 40) f = bb ^ cc ^ d, k = 0x6ed9eba1u;
-        else if (i < 60) f = (bb & cc) | (bb & d) | (cc & d), k = 0x8f1bbcdcu;
-        else f = bb ^ cc ^ d, k = 0xca62c1d6u;
+        if (i < 20)
+            f = (bb & cc) | (~bb & d), k = 0x5a827999u;
+        else if (i < 40)
+            f = bb ^ cc ^ d, k = 0x6ed9eba1u;
+        else if (i < 60)
+            f = (bb & cc) | (bb & d) | (cc & d), k = 0x8f1bbcdcu;
+        else
+            f = bb ^ cc ^ d, k = 0xca62c1d6u;
         uint32_t t = rol(a, 5) + f + e + k + w[i];
         e = d;
         d = cc;
@@ -61,9 +69,11 @@ void sha1_hex(const void *data, size_t n, char hex[41]) {
     uint8_t pad = 0x80;
     sha1_add(&c, &pad, 1);
     pad = 0;
-    while (c.used != 56) sha1_add(&c, &pad, 1);
+    while (c.used != 56)
+        sha1_add(&c, &pad, 1);
     uint8_t len[8];
-    for (int i = 0; i < 8; i++) len[i] = (uint8_t)(bits >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        len[i] = (uint8_t)(bits >> (56 - 8 * i));
     sha1_add(&c, len, 8);
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < 20; i++) {

@@ -4,8 +4,8 @@
 #include <string.h>
 
 bool shebang_known_flag(const char *flag, size_t n, bool *no_writes) {
-    static const char *const flags[] = {"no-writes", "allow-oom", "allow-stale", "no-cluster",
-                                        "allow-cross-slot-keys", NULL};
+    static const char *const flags[] = {
+        "no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys", NULL};
     for (size_t i = 0; flags[i]; i++) {
         if (strlen(flags[i]) != n || memcmp(flags[i], flag, n) != 0) continue;
         if (i == 0) *no_writes = true;
@@ -32,7 +32,8 @@ const char *shebang_parse(keel_proc *p, const char *body, size_t len, shebang *o
         return msg;
     }
     for (w = eng_end; w < end;) {
-        while (w < end && *w == ' ') w++;
+        while (w < end && *w == ' ')
+            w++;
         if (w >= end) break;
         const char *we = memchr(w, ' ', (size_t)(end - w));
         if (!we) we = end;
@@ -45,7 +46,8 @@ const char *shebang_parse(keel_proc *p, const char *body, size_t len, shebang *o
                     char *msg = keel_proc_alloc(p, (size_t)(fe - f) + 64);
                     int k = 0;
                     const char *pre = "ERR Unexpected flag in script shebang: ";
-                    while (pre[k]) msg[k] = pre[k], k++;
+                    while (pre[k])
+                        msg[k] = pre[k], k++;
                     memcpy(msg + k, f, (size_t)(fe - f));
                     msg[k + (fe - f)] = '\0';
                     return msg;
@@ -56,7 +58,8 @@ const char *shebang_parse(keel_proc *p, const char *body, size_t len, shebang *o
             char *msg = keel_proc_alloc(p, n + 64);
             int k = 0;
             const char *pre = "ERR Unknown lua shebang option: ";
-            while (pre[k]) msg[k] = pre[k], k++;
+            while (pre[k])
+                msg[k] = pre[k], k++;
             memcpy(msg + k, w, n);
             msg[k + n] = '\0';
             return msg;
@@ -65,7 +68,7 @@ const char *shebang_parse(keel_proc *p, const char *body, size_t len, shebang *o
     }
     char *code = keel_proc_alloc(p, len + 1);
     memcpy(code, body, len);
-    code[0] = code[1] = '-';   /* the shebang line becomes a comment: line numbers stay */
+    code[0] = code[1] = '-'; /* the shebang line becomes a comment: line numbers stay */
     code[len] = '\0';
     out->code = code;
     return NULL;

@@ -10,8 +10,8 @@
 
 typedef struct shebang {
     bool present;
-    bool no_writes;                /* flags=no-writes */
-    const char *code;              /* what to compile */
+    bool no_writes;   /* flags=no-writes */
+    const char *code; /* what to compile */
     size_t code_len;
 } shebang;
 

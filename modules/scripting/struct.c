@@ -30,24 +30,38 @@ static int bad_option(lua_State *L, char opt) {
 static size_t read_size(const char **fmt, size_t dflt) {
     if (!isdigit((unsigned char)**fmt)) return dflt;
     size_t n = 0;
-    while (isdigit((unsigned char)**fmt) && n < 100000000) n = n * 10 + (size_t)(*(*fmt)++ - '0');
+    while (isdigit((unsigned char)**fmt) && n < 100000000)
+        n = n * 10 + (size_t)(*(*fmt)++ - '0');
     return n;
 }
 
 /* The size of option opt (reading its digits); 0 for those without a fixed one. */
 static size_t opt_size(lua_State *L, char opt, const char **fmt) {
     switch (opt) {
-    case 'B': case 'b': return 1;
-    case 'H': case 'h': return 2;
-    case 'L': case 'l': return sizeof(long);
-    case 'T': return sizeof(size_t);
-    case 'f': return sizeof(float);
-    case 'd': return sizeof(double);
-    case 'x': return 1;
-    case 'c': return read_size(fmt, 1);
-    case 'i': case 'I': {
+    case 'B':
+    case 'b':
+        return 1;
+    case 'H':
+    case 'h':
+        return 2;
+    case 'L':
+    case 'l':
+        return sizeof(long);
+    case 'T':
+        return sizeof(size_t);
+    case 'f':
+        return sizeof(float);
+    case 'd':
+        return sizeof(double);
+    case 'x':
+        return 1;
+    case 'c':
+        return read_size(fmt, 1);
+    case 'i':
+    case 'I': {
         size_t n = read_size(fmt, sizeof(int));
-        if (n > MAXINTSIZE) luaL_error(L, "integral size %d is larger than limit of %d", (int)n, MAXINTSIZE);
+        if (n > MAXINTSIZE)
+            luaL_error(L, "integral size %d is larger than limit of %d", (int)n, MAXINTSIZE);
         if (n == 0) luaL_error(L, "integral size must be positive");
         return n;
     }
@@ -59,24 +73,32 @@ static size_t opt_size(lua_State *L, char opt, const char **fmt) {
 static size_t pad_for(const fmt_state *st, size_t size, size_t at) {
     size_t a = size < (size_t)st->align ? size : (size_t)st->align;
     if (a <= 1) return 0;
-    if (a & (a - 1)) return 0;   /* checked where '!' is read */
+    if (a & (a - 1)) return 0; /* checked where '!' is read */
     return (a - (at & (a - 1))) & (a - 1);
 }
 
 /* Handles the options that only change the state: true when opt was one. */
 static bool control_opt(lua_State *L, fmt_state *st, char opt, const char **fmt) {
     switch (opt) {
-    case ' ': return true;
-    case '>': st->little = false; return true;
-    case '<': st->little = true; return true;
-    case '=': st->little = true; return true;   /* the native order of the machines Keel runs on */
+    case ' ':
+        return true;
+    case '>':
+        st->little = false;
+        return true;
+    case '<':
+        st->little = true;
+        return true;
+    case '=':
+        st->little = true;
+        return true; /* the native order of the machines Keel runs on */
     case '!': {
         size_t a = read_size(fmt, MAXALIGN);
         if (a == 0 || (a & (a - 1))) luaL_argerror(L, 1, "alignment must be power of 2");
         st->align = (int)a;
         return true;
     }
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -101,10 +123,19 @@ static int st_pack(lua_State *L) {
         if (control_opt(L, &st, opt, &fmt)) continue;
         size_t size = opt_size(L, opt, &fmt);
         size_t pad = pad_for(&st, size, at);
-        for (size_t i = 0; i < pad; i++) luaL_addchar(&b, '\0');
+        for (size_t i = 0; i < pad; i++)
+            luaL_addchar(&b, '\0');
         at += pad;
         switch (opt) {
-        case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
+        case 'b':
+        case 'B':
+        case 'h':
+        case 'H':
+        case 'l':
+        case 'L':
+        case 'T':
+        case 'i':
+        case 'I': {
             lua_Number n = luaL_checknumber(L, arg++);
             int64_t v = n < 0 ? (int64_t)n : (int64_t)(uint64_t)n;
             put_int(&b, (uint64_t)v, size, st.little, n < 0);
@@ -127,12 +158,16 @@ static int st_pack(lua_State *L) {
             put_int(&b, bits, 8, st.little, false);
             break;
         }
-        case 'c': case 's': {
+        case 'c':
+        case 's': {
             size_t n;
             const char *s = luaL_checklstring(L, arg, &n);
-            if (opt == 's') size = n + 1;
-            else if (size == 0) size = n;
-            else luaL_argcheck(L, n >= size, arg, "string too short");
+            if (opt == 's')
+                size = n + 1;
+            else if (size == 0)
+                size = n;
+            else
+                luaL_argcheck(L, n >= size, arg, "string too short");
             luaL_addlstring(&b, s, opt == 's' ? n : size);
             if (opt == 's') luaL_addchar(&b, '\0');
             arg++;
@@ -176,11 +211,18 @@ static int st_unpack(lua_State *L) {
         luaL_argcheck(L, at <= len && size <= len - at, 2, "data string too short");
         luaL_checkstack(L, 2, "too many results");
         switch (opt) {
-        case 'b': case 'h': case 'l': case 'i':
+        case 'b':
+        case 'h':
+        case 'l':
+        case 'i':
             lua_pushnumber(L, (lua_Number)(int64_t)get_int(data + at, size, st.little, true));
             n++;
             break;
-        case 'B': case 'H': case 'L': case 'T': case 'I':
+        case 'B':
+        case 'H':
+        case 'L':
+        case 'T':
+        case 'I':
             lua_pushnumber(L, (lua_Number)get_int(data + at, size, st.little, false));
             n++;
             break;
@@ -204,7 +246,8 @@ static int st_unpack(lua_State *L) {
         }
         case 'c':
             if (size == 0) {
-                luaL_argcheck(L, n > 0 && lua_isnumber(L, -1), 1, "format 'c0' needs a previous size");
+                luaL_argcheck(L, n > 0 && lua_isnumber(L, -1), 1,
+                              "format 'c0' needs a previous size");
                 lua_Number want = lua_tonumber(L, -1);
                 lua_pop(L, 1);
                 n--;
@@ -239,7 +282,8 @@ static int st_size(lua_State *L) {
         char opt = *fmt++;
         if (control_opt(L, &st, opt, &fmt)) continue;
         size_t size = opt_size(L, opt, &fmt);
-        if (opt == 's' || (opt == 'c' && size == 0)) luaL_argerror(L, 1, "options 'c0' - 's' have undefined sizes");
+        if (opt == 's' || (opt == 'c' && size == 0))
+            luaL_argerror(L, 1, "options 'c0' - 's' have undefined sizes");
         if (!strchr("bBhHlLTiIfdxc", opt)) return bad_option(L, opt);
         at += pad_for(&st, size, at) + size;
     }
@@ -248,7 +292,8 @@ static int st_size(lua_State *L) {
 }
 
 void libs_open_struct(lua_State *L) {
-    static const luaL_Reg fns[] = {{"pack", st_pack}, {"unpack", st_unpack}, {"size", st_size}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {
+        {"pack", st_pack}, {"unpack", st_unpack}, {"size", st_size}, {NULL, NULL}};
     lua_newtable(L);
     for (const luaL_Reg *f = fns; f->name; f++) {
         lua_pushcfunction(L, f->func);

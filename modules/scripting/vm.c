@@ -30,8 +30,10 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     if (nsize > osize && used + (nsize - osize) > vm->mem_limit) return NULL;
     void *p = keel_realloc(ptr, nsize);
     if (!p) return NULL;
-    if (nsize > osize) atomic_fetch_add_explicit(&vm->mem, nsize - osize, memory_order_relaxed);
-    else atomic_fetch_sub_explicit(&vm->mem, osize - nsize, memory_order_relaxed);
+    if (nsize > osize)
+        atomic_fetch_add_explicit(&vm->mem, nsize - osize, memory_order_relaxed);
+    else
+        atomic_fetch_sub_explicit(&vm->mem, osize - nsize, memory_order_relaxed);
     return p;
 }
 
@@ -62,6 +64,7 @@ script_vm *vm_get(void) {
 }
 
 void vm_free_all(void) {
+    tls_vm = NULL; /* the calling thread's (other threads have stopped) */
     pthread_mutex_lock(&vms_mu);
     while (vms) {
         script_vm *vm = vms;
@@ -76,7 +79,8 @@ void vm_free_all(void) {
 size_t vm_memory(void) {
     size_t n = 0;
     pthread_mutex_lock(&vms_mu);
-    for (script_vm *vm = vms; vm; vm = vm->next) n += atomic_load_explicit(&vm->mem, memory_order_relaxed);
+    for (script_vm *vm = vms; vm; vm = vm->next)
+        n += atomic_load_explicit(&vm->mem, memory_order_relaxed);
     pthread_mutex_unlock(&vms_mu);
     return n;
 }

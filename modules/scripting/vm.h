@@ -17,15 +17,15 @@ struct script_run;
 
 typedef struct script_vm {
     lua_State *L;
-    uint64_t cache_gen;            /* the script cache generation its compiled scripts are of */
-    uint64_t lib_gen;              /* ... and the function libraries' */
-    _Atomic size_t mem;            /* bytes the state holds */
-    size_t mem_limit;              /* allocations past this fail (the script gets an error) */
-    rand48 rng;                    /* math.random */
-    struct script_run *current;    /* the run being resumed now, or NULL */
-    keel_arg *argv;                /* redis.call's argument vector, reused */
+    uint64_t cache_gen;         /* the script cache generation its compiled scripts are of */
+    uint64_t lib_gen;           /* ... and the function libraries' */
+    _Atomic size_t mem;         /* bytes the state holds */
+    size_t mem_limit;           /* allocations past this fail (the script gets an error) */
+    rand48 rng;                 /* math.random */
+    struct script_run *current; /* the run being resumed now, or NULL */
+    keel_arg *argv;             /* redis.call's argument vector, reused */
     size_t argv_cap;
-    struct script_vm *next;        /* every state, for fini and INFO */
+    struct script_vm *next; /* every state, for fini and INFO */
 } script_vm;
 
 /* The calling thread's state, made on first use; NULL when it cannot be made (no memory). */
@@ -44,6 +44,6 @@ void vm_push_compiled(script_vm *vm, const char *sha);
 /* The registry slot of the read-only proxies' table and of the real globals (sandbox.c). */
 #define VM_REG_GLOBALS "keel.globals"
 #define VM_REG_SCRIPTS "keel.scripts"
-#define VM_REG_YIELD_OK "keel.yieldok"   /* the C functions a yield may cross (pcall, xpcall) */
+#define VM_REG_YIELD_OK "keel.yieldok" /* the C functions a yield may cross (pcall, xpcall) */
 
 #endif
