@@ -107,48 +107,45 @@ void scripting_push_keys_args(script_vm *vm, keel_proc *p, int64_t numkeys) {
     push_arg_table(vm->L, p, 3 + (uint32_t)numkeys, p->argc - 3 - (uint32_t)numkeys);
 }
 
-/* Pushes the compiled script of an EVAL (compiling and caching it when new).  False after
- * replying the error. */
-static bool push_eval_script(keel_proc *p, script_vm *vm, const char *sha, bool *readonly,
-                             int *last_line) {
-    const keel_arg *body = &p->argv[1];
+/* Compiles body as the script sha (its shebang read) and pushes it; *meta says what it is.
+ * False after replying the error. */
+static bool compile_body(keel_proc *p, script_vm *vm, const char *sha, const char *body, size_t len,
+                         int *meta) {
     shebang sb;
-    const char *err = shebang_parse(p, body->ptr, body->len, &sb);
+    const char *err = shebang_parse(p, body, len, &sb);
     if (err) {
         keel_reply_error(p, "%s", err);
         return false;
     }
-    *readonly = sb.no_writes;
-    *last_line = run_last_code_line(body->ptr, body->len);
-    if (vm_push_script(vm, sha, sb.code, sb.code_len)) {
-        cache_add(sha, body->ptr, body->len);
-        return true;
-    }
+    *meta = vm_script_meta(sb.no_writes, run_last_code_line(body, len));
+    if (vm_compile_script(vm, sha, sb.code, sb.code_len, *meta)) return true;
     keel_reply_error(p, "ERR Error compiling script (new function): %s", lua_tostring(vm->L, -1));
     lua_pop(vm->L, 1);
     return false;
 }
 
-/* Pushes the compiled script sha names (from this thread's state, else compiled from the cache).
+/* Pushes the compiled script of an EVAL: this thread's copy, else compiled now and cached
+ * server-wide.  False after replying the error. */
+static bool push_eval_script(keel_proc *p, script_vm *vm, const char *sha, int *meta) {
+    if (vm_push_compiled(vm, sha, meta)) return true;
+    const keel_arg *body = &p->argv[1];
+    if (!compile_body(p, vm, sha, body->ptr, body->len, meta)) return false;
+    cache_add(sha, body->ptr, body->len);
+    return true;
+}
+
+/* Pushes the compiled script sha names: this thread's copy, else compiled from the cache.
  * False after replying NOSCRIPT. */
-static bool push_cached_script(keel_proc *p, script_vm *vm, const char *sha, bool *readonly,
-                               int *last_line) {
+static bool push_cached_script(keel_proc *p, script_vm *vm, const char *sha, int *meta) {
+    if (vm_push_compiled(vm, sha, meta)) return true;
     char *body;
     size_t len;
     if (!cache_get(sha, &body, &len)) {
         keel_reply_error(p, ERR_NOSCRIPT);
         return false;
     }
-    shebang sb;
-    const char *err = shebang_parse(p, body, len, &sb);
-    bool ok = !err && vm_push_script(vm, sha, sb.code, sb.code_len);
-    *readonly = sb.no_writes;
-    *last_line = run_last_code_line(body, len);
+    bool ok = compile_body(p, vm, sha, body, len, meta);
     keel_free(body);
-    if (!ok) { /* it compiled when it was cached: only memory can fail it now */
-        if (!err) lua_pop(vm->L, 1);
-        keel_reply_error(p, "ERR Error compiling script (new function): out of memory");
-    }
     return ok;
 }
 
@@ -180,14 +177,13 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
         keel_reply_error(p, "ERR out of memory: no Lua state for scripts");
         return KEEL_FAIL;
     }
-    bool no_writes = false;
-    int last_line = 0;
-    bool ok = (in->imm & EVAL_BY_SHA) ? push_cached_script(p, vm, sha, &no_writes, &last_line)
-                                      : push_eval_script(p, vm, sha, &no_writes, &last_line);
+    int meta = 0;
+    bool ok = (in->imm & EVAL_BY_SHA) ? push_cached_script(p, vm, sha, &meta)
+                                      : push_eval_script(p, vm, sha, &meta);
     if (!ok) return KEEL_FAIL;
     run = run_new(p, false, sha);
-    run->readonly = (in->imm & EVAL_RO) || no_writes;
-    run->fallback_line = last_line;
+    run->readonly = (in->imm & EVAL_RO) || vm_meta_no_writes(meta);
+    run->fallback_line = vm_meta_last_line(meta);
     run->numkeys = (uint32_t)numkeys;
     lua_State *L = vm->L;
     scripting_push_keys_args(vm, p, numkeys);

@@ -12,10 +12,11 @@
 #include <string.h>
 #include <time.h>
 
-#define REG_LIBS "keel.libs"       /* per state: library name -> {version=, fns={name=fn}} */
-#define REG_LOADING "keel.loading" /* per state, while a library loads: name -> {fn, flags, desc}  \
-                                    */
-#define LOAD_TIMEOUT_MS 500        /* a library's code must finish loading within this */
+#define REG_LIBS "keel.libs" /* per state: library name -> {version=, fns={name=fn}} */
+#define REG_LOADING                                                                                \
+    "keel.loading"          /* per state, while a library loads: name -> {fn, flags, desc}         \
+                             */
+#define LOAD_TIMEOUT_MS 500 /* a library's code must finish loading within this */
 
 typedef struct lib_fn {
     char *name;

@@ -369,6 +369,8 @@ static int sandbox_build(lua_State *L) {
     lua_setfield(L, LUA_REGISTRYINDEX, REG_READONLY);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_SCRIPTS);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_SCRIPT_META);
     open_libraries(vm);
     lua_newtable(L); /* the C functions a yield may cross: the original pcall and xpcall */
     lua_getfield(L, LUA_GLOBALSINDEX, "pcall");

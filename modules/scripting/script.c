@@ -4,6 +4,7 @@
 #include "errors.h"
 #include "family.h"
 #include "running.h"
+#include "run.h"
 #include "sha1.h"
 #include "shebang.h"
 #include "vm.h"
@@ -26,7 +27,8 @@ static keel_op_result script_load(keel_proc *p) {
         keel_reply_error(p, "ERR out of memory: no Lua state for scripts");
         return KEEL_FAIL;
     }
-    if (!vm_push_script(vm, sha, sb.code, sb.code_len)) {
+    int meta = vm_script_meta(sb.no_writes, run_last_code_line(body->ptr, body->len));
+    if (!vm_compile_script(vm, sha, sb.code, sb.code_len, meta)) {
         keel_reply_error(p, "ERR Error compiling script (new function): %s",
                          lua_tostring(vm->L, -1));
         lua_pop(vm->L, 1);

@@ -1,6 +1,7 @@
 /* vm.c -- the per-thread Lua states (see vm.h). */
 #include "vm.h"
 #include "cache.h"
+#include "redislib.h"
 #include "sandbox.h"
 
 #include <lauxlib.h>
@@ -37,6 +38,13 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return p;
 }
 
+/* An error outside any protected call is a bug in this module: say so before Lua exits. */
+static int vm_panic(lua_State *L) {
+    keel_log(scripting_module, KEEL_LOG_ERROR, "scripting: Lua panic: %s",
+             lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+    return 0;
+}
+
 script_vm *vm_get(void) {
     if (tls_vm) return tls_vm;
     script_vm *vm = keel_calloc(1, sizeof *vm);
@@ -46,6 +54,7 @@ script_vm *vm_get(void) {
         keel_free(vm);
         return NULL;
     }
+    lua_atpanic(vm->L, vm_panic);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     rand48_seed(&vm->rng, (int32_t)(ts.tv_nsec ^ ts.tv_sec));
@@ -85,40 +94,50 @@ size_t vm_memory(void) {
     return n;
 }
 
-/* Pushes the state's table of compiled scripts, emptied first when SCRIPT FLUSH ran since. */
+/* Pushes the state's tables of compiled scripts and their meta numbers (meta on top), emptied
+ * first when SCRIPT FLUSH ran since. */
 static void push_scripts(script_vm *vm) {
     lua_State *L = vm->L;
     uint64_t gen = cache_generation();
     if (gen != vm->cache_gen) {
         lua_newtable(L);
         lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_SCRIPTS);
+        lua_newtable(L);
+        lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_SCRIPT_META);
         vm->cache_gen = gen;
     }
     lua_getfield(L, LUA_REGISTRYINDEX, VM_REG_SCRIPTS);
+    lua_getfield(L, LUA_REGISTRYINDEX, VM_REG_SCRIPT_META);
 }
 
-void vm_push_compiled(script_vm *vm, const char *sha) {
+bool vm_push_compiled(script_vm *vm, const char *sha, int *meta) {
     lua_State *L = vm->L;
     push_scripts(vm);
     lua_getfield(L, -1, sha);
-    lua_remove(L, -2);
-}
-
-bool vm_push_script(script_vm *vm, const char *sha, const char *body, size_t len) {
-    lua_State *L = vm->L;
-    push_scripts(vm);
-    lua_getfield(L, -1, sha);
-    if (lua_isfunction(L, -1)) {
-        lua_remove(L, -2);
-        return true;
-    }
-    lua_pop(L, 1);
-    if (luaL_loadbuffer(L, body, len, "@user_script") != 0) {
-        lua_remove(L, -2);
+    *meta = (int)lua_tonumber(L, -1);
+    lua_getfield(L, -3, sha);
+    if (!lua_isfunction(L, -1)) {
+        lua_pop(L, 4);
         return false;
     }
-    lua_pushvalue(L, -1);
+    lua_replace(L, -4);
+    lua_pop(L, 2);
+    return true;
+}
+
+bool vm_compile_script(script_vm *vm, const char *sha, const char *body, size_t len, int meta) {
+    lua_State *L = vm->L;
+    push_scripts(vm);
+    if (luaL_loadbuffer(L, body, len, "@user_script") != 0) {
+        lua_replace(L, -3);
+        lua_pop(L, 1);
+        return false;
+    }
+    lua_pushnumber(L, meta);
     lua_setfield(L, -3, sha);
-    lua_remove(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -4, sha);
+    lua_replace(L, -3);
+    lua_pop(L, 1);
     return true;
 }

@@ -35,15 +35,29 @@ void vm_free_all(void);
 /* Bytes every state holds (INFO: used_memory_lua). */
 size_t vm_memory(void);
 
-/* Pushes this state's compiled function for the script sha (compiling body, when not compiled
- * yet, with chunk name "@user_script"): true; false with the compile error pushed instead. */
-bool vm_push_script(script_vm *vm, const char *sha, const char *body, size_t len);
-/* Pushes the compiled function for sha when this state has it (nil otherwise). */
-void vm_push_compiled(script_vm *vm, const char *sha);
+/* The meta number a compiled script is kept with: its shebang's no-writes and the line of its
+ * last line of code (where an error is when a tail call hid the script's frame). */
+static inline int vm_script_meta(bool no_writes, int last_line) {
+    return last_line * 2 + (no_writes ? 1 : 0);
+}
+static inline bool vm_meta_no_writes(int meta) {
+    return meta & 1;
+}
+static inline int vm_meta_last_line(int meta) {
+    return meta / 2;
+}
+
+/* Pushes this state's compiled function for the script sha and returns true, with the meta
+ * number it was kept with; false, pushing nothing, when this state has not compiled it. */
+bool vm_push_compiled(script_vm *vm, const char *sha, int *meta);
+/* Compiles body as the script sha (chunk name "@user_script"), keeps it with meta (the
+ * caller's facts about it) and pushes it: true; false with the compile error pushed instead. */
+bool vm_compile_script(script_vm *vm, const char *sha, const char *body, size_t len, int meta);
 
 /* The registry slot of the read-only proxies' table and of the real globals (sandbox.c). */
 #define VM_REG_GLOBALS "keel.globals"
-#define VM_REG_SCRIPTS "keel.scripts"
-#define VM_REG_YIELD_OK "keel.yieldok" /* the C functions a yield may cross (pcall, xpcall) */
+#define VM_REG_SCRIPTS "keel.scripts"        /* sha -> compiled function */
+#define VM_REG_SCRIPT_META "keel.scriptmeta" /* sha -> meta number */
+#define VM_REG_YIELD_OK "keel.yieldok"       /* the C functions a yield may cross (pcall, xpcall) */
 
 #endif

@@ -339,6 +339,29 @@ START_TEST(test_scripting_cache_shares_and_flushes) {
 }
 END_TEST
 
+START_TEST(test_scripting_vm_keeps_compiled_scripts_per_generation) {
+    script_vm *vm = vm_get();
+    int meta = -1;
+    ck_assert(!vm_push_compiled(vm, "sha-a", &meta));
+    ck_assert_int_eq(lua_gettop(vm->L), 0);
+    ck_assert(vm_compile_script(vm, "sha-a", "return 41 + 1", 13, vm_script_meta(true, 3)));
+    ck_assert(lua_isfunction(vm->L, -1));
+    lua_settop(vm->L, 0);
+    ck_assert(vm_push_compiled(vm, "sha-a", &meta));
+    ck_assert(vm_meta_no_writes(meta));
+    ck_assert_int_eq(vm_meta_last_line(meta), 3);
+    ck_assert_int_eq(lua_pcall(vm->L, 0, 1, 0), 0);
+    ck_assert_int_eq((int)lua_tonumber(vm->L, -1), 42);
+    lua_settop(vm->L, 0);
+    ck_assert(!vm_compile_script(vm, "sha-b", "return +", 8, 0));
+    ck_assert_str_eq(lua_tostring(vm->L, -1), "user_script:1: unexpected symbol near '+'");
+    lua_settop(vm->L, 0);
+    cache_flush();   /* SCRIPT FLUSH: every thread's compiled copies go */
+    ck_assert(!vm_push_compiled(vm, "sha-a", &meta));
+    ck_assert_int_eq(lua_gettop(vm->L), 0);
+}
+END_TEST
+
 static Suite *suite(void) {
     Suite *s = suite_create("scripting");
     TCase *tc = tcase_create("lua");
@@ -354,6 +377,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_scripting_shebang_lines);
     tcase_add_test(tc, test_scripting_learn_remembers_argv_keys);
     tcase_add_test(tc, test_scripting_cache_shares_and_flushes);
+    tcase_add_test(tc, test_scripting_vm_keeps_compiled_scripts_per_generation);
     suite_add_tcase(s, tc);
     return s;
 }
