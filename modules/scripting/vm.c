@@ -64,6 +64,8 @@ script_vm *vm_get(void) {
         return NULL;
     }
     vm->cache_gen = cache_generation();
+    lua_getfield(vm->L, LUA_REGISTRYINDEX, VM_REG_GLOBALS);
+    vm->globals_ref = luaL_ref(vm->L, LUA_REGISTRYINDEX);
     pthread_mutex_lock(&vms_mu);
     vm->next = vms;
     vms = vm;
