@@ -1,7 +1,8 @@
 """test_scripting_undeclared.py -- scripts that touch keys they did not declare, under concurrency:
-they still run atomically (an auditor that declares every key always sees the same total), nothing
-deadlocks (every call returns), the server starts such scripts over or learns their keys, and INFO
-counts it."""
+those that touch them before writing still run atomically (an auditor that declares every key
+always sees the same total: they start over, or the server learns their keys), scripts that write
+first and then need a key another such script holds never hang (they fail after
+busy-reply-threshold), and INFO counts it."""
 import random
 import threading
 import unittest
@@ -13,10 +14,10 @@ from keel_harness import KeelServer
 ACCOUNTS = ["acct:%d" % i for i in range(8)]
 START = 1000
 
-# reads first, declares nothing: starts over when a key it reads is held elsewhere
+# reads both keys first, declares nothing: starts over when a key it reads is held elsewhere
 TRANSFER = """
 local from, to, amount = ARGV[1], ARGV[2], tonumber(ARGV[3])
-if tonumber(redis.call('GET', from)) < amount then return 0 end
+if tonumber(redis.call('GET', from)) < amount or not redis.call('GET', to) then return 0 end
 redis.call('DECRBY', from, amount)
 redis.call('INCRBY', to, amount)
 return 1
@@ -30,8 +31,13 @@ redis.call('SET', to, b + 1)
 return 1
 """
 AUDIT = "local s = 0 for i = 1, #KEYS do s = s + tonumber(redis.call('GET', KEYS[i])) end return s"
-# writes before touching its second, undeclared key
-WRITE_FIRST = "redis.call('INCRBY', ARGV[1], -1) redis.call('INCRBY', ARGV[2], 1) return 1"
+# declares one key, reads an undeclared one before writing both
+DECLARED_THEN_UNDECLARED = """
+local v = tonumber(redis.call('GET', ARGV[1]))
+redis.call('DECRBY', KEYS[1], 1)
+redis.call('SET', ARGV[1], v + 1)
+return 1
+"""
 
 
 class ScriptingUndeclared(unittest.TestCase):
@@ -45,6 +51,7 @@ class ScriptingUndeclared(unittest.TestCase):
 
     def setUp(self):
         self.r = self.srv.client()
+        self.r.config_set("busy-reply-threshold", 60000)   # a test that needs another sets it
         self.r.flushall()
         for a in ACCOUNTS:
             self.r.set(a, START)
@@ -74,6 +81,9 @@ class ScriptingUndeclared(unittest.TestCase):
             sha = c.script_load(script)
             for _ in range(150):
                 a, b = rng.sample(range(8), 2)
+                if script == DECLARED_THEN_UNDECLARED:
+                    self.assertEqual(c.evalsha(sha, 1, ACCOUNTS[a], ACCOUNTS[b]), 1)
+                    continue
                 args = (ACCOUNTS[a], ACCOUNTS[b], 1) if script != TRANSFER_BUILT else (a, b)
                 self.assertEqual(c.evalsha(sha, 0, *args), 1)
 
@@ -92,14 +102,23 @@ class ScriptingUndeclared(unittest.TestCase):
             while not done.is_set() or len(audits) < 3:
                 audits.append(c.evalsha(sha, len(ACCOUNTS), *ACCOUNTS))
 
-        audit = threading.Thread(target=auditor)
+        audit_errors = []
+
+        def guarded_auditor():
+            try:
+                auditor()
+            except Exception as e:
+                audit_errors.append(repr(e))
+                done.set()
+        audit = threading.Thread(target=guarded_auditor)
         audit.start()
         self.run_workers([lambda s=s: transfers(s, TRANSFER) for s in range(4)] +
                          [lambda s=s: transfers(10 + s, TRANSFER_BUILT) for s in range(2)] +
-                         [lambda s=s: transfers(20 + s, WRITE_FIRST) for s in range(2)] +
+                         [lambda s=s: transfers(20 + s, DECLARED_THEN_UNDECLARED) for s in range(2)] +
                          [lambda s=s: multi_transfers(30 + s) for s in range(2)])
         done.set()
         audit.join(600)
+        self.assertEqual(audit_errors, [])
         self.assertGreaterEqual(len(audits), 3)
         self.assertEqual(set(audits), {START * len(ACCOUNTS)})
         self.assertEqual(sum(int(self.r.get(a)) for a in ACCOUNTS), START * len(ACCOUNTS))
