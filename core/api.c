@@ -36,6 +36,10 @@ keel_status keel_register_protocol(keel_module *m, const keel_proto_def *def, co
     return reg_protocol(m, def, err);
 }
 
+keel_status keel_register_info(keel_module *m, const char *name, keel_info_fn fn, const char **err) {
+    return reg_info(m, name, fn, err);
+}
+
 void keel_log(keel_module *m, int level, const char *fmt, ...) {
     char line[900];
     va_list ap;

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "call.h"
 #include "conn.h"
+#include "lock.h"
 #include "net.h"
 #include "ns.h"
 #include "opts.h"
@@ -10,6 +11,8 @@
 #include "shard.h"
 #include "thread.h"
 #include "zvm.h"
+
+#include <string.h>
 
 /* Checks the child's command as the connection would (it exists, its arity, the client's
  * network allows it) and places its keys.  False with the error as c's reply. */
@@ -37,6 +40,10 @@ static bool call_check(zvm_proc *c, const cmd_entry *named, const cmd_entry *ce)
 }
 
 keel_status keel_call(keel_proc *kp, uint32_t argc, const keel_arg *argv) {
+    return keel_call_opts(kp, argc, argv, 0);
+}
+
+keel_status keel_call_opts(keel_proc *kp, uint32_t argc, const keel_arg *argv, unsigned opts) {
     zvm_proc *p = zvm_of(kp);
     if (argc == 0 || (p->call_child && !p->call_done)) return KEEL_EINVAL;
     const cmd_entry *named = cmd_lookup_name(argv[0].ptr, argv[0].len);
@@ -46,6 +53,8 @@ keel_status keel_call(keel_proc *kp, uint32_t argc, const keel_arg *argv) {
         return KEEL_MOVED;
     }
     call_clear(p);
+    zvm_register_lazy_locks(p);   /* the child must see p's keys as p's in the lock table */
+    p->call_taken = 0;
     zvm_proc *c = zvm_proc_new(p->cur);
     c->serial = p->serial;   /* the parent's keys are the child's */
     c->conn = p->conn;
@@ -58,6 +67,8 @@ keel_status keel_call(keel_proc *kp, uint32_t argc, const keel_arg *argv) {
     zvm_set_argv(c, argc, argv);
     p->call_child = c;
     p->call_done = false;
+    p->call_nowait = (opts & KEEL_CALL_NOWAIT) != 0;
+    p->call_wait_limited = (opts & KEEL_CALL_WAIT_LIMITED) != 0;
     if (!call_check(c, named, ce)) {
         zvm_set_state(c, ZVM_DONE);
         p->call_done = true;
@@ -80,6 +91,72 @@ bool keel_call_failed(keel_proc *kp) {
 }
 
 void keel_call_clear(keel_proc *kp) { call_clear(zvm_of(kp)); }
+
+bool keel_call_conflict(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    return p->call_child && p->call_done && p->call_child->conflict;
+}
+
+keel_status keel_command_flags(uint32_t argc, const keel_arg *argv, uint64_t *flags) {
+    if (argc == 0 || !flags) return KEEL_EINVAL;
+    const cmd_entry *ce = cmd_lookup(argv[0].ptr, argv[0].len);
+    if (!ce) return KEEL_NOTFOUND;
+    const int arity = ce->def->arity;
+    bool fits = arity >= 0 ? argc == (uint32_t)arity : argc >= (uint32_t)-arity;
+    *flags = fits ? cmd_call_flags(ce, argc, argv) : ce->def->flags;
+    return fits ? KEEL_OK : KEEL_EINVAL;
+}
+
+uint32_t keel_call_keys_taken(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    return p->call_child && p->call_done ? p->call_taken : 0;
+}
+
+void keel_proc_restart_wider(keel_proc *kp) { zvm_of(kp)->restart_wider = true; }
+
+/* A key of p's list for lock identity (bytes, hash) on shard sid, its bytes copied into p's
+ * arena (they may live in a lock entry or a child about to go). */
+static zvm_key call_key_copy(zvm_proc *p, const char *id, size_t len, uint64_t hash, uint32_t sid) {
+    char *copy = zvm_alloc(p, len + 1);
+    memcpy(copy, id, len);
+    copy[len] = '\0';
+    return (zvm_key){.ptr = copy, .len = len, .lptr = copy, .llen = len, .hash = hash, .shard = sid,
+                     .argi = UINT32_MAX};
+}
+
+/* True when p's keys [0, n) already name lock identity (id, hash). */
+static bool call_key_listed(const zvm_key *keys, uint32_t n, const char *id, size_t len, uint64_t hash) {
+    for (uint32_t i = 0; i < n; i++)
+        if (keys[i].hash == hash && keys[i].llen == len && memcmp(keys[i].lptr, id, len) == 0) return true;
+    return false;
+}
+
+void call_restart_wider(zvm_proc *p) {
+    zvm_register_lazy_locks(p);
+    zvm_proc *c = p->call_child && p->call_done ? p->call_child : NULL;
+    uint32_t cap = p->nkeys + p->nlocks + 1, n = p->nkeys;
+    zvm_key *keys = zvm_alloc(p, sizeof *keys * cap);
+    if (n) memcpy(keys, p->keys, sizeof *keys * n);
+    for (uint32_t i = 0; i < p->nlocks; i++) {   /* held, so nobody frees or changes them */
+        const lock_ent *e = p->locks[i].ent;
+        if (!call_key_listed(keys, n, e->key, e->klen, e->hash))
+            keys[n++] = call_key_copy(p, e->key, e->klen, e->hash, p->locks[i].shard);
+    }
+    if (c && c->conflict && !call_key_listed(keys, n, c->conflict_key.lptr, c->conflict_key.llen, c->conflict_key.hash))
+        keys[n++] = call_key_copy(p, c->conflict_key.lptr, c->conflict_key.llen, c->conflict_key.hash,
+                                  c->conflict_key.shard);
+    call_clear(p);
+    zvm_release_locks(p);
+    zvm_set_key_list(p, keys, n);
+    p->pc = 0;
+    p->lock_next = p->lock_key = p->lock_pos = 0;
+    p->lock_ordered = false;
+    p->restart_wider = false;
+    p->call_nowait = false;
+    p->call_wait_limited = false;
+    memset(p->reg, 0, sizeof p->reg);
+    zvm_reply_reset(p);
+}
 
 void call_child_done(zvm_proc *c) {
     zvm_proc *p = c->call_parent;

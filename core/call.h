@@ -19,5 +19,8 @@ struct zvm_proc;
 void call_child_done(struct zvm_proc *child);
 /* Recycles p's finished child, if any (on the child's own thread). */
 void call_clear(struct zvm_proc *p);
+/* keel_proc_restart_wider, done when p yields: p releases every lock it holds and starts its
+ * program over with its keys widened by those locks' keys and its last child's conflict key. */
+void call_restart_wider(struct zvm_proc *p);
 
 #endif

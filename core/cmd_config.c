@@ -51,6 +51,7 @@ static void get_keepalive(char *o, size_t n) { snprintf(o, n, "%d", limit_get(sr
 static void get_obuf(char *o, size_t n) { limit_format_obuf(srv->cf.obuf, o, n); }
 static void get_qbuf(char *o, size_t n) { snprintf(o, n, "%lld", (long long)limit_get(srv->cf.query_buffer_limit)); }
 static void get_maxbulk(char *o, size_t n) { snprintf(o, n, "%lld", (long long)limit_get(srv->cf.proto_max_bulk_len)); }
+static void get_busy(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.busy_reply_threshold)); }
 static void get_protected(char *o, size_t n) { snprintf(o, n, "%s", limit_get(srv->cf.protected_mode) ? "yes" : "no"); }
 
 /* A whole number from lo to hi, or false. */
@@ -116,6 +117,13 @@ static const char *set_protected(const char *v) {
     return NULL;
 }
 
+static const char *set_busy(const char *v) {
+    long long x;
+    if (!config_int(v, 0, INT_MAX, &x)) return "argument couldn't be parsed into an integer";
+    limit_set(srv->cf.busy_reply_threshold, (int)x);
+    return NULL;
+}
+
 static const char *set_loglevel(const char *v) {
     int lv = log_level_parse(v);
     if (lv < 0) return "argument must be one of: debug, verbose, notice, warning, error";
@@ -144,6 +152,7 @@ static const config_param params[] = {
     {"client-query-buffer-limit", get_qbuf, set_qbuf},
     {"proto-max-bulk-len", get_maxbulk, set_maxbulk},
     {"protected-mode", get_protected, set_protected},
+    {"busy-reply-threshold", get_busy, set_busy}, {"lua-time-limit", get_busy, set_busy},
     {"io-threads", get_threads, NULL},
     {"threads", get_threads, NULL},     {"shards", get_shards, NULL},
     {"loglevel", get_loglevel, set_loglevel}, {"logfile", get_logfile, NULL},
@@ -206,7 +215,7 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
             "SET <directive> <value>", "    Set the configuration <directive> to <value> (loglevel, maxclients, timeout,",
             "    tcp-keepalive, client-output-buffer-limit, client-query-buffer-limit,",
-            "    proto-max-bulk-len, protected-mode; save, appendonly and dbfilename accept",
+            "    proto-max-bulk-len, protected-mode, busy-reply-threshold (lua-time-limit); save, appendonly and dbfilename accept",
             "    only \"\", no and \"\": there is no persistence yet).",
             "RESETSTAT", "    Reset statistics reported by the INFO command.",
         };

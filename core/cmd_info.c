@@ -5,6 +5,7 @@
 #include "log.h"
 #include "mem.h"
 #include "net.h"
+#include "registry.h"
 #include "server.h"
 #include "shard.h"
 #include "stats.h"
@@ -205,15 +206,29 @@ static const info_section sections[] = {
     {"cpu", true, info_cpu},          {"modules", false, info_modules},  {"keyspace", true, info_keyspace},
 };
 
-static bool wanted(const keel_proc *p, const info_section *s) {
-    if (p->argc == 1) return s->in_default;
+static bool wanted_name(const keel_proc *p, const char *name, bool in_default) {
+    if (p->argc == 1) return in_default;
     for (uint32_t i = 1; i < p->argc; i++) {
-        if (keel_arg_is(&p->argv[i], s->name) || keel_arg_is(&p->argv[i], "all") ||
+        if (keel_arg_is(&p->argv[i], name) || keel_arg_is(&p->argv[i], "all") ||
             keel_arg_is(&p->argv[i], "everything"))
             return true;
-        if (keel_arg_is(&p->argv[i], "default") && s->in_default) return true;
+        if (keel_arg_is(&p->argv[i], "default") && in_default) return true;
     }
     return false;
+}
+
+static bool wanted(const keel_proc *p, const info_section *s) { return wanted_name(p, s->name, s->in_default); }
+
+/* The sections modules added (keel_register_info), in the default set, after the core's. */
+static void info_module_sections(const keel_proc *p, info_buf *b) {
+    for (size_t i = 0; i < info_count(); i++) {
+        const info_entry *ie = info_at(i);
+        if (!wanted_name(p, ie->name, true)) continue;
+        keel_buf kb = {mem_alloc(512), 0, 512};
+        ie->fn(&kb);
+        info_add(b, "# %s\r\n%.*s\r\n", ie->name, (int)kb.len, kb.data);
+        mem_free(kb.data);
+    }
 }
 
 /* Opcode: info.report — INFO [section ...].  Reductions 1. */
@@ -223,6 +238,7 @@ static keel_op_result op_info(keel_proc *p, const keel_insn *in) {
     int64_t now = keel_now_ms(p);
     for (size_t i = 0; i < BUILTIN_COUNT(sections); i++)
         if (wanted(p, &sections[i])) sections[i].emit(&b, now);
+    info_module_sections(p, &b);
     if (b.len >= 2) b.len -= 2;   /* no blank line after the last section */
     keel_reply_verbatim(p, "txt", b.s, b.len);
     mem_free(b.s);

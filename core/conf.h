@@ -87,6 +87,8 @@ typedef struct conf {
     int64_t query_buffer_limit;   /* client-query-buffer-limit: unparsed input per client */
     int64_t proto_max_bulk_len;   /* the largest argument a request may carry */
     bool protected_mode;       /* refuse non-loopback clients of networks without a password */
+    int busy_reply_threshold;  /* ms a script runs before others waiting for its keys get BUSY
+                                  (busy-reply-threshold, lua-time-limit) */
     char *config_file;         /* the file loaded, if any */
     char *config_dir;          /* its directory: relative paths in the file start there */
     char *check_file;          /* --check-config FILE: validate and exit */
@@ -101,6 +103,8 @@ typedef struct conf {
 /* Default RESP and memcached ports of the embedded default config. */
 #define CONF_DEFAULT_PORT 6379
 #define CONF_DEFAULT_MEMCACHE_PORT 11211
+/* busy-reply-threshold's default, in ms (Redis's lua-time-limit). */
+#define CONF_DEFAULT_BUSY_REPLY_THRESHOLD 5000
 
 /* Fills c with the embedded default: RESP (and memcached when that protocol is loaded) on
  * 127.0.0.1, every module found, one thread per core. */

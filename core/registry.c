@@ -27,6 +27,8 @@ static struct {
     size_t ntypes;
     proto_entry **protos;
     size_t nprotos;
+    info_entry **infos;
+    size_t ninfos;
 } reg;
 
 static uint64_t name_hash(const char *s, size_t n) {
@@ -205,6 +207,24 @@ keel_status reg_protocol(keel_module *m, const keel_proto_def *def, const char *
     return KEEL_OK;
 }
 
+keel_status reg_info(keel_module *m, const char *name, keel_info_fn fn, const char **err) {
+    if (!module_registering(m, err)) return KEEL_ESTATE;
+    if (!name || !*name || strlen(name) >= sizeof reg.infos[0]->name || !fn)
+        return fail(err, "an INFO section needs a name (under 32 bytes) and a writer", KEEL_EINVAL);
+    for (size_t i = 0; i < reg.ninfos; i++)
+        if (!strcasecmp(reg.infos[i]->name, name)) return fail(err, "an INFO section of that name is already registered", KEEL_EEXIST);
+    info_entry *ie = mem_calloc(1, sizeof *ie);
+    snprintf(ie->name, sizeof ie->name, "%s", name);
+    ie->fn = fn;
+    ie->module = m;
+    reg.infos = mem_realloc(reg.infos, sizeof *reg.infos * (reg.ninfos + 1));
+    reg.infos[reg.ninfos++] = ie;
+    return KEEL_OK;
+}
+
+size_t info_count(void) { return reg.ninfos; }
+const info_entry *info_at(size_t i) { return reg.infos[i]; }
+
 void reg_forget_module(keel_module *m) {
     size_t w = 0;
     for (size_t i = 0; i < reg.ncmds; i++) {
@@ -226,6 +246,12 @@ void reg_forget_module(keel_module *m) {
         else reg.protos[w++] = reg.protos[i];
     }
     reg.nprotos = w;
+    w = 0;
+    for (size_t i = 0; i < reg.ninfos; i++) {
+        if (reg.infos[i]->module == m) mem_free(reg.infos[i]);
+        else reg.infos[w++] = reg.infos[i];
+    }
+    reg.ninfos = w;
 }
 
 const op_entry *op_lookup(const char *name) {
@@ -289,5 +315,7 @@ void reg_free(void) {
     for (size_t i = 1; i <= reg.ntypes; i++) mem_free(reg.types[i]);
     for (size_t i = 0; i < reg.nprotos; i++) mem_free(reg.protos[i]);
     mem_free(reg.protos);
+    for (size_t i = 0; i < reg.ninfos; i++) mem_free(reg.infos[i]);
+    mem_free(reg.infos);
     memset(&reg, 0, sizeof reg);
 }

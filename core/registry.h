@@ -36,12 +36,23 @@ typedef struct proto_entry {
     struct keel_module *module;
 } proto_entry;
 
+/* An INFO section a module added (keel_register_info). */
+typedef struct info_entry {
+    char name[32];                 /* as the module wrote it: "Scripting" */
+    keel_info_fn fn;
+    struct keel_module *module;
+} info_entry;
+
 /* Registration: return KEEL_OK or a status with *err set to a static message. */
 keel_status reg_command(struct keel_module *m, const keel_cmd_def *def, const char **err);
 keel_status reg_opcode(struct keel_module *m, const keel_opcode_def *def, const char **err);
 keel_status reg_type(struct keel_module *m, const keel_type_def *def, keel_type_id *id,
                      const char **err);
 keel_status reg_protocol(struct keel_module *m, const keel_proto_def *def, const char **err);
+keel_status reg_info(struct keel_module *m, const char *name, keel_info_fn fn, const char **err);
+/* The modules' INFO sections, in registration order. */
+size_t info_count(void);
+const info_entry *info_at(size_t i);
 
 /* The flags one call of ce needs for the permission check: the definition's flags, with the
  * WRITE and READONLY bits the command's access callback gives for these arguments when it has

@@ -103,6 +103,7 @@ bool stats_get(const char *name, int64_t *out) {
     else if (!strcmp(name, "threads")) *out = srv->nthreads;
     else if (!strcmp(name, "expired_keys")) *out = atomic_load(&srv->expired_keys);
     else if (!strcmp(name, "pid")) *out = (int64_t)getpid();
+    else if (!strcmp(name, "busy_reply_threshold")) *out = limit_get(srv->cf.busy_reply_threshold);
     else if (!strcmp(name, "keyspace_hits") || !strcmp(name, "keyspace_misses")) {
         uint64_t n = 0;
         bool hits = name[9] == 'h';

@@ -2,6 +2,7 @@
  * then wake the threads this turn sent messages to. */
 #include "config.h"
 #include "thread.h"
+#include "busy.h"
 #include "conn.h"
 #include "expire.h"
 #include "lazyfree.h"
@@ -65,6 +66,7 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     thr *t = arg;
     thr_refresh_now(t);
     expire_cycle(t);
+    busy_sweep(t);
     for (int i = 0; i < t->nshards; i++) {
         shard *s = t->shards[i];
         for (uint32_t db = 0; db < s->ndbs; db++)

@@ -137,6 +137,17 @@ typedef struct zvm_proc {
     struct watch_rec **watch_out;  /* WATCH: what it saw of its keys, for its connection */
     uint32_t nwatch_out;
 
+    /* scripts (call.c, busy.c): keys a child may not wait for, starting over wider, BUSY */
+    bool call_nowait;              /* the running child may not wait for a key this one lacks */
+    bool call_wait_limited;        /* ... may wait for one only up to busy-reply-threshold */
+    int64_t wait_deadline;         /* (a child) when its limited wait for a key ends in an error */
+    bool conflict;                 /* (a child) stopped at conflict_key, held by another process */
+    bool restart_wider;            /* keel_proc_restart_wider: start over at the next yield */
+    bool busy;                     /* keel_proc_set_busy: registered busy until it ends */
+    uint32_t call_taken;           /* keys its last finished child took that it did not hold */
+    zvm_key conflict_key;
+    const char *busy_error;        /* it waited on a busy process's key: it ends with this error */
+
     size_t arena_bytes;            /* bytes of the arena's extra chunks */
     size_t arena_args;             /* ... of which the arguments took (the rest is reply and scratch) */
     bool started;                  /* the connection started it (counted in its nstarted) */

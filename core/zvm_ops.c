@@ -4,6 +4,7 @@
 #include "config.h"
 #include "zvm.h"
 #include "gate.h"
+#include "busy.h"
 #include "lock.h"
 #include "registry.h"
 #include "server.h"
@@ -11,12 +12,41 @@
 #include "thread.h"
 #include "watch.h"
 
+#include <string.h>
+
+/* Whether p may wait behind the holders of its shard keys [first, end): not when a holder is a
+ * busy script (p fails with its BUSY error), nor when p is a child its parent ran with
+ * KEEL_CALL_NOWAIT (p fails as a conflict on that key, for the parent to start over wider). */
+static bool key_lock_refused(zvm_proc *p, shard *s, uint32_t first, uint32_t end) {
+    for (uint32_t i = first; i < end; i++) {
+        const zvm_key *k = &p->keys[i];
+        lock_ent *e = lock_find(&s->locks, k->lptr, k->llen, k->hash);
+        if (!e || e->owner == p->serial) continue;
+        const char *busy = busy_error_of(e->owner);
+        if (busy) {
+            zvm_reply_reset(p);
+            zvm_reply_error_text(p, busy, strlen(busy));
+            return true;
+        }
+        if (p->call_parent && p->call_parent->call_nowait) {
+            p->conflict = true;
+            p->conflict_key = *k;
+            zvm_reply_reset(p);
+            zvm_reply_errorf(p, "ERR a key of the command is held by another process");
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Opcode: key.lock
  * Operands: none.  Reductions: 1 + the keys.  May hop, block, and yield between shards.
  * The prologue of every command with keys.  Takes the command's keys shard by shard in
  * ascending shard order (hopping to each shard's thread), waiting behind any process that
  * holds one (in a fixed order when it must wait: see zvm_lock_keys_ordered); a single-shard
- * command only checks for holders and enters its locks in the table if it ever leaves the CPU.  Ends on the thread of the last shard. */
+ * command only checks for holders and enters its locks in the table if it ever leaves the CPU.
+ * Fails instead of waiting behind a busy script (BUSY) or, for a child run with KEEL_CALL_NOWAIT,
+ * behind any other process (see key_lock_refused).  Ends on the thread of the last shard. */
 static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
@@ -40,6 +70,8 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
             contended = e && e->owner != p->serial;
         }
         if (contended) {
+            if (key_lock_refused(p, s, first, end)) return KEEL_FAIL;
+            busy_note_wait(p);
             if (!zvm_lock_keys_ordered(p, sid, first, end)) return KEEL_BLOCK;
         } else if (p->nlshards == 1) {
             p->lazy_locks = true;

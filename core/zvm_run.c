@@ -3,6 +3,7 @@
 #include "config.h"
 #include "zvm.h"
 #include "block.h"
+#include "busy.h"
 #include "call.h"
 #include "conn.h"
 #include "lock.h"
@@ -238,6 +239,7 @@ static void zvm_note_yield(zvm_proc *p) {
  * never the child's; the ones it took besides are held on until the parent ends. */
 static void zvm_give_locks(zvm_proc *c, zvm_proc *parent) {
     zvm_register_lazy_locks(c);   /* keys only checked, not in the lock table yet */
+    parent->call_taken = c->nlocks;
     for (uint32_t i = 0; i < c->nlocks; i++) zvm_add_lockref(parent, c->locks[i].shard, c->locks[i].ent);
     c->nlocks = 0;
 }
@@ -254,12 +256,23 @@ static void zvm_restart_timed_out(zvm_proc *p) {
     zvm_reply_reset(p);
 }
 
+/* p waited on a key of a busy process (busy.c): it ends with that process's error. */
+static zvm_outcome zvm_fail_busy(zvm_proc *p) {
+    zvm_reply_reset(p);
+    zvm_reply_error_text(p, p->busy_error, strlen(p->busy_error));
+    p->busy_error = NULL;
+    p->failed = true;
+    return ZVM_OUT_DONE;
+}
+
 void zvm_step(zvm_proc *p) {
     thr *t = p->cur;
     if (p->blk) blk_resumed(p);   /* woken from a park: it starts its program over */
     zvm_set_state(p, ZVM_RUNNING);
-    switch (zvm_abandoned(p) ? ZVM_OUT_DONE : zvm_run(p)) {
+    zvm_outcome out = p->busy_error ? zvm_fail_busy(p) : zvm_abandoned(p) ? ZVM_OUT_DONE : zvm_run(p);
+    switch (out) {
     case ZVM_OUT_DONE:
+        busy_clear(p);
         zvm_reply_finish(p);
         call_clear(p);   /* a child whose reply was never cleared */
         if (p->call_parent) zvm_give_locks(p, p->call_parent);
@@ -272,6 +285,7 @@ void zvm_step(zvm_proc *p) {
         }
         break;
     case ZVM_OUT_YIELD:
+        if (p->restart_wider) call_restart_wider(p);   /* gives back its locks, starts over */
         zvm_note_yield(p);
         zvm_register_lazy_locks(p);
         atomic_fetch_add_explicit(&t->st.yields, 1, memory_order_relaxed);

@@ -34,6 +34,14 @@ typedef struct keel_module keel_module;   /* opaque: the loading module's handle
 /* Log levels for keel_log. */
 enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEEL_LOG_ERROR };
 
+/* An INFO section's writer (keel_register_info, added in 1.2). */
+typedef void (*keel_info_fn)(keel_buf *out);
+
+/* keel_call_opts options (added in 1.2). */
+#define KEEL_CALL_NOWAIT 1u   /* never wait for a key another process holds: fail, call_conflict */
+#define KEEL_CALL_WAIT_LIMITED 2u   /* wait for such a key at most busy-reply-threshold, then fail
+                                       with an error (for a caller that cannot start over) */
+
 /* X(return type, name, (parameters)) */
 #define KEEL_API_LIST(X)                                                                       \
     /* ---- registration, only inside init (added in 1.0) ---- */                             \
@@ -156,7 +164,8 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     /* a named counter: "keys", "expires", "used_memory", "rss", "connections",               \
      * "total_connections", "commands", "uptime", "threads", "keyspace_hits",                 \
      * "keyspace_misses", "expired_keys", "net_input_bytes", "net_output_bytes", "pid",       \
-     * "rejected_connections"; KEEL_NOTFOUND for another name */                              \
+     * "rejected_connections", "busy_reply_threshold" (ms, a setting: added in 1.2);          \
+     * KEEL_NOTFOUND for another name */                              \
     X(keel_status, server_stat, (const char *name, int64_t *out))                              \
     /* ---- networks (added in 1.0): on the connection's thread only ---- */                   \
     /* a setting of the network c was accepted on, as text: "name", "protocol", "tls"          \
@@ -223,7 +232,33 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
     /* forgets the finished command and its reply */                                            \
     X(void, call_clear, (keel_proc *p))                                                        \
     /* a nil that RESP2 sends as a null array (*-1), as Redis answers EXEC and BLPOP */         \
-    X(void, reply_nil_array, (keel_proc *p))
+    X(void, reply_nil_array, (keel_proc *p))                                                   \
+    /* ---- what scripts need (added in 1.2) ---- */                                           \
+    /* the flags (KEEL_CMD_*) one call of the command argv[0] names would be checked with (its \
+     * access callback's answer included): KEEL_OK; KEEL_EINVAL when argc does not fit its     \
+     * arity (*flags: the command's own); KEEL_NOTFOUND for no such command.  Any thread */    \
+    X(keel_status, command_flags, (uint32_t argc, const keel_arg *argv, uint64_t *flags))      \
+    /* call, with KEEL_CALL_* options: KEEL_CALL_NOWAIT makes a key the command would wait for \
+     * (one another process holds and p does not) end it at once, failed, with call_conflict   \
+     * true, instead of waiting */                                                             \
+    X(keel_status, call_opts, (keel_proc *p, uint32_t argc, const keel_arg *argv,              \
+                               unsigned opts))                                                 \
+    /* true when the finished command stopped at a key it may not wait for (KEEL_CALL_NOWAIT) */ \
+    X(bool, call_conflict, (keel_proc *p))                                                     \
+    /* how many keys the finished command locked that p did not hold (p holds them now) */     \
+    X(uint32_t, call_keys_taken, (keel_proc *p))                                               \
+    /* asks p to start over wider: when the opcode next returns KEEL_YIELD, p gives back every \
+     * lock it holds and runs its program again from the start (registers and reply cleared)   \
+     * with its keys widened by every key it held and the key its last call stopped at, all    \
+     * locked up front in the usual order.  For a script that met a key it did not declare */  \
+    X(void, proc_restart_wider, (keel_proc *p))                                                \
+    /* marks p busy until it ends: a process that would wait for a key p holds (and those     \
+     * waiting already) fails with `error` ("BUSY ...", a string that outlives p) instead */   \
+    X(void, proc_set_busy, (keel_proc *p, const char *error))                                  \
+    /* adds section `name` ("Scripting") to INFO: fn appends its "field:value\r\n" lines to  \
+     * out (on any thread, so it reads only what is safe to read from there).  Only in init */ \
+    X(keel_status, register_info, (keel_module *m, const char *name, keel_info_fn fn,         \
+                                   const char **err))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

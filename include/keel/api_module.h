@@ -75,4 +75,11 @@
 #define keel_call_failed (keel_api_ptr->call_failed)
 #define keel_call_clear (keel_api_ptr->call_clear)
 #define keel_reply_nil_array (keel_api_ptr->reply_nil_array)
+#define keel_command_flags (keel_api_ptr->command_flags)
+#define keel_call_opts (keel_api_ptr->call_opts)
+#define keel_call_conflict (keel_api_ptr->call_conflict)
+#define keel_call_keys_taken (keel_api_ptr->call_keys_taken)
+#define keel_proc_restart_wider (keel_api_ptr->proc_restart_wider)
+#define keel_proc_set_busy (keel_api_ptr->proc_set_busy)
+#define keel_register_info (keel_api_ptr->register_info)
 #endif

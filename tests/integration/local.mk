@@ -54,6 +54,10 @@ INTEGRATION_TESTS = \
 	tests/integration/test_client_lifecycle.py \
 	tests/integration/test_out_of_memory.py \
 	tests/integration/test_transactions_compat.py \
+	tests/integration/test_scripting.py \
+	tests/integration/test_scripting_busy.py \
+	tests/integration/test_scripting_undeclared.py \
+	tests/integration/test_scripting_compat.py \
 	tests/integration/test_transactions.py
 
 TESTS += $(INTEGRATION_TESTS)

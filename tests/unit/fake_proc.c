@@ -224,6 +224,36 @@ static bool f_call_failed(keel_proc *p) {
 
 static void f_call_clear(keel_proc *p) { (void)p; }
 
+static keel_status f_call_opts(keel_proc *p, uint32_t argc, const keel_arg *argv, unsigned opts) {
+    (void)opts;
+    return f_call(p, argc, argv);
+}
+
+static bool f_call_conflict(keel_proc *p) {
+    (void)p;
+    return false;
+}
+
+static uint32_t f_call_keys_taken(keel_proc *p) {
+    (void)p;
+    return 0;
+}
+
+/* Fake servers have no command table: every name is unknown. */
+static keel_status f_command_flags(uint32_t argc, const keel_arg *argv, uint64_t *flags) {
+    (void)argc, (void)argv, (void)flags;
+    return KEEL_NOTFOUND;
+}
+
+/* Fake processes hold no locks, so starting over wider or being busy changes nothing. */
+static void f_proc_restart_wider(keel_proc *p) { (void)p; }
+static void f_proc_set_busy(keel_proc *p, const char *error) { (void)p, (void)error; }
+
+static keel_status f_register_info(keel_module *m, const char *name, keel_info_fn fn, const char **err) {
+    (void)m, (void)name, (void)fn, (void)err;
+    return KEEL_OK;
+}
+
 static void f_reply_int(keel_proc *p, int64_t v) {
     keel_reply *r = add_node(fp_of(p), KEEL_REPLY_INT);
     r->v.i = v;
@@ -598,4 +628,11 @@ void fake_proc_fill(keel_api *t) {
     t->call_reply = f_call_reply;
     t->call_failed = f_call_failed;
     t->call_clear = f_call_clear;
+    t->command_flags = f_command_flags;
+    t->call_opts = f_call_opts;
+    t->call_conflict = f_call_conflict;
+    t->call_keys_taken = f_call_keys_taken;
+    t->proc_restart_wider = f_proc_restart_wider;
+    t->proc_set_busy = f_proc_set_busy;
+    t->register_info = f_register_info;
 }

@@ -1,0 +1,237 @@
+/* run.c -- driving a script's coroutine from its opcode (see run.h). */
+#include "run.h"
+#include "conv.h"
+#include "errors.h"
+#include "redislib.h"
+#include "running.h"
+#include "vm.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* The count hook's period (Lua instructions) and what one period costs in reductions: a slice
+ * (20,000 reductions) is then about 50,000 instructions, a fraction of a millisecond, so a loop
+ * holds its thread no longer than other commands' slices do (measured: a GET on the same thread
+ * answers within the machine's own jitter while a script loops). */
+#define HOOK_PERIOD 1000
+#define HOOK_COST 400
+
+static _Thread_local script_run *current;
+
+script_run *run_current(void) {
+    return current;
+}
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void run_free(void *ptr) {
+    script_run *run = ptr;
+    running_remove(run); /* defensive: a run always ends (run_end) before its process */
+    keel_free(run);
+}
+
+script_run *run_new(keel_proc *p, bool function, const char *name) {
+    script_run *run = keel_calloc(1, sizeof *run);
+    run->p = p;
+    run->co_ref = run->keys_ref = run->argv_ref = LUA_NOREF;
+    run->resp = 2;
+    run->function = function;
+    snprintf(run->name, sizeof run->name, "%s", name);
+    int64_t threshold = 0;
+    keel_server_stat("busy_reply_threshold", &threshold);
+    run->threshold_ms = threshold;
+    keel_proc_defer_free(p, run_free, run);
+    return run;
+}
+
+/* True when the running coroutine L can yield here: no C function between it and its resume
+ * but pcall/xpcall (LuaJIT yields across those; not across table.sort's comparator ...).
+ * skip: frames to pass over first (1 inside a C function such as redis.call). */
+static bool can_yield(lua_State *L, int skip) {
+    lua_Debug ar;
+    bool ok = true;
+    lua_getfield(L, LUA_REGISTRYINDEX, VM_REG_YIELD_OK);
+    for (int lv = skip; ok && lua_getstack(L, lv, &ar); lv++) {
+        lua_getinfo(L, "f", &ar);
+        if (lua_iscfunction(L, -1)) {
+            lua_rawget(L, -2);
+            ok = lua_toboolean(L, -1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
+bool run_can_yield(lua_State *L) {
+    return can_yield(L, 1);
+}
+
+static void run_hook(lua_State *L, lua_Debug *ar);
+
+/* The count hook: charges the slice, marks the run busy past busy-reply-threshold, stops a
+ * killed run, and yields to the opcode when the slice is spent. */
+static void run_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    script_run *run = current;
+    if (!run) return;
+    if (atomic_load_explicit(&run->kill, memory_order_relaxed)) {
+        if (!run->killing) {
+            run->killing = true;
+            atomic_fetch_add(&scripting_stats.killed, 1);
+            lua_sethook(L, run_hook, LUA_MASKCOUNT,
+                        1); /* again at every instruction: pcall cannot keep it */
+        }
+        errors_push_killed(L);
+        lua_error(L);
+    }
+    keel_charge(run->p, HOOK_COST);
+    if (!atomic_load_explicit(&run->busy, memory_order_relaxed) && run->threshold_ms > 0 &&
+        mono_ms() - run->started_ms >= run->threshold_ms) {
+        atomic_store(&run->busy, true);
+        atomic_fetch_add(&scripting_stats.busy, 1);
+        keel_proc_set_busy(run->p, run->function ? ERR_BUSY_FUNCTION : ERR_BUSY_SCRIPT);
+    }
+    if (run->p->budget <= 0 && can_yield(L, 0)) {
+        run->wait = RUN_WAIT_SLICE;
+        lua_yield(L, 0);
+    }
+}
+
+int run_last_code_line(const char *body, size_t len) {
+    size_t end = len;
+    while (end > 0 && (body[end - 1] == ' ' || body[end - 1] == '\t' || body[end - 1] == '\n' ||
+                       body[end - 1] == '\r'))
+        end--;
+    int line = 1;
+    for (size_t i = 0; i < end; i++)
+        line += body[i] == '\n';
+    return line;
+}
+
+void run_begin(script_run *run, script_vm *vm, int nargs) {
+    lua_State *L = vm->L;
+    if (run->function) { /* a function: the line before its "end", or its only line */
+        lua_Debug ar;
+        lua_pushvalue(L, -nargs - 1);
+        if (lua_getinfo(L, ">S", &ar))
+            run->fallback_line =
+                ar.lastlinedefined > ar.linedefined ? ar.lastlinedefined - 1 : ar.linedefined;
+    }
+    run->vm = vm;
+    if (vm->nco_pool > 0) {   /* a coroutine a script finished in: reused, its stack empty */
+        run->co_ref = vm->co_pool[--vm->nco_pool];
+        lua_rawgeti(L, LUA_REGISTRYINDEX, run->co_ref);
+        run->co = lua_tothread(L, -1);
+        lua_pop(L, 1);
+    } else {
+        run->co = lua_newthread(L);
+        run->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_xmove(L, run->co, nargs + 1);
+    run->started_ms = mono_ms();
+    run->wait = RUN_WAIT_NONE;
+    atomic_fetch_add(&scripting_stats.runs, 1);
+    running_add(run);
+}
+
+/* Releases the coroutine and the run's tables (on the state's thread) and unlists it.  A
+ * coroutine that returned normally (reusable) goes back to the state's pool. */
+static void run_end(script_run *run, bool reusable) {
+    lua_State *L = run->vm->L;
+    script_vm *vm = run->vm;
+    if (reusable && vm->nco_pool < (int)(sizeof vm->co_pool / sizeof vm->co_pool[0])) {
+        lua_settop(run->co, 0);
+        vm->co_pool[vm->nco_pool++] = run->co_ref;
+    } else {
+        luaL_unref(L, LUA_REGISTRYINDEX, run->co_ref);
+    }
+    luaL_unref(L, LUA_REGISTRYINDEX, run->keys_ref);
+    luaL_unref(L, LUA_REGISTRYINDEX, run->argv_ref);
+    run->co_ref = run->keys_ref = run->argv_ref = LUA_NOREF;
+    run->co = NULL;
+    if (run->killing) {
+        run->killing = false;
+        lua_sethook(L, run_hook, LUA_MASKCOUNT, HOOK_PERIOD);
+    }
+    running_remove(run);
+}
+
+/* Sets the globals KEYS and ARGV to this run's (scripts; nil for functions): every run on the
+ * state shares its global table, and only the one being resumed may see its own. */
+static void run_set_globals(script_run *run) {
+    lua_State *L = run->vm->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, run->vm->globals_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, run->keys_ref);
+    lua_setfield(L, -2, "KEYS");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, run->argv_ref);
+    lua_setfield(L, -2, "ARGV");
+    lua_pop(L, 1);
+}
+
+/* The run met an undeclared key another process holds before writing anything: forget this
+ * attempt; the process starts over with that key (and every key it took) locked up front. */
+static keel_op_result run_restart(script_run *run) {
+    keel_call_clear(run->p);
+    run_end(run, false);
+    atomic_fetch_add(&scripting_stats.restarts, 1);
+    keel_proc_restart_wider(run->p);
+    return KEEL_YIELD;
+}
+
+keel_op_result run_step(script_run *run) {
+    int nargs = 0;
+    switch (run->wait) {
+    case RUN_WAIT_NONE:
+        nargs = lua_gettop(run->co) - 1;
+        break;
+    case RUN_WAIT_CALL:
+        if (keel_call_conflict(run->p)) return run_restart(run);
+        redislib_call_finished(run->co, run, run->call_raise, run->call_wrote_before, false);
+        nargs = 2;
+        break;
+    default:
+        break;
+    }
+    run->wait = RUN_WAIT_NONE;
+    lua_State *L = run->vm->L;
+    lua_sethook(L, run_hook, LUA_MASKCOUNT, run->killing ? 1 : HOOK_PERIOD);
+    run_set_globals(run);
+    current = run;
+    run->vm->current = run;
+    int st = lua_resume(run->co, nargs);
+    current = NULL;
+    run->vm->current = NULL;
+    if (st == LUA_YIELD) {
+        switch (run->wait) {
+        case RUN_WAIT_SLICE:
+            atomic_fetch_add_explicit(&scripting_stats.yields, 1, memory_order_relaxed);
+            return KEEL_YIELD;
+        case RUN_WAIT_CALL:
+            return KEEL_BLOCK;
+        case RUN_WAIT_RESTART:
+            return run_restart(run);
+        default: /* coroutine.yield() outside any coroutine of the script's own */
+            lua_settop(run->co, 0);
+            lua_pushstring(run->co, "attempt to yield from outside a coroutine");
+            st = LUA_ERRRUN;
+        }
+    }
+    keel_op_result res;
+    if (st == 0) {
+        if (lua_gettop(run->co) == 0) lua_pushnil(run->co);
+        lua_settop(run->co, 1);
+        res = conv_lua_to_reply(run->p, run->co, 1, run->resp == 3) ? KEEL_FAIL : KEEL_DONE;
+    } else {
+        errors_reply_raised(run);
+        res = KEEL_FAIL;
+    }
+    run_end(run, st == 0);
+    return res;
+}
