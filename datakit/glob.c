@@ -1,5 +1,4 @@
 /* glob.c -- glob matching with one backtrack point per star (linear-ish, never exponential). */
-#include "config.h"
 #include "glob.h"
 
 #include <ctype.h>
@@ -37,7 +36,7 @@ static bool class_match(const char *p, size_t plen, int c, bool nocase, size_t *
     return negate ? !hit : hit;
 }
 
-bool glob_match(const char *p, size_t plen, const char *s, size_t slen, bool nocase) {
+bool dk_glob_match(const char *p, size_t plen, const char *s, size_t slen, bool nocase) {
     size_t pi = 0, si = 0, star_p = (size_t)-1, star_s = 0;
     while (si < slen) {
         if (pi < plen) {
