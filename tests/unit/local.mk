@@ -9,3 +9,4 @@ include tests/unit/memcache.mk
 include tests/unit/lists.mk
 include tests/unit/maps.mk
 include tests/unit/sets.mk
+include tests/unit/pubsub.mk
