@@ -112,6 +112,8 @@ const char *keel_conn_option(keel_conn *c, const char *name) { return opt_get(c-
 
 keel_status keel_conn_push(keel_conn *c, const keel_arg *parts, uint32_t n) {
     if (n == 0 || n > PUSH_PARTS_MAX) return KEEL_EINVAL;
+    for (uint32_t i = 0; i < n; i++)
+        if (parts[i].len > UINT32_MAX) return KEEL_EINVAL;   /* a reply node's length */
     keel_reply nodes[PUSH_PARTS_MAX + 1];
     nodes[0] = (keel_reply){.type = KEEL_REPLY_PUSH, .len = n, .v.child = &nodes[1]};
     for (uint32_t i = 0; i < n; i++)

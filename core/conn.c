@@ -977,8 +977,10 @@ void conn_sweep(thr *t) {
         if (c->flags & (CONN_CLOSED | CONN_REFUSED)) continue;
         if (c->obuf_soft_since && !conn_check_output_limit(c)) continue;   /* closed at the flush */
         int64_t secs = c->net->cf->timeout >= 0 ? c->net->cf->timeout : global;
-        /* a client with requests in flight (a blocking pop, a long command) is not idle */
-        if (secs <= 0 || c->npend > 0 || t->now_ms - c->last_ms < secs * 1000) continue;
+        /* a client with requests in flight (a blocking pop, a long command) is not idle, nor is
+         * one waiting for messages (Redis never times out pub/sub clients) */
+        if (secs <= 0 || c->npend > 0 || conn_subscribed(c) || t->now_ms - c->last_ms < secs * 1000)
+            continue;
         log_info("client %llu (%s) on network %s closed after %lld idle seconds", (unsigned long long)c->id,
                  c->addr, c->net->cf->name, (long long)secs);
         atomic_fetch_add_explicit(&srv->timeout_disconnections, 1, memory_order_relaxed);

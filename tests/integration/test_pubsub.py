@@ -336,6 +336,30 @@ class SlowSubscriber(unittest.TestCase):
 
 
 @unittest.skipUnless(have_module("pubsub"), "pubsub.so is not built")
+class IdleAndReset(unittest.TestCase):
+    def test_pubsub_subscribers_are_never_idle_and_reset_forgets_auth(self):
+        nets = [{"name": "main", "port": 0, "requirepass": "pw", "timeout": 1}]
+        with KeelConfigServer({"modules": MODULES, "threads": 2, "networks": nets}) as srv:
+            r = srv.client(password="pw")
+            sub = srv.client(password="pw").pubsub()
+            sub.subscribe("idle:ch")
+            sub.get_message(timeout=60)
+            idle = srv.client(password="pw", single_connection_client=True)
+            idle.ping()
+            # the plain client goes after a second idle; the subscriber, idle as long, stays
+            wait_until("the idle client to be closed", lambda: len(r.client_list()) == 2, timeout=120)
+            self.assertEqual(r.publish("idle:ch", "still here"), 1)
+            self.assertEqual(sub.get_message(timeout=60)["data"], b"still here")
+            # RESET on a network with a password: the client must authenticate again
+            s, rd = raw(srv)
+            s.sendall(resp_command("AUTH", "pw") + resp_command("RESET") + resp_command("GET", "k"))
+            self.assertEqual([rd.reply() for _ in range(3)],
+                             [b"+OK\r\n", b"+RESET\r\n", b"-NOAUTH Authentication required.\r\n"])
+            s.close()
+            sub.close()
+
+
+@unittest.skipUnless(have_module("pubsub"), "pubsub.so is not built")
 class Permissions(unittest.TestCase):
     def test_pubsub_needs_read_to_subscribe_write_to_publish_admin_to_kill(self):
         nets = [{"name": "rw", "port": 0, "permissions": ["read", "write"]},
