@@ -1,5 +1,5 @@
-/* glob.h -- Redis-style glob patterns (KEYS, SCAN MATCH, CONFIG GET, PSUBSCRIBE): * ? [abc] [^a-z] \x.
- * Binary safe; bounded work (one backtrack point per '*'); no state. */
+/* glob.h -- Redis-style glob patterns (KEYS, SCAN MATCH, CONFIG GET, PSUBSCRIBE).
+ * Syntax: * ? [abc] [^a-z] \x; binary safe; bounded work (one backtrack point per star). */
 #ifndef DATAKIT_GLOB_H
 #define DATAKIT_GLOB_H
 
