@@ -1013,7 +1013,8 @@ static size_t conn_push_size(const keel_reply *r) {
 /* A push must not overtake the reply of a request that finished before it came (a message
  * after its SUBSCRIBE's confirmation), nor wait for one still running (a parked BLPOP): it goes
  * right after the last finished request not yet encoded, or straight to the output when there
- * is none. */
+ * is none.  (Nothing finished ever follows a parked request: a blocking request orders, so the
+ * requests after it are not even parsed until it is done.) */
 bool conn_push(conn *c, const keel_reply *r) {
     if (c->flags & (CONN_CLOSED | CONN_KILL | CONN_CLOSE_ASAP | CONN_REFUSED)) return false;
     zvm_proc *after = c->last_done;
