@@ -1019,6 +1019,20 @@ bool conn_push(conn *c, const keel_reply *r) {
     if (c->flags & (CONN_CLOSED | CONN_KILL | CONN_CLOSE_ASAP | CONN_REFUSED)) return false;
     zvm_proc *after = c->last_done;
     if (!after) {
+        size_t need = conn_push_size(r), cap = (c->out.len + need + 4095) & ~(size_t)4095;
+        char *data = need < CONN_ENCODE_RESERVE_MIN || c->out.cap - c->out.len >= need
+                         ? c->out.data
+                         : mem_try_realloc(c->out.data, cap);
+        if (!data) {   /* a huge message and no memory: this subscriber cannot take it */
+            log_warning("client %llu (%s): no memory for a message of %zu bytes; closing it",
+                        (unsigned long long)c->id, c->addr, need);
+            conn_kill(c);
+            return false;
+        }
+        if (data != c->out.data) {
+            c->out.data = data;
+            c->out.cap = cap;
+        }
         c->proto->def.encode(c, c->pstate, 0, r, &c->out);
     } else {
         zvm_proc *p = zvm_proc_new(c->t);
