@@ -200,6 +200,38 @@ class PubsubClients(unittest.TestCase):
         self.assertEqual(self.r.execute_command("CLIENT", "KILL", "TYPE", "pubsub"), 0)
         s.close()
 
+    def test_client_kill_filters(self):
+        def victim():
+            s, r = raw(self.srv)
+            s.sendall(resp_command("CLIENT", "ID"))
+            return s, r, int(r.reply()[1:-2])
+
+        def closed(r):
+            try:
+                r.reply()
+            except (ConnectionError, OSError):
+                return True
+            return False
+
+        s, r, vid = victim()
+        self.assertEqual(self.r.execute_command("CLIENT", "KILL", "ID", vid, "TYPE", "pubsub"), 0)
+        self.assertEqual(self.r.execute_command("CLIENT", "KILL", "ID", vid, "TYPE", "normal"), 1)
+        self.assertTrue(closed(r))
+        s.close()
+        s, r, vid = victim()
+        addr = [c["addr"] for c in self.r.client_list() if int(c["id"]) == vid][0]
+        self.assertEqual(self.r.execute_command("CLIENT", "KILL", addr), b"OK")   # the old form
+        self.assertTrue(closed(r))
+        s.close()
+        with self.assertRaisesRegex(redis.ResponseError, "No such client"):
+            self.r.execute_command("CLIENT", "KILL", addr)
+        # SKIPME no: the caller goes too, once its reply is out
+        me = self.srv.client(single_connection_client=True)
+        my_id = me.client_id()
+        self.assertEqual(me.execute_command("CLIENT", "KILL", "ID", my_id), 0)   # SKIPME yes by default
+        self.assertEqual(me.execute_command("CLIENT", "KILL", "ID", my_id, "SKIPME", "no"), 1)
+        wait_until("the caller to be gone", lambda: my_id not in [int(c["id"]) for c in self.r.client_list()])
+
     def test_pubsub_subscribed_mode_and_reset(self):
         s, r = raw(self.srv)
         s.sendall(resp_command("CLIENT", "SETNAME", "before") + resp_command("SELECT", "3"))
