@@ -18,7 +18,8 @@
  * subscriber of that channel and of the patterns matching it in that namespace.  Callable from
  * any thread, never blocks on a subscriber: subscribers on other threads get the message a
  * moment later, in the order this thread published.  Returns how many subscriptions it was
- * sent to (those registered when it was called), or -1 for bad flags. */
+ * sent to (those registered when it was called), or -1 for bad flags or a path no namespace has
+ * (more than KEEL_NS_DEPTH_MAX names, an empty name). */
 typedef int64_t (*keel_publish_fn)(const keel_arg *path, uint32_t npath, unsigned flags,
                                    const void *channel, size_t clen, const void *msg, size_t mlen);
 

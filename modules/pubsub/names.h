@@ -18,6 +18,9 @@
 
 typedef enum ps_kind { PS_CHANNEL = 'c', PS_PATTERN = 'p', PS_SHARD = 's' } ps_kind;
 
+/* The longest namespace name the encoding holds (the core's are at most 512 bytes). */
+#define PS_PATH_NAME_MAX 0xffffu
+
 /* An identity in the caller's memory (ps_id_make). */
 typedef struct ps_id {
     char *bytes;

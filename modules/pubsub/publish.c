@@ -42,6 +42,8 @@ static ps_message *message_new(const ps_delivery *d, uint32_t refs) {
 int64_t ps_publish(const keel_arg *path, uint32_t npath, unsigned flags, const void *channel,
                    size_t clen, const void *msg, size_t mlen) {
     if ((flags & ~KEEL_PUBLISH_FLAGS_ALL) || npath > KEEL_NS_DEPTH_MAX) return -1;
+    for (uint32_t i = 0; i < npath; i++)
+        if (path[i].len == 0 || path[i].len > PS_PATH_NAME_MAX) return -1; /* no namespace's */
     uint32_t nthreads = keel_thread_count();
     int self = keel_thread_self();
     ps_id id;

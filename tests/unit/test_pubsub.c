@@ -200,6 +200,12 @@ START_TEST(test_pubsub_publish_from_outside_the_workers_posts_to_every_thread) {
     fake_set_thread_self(-1);
     ck_assert_int_eq(keel_publish(NULL, 0, 0, "ev", 2, "x", 1), 2);
     ck_assert_int_eq(keel_publish(NULL, 0, 99, "ev", 2, "x", 1), -1); /* unknown flags */
+    keel_arg deep[KEEL_NS_DEPTH_MAX + 1], empty = {"", 0};
+    for (int i = 0; i <= KEEL_NS_DEPTH_MAX; i++)
+        deep[i] = (keel_arg){"n", 1};
+    ck_assert_int_eq(keel_publish(deep, KEEL_NS_DEPTH_MAX + 1, 0, "ev", 2, "x", 1), -1);
+    ck_assert_int_eq(keel_publish(&empty, 1, 0, "ev", 2, "x", 1), -1); /* no namespace */
+    ck_assert_int_eq(keel_publish(deep, KEEL_NS_DEPTH_MAX, 0, "ev", 2, "x", 1), 0);
     ck_assert_int_eq(fake_posted(0), 1);
     ck_assert_int_eq(fake_posted(2), 1);
     fake_run_posted(0);
