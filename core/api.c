@@ -40,6 +40,16 @@ keel_status keel_register_info(keel_module *m, const char *name, keel_info_fn fn
     return reg_info(m, name, fn, err);
 }
 
+keel_status keel_register_publisher(keel_module *m, keel_publish_fn fn, const char **err) {
+    return reg_publisher(m, fn, err);
+}
+
+int64_t keel_publish(const keel_arg *path, uint32_t npath, unsigned flags, const void *channel,
+                     size_t clen, const void *message, size_t mlen) {
+    keel_publish_fn fn = reg_publisher_fn(); /* set before the threads start, never after */
+    return fn ? fn(path, npath, flags, channel, clen, message, mlen) : -1;
+}
+
 void keel_log(keel_module *m, int level, const char *fmt, ...) {
     char line[900];
     va_list ap;

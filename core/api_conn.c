@@ -2,12 +2,14 @@
  * connection's own thread). */
 #include "config.h"
 #include "conn.h"
+#include "conn_ext.h"
 #include "mem.h"
 #include "net.h"
 #include "ns.h"
 #include "opts.h"
 #include "registry.h"
 #include "server.h"
+#include "tx.h"
 
 #include <string.h>
 
@@ -103,3 +105,51 @@ keel_status keel_conn_option_set(keel_conn *c, const char *name, const char *val
 }
 
 const char *keel_conn_option(keel_conn *c, const char *name) { return opt_get(c->opts, name); }
+
+/* ---- pushes and subscribed mode ---- */
+
+#define PUSH_PARTS_MAX 64
+
+keel_status keel_conn_push(keel_conn *c, const keel_arg *parts, uint32_t n) {
+    if (n == 0 || n > PUSH_PARTS_MAX) return KEEL_EINVAL;
+    for (uint32_t i = 0; i < n; i++)
+        if (parts[i].len > UINT32_MAX) return KEEL_EINVAL;   /* a reply node's length */
+    keel_reply nodes[PUSH_PARTS_MAX + 1];
+    nodes[0] = (keel_reply){.type = KEEL_REPLY_PUSH, .len = n, .v.child = &nodes[1]};
+    for (uint32_t i = 0; i < n; i++)
+        nodes[i + 1] = (keel_reply){.type = KEEL_REPLY_BULK,
+                                    .len = (uint32_t)parts[i].len,
+                                    .v.s = parts[i].ptr,
+                                    .next = i + 1 < n ? &nodes[i + 2] : NULL};
+    return conn_push(c, &nodes[0]) ? KEEL_OK : KEEL_ESTATE;
+}
+
+void keel_conn_set_subscriptions(keel_conn *c, uint32_t channels, uint32_t patterns,
+                                 uint32_t shard_channels) {
+    atomic_store_explicit(&c->nsub, channels, memory_order_relaxed);
+    atomic_store_explicit(&c->npsub, patterns, memory_order_relaxed);
+    atomic_store_explicit(&c->nssub, shard_channels, memory_order_relaxed);
+}
+
+void keel_conn_set_out_of_band(keel_conn *c, bool on) {
+    if (on)
+        c->flags |= CONN_PUSH_OOB;
+    else
+        c->flags &= ~CONN_PUSH_OOB;
+}
+
+/* ---- RESET ---- */
+
+void keel_conn_reset(keel_conn *c) {
+    tx_discard(c);
+    tx_unwatch(c);
+    ns_path_unref(c->ns);
+    c->ns = ns_path_ref(c->net->ns_base); /* keys placed by their first name again, too */
+    atomic_store_explicit(&c->db, (uint32_t)c->net->cf->database, memory_order_relaxed);
+    opt_unref(c->opts);
+    c->opts = opt_ref(c->net->cf->options);
+    keel_conn_set_name(c, NULL, 0);
+    if (c->net->cf->requirepass) c->flags &= ~CONN_AUTHED;
+    c->flags &= ~CONN_PUSH_OOB;
+    conn_ext_reset(c);
+}

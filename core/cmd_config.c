@@ -4,11 +4,12 @@
 #include "config.h"
 #include "builtin.h"
 #include "conn.h"
-#include "glob.h"
 #include "log.h"
 #include "net.h"
 #include "server.h"
 #include "zvm.h"
+
+#include <datakit/glob.h>
 
 #include <limits.h>
 #include <stdio.h>
@@ -169,7 +170,7 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
         size_t n = 0;
         for (uint32_t a = 2; a < p->argc; a++)
             for (size_t i = 0; i < BUILTIN_COUNT(params); i++)
-                if (!hit[i] && glob_match(p->argv[a].ptr, p->argv[a].len, params[i].name, strlen(params[i].name), true)) {
+                if (!hit[i] && dk_glob_match(p->argv[a].ptr, p->argv[a].len, params[i].name, strlen(params[i].name), true)) {
                     hit[i] = true;
                     n++;
                 }

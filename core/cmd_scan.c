@@ -2,7 +2,6 @@
  * table cursor << 16 | shard), RANDOMKEY. */
 #include "config.h"
 #include "builtin.h"
-#include "glob.h"
 #include "keyspace.h"
 #include "ns.h"
 #include "registry.h"
@@ -10,6 +9,8 @@
 #include "shard.h"
 #include "thread.h"
 #include "zvm.h"
+
+#include <datakit/glob.h>
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -107,7 +108,7 @@ static void scan_visit(void *arg, dk_table *t, dk_ref r) {
     if (e.expire_ms != DK_NO_EXPIRY && e.expire_ms <= cx->now_ms) return;
     if (ks_empty_namespace(&e)) return;
     if (cx->type != KEEL_TYPE_NONE && (e.kind == DK_ENTRY_OBJ ? e.obj_type : KEEL_TYPE_BOX) != cx->type) return;
-    if (cx->pattern && !glob_match(cx->pattern->ptr, cx->pattern->len, e.key, e.klen, false)) return;
+    if (cx->pattern && !dk_glob_match(cx->pattern->ptr, cx->pattern->len, e.key, e.klen, false)) return;
     key_list_add(cx->p, cx->out, e.key, e.klen);
 }
 

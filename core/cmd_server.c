@@ -20,12 +20,21 @@
 
 /* ---- opcodes ---- */
 
-/* Opcode: server.ping — PING [message].  Reductions 1. */
+/* Opcode: server.ping — PING [message].  Reductions 1.  In subscribed mode (RESP2 with
+ * subscriptions) the answer is Redis's array: "pong" and the message (or ""). */
 static keel_op_result op_ping(keel_proc *p, const keel_insn *in) {
     (void)in;
     if (p->argc > 2) {
         keel_reply_error(p, "ERR wrong number of arguments for 'ping' command");
         return KEEL_FAIL;
+    }
+    zvm_proc *z = zvm_of(p);
+    /* the connection's state is read on its own thread only */
+    if (z->conn && z->cur == z->home && conn_subscribed_inband(z->conn)) {
+        keel_reply_array(p, 2);
+        keel_reply_bulk(p, "pong", 4);
+        keel_reply_bulk(p, p->argc == 2 ? p->argv[1].ptr : "", p->argc == 2 ? p->argv[1].len : 0);
+        return KEEL_DONE;
     }
     if (p->argc == 2) keel_reply_bulk(p, p->argv[1].ptr, p->argv[1].len);
     else keel_reply_simple(p, "PONG");
@@ -262,7 +271,8 @@ static const keel_insn_def shutdown_prog[] = {{.op = "server.shutdown"}, KEEL_EN
 static const keel_insn_def auth_prog[] = {{.op = "server.auth"}, KEEL_END};
 
 static const keel_cmd_def server_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "PING", .arity = -1, .flags = KEEL_CMD_FAST,
+    {.size = sizeof(keel_cmd_def), .name = "PING", .arity = -1,
+     .flags = KEEL_CMD_FAST | KEEL_CMD_PUBSUB,
      .summary = "Returns the server's liveness response.", .syntax = "PING [message]",
      .group = "connection", .since = "0.1.0", .program = ping_prog},
     {.size = sizeof(keel_cmd_def), .name = "ECHO", .arity = 2, .flags = KEEL_CMD_FAST,

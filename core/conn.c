@@ -2,6 +2,7 @@
  * network's protocol, start a process per request, write replies back in request order. */
 #include "config.h"
 #include "conn.h"
+#include "conn_ext.h"
 #include "limit.h"
 #include "ns.h"
 #include "opts.h"
@@ -160,6 +161,7 @@ static void conn_close(conn *c) {
     if (c->flags & CONN_CLOSED) return;
     c->flags |= CONN_CLOSED;
     atomic_store_explicit(&c->gone, true, memory_order_relaxed);
+    conn_ext_close(c);   /* modules drop what they keep for it (subscriptions) */
     for (zvm_proc *p = c->pend_head; p; p = p->conn_next) blk_cancel(p);   /* parked: finish now */
     event_free(c->rev);
     event_free(c->wev);
@@ -315,10 +317,9 @@ static void conn_watch_input(conn *c) {
 
 size_t conn_output_bytes(const conn *c) { return c->out.len - c->out_off + c->reply_bytes; }
 
-/* The client-output-buffer-limit class of c (pubsub once subscriptions exist). */
+/* The client-output-buffer-limit class of c: pubsub while it has subscriptions. */
 static int conn_obuf_class(const conn *c) {
-    (void)c;
-    return LIMIT_OBUF_NORMAL;
+    return conn_subscribed(c) ? LIMIT_OBUF_PUBSUB : LIMIT_OBUF_NORMAL;
 }
 
 /* Checks c's output against its class's limits: past the hard one, or above the soft one for
@@ -472,8 +473,11 @@ static bool conn_encode(conn *c, zvm_proc *p) {
 
 /* ---- the request queue ---- */
 
-/* The bytes of p's arena its reply tree and scratch took (its arguments not counted). */
-static size_t proc_reply_bytes(const zvm_proc *p) { return p->arena_bytes - p->arena_args; }
+/* The bytes of p's arena its reply tree and scratch took (its arguments not counted); for a
+ * push, the output it stands for. */
+static size_t proc_reply_bytes(const zvm_proc *p) {
+    return p->arena_bytes - p->arena_args + p->push_bytes;
+}
 
 /* Requests whose effects must happen even when the client has gone. */
 static bool proc_writes(const zvm_proc *p) { return zvm_must_run(p); }
@@ -482,6 +486,7 @@ static bool proc_writes(const zvm_proc *p) { return zvm_must_run(p); }
 static void conn_finished(conn *c, zvm_proc *p) {
     p->state = ZVM_DONE;
     c->reply_bytes += proc_reply_bytes(p);
+    if (!c->last_done || p->conn_seq >= c->last_done->conn_seq) c->last_done = p;
 }
 
 /* Encodes every finished process at the head of the pending list, in order (a closed
@@ -496,8 +501,13 @@ static void conn_drain_pending(conn *c) {
         c->pend_head = p->conn_next;
         if (!c->pend_head) c->pend_tail = NULL;
         if (c->held == p) c->held = p->conn_next;   /* an error reply queued among held requests */
+        if (c->last_done == p) c->last_done = NULL;   /* nothing after it had finished */
         c->npend--;
         c->reply_bytes -= proc_reply_bytes(p);
+        if (p->push_bytes) {   /* a push is no command */
+            zvm_proc_recycle(p);
+            continue;
+        }
         atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
         if (p->cmd && (p->cmd->def->flags & KEEL_CMD_WRITE) && !p->failed)
             atomic_fetch_add_explicit(&c->t->st.writes, 1, memory_order_relaxed);
@@ -594,6 +604,15 @@ static bool conn_allowed(conn *c, const cmd_entry *ce, zvm_proc *p) {
     return false;
 }
 
+/* In subscribed mode (subscriptions, pushes in band: RESP2) only KEEL_CMD_PUBSUB commands run,
+ * with Redis's error for the others. */
+static bool conn_context_ok(conn *c, const cmd_entry *ce, zvm_proc *p) {
+    if ((ce->def->flags & KEEL_CMD_PUBSUB) || !conn_subscribed_inband(c)) return true;
+    zvm_reply_errorf(p, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
+                        "/ RESET are allowed in this context", ce->lname);
+    return false;
+}
+
 static void conn_unknown_command(zvm_proc *p) {
     char args[160];
     size_t n = 0;
@@ -618,6 +637,7 @@ static zvm_proc *conn_queue_new(conn *c) {
     p->conn = c;
     p->done = conn_proc_done;
     p->conn_next = NULL;
+    p->conn_seq = ++c->pend_seq;
     if (c->pend_tail) c->pend_tail->conn_next = p;
     else c->pend_head = p;
     c->pend_tail = p;
@@ -692,7 +712,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         zvm_reply_errorf(p, "ERR wrong number of arguments for '%s' command", named->lname);
     } else if (!(c->flags & CONN_AUTHED) && !(ce->def->flags & KEEL_CMD_NOAUTH)) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
-    } else if (conn_allowed(c, ce, p)) {
+    } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p)) {
         if (queueing) {   /* MULTI: checked, then queued for EXEC */
             tx_queue(c, p);
             conn_proc_done(p);
@@ -958,8 +978,10 @@ void conn_sweep(thr *t) {
         if (c->flags & (CONN_CLOSED | CONN_REFUSED)) continue;
         if (c->obuf_soft_since && !conn_check_output_limit(c)) continue;   /* closed at the flush */
         int64_t secs = c->net->cf->timeout >= 0 ? c->net->cf->timeout : global;
-        /* a client with requests in flight (a blocking pop, a long command) is not idle */
-        if (secs <= 0 || c->npend > 0 || t->now_ms - c->last_ms < secs * 1000) continue;
+        /* a client with requests in flight (a blocking pop, a long command) is not idle, nor is
+         * one waiting for messages (Redis never times out pub/sub clients) */
+        if (secs <= 0 || c->npend > 0 || conn_subscribed(c) || t->now_ms - c->last_ms < secs * 1000)
+            continue;
         log_info("client %llu (%s) on network %s closed after %lld idle seconds", (unsigned long long)c->id,
                  c->addr, c->net->cf->name, (long long)secs);
         atomic_fetch_add_explicit(&srv->timeout_disconnections, 1, memory_order_relaxed);
@@ -967,17 +989,90 @@ void conn_sweep(thr *t) {
     }
 }
 
+/* ---- pushes: out-of-band messages (pub/sub) ---- */
+
+bool conn_subscribed(const conn *c) {
+    return atomic_load_explicit(&c->nsub, memory_order_relaxed) ||
+           atomic_load_explicit(&c->npsub, memory_order_relaxed) ||
+           atomic_load_explicit(&c->nssub, memory_order_relaxed);
+}
+
+bool conn_subscribed_inband(const conn *c) {
+    return !(c->flags & CONN_PUSH_OOB) && conn_subscribed(c);
+}
+
+/* The output push tree r stands for while it waits in the pending list: its strings' bytes plus
+ * their framing, so a subscriber's queued messages count against its output limit. */
+static size_t conn_push_size(const keel_reply *r) {
+    size_t n = 16;
+    const keel_reply *k = r->v.child;
+    for (uint32_t i = 0; i < r->len && k; i++, k = k->next)
+        n += 16 + (k->type == KEEL_REPLY_BULK ? k->len : 0);
+    return n;
+}
+
+/* A push must not overtake the reply of a request that finished before it came (a message
+ * after its SUBSCRIBE's confirmation), nor wait for one still running (a parked BLPOP): it goes
+ * right after the last finished request not yet encoded, or straight to the output when there
+ * is none.  (Nothing finished ever follows a parked request: a blocking request orders, so the
+ * requests after it are not even parsed until it is done.) */
+bool conn_push(conn *c, const keel_reply *r) {
+    if (c->flags & (CONN_CLOSED | CONN_KILL | CONN_CLOSE_ASAP | CONN_REFUSED)) return false;
+    zvm_proc *after = c->last_done;
+    if (!after) {
+        size_t need = conn_push_size(r), cap = (c->out.len + need + 4095) & ~(size_t)4095;
+        char *data = need < CONN_ENCODE_RESERVE_MIN || c->out.cap - c->out.len >= need
+                         ? c->out.data
+                         : mem_try_realloc(c->out.data, cap);
+        if (!data) {   /* a huge message and no memory: this subscriber cannot take it */
+            log_warning("client %llu (%s): no memory for a message of %zu bytes; closing it",
+                        (unsigned long long)c->id, c->addr, need);
+            conn_kill(c);
+            return false;
+        }
+        if (data != c->out.data) {
+            c->out.data = data;
+            c->out.cap = cap;
+        }
+        c->proto->def.encode(c, c->pstate, 0, r, &c->out);
+    } else {
+        zvm_proc *p = zvm_proc_new(c->t);
+        p->conn = c;
+        p->done = conn_proc_done;
+        zvm_reply_copy(p, r);
+        p->push_bytes = conn_push_size(r);
+        p->conn_seq = after->conn_seq;
+        p->conn_next = after->conn_next;
+        after->conn_next = p;
+        if (c->pend_tail == after) c->pend_tail = p;
+        c->npend++;
+        conn_finished(c, p);
+    }
+    conn_mark_dirty(c);
+    conn_check_output_limit(c);   /* a subscriber that stops reading is closed at the flush */
+    return true;
+}
+
+void conn_kill(conn *c) {
+    if (c->flags & CONN_CLOSED) return;
+    c->flags |= CONN_KILL;
+    conn_mark_dirty(c);
+}
+
 /* ---- CLIENT LIST ---- */
 
 size_t conn_describe(const conn *c, char *buf, size_t cap, int64_t now_ms) {
     int n = snprintf(buf, cap,
-                     "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%u "
-                     "sub=0 psub=0 multi=-1 qbuf=%zu obl=0 oll=0 omem=%zu cmd=%s network=%s "
-                     "protocol=%s\n",
+                     "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%u "
+                     "sub=%u psub=%u ssub=%u multi=-1 qbuf=%zu obl=0 oll=0 omem=%zu cmd=%s "
+                     "network=%s protocol=%s\n",
                      (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                      (long long)((now_ms - c->created_ms) / 1000),
-                     (long long)((now_ms - c->last_ms) / 1000),
-                     atomic_load_explicit(&c->db, memory_order_relaxed), c->in_len - c->in_off,
+                     (long long)((now_ms - c->last_ms) / 1000), conn_subscribed(c) ? "P" : "N",
+                     atomic_load_explicit(&c->db, memory_order_relaxed),
+                     atomic_load_explicit(&c->nsub, memory_order_relaxed),
+                     atomic_load_explicit(&c->npsub, memory_order_relaxed),
+                     atomic_load_explicit(&c->nssub, memory_order_relaxed), c->in_len - c->in_off,
                      c->out.len - c->out_off, c->last_cmd ? c->last_cmd : "NULL", c->net->cf->name,
                      c->proto->def.name);
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);

@@ -16,6 +16,7 @@ struct proto_entry;
 struct ns_path;
 struct tls_session;
 struct tx_conn;
+struct conn_ext;
 
 #define CONN_CLOSE_ASAP   (1u << 0)   /* close once pending replies are written (QUIT) */
 #define CONN_CLOSED       (1u << 1)   /* socket gone; waiting for in-flight processes */
@@ -31,6 +32,8 @@ struct tx_conn;
 #define CONN_KILL         (1u << 11)  /* to be closed at the next flush (a limit was passed) */
 #define CONN_MULTI        (1u << 12)  /* between MULTI and EXEC/DISCARD: requests are queued (tx.h) */
 #define CONN_IN_HELD      (1u << 13)  /* inside conn_run_held (no re-entry, not freed under it) */
+#define CONN_PUSH_OOB     (1u << 14)  /* its protocol tells pushes from replies (RESP3): no
+                                         subscribed mode (keel_conn_set_out_of_band) */
 #define CONN_REFUSED      (1u << 9)   /* only here to tell the client why it is refused: not
                                          counted as a client, never read */
 
@@ -62,6 +65,8 @@ struct keel_conn {
     _Atomic uint32_t nlong;         /* ... of which have yielded (run longer than a slice): set
                                        by whichever thread runs them */
     _Atomic bool gone;              /* closed: read by the threads running its processes */
+    _Atomic bool killed;            /* CLIENT KILL chose it (its thread closes it): no longer
+                                       listed nor chosen again (guarded by srv->clients_lock) */
     bool serial;                    /* has run long requests: start one at a time until the
                                        pending list empties */
     size_t reply_bytes;             /* reply trees of finished requests not yet encoded */
@@ -71,6 +76,12 @@ struct keel_conn {
     struct tx_conn *tx;             /* MULTI's queue and WATCH's keys (tx.h), NULL until used */
     _Atomic uint32_t db;            /* the database it selected (CLIENT LIST reads it anywhere) */
     struct opt_set *opts;           /* its module options (keel_conn_option_set) */
+    struct conn_ext *ext;           /* data modules attached (conn_ext.h) */
+    zvm_proc *last_done;            /* the last finished request of the pending list not yet
+                                       encoded (a push goes after it), NULL when none */
+    uint64_t pend_seq;              /* requests queued so far (their conn_seq) */
+    _Atomic uint32_t nsub, npsub, nssub;   /* channels, patterns and shard channels it is
+                                       subscribed to (keel_conn_set_subscriptions) */
     int64_t created_ms, last_ms;
     const char *last_cmd;
     uint64_t ncommands;
@@ -103,6 +114,17 @@ void conn_close_all(struct thr *t);
 void conn_sweep(struct thr *t);
 /* Output a client holds: unsent bytes plus finished replies not yet encoded. */
 size_t conn_output_bytes(const conn *c);
+
+/* Sends c an out-of-band message r (a push: pub/sub), on c's thread: after the replies of the
+ * requests that finished before it, ahead of the ones still running.  It counts as output; false
+ * when c is closing (nothing sent). */
+bool conn_push(conn *c, const keel_reply *r);
+/* True when c has subscriptions (a pub/sub client), and true for `inband` too when its pushes
+ * look like replies (RESP2): then only KEEL_CMD_PUBSUB commands run on it. */
+bool conn_subscribed(const conn *c);
+bool conn_subscribed_inband(const conn *c);
+/* Closes c at its thread's next flush (CLIENT KILL), on c's thread. */
+void conn_kill(conn *c);
 
 /* CLIENT LIST line for c into buf (holding srv->clients_lock). */
 size_t conn_describe(const conn *c, char *buf, size_t cap, int64_t now_ms);

@@ -29,6 +29,8 @@ static struct {
     size_t nprotos;
     info_entry **infos;
     size_t ninfos;
+    keel_publish_fn publisher; /* keel_publish goes to it (one module's) */
+    keel_module *publisher_module;
 } reg;
 
 static uint64_t name_hash(const char *s, size_t n) {
@@ -225,7 +227,24 @@ keel_status reg_info(keel_module *m, const char *name, keel_info_fn fn, const ch
 size_t info_count(void) { return reg.ninfos; }
 const info_entry *info_at(size_t i) { return reg.infos[i]; }
 
+keel_status reg_publisher(keel_module *m, keel_publish_fn fn, const char **err) {
+    if (!module_registering(m, err)) return KEEL_ESTATE;
+    if (!fn) return fail(err, "a publisher needs a function", KEEL_EINVAL);
+    if (reg.publisher) return fail(err, "a publisher is already registered", KEEL_EEXIST);
+    reg.publisher = fn;
+    reg.publisher_module = m;
+    return KEEL_OK;
+}
+
+keel_publish_fn reg_publisher_fn(void) {
+    return reg.publisher;
+}
+
 void reg_forget_module(keel_module *m) {
+    if (reg.publisher_module == m) {
+        reg.publisher = NULL;
+        reg.publisher_module = NULL;
+    }
     size_t w = 0;
     for (size_t i = 0; i < reg.ncmds; i++) {
         if (reg.cmds[i]->module == m) mem_free(reg.cmds[i]);

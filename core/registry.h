@@ -62,6 +62,11 @@ uint64_t cmd_call_flags(const cmd_entry *ce, uint32_t argc, const keel_arg *argv
  * "stats", or NULL when it may run. */
 const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t argc, const keel_arg *argv);
 
+/* The server's publisher (keel_register_publisher: one, registered in a module's init), and
+ * the one registered (NULL when none). */
+keel_status reg_publisher(struct keel_module *m, keel_publish_fn fn, const char **err);
+keel_publish_fn reg_publisher_fn(void);
+
 /* Drops everything a module registered (a failed init). */
 void reg_forget_module(struct keel_module *m);
 

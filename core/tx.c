@@ -15,7 +15,7 @@ static bool named_is(const cmd_entry *e, const char *lname) { return e && !strcm
 
 bool tx_acts_at_once(const cmd_entry *named) {
     return named_is(named, "exec") || named_is(named, "discard") || named_is(named, "multi") ||
-           named_is(named, "watch") || named_is(named, "quit");
+           named_is(named, "watch") || named_is(named, "quit") || named_is(named, "reset");
 }
 
 bool tx_is_exec(const cmd_entry *ce) { return named_is(ce, "exec"); }

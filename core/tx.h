@@ -3,7 +3,8 @@
  *
  * Between MULTI and EXEC a connection does not run its commands: each one is checked as it would
  * be run (it exists, its arity, AUTH, the network's permissions) and queued (+QUEUED), or refused
- * (its error, and EXEC then answers EXECABORT).  EXEC, DISCARD, MULTI, WATCH and QUIT act at once.
+ * (its error, and EXEC then answers EXECABORT).  EXEC, DISCARD, MULTI, WATCH, QUIT and RESET act at
+ * once.
  * EXEC's process locks the keys of every queued command and every watched key, shard by shard
  * as any multi-key command does, checks that no watched key changed (else it answers a null
  * array and runs nothing), and runs the commands one after another as its children (keel_call),
@@ -45,7 +46,7 @@ typedef struct tx_run {
     uint32_t nwatches;
 } tx_run;
 
-/* True for the commands that act at once inside MULTI (EXEC DISCARD MULTI WATCH QUIT). */
+/* True for the commands that act at once inside MULTI (EXEC DISCARD MULTI WATCH QUIT RESET). */
 bool tx_acts_at_once(const struct cmd_entry *named);
 bool tx_is_exec(const struct cmd_entry *ce);
 bool tx_is_watch(const struct cmd_entry *ce);

@@ -156,6 +156,8 @@ typedef struct zvm_proc {
 
     struct zvm_proc *next;         /* run queue / lock waiters / pool */
     struct zvm_proc *conn_next;    /* the connection's pending list, in request order */
+    uint64_t conn_seq;             /* its place in that list (a push shares its predecessor's) */
+    size_t push_bytes;             /* a push (conn_push): the output it stands for; 0 otherwise */
 
     /* last: never cleared when recycled (only frames[0..depth] are ever read) */
     reply_frame frames[ZVM_REPLY_DEPTH];

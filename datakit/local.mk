@@ -20,6 +20,7 @@ datakit_sources_list = \
 	datakit/box.c \
 	datakit/box_text.c \
 	datakit/timer.c \
+	datakit/glob.c \
 	datakit/slab.h \
 	datakit/slab.c \
 	$(datakit_table_sources) \
@@ -29,6 +30,7 @@ datakit_sources_list = \
 
 datakit_headers_list = \
 	datakit/box.h \
+	datakit/glob.h \
 	datakit/timer.h \
 	datakit/table.h \
 	datakit/hll.h

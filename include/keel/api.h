@@ -28,6 +28,8 @@
 #include <keel/type.h>
 #include <keel/reply.h>
 #include <keel/proto.h>
+#include <keel/conn.h>
+#include <keel/pubsub.h>
 
 typedef struct keel_module keel_module;   /* opaque: the loading module's handle */
 
@@ -258,7 +260,49 @@ typedef void (*keel_info_fn)(keel_buf *out);
     /* adds section `name` ("Scripting") to INFO: fn appends its "field:value\r\n" lines to  \
      * out (on any thread, so it reads only what is safe to read from there).  Only in init */ \
     X(keel_status, register_info, (keel_module *m, const char *name, keel_info_fn fn,         \
-                                   const char **err))
+                                   const char **err))                                          \
+    /* ---- out-of-band pushes (added in 1.2): on the connection's thread only ---- */          \
+    /* sends c an out-of-band message, an array of n bulk strings (a KEEL_REPLY_PUSH node: a   \
+     * RESP3 push, a plain array in RESP2), as pub/sub messages are: after the replies of the   \
+     * requests that finished before it, ahead of those still running (n at most 64).  Counts  \
+     * as c's output (client-output-buffer-limit); KEEL_ESTATE when c is closing */              \
+    X(keel_status, conn_push, (keel_conn *c, const keel_arg *parts, uint32_t n))               \
+    /* how many channels, patterns and shard channels c is subscribed to: what CLIENT LIST      \
+     * shows, and while any is not 0, c is a pub/sub client (its output limit class, CLIENT    \
+     * KILL TYPE pubsub) and, unless its pushes are out of band, in subscribed mode: only       \
+     * commands flagged KEEL_CMD_PUBSUB run (Redis's RESP2 rule) */                             \
+    X(void, conn_set_subscriptions, (keel_conn *c, uint32_t channels, uint32_t patterns,       \
+                                     uint32_t shard_channels))                                 \
+    /* the protocol says whether c tells pushes from replies (RESP3: true); starts false */     \
+    X(void, conn_set_out_of_band, (keel_conn *c, bool on))                                     \
+    /* ---- connection data (added in 1.2): on the connection's thread only ---- */             \
+    /* attaches data to c under hooks (one per kind of data: keel/conn.h); KEEL_EEXIST when     \
+     * data is attached under hooks already, KEEL_ESTATE when c has closed */                    \
+    X(keel_status, conn_attach, (keel_conn *c, const keel_conn_hooks *hooks, void *data))      \
+    /* the data attached to c under hooks, or NULL */                                           \
+    X(void *, conn_attached, (keel_conn *c, const keel_conn_hooks *hooks))                     \
+    /* RESET: c leaves MULTI and forgets its watched keys, returns to its network's namespace,  \
+     * database, options and authentication state, loses its name and out-of-band pushes, and  \
+     * every attached data's reset hook runs (the protocol resets its own state) */             \
+    X(void, conn_reset, (keel_conn *c))                                                        \
+    /* ---- worker threads (added in 1.2) ---- */                                               \
+    /* how many worker threads the server runs (valid from init on) */                          \
+    X(uint32_t, thread_count, (void))                                                          \
+    /* the worker thread running the caller (0 .. thread_count-1), or -1 on any other thread */ \
+    X(int, thread_self, (void))                                                                \
+    /* the worker thread c lives on (any thread may ask while c is open) */                     \
+    X(uint32_t, conn_thread, (keel_conn *c))                                                   \
+    /* runs fn(arg) on worker thread `thread`, soon, between its other work: calls posted from  \
+     * one thread run in the order posted.  KEEL_EINVAL for no such thread, KEEL_ESTATE before  \
+     * the threads start.  Once the server runs, every call posted is run (at shutdown too) */   \
+    X(keel_status, thread_post, (uint32_t thread, void (*fn)(void *arg), void *arg))           \
+    /* ---- publishing (added in 1.2): keel/pubsub.h ---- */                                    \
+    /* registers the server's publisher (one; only inside init) */                              \
+    X(keel_status, register_publisher, (keel_module *m, keel_publish_fn fn, const char **err)) \
+    /* publishes through the registered publisher (keel_publish_fn says how); -1 when no        \
+     * module registered one (no pub/sub module loaded).  Any thread */                         \
+    X(int64_t, publish, (const keel_arg *path, uint32_t npath, unsigned flags,                 \
+                         const void *channel, size_t clen, const void *msg, size_t mlen))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

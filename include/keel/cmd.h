@@ -17,7 +17,11 @@
                                             keel_proc_conn() (HELLO, CLIENT, QUIT) */
 #define KEEL_CMD_FAST      (1ull << 7)   /* O(1) or O(log n): informational (COMMAND INFO) */
 #define KEEL_CMD_NOAUTH    (1ull << 8)   /* allowed before AUTH (HELLO, AUTH, QUIT) */
-#define KEEL_CMD_FLAGS_ALL ((1ull << 9) - 1)
+#define KEEL_CMD_PUBSUB    (1ull << 9)   /* allowed in subscribed mode: on a connection with
+                                            subscriptions whose pushes are not out of band (RESP2),
+                                            only these run (SUBSCRIBE ..., PING, QUIT, RESET);
+                                            added in ABI 1.2 */
+#define KEEL_CMD_FLAGS_ALL ((1ull << 10) - 1)
 
 /* Returns the argument indexes of the keys of one call (for commands whose keys are not
  * first/last/step, e.g. "SINTERCARD numkeys key ...").  Writes at most max positions and

@@ -14,6 +14,8 @@
 #include <keel/type.h>
 #include <keel/reply.h>
 #include <keel/proto.h>
+#include <keel/conn.h>
+#include <keel/pubsub.h>
 #include <keel/api.h>
 #include <keel/module.h>
 #include <keel/args.h>

@@ -1,4 +1,4 @@
-/* conn.c -- connection commands of the RESP protocol: HELLO, QUIT and REPLY.SYNTAX. */
+/* conn.c -- connection commands of the RESP protocol: HELLO, QUIT, RESET and REPLY.SYNTAX. */
 #include <string.h>
 #include <keel/sdk.h>
 #include "conn.h"
@@ -60,7 +60,10 @@ static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
                             "characters.");
         return KEEL_FAIL;
     }
-    if (version) st->hello_version = (uint8_t)version;
+    if (version) {
+        st->hello_version = (uint8_t)version;
+        keel_conn_set_out_of_band(c, version == 3); /* RESP3 pushes: no subscribed mode */
+    }
     int shown = st->hello_version ? st->hello_version : resp_state_version(st);
 
     keel_reply_map(p, 7);
@@ -89,6 +92,26 @@ static keel_op_result op_quit(keel_proc *p, const keel_insn *in) {
     keel_conn *c = keel_proc_conn(p);
     if (c) keel_conn_close_after_reply(c);
     keel_reply_ok(p);
+    return KEEL_DONE;
+}
+
+/* resp.reset: RESET
+ * No operands.  Cost 1; never yields.  Brings the connection back to how it started (Redis 6.2's
+ * RESET): the core's part (MULTI, watched keys, namespace, database, name, authentication,
+ * subscriptions through their module's hook) by keel_conn_reset, and RESP2 in the network's
+ * reply syntax from this reply on (protocol.c switches at it); replies +RESET. */
+static keel_op_result op_reset(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    keel_conn *c = keel_proc_conn(p);
+    resp_state *st = c ? keel_conn_proto_state(c, "resp") : NULL;
+    if (!st) {
+        keel_reply_error(p, "NOPROTO RESET needs a RESP connection");
+        return KEEL_FAIL;
+    }
+    keel_conn_reset(c);
+    st->hello_version = 2; /* what a HELLO without version now reports */
+    st->syntax_asked = 0;
+    keel_reply_simple(p, "RESET");
     return KEEL_DONE;
 }
 
@@ -137,6 +160,13 @@ const keel_opcode_def resp_conn_opcodes[] = {
     },
     {
         .size = sizeof(keel_opcode_def),
+        .name = "resp.reset",
+        .fn = op_reset,
+        .synopsis = "RESET: bring the connection back to how it started",
+        .cost = 1,
+    },
+    {
+        .size = sizeof(keel_opcode_def),
         .name = "resp.syntax",
         .fn = op_syntax,
         .synopsis = "REPLY.SYNTAX: choose how replies are written (resp, json, python)",
@@ -154,6 +184,11 @@ static const keel_insn_def hello_program[] = {
 
 static const keel_insn_def quit_program[] = {
     {.op = "resp.quit", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE},
+    KEEL_END,
+};
+
+static const keel_insn_def reset_program[] = {
+    {.op = "resp.reset", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE},
     KEEL_END,
 };
 
@@ -178,12 +213,26 @@ const keel_cmd_def resp_conn_commands[] = {
         .size = sizeof(keel_cmd_def),
         .name = "QUIT",
         .arity = -1,
-        .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH,
+        .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_PUBSUB,
         .summary = "Closes the connection once the replies before it are sent.",
         .syntax = "QUIT",
         .group = "connection",
         .since = "0.1.0",
         .program = quit_program,
+    },
+    {
+        .size = sizeof(keel_cmd_def),
+        .name = "RESET",
+        .arity = 1,
+        .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_FAST | KEEL_CMD_PUBSUB,
+        .summary =
+            "Resets the connection: leaves MULTI and subscribed mode, forgets watched keys, the "
+            "name and authentication, returns to the network's namespace, database and reply "
+            "syntax, and to RESP2.",
+        .syntax = "RESET",
+        .group = "connection",
+        .since = "0.1.0",
+        .program = reset_program,
     },
     {
         .size = sizeof(keel_cmd_def),

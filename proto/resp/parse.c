@@ -223,6 +223,7 @@ keel_parse_result resp_parse(resp_parser *ps, const char *buf, size_t len, keel_
         req->tag = ++ps->seq << RESP_TAG_SEQ_SHIFT;
         if (is_named(req, "hello", 5)) req->tag |= RESP_TAG_HELLO;
         else if (is_named(req, "reply.syntax", 12)) req->tag |= RESP_TAG_SYNTAX;
+        else if (is_named(req, "reset", 5)) req->tag |= RESP_TAG_RESET;
     }
     return r;
 }

@@ -17,11 +17,12 @@
 #define RESP_SCRATCH_KEEP 4096 /* bytes of unescaped inline words */
 
 /* keel_request.tag of a parsed request: bit 0 says its command name is HELLO, bit 1 that it is
- * REPLY.SYNTAX; the bits above them are its sequence number on the connection (1, 2, ...), see
- * resp_parser_release. */
+ * REPLY.SYNTAX, bit 2 that it is RESET; the bits above them are its sequence number on the
+ * connection (1, 2, ...), see resp_parser_release. */
 #define RESP_TAG_HELLO 1u
 #define RESP_TAG_SYNTAX 2u
-#define RESP_TAG_SEQ_SHIFT 2
+#define RESP_TAG_RESET 4u
+#define RESP_TAG_SEQ_SHIFT 3
 
 /* Where a request that returned KEEL_PARSE_NEED stopped. */
 typedef enum resp_phase {
@@ -62,7 +63,7 @@ typedef struct resp_parser {
  * KEEL_PARSE_ERROR: req->error is the whole message ("ERR Protocol error: ..."), owned by the
  *   parser and valid until the next call.  The parser is idle again afterwards.
  * req->tag gets the request's sequence number, and RESP_TAG_HELLO for a HELLO request,
- * RESP_TAG_SYNTAX for a REPLY.SYNTAX request. */
+ * RESP_TAG_SYNTAX for a REPLY.SYNTAX request, RESP_TAG_RESET for a RESET request. */
 keel_parse_result resp_parse(resp_parser *ps, const char *buf, size_t len, keel_request *req);
 
 /* Frees argv and scratch when they grew past what a connection keeps between requests.

@@ -46,13 +46,18 @@ const char *resp_syntax_name(int syntax) {
     return syntax >= 0 && syntax < RESP_SYNTAX_COUNT ? syntax_names[syntax] : "resp";
 }
 
-/* The network's reply syntax ("reply_syntax" in the config) is where a connection starts. */
+/* The reply syntax of c's network ("reply_syntax" in the config): where a connection starts,
+ * and where RESET brings it back. */
+static uint8_t network_syntax(keel_conn *c) {
+    const char *name = keel_conn_network_setting(c, "reply_syntax");
+    int syntax = name ? resp_syntax_parse(name, strlen(name)) : -1;
+    return (uint8_t)(syntax < 0 ? RESP_SYNTAX_RESP : syntax);
+}
+
 static void resp_conn_open(keel_conn *c, void *state) {
     resp_state *st = state;
     st->version = 2;
-    const char *name = keel_conn_network_setting(c, "reply_syntax");
-    int syntax = name ? resp_syntax_parse(name, strlen(name)) : -1;
-    st->syntax = (uint8_t)(syntax < 0 ? RESP_SYNTAX_RESP : syntax);
+    st->syntax = network_syntax(c);
 }
 
 static void resp_conn_close(keel_conn *c, void *state) {
@@ -61,8 +66,13 @@ static void resp_conn_close(keel_conn *c, void *state) {
     resp_parser_free(&st->parser);
 }
 
-/* A reply to HELLO or REPLY.SYNTAX changes how it and every later reply is written. */
-static void resp_switch_at(resp_state *st, uint64_t tag, const keel_reply *r) {
+/* A reply to HELLO, REPLY.SYNTAX or RESET changes how it and every later reply is written. */
+static void resp_switch_at(keel_conn *c, resp_state *st, uint64_t tag, const keel_reply *r) {
+    if ((tag & RESP_TAG_RESET) && r && r->type == KEEL_REPLY_SIMPLE && r->len == 5 &&
+        !memcmp(r->v.s, "RESET", 5)) {
+        st->version = 2;
+        st->syntax = network_syntax(c);
+    }
     if (tag & RESP_TAG_HELLO) {
         int v = resp_hello_reply_version(r);
         if (v) st->version = (uint8_t)v;
@@ -80,15 +90,14 @@ static keel_parse_result resp_proto_parse(keel_conn *c, void *state, const char 
     return resp_parse(&st->parser, buf, len, req);
 }
 
-/* Replies are encoded in request order, so a HELLO switches the version exactly at its own
- * reply: earlier replies still go out in the old version, its own and later ones in the new,
+/* Replies are encoded in request order, so a HELLO (or RESET) switches the version exactly at its
+ * own reply: earlier replies still go out in the old version, its own and later ones in the new,
  * however far the connection's pipeline ran ahead.  Once the latest request's reply is out,
  * parser memory a huge request left behind goes back, so an idle connection holds little. */
 static void resp_proto_encode(keel_conn *c, void *state, uint64_t tag, const keel_reply *r,
                               keel_buf *out) {
-    (void)c;
     resp_state *st = state;
-    resp_switch_at(st, tag, r);
+    resp_switch_at(c, st, tag, r);
     resp_encoder enc =
         st->syntax < RESP_SYNTAX_COUNT && encoders[st->syntax] ? encoders[st->syntax] : resp_encode;
     enc(r, resp_state_version(st), out);
@@ -97,11 +106,10 @@ static void resp_proto_encode(keel_conn *c, void *state, uint64_t tag, const kee
 
 /* Big replies go out a slice at a time, in every syntax.  The syntax only changes between
  * replies, so while a cursor lives it belongs to the syntax in st. */
-static bool resp_proto_encode_step(keel_conn *c, void *state, uint64_t tag, const keel_reply *r, keel_buf *out,
-                                   void **cursor, size_t budget) {
-    (void)c;
+static bool resp_proto_encode_step(keel_conn *c, void *state, uint64_t tag, const keel_reply *r,
+                                   keel_buf *out, void **cursor, size_t budget) {
     resp_state *st = state;
-    if (!*cursor) resp_switch_at(st, tag, r);
+    if (!*cursor) resp_switch_at(c, st, tag, r);
     bool done;
     if (st->syntax == RESP_SYNTAX_RESP) {
         resp_walk *w = *cursor;

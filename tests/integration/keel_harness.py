@@ -53,6 +53,47 @@ def wait_until(what, predicate, timeout=60.0, interval=0.01):
         time.sleep(interval)
 
 
+def have_module(name):
+    """True when NAME.so was built (tests of an optional module skip without it)."""
+    return bool(MODULE_DIR) and os.path.exists(os.path.join(MODULE_DIR, name + ".so"))
+
+
+class RespReader:
+    """Reads whole RESP2/RESP3 replies and pushes from a socket, as the raw bytes sent."""
+
+    def __init__(self, sock):
+        self.sock, self.buf = sock, b""
+
+    def _more(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("connection closed")
+        self.buf += chunk
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            self._more()
+        i = self.buf.index(b"\r\n") + 2
+        line, self.buf = self.buf[:i], self.buf[i:]
+        return line
+
+    def exact(self, n):
+        while len(self.buf) < n:
+            self._more()
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def reply(self):
+        line = self.line()
+        kind, rest = line[:1], line[1:-2]
+        if kind in b"$=!" and rest != b"-1":
+            return line + self.exact(int(rest) + 2)
+        if kind in b"*~>%" and rest != b"-1":
+            n = int(rest) * (2 if kind == b"%" else 1)
+            return line + b"".join(self.reply() for _ in range(n))
+        return line
+
+
 def resp_command(*args):
     """The RESP multibulk request for args (bytes, or anything str() can spell)."""
     out = b"*%d\r\n" % len(args)

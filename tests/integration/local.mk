@@ -8,6 +8,9 @@ AM_TESTS_ENVIRONMENT += PYTHONPATH='$(abs_top_srcdir)/tests/integration'; export
 
 INTEGRATION_TESTS = \
 	tests/integration/test_core_namespaces.py \
+	tests/integration/test_pubsub.py \
+	tests/integration/test_pubsub_compat.py \
+	tests/integration/test_pubsub_namespaces.py \
 	tests/integration/test_sdk_example.py \
 	tests/integration/test_strings.py \
 	tests/integration/test_strings_compat.py \

@@ -91,7 +91,10 @@ class DefaultModules(unittest.TestCase):
             self.assertIn(b"ping", mods["core"][b"commands"])
             self.assertIn(b"del", mods["core"][b"commands"])
             self.assertNotIn(b"delete", mods["core"][b"commands"], "aliases are not listed as commands")
-            self.assertEqual(sorted(mods["resp"][b"commands"]), [b"hello", b"quit", b"reply.syntax"])
+            self.assertEqual(sorted(mods["resp"][b"commands"]), [b"hello", b"quit", b"reply.syntax", b"reset"])
+            if have_module("pubsub"):
+                self.assertIn(b"subscribe", mods["pubsub"][b"commands"])
+                self.assertIn(b"publish", mods["pubsub"][b"commands"])
             if have_module("strings"):
                 self.assertIn(b"get", mods["strings"][b"commands"])
                 self.assertIn(b"set", mods["strings"][b"commands"])

@@ -6,7 +6,8 @@ each network, and the answer must be a NOPERM refusal exactly when the network l
 command needs:
     read commands   need read or write      write commands  need write
     stats commands  need stats or admin     admin commands  need admin
-    connection commands (PING, ECHO, HELLO, AUTH, QUIT, CLIENT, SELF, TIME ...) need nothing.
+    connection commands (PING, ECHO, HELLO, AUTH, QUIT, RESET, CLIENT, SELF, TIME ...) need nothing,
+    but CLIENT KILL needs admin; PUBLISH writes, the subscribing commands and PUBSUB read.
 """
 import os
 import socket
@@ -46,7 +47,11 @@ COMMANDS = [
     (None, "admin", "ADMIN", "TLS", "RELOAD"), (None, "admin", "SHUTDOWN"),
     (None, "free", "PING"), (None, "free", "ECHO", "x"), (None, "free", "TIME"), (None, "free", "CLIENT", "ID"),
     (None, "free", "SELF", "STATS"), (None, "free", "HELLO"), (None, "free", "REPLY.SYNTAX"),
-    (None, "free", "COMMAND", "COUNT"), (None, "free", "SELECT", "0"),
+    (None, "free", "COMMAND", "COUNT"), (None, "free", "SELECT", "0"), (None, "free", "RESET"),
+    (None, "admin", "CLIENT", "KILL", "ID", "999999"),
+    ("pubsub", "write", "PUBLISH", "c", "m"), ("pubsub", "write", "SPUBLISH", "c", "m"),
+    ("pubsub", "read", "PUBSUB", "NUMPAT"), ("pubsub", "read", "PUBSUB", "CHANNELS"),
+    ("pubsub", "read", "UNSUBSCRIBE", "c"), ("pubsub", "read", "PUNSUBSCRIBE"),
 ]
 
 # memcached text commands: (class, request bytes)
@@ -72,7 +77,8 @@ def needs(cls, perms):
 class PermissionMatrix(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.modules = [m for m in ("resp", "memcache", "strings", "lists", "sets", "hll", "maps") if have_module(m)]
+        cls.modules = [m for m in ("resp", "memcache", "strings", "lists", "sets", "hll", "maps", "pubsub")
+                       if have_module(m)]
         nets = [{"name": name, "port": 0, "permissions": perms} for name, perms in PERMISSION_SETS.items()]
         if "memcache" in cls.modules:
             nets += [{"name": "mc-" + name, "port": 0, "protocol": "memcache", "permissions": PERMISSION_SETS[name]}
@@ -126,6 +132,9 @@ class PermissionMatrix(unittest.TestCase):
 
     def test_maps(self):
         self.check_family("maps")
+
+    def test_pubsub(self):
+        self.check_family("pubsub")
 
     def test_generic_keys_server_and_connection(self):
         self.check_family(None)

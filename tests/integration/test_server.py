@@ -449,7 +449,7 @@ class ServerCommands(unittest.TestCase):
 
     def test_client_setinfo_and_errors(self):
         self.assertEqual(self.rr.execute_command("CLIENT", "SETINFO", "lib-name", "redis-py"), b"OK")
-        unknown = "unknown subcommand or wrong number of arguments for '%s'. Try CLIENT ID, SETNAME, GETNAME, LIST, INFO."
+        unknown = "unknown subcommand or wrong number of arguments for '%s'. Try CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL."
         self.assertEqual(error_of(self.r, "CLIENT", "FOO"), unknown % "FOO")
         self.assertEqual(error_of(self.r, "CLIENT", "SETNAME"), unknown % "SETNAME")
         self.assertEqual(error_of(self.r, "CLIENT", "ID", "x"), unknown % "ID")

@@ -1,4 +1,4 @@
-# tests/unit/datakit.mk -- unit tests for datakit (box, table, timer, hll; containers below)
+# tests/unit/datakit.mk -- unit tests for datakit (box, glob, table, timer, hll; containers below)
 DK_TEST_LIBS = datakit/libdatakit_pic.la $(UNIT_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_dk_box
@@ -6,6 +6,12 @@ TESTS += tests/unit/test_dk_box
 tests_unit_test_dk_box_SOURCES = tests/unit/test_dk_box.c
 tests_unit_test_dk_box_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_box_LDADD = $(DK_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_dk_glob
+TESTS += tests/unit/test_dk_glob
+tests_unit_test_dk_glob_SOURCES = tests/unit/test_dk_glob.c
+tests_unit_test_dk_glob_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_glob_LDADD = $(DK_TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_dk_timer
 TESTS += tests/unit/test_dk_timer

@@ -195,6 +195,7 @@ keel_conn *fake_conn_new(const keel_proto_def *proto) {
 
 void fake_conn_free(keel_conn *c) {
     if (!c) return;
+    fake_conn_release(c);
     for (uint32_t i = 0; i < c->ns_n; i++) free((char *)c->ns[i].ptr);
     if (c->proto && c->proto->conn_close) c->proto->conn_close(c, c->proto_state);
     free(c->proto_state);
@@ -378,6 +379,7 @@ static void fill(void) {
     table.server_stat = f_server_stat;
     fake_proc_fill(&table);
     fake_keyspace_fill(&table);
+    fake_conn_fill(&table);
 }
 
 const keel_api *fake_api_table(void) {
@@ -390,6 +392,7 @@ void fake_api_reset(void) {
     keel_api_ptr = &table;
     fake_keyspace_reset(); /* before the types its objects need are forgotten */
     fake_options_reset();
+    fake_conn_reset();
     ncommands = nopcodes = nprotocols = ntypes = 0;
     last_log[0] = '\0';
     now_ms = DEFAULT_NOW_MS;

@@ -68,13 +68,40 @@ struct keel_conn {
     uint32_t ns_n;
     unsigned ns_coloc;           /* KEEL_COLOC_* */
     uint32_t ns_nth;
+    uint32_t thread;  /* keel_conn_thread (0 unless a test sets it) */
+    uint32_t subs[3]; /* keel_conn_set_subscriptions: channels, patterns, shard channels */
+    bool out_of_band; /* keel_conn_set_out_of_band */
+    bool closed;      /* keel_conn_attach and keel_conn_push refuse (as on a closed one) */
+    char *pushes;     /* every keel_conn_push: its parts joined by ' ', a line each */
+    size_t pushes_len;
+    long npushes;
+    struct fake_attachment {
+        const keel_conn_hooks *hooks;
+        void *data;
+    } attached[4]; /* keel_conn_attach */
+    uint32_t nattached;
 };
 
 /* A connection speaking proto (may be NULL): allocates its state and calls conn_open.  Ids
  * count from 1. */
 keel_conn *fake_conn_new(const keel_proto_def *proto);
-/* Calls conn_close and frees everything the connection holds. */
+/* Runs the close hook of everything attached (as the core does when a connection closes), calls
+ * conn_close and frees everything the connection holds. */
 void fake_conn_free(keel_conn *c);
+/* The pushes c received, a line each ("" if none), and forgets them. */
+const char *fake_conn_pushes(keel_conn *c);
+
+/* ---- worker threads ---- */
+
+/* keel_thread_count answers n (1 after each reset). */
+void fake_set_threads(uint32_t n);
+/* keel_thread_self answers t (0 after each reset; -1 for "no worker thread"). */
+void fake_set_thread_self(int t);
+/* Runs the calls keel_thread_post queued for thread t, in the order posted, with
+ * keel_thread_self answering t meanwhile (calls they post run too); returns how many ran. */
+int fake_run_posted(uint32_t t);
+/* Calls queued for thread t and not run yet. */
+int fake_posted(uint32_t t);
 
 /* ---- processes ---- */
 

@@ -17,4 +17,10 @@ int64_t fake_now(void);
 
 void fake_options_reset(void);
 
+/* Connections, threads and publishing (fake_conn.c): their entries, forgetting posted calls and
+ * the publisher, and freeing what a connection holds for them. */
+void fake_conn_fill(keel_api *t);
+void fake_conn_reset(void);
+void fake_conn_release(keel_conn *c);
+
 #endif

@@ -10,3 +10,4 @@ include tests/unit/lists.mk
 include tests/unit/maps.mk
 include tests/unit/sets.mk
 include tests/unit/scripting.mk
+include tests/unit/pubsub.mk

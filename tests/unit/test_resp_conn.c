@@ -1,4 +1,5 @@
-/* test_resp_conn.c -- resp.so as the core drives it: registration, HELLO, QUIT, version switch. */
+/* test_resp_conn.c -- resp.so as the core drives it: registration, HELLO, QUIT, RESET, version
+ * switch. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,9 +87,16 @@ START_TEST(test_resp_conn_registers_protocol_and_commands) {
     ck_assert_ptr_null(hello->program[1].op);
     const keel_cmd_def *quit = fake_command("QUIT");
     ck_assert_ptr_nonnull(quit);
-    ck_assert_uint_eq(quit->flags, KEEL_CMD_CONN | KEEL_CMD_NOAUTH);
+    ck_assert_uint_eq(quit->flags, KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_PUBSUB);
+    const keel_cmd_def *reset = fake_command("RESET");
+    ck_assert_ptr_nonnull(reset);
+    ck_assert_int_eq(reset->arity, 1);
+    ck_assert_uint_eq(reset->flags,
+                      KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_FAST | KEEL_CMD_PUBSUB);
+    ck_assert_uint_eq(hello->flags & KEEL_CMD_PUBSUB, 0); /* not in subscribed mode */
     ck_assert_ptr_nonnull(fake_opcode("resp.hello"));
     ck_assert_ptr_nonnull(fake_opcode("resp.quit"));
+    ck_assert_ptr_nonnull(fake_opcode("resp.reset"));
 }
 END_TEST
 
@@ -250,6 +258,65 @@ END_TEST
 
 /* ---- connection memory ---- */
 
+/* ---- pushes out of band, RESET ---- */
+
+START_TEST(test_resp_conn_hello_says_whether_pushes_are_out_of_band) {
+    ck_assert(!conn->out_of_band);
+    run_and_encode("HELLO 3\r\n");
+    ck_assert(conn->out_of_band);
+    run_and_encode("HELLO\r\n"); /* no version: no change */
+    ck_assert(conn->out_of_band);
+    run_and_encode("HELLO 4\r\n"); /* refused: no change */
+    ck_assert(conn->out_of_band);
+    run_and_encode("HELLO 2\r\n");
+    ck_assert(!conn->out_of_band);
+}
+END_TEST
+
+static const keel_conn_hooks reset_hooks = {.size = sizeof(keel_conn_hooks)};
+
+START_TEST(test_resp_conn_reset_goes_back_to_resp2_at_its_own_reply) {
+    run_and_encode("HELLO 3 SETNAME me\r\n");
+    keel_arg tenant = {"t1", 2};
+    ck_assert_int_eq(keel_conn_ns_enter(conn, &tenant, 1), KEEL_OK);
+    ck_assert_int_eq(keel_conn_attach(conn, &reset_hooks, NULL), KEEL_OK);
+    call before = run("GET a\r\n");
+    call reset = run("RESET\r\n");
+    call after = run("PING\r\n"); /* unknown here: an error, to show the version */
+    ck_assert_int_eq(reset.result, KEEL_DONE);
+    /* the core's part ran at once (the fake's: name, namespace, out of band) */
+    ck_assert_ptr_null(conn->name);
+    ck_assert_uint_eq(conn->ns_n, 0);
+    ck_assert(!conn->out_of_band);
+    /* a HELLO run meanwhile reports RESP2 */
+    call ask = run("HELLO\r\n");
+    ck_assert_int_eq(version(), 3);
+    ck_assert_str_eq(encode(&before), "-ERR unknown command 'GET'\r\n");
+    ck_assert_int_eq(version(), 3);
+    ck_assert_str_eq(encode(&reset), "+RESET\r\n");
+    ck_assert_int_eq(version(), 2);
+    ck_assert_str_eq(encode(&after), "-ERR unknown command 'PING'\r\n");
+    const char *got = encode(&ask);
+    ck_assert_int_eq(strncmp(got, "*14\r\n", 5), 0);
+    ck_assert_ptr_nonnull(strstr(got, "$5\r\nproto\r\n:2\r\n"));
+}
+END_TEST
+
+START_TEST(test_resp_conn_reset_brings_back_the_network_syntax) {
+    ck_assert_str_eq(run_and_encode("REPLY.SYNTAX json\r\n"), "\"json\"\n");
+    ck_assert_str_eq(run_and_encode("RESET\r\n"), "+RESET\r\n");
+    ck_assert_str_eq(run_and_encode("REPLY.SYNTAX\r\n"), "+resp\r\n");
+}
+END_TEST
+
+START_TEST(test_resp_conn_reset_needs_a_resp_connection) {
+    keel_proc *p = fake_proc_new(NULL, 1, (const char *[]){"RESET"});
+    ck_assert_int_eq(fake_call(p), KEEL_FAIL);
+    ck_assert_str_eq(fake_proc_reply(p)->v.s, "NOPROTO RESET needs a RESP connection");
+    fake_proc_free(p);
+}
+END_TEST
+
 START_TEST(test_resp_conn_close_frees_parser_memory) {
     const keel_proto_def *proto = fake_protocol("resp");
     keel_request req;
@@ -282,6 +349,10 @@ static Suite *resp_conn_suite(void) {
     tcase_add_test(tc, test_resp_conn_hello_auth_and_setname_together);
     tcase_add_test(tc, test_resp_conn_hello_needs_a_resp_connection);
     tcase_add_test(tc, test_resp_conn_quit_replies_ok_then_closes);
+    tcase_add_test(tc, test_resp_conn_hello_says_whether_pushes_are_out_of_band);
+    tcase_add_test(tc, test_resp_conn_reset_goes_back_to_resp2_at_its_own_reply);
+    tcase_add_test(tc, test_resp_conn_reset_brings_back_the_network_syntax);
+    tcase_add_test(tc, test_resp_conn_reset_needs_a_resp_connection);
     tcase_add_test(tc, test_resp_conn_close_frees_parser_memory);
     suite_add_tcase(s, tc);
     return s;

@@ -1,10 +1,11 @@
 /* glob.c -- glob matching with one backtrack point per star (linear-ish, never exponential). */
-#include "config.h"
 #include "glob.h"
 
 #include <ctype.h>
 
-static int fold(int c, bool nocase) { return nocase ? tolower(c) : c; }
+static int fold(int c, bool nocase) {
+    return nocase ? tolower(c) : c;
+}
 
 /* Matches one character against the class starting at p[0] == '['; sets *used to the class
  * length.  A class without a closing ']' matches the rest literally, as Redis does. */
@@ -18,7 +19,7 @@ static bool class_match(const char *p, size_t plen, int c, bool nocase, size_t *
             i++;
             hit |= fold((unsigned char)p[i], nocase) == fold(c, nocase);
             i++;
-        } else if (i + 2 < plen && p[i + 1] == '-' && p[i + 2] != ']') {
+        } else if (i + 2 < plen && p[i + 1] == '-') { /* "[a-]" too: a range up to ']', as Redis */
             int lo = fold((unsigned char)p[i], nocase), hi = fold((unsigned char)p[i + 2], nocase);
             if (lo > hi) {
                 int t = lo;
@@ -37,13 +38,14 @@ static bool class_match(const char *p, size_t plen, int c, bool nocase, size_t *
     return negate ? !hit : hit;
 }
 
-bool glob_match(const char *p, size_t plen, const char *s, size_t slen, bool nocase) {
+bool dk_glob_match(const char *p, size_t plen, const char *s, size_t slen, bool nocase) {
     size_t pi = 0, si = 0, star_p = (size_t)-1, star_s = 0;
     while (si < slen) {
         if (pi < plen) {
             char pc = p[pi];
             if (pc == '*') {
-                while (pi < plen && p[pi] == '*') pi++;
+                while (pi < plen && p[pi] == '*')
+                    pi++;
                 if (pi == plen) return true;
                 star_p = pi;
                 star_s = si;
@@ -78,6 +80,7 @@ bool glob_match(const char *p, size_t plen, const char *s, size_t slen, bool noc
         pi = star_p;
         si = ++star_s;
     }
-    while (pi < plen && p[pi] == '*') pi++;
+    while (pi < plen && p[pi] == '*')
+        pi++;
     return pi == plen;
 }
