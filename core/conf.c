@@ -138,6 +138,7 @@ void conf_default(conf *c) {
     c->query_buffer_limit = LIMIT_DEFAULT_QUERY_BUFFER;
     c->proto_max_bulk_len = LIMIT_DEFAULT_MAX_BULK;
     c->protected_mode = true;
+    c->conn_move = true;
     c->busy_reply_threshold = CONF_DEFAULT_BUSY_REPLY_THRESHOLD;
     conf_add_network(c, "resp", "127.0.0.1", CONF_DEFAULT_PORT, "resp")->implicit = true;
     conf_add_network(c, "memcache", "127.0.0.1", CONF_DEFAULT_MEMCACHE_PORT, "memcache")->implicit =
@@ -596,6 +597,7 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         else if (!strcmp(key, "proto_max_bulk_len"))
             json_bytes(v, fpath, 1024 * 1024, INT32_MAX, &c->proto_max_bulk_len, errs);
         else if (!strcmp(key, "protected_mode")) json_bool(v, fpath, &c->protected_mode, errs);
+        else if (!strcmp(key, "conn_move")) json_bool(v, fpath, &c->conn_move, errs);
         else if (!strcmp(key, "busy_reply_threshold"))
             json_int_range(v, fpath, 0, INT_MAX, &c->busy_reply_threshold, errs);
         else if (!strcmp(key, "log")) conf_json_log(c, v, errs);

@@ -86,6 +86,7 @@ typedef struct conf {
     limit_obuf obuf[LIMIT_OBUF_CLASSES];   /* client-output-buffer-limit */
     int64_t query_buffer_limit;   /* client-query-buffer-limit: unparsed input per client */
     int64_t proto_max_bulk_len;   /* the largest argument a request may carry */
+    bool conn_move;            /* move connections to the thread owning their keys (conn_move.h) */
     bool protected_mode;       /* refuse non-loopback clients of networks without a password */
     int busy_reply_threshold;  /* ms a script runs before others waiting for its keys get BUSY
                                   (busy-reply-threshold, lua-time-limit) */

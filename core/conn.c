@@ -3,6 +3,7 @@
 #include "config.h"
 #include "conn.h"
 #include "conn_ext.h"
+#include "conn_move.h"
 #include "limit.h"
 #include "ns.h"
 #include "opts.h"
@@ -83,6 +84,27 @@ static void conn_keepalive(int fd, int secs) {
 
 static void conn_refuse(conn *c, const char *why);
 
+void conn_attach(conn *c, thr *t) {
+    c->t = t;
+    c->rev = event_new(t->base, c->fd, EV_READ | EV_PERSIST, conn_on_read, c);
+    c->wev = event_new(t->base, c->fd, EV_WRITE, conn_on_write, c);
+    c->tprev = NULL;
+    c->tnext = t->conns;
+    if (t->conns) t->conns->tprev = c;
+    t->conns = c;
+}
+
+void conn_detach(conn *c) {
+    thr *t = c->t;
+    event_free(c->rev);
+    event_free(c->wev);
+    c->rev = c->wev = NULL;
+    if (c->tprev) c->tprev->tnext = c->tnext;
+    else if (t->conns == c) t->conns = c->tnext;
+    if (c->tnext) c->tnext->tprev = c->tprev;
+    c->tnext = c->tprev = NULL;
+}
+
 void conn_accept_msg(thr *t, msg *m) {
     conn_msg *cm = (conn_msg *)m;
     conn *c = mem_calloc(1, sizeof *c);
@@ -92,6 +114,7 @@ void conn_accept_msg(thr *t, msg *m) {
     c->proto = cm->net->proto;
     c->id = atomic_fetch_add(&srv->next_conn_id, 1) + 1;
     c->created_ms = c->last_ms = t->now_ms;
+    c->aff_thread = -1;
     const char *refuse = cm->refuse;
     mem_free(cm);
     if (refuse) c->flags |= CONN_REFUSED;   /* net.c did not count it as a client */
@@ -117,12 +140,7 @@ void conn_accept_msg(thr *t, msg *m) {
     atomic_store_explicit(&c->db, (uint32_t)c->net->cf->database, memory_order_relaxed);
     c->opts = opt_ref(c->net->cf->options);
     if (!c->net->cf->requirepass) c->flags |= CONN_AUTHED;
-    c->rev = event_new(t->base, c->fd, EV_READ | EV_PERSIST, conn_on_read, c);
-    c->wev = event_new(t->base, c->fd, EV_WRITE, conn_on_write, c);
-
-    c->tnext = t->conns;
-    if (t->conns) t->conns->tprev = c;
-    t->conns = c;
+    conn_attach(c, t);
     if (c->proto->def.conn_open) c->proto->def.conn_open(c, c->pstate);
     if (refuse) {
         conn_refuse(c, refuse);
@@ -140,10 +158,6 @@ void conn_accept_msg(thr *t, msg *m) {
 /* ---- closing ---- */
 
 static void conn_unlink(conn *c) {
-    thr *t = c->t;
-    if (c->tprev) c->tprev->tnext = c->tnext;
-    else if (t->conns == c) t->conns = c->tnext;
-    if (c->tnext) c->tnext->tprev = c->tprev;
     pthread_mutex_lock(&srv->clients_lock);
     if (c->cprev) c->cprev->cnext = c->cnext;
     else if (srv->clients == c) srv->clients = c->cnext;
@@ -163,9 +177,7 @@ static void conn_close(conn *c) {
     atomic_store_explicit(&c->gone, true, memory_order_relaxed);
     conn_ext_close(c);   /* modules drop what they keep for it (subscriptions) */
     for (zvm_proc *p = c->pend_head; p; p = p->conn_next) blk_cancel(p);   /* parked: finish now */
-    event_free(c->rev);
-    event_free(c->wev);
-    c->rev = c->wev = NULL;
+    conn_detach(c);
     tls_session_free(c->tls);
     c->tls = NULL;
     close(c->fd);
@@ -400,7 +412,9 @@ void conn_flush_dirty(thr *t) {
             c->flags |= CONN_DIRTY;
             c->dirty_next = again;
             again = c;
+            continue;
         }
+        conn_maybe_move(c);
     }
     t->dirty = again;
 }
@@ -529,6 +543,7 @@ static void conn_start(conn *c, zvm_proc *p) {
     p->started = true;
     c->nstarted++;
     if (p->orders) c->barrier = p;
+    conn_affinity_note(c, p);
     zvm_step(p);
 }
 

@@ -88,6 +88,8 @@ struct keel_conn {
     uint64_t bytes_in, bytes_out;   /* application bytes (TLS: before encryption) */
     uint64_t nerrors;               /* error replies sent */
     char addr[64], laddr[64];
+    int aff_thread;                 /* the thread its requests lean to, and how much (conn_move.h) */
+    uint32_t aff_score;
     struct keel_conn *dirty_next;
     struct keel_conn *tnext, *tprev;   /* the thread's connections */
     struct keel_conn *cnext, *cprev;   /* the server's client list */
@@ -103,6 +105,10 @@ typedef struct conn_msg {
 } conn_msg;
 
 void conn_accept_msg(struct thr *t, msg *m);
+/* Makes c one of t's connections: its read and write events on t's loop (not added yet) and
+ * t's list; conn_detach undoes both on c's current thread (conn_move.c). */
+void conn_attach(conn *c, struct thr *t);
+void conn_detach(conn *c);
 /* A process of c finished (on c's thread): write what can be written in order. */
 void conn_proc_done(zvm_proc *p);
 /* Writes the output of every connection marked dirty this turn. */

@@ -33,10 +33,14 @@ static struct {
     keel_module *publisher_module;
 } reg;
 
+static inline uint8_t ascii_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c; }
+
+/* FNV-1a over the lower-cased name, its high bits folded down: the index masks the low bits,
+ * which a multiply alone leaves poorly mixed (lookups probed ~5 slots before). */
 static uint64_t name_hash(const char *s, size_t n) {
     uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)tolower((unsigned char)s[i])) * 1099511628211ull;
-    return h;
+    for (size_t i = 0; i < n; i++) h = (h ^ ascii_lower((uint8_t)s[i])) * 1099511628211ull;
+    return h ^ (h >> 29) ^ (h >> 47);
 }
 
 static void index_insert(cmd_entry *ce);
@@ -53,8 +57,7 @@ static void index_grow(void) {
 }
 
 static void index_insert(cmd_entry *ce) {
-    size_t n = strlen(ce->lname);
-    for (size_t i = name_hash(ce->lname, n) & reg.index_mask;; i = (i + 1) & reg.index_mask) {
+    for (size_t i = ce->hash & reg.index_mask;; i = (i + 1) & reg.index_mask) {
         if (!reg.index[i]) {
             reg.index[i] = ce;
             return;
@@ -64,9 +67,13 @@ static void index_insert(cmd_entry *ce) {
 
 static const cmd_entry *index_find(const char *name, size_t len) {
     if (!reg.index || len >= sizeof reg.cmds[0]->lname) return NULL;
-    for (size_t i = name_hash(name, len) & reg.index_mask; reg.index[i]; i = (i + 1) & reg.index_mask) {
+    uint64_t h = name_hash(name, len);
+    for (size_t i = h & reg.index_mask; reg.index[i]; i = (i + 1) & reg.index_mask) {
         const cmd_entry *ce = reg.index[i];
-        if (strncasecmp(ce->lname, name, len) == 0 && ce->lname[len] == '\0') return ce;
+        if (ce->hash != h || ce->lname[len] != '\0') continue;
+        size_t k = 0;
+        while (k < len && ce->lname[k] == (char)ascii_lower((uint8_t)name[k])) k++;
+        if (k == len) return ce;
     }
     return NULL;
 }
@@ -98,6 +105,7 @@ static cmd_entry *cmd_add(keel_module *m, const keel_cmd_def *def, const char *n
     size_t i;
     for (i = 0; name[i] && i < sizeof ce->lname - 1; i++) ce->lname[i] = (char)tolower((unsigned char)name[i]);
     ce->lname[i] = '\0';
+    ce->hash = name_hash(ce->lname, i);
     if (reg.ncmds == reg.capcmds) {
         reg.capcmds = reg.capcmds ? reg.capcmds * 2 : 128;
         reg.cmds = mem_realloc(reg.cmds, sizeof *reg.cmds * reg.capcmds);

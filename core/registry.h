@@ -15,6 +15,7 @@ typedef struct cmd_entry {
     struct keel_module *module;
     struct zvm_program *prog;      /* resolved after every module has loaded */
     char lname[40];                /* lower-case name, for replies like COMMAND INFO */
+    uint64_t hash;                 /* name_hash of lname (the index's probes compare it first) */
     bool is_alias;
     const struct cmd_entry *target;  /* for an alias: the command it names */
 } cmd_entry;

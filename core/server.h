@@ -31,6 +31,7 @@ typedef struct server {
     _Atomic int64_t total_connections;   /* atomic: accepted since start */
     _Atomic int64_t rejected_connections;
     _Atomic int64_t expired_keys;    /* atomic */
+    _Atomic int64_t conn_moves;             /* connections handed to the thread of their keys */
     _Atomic int64_t obuf_disconnections;    /* clients closed by client-output-buffer-limit */
     _Atomic int64_t qbuf_disconnections;    /* ... by client-query-buffer-limit */
     _Atomic int64_t timeout_disconnections; /* ... for being idle past the timeout */

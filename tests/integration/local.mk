@@ -61,7 +61,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_scripting_busy.py \
 	tests/integration/test_scripting_undeclared.py \
 	tests/integration/test_scripting_compat.py \
-	tests/integration/test_transactions.py
+	tests/integration/test_transactions.py \
+	tests/integration/test_conn_move.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py \

@@ -1,0 +1,29 @@
+#!/bin/bash
+# run.sh WHAT TARGET...   (see README.md) -- each of Keel's own bench scripts against each target,
+# a fresh server per script and target, targets interleaved; RESULT lines collected in summary.txt.
+set -uo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+export SHARED_BENCH=${SHARED_BENCH:-$(cd "$HERE/../../shared/bench" 2>/dev/null && pwd)}
+[ -f "$SHARED_BENCH/lib.sh" ] || { echo "run.sh: set SHARED_BENCH to ../shared/bench" >&2; exit 2; }
+WHAT=$1; shift
+TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(keel redis)
+SRV_PIN=()
+source "$SHARED_BENCH/lib.sh"
+source "$SHARED_BENCH/targets.sh"
+OUT="$RES_DIR/keel-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
+{ echo "date: $(date -Is)"; echo "host: $(getconf _NPROCESSORS_ONLN) cores, load $(cut -d' ' -f1-3 /proc/loadavg)";
+  echo "redis: $(redis-server --version)"; echo "keel: ${KEEL_SERVER:-keel-server}"; } > "$OUT/summary.txt"
+declare -A SCRIPT=([tx]=08_tx_scripts.sh)
+for what in $WHAT; do
+  script=${SCRIPT[$what]:-}
+  [ -n "$script" ] || { echo "run.sh: unknown measurement '$what'" >&2; exit 2; }
+  for t in "${TARGETS[@]}"; do
+    T_DIR=$(mktemp -d "$RUN_DIR/$t.XXXX")
+    "start_$t" "$T_DIR" || { echo "start_$t failed" >&2; exit 1; }
+    echo "== $what on $t (pid $T_PID, port $T_RESP_PORT)"
+    "$HERE/$script" 127.0.0.1 "$T_RESP_PORT" "$T_PID" > "$OUT/${what}_$t.log" 2>&1
+    grep '^RESULT' "$OUT/${what}_$t.log" | sed "s/^RESULT/$t/" | tee -a "$OUT/summary.txt"
+    "$SHARED_BENCH/stop_server.sh" "$T_PID"; rm -rf "$T_DIR"
+  done
+done
+echo "summary -> $OUT/summary.txt"
