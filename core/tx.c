@@ -31,7 +31,7 @@ static void tx_cmds_free(tx_cmd *cmds, uint32_t n) {
     mem_free(cmds);
 }
 
-void tx_queue(conn *c, zvm_proc *p) {
+void tx_queue(conn *c, zvm_proc *p, const cmd_entry *ce) {
     tx_conn *tx = tx_of(c);
     uint32_t argc = p->pub.argc;
     size_t bytes = sizeof(keel_arg) * argc;
@@ -55,7 +55,7 @@ void tx_queue(conn *c, zvm_proc *p) {
         argv[i].len = p->pub.argv[i].len;
         w += p->pub.argv[i].len + 1;
     }
-    tx->cmds[tx->ncmds++] = (tx_cmd){argc, argv};
+    tx->cmds[tx->ncmds++] = (tx_cmd){argc, argv, ce};
     tx->bytes += bytes;
     keel_reply_simple(&p->pub, "QUEUED");
 }
@@ -68,8 +68,7 @@ static void tx_run_free(void *arg) {
     tx_run *run = arg;
     tx_cmds_free(run->cmds, run->ncmds);
     watch_release_all(run->watches, run->nwatches);
-    mem_free(run->watches);
-    mem_free(run);
+    mem_free(run->watches);   /* run itself is in the process's arena */
 }
 
 /* EXEC's keys: every key of every queued command, placed as its command would place it, and
@@ -86,9 +85,7 @@ static void tx_exec_keys(zvm_proc *p, tx_run *run) {
     int *pos = zvm_alloc(p, sizeof *pos * (cap ? cap : 1));
     for (uint32_t i = 0; i < run->ncmds; i++) {
         const tx_cmd *tc = &run->cmds[i];
-        const cmd_entry *named = cmd_lookup_name(tc->argv[0].ptr, tc->argv[0].len);
-        const cmd_entry *ce = named && named->is_alias ? named->target : named;
-        int k = ce ? zvm_key_positions(ce->def, tc->argc, tc->argv, pos) : 0;
+        int k = zvm_key_positions(tc->ce->def, tc->argc, tc->argv, pos);
         for (int j = 0; j < k; j++) zvm_key_place(p, &tc->argv[pos[j]], (uint32_t)pos[j], &raw[n++]);
     }
     zvm_set_key_list(p, raw, n);
@@ -98,7 +95,7 @@ void tx_exec_take(conn *c, zvm_proc *p) {
     if (!(c->flags & CONN_MULTI)) return;   /* EXEC without MULTI: p->tx stays NULL */
     c->flags &= ~CONN_MULTI;
     tx_conn *tx = tx_of(c);
-    tx_run *run = mem_calloc(1, sizeof *run);
+    tx_run *run = zvm_alloc(p, sizeof *run);
     *run = (tx_run){tx->cmds, tx->ncmds, tx->dirty, tx->watches, tx->nwatches};
     memset(tx, 0, sizeof *tx);   /* EXEC forgets the watched keys, whatever it finds */
     p->tx = run;

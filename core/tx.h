@@ -25,6 +25,7 @@ struct watch_rec;
 typedef struct tx_cmd {
     uint32_t argc;
     keel_arg *argv;                /* one allocation: the array, then the bytes */
+    const struct cmd_entry *ce;    /* the command (aliases resolved), looked up when queued */
 } tx_cmd;
 
 /* A connection's transaction state (created by its first MULTI or WATCH). */
@@ -52,7 +53,7 @@ bool tx_is_exec(const struct cmd_entry *ce);
 bool tx_is_watch(const struct cmd_entry *ce);
 
 /* Queues p's request (c is in MULTI and the request passed every check): p answers QUEUED. */
-void tx_queue(struct keel_conn *c, struct zvm_proc *p);
+void tx_queue(struct keel_conn *c, struct zvm_proc *p, const struct cmd_entry *ce);
 /* A request was refused while c is in MULTI: its error goes out, and EXEC will abort. */
 void tx_refused(struct keel_conn *c);
 /* EXEC's process p takes c's queue and watched keys (c leaves MULTI) and gets, as its keys,

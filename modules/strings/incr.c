@@ -28,6 +28,10 @@ static keel_status incr_current(keel_proc *p, const keel_arg *key, str_num *cur)
         return KEEL_OK;
     }
     if (st != KEEL_OK) return st;
+    if (v.box.type == DK_I64 || v.box.type == DK_U64) {   /* stored as its canonical text's number */
+        *cur = (str_num){.i = v.box.type == DK_I64 ? (__int128)v.box.v.i : (__int128)v.box.v.u};
+        return KEEL_OK;
+    }
     char buf[STR_NUM_TEXT];
     const char *s;
     size_t n = str_text(&v.box, buf, &s);
