@@ -184,8 +184,11 @@ static keel_type_id type_by_name(const keel_arg *a) {
     return (keel_type_id)(KEEL_TYPE_NONE - 1);   /* a name no value has: matches nothing */
 }
 
-/* Opcode: keys.scan — SCAN cursor [MATCH pattern] [COUNT count] [TYPE type].  Visits shards
- * owned by one thread per call, about COUNT entries.  Reductions: 1 per entry.  May hop. */
+/* Opcode: keys.scan — SCAN cursor [MATCH pattern] [COUNT count] [TYPE type].  Visits about
+ * COUNT entries from the cursor on, hopping from thread to thread as the shards go, so a small
+ * keyspace comes back whole in the first page as in Redis.  Registers (kept across hops):
+ * r0 = the keys found (arena), r1 = the cursor reached, r2 = entries visited.
+ * Reductions: 1 per entry.  May hop. */
 static keel_op_result op_keys_scan(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
@@ -221,44 +224,44 @@ static keel_op_result op_keys_scan(keel_proc *kp, const keel_insn *in) {
             return KEEL_FAIL;
         }
     }
-    uint32_t sid = (uint32_t)(cursor & ((1u << SCAN_SHARD_BITS) - 1));
-    uint64_t tcur = cursor >> SCAN_SHARD_BITS;
-    key_list out = {0};
-    cx.out = &out;
-    uint64_t next = 0;
-    if (sid < srv->nshards) {
-        thr *owner = srv->shards[sid]->owner;
-        if (owner != p->cur) {
+    if (kp->reg[0].type != DK_PTR) {   /* first entry (not a return from a hop) */
+        key_list *l = zvm_alloc(p, sizeof *l);
+        memset(l, 0, sizeof *l);
+        kp->reg[0] = dk_ptr(l);
+        kp->reg[1] = dk_u64(cursor);
+        kp->reg[2] = dk_i64(0);
+    }
+    key_list *out = (key_list *)kp->reg[0].v.ptr;
+    cx.out = out;
+    uint64_t next = kp->reg[1].v.u;
+    uint32_t sid = (uint32_t)(next & ((1u << SCAN_SHARD_BITS) - 1));
+    uint64_t tcur = next >> SCAN_SHARD_BITS;
+    int64_t seen = kp->reg[2].v.i;
+    next = 0;
+    while (sid < srv->nshards) {
+        if (srv->shards[sid]->owner != p->cur) {   /* the next shards are another thread's */
+            kp->reg[1] = dk_u64(tcur << SCAN_SHARD_BITS | sid);
+            kp->reg[2] = dk_i64(seen);
             p->target_shard = sid;
             return KEEL_HOP;
         }
-        size_t seen = 0;
-        for (;;) {
-            dk_table *t = space_table(p, srv->shards[sid]);
-            tcur = t ? dk_table_scan(t, tcur, scan_visit, &cx) : 0;
-            seen += cx.visited;
-            cx.visited = 0;
-            if (tcur != 0) {
-                if ((int64_t)seen >= count) {
-                    next = tcur << SCAN_SHARD_BITS | sid;
-                    break;
-                }
-                continue;
-            }
-            if (++sid >= srv->nshards) break;                  /* whole keyspace done: cursor 0 */
-            if (srv->shards[sid]->owner != owner || (int64_t)seen >= count) {
-                next = sid;                                      /* go on at the next shard */
-                break;
-            }
+        dk_table *t = space_table(p, srv->shards[sid]);
+        tcur = t ? dk_table_scan(t, tcur, scan_visit, &cx) : 0;
+        seen += (int64_t)cx.visited;
+        keel_charge(kp, (int64_t)cx.visited * KS_VISIT_COST);
+        cx.visited = 0;
+        if (tcur == 0 && ++sid >= srv->nshards) break;   /* whole keyspace done: cursor 0 */
+        if (seen >= count) {
+            next = tcur << SCAN_SHARD_BITS | sid;
+            break;
         }
-        keel_charge(kp, (int64_t)seen * KS_VISIT_COST);
     }
     char cbuf[24];
     int cn = snprintf(cbuf, sizeof cbuf, "%llu", (unsigned long long)next);
     keel_reply_array(kp, 2);
     keel_reply_bulk(kp, cbuf, (size_t)cn);
-    keel_reply_array(kp, out.n);
-    for (size_t i = 0; i < out.n; i++) keel_reply_bulk(kp, out.v[i].ptr, out.v[i].len);
+    keel_reply_array(kp, out->n);
+    for (size_t i = 0; i < out->n; i++) keel_reply_bulk(kp, out->v[i].ptr, out->v[i].len);
     return KEEL_NEXT;
 }
 

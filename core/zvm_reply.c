@@ -225,6 +225,16 @@ static void reply_aggregate(zvm_proc *p, uint8_t type, size_t n, size_t children
 }
 
 void keel_reply_array(keel_proc *kp, size_t n) { reply_aggregate(zvm_of(kp), KEEL_REPLY_ARRAY, n, n); }
+void keel_reply_pairs(keel_proc *kp, size_t npairs) {
+    zvm_proc *p = zvm_of(kp);
+    if (reply_swallowing(p)) return;
+    keel_reply *r = reply_add(p, KEEL_REPLY_ARRAY);
+    r->len = (uint32_t)(npairs * 2);
+    r->pad[0] = KEEL_REPLY_ARRAY_PAIRS;
+    if (npairs > 0) reply_push(p, r, (int64_t)npairs * 2);
+    else reply_pop_complete(p);
+}
+
 void keel_reply_set(keel_proc *kp, size_t n) { reply_aggregate(zvm_of(kp), KEEL_REPLY_SET, n, n); }
 void keel_reply_map(keel_proc *kp, size_t npairs) {
     reply_aggregate(zvm_of(kp), KEEL_REPLY_MAP, npairs, npairs * 2);

@@ -302,7 +302,11 @@ typedef void (*keel_info_fn)(keel_buf *out);
     /* publishes through the registered publisher (keel_publish_fn says how); -1 when no        \
      * module registered one (no pub/sub module loaded).  Any thread */                         \
     X(int64_t, publish, (const keel_arg *path, uint32_t npath, unsigned flags,                 \
-                         const void *channel, size_t clen, const void *msg, size_t mlen))
+                         const void *channel, size_t clen, const void *msg, size_t mlen))      \
+    /* ---- reply shapes (added in 1.3) ---- */                                                 \
+    /* an array of npairs pairs (2 * npairs children, field then value): RESP3 shows each pair  \
+     * as a two-element array, as Redis 7 does; RESP2 and the other syntaxes show it flat */     \
+    X(void, reply_pairs, (keel_proc *p, size_t npairs))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

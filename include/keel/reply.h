@@ -26,6 +26,11 @@ typedef enum keel_reply_type {
  * that timed out); other protocols show it as any nil.  (Added in 1.2.) */
 #define KEEL_REPLY_NIL_ARRAY 1u
 
+/* An ARRAY node whose pad[0] is this holds pairs (field and value, member and score): RESP3
+ * shows its 2n children as n two-element arrays, as Redis 7 does for HRANDFIELD WITHVALUES and
+ * ZRANGE WITHSCORES; RESP2 and the other syntaxes show it flat.  (keel_reply_pairs, 1.3.) */
+#define KEEL_REPLY_ARRAY_PAIRS 1u
+
 /* One node.  Aggregates point to their first child; children are linked through next.
  * Nodes and their bytes live in the process arena and are read-only to protocols. */
 typedef struct keel_reply {

@@ -18,6 +18,7 @@
 typedef struct frame {
     const keel_reply *next;
     uint64_t left;
+    bool pairs;                    /* RESP3 and KEEL_REPLY_ARRAY_PAIRS: "*2" before every other child */
 } frame;
 
 static const keel_reply nil_node = {.type = KEEL_REPLY_NIL};
@@ -210,7 +211,7 @@ static uint64_t put_node(keel_buf *b, const keel_reply *r, bool v3) {
         put_verbatim(b, r->v.s, r->len, v3);
         return 0;
     case KEEL_REPLY_ARRAY:
-        put_num_line(b, '*', r->len);
+        put_num_line(b, '*', v3 && r->pad[0] == KEEL_REPLY_ARRAY_PAIRS ? r->len / 2 : r->len);
         return r->len;
     case KEEL_REPLY_SET:
         put_num_line(b, v3 ? '~' : '*', r->len);
@@ -310,6 +311,8 @@ static bool walk_run(resp_walk *w, keel_buf *out, size_t budget) {
             if (w->depth < w->cap || grow(w)) {
                 w->stack[w->depth].next = w->node->v.child;
                 w->stack[w->depth].left = kids;
+                w->stack[w->depth].pairs = w->v3 && w->node->type == KEEL_REPLY_ARRAY &&
+                                           w->node->pad[0] == KEEL_REPLY_ARRAY_PAIRS;
                 w->depth++;
             } else {
                 for (uint64_t i = 0; i < kids; i++)
@@ -323,6 +326,7 @@ static bool walk_run(resp_walk *w, keel_buf *out, size_t budget) {
         /* Next: the next child of the innermost open aggregate.  Taking the last child closes
          * the aggregate at once, so single-child chains do not deepen the stack. */
         frame *f = &w->stack[w->depth - 1];
+        if (f->pairs && f->left % 2 == 0) put_raw(out, "*2\r\n", 4);
         w->node = f->next ? f->next : &nil_node;
         f->next = f->next ? f->next->next : NULL;
         if (--f->left == 0) w->depth--;

@@ -8,7 +8,9 @@ are namespaces, nested maps, names Keel refuses) is tested in test_maps.py.
 import shutil
 import unittest
 
-from keel_harness import KeelServer, RedisServer, raw_client, reply_of
+import socket
+
+from keel_harness import KeelServer, RedisServer, RespReader, raw_client, reply_of, resp_command
 
 # Each script runs after FLUSHALL; every reply is compared.
 SCRIPTS = {
@@ -120,6 +122,33 @@ class MapsLikeRedis(unittest.TestCase):
             want = normalized(cmd, reply_of(self.r, cmd))
             got = normalized(cmd, reply_of(self.k, cmd))
             self.assertEqual(got, want, "%s: %r" % (name, cmd))
+
+    def raw_bytes(self, port, resp3, *cmds):
+        """The exact bytes of each reply to cmds, on a fresh connection in RESP2 or RESP3."""
+        s = socket.create_connection(("127.0.0.1", port), timeout=60)
+        try:
+            rd = RespReader(s)
+            if resp3:
+                s.sendall(resp_command("HELLO", "3"))
+                rd.reply()
+            out = []
+            for cmd in cmds:
+                s.sendall(resp_command(*cmd))
+                out.append(rd.reply())
+            return out
+        finally:
+            s.close()
+
+    def test_maps_compat_hrandfield_withvalues_pairs_in_resp3(self):
+        # one field: the random picks are all the same, so the bytes must match exactly
+        cmds = [("DEL", "h1"), ("HSET", "h1", "f", "v"), ("HRANDFIELD", "h1", "1", "WITHVALUES"),
+                ("HRANDFIELD", "h1", "-3", "WITHVALUES"), ("HRANDFIELD", "h1", "5", "WITHVALUES"),
+                ("HRANDFIELD", "h1", "0", "WITHVALUES"), ("HRANDFIELD", "nokey", "-2", "WITHVALUES"),
+                ("HRANDFIELD", "h1", "-2")]
+        for resp3 in (False, True):
+            want = self.raw_bytes(self.redis.port, resp3, *cmds)
+            got = self.raw_bytes(self.keel.port, resp3, *cmds)
+            self.assertEqual(got, want, "RESP%d" % (3 if resp3 else 2))
 
     def test_maps_compat_hset_family(self):
         self.run_script("hset_family")

@@ -390,6 +390,15 @@ static void f_reply_array(keel_proc *p, size_t n) {
     reply_aggregate(p, KEEL_REPLY_ARRAY, n);
 }
 
+static void f_reply_pairs(keel_proc *p, size_t npairs) {
+    fake_proc *fp = fp_of(p);
+    keel_reply *r = add_node(fp, KEEL_REPLY_ARRAY);
+    r->len = (uint32_t)(npairs * 2);
+    r->pad[0] = KEEL_REPLY_ARRAY_PAIRS;
+    if (npairs) push_open(fp, r, 2 * (uint64_t)npairs);
+    pop_complete(fp);
+}
+
 static void f_reply_map(keel_proc *p, size_t npairs) {
     reply_aggregate(p, KEEL_REPLY_MAP, npairs);
 }
@@ -624,6 +633,7 @@ void fake_proc_fill(keel_api *t) {
     t->proc_option = f_proc_option;
     t->conn_option = f_conn_option;
     t->reply_nil_array = f_reply_nil_array;
+    t->reply_pairs = f_reply_pairs;
     t->call = f_call;
     t->call_reply = f_call_reply;
     t->call_failed = f_call_failed;

@@ -254,6 +254,28 @@ START_TEST(test_resp_encode_map) {
 }
 END_TEST
 
+START_TEST(test_resp_encode_pairs) {
+    keel_reply_pairs(p, 2);
+    keel_reply_bulk(p, "a", 1);
+    keel_reply_int(p, 1);
+    keel_reply_bulk(p, "b", 1);
+    keel_reply_double(p, 2.5);
+    EXPECT(built(), 2, "*4\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n$3\r\n2.5\r\n");
+    EXPECT(built(), 3, "*2\r\n*2\r\n$1\r\na\r\n:1\r\n*2\r\n$1\r\nb\r\n,2.5\r\n");
+    next_proc();
+    keel_reply_array(p, 2);   /* pairs inside an array, then a plain element */
+    keel_reply_pairs(p, 1);
+    keel_reply_bulk(p, "m", 1);
+    keel_reply_double(p, 1);
+    keel_reply_int(p, 7);
+    EXPECT(built(), 3, "*2\r\n*1\r\n*2\r\n$1\r\nm\r\n,1\r\n:7\r\n");
+    next_proc();
+    keel_reply_pairs(p, 0);
+    EXPECT(built(), 2, "*0\r\n");
+    EXPECT(built(), 3, "*0\r\n");
+}
+END_TEST
+
 START_TEST(test_resp_encode_set_and_push) {
     keel_reply_set(p, 2);
     keel_reply_bulk(p, "x", 1);
@@ -514,6 +536,7 @@ static Suite *resp_encode_suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_resp_encode_nil);
+    tcase_add_test(tc, test_resp_encode_pairs);
     tcase_add_test(tc, test_resp_encode_integers);
     tcase_add_test(tc, test_resp_encode_unsigned);
     tcase_add_test(tc, test_resp_encode_doubles);
