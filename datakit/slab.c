@@ -18,16 +18,16 @@ static unsigned class_of(size_t size) {
     if (size <= 64)
         return (unsigned)(size - MIN_RECORD);
     if (size <= 512)
-        return 59 + (unsigned)((size - 65) / 4);
-    return 171 + (unsigned)((size - 513) / 16);
+        return 59 + (unsigned)((size - 65) / 2);
+    return 283 + (unsigned)((size - 513) / 16);
 }
 
 static uint32_t class_size(unsigned cls) {
     if (cls < 59)
         return cls + MIN_RECORD;
-    if (cls < 171)
-        return 68 + 4 * (cls - 59);
-    return 528 + 16 * (cls - 171);
+    if (cls < 283)
+        return 66 + 2 * (cls - 59);
+    return 528 + 16 * (cls - 283);
 }
 
 void dk_slab_init(dk_slab *s) { memset(s, 0, sizeof *s); }

@@ -1,7 +1,7 @@
 /* table.h -- the keyspace table of one shard: key -> value with as little as possible per key.
  *
  * An entry holds the key bytes, a value (a packed box, or an object pointer with a 16-bit type
- * tag), and optional fields that cost memory only when present: an expiry (absolute ms), a
+ * tag), a 16-bit word of the caller's (eviction metadata: recency or frequency), and optional fields that cost memory only when present: an expiry (absolute ms), a
  * 32-bit aux word and a 64-bit aux word (the memcached protocol keeps flags and CAS there).
  *
  * The table grows and shrinks incrementally: no call ever rehashes the whole table; each
@@ -97,6 +97,12 @@ void dk_table_view(dk_table *t, dk_ref r, dk_entry *e);
  * out-of-line value's block, and its share of the bucket array; not an object value's own bytes.
  * (Added for MEMORY USAGE.) */
 size_t dk_table_entry_bytes(const dk_table *t, dk_ref r);
+
+/* The entry's 16-bit metadata word (the caller's: the core keeps eviction recency/frequency in
+ * it).  A new entry's is 0; an overwrite, a new expiry or aux word, or a resize keeps it.  O(1),
+ * no decoding, no effect on references.  (Added for eviction.) */
+uint16_t dk_table_meta(const dk_table *t, dk_ref r);
+void dk_table_set_meta(dk_table *t, dk_ref r, uint16_t meta);
 
 /* Insert or overwrite.  Overwriting keeps the expiry when keep_expiry, else clears it; aux
  * fields are cleared on overwrite.  For an overwritten OBJ entry, the old object is returned in

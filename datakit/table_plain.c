@@ -192,6 +192,16 @@ dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash) {
     return tp_ref(e);
 }
 
+uint16_t dk_table_meta(const dk_table *t, dk_ref r) {
+    (void)t;
+    return tp_of(r)->meta;
+}
+
+void dk_table_set_meta(dk_table *t, dk_ref r, uint16_t meta) {
+    (void)t;
+    tp_of(r)->meta = meta;
+}
+
 void dk_table_view(dk_table *t, dk_ref r, dk_entry *out) {
     (void)t;
     const tp_entry *e = tp_of(r);
