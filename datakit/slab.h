@@ -41,6 +41,8 @@ typedef struct dk_slab {
     uint32_t room[DK_SLAB_CLASSES];      /* first page of the class with a free slot */
     uint16_t class_pages[DK_SLAB_CLASSES];
     size_t bytes;                        /* page memory and the page array, slack included */
+    size_t free_bytes;                   /* bytes of the pages' free slots (reused by the next
+                                            records of their class) */
 } dk_slab;
 
 void dk_slab_init(dk_slab *s);
@@ -60,5 +62,6 @@ static inline uint8_t *dk_slab_ptr(const dk_slab *s, uint32_t id) {
 }
 
 static inline size_t dk_slab_bytes(const dk_slab *s) { return s->bytes; }
+static inline size_t dk_slab_free_bytes(const dk_slab *s) { return s->free_bytes; }
 
 #endif

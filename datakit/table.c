@@ -60,6 +60,8 @@ int64_t dk_table_expiry_mean(const dk_table *t) {
     return t->expires ? (int64_t)(t->expires_sum / (__int128)t->expires) : DK_NO_EXPIRY;
 }
 
+size_t dk_table_spare_bytes(const dk_table *t) { return dk_slab_free_bytes(&t->slab); }
+
 size_t dk_table_bytes(const dk_table *t) {
     return dk_mem_footprint(t) + t->bucket_bytes + dk_slab_bytes(&t->slab) + t->ext_bytes +
            (t->timer ? dk_timer_bytes(t->timer) : 0);
@@ -557,6 +559,12 @@ size_t dk_table_expire_due(dk_table *t, int64_t now_ms, size_t max, dk_due_fn du
             break;
     }
     return n;
+}
+
+dk_ref dk_table_soonest(const dk_table *t) {
+    int64_t when;
+    uint32_t id;
+    return t->timer && dk_timer_min(t->timer, &when, &id) ? id : DK_REF_NONE;
 }
 
 int64_t dk_table_next_expiry(const dk_table *t) {

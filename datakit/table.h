@@ -75,6 +75,10 @@ void dk_table_clear(dk_table *t, dk_obj_free_fn free_obj, void *ctx);
 size_t dk_table_count(const dk_table *t);
 /* Every byte the table owns: slots, entry storage, allocator slack, timer structure. */
 size_t dk_table_bytes(const dk_table *t);
+/* Of those, the bytes free for the next entries without asking the allocator (free slots in
+ * the entries' pages): memory held but not in use, as an allocator's free lists are.  O(1).
+ * (Added for eviction, which counts used memory without it.) */
+size_t dk_table_spare_bytes(const dk_table *t);
 /* Entries with an expiry. */
 size_t dk_table_expires_count(const dk_table *t);
 /* The mean of those entries' expiries (absolute ms, rounded toward zero), DK_NO_EXPIRY when there
@@ -141,6 +145,9 @@ typedef void (*dk_due_fn)(void *ctx, dk_table *t, dk_ref r);
 size_t dk_table_expire_due(dk_table *t, int64_t now_ms, size_t max, dk_due_fn due, void *ctx);
 /* Earliest expiry in the table, or DK_NO_EXPIRY. */
 int64_t dk_table_next_expiry(const dk_table *t);
+/* The entry with the earliest expiry (volatile-ttl's candidate), DK_REF_NONE when none expires.
+ * (Added for eviction.) */
+dk_ref dk_table_soonest(const dk_table *t);
 
 /* Scan: starts with cursor 0; calls fn for the entries of the next few buckets and returns the
  * next cursor, 0 when the scan is complete.  fn must not mutate the table. */

@@ -176,6 +176,13 @@ static void check_all(world *w) {
             (next == DK_NO_EXPIRY || w->m[k].exp < next))
             next = w->m[k].exp;
     fast_assert_int_eq(dk_table_next_expiry(w->t), next);
+    dk_ref soon = dk_table_soonest(w->t);   /* an entry holding that expiry */
+    fast_assert((soon == DK_REF_NONE) == (next == DK_NO_EXPIRY));
+    if (soon != DK_REF_NONE) {
+        dk_entry e;
+        dk_table_view(w->t, soon, &e);
+        fast_assert_int_eq(e.expire_ms, next);
+    }
 }
 
 static void model_overwrite(world *w, uint32_t k, bool keep, void *old_obj, uint16_t old_type) {
@@ -690,6 +697,29 @@ START_TEST(test_dk_table_append_bytes_in_place)
 }
 END_TEST
 
+/* Eviction's view of memory: deleted entries' slots are spare bytes until new entries reuse them. */
+START_TEST(test_dk_table_spare_bytes_follow_deletes_and_reuse)
+{
+    enum { N = 20000 };
+    dk_table *t = dk_table_new();
+    for (uint32_t i = 0; i < N; i++)
+        put_int(t, i, 65536 + i);   /* 25-byte records, one size class */
+#ifndef DK_TABLE_PLAIN
+    size_t full = dk_table_spare_bytes(t);
+    fast_assert_uint_le(full, 65536);   /* at most the unused end of the last page */
+    for (uint32_t i = 0; i < N; i += 2)
+        del_int(t, i);
+    fast_assert_uint_eq(dk_table_spare_bytes(t), full + (size_t)N / 2 * 25);
+    for (uint32_t i = 0; i < N; i += 2)
+        put_int(t, i, 65536 + i);
+    fast_assert_uint_eq(dk_table_spare_bytes(t), full);
+#else
+    fast_assert_uint_eq(dk_table_spare_bytes(t), 0);
+#endif
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
 static Suite *table_suite(void) {
     Suite *s = suite_create("dk_table");
     TCase *tc = tcase_create("table");
@@ -703,6 +733,7 @@ static Suite *table_suite(void) {
     tcase_add_test(tc, test_dk_table_free_and_clear_hand_objects_back);
     tcase_add_test(tc, test_dk_table_value_of_512mb);
     tcase_add_test(tc, test_dk_table_append_bytes_in_place);
+    tcase_add_test(tc, test_dk_table_spare_bytes_follow_deletes_and_reuse);
     suite_add_tcase(s, tc);
     return s;
 }
