@@ -233,8 +233,9 @@ static int64_t evict_best(thr *th, evict_pool *pl) {
 /* allkeys-random, volatile-random: a random key of shard ix; -1 when it has none. */
 static int64_t evict_random(thr *th, uint32_t ix, int policy) {
     shard *s = th->shards[ix];
+    uint32_t first = (uint32_t)(thr_random(th) % s->ndbs);
     for (uint32_t n = 0; n < s->ndbs; n++) {
-        uint32_t db = (uint32_t)(thr_random(th) % s->ndbs);
+        uint32_t db = (first + n) % s->ndbs;
         dk_table *t = shard_table(s, db);
         if (!t || dk_table_count(t) == 0) continue;
         dk_ref r = pick(th, t, policy);
