@@ -13,7 +13,7 @@ static const struct {
 } flag_names[] = {
     {KEEL_CMD_WRITE, "write"},   {KEEL_CMD_READONLY, "readonly"}, {KEEL_CMD_ADMIN, "admin"},
     {KEEL_CMD_STATS, "stats"},   {KEEL_CMD_MULTIKEY, "multikey"}, {KEEL_CMD_BLOCKING, "blocking"},
-    {KEEL_CMD_CONN, "connection"}, {KEEL_CMD_FAST, "fast"},       {KEEL_CMD_NOAUTH, "no_auth"},
+    {KEEL_CMD_CONN, "connection"}, {KEEL_CMD_FAST, "fast"},       {KEEL_CMD_NOAUTH, "no_auth"}, {KEEL_CMD_DENYOOM, "denyoom"},
 };
 
 static void reply_info(keel_proc *p, const cmd_entry *ce) {

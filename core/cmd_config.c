@@ -4,6 +4,7 @@
 #include "config.h"
 #include "builtin.h"
 #include "conn.h"
+#include "evict_policy.h"
 #include "log.h"
 #include "net.h"
 #include "server.h"
@@ -35,11 +36,14 @@ static void get_port(char *o, size_t n) { const listener *l = first_listener("re
 static void get_mcport(char *o, size_t n) { const listener *l = first_listener("memcache"); snprintf(o, n, "%d", l ? l->port : 0); }
 static void get_dir(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.dir); }
 static void get_persistence(char *o, size_t n) { snprintf(o, n, "unavailable"); }
-static void get_zero(char *o, size_t n) { snprintf(o, n, "0"); }
 static void get_no(char *o, size_t n) { snprintf(o, n, "no"); }
 static void get_empty(char *o, size_t n) { snprintf(o, n, "%s", ""); }
 static void get_maxclients(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.max_clients)); }
-static void get_policy(char *o, size_t n) { snprintf(o, n, "noeviction"); }
+static void get_maxmemory(char *o, size_t n) { snprintf(o, n, "%lld", (long long)limit_get(srv->cf.maxmemory)); }
+static void get_policy(char *o, size_t n) { snprintf(o, n, "%s", evict_policy_name(limit_get(srv->cf.maxmemory_policy))); }
+static void get_samples(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.maxmemory_samples)); }
+static void get_lfu_log(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.lfu_log_factor)); }
+static void get_lfu_decay(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.lfu_decay_time)); }
 static void get_threads(char *o, size_t n) { snprintf(o, n, "%d", srv->nthreads); }
 static void get_shards(char *o, size_t n) { snprintf(o, n, "%u", srv->nshards); }
 static void get_databases(char *o, size_t n) { snprintf(o, n, "%u", srv->ndbs); }
@@ -125,6 +129,33 @@ static const char *set_busy(const char *v) {
     return NULL;
 }
 
+/* maxmemory: a byte count with Redis's units; 0 turns the limit off. */
+static const char *set_maxmemory(const char *v) {
+    int64_t x;
+    if (!limit_parse_bytes(v, &x)) return "argument must be a memory value";
+    limit_set(srv->cf.maxmemory, x);
+    return NULL;
+}
+
+static const char *set_policy(const char *v) {
+    int p = evict_policy_parse(v);
+    if (p < 0) return "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, "
+                      "volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction";
+    limit_set(srv->cf.maxmemory_policy, p);
+    return NULL;
+}
+
+static const char *set_int_in(const char *v, long long lo, long long hi, int *field) {
+    long long x;
+    if (!config_int(v, lo, hi, &x)) return "argument couldn't be parsed into an integer";
+    limit_set(*field, (int)x);
+    return NULL;
+}
+
+static const char *set_samples(const char *v) { return set_int_in(v, 1, 64, &srv->cf.maxmemory_samples); }
+static const char *set_lfu_log(const char *v) { return set_int_in(v, 0, INT_MAX, &srv->cf.lfu_log_factor); }
+static const char *set_lfu_decay(const char *v) { return set_int_in(v, 0, INT_MAX, &srv->cf.lfu_decay_time); }
+
 static const char *set_loglevel(const char *v) {
     int lv = log_level_parse(v);
     if (lv < 0) return "argument must be one of: debug, verbose, notice, warning, error";
@@ -143,8 +174,9 @@ static const char *set_dbfilename(const char *v) { return *v ? NO_PERSISTENCE : 
 static const config_param params[] = {
     {"bind", get_bind, NULL},           {"port", get_port, NULL},
     {"memcache-port", get_mcport, NULL}, {"dir", get_dir, NULL},
-    {"dbfilename", get_empty, set_dbfilename}, {"maxmemory", get_zero, NULL},
-    {"maxmemory-policy", get_policy, NULL}, {"maxclients", get_maxclients, set_maxclients},
+    {"dbfilename", get_empty, set_dbfilename}, {"maxmemory", get_maxmemory, set_maxmemory},
+    {"maxmemory-policy", get_policy, set_policy}, {"maxmemory-samples", get_samples, set_samples},
+    {"lfu-log-factor", get_lfu_log, set_lfu_log}, {"lfu-decay-time", get_lfu_decay, set_lfu_decay}, {"maxclients", get_maxclients, set_maxclients},
     {"save", get_empty, set_save},      {"appendonly", get_no, set_appendonly},
     {"persistence", get_persistence, NULL},
     {"databases", get_databases, NULL},       {"timeout", get_timeout, set_timeout},
@@ -215,7 +247,8 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
             "SET <directive> <value>", "    Set the configuration <directive> to <value> (loglevel, maxclients, timeout,",
-            "    tcp-keepalive, client-output-buffer-limit, client-query-buffer-limit,",
+            "    tcp-keepalive, client-output-buffer-limit, client-query-buffer-limit, maxmemory,",
+            "    maxmemory-policy, maxmemory-samples, lfu-log-factor, lfu-decay-time,",
             "    proto-max-bulk-len, protected-mode, busy-reply-threshold (lua-time-limit); save, appendonly and dbfilename accept",
             "    only \"\", no and \"\": there is no persistence yet).",
             "RESETSTAT", "    Reset statistics reported by the INFO command.",

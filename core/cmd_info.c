@@ -1,6 +1,8 @@
 /* cmd_info.c -- INFO [section ...]: server state in Redis's text format, for tools. */
 #include "config.h"
 #include "builtin.h"
+#include "evict.h"
+#include "evict_policy.h"
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
@@ -100,11 +102,13 @@ static void info_memory(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     uint64_t tables = 0;
     tables = stats_shards_sum(offsetof(shard_db, bytes));
-    int64_t used = mem_process_sample();   /* all allocated: core, modules, datakit, libraries */
+    int64_t used = evict_memory_used();   /* all allocated: core, modules, datakit, libraries */
     int64_t peak = mem_process_peak();
     if (peak < used) peak = used;
     size_t rss = mem_rss();
-    char uh[32], rh[32], ph[32];
+    int64_t maxmemory = limit_get(srv->cf.maxmemory);
+    char uh[32], rh[32], ph[32], mh[32];
+    human_bytes(mh, sizeof mh, (double)maxmemory);
     human_bytes(uh, sizeof uh, (double)used);
     human_bytes(rh, sizeof rh, (double)rss);
     human_bytes(ph, sizeof ph, (double)peak);
@@ -112,10 +116,11 @@ static void info_memory(info_buf *b, int64_t now_ms) {
              "# Memory\r\nused_memory:%lld\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
              "used_memory_rss_human:%s\r\nused_memory_peak:%lld\r\nused_memory_peak_human:%s\r\n"
              "used_memory_keyspace:%llu\r\nused_memory_core:%lld\r\nlazyfree_pending_objects:%llu\r\n"
-             "maxmemory:0\r\nmaxmemory_policy:noeviction\r\n"
-             "mem_allocator:libc\r\n\r\n",
+             "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n"
+             "mem_not_counted_for_evict:0\r\nused_memory_table_spare:%lld\r\nmem_allocator:libc\r\n\r\n",
              (long long)used, uh, rss, rh, (long long)peak, ph, (unsigned long long)tables, (long long)mem_used(),
-             (unsigned long long)lazy_pending());
+             (unsigned long long)lazy_pending(), (long long)maxmemory, mh,
+             evict_policy_name(limit_get(srv->cf.maxmemory_policy)), (long long)evict_spare_bytes());
 }
 
 /* There is no persistence yet: persistence_available says so, and Redis's fields that tools read
@@ -143,7 +148,7 @@ static void info_stats(info_buf *b, int64_t now_ms) {
     info_add(b,
              "# Stats\r\ntotal_connections_received:%lld\r\ntotal_commands_processed:%llu\r\n"
              "total_net_input_bytes:%llu\r\ntotal_net_output_bytes:%llu\r\nrejected_connections:%lld\r\n"
-             "expired_keys:%lld\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\nkeyspace_misses:%llu\r\n"
+             "expired_keys:%lld\r\nevicted_keys:%lld\r\nkeyspace_hits:%llu\r\nkeyspace_misses:%llu\r\n"
              "total_error_replies:%llu\r\nclient_query_buffer_limit_disconnections:%lld\r\n"
              "client_output_buffer_limit_disconnections:%lld\r\nclient_timeout_disconnections:%lld\r\n"
              "out_of_memory_reserve_uses:%lld\r\n"
@@ -151,7 +156,7 @@ static void info_stats(info_buf *b, int64_t now_ms) {
              (long long)atomic_load(&srv->total_connections), (unsigned long long)THREAD_SUM(commands),
              (unsigned long long)THREAD_SUM(net_in), (unsigned long long)THREAD_SUM(net_out),
              (long long)atomic_load(&srv->rejected_connections), (long long)atomic_load(&srv->expired_keys),
-             (unsigned long long)hits, (unsigned long long)misses, (unsigned long long)errors,
+             (long long)evict_count(), (unsigned long long)hits, (unsigned long long)misses, (unsigned long long)errors,
              (long long)atomic_load(&srv->qbuf_disconnections), (long long)atomic_load(&srv->obuf_disconnections),
              (long long)atomic_load(&srv->timeout_disconnections), (long long)mem_reserve_used(),
              (unsigned long long)THREAD_SUM(yields), (unsigned long long)THREAD_SUM(hops),

@@ -1,6 +1,7 @@
 /* conf.c -- the embedded default config, JSON config files (jansson) and command-line flags. */
 #include "config.h"
 #include "conf.h"
+#include "evict_policy.h"
 #include "log.h"
 #include "mem.h"
 #include "ns.h"
@@ -140,6 +141,10 @@ void conf_default(conf *c) {
     c->protected_mode = true;
     c->conn_move = true;
     c->busy_reply_threshold = CONF_DEFAULT_BUSY_REPLY_THRESHOLD;
+    c->maxmemory_policy = EVICT_NOEVICTION;
+    c->maxmemory_samples = EVICT_DEFAULT_SAMPLES;
+    c->lfu_log_factor = EVICT_DEFAULT_LFU_LOG_FACTOR;
+    c->lfu_decay_time = EVICT_DEFAULT_LFU_DECAY_TIME;
     conf_add_network(c, "resp", "127.0.0.1", CONF_DEFAULT_PORT, "resp")->implicit = true;
     conf_add_network(c, "memcache", "127.0.0.1", CONF_DEFAULT_MEMCACHE_PORT, "memcache")->implicit =
         true;
@@ -228,6 +233,14 @@ static bool json_bytes(json_t *v, const char *path, int64_t lo, int64_t hi, int6
     }
     *out = n;
     return true;
+}
+
+static void json_policy(json_t *v, const char *path, int *out, char **errs) {
+    int p = json_is_string(v) ? evict_policy_parse(json_string_value(v)) : -1;
+    if (p < 0)
+        conf_error(errs, "%s: expected one of volatile-lru, volatile-lfu, volatile-random, volatile-ttl, "
+                         "allkeys-lru, allkeys-lfu, allkeys-random, noeviction", path);
+    else *out = p;
 }
 
 /* "client_output_buffer_limit": {"normal": {"hard": B, "soft": B, "soft_seconds": N}, "pubsub":
@@ -488,6 +501,11 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
         else if (!strcmp(key, "on_startup")) conf_network_on_startup(n, v, fpath, errs);
         else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 0, 1000000, &n->max_clients, errs);
         else if (!strcmp(key, "timeout")) json_int_range(v, fpath, 0, INT_MAX, &n->timeout, errs);
+        else if (!strcmp(key, "eviction")) {
+            int m = json_is_string(v) ? evict_net_mode_parse(json_string_value(v)) : -1;
+            if (m < 0) conf_error(errs, "%s: expected \"policy\", \"evict\" or \"refuse\"", fpath);
+            else n->eviction = m;
+        }
         else if (!strcmp(key, "database"))
             json_int_range(v, fpath, 0, CONF_MAX_DATABASES - 1, &n->database, errs);
         else if (!strcmp(key, "permissions")) {
@@ -600,6 +618,12 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         else if (!strcmp(key, "conn_move")) json_bool(v, fpath, &c->conn_move, errs);
         else if (!strcmp(key, "busy_reply_threshold"))
             json_int_range(v, fpath, 0, INT_MAX, &c->busy_reply_threshold, errs);
+        else if (!strcmp(key, "max_memory")) json_bytes(v, fpath, 0, INT64_MAX, &c->maxmemory, errs);
+        else if (!strcmp(key, "max_memory_policy")) json_policy(v, fpath, &c->maxmemory_policy, errs);
+        else if (!strcmp(key, "max_memory_samples"))
+            json_int_range(v, fpath, 1, 64, &c->maxmemory_samples, errs);
+        else if (!strcmp(key, "lfu_log_factor")) json_int_range(v, fpath, 0, INT_MAX, &c->lfu_log_factor, errs);
+        else if (!strcmp(key, "lfu_decay_time")) json_int_range(v, fpath, 0, INT_MAX, &c->lfu_decay_time, errs);
         else if (!strcmp(key, "log")) conf_json_log(c, v, errs);
         else if (!strcmp(key, "networks")) {
             if (!json_is_array(v)) {
@@ -636,6 +660,9 @@ static void usage(FILE *f) {
             "  --logfile FILE         log to FILE instead of stderr\n"
             "  --protected-mode yes|no  refuse non-loopback clients of networks without a\n"
             "                         password (default yes)\n"
+            "  --maxmemory BYTES      memory limit (100mb, 2gb; default 0 = none)\n"
+            "  --maxmemory-policy P   noeviction (default), allkeys-lru, allkeys-lfu, allkeys-random,\n"
+            "                         volatile-lru, volatile-lfu, volatile-random, volatile-ttl\n"
             "  --help                 this text\n"
             "  --version              print the version\n",
             CONF_DEFAULT_PORT, CONF_DEFAULT_MEMCACHE_PORT, CONF_DEFAULT_DATABASES, CONF_MAX_DATABASES);
@@ -679,7 +706,7 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
        OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
-       OPT_HELP, OPT_VERSION };
+       OPT_MAXMEMORY, OPT_POLICY, OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -696,6 +723,8 @@ static const struct option long_opts[] = {
     {"loglevel", required_argument, NULL, OPT_LOGLEVEL},
     {"logfile", required_argument, NULL, OPT_LOGFILE},
     {"protected-mode", required_argument, NULL, OPT_PROTECTED},
+    {"maxmemory", required_argument, NULL, OPT_MAXMEMORY},
+    {"maxmemory-policy", required_argument, NULL, OPT_POLICY},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -819,6 +848,18 @@ int conf_parse_args(conf *c, int argc, char **argv) {
                 return -1;
             }
             c->protected_mode = !strcasecmp(optarg, "yes");
+            break;
+        case OPT_MAXMEMORY:
+            if (!limit_parse_bytes(optarg, &c->maxmemory)) {
+                fprintf(stderr, "keel-server: --maxmemory: expected a byte count such as 100mb, got '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_POLICY:
+            if ((c->maxmemory_policy = evict_policy_parse(optarg)) < 0) {
+                fprintf(stderr, "keel-server: --maxmemory-policy: unknown policy '%s'\n", optarg);
+                return -1;
+            }
             break;
         case OPT_HELP:
             usage(stdout);

@@ -60,6 +60,7 @@ typedef struct conf_network {
     int max_clients;           /* connections this network accepts at once; 0 = no own bound */
     int timeout;               /* idle seconds before a client is closed; -1 = the server's */
     int database;              /* the numbered database its clients start in (default 0) */
+    int eviction;              /* enum evict_net_mode: what its writes do over maxmemory */
     int index;                 /* position in the file's "networks" (-1: not from the file) */
     bool implicit;             /* from the embedded default: skipped if its protocol is absent */
 } conf_network;
@@ -90,6 +91,12 @@ typedef struct conf {
     bool protected_mode;       /* refuse non-loopback clients of networks without a password */
     int busy_reply_threshold;  /* ms a script runs before others waiting for its keys get BUSY
                                   (busy-reply-threshold, lua-time-limit) */
+    /* the memory limit (evict.h), also read and changed at run time with limit_get/limit_set */
+    int64_t maxmemory;         /* bytes of used_memory; 0 = no limit */
+    int maxmemory_policy;      /* enum evict_policy; noeviction by default */
+    int maxmemory_samples;     /* keys sampled per shard for each eviction (5) */
+    int lfu_log_factor;        /* how slowly the LFU counter grows (10) */
+    int lfu_decay_time;        /* minutes for the LFU counter to drop by one (1) */
     char *config_file;         /* the file loaded, if any */
     char *config_dir;          /* its directory: relative paths in the file start there */
     char *check_file;          /* --check-config FILE: validate and exit */

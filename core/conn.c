@@ -4,6 +4,7 @@
 #include "conn.h"
 #include "conn_ext.h"
 #include "conn_move.h"
+#include "evict.h"
 #include "limit.h"
 #include "ns.h"
 #include "opts.h"
@@ -628,6 +629,14 @@ static bool conn_context_ok(conn *c, const cmd_entry *ce, zvm_proc *p) {
     return false;
 }
 
+/* A command that grows memory is refused while used memory is over maxmemory and eviction
+ * cannot make room (noeviction, a network that refuses, nothing left to evict). */
+static bool conn_memory_ok(conn *c, const cmd_entry *ce, zvm_proc *p) {
+    if (!(ce->def->flags & KEEL_CMD_DENYOOM) || evict_admit(c->t, c->net)) return true;
+    zvm_reply_errorf(p, "OOM command not allowed when used memory > 'maxmemory'.");
+    return false;
+}
+
 static void conn_unknown_command(zvm_proc *p) {
     char args[160];
     size_t n = 0;
@@ -727,7 +736,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         zvm_reply_errorf(p, "ERR wrong number of arguments for '%s' command", named->lname);
     } else if (!(c->flags & CONN_AUTHED) && !(ce->def->flags & KEEL_CMD_NOAUTH)) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
-    } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p)) {
+    } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p) && conn_memory_ok(c, ce, p)) {
         if (queueing) {   /* MULTI: checked, then queued for EXEC */
             tx_queue(c, p, ce);
             conn_proc_done(p);

@@ -2,11 +2,13 @@
  * shard's published key counts. */
 #include "config.h"
 #include "keyspace.h"
+#include "evict_policy.h"
 #include "watch.h"
 #include "shard.h"
 #include "lazyfree.h"
 #include "registry.h"
 #include "server.h"
+#include "thread.h"
 
 #include <xxhash.h>
 
@@ -43,8 +45,8 @@ void ks_delete_ref(ks_space *sp, dk_ref ref) {
     if (obj) ks_free_obj(NULL, type, obj);
 }
 
-bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
-             dk_entry *e, bool count_stats) {
+static bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
+                       dk_entry *e, bool count_stats, bool touch) {
     dk_ref r = dk_table_find(sp->t, key, klen, hash);
     dk_entry tmp;
     if (r != DK_REF_NONE) {
@@ -58,6 +60,8 @@ bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t 
         } else if (ks_empty_namespace(v)) {   /* its last key went: the namespace goes too */
             ks_delete_ref(sp, r);
             r = DK_REF_NONE;
+        } else if (touch) {
+            evict_touch(sp->t, r, now_ms);
         }
     }
     if (count_stats) {
@@ -66,6 +70,25 @@ bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t 
     }
     if (ref) *ref = r;
     return r != DK_REF_NONE;
+}
+
+bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
+             dk_entry *e, bool count_stats) {
+    return ks_find_as(sp, key, klen, hash, now_ms, ref, e, count_stats, true);
+}
+
+bool ks_find_untouched(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
+                       dk_entry *e) {
+    return ks_find_as(sp, key, klen, hash, now_ms, ref, e, false, false);
+}
+
+/* Stamps the entry a store made or overwrote: a new key starts its recency/frequency, an
+ * overwritten one counts an access. */
+static void ks_stamp(ks_space *sp, dk_ref r, size_t count_before) {
+    if (r == DK_REF_NONE) return;
+    int64_t now = sp->s->owner ? sp->s->owner->now_ms : 0;
+    if (dk_table_count(sp->t) > count_before) evict_stamp(sp->t, r, now);
+    else evict_touch(sp->t, r, now);
 }
 
 bool ks_empty_namespace(const dk_entry *e) {
@@ -98,7 +121,9 @@ void ks_set_expiry(ks_space *sp, dk_ref r, int64_t at_ms) {
 keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v, bool keep_ttl) {
     void *old = NULL;
     uint16_t old_type = 0;
+    size_t before = dk_table_count(sp->t);
     dk_ref r = dk_table_put_box(sp->t, key, klen, hash, v, keep_ttl, &old, &old_type);
+    ks_stamp(sp, r, before);
     if (old) ks_free_obj(NULL, old_type, old);
     ks_changed(sp);
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
@@ -109,7 +134,9 @@ keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, u
     void *old = NULL;
     uint16_t old_type = 0;
     uint8_t *data = NULL;
+    size_t before = dk_table_count(sp->t);
     dk_ref r = dk_table_put_bytes_reserve(sp->t, key, klen, hash, len, false, &old, &old_type, &data);
+    ks_stamp(sp, r, before);
     if (old) ks_free_obj(NULL, old_type, old);
     ks_changed(sp);
     *bytes = data;
@@ -120,7 +147,9 @@ keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t ha
                          bool keep_ttl) {
     void *old = NULL;
     uint16_t old_type = 0;
+    size_t before = dk_table_count(sp->t);
     dk_ref r = dk_table_put_obj(sp->t, key, klen, hash, type, obj, keep_ttl, &old, &old_type);
+    ks_stamp(sp, r, before);
     if (old && old != obj) ks_free_obj(NULL, old_type, old);
     if (type == ns_type() && sp->owner) sp->owner->nested = true;   /* see keel_key_ns_size */
     ks_changed(sp);

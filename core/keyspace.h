@@ -38,6 +38,10 @@ static inline keel_status ks_locate(struct zvm_proc *p, const void *key, size_t 
 bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
              dk_entry *e, bool count_stats);
 
+/* The same without counting an access (OBJECT FREQ/IDLETIME look without touching). */
+bool ks_find_untouched(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
+                       dk_entry *e);
+
 /* True for a namespace entry that holds no keys any more (it counts as absent). */
 bool ks_empty_namespace(const dk_entry *e);
 

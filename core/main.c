@@ -4,6 +4,7 @@
 #include "builtin.h"
 #include "conf.h"
 #include "conf_check.h"
+#include "evict.h"
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
@@ -120,6 +121,7 @@ static void stop_threads(void) {
 static void free_everything(void) {
     for (uint32_t s = 0; s < srv->nshards; s++) shard_free(srv->shards[s]);
     for (int i = 0; i < srv->nthreads; i++) thr_free(srv->threads[i]);
+    evict_free_all();
     mem_free(srv->shards);
     mem_free(srv->threads);
     net_free_all();

@@ -105,14 +105,26 @@ int64_t mem_used(void) { return atomic_load_explicit(&mem_total, memory_order_re
 
 static _Atomic int64_t process_peak;
 
+/* What the allocator counts for the reserve while it is held: address space never touched, so
+ * it is no memory the process holds (it is not in the RSS either) and used_memory leaves it out. */
+static int64_t reserve_counted(void) {
+    void *b = atomic_load_explicit(&mem_reserve_block, memory_order_relaxed);
+    if (!b) return 0;
+#ifdef __SANITIZE_ADDRESS__
+    return MEM_RESERVE_BYTES;
+#else
+    return (int64_t)(malloc_usable_size(b) + 2 * sizeof(size_t));   /* an mmapped chunk and its header */
+#endif
+}
+
 #ifdef __SANITIZE_ADDRESS__
 /* AddressSanitizer replaces malloc, and its allocator answers mallinfo2 with zeros: ask it. */
 size_t __sanitizer_get_current_allocated_bytes(void);
-static int64_t allocator_used(void) { return (int64_t)__sanitizer_get_current_allocated_bytes(); }
+static int64_t allocator_used(void) { return (int64_t)__sanitizer_get_current_allocated_bytes() - reserve_counted(); }
 #else
 static int64_t allocator_used(void) {
     struct mallinfo2 mi = mallinfo2();
-    return (int64_t)(mi.uordblks + mi.hblkhd);
+    return (int64_t)(mi.uordblks + mi.hblkhd) - reserve_counted();
 }
 #endif
 

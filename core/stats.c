@@ -1,6 +1,7 @@
 /* stats.c -- named server counters, each summed from per-thread and per-shard fields. */
 #include "config.h"
 #include "stats.h"
+#include "evict.h"
 #include "mem.h"
 #include "server.h"
 #include "shard.h"
@@ -91,7 +92,7 @@ static int64_t now_ms(void) {
 bool stats_get(const char *name, int64_t *out) {
     if (!strcmp(name, "keys")) *out = (int64_t)stats_shards_sum(offsetof(shard_db, nkeys));
     else if (!strcmp(name, "expires")) *out = (int64_t)stats_shards_sum(offsetof(shard_db, nexpires));
-    else if (!strcmp(name, "used_memory")) *out = mem_process_used();
+    else if (!strcmp(name, "used_memory")) *out = evict_memory_used();
     else if (!strcmp(name, "rss")) *out = (int64_t)mem_rss();
     else if (!strcmp(name, "connections")) *out = atomic_load(&srv->nclients);
     else if (!strcmp(name, "total_connections")) *out = atomic_load(&srv->total_connections);
@@ -102,6 +103,8 @@ bool stats_get(const char *name, int64_t *out) {
     else if (!strcmp(name, "uptime")) *out = (now_ms() - srv->start_ms) / 1000;
     else if (!strcmp(name, "threads")) *out = srv->nthreads;
     else if (!strcmp(name, "expired_keys")) *out = atomic_load(&srv->expired_keys);
+    else if (!strcmp(name, "evicted_keys")) *out = evict_count();
+    else if (!strcmp(name, "maxmemory")) *out = limit_get(srv->cf.maxmemory);
     else if (!strcmp(name, "pid")) *out = (int64_t)getpid();
     else if (!strcmp(name, "busy_reply_threshold")) *out = limit_get(srv->cf.busy_reply_threshold);
     else if (!strcmp(name, "keyspace_hits") || !strcmp(name, "keyspace_misses")) {

@@ -4,6 +4,7 @@
 #include "thread.h"
 #include "busy.h"
 #include "conn.h"
+#include "evict.h"
 #include "expire.h"
 #include "lazyfree.h"
 #include "log.h"
@@ -43,8 +44,9 @@ static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
 #define TICKS_PER_POOL_TRIM 100
 #define TICKS_PER_MEMORY_SAMPLE 10
 
-/* Every 10 ms: active expiry, incremental table resizing, counters; every 100 ms on thread 0, the
- * process's memory (used_memory_peak follows it without INFO); every second, the process pool
+/* Every 10 ms: active expiry, incremental table resizing, counters, eviction over maxmemory;
+ * every 100 ms on thread 0 (every tick with a memory limit), the process's memory
+ * (used_memory_peak follows it without INFO, eviction reads it); every second, the process pool
  * gives back what it did not use and idle or over-limit clients are closed. */
 /* Says when allocations failed and the emergency reserve was spent (they are not logged where
  * they happen: the log itself allocates), and takes the reserve again once memory allows. */
@@ -73,10 +75,10 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
             if (shard_table(s, db)) dk_table_step(shard_table(s, db), 256);
         shard_sync_counts(s);
     }
-    if (t->id == 0 && t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0) {
-        mem_process_sample();
-        thr_watch_reserve();
-    }
+    if (t->id == 0 && (t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0 || limit_get(srv->cf.maxmemory) > 0))
+        evict_sample_memory();   /* every tick while there is a memory limit */
+    if (t->id == 0 && t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0) thr_watch_reserve();
+    evict_cycle(t);
     if (++t->trim_ticks >= TICKS_PER_POOL_TRIM) {
         t->trim_ticks = 0;
         zvm_pool_trim(t);

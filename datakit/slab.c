@@ -18,16 +18,16 @@ static unsigned class_of(size_t size) {
     if (size <= 64)
         return (unsigned)(size - MIN_RECORD);
     if (size <= 512)
-        return 59 + (unsigned)((size - 65) / 4);
-    return 171 + (unsigned)((size - 513) / 16);
+        return 59 + (unsigned)((size - 65) / 2);
+    return 283 + (unsigned)((size - 513) / 16);
 }
 
 static uint32_t class_size(unsigned cls) {
     if (cls < 59)
         return cls + MIN_RECORD;
-    if (cls < 171)
-        return 68 + 4 * (cls - 59);
-    return 528 + 16 * (cls - 171);
+    if (cls < 283)
+        return 66 + 2 * (cls - 59);
+    return 528 + 16 * (cls - 283);
 }
 
 void dk_slab_init(dk_slab *s) { memset(s, 0, sizeof *s); }
@@ -118,6 +118,7 @@ static uint32_t page_new(dk_slab *s, unsigned cls) {
         return 0;
     }
     s->bytes += dk_mem_footprint(mem);
+    s->free_bytes += (size_t)slots * size;
     s->live++;
     dk_slab_page *p = &s->pages[n];
     memset(p, 0, sizeof *p);
@@ -172,6 +173,7 @@ uint32_t dk_slab_alloc(dk_slab *s, size_t size) {
         slot = p->bump++;
     }
     p->used++;
+    s->free_bytes -= p->slot_size;
     if (!p->free_head && p->bump == p->nslots)
         room_remove(s, cls, n);
     return (n << DK_SLAB_SLOT_BITS) | slot;
@@ -201,6 +203,7 @@ void dk_slab_free(dk_slab *s, uint32_t id) {
     memcpy(p->mem + (size_t)slot * p->slot_size, &next, sizeof next);
     p->free_head = (uint16_t)(slot + 1);
     p->used--;
+    s->free_bytes += p->slot_size;
     if (was_full)
         room_push(s, cls, n);
     /* An emptied page goes, unless it is the class's only page with room and a small one
@@ -208,6 +211,7 @@ void dk_slab_free(dk_slab *s, uint32_t id) {
     if (p->used == 0 && (p->prev || p->next || p->nslots > page_slots(p->slot_size, 0))) {
         room_remove(s, cls, n);
         s->class_pages[cls]--;
+        s->free_bytes -= (size_t)p->nslots * p->slot_size;
         page_release(s, n);
     }
 }

@@ -1,7 +1,7 @@
 /* slab.h -- internal to datakit: variable-size records in per-size-class pages, named by 32-bit ids.
  *
  * A record of up to DK_SLAB_MAX bytes lives in a slot of a page of its size class (1-byte
- * steps up to 64 bytes, 4-byte steps up to 512, 16-byte steps up to 1024), with no header of
+ * steps up to 64 bytes, 2-byte steps up to 512, 16-byte steps up to 1024), with no header of
  * its own: the slot is exactly the class size.  Bigger records get a page of their own (one
  * allocation of exactly their size).  An id is (page number << 12 | slot), never 0; pages are
  * never moved, so a record's address is stable until it is freed.  Free slots form a list
@@ -18,7 +18,7 @@
 #define DK_SLAB_MAX 1024
 #define DK_SLAB_SLOT_BITS 12
 #define DK_SLAB_MAX_PAGES ((uint32_t)1 << (32 - DK_SLAB_SLOT_BITS))
-#define DK_SLAB_CLASSES (59 + 112 + 32)   /* 6..64 by 1, 68..512 by 4, 528..1024 by 16 */
+#define DK_SLAB_CLASSES (59 + 224 + 32)   /* 6..64 by 1, 66..512 by 2, 528..1024 by 16 */
 #define DK_SLAB_LARGE 0xffff             /* page class of a single large record */
 #define DK_SLAB_UNUSED 0xfffe            /* page class of an unused page number */
 
@@ -41,6 +41,8 @@ typedef struct dk_slab {
     uint32_t room[DK_SLAB_CLASSES];      /* first page of the class with a free slot */
     uint16_t class_pages[DK_SLAB_CLASSES];
     size_t bytes;                        /* page memory and the page array, slack included */
+    size_t free_bytes;                   /* bytes of the pages' free slots (reused by the next
+                                            records of their class) */
 } dk_slab;
 
 void dk_slab_init(dk_slab *s);
@@ -60,5 +62,6 @@ static inline uint8_t *dk_slab_ptr(const dk_slab *s, uint32_t id) {
 }
 
 static inline size_t dk_slab_bytes(const dk_slab *s) { return s->bytes; }
+static inline size_t dk_slab_free_bytes(const dk_slab *s) { return s->free_bytes; }
 
 #endif

@@ -2,10 +2,11 @@
  *
  * Design (the memory per key is the point):
  * - Entries are byte-packed records (table_entry.h): 4-byte next id, 1 header byte holding the
- *   key length below 31 and presence bits, the optional expiry/aux fields only when present,
+ *   key length below 31 and presence bits, 2 bytes of the caller's metadata (the eviction
+ *   policy's recency or frequency), the optional expiry/aux fields only when present,
  *   the key, then the value as a packed box (or a tagged object pointer, or a pointer to an
  *   out-of-line box when the record would pass DK_SLAB_MAX).  "key:0000000001" -> 7-digit
- *   integer is 4 + 1 + 14 + 4 = 23 bytes.
+ *   integer is 4 + 1 + 2 + 14 + 4 = 25 bytes.
  * - Records live in slab pages by size class (slab.c) with no per-record header; a 32-bit id
  *   names one.  Records over DK_SLAB_MAX (huge keys) get an allocation of their own.
  * - Buckets are u32 heads (table_int.h), chained through the records: Redis-style chaining,
@@ -17,7 +18,7 @@
  * - Expiring entries are also in a dk_timer keyed (expiry, id), updated whenever an entry
  *   with an expiry moves, changes expiry or goes away.
  * So at 1M keys an entry costs its record plus 4 / load bytes of bucket: about 27 bytes for
- * a 14-byte key and a 7-digit integer.
+ * a 14-byte key and a 7-digit integer (29 with the meta word).
  */
 #include "table_int.h"
 #include "table_shared.h"
@@ -58,6 +59,8 @@ size_t dk_table_expires_count(const dk_table *t) { return t->expires; }
 int64_t dk_table_expiry_mean(const dk_table *t) {
     return t->expires ? (int64_t)(t->expires_sum / (__int128)t->expires) : DK_NO_EXPIRY;
 }
+
+size_t dk_table_spare_bytes(const dk_table *t) { return dk_slab_free_bytes(&t->slab); }
 
 size_t dk_table_bytes(const dk_table *t) {
     return dk_mem_footprint(t) + t->bucket_bytes + dk_slab_bytes(&t->slab) + t->ext_bytes +
@@ -273,6 +276,10 @@ size_t dk_table_entry_bytes(const dk_table *t, dk_ref r) {
     return bytes + (t->count ? t->bucket_bytes / t->count : 0);
 }
 
+uint16_t dk_table_meta(const dk_table *t, dk_ref r) { return te_meta(tbl_entry(t, (uint32_t)r)); }
+
+void dk_table_set_meta(dk_table *t, dk_ref r, uint16_t meta) { te_set_meta(tbl_entry(t, (uint32_t)r), meta); }
+
 /* ---- writing entries ---------------------------------------------------------------------- */
 
 static void timer_del(dk_table *t, int64_t when, uint32_t id) {
@@ -403,6 +410,7 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const d
     te_view old;
     if (id) {
         tbl_decode(t, id, &old);
+        p.meta = old.meta;   /* recency/frequency survive an overwrite */
         if (keep_expiry && (old.flags & TE_EXP)) {
             p.flags = TE_EXP;
             p.exp = old.exp;
@@ -551,6 +559,12 @@ size_t dk_table_expire_due(dk_table *t, int64_t now_ms, size_t max, dk_due_fn du
             break;
     }
     return n;
+}
+
+dk_ref dk_table_soonest(const dk_table *t) {
+    int64_t when;
+    uint32_t id;
+    return t->timer && dk_timer_min(t->timer, &when, &id) ? id : DK_REF_NONE;
 }
 
 int64_t dk_table_next_expiry(const dk_table *t) {

@@ -1,7 +1,7 @@
 /* table.h -- the keyspace table of one shard: key -> value with as little as possible per key.
  *
  * An entry holds the key bytes, a value (a packed box, or an object pointer with a 16-bit type
- * tag), and optional fields that cost memory only when present: an expiry (absolute ms), a
+ * tag), a 16-bit word of the caller's (eviction metadata: recency or frequency), and optional fields that cost memory only when present: an expiry (absolute ms), a
  * 32-bit aux word and a 64-bit aux word (the memcached protocol keeps flags and CAS there).
  *
  * The table grows and shrinks incrementally: no call ever rehashes the whole table; each
@@ -75,6 +75,10 @@ void dk_table_clear(dk_table *t, dk_obj_free_fn free_obj, void *ctx);
 size_t dk_table_count(const dk_table *t);
 /* Every byte the table owns: slots, entry storage, allocator slack, timer structure. */
 size_t dk_table_bytes(const dk_table *t);
+/* Of those, the bytes free for the next entries without asking the allocator (free slots in
+ * the entries' pages): memory held but not in use, as an allocator's free lists are.  O(1).
+ * (Added for eviction, which counts used memory without it.) */
+size_t dk_table_spare_bytes(const dk_table *t);
 /* Entries with an expiry. */
 size_t dk_table_expires_count(const dk_table *t);
 /* The mean of those entries' expiries (absolute ms, rounded toward zero), DK_NO_EXPIRY when there
@@ -97,6 +101,12 @@ void dk_table_view(dk_table *t, dk_ref r, dk_entry *e);
  * out-of-line value's block, and its share of the bucket array; not an object value's own bytes.
  * (Added for MEMORY USAGE.) */
 size_t dk_table_entry_bytes(const dk_table *t, dk_ref r);
+
+/* The entry's 16-bit metadata word (the caller's: the core keeps eviction recency/frequency in
+ * it).  A new entry's is 0; an overwrite, a new expiry or aux word, or a resize keeps it.  O(1),
+ * no decoding, no effect on references.  (Added for eviction.) */
+uint16_t dk_table_meta(const dk_table *t, dk_ref r);
+void dk_table_set_meta(dk_table *t, dk_ref r, uint16_t meta);
 
 /* Insert or overwrite.  Overwriting keeps the expiry when keep_expiry, else clears it; aux
  * fields are cleared on overwrite.  For an overwritten OBJ entry, the old object is returned in
@@ -135,6 +145,9 @@ typedef void (*dk_due_fn)(void *ctx, dk_table *t, dk_ref r);
 size_t dk_table_expire_due(dk_table *t, int64_t now_ms, size_t max, dk_due_fn due, void *ctx);
 /* Earliest expiry in the table, or DK_NO_EXPIRY. */
 int64_t dk_table_next_expiry(const dk_table *t);
+/* The entry with the earliest expiry (volatile-ttl's candidate), DK_REF_NONE when none expires.
+ * (Added for eviction.) */
+dk_ref dk_table_soonest(const dk_table *t);
 
 /* Scan: starts with cursor 0; calls fn for the entries of the next few buckets and returns the
  * next cursor, 0 when the scan is complete.  fn must not mutate the table. */

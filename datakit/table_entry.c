@@ -26,7 +26,7 @@ static size_t value_size(const te_parts *p) {
 }
 
 size_t te_size(const te_parts *p) {
-    size_t n = 5 + fields_size(p->flags) + p->klen + value_size(p);
+    size_t n = TE_FIXED + fields_size(p->flags) + p->klen + value_size(p);
     if (p->klen >= TE_KLEN_VARINT)
         n += varint_size(p->klen);
     return n;
@@ -37,10 +37,10 @@ void te_write(uint8_t *dst, const te_parts *p, uint32_t next) {
     te_wr32(o, next);
     o += 4;
     uint8_t flags = p->flags & (TE_EXP | TE_AUX32 | TE_AUX64);
-    if (p->klen < TE_KLEN_VARINT) {
-        *o++ = flags | (uint8_t)p->klen;
-    } else {
-        *o++ = flags | TE_KLEN_VARINT;
+    *o++ = flags | (uint8_t)(p->klen < TE_KLEN_VARINT ? p->klen : TE_KLEN_VARINT);
+    memcpy(o, &p->meta, sizeof p->meta);
+    o += sizeof p->meta;
+    if (p->klen >= TE_KLEN_VARINT) {
         size_t k = p->klen;
         while (k >= 0x80) {
             *o++ = (uint8_t)(k | 0x80);
@@ -84,6 +84,7 @@ void te_write(uint8_t *dst, const te_parts *p, uint32_t next) {
 
 void te_decode(const uint8_t *e, size_t room, te_view *v) {
     v->flags = e[4] & (TE_EXP | TE_AUX32 | TE_AUX64);
+    v->meta = te_meta(e);
     v->key = te_key(e, &v->klen);
     const uint8_t *f = v->key - fields_size(v->flags);
     v->exp = -1;
@@ -117,6 +118,7 @@ void te_parts_of(const te_view *v, te_parts *p) {
     p->key = v->key;
     p->klen = v->klen;
     p->flags = v->flags;
+    p->meta = v->meta;
     p->exp = v->exp;
     p->aux32 = v->aux32;
     p->aux64 = v->aux64;

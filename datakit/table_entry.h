@@ -1,10 +1,12 @@
 /* table_entry.h -- internal to datakit: the byte layout of one keyspace table entry.
  *
- *   [next id: u32][hdr: u8][klen varint, only when hdr's klen field is 31]
+ *   [next id: u32][hdr: u8][meta: u16][klen varint, only when hdr's klen field is 31]
  *   [expiry: i64 if TE_EXP][aux32: u32 if TE_AUX32][aux64: u64 if TE_AUX64]
  *   [key bytes][value]
  *
- * hdr holds three presence bits and the key length when it is below 31.  The value is a packed
+ * hdr holds three presence bits and the key length when it is below 31.  meta is the caller's
+ * 16 bits of recency/frequency state (eviction), at a fixed offset so it is read and written
+ * without decoding the entry; it follows the entry through rewrites.  The value is a packed
  * box (dk_box_pack), or, using two codes the box format leaves free, TE_V_EXT + a pointer to
  * an out-of-line packed box (big values) or TE_V_OBJ + u16 type + object pointer.  Integers
  * are little-endian and unaligned; everything is read and written with memcpy.
@@ -24,6 +26,8 @@
 #define TE_AUX64 0x20
 #define TE_KLEN_MASK 0x1f
 #define TE_KLEN_VARINT 31
+#define TE_META_OFF 5              /* offset of the meta word */
+#define TE_FIXED 7                 /* next id + hdr + meta */
 
 #define TE_V_EXT 0x3e              /* reserved box codes (see box.c) */
 #define TE_V_OBJ 0x3f
@@ -37,6 +41,7 @@ typedef struct te_parts {
     const void *key;
     size_t klen;
     uint8_t flags;                 /* TE_EXP | TE_AUX32 | TE_AUX64 */
+    uint16_t meta;
     int64_t exp;
     uint32_t aux32;
     uint64_t aux64;
@@ -51,6 +56,7 @@ typedef struct te_parts {
 /* One decoded entry (pointers into the entry). */
 typedef struct te_view {
     uint8_t flags;
+    uint16_t meta;
     const uint8_t *key;
     size_t klen;
     int64_t exp;
@@ -73,7 +79,7 @@ static inline void te_wr32(uint8_t *p, uint32_t x) { memcpy(p, &x, sizeof x); }
 static inline const uint8_t *te_key(const uint8_t *e, size_t *klen) {
     static const uint8_t skip[8] = {0, 8, 4, 12, 8, 16, 12, 20};  /* by (hdr >> 5) */
     uint8_t hdr = e[4];
-    const uint8_t *p = e + 5;
+    const uint8_t *p = e + TE_FIXED;
     size_t k = hdr & TE_KLEN_MASK;
     if (k == TE_KLEN_VARINT) {
         k = 0;
@@ -87,6 +93,14 @@ static inline const uint8_t *te_key(const uint8_t *e, size_t *klen) {
     *klen = k;
     return p + skip[hdr >> 5];
 }
+
+static inline uint16_t te_meta(const uint8_t *e) {
+    uint16_t m;
+    memcpy(&m, e + TE_META_OFF, sizeof m);
+    return m;
+}
+
+static inline void te_set_meta(uint8_t *e, uint16_t m) { memcpy(e + TE_META_OFF, &m, sizeof m); }
 
 /* Bytes the entry takes (with the value written as p says). */
 size_t te_size(const te_parts *p);

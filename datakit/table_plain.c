@@ -192,6 +192,21 @@ dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash) {
     return tp_ref(e);
 }
 
+size_t dk_table_spare_bytes(const dk_table *t) {
+    (void)t;
+    return 0;   /* entries are the allocator's: a deleted one goes back to it */
+}
+
+uint16_t dk_table_meta(const dk_table *t, dk_ref r) {
+    (void)t;
+    return tp_of(r)->meta;
+}
+
+void dk_table_set_meta(dk_table *t, dk_ref r, uint16_t meta) {
+    (void)t;
+    tp_of(r)->meta = meta;
+}
+
 void dk_table_view(dk_table *t, dk_ref r, dk_entry *out) {
     (void)t;
     const tp_entry *e = tp_of(r);

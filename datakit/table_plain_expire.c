@@ -127,3 +127,5 @@ size_t dk_table_expire_due(dk_table *t, int64_t now_ms, size_t max, dk_due_fn du
 int64_t dk_table_next_expiry(const dk_table *t) {
     return t->heap_len ? t->heap[0]->expire_ms : DK_NO_EXPIRY;
 }
+
+dk_ref dk_table_soonest(const dk_table *t) { return t->heap_len ? tp_ref(t->heap[0]) : DK_REF_NONE; }

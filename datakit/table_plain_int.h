@@ -3,7 +3,7 @@
  * The plain table (--enable-plain-table) is the conventional layout kept as a yardstick for
  * the compact one: one malloc'd entry per key holding a chain pointer, the key inline, the
  * value (a small packed box inline, a bigger one in an allocation of its own, or an object
- * pointer and its type), the expiry and the aux fields at fixed places.  A dk_ref is the
+ * pointer and its type), the expiry, the aux fields and the caller's 16-bit meta word at fixed places.  A dk_ref is the
  * entry's address; entries never move, so a reference outlives mutations of other entries.
  *
  * Buckets are arrays of entry pointers, a power of two long.  While a resize is under way
@@ -39,6 +39,7 @@ typedef struct tp_entry {
     uint16_t obj_type;             /* TP_OBJ */
     uint8_t kind;                  /* tp_kind */
     uint8_t flags;                 /* TP_HAS_AUX32 | TP_HAS_AUX64 */
+    uint16_t meta;                 /* the caller's word (dk_table_meta) */
     char key[];
 } tp_entry;
 

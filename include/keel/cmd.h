@@ -21,7 +21,10 @@
                                             subscriptions whose pushes are not out of band (RESP2),
                                             only these run (SUBSCRIBE ..., PING, QUIT, RESET);
                                             added in ABI 1.2 */
-#define KEEL_CMD_FLAGS_ALL ((1ull << 10) - 1)
+#define KEEL_CMD_DENYOOM   (1ull << 10)  /* may grow memory: refused with -OOM while used memory is
+                                            over maxmemory and nothing can be evicted (Redis's
+                                            denyoom: SET, LPUSH, ...); added in ABI 1.3 */
+#define KEEL_CMD_FLAGS_ALL ((1ull << 11) - 1)
 
 /* Returns the argument indexes of the keys of one call (for commands whose keys are not
  * first/last/step, e.g. "SINTERCARD numkeys key ...").  Writes at most max positions and

@@ -90,7 +90,7 @@ static const char *const pfmerge_aliases[] = {"HLLMERGE", NULL};
 
 static const keel_cmd_def merge_cmds[] = {
     {PF_CMD, .name = "PFMERGE", .aliases = pfmerge_aliases, .arity = -2,
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY, .first_key = 1, .last_key = -1, .key_step = 1,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_MULTIKEY, .first_key = 1, .last_key = -1, .key_step = 1,
      .summary = "Stores the union of HyperLogLogs (the destination's included) at destkey, "
                 "atomically across shards; replies the merged count (Redis: OK; see "
                 "HLL.MERGEREPLY).",

@@ -87,7 +87,7 @@ static const keel_cmd_def access_cmds[] = {
     {LST_KEY1, .name = "LINDEX", .arity = 3, .flags = KEEL_CMD_READONLY,
      .summary = "Returns the element at an index (negative counts from the end), or nil.",
      .syntax = "LINDEX key index", .program = lindex_prog},
-    {LST_KEY1, .name = "LSET", .arity = 4, .flags = KEEL_CMD_WRITE,
+    {LST_KEY1, .name = "LSET", .arity = 4, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM,
      .summary = "Replaces the element at an index (negative counts from the end).",
      .syntax = "LSET key index element", .program = lset_prog},
 };

@@ -118,7 +118,7 @@ static const keel_insn_def linsert_prog[] = {{.op = "lists.linsert"}, KEEL_END};
 static const keel_insn_def lrem_prog[] = {{.op = "lists.lrem"}, KEEL_END};
 
 static const keel_cmd_def edit_cmds[] = {
-    {LST_KEY1, .name = "LINSERT", .arity = 5, .flags = KEEL_CMD_WRITE,
+    {LST_KEY1, .name = "LINSERT", .arity = 5, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM,
      .summary = "Inserts an element before or after the first occurrence of a pivot; replies "
                 "the new length, -1 without the pivot, 0 without the key.",
      .syntax = "LINSERT key BEFORE | AFTER pivot element", .program = linsert_prog},

@@ -149,7 +149,7 @@ static const keel_insn_def brpoplpush_prog[] = {{.op = "lists.move", .imm = MV_B
 static const keel_insn_def blmove_prog[] = {{.op = "lists.move", .imm = MV_BLMOVE}, KEEL_END};
 
 #define KEYS2 LST_CMD, .first_key = 1, .last_key = 2, .key_step = 1
-#define MOVES KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY
+#define MOVES KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY | KEEL_CMD_DENYOOM
 static const keel_cmd_def move_cmds[] = {
     {KEYS2, .name = "RPOPLPUSH", .arity = 3, .flags = MOVES,
      .summary = "Moves the last element of a list to the head of another (atomic across "

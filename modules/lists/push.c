@@ -67,17 +67,17 @@ PROG(lpushx_prog, PUSH_EXISTING);
 PROG(rpushx_prog, PUSH_TAIL | PUSH_EXISTING);
 
 static const keel_cmd_def push_cmds[] = {
-    {LST_KEY1, .name = "LPUSH", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+    {LST_KEY1, .name = "LPUSH", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Prepends elements to a list (the last one given ends first), creating it; "
                 "replies the new length.",
      .syntax = "LPUSH key element [element ...]", .program = lpush_prog},
-    {LST_KEY1, .name = "RPUSH", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+    {LST_KEY1, .name = "RPUSH", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Appends elements to a list, creating it; replies the new length.",
      .syntax = "RPUSH key element [element ...]", .program = rpush_prog},
-    {LST_KEY1, .name = "LPUSHX", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+    {LST_KEY1, .name = "LPUSHX", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Prepends elements only if the list exists; replies the new length, or 0.",
      .syntax = "LPUSHX key element [element ...]", .program = lpushx_prog},
-    {LST_KEY1, .name = "RPUSHX", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+    {LST_KEY1, .name = "RPUSHX", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Appends elements only if the list exists; replies the new length, or 0.",
      .syntax = "RPUSHX key element [element ...]", .program = rpushx_prog},
 };

@@ -123,7 +123,7 @@ static const keel_insn_def hincrbyfloat_prog[] = {{.op = "maps.hincrbyfloat"}, K
 
 #define KEY1                                                                                       \
     .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "hash",   \
-    .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST
+    .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST | KEEL_CMD_DENYOOM
 static const keel_cmd_def hincr_cmds[] = {
     {KEY1, .name = "HINCRBY", .arity = 4,
      .summary = "Adds an integer to a field's number (0 when missing), keeping the field's TTL.",

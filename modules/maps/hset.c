@@ -72,14 +72,14 @@ PROG(hsetnx_prog, HSET_NX);
     .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "hash",   \
     .since = "0.1.0"
 static const keel_cmd_def hset_cmds[] = {
-    {KEY1, .name = "HSET", .arity = -4, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+    {KEY1, .name = "HSET", .arity = -4, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Sets fields of a map (keys of the namespace one level below); replies how many "
                 "fields were added.",
      .syntax = "HSET key field value [field value ...]", .program = hset_prog},
-    {KEY1, .name = "HMSET", .arity = -4, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+    {KEY1, .name = "HMSET", .arity = -4, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Sets fields of a map; replies OK.",
      .syntax = "HMSET key field value [field value ...]", .program = hmset_prog},
-    {KEY1, .name = "HSETNX", .arity = 4, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+    {KEY1, .name = "HSETNX", .arity = 4, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Sets a field of a map only if it does not exist; replies 1 if set, else 0.",
      .syntax = "HSETNX key field value", .program = hsetnx_prog},
 };

@@ -56,7 +56,7 @@ static const keel_insn_def append_prog[] = {{.op = "strings.append", .imm = 0}, 
 static const keel_insn_def prepend_prog[] = {{.op = "strings.append", .imm = 1}, KEEL_END};
 
 #define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "string", .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST
+             .group = "string", .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST | KEEL_CMD_DENYOOM
 static const keel_cmd_def append_cmds[] = {
     {KEY1, .name = "APPEND", .arity = 3,
      .summary = "Appends a string to a key's value (creating it); replies the new length.",

@@ -128,7 +128,7 @@ PROG(decrbyfloor_prog, "strings.incr", INCR_ARG | INCR_NEG | INCR_FLOOR);
 PROG(incrbyfloat_prog, "strings.incrbyfloat", 0);
 
 #define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "string", .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST
+             .group = "string", .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST | KEEL_CMD_DENYOOM
 static const keel_cmd_def incr_cmds[] = {
     {KEY1, .name = "INCR", .arity = 2,
      .summary = "Adds one to a key's number (0 when absent); Keel keeps results above INT64_MAX "

@@ -138,11 +138,11 @@ static const keel_cmd_def multi_cmds[] = {
      .summary = "Returns the string values of several keys (nil for a missing or non-string key).",
      .syntax = "MGET key [key ...]", .program = mget_prog},
     {KEYS, .name = "MSET", .arity = -3, .last_key = -2, .key_step = 2,
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_MULTIKEY,
      .summary = "Sets several keys to string values, atomically across shards.",
      .syntax = "MSET key value [key value ...]", .program = mset_prog},
     {KEYS, .name = "MSETNX", .arity = -3, .last_key = -2, .key_step = 2,
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_MULTIKEY,
      .summary = "Sets several keys to string values only if none of them exists (all or none); "
                 "replies 1 if set, else 0.",
      .syntax = "MSETNX key value [key value ...]", .program = msetnx_prog},

@@ -100,7 +100,7 @@ static const keel_cmd_def range_cmds[] = {
      .summary = "Returns the bytes of a key's string value between two offsets (inclusive; "
                 "negative offsets count from the end).",
      .syntax = "GETRANGE key start end", .program = getrange_prog},
-    {KEY1, .name = "SETRANGE", .arity = 4, .flags = KEEL_CMD_WRITE,
+    {KEY1, .name = "SETRANGE", .arity = 4, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM,
      .summary = "Overwrites part of a key's string value from an offset, padding with zero "
                 "bytes; replies the new length.",
      .syntax = "SETRANGE key offset value", .program = setrange_prog},

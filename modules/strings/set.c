@@ -216,22 +216,22 @@ PROG(cas_prog, SET_CAS);
 #define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
              .group = "string", .since = "0.1.0"
 static const keel_cmd_def set_cmds[] = {
-    {KEY1, .name = "SET", .arity = -3, .flags = KEEL_CMD_WRITE,
+    {KEY1, .name = "SET", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM,
      .summary = "Sets a key's string value; NX/XX/COMPARE make it conditional, GET returns the "
                 "old value, EX/PX/EXAT/PXAT/KEEPTTL set the expiry.",
      .syntax = "SET key value [NX | XX | COMPARE oldvalue] [GET] [EX seconds | PX milliseconds | "
                "EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
      .program = set_prog},
-    {KEY1, .name = "SETNX", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+    {KEY1, .name = "SETNX", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Sets a key's value only if the key does not exist; replies 1 if set, else 0.",
      .syntax = "SETNX key value", .program = setnx_prog},
-    {KEY1, .name = "SETEX", .arity = 4, .flags = KEEL_CMD_WRITE,
+    {KEY1, .name = "SETEX", .arity = 4, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM,
      .summary = "Sets a key's value with a time to live in seconds.",
      .syntax = "SETEX key seconds value", .program = setex_prog},
-    {KEY1, .name = "PSETEX", .arity = 4, .flags = KEEL_CMD_WRITE,
+    {KEY1, .name = "PSETEX", .arity = 4, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM,
      .summary = "Sets a key's value with a time to live in milliseconds.",
      .syntax = "PSETEX key milliseconds value", .program = psetex_prog},
-    {KEY1, .name = "GETSET", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+    {KEY1, .name = "GETSET", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Sets a key's value (clearing its expiry) and returns the old value, or nil.",
      .syntax = "GETSET key value", .program = getset_prog},
     {KEY1, .name = "CAS", .arity = 4, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,

@@ -33,7 +33,10 @@ static void stat_counter(keel_proc *p, mc_counter c) {
     stat_int(p, mc_counter_names[c], (int64_t)mc_counter_total(c));
 }
 
+/* maxmemory when set (memcached's -m), else the machine's memory. */
 static int64_t memory_limit(void) {
+    int64_t max = server("maxmemory");
+    if (max > 0) return max;
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     return pages > 0 && size > 0 ? (int64_t)pages * size : 0;
 }
@@ -83,7 +86,7 @@ static void stats_general(keel_proc *p) {
     stat_int(p, "expired_unfetched", 0);
     stat_int(p, "evicted_unfetched", 0);
     stat_int(p, "evicted_active", 0);
-    stat_int(p, "evictions", 0);
+    stat_int(p, "evictions", server("evicted_keys"));
     stat_int(p, "reclaimed", server("expired_keys"));
     keel_reply_close(p);
 }
@@ -94,7 +97,7 @@ static void stats_settings(keel_proc *p) {
     stat_int(p, "maxbytes", memory_limit());
     stat_int(p, "verbosity", 0);
     stat_int(p, "oldest", 0);
-    stat_str(p, "evictions", "off");
+    stat_str(p, "evictions", "on");
     stat_int(p, "num_threads", server("threads"));
     stat_str(p, "cas_enabled", "yes");
     stat_str(p, "binding_protocol", "auto-negotiate");

@@ -177,7 +177,7 @@ PROG(prepend_prog, MODE_PREPEND);
 PROG(cas_prog, MODE_CAS);
 static const keel_insn_def refuse_prog[] = {{.op = "memcache.refuse"}, KEEL_END};
 
-#define STORE_FLAGS (KEEL_CMD_WRITE | KEEL_CMD_FAST)
+#define STORE_FLAGS (KEEL_CMD_WRITE | KEEL_CMD_FAST | KEEL_CMD_DENYOOM)
 static const keel_cmd_def store_cmds[] = {
     {MC_KEY1, .name = "MC.SET", .arity = 5, .flags = STORE_FLAGS,
      .summary = "memcached set: stores a value with client flags and an exptime.",

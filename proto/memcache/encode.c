@@ -50,6 +50,10 @@ static void put_error(keel_buf *out, const char *s, size_t n) {
         LINE_LIT(out, "ERROR");
         return;
     }
+    if (n >= 4 && !memcmp(s, "OOM ", 4)) {   /* a store over maxmemory that may not evict */
+        LINE_LIT(out, "SERVER_ERROR out of memory storing object");
+        return;
+    }
     bool native =
         (n >= 13 && (!memcmp(s, "CLIENT_ERROR ", 13) || !memcmp(s, "SERVER_ERROR ", 13))) ||
         (n == 5 && !memcmp(s, "ERROR", 5));

@@ -31,6 +31,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_memcache_compat.py \
 	tests/integration/test_memcache_tools.py \
 	tests/integration/test_memcache_binary.py \
+	tests/integration/test_eviction.py \
+	tests/integration/test_eviction_compat.py \
 	tests/integration/test_memcache_access.py \
 	tests/integration/test_maps_compat.py \
 	tests/integration/test_networks.py \

@@ -280,7 +280,7 @@ class ServerCommands(unittest.TestCase):
         self.assertEqual(self.rr.execute_command("CONFIG", "GET", "no-such-parameter"), [])
 
     def test_config_get_glob_patterns_and_several_patterns(self):
-        self.assertEqual(set(self.r.config_get("max*")), {"maxmemory", "maxmemory-policy", "maxclients"})
+        self.assertEqual(set(self.r.config_get("max*")), {"maxmemory", "maxmemory-policy", "maxmemory-samples", "maxclients"})
         self.assertEqual(set(self.r.config_get("*port")), {"port", "memcache-port"})
         self.assertEqual(set(self.r.config_get("d?r")), {"dir"})
         self.assertEqual(set(self.r.config_get("[bd]*")), {"bind", "dir", "dbfilename", "databases", "busy-reply-threshold"})
