@@ -46,7 +46,10 @@ typedef struct evict_pool {
 static evict_pool *pools[MAX_THREADS];
 static _Atomic bool starved[MAX_THREADS];     /* the thread's last attempt found no candidate */
 static _Atomic int64_t spare[MAX_THREADS];   /* free slots in the thread's tables' pages */
-static _Atomic int64_t used_sample, freed_since, evicted;
+static _Atomic int64_t used_sample, evicted;
+/* What evictions freed that the figures above do not show yet: table slots a thread freed since
+ * it last published its spare bytes (note_spare), and objects freed since the last sample. */
+static _Atomic int64_t freed_slots[MAX_THREADS], freed_objs;
 
 static int64_t mono_ns(void) {
     struct timespec ts;
@@ -67,14 +70,21 @@ int64_t evict_spare_bytes(void) {
 
 int64_t evict_memory_used(void) { return mem_process_sample() - evict_spare_bytes(); }
 
+/* freed_objs is taken before the allocator is read: an object freed in between counts twice
+ * for a moment (used memory looks lower), never not at all (which would evict more keys). */
 void evict_sample_memory(void) {
-    atomic_store_explicit(&used_sample, evict_memory_used(), memory_order_relaxed);
-    atomic_store_explicit(&freed_since, 0, memory_order_relaxed);
+    atomic_store_explicit(&freed_objs, 0, memory_order_relaxed);
+    atomic_store_explicit(&used_sample, mem_process_sample(), memory_order_relaxed);
 }
 
+/* The allocator's last sample, less the tables' spare bytes as each thread last published them,
+ * less what was freed since either. */
 int64_t evict_used(void) {
-    return atomic_load_explicit(&used_sample, memory_order_relaxed) -
-           atomic_load_explicit(&freed_since, memory_order_relaxed);
+    int64_t slots = 0;
+    for (int i = 0; i < srv->nthreads && i < MAX_THREADS; i++)
+        slots += atomic_load_explicit(&freed_slots[i], memory_order_relaxed);
+    return atomic_load_explicit(&used_sample, memory_order_relaxed) - evict_spare_bytes() - slots -
+           atomic_load_explicit(&freed_objs, memory_order_relaxed);
 }
 
 bool evict_over(void) {
@@ -202,12 +212,16 @@ static int64_t remove_key(shard *s, uint32_t db, dk_ref r, const char *key, size
     ks_space sp = ks_top(s, db);
     dk_entry e;
     dk_table_view(sp.t, r, &e);
-    int64_t bytes = (int64_t)dk_table_entry_bytes(sp.t, r);
+    int64_t slot = (int64_t)dk_table_entry_bytes(sp.t, r), obj = 0;
     if (e.kind == DK_ENTRY_OBJ) {
         const type_entry *te = type_by_id(e.obj_type);
-        if (te && te->def.memory_usage) bytes += (int64_t)te->def.memory_usage(e.obj);
+        if (te && te->def.memory_usage) obj = (int64_t)te->def.memory_usage(e.obj);
     }
+    atomic_fetch_add_explicit(&freed_slots[s->owner->id], slot, memory_order_relaxed);
+    atomic_fetch_add_explicit(&freed_objs, obj, memory_order_relaxed);
+    int64_t bytes = slot + obj;
     ks_delete_ref(&sp, r);
+    shard_sync_db(s, db);   /* other threads' admissions read whether candidates are left */
     if (s->watch.count) watch_touch(s, db, key, klen, hash);
     evict_removed(s, db, key, klen);
     return bytes;
@@ -270,7 +284,6 @@ static int64_t evict_one(thr *th, int policy) {
             freed = evict_best(th, pl);
         }
         if (freed >= 0) {
-            atomic_fetch_add_explicit(&freed_since, freed, memory_order_relaxed);
             atomic_store_explicit(&starved[th->id], false, memory_order_relaxed);
             return freed;
         }
@@ -292,24 +305,66 @@ static int policy_for(const listener *net) {
     return policy;
 }
 
-static bool all_starved(void) {
-    for (int i = 0; i < srv->nthreads; i++)
-        if (!atomic_load_explicit(&starved[i], memory_order_relaxed)) return false;
-    return true;
+/* Whether a shard of another thread than t still holds a key policy may evict (from the shards'
+ * mirrors, which eviction and every tick keep current). */
+static bool others_have_candidates(const thr *t, int policy) {
+    bool volatile_only = evict_policy_volatile(policy);
+    for (uint32_t i = 0; i < srv->nshards; i++) {
+        shard *s = srv->shards[i];
+        if (s->owner == t) continue;
+        for (uint32_t db = 0; db < s->ndbs; db++) {
+            const shard_db *d = &s->dbs[db];
+            if (atomic_load_explicit(volatile_only ? &d->nexpires : &d->nkeys, memory_order_relaxed)) return true;
+        }
+    }
+    return false;
 }
 
+/* Keys on the shards of thread id (all threads when id < 0), from the shards' mirrors. */
+static uint64_t keys_of(int id);
+
+/* Another thread's part of an excess found by a write: it evicts its share now (evict_cycle),
+ * not at its next tick.  One call in flight per thread. */
+static _Atomic bool cycle_posted[MAX_THREADS];
+
+static void cycle_call(void *arg) {
+    (void)arg;
+    thr *t = thr_self();
+    atomic_store_explicit(&cycle_posted[t->id], false, memory_order_relaxed);
+    evict_cycle(t);
+}
+
+static void ask_others(const thr *t) {
+    for (int i = 0; i < srv->nthreads; i++) {
+        if (i == t->id) continue;   /* a starved thread too: its last look may be stale */
+        if (!atomic_exchange_explicit(&cycle_posted[i], true, memory_order_relaxed))
+            thr_call_on(srv->threads[i], cycle_call, NULL);
+    }
+}
+
+/* A write over the limit evicts this thread's share of the excess (by its keys, as evict_cycle
+ * does) and asks the other threads for theirs: each thread's shards lose keys in proportion, so
+ * a client writing from one thread does not empty that thread's shards of their coldest keys
+ * and start on the hot ones while the other threads keep theirs. */
 bool evict_admit(thr *t, const listener *net) {
     int64_t max = limit_get(srv->cf.maxmemory);
     if (max <= 0 || evict_used() <= max) return true;
     int policy = policy_for(net);
     if (policy == EVICT_NOEVICTION) return false;
+    int64_t excess = evict_used() - max;
+    uint64_t mine = keys_of(t->id), all = keys_of(-1);
+    int64_t target = all > mine ? (int64_t)((double)excess * (double)mine / (double)all) : excess;
     int n = 0;
-    while (n < ADMIT_MAX_KEYS && evict_used() > max && evict_one(t, policy) >= 0) n++;
+    for (int64_t freed = 0; n < ADMIT_MAX_KEYS && (n == 0 || freed < target) && evict_used() > max; n++) {
+        int64_t f = evict_one(t, policy);
+        if (f < 0) break;
+        freed += f > 0 ? f : 1;
+    }
+    if (evict_used() > max) ask_others(t);
     /* freed enough, made progress (the rest follows), or other threads still have candidates */
-    return n > 0 || evict_used() <= max || !all_starved();
+    return n > 0 || evict_used() <= max || others_have_candidates(t, policy);
 }
 
-/* Keys on the shards of thread id (all threads when id < 0), from the shards' mirrors. */
 static uint64_t keys_of(int id) {
     uint64_t n = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) {
@@ -330,6 +385,7 @@ static void note_spare(thr *t) {
             if (tb) n += (int64_t)dk_table_spare_bytes(tb);
         }
     atomic_store_explicit(&spare[t->id], n, memory_order_relaxed);
+    atomic_store_explicit(&freed_slots[t->id], 0, memory_order_relaxed);   /* n shows them now */
 }
 
 void evict_cycle(thr *t) {
