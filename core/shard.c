@@ -11,7 +11,7 @@ shard *shard_new(uint32_t id, struct thr *owner, uint32_t ndbs) {
     s->owner = owner;
     s->ndbs = ndbs ? ndbs : 1;
     s->dbs = mem_calloc(s->ndbs, sizeof *s->dbs);
-    s->dbs[0].table = dk_table_new();
+    s->dbs[0].table = dk_table_new_meta();   /* keyspace tables keep eviction's word */
     return s;
 }
 
@@ -27,7 +27,7 @@ void shard_free(shard *s) {
 }
 
 dk_table *shard_table_make(shard *s, uint32_t db) {
-    if (!s->dbs[db].table) s->dbs[db].table = dk_table_new();
+    if (!s->dbs[db].table) s->dbs[db].table = dk_table_new_meta();
     return s->dbs[db].table;
 }
 

@@ -40,14 +40,19 @@ const char *dk_table_layout(void) {
     return "compact";
 }
 
-dk_table *dk_table_new(void) {
+static dk_table *table_new(size_t fixed) {
     dk_table *t = dk_calloc(1, sizeof *t);
     if (!t)
         return NULL;
     dk_slab_init(&t->slab);
     t->hash_fn = dk_table_default_hash;
+    t->fixed = (uint8_t)fixed;
     return t;
 }
+
+dk_table *dk_table_new(void) { return table_new(TE_FIXED); }
+
+dk_table *dk_table_new_meta(void) { return table_new(TE_FIXED_META); }
 
 void dk_table_set_hash(dk_table *t, dk_table_hash_fn fn) {
     t->hash_fn = fn ? fn : dk_table_default_hash;
@@ -121,7 +126,7 @@ static void move_bucket(dk_table *t, size_t i) {
             j = tbl_bhash(t->hint_hash) & mask;
         } else {
             size_t klen;
-            const uint8_t *key = te_key(e, &klen);
+            const uint8_t *key = te_key(e, t->fixed, &klen);
             j = tbl_bhash(t->hash_fn(key, klen)) & mask;
         }
         te_wr32(e, t->bucket[1][j]);
@@ -173,7 +178,7 @@ static uint32_t chain_find(const dk_table *t, uint8_t *link, const void *key, si
     while (id) {
         uint8_t *e = tbl_entry(t, id);
         size_t kl;
-        const uint8_t *k = te_key(e, &kl);
+        const uint8_t *k = te_key(e, t->fixed, &kl);
         if (kl == klen && memcmp(k, key, klen) == 0) {
             *found_link = link;
             return id;
@@ -231,7 +236,7 @@ dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash) {
 /* The link pointing to entry id (its hash from the hint or recomputed). */
 static uint8_t *link_of(dk_table *t, uint32_t id) {
     size_t klen;
-    const uint8_t *key = te_key(tbl_entry(t, id), &klen);
+    const uint8_t *key = te_key(tbl_entry(t, id), t->fixed, &klen);
     uint64_t h = id == t->hint_id ? t->hint_hash : t->hash_fn(key, klen);
     uint8_t *link = NULL;
     uint32_t found = lookup(t, key, klen, h, &link);
@@ -276,9 +281,13 @@ size_t dk_table_entry_bytes(const dk_table *t, dk_ref r) {
     return bytes + (t->count ? t->bucket_bytes / t->count : 0);
 }
 
-uint16_t dk_table_meta(const dk_table *t, dk_ref r) { return te_meta(tbl_entry(t, (uint32_t)r)); }
+uint16_t dk_table_meta(const dk_table *t, dk_ref r) {
+    return t->fixed == TE_FIXED_META ? te_meta(tbl_entry(t, (uint32_t)r)) : 0;
+}
 
-void dk_table_set_meta(dk_table *t, dk_ref r, uint16_t meta) { te_set_meta(tbl_entry(t, (uint32_t)r), meta); }
+void dk_table_set_meta(dk_table *t, dk_ref r, uint16_t meta) {
+    if (t->fixed == TE_FIXED_META) te_set_meta(tbl_entry(t, (uint32_t)r), meta);
+}
 
 /* ---- writing entries ---------------------------------------------------------------------- */
 
@@ -306,14 +315,14 @@ static void hint_forget(dk_table *t, uint32_t id) {
 static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts *p) {
     te_view old;
     tbl_decode(t, id, &old);
-    size_t size = te_size(p);
+    size_t size = te_size(p, t->fixed);
     if ((p->flags & TE_EXP) && !timer_ready(t))
         return 0;
     uint8_t *e = tbl_entry(t, id);
     uint32_t nid = id;
     if (dk_slab_fits(&t->slab, id, size)) {
         uint8_t tmp[DK_SLAB_MAX];
-        te_write(tmp, p, te_rd32(e));
+        te_write(tmp, p, te_rd32(e), t->fixed);
         memcpy(e, tmp, size);
     } else {
         if (!link)
@@ -322,7 +331,7 @@ static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts 
         if (!nid)
             return 0;
         e = tbl_entry(t, id);           /* the page array may have moved */
-        te_write(tbl_entry(t, nid), p, te_rd32(e));
+        te_write(tbl_entry(t, nid), p, te_rd32(e), t->fixed);
         te_wr32(link, nid);
     }
     bool had = (old.flags & TE_EXP) != 0, has = (p->flags & TE_EXP) != 0;
@@ -345,7 +354,7 @@ static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts 
 static bool value_parts(dk_table *t, te_parts *p, const dk_val *v) {
     p->kind = TE_BOX;
     p->box = v;
-    if (te_size(p) <= DK_SLAB_MAX)
+    if (te_size(p, t->fixed) <= DK_SLAB_MAX)
         return true;
     size_t bs = dk_box_size(v);
     if (bs < EXT_MIN)
@@ -381,12 +390,12 @@ static void ext_free(dk_table *t, void *ext) {
 static uint32_t insert(dk_table *t, const te_parts *p, uint64_t h) {
     if (!t->size[0] && !resize_start(t, DK_TABLE_MIN_BUCKETS))
         return 0;
-    uint32_t id = dk_slab_alloc(&t->slab, te_size(p));
+    uint32_t id = dk_slab_alloc(&t->slab, te_size(p, t->fixed));
     if (!id)
         return 0;
     int w = t->bucket[1] ? 1 : 0;
     uint32_t *head = &t->bucket[w][tbl_bhash(h) & (t->size[w] - 1)];
-    te_write(tbl_entry(t, id), p, *head);
+    te_write(tbl_entry(t, id), p, *head, t->fixed);
     *head = id;
     t->count++;
     assert((t->count & 1023) != 0 || t->hash_fn(p->key, p->klen) == h);
@@ -600,9 +609,11 @@ void dk_table_clear(dk_table *t, dk_obj_free_fn free_obj, void *ctx) {
     dk_slab_release(&t->slab);
     dk_timer_free(t->timer);
     dk_table_hash_fn fn = t->hash_fn;
+    uint8_t fixed = t->fixed;   /* the layout stays: its entries to come are written the same */
     memset(t, 0, sizeof *t);
     dk_slab_init(&t->slab);
     t->hash_fn = fn;
+    t->fixed = fixed;
 }
 
 void dk_table_free(dk_table *t, dk_obj_free_fn free_obj, void *ctx) {

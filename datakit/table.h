@@ -54,6 +54,9 @@ typedef struct dk_entry {
 typedef void (*dk_obj_free_fn)(void *ctx, uint16_t obj_type, void *obj);
 
 dk_table *dk_table_new(void);
+/* A table whose entries carry the 16-bit metadata word (dk_table_meta): 2 bytes more a key.
+ * dk_table_new's entries have none (their dk_table_meta is 0, and setting it does nothing). */
+dk_table *dk_table_new_meta(void);
 
 /* "compact", or "plain" in a build configured with --enable-plain-table (the conventional
  * layout kept to measure the compact one against). */
@@ -102,8 +105,8 @@ void dk_table_view(dk_table *t, dk_ref r, dk_entry *e);
  * (Added for MEMORY USAGE.) */
 size_t dk_table_entry_bytes(const dk_table *t, dk_ref r);
 
-/* The entry's 16-bit metadata word (the caller's: the core keeps eviction recency/frequency in
- * it).  A new entry's is 0; an overwrite, a new expiry or aux word, or a resize keeps it.  O(1),
+/* The entry's 16-bit metadata word in a table made by dk_table_new_meta (the caller's: the core
+ * keeps eviction recency/frequency in it); 0 in other tables.  A new entry's is 0; an overwrite, a new expiry or aux word, or a resize keeps it.  O(1),
  * no decoding, no effect on references.  (Added for eviction.) */
 uint16_t dk_table_meta(const dk_table *t, dk_ref r);
 void dk_table_set_meta(dk_table *t, dk_ref r, uint16_t meta);

@@ -25,21 +25,23 @@ static size_t value_size(const te_parts *p) {
     }
 }
 
-size_t te_size(const te_parts *p) {
-    size_t n = TE_FIXED + fields_size(p->flags) + p->klen + value_size(p);
+size_t te_size(const te_parts *p, size_t fixed) {
+    size_t n = fixed + fields_size(p->flags) + p->klen + value_size(p);
     if (p->klen >= TE_KLEN_VARINT)
         n += varint_size(p->klen);
     return n;
 }
 
-void te_write(uint8_t *dst, const te_parts *p, uint32_t next) {
+void te_write(uint8_t *dst, const te_parts *p, uint32_t next, size_t fixed) {
     uint8_t *o = dst;
     te_wr32(o, next);
     o += 4;
     uint8_t flags = p->flags & (TE_EXP | TE_AUX32 | TE_AUX64);
     *o++ = flags | (uint8_t)(p->klen < TE_KLEN_VARINT ? p->klen : TE_KLEN_VARINT);
-    memcpy(o, &p->meta, sizeof p->meta);
-    o += sizeof p->meta;
+    if (fixed == TE_FIXED_META) {
+        memcpy(o, &p->meta, sizeof p->meta);
+        o += sizeof p->meta;
+    }
     if (p->klen >= TE_KLEN_VARINT) {
         size_t k = p->klen;
         while (k >= 0x80) {
@@ -82,10 +84,10 @@ void te_write(uint8_t *dst, const te_parts *p, uint32_t next) {
     }
 }
 
-void te_decode(const uint8_t *e, size_t room, te_view *v) {
+void te_decode(const uint8_t *e, size_t room, size_t fixed, te_view *v) {
     v->flags = e[4] & (TE_EXP | TE_AUX32 | TE_AUX64);
-    v->meta = te_meta(e);
-    v->key = te_key(e, &v->klen);
+    v->meta = fixed == TE_FIXED_META ? te_meta(e) : 0;
+    v->key = te_key(e, fixed, &v->klen);
     const uint8_t *f = v->key - fields_size(v->flags);
     v->exp = -1;
     v->aux32 = 0;

@@ -27,6 +27,7 @@ struct dk_table {
     uint32_t hint_id;              /* the entry last found or written, and its hash */
     uint64_t hint_hash;
     size_t bucket_bytes, ext_bytes;
+    uint8_t fixed;                 /* TE_FIXED, or TE_FIXED_META for a table with meta words */
 };
 
 static inline uint64_t tbl_bhash(uint64_t h) { return (h >> 32) | (h << 32); }
@@ -38,7 +39,7 @@ static inline uint8_t *tbl_entry(const dk_table *t, uint32_t id) {
 /* Decodes entry id. */
 static inline void tbl_decode(const dk_table *t, uint32_t id, te_view *v) {
     const dk_slab_page *p = &t->slab.pages[id >> DK_SLAB_SLOT_BITS];
-    te_decode(tbl_entry(t, id), p->slot_size, v);
+    te_decode(tbl_entry(t, id), p->slot_size, t->fixed, v);
 }
 
 #endif

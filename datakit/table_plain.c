@@ -26,6 +26,8 @@ const char *dk_table_layout(void) {
     return "plain";
 }
 
+dk_table *dk_table_new_meta(void) { return dk_table_new(); }   /* every plain entry has one */
+
 dk_table *dk_table_new(void) {
     dk_table *t = dk_calloc(1, sizeof *t);
     if (!t)

@@ -80,6 +80,7 @@ typedef struct world {
     int64_t now;
     int64_t last_due;
     size_t due_calls;
+    bool meta;                      /* made by dk_table_new_meta: entries keep the meta word */
 } world;
 
 
@@ -112,7 +113,7 @@ static void check_key(world *w, uint32_t k) {
     fast_assert_int_eq(e.expire_ms, m->exp);
     fast_assert_int_eq(e.has_aux32, m->has32);
     fast_assert_int_eq(e.has_aux64, m->has64);
-    fast_assert_uint_eq(dk_table_meta(w->t, r), m->meta);
+    fast_assert_uint_eq(dk_table_meta(w->t, r), w->meta ? m->meta : 0);
     if (m->has32)
         fast_assert_uint_eq(e.aux32, m->a32);
     if (m->has64)
@@ -344,10 +345,14 @@ static void op_expire(world *w) {
 }
 
 static void random_ops(uint64_t seed, uint32_t nkeys, size_t ops,
-                       uint64_t (*hash)(const void *, size_t)) {
+                       uint64_t (*hash)(const void *, size_t), bool meta) {
     rng_state = seed;
     world w = {0};
-    w.t = dk_table_new();
+    w.t = meta ? dk_table_new_meta() : dk_table_new();
+#ifdef DK_TABLE_PLAIN
+    meta = true;   /* every plain entry has the word */
+#endif
+    w.meta = meta;
     w.hash = hash;
     if (hash != dk_table_default_hash)
         dk_table_set_hash(w.t, hash);
@@ -391,13 +396,13 @@ static void random_ops(uint64_t seed, uint32_t nkeys, size_t ops,
 
 START_TEST(test_dk_table_random_ops_against_model)
 {
-    random_ops(11, 3000, 120000, dk_table_default_hash);
+    random_ops(11, 3000, 120000, dk_table_default_hash, true);
 }
 END_TEST
 
 START_TEST(test_dk_table_random_ops_with_colliding_hash)
 {
-    random_ops(12, 1500, 60000, weak_hash);
+    random_ops(12, 1500, 60000, weak_hash, false);
 }
 END_TEST
 
@@ -507,7 +512,7 @@ END_TEST
 START_TEST(test_dk_table_bytes_match_records_and_buckets)
 {
     enum { N = 1000000 };
-    dk_table *t = dk_table_new();
+    dk_table *t = dk_table_new_meta();   /* as the keyspace makes them */
     size_t base = dk_table_bytes(t);
     for (uint32_t i = 0; i < N; i++)  /* values 65536.. : 4-byte boxes, 25-byte records */
         fast_assert(put_int(t, i, 65536 + i) != DK_REF_NONE);
@@ -522,6 +527,16 @@ START_TEST(test_dk_table_bytes_match_records_and_buckets)
      * eviction meta word) */
     double over = (double)bytes / N - 18;
     fast_assert_msg(over <= 12.0, "overhead %.2f bytes/key", over);
+    /* a table without the meta word (namespaces, maps, sets of keys) saves exactly its 2 bytes */
+    dk_table *plain = dk_table_new();
+    for (uint32_t i = 0; i < N; i++)
+        fast_assert(put_int(plain, i, 65536 + i) != DK_REF_NONE);
+    while (dk_table_step(plain, 1000))
+        ;
+    size_t pbytes = dk_table_bytes(plain);
+    fast_assert_uint_ge(pbytes, (size_t)N * 23 + ((size_t)1 << 20) * 4);
+    fast_assert_uint_le(pbytes + (size_t)N * 2, bytes + 65536);
+    dk_table_free(plain, NULL, NULL);
 #else
     /* The plain table (table_plain.c) is a conventional layout, not held to the compact one's
      * bounds: only that every entry and the pointer buckets are counted. */
@@ -697,11 +712,32 @@ START_TEST(test_dk_table_append_bytes_in_place)
 }
 END_TEST
 
+/* Only tables made with the meta word keep it, also after a clear (FLUSHDB clears in place). */
+START_TEST(test_dk_table_meta_word_only_where_asked_and_after_clear)
+{
+    dk_table *with = dk_table_new_meta(), *without = dk_table_new();
+    for (int round = 0; round < 2; round++) {
+        dk_ref a = put_int(with, 1, 100), b = put_int(without, 1, 100);
+        dk_table_set_meta(with, a, 0xbeef);
+        dk_table_set_meta(without, b, 0xbeef);
+        fast_assert_uint_eq(dk_table_meta(with, a), 0xbeef);
+#ifndef DK_TABLE_PLAIN
+        fast_assert_uint_eq(dk_table_meta(without, b), 0);
+        fast_assert_uint_eq(dk_table_entry_bytes(with, a), dk_table_entry_bytes(without, b) + 2);
+#endif
+        dk_table_clear(with, NULL, NULL);
+        dk_table_clear(without, NULL, NULL);
+    }
+    dk_table_free(with, NULL, NULL);
+    dk_table_free(without, NULL, NULL);
+}
+END_TEST
+
 /* Eviction's view of memory: deleted entries' slots are spare bytes until new entries reuse them. */
 START_TEST(test_dk_table_spare_bytes_follow_deletes_and_reuse)
 {
     enum { N = 20000 };
-    dk_table *t = dk_table_new();
+    dk_table *t = dk_table_new_meta();   /* a keyspace table, as eviction reads */
     for (uint32_t i = 0; i < N; i++)
         put_int(t, i, 65536 + i);   /* 25-byte records, one size class */
 #ifndef DK_TABLE_PLAIN
@@ -734,6 +770,7 @@ static Suite *table_suite(void) {
     tcase_add_test(tc, test_dk_table_value_of_512mb);
     tcase_add_test(tc, test_dk_table_append_bytes_in_place);
     tcase_add_test(tc, test_dk_table_spare_bytes_follow_deletes_and_reuse);
+    tcase_add_test(tc, test_dk_table_meta_word_only_where_asked_and_after_clear);
     suite_add_tcase(s, tc);
     return s;
 }
