@@ -89,6 +89,7 @@ typedef struct conf {
     bool protected_mode;       /* refuse non-loopback clients of networks without a password */
     int busy_reply_threshold;  /* ms a script runs before others waiting for its keys get BUSY
                                   (busy-reply-threshold, lua-time-limit) */
+    unsigned notify_keyspace_events;   /* KEEL_NOTIFY_* classes on (notify-keyspace-events) */
     char *config_file;         /* the file loaded, if any */
     char *config_dir;          /* its directory: relative paths in the file start there */
     char *check_file;          /* --check-config FILE: validate and exit */

@@ -2,6 +2,7 @@
  * shard's published key counts. */
 #include "config.h"
 #include "keyspace.h"
+#include "notify.h"
 #include "watch.h"
 #include "shard.h"
 #include "lazyfree.h"
@@ -51,6 +52,7 @@ bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t 
         dk_entry *v = e ? e : &tmp;
         dk_table_view(sp->t, r, v);
         if (v->expire_ms != DK_NO_EXPIRY && v->expire_ms <= now_ms) {
+            NOTIFY_GONE(sp, KEEL_NOTIFY_EXPIRED, "expired", key, klen);
             ks_delete_ref(sp, r);
             atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
             if (!sp->owner && sp->s->watch.count) watch_touch_expired(sp->s, sp->db, key, klen, hash);

@@ -7,6 +7,7 @@
 #include "lock.h"
 #include "lazyfree.h"
 #include "mem.h"
+#include "notify.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -352,6 +353,9 @@ static const keel_arg *ns_component(const zvm_proc *p, uint32_t i) {
     return i < n ? &p->ns->comp[i] : &p->push[i - n];
 }
 
+uint32_t ns_proc_depth(const zvm_proc *p) { return ns_depth(p); }
+const keel_arg *ns_proc_name(const zvm_proc *p, uint32_t i) { return ns_component(p, i); }
+
 /* The path component whose name places p's keys (ns_place_key); the path's length means the
  * key itself. */
 static uint32_t ns_place_index(const zvm_proc *p) {
@@ -392,6 +396,7 @@ static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool cre
             if (e.kind != DK_ENTRY_OBJ || e.obj_type != ns_type_id) return KEEL_EWRONGTYPE;
             sp->owner = e.obj;
             sp->t = sp->owner->t;
+            sp->depth = i + 1;
             continue;
         }
         if (!create) return KEEL_NOTFOUND;
@@ -407,21 +412,27 @@ static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool cre
         }
         sp->owner = o;
         sp->t = o->t;
+        sp->depth = i + 1;
+        /* a map a hash command names is a key of the command's namespace: it is new */
+        if (p->npush && i == depth - p->npush && notify_wanted(KEEL_NOTIFY_NEW))
+            notify_proc_event_depth(p, i, KEEL_NOTIFY_NEW, "new", c->ptr, c->len);
     }
     return KEEL_OK;
 }
 
 /* Starts *sp at database db's table on s (made when create): false when there is none. */
-static bool ns_start(shard *s, uint32_t db, bool create, ks_space *sp) {
+static bool ns_start(const zvm_proc *p, shard *s, uint32_t db, bool create, ks_space *sp) {
     sp->s = s;
     sp->db = db;
     sp->owner = NULL;
+    sp->proc = p;
+    sp->depth = 0;
     sp->t = create ? shard_table_make(s, db) : shard_table(s, db);
     return sp->t != NULL;
 }
 
 keel_status ns_resolve_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
-    if (!ns_start(s, db, false, sp)) return KEEL_NOTFOUND;
+    if (!ns_start(p, s, db, false, sp)) return KEEL_NOTFOUND;
     return ns_walk(p, sp, 0, false);
 }
 
@@ -430,7 +441,7 @@ keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) {
 }
 
 keel_status ns_make_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
-    if (!ns_start(s, db, true, sp)) return KEEL_ENOMEM;
+    if (!ns_start(p, s, db, true, sp)) return KEEL_ENOMEM;
     return ns_walk(p, sp, 0, true);
 }
 
@@ -456,7 +467,7 @@ keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen
             return KEEL_WAIT;
         }
     }
-    if (!ns_start(s, db, create, sp)) return create ? KEEL_ENOMEM : KEEL_NOTFOUND;
+    if (!ns_start(p, s, db, create, sp)) return create ? KEEL_ENOMEM : KEEL_NOTFOUND;
     keel_status st = ns_walk(p, sp, pl.tophash, create);
     if (st != KEEL_OK) return st;
     uint32_t depth = ns_depth(p);

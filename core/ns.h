@@ -61,6 +61,10 @@ typedef struct ks_space {
     dk_table *t;
     ns_obj *owner;
     uint32_t db;
+    /* the process whose path led here (NULL: not resolved for one) and how many of its path's
+     * names lead to t: keyspace notifications name a key that goes by that path */
+    const struct zvm_proc *proc;
+    uint32_t depth;
 } ks_space;
 
 /* The placement of a key named by process p (namespace path + pushed components + key):
@@ -113,6 +117,11 @@ void ns_attach(ns_obj *o, uint32_t shard_id);
  * if it is left with no key, and so on upward along p's path (a namespace with no key does not
  * exist, as a hash with no field).  On the shard's thread. */
 void ns_prune(struct zvm_proc *p, const ks_space *where);
+
+/* How many names lead from the database's table to p's keys (its path, then the names its
+ * opcode pushed), and the i-th of them (i < that). */
+uint32_t ns_proc_depth(const struct zvm_proc *p);
+const keel_arg *ns_proc_name(const struct zvm_proc *p, uint32_t i);
 
 /* True for a component a client may name (not empty, at most 512 bytes). */
 bool ns_name_ok(const char *s, size_t n);

@@ -94,4 +94,5 @@
 #define keel_thread_post (keel_api_ptr->thread_post)
 #define keel_register_publisher (keel_api_ptr->register_publisher)
 #define keel_publish (keel_api_ptr->publish)
+#define keel_notify (keel_api_ptr->notify)
 #endif
