@@ -16,7 +16,7 @@ from keel_harness import KeelServer, RedisServer, RespReader, have_module, resp_
 
 MARKER = "notify-compat-marker"
 UNORDERED = {"MSET", "MSETNX", "DEL", "UNLINK", "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE",
-             "PFMERGE", "SMOVE", "LMOVE", "RPOPLPUSH", "BLMOVE", "BRPOPLPUSH", "MGET", "EXISTS"}
+             "PFMERGE", "SMOVE", "MGET", "EXISTS"}
 
 GENERIC = [
     ["SET", "a", "1"], ["SET", "a", "2"], ["DEL", "a", "nokey"], ["SET", "b", "1"],
