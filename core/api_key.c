@@ -19,6 +19,14 @@
  * Inside a map a hash command pushed, only a missing map is a miss (located: false). */
 static void note_keymiss(zvm_proc *p, bool located, const void *key, size_t klen) {
     if (!p->cmd || (p->cmd->def->flags & KEEL_CMD_WRITE)) return;
+    /* one per declared key, however often the command looks it up */
+    const char *declared = p->npush ? p->push[0].ptr : key;
+    for (uint32_t i = 0; i < p->nkeys && i < 64; i++) {
+        if (p->keys[i].ptr != declared) continue;
+        if (p->keymiss_sent & (1ull << i)) return;
+        p->keymiss_sent |= 1ull << i;
+        break;
+    }
     if (p->npush == 0) {
         notify_proc_event(p, KEEL_NOTIFY_KEYMISS, "keymiss", key, klen);
         return;

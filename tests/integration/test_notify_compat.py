@@ -16,7 +16,7 @@ from keel_harness import KeelServer, RedisServer, RespReader, have_module, resp_
 
 MARKER = "notify-compat-marker"
 UNORDERED = {"MSET", "MSETNX", "DEL", "UNLINK", "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE",
-             "PFMERGE", "SMOVE", "MGET", "EXISTS"}
+             "PFMERGE", "MGET", "EXISTS", "SINTER", "SUNION", "SDIFF", "SINTERCARD"}
 
 GENERIC = [
     ["SET", "a", "1"], ["SET", "a", "2"], ["DEL", "a", "nokey"], ["SET", "b", "1"],
@@ -64,7 +64,9 @@ SETS = [
     ["SADD", "s2", "b", "d"], ["SMOVE", "s1", "s2", "b"], ["SMOVE", "s1", "s3", "c"], ["SMOVE", "s1", "s3", "c"],
     ["SINTERSTORE", "dst", "s2", "s3"], ["SADD", "s3", "b"], ["SINTERSTORE", "dst", "s2", "s3"],
     ["SUNIONSTORE", "dst", "s2", "s3"], ["SDIFFSTORE", "dst", "s2", "s3"], ["SDIFFSTORE", "dst", "s3", "s3"],
-    ["SINTERSTORE", "dst", "nokey", "s2"], ["SPOP", "s3"], ["SADD", "p", "a"], ["SPOP", "p", "5"],
+    ["SINTERSTORE", "dst", "nokey", "s2"], ["SUNIONSTORE", "dst", "nokey", "s2", "nokey2"],
+    ["SINTER", "nokey", "s2"], ["SUNION", "s2", "nokey"], ["SDIFF", "nokey", "s2"],
+    ["SINTERCARD", "2", "nokey", "s2"], ["SREM", "s3", "c"], ["SPOP", "s3"], ["SADD", "p", "a"], ["SPOP", "p", "5"],
     ["SADD", "p", "1", "2", "3"], ["SPOP", "p", "0"], ["SISMEMBER", "nokey", "a"], ["SCARD", "nokey"],
     ["SREM", "s2", "b", "c", "d"],
 ]
