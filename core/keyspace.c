@@ -125,6 +125,7 @@ keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t ha
     dk_ref r = dk_table_put_obj(sp->t, key, klen, hash, type, obj, keep_ttl, &old, &old_type);
     if (old && old != obj) ks_free_obj(NULL, old_type, old);
     if (type == ns_type() && sp->owner) sp->owner->nested = true;   /* see keel_key_ns_size */
+    if (type == ns_type() && r != DK_REF_NONE) ns_set_place(obj, sp->owner, sp->db, key, klen);
     ks_changed(sp);
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
 }

@@ -162,11 +162,15 @@ void notify_key_gone(const ks_space *sp, unsigned cls, const char *event, const 
                      size_t klen) {
     keel_arg path[KEEL_NS_DEPTH_MAX];
     uint32_t n = 0;
-    if (sp->owner) {
-        if (!sp->proc) return;   /* a nested table reached without a path: see docs/notifications.md */
+    uint32_t db = sp->db;
+    if (sp->owner && sp->proc) {
         n = proc_path(sp->proc, sp->depth, path);
+    } else if (sp->owner) {   /* no process: the namespaces' own names (active expiry) */
+        int depth = ns_obj_path(sp->owner, sp->s, path, &db);
+        if (depth < 0) return;   /* a namespace deleted and waiting to be freed */
+        n = (uint32_t)depth;
     }
-    notify_publish(path, n, sp->db, cls, event, key, klen);
+    notify_publish(path, n, db, cls, event, key, klen);
 }
 
 keel_status keel_notify(keel_proc *kp, unsigned cls, const char *event, const void *key,

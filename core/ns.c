@@ -113,7 +113,59 @@ static void ns_obj_free(void *obj) {
     ns_obj *o = obj;
     ns_unlist(o);
     dk_table_free(o->t, ks_free_obj, NULL);
+    mem_free(o->name);
     mem_free(o);
+}
+
+void ns_set_place(ns_obj *o, ns_obj *parent, uint32_t db, const void *name, size_t n) {
+    o->parent = parent;
+    o->db_hint = db;
+    o->orphan = false;
+    if (o->name && o->nlen == n && memcmp(o->name, name, n) == 0) return;
+    mem_free(o->name);
+    o->name = mem_alloc(n ? n : 1);
+    memcpy(o->name, name, n);
+    o->nlen = (uint32_t)n;
+}
+
+void ns_orphan(ns_obj *o) {
+    o->orphan = true;
+    o->parent = NULL;
+}
+
+/* True when root is the entry named by its name in database db's table on s. */
+static bool ns_root_in(const ns_obj *root, const shard *s, uint32_t db) {
+    dk_table *t = shard_table(s, db);
+    if (!t) return false;
+    dk_ref r = dk_table_find(t, root->name, root->nlen, ks_hash(root->name, root->nlen));
+    if (r == DK_REF_NONE) return false;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    return e.kind == DK_ENTRY_OBJ && e.obj == root;
+}
+
+int ns_obj_path(const ns_obj *o, const shard *s, keel_arg *out, uint32_t *db) {
+    const ns_obj *chain[KEEL_NS_DEPTH_MAX];
+    int n = 0;
+    for (; o; o = o->parent) {
+        if (o->orphan || !o->name || n == KEEL_NS_DEPTH_MAX) return -1;
+        chain[n++] = o;
+    }
+    if (n == 0) return -1;
+    const ns_obj *root = chain[n - 1];
+    if (root->db_hint < s->ndbs && ns_root_in(root, s, root->db_hint)) {
+        *db = root->db_hint;
+    } else {
+        uint32_t d = 0;
+        while (d < s->ndbs && !ns_root_in(root, s, d)) d++;
+        if (d == s->ndbs) return -1;
+        *db = d;
+    }
+    for (int i = 0; i < n; i++) {
+        out[i].ptr = chain[n - 1 - i]->name;
+        out[i].len = chain[n - 1 - i]->nlen;
+    }
+    return n;
 }
 
 typedef struct drain_ctx {
@@ -139,6 +191,7 @@ static void drain_collect(void *arg, dk_table *t, dk_ref r) {
 bool ns_obj_drain(ns_obj *o, size_t max) {
     if (dk_table_count(o->t) == 0) {
         dk_table_free(o->t, NULL, NULL);
+        mem_free(o->name);
         mem_free(o);
         return true;
     }
@@ -162,6 +215,7 @@ bool ns_obj_drain(ns_obj *o, size_t max) {
 }
 
 typedef struct copy_ctx {
+    ns_obj *to_obj;
     dk_table *to;
     bool ok;
 } copy_ctx;
@@ -193,6 +247,7 @@ static void ns_copy_entry(void *arg, dk_table *t, dk_ref r) {
             return;
         }
         nr = dk_table_put_obj(cx->to, e.key, e.klen, h, e.obj_type, copy, false, &old, &old_type);
+        if (e.obj_type == ns_type_id) ns_set_place(copy, cx->to_obj, 0, e.key, e.klen);
     }
     if (old) ks_free_obj(NULL, old_type, old); /* a scan may show an entry twice: drop the first */
     if (nr == DK_REF_NONE) {
@@ -216,7 +271,7 @@ static void *ns_obj_copy(const void *obj) {
     c->shard_id = o->shard_id;
     c->spread = o->spread;
     c->nested = o->nested;
-    copy_ctx cx = {c->t, c->t != NULL};
+    copy_ctx cx = {c, c->t, c->t != NULL};
     uint64_t cursor = 0;
     do {
         cursor = cx.ok ? dk_table_scan(o->t, cursor, ns_copy_entry, &cx) : 0;

@@ -67,6 +67,13 @@ class Subscriber:
             self.last_kind = msg[0]
             got.append((msg[2].decode(), msg[3].decode()))
 
+    def next_message(self):
+        """The next (channel, message) pair (the socket's 60 s timeout bounds the wait)."""
+        while True:
+            msg = parse(self.reader.reply())
+            if msg[0] == b"pmessage":
+                return (msg[2].decode(), msg[3].decode())
+
     def close(self):
         self.sock.close()
 
@@ -303,6 +310,30 @@ class NotifyNamespaces(unittest.TestCase):
         self.assertEqual(got_a, want)
         self.assertEqual(got_top, [(ch.replace("deep/k", "exp/deep/k"), m.replace("deep/k", "exp/deep/k"))
                                    for ch, m in want])
+
+
+    def test_notify_namespace_active_expiry_full_path(self):
+        # keys nobody touches, at several depths and in a renamed namespace: active expiry
+        # names each by its path, in its database
+        port = self.srv.port
+        top = Subscriber(port, patterns=("__keyevent@*__:expired",))
+        mid = Subscriber(port, ["act"], patterns=("__keyevent@*__:expired",))
+        c, ctop = Client(port, ["act", "one", "two"]), Client(port)
+        c.command("SELECT", "4")
+        ctop.command("SELECT", "4")
+        c.command("SET", "k", "v", "PX", "30")
+        self.assertEqual(top.next_message(), ("__keyevent@4__:expired", "act/one/two/k"))
+        self.assertEqual(mid.next_message(), ("__keyevent@4__:expired", "one/two/k"))
+        c.command("SET", "keep", "v")
+        c.command("SET", "k2", "v", "PX", "300")
+        ctop.command("RENAME", "act", "moved")
+        self.assertEqual(top.next_message(), ("__keyevent@4__:expired", "moved/one/two/k2"))
+        ctop.command("MOVE", "moved", "5")
+        c5 = Client(port, ["moved", "one"])
+        c5.command("SELECT", "5")
+        c5.command("SET", "k3", "v", "PX", "30")
+        self.assertEqual(top.next_message(), ("__keyevent@5__:expired", "moved/one/k3"))
+        ctop.command("FLUSHALL")
 
 
 @unittest.skipUnless(have_module("pubsub") and have_module("strings"), "pubsub.so or strings.so missing")
