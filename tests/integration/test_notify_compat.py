@@ -65,8 +65,8 @@ SETS = [
     ["SINTERSTORE", "dst", "s2", "s3"], ["SADD", "s3", "b"], ["SINTERSTORE", "dst", "s2", "s3"],
     ["SUNIONSTORE", "dst", "s2", "s3"], ["SDIFFSTORE", "dst", "s2", "s3"], ["SDIFFSTORE", "dst", "s3", "s3"],
     ["SINTERSTORE", "dst", "nokey", "s2"], ["SUNIONSTORE", "dst", "nokey", "s2", "nokey2"],
-    ["SINTER", "nokey", "s2"], ["SUNION", "s2", "nokey"], ["SDIFF", "nokey", "s2"],
-    ["SINTERCARD", "2", "nokey", "s2"], ["SREM", "s3", "c"], ["SPOP", "s3"], ["SADD", "p", "a"], ["SPOP", "p", "5"],
+    ["SINTER", "nokey", "s2"], ["SDIFF", "nokey", "s2"], ["SINTERCARD", "2", "nokey", "s2"],
+    ["SREM", "s3", "c"], ["SUNION", "s3", "nokey"], ["SPOP", "s3"], ["SADD", "p", "a"], ["SPOP", "p", "5"],
     ["SADD", "p", "1", "2", "3"], ["SPOP", "p", "0"], ["SISMEMBER", "nokey", "a"], ["SCARD", "nokey"],
     ["SREM", "s2", "b", "c", "d"],
 ]
