@@ -65,4 +65,9 @@ void notify_key_gone(const ks_space *sp, unsigned cls, const char *event, const 
         if (notify_wanted(cls)) notify_key_gone((sp), (cls), (event), (key), (klen));              \
     } while (0)
 
+/* What eviction calls for each key it removes, before the key's bytes are freed. */
+static inline void notify_evicted(const ks_space *sp, const void *key, size_t klen) {
+    NOTIFY_GONE(sp, KEEL_NOTIFY_EVICTED, "evicted", key, klen);
+}
+
 #endif
