@@ -14,10 +14,7 @@ import subprocess
 import tempfile
 import unittest
 
-from keel_harness import KeelServer, RespReader, have_module, resp_command, wait_until
-
-MARKER = "notify-test-marker"
-
+from keel_harness import KeelConfigServer, KeelServer, RespReader, have_module, resp_command, wait_until
 
 def parse(frame):
     """A raw RESP2/RESP3 reply of bulk strings, integers and simple strings as a list (one level:
@@ -49,23 +46,26 @@ class Subscriber:
             assert self.command("NS", *names) == b"+OK\r\n"
         for p in patterns:
             self.command("PSUBSCRIBE", p)
-        self.command("SUBSCRIBE", MARKER)
 
     def command(self, *args):
         self.sock.sendall(resp_command(*args))
         return self.reader.reply()
 
-    def until_marker(self, tag):
-        """Every (channel, message) pair heard before the marker tag arrives."""
+    def heard(self):
+        """Every (channel, message) pair published before this call (by commands whose replies
+        came before it).  Two PINGs make the barrier: a message handed to this connection's thread
+        before the first PING was sent is delivered in the loop turn that reads that PING at the
+        latest, so ahead of the second PING's answer."""
         got = []
-        while True:
-            msg = parse(self.reader.reply())
-            if msg[0] == b"message" and msg[1] == MARKER.encode():
-                if msg[2] == tag.encode():
-                    return got
-                continue
-            self.last_kind = msg[0]
-            got.append((msg[2].decode(), msg[3].decode()))
+        for _ in range(2):
+            self.sock.sendall(resp_command("PING"))
+            while True:
+                msg = parse(self.reader.reply())
+                if msg == b"+PONG" or msg[0] == b"pong":
+                    break
+                self.last_kind = msg[0]
+                got.append((msg[2].decode(), msg[3].decode()))
+        return got
 
     def next_message(self):
         """The next (channel, message) pair (the socket's 60 s timeout bounds the wait)."""
@@ -90,9 +90,6 @@ class Client:
     def command(self, *args):
         self.sock.sendall(resp_command(*args))
         return self.reader.reply()
-
-    def mark(self, tag):
-        self.command("PUBLISH", MARKER, tag)
 
 
 def nke(r):
@@ -129,8 +126,7 @@ class NotifyConfig(unittest.TestCase):
             c.command("DEL", "k")
             c.command("SET", "e", "v", "PX", "1")
             wait_until("the key expired", lambda: c.command("EXISTS", "e") == b":0\r\n")
-            c.mark("1")
-            self.assertEqual(sub.until_marker("1"), [])
+            self.assertEqual(sub.heard(), [])
 
     def test_notify_config_set_normalises_like_redis(self):
         # what redis-server 7.0 answers CONFIG GET after CONFIG SET of each value
@@ -177,8 +173,7 @@ class NotifyConfig(unittest.TestCase):
                 c.command("CONFIG", "SET", "notify-keyspace-events", flags)
                 for args in commands:
                     c.command(*args)
-                c.mark(str(i))
-                self.assertEqual(sub.until_marker(str(i)), want)
+                self.assertEqual(sub.heard(), want)
 
     def test_notify_numbered_databases(self):
         self.r.config_set("notify-keyspace-events", "KEA")
@@ -187,23 +182,20 @@ class NotifyConfig(unittest.TestCase):
         c.command("SELECT", "3")
         c.command("SET", "k", "v")
         c.command("MOVE", "k", "7")
-        c.mark("db")
-        self.assertEqual(sub.until_marker("db"),
+        self.assertEqual(sub.heard(),
                          ks("k", "set", 3) + ks("k", "move_from", 3) + ks("k", "move_to", 7))
         sub3 = Subscriber(self.srv.port, patterns=("__keyspace@3__:*",))
         c.command("SET", "k", "v")
         c.command("SELECT", "4")
         c.command("SET", "k", "v")
-        c.mark("db2")
-        self.assertEqual(sub3.until_marker("db2"), [("__keyspace@3__:k", "set")])
+        self.assertEqual(sub3.heard(), [("__keyspace@3__:k", "set")])
 
     def test_notify_resp3_pushes(self):
         self.r.config_set("notify-keyspace-events", "KEA")
         sub = Subscriber(self.srv.port, resp3=True)
         c = Client(self.srv.port)
         c.command("SET", "r3", "v")
-        c.mark("r3")
-        self.assertEqual(sub.until_marker("r3"), ks("r3", "set"))
+        self.assertEqual(sub.heard(), ks("r3", "set"))
         self.assertEqual(sub.last_kind, b"pmessage")
         raw = Subscriber(self.srv.port, resp3=True)
         c.command("DEL", "r3")
@@ -231,8 +223,7 @@ class NotifyConfig(unittest.TestCase):
         c.command("SET", "past", "v")
         c.command("EXPIRE", "past", "-5")
         c.command("SET", "gone", "v", "PXAT", "1")
-        c.mark("lazy")
-        self.assertEqual(sub.until_marker("lazy"),
+        self.assertEqual(sub.heard(),
                          [("__keyevent@0__:expire", "lazy"), ("__keyevent@0__:expired", "lazy"),
                           ("__keyevent@0__:del", "past"),
                           ("__keyevent@0__:expire", "gone"), ("__keyevent@0__:expired", "gone")])
@@ -250,23 +241,18 @@ class NotifyNamespaces(unittest.TestCase):
     def tearDownClass(cls):
         cls.srv.stop()
 
-    def heard(self, subs, tag):
-        return [s.until_marker(tag) for s in subs]
-
-    def mark_all(self, clients, tag):
-        for c in clients:
-            c.mark(tag)
+    def heard(self, *subs):
+        return [s.heard() for s in subs]
 
     def test_notify_namespace_sees_its_keys_top_sees_full_path(self):
         port = self.srv.port
         top, sa, sb, sab = (Subscriber(port), Subscriber(port, ["ta"]), Subscriber(port, ["tb"]),
                             Subscriber(port, ["ta", "app"]))
-        ca, cab, ctop, cb = Client(port, ["ta"]), Client(port, ["ta", "app"]), Client(port), Client(port, ["tb"])
+        ca, cab = Client(port, ["ta"]), Client(port, ["ta", "app"])
         ca.command("SET", "k", "1")
         cab.command("SET", "k", "2")
         cab.command("HSET", "m", "f", "v")
-        self.mark_all([ctop, ca, cb, cab], "ns1")
-        got_top, got_a, got_b, got_ab = self.heard([top, sa, sb, sab], "ns1")
+        got_top, got_a, got_b, got_ab = self.heard(top, sa, sb, sab)
         self.assertEqual(got_a, ks("k", "set") + ks("app/k", "set") + ks("app/m", "hset"))
         self.assertEqual(got_ab, ks("k", "set") + ks("m", "hset"))
         self.assertEqual(got_top, ks("ta/k", "set") + ks("ta/app/k", "set") + ks("ta/app/m", "hset"))
@@ -277,13 +263,12 @@ class NotifyNamespaces(unittest.TestCase):
         sb, top = Subscriber(port, ["victim"]), Subscriber(port)
         spy = Subscriber(port, ["attacker"], patterns=("*", "__keyspace@0__:victim/*",
                                                          "__keyspace@0__:../victim/*", "*victim*"))
-        cv, cattacker, ctop = Client(port, ["victim"]), Client(port, ["attacker"]), Client(port)
+        cv, cattacker = Client(port, ["victim"]), Client(port, ["attacker"])
         cv.command("SET", "secret", "1")
         for name in ("../victim/secret", "/victim/secret", "victim/secret", "..", "\x00victim"):
             cattacker.command("SET", name, "x")
         cattacker.command("PUBLISH", "__keyspace@0__:victim/secret", "forged")
-        self.mark_all([cv, cattacker, ctop], "esc")
-        got_victim, got_spy, got_top = self.heard([sb, spy, top], "esc")
+        got_victim, got_spy, got_top = self.heard(sb, spy, top)
         self.assertEqual(got_victim, ks("secret", "set"))   # nothing of the attacker's
         attacker_keys = [("__keyspace@0__:" + n, "set") for n in
                          ("../victim/secret", "/victim/secret", "victim/secret", "..", "\x00victim")]
@@ -303,9 +288,7 @@ class NotifyNamespaces(unittest.TestCase):
         c.command("SET", "k", "v", "PX", "1")
         wait_until("the key expired", lambda: c.command("EXISTS", "k") == b":0\r\n")
         c.command("DEL", "nothing")
-        Client(port, ["exp"]).mark("exp")
-        Client(port).mark("exp")
-        got_a, got_top = self.heard([sa, top], "exp")
+        got_a, got_top = self.heard(sa, top)
         want = ks("deep/k", "set", 2) + ks("deep/k", "expire", 2) + ks("deep/k", "expired", 2)
         self.assertEqual(got_a, want)
         self.assertEqual(got_top, [(ch.replace("deep/k", "exp/deep/k"), m.replace("deep/k", "exp/deep/k"))
@@ -336,6 +319,72 @@ class NotifyNamespaces(unittest.TestCase):
         ctop.command("FLUSHALL")
 
 
+# Key names that would reach another tenant's channels if any meant anything but itself.
+TRICKY = ["k", "..", "../tenant2/k", "/k", "tenant2/k", "tenant2", "\x00", "*", "__keyspace@0__:k"]
+
+
+@unittest.skipUnless(have_module("pubsub") and have_module("strings") and have_module("maps"),
+                     "pubsub.so, strings.so or maps.so missing")
+class NotifyLockedTenants(unittest.TestCase):
+    """Tenants of namespace-locked networks (no admin): whatever keys they write and whatever
+    they subscribe to, one hears nothing of the other, and the top hears both by full path."""
+
+    @classmethod
+    def setUpClass(cls):
+        nets = [{"name": "top", "port": 0}]
+        for t in ("tenant1", "tenant2"):
+            nets.append({"name": t, "port": 0, "permissions": ["read", "write"], "namespace": "ns " + t,
+                         "namespace_locked": True})
+        cls.srv = KeelConfigServer({"modules": ["resp", "strings", "maps", "pubsub"], "threads": 2,
+                                    "networks": nets, "notify_keyspace_events": "KEA"}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+
+    def test_notify_locked_tenants_hear_only_their_own_keys(self):
+        ports = self.srv.ports
+        pats = ("*", "__key*__:*", "__keyspace@*__:*tenant1*", "*k*")
+        s1, s2 = Subscriber(ports["tenant1"], patterns=pats), Subscriber(ports["tenant2"], patterns=pats)
+        top = Subscriber(ports["top"], patterns=("__keyspace@*__:*",))
+        c1, c2 = Client(ports["tenant1"]), Client(ports["tenant2"])
+        self.assertTrue(c1.command("NSRESET").startswith(b"-NOPERM"))   # no way up
+        self.assertTrue(c1.command("CONFIG", "SET", "notify-keyspace-events", "").startswith(b"-NOPERM"))
+        for name in TRICKY:
+            c1.command("SET", name, "v")
+        c1.command("HSET", "m", "f", "v")
+        c1.command("SELECT", "3")
+        c1.command("SET", "k", "v", "PX", "20")   # expires untouched, in database 3
+        c1.command("SELECT", "0")
+        got1, got2 = s1.heard(), s2.heard()
+        self.assertEqual(got2, [])
+        for name in TRICKY:
+            self.assertIn(("__keyspace@0__:" + name, "set"), got1)
+            self.assertIn(("__keyevent@0__:set", name), got1)
+        self.assertIn(("__keyspace@0__:m", "hset"), got1)
+        wait_until("the expiry in database 3 at the top",
+                   lambda: ("__keyspace@3__:tenant1/k", "expired") in self.collect(top),
+                   timeout=60, interval=0.05)
+        for ch, _ in self.top_heard:
+            self.assertTrue(ch.split(":", 1)[1].startswith("tenant1/"), ch)
+        self.assertIn(("__keyspace@0__:tenant1/../tenant2/k", "set"), self.top_heard)
+        self.assertIn(("__keyspace@0__:tenant1/m", "hset"), self.top_heard)
+        c2.command("SET", "own", "v")
+        got1 += s1.heard()
+        self.assertEqual(set(s2.heard()), set(ks("own", "set")))   # (several patterns match)
+        self.assertIn(("__keyspace@3__:k", "expired"), got1)   # its own expiry, by its own name
+        own = set(TRICKY) | {"m"}
+        for ch, msg in got1:
+            self.assertIn(ch.split(":", 1)[1] if ch.startswith("__keyspace") else msg, own)
+
+    top_heard = []
+
+    def collect(self, top):
+        """Everything the top subscriber heard so far (kept across calls)."""
+        self.top_heard += top.heard()
+        return self.top_heard
+
+
 @unittest.skipUnless(have_module("pubsub") and have_module("strings"), "pubsub.so or strings.so missing")
 class NotifyJsonConfig(unittest.TestCase):
     def test_notify_json_config_sets_the_classes(self):
@@ -350,8 +399,7 @@ class NotifyJsonConfig(unittest.TestCase):
                 sub = Subscriber(srv.port)
                 c = Client(srv.port)
                 c.command("SET", "j", "1")
-                c.mark("j")
-                self.assertEqual(sub.until_marker("j"), [("__keyevent@0__:set", "j")])
+                self.assertEqual(sub.heard(), [("__keyevent@0__:set", "j")])
             with open(path, "w") as f:
                 json.dump({"notify_keyspace_events": "KEq"}, f)
             out = subprocess.run([os.environ.get("KEEL_SERVER", "keel-server"), "--check-config", path],
