@@ -5,6 +5,7 @@
 #include "block.h"
 #include "keyspace.h"
 #include "lock.h"
+#include "notify.h"
 #include "ns.h"
 #include "registry.h"
 #include "server.h"
@@ -14,15 +15,49 @@
 
 #include <string.h>
 
+/* A read found no key: Redis's "keymiss" for read commands (a write's lookups are not reads).
+ * Inside a map a hash command pushed, only a missing map is a miss (located: false). */
+static void note_keymiss(zvm_proc *p, bool located, const void *key, size_t klen) {
+    if (!p->cmd || (p->cmd->def->flags & KEEL_CMD_WRITE)) return;
+    /* one per declared key, however often the command looks it up */
+    const char *declared = p->npush ? p->push[0].ptr : key;
+    for (uint32_t i = 0; i < p->nkeys && i < 64; i++) {
+        if (p->keys[i].ptr != declared) continue;
+        if (p->keymiss_sent & (1ull << i)) return;
+        p->keymiss_sent |= 1ull << i;
+        break;
+    }
+    if (p->npush == 0) {
+        notify_proc_event(p, KEEL_NOTIFY_KEYMISS, "keymiss", key, klen);
+        return;
+    }
+    if (located) return;
+    uint32_t base = ns_proc_depth(p) - p->npush;
+    notify_proc_event_depth(p, base, KEEL_NOTIFY_KEYMISS, "keymiss", p->push[0].ptr, p->push[0].len);
+}
+
+/* After a store into sp: "new" when it made a key (the table grew past before) that p names
+ * itself (a map's field is not a key: ns_walk reports the map). */
+static void note_new(zvm_proc *p, const ks_space *sp, uint64_t before, const void *key, size_t klen) {
+    if (p->npush == 0 && dk_table_count(sp->t) > before)
+        notify_proc_event(p, KEEL_NOTIFY_NEW, "new", key, klen);
+}
+
 keel_status keel_key_lookup(keel_proc *kp, const void *key, size_t klen, keel_value *out) {
     zvm_proc *p = zvm_of(kp);
     ks_space sp;
     uint64_t h;
     keel_status st = ks_locate(p, key, klen, false, &sp, &h);
-    if (st == KEEL_EWRONGTYPE) return KEEL_NOTFOUND;   /* inside something that is not a namespace */
-    if (st != KEEL_OK) return st;
+    if (st == KEEL_EWRONGTYPE) st = KEEL_NOTFOUND;   /* inside something that is not a namespace */
+    if (st != KEEL_OK) {
+        if (st == KEEL_NOTFOUND && notify_wanted(KEEL_NOTIFY_KEYMISS)) note_keymiss(p, false, key, klen);
+        return st;
+    }
     dk_entry e;
-    if (!ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, &e, true)) return KEEL_NOTFOUND;
+    if (!ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, &e, true)) {
+        if (notify_wanted(KEEL_NOTIFY_KEYMISS)) note_keymiss(p, true, key, klen);
+        return KEEL_NOTFOUND;
+    }
     ks_value_from_entry(&e, out);
     return KEEL_OK;
 }
@@ -35,7 +70,11 @@ keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk
     if (st != KEEL_OK) return st;
     bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
     if (keep) ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);   /* drop it if expired */
-    return ks_store_box(&sp, key, klen, h, v, keep);
+    if (!notify_wanted(KEEL_NOTIFY_NEW)) return ks_store_box(&sp, key, klen, h, v, keep);
+    uint64_t before = dk_table_count(sp.t);
+    st = ks_store_box(&sp, key, klen, h, v, keep);
+    if (st == KEEL_OK) note_new(p, &sp, before, key, klen);
+    return st;
 }
 
 keel_status keel_key_store_bytes(keel_proc *kp, const void *key, size_t klen, size_t len, void **bytes) {
@@ -45,7 +84,10 @@ keel_status keel_key_store_bytes(keel_proc *kp, const void *key, size_t klen, si
     uint64_t h;
     keel_status st = ks_locate(p, key, klen, true, &sp, &h);
     if (st != KEEL_OK) return st;
-    return ks_store_bytes_reserve(&sp, key, klen, h, len, bytes);
+    uint64_t before = dk_table_count(sp.t);
+    st = ks_store_bytes_reserve(&sp, key, klen, h, len, bytes);
+    if (st == KEEL_OK && notify_wanted(KEEL_NOTIFY_NEW)) note_new(p, &sp, before, key, klen);
+    return st;
 }
 
 keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, keel_type_id type, void *obj,
@@ -59,7 +101,10 @@ keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, k
     bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
     if (keep) ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);
     if (type == ns_type()) return KEEL_EINVAL;   /* namespaces are made by naming keys inside them */
-    return ks_store_obj(&sp, key, klen, h, type, obj, keep);
+    uint64_t before = dk_table_count(sp.t);
+    st = ks_store_obj(&sp, key, klen, h, type, obj, keep);
+    if (st == KEEL_OK && notify_wanted(KEEL_NOTIFY_NEW)) note_new(p, &sp, before, key, klen);
+    return st;
 }
 
 /* Finds an existing key for a change: KEEL_OK with *sp, *ref; else the status to return. */

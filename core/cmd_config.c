@@ -7,6 +7,7 @@
 #include "evict_policy.h"
 #include "log.h"
 #include "net.h"
+#include "notify.h"
 #include "server.h"
 #include "zvm.h"
 
@@ -163,6 +164,14 @@ static const char *set_loglevel(const char *v) {
     return NULL;
 }
 
+static void get_notify(char *o, size_t n) { notify_format(notify_configured(), o, n); }
+static const char *set_notify(const char *v) {
+    unsigned flags;
+    if (!notify_parse(v, &flags)) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    notify_configure(flags);
+    return NULL;
+}
+
 /* The persistence parameters accept only what is true already: no save points, no AOF. */
 #define NO_PERSISTENCE "persistence is not available in this version of Keel"
 static const char *set_save(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
@@ -190,6 +199,7 @@ static const config_param params[] = {
     {"threads", get_threads, NULL},     {"shards", get_shards, NULL},
     {"loglevel", get_loglevel, set_loglevel}, {"logfile", get_logfile, NULL},
     {"module-dir", get_moddir, NULL},
+    {"notify-keyspace-events", get_notify, set_notify},
 };
 
 /* Opcode: config.run — CONFIG GET pattern [pattern ...] | SET name value [name value ...] |
@@ -249,7 +259,8 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             "SET <directive> <value>", "    Set the configuration <directive> to <value> (loglevel, maxclients, timeout,",
             "    tcp-keepalive, client-output-buffer-limit, client-query-buffer-limit, maxmemory,",
             "    maxmemory-policy, maxmemory-samples, lfu-log-factor, lfu-decay-time,",
-            "    proto-max-bulk-len, protected-mode, busy-reply-threshold (lua-time-limit); save, appendonly and dbfilename accept",
+            "    proto-max-bulk-len, protected-mode, busy-reply-threshold (lua-time-limit),",
+            "    notify-keyspace-events; save, appendonly and dbfilename accept",
             "    only \"\", no and \"\": there is no persistence yet).",
             "RESETSTAT", "    Reset statistics reported by the INFO command.",
         };

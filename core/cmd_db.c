@@ -7,6 +7,7 @@
 #include "gate.h"
 #include "keyspace.h"
 #include "lock.h"
+#include "notify.h"
 #include "ns.h"
 #include "registry.h"
 #include "server.h"
@@ -220,6 +221,11 @@ static keel_op_result op_db_move(keel_proc *kp, const keel_insn *in) {
     ks_take_ref(&src, r, &obj, &type); /* the object now belongs to dst's entry */
     db_key_changed(src.s, p->db, p, key->ptr, key->len);
     db_key_changed(dst.s, db, p, key->ptr, key->len);
+    if (notify_wanted(KEEL_NOTIFY_GENERIC | KEEL_NOTIFY_NEW)) {
+        notify_proc_event_db(p, db, KEEL_NOTIFY_NEW, "new", key->ptr, key->len);
+        notify_proc_event_db(p, p->db, KEEL_NOTIFY_GENERIC, "move_from", key->ptr, key->len);
+        notify_proc_event_db(p, db, KEEL_NOTIFY_GENERIC, "move_to", key->ptr, key->len);
+    }
     /* a list moved to where clients block is data for them */
     st = keel_key_signal(kp, key->ptr, key->len);
     KEEL_OP_PROPAGATE(st);
@@ -282,6 +288,8 @@ static keel_op_result copy_source(zvm_proc *p) {
     keel_status st = db_find(p, p->db, &kp->argv[1], &sp, &r, &cv->e);
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK) {
+        /* Redis reads the source as a read command would: a miss is a keymiss */
+        NOTIFY_PROC(p, KEEL_NOTIFY_KEYMISS, "keymiss", kp->argv[1].ptr, kp->argv[1].len);
         keel_reply_int(kp, 0);
         return KEEL_DONE;
     }
@@ -343,6 +351,10 @@ static keel_op_result copy_store(zvm_proc *p) {
     }
     db_restore_extras(p, &sp, dst, h, cv->e.expire_ms, &cv->e);
     db_key_changed(sp.s, db, p, dst->ptr, dst->len);
+    if (notify_wanted(KEEL_NOTIFY_GENERIC | KEEL_NOTIFY_NEW)) {
+        notify_proc_event_db(p, db, KEEL_NOTIFY_NEW, "new", dst->ptr, dst->len);
+        notify_proc_event_db(p, db, KEEL_NOTIFY_GENERIC, "copy_to", dst->ptr, dst->len);
+    }
     kp->reg[0] = dk_i64(COPY_STORE + 1);
     return KEEL_NEXT;
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "builtin.h"
 #include "keyspace.h"
+#include "notify.h"
 #include "server.h"
 #include "spread.h"
 #include "thread.h"
@@ -50,6 +51,12 @@ static bool expire_skipped(int64_t cur, int64_t at, unsigned opts) {
            ((opts & OPT_GT) && (cur == -1 || at <= cur)) || ((opts & OPT_LT) && cur != -1 && at >= cur);
 }
 
+/* The EXPIRE family's event on argv[1]: "expire", or "del" when a time already past deleted it. */
+static void notify_expire_set(zvm_proc *p, bool gone) {
+    const keel_arg *k = &p->pub.argv[1];
+    NOTIFY_PROC(p, KEEL_NOTIFY_GENERIC, gone ? "del" : "expire", k->ptr, k->len);
+}
+
 /* Opcode: expire.set — EXPIRE family on argv[1]; imm = EXP_MS | EXP_ABS bits.
  * Reductions 1.  May hop and block.  Replies 1 when the expiry was set, else 0. */
 static keel_op_result op_expire_set(keel_proc *p, const keel_insn *in) {
@@ -89,8 +96,10 @@ static keel_op_result op_expire_set(keel_proc *p, const keel_insn *in) {
         keel_reply_int(p, 0);
         return KEEL_NEXT;
     }
+    bool gone = at <= keel_now_ms(p);
     st = keel_key_expire(p, p->argv[1].ptr, p->argv[1].len, at < 0 ? 0 : at);
     KEEL_OP_PROPAGATE(st);
+    if (st == KEEL_OK) notify_expire_set(zvm_of(p), gone);
     keel_reply_int(p, st == KEEL_OK);
     return KEEL_NEXT;
 }
@@ -138,6 +147,7 @@ static keel_op_result op_expire_persist(keel_proc *p, const keel_insn *in) {
     }
     st = keel_key_expire(p, p->argv[1].ptr, p->argv[1].len, -1);
     KEEL_OP_PROPAGATE(st);
+    NOTIFY_PROC(zvm_of(p), KEEL_NOTIFY_GENERIC, "persist", p->argv[1].ptr, p->argv[1].len);
     keel_reply_int(p, 1);
     return KEEL_NEXT;
 }
@@ -195,6 +205,11 @@ static keel_op_result op_expire_spread(keel_proc *kp, const keel_insn *in) {
     }
     keel_op_result res = spread_walk(zvm_of(kp), expire_part_on, &w);
     if (res != KEEL_NEXT) return res;
+    if (!(w.imm & EXP_GET) && *w.changed > 0) {
+        if (w.imm & EXP_PERSIST)
+            NOTIFY_PROC(zvm_of(kp), KEEL_NOTIFY_GENERIC, "persist", kp->argv[1].ptr, kp->argv[1].len);
+        else notify_expire_set(zvm_of(kp), w.at <= keel_now_ms(kp));
+    }
     if (!(w.imm & EXP_GET)) keel_reply_int(kp, *w.changed > 0);
     else if (!w.found) keel_reply_int(kp, -2);
     else reply_ttl(kp, w.imm, w.ttl);

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "builtin.h"
 #include "keyspace.h"
+#include "notify.h"
 #include "lock.h"
 #include "ns.h"
 #include "registry.h"
@@ -45,6 +46,7 @@ static keel_op_result op_keys_each(keel_proc *p, const keel_insn *in) {
         if (in->imm == EACH_DELETE && (!found || st == KEEL_OK)) st = keel_key_delete(p, k.ptr, k.len);
         KEEL_OP_PROPAGATE(st);
         if (st == KEEL_OK) {
+            if (in->imm == EACH_DELETE) NOTIFY_PROC(zvm_of(p), KEEL_NOTIFY_GENERIC, "del", k.ptr, k.len);
             p->reg[1].v.i++;
             if (found) found[p->reg[0].v.i] = v.type == ns_type() ? DEL_NAMESPACE : DEL_VALUE;
         }
@@ -77,6 +79,7 @@ static spread_step del_parts_on(zvm_proc *p, shard *s, void *ctx) {
         if (found[i] == DEL_MISSING) {
             found[i] = DEL_NAMESPACE;
             p->pub.reg[1].v.i++;
+            NOTIFY_PROC(p, KEEL_NOTIFY_GENERIC, "del", k.ptr, k.len);
         }
         keel_charge(&p->pub, 1);
     }
@@ -185,6 +188,14 @@ static keel_status rename_put(zvm_proc *p, const keel_arg *dst, const moved_valu
     return KEEL_OK;
 }
 
+/* RENAME's events, as Redis sends them: the destination is new (what it held was deleted). */
+static void notify_renamed(zvm_proc *p, const keel_arg *src, const keel_arg *dst) {
+    if (!notify_wanted(KEEL_NOTIFY_GENERIC | KEEL_NOTIFY_NEW)) return;
+    notify_proc_event(p, KEEL_NOTIFY_NEW, "new", dst->ptr, dst->len);
+    notify_proc_event(p, KEEL_NOTIFY_GENERIC, "rename_from", src->ptr, src->len);
+    notify_proc_event(p, KEEL_NOTIFY_GENERIC, "rename_to", dst->ptr, dst->len);
+}
+
 /* Opcode: keys.rename — RENAME (imm 0) / RENAMENX (imm 1) src dst, across shards.
  * Registers: r0 = step (0 src exists?, 1 dst free? (NX), 2 take src, 3 put dst, 4 wake the
  * clients blocked on dst), r1 = the moved value.  Each step is saved before the next may hop.
@@ -251,6 +262,7 @@ static keel_op_result op_keys_rename(keel_proc *kp, const keel_insn *in) {
         st = keel_key_signal(kp, dst->ptr, dst->len);
         KEEL_OP_PROPAGATE(st);
     }
+    notify_renamed(p, src, dst);
     if (nx) keel_reply_int(kp, 1);
     else keel_reply_ok(kp);
     return KEEL_NEXT;
@@ -341,6 +353,7 @@ static keel_op_result op_keys_rename_spread(keel_proc *kp, const keel_insn *in) 
     }
     res = spread_walk(p, rename_part_on, NULL);
     if (res != KEEL_NEXT) return res;
+    notify_renamed(p, src, dst);
     if (nx) keel_reply_int(kp, 1);
     else keel_reply_ok(kp);
     return KEEL_NEXT;

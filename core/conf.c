@@ -4,6 +4,7 @@
 #include "evict_policy.h"
 #include "log.h"
 #include "mem.h"
+#include "notify.h"
 #include "ns.h"
 #include "opts.h"
 
@@ -576,6 +577,12 @@ static char *conf_dir_of(const char *path) {
     return mem_strndup(p, (size_t)(slash - p));
 }
 
+/* notify-keyspace-events' letters, as CONFIG SET takes them. */
+static void conf_json_notify(conf *c, json_t *v, const char *path, char **errs) {
+    if (!json_is_string(v) || !notify_parse(json_string_value(v), &c->notify_keyspace_events))
+        conf_error(errs, "%s: expected a string of the event class letters 'Ag$lshzxeKEtmdn'", path);
+}
+
 int conf_load_file(conf *c, const char *path, char **errs) {
     int before = conf_error_count(*errs);
     json_error_t jerr;
@@ -624,6 +631,7 @@ int conf_load_file(conf *c, const char *path, char **errs) {
             json_int_range(v, fpath, 1, 64, &c->maxmemory_samples, errs);
         else if (!strcmp(key, "lfu_log_factor")) json_int_range(v, fpath, 0, INT_MAX, &c->lfu_log_factor, errs);
         else if (!strcmp(key, "lfu_decay_time")) json_int_range(v, fpath, 0, INT_MAX, &c->lfu_decay_time, errs);
+        else if (!strcmp(key, "notify_keyspace_events")) conf_json_notify(c, v, fpath, errs);
         else if (!strcmp(key, "log")) conf_json_log(c, v, errs);
         else if (!strcmp(key, "networks")) {
             if (!json_is_array(v)) {

@@ -97,6 +97,7 @@ typedef struct conf {
     int maxmemory_samples;     /* keys sampled per shard for each eviction (5) */
     int lfu_log_factor;        /* how slowly the LFU counter grows (10) */
     int lfu_decay_time;        /* minutes for the LFU counter to drop by one (1) */
+    unsigned notify_keyspace_events;   /* KEEL_NOTIFY_* classes on (notify-keyspace-events) */
     char *config_file;         /* the file loaded, if any */
     char *config_dir;          /* its directory: relative paths in the file start there */
     char *check_file;          /* --check-config FILE: validate and exit */

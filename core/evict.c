@@ -9,6 +9,7 @@
 #include "lock.h"
 #include "mem.h"
 #include "net.h"
+#include "notify.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -95,12 +96,9 @@ bool evict_over(void) {
 int64_t evict_count(void) { return atomic_load_explicit(&evicted, memory_order_relaxed); }
 
 void evict_removed(shard *s, uint32_t db, const void *key, size_t klen) {
-    (void)s;
-    (void)db;
-    (void)key;
-    (void)klen;
     atomic_fetch_add_explicit(&evicted, 1, memory_order_relaxed);
-    /* the `evicted` keyspace event leaves from here */
+    ks_space sp = ks_top(s, db);
+    notify_evicted(&sp, key, klen);   /* the `evicted` keyspace event (key: a copy of the name) */
 }
 
 /* ---- the pool ------------------------------------------------------------------------------- */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "expire.h"
 #include "keyspace.h"
+#include "notify.h"
 #include "ns.h"
 #include "server.h"
 #include "thread.h"
@@ -38,6 +39,7 @@ static void expire_one(void *arg, dk_table *t, dk_ref r) {
     }
     if (!cx->sp.owner && cx->sp.s->watch.count)
         watch_touch_expired(cx->sp.s, cx->sp.db, e.key, e.klen, ks_hash(e.key, e.klen));
+    NOTIFY_GONE(&cx->sp, KEEL_NOTIFY_EXPIRED, "expired", e.key, e.klen);
     ks_delete_ref(&cx->sp, r);
     cx->removed++;
 }
@@ -51,7 +53,7 @@ static void expire_namespaces(shard *s, expire_ctx *top, int64_t deadline) {
     for (uint32_t n = s->ns_expiring_n; n > 0 && s->ns_expiring && mono_ns() < deadline; n--) {
         ns_obj *o = s->ns_expiring;
         /* the database is not known here: only a database's own table needs it (ks_changed) */
-        expire_ctx cx = {{s, o->t, o, 0}, top->now_ms, 0};
+        expire_ctx cx = {{s, o->t, o, 0, NULL, 0}, top->now_ms, 0};
         while (dk_table_expire_due(o->t, top->now_ms, EXPIRE_BATCH, expire_one, &cx) == EXPIRE_BATCH &&
                mono_ns() < deadline) {
         }

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "keyspace.h"
 #include "evict_policy.h"
+#include "notify.h"
 #include "watch.h"
 #include "shard.h"
 #include "lazyfree.h"
@@ -53,6 +54,7 @@ static bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash
         dk_entry *v = e ? e : &tmp;
         dk_table_view(sp->t, r, v);
         if (v->expire_ms != DK_NO_EXPIRY && v->expire_ms <= now_ms) {
+            NOTIFY_GONE(sp, KEEL_NOTIFY_EXPIRED, "expired", key, klen);
             ks_delete_ref(sp, r);
             atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
             if (!sp->owner && sp->s->watch.count) watch_touch_expired(sp->s, sp->db, key, klen, hash);
@@ -152,6 +154,7 @@ keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t ha
     ks_stamp(sp, r, before);
     if (old && old != obj) ks_free_obj(NULL, old_type, old);
     if (type == ns_type() && sp->owner) sp->owner->nested = true;   /* see keel_key_ns_size */
+    if (type == ns_type() && r != DK_REF_NONE) ns_set_place(obj, sp->owner, sp->db, key, klen);
     ks_changed(sp);
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
 }

@@ -22,7 +22,7 @@ uint64_t ks_hash(const void *key, size_t len);
 /* Database db's own table on s as a space (no namespace); its t is NULL when the database has
  * never held a key on s. */
 static inline ks_space ks_top(shard *s, uint32_t db) {
-    ks_space sp = {s, shard_table(s, db), NULL, db};
+    ks_space sp = {s, shard_table(s, db), NULL, db, NULL, 0};
     return sp;
 }
 

@@ -37,7 +37,10 @@ void lazy_free(uint16_t type, void *obj) {
         free_now(type, obj);
         return;
     }
-    if (type == ns_type()) ns_unlist(obj);   /* off its shard's expiry list now (nested ones go as they are freed) */
+    if (type == ns_type()) {   /* off its shard's expiry list now (nested ones go as they are freed) */
+        ns_unlist(obj);
+        ns_orphan(obj);
+    }
     lazy_item *it = mem_alloc(sizeof *it);
     it->type = type;
     it->obj = obj;

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "mem.h"
 #include "net.h"
+#include "notify.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -92,6 +93,7 @@ static int start_threads(void) {
     if (srv->nshards < (uint32_t)srv->nthreads) srv->nshards = (uint32_t)srv->nthreads;
     if (srv->nshards > (1u << 16)) srv->nshards = 1u << 16;
     srv->ndbs = (uint32_t)srv->cf.databases;
+    notify_configure(srv->cf.notify_keyspace_events);
     srv->threads = mem_calloc((size_t)srv->nthreads, sizeof *srv->threads);
     srv->shards = mem_calloc(srv->nshards, sizeof *srv->shards);
     for (int i = 0; i < srv->nthreads; i++)

@@ -7,6 +7,7 @@
 #include "lock.h"
 #include "lazyfree.h"
 #include "mem.h"
+#include "notify.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -112,7 +113,59 @@ static void ns_obj_free(void *obj) {
     ns_obj *o = obj;
     ns_unlist(o);
     dk_table_free(o->t, ks_free_obj, NULL);
+    mem_free(o->name);
     mem_free(o);
+}
+
+void ns_set_place(ns_obj *o, ns_obj *parent, uint32_t db, const void *name, size_t n) {
+    o->parent = parent;
+    o->db_hint = db;
+    o->orphan = false;
+    if (o->name && o->nlen == n && memcmp(o->name, name, n) == 0) return;
+    mem_free(o->name);
+    o->name = mem_alloc(n ? n : 1);
+    memcpy(o->name, name, n);
+    o->nlen = (uint32_t)n;
+}
+
+void ns_orphan(ns_obj *o) {
+    o->orphan = true;
+    o->parent = NULL;
+}
+
+/* True when root is the entry named by its name in database db's table on s. */
+static bool ns_root_in(const ns_obj *root, const shard *s, uint32_t db) {
+    dk_table *t = shard_table(s, db);
+    if (!t) return false;
+    dk_ref r = dk_table_find(t, root->name, root->nlen, ks_hash(root->name, root->nlen));
+    if (r == DK_REF_NONE) return false;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    return e.kind == DK_ENTRY_OBJ && e.obj == root;
+}
+
+int ns_obj_path(const ns_obj *o, const shard *s, keel_arg *out, uint32_t *db) {
+    const ns_obj *chain[KEEL_NS_DEPTH_MAX];
+    int n = 0;
+    for (; o; o = o->parent) {
+        if (o->orphan || !o->name || n == KEEL_NS_DEPTH_MAX) return -1;
+        chain[n++] = o;
+    }
+    if (n == 0) return -1;
+    const ns_obj *root = chain[n - 1];
+    if (root->db_hint < s->ndbs && ns_root_in(root, s, root->db_hint)) {
+        *db = root->db_hint;
+    } else {
+        uint32_t d = 0;
+        while (d < s->ndbs && !ns_root_in(root, s, d)) d++;
+        if (d == s->ndbs) return -1;
+        *db = d;
+    }
+    for (int i = 0; i < n; i++) {
+        out[i].ptr = chain[n - 1 - i]->name;
+        out[i].len = chain[n - 1 - i]->nlen;
+    }
+    return n;
 }
 
 typedef struct drain_ctx {
@@ -138,6 +191,7 @@ static void drain_collect(void *arg, dk_table *t, dk_ref r) {
 bool ns_obj_drain(ns_obj *o, size_t max) {
     if (dk_table_count(o->t) == 0) {
         dk_table_free(o->t, NULL, NULL);
+        mem_free(o->name);
         mem_free(o);
         return true;
     }
@@ -161,6 +215,7 @@ bool ns_obj_drain(ns_obj *o, size_t max) {
 }
 
 typedef struct copy_ctx {
+    ns_obj *to_obj;
     dk_table *to;
     bool ok;
 } copy_ctx;
@@ -192,6 +247,7 @@ static void ns_copy_entry(void *arg, dk_table *t, dk_ref r) {
             return;
         }
         nr = dk_table_put_obj(cx->to, e.key, e.klen, h, e.obj_type, copy, false, &old, &old_type);
+        if (e.obj_type == ns_type_id) ns_set_place(copy, cx->to_obj, 0, e.key, e.klen);
     }
     if (old) ks_free_obj(NULL, old_type, old); /* a scan may show an entry twice: drop the first */
     if (nr == DK_REF_NONE) {
@@ -215,7 +271,7 @@ static void *ns_obj_copy(const void *obj) {
     c->shard_id = o->shard_id;
     c->spread = o->spread;
     c->nested = o->nested;
-    copy_ctx cx = {c->t, c->t != NULL};
+    copy_ctx cx = {c, c->t, c->t != NULL};
     uint64_t cursor = 0;
     do {
         cursor = cx.ok ? dk_table_scan(o->t, cursor, ns_copy_entry, &cx) : 0;
@@ -352,6 +408,9 @@ static const keel_arg *ns_component(const zvm_proc *p, uint32_t i) {
     return i < n ? &p->ns->comp[i] : &p->push[i - n];
 }
 
+uint32_t ns_proc_depth(const zvm_proc *p) { return ns_depth(p); }
+const keel_arg *ns_proc_name(const zvm_proc *p, uint32_t i) { return ns_component(p, i); }
+
 /* The path component whose name places p's keys (ns_place_key); the path's length means the
  * key itself. */
 static uint32_t ns_place_index(const zvm_proc *p) {
@@ -392,6 +451,7 @@ static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool cre
             if (e.kind != DK_ENTRY_OBJ || e.obj_type != ns_type_id) return KEEL_EWRONGTYPE;
             sp->owner = e.obj;
             sp->t = sp->owner->t;
+            sp->depth = i + 1;
             continue;
         }
         if (!create) return KEEL_NOTFOUND;
@@ -407,21 +467,27 @@ static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool cre
         }
         sp->owner = o;
         sp->t = o->t;
+        sp->depth = i + 1;
+        /* a map a hash command names is a key of the command's namespace: it is new */
+        if (p->npush && i == depth - p->npush && notify_wanted(KEEL_NOTIFY_NEW))
+            notify_proc_event_depth(p, i, KEEL_NOTIFY_NEW, "new", c->ptr, c->len);
     }
     return KEEL_OK;
 }
 
 /* Starts *sp at database db's table on s (made when create): false when there is none. */
-static bool ns_start(shard *s, uint32_t db, bool create, ks_space *sp) {
+static bool ns_start(const zvm_proc *p, shard *s, uint32_t db, bool create, ks_space *sp) {
     sp->s = s;
     sp->db = db;
     sp->owner = NULL;
+    sp->proc = p;
+    sp->depth = 0;
     sp->t = create ? shard_table_make(s, db) : shard_table(s, db);
     return sp->t != NULL;
 }
 
 keel_status ns_resolve_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
-    if (!ns_start(s, db, false, sp)) return KEEL_NOTFOUND;
+    if (!ns_start(p, s, db, false, sp)) return KEEL_NOTFOUND;
     return ns_walk(p, sp, 0, false);
 }
 
@@ -430,7 +496,7 @@ keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) {
 }
 
 keel_status ns_make_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
-    if (!ns_start(s, db, true, sp)) return KEEL_ENOMEM;
+    if (!ns_start(p, s, db, true, sp)) return KEEL_ENOMEM;
     return ns_walk(p, sp, 0, true);
 }
 
@@ -456,7 +522,7 @@ keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen
             return KEEL_WAIT;
         }
     }
-    if (!ns_start(s, db, create, sp)) return create ? KEEL_ENOMEM : KEEL_NOTFOUND;
+    if (!ns_start(p, s, db, create, sp)) return create ? KEEL_ENOMEM : KEEL_NOTFOUND;
     keel_status st = ns_walk(p, sp, pl.tophash, create);
     if (st != KEEL_OK) return st;
     uint32_t depth = ns_depth(p);

@@ -47,8 +47,24 @@ typedef struct ns_obj {
     bool expiring;                 /* on the shard's list of tables with expiring keys */
     bool spread;                   /* a part: its keys are placed by a deeper name (HS, CS n) */
     bool nested;                   /* a namespace has been stored in t (never cleared) */
+    bool orphan;                   /* deleted, waiting to be freed: it has no path any more */
     struct ns_obj *exp_prev, *exp_next;
+    /* where it is stored, for keyspace notifications of keys that go without a process (active
+     * expiry): the namespace whose table holds it (NULL: a database's own table), its key
+     * there (mem_alloc'd) and, at the top, the database it was stored in (a hint: SWAPDB) */
+    struct ns_obj *parent;
+    char *name;
+    uint32_t nlen;
+    uint32_t db_hint;
 } ns_obj;
+
+/* Records where o is stored now (ks_store_obj calls it for every namespace it stores). */
+void ns_set_place(ns_obj *o, ns_obj *parent, uint32_t db, const void *name, size_t n);
+/* Marks o deleted (queued to be freed): the namespaces and keys below it have no path now. */
+void ns_orphan(ns_obj *o);
+/* The path of the keys in o's table (names from the top, into out[KEEL_NS_DEPTH_MAX]) and its
+ * database, on shard s: the count, or -1 when o is no longer reachable from a database. */
+int ns_obj_path(const ns_obj *o, const struct shard *s, keel_arg *out, uint32_t *db);
 
 /* The type id of namespaces ("hash"), registered by the core before any module. */
 keel_type_id ns_type(void);
@@ -61,6 +77,10 @@ typedef struct ks_space {
     dk_table *t;
     ns_obj *owner;
     uint32_t db;
+    /* the process whose path led here (NULL: not resolved for one) and how many of its path's
+     * names lead to t: keyspace notifications name a key that goes by that path */
+    const struct zvm_proc *proc;
+    uint32_t depth;
 } ks_space;
 
 /* The placement of a key named by process p (namespace path + pushed components + key):
@@ -113,6 +133,11 @@ void ns_attach(ns_obj *o, uint32_t shard_id);
  * if it is left with no key, and so on upward along p's path (a namespace with no key does not
  * exist, as a hash with no field).  On the shard's thread. */
 void ns_prune(struct zvm_proc *p, const ks_space *where);
+
+/* How many names lead from the database's table to p's keys (its path, then the names its
+ * opcode pushed), and the i-th of them (i < that). */
+uint32_t ns_proc_depth(const struct zvm_proc *p);
+const keel_arg *ns_proc_name(const struct zvm_proc *p, uint32_t i);
 
 /* True for a component a client may name (not empty, at most 512 bytes). */
 bool ns_name_ok(const char *s, size_t n);

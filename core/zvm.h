@@ -102,6 +102,7 @@ typedef struct zvm_proc {
     struct zvm_cleanup *cleanups;  /* keel_proc_defer_free calls, run when recycled */
     keel_arg *push;                /* namespaces pushed by keel_proc_ns_push (arena) */
     uint32_t npush, cappush;
+    uint64_t keymiss_sent;         /* keymiss events sent, by declared key index (< 64) */
 
     /* keys, from the command's key positions (argv views) */
     zvm_key *keys;

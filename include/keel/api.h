@@ -30,6 +30,7 @@
 #include <keel/proto.h>
 #include <keel/conn.h>
 #include <keel/pubsub.h>
+#include <keel/notify.h>
 
 typedef struct keel_module keel_module;   /* opaque: the loading module's handle */
 
@@ -306,7 +307,16 @@ typedef void (*keel_info_fn)(keel_buf *out);
     /* ---- reply shapes (added in 1.3) ---- */                                                 \
     /* an array of npairs pairs (2 * npairs children, field then value): RESP3 shows each pair  \
      * as a two-element array, as Redis 7 does; RESP2 and the other syntaxes show it flat */     \
-    X(void, reply_pairs, (keel_proc *p, size_t npairs))
+    X(void, reply_pairs, (keel_proc *p, size_t npairs))                                        \
+    /* ---- keyspace notifications (added in 1.3): keel/notify.h ---- */                        \
+    /* reports event (a lower-case name: "lpush") of class cls (one KEEL_NOTIFY_* class bit)    \
+     * on key, named as p's keyspace calls name it (inside p's namespace and the names it       \
+     * pushed), in p's database: published on __keyspace@<db>__:<key> and                      \
+     * __keyevent@<db>__:<event> when notify-keyspace-events enables the class.  Costs one test \
+     * when it does not.  Call it after the change, in Redis's order; KEEL_EINVAL for a bad     \
+     * class or an empty event name */                                                         \
+    X(keel_status, notify, (keel_proc *p, unsigned cls, const char *event, const void *key,    \
+                            size_t klen))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

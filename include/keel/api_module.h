@@ -95,4 +95,5 @@
 #define keel_register_publisher (keel_api_ptr->register_publisher)
 #define keel_publish (keel_api_ptr->publish)
 #define keel_reply_pairs (keel_api_ptr->reply_pairs)
+#define keel_notify (keel_api_ptr->notify)
 #endif

@@ -16,6 +16,7 @@
 #include <keel/proto.h>
 #include <keel/conn.h>
 #include <keel/pubsub.h>
+#include <keel/notify.h>
 #include <keel/api.h>
 #include <keel/module.h>
 #include <keel/args.h>

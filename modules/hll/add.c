@@ -37,6 +37,7 @@ static keel_op_result op_add(keel_proc *p, const keel_insn *in) {
         if (r > 0) p->reg[1].v.i = 1;
         if (keel_charge(p, PF_COST_ADD) && (uint32_t)p->reg[0].v.i < p->argc) return KEEL_YIELD;
     }
+    if (p->reg[1].v.i) keel_notify(p, KEEL_NOTIFY_STRING, "pfadd", key->ptr, key->len);
     keel_reply_int(p, p->reg[1].v.i);
     return KEEL_NEXT;
 }

@@ -39,6 +39,10 @@ static keel_op_result op_merge(keel_proc *p, const keel_insn *in) {
         st = keel_key_lookup(p, k.ptr, k.len, &v);
         KEEL_OP_PROPAGATE(st);
         int64_t count = (int64_t)dk_hll_count(u->acc);
+        /* Redis reads every key, the destination too, as a read command: a miss is a keymiss */
+        for (uint32_t argi = 1; argi < p->argc; argi++)
+            if (u->missing[argi])
+                keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", p->argv[argi].ptr, p->argv[argi].len);
         st = pf_store(p, k.ptr, k.len, u->acc, st == KEEL_OK);
         u->acc = NULL;
         if (st != KEEL_OK) {
@@ -48,6 +52,7 @@ static keel_op_result op_merge(keel_proc *p, const keel_insn *in) {
         } else {
             keel_reply_int(p, count);
         }
+        if (st == KEEL_OK) keel_notify(p, KEEL_NOTIFY_STRING, "pfadd", k.ptr, k.len);
     }
     if (r == KEEL_NEXT || r == KEEL_FAIL) pf_union_free(u);
     return r;

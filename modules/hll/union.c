@@ -7,6 +7,8 @@
 pf_union *pf_union_new(keel_proc *p) {
     pf_union *u = keel_proc_alloc(p, sizeof *u);
     memset(u, 0, sizeof *u);
+    u->missing = keel_proc_alloc(p, p->argc);
+    memset(u->missing, 0, p->argc);
     return u;
 }
 
@@ -23,6 +25,7 @@ keel_op_result pf_union_walk(keel_proc *p, pf_union *u) {
         bool borrowed;
         st = pf_find(p, k.ptr, k.len, &h, &borrowed);
         KEEL_OP_PROPAGATE(st);
+        u->missing[argi] = st == KEEL_NOTFOUND;
         if (st == KEEL_OK) {
             bool ok = dk_hll_merge(u->acc, (const dk_hll *const *)&h, 1);
             if (!borrowed) dk_hll_free(h);

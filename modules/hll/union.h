@@ -13,6 +13,7 @@ typedef struct pf_union {
     dk_hll *acc;       /* the union so far (malloc'd: pf_union_free) */
     uint32_t err_argi; /* argv index of the first bad key in argument order (0 = none) */
     keel_status err;   /* ... and what pf_find said of it */
+    bool *missing;     /* missing[argi]: no key there (argv-indexed, arena) */
 } pf_union;
 
 /* A new walk in the arena (r0 points to it on the opcode's first run). */

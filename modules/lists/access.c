@@ -63,6 +63,7 @@ static keel_op_result op_lset(keel_proc *p, const keel_insn *in) {
     size_t before = dk_list_chunks(l);
     if (!dk_list_set(l, i, &v)) return lst_oom(p);
     lst_charge_step(p, l, before);
+    keel_notify(p, KEEL_NOTIFY_LIST, "lset", p->argv[1].ptr, p->argv[1].len);
     keel_reply_ok(p);
     return KEEL_NEXT;
 }

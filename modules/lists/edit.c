@@ -41,6 +41,7 @@ static keel_op_result op_linsert(keel_proc *p, const keel_insn *in) {
             size_t at = (size_t)it->pos - (after ? 0 : 1), before = dk_list_chunks(l);
             if (!dk_list_insert(l, at, &elem)) return lst_oom(p);
             lst_charge_step(p, l, before);
+            keel_notify(p, KEEL_NOTIFY_LIST, "linsert", p->argv[1].ptr, p->argv[1].len);
             keel_reply_int(p, (int64_t)dk_list_len(l));
             return KEEL_NEXT;
         }
@@ -56,7 +57,7 @@ static keel_op_result op_linsert(keel_proc *p, const keel_insn *in) {
  * LREM key count element: removes the first count occurrences of element from the head
  * (count > 0), the last -count from the tail (count < 0) or all of them (0); deletes the key
  * when it empties; replies how many went (0 when missing).  Registers: r0 = the cursor (a
- * dk_iter in the arena), r1 = removed so far.  Reductions 1 per element compared, plus each
+ * dk_iter in the arena), r1 = removed so far, r2 = 1 once the lrem event is sent.  Reductions 1 per element compared, plus each
  * removal's chunk work.  May yield, hop, block. */
 static keel_op_result op_lrem(keel_proc *p, const keel_insn *in) {
     (void)in;
@@ -97,6 +98,10 @@ static keel_op_result op_lrem(keel_proc *p, const keel_insn *in) {
             spent = keel_charge(p, 1);
         }
         if (spent) return KEEL_YIELD;
+    }
+    if (p->reg[1].v.i > 0 && (p->reg[2].type == DK_NULL)) {   /* once, even if settling hops */
+        keel_notify(p, KEEL_NOTIFY_LIST, "lrem", key->ptr, key->len);
+        p->reg[2] = dk_i64(1);
     }
     st = lst_settle(p, key->ptr, key->len, l);
     KEEL_OP_PROPAGATE(st);

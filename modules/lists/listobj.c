@@ -108,10 +108,20 @@ keel_status lst_create(keel_proc *p, const void *key, size_t klen, dk_list **l) 
     return KEEL_OK;
 }
 
-keel_status lst_settle(keel_proc *p, const void *key, size_t klen, const dk_list *l) {
+keel_status lst_settle_quiet(keel_proc *p, const void *key, size_t klen, const dk_list *l,
+                             bool *deleted) {
+    *deleted = false;
     if (dk_list_len(l) > 0) return KEEL_OK;
     keel_status st = keel_key_delete(p, key, klen);
+    *deleted = st == KEEL_OK;
     return st == KEEL_NOTFOUND ? KEEL_OK : st;
+}
+
+keel_status lst_settle(keel_proc *p, const void *key, size_t klen, const dk_list *l) {
+    bool deleted;
+    keel_status st = lst_settle_quiet(p, key, klen, l, &deleted);
+    if (deleted) keel_notify(p, KEEL_NOTIFY_GENERIC, "del", key, klen);
+    return st;
 }
 
 dk_val lst_box(const keel_arg *a) {

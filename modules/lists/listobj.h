@@ -43,6 +43,10 @@ keel_status lst_create(keel_proc *p, const void *key, size_t klen, dk_list **l);
 /* Deletes key when its list l is empty (Redis never keeps an empty list).  Returns KEEL_OK or
  * the delete's status. */
 keel_status lst_settle(keel_proc *p, const void *key, size_t klen, const dk_list *l);
+/* The same without the "del" event lst_settle sends when it deletes the key: *deleted says
+ * whether it did (a move sends its events once the element is pushed, in Redis's order). */
+keel_status lst_settle_quiet(keel_proc *p, const void *key, size_t klen, const dk_list *l,
+                             bool *deleted);
 
 /* The box an argument is stored as (bytes view into the argument, which lives as long as the
  * process). */

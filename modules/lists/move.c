@@ -65,6 +65,9 @@ static keel_op_result move_rotate(keel_proc *p, dk_list *l, const move_args *a) 
         lst_settle(p, p->argv[1].ptr, p->argv[1].len, l);
         return lst_oom(p);
     }
+    const keel_arg *key = &p->argv[1];
+    keel_notify(p, KEEL_NOTIFY_LIST, a->to == DK_LIST_TAIL ? "rpush" : "lpush", key->ptr, key->len);
+    keel_notify(p, KEEL_NOTIFY_LIST, a->from == DK_LIST_TAIL ? "rpop" : "lpop", key->ptr, key->len);
     lst_reply_elem(p, &kept);
     return KEEL_NEXT;
 }
@@ -99,7 +102,9 @@ static keel_op_result move_run(keel_proc *p, const keel_insn *in) {
         p->reg[2] = lst_keep(p, &v);
         dk_list_pop(l, a.from);
         p->reg[0].v.i = STEP_PUSH_DST;
-        st = lst_settle(p, src->ptr, src->len, l);
+        bool deleted;
+        st = lst_settle_quiet(p, src->ptr, src->len, l, &deleted);
+        p->reg[3] = dk_i64(deleted);
         KEEL_OP_PROPAGATE(st);
     }
     st = lst_find(p, dst->ptr, dst->len, &l);
@@ -116,6 +121,11 @@ static keel_op_result move_run(keel_proc *p, const keel_insn *in) {
     }
     st = keel_key_signal(p, dst->ptr, dst->len);
     KEEL_OP_PROPAGATE(st);
+    /* Redis's order: the push, then the pop, then the source's deletion */
+    keel_notify(p, KEEL_NOTIFY_LIST, a.to == DK_LIST_TAIL ? "rpush" : "lpush", dst->ptr, dst->len);
+    keel_notify(p, KEEL_NOTIFY_LIST, a.from == DK_LIST_TAIL ? "rpop" : "lpop", src->ptr, src->len);
+    if (p->reg[3].type != DK_NULL && p->reg[3].v.i)
+        keel_notify(p, KEEL_NOTIFY_GENERIC, "del", src->ptr, src->len);
     lst_reply_elem(p, &p->reg[2]);
     return KEEL_NEXT;
 }
@@ -127,7 +137,8 @@ static keel_op_result move_run(keel_proc *p, const keel_insn *in) {
  * their keys until a push, their deadline or a disconnect instead).  Both keys stay locked from
  * start to end, so no client sees the element in neither list or in both, whatever their shards.
  * Registers: r0 = step (check dst's type, pop src, push dst: each saved before the next may
- * hop), r1 = 1 when dst holds another type, r2 = the element in transit (bytes in the arena).
+ * hop), r1 = 1 when dst holds another type, r2 = the element in transit (bytes in the arena),
+ * r3 = 1 when popping emptied (and deleted) src.
  * Reductions 1.  May hop, block (a lock, or a park); never yields. */
 static keel_op_result op_move(keel_proc *p, const keel_insn *in) {
     keel_op_result r = move_run(p, in);

@@ -63,6 +63,8 @@ static keel_op_result op_pop(keel_proc *p, const keel_insn *in) {
         p->reg[0] = dk_i64((int64_t)n);
     }
     if (!pop_into_reply(p, l, (dk_list_end)in->imm, &p->reg[0])) return KEEL_YIELD;
+    if (!counted || count > 0)
+        keel_notify(p, KEEL_NOTIFY_LIST, in->imm == DK_LIST_TAIL ? "rpop" : "lpop", key->ptr, key->len);
     st = lst_settle(p, key->ptr, key->len, l);
     KEEL_OP_PROPAGATE(st);
     return KEEL_NEXT;
@@ -218,6 +220,7 @@ static keel_op_result mpop_run(keel_proc *p, const keel_insn *in) {
         p->reg[3] = dk_i64((int64_t)n);
     }
     if (!pop_into_reply(p, l, a.end, &p->reg[3])) return KEEL_YIELD;
+    keel_notify(p, KEEL_NOTIFY_LIST, a.end == DK_LIST_TAIL ? "rpop" : "lpop", key->ptr, key->len);
     st = lst_settle(p, key->ptr, key->len, l);
     KEEL_OP_PROPAGATE(st);
     return KEEL_NEXT;

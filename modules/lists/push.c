@@ -48,6 +48,7 @@ static keel_op_result op_push(keel_proc *p, const keel_insn *in) {
     }
     st = keel_key_signal(p, key->ptr, key->len);
     KEEL_OP_PROPAGATE(st);
+    keel_notify(p, KEEL_NOTIFY_LIST, end == DK_LIST_TAIL ? "rpush" : "lpush", key->ptr, key->len);
     keel_reply_int(p, (int64_t)dk_list_len(l));
     return KEEL_NEXT;
 }

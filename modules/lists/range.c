@@ -94,6 +94,8 @@ static keel_op_result trim_start(keel_proc *p, dk_list *l, size_t first, size_t 
         keel_charge(p, (int64_t)dk_list_chunks(l) / LST_CHUNKS_PER_REDUCTION);
         keel_status st = keel_key_delete(p, key->ptr, key->len);
         KEEL_OP_PROPAGATE(st);
+        keel_notify(p, KEEL_NOTIFY_LIST, "ltrim", key->ptr, key->len);
+        keel_notify(p, KEEL_NOTIFY_GENERIC, "del", key->ptr, key->len);
         keel_reply_ok(p);
         return KEEL_DONE;
     }
@@ -179,6 +181,7 @@ static keel_op_result op_ltrim(keel_proc *p, const keel_insn *in) {
         if (!trim_end(p, l, DK_LIST_HEAD, &p->reg[1])) return KEEL_YIELD;
         if (!trim_end(p, l, DK_LIST_TAIL, &p->reg[2])) return KEEL_YIELD;
     }
+    keel_notify(p, KEEL_NOTIFY_LIST, "ltrim", key->ptr, key->len);
     keel_reply_ok(p);
     return KEEL_NEXT;
 }

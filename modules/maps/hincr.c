@@ -57,6 +57,7 @@ static keel_op_result op_hincrby(keel_proc *p, const keel_insn *in) {
         return KEEL_FAIL;
     }
     if (st != KEEL_OK) return map_store_failed(p);
+    keel_notify(p, KEEL_NOTIFY_HASH, "hincrby", p->argv[1].ptr, p->argv[1].len);
     keel_reply_int(p, sum);
     return KEEL_NEXT;
 }
@@ -103,6 +104,7 @@ static keel_op_result op_hincrbyfloat(keel_proc *p, const keel_insn *in) {
         return KEEL_FAIL;
     }
     if (st != KEEL_OK) return map_store_failed(p);
+    keel_notify(p, KEEL_NOTIFY_HASH, "hincrbyfloat", p->argv[1].ptr, p->argv[1].len);
     keel_reply_bulk(p, text, len);
     return KEEL_NEXT;
 }

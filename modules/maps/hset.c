@@ -46,6 +46,8 @@ static keel_op_result op_hset(keel_proc *p, const keel_insn *in) {
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK && st != KEEL_NOTFOUND) return map_store_failed(p);
     if (r != KEEL_NEXT) return r;
+    if (in->imm != HSET_NX || p->reg[1].v.i > 0)
+        keel_notify(p, KEEL_NOTIFY_HASH, "hset", p->argv[1].ptr, p->argv[1].len);
     if (in->imm == HSET_MSET)
         keel_reply_ok(p);
     else

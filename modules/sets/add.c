@@ -58,6 +58,8 @@ static keel_op_result op_add(keel_proc *p, const keel_insn *in) {
         p->reg[0].v.i++;
         if (keel_charge(p, cost) && (uint32_t)p->reg[0].v.i < p->argc) return KEEL_YIELD;
     }
+    if (p->reg[1].v.i > 0)
+        keel_notify(p, KEEL_NOTIFY_SET, in->imm == ADD_SREM ? "srem" : "sadd", key->ptr, key->len);
     if (in->imm == ADD_SREM) {
         st = sets_settle(p, key->ptr, key->len, s);
         KEEL_OP_PROPAGATE(st);

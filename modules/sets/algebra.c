@@ -294,6 +294,19 @@ static keel_op_result run_emit(keel_proc *p, alg *a) {
     return KEEL_NEXT;
 }
 
+/* The STORE forms' events on the destination, by dk_setop_kind. */
+static const char *const store_events[] = {"sunionstore", "sinterstore", "sdiffstore"};
+
+/* Redis reads a STORE's sources as a read command does: each one missing is a keymiss. */
+static void notify_sources_missed(keel_proc *p, const alg *a) {
+    const sets_walk *w = a->w;
+    for (uint32_t argi = a->first; argi <= a->last; argi++) {
+        uint32_t i = sets_walk_index(w, argi);
+        if (i < w->n && !w->present[i])
+            keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", p->argv[argi].ptr, p->argv[argi].len);
+    }
+}
+
 /* PH_STORE: on the destination's thread, replaces it with acc (or deletes it when the result
  * is empty, as Redis does) and replies the result's size. */
 static keel_op_result run_store(keel_proc *p, alg *a) {
@@ -303,14 +316,17 @@ static keel_op_result run_store(keel_proc *p, alg *a) {
     keel_status st = keel_key_nth(p, d, &k, NULL);
     KEEL_OP_PROPAGATE(st);
     uint64_t n = w->acc ? dk_set_count(w->acc) : 0;
+    notify_sources_missed(p, a);   /* (the key is this thread's and held: no re-run follows) */
     if (n == 0) {
         st = keel_key_delete(p, k.ptr, k.len);
         KEEL_OP_PROPAGATE(st);
+        if (st == KEEL_OK) keel_notify(p, KEEL_NOTIFY_GENERIC, "del", k.ptr, k.len);
     } else {
         st = keel_key_store_object(p, k.ptr, k.len, sets_type, w->acc, 0);
         KEEL_OP_PROPAGATE(st);
         if (st != KEEL_OK) return sets_oom(p);
         sets_walk_take(w);
+        keel_notify(p, KEEL_NOTIFY_SET, store_events[a->kind], k.ptr, k.len);
     }
     keel_reply_int(p, (int64_t)n);
     return KEEL_NEXT;

@@ -16,6 +16,7 @@ typedef struct move {
     uint32_t src, dst; /* key indexes of source and destination */
     uint32_t next;     /* the member argument the phase is at */
     int64_t moved;     /* members removed from source so far */
+    bool added;        /* a member was added to destination (it did not hold it yet) */
     bool *taken;       /* taken[i]: argv[i] was removed from source (so goes to dst) */
     sets_convert conv; /* PH_ADD: destination's move to the general tier, if under way */
 } move;
@@ -91,6 +92,7 @@ static keel_op_result remove_members(keel_proc *p, move *mv) {
             return KEEL_YIELD;
         }
     }
+    if (s && mv->moved > 0) keel_notify(p, KEEL_NOTIFY_SET, "srem", k.ptr, k.len);
     if (s) {
         st = sets_settle(p, k.ptr, k.len, s);
         KEEL_OP_PROPAGATE(st);
@@ -120,12 +122,15 @@ static keel_op_result add_members(keel_proc *p, move *mv) {
         const keel_arg *a = &p->argv[mv->next++];
         dk_val m = sets_box(a->ptr, a->len);
         int64_t cost = sets_cost(d, &m);
-        if (sets_convert_add(&mv->conv, d, &m) < 0) {
+        int r = sets_convert_add(&mv->conv, d, &m);
+        if (r < 0) {
             sets_settle(p, k.ptr, k.len, d);
             return sets_oom(p);
         }
+        mv->added |= r > 0;
         if (keel_charge(p, cost) && mv->next < p->argc) return KEEL_YIELD;
     }
+    if (mv->added) keel_notify(p, KEEL_NOTIFY_SET, "sadd", k.ptr, k.len);
     keel_reply_int(p, mv->moved);
     return KEEL_NEXT;
 }

@@ -26,6 +26,7 @@ typedef struct pick {
     sets_sample sample; /* PICK_SAMPLE: the ranks chosen */
     dk_iter it;         /* the cursor that walks to them */
     dk_val *keep;       /* SPOP: arena copies of the members to remove */
+    bool notified;      /* SPOP: its event is sent */
 } pick;
 
 /* Reads the count argument (argv[2]).  SPOP takes 0 or more; SRANDMEMBER any int64 but
@@ -66,6 +67,7 @@ static keel_op_result one_member(keel_proc *p, bool pop, const keel_arg *key, dk
     if (!pop) return KEEL_NEXT;
     m = sets_keep(p, &m);
     dk_set_remove(s, &m);
+    keel_notify(p, KEEL_NOTIFY_SET, "spop", key->ptr, key->len);
     keel_status st = sets_settle(p, key->ptr, key->len, s);
     KEEL_OP_PROPAGATE(st);
     return KEEL_NEXT;
@@ -149,6 +151,8 @@ static keel_op_result pick_run(keel_proc *p, pick *k, dk_set *s, const keel_arg 
         if (k->pop) {
             keel_status st = keel_key_delete(p, key->ptr, key->len);
             KEEL_OP_PROPAGATE(st);
+            keel_notify(p, KEEL_NOTIFY_SET, "spop", key->ptr, key->len);
+            keel_notify(p, KEEL_NOTIFY_GENERIC, "del", key->ptr, key->len);
         }
         return KEEL_NEXT;
     default: /* PICK_REPEAT */
@@ -198,6 +202,8 @@ static keel_op_result op_random(keel_proc *p, const keel_insn *in) {
         return KEEL_NEXT; /* the set went away between two slices (FLUSHALL) */
     keel_op_result r = pick_run(p, k, s, key);
     if (r == KEEL_NEXT && k->phase == PICK_REMOVE) {
+        if (!k->notified) keel_notify(p, KEEL_NOTIFY_SET, "spop", key->ptr, key->len);
+        k->notified = true;   /* once, even if settling hops */
         st = sets_settle(p, key->ptr, key->len, s);
         KEEL_OP_PROPAGATE(st);
     }

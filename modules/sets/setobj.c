@@ -125,6 +125,7 @@ keel_status sets_create(keel_proc *p, const void *key, size_t klen, dk_set **s) 
 keel_status sets_settle(keel_proc *p, const void *key, size_t klen, const dk_set *s) {
     if (dk_set_count(s) > 0) return KEEL_OK;
     keel_status st = keel_key_delete(p, key, klen);
+    if (st == KEEL_OK) keel_notify(p, KEEL_NOTIFY_GENERIC, "del", key, klen);
     return st == KEEL_NOTFOUND ? KEEL_OK : st;
 }
 

@@ -27,6 +27,7 @@ static keel_op_result op_append(keel_proc *p, const keel_insn *in) {
     if (in->imm == 0 && st == KEEL_OK && v.box.type == DK_BYTES &&
         keel_key_append(p, key->ptr, key->len, add->ptr, add->len, &n) == KEEL_OK) {
         keel_charge(p, (int64_t)(add->len / COPY_BYTES_PER_REDUCTION));
+        keel_notify(p, KEEL_NOTIFY_STRING, "append", key->ptr, key->len);
         keel_reply_int(p, (int64_t)n);
         return KEEL_NEXT;
     }
@@ -42,6 +43,7 @@ static keel_op_result op_append(keel_proc *p, const keel_insn *in) {
     st = str_store(p, key, s, n, KEEL_STORE_KEEPTTL);
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK) return str_store_failed(p, st);
+    keel_notify(p, KEEL_NOTIFY_STRING, in->imm == 0 ? "append" : "prepend", key->ptr, key->len);
     keel_reply_int(p, (int64_t)n);
     return KEEL_NEXT;
 }

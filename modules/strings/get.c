@@ -63,7 +63,8 @@ static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
         st = str_lookup(p, key, &v);
         KEEL_OP_PROPAGATE(st);
         if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
-        if (st == KEEL_NOTFOUND) {
+        if (st == KEEL_NOTFOUND) {   /* read as a read command does: a keymiss, as in Redis */
+            keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", key->ptr, key->len);
             keel_reply_nil(p);
             return KEEL_NEXT;
         }
@@ -77,9 +78,15 @@ static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
         p->reg[0] = dk_i64(1);
         p->reg[1] = dk_i64(at);
     }
+    int64_t at = p->reg[1].type == DK_NULL ? -1 : p->reg[1].v.i;
     if (in->imm == GET_DEL) st = keel_key_delete(p, key->ptr, key->len);
-    else st = keel_key_expire(p, key->ptr, key->len, p->reg[1].v.i);
+    else st = keel_key_expire(p, key->ptr, key->len, at);
     KEEL_OP_PROPAGATE(st);
+    /* Redis's names: GETDEL and a GETEX time already past delete ("del") */
+    const char *event = in->imm == GET_DEL || (at >= 0 && at <= keel_now_ms(p)) ? "del"
+                        : at < 0                                                 ? "persist"
+                                                                                 : "expire";
+    keel_notify(p, KEEL_NOTIFY_GENERIC, event, key->ptr, key->len);
     return KEEL_NEXT;
 }
 

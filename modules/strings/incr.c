@@ -70,6 +70,7 @@ static keel_op_result op_incr(keel_proc *p, const keel_insn *in) {
     st = keel_key_store(p, key->ptr, key->len, &box, KEEL_STORE_KEEPTTL);
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK) return str_store_failed(p, st);
+    keel_notify(p, KEEL_NOTIFY_STRING, "incrby", key->ptr, key->len);
     if (r.real) keel_reply_double(p, r.d);
     else if (r.i < 0) keel_reply_int(p, (int64_t)r.i);
     else keel_reply_uint(p, (uint64_t)r.i);
@@ -104,6 +105,7 @@ static keel_op_result op_incrbyfloat(keel_proc *p, const keel_insn *in) {
     st = str_store(p, key, text, n, KEEL_STORE_KEEPTTL);
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK) return str_store_failed(p, st);
+    keel_notify(p, KEEL_NOTIFY_STRING, "incrbyfloat", key->ptr, key->len);
     keel_reply_bulk(p, text, n);
     return KEEL_NEXT;
 not_float:

@@ -112,6 +112,7 @@ static keel_op_result op_mset(keel_proc *p, const keel_insn *in) {
         st = str_store(p, &k, val->ptr, val->len, 0);
         KEEL_OP_PROPAGATE(st);
         if (st != KEEL_OK) return str_store_failed(p, st);
+        keel_notify(p, KEEL_NOTIFY_STRING, "set", k.ptr, k.len);
         p->reg[0].v.i++;
         keel_charge(p, 1);
     }

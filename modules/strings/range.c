@@ -76,6 +76,7 @@ static keel_op_result op_setrange(keel_proc *p, const keel_insn *in) {
     st = str_store(p, key, s, n, KEEL_STORE_KEEPTTL);
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK) return str_store_failed(p, st);
+    keel_notify(p, KEEL_NOTIFY_STRING, "setrange", key->ptr, key->len);
     keel_reply_int(p, (int64_t)n);
     return KEEL_NEXT;
 }

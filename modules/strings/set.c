@@ -146,6 +146,9 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
         KEEL_OP_PROPAGATE(st);
         if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
         if (sp.get && st == KEEL_OK) keel_reply_stored(p, &v);
+        /* the GET reads the key as a read command does: a miss is a keymiss, as in Redis */
+        if (sp.get && st == KEEL_NOTFOUND)
+            keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", key->ptr, key->len);
         if (!set_allowed(&sp, st, &v)) {
             if (sp.get && st != KEEL_OK) keel_reply_nil(p);
             set_reply(p, in->imm, &sp, false);
@@ -195,6 +198,11 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
         st = keel_key_expire(p, key->ptr, key->len, at);
         KEEL_OP_PROPAGATE(st);
     }
+    keel_notify(p, KEEL_NOTIFY_STRING, "set", key->ptr, key->len);
+    if (at >= 0) keel_notify(p, KEEL_NOTIFY_GENERIC, "expire", key->ptr, key->len);
+    /* a time already past removed the key at once (Redis removes it on its next access) */
+    if (at >= 0 && at <= keel_now_ms(p))
+        keel_notify(p, KEEL_NOTIFY_EXPIRED, "expired", key->ptr, key->len);
     set_reply(p, in->imm, &sp, true);
     return KEEL_NEXT;
 }

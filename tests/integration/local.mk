@@ -11,6 +11,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_pubsub.py \
 	tests/integration/test_pubsub_compat.py \
 	tests/integration/test_pubsub_namespaces.py \
+	tests/integration/test_notify.py \
+	tests/integration/test_notify_compat.py \
 	tests/integration/test_sdk_example.py \
 	tests/integration/test_strings.py \
 	tests/integration/test_strings_compat.py \

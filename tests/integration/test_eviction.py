@@ -274,6 +274,32 @@ class Runtime(unittest.TestCase):
                 r.execute_command("OBJECT", "NOPE", "k")
 
 
+@unittest.skipUnless(have("pubsub"), "pubsub module not built")
+class EvictedEvents(unittest.TestCase):
+    def test_each_evicted_key_is_announced(self):
+        with server() as srv:
+            r = srv.client("resp")
+            r.config_set("notify-keyspace-events", "Ee")
+            sub = srv.client("resp").pubsub()
+            sub.subscribe("__keyevent@0__:evicted")
+            self.assertEqual(sub.get_message(timeout=60)["type"], "subscribe")
+            r.config_set("maxmemory-policy", "allkeys-random")
+            r.config_set("maxmemory", used(r) + 2 * MB)
+            write(r, "e", 30000)
+            wait_until("evictions", lambda: r.info("stats")["evicted_keys"] > 1000)
+            r.config_set("maxmemory", 0)   # no more evictions: the count is final
+            evicted = r.info("stats")["evicted_keys"]
+            keys = set()
+            while len(keys) < evicted:
+                m = sub.get_message(timeout=60)
+                self.assertIsNotNone(m, "only %d of %d evicted keys announced" % (len(keys), evicted))
+                if m["type"] == "message":
+                    keys.add(m["data"])
+            self.assertEqual(len(keys), evicted)
+            self.assertEqual(sum(exists_each(r, sorted(keys))), 0)   # announced keys are gone
+            sub.close()
+
+
 class WatchAndNamespaces(unittest.TestCase):
     def test_watched_key_that_is_evicted_fails_exec(self):
         with server() as srv:

@@ -60,3 +60,10 @@ tests_unit_test_limit_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
 tests_unit_test_limit_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_limit_LDADD = core/libkeelcore.la $(UNIT_LIBS)
 TESTS += tests/unit/test_limit
+
+check_PROGRAMS += tests/unit/test_notify
+tests_unit_test_notify_SOURCES = tests/unit/test_notify.c
+tests_unit_test_notify_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_notify_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_notify_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_notify

@@ -91,6 +91,13 @@ void fake_conn_free(keel_conn *c);
 /* The pushes c received, a line each ("" if none), and forgets them. */
 const char *fake_conn_pushes(keel_conn *c);
 
+/* ---- keyspace notifications ---- */
+
+/* The event name of the last keel_notify call ("" when none since the reset) and how many
+ * calls there were. */
+const char *fake_last_notify(void);
+long fake_notify_count(void);
+
 /* ---- worker threads ---- */
 
 /* keel_thread_count answers n (1 after each reset). */

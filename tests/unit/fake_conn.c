@@ -1,5 +1,6 @@
 /* fake_conn.c -- the fake keel_api's pushes, connection data and hooks, RESET, worker threads
  * (calls posted to a thread run when the test says) and the publisher. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fake_api.h"
@@ -174,6 +175,24 @@ static int64_t f_publish(const keel_arg *path, uint32_t npath, unsigned flags, c
     return publisher ? publisher(path, npath, flags, channel, clen, msg, mlen) : -1;
 }
 
+/* ---- keyspace notifications: counted, the last one kept, for tests that check them ---- */
+
+static char last_notify[64];
+static long notify_count;
+
+static keel_status f_notify(keel_proc *p, unsigned cls, const char *event, const void *key, size_t klen) {
+    (void)p;
+    (void)key;
+    (void)klen;
+    if (!cls || (cls & ~KEEL_NOTIFY_CLASSES) || (cls & (cls - 1)) || !event || !*event) return KEEL_EINVAL;
+    snprintf(last_notify, sizeof last_notify, "%s", event);
+    notify_count++;
+    return KEEL_OK;
+}
+
+const char *fake_last_notify(void) { return last_notify; }
+long fake_notify_count(void) { return notify_count; }
+
 void fake_conn_reset(void) {
     for (uint32_t t = 0; t < MAX_THREADS; t++) {
         while (queue_head[t]) { /* never run: the test did not ask (their args leak, visibly) */
@@ -186,9 +205,12 @@ void fake_conn_reset(void) {
     nthreads = 1;
     self_thread = 0;
     publisher = NULL;
+    last_notify[0] = '\0';
+    notify_count = 0;
 }
 
 void fake_conn_fill(keel_api *t) {
+    t->notify = f_notify;
     t->conn_push = f_conn_push;
     t->conn_set_subscriptions = f_conn_set_subscriptions;
     t->conn_set_out_of_band = f_conn_set_out_of_band;
