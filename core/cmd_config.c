@@ -3,6 +3,7 @@
  * say so (no file, no save points, no AOF, "persistence" is "unavailable") and refuse changes. */
 #include "config.h"
 #include "builtin.h"
+#include "config_advisory.h"
 #include "conn.h"
 #include "evict_policy.h"
 #include "log.h"
@@ -208,20 +209,26 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *sub = &p->argv[1];
     if (keel_arg_is(sub, "GET") && p->argc >= 3) {
-        bool hit[BUILTIN_COUNT(params)] = {false};
+        size_t nparams = BUILTIN_COUNT(params), total = nparams + advisory_count();
+        bool *hit = keel_proc_alloc(p, total);
+        memset(hit, 0, total);
         size_t n = 0;
         for (uint32_t a = 2; a < p->argc; a++)
-            for (size_t i = 0; i < BUILTIN_COUNT(params); i++)
-                if (!hit[i] && dk_glob_match(p->argv[a].ptr, p->argv[a].len, params[i].name, strlen(params[i].name), true)) {
+            for (size_t i = 0; i < total; i++) {
+                const char *name = i < nparams ? params[i].name : advisory_name(i - nparams);
+                if (!hit[i] && dk_glob_match(p->argv[a].ptr, p->argv[a].len, name, strlen(name), true)) {
                     hit[i] = true;
                     n++;
                 }
+            }
         keel_reply_map(p, n);
-        for (size_t i = 0; i < BUILTIN_COUNT(params); i++) {
+        for (size_t i = 0; i < total; i++) {
             if (!hit[i]) continue;
             char v[512];
-            params[i].get(v, sizeof v);
-            keel_reply_bulk(p, params[i].name, strlen(params[i].name));
+            const char *name = i < nparams ? params[i].name : advisory_name(i - nparams);
+            if (i < nparams) params[i].get(v, sizeof v);
+            else advisory_get(i - nparams, v, sizeof v);
+            keel_reply_bulk(p, name, strlen(name));
             keel_reply_bulk(p, v, strlen(v));
         }
         return KEEL_DONE;
@@ -235,13 +242,15 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             const config_param *cp = NULL;
             for (size_t i = 0; i < BUILTIN_COUNT(params); i++)
                 if (keel_arg_is(&p->argv[a], params[i].name)) cp = &params[i];
-            if (!cp || !cp->set) {
+            long adv = cp ? -1 : advisory_find(p->argv[a].ptr);
+            if ((!cp || !cp->set) && adv < 0) {
                 keel_reply_error(p, "ERR Unknown option or number of arguments for CONFIG SET - '%s'", p->argv[a].ptr);
                 return KEEL_FAIL;
             }
-            const char *err = cp->set(p->argv[a + 1].ptr);
+            const char *err = cp ? cp->set(p->argv[a + 1].ptr) : advisory_set((size_t)adv, p->argv[a + 1].ptr);
             if (err) {
-                keel_reply_error(p, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", cp->name, err);
+                keel_reply_error(p, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+                                 cp ? cp->name : advisory_name((size_t)adv), err);
                 return KEEL_FAIL;
             }
         }

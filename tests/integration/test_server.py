@@ -283,7 +283,8 @@ class ServerCommands(unittest.TestCase):
         self.assertEqual(set(self.r.config_get("max*")), {"maxmemory", "maxmemory-policy", "maxmemory-samples", "maxclients"})
         self.assertEqual(set(self.r.config_get("*port")), {"port", "memcache-port"})
         self.assertEqual(set(self.r.config_get("d?r")), {"dir"})
-        self.assertEqual(set(self.r.config_get("[bd]*")), {"bind", "dir", "dbfilename", "databases", "busy-reply-threshold"})
+        self.assertEqual(set(self.r.config_get("[bd]*")),
+                         {"bind", "dir", "dbfilename", "databases", "busy-reply-threshold", "dynamic-hz"})
         raw = self.rr.execute_command("CONFIG", "GET", "port", "dir", "port", "p*")
         names = raw[0::2]
         self.assertEqual(sorted(names), sorted(set(names)), "a parameter matched twice is listed once")
