@@ -446,6 +446,18 @@ static void conf_network_on_startup(conf_network *n, json_t *v, const char *path
         n->on_startup[i] = xstrdup(json_string_value(json_is_string(v) ? v : json_array_get(v, i)));
 }
 
+/* "dialect": "redis" (the default) or "keel": the connections' KEEL_DIALECT_OPTION. */
+static void conf_network_dialect(conf_network *n, json_t *v, const char *path, char **errs) {
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    if (strcmp(s, "redis") != 0 && strcmp(s, "keel") != 0) {
+        conf_error(errs, "%s: expected \"redis\" or \"keel\"", path);
+        return;
+    }
+    opt_set *next = opt_set_with(n->options, KEEL_DIALECT_OPTION, s);
+    opt_unref(n->options);
+    n->options = next;
+}
+
 static void conf_network_reply_syntax(conf_network *n, json_t *v, const char *path, char **errs) {
     const char *s = json_is_string(v) ? json_string_value(v) : "";
     if (strcmp(s, "resp") != 0 && strcmp(s, "json") != 0 && strcmp(s, "python") != 0) {
@@ -499,6 +511,7 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
         else if (!strcmp(key, "namespace_locked")) json_bool(v, fpath, &n->namespace_locked, errs);
         else if (!strcmp(key, "tls")) conf_network_tls(n, v, fpath, errs);
         else if (!strcmp(key, "reply_syntax")) conf_network_reply_syntax(n, v, fpath, errs);
+        else if (!strcmp(key, "dialect")) conf_network_dialect(n, v, fpath, errs);
         else if (!strcmp(key, "on_startup")) conf_network_on_startup(n, v, fpath, errs);
         else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 0, 1000000, &n->max_clients, errs);
         else if (!strcmp(key, "timeout")) json_int_range(v, fpath, 0, INT_MAX, &n->timeout, errs);
@@ -671,6 +684,8 @@ static void usage(FILE *f) {
             "  --maxmemory BYTES      memory limit (100mb, 2gb; default 0 = none)\n"
             "  --maxmemory-policy P   noeviction (default), allkeys-lru, allkeys-lfu, allkeys-random,\n"
             "                         volatile-lru, volatile-lfu, volatile-random, volatile-ttl\n"
+            "  --dialect redis|keel   the RESP network's dialect where Keel differs from Redis\n"
+            "                         (default redis: docs/compatibility.md)\n"
             "  --help                 this text\n"
             "  --version              print the version\n",
             CONF_DEFAULT_PORT, CONF_DEFAULT_MEMCACHE_PORT, CONF_DEFAULT_DATABASES, CONF_MAX_DATABASES);
@@ -714,7 +729,7 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
        OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
-       OPT_MAXMEMORY, OPT_POLICY, OPT_HELP, OPT_VERSION };
+       OPT_MAXMEMORY, OPT_POLICY, OPT_DIALECT, OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -733,6 +748,7 @@ static const struct option long_opts[] = {
     {"protected-mode", required_argument, NULL, OPT_PROTECTED},
     {"maxmemory", required_argument, NULL, OPT_MAXMEMORY},
     {"maxmemory-policy", required_argument, NULL, OPT_POLICY},
+    {"dialect", required_argument, NULL, OPT_DIALECT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -869,6 +885,21 @@ int conf_parse_args(conf *c, int argc, char **argv) {
                 return -1;
             }
             break;
+        case OPT_DIALECT: {   /* the RESP network's, as --port makes it */
+            char *errs = NULL;
+            json_t *v = json_string(optarg);
+            n = conf_network_by_protocol(c, "resp");
+            if (!n) n = conf_add_network(c, "resp", "127.0.0.1", CONF_DEFAULT_PORT, "resp");
+            n->implicit = false;
+            conf_network_dialect(n, v, "--dialect", &errs);
+            json_decref(v);
+            if (errs) {
+                fprintf(stderr, "keel-server: %s", errs);   /* errs ends with a newline */
+                mem_free(errs);
+                return -1;
+            }
+            break;
+        }
         case OPT_HELP:
             usage(stdout);
             return 1;

@@ -30,6 +30,17 @@ extern const keel_api *keel_api_ptr;
 #include <keel/api_module.h>
 #endif
 
+/* The dialect a request speaks: the connection option KEEL_DIALECT_OPTION, "redis" (unset: the
+ * default) or "keel".  Where Keel's own behaviour differs from Redis 7.0 on a Redis command
+ * (INCRBY past int64, GET of a list, PFMERGE's reply ...), the redis dialect behaves exactly as
+ * Redis and the keel dialect as Keel (docs/compatibility.md lists every such place).  A network
+ * sets it for its clients ("dialect" in the config), a client with DIALECT. */
+#define KEEL_DIALECT_OPTION "core.dialect"
+static inline bool keel_proc_dialect_keel(keel_proc *p) {
+    const char *d = keel_proc_option(p, KEEL_DIALECT_OPTION);
+    return d && d[0] == 'k' && d[1] == 'e' && d[2] == 'e' && d[3] == 'l' && d[4] == '\0';
+}
+
 /* Appends n bytes to b. */
 static inline void keel_buf_put(keel_buf *b, const void *s, size_t n) {
     char *w = keel_buf_reserve(b, n);

@@ -6,21 +6,22 @@
 
 #include <string.h>
 
-/* What PFMERGE replies is the connection's option "hll.merge_reply": "count" (Keel's default)
- * or "ok" (Redis's).  A network sets it for its clients in the config ("options"); a client
- * changes its own with HLL.MERGEREPLY.  PFMERGE reads the value its connection had when the
- * request came, on whatever thread it runs. */
+/* What PFMERGE replies follows the connection's dialect: OK in the redis dialect (Redis's),
+ * the merged count in the keel dialect.  The option "hll.merge_reply" ("ok" or "count"), which
+ * a network sets in the config ("options") and a client with HLL.MERGEREPLY, overrides it for
+ * PFMERGE alone.  PFMERGE reads the values its connection had when the request came, on
+ * whatever thread it runs. */
 #define MERGE_REPLY_OPTION "hll.merge_reply"
 
 static bool merge_reply_ok(keel_proc *p) {
     const char *v = keel_proc_option(p, MERGE_REPLY_OPTION);
-    return v && !strcmp(v, "ok");
+    return v ? !strcmp(v, "ok") : !keel_proc_dialect_keel(p);
 }
 
 /* Opcode: hll.merge
  * PFMERGE destkey [sourcekey ...]: merges the sketches of every key (the destination's own
- * included, as Redis) and stores the union at destkey, keeping its TTL; replies the merged count
- * (or OK after HLL.MERGEREPLY OK).  Every key stays locked throughout, so across shards too no
+ * included, as Redis) and stores the union at destkey, keeping its TTL; replies OK (redis
+ * dialect) or the merged count (keel dialect, or after HLL.MERGEREPLY COUNT).  Every key stays locked throughout, so across shards too no
  * one sees a half-merged destination.  A key that is not a HyperLogLog fails the command with
  * WRONGTYPE before anything changes.  Registers: r0 = the union walk (arena; its sketch is
  * malloc'd and handed to the keyspace or freed before the opcode finishes).  Reductions

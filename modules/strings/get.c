@@ -39,6 +39,8 @@ static keel_op_result get_any(keel_proc *p, const keel_arg *key) {
         if (!started) keel_reply_nil(p);
         return KEEL_NEXT;
     }
+    if (!started && v.type != KEEL_TYPE_BOX && !keel_proc_dialect_keel(p))
+        return str_wrongtype(p);   /* Redis: GET reads strings only */
     uint64_t cursor = started ? (uint64_t)p->reg[2].v.i : 0;
     bool done = keel_reply_stored_step(p, &v, &cursor);
     p->reg[2] = dk_i64((int64_t)cursor);
@@ -47,8 +49,8 @@ static keel_op_result get_any(keel_proc *p, const keel_arg *key) {
 
 /* Opcode: strings.get
  * GET (imm GET_GET), GETDEL (GET_DEL) or GETEX (GET_EX) on argv[1]: replies the value (nil
- * when absent), then deletes the key or changes its expiry.  GET shows any type (Keel), in
- * slices (get_any).  Registers: r0 = 1 once the value is replied (a re-run then only finishes
+ * when absent), then deletes the key or changes its expiry.  GET shows any type in the keel
+ * dialect, in slices (get_any); other types are WRONGTYPE in the redis dialect.  Registers: r0 = 1 once the value is replied (a re-run then only finishes
  * the change), r1 = GETEX's new expiry (-1 = remove, -2 = leave), r2 = GET's reply cursor.
  * Reductions 1, or the type's per element.  May yield (GET), hop and block. */
 static keel_op_result op_get(keel_proc *p, const keel_insn *in) {

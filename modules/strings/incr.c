@@ -18,6 +18,9 @@ static dk_val incr_box(const str_num *r) {
     return dk_u64((uint64_t)r->i);
 }
 
+/* An integer within int64: the only operands and results the redis dialect allows. */
+static bool incr_int64(const str_num *n) { return !n->real && n->i >= INT64_MIN && n->i <= INT64_MAX; }
+
 /* Reads the stored value of key as an operand (0 when absent) into *cur.  KEEL_OK, a status to
  * pass on, KEEL_EWRONGTYPE (replied), or KEEL_EINVAL when it is not a number (not replied). */
 static keel_status incr_current(keel_proc *p, const keel_arg *key, str_num *cur) {
@@ -39,24 +42,33 @@ static keel_status incr_current(keel_proc *p, const keel_arg *key, str_num *cur)
 }
 
 /* Opcode: strings.incr
- * INCR DECR INCRBY DECRBY DECRBYFLOOR on argv[1]; imm = INCR_* bits.  Integer results reply
+ * INCR DECR INCRBY DECRBY DECRBYFLOOR on argv[1]; imm = INCR_* bits.  In the redis dialect
+ * operands and results are int64 with Redis's errors; in the keel dialect integer results reply
  * as integers (above INT64_MAX too), real results as doubles.  Reductions 1.  May hop and
  * block (before its one write, so a re-run starts over). */
 static keel_op_result op_incr(keel_proc *p, const keel_insn *in) {
     str_num by = {.i = 1}, cur, r;
-    if ((in->imm & INCR_ARG) && !str_num_parse(p->argv[2].ptr, p->argv[2].len, &by)) {
+    bool redis = !keel_proc_dialect_keel(p);   /* int64 operands and results only, as Redis */
+    if ((in->imm & INCR_ARG) &&
+        (!str_num_parse(p->argv[2].ptr, p->argv[2].len, &by) || (redis && !incr_int64(&by)))) {
         keel_reply_error(p, "ERR value is not an integer or out of range");
+        return KEEL_FAIL;
+    }
+    if (redis && (in->imm & INCR_NEG) && by.i == INT64_MIN) {
+        keel_reply_error(p, "ERR decrement would overflow");
         return KEEL_FAIL;
     }
     const keel_arg *key = &p->argv[1];
     keel_status st = incr_current(p, key, &cur);
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
-    if (st == KEEL_EINVAL) {
+    if (st == KEEL_EINVAL || (st == KEEL_OK && redis && !incr_int64(&cur))) {
         keel_reply_error(p, "ERR value is not an integer or out of range");
         return KEEL_FAIL;
     }
-    switch (str_num_add(&cur, &by, (in->imm & INCR_NEG) != 0, (in->imm & INCR_FLOOR) != 0, &r)) {
+    str_num_status sum = str_num_add(&cur, &by, (in->imm & INCR_NEG) != 0, (in->imm & INCR_FLOOR) != 0, &r);
+    if (sum == STR_NUM_OK && redis && !incr_int64(&r)) sum = STR_NUM_OVERFLOW;
+    switch (sum) {
     case STR_NUM_OVERFLOW:
         keel_reply_error(p, "ERR increment or decrement would overflow");
         return KEEL_FAIL;

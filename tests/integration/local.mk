@@ -67,7 +67,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_scripting_compat.py \
 	tests/integration/test_transactions.py \
 	tests/integration/test_conn_move.py \
-	tests/integration/test_config_compat.py
+	tests/integration/test_config_compat.py \
+	tests/integration/test_dialect.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/keel_harness.py \

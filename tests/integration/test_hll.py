@@ -20,7 +20,7 @@ NOT_HLL = "WRONGTYPE Key is not a valid HyperLogLog string value."
 class HllCommands(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=2, modules=["resp", "strings", "sets", "hll"]).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=2, modules=["resp", "strings", "sets", "hll"]).start()
         cls.r = cls.srv.client()
         cls.raw = cls.srv.client()
         cls.raw.response_callbacks = {}   # redis-py reads PFMERGE's reply as OK-or-not
@@ -79,7 +79,8 @@ class HllCommands(unittest.TestCase):
         from keel_harness import KeelConfigServer
         conf = {"modules": ["resp", "strings", "hll"], "threads": 2, "networks": [
             {"name": "redisish", "host": "127.0.0.1", "port": 0, "options": {"hll.merge_reply": "ok"}},
-            {"name": "keelish", "host": "127.0.0.1", "port": 0}]}
+            {"name": "keelish", "host": "127.0.0.1", "port": 0, "dialect": "keel"},
+            {"name": "plain", "host": "127.0.0.1", "port": 0}]}
         with KeelConfigServer(conf) as srv:
             r, k = srv.client("redisish"), srv.client("keelish")
             one = srv.client("redisish", single_connection_client=True)
@@ -91,6 +92,11 @@ class HllCommands(unittest.TestCase):
             self.assertEqual(one.execute_command("HLL.MERGEREPLY", "COUNT"), b"OK")
             self.assertEqual(one.execute_command("PFMERGE", "m", "a"), 2)     # this connection only
             self.assertEqual(r.execute_command("PFMERGE", "m", "a"), b"OK")
+            p = srv.client("plain")   # no option, the default dialect: Redis's OK
+            p.response_callbacks.pop("PFMERGE", None)
+            self.assertEqual(p.execute_command("PFMERGE", "m", "a"), b"OK")
+            self.assertEqual(p.execute_command("DIALECT"), b"redis")
+            self.assertEqual(k.execute_command("DIALECT"), b"keel")
 
     def test_hll_every_command_through_redis_cli(self):
         a, b = self.a0, self.b1

@@ -50,7 +50,7 @@ def keys_on_threads(r, prefix):
 class Lists(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=2, modules=["resp", "strings", "lists"]).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=2, modules=["resp", "strings", "lists"]).start()
         cls.r = cls.srv.client()
 
     @classmethod

@@ -120,7 +120,7 @@ def probe_during(test, g, loop, rounds):
 class BigRangeDoesNotStall(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=1, modules=["resp", "strings", "lists", "sets", "maps"]).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=1, modules=["resp", "strings", "lists", "sets", "maps"]).start()
         cls.r = cls.srv.client()
 
     @classmethod

@@ -31,7 +31,7 @@ def error_of(r, *args):
 class Maps(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=2, modules=["resp", "strings", "maps"]).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=2, modules=["resp", "strings", "maps"]).start()
         cls.r = cls.srv.client()
 
     @classmethod

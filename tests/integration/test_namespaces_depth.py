@@ -183,7 +183,7 @@ class NamespaceDepth(unittest.TestCase, DepthChecks):
     @classmethod
     def setUpClass(cls):
         mods = ["resp", "strings", "maps"] + [m for m in ("lists", "sets") if have_module(m)]
-        cls.srv = KeelServer(threads=2, modules=mods).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=2, modules=mods).start()
         cls.r = cls.srv.client()
 
     @classmethod
@@ -321,9 +321,9 @@ class TenantDepth(unittest.TestCase, DepthChecks):
         cls.srv = KeelConfigServer({
             "modules": mods,
             "networks": [
-                {"name": "admin", "host": "127.0.0.1", "port": 0},
+                {"name": "admin", "host": "127.0.0.1", "port": 0, "dialect": "keel"},
                 {"name": "tenant", "host": "127.0.0.1", "port": 0, "namespace": "ns acme prod eu",
-                 "namespace_locked": True, "permissions": ["read", "write"]},
+                 "namespace_locked": True, "permissions": ["read", "write"], "dialect": "keel"},
             ]}).start()
         cls.admin = cls.srv.client("admin")
 
@@ -404,9 +404,9 @@ class ConfiguredDepth(unittest.TestCase):
     @unittest.skipUnless(have_module("maps") and have_module("strings"), "maps.so or strings.so not built")
     def test_a_network_at_the_limit_cannot_go_deeper(self):
         with KeelConfigServer({"modules": ["resp", "strings", "maps"], "networks": [
-                {"name": "admin", "host": "127.0.0.1", "port": 0},
+                {"name": "admin", "host": "127.0.0.1", "port": 0, "dialect": "keel"},
                 {"name": "full", "host": "127.0.0.1", "port": 0, "namespace": "ns " + " ".join(chain(LIMIT)),
-                 "namespace_locked": True}]}) as srv:
+                 "namespace_locked": True, "dialect": "keel"}]}) as srv:
             c = srv.client("full", single_connection_client=True)
             self.assertEqual(len(c.execute_command("WHEREAMI")), LIMIT)
             self.assertEqual(error_of(c, "NS", "x"), DEPTH_ERROR)

@@ -62,10 +62,10 @@ class ReplySyntax(unittest.TestCase):
         mods = [m for m in ("resp", "strings", "lists", "sets", "maps") if have_module(m)]
         cls.mods = mods
         cls.srv = KeelConfigServer({"modules": mods, "threads": 2, "networks": [
-            {"name": "resp", "port": 0},
-            {"name": "json", "port": 0, "reply_syntax": "json"},
-            {"name": "python", "port": 0, "reply_syntax": "python"},
-            {"name": "explicit", "port": 0, "reply_syntax": "resp"}]}).start()
+            {"name": "resp", "port": 0, "dialect": "keel"},
+            {"name": "json", "port": 0, "reply_syntax": "json", "dialect": "keel"},
+            {"name": "python", "port": 0, "reply_syntax": "python", "dialect": "keel"},
+            {"name": "explicit", "port": 0, "reply_syntax": "resp", "dialect": "keel"}]}).start()
 
     @classmethod
     def tearDownClass(cls):

@@ -126,7 +126,7 @@ class Wire:
 class RespProtocol(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=2, modules=modules_for_test()).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=2, modules=modules_for_test()).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -267,7 +267,7 @@ class RespProtocol(unittest.TestCase):
             w.call("DEL", "resp3:d")
 
     def test_randomkey_on_an_empty_keyspace_is_a_resp3_null(self):
-        srv = KeelServer(threads=1, modules=["resp"]).start()
+        srv = KeelServer("--dialect", "keel", threads=1, modules=["resp"]).start()
         try:
             w = Wire(srv.raw())
             w.call("HELLO", "3")

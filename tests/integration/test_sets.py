@@ -49,7 +49,7 @@ def keys_on_threads(r, prefix, n_each=2):
 class SetCommands(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=2, modules=["resp", "strings", "sets"]).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=2, modules=["resp", "strings", "sets"]).start()
         cls.r = cls.srv.client()
         cls.raw = cls.srv.client()
         cls.raw.response_callbacks = {}   # replies as they come (redis-py turns SMEMBERS into a set)

@@ -34,7 +34,7 @@ class StringsTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=2, modules=["resp", "strings"]).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=2, modules=["resp", "strings"]).start()
         cls.r = cls.srv.client()
         cls.raw = cls.srv.client()
         cls.raw.response_callbacks.clear()   # replies exactly as sent (SET ... GET, doubles)
@@ -476,7 +476,7 @@ class CommandTable(StringsTestCase):
 @unittest.skipUnless(os.path.exists(os.path.join(MODULE_DIR, "lists.so")), "no module stores another type yet")
 class WrongType(unittest.TestCase):
     def test_strings_wrongtype_on_a_list(self):
-        with KeelServer(threads=2, modules=["resp", "strings", "lists"]) as srv:
+        with KeelServer("--dialect", "keel", threads=2, modules=["resp", "strings", "lists"]) as srv:
             r = srv.client()
             r.rpush("l", "a")
             wrong = "WRONGTYPE Operation against a key holding the wrong kind of value"

@@ -18,7 +18,7 @@ UINT64_MAX = 2**64 - 1
 class Numbers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=2, modules=["resp", "strings"]).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=2, modules=["resp", "strings"]).start()
         cls.r = cls.srv.client()
         cls.raw = cls.srv.client()
         cls.raw.response_callbacks.clear()   # doubles arrive as the bulk strings RESP2 sends

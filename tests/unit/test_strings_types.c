@@ -80,11 +80,14 @@ static void teardown(void) {
 }
 
 START_TEST(test_strings_types_get_shows_any_type) {
-    keel_proc *p = RUN(KEEL_DONE, "GET", "l");   /* Keel: through the type's to-reply op */
+    EXPECT_ERROR(WRONGTYPE, "GET", "l");   /* the redis dialect (the default): strings only */
+    fake_set_option(KEEL_DIALECT_OPTION, "keel");
+    keel_proc *p = RUN(KEEL_DONE, "GET", "l");   /* keel: through the type's to-reply op */
     const keel_reply *r = fake_proc_reply(p);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_ne(r->type, KEEL_REPLY_ERROR);
     fake_proc_free(p);
+    fake_set_option(KEEL_DIALECT_OPTION, NULL);
     ck_assert(list_still_there());
 }
 END_TEST
