@@ -2,6 +2,7 @@
  * shard's published key counts. */
 #include "config.h"
 #include "keyspace.h"
+#include "expire.h"
 #include "watch.h"
 #include "shard.h"
 #include "lazyfree.h"
@@ -51,6 +52,7 @@ bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t 
         dk_entry *v = e ? e : &tmp;
         dk_table_view(sp->t, r, v);
         if (v->expire_ms != DK_NO_EXPIRY && v->expire_ms <= now_ms) {
+            expire_note_lazy(sp->s, v->expire_ms);
             ks_delete_ref(sp, r);
             atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
             if (!sp->owner && sp->s->watch.count) watch_touch_expired(sp->s, sp->db, key, klen, hash);
@@ -93,6 +95,7 @@ void ks_value_from_entry(const dk_entry *e, keel_value *out) {
 void ks_set_expiry(ks_space *sp, dk_ref r, int64_t at_ms) {
     dk_table_set_expiry(sp->t, r, at_ms);
     ks_changed(sp);
+    if (at_ms != DK_NO_EXPIRY) expire_soon(sp->s, at_ms);
 }
 
 keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v, bool keep_ttl) {

@@ -4,6 +4,7 @@
 #include "shard.h"
 #include "keyspace.h"
 #include "mem.h"
+#include "ns_due.h"
 
 shard *shard_new(uint32_t id, struct thr *owner, uint32_t ndbs) {
     shard *s = mem_calloc(1, sizeof *s);
@@ -18,6 +19,7 @@ shard *shard_new(uint32_t id, struct thr *owner, uint32_t ndbs) {
 void shard_free(shard *s) {
     if (!s) return;
     for (uint32_t db = 0; db < s->ndbs; db++) dk_table_free(s->dbs[db].table, ks_free_obj, NULL);
+    ns_due_free(s);   /* after the tables: freeing a namespace takes it out of the heap */
     mem_free(s->dbs);
     mem_free(s->gate);
     lock_table_free(&s->locks);

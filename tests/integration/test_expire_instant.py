@@ -1,0 +1,245 @@
+"""test_expire_instant.py -- active expiry driven by each thread's timer for its earliest
+deadline: keys nobody touches go (DBSIZE, INFO keyspace and expired_keys say so) at the top
+level, in numbered databases and inside namespaces at several depths; many keys sharing one
+deadline all go; a burst of 200,000 keys due at once is removed a slice at a time while another
+client keeps being answered; nothing runs while no key is due; and the expiry-lag figures of
+INFO stats and STATS are present and consistent.  No assertion depends on how fast the machine
+is: deadlines are far enough ahead to be set before they pass (checked, else retried later),
+and waits are generous.
+"""
+import json
+import os
+import threading
+import time
+import unittest
+
+from keel_harness import KeelServer, MODULE_DIR, wait_until
+
+BURST = 200000
+
+
+def have_module(name):
+    return os.path.exists(os.path.join(MODULE_DIR, name + ".so"))
+
+
+def stats(r):
+    return {k: int(v) for k, v in r.info("stats").items() if isinstance(v, int)}
+
+
+def lag_fields(info):
+    return [info["expired_lag_%s" % f] for f in ("p50_us", "p99_us", "p999_us", "max_us")]
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def set_with_deadline(r, keys, margin_ms=1500, db_expires=None):
+    """Sets keys to expire together at one PXAT deadline that lies ahead once every key is set:
+    the keys get a 1 h TTL first, then one PEXPIREAT each; if the machine was so slow that the
+    deadline passed meanwhile (some key already expired), the keys are set again with a margin
+    twice as long.  Returns the deadline."""
+    for _ in range(6):
+        p = r.pipeline(transaction=False)
+        for k in keys:
+            p.set(k, "v", ex=3600)
+        p.execute()
+        before = stats(r)["expired_keys"]
+        deadline = now_ms() + margin_ms
+        for i in range(0, len(keys), 10000):
+            p = r.pipeline(transaction=False)
+            for k in keys[i:i + 10000]:
+                p.pexpireat(k, deadline)
+            p.execute()
+        if now_ms() < deadline - 50 and stats(r)["expired_keys"] == before:
+            return deadline
+        margin_ms *= 2
+    raise AssertionError("could not set %d keys before a deadline" % len(keys))
+
+
+@unittest.skipUnless(have_module("strings") and have_module("maps"), "strings.so or maps.so not built")
+class InstantExpiry(unittest.TestCase):
+    def setUp(self):
+        self.srv = KeelServer(threads=2, modules=["resp", "strings", "maps"]).start()
+        self.r = self.srv.client()
+
+    def tearDown(self):
+        self.srv.stop()
+
+    def inside(self, *path):
+        c = self.srv.client(single_connection_client=True)
+        if path:
+            c.execute_command("NS", *path)
+        return c
+
+    # ---- keys nobody touches ----
+
+    def test_untouched_keys_go_at_the_top_level(self):
+        self.r.mset({"keep%d" % i: i for i in range(100)})
+        p = self.r.pipeline(transaction=False)
+        for i in range(500):
+            p.set("gone%d" % i, i, px=200 + i)
+        p.execute()
+        self.assertEqual(self.r.dbsize(), 600)
+        wait_until("the 500 keys gone", lambda: self.r.dbsize() == 100)
+        s = stats(self.r)
+        self.assertEqual(s["expired_keys"], 500)
+        self.assertEqual(s["expired_lag_samples"], 500)
+        self.assertEqual(self.r.info("keyspace")["db0"]["keys"], 100)
+        self.assertEqual(self.r.info("keyspace")["db0"]["expires"], 0)
+        self.assertEqual(self.r.get("keep7"), b"7")
+
+    def test_untouched_keys_go_in_numbered_databases(self):
+        for db in (0, 3, 15):
+            c = self.srv.client(db=db)
+            c.set("stay", db)
+            p = c.pipeline(transaction=False)
+            for i in range(200):
+                p.set("k%d" % i, i, px=300)
+            p.execute()
+        for db in (0, 3, 15):
+            c = self.srv.client(db=db)
+            wait_until("db%d emptied of its expiring keys" % db, lambda: c.dbsize() == 1)
+        keyspace = self.r.info("keyspace")
+        for db in (0, 3, 15):
+            self.assertEqual(keyspace["db%d" % db]["keys"], 1)
+            self.assertEqual(keyspace["db%d" % db]["expires"], 0)
+        self.assertEqual(stats(self.r)["expired_keys"], 600)
+
+    def test_untouched_keys_go_inside_namespaces_at_every_depth(self):
+        paths = [("a",), ("b", "c"), ("d", "e", "f"), tuple("n%d" % i for i in range(8))]
+        for depth, path in enumerate(paths):
+            c = self.inside(*path)
+            c.set("stay", "1")
+            p = self.srv.client().pipeline(transaction=False)   # a pooled connection of its own
+            p.execute_command("NS", *path)
+            for i in range(150):
+                p.set("k%d" % i, i, px=200 + 100 * depth)
+            p.execute()
+            self.assertEqual(c.dbsize(), 151)
+        wait_until("every namespace's keys expired",
+                   lambda: stats(self.r)["expired_keys"] == 150 * len(paths))
+        for path in paths:
+            self.assertEqual(self.inside(*path).dbsize(), 1, path)
+        self.assertEqual(stats(self.r)["expired_lag_samples"], 150 * len(paths))
+
+    # ---- one deadline for many ----
+
+    def test_many_keys_sharing_one_deadline_all_go(self):
+        keys = ["shared%d" % i for i in range(20000)]
+        set_with_deadline(self.r, keys)
+        self.assertEqual(self.r.info("keyspace")["db0"]["expires"], 20000)
+        wait_until("20000 keys expired", lambda: self.r.dbsize() == 0)
+        s = stats(self.r)
+        self.assertEqual(s["expired_keys"], 20000)
+        self.assertEqual(s["expired_lag_samples"], 20000)
+
+    def burst(self, keys):
+        """Lets len(keys) keys come due at once while another client asks INFO stats again and
+        again; returns the expired_keys counts it was answered with, in order."""
+        set_with_deadline(self.r, keys, margin_ms=3000)
+        seen = []
+        stop = threading.Event()
+
+        def watch():
+            c = self.srv.client()
+            while not stop.is_set():
+                seen.append(stats(c)["expired_keys"])
+
+        w = threading.Thread(target=watch)
+        w.start()
+        try:
+            wait_until("the burst removed", lambda: self.r.info("keyspace")["db0"]["expires"] == 0,
+                       timeout=300)
+        finally:
+            stop.set()
+            w.join()
+        return seen
+
+    def test_a_burst_is_removed_in_slices_while_others_are_served(self):
+        """The thread removing a burst serves I/O between slices: another client's replies show
+        expired_keys part of the way.  A client the machine did not schedule during the whole
+        burst sees nothing in between: the burst is then tried again (three times at most)."""
+        self.r.set("other", "still here")
+        keys = ["burst%d" % i for i in range(BURST)]
+        during, expired = [], 0
+        for attempt in range(3):
+            seen = self.burst(keys)
+            self.assertEqual(seen, sorted(seen), "expired_keys only grows")
+            during = [n for n in seen if expired < n < expired + BURST]
+            expired += BURST
+            self.assertEqual(stats(self.r)["expired_keys"], expired)
+            if during:
+                break
+        self.assertTrue(during, "another client was answered while a burst was being removed")
+        self.assertEqual(self.r.get("other"), b"still here")
+        self.assertEqual(self.r.dbsize(), 1)
+        s = stats(self.r)
+        self.assertEqual(s["expired_lag_samples"], expired)
+        self.assertGreater(s["expired_time_cap_reached_count"], 0, "a burst took several slices")
+
+    # ---- idle ----
+
+    def test_no_expiry_runs_while_nothing_is_due(self):
+        runs = stats(self.r)["expire_cycle_runs"]
+        p = self.r.pipeline(transaction=False)
+        for i in range(1000):
+            p.set("far%d" % i, i, ex=3600)
+        p.execute()
+        time.sleep(0.3)   # 30 ticks of the 10 ms tick that used to run expiry
+        self.assertEqual(stats(self.r)["expire_cycle_runs"], runs)
+        self.r.set("near", "1", px=100)
+        wait_until("the near key gone", lambda: self.r.dbsize() == 1000)
+        after = stats(self.r)["expire_cycle_runs"]
+        self.assertGreater(after, runs)
+        time.sleep(0.3)
+        self.assertEqual(stats(self.r)["expire_cycle_runs"], after)
+
+    def test_a_sooner_expiry_brings_the_timer_forward(self):
+        self.r.set("late", "1", ex=3600)
+        self.r.set("soon", "1", ex=3600)
+        self.r.pexpire("soon", 150)   # sooner than what the timer waited for
+        wait_until("the sooner key gone", lambda: self.r.dbsize() == 1)
+        self.assertEqual(self.r.keys("*"), [b"late"])
+        self.assertEqual(stats(self.r)["expired_keys"], 1)
+
+    # ---- the lag figures ----
+
+    def test_lag_figures_in_info_and_stats(self):
+        info = self.r.info("stats")
+        self.assertEqual(info["expired_lag_samples"], 0)
+        self.assertEqual(lag_fields(info), [0, 0, 0, 0])
+        p = self.r.pipeline(transaction=False)
+        for i in range(300):
+            p.set("k%d" % i, i, px=100 + i)
+        p.execute()
+        self.r.set("touched", "1", px=50)
+        time.sleep(0.06)
+        self.r.get("touched")   # lazily or actively removed: counted either way
+        wait_until("all expired", lambda: self.r.dbsize() == 0)
+        info = self.r.info("stats")
+        self.assertEqual(info["expired_lag_samples"], 301)
+        self.assertEqual(info["expired_keys"], 301)
+        p50, p99, p999, top = lag_fields(info)
+        self.assertTrue(0 <= p50 <= p99 <= p999 <= top, lag_fields(info))
+        for f in ("expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds", "expire_cycle_runs"):
+            self.assertIn(f, info)
+        ex = json.loads(self.r.execute_command("STATS", "keyspace"))["keyspace"]["expiry"]
+        self.assertEqual(ex["lag_samples"], 301)
+        self.assertEqual([ex["lag_p50_us"], ex["lag_p99_us"], ex["lag_p999_us"], ex["lag_max_us"]],
+                         lag_fields(info))
+        self.assertEqual(ex["cycle_runs"], info["expire_cycle_runs"])
+        self.assertEqual(ex["time_cap_reached"], info["expired_time_cap_reached_count"])
+
+    def test_expire_in_the_past_is_no_lag_sample(self):
+        self.r.set("k", "v")
+        self.r.expire("k", -1)
+        self.r.set("j", "v", ex=100)
+        self.r.pexpireat("j", 1)
+        s = stats(self.r)
+        self.assertEqual(s["expired_keys"], 2)
+        self.assertEqual(s["expired_lag_samples"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
