@@ -4,13 +4,18 @@
 #include "expire.h"
 #include "expire_lag.h"
 #include "keyspace.h"
+#include "log.h"
 #include "ns_due.h"
 #include "server.h"
 #include "thread.h"
 #include "watch.h"
 
+#include <errno.h>
 #include <event2/event.h>
+#include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #define EXPIRE_BATCH 64
 #define EXPIRE_NONE INT64_MAX
@@ -29,38 +34,52 @@ int64_t expire_wall_us(void) {
 
 /* ---- the timer ---- */
 
-/* Arms t's timer for wall-clock time at_ms (at once when that has passed), or disarms it. */
+/* The timer is a timerfd on the wall clock, armed for an absolute time: a key's deadline is a
+ * wall-clock time, so it fires at it to the microsecond (libevent's own timers count from a
+ * coarse clock that ticks every few milliseconds), follows a clock that is stepped, and costs a
+ * system call only when the deadline changes.  A time already past fires at the next poll. */
+
+/* Arms t's timer for wall-clock time at_ms (> 0), or disarms it (EXPIRE_NONE). */
 static void expire_arm(thr *t, int64_t at_ms) {
     t->expire_at = at_ms;
-    if (at_ms == EXPIRE_NONE) {
-        event_del(t->expire_ev);
-        return;
+    struct itimerspec it = {{0, 0}, {0, 0}};
+    if (at_ms != EXPIRE_NONE) {
+        it.it_value.tv_sec = (time_t)(at_ms / 1000);
+        it.it_value.tv_nsec = (long)(at_ms % 1000) * 1000000;
     }
-    int64_t wait_us = at_ms * 1000 - expire_wall_us();
-    if (wait_us < 0) wait_us = 0;
-    struct timeval tv = {(time_t)(wait_us / 1000000), (suseconds_t)(wait_us % 1000000)};
-    event_add(t->expire_ev, &tv);
+    if (t->expire_ev) timerfd_settime(t->expire_fd, TFD_TIMER_ABSTIME, &it, NULL);
 }
 
 static void expire_on_timer(evutil_socket_t fd, short what, void *arg) {
-    (void)fd;
     (void)what;
+    uint64_t fired;
+    ssize_t n = read(fd, &fired, sizeof fired); /* consumes the expiration (EAGAIN: none) */
+    (void)n;
     expire_run(arg);
 }
 
 void expire_init(thr *t) {
     t->expire_at = EXPIRE_NONE;
-    t->expire_ev = evtimer_new(t->base, expire_on_timer, t);
+    t->expire_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (t->expire_fd < 0) {
+        log_warning("thread %d: no timerfd (%s): keys expire on the 10 ms tick", t->id,
+                    strerror(errno));
+        return;
+    }
+    t->expire_ev = event_new(t->base, t->expire_fd, EV_READ | EV_PERSIST, expire_on_timer, t);
+    event_add(t->expire_ev, NULL);
 }
 
 void expire_fini(thr *t) {
-    if (t->expire_ev) event_free(t->expire_ev);
+    if (!t->expire_ev) return;
+    event_free(t->expire_ev);
+    close(t->expire_fd);
     t->expire_ev = NULL;
 }
 
 void expire_soon(shard *s, int64_t at_ms) {
     thr *t = s->owner;
-    if (t && t->expire_ev && at_ms < t->expire_at) expire_arm(t, at_ms);
+    if (t && at_ms < t->expire_at) expire_arm(t, at_ms);
 }
 
 void expire_note_lazy(shard *s, int64_t expire_ms) {
@@ -194,10 +213,6 @@ void expire_run(thr *t) {
     expire_arm(t, next);
 }
 
-#define EXPIRE_TICK_SLACK_MS 10
-
 void expire_tick(thr *t) {
-    if (t->expire_ev && t->expire_at != EXPIRE_NONE &&
-        t->expire_at + EXPIRE_TICK_SLACK_MS <= t->now_ms)
-        expire_run(t);
+    if (!t->expire_ev && t->expire_at <= t->now_ms) expire_run(t);
 }

@@ -15,7 +15,7 @@ struct shard;
 /* The most one slice of active expiry runs before the loop serves I/O again. */
 #define EXPIRE_SLICE_NS 1000000
 
-/* Makes t's expiry timer (once, on t's own loop); until then nothing is armed. */
+/* Makes t's expiry timer (a timerfd on the wall clock, watched by t's loop). */
 void expire_init(struct thr *t);
 void expire_fini(struct thr *t);
 
@@ -28,8 +28,8 @@ void expire_soon(struct shard *s, int64_t at_ms);
  * the next deadline otherwise, not at all when no key of t's shards has an expiry. */
 void expire_run(struct thr *t);
 
-/* The tick's check: runs a slice when the armed deadline has passed by the wall clock (a clock
- * stepped forward leaves the monotonic timer behind). */
+/* The tick's check, for a thread that could not make its timer (no timerfd): runs a slice when
+ * the next deadline has passed. */
 void expire_tick(struct thr *t);
 
 /* A key of s with deadline expire_ms was found expired on access and removed. */

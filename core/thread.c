@@ -57,8 +57,8 @@ static void thr_watch_reserve(void) {
     mem_reserve_refill();
 }
 
-/* Every 10 ms: incremental table resizing, counters, active expiry only when its own timer fell
- * behind the wall clock (expire.h); every 100 ms on thread 0, the process's memory
+/* Every 10 ms: incremental table resizing, counters (active expiry has a timer of its own,
+ * expire.h; the tick runs it only for a thread that could not make one); every 100 ms on thread 0, the process's memory
  * (used_memory_peak follows it without INFO); every second, the process pool gives back what it
  * did not use and idle or over-limit clients are closed. */
 static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {

@@ -37,8 +37,9 @@ typedef struct thr {
     struct event_base *base;
     struct event *wake_ev;
     struct event *tick_ev;
-    struct event *expire_ev;           /* one-shot: the earliest deadline of the shards (expire.h) */
-    int64_t expire_at;                 /* what expire_ev waits for (wall ms), INT64_MAX: nothing */
+    struct event *expire_ev;           /* its timerfd: the earliest deadline of the shards (expire.h) */
+    int expire_fd;
+    int64_t expire_at;                 /* what the timer waits for (wall ms), INT64_MAX: nothing */
     int wake_fd;
     ck_stack_t inbox;
     _Atomic int wake_pending;          /* 1 while a wake-up is pending or the thread is awake */
