@@ -3,7 +3,7 @@
  *
  * Buckets: values below 32 us each have their own; above, every power of two is cut into 16
  * equal buckets (at most 1/16 = 6.25% wide relative to the value), up to 2^40 us (about 12
- * days; anything later lands in the last bucket, the maximum stays exact).  592 counters, 4.7 KB
+ * days; anything later lands in one last bucket, the maximum stays exact).  593 counters, 4.7 KB
  * a thread.  Written only by the owning thread, read from any thread (relaxed atomics). */
 #ifndef KEEL_CORE_EXPIRE_LAG_H
 #define KEEL_CORE_EXPIRE_LAG_H
@@ -14,7 +14,7 @@
 #define EXPIRE_LAG_EXACT 32
 #define EXPIRE_LAG_SUB 16
 #define EXPIRE_LAG_TOP_BIT 40
-#define EXPIRE_LAG_BUCKETS (EXPIRE_LAG_EXACT + (EXPIRE_LAG_TOP_BIT - 5) * EXPIRE_LAG_SUB)
+#define EXPIRE_LAG_BUCKETS (EXPIRE_LAG_EXACT + (EXPIRE_LAG_TOP_BIT - 5) * EXPIRE_LAG_SUB + 1)
 
 typedef struct expire_lag {
     _Atomic uint64_t bucket[EXPIRE_LAG_BUCKETS];
