@@ -126,6 +126,47 @@ class InstantExpiry(unittest.TestCase):
             self.assertEqual(self.inside(*path).dbsize(), 1, path)
         self.assertEqual(stats(self.r)["expired_lag_samples"], 150 * len(paths))
 
+    def test_many_namespaces_with_changing_deadlines(self):
+        """Each shard orders its namespaces by their earliest expiry: deadlines set in any
+        order, moved later (PEXPIRE), taken away (PERSIST), and namespaces deleted meanwhile
+        leave exactly the keys that should stay."""
+        c = self.srv.client(single_connection_client=True)
+        names = ["t%d" % i for i in range(120)]
+        p = c.pipeline(transaction=False)
+        for i, name in enumerate(names):
+            p.execute_command("NSRESET")
+            p.execute_command("NS", name)
+            # deadlines interleaved across namespaces, not in set order; k1 comes first in each
+            for k in range(5):
+                p.set("k%d" % k, k, px=1900 + (i % 50) if k == 1 else 2000 + ((i * 37 + k * 101) % 400))
+            p.set("stay", "1")
+        p.execute()
+        p = c.pipeline(transaction=False)
+        for i, name in enumerate(names):
+            p.execute_command("NSRESET")
+            p.execute_command("NS", name)
+            if i % 3 == 0:
+                p.persist("k0")
+            if i % 3 == 1:
+                p.pexpire("k1", 3600000)   # its namespace's first deadline moves back
+            if i % 4 == 0:
+                p.pexpire("k2", 100)   # sooner than before
+        p.execute_command("NSRESET")
+        p.delete(*names[::5])   # whole namespaces go, deadlines and all
+        p.execute()
+        self.assertEqual(stats(self.r)["expired_keys"], 0, "set and changed before any deadline")
+        kept = {name: 1 + (i % 3 in (0, 1)) for i, name in enumerate(names) if i % 5}
+        expired = sum(5 - (n - 1) for n in kept.values())
+        wait_until("the namespaces' keys expired", lambda: stats(self.r)["expired_keys"] == expired)
+        p = c.pipeline(transaction=False)
+        for name in kept:
+            p.execute_command("NSRESET")
+            p.execute_command("NS", name)
+            p.dbsize()
+        sizes = p.execute()[2::3]
+        self.assertEqual(dict(zip(kept, sizes)), kept)
+        self.assertEqual(self.r.dbsize(), len(kept))
+
     # ---- one deadline for many ----
 
     def test_many_keys_sharing_one_deadline_all_go(self):
