@@ -82,6 +82,8 @@ ns_obj *ns_due_first(const shard *s) {
 }
 
 void ns_due_free(shard *s) {
+    for (uint32_t i = 0; i < s->ns_due_n; i++)
+        s->ns_due[i]->expiring = false;
     mem_free(s->ns_due);
     s->ns_due = NULL;
     s->ns_due_n = s->ns_due_cap = 0;

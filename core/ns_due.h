@@ -15,7 +15,8 @@ void ns_due_update(ns_obj *o);
 void ns_due_remove(ns_obj *o);
 /* The namespace of s whose table has the earliest expiry, NULL when none has any. */
 ns_obj *ns_due_first(const struct shard *s);
-/* Frees the heap's array (after the shard's tables are gone). */
+/* Takes every namespace out of s's heap and frees the heap's array: before the shard's tables
+ * go, so namespaces freed then or later (lazily, after the shard) never reach the shard. */
 void ns_due_free(struct shard *s);
 
 #endif

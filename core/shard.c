@@ -18,8 +18,8 @@ shard *shard_new(uint32_t id, struct thr *owner, uint32_t ndbs) {
 
 void shard_free(shard *s) {
     if (!s) return;
+    ns_due_free(s);   /* first: a namespace freed with the tables or later leaves s alone */
     for (uint32_t db = 0; db < s->ndbs; db++) dk_table_free(s->dbs[db].table, ks_free_obj, NULL);
-    ns_due_free(s);   /* after the tables: freeing a namespace takes it out of the heap */
     mem_free(s->dbs);
     mem_free(s->gate);
     lock_table_free(&s->locks);
