@@ -185,6 +185,8 @@ static bool expire_databases(shard *s, expire_ctx *top, int64_t deadline) {
 void expire_run(thr *t) {
     if (t->nshards == 0) return;
     thr_refresh_now(t);
+    atomic_fetch_add_explicit(&t->st.expire_runs, 1,
+                              memory_order_relaxed); /* before any key goes */
     int64_t start = mono_ns(), deadline = start + EXPIRE_SLICE_NS;
     bool done = true;
     for (int n = 0; n < t->nshards && done; n++) {
@@ -199,7 +201,6 @@ void expire_run(thr *t) {
         }
         if (!done) t->expire_cursor = at; /* the next slice starts where this one stopped */
     }
-    atomic_fetch_add_explicit(&t->st.expire_runs, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&t->st.expire_ns, (uint64_t)(mono_ns() - start),
                               memory_order_relaxed);
     if (!done) {

@@ -81,7 +81,7 @@ class InstantExpiry(unittest.TestCase):
         self.r.mset({"keep%d" % i: i for i in range(100)})
         p = self.r.pipeline(transaction=False)
         for i in range(500):
-            p.set("gone%d" % i, i, px=200 + i)
+            p.set("gone%d" % i, i, px=1000 + i)   # (long enough to count them first)
         p.execute()
         self.assertEqual(self.r.dbsize(), 600)
         wait_until("the 500 keys gone", lambda: self.r.dbsize() == 100)
@@ -117,7 +117,7 @@ class InstantExpiry(unittest.TestCase):
             p = self.srv.client().pipeline(transaction=False)   # a pooled connection of its own
             p.execute_command("NS", *path)
             for i in range(150):
-                p.set("k%d" % i, i, px=200 + 100 * depth)
+                p.set("k%d" % i, i, px=1000 + 100 * depth)
             p.execute()
             self.assertEqual(c.dbsize(), 151)
         wait_until("every namespace's keys expired",
