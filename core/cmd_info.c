@@ -3,6 +3,7 @@
 #include "builtin.h"
 #include "evict.h"
 #include "evict_policy.h"
+#include "expire.h"
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
@@ -137,6 +138,23 @@ static void info_persistence(info_buf *b, int64_t now_ms) {
              (unsigned long long)THREAD_SUM(writes));
 }
 
+/* The end of the Stats section: active expiry's cost (Redis's names) and the expiry lag of the
+ * keys removed for their time since start (removal time minus deadline, merged histograms). */
+static void info_expiry(info_buf *b) {
+    expire_lag_summary lag;
+    expire_lag_all(&lag);
+    info_add(b,
+             "expired_time_cap_reached_count:%llu\r\nexpire_cycle_cpu_milliseconds:%llu\r\n"
+             "expire_cycle_runs:%llu\r\n"
+             "expired_lag_samples:%llu\r\nexpired_lag_p50_us:%llu\r\nexpired_lag_p99_us:%llu\r\n"
+             "expired_lag_p999_us:%llu\r\nexpired_lag_max_us:%llu\r\n\r\n",
+             (unsigned long long)THREAD_SUM(expire_capped),
+             (unsigned long long)(THREAD_SUM(expire_ns) / 1000000),
+             (unsigned long long)THREAD_SUM(expire_runs), (unsigned long long)lag.count,
+             (unsigned long long)lag.p50_us, (unsigned long long)lag.p99_us,
+             (unsigned long long)lag.p999_us, (unsigned long long)lag.max_us);
+}
+
 static void info_stats(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     uint64_t hits = 0, misses = 0, errors = 0;
@@ -152,7 +170,7 @@ static void info_stats(info_buf *b, int64_t now_ms) {
              "total_error_replies:%llu\r\nclient_query_buffer_limit_disconnections:%lld\r\n"
              "client_output_buffer_limit_disconnections:%lld\r\nclient_timeout_disconnections:%lld\r\n"
              "out_of_memory_reserve_uses:%lld\r\n"
-             "zvm_yields:%llu\r\nzvm_hops:%llu\r\nconnections_moved:%lld\r\nlog_lines_dropped:%llu\r\n\r\n",
+             "zvm_yields:%llu\r\nzvm_hops:%llu\r\nconnections_moved:%lld\r\nlog_lines_dropped:%llu\r\n",
              (long long)atomic_load(&srv->total_connections), (unsigned long long)THREAD_SUM(commands),
              (unsigned long long)THREAD_SUM(net_in), (unsigned long long)THREAD_SUM(net_out),
              (long long)atomic_load(&srv->rejected_connections), (long long)atomic_load(&srv->expired_keys),
@@ -162,6 +180,7 @@ static void info_stats(info_buf *b, int64_t now_ms) {
              (unsigned long long)THREAD_SUM(yields), (unsigned long long)THREAD_SUM(hops),
              (long long)atomic_load(&srv->conn_moves),
              (unsigned long long)log_dropped());
+    info_expiry(b);
 }
 
 static void info_replication(info_buf *b, int64_t now_ms) {

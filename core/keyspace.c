@@ -3,6 +3,7 @@
 #include "config.h"
 #include "keyspace.h"
 #include "evict_policy.h"
+#include "expire.h"
 #include "notify.h"
 #include "watch.h"
 #include "shard.h"
@@ -55,6 +56,7 @@ static bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash
         dk_table_view(sp->t, r, v);
         if (v->expire_ms != DK_NO_EXPIRY && v->expire_ms <= now_ms) {
             NOTIFY_GONE(sp, KEEL_NOTIFY_EXPIRED, "expired", key, klen);
+            expire_note_lazy(sp->s, v->expire_ms);
             ks_delete_ref(sp, r);
             atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
             if (!sp->owner && sp->s->watch.count) watch_touch_expired(sp->s, sp->db, key, klen, hash);
@@ -118,6 +120,7 @@ void ks_value_from_entry(const dk_entry *e, keel_value *out) {
 void ks_set_expiry(ks_space *sp, dk_ref r, int64_t at_ms) {
     dk_table_set_expiry(sp->t, r, at_ms);
     ks_changed(sp);
+    if (at_ms != DK_NO_EXPIRY) expire_soon(sp->s, at_ms);
 }
 
 keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v, bool keep_ttl) {

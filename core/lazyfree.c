@@ -2,7 +2,7 @@
 #include "config.h"
 #include "lazyfree.h"
 #include "mem.h"
-#include "ns.h"
+#include "ns_due.h"
 #include "registry.h"
 #include "server.h"
 #include "thread.h"
@@ -37,8 +37,8 @@ void lazy_free(uint16_t type, void *obj) {
         free_now(type, obj);
         return;
     }
-    if (type == ns_type()) {   /* off its shard's expiry list now (nested ones go as they are freed) */
-        ns_unlist(obj);
+    if (type == ns_type()) {   /* out of its shard's expiry heap now (nested ones go as they are freed) */
+        ns_due_remove(obj);
         ns_orphan(obj);
     }
     lazy_item *it = mem_alloc(sizeof *it);

@@ -8,6 +8,7 @@
 #include "lazyfree.h"
 #include "mem.h"
 #include "notify.h"
+#include "ns_due.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -85,33 +86,9 @@ static keel_type_id ns_type_id = KEEL_TYPE_NONE;
 
 keel_type_id ns_type(void) { return ns_type_id; }
 
-void ns_unlist(ns_obj *o) {
-    if (!o->expiring) return;
-    shard *s = srv->shards[o->shard_id];
-    if (o->exp_prev) o->exp_prev->exp_next = o->exp_next;
-    else s->ns_expiring = o->exp_next;
-    if (o->exp_next) o->exp_next->exp_prev = o->exp_prev;
-    else s->ns_expiring_tail = o->exp_prev;
-    o->exp_prev = o->exp_next = NULL;
-    o->expiring = false;
-    s->ns_expiring_n--;
-}
-
-void ns_list(ns_obj *o) {
-    if (o->expiring) return;
-    shard *s = srv->shards[o->shard_id];
-    o->exp_next = NULL;
-    o->exp_prev = s->ns_expiring_tail;
-    if (s->ns_expiring_tail) s->ns_expiring_tail->exp_next = o;
-    else s->ns_expiring = o;
-    s->ns_expiring_tail = o;
-    o->expiring = true;
-    s->ns_expiring_n++;
-}
-
 static void ns_obj_free(void *obj) {
     ns_obj *o = obj;
-    ns_unlist(o);
+    ns_due_remove(o);
     dk_table_free(o->t, ks_free_obj, NULL);
     mem_free(o->name);
     mem_free(o);
@@ -356,9 +333,7 @@ static const keel_type_def ns_type_def = {
 void ns_register_type(keel_module *core) { reg_type(core, &ns_type_def, &ns_type_id, NULL); }
 
 void ns_note_expiring(ks_space *sp) {
-    if (!sp->owner) return;
-    if (dk_table_expires_count(sp->t) > 0) ns_list(sp->owner);
-    else ns_unlist(sp->owner);
+    if (sp->owner) ns_due_update(sp->owner);
 }
 
 typedef struct move_ctx {
@@ -377,9 +352,9 @@ static void ns_move_entry(void *arg, dk_table *t, dk_ref r) {
 static void ns_move(ns_obj *o, const move_ctx *cx) {
     if (cx->attach) {
         o->shard_id = cx->shard_id;
-        if (dk_table_expires_count(o->t) > 0) ns_list(o);
+        ns_due_update(o);
     } else {
-        ns_unlist(o);
+        ns_due_remove(o);
     }
     uint64_t cursor = 0;
     do {

@@ -44,11 +44,10 @@ void ns_path_unref(ns_path *p);
 typedef struct ns_obj {
     dk_table *t;
     uint32_t shard_id;             /* the shard whose tree holds it (for active expiry) */
-    bool expiring;                 /* on the shard's list of tables with expiring keys */
+    bool expiring;                 /* in the shard's heap of tables with expiring keys (ns_due.h) */
     bool spread;                   /* a part: its keys are placed by a deeper name (HS, CS n) */
     bool nested;                   /* a namespace has been stored in t (never cleared) */
     bool orphan;                   /* deleted, waiting to be freed: it has no path any more */
-    struct ns_obj *exp_prev, *exp_next;
     /* where it is stored, for keyspace notifications of keys that go without a process (active
      * expiry): the namespace whose table holds it (NULL: a database's own table), its key
      * there (mem_alloc'd) and, at the top, the database it was stored in (a hint: SWAPDB) */
@@ -56,6 +55,8 @@ typedef struct ns_obj {
     char *name;
     uint32_t nlen;
     uint32_t db_hint;
+    uint32_t due_pos;              /* while expiring: its place in that heap */
+    int64_t due;                   /* while expiring: the earliest expiry in t */
 } ns_obj;
 
 /* Records where o is stored now (ks_store_obj calls it for every namespace it stores). */
@@ -114,11 +115,9 @@ keel_status ns_resolve_on_db(struct zvm_proc *p, struct shard *s, uint32_t db, k
 /* The same, making the namespace's tables when missing (SWAPDB inside a namespace). */
 keel_status ns_make_on_db(struct zvm_proc *p, struct shard *s, uint32_t db, ks_space *sp);
 
-/* Puts or takes a nested table off its shard's list of tables with expiring keys (by what the
- * table holds now); ns_list appends at the tail, ns_unlist removes. */
+/* After a nested table changed: puts it in, moves it in or takes it out of its shard's heap of
+ * tables with expiring keys (ns_due.h) by what it holds now.  No-op for a database's table. */
 void ns_note_expiring(ks_space *sp);
-void ns_list(ns_obj *o);
-void ns_unlist(ns_obj *o);
 
 /* Frees up to max keys of a detached namespace (freeing their values, big ones lazily too);
  * frees the namespace itself and returns true once it is empty. */

@@ -4,6 +4,7 @@
 #include "shard.h"
 #include "keyspace.h"
 #include "mem.h"
+#include "ns_due.h"
 
 shard *shard_new(uint32_t id, struct thr *owner, uint32_t ndbs) {
     shard *s = mem_calloc(1, sizeof *s);
@@ -17,6 +18,7 @@ shard *shard_new(uint32_t id, struct thr *owner, uint32_t ndbs) {
 
 void shard_free(shard *s) {
     if (!s) return;
+    ns_due_free(s);   /* first: a namespace freed with the tables or later leaves s alone */
     for (uint32_t db = 0; db < s->ndbs; db++) dk_table_free(s->dbs[db].table, ks_free_obj, NULL);
     mem_free(s->dbs);
     mem_free(s->gate);

@@ -34,9 +34,9 @@ typedef struct shard {
     lock_table locks;
     wait_table waits;              /* processes blocked on keys of this shard */
     watch_table watch;             /* keys clients WATCH, with their change counters */
-    struct ns_obj *ns_expiring;    /* namespaces in this shard whose tables have expiring keys */
-    struct ns_obj *ns_expiring_tail;
-    uint32_t ns_expiring_n;
+    struct ns_obj **ns_due;        /* namespaces whose tables have expiring keys, a min-heap on
+                                      their earliest expiry (ns_due.h) */
+    uint32_t ns_due_n, ns_due_cap;
     uint64_t hits, misses;         /* owner only; read racily by INFO */
 } shard;
 

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "stats_json.h"
 #include "conn.h"
+#include "expire.h"
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
@@ -154,6 +155,28 @@ static json_t *sec_log(int64_t now) {
     return o;
 }
 
+/* Active expiry's cost and the expiry lag since start (as INFO stats' expire fields). */
+static json_t *expiry_object(void) {
+    json_t *o = json_object();
+    expire_lag_summary lag;
+    expire_lag_all(&lag);
+    uint64_t runs = 0, ns = 0, capped = 0;
+    for (int i = 0; i < srv->nthreads; i++) {
+        runs += ld(&srv->threads[i]->st.expire_runs);
+        ns += ld(&srv->threads[i]->st.expire_ns);
+        capped += ld(&srv->threads[i]->st.expire_capped);
+    }
+    set_int(o, "lag_samples", (int64_t)lag.count);
+    set_int(o, "lag_p50_us", (int64_t)lag.p50_us);
+    set_int(o, "lag_p99_us", (int64_t)lag.p99_us);
+    set_int(o, "lag_p999_us", (int64_t)lag.p999_us);
+    set_int(o, "lag_max_us", (int64_t)lag.max_us);
+    set_int(o, "cycle_runs", (int64_t)runs);
+    set_int(o, "cycle_cpu_ms", (int64_t)(ns / 1000000));
+    set_int(o, "time_cap_reached", (int64_t)capped);
+    return o;
+}
+
 static json_t *sec_keyspace(int64_t now) {
     json_t *o = json_object();
     uint64_t hits = 0, misses = 0;
@@ -179,6 +202,7 @@ static json_t *sec_keyspace(int64_t now) {
     }
     set(o, "db", dbs);
     set_int(o, "expired_keys", atomic_load(&srv->expired_keys));
+    set(o, "expiry", expiry_object());
     set_int(o, "hits", (int64_t)hits);
     set_int(o, "misses", (int64_t)misses);
     set_int(o, "shards", srv->nshards);

@@ -44,10 +44,6 @@ static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
 #define TICKS_PER_POOL_TRIM 100
 #define TICKS_PER_MEMORY_SAMPLE 10
 
-/* Every 10 ms: active expiry, incremental table resizing, counters, eviction over maxmemory;
- * every 100 ms on thread 0 (every tick with a memory limit), the process's memory
- * (used_memory_peak follows it without INFO, eviction reads it); every second, the process pool
- * gives back what it did not use and idle or over-limit clients are closed. */
 /* Says when allocations failed and the emergency reserve was spent (they are not logged where
  * they happen: the log itself allocates), and takes the reserve again once memory allows. */
 static void thr_watch_reserve(void) {
@@ -62,12 +58,17 @@ static void thr_watch_reserve(void) {
     mem_reserve_refill();
 }
 
+/* Every 10 ms: incremental table resizing, counters, eviction over maxmemory (active expiry has
+ * a timer of its own, expire.h; the tick runs it only for a thread that could not make one);
+ * every 100 ms on thread 0 (every tick with a memory limit), the process's memory
+ * (used_memory_peak follows it without INFO, eviction reads it); every second, the process pool
+ * gives back what it did not use and idle or over-limit clients are closed. */
 static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     thr *t = arg;
     thr_refresh_now(t);
-    expire_cycle(t);
+    expire_tick(t);
     busy_sweep(t);
     for (int i = 0; i < t->nshards; i++) {
         shard *s = t->shards[i];
@@ -104,6 +105,7 @@ thr *thr_new(int id, int nthreads) {
     t->tick_ev = event_new(t->base, -1, EV_PERSIST, thr_on_tick, t);
     struct timeval tick = {0, 10000};
     event_add(t->tick_ev, &tick);
+    expire_init(t);
     t->to_wake = mem_calloc((size_t)nthreads + 1, sizeof *t->to_wake);
     t->wake_marked = mem_calloc((size_t)nthreads + 1, 1);
     t->now_ms = wall_ms();
@@ -294,6 +296,7 @@ void thr_free(thr *t) {
     }
     if (t->wake_ev) event_free(t->wake_ev);
     if (t->tick_ev) event_free(t->tick_ev);
+    expire_fini(t);
     if (t->base) event_base_free(t->base);
     if (t->wake_fd >= 0) close(t->wake_fd);
     mem_free(t->to_wake);

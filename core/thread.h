@@ -4,6 +4,7 @@
 #ifndef KEEL_CORE_THREAD_H
 #define KEEL_CORE_THREAD_H
 
+#include "expire_lag.h"
 #include "zvm.h"
 
 #include <ck_stack.h>
@@ -25,6 +26,9 @@ typedef struct thr_stats {
     _Atomic uint64_t net_in, net_out;  /* bytes */
     _Atomic uint64_t errors;           /* error replies */
     _Atomic uint64_t writes;           /* write commands that did not fail (INFO's changes) */
+    _Atomic uint64_t expire_runs;      /* active expiry slices run */
+    _Atomic uint64_t expire_ns;        /* time spent in them */
+    _Atomic uint64_t expire_capped;    /* slices that ran out of time with due keys left */
 } thr_stats;
 
 typedef struct thr {
@@ -33,6 +37,9 @@ typedef struct thr {
     struct event_base *base;
     struct event *wake_ev;
     struct event *tick_ev;
+    struct event *expire_ev;           /* its timerfd: the earliest deadline of the shards (expire.h) */
+    int expire_fd;
+    int64_t expire_at;                 /* what the timer waits for (wall ms), INT64_MAX: nothing */
     int wake_fd;
     ck_stack_t inbox;
     _Atomic int wake_pending;          /* 1 while a wake-up is pending or the thread is awake */
@@ -48,7 +55,7 @@ typedef struct thr {
     struct keel_conn *conns;                /* every connection of this thread */
     struct shard **shards;             /* shards this thread owns */
     int nshards;
-    uint32_t expire_cursor;            /* next owned shard for active expiry */
+    uint32_t expire_cursor;            /* the owned shard the next expiry slice starts with */
     int64_t now_ms;                    /* wall clock, refreshed every loop turn */
     uint64_t serial_next;
     uint64_t rng;                      /* xorshift state for RANDOMKEY and friends */
@@ -57,6 +64,7 @@ typedef struct thr {
     _Atomic bool stop;
     _Atomic int64_t live;              /* processes made here and not yet recycled (written here only) */
     thr_stats st;
+    expire_lag lag;                    /* expiry lag of the keys removed here (expire_lag.h) */
 } thr;
 
 /* The thread running now (NULL on the main thread). */

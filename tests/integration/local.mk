@@ -26,6 +26,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_databases_concurrency.py \
 	tests/integration/test_databases_compat.py \
 	tests/integration/test_expire.py \
+	tests/integration/test_expire_instant.py \
 	tests/integration/test_scan.py \
 	tests/integration/test_resp_protocol.py \
 	tests/integration/test_bad_input.py \

@@ -1,6 +1,6 @@
 # tests/unit/core.mk -- unit tests of the core: the zvm (yield/resume, locks, hops, replies), shard
 # gates and numbered databases, the module loader (good and deliberately broken modules),
-# globbing, and the SDK header checks.
+# globbing, the expiry-lag histogram, and the SDK header checks.
 CORE_TEST_CPPFLAGS = $(core_libkeelcore_la_CPPFLAGS) -I$(top_srcdir)/core
 
 check_PROGRAMS += tests/unit/test_zvm
@@ -67,3 +67,9 @@ tests_unit_test_notify_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
 tests_unit_test_notify_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_notify_LDADD = core/libkeelcore.la $(UNIT_LIBS)
 TESTS += tests/unit/test_notify
+check_PROGRAMS += tests/unit/test_expire_lag
+tests_unit_test_expire_lag_SOURCES = tests/unit/test_expire_lag.c
+tests_unit_test_expire_lag_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_expire_lag_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_expire_lag_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_expire_lag

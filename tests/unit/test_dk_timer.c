@@ -148,6 +148,38 @@ START_TEST(test_dk_timer_large_ordered_and_reverse)
 }
 END_TEST
 
+/* Active expiry's case: a million pairs spread over an hour, added in random order, and a
+ * thousand sharing one earlier deadline: the thousand come out first (by id) without touching
+ * the others, and the spread stays within the bytes per pair the table's docs promise. */
+START_TEST(test_dk_timer_a_million_far_and_a_thousand_due)
+{
+    enum { FAR = 1000000, DUE = 1000 };
+    const int64_t base = 1700000000000, deadline = base + 2000;
+    dk_timer *t = dk_timer_new();
+    uint64_t x = 88172645463325252ull;
+    for (uint32_t i = 0; i < FAR; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        fast_assert(dk_timer_add(t, base + 3600000 + (int64_t)(x % 3600000), i));
+    }
+    fast_assert_uint_lt(dk_timer_bytes(t), (size_t)FAR * 30);
+    for (uint32_t i = 0; i < DUE; i++)
+        fast_assert(dk_timer_add(t, deadline, FAR + DUE - 1 - i));   /* ids added in reverse */
+    fast_assert_uint_eq(dk_timer_count(t), FAR + DUE);
+    int64_t w;
+    uint32_t id;
+    for (uint32_t i = 0; i < DUE; i++) {
+        fast_assert(dk_timer_min(t, &w, &id));
+        fast_assert_int_eq(w, deadline);
+        fast_assert_uint_eq(id, FAR + i);
+        fast_assert(dk_timer_del(t, w, id));
+    }
+    fast_assert(dk_timer_min(t, &w, &id));
+    fast_assert_int_ge(w, base + 3600000);
+    fast_assert_uint_eq(dk_timer_count(t), FAR);
+    dk_timer_free(t);
+}
+END_TEST
+
 static Suite *timer_suite(void) {
     Suite *s = suite_create("dk_timer");
     TCase *tc = tcase_create("timer");
@@ -156,6 +188,7 @@ static Suite *timer_suite(void) {
     tcase_add_test(tc, test_dk_timer_add_twice_is_one_pair);
     tcase_add_test(tc, test_dk_timer_random_against_reference);
     tcase_add_test(tc, test_dk_timer_large_ordered_and_reverse);
+    tcase_add_test(tc, test_dk_timer_a_million_far_and_a_thousand_due);
     suite_add_tcase(s, tc);
     return s;
 }
