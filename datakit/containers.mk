@@ -16,6 +16,7 @@ datakit_sources_list += \
 	datakit/list.c \
 	datakit/sorted.h \
 	datakit/sorted.c \
+	datakit/zset.c \
 	datakit/map.c \
 	datakit/set.c \
 	datakit/setop.c
@@ -29,7 +30,8 @@ datakit_headers_list += \
 	datakit/list.h \
 	datakit/map.h \
 	datakit/set.h \
-	datakit/setop.h
+	datakit/setop.h \
+	datakit/zset.h
 
 # `make bench-memory-containers`: bytes/element and ns/op of every container (built on demand).
 EXTRA_PROGRAMS += datakit/bench/dk_bench_containers
