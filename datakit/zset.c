@@ -13,18 +13,18 @@
 /* Control bytes of the member index. */
 #define CTRL_EMPTY 0u
 #define CTRL_DELETED 1u
-#define CTRL_FULL 0x80u   /* | 7 bits of the member's hash */
+#define CTRL_FULL 0x80u /* | 7 bits of the member's hash */
 
 /* Keys of at most this many bytes are built on the stack. */
 #define KEY_STACK 256
 
 struct dk_zset {
-    dk_sorted s;       /* keys "s8 || member", no values */
-    uint8_t *ctrl;     /* the index (NULL while small): cap control bytes, then cap codes */
-    uint64_t *code;    /* inside the same block as ctrl */
-    uint32_t cap;      /* slots */
-    uint32_t used;     /* full slots (= members while indexed) */
-    uint32_t deleted;  /* deleted slots */
+    dk_sorted s;      /* keys "s8 || member", no values */
+    uint8_t *ctrl;    /* the index (NULL while small): cap control bytes, then cap codes */
+    uint64_t *code;   /* inside the same block as ctrl */
+    uint32_t cap;     /* slots */
+    uint32_t used;    /* full slots (= members while indexed) */
+    uint32_t deleted; /* deleted slots */
 };
 
 /* ======== score codes ======== */
@@ -44,12 +44,14 @@ double dk_zset_code_score(uint64_t c) {
 }
 
 static void put_code(uint8_t *p, uint64_t c) {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(c >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(c >> (56 - 8 * i));
 }
 
 static uint64_t get_code(const uint8_t *p) {
     uint64_t c = 0;
-    for (int i = 0; i < 8; i++) c = (c << 8) | p[i];
+    for (int i = 0; i < 8; i++)
+        c = (c << 8) | p[i];
     return c;
 }
 
@@ -75,7 +77,9 @@ static void key_done(zkey *k) {
     if (k->p != k->stack) dk_free(k->p);
 }
 
-static dk_val key_box(const zkey *k) { return dk_bytes(k->p, k->n); }
+static dk_val key_box(const zkey *k) {
+    return dk_bytes(k->p, k->n);
+}
 
 static void key_entry(const dk_val *k, dk_zentry *e) {
     const uint8_t *p = k->v.ptr;
@@ -86,13 +90,17 @@ static void key_entry(const dk_val *k, dk_zentry *e) {
 
 /* ======== the member index ======== */
 
-static uint64_t member_hash(const void *m, size_t n) { return dk_table_default_hash(m, n); }
+static uint64_t member_hash(const void *m, size_t n) {
+    return dk_table_default_hash(m, n);
+}
 
 static uint32_t home(const dk_zset *z, uint64_t h) {
     return (uint32_t)(((unsigned __int128)h * z->cap) >> 64);
 }
 
-static uint8_t ctrl_of(uint64_t h) { return (uint8_t)(CTRL_FULL | (h & 0x7f)); }
+static uint8_t ctrl_of(uint64_t h) {
+    return (uint8_t)(CTRL_FULL | (h & 0x7f));
+}
 
 static size_t index_block(uint32_t cap) {
     return ((size_t)cap + 7) / 8 * 8 + (size_t)cap * 8;
@@ -101,7 +109,8 @@ static size_t index_block(uint32_t cap) {
 /* Puts code c of a member hashed h into the first free slot of its probe sequence. */
 static void index_place(dk_zset *z, uint64_t h, uint64_t c) {
     uint32_t i = home(z, h);
-    while (z->ctrl[i] >= CTRL_FULL) i = i + 1 == z->cap ? 0 : i + 1;
+    while (z->ctrl[i] >= CTRL_FULL)
+        i = i + 1 == z->cap ? 0 : i + 1;
     if (z->ctrl[i] == CTRL_DELETED) z->deleted--;
     z->ctrl[i] = ctrl_of(h);
     z->code[i] = c;
@@ -175,7 +184,8 @@ static void index_free_slot(dk_zset *z, uint32_t i) {
 static uint32_t index_slot_of(const dk_zset *z, uint64_t h, uint64_t c) {
     uint8_t want = ctrl_of(h);
     uint32_t i = home(z, h);
-    while (z->ctrl[i] != want || z->code[i] != c) i = i + 1 == z->cap ? 0 : i + 1;
+    while (z->ctrl[i] != want || z->code[i] != c)
+        i = i + 1 == z->cap ? 0 : i + 1;
     return i;
 }
 
@@ -207,7 +217,7 @@ static void maybe_unindex(dk_zset *z) {
         index_drop(z);
         return;
     }
-    if (z->cap > 64 && (size_t)z->used * 4 < z->cap) index_rebuild(z);   /* best effort */
+    if (z->cap > 64 && (size_t)z->used * 4 < z->cap) index_rebuild(z); /* best effort */
 }
 
 /* Looks m up: its code, true when present. */
@@ -249,13 +259,17 @@ dk_zset *dk_zset_copy(const dk_zset *z) {
     return c;
 }
 
-size_t dk_zset_count(const dk_zset *z) { return dk_sorted_count(&z->s); }
+size_t dk_zset_count(const dk_zset *z) {
+    return dk_sorted_count(&z->s);
+}
 
 size_t dk_zset_bytes(const dk_zset *z) {
     return dk_mem_footprint(z) + dk_sorted_bytes(&z->s) + dk_mem_footprint(z->ctrl);
 }
 
-bool dk_zset_indexed(const dk_zset *z) { return z->ctrl != NULL; }
+bool dk_zset_indexed(const dk_zset *z) {
+    return z->ctrl != NULL;
+}
 
 bool dk_zset_score(const dk_zset *z, const void *m, size_t n, double *score) {
     uint64_t c;
@@ -292,7 +306,7 @@ int dk_zset_set(dk_zset *z, const void *m, size_t n, double score) {
         if (z->ctrl) z->code[index_slot_of(z, h, old)] = c;
         return 0;
     }
-    if (!index_room(z)) {   /* keep the set as it was */
+    if (!index_room(z)) { /* keep the set as it was */
         dk_sorted_del(&z->s, &b);
         key_done(&k);
         return -1;

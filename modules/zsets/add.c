@@ -18,13 +18,20 @@ static uint32_t add_options(keel_proc *p, int imm, unsigned *flags) {
     *flags = imm == ADD_ZINCRBY ? F_INCR : 0;
     for (; imm == ADD_ZADD && i < p->argc; i++) {
         const keel_arg *a = &p->argv[i];
-        if (keel_arg_is(a, "NX")) *flags |= F_NX;
-        else if (keel_arg_is(a, "XX")) *flags |= F_XX;
-        else if (keel_arg_is(a, "CH")) *flags |= F_CH;
-        else if (keel_arg_is(a, "INCR")) *flags |= F_INCR;
-        else if (keel_arg_is(a, "GT")) *flags |= F_GT;
-        else if (keel_arg_is(a, "LT")) *flags |= F_LT;
-        else break;
+        if (keel_arg_is(a, "NX"))
+            *flags |= F_NX;
+        else if (keel_arg_is(a, "XX"))
+            *flags |= F_XX;
+        else if (keel_arg_is(a, "CH"))
+            *flags |= F_CH;
+        else if (keel_arg_is(a, "INCR"))
+            *flags |= F_INCR;
+        else if (keel_arg_is(a, "GT"))
+            *flags |= F_GT;
+        else if (keel_arg_is(a, "LT"))
+            *flags |= F_LT;
+        else
+            break;
     }
     uint32_t left = p->argc - i;
     unsigned f = *flags;
@@ -72,8 +79,10 @@ static int add_one(dk_zset *z, const keel_arg *m, double s, unsigned f, double *
 /* Replies ZADD's answer: the new score (INCR; nil when nothing was done) or the count. */
 static void add_reply(keel_proc *p, unsigned f) {
     if (f & F_INCR) {
-        if (p->reg[3].v.i) zs_reply_score(p, p->reg[4].v.d);
-        else keel_reply_nil(p);
+        if (p->reg[3].v.i)
+            zs_reply_score(p, p->reg[4].v.d);
+        else
+            keel_reply_nil(p);
         return;
     }
     keel_reply_int(p, p->reg[1].v.i + ((f & F_CH) ? p->reg[2].v.i : 0));
@@ -133,7 +142,7 @@ static keel_op_result op_add(keel_proc *p, const keel_insn *in) {
     }
     st = zs_settle(p, key->ptr, key->len, z);
     KEEL_OP_PROPAGATE(st);
-    if (p->reg[1].v.i > 0) keel_key_signal(p, key->ptr, key->len);   /* wake BZPOPMIN */
+    if (p->reg[1].v.i > 0) keel_key_signal(p, key->ptr, key->len); /* wake BZPOPMIN */
     add_reply(p, f);
     return KEEL_NEXT;
 }

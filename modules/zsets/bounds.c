@@ -24,11 +24,20 @@ static bool parse_lex_end(const keel_arg *a, zs_lex *e) {
     e->m = a->ptr + 1;
     e->n = a->len - 1;
     switch (a->ptr[0]) {
-    case '+': e->kind = ZS_LEX_MAX; return a->len == 1;
-    case '-': e->kind = ZS_LEX_MIN; return a->len == 1;
-    case '[': e->kind = ZS_LEX_IN; return true;
-    case '(': e->kind = ZS_LEX_EX; return true;
-    default: return false;
+    case '+':
+        e->kind = ZS_LEX_MAX;
+        return a->len == 1;
+    case '-':
+        e->kind = ZS_LEX_MIN;
+        return a->len == 1;
+    case '[':
+        e->kind = ZS_LEX_IN;
+        return true;
+    case '(':
+        e->kind = ZS_LEX_EX;
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -45,10 +54,14 @@ void zs_srange_ranks(const dk_zset *z, const zs_srange *r, uint64_t *lo, uint64_
 /* Elements below end e: as a lower end (start) or an upper end (stop). */
 static uint64_t lex_rank(const dk_zset *z, const zs_lex *e, bool upper) {
     switch (e->kind) {
-    case ZS_LEX_MIN: return 0;
-    case ZS_LEX_MAX: return dk_zset_count(z);
-    case ZS_LEX_IN: return dk_zset_lex_rank(z, e->m, e->n, upper);
-    default: return dk_zset_lex_rank(z, e->m, e->n, !upper);
+    case ZS_LEX_MIN:
+        return 0;
+    case ZS_LEX_MAX:
+        return dk_zset_count(z);
+    case ZS_LEX_IN:
+        return dk_zset_lex_rank(z, e->m, e->n, upper);
+    default:
+        return dk_zset_lex_rank(z, e->m, e->n, !upper);
     }
 }
 

@@ -26,7 +26,8 @@ static entry **bucket(const keel_proc *p) {
 
 /* The entry of p in *b, or NULL; lock held. */
 static entry **find(entry **b, const keel_proc *p) {
-    while (*b && (*b)->p != p) b = &(*b)->next;
+    while (*b && (*b)->p != p)
+        b = &(*b)->next;
     return *b ? b : NULL;
 }
 
@@ -82,4 +83,6 @@ void zs_deadline_clear(void) {
     pthread_mutex_unlock(&lock);
 }
 
-long zs_deadline_count(void) { return atomic_load(&count); }
+long zs_deadline_count(void) {
+    return atomic_load(&count);
+}

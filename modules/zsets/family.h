@@ -38,5 +38,6 @@ extern const zs_family zs_range_family;   /* range.c: ZRANGE ZRANGEBYSCORE ZREVR
 extern const zs_family zs_pop_family;     /* pop.c: ZPOPMIN ZPOPMAX ZMPOP BZPOPMIN BZPOPMAX
                                              BZMPOP */
 extern const zs_family zs_scan_family;    /* scan.c: ZSCAN ZRANDMEMBER */
+extern const zs_family zs_algebra_family; /* algebra.c: ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD */
 
 #endif

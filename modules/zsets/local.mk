@@ -5,6 +5,7 @@ noinst_LTLIBRARIES += modules/zsets/libzsets.la
 modules_zsets_libzsets_la_SOURCES = \
 	modules/zsets/family.h \
 	modules/zsets/add.c \
+	modules/zsets/algebra.c \
 	modules/zsets/bounds.c modules/zsets/bounds.h \
 	modules/zsets/deadline.c modules/zsets/deadline.h \
 	modules/zsets/pop.c \

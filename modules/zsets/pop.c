@@ -60,8 +60,8 @@ static keel_op_result op_pop(keel_proc *p, const keel_insn *in) {
     const keel_arg *key = &p->argv[1];
     bool counted = p->argc == 3;
     int64_t count = 1;
-    if (counted && !arg_atleast(p, &p->argv[2], 0, "value is out of range, must be positive",
-                                &count))
+    if (counted &&
+        !arg_atleast(p, &p->argv[2], 0, "value is out of range, must be positive", &count))
         return KEEL_FAIL;
     dk_zset *z;
     keel_status st = zs_find(p, key->ptr, key->len, &z);
@@ -91,10 +91,10 @@ enum { MP_BZPOPMIN = 0, MP_BZPOPMAX, MP_ZMPOP, MP_BZMPOP };
 
 typedef struct mpop_args {
     bool max;
-    bool multi;           /* reply [key, [[member, score] ...]] (ZMPOP) not [key, member, score] */
+    bool multi; /* reply [key, [[member, score] ...]] (ZMPOP) not [key, member, score] */
     bool blocking;
     int64_t count;
-    int64_t timeout_ms;   /* blocking: 0 = forever */
+    int64_t timeout_ms; /* blocking: 0 = forever */
 } mpop_args;
 
 /* Reads seconds as Redis's string2ld does (strtold; no spaces, junk, NaN or overflow). */
@@ -128,7 +128,9 @@ static bool arg_timeout(keel_proc *p, const keel_arg *a, int64_t *ms) {
     return true;
 }
 
-static int numkeys_at(int imm) { return imm == MP_ZMPOP ? 1 : 2; }
+static int numkeys_at(int imm) {
+    return imm == MP_ZMPOP ? 1 : 2;
+}
 
 /* ZMPOP/BZMPOP's numkeys, MIN|MAX and COUNT, as Redis checks them. */
 static bool mpop_read_counted(keel_proc *p, int imm, mpop_args *a) {
@@ -141,8 +143,10 @@ static bool mpop_read_counted(keel_proc *p, int imm, mpop_args *a) {
         return false;
     }
     uint32_t where = (uint32_t)(at + numkeys + 1);
-    if (keel_arg_is(&p->argv[where], "MIN")) a->max = false;
-    else if (keel_arg_is(&p->argv[where], "MAX")) a->max = true;
+    if (keel_arg_is(&p->argv[where], "MIN"))
+        a->max = false;
+    else if (keel_arg_is(&p->argv[where], "MAX"))
+        a->max = true;
     else {
         keel_reply_error(p, "ERR syntax error");
         return false;
@@ -180,7 +184,8 @@ static int counted_keys(int at, int argc, const keel_arg *argv, int *pos, int ma
     if (argc <= at || !keel_arg_i64(&argv[at], &numkeys) || numkeys < 1 ||
         numkeys >= (int64_t)argc - at - 1)
         return 0;
-    for (int i = 0; i < (int)numkeys && i < max; i++) pos[i] = at + 1 + i;
+    for (int i = 0; i < (int)numkeys && i < max; i++)
+        pos[i] = at + 1 + i;
     return (int)numkeys;
 }
 
@@ -245,7 +250,7 @@ static keel_op_result mpop_run(keel_proc *p, const keel_insn *in) {
     dk_zset *z;
     keel_status st = zs_find(p, key->ptr, key->len, &z);
     KEEL_OP_PROPAGATE(st);
-    if (st != KEEL_OK) {   /* it expired since the scan: scan again, or end a started reply */
+    if (st != KEEL_OK) { /* it expired since the scan: scan again, or end a started reply */
         if (p->reg[3].type != DK_NULL) return KEEL_NEXT;
         p->reg[0] = p->reg[1] = dk_null();
         return KEEL_YIELD;
@@ -288,8 +293,9 @@ static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
 
 static const keel_opcode_def pop_ops[] = {
     ZS_OP("zsets.pop", op_pop, "pop from argv[1]'s low (imm 0) or high (imm 1) end; r0 = left"),
-    ZS_OP("zsets.mpop", op_mpop, "pop from the first non-empty key, or park (imm: BZPOPMIN "
-                                 "BZPOPMAX ZMPOP BZMPOP); r0..r3 = scan and pop progress"),
+    ZS_OP("zsets.mpop", op_mpop,
+          "pop from the first non-empty key, or park (imm: BZPOPMIN "
+          "BZPOPMAX ZMPOP BZMPOP); r0..r3 = scan and pop progress"),
 };
 
 static const keel_insn_def zpopmin_prog[] = {{.op = "zsets.pop", .imm = 0}, KEEL_END};

@@ -23,8 +23,8 @@ enum { BY_RANK = 0, BY_SCORE, BY_LEX };
 typedef struct zrange {
     uint8_t by;
     bool rev, withscores, store;
-    int64_t offset, limit;   /* LIMIT (limit -1: no limit) */
-    uint32_t src;            /* argv index of the source key */
+    int64_t offset, limit; /* LIMIT (limit -1: no limit) */
+    uint32_t src;          /* argv index of the source key */
     zs_srange sr;
     zs_lex lmin, lmax;
     int64_t start, stop;     /* BY_RANK */
@@ -119,8 +119,10 @@ static void plan(zrange *r, const dk_zset *z) {
         r->first = r->rev ? count - 1 - lo : lo;
         return;
     }
-    if (r->by == BY_SCORE) zs_srange_ranks(z, &r->sr, &lo, &hi);
-    else zs_lrange_ranks(z, &r->lmin, &r->lmax, &lo, &hi);
+    if (r->by == BY_SCORE)
+        zs_srange_ranks(z, &r->sr, &lo, &hi);
+    else
+        zs_lrange_ranks(z, &r->lmin, &r->lmax, &lo, &hi);
     if (hi <= lo || r->offset < 0 || (uint64_t)r->offset >= hi - lo) return;
     r->n = hi - lo - (uint64_t)r->offset;
     if (r->limit >= 0 && (uint64_t)r->limit < r->n) r->n = (uint64_t)r->limit;
@@ -145,7 +147,8 @@ static bool emit(keel_proc *p, zrange *r, const dk_zset *z) {
         if (b > REV_BLOCK) b = REV_BLOCK;
         dk_zentry blk[REV_BLOCK];
         dk_iter it = dk_iter_at(r->rev ? r->first - r->done - (b - 1) : r->first + r->done);
-        for (uint64_t i = 0; i < b; i++) dk_zset_next(z, &it, &blk[i]);
+        for (uint64_t i = 0; i < b; i++)
+            dk_zset_next(z, &it, &blk[i]);
         for (uint64_t i = 0; i < b; i++)
             if (!take(p, r, &blk[r->rev ? b - 1 - i : i])) return false;
         r->done += b;
@@ -192,8 +195,10 @@ static keel_op_result op_range(keel_proc *p, const keel_insn *in) {
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return zs_wrongtype(p);
     if (!r->planned) {
-        if (st == KEEL_OK) plan(r, z);
-        else r->planned = true;   /* absent: n = 0 */
+        if (st == KEEL_OK)
+            plan(r, z);
+        else
+            r->planned = true; /* absent: n = 0 */
         if (r->store) {
             r->out = dk_zset_new();
             if (!r->out || keel_proc_defer_free(p, free_out, r) != KEEL_OK) {
@@ -205,7 +210,7 @@ static keel_op_result op_range(keel_proc *p, const keel_insn *in) {
             zs_reply_list(p, r->n, r->withscores);
         }
     }
-    if (st == KEEL_NOTFOUND && r->done < r->n) return KEEL_NEXT;   /* gone: the core pads */
+    if (st == KEEL_NOTFOUND && r->done < r->n) return KEEL_NEXT; /* gone: the core pads */
     if (!emit(p, r, z)) return zs_oom(p);
     if (r->done < r->n) return KEEL_YIELD;
     return r->store ? store(p, r) : KEEL_NEXT;
@@ -242,8 +247,10 @@ static keel_op_result op_remrange(keel_proc *p, const keel_insn *in) {
         uint64_t lo = 0, hi = 0;
         if (in->imm == BY_RANK && !zs_rank_range(start, stop, dk_zset_count(z), &lo, &hi))
             lo = hi = 0;
-        else if (in->imm == BY_SCORE) zs_srange_ranks(z, &sr, &lo, &hi);
-        else if (in->imm == BY_LEX) zs_lrange_ranks(z, &lmin, &lmax, &lo, &hi);
+        else if (in->imm == BY_SCORE)
+            zs_srange_ranks(z, &sr, &lo, &hi);
+        else if (in->imm == BY_LEX)
+            zs_lrange_ranks(z, &lmin, &lmax, &lo, &hi);
         p->reg[0] = dk_i64((int64_t)lo);
         p->reg[1] = dk_i64(hi > lo ? (int64_t)(hi - lo) : 0);
         p->reg[2] = dk_i64(0);
@@ -266,10 +273,12 @@ static keel_op_result op_remrange(keel_proc *p, const keel_insn *in) {
 /* ======== tables ======== */
 
 static const keel_opcode_def range_ops[] = {
-    ZS_OP("zsets.range", op_range, "ZRANGE and relatives (imm: by, rev, store) of argv[1|2]; "
-                                   "r0 = state"),
-    ZS_OP("zsets.remrange", op_remrange, "remove a range (imm: rank, score, lex) of argv[1]; "
-                                         "r0..r2 = progress"),
+    ZS_OP("zsets.range", op_range,
+          "ZRANGE and relatives (imm: by, rev, store) of argv[1|2]; "
+          "r0 = state"),
+    ZS_OP("zsets.remrange", op_remrange,
+          "remove a range (imm: rank, score, lex) of argv[1]; "
+          "r0..r2 = progress"),
 };
 
 #define PROG(NAME, OP, IMMV) static const keel_insn_def NAME[] = {{.op = OP, .imm = IMMV}, KEEL_END}

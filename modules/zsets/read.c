@@ -12,12 +12,16 @@ static void reply_missing(keel_proc *p, int imm) {
     switch (imm) {
     case RD_SCORE:
     case RD_RANK:
-    case RD_REVRANK: keel_reply_nil(p); break;
+    case RD_REVRANK:
+        keel_reply_nil(p);
+        break;
     case RD_MSCORE:
         keel_reply_array(p, p->argc - 2);
-        for (uint32_t i = 2; i < p->argc; i++) keel_reply_nil(p);
+        for (uint32_t i = 2; i < p->argc; i++)
+            keel_reply_nil(p);
         break;
-    default: keel_reply_int(p, 0);
+    default:
+        keel_reply_int(p, 0);
     }
 }
 
@@ -32,8 +36,10 @@ static void reply_rank(keel_proc *p, const dk_zset *z, bool rev) {
 
 static void reply_score(keel_proc *p, const dk_zset *z, const keel_arg *m) {
     double s;
-    if (dk_zset_score(z, m->ptr, m->len, &s)) zs_reply_score(p, s);
-    else keel_reply_nil(p);
+    if (dk_zset_score(z, m->ptr, m->len, &s))
+        zs_reply_score(p, s);
+    else
+        keel_reply_nil(p);
 }
 
 /* Opcode: zsets.read
@@ -61,15 +67,22 @@ static keel_op_result op_read(keel_proc *p, const keel_insn *in) {
     }
     uint64_t lo, hi;
     switch (imm) {
-    case RD_CARD: keel_reply_int(p, (int64_t)dk_zset_count(z)); break;
-    case RD_SCORE: reply_score(p, z, &p->argv[2]); break;
+    case RD_CARD:
+        keel_reply_int(p, (int64_t)dk_zset_count(z));
+        break;
+    case RD_SCORE:
+        reply_score(p, z, &p->argv[2]);
+        break;
     case RD_MSCORE:
         keel_reply_array(p, p->argc - 2);
-        for (uint32_t i = 2; i < p->argc; i++) reply_score(p, z, &p->argv[i]);
+        for (uint32_t i = 2; i < p->argc; i++)
+            reply_score(p, z, &p->argv[i]);
         keel_charge(p, (int64_t)(p->argc - 2) * ZS_COST_UPDATE);
         break;
     case RD_RANK:
-    case RD_REVRANK: reply_rank(p, z, imm == RD_REVRANK); break;
+    case RD_REVRANK:
+        reply_rank(p, z, imm == RD_REVRANK);
+        break;
     case RD_COUNT:
         zs_srange_ranks(z, &sr, &lo, &hi);
         keel_reply_int(p, hi > lo ? (int64_t)(hi - lo) : 0);
@@ -82,9 +95,12 @@ static keel_op_result op_read(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def read_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "zsets.read", .fn = op_read,
+    {.size = sizeof(keel_opcode_def),
+     .name = "zsets.read",
+     .fn = op_read,
      .synopsis = "ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT ZLEXCOUNT (imm) of argv[1]",
-     .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+     .cost = 1,
+     .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
 static const keel_insn_def card_prog[] = {{.op = "zsets.read", .imm = RD_CARD}, KEEL_END};

@@ -4,7 +4,8 @@
 #include "zobj.h"
 
 static const zs_family *const families[] = {
-    &zs_add_family, &zs_read_family, &zs_range_family, &zs_pop_family, &zs_scan_family,
+    &zs_add_family, &zs_read_family, &zs_range_family,
+    &zs_pop_family, &zs_scan_family, &zs_algebra_family,
 };
 
 static keel_status failed(keel_module *m, const char *what, const char *name, keel_status st,

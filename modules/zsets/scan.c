@@ -85,8 +85,9 @@ static keel_op_result op_scan(keel_proc *p, const keel_insn *in) {
     if (from > n) from = n;
     keel_reply_open(p, KEEL_REPLY_ARRAY);
     char text[24];
-    keel_reply_bulk(p, text, (size_t)snprintf(text, sizeof text, "%llu",
-                                              (unsigned long long)(to < n ? to : 0)));
+    keel_reply_bulk(
+        p, text,
+        (size_t)snprintf(text, sizeof text, "%llu", (unsigned long long)(to < n ? to : 0)));
     keel_reply_open(p, KEEL_REPLY_ARRAY);
     dk_iter it = dk_iter_at(from);
     dk_zentry e;
@@ -163,8 +164,10 @@ static keel_op_result op_randmember(keel_proc *p, const keel_insn *in) {
     uint64_t n = st == KEEL_OK ? dk_zset_count(z) : 0;
     if (!counted) {
         dk_zentry e;
-        if (n && dk_zset_at(z, zs_rand_below(n), &e)) keel_reply_bulk(p, e.member, e.len);
-        else keel_reply_nil(p);
+        if (n && dk_zset_at(z, zs_rand_below(n), &e))
+            keel_reply_bulk(p, e.member, e.len);
+        else
+            keel_reply_nil(p);
         return KEEL_NEXT;
     }
     bool repeat = count < 0;
@@ -192,8 +195,11 @@ static keel_op_result op_randmember(keel_proc *p, const keel_insn *in) {
 /* ======== tables ======== */
 
 static const keel_opcode_def scan_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "zsets.scan", .fn = op_scan,
-     .synopsis = "a page of argv[1]'s members and scores from cursor argv[2]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "zsets.scan",
+     .fn = op_scan,
+     .synopsis = "a page of argv[1]'s members and scores from cursor argv[2]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
     ZS_OP("zsets.randmember", op_randmember, "random members of argv[1]; r0 = replied, r1 = ranks"),
 };

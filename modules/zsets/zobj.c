@@ -12,11 +12,17 @@ keel_type_id zs_type = KEEL_TYPE_NONE;
 
 /* ======== the type's ops ======== */
 
-static void zset_free(void *obj) { dk_zset_free(obj); }
+static void zset_free(void *obj) {
+    dk_zset_free(obj);
+}
 
-static void *zset_copy(const void *obj) { return dk_zset_copy(obj); }
+static void *zset_copy(const void *obj) {
+    return dk_zset_copy(obj);
+}
 
-static size_t zset_memory(const void *obj) { return dk_zset_bytes(obj); }
+static size_t zset_memory(const void *obj) {
+    return dk_zset_bytes(obj);
+}
 
 static size_t zset_describe(const void *obj, char *out, size_t cap) {
     const dk_zset *z = obj;
@@ -31,7 +37,8 @@ static void zset_to_reply(keel_proc *p, const void *obj) {
     zs_reply_list(p, dk_zset_count(z), true);
     dk_iter it = dk_iter_at(0);
     dk_zentry e;
-    while (dk_zset_next(z, &it, &e)) zs_reply_entry(p, &e, true);
+    while (dk_zset_next(z, &it, &e))
+        zs_reply_entry(p, &e, true);
     keel_charge(p, (int64_t)dk_zset_count(z) * ZS_COST_STEP);
 }
 
@@ -89,7 +96,9 @@ keel_op_result zs_wrongtype(keel_proc *p) {
     return zs_error(p, "WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 
-keel_op_result zs_oom(keel_proc *p) { return zs_error(p, "ERR out of memory"); }
+keel_op_result zs_oom(keel_proc *p) {
+    return zs_error(p, "ERR out of memory");
+}
 
 keel_status zs_create(keel_proc *p, const void *key, size_t klen, dk_zset **z) {
     dk_zset *n = dk_zset_new();
@@ -134,8 +143,10 @@ void zs_reply_score(keel_proc *p, double s) {
     }
     char text[40];
     int n;
-    if (isinf(s)) n = snprintf(text, sizeof text, "%s", s > 0 ? "inf" : "-inf");
-    else n = snprintf(text, sizeof text, "%.17g", s);
+    if (isinf(s))
+        n = snprintf(text, sizeof text, "%s", s > 0 ? "inf" : "-inf");
+    else
+        n = snprintf(text, sizeof text, "%.17g", s);
     keel_reply_bulk(p, text, (size_t)n);
 }
 

@@ -55,8 +55,10 @@ static int model_set(model *md, const char *m, size_t n, double s) {
     size_t lo = 0, hi = md->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (mcmp(s, m, n, &md->e[mid]) > 0) lo = mid + 1;
-        else hi = mid;
+        if (mcmp(s, m, n, &md->e[mid]) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     memmove(&md->e[lo + 1], &md->e[lo], (md->n - lo) * sizeof(mel));
     md->e[lo].score = s;
@@ -77,17 +79,22 @@ static uint64_t model_score_rank(const model *md, double s, bool after) {
 
 static size_t rand_member(dk_rand *r, char *buf, size_t universe) {
     size_t n = (size_t)snprintf(buf, 24, "m%zu", (size_t)dk_rand_below(r, universe));
-    if (dk_rand_below(r, 8) == 0) buf[n++] = '\0';   /* binary-safe: an embedded NUL */
+    if (dk_rand_below(r, 8) == 0) buf[n++] = '\0'; /* binary-safe: an embedded NUL */
     return n;
 }
 
 static double rand_score(dk_rand *r) {
     switch (dk_rand_below(r, 8)) {
-    case 0: return (double)dk_rand_below(r, 5);   /* many ties: order by member */
-    case 1: return -(double)dk_rand_below(r, 5);
-    case 2: return dk_rand_below(r, 2) ? INFINITY : -INFINITY;
-    case 3: return -0.0;
-    default: return ((double)dk_rand_u64(r) / 18446744073709551616.0 - 0.5) * 1e6;
+    case 0:
+        return (double)dk_rand_below(r, 5); /* many ties: order by member */
+    case 1:
+        return -(double)dk_rand_below(r, 5);
+    case 2:
+        return dk_rand_below(r, 2) ? INFINITY : -INFINITY;
+    case 3:
+        return -0.0;
+    default:
+        return ((double)dk_rand_u64(r) / 18446744073709551616.0 - 0.5) * 1e6;
     }
 }
 
@@ -157,7 +164,7 @@ START_TEST(test_zset_order_is_score_then_member_bytes) {
     ck_assert_int_eq(dk_zset_set(z, "z", 1, -INFINITY), 1);
     ck_assert_int_eq(dk_zset_set(z, "y", 1, INFINITY), 1);
     ck_assert_int_eq(dk_zset_set(z, "n", 1, -0.5), 1);
-    ck_assert_int_eq(dk_zset_set(z, "a", 1, 1), 0);   /* same score: no change */
+    ck_assert_int_eq(dk_zset_set(z, "a", 1, 1), 0); /* same score: no change */
     ck_assert_int_eq(dk_zset_set(z, "q", 1, NAN), -1);
     const char *want[] = {"z", "n", "", "a", "ab", "b", "y"};
     dk_iter it = dk_iter_at(0);
@@ -186,7 +193,8 @@ START_TEST(test_zset_lex_ranks_in_one_score) {
     dk_zset *z = dk_zset_new();
     ck_assert_uint_eq(dk_zset_lex_rank(z, "a", 1, false), 0);
     const char *m[] = {"a", "b", "c", "d", "e"};
-    for (int i = 0; i < 5; i++) dk_zset_set(z, m[i], 1, 0);
+    for (int i = 0; i < 5; i++)
+        dk_zset_set(z, m[i], 1, 0);
     ck_assert_uint_eq(dk_zset_lex_rank(z, "b", 1, false), 1);
     ck_assert_uint_eq(dk_zset_lex_rank(z, "b", 1, true), 2);
     ck_assert_uint_eq(dk_zset_lex_rank(z, "bb", 2, false), 2);
@@ -204,8 +212,9 @@ START_TEST(test_zset_random_ops_match_model) {
     dk_zset *z = dk_zset_new();
     model md = {0};
     for (int round = 0; round < 6; round++) {
-        int grow = round % 2 == 0 ? 7 : 2;   /* grow, then shrink (index built and dropped) */
-        for (int i = 0; i < 4000; i++) random_op(&r, z, &md, universe, grow);
+        int grow = round % 2 == 0 ? 7 : 2; /* grow, then shrink (index built and dropped) */
+        for (int i = 0; i < 4000; i++)
+            random_op(&r, z, &md, universe, grow);
         check_same(z, &md);
         dk_zset *c = dk_zset_copy(z);
         check_same(c, &md);
@@ -233,8 +242,9 @@ START_TEST(test_zset_large_set_ranks_and_deletes) {
     static uint64_t per_score[1000];
     for (uint64_t i = 0; i < N; i++) {
         fast_assert(dk_zset_next(z, &it, &e));
-        if (i) fast_assert(prev.score < e.score ||
-                           (prev.score == e.score && memcmp(prev.member, e.member, 8) < 0));
+        if (i)
+            fast_assert(prev.score < e.score ||
+                        (prev.score == e.score && memcmp(prev.member, e.member, 8) < 0));
         uint64_t rank;
         fast_assert(dk_zset_rank(z, e.member, e.len, &rank));
         fast_assert_uint_eq(rank, i);
@@ -249,7 +259,7 @@ START_TEST(test_zset_large_set_ranks_and_deletes) {
         fast_assert_uint_eq(dk_zset_score_rank(z, s + 0.5, false), below);
     }
     size_t bytes = dk_zset_bytes(z);
-    ck_assert_uint_lt(bytes / N, 40);   /* ~20 B of overhead + 16 of payload */
+    ck_assert_uint_lt(bytes / N, 40); /* ~20 B of overhead + 16 of payload */
     for (uint32_t i = 0; i < N; i++) {
         int n = snprintf(buf, sizeof buf, "%08u", (i * 7919u) % N);
         fast_assert(dk_zset_del(z, buf, (size_t)n));
