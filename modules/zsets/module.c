@@ -11,4 +11,4 @@
 #include "register.h"
 
 KEEL_MODULE("zsets", KEEL_VERSION, "sorted sets: ZADD ZRANGE ZPOPMIN BZPOPMIN ...", zs_register,
-            NULL);
+            zs_unregister);

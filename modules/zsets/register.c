@@ -1,4 +1,5 @@
 /* register.c -- zsets.so's registration table: the zset type, then every command family. */
+#include "deadline.h"
 #include "family.h"
 #include "register.h"
 #include "zobj.h"
@@ -31,4 +32,9 @@ keel_status zs_register(keel_module *m) {
         }
     }
     return KEEL_OK;
+}
+
+void zs_unregister(keel_module *m) {
+    (void)m;
+    zs_deadline_clear();
 }

@@ -9,4 +9,7 @@
  * after which the core unloads the module. */
 keel_status zs_register(keel_module *m);
 
+/* The module's fini: forgets the deadlines of processes still parked (at shutdown). */
+void zs_unregister(keel_module *m);
+
 #endif
