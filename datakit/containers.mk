@@ -1,5 +1,5 @@
 # datakit/containers.mk -- list, map, set, array, flat buffer, sparse bitset sources.
-# Internal headers (acct, boxfast, cidx, intset_int, sbcont, sorted) go with the sources;
+# Internal headers (acct, boxfast, cidx, intset_int, sbcont, sorted, zset_int) go with the sources;
 # the public ones are installed.
 datakit_sources_list += \
 	datakit/acct.h \
@@ -16,7 +16,9 @@ datakit_sources_list += \
 	datakit/list.c \
 	datakit/sorted.h \
 	datakit/sorted.c \
+	datakit/zset_int.h \
 	datakit/zset.c \
+	datakit/zset_index.c \
 	datakit/map.c \
 	datakit/set.c \
 	datakit/setop.c

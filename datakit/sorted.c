@@ -203,8 +203,10 @@ static void count_add(dk_sorted *s, uint32_t ci, int64_t delta) {
         dk_cidx_add(s->p, ci, delta);
 }
 
-/* Splits run ci in two when it is over size (indexing a small store first). */
-static void split_run(dk_sorted *s, uint32_t ci) {
+/* Splits run ci in two when it is over size (indexing a small store first): in halves, or, when
+ * the entry just added is the store's last (`appended`: keys arriving in order, as timestamps
+ * do), before that entry, so runs filled in order stay full instead of half full. */
+static void split_run(dk_sorted *s, uint32_t ci, bool appended) {
     const srun *c = run_at(s, ci);
     if (c->used <= CHUNK || c->count < 2)
         return;
@@ -222,7 +224,7 @@ static void split_run(dk_sorted *s, uint32_t ci) {
         return;
     size_t off = 0;
     uint32_t keep = 0;
-    while (off < c->used / 2 || keep == 0) {
+    while (appended ? keep + 1 < c->count : (off < c->used / 2 || keep == 0)) {
         off = run_skip(c, s->vals, off);
         keep++;
     }
@@ -305,7 +307,7 @@ static int replace_value(dk_sorted *s, uint32_t ci, size_t off, const dk_val *v)
         return -1;
     dk_box_pack(v, (*sp)->data + voff);
     s->version++;
-    split_run(s, ci);
+    split_run(s, ci, false);
     return 0;
 }
 
@@ -339,7 +341,7 @@ int dk_sorted_put(dk_sorted *s, const dk_val *k, const dk_val *v, bool replace) 
     if (pos == 0 && s->chunked)
         ((dk_cidx *)s->p)->key[ci] = dk_val_prefix64(k);
     s->version++;
-    split_run(s, ci);
+    split_run(s, ci, pos + 1 == (*sp)->count && ci + 1 == nruns(s));
     return 1;
 }
 

@@ -259,7 +259,8 @@ START_TEST(test_zset_large_set_ranks_and_deletes) {
         fast_assert_uint_eq(dk_zset_score_rank(z, s + 0.5, false), below);
     }
     size_t bytes = dk_zset_bytes(z);
-    ck_assert_uint_lt(bytes / N, 40); /* ~20 B of overhead + 16 of payload */
+    /* ~13 B of overhead + 16 of payload, 12 more while the index moves to a bigger table */
+    ck_assert_uint_lt(bytes / N, 44);
     for (uint32_t i = 0; i < N; i++) {
         int n = snprintf(buf, sizeof buf, "%08u", (i * 7919u) % N);
         fast_assert(dk_zset_del(z, buf, (size_t)n));
