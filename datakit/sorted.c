@@ -203,10 +203,8 @@ static void count_add(dk_sorted *s, uint32_t ci, int64_t delta) {
         dk_cidx_add(s->p, ci, delta);
 }
 
-/* Splits run ci in two when it is over size (indexing a small store first): in halves, or, when
- * the entry just added is the store's last (`appended`: keys arriving in order, as timestamps
- * do), before that entry, so runs filled in order stay full instead of half full. */
-static void split_run(dk_sorted *s, uint32_t ci, bool appended) {
+/* Splits run ci in two when it is over size (indexing a small store first). */
+static void split_run(dk_sorted *s, uint32_t ci) {
     const srun *c = run_at(s, ci);
     if (c->used <= CHUNK || c->count < 2)
         return;
@@ -224,7 +222,7 @@ static void split_run(dk_sorted *s, uint32_t ci, bool appended) {
         return;
     size_t off = 0;
     uint32_t keep = 0;
-    while (appended ? keep + 1 < c->count : (off < c->used / 2 || keep == 0)) {
+    while (off < c->used / 2 || keep == 0) {
         off = run_skip(c, s->vals, off);
         keep++;
     }
@@ -307,7 +305,7 @@ static int replace_value(dk_sorted *s, uint32_t ci, size_t off, const dk_val *v)
         return -1;
     dk_box_pack(v, (*sp)->data + voff);
     s->version++;
-    split_run(s, ci, false);
+    split_run(s, ci);
     return 0;
 }
 
@@ -341,7 +339,7 @@ int dk_sorted_put(dk_sorted *s, const dk_val *k, const dk_val *v, bool replace) 
     if (pos == 0 && s->chunked)
         ((dk_cidx *)s->p)->key[ci] = dk_val_prefix64(k);
     s->version++;
-    split_run(s, ci, pos + 1 == (*sp)->count && ci + 1 == nruns(s));
+    split_run(s, ci);
     return 1;
 }
 
