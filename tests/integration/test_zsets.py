@@ -155,6 +155,15 @@ class Zsets(unittest.TestCase):
         self.assertEqual(sorted(v[1] for v in out), [b"a", b"b"])
         self.assertEqual(self.r.exists("q"), 0)
 
+    def test_zsets_blocking_pops_inside_multi_answer_at_once(self):
+        p = self.r.pipeline(transaction=True)
+        p.execute_command("BZPOPMIN", "empty", 0)
+        p.execute_command("ZADD", "q", 1, "a")
+        p.execute_command("BZMPOP", 0, 1, "q", "MIN")
+        p.execute_command("ZUNIONSTORE", "u", 2, "q", "empty")
+        self.assertEqual(p.execute(), [None, 1, [b"q", [[b"a", b"1"]]], 0])
+        self.assertEqual(self.r.exists("q", "u"), 0)
+
     # ---- big sets yield ----
 
     def served_while(self, job, key):
