@@ -161,7 +161,8 @@ static bool emit(keel_proc *p, zrange *r, const dk_zset *z) {
 static keel_op_result store(keel_proc *p, zrange *r) {
     const keel_arg *dst = &p->argv[1];
     keel_status st;
-    if (dk_zset_count(r->out) == 0) {
+    size_t n = dk_zset_count(r->out);
+    if (n == 0) {
         st = keel_key_delete(p, dst->ptr, dst->len);
         KEEL_OP_PROPAGATE(st);
     } else {
@@ -171,7 +172,7 @@ static keel_op_result store(keel_proc *p, zrange *r) {
         r->out = NULL;
         keel_key_signal(p, dst->ptr, dst->len);
     }
-    keel_reply_int(p, (int64_t)r->n);
+    keel_reply_int(p, (int64_t)n);
     return KEEL_NEXT;
 }
 
@@ -210,7 +211,11 @@ static keel_op_result op_range(keel_proc *p, const keel_insn *in) {
             zs_reply_list(p, r->n, r->withscores);
         }
     }
-    if (st == KEEL_NOTFOUND && r->done < r->n) return KEEL_NEXT; /* gone: the core pads */
+    if (st == KEEL_NOTFOUND && r->done < r->n) { /* it expired while this yielded */
+        r->n = r->done; /* (a STORE then goes straight to dst on every later run) */
+        if (r->store) return store(p, r); /* what was copied so far */
+        return KEEL_NEXT;                 /* the core pads the reply */
+    }
     if (!emit(p, r, z)) return zs_oom(p);
     if (r->done < r->n) return KEEL_YIELD;
     return r->store ? store(p, r) : KEEL_NEXT;
