@@ -1,16 +1,22 @@
 /* scan.c -- walking and sampling a sorted set: ZSCAN and ZRANDMEMBER.
  *
- * ZSCAN's cursor is a rank: a set still in its small tier (DK_ZSET_SMALL members or fewer) is
- * returned whole with cursor 0, as Redis returns a listpack; a bigger one a page of COUNT
- * members at a time, the cursor being the rank of the next one.  Members present throughout
- * are all returned when the set does not shrink in between (removals may make a walk skip
- * members; additions may make it return some twice).
+ * ZSCAN: a set still in its small tier (DK_ZSET_SMALL members or fewer) comes whole with cursor
+ * 0, as Redis returns a listpack; a bigger one COUNT members a page.  The cursor names the next
+ * member to return: its rank (high 40 bits) and a 24-bit tag hashed from its bytes (low bits).
+ * The next call resumes at that rank if the member there has the tag, else at the nearest
+ * member with the tag below it (members before it were removed: draining a set with ZSCAN and
+ * ZREM of what it returned), else above it (members were added before it), looking at most
+ * RELOCATE_MAX members each way; failing that (the member itself went), RELOCATE_MAX members
+ * before the rank.  So a member present throughout a walk is returned unless more than
+ * RELOCATE_MAX members were added or removed before the cursor between two calls, or a tag
+ * matched by chance (1 in 16M a member looked at); members may be returned twice.
  */
 #include "family.h"
 #include "rand.h"
 #include "zobj.h"
 
 #include <datakit/glob.h>
+#include <datakit/table.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -54,6 +60,42 @@ syntax:
     return false;
 }
 
+#define TAG_BITS 24
+#define TAG_MASK ((1ull << TAG_BITS) - 1)
+#define RANK_MAX ((1ull << (64 - TAG_BITS)) - 1)
+#define RELOCATE_MAX 1024
+
+/* A member's tag: 24 bits of its hash, never 0. */
+static uint64_t tag_of(const dk_zentry *e) {
+    uint64_t t = dk_table_default_hash(e->member, e->len) & TAG_MASK;
+    return t ? t : 1;
+}
+
+/* The cursor naming the member of rank r (0 when there is none: the walk is over). */
+static uint64_t cursor_at(const dk_zset *z, uint64_t r) {
+    dk_zentry e;
+    if (r > RANK_MAX || !dk_zset_at(z, r, &e)) return 0;
+    return r << TAG_BITS | tag_of(&e);
+}
+
+/* The rank a cursor resumes at (see the file comment).  Charges a step per member looked at. */
+static uint64_t resume_rank(keel_proc *p, const dk_zset *z, uint64_t cursor) {
+    uint64_t r = cursor >> TAG_BITS, tag = cursor & TAG_MASK, n = dk_zset_count(z);
+    if (cursor == 0) return 0;
+    if (cursor_at(z, r) == cursor) return r;
+    uint64_t lo = r > RELOCATE_MAX ? r - RELOCATE_MAX : 0, hi = r + RELOCATE_MAX;
+    uint64_t found = UINT64_MAX;
+    dk_iter it = dk_iter_at(lo);
+    dk_zentry e;
+    for (uint64_t i = lo; i < hi && dk_zset_next(z, &it, &e); i++) {
+        if (i > r && found != UINT64_MAX) break; /* the nearest match below r, else above */
+        if (i != r && tag_of(&e) == tag) found = i;
+    }
+    keel_charge(p, (int64_t)(hi - lo) * ZS_COST_STEP);
+    if (found != UINT64_MAX) return found;
+    return lo < n ? lo : n;
+}
+
 /* Scores in ZSCAN are always text (Redis formats them into the key list). */
 static void reply_score_text(keel_proc *p, double s) {
     char text[40];
@@ -79,15 +121,15 @@ static keel_op_result op_scan(keel_proc *p, const keel_insn *in) {
     const keel_arg *match = NULL;
     if (st == KEEL_OK && !scan_options(p, &count, &match)) return KEEL_FAIL;
     uint64_t n = st == KEEL_OK ? dk_zset_count(z) : 0;
-    uint64_t from = cursor, to = n;
-    if (n > DK_ZSET_SMALL && cursor < n && n - cursor > count) to = cursor + count;
-    if (n <= DK_ZSET_SMALL) from = 0;
-    if (from > n) from = n;
+    uint64_t from = 0, to = n;
+    if (n > DK_ZSET_SMALL) {
+        from = resume_rank(p, z, cursor);
+        if (n - from > count) to = from + count;
+    }
+    uint64_t next = to < n ? cursor_at(z, to) : 0;
     keel_reply_open(p, KEEL_REPLY_ARRAY);
     char text[24];
-    keel_reply_bulk(
-        p, text,
-        (size_t)snprintf(text, sizeof text, "%llu", (unsigned long long)(to < n ? to : 0)));
+    keel_reply_bulk(p, text, (size_t)snprintf(text, sizeof text, "%llu", (unsigned long long)next));
     keel_reply_open(p, KEEL_REPLY_ARRAY);
     dk_iter it = dk_iter_at(from);
     dk_zentry e;

@@ -105,6 +105,32 @@ class Zsets(unittest.TestCase):
         self.assertEqual(r.zscore("z", "a"), float("inf"))
         self.assertTrue(r.ping())
 
+    def test_zsets_zscan_walks_survive_removals_and_additions(self):
+        r = self.r
+        r.zadd("z", {"m%04d" % i: i % 97 for i in range(1000)})
+        seen, cursor, pages = set(), 0, 0
+        while True:   # drain: remove what each page returned
+            cursor, items = r.zscan("z", cursor, count=10)
+            pages += 1
+            seen.update(m for m, _ in items)
+            if items:
+                r.zrem("z", *[m for m, _ in items])
+            if cursor == 0:
+                break
+        self.assertEqual(len(seen), 1000)
+        self.assertGreater(pages, 10)
+        r.zadd("z", {"m%04d" % i: i for i in range(1000)})
+        seen, cursor, added = set(), 0, 0
+        while True:   # add members before the cursor while walking
+            cursor, items = r.zscan("z", cursor, count=25)
+            seen.update(m for m, _ in items)
+            r.zadd("z", {"a%04d" % (added + j): -1 for j in range(5)})
+            added += 5
+            if cursor == 0:
+                break
+        self.assertTrue({b"m%04d" % i for i in range(1000)} <= seen)
+        self.assertEqual(r.zscan("z", 0, count=10)[1][0], (b"a0000", -1.0))
+
     # ---- blocking pops ----
 
     def test_zsets_bzpopmin_woken_by_zadd_from_another_client(self):
