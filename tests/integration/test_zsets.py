@@ -245,6 +245,40 @@ class Zsets(unittest.TestCase):
         self.assertEqual(r.zrangestore("copy", "big", 0, -1), 2000)
         self.assertEqual(r.zrange("copy", 0, -1), r.zrange("big", 0, -1))
 
+    def test_zsets_every_long_command_yields_and_stays_exact(self):
+        r = self.r
+        n = 100000
+        big = self.srv.client(socket_timeout=600)
+        args = []
+        for i in range(n):
+            args += [i, "a%06d" % i]
+        y0 = zvm_yields(r)
+        self.assertEqual(big.execute_command("ZADD", "a", *args), n)   # one command, 100k pairs
+        self.assertEqual(pipeline_zadd(self.srv.port, "b", n), n)
+        self.assertGreater(zvm_yields(r), y0)
+        checks = [
+            (lambda: big.zunionstore("u", ["a", "b"]), 2 * n),
+            (lambda: big.zinterstore("i", {"a": 1, "u": 2}), n),
+            (lambda: big.execute_command("ZINTERCARD", 2, "u", "b"), n),
+            (lambda: len(big.zdiff(["u", "a"])), n),
+            (lambda: big.zrangestore("r", "u", 0, -1), 2 * n),
+            (lambda: len(big.execute_command("GET", "r")), 4 * n),
+            (lambda: len(big.zrandmember("a", -n)), n),
+            (lambda: len(big.zrandmember("a", n // 2)), n // 2),
+            (lambda: len(big.zpopmin("r", n)), n),
+            (lambda: big.zrem("r", *["a%06d" % i for i in range(n)]), n // 2),
+            (lambda: big.zremrangebyrank("r", 0, n // 4 - 1), n // 4),
+            (lambda: big.zcard("r"), n // 4),
+        ]
+        r.set("small", "v")
+        y1 = zvm_yields(r)
+        for job, want in checks:
+            got, _ = self.served_while(job, "small")
+            self.assertEqual(got, want)
+        self.assertGreater(zvm_yields(r) - y1, len(checks))
+        self.assertEqual(r.zscore("i", "a000007"), 7 + 2 * 7.0)
+        self.assertEqual(r.zrange("r", 0, 0, withscores=True), [(b"m%07d" % (3 * n // 4), 3 * n // 4)])
+
 
 if __name__ == "__main__":
     unittest.main()
