@@ -1,5 +1,5 @@
 # datakit/containers.mk -- list, map, set, array, flat buffer, sparse bitset sources.
-# Internal headers (acct, boxfast, cidx, intset_int, sbcont, sorted) go with the sources;
+# Internal headers (acct, boxfast, cidx, intset_int, sbcont, sorted, zset_int) go with the sources;
 # the public ones are installed.
 datakit_sources_list += \
 	datakit/acct.h \
@@ -16,6 +16,9 @@ datakit_sources_list += \
 	datakit/list.c \
 	datakit/sorted.h \
 	datakit/sorted.c \
+	datakit/zset_int.h \
+	datakit/zset.c \
+	datakit/zset_index.c \
 	datakit/map.c \
 	datakit/set.c \
 	datakit/setop.c
@@ -29,7 +32,8 @@ datakit_headers_list += \
 	datakit/list.h \
 	datakit/map.h \
 	datakit/set.h \
-	datakit/setop.h
+	datakit/setop.h \
+	datakit/zset.h
 
 # `make bench-memory-containers`: bytes/element and ns/op of every container (built on demand).
 EXTRA_PROGRAMS += datakit/bench/dk_bench_containers

@@ -19,6 +19,7 @@
 #include <datakit/map.h>
 #include <datakit/sbitset.h>
 #include <datakit/set.h>
+#include <datakit/zset.h>
 
 static uint64_t rng_state = 0x1234567;
 
@@ -265,6 +266,49 @@ static void bench_array(size_t n) {
     dk_array_free(a);
 }
 
+/* A sorted set of n random 8-byte members with random scores (payload: member + 8-byte score);
+ * the slowest insert (the member index moves to a bigger table a slice per write) too. */
+static void bench_zset(size_t n) {
+    dk_zset *z = dk_zset_new();
+    char (*m)[8] = malloc(n * sizeof *m);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = rnd();
+        memcpy(m[i], &r, 8);
+    }
+    double worst = 0, t0 = now_ns();
+    for (size_t i = 0; i < n; i++) {
+        double a = now_ns();
+        dk_zset_set(z, m[i], 8, (double)(rnd() % 1000000000) / 7.0);
+        double b = now_ns();
+        if (b - a > worst)
+            worst = b - a;
+    }
+    double t1 = now_ns();
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++) {
+        double s;
+        hits += dk_zset_score(z, m[rnd() % n], 8, &s);
+    }
+    double t2 = now_ns();
+    row("zset: random 8-byte members, random scores", n, dk_zset_bytes(z),
+        16.0 * (double)dk_zset_count(z), (t1 - t0) / n, (t2 - t1) / n);
+    uint64_t r0 = 0;
+    double t3 = now_ns();
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r;
+        dk_zset_rank(z, m[rnd() % n], 8, &r);
+        r0 += r;
+    }
+    double t4 = now_ns();
+    printf("    rank by member %.1f ns/op, slowest insert %.2f ms\n",
+           (t4 - t3) / n, worst / 1e6);
+    if (hits != n)
+        printf("    !! hits %zu of %zu\n", hits, n);
+    (void)r0;
+    free(m);
+    dk_zset_free(z);
+}
+
 /* Whole-container bytes of the small values most keys hold. */
 static void bench_small(void) {
     dk_list *l = dk_list_new();
@@ -311,6 +355,7 @@ int main(int argc, char **argv) {
     bench_sbitset(n, 4 * (uint64_t)n, "sbitset: random bits < 4N (bitmaps)");
     bench_sbitset(n, 0, "sbitset: sequential bits (runs)");
     bench_array(n);
+    bench_zset(n);
     bench_small();
     return 0;
 }

@@ -63,6 +63,8 @@ static keel_op_result op_hello(keel_proc *p, const keel_insn *in) {
     if (version) {
         st->hello_version = (uint8_t)version;
         keel_conn_set_out_of_band(c, version == 3); /* RESP3 pushes: no subscribed mode */
+        /* for modules whose reply shapes differ by version (zsets.so's WITHSCORES pairs) */
+        keel_conn_option_set(c, "resp.protover", version == 3 ? "3" : NULL);
     }
     int shown = st->hello_version ? st->hello_version : resp_state_version(st);
 
@@ -111,6 +113,7 @@ static keel_op_result op_reset(keel_proc *p, const keel_insn *in) {
     keel_conn_reset(c);
     st->hello_version = 2; /* what a HELLO without version now reports */
     st->syntax_asked = 0;
+    keel_conn_option_set(c, "resp.protover", NULL);
     keel_reply_simple(p, "RESET");
     return KEEL_DONE;
 }

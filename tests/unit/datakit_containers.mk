@@ -7,7 +7,8 @@ DK_CONTAINER_TESTS = \
 	tests/unit/test_dk_flat \
 	tests/unit/test_dk_list \
 	tests/unit/test_dk_map \
-	tests/unit/test_dk_set
+	tests/unit/test_dk_set \
+	tests/unit/test_dk_zset
 
 check_PROGRAMS += $(DK_CONTAINER_TESTS)
 TESTS += $(DK_CONTAINER_TESTS)
@@ -41,3 +42,7 @@ tests_unit_test_dk_map_LDADD = $(DK_TEST_LIBS)
 tests_unit_test_dk_set_SOURCES = tests/unit/test_dk_set.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_set_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_set_LDADD = $(DK_TEST_LIBS)
+
+tests_unit_test_dk_zset_SOURCES = tests/unit/test_dk_zset.c $(DK_TEST_HELPERS)
+tests_unit_test_dk_zset_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_zset_LDADD = $(DK_TEST_LIBS)
