@@ -35,7 +35,7 @@ def pipeline_zadd(port, key, n, batch=1000):
 class Zsets(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = KeelServer(threads=2, modules=["resp", "strings", "lists", "maps", "zsets"]).start()
+        cls.srv = KeelServer("--dialect", "keel", threads=2, modules=["resp", "strings", "lists", "maps", "zsets"]).start()
         cls.r = cls.srv.client()
 
     @classmethod
