@@ -150,6 +150,10 @@ static keel_op_result validate(keel_proc *p, zalg *a) {
             st = zs_find(p, k.ptr, k.len, &z);
             KEEL_OP_PROPAGATE(st);
             if (st == KEEL_EWRONGTYPE) return zs_wrongtype(p);
+            /* Redis reads a STORE's sources as a read command does (the core announces the
+             * misses of read commands itself) */
+            if (st == KEEL_NOTFOUND && a->mode == M_STORE)
+                keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", k.ptr, k.len);
         }
         a->vi++;
         keel_charge(p, 1);
@@ -257,18 +261,12 @@ static keel_op_result emit(keel_proc *p, zalg *a) {
         return KEEL_NEXT;
     }
     if (a->mode == M_STORE) {
-        const keel_arg *dst = &p->argv[1];
-        keel_status st;
-        if (a->n == 0) {
-            st = keel_key_delete(p, dst->ptr, dst->len);
-            KEEL_OP_PROPAGATE(st);
-        } else {
-            st = keel_key_store_object(p, dst->ptr, dst->len, zs_type, a->acc, 0);
-            KEEL_OP_PROPAGATE(st);
-            if (st != KEEL_OK) return zs_oom(p);
-            a->acc = NULL;
-            keel_key_signal(p, dst->ptr, dst->len);
-        }
+        static const char *const store_events[] = {[OP_UNION] = "zunionstore", [OP_INTER] = "zinterstore",
+                                                   [OP_DIFF] = "zdiffstore"};
+        keel_status st = zs_replace(p, &p->argv[1], a->acc, store_events[a->op]);
+        KEEL_OP_PROPAGATE(st);
+        if (st != KEEL_OK) return zs_oom(p);
+        if (a->n > 0) a->acc = NULL;   /* the destination has it */
         keel_reply_int(p, (int64_t)a->n);
         return KEEL_NEXT;
     }

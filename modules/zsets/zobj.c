@@ -115,7 +115,22 @@ keel_status zs_create(keel_proc *p, const void *key, size_t klen, dk_zset **z) {
 keel_status zs_settle(keel_proc *p, const void *key, size_t klen, const dk_zset *z) {
     if (dk_zset_count(z) > 0) return KEEL_OK;
     keel_status st = keel_key_delete(p, key, klen);
+    if (st == KEEL_OK) keel_notify(p, KEEL_NOTIFY_GENERIC, "del", key, klen);   /* after the command's own */
     return st == KEEL_NOTFOUND ? KEEL_OK : st;
+}
+
+keel_status zs_replace(keel_proc *p, const keel_arg *dst, dk_zset *result, const char *event) {
+    keel_status st;
+    if (!result || dk_zset_count(result) == 0) {   /* an empty result deletes the destination */
+        st = keel_key_delete(p, dst->ptr, dst->len);
+        if (st == KEEL_OK) keel_notify(p, KEEL_NOTIFY_GENERIC, "del", dst->ptr, dst->len);
+        return st == KEEL_NOTFOUND ? KEEL_OK : st;
+    }
+    st = keel_key_store_object(p, dst->ptr, dst->len, zs_type, result, 0);
+    if (st != KEEL_OK) return st;
+    keel_notify(p, KEEL_NOTIFY_ZSET, event, dst->ptr, dst->len);
+    keel_key_signal(p, dst->ptr, dst->len);
+    return KEEL_OK;
 }
 
 /* ======== scores ======== */

@@ -83,6 +83,23 @@ HLL = [
     ["PFMERGE", "hl4", "hl", "hl3"], ["PFMERGE", "hl4"], ["PFMERGE", "hl5", "nokey"], ["PFCOUNT", "nokey"],
 ]
 
+ZSETS = [
+    ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["ZADD", "z", "1", "a"], ["ZADD", "z", "5", "a"],
+    ["ZADD", "z", "XX", "1", "new"], ["ZADD", "z", "NX", "9", "a"], ["ZADD", "z", "GT", "0", "a"],
+    ["ZINCRBY", "z", "1", "b"], ["ZINCRBY", "z", "0", "b"], ["ZADD", "z", "INCR", "2", "c"],
+    ["ZREM", "z", "zz"], ["ZREM", "z", "a"], ["ZADD", "z2", "1", "x", "2", "y", "3", "w"],
+    ["ZREMRANGEBYRANK", "z2", "0", "0"], ["ZREMRANGEBYSCORE", "z2", "9", "10"],
+    ["ZREMRANGEBYSCORE", "z2", "2", "2"], ["ZREMRANGEBYLEX", "z2", "[w", "[w"],
+    ["ZPOPMIN", "z"], ["ZPOPMAX", "z", "0"], ["ZPOPMAX", "z", "5"], ["ZPOPMIN", "nokey"],
+    ["ZADD", "z3", "1", "a", "2", "b"], ["ZADD", "z4", "2", "b", "3", "c"],
+    ["ZUNIONSTORE", "zu", "2", "z3", "z4"], ["ZINTERSTORE", "zi", "2", "z3", "z4"],
+    ["ZDIFFSTORE", "zd", "2", "z3", "z4"], ["ZINTERSTORE", "zi", "2", "z3", "nokey"],
+    ["ZDIFFSTORE", "zd", "1", "nokey"], ["ZRANGESTORE", "zr", "z3", "0", "-1"],
+    ["ZRANGESTORE", "zr", "z3", "5", "9"], ["ZMPOP", "2", "nokey", "z4", "MIN", "COUNT", "5"],
+    ["BZPOPMIN", "z3", "1"], ["BZPOPMAX", "z3", "1"], ["ZSCORE", "nokey", "a"], ["ZCARD", "nokey"],
+    ["ZRANGE", "nokey", "0", "-1"],
+]
+
 
 def bulk_strings(frame):
     """The bulk strings of a raw RESP2 array of bulk strings (a pub/sub message)."""
@@ -181,6 +198,10 @@ class NotifyCompat(unittest.TestCase):
     @unittest.skipUnless(have_module("hll"), "hll.so is not built")
     def test_notify_compat_hll(self):
         self.compare(HLL, [["HLL.MERGEREPLY", "OK"]])   # Redis's PFMERGE reply
+
+    @unittest.skipUnless(have_module("zsets"), "zsets.so is not built")
+    def test_notify_compat_zsets(self):
+        self.compare(ZSETS)
 
 
 if __name__ == "__main__":
