@@ -34,7 +34,7 @@ static void (*const families[])(keel_module *) = {
     cmd_command_register, cmd_admin_register, cmd_client_register,
     cmd_keys_register,   cmd_expire_register, cmd_scan_register,
     cmd_stats_register,  cmd_memory_register, cmd_tx_register,
-    cmd_db_register,
+    cmd_db_register,     cmd_persist_register,
 };
 
 int builtin_register_all(keel_module *core) {

@@ -22,6 +22,7 @@ void cmd_stats_register(keel_module *core);     /* STATS SELF */
 void cmd_memory_register(keel_module *core);    /* MEMORY */
 void cmd_tx_register(keel_module *core);        /* MULTI EXEC DISCARD WATCH UNWATCH */
 void cmd_db_register(keel_module *core);        /* SWAPDB MOVE COPY */
+void cmd_persist_register(keel_module *core);   /* SAVE BGSAVE LASTSAVE */
 
 /* Registers a table of opcodes or commands, logging any refusal. */
 int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n);

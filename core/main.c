@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mem.h"
 #include "net.h"
+#include "persist.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -84,10 +85,17 @@ static int ensure_dir(const char *dir) {
 }
 
 /* Shards go to threads in contiguous blocks, so walking shards in order visits each thread
- * once. */
+ * once.  A snapshot in the data directory is loaded into the shards before the threads start.
+ * Without a configured shard count, the snapshot's is used (its keys are placed by it). */
 static int start_threads(void) {
     srv->nthreads = conf_threads(&srv->cf);
     srv->nshards = (uint32_t)conf_shards(&srv->cf);
+    uint32_t snap_shards = srv->cf.shards ? 0 : persist_snapshot_shards();
+    if (snap_shards >= (uint32_t)srv->nthreads && snap_shards != srv->nshards) {
+        log_notice("using the snapshot's %u shards (the default would be %u)", snap_shards,
+                   srv->nshards);
+        srv->nshards = snap_shards;
+    }
     if (srv->nshards < (uint32_t)srv->nthreads) srv->nshards = (uint32_t)srv->nthreads;
     if (srv->nshards > (1u << 16)) srv->nshards = 1u << 16;
     srv->ndbs = (uint32_t)srv->cf.databases;
@@ -101,6 +109,7 @@ static int start_threads(void) {
         t->shards = mem_realloc(t->shards, sizeof *t->shards * (size_t)(t->nshards + 1));
         t->shards[t->nshards++] = srv->shards[s];
     }
+    if (persist_load_at_start() != 0) return -2;   /* nothing started yet */
     for (int i = 0; i < srv->nthreads; i++) {
         if (thr_start(srv->threads[i]) != 0) {
             log_error("cannot start worker thread %d: %s", i, strerror(errno));
@@ -241,7 +250,9 @@ static int run(void) {
     mem_reserve_refill();
     if (!(srv->main_base = event_base_new())) return run_failed();
     if (net_listen_all() != 0) return run_failed();
-    if (start_threads() != 0) return 1;
+    int started = start_threads();
+    if (started == -2) return run_failed();
+    if (started != 0) return 1;
 
     srv->shutdown_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct event *sd = event_new(srv->main_base, srv->shutdown_fd, EV_READ | EV_PERSIST, on_shutdown_fd, NULL);
@@ -262,6 +273,11 @@ static int run(void) {
     log_notice("shutting down");
     net_close_all();
     stop_threads();
+    int rc = 0;
+    if (persist_exit_save_requested() && persist_save_stopped() != 0) {
+        log_error("the snapshot asked for at shutdown failed: exiting with status 1");
+        rc = 1;
+    }
     startup_forget();
     for (int i = 0; i < NSIGS; i++) event_free(sigs[i]);
     event_free(sd);
@@ -269,7 +285,7 @@ static int run(void) {
     event_base_free(srv->main_base);
     free_everything();
     log_notice("bye");
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv) {

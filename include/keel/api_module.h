@@ -94,4 +94,6 @@
 #define keel_thread_post (keel_api_ptr->thread_post)
 #define keel_register_publisher (keel_api_ptr->register_publisher)
 #define keel_publish (keel_api_ptr->publish)
+#define keel_sink_write (keel_api_ptr->sink_write)
+#define keel_sink_write_box (keel_api_ptr->sink_write_box)
 #endif

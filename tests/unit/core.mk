@@ -60,3 +60,10 @@ tests_unit_test_limit_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
 tests_unit_test_limit_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_limit_LDADD = core/libkeelcore.la $(UNIT_LIBS)
 TESTS += tests/unit/test_limit
+
+check_PROGRAMS += tests/unit/test_snap_file
+tests_unit_test_snap_file_SOURCES = tests/unit/test_snap_file.c
+tests_unit_test_snap_file_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_snap_file_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_snap_file_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_snap_file
