@@ -400,7 +400,7 @@ static int load_ns_close(load_ctx *cx) {
         uint16_t type = 0;
         if (ref != DK_REF_NONE) dk_table_delete(t, ref, &obj, &type);
         free_value(type, obj);
-        cx->keys--;
+        if (cx->depth == 0) cx->keys--;
     }
     mem_free(k.key);
     open_keys[cx->depth + 1].key = NULL;
@@ -433,7 +433,7 @@ static int load_ns_open(load_ctx *cx, const snap_rec *r, uint64_t hash) {
     open_keys[cx->depth].key = mem_alloc(r->klen ? r->klen : 1);
     memcpy(open_keys[cx->depth].key, r->key, r->klen);
     open_keys[cx->depth].klen = r->klen;
-    cx->keys++;
+    if (cx->depth == 1) cx->keys++;
     return 0;
 }
 
@@ -442,7 +442,7 @@ static int load_record(load_ctx *cx, const snap_rec *r) {
     if (r->kind == SNAP_REC_NS_CLOSE) return load_ns_close(cx);
     cx->records++;
     if (cx->skip || (r->expire_ms >= 0 && r->expire_ms <= cx->now_ms)) {
-        cx->st->expired += cx->skip ? 0 : 1;
+        cx->st->expired += !cx->skip && cx->depth == 0;
         if (r->kind == SNAP_REC_NS_OPEN) cx->skip++;
         return 0;
     }
@@ -481,7 +481,7 @@ static int load_record(load_ctx *cx, const snap_rec *r) {
     free_value(old_type, old);
     if (ref == DK_REF_NONE) return load_fail(cx, "out of memory");
     put_extras(t, ref, r);
-    cx->keys++;
+    if (cx->depth == 0) cx->keys++;
     return 0;
 }
 

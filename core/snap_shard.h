@@ -50,8 +50,8 @@ void snap_shard_writer_free(snap_shard_writer *sw);
 
 /* What loading a shard file found. */
 typedef struct snap_load_stats {
-    uint64_t keys;          /* keys stored, every level */
-    uint64_t expired;       /* keys left out because their time had come */
+    uint64_t keys;          /* keys stored in the databases (a namespace counts as one) */
+    uint64_t expired;       /* such keys left out because their time had come */
 } snap_load_stats;
 
 /* Loads file `path` into shard s (empty, not running yet: any thread may do it), checking that
