@@ -34,7 +34,7 @@ static void get_bind(char *o, size_t n) { const listener *l = first_listener("re
 static void get_port(char *o, size_t n) { const listener *l = first_listener("resp"); snprintf(o, n, "%d", l ? l->port : 0); }
 static void get_mcport(char *o, size_t n) { const listener *l = first_listener("memcache"); snprintf(o, n, "%d", l ? l->port : 0); }
 static void get_dir(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.dir); }
-static void get_persistence(char *o, size_t n) { snprintf(o, n, "unavailable"); }
+static void get_persistence(char *o, size_t n) { snprintf(o, n, "snapshots"); }
 static void get_zero(char *o, size_t n) { snprintf(o, n, "0"); }
 static void get_no(char *o, size_t n) { snprintf(o, n, "no"); }
 static void get_empty(char *o, size_t n) { snprintf(o, n, "%s", ""); }

@@ -85,8 +85,7 @@ static keel_op_result op_bgsave(keel_proc *kp, const keel_insn *in) {
  * loaded at start, or the start itself when there is none).  Reductions 1. */
 static keel_op_result op_lastsave(keel_proc *kp, const keel_insn *in) {
     (void)in;
-    int64_t t = persist_last_save();
-    keel_reply_int(kp, t ? t : srv->start_ms / 1000);
+    keel_reply_int(kp, persist_last_save());
     return KEEL_DONE;
 }
 

@@ -416,7 +416,10 @@ bool persist_saving(void) {
     return b;
 }
 
-int64_t persist_last_save(void) { return atomic_load(&ps.last_save_ms) / 1000; }
+int64_t persist_last_save(void) {
+    int64_t ms = atomic_load(&ps.last_save_ms);
+    return (ms ? ms : srv->start_ms) / 1000;   /* as Redis: the start until a save is made */
+}
 
 uint64_t persist_writes_at_save(void) { return atomic_load(&ps.writes_at_save); }
 
@@ -426,20 +429,24 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
     int64_t cur = bg ? (wall_ms() - atomic_load(&ps.cur_bg_start_ms)) / 1000 : -1;
     snprintf(out, cap,
              "# Persistence\r\npersistence_available:1\r\nloading:0\r\nasync_loading:0\r\n"
-             "current_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_fork_perc:0.00\r\n"
+             "current_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\n"
+             "current_fork_perc:0.00\r\n"
              "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
              "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
              "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
              "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
              "rdb_saves:%llu\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%llu\r\n"
-             "rdb_last_load_keys_loaded:%llu\r\nrdb_last_load_time_ms:%lld\r\n"
+             "rdb_last_load_keys_loaded:%llu\r\n"
              "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
-             "aof_rewrite_scheduled:0\r\naof_last_bgrewrite_status:ok\r\n"
-             "aof_last_write_status:ok\r\n\r\n",
+             "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
+             "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
+             "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
+             "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+             "module_fork_last_cow_size:0\r\n\r\n",
              (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
-             (long long)(atomic_load(&ps.last_save_ms) / 1000),
+             (long long)persist_last_save(),
              atomic_load(&ps.last_ok) ? "ok" : "err", (long long)atomic_load(&ps.last_bg_sec),
              (long long)cur, (unsigned long long)atomic_load(&ps.saves),
              (unsigned long long)atomic_load(&ps.loaded_expired),
-             (unsigned long long)atomic_load(&ps.loaded_keys), (long long)atomic_load(&ps.load_ms));
+             (unsigned long long)atomic_load(&ps.loaded_keys));
 }

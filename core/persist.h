@@ -43,7 +43,8 @@ bool persist_dir_writable(char *err, size_t errlen);
 
 /* True while a save runs. */
 bool persist_saving(void);
-/* Unix seconds of the last successful save (or of the load at start), 0 when none. */
+/* Unix seconds of the last successful save (or of the snapshot loaded at start, or of the
+ * start when there is none). */
 int64_t persist_last_save(void);
 /* Appends INFO's "# Persistence" section's fields. */
 void persist_info(char *out, size_t cap, uint64_t writes_now);
