@@ -6,6 +6,8 @@
 #include "conn.h"
 #include "log.h"
 #include "net.h"
+#include "persist.h"
+#include "savepoint.h"
 #include "server.h"
 #include "zvm.h"
 
@@ -134,7 +136,14 @@ static const char *set_loglevel(const char *v) {
 
 /* The persistence parameters accept only what is true already: no save points, no AOF. */
 #define NO_PERSISTENCE "persistence is not available in this version of Keel"
-static const char *set_save(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
+static const char *set_save(const char *v) {
+    savepoint sp[SAVEPOINT_MAX];
+    int n = savepoint_parse(v, sp, SAVEPOINT_MAX);
+    if (n < 0) return "Invalid save parameters";
+    persist_set_save_points(sp, n);
+    return NULL;
+}
+static void get_save(char *o, size_t n) { persist_save_points_text(o, n); }
 static const char *set_appendonly(const char *v) {
     return strcasecmp(v, "no") ? NO_PERSISTENCE : NULL;
 }
@@ -145,7 +154,7 @@ static const config_param params[] = {
     {"memcache-port", get_mcport, NULL}, {"dir", get_dir, NULL},
     {"dbfilename", get_empty, set_dbfilename}, {"maxmemory", get_zero, NULL},
     {"maxmemory-policy", get_policy, NULL}, {"maxclients", get_maxclients, set_maxclients},
-    {"save", get_empty, set_save},      {"appendonly", get_no, set_appendonly},
+    {"save", get_save, set_save},      {"appendonly", get_no, set_appendonly},
     {"persistence", get_persistence, NULL},
     {"databases", get_databases, NULL},       {"timeout", get_timeout, set_timeout},
     {"tcp-keepalive", get_keepalive, set_keepalive},

@@ -194,6 +194,7 @@ static keel_op_result op_shutdown(keel_proc *p, const keel_insn *in) {
         return KEEL_FAIL;
     }
     uint64_t client = zvm_of(p)->conn->id;
+    if (!(flags & SHUT_NOSAVE) && persist_has_save_points()) flags |= SHUT_SAVE;   /* as Redis */
     if (flags & SHUT_SAVE) {
         char why[600];
         if (persist_dir_writable(why, sizeof why)) {

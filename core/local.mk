@@ -13,6 +13,7 @@ core_libkeelcore_la_SOURCES = \
 	core/limit.c core/limit.h core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/memusage.c core/memusage.h core/net.c core/net.h core/ns.c core/ns.h core/opts.c core/opts.h \
 	core/persist.c core/persist.h core/snap_dir.c core/snap_dir.h core/snap_file.c core/snap_file.h \
 	core/snap_shard.c core/snap_shard.h \
+	core/savepoint.c core/savepoint.h \
 	core/registry.c core/registry.h core/server.c core/server.h core/shard.c core/shard.h \
 	core/stats.c core/stats.h core/stats_json.c core/stats_json.h \
 	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h core/tx.c core/tx.h core/watch.c core/watch.h \

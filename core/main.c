@@ -9,6 +9,7 @@
 #include "mem.h"
 #include "net.h"
 #include "persist.h"
+#include "savepoint.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -52,6 +53,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
         return;
     }
     log_notice("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (persist_has_save_points()) persist_request_exit_save();   /* as Redis: save points save */
     atomic_store(&srv->shutting_down, 1);
     event_base_loopbreak(srv->main_base);
 }
@@ -305,6 +307,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     srv->start_ms = wall_ms();
+    savepoint points[SAVEPOINT_MAX];
+    int npoints = srv->cf.save ? savepoint_parse(srv->cf.save, points, SAVEPOINT_MAX) : 0;
+    persist_set_save_points(points, npoints > 0 ? npoints : 0);
     make_run_id(srv->run_id);
     int rc = run();
     log_stop();

@@ -3,6 +3,7 @@
  * shard file is on disk, saving at shutdown and loading at start with helper threads. */
 #include "config.h"
 #include "persist.h"
+#include "savepoint.h"
 #include "log.h"
 #include "mem.h"
 #include "server.h"
@@ -386,6 +387,55 @@ int persist_load_at_start(void) {
                (unsigned long long)m.generation, (unsigned long long)keys,
                (unsigned long long)expired, (long long)(wall_ms() - start));
     return 0;
+}
+
+/* ---- save points ---- */
+
+static struct {
+    pthread_mutex_t lock;
+    savepoint p[SAVEPOINT_MAX];
+    int n;
+    int64_t last_try_ms;
+} points = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void persist_set_save_points(const savepoint *p, int n) {
+    pthread_mutex_lock(&points.lock);
+    points.n = n < SAVEPOINT_MAX ? n : SAVEPOINT_MAX;
+    for (int i = 0; i < points.n; i++) points.p[i] = p[i];
+    pthread_mutex_unlock(&points.lock);
+}
+
+void persist_save_points_text(char *out, size_t cap) {
+    pthread_mutex_lock(&points.lock);
+    savepoint_format(points.p, points.n, out, cap);
+    pthread_mutex_unlock(&points.lock);
+}
+
+bool persist_has_save_points(void) {
+    pthread_mutex_lock(&points.lock);
+    bool any = points.n > 0;
+    pthread_mutex_unlock(&points.lock);
+    return any;
+}
+
+void persist_cron(int64_t now_ms) {
+    if (persist_saving()) return;
+    uint64_t writes = writes_now(), base = atomic_load(&ps.writes_at_save);
+    int64_t changes = writes > base ? (int64_t)(writes - base) : 0;
+    int64_t since = atomic_load(&ps.last_save_ms);
+    if (!since) since = srv->start_ms;
+    pthread_mutex_lock(&points.lock);
+    int hit = -1;
+    for (int i = 0; i < points.n && hit < 0; i++)
+        if (changes >= points.p[i].changes && now_ms - since >= points.p[i].secs * 1000) hit = i;
+    bool retry_ok = atomic_load(&ps.last_ok) || now_ms - points.last_try_ms >= 5000;
+    savepoint sp = hit >= 0 ? points.p[hit] : (savepoint){0, 0};
+    if (hit >= 0 && retry_ok) points.last_try_ms = now_ms;
+    pthread_mutex_unlock(&points.lock);
+    if (hit < 0 || !retry_ok) return;
+    log_notice("%lld changes in %lld seconds. Saving...", (long long)sp.changes, (long long)sp.secs);
+    char err[600];
+    if (persist_save_start(true, NULL, err, sizeof err) != 0) log_warning("save point: %s", err);
 }
 
 /* ---- state ---- */

@@ -41,6 +41,16 @@ bool persist_exit_save_requested(void);
  * with err. */
 bool persist_dir_writable(char *err, size_t errlen);
 
+/* Save points (savepoint.h): set from the config at start and by CONFIG SET save; read back as
+ * text; whether any is set (SHUTDOWN and SIGTERM then save, as in Redis). */
+struct savepoint;
+void persist_set_save_points(const struct savepoint *p, int n);
+void persist_save_points_text(char *out, size_t cap);
+bool persist_has_save_points(void);
+/* Called once a second (worker thread 0): starts a BGSAVE when a save point is reached (after a
+ * failed save, not before 5 seconds passed, as Redis waits). */
+void persist_cron(int64_t now_ms);
+
 /* True while a save runs. */
 bool persist_saving(void);
 /* Unix seconds of the last successful save (or of the snapshot loaded at start, or of the

@@ -319,6 +319,43 @@ class PersistenceTest(unittest.TestCase):
         self.assertEqual(r.mget(list(keys)), [b"v"] * 200)
         srv.stop()
 
+    def test_save_points(self):
+        srv = self.server().start()
+        r = srv.client()
+        self.assertEqual(r.config_get("save"), {"save": ""})
+        for bad in ("1", "x 1", "0 1", "1 -1", "1 1 2"):
+            with self.assertRaises(redis.exceptions.ResponseError):
+                r.config_set("save", bad)
+        self.assertEqual(r.config_get("save"), {"save": ""})
+        self.assertTrue(r.config_set("save", "1 1  3600 100"))
+        self.assertEqual(r.config_get("save"), {"save": "1 1 3600 100"})
+        r.set("by", "save point")
+        wait_until("the save point to save", lambda: persistence(r)["rdb_saves"] >= 1)
+        wait_until("that save to end", lambda: persistence(r)["rdb_bgsave_in_progress"] == 0)
+        self.assertEqual(persistence(r)["rdb_last_bgsave_status"], "ok")
+        # with save points, SIGTERM and a plain SHUTDOWN save the final state, as in Redis
+        self.assertTrue(r.config_set("save", "3600 1"))
+        r.set("by", "sigterm")
+        r = restart(srv)   # SIGTERM
+        self.assertEqual(r.get("by"), b"sigterm")
+        self.assertEqual(r.config_get("save"), {"save": ""})   # not from the command line
+        srv.stop()
+
+    def test_save_on_the_command_line(self):
+        srv = self.server("--save", "3600 1").start()
+        r = srv.client()
+        self.assertEqual(r.config_get("save"), {"save": "3600 1"})
+        r.set("k", "v")
+        with self.assertRaises(redis.exceptions.ConnectionError):
+            r.execute_command("SHUTDOWN")
+        self.assertEqual(srv.proc.wait(60), 0)
+        srv.stop()
+        srv.start()
+        self.assertEqual(srv.client().get("k"), b"v")
+        srv.stop()
+        bad = KeelServer("--save", "60")
+        self.assertIn("--save: expected", start_fails(bad))
+
     def test_save_needs_admin_and_checks_arity(self):
         srv = self.server().start()
         r = srv.client()

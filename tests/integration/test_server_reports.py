@@ -100,9 +100,11 @@ class Reports(unittest.TestCase):
 
     def test_config_set_cannot_turn_persistence_on(self):
         why = "persistence is not available in this version of Keel"
-        for name, value in (("save", "900 1"), ("appendonly", "yes"), ("dbfilename", "dump.rdb")):
+        for name, value in (("appendonly", "yes"), ("dbfilename", "dump.rdb")):
             self.assertEqual(error_of(self.r, "CONFIG", "SET", name, value),
                              "CONFIG SET failed (possibly related to argument '%s') - %s" % (name, why))
+        self.assertEqual(error_of(self.r, "CONFIG", "SET", "save", "900"),
+                         "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters")
         self.assertTrue(self.r.config_set("save", ""))          # what is true already is accepted
         self.assertTrue(self.r.config_set("appendonly", "no"))
         self.assertEqual(self.r.config_get("save"), {"save": ""})
