@@ -98,7 +98,7 @@ static void out_flush(snap_writer *w) {
 
 /* Appends to the output (big pieces go straight to the file). */
 static void out_put(snap_writer *w, const void *p, size_t n) {
-    if (w->err) return;
+    if (w->err || n == 0) return;
     w->written += n;
     if (w->outlen + n > w->outcap) out_flush(w);
     if (n >= w->outcap) {
@@ -151,6 +151,7 @@ void snap_block_put(snap_writer *w, const void *p, size_t n) {
         w->err = EINVAL;
         return;
     }
+    if (n == 0) return;
     XXH3_64bits_update(w->hash, p, n);
     out_put(w, p, n);
     w->block_left -= n;
