@@ -66,7 +66,6 @@ static struct {
     _Atomic uint64_t writes_at_save;
     _Atomic uint64_t saves;
     _Atomic uint64_t loaded_keys, loaded_expired;
-    _Atomic int64_t load_ms;        /* how long the load at start took */
 } ps = {.lock = PTHREAD_MUTEX_INITIALIZER, .last_ok = true, .last_bg_sec = -1};
 
 static int64_t wall_ms(void) {
@@ -382,10 +381,11 @@ int persist_load_at_start(void) {
     atomic_store(&ps.last_save_ms, m.created_ms);
     atomic_store(&ps.loaded_keys, keys);
     atomic_store(&ps.loaded_expired, expired);
-    atomic_store(&ps.load_ms, wall_ms() - start);
-    log_notice("DB loaded from disk: generation %llu, %llu keys (%llu expired left out), %lld ms",
-               (unsigned long long)m.generation, (unsigned long long)keys,
-               (unsigned long long)expired, (long long)(wall_ms() - start));
+    int64_t took = wall_ms() - start;
+    log_notice("DB loaded from disk: %lld.%03lld seconds (generation %llu, %llu keys, %llu expired "
+               "left out)",
+               (long long)(took / 1000), (long long)(took % 1000), (unsigned long long)m.generation,
+               (unsigned long long)keys, (unsigned long long)expired);
     return 0;
 }
 
