@@ -10,6 +10,17 @@
 
 #include <string.h>
 
+/* Opcode: save.begin — refuses SAVE run by EXEC or a script (as Redis does: it would wait for
+ * the keys its caller holds while holding every shard).  Reductions 1. */
+static keel_op_result op_save_begin(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    if (zvm_of(kp)->call_parent) {
+        keel_reply_error(kp, "ERR Command not allowed inside a transaction or a script");
+        return KEEL_FAIL;
+    }
+    return KEEL_NEXT;
+}
+
 /* Opcode: save.gate — raises the process's gate on the walk's current shard and waits until no
  * other process holds a key there (gate.h), whatever namespace the client is in.  Reductions 1.
  * May block. */
@@ -91,6 +102,7 @@ static keel_op_result op_lastsave(keel_proc *kp, const keel_insn *in) {
 
 #define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
 static const keel_opcode_def persist_ops[] = {
+    OP("save.begin", op_save_begin, "refuse SAVE inside EXEC or a script", 0),
     OP("save.gate", op_save_gate, "raise the gate on the walk's shard: wait for its key holders",
        KEEL_OP_MAY_BLOCK),
     OP("save.lower", op_save_lower, "lower the gate on the walk's shard", 0),
@@ -104,8 +116,9 @@ static const keel_opcode_def persist_ops[] = {
     {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = OP_NAME},                            \
         {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = (BACK)}
 /* SAVE: every gate up (in shard order), the parallel write, every gate down, the reply. */
-static const keel_insn_def save_prog[] = {WALK("save.gate", 1), {.op = "save.run"},
-                                          WALK("save.lower", 6), {.op = "save.end"}, KEEL_END};
+static const keel_insn_def save_prog[] = {{.op = "save.begin"}, WALK("save.gate", 2),
+                                          {.op = "save.run"},      WALK("save.lower", 7),
+                                          {.op = "save.end"},      KEEL_END};
 static const keel_insn_def bgsave_prog[] = {{.op = "save.bgsave"}, KEEL_END};
 static const keel_insn_def lastsave_prog[] = {{.op = "save.lastsave"}, KEEL_END};
 

@@ -359,6 +359,18 @@ class PersistenceTest(unittest.TestCase):
     def test_save_needs_admin_and_checks_arity(self):
         srv = self.server().start()
         r = srv.client()
+        # not inside MULTI/EXEC or a script (it would wait for its caller's keys): as Redis
+        p = r.pipeline(transaction=True)
+        p.set("k", "v")
+        p.execute_command("SAVE")
+        res = p.execute(raise_on_error=False)
+        self.assertEqual(res[0], True)
+        self.assertIsInstance(res[1], redis.exceptions.ResponseError)
+        self.assertIn("not allowed inside a transaction", str(res[1]))
+        if have_module("scripting"):
+            with self.assertRaises(redis.exceptions.ResponseError):
+                r.eval("return redis.call('SAVE')", 0)
+        self.assertTrue(r.execute_command("SAVE"))
         with self.assertRaises(redis.exceptions.ResponseError):
             r.execute_command("SAVE", "extra")
         with self.assertRaises(redis.exceptions.ResponseError):
