@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 /* Top-level entries a BGSAVE slice writes before the thread turns to its other work. */
-#define BG_SLICE 512
+#define BG_SLICE 2048
 
 struct save_job;
 

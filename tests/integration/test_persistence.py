@@ -6,8 +6,10 @@ manifest are ignored; INFO persistence and LASTSAVE follow.
 """
 import glob
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import time
 import unittest
 
@@ -318,6 +320,35 @@ class PersistenceTest(unittest.TestCase):
         r = restart(srv)
         self.assertEqual(r.mget(list(keys)), [b"v"] * 200)
         srv.stop()
+
+    def test_a_save_that_cannot_write_fails_and_the_server_keeps_serving(self):
+        gone = tempfile.mkdtemp(prefix="keel-gone-")
+        srv = self.server("--dir", gone).start()
+        r = srv.client()
+        r.set("k", "v")
+        self.assertTrue(r.execute_command("SAVE"))
+        os.remove(os.path.join(gone, "keel.manifest"))
+        for f in shard_files(gone):
+            os.remove(f)
+        os.rmdir(gone)
+        with self.assertRaises(redis.exceptions.ResponseError) as e:
+            r.execute_command("SAVE")
+        self.assertIn("snapshot failed", str(e.exception))
+        info = persistence(r)
+        self.assertEqual(info["rdb_last_bgsave_status"], "err")
+        self.assertEqual(info["rdb_saves"], 1)
+        self.assertGreaterEqual(info["rdb_changes_since_last_save"], 0)
+        self.assertEqual(srv.cli("BGSAVE").strip(), "Background saving started")
+        wait_until("the BGSAVE to fail", lambda: persistence(r)["rdb_bgsave_in_progress"] == 0)
+        self.assertEqual(persistence(r)["rdb_last_bgsave_status"], "err")
+        wait_until("the reason in the log", lambda: "snapshot failed" in srv.read_log())
+        self.assertIn(gone, srv.read_log())
+        self.assertEqual(r.get("k"), b"v")   # still serving, data intact
+        os.mkdir(gone)
+        self.assertTrue(r.execute_command("SAVE"))
+        self.assertEqual(persistence(r)["rdb_last_bgsave_status"], "ok")
+        srv.stop()
+        shutil.rmtree(gone, ignore_errors=True)
 
     def test_save_points(self):
         srv = self.server().start()
