@@ -275,6 +275,7 @@ static int run(void) {
     log_notice("shutting down");
     net_close_all();
     stop_threads();
+    persist_finish_stopped();
     int rc = 0;
     if (persist_exit_save_requested() && persist_save_stopped() != 0) {
         log_error("the snapshot asked for at shutdown failed: exiting with status 1");

@@ -33,6 +33,7 @@ typedef struct save_task {
     thr *t;                 /* the worker (NULL when saving with the workers stopped) */
     int next;               /* index into the thread's shards of the shard being written */
     bool open;
+    bool done;              /* all its shards written (or failed) */
     int fd;
     snap_shard_writer sw;
     pthread_t pt;
@@ -205,14 +206,35 @@ static void task_done(save_task *k) {
     job_free(job);
 }
 
-/* A worker's slice of the save, posted to it (again after each BGSAVE slice). */
+/* A worker's slice of the save, posted to it (again after each BGSAVE slice).  A stopping
+ * worker leaves the rest of a BGSAVE to persist_finish_stopped (its inbox is drained once more
+ * before it exits, never again after). */
 static void task_on_thread(void *arg) {
     save_task *k = arg;
+    if (k->job->live && atomic_load(&k->t->stop)) return;
     if (!task_run(k, k->job->live ? BG_SLICE : SIZE_MAX)) {
         thr_call_on(k->t, task_on_thread, k);
         return;
     }
+    k->done = true;
     task_done(k);
+}
+
+void persist_finish_stopped(void) {
+    pthread_mutex_lock(&ps.lock);
+    save_job *job = ps.job;
+    pthread_mutex_unlock(&ps.lock);
+    if (!job || !job->live) return;
+    log_notice("finishing the background save before exiting");
+    int n = job->ntasks, left = atomic_load(&job->tasks_left);
+    save_task *tasks = job->tasks;
+    for (int i = 0; i < n && left > 0; i++) {   /* the last task_done commits and frees the job */
+        if (tasks[i].done) continue;
+        task_run(&tasks[i], SIZE_MAX);
+        tasks[i].done = true;
+        left--;
+        task_done(&tasks[i]);
+    }
 }
 
 static save_job *job_new(bool live) {

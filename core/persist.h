@@ -22,6 +22,9 @@ int persist_save_start(bool live, struct zvm_proc *waiter, char *err, size_t err
  * or cleans up.  0 on success, -1 with err. */
 int persist_save_finish(char *err, size_t errlen);
 
+/* Once the worker threads stopped: finishes a BGSAVE they left (on this thread). */
+void persist_finish_stopped(void);
+
 /* Saves every shard with the worker threads stopped (shutdown): one helper thread per worker's
  * shards.  0, or -1 (logged). */
 int persist_save_stopped(void);

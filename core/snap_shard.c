@@ -295,7 +295,7 @@ typedef struct load_ctx {
     ns_obj *owners[KEEL_NS_DEPTH_MAX + 1];
     uint32_t depth;         /* namespaces open */
     uint32_t skip;          /* namespaces being skipped (expired), nested in the open ones */
-    uint64_t records, keys;
+    uint64_t records;
     snap_load_stats *st;
     char *err;
     size_t errlen;
@@ -400,7 +400,6 @@ static int load_ns_close(load_ctx *cx) {
         uint16_t type = 0;
         if (ref != DK_REF_NONE) dk_table_delete(t, ref, &obj, &type);
         free_value(type, obj);
-        if (cx->depth == 0) cx->keys--;
     }
     mem_free(k.key);
     open_keys[cx->depth + 1].key = NULL;
@@ -433,7 +432,6 @@ static int load_ns_open(load_ctx *cx, const snap_rec *r, uint64_t hash) {
     open_keys[cx->depth].key = mem_alloc(r->klen ? r->klen : 1);
     memcpy(open_keys[cx->depth].key, r->key, r->klen);
     open_keys[cx->depth].klen = r->klen;
-    if (cx->depth == 1) cx->keys++;
     return 0;
 }
 
@@ -481,7 +479,6 @@ static int load_record(load_ctx *cx, const snap_rec *r) {
     free_value(old_type, old);
     if (ref == DK_REF_NONE) return load_fail(cx, "out of memory");
     put_extras(t, ref, r);
-    if (cx->depth == 0) cx->keys++;
     return 0;
 }
 
@@ -506,8 +503,8 @@ static int load_block(load_ctx *cx, uint8_t kind, const uint8_t *p, size_t len, 
         return load_records(cx, p, len);
     case SNAP_BLK_END: {
         snap_cur c = {p, p + len, false};
-        uint64_t records, keys;
-        if (!snap_get_u64(&c, &records) || !snap_get_u64(&c, &keys))
+        uint64_t records, entries;
+        if (!snap_get_u64(&c, &records) || !snap_get_u64(&c, &entries))
             return load_fail(cx, "malformed end block");
         if (records != cx->records) return load_fail(cx, "the record count does not match the end block");
         if (cx->depth || cx->skip) return load_fail(cx, "the file ends inside a namespace");
@@ -561,7 +558,9 @@ int snap_shard_load(shard *s, const char *path, uint64_t generation, uint32_t ns
         open_keys[cx->depth].key = NULL;
         close_ns(cx);
     }
-    st->keys = cx->keys;
+    st->keys = 0;   /* what the tables hold: a key a live save wrote twice counts once */
+    for (uint32_t db = 0; db < s->ndbs; db++)
+        if (shard_table(s, db)) st->keys += dk_table_count(shard_table(s, db));
     for (size_t i = 0; i < MAX_FILE_TYPES; i++) mem_free(cx->type_names[i]);
     snap_reader_free(&cx->r);
     mem_free(cx);

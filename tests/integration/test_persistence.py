@@ -310,6 +310,18 @@ class PersistenceTest(unittest.TestCase):
         self.assertEqual(r.get("after"), b"1")
         srv.stop()
 
+    def test_a_bgsave_under_way_at_shutdown_is_finished(self):
+        srv = self.server().start()
+        r = srv.client()
+        p = r.pipeline(transaction=False)
+        for i in range(30000):
+            p.set("key:%d" % i, "x" * 100)
+        p.execute()
+        self.assertEqual(srv.cli("BGSAVE").strip(), "Background saving started")
+        r = restart(srv)   # SIGTERM at once: the save is finished (or already was)
+        self.assertEqual(r.dbsize(), 30000)
+        srv.stop()
+
     def test_save_waits_for_a_write_in_flight_and_sees_it_whole(self):
         srv = self.server().start()
         r = srv.client()
