@@ -240,8 +240,13 @@ bool snap_shard_step(snap_shard_writer *sw, size_t budget) {
         dk_table *t = shard_table(s, sw->db);
         if (!t || (!sw->db_started && dk_table_count(t) == 0)) {
             sw->db++;
+            sw->db_started = false;
+            sw->cursor = 0;
             continue;
         }
+        if (sw->db_started && t != sw->table)
+            sw->cursor = 0;   /* SWAPDB put another table here between slices: walk it whole */
+        sw->table = t;
         if (!sw->db_started) {
             flush_records(sw);
             uint8_t b[4] = {(uint8_t)sw->db, (uint8_t)(sw->db >> 8), (uint8_t)(sw->db >> 16),

@@ -28,6 +28,7 @@ typedef struct snap_shard_writer {
     struct keel_sink sink;  /* a module object being saved */
     uint32_t db;            /* database being walked */
     uint64_t cursor;        /* its scan cursor */
+    const void *table;      /* the table that cursor walks (another one after a SWAPDB) */
     bool db_started;        /* its DB block is written */
     bool live;              /* others run between steps: wait for locked keys and gates */
     bool busy;              /* the last step met a locked key or a gate: nothing was written */
