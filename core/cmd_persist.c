@@ -58,9 +58,10 @@ static keel_op_result op_save_run(keel_proc *kp, const keel_insn *in) {
             return KEEL_NEXT;
         }
         kp->reg[0] = dk_i64(1);
-        return KEEL_BLOCK;   /* the last writer makes this process ready */
+        return KEEL_BLOCK; /* the last writer makes this process ready */
     }
-    if (persist_save_finish(err, sizeof err) != 0) keep_error(kp, "ERR snapshot failed: see the log");
+    if (persist_save_finish(err, sizeof err) != 0)
+        keep_error(kp, "ERR snapshot failed: see the log");
     return KEEL_NEXT;
 }
 
@@ -100,41 +101,61 @@ static keel_op_result op_lastsave(keel_proc *kp, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-#define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
+#define OP(NAME, FN, SYN, FLAGS)                                                                   \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS }
 static const keel_opcode_def persist_ops[] = {
     OP("save.begin", op_save_begin, "refuse SAVE inside EXEC or a script", 0),
     OP("save.gate", op_save_gate, "raise the gate on the walk's shard: wait for its key holders",
        KEEL_OP_MAY_BLOCK),
     OP("save.lower", op_save_lower, "lower the gate on the walk's shard", 0),
-    OP("save.run", op_save_run, "write every shard in parallel and wait; commit", KEEL_OP_MAY_BLOCK),
+    OP("save.run", op_save_run, "write every shard in parallel and wait; commit",
+       KEEL_OP_MAY_BLOCK),
     OP("save.end", op_save_end, "reply +OK or the save's error (r1)", 0),
     OP("save.bgsave", op_bgsave, "start a background save", 0),
     OP("save.lastsave", op_lastsave, "reply the last save's unix time", 0),
 };
 
-#define WALK(OP_NAME, BACK)                                                                   \
-    {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = OP_NAME},                            \
-        {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = (BACK)}
+#define WALK(OP_NAME, BACK)                                                                        \
+    {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = OP_NAME}, {                               \
+        .op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = (BACK)          \
+    }
 /* SAVE: every gate up (in shard order), the parallel write, every gate down, the reply. */
 static const keel_insn_def save_prog[] = {{.op = "save.begin"}, WALK("save.gate", 2),
-                                          {.op = "save.run"},      WALK("save.lower", 7),
-                                          {.op = "save.end"},      KEEL_END};
+                                          {.op = "save.run"},   WALK("save.lower", 7),
+                                          {.op = "save.end"},   KEEL_END};
 static const keel_insn_def bgsave_prog[] = {{.op = "save.bgsave"}, KEEL_END};
 static const keel_insn_def lastsave_prog[] = {{.op = "save.lastsave"}, KEEL_END};
 
 static const keel_cmd_def persist_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "SAVE", .arity = 1, .flags = KEEL_CMD_ADMIN,
+    {.size = sizeof(keel_cmd_def),
+     .name = "SAVE",
+     .arity = 1,
+     .flags = KEEL_CMD_ADMIN,
      .summary = "Writes a snapshot of every database to the data directory, as they were at one "
                 "instant (every shard in parallel; other commands wait meanwhile).",
-     .syntax = "SAVE", .group = "server", .since = "0.1.0", .program = save_prog},
-    {.size = sizeof(keel_cmd_def), .name = "BGSAVE", .arity = -1, .flags = KEEL_CMD_ADMIN,
+     .syntax = "SAVE",
+     .group = "server",
+     .since = "0.1.0",
+     .program = save_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "BGSAVE",
+     .arity = -1,
+     .flags = KEEL_CMD_ADMIN,
      .summary = "Writes a snapshot in the background while serving (each key as it was when its "
                 "part was written: see docs/persistence.md).",
-     .syntax = "BGSAVE [SCHEDULE]", .group = "server", .since = "0.1.0", .program = bgsave_prog},
-    {.size = sizeof(keel_cmd_def), .name = "LASTSAVE", .arity = 1,
+     .syntax = "BGSAVE [SCHEDULE]",
+     .group = "server",
+     .since = "0.1.0",
+     .program = bgsave_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "LASTSAVE",
+     .arity = 1,
      .flags = KEEL_CMD_STATS | KEEL_CMD_FAST,
-     .summary = "Returns the unix time of the last successful snapshot.", .syntax = "LASTSAVE",
-     .group = "server", .since = "0.1.0", .program = lastsave_prog},
+     .summary = "Returns the unix time of the last successful snapshot.",
+     .syntax = "LASTSAVE",
+     .group = "server",
+     .since = "0.1.0",
+     .program = lastsave_prog},
 };
 
 void cmd_persist_register(keel_module *core) {

@@ -30,10 +30,10 @@ struct save_job;
 /* One worker thread's share of a save: its shards, one file after the other. */
 typedef struct save_task {
     struct save_job *job;
-    thr *t;                 /* the worker (NULL when saving with the workers stopped) */
-    int next;               /* index into the thread's shards of the shard being written */
+    thr *t;   /* the worker (NULL when saving with the workers stopped) */
+    int next; /* index into the thread's shards of the shard being written */
     bool open;
-    bool done;              /* all its shards written (or failed) */
+    bool done; /* all its shards written (or failed) */
     int fd;
     snap_shard_writer sw;
     pthread_t pt;
@@ -47,9 +47,9 @@ typedef struct save_job {
     _Atomic int tasks_left;
     _Atomic uint64_t keys;
     pthread_mutex_t err_lock;
-    char err[512];          /* the first failure */
+    char err[512]; /* the first failure */
     bool failed;
-    zvm_proc *waiter;       /* SAVE: the process to wake */
+    zvm_proc *waiter; /* SAVE: the process to wake */
     thr *waiter_thr;
     int ntasks;
     save_task *tasks;
@@ -57,12 +57,12 @@ typedef struct save_job {
 
 static struct {
     pthread_mutex_t lock;
-    save_job *job;                  /* the save running (NULL: none) */
-    uint64_t generation;            /* the manifest's */
+    save_job *job;       /* the save running (NULL: none) */
+    uint64_t generation; /* the manifest's */
     _Atomic bool bg_running;
-    _Atomic int64_t last_save_ms;   /* last successful save (or the load) */
+    _Atomic int64_t last_save_ms; /* last successful save (or the load) */
     _Atomic bool last_ok;
-    _Atomic int64_t last_bg_sec;    /* seconds the last BGSAVE took; -1 none */
+    _Atomic int64_t last_bg_sec; /* seconds the last BGSAVE took; -1 none */
     _Atomic int64_t cur_bg_start_ms;
     _Atomic uint64_t writes_at_save;
     _Atomic uint64_t saves;
@@ -88,7 +88,7 @@ static void job_fail(save_job *job, const char *fmt, const char *a, const char *
     if (!job->failed) {
         job->failed = true;
         if (snprintf(job->err, sizeof job->err, fmt, a, b) >= (int)sizeof job->err)
-            job->err[sizeof job->err - 1] = '\0';   /* cut: the file name is at the start */
+            job->err[sizeof job->err - 1] = '\0'; /* cut: the file name is at the start */
     }
     pthread_mutex_unlock(&job->err_lock);
 }
@@ -162,7 +162,7 @@ static int job_commit(save_job *job, char *err, size_t errlen) {
         atomic_store(&ps.writes_at_save, job->writes_at_start);
         atomic_fetch_add(&ps.saves, 1);
     }
-    snap_remove_others(srv->cf.dir, ps.generation);   /* a failed save's files, or the old ones */
+    snap_remove_others(srv->cf.dir, ps.generation); /* a failed save's files, or the old ones */
     atomic_store(&ps.last_ok, rc == 0);
     if (job->live) atomic_store(&ps.last_bg_sec, (wall_ms() - job->started_ms + 500) / 1000);
     ps.job = NULL;
@@ -228,7 +228,7 @@ void persist_finish_stopped(void) {
     log_notice("finishing the background save before exiting");
     int n = job->ntasks, left = atomic_load(&job->tasks_left);
     save_task *tasks = job->tasks;
-    for (int i = 0; i < n && left > 0; i++) {   /* the last task_done commits and frees the job */
+    for (int i = 0; i < n && left > 0; i++) { /* the last task_done commits and frees the job */
         if (tasks[i].done) continue;
         task_run(&tasks[i], SIZE_MAX);
         tasks[i].done = true;
@@ -246,7 +246,8 @@ static save_job *job_new(bool live) {
     job->ntasks = srv->nthreads;
     job->tasks = mem_calloc((size_t)job->ntasks, sizeof *job->tasks);
     atomic_store(&job->tasks_left, job->ntasks);
-    for (int i = 0; i < job->ntasks; i++) job->tasks[i].job = job;
+    for (int i = 0; i < job->ntasks; i++)
+        job->tasks[i].job = job;
     return job;
 }
 
@@ -258,7 +259,8 @@ static bool claim(save_job *job) {
         ps.job = job;
         job->generation = ps.generation + 1;
         /* a generation never reused: older files of a failed save may still lie around */
-        if ((uint64_t)job->started_ms > job->generation) job->generation = (uint64_t)job->started_ms;
+        if ((uint64_t)job->started_ms > job->generation)
+            job->generation = (uint64_t)job->started_ms;
         if (job->live) {
             atomic_store(&ps.bg_running, true);
             atomic_store(&ps.cur_bg_start_ms, job->started_ms);
@@ -423,7 +425,8 @@ static struct {
 void persist_set_save_points(const savepoint *p, int n) {
     pthread_mutex_lock(&points.lock);
     points.n = n < SAVEPOINT_MAX ? n : SAVEPOINT_MAX;
-    for (int i = 0; i < points.n; i++) points.p[i] = p[i];
+    for (int i = 0; i < points.n; i++)
+        points.p[i] = p[i];
     pthread_mutex_unlock(&points.lock);
 }
 
@@ -455,7 +458,8 @@ void persist_cron(int64_t now_ms) {
     if (hit >= 0 && retry_ok) points.last_try_ms = now_ms;
     pthread_mutex_unlock(&points.lock);
     if (hit < 0 || !retry_ok) return;
-    log_notice("%lld changes in %lld seconds. Saving...", (long long)sp.changes, (long long)sp.secs);
+    log_notice("%lld changes in %lld seconds. Saving...", (long long)sp.changes,
+               (long long)sp.secs);
     char err[600];
     if (persist_save_start(true, NULL, err, sizeof err) != 0) log_warning("save point: %s", err);
 }
@@ -464,9 +468,13 @@ void persist_cron(int64_t now_ms) {
 
 static _Atomic bool exit_save;
 
-void persist_request_exit_save(void) { atomic_store(&exit_save, true); }
+void persist_request_exit_save(void) {
+    atomic_store(&exit_save, true);
+}
 
-bool persist_exit_save_requested(void) { return atomic_load(&exit_save); }
+bool persist_exit_save_requested(void) {
+    return atomic_load(&exit_save);
+}
 
 bool persist_dir_writable(char *err, size_t errlen) {
     char path[4096];
@@ -490,10 +498,12 @@ bool persist_saving(void) {
 
 int64_t persist_last_save(void) {
     int64_t ms = atomic_load(&ps.last_save_ms);
-    return (ms ? ms : srv->start_ms) / 1000;   /* as Redis: the start until a save is made */
+    return (ms ? ms : srv->start_ms) / 1000; /* as Redis: the start until a save is made */
 }
 
-uint64_t persist_writes_at_save(void) { return atomic_load(&ps.writes_at_save); }
+uint64_t persist_writes_at_save(void) {
+    return atomic_load(&ps.writes_at_save);
+}
 
 void persist_info(char *out, size_t cap, uint64_t writes) {
     uint64_t base = atomic_load(&ps.writes_at_save);
@@ -516,9 +526,9 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
              "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
              "module_fork_last_cow_size:0\r\n\r\n",
              (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
-             (long long)persist_last_save(),
-             atomic_load(&ps.last_ok) ? "ok" : "err", (long long)atomic_load(&ps.last_bg_sec),
-             (long long)cur, (unsigned long long)atomic_load(&ps.saves),
+             (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
+             (long long)atomic_load(&ps.last_bg_sec), (long long)cur,
+             (unsigned long long)atomic_load(&ps.saves),
              (unsigned long long)atomic_load(&ps.loaded_expired),
              (unsigned long long)atomic_load(&ps.loaded_keys));
 }

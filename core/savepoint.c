@@ -10,7 +10,8 @@
 
 /* Reads one positive integer at *s (after blanks): true and *s past it. */
 static bool read_positive(const char **s, int64_t *v) {
-    while (isspace((unsigned char)**s)) (*s)++;
+    while (isspace((unsigned char)**s))
+        (*s)++;
     if (!isdigit((unsigned char)**s)) return false;
     char *end;
     errno = 0;
@@ -24,7 +25,8 @@ static bool read_positive(const char **s, int64_t *v) {
 int savepoint_parse(const char *s, savepoint *out, int max) {
     int n = 0;
     for (;;) {
-        while (isspace((unsigned char)*s)) s++;
+        while (isspace((unsigned char)*s))
+            s++;
         if (!*s) return n;
         if (n == max) return -1;
         if (!read_positive(&s, &out[n].secs) || !read_positive(&s, &out[n].changes)) return -1;

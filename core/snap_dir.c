@@ -122,7 +122,8 @@ void snap_remove_others(const char *dir, uint64_t keep) {
         unsigned long long gen;
         unsigned shard;
         int end = 0;
-        if (sscanf(de->d_name, "keel-%llu-%u.snap%n", &gen, &shard, &end) != 2 || end == 0) continue;
+        if (sscanf(de->d_name, "keel-%llu-%u.snap%n", &gen, &shard, &end) != 2 || end == 0)
+            continue;
         const char *rest = de->d_name + end;
         if (strcmp(rest, "") && strcmp(rest, ".tmp")) continue;
         if (gen == keep && !strcmp(rest, "")) continue;

@@ -19,7 +19,8 @@ static bool buf_room(snap_buf *b, size_t n) {
     if (b->oom) return false;
     if (b->cap - b->len >= n) return true;
     size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->len < n) cap *= 2;
+    while (cap - b->len < n)
+        cap *= 2;
     uint8_t *p = realloc(b->p, cap);
     if (!p) {
         b->oom = true;
@@ -36,15 +37,19 @@ void snap_buf_put(snap_buf *b, const void *p, size_t n) {
     b->len += n;
 }
 
-void snap_buf_u8(snap_buf *b, uint8_t v) { snap_buf_put(b, &v, 1); }
+void snap_buf_u8(snap_buf *b, uint8_t v) {
+    snap_buf_put(b, &v, 1);
+}
 
 static void put_le(uint8_t *out, uint64_t v, int n) {
-    for (int i = 0; i < n; i++) out[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < n; i++)
+        out[i] = (uint8_t)(v >> (8 * i));
 }
 
 static uint64_t get_le(const uint8_t *in, int n) {
     uint64_t v = 0;
-    for (int i = 0; i < n; i++) v |= (uint64_t)in[i] << (8 * i);
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)in[i] << (8 * i);
     return v;
 }
 
@@ -90,8 +95,10 @@ static void out_flush(snap_writer *w) {
     while (!w->err && off < w->outlen) {
         ssize_t n = write(w->fd, w->out + off, w->outlen - off);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) w->err = n < 0 ? errno : EIO;
-        else off += (size_t)n;
+        if (n <= 0)
+            w->err = n < 0 ? errno : EIO;
+        else
+            off += (size_t)n;
     }
     w->outlen = 0;
 }
@@ -106,7 +113,8 @@ static void out_put(snap_writer *w, const void *p, size_t n) {
         while (!w->err && n > 0) {
             ssize_t k = write(w->fd, s, n);
             if (k < 0 && errno == EINTR) continue;
-            if (k <= 0) w->err = k < 0 ? errno : EIO;
+            if (k <= 0)
+                w->err = k < 0 ? errno : EIO;
             else {
                 s += k;
                 n -= (size_t)k;
@@ -147,7 +155,7 @@ void snap_block_begin(snap_writer *w, uint8_t kind, uint32_t len) {
 }
 
 void snap_block_put(snap_writer *w, const void *p, size_t n) {
-    if (n > w->block_left) {   /* a caller's bug: never write a block its length does not say */
+    if (n > w->block_left) { /* a caller's bug: never write a block its length does not say */
         w->err = EINVAL;
         return;
     }
@@ -219,7 +227,8 @@ int snap_reader_open(snap_reader *r, int fd, const char *name, enum snap_file_ki
         return -1;
     }
     if (memcmp(pre, SNAP_MAGIC, 8) != 0) {
-        snprintf(r->err, sizeof r->err, "%s: not a Keel snapshot file (bad magic at offset 0)", name);
+        snprintf(r->err, sizeof r->err, "%s: not a Keel snapshot file (bad magic at offset 0)",
+                 name);
         return -1;
     }
     uint64_t version = get_le(pre + 8, 4), k = get_le(pre + 12, 4);
@@ -257,8 +266,9 @@ int snap_reader_next(snap_reader *r, uint8_t *kind, const uint8_t **payload, siz
     if (n > r->cap) {
         uint8_t *p = realloc(r->payload, n);
         if (!p) {
-            snprintf(r->err, sizeof r->err, "%s: no memory for the block at offset %llu (%llu bytes)",
-                     r->name, (unsigned long long)*at, (unsigned long long)n);
+            snprintf(r->err, sizeof r->err,
+                     "%s: no memory for the block at offset %llu (%llu bytes)", r->name,
+                     (unsigned long long)*at, (unsigned long long)n);
             return -1;
         }
         r->payload = p;
@@ -345,7 +355,9 @@ bool snap_get_u32(snap_cur *c, uint32_t *v) {
     return true;
 }
 
-bool snap_get_u64(snap_cur *c, uint64_t *v) { return get_n(c, 8, v); }
+bool snap_get_u64(snap_cur *c, uint64_t *v) {
+    return get_n(c, 8, v);
+}
 
 bool snap_get_varint(snap_cur *c, uint64_t *v) {
     uint64_t x = 0;

@@ -115,7 +115,8 @@ static void write_entry(snap_shard_writer *sw, const dk_entry *e) {
         rec_from_entry(e, SNAP_REC_BOX, &r);
         uint8_t head[DK_BOX_MAX_SCALAR];
         if (e->box.type == DK_BYTES)
-            put_record(sw, &r, head, dk_box_bytes_header(e->box.len, head), e->box.v.ptr, e->box.len);
+            put_record(sw, &r, head, dk_box_bytes_header(e->box.len, head), e->box.v.ptr,
+                       e->box.len);
         else
             put_record(sw, &r, head, dk_box_pack(&e->box, head), NULL, 0);
         return;
@@ -128,7 +129,7 @@ static void write_entry(snap_shard_writer *sw, const dk_entry *e) {
         write_table(sw, o->t);
         snap_rec close = {.kind = SNAP_REC_NS_CLOSE};
         put_record(sw, &close, NULL, 0, NULL, 0);
-        sw->records--;   /* a close is not a key */
+        sw->records--; /* a close is not a key */
         return;
     }
     const type_entry *te = type_by_id(e->obj_type);
@@ -153,7 +154,7 @@ static void write_entry(snap_shard_writer *sw, const dk_entry *e) {
 typedef struct walk_ctx {
     snap_shard_writer *sw;
     size_t visited;
-    bool locked;            /* check pass: an entry's key is held by a process */
+    bool locked; /* check pass: an entry's key is held by a process */
 } walk_ctx;
 
 static void write_one(void *arg, dk_table *t, dk_ref ref) {
@@ -198,8 +199,10 @@ static void write_head(snap_shard_writer *sw, uint64_t generation) {
         snap_buf_varint(&b, len);
         snap_buf_put(&b, te->def.name, len);
     }
-    if (b.oom) fail(sw, "%s", "out of memory");
-    else snap_block(&sw->w, SNAP_BLK_HEAD, b.p, b.len);
+    if (b.oom)
+        fail(sw, "%s", "out of memory");
+    else
+        snap_block(&sw->w, SNAP_BLK_HEAD, b.p, b.len);
     snap_buf_free(&b);
 }
 
@@ -231,7 +234,7 @@ static void finish(snap_shard_writer *sw) {
 bool snap_shard_step(snap_shard_writer *sw, size_t budget) {
     shard *s = sw->s;
     sw->busy = false;
-    if (sw->live && s->gate) {   /* SWAPDB or FLUSHALL under way: wait for it to finish */
+    if (sw->live && s->gate) { /* SWAPDB or FLUSHALL under way: wait for it to finish */
         sw->busy = true;
         return false;
     }
@@ -245,7 +248,7 @@ bool snap_shard_step(snap_shard_writer *sw, size_t budget) {
             continue;
         }
         if (sw->db_started && t != sw->table)
-            sw->cursor = 0;   /* SWAPDB put another table here between slices: walk it whole */
+            sw->cursor = 0; /* SWAPDB put another table here between slices: walk it whole */
         sw->table = t;
         if (!sw->db_started) {
             flush_records(sw);
@@ -255,7 +258,7 @@ bool snap_shard_step(snap_shard_writer *sw, size_t budget) {
             sw->db_started = true;
         }
         walk_ctx cx = {sw, 0, false};
-        if (sw->live) {   /* a key a process holds may be half changed: come back later */
+        if (sw->live) { /* a key a process holds may be half changed: come back later */
             dk_table_scan(t, sw->cursor, check_one, &cx);
             if (cx.locked) {
                 sw->busy = true;
@@ -291,20 +294,20 @@ typedef struct load_ctx {
     shard *s;
     snap_reader r;
     int64_t now_ms;
-    keel_type_id types[65536 / 64];   /* file type id -> this server's (KEEL_TYPE_NONE: absent) */
+    keel_type_id types[65536 / 64]; /* file type id -> this server's (KEEL_TYPE_NONE: absent) */
     char *type_names[65536 / 64];
     uint16_t ntypes;
     uint32_t db;
     bool have_db;
     dk_table *stack[KEEL_NS_DEPTH_MAX + 1];
     ns_obj *owners[KEEL_NS_DEPTH_MAX + 1];
-    uint32_t depth;         /* namespaces open */
-    uint32_t skip;          /* namespaces being skipped (expired), nested in the open ones */
+    uint32_t depth; /* namespaces open */
+    uint32_t skip;  /* namespaces being skipped (expired), nested in the open ones */
     uint64_t records;
     snap_load_stats *st;
     char *err;
     size_t errlen;
-    uint64_t at;            /* offset of the block being read */
+    uint64_t at; /* offset of the block being read */
 } load_ctx;
 
 #define MAX_FILE_TYPES (65536 / 64)
@@ -348,7 +351,8 @@ static int read_head(load_ctx *cx, const uint8_t *p, size_t len, uint64_t genera
         cx->type_names[fid] = copy;
         cx->types[fid] = KEEL_TYPE_NONE;
         for (size_t t = 1; t <= type_count(); t++)
-            if (!strcmp(type_by_id((keel_type_id)t)->def.name, copy)) cx->types[fid] = (keel_type_id)t;
+            if (!strcmp(type_by_id((keel_type_id)t)->def.name, copy))
+                cx->types[fid] = (keel_type_id)t;
     }
     (void)ndbs;
     return 0;
@@ -430,7 +434,7 @@ static int load_ns_open(load_ctx *cx, const snap_rec *r, uint64_t hash) {
     put_extras(t, ref, r);
     if (cx->depth > 0) cx->owners[cx->depth]->nested = true;
     if (cx->depth == 0 && shard_of_hash(hash, srv->nshards) != cx->s->id)
-        atomic_store(&srv->ns_spread, true);   /* a part away from its name's home shard */
+        atomic_store(&srv->ns_spread, true); /* a part away from its name's home shard */
     cx->depth++;
     cx->stack[cx->depth] = o->t;
     cx->owners[cx->depth] = o;
@@ -457,7 +461,7 @@ static int load_record(load_ctx *cx, const snap_rec *r) {
     dk_ref ref;
     if (r->kind == SNAP_REC_BOX) {
         dk_val v;
-        dk_box_unpack(r->value, r->vlen, &v);   /* checked by snap_rec_get */
+        dk_box_unpack(r->value, r->vlen, &v); /* checked by snap_rec_get */
         ref = dk_table_put_box(t, r->key, r->klen, hash, &v, false, &old, &old_type);
     } else {
         if (r->type >= MAX_FILE_TYPES || !cx->type_names[r->type])
@@ -496,8 +500,10 @@ static int load_block(load_ctx *cx, uint8_t kind, const uint8_t *p, size_t len, 
     case SNAP_BLK_DB: {
         snap_cur c = {p, p + len, false};
         uint32_t db;
-        if (!snap_get_u32(&c, &db) || c.p != c.end) return load_fail(cx, "malformed database block");
-        if (db >= cx->s->ndbs) return load_fail(cx, "a database past the configured count (raise databases)");
+        if (!snap_get_u32(&c, &db) || c.p != c.end)
+            return load_fail(cx, "malformed database block");
+        if (db >= cx->s->ndbs)
+            return load_fail(cx, "a database past the configured count (raise databases)");
         if (cx->depth || cx->skip) return load_fail(cx, "a database starts inside a namespace");
         cx->db = db;
         cx->have_db = true;
@@ -511,7 +517,8 @@ static int load_block(load_ctx *cx, uint8_t kind, const uint8_t *p, size_t len, 
         uint64_t records, entries;
         if (!snap_get_u64(&c, &records) || !snap_get_u64(&c, &entries))
             return load_fail(cx, "malformed end block");
-        if (records != cx->records) return load_fail(cx, "the record count does not match the end block");
+        if (records != cx->records)
+            return load_fail(cx, "the record count does not match the end block");
         if (cx->depth || cx->skip) return load_fail(cx, "the file ends inside a namespace");
         *ended = true;
         return 0;
@@ -521,8 +528,8 @@ static int load_block(load_ctx *cx, uint8_t kind, const uint8_t *p, size_t len, 
     }
 }
 
-int snap_shard_load(shard *s, const char *path, uint64_t generation, uint32_t nshards, int64_t now_ms,
-                    snap_load_stats *st, char *err, size_t errlen) {
+int snap_shard_load(shard *s, const char *path, uint64_t generation, uint32_t nshards,
+                    int64_t now_ms, snap_load_stats *st, char *err, size_t errlen) {
     memset(st, 0, sizeof *st);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -558,15 +565,16 @@ int snap_shard_load(shard *s, const char *path, uint64_t generation, uint32_t ns
         }
         first = false;
     }
-    while (cx->depth > 0) {   /* an error inside a namespace: keep the tables consistent */
+    while (cx->depth > 0) { /* an error inside a namespace: keep the tables consistent */
         mem_free(open_keys[cx->depth].key);
         open_keys[cx->depth].key = NULL;
         close_ns(cx);
     }
-    st->keys = 0;   /* what the tables hold: a key a live save wrote twice counts once */
+    st->keys = 0; /* what the tables hold: a key a live save wrote twice counts once */
     for (uint32_t db = 0; db < s->ndbs; db++)
         if (shard_table(s, db)) st->keys += dk_table_count(shard_table(s, db));
-    for (size_t i = 0; i < MAX_FILE_TYPES; i++) mem_free(cx->type_names[i]);
+    for (size_t i = 0; i < MAX_FILE_TYPES; i++)
+        mem_free(cx->type_names[i]);
     snap_reader_free(&cx->r);
     mem_free(cx);
     close(fd);

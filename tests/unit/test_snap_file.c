@@ -23,9 +23,10 @@ static void write_sample(void) {
     ck_assert(snap_writer_open(&w, fd, SNAP_FILE_SHARD));
     snap_block(&w, SNAP_BLK_HEAD, "head", 4);
     uint8_t *big = malloc((size_t)payload_len);
-    for (int i = 0; i < payload_len; i++) big[i] = (uint8_t)(i * 7);
+    for (int i = 0; i < payload_len; i++)
+        big[i] = (uint8_t)(i * 7);
     snap_block_begin(&w, SNAP_BLK_RECORDS, (uint32_t)payload_len);
-    snap_block_put(&w, big, 10);   /* in pieces, as a streamed value is */
+    snap_block_put(&w, big, 10); /* in pieces, as a streamed value is */
     snap_block_put(&w, big + 10, (size_t)payload_len - 10);
     snap_block_end(&w);
     free(big);
@@ -47,7 +48,8 @@ static int read_all(char *err, size_t errlen) {
         size_t len;
         uint64_t at;
         int got;
-        while ((got = snap_reader_next(&r, &kind, &p, &len, &at)) == 1) n++;
+        while ((got = snap_reader_next(&r, &kind, &p, &len, &at)) == 1)
+            n++;
         if (got < 0) n = -1;
     }
     snprintf(err, errlen, "%s", r.err);
@@ -121,7 +123,7 @@ START_TEST(test_snap_truncated_block) {
     off_t second = SNAP_PREAMBLE + SNAP_BLOCK_HEADER + 4 + SNAP_BLOCK_TRAILER;
     off_t whole = second + SNAP_BLOCK_HEADER + payload_len + SNAP_BLOCK_TRAILER;
     for (off_t cut = second + 3; cut < whole; cut += cut + 4099 < whole ? 4099 : 1) {
-        write_sample();   /* whole again: truncate(2) would extend a shorter file with zeros */
+        write_sample(); /* whole again: truncate(2) would extend a shorter file with zeros */
         ck_assert_int_eq(truncate(path, cut), 0);
         char err[256];
         ck_assert_int_eq(read_all(err, sizeof err), -1);
@@ -149,9 +151,15 @@ END_TEST
 
 START_TEST(test_snap_records_round_trip) {
     snap_buf b = {0};
-    snap_rec in = {.kind = SNAP_REC_OBJ, .flags = SNAP_F_EXPIRY | SNAP_F_AUX32 | SNAP_F_AUX64,
-                   .key = (const uint8_t *)"key", .klen = 3, .expire_ms = 1234567890123,
-                   .aux32 = 77, .aux64 = 1ull << 40, .type = 5, .vlen = 6};
+    snap_rec in = {.kind = SNAP_REC_OBJ,
+                   .flags = SNAP_F_EXPIRY | SNAP_F_AUX32 | SNAP_F_AUX64,
+                   .key = (const uint8_t *)"key",
+                   .klen = 3,
+                   .expire_ms = 1234567890123,
+                   .aux32 = 77,
+                   .aux64 = 1ull << 40,
+                   .type = 5,
+                   .vlen = 6};
     snap_rec_head(&b, &in);
     snap_buf_put(&b, "object", 6);
     snap_rec box = {.kind = SNAP_REC_BOX, .key = (const uint8_t *)"n", .klen = 1};
@@ -196,9 +204,10 @@ END_TEST
 START_TEST(test_snap_malformed_records_are_refused) {
     const uint8_t unknown_kind[] = {9, 0, 1, 'k'};
     const uint8_t unknown_flag[] = {SNAP_REC_BOX, 0x80, 1, 'k', 0};
-    const uint8_t negative_expiry[] = {SNAP_REC_BOX, SNAP_F_EXPIRY, 1, 'k', 0, 0, 0, 0, 0, 0, 0, 0x80};
-    const uint8_t endless_varint[] = {SNAP_REC_BOX, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                      0xff, 0xff, 0xff, 0xff, 0xff};
+    const uint8_t negative_expiry[] = {SNAP_REC_BOX, SNAP_F_EXPIRY, 1, 'k', 0, 0, 0, 0, 0, 0, 0,
+                                       0x80};
+    const uint8_t endless_varint[] = {SNAP_REC_BOX, 0,    0xff, 0xff, 0xff, 0xff, 0xff,
+                                      0xff,         0xff, 0xff, 0xff, 0xff, 0xff};
     const uint8_t *cases[] = {unknown_kind, unknown_flag, negative_expiry, endless_varint};
     const size_t lens[] = {sizeof unknown_kind, sizeof unknown_flag, sizeof negative_expiry,
                            sizeof endless_varint};

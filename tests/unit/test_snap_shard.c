@@ -47,7 +47,8 @@ static void put(shard *s, uint32_t db, const char *key, dk_val v, int64_t exp, b
     dk_table *t = shard_table_make(s, db);
     void *old = NULL;
     uint16_t ot = 0;
-    dk_ref r = dk_table_put_box(t, key, strlen(key), ks_hash(key, strlen(key)), &v, false, &old, &ot);
+    dk_ref r =
+        dk_table_put_box(t, key, strlen(key), ks_hash(key, strlen(key)), &v, false, &old, &ot);
     if (exp != DK_NO_EXPIRY) r = dk_table_set_expiry(t, r, exp);
     if (aux) {
         r = dk_table_set_aux32(t, r, true, 4242);
@@ -76,7 +77,7 @@ START_TEST(test_snap_shard_round_trip) {
     shard *s = srv->shards[0];
     put(s, 0, "str", dk_bytes("hello", 5), NOW + 60000, true);
     put(s, 0, "int", dk_i64(-42), DK_NO_EXPIRY, false);
-    put(s, 0, "gone", dk_bytes("x", 1), NOW - 1, false);   /* due before the save: left out */
+    put(s, 0, "gone", dk_bytes("x", 1), NOW - 1, false); /* due before the save: left out */
     char big[100000];
     memset(big, 'b', sizeof big);
     put(s, 2, "big", dk_bytes(big, sizeof big), DK_NO_EXPIRY, false);
@@ -112,16 +113,19 @@ START_TEST(test_snap_shard_round_trip) {
     /* the same file is not another shard's, nor another generation's, and keys due by the time
      * it loads are left out */
     fresh = shard_new(1, srv->threads[0], srv->ndbs);
-    ck_assert_int_eq(snap_shard_load(fresh, path, GEN, srv->nshards, NOW, &st, err, sizeof err), -1);
+    ck_assert_int_eq(snap_shard_load(fresh, path, GEN, srv->nshards, NOW, &st, err, sizeof err),
+                     -1);
     ck_assert_msg(strstr(err, "not this shard's"), "%s", err);
     shard_free(fresh);
     ck_assert_int_eq(load(err, sizeof err, &st), 0);
     fresh = shard_new(0, srv->threads[0], srv->ndbs);
-    ck_assert_int_eq(snap_shard_load(fresh, path, GEN + 1, srv->nshards, NOW, &st, err, sizeof err), -1);
+    ck_assert_int_eq(snap_shard_load(fresh, path, GEN + 1, srv->nshards, NOW, &st, err, sizeof err),
+                     -1);
     ck_assert_msg(strstr(err, "another snapshot generation"), "%s", err);
     shard_free(fresh);
     fresh = shard_new(0, srv->threads[0], srv->ndbs);
-    ck_assert_int_eq(snap_shard_load(fresh, path, GEN, srv->nshards, NOW + 60000, &st, err, sizeof err), 0);
+    ck_assert_int_eq(
+        snap_shard_load(fresh, path, GEN, srv->nshards, NOW + 60000, &st, err, sizeof err), 0);
     ck_assert_uint_eq(st.keys, 2);
     ck_assert_uint_eq(st.expired, 1);
     shard_free(fresh);
@@ -261,7 +265,7 @@ START_TEST(test_snap_shard_refuses_bad_content) {
     expect_refused("before its end block");
 
     begin_file(NULL);
-    snap_block(&w, SNAP_BLK_HEAD, "x", 1);   /* a second head block */
+    snap_block(&w, SNAP_BLK_HEAD, "x", 1); /* a second head block */
     finish_file();
     expect_refused("a second head block");
 
