@@ -24,6 +24,7 @@ void cmd_tx_register(keel_module *core);        /* MULTI EXEC DISCARD WATCH UNWA
 void cmd_db_register(keel_module *core);        /* SWAPDB MOVE COPY */
 void cmd_object_register(keel_module *core);    /* OBJECT */
 void cmd_dialect_register(keel_module *core);   /* DIALECT */
+void cmd_persist_register(keel_module *core);   /* SAVE BGSAVE LASTSAVE */
 
 /* Registers a table of opcodes or commands, logging any refusal. */
 int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n);

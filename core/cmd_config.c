@@ -9,6 +9,8 @@
 #include "log.h"
 #include "net.h"
 #include "notify.h"
+#include "persist.h"
+#include "savepoint.h"
 #include "server.h"
 #include "zvm.h"
 
@@ -37,7 +39,7 @@ static void get_bind(char *o, size_t n) { const listener *l = first_listener("re
 static void get_port(char *o, size_t n) { const listener *l = first_listener("resp"); snprintf(o, n, "%d", l ? l->port : 0); }
 static void get_mcport(char *o, size_t n) { const listener *l = first_listener("memcache"); snprintf(o, n, "%d", l ? l->port : 0); }
 static void get_dir(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.dir); }
-static void get_persistence(char *o, size_t n) { snprintf(o, n, "unavailable"); }
+static void get_persistence(char *o, size_t n) { snprintf(o, n, "snapshots"); }
 static void get_no(char *o, size_t n) { snprintf(o, n, "no"); }
 static void get_empty(char *o, size_t n) { snprintf(o, n, "%s", ""); }
 static void get_maxclients(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.max_clients)); }
@@ -175,7 +177,14 @@ static const char *set_notify(const char *v) {
 
 /* The persistence parameters accept only what is true already: no save points, no AOF. */
 #define NO_PERSISTENCE "persistence is not available in this version of Keel"
-static const char *set_save(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
+static const char *set_save(const char *v) {
+    savepoint sp[SAVEPOINT_MAX];
+    int n = savepoint_parse(v, sp, SAVEPOINT_MAX);
+    if (n < 0) return "Invalid save parameters";
+    persist_set_save_points(sp, n);
+    return NULL;
+}
+static void get_save(char *o, size_t n) { persist_save_points_text(o, n); }
 static const char *set_appendonly(const char *v) {
     return strcasecmp(v, "no") ? NO_PERSISTENCE : NULL;
 }
@@ -187,7 +196,7 @@ static const config_param params[] = {
     {"dbfilename", get_empty, set_dbfilename}, {"maxmemory", get_maxmemory, set_maxmemory},
     {"maxmemory-policy", get_policy, set_policy}, {"maxmemory-samples", get_samples, set_samples},
     {"lfu-log-factor", get_lfu_log, set_lfu_log}, {"lfu-decay-time", get_lfu_decay, set_lfu_decay}, {"maxclients", get_maxclients, set_maxclients},
-    {"save", get_empty, set_save},      {"appendonly", get_no, set_appendonly},
+    {"save", get_save, set_save},      {"appendonly", get_no, set_appendonly},
     {"persistence", get_persistence, NULL},
     {"databases", get_databases, NULL},       {"timeout", get_timeout, set_timeout},
     {"tcp-keepalive", get_keepalive, set_keepalive},

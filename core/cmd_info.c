@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mem.h"
 #include "net.h"
+#include "persist.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -124,18 +125,13 @@ static void info_memory(info_buf *b, int64_t now_ms) {
              evict_policy_name(limit_get(srv->cf.maxmemory_policy)), (long long)evict_spare_bytes());
 }
 
-/* There is no persistence yet: persistence_available says so, and Redis's fields that tools read
- * say what is true of a server that has never loaded or saved anything: every change since the
- * start is unsaved (counted as write commands that did not fail), there is no save time, and the
- * statuses are "ok" because nothing was attempted, so nothing failed. */
+/* Redis's persistence fields with the snapshot's state (persist.c); changes are write commands
+ * that did not fail since the last successful save began.  There is no append-only log yet. */
 static void info_persistence(info_buf *b, int64_t now_ms) {
     (void)now_ms;
-    info_add(b, "# Persistence\r\npersistence_available:0\r\nloading:0\r\nasync_loading:0\r\n"
-                "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:0\r\n"
-                "rdb_last_save_time:0\r\nrdb_last_bgsave_status:ok\r\nrdb_saves:0\r\n"
-                "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
-                "aof_last_bgrewrite_status:ok\r\naof_last_write_status:ok\r\n\r\n",
-             (unsigned long long)THREAD_SUM(writes));
+    char text[2048];
+    persist_info(text, sizeof text, THREAD_SUM(writes));
+    info_add(b, "%s", text);
 }
 
 /* The end of the Stats section: active expiry's cost (Redis's names) and the expiry lag of the

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "net.h"
 #include "ns.h"
+#include "persist.h"
 #include "server.h"
 #include "shard.h"
 #include "zvm.h"
@@ -175,10 +176,11 @@ static int shutdown_flags(const keel_proc *p) {
 }
 
 /* Opcode: server.shutdown — SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] | SHUTDOWN ABORT: stops the
- * server (no reply; the connection closes as the server exits).  There is no persistence yet, so
- * nothing is saved: SAVE is refused as a save that failed would be in Redis (FORCE exits anyway,
- * as Redis does when its save fails), and ABORT finds no shutdown in progress (Keel never waits
- * for one).  Reductions 1. */
+ * server (no reply; the connection closes as the server exits).  With SAVE the snapshot is
+ * written once the worker threads have stopped (persist_save_stopped), so it holds every write
+ * that was answered; a data directory that takes no file refuses the shutdown as a failed save
+ * does in Redis (FORCE exits anyway, without saving).  ABORT finds no shutdown in progress (Keel
+ * never waits for one).  Reductions 1. */
 static keel_op_result op_shutdown(keel_proc *p, const keel_insn *in) {
     (void)in;
     int flags = shutdown_flags(p);
@@ -192,18 +194,21 @@ static keel_op_result op_shutdown(keel_proc *p, const keel_insn *in) {
         return KEEL_FAIL;
     }
     uint64_t client = zvm_of(p)->conn->id;
-    if (flags & SHUT_SAVE && !(flags & SHUT_FORCE)) {
-        log_warning("SHUTDOWN SAVE refused (client %llu): this server has no persistence, so "
-                    "there is nothing to save to; SHUTDOWN NOSAVE stops it",
-                    (unsigned long long)client);
-        keel_reply_error(p, "ERR Errors trying to SHUTDOWN. SAVE needs persistence, which this "
-                            "server does not have: use SHUTDOWN NOSAVE (or add FORCE) to stop "
-                            "it without saving");
-        return KEEL_FAIL;
+    if (!(flags & SHUT_NOSAVE) && persist_has_save_points()) flags |= SHUT_SAVE;   /* as Redis */
+    if (flags & SHUT_SAVE) {
+        char why[600];
+        if (persist_dir_writable(why, sizeof why)) {
+            persist_request_exit_save();
+        } else if (!(flags & SHUT_FORCE)) {
+            log_warning("SHUTDOWN SAVE refused (client %llu): cannot write the snapshot: %s",
+                        (unsigned long long)client, why);
+            keel_reply_error(p, "ERR Errors trying to SHUTDOWN. Check logs.");
+            return KEEL_FAIL;
+        } else {
+            log_warning("SHUTDOWN SAVE FORCE: cannot write the snapshot (%s): exiting without "
+                        "saving", why);
+        }
     }
-    if (flags & SHUT_SAVE)
-        log_warning("SHUTDOWN SAVE FORCE: there is no persistence, exiting without saving "
-                    "anything");
     log_notice("SHUTDOWN requested by client %llu", (unsigned long long)client);
     server_request_shutdown();
     return KEEL_DONE;
@@ -295,8 +300,7 @@ static const keel_cmd_def server_cmds[] = {
      .summary = "Removes every key of the selected database (inside a namespace: of the namespace there).",
      .syntax = "FLUSHDB [ASYNC | SYNC]", .group = "server", .since = "0.1.0", .program = flushdb_prog},
     {.size = sizeof(keel_cmd_def), .name = "SHUTDOWN", .arity = -1, .flags = KEEL_CMD_ADMIN,
-     .summary = "Stops the server (nothing is saved: there is no persistence yet, so SAVE is "
-                "refused unless FORCE is given).",
+     .summary = "Stops the server; with SAVE, writes a snapshot of the final state first.",
      .syntax = "SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", .group = "server",
      .since = "0.1.0", .program = shutdown_prog},
     {.size = sizeof(keel_cmd_def), .name = "AUTH", .arity = -2,

@@ -7,6 +7,7 @@
 #include "notify.h"
 #include "ns.h"
 #include "opts.h"
+#include "savepoint.h"
 
 #include <keel/abi.h>
 #include <getopt.h>
@@ -153,6 +154,7 @@ void conf_default(conf *c) {
 
 void conf_free(conf *c) {
     mem_free(c->dir);
+    mem_free(c->save);
     mem_free(c->module_dir);
     conf_clear_modules(c);
     conf_clear_networks(c);
@@ -211,6 +213,17 @@ static bool json_str(json_t *v, const char *path, char **out, char **errs) {
     mem_free(*out);
     *out = xstrdup(json_string_value(v));
     return true;
+}
+
+/* "save": Redis's save points as one string ("3600 1 300 100"; "" = none). */
+static void conf_json_save(conf *c, json_t *v, const char *path, char **errs) {
+    savepoint sp[SAVEPOINT_MAX];
+    if (!json_is_string(v) || savepoint_parse(json_string_value(v), sp, SAVEPOINT_MAX) < 0) {
+        conf_error(errs, "%s: expected \"\" or pairs of positive integers \"seconds changes ...\" "
+                         "(at most %d pairs)", path, SAVEPOINT_MAX);
+        return;
+    }
+    json_str(v, path, &c->save, errs);
 }
 
 static bool json_int_range(json_t *v, const char *path, long lo, long hi, int *out, char **errs) {
@@ -621,6 +634,7 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         if (!strcmp(key, "modules")) conf_json_modules(c, v, errs);
         else if (!strcmp(key, "module_dir")) json_str(v, fpath, &c->module_dir, errs);
         else if (!strcmp(key, "dir")) json_str(v, fpath, &c->dir, errs);
+        else if (!strcmp(key, "save")) conf_json_save(c, v, fpath, errs);
         else if (!strcmp(key, "threads")) json_int_range(v, fpath, 0, 256, &c->threads, errs);
         else if (!strcmp(key, "shards")) json_int_range(v, fpath, 0, 65536, &c->shards, errs);
         else if (!strcmp(key, "databases"))
@@ -671,7 +685,8 @@ static void usage(FILE *f) {
             "  --bind HOST            address of the RESP listener (default 127.0.0.1)\n"
             "  --port PORT            port of the RESP listener (default %d, 0 = pick one)\n"
             "  --memcache-port PORT   port of the memcached listener (default %d)\n"
-            "  --dir DIR              data directory (default .)\n"
+            "  --dir DIR              data directory (default .): snapshots are saved and loaded there\n"
+            "  --save \"S C ...\"       save points: snapshot after S seconds and C changes (default none)\n"
             "  --module-dir DIR       where modules are loaded from\n"
             "  --modules a,b,...      load only these modules (default: every module found)\n"
             "  --threads N            worker threads (default: number of cores)\n"
@@ -729,7 +744,7 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
        OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
-       OPT_MAXMEMORY, OPT_POLICY, OPT_DIALECT, OPT_HELP, OPT_VERSION };
+       OPT_MAXMEMORY, OPT_POLICY, OPT_DIALECT, OPT_SAVE, OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -738,6 +753,7 @@ static const struct option long_opts[] = {
     {"port", required_argument, NULL, OPT_PORT},
     {"memcache-port", required_argument, NULL, OPT_MCPORT},
     {"dir", required_argument, NULL, OPT_DIR},
+    {"save", required_argument, NULL, OPT_SAVE},
     {"module-dir", required_argument, NULL, OPT_MODDIR},
     {"modules", required_argument, NULL, OPT_MODULES},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -829,6 +845,18 @@ int conf_parse_args(conf *c, int argc, char **argv) {
             mem_free(c->dir);
             c->dir = xstrdup(optarg);
             break;
+        case OPT_SAVE: {
+            savepoint sp[SAVEPOINT_MAX];
+            if (savepoint_parse(optarg, sp, SAVEPOINT_MAX) < 0) {
+                fprintf(stderr, "keel-server: --save: expected \"\" or pairs of positive integers "
+                                "\"seconds changes ...\" (at most %d), got '%s'\n",
+                        SAVEPOINT_MAX, optarg);
+                return -1;
+            }
+            mem_free(c->save);
+            c->save = xstrdup(optarg);
+            break;
+        }
         case OPT_MODDIR:
             mem_free(c->module_dir);
             c->module_dir = xstrdup(optarg);

@@ -67,6 +67,7 @@ typedef struct conf_network {
 
 typedef struct conf {
     char *dir;                 /* data directory (snapshots); default "." */
+    char *save;                /* save points, Redis's "save" ("3600 1 300 100"); NULL = none */
     char *module_dir;          /* NULL = search (see conf_module_dir) */
     char **modules;            /* names to load; NULL = every module found */
     int nmodules;

@@ -5,13 +5,16 @@ core_libkeelcore_la_SOURCES = \
 	core/api.c core/api.h core/api_conn.c core/api_key.c core/api_thread.c \
 	core/block.c core/block.h core/busy.c core/busy.h core/builtin.c core/builtin.h core/call.c core/call.h core/client_kill.c core/client_kill.h \
 	core/cmd_admin.c core/cmd_client.c core/cmd_command.c core/cmd_config.c core/cmd_expire.c \
-	core/cmd_db.c core/cmd_dialect.c core/cmd_info.c core/cmd_keys.c core/cmd_memory.c core/cmd_object.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c core/cmd_tx.c \
+	core/cmd_db.c core/cmd_dialect.c core/cmd_info.c core/cmd_persist.c core/cmd_keys.c core/cmd_memory.c core/cmd_object.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c core/cmd_tx.c \
 	core/spread.c core/spread.h \
 	core/conf.c core/conf.h core/conf_check.c core/conf_check.h core/config_advisory.c core/config_advisory.h \
 	core/conn.c core/conn.h core/conn_ext.c core/conn_ext.h core/conn_move.c core/conn_move.h core/db.c core/db.h core/evict.c core/evict.h \
 	core/evict_policy.c core/evict_policy.h core/expire.c core/expire.h core/expire_lag.c core/expire_lag.h core/gate.c core/gate.h \
 	core/keyspace.c core/keyspace.h core/lazyfree.c core/lazyfree.h core/loader.c core/loader.h \
 	core/limit.c core/limit.h core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/memusage.c core/memusage.h core/net.c core/net.h core/notify.c core/notify.h core/ns.c core/ns.h core/ns_due.c core/ns_due.h core/opts.c core/opts.h \
+	core/persist.c core/persist.h core/snap_dir.c core/snap_dir.h core/snap_file.c core/snap_file.h \
+	core/snap_shard.c core/snap_shard.h \
+	core/savepoint.c core/savepoint.h \
 	core/registry.c core/registry.h core/server.c core/server.h core/shard.c core/shard.h \
 	core/stats.c core/stats.h core/stats_json.c core/stats_json.h \
 	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h core/tx.c core/tx.h core/watch.c core/watch.h \

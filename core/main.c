@@ -5,11 +5,14 @@
 #include "conf.h"
 #include "conf_check.h"
 #include "evict.h"
+#include "expire.h"
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
 #include "net.h"
 #include "notify.h"
+#include "persist.h"
+#include "savepoint.h"
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
@@ -53,6 +56,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
         return;
     }
     log_notice("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (persist_has_save_points()) persist_request_exit_save();   /* as Redis: save points save */
     atomic_store(&srv->shutting_down, 1);
     event_base_loopbreak(srv->main_base);
 }
@@ -86,10 +90,17 @@ static int ensure_dir(const char *dir) {
 }
 
 /* Shards go to threads in contiguous blocks, so walking shards in order visits each thread
- * once. */
+ * once.  A snapshot in the data directory is loaded into the shards before the threads start.
+ * Without a configured shard count, the snapshot's is used (its keys are placed by it). */
 static int start_threads(void) {
     srv->nthreads = conf_threads(&srv->cf);
     srv->nshards = (uint32_t)conf_shards(&srv->cf);
+    uint32_t snap_shards = srv->cf.shards ? 0 : persist_snapshot_shards();
+    if (snap_shards >= (uint32_t)srv->nthreads && snap_shards != srv->nshards) {
+        log_notice("using the snapshot's %u shards (the default would be %u)", snap_shards,
+                   srv->nshards);
+        srv->nshards = snap_shards;
+    }
     if (srv->nshards < (uint32_t)srv->nthreads) srv->nshards = (uint32_t)srv->nthreads;
     if (srv->nshards > (1u << 16)) srv->nshards = 1u << 16;
     srv->ndbs = (uint32_t)srv->cf.databases;
@@ -104,6 +115,10 @@ static int start_threads(void) {
         t->shards = mem_realloc(t->shards, sizeof *t->shards * (size_t)(t->nshards + 1));
         t->shards[t->nshards++] = srv->shards[s];
     }
+    if (persist_load_at_start() != 0) return -2;   /* nothing started yet */
+    /* the loaded keys' expiries were set without the timers: each thread looks at once */
+    for (int i = 0; i < srv->nthreads; i++)
+        if (srv->threads[i]->nshards) expire_soon(srv->threads[i]->shards[0], 0);
     for (int i = 0; i < srv->nthreads; i++) {
         if (thr_start(srv->threads[i]) != 0) {
             log_error("cannot start worker thread %d: %s", i, strerror(errno));
@@ -245,7 +260,9 @@ static int run(void) {
     mem_reserve_refill();
     if (!(srv->main_base = event_base_new())) return run_failed();
     if (net_listen_all() != 0) return run_failed();
-    if (start_threads() != 0) return 1;
+    int started = start_threads();
+    if (started == -2) return run_failed();
+    if (started != 0) return 1;
 
     srv->shutdown_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct event *sd = event_new(srv->main_base, srv->shutdown_fd, EV_READ | EV_PERSIST, on_shutdown_fd, NULL);
@@ -266,6 +283,12 @@ static int run(void) {
     log_notice("shutting down");
     net_close_all();
     stop_threads();
+    persist_finish_stopped();
+    int rc = 0;
+    if (persist_exit_save_requested() && persist_save_stopped() != 0) {
+        log_error("the snapshot asked for at shutdown failed: exiting with status 1");
+        rc = 1;
+    }
     startup_forget();
     for (int i = 0; i < NSIGS; i++) event_free(sigs[i]);
     event_free(sd);
@@ -273,7 +296,7 @@ static int run(void) {
     event_base_free(srv->main_base);
     free_everything();
     log_notice("bye");
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv) {
@@ -293,6 +316,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     srv->start_ms = wall_ms();
+    savepoint points[SAVEPOINT_MAX];
+    int npoints = srv->cf.save ? savepoint_parse(srv->cf.save, points, SAVEPOINT_MAX) : 0;
+    persist_set_save_points(points, npoints > 0 ? npoints : 0);
     make_run_id(srv->run_id);
     int rc = run();
     log_stop();

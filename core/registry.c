@@ -190,7 +190,7 @@ keel_status reg_type(keel_module *m, const keel_type_def *def, keel_type_id *id,
     if (!module_registering(m, err)) return KEEL_ESTATE;
     if (!def || def->size < KEEL_TYPE_DEF_SIZE_1_0) return fail(err, "keel_type_def.size is too small", KEEL_EABI);
     if (!def->name || !def->free) return fail(err, "a type needs a name and a free op", KEEL_EINVAL);
-    if (def->save || def->load) return fail(err, "save/load slots are reserved (must be NULL in ABI 1.0)", KEEL_EINVAL);
+    if (!def->save != !def->load) return fail(err, "a type gives both save and load, or neither", KEEL_EINVAL);
     if (reg.ntypes + 1 >= MAX_TYPES) return fail(err, "too many types", KEEL_ENOMEM);
     for (size_t i = 1; i <= reg.ntypes; i++)
         if (!strcmp(reg.types[i]->def.name, def->name)) return fail(err, "a type of that name is already registered", KEEL_EEXIST);

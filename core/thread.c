@@ -9,6 +9,7 @@
 #include "lazyfree.h"
 #include "log.h"
 #include "mem.h"
+#include "persist.h"
 #include "server.h"
 #include "shard.h"
 
@@ -84,6 +85,7 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
         t->trim_ticks = 0;
         zvm_pool_trim(t);
         conn_sweep(t);
+        if (t->id == 0) persist_cron(t->now_ms);   /* save points, once a second */
     }
 }
 

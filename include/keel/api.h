@@ -316,7 +316,14 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * when it does not.  Call it after the change, in Redis's order; KEEL_EINVAL for a bad     \
      * class or an empty event name */                                                         \
     X(keel_status, notify, (keel_proc *p, unsigned cls, const char *event, const void *key,    \
-                            size_t klen))
+                            size_t klen))                                                   \
+    /* ---- persistence (added in 1.3): keel/type.h's save op ---- */                          \
+    /* appends n bytes to the object a type's save op is writing: KEEL_OK, KEEL_ENOMEM.  Only  \
+     * inside save, on the sink it was handed */                                               \
+    X(keel_status, sink_write, (keel_sink *sink, const void *data, size_t n))                  \
+    /* appends box v packed as datakit packs it (dk_box_pack: a type byte, then the fewest     \
+     * bytes), which dk_box_unpack reads back: KEEL_OK, KEEL_EINVAL for a DK_PTR, KEEL_ENOMEM */  \
+    X(keel_status, sink_write_box, (keel_sink *sink, const dk_val *v))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -96,4 +96,6 @@
 #define keel_publish (keel_api_ptr->publish)
 #define keel_reply_pairs (keel_api_ptr->reply_pairs)
 #define keel_notify (keel_api_ptr->notify)
+#define keel_sink_write (keel_api_ptr->sink_write)
+#define keel_sink_write_box (keel_api_ptr->sink_write_box)
 #endif

@@ -5,11 +5,16 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <keel/status.h>
 #include <keel/vm.h>
 
 /* A registered type's number.  KEEL_TYPE_BOX is the core's own: a datakit box (a string or a
  * number) stored inline in the keyspace. */
 typedef uint16_t keel_type_id;
+
+/* (Added in 1.3) Where a type's save op writes an object's bytes: the core's, opaque; written
+ * with keel_sink_write. */
+typedef struct keel_sink keel_sink;
 #define KEEL_TYPE_NONE ((keel_type_id)0xffffu)
 #define KEEL_TYPE_BOX ((keel_type_id)0)
 
@@ -27,9 +32,16 @@ typedef struct keel_type_def {
     /* Replies with the whole value (so GET works on any type) in one call; may charge
      * reductions.  See to_reply_step for a reply that yields. */
     void (*to_reply)(keel_proc *p, const void *obj);
-    /* Reserved for persistence (snapshot save/load); must be NULL in ABI 1.0. */
-    void *save;
-    void *load;
+    /* Persistence (given real signatures in 1.3; NULL before, and NULL = the type's values
+     * cannot be saved: SAVE fails naming the type).  save writes the whole object to sink with
+     * keel_sink_write, in one call, on the thread that owns the key (the object does not change
+     * meanwhile): KEEL_OK, or a failure status (the snapshot is abandoned).  load rebuilds an
+     * object from exactly the bytes one save wrote (data[0..len), valid during the call); it
+     * must check everything it reads (a file may be damaged): NULL with *err set to a static
+     * message when the bytes are malformed or memory ran out.  Both may run on any thread (a
+     * snapshot loads on one thread per shard), never on the same object at once. */
+    keel_status (*save)(const void *obj, keel_sink *sink);
+    void *(*load)(const void *data, size_t len, const char **err);
     /* Added in 1.1 (optional): replies the whole value a part at a time, so GET of a huge value
      * never holds its thread.  Called first with *cursor == 0 (it then writes the reply's
      * header) and again with what it left in *cursor until it returns true; charges reductions

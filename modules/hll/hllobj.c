@@ -34,6 +34,20 @@ static void hll_to_reply(keel_proc *p, const void *obj) {
     keel_reply_int(p, (int64_t)dk_hll_count((dk_hll *)(uintptr_t)obj));
 }
 
+/* Snapshot form: the sketch's bytes in Redis's layout (sparse or dense, as it is). */
+static keel_status hll_save(const void *obj, keel_sink *sink) {
+    size_t len;
+    const uint8_t *b = dk_hll_data(obj, &len);
+    return keel_sink_write(sink, b, len);
+}
+
+/* Rebuilds a sketch from hll_save's bytes (dk_hll_from_bytes checks their layout). */
+static void *hll_load(const void *data, size_t len, const char **err) {
+    dk_hll *h = dk_hll_from_bytes(data, len);
+    if (!h) *err = "not a valid HyperLogLog (or out of memory)";
+    return h;
+}
+
 static const keel_type_def hll_def = {
     .size = sizeof(keel_type_def),
     .name = "hll",
@@ -42,6 +56,8 @@ static const keel_type_def hll_def = {
     .memory_usage = hll_memory,
     .describe = hll_describe,
     .to_reply = hll_to_reply,
+    .save = hll_save,
+    .load = hll_load,
 };
 
 keel_status pf_register_type(keel_module *m, const char **err) {

@@ -65,10 +65,52 @@ static bool list_to_reply_step(keel_proc *p, const void *obj, uint64_t *cursor) 
     return it.pos >= dk_list_len(l);
 }
 
+/* Snapshot form: the elements head first, each a packed datakit box, back to back. */
+static keel_status list_save(const void *obj, keel_sink *sink) {
+    dk_iter it = dk_iter_at(0);
+    dk_val v;
+    while (dk_list_next(obj, &it, &v)) {
+        keel_status st = keel_sink_write_box(sink, &v);
+        if (st != KEEL_OK) return st;
+    }
+    return KEEL_OK;
+}
+
+/* Rebuilds a list from list_save's bytes: integer or bytes boxes only, at least one. */
+static void *list_load(const void *data, size_t len, const char **err) {
+    const uint8_t *in = data;
+    dk_list *l = dk_list_new();
+    if (!l) {
+        *err = "out of memory";
+        return NULL;
+    }
+    for (size_t at = 0; at < len;) {
+        dk_val v;
+        size_t n = dk_box_unpack(in + at, len - at, &v);
+        if (n == 0 || (v.type != DK_BYTES && !dk_is_int(&v))) {
+            *err = "malformed list element";
+            dk_list_free(l);
+            return NULL;
+        }
+        if (!dk_list_push(l, DK_LIST_TAIL, &v)) {
+            *err = "out of memory";
+            dk_list_free(l);
+            return NULL;
+        }
+        at += n;
+    }
+    if (dk_list_len(l) == 0) {
+        *err = "empty list";
+        dk_list_free(l);
+        return NULL;
+    }
+    return l;
+}
+
 static const keel_type_def list_def = {
     .size = sizeof(keel_type_def), .name = "list", .free = list_free, .copy = list_copy,
     .memory_usage = list_memory, .describe = list_describe, .to_reply = list_to_reply,
-    .to_reply_step = list_to_reply_step,
+    .save = list_save, .load = list_load, .to_reply_step = list_to_reply_step,
 };
 
 keel_status lst_register_type(keel_module *m, const char **err) {

@@ -72,6 +72,44 @@ static bool set_to_reply_step(keel_proc *p, const void *obj, uint64_t *cursor) {
     return it.pos >= n;
 }
 
+/* Snapshot form: the members in the set's order, each a packed datakit box, back to back. */
+static keel_status set_save(const void *obj, keel_sink *sink) {
+    dk_iter it = dk_iter_at(0);
+    dk_val m;
+    while (dk_set_next(obj, &it, &m)) {
+        keel_status st = keel_sink_write_box(sink, &m);
+        if (st != KEEL_OK) return st;
+    }
+    return KEEL_OK;
+}
+
+/* Rebuilds a set from set_save's bytes: integer or bytes members, at least one, no repeats. */
+static void *set_load(const void *data, size_t len, const char **err) {
+    const uint8_t *in = data;
+    dk_set *s = dk_set_new();
+    if (!s) {
+        *err = "out of memory";
+        return NULL;
+    }
+    for (size_t at = 0; at < len;) {
+        dk_val m;
+        size_t n = dk_box_unpack(in + at, len - at, &m);
+        int added = n == 0 || (m.type != DK_BYTES && !dk_is_int(&m)) ? 0 : dk_set_add(s, &m);
+        if (added != 1) {
+            *err = added < 0 ? "out of memory" : "malformed or repeated set member";
+            dk_set_free(s);
+            return NULL;
+        }
+        at += n;
+    }
+    if (dk_set_count(s) == 0) {
+        *err = "empty set";
+        dk_set_free(s);
+        return NULL;
+    }
+    return s;
+}
+
 static const keel_type_def set_def = {
     .size = sizeof(keel_type_def),
     .name = "set",
@@ -80,6 +118,8 @@ static const keel_type_def set_def = {
     .memory_usage = set_memory,
     .describe = set_describe,
     .to_reply = set_to_reply,
+    .save = set_save,
+    .load = set_load,
     .to_reply_step = set_to_reply_step,
 };
 

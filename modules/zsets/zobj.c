@@ -60,6 +60,62 @@ static bool zset_to_reply_step(keel_proc *p, const void *obj, uint64_t *cursor) 
     return it.pos >= n;
 }
 
+/* Snapshot form: each element in order as two packed datakit boxes, its score then its member. */
+static keel_status zset_save(const void *obj, keel_sink *sink) {
+    dk_iter it = dk_iter_at(0);
+    dk_zentry e;
+    while (dk_zset_next(obj, &it, &e)) {
+        dk_val score = dk_f64(e.score), member = dk_bytes(e.member, e.len);
+        keel_status st = keel_sink_write_box(sink, &score);
+        if (st == KEEL_OK) st = keel_sink_write_box(sink, &member);
+        if (st != KEEL_OK) return st;
+    }
+    return KEEL_OK;
+}
+
+/* A packed score back as a double (datakit may pack one as a narrower number); false when the
+ * box is not a number or is NaN. */
+static bool load_score(const dk_val *v, double *out) {
+    if (v->type == DK_F32) *out = v->v.f;
+    else if (dk_is_real(v)) *out = v->v.d;
+    else if (v->type == DK_I64) *out = (double)v->v.i;
+    else if (v->type == DK_U64) *out = (double)v->v.u;
+    else return false;
+    return !isnan(*out);
+}
+
+/* Rebuilds a sorted set from zset_save's bytes: (score, member) pairs, at least one, no member
+ * twice. */
+static void *zset_load(const void *data, size_t len, const char **err) {
+    const uint8_t *in = data;
+    dk_zset *z = dk_zset_new();
+    if (!z) {
+        *err = "out of memory";
+        return NULL;
+    }
+    for (size_t at = 0; at < len;) {
+        dk_val sv, mv;
+        double score;
+        size_t n = dk_box_unpack(in + at, len - at, &sv);
+        size_t m = n ? dk_box_unpack(in + at + n, len - at - n, &mv) : 0;
+        int added = m == 0 || mv.type != DK_BYTES || !load_score(&sv, &score)
+                        ? 0
+                        : dk_zset_set(z, mv.v.ptr, mv.len, score);
+        if (added != 1) {
+            *err = added < 0 ? "out of memory" : "malformed or repeated sorted set element";
+            dk_zset_free(z);
+            return NULL;
+        }
+        at += n + m;
+    }
+    if (dk_zset_count(z) == 0) {
+        *err = "empty sorted set";
+        dk_zset_free(z);
+        return NULL;
+    }
+    return z;
+}
+
 static const keel_type_def zset_def = {
     .size = sizeof(keel_type_def),
     .name = "zset",
@@ -68,6 +124,8 @@ static const keel_type_def zset_def = {
     .memory_usage = zset_memory,
     .describe = zset_describe,
     .to_reply = zset_to_reply,
+    .save = zset_save,
+    .load = zset_load,
     .to_reply_step = zset_to_reply_step,
 };
 

@@ -1,9 +1,9 @@
 """test_server_reports.py -- what the server says about itself is true, on a real keel-server.
 
-There is no persistence yet: SHUTDOWN SAVE is refused with an error naming the reason (FORCE exits
-anyway, NOSAVE and plain SHUTDOWN stop the server), CONFIG GET of the persistence parameters and
-INFO persistence say so (no file, no save points, no save time; changes counted) and CONFIG SET
-refuses to turn persistence on.  INFO and HELLO report one Redis version, the release Keel's
+Persistence is snapshots only (test_persistence.py tests them): SHUTDOWN SAVE is refused with
+Redis's error when the data directory takes no file (FORCE exits anyway), CONFIG GET of the
+persistence parameters says what is true (no file name setting, no save points, no log) and
+CONFIG SET refuses what is not there; INFO persistence starts with nothing saved.  INFO and HELLO report one Redis version, the release Keel's
 behaviour follows.  used_memory_peak follows the process without INFO (MEMORY STATS reads the
 recorded peak without sampling it), INFO keyspace's avg_ttl is the keys' real mean TTL, and
 MEMORY USAGE measures every type (namespaces with the values below them, sampled or whole, a
@@ -14,12 +14,13 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
 import redis
 
-from keel_harness import KeelConfigServer, KeelServer, MODULE_DIR, RedisServer, raw_client, reply_of
+from keel_harness import KeelConfigServer, KeelServer, MODULE_DIR, RedisServer, raw_client, reply_of, wait_until
 
 REDIS_VERSION = "7.0.15"
 
@@ -87,21 +88,23 @@ class Reports(unittest.TestCase):
         installed = re.search(r"v=(\d+)\.(\d+)\.", out).groups()
         self.assertEqual(tuple(REDIS_VERSION.split(".")[:2]), installed)
 
-    # ---- persistence: none yet, and every answer says so ----
+    # ---- persistence: snapshots only, and every answer says so ----
 
     def test_config_get_says_there_is_no_persistence(self):
         cfg = self.r.config_get("*")
         self.assertEqual(cfg["dbfilename"], "")
         self.assertEqual(cfg["save"], "")
         self.assertEqual(cfg["appendonly"], "no")
-        self.assertEqual(cfg["persistence"], "unavailable")
+        self.assertEqual(cfg["persistence"], "snapshots")
         self.assertEqual(self.r.config_get("dbfilename"), {"dbfilename": ""})
 
     def test_config_set_cannot_turn_persistence_on(self):
         why = "persistence is not available in this version of Keel"
-        for name, value in (("save", "900 1"), ("appendonly", "yes"), ("dbfilename", "dump.rdb")):
+        for name, value in (("appendonly", "yes"), ("dbfilename", "dump.rdb")):
             self.assertEqual(error_of(self.r, "CONFIG", "SET", name, value),
                              "CONFIG SET failed (possibly related to argument '%s') - %s" % (name, why))
+        self.assertEqual(error_of(self.r, "CONFIG", "SET", "save", "900"),
+                         "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters")
         self.assertTrue(self.r.config_set("save", ""))          # what is true already is accepted
         self.assertTrue(self.r.config_set("appendonly", "no"))
         self.assertEqual(self.r.config_get("save"), {"save": ""})
@@ -109,10 +112,12 @@ class Reports(unittest.TestCase):
 
     def test_info_persistence_says_nothing_was_ever_saved(self):
         p = self.r.info("persistence")
-        self.assertEqual(p["persistence_available"], 0)
-        for field in ("loading", "async_loading", "rdb_bgsave_in_progress", "rdb_last_save_time", "rdb_saves",
+        self.assertEqual(p["persistence_available"], 1)
+        for field in ("loading", "async_loading", "rdb_bgsave_in_progress", "rdb_saves",
                       "aof_enabled", "aof_rewrite_in_progress", "aof_rewrite_scheduled"):
             self.assertEqual(p[field], 0, field)
+        # as Redis: the last save time is the start until something is saved
+        self.assertEqual(p["rdb_last_save_time"], int(self.r.lastsave().timestamp()))
         for field in ("rdb_last_bgsave_status", "aof_last_bgrewrite_status", "aof_last_write_status"):
             self.assertEqual(p[field], "ok", field)
 
@@ -127,17 +132,12 @@ class Reports(unittest.TestCase):
             self.assertEqual(error_of(self.r, "LPUSH", "a", "x").split()[0], "WRONGTYPE")   # failed: nothing
         self.assertEqual(self.r.info("persistence")["rdb_changes_since_last_save"], before + 3)
 
-    def test_shutdown_save_is_refused_and_the_server_keeps_serving(self):
+    def test_shutdown_errors_keep_the_server_serving(self):
         self.r.set("k", "v")
-        msg = error_of(self.r, "SHUTDOWN", "SAVE")
-        self.assertTrue(msg.startswith("Errors trying to SHUTDOWN. SAVE needs persistence"), msg)
-        self.assertIn("SHUTDOWN NOSAVE", msg)
-        self.assertEqual(error_of(self.r, "SHUTDOWN", "SAVE", "NOW"), msg)
         self.assertEqual(error_of(self.r, "SHUTDOWN", "SAVE", "NOSAVE"), "syntax error")
         self.assertEqual(error_of(self.r, "SHUTDOWN", "ABORT"), "No shutdown in progress.")
         self.assertEqual(error_of(self.r, "SHUTDOWN", "ABORT", "NOW"), "syntax error")
         self.assertEqual(self.r.get("k"), b"v")
-        self.assertIn("SHUTDOWN SAVE refused", self.srv.read_log())
 
     # ---- avg_ttl ----
 
@@ -333,9 +333,28 @@ class ShutdownAnswers(unittest.TestCase):
     def test_plain_shutdown_stops_the_server(self):
         self.assertIn("SHUTDOWN requested by client", self.stopped())
 
-    def test_shutdown_save_force_exits_without_saving_and_says_so(self):
+    def test_shutdown_save_force_saves_when_it_can(self):
         log = self.stopped("SAVE", "FORCE")
-        self.assertIn("there is no persistence, exiting without saving anything", log)
+        self.assertIn("DB saved on disk", log)
+
+    def test_shutdown_save_into_a_directory_gone_is_refused(self):
+        gone = tempfile.mkdtemp(prefix="keel-gone-")
+        srv = KeelServer("--dir", gone, threads=2, modules=["resp"]).start()
+        try:
+            os.rmdir(gone)
+            r = srv.client()
+            self.assertEqual(error_of(r, "SHUTDOWN", "SAVE"), "Errors trying to SHUTDOWN. Check logs.")
+            self.assertEqual(error_of(r, "SHUTDOWN", "SAVE", "NOW"), "Errors trying to SHUTDOWN. Check logs.")
+            self.assertTrue(r.ping())
+            wait_until("the refusal in the log", lambda: "SHUTDOWN SAVE refused" in srv.read_log())
+            try:
+                r.execute_command("SHUTDOWN", "SAVE", "FORCE")
+            except redis.exceptions.ConnectionError:
+                pass
+            self.assertEqual(srv.proc.wait(60), 0)
+            self.assertIn("exiting without saving", srv.read_log())
+        finally:
+            srv.stop()
 
 
 @unittest.skipUnless(shutil.which("redis-server"), "redis-server is not on PATH")

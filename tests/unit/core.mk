@@ -73,3 +73,17 @@ tests_unit_test_expire_lag_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
 tests_unit_test_expire_lag_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_expire_lag_LDADD = core/libkeelcore.la $(UNIT_LIBS)
 TESTS += tests/unit/test_expire_lag
+
+check_PROGRAMS += tests/unit/test_snap_file
+tests_unit_test_snap_file_SOURCES = tests/unit/test_snap_file.c
+tests_unit_test_snap_file_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_snap_file_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_snap_file_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_snap_file
+
+check_PROGRAMS += tests/unit/test_snap_shard
+tests_unit_test_snap_shard_SOURCES = tests/unit/test_snap_shard.c tests/unit/zvm_world.c tests/unit/zvm_world.h
+tests_unit_test_snap_shard_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_snap_shard_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_snap_shard_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_snap_shard

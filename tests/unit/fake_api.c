@@ -380,6 +380,7 @@ static void fill(void) {
     fake_proc_fill(&table);
     fake_keyspace_fill(&table);
     fake_conn_fill(&table);
+    fake_sink_fill(&table);
 }
 
 const keel_api *fake_api_table(void) {

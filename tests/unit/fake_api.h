@@ -52,6 +52,11 @@ const keel_proto_def *fake_protocol(const char *name);
 /* A registered type by id (ids start at 1; KEEL_TYPE_BOX is the core's); NULL if none. */
 const keel_type_def *fake_type(keel_type_id id);
 
+/* A sink for a type's save op (fake_sink.c): its bytes so far, then freed. */
+keel_sink *fake_sink_new(void);
+const uint8_t *fake_sink_bytes(const keel_sink *s, size_t *len);
+void fake_sink_free(keel_sink *s);
+
 /* ---- connections ---- */
 
 /* A client connection.  Tests read and set these fields directly. */

@@ -23,4 +23,7 @@ void fake_conn_fill(keel_api *t);
 void fake_conn_reset(void);
 void fake_conn_release(keel_conn *c);
 
+/* The snapshot sink (fake_sink.c). */
+void fake_sink_fill(keel_api *t);
+
 #endif

@@ -3,7 +3,8 @@
 check_LTLIBRARIES += tests/unit/libfakeapi.la
 tests_unit_libfakeapi_la_SOURCES = \
 	tests/unit/fake_api.c tests/unit/fake_api.h tests/unit/fake_internal.h \
-	tests/unit/fake_keyspace.c tests/unit/fake_proc.c tests/unit/fake_conn.c
+	tests/unit/fake_keyspace.c tests/unit/fake_proc.c tests/unit/fake_conn.c \
+	tests/unit/fake_sink.c
 tests_unit_libfakeapi_la_CFLAGS = $(UNIT_CFLAGS)
 
 check_PROGRAMS += tests/unit/test_fake_api

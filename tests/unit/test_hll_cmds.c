@@ -9,6 +9,7 @@
 #include <datakit/hll.h>
 #include "fake_api.h"
 #include "sets_sim.h"
+#include "modules/hll/hllobj.h"
 #include "modules/hll/register.h"
 
 #define NOT_HLL "!WRONGTYPE Key is not a valid HyperLogLog string value."
@@ -160,6 +161,38 @@ START_TEST(test_hll_type_ops) {
 }
 END_TEST
 
+/* A sketch's save op and load, sparse and dense: the same count back; garbage refused. */
+START_TEST(test_hll_save_load_round_trip_and_refuse_garbage) {
+    add_n("small", "s", 50, 1000000, NULL);
+    add_n("large", "l", 20000, 1000000, NULL);
+    const keel_type_def *def = fake_type(pf_type);
+    const char *keys[] = {"small", "large"};
+    for (int k = 0; k < 2; k++) {
+        keel_proc *p = fake_proc_new(NULL, 1, (const char *const[]){"X"});
+        dk_hll *src = NULL;
+        bool borrowed;
+        ck_assert_int_eq(pf_find(p, keys[k], strlen(keys[k]), &src, &borrowed), KEEL_OK);
+        fake_proc_free(p);
+        keel_sink *sink = fake_sink_new();
+        ck_assert_int_eq(def->save(src, sink), KEEL_OK);
+        size_t len;
+        const uint8_t *bytes = fake_sink_bytes(sink, &len);
+        const char *err = NULL;
+        dk_hll *back = def->load(bytes, len, &err);
+        ck_assert_ptr_nonnull(back);
+        ck_assert_uint_eq(dk_hll_count(back), dk_hll_count(src));
+        ck_assert_int_eq(dk_hll_is_sparse(back), dk_hll_is_sparse(src));
+        def->free(back);
+        err = NULL;
+        ck_assert_ptr_null(def->load(bytes, len - 1, &err));   /* a cut sketch */
+        ck_assert_ptr_nonnull(err);
+        fake_sink_free(sink);
+    }
+    const char *err = NULL;
+    ck_assert_ptr_null(def->load("HYLLnot a sketch", 16, &err));
+}
+END_TEST
+
 static Suite *suite(void) {
     Suite *s = suite_create("hll_cmds");
     TCase *tc = tcase_create("core");
@@ -170,6 +203,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_hll_union_and_merge_across_threads);
     tcase_add_test(tc, test_hll_strings_holding_redis_sketches);
     tcase_add_test(tc, test_hll_type_ops);
+    tcase_add_test(tc, test_hll_save_load_round_trip_and_refuse_garbage);
     suite_add_tcase(s, tc);
     return s;
 }

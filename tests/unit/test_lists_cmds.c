@@ -434,6 +434,54 @@ START_TEST(test_lists_get_shows_the_list) {
 }
 END_TEST
 
+/* Saves the list at key with its type's save op and loads the bytes back. */
+START_TEST(test_lists_save_load_round_trip_and_refuse_garbage) {
+    fill("l", 5000, false);
+    fill("n", 300, true);
+    const keel_type_def *def = fake_type(lst_type);
+    ck_assert_ptr_nonnull(def->save);
+    const char *keys[] = {"l", "n"};
+    for (int k = 0; k < 2; k++) {
+        dk_list *src = list_at(keys[k]);
+        keel_sink *sink = fake_sink_new();
+        ck_assert_int_eq(def->save(src, sink), KEEL_OK);
+        size_t len;
+        const uint8_t *bytes = fake_sink_bytes(sink, &len);
+        const char *err = NULL;
+        dk_list *back = def->load(bytes, len, &err);
+        ck_assert_ptr_nonnull(back);
+        ck_assert_uint_eq(dk_list_len(back), dk_list_len(src));
+        dk_iter a = dk_iter_at(0), b = dk_iter_at(0);
+        dk_val x, y;
+        while (dk_list_next(src, &a, &x)) {
+            ck_assert(dk_list_next(back, &b, &y));
+            ck_assert_int_eq(x.type, y.type);   /* integers stay integers, bytes stay bytes */
+            ck_assert(dk_val_eq(&x, &y));
+        }
+        def->free(back);
+        /* every cut inside the last element is refused, never read past the end */
+        for (size_t cut = 1; cut < 4 && cut < len; cut++) {
+            err = NULL;
+            void *o = def->load(bytes, len - cut, &err);
+            if (o) def->free(o);   /* a cut may land on an element boundary of a packed int */
+            else ck_assert_ptr_nonnull(err);
+        }
+        fake_sink_free(sink);
+    }
+    const char *err = NULL;
+    ck_assert_ptr_null(def->load("", 0, &err));   /* a list is never empty */
+    ck_assert_str_eq(err, "empty list");
+    uint8_t real[DK_BOX_MAX_SCALAR];
+    dk_val d = dk_f64(1.5);
+    size_t n = dk_box_pack(&d, real);
+    ck_assert_ptr_null(def->load(real, n, &err));   /* lists hold integers and bytes only */
+    const uint8_t claims_more[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    err = NULL;
+    ck_assert_ptr_null(def->load(claims_more, sizeof claims_more, &err));
+    ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
 static Suite *suite(void) {
     Suite *s = suite_create("lists_cmds");
     TCase *tc = tcase_create("cmds");
@@ -461,6 +509,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_lists_lmpop_first_key_in_argument_order);
     tcase_add_test(tc, test_lists_lmpop_big_count_yields);
     tcase_add_test(tc, test_lists_get_shows_the_list);
+    tcase_add_test(tc, test_lists_save_load_round_trip_and_refuse_garbage);
     suite_add_tcase(s, tc);
     return s;
 }

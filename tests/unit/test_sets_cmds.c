@@ -342,6 +342,45 @@ START_TEST(test_sets_sample_small_and_large) {
 }
 END_TEST
 
+/* A set's save op and load: the same members back (the intset tier too); garbage refused. */
+START_TEST(test_sets_save_load_round_trip_and_refuse_garbage) {
+    add_many("ints", NULL, 1000);
+    add_many("words", "w", 3000);
+    const keel_type_def *def = fake_type(sets_type);
+    const char *keys[] = {"ints", "words"};
+    for (int k = 0; k < 2; k++) {
+        keel_proc *p = fake_proc_new(NULL, 1, (const char *const[]){"X"});
+        dk_set *src = NULL;
+        ck_assert_int_eq(sets_find(p, keys[k], strlen(keys[k]), &src), KEEL_OK);
+        fake_proc_free(p);
+        keel_sink *sink = fake_sink_new();
+        ck_assert_int_eq(def->save(src, sink), KEEL_OK);
+        size_t len;
+        const uint8_t *bytes = fake_sink_bytes(sink, &len);
+        const char *err = NULL;
+        dk_set *back = def->load(bytes, len, &err);
+        ck_assert_ptr_nonnull(back);
+        ck_assert_uint_eq(dk_set_count(back), dk_set_count(src));
+        ck_assert_int_eq(dk_set_is_intset(back), dk_set_is_intset(src));
+        dk_iter a = dk_iter_at(0);
+        dk_val m;
+        while (dk_set_next(src, &a, &m)) ck_assert(dk_set_contains(back, &m));
+        def->free(back);
+        fake_sink_free(sink);
+    }
+    const char *err = NULL;
+    ck_assert_ptr_null(def->load("", 0, &err));
+    /* the same member twice is a damaged file, not a set */
+    uint8_t two[2 * DK_BOX_MAX_SCALAR];
+    dk_val seven = dk_i64(7);
+    size_t n = dk_box_pack(&seven, two);
+    n += dk_box_pack(&seven, two + n);
+    err = NULL;
+    ck_assert_ptr_null(def->load(two, n, &err));
+    ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
 static Suite *suite(void) {
     Suite *s = suite_create("sets_cmds");
     TCase *tc = tcase_create("core");
@@ -358,6 +397,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_sets_sscan_then_srem_drains_without_skipping);
     tcase_add_test(tc, test_sets_sscan_keeps_members_sharing_eight_bytes_in_one_page);
     tcase_add_test(tc, test_sets_type_ops);
+    tcase_add_test(tc, test_sets_save_load_round_trip_and_refuse_garbage);
     tcase_add_test(tc, test_sets_glob_rules);
     tcase_add_test(tc, test_sets_sample_small_and_large);
     suite_add_tcase(s, tc);

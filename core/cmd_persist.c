@@ -1,0 +1,164 @@
+/* cmd_persist.c -- snapshot commands: SAVE (every shard at one instant, written in parallel),
+ * BGSAVE (written between other work), LASTSAVE. */
+#include "config.h"
+#include "builtin.h"
+#include "gate.h"
+#include "persist.h"
+#include "server.h"
+#include "shard.h"
+#include "zvm.h"
+
+#include <string.h>
+
+/* Opcode: save.begin — refuses SAVE run by EXEC or a script (as Redis does: it would wait for
+ * the keys its caller holds while holding every shard).  Reductions 1. */
+static keel_op_result op_save_begin(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    if (zvm_of(kp)->call_parent) {
+        keel_reply_error(kp, "ERR Command not allowed inside a transaction or a script");
+        return KEEL_FAIL;
+    }
+    return KEEL_NEXT;
+}
+
+/* Opcode: save.gate — raises the process's gate on the walk's current shard and waits until no
+ * other process holds a key there (gate.h), whatever namespace the client is in.  Reductions 1.
+ * May block. */
+static keel_op_result op_save_gate(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    zvm_proc *p = zvm_of(kp);
+    return gate_raise(srv->shards[p->cur_shard], p) ? KEEL_NEXT : KEEL_BLOCK;
+}
+
+/* Opcode: save.lower — lowers the process's gate on the walk's current shard.  Reductions 1. */
+static keel_op_result op_save_lower(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    zvm_proc *p = zvm_of(kp);
+    gate_lower(srv->shards[p->cur_shard], p);
+    return KEEL_NEXT;
+}
+
+/* Keeps an error text in r1 (arena), for save.end to reply once the gates are down. */
+static void keep_error(keel_proc *kp, const char *text) {
+    size_t n = strlen(text);
+    char *copy = keel_proc_alloc(kp, n + 1);
+    memcpy(copy, text, n + 1);
+    kp->reg[1] = dk_bytes(copy, n);
+}
+
+/* Opcode: save.run — with every gate up, has each worker thread write its shards (all at once,
+ * in parallel) and waits until every file is on disk, then commits the snapshot (the manifest).
+ * r0: null before, 1 while waiting; r1: an error text.  Reductions 1.  Blocks. */
+static keel_op_result op_save_run(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    char err[600];
+    if (kp->reg[0].type == DK_NULL) {
+        if (persist_save_start(false, zvm_of(kp), err, sizeof err) != 0) {
+            keep_error(kp, err);
+            return KEEL_NEXT;
+        }
+        kp->reg[0] = dk_i64(1);
+        return KEEL_BLOCK; /* the last writer makes this process ready */
+    }
+    if (persist_save_finish(err, sizeof err) != 0)
+        keep_error(kp, "ERR snapshot failed: see the log");
+    return KEEL_NEXT;
+}
+
+/* Opcode: save.end — replies SAVE's +OK, or the error save.run kept.  Reductions 1. */
+static keel_op_result op_save_end(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    if (kp->reg[1].type == DK_BYTES) {
+        keel_reply_error(kp, kp->reg[1].v.ptr);
+        return KEEL_FAIL;
+    }
+    keel_reply_ok(kp);
+    return KEEL_DONE;
+}
+
+/* Opcode: save.bgsave — BGSAVE [SCHEDULE]: starts a save that the worker threads write a slice
+ * at a time between their other work.  Reductions 1. */
+static keel_op_result op_bgsave(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    if (kp->argc > 2 || (kp->argc == 2 && !keel_arg_is(&kp->argv[1], "SCHEDULE"))) {
+        keel_reply_error(kp, "ERR syntax error");
+        return KEEL_FAIL;
+    }
+    char err[600];
+    if (persist_save_start(true, NULL, err, sizeof err) != 0) {
+        keel_reply_error(kp, err);
+        return KEEL_FAIL;
+    }
+    keel_reply_simple(kp, "Background saving started");
+    return KEEL_DONE;
+}
+
+/* Opcode: save.lastsave — LASTSAVE: unix seconds of the last successful save (of the snapshot
+ * loaded at start, or the start itself when there is none).  Reductions 1. */
+static keel_op_result op_lastsave(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    keel_reply_int(kp, persist_last_save());
+    return KEEL_DONE;
+}
+
+#define OP(NAME, FN, SYN, FLAGS)                                                                   \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS }
+static const keel_opcode_def persist_ops[] = {
+    OP("save.begin", op_save_begin, "refuse SAVE inside EXEC or a script", 0),
+    OP("save.gate", op_save_gate, "raise the gate on the walk's shard: wait for its key holders",
+       KEEL_OP_MAY_BLOCK),
+    OP("save.lower", op_save_lower, "lower the gate on the walk's shard", 0),
+    OP("save.run", op_save_run, "write every shard in parallel and wait; commit",
+       KEEL_OP_MAY_BLOCK),
+    OP("save.end", op_save_end, "reply +OK or the save's error (r1)", 0),
+    OP("save.bgsave", op_bgsave, "start a background save", 0),
+    OP("save.lastsave", op_lastsave, "reply the last save's unix time", 0),
+};
+
+#define WALK(OP_NAME, BACK)                                                                        \
+    {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = OP_NAME}, {                               \
+        .op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = (BACK)          \
+    }
+/* SAVE: every gate up (in shard order), the parallel write, every gate down, the reply. */
+static const keel_insn_def save_prog[] = {{.op = "save.begin"}, WALK("save.gate", 2),
+                                          {.op = "save.run"},   WALK("save.lower", 7),
+                                          {.op = "save.end"},   KEEL_END};
+static const keel_insn_def bgsave_prog[] = {{.op = "save.bgsave"}, KEEL_END};
+static const keel_insn_def lastsave_prog[] = {{.op = "save.lastsave"}, KEEL_END};
+
+static const keel_cmd_def persist_cmds[] = {
+    {.size = sizeof(keel_cmd_def),
+     .name = "SAVE",
+     .arity = 1,
+     .flags = KEEL_CMD_ADMIN,
+     .summary = "Writes a snapshot of every database to the data directory, as they were at one "
+                "instant (every shard in parallel; other commands wait meanwhile).",
+     .syntax = "SAVE",
+     .group = "server",
+     .since = "0.1.0",
+     .program = save_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "BGSAVE",
+     .arity = -1,
+     .flags = KEEL_CMD_ADMIN,
+     .summary = "Writes a snapshot in the background while serving (each key as it was when its "
+                "part was written: see docs/persistence.md).",
+     .syntax = "BGSAVE [SCHEDULE]",
+     .group = "server",
+     .since = "0.1.0",
+     .program = bgsave_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "LASTSAVE",
+     .arity = 1,
+     .flags = KEEL_CMD_STATS | KEEL_CMD_FAST,
+     .summary = "Returns the unix time of the last successful snapshot.",
+     .syntax = "LASTSAVE",
+     .group = "server",
+     .since = "0.1.0",
+     .program = lastsave_prog},
+};
+
+void cmd_persist_register(keel_module *core) {
+    builtin_opcodes(core, persist_ops, BUILTIN_COUNT(persist_ops));
+    builtin_commands(core, persist_cmds, BUILTIN_COUNT(persist_cmds));
+}

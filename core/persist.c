@@ -1,0 +1,534 @@
+/* persist.c -- running snapshots: a task per worker thread writing that thread's shards (at
+ * once under SAVE's gates, or a slice per turn for BGSAVE), committing the manifest once every
+ * shard file is on disk, saving at shutdown and loading at start with helper threads. */
+#include "config.h"
+#include "persist.h"
+#include "savepoint.h"
+#include "log.h"
+#include "mem.h"
+#include "server.h"
+#include "shard.h"
+#include "snap_dir.h"
+#include "snap_shard.h"
+#include "thread.h"
+#include "zvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* Top-level entries a BGSAVE slice writes before the thread turns to its other work. */
+#define BG_SLICE 2048
+
+struct save_job;
+
+/* One worker thread's share of a save: its shards, one file after the other. */
+typedef struct save_task {
+    struct save_job *job;
+    thr *t;   /* the worker (NULL when saving with the workers stopped) */
+    int next; /* index into the thread's shards of the shard being written */
+    bool open;
+    bool done; /* all its shards written (or failed) */
+    int fd;
+    snap_shard_writer sw;
+    pthread_t pt;
+} save_task;
+
+typedef struct save_job {
+    bool live;
+    uint64_t generation;
+    int64_t started_ms;
+    uint64_t writes_at_start;
+    _Atomic int tasks_left;
+    _Atomic uint64_t keys;
+    pthread_mutex_t err_lock;
+    char err[512]; /* the first failure */
+    bool failed;
+    zvm_proc *waiter; /* SAVE: the process to wake */
+    thr *waiter_thr;
+    int ntasks;
+    save_task *tasks;
+} save_job;
+
+static struct {
+    pthread_mutex_t lock;
+    save_job *job;       /* the save running (NULL: none) */
+    uint64_t generation; /* the manifest's */
+    _Atomic bool bg_running;
+    _Atomic int64_t last_save_ms; /* last successful save (or the load) */
+    _Atomic bool last_ok;
+    _Atomic int64_t last_bg_sec; /* seconds the last BGSAVE took; -1 none */
+    _Atomic int64_t cur_bg_start_ms;
+    _Atomic uint64_t writes_at_save;
+    _Atomic uint64_t saves;
+    _Atomic uint64_t loaded_keys, loaded_expired;
+} ps = {.lock = PTHREAD_MUTEX_INITIALIZER, .last_ok = true, .last_bg_sec = -1};
+
+static int64_t wall_ms(void) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static uint64_t writes_now(void) {
+    uint64_t n = 0;
+    for (int i = 0; i < srv->nthreads; i++)
+        if (srv->threads && srv->threads[i])
+            n += atomic_load_explicit(&srv->threads[i]->st.writes, memory_order_relaxed);
+    return n;
+}
+
+static void job_fail(save_job *job, const char *fmt, const char *a, const char *b) {
+    pthread_mutex_lock(&job->err_lock);
+    if (!job->failed) {
+        job->failed = true;
+        if (snprintf(job->err, sizeof job->err, fmt, a, b) >= (int)sizeof job->err)
+            job->err[sizeof job->err - 1] = '\0'; /* cut: the file name is at the start */
+    }
+    pthread_mutex_unlock(&job->err_lock);
+}
+
+static shard *task_shard(save_task *k, int i) {
+    if (k->t) return k->t->shards[i];
+    /* workers stopped: task i of the job covers worker i's shards */
+    return srv->threads[k - k->job->tasks]->shards[i];
+}
+
+static int task_nshards(save_task *k) {
+    return k->t ? k->t->nshards : srv->threads[k - k->job->tasks]->nshards;
+}
+
+/* Writes up to budget entries of the task's shards; true when all are done (or failed). */
+static bool task_run(save_task *k, size_t budget) {
+    save_job *job = k->job;
+    char path[4096];
+    while (k->next < task_nshards(k)) {
+        shard *s = task_shard(k, k->next);
+        if (job->failed) return true;
+        if (!k->open) {
+            snap_shard_path(srv->cf.dir, job->generation, s->id, true, path, sizeof path);
+            k->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (k->fd < 0) {
+                job_fail(job, "%s: %s", path, strerror(errno));
+                return true;
+            }
+            k->open = true;
+            if (!snap_shard_begin(&k->sw, s, k->fd, job->generation, job->started_ms, job->live)) {
+                job_fail(job, "%s: %s", path, k->sw.err);
+                snap_shard_writer_free(&k->sw);
+                close(k->fd);
+                k->open = false;
+                return true;
+            }
+        }
+        if (!snap_shard_step(&k->sw, budget)) return false;
+        snap_shard_path(srv->cf.dir, job->generation, s->id, true, path, sizeof path);
+        bool ok = !k->sw.failed;
+        if (!ok) job_fail(job, "%s: %s", path, k->sw.err);
+        atomic_fetch_add(&job->keys, k->sw.keys);
+        snap_shard_writer_free(&k->sw);
+        if (close(k->fd) != 0 && ok) {
+            job_fail(job, "%s: %s", path, strerror(errno));
+            ok = false;
+        }
+        k->open = false;
+        if (ok && snap_publish_shard(srv->cf.dir, job->generation, s->id) != 0) {
+            job_fail(job, "%s: cannot rename: %s", path, strerror(errno));
+            ok = false;
+        }
+        if (!ok) return true;
+        k->next++;
+    }
+    return true;
+}
+
+/* Ends a save: the manifest when every shard was written, else the new files go. */
+static int job_commit(save_job *job, char *err, size_t errlen) {
+    int rc = -1;
+    if (!job->failed) {
+        snap_manifest m = {job->generation, srv->nshards, srv->ndbs, job->started_ms,
+                           atomic_load(&job->keys)};
+        rc = snap_manifest_write(srv->cf.dir, &m, job->err, sizeof job->err);
+    }
+    pthread_mutex_lock(&ps.lock);
+    if (rc == 0) {
+        ps.generation = job->generation;
+        atomic_store(&ps.last_save_ms, wall_ms());
+        atomic_store(&ps.writes_at_save, job->writes_at_start);
+        atomic_fetch_add(&ps.saves, 1);
+    }
+    snap_remove_others(srv->cf.dir, ps.generation); /* a failed save's files, or the old ones */
+    atomic_store(&ps.last_ok, rc == 0);
+    if (job->live) atomic_store(&ps.last_bg_sec, (wall_ms() - job->started_ms + 500) / 1000);
+    ps.job = NULL;
+    atomic_store(&ps.bg_running, false);
+    pthread_mutex_unlock(&ps.lock);
+    if (rc == 0)
+        log_notice("DB saved on disk: generation %llu, %llu keys, %lld ms",
+                   (unsigned long long)job->generation, (unsigned long long)atomic_load(&job->keys),
+                   (long long)(wall_ms() - job->started_ms));
+    else
+        log_warning("snapshot failed: %s", job->err);
+    if (rc != 0 && err) snprintf(err, errlen, "%s", job->err);
+    return rc;
+}
+
+static void job_free(save_job *job) {
+    for (int i = 0; i < job->ntasks; i++)
+        if (job->tasks[i].open) {
+            snap_shard_writer_free(&job->tasks[i].sw);
+            close(job->tasks[i].fd);
+        }
+    pthread_mutex_destroy(&job->err_lock);
+    mem_free(job->tasks);
+    mem_free(job);
+}
+
+/* On SAVE's waiter's thread: the waiter runs again (persist_save_finish). */
+static void wake_waiter(void *arg) {
+    save_job *job = arg;
+    thr_ready(thr_self(), job->waiter);
+}
+
+static void task_done(save_task *k) {
+    save_job *job = k->job;
+    if (atomic_fetch_sub(&job->tasks_left, 1) != 1) return;
+    if (!job->live) {
+        thr_call_on(job->waiter_thr, wake_waiter, job);
+        return;
+    }
+    job_commit(job, NULL, 0);
+    job_free(job);
+}
+
+/* A worker's slice of the save, posted to it (again after each BGSAVE slice).  A stopping
+ * worker leaves the rest of a BGSAVE to persist_finish_stopped (its inbox is drained once more
+ * before it exits, never again after). */
+static void task_on_thread(void *arg) {
+    save_task *k = arg;
+    if (k->job->live && atomic_load(&k->t->stop)) return;
+    if (!task_run(k, k->job->live ? BG_SLICE : SIZE_MAX)) {
+        thr_call_on(k->t, task_on_thread, k);
+        return;
+    }
+    k->done = true;
+    task_done(k);
+}
+
+void persist_finish_stopped(void) {
+    pthread_mutex_lock(&ps.lock);
+    save_job *job = ps.job;
+    pthread_mutex_unlock(&ps.lock);
+    if (!job || !job->live) return;
+    log_notice("finishing the background save before exiting");
+    int n = job->ntasks, left = atomic_load(&job->tasks_left);
+    save_task *tasks = job->tasks;
+    for (int i = 0; i < n && left > 0; i++) { /* the last task_done commits and frees the job */
+        if (tasks[i].done) continue;
+        task_run(&tasks[i], SIZE_MAX);
+        tasks[i].done = true;
+        left--;
+        task_done(&tasks[i]);
+    }
+}
+
+static save_job *job_new(bool live) {
+    save_job *job = mem_calloc(1, sizeof *job);
+    job->live = live;
+    job->started_ms = wall_ms();
+    job->writes_at_start = writes_now();
+    pthread_mutex_init(&job->err_lock, NULL);
+    job->ntasks = srv->nthreads;
+    job->tasks = mem_calloc((size_t)job->ntasks, sizeof *job->tasks);
+    atomic_store(&job->tasks_left, job->ntasks);
+    for (int i = 0; i < job->ntasks; i++)
+        job->tasks[i].job = job;
+    return job;
+}
+
+/* Claims the one save slot: false when a save runs. */
+static bool claim(save_job *job) {
+    pthread_mutex_lock(&ps.lock);
+    bool ok = ps.job == NULL;
+    if (ok) {
+        ps.job = job;
+        job->generation = ps.generation + 1;
+        /* a generation never reused: older files of a failed save may still lie around */
+        if ((uint64_t)job->started_ms > job->generation)
+            job->generation = (uint64_t)job->started_ms;
+        if (job->live) {
+            atomic_store(&ps.bg_running, true);
+            atomic_store(&ps.cur_bg_start_ms, job->started_ms);
+        }
+    }
+    pthread_mutex_unlock(&ps.lock);
+    return ok;
+}
+
+int persist_save_start(bool live, zvm_proc *waiter, char *err, size_t errlen) {
+    save_job *job = job_new(live);
+    if (!claim(job)) {
+        job_free(job);
+        snprintf(err, errlen, "ERR Background save already in progress");
+        return -1;
+    }
+    job->waiter = waiter;
+    job->waiter_thr = waiter ? waiter->cur : NULL;
+    for (int i = 0; i < job->ntasks; i++) {
+        job->tasks[i].t = srv->threads[i];
+        thr_call_on(srv->threads[i], task_on_thread, &job->tasks[i]);
+    }
+    return 0;
+}
+
+int persist_save_finish(char *err, size_t errlen) {
+    pthread_mutex_lock(&ps.lock);
+    save_job *job = ps.job;
+    pthread_mutex_unlock(&ps.lock);
+    if (!job || job->live) {
+        snprintf(err, errlen, "no save to finish");
+        return -1;
+    }
+    int rc = job_commit(job, err, errlen);
+    job_free(job);
+    return rc;
+}
+
+static void *stopped_task(void *arg) {
+    save_task *k = arg;
+    task_run(k, SIZE_MAX);
+    return NULL;
+}
+
+int persist_save_stopped(void) {
+    save_job *job = job_new(false);
+    if (!claim(job)) {
+        job_free(job);
+        log_warning("a save is running: the shutdown does not save again");
+        return -1;
+    }
+    for (int i = 0; i < job->ntasks; i++)
+        if (pthread_create(&job->tasks[i].pt, NULL, stopped_task, &job->tasks[i]) != 0) {
+            job_fail(job, "%s%s", "cannot start a saving thread: ", strerror(errno));
+            job->tasks[i].pt = 0;
+        }
+    for (int i = 0; i < job->ntasks; i++)
+        if (job->tasks[i].pt) pthread_join(job->tasks[i].pt, NULL);
+    int rc = job_commit(job, NULL, 0);
+    job_free(job);
+    return rc;
+}
+
+/* ---- loading ---- */
+
+typedef struct load_task {
+    int thread;
+    const snap_manifest *m;
+    int64_t now_ms;
+    int rc;
+    uint64_t keys, expired;
+    char err[600];
+    pthread_t pt;
+} load_task;
+
+static void *load_thread(void *arg) {
+    load_task *k = arg;
+    thr *t = srv->threads[k->thread];
+    for (int i = 0; i < t->nshards && k->rc == 0; i++) {
+        char path[4096];
+        snap_shard_path(srv->cf.dir, k->m->generation, t->shards[i]->id, false, path, sizeof path);
+        snap_load_stats st;
+        k->rc = snap_shard_load(t->shards[i], path, k->m->generation, k->m->nshards, k->now_ms, &st,
+                                k->err, sizeof k->err);
+        k->keys += st.keys;
+        k->expired += st.expired;
+    }
+    return NULL;
+}
+
+uint32_t persist_snapshot_shards(void) {
+    snap_manifest m;
+    char err[600];
+    return snap_manifest_read(srv->cf.dir, &m, err, sizeof err) == 1 ? m.nshards : 0;
+}
+
+int persist_load_at_start(void) {
+    snap_manifest m;
+    char err[600];
+    int found = snap_manifest_read(srv->cf.dir, &m, err, sizeof err);
+    if (found < 0) {
+        log_error("cannot load the snapshot: %s", err);
+        return -1;
+    }
+    if (found == 0) {
+        log_notice("no snapshot in %s (no %s): starting empty", srv->cf.dir, SNAP_MANIFEST_NAME);
+        return 0;
+    }
+    if (m.nshards != srv->nshards) {
+        log_error("cannot load the snapshot in %s: it was written with %u shards and this server "
+                  "runs %u (start with --shards %u)",
+                  srv->cf.dir, m.nshards, srv->nshards, m.nshards);
+        return -1;
+    }
+    int64_t start = wall_ms();
+    load_task *tasks = mem_calloc((size_t)srv->nthreads, sizeof *tasks);
+    for (int i = 0; i < srv->nthreads; i++) {
+        tasks[i] = (load_task){.thread = i, .m = &m, .now_ms = start};
+        if (pthread_create(&tasks[i].pt, NULL, load_thread, &tasks[i]) != 0) {
+            tasks[i].rc = -1;
+            snprintf(tasks[i].err, sizeof tasks[i].err, "cannot start a loading thread: %s",
+                     strerror(errno));
+            tasks[i].pt = 0;
+        }
+    }
+    int rc = 0;
+    uint64_t keys = 0, expired = 0;
+    for (int i = 0; i < srv->nthreads; i++) {
+        if (tasks[i].pt) pthread_join(tasks[i].pt, NULL);
+        if (tasks[i].rc != 0) {
+            log_error("cannot load the snapshot: %s", tasks[i].err);
+            rc = -1;
+        }
+        keys += tasks[i].keys;
+        expired += tasks[i].expired;
+    }
+    mem_free(tasks);
+    if (rc != 0) return -1;
+    pthread_mutex_lock(&ps.lock);
+    ps.generation = m.generation;
+    pthread_mutex_unlock(&ps.lock);
+    atomic_store(&ps.last_save_ms, m.created_ms);
+    atomic_store(&ps.loaded_keys, keys);
+    atomic_store(&ps.loaded_expired, expired);
+    int64_t took = wall_ms() - start;
+    log_notice("DB loaded from disk: %lld.%03lld seconds (generation %llu, %llu keys, %llu expired "
+               "left out)",
+               (long long)(took / 1000), (long long)(took % 1000), (unsigned long long)m.generation,
+               (unsigned long long)keys, (unsigned long long)expired);
+    return 0;
+}
+
+/* ---- save points ---- */
+
+static struct {
+    pthread_mutex_t lock;
+    savepoint p[SAVEPOINT_MAX];
+    int n;
+    int64_t last_try_ms;
+} points = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void persist_set_save_points(const savepoint *p, int n) {
+    pthread_mutex_lock(&points.lock);
+    points.n = n < SAVEPOINT_MAX ? n : SAVEPOINT_MAX;
+    for (int i = 0; i < points.n; i++)
+        points.p[i] = p[i];
+    pthread_mutex_unlock(&points.lock);
+}
+
+void persist_save_points_text(char *out, size_t cap) {
+    pthread_mutex_lock(&points.lock);
+    savepoint_format(points.p, points.n, out, cap);
+    pthread_mutex_unlock(&points.lock);
+}
+
+bool persist_has_save_points(void) {
+    pthread_mutex_lock(&points.lock);
+    bool any = points.n > 0;
+    pthread_mutex_unlock(&points.lock);
+    return any;
+}
+
+void persist_cron(int64_t now_ms) {
+    if (persist_saving()) return;
+    uint64_t writes = writes_now(), base = atomic_load(&ps.writes_at_save);
+    int64_t changes = writes > base ? (int64_t)(writes - base) : 0;
+    int64_t since = atomic_load(&ps.last_save_ms);
+    if (!since) since = srv->start_ms;
+    pthread_mutex_lock(&points.lock);
+    int hit = -1;
+    for (int i = 0; i < points.n && hit < 0; i++)
+        if (changes >= points.p[i].changes && now_ms - since >= points.p[i].secs * 1000) hit = i;
+    bool retry_ok = atomic_load(&ps.last_ok) || now_ms - points.last_try_ms >= 5000;
+    savepoint sp = hit >= 0 ? points.p[hit] : (savepoint){0, 0};
+    if (hit >= 0 && retry_ok) points.last_try_ms = now_ms;
+    pthread_mutex_unlock(&points.lock);
+    if (hit < 0 || !retry_ok) return;
+    log_notice("%lld changes in %lld seconds. Saving...", (long long)sp.changes,
+               (long long)sp.secs);
+    char err[600];
+    if (persist_save_start(true, NULL, err, sizeof err) != 0) log_warning("save point: %s", err);
+}
+
+/* ---- state ---- */
+
+static _Atomic bool exit_save;
+
+void persist_request_exit_save(void) {
+    atomic_store(&exit_save, true);
+}
+
+bool persist_exit_save_requested(void) {
+    return atomic_load(&exit_save);
+}
+
+bool persist_dir_writable(char *err, size_t errlen) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/keel-probe-%d.tmp", srv->cf.dir, (int)getpid());
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", srv->cf.dir, strerror(errno));
+        return false;
+    }
+    close(fd);
+    unlink(path);
+    return true;
+}
+
+bool persist_saving(void) {
+    pthread_mutex_lock(&ps.lock);
+    bool b = ps.job != NULL;
+    pthread_mutex_unlock(&ps.lock);
+    return b;
+}
+
+int64_t persist_last_save(void) {
+    int64_t ms = atomic_load(&ps.last_save_ms);
+    return (ms ? ms : srv->start_ms) / 1000; /* as Redis: the start until a save is made */
+}
+
+uint64_t persist_writes_at_save(void) {
+    return atomic_load(&ps.writes_at_save);
+}
+
+void persist_info(char *out, size_t cap, uint64_t writes) {
+    uint64_t base = atomic_load(&ps.writes_at_save);
+    bool bg = atomic_load(&ps.bg_running);
+    int64_t cur = bg ? (wall_ms() - atomic_load(&ps.cur_bg_start_ms)) / 1000 : -1;
+    snprintf(out, cap,
+             "# Persistence\r\npersistence_available:1\r\nloading:0\r\nasync_loading:0\r\n"
+             "current_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\n"
+             "current_fork_perc:0.00\r\n"
+             "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
+             "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
+             "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
+             "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
+             "rdb_saves:%llu\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%llu\r\n"
+             "rdb_last_load_keys_loaded:%llu\r\n"
+             "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
+             "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
+             "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
+             "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
+             "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+             "module_fork_last_cow_size:0\r\n\r\n",
+             (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
+             (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
+             (long long)atomic_load(&ps.last_bg_sec), (long long)cur,
+             (unsigned long long)atomic_load(&ps.saves),
+             (unsigned long long)atomic_load(&ps.loaded_expired),
+             (unsigned long long)atomic_load(&ps.loaded_keys));
+}

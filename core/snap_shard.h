@@ -1,0 +1,65 @@
+/* snap_shard.h -- one shard in a snapshot file: writing its databases (every key with its expiry
+ * and aux words, namespaces at any depth, module objects through their type's save op) and
+ * loading such a file back into an empty shard. */
+#ifndef KEEL_CORE_SNAP_SHARD_H
+#define KEEL_CORE_SNAP_SHARD_H
+
+#include "snap_file.h"
+
+#include <keel/type.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct shard;
+
+/* keel_sink (keel/type.h): what a type's save op writes into. */
+struct keel_sink {
+    snap_buf buf;
+};
+
+/* Writing one shard.  Between steps the caller may let other work change the shard (BGSAVE):
+ * the walk keeps its place with the table's scan cursor, which survives resizes (a key may then
+ * be written twice; the loader keeps the last). */
+typedef struct snap_shard_writer {
+    struct shard *s;
+    snap_writer w;
+    snap_buf rec;           /* records not yet in a block */
+    struct keel_sink sink;  /* a module object being saved */
+    uint32_t db;            /* database being walked */
+    uint64_t cursor;        /* its scan cursor */
+    const void *table;      /* the table that cursor walks (another one after a SWAPDB) */
+    bool db_started;        /* its DB block is written */
+    bool live;              /* others run between steps: wait for locked keys and gates */
+    bool busy;              /* the last step met a locked key or a gate: nothing was written */
+    uint64_t records;       /* key records written (every level) */
+    uint64_t keys;          /* top-level keys written */
+    int64_t now_ms;         /* keys due by then are left out */
+    char err[256];
+    bool failed;
+} snap_shard_writer;
+
+/* Starts writing shard s to fd (opened by the caller, who closes it): the preamble and the head
+ * block.  live: other processes run between steps (BGSAVE).  False with sw->err. */
+bool snap_shard_begin(snap_shard_writer *sw, struct shard *s, int fd, uint64_t generation,
+                      int64_t now_ms, bool live);
+/* Writes up to `budget` top-level entries (each namespace whole), on the shard's owner thread
+ * (or any thread once the workers stopped).  True when the shard is done (the end block written
+ * and the file fsynced) or failed (sw->failed, sw->err); false when more is left. */
+bool snap_shard_step(snap_shard_writer *sw, size_t budget);
+void snap_shard_writer_free(snap_shard_writer *sw);
+
+/* What loading a shard file found. */
+typedef struct snap_load_stats {
+    uint64_t keys;          /* keys stored in the databases (a namespace counts as one) */
+    uint64_t expired;       /* such keys left out because their time had come */
+} snap_load_stats;
+
+/* Loads file `path` into shard s (empty, not running yet: any thread may do it), checking that
+ * it is shard s of a snapshot of nshards shards and generation `generation`.  Keys due by now_ms
+ * are left out.  0, or -1 with err (the file, the offset and what is wrong): the shard then holds
+ * what was read before the error (the caller gives up the start). */
+int snap_shard_load(struct shard *s, const char *path, uint64_t generation, uint32_t nshards,
+                    int64_t now_ms, snap_load_stats *st, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,309 @@
+/* test_snap_shard.c -- a shard written to a snapshot file and loaded back (values, expiries, aux
+ * words, databases), and files whose blocks are intact but whose content is wrong (records
+ * before a database, a namespace never closed or closed twice, an unknown type, a database past
+ * the configured count, a record count that does not match): each is refused with the file and
+ * the offset, never a crash. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <datakit/box.h>
+#include "keyspace.h"
+#include "loader.h"
+#include "mem.h"
+#include "ns.h"
+#include "server.h"
+#include "shard.h"
+#include "snap_file.h"
+#include "snap_shard.h"
+#include "zvm_world.h"
+
+#define GEN 7u
+#define NOW 1000000000000LL
+
+static char path[64];
+
+static void setup(void) {
+    world_up(1, 2, NULL, 0);
+    keel_module *core = loader_core_module();
+    core->in_init = true;
+    ns_register_type(core);
+    core->in_init = false;
+    snprintf(path, sizeof path, "/tmp/keel-snap-shard-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+}
+
+static void teardown(void) {
+    unlink(path);
+    world_down();
+}
+
+static void put(shard *s, uint32_t db, const char *key, dk_val v, int64_t exp, bool aux) {
+    dk_table *t = shard_table_make(s, db);
+    void *old = NULL;
+    uint16_t ot = 0;
+    dk_ref r =
+        dk_table_put_box(t, key, strlen(key), ks_hash(key, strlen(key)), &v, false, &old, &ot);
+    if (exp != DK_NO_EXPIRY) r = dk_table_set_expiry(t, r, exp);
+    if (aux) {
+        r = dk_table_set_aux32(t, r, true, 4242);
+        dk_table_set_aux64(t, r, true, 1ull << 50);
+    }
+}
+
+static bool get(shard *s, uint32_t db, const char *key, dk_entry *e) {
+    dk_table *t = shard_table(s, db);
+    if (!t) return false;
+    dk_ref r = dk_table_find(t, key, strlen(key), ks_hash(key, strlen(key)));
+    if (r == DK_REF_NONE) return false;
+    dk_table_view(t, r, e);
+    return true;
+}
+
+/* Loads path into a fresh shard 0: the loader's answer, its error in err. */
+static int load(char *err, size_t errlen, snap_load_stats *st) {
+    shard *fresh = shard_new(0, srv->threads[0], srv->ndbs);
+    int rc = snap_shard_load(fresh, path, GEN, srv->nshards, NOW, st, err, errlen);
+    shard_free(fresh);
+    return rc;
+}
+
+START_TEST(test_snap_shard_round_trip) {
+    shard *s = srv->shards[0];
+    put(s, 0, "str", dk_bytes("hello", 5), NOW + 60000, true);
+    put(s, 0, "int", dk_i64(-42), DK_NO_EXPIRY, false);
+    put(s, 0, "gone", dk_bytes("x", 1), NOW - 1, false); /* due before the save: left out */
+    char big[100000];
+    memset(big, 'b', sizeof big);
+    put(s, 2, "big", dk_bytes(big, sizeof big), DK_NO_EXPIRY, false);
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    snap_shard_writer sw;
+    ck_assert(snap_shard_begin(&sw, s, fd, GEN, NOW, false));
+    ck_assert(snap_shard_step(&sw, SIZE_MAX));
+    ck_assert_msg(!sw.failed, "%s", sw.err);
+    snap_shard_writer_free(&sw);
+    close(fd);
+
+    shard *fresh = shard_new(0, srv->threads[0], srv->ndbs);
+    char err[600];
+    snap_load_stats st;
+    ck_assert_int_eq(snap_shard_load(fresh, path, GEN, srv->nshards, NOW, &st, err, sizeof err), 0);
+    ck_assert_uint_eq(st.keys, 3);
+    dk_entry e;
+    ck_assert(get(fresh, 0, "str", &e));
+    ck_assert_uint_eq(e.box.len, 5);
+    ck_assert(memcmp(e.box.v.ptr, "hello", 5) == 0);
+    ck_assert_int_eq(e.expire_ms, NOW + 60000);
+    ck_assert(e.has_aux32 && e.aux32 == 4242);
+    ck_assert(e.has_aux64 && e.aux64 == 1ull << 50);
+    ck_assert(get(fresh, 0, "int", &e));
+    ck_assert_int_eq(e.box.v.i, -42);
+    ck_assert_int_eq(e.expire_ms, DK_NO_EXPIRY);
+    ck_assert(!get(fresh, 0, "gone", &e));
+    ck_assert(get(fresh, 2, "big", &e));
+    ck_assert_uint_eq(e.box.len, sizeof big);
+    ck_assert(!get(fresh, 0, "big", &e));
+    shard_free(fresh);
+
+    /* the same file is not another shard's, nor another generation's, and keys due by the time
+     * it loads are left out */
+    fresh = shard_new(1, srv->threads[0], srv->ndbs);
+    ck_assert_int_eq(snap_shard_load(fresh, path, GEN, srv->nshards, NOW, &st, err, sizeof err),
+                     -1);
+    ck_assert_msg(strstr(err, "not this shard's"), "%s", err);
+    shard_free(fresh);
+    ck_assert_int_eq(load(err, sizeof err, &st), 0);
+    fresh = shard_new(0, srv->threads[0], srv->ndbs);
+    ck_assert_int_eq(snap_shard_load(fresh, path, GEN + 1, srv->nshards, NOW, &st, err, sizeof err),
+                     -1);
+    ck_assert_msg(strstr(err, "another snapshot generation"), "%s", err);
+    shard_free(fresh);
+    fresh = shard_new(0, srv->threads[0], srv->ndbs);
+    ck_assert_int_eq(
+        snap_shard_load(fresh, path, GEN, srv->nshards, NOW + 60000, &st, err, sizeof err), 0);
+    ck_assert_uint_eq(st.keys, 2);
+    ck_assert_uint_eq(st.expired, 1);
+    shard_free(fresh);
+}
+END_TEST
+
+/* ---- crafted files: every block intact, the content wrong ---- */
+
+static snap_writer w;
+static int wfd;
+
+static void begin_file(const char *type_name) {
+    wfd = open(path, O_WRONLY | O_TRUNC);
+    ck_assert(snap_writer_open(&w, wfd, SNAP_FILE_SHARD));
+    snap_buf b = {0};
+    snap_buf_u64(&b, GEN);
+    snap_buf_u32(&b, 0);
+    snap_buf_u32(&b, srv->nshards);
+    snap_buf_u32(&b, srv->ndbs);
+    snap_buf_u64(&b, NOW);
+    snap_buf_u16(&b, type_name ? 1 : 0);
+    if (type_name) {
+        snap_buf_u16(&b, 1);
+        snap_buf_varint(&b, strlen(type_name));
+        snap_buf_put(&b, type_name, strlen(type_name));
+    }
+    snap_block(&w, SNAP_BLK_HEAD, b.p, b.len);
+    snap_buf_free(&b);
+}
+
+static void db_block(uint32_t db) {
+    snap_buf b = {0};
+    snap_buf_u32(&b, db);
+    snap_block(&w, SNAP_BLK_DB, b.p, b.len);
+    snap_buf_free(&b);
+}
+
+static void rec_block(const snap_rec *recs, int n) {
+    snap_buf b = {0};
+    for (int i = 0; i < n; i++) {
+        snap_rec_head(&b, &recs[i]);
+        if (recs[i].kind == SNAP_REC_BOX) {
+            uint8_t packed[DK_BOX_MAX_SCALAR];
+            dk_val v = dk_i64(1);
+            snap_buf_put(&b, packed, dk_box_pack(&v, packed));
+        } else if (recs[i].kind == SNAP_REC_OBJ) {
+            snap_buf_put(&b, "xx", 2);
+        }
+    }
+    snap_block(&w, SNAP_BLK_RECORDS, b.p, b.len);
+    snap_buf_free(&b);
+}
+
+static void end_block(uint64_t records) {
+    snap_buf b = {0};
+    snap_buf_u64(&b, records);
+    snap_buf_u64(&b, records);
+    snap_block(&w, SNAP_BLK_END, b.p, b.len);
+    snap_buf_free(&b);
+}
+
+static void finish_file(void) {
+    ck_assert_int_eq(snap_writer_finish(&w), 0);
+    snap_writer_free(&w);
+    close(wfd);
+}
+
+static void expect_refused(const char *what) {
+    char err[600];
+    snap_load_stats st;
+    ck_assert_int_eq(load(err, sizeof err, &st), -1);
+    ck_assert_msg(strstr(err, what), "expected '%s' in: %s", what, err);
+    ck_assert_msg(strstr(err, path), "the file's name is missing: %s", err);
+    ck_assert_msg(strstr(err, "offset"), "the offset is missing: %s", err);
+}
+
+#define KEY(k) .key = (const uint8_t *)(k), .klen = sizeof(k) - 1
+
+START_TEST(test_snap_shard_refuses_bad_content) {
+    const snap_rec box = {.kind = SNAP_REC_BOX, KEY("k")};
+    const snap_rec open_ns = {.kind = SNAP_REC_NS_OPEN, KEY("ns")};
+    const snap_rec close_ns = {.kind = SNAP_REC_NS_CLOSE};
+    const snap_rec obj = {.kind = SNAP_REC_OBJ, KEY("o"), .type = 1, .vlen = 2};
+    const snap_rec unlisted = {.kind = SNAP_REC_OBJ, KEY("o"), .type = 3, .vlen = 2};
+
+    begin_file(NULL);
+    rec_block(&box, 1);
+    end_block(1);
+    finish_file();
+    expect_refused("records before any database block");
+
+    begin_file(NULL);
+    db_block(0);
+    rec_block(&close_ns, 1);
+    end_block(0);
+    finish_file();
+    expect_refused("never opened");
+
+    begin_file(NULL);
+    db_block(0);
+    rec_block((const snap_rec[]){open_ns, box}, 2);
+    end_block(2);
+    finish_file();
+    expect_refused("ends inside a namespace");
+
+    begin_file(NULL);
+    db_block(9);
+    end_block(0);
+    finish_file();
+    expect_refused("past the configured count");
+
+    begin_file("nosuchtype");
+    db_block(0);
+    rec_block(&obj, 1);
+    end_block(1);
+    finish_file();
+    expect_refused("holds values of type 'nosuchtype'");
+
+    begin_file(NULL);
+    db_block(0);
+    rec_block(&unlisted, 1);
+    end_block(1);
+    finish_file();
+    expect_refused("does not list");
+
+    begin_file(NULL);
+    db_block(0);
+    rec_block((const snap_rec[]){box, box}, 2);
+    end_block(5);
+    finish_file();
+    expect_refused("does not match the end block");
+
+    begin_file(NULL);
+    db_block(0);
+    rec_block(&box, 1);
+    finish_file();
+    expect_refused("before its end block");
+
+    begin_file(NULL);
+    snap_block(&w, SNAP_BLK_HEAD, "x", 1); /* a second head block */
+    finish_file();
+    expect_refused("a second head block");
+
+    begin_file(NULL);
+    snap_block(&w, 9, "x", 1);
+    finish_file();
+    expect_refused("unknown block kind");
+
+    begin_file(NULL);
+    db_block(0);
+    end_block(0);
+    snap_block(&w, SNAP_BLK_DB, "\0\0\0\0", 4);
+    finish_file();
+    expect_refused("after the end block");
+
+    /* an empty namespace does not exist: it is dropped, and the file loads */
+    begin_file(NULL);
+    db_block(0);
+    rec_block((const snap_rec[]){open_ns, close_ns, box}, 3);
+    end_block(2);
+    finish_file();
+    char err[600];
+    snap_load_stats st;
+    ck_assert_int_eq(load(err, sizeof err, &st), 0);
+    ck_assert_uint_eq(st.keys, 1);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("snap_shard");
+    TCase *tc = tcase_create("shard");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_snap_shard_round_trip);
+    tcase_add_test(tc, test_snap_shard_refuses_bad_content);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
