@@ -117,8 +117,9 @@ static int start_threads(void) {
     }
     if (persist_load_at_start() != 0) return -2;   /* nothing started yet */
     /* the loaded keys' expiries were set without the timers: each thread looks at once */
+    int64_t now_ms = expire_wall_us() / 1000;   /* (0 would disarm the timer: the clock's now) */
     for (int i = 0; i < srv->nthreads; i++)
-        if (srv->threads[i]->nshards) expire_soon(srv->threads[i]->shards[0], 0);
+        if (srv->threads[i]->nshards) expire_soon(srv->threads[i]->shards[0], now_ms);
     for (int i = 0; i < srv->nthreads; i++) {
         if (thr_start(srv->threads[i]) != 0) {
             log_error("cannot start worker thread %d: %s", i, strerror(errno));

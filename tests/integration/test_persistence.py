@@ -114,6 +114,27 @@ class PersistenceTest(unittest.TestCase):
         self.assertEqual(info["rdb_last_load_keys_loaded"], 13)
         srv.stop()
 
+    def test_loaded_keys_expire_on_time_without_being_touched(self):
+        # the snapshot's expiries are set as it loads: every thread's expiry timer must still
+        # learn of them, at the top and inside namespaces
+        srv = self.server().start()
+        r = srv.client()
+        for i in range(200):
+            r.set("v%d" % i, "x", ex=4)
+        r.execute_command("NS", "deep", "er")
+        for i in range(50):
+            r.set("n%d" % i, "x", ex=4)
+        r.execute_command("NSRESET")
+        r.set("stay", "x")
+        self.assertTrue(r.execute_command("SAVE"))
+        r = restart(srv)
+        self.assertGreater(r.dbsize(), 1)   # loaded, not yet due (restart takes well under 4 s)
+        wait_until("the loaded keys to expire untouched",
+                   lambda: int(r.info("stats")["expired_keys"]) == 250, timeout=120)
+        self.assertEqual(r.get("stay"), b"x")
+        self.assertEqual(r.exists(*["v%d" % i for i in range(200)]), 0)
+        srv.stop()
+
     def test_ttls_databases_and_deep_namespaces(self):
         srv = self.server().start()
         r = srv.client()
