@@ -308,8 +308,10 @@ class WatchAndNamespaces(unittest.TestCase):
             r.set("watched", "x", ex=1000)           # the soonest to expire: evicted first
             p = r.pipeline(transaction=True)
             p.watch("watched")
-            r.config_set("maxmemory", used(r) + MB)
-            write(r, "later", 20000, ex=100000)
+            # room for the server's own working memory (a pipeline of 200 requests in flight takes
+            # about a megabyte of processes), then four times as much data as fits
+            r.config_set("maxmemory", used(r) + 4 * MB)
+            write(r, "later", 80000, ex=100000)
             self.assertEqual(r.exists("watched"), 0)
             p.multi()
             p.set("watched", "mine")
