@@ -303,17 +303,6 @@ static int policy_for(const listener *net) {
     return policy;
 }
 
-/* Whether a shard of t holds a key policy may evict (its own tables, read directly). */
-static bool own_candidates(const thr *t, int policy) {
-    bool volatile_only = evict_policy_volatile(policy);
-    for (int i = 0; i < t->nshards; i++)
-        for (uint32_t db = 0; db < t->shards[i]->ndbs; db++) {
-            const dk_table *tb = shard_table(t->shards[i], db);
-            if (tb && (volatile_only ? dk_table_expires_count(tb) : dk_table_count(tb)) > 0) return true;
-        }
-    return false;
-}
-
 /* Whether a shard of another thread than t still holds a key policy may evict (from the shards'
  * mirrors, which eviction and every tick keep current). */
 static bool others_have_candidates(const thr *t, int policy) {
@@ -370,10 +359,8 @@ bool evict_admit(thr *t, const listener *net) {
         freed += f > 0 ? f : 1;
     }
     if (evict_used() > max) ask_others(t);
-    /* freed enough, made progress (the rest follows), or keys the policy may evict are still
-     * there (another thread's, or this one's that a running command held just now): only a
-     * keyspace with nothing evictable refuses the write */
-    return n > 0 || evict_used() <= max || others_have_candidates(t, policy) || own_candidates(t, policy);
+    /* freed enough, made progress (the rest follows), or other threads still have candidates */
+    return n > 0 || evict_used() <= max || others_have_candidates(t, policy);
 }
 
 static uint64_t keys_of(int id) {
