@@ -91,7 +91,7 @@ int snap_manifest_read(const char *dir, snap_manifest *m, char *err, size_t errl
         snprintf(err, errlen, "%s", r.err[0] ? r.err : "the manifest has no block");
     } else {
         snap_cur c = {p, p + len, false};
-        uint64_t created;
+        uint64_t created = 0;
         if (kind != SNAP_BLK_MANIFEST || !snap_get_u64(&c, &m->generation) ||
             !snap_get_u32(&c, &m->nshards) || !snap_get_u32(&c, &m->ndbs) ||
             !snap_get_u64(&c, &created) || !snap_get_u64(&c, &m->keys) || m->nshards == 0) {
