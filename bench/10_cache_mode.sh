@@ -3,6 +3,7 @@
 # limit at 10% of the data, against Keel (allkeys-lru, allkeys-lfu), redis-server 7.0 (the same
 # policies) and memcached 1.6 (-m equal).  Each server starts fresh and empty; reports hit ratio,
 # throughput and peak RSS (VmHWM) over the limit.
+#   POLICIES (env, default "allkeys-lru allkeys-lfu") the policies run on Keel and redis.
 #   KEYS (env, default 10000000) distinct keys; OPS (default 3 x KEYS) requests; VALUE (default 100)
 #   bytes a value; CONNS (default 4) client connections (one thread each); KEEL_SERVER, KEEL_ARGS
 #   as in targets.sh (KEEL_ARGS must carry --module-dir when the modules are not installed).
@@ -29,7 +30,7 @@ run() {   # run NAME POLICY PROTO PORT PID
   echo "$name,$policy,$MAXMEM,$(echo "$out" | cut -d, -f2-),$hwm,$(awk -v a="$hwm" -v b="$MAXMEM" 'BEGIN{printf "%.3f", a / b}')"
 }
 
-for policy in allkeys-lru allkeys-lfu; do
+for policy in ${POLICIES:-allkeys-lru allkeys-lfu}; do
   for target in keel redis; do
     dir=$(mktemp -d "$RUN_DIR/cache.XXXX")
     "start_$target" "$dir" || { echo "start_$target failed" >&2; continue; }
