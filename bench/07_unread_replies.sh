@@ -1,19 +1,19 @@
 #!/bin/bash
 # 07_unread_replies.sh HOST PORT [SERVER_PID]     (RESP)
-# CLIENTS (100) connections each send `LRANGE biglist 0 -1` on a LIST_N (1,000,000) element list
-# and never read; meanwhile another client's GET latency (latprobe.py) for PROBE_S seconds, and
-# the server's RSS growth.  Then they close, and RSS is read again.
+# CLIENTS (1) connections each pipeline PIPELINE (100) `LRANGE biglist 0 -1` on a LIST_N
+# (1,000,000) element list and never read; meanwhile another client's GET latency (latprobe.py)
+# for PROBE_S seconds, and the server's RSS growth.  Then they close, and RSS is read again.
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "${SHARED_BENCH:-$HERE/../../shared/bench}/lib.sh"   # sets BASE_DIR, RUN_DIR, PY
 HOST=$1 PORT=$2 SPID=${3:-$(pid_of_port "$2")}
-CLIENTS=${CLIENTS:-100} LIST_N=${LIST_N:-1000000} PROBE_S=${PROBE_S:-10}
-echo "# $(date -Is) unread replies $HOST:$PORT server_pid=$SPID clients=$CLIENTS list=$LIST_N"
+CLIENTS=${CLIENTS:-1} PIPELINE=${PIPELINE:-100} LIST_N=${LIST_N:-1000000} PROBE_S=${PROBE_S:-10}
+echo "# $(date -Is) unread replies $HOST:$PORT server_pid=$SPID clients=$CLIENTS pipeline=$PIPELINE list=$LIST_N"
 redis-cli -h "$HOST" -p "$PORT" DEL biglist >/dev/null
 redis-cli -h "$HOST" -p "$PORT" SET key:0000000001 0123456789abcdef >/dev/null
 $PY "$BASE_DIR/kvload.py" "$HOST" "$PORT" resp list "$LIST_N" --batch 10000 --list biglist
 rss0=$(rss_kb "$SPID")
-$PY "$HERE/unread.py" "$HOST" "$PORT" "$CLIENTS" $((PROBE_S + 2)) LRANGE biglist 0 -1 &
+$PY "$HERE/unread.py" "$HOST" "$PORT" "$CLIENTS" "$PIPELINE" $((PROBE_S + 2)) LRANGE biglist 0 -1 &
 up=$!
 sleep 1
 j=$($PY "$BASE_DIR/latprobe.py" "$HOST" "$PORT" resp "$PROBE_S" 1 key:0000000001)
