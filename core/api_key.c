@@ -196,6 +196,11 @@ keel_status keel_key_nth(keel_proc *kp, uint32_t i, keel_arg *key, uint32_t *arg
 keel_status keel_block_keys(keel_proc *kp, int64_t timeout_ms) {
     zvm_proc *p = zvm_of(kp);
     if (p->nkeys == 0 || timeout_ms < 0) return KEEL_EINVAL;
+    if (timeout_ms > 0) {   /* the command's deadline holds across parks (api.h) */
+        int64_t now = keel_now_ms(kp);
+        if (!p->block_deadline_ms) p->block_deadline_ms = now + timeout_ms;
+        timeout_ms = p->block_deadline_ms > now ? p->block_deadline_ms - now : 1;
+    }
     p->block_req = true;
     p->block_timeout_ms = timeout_ms;
     return KEEL_OK;

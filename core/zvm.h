@@ -94,6 +94,7 @@ typedef struct zvm_proc {
     bool block_req;                /* the running opcode asked to park (keel_block_keys) */
     uint8_t wake_reason;           /* enum blk_state after a park: woken, timed out, cancelled */
     int64_t block_timeout_ms;      /* 0 = no timeout */
+    int64_t block_deadline_ms;     /* set by the first timed park (keel_now_ms); later parks wait the rest */
     uint64_t tag;                  /* protocol's request tag */
     int64_t started_ns;
     struct ns_path *ns;            /* the connection's namespace when the request came (a ref) */

@@ -7,7 +7,6 @@ modules_zsets_libzsets_la_SOURCES = \
 	modules/zsets/add.c \
 	modules/zsets/algebra.c \
 	modules/zsets/bounds.c modules/zsets/bounds.h \
-	modules/zsets/deadline.c modules/zsets/deadline.h \
 	modules/zsets/pop.c \
 	modules/zsets/rand.c modules/zsets/rand.h \
 	modules/zsets/range.c \
