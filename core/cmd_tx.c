@@ -1,6 +1,7 @@
 /* cmd_tx.c -- MULTI EXEC DISCARD WATCH UNWATCH (the connection's side is tx.c). */
 #include "config.h"
 #include "builtin.h"
+#include "call.h"
 #include "conn.h"
 #include "mem.h"
 #include "server.h"
@@ -117,7 +118,8 @@ static keel_op_result op_tx_exec(keel_proc *kp, const keel_insn *in) {
     }
     for (; i < run->ncmds; i++) {
         if (!p->call_child) {
-            keel_status st = keel_call(kp, run->cmds[i].argc, run->cmds[i].argv);
+            const tx_cmd *tc = &run->cmds[i];
+            keel_status st = call_entry(p, tc->named, tc->ce, tc->argc, tc->argv);
             if (st == KEEL_MOVED || st == KEEL_WAIT) {
                 p->reg[1] = dk_i64(i);
                 return st == KEEL_MOVED ? KEEL_HOP : KEEL_BLOCK;

@@ -738,7 +738,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
     } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p) && conn_memory_ok(c, ce, p)) {
         if (queueing) {   /* MULTI: checked, then queued for EXEC */
-            tx_queue(c, p, ce);
+            tx_queue(c, p, named, ce);
             conn_proc_done(p);
             return NULL;
         }

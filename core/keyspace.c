@@ -134,6 +134,13 @@ keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t ha
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
 }
 
+bool ks_overwrite_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v) {
+    dk_ref r = dk_table_find(sp->t, key, klen, hash);
+    if (r == DK_REF_NONE || !dk_table_overwrite_box(sp->t, r, v)) return false;
+    evict_touch(sp->t, r, sp->s->owner ? sp->s->owner->now_ms : 0);   /* as ks_stamp on an overwrite */
+    return true;
+}
+
 keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, uint64_t hash, size_t len,
                                    void **bytes) {
     void *old = NULL;

@@ -104,6 +104,13 @@ typedef struct zvm_proc {
     keel_arg *push;                /* namespaces pushed by keel_proc_ns_push (arena) */
     uint32_t npush, cappush;
     uint64_t keymiss_sent;         /* keymiss events sent, by declared key index (< 64) */
+    /* the last key keel_key_lookup looked at (alive or absent, and not expired, at seen_ms): a
+     * store to it at the same time with KEEPTTL need not look for an expired entry again; known
+     * by table, length and 64-bit hash (the key's bytes may be gone by then) */
+    const struct dk_table *seen_table;
+    size_t seen_klen;
+    uint64_t seen_hash;
+    int64_t seen_ms;
 
     /* keys, from the command's key positions (argv views) */
     zvm_key *keys;

@@ -161,22 +161,30 @@ void zvm_proc_destroy(zvm_proc *p) {
     mem_free(p);
 }
 
+/* True when argument a is left where it is (see zvm_set_argv_moved). */
+static bool arg_moves(const keel_arg *a, const char *lo, const char *hi) {
+    return a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi;
+}
+
 bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi) {
-    keel_arg *v = zvm_alloc_try(p, sizeof *v * (argc ? argc : 1));
+    size_t copied = 0;   /* the arguments copied take one block after the array */
+    for (uint32_t i = 0; i < argc; i++)
+        if (!arg_moves(&argv[i], lo, hi)) copied += argv[i].len + 1;
+    keel_arg *v = zvm_alloc_try(p, sizeof *v * (argc ? argc : 1) + copied);
     if (!v) goto oom;
+    char *s = (char *)(v + (argc ? argc : 1));
     for (uint32_t i = 0; i < argc; i++) {
         const keel_arg *a = &argv[i];
-        if (a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi) {
+        if (arg_moves(a, lo, hi)) {
             ((char *)a->ptr)[a->len] = '\0';   /* the byte after it is in [lo, hi) too */
             v[i] = *a;
             continue;
         }
-        char *s = zvm_alloc_try(p, a->len + 1);
-        if (!s) goto oom;
         memcpy(s, a->ptr, a->len);
         s[a->len] = '\0';
         v[i].ptr = s;
         v[i].len = a->len;
+        s += a->len + 1;
     }
     p->pub.argc = argc;
     p->pub.argv = v;
