@@ -43,7 +43,8 @@ keel_status keel_call(keel_proc *kp, uint32_t argc, const keel_arg *argv) {
     return keel_call_opts(kp, argc, argv, 0);
 }
 
-/* Starts the child running `named` (ce: its target) with argv, copied unless `borrowed`. */
+/* Starts the child running `named` (ce: its target) with argv, copied unless `borrowed` (EXEC's
+ * queued commands, whose keys EXEC holds: see zvm_give_locks for what it spares). */
 static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_entry *ce, uint32_t argc,
                               const keel_arg *argv, unsigned opts, bool borrowed) {
     if (ce && (ce->def->flags & KEEL_CMD_CONN) && p->cur != p->home) {   /* it runs where its client lives */
@@ -51,7 +52,9 @@ static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_ent
         return KEEL_MOVED;
     }
     call_clear(p);
-    zvm_register_lazy_locks(p);   /* the child must see p's keys as p's in the lock table */
+    /* the child must see p's keys as p's in the lock table; EXEC's child, run inline, may leave
+     * them as they are (zvm_give_locks) */
+    if (!borrowed) zvm_register_lazy_locks(p);
     p->call_taken = 0;
     zvm_proc *c = zvm_proc_new(p->cur);
     c->serial = p->serial;   /* the parent's keys are the child's */

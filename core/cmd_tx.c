@@ -16,14 +16,7 @@
 /* Opcode: tx.multi — MULTI.  Reductions 1.  On the connection's thread (a CONN command). */
 static keel_op_result op_tx_multi(keel_proc *kp, const keel_insn *in) {
     (void)in;
-    conn *c = zvm_of(kp)->conn;
-    if (c->flags & CONN_MULTI) {
-        keel_reply_error(kp, "ERR MULTI calls can not be nested");
-        return KEEL_FAIL;
-    }
-    c->flags |= CONN_MULTI;
-    keel_reply_ok(kp);
-    return KEEL_DONE;
+    return tx_multi(zvm_of(kp)->conn, zvm_of(kp)) ? KEEL_DONE : KEEL_FAIL;
 }
 
 /* Opcode: tx.discard — DISCARD: drops the queue and forgets the watched keys.  Reductions 1. */

@@ -742,6 +742,11 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
             conn_proc_done(p);
             return NULL;
         }
+        if (tx_is_multi(ce)) {   /* it only changes what the next requests do: done here, at once */
+            if (!tx_multi(c, p)) p->failed = true;
+            conn_proc_done(p);
+            return NULL;
+        }
         if ((c->flags & CONN_MULTI) && tx_is_watch(ce)) {
             zvm_reply_errorf(p, "ERR WATCH inside MULTI is not allowed");
             conn_proc_done(p);

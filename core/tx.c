@@ -14,10 +14,19 @@
 uint8_t tx_role_of(const char *lname) {
     if (!strcmp(lname, "exec")) return TX_AT_ONCE | TX_EXEC;
     if (!strcmp(lname, "watch")) return TX_AT_ONCE | TX_WATCH;
-    if (!strcmp(lname, "discard") || !strcmp(lname, "multi") || !strcmp(lname, "quit") ||
-        !strcmp(lname, "reset"))
-        return TX_AT_ONCE;
+    if (!strcmp(lname, "multi")) return TX_AT_ONCE | TX_MULTI;
+    if (!strcmp(lname, "discard") || !strcmp(lname, "quit") || !strcmp(lname, "reset")) return TX_AT_ONCE;
     return 0;
+}
+
+bool tx_multi(conn *c, zvm_proc *p) {
+    if (c->flags & CONN_MULTI) {
+        zvm_reply_errorf(p, "ERR MULTI calls can not be nested");
+        return false;
+    }
+    c->flags |= CONN_MULTI;
+    keel_reply_ok(&p->pub);
+    return true;
 }
 
 static tx_conn *tx_of(conn *c) {

@@ -54,10 +54,15 @@ typedef struct tx_run {
 #define TX_AT_ONCE 1
 #define TX_EXEC 2
 #define TX_WATCH 4
+#define TX_MULTI 8
 uint8_t tx_role_of(const char *lname);
 static inline bool tx_acts_at_once(const struct cmd_entry *named) { return named && (named->tx_role & TX_AT_ONCE); }
 static inline bool tx_is_exec(const struct cmd_entry *ce) { return ce && (ce->tx_role & TX_EXEC); }
 static inline bool tx_is_watch(const struct cmd_entry *ce) { return ce && (ce->tx_role & TX_WATCH); }
+static inline bool tx_is_multi(const struct cmd_entry *ce) { return ce && (ce->tx_role & TX_MULTI); }
+
+/* MULTI on c: enters it (p replies OK), or p replies the error of a nested MULTI.  False then. */
+bool tx_multi(struct keel_conn *c, struct zvm_proc *p);
 
 /* Queues p's request (c is in MULTI and the request passed every check): p answers QUEUED. */
 void tx_queue(struct keel_conn *c, struct zvm_proc *p, const struct cmd_entry *named, const struct cmd_entry *ce);
