@@ -54,7 +54,7 @@ keel_status keel_key_lookup(keel_proc *kp, const void *key, size_t klen, keel_va
         return st;
     }
     dk_entry e;
-    bool found = ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, &e, true);
+    bool found = ks_find_as(&sp, key, klen, h, p->cur->now_ms, NULL, &e, true, !p->no_touch);
     p->seen_table = sp.t;
     p->seen_klen = klen;
     p->seen_hash = h;

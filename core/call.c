@@ -65,6 +65,7 @@ static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_ent
     c->ns = ns_path_ref(p->ns);
     c->db = p->db;
     c->opts = opt_ref(p->opts);
+    c->no_touch = p->no_touch;
     if (borrowed) {
         c->pub.argc = argc;
         c->pub.argv = argv;

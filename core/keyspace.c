@@ -47,7 +47,7 @@ void ks_delete_ref(ks_space *sp, dk_ref ref) {
     if (obj) ks_free_obj(NULL, type, obj);
 }
 
-static bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
+bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
                        dk_entry *e, bool count_stats, bool touch) {
     dk_ref r = dk_table_find(sp->t, key, klen, hash);
     dk_entry tmp;

@@ -35,6 +35,9 @@ static inline keel_status ks_locate(struct zvm_proc *p, const void *key, size_t 
 
 /* Finds a live key (an expired one is deleted on the way and not found).  Fills *ref and *e
  * (either may be NULL).  Counts a hit or a miss when count_stats. */
+/* ks_find, touching the entry's recency/frequency only when touch (CLIENT NO-TOUCH). */
+bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
+                dk_entry *e, bool count_stats, bool touch);
 bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
              dk_entry *e, bool count_stats);
 

@@ -162,6 +162,8 @@ typedef struct zvm_proc {
     bool started;                  /* the connection started it (counted in its nstarted) */
     bool yielded;                  /* has yielded: counted in its connection's nlong */
     bool orders;                   /* later requests of the connection wait until it is done */
+    bool quiet;                    /* its reply is not sent (CLIENT REPLY OFF or SKIP) */
+    bool no_touch;                 /* its reads leave keys' recency/frequency (CLIENT NO-TOUCH) */
 
     struct zvm_proc *next;         /* run queue / lock waiters / pool */
     struct zvm_proc *conn_next;    /* the connection's pending list, in request order */

@@ -62,6 +62,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hll.py \
 	tests/integration/test_hll_compat.py \
 	tests/integration/test_limits.py \
+	tests/integration/test_client_ctl.py \
 	tests/integration/test_client_lifecycle.py \
 	tests/integration/test_out_of_memory.py \
 	tests/integration/test_transactions_compat.py \
