@@ -48,6 +48,9 @@ typedef struct keel_type_def {
      * per element and returns false once p's budget is spent.  Between calls the caller yields
      * with the key locked, so the object is unchanged.  NULL: to_reply does it in one call. */
     bool (*to_reply_step)(keel_proc *p, const void *obj, uint64_t *cursor);
+    /* Added in 1.4 (optional): the name of the layout obj is in now, for OBJECT ENCODING (a
+     * static string, e.g. "flat" or "chunked").  NULL: OBJECT ENCODING answers the type's name. */
+    const char *(*encoding)(const void *obj);
 } keel_type_def;
 
 /* The size of a 1.0 keel_type_def (modules built against 1.0 pass this much). */

@@ -110,6 +110,9 @@ static void *set_load(const void *data, size_t len, const char **err) {
     return s;
 }
 
+/* OBJECT ENCODING: packed integers, or member boxes in sorted runs (datakit/set.h). */
+static const char *set_encoding(const void *obj) { return dk_set_is_intset(obj) ? "intset" : "sorted-runs"; }
+
 static const keel_type_def set_def = {
     .size = sizeof(keel_type_def),
     .name = "set",
@@ -121,6 +124,7 @@ static const keel_type_def set_def = {
     .save = set_save,
     .load = set_load,
     .to_reply_step = set_to_reply_step,
+    .encoding = set_encoding,
 };
 
 keel_status sets_register_type(keel_module *m, const char **err) {
