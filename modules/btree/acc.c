@@ -6,12 +6,18 @@
 double bt_num_double(const dk_val *v) {
     unsigned __int128 w = ((unsigned __int128)v->v.w.hi << 64) | v->v.w.lo;
     switch (v->type) {
-    case DK_I64: return (double)v->v.i;
-    case DK_U64: return (double)v->v.u;
-    case DK_I128: return (double)(__int128)w;
-    case DK_U128: return (double)w;
-    case DK_F32: return (double)v->v.f;
-    default: return v->v.d;
+    case DK_I64:
+        return (double)v->v.i;
+    case DK_U64:
+        return (double)v->v.u;
+    case DK_I128:
+        return (double)(__int128)w;
+    case DK_U128:
+        return (double)w;
+    case DK_F32:
+        return (double)v->v.f;
+    default:
+        return v->v.d;
     }
 }
 

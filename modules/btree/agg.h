@@ -20,11 +20,11 @@ typedef struct bt_aggspec {
 
 /* One aggregate's running state in one group. */
 typedef struct bt_acc {
-    int64_t n;       /* rows (COUNT), numbers (SUM AVG), present values (MIN MAX) */
-    int64_t isum;    /* SUM AVG: the exact sum while every number was an int64 */
-    bool inexact;    /* a number was not an int64, or isum overflowed */
-    double dsum;     /* SUM AVG: the sum as a double */
-    dk_val best;     /* MIN MAX: bytes point to own (keel_alloc), DK_NULL before the first */
+    int64_t n;    /* rows (COUNT), numbers (SUM AVG), present values (MIN MAX) */
+    int64_t isum; /* SUM AVG: the exact sum while every number was an int64 */
+    bool inexact; /* a number was not an int64, or isum overflowed */
+    double dsum;  /* SUM AVG: the sum as a double */
+    dk_val best;  /* MIN MAX: bytes point to own (keel_alloc), DK_NULL before the first */
     uint8_t *own;
 } bt_acc;
 

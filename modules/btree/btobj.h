@@ -55,8 +55,8 @@ bool bt_arg_int(keel_proc *p, const keel_arg *a, int64_t *out);
 /* A stored row, decoded: a plain value, or the bytes of a record. */
 typedef struct bt_row {
     bool record;
-    dk_val plain;         /* !record */
-    const uint8_t *row;   /* record: dk_row bytes */
+    dk_val plain;       /* !record */
+    const uint8_t *row; /* record: dk_row bytes */
     size_t len;
 } bt_row;
 

@@ -19,7 +19,7 @@ typedef struct bt_family {
 
 /* The fields every btree command shares: its only key is argv[1]. */
 #define BT_KEY1                                                                                    \
-    .size = sizeof(keel_cmd_def), .group = "btree", .since = "0.1.0", .first_key = 1,             \
+    .size = sizeof(keel_cmd_def), .group = "btree", .since = "0.1.0", .first_key = 1,              \
     .last_key = 1, .key_step = 1
 
 /* An opcode that touches keys and may yield. */

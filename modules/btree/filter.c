@@ -10,9 +10,9 @@ enum { OP_EQ = 0, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
 
 typedef struct node {
     int kind;
-    int op;                /* N_CMP */
-    bt_operand opnd;       /* N_CMP */
-    dk_val lit;            /* N_CMP */
+    int op;                   /* N_CMP */
+    bt_operand opnd;          /* N_CMP */
+    dk_val lit;               /* N_CMP */
     const struct node *l, *r; /* N_AND, N_OR: both; N_NOT: l */
 } node;
 
@@ -118,8 +118,8 @@ static bool parse_op(parser *ps, int *op) {
     static const struct {
         const char *text;
         int op;
-    } ops[] = {{"!=", OP_NE}, {"<=", OP_LE}, {">=", OP_GE}, {"=", OP_EQ}, {"<", OP_LT},
-               {">", OP_GT}};
+    } ops[] = {{"!=", OP_NE}, {"<=", OP_LE}, {">=", OP_GE},
+               {"=", OP_EQ},  {"<", OP_LT},  {">", OP_GT}};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         size_t len = strlen(ops[i].text);
         if (left >= len && memcmp(s, ops[i].text, len) == 0) {
@@ -243,12 +243,18 @@ static bool match(const node *nd, const dk_val *key, const bt_row *row) {
     if (!bt_operand_get(&nd->opnd, key, row, &v)) return false;
     int c = dk_val_cmp(&v, &nd->lit);
     switch (nd->op) {
-    case OP_EQ: return c == 0;
-    case OP_NE: return c != 0;
-    case OP_LT: return c < 0;
-    case OP_LE: return c <= 0;
-    case OP_GT: return c > 0;
-    default: return c >= 0;
+    case OP_EQ:
+        return c == 0;
+    case OP_NE:
+        return c != 0;
+    case OP_LT:
+        return c < 0;
+    case OP_LE:
+        return c <= 0;
+    case OP_GT:
+        return c > 0;
+    default:
+        return c >= 0;
     }
 }
 

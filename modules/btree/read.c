@@ -49,8 +49,11 @@ static keel_op_result op_read(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def read_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "btree.read", .fn = op_read,
-     .synopsis = "BTGET BTCARD BTRANK (imm) of argv[1]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "btree.read",
+     .fn = op_read,
+     .synopsis = "BTGET BTCARD BTRANK (imm) of argv[1]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 

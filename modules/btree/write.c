@@ -26,7 +26,8 @@ static keel_op_result open_table(keel_proc *p, dk_map **t) {
  * BT_COST_UPDATE per row.  May hop and block. */
 static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
     (void)in;
-    if ((p->argc - 2) % 2 != 0) return bt_error(p, "ERR wrong number of arguments for 'btset' command");
+    if ((p->argc - 2) % 2 != 0)
+        return bt_error(p, "ERR wrong number of arguments for 'btset' command");
     dk_map *t = NULL;
     keel_op_result r = open_table(p, &t);
     if (r != KEEL_NEXT) return r;
@@ -74,8 +75,8 @@ static bool merge_fields(keel_proc *p, const dk_val *old, dk_field **out, size_t
         dk_field nf = {dk_bytes(name->ptr, name->len),
                        bt_parse_box(p->argv[i + 1].ptr, p->argv[i + 1].len)};
         size_t j = 0;
-        while (j < count && !(f[j].name.len == name->len &&
-                              memcmp(f[j].name.v.ptr, name->ptr, name->len) == 0))
+        while (j < count &&
+               !(f[j].name.len == name->len && memcmp(f[j].name.v.ptr, name->ptr, name->len) == 0))
             j++;
         f[j] = nf;
         if (j == count) count++;
@@ -202,14 +203,24 @@ static keel_op_result op_delrange(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def write_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "btree.set", .fn = op_set,
-     .synopsis = "BTSET rows of argv[1]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "btree.set",
+     .fn = op_set,
+     .synopsis = "BTSET rows of argv[1]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
-    {.size = sizeof(keel_opcode_def), .name = "btree.setf", .fn = op_setf,
-     .synopsis = "BTSETF fields of one row of argv[1]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "btree.setf",
+     .fn = op_setf,
+     .synopsis = "BTSETF fields of one row of argv[1]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
-    {.size = sizeof(keel_opcode_def), .name = "btree.del", .fn = op_del,
-     .synopsis = "BTDEL rows of argv[1]", .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+    {.size = sizeof(keel_opcode_def),
+     .name = "btree.del",
+     .fn = op_del,
+     .synopsis = "BTDEL rows of argv[1]",
+     .cost = 1,
+     .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
     BT_OP("btree.delrange", op_delrange, "BTDELRANGE of argv[1]; r0..r2 = progress"),
 };
 
