@@ -62,6 +62,11 @@ bool bt_row_valid(const dk_val *stored) {
 
 /* ======== typed text and operands ======== */
 
+dk_val bt_number(double d) {
+    if (d == trunc(d) && fabs(d) < 9007199254740992.0) return dk_i64((int64_t)d);
+    return dk_f64(d);
+}
+
 dk_val bt_parse_box(const char *s, size_t n) {
     dk_val v;
     if (n > 0 && n < 42 && dk_parse_int(s, n, &v)) return v;
@@ -69,7 +74,7 @@ dk_val bt_parse_box(const char *s, size_t n) {
     for (size_t i = 0; decimal && i < n; i++)
         decimal = strchr("0123456789+-.eE", s[i]) != NULL && s[i] != '\0';
     double d;
-    if (decimal && dk_parse_real(s, n, &d) && isfinite(d)) return dk_f64(d == 0 ? 0.0 : d);
+    if (decimal && dk_parse_real(s, n, &d) && isfinite(d)) return bt_number(d);
     return dk_bytes(s, n);
 }
 

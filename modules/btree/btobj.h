@@ -3,7 +3,8 @@
  * emptied tables, typed text, row encoding, operands, replies).
  *
  * Sort keys and values are typed: argument text that reads as a number (a decimal integer, or a
- * finite real in strtod's decimal notation) is a number, anything else bytes.  Keys order as
+ * finite real in strtod's decimal notation) is a number, anything else bytes; a real without a
+ * fraction is kept as the integer it equals.  Keys order as
  * datakit boxes do: every number by value before every byte string (memcmp).
  *
  * A row is stored as one box in the map: a number value as that number; a bytes value as bytes
@@ -49,6 +50,9 @@ keel_op_result bt_oom(keel_proc *p);
 
 /* Typed text (see above): a view of s for bytes. */
 dk_val bt_parse_box(const char *s, size_t n);
+/* A finite real as a box: an integer when it has no fraction and |d| < 2^53 (so 1e3 is 1000 and
+ * -0.0 is 0), else the real. */
+dk_val bt_number(double d);
 /* Reads an argument as an integer, replying Redis's error on failure. */
 bool bt_arg_int(keel_proc *p, const keel_arg *a, int64_t *out);
 

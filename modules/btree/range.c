@@ -62,6 +62,10 @@ static void plan(range_call *c, const dk_map *t) {
     bt_range_ranks(t, &c->min, &c->max, &lo, &hi);
     c->planned = true;
     c->w.rev = c->rev;
+    if (c->count == 0) { /* LIMIT offset 0: nothing, whatever the filter */
+        c->w.lo = c->w.hi = lo;
+        return;
+    }
     if (c->filter) {
         c->w.lo = lo;
         c->w.hi = hi;
