@@ -25,7 +25,10 @@ typedef struct agg_call {
     bool planned, too_many, oom;
     bt_walk w;
     dk_map *groups; /* group key -> index into accs (grouped calls) */
-    bt_acc *accs;   /* ngroups * nspec */
+    bool have_last; /* the last row's group (rows in key order share buckets), this slice only */
+    dk_val last_key;
+    size_t last_index;
+    bt_acc *accs; /* ngroups * nspec */
     size_t ngroups, cap;
 } agg_call;
 
@@ -163,8 +166,15 @@ static bool visit(keel_proc *p, void *ctx, uint64_t rank, const dk_val *k, const
     if (c->group != GROUP_NONE) {
         dk_val g;
         if (!group_key(c, k, &row, &g)) return true;
-        accs = group_accs(c, &g);
-        if (!accs) return false;
+        if (c->have_last && dk_val_cmp(&g, &c->last_key) == 0) {
+            accs = &c->accs[c->last_index * (size_t)c->nspec];
+        } else {
+            accs = group_accs(c, &g);
+            if (!accs) return false;
+            c->have_last = true;
+            c->last_key = g; /* a view into the table or a number: valid during this slice */
+            c->last_index = (size_t)(accs - c->accs) / (size_t)c->nspec;
+        }
     }
     for (int i = 0; i < c->nspec; i++) {
         dk_val x = dk_null();
@@ -213,7 +223,8 @@ static keel_op_result finish(keel_proc *p, agg_call *c) {
  * replies the aggregates of the rows in the range that pass the filter, in the order asked, or
  * grouped: [[group, agg ...] ...] by ascending group key.  Registers: r0 = the call's state
  * (arena; its group table and accumulators freed when the process ends).  Reductions
- * BT_COST_STEP per row, plus one per filter comparison and two when grouped.  May yield, hop,
+ * BT_COST_STEP per row, plus one per aggregate and per filter comparison, and two when
+ * grouped.  May yield, hop,
  * block. */
 static keel_op_result op_agg(keel_proc *p, const keel_insn *in) {
     (void)in;
@@ -238,8 +249,9 @@ static keel_op_result op_agg(keel_proc *p, const keel_insn *in) {
     if (!c->planned && st == KEEL_OK) bt_range_ranks(t, &c->min, &c->max, &c->w.lo, &c->w.hi);
     c->planned = true;
     if (st == KEEL_OK) { /* absent, or expired while this yielded: what was seen so far */
-        int64_t cost = BT_COST_STEP + (c->filter ? bt_filter_terms(c->filter) : 0) +
+        int64_t cost = BT_COST_STEP + c->nspec + (c->filter ? bt_filter_terms(c->filter) : 0) +
                        (c->group != GROUP_NONE ? 2 : 0);
+        c->have_last = false;
         if (!bt_walk_step(p, t, &c->w, cost, visit, c)) return KEEL_YIELD;
     }
     return finish(p, c);

@@ -58,7 +58,8 @@ bool bt_walk_step(keel_proc *p, const dk_map *t, bt_walk *w, int64_t cost, bt_vi
             w->done++;
             if (!visit(p, ctx, first + j, &ks[j], &vs[j])) return true;
         }
-        if (keel_charge(p, (int64_t)b * cost) && w->done < n) return false;
+        keel_charge(p, (int64_t)b * cost); /* visit may have charged more itself */
+        if (p->budget <= 0 && w->done < n) return false;
     }
     return true;
 }

@@ -30,7 +30,8 @@ typedef struct bt_walk {
     bool rev;
 } bt_walk;
 
-/* Called for each row; returns false to end the walk early (a LIMIT reached). */
+/* Called for each row; returns false to end the walk early (a LIMIT reached).  May charge
+ * reductions of its own (keel_charge), beyond the walk's cost per row. */
 typedef bool (*bt_visit_fn)(keel_proc *p, void *ctx, uint64_t rank, const dk_val *k,
                             const dk_val *v);
 

@@ -133,23 +133,24 @@ void bt_reply_box(keel_proc *p, const dk_val *v) {
     keel_reply_bulk(p, s, n);
 }
 
-void bt_reply_row(keel_proc *p, const dk_val *stored) {
+int64_t bt_reply_row(keel_proc *p, const dk_val *stored) {
     bt_row r;
     if (!bt_row_decode(stored, &r)) {
         keel_reply_nil(p);
-        return;
+        return 0;
     }
     if (!r.record) {
         bt_reply_box(p, &r.plain);
-        return;
+        return 0;
     }
-    keel_reply_map(p, dk_row_count(r.row, r.len));
-    size_t off = 0;
+    size_t n = dk_row_count(r.row, r.len), off = 0;
+    keel_reply_map(p, n);
     dk_field f;
     while (dk_row_next(r.row, r.len, &off, &f)) {
         bt_reply_box(p, &f.name);
         bt_reply_box(p, &f.val);
     }
+    return (int64_t)n;
 }
 
 void bt_reply_real(keel_proc *p, double d) {
@@ -249,8 +250,7 @@ static bool btree_to_reply_step(keel_proc *p, const void *obj, uint64_t *cursor)
     dk_val k, v;
     while (dk_map_next(t, &it, &k, &v)) {
         bt_reply_box(p, &k);
-        bt_reply_row(p, &v);
-        if (keel_charge(p, BT_COST_STEP) && it.pos < n) break;
+        if (keel_charge(p, BT_COST_STEP + bt_reply_row(p, &v)) && it.pos < n) break;
     }
     *cursor = it.pos + 1;
     return it.pos >= n;

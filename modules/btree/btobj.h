@@ -89,8 +89,9 @@ bool bt_operand_get(const bt_operand *o, const dk_val *key, const bt_row *row, d
 
 /* Replies a box as text (numbers in their shortest decimal form). */
 void bt_reply_box(keel_proc *p, const dk_val *v);
-/* Replies a stored row's value: a plain value as text, a record as a map of its fields. */
-void bt_reply_row(keel_proc *p, const dk_val *stored);
+/* Replies a stored row's value: a plain value as text, a record as a map of its fields; returns
+ * the number of fields replied (what the reply costs beyond one step). */
+int64_t bt_reply_row(keel_proc *p, const dk_val *stored);
 /* Replies a real: a RESP3 double, or its "%.17g" text ("inf", "-inf") as bulk in RESP2. */
 void bt_reply_real(keel_proc *p, double d);
 

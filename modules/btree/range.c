@@ -97,7 +97,7 @@ static bool visit(keel_proc *p, void *ctx, uint64_t rank, const dk_val *k, const
     c->taken++;
     if (c->opened || !c->filter) {
         bt_reply_box(p, k);
-        bt_reply_row(p, v);
+        keel_charge(p, bt_reply_row(p, v)); /* a record's fields are reply nodes too */
     }
     return c->count < 0 || c->taken < c->count;
 }
@@ -107,7 +107,8 @@ static bool visit(keel_proc *p, void *ctx, uint64_t rank, const dk_val *k, const
  * [key, value, ...] of the rows in the range, ascending (REV: descending), skipping offset
  * matching rows and taking at most count (negative: all).  BTCOUNT key min max [FILTER expr]
  * (imm RG_COUNT): replies how many rows match.  Registers: r0 = the call's state (arena).
- * Reductions BT_COST_STEP per row, plus one per filter comparison.  May yield, hop, block. */
+ * Reductions BT_COST_STEP per row, plus one per filter comparison and one per field replied.
+ * May yield, hop, block. */
 static keel_op_result op_range(keel_proc *p, const keel_insn *in) {
     int imm = (int)in->imm;
     range_call *c = p->reg[0].type == DK_PTR ? (range_call *)p->reg[0].v.ptr : NULL;
