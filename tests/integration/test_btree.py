@@ -365,6 +365,11 @@ class Btree(unittest.TestCase):
         self.assertEqual(self.x("BTGET", "t", 0), b"z")
         self.assertEqual(self.x("BTGET", "t", 1000), b"k")
         self.assertEqual(self.x("BTGET", "t", ""), b"empty")
+        self.x("BTSET", "t", "-inf", "word", "(a", "paren")
+        self.assertEqual(self.x("BTRANGE", "t", "[-inf", "[-inf"), [b"-inf", b"word"])   # [ quotes
+        self.assertEqual(self.x("BTRANGE", "t", "[(a", "[(a"), [b"(a", b"paren"])
+        self.assertEqual(self.x("BTGET", "t", "-inf"), b"word")                  # literal here
+        self.assertEqual(self.x("BTDEL", "t", "-inf", "(a"), 2)
         self.assertEqual(self.x("BTSET", "t", 1, "nan"), 1)          # "nan" stays text
         self.assertEqual(self.x("BTAGG", "t", 1, 1, "SUM", "VALUE", "MAX", "VALUE"), [0, b"nan"])
 
