@@ -373,6 +373,31 @@ class Btree(unittest.TestCase):
         self.assertEqual(self.x("BTSET", "t", 1, "nan"), 1)          # "nan" stays text
         self.assertEqual(self.x("BTAGG", "t", 1, 1, "SUM", "VALUE", "MAX", "VALUE"), [0, b"nan"])
 
+    def test_btree_random_garbage_keeps_the_server_serving(self):
+        rnd = random.Random(99)
+        atoms = ["-inf", "+inf", "inf", "(", "[", "(5", "[x", "", "nan", "-0", "1e308", "1e-308",
+                 "18446744073709551616", "-9223372036854775808", "0x10", "@", "@a", "@'a b'", "VALUE",
+                 "KEY", "COUNT", "SUM", "MIN", "MAX", "AVG", "GROUPBY", "BUCKET", "FILTER", "LIMIT", "REV",
+                 "ASC", "DESC", "0", "1", "-1", "3", "1000000", "a", "@a > 1", "(@a > 1 OR KEY < 'x')",
+                 "NOT NOT VALUE = 1", "@a = 'open", "(((", ")))", "\x00", "\xff"]
+        cmds = ["BTSET", "BTSETF", "BTDEL", "BTDELRANGE", "BTGET", "BTCARD", "BTRANK", "BTRANGE",
+                "BTCOUNT", "BTAGG", "BTTOP"]
+        self.r.set("s", "v")
+        for i in range(100):
+            self.x("BTSETF", "t", rnd.randrange(-50, 50), "a", rnd.randrange(100), "b", rnd.choice("xy"))
+        errors = 0
+        for _ in range(3000):
+            c = [rnd.choice(cmds), rnd.choice(["t", "u", "s"])] + \
+                [rnd.choice(atoms) for _ in range(rnd.randrange(0, 9))]
+            try:
+                self.x(*c)
+            except redis.ResponseError as e:
+                errors += 1
+                self.assertTrue(str(e), c)
+        self.assertGreater(errors, 0)
+        self.assertEqual(self.r.get("s"), b"v")
+        self.assertTrue(self.r.ping())
+
     # ---- the type as every key ----
 
     def test_btree_type_scan_get_expire_rename_copy_info(self):
