@@ -441,6 +441,13 @@ class Btree(unittest.TestCase):
         p.execute_command("BTAGG", "t", "-inf", "+inf", "SUM", "VALUE")
         p.execute_command("BTRANGE", "t", 2, 2)
         self.assertEqual(p.execute(), [2, [30], [b"2", b"20"]])
+        w = self.r.pipeline(transaction=True)
+        w.watch("t")
+        self.srv.client().execute_command("BTSETF", "t", 9, "f", 1)   # a write another client made
+        w.multi()
+        w.execute_command("BTCARD", "t")
+        with self.assertRaises(redis.WatchError):
+            w.execute()
         if not have_module("scripting"):
             return
         got = self.r.eval("redis.call('BTSET', KEYS[1], 3, 30) "
