@@ -453,7 +453,7 @@ class Btree(unittest.TestCase):
         got = self.r.eval("redis.call('BTSET', KEYS[1], 3, 30) "
                           "return redis.call('BTAGG', KEYS[1], '-inf', '+inf', 'COUNT', 'SUM', 'VALUE')",
                           1, "t")
-        self.assertEqual(got, [3, 60])
+        self.assertEqual(got, [4, 60])   # rows 1, 2, 3 and the record 9 (no VALUE to sum)
 
     def test_btree_notifications(self):
         r = self.r
