@@ -1,8 +1,6 @@
 /* acc.c -- BTAGG's accumulators (see agg.h). */
 #include "agg.h"
 
-#include <string.h>
-
 double bt_num_double(const dk_val *v) {
     unsigned __int128 w = ((unsigned __int128)v->v.w.hi << 64) | v->v.w.lo;
     switch (v->type) {
@@ -21,46 +19,48 @@ double bt_num_double(const dk_val *v) {
     }
 }
 
-/* Keeps v as the best value so far (copying its bytes); false when out of memory. */
-static bool keep(bt_acc *acc, const dk_val *v) {
-    uint8_t *own = NULL;
-    if (v->type == DK_BYTES) {
-        own = keel_alloc(v->len ? v->len : 1);
-        if (!own) return false;
-        if (v->len) memcpy(own, v->v.ptr, v->len);
-    }
-    keel_free(acc->own);
-    acc->own = own;
-    acc->best = *v;
-    if (own) acc->best.v.ptr = own;
-    return true;
+/* The best string of acc, read again from its row; false when the row is gone. */
+static bool best_string(const bt_acc *acc, const bt_aggspec *spec, const dk_map *t, dk_val *out) {
+    dk_val k, v;
+    bt_row row;
+    return t && dk_map_at(t, acc->best_rank, &k, &v) && bt_row_decode(&v, &row) &&
+           bt_operand_get(&spec->opnd, &k, &row, out);
 }
 
-bool bt_acc_add(bt_acc *acc, const bt_aggspec *spec, const dk_val *v, bool present) {
+void bt_acc_add(bt_acc *acc, const bt_aggspec *spec, const dk_map *t, uint64_t rank,
+                const dk_val *v, bool present) {
     switch (spec->fn) {
     case AGG_COUNT:
         acc->n++;
-        return true;
+        return;
     case AGG_SUM:
     case AGG_AVG:
-        if (!present || !dk_is_number(v)) return true;
+        if (!present || !dk_is_number(v)) return;
         acc->n++;
         acc->dsum += bt_num_double(v);
         if (v->type != DK_I64 || __builtin_add_overflow(acc->isum, v->v.i, &acc->isum))
             acc->inexact = true;
-        return true;
+        return;
     default:
-        if (!present) return true;
-        acc->n++;
-        if (acc->n > 1) {
-            int c = dk_val_cmp(v, &acc->best);
-            if (spec->fn == AGG_MIN ? c >= 0 : c <= 0) return true;
-        }
-        return keep(acc, v);
+        break;
+    }
+    if (!present) return;
+    if (acc->n++ > 0) {
+        dk_val best = acc->best;
+        if (best.type == DK_BYTES && v->type == DK_BYTES && !best_string(acc, spec, t, &best))
+            return;                   /* cannot happen: the table is locked */
+        int c = dk_val_cmp(v, &best); /* a number and a string compare by kind alone */
+        if (spec->fn == AGG_MIN ? c >= 0 : c <= 0) return;
+    }
+    acc->best = *v;
+    if (v->type == DK_BYTES) {
+        acc->best = dk_bytes(NULL, 0);
+        acc->best_rank = rank;
     }
 }
 
-void bt_acc_reply(keel_proc *p, const bt_acc *acc, const bt_aggspec *spec) {
+void bt_acc_reply(keel_proc *p, const bt_acc *acc, const bt_aggspec *spec, const dk_map *t) {
+    dk_val best = acc->best;
     switch (spec->fn) {
     case AGG_COUNT:
         keel_reply_int(p, acc->n);
@@ -78,14 +78,9 @@ void bt_acc_reply(keel_proc *p, const bt_acc *acc, const bt_aggspec *spec) {
             bt_reply_real(p, acc->dsum / (double)acc->n);
         break;
     default:
-        if (acc->n == 0)
+        if (acc->n == 0 || (best.type == DK_BYTES && !best_string(acc, spec, t, &best)))
             keel_reply_nil(p);
         else
-            bt_reply_box(p, &acc->best);
+            bt_reply_box(p, &best);
     }
-}
-
-void bt_acc_free(bt_acc *acc) {
-    keel_free(acc->own);
-    acc->own = NULL;
 }

@@ -24,7 +24,8 @@ typedef struct agg_call {
     int nspec;
     bool planned, too_many, oom;
     bt_walk w;
-    dk_map *groups; /* group key -> index into accs (grouped calls) */
+    const dk_map *table; /* the table walked, during a slice */
+    dk_map *groups;      /* group key -> index into accs (grouped calls) */
     bool have_last; /* the last row's group (rows in key order share buckets), this slice only */
     dk_val last_key;
     size_t last_index;
@@ -34,8 +35,6 @@ typedef struct agg_call {
 
 static void free_call(void *ptr) {
     agg_call *c = ptr;
-    for (size_t i = 0; i < c->ngroups * (size_t)c->nspec; i++)
-        bt_acc_free(&c->accs[i]);
     keel_free(c->accs);
     dk_map_free(c->groups);
     c->accs = NULL;
@@ -157,7 +156,6 @@ static bool group_key(const agg_call *c, const dk_val *k, const bt_row *row, dk_
 
 static bool visit(keel_proc *p, void *ctx, uint64_t rank, const dk_val *k, const dk_val *v) {
     (void)p;
-    (void)rank;
     agg_call *c = ctx;
     bt_row row;
     if (!bt_row_decode(v, &row)) return true;
@@ -179,22 +177,20 @@ static bool visit(keel_proc *p, void *ctx, uint64_t rank, const dk_val *k, const
     for (int i = 0; i < c->nspec; i++) {
         dk_val x = dk_null();
         bool present = c->spec[i].fn == AGG_COUNT || bt_operand_get(&c->spec[i].opnd, k, &row, &x);
-        if (!bt_acc_add(&accs[i], &c->spec[i], &x, present)) {
-            c->oom = true;
-            return false;
-        }
+        bt_acc_add(&accs[i], &c->spec[i], c->table, rank, &x, present);
     }
     return true;
 }
 
 /* ======== the opcode ======== */
 
-static void reply_results(keel_proc *p, const bt_acc *accs, const agg_call *c) {
+static void reply_results(keel_proc *p, const bt_acc *accs, const agg_call *c, const dk_map *t) {
     for (int i = 0; i < c->nspec; i++)
-        bt_acc_reply(p, &accs[i], &c->spec[i]);
+        bt_acc_reply(p, &accs[i], &c->spec[i], t);
 }
 
-static keel_op_result finish(keel_proc *p, agg_call *c) {
+/* Replies the results (t: the table, NULL when it has gone). */
+static keel_op_result finish(keel_proc *p, agg_call *c, const dk_map *t) {
     if (c->too_many) {
         keel_reply_reset(p);
         keel_reply_error(p, "ERR more than %d groups", BT_MAX_GROUPS);
@@ -203,7 +199,7 @@ static keel_op_result finish(keel_proc *p, agg_call *c) {
     if (c->oom) return bt_oom(p);
     if (c->group == GROUP_NONE) {
         keel_reply_array(p, (size_t)c->nspec);
-        reply_results(p, c->accs, c);
+        reply_results(p, c->accs, c, t);
         return KEEL_NEXT;
     }
     keel_reply_array(p, c->ngroups);
@@ -212,7 +208,7 @@ static keel_op_result finish(keel_proc *p, agg_call *c) {
     while (dk_map_next(c->groups, &it, &g, &idx)) {
         keel_reply_array(p, 1 + (size_t)c->nspec);
         bt_reply_box(p, &g);
-        reply_results(p, &c->accs[idx.v.i * c->nspec], c);
+        reply_results(p, &c->accs[idx.v.i * c->nspec], c, t);
     }
     keel_charge(p, (int64_t)c->ngroups * (1 + c->nspec));
     return KEEL_NEXT;
@@ -252,9 +248,10 @@ static keel_op_result op_agg(keel_proc *p, const keel_insn *in) {
         int64_t cost = BT_COST_STEP + c->nspec + (c->filter ? bt_filter_terms(c->filter) : 0) +
                        (c->group != GROUP_NONE ? 2 : 0);
         c->have_last = false;
+        c->table = t;
         if (!bt_walk_step(p, t, &c->w, cost, visit, c)) return KEEL_YIELD;
     }
-    return finish(p, c);
+    return finish(p, c, st == KEEL_OK ? t : NULL);
 }
 
 static const keel_opcode_def agg_ops[] = {
