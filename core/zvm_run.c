@@ -228,8 +228,11 @@ static bool zvm_abandoned(const zvm_proc *p) {
 bool zvm_must_run(const zvm_proc *p) { return zvm_writes(p) || p->tx != NULL; }
 
 /* The first yield of a process marks it long-running on its connection, which then starts no
- * more requests until it finishes (conn.c). */
+ * more requests until it finishes (conn.c).  A child (EXEC's command, a script's call) marks the
+ * request it runs for: the connection only hears of that one finishing.  (The parent waits,
+ * parked, while its child runs: nothing else touches it.) */
 static void zvm_note_yield(zvm_proc *p) {
+    while (p->call_parent) p = p->call_parent;
     if (p->yielded || !p->conn) return;
     p->yielded = true;
     atomic_fetch_add_explicit(&p->conn->nlong, 1, memory_order_relaxed);

@@ -66,6 +66,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_client_ctl.py \
 	tests/integration/test_client_lifecycle.py \
 	tests/integration/test_object_encoding.py \
+	tests/integration/test_sort.py \
 	tests/integration/test_out_of_memory.py \
 	tests/integration/test_transactions_compat.py \
 	tests/integration/test_scripting.py \

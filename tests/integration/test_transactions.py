@@ -187,6 +187,23 @@ class Transactions(unittest.TestCase):
         self.assertEqual(got, want)
         s.close()
 
+    def test_tx_a_queued_command_that_yields_leaves_the_connection_serving(self):
+        # LRANGE of 300k elements runs in slices inside EXEC: the connection serves the next
+        # request once EXEC is done (a child's yield once left it waiting forever)
+        self.r.delete("long")
+        for i in range(0, 300000, 50000):
+            self.r.rpush("long", *range(i, i + 50000))
+        yields = int(self.r.info("stats")["zvm_yields"])
+        c = redis.Redis(port=self.srv.port)
+        p = c.pipeline(transaction=True)
+        p.lrange("long", 0, -1).llen("long")
+        got, n = p.execute()
+        self.assertEqual((len(got), n), (300000, 300000))
+        self.assertTrue(c.ping())
+        self.assertEqual(c.llen("long"), 300000)
+        self.assertGreater(int(self.r.info("stats")["zvm_yields"]), yields)
+        c.close()
+
     def test_tx_closed_client_leaves_no_transaction(self):
         s = self.srv.raw()
         s.sendall(resp_command("WATCH", "x") + resp_command("MULTI") + resp_command("SET", "gone", "1"))
