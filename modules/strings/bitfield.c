@@ -168,6 +168,9 @@ static keel_op_result op_bitfield(keel_proc *p, const keel_insn *in) {
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return KEEL_FAIL;
     if (!writes) {
+        if (st == KEEL_NOTFOUND &&
+            in->imm == 0) /* Redis reads; BITFIELD_RO's miss the core sends */
+            keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", key->ptr, key->len);
         char buf[STR_NUM_TEXT];
         const char *s = "";
         size_t len = st == KEEL_OK ? str_text(&v.box, buf, &s) : 0;

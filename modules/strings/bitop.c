@@ -67,7 +67,8 @@ static void fold(bitop_state *st, const uint8_t *src, size_t len, size_t from, s
 /* Opcode: strings.bitop
  * BITOP op destkey key [key ...]: stores op of the sources (missing ones are empty, shorter
  * ones padded with zero bytes) at destkey, without expiry, notifying "set"; deletes destkey
- * (notifying "del") when every source is empty; replies the result's length.  Registers: r0 =
+ * (notifying "del") when every source is empty; replies the result's length.  A missing source
+ * notifies "keymiss", as Redis's read of it does.  Registers: r0 =
  * keys done in this phase, r1 = phase, r2 = byte position in the current key, r3 = the state.
  * Reductions 1 per key, plus 1 per 64 bytes folded or copied.  May yield, hop and block. */
 static keel_op_result op_bitop(keel_proc *p, const keel_insn *in) {
@@ -116,6 +117,8 @@ static keel_op_result op_bitop(keel_proc *p, const keel_insn *in) {
             s = str_lookup(p, &k, &v);
             KEEL_OP_PROPAGATE(s);
             if (s == KEEL_EWRONGTYPE) return KEEL_FAIL;
+            if (s == KEEL_NOTFOUND) /* Redis reads each source: a miss (write commands send it) */
+                keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", k.ptr, k.len);
             if (s == KEEL_OK) {
                 char buf[STR_NUM_TEXT];
                 const char *text;

@@ -306,18 +306,18 @@ class BitsLikeRedis(unittest.TestCase):
             self.both(["LCS", "x", "y", "IDX", "MINMATCHLEN", str(rng.randrange(4)), "WITHMATCHLEN"])
 
 
-# Keyspace events of the bit commands, compared in order (notify-keyspace-events "AKEnm").  Not
-# here: BITFIELD with only GETs on a missing key, where Redis sends "keymiss" and Keel does not
-# (BITFIELD is a write command, whose lookups Keel never counts as misses: docs/compatibility.md).
+# Keyspace events of the bit commands, compared in order (notify-keyspace-events "AKEnm"),
+# "keymiss" for the sources BITOP and a GET-only BITFIELD read included.
 EVENTS = [
     ["SETBIT", "k", "0", "1"], ["SETBIT", "k", "0", "1"], ["SETBIT", "k", "0", "0"], ["SETBIT", "k", "30", "0"],
     ["SETBIT", "k", "-1", "1"], ["GETBIT", "k", "0"], ["GETBIT", "nokey", "0"], ["BITCOUNT", "nokey"],
     ["BITPOS", "nokey", "1"], ["BITFIELD", "k", "SET", "u8", "0", "0"], ["BITFIELD", "k", "SET", "u8", "0", "9"],
     ["BITFIELD", "k", "INCRBY", "u8", "0", "0"], ["BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9"],
     ["BITFIELD", "n1", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9"], ["BITFIELD", "n2", "SET", "u2", "0", "0"],
-    ["BITFIELD_RO", "n4", "GET", "u2", "0"],
+    ["BITFIELD", "n3", "GET", "u2", "0"], ["BITFIELD_RO", "n4", "GET", "u2", "0"],
     ["BITFIELD", "k", "SET", "u8", "100", "0"], ["BITOP", "OR", "d", "k"], ["BITOP", "AND", "d", "k", "nokey"],
     ["BITOP", "OR", "d", "nokey"], ["BITOP", "OR", "d", "nokey"], ["BITOP", "NOT", "d2", "k"],
+    ["BITOP", "XOR", "d3", "nokey", "nokey"], ["BITOP", "NOT", "d3", "nokey"],
     ["SET", "s", "ab"], ["LCS", "s", "k"], ["LCS", "s", "nokey", "LEN"],
 ]
 
