@@ -17,7 +17,7 @@
 #define LCS_CELLS_PER_REDUCTION 16
 
 /* The phase in r0. */
-enum { PHASE_LOOKUP = 0, PHASE_FILL };
+enum { PHASE_LOOKUP = 0, PHASE_COPY, PHASE_FILL };
 
 /* What the phases share (arena memory r3 points to). */
 typedef struct lcs_state {
@@ -31,10 +31,10 @@ typedef struct lcs_state {
 
 #define CELL(st, i, j) ((st)->dp[(uint64_t)(j) + (uint64_t)(i) * ((st)->blen + 1)])
 
-/* Copies the strings of argv[1] and argv[2] into st, missing keys as "".  Replies the error
- * and returns KEEL_FAIL when one is not a string; otherwise KEEL_NEXT, or the status to pass
- * on.  Registers: r1 = keys done. */
-static keel_op_result copy_keys(keel_proc *p, lcs_state *st) {
+/* Walks both keys (r1 = keys done): the first time (copy false) checks their types and notes
+ * their lengths, the second copies their strings into st, missing keys as "".  Replies the error
+ * and returns KEEL_FAIL when one is not a string; otherwise KEEL_NEXT, or the status to pass on. */
+static keel_op_result walk_keys(keel_proc *p, lcs_state *st, bool copy) {
     uint32_t n = keel_key_count(p);
     while ((uint32_t)p->reg[1].v.i < n) {
         keel_arg k;
@@ -52,14 +52,17 @@ static keel_op_result copy_keys(keel_proc *p, lcs_state *st) {
             char buf[STR_NUM_TEXT];
             const char *text;
             size_t len = str_text(&v.box, buf, &text);
-            if (len >= UINT32_MAX - 1) len = UINT32_MAX - 1; /* refused below: too long */
-            uint8_t *copy = keel_proc_alloc(p, len ? len : 1);
-            memcpy(copy, text, len);
-            keel_charge(p, (int64_t)(len / 1024));
+            if (len >= UINT32_MAX - 1) len = UINT32_MAX - 1; /* refused: too long */
+            uint8_t *bytes = NULL;
+            if (copy) {
+                bytes = keel_proc_alloc(p, len ? len : 1);
+                memcpy(bytes, text, len);
+                keel_charge(p, (int64_t)(len / 1024));
+            }
             if (argi == 1)
-                st->a = copy, st->alen = (uint32_t)len;
+                st->a = bytes, st->alen = (uint32_t)len;
             else
-                st->b = copy, st->blen = (uint32_t)len;
+                st->b = bytes, st->blen = (uint32_t)len;
         }
         p->reg[1].v.i++;
     }
@@ -177,15 +180,16 @@ static uint32_t walk(keel_proc *p, const lcs_state *st, uint8_t *out, bool emit)
 
 /* Opcode: strings.lcs
  * LCS: see the file's comment.  Missing keys are empty strings; a key of another type fails
- * with Redis's "The specified keys must contain string values".  Registers: r0 = phase, r1 =
- * keys copied then the row being filled, r2 = its column, r3 = the state.  Reductions 1 per
+ * with Redis's "The specified keys must contain string values"; the sizes are checked before
+ * anything is copied.  Registers: r0 = phase, r1 = keys looked at (then copied), then the row
+ * being filled, r2 = its column, r3 = the state.  Reductions 1 per
  * KiB copied, 1 per 16 cells filled.  May yield, hop and block. */
 static keel_op_result op_lcs(keel_proc *p, const keel_insn *in) {
     (void)in;
     if (p->reg[3].type == DK_NULL) {
         lcs_state *fresh = keel_proc_alloc(p, sizeof *fresh);
         memset(fresh, 0, sizeof *fresh);
-        fresh->a = fresh->b = (const uint8_t *)"";
+        fresh->a = fresh->b = (const uint8_t *)""; /* missing keys */
         p->reg[0] = dk_i64(PHASE_LOOKUP);
         p->reg[1] = dk_i64(0);
         p->reg[2] = dk_i64(0);
@@ -193,7 +197,7 @@ static keel_op_result op_lcs(keel_proc *p, const keel_insn *in) {
     }
     lcs_state *st = (lcs_state *)p->reg[3].v.ptr;
     if (p->reg[0].v.i == PHASE_LOOKUP) {
-        keel_op_result r = copy_keys(p, st);
+        keel_op_result r = walk_keys(p, st, false);
         if (r != KEEL_NEXT) return r;
         if (!parse_options(p, st)) return KEEL_FAIL;
         if (st->alen >= UINT32_MAX - 1 || st->blen >= UINT32_MAX - 1) {
@@ -215,6 +219,12 @@ static keel_op_result op_lcs(keel_proc *p, const keel_insn *in) {
             return KEEL_FAIL;
         }
         keel_proc_defer_free(p, keel_free, st->dp);
+        p->reg[0].v.i = PHASE_COPY;
+        p->reg[1].v.i = 0;
+    }
+    if (p->reg[0].v.i == PHASE_COPY) {
+        keel_op_result r = walk_keys(p, st, true);
+        if (r != KEEL_NEXT) return r;
         p->reg[0].v.i = PHASE_FILL;
         p->reg[1].v.i = 0;
         p->reg[2].v.i = 0;
