@@ -40,7 +40,7 @@ static void fold(bitop_state *st, const uint8_t *src, size_t len, size_t from, s
     uint8_t *res = st->res;
     size_t have = len < to ? (len > from ? len : from) : to; /* [from, have) lies in src */
     if (first) {
-        memcpy(res + from, src + from, have - from);
+        if (have > from) memcpy(res + from, src + from, have - from);
         memset(res + have, 0, to - have);
         if (st->op == BITOP_NOT)
             for (size_t i = from; i < to; i++)
