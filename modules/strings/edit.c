@@ -6,12 +6,15 @@
 
 /* Bytes copied or zeroed per reduction. */
 #define EDIT_BYTES_PER_REDUCTION 1024
+/* Values this long are worth asking to change in place (the keyspace keeps bytes past about
+ * 1 KB out of line, where they can be written); shorter ones are copied and stored. */
+#define EDIT_IN_PLACE_MIN 1024
 
 keel_status str_edit_open(keel_proc *p, const keel_arg *key, keel_status found, const keel_value *v,
                           size_t need, str_edit *e) {
     memset(e, 0, sizeof *e);
     e->created = found != KEEL_OK;
-    if (!e->created && v->box.type == DK_BYTES && v->box.len >= KEEL_STORE_BYTES_MIN) {
+    if (!e->created && v->box.type == DK_BYTES && v->box.len >= EDIT_IN_PLACE_MIN) {
         void *bytes;
         size_t len;
         keel_status st = keel_key_bytes_edit(p, key->ptr, key->len, need, &bytes, &len);

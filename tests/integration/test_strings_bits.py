@@ -263,9 +263,20 @@ class Bits(unittest.TestCase):
         self.assertEqual(r.execute_command("LCS", "x", "y", "LEN"), 50)
 
     def test_bits_big_values_change_in_place_and_stay_exact(self):
-        """Values past 64 KB: SETBIT and BITFIELD change them where they lie (and grow them with
-        zero bytes), keeping their expiry; every byte stays as Redis would have it."""
+        """Values of 1 KB or more: SETBIT and BITFIELD change them where they lie (and grow them
+        with zero bytes), keeping their expiry; every byte stays as Redis would have it."""
         r = self.r
+        for size in (1000, 1024, 4000, 70000):   # below and above the in-place and reserve sizes
+            mid = bytearray((i * 3) & 0xff for i in range(size))
+            r.set("mid", bytes(mid), ex=1000)
+            self.assertEqual(r.setbit("mid", 8 * 10 + 1, 1), (mid[10] >> 6) & 1)
+            mid[10] |= 0x40
+            self.assertEqual(r.setbit("mid", 8 * (size + 2), 1), 0)
+            mid += b"\x00\x00\x80"
+            self.assertEqual(r.execute_command("BITFIELD", "mid", "INCRBY", "u8", "#5", "1"), [(mid[5] + 1) & 0xff])
+            mid[5] = (mid[5] + 1) & 0xff
+            self.assertEqual(r.get("mid"), bytes(mid), size)
+            self.assertGreater(r.ttl("mid"), 900)
         block = bytes((i * 7) & 0xff for i in range(MB))
         r.set("big", block, ex=1000)
         self.assertEqual(r.setbit("big", 8 * 1000 + 3, 1), (block[1000] >> 4) & 1)
