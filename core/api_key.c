@@ -156,6 +156,25 @@ keel_status keel_key_append(keel_proc *kp, const void *key, size_t klen, const v
     return KEEL_OK;
 }
 
+keel_status keel_key_bytes_edit(keel_proc *kp, const void *key, size_t klen, size_t len, void **bytes,
+                               size_t *out_len) {
+    ks_space sp;
+    dk_ref r;
+    keel_status st = key_existing(zvm_of(kp), key, klen, &sp, &r);
+    if (st != KEEL_OK) return st;
+    dk_entry e;
+    dk_table_view(sp.t, r, &e);
+    /* aux words are cleared when a value is replaced (memcached's CAS must change): a store does it */
+    if (e.kind != DK_ENTRY_BOX || e.box.type != DK_BYTES || e.has_aux32 || e.has_aux64) return KEEL_EINVAL;
+    /* growing by nothing tells whether the value lies out of line, where it can be written */
+    size_t grow = len > e.box.len ? len - e.box.len : 0;
+    if (dk_table_append_bytes(sp.t, r, NULL, grow) == DK_REF_NONE) return KEEL_EINVAL;
+    dk_table_view(sp.t, r, &e);
+    *bytes = (void *)e.box.v.ptr;
+    *out_len = e.box.len;
+    return KEEL_OK;
+}
+
 keel_status keel_key_expire(keel_proc *kp, const void *key, size_t klen, int64_t at_ms) {
     zvm_proc *p = zvm_of(kp);
     ks_space sp;

@@ -140,7 +140,8 @@ dk_ref dk_table_set_expiry(dk_table *t, dk_ref r, int64_t expire_ms);   /* DK_NO
 /* Appends n bytes to the bytes value at r in place, when the table keeps it out of line (a big
  * value): its block grows with room to spare, so repeated appends cost amortised O(1) per byte.
  * Returns r, or DK_REF_NONE with the value unchanged when it is not such a value or memory ran
- * out (the caller then stores the whole new value).  Expiry and aux words are kept. */
+ * out (the caller then stores the whole new value).  Expiry and aux words are kept.  p NULL
+ * appends n zero bytes. */
 dk_ref dk_table_append_bytes(dk_table *t, dk_ref r, const void *p, size_t n);
 dk_ref dk_table_set_aux32(dk_table *t, dk_ref r, bool present, uint32_t v);
 dk_ref dk_table_set_aux64(dk_table *t, dk_ref r, bool present, uint64_t v);

@@ -26,7 +26,10 @@ uint8_t *dk_ext_append(uint8_t *ext, const void *p, size_t n, size_t *bytes) {
     if (new_head != head)   /* the length grew a varint byte: rare, at 128, 16384, ... */
         memmove(ext + new_head, ext + head, len);
     dk_box_bytes_header(len + n, ext);
-    memcpy(ext + new_head + len, p, n);
+    if (p)
+        memcpy(ext + new_head + len, p, n);
+    else
+        memset(ext + new_head + len, 0, n);
     *bytes = *bytes - before + dk_mem_footprint(ext);
     return ext;
 }

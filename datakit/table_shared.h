@@ -53,7 +53,8 @@ static inline uint64_t dk_mix64(uint64_t z) {
 
 /* Appends n bytes to the packed bytes box in its own block ext (table_ext.c), growing the block
  * with room for more: returns the block (maybe moved) and adds its footprint change to *bytes,
- * or NULL with nothing changed when ext is not a bytes box or memory ran out. */
+ * or NULL with nothing changed when ext is not a bytes box or memory ran out.  p NULL appends
+ * n zero bytes. */
 uint8_t *dk_ext_append(uint8_t *ext, const void *p, size_t n, size_t *bytes);
 /* A new out-of-line block holding a bytes box of len bytes whose content is left for the
  * caller to write (at *data); its footprint is added to *bytes.  NULL when memory ran out. */

@@ -325,7 +325,16 @@ typedef void (*keel_info_fn)(keel_buf *out);
     X(keel_status, sink_write, (keel_sink *sink, const void *data, size_t n))                  \
     /* appends box v packed as datakit packs it (dk_box_pack: a type byte, then the fewest     \
      * bytes), which dk_box_unpack reads back: KEEL_OK, KEEL_EINVAL for a DK_PTR, KEEL_ENOMEM */  \
-    X(keel_status, sink_write_box, (keel_sink *sink, const dk_val *v))
+    X(keel_status, sink_write_box, (keel_sink *sink, const dk_val *v))                         \
+    /* ---- in-place string edits (added in 1.4) ---- */                                       \
+    /* write access to key's string value where it lies, when the keyspace can (a big bytes    \
+     * value without aux words, as key_append): first grows it with zero bytes to at least    \
+     * len bytes (amortised O(1) per byte, expiry kept), then *bytes points at its *out_len    \
+     * bytes, writable until the process next changes the keyspace, yields, hops or blocks.    \
+     * KEEL_EINVAL when it cannot (store the whole new value instead: nothing changed);        \
+     * KEEL_NOTFOUND, KEEL_MOVED and KEEL_WAIT as key_lookup */                                \
+    X(keel_status, key_bytes_edit, (keel_proc *p, const void *key, size_t klen, size_t len,    \
+                                    void **bytes, size_t *out_len))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -98,4 +98,5 @@
 #define keel_notify (keel_api_ptr->notify)
 #define keel_sink_write (keel_api_ptr->sink_write)
 #define keel_sink_write_box (keel_api_ptr->sink_write_box)
+#define keel_key_bytes_edit (keel_api_ptr->key_bytes_edit)
 #endif

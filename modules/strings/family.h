@@ -23,5 +23,9 @@ extern const str_family str_incr_family;     /* incr.c: INCR DECR INCRBY DECRBY 
 extern const str_family str_append_family;   /* append.c: APPEND PREPEND */
 extern const str_family str_length_family;   /* length.c: STRLEN COUNTUTF8CODEPOINTS */
 extern const str_family str_range_family;    /* range.c: GETRANGE SETRANGE */
+extern const str_family str_bitmap_family;   /* bitmap.c: SETBIT GETBIT BITCOUNT BITPOS */
+extern const str_family str_bitop_family;    /* bitop.c: BITOP */
+extern const str_family str_bitfield_family; /* bitfield.c: BITFIELD BITFIELD_RO */
+extern const str_family str_lcs_family;      /* lcs.c: LCS */
 
 #endif

@@ -5,9 +5,15 @@ noinst_LTLIBRARIES += modules/strings/libstrings.la
 modules_strings_libstrings_la_SOURCES = \
 	modules/strings/family.h \
 	modules/strings/append.c \
+	modules/strings/bitfield.c \
+	modules/strings/bitmap.c \
+	modules/strings/bitop.c \
+	modules/strings/bits.c modules/strings/bits.h \
+	modules/strings/edit.c modules/strings/edit.h \
 	modules/strings/expiry.c modules/strings/expiry.h \
 	modules/strings/get.c \
 	modules/strings/incr.c \
+	modules/strings/lcs.c \
 	modules/strings/length.c \
 	modules/strings/multi.c \
 	modules/strings/number.c modules/strings/number.h \

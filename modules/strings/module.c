@@ -2,8 +2,9 @@
  *
  * Commands: GET SET SETNX SETEX PSETEX GETSET GETDEL GETEX MGET MSET MSETNX APPEND PREPEND
  * STRLEN (COUNTBYTES) COUNTUTF8CODEPOINTS GETRANGE (SUBSTR) SETRANGE INCR DECR INCRBY DECRBY
- * DECRBYFLOOR INCRBYFLOAT CAS, with Redis's semantics and error texts except for Keel's
- * extensions (docs/commands-strings.md has the details):
+ * DECRBYFLOOR INCRBYFLOAT CAS SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO LCS, with
+ * Redis's semantics and error texts except for Keel's extensions (docs/commands-strings.md has
+ * the details):
  *   - INCR, DECR, INCRBY, DECRBY take int64, uint64 and double operands.  Integer results that
  *     fit int64 behave exactly as in Redis; a result above INT64_MAX that fits uint64 is kept
  *     (Redis errors); any double operand (INCRBY k 1.5, or a stored "2.5" or "1e3") gives a

@@ -5,6 +5,7 @@
 static const str_family *const families[] = {
     &str_get_family,    &str_set_family,    &str_multi_family, &str_incr_family,
     &str_append_family, &str_length_family, &str_range_family,
+    &str_bitmap_family, &str_bitop_family,  &str_bitfield_family, &str_lcs_family,
 };
 
 static keel_status failed(keel_module *m, const char *what, const char *name, keel_status st,

@@ -234,6 +234,13 @@ static keel_status f_key_append(keel_proc *p, const void *key, size_t klen, cons
     return KEEL_EINVAL;
 }
 
+/* Nor does it edit in place (callers then store the whole value). */
+static keel_status f_key_bytes_edit(keel_proc *p, const void *key, size_t klen, size_t len, void **bytes,
+                                    size_t *out_len) {
+    (void)p, (void)key, (void)klen, (void)len, (void)bytes, (void)out_len;
+    return KEEL_EINVAL;
+}
+
 /* A big string whose bytes the caller writes: stored as bytes of its final length, filled in
  * place (the fake's copy is the value's storage). */
 static keel_status f_key_store_bytes(keel_proc *p, const void *key, size_t klen, size_t len, void **bytes) {
@@ -319,4 +326,5 @@ void fake_keyspace_fill(keel_api *t) {
     t->key_ns_size = f_key_ns_size;
     t->key_append = f_key_append;
     t->key_store_bytes = f_key_store_bytes;
+    t->key_bytes_edit = f_key_bytes_edit;
 }

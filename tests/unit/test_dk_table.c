@@ -670,6 +670,36 @@ START_TEST(test_dk_table_value_of_512mb)
 }
 END_TEST
 
+/* SETBIT's path (keel_key_bytes_edit): a NULL append grows a big value with zero bytes, nothing
+ * for a value kept inside the entry, and the grown value's bytes are written where they lie. */
+START_TEST(test_dk_table_append_zero_bytes_and_write_in_place)
+{
+    dk_table *t = dk_table_new();
+    dk_val small = dk_bytes("x", 1);
+    dk_ref rs = dk_table_put_box(t, "s", 1, dk_table_default_hash("s", 1), &small, false, NULL, NULL);
+    fast_assert(dk_table_append_bytes(t, rs, NULL, 0) == DK_REF_NONE);
+    fast_assert(dk_table_append_bytes(t, rs, NULL, 5) == DK_REF_NONE);
+    static char big[3000];
+    memset(big, 'b', sizeof big);
+    dk_val v = dk_bytes(big, sizeof big);
+    uint64_t h = dk_table_default_hash("bits", 4);
+    dk_ref r = dk_table_put_box(t, "bits", 4, h, &v, false, NULL, NULL);
+    r = dk_table_set_expiry(t, r, 999);
+    fast_assert(dk_table_append_bytes(t, r, NULL, 0) == r);   /* out of line: nothing to add */
+    fast_assert(dk_table_append_bytes(t, r, NULL, 20000) == r);
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    fast_assert_uint_eq(e.box.len, sizeof big + 20000);
+    fast_assert(memcmp(e.box.v.ptr, big, sizeof big) == 0);
+    for (size_t i = sizeof big; i < e.box.len; i++)
+        fast_assert(((const char *)e.box.v.ptr)[i] == 0);
+    ((char *)e.box.v.ptr)[sizeof big + 7] = 'z';   /* written where it lies */
+    dk_table_view(t, dk_table_find(t, "bits", 4, h), &e);
+    fast_assert(((const char *)e.box.v.ptr)[sizeof big + 7] == 'z' && e.expire_ms == 999);
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
 /* APPEND's path: a big value grows in place (both layouts), keeps its expiry and aux words,
  * and the table's byte count follows its block; a value kept inside the entry is refused. */
 START_TEST(test_dk_table_append_bytes_in_place)
@@ -803,6 +833,7 @@ static Suite *table_suite(void) {
     tcase_add_test(tc, test_dk_table_free_and_clear_hand_objects_back);
     tcase_add_test(tc, test_dk_table_value_of_512mb);
     tcase_add_test(tc, test_dk_table_append_bytes_in_place);
+    tcase_add_test(tc, test_dk_table_append_zero_bytes_and_write_in_place);
     tcase_add_test(tc, test_dk_table_overwrite_box_in_place);
     tcase_add_test(tc, test_dk_table_spare_bytes_follow_deletes_and_reuse);
     tcase_add_test(tc, test_dk_table_meta_word_only_where_asked_and_after_clear);
