@@ -422,7 +422,7 @@ class LongOperationsYield(unittest.TestCase):
             self.assertIn(len(v), (3, 48 * MB))
             if len(v) == 3:
                 self.assertEqual(v, b"old")
-        self.assertEqual(len(seen[-1]), 48 * MB)
+        self.assertEqual(len(reader.get("dest")), 48 * MB)   # (the reads may all come before it)
         self.assertEqual(r.bitcount("dest"), self.big_count + (1 if r.getbit("big", 8 * 48 * MB - 3) == 0 else -1))
         self.assertEqual(r.getrange("dest", 0, 15), r.getrange("big", 0, 15))
         self.probe_during(["BITOP", "NOT", "dest", "sparse"], 48 * MB, rounds=2)
