@@ -1,5 +1,6 @@
 /* cmd_memory.c -- MEMORY USAGE key [SAMPLES count] (a key's bytes, as redis-cli --memkeys asks),
- * MEMORY STATS (the process's memory figures, without sampling the allocator again), MEMORY HELP.
+ * MEMORY STATS (the process's memory figures, without sampling the allocator again), MEMORY DOCTOR
+ * (what those figures suggest), MEMORY HELP.
  */
 #include "config.h"
 #include "builtin.h"
@@ -14,6 +15,7 @@
 #include "zvm.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MEMORY_DEFAULT_SAMPLES 5 /* as Redis */
@@ -93,9 +95,42 @@ static keel_op_result memory_stats(keel_proc *p) {
     return KEEL_DONE;
 }
 
+/* Below this much allocated memory the doctor has nothing to judge. */
+#define DOCTOR_MIN_BYTES (5 << 20)
+
+/* MEMORY DOCTOR: a few sentences on what the memory figures suggest (the same figures STATS gives). */
+static keel_op_result memory_doctor(keel_proc *p) {
+    int64_t total = mem_process_used(), peak = mem_process_peak(), rss = (int64_t)mem_rss();
+    char text[1024];
+    size_t n = 0;
+    if (total < DOCTOR_MIN_BYTES) {
+        n = (size_t)snprintf(text, sizeof text, "This server holds little data (%lld bytes allocated): there is "
+                                                "nothing to diagnose yet.\n", (long long)total);
+    } else {
+        if (peak > total + total / 2)
+            n += (size_t)snprintf(text + n, sizeof text - n,
+                                  "Peak: the server once had %lld bytes allocated, more than 150%% of the %lld it has "
+                                  "now; the allocator may keep some of that, so RSS can stay above the data.\n",
+                                  (long long)peak, (long long)total);
+        if (rss > total + total * 4 / 10 && rss - total > (10 << 20))
+            n += (size_t)snprintf(text + n, sizeof text - n,
+                                  "Fragmentation: the process's RSS (%lld bytes) is %.2f times the memory it has "
+                                  "allocated (%lld); freed memory the allocator has not returned, or many "
+                                  "deletions, cause this.\n",
+                                  (long long)rss, (double)rss / (double)total, (long long)total);
+        if (n == 0)
+            n = (size_t)snprintf(text, sizeof text, "No memory issue found: %lld bytes allocated, peak %lld, RSS "
+                                                    "%lld.\n", (long long)total, (long long)peak, (long long)rss);
+    }
+    keel_reply_verbatim(p, "txt", text, n < sizeof text ? n : sizeof text - 1);
+    return KEEL_DONE;
+}
+
 static keel_op_result memory_help(keel_proc *p) {
     static const char *const help[] = {
         "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DOCTOR",
+        "    Return memory problems reports.",
         "STATS",
         "    Return information about the memory usage of the server.",
         "USAGE <key> [SAMPLES <count>]",
@@ -117,7 +152,7 @@ static bool may_see_stats(keel_proc *p) {
     return !c || (c->net->cf->permissions & (PERM_STATS | PERM_ADMIN));
 }
 
-/* Opcode: memory.run — MEMORY USAGE key [SAMPLES count] | STATS | HELP.  USAGE: r0 = its walk
+/* Opcode: memory.run — MEMORY USAGE key [SAMPLES count] | STATS | DOCTOR | HELP.  USAGE: r0 = its walk
  * (memusage.h); reductions KS_VISIT_COST per entry visited below a namespace, yields between
  * slices (the key stays locked).  May hop (to the key's shard), block, yield. */
 static keel_op_result op_memory(keel_proc *p, const keel_insn *in) {
@@ -138,10 +173,18 @@ static keel_op_result op_memory(keel_proc *p, const keel_insn *in) {
         }
         return memory_stats(p);
     }
+    if (keel_arg_is(sub, "DOCTOR") && p->argc == 2) {
+        if (!may_see_stats(p)) {
+            keel_reply_error(p, "NOPERM this network does not allow 'memory|doctor' (it needs the "
+                                "stats permission)");
+            return KEEL_FAIL;
+        }
+        return memory_doctor(p);
+    }
     if (keel_arg_is(sub, "HELP") && p->argc == 2) return memory_help(p);
-    if (keel_arg_is(sub, "STATS") || keel_arg_is(sub, "HELP")) {
+    if (keel_arg_is(sub, "STATS") || keel_arg_is(sub, "HELP") || keel_arg_is(sub, "DOCTOR")) {
         keel_reply_error(p, "ERR wrong number of arguments for 'memory|%s' command",
-                         keel_arg_is(sub, "STATS") ? "stats" : "help");
+                         keel_arg_is(sub, "STATS") ? "stats" : keel_arg_is(sub, "HELP") ? "help" : "doctor");
         return KEEL_FAIL;
     }
     keel_reply_error(p, "ERR unknown subcommand '%.128s'. Try MEMORY HELP.", sub->ptr);
@@ -174,7 +217,7 @@ static const keel_cmd_def memory_cmds[] = {
      .keys = memory_keys,
      .summary = "Reports a key's bytes (USAGE; a namespace with the values below it, sampled) "
                 "or the server's memory figures (STATS, needs the stats permission).",
-     .syntax = "MEMORY USAGE key [SAMPLES count] | MEMORY STATS | MEMORY HELP",
+     .syntax = "MEMORY USAGE key [SAMPLES count] | MEMORY STATS | MEMORY DOCTOR | MEMORY HELP",
      .group = "server",
      .since = "0.1.0",
      .program = memory_prog},

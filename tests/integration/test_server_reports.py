@@ -269,6 +269,16 @@ class Reports(unittest.TestCase):
         self.assertEqual(self.r.execute_command("MEMORY", "USAGE", "k", "SAMPLES", "1", "SAMPLES", "0"),
                          self.usage("k"))
 
+    def test_memory_doctor_reports_on_the_figures(self):
+        report = self.r.execute_command("MEMORY", "DOCTOR").decode()
+        used = int(self.r.info("memory")["used_memory"])
+        if used < 5 << 20:
+            self.assertIn("little data", report)
+        else:
+            self.assertTrue(any(w in report for w in ("No memory issue", "Peak:", "Fragmentation:")), report)
+        self.assertEqual(error_of(self.r, "MEMORY", "DOCTOR", "x"), "wrong number of arguments for 'memory|doctor' command")
+        self.assertIn(b"DOCTOR", self.r.execute_command("MEMORY", "HELP"))
+
 
 @unittest.skipUnless(have_module("strings"), "strings.so not built")
 class MemoryPeak(unittest.TestCase):
@@ -291,6 +301,9 @@ class MemoryPeak(unittest.TestCase):
             self.assertGreaterEqual(mem["used_memory_peak"], base + (30 << 20))
             self.assertLess(mem["used_memory"], base + (16 << 20))
             self.assertEqual(memory_stats(r)["keys.count"], 0)
+            r.set("kept", b"y" * (6 << 20))   # enough data for the doctor to look at
+            report = r.execute_command("MEMORY", "DOCTOR").decode()
+            self.assertIn("Peak: the server once had", report)
 
 
 @unittest.skipUnless(have_module("strings"), "strings.so not built")
