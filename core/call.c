@@ -1,6 +1,7 @@
 /* call.c -- keel_call: a process running a command as its child, under its locks (see call.h). */
 #include "config.h"
 #include "call.h"
+#include "aof.h"
 #include "conn.h"
 #include "lock.h"
 #include "net.h"
@@ -53,6 +54,7 @@ keel_status keel_call_opts(keel_proc *kp, uint32_t argc, const keel_arg *argv, u
         return KEEL_MOVED;
     }
     call_clear(p);
+    if (atomic_load_explicit(&aof_logging, memory_order_relaxed)) aof_note_call(p);   /* logs its children's */
     zvm_register_lazy_locks(p);   /* the child must see p's keys as p's in the lock table */
     p->call_taken = 0;
     zvm_proc *c = zvm_proc_new(p->cur);

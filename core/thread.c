@@ -1,6 +1,7 @@
 /* thread.c -- the worker loop: poll I/O, drain the inbox, run ready processes, flush output,
  * then wake the threads this turn sent messages to. */
 #include "config.h"
+#include "aof.h"
 #include "thread.h"
 #include "busy.h"
 #include "conn.h"
@@ -244,6 +245,7 @@ static void thr_turn(thr *t, bool may_wait) {
     thr_drain_inbox(t);
     thr_run_ready(t);
     thr_flush_wakeups(t);   /* before the writes: the threads we sent work to start sooner */
+    aof_thread_flush(t);    /* this turn's log records to the writer (group commit) */
     conn_flush_dirty(t);
     thr_flush_wakeups(t);
     if (t->lazy) lazy_free_run(t, 300000);   /* big deletions free between turns */

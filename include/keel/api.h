@@ -323,7 +323,15 @@ typedef void (*keel_info_fn)(keel_buf *out);
     X(keel_status, sink_write, (keel_sink *sink, const void *data, size_t n))                  \
     /* appends box v packed as datakit packs it (dk_box_pack: a type byte, then the fewest     \
      * bytes), which dk_box_unpack reads back: KEEL_OK, KEEL_EINVAL for a DK_PTR, KEEL_ENOMEM */  \
-    X(keel_status, sink_write_box, (keel_sink *sink, const dk_val *v))
+    X(keel_status, sink_write_box, (keel_sink *sink, const dk_val *v))                        \
+    /* ---- the append-only log (added in 1.4) ---- */                                          \
+    /* logs command argv (argv[0] its name) in place of p's own arguments when p's write       \
+     * succeeds: relative times as absolute (SET .. PXAT, PEXPIREAT), random choices as what    \
+     * was chosen (SPOP as SREM), float arithmetic as its result (INCRBYFLOAT as SET).  Each     \
+     * call adds one command (replayed in order, in p's database and namespace); argc 0 logs    \
+     * nothing for p.  The arguments are copied.  KEEL_OK at once when the log is off;          \
+     * KEEL_EINVAL for argc > 0 without argv.  Only inside p's opcode handlers */                \
+    X(keel_status, proc_log_as, (keel_proc *p, uint32_t argc, const keel_arg *argv))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

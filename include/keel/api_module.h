@@ -98,4 +98,5 @@
 #define keel_notify (keel_api_ptr->notify)
 #define keel_sink_write (keel_api_ptr->sink_write)
 #define keel_sink_write_box (keel_api_ptr->sink_write_box)
+#define keel_proc_log_as (keel_api_ptr->proc_log_as)
 #endif
