@@ -22,7 +22,8 @@
 #include <strings.h>
 
 _Atomic bool aof_logging;
-_Atomic int aof_gate_state; /* bit 1: loading; bit 2: the log cannot be written */
+_Atomic int aof_gate_state;
+_Atomic int64_t aof_replay_now; /* bit 1: loading; bit 2: the log cannot be written */
 #define GATE_LOADING 1
 #define GATE_MISCONF 2
 
@@ -109,7 +110,7 @@ void aof_proc_done(zvm_proc *p) {
     if (nkids + nown == 0) return; /* a rewrite to nothing */
     aof_buf *b = &A.stage[p->cur->id];
     uint64_t seq = atomic_fetch_add_explicit(&A.seq, 1, memory_order_relaxed);
-    size_t start = aof_rec_begin(b, seq, nkids + nown);
+    size_t start = aof_rec_begin(b, seq, p->cur->now_ms, nkids + nown);
     if (nkids) aof_buf_put(b, ap->kids.p, ap->kids.len);
     if (own) put_own(p, b);
     aof_rec_end(b, start);
@@ -124,7 +125,9 @@ keel_status aof_log_as(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
     if (argc && !argv) return KEEL_EINVAL;
     aof_pend *ap = pend_of(p);
     ap->rewritten = true;
-    if (argc == 0) return KEEL_OK; /* nothing more to log (a rewrite may add several commands) */
+    ap->own.len = 0; /* a handler re-run after a hop or a yield says it again: the last call counts */
+    ap->nown = 0;
+    if (argc == 0) return KEEL_OK;
     aof_cmd c;
     cmd_of(p, argc, argv, &c);
     aof_cmd_encode(&ap->own, &c);

@@ -19,6 +19,9 @@ enum aof_fsync { AOF_FSYNC_NO = 0, AOF_FSYNC_EVERYSEC, AOF_FSYNC_ALWAYS };
 
 /* 1 while writes are logged (read on every finished process: one relaxed load). */
 extern _Atomic bool aof_logging;
+/* While the log is replayed: the wall clock (ms) of the record being replayed, which every
+ * worker's clock reads (thr_refresh_now), so expiries are judged as when it was applied; else 0. */
+extern _Atomic int64_t aof_replay_now;
 /* Nonzero while writes are refused or data commands answer -LOADING (conn.c checks it). */
 extern _Atomic int aof_gate_state;
 

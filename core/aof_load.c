@@ -6,6 +6,7 @@
 #include "aof.h"
 #include "aof_rec.h"
 #include "aof_writer.h"
+#include "expire.h"
 #include "log.h"
 #include "mem.h"
 #include "ns.h"
@@ -266,6 +267,10 @@ static bool next_cmd(aof_cmd *c) {
         }
         aof_iter_free(&L.it);
         if (!aof_iter_init(&L.it, lf->map + L.off)) return false; /* checked before */
+        if (L.it.time_ms > 0) { /* judge expiries as when the record was applied */
+            atomic_store(&aof_replay_now, L.it.time_ms);
+            thr_self()->now_ms = L.it.time_ms;
+        }
         L.off += aof_rec_size(lf->map + L.off);
         L.in_rec = true;
         L.records++;
@@ -317,6 +322,13 @@ static zvm_proc *make_proc(thr *t, const aof_cmd *c) {
     return p;
 }
 
+static void expire_now_on_thread(void *arg) {
+    (void)arg;
+    thr *t = thr_self();
+    thr_refresh_now(t);
+    if (t->nshards) expire_soon(t->shards[0], t->now_ms);
+}
+
 static void replay_finish(void) {
     aof_iter_free(&L.it);
     for (int i = 0; i < L.nf; i++)
@@ -328,6 +340,9 @@ static void replay_finish(void) {
         log_notice("append-only log replayed: %" PRIu64 " records, %" PRIu64 " commands (%" PRIu64
                    " failed), %lld ms",
                    L.records, L.cmds, L.failed, (long long)took);
+    atomic_store(&aof_replay_now, 0);
+    for (int i = 0; i < srv->nthreads; i++) /* keys whose time came meanwhile go now */
+        thr_call_on(srv->threads[i], expire_now_on_thread, NULL);
     if (aof_begin_logging(L.append_gen, L.next_seq) != 0)
         log_error("the append-only log could not start: writes are not logged");
     aof_set_loading(false);

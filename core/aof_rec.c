@@ -75,10 +75,11 @@ void aof_cmd_encode(aof_buf *b, const aof_cmd *c) {
     for (uint32_t i = 0; i < c->argc; i++) put_bytes(b, &c->argv[i]);
 }
 
-size_t aof_rec_begin(aof_buf *b, uint64_t seq, uint32_t ncmds) {
+size_t aof_rec_begin(aof_buf *b, uint64_t seq, int64_t time_ms, uint32_t ncmds) {
     size_t start = b->len;
-    uint8_t head[AOF_REC_HEAD + 8] = {AOF_REC_KIND};
+    uint8_t head[AOF_REC_HEAD + 16] = {AOF_REC_KIND};
     put_le(head + AOF_REC_HEAD, seq, 8);
+    put_le(head + AOF_REC_HEAD + 8, (uint64_t)time_ms, 8);
     aof_buf_put(b, head, sizeof head);
     aof_buf_varint(b, ncmds);
     return start;
@@ -107,7 +108,7 @@ enum aof_check aof_rec_check(const uint8_t *p, size_t n, size_t *size, char *err
         snprintf(err, errlen, "not a record (kind byte %u)", p[0]);
         return AOF_REC_BAD;
     }
-    if (payload < 9 || payload > AOF_REC_MAX) {
+    if (payload < 17 || payload > AOF_REC_MAX) {
         snprintf(err, errlen, "a record length of %llu bytes", (unsigned long long)payload);
         return AOF_REC_BAD;
     }
@@ -147,9 +148,10 @@ static bool get_bytes(aof_iter *it, keel_arg *a) {
 bool aof_iter_init(aof_iter *it, const uint8_t *p) {
     memset(it, 0, sizeof *it);
     size_t payload = (size_t)get_le(p + 4, 4);
-    it->p = p + AOF_REC_HEAD + 8;
+    it->p = p + AOF_REC_HEAD + 16;
     it->end = p + AOF_REC_HEAD + payload;
     it->seq = aof_rec_seq(p);
+    it->time_ms = (int64_t)get_le(p + AOF_REC_HEAD + 8, 8);
     uint64_t n;
     if (!get_varint(it, &n) || n == 0 || n > UINT32_MAX) return false;
     it->left = (uint32_t)n;

@@ -48,9 +48,10 @@ typedef struct aof_cmd {
 /* Appends one command's encoding (what aof_rec_end frames) to b. */
 void aof_cmd_encode(aof_buf *b, const aof_cmd *c);
 
-/* Writes a record to b: begin (sequence number, command count), the commands' encodings
+/* Writes a record to b: begin (sequence number, the wall clock in ms when it was applied,
+ * command count), the commands' encodings
  * (aof_cmd_encode, or bytes copied from such encodings), end (length and checksum). */
-size_t aof_rec_begin(aof_buf *b, uint64_t seq, uint32_t ncmds);
+size_t aof_rec_begin(aof_buf *b, uint64_t seq, int64_t time_ms, uint32_t ncmds);
 void aof_rec_end(aof_buf *b, size_t start);
 
 /* The sequence number of a complete record at p (written by aof_rec_begin/end). */
@@ -68,6 +69,7 @@ enum aof_check aof_rec_check(const uint8_t *p, size_t n, size_t *size, char *err
 typedef struct aof_iter {
     const uint8_t *p, *end;
     uint64_t seq;
+    int64_t time_ms;
     uint32_t left;          /* commands not yet returned */
     keel_arg ns[AOF_NS_MAX];
     keel_arg *argv;         /* grown as needed; freed by aof_iter_free */

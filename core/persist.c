@@ -399,7 +399,9 @@ static int load_snapshot(void) {
     int64_t start = wall_ms();
     load_task *tasks = mem_calloc((size_t)srv->nthreads, sizeof *tasks);
     for (int i = 0; i < srv->nthreads; i++) {
-        tasks[i] = (load_task){.thread = i, .m = &m, .now_ms = start};
+        /* with the log on, keys are judged as at the save: the log may extend them */
+        int64_t judged = aof_enabled() ? m.created_ms : start;
+        tasks[i] = (load_task){.thread = i, .m = &m, .now_ms = judged};
         if (pthread_create(&tasks[i].pt, NULL, load_thread, &tasks[i]) != 0) {
             tasks[i].rc = -1;
             snprintf(tasks[i].err, sizeof tasks[i].err, "cannot start a loading thread: %s",

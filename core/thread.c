@@ -33,7 +33,10 @@ static int64_t wall_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void thr_refresh_now(thr *t) { t->now_ms = wall_ms(); }
+void thr_refresh_now(thr *t) {
+    int64_t replay = atomic_load_explicit(&aof_replay_now, memory_order_relaxed);   /* aof.h */
+    t->now_ms = replay ? replay : wall_ms();
+}
 
 static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
     (void)what;

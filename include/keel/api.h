@@ -327,9 +327,10 @@ typedef void (*keel_info_fn)(keel_buf *out);
     /* ---- the append-only log (added in 1.4) ---- */                                          \
     /* logs command argv (argv[0] its name) in place of p's own arguments when p's write       \
      * succeeds: relative times as absolute (SET .. PXAT, PEXPIREAT), random choices as what    \
-     * was chosen (SPOP as SREM), float arithmetic as its result (INCRBYFLOAT as SET).  Each     \
-     * call adds one command (replayed in order, in p's database and namespace); argc 0 logs    \
-     * nothing for p.  The arguments are copied.  KEEL_OK at once when the log is off;          \
+     * was chosen (SPOP as SREM), float arithmetic as its result (INCRBYFLOAT as SET).  The     \
+     * last call counts (a handler re-run after a hop says it again): the command is replayed  \
+     * in p's database and namespace; argc 0 logs nothing for p.  The arguments are copied.     \
+     * KEEL_OK at once when the log is off;                                                    \
      * KEEL_EINVAL for argc > 0 without argv.  Only inside p's opcode handlers */                \
     X(keel_status, proc_log_as, (keel_proc *p, uint32_t argc, const keel_arg *argv))
 
