@@ -38,6 +38,8 @@ static struct {
     /* the writer's own */
     chunk *pend; /* taken, not wholly written */
     int fd;
+    uint64_t cur_gen; /* the generation of the file records go to (fd may be -1: it failed) */
+    int open_errno;
     uint64_t next_seq;
     aof_buf out; /* merged bytes not yet written */
     bool dirty;  /* written, not fsynced */
@@ -92,8 +94,10 @@ static bool write_all(int fd, const uint8_t *p, size_t n) {
 static int open_log(uint64_t generation, char *err, size_t errlen) {
     char path[4096];
     aofw_path(generation, path, sizeof path);
+    W.cur_gen = generation;
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {
+        W.open_errno = errno;
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
@@ -103,6 +107,7 @@ static int open_log(uint64_t generation, char *err, size_t errlen) {
         uint8_t pre[AOF_PREAMBLE];
         aof_preamble(pre);
         if (!write_all(fd, pre, sizeof pre) || fdatasync(fd) != 0) {
+            W.open_errno = errno;
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
             if (ftruncate(fd, 0) != 0) { /* nothing more to do: the error is reported */
             }
@@ -134,9 +139,13 @@ static void set_ok(void) {
 /* Writes W.out; on failure cuts the file back to where it was and keeps W.out for later. */
 static bool flush_out(void) {
     if (!W.out.len) return true;
-    if (W.fd < 0) {
-        set_failed(EBADF, "opening the file");
-        return false;
+    if (W.fd < 0) { /* it could not be opened: try again */
+        char err[600];
+        W.fd = open_log(W.cur_gen, err, sizeof err);
+        if (W.fd < 0) {
+            set_failed(W.open_errno ? W.open_errno : EIO, "opening the file");
+            return false;
+        }
     }
     uint64_t before = atomic_load(&W.size);
     if (!write_all(W.fd, W.out.p, W.out.len)) {
@@ -181,7 +190,7 @@ static bool maybe_rotate(void) {
     int fd = open_log(gen, err, sizeof err);
     if (fd < 0) {
         log_warning("append-only log: cannot start the new file: %s", err);
-        set_failed(errno ? errno : EIO, "opening the new file");
+        set_failed(W.open_errno ? W.open_errno : EIO, "opening the new file");
     }
     if (W.fd >= 0) close(W.fd);
     W.fd = fd;
@@ -241,6 +250,7 @@ static void take_incoming(void) {
 
 static void *writer_main(void *arg) {
     (void)arg;
+    bool was_ok = atomic_load(&W.ok);
     pthread_mutex_lock(&W.mu);
     for (;;) {
         take_incoming();
@@ -254,14 +264,21 @@ static void *writer_main(void *arg) {
         if (ok && policy == AOF_FSYNC_ALWAYS && wrote) ok = do_fsync();
         else if (ok && policy == AOF_FSYNC_EVERYSEC && W.dirty && mono_ms() - W.last_fsync_ms >= 1000)
             ok = do_fsync();
-        if (ok && atomic_load(&W.ok) == false && W.out.len == 0) {
-            ok = do_fsync() && (W.fd >= 0);
+        if (ok && atomic_load(&W.ok) == false && W.out.len == 0) { /* writes are refused: retry */
+            if (W.fd < 0) {
+                char err[600];
+                W.fd = open_log(W.cur_gen, err, sizeof err);
+            }
+            W.dirty = W.fd >= 0;
+            ok = W.fd >= 0 && do_fsync();
             if (ok) set_ok();
         }
         uint64_t before = atomic_load(&W.durable);
         if (ok && W.out.len == 0 && !(policy == AOF_FSYNC_ALWAYS && W.dirty))
             atomic_store(&W.durable, W.next_seq);
-        if (atomic_load(&W.durable) != before || !ok) aof_durable_moved_hook();
+        bool now_ok = atomic_load(&W.ok);
+        if (atomic_load(&W.durable) != before || !ok || now_ok != was_ok) aof_durable_moved_hook();
+        was_ok = now_ok;
 
         pthread_mutex_lock(&W.mu);
         if (stop && !W.in_head) break;
@@ -290,9 +307,7 @@ int aofw_start(uint64_t generation, uint64_t seq, char *err, size_t errlen) {
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return -1;
     }
-    int fd = open_log(generation, err, errlen);
-    if (fd < 0) return -1;
-    W.fd = fd;
+    W.fd = open_log(generation, err, errlen); /* -1: writes are refused until it opens */
     W.next_seq = seq;
     W.stop = false;
     W.rot_pending = false;
@@ -301,11 +316,15 @@ int aofw_start(uint64_t generation, uint64_t seq, char *err, size_t errlen) {
     atomic_store(&W.ok, true);
     if (pthread_create(&W.pt, NULL, writer_main, NULL) != 0) {
         snprintf(err, errlen, "cannot start the log writer thread: %s", strerror(errno));
-        close(fd);
+        if (W.fd >= 0) close(W.fd);
         W.fd = -1;
         return -1;
     }
     atomic_store(&W.running, true);
+    if (W.fd < 0) {
+        set_failed(W.open_errno ? W.open_errno : EIO, "opening the file");
+        aof_durable_moved_hook();
+    }
     return 0;
 }
 
