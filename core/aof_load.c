@@ -83,57 +83,6 @@ static int list_files(uint64_t from_gen) {
     return 0;
 }
 
-static bool all_zero(const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
-
-/* Checks every record's frame, checksum and commands; valid = where the good records end. */
-static int check_records(log_file *lf, size_t *bad_at, char *what, size_t whatlen) {
-    size_t off = AOF_PREAMBLE;
-    while (off < lf->maplen) {
-        size_t size = 0;
-        enum aof_check r = aof_rec_check(lf->map + off, lf->maplen - off, &size, what, whatlen);
-        if (r == AOF_REC_SHORT) {
-            snprintf(what, whatlen, "a record cut short (%zu bytes left)", lf->maplen - off);
-            *bad_at = off;
-            lf->valid = off;
-            return 1; /* torn */
-        }
-        if (r == AOF_REC_BAD) {
-            *bad_at = off;
-            lf->valid = off;
-            /* the last record or zeros to the end: a crash mid-append, not corruption */
-            bool last = r == AOF_REC_BAD && lf->maplen - off <= AOF_REC_HEAD + AOF_REC_MAX &&
-                        (all_zero(lf->map + off, lf->maplen - off) ||
-                         (off + AOF_REC_HEAD <= lf->maplen &&
-                          off + aof_rec_size(lf->map + off) == lf->maplen));
-            return last ? 1 : 2;
-        }
-        aof_iter it;
-        aof_cmd c;
-        int got = 0;
-        if (!aof_iter_init(&it, lf->map + off)) {
-            snprintf(what, whatlen, "a record without commands");
-            got = -1;
-        }
-        while (got >= 0 && (got = aof_iter_next(&it, &c, what, whatlen)) == 1) {
-        }
-        aof_iter_free(&it);
-        if (got < 0) {
-            *bad_at = off;
-            lf->valid = off;
-            return 2;
-        }
-        uint64_t seq = aof_rec_seq(lf->map + off);
-        if (seq >= L.next_seq) L.next_seq = seq + 1;
-        off += size;
-    }
-    lf->valid = off;
-    return 0;
-}
-
 static int open_file(log_file *lf, char *path, size_t cap, bool *missing_preamble) {
     aofw_path(lf->gen, path, cap);
     int fd = open(path, O_RDWR | O_CLOEXEC);
@@ -164,44 +113,47 @@ static int open_file(log_file *lf, char *path, size_t cap, bool *missing_preambl
 static int check_file(int i) {
     log_file *lf = &L.f[i];
     bool last = i == L.nf - 1, short_pre;
-    char path[4096], what[200];
+    char path[4096];
     int fd = open_file(lf, path, sizeof path, &short_pre);
     if (fd < 0) return -1;
-    if (short_pre || !aof_preamble_ok(lf->map, lf->maplen)) {
-        if (short_pre && last) { /* created and never completed: an empty log */
-            if (ftruncate(fd, 0) != 0) log_warning("cannot empty %s: %s", path, strerror(errno));
-            lf->valid = 0;
-            close(fd);
-            return 0;
-        }
-        log_error("append-only log %s: not a Keel log (bad preamble at offset 0)", path);
+    if (short_pre && last) { /* created and never completed: an empty log */
+        if (lf->maplen && ftruncate(fd, 0) != 0)
+            log_warning("cannot empty %s: %s", path, strerror(errno));
+        lf->valid = 0;
+        close(fd);
+        return 0;
+    }
+    aof_scan sc;
+    enum aof_scan_kind r = aof_scan_file(lf->map, lf->maplen, &sc);
+    lf->valid = sc.valid;
+    if (sc.next_seq > L.next_seq) L.next_seq = sc.next_seq;
+    if (r == AOF_SCAN_NOT_A_LOG) {
+        log_error("append-only log %s: %s", path, sc.what);
         close(fd);
         return -1;
     }
-    size_t bad_at = 0;
-    int r = check_records(lf, &bad_at, what, sizeof what);
-    if (r == 1 && last) {
+    if (r == AOF_SCAN_TORN && last) {
         log_warning("append-only log %s: torn tail cut at offset %zu (%zu bytes dropped: %s); "
                     "the records before it are loaded",
-                    path, bad_at, lf->maplen - bad_at, what);
-        if (ftruncate(fd, (off_t)bad_at) != 0) {
-            log_error("cannot cut %s at offset %zu: %s", path, bad_at, strerror(errno));
+                    path, sc.bad_at, lf->maplen - sc.bad_at, sc.what);
+        if (ftruncate(fd, (off_t)sc.bad_at) != 0) {
+            log_error("cannot cut %s at offset %zu: %s", path, sc.bad_at, strerror(errno));
             close(fd);
             return -1;
         }
-    } else if (r != 0) {
+    } else if (r != AOF_SCAN_CLEAN) {
         if (!srv->cf.aof_truncate_corrupt) {
             log_error("append-only log %s is corrupt at offset %zu: %s.  Start with "
                       "--aof-truncate-corrupt to cut it there (what follows is lost)",
-                      path, bad_at, what);
+                      path, sc.bad_at, sc.what);
             close(fd);
             return -1;
         }
         log_warning("append-only log %s: corrupt at offset %zu (%s): cut there "
                     "(--aof-truncate-corrupt); %d later log file(s) set aside",
-                    path, bad_at, what, L.nf - 1 - i);
-        if (ftruncate(fd, (off_t)bad_at) != 0) {
-            log_error("cannot cut %s at offset %zu: %s", path, bad_at, strerror(errno));
+                    path, sc.bad_at, sc.what, L.nf - 1 - i);
+        if (ftruncate(fd, (off_t)sc.bad_at) != 0) {
+            log_error("cannot cut %s at offset %zu: %s", path, sc.bad_at, strerror(errno));
             close(fd);
             return -1;
         }

@@ -197,6 +197,55 @@ bad:
     return -1;
 }
 
+static bool all_zero(const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+/* True when the record at p (checked) holds well-formed commands. */
+static bool commands_ok(const uint8_t *p, char *what, size_t whatlen) {
+    aof_iter it;
+    aof_cmd c;
+    int got = -1;
+    if (!aof_iter_init(&it, p)) snprintf(what, whatlen, "a record without commands");
+    else
+        while ((got = aof_iter_next(&it, &c, what, whatlen)) == 1) {
+        }
+    aof_iter_free(&it);
+    return got == 0;
+}
+
+enum aof_scan_kind aof_scan_file(const uint8_t *p, size_t n, aof_scan *out) {
+    memset(out, 0, sizeof *out);
+    if (!aof_preamble_ok(p, n)) {
+        snprintf(out->what, sizeof out->what, "not a Keel log (bad preamble at offset 0)");
+        return AOF_SCAN_NOT_A_LOG;
+    }
+    size_t off = AOF_PREAMBLE;
+    while (off < n) {
+        size_t size = 0;
+        enum aof_check r = aof_rec_check(p + off, n - off, &size, out->what, sizeof out->what);
+        out->valid = out->bad_at = off;
+        if (r == AOF_REC_SHORT) {
+            snprintf(out->what, sizeof out->what, "a record cut short (%zu bytes left)", n - off);
+            return AOF_SCAN_TORN;
+        }
+        if (r == AOF_REC_BAD) {
+            bool last = all_zero(p + off, n - off) ||
+                        (n - off >= AOF_REC_HEAD && aof_rec_size(p + off) == n - off);
+            return last ? AOF_SCAN_TORN : AOF_SCAN_CORRUPT;
+        }
+        if (!commands_ok(p + off, out->what, sizeof out->what)) return AOF_SCAN_CORRUPT;
+        uint64_t seq = aof_rec_seq(p + off);
+        if (seq >= out->next_seq) out->next_seq = seq + 1;
+        out->records++;
+        off += size;
+    }
+    out->valid = out->bad_at = off;
+    return AOF_SCAN_CLEAN;
+}
+
 void aof_iter_free(aof_iter *it) {
     mem_free(it->argv);
     it->argv = NULL;

@@ -83,4 +83,23 @@ bool aof_iter_init(aof_iter *it, const uint8_t *p);
 int aof_iter_next(aof_iter *it, aof_cmd *c, char *err, size_t errlen);
 void aof_iter_free(aof_iter *it);
 
+/* What a whole log file's bytes hold (aof_scan_file). */
+enum aof_scan_kind {
+    AOF_SCAN_CLEAN = 0, /* whole records to the end */
+    AOF_SCAN_TORN,      /* the last record is cut short, or garbled where nothing follows it */
+    AOF_SCAN_CORRUPT,   /* a bad record with more after it */
+    AOF_SCAN_NOT_A_LOG, /* no valid preamble */
+};
+typedef struct aof_scan {
+    size_t valid;        /* bytes of preamble and whole, checked records */
+    size_t bad_at;       /* TORN, CORRUPT: where the bad record starts (== valid) */
+    uint64_t records;    /* whole records */
+    uint64_t next_seq;   /* one past the highest sequence number seen (0: none) */
+    char what[200];      /* TORN, CORRUPT: what is wrong */
+} aof_scan;
+/* Checks every record of a file's n bytes at p: frames, checksums and commands.  A record whose
+ * checksum fails is a torn tail when it ends exactly at the end of the file or only zeros follow
+ * it (a crash mid-append), corruption otherwise. */
+enum aof_scan_kind aof_scan_file(const uint8_t *p, size_t n, aof_scan *out);
+
 #endif
