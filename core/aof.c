@@ -37,11 +37,11 @@ typedef struct aof_pend {
 } aof_pend;
 
 static struct {
-    _Atomic uint64_t seq;  /* the next record's sequence number */
-    _Atomic int policy;    /* enum aof_fsync */
-    _Atomic bool enabled;  /* appendonly */
-    aof_buf *stage;        /* per worker thread */
-    _Atomic int *waiting;  /* per worker thread: a connection waits for the log */
+    _Atomic uint64_t seq; /* the next record's sequence number */
+    _Atomic int policy;   /* enum aof_fsync */
+    _Atomic bool enabled; /* appendonly */
+    aof_buf *stage;       /* per worker thread */
+    _Atomic int *waiting; /* per worker thread: a connection waits for the log */
     _Atomic uint64_t records;
 } A;
 
@@ -118,14 +118,17 @@ void aof_proc_done(zvm_proc *p) {
     atomic_fetch_add_explicit(&A.records, 1, memory_order_relaxed);
 }
 
-void aof_note_call(zvm_proc *p) { pend_of(p)->called = true; }
+void aof_note_call(zvm_proc *p) {
+    pend_of(p)->called = true;
+}
 
 keel_status aof_log_as(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
     if (!atomic_load_explicit(&aof_logging, memory_order_relaxed)) return KEEL_OK;
     if (argc && !argv) return KEEL_EINVAL;
     aof_pend *ap = pend_of(p);
     ap->rewritten = true;
-    ap->own.len = 0; /* a handler re-run after a hop or a yield says it again: the last call counts */
+    ap->own.len =
+        0; /* a handler re-run after a hop or a yield says it again: the last call counts */
     ap->nown = 0;
     if (argc == 0) return KEEL_OK;
     aof_cmd c;
@@ -148,7 +151,7 @@ void aof_thread_flush(thr *t) {
 enum aof_reply aof_reply_ready(uint64_t seq1) {
     if (!seq1 || atomic_load_explicit(&A.policy, memory_order_relaxed) != AOF_FSYNC_ALWAYS)
         return AOF_REPLY_GO;
-    if (aofw_durable() >= seq1) return AOF_REPLY_GO;
+    if (aofw_durable() >= seq1 || !atomic_load(&A.enabled)) return AOF_REPLY_GO;
     if (!aofw_ok() || !aofw_running()) return AOF_REPLY_FAILED;
     return AOF_REPLY_WAIT;
 }
@@ -157,7 +160,9 @@ void aof_misconf_text(char *out, size_t cap) {
     snprintf(out, cap, "MISCONF Errors writing to the AOF file: %s", strerror(aofw_errno()));
 }
 
-void aof_wait_on(thr *t) { atomic_store(&A.waiting[t->id], 1); }
+void aof_wait_on(thr *t) {
+    atomic_store(&A.waiting[t->id], 1);
+}
 
 static void resume_on_thread(void *arg) {
     (void)arg;
@@ -165,8 +170,10 @@ static void resume_on_thread(void *arg) {
 }
 
 void aof_durable_moved_hook(void) {
-    if (!aofw_ok()) atomic_fetch_or(&aof_gate_state, GATE_MISCONF);
-    else atomic_fetch_and(&aof_gate_state, ~GATE_MISCONF);
+    if (!aofw_ok())
+        atomic_fetch_or(&aof_gate_state, GATE_MISCONF);
+    else
+        atomic_fetch_and(&aof_gate_state, ~GATE_MISCONF);
     if (!A.waiting) return;
     for (int i = 0; i < srv->nthreads; i++)
         if (atomic_exchange(&A.waiting[i], 0)) thr_call_on(srv->threads[i], resume_on_thread, NULL);
@@ -184,19 +191,19 @@ const char *aof_refusal(uint64_t flags, char *buf, size_t cap) {
 }
 
 void aof_set_loading(bool on) {
-    if (on) atomic_fetch_or(&aof_gate_state, GATE_LOADING);
-    else atomic_fetch_and(&aof_gate_state, ~GATE_LOADING);
+    if (on)
+        atomic_fetch_or(&aof_gate_state, GATE_LOADING);
+    else
+        atomic_fetch_and(&aof_gate_state, ~GATE_LOADING);
 }
 
-bool aof_loading(void) { return (atomic_load(&aof_gate_state) & GATE_LOADING) != 0; }
+bool aof_loading(void) {
+    return (atomic_load(&aof_gate_state) & GATE_LOADING) != 0;
+}
 
 /* ---- starting, rotating, stopping ---- */
 
 int aof_begin_logging(uint64_t generation, uint64_t next_seq) {
-    if (!A.stage) {
-        A.stage = mem_calloc((size_t)srv->nthreads, sizeof *A.stage);
-        A.waiting = mem_calloc((size_t)srv->nthreads, sizeof *A.waiting);
-    }
     atomic_store(&A.seq, next_seq);
     char err[600];
     if (aofw_start(generation, next_seq, err, sizeof err) != 0) {
@@ -215,7 +222,9 @@ void aof_rotate(uint64_t generation) {
     aofw_rotate(atomic_load(&A.seq), generation);
 }
 
-void aof_snapshot_committed(uint64_t generation) { aof_remove_before(generation); }
+void aof_snapshot_committed(uint64_t generation) {
+    aof_remove_before(generation);
+}
 
 void aof_shutdown(void) {
     if (!aofw_running()) return;
@@ -227,14 +236,24 @@ void aof_shutdown(void) {
 
 /* ---- settings ---- */
 
-bool aof_enabled(void) { return atomic_load(&A.enabled); }
-void aof_set_enabled_at_start(bool on) { atomic_store(&A.enabled, on); }
+bool aof_enabled(void) {
+    return atomic_load(&A.enabled);
+}
+void aof_set_enabled_at_start(bool on) {
+    atomic_store(&A.enabled, on);
+    if (!A.stage) { /* before the workers start: they read these on every turn */
+        A.stage = mem_calloc((size_t)srv->nthreads, sizeof *A.stage);
+        A.waiting = mem_calloc((size_t)srv->nthreads, sizeof *A.waiting);
+    }
+}
 
 const char *aof_set_enabled(bool on) {
     if (on == atomic_load(&A.enabled)) return NULL;
-    if (!on) {
+    if (!on) { /* workers staging records drop them once the writer is gone */
         atomic_store(&A.enabled, false);
-        aof_shutdown();
+        atomic_store(&aof_logging, false);
+        aofw_stop();
+        aof_durable_moved_hook(); /* replies waiting for the log leave */
         log_notice("append-only log off (CONFIG SET appendonly no)");
         return NULL;
     }
@@ -242,8 +261,12 @@ const char *aof_set_enabled(bool on) {
            "--appendonly yes";
 }
 
-int aof_fsync_policy(void) { return atomic_load(&A.policy); }
-void aof_set_fsync_policy(int policy) { atomic_store(&A.policy, policy); }
+int aof_fsync_policy(void) {
+    return atomic_load(&A.policy);
+}
+void aof_set_fsync_policy(int policy) {
+    atomic_store(&A.policy, policy);
+}
 
 int aof_fsync_parse(const char *s) {
     if (!strcasecmp(s, "always")) return AOF_FSYNC_ALWAYS;
@@ -260,16 +283,16 @@ const char *aof_fsync_name(int policy) {
 
 void aof_info(char *out, size_t cap) {
     bool on = aofw_running();
-    int n = snprintf(out, cap,
-                     "aof_enabled:%d\r\naof_rewrite_in_progress:%d\r\naof_rewrite_scheduled:0\r\n"
-                     "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
-                     "aof_last_bgrewrite_status:%s\r\naof_rewrites:%llu\r\n"
-                     "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:%s\r\n"
-                     "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
-                     "module_fork_last_cow_size:0\r\n",
-                     aof_enabled() ? 1 : 0, persist_saving() ? 1 : 0,
-                     persist_last_ok() ? "ok" : "err", (unsigned long long)persist_saves(),
-                     aofw_ok() ? "ok" : "err");
+    int n =
+        snprintf(out, cap,
+                 "aof_enabled:%d\r\naof_rewrite_in_progress:%d\r\naof_rewrite_scheduled:0\r\n"
+                 "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
+                 "aof_last_bgrewrite_status:%s\r\naof_rewrites:%llu\r\n"
+                 "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:%s\r\n"
+                 "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+                 "module_fork_last_cow_size:0\r\n",
+                 aof_enabled() ? 1 : 0, persist_saving() ? 1 : 0, persist_last_ok() ? "ok" : "err",
+                 (unsigned long long)persist_saves(), aofw_ok() ? "ok" : "err");
     if (on && n > 0 && (size_t)n < cap)
         snprintf(out + n, cap - (size_t)n,
                  "aof_current_size:%llu\r\naof_base_size:%llu\r\naof_pending_rewrite:0\r\n"

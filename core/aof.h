@@ -75,7 +75,7 @@ bool aof_enabled(void);
 const char *aof_set_enabled(bool on);
 int aof_fsync_policy(void);
 void aof_set_fsync_policy(int policy);
-int aof_fsync_parse(const char *s);   /* -1 when not always|everysec|no */
+int aof_fsync_parse(const char *s); /* -1 when not always|everysec|no */
 const char *aof_fsync_name(int policy);
 
 /* INFO persistence's aof_* fields; STATS persistence's. */

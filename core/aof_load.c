@@ -238,8 +238,10 @@ static void replay_done(zvm_proc *p) {
                         p->pub.argv[0].ptr, (int)p->reply_first->len, p->reply_first->v.s);
     }
     zvm_proc_recycle(p);
-    if (L.stepping) L.finished_inline = true;
-    else replay_step(NULL);
+    if (L.stepping)
+        L.finished_inline = true;
+    else
+        replay_step(NULL);
 }
 
 /* A process for command c on thread t, or NULL (logged) when it cannot run. */
@@ -346,7 +348,8 @@ void aof_remove_before(uint64_t generation) {
         if (!parse_name(e->d_name, &g) || g >= generation) continue;
         char path[4096 + 256];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0) log_warning("cannot remove the old log %s: %s", path, strerror(errno));
+        if (unlink(path) != 0)
+            log_warning("cannot remove the old log %s: %s", path, strerror(errno));
     }
     closedir(d);
 }

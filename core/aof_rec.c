@@ -10,7 +10,8 @@
 void aof_buf_reserve(aof_buf *b, size_t more) {
     if (b->cap - b->len >= more) return;
     size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->len < more) cap *= 2;
+    while (cap - b->len < more)
+        cap *= 2;
     b->p = mem_realloc(b->p, cap);
     b->cap = cap;
 }
@@ -38,12 +39,14 @@ void aof_buf_free(aof_buf *b) {
 }
 
 static void put_le(uint8_t *p, uint64_t v, int n) {
-    for (int i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static uint64_t get_le(const uint8_t *p, int n) {
     uint64_t v = 0;
-    for (int i = 0; i < n; i++) v |= (uint64_t)p[i] << (8 * i);
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
     return v;
 }
 
@@ -69,10 +72,12 @@ void aof_cmd_encode(aof_buf *b, const aof_cmd *c) {
     if (c->nns) {
         aof_buf_put(b, &c->coloc, 1);
         aof_buf_varint(b, c->coloc_n);
-        for (uint32_t i = 0; i < c->nns; i++) put_bytes(b, &c->ns[i]);
+        for (uint32_t i = 0; i < c->nns; i++)
+            put_bytes(b, &c->ns[i]);
     }
     aof_buf_varint(b, c->argc);
-    for (uint32_t i = 0; i < c->argc; i++) put_bytes(b, &c->argv[i]);
+    for (uint32_t i = 0; i < c->argc; i++)
+        put_bytes(b, &c->argv[i]);
 }
 
 size_t aof_rec_begin(aof_buf *b, uint64_t seq, int64_t time_ms, uint32_t ncmds) {
@@ -95,7 +100,9 @@ void aof_rec_end(aof_buf *b, size_t start) {
     aof_buf_put(b, tail, sizeof tail);
 }
 
-uint64_t aof_rec_seq(const uint8_t *p) { return get_le(p + AOF_REC_HEAD, 8); }
+uint64_t aof_rec_seq(const uint8_t *p) {
+    return get_le(p + AOF_REC_HEAD, 8);
+}
 
 size_t aof_rec_size(const uint8_t *p) {
     return AOF_REC_HEAD + (size_t)get_le(p + 4, 4) + AOF_REC_TAIL;
@@ -188,8 +195,12 @@ int aof_iter_next(aof_iter *it, aof_cmd *c, char *err, size_t errlen) {
     }
     for (uint32_t i = 0; i < argc; i++)
         if (!get_bytes(it, &it->argv[i])) goto bad;
-    *c = (aof_cmd){.db = (uint32_t)db, .nns = (uint32_t)nns, .coloc = coloc,
-                   .coloc_n = (uint32_t)coloc_n, .ns = it->ns, .argc = (uint32_t)argc,
+    *c = (aof_cmd){.db = (uint32_t)db,
+                   .nns = (uint32_t)nns,
+                   .coloc = coloc,
+                   .coloc_n = (uint32_t)coloc_n,
+                   .ns = it->ns,
+                   .argc = (uint32_t)argc,
                    .argv = it->argv};
     return 1;
 bad:
@@ -208,7 +219,8 @@ static bool commands_ok(const uint8_t *p, char *what, size_t whatlen) {
     aof_iter it;
     aof_cmd c;
     int got = -1;
-    if (!aof_iter_init(&it, p)) snprintf(what, whatlen, "a record without commands");
+    if (!aof_iter_init(&it, p))
+        snprintf(what, whatlen, "a record without commands");
     else
         while ((got = aof_iter_next(&it, &c, what, whatlen)) == 1) {
         }

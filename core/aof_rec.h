@@ -9,14 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AOF_MAGIC "KEELAOF"     /* 7 bytes and a NUL: the preamble's first 8 */
+#define AOF_MAGIC "KEELAOF" /* 7 bytes and a NUL: the preamble's first 8 */
 #define AOF_VERSION 1u
-#define AOF_PREAMBLE 16u        /* magic (8), version (u32), zero (u32) */
+#define AOF_PREAMBLE 16u /* magic (8), version (u32), zero (u32) */
 #define AOF_REC_KIND 0xA1u
-#define AOF_REC_HEAD 8u         /* kind, 3 zero bytes, payload length (u32) */
-#define AOF_REC_TAIL 8u         /* XXH3-64 of head and payload */
-#define AOF_REC_MAX (1024u * 1024u * 1024u)   /* the largest payload a reader accepts */
-#define AOF_NS_MAX 16u          /* namespace depth a record may carry */
+#define AOF_REC_HEAD 8u                     /* kind, 3 zero bytes, payload length (u32) */
+#define AOF_REC_TAIL 8u                     /* XXH3-64 of head and payload */
+#define AOF_REC_MAX (1024u * 1024u * 1024u) /* the largest payload a reader accepts */
+#define AOF_NS_MAX 16u                      /* namespace depth a record may carry */
 
 /* A growing byte buffer; an append that finds no memory aborts (mem.h's policy for the log). */
 typedef struct aof_buf {
@@ -70,9 +70,9 @@ typedef struct aof_iter {
     const uint8_t *p, *end;
     uint64_t seq;
     int64_t time_ms;
-    uint32_t left;          /* commands not yet returned */
+    uint32_t left; /* commands not yet returned */
     keel_arg ns[AOF_NS_MAX];
-    keel_arg *argv;         /* grown as needed; freed by aof_iter_free */
+    keel_arg *argv; /* grown as needed; freed by aof_iter_free */
     uint32_t cap;
 } aof_iter;
 
@@ -91,11 +91,11 @@ enum aof_scan_kind {
     AOF_SCAN_NOT_A_LOG, /* no valid preamble */
 };
 typedef struct aof_scan {
-    size_t valid;        /* bytes of preamble and whole, checked records */
-    size_t bad_at;       /* TORN, CORRUPT: where the bad record starts (== valid) */
-    uint64_t records;    /* whole records */
-    uint64_t next_seq;   /* one past the highest sequence number seen (0: none) */
-    char what[200];      /* TORN, CORRUPT: what is wrong */
+    size_t valid;      /* bytes of preamble and whole, checked records */
+    size_t bad_at;     /* TORN, CORRUPT: where the bad record starts (== valid) */
+    uint64_t records;  /* whole records */
+    uint64_t next_seq; /* one past the highest sequence number seen (0: none) */
+    char what[200];    /* TORN, CORRUPT: what is wrong */
 } aof_scan;
 /* Checks every record of a file's n bytes at p: frames, checksums and commands.  A record whose
  * checksum fails is a torn tail when it ends exactly at the end of the file or only zeros follow

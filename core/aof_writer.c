@@ -42,7 +42,7 @@ static struct {
     int open_errno;
     uint64_t next_seq;
     aof_buf out; /* merged bytes not yet written */
-    bool dirty;  /* written, not fsynced */
+    _Atomic bool dirty; /* written, not fsynced (INFO reads it) */
     int64_t last_fsync_ms;
 
     _Atomic uint64_t durable, size, base_size, generation, fsyncs;
@@ -244,7 +244,8 @@ static void take_incoming(void) {
     chunk *c = W.in_head;
     W.in_head = W.in_tail = NULL;
     chunk **tail = &W.pend;
-    while (*tail) tail = &(*tail)->next;
+    while (*tail)
+        tail = &(*tail)->next;
     *tail = c;
 }
 
@@ -261,8 +262,10 @@ static void *writer_main(void *arg) {
         int policy = aof_fsync_policy();
         bool wrote = W.out.len > 0;
         bool ok = flush_out();
-        if (ok && policy == AOF_FSYNC_ALWAYS && wrote) ok = do_fsync();
-        else if (ok && policy == AOF_FSYNC_EVERYSEC && W.dirty && mono_ms() - W.last_fsync_ms >= 1000)
+        if (ok && policy == AOF_FSYNC_ALWAYS && wrote)
+            ok = do_fsync();
+        else if (ok && policy == AOF_FSYNC_EVERYSEC && W.dirty &&
+                 mono_ms() - W.last_fsync_ms >= 1000)
             ok = do_fsync();
         if (ok && atomic_load(&W.ok) == false && W.out.len == 0) { /* writes are refused: retry */
             if (W.fd < 0) {
@@ -329,11 +332,18 @@ int aofw_start(uint64_t generation, uint64_t seq, char *err, size_t errlen) {
 }
 
 void aofw_submit(uint8_t *p, size_t n) {
+    pthread_mutex_lock(&W.mu);
+    if (W.stop || !atomic_load(&W.running)) { /* the log was turned off: nothing takes it */
+        pthread_mutex_unlock(&W.mu);
+        mem_free(p);
+        return;
+    }
     chunk *c = mem_alloc(sizeof *c);
     *c = (chunk){.p = p, .len = n};
-    pthread_mutex_lock(&W.mu);
-    if (W.in_tail) W.in_tail->next = c;
-    else W.in_head = c;
+    if (W.in_tail)
+        W.in_tail->next = c;
+    else
+        W.in_head = c;
     W.in_tail = c;
     pthread_cond_signal(&W.cv);
     pthread_mutex_unlock(&W.mu);
@@ -367,12 +377,30 @@ void aofw_stop(void) {
     }
 }
 
-bool aofw_running(void) { return atomic_load(&W.running); }
-uint64_t aofw_durable(void) { return atomic_load(&W.durable); }
-bool aofw_ok(void) { return atomic_load(&W.ok); }
-int aofw_errno(void) { return atomic_load(&W.err); }
-uint64_t aofw_size(void) { return atomic_load(&W.size); }
-uint64_t aofw_base_size(void) { return atomic_load(&W.base_size); }
-uint64_t aofw_generation(void) { return atomic_load(&W.generation); }
-uint64_t aofw_fsyncs(void) { return atomic_load(&W.fsyncs); }
-bool aofw_fsync_pending(void) { return W.dirty; }
+bool aofw_running(void) {
+    return atomic_load(&W.running);
+}
+uint64_t aofw_durable(void) {
+    return atomic_load(&W.durable);
+}
+bool aofw_ok(void) {
+    return atomic_load(&W.ok);
+}
+int aofw_errno(void) {
+    return atomic_load(&W.err);
+}
+uint64_t aofw_size(void) {
+    return atomic_load(&W.size);
+}
+uint64_t aofw_base_size(void) {
+    return atomic_load(&W.base_size);
+}
+uint64_t aofw_generation(void) {
+    return atomic_load(&W.generation);
+}
+uint64_t aofw_fsyncs(void) {
+    return atomic_load(&W.fsyncs);
+}
+bool aofw_fsync_pending(void) {
+    return W.dirty;
+}

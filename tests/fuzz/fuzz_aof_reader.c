@@ -55,7 +55,8 @@ static void walk_record(const uint8_t *rec, size_t size) {
     /* varints may be written longer than needed by a crafted file: compare only when the
      * lengths agree, which every file the server writes satisfies */
     if (again.len == size)
-        CHECK(memcmp(again.p + AOF_REC_HEAD + 16, rec + AOF_REC_HEAD + 16, size - AOF_REC_HEAD - 24) == 0,
+        CHECK(memcmp(again.p + AOF_REC_HEAD + 16, rec + AOF_REC_HEAD + 16,
+                     size - AOF_REC_HEAD - 24) == 0,
               "a record does not encode back to its bytes");
     aof_buf_free(&again);
     aof_iter_free(&it);
@@ -116,8 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         off += rsize;
         walked++;
     }
-    CHECK(walked == sc.records, "counted %llu records, walked %llu",
-          (unsigned long long)sc.records, (unsigned long long)walked);
+    CHECK(walked == sc.records, "counted %llu records, walked %llu", (unsigned long long)sc.records,
+          (unsigned long long)walked);
     free(p);
     return 0;
 }

@@ -62,8 +62,8 @@ START_TEST(test_aof_every_cut_is_short) {
     char err[200];
     for (size_t n = 0; n < b.len; n++) {
         size_t size = 0;
-        ck_assert_msg(aof_rec_check(b.p, n, &size, err, sizeof err) == AOF_REC_SHORT,
-                      "cut at %zu", n);
+        ck_assert_msg(aof_rec_check(b.p, n, &size, err, sizeof err) == AOF_REC_SHORT, "cut at %zu",
+                      n);
     }
     aof_buf_free(&b);
 }
@@ -103,12 +103,12 @@ START_TEST(test_aof_malformed_commands_are_refused) {
     const uint8_t deep_ns[] = {1, 0, 17};
     const uint8_t huge_argc[] = {1, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f};
     const uint8_t trailing[] = {1, 0, 0, 1, 1, 'x', 9};
-    const uint8_t endless_varint[] = {1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-    const uint8_t *cases[] = {no_cmds, argc_zero, arg_past_end, deep_ns, huge_argc, trailing,
-                              endless_varint};
-    const size_t lens[] = {sizeof no_cmds,   sizeof argc_zero, sizeof arg_past_end,
-                           sizeof deep_ns,   sizeof huge_argc, sizeof trailing,
-                           sizeof endless_varint};
+    const uint8_t endless_varint[] = {1,    0xff, 0xff, 0xff, 0xff, 0xff,
+                                      0xff, 0xff, 0xff, 0xff, 0xff};
+    const uint8_t *cases[] = {no_cmds,   argc_zero, arg_past_end,  deep_ns,
+                              huge_argc, trailing,  endless_varint};
+    const size_t lens[] = {sizeof no_cmds,   sizeof argc_zero, sizeof arg_past_end,  sizeof deep_ns,
+                           sizeof huge_argc, sizeof trailing,  sizeof endless_varint};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         aof_buf b = framed(cases[i], lens[i]);
         char err[200];
