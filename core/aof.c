@@ -170,7 +170,7 @@ static void resume_on_thread(void *arg) {
 }
 
 void aof_durable_moved_hook(void) {
-    if (!aofw_ok())
+    if (!aofw_ok() && atomic_load(&A.enabled))
         atomic_fetch_or(&aof_gate_state, GATE_MISCONF);
     else
         atomic_fetch_and(&aof_gate_state, ~GATE_MISCONF);
