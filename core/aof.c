@@ -94,11 +94,21 @@ static uint32_t put_own(const zvm_proc *p, aof_buf *b) {
     return 1;
 }
 
+void aof_reserve_seq(zvm_proc *p) {
+    if (!p->cmd || !(cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & KEEL_CMD_WRITE)) return;
+    zvm_proc *root = p;
+    while (root->call_parent)
+        root = root->call_parent;
+    if (!root->aof_seq)
+        root->aof_seq = atomic_fetch_add_explicit(&A.seq, 1, memory_order_relaxed) + 1;
+}
+
 void aof_proc_done(zvm_proc *p) {
     aof_pend *ap = p->aof_pend;
     bool own = proc_logs_itself(p);
     uint32_t nkids = ap ? ap->nkids : 0;
-    if (!own && nkids == 0) return;
+    uint64_t reserved = p->call_parent ? 0 : p->aof_seq; /* a record is owed for it */
+    if (!own && nkids == 0 && !reserved) return;
     if (p->call_parent) { /* the parent logs it with its other children's, as one record */
         aof_pend *pp = pend_of(p->call_parent);
         if (nkids) aof_buf_put(&pp->kids, ap->kids.p, ap->kids.len);
@@ -107,9 +117,12 @@ void aof_proc_done(zvm_proc *p) {
         return;
     }
     uint32_t nown = !own ? 0 : ap && ap->rewritten ? ap->nown : 1;
-    if (nkids + nown == 0) return; /* a rewrite to nothing */
+    if (nkids + nown == 0 && !reserved) return; /* a rewrite to nothing */
     aof_buf *b = &A.stage[p->cur->id];
-    uint64_t seq = atomic_fetch_add_explicit(&A.seq, 1, memory_order_relaxed);
+    /* a reserved number with nothing to log still gets its (empty) record: the writer waits
+     * for every number in turn */
+    uint64_t seq =
+        reserved ? reserved - 1 : atomic_fetch_add_explicit(&A.seq, 1, memory_order_relaxed);
     size_t start = aof_rec_begin(b, seq, p->cur->now_ms, nkids + nown);
     if (nkids) aof_buf_put(b, ap->kids.p, ap->kids.len);
     if (own) put_own(p, b);

@@ -29,6 +29,10 @@ extern _Atomic int aof_gate_state;
  * that succeeded is logged (its own arguments, or what keel_proc_log_as said), a child's are
  * handed to its parent (EXEC, a script), which logs them all as one record. */
 void aof_proc_done(struct zvm_proc *p);
+/* A write that raised gates (FLUSHALL, SWAPDB) lowers its first one: its record's sequence
+ * number is taken now, while every gate is still up, since writes on the shards it lowers run
+ * before it ends (a child reserves its outermost caller's). */
+void aof_reserve_seq(struct zvm_proc *p);
 /* keel_call: p runs commands as children; its own arguments are never logged. */
 void aof_note_call(struct zvm_proc *p);
 /* End of a loop turn: hands the thread's staged records to the writer. */

@@ -79,7 +79,7 @@ static int list_files(uint64_t from_gen) {
         L.f[L.nf++] = (log_file){.gen = g};
     }
     closedir(d);
-    qsort(L.f, (size_t)L.nf, sizeof *L.f, cmp_gen);
+    if (L.nf > 1) qsort(L.f, (size_t)L.nf, sizeof *L.f, cmp_gen);
     return 0;
 }
 
@@ -306,6 +306,12 @@ static void replay_step(void *arg) {
     (void)arg;
     thr *t = thr_self();
     int64_t delay = srv->cf.key_load_delay;
+    if (atomic_load(&t->stop)) { /* shutting down mid-replay: the files stay as they are */
+        atomic_store(&aof_replay_now, 0);
+        log_notice("append-only log replay stopped by the shutdown (%" PRIu64 " records applied)",
+                   L.records);
+        return;
+    }
     for (int n = 0; n < (delay > 0 ? 1 : 1000); n++) {
         aof_cmd c;
         if (!next_cmd(&c)) {

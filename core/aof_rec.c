@@ -160,7 +160,7 @@ bool aof_iter_init(aof_iter *it, const uint8_t *p) {
     it->seq = aof_rec_seq(p);
     it->time_ms = (int64_t)get_le(p + AOF_REC_HEAD + 8, 8);
     uint64_t n;
-    if (!get_varint(it, &n) || n == 0 || n > UINT32_MAX) return false;
+    if (!get_varint(it, &n) || n > UINT32_MAX) return false; /* 0: a reserved number's filler */
     it->left = (uint32_t)n;
     return true;
 }

@@ -273,6 +273,10 @@ static bool claim(save_job *job) {
 }
 
 int persist_save_start(bool live, zvm_proc *waiter, char *err, size_t errlen) {
+    if (aof_loading()) { /* a snapshot of half the log would cut the rest of it */
+        snprintf(err, errlen, "LOADING Redis is loading the dataset in memory");
+        return -1;
+    }
     if (live && atomic_load(&aof_logging)) { /* a per-key snapshot cannot cut the log */
         snprintf(err, errlen, "ERR with appendonly yes a snapshot is taken at one instant: use "
                               "SAVE, BGSAVE or BGREWRITEAOF");
@@ -314,6 +318,10 @@ static void *stopped_task(void *arg) {
 }
 
 int persist_save_stopped(void) {
+    if (aof_loading()) {
+        log_warning("the append-only log was still being replayed: the shutdown does not save");
+        return -1;
+    }
     save_job *job = job_new(false);
     if (!claim(job)) {
         job_free(job);

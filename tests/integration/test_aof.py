@@ -211,6 +211,49 @@ class WhatIsLogged(unittest.TestCase):
             self.assertEqual(r.get("f"), f)
             self.assertEqual(r.hget("h", "x"), hx)
 
+    def test_a_woken_blocking_pop_replays_as_the_pop_it_was(self):
+        with KeelServer(*AOF_ARGS) as srv:
+            r = srv.client()
+            popped = []
+            t = threading.Thread(target=lambda: popped.append(srv.client().blpop("q", 0)))
+            t.start()
+            wait_until("the pop to block", lambda: r.info("clients")["blocked_clients"] == 1)
+            r.rpush("q", "a", "b", "c")
+            t.join()
+            self.assertEqual(popped, [(b"q", b"a")])
+            r.lmove("q", "q2", "RIGHT", "LEFT")
+            r = restart(srv)
+            self.assertEqual(r.lrange("q", 0, -1), [b"b"])
+            self.assertEqual(r.lrange("q2", 0, -1), [b"c"])
+
+    def test_flushall_and_swapdb_keep_their_place_among_other_writes(self):
+        with KeelServer(*AOF_ARGS) as srv:
+            r = srv.client()
+            for round_no in range(3):
+                r.mset({"k%d" % i: "old%d" % round_no for i in range(64)})
+                stop = threading.Event()
+
+                def writer(i):
+                    c = srv.client()
+                    n = 0
+                    while not stop.is_set():
+                        n += 1
+                        c.set("w%d" % i, n)
+                ts = [threading.Thread(target=writer, args=(i,)) for i in range(3)]
+                for t in ts:
+                    t.start()
+                r.swapdb(0, 1)
+                r.flushdb()
+                r.swapdb(0, 1)
+                stop.set()
+                for t in ts:
+                    t.join()
+                want0 = {k: r.get(k) for k in ["k0", "k63", "w0", "w1", "w2"]}
+                want1 = {k: srv.client(db=1).get(k) for k in ["k0", "w0", "w1", "w2"]}
+            r = restart(srv)
+            self.assertEqual({k: r.get(k) for k in want0}, want0)
+            self.assertEqual({k: srv.client(db=1).get(k) for k in want1}, want1)
+
     def test_namespaces_and_databases(self):
         with KeelServer(*AOF_ARGS) as srv:
             c = srv.client(single_connection_client=True)
@@ -297,7 +340,7 @@ class Damage(unittest.TestCase):
             srv.stop()
 
     def test_corruption_in_the_middle_stops_the_start_until_truncated(self):
-        srv = KeelServer(*AOF_ARGS)
+        srv = KeelServer(*AOF_ARGS, "--appendfsync", "always")   # a reply: its record is in the file
         try:
             r = srv.start().client()
             r.set("first", "1")

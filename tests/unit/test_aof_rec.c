@@ -97,7 +97,7 @@ static aof_buf framed(const uint8_t *body, size_t n) {
 }
 
 START_TEST(test_aof_malformed_commands_are_refused) {
-    const uint8_t no_cmds[] = {0};
+    const uint8_t no_cmds_but_bytes[] = {0, 1};
     const uint8_t argc_zero[] = {1, 0, 0, 0};
     const uint8_t arg_past_end[] = {1, 0, 0, 1, 5, 'a'};
     const uint8_t deep_ns[] = {1, 0, 17};
@@ -105,10 +105,11 @@ START_TEST(test_aof_malformed_commands_are_refused) {
     const uint8_t trailing[] = {1, 0, 0, 1, 1, 'x', 9};
     const uint8_t endless_varint[] = {1,    0xff, 0xff, 0xff, 0xff, 0xff,
                                       0xff, 0xff, 0xff, 0xff, 0xff};
-    const uint8_t *cases[] = {no_cmds,   argc_zero, arg_past_end,  deep_ns,
-                              huge_argc, trailing,  endless_varint};
-    const size_t lens[] = {sizeof no_cmds,   sizeof argc_zero, sizeof arg_past_end,  sizeof deep_ns,
-                           sizeof huge_argc, sizeof trailing,  sizeof endless_varint};
+    const uint8_t *cases[] = {no_cmds_but_bytes, argc_zero, arg_past_end,  deep_ns,
+                              huge_argc,         trailing,  endless_varint};
+    const size_t lens[] = {sizeof no_cmds_but_bytes, sizeof argc_zero, sizeof arg_past_end,
+                           sizeof deep_ns,           sizeof huge_argc, sizeof trailing,
+                           sizeof endless_varint};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         aof_buf b = framed(cases[i], lens[i]);
         char err[200];
@@ -130,6 +131,22 @@ START_TEST(test_aof_malformed_commands_are_refused) {
 }
 END_TEST
 
+START_TEST(test_aof_empty_record_is_a_filler) {
+    aof_buf b = {0};
+    size_t start = aof_rec_begin(&b, 9, 1, 0);
+    aof_rec_end(&b, start);
+    size_t size = 0;
+    char err[200];
+    ck_assert_int_eq(aof_rec_check(b.p, b.len, &size, err, sizeof err), AOF_REC_OK);
+    aof_iter it;
+    aof_cmd c;
+    ck_assert(aof_iter_init(&it, b.p));
+    ck_assert_int_eq(aof_iter_next(&it, &c, err, sizeof err), 0);
+    aof_iter_free(&it);
+    aof_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_aof_preamble) {
     uint8_t pre[AOF_PREAMBLE];
     aof_preamble(pre);
@@ -147,6 +164,7 @@ int main(void) {
     tcase_add_test(tc, test_aof_every_cut_is_short);
     tcase_add_test(tc, test_aof_every_flipped_byte_is_refused);
     tcase_add_test(tc, test_aof_malformed_commands_are_refused);
+    tcase_add_test(tc, test_aof_empty_record_is_a_filler);
     tcase_add_test(tc, test_aof_preamble);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
