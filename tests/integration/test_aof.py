@@ -8,6 +8,7 @@ while the log is replayed; -MISCONF when the log cannot be written (reads go on)
 write load with appendfsync always loses no acknowledged write and half-applies no MSET.
 """
 import glob
+import json
 import os
 import random
 import shutil
@@ -104,6 +105,9 @@ class FsyncPolicies(unittest.TestCase):
                     self.assertEqual(r.config_get("appendfsync"), {"appendfsync": policy})
                     info = r.info("persistence")
                     self.assertEqual(info["aof_enabled"], 1)
+                    stats = json.loads(r.execute_command("STATS", "persistence"))["persistence"]
+                    self.assertEqual((stats["aof_enabled"], stats["aof_fsync"], stats["aof_last_write_ok"]),
+                                     (True, policy, True))
                     self.assertEqual(info["aof_last_write_status"], "ok")
                     fill_every_type(r)
                     wait_until("the log to grow", lambda: r.info("persistence")["aof_current_size"] > 16)
