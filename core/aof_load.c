@@ -257,6 +257,7 @@ static zvm_proc *make_proc(thr *t, const aof_cmd *c) {
     }
     zvm_proc *p = zvm_proc_new(t);
     p->done = replay_done;
+    p->aof_replay = true;
     p->db = c->db < srv->ndbs ? c->db : 0;
     if (c->nns) {
         ns_path *base = ns_path_new(NULL, c->ns, c->nns);

@@ -161,6 +161,7 @@ typedef struct zvm_proc {
     size_t push_bytes;             /* a push (conn_push): the output it stands for; 0 otherwise */
     uint64_t aof_seq;              /* its log record's sequence number + 1 (0: none; aof.h) */
     struct aof_pend *aof_pend;     /* what it logs besides its arguments (aof.c) */
+    bool aof_replay;               /* replays the log at start: answers as on a timeout, never parks */
 
     /* last: never cleared when recycled (only frames[0..depth] are ever read) */
     reply_frame frames[ZVM_REPLY_DEPTH];

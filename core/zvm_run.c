@@ -294,7 +294,7 @@ void zvm_step(zvm_proc *p) {
         thr_ready(t, p);
         break;
     case ZVM_OUT_BLOCK:
-        if (p->block_req && (p->call_parent || !p->conn)) {   /* EXEC, a script, the log's replay: never blocks */
+        if (p->block_req && (p->call_parent || p->aof_replay)) {   /* EXEC, a script, the log's replay: never blocks */
             zvm_restart_timed_out(p);
             thr_ready(t, p);
             break;
