@@ -15,8 +15,16 @@ OUT="$RES_DIR/keel-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
   echo "redis: $(redis-server --version)"; echo "keel: ${KEEL_SERVER:-keel-server}"; } > "$OUT/summary.txt"
 declare -A SCRIPT=([bigvalue]=06_bigvalue_latency.sh [unread]=07_unread_replies.sh [tx]=08_tx_scripts.sh [btree]=13_btree_agg.sh)
 # 09_expiry_lag.sh --run and 10_cache_mode.sh start their own servers (several per target): run
-# them directly.
+# them directly.  14_aof.sh starts its own too (one per log mode and target): "aof" runs it once
+# with the targets given.
+declare -A SELF_STARTING=([aof]=14_aof.sh)
 for what in $WHAT; do
+  if [ -n "${SELF_STARTING[$what]:-}" ]; then
+    echo "== $what on ${TARGETS[*]}"
+    "$HERE/${SELF_STARTING[$what]}" "${TARGETS[@]}" > "$OUT/${what}.log" 2>&1
+    grep '^RESULT' "$OUT/${what}.log" | sed 's/^RESULT //' | tee -a "$OUT/summary.txt"
+    continue
+  fi
   script=${SCRIPT[$what]:-}
   [ -n "$script" ] || { echo "run.sh: unknown measurement '$what'" >&2; exit 2; }
   for t in "${TARGETS[@]}"; do

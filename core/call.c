@@ -1,6 +1,7 @@
 /* call.c -- keel_call: a process running a command as its child, under its locks (see call.h). */
 #include "config.h"
 #include "call.h"
+#include "aof.h"
 #include "conn.h"
 #include "lock.h"
 #include "net.h"
@@ -52,6 +53,7 @@ static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_ent
         return KEEL_MOVED;
     }
     call_clear(p);
+    if (atomic_load_explicit(&aof_logging, memory_order_relaxed)) aof_note_call(p);   /* logs its children's */
     /* the child must see p's keys as p's in the lock table; EXEC's child, run inline, may leave
      * them as they are (zvm_give_locks) */
     if (!borrowed) zvm_register_lazy_locks(p);

@@ -2,6 +2,7 @@
  * ones, admin only), CONFIG RESETSTAT.  There is no persistence yet: the persistence parameters
  * say so (no file, no save points, no AOF, "persistence" is "unavailable") and refuse changes. */
 #include "config.h"
+#include "aof.h"
 #include "builtin.h"
 #include "config_advisory.h"
 #include "conn.h"
@@ -39,8 +40,9 @@ static void get_bind(char *o, size_t n) { const listener *l = first_listener("re
 static void get_port(char *o, size_t n) { const listener *l = first_listener("resp"); snprintf(o, n, "%d", l ? l->port : 0); }
 static void get_mcport(char *o, size_t n) { const listener *l = first_listener("memcache"); snprintf(o, n, "%d", l ? l->port : 0); }
 static void get_dir(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.dir); }
-static void get_persistence(char *o, size_t n) { snprintf(o, n, "snapshots"); }
-static void get_no(char *o, size_t n) { snprintf(o, n, "no"); }
+static void get_persistence(char *o, size_t n) {
+    snprintf(o, n, aof_enabled() ? "snapshots+aof" : "snapshots");
+}
 static void get_empty(char *o, size_t n) { snprintf(o, n, "%s", ""); }
 static void get_maxclients(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.max_clients)); }
 static void get_maxmemory(char *o, size_t n) { snprintf(o, n, "%lld", (long long)limit_get(srv->cf.maxmemory)); }
@@ -185,9 +187,20 @@ static const char *set_save(const char *v) {
     return NULL;
 }
 static void get_save(char *o, size_t n) { persist_save_points_text(o, n); }
+static void get_appendonly(char *o, size_t n) { snprintf(o, n, aof_enabled() ? "yes" : "no"); }
 static const char *set_appendonly(const char *v) {
-    return strcasecmp(v, "no") ? NO_PERSISTENCE : NULL;
+    if (strcasecmp(v, "yes") && strcasecmp(v, "no")) return "argument must be 'yes' or 'no'";
+    return aof_set_enabled(!strcasecmp(v, "yes"));
 }
+static void get_appendfsync(char *o, size_t n) { snprintf(o, n, "%s", aof_fsync_name(aof_fsync_policy())); }
+static const char *set_appendfsync(const char *v) {
+    int policy = aof_fsync_parse(v);
+    if (policy < 0) return "argument(s) must be one of the following: always, everysec, no";
+    aof_set_fsync_policy(policy);
+    return NULL;
+}
+static void get_appendfilename(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.appendfilename); }
+static void get_appenddirname(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.appenddirname); }
 static const char *set_dbfilename(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
 
 static const config_param params[] = {
@@ -196,7 +209,9 @@ static const config_param params[] = {
     {"dbfilename", get_empty, set_dbfilename}, {"maxmemory", get_maxmemory, set_maxmemory},
     {"maxmemory-policy", get_policy, set_policy}, {"maxmemory-samples", get_samples, set_samples},
     {"lfu-log-factor", get_lfu_log, set_lfu_log}, {"lfu-decay-time", get_lfu_decay, set_lfu_decay}, {"maxclients", get_maxclients, set_maxclients},
-    {"save", get_save, set_save},      {"appendonly", get_no, set_appendonly},
+    {"save", get_save, set_save},      {"appendonly", get_appendonly, set_appendonly},
+    {"appendfsync", get_appendfsync, set_appendfsync},
+    {"appendfilename", get_appendfilename, NULL}, {"appenddirname", get_appenddirname, NULL},
     {"persistence", get_persistence, NULL},
     {"databases", get_databases, NULL},       {"timeout", get_timeout, set_timeout},
     {"tcp-keepalive", get_keepalive, set_keepalive},
@@ -278,8 +293,8 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             "    tcp-keepalive, client-output-buffer-limit, client-query-buffer-limit, maxmemory,",
             "    maxmemory-policy, maxmemory-samples, lfu-log-factor, lfu-decay-time,",
             "    proto-max-bulk-len, protected-mode, busy-reply-threshold (lua-time-limit),",
-            "    notify-keyspace-events; save, appendonly and dbfilename accept",
-            "    only \"\", no and \"\": there is no persistence yet).",
+            "    notify-keyspace-events, save, appendonly, appendfsync; dbfilename accepts",
+            "    only \"\").",
             "RESETSTAT", "    Reset statistics reported by the INFO command.",
         };
         keel_reply_array(p, BUILTIN_COUNT(help));

@@ -10,6 +10,7 @@
 #include "zvm.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define EXP_MS 1        /* the time is in milliseconds (else seconds) */
@@ -57,6 +58,17 @@ static void notify_expire_set(zvm_proc *p, bool gone) {
     NOTIFY_PROC(p, KEEL_NOTIFY_GENERIC, gone ? "del" : "expire", k->ptr, k->len);
 }
 
+/* The append-only log records an EXPIRE, PEXPIRE or EXPIREAT as PEXPIREAT key at [options]. */
+static void log_as_pexpireat(keel_proc *p, int64_t at) {
+    keel_arg *argv = keel_proc_alloc(p, sizeof *argv * p->argc);
+    char *num = keel_proc_alloc(p, 24);
+    argv[0] = (keel_arg){"PEXPIREAT", 9};
+    argv[1] = p->argv[1];
+    argv[2] = (keel_arg){num, (size_t)snprintf(num, 24, "%lld", (long long)at)};
+    for (uint32_t i = 3; i < p->argc; i++) argv[i] = p->argv[i];
+    keel_proc_log_as(p, p->argc, argv);
+}
+
 /* Opcode: expire.set — EXPIRE family on argv[1]; imm = EXP_MS | EXP_ABS bits.
  * Reductions 1.  May hop and block.  Replies 1 when the expiry was set, else 0. */
 static keel_op_result op_expire_set(keel_proc *p, const keel_insn *in) {
@@ -79,6 +91,7 @@ static keel_op_result op_expire_set(keel_proc *p, const keel_insn *in) {
         keel_reply_error(p, "ERR invalid expire time in '%s' command", name);
         return KEEL_FAIL;
     }
+    if (!(in->imm & EXP_MS) || !(in->imm & EXP_ABS)) log_as_pexpireat(p, at);   /* the log keeps absolute times */
     keel_value v = {.size = sizeof v};
     keel_status st = keel_key_lookup(p, p->argv[1].ptr, p->argv[1].len, &v);
     KEEL_OP_PROPAGATE(st);

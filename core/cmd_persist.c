@@ -1,6 +1,8 @@
 /* cmd_persist.c -- snapshot commands: SAVE (every shard at one instant, written in parallel),
- * BGSAVE (written between other work), LASTSAVE. */
+ * BGSAVE (written between other work; at one instant with the append-only log on), BGREWRITEAOF
+ * (a snapshot at one instant, which cuts the log), LASTSAVE. */
 #include "config.h"
+#include "aof.h"
 #include "builtin.h"
 #include "gate.h"
 #include "persist.h"
@@ -65,15 +67,30 @@ static keel_op_result op_save_run(keel_proc *kp, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-/* Opcode: save.end — replies SAVE's +OK, or the error save.run kept.  Reductions 1. */
+/* Opcode: save.end — replies SAVE's +OK (BGSAVE's and BGREWRITEAOF's status line when r2 holds
+ * it), or the error save.run kept.  Reductions 1. */
 static keel_op_result op_save_end(keel_proc *kp, const keel_insn *in) {
     (void)in;
     if (kp->reg[1].type == DK_BYTES) {
         keel_reply_error(kp, kp->reg[1].v.ptr);
         return KEEL_FAIL;
     }
-    keel_reply_ok(kp);
+    if (kp->reg[2].type == DK_BYTES) keel_reply_simple(kp, kp->reg[2].v.ptr);
+    else keel_reply_ok(kp);
     return KEEL_DONE;
+}
+
+/* Opcode: save.rewrite — BGREWRITEAOF: a snapshot at one instant (the rest of SAVE's program),
+ * which cuts the append-only log; r2 gets its status line.  Reductions 1. */
+static keel_op_result op_save_rewrite(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    if (zvm_of(kp)->call_parent) {
+        keel_reply_error(kp, "ERR Command not allowed inside a transaction or a script");
+        return KEEL_FAIL;
+    }
+    static const char line[] = "Background append only file rewriting started";
+    kp->reg[2] = dk_bytes(line, sizeof line - 1);
+    return KEEL_NEXT;
 }
 
 /* Opcode: save.bgsave — BGSAVE [SCHEDULE]: starts a save that the worker threads write a slice
@@ -83,6 +100,15 @@ static keel_op_result op_bgsave(keel_proc *kp, const keel_insn *in) {
     if (kp->argc > 2 || (kp->argc == 2 && !keel_arg_is(&kp->argv[1], "SCHEDULE"))) {
         keel_reply_error(kp, "ERR syntax error");
         return KEEL_FAIL;
+    }
+    if (atomic_load(&aof_logging)) { /* at one instant: the rest of SAVE's program */
+        if (zvm_of(kp)->call_parent) {
+            keel_reply_error(kp, "ERR Command not allowed inside a transaction or a script");
+            return KEEL_FAIL;
+        }
+        static const char line[] = "Background saving started";
+        kp->reg[2] = dk_bytes(line, sizeof line - 1);
+        return KEEL_NEXT;
     }
     char err[600];
     if (persist_save_start(true, NULL, err, sizeof err) != 0) {
@@ -111,7 +137,10 @@ static const keel_opcode_def persist_ops[] = {
     OP("save.run", op_save_run, "write every shard in parallel and wait; commit",
        KEEL_OP_MAY_BLOCK),
     OP("save.end", op_save_end, "reply +OK or the save's error (r1)", 0),
-    OP("save.bgsave", op_bgsave, "start a background save", 0),
+    OP("save.bgsave", op_bgsave,
+       "start a background save (with the log on: go on as SAVE, replying its status line)", 0),
+    OP("save.rewrite", op_save_rewrite, "BGREWRITEAOF: go on as SAVE, replying its status line",
+       0),
     OP("save.lastsave", op_lastsave, "reply the last save's unix time", 0),
 };
 
@@ -123,7 +152,13 @@ static const keel_opcode_def persist_ops[] = {
 static const keel_insn_def save_prog[] = {{.op = "save.begin"}, WALK("save.gate", 2),
                                           {.op = "save.run"},   WALK("save.lower", 7),
                                           {.op = "save.end"},   KEEL_END};
-static const keel_insn_def bgsave_prog[] = {{.op = "save.bgsave"}, KEEL_END};
+/* BGSAVE: a background save; with the log on, SAVE's program after its first step. */
+static const keel_insn_def bgsave_prog[] = {{.op = "save.bgsave"}, WALK("save.gate", 2),
+                                            {.op = "save.run"},    WALK("save.lower", 7),
+                                            {.op = "save.end"},    KEEL_END};
+static const keel_insn_def rewrite_prog[] = {{.op = "save.rewrite"}, WALK("save.gate", 2),
+                                             {.op = "save.run"},     WALK("save.lower", 7),
+                                             {.op = "save.end"},     KEEL_END};
 static const keel_insn_def lastsave_prog[] = {{.op = "save.lastsave"}, KEEL_END};
 
 static const keel_cmd_def persist_cmds[] = {
@@ -147,6 +182,16 @@ static const keel_cmd_def persist_cmds[] = {
      .group = "server",
      .since = "0.1.0",
      .program = bgsave_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "BGREWRITEAOF",
+     .arity = 1,
+     .flags = KEEL_CMD_ADMIN,
+     .summary = "Takes a snapshot at one instant, which cuts the append-only log it covers (no "
+                "fork, no rewrite child: see docs/persistence.md).",
+     .syntax = "BGREWRITEAOF",
+     .group = "server",
+     .since = "0.1.0",
+     .program = rewrite_prog},
     {.size = sizeof(keel_cmd_def),
      .name = "LASTSAVE",
      .arity = 1,

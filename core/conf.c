@@ -8,6 +8,7 @@
 #include "ns.h"
 #include "opts.h"
 #include "savepoint.h"
+#include "aof.h"
 
 #include <keel/abi.h>
 #include <getopt.h>
@@ -132,6 +133,9 @@ static void conf_clear_modules(conf *c) {
 void conf_default(conf *c) {
     memset(c, 0, sizeof *c);
     c->dir = xstrdup(".");
+    c->appendfsync = AOF_FSYNC_EVERYSEC;
+    c->appendfilename = xstrdup("appendonly.aof");
+    c->appenddirname = xstrdup("appendonlydir");
     c->log_level = LOG_NOTICE;
     c->databases = CONF_DEFAULT_DATABASES;
     c->max_clients = LIMIT_DEFAULT_MAX_CLIENTS;
@@ -155,6 +159,8 @@ void conf_default(conf *c) {
 void conf_free(conf *c) {
     mem_free(c->dir);
     mem_free(c->save);
+    mem_free(c->appendfilename);
+    mem_free(c->appenddirname);
     mem_free(c->module_dir);
     conf_clear_modules(c);
     conf_clear_networks(c);
@@ -213,6 +219,11 @@ static bool json_str(json_t *v, const char *path, char **out, char **errs) {
     mem_free(*out);
     *out = xstrdup(json_string_value(v));
     return true;
+}
+
+/* "yes"/"no" as redis-server takes them; -1 otherwise. */
+static int yes_no(const char *s) {
+    return !strcasecmp(s, "yes") ? 1 : !strcasecmp(s, "no") ? 0 : -1;
 }
 
 /* "save": Redis's save points as one string ("3600 1 300 100"; "" = none). */
@@ -609,6 +620,40 @@ static void conf_json_notify(conf *c, json_t *v, const char *path, char **errs) 
         conf_error(errs, "%s: expected a string of the event class letters 'Ag$lshzxeKEtmdn'", path);
 }
 
+/* A log file or folder name: one path component. */
+static bool aof_name_ok(const char *s) {
+    return *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+/* The append-only log's settings: "appendonly" (true/false or "yes"/"no"), "appendfsync",
+ * "appendfilename", "appenddirname", "aof_truncate_corrupt", "key_load_delay". */
+static bool conf_json_aof(conf *c, const char *key, json_t *v, const char *path, char **errs) {
+    if (!strcmp(key, "appendonly")) {
+        int yn = json_is_boolean(v) ? json_is_true(v) : json_is_string(v) ? yes_no(json_string_value(v)) : -1;
+        if (yn < 0) conf_error(errs, "%s: expected true, false, \"yes\" or \"no\"", path);
+        else c->appendonly = yn;
+    } else if (!strcmp(key, "appendfsync")) {
+        int pol = json_is_string(v) ? aof_fsync_parse(json_string_value(v)) : -1;
+        if (pol < 0) conf_error(errs, "%s: expected \"always\", \"everysec\" or \"no\"", path);
+        else c->appendfsync = pol;
+    } else if (!strcmp(key, "appendfilename") || !strcmp(key, "appenddirname")) {
+        char **field = key[6] == 'f' ? &c->appendfilename : &c->appenddirname;
+        if (!json_is_string(v) || !aof_name_ok(json_string_value(v))) {
+            conf_error(errs, "%s: expected a file name (no '/')", path);
+        } else {
+            mem_free(*field);
+            *field = xstrdup(json_string_value(v));
+        }
+    } else if (!strcmp(key, "aof_truncate_corrupt")) {
+        json_bool(v, path, &c->aof_truncate_corrupt, errs);
+    } else if (!strcmp(key, "key_load_delay")) {
+        json_int_range(v, path, 0, 1000000, &c->key_load_delay, errs);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 int conf_load_file(conf *c, const char *path, char **errs) {
     int before = conf_error_count(*errs);
     json_error_t jerr;
@@ -635,6 +680,7 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         else if (!strcmp(key, "module_dir")) json_str(v, fpath, &c->module_dir, errs);
         else if (!strcmp(key, "dir")) json_str(v, fpath, &c->dir, errs);
         else if (!strcmp(key, "save")) conf_json_save(c, v, fpath, errs);
+        else if (conf_json_aof(c, key, v, fpath, errs)) continue;
         else if (!strcmp(key, "threads")) json_int_range(v, fpath, 0, 256, &c->threads, errs);
         else if (!strcmp(key, "shards")) json_int_range(v, fpath, 0, 65536, &c->shards, errs);
         else if (!strcmp(key, "databases"))
@@ -687,6 +733,11 @@ static void usage(FILE *f) {
             "  --memcache-port PORT   port of the memcached listener (default %d)\n"
             "  --dir DIR              data directory (default .): snapshots are saved and loaded there\n"
             "  --save \"S C ...\"       save points: snapshot after S seconds and C changes (default none)\n"
+            "  --appendonly yes|no    the append-only log (default no): docs/persistence.md\n"
+            "  --appendfsync P        always, everysec (default) or no\n"
+            "  --appendfilename F     log files' base name (default appendonly.aof)\n"
+            "  --appenddirname D      their folder inside --dir (default appendonlydir)\n"
+            "  --aof-truncate-corrupt cut a corrupt log at its last good record and start\n"
             "  --module-dir DIR       where modules are loaded from\n"
             "  --modules a,b,...      load only these modules (default: every module found)\n"
             "  --threads N            worker threads (default: number of cores)\n"
@@ -744,7 +795,8 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
        OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
-       OPT_MAXMEMORY, OPT_POLICY, OPT_DIALECT, OPT_SAVE, OPT_HELP, OPT_VERSION };
+       OPT_MAXMEMORY, OPT_POLICY, OPT_DIALECT, OPT_SAVE, OPT_APPENDONLY, OPT_APPENDFSYNC, OPT_APPENDFILENAME,
+       OPT_APPENDDIRNAME, OPT_AOF_TRUNCATE, OPT_KEY_LOAD_DELAY, OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -754,6 +806,12 @@ static const struct option long_opts[] = {
     {"memcache-port", required_argument, NULL, OPT_MCPORT},
     {"dir", required_argument, NULL, OPT_DIR},
     {"save", required_argument, NULL, OPT_SAVE},
+    {"appendonly", required_argument, NULL, OPT_APPENDONLY},
+    {"appendfsync", required_argument, NULL, OPT_APPENDFSYNC},
+    {"appendfilename", required_argument, NULL, OPT_APPENDFILENAME},
+    {"appenddirname", required_argument, NULL, OPT_APPENDDIRNAME},
+    {"aof-truncate-corrupt", no_argument, NULL, OPT_AOF_TRUNCATE},
+    {"key-load-delay", required_argument, NULL, OPT_KEY_LOAD_DELAY},
     {"module-dir", required_argument, NULL, OPT_MODDIR},
     {"modules", required_argument, NULL, OPT_MODULES},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -844,6 +902,42 @@ int conf_parse_args(conf *c, int argc, char **argv) {
         case OPT_DIR:
             mem_free(c->dir);
             c->dir = xstrdup(optarg);
+            break;
+        case OPT_APPENDONLY:
+            if (yes_no(optarg) < 0) {
+                fprintf(stderr, "keel-server: --appendonly: expected yes or no, got '%s'\n", optarg);
+                return -1;
+            }
+            c->appendonly = yes_no(optarg) == 1;
+            break;
+        case OPT_APPENDFSYNC:
+            if (aof_fsync_parse(optarg) < 0) {
+                fprintf(stderr, "keel-server: --appendfsync: expected always, everysec or no, got '%s'\n",
+                        optarg);
+                return -1;
+            }
+            c->appendfsync = aof_fsync_parse(optarg);
+            break;
+        case OPT_APPENDFILENAME:
+        case OPT_APPENDDIRNAME: {
+            if (!aof_name_ok(optarg)) {
+                fprintf(stderr, "keel-server: --%s: expected a file name (no '/'), got '%s'\n",
+                        opt == OPT_APPENDFILENAME ? "appendfilename" : "appenddirname", optarg);
+                return -1;
+            }
+            char **field = opt == OPT_APPENDFILENAME ? &c->appendfilename : &c->appenddirname;
+            mem_free(*field);
+            *field = xstrdup(optarg);
+            break;
+        }
+        case OPT_AOF_TRUNCATE:
+            c->aof_truncate_corrupt = true;
+            break;
+        case OPT_KEY_LOAD_DELAY:
+            if (!parse_count(optarg, 0, 1000000, &c->key_load_delay)) {
+                fprintf(stderr, "keel-server: --key-load-delay: expected 0..1000000, got '%s'\n", optarg);
+                return -1;
+            }
             break;
         case OPT_SAVE: {
             savepoint sp[SAVEPOINT_MAX];

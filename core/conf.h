@@ -68,6 +68,12 @@ typedef struct conf_network {
 typedef struct conf {
     char *dir;                 /* data directory (snapshots); default "." */
     char *save;                /* save points, Redis's "save" ("3600 1 300 100"); NULL = none */
+    bool appendonly;           /* the append-only log (aof.h) */
+    int appendfsync;           /* enum aof_fsync; default everysec */
+    char *appendfilename;      /* log files' base name (default "appendonly.aof") */
+    char *appenddirname;       /* their folder inside dir (default "appendonlydir") */
+    bool aof_truncate_corrupt; /* cut a corrupt log at its last good record instead of stopping */
+    int key_load_delay;        /* microseconds slept per replayed command (tests of -LOADING) */
     char *module_dir;          /* NULL = search (see conf_module_dir) */
     char **modules;            /* names to load; NULL = every module found */
     int nmodules;

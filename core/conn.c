@@ -2,6 +2,7 @@
  * network's protocol, start a process per request, write replies back in request order. */
 #include "config.h"
 #include "conn.h"
+#include "aof.h"
 #include "conn_ext.h"
 #include "conn_move.h"
 #include "evict.h"
@@ -506,6 +507,26 @@ static void conn_finished(conn *c, zvm_proc *p) {
     if (!c->last_done || p->conn_seq >= c->last_done->conn_seq) c->last_done = p;
 }
 
+/* With appendfsync always, whether p's reply may leave: false while its log record is not on
+ * disk (c waits: conn_aof_resume); a record the log could not take answers -MISCONF. */
+static bool conn_aof_settled(conn *c, zvm_proc *p) {
+    enum aof_reply r = aof_reply_ready(p->aof_seq);
+    if (r == AOF_REPLY_WAIT) {
+        c->flags |= CONN_AOF_WAIT;
+        aof_wait_on(c->t);
+        if ((r = aof_reply_ready(p->aof_seq)) == AOF_REPLY_WAIT) return false;   /* (it may have moved meanwhile) */
+    }
+    p->aof_seq = 0;
+    if (r == AOF_REPLY_FAILED) {   /* applied in memory, not on disk: no false OK */
+        char text[256];
+        aof_misconf_text(text, sizeof text);
+        keel_reply err = {.type = KEEL_REPLY_ERROR, .v.s = text, .len = (uint32_t)strlen(text)};
+        c->proto->def.encode(c, c->pstate, p->tag, &err, &c->out);
+        p->reply_first = NULL;
+    }
+    return true;
+}
+
 /* Encodes every finished process at the head of the pending list, in order (a closed
  * connection only recycles them). */
 static void conn_drain_pending(conn *c) {
@@ -513,6 +534,7 @@ static void conn_drain_pending(conn *c) {
         zvm_proc *p = c->pend_head;
         if (!(c->flags & CONN_CLOSED) && !p->quiet) {
             if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off >= CONN_ENCODE_AHEAD) return;
+            if (p->aof_seq && !conn_aof_settled(c, p)) return;
             if (!conn_encode(c, p)) return;
         }
         c->pend_head = p->conn_next;
@@ -597,6 +619,19 @@ void conn_proc_done(zvm_proc *p) {
     if (!(c->flags & CONN_IN_INPUT)) conn_resume(c);
 }
 
+void conn_aof_resume(thr *t) {
+    for (conn *c = t->conns, *next; c; c = next) {
+        next = c->tnext;
+        if (!(c->flags & CONN_AOF_WAIT)) continue;
+        c->flags &= ~CONN_AOF_WAIT;
+        conn_drain_pending(c);
+        if (c->flags & CONN_CLOSED) continue;
+        conn_mark_dirty(c);
+        if (!conn_check_output_limit(c)) continue;
+        if (!(c->flags & CONN_IN_INPUT)) conn_resume(c);
+    }
+}
+
 /* Goes on with c's input once what held it back is gone: starts held requests, parses input a
  * barrier or a long request held back, unpauses reading when the pending requests and the
  * output have drained, and finishes a client that has sent everything. */
@@ -646,6 +681,16 @@ static bool conn_context_ok(conn *c, const cmd_entry *ce, zvm_proc *p) {
 static bool conn_memory_ok(conn *c, const cmd_entry *ce, zvm_proc *p) {
     if (!(ce->def->flags & KEEL_CMD_DENYOOM) || evict_admit(c->t, c->net)) return true;
     zvm_reply_errorf(p, "OOM command not allowed when used memory > 'maxmemory'.");
+    return false;
+}
+
+/* -LOADING while the log is replayed, -MISCONF for writes while it cannot be written. */
+static bool conn_aof_ok(const cmd_entry *ce, zvm_proc *p) {
+    if (!atomic_load_explicit(&aof_gate_state, memory_order_relaxed)) return true;
+    char buf[256];
+    const char *why = aof_refusal(cmd_call_flags(ce, p->pub.argc, p->pub.argv), buf, sizeof buf);
+    if (!why) return true;
+    zvm_reply_errorf(p, "%s", why);
     return false;
 }
 
@@ -752,7 +797,8 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         zvm_reply_errorf(p, "ERR wrong number of arguments for '%s' command", named->lname);
     } else if (!(c->flags & CONN_AUTHED) && !(ce->def->flags & KEEL_CMD_NOAUTH)) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
-    } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p) && conn_memory_ok(c, ce, p)) {
+    } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p) && conn_memory_ok(c, ce, p) &&
+               conn_aof_ok(ce, p)) {
         if (queueing) {   /* MULTI: checked, then queued for EXEC */
             tx_queue(c, p, named, ce);
             conn_proc_done(p);

@@ -34,6 +34,7 @@ struct conn_ext;
 #define CONN_IN_HELD      (1u << 13)  /* inside conn_run_held (no re-entry, not freed under it) */
 #define CONN_PUSH_OOB     (1u << 14)  /* its protocol tells pushes from replies (RESP3): no
                                          subscribed mode (keel_conn_set_out_of_band) */
+#define CONN_AOF_WAIT     (1u << 15)  /* its head reply waits for the log's fsync (aof.h) */
 #define CONN_REFUSED      (1u << 9)   /* only here to tell the client why it is refused: not
                                          counted as a client, never read */
 
@@ -116,6 +117,8 @@ void conn_attach(conn *c, struct thr *t);
 void conn_detach(conn *c);
 /* A process of c finished (on c's thread): write what can be written in order. */
 void conn_proc_done(zvm_proc *p);
+/* The append-only log moved (or failed): t's connections waiting for it send what they can. */
+void conn_aof_resume(struct thr *t);
 /* Writes the output of every connection marked dirty this turn. */
 void conn_flush_dirty(struct thr *t);
 /* Closes every connection of t (shutdown). */

@@ -2,6 +2,7 @@
  * nested ones), run by a timer armed for the earliest deadline, a bounded slice per loop turn. */
 #include "config.h"
 #include "expire.h"
+#include "aof.h"
 #include "expire_lag.h"
 #include "keyspace.h"
 #include "log.h"
@@ -188,6 +189,12 @@ static bool expire_databases(shard *s, expire_ctx *top, int64_t deadline) {
 
 void expire_run(thr *t) {
     if (t->nshards == 0) return;
+    if (atomic_load_explicit(&aof_replay_now, memory_order_relaxed)) {
+        /* the log is replayed on its records' clocks (aof.h): no active expiry meanwhile, as
+         * Redis while loading; a look every 100 ms of the real clock, and one at the end */
+        expire_arm(t, expire_wall_us() / 1000 + 100);
+        return;
+    }
     thr_refresh_now(t);
     atomic_fetch_add_explicit(&t->st.expire_runs, 1,
                               memory_order_relaxed); /* before any key goes */

@@ -1,6 +1,7 @@
 /* gate.c -- raising and lowering a process's gate on a shard (see gate.h). */
 #include "config.h"
 #include "gate.h"
+#include "aof.h"
 #include "lock.h"
 #include "mem.h"
 #include "shard.h"
@@ -53,6 +54,7 @@ bool gate_raise(shard *s, zvm_proc *p) {
 void gate_lower(shard *s, zvm_proc *p) {
     lock_ent *g = s->gate;
     if (!g || g->owner != p->serial) return;
+    if (atomic_load_explicit(&aof_logging, memory_order_relaxed)) aof_reserve_seq(p);
     s->gate = NULL;
     zvm_proc *w = g->wait_head;
     mem_free(g);

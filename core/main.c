@@ -1,6 +1,7 @@
 /* main.c -- keel-server: read the config, load modules, start the worker threads and the
  * listeners, and shut everything down in order on SIGTERM, SIGINT or SHUTDOWN. */
 #include "config.h"
+#include "aof.h"
 #include "builtin.h"
 #include "conf.h"
 #include "conf_check.h"
@@ -275,6 +276,7 @@ static int run(void) {
         sigs[i] = evsignal_new(srv->main_base, signums[i], on_signal, NULL);
         event_add(sigs[i], NULL);
     }
+    aof_start_after_load();   /* replays the log on worker 0 (data commands: -LOADING) */
     print_ready();
     log_notice("Keel %s ready: %d threads, %u shards, modules from %s", KEEL_VERSION, srv->nthreads, srv->nshards, dir);
     stats_note_ready();
@@ -290,6 +292,7 @@ static int run(void) {
         log_error("the snapshot asked for at shutdown failed: exiting with status 1");
         rc = 1;
     }
+    aof_shutdown();
     startup_forget();
     for (int i = 0; i < NSIGS; i++) event_free(sigs[i]);
     event_free(sd);

@@ -3,6 +3,7 @@
  * shard file is on disk, saving at shutdown and loading at start with helper threads. */
 #include "config.h"
 #include "persist.h"
+#include "aof.h"
 #include "savepoint.h"
 #include "log.h"
 #include "mem.h"
@@ -168,6 +169,7 @@ static int job_commit(save_job *job, char *err, size_t errlen) {
     ps.job = NULL;
     atomic_store(&ps.bg_running, false);
     pthread_mutex_unlock(&ps.lock);
+    if (rc == 0) aof_snapshot_committed(job->generation); /* the logs it covers go */
     if (rc == 0)
         log_notice("DB saved on disk: generation %llu, %llu keys, %lld ms",
                    (unsigned long long)job->generation, (unsigned long long)atomic_load(&job->keys),
@@ -271,12 +273,22 @@ static bool claim(save_job *job) {
 }
 
 int persist_save_start(bool live, zvm_proc *waiter, char *err, size_t errlen) {
+    if (aof_loading()) { /* a snapshot of half the log would cut the rest of it */
+        snprintf(err, errlen, "LOADING Redis is loading the dataset in memory");
+        return -1;
+    }
+    if (live && atomic_load(&aof_logging)) { /* a per-key snapshot cannot cut the log */
+        snprintf(err, errlen, "ERR with appendonly yes a snapshot is taken at one instant: use "
+                              "SAVE, BGSAVE or BGREWRITEAOF");
+        return -1;
+    }
     save_job *job = job_new(live);
     if (!claim(job)) {
         job_free(job);
         snprintf(err, errlen, "ERR Background save already in progress");
         return -1;
     }
+    if (!live) aof_rotate(job->generation); /* every gate is up: the log restarts here */
     job->waiter = waiter;
     job->waiter_thr = waiter ? waiter->cur : NULL;
     for (int i = 0; i < job->ntasks; i++) {
@@ -306,12 +318,17 @@ static void *stopped_task(void *arg) {
 }
 
 int persist_save_stopped(void) {
+    if (aof_loading()) {
+        log_warning("the append-only log was still being replayed: the shutdown does not save");
+        return -1;
+    }
     save_job *job = job_new(false);
     if (!claim(job)) {
         job_free(job);
         log_warning("a save is running: the shutdown does not save again");
         return -1;
     }
+    aof_rotate(job->generation);
     for (int i = 0; i < job->ntasks; i++)
         if (pthread_create(&job->tasks[i].pt, NULL, stopped_task, &job->tasks[i]) != 0) {
             job_fail(job, "%s%s", "cannot start a saving thread: ", strerror(errno));
@@ -357,7 +374,19 @@ uint32_t persist_snapshot_shards(void) {
     return snap_manifest_read(srv->cf.dir, &m, err, sizeof err) == 1 ? m.nshards : 0;
 }
 
+static int load_snapshot(void);
+
 int persist_load_at_start(void) {
+    aof_set_enabled_at_start(srv->cf.appendonly);
+    aof_set_fsync_policy(srv->cf.appendfsync);
+    if (load_snapshot() != 0) return -1;
+    pthread_mutex_lock(&ps.lock);
+    uint64_t generation = ps.generation;
+    pthread_mutex_unlock(&ps.lock);
+    return aof_prepare_load(generation); /* the log past the snapshot */
+}
+
+static int load_snapshot(void) {
     snap_manifest m;
     char err[600];
     int found = snap_manifest_read(srv->cf.dir, &m, err, sizeof err);
@@ -378,7 +407,9 @@ int persist_load_at_start(void) {
     int64_t start = wall_ms();
     load_task *tasks = mem_calloc((size_t)srv->nthreads, sizeof *tasks);
     for (int i = 0; i < srv->nthreads; i++) {
-        tasks[i] = (load_task){.thread = i, .m = &m, .now_ms = start};
+        /* with the log on, keys are judged as at the save: the log may extend them */
+        int64_t judged = aof_enabled() ? m.created_ms : start;
+        tasks[i] = (load_task){.thread = i, .m = &m, .now_ms = judged};
         if (pthread_create(&tasks[i].pt, NULL, load_thread, &tasks[i]) != 0) {
             tasks[i].rc = -1;
             snprintf(tasks[i].err, sizeof tasks[i].err, "cannot start a loading thread: %s",
@@ -444,7 +475,7 @@ bool persist_has_save_points(void) {
 }
 
 void persist_cron(int64_t now_ms) {
-    if (persist_saving()) return;
+    if (persist_saving() || atomic_load(&aof_logging)) return; /* see docs/persistence.md */
     uint64_t writes = writes_now(), base = atomic_load(&ps.writes_at_save);
     int64_t changes = writes > base ? (int64_t)(writes - base) : 0;
     int64_t since = atomic_load(&ps.last_save_ms);
@@ -501,6 +532,9 @@ int64_t persist_last_save(void) {
     return (ms ? ms : srv->start_ms) / 1000; /* as Redis: the start until a save is made */
 }
 
+bool persist_last_ok(void) { return atomic_load(&ps.last_ok); }
+uint64_t persist_saves(void) { return atomic_load(&ps.saves); }
+
 uint64_t persist_writes_at_save(void) {
     return atomic_load(&ps.writes_at_save);
 }
@@ -509,8 +543,10 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
     uint64_t base = atomic_load(&ps.writes_at_save);
     bool bg = atomic_load(&ps.bg_running);
     int64_t cur = bg ? (wall_ms() - atomic_load(&ps.cur_bg_start_ms)) / 1000 : -1;
+    char aof[1024];
+    aof_info(aof, sizeof aof);
     snprintf(out, cap,
-             "# Persistence\r\npersistence_available:1\r\nloading:0\r\nasync_loading:0\r\n"
+             "# Persistence\r\npersistence_available:1\r\nloading:%d\r\nasync_loading:0\r\n"
              "current_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\n"
              "current_fork_perc:0.00\r\n"
              "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
@@ -519,16 +555,11 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
              "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
              "rdb_saves:%llu\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%llu\r\n"
              "rdb_last_load_keys_loaded:%llu\r\n"
-             "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
-             "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
-             "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
-             "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
-             "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
-             "module_fork_last_cow_size:0\r\n\r\n",
-             (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
+             "%s\r\n",
+             aof_loading() ? 1 : 0, (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
              (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
              (long long)atomic_load(&ps.last_bg_sec), (long long)cur,
              (unsigned long long)atomic_load(&ps.saves),
              (unsigned long long)atomic_load(&ps.loaded_expired),
-             (unsigned long long)atomic_load(&ps.loaded_keys));
+             (unsigned long long)atomic_load(&ps.loaded_keys), aof);
 }

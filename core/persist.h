@@ -59,6 +59,9 @@ bool persist_saving(void);
 /* Unix seconds of the last successful save (or of the snapshot loaded at start, or of the
  * start when there is none). */
 int64_t persist_last_save(void);
+/* Whether the last save succeeded; successful saves since the start. */
+bool persist_last_ok(void);
+uint64_t persist_saves(void);
 /* Appends INFO's "# Persistence" section's fields. */
 void persist_info(char *out, size_t cap, uint64_t writes_now);
 /* The write counter's value the last successful save started at (INFO's

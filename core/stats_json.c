@@ -1,6 +1,8 @@
 /* stats_json.c -- the STATS sections and SELF STATS as jansson objects. */
 #include "config.h"
 #include "stats_json.h"
+#include "aof.h"
+#include "persist.h"
 #include "conn.h"
 #include "expire.h"
 #include "loader.h"
@@ -304,6 +306,19 @@ static json_t *sec_modules(int64_t now) {
     return o;
 }
 
+/* Snapshots and the append-only log (docs/persistence.md). */
+static json_t *sec_persistence(int64_t now) {
+    (void)now;
+    json_t *o = json_object();
+    set(o, "loading", json_boolean(aof_loading()));
+    set(o, "saving", json_boolean(persist_saving()));
+    set_int(o, "last_save_time", persist_last_save());
+    set(o, "last_save_ok", json_boolean(persist_last_ok()));
+    set_int(o, "saves", (int64_t)persist_saves());
+    aof_stats_json(o);
+    return o;
+}
+
 typedef struct stats_section {
     const char *name;
     json_t *(*build)(int64_t now_ms);
@@ -313,10 +328,11 @@ static const stats_section sections[] = {
     {"process", sec_process}, {"cpu", sec_cpu},           {"memory", sec_memory},
     {"startup", sec_startup}, {"os", sec_os},             {"log", sec_log},
     {"keyspace", sec_keyspace}, {"network", sec_network}, {"modules", sec_modules},
+    {"persistence", sec_persistence},
 };
 
 const char *const stats_sections[] = {"process", "cpu", "memory", "startup", "os", "log", "keyspace",
-                                      "network", "modules", NULL};
+                                      "network", "modules", "persistence", NULL};
 
 bool stats_json_section(json_t *root, const char *name, int64_t now_ms) {
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {

@@ -1,6 +1,7 @@
 /* thread.c -- the worker loop: poll I/O, drain the inbox, run ready processes, flush output,
  * then wake the threads this turn sent messages to. */
 #include "config.h"
+#include "aof.h"
 #include "thread.h"
 #include "busy.h"
 #include "client_pause.h"
@@ -33,7 +34,10 @@ static int64_t wall_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void thr_refresh_now(thr *t) { t->now_ms = wall_ms(); }
+void thr_refresh_now(thr *t) {
+    int64_t replay = atomic_load_explicit(&aof_replay_now, memory_order_relaxed);   /* aof.h */
+    t->now_ms = replay ? replay : wall_ms();
+}
 
 static void thr_on_wake(evutil_socket_t fd, short what, void *arg) {
     (void)what;
@@ -246,6 +250,7 @@ static void thr_turn(thr *t, bool may_wait) {
     thr_drain_inbox(t);
     thr_run_ready(t);
     thr_flush_wakeups(t);   /* before the writes: the threads we sent work to start sooner */
+    aof_thread_flush(t);    /* this turn's log records to the writer (group commit) */
     conn_flush_dirty(t);
     thr_flush_wakeups(t);
     if (t->lazy) lazy_free_run(t, 300000);   /* big deletions free between turns */

@@ -169,6 +169,9 @@ typedef struct zvm_proc {
     struct zvm_proc *conn_next;    /* the connection's pending list, in request order */
     uint64_t conn_seq;             /* its place in that list (a push shares its predecessor's) */
     size_t push_bytes;             /* a push (conn_push): the output it stands for; 0 otherwise */
+    uint64_t aof_seq;              /* its log record's sequence number + 1 (0: none; aof.h) */
+    struct aof_pend *aof_pend;     /* what it logs besides its arguments (aof.c) */
+    bool aof_replay;               /* replays the log at start: answers as on a timeout, never parks */
 
     /* last: never cleared when recycled (only frames[0..depth] are ever read) */
     reply_frame frames[ZVM_REPLY_DEPTH];

@@ -1,6 +1,7 @@
 /* zvm_run.c -- the interpreter loop and what happens to a process after each run: finish,
  * requeue after a yield, park on a lock, or hop to the thread owning the next shard. */
 #include "config.h"
+#include "aof.h"
 #include "zvm.h"
 #include "block.h"
 #include "busy.h"
@@ -300,6 +301,7 @@ void zvm_step(zvm_proc *p) {
     switch (out) {
     case ZVM_OUT_DONE:
         busy_clear(p);
+        if (atomic_load_explicit(&aof_logging, memory_order_relaxed)) aof_proc_done(p);   /* keys still held */
         zvm_reply_finish(p);
         call_clear(p);   /* a child whose reply was never cleared */
         if (p->call_parent) zvm_give_locks(p, p->call_parent);
@@ -319,7 +321,7 @@ void zvm_step(zvm_proc *p) {
         thr_ready(t, p);
         break;
     case ZVM_OUT_BLOCK:
-        if (p->block_req && p->call_parent) {   /* run by EXEC or a script: never blocks */
+        if (p->block_req && (p->call_parent || p->aof_replay)) {   /* EXEC, a script, the log's replay: never blocks */
             zvm_restart_timed_out(p);
             thr_ready(t, p);
             break;

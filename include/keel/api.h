@@ -334,7 +334,16 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * KEEL_EINVAL when it cannot (store the whole new value instead: nothing changed);        \
      * KEEL_NOTFOUND, KEEL_MOVED and KEEL_WAIT as key_lookup */                                \
     X(keel_status, key_bytes_edit, (keel_proc *p, const void *key, size_t klen, size_t len,    \
-                                    void **bytes, size_t *out_len))
+                                    void **bytes, size_t *out_len))                            \
+    /* ---- the append-only log (added in 1.4) ---- */                                          \
+    /* logs command argv (argv[0] its name) in place of p's own arguments when p's write       \
+     * succeeds: relative times as absolute (SET .. PXAT, PEXPIREAT), random choices as what    \
+     * was chosen (SPOP as SREM), float arithmetic as its result (INCRBYFLOAT as SET).  The     \
+     * last call counts (a handler re-run after a hop says it again): the command is replayed  \
+     * in p's database and namespace; argc 0 logs nothing for p.  The arguments are copied.     \
+     * KEEL_OK at once when the log is off;                                                    \
+     * KEEL_EINVAL for argc > 0 without argv.  Only inside p's opcode handlers */                \
+    X(keel_status, proc_log_as, (keel_proc *p, uint32_t argc, const keel_arg *argv))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -95,6 +95,9 @@ static keel_op_result op_hincrbyfloat(keel_proc *p, const keel_insn *in) {
     if (st == KEEL_OK && !err) {
         text = keel_proc_alloc(p, MAP_LD_TEXT);
         len = map_ld_format(cur + by, text);
+        /* logged as its result, as Redis propagates it */
+        keel_arg as_hset[4] = {{"HSET", 4}, p->argv[1], p->argv[2], {text, len}};
+        keel_proc_log_as(p, 4, as_hset);
         st = map_store_text(p, &p->argv[2], text, len, KEEL_STORE_KEEPTTL);
     }
     map_close(p);

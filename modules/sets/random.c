@@ -54,6 +54,20 @@ static bool parse_count(keel_proc *p, bool pop, int64_t *count) {
     return true;
 }
 
+/* The append-only log records what SPOP chose: SREM key member... (n members of ms). */
+static void log_as_srem(keel_proc *p, const keel_arg *key, const dk_val *ms, uint64_t n) {
+    keel_arg *argv = keel_proc_alloc(p, sizeof *argv * (size_t)(n + 2));
+    argv[0] = (keel_arg){"SREM", 4};
+    argv[1] = *key;
+    for (uint64_t i = 0; i < n; i++) {
+        char *buf = keel_proc_alloc(p, DK_BOX_TEXT_MAX);
+        const char *s;
+        size_t len = dk_box_text(&ms[i], buf, &s);
+        argv[i + 2] = (keel_arg){s, len};
+    }
+    keel_proc_log_as(p, (uint32_t)(n + 2), argv);
+}
+
 /* SPOP / SRANDMEMBER without a count: one random member, or nil. */
 static keel_op_result one_member(keel_proc *p, bool pop, const keel_arg *key, dk_set *s) {
     if (!s) {
@@ -66,6 +80,7 @@ static keel_op_result one_member(keel_proc *p, bool pop, const keel_arg *key, dk
     keel_charge(p, sets_cost(s, NULL));
     if (!pop) return KEEL_NEXT;
     m = sets_keep(p, &m);
+    log_as_srem(p, key, &m, 1);
     dk_set_remove(s, &m);
     keel_notify(p, KEEL_NOTIFY_SET, "spop", key->ptr, key->len);
     keel_status st = sets_settle(p, key->ptr, key->len, s);
@@ -137,6 +152,7 @@ static keel_op_result pick_run(keel_proc *p, pick *k, dk_set *s, const keel_arg 
         k->done = 0;
         /* fall through */
     case PICK_REMOVE:
+        if (k->done == 0) log_as_srem(p, key, k->keep, k->want);
         while (k->done < k->want) {
             int64_t cost = sets_cost(s, &k->keep[k->done]);
             dk_set_remove(s, &k->keep[k->done++]);
@@ -149,6 +165,8 @@ static keel_op_result pick_run(keel_proc *p, pick *k, dk_set *s, const keel_arg 
             if (keel_charge(p, SETS_COST_STEP) && k->it.pos < k->n) return KEEL_YIELD;
         }
         if (k->pop) {
+            keel_arg as_del[2] = {{"DEL", 3}, *key}; /* every member went */
+            keel_proc_log_as(p, 2, as_del);
             keel_status st = keel_key_delete(p, key->ptr, key->len);
             KEEL_OP_PROPAGATE(st);
             keel_notify(p, KEEL_NOTIFY_SET, "spop", key->ptr, key->len);

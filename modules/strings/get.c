@@ -3,6 +3,8 @@
 #include "family.h"
 #include "value.h"
 
+#include <stdio.h>
+
 /* Which command runs strings.get (its imm). */
 enum { GET_GET = 0, GET_DEL, GET_EX };
 
@@ -47,6 +49,15 @@ static keel_op_result get_any(keel_proc *p, const keel_arg *key) {
     return done ? KEEL_NEXT : KEEL_YIELD;
 }
 
+/* The append-only log records GETEX's change as PEXPIREAT key at (an absolute time) or
+ * PERSIST key (at -1). */
+static void log_getex(keel_proc *p, const keel_arg *key, int64_t at) {
+    char *num = keel_proc_alloc(p, 24);
+    keel_arg argv[3] = {{"PEXPIREAT", 9}, *key, {num, (size_t)snprintf(num, 24, "%lld", (long long)at)}};
+    if (at < 0) argv[0] = (keel_arg){"PERSIST", 7};
+    keel_proc_log_as(p, at < 0 ? 2 : 3, argv);
+}
+
 /* Opcode: strings.get
  * GET (imm GET_GET), GETDEL (GET_DEL) or GETEX (GET_EX) on argv[1]: replies the value (nil
  * when absent), then deletes the key or changes its expiry.  GET shows any type in the keel
@@ -76,11 +87,15 @@ static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
         if (timed && !str_exp_at(p, kind, t, "getex", &at)) return KEEL_FAIL;
         keel_reply_stored(p, &v);
         bool persist_nothing = at == -1 && v.expire_at_ms < 0;
-        if (in->imm == GET_EX && (at == -2 || persist_nothing)) return KEEL_NEXT;
+        if (in->imm == GET_EX && (at == -2 || persist_nothing)) {
+            keel_proc_log_as(p, 0, NULL); /* nothing changed */
+            return KEEL_NEXT;
+        }
         p->reg[0] = dk_i64(1);
         p->reg[1] = dk_i64(at);
     }
     int64_t at = p->reg[1].type == DK_NULL ? -1 : p->reg[1].v.i;
+    if (in->imm == GET_EX) log_getex(p, key, at);
     if (in->imm == GET_DEL) st = keel_key_delete(p, key->ptr, key->len);
     else st = keel_key_expire(p, key->ptr, key->len, at);
     KEEL_OP_PROPAGATE(st);

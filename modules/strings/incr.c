@@ -114,6 +114,9 @@ static keel_op_result op_incrbyfloat(keel_proc *p, const keel_insn *in) {
     }
     char *text = keel_proc_alloc(p, STR_LD_TEXT);
     size_t n = str_ld_format(cur, text);
+    /* logged as its result, as Redis propagates it: float arithmetic may differ elsewhere */
+    keel_arg as_set[4] = {{"SET", 3}, *key, {text, n}, {"KEEPTTL", 7}};
+    keel_proc_log_as(p, 4, as_set);
     st = str_store(p, key, text, n, KEEL_STORE_KEEPTTL);
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK) return str_store_failed(p, st);

@@ -4,6 +4,7 @@
 #include "family.h"
 #include "value.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Which command runs strings.set (its imm). */
@@ -123,6 +124,15 @@ static bool set_allowed(const set_plan *sp, keel_status found, const keel_value 
     }
 }
 
+/* The append-only log records a write with an expiry as SET key value PXAT at: an absolute
+ * time, whatever form the command gave it in (EX, PX, SETEX, PSETEX). */
+static void log_as_set_pxat(keel_proc *p, const keel_arg *key, const keel_arg *value, int64_t at) {
+    char *num = keel_proc_alloc(p, 24);
+    keel_arg argv[5] = {{"SET", 3}, *key, *value, {"PXAT", 4},
+                        {num, (size_t)snprintf(num, 24, "%lld", (long long)at)}};
+    keel_proc_log_as(p, 5, argv);
+}
+
 /* Opcode: strings.set
  * SET and its relatives on argv[1]; imm says which command (SET_*).  Registers: r0 = stage
  * (STAGE_*: the decision is taken and the old value replied once; a re-run resumes at the
@@ -150,6 +160,7 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
         if (sp.get && st == KEEL_NOTFOUND)
             keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", key->ptr, key->len);
         if (!set_allowed(&sp, st, &v)) {
+            keel_proc_log_as(p, 0, NULL); /* nothing changed: nothing to log */
             if (sp.get && st != KEEL_OK) keel_reply_nil(p);
             set_reply(p, in->imm, &sp, false);
             return KEEL_NEXT;
@@ -195,6 +206,7 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
         p->reg[4].v.i = 0;
     }
     if (at >= 0) {
+        log_as_set_pxat(p, key, sp.value, at);
         st = keel_key_expire(p, key->ptr, key->len, at);
         KEEL_OP_PROPAGATE(st);
     }

@@ -33,6 +33,22 @@ tests_fuzz_fuzz_conf_check_LDFLAGS = $(FUZZER_LINKING)
 tests_fuzz_fuzz_conf_check_LDADD = core/libkeelcore.la
 endif
 
+# ---- the append-only log's reader (core/aof_rec.c) ----
+FUZZ_TARGETS += aof_reader
+check_PROGRAMS += tests/fuzz/fuzz_aof_reader_replay
+TESTS += tests/fuzz/fuzz_aof_reader_replay
+tests_fuzz_fuzz_aof_reader_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_aof_reader.c
+tests_fuzz_fuzz_aof_reader_replay_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/aof_reader"'
+tests_fuzz_fuzz_aof_reader_replay_LDADD = core/libkeelcore.la
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_aof_reader
+tests_fuzz_fuzz_aof_reader_SOURCES = tests/fuzz/fuzz_aof_reader.c
+tests_fuzz_fuzz_aof_reader_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS)
+tests_fuzz_fuzz_aof_reader_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_aof_reader_LDADD = core/libkeelcore.la
+endif
+
 if MODULE_RESP
 FUZZ_RESP_LIBS = proto/resp/libresp.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la -lm
 

@@ -17,7 +17,7 @@ import redis
 
 from keel_harness import KeelConfigServer, MODULE_DIR, free_port
 
-SECTIONS = ["process", "cpu", "memory", "startup", "os", "log", "keyspace", "network", "modules"]
+SECTIONS = ["process", "cpu", "memory", "startup", "os", "log", "keyspace", "network", "modules", "persistence"]
 
 
 def have_module(name):

@@ -81,6 +81,13 @@ tests_unit_test_snap_file_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_snap_file_LDADD = core/libkeelcore.la $(UNIT_LIBS)
 TESTS += tests/unit/test_snap_file
 
+check_PROGRAMS += tests/unit/test_aof_rec
+tests_unit_test_aof_rec_SOURCES = tests/unit/test_aof_rec.c
+tests_unit_test_aof_rec_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_aof_rec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_aof_rec_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_aof_rec
+
 check_PROGRAMS += tests/unit/test_snap_shard
 tests_unit_test_snap_shard_SOURCES = tests/unit/test_snap_shard.c tests/unit/zvm_world.c tests/unit/zvm_world.h
 tests_unit_test_snap_shard_CPPFLAGS = $(CORE_TEST_CPPFLAGS)

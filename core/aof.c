@@ -1,0 +1,333 @@
+/* aof.c -- the append-only log's capture: a finished write's record (its arguments, or what its
+ * command asked to log instead) staged on its thread with a server-wide sequence number taken
+ * while its keys are held, children's commands gathered into their parent's one record, replies
+ * held for appendfsync always, refusals (-LOADING, -MISCONF), settings and INFO. */
+#include "config.h"
+#include "aof.h"
+#include "aof_rec.h"
+#include "aof_writer.h"
+#include "conn.h"
+#include "log.h"
+#include "mem.h"
+#include "ns.h"
+#include "persist.h"
+#include "registry.h"
+#include "server.h"
+#include "thread.h"
+#include "zvm.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+_Atomic bool aof_logging;
+_Atomic int aof_gate_state;
+_Atomic int64_t aof_replay_now; /* bit 1: loading; bit 2: the log cannot be written */
+#define GATE_LOADING 1
+#define GATE_MISCONF 2
+
+/* Commands a process gathered: its children's (EXEC, a script), or its own rewrite. */
+typedef struct aof_pend {
+    aof_buf kids; /* encoded commands of its children */
+    uint32_t nkids;
+    aof_buf own; /* keel_proc_log_as: what to log instead of its arguments */
+    uint32_t nown;
+    bool rewritten, called;
+} aof_pend;
+
+static struct {
+    _Atomic uint64_t seq; /* the next record's sequence number */
+    _Atomic int policy;   /* enum aof_fsync */
+    _Atomic bool enabled; /* appendonly */
+    aof_buf *stage;       /* per worker thread */
+    _Atomic int *waiting; /* per worker thread: a connection waits for the log */
+    _Atomic uint64_t records;
+} A;
+
+static void pend_free(void *arg) {
+    aof_pend *ap = arg;
+    aof_buf_free(&ap->kids);
+    aof_buf_free(&ap->own);
+}
+
+static aof_pend *pend_of(zvm_proc *p) {
+    if (!p->aof_pend) {
+        aof_pend *ap = zvm_alloc(p, sizeof *ap);
+        memset(ap, 0, sizeof *ap);
+        keel_proc_defer_free(&p->pub, pend_free, ap);
+        p->aof_pend = ap;
+    }
+    return p->aof_pend;
+}
+
+/* p's namespace and database as a record carries them. */
+static void cmd_of(const zvm_proc *p, uint32_t argc, const keel_arg *argv, aof_cmd *c) {
+    const ns_path *ns = p->ns;
+    *c = (aof_cmd){.db = p->db, .argc = argc, .argv = argv};
+    if (ns && ns->n) {
+        c->nns = ns->n < AOF_NS_MAX ? ns->n : AOF_NS_MAX;
+        c->ns = ns->comp;
+        c->coloc = ns->coloc;
+        c->coloc_n = ns->coloc_n;
+    }
+}
+
+static bool proc_logs_itself(const zvm_proc *p) {
+    const aof_pend *ap = p->aof_pend;
+    if (ap && ap->called) return false; /* EXEC, a script: what its children did */
+    if (ap && ap->rewritten) return true;
+    if (p->failed || !p->cmd) return false;
+    return (cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & KEEL_CMD_WRITE) != 0;
+}
+
+/* Appends p's own commands to b; returns how many. */
+static uint32_t put_own(const zvm_proc *p, aof_buf *b) {
+    const aof_pend *ap = p->aof_pend;
+    if (ap && ap->rewritten) {
+        aof_buf_put(b, ap->own.p, ap->own.len);
+        return ap->nown;
+    }
+    aof_cmd c;
+    cmd_of(p, p->pub.argc, p->pub.argv, &c);
+    aof_cmd_encode(b, &c);
+    return 1;
+}
+
+void aof_reserve_seq(zvm_proc *p) {
+    if (!p->cmd || !(cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & KEEL_CMD_WRITE)) return;
+    zvm_proc *root = p;
+    while (root->call_parent)
+        root = root->call_parent;
+    if (!root->aof_seq)
+        root->aof_seq = atomic_fetch_add_explicit(&A.seq, 1, memory_order_relaxed) + 1;
+}
+
+void aof_proc_done(zvm_proc *p) {
+    aof_pend *ap = p->aof_pend;
+    bool own = proc_logs_itself(p);
+    uint32_t nkids = ap ? ap->nkids : 0;
+    uint64_t reserved = p->call_parent ? 0 : p->aof_seq; /* a record is owed for it */
+    if (!own && nkids == 0 && !reserved) return;
+    if (p->call_parent) { /* the parent logs it with its other children's, as one record */
+        aof_pend *pp = pend_of(p->call_parent);
+        if (nkids) aof_buf_put(&pp->kids, ap->kids.p, ap->kids.len);
+        pp->nkids += nkids;
+        if (own) pp->nkids += put_own(p, &pp->kids);
+        return;
+    }
+    uint32_t nown = !own ? 0 : ap && ap->rewritten ? ap->nown : 1;
+    if (nkids + nown == 0 && !reserved) return; /* a rewrite to nothing */
+    aof_buf *b = &A.stage[p->cur->id];
+    /* a reserved number with nothing to log still gets its (empty) record: the writer waits
+     * for every number in turn */
+    uint64_t seq =
+        reserved ? reserved - 1 : atomic_fetch_add_explicit(&A.seq, 1, memory_order_relaxed);
+    size_t start = aof_rec_begin(b, seq, p->cur->now_ms, nkids + nown);
+    if (nkids) aof_buf_put(b, ap->kids.p, ap->kids.len);
+    if (own) put_own(p, b);
+    aof_rec_end(b, start);
+    p->aof_seq = seq + 1;
+    atomic_fetch_add_explicit(&A.records, 1, memory_order_relaxed);
+}
+
+void aof_note_call(zvm_proc *p) {
+    pend_of(p)->called = true;
+}
+
+keel_status aof_log_as(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
+    if (!atomic_load_explicit(&aof_logging, memory_order_relaxed)) return KEEL_OK;
+    if (argc && !argv) return KEEL_EINVAL;
+    aof_pend *ap = pend_of(p);
+    ap->rewritten = true;
+    ap->own.len =
+        0; /* a handler re-run after a hop or a yield says it again: the last call counts */
+    ap->nown = 0;
+    if (argc == 0) return KEEL_OK;
+    aof_cmd c;
+    cmd_of(p, argc, argv, &c);
+    aof_cmd_encode(&ap->own, &c);
+    ap->nown++;
+    return KEEL_OK;
+}
+
+void aof_thread_flush(thr *t) {
+    if (!A.stage) return;
+    aof_buf *b = &A.stage[t->id];
+    if (!b->len) return;
+    aofw_submit(b->p, b->len);
+    *b = (aof_buf){0};
+}
+
+/* ---- replies waiting for the disk ---- */
+
+enum aof_reply aof_reply_ready(uint64_t seq1) {
+    if (!seq1 || atomic_load_explicit(&A.policy, memory_order_relaxed) != AOF_FSYNC_ALWAYS)
+        return AOF_REPLY_GO;
+    if (aofw_durable() >= seq1 || !atomic_load(&A.enabled)) return AOF_REPLY_GO;
+    if (!aofw_ok() || !aofw_running()) return AOF_REPLY_FAILED;
+    return AOF_REPLY_WAIT;
+}
+
+void aof_misconf_text(char *out, size_t cap) {
+    snprintf(out, cap, "MISCONF Errors writing to the AOF file: %s", strerror(aofw_errno()));
+}
+
+void aof_wait_on(thr *t) {
+    atomic_store(&A.waiting[t->id], 1);
+}
+
+static void resume_on_thread(void *arg) {
+    (void)arg;
+    conn_aof_resume(thr_self());
+}
+
+void aof_durable_moved_hook(void) {
+    if (!aofw_ok() && atomic_load(&A.enabled))
+        atomic_fetch_or(&aof_gate_state, GATE_MISCONF);
+    else
+        atomic_fetch_and(&aof_gate_state, ~GATE_MISCONF);
+    if (!A.waiting) return;
+    for (int i = 0; i < srv->nthreads; i++)
+        if (atomic_exchange(&A.waiting[i], 0)) thr_call_on(srv->threads[i], resume_on_thread, NULL);
+}
+
+const char *aof_refusal(uint64_t flags, char *buf, size_t cap) {
+    int st = atomic_load_explicit(&aof_gate_state, memory_order_relaxed);
+    if ((st & GATE_LOADING) && (flags & (KEEL_CMD_WRITE | KEEL_CMD_READONLY)))
+        return "LOADING Redis is loading the dataset in memory";
+    if ((st & GATE_MISCONF) && (flags & KEEL_CMD_WRITE)) {
+        aof_misconf_text(buf, cap);
+        return buf;
+    }
+    return NULL;
+}
+
+void aof_set_loading(bool on) {
+    if (on)
+        atomic_fetch_or(&aof_gate_state, GATE_LOADING);
+    else
+        atomic_fetch_and(&aof_gate_state, ~GATE_LOADING);
+}
+
+bool aof_loading(void) {
+    return (atomic_load(&aof_gate_state) & GATE_LOADING) != 0;
+}
+
+/* ---- starting, rotating, stopping ---- */
+
+int aof_begin_logging(uint64_t generation, uint64_t next_seq) {
+    atomic_store(&A.seq, next_seq);
+    char err[600];
+    if (aofw_start(generation, next_seq, err, sizeof err) != 0) {
+        log_error("cannot start the append-only log: %s", err);
+        return -1;
+    }
+    atomic_store(&aof_logging, true);
+    char path[4096];
+    aofw_path(generation, path, sizeof path);
+    log_notice("append-only log on: %s (appendfsync %s)", path, aof_fsync_name(aof_fsync_policy()));
+    return 0;
+}
+
+void aof_rotate(uint64_t generation) {
+    if (!atomic_load(&aof_logging)) return;
+    aofw_rotate(atomic_load(&A.seq), generation);
+}
+
+void aof_snapshot_committed(uint64_t generation) {
+    aof_remove_before(generation);
+}
+
+void aof_shutdown(void) {
+    if (!aofw_running()) return;
+    for (int i = 0; i < srv->nthreads; i++) /* what the stopped workers staged last */
+        if (srv->threads && srv->threads[i]) aof_thread_flush(srv->threads[i]);
+    aofw_stop();
+    atomic_store(&aof_logging, false);
+}
+
+/* ---- settings ---- */
+
+bool aof_enabled(void) {
+    return atomic_load(&A.enabled);
+}
+void aof_set_enabled_at_start(bool on) {
+    atomic_store(&A.enabled, on);
+    if (!A.stage) { /* before the workers start: they read these on every turn */
+        A.stage = mem_calloc((size_t)srv->nthreads, sizeof *A.stage);
+        A.waiting = mem_calloc((size_t)srv->nthreads, sizeof *A.waiting);
+    }
+}
+
+const char *aof_set_enabled(bool on) {
+    if (on == atomic_load(&A.enabled)) return NULL;
+    if (!on) { /* workers staging records drop them once the writer is gone */
+        atomic_store(&A.enabled, false);
+        atomic_store(&aof_logging, false);
+        aofw_stop();
+        aof_durable_moved_hook(); /* replies waiting for the log leave */
+        log_notice("append-only log off (CONFIG SET appendonly no)");
+        return NULL;
+    }
+    return "turning the append-only log on at run time is not supported yet: restart with "
+           "--appendonly yes";
+}
+
+int aof_fsync_policy(void) {
+    return atomic_load(&A.policy);
+}
+void aof_set_fsync_policy(int policy) {
+    atomic_store(&A.policy, policy);
+}
+
+int aof_fsync_parse(const char *s) {
+    if (!strcasecmp(s, "always")) return AOF_FSYNC_ALWAYS;
+    if (!strcasecmp(s, "everysec")) return AOF_FSYNC_EVERYSEC;
+    if (!strcasecmp(s, "no")) return AOF_FSYNC_NO;
+    return -1;
+}
+
+const char *aof_fsync_name(int policy) {
+    return policy == AOF_FSYNC_ALWAYS ? "always" : policy == AOF_FSYNC_EVERYSEC ? "everysec" : "no";
+}
+
+/* ---- INFO and STATS ---- */
+
+void aof_info(char *out, size_t cap) {
+    bool on = aofw_running();
+    int n =
+        snprintf(out, cap,
+                 "aof_enabled:%d\r\naof_rewrite_in_progress:%d\r\naof_rewrite_scheduled:0\r\n"
+                 "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
+                 "aof_last_bgrewrite_status:%s\r\naof_rewrites:%llu\r\n"
+                 "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:%s\r\n"
+                 "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+                 "module_fork_last_cow_size:0\r\n",
+                 aof_enabled() ? 1 : 0, persist_saving() ? 1 : 0, persist_last_ok() ? "ok" : "err",
+                 (unsigned long long)persist_saves(), aofw_ok() ? "ok" : "err");
+    if (on && n > 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n,
+                 "aof_current_size:%llu\r\naof_base_size:%llu\r\naof_pending_rewrite:0\r\n"
+                 "aof_buffer_length:0\r\naof_pending_bio_fsync:%d\r\naof_delayed_fsync:0\r\n"
+                 "aof_fsyncs:%llu\r\naof_records:%llu\r\naof_generation:%llu\r\n",
+                 (unsigned long long)aofw_size(), (unsigned long long)aofw_base_size(),
+                 aofw_fsync_pending() ? 1 : 0, (unsigned long long)aofw_fsyncs(),
+                 (unsigned long long)atomic_load(&A.records),
+                 (unsigned long long)aofw_generation());
+}
+
+void aof_stats_json(json_t *o) {
+    json_object_set_new(o, "aof_enabled", json_boolean(aof_enabled()));
+    json_object_set_new(o, "aof_fsync", json_string(aof_fsync_name(aof_fsync_policy())));
+    json_object_set_new(o, "aof_loading", json_boolean(aof_loading()));
+    json_object_set_new(o, "aof_last_write_ok", json_boolean(aofw_ok()));
+    json_object_set_new(o, "aof_current_size", json_integer((json_int_t)aofw_size()));
+    json_object_set_new(o, "aof_base_size", json_integer((json_int_t)aofw_base_size()));
+    json_object_set_new(o, "aof_fsyncs", json_integer((json_int_t)aofw_fsyncs()));
+    json_object_set_new(o, "aof_records", json_integer((json_int_t)atomic_load(&A.records)));
+}
+
+keel_status keel_proc_log_as(keel_proc *p, uint32_t argc, const keel_arg *argv) {
+    return aof_log_as(zvm_of(p), argc, argv);
+}

@@ -1,0 +1,265 @@
+/* aof_rec.c -- encoding and checking the append-only log's records (aof_rec.h). */
+#include "config.h"
+#include "aof_rec.h"
+#include "mem.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <xxhash.h>
+
+void aof_buf_reserve(aof_buf *b, size_t more) {
+    if (b->cap - b->len >= more) return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < more)
+        cap *= 2;
+    b->p = mem_realloc(b->p, cap);
+    b->cap = cap;
+}
+
+void aof_buf_put(aof_buf *b, const void *p, size_t n) {
+    if (!n) return;
+    aof_buf_reserve(b, n);
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+void aof_buf_varint(aof_buf *b, uint64_t v) {
+    uint8_t tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    aof_buf_put(b, tmp, n);
+}
+
+void aof_buf_free(aof_buf *b) {
+    mem_free(b->p);
+    *b = (aof_buf){0};
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n) {
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int n) {
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+void aof_preamble(uint8_t out[AOF_PREAMBLE]) {
+    memset(out, 0, AOF_PREAMBLE);
+    memcpy(out, AOF_MAGIC, sizeof AOF_MAGIC);
+    put_le(out + 8, AOF_VERSION, 4);
+}
+
+bool aof_preamble_ok(const uint8_t *p, size_t n) {
+    return n >= AOF_PREAMBLE && memcmp(p, AOF_MAGIC, sizeof AOF_MAGIC) == 0 &&
+           get_le(p + 8, 4) == AOF_VERSION;
+}
+
+static void put_bytes(aof_buf *b, const keel_arg *a) {
+    aof_buf_varint(b, a->len);
+    aof_buf_put(b, a->ptr, a->len);
+}
+
+void aof_cmd_encode(aof_buf *b, const aof_cmd *c) {
+    aof_buf_varint(b, c->db);
+    aof_buf_varint(b, c->nns);
+    if (c->nns) {
+        aof_buf_put(b, &c->coloc, 1);
+        aof_buf_varint(b, c->coloc_n);
+        for (uint32_t i = 0; i < c->nns; i++)
+            put_bytes(b, &c->ns[i]);
+    }
+    aof_buf_varint(b, c->argc);
+    for (uint32_t i = 0; i < c->argc; i++)
+        put_bytes(b, &c->argv[i]);
+}
+
+size_t aof_rec_begin(aof_buf *b, uint64_t seq, int64_t time_ms, uint32_t ncmds) {
+    size_t start = b->len;
+    uint8_t head[AOF_REC_HEAD + 16] = {AOF_REC_KIND};
+    put_le(head + AOF_REC_HEAD, seq, 8);
+    put_le(head + AOF_REC_HEAD + 8, (uint64_t)time_ms, 8);
+    aof_buf_put(b, head, sizeof head);
+    aof_buf_varint(b, ncmds);
+    return start;
+}
+
+void aof_rec_end(aof_buf *b, size_t start) {
+    uint8_t *r = b->p + start;
+    size_t payload = b->len - start - AOF_REC_HEAD;
+    put_le(r + 4, payload, 4);
+    uint64_t sum = XXH3_64bits(r, AOF_REC_HEAD + payload);
+    uint8_t tail[AOF_REC_TAIL];
+    put_le(tail, sum, 8);
+    aof_buf_put(b, tail, sizeof tail);
+}
+
+uint64_t aof_rec_seq(const uint8_t *p) {
+    return get_le(p + AOF_REC_HEAD, 8);
+}
+
+size_t aof_rec_size(const uint8_t *p) {
+    return AOF_REC_HEAD + (size_t)get_le(p + 4, 4) + AOF_REC_TAIL;
+}
+
+enum aof_check aof_rec_check(const uint8_t *p, size_t n, size_t *size, char *err, size_t errlen) {
+    if (n < AOF_REC_HEAD) return AOF_REC_SHORT;
+    uint64_t payload = get_le(p + 4, 4);
+    if (p[0] != AOF_REC_KIND || p[1] || p[2] || p[3]) {
+        snprintf(err, errlen, "not a record (kind byte %u)", p[0]);
+        return AOF_REC_BAD;
+    }
+    if (payload < 17 || payload > AOF_REC_MAX) {
+        snprintf(err, errlen, "a record length of %llu bytes", (unsigned long long)payload);
+        return AOF_REC_BAD;
+    }
+    size_t whole = AOF_REC_HEAD + (size_t)payload + AOF_REC_TAIL;
+    if (n < whole) return AOF_REC_SHORT;
+    if (XXH3_64bits(p, AOF_REC_HEAD + (size_t)payload) != get_le(p + whole - AOF_REC_TAIL, 8)) {
+        snprintf(err, errlen, "a record whose checksum does not match");
+        return AOF_REC_BAD;
+    }
+    *size = whole;
+    return AOF_REC_OK;
+}
+
+static bool get_varint(aof_iter *it, uint64_t *v) {
+    uint64_t x = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (it->p >= it->end) return false;
+        uint8_t b = *it->p++;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool get_bytes(aof_iter *it, keel_arg *a) {
+    uint64_t n;
+    if (!get_varint(it, &n) || n > (uint64_t)(it->end - it->p)) return false;
+    a->ptr = (const char *)it->p;
+    a->len = (size_t)n;
+    it->p += n;
+    return true;
+}
+
+bool aof_iter_init(aof_iter *it, const uint8_t *p) {
+    memset(it, 0, sizeof *it);
+    size_t payload = (size_t)get_le(p + 4, 4);
+    it->p = p + AOF_REC_HEAD + 16;
+    it->end = p + AOF_REC_HEAD + payload;
+    it->seq = aof_rec_seq(p);
+    it->time_ms = (int64_t)get_le(p + AOF_REC_HEAD + 8, 8);
+    uint64_t n;
+    if (!get_varint(it, &n) || n > UINT32_MAX) return false; /* 0: a reserved number's filler */
+    it->left = (uint32_t)n;
+    return true;
+}
+
+int aof_iter_next(aof_iter *it, aof_cmd *c, char *err, size_t errlen) {
+    if (it->left == 0) {
+        if (it->p != it->end) {
+            snprintf(err, errlen, "bytes left after the record's commands");
+            return -1;
+        }
+        return 0;
+    }
+    it->left--;
+    uint64_t db, nns, argc, coloc_n = 0;
+    uint8_t coloc = 0;
+    memset(c, 0, sizeof *c);
+    if (!get_varint(it, &db) || db > UINT32_MAX || !get_varint(it, &nns) || nns > AOF_NS_MAX) {
+        snprintf(err, errlen, "a malformed command (database or namespace depth)");
+        return -1;
+    }
+    if (nns) {
+        if (it->p >= it->end) goto bad;
+        coloc = *it->p++;
+        if (!get_varint(it, &coloc_n) || coloc_n > UINT32_MAX) goto bad;
+        for (uint32_t i = 0; i < nns; i++)
+            if (!get_bytes(it, &it->ns[i])) goto bad;
+    }
+    if (!get_varint(it, &argc) || argc == 0 || argc > (uint64_t)(it->end - it->p)) goto bad;
+    if (argc > it->cap) {
+        it->argv = mem_realloc(it->argv, sizeof *it->argv * (size_t)argc);
+        it->cap = (uint32_t)argc;
+    }
+    for (uint32_t i = 0; i < argc; i++)
+        if (!get_bytes(it, &it->argv[i])) goto bad;
+    *c = (aof_cmd){.db = (uint32_t)db,
+                   .nns = (uint32_t)nns,
+                   .coloc = coloc,
+                   .coloc_n = (uint32_t)coloc_n,
+                   .ns = it->ns,
+                   .argc = (uint32_t)argc,
+                   .argv = it->argv};
+    return 1;
+bad:
+    snprintf(err, errlen, "a malformed command (its namespace or arguments run past the record)");
+    return -1;
+}
+
+static bool all_zero(const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+/* True when the record at p (checked) holds well-formed commands. */
+static bool commands_ok(const uint8_t *p, char *what, size_t whatlen) {
+    aof_iter it;
+    aof_cmd c;
+    int got = -1;
+    if (!aof_iter_init(&it, p))
+        snprintf(what, whatlen, "a record without commands");
+    else
+        while ((got = aof_iter_next(&it, &c, what, whatlen)) == 1) {
+        }
+    aof_iter_free(&it);
+    return got == 0;
+}
+
+enum aof_scan_kind aof_scan_file(const uint8_t *p, size_t n, aof_scan *out) {
+    memset(out, 0, sizeof *out);
+    if (!aof_preamble_ok(p, n)) {
+        snprintf(out->what, sizeof out->what, "not a Keel log (bad preamble at offset 0)");
+        return AOF_SCAN_NOT_A_LOG;
+    }
+    size_t off = AOF_PREAMBLE;
+    while (off < n) {
+        size_t size = 0;
+        enum aof_check r = aof_rec_check(p + off, n - off, &size, out->what, sizeof out->what);
+        out->valid = out->bad_at = off;
+        if (r == AOF_REC_SHORT) {
+            snprintf(out->what, sizeof out->what, "a record cut short (%zu bytes left)", n - off);
+            return AOF_SCAN_TORN;
+        }
+        if (r == AOF_REC_BAD) {
+            bool last = all_zero(p + off, n - off) ||
+                        (n - off >= AOF_REC_HEAD && aof_rec_size(p + off) == n - off);
+            return last ? AOF_SCAN_TORN : AOF_SCAN_CORRUPT;
+        }
+        if (!commands_ok(p + off, out->what, sizeof out->what)) return AOF_SCAN_CORRUPT;
+        uint64_t seq = aof_rec_seq(p + off);
+        if (seq >= out->next_seq) out->next_seq = seq + 1;
+        out->records++;
+        off += size;
+    }
+    out->valid = out->bad_at = off;
+    return AOF_SCAN_CLEAN;
+}
+
+void aof_iter_free(aof_iter *it) {
+    mem_free(it->argv);
+    it->argv = NULL;
+    it->cap = 0;
+}
