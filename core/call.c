@@ -2,6 +2,7 @@
 #include "config.h"
 #include "call.h"
 #include "aof.h"
+#include "cmdstats.h"
 #include "conn.h"
 #include "lock.h"
 #include "net.h"
@@ -74,6 +75,7 @@ static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_ent
     } else {
         zvm_set_argv(c, argc, argv);
     }
+    c->started_ns = cmdstats_clock();
     p->call_child = c;
     p->call_done = false;
     p->call_nowait = (opts & KEEL_CALL_NOWAIT) != 0;
@@ -184,6 +186,7 @@ void call_restart_wider(zvm_proc *p) {
 void call_child_done(zvm_proc *c) {
     zvm_proc *p = c->call_parent;
     zvm_set_state(c, ZVM_DONE);
+    if (c->cmd) cmdstats_call(c->cur->id, c->cmd, cmdstats_clock() - c->started_ns, c->failed);
     if (c->cmd && (c->cmd->def->flags & KEEL_CMD_CONN) && c->conn && !(c->conn->flags & CONN_CLOSED)) {
         /* a SELECT or NS run by EXEC: the commands after it run where it left the client (this
          * is the connection's thread: connection commands run there) */

@@ -1,6 +1,8 @@
 /* cmd_config.c -- CONFIG GET (known parameters, Redis names), CONFIG SET (runtime-changeable
  * ones, admin only), CONFIG RESETSTAT.  There is no persistence yet: the persistence parameters
  * say so (no file, no save points, no AOF, "persistence" is "unavailable") and refuse changes. */
+#include "slowlog.h"
+#include "cmdstats.h"
 #include "config.h"
 #include "aof.h"
 #include "builtin.h"
@@ -203,7 +205,25 @@ static void get_appendfilename(char *o, size_t n) { snprintf(o, n, "%s", srv->cf
 static void get_appenddirname(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.appenddirname); }
 static const char *set_dbfilename(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
 
+static void get_slowlog_us(char *o, size_t n) { snprintf(o, n, "%lld", (long long)slowlog_threshold_us()); }
+static const char *set_slowlog_us(const char *v) {
+    long long x;
+    if (!config_int(v, LLONG_MIN, LLONG_MAX, &x)) return "argument couldn't be parsed into an integer";
+    if (x < -1) return "argument must be between -1 and 9223372036854775807 inclusive";
+    slowlog_set_threshold_us(x);
+    return NULL;
+}
+static void get_slowlog_len(char *o, size_t n) { snprintf(o, n, "%lld", (long long)slowlog_max_len()); }
+static const char *set_slowlog_len(const char *v) {
+    long long x;
+    if (!config_int(v, LLONG_MIN, LLONG_MAX, &x)) return "argument couldn't be parsed into an integer";
+    if (x < 0) return "argument must be between 0 and 9223372036854775807 inclusive";
+    slowlog_set_max_len(x);
+    return NULL;
+}
+
 static const config_param params[] = {
+    {"slowlog-log-slower-than", get_slowlog_us, set_slowlog_us}, {"slowlog-max-len", get_slowlog_len, set_slowlog_len},
     {"bind", get_bind, NULL},           {"port", get_port, NULL},
     {"memcache-port", get_mcport, NULL}, {"dir", get_dir, NULL},
     {"dbfilename", get_empty, set_dbfilename}, {"maxmemory", get_maxmemory, set_maxmemory},
@@ -282,6 +302,7 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
         return KEEL_DONE;
     }
     if (keel_arg_is(sub, "RESETSTAT") && p->argc == 2) {
+        cmdstats_reset();   /* INFO commandstats and errorstats start over */
         keel_reply_ok(p);
         return KEEL_DONE;
     }

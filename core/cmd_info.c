@@ -2,6 +2,7 @@
 #include "config.h"
 #include "builtin.h"
 #include "client_pause.h"
+#include "cmdstats.h"
 #include "evict.h"
 #include "evict_policy.h"
 #include "expire.h"
@@ -216,6 +217,33 @@ static void info_keyspace(info_buf *b, int64_t now_ms) {
     info_add(b, "\r\n");
 }
 
+static void info_one_command(void *ctx, const char *name, const cmdstat_sum *s) {
+    info_add(ctx, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu\r\n", name,
+             (unsigned long long)s->calls, (unsigned long long)s->usec,
+             s->calls ? (double)s->usec / (double)s->calls : 0.0, (unsigned long long)s->rejected,
+             (unsigned long long)s->failed);
+}
+
+/* Redis's commandstats: every command called or refused since the start or CONFIG RESETSTAT. */
+static void info_commandstats(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    info_add(b, "# Commandstats\r\n");
+    cmdstats_foreach(info_one_command, b);
+    info_add(b, "\r\n");
+}
+
+static void info_one_error(void *ctx, const char *code, uint64_t count) {
+    info_add(ctx, "errorstat_%s:count=%llu\r\n", code, (unsigned long long)count);
+}
+
+/* Redis's errorstats: error replies by their code word (ERR, WRONGTYPE, ...). */
+static void info_errorstats(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    info_add(b, "# Errorstats\r\n");
+    cmdstats_errors_foreach(info_one_error, b);
+    info_add(b, "\r\n");
+}
+
 typedef struct info_section {
     const char *name;
     bool in_default;
@@ -225,7 +253,8 @@ typedef struct info_section {
 static const info_section sections[] = {
     {"server", true, info_server}, {"clients", true, info_clients},   {"memory", true, info_memory},
     {"persistence", true, info_persistence}, {"stats", true, info_stats}, {"replication", true, info_replication},
-    {"cpu", true, info_cpu},          {"modules", false, info_modules},  {"keyspace", true, info_keyspace},
+    {"cpu", true, info_cpu},          {"modules", false, info_modules},  {"commandstats", false, info_commandstats},
+    {"errorstats", true, info_errorstats}, {"keyspace", true, info_keyspace},
 };
 
 static bool wanted_name(const keel_proc *p, const char *name, bool in_default) {

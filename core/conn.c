@@ -11,6 +11,8 @@
 #include "opts.h"
 #include "block.h"
 #include "client_pause.h"
+#include "cmdstats.h"
+#include "slowlog.h"
 #include "log.h"
 #include "mem.h"
 #include "net.h"
@@ -472,6 +474,7 @@ static bool conn_encode(conn *c, zvm_proc *p) {
             continue;
         }
         if (!c->enc_cursor && r->type == KEEL_REPLY_ERROR) {
+            cmdstats_error(c->t->id, r->v.s, r->len);
             c->nerrors++;
             atomic_fetch_add_explicit(&c->t->st.errors, 1, memory_order_relaxed);
             atomic_fetch_add_explicit(&c->net->st.errors, 1, memory_order_relaxed);
@@ -566,6 +569,7 @@ static bool conn_must_hold(const conn *c) {
  * when it finishes here and now: conn_proc_done clears it). */
 static void conn_start(conn *c, zvm_proc *p) {
     p->started = true;
+    p->started_ns = cmdstats_clock();
     c->nstarted++;
     if (p->orders) c->barrier = p;
     conn_affinity_note(c, p);
@@ -597,11 +601,22 @@ static void conn_run_held(conn *c) {
     c->flags &= ~CONN_IN_HELD;
 }
 
+/* INFO commandstats and the slow log, for a request that ran (not the time it was parked by a
+ * blocking command: its reply came from its last run, the time of which is not known apart). */
+static void conn_account(conn *c, zvm_proc *p) {
+    int64_t ns = p->wake_reason ? 0 : cmdstats_clock() - p->started_ns;
+    cmdstats_call(c->t->id, p->cmd, ns, p->failed);
+    if (slowlog_wanted(ns / 1000) && !p->wake_reason) slowlog_record(ns / 1000, p->pub.argc, p->pub.argv, c);
+}
+
 void conn_proc_done(zvm_proc *p) {
     conn *c = p->conn;
     bool was_barrier = c->barrier == p, was_long = p->yielded;
     if (was_barrier) c->barrier = NULL;
-    if (p->started) c->nstarted--;
+    if (p->started) {
+        c->nstarted--;
+        if (p->cmd) conn_account(c, p);
+    }
     if (was_long) {
         atomic_fetch_sub_explicit(&c->nlong, 1, memory_order_relaxed);
         c->serial = true;
@@ -806,6 +821,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         }
         if (tx_is_multi(ce)) {   /* it only changes what the next requests do: done here, at once */
             if (!tx_multi(c, p)) p->failed = true;
+            cmdstats_call(c->t->id, ce, 0, p->failed);
             conn_proc_done(p);
             return NULL;
         }
@@ -832,6 +848,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         }
     }
     if (queueing) tx_refused(c);   /* EXEC will answer EXECABORT */
+    if (ce) cmdstats_rejected(c->t->id, ce);
     conn_proc_done(p);
     return NULL;
 }

@@ -1,5 +1,6 @@
 /* main.c -- keel-server: read the config, load modules, start the worker threads and the
  * listeners, and shut everything down in order on SIGTERM, SIGINT or SHUTDOWN. */
+#include "cmdstats.h"
 #include "config.h"
 #include "aof.h"
 #include "builtin.h"
@@ -95,6 +96,7 @@ static int ensure_dir(const char *dir) {
  * Without a configured shard count, the snapshot's is used (its keys are placed by it). */
 static int start_threads(void) {
     srv->nthreads = conf_threads(&srv->cf);
+    cmdstats_init(srv->nthreads);   /* the command table is final: modules have loaded */
     srv->nshards = (uint32_t)conf_shards(&srv->cf);
     uint32_t snap_shards = srv->cf.shards ? 0 : persist_snapshot_shards();
     if (snap_shards >= (uint32_t)srv->nthreads && snap_shards != srv->nshards) {

@@ -18,6 +18,7 @@ typedef struct cmd_entry {
     uint64_t hash;                 /* name_hash of lname (the index's probes compare it first) */
     bool is_alias;
     uint8_t tx_role;               /* TX_* bits of tx.h, from the name (MULTI's special commands) */
+    uint32_t stat_idx;             /* its counters in cmdstats.c (set once every module loaded) */
     const struct cmd_entry *target;  /* for an alias: the command it names */
 } cmd_entry;
 
