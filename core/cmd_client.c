@@ -7,6 +7,7 @@
 #include "client_kill.h"
 #include "conn.h"
 #include "mem.h"
+#include "monitor.h"
 #include "server.h"
 #include "zvm.h"
 
@@ -134,10 +135,21 @@ static keel_op_result op_client(keel_proc *p, const keel_insn *in) {
     return KEEL_DONE;
 }
 
+/* Opcode: client.monitor — MONITOR: the caller is shown every request from now on. */
+static keel_op_result op_monitor(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    conn *c = keel_proc_conn(p);
+    if (!c->monitor) monitor_add(c);
+    keel_reply_ok(p);
+    return KEEL_DONE;
+}
+
 static const keel_opcode_def client_ops[] = {
     {sizeof(keel_opcode_def), "client.run", op_client, "CLIENT subcommands", 0, 0, 1, KEEL_OP_MAY_HOP},
+    {sizeof(keel_opcode_def), "client.monitor", op_monitor, "MONITOR", 0, 0, 1, 0},
 };
 static const keel_insn_def client_prog[] = {{.op = "client.run"}, KEEL_END};
+static const keel_insn_def monitor_prog[] = {{.op = "client.monitor"}, KEEL_END};
 static const keel_cmd_def client_cmds[] = {
     {.size = sizeof(keel_cmd_def), .name = "CLIENT", .arity = -2, .flags = KEEL_CMD_CONN,
      .summary = "Names, describes, closes (KILL), unblocks and pauses connections.",
@@ -145,6 +157,9 @@ static const keel_cmd_def client_cmds[] = {
                "SETINFO attr value | PAUSE ms [WRITE|ALL] | UNPAUSE | UNBLOCK id [TIMEOUT|ERROR] | "
                "REPLY ON|OFF|SKIP | NO-EVICT on|off | NO-TOUCH on|off | GETREDIR",
      .group = "connection", .since = "0.1.0", .program = client_prog},
+    {.size = sizeof(keel_cmd_def), .name = "MONITOR", .arity = 1, .flags = KEEL_CMD_CONN | KEEL_CMD_ADMIN,
+     .summary = "Shows the caller every request the server gets from now on, in Redis's MONITOR format.",
+     .syntax = "MONITOR", .group = "server", .since = "0.2.0", .program = monitor_prog},
 };
 
 void cmd_client_register(keel_module *core) {

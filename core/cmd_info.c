@@ -3,6 +3,7 @@
 #include "builtin.h"
 #include "client_pause.h"
 #include "cmdstats.h"
+#include "monitor.h"
 #include "evict.h"
 #include "evict_policy.h"
 #include "expire.h"
@@ -178,6 +179,7 @@ static void info_stats(info_buf *b, int64_t now_ms) {
              (unsigned long long)THREAD_SUM(yields), (unsigned long long)THREAD_SUM(hops),
              (long long)atomic_load(&srv->conn_moves),
              (unsigned long long)log_dropped());
+    info_add(b, "monitor_lines_dropped:%llu\r\n", (unsigned long long)monitor_dropped());
     info_expiry(b);
 }
 

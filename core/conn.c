@@ -12,6 +12,7 @@
 #include "block.h"
 #include "client_pause.h"
 #include "cmdstats.h"
+#include "monitor.h"
 #include "slowlog.h"
 #include "log.h"
 #include "mem.h"
@@ -182,6 +183,7 @@ static void conn_close(conn *c) {
     atomic_store_explicit(&c->gone, true, memory_order_relaxed);
     conn_ext_close(c);   /* modules drop what they keep for it (subscriptions) */
     client_pause_release(c);   /* its held requests run now (the writes) or are dropped */
+    monitor_remove(c);
     for (zvm_proc *p = c->pend_head; p; p = p->conn_next) blk_cancel(p);   /* parked: finish now */
     conn_detach(c);
     tls_session_free(c->tls);
@@ -814,6 +816,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
     } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p) && conn_memory_ok(c, ce, p) &&
                conn_aof_ok(ce, p)) {
+        if (monitor_active()) monitor_feed(c, ce, p->pub.argc, p->pub.argv);
         if (queueing) {   /* MULTI: checked, then queued for EXEC */
             tx_queue(c, p, named, ce);
             conn_proc_done(p);
@@ -1115,6 +1118,7 @@ bool conn_subscribed_inband(const conn *c) {
  * their framing, so a subscriber's queued messages count against its output limit. */
 static size_t conn_push_size(const keel_reply *r) {
     size_t n = 16;
+    if (r->type != KEEL_REPLY_PUSH && r->type != KEEL_REPLY_ARRAY) return n + r->len;   /* a line (MONITOR) */
     const keel_reply *k = r->v.child;
     for (uint32_t i = 0; i < r->len && k; i++, k = k->next)
         n += 16 + (k->type == KEEL_REPLY_BULK ? k->len : 0);

@@ -90,6 +90,7 @@ struct keel_conn {
     uint64_t nerrors;               /* error replies sent */
     char addr[64], laddr[64];
     bool paused;                    /* its next request waits for CLIENT PAUSE to end (client_pause.h) */
+    bool monitor;                   /* MONITOR: it is shown every request (monitor.h) */
     bool no_touch;                  /* CLIENT NO-TOUCH: its reads leave keys' recency and frequency */
     uint8_t reply_mode;             /* CLIENT REPLY: CONN_REPLY_ON, _OFF, or _SKIP (the next one) */
     int aff_thread;                 /* the thread its requests lean to, and how much (conn_move.h) */

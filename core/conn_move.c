@@ -40,7 +40,7 @@ void conn_affinity_note(conn *c, const zvm_proc *p) {
 
 /* Idle between requests, and nothing it has is tied to its thread. */
 static bool conn_movable(const conn *c) {
-    return !(c->flags & MOVE_BLOCKERS) && !c->tls && !c->ext && c->npend == 0 &&
+    return !(c->flags & MOVE_BLOCKERS) && !c->tls && !c->ext && !c->monitor && !c->paused && c->npend == 0 &&
            c->nstarted == 0 && !c->held && !c->barrier && !c->last_done && c->reply_bytes == 0 &&
            c->out_off == c->out.len && c->in_off == c->in_len && !(c->tx && c->tx->nwatches) &&
            !atomic_load_explicit(&c->nsub, memory_order_relaxed) &&

@@ -2,12 +2,13 @@
 (SLOWLOG GET/LEN/RESET, slowlog-log-slower-than, slowlog-max-len) on a real keel-server, with
 SLOWLOG's replies and errors compared with Debian's redis-server 7.0 where they are not timings.
 """
+import re
 import shutil
 import unittest
 
 import redis
 
-from keel_harness import KeelServer, RedisServer, raw_client, reply_of
+from keel_harness import KeelServer, RedisServer, RespReader, raw_client, reply_of, resp_command
 
 
 def errorstats(r):
@@ -152,6 +153,35 @@ class SlowLog(unittest.TestCase):
         self.r.config_set("slowlog-log-slower-than", 10000000)   # 10 s: nothing here is that slow
         self.r.set("a", 1)
         self.assertEqual(self.r.slowlog_len(), 0)
+
+
+class Monitor(unittest.TestCase):
+    def test_monitor_shows_every_clients_requests_in_redis_format(self):
+        with KeelServer(threads=2, modules=["resp", "strings"]) as srv:
+            mon = srv.raw()
+            mon.sendall(resp_command("MONITOR"))
+            reader = RespReader(mon)
+            self.assertEqual(reader.reply(), b"+OK\r\n")
+            clients = [srv.client() for _ in range(3)]   # on both threads
+            for i, c in enumerate(clients):
+                c.set("k%d" % i, 'v "%d"\n' % i)
+            clients[0].execute_command("CONFIG", "SET", "slowlog-max-len", "100")   # admin: not shown
+            try:
+                clients[1].execute_command("AUTH", "secret")
+            except redis.ResponseError:
+                pass
+            clients[2].get("k0")
+            lines = [reader.reply().decode() for _ in range(5)]
+            pattern = r'^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] '
+            for line in lines:
+                self.assertRegex(line, pattern)
+            shown = sorted(re.sub(pattern, "", l).strip() for l in lines)
+            self.assertEqual(shown, sorted(['"SET" "k0" "v \\"0\\"\\n"', '"SET" "k1" "v \\"1\\"\\n"',
+                                            '"SET" "k2" "v \\"2\\"\\n"', '"AUTH" "(redacted)"', '"GET" "k0"']))
+            self.assertEqual(int(clients[0].info("stats")["monitor_lines_dropped"]), 0)
+            mon.close()
+            clients[0].set("after", 1)   # a monitor that left is not written to
+            self.assertEqual(clients[0].get("after"), b"1")
 
 
 CASES = [
