@@ -393,11 +393,27 @@ class ServerCommands(unittest.TestCase):
             raw = self.rr.execute_command("COMMAND", "DOCS", "get")
             self.assertEqual(dict(zip(raw[1][0::2], raw[1][1::2]))[b"module"], b"strings")
 
-    def test_command_unknown_subcommand(self):
-        self.assertEqual(error_of(self.r, "COMMAND", "FOO"),
-                         "unknown subcommand or wrong number of arguments for 'FOO'. Try COMMAND HELP.")
+    def test_command_unknown_subcommand(self):   # Redis 7.0's texts
+        self.assertEqual(error_of(self.r, "COMMAND", "FOO"), "unknown subcommand 'FOO'. Try COMMAND HELP.")
         self.assertEqual(error_of(self.r, "COMMAND", "COUNT", "x"),
-                         "unknown subcommand or wrong number of arguments for 'COUNT'. Try COMMAND HELP.")
+                         "wrong number of arguments for 'command|count' command")
+
+    def test_command_getkeys_and_list_filterby(self):
+        self.assertEqual(self.rr.execute_command("COMMAND", "GETKEYS", "DEL", "a", "b"), [b"a", b"b"])
+        self.assertEqual(self.rr.execute_command("COMMAND", "GETKEYSANDFLAGS", "DEL", "a"), [[b"a", [b"RW", b"update"]]])
+        self.assertEqual(self.rr.execute_command("COMMAND", "GETKEYSANDFLAGS", "EXISTS", "a"), [[b"a", [b"RO", b"access"]]])
+        self.assertEqual(error_of(self.r, "COMMAND", "GETKEYS", "NOSUCH", "a"), "Invalid command specified")
+        self.assertEqual(error_of(self.r, "COMMAND", "GETKEYS", "DEL"), "wrong number of arguments for 'command|getkeys' command")
+        self.assertEqual(error_of(self.r, "COMMAND", "GETKEYS", "PING", "x"), "The command has no key arguments")
+        self.assertEqual(error_of(self.r, "COMMAND", "GETKEYS", "EXPIRE", "k"),
+                         "Invalid number of arguments specified for command")
+        core = self.rr.execute_command("COMMAND", "LIST", "FILTERBY", "MODULE", "core")
+        self.assertIn(b"del", core)
+        self.assertNotIn(b"get", core)
+        self.assertEqual(sorted(self.rr.execute_command("COMMAND", "LIST", "FILTERBY", "PATTERN", "ex*")),
+                         sorted(c for c in self.rr.execute_command("COMMAND", "LIST") if c.startswith(b"ex")))
+        self.assertEqual(self.rr.execute_command("COMMAND", "LIST", "FILTERBY", "MODULE", "nosuch"), [])
+        self.assertEqual(error_of(self.r, "COMMAND", "LIST", "FILTERBY", "FOO", "x"), "syntax error")
 
     # ---- CLIENT ----
 
