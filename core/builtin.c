@@ -31,7 +31,7 @@ int builtin_commands(keel_module *core, const keel_cmd_def *cmds, size_t n) {
 
 static void (*const families[])(keel_module *) = {
     cmd_server_register, cmd_info_register,  cmd_config_register,
-    cmd_command_register, cmd_admin_register, cmd_client_register, cmd_slowlog_register,
+    cmd_command_register, cmd_admin_register, cmd_client_register, cmd_slowlog_register, cmd_latency_register,
     cmd_keys_register,   cmd_expire_register, cmd_scan_register,
     cmd_stats_register,  cmd_memory_register, cmd_tx_register,
     cmd_db_register,     cmd_object_register, cmd_dialect_register,

@@ -16,6 +16,7 @@ void cmd_command_register(keel_module *core);   /* COMMAND */
 void cmd_admin_register(keel_module *core);     /* MODULE DEBUG ADMIN */
 void cmd_client_register(keel_module *core);    /* CLIENT */
 void cmd_slowlog_register(keel_module *core);   /* SLOWLOG */
+void cmd_latency_register(keel_module *core);   /* LATENCY */
 void cmd_keys_register(keel_module *core);      /* DEL UNLINK EXISTS TOUCH TYPE RENAME RENAMENX */
 void cmd_expire_register(keel_module *core);    /* EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL ... PERSIST */
 void cmd_scan_register(keel_module *core);      /* KEYS SCAN RANDOMKEY */

@@ -1,6 +1,7 @@
 /* cmd_config.c -- CONFIG GET (known parameters, Redis names), CONFIG SET (runtime-changeable
  * ones, admin only), CONFIG RESETSTAT.  There is no persistence yet: the persistence parameters
  * say so (no file, no save points, no AOF, "persistence" is "unavailable") and refuse changes. */
+#include "latency.h"
 #include "slowlog.h"
 #include "cmdstats.h"
 #include "config.h"
@@ -222,7 +223,17 @@ static const char *set_slowlog_len(const char *v) {
     return NULL;
 }
 
+static void get_latency_ms(char *o, size_t n) { snprintf(o, n, "%lld", (long long)latency_threshold_ms()); }
+static const char *set_latency_ms(const char *v) {
+    long long x;
+    if (!config_int(v, LLONG_MIN, LLONG_MAX, &x)) return "argument couldn't be parsed into an integer";
+    if (x < 0) return "argument must be between 0 and 9223372036854775807 inclusive";
+    latency_set_threshold_ms(x);
+    return NULL;
+}
+
 static const config_param params[] = {
+    {"latency-monitor-threshold", get_latency_ms, set_latency_ms},
     {"slowlog-log-slower-than", get_slowlog_us, set_slowlog_us}, {"slowlog-max-len", get_slowlog_len, set_slowlog_len},
     {"bind", get_bind, NULL},           {"port", get_port, NULL},
     {"memcache-port", get_mcport, NULL}, {"dir", get_dir, NULL},

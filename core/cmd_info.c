@@ -3,6 +3,7 @@
 #include "builtin.h"
 #include "client_pause.h"
 #include "cmdstats.h"
+#include "latency.h"
 #include "monitor.h"
 #include "evict.h"
 #include "evict_policy.h"
@@ -246,6 +247,22 @@ static void info_errorstats(info_buf *b, int64_t now_ms) {
     info_add(b, "\r\n");
 }
 
+/* Redis's latencystats: p50, p99 and p99.9 of each command's calls, in microseconds. */
+static void info_latencystats(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    info_add(b, "# Latencystats\r\n");
+    for (size_t i = 0; i < cmd_count(); i++) {
+        const cmd_entry *ce = cmd_at(i);
+        double p50, p99, p999;
+        uint64_t calls;
+        if (ce->is_alias || !latency_percentile(ce->stat_idx, 0.5, &p50, &calls)) continue;
+        latency_percentile(ce->stat_idx, 0.99, &p99, &calls);
+        latency_percentile(ce->stat_idx, 0.999, &p999, &calls);
+        info_add(b, "latency_percentiles_usec_%s:p50=%.3f,p99=%.3f,p99.9=%.3f\r\n", ce->lname, p50, p99, p999);
+    }
+    info_add(b, "\r\n");
+}
+
 typedef struct info_section {
     const char *name;
     bool in_default;
@@ -256,7 +273,8 @@ static const info_section sections[] = {
     {"server", true, info_server}, {"clients", true, info_clients},   {"memory", true, info_memory},
     {"persistence", true, info_persistence}, {"stats", true, info_stats}, {"replication", true, info_replication},
     {"cpu", true, info_cpu},          {"modules", false, info_modules},  {"commandstats", false, info_commandstats},
-    {"errorstats", true, info_errorstats}, {"keyspace", true, info_keyspace},
+    {"errorstats", true, info_errorstats}, {"latencystats", true, info_latencystats},
+    {"keyspace", true, info_keyspace},
 };
 
 static bool wanted_name(const keel_proc *p, const char *name, bool in_default) {

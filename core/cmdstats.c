@@ -1,6 +1,7 @@
 /* cmdstats.c -- INFO commandstats and errorstats counters (see cmdstats.h). */
 #include "config.h"
 #include "cmdstats.h"
+#include "latency.h"
 #include "mem.h"
 #include "registry.h"
 
@@ -36,6 +37,7 @@ void cmdstats_init(int n) {
     nthreads = n;
     threads = mem_calloc((size_t)n, sizeof *threads);
     for (int t = 0; t < n; t++) threads[t].cmds = mem_calloc(ncmds ? ncmds : 1, sizeof *threads[t].cmds);
+    latency_init(n, ncmds);
 }
 
 /* Adds v to a counter only its thread writes: a plain load and store, no locked instruction. */
@@ -54,6 +56,8 @@ void cmdstats_call(int thread, const cmd_entry *ce, int64_t ns, bool failed) {
     bump(&c->calls, 1);
     bump(&c->ns, ns > 0 ? (uint64_t)ns : 0);
     if (failed) bump(&c->failed, 1);
+    latency_record(thread, ce, ns / 1000);
+    latency_monitor_note((ce->def->flags & KEEL_CMD_FAST) != 0, ns / 1000);
 }
 
 void cmdstats_rejected(int thread, const cmd_entry *ce) {
@@ -130,4 +134,5 @@ void cmdstats_reset(void) {
         }
         for (uint32_t i = 0; i < ERROR_CODES; i++) atomic_store_explicit(&threads[t].errs[i].count, 0, memory_order_relaxed);
     }
+    latency_reset_histograms();
 }

@@ -155,6 +155,57 @@ class SlowLog(unittest.TestCase):
         self.assertEqual(self.r.slowlog_len(), 0)
 
 
+class Latency(unittest.TestCase):
+    def test_latency_histogram_and_latencystats(self):
+        with KeelServer(threads=2, modules=["resp", "strings"]) as srv:
+            r = srv.client()
+            for i in range(200):
+                r.set("k%d" % i, i)
+            raw = raw_client(srv.client())
+            hist = raw.execute_command("LATENCY", "HISTOGRAM", "set")
+            self.assertEqual(hist[0], b"set")
+            fields = dict(zip(hist[1][0::2], hist[1][1::2]))
+            self.assertEqual(fields[b"calls"], 200)
+            marks = fields[b"histogram_usec"]
+            bounds, counts = marks[0::2], marks[1::2]
+            self.assertEqual(bounds, sorted(bounds))
+            self.assertTrue(all(b & (b - 1) == 0 for b in bounds))   # powers of two
+            self.assertEqual(counts, sorted(counts))                   # cumulative
+            self.assertEqual(counts[-1], 200)
+            self.assertEqual(raw.execute_command("LATENCY", "HISTOGRAM", "nosuchcommand"), [])
+            line = [l for l in raw.execute_command("INFO", "latencystats").decode().split("\r\n")
+                    if l.startswith("latency_percentiles_usec_set:")][0]
+            p = dict(kv.split("=") for kv in line.split(":", 1)[1].split(","))
+            self.assertLessEqual(float(p["p50"]), float(p["p99"]))
+            self.assertLessEqual(float(p["p99"]), float(p["p99.9"]))
+            r.config_resetstat()
+            self.assertEqual(raw.execute_command("LATENCY", "HISTOGRAM", "set"), [])
+
+    def test_latency_monitor_records_requests_past_the_threshold(self):
+        with KeelServer(threads=1, modules=["resp", "lists"]) as srv:
+            r = srv.client()
+            raw = raw_client(srv.client())
+            self.assertEqual(raw.execute_command("LATENCY", "LATEST"), [])
+            self.assertIn(b"monitor is off", raw.execute_command("LATENCY", "DOCTOR"))
+            for i in range(0, 1000000, 100000):
+                r.rpush("big", *range(i, i + 100000))
+            r.config_set("latency-monitor-threshold", 1)
+            self.assertEqual(r.config_get("latency-monitor-threshold"), {"latency-monitor-threshold": "1"})
+            r.lrange("big", 0, -1)   # a million elements: well past a millisecond on any machine
+            latest = raw.execute_command("LATENCY", "LATEST")
+            self.assertEqual([e[0] for e in latest], [b"command"])
+            name, when, last_ms, max_ms = latest[0]
+            self.assertGreaterEqual(last_ms, 1)
+            self.assertGreaterEqual(max_ms, last_ms)
+            history = raw.execute_command("LATENCY", "HISTORY", "command")
+            self.assertGreaterEqual(len(history), 1)
+            self.assertEqual(history[-1][0], when)
+            self.assertIn(b"command:", raw.execute_command("LATENCY", "DOCTOR"))
+            self.assertEqual(raw.execute_command("LATENCY", "RESET", "command"), 1)
+            self.assertEqual(raw.execute_command("LATENCY", "LATEST"), [])
+            self.assertEqual(raw.execute_command("LATENCY", "HISTORY", "nosuch"), [])
+
+
 class Monitor(unittest.TestCase):
     def test_monitor_shows_every_clients_requests_in_redis_format(self):
         with KeelServer(threads=2, modules=["resp", "strings"]) as srv:
@@ -185,6 +236,13 @@ class Monitor(unittest.TestCase):
 
 
 CASES = [
+    ("LATENCY", "LATEST"),
+    ("LATENCY", "HISTORY", "command"),
+    ("LATENCY", "RESET"),
+    ("LATENCY", "FOO"),
+    ("LATENCY", "DOCTOR", "x"),
+    ("CONFIG", "SET", "latency-monitor-threshold", "-1"),
+    ("CONFIG", "GET", "latency-monitor-threshold"),
     ("SLOWLOG", "HELP"),
     ("SLOWLOG", "GET", "-2"),
     ("SLOWLOG", "GET", "x"),
