@@ -325,7 +325,21 @@ typedef void (*keel_info_fn)(keel_buf *out);
     X(keel_status, sink_write, (keel_sink *sink, const void *data, size_t n))                  \
     /* appends box v packed as datakit packs it (dk_box_pack: a type byte, then the fewest     \
      * bytes), which dk_box_unpack reads back: KEEL_OK, KEEL_EINVAL for a DK_PTR, KEEL_ENOMEM */  \
-    X(keel_status, sink_write_box, (keel_sink *sink, const dk_val *v))
+    X(keel_status, sink_write_box, (keel_sink *sink, const dk_val *v))                        \
+    /* ---- values in their snapshot form (added in 1.4): DUMP/RESTORE of module types ---- */   \
+    /* appends what v's type's save op writes for v->obj to out: KEEL_OK; KEEL_EINVAL for a     \
+     * box, a namespace or a type without save; KEEL_ENOMEM.  Inside p's opcode, v fresh from   \
+     * keel_key_lookup */                                                                       \
+    X(keel_status, value_save, (keel_proc *p, const keel_value *v, keel_buf *out))             \
+    /* the id of the registered type named name ("btree"), KEEL_TYPE_NONE when none is */      \
+    X(keel_type_id, type_lookup, (const char *name))                                           \
+    /* rebuilds an object of `type` from bytes value_save gave (its load op, which checks      \
+     * them) and stores it at key as keel_key_store_object does: KEEL_OK; KEEL_EINVAL with     \
+     * *err set when the type has no load op or refuses the bytes; KEEL_MOVED/KEEL_WAIT as a    \
+     * store (nothing is kept: call again) */                                                    \
+    X(keel_status, key_store_saved, (keel_proc *p, const void *key, size_t klen,               \
+                                     keel_type_id type, const void *data, size_t len,          \
+                                     const char **err))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -98,4 +98,7 @@
 #define keel_notify (keel_api_ptr->notify)
 #define keel_sink_write (keel_api_ptr->sink_write)
 #define keel_sink_write_box (keel_api_ptr->sink_write_box)
+#define keel_value_save (keel_api_ptr->value_save)
+#define keel_type_lookup (keel_api_ptr->type_lookup)
+#define keel_key_store_saved (keel_api_ptr->key_store_saved)
 #endif

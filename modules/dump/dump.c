@@ -4,13 +4,14 @@
  * Written as Redis reads it: strings as RDB strings (integers up to 32 bits integer-encoded,
  * nothing compressed), lists as a quicklist of listpacks (RDB_TYPE_LIST_QUICKLIST_2, DUMP_BATCH
  * elements a node), sets and hashes as their plain encodings, sorted sets with binary scores
- * (RDB_TYPE_ZSET_2), HyperLogLogs as the string of Redis's layout they are.  Redis rebuilds its
- * own compact encodings from these when it loads them. */
+ * (RDB_TYPE_ZSET_2), HyperLogLogs as the string of Redis's layout they are (their type's
+ * snapshot form).  Redis rebuilds its own compact encodings from these when it loads them.
+ * Types Redis does not have (btree ...) travel in a Keel-only payload: type byte
+ * RDB_TYPE_KEEL, then an RDB list of two strings (the type's name, its snapshot bytes), and
+ * version RDB_VERSION_KEEL, which Redis refuses as a version it does not know. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <datakit/hll.h>
 
 #include "calls.h"
 #include "family.h"
@@ -25,6 +26,7 @@ typedef struct dump_run {
     bool started;     /* the key was looked up, kind and out's header are set */
     bool counted;     /* LLEN/ZCARD answered: total is known */
     dump_kind kind;
+    uint16_t version; /* the footer's: RDB_VERSION_REDIS, or RDB_VERSION_KEEL */
     uint64_t total, next; /* elements, and the first one not read yet */
     rdb_buf out;
 } dump_run;
@@ -126,7 +128,33 @@ static keel_op_result unsupported(keel_proc *p, const char *type) {
     return KEEL_FAIL;
 }
 
-/* Looks the key up: nil when absent; HyperLogLogs are written at once; others set run->kind. */
+/* A value written whole from its type's snapshot form: a HyperLogLog as the Redis string it
+ * is, any other module type in a Keel-only payload. */
+static keel_op_result put_saved(keel_proc *p, dump_run *run, const keel_value *v,
+                                const char *type) {
+    keel_buf saved = {0};
+    keel_status st = keel_value_save(p, v, &saved);
+    if (st != KEEL_OK) {
+        keel_free(saved.data);
+        return unsupported(p, type);
+    }
+    if (strcmp(type, "hll") == 0) {
+        rdb_put_byte(&run->out, RDB_TYPE_STRING);
+    } else {
+        rdb_put_byte(&run->out, RDB_TYPE_KEEL);
+        rdb_put_len(&run->out, 2);
+        rdb_put_len(&run->out, strlen(type));
+        rdb_put_bytes(&run->out, type, strlen(type));
+        run->version = RDB_VERSION_KEEL;
+    }
+    rdb_put_len(&run->out, saved.len);
+    rdb_put_bytes(&run->out, saved.data, saved.len);
+    keel_free(saved.data);
+    return KEEL_NEXT;
+}
+
+/* Looks the key up: nil when absent; module types Redis does not read through commands
+ * (HyperLogLogs, Keel-only types) are written at once; others set run->kind. */
 static keel_op_result dump_start(keel_proc *p, dump_run *run, const keel_arg *key, bool *done) {
     keel_value v = {.size = sizeof v};
     keel_status st = keel_key_lookup(p, key->ptr, key->len, &v);
@@ -139,13 +167,6 @@ static keel_op_result dump_start(keel_proc *p, dump_run *run, const keel_arg *ke
     const char *type = keel_type_name(v.type);
     if (v.type == KEEL_TYPE_BOX) {
         run->kind = DK_STRING;
-    } else if (strcmp(type, "hll") == 0) {
-        /* hll.so's objects are datakit sketches in Redis's string layout (datakit/hll.h) */
-        size_t len;
-        const uint8_t *b = dk_hll_data(v.obj, &len);
-        rdb_put_byte(&run->out, RDB_TYPE_STRING);
-        rdb_put_string(&run->out, b, len);
-        return KEEL_NEXT;
     } else if (strcmp(type, "list") == 0) {
         run->kind = DK_LIST;
     } else if (strcmp(type, "set") == 0) {
@@ -155,7 +176,7 @@ static keel_op_result dump_start(keel_proc *p, dump_run *run, const keel_arg *ke
     } else if (v.type == keel_ns_type()) {
         run->kind = DK_HASH;
     } else {
-        return unsupported(p, type);
+        return put_saved(p, run, &v, type);
     }
     *done = false;
     run->started = true;
@@ -255,7 +276,7 @@ static keel_op_result op_dump(keel_proc *p, const keel_insn *in) {
         if (keel_charge(p, 1)) return KEEL_YIELD;
     }
 finish:
-    rdb_put_footer(&run->out, RDB_VERSION_REDIS);
+    rdb_put_footer(&run->out, run->version ? run->version : RDB_VERSION_REDIS);
     if (run->out.oom) return keel_reply_error(p, "OOM command not allowed"), KEEL_FAIL;
     keel_reply_bulk(p, run->out.p, run->out.len);
     return KEEL_DONE;

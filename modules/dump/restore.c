@@ -1,7 +1,8 @@
 /* restore.c -- RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
  * [FREQ frequency]: checks the payload as Redis 7.0 does (version, CRC-64), decodes it
  * (rdb_value.h) and rebuilds the value through the commands that make it (SET, RPUSH, SADD,
- * ZADD, HSET), DUMP_BATCH elements a call, yielding between calls with the key locked.
+ * ZADD, HSET), DUMP_BATCH elements a call, yielding between calls with the key locked; a
+ * Keel-only payload (dump.c) through its type's load op (keel_key_store_saved).
  * Errors, and the order they are checked in, are Redis's.  IDLETIME and FREQ are checked and
  * otherwise ignored: Keel keeps no per-key LRU/LFU clock a module can set. */
 #include <stdio.h>
@@ -20,6 +21,8 @@ typedef struct restore_run {
     int phase;
     bool pending;          /* a child command runs on */
     rdb_value val;         /* the decoded payload */
+    keel_type_id saved;    /* a Keel-only payload's type (val: its name, its bytes), or
+                              KEEL_TYPE_NONE */
     size_t next;           /* the first element not written yet */
     size_t batch;          /* elements the pending call writes */
     int64_t at;            /* the expiry (unix ms), -1 for none */
@@ -70,17 +73,34 @@ static bool parse_options(keel_proc *p, restore_opts *o) {
     return true;
 }
 
+/* A Keel-only payload's type, named by its first string: KEEL_TYPE_NONE when no loaded module
+ * has it. */
+static keel_type_id saved_type(const rdb_value *v) {
+    char name[64];
+    if (v->kind != RDB_KIND_LIST || v->count != 2 || v->items[0].len >= sizeof name)
+        return KEEL_TYPE_NONE;
+    memcpy(name, v->items[0].ptr, v->items[0].len);
+    name[v->items[0].len] = 0;
+    return keel_type_lookup(name);
+}
+
 /* Checks the payload's footer and decodes its value into run->val. */
 static bool decode_payload(keel_proc *p, restore_run *run) {
     const keel_arg *payload = &p->argv[3];
     const uint8_t *b = (const uint8_t *)payload->ptr;
     uint16_t version;
-    if (!rdb_payload_verify(b, payload->len, &version) || version > RDB_VERSION_REDIS)
+    run->saved = KEEL_TYPE_NONE;
+    if (!rdb_payload_verify(b, payload->len, &version) ||
+        (version > RDB_VERSION_REDIS && version != RDB_VERSION_KEEL))
         return fail(p, "ERR DUMP payload version or checksum are wrong"), false;
     size_t body = payload->len - 10, used = 0;
     const char *why = NULL;
     if (body < 1) return fail(p, "ERR Bad data format"), false;
-    rdb_status st = rdb_value_decode(b[0], b + 1, body - 1, &used, &run->val, &why);
+    bool keel_only = b[0] == RDB_TYPE_KEEL;
+    rdb_status st = rdb_value_decode(keel_only ? RDB_TYPE_LIST : b[0], b + 1, body - 1, &used,
+                                     &run->val, &why);
+    if (st == RDB_OK && keel_only && (run->saved = saved_type(&run->val)) == KEEL_TYPE_NONE)
+        st = RDB_EFORMAT;
     if (st == RDB_ENOMEM) return fail(p, "OOM command not allowed when used memory > 'maxmemory'."), false;
     if (st != RDB_OK || used != body - 1) return fail(p, "ERR Bad data format"), false;
     return true;
@@ -105,11 +125,12 @@ static keel_op_result restore_check(keel_proc *p, restore_run *run) {
     if (!decode_payload(p, run)) return KEEL_FAIL;
     int64_t now = keel_now_ms(p);
     run->at = ttl == 0 ? -1 : o.absttl ? ttl : (ttl > INT64_MAX - now ? INT64_MAX : now + ttl);
-    if (exists) {
+    bool expired = run->at >= 0 && run->at <= now;
+    if (exists && (expired || run->saved == KEEL_TYPE_NONE)) { /* a saved value replaces */
         st = keel_key_delete(p, key->ptr, key->len);
         KEEL_OP_PROPAGATE(st);
     }
-    if (run->at >= 0 && run->at <= now) { /* already expired: nothing is created */
+    if (expired) { /* nothing is created */
         if (exists) keel_notify(p, KEEL_NOTIFY_GENERIC, "del", key->ptr, key->len);
         keel_reply_ok(p);
         return KEEL_DONE;
@@ -159,6 +180,14 @@ static keel_op_result op_restore(keel_proc *p, const keel_insn *in) {
     if (run->phase == PHASE_CHECK) {
         keel_op_result res = restore_check(p, run);
         if (res != KEEL_NEXT) return res;
+    }
+    if (run->phase == PHASE_WRITE && run->saved != KEEL_TYPE_NONE) {
+        const rdb_item *bytes = &run->val.items[1];
+        keel_status st = keel_key_store_saved(p, key->ptr, key->len, run->saved, bytes->ptr,
+                                              bytes->len, NULL);
+        KEEL_OP_PROPAGATE(st);
+        if (st != KEEL_OK) return fail(p, "ERR Bad data format");
+        run->phase = PHASE_EXPIRE;
     }
     while (run->phase == PHASE_WRITE) {
         uint32_t argc = run->pending ? 0 : next_write(p, run);

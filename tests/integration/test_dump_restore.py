@@ -246,6 +246,39 @@ class DumpRestoreWithRedis(unittest.TestCase):
             self.assertEqual(reply_of(self.k, ["RESTORE", "x", 0, bytes(bad)]),
                              ("error", "DUMP payload version or checksum are wrong"))
 
+    def test_dump_restore_keel_only_type_refused_by_redis(self):
+        self.k.execute_command("BTSET", "bt", *[v for i in range(2000) for v in (i, "row%d" % i)])
+        self.k.execute_command("PEXPIRE", "bt", 500000)
+        payload = self.k.execute_command("DUMP", "bt")
+        self.assertEqual(int.from_bytes(payload[-10:-8], "little"), 0x4B01)
+        self.assertEqual(reply_of(self.r, ["RESTORE", "bt", 0, payload]),
+                         ("error", "DUMP payload version or checksum are wrong"))
+        self.assertEqual(self.k.execute_command("RESTORE", "bt2", 100000, payload), b"OK")
+        self.assertEqual(self.k.execute_command("TYPE", "bt2"), b"btree")
+        self.assertEqual(self.k.execute_command("BTCARD", "bt2"), 2000)
+        self.assertEqual(self.k.execute_command("BTGET", "bt2", 1234), b"row1234")
+        self.assertTrue(0 < self.k.execute_command("PTTL", "bt2") <= 100000)
+        self.assertEqual(self.k.execute_command("DUMP", "bt2"), payload)
+        # REPLACE over another type; BUSYKEY without it
+        self.k.execute_command("SET", "s", "x")
+        self.assertEqual(reply_of(self.k, ["RESTORE", "s", 0, payload]),
+                         ("error", "BUSYKEY Target key name already exists."))
+        self.assertEqual(self.k.execute_command("RESTORE", "s", 0, payload, "REPLACE"), b"OK")
+        self.assertEqual(self.k.execute_command("BTCARD", "s"), 2000)
+        # damaged snapshot bytes (checksum right) are refused and change nothing
+        body = bytearray(payload[:-10])
+        body[-5] ^= 0xFF
+        body[-40] ^= 0x55
+        self.k.execute_command("SET", "keep", "x")
+        got = reply_of(self.k, ["RESTORE", "keep", 0, refoot(bytes(body), 0x4B01), "REPLACE"])
+        if got[0] == "error":
+            self.assertEqual(got, ("error", "Bad data format"))
+            self.assertEqual(self.k.execute_command("GET", "keep"), b"x")
+        # an unknown Keel type name is bad data
+        fake = bytes([0xD0, 2, 5]) + b"nosuch" [:5] + bytes([1]) + b"x"
+        self.assertEqual(reply_of(self.k, ["RESTORE", "n", 0, refoot(fake, 0x4B01)]),
+                         ("error", "Bad data format"))
+
     def test_dump_restore_big_values_yield_and_keep_order(self):
         n = 300000
         self.k.execute_command("RPUSH", "big", *range(n))
