@@ -22,11 +22,11 @@ typedef enum dump_kind { DK_STRING, DK_LIST, DK_SET, DK_ZSET, DK_HASH } dump_kin
 
 /* A DUMP in progress (register r0). */
 typedef struct dump_run {
-    bool pending;     /* a child command runs on */
-    bool started;     /* the key was looked up, kind and out's header are set */
-    bool counted;     /* LLEN/ZCARD answered: total is known */
+    bool pending; /* a child command runs on */
+    bool started; /* the key was looked up, kind and out's header are set */
+    bool counted; /* LLEN/ZCARD answered: total is known */
     dump_kind kind;
-    uint16_t version; /* the footer's: RDB_VERSION_REDIS, or RDB_VERSION_KEEL */
+    uint16_t version;     /* the footer's: RDB_VERSION_REDIS, or RDB_VERSION_KEEL */
     uint64_t total, next; /* elements, and the first one not read yet */
     rdb_buf out;
 } dump_run;
@@ -42,11 +42,20 @@ static bool node_text(const keel_reply *r, char *tmp, size_t cap, const char **s
     switch (r->type) {
     case KEEL_REPLY_BULK:
     case KEEL_REPLY_SIMPLE:
-    case KEEL_REPLY_VERBATIM: *s = r->v.s, *n = r->len; return true;
-    case KEEL_REPLY_INT: *n = (size_t)snprintf(tmp, cap, "%lld", (long long)r->v.i); break;
-    case KEEL_REPLY_UINT: *n = (size_t)snprintf(tmp, cap, "%llu", (unsigned long long)r->v.u); break;
-    case KEEL_REPLY_DOUBLE: *n = (size_t)snprintf(tmp, cap, "%.17g", r->v.d); break;
-    default: return false;
+    case KEEL_REPLY_VERBATIM:
+        *s = r->v.s, *n = r->len;
+        return true;
+    case KEEL_REPLY_INT:
+        *n = (size_t)snprintf(tmp, cap, "%lld", (long long)r->v.i);
+        break;
+    case KEEL_REPLY_UINT:
+        *n = (size_t)snprintf(tmp, cap, "%llu", (unsigned long long)r->v.u);
+        break;
+    case KEEL_REPLY_DOUBLE:
+        *n = (size_t)snprintf(tmp, cap, "%.17g", r->v.d);
+        break;
+    default:
+        return false;
     }
     *s = tmp;
     return true;
@@ -192,9 +201,15 @@ static uint32_t next_call(dump_run *run, const keel_arg *key, keel_arg *argv, ch
     argv[2] = (keel_arg){nums[0], strlen(nums[0])};
     argv[3] = (keel_arg){nums[1], strlen(nums[1])};
     switch (run->kind) {
-    case DK_STRING: argv[0] = (keel_arg){"GET", 3}; return 2;
-    case DK_SET: argv[0] = (keel_arg){"SMEMBERS", 8}; return 2;
-    case DK_HASH: argv[0] = (keel_arg){"HGETALL", 7}; return 2;
+    case DK_STRING:
+        argv[0] = (keel_arg){"GET", 3};
+        return 2;
+    case DK_SET:
+        argv[0] = (keel_arg){"SMEMBERS", 8};
+        return 2;
+    case DK_HASH:
+        argv[0] = (keel_arg){"HGETALL", 7};
+        return 2;
     case DK_LIST:
         if (!run->counted) return argv[0] = (keel_arg){"LLEN", 4}, 2;
         argv[0] = (keel_arg){"LRANGE", 6};
@@ -216,8 +231,8 @@ static bool take_reply(keel_proc *p, dump_run *run, const keel_reply *r, bool *o
         run->total = (uint64_t)r->v.i;
         run->counted = true;
         rdb_put_byte(&run->out, run->kind == DK_LIST ? RDB_TYPE_LIST_QUICKLIST_2 : RDB_TYPE_ZSET_2);
-        rdb_put_len(&run->out, run->kind == DK_LIST ? (run->total + DUMP_BATCH - 1) / DUMP_BATCH
-                                                    : run->total);
+        rdb_put_len(&run->out,
+                    run->kind == DK_LIST ? (run->total + DUMP_BATCH - 1) / DUMP_BATCH : run->total);
         return *ok = true, false;
     }
     if (run->kind == DK_STRING) {
@@ -283,19 +298,30 @@ finish:
 }
 
 static const keel_opcode_def dump_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "dump.dump", .fn = op_dump,
-     .synopsis = "reply argv[1]'s value as a Redis DUMP payload", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "dump.dump",
+     .fn = op_dump,
+     .synopsis = "reply argv[1]'s value as a Redis DUMP payload",
+     .cost = 1,
      .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
 static const keel_insn_def dump_prog[] = {{.op = "dump.dump"}, KEEL_END};
 
 static const keel_cmd_def dump_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "DUMP", .arity = 2,
-     .flags = KEEL_CMD_READONLY, .first_key = 1, .last_key = 1, .key_step = 1,
+    {.size = sizeof(keel_cmd_def),
+     .name = "DUMP",
+     .arity = 2,
+     .flags = KEEL_CMD_READONLY,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
      .summary = "Returns a key's value serialized in Redis's DUMP format (RDB value, version, "
                 "CRC-64), or nil.",
-     .syntax = "DUMP key", .group = "generic", .since = "0.1.0", .program = dump_prog},
+     .syntax = "DUMP key",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = dump_prog},
 };
 
 const dump_family dump_dump_family = DUMP_FAMILY(dump_ops, dump_cmds);

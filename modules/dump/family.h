@@ -14,7 +14,8 @@ typedef struct dump_family {
 } dump_family;
 
 #define DUMP_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define DUMP_FAMILY(OPS, CMDS) {OPS, DUMP_COUNT(OPS), CMDS, DUMP_COUNT(CMDS)}
+#define DUMP_FAMILY(OPS, CMDS)                                                                     \
+    { OPS, DUMP_COUNT(OPS), CMDS, DUMP_COUNT(CMDS) }
 
 extern const dump_family dump_dump_family;    /* dump.c: DUMP */
 extern const dump_family dump_restore_family; /* restore.c: RESTORE */

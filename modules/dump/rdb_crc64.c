@@ -11,7 +11,8 @@ static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static void table_fill(void) {
     for (unsigned i = 0; i < 256; i++) {
         uint64_t c = i;
-        for (int bit = 0; bit < 8; bit++) c = (c & 1) ? (c >> 1) ^ JONES_REFLECTED : c >> 1;
+        for (int bit = 0; bit < 8; bit++)
+            c = (c & 1) ? (c >> 1) ^ JONES_REFLECTED : c >> 1;
         table[i] = c;
     }
 }
@@ -19,6 +20,7 @@ static void table_fill(void) {
 uint64_t rdb_crc64(uint64_t crc, const void *data, size_t n) {
     pthread_once(&table_once, table_fill);
     const uint8_t *p = data;
-    for (size_t i = 0; i < n; i++) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+    for (size_t i = 0; i < n; i++)
+        crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
     return crc;
 }

@@ -1,4 +1,4 @@
-/* rdb_crc64.h -- Redis's CRC-64 (Jones polynomial, reflected, init 0), the DUMP payload checksum. */
+/* rdb_crc64.h -- Redis's CRC-64 (Jones polynomial, reflected, init 0): the DUMP checksum. */
 #ifndef KEEL_DUMP_RDB_CRC64_H
 #define KEEL_DUMP_RDB_CRC64_H
 

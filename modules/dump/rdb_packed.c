@@ -4,7 +4,8 @@
 
 static uint64_t le(const uint8_t *p, int n) {
     uint64_t x = 0;
-    for (int i = n - 1; i >= 0; i--) x = (x << 8) | p[i];
+    for (int i = n - 1; i >= 0; i--)
+        x = (x << 8) | p[i];
     return x;
 }
 
@@ -30,7 +31,9 @@ rdb_status rdb_ziplist_items(rdb_value *v, const uint8_t *zl, size_t n) {
         int64_t imm = 0;
         bool is_str = true;
         switch (b >> 6) {
-        case 0: slen = b & 0x3f; break;
+        case 0:
+            slen = b & 0x3f;
+            break;
         case 1:
             if (room < 1) return RDB_EFORMAT;
             slen = ((size_t)(b & 0x3f) << 8) | zl[pos++];
@@ -44,11 +47,21 @@ rdb_status rdb_ziplist_items(rdb_value *v, const uint8_t *zl, size_t n) {
         default:
             is_str = false;
             switch (b) {
-            case 0xc0: ibytes = 2; break;
-            case 0xd0: ibytes = 4; break;
-            case 0xe0: ibytes = 8; break;
-            case 0xf0: ibytes = 3; break;
-            case 0xfe: ibytes = 1; break;
+            case 0xc0:
+                ibytes = 2;
+                break;
+            case 0xd0:
+                ibytes = 4;
+                break;
+            case 0xe0:
+                ibytes = 8;
+                break;
+            case 0xf0:
+                ibytes = 3;
+                break;
+            case 0xfe:
+                ibytes = 1;
+                break;
             default:
                 if (b < 0xf1 || b > 0xfd) return RDB_EFORMAT;
                 imm = (b & 0x0f) - 1;

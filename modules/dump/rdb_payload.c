@@ -37,7 +37,8 @@ void rdb_put_byte(rdb_buf *b, uint8_t x) {
 
 static void put_le(rdb_buf *b, uint64_t x, int n) {
     uint8_t out[8];
-    for (int i = 0; i < n; i++) out[i] = (uint8_t)(x >> (8 * i));
+    for (int i = 0; i < n; i++)
+        out[i] = (uint8_t)(x >> (8 * i));
     rdb_put_bytes(b, out, (size_t)n);
 }
 
@@ -51,7 +52,8 @@ void rdb_put_len(rdb_buf *b, uint64_t len) {
     } else {
         int w = len <= UINT32_MAX ? 4 : 8;
         out[0] = w == 4 ? 0x80 : 0x81;
-        for (int i = 0; i < w; i++) out[1 + i] = (uint8_t)(len >> (8 * (w - 1 - i)));
+        for (int i = 0; i < w; i++)
+            out[1 + i] = (uint8_t)(len >> (8 * (w - 1 - i)));
         n = 1 + (size_t)w;
     }
     rdb_put_bytes(b, out, n);
@@ -115,8 +117,11 @@ void rdb_listpack_begin(rdb_listpack *lp) {
 /* The back length: the entry's size, 7 bits a byte, read from the end backwards. */
 static void put_backlen(rdb_buf *b, size_t entry) {
     uint8_t out[5];
-    size_t n = entry < 128 ? 1 : entry < 16384 ? 2 : entry < 2097152 ? 3
-                                 : entry < 268435456 ? 4 : 5;
+    size_t n = entry < 128         ? 1
+               : entry < 16384     ? 2
+               : entry < 2097152   ? 3
+               : entry < 268435456 ? 4
+                                   : 5;
     for (size_t i = 0; i < n; i++) {
         /* byte n-1-i holds bits 7i..7i+6; every byte but the first has bit 7 set */
         out[n - 1 - i] = (uint8_t)((entry >> (7 * i)) & 127);
@@ -134,7 +139,8 @@ void rdb_listpack_add(rdb_listpack *lp, const void *s, size_t n) {
         head[0] = (uint8_t)(0xe0 | (n >> 8)), head[1] = (uint8_t)n, hn = 2;
     } else {
         head[0] = 0xf0, hn = 5;
-        for (int i = 0; i < 4; i++) head[1 + i] = (uint8_t)(n >> (8 * i));
+        for (int i = 0; i < 4; i++)
+            head[1 + i] = (uint8_t)(n >> (8 * i));
     }
     rdb_put_bytes(&lp->buf, head, hn);
     rdb_put_bytes(&lp->buf, s, n);
@@ -147,7 +153,8 @@ void rdb_listpack_end(rdb_listpack *lp) {
     if (lp->buf.oom) return;
     uint32_t total = (uint32_t)lp->buf.len;
     uint16_t count = lp->count < 65535 ? (uint16_t)lp->count : 65535;
-    for (int i = 0; i < 4; i++) lp->buf.p[i] = (uint8_t)(total >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        lp->buf.p[i] = (uint8_t)(total >> (8 * i));
     lp->buf.p[4] = (uint8_t)count, lp->buf.p[5] = (uint8_t)(count >> 8);
 }
 
@@ -156,6 +163,7 @@ bool rdb_payload_verify(const uint8_t *p, size_t n, uint16_t *version) {
     const uint8_t *foot = p + n - 10;
     *version = (uint16_t)(foot[0] | (foot[1] << 8));
     uint64_t crc = 0;
-    for (int i = 7; i >= 0; i--) crc = (crc << 8) | foot[2 + i];
+    for (int i = 7; i >= 0; i--)
+        crc = (crc << 8) | foot[2 + i];
     return rdb_crc64(0, p, n - 8) == crc;
 }

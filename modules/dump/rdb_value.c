@@ -95,7 +95,8 @@ static rdb_status bad(reader *r, const char *why) {
 
 static uint64_t be(const uint8_t *p, int n) {
     uint64_t x = 0;
-    for (int i = 0; i < n; i++) x = (x << 8) | p[i];
+    for (int i = 0; i < n; i++)
+        x = (x << 8) | p[i];
     return x;
 }
 
@@ -106,7 +107,9 @@ static rdb_status read_len(reader *r, uint64_t *len, int *encoded) {
     uint8_t b = r->p[r->pos++];
     size_t room = r->n - r->pos;
     switch (b >> 6) {
-    case 0: *len = b & 0x3f; return RDB_OK;
+    case 0:
+        *len = b & 0x3f;
+        return RDB_OK;
     case 1:
         if (room < 1) return bad(r, "truncated length");
         *len = ((uint64_t)(b & 0x3f) << 8) | r->p[r->pos++];
@@ -138,7 +141,8 @@ static rdb_status read_count(reader *r, uint64_t *count, size_t min_bytes) {
 
 static int64_t le_signed(const uint8_t *p, int n) {
     uint64_t x = 0;
-    for (int i = n - 1; i >= 0; i--) x = (x << 8) | p[i];
+    for (int i = n - 1; i >= 0; i--)
+        x = (x << 8) | p[i];
     if (n < 8 && (x >> (8 * n - 1)) & 1) x |= ~0ull << (8 * n);
     return (int64_t)x;
 }
@@ -219,7 +223,8 @@ static rdb_status read_zset(reader *r, bool binary) {
         if (binary) {
             if (r->n - r->pos < 8) return bad(r, "truncated score");
             uint64_t bits = 0;
-            for (int b = 7; b >= 0; b--) bits = (bits << 8) | r->p[r->pos + (size_t)b];
+            for (int b = 7; b >= 0; b--)
+                bits = (bits << 8) | r->p[r->pos + (size_t)b];
             memcpy(&score, &bits, sizeof score);
             r->pos += 8;
             if (isnan(score)) return bad(r, "NaN score");
@@ -241,7 +246,8 @@ static rdb_status read_zset(reader *r, bool binary) {
 }
 
 /* A packed blob held in one string (ziplist, listpack, intset), its elements appended. */
-static rdb_status read_packed(reader *r, rdb_status (*items)(rdb_value *, const uint8_t *, size_t)) {
+static rdb_status read_packed(reader *r,
+                              rdb_status (*items)(rdb_value *, const uint8_t *, size_t)) {
     rdb_item blob;
     rdb_status st = read_string(r, &blob);
     if (st != RDB_OK) return st;
@@ -291,42 +297,59 @@ static rdb_status split_zset_pairs(reader *r) {
 static rdb_status decode(reader *r, uint8_t type) {
     rdb_value *v = r->v;
     switch (type) {
-    case RDB_TYPE_STRING: v->kind = RDB_KIND_STRING; return read_push_string(r);
-    case RDB_TYPE_LIST: v->kind = RDB_KIND_LIST; return read_strings(r, 1);
-    case RDB_TYPE_SET: v->kind = RDB_KIND_SET; return read_strings(r, 1);
-    case RDB_TYPE_HASH: v->kind = RDB_KIND_HASH; return read_strings(r, 2);
+    case RDB_TYPE_STRING:
+        v->kind = RDB_KIND_STRING;
+        return read_push_string(r);
+    case RDB_TYPE_LIST:
+        v->kind = RDB_KIND_LIST;
+        return read_strings(r, 1);
+    case RDB_TYPE_SET:
+        v->kind = RDB_KIND_SET;
+        return read_strings(r, 1);
+    case RDB_TYPE_HASH:
+        v->kind = RDB_KIND_HASH;
+        return read_strings(r, 2);
     case RDB_TYPE_ZSET:
-    case RDB_TYPE_ZSET_2: v->kind = RDB_KIND_ZSET; return read_zset(r, type == RDB_TYPE_ZSET_2);
-    case RDB_TYPE_LIST_ZIPLIST: v->kind = RDB_KIND_LIST; return read_packed(r, rdb_ziplist_items);
+    case RDB_TYPE_ZSET_2:
+        v->kind = RDB_KIND_ZSET;
+        return read_zset(r, type == RDB_TYPE_ZSET_2);
+    case RDB_TYPE_LIST_ZIPLIST:
+        v->kind = RDB_KIND_LIST;
+        return read_packed(r, rdb_ziplist_items);
     case RDB_TYPE_LIST_QUICKLIST:
     case RDB_TYPE_LIST_QUICKLIST_2:
         v->kind = RDB_KIND_LIST;
         return read_quicklist(r, type == RDB_TYPE_LIST_QUICKLIST_2);
-    case RDB_TYPE_SET_INTSET: v->kind = RDB_KIND_SET; return read_packed(r, rdb_intset_items);
-    case RDB_TYPE_SET_LISTPACK: v->kind = RDB_KIND_SET; return read_packed(r, rdb_listpack_items);
+    case RDB_TYPE_SET_INTSET:
+        v->kind = RDB_KIND_SET;
+        return read_packed(r, rdb_intset_items);
+    case RDB_TYPE_SET_LISTPACK:
+        v->kind = RDB_KIND_SET;
+        return read_packed(r, rdb_listpack_items);
     case RDB_TYPE_HASH_ZIPLIST:
     case RDB_TYPE_HASH_LISTPACK: {
         v->kind = RDB_KIND_HASH;
-        rdb_status st = read_packed(r, type == RDB_TYPE_HASH_ZIPLIST ? rdb_ziplist_items
-                                                                      : rdb_listpack_items);
+        rdb_status st =
+            read_packed(r, type == RDB_TYPE_HASH_ZIPLIST ? rdb_ziplist_items : rdb_listpack_items);
         if (st == RDB_OK && v->count % 2) return bad(r, "odd packed hash");
         return st;
     }
     case RDB_TYPE_ZSET_ZIPLIST:
     case RDB_TYPE_ZSET_LISTPACK: {
         v->kind = RDB_KIND_HASH; /* pairs first, then split */
-        rdb_status st = read_packed(r, type == RDB_TYPE_ZSET_ZIPLIST ? rdb_ziplist_items
-                                                                      : rdb_listpack_items);
+        rdb_status st =
+            read_packed(r, type == RDB_TYPE_ZSET_ZIPLIST ? rdb_ziplist_items : rdb_listpack_items);
         if (st != RDB_OK) return st;
         v->kind = RDB_KIND_ZSET;
         return split_zset_pairs(r);
     }
-    default: return bad(r, "unsupported object type");
+    default:
+        return bad(r, "unsupported object type");
     }
 }
 
-rdb_status rdb_value_decode(uint8_t type, const uint8_t *in, size_t n, size_t *used,
-                            rdb_value *out, const char **err) {
+rdb_status rdb_value_decode(uint8_t type, const uint8_t *in, size_t n, size_t *used, rdb_value *out,
+                            const char **err) {
     memset(out, 0, sizeof *out);
     out->kind = type == RDB_TYPE_ZSET || type == RDB_TYPE_ZSET_2 ? RDB_KIND_ZSET : RDB_KIND_LIST;
     reader r = {.p = in, .n = n, .v = out};

@@ -51,8 +51,8 @@ typedef enum rdb_kind {
 
 typedef enum rdb_status {
     RDB_OK = 0,
-    RDB_EFORMAT,   /* malformed or unsupported bytes */
-    RDB_ENOMEM,    /* memory ran out, or the value would pass RDB_DECODE_MAX_BYTES */
+    RDB_EFORMAT, /* malformed or unsupported bytes */
+    RDB_ENOMEM,  /* memory ran out, or the value would pass RDB_DECODE_MAX_BYTES */
 } rdb_status;
 
 /* The most bytes a decode may produce beyond its input (decompressed strings, integer text). */
@@ -67,19 +67,19 @@ typedef struct rdb_block rdb_block; /* memory a value owns (rdb_value.c) */
 
 typedef struct rdb_value {
     rdb_kind kind;
-    size_t count;     /* items */
+    size_t count; /* items */
     rdb_item *items;
-    double *scores;   /* RDB_KIND_ZSET only */
-    size_t cap;       /* room in items (and scores) */
-    size_t produced;  /* bytes owned in blocks */
+    double *scores;  /* RDB_KIND_ZSET only */
+    size_t cap;      /* room in items (and scores) */
+    size_t produced; /* bytes owned in blocks */
     rdb_block *blocks;
 } rdb_value;
 
 /* Decodes one value of RDB object type `type` from in[0..n): RDB_OK sets *out (free it with
  * rdb_value_free) and *used to the bytes it read; on failure *out holds nothing to free and *err
  * says why (a static string, for logs).  Empty collections are refused, as Redis does. */
-rdb_status rdb_value_decode(uint8_t type, const uint8_t *in, size_t n, size_t *used,
-                            rdb_value *out, const char **err);
+rdb_status rdb_value_decode(uint8_t type, const uint8_t *in, size_t n, size_t *used, rdb_value *out,
+                            const char **err);
 
 /* Frees what a decoded value owns (safe on a zeroed value); the views die with it. */
 void rdb_value_free(rdb_value *v);

@@ -19,13 +19,13 @@ enum { PHASE_CHECK = 0, PHASE_WRITE, PHASE_EXPIRE };
 /* A RESTORE in progress (register r0). */
 typedef struct restore_run {
     int phase;
-    bool pending;          /* a child command runs on */
-    rdb_value val;         /* the decoded payload */
-    keel_type_id saved;    /* a Keel-only payload's type (val: its name, its bytes), or
-                              KEEL_TYPE_NONE */
-    size_t next;           /* the first element not written yet */
-    size_t batch;          /* elements the pending call writes */
-    int64_t at;            /* the expiry (unix ms), -1 for none */
+    bool pending;       /* a child command runs on */
+    rdb_value val;      /* the decoded payload */
+    keel_type_id saved; /* a Keel-only payload's type (val: its name, its bytes), or
+                           KEEL_TYPE_NONE */
+    size_t next;        /* the first element not written yet */
+    size_t batch;       /* elements the pending call writes */
+    int64_t at;         /* the expiry (unix ms), -1 for none */
     keel_arg argv[2 + 2 * DUMP_BATCH];
     char scores[DUMP_BATCH][32];
 } restore_run;
@@ -97,11 +97,12 @@ static bool decode_payload(keel_proc *p, restore_run *run) {
     const char *why = NULL;
     if (body < 1) return fail(p, "ERR Bad data format"), false;
     bool keel_only = b[0] == RDB_TYPE_KEEL;
-    rdb_status st = rdb_value_decode(keel_only ? RDB_TYPE_LIST : b[0], b + 1, body - 1, &used,
-                                     &run->val, &why);
+    rdb_status st =
+        rdb_value_decode(keel_only ? RDB_TYPE_LIST : b[0], b + 1, body - 1, &used, &run->val, &why);
     if (st == RDB_OK && keel_only && (run->saved = saved_type(&run->val)) == KEEL_TYPE_NONE)
         st = RDB_EFORMAT;
-    if (st == RDB_ENOMEM) return fail(p, "OOM command not allowed when used memory > 'maxmemory'."), false;
+    if (st == RDB_ENOMEM)
+        return fail(p, "OOM command not allowed when used memory > 'maxmemory'."), false;
     if (st != RDB_OK || used != body - 1) return fail(p, "ERR Bad data format"), false;
     return true;
 }
@@ -147,12 +148,24 @@ static uint32_t next_write(keel_proc *p, restore_run *run) {
     uint32_t argc = 2;
     size_t left = v->count - run->next, n = left < DUMP_BATCH ? left : DUMP_BATCH;
     switch (v->kind) {
-    case RDB_KIND_STRING: argv[0] = (keel_arg){"SET", 3}; n = 1; break;
-    case RDB_KIND_LIST: argv[0] = (keel_arg){"RPUSH", 5}; break;
-    case RDB_KIND_SET: argv[0] = (keel_arg){"SADD", 4}; break;
-    case RDB_KIND_HASH: argv[0] = (keel_arg){"HSET", 4}; n = n < DUMP_BATCH ? n : DUMP_BATCH;
-        n -= n % 2; break;
-    case RDB_KIND_ZSET: argv[0] = (keel_arg){"ZADD", 4}; break;
+    case RDB_KIND_STRING:
+        argv[0] = (keel_arg){"SET", 3};
+        n = 1;
+        break;
+    case RDB_KIND_LIST:
+        argv[0] = (keel_arg){"RPUSH", 5};
+        break;
+    case RDB_KIND_SET:
+        argv[0] = (keel_arg){"SADD", 4};
+        break;
+    case RDB_KIND_HASH:
+        argv[0] = (keel_arg){"HSET", 4};
+        n = n < DUMP_BATCH ? n : DUMP_BATCH;
+        n -= n % 2;
+        break;
+    case RDB_KIND_ZSET:
+        argv[0] = (keel_arg){"ZADD", 4};
+        break;
     }
     for (size_t i = 0; i < n; i++) {
         const rdb_item *it = &v->items[run->next + i];
@@ -183,8 +196,8 @@ static keel_op_result op_restore(keel_proc *p, const keel_insn *in) {
     }
     if (run->phase == PHASE_WRITE && run->saved != KEEL_TYPE_NONE) {
         const rdb_item *bytes = &run->val.items[1];
-        keel_status st = keel_key_store_saved(p, key->ptr, key->len, run->saved, bytes->ptr,
-                                              bytes->len, NULL);
+        keel_status st =
+            keel_key_store_saved(p, key->ptr, key->len, run->saved, bytes->ptr, bytes->len, NULL);
         KEEL_OP_PROPAGATE(st);
         if (st != KEEL_OK) return fail(p, "ERR Bad data format");
         run->phase = PHASE_EXPIRE;
@@ -203,8 +216,10 @@ static keel_op_result op_restore(keel_proc *p, const keel_insn *in) {
         }
         keel_call_clear(p);
         run->next += run->batch;
-        if (run->next >= run->val.count) run->phase = PHASE_EXPIRE;
-        else if (keel_charge(p, (int64_t)run->batch)) return KEEL_YIELD;
+        if (run->next >= run->val.count)
+            run->phase = PHASE_EXPIRE;
+        else if (keel_charge(p, (int64_t)run->batch))
+            return KEEL_YIELD;
     }
     if (run->at >= 0) {
         keel_status st = keel_key_expire(p, key->ptr, key->len, run->at);
@@ -216,20 +231,30 @@ static keel_op_result op_restore(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def restore_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "dump.restore", .fn = op_restore,
-     .synopsis = "rebuild argv[1] from the DUMP payload argv[3] with expiry argv[2]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "dump.restore",
+     .fn = op_restore,
+     .synopsis = "rebuild argv[1] from the DUMP payload argv[3] with expiry argv[2]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
 static const keel_insn_def restore_prog[] = {{.op = "dump.restore"}, KEEL_END};
 
 static const keel_cmd_def restore_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "RESTORE", .arity = -4,
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM, .first_key = 1, .last_key = 1, .key_step = 1,
+    {.size = sizeof(keel_cmd_def),
+     .name = "RESTORE",
+     .arity = -4,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
      .summary = "Creates a key from a DUMP payload (Redis's or Keel's), with a TTL in ms.",
      .syntax = "RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] "
                "[FREQ frequency]",
-     .group = "generic", .since = "0.1.0", .program = restore_prog},
+     .group = "generic",
+     .since = "0.1.0",
+     .program = restore_prog},
 };
 
 const dump_family dump_restore_family = DUMP_FAMILY(restore_ops, restore_cmds);

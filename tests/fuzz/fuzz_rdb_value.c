@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(v.kind != RDB_KIND_HASH || v.count % 2 == 0);
     volatile uint8_t sink = 0;
     for (size_t i = 0; i < v.count; i++) {
-        for (size_t j = 0; j < v.items[i].len; j++) sink ^= v.items[i].ptr[j];
+        for (size_t j = 0; j < v.items[i].len; j++)
+            sink ^= v.items[i].ptr[j];
         if (v.kind == RDB_KIND_ZSET) CHECK(!isnan(v.scores[i]));
     }
     (void)sink;

@@ -12,20 +12,21 @@
 #include "modules/dump/rdb_value.h"
 
 /* DUMP replies of redis-server 7.0 (hex), for the values named beside them. */
-#define REDIS_STRING "000568656c6c6f0a006372df766534200a"               /* "hello" */
-#define REDIS_INT "00c139300a009d94ea2793fc08b9"                        /* "12345" */
-#define REDIS_LZF "00c3094064016161e057000161610a00e8a3b507b06df271"    /* 100 x 'a' */
-#define REDIS_LIST                                                                      \
-    "120102c31b405b135b00000005008161028162020101dffb02e04678e03c000148ff0a00e07168d5" \
+#define REDIS_STRING "000568656c6c6f0a006372df766534200a"            /* "hello" */
+#define REDIS_INT "00c139300a009d94ea2793fc08b9"                     /* "12345" */
+#define REDIS_LZF "00c3094064016161e057000161610a00e8a3b507b06df271" /* 100 x 'a' */
+#define REDIS_LIST                                                                                 \
+    "120102c31b405b135b00000005008161028162020101dffb02e04678e03c000148ff0a00e07168d5"             \
     "cf8e79d9" /* RPUSH a b 1 -5 70 x 'x': one compressed listpack node */
 #define REDIS_INTSET "0b0e02000000030000000100020003000a00a5025ce26d6e4d1b" /* SADD 1 2 3 */
-#define REDIS_SET "0202016201610a0075d99d835ef85f65"                    /* SADD a b */
+#define REDIS_SET "0202016201610a0075d99d835ef85f65"                        /* SADD a b */
 #define REDIS_ZSET "1115150000000400816202dffe0281610283312e3504ff0a006c359df633d08b5d"
 #define REDIS_HASH "1012120000000400816602817602816e020701ff0a00b82adea8407ffaa8"
 
 static size_t unhex(const char *hex, uint8_t *out) {
     size_t n = strlen(hex) / 2;
-    for (size_t i = 0; i < n; i++) sscanf(hex + 2 * i, "%2hhx", &out[i]);
+    for (size_t i = 0; i < n; i++)
+        sscanf(hex + 2 * i, "%2hhx", &out[i]);
     return n;
 }
 
@@ -86,7 +87,8 @@ START_TEST(test_rdb_decodes_redis_strings) {
     rdb_value_free(&v);
     v = decode_hex(REDIS_LZF);
     ck_assert_uint_eq(v.items[0].len, 100);
-    for (size_t i = 0; i < 100; i++) ck_assert_int_eq(v.items[0].ptr[i], 'a');
+    for (size_t i = 0; i < 100; i++)
+        ck_assert_int_eq(v.items[0].ptr[i], 'a');
     rdb_value_free(&v);
 }
 END_TEST
@@ -146,7 +148,8 @@ START_TEST(test_rdb_written_values_decode_back) {
     for (int node = 0; node < 2; node++) {
         rdb_listpack lp;
         rdb_listpack_begin(&lp);
-        for (int i = node * 3; i < (node ? 5 : 3); i++) rdb_listpack_add(&lp, elems[i].s, elems[i].n);
+        for (int i = node * 3; i < (node ? 5 : 3); i++)
+            rdb_listpack_add(&lp, elems[i].s, elems[i].n);
         rdb_listpack_end(&lp);
         rdb_put_len(&b, 2);
         rdb_put_len(&b, lp.buf.len);
@@ -179,7 +182,8 @@ START_TEST(test_rdb_written_values_decode_back) {
     ck_assert_int_eq(v.kind, RDB_KIND_ZSET);
     expect_item(&v, 0, "-5");
     expect_item(&v, 2, "139995");
-    for (int i = 0; i < 3; i++) ck_assert(v.scores[i] == scores[i]);
+    for (int i = 0; i < 3; i++)
+        ck_assert(v.scores[i] == scores[i]);
     rdb_value_free(&v);
     rdb_buf_free(&b);
 }
@@ -200,7 +204,7 @@ END_TEST
 /* Every payload with one byte changed (its CRC fixed up, so the decoder sees the damage) and
  * every truncation decodes or fails cleanly; the sanitizer build checks the reads. */
 START_TEST(test_rdb_damaged_values_fail_cleanly) {
-    const char *samples[] = {REDIS_STRING, REDIS_INT, REDIS_LZF, REDIS_LIST,
+    const char *samples[] = {REDIS_STRING, REDIS_INT, REDIS_LZF,  REDIS_LIST,
                              REDIS_INTSET, REDIS_SET, REDIS_ZSET, REDIS_HASH};
     uint8_t orig[256], buf[256];
     unsigned seed = 12345;
