@@ -118,16 +118,29 @@ static bool put_list_node(rdb_buf *out, const keel_reply *r) {
     return ok;
 }
 
-/* One ZRANGE ... WITHSCORES batch: member, then the score as 8 binary bytes. */
-static bool put_zset_batch(rdb_buf *out, const keel_reply *r) {
+/* One ZRANGE ... WITHSCORES batch: member, then the score as 8 binary bytes.  The reply is flat
+ * (member, score, ...) or, on a RESP3 connection, an array of [member, score] pairs; *pairs
+ * counts what was written. */
+static bool put_zset_batch(rdb_buf *out, const keel_reply *r, uint64_t *pairs) {
     char tmp[64];
-    for (const keel_reply *c = r->v.child; c && c->next; c = c->next->next) {
+    *pairs = 0;
+    for (const keel_reply *c = r->v.child; c; c = c->next) {
+        const keel_reply *member = c, *score = c->next;
+        if (c->type == KEEL_REPLY_ARRAY && c->len == 2) {
+            member = c->v.child;
+            score = member->next;
+        } else if (!score) {
+            return false;
+        } else {
+            c = c->next;
+        }
         const char *s;
         size_t n;
         double d;
-        if (!node_text(c, tmp, sizeof tmp, &s, &n) || !node_double(c->next, &d)) return false;
+        if (!node_text(member, tmp, sizeof tmp, &s, &n) || !node_double(score, &d)) return false;
         rdb_put_string(out, s, n);
         rdb_put_binary_double(out, d);
+        (*pairs)++;
     }
     return true;
 }
@@ -250,16 +263,19 @@ static bool take_reply(keel_proc *p, dump_run *run, const keel_reply *r, bool *o
     case DK_SET:
     case DK_HASH:
         rdb_put_byte(&run->out, run->kind == DK_SET ? RDB_TYPE_SET : RDB_TYPE_HASH);
-        rdb_put_len(&run->out, r->len);
+        rdb_put_len(&run->out, run->kind == DK_SET ? children(r) : children(r) / 2);
         return *ok = put_strings(&run->out, r);
     case DK_LIST:
         *ok = put_list_node(&run->out, r);
+        run->next += r->len;
         break;
-    default:
-        *ok = put_zset_batch(&run->out, r);
+    default: {
+        uint64_t pairs;
+        *ok = put_zset_batch(&run->out, r, &pairs);
+        run->next += pairs;
         break;
     }
-    run->next += children(r) / (run->kind == DK_ZSET ? 2 : 1);
+    }
     return run->next >= run->total;
 }
 

@@ -107,9 +107,10 @@ static bool decode_payload(keel_proc *p, restore_run *run) {
     return true;
 }
 
-/* Everything RESTORE checks before it changes anything; false when it replied already (an
- * error, or OK for a TTL already past).  Sets run->phase to PHASE_WRITE when the value is to be
- * written (after the old one is deleted). */
+/* Everything RESTORE checks before it changes anything: KEEL_NEXT to go on writing, or the
+ * result to return (an error replied, OK for a TTL already past, a hop or a wait).  Sets
+ * run->phase to PHASE_WRITE when the value is to be written (the old one deleted first, unless
+ * a Keel-only value replaces it in one store). */
 static keel_op_result restore_check(keel_proc *p, restore_run *run) {
     const keel_arg *key = &p->argv[1];
     restore_opts o;

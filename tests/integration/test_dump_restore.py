@@ -11,10 +11,11 @@ value, never a crash: the server answers PING after each.
 """
 import random
 import shutil
+import socket
 import time
 import unittest
 
-from keel_harness import KeelServer, RedisServer, raw_client, reply_of
+from keel_harness import KeelServer, RedisServer, RespReader, raw_client, reply_of, resp_command
 
 
 def _crc64_table():
@@ -245,6 +246,33 @@ class DumpRestoreWithRedis(unittest.TestCase):
             bad[rnd.randrange(len(bad))] ^= 0x10
             self.assertEqual(reply_of(self.k, ["RESTORE", "x", 0, bytes(bad)]),
                              ("error", "DUMP payload version or checksum are wrong"))
+
+    def test_dump_restore_resp3_transactions_and_scripts(self):
+        fill(self.k, random.Random(5))
+        keys = ["l:small", "l:big", "set:int", "z:small", "z:big", "h:small", "h:big", "s:int"]
+        resp2 = {key: self.k.execute_command("DUMP", key) for key in keys}
+        with socket.create_connection(("127.0.0.1", self.keel.port), timeout=60) as s:
+            rd = RespReader(s)
+            s.sendall(resp_command("HELLO", "3"))
+            rd.reply()
+            for key in keys:   # the children reply RESP3 shapes (pairs, maps): the same payload
+                s.sendall(resp_command("DUMP", key))
+                want = resp2[key]
+                self.assertEqual(rd.reply(), b"$%d\r\n%s\r\n" % (len(want), want), key)
+            s.sendall(resp_command("RESTORE", "r3", 0, resp2["z:big"]))
+            self.assertEqual(rd.reply(), b"+OK\r\n")
+        self.assertEqual(contents(self.k, "r3"), contents(self.k, "z:big"))
+        # (a connection of its own: before main's e452ceb, a connection whose EXEC yielded was
+        # never served again, whatever the command)
+        pipe = raw_client(self.keel.client()).pipeline(transaction=True)
+        pipe.execute_command("RESTORE", "m", 0, resp2["l:big"])
+        pipe.execute_command("DUMP", "m")
+        pipe.execute_command("RESTORE", "m", 0, resp2["l:big"])
+        self.assertEqual(pipe.execute(raise_on_error=False)[:2], [b"OK", resp2["l:big"]])
+        script = "redis.call('RESTORE', KEYS[1], 0, ARGV[1]); return redis.call('DUMP', KEYS[1])"
+        dumped = self.k.execute_command("EVAL", script, 1, "e", resp2["h:big"])
+        self.assertEqual(self.r.execute_command("RESTORE", "e", 0, dumped), b"OK")
+        self.assertEqual(contents(self.r, "e"), contents(self.k, "h:big"))
 
     def test_dump_restore_keel_only_type_refused_by_redis(self):
         self.k.execute_command("BTSET", "bt", *[v for i in range(2000) for v in (i, "row%d" % i)])
