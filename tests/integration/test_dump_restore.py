@@ -133,12 +133,23 @@ class DumpRestoreWithRedis(unittest.TestCase):
 
     def test_dump_restore_keel_to_redis_every_type(self):
         fill(self.k, random.Random(2))
+        # elements on each side of every listpack length and back-length boundary
+        sizes = (0, 1, 63, 64, 127, 128, 4095, 4096, 16383, 16384, 70000)
+        self.k.execute_command("RPUSH", "l:bounds", *[b"a" * n for n in sizes])
         keys = [k.decode() for k in self.k.execute_command("KEYS", "*")]
-        self.assertEqual(len(keys), 17)
-        for key in keys:
-            payload = self.k.execute_command("DUMP", key)
-            self.assertEqual(self.r.execute_command("RESTORE", key, 0, payload), b"OK", key)
-            self.assertEqual(contents(self.r, key), contents(self.k, key), key)
+        self.assertEqual(len(keys), 18)
+        # Redis checks every byte of what it loads (listpack entries, back lengths, counts)
+        self.r.execute_command("CONFIG", "SET", "sanitize-dump-payload", "yes")
+        try:
+            for key in keys:
+                payload = self.k.execute_command("DUMP", key)
+                self.assertEqual(self.r.execute_command("RESTORE", key, 0, payload), b"OK", key)
+                self.assertEqual(contents(self.r, key), contents(self.k, key), key)
+        finally:
+            self.r.execute_command("CONFIG", "SET", "sanitize-dump-payload", "no")
+        # walking backwards reads the back lengths
+        self.assertEqual([len(self.r.execute_command("LINDEX", "l:bounds", -1 - i))
+                          for i in range(len(sizes))], list(reversed(sizes)))
         # Redis turns what Keel wrote into its own compact encodings
         self.assertEqual(self.r.execute_command("OBJECT", "ENCODING", "set:int"), b"intset")
         self.assertEqual(self.r.execute_command("OBJECT", "ENCODING", "z:small"), b"listpack")
