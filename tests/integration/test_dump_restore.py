@@ -321,11 +321,16 @@ class DumpRestoreWithRedis(unittest.TestCase):
     def test_dump_restore_big_values_yield_and_keep_order(self):
         n = 300000
         self.k.execute_command("RPUSH", "big", *range(n))
-        payload = self.k.execute_command("DUMP", "big")
+        yields = int(self.keel.client().info("stats")["zvm_yields"])
+        payload = self.k.execute_command("DUMP", "big")   # read 128 elements a call, in slices
+        self.assertGreater(int(self.keel.client().info("stats")["zvm_yields"]), yields + 5)
         self.assertEqual(self.r.execute_command("RESTORE", "big", 0, payload), b"OK")
         self.assertEqual(self.r.execute_command("LLEN", "big"), n)
         self.assertEqual(self.r.execute_command("LINDEX", "big", n - 1), str(n - 1).encode())
+        yields = int(self.keel.client().info("stats")["zvm_yields"])
         self.assertEqual(self.k.execute_command("RESTORE", "copy", 0, payload), b"OK")
+        # 300,000 elements are written in slices, yielding between them
+        self.assertGreater(int(self.keel.client().info("stats")["zvm_yields"]), yields + 5)
         self.assertEqual(self.k.execute_command("LRANGE", "copy", -3, -1),
                          [str(i).encode() for i in range(n - 3, n)])
         self.k.execute_command("ZADD", "bigz", *[v for i in range(100000) for v in (i, i)])
