@@ -348,6 +348,36 @@ static rdb_status decode(reader *r, uint8_t type) {
     }
 }
 
+static int item_cmp(const void *a, const void *b) {
+    const rdb_item *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = n ? memcmp(x->ptr, y->ptr, n) : 0;
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Members of a set or sorted set, fields of a hash: each once, or the value is bad data (as
+ * Redis refuses "Duplicate set members detected" and its kin).  Redis 7.0 lets a repeated field
+ * through in a hash small enough for a listpack (RDB_HASH_SMALL_FIELDS, its default
+ * hash-max-listpack-entries): so does this (a rebuild with HSET keeps the last value). */
+#define RDB_HASH_SMALL_FIELDS 128
+
+static rdb_status check_unique(reader *r) {
+    const rdb_value *v = r->v;
+    if (v->kind == RDB_KIND_STRING || v->kind == RDB_KIND_LIST) return RDB_OK;
+    size_t step = v->kind == RDB_KIND_HASH ? 2 : 1, n = v->count / step;
+    if (v->kind == RDB_KIND_HASH && n <= RDB_HASH_SMALL_FIELDS) return RDB_OK;
+    rdb_item *keys = malloc(n * sizeof *keys);
+    if (!keys) return RDB_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = v->items[i * step];
+    qsort(keys, n, sizeof *keys, item_cmp);
+    rdb_status st = RDB_OK;
+    for (size_t i = 1; i < n && st == RDB_OK; i++)
+        if (item_cmp(&keys[i - 1], &keys[i]) == 0) st = bad(r, "duplicate member or field");
+    free(keys);
+    return st;
+}
+
 rdb_status rdb_value_decode(uint8_t type, const uint8_t *in, size_t n, size_t *used, rdb_value *out,
                             const char **err) {
     memset(out, 0, sizeof *out);
@@ -355,6 +385,7 @@ rdb_status rdb_value_decode(uint8_t type, const uint8_t *in, size_t n, size_t *u
     reader r = {.p = in, .n = n, .v = out};
     rdb_status st = decode(&r, type);
     if (st == RDB_OK && out->count == 0) st = bad(&r, "empty collection");
+    if (st == RDB_OK) st = check_unique(&r);
     if (st != RDB_OK) {
         *err = st == RDB_ENOMEM ? "out of memory" : r.err ? r.err : "malformed value";
         rdb_value_free(out);

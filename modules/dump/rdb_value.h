@@ -77,7 +77,8 @@ typedef struct rdb_value {
 
 /* Decodes one value of RDB object type `type` from in[0..n): RDB_OK sets *out (free it with
  * rdb_value_free) and *used to the bytes it read; on failure *out holds nothing to free and *err
- * says why (a static string, for logs).  Empty collections are refused, as Redis does. */
+ * says why (a static string, for logs).  Empty collections, and sets, sorted sets or hashes
+ * (of more than 128 fields) that name a member or field twice, are refused, as Redis does. */
 rdb_status rdb_value_decode(uint8_t type, const uint8_t *in, size_t n, size_t *used, rdb_value *out,
                             const char **err);
 

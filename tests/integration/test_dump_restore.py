@@ -225,6 +225,12 @@ class DumpRestoreWithRedis(unittest.TestCase):
             ("RESTORE", "k", 0, refoot(bytes([0x99]) + body[1:])),   # unknown type byte
             ("RESTORE", "k", 0, refoot(body[:-3])),                  # truncated value
             ("RESTORE", "k", 0, refoot(b"\x02\x00")),                # empty set
+            ("RESTORE", "k", 0, refoot(b"\x02\x02\x01a\x01a")),      # a member twice
+            ("RESTORE", "k", 0, refoot(b"\x04\x82" + b"".join(   # a field twice in a big hash
+                b"\x04f%03d\x01v" % (i % 129) for i in range(130)))),
+            ("RESTORE", "k", 0, refoot(b"\x05\x02" + (b"\x01a" + bytes(8)) * 2)),
+            ("RESTORE", "k", 0, refoot(b"\x02\x02\x01a\x01b")),      # (these two are fine)
+            ("RESTORE", "k2", 0, refoot(b"\x05\x01\x01a" + bytes(7) + b"\xf0")),
             ("RESTORE", "k", 0), ("RESTORE", "k"), ("DUMP",), ("DUMP", "a", "b"),
         ]
         for cmd in cases:

@@ -189,6 +189,41 @@ START_TEST(test_rdb_written_values_decode_back) {
 }
 END_TEST
 
+/* Members and fields are unique, as Redis checks: a repeated one makes the value bad data. */
+START_TEST(test_rdb_refuses_repeated_members_and_fields) {
+    const uint8_t set_twice[] = {2, 1, 'a', 1, 'a'}, set_once[] = {2, 1, 'a', 1, 'b'};
+    const uint8_t hash_twice[] = {2, 1, 'f', 1, 'v', 1, 'f', 1, 'w'};
+    const uint8_t hash_same_values[] = {2, 1, 'f', 1, 'v', 1, 'g', 1, 'v'};
+    const uint8_t list_twice[] = {2, 1, 'a', 1, 'a'};
+    rdb_value v;
+    size_t used;
+    const char *err;
+    ck_assert_int_eq(rdb_value_decode(RDB_TYPE_SET, set_twice, 5, &used, &v, &err), RDB_EFORMAT);
+    ck_assert_int_eq(rdb_value_decode(RDB_TYPE_SET, set_once, 5, &used, &v, &err), RDB_OK);
+    rdb_value_free(&v);
+    /* a small hash passes with its field twice, as in Redis 7.0; a big one does not */
+    ck_assert_int_eq(rdb_value_decode(RDB_TYPE_HASH, hash_twice, 9, &used, &v, &err), RDB_OK);
+    rdb_value_free(&v);
+    uint8_t big[2 + 129 * 8];
+    size_t n = 0;
+    big[n++] = 0x40, big[n++] = 129; /* a 14-bit length */
+    for (int i = 0; i < 129; i++) {
+        big[n++] = 4, big[n++] = 'f', big[n++] = (uint8_t)('0' + (i % 128) / 16),
+        big[n++] = (uint8_t)('a' + (i % 128) % 16), big[n++] = 'x';
+        big[n++] = 2, big[n++] = 'v', big[n++] = 'v';
+    }
+    ck_assert_int_eq(rdb_value_decode(RDB_TYPE_HASH, big, n, &used, &v, &err), RDB_EFORMAT);
+    big[n - 6] = 'y'; /* the last field differs from the first now */
+    ck_assert_int_eq(rdb_value_decode(RDB_TYPE_HASH, big, n, &used, &v, &err), RDB_OK);
+    rdb_value_free(&v);
+    ck_assert_int_eq(rdb_value_decode(RDB_TYPE_HASH, hash_same_values, 9, &used, &v, &err), RDB_OK);
+    rdb_value_free(&v);
+    ck_assert_int_eq(rdb_value_decode(RDB_TYPE_LIST, list_twice, 5, &used, &v, &err), RDB_OK);
+    ck_assert_uint_eq(v.count, 2);
+    rdb_value_free(&v);
+}
+END_TEST
+
 START_TEST(test_rdb_footer_checks_version_and_crc) {
     uint8_t buf[64];
     size_t n = unhex(REDIS_STRING, buf);
@@ -241,6 +276,7 @@ static Suite *rdb_suite(void) {
     tcase_add_test(tc, test_rdb_decodes_redis_quicklist_with_compressed_node);
     tcase_add_test(tc, test_rdb_decodes_redis_sets_zsets_hashes);
     tcase_add_test(tc, test_rdb_written_values_decode_back);
+    tcase_add_test(tc, test_rdb_refuses_repeated_members_and_fields);
     tcase_add_test(tc, test_rdb_footer_checks_version_and_crc);
     tcase_add_test(tc, test_rdb_damaged_values_fail_cleanly);
     suite_add_tcase(s, tc);
