@@ -14,7 +14,7 @@
 #include "rdb_payload.h"
 #include "rdb_value.h"
 
-enum { PHASE_CHECK = 0, PHASE_WRITE, PHASE_EXPIRE };
+enum { PHASE_CHECK = 0, PHASE_WRITE, PHASE_UNDO, PHASE_EXPIRE };
 
 /* A RESTORE in progress (register r0). */
 typedef struct restore_run {
@@ -208,19 +208,22 @@ static keel_op_result op_restore(keel_proc *p, const keel_insn *in) {
         keel_op_result res = dump_call(p, &run->pending, argc, run->argv);
         if (res != KEEL_NEXT) return res;
         const keel_reply *r = keel_call_reply(p);
-        if (r->type == KEEL_REPLY_ERROR) {
-            /* a value Keel's commands refuse (a NaN score ...): leave nothing half-written */
-            keel_call_clear(p);
-            keel_status st = keel_key_delete(p, key->ptr, key->len);
-            KEEL_OP_PROPAGATE(st);
-            return fail(p, "ERR Bad data format");
-        }
+        bool refused = r->type == KEEL_REPLY_ERROR;
         keel_call_clear(p);
+        if (refused) { /* a value Keel's commands refuse: leave nothing half-written */
+            run->phase = PHASE_UNDO;
+            break;
+        }
         run->next += run->batch;
         if (run->next >= run->val.count)
             run->phase = PHASE_EXPIRE;
         else if (keel_charge(p, (int64_t)run->batch))
             return KEEL_YIELD;
+    }
+    if (run->phase == PHASE_UNDO) {
+        keel_status st = keel_key_delete(p, key->ptr, key->len);
+        KEEL_OP_PROPAGATE(st);
+        return fail(p, "ERR Bad data format");
     }
     if (run->at >= 0) {
         keel_status st = keel_key_expire(p, key->ptr, key->len, run->at);
