@@ -343,7 +343,21 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * in p's database and namespace; argc 0 logs nothing for p.  The arguments are copied.     \
      * KEEL_OK at once when the log is off;                                                    \
      * KEEL_EINVAL for argc > 0 without argv.  Only inside p's opcode handlers */                \
-    X(keel_status, proc_log_as, (keel_proc *p, uint32_t argc, const keel_arg *argv))
+    X(keel_status, proc_log_as, (keel_proc *p, uint32_t argc, const keel_arg *argv))           \
+    /* ---- values in their snapshot form (added in 1.4): DUMP/RESTORE of module types ---- */   \
+    /* appends what v's type's save op writes for v->obj to out: KEEL_OK; KEEL_EINVAL for a     \
+     * box, a namespace or a type without save; KEEL_ENOMEM.  Inside p's opcode, v fresh from   \
+     * keel_key_lookup */                                                                       \
+    X(keel_status, value_save, (keel_proc *p, const keel_value *v, keel_buf *out))             \
+    /* the id of the registered type named name ("btree"), KEEL_TYPE_NONE when none is */      \
+    X(keel_type_id, type_lookup, (const char *name))                                           \
+    /* rebuilds an object of `type` from bytes value_save gave (its load op, which checks      \
+     * them) and stores it at key as keel_key_store_object does: KEEL_OK; KEEL_EINVAL with     \
+     * *err set when the type has no load op or refuses the bytes; KEEL_MOVED/KEEL_WAIT as a    \
+     * store (nothing is kept: call again) */                                                    \
+    X(keel_status, key_store_saved, (keel_proc *p, const void *key, size_t klen,               \
+                                     keel_type_id type, const void *data, size_t len,          \
+                                     const char **err))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

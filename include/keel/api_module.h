@@ -100,4 +100,7 @@
 #define keel_sink_write_box (keel_api_ptr->sink_write_box)
 #define keel_key_bytes_edit (keel_api_ptr->key_bytes_edit)
 #define keel_proc_log_as (keel_api_ptr->proc_log_as)
+#define keel_value_save (keel_api_ptr->value_save)
+#define keel_type_lookup (keel_api_ptr->type_lookup)
+#define keel_key_store_saved (keel_api_ptr->key_store_saved)
 #endif

@@ -145,6 +145,24 @@ tests_fuzz_fuzz_memcache_bin_parse_LDADD = $(FUZZ_MC_LIBS)
 endif
 endif
 
+if MODULE_DUMP
+# ---- dump.so's RDB value decoder (RESTORE payloads, later whole RDB files) ----
+FUZZ_TARGETS += rdb_value
+check_PROGRAMS += tests/fuzz/fuzz_rdb_value_replay
+TESTS += tests/fuzz/fuzz_rdb_value_replay
+tests_fuzz_fuzz_rdb_value_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_rdb_value.c
+tests_fuzz_fuzz_rdb_value_replay_CPPFLAGS = $(FUZZ_CPPFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/rdb_value"'
+tests_fuzz_fuzz_rdb_value_replay_LDADD = modules/dump/librdbcodec.la -lm
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_rdb_value
+tests_fuzz_fuzz_rdb_value_SOURCES = tests/fuzz/fuzz_rdb_value.c
+tests_fuzz_fuzz_rdb_value_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_rdb_value_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_rdb_value_LDADD = modules/dump/librdbcodec.la -lm
+endif
+endif
+
 # `make fuzz-targets` prints the list (run-fuzzers.sh asks for it); `make fuzz` builds the
 # libFuzzer binaries and runs each for FUZZ_SECONDS (default 20).
 fuzz-targets:

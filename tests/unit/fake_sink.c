@@ -1,5 +1,7 @@
 /* fake_sink.c -- the fake keel_api's snapshot sink: keel_sink_write and keel_sink_write_box
- * into a malloc'd buffer, so module tests can run a type's save op and feed its bytes to load. */
+ * into a malloc'd buffer, so module tests can run a type's save op and feed its bytes to load;
+ * and the snapshot-form calls built on it (keel_value_save, keel_type_lookup,
+ * keel_key_store_saved). */
 #include "fake_api.h"
 #include "fake_internal.h"
 
@@ -53,8 +55,55 @@ static keel_status f_proc_log_as(keel_proc *p, uint32_t argc, const keel_arg *ar
     return argc && !argv ? KEEL_EINVAL : KEEL_OK;
 }
 
+static keel_api *filled; /* the table, for the store keel_key_store_saved makes */
+
+static keel_status f_value_save(keel_proc *p, const keel_value *v, keel_buf *out) {
+    (void)p;
+    const keel_type_def *t = v ? fake_type(v->type) : NULL;
+    if (!t || !t->save || !out) return KEEL_EINVAL;
+    keel_sink sink = {0};
+    keel_status st = t->save(v->obj, &sink);
+    if (st == KEEL_OK && out->cap - out->len < sink.len) {
+        char *grown = realloc(out->data, out->len + sink.len);
+        if (!grown) st = KEEL_ENOMEM;
+        else out->data = grown, out->cap = out->len + sink.len;
+    }
+    if (st == KEEL_OK && sink.len) {
+        memcpy(out->data + out->len, sink.p, sink.len);
+        out->len += sink.len;
+    }
+    free(sink.p);
+    return st;
+}
+
+static keel_type_id f_type_lookup(const char *name) {
+    for (keel_type_id id = 1; name && fake_type(id); id++)
+        if (!strcmp(fake_type(id)->name, name)) return id;
+    return KEEL_TYPE_NONE;
+}
+
+static keel_status f_key_store_saved(keel_proc *p, const void *key, size_t klen, keel_type_id type,
+                                     const void *data, size_t len, const char **err) {
+    const keel_type_def *t = fake_type(type);
+    const char *why = "the type cannot be loaded";
+    void *obj = t && t->load ? t->load(data, len, &why) : NULL;
+    if (!obj) {
+        if (err) *err = why;
+        return KEEL_EINVAL;
+    }
+    keel_status st = filled->key_store_object(p, key, klen, type, obj, 0);
+    if (st != KEEL_OK) t->free(obj);
+    return st;
+}
+
 void fake_sink_fill(keel_api *t) {
+    filled = t;
     t->sink_write = f_sink_write;
     t->sink_write_box = f_sink_write_box;
     t->proc_log_as = f_proc_log_as;
+}
+
+    t->value_save = f_value_save;
+    t->type_lookup = f_type_lookup;
+    t->key_store_saved = f_key_store_saved;
 }

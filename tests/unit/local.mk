@@ -11,3 +11,4 @@ include tests/unit/maps.mk
 include tests/unit/sets.mk
 include tests/unit/scripting.mk
 include tests/unit/pubsub.mk
+include tests/unit/dump.mk

@@ -1,0 +1,8 @@
+# tests/unit/dump.mk -- unit tests of dump.so's RDB codec (no server, no SDK).
+if MODULE_DUMP
+check_PROGRAMS += tests/unit/test_rdb_value
+TESTS += tests/unit/test_rdb_value
+tests_unit_test_rdb_value_SOURCES = tests/unit/test_rdb_value.c
+tests_unit_test_rdb_value_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_rdb_value_LDADD = modules/dump/librdbcodec.la $(UNIT_LIBS) -lm
+endif
