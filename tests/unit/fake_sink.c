@@ -101,8 +101,6 @@ void fake_sink_fill(keel_api *t) {
     t->sink_write = f_sink_write;
     t->sink_write_box = f_sink_write_box;
     t->proc_log_as = f_proc_log_as;
-}
-
     t->value_save = f_value_save;
     t->type_lookup = f_type_lookup;
     t->key_store_saved = f_key_store_saved;
