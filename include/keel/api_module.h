@@ -98,4 +98,6 @@
 #define keel_notify (keel_api_ptr->notify)
 #define keel_sink_write (keel_api_ptr->sink_write)
 #define keel_sink_write_box (keel_api_ptr->sink_write_box)
+#define keel_reply_double_text (keel_api_ptr->reply_double_text)
+#define keel_value_members (keel_api_ptr->value_members)
 #endif
