@@ -58,6 +58,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_sets_compat.py \
 	tests/integration/test_zsets.py \
 	tests/integration/test_zsets_compat.py \
+	tests/integration/test_geo.py \
+	tests/integration/test_geo_compat.py \
 	tests/integration/test_sets_big.py \
 	tests/integration/test_hll.py \
 	tests/integration/test_hll_compat.py \
