@@ -12,9 +12,10 @@
 /* GEOADD's options. */
 enum { G_NX = 1, G_XX = 2, G_CH = 4 };
 
-/* Reads GEOADD's options and checks every point, as Redis does before it touches the key;
- * returns the argv index of the first point, or 0 after replying the error. */
-static uint32_t geoadd_parse(keel_proc *p, unsigned *flags) {
+/* Reads GEOADD's options and (first run only: check_points) checks every point, as Redis does
+ * before it touches the key; returns the argv index of the first point, or 0 after replying the
+ * error. */
+static uint32_t geoadd_parse(keel_proc *p, unsigned *flags, bool check_points) {
     uint32_t i = 2;
     *flags = 0;
     for (; i < p->argc; i++) {
@@ -32,7 +33,7 @@ static uint32_t geoadd_parse(keel_proc *p, unsigned *flags) {
         keel_reply_error(p, "ERR syntax error");
         return 0;
     }
-    for (uint32_t j = i; j < p->argc; j += 3) {
+    for (uint32_t j = i; check_points && j < p->argc; j += 3) {
         double lon, lat;
         if (!geo_arg_lonlat(p, &p->argv[j], &lon, &lat)) return 0;
     }
@@ -49,8 +50,9 @@ static keel_op_result op_geoadd(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *key = &p->argv[1];
     unsigned f;
-    uint32_t first = geoadd_parse(p, &f);
+    uint32_t first = geoadd_parse(p, &f, p->reg[0].type == DK_NULL);
     if (!first) return KEEL_FAIL;
+    if (p->reg[0].type == DK_NULL) keel_charge(p, (p->argc - first) / 3);
     dk_zset *z = NULL;
     keel_status st = zs_find(p, key->ptr, key->len, &z);
     KEEL_OP_PROPAGATE(st);

@@ -98,8 +98,19 @@ static double clamp(double v, double lo, double hi) {
     return v > hi ? hi : v < lo ? lo : v;
 }
 
+/* A score's bits as Redis's (uint64_t)score gives them on x86-64 for any double, without the
+ * undefined behaviour: a score not written by GEOADD (ZADD g -1 m, 1e20, inf) still decodes
+ * to the point Redis shows for it. */
+static uint64_t score_bits(double s) {
+    const double two63 = 9223372036854775808.0;
+    const uint64_t top = 0x8000000000000000ULL;
+    if (!(s >= two63)) return s >= -two63 ? (uint64_t)(int64_t)s : top; /* NaN: top */
+    double low = s - two63;
+    return (low < two63 ? (uint64_t)(int64_t)low : top) ^ top;
+}
+
 void geo_point_of(double score, double *lon, double *lat) {
-    geo_cell c = {(uint64_t)score, GEO_STEP_MAX};
+    geo_cell c = {score_bits(score), GEO_STEP_MAX};
     geo_area a;
     geo_decode(c, &a);
     *lon = clamp((a.lon.min + a.lon.max) / 2, GEO_LON_MIN, GEO_LON_MAX);
