@@ -11,9 +11,18 @@
 /* Levels an index can reach: FAN / 2 ^ (levels - 1) >= 2^32 runs long before this. */
 #define MAX_LEVELS 12
 
-/* One slot.  In a leaf: ptr = the run, cnt = its elements, key = its key.  In an inner node:
- * ptr = the child, cnt = runs under it, elems = elements under it, key = the first key under
- * it. */
+/* A node: a header, then its slots as four arrays of cap entries each (scans touch only the
+ * array they read).  Slot j of a leaf is a run: ptr = the run, cnt = its elements, key = its key.
+ * Slot j of an inner node is a child: ptr = the child, cnt = runs under it, elems = elements
+ * under it, key = the first key under it. */
+struct dk_ridx_node {
+    uint32_t n, cap;
+    uint32_t leaf, pad;
+};
+
+typedef dk_ridx_node node;
+
+/* One slot's contents, moved as a unit. */
 typedef struct rslot {
     void *ptr;
     uint64_t key;
@@ -21,18 +30,42 @@ typedef struct rslot {
     uint32_t cnt;
 } rslot;
 
-struct dk_ridx_node {
-    uint32_t n, cap;
-    uint32_t leaf;
-    rslot s[];
-};
+static inline void **PTR(const node *nd) {
+    return (void **)(nd + 1);
+}
+static inline uint64_t *KEY(const node *nd) {
+    return (uint64_t *)(PTR(nd) + nd->cap);
+}
+static inline uint64_t *ELEMS(const node *nd) {
+    return KEY(nd) + nd->cap;
+}
+static inline uint32_t *CNT(const node *nd) {
+    return (uint32_t *)(ELEMS(nd) + nd->cap);
+}
 
-typedef dk_ridx_node node;
+static size_t node_size(uint32_t cap) {
+    return sizeof(node) + cap * (sizeof(void *) + 2 * sizeof(uint64_t) + sizeof(uint32_t));
+}
+
+static void put_slot(node *nd, uint32_t j, const rslot *v) {
+    PTR(nd)[j] = v->ptr;
+    KEY(nd)[j] = v->key;
+    ELEMS(nd)[j] = v->elems;
+    CNT(nd)[j] = v->cnt;
+}
+
+/* Moves k slots from a[from..] to b[to..] (a and b may be the same node). */
+static void move_slots(node *b, uint32_t to, const node *a, uint32_t from, uint32_t k) {
+    memmove(PTR(b) + to, PTR(a) + from, k * sizeof(void *));
+    memmove(KEY(b) + to, KEY(a) + from, k * sizeof(uint64_t));
+    memmove(ELEMS(b) + to, ELEMS(a) + from, k * sizeof(uint64_t));
+    memmove(CNT(b) + to, CNT(a) + from, k * sizeof(uint32_t));
+}
 
 /* ======== nodes ======== */
 
 static node *node_new(dk_ridx *x, bool leaf, uint32_t cap) {
-    node *nd = dk_malloc(sizeof *nd + cap * sizeof(rslot));
+    node *nd = dk_malloc(node_size(cap));
     if (!nd) return NULL;
     x->bytes += dk_mem_footprint(nd);
     nd->n = 0;
@@ -50,29 +83,30 @@ static uint32_t runs_of(const node *nd) {
     if (nd->leaf) return nd->n;
     uint32_t r = 0;
     for (uint32_t j = 0; j < nd->n; j++)
-        r += nd->s[j].cnt;
+        r += CNT(nd)[j];
     return r;
 }
 
 static uint64_t elems_of(const node *nd) {
     uint64_t e = 0;
     for (uint32_t j = 0; j < nd->n; j++)
-        e += nd->leaf ? nd->s[j].cnt : nd->s[j].elems;
+        e += nd->leaf ? CNT(nd)[j] : ELEMS(nd)[j];
     return e;
 }
 
 static rslot summary(node *child) {
-    rslot v = {child, child->s[0].key, elems_of(child), runs_of(child)};
+    rslot v = {child, KEY(child)[0], elems_of(child), runs_of(child)};
     return v;
 }
 
 /* Recomputes inner slot j from its child. */
 static void refresh(node *nd, uint32_t j) {
-    nd->s[j] = summary(nd->s[j].ptr);
+    rslot v = summary(PTR(nd)[j]);
+    put_slot(nd, j, &v);
 }
 
 static void drop_slot(node *nd, uint32_t j) {
-    memmove(nd->s + j, nd->s + j + 1, (nd->n - j - 1) * sizeof(rslot));
+    move_slots(nd, j, nd, j + 1, nd->n - j - 1);
     nd->n--;
 }
 
@@ -88,16 +122,16 @@ static node *place(dk_ridx *x, node **ndp, uint32_t j, const rslot *v, pool *pl)
     node *nd = *ndp, *right = NULL, *into = nd;
     if (nd->n == nd->cap && nd->cap < FAN) { /* the root leaf grows */
         node *g = pl->nd[--pl->n];
-        uint32_t cap = g->cap;
-        memcpy(g, nd, sizeof *nd + nd->n * sizeof(rslot));
-        g->cap = cap;
+        g->leaf = nd->leaf;
+        g->n = nd->n;
+        move_slots(g, 0, nd, 0, nd->n);
         node_free(x, nd);
         *ndp = into = nd = g;
     } else if (nd->n == FAN) {
         right = pl->nd[--pl->n];
         right->leaf = nd->leaf;
         uint32_t half = FAN / 2;
-        memcpy(right->s, nd->s + half, (FAN - half) * sizeof(rslot));
+        move_slots(right, 0, nd, half, FAN - half);
         right->n = FAN - half;
         nd->n = half;
         if (j > half) {
@@ -105,8 +139,8 @@ static node *place(dk_ridx *x, node **ndp, uint32_t j, const rslot *v, pool *pl)
             j -= half;
         }
     }
-    memmove(into->s + j + 1, into->s + j, (into->n - j) * sizeof(rslot));
-    into->s[j] = *v;
+    move_slots(into, j + 1, into, j, into->n - j);
+    put_slot(into, j, v);
     into->n++;
     return right;
 }
@@ -125,9 +159,9 @@ static uint32_t nodes_needed(const dk_ridx *x, uint32_t i) {
             need++;
         if (nd->leaf) break;
         uint32_t j = 0;
-        for (; j + 1 < nd->n && i > nd->s[j].cnt; j++)
-            i -= nd->s[j].cnt;
-        nd = nd->s[j].ptr;
+        for (; j + 1 < nd->n && i > CNT(nd)[j]; j++)
+            i -= CNT(nd)[j];
+        nd = PTR(nd)[j];
     }
     /* a full path up to the root also needs the new root (not when the root leaf only grows) */
     bool root_splits = need == x->height && x->root->cap == FAN;
@@ -143,7 +177,7 @@ dk_ridx *dk_ridx_new(void) {
 static void free_tree(dk_ridx *x, node *nd) {
     if (!nd->leaf)
         for (uint32_t j = 0; j < nd->n; j++)
-            free_tree(x, nd->s[j].ptr);
+            free_tree(x, PTR(nd)[j]);
     node_free(x, nd);
 }
 
@@ -158,9 +192,9 @@ static node *insert_under(dk_ridx *x, node **ndp, uint32_t i, const rslot *v, po
     node *nd = *ndp;
     if (nd->leaf) return place(x, ndp, i, v, pl);
     uint32_t j = 0;
-    for (; j + 1 < nd->n && i > nd->s[j].cnt; j++)
-        i -= nd->s[j].cnt;
-    node *child = nd->s[j].ptr;
+    for (; j + 1 < nd->n && i > CNT(nd)[j]; j++)
+        i -= CNT(nd)[j];
+    node *child = PTR(nd)[j];
     node *split = insert_under(x, &child, i, v, pl);
     refresh(nd, j);
     if (!split) return NULL;
@@ -196,8 +230,9 @@ bool dk_ridx_insert(dk_ridx *x, uint32_t i, void *run, uint32_t count, uint64_t 
     if (split) {
         node *root = pl.nd[--pl.n];
         root->leaf = false;
-        root->s[0] = summary(x->root);
-        root->s[1] = summary(split);
+        rslot a = summary(x->root), b = summary(split);
+        put_slot(root, 0, &a);
+        put_slot(root, 1, &b);
         root->n = 2;
         x->root = root;
         x->height++;
@@ -211,9 +246,9 @@ bool dk_ridx_insert(dk_ridx *x, uint32_t i, void *run, uint32_t count, uint64_t 
 
 /* Children a and a + 1 of nd: merges them when they fit in one node, else evens them out. */
 static void rebalance(dk_ridx *x, node *nd, uint32_t a) {
-    node *l = nd->s[a].ptr, *r = nd->s[a + 1].ptr;
+    node *l = PTR(nd)[a], *r = PTR(nd)[a + 1];
     if (l->n + r->n <= l->cap) {
-        memcpy(l->s + l->n, r->s, r->n * sizeof(rslot));
+        move_slots(l, l->n, r, 0, r->n);
         l->n += r->n;
         node_free(x, r);
         drop_slot(nd, a + 1);
@@ -223,14 +258,14 @@ static void rebalance(dk_ridx *x, node *nd, uint32_t a) {
     uint32_t want = (l->n + r->n) / 2;
     if (l->n < want) {
         uint32_t k = want - l->n;
-        memcpy(l->s + l->n, r->s, k * sizeof(rslot));
-        memmove(r->s, r->s + k, (r->n - k) * sizeof(rslot));
+        move_slots(l, l->n, r, 0, k);
+        move_slots(r, 0, r, k, r->n - k);
         l->n += k;
         r->n -= k;
     } else {
         uint32_t k = l->n - want;
-        memmove(r->s + k, r->s, r->n * sizeof(rslot));
-        memcpy(r->s, l->s + want, k * sizeof(rslot));
+        move_slots(r, k, r, 0, r->n);
+        move_slots(r, 0, l, want, k);
         r->n += k;
         l->n -= k;
     }
@@ -245,9 +280,9 @@ static void remove_under(dk_ridx *x, node *nd, uint32_t i) {
         return;
     }
     uint32_t j = 0;
-    for (; i >= nd->s[j].cnt; j++)
-        i -= nd->s[j].cnt;
-    node *child = nd->s[j].ptr;
+    for (; i >= CNT(nd)[j]; j++)
+        i -= CNT(nd)[j];
+    node *child = PTR(nd)[j];
     remove_under(x, child, i);
     if (child->n == 0) {
         node_free(x, child);
@@ -273,7 +308,7 @@ void dk_ridx_remove(dk_ridx *x, uint32_t i) {
     remove_under(x, x->root, i);
     while (!x->root->leaf && x->root->n == 1) {
         node *old = x->root;
-        x->root = old->s[0].ptr;
+        x->root = PTR(old)[0];
         node_free(x, old);
         x->height--;
     }
@@ -293,9 +328,9 @@ static node *leaf_of(const dk_ridx *cx, uint32_t i, uint32_t *slot) {
     uint32_t first = i;
     while (!nd->leaf) {
         uint32_t j = 0;
-        for (; i >= nd->s[j].cnt; j++)
-            i -= nd->s[j].cnt;
-        nd = nd->s[j].ptr;
+        for (; i >= CNT(nd)[j]; j++)
+            i -= CNT(nd)[j];
+        nd = PTR(nd)[j];
     }
     x->hint = nd;
     x->hint_first = first - i;
@@ -305,17 +340,17 @@ static node *leaf_of(const dk_ridx *cx, uint32_t i, uint32_t *slot) {
 
 void *dk_ridx_run(const dk_ridx *x, uint32_t i) {
     uint32_t s;
-    return leaf_of(x, i, &s)->s[s].ptr;
+    return PTR(leaf_of(x, i, &s))[s];
 }
 
 void **dk_ridx_slot(dk_ridx *x, uint32_t i) {
     uint32_t s;
-    return &leaf_of(x, i, &s)->s[s].ptr;
+    return &PTR(leaf_of(x, i, &s))[s];
 }
 
 uint32_t dk_ridx_count(const dk_ridx *x, uint32_t i) {
     uint32_t s;
-    return leaf_of(x, i, &s)->s[s].cnt;
+    return CNT(leaf_of(x, i, &s))[s];
 }
 
 void dk_ridx_add(dk_ridx *x, uint32_t i, int64_t delta) {
@@ -323,12 +358,12 @@ void dk_ridx_add(dk_ridx *x, uint32_t i, int64_t delta) {
     node *nd = x->root;
     while (!nd->leaf) {
         uint32_t j = 0;
-        for (; i >= nd->s[j].cnt; j++)
-            i -= nd->s[j].cnt;
-        nd->s[j].elems = (uint64_t)((int64_t)nd->s[j].elems + delta);
-        nd = nd->s[j].ptr;
+        for (; i >= CNT(nd)[j]; j++)
+            i -= CNT(nd)[j];
+        ELEMS(nd)[j] = (uint64_t)((int64_t)ELEMS(nd)[j] + delta);
+        nd = PTR(nd)[j];
     }
-    nd->s[i].cnt = (uint32_t)((int64_t)nd->s[i].cnt + delta);
+    CNT(nd)[i] = (uint32_t)((int64_t)CNT(nd)[i] + delta);
     x->total = (uint64_t)((int64_t)x->total + delta);
 }
 
@@ -339,14 +374,14 @@ void dk_ridx_set_count(dk_ridx *x, uint32_t i, uint32_t count) {
 /* Sets the key of run i under nd; returns the node's first key afterwards. */
 static uint64_t key_under(node *nd, uint32_t i, uint64_t key) {
     if (nd->leaf) {
-        nd->s[i].key = key;
-        return nd->s[0].key;
+        KEY(nd)[i] = key;
+        return KEY(nd)[0];
     }
     uint32_t j = 0;
-    for (; i >= nd->s[j].cnt; j++)
-        i -= nd->s[j].cnt;
-    nd->s[j].key = key_under(nd->s[j].ptr, i, key);
-    return nd->s[0].key;
+    for (; i >= CNT(nd)[j]; j++)
+        i -= CNT(nd)[j];
+    KEY(nd)[j] = key_under(PTR(nd)[j], i, key);
+    return KEY(nd)[0];
 }
 
 void dk_ridx_set_key(dk_ridx *x, uint32_t i, uint64_t key) {
@@ -360,16 +395,16 @@ uint32_t dk_ridx_locate(const dk_ridx *cx, uint64_t pos, uint32_t *within) {
     const node *nd = x->root;
     uint32_t idx = 0, j;
     while (!nd->leaf) {
-        for (j = 0; pos >= nd->s[j].elems; j++) {
-            pos -= nd->s[j].elems;
-            idx += nd->s[j].cnt;
+        for (j = 0; pos >= ELEMS(nd)[j]; j++) {
+            pos -= ELEMS(nd)[j];
+            idx += CNT(nd)[j];
         }
-        nd = nd->s[j].ptr;
+        nd = PTR(nd)[j];
     }
     x->hint = nd;
     x->hint_first = idx;
-    for (j = 0; pos >= nd->s[j].cnt; j++)
-        pos -= nd->s[j].cnt;
+    for (j = 0; pos >= CNT(nd)[j]; j++)
+        pos -= CNT(nd)[j];
     *within = (uint32_t)pos;
     return idx + j;
 }
@@ -381,14 +416,14 @@ uint64_t dk_ridx_before(const dk_ridx *x, uint32_t i) {
     uint64_t sum = 0;
     while (!nd->leaf) {
         uint32_t j = 0;
-        for (; i >= nd->s[j].cnt; j++) {
-            i -= nd->s[j].cnt;
-            sum += nd->s[j].elems;
+        for (; i >= CNT(nd)[j]; j++) {
+            i -= CNT(nd)[j];
+            sum += ELEMS(nd)[j];
         }
-        nd = nd->s[j].ptr;
+        nd = PTR(nd)[j];
     }
     for (uint32_t j = 0; j < i; j++)
-        sum += nd->s[j].cnt;
+        sum += CNT(nd)[j];
     return sum;
 }
 
@@ -399,7 +434,7 @@ uint32_t dk_ridx_upper(const dk_ridx *x, uint64_t k) {
         uint32_t lo = 0, hi = nd->n; /* slots whose key is <= k: [0, lo) */
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;
-            if (nd->s[mid].key <= k)
+            if (KEY(nd)[mid] <= k)
                 lo = mid + 1;
             else
                 hi = mid;
@@ -408,8 +443,8 @@ uint32_t dk_ridx_upper(const dk_ridx *x, uint64_t k) {
         if (lo == 0) return r;
         /* children before the last such one hold only keys <= k (each is <= the next's first) */
         for (uint32_t j = 0; j + 1 < lo; j++)
-            r += nd->s[j].cnt;
-        nd = nd->s[lo - 1].ptr;
+            r += CNT(nd)[j];
+        nd = PTR(nd)[lo - 1];
     }
     return r;
 }

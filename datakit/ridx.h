@@ -10,11 +10,12 @@
  * with or borrow from a neighbour below a quarter full.  A cache of the last leaf found by index
  * makes a walk from run to run O(1) a step.
  *
- * Bytes: a slot is 32 bytes (run pointer, key, elements, count); a node is 16 bytes plus its
- * slots.  The root leaf grows with its runs (2, 4, ... DK_RIDX_FAN slots), so a store of a few
- * runs pays about what flat arrays would; other nodes have DK_RIDX_FAN slots and stay at least
- * a quarter full, 32 to 128 bytes per run (about 45 in practice): under half a byte per element
- * of a store whose runs hold ~100 entries.  The index never frees or looks inside the runs.
+ * Bytes: a slot is 28 bytes (run pointer, key, elements, count, kept as four arrays so a scan
+ * reads only the one it needs); a node is 16 bytes plus its slots.  The root leaf grows with its
+ * runs (2, 4, ... DK_RIDX_FAN slots), so a store of a few runs pays about what flat arrays would;
+ * other nodes have DK_RIDX_FAN slots and stay at least a quarter full, 28 to 112 bytes per run
+ * (about 40 in practice): under half a byte per element of a store whose runs hold ~100 entries.
+ * The index never frees or looks inside the runs.
  */
 #ifndef DATAKIT_RIDX_H
 #define DATAKIT_RIDX_H
