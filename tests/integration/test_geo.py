@@ -10,7 +10,7 @@ import socket
 import threading
 import unittest
 
-from keel_harness import KeelServer, RespReader, raw_client, resp_command
+from keel_harness import KeelConfigServer, KeelServer, RespReader, raw_client, resp_command
 
 # (longitude, latitude) of a few Sicilian towns, as GEOADD stores them.
 TOWNS = {
@@ -347,6 +347,27 @@ class Geo(unittest.TestCase):
         self.assertEqual(bigraw.execute_command("GEOSEARCHSTORE", "copy", "big", "FROMLONLAT", 2, 2.5, "BYBOX", 2000,
                                              2000, "km"), n)
         self.assertEqual(r.zcard("copy"), n)
+
+
+class GeoPermissions(unittest.TestCase):
+    def test_geo_radius_writes_only_when_it_stores(self):
+        # GEORADIUS is a write command only with STORE/STOREDIST (its access callback): a read-only
+        # network runs the search and refuses the store
+        config = {"networks": [{"name": "rw", "port": 0, "permissions": ["read", "write"]},
+                               {"name": "ro", "port": 0, "permissions": ["read"]}]}
+        with KeelConfigServer(config) as srv:
+            rw, ro = raw_client(srv.client("rw")), raw_client(srv.client("ro"))
+            rw.execute_command("GEOADD", "g", 13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania")
+            for cmd in (["GEORADIUS", "g", 15, 37, 200, "km", "ASC"], ["GEORADIUSBYMEMBER", "g", "Catania", 200, "km", "ASC"],
+                        ["GEOSEARCH", "g", "FROMLONLAT", 15, 37, "BYRADIUS", 200, "km", "ASC"]):
+                self.assertEqual(ro.execute_command(*cmd), [b"Catania", b"Palermo"], cmd)
+            for cmd in (["GEORADIUS", "g", 15, 37, 200, "km", "STORE", "d"],
+                        ["GEORADIUSBYMEMBER", "g", "Catania", 200, "km", "STOREDIST", "d"],
+                        ["GEOSEARCHSTORE", "d", "g", "FROMLONLAT", 15, 37, "BYRADIUS", 200, "km"],
+                        ["GEOADD", "g", 1, 2, "x"]):
+                self.assertIn("it needs the write permission", error_of(ro, *cmd), cmd)
+            self.assertEqual(rw.exists("d"), 0)
+            self.assertEqual(rw.execute_command("GEORADIUS", "g", 15, 37, 200, "km", "STORE", "d"), 2)
 
 
 if __name__ == "__main__":
