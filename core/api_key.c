@@ -54,12 +54,23 @@ keel_status keel_key_lookup(keel_proc *kp, const void *key, size_t klen, keel_va
         return st;
     }
     dk_entry e;
-    if (!ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, &e, true)) {
+    bool found = ks_find_as(&sp, key, klen, h, p->cur->now_ms, NULL, &e, true, !p->no_touch);
+    p->seen_table = sp.t;
+    p->seen_klen = klen;
+    p->seen_hash = h;
+    p->seen_ms = p->cur->now_ms;
+    if (!found) {
         if (notify_wanted(KEEL_NOTIFY_KEYMISS)) note_keymiss(p, true, key, klen);
         return KEEL_NOTFOUND;
     }
     ks_value_from_entry(&e, out);
     return KEEL_OK;
+}
+
+/* True when keel_key_lookup has just looked at this key, at this time: it held no expired
+ * entry then, and nothing but p can have changed it since (p holds its lock). */
+static bool key_just_seen(const zvm_proc *p, const ks_space *sp, size_t klen, uint64_t h) {
+    return p->seen_table == sp->t && p->seen_hash == h && p->seen_ms == p->cur->now_ms && p->seen_klen == klen;
 }
 
 keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk_val *v, unsigned flags) {
@@ -69,7 +80,11 @@ keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk
     keel_status st = ks_locate(p, key, klen, true, &sp, &h);
     if (st != KEEL_OK) return st;
     bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
-    if (keep) ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);   /* drop it if expired */
+    if (keep && key_just_seen(p, &sp, klen, h)) {   /* not expired: rewrite it in place if it can */
+        if (ks_overwrite_box(&sp, key, klen, h, v)) return KEEL_OK;
+    } else if (keep) {   /* drop it if expired */
+        ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);
+    }
     if (!notify_wanted(KEEL_NOTIFY_NEW)) return ks_store_box(&sp, key, klen, h, v, keep);
     uint64_t before = dk_table_count(sp.t);
     st = ks_store_box(&sp, key, klen, h, v, keep);
@@ -196,6 +211,11 @@ keel_status keel_key_nth(keel_proc *kp, uint32_t i, keel_arg *key, uint32_t *arg
 keel_status keel_block_keys(keel_proc *kp, int64_t timeout_ms) {
     zvm_proc *p = zvm_of(kp);
     if (p->nkeys == 0 || timeout_ms < 0) return KEEL_EINVAL;
+    if (timeout_ms > 0) {   /* the command's deadline holds across parks (api.h) */
+        int64_t now = keel_now_ms(kp);
+        if (!p->block_deadline_ms) p->block_deadline_ms = now + timeout_ms;
+        timeout_ms = p->block_deadline_ms > now ? p->block_deadline_ms - now : 1;
+    }
     p->block_req = true;
     p->block_timeout_ms = timeout_ms;
     return KEEL_OK;

@@ -322,6 +322,14 @@ void blk_resumed(zvm_proc *p) {
     zvm_reply_reset(p);
 }
 
+bool blk_unblock(zvm_proc *p, const char *error) {
+    if (zvm_state(p) != ZVM_WAITING || !p->blk) return false;
+    if (!blk_claim(p->blk, BLK_TIMEDOUT)) return false;
+    p->busy_error = error;   /* it ends with this reply (zvm_step) */
+    blk_schedule(p->home, p);
+    return true;
+}
+
 bool blk_cancel(zvm_proc *p) {
     if (zvm_state(p) != ZVM_WAITING || !p->blk) return false;
     if (!blk_claim(p->blk, BLK_CANCELLED)) return false;

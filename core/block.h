@@ -57,6 +57,10 @@ void blk_resumed(struct zvm_proc *p);
  * parked.  On p's home thread. */
 bool blk_cancel(struct zvm_proc *p);
 
+/* CLIENT UNBLOCK: a parked p is woken as if its timeout passed (it answers its timeout reply),
+ * or with `error` as its reply.  True if it was parked.  On p's home thread. */
+bool blk_unblock(struct zvm_proc *p, const char *error);
+
 /* Frees the wait table of a shard (at shutdown), releasing its registrations. */
 void wait_table_free(wait_table *wt);
 

@@ -43,17 +43,18 @@ keel_status keel_call(keel_proc *kp, uint32_t argc, const keel_arg *argv) {
     return keel_call_opts(kp, argc, argv, 0);
 }
 
-keel_status keel_call_opts(keel_proc *kp, uint32_t argc, const keel_arg *argv, unsigned opts) {
-    zvm_proc *p = zvm_of(kp);
-    if (argc == 0 || (p->call_child && !p->call_done)) return KEEL_EINVAL;
-    const cmd_entry *named = cmd_lookup_name(argv[0].ptr, argv[0].len);
-    const cmd_entry *ce = named && named->is_alias ? named->target : named;
+/* Starts the child running `named` (ce: its target) with argv, copied unless `borrowed` (EXEC's
+ * queued commands, whose keys EXEC holds: see zvm_give_locks for what it spares). */
+static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_entry *ce, uint32_t argc,
+                              const keel_arg *argv, unsigned opts, bool borrowed) {
     if (ce && (ce->def->flags & KEEL_CMD_CONN) && p->cur != p->home) {   /* it runs where its client lives */
         p->target_shard = p->home->shards[0]->id;
         return KEEL_MOVED;
     }
     call_clear(p);
-    zvm_register_lazy_locks(p);   /* the child must see p's keys as p's in the lock table */
+    /* the child must see p's keys as p's in the lock table; EXEC's child, run inline, may leave
+     * them as they are (zvm_give_locks) */
+    if (!borrowed) zvm_register_lazy_locks(p);
     p->call_taken = 0;
     zvm_proc *c = zvm_proc_new(p->cur);
     c->serial = p->serial;   /* the parent's keys are the child's */
@@ -64,7 +65,13 @@ keel_status keel_call_opts(keel_proc *kp, uint32_t argc, const keel_arg *argv, u
     c->ns = ns_path_ref(p->ns);
     c->db = p->db;
     c->opts = opt_ref(p->opts);
-    zvm_set_argv(c, argc, argv);
+    c->no_touch = p->no_touch;
+    if (borrowed) {
+        c->pub.argc = argc;
+        c->pub.argv = argv;
+    } else {
+        zvm_set_argv(c, argc, argv);
+    }
     p->call_child = c;
     p->call_done = false;
     p->call_nowait = (opts & KEEL_CALL_NOWAIT) != 0;
@@ -78,6 +85,20 @@ keel_status keel_call_opts(keel_proc *kp, uint32_t argc, const keel_arg *argv, u
     zvm_step(c);
     p->call_inline = false;
     return p->call_done ? KEEL_OK : KEEL_WAIT;
+}
+
+keel_status keel_call_opts(keel_proc *kp, uint32_t argc, const keel_arg *argv, unsigned opts) {
+    zvm_proc *p = zvm_of(kp);
+    if (argc == 0 || (p->call_child && !p->call_done)) return KEEL_EINVAL;
+    const cmd_entry *named = cmd_lookup_name(argv[0].ptr, argv[0].len);
+    const cmd_entry *ce = named && named->is_alias ? named->target : named;
+    return call_start(p, named, ce, argc, argv, opts, false);
+}
+
+keel_status call_entry(zvm_proc *p, const cmd_entry *named, const cmd_entry *ce, uint32_t argc,
+                       const keel_arg *argv) {
+    if (argc == 0 || (p->call_child && !p->call_done)) return KEEL_EINVAL;
+    return call_start(p, named, ce, argc, argv, 0, true);
 }
 
 const keel_reply *keel_call_reply(keel_proc *kp) {

@@ -1,7 +1,9 @@
-/* cmd_client.c -- CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | SETINFO: the caller's
- * connection and the server's client list. */
+/* cmd_client.c -- CLIENT: the caller's connection (ID SETNAME GETNAME INFO SETINFO REPLY
+ * NO-EVICT NO-TOUCH GETREDIR), the server's client list (LIST KILL UNBLOCK) and pausing every
+ * client (PAUSE UNPAUSE, client_ctl.c). */
 #include "config.h"
 #include "builtin.h"
+#include "client_ctl.h"
 #include "client_kill.h"
 #include "conn.h"
 #include "mem.h"
@@ -10,14 +12,21 @@
 
 #include <string.h>
 
-/* The client list, of every client (only NULL, type -1), one client or one type. */
-static void client_list(keel_proc *p, keel_conn *only, int type) {
+/* True when c is one of the n ids listed (none listed: every client). */
+static bool listed(const conn *c, const int64_t *ids, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        if ((uint64_t)ids[i] == c->id) return true;
+    return n == 0;
+}
+
+/* The client list, of every client (only NULL, type -1), one client, one type, or the ids. */
+static void client_list(keel_proc *p, keel_conn *only, int type, const int64_t *ids, uint32_t nids) {
     int64_t now = keel_now_ms(p);
     size_t cap = 4096, len = 0;
     char *s = mem_alloc(cap);
     pthread_mutex_lock(&srv->clients_lock);
     for (conn *c = srv->clients; c; c = c->cnext) {
-        if ((only && c != only) || (type >= 0 && client_type_of(c) != type)) continue;
+        if ((only && c != only) || (type >= 0 && client_type_of(c) != type) || !listed(c, ids, nids)) continue;
         if (c != only && atomic_load_explicit(&c->killed, memory_order_relaxed))
             continue; /* as good as gone */
         if (cap - len < 1024) {
@@ -31,7 +40,57 @@ static void client_list(keel_proc *p, keel_conn *only, int type) {
     mem_free(s);
 }
 
-/* Opcode: client.run — CLIENT subcommands on the caller's connection.  Reductions 1. */
+/* CLIENT LIST ID id [id ...]. */
+static keel_op_result client_list_ids(keel_proc *p) {
+    uint32_t n = p->argc - 3;
+    int64_t *ids = keel_alloc(sizeof *ids * n);
+    if (!ids) {
+        keel_reply_error(p, "ERR out of memory");
+        return KEEL_FAIL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (!keel_arg_i64(&p->argv[3 + i], &ids[i]) || ids[i] <= 0) {
+            keel_free(ids);
+            keel_reply_error(p, "ERR Invalid client ID");
+            return KEEL_FAIL;
+        }
+    }
+    client_list(p, NULL, -1, ids, n);
+    keel_free(ids);
+    return KEEL_DONE;
+}
+
+/* A subcommand that changes how clients are treated (client_ctl.c), or NULL. */
+static keel_op_result (*ctl_handler(const keel_proc *p))(keel_proc *) {
+    const keel_arg *sub = &p->argv[1];
+    if (keel_arg_is(sub, "PAUSE") && (p->argc == 3 || p->argc == 4)) return client_ctl_pause;
+    if (keel_arg_is(sub, "UNPAUSE") && p->argc == 2) return client_ctl_unpause;
+    if (keel_arg_is(sub, "UNBLOCK") && (p->argc == 3 || p->argc == 4)) return client_ctl_unblock;
+    if (keel_arg_is(sub, "REPLY") && p->argc == 3) return client_ctl_reply;
+    if ((keel_arg_is(sub, "NO-EVICT") || keel_arg_is(sub, "NO-TOUCH")) && p->argc == 3) return client_ctl_flag;
+    return NULL;
+}
+
+/* Redis's error for a known subcommand with the wrong argument count, or an unknown one. */
+static keel_op_result client_bad_call(keel_proc *p) {
+    static const char *const known[] = {"ID", "SETNAME", "GETNAME", "LIST", "INFO", "KILL", "SETINFO", "PAUSE",
+                                        "UNPAUSE", "UNBLOCK", "REPLY", "NO-EVICT", "NO-TOUCH", "GETREDIR"};
+    const keel_arg *sub = &p->argv[1];
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (!keel_arg_is(sub, known[i])) continue;
+        char lower[16];
+        size_t n = 0;
+        for (; known[i][n] && n + 1 < sizeof lower; n++) lower[n] = (char)(known[i][n] | 0x20);
+        lower[n] = '\0';
+        keel_reply_error(p, "ERR wrong number of arguments for 'client|%s' command", lower);
+        return KEEL_FAIL;
+    }
+    keel_reply_error(p, "ERR unknown subcommand '%.64s'. Try CLIENT HELP.", sub->ptr);
+    return KEEL_FAIL;
+}
+
+/* Opcode: client.run — CLIENT subcommands on the caller's connection.  Reductions 1.  May hop
+ * (UNBLOCK runs on its target's thread). */
 static keel_op_result op_client(keel_proc *p, const keel_insn *in) {
     (void)in;
     keel_conn *c = keel_proc_conn(p);
@@ -49,37 +108,42 @@ static keel_op_result op_client(keel_proc *p, const keel_insn *in) {
         if (name) keel_reply_bulk(p, name, strlen(name));
         else keel_reply_nil(p);
     } else if (keel_arg_is(sub, "LIST") && p->argc == 2) {
-        client_list(p, NULL, -1);
+        client_list(p, NULL, -1, NULL, 0);
+    } else if (keel_arg_is(sub, "LIST") && p->argc >= 4 && keel_arg_is(&p->argv[2], "ID")) {
+        return client_list_ids(p);
     } else if (keel_arg_is(sub, "LIST") && p->argc == 4 && keel_arg_is(&p->argv[2], "TYPE")) {
         int type = client_type_parse(&p->argv[3]);
         if (type < 0) {
             keel_reply_error(p, "ERR Unknown client type '%.64s'", p->argv[3].ptr);
             return KEEL_FAIL;
         }
-        client_list(p, NULL, type);
+        client_list(p, NULL, type, NULL, 0);
     } else if (keel_arg_is(sub, "INFO") && p->argc == 2) {
-        client_list(p, c, -1);
+        client_list(p, c, -1, NULL, 0);
     } else if (keel_arg_is(sub, "KILL") && p->argc >= 3) {
         return client_kill(p, c);
     } else if (keel_arg_is(sub, "SETINFO") && p->argc == 4) {
         keel_reply_ok(p);
+    } else if (keel_arg_is(sub, "GETREDIR") && p->argc == 2) {
+        keel_reply_int(p, -1);   /* no client-side caching redirection */
+    } else if (ctl_handler(p)) {
+        return ctl_handler(p)(p);
     } else {
-        keel_reply_error(p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. "
-                            "Try CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL.", sub->ptr);
-        return KEEL_FAIL;
+        return client_bad_call(p);
     }
     return KEEL_DONE;
 }
 
 static const keel_opcode_def client_ops[] = {
-    {sizeof(keel_opcode_def), "client.run", op_client, "CLIENT subcommands", 0, 0, 1, 0},
+    {sizeof(keel_opcode_def), "client.run", op_client, "CLIENT subcommands", 0, 0, 1, KEEL_OP_MAY_HOP},
 };
 static const keel_insn_def client_prog[] = {{.op = "client.run"}, KEEL_END};
 static const keel_cmd_def client_cmds[] = {
     {.size = sizeof(keel_cmd_def), .name = "CLIENT", .arity = -2, .flags = KEEL_CMD_CONN,
-     .summary = "Names and describes connections, and closes them (KILL).",
-     .syntax = "CLIENT ID | SETNAME name | GETNAME | LIST [TYPE type] | INFO | KILL filter ... | "
-               "SETINFO attr value",
+     .summary = "Names, describes, closes (KILL), unblocks and pauses connections.",
+     .syntax = "CLIENT ID | SETNAME name | GETNAME | LIST [TYPE type | ID id ...] | INFO | KILL filter ... | "
+               "SETINFO attr value | PAUSE ms [WRITE|ALL] | UNPAUSE | UNBLOCK id [TIMEOUT|ERROR] | "
+               "REPLY ON|OFF|SKIP | NO-EVICT on|off | NO-TOUCH on|off | GETREDIR",
      .group = "connection", .since = "0.1.0", .program = client_prog},
 };
 

@@ -1,6 +1,7 @@
 /* cmd_info.c -- INFO [section ...]: server state in Redis's text format, for tools. */
 #include "config.h"
 #include "builtin.h"
+#include "client_pause.h"
 #include "evict.h"
 #include "evict_policy.h"
 #include "expire.h"
@@ -91,7 +92,7 @@ static void info_server(info_buf *b, int64_t now_ms) {
 static void info_clients(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     info_add(b, "# Clients\r\nconnected_clients:%d\r\nblocked_clients:%d\r\nmaxclients:%d\r\n\r\n",
-             atomic_load(&srv->nclients), atomic_load(&srv->nblocked), srv->cf.max_clients);
+             atomic_load(&srv->nclients), atomic_load(&srv->nblocked) + client_pause_held(), srv->cf.max_clients);
 }
 
 static uint64_t lazy_pending(void) {

@@ -1,13 +1,17 @@
-/* cmd_object.c -- OBJECT FREQ / IDLETIME / HELP: a key's eviction state (its LFU counter or the
- * seconds since its last access), read without counting as an access. */
+/* cmd_object.c -- OBJECT ENCODING / FREQ / IDLETIME / REFCOUNT / HELP: a key's layout and its
+ * eviction state (its LFU counter or the seconds since its last access), read without counting
+ * as an access. */
 #include "config.h"
 #include "builtin.h"
 #include "evict_policy.h"
 #include "keyspace.h"
 #include "limit.h"
+#include "registry.h"
 #include "server.h"
 #include "thread.h"
 #include "zvm.h"
+
+#include <string.h>
 
 #define POLICY_SWITCH_NOTE                                                                                   \
     "Please note that when switching between policies at runtime LRU and LFU data will take some time to " \
@@ -16,12 +20,18 @@
 static void object_help(keel_proc *p) {
     static const char *const help[] = {
         "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
         "FREQ <key>",
         "    Return the access frequency index of the <key>. The returned integer is",
         "    proportional to the logarithm of the recent access frequency of the key.",
         "IDLETIME <key>",
         "    Return the idle time of the <key>, that is the approximated number of",
         "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
         "HELP",
         "    Prints this help.",
     };
@@ -29,22 +39,51 @@ static void object_help(keel_proc *p) {
     for (size_t i = 0; i < BUILTIN_COUNT(help); i++) keel_reply_simple(p, help[i]);
 }
 
-/* Opcode: object.run — OBJECT FREQ key | IDLETIME key | HELP.  A missing key replies nil (before
- * the policy is looked at, as in Redis).  Reductions 1.  May hop or block on the key. */
+/* Strings: an integer, bytes kept in the key's own entry (as Redis's embstr, up to 44 bytes), or
+ * bytes kept out of line. */
+#define EMBSTR_MAX 44
+
+/* OBJECT ENCODING's answer for the entry at r. */
+static const char *entry_encoding(dk_table *t, dk_ref r) {
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    if (e.kind == DK_ENTRY_OBJ) {
+        const type_entry *te = type_by_id(e.obj_type);
+        if (!te) return "unknown";
+        return te->def.encoding ? te->def.encoding(e.obj) : te->def.name;
+    }
+    if (e.box.type == DK_I64 || e.box.type == DK_U64) return "int";
+    size_t len = e.box.type == DK_BYTES ? e.box.len : 0;
+    return len <= EMBSTR_MAX ? "embstr" : "raw";
+}
+
+/* Redis's errors for OBJECT: a known subcommand with the wrong arity, or an unknown one. */
+static keel_op_result object_bad_call(keel_proc *kp) {
+    static const char *const known[] = {"encoding", "freq", "idletime", "refcount", "help"};
+    const keel_arg *sub = &kp->argv[1];
+    for (size_t i = 0; i < BUILTIN_COUNT(known); i++) {
+        if (!keel_arg_is(sub, known[i])) continue;
+        keel_reply_error(kp, "ERR wrong number of arguments for 'object|%s' command", known[i]);
+        return KEEL_FAIL;
+    }
+    keel_reply_error(kp, "ERR unknown subcommand '%.64s'. Try OBJECT HELP.", sub->ptr);
+    return KEEL_FAIL;
+}
+
+/* Opcode: object.run — OBJECT ENCODING | FREQ | IDLETIME | REFCOUNT key | HELP.  A missing key
+ * replies nil (before the policy is looked at, as in Redis).  Reductions 1.  May hop or block on
+ * the key. */
 static keel_op_result op_object(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
     const keel_arg *sub = &kp->argv[1];
     bool freq = keel_arg_is(sub, "FREQ"), idle = keel_arg_is(sub, "IDLETIME");
+    bool encoding = keel_arg_is(sub, "ENCODING"), refcount = keel_arg_is(sub, "REFCOUNT");
     if (kp->argc == 2 && keel_arg_is(sub, "HELP")) {
         object_help(kp);
         return KEEL_DONE;
     }
-    if (!(freq || idle) || kp->argc != 3) {
-        keel_reply_error(kp, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try OBJECT HELP.",
-                         sub->ptr);
-        return KEEL_FAIL;
-    }
+    if (!(freq || idle || encoding || refcount) || kp->argc != 3) return object_bad_call(kp);
     const keel_arg *key = &kp->argv[2];
     ks_space sp;
     uint64_t h;
@@ -53,6 +92,15 @@ static keel_op_result op_object(keel_proc *kp, const keel_insn *in) {
     dk_ref r;
     if (st != KEEL_OK || !ks_find_untouched(&sp, key->ptr, key->len, h, p->cur->now_ms, &r, NULL)) {
         keel_reply_nil(kp);
+        return KEEL_DONE;
+    }
+    if (encoding) {
+        const char *name = entry_encoding(sp.t, r);
+        keel_reply_bulk(kp, name, strlen(name));
+        return KEEL_DONE;
+    }
+    if (refcount) {   /* Keel never shares a value between keys */
+        keel_reply_int(kp, 1);
         return KEEL_DONE;
     }
     bool lfu = evict_policy_lfu(limit_get(srv->cf.maxmemory_policy));
@@ -71,9 +119,10 @@ static keel_op_result op_object(keel_proc *kp, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-/* The key of OBJECT FREQ/IDLETIME key; none for HELP. */
+/* The key of OBJECT ENCODING/FREQ/IDLETIME/REFCOUNT key; none for HELP. */
 static int object_keys(int argc, const keel_arg *argv, int *pos, int max) {
-    if (argc == 3 && max >= 1 && (keel_arg_is(&argv[1], "FREQ") || keel_arg_is(&argv[1], "IDLETIME"))) {
+    if (argc == 3 && max >= 1 && (keel_arg_is(&argv[1], "FREQ") || keel_arg_is(&argv[1], "IDLETIME") ||
+                                  keel_arg_is(&argv[1], "ENCODING") || keel_arg_is(&argv[1], "REFCOUNT"))) {
         pos[0] = 2;
         return 1;
     }
@@ -84,7 +133,7 @@ static const keel_opcode_def object_ops[] = {
     {.size = sizeof(keel_opcode_def),
      .name = "object.run",
      .fn = op_object,
-     .synopsis = "OBJECT FREQ / IDLETIME of argv[2] (not counted as an access) / HELP",
+     .synopsis = "OBJECT ENCODING / FREQ / IDLETIME / REFCOUNT of argv[2] (not counted as an access) / HELP",
      .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
@@ -95,9 +144,9 @@ static const keel_cmd_def object_cmds[] = {
      .arity = -2,
      .flags = KEEL_CMD_READONLY,
      .keys = object_keys,
-     .summary = "Reports a key's eviction state: its LFU access frequency (FREQ, under an LFU "
-                "maxmemory-policy) or the seconds since its last access (IDLETIME, otherwise).",
-     .syntax = "OBJECT FREQ key | OBJECT IDLETIME key | OBJECT HELP",
+     .summary = "Reports a key's layout (ENCODING), its LFU access frequency (FREQ, under an LFU "
+                "maxmemory-policy), the seconds since its last access (IDLETIME, otherwise) or REFCOUNT.",
+     .syntax = "OBJECT ENCODING key | OBJECT FREQ key | OBJECT IDLETIME key | OBJECT REFCOUNT key | OBJECT HELP",
      .group = "generic",
      .since = "0.1.0",
      .program = object_prog},

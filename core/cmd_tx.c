@@ -1,6 +1,7 @@
 /* cmd_tx.c -- MULTI EXEC DISCARD WATCH UNWATCH (the connection's side is tx.c). */
 #include "config.h"
 #include "builtin.h"
+#include "call.h"
 #include "conn.h"
 #include "mem.h"
 #include "server.h"
@@ -15,14 +16,7 @@
 /* Opcode: tx.multi — MULTI.  Reductions 1.  On the connection's thread (a CONN command). */
 static keel_op_result op_tx_multi(keel_proc *kp, const keel_insn *in) {
     (void)in;
-    conn *c = zvm_of(kp)->conn;
-    if (c->flags & CONN_MULTI) {
-        keel_reply_error(kp, "ERR MULTI calls can not be nested");
-        return KEEL_FAIL;
-    }
-    c->flags |= CONN_MULTI;
-    keel_reply_ok(kp);
-    return KEEL_DONE;
+    return tx_multi(zvm_of(kp)->conn, zvm_of(kp)) ? KEEL_DONE : KEEL_FAIL;
 }
 
 /* Opcode: tx.discard — DISCARD: drops the queue and forgets the watched keys.  Reductions 1. */
@@ -117,7 +111,8 @@ static keel_op_result op_tx_exec(keel_proc *kp, const keel_insn *in) {
     }
     for (; i < run->ncmds; i++) {
         if (!p->call_child) {
-            keel_status st = keel_call(kp, run->cmds[i].argc, run->cmds[i].argv);
+            const tx_cmd *tc = &run->cmds[i];
+            keel_status st = call_entry(p, tc->named, tc->ce, tc->argc, tc->argv);
             if (st == KEEL_MOVED || st == KEEL_WAIT) {
                 p->reg[1] = dk_i64(i);
                 return st == KEEL_MOVED ? KEEL_HOP : KEEL_BLOCK;

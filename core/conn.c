@@ -9,6 +9,7 @@
 #include "ns.h"
 #include "opts.h"
 #include "block.h"
+#include "client_pause.h"
 #include "log.h"
 #include "mem.h"
 #include "net.h"
@@ -177,6 +178,7 @@ static void conn_close(conn *c) {
     c->flags |= CONN_CLOSED;
     atomic_store_explicit(&c->gone, true, memory_order_relaxed);
     conn_ext_close(c);   /* modules drop what they keep for it (subscriptions) */
+    client_pause_release(c);   /* its held requests run now (the writes) or are dropped */
     for (zvm_proc *p = c->pend_head; p; p = p->conn_next) blk_cancel(p);   /* parked: finish now */
     conn_detach(c);
     tls_session_free(c->tls);
@@ -509,7 +511,7 @@ static void conn_finished(conn *c, zvm_proc *p) {
 static void conn_drain_pending(conn *c) {
     while (c->pend_head && zvm_state(c->pend_head) == ZVM_DONE) {
         zvm_proc *p = c->pend_head;
-        if (!(c->flags & CONN_CLOSED)) {
+        if (!(c->flags & CONN_CLOSED) && !p->quiet) {
             if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off >= CONN_ENCODE_AHEAD) return;
             if (!conn_encode(c, p)) return;
         }
@@ -566,6 +568,7 @@ static void conn_run_held(conn *c) {
             continue;
         }
         if (conn_must_hold(c) || (!closed && conn_output_bytes(c) >= CONN_OUT_PAUSE)) break;
+        if (!closed && client_pause_holds(c, p, c->t->now_ms)) break;
         c->held = p->conn_next;
         conn_start(c, p);
     }
@@ -608,6 +611,15 @@ static void conn_resume(conn *c) {
     }
     if (go) conn_process_input(c);
     else if (c->flags & CONN_EOF) conn_after_eof(c);
+}
+
+void conn_resume_paused(thr *t) {
+    for (conn *c = t->conns, *next; c; c = next) {
+        next = c->tnext;
+        if (!c->paused) continue;
+        client_pause_release(c);
+        conn_resume(c);
+    }
 }
 
 /* ---- input ---- */
@@ -714,6 +726,10 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
     thr *t = c->t;
     zvm_proc *p = conn_queue_new(c);
     p->tag = req->tag;
+    if (c->reply_mode != CONN_REPLY_ON) {   /* CLIENT REPLY OFF, or SKIP for this one */
+        p->quiet = true;
+        if (c->reply_mode == CONN_REPLY_SKIP) c->reply_mode = CONN_REPLY_ON;
+    }
     p->ns = ns_path_ref(c->ns);
     p->db = atomic_load_explicit(&c->db, memory_order_relaxed);
     p->opts = opt_ref(c->opts);
@@ -738,7 +754,12 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
     } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p) && conn_memory_ok(c, ce, p)) {
         if (queueing) {   /* MULTI: checked, then queued for EXEC */
-            tx_queue(c, p, ce);
+            tx_queue(c, p, named, ce);
+            conn_proc_done(p);
+            return NULL;
+        }
+        if (tx_is_multi(ce)) {   /* it only changes what the next requests do: done here, at once */
+            if (!tx_multi(c, p)) p->failed = true;
             conn_proc_done(p);
             return NULL;
         }
@@ -750,6 +771,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         p->cmd = ce;
         p->cmd_name = named->lname;
         p->prog = ce->prog;
+        p->no_touch = c->no_touch && strcmp(ce->lname, "touch") != 0;   /* TOUCH still touches */
         if (tx_is_exec(ce)) {   /* its keys: the transaction's */
             tx_exec_take(c, p);
             p->orders = true;
@@ -777,7 +799,8 @@ static void conn_run_batch(conn *c, zvm_proc **batch, int n) {
     for (int stage = 0; stage < 2; stage++)
         for (int i = 0; i < n; i++) zvm_prefetch(batch[i], c->t, stage);
     for (int i = 0; i < n; i++) {
-        if (conn_must_hold(c) || conn_output_bytes(c) >= CONN_OUT_PAUSE) {
+        if (conn_must_hold(c) || conn_output_bytes(c) >= CONN_OUT_PAUSE ||
+            client_pause_holds(c, batch[i], c->t->now_ms)) {
             c->held = batch[i];
             return;
         }
@@ -1085,19 +1108,38 @@ void conn_kill(conn *c) {
 
 /* ---- CLIENT LIST ---- */
 
+/* CLIENT LIST's flags: P subscribed, x in MULTI, b blocked or paused, N none.  Other threads'
+ * connections are read without their thread: a flag may be a moment old. */
+static void conn_flags_text(const conn *c, char *out) {
+    char *w = out;
+    if (conn_subscribed(c)) *w++ = 'P';
+    if (c->flags & CONN_MULTI) *w++ = 'x';
+    if (c->paused) *w++ = 'b';
+    if (c->no_touch) *w++ = 'T';
+    if (w == out) *w++ = 'N';
+    *w = '\0';
+}
+
 size_t conn_describe(const conn *c, char *buf, size_t cap, int64_t now_ms) {
+    char flags[8];
+    conn_flags_text(c, flags);
+    const char *protover = opt_get(c->opts, "resp.protover");
+    size_t qbuf = c->in_len - c->in_off, omem = c->out.len - c->out_off;
+    long multi = (c->flags & CONN_MULTI) && c->tx ? (long)c->tx->ncmds : -1;
     int n = snprintf(buf, cap,
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%u "
-                     "sub=%u psub=%u ssub=%u multi=-1 qbuf=%zu obl=0 oll=0 omem=%zu cmd=%s "
+                     "sub=%u psub=%u ssub=%u multi=%ld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu "
+                     "obl=0 oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%s "
                      "network=%s protocol=%s\n",
                      (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                      (long long)((now_ms - c->created_ms) / 1000),
-                     (long long)((now_ms - c->last_ms) / 1000), conn_subscribed(c) ? "P" : "N",
+                     (long long)((now_ms - c->last_ms) / 1000), flags,
                      atomic_load_explicit(&c->db, memory_order_relaxed),
                      atomic_load_explicit(&c->nsub, memory_order_relaxed),
                      atomic_load_explicit(&c->npsub, memory_order_relaxed),
-                     atomic_load_explicit(&c->nssub, memory_order_relaxed), c->in_len - c->in_off,
-                     c->out.len - c->out_off, c->last_cmd ? c->last_cmd : "NULL", c->net->cf->name,
+                     atomic_load_explicit(&c->nssub, memory_order_relaxed), multi, qbuf, c->in_cap - c->in_len,
+                     c->tx ? c->tx->bytes : 0, omem, c->in_cap + c->out.cap + sizeof *c,
+                     c->last_cmd ? c->last_cmd : "NULL", protover ? protover : "2", c->net->cf->name,
                      c->proto->def.name);
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }

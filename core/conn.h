@@ -88,6 +88,9 @@ struct keel_conn {
     uint64_t bytes_in, bytes_out;   /* application bytes (TLS: before encryption) */
     uint64_t nerrors;               /* error replies sent */
     char addr[64], laddr[64];
+    bool paused;                    /* its next request waits for CLIENT PAUSE to end (client_pause.h) */
+    bool no_touch;                  /* CLIENT NO-TOUCH: its reads leave keys' recency and frequency */
+    uint8_t reply_mode;             /* CLIENT REPLY: CONN_REPLY_ON, _OFF, or _SKIP (the next one) */
     int aff_thread;                 /* the thread its requests lean to, and how much (conn_move.h) */
     uint32_t aff_score;
     struct keel_conn *dirty_next;
@@ -95,6 +98,8 @@ struct keel_conn {
     struct keel_conn *cnext, *cprev;   /* the server's client list */
 };
 typedef struct keel_conn conn;
+
+enum { CONN_REPLY_ON = 0, CONN_REPLY_OFF, CONN_REPLY_SKIP };
 
 /* MSG_CONN: a new socket for this thread. */
 typedef struct conn_msg {
@@ -129,6 +134,8 @@ bool conn_push(conn *c, const keel_reply *r);
  * look like replies (RESP2): then only KEEL_CMD_PUBSUB commands run on it. */
 bool conn_subscribed(const conn *c);
 bool conn_subscribed_inband(const conn *c);
+/* Starts the requests CLIENT PAUSE held on t's connections (the pause ended). */
+void conn_resume_paused(struct thr *t);
 /* Closes c at its thread's next flush (CLIENT KILL), on c's thread. */
 void conn_kill(conn *c);
 

@@ -47,7 +47,7 @@ void ks_delete_ref(ks_space *sp, dk_ref ref) {
     if (obj) ks_free_obj(NULL, type, obj);
 }
 
-static bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
+bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
                        dk_entry *e, bool count_stats, bool touch) {
     dk_ref r = dk_table_find(sp->t, key, klen, hash);
     dk_entry tmp;
@@ -132,6 +132,13 @@ keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t ha
     if (old) ks_free_obj(NULL, old_type, old);
     ks_changed(sp);
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
+}
+
+bool ks_overwrite_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v) {
+    dk_ref r = dk_table_find(sp->t, key, klen, hash);
+    if (r == DK_REF_NONE || !dk_table_overwrite_box(sp->t, r, v)) return false;
+    evict_touch(sp->t, r, sp->s->owner ? sp->s->owner->now_ms : 0);   /* as ks_stamp on an overwrite */
+    return true;
 }
 
 keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, uint64_t hash, size_t len,

@@ -35,6 +35,9 @@ static inline keel_status ks_locate(struct zvm_proc *p, const void *key, size_t 
 
 /* Finds a live key (an expired one is deleted on the way and not found).  Fills *ref and *e
  * (either may be NULL).  Counts a hit or a miss when count_stats. */
+/* ks_find, touching the entry's recency/frequency only when touch (CLIENT NO-TOUCH). */
+bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
+                dk_entry *e, bool count_stats, bool touch);
 bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
              dk_entry *e, bool count_stats);
 
@@ -59,6 +62,9 @@ void ks_set_expiry(ks_space *sp, dk_ref r, int64_t at_ms);
 /* Stores a box or an object (replacing, and freeing, what was there). */
 keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v,
                          bool keep_ttl);
+/* Overwrites an existing key's box value where it lies, keeping its expiry, when the table can
+ * (dk_table_overwrite_box); false, changing nothing, when it cannot or the key is absent. */
+bool ks_overwrite_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v);
 /* Stores a bytes value of len bytes (no expiry) whose content the caller writes at *bytes before
  * anyone reads the key (see dk_table_put_bytes_reserve). */
 keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, uint64_t hash, size_t len,

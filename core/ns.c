@@ -324,10 +324,17 @@ static bool ns_obj_to_reply_step(keel_proc *p, const void *obj, uint64_t *cursor
     return true;
 }
 
+/* OBJECT ENCODING: a namespace (a hash) is a keyspace table of its own. */
+static const char *ns_obj_encoding(const void *obj) {
+    (void)obj;
+    return "namespace";
+}
+
 static const keel_type_def ns_type_def = {
     .size = sizeof(keel_type_def), .name = "hash", .free = ns_obj_free, .copy = ns_obj_copy,
     .memory_usage = ns_obj_memory,
     .describe = ns_obj_describe, .to_reply = ns_obj_to_reply, .to_reply_step = ns_obj_to_reply_step,
+    .encoding = ns_obj_encoding,
 };
 
 void ns_register_type(keel_module *core) { reg_type(core, &ns_type_def, &ns_type_id, NULL); }

@@ -6,6 +6,7 @@
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
+#include "tx.h"
 #include "zvm.h"
 
 #include <ctype.h>
@@ -106,6 +107,7 @@ static cmd_entry *cmd_add(keel_module *m, const keel_cmd_def *def, const char *n
     for (i = 0; name[i] && i < sizeof ce->lname - 1; i++) ce->lname[i] = (char)tolower((unsigned char)name[i]);
     ce->lname[i] = '\0';
     ce->hash = name_hash(ce->lname, i);
+    ce->tx_role = tx_role_of(ce->lname);
     if (reg.ncmds == reg.capcmds) {
         reg.capcmds = reg.capcmds ? reg.capcmds * 2 : 128;
         reg.cmds = mem_realloc(reg.cmds, sizeof *reg.cmds * reg.capcmds);

@@ -17,6 +17,7 @@ typedef struct cmd_entry {
     char lname[40];                /* lower-case name, for replies like COMMAND INFO */
     uint64_t hash;                 /* name_hash of lname (the index's probes compare it first) */
     bool is_alias;
+    uint8_t tx_role;               /* TX_* bits of tx.h, from the name (MULTI's special commands) */
     const struct cmd_entry *target;  /* for an alias: the command it names */
 } cmd_entry;
 

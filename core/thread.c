@@ -3,6 +3,7 @@
 #include "config.h"
 #include "thread.h"
 #include "busy.h"
+#include "client_pause.h"
 #include "conn.h"
 #include "evict.h"
 #include "expire.h"
@@ -71,6 +72,7 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     thr_refresh_now(t);
     expire_tick(t);
     busy_sweep(t);
+    client_pause_tick(t);
     for (int i = 0; i < t->nshards; i++) {
         shard *s = t->shards[i];
         for (uint32_t db = 0; db < s->ndbs; db++)

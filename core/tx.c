@@ -11,15 +11,23 @@
 
 #include <string.h>
 
-static bool named_is(const cmd_entry *e, const char *lname) { return e && !strcmp(e->lname, lname); }
-
-bool tx_acts_at_once(const cmd_entry *named) {
-    return named_is(named, "exec") || named_is(named, "discard") || named_is(named, "multi") ||
-           named_is(named, "watch") || named_is(named, "quit") || named_is(named, "reset");
+uint8_t tx_role_of(const char *lname) {
+    if (!strcmp(lname, "exec")) return TX_AT_ONCE | TX_EXEC;
+    if (!strcmp(lname, "watch")) return TX_AT_ONCE | TX_WATCH;
+    if (!strcmp(lname, "multi")) return TX_AT_ONCE | TX_MULTI;
+    if (!strcmp(lname, "discard") || !strcmp(lname, "quit") || !strcmp(lname, "reset")) return TX_AT_ONCE;
+    return 0;
 }
 
-bool tx_is_exec(const cmd_entry *ce) { return named_is(ce, "exec"); }
-bool tx_is_watch(const cmd_entry *ce) { return named_is(ce, "watch"); }
+bool tx_multi(conn *c, zvm_proc *p) {
+    if (c->flags & CONN_MULTI) {
+        zvm_reply_errorf(p, "ERR MULTI calls can not be nested");
+        return false;
+    }
+    c->flags |= CONN_MULTI;
+    keel_reply_ok(&p->pub);
+    return true;
+}
 
 static tx_conn *tx_of(conn *c) {
     if (!c->tx) c->tx = mem_calloc(1, sizeof *c->tx);
@@ -31,7 +39,7 @@ static void tx_cmds_free(tx_cmd *cmds, uint32_t n) {
     mem_free(cmds);
 }
 
-void tx_queue(conn *c, zvm_proc *p, const cmd_entry *ce) {
+void tx_queue(conn *c, zvm_proc *p, const cmd_entry *named, const cmd_entry *ce) {
     tx_conn *tx = tx_of(c);
     uint32_t argc = p->pub.argc;
     size_t bytes = sizeof(keel_arg) * argc;
@@ -55,7 +63,7 @@ void tx_queue(conn *c, zvm_proc *p, const cmd_entry *ce) {
         argv[i].len = p->pub.argv[i].len;
         w += p->pub.argv[i].len + 1;
     }
-    tx->cmds[tx->ncmds++] = (tx_cmd){argc, argv, ce};
+    tx->cmds[tx->ncmds++] = (tx_cmd){argc, argv, ce, named};
     tx->bytes += bytes;
     keel_reply_simple(&p->pub, "QUEUED");
 }

@@ -14,6 +14,7 @@
 #define KEEL_CORE_TX_H
 
 #include <keel/sdk.h>
+#include "registry.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,6 +27,7 @@ typedef struct tx_cmd {
     uint32_t argc;
     keel_arg *argv;                /* one allocation: the array, then the bytes */
     const struct cmd_entry *ce;    /* the command (aliases resolved), looked up when queued */
+    const struct cmd_entry *named; /* ... and the name the client used (an alias's own entry) */
 } tx_cmd;
 
 /* A connection's transaction state (created by its first MULTI or WATCH). */
@@ -47,13 +49,23 @@ typedef struct tx_run {
     uint32_t nwatches;
 } tx_run;
 
-/* True for the commands that act at once inside MULTI (EXEC DISCARD MULTI WATCH QUIT RESET). */
-bool tx_acts_at_once(const struct cmd_entry *named);
-bool tx_is_exec(const struct cmd_entry *ce);
-bool tx_is_watch(const struct cmd_entry *ce);
+/* What a command is to MULTI, from its lower-case name (registry.c keeps it in cmd_entry.tx_role):
+ * the commands that act at once inside MULTI (EXEC DISCARD MULTI WATCH QUIT RESET), EXEC, WATCH. */
+#define TX_AT_ONCE 1
+#define TX_EXEC 2
+#define TX_WATCH 4
+#define TX_MULTI 8
+uint8_t tx_role_of(const char *lname);
+static inline bool tx_acts_at_once(const struct cmd_entry *named) { return named && (named->tx_role & TX_AT_ONCE); }
+static inline bool tx_is_exec(const struct cmd_entry *ce) { return ce && (ce->tx_role & TX_EXEC); }
+static inline bool tx_is_watch(const struct cmd_entry *ce) { return ce && (ce->tx_role & TX_WATCH); }
+static inline bool tx_is_multi(const struct cmd_entry *ce) { return ce && (ce->tx_role & TX_MULTI); }
+
+/* MULTI on c: enters it (p replies OK), or p replies the error of a nested MULTI.  False then. */
+bool tx_multi(struct keel_conn *c, struct zvm_proc *p);
 
 /* Queues p's request (c is in MULTI and the request passed every check): p answers QUEUED. */
-void tx_queue(struct keel_conn *c, struct zvm_proc *p, const struct cmd_entry *ce);
+void tx_queue(struct keel_conn *c, struct zvm_proc *p, const struct cmd_entry *named, const struct cmd_entry *ce);
 /* A request was refused while c is in MULTI: its error goes out, and EXEC will abort. */
 void tx_refused(struct keel_conn *c);
 /* EXEC's process p takes c's queue and watched keys (c leaves MULTI) and gets, as its keys,

@@ -94,6 +94,7 @@ typedef struct zvm_proc {
     bool block_req;                /* the running opcode asked to park (keel_block_keys) */
     uint8_t wake_reason;           /* enum blk_state after a park: woken, timed out, cancelled */
     int64_t block_timeout_ms;      /* 0 = no timeout */
+    int64_t block_deadline_ms;     /* set by the first timed park (keel_now_ms); later parks wait the rest */
     uint64_t tag;                  /* protocol's request tag */
     int64_t started_ns;
     struct ns_path *ns;            /* the connection's namespace when the request came (a ref) */
@@ -103,6 +104,13 @@ typedef struct zvm_proc {
     keel_arg *push;                /* namespaces pushed by keel_proc_ns_push (arena) */
     uint32_t npush, cappush;
     uint64_t keymiss_sent;         /* keymiss events sent, by declared key index (< 64) */
+    /* the last key keel_key_lookup looked at (alive or absent, and not expired, at seen_ms): a
+     * store to it at the same time with KEEPTTL need not look for an expired entry again; known
+     * by table, length and 64-bit hash (the key's bytes may be gone by then) */
+    const struct dk_table *seen_table;
+    size_t seen_klen;
+    uint64_t seen_hash;
+    int64_t seen_ms;
 
     /* keys, from the command's key positions (argv views) */
     zvm_key *keys;
@@ -154,6 +162,8 @@ typedef struct zvm_proc {
     bool started;                  /* the connection started it (counted in its nstarted) */
     bool yielded;                  /* has yielded: counted in its connection's nlong */
     bool orders;                   /* later requests of the connection wait until it is done */
+    bool quiet;                    /* its reply is not sent (CLIENT REPLY OFF or SKIP) */
+    bool no_touch;                 /* its reads leave keys' recency/frequency (CLIENT NO-TOUCH) */
 
     struct zvm_proc *next;         /* run queue / lock waiters / pool */
     struct zvm_proc *conn_next;    /* the connection's pending list, in request order */

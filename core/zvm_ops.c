@@ -64,15 +64,19 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
         /* when no other process holds any of the shard's keys, all are taken at once (lazily for
          * a single-shard command); otherwise one by one in lock order, waiting behind each
          * holder while keeping the keys before it: the same order for everyone, no deadlock */
-        bool contended = p->lock_ordered;
+        bool contended = p->lock_ordered, owned = !contended && s->locks.count;
         for (uint32_t i = first; !contended && s->locks.count && i < end; i++) {
             lock_ent *e = lock_find(&s->locks, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash);
             contended = e && e->owner != p->serial;
+            owned = owned && e;
         }
         if (contended) {
             if (key_lock_refused(p, s, first, end)) return KEEL_FAIL;
             busy_note_wait(p);
             if (!zvm_lock_keys_ordered(p, sid, first, end)) return KEEL_BLOCK;
+        } else if (owned) {
+            /* every key is held under p's token already (a child under its parent's locks,
+             * which the parent keeps until it ends): there is nothing to take */
         } else if (p->nlshards == 1) {
             p->lazy_locks = true;
         } else {

@@ -161,22 +161,30 @@ void zvm_proc_destroy(zvm_proc *p) {
     mem_free(p);
 }
 
+/* True when argument a is left where it is (see zvm_set_argv_moved). */
+static bool arg_moves(const keel_arg *a, const char *lo, const char *hi) {
+    return a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi;
+}
+
 bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi) {
-    keel_arg *v = zvm_alloc_try(p, sizeof *v * (argc ? argc : 1));
+    size_t copied = 0;   /* the arguments copied take one block after the array */
+    for (uint32_t i = 0; i < argc; i++)
+        if (!arg_moves(&argv[i], lo, hi)) copied += argv[i].len + 1;
+    keel_arg *v = zvm_alloc_try(p, sizeof *v * (argc ? argc : 1) + copied);
     if (!v) goto oom;
+    char *s = (char *)(v + (argc ? argc : 1));
     for (uint32_t i = 0; i < argc; i++) {
         const keel_arg *a = &argv[i];
-        if (a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi) {
+        if (arg_moves(a, lo, hi)) {
             ((char *)a->ptr)[a->len] = '\0';   /* the byte after it is in [lo, hi) too */
             v[i] = *a;
             continue;
         }
-        char *s = zvm_alloc_try(p, a->len + 1);
-        if (!s) goto oom;
         memcpy(s, a->ptr, a->len);
         s[a->len] = '\0';
         v[i].ptr = s;
         v[i].len = a->len;
+        s += a->len + 1;
     }
     p->pub.argc = argc;
     p->pub.argv = v;
@@ -226,28 +234,42 @@ void zvm_key_place(zvm_proc *p, const keel_arg *a, uint32_t argi, zvm_key *k) {
     k->argi = argi;
 }
 
-void zvm_set_key_list(zvm_proc *p, const zvm_key *raw, uint32_t n) {
+/* A few keys: a stable insertion sort by shard (a counting sort would walk every shard). */
+#define KEYS_SORT_SMALL 16
+
+/* Sorts raw's n keys by shard into keys, stably (keys of a shard stay in argument order). */
+static void keys_sort_by_shard(zvm_proc *p, const zvm_key *raw, uint32_t n, zvm_key *keys) {
+    if (n <= KEYS_SORT_SMALL) {
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t j = i;
+            for (; j > 0 && keys[j - 1].shard > raw[i].shard; j--) keys[j] = keys[j - 1];
+            keys[j] = raw[i];
+        }
+        return;
+    }
     uint32_t nshards = srv->nshards;
-    zvm_key *keys = zvm_alloc(p, sizeof *keys * (n ? n : 1));
     uint32_t *per_shard = zvm_alloc(p, sizeof *per_shard * nshards);
     memset(per_shard, 0, sizeof *per_shard * nshards);
     for (uint32_t i = 0; i < n; i++) per_shard[raw[i].shard]++;
-    /* counting sort by shard (stable: keys of a shard stay in argument order) */
-    uint32_t distinct = 0;
-    for (uint32_t s = 0, at = 0; s < nshards; s++) {
+    for (uint32_t s = 0, at = 0; s < nshards; s++) {   /* counting sort */
         uint32_t c = per_shard[s];
         per_shard[s] = at;
         at += c;
-        distinct += c > 0;
     }
     for (uint32_t i = 0; i < n; i++) keys[per_shard[raw[i].shard]++] = raw[i];
+}
+
+void zvm_set_key_list(zvm_proc *p, const zvm_key *raw, uint32_t n) {
+    zvm_key *keys = zvm_alloc(p, sizeof *keys * (n ? n : 1));
+    keys_sort_by_shard(p, raw, n, keys);
+    uint32_t distinct = 0;
+    for (uint32_t i = 0; i < n; i++) distinct += i == 0 || keys[i].shard != keys[i - 1].shard;
     p->keys = keys;
     p->nkeys = n;
     p->lshards = zvm_alloc(p, sizeof *p->lshards * (distinct ? distinct : 1));
     p->nlshards = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (p->nlshards == 0 || p->lshards[p->nlshards - 1] != keys[i].shard)
-            p->lshards[p->nlshards++] = keys[i].shard;
+        if (i == 0 || keys[i].shard != keys[i - 1].shard) p->lshards[p->nlshards++] = keys[i].shard;
 }
 
 bool zvm_set_keys(zvm_proc *p) {

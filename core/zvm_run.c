@@ -237,7 +237,31 @@ static void zvm_note_yield(zvm_proc *p) {
 
 /* A child's keys pass to its parent when it finishes: the ones the parent held already were
  * never the child's; the ones it took besides are held on until the parent ends. */
+/* True when every key of c is one of p's. */
+static bool zvm_keys_within(const zvm_proc *c, const zvm_proc *p) {
+    for (uint32_t i = 0; i < c->nkeys; i++) {
+        const zvm_key *k = &c->keys[i];
+        uint32_t j = 0;
+        while (j < p->nkeys && (p->keys[j].hash != k->hash || p->keys[j].llen != k->llen ||
+                                memcmp(p->keys[j].lptr, k->lptr, k->llen) != 0))
+            j++;
+        if (j == p->nkeys) return false;
+    }
+    return true;
+}
+
+/* A parent holding at most this many keys is checked for holding all of its child's. */
+#define GIVE_WITHIN_MAX 16
+
 static void zvm_give_locks(zvm_proc *c, zvm_proc *parent) {
+    /* EXEC's child ran inline while EXEC still held its single shard's keys lazily (nothing else
+     * ran meanwhile) and took no key EXEC lacks: EXEC's hold covers it, nothing to register */
+    if (parent->call_inline && parent->lazy_locks && c->lazy_locks && parent->nkeys <= GIVE_WITHIN_MAX &&
+        zvm_keys_within(c, parent)) {
+        c->lazy_locks = false;
+        parent->call_taken = 0;
+        return;
+    }
     zvm_register_lazy_locks(c);   /* keys only checked, not in the lock table yet */
     parent->call_taken = c->nlocks;
     for (uint32_t i = 0; i < c->nlocks; i++) zvm_add_lockref(parent, c->locks[i].shard, c->locks[i].ent);

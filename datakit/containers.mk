@@ -24,7 +24,8 @@ datakit_sources_list += \
 	datakit/zset_index.c \
 	datakit/map.c \
 	datakit/set.c \
-	datakit/setop.c
+	datakit/setop.c \
+	datakit/row.c
 
 datakit_headers_list += \
 	datakit/iter.h \
@@ -36,7 +37,8 @@ datakit_headers_list += \
 	datakit/map.h \
 	datakit/set.h \
 	datakit/setop.h \
-	datakit/zset.h
+	datakit/zset.h \
+	datakit/row.h
 
 # `make bench-memory-containers`: bytes/element and ns/op of every container (built on demand).
 EXTRA_PROGRAMS += datakit/bench/dk_bench_containers

@@ -312,10 +312,15 @@ static void hint_forget(dk_table *t, uint32_t id) {
 /* Rewrites entry id (linked from *link, or found when link is NULL) as p: in place when the
  * size class allows, else in a new slot.  Keeps the timer in step.  Returns the entry's id,
  * or 0 when memory ran out (nothing changed then). */
-static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts *p) {
+static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts *p,
+                        const te_view *old_view, size_t size) {
     te_view old;
-    tbl_decode(t, id, &old);
-    size_t size = te_size(p, t->fixed);
+    if (old_view)
+        old = *old_view;
+    else
+        tbl_decode(t, id, &old);
+    if (!size)
+        size = te_size(p, t->fixed);
     if ((p->flags & TE_EXP) && !timer_ready(t))
         return 0;
     uint8_t *e = tbl_entry(t, id);
@@ -351,11 +356,13 @@ static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts 
 
 /* Fills the value of p from box v: inline, or packed into a new out-of-line block when the
  * entry would be too big for a slab slot.  False when memory ran out. */
-static bool value_parts(dk_table *t, te_parts *p, const dk_val *v) {
+static bool value_parts(dk_table *t, te_parts *p, const dk_val *v, size_t *size) {
     p->kind = TE_BOX;
     p->box = v;
-    if (te_size(p, t->fixed) <= DK_SLAB_MAX)
+    *size = te_size(p, t->fixed);
+    if (*size <= DK_SLAB_MAX)
         return true;
+    *size = 0;   /* not known yet */
     size_t bs = dk_box_size(v);
     if (bs < EXT_MIN)
         return true;
@@ -425,11 +432,12 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const d
             p.exp = old.exp;
         }
     }
+    size_t size = 0;   /* of the new entry, once known */
     if (ext) {
         p.kind = TE_EXT_PTR;
         p.ptr = ext;
     } else if (box) {
-        if (!value_parts(t, &p, box))
+        if (!value_parts(t, &p, box, &size))
             return DK_REF_NONE;
     } else {
         p.kind = TE_OBJ_PTR;
@@ -445,7 +453,7 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const d
         }
         if (old.val[0] == TE_V_EXT)
             old_ext = te_val_ptr(&old);
-        uint32_t nid = rewrite(t, id, link, &p);
+        uint32_t nid = rewrite(t, id, link, &p, &old, size);
         if (!nid && old_obj)
             *old_obj = NULL;
         id = nid;
@@ -463,6 +471,16 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const d
     t->hint_hash = h;
     tbl_rehash_step(t, RESIZE_WORK);
     return id;
+}
+
+bool dk_table_overwrite_box(dk_table *t, dk_ref r, const dk_val *v) {
+    te_view old;
+    tbl_decode(t, (uint32_t)r, &old);
+    if (old.val[0] == TE_V_EXT || old.val[0] == TE_V_OBJ || (old.flags & (TE_AUX32 | TE_AUX64)) ||
+        dk_box_size(v) != old.vlen)
+        return false;
+    dk_box_pack(v, (uint8_t *)(uintptr_t)old.val);
+    return true;
 }
 
 dk_ref dk_table_put_box(dk_table *t, const void *key, size_t klen, uint64_t hash, const dk_val *v,
@@ -536,7 +554,7 @@ static dk_ref set_field(dk_table *t, dk_ref r, uint8_t flag, bool present, int64
         p.aux64 = a64;
     if (p.flags == v.flags && p.exp == v.exp && p.aux32 == v.aux32 && p.aux64 == v.aux64)
         return r;
-    uint32_t nid = rewrite(t, id, NULL, &p);
+    uint32_t nid = rewrite(t, id, NULL, &p, &v, 0);
     if (nid)
         tbl_rehash_step(t, RESIZE_WORK);
     return nid;

@@ -119,6 +119,10 @@ dk_ref dk_table_put_box(dk_table *t, const void *key, size_t klen, uint64_t hash
                         bool keep_expiry, void **old_obj, uint16_t *old_type);
 dk_ref dk_table_put_obj(dk_table *t, const void *key, size_t klen, uint64_t hash, uint16_t type,
                         void *obj, bool keep_expiry, void **old_obj, uint16_t *old_type);
+/* Overwrites the value of entry r with box v where it lies, as dk_table_put_box with keep_expiry
+ * would (its expiry and meta kept), when that needs no move: r holds an inline box packed in as
+ * many bytes as v packs to, and no aux field.  False, changing nothing, otherwise. */
+bool dk_table_overwrite_box(dk_table *t, dk_ref r, const dk_val *v);
 
 /* Inserts or overwrites key with a bytes value of len bytes kept out of line, whose content the
  * caller writes at *bytes (the table does not read it until then).  *bytes stays valid until

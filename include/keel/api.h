@@ -114,7 +114,9 @@ typedef void (*keel_info_fn)(keel_buf *out);
     /* ---- blocking (added in 1.0): BLPOP and friends ---- */                                 \
     /* asks to park p on all its keys once the opcode returns KEEL_BLOCK: no thread and no    \
      * lock is held while parked; the program starts over (registers and reply cleared) when  \
-     * a key is signalled, the timeout (ms, 0 = none) passes, or the client goes away */       \
+     * a key is signalled, the timeout (ms, 0 = none) passes, or the client goes away.  The  \
+     * timeout counts from the first park of the command: a process woken without data that  \
+     * parks again waits only for what is left of it (at least 1 ms), as Redis's BLPOP does */ \
     X(keel_status, block_keys, (keel_proc *p, int64_t timeout_ms))                             \
     /* true when this run follows a park that ended by timeout or disconnect: reply the       \
      * timeout answer (nil) and finish */                                                     \

@@ -53,6 +53,9 @@ typedef struct keel_type_def {
      * per element and returns false once p's budget is spent.  Between calls the caller yields
      * with the key locked, so the object is unchanged.  NULL: to_reply does it in one call. */
     bool (*to_reply_step)(keel_proc *p, const void *obj, uint64_t *cursor);
+    /* Added in 1.4 (optional): the name of the layout obj is in now, for OBJECT ENCODING (a
+     * static string, e.g. "flat" or "chunked").  NULL: OBJECT ENCODING answers the type's name. */
+    const char *(*encoding)(const void *obj);
     /* Added in 1.4 (optional): visits the object's members in the type's own order, for other
      * modules' commands that accept it as an input (keel_value_members).  From *cursor (0 the
      * first member) calls fn for at most max members, each as bytes (integers in decimal) and

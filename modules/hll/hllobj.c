@@ -48,6 +48,13 @@ static void *hll_load(const void *data, size_t len, const char **err) {
     return h;
 }
 
+/* OBJECT ENCODING: Redis's two register layouts (the header's encoding byte, datakit/hll.h). */
+static const char *hll_encoding(const void *obj) {
+    size_t len;
+    const uint8_t *b = dk_hll_data(obj, &len);
+    return len > 4 && b[4] == 1 ? "sparse" : "dense";
+}
+
 static const keel_type_def hll_def = {
     .size = sizeof(keel_type_def),
     .name = "hll",
@@ -58,6 +65,7 @@ static const keel_type_def hll_def = {
     .to_reply = hll_to_reply,
     .save = hll_save,
     .load = hll_load,
+    .encoding = hll_encoding,
 };
 
 keel_status pf_register_type(keel_module *m, const char **err) {

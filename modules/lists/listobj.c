@@ -107,10 +107,13 @@ static void *list_load(const void *data, size_t len, const char **err) {
     return l;
 }
 
+/* OBJECT ENCODING: one flat buffer, or flat chunks with a chunk index (datakit/list.h). */
+static const char *list_encoding(const void *obj) { return dk_list_chunks(obj) > 1 ? "chunked" : "flat"; }
+
 static const keel_type_def list_def = {
     .size = sizeof(keel_type_def), .name = "list", .free = list_free, .copy = list_copy,
     .memory_usage = list_memory, .describe = list_describe, .to_reply = list_to_reply,
-    .save = list_save, .load = list_load, .to_reply_step = list_to_reply_step,
+    .save = list_save, .load = list_load, .to_reply_step = list_to_reply_step, .encoding = list_encoding,
 };
 
 keel_status lst_register_type(keel_module *m, const char **err) {

@@ -6,7 +6,6 @@ noinst_LTLIBRARIES += modules/lists/liblists.la
 modules_lists_liblists_la_SOURCES = \
 	modules/lists/family.h \
 	modules/lists/access.c \
-	modules/lists/deadline.c modules/lists/deadline.h \
 	modules/lists/edit.c \
 	modules/lists/listobj.c modules/lists/listobj.h \
 	modules/lists/move.c \

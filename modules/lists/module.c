@@ -8,7 +8,6 @@
  * keys through the SDK and hold no thread.
  */
 #include <keel/sdk.h>
-#include "deadline.h"
 #include "register.h"
 
 KEEL_MODULE("lists", KEEL_VERSION, "list values: LPUSH LRANGE BLPOP ...", lst_register,

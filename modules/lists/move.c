@@ -2,7 +2,6 @@
  * the blocking BRPOPLPUSH and BLMOVE. */
 #include <string.h>
 
-#include "deadline.h"
 #include "family.h"
 #include "listobj.h"
 #include "parse.h"
@@ -42,13 +41,11 @@ static bool same_key(const keel_arg *a, const keel_arg *b) {
 
 /* An empty source: nil, or park (blocking forms) until a push, the deadline or a disconnect. */
 static keel_op_result move_wait(keel_proc *p, const move_args *a) {
-    int64_t left = a->blocking ? lst_deadline_left(p, a->timeout_ms) : -1;
-    if (left < 0) {   /* Redis: LMOVE's nil is a null bulk, BLMOVE's timeout a null array */
-        if (a->blocking) keel_reply_nil_array(p);
-        else keel_reply_nil(p);
+    if (!a->blocking) {   /* Redis: LMOVE's nil is a null bulk, BLMOVE's timeout a null array */
+        keel_reply_nil(p);
         return KEEL_NEXT;
     }
-    if (keel_block_keys(p, left) != KEEL_OK) {
+    if (keel_block_keys(p, a->timeout_ms) != KEEL_OK) {
         keel_reply_error(p, "ERR cannot block on these keys");
         return KEEL_FAIL;
     }
@@ -72,8 +69,17 @@ static keel_op_result move_rotate(keel_proc *p, dk_list *l, const move_args *a) 
     return KEEL_NEXT;
 }
 
-/* The body of lists.move (see op_move). */
-static keel_op_result move_run(keel_proc *p, const keel_insn *in) {
+/* Opcode: lists.move
+ * RPOPLPUSH src dst, LMOVE src dst LEFT|RIGHT LEFT|RIGHT, BRPOPLPUSH src dst timeout and BLMOVE
+ * src dst LEFT|RIGHT LEFT|RIGHT timeout (imm: MV_*): pops an element from src and pushes it onto
+ * dst, creating it, and replies the element; nil when src is missing (the blocking forms park on
+ * their keys until a push, their deadline or a disconnect instead).  Both keys stay locked from
+ * start to end, so no client sees the element in neither list or in both, whatever their shards.
+ * Registers: r0 = step (check dst's type, pop src, push dst: each saved before the next may
+ * hop), r1 = 1 when dst holds another type, r2 = the element in transit (bytes in the arena),
+ * r3 = 1 when popping emptied (and deleted) src.
+ * Reductions 1.  May hop, block (a lock, or a park); never yields. */
+static keel_op_result op_move(keel_proc *p, const keel_insn *in) {
     move_args a;
     if (!move_read(p, (int)in->imm, &a)) return KEEL_FAIL;
     if (a.blocking && keel_proc_timed_out(p)) {
@@ -128,22 +134,6 @@ static keel_op_result move_run(keel_proc *p, const keel_insn *in) {
         keel_notify(p, KEEL_NOTIFY_GENERIC, "del", src->ptr, src->len);
     lst_reply_elem(p, &p->reg[2]);
     return KEEL_NEXT;
-}
-
-/* Opcode: lists.move
- * RPOPLPUSH src dst, LMOVE src dst LEFT|RIGHT LEFT|RIGHT, BRPOPLPUSH src dst timeout and BLMOVE
- * src dst LEFT|RIGHT LEFT|RIGHT timeout (imm: MV_*): pops an element from src and pushes it onto
- * dst, creating it, and replies the element; nil when src is missing (the blocking forms park on
- * their keys until a push, their deadline or a disconnect instead).  Both keys stay locked from
- * start to end, so no client sees the element in neither list or in both, whatever their shards.
- * Registers: r0 = step (check dst's type, pop src, push dst: each saved before the next may
- * hop), r1 = 1 when dst holds another type, r2 = the element in transit (bytes in the arena),
- * r3 = 1 when popping emptied (and deleted) src.
- * Reductions 1.  May hop, block (a lock, or a park); never yields. */
-static keel_op_result op_move(keel_proc *p, const keel_insn *in) {
-    keel_op_result r = move_run(p, in);
-    if (r == KEEL_NEXT || r == KEEL_DONE || r == KEEL_FAIL) lst_deadline_forget(p);
-    return r;
 }
 
 static const keel_opcode_def move_ops[] = {

@@ -1,7 +1,6 @@
 /* pop.c -- removing elements from an end: LPOP and RPOP (with a count), LMPOP, and the blocking
  * BLPOP, BRPOP and BLMPOP, which pop from the first non-empty list among several keys on any
  * shards, or park until a push. */
-#include "deadline.h"
 #include "family.h"
 #include "listobj.h"
 #include "parse.h"
@@ -174,24 +173,31 @@ static keel_op_result mpop_scan(keel_proc *p) {
     return KEEL_NEXT;
 }
 
-/* Nothing to pop: replies nil (non-blocking, or the deadline passed) or parks the process on
+/* Nothing to pop: replies nil (non-blocking) or parks the process on
  * its keys until a push, its deadline or its client's disconnection. */
 static keel_op_result mpop_wait(keel_proc *p, const mpop_args *a) {
-    int64_t left = a->blocking ? lst_deadline_left(p, a->timeout_ms) : -1;
-    if (left < 0) {
+    if (!a->blocking) {
         keel_reply_nil_array(p);   /* *-1, as Redis answers BLPOP's timeout and an empty LMPOP */
         return KEEL_NEXT;
     }
-    if (keel_block_keys(p, left) != KEEL_OK) {
+    if (keel_block_keys(p, a->timeout_ms) != KEEL_OK) {
         keel_reply_error(p, "ERR cannot block on these keys");
         return KEEL_FAIL;
     }
     return KEEL_BLOCK;
 }
 
-/* The body of lists.mpop (see op_mpop).  Register r3 = elements still to pop (null until the
- * pop has started). */
-static keel_op_result mpop_run(keel_proc *p, const keel_insn *in) {
+/* Opcode: lists.mpop
+ * BLPOP/BRPOP key [key ...] timeout, LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT n] and
+ * BLMPOP timeout numkeys ... (imm: MP_*): pops from the first key, in argument order, holding a
+ * non-empty list (WRONGTYPE when a key before it holds another type) and replies [key, element]
+ * (BLPOP, BRPOP) or [key, [elements]] (LMPOP, BLMPOP).  With nothing to pop LMPOP replies nil;
+ * the blocking forms park on every key (keel_block_keys) and run again when one is pushed to,
+ * replying nil once their timeout (kept across parks by keel_block_keys) passes or their client goes.
+ * Registers: r0 = keys scanned, r1 = argv index of the key to pop, r2 = 1 if it holds another
+ * type, r3 = elements still to pop.  Reductions 1 per key, 2 per element.  May yield, hop,
+ * block (a lock, or a park). */
+static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
     mpop_args a;
     if (!mpop_read(p, (int)in->imm, &a)) return KEEL_FAIL;
     if (a.blocking && keel_proc_timed_out(p)) {
@@ -224,22 +230,6 @@ static keel_op_result mpop_run(keel_proc *p, const keel_insn *in) {
     st = lst_settle(p, key->ptr, key->len, l);
     KEEL_OP_PROPAGATE(st);
     return KEEL_NEXT;
-}
-
-/* Opcode: lists.mpop
- * BLPOP/BRPOP key [key ...] timeout, LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT n] and
- * BLMPOP timeout numkeys ... (imm: MP_*): pops from the first key, in argument order, holding a
- * non-empty list (WRONGTYPE when a key before it holds another type) and replies [key, element]
- * (BLPOP, BRPOP) or [key, [elements]] (LMPOP, BLMPOP).  With nothing to pop LMPOP replies nil;
- * the blocking forms park on every key (keel_block_keys) and run again when one is pushed to,
- * replying nil once their timeout (kept across parks, deadline.h) passes or their client goes.
- * Registers: r0 = keys scanned, r1 = argv index of the key to pop, r2 = 1 if it holds another
- * type, r3 = elements still to pop.  Reductions 1 per key, 2 per element.  May yield, hop,
- * block (a lock, or a park). */
-static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
-    keel_op_result r = mpop_run(p, in);
-    if (r == KEEL_NEXT || r == KEEL_DONE || r == KEEL_FAIL) lst_deadline_forget(p);
-    return r;
 }
 
 /* ======== tables ======== */

@@ -1,5 +1,4 @@
 /* register.c -- lists.so's registration table: the list type, then every command family. */
-#include "deadline.h"
 #include "family.h"
 #include "listobj.h"
 #include "register.h"
@@ -36,5 +35,4 @@ keel_status lst_register(keel_module *m) {
 
 void lst_unregister(keel_module *m) {
     (void)m;
-    lst_deadline_clear();
 }

@@ -110,6 +110,9 @@ static void *set_load(const void *data, size_t len, const char **err) {
     return s;
 }
 
+/* OBJECT ENCODING: packed integers, or member boxes in sorted runs (datakit/set.h). */
+static const char *set_encoding(const void *obj) { return dk_set_is_intset(obj) ? "intset" : "sorted-runs"; }
+
 /* Other modules' view of a set's members (ZUNION takes sets): each as its text, score 1. */
 static bool set_members_step(const void *obj, uint64_t *cursor, size_t max, keel_member_fn fn,
                              void *ctx) {
@@ -137,6 +140,7 @@ static const keel_type_def set_def = {
     .save = set_save,
     .load = set_load,
     .to_reply_step = set_to_reply_step,
+    .encoding = set_encoding,
     .members_step = set_members_step,
 };
 

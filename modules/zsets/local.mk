@@ -7,7 +7,6 @@ modules_zsets_libzsets_la_SOURCES = \
 	modules/zsets/add.c \
 	modules/zsets/algebra.c \
 	modules/zsets/bounds.c modules/zsets/bounds.h \
-	modules/zsets/deadline.c modules/zsets/deadline.h \
 	modules/zsets/geo_args.c modules/zsets/geo_args.h \
 	modules/zsets/geo_cmds.c \
 	modules/zsets/geo_query.c \

@@ -1,7 +1,6 @@
 /* pop.c -- removing the lowest or highest members: ZPOPMIN and ZPOPMAX (with a count), ZMPOP,
  * and the blocking BZPOPMIN, BZPOPMAX and BZMPOP, which pop from the first non-empty sorted set
  * among several keys on any shards, or park until a ZADD (as lists.so's BLPOP parks). */
-#include "deadline.h"
 #include "family.h"
 #include "zobj.h"
 
@@ -228,17 +227,24 @@ static keel_op_result mpop_scan(keel_proc *p) {
 
 /* Nothing to pop: replies the null array, or parks until a ZADD, the deadline or a disconnect. */
 static keel_op_result mpop_wait(keel_proc *p, const mpop_args *a) {
-    int64_t left = a->blocking ? zs_deadline_left(p, a->timeout_ms) : -1;
-    if (left < 0) {
+    if (!a->blocking) {
         keel_reply_nil_array(p);
         return KEEL_NEXT;
     }
-    if (keel_block_keys(p, left) != KEEL_OK) return zs_error(p, "ERR cannot block on these keys");
+    if (keel_block_keys(p, a->timeout_ms) != KEEL_OK) return zs_error(p, "ERR cannot block on these keys");
     return KEEL_BLOCK;
 }
 
-/* The body of zsets.mpop.  Register r3 = elements still to pop (null until started). */
-static keel_op_result mpop_run(keel_proc *p, const keel_insn *in) {
+/* Opcode: zsets.mpop
+ * BZPOPMIN/BZPOPMAX key [key ...] timeout, ZMPOP numkeys key [key ...] MIN|MAX [COUNT n] and
+ * BZMPOP timeout numkeys ... (imm: MP_*): pops from the first key, in argument order, holding a
+ * non-empty sorted set (WRONGTYPE when a key before it holds another type); replies [key,
+ * member, score] (BZPOP*) or [key, [[member, score] ...]] (ZMPOP, BZMPOP).  With nothing to pop
+ * ZMPOP replies a null array; the blocking forms park on every key and run again when one is
+ * added to, replying a null array once their timeout (kept across parks) passes.  Registers:
+ * r0 = keys scanned, r1 = argv index of the key, r2 = another type, r3 = elements left.
+ * Reductions 1 per key, ZS_COST_UPDATE per element.  May yield, hop, block. */
+static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
     mpop_args a;
     if (!mpop_read(p, (int)in->imm, &a)) return KEEL_FAIL;
     if (a.blocking && keel_proc_timed_out(p)) {
@@ -277,21 +283,6 @@ static keel_op_result mpop_run(keel_proc *p, const keel_insn *in) {
     st = zs_settle(p, key->ptr, key->len, z);
     KEEL_OP_PROPAGATE(st);
     return KEEL_NEXT;
-}
-
-/* Opcode: zsets.mpop
- * BZPOPMIN/BZPOPMAX key [key ...] timeout, ZMPOP numkeys key [key ...] MIN|MAX [COUNT n] and
- * BZMPOP timeout numkeys ... (imm: MP_*): pops from the first key, in argument order, holding a
- * non-empty sorted set (WRONGTYPE when a key before it holds another type); replies [key,
- * member, score] (BZPOP*) or [key, [[member, score] ...]] (ZMPOP, BZMPOP).  With nothing to pop
- * ZMPOP replies a null array; the blocking forms park on every key and run again when one is
- * added to, replying a null array once their timeout (kept across parks) passes.  Registers:
- * r0 = keys scanned, r1 = argv index of the key, r2 = another type, r3 = elements left.
- * Reductions 1 per key, ZS_COST_UPDATE per element.  May yield, hop, block. */
-static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
-    keel_op_result r = mpop_run(p, in);
-    if (r == KEEL_NEXT || r == KEEL_DONE || r == KEEL_FAIL) zs_deadline_forget(p);
-    return r;
 }
 
 /* ======== tables ======== */

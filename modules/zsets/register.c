@@ -1,5 +1,4 @@
 /* register.c -- zsets.so's registration table: the zset type, then every command family. */
-#include "deadline.h"
 #include "family.h"
 #include "register.h"
 #include "zobj.h"
@@ -37,5 +36,4 @@ keel_status zs_register(keel_module *m) {
 
 void zs_unregister(keel_module *m) {
     (void)m;
-    zs_deadline_clear();
 }

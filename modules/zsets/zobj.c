@@ -116,6 +116,9 @@ static void *zset_load(const void *data, size_t len, const char **err) {
     return z;
 }
 
+/* OBJECT ENCODING: sorted runs alone while small, with the member index past that (datakit/zset.h). */
+static const char *zset_encoding(const void *obj) { return dk_zset_indexed(obj) ? "indexed-runs" : "sorted-runs"; }
+
 static const keel_type_def zset_def = {
     .size = sizeof(keel_type_def),
     .name = "zset",
@@ -127,6 +130,7 @@ static const keel_type_def zset_def = {
     .save = zset_save,
     .load = zset_load,
     .to_reply_step = zset_to_reply_step,
+    .encoding = zset_encoding,
 };
 
 keel_status zs_register_type(keel_module *m, const char **err) {

@@ -195,7 +195,8 @@ static keel_parse_result parse_multibulk(resp_parser *ps, const char *buf, size_
 }
 
 static bool is_named(const keel_request *req, const char *name, size_t n) {
-    return req->argc > 0 && req->argv[0].len == n && strncasecmp(req->argv[0].ptr, name, n) == 0;
+    return req->argc > 0 && req->argv[0].len == n && (req->argv[0].ptr[0] | 0x20) == name[0] &&
+           strncasecmp(req->argv[0].ptr, name, n) == 0;   /* the first letter spares most calls */
 }
 
 keel_parse_result resp_parse(resp_parser *ps, const char *buf, size_t len, keel_request *req) {

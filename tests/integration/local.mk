@@ -60,11 +60,14 @@ INTEGRATION_TESTS = \
 	tests/integration/test_zsets_compat.py \
 	tests/integration/test_geo.py \
 	tests/integration/test_geo_compat.py \
+	tests/integration/test_btree.py \
 	tests/integration/test_sets_big.py \
 	tests/integration/test_hll.py \
 	tests/integration/test_hll_compat.py \
 	tests/integration/test_limits.py \
+	tests/integration/test_client_ctl.py \
 	tests/integration/test_client_lifecycle.py \
+	tests/integration/test_object_encoding.py \
 	tests/integration/test_out_of_memory.py \
 	tests/integration/test_transactions_compat.py \
 	tests/integration/test_scripting.py \

@@ -450,10 +450,11 @@ class ServerCommands(unittest.TestCase):
 
     def test_client_setinfo_and_errors(self):
         self.assertEqual(self.rr.execute_command("CLIENT", "SETINFO", "lib-name", "redis-py"), b"OK")
-        unknown = "unknown subcommand or wrong number of arguments for '%s'. Try CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL."
-        self.assertEqual(error_of(self.r, "CLIENT", "FOO"), unknown % "FOO")
-        self.assertEqual(error_of(self.r, "CLIENT", "SETNAME"), unknown % "SETNAME")
-        self.assertEqual(error_of(self.r, "CLIENT", "ID", "x"), unknown % "ID")
+        # Redis 7.0's texts (test_client_ctl.py compares more of them with redis-server)
+        self.assertEqual(error_of(self.r, "CLIENT", "FOO"), "unknown subcommand 'FOO'. Try CLIENT HELP.")
+        arity = "wrong number of arguments for 'client|%s' command"
+        self.assertEqual(error_of(self.r, "CLIENT", "SETNAME"), arity % "setname")
+        self.assertEqual(error_of(self.r, "CLIENT", "ID", "x"), arity % "id")
         self.assertEqual(error_of(self.r, "CLIENT"), "wrong number of arguments for 'client' command")
 
     # ---- DEBUG ZVM ----

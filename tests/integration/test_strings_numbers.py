@@ -4,6 +4,7 @@ results, DECRBYFLOOR's floor at zero, and expiries kept by every arithmetic comm
 
 Replies Redis also gives are checked against redis-server in test_strings_compat.py.
 """
+import time
 import unittest
 
 import redis
@@ -172,6 +173,16 @@ class Numbers(unittest.TestCase):
             self.r.set("k", 100, ex=100)
             self.cmd(*args)
             self.assertIn(self.r.ttl("k"), (99, 100), args)
+
+    def test_strings_arithmetic_on_an_expired_key_starts_from_zero_without_ttl(self):
+        # the key's time passed (removed by the timer or found expired by the command): the
+        # command sees no key, and the value it stores has no expiry
+        for args, want in ((["INCR", "k"], 1), (["INCRBY", "k", "5"], 5), (["DECR", "k"], -1),
+                           (["INCRBYFLOAT", "k", "0.5"], b"0.5")):
+            self.r.set("k", 100, px=1)
+            time.sleep(0.005)
+            self.assertEqual(self.cmd(*args), want, args)
+            self.assertEqual(self.r.ttl("k"), -1, args)
 
     def test_strings_incrbyfloat(self):
         self.assertEqual(self.cmd("INCRBYFLOAT", "f", "0.1"), b"0.1")

@@ -712,6 +712,40 @@ START_TEST(test_dk_table_append_bytes_in_place)
 }
 END_TEST
 
+/* An overwrite in place changes the value only, keeping expiry and meta; it refuses, changing
+ * nothing, a value of another size, an entry with an aux word, and an object. */
+START_TEST(test_dk_table_overwrite_box_in_place)
+{
+    dk_table *t = dk_table_new_meta();
+    uint64_t h = dk_table_default_hash("n", 1);
+    dk_val v = dk_i64(41);
+    dk_ref r = dk_table_put_box(t, "n", 1, h, &v, false, NULL, NULL);
+    r = dk_table_set_expiry(t, r, 987654);
+    dk_table_set_meta(t, r, 321);
+    dk_val same = dk_i64(42), wider = dk_i64(INT64_C(1) << 40);
+    bool done = dk_table_overwrite_box(t, r, &same);
+#ifdef DK_TABLE_PLAIN
+    fast_assert(!done);   /* the plain table always puts */
+#else
+    fast_assert(done);
+#endif
+    dk_entry e;
+    dk_table_view(t, dk_table_find(t, "n", 1, h), &e);
+    fast_assert(e.box.type == DK_I64 && e.box.v.i == (done ? 42 : 41));
+    fast_assert(e.expire_ms == 987654 && dk_table_meta(t, dk_table_find(t, "n", 1, h)) == 321);
+    fast_assert(!dk_table_overwrite_box(t, r, &wider));   /* more bytes: a put's work */
+    dk_table_view(t, dk_table_find(t, "n", 1, h), &e);
+    fast_assert(e.box.v.i == (done ? 42 : 41));
+    r = dk_table_set_aux64(t, r, true, 5);                /* a CAS word: a put clears it */
+    fast_assert(!dk_table_overwrite_box(t, r, &same));
+    static int obj;
+    dk_ref ro = dk_table_put_obj(t, "o", 1, dk_table_default_hash("o", 1), 7, &obj, false, NULL, NULL);
+    fast_assert(!dk_table_overwrite_box(t, ro, &same));
+    fast_assert_uint_eq(dk_table_count(t), 2);
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
 /* Only tables made with the meta word keep it, also after a clear (FLUSHDB clears in place). */
 START_TEST(test_dk_table_meta_word_only_where_asked_and_after_clear)
 {
@@ -769,6 +803,7 @@ static Suite *table_suite(void) {
     tcase_add_test(tc, test_dk_table_free_and_clear_hand_objects_back);
     tcase_add_test(tc, test_dk_table_value_of_512mb);
     tcase_add_test(tc, test_dk_table_append_bytes_in_place);
+    tcase_add_test(tc, test_dk_table_overwrite_box_in_place);
     tcase_add_test(tc, test_dk_table_spare_bytes_follow_deletes_and_reuse);
     tcase_add_test(tc, test_dk_table_meta_word_only_where_asked_and_after_clear);
     suite_add_tcase(s, tc);

@@ -1,12 +1,10 @@
 /* test_lists_block.c -- the blocking pops through the fake SDK, parked and woken by hand the way
  * the core does it (registers and reply cleared, the program run again): what they park with,
- * what a wake-up after a push, a lost race, a timeout or a disconnect replies, and that the
- * deadline holds across parks. */
+ * what a wake-up after a push, a lost race, a timeout or a disconnect replies. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include "test_lists_util.h"
-#include "modules/lists/deadline.h"
 
 static keel_api table;
 static int64_t parked_ms;
@@ -48,7 +46,7 @@ static void setup(void) {
     fake_set_now_ms(1000000);
 }
 
-static void teardown(void) { lst_deadline_clear(); }
+static void teardown(void) {}
 
 /* Starts a blocking command that must park; returns its process. */
 static keel_proc *park(const char *const *argv) {
@@ -71,12 +69,10 @@ static keel_op_result wake(keel_proc *p) {
 START_TEST(test_lists_blpop_parks_then_pops_after_a_push) {
     keel_proc *p = PARK("BLPOP", "a", "b", "1.5");
     ck_assert_int_eq(parked_ms, 1500);
-    ck_assert_int_eq(lst_deadline_count(), 1);
     EXPECT(":2", "RPUSH", "b", "x", "y");
     ck_assert_int_eq(signals, 1);
     ck_assert_int_eq(wake(p), KEEL_DONE);
     ck_assert_str_eq(lt_reply(p), "[b,x]");
-    ck_assert_int_eq(lst_deadline_count(), 0);
     fake_proc_free(p);
     EXPECT("[y]", "LRANGE", "b", "0", "-1");
 }
@@ -92,24 +88,21 @@ START_TEST(test_lists_blocking_pops_serve_at_once_when_data_is_there) {
     EXPECT("v", "BLMOVE", "d", "e", "LEFT", "RIGHT", "0");
     EXPECT("[v]", "LRANGE", "e", "0", "-1");
     ck_assert_int_eq(parks, 0);
-    ck_assert_int_eq(lst_deadline_count(), 0);
 }
 END_TEST
 
-START_TEST(test_lists_lost_race_reparks_with_what_is_left) {
+START_TEST(test_lists_lost_race_reparks_with_the_commands_timeout) {
+    /* the module asks for the command's whole timeout at every park: the core counts it from the
+     * first park (keel_block_keys), so a re-park waits only for what is left */
     keel_proc *p = PARK("BRPOP", "q", "2");
     ck_assert_int_eq(parked_ms, 2000);
     fake_set_now_ms(1000000 + 600);
     ck_assert_int_eq(wake(p), KEEL_BLOCK);   /* woken, but another client took the element */
-    ck_assert_int_eq(parked_ms, 1400);
-    fake_set_now_ms(1000000 + 1999);
-    ck_assert_int_eq(wake(p), KEEL_BLOCK);
-    ck_assert_int_eq(parked_ms, 1);
-    fake_set_now_ms(1000000 + 2000);
-    ck_assert_int_eq(wake(p), KEEL_DONE);    /* the deadline passed: nil, no new park */
+    ck_assert_int_eq(parked_ms, 2000);
+    timed_out = true;                        /* the core's timer fired */
+    ck_assert_int_eq(wake(p), KEEL_DONE);
     ck_assert_str_eq(lt_reply(p), "nil");
-    ck_assert_int_eq(parks, 3);
-    ck_assert_int_eq(lst_deadline_count(), 0);
+    ck_assert_int_eq(parks, 2);
     fake_proc_free(p);
 }
 END_TEST
@@ -130,7 +123,6 @@ START_TEST(test_lists_timeout_or_disconnect_replies_nil) {
         ck_assert_str_eq(lt_reply(p), "nil");
         fake_proc_free(p);
     }
-    ck_assert_int_eq(lst_deadline_count(), 0);
     ck_assert_int_eq(fake_key_count(), 0);
 }
 END_TEST
@@ -138,7 +130,6 @@ END_TEST
 START_TEST(test_lists_timeout_zero_waits_forever) {
     keel_proc *p = PARK("BLPOP", "q", "0");
     ck_assert_int_eq(parked_ms, 0);
-    ck_assert_int_eq(lst_deadline_count(), 0);
     fake_set_now_ms(1000000 + 86400000);
     ck_assert_int_eq(wake(p), KEEL_BLOCK);
     ck_assert_int_eq(parked_ms, 0);
@@ -192,7 +183,7 @@ static Suite *suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_lists_blpop_parks_then_pops_after_a_push);
     tcase_add_test(tc, test_lists_blocking_pops_serve_at_once_when_data_is_there);
-    tcase_add_test(tc, test_lists_lost_race_reparks_with_what_is_left);
+    tcase_add_test(tc, test_lists_lost_race_reparks_with_the_commands_timeout);
     tcase_add_test(tc, test_lists_timeout_or_disconnect_replies_nil);
     tcase_add_test(tc, test_lists_timeout_zero_waits_forever);
     tcase_add_test(tc, test_lists_blmove_waits_for_its_source);

@@ -1,11 +1,10 @@
 /* test_lists_parse.c -- lists.so's building blocks: element boxes, index and range clamping,
- * argument parsers with Redis's error texts, and the deadline map of blocked pops. */
+ * argument parsers with Redis's error texts. */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fake_api.h"
-#include "modules/lists/deadline.h"
 #include "modules/lists/listobj.h"
 #include "modules/lists/parse.h"
 #include "modules/lists/register.h"
@@ -150,34 +149,6 @@ START_TEST(test_lists_arg_atleast_uses_the_message_for_junk_too) {
 }
 END_TEST
 
-START_TEST(test_lists_deadline_survives_reparks) {
-    keel_proc *p = proc(), *q = proc();
-    fake_set_now_ms(1000);
-    ck_assert_int_eq(lst_deadline_left(p, 0), 0);   /* forever: nothing recorded */
-    ck_assert_int_eq(lst_deadline_count(), 0);
-    ck_assert_int_eq(lst_deadline_left(p, 500), 500);
-    ck_assert_int_eq(lst_deadline_left(q, 100), 100);
-    ck_assert_int_eq(lst_deadline_count(), 2);
-    fake_set_now_ms(1300);
-    ck_assert_int_eq(lst_deadline_left(p, 500), 200);   /* not 500 again */
-    ck_assert_int_eq(lst_deadline_left(q, 100), -1);    /* passed */
-    lst_deadline_forget(q);
-    fake_set_now_ms(1499);
-    ck_assert_int_eq(lst_deadline_left(p, 500), 1);
-    fake_set_now_ms(1500);
-    ck_assert_int_eq(lst_deadline_left(p, 500), -1);
-    lst_deadline_forget(p);
-    lst_deadline_forget(p);
-    ck_assert_int_eq(lst_deadline_count(), 0);
-    ck_assert_int_eq(lst_deadline_left(p, 500), 500);   /* a new park starts afresh */
-    lst_deadline_clear();
-    ck_assert_int_eq(lst_deadline_count(), 0);
-    ck_assert_int_eq(fake_api_live_allocs(), 0);
-    fake_proc_free(p);
-    fake_proc_free(q);
-}
-END_TEST
-
 START_TEST(test_lists_type_ops) {
     const keel_type_def *t = fake_type(lst_type);
     ck_assert_ptr_nonnull(t);
@@ -223,7 +194,6 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_lists_index_negative_counts_from_end);
     tcase_add_test(tc, test_lists_timeout_seconds_to_ms);
     tcase_add_test(tc, test_lists_arg_atleast_uses_the_message_for_junk_too);
-    tcase_add_test(tc, test_lists_deadline_survives_reparks);
     tcase_add_test(tc, test_lists_type_ops);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,124 @@
+/* client_ctl.c -- CLIENT PAUSE | UNPAUSE | UNBLOCK | REPLY | NO-EVICT | NO-TOUCH (see
+ * client_ctl.h), with Redis 7.0's replies and error texts. */
+#include "config.h"
+#include "client_ctl.h"
+#include "block.h"
+#include "client_pause.h"
+#include "conn.h"
+#include "server.h"
+#include "shard.h"
+#include "thread.h"
+#include "zvm.h"
+
+#include <pthread.h>
+
+keel_op_result client_ctl_pause(keel_proc *p) {
+    int64_t ms;
+    if (!keel_arg_i64(&p->argv[2], &ms)) {
+        keel_reply_error(p, "ERR timeout is not an integer or out of range");
+        return KEEL_FAIL;
+    }
+    if (ms < 0) {
+        keel_reply_error(p, "ERR timeout is negative");
+        return KEEL_FAIL;
+    }
+    int mode = PAUSE_ALL;
+    if (p->argc == 4) {
+        if (keel_arg_is(&p->argv[3], "WRITE")) mode = PAUSE_WRITE;
+        else if (!keel_arg_is(&p->argv[3], "ALL")) {
+            keel_reply_error(p, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+            return KEEL_FAIL;
+        }
+    }
+    int64_t now = keel_now_ms(p);
+    client_pause(ms > INT64_MAX - now ? INT64_MAX : now + ms, mode);
+    keel_reply_ok(p);
+    return KEEL_DONE;
+}
+
+keel_op_result client_ctl_unpause(keel_proc *p) {
+    client_unpause();
+    keel_reply_ok(p);
+    return KEEL_DONE;
+}
+
+/* The thread of the client with this id, or NULL when there is none. */
+static thr *client_thread(uint64_t id) {
+    thr *t = NULL;
+    pthread_mutex_lock(&srv->clients_lock);
+    for (conn *c = srv->clients; c; c = c->cnext)
+        if (c->id == id) t = c->t;
+    pthread_mutex_unlock(&srv->clients_lock);
+    return t;
+}
+
+/* The client with this id if it lives on thread t (only t may touch its requests). */
+static conn *client_on(uint64_t id, const thr *t) {
+    conn *found = NULL;
+    pthread_mutex_lock(&srv->clients_lock);
+    for (conn *c = srv->clients; c; c = c->cnext)
+        if (c->id == id && c->t == t) found = c;
+    pthread_mutex_unlock(&srv->clients_lock);
+    return found;
+}
+
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: runs on the client's thread (it hops there), where it
+ * wakes the client's parked blocking request, if any.  Register r0 = 1 once it has hopped. */
+keel_op_result client_ctl_unblock(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    int64_t id;
+    if (!keel_arg_i64(&kp->argv[2], &id)) {
+        keel_reply_error(kp, "ERR value is not an integer or out of range");
+        return KEEL_FAIL;
+    }
+    const char *error = NULL;
+    if (kp->argc == 4) {
+        if (keel_arg_is(&kp->argv[3], "ERROR")) error = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+        else if (!keel_arg_is(&kp->argv[3], "TIMEOUT")) {
+            keel_reply_error(kp, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return KEEL_FAIL;
+        }
+    }
+    thr *t = client_thread((uint64_t)id);
+    if (t && t != p->cur && kp->reg[0].type == DK_NULL) {
+        kp->reg[0] = dk_i64(1);
+        p->target_shard = t->shards[0]->id;
+        return KEEL_HOP;
+    }
+    conn *c = client_on((uint64_t)id, p->cur);
+    bool woken = false;
+    for (zvm_proc *q = c ? c->pend_head : NULL; q && !woken; q = q->conn_next) woken = blk_unblock(q, error);
+    keel_reply_int(kp, woken);
+    return KEEL_DONE;
+}
+
+keel_op_result client_ctl_reply(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    conn *c = p->conn;
+    if (keel_arg_is(&kp->argv[2], "ON")) {
+        c->reply_mode = CONN_REPLY_ON;
+        p->quiet = false;   /* ON answers OK, even after OFF */
+        keel_reply_ok(kp);
+    } else if (keel_arg_is(&kp->argv[2], "OFF") || keel_arg_is(&kp->argv[2], "SKIP")) {
+        c->reply_mode = keel_arg_is(&kp->argv[2], "OFF") ? CONN_REPLY_OFF : CONN_REPLY_SKIP;
+        p->quiet = true;    /* neither answers */
+        keel_reply_ok(kp);
+    } else {
+        keel_reply_error(kp, "ERR syntax error");
+        return KEEL_FAIL;
+    }
+    return KEEL_DONE;
+}
+
+keel_op_result client_ctl_flag(keel_proc *kp) {
+    conn *c = zvm_of(kp)->conn;
+    bool on = keel_arg_is(&kp->argv[2], "ON");
+    if (!on && !keel_arg_is(&kp->argv[2], "OFF")) {
+        keel_reply_error(kp, "ERR syntax error");
+        return KEEL_FAIL;
+    }
+    if (keel_arg_is(&kp->argv[1], "NO-TOUCH")) c->no_touch = on;
+    /* NO-EVICT: Keel never closes a client to free memory; accepted as Redis takes it */
+    keel_reply_ok(kp);
+    return KEEL_DONE;
+}
