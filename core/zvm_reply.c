@@ -117,7 +117,8 @@ void keel_reply_bool(keel_proc *kp, bool v) {
     reply_scalar_done(p);
 }
 
-static void reply_string(zvm_proc *p, uint8_t type, const void *s, size_t n) {
+/* Adds a string node of the given type (with pad[0] = mark). */
+static void reply_marked_string(zvm_proc *p, uint8_t type, uint8_t mark, const void *s, size_t n) {
     if (reply_swallowing(p)) return;
     char *copy = zvm_alloc_try(p, n + 1);
     if (!copy) {
@@ -129,7 +130,16 @@ static void reply_string(zvm_proc *p, uint8_t type, const void *s, size_t n) {
     keel_reply *r = reply_add(p, type);
     r->v.s = copy;
     r->len = (uint32_t)n;
+    r->pad[0] = mark;
     reply_scalar_done(p);
+}
+
+static void reply_string(zvm_proc *p, uint8_t type, const void *s, size_t n) {
+    reply_marked_string(p, type, 0, s, n);
+}
+
+void keel_reply_double_text(keel_proc *kp, const char *text, size_t n) {
+    reply_marked_string(zvm_of(kp), KEEL_REPLY_BULK, KEEL_REPLY_BULK_DOUBLE, text, n);
 }
 
 void keel_reply_bulk(keel_proc *kp, const void *s, size_t n) {
@@ -312,6 +322,14 @@ static bool reply_bytes_step(zvm_proc *p, const char *s, size_t n, uint64_t *cur
     }
     p->step_node = NULL;
     return true;
+}
+
+keel_status keel_value_members(const keel_value *v, uint64_t *cursor, size_t max,
+                               keel_member_fn fn, void *ctx, bool *done) {
+    const type_entry *te = v->type == KEEL_TYPE_BOX ? NULL : type_by_id(v->type);
+    if (!te || !te->def.members_step || !fn || !done) return KEEL_EINVAL;
+    *done = te->def.members_step(v->obj, cursor, max, fn, ctx);
+    return KEEL_OK;
 }
 
 bool keel_reply_stored_step(keel_proc *kp, const keel_value *v, uint64_t *cursor) {

@@ -1,5 +1,6 @@
 # datakit/containers.mk -- list, map, set, array, flat buffer, sparse bitset sources.
-# Internal headers (acct, boxfast, cidx, intset_int, sbcont, sorted, zset_int) go with the sources;
+# Internal headers (acct, boxfast, cidx, intset_int, ridx, sbcont, sorted, zset_int) go with the
+# sources;
 # the public ones are installed.
 datakit_sources_list += \
 	datakit/acct.h \
@@ -14,6 +15,8 @@ datakit_sources_list += \
 	datakit/sbitset.c \
 	datakit/flatbuf.c \
 	datakit/list.c \
+	datakit/ridx.h \
+	datakit/ridx.c \
 	datakit/sorted.h \
 	datakit/sorted.c \
 	datakit/zset_int.h \

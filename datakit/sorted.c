@@ -6,7 +6,7 @@
 
 #include <datakit/acct.h>
 #include <datakit/boxfast.h>
-#include <datakit/cidx.h>
+#include <datakit/ridx.h>
 #include <datakit/mem.h>
 
 #define CHUNK DK_SORTED_CHUNK_BYTES
@@ -139,28 +139,28 @@ static bool run_splice(size_t *acct, srun **cp, size_t off, size_t drop, size_t 
 /* ---- tiers ------------------------------------------------------------------------------- */
 
 static uint32_t nruns(const dk_sorted *s) {
-    return s->chunked ? ((const dk_cidx *)s->p)->n : (s->p ? 1 : 0);
+    return s->chunked ? ((const dk_ridx *)s->p)->n : (s->p ? 1 : 0);
 }
 
 static srun **slot(dk_sorted *s, uint32_t ci) {
-    return s->chunked ? (srun **)&((dk_cidx *)s->p)->chunk[ci] : (srun **)&s->p;
+    return s->chunked ? (srun **)dk_ridx_slot(s->p, ci) : (srun **)&s->p;
 }
 
 static const srun *run_at(const dk_sorted *s, uint32_t ci) {
-    return s->chunked ? ((const dk_cidx *)s->p)->chunk[ci] : s->p;
+    return s->chunked ? dk_ridx_run(s->p, ci) : s->p;
 }
 
 /* The run holding k, or where k would go (the store is not empty). */
 static uint32_t run_for(const dk_sorted *s, const dk_val *k) {
     if (!s->chunked)
         return 0;
-    const dk_cidx *x = s->p;
+    const dk_ridx *x = s->p;
     uint64_t p = dk_val_prefix64(k);
-    uint32_t lo = p ? dk_cidx_upper(x, p - 1) : 0, hi = dk_cidx_upper(x, p);
+    uint32_t lo = p ? dk_ridx_upper(x, p - 1) : 0, hi = dk_ridx_upper(x, p);
     /* runs before lo start below k; runs from hi on start above it; compare the ties */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        const srun *r = x->chunk[mid];
+        const srun *r = dk_ridx_run(x, mid);
         size_t ks;
         if (dk_boxf_cmp(r->data, r->used, k, &ks) <= 0)
             lo = mid + 1;
@@ -179,7 +179,7 @@ void dk_sorted_clear(dk_sorted *s) {
     for (uint32_t i = 0; i < nruns(s); i++)
         dk_free(*slot(s, i));
     if (s->chunked)
-        dk_cidx_free(s->p);
+        dk_ridx_free(s->p);
     s->p = NULL;
     s->chunked = 0;
     s->bytes = 0;
@@ -188,19 +188,19 @@ void dk_sorted_clear(dk_sorted *s) {
 
 size_t dk_sorted_count(const dk_sorted *s) {
     if (s->chunked)
-        return (size_t)((const dk_cidx *)s->p)->total;
+        return (size_t)((const dk_ridx *)s->p)->total;
     return s->p ? ((const srun *)s->p)->count : 0;
 }
 
 size_t dk_sorted_bytes(const dk_sorted *s) {
-    return s->bytes + (s->chunked ? dk_cidx_bytes(s->p) : 0);
+    return s->bytes + (s->chunked ? dk_ridx_bytes(s->p) : 0);
 }
 
 size_t dk_sorted_chunks(const dk_sorted *s) { return nruns(s); }
 
 static void count_add(dk_sorted *s, uint32_t ci, int64_t delta) {
     if (s->chunked)
-        dk_cidx_add(s->p, ci, delta);
+        dk_ridx_add(s->p, ci, delta);
 }
 
 /* Splits run ci in two when it is over size (indexing a small store first). */
@@ -209,17 +209,15 @@ static void split_run(dk_sorted *s, uint32_t ci) {
     if (c->used <= CHUNK || c->count < 2)
         return;
     if (!s->chunked) {
-        dk_cidx *x = dk_cidx_new(true);
-        if (!x || !dk_cidx_insert(x, 0, s->p, c->count, run_prefix(c, s->vals))) {
-            dk_cidx_free(x);
+        dk_ridx *x = dk_ridx_new();
+        if (!x || !dk_ridx_insert(x, 0, s->p, c->count, run_prefix(c, s->vals))) {
+            dk_ridx_free(x);
             return;
         }
         s->p = x;
         s->chunked = 1;
     }
-    dk_cidx *x = s->p;
-    if (!dk_cidx_reserve(x, x->n + 1))
-        return;
+    dk_ridx *x = s->p;
     size_t off = 0;
     uint32_t keep = 0;
     while (off < c->used / 2 || keep == 0) {
@@ -235,43 +233,47 @@ static void split_run(dk_sorted *s, uint32_t ci) {
     memcpy(r->data, c->data + off, move);
     r->used = (uint32_t)move;
     r->count = c->count - keep;
+    /* index the new run first: the only step that can fail, and it reads no run */
+    if (!dk_ridx_insert(x, ci + 1, r, r->count, run_prefix(r, s->vals))) {
+        dk_acct_free(&s->bytes, r);
+        return;
+    }
+    dk_ridx_set_count(x, ci, keep);
     srun **sp = slot(s, ci);
     (*sp)->used = (uint32_t)off;
     (*sp)->count = keep;
     *sp = dk_acct_trim(&s->bytes, *sp, sizeof(srun) + off);
-    dk_cidx_set_count(x, ci, keep);
-    dk_cidx_insert(x, ci + 1, r, r->count, run_prefix(r, s->vals));
 }
 
 static void to_small(dk_sorted *s) {
-    dk_cidx *x = s->p;
-    s->p = x->n ? x->chunk[0] : NULL;
+    dk_ridx *x = s->p;
+    s->p = x->n ? dk_ridx_run(x, 0) : NULL;
     s->chunked = 0;
-    dk_cidx_free(x);
+    dk_ridx_free(x);
 }
 
 /* Merges run ci with a neighbour when one is sparse (or only two are left) and together they
  * fill at most three quarters of a run; drops the index at one run. */
 static void maybe_merge(dk_sorted *s, uint32_t ci) {
-    dk_cidx *x = s->p;
+    dk_ridx *x = s->p;
     for (int side = 0; side < 2; side++) {
         if ((side == 0 && ci + 1 >= x->n) || (side == 1 && ci == 0))
             continue;
         uint32_t a = side == 0 ? ci : ci - 1;
-        const srun *ra = x->chunk[a], *rb = x->chunk[a + 1];
+        const srun *ra = dk_ridx_run(x, a), *rb = dk_ridx_run(x, a + 1);
         bool sparse = ra->used < CHUNK / 4 || rb->used < CHUNK / 4 || x->n == 2;
         if (!sparse || ra->used + rb->used > CHUNK * 3 / 4)
             continue;
-        srun *m = dk_acct_realloc(&s->bytes, x->chunk[a], sizeof(srun) + ra->used + rb->used);
+        srun *m = dk_acct_realloc(&s->bytes, dk_ridx_run(x, a), sizeof(srun) + ra->used + rb->used);
         if (!m)
             break;
         memcpy(m->data + m->used, rb->data, rb->used);
         m->used += rb->used;
         m->count += rb->count;
-        x->chunk[a] = m;
-        dk_acct_free(&s->bytes, x->chunk[a + 1]);
-        dk_cidx_set_count(x, a, m->count);
-        dk_cidx_remove(x, a + 1);
+        *dk_ridx_slot(x, a) = m;
+        dk_acct_free(&s->bytes, dk_ridx_run(x, a + 1));
+        dk_ridx_set_count(x, a, m->count);
+        dk_ridx_remove(x, a + 1);
         break;
     }
     if (x->n <= 1)
@@ -337,7 +339,7 @@ int dk_sorted_put(dk_sorted *s, const dk_val *k, const dk_val *v, bool replace) 
     (*sp)->count++;
     count_add(s, ci, 1);
     if (pos == 0 && s->chunked)
-        ((dk_cidx *)s->p)->key[ci] = dk_val_prefix64(k);
+        dk_ridx_set_key(s->p, ci, dk_val_prefix64(k));
     s->version++;
     split_run(s, ci);
     return 1;
@@ -363,15 +365,15 @@ bool dk_sorted_del(dk_sorted *s, const dk_val *k) {
             s->p = NULL;
             return true;
         }
-        dk_cidx_remove(s->p, ci);
-        if (((dk_cidx *)s->p)->n <= 1)
+        dk_ridx_remove(s->p, ci);
+        if (((dk_ridx *)s->p)->n <= 1)
             to_small(s);
         return true;
     }
     if (!s->chunked)
         return true;
     if (pos == 0)
-        ((dk_cidx *)s->p)->key[ci] = run_prefix(*sp, s->vals);
+        dk_ridx_set_key(s->p, ci, run_prefix(*sp, s->vals));
     maybe_merge(s, ci);
     return true;
 }
@@ -382,7 +384,7 @@ uint64_t dk_sorted_rank(const dk_sorted *s, const dk_val *k, bool *found) {
     if (nruns(s)) {
         uint32_t ci = run_for(s, k), pos;
         run_search(run_at(s, ci), s->vals, k, &pos, &f);
-        r = (s->chunked ? dk_cidx_before(s->p, ci) : 0) + pos;
+        r = (s->chunked ? dk_ridx_before(s->p, ci) : 0) + pos;
     }
     if (found)
         *found = f;
@@ -392,7 +394,7 @@ uint64_t dk_sorted_rank(const dk_sorted *s, const dk_val *k, bool *found) {
 /* The run holding rank r (< count) and r's index inside it. */
 static uint32_t locate(const dk_sorted *s, uint64_t r, uint32_t *within) {
     if (s->chunked)
-        return dk_cidx_locate(s->p, r, within);
+        return dk_ridx_locate(s->p, r, within);
     *within = (uint32_t)r;
     return 0;
 }

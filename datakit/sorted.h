@@ -3,10 +3,10 @@
  * Entries (a key box, plus a value box when the store has values) are kept in key order
  * (dk_val_cmp) packed back to back in runs of at most DK_SORTED_CHUNK_BYTES: no pointers and no
  * per-entry header beyond the boxes' own type bytes.  A small store is one run; a larger one
- * indexes its runs (cidx.h) by an order-preserving 64-bit prefix of each run's first key, so a
- * lookup is a binary search over one contiguous array, a few full compares where prefixes tie,
- * and a scan of one run.  Runs split when full and merge when sparse; a store that shrinks to
- * one run drops the index.  Values and keys read are views valid until the next modification.
+ * indexes its runs (ridx.h, a counted B+tree) by an order-preserving 64-bit prefix of each run's
+ * first key, so a lookup is a descent by key, a few full compares where prefixes tie, and a scan
+ * of one run; adding or removing a run, and every position query, is O(log runs).  Runs split
+ * when full and merge when sparse; a store that shrinks to one run drops the index.  Values and keys read are views valid until the next modification.
  */
 #ifndef DATAKIT_SORTED_H
 #define DATAKIT_SORTED_H
@@ -20,7 +20,7 @@
 #define DK_SORTED_CHUNK_BYTES 2048
 
 typedef struct dk_sorted {
-    void *p;            /* small tier: the only run (NULL when empty); chunked: a dk_cidx */
+    void *p;            /* small tier: the only run (NULL when empty); chunked: a dk_ridx */
     size_t bytes;       /* footprints of the runs */
     uint32_t version;   /* modification count, for cursors */
     uint8_t chunked;

@@ -8,11 +8,11 @@
  *     score as 8 big-endian bytes whose unsigned order is the numeric order, so plain memcmp of
  *     keys is the set's order.  Each key is packed as a box (a type byte and a length byte for
  *     members under ~120 bytes) back to back in runs of at most DK_SORTED_CHUNK_BYTES, with no
- *     pointers; runs are indexed with their element counts (cidx.h), so rank, the k-th element
- *     and range bounds are a binary search plus a scan of one run.  (Adding or removing a run is
- *     a memmove of the run index, O(runs): about 9,000 runs at 1M members.  A counted B+tree
- *     over the runs would make it O(log n).)  About 2 bytes of box header
- *     plus the runs' free room (a quarter of a run on average) per entry.
+ *     pointers; runs are indexed by a counted B+tree of run descriptors (ridx.h: each run's
+ *     element count and first-key prefix), so rank, the k-th element, range bounds, and adding
+ *     or removing a run (about 9,000 runs at 1M members) are O(log n) plus a scan of one run.
+ *     About 2 bytes of box header plus the runs' free room (a quarter of a run on average) per
+ *     entry, and under half a byte of index.
  *   - the member index, only once the set has more than DK_ZSET_SMALL members or more than one
  *     run: an open-addressing table of 9-byte slots (one control byte: empty, deleted, or 7 bits
  *     of the member's hash; and the member's s8), 2/3 to 17/20 full.  A member is found by

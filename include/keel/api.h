@@ -357,7 +357,19 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * store (nothing is kept: call again) */                                                    \
     X(keel_status, key_store_saved, (keel_proc *p, const void *key, size_t klen,               \
                                      keel_type_id type, const void *data, size_t len,          \
-                                     const char **err))
+                                     const char **err))                                          \
+    /* ---- typed replies and foreign members (added in 1.4) ---- */                            \
+    /* a double given as its text (Redis's own formats: GEOPOS's "%.17Lf" trimmed): a bulk     \
+     * string node marked KEEL_REPLY_BULK_DOUBLE, which RESP3 writes as a double (",text")     \
+     * and every other syntax as the bulk string.  text must be a number's text, no CR/LF */     \
+    X(void, reply_double_text, (keel_proc *p, const char *text, size_t n))                     \
+    /* visits up to max members of the value v (a key_lookup answer) from *cursor (0 starts)   \
+     * through its type's members_step op (keel/type.h): KEEL_OK with *done set, *cursor       \
+     * advanced; KEEL_EINVAL when v's type has no such op (a string, or a type that does not   \
+     * offer its members).  For commands of one module that take another's values as input    \
+     * (ZUNION takes a set) without including its headers */                                   \
+    X(keel_status, value_members, (const keel_value *v, uint64_t *cursor, size_t max,          \
+                                   keel_member_fn fn, void *ctx, bool *done))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

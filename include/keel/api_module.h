@@ -103,4 +103,6 @@
 #define keel_value_save (keel_api_ptr->value_save)
 #define keel_type_lookup (keel_api_ptr->type_lookup)
 #define keel_key_store_saved (keel_api_ptr->key_store_saved)
+#define keel_reply_double_text (keel_api_ptr->reply_double_text)
+#define keel_value_members (keel_api_ptr->value_members)
 #endif

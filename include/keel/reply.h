@@ -31,6 +31,10 @@ typedef enum keel_reply_type {
  * ZRANGE WITHSCORES; RESP2 and the other syntaxes show it flat.  (keel_reply_pairs, 1.3.) */
 #define KEEL_REPLY_ARRAY_PAIRS 1u
 
+/* A BULK node whose pad[0] is this holds a double's text: RESP3 writes it as a double
+ * (",<text>"), RESP2 and the other syntaxes as the bulk string.  (keel_reply_double_text, 1.4.) */
+#define KEEL_REPLY_BULK_DOUBLE 1u
+
 /* One node.  Aggregates point to their first child; children are linked through next.
  * Nodes and their bytes live in the process arena and are read-only to protocols. */
 typedef struct keel_reply {

@@ -18,6 +18,11 @@ typedef struct keel_sink keel_sink;
 #define KEEL_TYPE_NONE ((keel_type_id)0xffffu)
 #define KEEL_TYPE_BOX ((keel_type_id)0)
 
+/* (Added in 1.4) Called by a type's members_step op for each member it visits: the member's
+ * bytes (a view, valid during the call) and its score (1 for members of types without scores,
+ * as Redis scores a set's members in ZUNION).  Returns false to stop the visit after it. */
+typedef bool (*keel_member_fn)(void *ctx, const void *member, size_t len, double score);
+
 typedef struct keel_type_def {
     size_t size;                   /* sizeof(keel_type_def) */
     const char *name;              /* what TYPE answers: "list", "set", ... */
@@ -51,6 +56,14 @@ typedef struct keel_type_def {
     /* Added in 1.4 (optional): the name of the layout obj is in now, for OBJECT ENCODING (a
      * static string, e.g. "flat" or "chunked").  NULL: OBJECT ENCODING answers the type's name. */
     const char *(*encoding)(const void *obj);
+    /* Added in 1.4 (optional): visits the object's members in the type's own order, for other
+     * modules' commands that accept it as an input (keel_value_members).  From *cursor (0 the
+     * first member) calls fn for at most max members, each as bytes (integers in decimal) and
+     * a score; leaves in *cursor where to go on and returns true once every member was
+     * visited (fn returning false stops early: *cursor is then past that member).  The object
+     * is unchanged between calls (the caller holds its key).  NULL: members are not offered. */
+    bool (*members_step)(const void *obj, uint64_t *cursor, size_t max, keel_member_fn fn,
+                         void *ctx);
 } keel_type_def;
 
 /* The size of a 1.0 keel_type_def (modules built against 1.0 pass this much). */

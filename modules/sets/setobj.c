@@ -113,6 +113,22 @@ static void *set_load(const void *data, size_t len, const char **err) {
 /* OBJECT ENCODING: packed integers, or member boxes in sorted runs (datakit/set.h). */
 static const char *set_encoding(const void *obj) { return dk_set_is_intset(obj) ? "intset" : "sorted-runs"; }
 
+/* Other modules' view of a set's members (ZUNION takes sets): each as its text, score 1. */
+static bool set_members_step(const void *obj, uint64_t *cursor, size_t max, keel_member_fn fn,
+                             void *ctx) {
+    const dk_set *s = obj;
+    dk_iter it = dk_iter_at(*cursor);
+    dk_val m;
+    for (size_t i = 0; i < max && dk_set_next(s, &it, &m); i++) {
+        char buf[DK_BOX_TEXT_MAX];
+        const char *text;
+        size_t n = sets_text(&m, buf, &text);
+        if (!fn(ctx, text, n, 1.0)) break;
+    }
+    *cursor = it.pos;
+    return it.pos >= dk_set_count(s);
+}
+
 static const keel_type_def set_def = {
     .size = sizeof(keel_type_def),
     .name = "set",
@@ -125,6 +141,7 @@ static const keel_type_def set_def = {
     .load = set_load,
     .to_reply_step = set_to_reply_step,
     .encoding = set_encoding,
+    .members_step = set_members_step,
 };
 
 keel_status sets_register_type(keel_module *m, const char **err) {

@@ -1,5 +1,6 @@
 /* algebra.c -- sorted set algebra over keys on any shard: ZUNION ZINTER ZDIFF, their STORE
- * forms, and ZINTERCARD.
+ * forms, and ZINTERCARD.  As in Redis, a source may be a plain set: its members count with
+ * score 1 (read through keel_value_members, so sets.so need only be loaded).
  *
  * One opcode runs them all, in phases kept in an arena state (r0): check every key's type (on
  * each key's thread, in shard order), then build the result in an accumulator the process
@@ -135,6 +136,33 @@ static bool parse(keel_proc *p, int imm, zalg *a) {
     return true;
 }
 
+/* ======== sources ======== */
+
+/* Members a set source hands over per call of keel_value_members. */
+#define SET_SLICE 64
+
+/* A source: a sorted set (z), or a plain set (v; Redis reads its members with score 1). */
+typedef struct zsrc {
+    dk_zset *z;
+    keel_value v;
+} zsrc;
+
+/* Looks up a source as zs_find does, accepting a plain set too (through the SDK's members
+ * view of its type, so this module needs nothing of sets.so's own). */
+static keel_status find_source(keel_proc *p, const keel_arg *k, zsrc *s) {
+    s->z = NULL;
+    memset(&s->v, 0, sizeof s->v);
+    s->v.size = sizeof s->v;
+    keel_status st = keel_key_lookup(p, k->ptr, k->len, &s->v);
+    if (st != KEEL_OK) return st;
+    if (s->v.type == zs_type) {
+        s->z = s->v.obj;
+        return KEEL_OK;
+    }
+    const char *name = s->v.type == KEEL_TYPE_BOX ? NULL : keel_type_name(s->v.type);
+    return name && strcmp(name, "set") == 0 ? KEEL_OK : KEEL_EWRONGTYPE;
+}
+
 /* ======== phases ======== */
 
 /* Checks every source key's type, one thread at a time. */
@@ -146,8 +174,8 @@ static keel_op_result validate(keel_proc *p, zalg *a) {
         keel_status st = keel_key_nth(p, a->vi, &k, &argi);
         KEEL_OP_PROPAGATE(st);
         if (argi >= a->first) {
-            dk_zset *z;
-            st = zs_find(p, k.ptr, k.len, &z);
+            zsrc src;
+            st = find_source(p, &k, &src);
             KEEL_OP_PROPAGATE(st);
             if (st == KEEL_EWRONGTYPE) return zs_wrongtype(p);
             /* Redis reads a STORE's sources as a read command does (the core announces the
@@ -215,12 +243,55 @@ static void end_pass(zalg *a) {
     a->pass_started = false;
 }
 
+/* What a set source's members go through (keel_member_fn's context). */
+typedef struct set_visit {
+    zalg *a;
+    double w;
+    bool oom;
+} set_visit;
+
+/* One member of a set source (score 1): into the result as take() does; ZINTER's later passes
+ * keep it when the result has it (a set cannot be probed, so the set is walked instead). */
+static bool visit_member(void *ctx, const void *m, size_t len, double score) {
+    set_visit *sv = ctx;
+    zalg *a = sv->a;
+    double cur;
+    bool ok;
+    if (a->op == OP_INTER && a->ki > 0) {
+        ok = !dk_zset_score(a->acc, m, len, &cur) ||
+             dk_zset_set(a->next, m, len, aggregate(a->agg, cur, weighted(sv->w, score))) >= 0;
+    } else {
+        dk_zentry e = {score, m, len};
+        ok = take(a, NULL, &e, sv->w);
+    }
+    sv->oom |= !ok;
+    return ok;
+}
+
+/* The pass of a set source, SET_SLICE members at a time: KEEL_NEXT when it is over. */
+static keel_op_result set_pass(keel_proc *p, zalg *a, const keel_value *v) {
+    for (;;) {
+        set_visit sv = {a, a->weights[a->ki], false};
+        uint64_t cursor = a->pos;
+        bool done = false;
+        if (keel_value_members(v, &cursor, SET_SLICE, visit_member, &sv, &done) != KEEL_OK)
+            return zs_wrongtype(p);
+        if (sv.oom) return zs_oom(p);
+        bool spent = keel_charge(p, (int64_t)(cursor - a->pos) * ZS_COST_UPDATE);
+        a->pos = cursor;
+        if (done) break;
+        if (spent) return KEEL_YIELD;
+    }
+    end_pass(a);
+    return KEEL_NEXT;
+}
+
 /* Runs the pass of each source in turn (on its thread), a slice at a time. */
 static keel_op_result pass(keel_proc *p, zalg *a) {
     while (a->ki < a->nkeys && !a->empty) {
         const keel_arg *key = &p->argv[a->first + a->ki];
-        dk_zset *src = NULL;
-        keel_status st = zs_find(p, key->ptr, key->len, &src);
+        zsrc found;
+        keel_status st = find_source(p, key, &found);
         KEEL_OP_PROPAGATE(st);
         if (st != KEEL_OK) { /* missing: an empty set */
             if (a->op == OP_INTER || (a->op == OP_DIFF && a->ki == 0)) a->empty = true;
@@ -231,6 +302,12 @@ static keel_op_result pass(keel_proc *p, zalg *a) {
             a->pass_started = true;
             if (a->op == OP_INTER && a->ki > 0 && !(a->next = dk_zset_new())) return zs_oom(p);
         }
+        if (!found.z) {
+            keel_op_result r = set_pass(p, a, &found.v);
+            if (r != KEEL_NEXT) return r;
+            continue;
+        }
+        const dk_zset *src = found.z;
         /* ZINTER's later passes walk the result and probe the source; the others walk it */
         const dk_zset *walk = a->op == OP_INTER && a->ki > 0 ? a->acc : src;
         dk_iter it = dk_iter_at(a->pos);

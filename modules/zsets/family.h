@@ -22,6 +22,10 @@ typedef struct zs_family {
 /* ... and those of a command whose only key is argv[1]. */
 #define ZS_KEY1 ZS_CMD, .first_key = 1, .last_key = 1, .key_step = 1
 
+/* The same for geo commands (group "geo"). */
+#define GEO_CMD .size = sizeof(keel_cmd_def), .group = "geo", .since = "0.1.0"
+#define GEO_KEY1 GEO_CMD, .first_key = 1, .last_key = 1, .key_step = 1
+
 /* An opcode that touches keys and may yield: what nearly every sorted set opcode is. */
 #define ZS_OP(NAME, FN, SYN)                                                                       \
     {                                                                                              \
@@ -39,5 +43,9 @@ extern const zs_family zs_pop_family;     /* pop.c: ZPOPMIN ZPOPMAX ZMPOP BZPOPM
                                              BZMPOP */
 extern const zs_family zs_scan_family;    /* scan.c: ZSCAN ZRANDMEMBER */
 extern const zs_family zs_algebra_family; /* algebra.c: ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD */
+extern const zs_family zs_geo_point_family; /* geo_cmds.c: GEOADD GEOPOS GEOHASH GEODIST */
+extern const zs_family zs_geo_search_family; /* geo_query.c: GEOSEARCH GEOSEARCHSTORE GEORADIUS
+                                               GEORADIUS_RO GEORADIUSBYMEMBER
+                                               GEORADIUSBYMEMBER_RO */
 
 #endif

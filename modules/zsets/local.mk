@@ -7,6 +7,11 @@ modules_zsets_libzsets_la_SOURCES = \
 	modules/zsets/add.c \
 	modules/zsets/algebra.c \
 	modules/zsets/bounds.c modules/zsets/bounds.h \
+	modules/zsets/geo_args.c modules/zsets/geo_args.h \
+	modules/zsets/geo_cmds.c \
+	modules/zsets/geo_query.c \
+	modules/zsets/geo_scan.c modules/zsets/geo_scan.h \
+	modules/zsets/geohash.c modules/zsets/geohash.h \
 	modules/zsets/pop.c \
 	modules/zsets/rand.c modules/zsets/rand.h \
 	modules/zsets/range.c \

@@ -6,6 +6,7 @@
 static const zs_family *const families[] = {
     &zs_add_family, &zs_read_family, &zs_range_family,
     &zs_pop_family, &zs_scan_family, &zs_algebra_family,
+    &zs_geo_point_family, &zs_geo_search_family,
 };
 
 static keel_status failed(keel_module *m, const char *what, const char *name, keel_status st,

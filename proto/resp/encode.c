@@ -124,7 +124,8 @@ static void put_raw(keel_buf *b, const char *s, size_t n) {
     b->len += n;
 }
 
-/* Shortest round-trip text of d, with Redis 7's words for the values that have no digits. */
+/* Shortest round-trip text of d (RESP2 doubles), with Redis 7's words for the values that have
+ * no digits. */
 static size_t format_double(double d, char *out, size_t cap) {
     const char *word = isnan(d) ? "nan" : isinf(d) ? (d > 0 ? "inf" : "-inf") : NULL;
     size_t n;
@@ -139,13 +140,21 @@ static size_t format_double(double d, char *out, size_t cap) {
     return n;
 }
 
+/* A RESP3 double as Redis 7.0's addReplyDouble writes it: "inf" and "-inf" spelled out, every
+ * other value (NaN included, "nan" or "-nan" as the C library prints it) with "%.17g". */
+static size_t format_double_resp3(double d, char *out, size_t cap) {
+    int n = isinf(d) ? snprintf(out, cap, "%s", d > 0 ? "inf" : "-inf")
+                     : snprintf(out, cap, "%.17g", d);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
 static void put_double(keel_buf *b, double d, bool v3) {
     char text[64];
-    size_t n = format_double(d, text, sizeof text);
-    if (v3)
-        put_line(b, ',', text, n);
-    else
-        put_blob(b, '$', text, n);
+    if (v3) {
+        put_line(b, ',', text, format_double_resp3(d, text, sizeof text));
+        return;
+    }
+    put_blob(b, '$', text, format_double(d, text, sizeof text));
 }
 
 static void put_uint(keel_buf *b, uint64_t u, bool v3) {
@@ -196,7 +205,10 @@ static uint64_t put_node(keel_buf *b, const keel_reply *r, bool v3) {
             put_raw(b, r->v.i ? ":1\r\n" : ":0\r\n", 4);
         return 0;
     case KEEL_REPLY_BULK:
-        put_blob(b, '$', r->v.s, r->len);
+        if (v3 && r->pad[0] == KEEL_REPLY_BULK_DOUBLE)
+            put_line(b, ',', r->v.s, r->len);
+        else
+            put_blob(b, '$', r->v.s, r->len);
         return 0;
     case KEEL_REPLY_SIMPLE:
         put_line(b, '+', r->v.s, r->len);

@@ -61,6 +61,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_sets_compat.py \
 	tests/integration/test_zsets.py \
 	tests/integration/test_zsets_compat.py \
+	tests/integration/test_geo.py \
+	tests/integration/test_geo_compat.py \
 	tests/integration/test_btree.py \
 	tests/integration/test_dump_restore.py \
 	tests/integration/test_sets_big.py \

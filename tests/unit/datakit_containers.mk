@@ -1,5 +1,5 @@
 # tests/unit/datakit_containers.mk -- unit tests for datakit's containers: list, map, set,
-# intset, array, flat buffer, sparse bitset (one program each).
+# intset, array, flat buffer, sparse bitset, and dk_sorted's run index (one program each).
 DK_CONTAINER_TESTS = \
 	tests/unit/test_dk_array \
 	tests/unit/test_dk_intset \
@@ -9,6 +9,7 @@ DK_CONTAINER_TESTS = \
 	tests/unit/test_dk_map \
 	tests/unit/test_dk_set \
 	tests/unit/test_dk_zset \
+	tests/unit/test_dk_ridx \
 	tests/unit/test_dk_row
 
 check_PROGRAMS += $(DK_CONTAINER_TESTS)
@@ -43,6 +44,10 @@ tests_unit_test_dk_map_LDADD = $(DK_TEST_LIBS)
 tests_unit_test_dk_set_SOURCES = tests/unit/test_dk_set.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_set_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_set_LDADD = $(DK_TEST_LIBS)
+
+tests_unit_test_dk_ridx_SOURCES = tests/unit/test_dk_ridx.c $(DK_TEST_HELPERS)
+tests_unit_test_dk_ridx_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_ridx_LDADD = $(DK_TEST_LIBS)
 
 tests_unit_test_dk_zset_SOURCES = tests/unit/test_dk_zset.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_zset_CFLAGS = $(UNIT_CFLAGS)

@@ -377,6 +377,22 @@ static bool f_reply_stored_step(keel_proc *p, const keel_value *v, uint64_t *cur
     return true;
 }
 
+static void f_reply_double_text(keel_proc *p, const char *text, size_t n) {
+    keel_reply *r = add_node(fp_of(p), KEEL_REPLY_BULK);
+    r->v.s = arena_copy(fp_of(p), text, n);
+    r->len = (uint32_t)n;
+    r->pad[0] = KEEL_REPLY_BULK_DOUBLE;
+    pop_complete(fp_of(p));
+}
+
+static keel_status f_value_members(const keel_value *v, uint64_t *cursor, size_t max,
+                                   keel_member_fn fn, void *ctx, bool *done) {
+    const keel_type_def *t = v->type != KEEL_TYPE_BOX ? fake_type(v->type) : NULL;
+    if (!t || t->size <= offsetof(keel_type_def, members_step) || !t->members_step) return KEEL_EINVAL;
+    *done = t->members_step(v->obj, cursor, max, fn, ctx);
+    return KEEL_OK;
+}
+
 static void reply_aggregate(keel_proc *p, keel_reply_type type, size_t n) {
     fake_proc *fp = fp_of(p);
     keel_reply *r = add_node(fp, type);
@@ -645,4 +661,6 @@ void fake_proc_fill(keel_api *t) {
     t->proc_restart_wider = f_proc_restart_wider;
     t->proc_set_busy = f_proc_set_busy;
     t->register_info = f_register_info;
+    t->reply_double_text = f_reply_double_text;
+    t->value_members = f_value_members;
 }

@@ -9,6 +9,7 @@ include tests/unit/memcache.mk
 include tests/unit/lists.mk
 include tests/unit/maps.mk
 include tests/unit/sets.mk
+include tests/unit/zsets.mk
 include tests/unit/scripting.mk
 include tests/unit/pubsub.mk
 include tests/unit/dump.mk

@@ -111,28 +111,42 @@ START_TEST(test_resp_encode_unsigned) {
 }
 END_TEST
 
-static void expect_double(double d, const char *text) {
+/* RESP2: Keel's shortest round-trip text as a bulk string; RESP3: Redis 7.0's addReplyDouble
+ * text ("%.17g", "inf", "-inf"), byte for byte. */
+static void expect_double(double d, const char *text2, const char *text3) {
     char want[96];
     keel_reply r = node(KEEL_REPLY_DOUBLE);
     r.v.d = d;
-    int n = snprintf(want, sizeof want, "$%zu\r\n%s\r\n", strlen(text), text);
+    int n = snprintf(want, sizeof want, "$%zu\r\n%s\r\n", strlen(text2), text2);
     expect_n(&r, 2, want, (size_t)n);
-    n = snprintf(want, sizeof want, ",%s\r\n", text);
+    n = snprintf(want, sizeof want, ",%s\r\n", text3);
     expect_n(&r, 3, want, (size_t)n);
 }
 
 START_TEST(test_resp_encode_doubles) {
-    expect_double(1.5, "1.5");
-    expect_double(3.0, "3");
-    expect_double(-2.25, "-2.25");
-    expect_double(0.1, "0.1");
-    expect_double(1.0 / 3, "0.3333333333333333");
-    expect_double(1e300, "1e+300");
-    expect_double(0.0, "0");
-    expect_double(-0.0, "-0");
-    expect_double(INFINITY, "inf");
-    expect_double(-INFINITY, "-inf");
-    expect_double(NAN, "nan");
+    expect_double(1.5, "1.5", "1.5");
+    expect_double(3.0, "3", "3");
+    expect_double(-2.25, "-2.25", "-2.25");
+    expect_double(0.1, "0.1", "0.10000000000000001");
+    expect_double(1.1, "1.1", "1.1000000000000001");
+    expect_double(1.0 / 3, "0.3333333333333333", "0.33333333333333331");
+    expect_double(1e300, "1e+300", "1.0000000000000001e+300");
+    expect_double(1e22, "1e+22", "1e+22");
+    expect_double(123456789012345678.0, "1.2345678901234568e+17", "1.2345678901234568e+17");
+    expect_double(0.0, "0", "0");
+    expect_double(-0.0, "-0", "-0");
+    expect_double(INFINITY, "inf", "inf");
+    expect_double(-INFINITY, "-inf", "-inf");
+    expect_double(NAN, "nan", "nan");
+    expect_double(-NAN, "nan", "-nan");
+}
+END_TEST
+
+START_TEST(test_resp_encode_double_text) {
+    /* a bulk marked as a double's text (GEOPOS's coordinates): a double in RESP3 only */
+    keel_reply_double_text(p, "13.36138933897018433", 20);
+    EXPECT(built(), 2, "$20\r\n13.36138933897018433\r\n");
+    EXPECT(built(), 3, ",13.36138933897018433\r\n");
 }
 END_TEST
 
@@ -540,6 +554,7 @@ static Suite *resp_encode_suite(void) {
     tcase_add_test(tc, test_resp_encode_integers);
     tcase_add_test(tc, test_resp_encode_unsigned);
     tcase_add_test(tc, test_resp_encode_doubles);
+    tcase_add_test(tc, test_resp_encode_double_text);
     tcase_add_test(tc, test_resp_encode_doubles_round_trip);
     tcase_add_test(tc, test_resp_encode_bools);
     tcase_add_test(tc, test_resp_encode_bulk);
