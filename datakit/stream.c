@@ -507,6 +507,18 @@ void dk_stream_seek(const dk_stream *s, dk_scursor *c, dk_sid from, bool backwar
     c->idx = n;
 }
 
+void dk_stream_seek_chunk(const dk_stream *s, dk_scursor *c, size_t i) {
+    c->rev = false;
+    c->chunk = i;
+    c->off = 0;
+    c->tmpl = NO_TMPL;
+    if (i < s->n) c->prev = chunk_start_prev(chunk_at(s, i));
+}
+
+bool dk_stream_chunk_done(const dk_stream *s, const dk_scursor *c) {
+    return c->chunk >= s->n || c->off >= chunk_at(s, c->chunk)->len;
+}
+
 static void fill_entry(const schunk *k, uint32_t off, dk_sid prev, uint32_t tmpl, dk_sentry *e,
                        bool *deleted, uint32_t *next, uint32_t *tmpl_out) {
     decoded d;

@@ -126,6 +126,11 @@ bool dk_stream_del_first(dk_stream *s, dk_sid *id);
 /* Places c before the first live entry >= from (forward), or after the last live entry <= from
  * (backward). */
 void dk_stream_seek(const dk_stream *s, dk_scursor *c, dk_sid from, bool backward);
+/* Places a forward cursor at the start of chunk i (from the front), and tells whether a forward
+ * cursor has passed the last entry of the chunk it is in: with the stream unchanged in between,
+ * a walk can stop there and go on later from the next chunk (dk_scursor.chunk + 1). */
+void dk_stream_seek_chunk(const dk_stream *s, dk_scursor *c, size_t i);
+bool dk_stream_chunk_done(const dk_stream *s, const dk_scursor *c);
 /* The next live entry in the cursor's direction; false at the end. */
 bool dk_stream_next(const dk_stream *s, dk_scursor *c, dk_sentry *e);
 /* The live entry id, if any. */

@@ -343,7 +343,13 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * in p's database and namespace; argc 0 logs nothing for p.  The arguments are copied.     \
      * KEEL_OK at once when the log is off;                                                    \
      * KEEL_EINVAL for argc > 0 without argv.  Only inside p's opcode handlers */                \
-    X(keel_status, proc_log_as, (keel_proc *p, uint32_t argc, const keel_arg *argv))
+    X(keel_status, proc_log_as, (keel_proc *p, uint32_t argc, const keel_arg *argv))               \
+    /* ---- state kept across parks (added in 1.5) ---- */                                     \
+    /* n zeroed bytes of p's arena that keep their contents when p starts its program over     \
+     * after a park (registers and reply do not): what XREAD BLOCK resolved `$` to.  The first  \
+     * call allocates the block; later calls (with n no larger) return the same block; NULL     \
+     * when n is larger than the first call's */                                               \
+    X(void *, proc_keep, (keel_proc *p, size_t n))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -100,4 +100,5 @@
 #define keel_sink_write_box (keel_api_ptr->sink_write_box)
 #define keel_key_bytes_edit (keel_api_ptr->key_bytes_edit)
 #define keel_proc_log_as (keel_api_ptr->proc_log_as)
+#define keel_proc_keep (keel_api_ptr->proc_keep)
 #endif
