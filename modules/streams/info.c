@@ -150,8 +150,8 @@ static bool stream_options(keel_proc *p, bool *full, int64_t *count) {
         ok = false;
     }
     if (!ok)
-        xs_error(p, "ERR unknown subcommand or wrong number of arguments for 'stream'. Try XINFO "
-                    "HELP.");
+        xs_error(p, "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try XINFO "
+                    "HELP.", p->argv[1].ptr);
     return ok;
 }
 

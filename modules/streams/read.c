@@ -54,7 +54,7 @@ static bool read_parse(keel_proc *p, bool group_form, read_args *a) {
     memset(a, 0, sizeof *a);
     a->group_form = group_form;
     a->timeout = -1;
-    const char *name = group_form ? "xreadgroup" : "xread";
+    const char *name = group_form ? "XREADGROUP" : "XREAD";
     for (uint32_t i = 1; i < p->argc; i++) {
         uint32_t more = p->argc - i - 1;
         const keel_arg *o = &p->argv[i];
@@ -68,7 +68,7 @@ static bool read_parse(keel_proc *p, bool group_form, read_args *a) {
             uint32_t n = p->argc - a->streams_at;
             if (n % 2) {
                 xs_error(p,
-                         "ERR Unbalanced '%s' list of streams: for each stream key an ID or "
+                         "ERR Unbalanced %s list of streams: for each stream key an ID or "
                          "'%c' must be specified.",
                          name, group_form ? '>' : '$');
                 return false;

@@ -201,9 +201,6 @@ static keel_op_result op_xsetid(keel_proc *p, const keel_insn *in) {
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return xs_wrongtype(p);
     if (st == KEEL_NOTFOUND) return xs_error(p, "ERR no such key");
-    if (dk_sid_cmp(id, s->max_deleted) < 0)
-        return xs_error(p, "ERR The ID specified in XSETID is smaller than current "
-                           "max_deleted_entry_id");
     dk_sid top;
     if (dk_stream_last(s->log, &top)) {
         if (dk_sid_cmp(id, top) < 0)
