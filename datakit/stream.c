@@ -23,17 +23,18 @@ typedef struct schunk {
 } schunk;
 
 struct dk_stream {
-    schunk **v;             /* chunk i is v[head + i] */
+    schunk **v; /* chunk i is v[head + i] */
     size_t head, n, cap;
     uint64_t live;
-    size_t bytes;           /* footprints of the chunks and the index */
+    size_t bytes; /* footprints of the chunks and the index */
 };
 
 /* ======== varints ======== */
 
 static size_t varint_len(uint64_t x) {
     size_t n = 1;
-    while (x >= 0x80) x >>= 7, n++;
+    while (x >= 0x80)
+        x >>= 7, n++;
     return n;
 }
 
@@ -101,8 +102,8 @@ typedef struct decoded {
     dk_sid id;
     uint8_t flags;
     uint32_t npairs;
-    uint32_t tmpl;          /* the field list in force for it (offset of its pair count) */
-    const uint8_t *fields;  /* first field name */
+    uint32_t tmpl;         /* the field list in force for it (offset of its pair count) */
+    const uint8_t *fields; /* first field name */
     const uint8_t *values;
 } decoded;
 
@@ -165,11 +166,14 @@ static bool same_fields(const schunk *c, const dk_sbytes *fv, size_t npairs) {
 static size_t entry_size(dk_sid prev, dk_sid id, const dk_sbytes *fv, size_t npairs,
                          bool samefields) {
     size_t n = 1;
-    if (id.ms == prev.ms) n += varint_len(id.seq - prev.seq);
-    else n += varint_len(id.ms - prev.ms) + varint_len(id.seq);
+    if (id.ms == prev.ms)
+        n += varint_len(id.seq - prev.seq);
+    else
+        n += varint_len(id.ms - prev.ms) + varint_len(id.seq);
     if (!samefields) {
         n += varint_len(npairs);
-        for (size_t i = 0; i < npairs; i++) n += varint_len(fv[2 * i].len) + fv[2 * i].len;
+        for (size_t i = 0; i < npairs; i++)
+            n += varint_len(fv[2 * i].len) + fv[2 * i].len;
     }
     for (size_t i = 0; i < npairs; i++) {
         uint64_t tag = value_tag(&fv[2 * i + 1]);
@@ -253,8 +257,10 @@ static size_t chunk_lower(const dk_stream *s, dk_sid id) {
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (dk_sid_cmp(chunk_at(s, mid)->last, id) < 0) lo = mid + 1;
-        else hi = mid;
+        if (dk_sid_cmp(chunk_at(s, mid)->last, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -269,7 +275,8 @@ dk_stream *dk_stream_new(void) {
 
 void dk_stream_free(dk_stream *s) {
     if (!s) return;
-    for (size_t i = 0; i < s->n; i++) dk_free(chunk_at(s, i));
+    for (size_t i = 0; i < s->n; i++)
+        dk_free(chunk_at(s, i));
     dk_free(s->v);
     dk_free(s);
 }
@@ -496,14 +503,17 @@ void dk_stream_seek(const dk_stream *s, dk_scursor *c, dk_sid from, bool backwar
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (dk_sid_cmp(chunk_at(s, mid)->first, from) <= 0) lo = mid + 1;
-        else hi = mid;
+        if (dk_sid_cmp(chunk_at(s, mid)->first, from) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     c->idx = 0;
-    c->chunk = lo;   /* one past the chunk: 0 means none */
+    c->chunk = lo; /* one past the chunk: 0 means none */
     if (lo == 0) return;
     int32_t n = decode_all(s, lo - 1, c);
-    while (n > 0 && dk_sid_cmp(c->ids[n - 1], from) > 0) n--;
+    while (n > 0 && dk_sid_cmp(c->ids[n - 1], from) > 0)
+        n--;
     c->idx = n;
 }
 

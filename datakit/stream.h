@@ -63,8 +63,8 @@ typedef struct dk_stream dk_stream;
 typedef struct dk_sentry {
     dk_sid id;
     uint32_t npairs;
-    const uint8_t *fields;   /* the encoded field names */
-    const uint8_t *values;   /* the encoded values */
+    const uint8_t *fields; /* the encoded field names */
+    const uint8_t *values; /* the encoded values */
 } dk_sentry;
 
 /* Walks an entry's pairs: start with dk_sentry_pairs, then dk_spairs_next until false.  A value
@@ -78,12 +78,12 @@ typedef struct dk_spairs {
 /* A cursor over live entries.  Big (a backward one keeps its chunk's offsets): keep it on the
  * stack and never across a change to the stream. */
 typedef struct dk_scursor {
-    size_t chunk;      /* index of the chunk it is in (from the front) */
-    uint32_t off;      /* forward: offset of the next entry to decode in the chunk */
-    uint32_t tmpl;     /* forward: offset of the field list in force at off */
-    dk_sid prev;       /* forward: the ID of the entry before off */
+    size_t chunk;  /* index of the chunk it is in (from the front) */
+    uint32_t off;  /* forward: offset of the next entry to decode in the chunk */
+    uint32_t tmpl; /* forward: offset of the field list in force at off */
+    dk_sid prev;   /* forward: the ID of the entry before off */
     bool rev;
-    int32_t idx;       /* backward: the next entry to return is idx - 1 of n decoded */
+    int32_t idx; /* backward: the next entry to return is idx - 1 of n decoded */
     uint32_t offs[DK_STREAM_CHUNK_ENTRIES + 1];
     uint32_t tmpls[DK_STREAM_CHUNK_ENTRIES + 1];
     dk_sid ids[DK_STREAM_CHUNK_ENTRIES + 1];

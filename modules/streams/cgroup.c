@@ -35,8 +35,10 @@ static size_t group_slot(const xs_groups *gs, const void *name, size_t n, bool *
             *found = true;
             return mid;
         }
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -65,7 +67,8 @@ xs_group *xs_group_add(xs_groups *gs, const void *name, size_t n, dk_sid last,
 }
 
 static void group_free(xs_group *g) {
-    for (size_t i = 0; i < g->ncons; i++) keel_free(g->cons[i]);
+    for (size_t i = 0; i < g->ncons; i++)
+        keel_free(g->cons[i]);
     keel_free(g->cons);
     keel_free(g->pel);
     keel_free(g);
@@ -81,7 +84,8 @@ void xs_group_remove(xs_groups *gs, xs_group *g) {
 }
 
 void xs_groups_free(xs_groups *gs) {
-    for (size_t i = 0; i < gs->n; i++) group_free(gs->v[i]);
+    for (size_t i = 0; i < gs->n; i++)
+        group_free(gs->v[i]);
     keel_free(gs->v);
     memset(gs, 0, sizeof *gs);
 }
@@ -135,7 +139,8 @@ size_t xs_groups_bytes(const xs_groups *gs) {
     for (size_t i = 0; i < gs->n; i++) {
         const xs_group *g = gs->v[i];
         b += sizeof *g + g->nlen + 1 + g->cappel * sizeof *g->pel + g->capcons * sizeof *g->cons;
-        for (size_t j = 0; j < g->ncons; j++) b += sizeof(xs_consumer) + g->cons[j]->nlen + 1;
+        for (size_t j = 0; j < g->ncons; j++)
+            b += sizeof(xs_consumer) + g->cons[j]->nlen + 1;
     }
     return b;
 }
@@ -152,8 +157,10 @@ static size_t consumer_slot(const xs_group *g, const void *name, size_t n, bool 
             *found = true;
             return mid;
         }
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -201,8 +208,10 @@ size_t xs_pel_lower(const xs_group *g, dk_sid id) {
     size_t lo = 0, hi = g->npel;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (dk_sid_cmp(g->pel[mid].id, id) < 0) lo = mid + 1;
-        else hi = mid;
+        if (dk_sid_cmp(g->pel[mid].id, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -229,7 +238,7 @@ void xs_pel_remove_at(xs_group *g, size_t at) {
     g->pel[at].owner->pending--;
     memmove(&g->pel[at], &g->pel[at + 1], (g->npel - at - 1) * sizeof *g->pel);
     g->npel--;
-    if (g->cappel > 64 && g->npel < g->cappel / 4) {   /* give back what a drained PEL held */
+    if (g->cappel > 64 && g->npel < g->cappel / 4) { /* give back what a drained PEL held */
         xs_nack *v = keel_realloc(g->pel, g->cappel / 2 * sizeof *g->pel);
         if (v) g->pel = v, g->cappel /= 2;
     }

@@ -18,8 +18,8 @@
 #include <datakit/stream.h>
 
 typedef struct xs_consumer {
-    int64_t seen_time;     /* ms: when it last read or claimed */
-    uint64_t pending;      /* PEL records naming it */
+    int64_t seen_time; /* ms: when it last read or claimed */
+    uint64_t pending;  /* PEL records naming it */
     uint32_t nlen;
     char name[];
 } xs_consumer;
@@ -27,14 +27,14 @@ typedef struct xs_consumer {
 /* A pending entry: delivered to owner and not acknowledged. */
 typedef struct xs_nack {
     dk_sid id;
-    int64_t delivery_time;  /* ms */
+    int64_t delivery_time; /* ms */
     uint64_t delivery_count;
     xs_consumer *owner;
 } xs_nack;
 
 typedef struct xs_group {
-    dk_sid last_id;         /* last-delivered-id */
-    int64_t entries_read;   /* -1: unknown */
+    dk_sid last_id;       /* last-delivered-id */
+    int64_t entries_read; /* -1: unknown */
     xs_nack *pel;
     size_t npel, cappel;
     xs_consumer **cons;

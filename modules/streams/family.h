@@ -30,11 +30,11 @@ typedef struct xs_family {
         .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
     }
 
-extern const xs_family xs_write_family;  /* write.c: XADD XDEL XTRIM XSETID XLEN */
-extern const xs_family xs_range_family;  /* range.c: XRANGE XREVRANGE */
-extern const xs_family xs_read_family;   /* read.c: XREAD XREADGROUP */
-extern const xs_family xs_group_family;  /* group.c: XGROUP */
+extern const xs_family xs_write_family;   /* write.c: XADD XDEL XTRIM XSETID XLEN */
+extern const xs_family xs_range_family;   /* range.c: XRANGE XREVRANGE */
+extern const xs_family xs_read_family;    /* read.c: XREAD XREADGROUP */
+extern const xs_family xs_group_family;   /* group.c: XGROUP */
 extern const xs_family xs_pending_family; /* pending.c: XACK XPENDING XCLAIM XAUTOCLAIM */
-extern const xs_family xs_info_family;   /* info.c: XINFO */
+extern const xs_family xs_info_family;    /* info.c: XINFO */
 
 #endif

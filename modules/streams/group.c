@@ -8,11 +8,14 @@ enum { SUB_HELP = 0, SUB_CREATE, SUB_SETID, SUB_DESTROY, SUB_CREATECONSUMER, SUB
 
 static const struct {
     const char *name;
-    int arity;   /* as Redis's subcommand arity: N exactly, -N at least */
+    int arity; /* as Redis's subcommand arity: N exactly, -N at least */
 } subs[] = {
-    [SUB_HELP] = {"help", 2},           [SUB_CREATE] = {"create", -5},
-    [SUB_SETID] = {"setid", -5},        [SUB_DESTROY] = {"destroy", 4},
-    [SUB_CREATECONSUMER] = {"createconsumer", 5}, [SUB_DELCONSUMER] = {"delconsumer", 5},
+    [SUB_HELP] = {"help", 2},
+    [SUB_CREATE] = {"create", -5},
+    [SUB_SETID] = {"setid", -5},
+    [SUB_DESTROY] = {"destroy", 4},
+    [SUB_CREATECONSUMER] = {"createconsumer", 5},
+    [SUB_DELCONSUMER] = {"delconsumer", 5},
 };
 
 static const char *const help[] = {
@@ -67,8 +70,10 @@ static bool group_options(keel_proc *p, int sub, bool *mkstream, int64_t *read) 
             }
             i += 2;
         } else {
-            xs_error(p, "ERR unknown subcommand or wrong number of arguments for '%.128s'. "
-                        "Try XGROUP HELP.", p->argv[1].ptr);
+            xs_error(p,
+                     "ERR unknown subcommand or wrong number of arguments for '%.128s'. "
+                     "Try XGROUP HELP.",
+                     p->argv[1].ptr);
             return false;
         }
     }
@@ -107,15 +112,20 @@ static keel_op_result op_xgroup(keel_proc *p, const keel_insn *in) {
     if (sub < 0) return KEEL_FAIL;
     if (sub == SUB_HELP) {
         keel_reply_array(p, sizeof help / sizeof help[0]);
-        for (size_t i = 0; i < sizeof help / sizeof help[0]; i++) keel_reply_simple(p, help[i]);
+        for (size_t i = 0; i < sizeof help / sizeof help[0]; i++)
+            keel_reply_simple(p, help[i]);
         return KEEL_NEXT;
     }
     if (sub == SUB_SETID && p->argc != 5 && p->argc != 7)
-        return xs_error(p, "ERR unknown subcommand or wrong number of arguments for '%.128s'. "
-                           "Try XGROUP HELP.", p->argv[1].ptr);
+        return xs_error(p,
+                        "ERR unknown subcommand or wrong number of arguments for '%.128s'. "
+                        "Try XGROUP HELP.",
+                        p->argv[1].ptr);
     if (sub == SUB_CREATE && p->argc > 8)
-        return xs_error(p, "ERR unknown subcommand or wrong number of arguments for '%.128s'. "
-                           "Try XGROUP HELP.", p->argv[1].ptr);
+        return xs_error(p,
+                        "ERR unknown subcommand or wrong number of arguments for '%.128s'. "
+                        "Try XGROUP HELP.",
+                        p->argv[1].ptr);
     bool mkstream = false;
     int64_t read = -1;
     if ((sub == SUB_CREATE || sub == SUB_SETID) && !group_options(p, sub, &mkstream, &read))

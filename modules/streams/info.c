@@ -65,14 +65,18 @@ static void stream_head(keel_proc *p, const xs_stream *s) {
 }
 
 static void reply_entries_read(keel_proc *p, const xs_group *g) {
-    if (g->entries_read != -1) keel_reply_int(p, g->entries_read);
-    else keel_reply_nil(p);
+    if (g->entries_read != -1)
+        keel_reply_int(p, g->entries_read);
+    else
+        keel_reply_nil(p);
 }
 
 static void reply_lag(keel_proc *p, const xs_stream *s, const xs_group *g) {
     int64_t lag;
-    if (xs_group_lag(s, g, &lag)) keel_reply_int(p, lag);
-    else keel_reply_nil(p);
+    if (xs_group_lag(s, g, &lag))
+        keel_reply_int(p, lag);
+    else
+        keel_reply_nil(p);
 }
 
 static void reply_edge(keel_proc *p, const xs_stream *s, bool last) {
@@ -150,8 +154,10 @@ static bool stream_options(keel_proc *p, bool *full, int64_t *count) {
         ok = false;
     }
     if (!ok)
-        xs_error(p, "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try XINFO "
-                    "HELP.", p->argv[1].ptr);
+        xs_error(p,
+                 "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try XINFO "
+                 "HELP.",
+                 p->argv[1].ptr);
     return ok;
 }
 
@@ -209,7 +215,8 @@ static keel_op_result op_xinfo(keel_proc *p, const keel_insn *in) {
     if (sub < 0) return KEEL_FAIL;
     if (sub == SUB_HELP) {
         keel_reply_array(p, sizeof help / sizeof help[0]);
-        for (size_t i = 0; i < sizeof help / sizeof help[0]; i++) keel_reply_simple(p, help[i]);
+        for (size_t i = 0; i < sizeof help / sizeof help[0]; i++)
+            keel_reply_simple(p, help[i]);
         return KEEL_NEXT;
     }
     xs_stream *s = NULL;
@@ -253,7 +260,8 @@ static keel_op_result op_xinfo(keel_proc *p, const keel_insn *in) {
     keel_reply_close(p);
     field(p, "groups");
     keel_reply_array(p, s->groups.n);
-    for (size_t i = 0; i < s->groups.n; i++) full_group(p, s, s->groups.v[i], count);
+    for (size_t i = 0; i < s->groups.n; i++)
+        full_group(p, s, s->groups.v[i], count);
     return KEEL_NEXT;
 }
 

@@ -18,8 +18,8 @@ static keel_op_result find_group(keel_proc *p, xs_stream **s, xs_group **g) {
 }
 
 static keel_op_result nogroup(keel_proc *p) {
-    return xs_error(p, "NOGROUP No such key '%.*s' or consumer group '%.*s'",
-                    (int)p->argv[1].len, p->argv[1].ptr, (int)p->argv[2].len, p->argv[2].ptr);
+    return xs_error(p, "NOGROUP No such key '%.*s' or consumer group '%.*s'", (int)p->argv[1].len,
+                    p->argv[1].ptr, (int)p->argv[2].len, p->argv[2].ptr);
 }
 
 /* An integer argument with a command's own error text. */
@@ -76,7 +76,8 @@ static void pending_summary(keel_proc *p, const xs_group *g) {
     xs_reply_id(p, g->pel[0].id);
     xs_reply_id(p, g->pel[g->npel - 1].id);
     size_t n = 0;
-    for (size_t i = 0; i < g->ncons; i++) n += g->cons[i]->pending > 0;
+    for (size_t i = 0; i < g->ncons; i++)
+        n += g->cons[i]->pending > 0;
     keel_reply_array(p, n);
     for (size_t i = 0; i < g->ncons; i++) {
         const xs_consumer *c = g->cons[i];
@@ -164,8 +165,7 @@ static xs_consumer *claimer(keel_proc *p, xs_group *g) {
     xs_consumer *c = xs_consumer_find(g, name->ptr, name->len);
     if (!c) {
         if (!(c = xs_consumer_add(g, name->ptr, name->len, now))) return NULL;
-        keel_notify(p, KEEL_NOTIFY_STREAM, "xgroup-createconsumer", p->argv[1].ptr,
-                    p->argv[1].len);
+        keel_notify(p, KEEL_NOTIFY_STREAM, "xgroup-createconsumer", p->argv[1].ptr, p->argv[1].len);
     }
     c->seen_time = now;
     return c;
@@ -178,21 +178,25 @@ static bool claim_one(keel_proc *p, xs_stream *s, xs_group *g, xs_consumer **c, 
     if (!*c && !(*c = claimer(p, g))) return false;
     if (n->owner != *c) xs_nack_move(n, *c);
     n->delivery_time = when;
-    if (retry >= 0) n->delivery_count = (uint64_t)retry;
-    else if (!justid) n->delivery_count++;
+    if (retry >= 0)
+        n->delivery_count = (uint64_t)retry;
+    else if (!justid)
+        n->delivery_count++;
     if (justid) {
         xs_reply_id(p, n->id);
     } else {
         dk_sentry e;
-        if (dk_stream_get(s->log, n->id, &e)) xs_reply_entry(p, &e);
-        else keel_reply_nil(p);
+        if (dk_stream_get(s->log, n->id, &e))
+            xs_reply_entry(p, &e);
+        else
+            keel_reply_nil(p);
     }
     return true;
 }
 
 typedef struct claim_opts {
-    int64_t when;    /* -1: now */
-    int64_t retry;   /* -1: count up */
+    int64_t when;  /* -1: now */
+    int64_t retry; /* -1: count up */
     bool force, justid;
     dk_sid lastid;
 } claim_opts;
@@ -245,7 +249,8 @@ static keel_op_result op_xclaim(keel_proc *p, const keel_insn *in) {
     if (minidle < 0) minidle = 0;
     uint32_t j = 5;
     dk_sid id;
-    while (j < p->argc && xs_id_scan(&p->argv[j], true, 0, &id, NULL)) j++;
+    while (j < p->argc && xs_id_scan(&p->argv[j], true, 0, &id, NULL))
+        j++;
     uint32_t last_id_arg = j;
     int64_t now = keel_now_ms(p);
     claim_opts o = {.when = -1, .retry = -1};
@@ -266,7 +271,7 @@ static keel_op_result op_xclaim(keel_proc *p, const keel_insn *in) {
         }
         bool forced = false;
         if (!n && o.force) {
-            if (!c && !(c = claimer(p, g))) return xs_oom(p);   /* the record needs it first */
+            if (!c && !(c = claimer(p, g))) return xs_oom(p); /* the record needs it first */
             if (!(n = xs_pel_insert(g, at, id, c, now))) return xs_oom(p);
             forced = true;
         }
@@ -298,8 +303,7 @@ static keel_op_result op_xautoclaim(keel_proc *p, const keel_insn *in) {
     if (ex && !xs_id_incr(&start)) return xs_error(p, "ERR invalid start ID for the interval");
     for (uint32_t j = 6; j < p->argc; j++) {
         if (keel_arg_is(&p->argv[j], "COUNT") && j + 1 < p->argc) {
-            if (!keel_arg_i64(&p->argv[j + 1], &count) || count < 1 ||
-                count > INT64_MAX / 16)
+            if (!keel_arg_i64(&p->argv[j + 1], &count) || count < 1 || count > INT64_MAX / 16)
                 return xs_error(p, "ERR COUNT must be > 0");
             j++;
         } else if (keel_arg_is(&p->argv[j], "JUSTID")) {
@@ -359,7 +363,8 @@ static keel_op_result op_xautoclaim(keel_proc *p, const keel_insn *in) {
         if (!claim_one(p, s, g, &c, n, now, -1, justid)) return xs_oom(p);
     }
     keel_reply_array(p, ndeleted);
-    for (size_t k = 0; k < ndeleted; k++) xs_reply_id(p, deleted[k]);
+    for (size_t k = 0; k < ndeleted; k++)
+        xs_reply_id(p, deleted[k]);
     return KEEL_NEXT;
 }
 

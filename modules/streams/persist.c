@@ -55,7 +55,8 @@ static void save_group(writer *w, const xs_group *g) {
         put_i64(w, n->delivery_time);
         put_u64(w, n->delivery_count);
         size_t idx = 0;
-        while (idx < g->ncons && g->cons[idx] != n->owner) idx++;
+        while (idx < g->ncons && g->cons[idx] != n->owner)
+            idx++;
         put_u64(w, idx);
     }
 }
@@ -84,7 +85,8 @@ keel_status xs_save(const void *obj, keel_sink *sink) {
         }
     }
     put_u64(&w, s->groups.n);
-    for (size_t i = 0; i < s->groups.n; i++) save_group(&w, s->groups.v[i]);
+    for (size_t i = 0; i < s->groups.n; i++)
+        save_group(&w, s->groups.v[i]);
     return w.st;
 }
 
@@ -165,10 +167,11 @@ static bool load_entries(reader *r, xs_stream *s, const char **err) {
             fv = v;
             cap = 2 * np;
         }
-        for (uint64_t j = 0; j < 2 * np; j++) fv[j] = get_bytes(r);
+        for (uint64_t j = 0; j < 2 * np; j++)
+            fv[j] = get_bytes(r);
         if (r->bad) break;
         if (np == 0 || dk_sid_cmp(id, s->last_id) > 0) {
-            r->bad = true;   /* an entry with no pairs, or past last_id */
+            r->bad = true; /* an entry with no pairs, or past last_id */
             break;
         }
         int rc = dk_stream_append(s->log, id, fv, (size_t)np);
@@ -177,7 +180,7 @@ static bool load_entries(reader *r, xs_stream *s, const char **err) {
             *err = "out of memory";
             return false;
         }
-        if (rc != 0) r->bad = true;   /* out of order */
+        if (rc != 0) r->bad = true; /* out of order */
     }
     keel_free(fv);
     return !r->bad;
@@ -235,7 +238,8 @@ void *xs_load(const void *data, size_t len, const char **err) {
     s->entries_added = get_u64(&r);
     bool ok = !r.bad && load_entries(&r, s, err);
     uint64_t ng = ok ? get_count(&r) : 0;
-    for (uint64_t i = 0; i < ng && ok; i++) ok = load_group(&r, s, err);
+    for (uint64_t i = 0; i < ng && ok; i++)
+        ok = load_group(&r, s, err);
     if (ok && (r.bad || r.at != len || s->entries_added < dk_stream_len(s->log))) ok = false;
     if (!ok) {
         if (!*err) *err = "malformed stream";

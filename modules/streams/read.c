@@ -13,10 +13,10 @@
 #include <string.h>
 
 typedef struct read_args {
-    bool group_form;          /* XREADGROUP */
-    int64_t timeout;          /* ms; -1: no BLOCK */
-    int64_t count;            /* 0: no COUNT */
-    uint32_t streams_at;      /* argv index of the first key */
+    bool group_form;     /* XREADGROUP */
+    int64_t timeout;     /* ms; -1: no BLOCK */
+    int64_t count;       /* 0: no COUNT */
+    uint32_t streams_at; /* argv index of the first key */
     uint32_t nstreams;
     const keel_arg *group, *consumer;
     bool noack;
@@ -111,18 +111,23 @@ static bool read_parse(keel_proc *p, bool group_form, read_args *a) {
 static int read_keys(int argc, const keel_arg *argv, int *pos, int max) {
     int at = -1;
     for (int i = 1; i < argc; i++) {
-        if (keel_arg_is(&argv[i], "BLOCK") || keel_arg_is(&argv[i], "COUNT")) i++;
-        else if (keel_arg_is(&argv[i], "GROUP")) i += 2;
-        else if (keel_arg_is(&argv[i], "NOACK")) continue;
+        if (keel_arg_is(&argv[i], "BLOCK") || keel_arg_is(&argv[i], "COUNT"))
+            i++;
+        else if (keel_arg_is(&argv[i], "GROUP"))
+            i += 2;
+        else if (keel_arg_is(&argv[i], "NOACK"))
+            continue;
         else if (keel_arg_is(&argv[i], "STREAMS")) {
             at = i;
             break;
-        } else break;
+        } else
+            break;
     }
     int num = at < 0 ? 0 : argc - at - 1;
     if (at < 0 || num == 0 || num % 2) return 0;
     num /= 2;
-    for (int i = 0; i < num && i < max; i++) pos[i] = at + 1 + i;
+    for (int i = 0; i < num && i < max; i++)
+        pos[i] = at + 1 + i;
     return num;
 }
 
@@ -139,11 +144,11 @@ static keel_op_result check_one(keel_proc *p, const read_args *a, read_keep *k, 
     if (k->parked && a->group_form && st != KEEL_OK)
         return xs_error(p, "UNBLOCKED the stream key no longer exists");
     if (st == KEEL_EWRONGTYPE) {
-        if (k->parked) return KEEL_NEXT;   /* XREAD waits on through a re-typed key */
+        if (k->parked) return KEEL_NEXT; /* XREAD waits on through a re-typed key */
         return xs_wrongtype(p);
     }
-    if (a->group_form && (st != KEEL_OK || !xs_group_find(&s->groups, a->group->ptr,
-                                                          a->group->len))) {
+    if (a->group_form &&
+        (st != KEEL_OK || !xs_group_find(&s->groups, a->group->ptr, a->group->len))) {
         if (k->parked)
             return xs_error(p, "NOGROUP the consumer group this client was blocked on no "
                                "longer exists");
@@ -264,7 +269,7 @@ static keel_op_result serve_one(keel_proc *p, const read_args *a, read_keep *k) 
     xs_stream *s = NULL;
     keel_status st = xs_find(p, key, &s);
     KEEL_OP_PROPAGATE(st);
-    if (st != KEEL_OK) return KEEL_NEXT;   /* missing (XREAD), or re-typed after a park */
+    if (st != KEEL_OK) return KEEL_NEXT; /* missing (XREAD), or re-typed after a park */
     serve_ctx x = {.s = s, .noack = a->noack, .now = keel_now_ms(p)};
     if (a->group_form) {
         x.g = xs_group_find(&s->groups, a->group->ptr, a->group->len);
@@ -274,12 +279,13 @@ static keel_op_result serve_one(keel_proc *p, const read_args *a, read_keep *k) 
         dk_sid after;
         bool history;
         if (!has_news(a, k, i, s, x.g, &after, &history)) return KEEL_NEXT;
-        if (p->reg[2].v.i++ == 0) keel_reply_open(p, xs_resp3(p) ? KEEL_REPLY_MAP : KEEL_REPLY_ARRAY);
+        if (p->reg[2].v.i++ == 0)
+            keel_reply_open(p, xs_resp3(p) ? KEEL_REPLY_MAP : KEEL_REPLY_ARRAY);
         if (!xs_resp3(p)) keel_reply_array(p, 2);
         keel_reply_bulk(p, key->ptr, key->len);
         keel_reply_open(p, KEEL_REPLY_ARRAY);
         bool past = xs_id_incr(&after);
-        p->reg[3] = dk_i64(past ? 1 : 2);   /* 2: nothing can follow max-max */
+        p->reg[3] = dk_i64(past ? 1 : 2); /* 2: nothing can follow max-max */
         p->reg[4] = dk_u64(after.ms);
         p->reg[5] = dk_u64(after.seq);
         p->reg[6] = dk_i64(a->count ? a->count : -1);
@@ -297,9 +303,11 @@ static keel_op_result serve_one(keel_proc *p, const read_args *a, read_keep *k) 
     dk_sid from = {p->reg[4].v.u, p->reg[5].v.u};
     bool done = true;
     if (p->reg[3].v.i == 1) {
-        if (p->reg[7].v.i) done = serve_history(p, &x, &from, &p->reg[6].v.i);
-        else done = xs_walk(p, s, &from, XS_ID_MAX, false, &p->reg[6].v.i,
-                            x.g ? each_new : xs_each_reply, &x);
+        if (p->reg[7].v.i)
+            done = serve_history(p, &x, &from, &p->reg[6].v.i);
+        else
+            done = xs_walk(p, s, &from, XS_ID_MAX, false, &p->reg[6].v.i,
+                           x.g ? each_new : xs_each_reply, &x);
     }
     p->reg[4] = dk_u64(from.ms);
     p->reg[5] = dk_u64(from.seq);

@@ -56,9 +56,9 @@ static size_t stream_memory(const void *obj) {
 
 static size_t stream_describe(const void *obj, char *out, size_t cap) {
     const xs_stream *s = obj;
-    int n = snprintf(out, cap, "stream, %llu entries, %zu groups, %zu chunks",
-                     (unsigned long long)dk_stream_len(s->log), s->groups.n,
-                     dk_stream_chunks(s->log));
+    int n =
+        snprintf(out, cap, "stream, %llu entries, %zu groups, %zu chunks",
+                 (unsigned long long)dk_stream_len(s->log), s->groups.n, dk_stream_chunks(s->log));
     return n < 0 || cap == 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
@@ -69,7 +69,8 @@ static void stream_to_reply(keel_proc *p, const void *obj) {
     dk_scursor c;
     dk_sentry e;
     dk_stream_seek(s->log, &c, (dk_sid){0, 0}, false);
-    while (dk_stream_next(s->log, &c, &e)) xs_reply_entry(p, &e);
+    while (dk_stream_next(s->log, &c, &e))
+        xs_reply_entry(p, &e);
     keel_charge(p, (int64_t)dk_stream_len(s->log) * XS_COST_ENTRY);
 }
 
@@ -221,8 +222,7 @@ static bool text_u64(const char *s, uint64_t *out) {
     return true;
 }
 
-bool xs_id_scan(const keel_arg *a, bool strict, uint64_t missing_seq, dk_sid *id,
-                bool *seq_given) {
+bool xs_id_scan(const keel_arg *a, bool strict, uint64_t missing_seq, dk_sid *id, bool *seq_given) {
     char buf[128];
     if (seq_given) *seq_given = true;
     if (a->len > sizeof buf - 1) return false;
@@ -237,7 +237,7 @@ bool xs_id_scan(const keel_arg *a, bool strict, uint64_t missing_seq, dk_sid *id
     }
     memcpy(buf, a->ptr, a->len);
     buf[a->len] = '\0';
-    if (strlen(buf) != a->len) return false;   /* a NUL inside */
+    if (strlen(buf) != a->len) return false; /* a NUL inside */
     char *dot = strchr(buf, '-');
     if (dot) *dot = '\0';
     uint64_t ms, seq;

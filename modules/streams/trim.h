@@ -13,11 +13,11 @@ enum { XS_TRIM_NONE = 0, XS_TRIM_MAXLEN, XS_TRIM_MINID };
 
 typedef struct xs_trim_args {
     int strategy;
-    bool approx;            /* ~: only whole chunks go */
+    bool approx; /* ~: only whole chunks go */
     int64_t maxlen;
     dk_sid minid;
-    int64_t limit;          /* entries removed at most (0: no limit) */
-    bool nomkstream;        /* XADD only */
+    int64_t limit;   /* entries removed at most (0: no limit) */
+    bool nomkstream; /* XADD only */
     bool id_given, seq_given;
     dk_sid id;
 } xs_trim_args;

@@ -12,19 +12,21 @@
 static bool next_id(keel_proc *p, const xs_stream *s, const xs_trim_args *a, dk_sid *id) {
     if (a->id_given && a->seq_given) {
         *id = a->id;
-    } else if (a->id_given) {   /* ms-*: the next seq of that ms, or 0 for a new ms */
+    } else if (a->id_given) { /* ms-*: the next seq of that ms, or 0 for a new ms */
         if (s->last_id.ms == a->id.ms) {
             if (s->last_id.seq == UINT64_MAX) return false;
             *id = (dk_sid){a->id.ms, s->last_id.seq + 1};
         } else {
             *id = (dk_sid){a->id.ms, 0};
         }
-    } else {   /* *: the clock, never behind the last ID even when the clock goes back */
+    } else { /* *: the clock, never behind the last ID even when the clock goes back */
         int64_t now = keel_now_ms(p);
         uint64_t ms = now > 0 ? (uint64_t)now : 0;
         *id = s->last_id;
-        if (ms > s->last_id.ms) *id = (dk_sid){ms, 0};
-        else if (!xs_id_incr(id)) return false;
+        if (ms > s->last_id.ms)
+            *id = (dk_sid){ms, 0};
+        else if (!xs_id_incr(id))
+            return false;
     }
     return dk_sid_cmp(*id, s->last_id) > 0;
 }
@@ -94,7 +96,7 @@ static keel_op_result op_xadd(keel_proc *p, const keel_insn *in) {
         if (!xs_trim_run(p, s, &a, &p->reg[1].v.i)) return KEEL_YIELD;
         if (p->reg[1].v.i > 0) keel_notify(p, KEEL_NOTIFY_STREAM, "xtrim", key->ptr, key->len);
     }
-    keel_key_signal(p, key->ptr, key->len);   /* wake XREAD / XREADGROUP BLOCK */
+    keel_key_signal(p, key->ptr, key->len); /* wake XREAD / XREADGROUP BLOCK */
     xs_reply_id(p, (dk_sid){p->reg[2].v.u, p->reg[3].v.u});
     return KEEL_NEXT;
 }
@@ -131,12 +133,13 @@ static keel_op_result op_xdel(keel_proc *p, const keel_insn *in) {
             if (dk_sid_cmp(id, s->max_deleted) > 0) s->max_deleted = id;
             p->reg[1].v.i++;
         }
-        if (keel_charge(p, XS_COST_UPDATE) && (uint32_t)p->reg[0].v.i < p->argc)
-            return KEEL_YIELD;
+        if (keel_charge(p, XS_COST_UPDATE) && (uint32_t)p->reg[0].v.i < p->argc) return KEEL_YIELD;
     }
     if (p->reg[1].v.i) {
-        if (dk_stream_len(s->log) == 0) s->first_id = (dk_sid){0, 0};
-        else if (p->reg[2].v.i) s->first_id = xs_first_live(s);
+        if (dk_stream_len(s->log) == 0)
+            s->first_id = (dk_sid){0, 0};
+        else if (p->reg[2].v.i)
+            s->first_id = xs_first_live(s);
         keel_notify(p, KEEL_NOTIFY_STREAM, "xdel", key->ptr, key->len);
     }
     keel_reply_int(p, p->reg[1].v.i);

@@ -51,11 +51,21 @@ static void random_entry(dk_rand *r, dk_sid id, ment *e) {
     for (uint32_t i = 0; i < e->npairs; i++) {
         snprintf(e->f[i], sizeof e->f[i], "%s", usual ? names[i] : names[dk_rand_below(r, 5)]);
         switch (dk_rand_below(r, 5)) {
-        case 0: snprintf(e->v[i], sizeof e->v[i], "%lld", (long long)dk_rand_u64(r)); break;
-        case 1: snprintf(e->v[i], sizeof e->v[i], "0%d", (int)dk_rand_below(r, 100)); break;
-        case 2: snprintf(e->v[i], sizeof e->v[i], "-%d", (int)dk_rand_below(r, 1000)); break;
-        case 3: e->v[i][0] = '\0'; break;
-        default: snprintf(e->v[i], sizeof e->v[i], "v%08llx", (unsigned long long)dk_rand_u64(r)); break;
+        case 0:
+            snprintf(e->v[i], sizeof e->v[i], "%lld", (long long)dk_rand_u64(r));
+            break;
+        case 1:
+            snprintf(e->v[i], sizeof e->v[i], "0%d", (int)dk_rand_below(r, 100));
+            break;
+        case 2:
+            snprintf(e->v[i], sizeof e->v[i], "-%d", (int)dk_rand_below(r, 1000));
+            break;
+        case 3:
+            e->v[i][0] = '\0';
+            break;
+        default:
+            snprintf(e->v[i], sizeof e->v[i], "v%08llx", (unsigned long long)dk_rand_u64(r));
+            break;
         }
     }
 }
@@ -155,8 +165,16 @@ END_TEST
 
 START_TEST(test_dk_stream_integer_values_round_trip) {
     dk_stream *s = dk_stream_new();
-    const char *vals[] = {"0", "-1", "9223372036854775807", "-9223372036854775808", "007", "-0",
-                          "+5", "18446744073709551616", "12a", " 1"};
+    const char *vals[] = {"0",
+                          "-1",
+                          "9223372036854775807",
+                          "-9223372036854775808",
+                          "007",
+                          "-0",
+                          "+5",
+                          "18446744073709551616",
+                          "12a",
+                          " 1"};
     size_t n = sizeof vals / sizeof vals[0];
     for (size_t i = 0; i < n; i++) {
         dk_sbytes fv[2] = {{"k", 1}, {vals[i], strlen(vals[i])}};
@@ -184,8 +202,10 @@ START_TEST(test_dk_stream_against_model) {
     for (int step = 0; step < 6000; step++) {
         uint64_t op = dk_rand_below(&r, 100);
         if (op < 70) {
-            if (dk_rand_below(&r, 3) == 0) next.ms += 1 + dk_rand_below(&r, 1000000), next.seq = 0;
-            else next.seq += 1 + dk_rand_below(&r, 300);
+            if (dk_rand_below(&r, 3) == 0)
+                next.ms += 1 + dk_rand_below(&r, 1000000), next.seq = 0;
+            else
+                next.seq += 1 + dk_rand_below(&r, 300);
             ment e;
             random_entry(&r, next, &e);
             if (dk_rand_below(&r, 50) == 0) e.npairs = 0;
@@ -239,8 +259,8 @@ END_TEST
 
 START_TEST(test_dk_stream_chunks_fill_then_close) {
     dk_stream *s = dk_stream_new();
-    dk_sbytes fv[6] = {{"user", 4}, {"abcdefgh", 8}, {"event", 5}, {"ijklmnop", 8}, {"ts", 2},
-                       {"1733461234", 10}};
+    dk_sbytes fv[6] = {{"user", 4},     {"abcdefgh", 8}, {"event", 5},
+                       {"ijklmnop", 8}, {"ts", 2},       {"1733461234", 10}};
     for (uint64_t i = 0; i < 100000; i++)
         ck_assert_int_eq(dk_stream_append(s, (dk_sid){1733461234000ull + i / 3, i % 3}, fv, 3), 0);
     ck_assert_uint_eq(dk_stream_chunks(s), 1000);
