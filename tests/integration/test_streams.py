@@ -12,7 +12,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelServer, raw_client, resp_command, wait_blocked, wait_until
+from keel_harness import KeelServer, have_module, raw_client, resp_command, wait_blocked, wait_until
 
 
 def zvm_yields(r):
@@ -39,6 +39,7 @@ def ids(entries):
     return [e[0] for e in entries]
 
 
+@unittest.skipUnless(have_module("streams") and have_module("pubsub"), "streams.so or pubsub.so missing")
 class Streams(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -11,7 +11,7 @@ import shutil
 import socket
 import unittest
 
-from keel_harness import KeelServer, RedisServer, RespReader, raw_client, reply_of, resp_command
+from keel_harness import KeelServer, RedisServer, have_module, RespReader, raw_client, reply_of, resp_command
 
 SCRIPTS = {
     "add": [
@@ -257,6 +257,7 @@ def resp3_exchange(port, commands):
 
 
 @unittest.skipUnless(shutil.which("redis-server"), "redis-server is not on PATH")
+@unittest.skipUnless(have_module("streams"), "streams.so missing")
 class StreamsLikeRedis(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
