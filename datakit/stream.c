@@ -6,10 +6,16 @@
 
 #include <datakit/acct.h>
 
-/* Entry flags. */
+/* An entry's flags byte: three flags, the form of its ID in bits 3-4 and a small number in 5-7. */
 #define F_DELETED 1u
-#define F_SAMEFIELDS 2u
-#define F_SAMEMS 4u
+#define F_SAMEFIELDS 2u /* the field names are the chunk's list in force */
+#define F_SAMESHAPE 4u  /* values shaped as the list's own entry's: no tags (see value_shape) */
+#define ID_SHIFT 3
+#define ID_SEQ_SMALL 0u /* same ms; seq = the previous seq + 1 + small */
+#define ID_SEQ 1u       /* same ms; a varint seq step follows */
+#define ID_MS 2u        /* a varint ms step follows; seq = small, or (small 7) a varint seq */
+#define SMALL_SHIFT 5
+#define SMALL_MAX 7u
 
 #define NO_TMPL UINT32_MAX
 #define CHUNK_FIRST_CAP 256u
@@ -98,6 +104,92 @@ static uint64_t value_tag(const dk_sbytes *v) {
 
 /* ======== one entry ======== */
 
+/* An ID's form after prev (and the small number the flags byte carries). */
+static unsigned id_form(dk_sid prev, dk_sid id, unsigned *small) {
+    if (id.ms == prev.ms) {
+        uint64_t d = id.seq - prev.seq;
+        *small = d >= 1 && d <= SMALL_MAX + 1 ? (unsigned)(d - 1) : 0;
+        return d >= 1 && d <= SMALL_MAX + 1 ? ID_SEQ_SMALL : ID_SEQ;
+    }
+    *small = id.seq < SMALL_MAX ? (unsigned)id.seq : SMALL_MAX;
+    return ID_MS;
+}
+
+/* Bytes an ID takes after the flags byte. */
+static size_t id_len(dk_sid prev, dk_sid id) {
+    unsigned small, form = id_form(prev, id, &small);
+    if (form == ID_SEQ_SMALL) return 0;
+    if (form == ID_SEQ) return varint_len(id.seq - prev.seq);
+    return varint_len(id.ms - prev.ms) + (small == SMALL_MAX ? varint_len(id.seq) : 0);
+}
+
+/* Writes the flags byte (with flags) and the ID at p; returns where the rest goes. */
+static uint8_t *id_put(uint8_t *p, unsigned flags, dk_sid prev, dk_sid id) {
+    unsigned small, form = id_form(prev, id, &small);
+    *p++ = (uint8_t)(flags | form << ID_SHIFT | small << SMALL_SHIFT);
+    if (form == ID_SEQ) return varint_put(p, id.seq - prev.seq);
+    if (form == ID_MS) {
+        p = varint_put(p, id.ms - prev.ms);
+        if (small == SMALL_MAX) p = varint_put(p, id.seq);
+    }
+    return p;
+}
+
+static const uint8_t *id_get(const uint8_t *p, uint8_t flags, dk_sid prev, dk_sid *id) {
+    unsigned form = (flags >> ID_SHIFT) & 3u, small = flags >> SMALL_SHIFT;
+    uint64_t a;
+    if (form == ID_SEQ_SMALL) {
+        *id = (dk_sid){prev.ms, prev.seq + 1 + small};
+    } else if (form == ID_SEQ) {
+        p = varint_get(p, &a);
+        *id = (dk_sid){prev.ms, prev.seq + a};
+    } else {
+        p = varint_get(p, &a);
+        id->ms = prev.ms + a;
+        id->seq = small;
+        if (small == SMALL_MAX) p = varint_get(p, &id->seq);
+    }
+    return p;
+}
+
+/* The values of the entry that carries the field list at t (they follow its names). */
+static const uint8_t *list_values(const uint8_t *t) {
+    uint64_t n, len;
+    t = varint_get(t, &n);
+    for (uint64_t i = 0; i < n; i++) {
+        t = varint_get(t, &len);
+        t += len;
+    }
+    return t;
+}
+
+/* Whether fv's values have the shape of the values at tv (the list's own entry's): bytes of the
+ * same length where those are bytes, canonical integers where those are integers.  Such values
+ * are written without tags: bytes bare, integers as the zigzag varint of their difference from
+ * the list entry's (a counter or a timestamp costs a byte or two). */
+static bool value_shape(const uint8_t *tv, const dk_sbytes *fv, size_t npairs) {
+    uint64_t tag;
+    int64_t x;
+    for (size_t i = 0; i < npairs; i++) {
+        const dk_sbytes *v = &fv[2 * i + 1];
+        tv = varint_get(tv, &tag);
+        if (tag & 1) {
+            if (!canonical_int(v->ptr, v->len, &x)) return false;
+        } else {
+            if (v->len != tag >> 1) return false;
+            tv += tag >> 1;
+        }
+    }
+    return true;
+}
+
+static uint64_t shape_delta(const dk_sbytes *v, uint64_t tag) {
+    int64_t x;
+    canonical_int(v->ptr, v->len, &x);
+    int64_t base = unzigzag(tag >> 1);
+    return zigzag((int64_t)((uint64_t)x - (uint64_t)base));
+}
+
 typedef struct decoded {
     dk_sid id;
     uint8_t flags;
@@ -105,6 +197,7 @@ typedef struct decoded {
     uint32_t tmpl;         /* the field list in force for it (offset of its pair count) */
     const uint8_t *fields; /* first field name */
     const uint8_t *values;
+    const uint8_t *tvals; /* F_SAMESHAPE: the list entry's values; else NULL */
 } decoded;
 
 /* Decodes the entry at off (prev: the entry before; *tmpl: the list in force, updated); returns
@@ -112,31 +205,30 @@ typedef struct decoded {
 static uint32_t entry_decode(const schunk *c, uint32_t off, dk_sid prev, uint32_t *tmpl,
                              decoded *d) {
     const uint8_t *p = c->data + off;
-    uint64_t a, b;
+    uint64_t a;
     d->flags = *p++;
-    if (d->flags & F_SAMEMS) {
-        p = varint_get(p, &a);
-        d->id.ms = prev.ms;
-        d->id.seq = prev.seq + a;
-    } else {
-        p = varint_get(p, &a);
-        p = varint_get(p, &b);
-        d->id.ms = prev.ms + a;
-        d->id.seq = b;
-    }
+    p = id_get(p, d->flags, prev, &d->id);
     if (!(d->flags & F_SAMEFIELDS)) *tmpl = (uint32_t)(p - c->data);
     const uint8_t *t = varint_get(c->data + *tmpl, &a);
     d->npairs = (uint32_t)a;
     d->tmpl = *tmpl;
     d->fields = t;
-    if (!(d->flags & F_SAMEFIELDS)) {
-        for (uint32_t i = 0; i < d->npairs; i++) {
-            t = varint_get(t, &a);
-            t += a;
-        }
-        p = t;
-    }
+    d->tvals = NULL;
+    if (!(d->flags & F_SAMEFIELDS)) p = list_values(c->data + *tmpl);
     d->values = p;
+    if (d->flags & F_SAMESHAPE) {
+        const uint8_t *tv = d->tvals = list_values(c->data + *tmpl);
+        for (uint32_t i = 0; i < d->npairs; i++) {
+            tv = varint_get(tv, &a);
+            if (a & 1) {
+                p = varint_get(p, &a);
+            } else {
+                p += a >> 1;
+                tv += a >> 1;
+            }
+        }
+        return (uint32_t)(p - c->data);
+    }
     for (uint32_t i = 0; i < d->npairs; i++) {
         p = varint_get(p, &a);
         if (!(a & 1)) p += a >> 1;
@@ -162,38 +254,41 @@ static bool same_fields(const schunk *c, const dk_sbytes *fv, size_t npairs) {
     return true;
 }
 
-/* Bytes the entry takes encoded (with or without its field names). */
+/* Bytes the entry takes encoded: with its field names (samefields false), with tags, or shaped
+ * as the values at tv (non-NULL). */
 static size_t entry_size(dk_sid prev, dk_sid id, const dk_sbytes *fv, size_t npairs,
-                         bool samefields) {
-    size_t n = 1;
-    if (id.ms == prev.ms)
-        n += varint_len(id.seq - prev.seq);
-    else
-        n += varint_len(id.ms - prev.ms) + varint_len(id.seq);
+                         bool samefields, const uint8_t *tv) {
+    size_t n = 1 + id_len(prev, id);
+    uint64_t tag;
     if (!samefields) {
         n += varint_len(npairs);
         for (size_t i = 0; i < npairs; i++)
             n += varint_len(fv[2 * i].len) + fv[2 * i].len;
     }
     for (size_t i = 0; i < npairs; i++) {
-        uint64_t tag = value_tag(&fv[2 * i + 1]);
-        n += varint_len(tag) + ((tag & 1) ? 0 : fv[2 * i + 1].len);
+        const dk_sbytes *v = &fv[2 * i + 1];
+        if (tv) {
+            tv = varint_get(tv, &tag);
+            if (tag & 1) {
+                n += varint_len(shape_delta(v, tag));
+            } else {
+                n += v->len;
+                tv += tag >> 1;
+            }
+            continue;
+        }
+        tag = value_tag(v);
+        n += varint_len(tag) + ((tag & 1) ? 0 : v->len);
     }
     return n;
 }
 
 static void entry_write(schunk *c, dk_sid prev, dk_sid id, const dk_sbytes *fv, size_t npairs,
-                        bool samefields) {
+                        bool samefields, const uint8_t *tv) {
     uint8_t *p = c->data + c->len;
-    uint8_t flags = samefields ? F_SAMEFIELDS : 0;
-    if (id.ms == prev.ms) flags |= F_SAMEMS;
-    *p++ = flags;
-    if (flags & F_SAMEMS) {
-        p = varint_put(p, id.seq - prev.seq);
-    } else {
-        p = varint_put(p, id.ms - prev.ms);
-        p = varint_put(p, id.seq);
-    }
+    uint64_t tag;
+    unsigned flags = (samefields ? F_SAMEFIELDS : 0) | (tv ? F_SAMESHAPE : 0);
+    p = id_put(p, flags, prev, id);
     if (!samefields) {
         c->tmpl = (uint32_t)(p - c->data);
         p = varint_put(p, npairs);
@@ -205,12 +300,20 @@ static void entry_write(schunk *c, dk_sid prev, dk_sid id, const dk_sbytes *fv, 
     }
     for (size_t i = 0; i < npairs; i++) {
         const dk_sbytes *v = &fv[2 * i + 1];
-        uint64_t tag = value_tag(v);
-        p = varint_put(p, tag);
-        if (!(tag & 1)) {
-            if (v->len) memcpy(p, v->ptr, v->len);
-            p += v->len;
+        if (tv) {
+            tv = varint_get(tv, &tag);
+            if (tag & 1) {
+                p = varint_put(p, shape_delta(v, tag));
+                continue;
+            }
+            tv += tag >> 1;
+        } else {
+            tag = value_tag(v);
+            p = varint_put(p, tag);
+            if (tag & 1) continue;
         }
+        if (v->len) memcpy(p, v->ptr, v->len);
+        p += v->len;
     }
     c->len = (uint32_t)(p - c->data);
     c->count++;
@@ -324,11 +427,13 @@ int dk_stream_append(dk_stream *s, dk_sid id, const dk_sbytes *fv, size_t npairs
     schunk *c = s->n ? chunk_at(s, s->n - 1) : NULL;
     if (c && dk_sid_cmp(id, c->last) <= 0) return -2;
     bool same = c && same_fields(c, fv, npairs);
-    size_t need = c ? entry_size(c->last, id, fv, npairs, same) : 0;
+    const uint8_t *tv = same ? list_values(c->data + c->tmpl) : NULL;
+    if (tv && !value_shape(tv, fv, npairs)) tv = NULL;
+    size_t need = c ? entry_size(c->last, id, fv, npairs, same, tv) : 0;
     if (!c || c->count >= DK_STREAM_CHUNK_ENTRIES ||
         (c->count > 0 && c->len + need > DK_STREAM_CHUNK_BYTES)) {
         dk_sid prev = {id.ms, 0};
-        need = entry_size(prev, id, fv, npairs, false);
+        need = entry_size(prev, id, fv, npairs, false, NULL);
         size_t cap = need < CHUNK_FIRST_CAP ? CHUNK_FIRST_CAP : need;
         if (cap > UINT32_MAX - sizeof *c) return -1;
         schunk *k = dk_acct_malloc(&s->bytes, sizeof *k + cap);
@@ -342,7 +447,7 @@ int dk_stream_append(dk_stream *s, dk_sid id, const dk_sbytes *fv, size_t npairs
             return -1;
         }
         if (c) chunk_close(s, s->n - 2);
-        entry_write(k, prev, id, fv, npairs, false);
+        entry_write(k, prev, id, fv, npairs, false, NULL);
         s->live++;
         return 0;
     }
@@ -350,12 +455,14 @@ int dk_stream_append(dk_stream *s, dk_sid id, const dk_sbytes *fv, size_t npairs
         size_t cap = (size_t)c->cap * 2;
         if (cap < c->len + need) cap = c->len + need;
         if (cap > UINT32_MAX - sizeof *c) return -1;
+        size_t tv_at = tv ? (size_t)(tv - c->data) : 0;
         schunk *k = dk_acct_realloc(&s->bytes, c, sizeof *c + cap);
         if (!k) return -1;
         k->cap = (uint32_t)cap;
         s->v[s->head + s->n - 1] = c = k;
+        if (tv) tv = c->data + tv_at; /* the chunk moved */
     }
-    entry_write(c, c->last, id, fv, npairs, same);
+    entry_write(c, c->last, id, fv, npairs, same, tv);
     s->live++;
     return 0;
 }
@@ -404,6 +511,7 @@ bool dk_stream_get(const dk_stream *s, dk_sid id, dk_sentry *e) {
     e->npairs = d.npairs;
     e->fields = d.fields;
     e->values = d.values;
+    e->tvals = d.tvals;
     return true;
 }
 
@@ -539,6 +647,7 @@ static void fill_entry(const schunk *k, uint32_t off, dk_sid prev, uint32_t tmpl
     e->npairs = d.npairs;
     e->fields = d.fields;
     e->values = d.values;
+    e->tvals = d.tvals;
 }
 
 bool dk_stream_next(const dk_stream *s, dk_scursor *c, dk_sentry *e) {
@@ -581,26 +690,44 @@ bool dk_stream_next(const dk_stream *s, dk_scursor *c, dk_sentry *e) {
 void dk_sentry_pairs(const dk_sentry *e, dk_spairs *w) {
     w->f = e->fields;
     w->v = e->values;
+    w->tv = e->tvals;
     w->left = e->npairs;
+}
+
+static void int_text(dk_spairs *w, int64_t x, dk_sbytes *value) {
+    int n = snprintf(w->num, sizeof w->num, "%lld", (long long)x);
+    value->ptr = w->num;
+    value->len = (size_t)n;
 }
 
 bool dk_spairs_next(dk_spairs *w, dk_sbytes *field, dk_sbytes *value) {
     if (w->left == 0) return false;
-    uint64_t len, tag;
+    uint64_t len, tag, z;
     w->f = varint_get(w->f, &len);
     field->ptr = w->f;
     field->len = len;
     w->f += len;
+    w->left--;
+    if (w->tv) { /* shaped as the list entry's values */
+        w->tv = varint_get(w->tv, &tag);
+        if (tag & 1) {
+            w->v = varint_get(w->v, &z);
+            int_text(w, (int64_t)((uint64_t)unzigzag(tag >> 1) + (uint64_t)unzigzag(z)), value);
+        } else {
+            value->ptr = w->v;
+            value->len = tag >> 1;
+            w->v += tag >> 1;
+            w->tv += tag >> 1;
+        }
+        return true;
+    }
     w->v = varint_get(w->v, &tag);
     if (tag & 1) {
-        int n = snprintf(w->num, sizeof w->num, "%lld", (long long)unzigzag(tag >> 1));
-        value->ptr = w->num;
-        value->len = (size_t)n;
+        int_text(w, unzigzag(tag >> 1), value);
     } else {
         value->ptr = w->v;
         value->len = tag >> 1;
         w->v += tag >> 1;
     }
-    w->left--;
     return true;
 }

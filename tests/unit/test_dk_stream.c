@@ -270,6 +270,56 @@ START_TEST(test_dk_stream_chunks_fill_then_close) {
 }
 END_TEST
 
+/* Entries shaped as their chunk's first (same names, same value lengths, integers where it has
+ * integers) are stored without tags and with integer differences: every value comes back, the
+ * extreme differences (wrapping past int64) included, and the walk both ways agrees. */
+START_TEST(test_dk_stream_shaped_values_round_trip) {
+    dk_stream *s = dk_stream_new();
+    dk_rand r = {.s = 99};
+    static const char *extremes[] = {"9223372036854775807", "-9223372036854775808", "0", "-1"};
+    enum { N = 2000 };
+    char vals[N][3][24];
+    for (int i = 0; i < N; i++) {
+        snprintf(vals[i][0], 24, "%08llx", (unsigned long long)(dk_rand_u64(&r) & 0xffffffffull));
+        if (i % 50 == 7)
+            snprintf(vals[i][1], 24, "%s", extremes[(i / 50) % 4]);
+        else
+            snprintf(vals[i][1], 24, "%lld", (long long)(1733400000000ll + i * (i % 3 ? 1 : -7)));
+        snprintf(vals[i][2], 24, "%s", i % 11 == 0 ? "longer-than-8" : "abcdefgh");
+        dk_sbytes fv[6] = {{"user", 4}, {vals[i][0], 8},
+                           {"ts", 2},   {vals[i][1], strlen(vals[i][1])},
+                           {"k", 1},    {vals[i][2], strlen(vals[i][2])}};
+        ck_assert_int_eq(
+            dk_stream_append(s, (dk_sid){1000 + (uint64_t)i / 4, (uint64_t)i % 4 * 3}, fv, 3), 0);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        dk_scursor c;
+        dk_sentry e;
+        dk_stream_seek(s, &c, pass ? (dk_sid){UINT64_MAX, UINT64_MAX} : (dk_sid){0, 0}, pass == 1);
+        for (int k = 0; k < N; k++) {
+            int i = pass ? N - 1 - k : k;
+            ck_assert(dk_stream_next(s, &c, &e));
+            fast_assert_uint_eq(e.id.ms, 1000 + (uint64_t)i / 4);
+            fast_assert_uint_eq(e.id.seq, (uint64_t)i % 4 * 3);
+            dk_spairs w;
+            dk_sbytes f, v;
+            dk_sentry_pairs(&e, &w);
+            for (int j = 0; j < 3; j++) {
+                fast_assert(dk_spairs_next(&w, &f, &v));
+                fast_assert_uint_eq(v.len, strlen(vals[i][j]));
+                fast_assert(memcmp(v.ptr, vals[i][j], v.len) == 0);
+            }
+        }
+        ck_assert(!dk_stream_next(s, &c, &e));
+    }
+    ck_assert(dk_stream_del(s, (dk_sid){1000 + 7 / 4, 7 % 4 * 3}));
+    dk_sentry e;
+    ck_assert(dk_stream_get(s, (dk_sid){1000 + 57 / 4, 57 % 4 * 3}, &e));
+    ck_assert_uint_lt(dk_stream_bytes(s) / N, 24); /* 8 + 8 bytes of text, ts a difference */
+    dk_stream_free(s);
+}
+END_TEST
+
 static Suite *stream_suite(void) {
     Suite *su = suite_create("dk_stream");
     TCase *tc = tcase_create("core");
@@ -279,6 +329,7 @@ static Suite *stream_suite(void) {
     tcase_add_test(tc, test_dk_stream_integer_values_round_trip);
     tcase_add_loop_test(tc, test_dk_stream_against_model, 0, 4);
     tcase_add_test(tc, test_dk_stream_chunks_fill_then_close);
+    tcase_add_test(tc, test_dk_stream_shaped_values_round_trip);
     suite_add_tcase(su, tc);
     return su;
 }
