@@ -21,7 +21,7 @@ before=$(used)
 secs=$($PY "$HERE/streams.py" load "$HOST" "$PORT" s "$N")
 after=$(used)
 echo "## load: $N entries in ${secs}s; used_memory $before -> $after; XLEN $(cli XLEN s)"
-echo "RESULT stream_bytes_per_entry $(( (after - before) / N )) bytes (N=$N)"
+echo "RESULT stream_bytes_per_entry $(awk -v a="$after" -v b="$before" -v n="$N" 'BEGIN{printf "%.1f", (a - b) / n}') bytes (N=$N)"
 cli DEL s >/dev/null
 
 for p in 1 16; do

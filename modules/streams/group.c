@@ -194,6 +194,11 @@ static int xgroup_keys(int argc, const keel_arg *argv, int *pos, int max) {
     return 1;
 }
 
+/* XGROUP HELP only reads (allowed on read-only networks); every other subcommand writes. */
+static uint64_t xgroup_access(uint32_t argc, const keel_arg *argv) {
+    return argc == 2 && keel_arg_is(&argv[1], "HELP") ? KEEL_CMD_READONLY : KEEL_CMD_WRITE;
+}
+
 static const keel_opcode_def group_ops[] = {
     XS_OP("streams.xgroup", op_xgroup, "XGROUP argv[1] on argv[2]'s groups"),
 };
@@ -202,7 +207,7 @@ static const keel_insn_def xgroup_prog[] = {{.op = "streams.xgroup"}, KEEL_END};
 
 static const keel_cmd_def group_cmds[] = {
     {XS_CMD, .name = "XGROUP", .arity = -2, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM,
-     .keys = xgroup_keys,
+     .keys = xgroup_keys, .access = xgroup_access,
      .summary = "Creates, moves and destroys consumer groups and their consumers.",
      .syntax = "XGROUP CREATE key group id | $ [MKSTREAM] [ENTRIESREAD n] | SETID key group "
                "id | $ [ENTRIESREAD n] | DESTROY key group | CREATECONSUMER key group consumer "

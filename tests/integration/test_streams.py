@@ -39,12 +39,13 @@ def ids(entries):
     return [e[0] for e in entries]
 
 
-@unittest.skipUnless(have_module("streams") and have_module("pubsub"), "streams.so or pubsub.so missing")
+@unittest.skipUnless(have_module("streams") and have_module("pubsub") and have_module("scripting"),
+                     "streams.so, pubsub.so or scripting.so missing")
 class Streams(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = KeelServer("--dialect", "keel", threads=4,
-                             modules=["resp", "strings", "maps", "pubsub", "streams"]).start()
+                             modules=["resp", "strings", "maps", "pubsub", "scripting", "streams"]).start()
         cls.r = cls.srv.client()
         cls.raw = raw_client(cls.srv.client())   # replies as sent (XPENDING, XINFO ... FULL)
 
@@ -143,6 +144,22 @@ class Streams(unittest.TestCase):
                 self.assertIn(text, str(e.exception))
         self.assertEqual(r.xlen("s"), 1)
         self.assertTrue(r.ping())
+
+    def test_streams_in_transactions_and_scripts(self):
+        r = self.r
+        p = r.pipeline(transaction=True)
+        p.xadd("a", {"f": "1"}, id="1-1")
+        p.xadd("b", {"f": "2"}, id="2-2")   # another key, likely on another thread
+        p.xlen("a")
+        p.xread({"a": "0", "b": "0"})
+        self.assertEqual(p.execute(), [b"1-1", b"2-2", 1,
+                                       [[b"a", [(b"1-1", {b"f": b"1"})]], [b"b", [(b"2-2", {b"f": b"2"})]]]])
+        script = """redis.call('XADD', KEYS[1], '5-5', 'n', ARGV[1])
+                    redis.call('XGROUP', 'CREATE', KEYS[1], 'g', '0')
+                    local got = redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', KEYS[1], '>')
+                    return {redis.call('XLEN', KEYS[1]), #got[1][2], redis.call('XACK', KEYS[1], 'g', '5-5')}"""
+        self.assertEqual(r.eval(script, 1, "sc", "v"), [1, 1, 1])
+        self.assertEqual(r.xrange("sc"), [(b"5-5", {b"n": b"v"})])
 
     # ---- consumer groups ----
 
