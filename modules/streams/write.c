@@ -3,6 +3,7 @@
 #include "sobj.h"
 #include "trim.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ======== XADD ======== */
@@ -53,6 +54,28 @@ static keel_op_result append(keel_proc *p, xs_stream *s, const xs_trim_args *a, 
     return KEEL_NEXT;
 }
 
+/* What the append-only log replays for an XADD that appended (entry id) and trimmed `trimmed`
+ * entries: the entry with its ID spelt out (so "*" and "ms-*" replay alike), and an exact
+ * MAXLEN to the length it left (so "~", which depends on chunk boundaries, replays alike). */
+static void log_xadd(keel_proc *p, const xs_stream *s, uint32_t first, dk_sid id, int64_t trimmed) {
+    keel_arg *v = keel_proc_alloc(p, sizeof *v * (p->argc - first + 6));
+    uint32_t n = 0;
+    v[n++] = p->argv[0];
+    v[n++] = p->argv[1];
+    if (trimmed > 0) {
+        char *len = keel_proc_alloc(p, 24);
+        v[n++] = (keel_arg){"MAXLEN", 6};
+        v[n++] = (keel_arg){"=", 1};
+        v[n++] = (keel_arg){
+            len, (size_t)snprintf(len, 24, "%llu", (unsigned long long)dk_stream_len(s->log))};
+    }
+    char *text = keel_proc_alloc(p, XS_ID_TEXT_MAX);
+    v[n++] = (keel_arg){text, xs_id_text(id, text)};
+    for (uint32_t i = first; i < p->argc; i++)
+        v[n++] = p->argv[i];
+    keel_proc_log_as(p, n, v);
+}
+
 /* Opcode: streams.xadd
  * XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value
  * [field value ...]: appends an entry (creating the stream unless NOMKSTREAM: then nil for a
@@ -77,6 +100,7 @@ static keel_op_result op_xadd(keel_proc *p, const keel_insn *in) {
     if (p->reg[0].type == DK_NULL) {
         if (st == KEEL_NOTFOUND) {
             if (a.nomkstream) {
+                keel_proc_log_as(p, 0, NULL); /* nothing changed */
                 keel_reply_nil(p);
                 return KEEL_NEXT;
             }
@@ -96,8 +120,10 @@ static keel_op_result op_xadd(keel_proc *p, const keel_insn *in) {
         if (!xs_trim_run(p, s, &a, &p->reg[1].v.i)) return KEEL_YIELD;
         if (p->reg[1].v.i > 0) keel_notify(p, KEEL_NOTIFY_STREAM, "xtrim", key->ptr, key->len);
     }
+    dk_sid id = {p->reg[2].v.u, p->reg[3].v.u};
+    log_xadd(p, s, first, id, p->reg[1].v.i);
     keel_key_signal(p, key->ptr, key->len); /* wake XREAD / XREADGROUP BLOCK */
-    xs_reply_id(p, (dk_sid){p->reg[2].v.u, p->reg[3].v.u});
+    xs_reply_id(p, id);
     return KEEL_NEXT;
 }
 
@@ -169,6 +195,15 @@ static keel_op_result op_xtrim(keel_proc *p, const keel_insn *in) {
     if (p->reg[0].type == DK_NULL) p->reg[0] = dk_i64(0);
     if (!xs_trim_run(p, s, &a, &p->reg[0].v.i)) return KEEL_YIELD;
     if (p->reg[0].v.i > 0) keel_notify(p, KEEL_NOTIFY_STREAM, "xtrim", key->ptr, key->len);
+    if (p->reg[0].v.i == 0) {
+        keel_proc_log_as(p, 0, NULL); /* nothing changed */
+    } else if (a.approx) {            /* "~" depends on chunk boundaries: log the exact result */
+        char len[24];
+        keel_arg v[5] = {p->argv[0], *key, {"MAXLEN", 6}, {"=", 1}, {len, 0}};
+        v[4].len =
+            (size_t)snprintf(len, sizeof len, "%llu", (unsigned long long)dk_stream_len(s->log));
+        keel_proc_log_as(p, 5, v);
+    }
     keel_reply_int(p, p->reg[0].v.i);
     return KEEL_NEXT;
 }

@@ -373,6 +373,28 @@ class Streams(unittest.TestCase):
             self.assertEqual(r.xadd("s", {"a": "1"}, id="500-*"), b"500-1")   # a live value again
             self.assertEqual(r.xreadgroup("g", "bob", {"s": ">"}, count=1)[0][1][0][0], b"9-1")
 
+    def test_streams_replay_from_the_append_only_log(self):
+        # "*" IDs and "~" trims replay to the same entries (logged with their IDs and exact lengths)
+        with KeelServer("--appendonly", "yes", "--save", "", threads=2,
+                        modules=["resp", "strings", "streams"]) as srv:
+            r = srv.client()
+            for i in range(250):
+                r.xadd("s", {"n": str(i)})
+            r.xadd("s", {"n": "x"}, id="99999999999999-*")
+            r.xadd("s", {"n": "y"}, maxlen=120, approximate=True)
+            r.xtrim("s", minid="0-1", approximate=True)
+            r.xtrim("s", maxlen=50, approximate=True)
+            r.xadd("nomk", {"a": "1"}, nomkstream=True)
+            r.xgroup_create("s", "g", id="0")
+            r.xreadgroup("g", "c", {"s": ">"}, count=3)
+            r.xdel("s", r.xrange("s", count=5)[4][0])
+            before = (r.xrange("s"), r.xlen("s"), r.xinfo_groups("s"), r.exists("nomk"))
+            self.assertLessEqual(before[1], 120)
+            srv.stop()
+            srv.start()
+            r = srv.client()
+            self.assertEqual((r.xrange("s"), r.xlen("s"), r.xinfo_groups("s"), r.exists("nomk")), before)
+
     # ---- big streams yield ----
 
     def served_while(self, job, key):
