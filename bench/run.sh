@@ -14,7 +14,7 @@ OUT="$RES_DIR/keel-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
 { echo "date: $(date -Is)"; echo "host: $(getconf _NPROCESSORS_ONLN) cores, load $(cut -d' ' -f1-3 /proc/loadavg)";
   echo "redis: $(redis-server --version)"; echo "keel: ${KEEL_SERVER:-keel-server}"; } > "$OUT/summary.txt"
 declare -A SCRIPT=([bigvalue]=06_bigvalue_latency.sh [unread]=07_unread_replies.sh [tx]=08_tx_scripts.sh
-                   [zset]=12_zrange_bigop.sh [btree]=13_btree_agg.sh)
+                   [streams]=11_streams.sh [zset]=12_zrange_bigop.sh [btree]=13_btree_agg.sh)
 # 09_expiry_lag.sh --run and 10_cache_mode.sh start their own servers (several per target): run
 # them directly.  14_aof.sh starts its own too (one per log mode and target): "aof" runs it once
 # with the targets given.

@@ -66,6 +66,15 @@ void keel_free(void *ptr) { mem_free(ptr); }
 
 void *keel_proc_alloc(keel_proc *p, size_t n) { return zvm_alloc(zvm_of(p), n); }
 
+void *keel_proc_keep(keel_proc *kp, size_t n) {
+    zvm_proc *p = zvm_of(kp);
+    if (p->keep) return n <= p->keep_len ? p->keep : NULL;
+    p->keep = zvm_alloc(p, n ? n : 1);
+    memset(p->keep, 0, n ? n : 1);
+    p->keep_len = n;
+    return p->keep;
+}
+
 keel_conn *keel_proc_conn(keel_proc *p) {
     zvm_proc *z = zvm_of(p);
     if (!z->cmd || !(z->cmd->def->flags & KEEL_CMD_CONN) || z->cur != z->home) return NULL;

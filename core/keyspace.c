@@ -33,9 +33,23 @@ static void ks_changed(ks_space *sp) {
     atomic_store_explicit(&d->nexpires, dk_table_expires_count(sp->t), memory_order_relaxed);
 }
 
+/* A key of a database's table loses its object value (deleted, or replaced): wakes the processes
+ * blocked on it, so they look again (a blocked XREADGROUP then ends with Redis's error, a BLPOP
+ * parks again).  Costs one test while nothing is blocked on the shard.  Inside a namespace the
+ * waiters wait on the namespace's name, not known here: they look at their next wake-up. */
+static void ks_wake_gone(ks_space *sp, const void *key, size_t klen, uint64_t hash) {
+    if (sp->owner || !sp->s || !sp->s->waits.count) return;
+    blk_signal(sp->s, key, klen, hash ? hash : ks_hash(key, klen));
+}
+
 void ks_take_ref(ks_space *sp, dk_ref ref, void **obj, uint16_t *type) {
     *obj = NULL;
     *type = 0;
+    if (!sp->owner && sp->s && sp->s->waits.count) {
+        dk_entry e;
+        dk_table_view(sp->t, ref, &e);
+        if (e.kind == DK_ENTRY_OBJ) ks_wake_gone(sp, e.key, e.klen, 0);
+    }
     dk_table_delete(sp->t, ref, obj, type);
     ks_changed(sp);
 }
@@ -129,7 +143,10 @@ keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t ha
     size_t before = dk_table_count(sp->t);
     dk_ref r = dk_table_put_box(sp->t, key, klen, hash, v, keep_ttl, &old, &old_type);
     ks_stamp(sp, r, before);
-    if (old) ks_free_obj(NULL, old_type, old);
+    if (old) {
+        ks_wake_gone(sp, key, klen, hash);
+        ks_free_obj(NULL, old_type, old);
+    }
     ks_changed(sp);
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
 }
@@ -149,7 +166,10 @@ keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, u
     size_t before = dk_table_count(sp->t);
     dk_ref r = dk_table_put_bytes_reserve(sp->t, key, klen, hash, len, false, &old, &old_type, &data);
     ks_stamp(sp, r, before);
-    if (old) ks_free_obj(NULL, old_type, old);
+    if (old) {
+        ks_wake_gone(sp, key, klen, hash);
+        ks_free_obj(NULL, old_type, old);
+    }
     ks_changed(sp);
     *bytes = data;
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
@@ -162,7 +182,10 @@ keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t ha
     size_t before = dk_table_count(sp->t);
     dk_ref r = dk_table_put_obj(sp->t, key, klen, hash, type, obj, keep_ttl, &old, &old_type);
     ks_stamp(sp, r, before);
-    if (old && old != obj) ks_free_obj(NULL, old_type, old);
+    if (old && old != obj) {
+        ks_wake_gone(sp, key, klen, hash);
+        ks_free_obj(NULL, old_type, old);
+    }
     if (type == ns_type() && sp->owner) sp->owner->nested = true;   /* see keel_key_ns_size */
     if (type == ns_type() && r != DK_REF_NONE) ns_set_place(obj, sp->owner, sp->db, key, klen);
     ks_changed(sp);

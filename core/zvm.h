@@ -172,6 +172,8 @@ typedef struct zvm_proc {
     uint64_t aof_seq;              /* its log record's sequence number + 1 (0: none; aof.h) */
     struct aof_pend *aof_pend;     /* what it logs besides its arguments (aof.c) */
     bool aof_replay;               /* replays the log at start: answers as on a timeout, never parks */
+    void *keep;                    /* keel_proc_keep's block (arena), kept across parks */
+    size_t keep_len;
 
     /* last: never cleared when recycled (only frames[0..depth] are ever read) */
     reply_frame frames[ZVM_REPLY_DEPTH];

@@ -22,6 +22,7 @@ datakit_sources_list += \
 	datakit/zset_int.h \
 	datakit/zset.c \
 	datakit/zset_index.c \
+	datakit/stream.c \
 	datakit/map.c \
 	datakit/set.c \
 	datakit/setop.c \
@@ -38,7 +39,8 @@ datakit_headers_list += \
 	datakit/set.h \
 	datakit/setop.h \
 	datakit/zset.h \
-	datakit/row.h
+	datakit/row.h \
+	datakit/stream.h
 
 # `make bench-memory-containers`: bytes/element and ns/op of every container (built on demand).
 EXTRA_PROGRAMS += datakit/bench/dk_bench_containers

@@ -369,7 +369,13 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * offer its members).  For commands of one module that take another's values as input    \
      * (ZUNION takes a set) without including its headers */                                   \
     X(keel_status, value_members, (const keel_value *v, uint64_t *cursor, size_t max,          \
-                                   keel_member_fn fn, void *ctx, bool *done))
+                                   keel_member_fn fn, void *ctx, bool *done))                                       \
+    /* ---- state kept across parks (added in 1.4) ---- */                                     \
+    /* n zeroed bytes of p's arena that keep their contents when p starts its program over     \
+     * after a park (registers and reply do not): what XREAD BLOCK resolved `$` to.  The first  \
+     * call allocates the block; later calls (with n no larger) return the same block; NULL     \
+     * when n is larger than the first call's */                                               \
+    X(void *, proc_keep, (keel_proc *p, size_t n))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -105,4 +105,5 @@
 #define keel_key_store_saved (keel_api_ptr->key_store_saved)
 #define keel_reply_double_text (keel_api_ptr->reply_double_text)
 #define keel_value_members (keel_api_ptr->value_members)
+#define keel_proc_keep (keel_api_ptr->proc_keep)
 #endif

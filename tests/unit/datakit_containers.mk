@@ -10,7 +10,8 @@ DK_CONTAINER_TESTS = \
 	tests/unit/test_dk_set \
 	tests/unit/test_dk_zset \
 	tests/unit/test_dk_ridx \
-	tests/unit/test_dk_row
+	tests/unit/test_dk_row \
+	tests/unit/test_dk_stream
 
 check_PROGRAMS += $(DK_CONTAINER_TESTS)
 TESTS += $(DK_CONTAINER_TESTS)
@@ -56,3 +57,7 @@ tests_unit_test_dk_zset_LDADD = $(DK_TEST_LIBS)
 tests_unit_test_dk_row_SOURCES = tests/unit/test_dk_row.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_row_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_row_LDADD = $(DK_TEST_LIBS)
+
+tests_unit_test_dk_stream_SOURCES = tests/unit/test_dk_stream.c $(DK_TEST_HELPERS)
+tests_unit_test_dk_stream_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_stream_LDADD = $(DK_TEST_LIBS)

@@ -36,6 +36,8 @@ typedef struct fake_proc {
     int64_t budget;
     long yields;
     struct fake_cleanup *cleanups;
+    void *keep; /* keel_proc_keep's block */
+    size_t keep_len;
 } fake_proc;
 
 typedef struct fake_cleanup {
@@ -77,6 +79,15 @@ static char *arena_copy(fake_proc *fp, const void *s, size_t n) {
 
 static void *f_proc_alloc(keel_proc *p, size_t n) {
     return arena_alloc(fp_of(p), n);
+}
+
+/* The same zeroed block on every call of the process (a fake process never starts over). */
+static void *f_proc_keep(keel_proc *p, size_t n) {
+    fake_proc *fp = fp_of(p);
+    if (fp->keep) return n <= fp->keep_len ? fp->keep : NULL;
+    fp->keep = arena_alloc(fp, n ? n : 1);
+    fp->keep_len = n;
+    return fp->keep;
 }
 
 static keel_conn *f_proc_conn(keel_proc *p) {
@@ -620,6 +631,7 @@ static const char *f_proc_option(keel_proc *p, const char *name) {
 
 void fake_proc_fill(keel_api *t) {
     t->proc_alloc = f_proc_alloc;
+    t->proc_keep = f_proc_keep;
     t->proc_conn = f_proc_conn;
     t->now_ms = f_now_ms;
     t->proc_command = f_proc_command;
