@@ -60,8 +60,8 @@ void slowlog_set_max_len(int64_t n) {
 /* The entry's arguments as Redis keeps them. */
 static keel_arg *copy_args(uint32_t argc, const keel_arg *argv, uint32_t *out_argc) {
     uint32_t n = argc > SLOWLOG_MAX_ARGC ? SLOWLOG_MAX_ARGC : argc;
-    size_t bytes = sizeof(keel_arg) * n;
-    for (uint32_t i = 0; i < n; i++) bytes += SLOWLOG_MAX_ARGLEN + 40;
+    size_t bytes = sizeof(keel_arg) * n;   /* each argument as kept, plus room for its note */
+    for (uint32_t i = 0; i < n; i++) bytes += (argv[i].len < SLOWLOG_MAX_ARGLEN ? argv[i].len : SLOWLOG_MAX_ARGLEN) + 40;
     keel_arg *v = mem_alloc(bytes);
     char *w = (char *)(v + n);
     for (uint32_t i = 0; i < n; i++) {
