@@ -3,6 +3,7 @@
 #include "builtin.h"
 #include "client_pause.h"
 #include "cmdstats.h"
+#include "inst_rate.h"
 #include "latency.h"
 #include "monitor.h"
 #include "evict.h"
@@ -94,7 +95,7 @@ static void info_server(info_buf *b, int64_t now_ms) {
 
 static void info_clients(info_buf *b, int64_t now_ms) {
     (void)now_ms;
-    info_add(b, "# Clients\r\nconnected_clients:%d\r\nblocked_clients:%d\r\nmaxclients:%d\r\n\r\n",
+    info_add(b, "# Clients\r\nconnected_clients:%d\r\nblocked_clients:%d\r\ntracking_clients:0\r\nmaxclients:%d\r\n\r\n",
              atomic_load(&srv->nclients), atomic_load(&srv->nblocked) + client_pause_held(), srv->cf.max_clients);
 }
 
@@ -123,10 +124,19 @@ static void info_memory(info_buf *b, int64_t now_ms) {
              "used_memory_rss_human:%s\r\nused_memory_peak:%lld\r\nused_memory_peak_human:%s\r\n"
              "used_memory_keyspace:%llu\r\nused_memory_core:%lld\r\nlazyfree_pending_objects:%llu\r\n"
              "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n"
-             "mem_not_counted_for_evict:0\r\nused_memory_table_spare:%lld\r\nmem_allocator:libc\r\n\r\n",
+             "mem_not_counted_for_evict:0\r\nused_memory_table_spare:%lld\r\nmem_allocator:libc\r\n",
              (long long)used, uh, rss, rh, (long long)peak, ph, (unsigned long long)tables, (long long)mem_used(),
              (unsigned long long)lazy_pending(), (long long)maxmemory, mh,
              evict_policy_name(limit_get(srv->cf.maxmemory_policy)), (long long)evict_spare_bytes());
+    /* Redis's fragmentation fields (RSS over allocated), the start's share, and the machine's RAM */
+    int64_t startup = stats_startup_bytes();
+    uint64_t system = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+    char sh[32];
+    human_bytes(sh, sizeof sh, (double)system);
+    info_add(b, "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\nused_memory_startup:%lld\r\n"
+                "used_memory_peak_perc:%.2f%%\r\ntotal_system_memory:%llu\r\ntotal_system_memory_human:%s\r\n\r\n",
+             used > 0 ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used, (long long)startup,
+             peak > 0 ? 100.0 * (double)used / (double)peak : 0.0, (unsigned long long)system, sh);
 }
 
 /* Redis's persistence fields with the snapshot's state (persist.c); changes are write commands
@@ -180,13 +190,21 @@ static void info_stats(info_buf *b, int64_t now_ms) {
              (unsigned long long)THREAD_SUM(yields), (unsigned long long)THREAD_SUM(hops),
              (long long)atomic_load(&srv->conn_moves),
              (unsigned long long)log_dropped());
-    info_add(b, "monitor_lines_dropped:%llu\r\n", (unsigned long long)monitor_dropped());
+    info_add(b, "monitor_lines_dropped:%llu\r\ninstantaneous_ops_per_sec:%llu\r\ninstantaneous_input_kbps:%.2f\r\n"
+                "instantaneous_output_kbps:%.2f\r\n",
+             (unsigned long long)monitor_dropped(), (unsigned long long)inst_rate_ops(), inst_rate_in_kbps(),
+             inst_rate_out_kbps());
     info_expiry(b);
 }
 
 static void info_replication(info_buf *b, int64_t now_ms) {
     (void)now_ms;
-    info_add(b, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n\r\n");
+    /* Keel has no replication: a master without replicas, as Redis reports one */
+    info_add(b, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
+                "master_replid:%s\r\nmaster_replid2:0000000000000000000000000000000000000000\r\n"
+                "master_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\n"
+                "repl_backlog_size:0\r\nrepl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n\r\n",
+             srv->run_id);
 }
 
 static void info_cpu(info_buf *b, int64_t now_ms) {
@@ -263,6 +281,12 @@ static void info_latencystats(info_buf *b, int64_t now_ms) {
     info_add(b, "\r\n");
 }
 
+/* Redis's cluster section: Keel is no Redis Cluster node. */
+static void info_cluster(info_buf *b, int64_t now_ms) {
+    (void)now_ms;
+    info_add(b, "# Cluster\r\ncluster_enabled:0\r\n\r\n");
+}
+
 typedef struct info_section {
     const char *name;
     bool in_default;
@@ -273,7 +297,7 @@ static const info_section sections[] = {
     {"server", true, info_server}, {"clients", true, info_clients},   {"memory", true, info_memory},
     {"persistence", true, info_persistence}, {"stats", true, info_stats}, {"replication", true, info_replication},
     {"cpu", true, info_cpu},          {"modules", false, info_modules},  {"commandstats", false, info_commandstats},
-    {"errorstats", true, info_errorstats}, {"latencystats", true, info_latencystats},
+    {"errorstats", true, info_errorstats}, {"latencystats", true, info_latencystats}, {"cluster", true, info_cluster},
     {"keyspace", true, info_keyspace},
 };
 

@@ -8,7 +8,7 @@ core_libkeelcore_la_SOURCES = \
 	core/block.c core/block.h core/busy.c core/busy.h core/builtin.c core/builtin.h core/call.c core/call.h core/client_kill.c core/client_kill.h \
 	core/client_ctl.c core/client_ctl.h core/client_pause.c core/client_pause.h core/cmdstats.c core/cmdstats.h \
 	core/slowlog.c core/slowlog.h core/cmd_slowlog.c core/monitor.c core/monitor.h \
-	core/latency.c core/latency.h core/cmd_latency.c \
+	core/latency.c core/latency.h core/cmd_latency.c core/inst_rate.c core/inst_rate.h \
 	core/cmd_admin.c core/cmd_client.c core/cmd_command.c core/cmd_config.c core/cmd_expire.c \
 	core/cmd_db.c core/cmd_dialect.c core/cmd_info.c core/cmd_persist.c core/cmd_keys.c core/cmd_memory.c core/cmd_object.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c core/cmd_tx.c \
 	core/spread.c core/spread.h \

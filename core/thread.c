@@ -5,6 +5,7 @@
 #include "thread.h"
 #include "busy.h"
 #include "client_pause.h"
+#include "inst_rate.h"
 #include "conn.h"
 #include "evict.h"
 #include "expire.h"
@@ -69,6 +70,18 @@ static void thr_watch_reserve(void) {
  * every 100 ms on thread 0 (every tick with a memory limit), the process's memory
  * (used_memory_peak follows it without INFO, eviction reads it); every second, the process pool
  * gives back what it did not use and idle or over-limit clients are closed. */
+/* Thread 0's sample of the server's totals for INFO's instantaneous rates (inst_rate.h). */
+static void inst_rate_sample(thr *t) {
+    uint64_t ops = 0, in = 0, out = 0;
+    for (int i = 0; i < srv->nthreads; i++) {
+        const thr_stats *st = &srv->threads[i]->st;
+        ops += atomic_load_explicit(&st->commands, memory_order_relaxed);
+        in += atomic_load_explicit(&st->net_in, memory_order_relaxed);
+        out += atomic_load_explicit(&st->net_out, memory_order_relaxed);
+    }
+    inst_rate_tick(t->now_ms, ops, in, out);
+}
+
 static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
@@ -77,6 +90,7 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
     expire_tick(t);
     busy_sweep(t);
     client_pause_tick(t);
+    if (t->id == 0) inst_rate_sample(t);
     for (int i = 0; i < t->nshards; i++) {
         shard *s = t->shards[i];
         for (uint32_t db = 0; db < s->ndbs; db++)
