@@ -5,6 +5,8 @@
 #include "ns.h"
 #include "zvm.h"
 
+#include <ctype.h>
+
 static int builtin_failures;
 
 int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n) {
@@ -43,4 +45,19 @@ int builtin_register_all(keel_module *core) {
     ns_register_type(core);   /* first type: namespaces */
     for (size_t i = 0; i < BUILTIN_COUNT(families); i++) families[i](core);
     return builtin_failures ? -1 : 0;
+}
+
+keel_op_result builtin_bad_subcommand(keel_proc *p, const char *cmd, const char *const *known, size_t n) {
+    const keel_arg *sub = &p->argv[1];
+    for (size_t i = 0; i < n; i++) {
+        if (!keel_arg_is(sub, known[i])) continue;
+        keel_reply_error(p, "ERR wrong number of arguments for '%s|%s' command", cmd, known[i]);
+        return KEEL_FAIL;
+    }
+    char upper[32];
+    size_t k = 0;
+    for (; cmd[k] && k + 1 < sizeof upper; k++) upper[k] = (char)toupper((unsigned char)cmd[k]);
+    upper[k] = '\0';
+    keel_reply_error(p, "ERR unknown subcommand '%.64s'. Try %s HELP.", sub->ptr, upper);
+    return KEEL_FAIL;
 }

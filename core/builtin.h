@@ -34,4 +34,9 @@ int builtin_commands(keel_module *core, const keel_cmd_def *cmds, size_t n);
 
 #define BUILTIN_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Redis 7.0's error for a bad subcommand of cmd (lower case): "wrong number of arguments for
+ * 'cmd|sub' command" when argv[1] is one of the n known ones (lower case), else "unknown
+ * subcommand '...'. Try CMD HELP.".  Replies it and returns KEEL_FAIL. */
+keel_op_result builtin_bad_subcommand(keel_proc *p, const char *cmd, const char *const *known, size_t n);
+
 #endif

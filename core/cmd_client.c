@@ -74,20 +74,9 @@ static keel_op_result (*ctl_handler(const keel_proc *p))(keel_proc *) {
 
 /* Redis's error for a known subcommand with the wrong argument count, or an unknown one. */
 static keel_op_result client_bad_call(keel_proc *p) {
-    static const char *const known[] = {"ID", "SETNAME", "GETNAME", "LIST", "INFO", "KILL", "SETINFO", "PAUSE",
-                                        "UNPAUSE", "UNBLOCK", "REPLY", "NO-EVICT", "NO-TOUCH", "GETREDIR"};
-    const keel_arg *sub = &p->argv[1];
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if (!keel_arg_is(sub, known[i])) continue;
-        char lower[16];
-        size_t n = 0;
-        for (; known[i][n] && n + 1 < sizeof lower; n++) lower[n] = (char)(known[i][n] | 0x20);
-        lower[n] = '\0';
-        keel_reply_error(p, "ERR wrong number of arguments for 'client|%s' command", lower);
-        return KEEL_FAIL;
-    }
-    keel_reply_error(p, "ERR unknown subcommand '%.64s'. Try CLIENT HELP.", sub->ptr);
-    return KEEL_FAIL;
+    static const char *const known[] = {"id", "setname", "getname", "list", "info", "kill", "setinfo", "pause",
+                                        "unpause", "unblock", "reply", "no-evict", "no-touch", "getredir"};
+    return builtin_bad_subcommand(p, "client", known, BUILTIN_COUNT(known));
 }
 
 /* Opcode: client.run — CLIENT subcommands on the caller's connection.  Reductions 1.  May hop

@@ -75,17 +75,9 @@ static keel_op_result op_latency(keel_proc *p, const keel_insn *in) {
         return latency_histogram(p);
     } else if (keel_arg_is(sub, "HELP") && p->argc == 2) {
         return latency_help(p);
-    } else if (keel_arg_is(sub, "LATEST") || keel_arg_is(sub, "HISTORY") || keel_arg_is(sub, "DOCTOR") ||
-               keel_arg_is(sub, "HELP")) {
-        char lower[8];
-        size_t n = 0;
-        for (; n < sub->len && n + 1 < sizeof lower; n++) lower[n] = (char)(sub->ptr[n] | 0x20);
-        lower[n] = '\0';
-        keel_reply_error(p, "ERR wrong number of arguments for 'latency|%s' command", lower);
-        return KEEL_FAIL;
     } else {
-        keel_reply_error(p, "ERR unknown subcommand '%.64s'. Try LATENCY HELP.", sub->ptr);
-        return KEEL_FAIL;
+        static const char *const known[] = {"latest", "history", "doctor", "help"};
+        return builtin_bad_subcommand(p, "latency", known, BUILTIN_COUNT(known));
     }
     return KEEL_DONE;
 }

@@ -60,14 +60,7 @@ static const char *entry_encoding(dk_table *t, dk_ref r) {
 /* Redis's errors for OBJECT: a known subcommand with the wrong arity, or an unknown one. */
 static keel_op_result object_bad_call(keel_proc *kp) {
     static const char *const known[] = {"encoding", "freq", "idletime", "refcount", "help"};
-    const keel_arg *sub = &kp->argv[1];
-    for (size_t i = 0; i < BUILTIN_COUNT(known); i++) {
-        if (!keel_arg_is(sub, known[i])) continue;
-        keel_reply_error(kp, "ERR wrong number of arguments for 'object|%s' command", known[i]);
-        return KEEL_FAIL;
-    }
-    keel_reply_error(kp, "ERR unknown subcommand '%.64s'. Try OBJECT HELP.", sub->ptr);
-    return KEEL_FAIL;
+    return builtin_bad_subcommand(kp, "object", known, BUILTIN_COUNT(known));
 }
 
 /* Opcode: object.run — OBJECT ENCODING | FREQ | IDLETIME | REFCOUNT key | HELP.  A missing key

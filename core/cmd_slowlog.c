@@ -42,17 +42,9 @@ static keel_op_result op_slowlog(keel_proc *p, const keel_insn *in) {
         keel_reply_ok(p);
     } else if (keel_arg_is(sub, "HELP") && p->argc == 2) {
         return slowlog_help(p);
-    } else if (keel_arg_is(sub, "GET") || keel_arg_is(sub, "LEN") || keel_arg_is(sub, "RESET") ||
-               keel_arg_is(sub, "HELP")) {
-        char lower[8];
-        size_t n = 0;
-        for (; n < sub->len && n + 1 < sizeof lower; n++) lower[n] = (char)(sub->ptr[n] | 0x20);
-        lower[n] = '\0';
-        keel_reply_error(p, "ERR wrong number of arguments for 'slowlog|%s' command", lower);
-        return KEEL_FAIL;
     } else {
-        keel_reply_error(p, "ERR unknown subcommand '%.64s'. Try SLOWLOG HELP.", sub->ptr);
-        return KEEL_FAIL;
+        static const char *const known[] = {"get", "len", "reset", "help"};
+        return builtin_bad_subcommand(p, "slowlog", known, BUILTIN_COUNT(known));
     }
     return KEEL_DONE;
 }

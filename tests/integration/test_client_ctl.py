@@ -7,6 +7,7 @@ blocked_clients, and its reply is waited for with a generous deadline.
 """
 import shutil
 import socket
+import time
 import unittest
 
 import redis
@@ -102,10 +103,15 @@ class ClientControl(unittest.TestCase):
 
     def test_client_pause_all_holds_every_request_until_its_time_passes(self):
         c, other = self.raw(), self.raw()
+        started = time.monotonic()
         self.assertEqual(c.call("CLIENT", "PAUSE", "3000", "ALL"), b"+OK\r\n")
         other.send("GET", "k")
         c.send("PING")                                # its own next request waits too
-        self.assertTrue(other.nothing_pending())      # 3 s: still paused when this looks
+        pending = other.nothing_pending()
+        # only meaningful while the pause surely lasts: a stalled machine skips the look, it
+        # never makes the test fail
+        if time.monotonic() - started < 2.0:
+            self.assertTrue(pending)
         self.assertEqual(other.reply(), b"$-1\r\n")   # once the pause has ended
         self.assertEqual(c.reply(), b"+PONG\r\n")
         wait_until("no paused client", lambda: int(self.r.info("clients")["blocked_clients"]) == 0)
