@@ -80,6 +80,10 @@ keel_op_result client_ctl_unblock(keel_proc *kp) {
         }
     }
     thr *t = client_thread((uint64_t)id);
+    if (t && t != p->cur && t->nshards == 0) {   /* no shard to hop there by (--shards < --threads) */
+        keel_reply_int(kp, 0);
+        return KEEL_DONE;
+    }
     if (t && t != p->cur && kp->reg[0].type == DK_NULL) {
         kp->reg[0] = dk_i64(1);
         p->target_shard = t->shards[0]->id;

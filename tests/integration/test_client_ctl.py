@@ -148,6 +148,25 @@ class ClientControl(unittest.TestCase):
         cid = int(idle.call("CLIENT", "ID")[1:-2])
         self.assertEqual(self.r.execute_command("CLIENT", "UNBLOCK", cid, "ERROR"), 0)
 
+    def test_client_unblock_with_fewer_shards_than_threads_keeps_serving(self):
+        # a thread without shards cannot be hopped to: UNBLOCK answers 0 for its clients
+        with KeelServer("--shards", "1", threads=2, modules=["resp", "lists"]) as srv:
+            r = srv.client()
+            waiters = []
+            for _ in range(2):
+                w = Raw(srv.port)
+                self.addCleanup(w.close)
+                waiters.append((w, int(w.call("CLIENT", "ID")[1:-2])))
+            for w, _ in waiters:
+                w.send("BLPOP", "q", "0")
+            wait_blocked(r, 2)
+            answers = sorted(r.execute_command("CLIENT", "UNBLOCK", cid) for _, cid in waiters)
+            self.assertIn(answers, ([0, 1], [1, 1]))
+            self.assertTrue(r.ping())
+            r.rpush("q", "a", "b")
+            for w, _ in waiters:
+                self.assertTrue(w.reply().startswith(b"*"))
+
     def test_client_reply_off_on_skip(self):
         c = self.raw()
         c.send("CLIENT", "REPLY", "OFF")
