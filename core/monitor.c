@@ -107,11 +107,16 @@ static size_t quote(char *w, const char *s, size_t n) {
     return k;
 }
 
+/* The bytes of one argument a line shows: a bigger one ends with "... (N more bytes)", so a
+ * 512 MB argument never makes a line of gigabytes (Redis shows it whole). */
+#define MONITOR_ARG_MAX (64u << 10)
+
 /* The line for argv, in a new mon_line. */
 static mon_line *line_new(const conn *c, const cmd_entry *ce, uint32_t argc, const keel_arg *argv) {
     bool redact = !strcmp(ce->lname, "auth");
     size_t cap = 128 + strlen(c->addr);
-    for (uint32_t i = 0; i < argc; i++) cap += 3 + (redact && i ? 10 : argv[i].len * 4);
+    for (uint32_t i = 0; i < argc; i++)
+        cap += 3 + 40 + (redact && i ? 10 : (argv[i].len < MONITOR_ARG_MAX ? argv[i].len : MONITOR_ARG_MAX) * 4);
     mon_line *m = mem_alloc(sizeof *m + cap);
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -120,7 +125,11 @@ static mon_line *line_new(const conn *c, const cmd_entry *ce, uint32_t argc, con
     for (uint32_t i = 0; i < argc; i++) {
         m->text[k++] = ' ';
         if (redact && i) k += quote(m->text + k, "(redacted)", 10);
-        else k += quote(m->text + k, argv[i].ptr, argv[i].len);
+        else if (argv[i].len <= MONITOR_ARG_MAX) k += quote(m->text + k, argv[i].ptr, argv[i].len);
+        else {
+            k += quote(m->text + k, argv[i].ptr, MONITOR_ARG_MAX);
+            k += (size_t)sprintf(m->text + k, "... (%zu more bytes)", argv[i].len - MONITOR_ARG_MAX);
+        }
     }
     m->len = k;
     return m;

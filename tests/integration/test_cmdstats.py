@@ -230,6 +230,11 @@ class Monitor(unittest.TestCase):
             self.assertEqual(shown, sorted(['"SET" "k0" "v \\"0\\"\\n"', '"SET" "k1" "v \\"1\\"\\n"',
                                             '"SET" "k2" "v \\"2\\"\\n"', '"AUTH" "(redacted)"', '"GET" "k0"']))
             self.assertEqual(int(clients[0].info("stats")["monitor_lines_dropped"]), 0)
+            clients[0].set("big", b"y" * (1 << 20))   # a big argument is shown cut
+            line = reader.reply().decode()
+            while '"SET" "big"' not in line:   # (the INFO above is shown first)
+                line = reader.reply().decode()
+            self.assertTrue(line.endswith('"' + "y" * 65536 + '"... (983040 more bytes)\r\n'), line[-80:])
             mon.close()
             clients[0].set("after", 1)   # a monitor that left is not written to
             self.assertEqual(clients[0].get("after"), b"1")
