@@ -1,6 +1,9 @@
 #!/bin/sh
 # deps.sh -- installs what building and testing Keel needs on Debian 12, with apt-get, only when
 # something is missing.  Run as root (or with sudo available).
+# The tests run Debian's redis-server and memcached binaries themselves, on ports of their own:
+# their packages are installed without starting their services, and a service this script newly
+# installs is disabled, so Keel's default ports (6379, 11211) stay free on a systemd host.
 set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libssl-dev libjansson-dev check libxxhash-dev libck-dev liblz4-dev libzstd-dev
@@ -21,6 +24,27 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 echo "deps.sh: apt-get update..."
 $SUDO apt-get update -qq
+# A policy-rc.d that answers 101 ("action forbidden") keeps the packages' maintainer scripts from
+# starting redis-server or memcached; one already in place is left alone.
+guard=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    guard=yes
+fi
+status=0
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+$SUDO apt-get install -y -qq --no-install-recommends $missing || status=$?
+[ -n "$guard" ] && $SUDO rm -f /usr/sbin/policy-rc.d
+[ "$status" -eq 0 ] || exit "$status"
+for daemon in redis-server memcached; do
+    case " $missing " in
+    *" $daemon "*)
+        if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+            $SUDO systemctl disable --now "$daemon" >/dev/null 2>&1 || true
+            echo "deps.sh: $daemon installed for the tests; its service is disabled"
+        fi
+        ;;
+    esac
+done
 echo "deps.sh: installed"
