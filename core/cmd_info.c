@@ -23,6 +23,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -86,23 +87,67 @@ static void info_server(info_buf *b, int64_t now_ms) {
              "# Server\r\nredis_version:%s\r\nkeel_version:%s\r\nredis_mode:standalone\r\nos:%s %s %s\r\n"
              "arch_bits:%d\r\nmultiplexing_api:epoll\r\nprocess_id:%d\r\nrun_id:%s\r\ntcp_port:%d\r\n"
              "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\nhz:100\r\n"
-             "executable:%s\r\nconfig_file:%s\r\nthreads:%d\r\nshards:%u\r\nsdk_abi:%d.%d\r\nkeyspace_table:%s\r\n\r\n",
+             "executable:%s\r\nconfig_file:%s\r\nthreads:%d\r\nshards:%u\r\nsdk_abi:%d.%d\r\nkeyspace_table:%s\r\n",
              KEEL_REDIS_VERSION, KEEL_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
              (int)getpid(), srv->run_id, port, (long long)now_ms * 1000, (long long)up, (long long)(up / 86400), exe,
              srv->cf.config_file ? srv->cf.config_file : "", srv->nthreads, srv->nshards, KEEL_ABI_MAJOR,
              KEEL_ABI_MINOR, dk_table_layout());
+    /* the rest of Redis's fields, for tools that read them: Keel is built from its own tree
+     * (no git id), keeps Redis's 24-bit LRU clock in seconds, and runs at a fixed hz */
+    info_add(b,
+             "redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\nconfigured_hz:100\r\n"
+             "lru_clock:%lld\r\nmonotonic_clock:POSIX clock_gettime\r\natomicvar_api:c11-builtin\r\n"
+             "gcc_version:%d.%d.%d\r\nprocess_supervised:%s\r\n\r\n",
+             (long long)((now_ms / 1000) & ((1 << 24) - 1)), __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
+             getenv("NOTIFY_SOCKET") ? "systemd" : "no");
 }
+
+static uint64_t max_threads(size_t offset) {
+    uint64_t m = 0;
+    for (int i = 0; i < srv->nthreads; i++) {
+        uint64_t v = atomic_load_explicit((_Atomic uint64_t *)((char *)&srv->threads[i]->st + offset), memory_order_relaxed);
+        if (v > m) m = v;
+    }
+    return m;
+}
+#define THREAD_MAX(field) max_threads(offsetof(thr_stats, field))
 
 static void info_clients(info_buf *b, int64_t now_ms) {
     (void)now_ms;
-    info_add(b, "# Clients\r\nconnected_clients:%d\r\nblocked_clients:%d\r\ntracking_clients:0\r\nmaxclients:%d\r\n\r\n",
-             atomic_load(&srv->nclients), atomic_load(&srv->nblocked) + client_pause_held(), srv->cf.max_clients);
+    info_add(b, "# Clients\r\nconnected_clients:%d\r\ncluster_connections:0\r\nmaxclients:%d\r\nblocked_clients:%d\r\n"
+                "tracking_clients:0\r\nclient_recent_max_input_buffer:%llu\r\nclient_recent_max_output_buffer:%llu\r\n\r\n",
+             atomic_load(&srv->nclients), srv->cf.max_clients, atomic_load(&srv->nblocked) + client_pause_held(),
+             (unsigned long long)THREAD_MAX(client_max_in), (unsigned long long)THREAD_MAX(client_max_out));
 }
 
 static uint64_t lazy_pending(void) {
     uint64_t n = 0;
     for (int i = 0; i < srv->nthreads; i++) n += atomic_load_explicit(&srv->threads[i]->nlazy, memory_order_relaxed);
     return n;
+}
+
+/* Redis's split of used memory (the dataset is the keyspace's tables and values, the overhead
+ * everything else), the allocator's own figures, and mechanisms Keel does not have (replication
+ * buffers, defragmentation), which hold nothing. */
+static void info_memory_split(info_buf *b, int64_t used, int64_t dataset, int64_t startup, int64_t rss) {
+    int64_t overhead = used > dataset ? used - dataset : 0;
+    int64_t net = used - startup;
+    int64_t allocated, active;
+    mem_allocator_stats(&allocated, &active);
+    if (active < allocated) active = allocated;
+    b->len -= 2;   /* continue the section */
+    info_add(b,
+             "used_memory_overhead:%lld\r\nused_memory_dataset:%lld\r\nused_memory_dataset_perc:%.2f%%\r\n"
+             "allocator_allocated:%lld\r\nallocator_active:%lld\r\nallocator_resident:%lld\r\n"
+             "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%lld\r\nallocator_rss_ratio:1.00\r\n"
+             "allocator_rss_bytes:0\r\nrss_overhead_ratio:%.2f\r\nrss_overhead_bytes:%lld\r\n"
+             "mem_clients_normal:%llu\r\nmem_clients_slaves:0\r\nmem_replication_backlog:0\r\nmem_total_replication_buffers:0\r\n"
+             "mem_cluster_links:0\r\nactive_defrag_running:0\r\nlazyfreed_objects:%llu\r\n\r\n",
+             (long long)overhead, (long long)dataset, net > 0 ? 100.0 * (double)dataset / (double)net : 0.0,
+             (long long)allocated, (long long)active, (long long)active,
+             allocated > 0 ? (double)active / (double)allocated : 0.0, (long long)(active - allocated),
+             active > 0 ? (double)rss / (double)active : 0.0, (long long)(rss - active),
+             (unsigned long long)THREAD_SUM(client_mem), (unsigned long long)THREAD_SUM(lazy_freed));
 }
 
 static void info_memory(info_buf *b, int64_t now_ms) {
@@ -137,6 +182,7 @@ static void info_memory(info_buf *b, int64_t now_ms) {
                 "used_memory_peak_perc:%.2f%%\r\ntotal_system_memory:%llu\r\ntotal_system_memory_human:%s\r\n\r\n",
              used > 0 ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used, (long long)startup,
              peak > 0 ? 100.0 * (double)used / (double)peak : 0.0, (unsigned long long)system, sh);
+    info_memory_split(b, used, (int64_t)tables, startup, (int64_t)rss);
 }
 
 /* Redis's persistence fields with the snapshot's state (persist.c); changes are write commands
@@ -194,6 +240,22 @@ static void info_stats(info_buf *b, int64_t now_ms) {
                 "instantaneous_output_kbps:%.2f\r\n",
              (unsigned long long)monitor_dropped(), (unsigned long long)inst_rate_ops(), inst_rate_in_kbps(),
              inst_rate_out_kbps());
+    /* reads and writes as Redis counts them (events handled, flushes); then mechanisms Keel does
+     * not have: forks (snapshots are fork-less), replication, client eviction, defragmentation,
+     * client-side caching, Redis's I/O threads (Keel's threads each do all of a client's work) */
+    info_add(b,
+             "total_reads_processed:%llu\r\ntotal_writes_processed:%llu\r\nio_threads_active:0\r\n"
+             "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\nexpired_stale_perc:0.00\r\n"
+             "evicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\n"
+             "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\n"
+             "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\ntotal_net_repl_input_bytes:0\r\n"
+             "total_net_repl_output_bytes:0\r\ninstantaneous_input_repl_kbps:0.00\r\n"
+             "instantaneous_output_repl_kbps:0.00\r\nactive_defrag_hits:0\r\nactive_defrag_misses:0\r\n"
+             "active_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n"
+             "current_active_defrag_time:0\r\ntracking_total_keys:0\r\ntracking_total_items:0\r\n"
+             "tracking_total_prefixes:0\r\nunexpected_error_replies:0\r\ndump_payload_sanitizations:0\r\n"
+             "reply_buffer_shrinks:0\r\nreply_buffer_expands:0\r\n",
+             (unsigned long long)THREAD_SUM(net_reads), (unsigned long long)THREAD_SUM(net_writes));
     info_expiry(b);
 }
 
@@ -207,12 +269,38 @@ static void info_replication(info_buf *b, int64_t now_ms) {
              srv->run_id);
 }
 
+/* The process's main thread's CPU seconds (/proc/self/task/PID/stat: utime and stime, fields 14
+ * and 15, in clock ticks); zeros when it cannot be read. */
+static void main_thread_cpu(double *user, double *sys) {
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)getpid());
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    const char *after = strrchr(line, ')');   /* the command name may hold spaces */
+    unsigned long long ut, st;
+    if (!after || sscanf(after + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return;
+    double hz = (double)sysconf(_SC_CLK_TCK);
+    *user = (double)ut / hz;
+    *sys = (double)st / hz;
+}
+
 static void info_cpu(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    info_add(b, "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n\r\n", (long)ru.ru_stime.tv_sec,
-             (long)ru.ru_stime.tv_usec, (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec);
+    struct rusage ch;
+    getrusage(RUSAGE_CHILDREN, &ch);
+    double main_user = 0, main_sys = 0;
+    main_thread_cpu(&main_user, &main_sys);
+    info_add(b,
+             "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\nused_cpu_sys_children:%ld.%06ld\r\n"
+             "used_cpu_user_children:%ld.%06ld\r\nused_cpu_sys_main_thread:%.6f\r\nused_cpu_user_main_thread:%.6f\r\n\r\n",
+             (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec, (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec,
+             (long)ch.ru_stime.tv_sec, (long)ch.ru_stime.tv_usec, (long)ch.ru_utime.tv_sec, (long)ch.ru_utime.tv_usec,
+             main_sys, main_user);
 }
 
 static void info_modules(info_buf *b, int64_t now_ms) {

@@ -364,6 +364,7 @@ static bool conn_check_output_limit(conn *c) {
 
 /* Writes pending output.  Returns false when the connection was closed (and may be freed). */
 static bool conn_write(conn *c) {
+    if (c->out_off < c->out.len) thr_stat_bump(&c->t->st.net_writes);
     while (c->out_off < c->out.len) {
         ssize_t n = conn_send(c, c->out.data + c->out_off, c->out.len - c->out_off);
         if (n > 0) {
@@ -1067,6 +1068,7 @@ static bool conn_read_input(conn *c) {
         return false;
     }
     c->bytes_in += total;
+    thr_stat_bump(&c->t->st.net_reads);
     atomic_fetch_add_explicit(&c->t->st.net_in, total, memory_order_relaxed);
     atomic_fetch_add_explicit(&c->net->st.bytes_in, total, memory_order_relaxed);
     conn_check_query_limit(c);   /* a client over it is closed at the flush, not read */
@@ -1084,7 +1086,21 @@ static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
 
 /* ---- time: idle clients and the soft output limit ---- */
 
+/* The thread's client memory gauges (INFO mem_clients_normal, client_recent_max_*). */
+static void conn_sweep_gauges(thr *t) {
+    uint64_t mem = 0, max_in = 0, max_out = 0;
+    for (const conn *c = t->conns; c; c = c->tnext) {
+        mem += c->in_cap + c->out.cap + sizeof *c;
+        if (c->in_cap > max_in) max_in = c->in_cap;
+        if (c->out.cap > max_out) max_out = c->out.cap;
+    }
+    atomic_store_explicit(&t->st.client_mem, mem, memory_order_relaxed);
+    atomic_store_explicit(&t->st.client_max_in, max_in, memory_order_relaxed);
+    atomic_store_explicit(&t->st.client_max_out, max_out, memory_order_relaxed);
+}
+
 void conn_sweep(thr *t) {
+    conn_sweep_gauges(t);
     int64_t global = limit_get(srv->cf.timeout);
     for (conn *c = t->conns, *next; c; c = next) {
         next = c->tnext;

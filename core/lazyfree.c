@@ -63,6 +63,7 @@ void lazy_free_run(thr *t, int64_t budget_ns) {
         if (!lazy_step(it)) continue;
         t->lazy = it->next;
         t->nlazy--;
+        thr_stat_bump(&t->st.lazy_freed);
         mem_free(it);
     }
 }
@@ -74,6 +75,7 @@ void lazy_free_drain(thr *t) {
         t->nlazy--;
         while (!lazy_step(it)) {
         }
+        thr_stat_bump(&t->st.lazy_freed);
         mem_free(it);
     }
 }

@@ -130,6 +130,20 @@ static int64_t allocator_used(void) {
 
 int64_t mem_process_used(void) { return allocator_used(); }
 
+#ifdef __SANITIZE_ADDRESS__
+size_t __sanitizer_get_heap_size(void);
+void mem_allocator_stats(int64_t *allocated, int64_t *active) {
+    *allocated = allocator_used();
+    *active = (int64_t)__sanitizer_get_heap_size();
+}
+#else
+void mem_allocator_stats(int64_t *allocated, int64_t *active) {
+    struct mallinfo2 mi = mallinfo2();
+    *allocated = (int64_t)(mi.uordblks + mi.hblkhd) - reserve_counted();
+    *active = (int64_t)(mi.arena + mi.hblkhd) - reserve_counted();   /* in use plus free chunks */
+}
+#endif
+
 int64_t mem_process_sample(void) {
     int64_t used = allocator_used();
     int64_t peak = atomic_load_explicit(&process_peak, memory_order_relaxed);

@@ -34,6 +34,9 @@ int64_t mem_used(void);
  * every module and library (datakit's tables and containers included).  This is INFO's
  * used_memory.  It walks the allocator's arenas: call it for reports, not per request. */
 int64_t mem_process_used(void);
+/* The allocator's own view (INFO allocator_*): bytes handed out, and bytes it holds from the
+ * system for them (free chunks included). */
+void mem_allocator_stats(int64_t *allocated, int64_t *active);
 /* mem_process_used(), also raising the recorded peak to it.  Worker thread 0 calls it every
  * 100 ms (so the peak follows the process between reports) and INFO on each call. */
 int64_t mem_process_sample(void);

@@ -29,7 +29,18 @@ typedef struct thr_stats {
     _Atomic uint64_t expire_runs;      /* active expiry slices run */
     _Atomic uint64_t expire_ns;        /* time spent in them */
     _Atomic uint64_t expire_capped;    /* slices that ran out of time with due keys left */
+    _Atomic uint64_t net_reads;        /* read events handled (INFO total_reads_processed) */
+    _Atomic uint64_t net_writes;       /* output flushes (INFO total_writes_processed) */
+    _Atomic uint64_t lazy_freed;       /* values freed in the background (lazyfreed_objects) */
+    /* gauges the once-a-second client sweep sets (conn_sweep): its clients' buffers and
+     * structures, and the largest input and output buffer among them */
+    _Atomic uint64_t client_mem, client_max_in, client_max_out;
 } thr_stats;
+
+/* One more on a counter only its own thread writes (no locked instruction). */
+static inline void thr_stat_bump(_Atomic uint64_t *c) {
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+}
 
 typedef struct thr {
     int id;

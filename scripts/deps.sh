@@ -9,7 +9,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libssl-dev libjansson-dev check libxxhash-dev libck-dev liblz4-dev libzstd-dev
 redis-server redis-tools memcached libmemcached-tools python3 python3-redis python3-pymemcache
 openssl clang libclang-rt-14-dev binutils procps iproute2
-libluajit-5.1-dev lua-cjson-dev"
+libluajit-5.1-dev lua-cjson-dev
+prometheus-redis-exporter nutcracker python3-prometheus-client"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -37,7 +38,7 @@ status=0
 $SUDO apt-get install -y -qq --no-install-recommends $missing || status=$?
 [ -n "$guard" ] && $SUDO rm -f /usr/sbin/policy-rc.d
 [ "$status" -eq 0 ] || exit "$status"
-for daemon in redis-server memcached; do
+for daemon in redis-server memcached prometheus-redis-exporter nutcracker; do
     case " $missing " in
     *" $daemon "*)
         if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

@@ -29,4 +29,8 @@ extern const ps_family ps_subscribe_family;  /* subscribe.c: (P|S)(UN)SUBSCRIBE 
 extern const ps_family ps_publish_family;    /* publish_cmd.c: PUBLISH, SPUBLISH */
 extern const ps_family ps_introspect_family; /* introspect.c: PUBSUB */
 
+/* INFO's Pubsub section (introspect.c): Redis's pubsub_channels, pubsub_patterns and
+ * pubsubshard_channels, over every namespace. */
+void ps_info(keel_buf *out);
+
 #endif

@@ -4,6 +4,7 @@
 #include "family.h"
 #include "names.h"
 #include "view.h"
+#include <stdio.h>
 
 static const char *const help_lines[] = {
     "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -95,6 +96,14 @@ static keel_op_result op_pubsub(keel_proc *p, const keel_insn *in) {
         return KEEL_FAIL;
     }
     return KEEL_DONE;
+}
+
+void ps_info(keel_buf *out) {
+    char text[160];
+    int n = snprintf(text, sizeof text, "pubsub_channels:%llu\r\npubsub_patterns:%llu\r\npubsubshard_channels:%llu\r\n",
+                     (unsigned long long)view_distinct(PS_CHANNEL), (unsigned long long)view_distinct(PS_PATTERN),
+                     (unsigned long long)view_distinct(PS_SHARD));
+    keel_buf_put(out, text, (size_t)n);
 }
 
 static const keel_opcode_def opcodes[] = {

@@ -24,6 +24,8 @@ keel_status ps_register(keel_module *m) {
     const char *err = NULL;
     keel_status st = keel_register_publisher(m, ps_publish, &err);
     if (st != KEEL_OK) return failed(m, "publisher", "pubsub", st, err);
+    st = keel_register_info(m, "Pubsub", ps_info, &err);
+    if (st != KEEL_OK) return failed(m, "INFO section", "Pubsub", st, err);
     for (size_t f = 0; f < PS_COUNT(families); f++) {
         const ps_family *fam = families[f];
         for (size_t i = 0; i < fam->nopcodes; i++) {

@@ -6,6 +6,7 @@
 #include <datakit/glob.h>
 #include <datakit/table.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #define STRIPES 16
 
@@ -36,6 +37,7 @@ static struct {
     pat_entry **pats; /* in the order they were first subscribed */
     uint32_t npats, cappats;
     uint64_t pat_gen;
+    _Atomic uint64_t channels, shard_channels; /* names with subscribers (INFO) */
     bool ready;
 } v;
 
@@ -164,6 +166,7 @@ uint64_t view_add(const char *id, size_t len, size_t name_off, uint32_t t) {
             pthread_mutex_unlock(&s->lock);
             return 0;
         }
+        atomic_fetch_add(ps_id_kind(id) == PS_SHARD ? &v.shard_channels : &v.channels, 1);
     }
     e->total++;
     e->per_thread[t]++;
@@ -191,6 +194,7 @@ void view_remove(const char *id, size_t len, size_t name_off, uint32_t t) {
             if (--e->total == 0) {
                 dk_table_delete(s->t, r, NULL, NULL);
                 keel_free(e);
+                atomic_fetch_sub(ps_id_kind(id) == PS_SHARD ? &v.shard_channels : &v.channels, 1);
             }
         }
     }
@@ -245,6 +249,15 @@ int64_t view_numsub(const char *id, size_t len) {
         n = ((const chan_entry *)de.obj)->total;
     }
     pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+uint64_t view_distinct(ps_kind kind) {
+    if (kind == PS_CHANNEL) return atomic_load(&v.channels);
+    if (kind == PS_SHARD) return atomic_load(&v.shard_channels);
+    pthread_rwlock_rdlock(&v.pat_lock);
+    uint64_t n = v.npats;
+    pthread_rwlock_unlock(&v.pat_lock);
     return n;
 }
 

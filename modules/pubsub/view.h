@@ -42,6 +42,8 @@ void view_route_publish(const char *id, size_t len, size_t name_off, view_route 
 
 /* Subscribers of channel (or shard channel) id, on every thread. */
 int64_t view_numsub(const char *id, size_t len);
+/* Names of kind (channel, pattern or shard channel) with subscribers, in every namespace. */
+uint64_t view_distinct(ps_kind kind);
 /* Distinct patterns subscribed to in the namespace of identity `in`. */
 int64_t view_numpat(const char *in, size_t in_off);
 /* Calls fn with the name of each channel of kind (PS_CHANNEL or PS_SHARD) that has subscribers

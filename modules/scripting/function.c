@@ -51,8 +51,8 @@ static keel_op_result fn_restore(keel_proc *p) {
 }
 
 static keel_op_result fn_stats(keel_proc *p) {
-    uint64_t libs, fns;
-    library_counts(&libs, &fns);
+    uint64_t libs, fns, lib_bytes;
+    library_counts(&libs, &fns, &lib_bytes);
     keel_reply_map(p, 2);
     keel_reply_bulk(p, "running_script", 14);
     running_reply_busy_function(p);

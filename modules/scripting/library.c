@@ -501,12 +501,13 @@ void library_free_all(void) {
     library_flush();
 }
 
-void library_counts(uint64_t *libraries, uint64_t *functions) {
-    *libraries = *functions = 0;
+void library_counts(uint64_t *libraries, uint64_t *functions, uint64_t *bytes) {
+    *libraries = *functions = *bytes = 0;
     pthread_mutex_lock(&lib_mu);
     for (library *l = libs; l; l = l->next) {
         ++*libraries;
         *functions += l->nfns;
+        *bytes += sizeof *l + l->len + strlen(l->name) + 1 + sizeof *l->fns * l->nfns;
     }
     pthread_mutex_unlock(&lib_mu);
 }

@@ -47,7 +47,7 @@ bool library_find(const char *name, size_t len, lib_fn_ref *out);
  * after replying an error. */
 bool library_push_function(keel_proc *p, struct script_vm *vm, const lib_fn_ref *ref);
 /* Libraries and functions registered (INFO, FUNCTION STATS). */
-void library_counts(uint64_t *libraries, uint64_t *functions);
+void library_counts(uint64_t *libraries, uint64_t *functions, uint64_t *bytes);
 /* Frees the registry (module fini). */
 void library_free_all(void);
 

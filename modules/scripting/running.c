@@ -90,6 +90,21 @@ static void info_line(keel_buf *out, const char *name, uint64_t v) {
     keel_buf_put(out, line, (size_t)n);
 }
 
+/* Redis's human form: 1.50K, 2.00M (bytes below 1K as they are). */
+static void info_human(keel_buf *out, const char *name, uint64_t v) {
+    static const char units[] = "BKMGTP";
+    double n = (double)v;
+    int u = 0;
+    while (n >= 1024 && u < 5) {
+        n /= 1024;
+        u++;
+    }
+    char line[96];
+    int len = u ? snprintf(line, sizeof line, "%s:%.2f%c\r\n", name, n, units[u])
+                : snprintf(line, sizeof line, "%s:%lluB\r\n", name, (unsigned long long)v);
+    keel_buf_put(out, line, (size_t)len);
+}
+
 void running_info(keel_buf *out) {
     uint64_t scripts, bytes, running = 0, busy = 0;
     cache_stats(&scripts, &bytes);
@@ -99,9 +114,20 @@ void running_info(keel_buf *out) {
         busy += atomic_load(&r->busy);
     }
     pthread_mutex_unlock(&run_mu);
-    uint64_t libs, fns;
-    library_counts(&libs, &fns);
-    info_line(out, "used_memory_lua", vm_memory());
+    uint64_t libs, fns, lib_bytes;
+    library_counts(&libs, &fns, &lib_bytes);
+    /* Redis's memory fields: eval scripts and functions share each thread's Lua state here, so
+     * the eval VM's figure is every state's and the functions' VM holds nothing of its own */
+    uint64_t vm = vm_memory();
+    info_line(out, "used_memory_lua", vm);
+    info_human(out, "used_memory_lua_human", vm);
+    info_line(out, "used_memory_vm_eval", vm);
+    info_line(out, "used_memory_vm_functions", 0);
+    info_line(out, "used_memory_vm_total", vm);
+    info_human(out, "used_memory_vm_total_human", vm);
+    info_line(out, "used_memory_functions", lib_bytes);
+    info_line(out, "used_memory_scripts", bytes + lib_bytes);
+    info_human(out, "used_memory_scripts_human", bytes + lib_bytes);
     info_line(out, "number_of_cached_scripts", scripts);
     info_line(out, "used_memory_scripts_eval", bytes);
     info_line(out, "number_of_libraries", libs);
