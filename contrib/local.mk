@@ -3,7 +3,7 @@
 # `make install` installs the unit (paths substituted) and the configs: keel.json as
 # $(sysconfdir)/keel/keel.json unless one is there already, every file under $(docdir)/examples.
 EXTRA_DIST += contrib/keel.service.in contrib/keel.json contrib/keel-networks.json contrib/announce.sh \
-	contrib/make-example-certs.sh
+	contrib/make-example-certs.sh contrib/twemproxy.yml
 
 systemdunitdir = $(prefix)/lib/systemd/system
 systemdunit_DATA = contrib/keel.service
@@ -15,7 +15,7 @@ contrib/keel.service: $(srcdir)/contrib/keel.service.in Makefile
 		-e 's|@localstatedir[@]|$(localstatedir)|g' $(srcdir)/contrib/keel.service.in > $@
 
 examplesdir = $(docdir)/examples
-examples_DATA = contrib/keel.json contrib/keel-networks.json
+examples_DATA = contrib/keel.json contrib/keel-networks.json contrib/twemproxy.yml
 examples_SCRIPTS = contrib/announce.sh contrib/make-example-certs.sh
 
 install-data-local:
