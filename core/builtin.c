@@ -37,7 +37,7 @@ static void (*const families[])(keel_module *) = {
     cmd_keys_register,   cmd_expire_register, cmd_scan_register,
     cmd_stats_register,  cmd_memory_register, cmd_tx_register,
     cmd_db_register,     cmd_object_register, cmd_dialect_register,
-    cmd_persist_register,
+    cmd_persist_register, cmd_cluster_register,
 };
 
 int builtin_register_all(keel_module *core) {

@@ -23,6 +23,7 @@ void cmd_scan_register(keel_module *core);      /* KEYS SCAN RANDOMKEY */
 void cmd_stats_register(keel_module *core);     /* STATS SELF */
 void cmd_memory_register(keel_module *core);    /* MEMORY */
 void cmd_tx_register(keel_module *core);        /* MULTI EXEC DISCARD WATCH UNWATCH */
+void cmd_cluster_register(keel_module *core);   /* CLUSTER READONLY READWRITE ASKING */
 void cmd_db_register(keel_module *core);        /* SWAPDB MOVE COPY */
 void cmd_object_register(keel_module *core);    /* OBJECT */
 void cmd_dialect_register(keel_module *core);   /* DIALECT */

@@ -1,6 +1,7 @@
 /* cmd_db.c -- commands between numbered databases: SWAPDB, MOVE, COPY, and db.gate, the first
  * half of the commands that change whole databases at one instant (SWAPDB, FLUSHDB, FLUSHALL). */
 #include "config.h"
+#include "cluster.h"
 #include "block.h"
 #include "builtin.h"
 #include "db.h"
@@ -52,6 +53,10 @@ static keel_op_result op_db_gate(keel_proc *kp, const keel_insn *in) {
  * replies +OK at once.  Reductions 1. */
 static keel_op_result op_swapdb_check(keel_proc *p, const keel_insn *in) {
     (void)in;
+    if (cluster_on) {
+        keel_reply_error(p, "ERR SWAPDB is not allowed in cluster mode");
+        return KEEL_FAIL;
+    }
     uint32_t a = 0, b = 0;
     db_index_status sa = db_parse_index(&p->argv[1], &a), sb = db_parse_index(&p->argv[2], &b);
     if (sa == DB_INDEX_NOT_INT || sa == DB_INDEX_INT_RANGE) {
@@ -175,6 +180,10 @@ static void db_restore_extras(zvm_proc *p, ks_space *sp, const keel_arg *key, ui
  * May hop, block. */
 static keel_op_result op_db_move(keel_proc *kp, const keel_insn *in) {
     (void)in;
+    if (cluster_on) {
+        keel_reply_error(kp, "ERR MOVE is not allowed in cluster mode");
+        return KEEL_FAIL;
+    }
     zvm_proc *p = zvm_of(kp);
     const keel_arg *key = &kp->argv[1];
     uint32_t db;
@@ -261,6 +270,10 @@ static bool copy_options(zvm_proc *p) {
             db_index_status st = db_parse_index(&kp->argv[++j], &db);
             if (st != DB_INDEX_OK) {
                 db_reply_index_error(kp, st, NULL);
+                return false;
+            }
+            if (cluster_on && db != 0) {
+                keel_reply_error(kp, "ERR Copying to another database is not allowed in cluster mode");
                 return false;
             }
         } else {

@@ -1,6 +1,7 @@
 /* cmd_info.c -- INFO [section ...]: server state in Redis's text format, for tools. */
 #include "config.h"
 #include "builtin.h"
+#include "cluster.h"
 #include "client_pause.h"
 #include "cmdstats.h"
 #include "inst_rate.h"
@@ -369,10 +370,10 @@ static void info_latencystats(info_buf *b, int64_t now_ms) {
     info_add(b, "\r\n");
 }
 
-/* Redis's cluster section: Keel is no Redis Cluster node. */
+/* Redis's cluster section: whether cluster mode (cluster.h) is on. */
 static void info_cluster(info_buf *b, int64_t now_ms) {
     (void)now_ms;
-    info_add(b, "# Cluster\r\ncluster_enabled:0\r\n\r\n");
+    info_add(b, "# Cluster\r\ncluster_enabled:%d\r\n\r\n", cluster_on ? 1 : 0);
 }
 
 typedef struct info_section {

@@ -2,6 +2,7 @@
  * SHUTDOWN AUTH. */
 #include "config.h"
 #include "builtin.h"
+#include "cluster.h"
 #include "conn.h"
 #include "db.h"
 #include "gate.h"
@@ -58,6 +59,10 @@ static keel_op_result op_select(keel_proc *p, const keel_insn *in) {
     db_index_status st = db_parse_index(&p->argv[1], &db);
     if (st != DB_INDEX_OK) {
         db_reply_index_error(p, st, NULL);
+        return KEEL_FAIL;
+    }
+    if (cluster_on && db != 0) {
+        keel_reply_error(p, "ERR SELECT is not allowed in cluster mode");
         return KEEL_FAIL;
     }
     keel_conn *c = keel_proc_conn(p);

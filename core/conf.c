@@ -1,6 +1,7 @@
 /* conf.c -- the embedded default config, JSON config files (jansson) and command-line flags. */
 #include "config.h"
 #include "conf.h"
+#include "cluster.h"
 #include "evict_policy.h"
 #include "log.h"
 #include "mem.h"
@@ -134,6 +135,7 @@ void conf_default(conf *c) {
     memset(c, 0, sizeof *c);
     c->dir = xstrdup(".");
     c->appendfsync = AOF_FSYNC_EVERYSEC;
+    c->cluster_enabled = -1;
     c->appendfilename = xstrdup("appendonly.aof");
     c->appenddirname = xstrdup("appendonlydir");
     c->log_level = LOG_NOTICE;
@@ -169,6 +171,7 @@ void conf_free(conf *c) {
     mem_free(c->config_dir);
     mem_free(c->check_file);
     mem_free(c->load_errors);
+    if (c->cluster) json_decref(c->cluster);
     memset(c, 0, sizeof *c);
 }
 
@@ -706,6 +709,11 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         else if (!strcmp(key, "lfu_decay_time")) json_int_range(v, fpath, 0, INT_MAX, &c->lfu_decay_time, errs);
         else if (!strcmp(key, "notify_keyspace_events")) conf_json_notify(c, v, fpath, errs);
         else if (!strcmp(key, "log")) conf_json_log(c, v, errs);
+        else if (!strcmp(key, "cluster")) {
+            cluster_conf_check(v, errs);
+            if (c->cluster) json_decref(c->cluster);
+            c->cluster = json_incref(v);
+        }
         else if (!strcmp(key, "networks")) {
             if (!json_is_array(v)) {
                 conf_error(errs, "$.networks: expected an array");
@@ -752,6 +760,8 @@ static void usage(FILE *f) {
             "                         volatile-lru, volatile-lfu, volatile-random, volatile-ttl\n"
             "  --dialect redis|keel   the RESP network's dialect where Keel differs from Redis\n"
             "                         (default redis: docs/compatibility.md)\n"
+            "  --cluster-enabled yes|no  speak Redis Cluster's protocol (the config's \"cluster\"\n"
+            "                         map, or this node owning every slot: docs/scale-out.md)\n"
             "  --help                 this text\n"
             "  --version              print the version\n",
             CONF_DEFAULT_PORT, CONF_DEFAULT_MEMCACHE_PORT, CONF_DEFAULT_DATABASES, CONF_MAX_DATABASES);
@@ -796,7 +806,7 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
        OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
        OPT_MAXMEMORY, OPT_POLICY, OPT_DIALECT, OPT_SAVE, OPT_APPENDONLY, OPT_APPENDFSYNC, OPT_APPENDFILENAME,
-       OPT_APPENDDIRNAME, OPT_AOF_TRUNCATE, OPT_KEY_LOAD_DELAY, OPT_HELP, OPT_VERSION };
+       OPT_APPENDDIRNAME, OPT_AOF_TRUNCATE, OPT_KEY_LOAD_DELAY, OPT_CLUSTER, OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -823,6 +833,7 @@ static const struct option long_opts[] = {
     {"maxmemory", required_argument, NULL, OPT_MAXMEMORY},
     {"maxmemory-policy", required_argument, NULL, OPT_POLICY},
     {"dialect", required_argument, NULL, OPT_DIALECT},
+    {"cluster-enabled", required_argument, NULL, OPT_CLUSTER},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -994,6 +1005,13 @@ int conf_parse_args(conf *c, int argc, char **argv) {
                 return -1;
             }
             c->protected_mode = !strcasecmp(optarg, "yes");
+            break;
+        case OPT_CLUSTER:
+            if (strcasecmp(optarg, "yes") != 0 && strcasecmp(optarg, "no") != 0) {
+                fprintf(stderr, "keel-server: --cluster-enabled: expected yes or no\n");
+                return -1;
+            }
+            c->cluster_enabled = !strcasecmp(optarg, "yes");
             break;
         case OPT_MAXMEMORY:
             if (!limit_parse_bytes(optarg, &c->maxmemory)) {

@@ -105,6 +105,8 @@ typedef struct conf {
     int lfu_log_factor;        /* how slowly the LFU counter grows (10) */
     int lfu_decay_time;        /* minutes for the LFU counter to drop by one (1) */
     unsigned notify_keyspace_events;   /* KEEL_NOTIFY_* classes on (notify-keyspace-events) */
+    struct json_t *cluster;    /* the file's "cluster" object (cluster.h reads it), or NULL */
+    int cluster_enabled;       /* --cluster-enabled: 1 yes, 0 no, -1 as the file says */
     char *config_file;         /* the file loaded, if any */
     char *config_dir;          /* its directory: relative paths in the file start there */
     char *check_file;          /* --check-config FILE: validate and exit */

@@ -1,6 +1,7 @@
 /* conn.c -- a client connection's life: read into a contiguous buffer, parse requests with the
  * network's protocol, start a process per request, write replies back in request order. */
 #include "config.h"
+#include "cluster.h"
 #include "conn.h"
 #include "aof.h"
 #include "conn_ext.h"
@@ -816,7 +817,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
     } else if (!(c->flags & CONN_AUTHED) && !(ce->def->flags & KEEL_CMD_NOAUTH)) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
     } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p) && conn_memory_ok(c, ce, p) &&
-               conn_aof_ok(ce, p)) {
+               conn_aof_ok(ce, p) && (!cluster_on || cluster_route(p, ce, p->pub.argc, p->pub.argv))) {
         if (monitor_active()) monitor_feed(c, ce, p->pub.argc, p->pub.argv);
         if (queueing) {   /* MULTI: checked, then queued for EXEC */
             tx_queue(c, p, named, ce);
@@ -841,6 +842,11 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         if (tx_is_exec(ce)) {   /* its keys: the transaction's */
             tx_exec_take(c, p);
             p->orders = true;
+            if (cluster_on && p->tx && !p->tx->abort && !cluster_route_tx(p, p->tx)) {
+                cmdstats_rejected(c->t->id, ce);
+                conn_proc_done(p);
+                return NULL;
+            }
             return p;
         }
         if (zvm_set_keys(p)) {

@@ -10,6 +10,7 @@ core_libkeelcore_la_SOURCES = \
 	core/slowlog.c core/slowlog.h core/cmd_slowlog.c core/monitor.c core/monitor.h \
 	core/latency.c core/latency.h core/cmd_latency.c core/inst_rate.c core/inst_rate.h \
 	core/cmd_admin.c core/cmd_client.c core/cmd_command.c core/cmd_config.c core/cmd_expire.c \
+	core/cluster.c core/cluster.h core/cmd_cluster.c \
 	core/cmd_db.c core/cmd_dialect.c core/cmd_info.c core/cmd_persist.c core/cmd_keys.c core/cmd_memory.c core/cmd_object.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c core/cmd_tx.c \
 	core/spread.c core/spread.h \
 	core/conf.c core/conf.h core/conf_check.c core/conf_check.h core/config_advisory.c core/config_advisory.h \

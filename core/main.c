@@ -2,6 +2,7 @@
  * listeners, and shut everything down in order on SIGTERM, SIGINT or SHUTDOWN. */
 #include "cmdstats.h"
 #include "config.h"
+#include "cluster.h"
 #include "aof.h"
 #include "builtin.h"
 #include "conf.h"
@@ -264,6 +265,7 @@ static int run(void) {
     mem_reserve_refill();
     if (!(srv->main_base = event_base_new())) return run_failed();
     if (net_listen_all() != 0) return run_failed();
+    if (cluster_init() != 0) return run_failed();
     int started = start_threads();
     if (started == -2) return run_failed();
     if (started != 0) return 1;
@@ -288,6 +290,7 @@ static int run(void) {
     log_notice("shutting down");
     net_close_all();
     stop_threads();
+    cluster_fini();
     persist_finish_stopped();
     int rc = 0;
     if (persist_exit_save_requested() && persist_save_stopped() != 0) {
