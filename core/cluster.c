@@ -271,7 +271,7 @@ void cluster_fini(void) {
 static bool same_slot(zvm_proc *p, const cmd_entry *ce, uint32_t argc, const keel_arg *argv, int *slot) {
     if (!ce->def->first_key && !ce->def->keys) return true;
     int *pos = zvm_alloc(p, sizeof *pos * (argc ? argc : 1));
-    int n = zvm_key_positions(ce->def, argc, argv, pos);
+    int n = zvm_declared_key_positions(ce->def, argc, argv, pos);
     for (int i = 0; i < n; i++) {
         int s = cluster_keyslot(argv[pos[i]].ptr, argv[pos[i]].len);
         if (*slot >= 0 && s != *slot) return false;

@@ -89,7 +89,7 @@ static keel_op_result command_getkeys(keel_proc *p, bool with_flags) {
         return KEEL_FAIL;
     }
     int *pos = keel_proc_alloc(p, sizeof *pos * argc);
-    int n = zvm_key_positions(ce->def, argc, argv, pos);
+    int n = zvm_declared_key_positions(ce->def, argc, argv, pos);
     if (n <= 0) {
         keel_reply_error(p, n < 0 ? "ERR Invalid arguments specified for command" : "ERR The command has no key arguments");
         return KEEL_FAIL;

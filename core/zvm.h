@@ -215,8 +215,11 @@ bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const 
  * error reply set) when the arguments are malformed for the spec. */
 bool zvm_set_keys(zvm_proc *p);
 /* The argument positions of the keys of a call of d (at most argc into pos): how many, or -1
- * when the arguments are malformed for the spec. */
+ * when the arguments are malformed for the spec.  Includes the keys a keys callback hints at
+ * (a script's ARGV values learned to be keys): they are locked up front like the others. */
 int zvm_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos);
+/* The same without the hints: the keys the call declares (COMMAND GETKEYS, cluster routing). */
+int zvm_declared_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos);
 /* Places key a (argument argi) as process p would: shard, lock identity, hash. */
 void zvm_key_place(zvm_proc *p, const keel_arg *a, uint32_t argi, zvm_key *k);
 /* Sets p's keys to a copy of raw[0..n), sorted by shard (stable), and its shard list. */

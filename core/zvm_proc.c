@@ -209,17 +209,34 @@ void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
     p->pub.argv = v;
 }
 
-int zvm_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos) {
+/* The call's key positions; a keys callback's hints (negative positions: keys a script may touch
+ * without declaring them) are kept, as positive positions, or left out. */
+static int key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos, bool hints) {
     int n = 0;
     if (d->keys) {
         n = d->keys((int)argc, argv, pos, (int)argc);
-        if (n > (int)argc) n = -1;
+        if (n > (int)argc) return -1;
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (pos[i] < 0 && (!hints || -pos[i] >= (int)argc)) continue;
+            if (pos[i] >= (int)argc) return -1;
+            pos[kept++] = pos[i] < 0 ? -pos[i] : pos[i];
+        }
+        n = kept;
     } else if (d->first_key > 0) {
         int last = d->last_key < 0 ? (int)argc + d->last_key : d->last_key;
         int step = d->key_step > 0 ? d->key_step : 1;
         for (int i = d->first_key; i <= last && i < (int)argc; i += step) pos[n++] = i;
     }
     return n;
+}
+
+int zvm_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos) {
+    return key_positions(d, argc, argv, pos, true);
+}
+
+int zvm_declared_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos) {
+    return key_positions(d, argc, argv, pos, false);
 }
 
 void zvm_key_place(zvm_proc *p, const keel_arg *a, uint32_t argi, zvm_key *k) {

@@ -12,12 +12,29 @@ openssl clang libclang-rt-14-dev binutils procps iproute2
 libluajit-5.1-dev lua-cjson-dev
 prometheus-redis-exporter nutcracker python3-prometheus-client
 debhelper fakeroot dpkg-dev"
+src=$(cd "$(dirname "$0")/.." && pwd)
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Node.js for the tests that drive Keel with ioredis and bullmq (tests/node): Debian's, unless a
+# node and npm are on the PATH already
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+
+# tests/node's client libraries, at the versions package-lock.json pins (npm's registry); when
+# that fails the tests that need them say so and skip
+node_clients() {
+    [ -d "$src/tests/node/node_modules" ] && return 0
+    [ -f "$src/tests/node/package-lock.json" ] || return 0
+    echo "deps.sh: npm ci in tests/node (ioredis, bullmq)"
+    (cd "$src/tests/node" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) ||
+        echo "deps.sh: WARNING: npm ci failed: the Node.js client tests will be skipped"
+}
+
 if [ -z "$missing" ]; then
     echo "deps.sh: every package is installed"
+    node_clients
     exit 0
 fi
 echo "deps.sh: installing (apt-get, a few minutes on a fresh machine):$missing"
@@ -50,3 +67,4 @@ for daemon in redis-server memcached prometheus-redis-exporter nutcracker; do
     esac
 done
 echo "deps.sh: installed"
+node_clients

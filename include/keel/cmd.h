@@ -28,7 +28,10 @@
 
 /* Returns the argument indexes of the keys of one call (for commands whose keys are not
  * first/last/step, e.g. "SINTERCARD numkeys key ...").  Writes at most max positions and
- * returns how many keys the call has, or -1 if the arguments are malformed. */
+ * returns how many keys the call has, or -1 if the arguments are malformed.  A negative
+ * position -i is a hint (added in ABI 1.4): argv[i] is a key the call may touch without
+ * declaring it (a script's ARGV value learned to be a key); the core locks it up front with the
+ * others, but COMMAND GETKEYS and cluster routing see only the declared keys. */
 typedef int (*keel_keys_fn)(int argc, const keel_arg *argv, int *pos, int max);
 
 /* Returns the access one call needs, as KEEL_CMD_WRITE and/or KEEL_CMD_READONLY bits (other

@@ -42,10 +42,10 @@ int scripting_numkeys_keys(int argc, const keel_arg *argv, int *pos, int max) {
     int nl = learn_count() && call_script_id(argc, argv, id, sizeof id)
                  ? learn_positions(id, learned, LEARN_MAX)
                  : 0;
-    for (int i = 0; i < nl; i++) { /* ARGV values known to be keys: locked up front too */
+    for (int i = 0; i < nl; i++) { /* ARGV values known to be keys: hints, locked up front too */
         int at = 3 + (int)n + (int)learned[i] - 1;
         if (at >= argc) break;
-        if (count < max) pos[count] = at;
+        if (count < max) pos[count] = -at;
         count++;
     }
     return count;

@@ -78,6 +78,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_exporter.py \
 	tests/integration/test_twemproxy.py \
 	tests/integration/test_cluster.py \
+	tests/integration/test_node_clients.py \
 	tests/integration/test_client_lifecycle.py \
 	tests/integration/test_object_encoding.py \
 	tests/integration/test_sort.py \
