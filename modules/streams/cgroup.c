@@ -22,15 +22,18 @@ static bool grow(void **v, size_t *cap, size_t n, size_t each) {
     return true;
 }
 
-/* ======== groups ======== */
+/* ======== names ======== */
 
-/* The index where a group named name is or would go. */
-static size_t group_slot(const xs_groups *gs, const void *name, size_t n, bool *found) {
-    size_t lo = 0, hi = gs->n;
+/* The index where name is or would go in the array v[0..count) of groups or consumers sorted by
+ * name; cmp compares one of them with a name.  *found tells whether it is there. */
+static size_t name_slot(void *const *v, size_t count,
+                        int (*cmp)(const void *item, const void *name, size_t n), const void *name,
+                        size_t n, bool *found) {
+    size_t lo = 0, hi = count;
     *found = false;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = xs_name_cmp(gs->v[mid]->name, gs->v[mid]->nlen, name, n);
+        int c = cmp(v[mid], name, n);
         if (c == 0) {
             *found = true;
             return mid;
@@ -41,6 +44,23 @@ static size_t group_slot(const xs_groups *gs, const void *name, size_t n, bool *
             hi = mid;
     }
     return lo;
+}
+
+static int group_cmp(const void *item, const void *name, size_t n) {
+    const xs_group *g = item;
+    return xs_name_cmp(g->name, g->nlen, name, n);
+}
+
+static int consumer_cmp(const void *item, const void *name, size_t n) {
+    const xs_consumer *c = item;
+    return xs_name_cmp(c->name, c->nlen, name, n);
+}
+
+/* ======== groups ======== */
+
+/* The index where a group named name is or would go. */
+static size_t group_slot(const xs_groups *gs, const void *name, size_t n, bool *found) {
+    return name_slot((void *const *)gs->v, gs->n, group_cmp, name, n, found);
 }
 
 xs_group *xs_group_find(const xs_groups *gs, const void *name, size_t n) {
@@ -88,6 +108,19 @@ void xs_groups_free(xs_groups *gs) {
         group_free(gs->v[i]);
     keel_free(gs->v);
     memset(gs, 0, sizeof *gs);
+}
+
+bool xs_groups_free_some(xs_groups *gs, size_t *budget) {
+    while (gs->n) {
+        xs_group *g = gs->v[gs->n - 1];
+        for (; g->ncons && *budget; (*budget)--)
+            keel_free(g->cons[--g->ncons]);
+        if (!*budget) return false;
+        group_free(g);
+        gs->n--;
+        (*budget)--;
+    }
+    return true;
 }
 
 static xs_group *group_copy(const xs_group *g) {
@@ -148,21 +181,7 @@ size_t xs_groups_bytes(const xs_groups *gs) {
 /* ======== consumers ======== */
 
 static size_t consumer_slot(const xs_group *g, const void *name, size_t n, bool *found) {
-    size_t lo = 0, hi = g->ncons;
-    *found = false;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = xs_name_cmp(g->cons[mid]->name, g->cons[mid]->nlen, name, n);
-        if (c == 0) {
-            *found = true;
-            return mid;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return name_slot((void *const *)g->cons, g->ncons, consumer_cmp, name, n, found);
 }
 
 xs_consumer *xs_consumer_find(const xs_group *g, const void *name, size_t n) {
@@ -234,14 +253,19 @@ xs_nack *xs_pel_insert(xs_group *g, size_t at, dk_sid id, xs_consumer *c, int64_
     return n;
 }
 
+void xs_pel_cut(xs_group *g, size_t from, size_t to) {
+    memmove(&g->pel[from], &g->pel[to], (g->npel - to) * sizeof *g->pel);
+    g->npel -= to - from;
+    if (g->cappel > 64 && g->npel < g->cappel / 4) { /* give back what a drained PEL held */
+        size_t cap = g->npel * 2 > 64 ? g->npel * 2 : 64;
+        xs_nack *v = keel_realloc(g->pel, cap * sizeof *g->pel);
+        if (v) g->pel = v, g->cappel = cap;
+    }
+}
+
 void xs_pel_remove_at(xs_group *g, size_t at) {
     g->pel[at].owner->pending--;
-    memmove(&g->pel[at], &g->pel[at + 1], (g->npel - at - 1) * sizeof *g->pel);
-    g->npel--;
-    if (g->cappel > 64 && g->npel < g->cappel / 4) { /* give back what a drained PEL held */
-        xs_nack *v = keel_realloc(g->pel, g->cappel / 2 * sizeof *g->pel);
-        if (v) g->pel = v, g->cappel /= 2;
-    }
+    xs_pel_cut(g, at, at + 1);
 }
 
 void xs_nack_move(xs_nack *n, xs_consumer *c) {

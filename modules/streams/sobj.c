@@ -2,6 +2,7 @@
  * error, ID and reply helpers of streams.so. */
 #include "sobj.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "persist.h"
+#include "reclaim.h"
 
 keel_type_id xs_type = KEEL_TYPE_NONE;
 
@@ -31,8 +33,9 @@ void xs_stream_free(xs_stream *s) {
     keel_free(s);
 }
 
+/* The type's free op: big streams are freed a slice per turn (reclaim.c). */
 static void stream_free(void *obj) {
-    xs_stream_free(obj);
+    xs_reclaim(obj);
 }
 
 static void *stream_copy(const void *obj) {
@@ -158,6 +161,31 @@ keel_op_result xs_syntax(keel_proc *p) {
     return xs_error(p, "ERR syntax error");
 }
 
+int xs_subcommand(keel_proc *p, const char *cmd, const xs_subcmd *subs, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (!keel_arg_is(&p->argv[1], subs[i].name)) continue;
+        int ar = subs[i].arity;
+        if ((ar > 0 && (int)p->argc != ar) || (ar < 0 && (int)p->argc < -ar)) {
+            xs_error(p, "ERR wrong number of arguments for '%s|%s' command", cmd, subs[i].name);
+            return -1;
+        }
+        return (int)i;
+    }
+    char upper[16];
+    size_t k = 0;
+    for (; cmd[k] && k + 1 < sizeof upper; k++)
+        upper[k] = (char)toupper((unsigned char)cmd[k]);
+    upper[k] = 0;
+    xs_error(p, "ERR unknown subcommand '%.128s'. Try %s HELP.", p->argv[1].ptr, upper);
+    return -1;
+}
+
+void xs_reply_help(keel_proc *p, const char *const *lines, size_t n) {
+    keel_reply_array(p, n);
+    for (size_t i = 0; i < n; i++)
+        keel_reply_simple(p, lines[i]);
+}
+
 bool xs_arg_int(keel_proc *p, const keel_arg *a, int64_t *out) {
     if (keel_arg_i64(a, out)) return true;
     xs_error(p, "ERR value is not an integer or out of range");
@@ -180,7 +208,8 @@ static size_t u64_text(uint64_t v, char *out) {
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    for (size_t i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
     return n;
 }
 

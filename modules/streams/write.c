@@ -127,6 +127,21 @@ static keel_op_result op_xadd(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
+/* Looks argv[1] up for XDEL and XTRIM: KEEL_NEXT with *s, or KEEL_NEXT with *s NULL after
+ * replying 0 for a missing key (the key is locked from the first run on, so it cannot go between
+ * yields), or WRONGTYPE replied, or a KEEL_MOVED/KEEL_WAIT passed on. */
+static keel_op_result find_or_zero(keel_proc *p, xs_stream **s) {
+    *s = NULL;
+    keel_status st = xs_find(p, &p->argv[1], s);
+    KEEL_OP_PROPAGATE(st);
+    if (st == KEEL_EWRONGTYPE) return xs_wrongtype(p);
+    if (st == KEEL_NOTFOUND) {
+        *s = NULL;
+        keel_reply_int(p, 0);
+    }
+    return KEEL_NEXT;
+}
+
 /* ======== XDEL ======== */
 
 /* Opcode: streams.xdel
@@ -137,14 +152,9 @@ static keel_op_result op_xadd(keel_proc *p, const keel_insn *in) {
 static keel_op_result op_xdel(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *key = &p->argv[1];
-    xs_stream *s = NULL;
-    keel_status st = xs_find(p, key, &s);
-    KEEL_OP_PROPAGATE(st);
-    if (st == KEEL_EWRONGTYPE) return xs_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {
-        keel_reply_int(p, p->reg[1].type == DK_NULL ? 0 : p->reg[1].v.i);
-        return KEEL_NEXT;
-    }
+    xs_stream *s;
+    keel_op_result r = find_or_zero(p, &s);
+    if (r != KEEL_NEXT || !s) return r;
     dk_sid id;
     if (p->reg[0].type == DK_NULL) {
         for (uint32_t i = 2; i < p->argc; i++)
@@ -182,14 +192,9 @@ static keel_op_result op_xdel(keel_proc *p, const keel_insn *in) {
 static keel_op_result op_xtrim(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *key = &p->argv[1];
-    xs_stream *s = NULL;
-    keel_status st = xs_find(p, key, &s);
-    KEEL_OP_PROPAGATE(st);
-    if (st == KEEL_EWRONGTYPE) return xs_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {
-        keel_reply_int(p, 0);
-        return KEEL_NEXT;
-    }
+    xs_stream *s;
+    keel_op_result r = find_or_zero(p, &s);
+    if (r != KEEL_NEXT || !s) return r;
     xs_trim_args a;
     if (xs_trim_parse(p, false, &a) < 0) return KEEL_FAIL;
     if (p->reg[0].type == DK_NULL) p->reg[0] = dk_i64(0);
