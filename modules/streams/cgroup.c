@@ -254,6 +254,7 @@ xs_nack *xs_pel_insert(xs_group *g, size_t at, dk_sid id, xs_consumer *c, int64_
 }
 
 void xs_pel_cut(xs_group *g, size_t from, size_t to) {
+    if (from == to) return; /* nothing dropped (the PEL may be NULL) */
     memmove(&g->pel[from], &g->pel[to], (g->npel - to) * sizeof *g->pel);
     g->npel -= to - from;
     if (g->cappel > 64 && g->npel < g->cappel / 4) { /* give back what a drained PEL held */
