@@ -62,6 +62,16 @@ static void reply_lag(keel_proc *p, const xs_stream *s, const xs_group *g) {
         keel_reply_nil(p);
 }
 
+/* A group's last-delivered-id, entries-read and lag fields (XINFO GROUPS and STREAM FULL). */
+static void group_position(keel_proc *p, const xs_stream *s, const xs_group *g) {
+    field(p, "last-delivered-id");
+    xs_reply_id(p, g->last_id);
+    field(p, "entries-read");
+    reply_entries_read(p, g);
+    field(p, "lag");
+    reply_lag(p, s, g);
+}
+
 static void reply_edge(keel_proc *p, const xs_stream *s, bool last) {
     dk_sid id;
     dk_sentry e;
@@ -89,12 +99,7 @@ static void full_group_head(keel_proc *p, const xs_stream *s, const xs_group *g,
     keel_reply_map(p, 7);
     field(p, "name");
     keel_reply_bulk(p, g->name, g->nlen);
-    field(p, "last-delivered-id");
-    xs_reply_id(p, g->last_id);
-    field(p, "entries-read");
-    reply_entries_read(p, g);
-    field(p, "lag");
-    reply_lag(p, s, g);
+    group_position(p, s, g);
     field(p, "pel-count");
     keel_reply_int(p, (int64_t)g->npel);
     field(p, "pending");
@@ -265,12 +270,7 @@ static void info_groups(keel_proc *p, const xs_stream *s) {
         keel_reply_int(p, (int64_t)g->ncons);
         field(p, "pending");
         keel_reply_int(p, (int64_t)g->npel);
-        field(p, "last-delivered-id");
-        xs_reply_id(p, g->last_id);
-        field(p, "entries-read");
-        reply_entries_read(p, g);
-        field(p, "lag");
-        reply_lag(p, s, g);
+        group_position(p, s, g);
     }
 }
 
