@@ -84,15 +84,95 @@ static void reply_edge(keel_proc *p, const xs_stream *s, bool last) {
 
 /* ======== XINFO STREAM FULL, a part at a time ======== */
 
-/* Where FULL is, in registers (r0 .. r8), so it can stop wherever the budget runs out and go on
- * after a yield: the stage, the next entry's ID and the entries still allowed, then the group,
- * the part of it being replied, the PEL record, the consumer, and what that consumer may still
- * list and has listed.  Everything is found again by index on resume and checked against the
- * current sizes (a reader's key is held across yields, so nothing should move; nothing breaks if
- * it did). */
-enum { R_STAGE, R_FROM_MS, R_FROM_SEQ, R_LEFT, R_GROUP, R_PART, R_AT, R_CONS, R_CLEFT, R_CFOUND };
+/* Where FULL is, in registers, so it can stop wherever the budget runs out and go on after a
+ * yield: the stage, the next entry's ID and the entries still allowed, then the group, the part
+ * of it being replied, a position in that part (a PEL record, a consumer's record), the consumer,
+ * and the group's consumer index (cons_index, in the arena).  Everything is found again by index
+ * on resume (a reader's key is held across yields, so nothing moves meanwhile). */
+enum { R_STAGE, R_FROM_MS, R_FROM_SEQ, R_LEFT, R_GROUP, R_PART, R_AT, R_CONS, R_INDEX };
 enum { STAGE_ENTRIES = 1, STAGE_GROUPS };
-enum { PART_HEAD = 0, PART_PEL, PART_CONS_HEAD, PART_CONS_PEL };
+enum { PART_HEAD = 0, PART_PEL, PART_INDEX_CONS, PART_INDEX_PEL, PART_CONS_HEAD, PART_CONS_PEL };
+
+/* Each consumer's own records, found in one walk over the group's PEL (walking it once per
+ * consumer would cost consumers x records): a hash from consumer to its index in the group, and
+ * for consumer i the PEL indexes of its first lim(i) records in order[offs[i] .. + fill[i]). */
+typedef struct cons_index {
+    size_t mask; /* hash slots - 1 (a power of two minus one) */
+    const xs_consumer **slot_cons;
+    size_t *slot_at;
+    size_t *offs, *fill, *order;
+    size_t unplaced; /* records the walk has still to place */
+} cons_index;
+
+/* The records of c FULL lists: all its pending ones, or at most count (0: all). */
+static size_t cons_limit(const xs_consumer *c, int64_t count) {
+    return count && (uint64_t)count < c->pending ? (size_t)count : (size_t)c->pending;
+}
+
+static size_t cons_slot(const cons_index *x, const xs_consumer *c) {
+    uint64_t h = (uint64_t)(uintptr_t)c * 0x9e3779b97f4a7c15ull;
+    size_t i = (size_t)(h ^ (h >> 29)) & x->mask;
+    while (x->slot_cons[i] && x->slot_cons[i] != c)
+        i = (i + 1) & x->mask;
+    return i;
+}
+
+/* An empty index for g, in p's arena. */
+static cons_index *cons_index_new(keel_proc *p, const xs_group *g) {
+    cons_index *x = keel_proc_alloc(p, sizeof *x);
+    size_t slots = 2;
+    while (slots < g->ncons * 2)
+        slots *= 2;
+    x->mask = slots - 1;
+    x->slot_cons = keel_proc_alloc(p, slots * sizeof *x->slot_cons);
+    memset(x->slot_cons, 0, slots * sizeof *x->slot_cons);
+    x->slot_at = keel_proc_alloc(p, slots * sizeof *x->slot_at);
+    x->offs = keel_proc_alloc(p, (g->ncons + 1) * sizeof *x->offs);
+    x->fill = keel_proc_alloc(p, (g->ncons + 1) * sizeof *x->fill);
+    x->offs[0] = 0;
+    x->order = NULL;
+    return x;
+}
+
+/* Adds the consumers from r[R_CONS] on to the hash and their shares of order; then allocates
+ * order.  False when the budget ran out first. */
+static bool cons_index_consumers(keel_proc *p, const xs_group *g, cons_index *x, int64_t count) {
+    for (size_t i = (size_t)p->reg[R_CONS].v.i; i < g->ncons; i++) {
+        size_t at = cons_slot(x, g->cons[i]);
+        x->slot_cons[at] = g->cons[i];
+        x->slot_at[at] = i;
+        x->offs[i + 1] = x->offs[i] + cons_limit(g->cons[i], count);
+        x->fill[i] = 0;
+        if (keel_charge(p, XS_COST_ENTRY) && i + 1 < g->ncons) {
+            p->reg[R_CONS] = dk_i64((int64_t)i + 1);
+            return false;
+        }
+    }
+    x->unplaced = x->offs[g->ncons];
+    x->order = keel_proc_alloc(p, (x->unplaced ? x->unplaced : 1) * sizeof *x->order);
+    return true;
+}
+
+/* Walks the PEL from r[R_AT] placing each record in its consumer's share of order, until every
+ * share is full.  False when the budget ran out first. */
+static bool cons_index_records(keel_proc *p, const xs_group *g, cons_index *x, int64_t count) {
+    for (size_t i = (size_t)p->reg[R_AT].v.i; i < g->npel && x->unplaced; i++) {
+        const xs_consumer *c = g->pel[i].owner;
+        size_t at = cons_slot(x, c);
+        if (x->slot_cons[at] == c) {
+            size_t ci = x->slot_at[at];
+            if (x->fill[ci] < cons_limit(c, count)) {
+                x->order[x->offs[ci] + x->fill[ci]++] = i;
+                x->unplaced--;
+            }
+        }
+        if (keel_charge(p, XS_COST_ENTRY) && i + 1 < g->npel) {
+            p->reg[R_AT] = dk_i64((int64_t)i + 1);
+            return false;
+        }
+    }
+    return true;
+}
 
 /* The head of one group of FULL, up to its "pending" array opened: name .. pel-count. */
 static void full_group_head(keel_proc *p, const xs_stream *s, const xs_group *g, int64_t count) {
@@ -125,8 +205,8 @@ static bool full_group_pel(keel_proc *p, const xs_group *g, int64_t count) {
     return true;
 }
 
-/* The head of consumer c of FULL, up to its "pending" array opened. */
-static void full_consumer_head(keel_proc *p, const xs_consumer *c) {
+/* The head of consumer c of FULL, up to its "pending" array opened (with its size). */
+static void full_consumer_head(keel_proc *p, const xs_consumer *c, size_t listed) {
     keel_reply_map(p, 4);
     field(p, "name");
     keel_reply_bulk(p, c->name, c->nlen);
@@ -135,37 +215,30 @@ static void full_consumer_head(keel_proc *p, const xs_consumer *c) {
     field(p, "pel-count");
     keel_reply_int(p, (int64_t)c->pending);
     field(p, "pending");
-    keel_reply_open(p, KEEL_REPLY_ARRAY);
+    keel_reply_array(p, listed);
 }
 
-/* Consumer c's own PEL records, [id, delivery time, deliveries], walking the group's PEL from
- * r[R_AT] until r[R_CLEFT] more were listed (-1: no limit) or all c->pending were; false when
- * the budget ran out first.  Reductions 1 per record looked at. */
-static bool full_consumer_pel(keel_proc *p, const xs_group *g, const xs_consumer *c) {
-    size_t i = (size_t)p->reg[R_AT].v.i;
-    int64_t *left = &p->reg[R_CLEFT].v.i, *found = &p->reg[R_CFOUND].v.i;
-    for (; i < g->npel && *left != 0 && (uint64_t)*found < c->pending; i++) {
-        const xs_nack *k = &g->pel[i];
-        if (k->owner == c) {
-            keel_reply_array(p, 3);
-            xs_reply_id(p, k->id);
-            keel_reply_int(p, k->delivery_time);
-            keel_reply_int(p, (int64_t)k->delivery_count);
-            if (*left > 0) (*left)--;
-            (*found)++;
-        }
-        if (keel_charge(p, XS_COST_ENTRY) && i + 1 < g->npel) {
-            p->reg[R_AT] = dk_i64((int64_t)i + 1);
+/* Consumer ci's records from the index, from the r[R_AT]-th on, as [id, delivery time,
+ * deliveries]; false when the budget ran out first. */
+static bool full_consumer_pel(keel_proc *p, const xs_group *g, const cons_index *x, size_t ci) {
+    for (size_t j = (size_t)p->reg[R_AT].v.i; j < x->fill[ci]; j++) {
+        const xs_nack *k = &g->pel[x->order[x->offs[ci] + j]];
+        keel_reply_array(p, 3);
+        xs_reply_id(p, k->id);
+        keel_reply_int(p, k->delivery_time);
+        keel_reply_int(p, (int64_t)k->delivery_count);
+        if (keel_charge(p, XS_COST_ENTRY) && j + 1 < x->fill[ci]) {
+            p->reg[R_AT] = dk_i64((int64_t)j + 1);
             return false;
         }
     }
-    keel_reply_close(p);
     return true;
 }
 
 /* One step of group g (the register R_PART says which part); true when the group is replied. */
 static bool full_group_step(keel_proc *p, const xs_stream *s, const xs_group *g, int64_t count) {
     dk_val *r = p->reg;
+    cons_index *x = (cons_index *)r[R_INDEX].v.ptr;
     for (;;) {
         switch (r[R_PART].v.i) {
         case PART_HEAD:
@@ -177,20 +250,29 @@ static bool full_group_step(keel_proc *p, const xs_stream *s, const xs_group *g,
             if (!full_group_pel(p, g, count)) return false;
             field(p, "consumers");
             keel_reply_array(p, g->ncons);
+            x = cons_index_new(p, g);
+            r[R_INDEX] = dk_ptr(x);
+            r[R_PART] = dk_i64(PART_INDEX_CONS);
+            r[R_CONS] = dk_i64(0);
+            break;
+        case PART_INDEX_CONS:
+            if (!cons_index_consumers(p, g, x, count)) return false;
+            r[R_PART] = dk_i64(PART_INDEX_PEL);
+            r[R_AT] = dk_i64(0);
+            break;
+        case PART_INDEX_PEL:
+            if (!cons_index_records(p, g, x, count)) return false;
             r[R_PART] = dk_i64(PART_CONS_HEAD);
             r[R_CONS] = dk_i64(0);
             break;
         case PART_CONS_HEAD:
             if ((size_t)r[R_CONS].v.i >= g->ncons) return true;
-            full_consumer_head(p, g->cons[r[R_CONS].v.i]);
+            full_consumer_head(p, g->cons[r[R_CONS].v.i], x->fill[r[R_CONS].v.i]);
             r[R_PART] = dk_i64(PART_CONS_PEL);
             r[R_AT] = dk_i64(0);
-            r[R_CLEFT] = dk_i64(count ? count : -1);
-            r[R_CFOUND] = dk_i64(0);
             break;
         default: /* PART_CONS_PEL */
-            if ((size_t)r[R_CONS].v.i >= g->ncons) return true;
-            if (!full_consumer_pel(p, g, g->cons[r[R_CONS].v.i])) return false;
+            if (!full_consumer_pel(p, g, x, (size_t)r[R_CONS].v.i)) return false;
             r[R_CONS].v.i++;
             r[R_PART] = dk_i64(PART_CONS_HEAD);
             if (keel_charge(p, XS_COST_ENTRY)) return false;
@@ -299,8 +381,8 @@ static keel_op_result info_consumers(keel_proc *p, const xs_stream *s) {
 /* Opcode: streams.xinfo
  * XINFO STREAM key [FULL [COUNT n]] | GROUPS key | CONSUMERS key group | HELP, with Redis 7.0's
  * fields (radix-tree-keys and -nodes describe dk_stream's chunks).  FULL lists at most n (10; 0:
- * all) entries and pending records per group and consumer.  Registers (FULL): r0 .. r9 say
- * where it is (R_STAGE .. R_CFOUND above).  Reductions 1 per entry, PEL record looked at and
+ * all) entries and pending records per group and consumer.  Registers (FULL): r0 .. r8 say
+ * where it is (R_STAGE .. R_INDEX above).  Reductions 1 per entry, PEL record looked at and
  * consumer.  May yield (FULL: anywhere in its entries, PEL records and consumers), hop, block. */
 static keel_op_result op_xinfo(keel_proc *p, const keel_insn *in) {
     (void)in;

@@ -108,6 +108,28 @@ class StreamsYield(unittest.TestCase):
         self.assertEqual([rec[0] for rec in small_group[b"pending"]], [b"1-0", b"2-0", b"3-0"])
         self.assertEqual([len(pairs(c)[b"pending"]) for c in small_group[b"consumers"]], [3, 3])
 
+    def test_streams_xinfo_full_lists_each_consumers_own_records(self):
+        # records dealt round-robin to 3 consumers, then some claimed by a fourth: each consumer's
+        # list holds its own records in ID order, cut by COUNT
+        self.fill("s", 30)
+        self.r.eval("for i = 1, 30 do redis.call('XREADGROUP', 'GROUP', 'g', 'c' .. (i % 3), 'COUNT', 1,"
+                    " 'STREAMS', KEYS[1], '>') end return 1", 1, "s")
+        self.raw.execute_command("XCLAIM", "s", "g", "d", "0", "4-0", "5-0", "29-0", "JUSTID")
+        owner = {i: "c%d" % (i % 3) for i in range(1, 31)}
+        owner.update({4: "d", 5: "d", 29: "d"})
+        for count in (0, 2, 4):
+            info = pairs(self.raw.execute_command("XINFO", "STREAM", "s", "FULL", "COUNT", str(count)))
+            group = pairs(info[b"groups"][0])
+            got = {pairs(c)[b"name"].decode(): [rec[0] for rec in pairs(c)[b"pending"]] for c in group[b"consumers"]}
+            want = {}
+            for i in range(1, 31):
+                mine = want.setdefault(owner[i], [])
+                if not count or len(mine) < count:
+                    mine.append(b"%d-0" % i)
+            self.assertEqual(got, want, count)
+            self.assertEqual({pairs(c)[b"name"].decode(): pairs(c)[b"pel-count"] for c in group[b"consumers"]},
+                             {"c0": 10, "c1": 9, "c2": 8, "d": 3})
+
     def test_streams_xautoclaim_huge_count_yields_and_drops_deleted_entries(self):
         n = 100000
         self.fill("s", n)
