@@ -202,14 +202,25 @@ bool xs_resp3(keel_proc *p) {
 /* Writes v in decimal at out; returns the digits written.  (snprintf cost more than XADD's own
  * work: every reply carries an ID.) */
 static size_t u64_text(uint64_t v, char *out) {
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233"
+        "34353637383940414243444546474849505152535455565758596061626364656667"
+        "6869707172737475767778798081828384858687888990919293949596979899";
+    size_t n = 1;
+    for (uint64_t t = 10; n < 20 && v >= t; t *= 10) /* 10^19 is the last power below 2^64 */
+        n++;
+    char *e = out + n;
+    for (; v >= 100; v /= 100) { /* two digits a division */
+        const char *d = &pairs[(v % 100) * 2];
+        *--e = d[1];
+        *--e = d[0];
+    }
+    if (v >= 10) {
+        *--e = pairs[v * 2 + 1];
+        *--e = pairs[v * 2];
+    } else {
+        *--e = (char)('0' + v);
+    }
     return n;
 }
 

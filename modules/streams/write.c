@@ -54,10 +54,11 @@ static keel_op_result append(keel_proc *p, xs_stream *s, const xs_trim_args *a, 
     return KEEL_NEXT;
 }
 
-/* What the append-only log replays for an XADD that appended (entry id) and trimmed `trimmed`
- * entries: the entry with its ID spelt out (so "*" and "ms-*" replay alike), and an exact
+/* What the append-only log replays for an XADD that appended (entry id, as text) and trimmed
+ * `trimmed` entries: the entry with its ID spelt out (so "*" and "ms-*" replay alike), and an exact
  * MAXLEN to the length it left (so "~", which depends on chunk boundaries, replays alike). */
-static void log_xadd(keel_proc *p, const xs_stream *s, uint32_t first, dk_sid id, int64_t trimmed) {
+static void log_xadd(keel_proc *p, const xs_stream *s, uint32_t first, keel_arg id,
+                     int64_t trimmed) {
     keel_arg *v = keel_proc_alloc(p, sizeof *v * (p->argc - first + 6));
     uint32_t n = 0;
     v[n++] = p->argv[0];
@@ -69,8 +70,7 @@ static void log_xadd(keel_proc *p, const xs_stream *s, uint32_t first, dk_sid id
         v[n++] = (keel_arg){
             len, (size_t)snprintf(len, 24, "%llu", (unsigned long long)dk_stream_len(s->log))};
     }
-    char *text = keel_proc_alloc(p, XS_ID_TEXT_MAX);
-    v[n++] = (keel_arg){text, xs_id_text(id, text)};
+    v[n++] = id;
     for (uint32_t i = first; i < p->argc; i++)
         v[n++] = p->argv[i];
     keel_proc_log_as(p, n, v);
@@ -120,10 +120,12 @@ static keel_op_result op_xadd(keel_proc *p, const keel_insn *in) {
         if (!xs_trim_run(p, s, &a, &p->reg[1].v.i)) return KEEL_YIELD;
         if (p->reg[1].v.i > 0) keel_notify(p, KEEL_NOTIFY_STREAM, "xtrim", key->ptr, key->len);
     }
-    dk_sid id = {p->reg[2].v.u, p->reg[3].v.u};
+    /* the ID's text, written once for the log and the reply */
+    char *text = keel_proc_alloc(p, XS_ID_TEXT_MAX);
+    keel_arg id = {text, xs_id_text((dk_sid){p->reg[2].v.u, p->reg[3].v.u}, text)};
     log_xadd(p, s, first, id, p->reg[1].v.i);
     keel_key_signal(p, key->ptr, key->len); /* wake XREAD / XREADGROUP BLOCK */
-    xs_reply_id(p, id);
+    keel_reply_bulk(p, id.ptr, id.len);
     return KEEL_NEXT;
 }
 
