@@ -90,7 +90,7 @@ static void group_free(xs_group *g) {
     for (size_t i = 0; i < g->ncons; i++)
         keel_free(g->cons[i]);
     keel_free(g->cons);
-    keel_free(g->pel);
+    if (g->pel) keel_free(g->pel - g->pelskip);
     keel_free(g);
 }
 
@@ -129,7 +129,7 @@ static xs_group *group_copy(const xs_group *g) {
     memcpy(d, g, sizeof *d + g->nlen);
     d->pel = NULL;
     d->cons = NULL;
-    d->npel = d->cappel = d->ncons = d->capcons = 0;
+    d->npel = d->pelskip = d->cappel = d->ncons = d->capcons = 0;
     if (g->ncons && !(d->cons = keel_calloc(g->ncons, sizeof *d->cons))) goto oom;
     d->capcons = g->ncons;
     for (; d->ncons < g->ncons; d->ncons++) {
@@ -240,9 +240,40 @@ xs_nack *xs_pel_find(const xs_group *g, dk_sid id) {
     return at < g->npel && dk_sid_cmp(g->pel[at].id, id) == 0 ? &g->pel[at] : NULL;
 }
 
+/* Moves the records back to the start of their allocation (the room freed at the front goes to
+ * the end). */
+static void pel_slide_home(xs_group *g) {
+    if (!g->pelskip) return;
+    memmove(g->pel - g->pelskip, g->pel, g->npel * sizeof *g->pel);
+    g->pel -= g->pelskip;
+    g->pelskip = 0;
+}
+
+/* Makes room for one more record at the end: the room at the front when it is a quarter of the
+ * allocation (so each slide is paid for by as many removals), else a bigger allocation. */
+static bool pel_room_at_end(xs_group *g) {
+    if (g->pelskip + g->npel < g->cappel) return true;
+    if (g->pelskip && g->pelskip >= g->cappel / 4) {
+        pel_slide_home(g);
+        return true;
+    }
+    size_t cap = g->cappel ? g->cappel * 2 : 4;
+    xs_nack *v = keel_realloc(g->pel ? g->pel - g->pelskip : NULL, cap * sizeof *g->pel);
+    if (!v) return false;
+    g->pel = v + g->pelskip;
+    g->cappel = cap;
+    return true;
+}
+
 xs_nack *xs_pel_insert(xs_group *g, size_t at, dk_sid id, xs_consumer *c, int64_t now) {
-    if (!grow((void **)&g->pel, &g->cappel, g->npel, sizeof *g->pel)) return NULL;
-    memmove(&g->pel[at + 1], &g->pel[at], (g->npel - at) * sizeof *g->pel);
+    if (g->pelskip && at < g->npel / 2) { /* the records before it move down into the room */
+        g->pel--;
+        g->pelskip--;
+        memmove(&g->pel[0], &g->pel[1], at * sizeof *g->pel);
+    } else {
+        if (!pel_room_at_end(g)) return NULL;
+        memmove(&g->pel[at + 1], &g->pel[at], (g->npel - at) * sizeof *g->pel);
+    }
     g->npel++;
     xs_nack *n = &g->pel[at];
     n->id = id;
@@ -255,9 +286,17 @@ xs_nack *xs_pel_insert(xs_group *g, size_t at, dk_sid id, xs_consumer *c, int64_
 
 void xs_pel_cut(xs_group *g, size_t from, size_t to) {
     if (from == to) return; /* nothing dropped (the PEL may be NULL) */
-    memmove(&g->pel[from], &g->pel[to], (g->npel - to) * sizeof *g->pel);
-    g->npel -= to - from;
+    size_t k = to - from;
+    if (from < g->npel - to) { /* fewer records before the gap: they move up, the front grows */
+        memmove(&g->pel[k], &g->pel[0], from * sizeof *g->pel);
+        g->pel += k;
+        g->pelskip += k;
+    } else {
+        memmove(&g->pel[from], &g->pel[to], (g->npel - to) * sizeof *g->pel);
+    }
+    g->npel -= k;
     if (g->cappel > 64 && g->npel < g->cappel / 4) { /* give back what a drained PEL held */
+        pel_slide_home(g);
         size_t cap = g->npel * 2 > 64 ? g->npel * 2 : 64;
         xs_nack *v = keel_realloc(g->pel, cap * sizeof *g->pel);
         if (v) g->pel = v, g->cappel = cap;

@@ -6,8 +6,9 @@
  * with its name; its consumers an array of pointers sorted the same way, each consumer one
  * allocation with its name; its PEL one array of 40-byte records sorted by ID, each naming its
  * consumer.  A consumer's own pending entries are the PEL's records that name it (walked in the
- * PEL's order), and it counts them.  XREADGROUP appends to the PEL's end; XACK of the oldest
- * entries shifts the array (O(PEL) per removal).
+ * PEL's order), and it counts them.  XREADGROUP appends to the PEL's end.  The array keeps room
+ * at both ends: removing or inserting a record moves the records on its shorter side, so XACK
+ * of the oldest entries (the usual case) moves almost nothing; one in the middle moves half.
  */
 #ifndef KEEL_STREAMS_CGROUP_H
 #define KEEL_STREAMS_CGROUP_H
@@ -35,8 +36,8 @@ typedef struct xs_nack {
 typedef struct xs_group {
     dk_sid last_id;       /* last-delivered-id */
     int64_t entries_read; /* -1: unknown */
-    xs_nack *pel;
-    size_t npel, cappel;
+    xs_nack *pel;   /* the first record: pelskip free records lie before it */
+    size_t npel, pelskip, cappel;
     xs_consumer **cons;
     size_t ncons, capcons;
     uint32_t nlen;
