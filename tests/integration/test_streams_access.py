@@ -6,17 +6,7 @@ locked in a namespace, streams live inside it and the keys outside stay out of r
 """
 import unittest
 
-import redis
-
-from keel_harness import KeelConfigServer, have_module, raw_client, wait_blocked
-
-
-def error_of(r, *args):
-    try:
-        r.execute_command(*args)
-    except redis.ResponseError as e:
-        return str(e)
-    raise AssertionError("no error for %r" % (args,))
+from keel_harness import KeelConfigServer, error_of, have_module, raw_client, wait_blocked
 
 
 WRITES = [
