@@ -294,7 +294,9 @@ static void *thr_main(void *arg) {
         thr_turn(t, false);
         if (!t->runq_head && CK_STACK_ISEMPTY(&t->inbox)) usleep(1000);
     }
-    thr_drain_inbox(t);
+    /* every call posted is run, those a call posts again included (a module freeing a big value
+     * a slice per turn) */
+    while (!CK_STACK_ISEMPTY(&t->inbox)) thr_drain_inbox(t);
     return NULL;
 }
 

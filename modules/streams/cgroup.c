@@ -22,15 +22,18 @@ static bool grow(void **v, size_t *cap, size_t n, size_t each) {
     return true;
 }
 
-/* ======== groups ======== */
+/* ======== names ======== */
 
-/* The index where a group named name is or would go. */
-static size_t group_slot(const xs_groups *gs, const void *name, size_t n, bool *found) {
-    size_t lo = 0, hi = gs->n;
+/* The index where name is or would go in the array v[0..count) of groups or consumers sorted by
+ * name; cmp compares one of them with a name.  *found tells whether it is there. */
+static size_t name_slot(void *const *v, size_t count,
+                        int (*cmp)(const void *item, const void *name, size_t n), const void *name,
+                        size_t n, bool *found) {
+    size_t lo = 0, hi = count;
     *found = false;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = xs_name_cmp(gs->v[mid]->name, gs->v[mid]->nlen, name, n);
+        int c = cmp(v[mid], name, n);
         if (c == 0) {
             *found = true;
             return mid;
@@ -41,6 +44,23 @@ static size_t group_slot(const xs_groups *gs, const void *name, size_t n, bool *
             hi = mid;
     }
     return lo;
+}
+
+static int group_cmp(const void *item, const void *name, size_t n) {
+    const xs_group *g = item;
+    return xs_name_cmp(g->name, g->nlen, name, n);
+}
+
+static int consumer_cmp(const void *item, const void *name, size_t n) {
+    const xs_consumer *c = item;
+    return xs_name_cmp(c->name, c->nlen, name, n);
+}
+
+/* ======== groups ======== */
+
+/* The index where a group named name is or would go. */
+static size_t group_slot(const xs_groups *gs, const void *name, size_t n, bool *found) {
+    return name_slot((void *const *)gs->v, gs->n, group_cmp, name, n, found);
 }
 
 xs_group *xs_group_find(const xs_groups *gs, const void *name, size_t n) {
@@ -70,7 +90,7 @@ static void group_free(xs_group *g) {
     for (size_t i = 0; i < g->ncons; i++)
         keel_free(g->cons[i]);
     keel_free(g->cons);
-    keel_free(g->pel);
+    if (g->pel) keel_free(g->pel - g->pelskip);
     keel_free(g);
 }
 
@@ -90,13 +110,26 @@ void xs_groups_free(xs_groups *gs) {
     memset(gs, 0, sizeof *gs);
 }
 
+bool xs_groups_free_some(xs_groups *gs, size_t *budget) {
+    while (gs->n) {
+        xs_group *g = gs->v[gs->n - 1];
+        for (; g->ncons && *budget; (*budget)--)
+            keel_free(g->cons[--g->ncons]);
+        if (!*budget) return false;
+        group_free(g);
+        gs->n--;
+        (*budget)--;
+    }
+    return true;
+}
+
 static xs_group *group_copy(const xs_group *g) {
     xs_group *d = keel_calloc(1, sizeof *d + g->nlen + 1);
     if (!d) return NULL;
     memcpy(d, g, sizeof *d + g->nlen);
     d->pel = NULL;
     d->cons = NULL;
-    d->npel = d->cappel = d->ncons = d->capcons = 0;
+    d->npel = d->pelskip = d->cappel = d->ncons = d->capcons = 0;
     if (g->ncons && !(d->cons = keel_calloc(g->ncons, sizeof *d->cons))) goto oom;
     d->capcons = g->ncons;
     for (; d->ncons < g->ncons; d->ncons++) {
@@ -148,21 +181,7 @@ size_t xs_groups_bytes(const xs_groups *gs) {
 /* ======== consumers ======== */
 
 static size_t consumer_slot(const xs_group *g, const void *name, size_t n, bool *found) {
-    size_t lo = 0, hi = g->ncons;
-    *found = false;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = xs_name_cmp(g->cons[mid]->name, g->cons[mid]->nlen, name, n);
-        if (c == 0) {
-            *found = true;
-            return mid;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return name_slot((void *const *)g->cons, g->ncons, consumer_cmp, name, n, found);
 }
 
 xs_consumer *xs_consumer_find(const xs_group *g, const void *name, size_t n) {
@@ -221,9 +240,40 @@ xs_nack *xs_pel_find(const xs_group *g, dk_sid id) {
     return at < g->npel && dk_sid_cmp(g->pel[at].id, id) == 0 ? &g->pel[at] : NULL;
 }
 
+/* Moves the records back to the start of their allocation (the room freed at the front goes to
+ * the end). */
+static void pel_slide_home(xs_group *g) {
+    if (!g->pelskip) return;
+    memmove(g->pel - g->pelskip, g->pel, g->npel * sizeof *g->pel);
+    g->pel -= g->pelskip;
+    g->pelskip = 0;
+}
+
+/* Makes room for one more record at the end: the room at the front when it is a quarter of the
+ * allocation (so each slide is paid for by as many removals), else a bigger allocation. */
+static bool pel_room_at_end(xs_group *g) {
+    if (g->pelskip + g->npel < g->cappel) return true;
+    if (g->pelskip && g->pelskip >= g->cappel / 4) {
+        pel_slide_home(g);
+        return true;
+    }
+    size_t cap = g->cappel ? g->cappel * 2 : 4;
+    xs_nack *v = keel_realloc(g->pel ? g->pel - g->pelskip : NULL, cap * sizeof *g->pel);
+    if (!v) return false;
+    g->pel = v + g->pelskip;
+    g->cappel = cap;
+    return true;
+}
+
 xs_nack *xs_pel_insert(xs_group *g, size_t at, dk_sid id, xs_consumer *c, int64_t now) {
-    if (!grow((void **)&g->pel, &g->cappel, g->npel, sizeof *g->pel)) return NULL;
-    memmove(&g->pel[at + 1], &g->pel[at], (g->npel - at) * sizeof *g->pel);
+    if (g->pelskip && at < g->npel / 2) { /* the records before it move down into the room */
+        g->pel--;
+        g->pelskip--;
+        memmove(&g->pel[0], &g->pel[1], at * sizeof *g->pel);
+    } else {
+        if (!pel_room_at_end(g)) return NULL;
+        memmove(&g->pel[at + 1], &g->pel[at], (g->npel - at) * sizeof *g->pel);
+    }
     g->npel++;
     xs_nack *n = &g->pel[at];
     n->id = id;
@@ -234,14 +284,28 @@ xs_nack *xs_pel_insert(xs_group *g, size_t at, dk_sid id, xs_consumer *c, int64_
     return n;
 }
 
+void xs_pel_cut(xs_group *g, size_t from, size_t to) {
+    if (from == to) return; /* nothing dropped (the PEL may be NULL) */
+    size_t k = to - from;
+    if (from < g->npel - to) { /* fewer records before the gap: they move up, the front grows */
+        memmove(&g->pel[k], &g->pel[0], from * sizeof *g->pel);
+        g->pel += k;
+        g->pelskip += k;
+    } else {
+        memmove(&g->pel[from], &g->pel[to], (g->npel - to) * sizeof *g->pel);
+    }
+    g->npel -= k;
+    if (g->cappel > 64 && g->npel < g->cappel / 4) { /* give back what a drained PEL held */
+        pel_slide_home(g);
+        size_t cap = g->npel * 2 > 64 ? g->npel * 2 : 64;
+        xs_nack *v = keel_realloc(g->pel, cap * sizeof *g->pel);
+        if (v) g->pel = v, g->cappel = cap;
+    }
+}
+
 void xs_pel_remove_at(xs_group *g, size_t at) {
     g->pel[at].owner->pending--;
-    memmove(&g->pel[at], &g->pel[at + 1], (g->npel - at - 1) * sizeof *g->pel);
-    g->npel--;
-    if (g->cappel > 64 && g->npel < g->cappel / 4) { /* give back what a drained PEL held */
-        xs_nack *v = keel_realloc(g->pel, g->cappel / 2 * sizeof *g->pel);
-        if (v) g->pel = v, g->cappel /= 2;
-    }
+    xs_pel_cut(g, at, at + 1);
 }
 
 void xs_nack_move(xs_nack *n, xs_consumer *c) {

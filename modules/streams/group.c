@@ -6,10 +6,7 @@
 
 enum { SUB_HELP = 0, SUB_CREATE, SUB_SETID, SUB_DESTROY, SUB_CREATECONSUMER, SUB_DELCONSUMER };
 
-static const struct {
-    const char *name;
-    int arity; /* as Redis's subcommand arity: N exactly, -N at least */
-} subs[] = {
+static const xs_subcmd subs[] = {
     [SUB_HELP] = {"help", 2},
     [SUB_CREATE] = {"create", -5},
     [SUB_SETID] = {"setid", -5},
@@ -37,22 +34,6 @@ static const char *const help[] = {
     "HELP",
     "    Print this help.",
 };
-
-/* The subcommand of argv[1], or -1 after replying Redis's error. */
-static int subcommand(keel_proc *p, const char *cmd) {
-    for (int i = 0; i < (int)(sizeof subs / sizeof subs[0]); i++) {
-        if (!keel_arg_is(&p->argv[1], subs[i].name)) continue;
-        int ar = subs[i].arity;
-        if ((ar > 0 && (int)p->argc != ar) || (ar < 0 && (int)p->argc < -ar)) {
-            xs_error(p, "ERR wrong number of arguments for '%s|%s' command", cmd, subs[i].name);
-            return -1;
-        }
-        return i;
-    }
-    xs_error(p, "ERR unknown subcommand '%.128s'. Try %s HELP.", p->argv[1].ptr,
-             strcmp(cmd, "xgroup") ? "XINFO" : "XGROUP");
-    return -1;
-}
 
 /* CREATE's MKSTREAM and ENTRIESREAD, SETID's ENTRIESREAD (from argv[5]). */
 static bool group_options(keel_proc *p, int sub, bool *mkstream, int64_t *read) {
@@ -108,12 +89,10 @@ static keel_op_result create(keel_proc *p, xs_stream *s, const keel_arg *key, in
  * Reductions 1 (DELCONSUMER: 1 per pending entry of the group).  May hop, block. */
 static keel_op_result op_xgroup(keel_proc *p, const keel_insn *in) {
     (void)in;
-    int sub = subcommand(p, "xgroup");
+    int sub = xs_subcommand(p, "xgroup", subs, sizeof subs / sizeof subs[0]);
     if (sub < 0) return KEEL_FAIL;
     if (sub == SUB_HELP) {
-        keel_reply_array(p, sizeof help / sizeof help[0]);
-        for (size_t i = 0; i < sizeof help / sizeof help[0]; i++)
-            keel_reply_simple(p, help[i]);
+        xs_reply_help(p, help, sizeof help / sizeof help[0]);
         return KEEL_NEXT;
     }
     if (sub == SUB_SETID && p->argc != 5 && p->argc != 7)

@@ -11,6 +11,7 @@ modules_streams_libstreams_la_SOURCES = \
 	modules/streams/persist.c modules/streams/persist.h \
 	modules/streams/range.c \
 	modules/streams/read.c \
+	modules/streams/reclaim.c modules/streams/reclaim.h \
 	modules/streams/register.c modules/streams/register.h \
 	modules/streams/sobj.c modules/streams/sobj.h \
 	modules/streams/trim.c modules/streams/trim.h \

@@ -283,88 +283,177 @@ static keel_op_result op_xclaim(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
+/* ======== XAUTOCLAIM ======== */
+
+/* Redis's XAUTOCLAIM looks at COUNT * ATTEMPTS_FACTOR PEL records at most, and takes a COUNT up
+ * to LONG_MAX / max(sizeof(streamID), ATTEMPTS_FACTOR) (16). */
+#define ATTEMPTS_FACTOR 10
+#define AUTOCLAIM_COUNT_MAX (INT64_MAX / 16)
+
+/* XAUTOCLAIM's arguments after the consumer: min-idle-time, start, COUNT, JUSTID. */
+typedef struct autoclaim_args {
+    int64_t minidle, count;
+    dk_sid start;
+    bool justid;
+} autoclaim_args;
+
+/* Parses them as Redis does; false after replying its error. */
+static bool autoclaim_parse(keel_proc *p, autoclaim_args *a) {
+    a->count = 100;
+    a->justid = false;
+    if (!arg_int_or(p, &p->argv[4], &a->minidle, "Invalid min-idle-time argument for XAUTOCLAIM"))
+        return false;
+    if (a->minidle < 0) a->minidle = 0;
+    const keel_arg *sa = &p->argv[5];
+    bool ex = sa->len > 1 && sa->ptr[0] == '(';
+    keel_arg rest = {sa->ptr + ex, sa->len - ex};
+    if (!xs_parse_id(p, &rest, ex, 0, &a->start, NULL)) return false;
+    if (ex && !xs_id_incr(&a->start)) {
+        xs_error(p, "ERR invalid start ID for the interval");
+        return false;
+    }
+    for (uint32_t j = 6; j < p->argc; j++) {
+        if (keel_arg_is(&p->argv[j], "COUNT") && j + 1 < p->argc) {
+            if (!keel_arg_i64(&p->argv[j + 1], &a->count) || a->count < 1 ||
+                a->count > AUTOCLAIM_COUNT_MAX) {
+                xs_error(p, "ERR COUNT must be > 0");
+                return false;
+            }
+            j++;
+        } else if (keel_arg_is(&p->argv[j], "JUSTID")) {
+            a->justid = true;
+        } else {
+            xs_syntax(p);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A growing array of IDs in the process's arena (a full one is copied to one twice as big: the
+ * old block stays in the arena until the process ends, so at most as much again is wasted). */
+typedef struct id_list {
+    dk_sid *v;
+    size_t n, cap;
+} id_list;
+
+static void id_push(keel_proc *p, id_list *l, dk_sid id) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        dk_sid *v = keel_proc_alloc(p, sizeof *v * cap);
+        if (l->n) memcpy(v, l->v, sizeof *v * l->n);
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = id;
+}
+
+/* XAUTOCLAIM's progress, kept in the process's arena across yields (r0 points at it): first the
+ * walk over the PEL (what to claim, which records name deleted entries), then the claims and
+ * their replies, then the deleted IDs' replies. */
+enum { AC_WALK, AC_CLAIM, AC_DELETED };
+typedef struct autoclaim_state {
+    int stage;
+    size_t at;        /* AC_WALK: the next PEL record to look at; then the next ID to reply */
+    size_t kept;      /* AC_WALK: records [kept, at) are a gap (see autoclaim_walk) */
+    int64_t attempts; /* PEL records it may still look at */
+    int64_t left;     /* entries it may still claim or drop (COUNT) */
+    int64_t now;      /* the command's time, the same after a yield */
+    id_list claimed, deleted;
+} autoclaim_state;
+
+/* Walks the PEL from st->at: records of deleted entries are dropped (their IDs kept for the
+ * reply), those idle long enough are noted for claiming.  The records it keeps are moved down
+ * to st->kept as it goes and the gap is closed once, at the end (one move, where dropping each
+ * record at once would move the rest of the PEL each time); until then the gap holds stale
+ * records, which nothing sees: the key stays held across yields (a snapshot waits for it) and a
+ * write is never abandoned.  True when the walk is over (COUNT, the attempts or the PEL ran out);
+ * false when the budget ran out first. */
+static bool autoclaim_walk(keel_proc *p, const xs_stream *s, xs_group *g, int64_t minidle,
+                           autoclaim_state *st) {
+    while (st->attempts && st->left && st->at < g->npel) {
+        st->attempts--;
+        xs_nack *n = &g->pel[st->at++];
+        dk_sentry e;
+        if (!dk_stream_get(s->log, n->id, &e)) {
+            id_push(p, &st->deleted, n->id);
+            n->owner->pending--;
+            st->left--;
+        } else {
+            if (!minidle || st->now - n->delivery_time >= minidle) {
+                id_push(p, &st->claimed, n->id);
+                st->left--;
+            }
+            g->pel[st->kept++] = *n;
+        }
+        if (keel_charge(p, XS_COST_UPDATE)) return false;
+    }
+    size_t next = st->kept; /* the next start: the first record not looked at */
+    xs_pel_cut(g, st->kept, st->at);
+    st->at = next;
+    return true;
+}
+
 /* Opcode: streams.xautoclaim
  * XAUTOCLAIM key group consumer min-idle-time start [COUNT n] [JUSTID]: claims up to n (100)
  * pending entries from start on that are idle enough, looking at 10n records at most, dropping
  * records of deleted entries; replies [next start (0-0 at the end), [entries or IDs],
- * [deleted IDs]].  Reductions XS_COST_UPDATE per record.  May hop, block. */
+ * [deleted IDs]].  Registers: r0 = its progress (autoclaim_state in the arena).  Reductions
+ * XS_COST_UPDATE per record looked at, XS_COST_ENTRY per entry or ID replied.  May yield (a COUNT
+ * of any size is walked, claimed and replied a slice at a time), hop, block. */
 static keel_op_result op_xautoclaim(keel_proc *p, const keel_insn *in) {
     (void)in;
-    int64_t minidle, count = 100;
-    bool justid = false;
-    if (!arg_int_or(p, &p->argv[4], &minidle, "Invalid min-idle-time argument for XAUTOCLAIM"))
-        return KEEL_FAIL;
-    if (minidle < 0) minidle = 0;
-    const keel_arg *sa = &p->argv[5];
-    bool ex = sa->len > 1 && sa->ptr[0] == '(';
-    keel_arg rest = {sa->ptr + ex, sa->len - ex};
-    dk_sid start;
-    if (!xs_parse_id(p, &rest, ex, 0, &start, NULL)) return KEEL_FAIL;
-    if (ex && !xs_id_incr(&start)) return xs_error(p, "ERR invalid start ID for the interval");
-    for (uint32_t j = 6; j < p->argc; j++) {
-        if (keel_arg_is(&p->argv[j], "COUNT") && j + 1 < p->argc) {
-            if (!keel_arg_i64(&p->argv[j + 1], &count) || count < 1 || count > INT64_MAX / 16)
-                return xs_error(p, "ERR COUNT must be > 0");
-            j++;
-        } else if (keel_arg_is(&p->argv[j], "JUSTID")) {
-            justid = true;
-        } else {
-            return xs_syntax(p);
-        }
-    }
+    autoclaim_args a;
+    if (!autoclaim_parse(p, &a)) return KEEL_FAIL;
     xs_stream *s;
     xs_group *g;
     keel_op_result r = find_group(p, &s, &g);
     if (r != KEEL_NEXT) return r;
     if (!g) return nogroup(p);
-    int64_t attempts = count * 10, now = keel_now_ms(p);
-    dk_sid *deleted = keel_proc_alloc(p, sizeof *deleted * (size_t)(count < 1024 ? count : 1024));
-    size_t ndeleted = 0, capdeleted = count < 1024 ? (size_t)count : 1024;
+    autoclaim_state *st = (autoclaim_state *)p->reg[0].v.ptr;
+    if (p->reg[0].type == DK_NULL) {
+        st = keel_proc_alloc(p, sizeof *st);
+        size_t from = xs_pel_lower(g, a.start);
+        *st = (autoclaim_state){.stage = AC_WALK,
+                                .at = from,
+                                .kept = from,
+                                .attempts = a.count * ATTEMPTS_FACTOR,
+                                .left = a.count,
+                                .now = keel_now_ms(p)};
+        p->reg[0] = dk_ptr(st);
+        keel_reply_array(p, 3); /* the next start comes first but is known after the walk */
+    }
+    if (st->stage == AC_WALK) {
+        if (!autoclaim_walk(p, s, g, a.minidle, st)) return KEEL_YIELD;
+        xs_reply_id(p, st->at < g->npel ? g->pel[st->at].id : (dk_sid){0, 0});
+        keel_reply_array(p, st->claimed.n);
+        st->stage = AC_CLAIM;
+        st->at = 0;
+    }
     xs_consumer *c = NULL;
-    keel_reply_array(p, 3);
-    /* the next start comes first in the reply but is known last: walk first, then reply */
-    size_t i = xs_pel_lower(g, start);
-    dk_sid *claimed = keel_proc_alloc(p, sizeof *claimed * capdeleted);
-    size_t nclaimed = 0, capclaimed = capdeleted;
-    while (attempts-- && count && i < g->npel) {
-        xs_nack *n = &g->pel[i];
-        keel_charge(p, XS_COST_UPDATE);
-        dk_sentry e;
-        if (!dk_stream_get(s->log, n->id, &e)) {
-            if (ndeleted == capdeleted) {
-                dk_sid *d = keel_proc_alloc(p, sizeof *d * capdeleted * 2);
-                memcpy(d, deleted, sizeof *d * ndeleted);
-                deleted = d;
-                capdeleted *= 2;
-            }
-            deleted[ndeleted++] = n->id;
-            xs_pel_remove_at(g, i);
-            count--;
-            continue;
+    for (; st->stage == AC_CLAIM && st->at < st->claimed.n; st->at++) {
+        xs_nack *n = xs_pel_find(g, st->claimed.v[st->at]);
+        if (!n)
+            keel_reply_nil(p); /* cannot happen: the key is held, only dropped records went */
+        else if (!claim_one(p, s, g, &c, n, st->now, -1, a.justid))
+            return xs_oom(p);
+        if (keel_charge(p, XS_COST_ENTRY) && st->at + 1 < st->claimed.n) {
+            st->at++;
+            return KEEL_YIELD;
         }
-        if (minidle && now - n->delivery_time < minidle) {
-            i++;
-            continue;
-        }
-        if (nclaimed == capclaimed) {
-            dk_sid *d = keel_proc_alloc(p, sizeof *d * capclaimed * 2);
-            memcpy(d, claimed, sizeof *d * nclaimed);
-            claimed = d;
-            capclaimed *= 2;
-        }
-        claimed[nclaimed++] = n->id;
-        i++;
-        count--;
     }
-    xs_reply_id(p, i < g->npel ? g->pel[i].id : (dk_sid){0, 0});
-    keel_reply_array(p, nclaimed);
-    for (size_t k = 0; k < nclaimed; k++) {
-        xs_nack *n = xs_pel_find(g, claimed[k]);
-        if (!claim_one(p, s, g, &c, n, now, -1, justid)) return xs_oom(p);
+    if (st->stage == AC_CLAIM) {
+        keel_reply_array(p, st->deleted.n);
+        st->stage = AC_DELETED;
+        st->at = 0;
     }
-    keel_reply_array(p, ndeleted);
-    for (size_t k = 0; k < ndeleted; k++)
-        xs_reply_id(p, deleted[k]);
+    for (; st->at < st->deleted.n; st->at++) {
+        xs_reply_id(p, st->deleted.v[st->at]);
+        if (keel_charge(p, XS_COST_ENTRY) && st->at + 1 < st->deleted.n) {
+            st->at++;
+            return KEEL_YIELD;
+        }
+    }
     return KEEL_NEXT;
 }
 

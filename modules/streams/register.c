@@ -1,5 +1,6 @@
 /* register.c -- streams.so's registration table: the stream type, then every command family. */
 #include "family.h"
+#include "reclaim.h"
 #include "register.h"
 #include "sobj.h"
 
@@ -30,9 +31,12 @@ keel_status xs_register(keel_module *m) {
             if (st != KEEL_OK) return failed(m, "command", fam->commands[i].name, st, err);
         }
     }
+    st = xs_reclaim_init(m, &err); /* last: nothing after it can fail */
+    if (st != KEEL_OK) return failed(m, "INFO section", "Streams", st, err);
     return KEEL_OK;
 }
 
 void xs_unregister(keel_module *m) {
     (void)m;
+    xs_reclaim_fini();
 }

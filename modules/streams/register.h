@@ -9,7 +9,7 @@
  * reason), after which the core unloads the module. */
 keel_status xs_register(keel_module *m);
 
-/* The module's fini: nothing is left to forget. */
+/* The module's fini: frees the streams still waiting to be freed (reclaim.h). */
 void xs_unregister(keel_module *m);
 
 #endif

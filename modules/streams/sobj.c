@@ -2,6 +2,7 @@
  * error, ID and reply helpers of streams.so. */
 #include "sobj.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "persist.h"
+#include "reclaim.h"
 
 keel_type_id xs_type = KEEL_TYPE_NONE;
 
@@ -31,8 +33,9 @@ void xs_stream_free(xs_stream *s) {
     keel_free(s);
 }
 
+/* The type's free op: big streams are freed a slice per turn (reclaim.c). */
 static void stream_free(void *obj) {
-    xs_stream_free(obj);
+    xs_reclaim(obj);
 }
 
 static void *stream_copy(const void *obj) {
@@ -158,6 +161,31 @@ keel_op_result xs_syntax(keel_proc *p) {
     return xs_error(p, "ERR syntax error");
 }
 
+int xs_subcommand(keel_proc *p, const char *cmd, const xs_subcmd *subs, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (!keel_arg_is(&p->argv[1], subs[i].name)) continue;
+        int ar = subs[i].arity;
+        if ((ar > 0 && (int)p->argc != ar) || (ar < 0 && (int)p->argc < -ar)) {
+            xs_error(p, "ERR wrong number of arguments for '%s|%s' command", cmd, subs[i].name);
+            return -1;
+        }
+        return (int)i;
+    }
+    char upper[16];
+    size_t k = 0;
+    for (; cmd[k] && k + 1 < sizeof upper; k++)
+        upper[k] = (char)toupper((unsigned char)cmd[k]);
+    upper[k] = 0;
+    xs_error(p, "ERR unknown subcommand '%.128s'. Try %s HELP.", p->argv[1].ptr, upper);
+    return -1;
+}
+
+void xs_reply_help(keel_proc *p, const char *const *lines, size_t n) {
+    keel_reply_array(p, n);
+    for (size_t i = 0; i < n; i++)
+        keel_reply_simple(p, lines[i]);
+}
+
 bool xs_arg_int(keel_proc *p, const keel_arg *a, int64_t *out) {
     if (keel_arg_i64(a, out)) return true;
     xs_error(p, "ERR value is not an integer or out of range");
@@ -174,13 +202,25 @@ bool xs_resp3(keel_proc *p) {
 /* Writes v in decimal at out; returns the digits written.  (snprintf cost more than XADD's own
  * work: every reply carries an ID.) */
 static size_t u64_text(uint64_t v, char *out) {
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233"
+        "34353637383940414243444546474849505152535455565758596061626364656667"
+        "6869707172737475767778798081828384858687888990919293949596979899";
+    size_t n = 1;
+    for (uint64_t t = 10; n < 20 && v >= t; t *= 10) /* 10^19 is the last power below 2^64 */
+        n++;
+    char *e = out + n;
+    for (; v >= 100; v /= 100) { /* two digits a division */
+        const char *d = &pairs[(v % 100) * 2];
+        *--e = d[1];
+        *--e = d[0];
+    }
+    if (v >= 10) {
+        *--e = pairs[v * 2 + 1];
+        *--e = pairs[v * 2];
+    } else {
+        *--e = (char)('0' + v);
+    }
     return n;
 }
 

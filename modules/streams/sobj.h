@@ -82,6 +82,20 @@ bool xs_parse_id(keel_proc *p, const keel_arg *a, bool strict, uint64_t missing_
 /* The same without replying: false when a is not an ID. */
 bool xs_id_scan(const keel_arg *a, bool strict, uint64_t missing_seq, dk_sid *id, bool *seq_given);
 
+/* A subcommand of XGROUP or XINFO: its name and its arity as Redis counts it (N exactly, -N at
+ * least, the command's own name and the subcommand included). */
+typedef struct xs_subcmd {
+    const char *name;
+    int arity;
+} xs_subcmd;
+
+/* The index in subs[0..n) of argv[1], or -1 after replying Redis's error for an unknown
+ * subcommand or a wrong argument count (cmd: "xgroup", "xinfo"). */
+int xs_subcommand(keel_proc *p, const char *cmd, const xs_subcmd *subs, size_t n);
+
+/* Replies a HELP subcommand's lines, each a simple string. */
+void xs_reply_help(keel_proc *p, const char *const *lines, size_t n);
+
 /* An integer argument, or Redis's "ERR value is not an integer or out of range" replied. */
 bool xs_arg_int(keel_proc *p, const keel_arg *a, int64_t *out);
 

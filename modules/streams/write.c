@@ -54,10 +54,11 @@ static keel_op_result append(keel_proc *p, xs_stream *s, const xs_trim_args *a, 
     return KEEL_NEXT;
 }
 
-/* What the append-only log replays for an XADD that appended (entry id) and trimmed `trimmed`
- * entries: the entry with its ID spelt out (so "*" and "ms-*" replay alike), and an exact
+/* What the append-only log replays for an XADD that appended (entry id, as text) and trimmed
+ * `trimmed` entries: the entry with its ID spelt out (so "*" and "ms-*" replay alike), and an exact
  * MAXLEN to the length it left (so "~", which depends on chunk boundaries, replays alike). */
-static void log_xadd(keel_proc *p, const xs_stream *s, uint32_t first, dk_sid id, int64_t trimmed) {
+static void log_xadd(keel_proc *p, const xs_stream *s, uint32_t first, keel_arg id,
+                     int64_t trimmed) {
     keel_arg *v = keel_proc_alloc(p, sizeof *v * (p->argc - first + 6));
     uint32_t n = 0;
     v[n++] = p->argv[0];
@@ -69,8 +70,7 @@ static void log_xadd(keel_proc *p, const xs_stream *s, uint32_t first, dk_sid id
         v[n++] = (keel_arg){
             len, (size_t)snprintf(len, 24, "%llu", (unsigned long long)dk_stream_len(s->log))};
     }
-    char *text = keel_proc_alloc(p, XS_ID_TEXT_MAX);
-    v[n++] = (keel_arg){text, xs_id_text(id, text)};
+    v[n++] = id;
     for (uint32_t i = first; i < p->argc; i++)
         v[n++] = p->argv[i];
     keel_proc_log_as(p, n, v);
@@ -120,10 +120,27 @@ static keel_op_result op_xadd(keel_proc *p, const keel_insn *in) {
         if (!xs_trim_run(p, s, &a, &p->reg[1].v.i)) return KEEL_YIELD;
         if (p->reg[1].v.i > 0) keel_notify(p, KEEL_NOTIFY_STREAM, "xtrim", key->ptr, key->len);
     }
-    dk_sid id = {p->reg[2].v.u, p->reg[3].v.u};
+    /* the ID's text, written once for the log and the reply */
+    char *text = keel_proc_alloc(p, XS_ID_TEXT_MAX);
+    keel_arg id = {text, xs_id_text((dk_sid){p->reg[2].v.u, p->reg[3].v.u}, text)};
     log_xadd(p, s, first, id, p->reg[1].v.i);
     keel_key_signal(p, key->ptr, key->len); /* wake XREAD / XREADGROUP BLOCK */
-    xs_reply_id(p, id);
+    keel_reply_bulk(p, id.ptr, id.len);
+    return KEEL_NEXT;
+}
+
+/* Looks argv[1] up for XDEL and XTRIM: KEEL_NEXT with *s, or KEEL_NEXT with *s NULL after
+ * replying 0 for a missing key (the key is locked from the first run on, so it cannot go between
+ * yields), or WRONGTYPE replied, or a KEEL_MOVED/KEEL_WAIT passed on. */
+static keel_op_result find_or_zero(keel_proc *p, xs_stream **s) {
+    *s = NULL;
+    keel_status st = xs_find(p, &p->argv[1], s);
+    KEEL_OP_PROPAGATE(st);
+    if (st == KEEL_EWRONGTYPE) return xs_wrongtype(p);
+    if (st == KEEL_NOTFOUND) {
+        *s = NULL;
+        keel_reply_int(p, 0);
+    }
     return KEEL_NEXT;
 }
 
@@ -137,14 +154,9 @@ static keel_op_result op_xadd(keel_proc *p, const keel_insn *in) {
 static keel_op_result op_xdel(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *key = &p->argv[1];
-    xs_stream *s = NULL;
-    keel_status st = xs_find(p, key, &s);
-    KEEL_OP_PROPAGATE(st);
-    if (st == KEEL_EWRONGTYPE) return xs_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {
-        keel_reply_int(p, p->reg[1].type == DK_NULL ? 0 : p->reg[1].v.i);
-        return KEEL_NEXT;
-    }
+    xs_stream *s;
+    keel_op_result r = find_or_zero(p, &s);
+    if (r != KEEL_NEXT || !s) return r;
     dk_sid id;
     if (p->reg[0].type == DK_NULL) {
         for (uint32_t i = 2; i < p->argc; i++)
@@ -182,14 +194,9 @@ static keel_op_result op_xdel(keel_proc *p, const keel_insn *in) {
 static keel_op_result op_xtrim(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *key = &p->argv[1];
-    xs_stream *s = NULL;
-    keel_status st = xs_find(p, key, &s);
-    KEEL_OP_PROPAGATE(st);
-    if (st == KEEL_EWRONGTYPE) return xs_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {
-        keel_reply_int(p, 0);
-        return KEEL_NEXT;
-    }
+    xs_stream *s;
+    keel_op_result r = find_or_zero(p, &s);
+    if (r != KEEL_NEXT || !s) return r;
     xs_trim_args a;
     if (xs_trim_parse(p, false, &a) < 0) return KEEL_FAIL;
     if (p->reg[0].type == DK_NULL) p->reg[0] = dk_i64(0);

@@ -398,6 +398,15 @@ def raw_client(c):
     return c
 
 
+def error_of(r, *args):
+    """The error message the command args gets on client r (redis-py drops a leading "ERR ");
+    fails the test when it succeeds."""
+    kind, reply = reply_of(r, args)
+    if kind != "error":
+        raise AssertionError("no error for %r: %r" % (args, reply))
+    return reply
+
+
 def reply_of(r, cmd):
     """("ok", reply) or ("error", message) for cmd on client r."""
     try:

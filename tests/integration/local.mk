@@ -67,7 +67,10 @@ INTEGRATION_TESTS = \
 	tests/integration/test_btree.py \
 	tests/integration/test_dump_restore.py \
 	tests/integration/test_streams.py \
+	tests/integration/test_streams_access.py \
 	tests/integration/test_streams_compat.py \
+	tests/integration/test_streams_pel.py \
+	tests/integration/test_streams_yield.py \
 	tests/integration/test_sets_big.py \
 	tests/integration/test_hll.py \
 	tests/integration/test_hll_compat.py \

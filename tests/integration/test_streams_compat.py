@@ -148,6 +148,10 @@ SCRIPTS = {
         ["XAUTOCLAIM", "s", "g", "e", "0", "0", "COUNT", "x"], ["XAUTOCLAIM", "s", "g", "e", "x", "0"],
         ["XAUTOCLAIM", "s", "g", "e", "0", "x"], ["XAUTOCLAIM", "s", "g", "e", "0", "0", "FOO"],
         ["XAUTOCLAIM", "s", "nog", "e", "0", "0"], ["XAUTOCLAIM", "nokey", "g", "e", "0", "0"],
+        # COUNT's limit, LONG_MAX / 16 (on a missing key: redis-server allocates COUNT IDs up front)
+        ["XAUTOCLAIM", "nokey", "g", "e", "0", "0", "COUNT", "576460752303423487"],
+        ["XAUTOCLAIM", "nokey", "g", "e", "0", "0", "COUNT", "576460752303423488"],
+        ["XAUTOCLAIM", "nokey", "g", "e", "0", "0", "COUNT", "-1"],
         ["XPENDING", "s", "g"], ["XINFO", "CONSUMERS", "s", "g"], ["XINFO", "CONSUMERS", "s", "nog"],
         ["XINFO", "STREAM", "s", "FULL"], ["XINFO", "STREAM", "s", "FULL", "COUNT", "2"],
         ["XINFO", "STREAM", "s", "FULL", "COUNT", "0"], ["XINFO", "STREAM", "s", "FULL", "COUNT", "x"],
