@@ -6,7 +6,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libssl-dev libjansson-dev check libxxhash-dev libck-dev liblz4-dev libzstd-dev
 redis-server redis-tools memcached libmemcached-tools python3 python3-redis python3-pymemcache
 openssl clang libclang-rt-14-dev binutils procps iproute2
-libluajit-5.1-dev lua-cjson-dev"
+libluajit-5.1-dev lua-cjson-dev python3-prometheus-client curl"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
