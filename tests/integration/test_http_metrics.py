@@ -320,5 +320,50 @@ class HttpMetricsTest(unittest.TestCase):
         self.assertEqual(self.r.ping(), True)
 
 
+@unittest.skipUnless(have_module("http") and have_module("resp") and have_module("strings"), "modules not built")
+class HttpHealthWhileLoadingTest(unittest.TestCase):
+    def test_health_is_503_while_the_log_replays_then_200(self):
+        config = dict(CONFIG, appendonly=True, key_load_delay=5000)   # 5 ms per replayed command
+        srv = KeelConfigServer(config).start()
+        self.addCleanup(srv.stop)
+        r = srv.client("app")
+        for i in range(1000):
+            r.set("k%d" % i, i)
+        srv.stop()
+        srv.start()
+        r = srv.client("app")
+        url = "http://127.0.0.1:%d/health" % srv.ports["web"]
+
+        def health():
+            try:
+                with urllib.request.urlopen(url, timeout=120) as resp:
+                    return resp.status, resp.read()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read()
+
+        def loading():
+            return r.info("persistence")["loading"] == 1
+
+        # a /health answered while INFO says loading both before and after it must say 503
+        seen = []
+
+        def bracketed():
+            if not loading():
+                return False
+            answer = health()
+            if loading():
+                seen.append(answer)
+            return seen
+
+        if wait_until("the load to be observed", lambda: bracketed() or not loading(), timeout=120) and seen:
+            status, body = seen[0]
+            self.assertEqual(status, 503)
+            self.assertIn(b"loading", body)
+        self.assertTrue(seen, "the load ended before /health could be asked during it")
+        wait_until("the load to end", lambda: not loading(), timeout=300)
+        self.assertEqual(health(), (200, b"ok\n"))
+        self.assertEqual(r.dbsize(), 1000)
+
+
 if __name__ == "__main__":
     unittest.main()
