@@ -46,21 +46,47 @@ static void family(keel_buf *out, const char *name, const char *type, const char
     putf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* Appends key="value" (value escaped as the format wants: backslash, quote, newline) to labels,
- * comma-separated from what is there.  A value too long for the room left is cut. */
+/* The length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+    if (s[0] < 0x80) return 1;
+    size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (!len || s[0] > 0xf4 || len > n) return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || (s[0] == 0xf0 && s[1] < 0x90) ||
+        (s[0] == 0xf4 && s[1] > 0x8f))
+        return 0;   /* overlong, surrogate, or past U+10FFFF */
+    return len;
+}
+
+/* Appends key="value" to labels, comma-separated from what is there, as the format wants it:
+ * backslash, quote and newline escaped, and (since values can come from clients: an error code
+ * a script chose) every byte that is not valid UTF-8 or is a control character written as '?',
+ * so no value can break a scraper's parse.  A value too long for the room left is cut. */
 static void label_add(char *labels, size_t cap, const char *key, const char *value) {
     size_t n = strlen(labels);
     int w = snprintf(labels + n, cap - n, "%s%s=\"", n ? "," : "", key);
     if (w < 0 || (size_t)w >= cap - n) return;
     n += (size_t)w;
-    for (const char *v = value ? value : ""; *v && n + 4 < cap; v++) {
-        if (*v == '\\' || *v == '"') labels[n++] = '\\';
-        if (*v == '\n') {
+    const unsigned char *v = (const unsigned char *)(value ? value : "");
+    size_t left = strlen((const char *)v);
+    while (left && n + 6 < cap) {
+        size_t len = utf8_len(v, left);
+        if (len > 1) {
+            memcpy(labels + n, v, len);
+            n += len;
+        } else if (*v == '\\' || *v == '"') {
+            labels[n++] = '\\';
+            labels[n++] = (char)*v;
+        } else if (*v == '\n') {
             labels[n++] = '\\';
             labels[n++] = 'n';
-            continue;
+        } else {
+            labels[n++] = len == 1 && *v >= 0x20 && *v != 0x7f ? (char)*v : '?';
+            len = 1;
         }
-        labels[n++] = *v;
+        v += len;
+        left -= len;
     }
     labels[n++] = '"';
     labels[n] = '\0';

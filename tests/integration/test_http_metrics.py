@@ -174,6 +174,18 @@ class HttpMetricsTest(unittest.TestCase):
                 self.r.lpush("hm:str", "x")
         self.assertEqual(self.value(self.scrape(), "keel_errors_total", code="WRONGTYPE"), before + 3)
 
+    @unittest.skipUnless(have_module("scripting"), "scripting.so not built")
+    def test_label_values_clients_choose_cannot_break_the_format(self):
+        # a script picks its error's code word, which becomes errorstats' (and a label's) text
+        for code in [b'Q"U\\OTE}', b"BAD\xff\x01BYTES", "\u00e9T\u00c9".encode()]:
+            with self.assertRaises(redis.ResponseError):
+                self.r.eval("return redis.error_reply(ARGV[1])", 0, code + b" message")
+        body = self.get("/metrics")[2]
+        body.decode("utf-8")   # strict: every byte of the exposition is UTF-8
+        m = {f.name: f for f in text_string_to_metric_families(body.decode())}
+        for label in ['Q"U\\OTE}', "BAD??BYTES", "\u00e9T\u00c9"]:
+            self.assertGreaterEqual(self.value(m, "keel_errors_total", code=label), 1, label)
+
     def test_http_scrape_over_resp(self):
         text = self.r.execute_command("HTTP.SCRAPE", "metrics").decode()
         self.assertIn("keel_commands_processed", {f.name for f in text_string_to_metric_families(text)})
