@@ -105,6 +105,11 @@ typedef struct conf {
     int lfu_log_factor;        /* how slowly the LFU counter grows (10) */
     int lfu_decay_time;        /* minutes for the LFU counter to drop by one (1) */
     unsigned notify_keyspace_events;   /* KEEL_NOTIFY_* classes on (notify-keyspace-events) */
+    /* the slow log and the latency monitor (slowlog.h, latency.h), applied at start; CONFIG SET
+       changes the running values */
+    int64_t slowlog_slower_than;   /* microseconds (slowlog-log-slower-than): -1 off, 0 all */
+    int64_t slowlog_max_len;       /* entries kept (slowlog-max-len) */
+    int64_t latency_threshold;     /* ms (latency-monitor-threshold); 0 = off */
     char *config_file;         /* the file loaded, if any */
     char *config_dir;          /* its directory: relative paths in the file start there */
     char *check_file;          /* --check-config FILE: validate and exit */
@@ -121,6 +126,9 @@ typedef struct conf {
 #define CONF_DEFAULT_MEMCACHE_PORT 11211
 /* busy-reply-threshold's default, in ms (Redis's lua-time-limit). */
 #define CONF_DEFAULT_BUSY_REPLY_THRESHOLD 5000
+/* The slow log's defaults, as Redis 7.0's. */
+#define CONF_DEFAULT_SLOWLOG_SLOWER_THAN 10000
+#define CONF_DEFAULT_SLOWLOG_MAX_LEN 128
 
 /* Fills c with the embedded default: RESP (and memcached when that protocol is loaded) on
  * 127.0.0.1, every module found, one thread per core. */

@@ -5,12 +5,14 @@
 #include "aof.h"
 #include "conf.h"
 #include "evict_policy.h"
+#include "latency.h"
 #include "log.h"
 #include "mem.h"
 #include "notify.h"
 #include "persist.h"
 #include "savepoint.h"
 #include "server.h"
+#include "slowlog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,6 +113,18 @@ static json_t *v_appendfsync(const conf *file, bool running) {
     return json_string(aof_fsync_name(running ? aof_fsync_policy() : file->appendfsync));
 }
 
+static json_t *v_slowlog_us(const conf *file, bool running) {
+    return json_integer(running ? slowlog_threshold_us() : file->slowlog_slower_than);
+}
+
+static json_t *v_slowlog_len(const conf *file, bool running) {
+    return json_integer(running ? slowlog_max_len() : file->slowlog_max_len);
+}
+
+static json_t *v_latency(const conf *file, bool running) {
+    return json_integer(running ? latency_threshold_ms() : file->latency_threshold);
+}
+
 static json_t *v_loglevel(const conf *file, bool running) {
     return json_string(log_level_name(running ? log_get_level() : file->log_level));
 }
@@ -135,6 +149,9 @@ static const rewrite_setting settings[] = {
     {"save", v_save},
     {"appendonly", v_appendonly},
     {"appendfsync", v_appendfsync},
+    {"slowlog_log_slower_than", v_slowlog_us},
+    {"slowlog_max_len", v_slowlog_len},
+    {"latency_monitor_threshold", v_latency},
 };
 
 /* The object holding key's last part (made when missing) and that part: "log.level" ->

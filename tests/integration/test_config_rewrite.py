@@ -38,6 +38,9 @@ CHANGES = {   # CONFIG SET name -> (value, file key, value in the file, CONFIG G
                                    "normal 0 0 0 pubsub 67108864 16777216 90"),
     "save": ("100 10 20 5", "save", "100 10 20 5", "100 10 20 5"),
     "protected-mode": ("no", "protected_mode", False, "no"),
+    "slowlog-log-slower-than": ("5000", "slowlog_log_slower_than", 5000, "5000"),
+    "slowlog-max-len": ("64", "slowlog_max_len", 64, "64"),
+    "latency-monitor-threshold": ("100", "latency_monitor_threshold", 100, "100"),
 }
 
 
