@@ -55,13 +55,13 @@ static keel_parse_result http_proto_parse(keel_conn *c, void *state, const char 
     return KEEL_PARSE_OK;
 }
 
-/* The status of an error reply: a refusal's own code ("431 ..."), 403 for a permission the
- * network lacks, 503 while the server cannot serve (loading, busy, refusing clients), else
- * 500. */
+/* The status of an error reply: a refusal's own code ("431 ...", only in a reply the core queued
+ * itself, tag 0), 403 for a permission the network lacks, 503 while the server cannot serve
+ * (loading, busy, refusing clients), else 500. */
 static int error_status(uint64_t tag, const keel_reply *r) {
     const char *s = r->v.s;
     size_t n = r->len;
-    if (n >= 4 && s[0] >= '1' && s[0] <= '5' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+    if (!tag && n >= 4 && s[0] >= '1' && s[0] <= '5' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
         s[2] <= '9' && s[3] == ' ')
         return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
     if ((n >= 6 && !memcmp(s, "NOPERM", 6)) || (n >= 6 && !memcmp(s, "NOAUTH", 6))) return 403;
