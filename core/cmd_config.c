@@ -1,5 +1,5 @@
 /* cmd_config.c -- CONFIG GET (known parameters, Redis names), CONFIG SET (runtime-changeable
- * ones, admin only), CONFIG RESETSTAT.  There is no persistence yet: the persistence parameters
+ * ones, admin only), CONFIG REWRITE (config_rewrite.c, admin only), CONFIG RESETSTAT.  There is no persistence yet: the persistence parameters
  * say so (no file, no save points, no AOF, "persistence" is "unavailable") and refuse changes. */
 #include "latency.h"
 #include "slowlog.h"
@@ -8,6 +8,7 @@
 #include "aof.h"
 #include "builtin.h"
 #include "config_advisory.h"
+#include "config_rewrite.h"
 #include "conn.h"
 #include "evict_policy.h"
 #include "log.h"
@@ -258,8 +259,14 @@ static const config_param params[] = {
     {"notify-keyspace-events", get_notify, set_notify},
 };
 
+/* True when p's client came through a network with the admin permission (CONFIG SET, REWRITE). */
+static bool admin_network(keel_proc *p) {
+    const conn *c = zvm_of(p)->conn;
+    return c && (c->net->cf->permissions & PERM_ADMIN);
+}
+
 /* Opcode: config.run — CONFIG GET pattern [pattern ...] | SET name value [name value ...] |
- * RESETSTAT | HELP.  Reductions 1. */
+ * REWRITE | RESETSTAT | HELP.  Reductions 1. */
 static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *sub = &p->argv[1];
@@ -288,8 +295,21 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
         }
         return KEEL_DONE;
     }
+    if (keel_arg_is(sub, "REWRITE") && p->argc == 2) {
+        if (!admin_network(p)) {
+            keel_reply_error(p, "NOPERM this network does not allow 'config|rewrite' (it needs the admin permission)");
+            return KEEL_FAIL;
+        }
+        char err[512];
+        if (!config_rewrite(err, sizeof err)) {
+            keel_reply_error(p, "%s", err);
+            return KEEL_FAIL;
+        }
+        keel_reply_ok(p);
+        return KEEL_DONE;
+    }
     if (keel_arg_is(sub, "SET") && p->argc >= 4 && p->argc % 2 == 0) {
-        if (!((zvm_of(p)->conn->net->cf->permissions) & PERM_ADMIN)) {
+        if (!admin_network(p)) {
             keel_reply_error(p, "NOPERM this network does not allow 'config|set' (it needs the admin permission)");
             return KEEL_FAIL;
         }
@@ -327,6 +347,7 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             "    proto-max-bulk-len, protected-mode, busy-reply-threshold (lua-time-limit),",
             "    notify-keyspace-events, save, appendonly, appendfsync; dbfilename accepts",
             "    only \"\").",
+            "REWRITE", "    Rewrite the configuration file with the running values of what SET changes.",
             "RESETSTAT", "    Reset statistics reported by the INFO command.",
         };
         keel_reply_array(p, BUILTIN_COUNT(help));
@@ -338,14 +359,15 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def config_ops[] = {
-    {sizeof(keel_opcode_def), "config.run", op_config, "CONFIG GET/SET/RESETSTAT/HELP", 0, 0, 1, 0},
+    {sizeof(keel_opcode_def), "config.run", op_config, "CONFIG GET/SET/REWRITE/RESETSTAT/HELP", 0, 0, 1, 0},
 };
 static const keel_insn_def config_prog[] = {{.op = "config.run"}, KEEL_END};
 static const keel_cmd_def config_cmds[] = {
     {.size = sizeof(keel_cmd_def), .name = "CONFIG", .arity = -2, .flags = KEEL_CMD_STATS,
-     .summary = "Reads (GET) and changes (SET, admin networks only) server parameters.",
+     .summary = "Reads (GET) and changes (SET, admin networks only) server parameters; REWRITE (admin) saves "
+                "the running ones into the config file.",
      .syntax = "CONFIG GET pattern [pattern ...] | CONFIG SET parameter value [parameter value ...] | "
-               "CONFIG RESETSTAT | CONFIG HELP",
+               "CONFIG REWRITE | CONFIG RESETSTAT | CONFIG HELP",
      .group = "server", .since = "0.1.0", .program = config_prog},
 };
 

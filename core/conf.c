@@ -149,6 +149,8 @@ void conf_default(conf *c) {
     c->protected_mode = true;
     c->conn_move = true;
     c->busy_reply_threshold = CONF_DEFAULT_BUSY_REPLY_THRESHOLD;
+    c->slowlog_slower_than = CONF_DEFAULT_SLOWLOG_SLOWER_THAN;
+    c->slowlog_max_len = CONF_DEFAULT_SLOWLOG_MAX_LEN;
     c->maxmemory_policy = EVICT_NOEVICTION;
     c->maxmemory_samples = EVICT_DEFAULT_SAMPLES;
     c->lfu_log_factor = EVICT_DEFAULT_LFU_LOG_FACTOR;
@@ -261,6 +263,13 @@ static bool json_bytes(json_t *v, const char *path, int64_t lo, int64_t hi, int6
     }
     *out = n;
     return true;
+}
+
+/* A whole number from lo up (64 bits). */
+static void json_int64_from(json_t *v, const char *path, int64_t lo, int64_t *out, char **errs) {
+    if (!json_is_integer(v) || json_integer_value(v) < lo)
+        conf_error(errs, "%s: expected an integer from %lld up", path, (long long)lo);
+    else *out = json_integer_value(v);
 }
 
 static void json_policy(json_t *v, const char *path, int *out, char **errs) {
@@ -708,6 +717,9 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         else if (!strcmp(key, "lfu_log_factor")) json_int_range(v, fpath, 0, INT_MAX, &c->lfu_log_factor, errs);
         else if (!strcmp(key, "lfu_decay_time")) json_int_range(v, fpath, 0, INT_MAX, &c->lfu_decay_time, errs);
         else if (!strcmp(key, "notify_keyspace_events")) conf_json_notify(c, v, fpath, errs);
+        else if (!strcmp(key, "slowlog_log_slower_than")) json_int64_from(v, fpath, -1, &c->slowlog_slower_than, errs);
+        else if (!strcmp(key, "slowlog_max_len")) json_int64_from(v, fpath, 0, &c->slowlog_max_len, errs);
+        else if (!strcmp(key, "latency_monitor_threshold")) json_int64_from(v, fpath, 0, &c->latency_threshold, errs);
         else if (!strcmp(key, "log")) conf_json_log(c, v, errs);
         else if (!strcmp(key, "cluster")) {
             cluster_conf_check(v, errs);

@@ -107,6 +107,11 @@ typedef struct conf {
     unsigned notify_keyspace_events;   /* KEEL_NOTIFY_* classes on (notify-keyspace-events) */
     struct json_t *cluster;    /* the file's "cluster" object (cluster.h reads it), or NULL */
     int cluster_enabled;       /* --cluster-enabled: 1 yes, 0 no, -1 as the file says */
+    /* the slow log and the latency monitor (slowlog.h, latency.h), applied at start; CONFIG SET
+       changes the running values */
+    int64_t slowlog_slower_than;   /* microseconds (slowlog-log-slower-than): -1 off, 0 all */
+    int64_t slowlog_max_len;       /* entries kept (slowlog-max-len) */
+    int64_t latency_threshold;     /* ms (latency-monitor-threshold); 0 = off */
     char *config_file;         /* the file loaded, if any */
     char *config_dir;          /* its directory: relative paths in the file start there */
     char *check_file;          /* --check-config FILE: validate and exit */
@@ -123,6 +128,9 @@ typedef struct conf {
 #define CONF_DEFAULT_MEMCACHE_PORT 11211
 /* busy-reply-threshold's default, in ms (Redis's lua-time-limit). */
 #define CONF_DEFAULT_BUSY_REPLY_THRESHOLD 5000
+/* The slow log's defaults, as Redis 7.0's. */
+#define CONF_DEFAULT_SLOWLOG_SLOWER_THAN 10000
+#define CONF_DEFAULT_SLOWLOG_MAX_LEN 128
 
 /* Fills c with the embedded default: RESP (and memcached when that protocol is loaded) on
  * 127.0.0.1, every module found, one thread per core. */

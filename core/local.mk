@@ -14,6 +14,7 @@ core_libkeelcore_la_SOURCES = \
 	core/cmd_db.c core/cmd_dialect.c core/cmd_info.c core/cmd_persist.c core/cmd_keys.c core/cmd_memory.c core/cmd_object.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c core/cmd_tx.c \
 	core/spread.c core/spread.h \
 	core/conf.c core/conf.h core/conf_check.c core/conf_check.h core/config_advisory.c core/config_advisory.h \
+	core/config_rewrite.c core/config_rewrite.h \
 	core/conn.c core/conn.h core/conn_ext.c core/conn_ext.h core/conn_move.c core/conn_move.h core/db.c core/db.h core/evict.c core/evict.h \
 	core/evict_policy.c core/evict_policy.h core/expire.c core/expire.h core/expire_lag.c core/expire_lag.h core/gate.c core/gate.h \
 	core/keyspace.c core/keyspace.h core/lazyfree.c core/lazyfree.h core/loader.c core/loader.h \

@@ -9,6 +9,7 @@
 #include "conf_check.h"
 #include "evict.h"
 #include "expire.h"
+#include "latency.h"
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
@@ -19,6 +20,7 @@
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
+#include "slowlog.h"
 #include "startup.h"
 #include "stats.h"
 #include "thread.h"
@@ -109,6 +111,9 @@ static int start_threads(void) {
     if (srv->nshards > (1u << 16)) srv->nshards = 1u << 16;
     srv->ndbs = (uint32_t)srv->cf.databases;
     notify_configure(srv->cf.notify_keyspace_events);
+    slowlog_set_threshold_us(srv->cf.slowlog_slower_than);
+    slowlog_set_max_len(srv->cf.slowlog_max_len);
+    latency_set_threshold_ms(srv->cf.latency_threshold);
     srv->threads = mem_calloc((size_t)srv->nthreads, sizeof *srv->threads);
     srv->shards = mem_calloc(srv->nshards, sizeof *srv->shards);
     for (int i = 0; i < srv->nthreads; i++)

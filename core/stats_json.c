@@ -179,6 +179,30 @@ static json_t *expiry_object(void) {
     return o;
 }
 
+/* Each shard's keys, table bytes and lookups (every database summed), and its owner thread. */
+static json_t *per_shard_array(void) {
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < srv->nshards; i++) {
+        const shard *s = srv->shards[i];
+        uint64_t keys = 0, expires = 0, bytes = 0;
+        for (uint32_t db = 0; db < s->ndbs; db++) {
+            keys += ld(&s->dbs[db].nkeys);
+            expires += ld(&s->dbs[db].nexpires);
+            bytes += ld(&s->dbs[db].bytes);
+        }
+        json_t *o = json_object();
+        set_int(o, "id", s->id);
+        set_int(o, "thread", s->owner->id);
+        set_int(o, "keys", (int64_t)keys);
+        set_int(o, "expires", (int64_t)expires);
+        set_int(o, "bytes", (int64_t)bytes);
+        set_int(o, "hits", (int64_t)s->hits);
+        set_int(o, "misses", (int64_t)s->misses);
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 static json_t *sec_keyspace(int64_t now) {
     json_t *o = json_object();
     uint64_t hits = 0, misses = 0;
@@ -209,6 +233,7 @@ static json_t *sec_keyspace(int64_t now) {
     set_int(o, "misses", (int64_t)misses);
     set_int(o, "shards", srv->nshards);
     set_int(o, "types", (int64_t)type_count());
+    set(o, "per_shard", per_shard_array());
     return o;
 }
 

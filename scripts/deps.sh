@@ -11,7 +11,7 @@ redis-server redis-tools memcached libmemcached-tools python3 python3-redis pyth
 openssl clang libclang-rt-14-dev binutils procps iproute2
 libluajit-5.1-dev lua-cjson-dev
 prometheus-redis-exporter nutcracker python3-prometheus-client
-debhelper fakeroot dpkg-dev"
+debhelper fakeroot dpkg-dev curl"
 src=$(cd "$(dirname "$0")/.." && pwd)
 missing=""
 for p in $PKGS; do

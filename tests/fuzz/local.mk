@@ -163,6 +163,23 @@ tests_fuzz_fuzz_rdb_value_LDADD = modules/dump/librdbcodec.la -lm
 endif
 endif
 
+if MODULE_HTTP
+# ---- http.so's request parser (request line, header fields, body length, limits) ----
+FUZZ_TARGETS += http_parse
+check_PROGRAMS += tests/fuzz/fuzz_http_parse_replay
+TESTS += tests/fuzz/fuzz_http_parse_replay
+tests_fuzz_fuzz_http_parse_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_http_parse.c \
+	proto/http/parse.c proto/http/parse.h
+tests_fuzz_fuzz_http_parse_replay_CPPFLAGS = $(FUZZ_CPPFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/http_parse"'
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_http_parse
+tests_fuzz_fuzz_http_parse_SOURCES = tests/fuzz/fuzz_http_parse.c proto/http/parse.c
+tests_fuzz_fuzz_http_parse_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_http_parse_LDFLAGS = $(FUZZER_LINKING)
+endif
+endif
+
 # `make fuzz-targets` prints the list (run-fuzzers.sh asks for it); `make fuzz` builds the
 # libFuzzer binaries and runs each for FUZZ_SECONDS (default 20).
 fuzz-targets:

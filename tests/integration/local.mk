@@ -22,6 +22,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_strings_numbers.py \
 	tests/integration/test_server.py \
 	tests/integration/test_server_reports.py \
+	tests/integration/test_http_metrics.py \
+	tests/integration/test_config_rewrite.py \
 	tests/integration/test_persistence.py \
 	tests/integration/test_aof.py \
 	tests/integration/test_modules.py \
