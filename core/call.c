@@ -139,6 +139,14 @@ uint32_t keel_call_keys_taken(keel_proc *kp) {
 
 void keel_proc_restart_wider(keel_proc *kp) { zvm_of(kp)->restart_wider = true; }
 
+void keel_proc_restart_alone(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    p->restart_wider = true;
+    p->alone = true;
+}
+
+bool keel_proc_alone(keel_proc *kp) { return zvm_of(kp)->alone && !zvm_of(kp)->restart_wider; }
+
 /* A key of p's list for lock identity (bytes, hash) on shard sid, its bytes copied into p's
  * arena (they may live in a lock entry or a child about to go). */
 static zvm_key call_key_copy(zvm_proc *p, const char *id, size_t len, uint64_t hash, uint32_t sid) {
@@ -173,6 +181,7 @@ void call_restart_wider(zvm_proc *p) {
     call_clear(p);
     zvm_release_locks(p);
     zvm_set_key_list(p, keys, n);
+    if (p->alone) zvm_set_every_shard(p);
     p->pc = 0;
     p->lock_next = p->lock_key = p->lock_pos = 0;
     p->lock_ordered = false;

@@ -23,15 +23,28 @@ bool gate_held(const shard *s, const zvm_proc *p) {
     return s->gate && s->gate->owner == p->serial;
 }
 
+/* holds_on for p or the processes it runs a call for (EXEC's commands, a script's calls run
+ * under their caller's locks). */
+static bool family_holds_on(const zvm_proc *p, uint32_t sid) {
+    for (const zvm_proc *q = p; q; q = q->call_parent)
+        if (holds_on(q, sid)) return true;
+    return false;
+}
+
+bool gate_bars(const shard *s, const zvm_proc *p) {
+    const lock_ent *g = s->gate;
+    return g && g->owner != p->serial && !family_holds_on(p, s->id);
+}
+
 bool gate_blocks(shard *s, zvm_proc *p) {
-    lock_ent *g = s->gate;
-    if (!g || g->owner == p->serial || holds_on(p, s->id)) return false;
-    lock_watch(g, p);
+    if (!gate_bars(s, p)) return false;
+    lock_watch(s->gate, p);
     return true;
 }
 
 bool gate_blocks_access(shard *s, zvm_proc *p) {
-    if (p->nlocks || p->lazy_locks || p->lock_ordered) return false;
+    for (const zvm_proc *q = p; q; q = q->call_parent)
+        if (q->nlocks || q->lazy_locks || q->lock_ordered) return false;
     return gate_blocks(s, p);
 }
 
@@ -55,6 +68,12 @@ void gate_lower(shard *s, zvm_proc *p) {
     lock_ent *g = s->gate;
     if (!g || g->owner != p->serial) return;
     if (atomic_load_explicit(&aof_logging, memory_order_relaxed)) aof_reserve_seq(p);
+    gate_drop(s);
+}
+
+void gate_drop(shard *s) {
+    lock_ent *g = s->gate;
+    if (!g) return;
     s->gate = NULL;
     zvm_proc *w = g->wait_head;
     mem_free(g);

@@ -17,12 +17,16 @@
 struct shard;
 struct zvm_proc;
 
-/* True when another process's gate is up on s and p holds no key there: p now waits for the
- * gate to be lowered (the caller returns KEEL_BLOCK, or KEEL_WAIT from a keyspace call). */
+/* True when another process's gate is up on s and p holds no key there (nor does the process
+ * p runs a call for: EXEC's commands and a script's calls run under their caller's locks): p
+ * now waits for the gate to be lowered (the caller returns KEEL_BLOCK, or KEEL_WAIT from a
+ * keyspace call). */
 bool gate_blocks(struct shard *s, struct zvm_proc *p);
+/* The test of gate_blocks without the waiting: true when p may not pass s's gate. */
+bool gate_bars(const struct shard *s, const struct zvm_proc *p);
 
-/* The same for a keyspace call (ns_resolve): a process that holds keys on other shards passes
- * too.  It is reading a key it did not declare (declared keys are locked, on their shard, by
+/* The same for a keyspace call (ns_resolve): a process that holds keys on other shards (or
+ * whose caller does) passes too.  It is reading a key it did not declare (declared keys are locked, on their shard, by
  * key.lock, which waits at gates); making it wait could deadlock with the gate's owner, which
  * waits for the keys it holds. */
 bool gate_blocks_access(struct shard *s, struct zvm_proc *p);
@@ -33,6 +37,9 @@ bool gate_raise(struct shard *s, struct zvm_proc *p);
 
 /* Lowers p's gate on s (if p holds it): the processes waiting for it run again. */
 void gate_lower(struct shard *s, struct zvm_proc *p);
+
+/* Lowers s's gate, whoever raised it (a process that ran alone gives it back with its locks). */
+void gate_drop(struct shard *s);
 
 /* True when p holds s's gate. */
 bool gate_held(const struct shard *s, const struct zvm_proc *p);

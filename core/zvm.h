@@ -152,6 +152,8 @@ typedef struct zvm_proc {
     int64_t wait_deadline;         /* (a child) when its limited wait for a key ends in an error */
     bool conflict;                 /* (a child) stopped at conflict_key, held by another process */
     bool restart_wider;            /* keel_proc_restart_wider: start over at the next yield */
+    bool alone;                    /* keel_proc_restart_alone: its key.lock raises a gate on
+                                      every shard (gate.h), held with its locks until it ends */
     bool busy;                     /* keel_proc_set_busy: registered busy until it ends */
     uint32_t call_taken;           /* keys its last finished child took that it did not hold */
     zvm_key conflict_key;
@@ -214,6 +216,8 @@ bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const 
 /* Computes the process's keys and shards from its command's key spec.  Returns false (with an
  * error reply set) when the arguments are malformed for the spec. */
 bool zvm_set_keys(zvm_proc *p);
+/* Makes p's key.lock visit every shard (p->alone: it raises a gate on each); its keys stay. */
+void zvm_set_every_shard(zvm_proc *p);
 /* The argument positions of the keys of a call of d (at most argc into pos): how many, or -1
  * when the arguments are malformed for the spec.  Includes the keys a keys callback hints at
  * (a script's ARGV values learned to be keys): they are locked up front like the others. */
@@ -252,6 +256,11 @@ struct unlock_msg *zvm_take_locks(zvm_proc *p);
 void zvm_send_unlocks(struct unlock_msg *batch);
 /* Takes the locks of p's keys [first, end) (all on shard_id; on that shard's thread). */
 void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end);
+/* Records s's gate (raised by p, which runs alone) among p's locks: it goes down when they are
+ * given back. */
+void zvm_hold_gate(zvm_proc *p, uint32_t shard_id);
+/* True once p's gate on the shard is up with no other holder left (zvm_hold_gate recorded it). */
+bool zvm_holds_gate(const zvm_proc *p, uint32_t shard_id);
 /* Takes p's keys [first, end) of shard_id one by one in lock order (keys sorted by lock identity
  * on the first call), from p->lock_pos on: true when all are held; false when one is held by
  * another process, behind which p now waits (keeping the ones before it). */

@@ -39,6 +39,56 @@ static bool key_lock_refused(zvm_proc *p, shard *s, uint32_t first, uint32_t end
     return false;
 }
 
+/* True (with BUSY replied) when the gate p met is a busy script's, running alone: as behind one
+ * of its keys, p fails instead of waiting (Redis's BUSY while a script runs long). */
+static bool gate_busy(zvm_proc *p, shard *s) {
+    const char *busy = busy_error_of(s->gate->owner);
+    if (!busy) return false;
+    zvm_reply_reset(p);
+    zvm_reply_error_text(p, busy, strlen(busy));
+    return true;
+}
+
+/* p waits at s's gate (KEEL_BLOCK), or fails at a busy script's (KEEL_FAIL). */
+static keel_op_result gate_wait(zvm_proc *p, shard *s) {
+    if (gate_busy(p, s)) return KEEL_FAIL;
+    gate_blocks(s, p);
+    return KEEL_BLOCK;
+}
+
+/* True when a process p runs a call for holds keys (p is a script's or EXEC's command). */
+static bool caller_holds_keys(const zvm_proc *p) {
+    for (const zvm_proc *q = p->call_parent; q; q = q->call_parent)
+        if (q->nlocks || q->lazy_locks) return true;
+    return false;
+}
+
+/* At a shard whose gate another process raised (FLUSHALL, SAVE, a script running alone): a
+ * call that may not wait (KEEL_CALL_NOWAIT) ends as a conflict, so its script starts over
+ * alone; a call whose caller holds keys goes in, since waiting could deadlock with the gate's
+ * owner, which waits for those keys (as gate_blocks_access lets a key it did not declare be
+ * read); any other process waits.  False when p must not go on (its result is set). */
+static bool gate_passage(zvm_proc *p, shard *s, uint32_t first, uint32_t end, keel_op_result *res) {
+    if (!s->gate || p->lock_ordered || s->gate->owner == p->serial || !p->call_parent) {
+        if (s->gate && !p->lock_ordered && gate_bars(s, p)) {
+            *res = gate_wait(p, s);
+            return false;
+        }
+        return true;
+    }
+    if (p->call_parent->call_nowait && first < end) {
+        p->conflict = true;
+        p->conflict_key = p->keys[first];
+        zvm_reply_reset(p);
+        zvm_reply_errorf(p, "ERR a key of the command is held by another process");
+        *res = KEEL_FAIL;
+        return false;
+    }
+    if (caller_holds_keys(p) || !gate_bars(s, p)) return true;
+    *res = gate_wait(p, s);
+    return false;
+}
+
 /* Opcode: key.lock
  * Operands: none.  Reductions: 1 + the keys.  May hop, block, and yield between shards.
  * The prologue of every command with keys.  Takes the command's keys shard by shard in
@@ -57,10 +107,15 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
             p->target_shard = sid;
             return KEEL_HOP;
         }
-        /* a shard whose gate is up (SWAPDB, FLUSHALL) is not entered until it is lowered */
-        if (!p->lock_ordered && s->gate && gate_blocks(s, p)) return KEEL_BLOCK;
+        if (p->alone && !zvm_holds_gate(p, sid)) {   /* a process running alone holds every shard */
+            if (!gate_raise(s, p)) return KEEL_BLOCK;   /* up, but others still hold keys here */
+            zvm_hold_gate(p, sid);
+        }
         uint32_t first = p->lock_key, end = first;
         while (end < p->nkeys && p->keys[end].shard == sid) end++;
+        /* a shard whose gate is up (SWAPDB, FLUSHALL) is not entered until it is lowered */
+        keel_op_result at_gate;
+        if (!gate_passage(p, s, first, end, &at_gate)) return at_gate;
         /* when no other process holds any of the shard's keys, all are taken at once (lazily for
          * a single-shard command); otherwise one by one in lock order, waiting behind each
          * holder while keeping the keys before it: the same order for everyone, no deadlock */

@@ -289,6 +289,12 @@ void zvm_set_key_list(zvm_proc *p, const zvm_key *raw, uint32_t n) {
         if (i == 0 || keys[i].shard != keys[i - 1].shard) p->lshards[p->nlshards++] = keys[i].shard;
 }
 
+void zvm_set_every_shard(zvm_proc *p) {
+    p->lshards = zvm_alloc(p, sizeof *p->lshards * srv->nshards);
+    for (uint32_t s = 0; s < srv->nshards; s++) p->lshards[s] = s;
+    p->nlshards = srv->nshards;
+}
+
 bool zvm_set_keys(zvm_proc *p) {
     int *pos = zvm_alloc(p, sizeof *pos * (p->pub.argc ? p->pub.argc : 1));
     int n = zvm_key_positions(p->cmd->def, p->pub.argc, p->pub.argv, pos);

@@ -1,6 +1,7 @@
 /* zvm_run.c -- the interpreter loop and what happens to a process after each run: finish,
  * requeue after a yield, park on a lock, or hop to the thread owning the next shard. */
 #include "config.h"
+#include "gate.h"
 #include "aof.h"
 #include "zvm.h"
 #include "block.h"
@@ -69,6 +70,10 @@ static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e);
 
 /* Releases a lock of shard_id on thread t: a waiter it was handed to now holds it and runs. */
 static void zvm_release_one(thr *t, uint32_t shard_id, lock_ent *e) {
+    if (srv->shards[shard_id]->gate == e) {   /* a process that ran alone: its gate goes down */
+        gate_drop(srv->shards[shard_id]);
+        return;
+    }
     zvm_proc *woken;
     zvm_proc *heir = lock_release(&srv->shards[shard_id]->locks, e, &woken);
     while (woken) {
@@ -92,6 +97,16 @@ static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e) {
     p->locks[p->nlocks].shard = shard_id;
     p->locks[p->nlocks].ent = e;
     p->nlocks++;
+}
+
+void zvm_hold_gate(zvm_proc *p, uint32_t shard_id) { zvm_add_lockref(p, shard_id, srv->shards[shard_id]->gate); }
+
+bool zvm_holds_gate(const zvm_proc *p, uint32_t shard_id) {
+    const lock_ent *g = srv->shards[shard_id]->gate;
+    if (!g) return false;
+    for (uint32_t i = 0; i < p->nlocks; i++)
+        if (p->locks[i].shard == shard_id && p->locks[i].ent == g) return true;
+    return false;
 }
 
 void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end) {

@@ -375,7 +375,17 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * after a park (registers and reply do not): what XREAD BLOCK resolved `$` to.  The first  \
      * call allocates the block; later calls (with n no larger) return the same block; NULL     \
      * when n is larger than the first call's */                                               \
-    X(void *, proc_keep, (keel_proc *p, size_t n))
+    X(void *, proc_keep, (keel_proc *p, size_t n))                                             \
+    /* ---- running alone (added in 1.5) ---- */                                              \
+    /* asks p to start over alone: when the opcode next returns KEEL_YIELD, p gives back every  \
+     * lock it holds and runs its program again from the start (as proc_restart_wider does,   \
+     * its keys widened the same way), first raising a gate on every shard in shard order and  \
+     * waiting until no other process holds a key anywhere; until p ends, no other process     \
+     * takes a key (commands without keys still run).  For a script that touches keys it does  \
+     * not declare: alone it can take any key without waiting, as in Redis's one thread */     \
+    X(void, proc_restart_alone, (keel_proc *p))                                                \
+    /* true when p runs alone (proc_restart_alone took effect) */                             \
+    X(bool, proc_alone, (keel_proc *p))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

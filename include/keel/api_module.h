@@ -106,4 +106,6 @@
 #define keel_reply_double_text (keel_api_ptr->reply_double_text)
 #define keel_value_members (keel_api_ptr->value_members)
 #define keel_proc_keep (keel_api_ptr->proc_keep)
+#define keel_proc_restart_alone (keel_api_ptr->proc_restart_alone)
+#define keel_proc_alone (keel_api_ptr->proc_alone)
 #endif

@@ -3,6 +3,7 @@
 #include "cache.h"
 #include "errors.h"
 #include "family.h"
+#include "alone.h"
 #include "learn.h"
 #include "run.h"
 #include "sha1.h"
@@ -171,6 +172,10 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
         sha[40] = '\0';
     } else {
         sha1_hex(p->argv[1].ptr, p->argv[1].len, sha);
+    }
+    if (!(in->imm & EVAL_RO) && !keel_proc_alone(p) && alone_needed(sha)) {
+        keel_proc_restart_alone(p); /* nothing ran yet: start over holding every shard */
+        return KEEL_YIELD;
     }
     script_vm *vm = vm_get();
     if (!vm) {

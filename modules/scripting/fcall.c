@@ -1,5 +1,6 @@
 /* fcall.c -- FCALL FCALL_RO: call a function of a loaded library over the keys it declares. */
 #include "family.h"
+#include "alone.h"
 #include "library.h"
 #include "run.h"
 #include "vm.h"
@@ -22,6 +23,10 @@ static keel_op_result op_fcall(keel_proc *p, const keel_insn *in) {
     if ((in->imm & FCALL_RO) && !(ref.flags & LIB_FN_NO_WRITES)) {
         keel_reply_error(p, "ERR Can not execute a script with write flag using *_ro command.");
         return KEEL_FAIL;
+    }
+    if (!(ref.flags & LIB_FN_NO_WRITES) && !keel_proc_alone(p) && alone_needed(ref.function)) {
+        keel_proc_restart_alone(p); /* nothing ran yet: start over holding every shard */
+        return KEEL_YIELD;
     }
     script_vm *vm = vm_get();
     if (!vm) {

@@ -13,6 +13,7 @@ modules_scripting_libscripting_la_SOURCES = \
 	modules/scripting/eval.c \
 	modules/scripting/fcall.c \
 	modules/scripting/function.c \
+	modules/scripting/alone.c modules/scripting/alone.h \
 	modules/scripting/learn.c modules/scripting/learn.h \
 	modules/scripting/library.c modules/scripting/library.h \
 	modules/scripting/rand48.c modules/scripting/rand48.h \

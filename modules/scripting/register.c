@@ -1,6 +1,7 @@
 /* register.c -- scripting.so's registration table: every command family, then INFO. */
 #include "cache.h"
 #include "family.h"
+#include "alone.h"
 #include "learn.h"
 #include "library.h"
 #include "redislib.h"
@@ -48,4 +49,5 @@ void scripting_fini(keel_module *m) {
     cache_free();
     library_free_all();
     learn_free();
+    alone_forget();
 }

@@ -1,5 +1,6 @@
 /* run.c -- driving a script's coroutine from its opcode (see run.h). */
 #include "run.h"
+#include "alone.h"
 #include "conv.h"
 #include "errors.h"
 #include "redislib.h"
@@ -176,12 +177,15 @@ static void run_set_globals(script_run *run) {
 }
 
 /* The run met an undeclared key another process holds before writing anything: forget this
- * attempt; the process starts over with that key (and every key it took) locked up front. */
+ * attempt; the process starts over alone (alone.h), with that key (and every key it took)
+ * locked up front.  A read-only run only needs the keys. */
 static keel_op_result run_restart(script_run *run) {
     keel_call_clear(run->p);
+    bool readonly = run->readonly;
     run_end(run, false);
     atomic_fetch_add(&scripting_stats.restarts, 1);
-    keel_proc_restart_wider(run->p);
+    if (readonly) keel_proc_restart_wider(run->p);
+    else keel_proc_restart_alone(run->p);
     return KEEL_YIELD;
 }
 
@@ -232,6 +236,7 @@ keel_op_result run_step(script_run *run) {
         errors_reply_raised(run);
         res = KEEL_FAIL;
     }
+    if (run->undeclared || st == 0) alone_note(run->name, run->undeclared);
     run_end(run, st == 0);
     return res;
 }

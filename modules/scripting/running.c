@@ -1,6 +1,7 @@
 /* running.c -- the list of running scripts, SCRIPT/FUNCTION KILL, and the INFO section. */
 #include "running.h"
 #include "cache.h"
+#include "alone.h"
 #include "learn.h"
 #include "library.h"
 #include "run.h"
@@ -139,6 +140,7 @@ void running_info(keel_buf *out) {
     info_line(out, "scripts_undeclared_restarts", atomic_load(&scripting_stats.restarts));
     info_line(out, "scripts_undeclared_after_write", atomic_load(&scripting_stats.after_write));
     info_line(out, "scripts_learned_argv_keys", learn_count());
+    info_line(out, "scripts_alone", alone_count());
     info_line(out, "scripts_went_busy", atomic_load(&scripting_stats.busy));
     info_line(out, "scripts_killed", atomic_load(&scripting_stats.killed));
     info_line(out, "scripts_yields", atomic_load(&scripting_stats.yields));

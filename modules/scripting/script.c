@@ -1,5 +1,6 @@
 /* script.c -- SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP: the server-wide script cache and
  * stopping a busy script. */
+#include "alone.h"
 #include "cache.h"
 #include "errors.h"
 #include "family.h"
@@ -97,6 +98,7 @@ static keel_op_result script_flush(keel_proc *p) {
         return KEEL_FAIL;
     }
     cache_flush();
+    alone_forget();
     keel_reply_ok(p);
     return KEEL_DONE;
 }

@@ -1,0 +1,91 @@
+/* alone.c -- the verdict per script: must it run alone (see alone.h).  An open-addressing table
+ * of 64-bit hashes of the ids under a reader-writer lock; a lost verdict only costs a run alone. */
+#include "alone.h"
+
+#include <keel/sdk.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { VERDICT_SAFE = 1, VERDICT_ALONE = 2 }; /* SAFE: seen running to the end without one */
+
+typedef struct slot {
+    uint64_t hash; /* 0: empty */
+    int verdict;
+} slot;
+
+static pthread_rwlock_t table_lock = PTHREAD_RWLOCK_INITIALIZER;
+static slot *slots;
+static size_t cap, used, nalone;
+
+static uint64_t id_hash(const char *id) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)id; *c; c++)
+        h = (h ^ *c) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+static slot *find(uint64_t h) {
+    if (!cap) return NULL;
+    for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (slots[i].hash == h || slots[i].hash == 0) return &slots[i];
+}
+
+bool alone_needed(const char *id) {
+    uint64_t h = id_hash(id);
+    pthread_rwlock_rdlock(&table_lock);
+    slot *s = find(h);
+    bool alone = s && s->hash == h && s->verdict == VERDICT_ALONE;
+    pthread_rwlock_unlock(&table_lock);
+    return alone;
+}
+
+static bool grow(void) {
+    size_t ncap = cap ? cap * 2 : 256;
+    slot *n = keel_calloc(ncap, sizeof *n);
+    if (!n) return false;
+    for (size_t i = 0; i < cap; i++) {
+        if (!slots[i].hash) continue;
+        size_t j = slots[i].hash & (ncap - 1);
+        while (n[j].hash) j = (j + 1) & (ncap - 1);
+        n[j] = slots[i];
+    }
+    keel_free(slots);
+    slots = n;
+    cap = ncap;
+    return true;
+}
+
+void alone_note(const char *id, bool undeclared) {
+    uint64_t h = id_hash(id);
+    pthread_rwlock_wrlock(&table_lock);
+    if ((used + 1) * 2 > cap && !grow()) {
+        pthread_rwlock_unlock(&table_lock);
+        return;
+    }
+    slot *s = find(h);
+    if (!s->hash) {
+        s->hash = h;
+        used++;
+    }
+    if (s->verdict != VERDICT_ALONE) { /* once seen touching one, always alone */
+        s->verdict = undeclared ? VERDICT_ALONE : VERDICT_SAFE;
+        nalone += undeclared;
+    }
+    pthread_rwlock_unlock(&table_lock);
+}
+
+unsigned long alone_count(void) {
+    pthread_rwlock_rdlock(&table_lock);
+    unsigned long n = (unsigned long)nalone;
+    pthread_rwlock_unlock(&table_lock);
+    return n;
+}
+
+void alone_forget(void) {
+    pthread_rwlock_wrlock(&table_lock);
+    keel_free(slots);
+    slots = NULL;
+    cap = used = nalone = 0;
+    pthread_rwlock_unlock(&table_lock);
+}
