@@ -106,4 +106,5 @@
 #define keel_reply_double_text (keel_api_ptr->reply_double_text)
 #define keel_value_members (keel_api_ptr->value_members)
 #define keel_proc_keep (keel_api_ptr->proc_keep)
+#define keel_key_access_set (keel_api_ptr->key_access_set)
 #endif
