@@ -299,6 +299,12 @@ class Sbitset(unittest.TestCase):
         self.assertEqual(self.x("SBITOP", "NOT", d, "wide"), (1 << 32) - 2)
         self.assertEqual(self.x("SBITCOUNT", d, 0, 99), 100)
         self.assertEqual(self.raw.execute_command("OBJECT", "ENCODING", d), b"runs")
+        # the first clear bit past 65,535 full containers: found by counts, not by a walk
+        self.assertEqual(self.x("SBITPOS", d, 0, -(1 << 31) + 1), (1 << 31) - 1)
+        self.assertEqual(self.x("SBITPOS", d, 0, 5), (1 << 31) - 1)
+        self.assertEqual(self.x("SBITPOS", d, 0, 5, (1 << 31) - 2), -1)
+        self.assertEqual(self.x("SBITPOS", d, 0), I64_MIN)
+        self.assertEqual(self.x("SBITPOS", d, 1, I64_MIN), -(1 << 31) + 1)
         self.assertLess(self.r.memory_usage(d), 4 << 20)
         self.load("wider", [-(1 << 31), 1 << 31])
         self.assertIn("SBITOP NOT source spans more than 4294967296 positions",
