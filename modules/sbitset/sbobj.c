@@ -43,6 +43,10 @@ static bool sb_reply_step(keel_proc *p, const void *obj, uint64_t *cursor) {
         for (size_t i = 0; i < n; i++)
             keel_reply_int(p, sbs_to_i(batch[i]));
         if (n == 0 || batch[n - 1] == UINT64_MAX) return true;
+        if (batch[n - 1] == UINT64_MAX - 1) { /* (1 + UINT64_MAX would read as 0: the start) */
+            if (dk_sbitset_get(s, UINT64_MAX)) keel_reply_int(p, INT64_MAX);
+            return true;
+        }
         *cursor = batch[n - 1] + 2;
         if (keel_charge(p, (int64_t)n * SBS_COST_POS)) return false;
     }

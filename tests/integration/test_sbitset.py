@@ -394,6 +394,19 @@ class Sbitset(unittest.TestCase):
             got.add(key)
         self.assertEqual(got, {b"s1", b"s2"})
 
+    def test_sbitset_get_replies_in_slices_up_to_int64_max(self):
+        # GET yields every ~20,000 positions: slide the bitset so that a slice ends at each
+        # position near the top (INT64_MAX - 1 then INT64_MAX is the edge of the cursor's range)
+        pipe = self.r.pipeline(transaction=False)
+        for pos in list(range(20300)) + [I64_MAX - 1, I64_MAX]:
+            pipe.execute_command("SSETBIT", "k", pos, 1)
+        pipe.execute()
+        for low in range(0, 300, 5):
+            want = list(range(low, 20300)) + [I64_MAX - 1, I64_MAX]
+            self.assertEqual(self.r.get("k"), want)
+            for pos in range(low, low + 5):
+                self.x("SSETBIT", "k", pos, 0)
+
     def test_sbitset_get_in_the_redis_dialect_is_wrongtype(self):
         with KeelServer(threads=1, modules=MODULES) as srv:     # RESP networks default to redis
             rr = srv.client()
