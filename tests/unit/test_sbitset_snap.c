@@ -82,8 +82,8 @@ END_TEST
 START_TEST(test_sbitset_snap_refuses_malformed_bytes) {
     const char *err = NULL;
     static const uint8_t empty[] = {1}, version[] = {2, 0, 0, 1, 0, 0};
-    static const uint8_t gap_too_far[] = {1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
-                                          0, 1, 0, 0};
+    static const uint8_t gap_too_far[] = {1,    0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                          0xff, 0x7f, 0,    1,    0,    0};
     static const uint8_t unsorted[] = {1, 0, 0, 2, 5, 0, 3, 0};
     static const uint8_t run_past_end[] = {1, 0, 2, 1, 0xff, 0xff, 1, 0};
     static const uint8_t adjacent_runs[] = {1, 0, 2, 2, 0, 0, 1, 0, 2, 0, 0, 0};
@@ -91,7 +91,8 @@ START_TEST(test_sbitset_snap_refuses_malformed_bytes) {
     const struct {
         const uint8_t *b;
         size_t n;
-    } bad[] = {{empty, 0},          {empty, 1},
+    } bad[] = {{empty, 0},
+               {empty, 1},
                {version, sizeof version},
                {gap_too_far, sizeof gap_too_far},
                {unsorted, sizeof unsorted},
