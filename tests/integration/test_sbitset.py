@@ -206,6 +206,19 @@ class Sbitset(unittest.TestCase):
         self.assertEqual(self.x("SBITSCAN", "missing", 12345), [b"0", []])
         self.assertEqual(self.x("SBITSCAN", "k", "18446744073709551615", "COUNT", 5), [b"0", [I64_MAX]])
 
+    def test_sbitset_scan_huge_count_is_capped_and_yields(self):
+        self.load("ends", [0, 3_000_000])
+        self.assertEqual(self.x("SBITOP", "NOT", "k", "ends"), 2_999_999)
+        y0 = zvm_yields(self.r)
+        cursor, batch = self.x("SBITSCAN", "k", 0, "COUNT", 5_000_000)
+        self.assertEqual(len(batch), 1_000_000)                       # at most 1,000,000 a call
+        self.assertEqual((batch[0], batch[-1]), (1, 1_000_000))
+        self.assertGreater(zvm_yields(self.r), y0)                    # built in slices
+        cursor, batch = self.x("SBITSCAN", "k", cursor, "COUNT", 5_000_000)
+        self.assertEqual((len(batch), batch[0]), (1_000_000, 1_000_001))
+        cursor, batch = self.x("SBITSCAN", "k", cursor, "COUNT", 5_000_000)
+        self.assertEqual((cursor, len(batch), batch[-1]), (b"0", 999_999, 2_999_999))
+
     def test_sbitset_scan_cursor_survives_changes(self):
         for pos in range(-500, 500, 5):
             self.x("SSETBIT", "k", pos, 1)
