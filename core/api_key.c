@@ -3,7 +3,9 @@
  * owns it and to wait when another process holds it. */
 #include "config.h"
 #include "block.h"
+#include "evict_policy.h"
 #include "keyspace.h"
+#include "limit.h"
 #include "lock.h"
 #include "notify.h"
 #include "ns.h"
@@ -201,6 +203,21 @@ keel_status keel_key_aux_set(keel_proc *kp, const void *key, size_t klen, unsign
     r = slot == KEEL_AUX32 ? dk_table_set_aux32(sp.t, r, present, (uint32_t)value)
                            : dk_table_set_aux64(sp.t, r, present, value);
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
+}
+
+keel_status keel_key_access_set(keel_proc *kp, const void *key, size_t klen, int64_t idle_s, int freq) {
+    if (idle_s < -1 || freq < -1 || freq > 255) return KEEL_EINVAL;
+    zvm_proc *p = zvm_of(kp);
+    ks_space sp;
+    dk_ref r;
+    keel_status st = key_existing(p, key, klen, &sp, &r);
+    if (st != KEEL_OK) return st;
+    bool lfu = evict_policy_lfu(limit_get(srv->cf.maxmemory_policy));
+    if (lfu && freq >= 0)
+        dk_table_set_meta(sp.t, r, evict_meta_lfu((unsigned)freq, p->cur->now_ms));
+    else if (!lfu && idle_s >= 0)
+        dk_table_set_meta(sp.t, r, evict_meta_idle(idle_s, p->cur->now_ms));
+    return KEEL_OK;
 }
 
 const char *keel_type_name(keel_type_id type) {

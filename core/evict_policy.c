@@ -37,6 +37,14 @@ uint16_t evict_meta_new(int policy, int64_t now_ms) {
     return lru_clock(now_ms);
 }
 
+uint16_t evict_meta_idle(int64_t idle_s, int64_t now_ms) {
+    return (uint16_t)(lru_clock(now_ms) - (uint16_t)(idle_s > EVICT_IDLE_MAX ? EVICT_IDLE_MAX : idle_s));
+}
+
+uint16_t evict_meta_lfu(unsigned freq, int64_t now_ms) {
+    return (uint16_t)(lfu_minutes(now_ms) << 8 | (freq > 255 ? 255 : freq));
+}
+
 int64_t evict_meta_idle_s(uint16_t meta, int64_t now_ms) { return (uint16_t)(lru_clock(now_ms) - meta); }
 
 unsigned evict_meta_freq(uint16_t meta, int64_t now_ms) {

@@ -58,6 +58,15 @@ int64_t evict_meta_idle_s(uint16_t meta, int64_t now_ms);
  * 256). */
 unsigned evict_meta_freq(uint16_t meta, int64_t now_ms);
 
+/* The longest idle time a word records: the clock wraps after 65536 s, so a longer idle time is
+ * kept as 18 hours, which stays true for 12 minutes before the clock wraps. */
+#define EVICT_IDLE_MAX 64800
+/* The word of a key last accessed idle_s seconds ago (LRU policies; idle_s >= 0, at most
+ * EVICT_IDLE_MAX counts) and of a key whose LFU counter is freq as of now (LFU policies): RESTORE's IDLETIME
+ * and FREQ. */
+uint16_t evict_meta_idle(int64_t idle_s, int64_t now_ms);
+uint16_t evict_meta_lfu(unsigned freq, int64_t now_ms);
+
 /* Touches entry r of t for an access (the policy in force read once per call). */
 void evict_touch(dk_table *t, dk_ref r, int64_t now_ms);
 /* Stamps a new entry r of t. */

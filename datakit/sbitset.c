@@ -365,7 +365,7 @@ typedef struct cwalk {
 } cwalk;
 
 static const sbc *cwalk_cur(cwalk *w) {
-    while (w->di < ndirs(w->s)) {
+    while (w->s && w->di < ndirs(w->s)) {
         const sbdir *d = dir_at(w->s, w->di);
         if (w->ci < d->n)
             return &d->c[w->ci];
@@ -463,4 +463,98 @@ fail:
     dk_free(scratch);
     dk_sbitset_free(r);
     return NULL;
+}
+
+/* ---- resumable combination and block access --------------------------------------------- */
+
+/* A walk over s (NULL: empty) from its first container with key >= key. */
+static cwalk cwalk_at(const dk_sbitset *s, uint64_t key) {
+    cwalk w = {s, 0, 0};
+    if (s && ndirs(s)) {
+        w.di = dir_for(s, key);
+        w.ci = dir_lb(dir_at(s, w.di), key);
+    }
+    return w;
+}
+
+/* The key of the last container of s; false when s is empty. */
+static bool last_key(const dk_sbitset *s, uint64_t *key) {
+    if (!ndirs(s))
+        return false;
+    const sbdir *d = dir_at(s, ndirs(s) - 1);
+    *key = d->c[d->n - 1].key;
+    return true;
+}
+
+int dk_sbitset_combine_step(dk_sbitset *out, dk_sbitset_op op, const dk_sbitset *a,
+                            const dk_sbitset *b, uint64_t *key, size_t max) {
+    uint64_t *scratch = NULL;
+    cwalk wa = cwalk_at(a, *key), wb = cwalk_at(b, *key);
+    int done = 1;
+    for (size_t visited = 0;; visited++) {
+        const sbc *x = cwalk_cur(&wa), *y = cwalk_cur(&wb);
+        if (!x && !y)
+            break;
+        if (visited >= max) {
+            *key = x && (!y || x->key < y->key) ? x->key : y->key;
+            done = 0;
+            goto out;
+        }
+        if (x && (!y || x->key < y->key)) {
+            if (op != DK_SBITSET_AND && !append_copy(out, x))
+                goto fail;
+            wa.ci++;
+        } else if (y && (!x || y->key < x->key)) {
+            if ((op == DK_SBITSET_OR || op == DK_SBITSET_XOR) && !append_copy(out, y))
+                goto fail;
+            wb.ci++;
+        } else {
+            sbc t;
+            if (!scratch && !(scratch = dk_malloc(2 * SB_BITMAP_WORDS * sizeof(uint64_t))))
+                goto fail;
+            if (!sbc_op(&out->bytes, (int)op, x, y, &t, scratch))
+                goto fail;
+            if (t.card && !append(out, &t)) {
+                sbc_destroy(&out->bytes, &t);
+                goto fail;
+            }
+            wa.ci++;
+            wb.ci++;
+        }
+    }
+    *key = DK_SBITSET_KEY_END;
+out:
+    dk_free(scratch);
+    return done;
+fail:
+    dk_free(scratch);
+    return -1;
+}
+
+uint32_t dk_sbitset_block_words(const dk_sbitset *s, uint64_t key, uint64_t *words) {
+    const sbc *c = find(s, key);
+    if (!c) {
+        memset(words, 0, SB_BITMAP_WORDS * sizeof(uint64_t));
+        return 0;
+    }
+    sbc_to_words(c, words);
+    return c->card;
+}
+
+bool dk_sbitset_append_block(dk_sbitset *s, uint64_t key, const uint64_t *words) {
+    uint64_t last;
+    if (key >= DK_SBITSET_KEY_END || (last_key(s, &last) && last >= key))
+        return false;
+    bool any = false;
+    for (size_t i = 0; i < SB_BITMAP_WORDS && !any; i++)
+        any = words[i] != 0;
+    if (!any)
+        return true;
+    sbc c;
+    if (!sbc_from_words(&s->bytes, &c, key, words))
+        return false;
+    if (append(s, &c))
+        return true;
+    sbc_destroy(&s->bytes, &c);
+    return false;
 }

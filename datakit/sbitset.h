@@ -62,8 +62,29 @@ size_t dk_sbitset_next_many(const dk_sbitset *s, uint64_t from, uint64_t *out, s
 /* The first clear bit at a position >= from; false only when every bit from there up is set. */
 bool dk_sbitset_next_clear(const dk_sbitset *s, uint64_t from, uint64_t *out);
 
-/* A new bitset a OP b (the inputs are unchanged); NULL when out of memory. */
+/* A new bitset a OP b (the inputs are unchanged; NULL reads as empty, so OR with NULL copies);
+ * NULL when out of memory. */
 dk_sbitset *dk_sbitset_combine(dk_sbitset_op op, const dk_sbitset *a, const dk_sbitset *b);
+
+/* Resumable dk_sbitset_combine, for callers that must stop between slices (a server charging
+ * work per slice): appends to out the containers of a OP b whose keys (position >> 16) are
+ * >= *key, visiting at most max containers of a and b together, and leaves in *key where to
+ * resume.  out must hold only what earlier steps of the same walk appended (start with an empty
+ * set and *key = 0); a or b NULL reads as empty.  Returns 1 when the walk is done, 0 when there
+ * is more, -1 when out of memory (out then holds a prefix: free it). */
+int dk_sbitset_combine_step(dk_sbitset *out, dk_sbitset_op op, const dk_sbitset *a,
+                            const dk_sbitset *b, uint64_t *key, size_t max);
+
+/* Block access, 2^16 bits at a time (block key = position >> 16; bit i of words[j] is offset
+ * 64 * j + i): what snapshot writers and block-wise builders use.  dk_sbitset_block_words fills
+ * words[1024] with block key's bits (zeros when it has none) and returns how many are set.
+ * dk_sbitset_append_block adds block key from words, in its best encoding, after every existing
+ * block: false when key is not above every block s holds (nothing changed) or when out of
+ * memory; an all-zero block adds nothing. */
+#define DK_SBITSET_BLOCK_WORDS 1024
+#define DK_SBITSET_KEY_END (1ULL << 48) /* one past the last block key */
+uint32_t dk_sbitset_block_words(const dk_sbitset *s, uint64_t key, uint64_t *words);
+bool dk_sbitset_append_block(dk_sbitset *s, uint64_t key, const uint64_t *words);
 
 /* Container statistics for tests and MEMORY reports: how many use each encoding. */
 typedef struct dk_sbitset_stats {

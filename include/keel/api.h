@@ -385,7 +385,17 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * not declare: alone it can take any key without waiting, as in Redis's one thread */     \
     X(void, proc_restart_alone, (keel_proc *p))                                                \
     /* true when p runs alone (proc_restart_alone took effect) */                             \
-    X(bool, proc_alone, (keel_proc *p))
+    X(bool, proc_alone, (keel_proc *p))                                                        \
+    /* ---- eviction state (added in 1.5) ---- */                                              \
+    /* sets key's recency/frequency word as RESTORE's IDLETIME and FREQ do in Redis: under     \
+     * an LFU maxmemory-policy freq (0..255; -1 = leave it) becomes its LFU counter as of      \
+     * now; under every other policy idle_s (>= 0; -1 = leave it) makes its last access        \
+     * that many seconds ago (the clock keeps 16 bits of seconds: more than 64800, 18          \
+     * hours, is taken as 64800).  A value the policy in force does not track is ignored       \
+     * (KEEL_OK).  KEEL_EINVAL for freq > 255 or values below -1; KEEL_NOTFOUND, KEEL_MOVED    \
+     * and KEEL_WAIT as key_lookup */                                                          \
+    X(keel_status, key_access_set, (keel_proc *p, const void *key, size_t klen, int64_t idle_s, \
+                                    int freq))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -108,4 +108,5 @@
 #define keel_proc_keep (keel_api_ptr->proc_keep)
 #define keel_proc_restart_alone (keel_api_ptr->proc_restart_alone)
 #define keel_proc_alone (keel_api_ptr->proc_alone)
+#define keel_key_access_set (keel_api_ptr->key_access_set)
 #endif

@@ -3,8 +3,9 @@
  * (rdb_value.h) and rebuilds the value through the commands that make it (SET, RPUSH, SADD,
  * ZADD, HSET), DUMP_BATCH elements a call, yielding between calls with the key locked; a
  * Keel-only payload (dump.c) through its type's load op (keel_key_store_saved).
- * Errors, and the order they are checked in, are Redis's.  IDLETIME and FREQ are checked and
- * otherwise ignored: Keel keeps no per-key LRU/LFU clock a module can set. */
+ * Errors, and the order they are checked in, are Redis's.  IDLETIME and FREQ set the new key's
+ * recency or LFU counter as Redis does, whichever the maxmemory-policy tracks
+ * (keel_key_access_set). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ typedef struct restore_run {
     size_t next;        /* the first element not written yet */
     size_t batch;       /* elements the pending call writes */
     int64_t at;         /* the expiry (unix ms), -1 for none */
+    int64_t idle, freq; /* IDLETIME and FREQ, -1 when not given */
     keel_arg argv[2 + 2 * DUMP_BATCH];
     char scores[DUMP_BATCH][32];
 } restore_run;
@@ -125,6 +127,8 @@ static keel_op_result restore_check(keel_proc *p, restore_run *run) {
         return fail(p, "ERR value is not an integer or out of range");
     if (ttl < 0) return fail(p, "ERR Invalid TTL value, must be >= 0");
     if (!decode_payload(p, run)) return KEEL_FAIL;
+    run->idle = o.idle;
+    run->freq = o.freq;
     int64_t now = keel_now_ms(p);
     run->at = ttl == 0 ? -1 : o.absttl ? ttl : (ttl > INT64_MAX - now ? INT64_MAX : now + ttl);
     bool expired = run->at >= 0 && run->at <= now;
@@ -227,6 +231,10 @@ static keel_op_result op_restore(keel_proc *p, const keel_insn *in) {
     }
     if (run->at >= 0) {
         keel_status st = keel_key_expire(p, key->ptr, key->len, run->at);
+        KEEL_OP_PROPAGATE(st);
+    }
+    if (run->idle >= 0 || run->freq >= 0) { /* last: the writes above count as accesses */
+        keel_status st = keel_key_access_set(p, key->ptr, key->len, run->idle, (int)run->freq);
         KEEL_OP_PROPAGATE(st);
     }
     keel_notify(p, KEEL_NOTIFY_GENERIC, "restore", key->ptr, key->len);

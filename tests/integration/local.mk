@@ -17,6 +17,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_strings.py \
 	tests/integration/test_strings_compat.py \
 	tests/integration/test_strings_bits.py \
+	tests/integration/test_sbitset.py \
 	tests/integration/test_bits_compat.py \
 	tests/integration/test_strings_multi.py \
 	tests/integration/test_strings_numbers.py \

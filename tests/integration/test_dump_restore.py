@@ -208,6 +208,32 @@ class DumpRestoreWithRedis(unittest.TestCase):
         self.both("GET", "all")
         self.both("TTL", "all")
 
+    def test_dump_restore_idletime_and_freq_take_effect(self):
+        self.r.execute_command("RPUSH", "src", *range(1000))   # several RPUSH batches on Keel
+        big = self.r.execute_command("DUMP", "src")
+        self.r.execute_command("SET", "src", "v")
+        small = self.r.execute_command("DUMP", "src")
+        try:
+            for c in (self.k, self.r):
+                for key, payload in (("i:small", small), ("i:big", big)):
+                    self.assertEqual(c.execute_command("RESTORE", key, 0, payload, "IDLETIME", 1000), b"OK")
+                    self.assertTrue(1000 <= c.execute_command("OBJECT", "IDLETIME", key) <= 1010, key)
+                self.assertEqual(c.execute_command("RESTORE", "i:none", 0, small), b"OK")
+                self.assertLess(c.execute_command("OBJECT", "IDLETIME", "i:none"), 10)
+                c.execute_command("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu")
+                for key, payload in (("f:small", small), ("f:big", big)):
+                    self.assertEqual(c.execute_command("RESTORE", key, 0, payload, "FREQ", 100), b"OK")
+                    self.assertEqual(c.execute_command("OBJECT", "FREQ", key), 100, key)
+                self.assertEqual(c.execute_command("RESTORE", "f:zero", 0, small, "FREQ", 0), b"OK")
+                self.assertEqual(c.execute_command("OBJECT", "FREQ", "f:zero"), 0)
+                c.execute_command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            # Keel's LRU clock keeps 16 bits of seconds: a longer idle time is kept as 18 hours
+            self.assertEqual(self.k.execute_command("RESTORE", "i:long", 0, small, "IDLETIME", 10 ** 9), b"OK")
+            self.assertTrue(64800 <= self.k.execute_command("OBJECT", "IDLETIME", "i:long") <= 64900)
+        finally:
+            for c in (self.k, self.r):
+                c.execute_command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+
     def test_dump_restore_errors_as_redis(self):
         self.r.execute_command("RPUSH", "src", "a", "b")
         good = self.r.execute_command("DUMP", "src")

@@ -186,6 +186,15 @@ static keel_status f_key_aux_set(keel_proc *p, const void *key, size_t klen, uns
     return KEEL_OK;
 }
 
+/* The fake keeps no eviction state: checks the arguments and the key as the core does. */
+static keel_status f_key_access_set(keel_proc *p, const void *key, size_t klen, int64_t idle_s,
+                                    int freq) {
+    (void)p;
+    if (idle_s < -1 || freq < -1 || freq > 255) return KEEL_EINVAL;
+    key = compose(key, klen, &klen);
+    return find(key, klen) ? KEEL_OK : KEEL_NOTFOUND;
+}
+
 size_t fake_key_count(void) {
     size_t n = 0;
     for (fake_key **link = &keys; *link;) {
@@ -316,6 +325,7 @@ void fake_keyspace_fill(keel_api *t) {
     t->key_delete = f_key_delete;
     t->key_expire = f_key_expire;
     t->key_aux_set = f_key_aux_set;
+    t->key_access_set = f_key_access_set;
     t->block_keys = f_block_keys;
     t->proc_timed_out = f_proc_timed_out;
     t->key_signal = f_key_signal;

@@ -13,3 +13,4 @@ include tests/unit/zsets.mk
 include tests/unit/scripting.mk
 include tests/unit/pubsub.mk
 include tests/unit/dump.mk
+include tests/unit/sbitset.mk

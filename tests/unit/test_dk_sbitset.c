@@ -281,6 +281,90 @@ START_TEST(test_sbitset_combine_matches_model)
 }
 END_TEST
 
+/* Visits every position of s in order (for comparing two sets). */
+static void assert_same_sets(const dk_sbitset *x, const dk_sbitset *y) {
+    fast_assert_uint_eq(dk_sbitset_count(x), dk_sbitset_count(y));
+    uint64_t p = 0, a, b;
+    while (dk_sbitset_next(x, p, &a)) {
+        fast_assert(dk_sbitset_next(y, p, &b));
+        fast_assert_uint_eq(a, b);
+        if (a == UINT64_MAX)
+            return;
+        p = a + 1;
+    }
+    fast_assert(!dk_sbitset_next(y, p, &b));
+}
+
+START_TEST(test_sbitset_combine_step_matches_combine)
+{
+    dk_rand r = {77 + _i};
+    dk_sbitset *a = dk_sbitset_new(), *b = dk_sbitset_new();
+    model ma = {0}, mb = {0};
+    build_random(&r, a, &ma, 30000);
+    build_random(&r, b, &mb, 30000);
+    for (int op = 0; op < 4; op++) {
+        dk_sbitset *whole = dk_sbitset_combine((dk_sbitset_op)op, a, b);
+        dk_sbitset *out = dk_sbitset_new();
+        uint64_t key = 0;
+        int st, steps = 0;
+        while ((st = dk_sbitset_combine_step(out, (dk_sbitset_op)op, a, b, &key,
+                                             1 + dk_rand_below(&r, 40))) == 0)
+            steps++;
+        fast_assert_int_eq(st, 1);
+        fast_assert(steps > 1);
+        fast_assert_uint_eq(key, DK_SBITSET_KEY_END);
+        assert_same_sets(out, whole);
+        dk_sbitset_free(out);
+        dk_sbitset_free(whole);
+    }
+    /* NULL reads as empty */
+    dk_sbitset *out = dk_sbitset_new();
+    uint64_t key = 0;
+    fast_assert_int_eq(dk_sbitset_combine_step(out, DK_SBITSET_OR, NULL, b, &key, SIZE_MAX), 1);
+    assert_same_sets(out, b);
+    dk_sbitset_free(out);
+    free(ma.v);
+    free(mb.v);
+    dk_sbitset_free(a);
+    dk_sbitset_free(b);
+}
+END_TEST
+
+START_TEST(test_sbitset_blocks_round_trip)
+{
+    dk_rand r = {5 + _i};
+    dk_sbitset *a = dk_sbitset_new();
+    model ma = {0};
+    build_random(&r, a, &ma, 30000);
+    dk_sbitset *copy = dk_sbitset_new();
+    uint64_t *w = malloc(DK_SBITSET_BLOCK_WORDS * sizeof *w);
+    uint64_t p = 0, at, total = 0;
+    while (dk_sbitset_next(a, p, &at)) {
+        uint64_t key = at >> 16;
+        uint32_t n = dk_sbitset_block_words(a, key, w);
+        fast_assert(n > 0);
+        total += n;
+        fast_assert(dk_sbitset_append_block(copy, key, w));
+        /* out of order: refused, nothing changed */
+        fast_assert(!dk_sbitset_append_block(copy, key, w));
+        if (key + 1 == DK_SBITSET_KEY_END)
+            break;
+        p = (key + 1) << 16;
+    }
+    fast_assert_uint_eq(total, ma.n);
+    check_equal(copy, &ma, &r);
+    /* an empty block adds nothing; a key past the end is refused */
+    fast_assert_uint_eq(dk_sbitset_block_words(copy, 12345, w), model_lb(&ma, 12346ULL << 16) -
+                                                                model_lb(&ma, 12345ULL << 16));
+    memset(w, 0, DK_SBITSET_BLOCK_WORDS * sizeof *w);
+    fast_assert(!dk_sbitset_append_block(copy, DK_SBITSET_KEY_END, w));
+    free(w);
+    free(ma.v);
+    dk_sbitset_free(copy);
+    dk_sbitset_free(a);
+}
+END_TEST
+
 START_TEST(test_sbitset_boundaries)
 {
     dk_sbitset *s = dk_sbitset_new();
@@ -315,6 +399,8 @@ static Suite *sbitset_suite(void) {
     tcase_add_test(tc, test_sbitset_encodings_follow_density);
     tcase_add_loop_test(tc, test_sbitset_combine_matches_model, 0, 3);
     tcase_add_test(tc, test_sbitset_boundaries);
+    tcase_add_loop_test(tc, test_sbitset_combine_step_matches_combine, 0, 2);
+    tcase_add_loop_test(tc, test_sbitset_blocks_round_trip, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,36 @@
+/* family.h -- how each command family of sbitset.so hands its opcodes and commands to init. */
+#ifndef KEEL_SBITSET_FAMILY_H
+#define KEEL_SBITSET_FAMILY_H
+
+#include <stddef.h>
+#include <keel/sdk.h>
+
+/* One family: the opcodes and commands one source file defines, registered in that order. */
+typedef struct sbs_family {
+    const keel_opcode_def *opcodes;
+    size_t nopcodes;
+    const keel_cmd_def *commands;
+    size_t ncommands;
+} sbs_family;
+
+#define SBS_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define SBS_FAMILY(OPS, CMDS)                                                                      \
+    { OPS, SBS_COUNT(OPS), CMDS, SBS_COUNT(CMDS) }
+
+/* The fields every sparse bitset command shares ... */
+#define SBS_CMD .size = sizeof(keel_cmd_def), .group = "sbitset", .since = "0.1.0"
+/* ... and those of a command whose only key is argv[1]. */
+#define SBS_KEY1 SBS_CMD, .first_key = 1, .last_key = 1, .key_step = 1
+
+/* An opcode that touches keys and may yield. */
+#define SBS_OP(NAME, FN, SYN)                                                                      \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
+    }
+
+extern const sbs_family sbs_bits_family; /* bits.c: SSETBIT SGETBIT SBITCOUNT SBITPOS */
+extern const sbs_family sbs_rank_family; /* rank.c: SBITRANK SBITSELECT SBITSCAN */
+extern const sbs_family sbs_op_family;   /* op.c: SBITOP */
+
+#endif
