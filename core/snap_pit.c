@@ -139,6 +139,5 @@ bool snap_pit_step(shard *s, size_t budget) {
 void snap_pit_finish_walk(shard *s) {
     snap_pit *pit = s->pit;
     if (!pit || pit->sw.walked || pit->sw.failed) return;
-    snap_shard_walk(&pit->sw, SIZE_MAX);
-    drop_handled(pit, s->ndbs); /* nothing is left to leave out */
+    snap_pit_step(s, SIZE_MAX); /* lets go of the handled keys once done */
 }

@@ -261,7 +261,9 @@ bool snap_shard_walk(snap_shard_writer *sw, size_t budget) {
     shard *s = sw->s;
     sw->busy = false;
     if (sw->walked || sw->failed) return true;
-    if (sw->live && s->gate) { /* SWAPDB or FLUSHALL under way: wait for it to finish */
+    /* SWAPDB or FLUSHALL under way: wait for it to finish (a point-in-time save need not: they
+     * finish its walk before they change anything) */
+    if (sw->live && !sw->skip && s->gate) {
         sw->busy = true;
         return false;
     }

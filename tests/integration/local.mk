@@ -23,6 +23,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_server.py \
 	tests/integration/test_server_reports.py \
 	tests/integration/test_persistence.py \
+	tests/integration/test_bgsave_pit.py \
 	tests/integration/test_aof.py \
 	tests/integration/test_modules.py \
 	tests/integration/test_keys.py \
