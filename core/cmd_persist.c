@@ -84,10 +84,6 @@ static keel_op_result op_save_end(keel_proc *kp, const keel_insn *in) {
  * the append-only log; r2 gets its status line.  Reductions 1. */
 static keel_op_result op_save_rewrite(keel_proc *kp, const keel_insn *in) {
     (void)in;
-    if (zvm_of(kp)->call_parent) {
-        keel_reply_error(kp, "ERR Command not allowed inside a transaction or a script");
-        return KEEL_FAIL;
-    }
     static const char line[] = "Background append only file rewriting started";
     kp->reg[2] = dk_bytes(line, sizeof line - 1);
     return KEEL_NEXT;
@@ -102,15 +98,19 @@ static keel_op_result op_bgsave(keel_proc *kp, const keel_insn *in) {
         keel_reply_error(kp, "ERR syntax error");
         return KEEL_FAIL;
     }
-    if (zvm_of(kp)->call_parent) { /* it would wait for the keys its caller holds */
-        keel_reply_error(kp, "ERR Command not allowed inside a transaction or a script");
-        return KEEL_FAIL;
-    }
     if (persist_saving()) { /* before raising every gate for nothing (begin checks again) */
         keel_reply_error(kp, "ERR Background save already in progress");
         return KEEL_FAIL;
     }
     static const char line[] = "Background saving started";
+    if (zvm_of(kp)->call_parent) { /* EXEC, a script: their keys would hold up the gates */
+        if (!persist_bgsave_spawn()) {
+            keel_reply_error(kp, "ERR Background save cannot start here");
+            return KEEL_FAIL;
+        }
+        keel_reply_simple(kp, kp->reg[2].type == DK_BYTES ? kp->reg[2].v.ptr : line);
+        return KEEL_DONE;
+    }
     if (kp->reg[2].type != DK_BYTES) kp->reg[2] = dk_bytes(line, sizeof line - 1);
     return KEEL_NEXT;
 }

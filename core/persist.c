@@ -572,21 +572,22 @@ bool persist_has_save_points(void) {
     return any;
 }
 
-static void cron_bgsave_done(zvm_proc *p) {
+static void bgsave_process_done(zvm_proc *p) {
     if (p->failed && p->reply_first && p->reply_first->type == KEEL_REPLY_ERROR)
         log_warning("save point: %.*s", (int)p->reply_first->len, p->reply_first->v.s);
     zvm_proc_recycle(p);
 }
 
 /* Runs BGSAVE as a process of this worker thread: its gates make the save's instant. */
-static void cron_bgsave(void) {
+static void bgsave_process(void *unused) {
+    (void)unused;
     thr *t = thr_self();
     const cmd_entry *ce = cmd_lookup_name("bgsave", 6);
     if (!t || !ce) return;
     zvm_proc *p = zvm_proc_new(t);
-    p->done = cron_bgsave_done;
-    keel_arg arg = {"BGSAVE", 6};
-    zvm_set_argv(p, 1, &arg);
+    p->done = bgsave_process_done;
+    keel_arg name = {"BGSAVE", 6};
+    zvm_set_argv(p, 1, &name);
     p->cmd = ce;
     p->cmd_name = ce->lname;
     p->prog = ce->prog;
@@ -595,6 +596,13 @@ static void cron_bgsave(void) {
         return;
     }
     zvm_step(p);
+}
+
+bool persist_bgsave_spawn(void) {
+    thr *t = thr_self();
+    if (!t) return false;
+    thr_call_on(t, bgsave_process, NULL); /* from the inbox: never inside another process */
+    return true;
 }
 
 void persist_cron(int64_t now_ms) {
@@ -614,7 +622,7 @@ void persist_cron(int64_t now_ms) {
     if (hit < 0 || !retry_ok) return;
     log_notice("%lld changes in %lld seconds. Saving...", (long long)sp.changes,
                (long long)sp.secs);
-    cron_bgsave();
+    persist_bgsave_spawn();
 }
 
 /* ---- state ---- */

@@ -30,6 +30,10 @@ uint64_t persist_bgsave_begin(char *err, size_t errlen);
  * another).  Arming the last shard sets the threads writing. */
 void persist_bgsave_arm(struct shard *s, uint64_t generation);
 
+/* Starts BGSAVE as a process of its own on this worker thread, soon (save points; BGSAVE inside
+ * EXEC or a script, which hold keys and cannot raise gates).  False off a worker thread. */
+bool persist_bgsave_spawn(void);
+
 /* After SAVE's waiter woke: commits the snapshot (the manifest) when every shard was written,
  * or cleans up.  0 on success, -1 with err. */
 int persist_save_finish(char *err, size_t errlen);

@@ -249,6 +249,23 @@ class BgsavePointInTimeTest(unittest.TestCase):
         self.restart_and_compare(srv, before, digest)
         srv.stop()
 
+    def test_bgsave_inside_exec_starts_a_save_of_its_own(self):
+        srv = self.server(*SLOW).start()
+        load(srv, 100)
+        r = srv.client()
+        before, digest = dump(srv)
+        p = r.pipeline(transaction=True)
+        p.execute_command("BGSAVE")
+        p.set("s:1", "set by the EXEC that scheduled the save, before it")
+        out = p.execute()
+        self.assertTrue(out[0])
+        wait_until("the save to run and end", lambda: persistence(r)["rdb_saves"] == 1,
+                   timeout=300)
+        self.assertEqual(persistence(r)["rdb_last_bgsave_status"], "ok")
+        before["db0"][b"s:1"] = ("string", b"set by the EXEC that scheduled the save, before it", -1)
+        self.restart_and_compare(srv, before, digest_of(before))
+        srv.stop()
+
     def test_a_second_bgsave_is_refused_while_one_runs(self):
         srv = self.server(*SLOW).start()
         load(srv, 200)
