@@ -126,6 +126,15 @@ static void out_put(snap_writer *w, const void *p, size_t n) {
     w->outlen += n;
 }
 
+bool snap_writer_set_buffer(snap_writer *w, size_t cap) {
+    out_flush(w);
+    uint8_t *p = realloc(w->out, cap);
+    if (!p) return false;
+    w->out = p;
+    w->outcap = cap;
+    return true;
+}
+
 bool snap_writer_open(snap_writer *w, int fd, enum snap_file_kind kind) {
     memset(w, 0, sizeof *w);
     w->fd = fd;

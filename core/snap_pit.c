@@ -12,6 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A point-in-time save's record blocks and output buffer, per shard. */
+#define SNAP_PIT_BLOCK (32u * 1024)
+#define SNAP_PIT_OUT_BUF (64u * 1024)
+
 /* The walk leaves out what was handled before it got there. */
 static bool handled_skip(void *ctx, uint32_t db, const void *key, size_t klen) {
     snap_pit *pit = ctx;
@@ -37,6 +41,10 @@ int snap_pit_arm(shard *s, const char *path, uint64_t generation, int64_t start_
         mem_free(pit);
         return -1;
     }
+    /* every shard's file is open for the whole save: small buffers (a 16-shard save holds about
+     * 2 MB in them instead of 20) */
+    pit->sw.block_bytes = SNAP_PIT_BLOCK;
+    snap_writer_set_buffer(&pit->sw.w, SNAP_PIT_OUT_BUF);
     pit->sw.skip = handled_skip;
     pit->sw.skip_ctx = pit;
     s->pit = pit;

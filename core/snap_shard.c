@@ -66,7 +66,7 @@ static void put_record(snap_shard_writer *sw, const snap_rec *r, const void *v1,
         snap_buf_put(&sw->rec, v2, n2);
         if (sw->rec.oom) fail(sw, "%s", "out of memory");
         sw->records++;
-        if (sw->rec.len >= SNAP_RECORDS_BLOCK) flush_records(sw);
+        if (sw->rec.len >= sw->block_bytes) flush_records(sw);
         return;
     }
     flush_records(sw);
@@ -235,6 +235,7 @@ bool snap_shard_begin(snap_shard_writer *sw, shard *s, int fd, uint64_t generati
                       bool live) {
     memset(sw, 0, sizeof *sw);
     sw->block_db = UINT32_MAX;
+    sw->block_bytes = SNAP_RECORDS_BLOCK;
     sw->s = s;
     sw->now_ms = now_ms;
     sw->live = live;

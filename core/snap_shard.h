@@ -37,6 +37,7 @@ typedef struct snap_shard_writer {
     bool db_started;        /* the walk has begun it (its DB block was written) */
     uint32_t block_db;      /* the database the last DB block named (UINT32_MAX: none yet) */
     bool walked;            /* every database walked (the end block may still be missing) */
+    size_t block_bytes;     /* records are gathered into blocks of about this much */
     snap_skip_fn skip;      /* NULL, or the entries the walk leaves out */
     void *skip_ctx;
     bool live;              /* others run between steps: wait for locked keys and gates */
