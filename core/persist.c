@@ -254,6 +254,29 @@ static void wake_waiter(void *arg) {
     thr_ready(thr_self(), job->waiter);
 }
 
+/* A point-in-time save's shard files are fsynced here, before the manifest names them (a worker
+ * thread would stall its clients for as long as the disk takes). */
+static void sync_shard_files(save_job *job) {
+    char path[4096];
+    for (uint32_t i = 0; i < srv->nshards && !job->failed; i++) {
+        snap_shard_path(srv->cf.dir, job->generation, i, false, path, sizeof path);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) job_fail(job, "%s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+    }
+}
+
+static void commit_and_free(save_job *job) {
+    if (job->pit && !job->failed) sync_shard_files(job);
+    job_commit(job, NULL, 0);
+    job_free(job);
+}
+
+static void *commit_thread(void *arg) {
+    commit_and_free(arg);
+    return NULL;
+}
+
 static void task_done(save_task *k) {
     save_job *job = k->job;
     if (atomic_fetch_sub(&job->tasks_left, 1) != 1) return;
@@ -261,8 +284,15 @@ static void task_done(save_task *k) {
         thr_call_on(job->waiter_thr, wake_waiter, job);
         return;
     }
-    job_commit(job, NULL, 0);
-    job_free(job);
+    pthread_t pt;
+    pthread_attr_t attr;
+    if (job->pit && thr_self() && pthread_attr_init(&attr) == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        int rc = pthread_create(&pt, &attr, commit_thread, job);
+        pthread_attr_destroy(&attr);
+        if (rc == 0) return; /* persist_finish_stopped waits for it at shutdown */
+    }
+    commit_and_free(job);
 }
 
 static void task_on_thread(void *arg);
@@ -294,8 +324,14 @@ static void task_on_thread(void *arg) {
 
 void persist_finish_stopped(void) {
     pthread_mutex_lock(&ps.lock);
-    save_job *job = ps.job;
+    save_job *job = ps.job; /* alive while ps.job names it (job_commit clears it first) */
+    bool committing = job && job->live && atomic_load(&job->tasks_left) == 0;
     pthread_mutex_unlock(&ps.lock);
+    if (committing) { /* its commit thread runs: wait for it */
+        while (persist_saving())
+            usleep(10000);
+        return;
+    }
     if (!job || !job->live) return;
     log_notice("finishing the background save before exiting");
     int n = job->ntasks, left = atomic_load(&job->tasks_left);

@@ -194,7 +194,7 @@ void snap_block(snap_writer *w, uint8_t kind, const void *payload, size_t len) {
 
 int snap_writer_finish(snap_writer *w) {
     out_flush(w);
-    if (!w->err && fsync(w->fd) != 0) w->err = errno;
+    if (!w->err && !w->no_sync && fsync(w->fd) != 0) w->err = errno;
     return w->err ? -1 : 0;
 }
 

@@ -76,6 +76,7 @@ typedef struct snap_writer {
     uint64_t block_left;    /* payload bytes the open block still expects */
     bool in_block;
     int err;                /* the first errno a write met (ENOMEM for memory); 0 = fine */
+    bool no_sync;           /* snap_writer_finish leaves the fsync to the caller */
 } snap_writer;
 
 /* Starts a file of the given kind on fd (the caller opened it and closes it): false with w->err

@@ -44,6 +44,7 @@ int snap_pit_arm(shard *s, const char *path, uint64_t generation, int64_t start_
     /* every shard's file is open for the whole save: small buffers (a 16-shard save holds about
      * 2 MB in them instead of 20) */
     pit->sw.block_bytes = SNAP_PIT_BLOCK;
+    pit->sw.w.no_sync = true; /* fsynced when the save commits, off the worker threads */
     snap_writer_set_buffer(&pit->sw.w, SNAP_PIT_OUT_BUF);
     pit->sw.skip = handled_skip;
     pit->sw.skip_ctx = pit;

@@ -27,7 +27,8 @@ typedef struct snap_pit {
 } snap_pit;
 
 /* Opens shard s's file of snapshot `generation` (the temp name) and starts its point-in-time
- * walk as of start_ms; s->pit is then set.  0, or -1 with err (nothing set). */
+ * walk as of start_ms; s->pit is then set.  The file is not fsynced when its walk ends: the
+ * caller does it before the manifest names it.  0, or -1 with err (nothing set). */
 int snap_pit_arm(struct shard *s, const char *path, uint64_t generation, int64_t start_ms,
                  char *err, size_t errlen);
 /* Takes s's state off the shard (s->pit becomes NULL) and frees it, closing the file.  The
