@@ -121,8 +121,10 @@ static keel_op_result op_bgstart(keel_proc *kp, const keel_insn *in) {
     (void)in;
     char err[600];
     uint64_t gen = persist_bgsave_begin(err, sizeof err);
-    if (!gen) keep_error(kp, err);
-    else kp->reg[3] = dk_u64(gen);
+    if (!gen)
+        keep_error(kp, err);
+    else
+        kp->reg[3] = dk_u64(gen);
     return KEEL_NEXT;
 }
 
@@ -156,8 +158,7 @@ static const keel_opcode_def persist_ops[] = {
        KEEL_OP_MAY_BLOCK),
     OP("save.end", op_save_end, "reply +OK or the save's error (r1)", 0),
     OP("save.bgsave", op_bgsave, "check BGSAVE's arguments; r2: its status line", 0),
-    OP("save.bgstart", op_bgstart, "with every gate up: start a point-in-time background save",
-       0),
+    OP("save.bgstart", op_bgstart, "with every gate up: start a point-in-time background save", 0),
     OP("save.bglower", op_bglower, "arm the walk's shard for the save, lower its gate", 0),
     OP("save.rewrite", op_save_rewrite, "BGREWRITEAOF: go on as BGSAVE, replying its status line",
        0),
@@ -174,12 +175,15 @@ static const keel_insn_def save_prog[] = {{.op = "save.begin"}, WALK("save.gate"
                                           {.op = "save.end"},   KEEL_END};
 /* BGSAVE: every gate up (the instant), the start, each shard armed as its gate comes down, the
  * reply; the threads then write the shards between their other work. */
-static const keel_insn_def bgsave_prog[] = {{.op = "save.bgsave"}, WALK("save.gate", 2),
+static const keel_insn_def bgsave_prog[] = {{.op = "save.bgsave"},  WALK("save.gate", 2),
                                             {.op = "save.bgstart"}, WALK("save.bglower", 7),
-                                            {.op = "save.end"},    KEEL_END};
-static const keel_insn_def rewrite_prog[] = {{.op = "save.rewrite"}, {.op = "save.bgsave"},
-                                             WALK("save.gate", 3),   {.op = "save.bgstart"},
-                                             WALK("save.bglower", 8), {.op = "save.end"},
+                                            {.op = "save.end"},     KEEL_END};
+static const keel_insn_def rewrite_prog[] = {{.op = "save.rewrite"},
+                                             {.op = "save.bgsave"},
+                                             WALK("save.gate", 3),
+                                             {.op = "save.bgstart"},
+                                             WALK("save.bglower", 8),
+                                             {.op = "save.end"},
                                              KEEL_END};
 static const keel_insn_def lastsave_prog[] = {{.op = "save.lastsave"}, KEEL_END};
 

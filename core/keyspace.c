@@ -47,8 +47,10 @@ static void ks_wake_gone(ks_space *sp, const void *key, size_t klen, uint64_t ha
  * has not (snap_pit.h; a namespace's key: the namespace whole).  One test while none runs. */
 static inline void ks_note(ks_space *sp, const void *key, size_t klen, uint64_t hash) {
     if (__builtin_expect(!sp->s || !sp->s->pit, 1)) return;
-    if (sp->owner) snap_pit_note_nested(sp->s, sp->db, sp->owner);
-    else snap_pit_note_slow(sp->s, sp->db, key, klen, hash);
+    if (sp->owner)
+        snap_pit_note_nested(sp->s, sp->db, sp->owner);
+    else
+        snap_pit_note_slow(sp->s, sp->db, key, klen, hash);
 }
 
 /* The same for the entry at ref. */

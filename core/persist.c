@@ -699,6 +699,8 @@ int64_t persist_last_save(void) {
 }
 
 bool persist_last_ok(void) { return atomic_load(&ps.last_ok); }
+uint64_t persist_last_preimages(void) { return atomic_load(&ps.last_preimages); }
+uint64_t persist_last_preimage_bytes(void) { return atomic_load(&ps.last_preimage_bytes); }
 uint64_t persist_saves(void) { return atomic_load(&ps.saves); }
 
 uint64_t persist_writes_at_save(void) {
@@ -711,7 +713,7 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
     int64_t cur = bg ? (wall_ms() - atomic_load(&ps.cur_bg_start_ms)) / 1000 : -1;
     char aof[1024];
     aof_info(aof, sizeof aof);
-    uint64_t pre = atomic_load(&ps.last_preimages), pre_bytes = atomic_load(&ps.last_preimage_bytes);
+    uint64_t pre_bytes = atomic_load(&ps.last_preimage_bytes);
     snprintf(out, cap,
              "# Persistence\r\npersistence_available:1\r\nloading:%d\r\nasync_loading:0\r\n"
              "current_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\n"
@@ -720,14 +722,13 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
              "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
              "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
              "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
-             "rdb_saves:%llu\r\nrdb_last_cow_size:%llu\r\nrdb_last_bgsave_preimages:%llu\r\n"
-             "rdb_last_load_keys_expired:%llu\r\n"
+             "rdb_saves:%llu\r\nrdb_last_cow_size:%llu\r\nrdb_last_load_keys_expired:%llu\r\n"
              "rdb_last_load_keys_loaded:%llu\r\n"
              "%s\r\n",
              aof_loading() ? 1 : 0, (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
              (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
              (long long)atomic_load(&ps.last_bg_sec), (long long)cur,
              (unsigned long long)atomic_load(&ps.saves), (unsigned long long)pre_bytes,
-             (unsigned long long)pre, (unsigned long long)atomic_load(&ps.loaded_expired),
+             (unsigned long long)atomic_load(&ps.loaded_expired),
              (unsigned long long)atomic_load(&ps.loaded_keys), aof);
 }

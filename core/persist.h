@@ -77,6 +77,9 @@ bool persist_saving(void);
 int64_t persist_last_save(void);
 /* Whether the last save succeeded; successful saves since the start. */
 bool persist_last_ok(void);
+/* Keys the last BGSAVE wrote as pre-images (before their first change), and their bytes. */
+uint64_t persist_last_preimages(void);
+uint64_t persist_last_preimage_bytes(void);
 uint64_t persist_saves(void);
 /* Appends INFO's "# Persistence" section's fields. */
 void persist_info(char *out, size_t cap, uint64_t writes_now);

@@ -79,9 +79,8 @@ static void remember(snap_pit *pit, uint32_t db, const void *key, size_t klen, u
     dk_val one = dk_i64(1);
     void *old = NULL;
     uint16_t old_type = 0;
-    if (!pit->handled[db] ||
-        dk_table_put_box(pit->handled[db], key, klen, hash, &one, false, &old, &old_type) ==
-            DK_REF_NONE) {
+    if (!pit->handled[db] || dk_table_put_box(pit->handled[db], key, klen, hash, &one, false, &old,
+                                              &old_type) == DK_REF_NONE) {
         /* no memory to remember it: the walk could write its new value; fail the save */
         pit->sw.failed = true;
         snprintf(pit->sw.err, sizeof pit->sw.err, "out of memory for the keys already saved");
@@ -94,8 +93,7 @@ void snap_pit_note_slow(shard *s, uint32_t db, const void *key, size_t klen, uin
     /* the walk has passed this database (or everything): what it wrote was the start's state */
     if (sw->walked || sw->failed || db >= s->ndbs || db < sw->db) return;
     if (!hash) hash = ks_hash(key, klen);
-    if (pit->handled[db] && dk_table_find(pit->handled[db], key, klen, hash) != DK_REF_NONE)
-        return;
+    if (pit->handled[db] && dk_table_find(pit->handled[db], key, klen, hash) != DK_REF_NONE) return;
     /* Within the database being walked the walk may have written the key already: then this
      * first change after it writes the same value again (the loader keeps the last). */
     dk_table *t = shard_table(s, db);

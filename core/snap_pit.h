@@ -18,7 +18,7 @@ struct shard;
 struct ns_obj;
 
 typedef struct snap_pit {
-    snap_shard_writer sw;    /* the shard's file; sw.walked once the walk passed every key */
+    snap_shard_writer sw; /* the shard's file; sw.walked once the walk passed every key */
     int fd;
     dk_table **handled;      /* [ndbs]: top-level keys written as pre-images or made after the
                                 start, in databases the walk has not finished (NULL: none) */
@@ -37,8 +37,7 @@ void snap_pit_disarm(struct shard *s, uint64_t *preimages, uint64_t *bytes);
 
 /* Before top-level key `key` of database db on s changes (hash: ks_hash of it, or 0): writes
  * its pre-image when the walk has not passed it yet.  Costs one test while no save runs. */
-void snap_pit_note_slow(struct shard *s, uint32_t db, const void *key, size_t klen,
-                        uint64_t hash);
+void snap_pit_note_slow(struct shard *s, uint32_t db, const void *key, size_t klen, uint64_t hash);
 static inline void snap_pit_note(struct shard *s, uint32_t db, const void *key, size_t klen,
                                  uint64_t hash);
 

@@ -4,9 +4,11 @@ shards, EXEC and FLUSHDB/FLUSHALL/SWAPDB during the save, on several threads and
 walk is slowed (--bgsave-slice-delay) so that the writes land while it runs; the test dumps the
 whole dataset just before BGSAVE (nothing is in flight then: only the test writes), restarts
 from the snapshot and compares.  With the append-only log on, BGSAVE does not hold up key
-commands, and a kill -9 during or after it comes back with every acknowledged write.
+commands, a kill -9 during or after it comes back with every acknowledged write, and save
+points start saves with the log on too.
 """
 import hashlib
+import json
 import os
 import random
 import signal
@@ -206,8 +208,10 @@ class BgsavePointInTimeTest(unittest.TestCase):
         info = persistence(r)
         self.assertEqual(info["rdb_last_bgsave_status"], "ok")
         # the writes met keys the walk had not reached: they were written first
-        self.assertGreater(info["rdb_last_bgsave_preimages"], 0)
-        self.assertGreater(info["rdb_last_cow_size"], 0)
+        stats = json.loads(r.execute_command("STATS", "persistence"))["persistence"]
+        self.assertGreater(stats["last_bgsave_preimages"], 0)
+        self.assertGreater(info["rdb_last_cow_size"], stats["last_bgsave_preimages"])
+        self.assertEqual(info["rdb_last_cow_size"], stats["last_bgsave_preimage_bytes"])
         return before, digest
 
     def restart_and_compare(self, srv, before, digest):
@@ -262,7 +266,8 @@ class BgsavePointInTimeTest(unittest.TestCase):
         wait_until("the save to run and end", lambda: persistence(r)["rdb_saves"] == 1,
                    timeout=300)
         self.assertEqual(persistence(r)["rdb_last_bgsave_status"], "ok")
-        before["db0"][b"s:1"] = ("string", b"set by the EXEC that scheduled the save, before it", -1)
+        value = b"set by the EXEC that scheduled the save, before it"
+        before["db0"][b"s:1"] = ("string", value, -1)
         self.restart_and_compare(srv, before, digest_of(before))
         srv.stop()
 
@@ -332,6 +337,23 @@ class BgsaveWithTheLogTest(unittest.TestCase):
         r = srv.client()
         wait_until("the log replay", lambda: persistence(r)["loading"] == 0)
         assert_same_state(self, srv, before, digest)
+        srv.stop()
+
+    def test_save_points_are_checked_with_the_log_on(self):
+        srv = self.server("--appendonly", "yes", "--appendfsync", "always", "--save", "1 1").start()
+        r = srv.client()
+        gen = persistence(r)["aof_generation"]
+        r.set("k", "v")
+        wait_until("the save point to save", lambda: persistence(r)["rdb_saves"] >= 1)
+        wait_until("that save to end", lambda: persistence(r)["rdb_bgsave_in_progress"] == 0)
+        self.assertEqual(persistence(r)["rdb_last_bgsave_status"], "ok")
+        r.set("k2", "v2")  # a record for the new generation's file
+        wait_until("the log cut at the save", lambda: persistence(r)["aof_generation"] != gen)
+        self.kill9(srv)
+        srv.start()
+        r = srv.client()
+        wait_until("the log replay", lambda: persistence(r)["loading"] == 0)
+        self.assertEqual(r.mget("k", "k2"), [b"v", b"v2"])
         srv.stop()
 
     def test_bgrewriteaof_takes_the_background_path(self):
