@@ -271,6 +271,28 @@ class BgsavePointInTimeTest(unittest.TestCase):
         self.restart_and_compare(srv, before, digest_of(before))
         srv.stop()
 
+    def test_a_big_value_changed_first_is_saved_whole_as_it_was(self):
+        srv = self.server(*SLOW).start()
+        load(srv, 200)
+        r = srv.client()
+        p = r.pipeline(transaction=False)
+        for i in range(0, 300000, 10000):
+            p.rpush("huge", *range(i, i + 10000))
+        p.execute()
+        self.assertEqual(srv.cli("BGSAVE").strip(), "Background saving started")
+        self.assertEqual(r.lpush("huge", "new head"), 300001)  # its pre-image: 300,000 elements
+        self.assertEqual(r.get("s:1"), b"v1")  # the thread serves on
+        wait_until("the BGSAVE to end", lambda: persistence(r)["rdb_bgsave_in_progress"] == 0,
+                   timeout=300)
+        self.assertEqual(persistence(r)["rdb_last_bgsave_status"], "ok")
+        srv.stop()
+        srv.start()
+        r = srv.client()
+        self.assertEqual(r.llen("huge"), 300000)
+        self.assertEqual(r.lrange("huge", 0, 1), [b"0", b"1"])
+        self.assertEqual(r.lindex("huge", -1), b"299999")
+        srv.stop()
+
     def test_a_second_bgsave_is_refused_while_one_runs(self):
         srv = self.server(*SLOW).start()
         load(srv, 200)
