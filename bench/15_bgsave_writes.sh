@@ -6,7 +6,8 @@
 #   one GET a millisecond: SECS seconds without a save, then during the saves) and bgsave_mem.py: 1 s of steady memory under the writes, then
 #   BGSAVEs back to back for SECS (5) seconds, the PSS of the server and its fork's child summed
 #   every 5 ms.  Target (issue 14): peak <= 1.1x steady, GET p99 <= 2 ms throughout.
-# KEEL_SERVER, KEEL_ARGS as in targets.sh.  Lines "RESULT <target> ..." carry the figures.
+# KEEL_SERVER, KEEL_ARGS as in targets.sh; DATA_DIR puts the data directories elsewhere (e.g.
+# /dev/shm, to see the cost without the disk: Keel's worker threads write the files themselves).  Lines "RESULT <target> ..." carry the figures.
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "${SHARED_BENCH:-$HERE/../../shared/bench}/lib.sh"
@@ -16,7 +17,7 @@ N=${N:-300000} SECS=${SECS:-5}
 TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(keel redis)
 echo "# $(date -Is) bgsave under writes: n=$N v250, SET -c 8 -P 4, ${SECS}s of BGSAVEs; $(getconf _NPROCESSORS_ONLN) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for target in "${TARGETS[@]}"; do
-  dir=$(mktemp -d "$RUN_DIR/bgw.XXXX")
+  dir=$(mktemp -d "${DATA_DIR:-$RUN_DIR}/bgw.XXXX")
   if [ "$target" = keel ]; then start_keel "$dir"; else start_redis "$dir"; fi
   $PY "$BASE_DIR/kvload.py" 127.0.0.1 "$T_RESP_PORT" resp v250 "$N" --batch 1000 \
     --key 'key:%012d' >/dev/null  # redis-benchmark -r's names: the writes overwrite these keys
