@@ -55,7 +55,7 @@ static keel_op_result op_save_run(keel_proc *kp, const keel_insn *in) {
     (void)in;
     char err[600];
     if (kp->reg[0].type == DK_NULL) {
-        if (persist_save_start(false, zvm_of(kp), err, sizeof err) != 0) {
+        if (persist_save_start(zvm_of(kp), err, sizeof err) != 0) {
             keep_error(kp, err);
             return KEEL_NEXT;
         }

@@ -169,7 +169,7 @@ static bool task_run(save_task *k, size_t budget) {
                 return true;
             }
             k->open = true;
-            if (!snap_shard_begin(&k->sw, s, k->fd, job->generation, job->started_ms, job->live)) {
+            if (!snap_shard_begin(&k->sw, s, k->fd, job->generation, job->started_ms)) {
                 job_fail(job, "%s: %s", path, k->sw.err);
                 snap_shard_writer_free(&k->sw);
                 close(k->fd);
@@ -378,18 +378,18 @@ static bool claim(save_job *job) {
     return ok;
 }
 
-int persist_save_start(bool live, zvm_proc *waiter, char *err, size_t errlen) {
+int persist_save_start(zvm_proc *waiter, char *err, size_t errlen) {
     if (aof_loading()) { /* a snapshot of half the log would cut the rest of it */
         snprintf(err, errlen, "LOADING Redis is loading the dataset in memory");
         return -1;
     }
-    save_job *job = job_new(live);
+    save_job *job = job_new(false);
     if (!claim(job)) {
         job_free(job);
         snprintf(err, errlen, "ERR Background save already in progress");
         return -1;
     }
-    if (!live) aof_rotate(job->generation); /* every gate is up: the log restarts here */
+    aof_rotate(job->generation); /* every gate is up: the log restarts here */
     job->waiter = waiter;
     job->waiter_thr = waiter ? waiter->cur : NULL;
     for (int i = 0; i < job->ntasks; i++) {

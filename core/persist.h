@@ -13,13 +13,11 @@ struct zvm_proc;
 struct info_buf;
 struct shard;
 
-/* Starts a save of every shard: each thread writes its own shards.  live false (SAVE): the
- * caller holds every shard's gate and `waiter` (blocked on its thread) is made ready again when
- * every file is on disk, and must then call persist_save_finish.  live true (a per-key
- * background save, kept for tools; BGSAVE uses persist_bgsave_begin): the threads write
- * between their other work, and the last one commits the snapshot itself.
- * 0, or -1 with a Redis-style error in err ("ERR Background save already in progress"). */
-int persist_save_start(bool live, struct zvm_proc *waiter, char *err, size_t errlen);
+/* SAVE: starts a save of every shard, each thread writing its own shards at once.  The caller
+ * holds every shard's gate; `waiter` (blocked on its thread) is made ready again when every file
+ * is on disk, and must then call persist_save_finish.  0, or -1 with a Redis-style error in err
+ * ("ERR Background save already in progress"). */
+int persist_save_start(struct zvm_proc *waiter, char *err, size_t errlen);
 /* BGSAVE's instant, with every shard's gate up: claims the save and cuts the append-only log
  * (records from now on go into the new generation's file).  The save's generation, or 0 with a
  * Redis-style error in err.  Nothing is written yet: each shard is armed as its gate comes

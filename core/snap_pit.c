@@ -33,7 +33,7 @@ int snap_pit_arm(shard *s, const char *path, uint64_t generation, int64_t start_
     snap_pit *pit = mem_calloc(1, sizeof *pit);
     pit->fd = fd;
     pit->handled = mem_calloc(s->ndbs, sizeof *pit->handled);
-    if (!snap_shard_begin(&pit->sw, s, fd, generation, start_ms, true)) {
+    if (!snap_shard_begin(&pit->sw, s, fd, generation, start_ms)) {
         snprintf(err, errlen, "%s: %s", path, pit->sw.err);
         snap_shard_writer_free(&pit->sw);
         close(fd);

@@ -2,7 +2,6 @@
 #include "config.h"
 #include "snap_shard.h"
 #include "keyspace.h"
-#include "lock.h"
 #include "mem.h"
 #include "ns.h"
 #include "ns_due.h"
@@ -156,7 +155,6 @@ typedef struct walk_ctx {
     snap_shard_writer *sw;
     size_t visited;
     size_t written; /* top-level entries written (not left out) */
-    bool locked;    /* check pass: an entry's key is held by a process */
 } walk_ctx;
 
 static void write_one(void *arg, dk_table *t, dk_ref ref) {
@@ -192,20 +190,11 @@ static void use_db(snap_shard_writer *sw, uint32_t db) {
 
 /* A namespace's table, whole (nothing runs in between: the walk never yields inside one). */
 static void write_table(snap_shard_writer *sw, dk_table *t) {
-    walk_ctx cx = {sw, 0, 0, false};
+    walk_ctx cx = {sw, 0, 0};
     uint64_t c = 0;
     do {
         c = dk_table_scan(t, c, write_one, &cx);
     } while (c != 0 && !sw->failed);
-}
-
-static void check_one(void *arg, dk_table *t, dk_ref ref) {
-    walk_ctx *cx = arg;
-    dk_entry e;
-    dk_table_view(t, ref, &e);
-    shard *s = cx->sw->s;
-    if (s->locks.count && lock_find(&s->locks, e.key, e.klen, ks_hash(e.key, e.klen)))
-        cx->locked = true;
 }
 
 static void write_head(snap_shard_writer *sw, uint64_t generation) {
@@ -231,14 +220,13 @@ static void write_head(snap_shard_writer *sw, uint64_t generation) {
     snap_buf_free(&b);
 }
 
-bool snap_shard_begin(snap_shard_writer *sw, shard *s, int fd, uint64_t generation, int64_t now_ms,
-                      bool live) {
+bool snap_shard_begin(snap_shard_writer *sw, shard *s, int fd, uint64_t generation,
+                      int64_t now_ms) {
     memset(sw, 0, sizeof *sw);
     sw->block_db = UINT32_MAX;
     sw->block_bytes = SNAP_RECORDS_BLOCK;
     sw->s = s;
     sw->now_ms = now_ms;
-    sw->live = live;
     if (!snap_writer_open(&sw->w, fd, SNAP_FILE_SHARD)) {
         fail(sw, "%s", "out of memory");
         return false;
@@ -260,14 +248,7 @@ static void finish(snap_shard_writer *sw) {
 
 bool snap_shard_walk(snap_shard_writer *sw, size_t budget) {
     shard *s = sw->s;
-    sw->busy = false;
     if (sw->walked || sw->failed) return true;
-    /* SWAPDB or FLUSHALL under way: wait for it to finish (a point-in-time save need not: they
-     * finish its walk before they change anything) */
-    if (sw->live && !sw->skip && s->gate) {
-        sw->busy = true;
-        return false;
-    }
     size_t done = 0;
     while (!sw->failed && sw->db < s->ndbs && done < budget) {
         dk_table *t = shard_table(s, sw->db);
@@ -282,16 +263,7 @@ bool snap_shard_walk(snap_shard_writer *sw, size_t budget) {
         sw->table = t;
         sw->db_started = true;
         use_db(sw, sw->db);
-        walk_ctx cx = {sw, 0, 0, false};
-        /* a key a process holds may be half changed: come back later (a point-in-time save
-         * needs no wait: a key is written as it was before its first change) */
-        if (sw->live && !sw->skip) {
-            dk_table_scan(t, sw->cursor, check_one, &cx);
-            if (cx.locked) {
-                sw->busy = true;
-                return false;
-            }
-        }
+        walk_ctx cx = {sw, 0, 0};
         uint64_t next = dk_table_scan(t, sw->cursor, write_top, &cx);
         sw->keys += cx.written;
         done += cx.visited + 1;

@@ -25,7 +25,8 @@ typedef bool (*snap_skip_fn)(void *ctx, uint32_t db, const void *key, size_t kle
 
 /* Writing one shard.  Between steps the caller may let other work change the shard (BGSAVE):
  * the walk keeps its place with the table's scan cursor, which survives resizes (a key may then
- * be written twice; the loader keeps the last). */
+ * be visited twice; the loader keeps the last), and snap_pit.h writes a key about to change
+ * before the walk gets there and has the walk leave it out. */
 typedef struct snap_shard_writer {
     struct shard *s;
     snap_writer w;
@@ -40,8 +41,6 @@ typedef struct snap_shard_writer {
     size_t block_bytes;     /* records are gathered into blocks of about this much */
     snap_skip_fn skip;      /* NULL, or the entries the walk leaves out */
     void *skip_ctx;
-    bool live;              /* others run between steps: wait for locked keys and gates */
-    bool busy;              /* the last step met a locked key or a gate: nothing was written */
     uint64_t records;       /* key records written (every level) */
     uint64_t keys;          /* top-level keys written */
     int64_t now_ms;         /* keys due by then are left out */
@@ -50,9 +49,9 @@ typedef struct snap_shard_writer {
 } snap_shard_writer;
 
 /* Starts writing shard s to fd (opened by the caller, who closes it): the preamble and the head
- * block.  live: other processes run between steps (BGSAVE).  False with sw->err. */
+ * block.  False with sw->err. */
 bool snap_shard_begin(snap_shard_writer *sw, struct shard *s, int fd, uint64_t generation,
-                      int64_t now_ms, bool live);
+                      int64_t now_ms);
 /* Writes up to `budget` top-level entries (each namespace whole), on the shard's owner thread
  * (or any thread once the workers stopped).  True when the shard is done (the end block written
  * and the file fsynced) or failed (sw->failed, sw->err); false when more is left. */

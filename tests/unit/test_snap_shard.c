@@ -85,7 +85,7 @@ START_TEST(test_snap_shard_round_trip) {
     put(s, 2, "big", dk_bytes(big, sizeof big), DK_NO_EXPIRY, false);
     int fd = open(path, O_WRONLY | O_TRUNC);
     snap_shard_writer sw;
-    ck_assert(snap_shard_begin(&sw, s, fd, GEN, NOW, false));
+    ck_assert(snap_shard_begin(&sw, s, fd, GEN, NOW));
     ck_assert(snap_shard_step(&sw, SIZE_MAX));
     ck_assert_msg(!sw.failed, "%s", sw.err);
     snap_shard_writer_free(&sw);
