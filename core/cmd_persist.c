@@ -1,6 +1,6 @@
 /* cmd_persist.c -- snapshot commands: SAVE (every shard at one instant, written in parallel),
- * BGSAVE (written between other work; at one instant with the append-only log on), BGREWRITEAOF
- * (a snapshot at one instant, which cuts the log), LASTSAVE. */
+ * BGSAVE (the dataset as at one instant, written between other work), BGREWRITEAOF (BGSAVE
+ * replying its own line: the snapshot cuts the log), LASTSAVE. */
 #include "config.h"
 #include "aof.h"
 #include "builtin.h"
@@ -55,7 +55,7 @@ static keel_op_result op_save_run(keel_proc *kp, const keel_insn *in) {
     (void)in;
     char err[600];
     if (kp->reg[0].type == DK_NULL) {
-        if (persist_save_start(false, zvm_of(kp), err, sizeof err) != 0) {
+        if (persist_save_start(zvm_of(kp), err, sizeof err) != 0) {
             keep_error(kp, err);
             return KEEL_NEXT;
         }
@@ -80,43 +80,63 @@ static keel_op_result op_save_end(keel_proc *kp, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-/* Opcode: save.rewrite — BGREWRITEAOF: a snapshot at one instant (the rest of SAVE's program),
- * which cuts the append-only log; r2 gets its status line.  Reductions 1. */
+/* Opcode: save.rewrite — BGREWRITEAOF: a snapshot at one instant (BGSAVE's program), which cuts
+ * the append-only log; r2 gets its status line.  Reductions 1. */
 static keel_op_result op_save_rewrite(keel_proc *kp, const keel_insn *in) {
     (void)in;
-    if (zvm_of(kp)->call_parent) {
-        keel_reply_error(kp, "ERR Command not allowed inside a transaction or a script");
-        return KEEL_FAIL;
-    }
     static const char line[] = "Background append only file rewriting started";
     kp->reg[2] = dk_bytes(line, sizeof line - 1);
     return KEEL_NEXT;
 }
 
-/* Opcode: save.bgsave — BGSAVE [SCHEDULE]: starts a save that the worker threads write a slice
- * at a time between their other work.  Reductions 1. */
+/* Opcode: save.bgsave — BGSAVE [SCHEDULE]: checks the arguments; r2 gets the status line.
+ * BGREWRITEAOF comes here with r2 set already.  Reductions 1. */
 static keel_op_result op_bgsave(keel_proc *kp, const keel_insn *in) {
     (void)in;
-    if (kp->argc > 2 || (kp->argc == 2 && !keel_arg_is(&kp->argv[1], "SCHEDULE"))) {
+    if (kp->reg[2].type != DK_BYTES &&
+        (kp->argc > 2 || (kp->argc == 2 && !keel_arg_is(&kp->argv[1], "SCHEDULE")))) {
         keel_reply_error(kp, "ERR syntax error");
         return KEEL_FAIL;
     }
-    if (atomic_load(&aof_logging)) { /* at one instant: the rest of SAVE's program */
-        if (zvm_of(kp)->call_parent) {
-            keel_reply_error(kp, "ERR Command not allowed inside a transaction or a script");
-            return KEEL_FAIL;
-        }
-        static const char line[] = "Background saving started";
-        kp->reg[2] = dk_bytes(line, sizeof line - 1);
-        return KEEL_NEXT;
-    }
-    char err[600];
-    if (persist_save_start(true, NULL, err, sizeof err) != 0) {
-        keel_reply_error(kp, err);
+    if (persist_saving()) { /* before raising every gate for nothing (begin checks again) */
+        keel_reply_error(kp, "ERR Background save already in progress");
         return KEEL_FAIL;
     }
-    keel_reply_simple(kp, "Background saving started");
-    return KEEL_DONE;
+    static const char line[] = "Background saving started";
+    if (zvm_of(kp)->call_parent) { /* EXEC, a script: their keys would hold up the gates */
+        if (!persist_bgsave_spawn()) {
+            keel_reply_error(kp, "ERR Background save cannot start here");
+            return KEEL_FAIL;
+        }
+        keel_reply_simple(kp, kp->reg[2].type == DK_BYTES ? kp->reg[2].v.ptr : line);
+        return KEEL_DONE;
+    }
+    if (kp->reg[2].type != DK_BYTES) kp->reg[2] = dk_bytes(line, sizeof line - 1);
+    return KEEL_NEXT;
+}
+
+/* Opcode: save.bgstart — with every gate up: the save's instant (persist_bgsave_begin: the
+ * claim and the log's cut).  r3 gets the generation; r1 an error text.  Reductions 1. */
+static keel_op_result op_bgstart(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    char err[600];
+    uint64_t gen = persist_bgsave_begin(err, sizeof err);
+    if (!gen)
+        keep_error(kp, err);
+    else
+        kp->reg[3] = dk_u64(gen);
+    return KEEL_NEXT;
+}
+
+/* Opcode: save.bglower — arms the walk's current shard for the save started (r3: its
+ * generation), then lowers the process's gate there.  Reductions 1. */
+static keel_op_result op_bglower(keel_proc *kp, const keel_insn *in) {
+    (void)in;
+    zvm_proc *p = zvm_of(kp);
+    shard *s = srv->shards[p->cur_shard];
+    if (kp->reg[3].type == DK_U64 && gate_held(s, p)) persist_bgsave_arm(s, kp->reg[3].v.u);
+    gate_lower(s, p);
+    return KEEL_NEXT;
 }
 
 /* Opcode: save.lastsave — LASTSAVE: unix seconds of the last successful save (of the snapshot
@@ -137,9 +157,10 @@ static const keel_opcode_def persist_ops[] = {
     OP("save.run", op_save_run, "write every shard in parallel and wait; commit",
        KEEL_OP_MAY_BLOCK),
     OP("save.end", op_save_end, "reply +OK or the save's error (r1)", 0),
-    OP("save.bgsave", op_bgsave,
-       "start a background save (with the log on: go on as SAVE, replying its status line)", 0),
-    OP("save.rewrite", op_save_rewrite, "BGREWRITEAOF: go on as SAVE, replying its status line",
+    OP("save.bgsave", op_bgsave, "check BGSAVE's arguments; r2: its status line", 0),
+    OP("save.bgstart", op_bgstart, "with every gate up: start a point-in-time background save", 0),
+    OP("save.bglower", op_bglower, "arm the walk's shard for the save, lower its gate", 0),
+    OP("save.rewrite", op_save_rewrite, "BGREWRITEAOF: go on as BGSAVE, replying its status line",
        0),
     OP("save.lastsave", op_lastsave, "reply the last save's unix time", 0),
 };
@@ -152,13 +173,18 @@ static const keel_opcode_def persist_ops[] = {
 static const keel_insn_def save_prog[] = {{.op = "save.begin"}, WALK("save.gate", 2),
                                           {.op = "save.run"},   WALK("save.lower", 7),
                                           {.op = "save.end"},   KEEL_END};
-/* BGSAVE: a background save; with the log on, SAVE's program after its first step. */
-static const keel_insn_def bgsave_prog[] = {{.op = "save.bgsave"}, WALK("save.gate", 2),
-                                            {.op = "save.run"},    WALK("save.lower", 7),
-                                            {.op = "save.end"},    KEEL_END};
-static const keel_insn_def rewrite_prog[] = {{.op = "save.rewrite"}, WALK("save.gate", 2),
-                                             {.op = "save.run"},     WALK("save.lower", 7),
-                                             {.op = "save.end"},     KEEL_END};
+/* BGSAVE: every gate up (the instant), the start, each shard armed as its gate comes down, the
+ * reply; the threads then write the shards between their other work. */
+static const keel_insn_def bgsave_prog[] = {{.op = "save.bgsave"},  WALK("save.gate", 2),
+                                            {.op = "save.bgstart"}, WALK("save.bglower", 7),
+                                            {.op = "save.end"},     KEEL_END};
+static const keel_insn_def rewrite_prog[] = {{.op = "save.rewrite"},
+                                             {.op = "save.bgsave"},
+                                             WALK("save.gate", 3),
+                                             {.op = "save.bgstart"},
+                                             WALK("save.bglower", 8),
+                                             {.op = "save.end"},
+                                             KEEL_END};
 static const keel_insn_def lastsave_prog[] = {{.op = "save.lastsave"}, KEEL_END};
 
 static const keel_cmd_def persist_cmds[] = {
@@ -176,8 +202,8 @@ static const keel_cmd_def persist_cmds[] = {
      .name = "BGSAVE",
      .arity = -1,
      .flags = KEEL_CMD_ADMIN,
-     .summary = "Writes a snapshot in the background while serving (each key as it was when its "
-                "part was written: see docs/persistence.md).",
+     .summary = "Writes a snapshot in the background while serving: the dataset as it was when "
+                "the command ran (see docs/persistence.md).",
      .syntax = "BGSAVE [SCHEDULE]",
      .group = "server",
      .since = "0.1.0",
@@ -186,8 +212,8 @@ static const keel_cmd_def persist_cmds[] = {
      .name = "BGREWRITEAOF",
      .arity = 1,
      .flags = KEEL_CMD_ADMIN,
-     .summary = "Takes a snapshot at one instant, which cuts the append-only log it covers (no "
-                "fork, no rewrite child: see docs/persistence.md).",
+     .summary = "Takes a background snapshot (as BGSAVE), which cuts the append-only log it "
+                "covers (no fork, no rewrite child: see docs/persistence.md).",
      .syntax = "BGREWRITEAOF",
      .group = "server",
      .since = "0.1.0",

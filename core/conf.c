@@ -638,7 +638,7 @@ static bool aof_name_ok(const char *s) {
 }
 
 /* The append-only log's settings: "appendonly" (true/false or "yes"/"no"), "appendfsync",
- * "appendfilename", "appenddirname", "aof_truncate_corrupt", "key_load_delay". */
+ * "appendfilename", "appenddirname", "aof_truncate_corrupt", "key_load_delay", "bgsave_slice_delay". */
 static bool conf_json_aof(conf *c, const char *key, json_t *v, const char *path, char **errs) {
     if (!strcmp(key, "appendonly")) {
         int yn = json_is_boolean(v) ? json_is_true(v) : json_is_string(v) ? yes_no(json_string_value(v)) : -1;
@@ -660,6 +660,8 @@ static bool conf_json_aof(conf *c, const char *key, json_t *v, const char *path,
         json_bool(v, path, &c->aof_truncate_corrupt, errs);
     } else if (!strcmp(key, "key_load_delay")) {
         json_int_range(v, path, 0, 1000000, &c->key_load_delay, errs);
+    } else if (!strcmp(key, "bgsave_slice_delay")) {
+        json_int_range(v, path, 0, 1000000, &c->bgsave_slice_delay, errs);
     } else {
         return false;
     }
@@ -818,7 +820,8 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
        OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
        OPT_MAXMEMORY, OPT_POLICY, OPT_DIALECT, OPT_SAVE, OPT_APPENDONLY, OPT_APPENDFSYNC, OPT_APPENDFILENAME,
-       OPT_APPENDDIRNAME, OPT_AOF_TRUNCATE, OPT_KEY_LOAD_DELAY, OPT_CLUSTER, OPT_HELP, OPT_VERSION };
+       OPT_APPENDDIRNAME, OPT_AOF_TRUNCATE, OPT_KEY_LOAD_DELAY, OPT_BGSAVE_SLICE_DELAY, OPT_CLUSTER, OPT_HELP,
+       OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -834,6 +837,7 @@ static const struct option long_opts[] = {
     {"appenddirname", required_argument, NULL, OPT_APPENDDIRNAME},
     {"aof-truncate-corrupt", no_argument, NULL, OPT_AOF_TRUNCATE},
     {"key-load-delay", required_argument, NULL, OPT_KEY_LOAD_DELAY},
+    {"bgsave-slice-delay", required_argument, NULL, OPT_BGSAVE_SLICE_DELAY},
     {"module-dir", required_argument, NULL, OPT_MODDIR},
     {"modules", required_argument, NULL, OPT_MODULES},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -959,6 +963,13 @@ int conf_parse_args(conf *c, int argc, char **argv) {
         case OPT_KEY_LOAD_DELAY:
             if (!parse_count(optarg, 0, 1000000, &c->key_load_delay)) {
                 fprintf(stderr, "keel-server: --key-load-delay: expected 0..1000000, got '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_BGSAVE_SLICE_DELAY:
+            if (!parse_count(optarg, 0, 1000000, &c->bgsave_slice_delay)) {
+                fprintf(stderr, "keel-server: --bgsave-slice-delay: expected 0..1000000, got '%s'\n",
+                        optarg);
                 return -1;
             }
             break;

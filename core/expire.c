@@ -10,6 +10,7 @@
 #include "ns.h"
 #include "ns_due.h"
 #include "server.h"
+#include "snap_pit.h"
 #include "thread.h"
 #include "watch.h"
 
@@ -133,6 +134,7 @@ static void expire_one(void *arg, dk_table *t, dk_ref r) {
     dk_table_view(t, r, &e);
     if (cx->sp.s->locks.count && !cx->sp.owner &&
         lock_find(&cx->sp.s->locks, e.key, e.klen, ks_hash(e.key, e.klen))) {
+        snap_pit_note(cx->sp.s, cx->sp.db, e.key, e.klen, 0); /* before its expiry moves */
         dk_table_set_expiry(t, r, cx->now_ms + 1);
         return;
     }

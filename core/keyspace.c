@@ -10,6 +10,7 @@
 #include "lazyfree.h"
 #include "registry.h"
 #include "server.h"
+#include "snap_pit.h"
 #include "thread.h"
 
 #include <xxhash.h>
@@ -42,9 +43,28 @@ static void ks_wake_gone(ks_space *sp, const void *key, size_t klen, uint64_t ha
     blk_signal(sp->s, key, klen, hash ? hash : ks_hash(key, klen));
 }
 
+/* Before a key of sp changes: a point-in-time BGSAVE first writes what it was, when its walk
+ * has not (snap_pit.h; a namespace's key: the namespace whole).  One test while none runs. */
+static inline void ks_note(ks_space *sp, const void *key, size_t klen, uint64_t hash) {
+    if (__builtin_expect(!sp->s || !sp->s->pit, 1)) return;
+    if (sp->owner)
+        snap_pit_note_nested(sp->s, sp->db, sp->owner);
+    else
+        snap_pit_note_slow(sp->s, sp->db, key, klen, hash);
+}
+
+/* The same for the entry at ref. */
+static inline void ks_note_ref(ks_space *sp, dk_ref ref) {
+    if (__builtin_expect(!sp->s || !sp->s->pit, 1)) return;
+    dk_entry e;
+    dk_table_view(sp->t, ref, &e);
+    ks_note(sp, e.key, e.klen, 0);
+}
+
 void ks_take_ref(ks_space *sp, dk_ref ref, void **obj, uint16_t *type) {
     *obj = NULL;
     *type = 0;
+    ks_note_ref(sp, ref);
     if (!sp->owner && sp->s && sp->s->waits.count) {
         dk_entry e;
         dk_table_view(sp->t, ref, &e);
@@ -132,6 +152,7 @@ void ks_value_from_entry(const dk_entry *e, keel_value *out) {
 }
 
 void ks_set_expiry(ks_space *sp, dk_ref r, int64_t at_ms) {
+    ks_note_ref(sp, r);
     dk_table_set_expiry(sp->t, r, at_ms);
     ks_changed(sp);
     if (at_ms != DK_NO_EXPIRY) expire_soon(sp->s, at_ms);
@@ -140,6 +161,7 @@ void ks_set_expiry(ks_space *sp, dk_ref r, int64_t at_ms) {
 keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v, bool keep_ttl) {
     void *old = NULL;
     uint16_t old_type = 0;
+    ks_note(sp, key, klen, hash);
     size_t before = dk_table_count(sp->t);
     dk_ref r = dk_table_put_box(sp->t, key, klen, hash, v, keep_ttl, &old, &old_type);
     ks_stamp(sp, r, before);
@@ -153,7 +175,9 @@ keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t ha
 
 bool ks_overwrite_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v) {
     dk_ref r = dk_table_find(sp->t, key, klen, hash);
-    if (r == DK_REF_NONE || !dk_table_overwrite_box(sp->t, r, v)) return false;
+    if (r == DK_REF_NONE) return false;
+    ks_note(sp, key, klen, hash); /* writes only: r stays valid */
+    if (!dk_table_overwrite_box(sp->t, r, v)) return false;
     evict_touch(sp->t, r, sp->s->owner ? sp->s->owner->now_ms : 0);   /* as ks_stamp on an overwrite */
     return true;
 }
@@ -163,6 +187,7 @@ keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, u
     void *old = NULL;
     uint16_t old_type = 0;
     uint8_t *data = NULL;
+    ks_note(sp, key, klen, hash);
     size_t before = dk_table_count(sp->t);
     dk_ref r = dk_table_put_bytes_reserve(sp->t, key, klen, hash, len, false, &old, &old_type, &data);
     ks_stamp(sp, r, before);
@@ -179,6 +204,7 @@ keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t ha
                          bool keep_ttl) {
     void *old = NULL;
     uint16_t old_type = 0;
+    ks_note(sp, key, klen, hash);
     size_t before = dk_table_count(sp->t);
     dk_ref r = dk_table_put_obj(sp->t, key, klen, hash, type, obj, keep_ttl, &old, &old_type);
     ks_stamp(sp, r, before);
@@ -195,6 +221,7 @@ keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t ha
 void ks_flush(shard *s, uint32_t db) {
     ks_space sp = ks_top(s, db);
     if (!sp.t) return;
+    snap_pit_finish_walk(s); /* a point-in-time BGSAVE writes every key of s first */
     dk_table_clear(sp.t, ks_free_obj, NULL);
     ks_changed(&sp);
 }

@@ -12,6 +12,7 @@
 #include "registry.h"
 #include "server.h"
 #include "shard.h"
+#include "snap_pit.h"
 #include "thread.h"
 #include "zvm.h"
 
@@ -468,7 +469,25 @@ static bool ns_start(const zvm_proc *p, shard *s, uint32_t db, bool create, ks_s
     return sp->t != NULL;
 }
 
+/* A process that may write is about to reach key `top` of database db on s (a namespace's
+ * top-level entry, or a key of the database's own table): a point-in-time BGSAVE writes it
+ * first if its walk has not (snap_pit.h).  A process without a command counts as a writer. */
+static void ns_note_write(zvm_proc *p, shard *s, uint32_t db, const void *top, size_t toplen,
+                          uint64_t tophash) {
+    if (__builtin_expect(s->pit != NULL, 0) && (!p->cmd || zvm_writes(p)))
+        snap_pit_note_slow(s, db, top, toplen, tophash);
+}
+
+/* The same for p's own namespace on s (nothing when p is at the top: the whole database). */
+static void ns_note_write_ns(zvm_proc *p, shard *s, uint32_t db) {
+    if (__builtin_expect(s->pit != NULL, 0) && ns_depth(p) > 0) {
+        const keel_arg *c = ns_component(p, 0);
+        ns_note_write(p, s, db, c->ptr, c->len, 0);
+    }
+}
+
 keel_status ns_resolve_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
+    ns_note_write_ns(p, s, db);
     if (!ns_start(p, s, db, false, sp)) return KEEL_NOTFOUND;
     return ns_walk(p, sp, 0, false);
 }
@@ -478,6 +497,7 @@ keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) {
 }
 
 keel_status ns_make_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
+    ns_note_write_ns(p, s, db);
     if (!ns_start(p, s, db, true, sp)) return KEEL_ENOMEM;
     return ns_walk(p, sp, 0, true);
 }
@@ -504,6 +524,7 @@ keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen
             return KEEL_WAIT;
         }
     }
+    ns_note_write(p, s, db, pl.top, pl.toplen, pl.tophash);
     if (!ns_start(p, s, db, create, sp)) return create ? KEEL_ENOMEM : KEEL_NOTFOUND;
     keel_status st = ns_walk(p, sp, pl.tophash, create);
     if (st != KEEL_OK) return st;

@@ -9,12 +9,15 @@
 #include "mem.h"
 #include "server.h"
 #include "shard.h"
+#include "registry.h"
 #include "snap_dir.h"
+#include "snap_pit.h"
 #include "snap_shard.h"
 #include "thread.h"
 #include "zvm.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,8 +26,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-/* Top-level entries a BGSAVE slice writes before the thread turns to its other work. */
+/* Top-level entries a BGSAVE slice writes before the thread turns to its other work (with
+ * bgsave_slice_delay set, for tests: BG_SLICE_SLOW, and the delay between slices). */
 #define BG_SLICE 2048
+#define BG_SLICE_SLOW 16
 
 struct save_job;
 
@@ -42,11 +47,13 @@ typedef struct save_task {
 
 typedef struct save_job {
     bool live;
+    bool pit; /* BGSAVE at one instant: shards armed (snap_pit.h) as their gates come down */
     uint64_t generation;
     int64_t started_ms;
     uint64_t writes_at_start;
     _Atomic int tasks_left;
     _Atomic uint64_t keys;
+    _Atomic uint64_t preimages, preimage_bytes;
     pthread_mutex_t err_lock;
     char err[512]; /* the first failure */
     bool failed;
@@ -68,6 +75,7 @@ static struct {
     _Atomic uint64_t writes_at_save;
     _Atomic uint64_t saves;
     _Atomic uint64_t loaded_keys, loaded_expired;
+    _Atomic uint64_t last_preimages, last_preimage_bytes; /* of the last point-in-time save */
 } ps = {.lock = PTHREAD_MUTEX_INITIALIZER, .last_ok = true, .last_bg_sec = -1};
 
 static int64_t wall_ms(void) {
@@ -104,10 +112,52 @@ static int task_nshards(save_task *k) {
     return k->t ? k->t->nshards : srv->threads[k - k->job->tasks]->nshards;
 }
 
+/* A failed point-in-time save: the shards of the task not finished let go of their state. */
+static void task_disarm_rest(save_task *k) {
+    for (int i = k->next; i < task_nshards(k); i++)
+        snap_pit_disarm(task_shard(k, i), NULL, NULL);
+    k->next = task_nshards(k);
+}
+
+/* task_run for a point-in-time save: each shard's file is open since its gate came down. */
+static bool task_run_pit(save_task *k, size_t budget) {
+    save_job *job = k->job;
+    char path[4096];
+    while (k->next < task_nshards(k)) {
+        shard *s = task_shard(k, k->next);
+        if (!s->pit) job_fail(job, "%s%s", "the save was stopped before it started", "");
+        if (job->failed) {
+            task_disarm_rest(k);
+            return true;
+        }
+        if (!snap_pit_step(s, budget)) return false;
+        snap_pit *pit = s->pit;
+        bool ok = snap_shard_end(&pit->sw);
+        snap_shard_path(srv->cf.dir, job->generation, s->id, true, path, sizeof path);
+        if (!ok) job_fail(job, "%s: %s", path, pit->sw.err);
+        atomic_fetch_add(&job->keys, pit->sw.keys);
+        uint64_t pre = 0, bytes = 0;
+        snap_pit_disarm(s, &pre, &bytes);
+        atomic_fetch_add(&job->preimages, pre);
+        atomic_fetch_add(&job->preimage_bytes, bytes);
+        if (ok && snap_publish_shard(srv->cf.dir, job->generation, s->id) != 0) {
+            job_fail(job, "%s: cannot rename: %s", path, strerror(errno));
+            ok = false;
+        }
+        k->next++;
+        if (!ok) {
+            task_disarm_rest(k);
+            return true;
+        }
+    }
+    return true;
+}
+
 /* Writes up to budget entries of the task's shards; true when all are done (or failed). */
 static bool task_run(save_task *k, size_t budget) {
     save_job *job = k->job;
     char path[4096];
+    if (job->pit) return task_run_pit(k, budget);
     while (k->next < task_nshards(k)) {
         shard *s = task_shard(k, k->next);
         if (job->failed) return true;
@@ -119,7 +169,7 @@ static bool task_run(save_task *k, size_t budget) {
                 return true;
             }
             k->open = true;
-            if (!snap_shard_begin(&k->sw, s, k->fd, job->generation, job->started_ms, job->live)) {
+            if (!snap_shard_begin(&k->sw, s, k->fd, job->generation, job->started_ms)) {
                 job_fail(job, "%s: %s", path, k->sw.err);
                 snap_shard_writer_free(&k->sw);
                 close(k->fd);
@@ -166,13 +216,20 @@ static int job_commit(save_job *job, char *err, size_t errlen) {
     snap_remove_others(srv->cf.dir, ps.generation); /* a failed save's files, or the old ones */
     atomic_store(&ps.last_ok, rc == 0);
     if (job->live) atomic_store(&ps.last_bg_sec, (wall_ms() - job->started_ms + 500) / 1000);
+    if (job->pit) {
+        atomic_store(&ps.last_preimages, atomic_load(&job->preimages));
+        atomic_store(&ps.last_preimage_bytes, atomic_load(&job->preimage_bytes));
+    }
     ps.job = NULL;
     atomic_store(&ps.bg_running, false);
     pthread_mutex_unlock(&ps.lock);
     if (rc == 0) aof_snapshot_committed(job->generation); /* the logs it covers go */
     if (rc == 0)
-        log_notice("DB saved on disk: generation %llu, %llu keys, %lld ms",
+        log_notice("DB saved on disk: generation %llu, %llu keys (%llu written as pre-images, "
+                   "%llu bytes), %lld ms",
                    (unsigned long long)job->generation, (unsigned long long)atomic_load(&job->keys),
+                   (unsigned long long)atomic_load(&job->preimages),
+                   (unsigned long long)atomic_load(&job->preimage_bytes),
                    (long long)(wall_ms() - job->started_ms));
     else
         log_warning("snapshot failed: %s", job->err);
@@ -182,7 +239,7 @@ static int job_commit(save_job *job, char *err, size_t errlen) {
 
 static void job_free(save_job *job) {
     for (int i = 0; i < job->ntasks; i++)
-        if (job->tasks[i].open) {
+        if (!job->pit && job->tasks[i].open) {
             snap_shard_writer_free(&job->tasks[i].sw);
             close(job->tasks[i].fd);
         }
@@ -197,6 +254,29 @@ static void wake_waiter(void *arg) {
     thr_ready(thr_self(), job->waiter);
 }
 
+/* A point-in-time save's shard files are fsynced here, before the manifest names them (a worker
+ * thread would stall its clients for as long as the disk takes). */
+static void sync_shard_files(save_job *job) {
+    char path[4096];
+    for (uint32_t i = 0; i < srv->nshards && !job->failed; i++) {
+        snap_shard_path(srv->cf.dir, job->generation, i, false, path, sizeof path);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) job_fail(job, "%s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+    }
+}
+
+static void commit_and_free(save_job *job) {
+    if (job->pit && !job->failed) sync_shard_files(job);
+    job_commit(job, NULL, 0);
+    job_free(job);
+}
+
+static void *commit_thread(void *arg) {
+    commit_and_free(arg);
+    return NULL;
+}
+
 static void task_done(save_task *k) {
     save_job *job = k->job;
     if (atomic_fetch_sub(&job->tasks_left, 1) != 1) return;
@@ -204,8 +284,24 @@ static void task_done(save_task *k) {
         thr_call_on(job->waiter_thr, wake_waiter, job);
         return;
     }
-    job_commit(job, NULL, 0);
-    job_free(job);
+    pthread_t pt;
+    pthread_attr_t attr;
+    if (job->pit && thr_self() && pthread_attr_init(&attr) == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        int rc = pthread_create(&pt, &attr, commit_thread, job);
+        pthread_attr_destroy(&attr);
+        if (rc == 0) return; /* persist_finish_stopped waits for it at shutdown */
+    }
+    commit_and_free(job);
+}
+
+static void task_on_thread(void *arg);
+
+/* The slow BGSAVE of tests (bgsave_slice_delay): the next slice after a timer. */
+static void task_on_timer(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    task_on_thread(arg);
 }
 
 /* A worker's slice of the save, posted to it (again after each BGSAVE slice).  A stopping
@@ -214,8 +310,12 @@ static void task_done(save_task *k) {
 static void task_on_thread(void *arg) {
     save_task *k = arg;
     if (k->job->live && atomic_load(&k->t->stop)) return;
-    if (!task_run(k, k->job->live ? BG_SLICE : SIZE_MAX)) {
-        thr_call_on(k->t, task_on_thread, k);
+    int delay = srv->cf.bgsave_slice_delay;
+    size_t budget = !k->job->live ? SIZE_MAX : delay > 0 ? BG_SLICE_SLOW : BG_SLICE;
+    if (!task_run(k, budget)) {
+        struct timeval tv = {delay / 1000000, delay % 1000000};
+        if (delay <= 0 || event_base_once(k->t->base, -1, EV_TIMEOUT, task_on_timer, k, &tv) != 0)
+            thr_call_on(k->t, task_on_thread, k);
         return;
     }
     k->done = true;
@@ -224,8 +324,14 @@ static void task_on_thread(void *arg) {
 
 void persist_finish_stopped(void) {
     pthread_mutex_lock(&ps.lock);
-    save_job *job = ps.job;
+    save_job *job = ps.job; /* alive while ps.job names it (job_commit clears it first) */
+    bool committing = job && job->live && atomic_load(&job->tasks_left) == 0;
     pthread_mutex_unlock(&ps.lock);
+    if (committing) { /* its commit thread runs: wait for it */
+        while (persist_saving())
+            usleep(10000);
+        return;
+    }
     if (!job || !job->live) return;
     log_notice("finishing the background save before exiting");
     int n = job->ntasks, left = atomic_load(&job->tasks_left);
@@ -272,23 +378,18 @@ static bool claim(save_job *job) {
     return ok;
 }
 
-int persist_save_start(bool live, zvm_proc *waiter, char *err, size_t errlen) {
+int persist_save_start(zvm_proc *waiter, char *err, size_t errlen) {
     if (aof_loading()) { /* a snapshot of half the log would cut the rest of it */
         snprintf(err, errlen, "LOADING Redis is loading the dataset in memory");
         return -1;
     }
-    if (live && atomic_load(&aof_logging)) { /* a per-key snapshot cannot cut the log */
-        snprintf(err, errlen, "ERR with appendonly yes a snapshot is taken at one instant: use "
-                              "SAVE, BGSAVE or BGREWRITEAOF");
-        return -1;
-    }
-    save_job *job = job_new(live);
+    save_job *job = job_new(false);
     if (!claim(job)) {
         job_free(job);
         snprintf(err, errlen, "ERR Background save already in progress");
         return -1;
     }
-    if (!live) aof_rotate(job->generation); /* every gate is up: the log restarts here */
+    aof_rotate(job->generation); /* every gate is up: the log restarts here */
     job->waiter = waiter;
     job->waiter_thr = waiter ? waiter->cur : NULL;
     for (int i = 0; i < job->ntasks; i++) {
@@ -296,6 +397,39 @@ int persist_save_start(bool live, zvm_proc *waiter, char *err, size_t errlen) {
         thr_call_on(srv->threads[i], task_on_thread, &job->tasks[i]);
     }
     return 0;
+}
+
+uint64_t persist_bgsave_begin(char *err, size_t errlen) {
+    if (aof_loading()) {
+        snprintf(err, errlen, "LOADING Redis is loading the dataset in memory");
+        return 0;
+    }
+    save_job *job = job_new(true);
+    job->pit = true;
+    if (!claim(job)) {
+        job_free(job);
+        snprintf(err, errlen, "ERR Background save already in progress");
+        return 0;
+    }
+    aof_rotate(job->generation); /* every gate is up: the log restarts here */
+    for (int i = 0; i < job->ntasks; i++)
+        job->tasks[i].t = srv->threads[i];
+    return job->generation;
+}
+
+void persist_bgsave_arm(shard *s, uint64_t generation) {
+    pthread_mutex_lock(&ps.lock);
+    save_job *job = ps.job;
+    pthread_mutex_unlock(&ps.lock);
+    if (!job || !job->pit || job->generation != generation) return;
+    char path[4096], err[600];
+    snap_shard_path(srv->cf.dir, job->generation, s->id, true, path, sizeof path);
+    if (snap_pit_arm(s, path, job->generation, job->started_ms, err, sizeof err) != 0)
+        job_fail(job, "%s%s", err, "");
+    if (s->id + 1 != srv->nshards) return;
+    /* the last gate: every shard is armed, the threads walk them */
+    for (int i = 0; i < job->ntasks; i++)
+        thr_call_on(srv->threads[i], task_on_thread, &job->tasks[i]);
 }
 
 int persist_save_finish(char *err, size_t errlen) {
@@ -474,8 +608,41 @@ bool persist_has_save_points(void) {
     return any;
 }
 
+static void bgsave_process_done(zvm_proc *p) {
+    if (p->failed && p->reply_first && p->reply_first->type == KEEL_REPLY_ERROR)
+        log_warning("save point: %.*s", (int)p->reply_first->len, p->reply_first->v.s);
+    zvm_proc_recycle(p);
+}
+
+/* Runs BGSAVE as a process of this worker thread: its gates make the save's instant. */
+static void bgsave_process(void *unused) {
+    (void)unused;
+    thr *t = thr_self();
+    const cmd_entry *ce = cmd_lookup_name("bgsave", 6);
+    if (!t || !ce) return;
+    zvm_proc *p = zvm_proc_new(t);
+    p->done = bgsave_process_done;
+    keel_arg name = {"BGSAVE", 6};
+    zvm_set_argv(p, 1, &name);
+    p->cmd = ce;
+    p->cmd_name = ce->lname;
+    p->prog = ce->prog;
+    if (!zvm_set_keys(p)) {
+        zvm_proc_recycle(p);
+        return;
+    }
+    zvm_step(p);
+}
+
+bool persist_bgsave_spawn(void) {
+    thr *t = thr_self();
+    if (!t) return false;
+    thr_call_on(t, bgsave_process, NULL); /* from the inbox: never inside another process */
+    return true;
+}
+
 void persist_cron(int64_t now_ms) {
-    if (persist_saving() || atomic_load(&aof_logging)) return; /* see docs/persistence.md */
+    if (persist_saving()) return;
     uint64_t writes = writes_now(), base = atomic_load(&ps.writes_at_save);
     int64_t changes = writes > base ? (int64_t)(writes - base) : 0;
     int64_t since = atomic_load(&ps.last_save_ms);
@@ -491,8 +658,7 @@ void persist_cron(int64_t now_ms) {
     if (hit < 0 || !retry_ok) return;
     log_notice("%lld changes in %lld seconds. Saving...", (long long)sp.changes,
                (long long)sp.secs);
-    char err[600];
-    if (persist_save_start(true, NULL, err, sizeof err) != 0) log_warning("save point: %s", err);
+    persist_bgsave_spawn();
 }
 
 /* ---- state ---- */
@@ -533,6 +699,8 @@ int64_t persist_last_save(void) {
 }
 
 bool persist_last_ok(void) { return atomic_load(&ps.last_ok); }
+uint64_t persist_last_preimages(void) { return atomic_load(&ps.last_preimages); }
+uint64_t persist_last_preimage_bytes(void) { return atomic_load(&ps.last_preimage_bytes); }
 uint64_t persist_saves(void) { return atomic_load(&ps.saves); }
 
 uint64_t persist_writes_at_save(void) {
@@ -545,6 +713,7 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
     int64_t cur = bg ? (wall_ms() - atomic_load(&ps.cur_bg_start_ms)) / 1000 : -1;
     char aof[1024];
     aof_info(aof, sizeof aof);
+    uint64_t pre_bytes = atomic_load(&ps.last_preimage_bytes);
     snprintf(out, cap,
              "# Persistence\r\npersistence_available:1\r\nloading:%d\r\nasync_loading:0\r\n"
              "current_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\n"
@@ -553,13 +722,13 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
              "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
              "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
              "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
-             "rdb_saves:%llu\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%llu\r\n"
+             "rdb_saves:%llu\r\nrdb_last_cow_size:%llu\r\nrdb_last_load_keys_expired:%llu\r\n"
              "rdb_last_load_keys_loaded:%llu\r\n"
              "%s\r\n",
              aof_loading() ? 1 : 0, (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
              (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
              (long long)atomic_load(&ps.last_bg_sec), (long long)cur,
-             (unsigned long long)atomic_load(&ps.saves),
+             (unsigned long long)atomic_load(&ps.saves), (unsigned long long)pre_bytes,
              (unsigned long long)atomic_load(&ps.loaded_expired),
              (unsigned long long)atomic_load(&ps.loaded_keys), aof);
 }

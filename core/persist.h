@@ -11,13 +11,27 @@
 
 struct zvm_proc;
 struct info_buf;
+struct shard;
 
-/* Starts a save of every shard: each thread writes its own shards.  live false (SAVE): the
- * caller holds every shard's gate and `waiter` (blocked on its thread) is made ready again when
- * every file is on disk, and must then call persist_save_finish.  live true (BGSAVE): the
- * threads write between their other work, and the last one commits the snapshot itself.
- * 0, or -1 with a Redis-style error in err ("ERR Background save already in progress"). */
-int persist_save_start(bool live, struct zvm_proc *waiter, char *err, size_t errlen);
+/* SAVE: starts a save of every shard, each thread writing its own shards at once.  The caller
+ * holds every shard's gate; `waiter` (blocked on its thread) is made ready again when every file
+ * is on disk, and must then call persist_save_finish.  0, or -1 with a Redis-style error in err
+ * ("ERR Background save already in progress"). */
+int persist_save_start(struct zvm_proc *waiter, char *err, size_t errlen);
+/* BGSAVE's instant, with every shard's gate up: claims the save and cuts the append-only log
+ * (records from now on go into the new generation's file).  The save's generation, or 0 with a
+ * Redis-style error in err.  Nothing is written yet: each shard is armed as its gate comes
+ * down (persist_bgsave_arm), and the threads then write their shards between their other work,
+ * each key as it was at this instant (snap_pit.h). */
+uint64_t persist_bgsave_begin(char *err, size_t errlen);
+/* On s's owner thread, its gate still up: starts s's part of BGSAVE `generation` (a no-op for
+ * another).  Arming the last shard sets the threads writing. */
+void persist_bgsave_arm(struct shard *s, uint64_t generation);
+
+/* Starts BGSAVE as a process of its own on this worker thread, soon (save points; BGSAVE inside
+ * EXEC or a script, which hold keys and cannot raise gates).  False off a worker thread. */
+bool persist_bgsave_spawn(void);
+
 /* After SAVE's waiter woke: commits the snapshot (the manifest) when every shard was written,
  * or cleans up.  0 on success, -1 with err. */
 int persist_save_finish(char *err, size_t errlen);
@@ -61,6 +75,9 @@ bool persist_saving(void);
 int64_t persist_last_save(void);
 /* Whether the last save succeeded; successful saves since the start. */
 bool persist_last_ok(void);
+/* Keys the last BGSAVE wrote as pre-images (before their first change), and their bytes. */
+uint64_t persist_last_preimages(void);
+uint64_t persist_last_preimage_bytes(void);
 uint64_t persist_saves(void);
 /* Appends INFO's "# Persistence" section's fields. */
 void persist_info(char *out, size_t cap, uint64_t writes_now);

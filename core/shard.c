@@ -2,6 +2,7 @@
  * counters. */
 #include "config.h"
 #include "shard.h"
+#include "snap_pit.h"
 #include "keyspace.h"
 #include "mem.h"
 #include "ns_due.h"
@@ -18,6 +19,7 @@ shard *shard_new(uint32_t id, struct thr *owner, uint32_t ndbs) {
 
 void shard_free(shard *s) {
     if (!s) return;
+    snap_pit_disarm(s, NULL, NULL);
     ns_due_free(s);   /* first: a namespace freed with the tables or later leaves s alone */
     for (uint32_t db = 0; db < s->ndbs; db++) dk_table_free(s->dbs[db].table, ks_free_obj, NULL);
     mem_free(s->dbs);
@@ -51,6 +53,7 @@ void shard_sync_counts(shard *s) {
 }
 
 void shard_swap_dbs(shard *s, uint32_t a, uint32_t b) {
+    snap_pit_finish_walk(s); /* a point-in-time BGSAVE writes every key of s first */
     dk_table *t = s->dbs[a].table;
     s->dbs[a].table = s->dbs[b].table;
     s->dbs[b].table = t;

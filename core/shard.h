@@ -38,6 +38,8 @@ typedef struct shard {
                                       their earliest expiry (ns_due.h) */
     uint32_t ns_due_n, ns_due_cap;
     uint64_t hits, misses;         /* owner only; read racily by INFO */
+    struct snap_pit *pit;          /* a point-in-time BGSAVE writing this shard (snap_pit.h),
+                                      NULL when none */
 } shard;
 
 /* A shard with ndbs databases (at least 1); database 0's table is made at once. */

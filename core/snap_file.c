@@ -126,6 +126,15 @@ static void out_put(snap_writer *w, const void *p, size_t n) {
     w->outlen += n;
 }
 
+bool snap_writer_set_buffer(snap_writer *w, size_t cap) {
+    out_flush(w);
+    uint8_t *p = realloc(w->out, cap);
+    if (!p) return false;
+    w->out = p;
+    w->outcap = cap;
+    return true;
+}
+
 bool snap_writer_open(snap_writer *w, int fd, enum snap_file_kind kind) {
     memset(w, 0, sizeof *w);
     w->fd = fd;
@@ -185,7 +194,7 @@ void snap_block(snap_writer *w, uint8_t kind, const void *payload, size_t len) {
 
 int snap_writer_finish(snap_writer *w) {
     out_flush(w);
-    if (!w->err && fsync(w->fd) != 0) w->err = errno;
+    if (!w->err && !w->no_sync && fsync(w->fd) != 0) w->err = errno;
     return w->err ? -1 : 0;
 }
 

@@ -76,11 +76,15 @@ typedef struct snap_writer {
     uint64_t block_left;    /* payload bytes the open block still expects */
     bool in_block;
     int err;                /* the first errno a write met (ENOMEM for memory); 0 = fine */
+    bool no_sync;           /* snap_writer_finish leaves the fsync to the caller */
 } snap_writer;
 
 /* Starts a file of the given kind on fd (the caller opened it and closes it): false with w->err
  * when memory ran out. */
 bool snap_writer_open(snap_writer *w, int fd, enum snap_file_kind kind);
+/* Writes out what is buffered and makes the buffer cap bytes (the default is 1 MB); false when
+ * there is no memory for it (the writer keeps the old one). */
+bool snap_writer_set_buffer(snap_writer *w, size_t cap);
 /* Opens a block of len payload bytes; snap_block_put must add exactly len bytes before
  * snap_block_end. */
 void snap_block_begin(snap_writer *w, uint8_t kind, uint32_t len);

@@ -2,7 +2,6 @@
 #include "config.h"
 #include "snap_shard.h"
 #include "keyspace.h"
-#include "lock.h"
 #include "mem.h"
 #include "ns.h"
 #include "ns_due.h"
@@ -66,7 +65,7 @@ static void put_record(snap_shard_writer *sw, const snap_rec *r, const void *v1,
         snap_buf_put(&sw->rec, v2, n2);
         if (sw->rec.oom) fail(sw, "%s", "out of memory");
         sw->records++;
-        if (sw->rec.len >= SNAP_RECORDS_BLOCK) flush_records(sw);
+        if (sw->rec.len >= sw->block_bytes) flush_records(sw);
         return;
     }
     flush_records(sw);
@@ -155,7 +154,7 @@ static void write_entry(snap_shard_writer *sw, const dk_entry *e) {
 typedef struct walk_ctx {
     snap_shard_writer *sw;
     size_t visited;
-    bool locked; /* check pass: an entry's key is held by a process */
+    size_t written; /* top-level entries written (not left out) */
 } walk_ctx;
 
 static void write_one(void *arg, dk_table *t, dk_ref ref) {
@@ -166,22 +165,36 @@ static void write_one(void *arg, dk_table *t, dk_ref ref) {
     if (!cx->sw->failed) write_entry(cx->sw, &e);
 }
 
+/* A database's top-level entry: left out when the skip callback says so (already written, or
+ * made after a point-in-time save's start). */
+static void write_top(void *arg, dk_table *t, dk_ref ref) {
+    walk_ctx *cx = arg;
+    snap_shard_writer *sw = cx->sw;
+    dk_entry e;
+    dk_table_view(t, ref, &e);
+    cx->visited++;
+    if (sw->failed || (sw->skip && sw->skip(sw->skip_ctx, sw->db, e.key, e.klen))) return;
+    write_entry(sw, &e);
+    cx->written++;
+}
+
+/* Makes the records that follow belong to database db: a DB block when the last one named
+ * another (a pre-image may come between two slices of another database's walk). */
+static void use_db(snap_shard_writer *sw, uint32_t db) {
+    if (sw->block_db == db) return;
+    flush_records(sw);
+    uint8_t b[4] = {(uint8_t)db, (uint8_t)(db >> 8), (uint8_t)(db >> 16), (uint8_t)(db >> 24)};
+    snap_block(&sw->w, SNAP_BLK_DB, b, sizeof b);
+    sw->block_db = db;
+}
+
 /* A namespace's table, whole (nothing runs in between: the walk never yields inside one). */
 static void write_table(snap_shard_writer *sw, dk_table *t) {
-    walk_ctx cx = {sw, 0, false};
+    walk_ctx cx = {sw, 0, 0};
     uint64_t c = 0;
     do {
         c = dk_table_scan(t, c, write_one, &cx);
     } while (c != 0 && !sw->failed);
-}
-
-static void check_one(void *arg, dk_table *t, dk_ref ref) {
-    walk_ctx *cx = arg;
-    dk_entry e;
-    dk_table_view(t, ref, &e);
-    shard *s = cx->sw->s;
-    if (s->locks.count && lock_find(&s->locks, e.key, e.klen, ks_hash(e.key, e.klen)))
-        cx->locked = true;
 }
 
 static void write_head(snap_shard_writer *sw, uint64_t generation) {
@@ -207,12 +220,13 @@ static void write_head(snap_shard_writer *sw, uint64_t generation) {
     snap_buf_free(&b);
 }
 
-bool snap_shard_begin(snap_shard_writer *sw, shard *s, int fd, uint64_t generation, int64_t now_ms,
-                      bool live) {
+bool snap_shard_begin(snap_shard_writer *sw, shard *s, int fd, uint64_t generation,
+                      int64_t now_ms) {
     memset(sw, 0, sizeof *sw);
+    sw->block_db = UINT32_MAX;
+    sw->block_bytes = SNAP_RECORDS_BLOCK;
     sw->s = s;
     sw->now_ms = now_ms;
-    sw->live = live;
     if (!snap_writer_open(&sw->w, fd, SNAP_FILE_SHARD)) {
         fail(sw, "%s", "out of memory");
         return false;
@@ -232,13 +246,9 @@ static void finish(snap_shard_writer *sw) {
     if (snap_writer_finish(&sw->w) != 0) fail(sw, "write error: %s", strerror(sw->w.err));
 }
 
-bool snap_shard_step(snap_shard_writer *sw, size_t budget) {
+bool snap_shard_walk(snap_shard_writer *sw, size_t budget) {
     shard *s = sw->s;
-    sw->busy = false;
-    if (sw->live && s->gate) { /* SWAPDB or FLUSHALL under way: wait for it to finish */
-        sw->busy = true;
-        return false;
-    }
+    if (sw->walked || sw->failed) return true;
     size_t done = 0;
     while (!sw->failed && sw->db < s->ndbs && done < budget) {
         dk_table *t = shard_table(s, sw->db);
@@ -251,23 +261,11 @@ bool snap_shard_step(snap_shard_writer *sw, size_t budget) {
         if (sw->db_started && t != sw->table)
             sw->cursor = 0; /* SWAPDB put another table here between slices: walk it whole */
         sw->table = t;
-        if (!sw->db_started) {
-            flush_records(sw);
-            uint8_t b[4] = {(uint8_t)sw->db, (uint8_t)(sw->db >> 8), (uint8_t)(sw->db >> 16),
-                            (uint8_t)(sw->db >> 24)};
-            snap_block(&sw->w, SNAP_BLK_DB, b, sizeof b);
-            sw->db_started = true;
-        }
-        walk_ctx cx = {sw, 0, false};
-        if (sw->live) { /* a key a process holds may be half changed: come back later */
-            dk_table_scan(t, sw->cursor, check_one, &cx);
-            if (cx.locked) {
-                sw->busy = true;
-                return false;
-            }
-        }
-        uint64_t next = dk_table_scan(t, sw->cursor, write_one, &cx);
-        sw->keys += cx.visited;
+        sw->db_started = true;
+        use_db(sw, sw->db);
+        walk_ctx cx = {sw, 0, 0};
+        uint64_t next = dk_table_scan(t, sw->cursor, write_top, &cx);
+        sw->keys += cx.written;
         done += cx.visited + 1;
         sw->cursor = next;
         if (next == 0) {
@@ -278,8 +276,31 @@ bool snap_shard_step(snap_shard_writer *sw, size_t budget) {
     if (sw->w.err) fail(sw, "write error: %s", strerror(sw->w.err));
     if (sw->failed) return true;
     if (sw->db < s->ndbs) return false;
-    finish(sw);
+    sw->walked = true;
     return true;
+}
+
+bool snap_shard_end(snap_shard_writer *sw) {
+    if (!sw->failed) finish(sw);
+    return !sw->failed;
+}
+
+bool snap_shard_step(snap_shard_writer *sw, size_t budget) {
+    if (!snap_shard_walk(sw, budget)) return false;
+    snap_shard_end(sw);
+    return true;
+}
+
+uint64_t snap_shard_write_entry(snap_shard_writer *sw, uint32_t db, const dk_entry *e) {
+    if (sw->failed) return 0;
+    if (e->expire_ms != DK_NO_EXPIRY && e->expire_ms <= sw->now_ms) return 0;
+    uint64_t before = sw->w.written + sw->rec.len;
+    use_db(sw, db);
+    write_entry(sw, e);
+    if (sw->w.err) fail(sw, "write error: %s", strerror(sw->w.err));
+    sw->keys++;
+    uint64_t after = sw->w.written + sw->rec.len;
+    return after > before ? after - before : 0;
 }
 
 void snap_shard_writer_free(snap_shard_writer *sw) {
@@ -433,6 +454,7 @@ static int load_ns_open(load_ctx *cx, const snap_rec *r, uint64_t hash) {
         return load_fail(cx, "out of memory");
     }
     put_extras(t, ref, r);
+    ns_set_place(o, cx->depth > 0 ? cx->owners[cx->depth] : NULL, cx->db, r->key, r->klen);
     if (cx->depth > 0) cx->owners[cx->depth]->nested = true;
     if (cx->depth == 0 && shard_of_hash(hash, srv->nshards) != cx->s->id)
         atomic_store(&srv->ns_spread, true); /* a part away from its name's home shard */

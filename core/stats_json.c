@@ -340,6 +340,8 @@ static json_t *sec_persistence(int64_t now) {
     set_int(o, "last_save_time", persist_last_save());
     set(o, "last_save_ok", json_boolean(persist_last_ok()));
     set_int(o, "saves", (int64_t)persist_saves());
+    set_int(o, "last_bgsave_preimages", (int64_t)persist_last_preimages());
+    set_int(o, "last_bgsave_preimage_bytes", (int64_t)persist_last_preimage_bytes());
     aof_stats_json(o);
     return o;
 }

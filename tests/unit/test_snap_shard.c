@@ -2,7 +2,8 @@
  * words, databases), and files whose blocks are intact but whose content is wrong (records
  * before a database, a namespace never closed or closed twice, an unknown type, a database past
  * the configured count, a record count that does not match): each is refused with the file and
- * the offset, never a crash. */
+ * the offset, never a crash.  A point-in-time save (snap_pit.h) whose keys change, appear and
+ * make the table grow between its slices loads back as the shard was when it began. */
 #include <check.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "server.h"
 #include "shard.h"
 #include "snap_file.h"
+#include "snap_pit.h"
 #include "snap_shard.h"
 #include "zvm_world.h"
 
@@ -83,7 +85,7 @@ START_TEST(test_snap_shard_round_trip) {
     put(s, 2, "big", dk_bytes(big, sizeof big), DK_NO_EXPIRY, false);
     int fd = open(path, O_WRONLY | O_TRUNC);
     snap_shard_writer sw;
-    ck_assert(snap_shard_begin(&sw, s, fd, GEN, NOW, false));
+    ck_assert(snap_shard_begin(&sw, s, fd, GEN, NOW));
     ck_assert(snap_shard_step(&sw, SIZE_MAX));
     ck_assert_msg(!sw.failed, "%s", sw.err);
     snap_shard_writer_free(&sw);
@@ -128,6 +130,65 @@ START_TEST(test_snap_shard_round_trip) {
         snap_shard_load(fresh, path, GEN, srv->nshards, NOW + 60000, &st, err, sizeof err), 0);
     ck_assert_uint_eq(st.keys, 2);
     ck_assert_uint_eq(st.expired, 1);
+    shard_free(fresh);
+}
+END_TEST
+
+/* Changes key of database db on s as a write would: noted first, then stored. */
+static void change(shard *s, uint32_t db, const char *key, dk_val v) {
+    snap_pit_note(s, db, key, strlen(key), 0);
+    put(s, db, key, v, DK_NO_EXPIRY, false);
+}
+
+START_TEST(test_snap_pit_keeps_the_start_state) {
+    shard *s = srv->shards[0];
+    char key[32];
+    for (int i = 0; i < 300; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        put(s, 0, key, dk_i64(i), i % 3 ? DK_NO_EXPIRY : NOW + 1000 + i, false);
+    }
+    put(s, 2, "later", dk_i64(1), DK_NO_EXPIRY, false);
+    char err[600];
+    ck_assert_int_eq(snap_pit_arm(s, path, GEN, NOW, err, sizeof err), 0);
+    ck_assert(s->pit != NULL);
+    ck_assert(!snap_pit_step(s, 1)); /* the walk has begun database 0 */
+    for (int i = 0; i < 300; i++) {  /* every key changes, twice: only the first is saved */
+        snprintf(key, sizeof key, "k%d", i);
+        change(s, 0, key, dk_i64(1000 + i));
+        change(s, 0, key, dk_i64(2000 + i));
+    }
+    for (int i = 0; i < 5000; i++) { /* made after the start, the table grows meanwhile */
+        snprintf(key, sizeof key, "new%d", i);
+        change(s, 0, key, dk_i64(i));
+        if (i % 500 == 0) ck_assert(!snap_pit_step(s, 4));
+    }
+    change(s, 2, "later", dk_i64(2)); /* a database the walk has not reached */
+    change(s, 2, "born", dk_i64(3));
+    while (!snap_pit_step(s, 64)) {
+    }
+    ck_assert(snap_shard_end(&s->pit->sw));
+    uint64_t pre = 0, bytes = 0;
+    snap_pit_disarm(s, &pre, &bytes);
+    ck_assert(s->pit == NULL);
+    ck_assert_uint_eq(pre, 301); /* each first change (the walk may have written some before) */
+    ck_assert_uint_gt(bytes, 301 * 4);
+
+    shard *fresh = shard_new(0, srv->threads[0], srv->ndbs);
+    snap_load_stats st;
+    ck_assert_int_eq(snap_shard_load(fresh, path, GEN, srv->nshards, NOW, &st, err, sizeof err), 0);
+    ck_assert_uint_eq(st.keys, 301);
+    dk_entry e;
+    for (int i = 0; i < 300; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        ck_assert_msg(get(fresh, 0, key, &e), "%s", key);
+        ck_assert_int_eq(e.box.v.i, i);
+        ck_assert_int_eq(e.expire_ms, i % 3 ? DK_NO_EXPIRY : NOW + 1000 + i);
+    }
+    ck_assert(!get(fresh, 0, "new0", &e));
+    ck_assert(!get(fresh, 0, "new4999", &e));
+    ck_assert(get(fresh, 2, "later", &e));
+    ck_assert_int_eq(e.box.v.i, 1);
+    ck_assert(!get(fresh, 2, "born", &e));
     shard_free(fresh);
 }
 END_TEST
@@ -300,6 +361,7 @@ int main(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_snap_shard_round_trip);
     tcase_add_test(tc, test_snap_shard_refuses_bad_content);
+    tcase_add_test(tc, test_snap_pit_keeps_the_start_state);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
