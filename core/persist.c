@@ -507,6 +507,11 @@ bool persist_exit_save_requested(void) {
     return atomic_load(&exit_save);
 }
 
+void persist_note_loaded(uint64_t keys, uint64_t expired) {
+    atomic_store(&ps.loaded_keys, keys);
+    atomic_store(&ps.loaded_expired, expired);
+}
+
 bool persist_dir_writable(char *err, size_t errlen) {
     char path[4096];
     snprintf(path, sizeof path, "%s/keel-probe-%d.tmp", srv->cf.dir, (int)getpid());

@@ -82,6 +82,11 @@ typedef struct rdb_value {
 rdb_status rdb_value_decode(uint8_t type, const uint8_t *in, size_t n, size_t *used, rdb_value *out,
                             const char **err);
 
+/* Reads one length in RDB's 6/14/32/64-bit encoding from in[0..n): RDB_OK with *len and *used
+ * (the bytes it took); RDB_EFORMAT when the bytes are cut short or hold a string's special
+ * encoding instead. */
+rdb_status rdb_read_len(const uint8_t *in, size_t n, uint64_t *len, size_t *used);
+
 /* Frees what a decoded value owns (safe on a zeroed value); the views die with it. */
 void rdb_value_free(rdb_value *v);
 

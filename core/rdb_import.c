@@ -1,0 +1,183 @@
+/* rdb_import.c -- driving dump.so's RDBIMPORT command at start for --load-rdb (rdb_import.h).
+ *
+ * What the command answers, one process (chunk) at a time: "CHECKED <keys> <highest db>" once the
+ * whole file was read and checked (checksum included) and nothing was created yet; "MORE <db>"
+ * when the next chunk is to run in database <db>; "DONE <keys> <expired> <skipped>" at the end;
+ * an error (which names the file offset) on anything wrong, which stops the server: it never
+ * serves part of a file. */
+#include "config.h"
+#include "rdb_import.h"
+#include "aof.h"
+#include "log.h"
+#include "opts.h"
+#include "persist.h"
+#include "registry.h"
+#include "server.h"
+#include "thread.h"
+#include "zvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define IMPORT_COMMAND "RDBIMPORT"
+/* The process option that carries the file's path to the command (only the core sets it). */
+#define IMPORT_PATH_OPTION "dump.load_rdb"
+
+static struct {
+    bool asked, finished;
+    _Atomic bool failed;
+    uint32_t db;   /* the database the next chunk runs in */
+    opt_set *opts; /* IMPORT_PATH_OPTION = the file */
+    int64_t start_ms;
+} R;
+
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int rdb_import_prepare(void) {
+    const char *path = srv->cf.load_rdb;
+    if (!path) return 0;
+    R.asked = true;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        log_error("--load-rdb: cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    if (!cmd_lookup_name(IMPORT_COMMAND, strlen(IMPORT_COMMAND))) {
+        log_error("--load-rdb: importing %s needs the dump module (dump.so), which is not loaded",
+                  path);
+        return -1;
+    }
+    if (persist_snapshot_shards() != 0 || aof_has_records()) {
+        log_error("--load-rdb: the data directory %s already holds Keel's own snapshot or "
+                  "append-only log; an import goes only into an empty server (remove --load-rdb "
+                  "if %s was imported before, or start with an empty --dir)",
+                  srv->cf.dir, path);
+        return -1;
+    }
+    R.opts = opt_set_with(NULL, IMPORT_PATH_OPTION, path);
+    return 0;
+}
+
+static void step(void *arg);
+
+static void finish(bool ok) {
+    opt_unref(R.opts);
+    R.opts = NULL;
+    if (ok) {
+        R.finished = true;
+        aof_set_loading(false);
+        return;
+    }
+    atomic_store(&R.failed, true);
+    log_error("--load-rdb: the import of %s failed: shutting down (nothing was kept)",
+              srv->cf.load_rdb);
+    server_request_shutdown();
+}
+
+/* What the chunk answered: true to run the next one. */
+static bool read_answer(const keel_reply *r) {
+    char text[256];
+    if (!r || (r->type != KEEL_REPLY_SIMPLE && r->type != KEEL_REPLY_ERROR)) {
+        log_error("--load-rdb: %s gave no answer", IMPORT_COMMAND);
+        return false;
+    }
+    snprintf(text, sizeof text, "%.*s", (int)r->len, r->v.s);
+    if (r->type == KEEL_REPLY_ERROR) {
+        log_error("--load-rdb: %s", text);
+        return false;
+    }
+    uint64_t a, b, c;
+    if (sscanf(text, "MORE %" SCNu64, &a) == 1) {
+        if (a >= srv->ndbs) {
+            log_error("--load-rdb: the file has keys in database %" PRIu64 " but the server has "
+                      "%u databases (--databases)",
+                      a, srv->ndbs);
+            return false;
+        }
+        R.db = (uint32_t)a;
+        return true;
+    }
+    if (sscanf(text, "CHECKED %" SCNu64 " %" SCNu64, &a, &b) == 2) {
+        if (a && b >= srv->ndbs) {
+            log_error("--load-rdb: %s has keys in database %" PRIu64 " but the server has %u "
+                      "databases (--databases)",
+                      srv->cf.load_rdb, b, srv->ndbs);
+            return false;
+        }
+        log_notice("--load-rdb: %s checked (%" PRIu64 " keys, checksum good): loading",
+                   srv->cf.load_rdb, a);
+        return true;
+    }
+    if (sscanf(text, "DONE %" SCNu64 " %" SCNu64 " %" SCNu64, &a, &b, &c) == 3) {
+        log_notice("--load-rdb: imported %s: %" PRIu64 " keys loaded, %" PRIu64 " already expired, "
+                   "%" PRIu64 " skipped, %lld ms",
+                   srv->cf.load_rdb, a, b, c, (long long)(wall_ms() - R.start_ms));
+        persist_note_loaded(a, b);
+        finish(true);
+        return false;
+    }
+    log_error("--load-rdb: %s answered '%s'", IMPORT_COMMAND, text);
+    return false;
+}
+
+static void chunk_done(zvm_proc *p) {
+    bool more = read_answer(p->reply_first);
+    zvm_proc_recycle(p);
+    if (more)
+        thr_call_on(thr_self(), step, NULL); /* the thread serves others between chunks */
+    else if (!R.finished)
+        finish(false);
+}
+
+static void step(void *arg) {
+    (void)arg;
+    thr *t = thr_self();
+    if (atomic_load(&t->stop)) {
+        log_notice("--load-rdb: the import was stopped by the shutdown");
+        return;
+    }
+    const cmd_entry *named = cmd_lookup_name(IMPORT_COMMAND, strlen(IMPORT_COMMAND));
+    const cmd_entry *ce = named && named->is_alias ? named->target : named;
+    zvm_proc *p = zvm_proc_new(t);
+    p->done = chunk_done;
+    p->db = R.db;
+    p->opts = opt_ref(R.opts);
+    keel_arg argv[1] = {{IMPORT_COMMAND, strlen(IMPORT_COMMAND)}};
+    zvm_set_argv(p, 1, argv);
+    p->cmd = ce;
+    p->cmd_name = named->lname;
+    p->prog = ce->prog;
+    if (!zvm_set_keys(p)) {
+        zvm_proc_recycle(p);
+        finish(false);
+        return;
+    }
+    zvm_step(p);
+}
+
+void rdb_import_start(void) {
+    if (!R.asked) return;
+    R.start_ms = wall_ms();
+    aof_set_loading(true);
+    log_notice("--load-rdb: importing %s on worker 0 (data commands answer -LOADING meanwhile)",
+               srv->cf.load_rdb);
+    thr_call_on(srv->threads[0], step, NULL);
+}
+
+bool rdb_import_unfinished(void) {
+    return R.asked && !R.finished;
+}
+
+bool rdb_import_failed(void) {
+    return atomic_load(&R.failed);
+}
