@@ -165,6 +165,8 @@ class RdbImportTest(unittest.TestCase):
         r.zadd("z:big", {"m%d" % i: i / 7 for i in range(300)})
         r.pfadd("hll", *["item%d" % i for i in range(100)])
         r.xadd("stream", {"f": "v"})
+        r.execute_command("FUNCTION", "LOAD",
+                          "#!lua name=lib\nredis.register_function('f', function() return 1 end)")
         r.set("s:ttl", "soon", px=3600 * 1000)
         r.rpush("l:ttl", "a")
         r.pexpire("l:ttl", 7200 * 1000)
@@ -224,6 +226,7 @@ class RdbImportTest(unittest.TestCase):
             self.assertIn("key 'stream' in database 0", log)
             self.assertIn("a stream", log)
             self.assertIn("1 skipped", log)
+            self.assertIn("1 FUNCTION librar(ies) skipped", log)
         finally:
             srv.stop()
 
@@ -300,6 +303,27 @@ class RdbImportTest(unittest.TestCase):
         log = self.assert_refused(self.write_file("unknown.rdb", rdb_file(body)),
                                   "unknown object type 30", "key 'weird'")
         self.assertIn("offset %d" % (9 + 2 + len(after)), log)
+
+    def test_rdb_import_every_record_opcode(self):
+        long_string = b"#!lua name=x\nredis.register_function('f', function() return 1 end)"
+        body = (b"\xfa" + rdb_string(b"redis-ver") + rdb_string(b"7.0.15")          # AUX
+                + b"\xfe\x02" + b"\xfb\x02\x01"                                      # SELECTDB, RESIZEDB
+                + b"\xf7\x81" + struct.pack(">Q", 0x1234567890ABCC00) + b"\x02\x00"  # MODULE_AUX
+                + b"\x01\x07\x00"
+                + b"\xf5" + bytes([0x40, len(long_string)]) + long_string          # FUNCTION2
+                + b"\xfd" + struct.pack("<I", 2000000000) + b"\xf9\x05"           # EXPIRETIME, FREQ
+                + b"\x00" + rdb_string(b"k1") + rdb_string(b"v")
+                + b"\xfc" + struct.pack("<Q", 2000000000123) + b"\xf8\x07"        # EXPIRETIME_MS, IDLE
+                + b"\x00" + b"\xc0\x07" + b"\xc1\x39\x30")                        # int key, int value
+        srv = KeelServer("--load-rdb", self.write_file("ops.rdb", rdb_file(body)), threads=2)
+        with srv:
+            wait_until("the import to finish", lambda: loaded(srv))
+            k = srv.client(db=2)
+            self.assertEqual(sorted(k.keys()), [b"7", b"k1"])
+            self.assertEqual(k.execute_command("PEXPIRETIME", "k1"), 2000000000000)
+            self.assertEqual(k.execute_command("PEXPIRETIME", "7"), 2000000000123)
+            self.assertEqual(k.get("7"), b"12345")
+            self.assertIn("1 MODULE_AUX record(s) and 1 FUNCTION librar(ies) skipped", srv.read_log())
 
     def test_rdb_import_empty_rdb_and_bad_files(self):
         empty = RedisWithData()
