@@ -333,6 +333,9 @@ static rdb_status decode(reader *r, uint8_t type) {
     case RDB_TYPE_SET_LISTPACK:
         v->kind = RDB_KIND_SET;
         return read_packed(r, rdb_listpack_items);
+    case RDB_TYPE_HASH_ZIPMAP:
+        v->kind = RDB_KIND_HASH;
+        return read_packed(r, rdb_zipmap_items);
     case RDB_TYPE_HASH_ZIPLIST:
     case RDB_TYPE_HASH_LISTPACK: {
         v->kind = RDB_KIND_HASH;

@@ -4,9 +4,10 @@
  * Handles every encoding Redis up to 7.2 writes for strings, lists, sets, sorted sets and hashes:
  * length-prefixed, integer-encoded and LZF-compressed strings; plain lists, quicklists of
  * ziplists (v1) and of listpacks or plain nodes (v2); hashtable sets, intsets and listpack sets;
- * skiplist sorted sets (text or binary scores), ziplist and listpack ones; hashtable, ziplist and
- * listpack hashes.  Streams, modules and zipmaps are refused.  Everything read is checked against
- * the input's bounds: malformed bytes give RDB_EFORMAT, never a read outside them.
+ * skiplist sorted sets (text or binary scores), ziplist and listpack ones; hashtable, zipmap,
+ * ziplist and listpack hashes.  Streams and modules are refused (rdb_skip.h passes over them in
+ * a file).  Everything read is checked against the input's bounds: malformed bytes give
+ * RDB_EFORMAT, never a read outside them.
  *
  * The decoded value's elements are views: into the input where its bytes lie as they are, else
  * into memory the value owns (decompressed strings, integers written as text).  Free it with
