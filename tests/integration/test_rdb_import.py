@@ -105,6 +105,8 @@ def run_to_exit(*args, timeout=120):
             raise AssertionError("keel-server did not stop:\n" + srv.read_log()[-4000:])
     out = srv.read_log()
     shutil.rmtree(srv.dir, ignore_errors=True)
+    for report in ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer"):
+        assert report not in out, out[-8000:]
     return rc, out
 
 
