@@ -61,6 +61,18 @@ static rdb_value decode_hex(const char *hex) {
 START_TEST(test_rdb_crc64_check_value) {
     ck_assert_uint_eq(rdb_crc64(0, "123456789", 9), 0xe9c6d914c4b8d9caull);
     ck_assert_uint_eq(rdb_crc64(rdb_crc64(0, "1234", 4), "56789", 5), 0xe9c6d914c4b8d9caull);
+    /* eight bytes a step gives what one bit a step gives, for any length and any split */
+    uint8_t data[300];
+    uint64_t ref = 0;
+    for (size_t i = 0; i < sizeof data; i++) {
+        data[i] = (uint8_t)(i * 151 + 7);
+        ref ^= data[i];
+        for (int bit = 0; bit < 8; bit++)
+            ref = (ref & 1) ? (ref >> 1) ^ 0x95ac9329ac4bc9b5ull : ref >> 1;
+        ck_assert_uint_eq(rdb_crc64(0, data, i + 1), ref);
+    }
+    for (size_t cut = 0; cut <= sizeof data; cut++)
+        ck_assert_uint_eq(rdb_crc64(rdb_crc64(0, data, cut), data + cut, sizeof data - cut), ref);
 }
 END_TEST
 
