@@ -8,8 +8,9 @@
  * Answers, for the core (core/rdb_import.c): "CHECKED <keys> <highest db>", "MORE <db>" (run
  * again, in database db), "DONE <keys> <expired> <skipped>", or an error naming the offset.
  * The file's path comes only from the process option dump.load_rdb, which only the core sets
- * (a client's connection has it only if the operator's config gives it to a network); the
- * command is admin-only, runs only on worker 0 and only once per server. */
+ * (a client's connection has it only if the operator's config gives it to a network); every
+ * chunk must carry it, the command is admin-only, runs only on worker 0 and only once per
+ * server. */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -73,13 +74,10 @@ static keel_op_result import_fail(keel_proc *p, const char *fmt, ...) {
     return KEEL_FAIL;
 }
 
-/* Opens and maps the file named by the process option (IDLE -> CHECK). */
+/* Opens and maps the file named by the process option, which op_rdbimport checked (IDLE ->
+ * CHECK). */
 static keel_op_result import_open(keel_proc *p) {
     const char *path = keel_proc_option(p, PATH_OPTION);
-    if (!path) {
-        keel_reply_error(p, "ERR RDBIMPORT runs only at start, for keel-server --load-rdb");
-        return KEEL_FAIL;
-    }
     snprintf(imp.path, sizeof imp.path, "%s", path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -282,7 +280,9 @@ static keel_op_result import_load(keel_proc *p) {
  * yield between keys, and block while a child runs on another thread. */
 static keel_op_result op_rdbimport(keel_proc *p, const keel_insn *in) {
     (void)in;
-    if (keel_thread_self() != 0 || imp.phase == IMPORT_OVER) {
+    const char *path = keel_proc_option(p, PATH_OPTION);
+    bool ours = path && (imp.phase == IMPORT_IDLE || !strcmp(path, imp.path));
+    if (keel_thread_self() != 0 || imp.phase == IMPORT_OVER || !ours) {
         keel_reply_error(p, "ERR RDBIMPORT runs only at start, for keel-server --load-rdb");
         return KEEL_FAIL;
     }
