@@ -146,6 +146,7 @@ static void step(void *arg) {
         log_notice("--load-rdb: the import was stopped by the shutdown");
         return;
     }
+    if (srv->cf.key_load_delay > 0) usleep((useconds_t)srv->cf.key_load_delay); /* tests */
     const cmd_entry *named = cmd_lookup_name(IMPORT_COMMAND, strlen(IMPORT_COMMAND));
     const cmd_entry *ce = named && named->is_alias ? named->target : named;
     zvm_proc *p = zvm_proc_new(t);

@@ -92,6 +92,11 @@ def loaded(srv):
         return False
 
 
+def wait_log(srv, *texts):
+    """Waits until the server's log holds every text (the log thread writes it a little later)."""
+    wait_until("log lines %r" % (texts,), lambda: all(t in srv.read_log() for t in texts))
+
+
 def run_to_exit(*args, timeout=120):
     """Starts keel-server with args, expecting it to stop on its own: (exit status, its log)."""
     srv = KeelServer(*args, threads=3)
@@ -224,11 +229,8 @@ class RdbImportTest(unittest.TestCase):
             info = k.info("persistence")
             self.assertEqual(info["rdb_last_load_keys_expired"], 1)
             self.assertEqual(info["rdb_last_load_keys_loaded"], k.dbsize() + srv.client(db=3).dbsize())
-            log = srv.read_log()
-            self.assertIn("key 'stream' in database 0", log)
-            self.assertIn("a stream", log)
-            self.assertIn("1 skipped", log)
-            self.assertIn("1 FUNCTION librar(ies) skipped", log)
+            wait_log(srv, "key 'stream' in database 0", "a stream", "1 skipped",
+                     "1 FUNCTION librar(ies) skipped")
         finally:
             srv.stop()
 
@@ -248,6 +250,19 @@ class RdbImportTest(unittest.TestCase):
         rc, log = run_to_exit("--dir", srv.dir, "--load-rdb", self.rdb)
         self.assertEqual(rc, 1, log)
         self.assertIn("already holds Keel's own snapshot", log)
+
+    def test_rdb_import_answers_loading_meanwhile(self):
+        # a second slept before each chunk (of which there are three: the check, then
+        # databases 0 and 3) holds the import open long enough to look at it
+        srv = KeelServer("--load-rdb", self.rdb, "--key-load-delay", "1000000", threads=2)
+        with srv:
+            k = srv.client()
+            self.assertEqual(k.info("persistence")["loading"], 1)
+            with self.assertRaisesRegex(redis.exceptions.BusyLoadingError, "loading the dataset"):
+                k.get("s:plain")
+            self.assertTrue(k.ping())
+            wait_until("the import to finish", lambda: loaded(srv))
+            self.assertEqual(k.get("s:plain"), b"hello")
 
     def test_rdb_import_rdbimport_refused_to_clients(self):
         srv = self.start_keel()
@@ -299,8 +314,7 @@ class RdbImportTest(unittest.TestCase):
             wait_until("the import to finish", lambda: loaded(srv))
             self.assertEqual(srv.client().get("after"), b"ok")
             self.assertEqual(srv.client().exists("modkey"), 0)
-            self.assertIn("key 'modkey' in database 0", srv.read_log())
-            self.assertIn("a value of module type", srv.read_log())
+            wait_log(srv, "key 'modkey' in database 0", "a value of module type")
         body = b"\xfe\x00" + after + b"\x1e" + rdb_string(b"weird") + b"\x01\x02\x03"
         log = self.assert_refused(self.write_file("unknown.rdb", rdb_file(body)),
                                   "unknown object type 30", "key 'weird'")
@@ -325,7 +339,7 @@ class RdbImportTest(unittest.TestCase):
             self.assertEqual(k.execute_command("PEXPIRETIME", "k1"), 2000000000000)
             self.assertEqual(k.execute_command("PEXPIRETIME", "7"), 2000000000123)
             self.assertEqual(k.get("7"), b"12345")
-            self.assertIn("1 MODULE_AUX record(s) and 1 FUNCTION librar(ies) skipped", srv.read_log())
+            wait_log(srv, "1 MODULE_AUX record(s) and 1 FUNCTION librar(ies) skipped")
 
     def test_rdb_import_empty_rdb_and_bad_files(self):
         empty = RedisWithData()
@@ -338,7 +352,7 @@ class RdbImportTest(unittest.TestCase):
         with srv:
             wait_until("the import to finish", lambda: loaded(srv))
             self.assertEqual(srv.client().dbsize(), 0)
-            self.assertIn("0 keys loaded", srv.read_log())
+            wait_log(srv, "0 keys loaded")
         self.assert_refused(self.write_file("zero.rdb", b""), "not an RDB file")
         self.assert_refused(self.write_file("text.rdb", b"hello world, not redis"), "not an RDB file")
         self.assert_refused(self.write_file("v11.rdb", rdb_file(b"", version=11)),
