@@ -10,6 +10,7 @@ what redis-server holds.  Then the faults: a truncated file, a bad checksum, a m
 and an unknown type byte (stop, naming the offset), an empty RDB, a 0-byte file, a missing file,
 a data directory with Keel's own snapshot, and RDBIMPORT sent by a client.
 """
+import json
 import os
 import shutil
 import struct
@@ -19,7 +20,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelServer, free_port, wait_until
+from keel_harness import SERVER, KeelServer, free_port, wait_until
 
 REDIS = "/usr/bin/redis-server"
 
@@ -263,6 +264,23 @@ class RdbImportTest(unittest.TestCase):
             self.assertTrue(k.ping())
             wait_until("the import to finish", lambda: loaded(srv))
             self.assertEqual(k.get("s:plain"), b"hello")
+
+    def test_rdb_import_from_the_json_config(self):
+        config = os.path.join(self.rdb_dir, "keel.json")
+        with open(config, "w") as f:
+            json.dump({"load_rdb": self.rdb}, f)
+        check = subprocess.run([SERVER, "--check-config", config], capture_output=True, text=True)
+        self.assertEqual(check.returncode, 0, check.stderr)
+        with open(config + ".bad", "w") as f:
+            json.dump({"load_rdb": 7}, f)
+        check = subprocess.run([SERVER, "--check-config", config + ".bad"], capture_output=True,
+                               text=True)
+        self.assertEqual(check.returncode, 1)
+        self.assertIn("$.load_rdb: expected the path of a Redis RDB file", check.stderr)
+        srv = KeelServer("--memcache-port", "0", config=config, threads=2)
+        with srv:
+            wait_until("the import to finish", lambda: loaded(srv))
+            self.assertEqual(srv.client(db=3).get("db3:s"), b"three")
 
     def test_rdb_import_rdbimport_refused_to_clients(self):
         srv = self.start_keel()
