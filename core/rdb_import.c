@@ -1,10 +1,11 @@
 /* rdb_import.c -- driving dump.so's RDBIMPORT command at start for --load-rdb (rdb_import.h).
  *
  * What the command answers, one process (chunk) at a time: "CHECKED <keys> <highest db>" once the
- * whole file was read and checked (checksum included) and nothing was created yet; "MORE <db>"
- * when the next chunk is to run in database <db>; "DONE <keys> <expired> <skipped>" at the end;
- * an error (which names the file offset) on anything wrong, which stops the server: it never
- * serves part of a file. */
+ * whole file was read and checked (checksum included) and nothing was created yet; "MORE <db>
+ * <offset>" when the next chunk is to run in database <db>, the pass having read up to <offset>
+ * (INFO's loading_* fields: each of the two passes counts for half the file); "DONE <keys>
+ * <expired> <skipped>" at the end; an error (which names the file offset) on anything wrong, which
+ * stops the server: it never serves part of a file. */
 #include "config.h"
 #include "rdb_import.h"
 #include "aof.h"
@@ -21,6 +22,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +36,10 @@ static struct {
     uint32_t db;   /* the database the next chunk runs in */
     opt_set *opts; /* IMPORT_PATH_OPTION = the file */
     int64_t start_ms;
+    bool checked; /* the check pass is over */
+    _Atomic bool running;
+    _Atomic uint64_t total_bytes, done_bytes; /* the file's size; progress over both passes */
+    _Atomic int64_t load_start_ms;            /* when the load pass began (0: checking) */
 } R;
 
 static int64_t wall_ms(void) {
@@ -47,11 +53,14 @@ int rdb_import_prepare(void) {
     if (!path) return 0;
     R.asked = true;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
         log_error("--load-rdb: cannot open %s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
         return -1;
     }
     close(fd);
+    atomic_store(&R.total_bytes, (uint64_t)st.st_size);
     if (!cmd_lookup_name(IMPORT_COMMAND, strlen(IMPORT_COMMAND))) {
         log_error("--load-rdb: importing %s needs the dump module (dump.so), which is not loaded",
                   path);
@@ -73,6 +82,7 @@ static void step(void *arg);
 static void finish(bool ok) {
     opt_unref(R.opts);
     R.opts = NULL;
+    atomic_store(&R.running, false);
     if (ok) {
         R.finished = true;
         aof_set_loading(false);
@@ -97,7 +107,10 @@ static bool read_answer(const keel_reply *r) {
         return false;
     }
     uint64_t a, b, c;
-    if (sscanf(text, "MORE %" SCNu64, &a) == 1) {
+    int more = sscanf(text, "MORE %" SCNu64 " %" SCNu64, &a, &b);
+    if (more >= 1) {
+        uint64_t total = atomic_load(&R.total_bytes), at = more == 2 && b < total ? b : 0;
+        atomic_store(&R.done_bytes, (R.checked ? total - total / 2 : 0) + at / 2);
         if (a >= srv->ndbs) {
             log_error("--load-rdb: the file has keys in database %" PRIu64 " but the server has "
                       "%u databases (--databases)",
@@ -116,6 +129,10 @@ static bool read_answer(const keel_reply *r) {
         }
         log_notice("--load-rdb: %s checked (%" PRIu64 " keys, checksum good): loading",
                    srv->cf.load_rdb, a);
+        R.checked = true;
+        atomic_store(&R.load_start_ms, wall_ms());
+        uint64_t total = atomic_load(&R.total_bytes);
+        atomic_store(&R.done_bytes, total - total / 2);
         return true;
     }
     if (sscanf(text, "DONE %" SCNu64 " %" SCNu64 " %" SCNu64, &a, &b, &c) == 3) {
@@ -169,6 +186,7 @@ static void step(void *arg) {
 void rdb_import_start(void) {
     if (!R.asked) return;
     R.start_ms = wall_ms();
+    atomic_store(&R.running, true);
     aof_set_loading(true);
     log_notice("--load-rdb: importing %s on worker 0 (data commands answer -LOADING meanwhile)",
                srv->cf.load_rdb);
@@ -181,4 +199,23 @@ bool rdb_import_unfinished(void) {
 
 bool rdb_import_failed(void) {
     return atomic_load(&R.failed);
+}
+
+void rdb_import_info(char *out, size_t cap) {
+    out[0] = 0;
+    if (!atomic_load(&R.running)) return;
+    uint64_t total = atomic_load(&R.total_bytes), done = atomic_load(&R.done_bytes);
+    double perc = total ? 100.0 * (double)done / (double)total : 0;
+    /* by the load pass's own pace once it runs (the check pass is much faster) */
+    int64_t since = atomic_load(&R.load_start_ms), now = wall_ms();
+    uint64_t base = since ? total - total / 2 : 0, pass_done = done - base,
+             pass_left = total - done;
+    int64_t took = now - (since ? since : R.start_ms);
+    long long eta =
+        pass_done ? (long long)((double)took * (double)pass_left / (double)pass_done / 1000) : 1;
+    snprintf(out, cap,
+             "loading_start_time:%lld\r\nloading_total_bytes:%" PRIu64 "\r\n"
+             "loading_rdb_used_mem:0\r\nloading_loaded_bytes:%" PRIu64 "\r\n"
+             "loading_loaded_perc:%.2f\r\nloading_eta_seconds:%lld\r\n",
+             (long long)(R.start_ms / 1000), total, done, perc, eta);
 }

@@ -7,6 +7,7 @@
 #define KEEL_CORE_RDB_IMPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* At start, after Keel's own snapshot and log were looked at, before the workers run: with
  * --load-rdb, checks that the import can run (the file opens, dump.so's RDBIMPORT is loaded,
@@ -19,5 +20,9 @@ void rdb_import_start(void);
 bool rdb_import_unfinished(void);
 /* True when the import failed (the server shuts down and exits with status 1). */
 bool rdb_import_failed(void);
+/* While the import runs: Redis's INFO persistence loading_* lines (loading_start_time,
+ * loading_total_bytes, loading_loaded_bytes, loading_loaded_perc, loading_eta_seconds ...);
+ * otherwise "".  Any thread. */
+void rdb_import_info(char *out, size_t cap);
 
 #endif

@@ -5,12 +5,12 @@
  * for the rest, as a DUMP payload), with its absolute expiry.  Keys already expired are left
  * out; streams and module values are reported by key and skipped.
  *
- * Answers, for the core (core/rdb_import.c): "CHECKED <keys> <highest db>", "MORE <db>" (run
- * again, in database db), "DONE <keys> <expired> <skipped>", or an error naming the offset.
- * The file's path comes only from the process option dump.load_rdb, which only the core sets
- * (a client's connection has it only if the operator's config gives it to a network); every
- * chunk must carry it, the command is admin-only, runs only on worker 0 and only once per
- * server. */
+ * Answers, for the core (core/rdb_import.c): "CHECKED <keys> <highest db>", "MORE <db> <offset>"
+ * (run again, in database db; the pass has read the file up to offset), "DONE <keys> <expired>
+ * <skipped>", or an error naming the offset. The file's path comes only from the process option
+ * dump.load_rdb, which only the core sets (a client's connection has it only if the operator's
+ * config gives it to a network); every chunk must carry it, the command is admin-only, runs only on
+ * worker 0 and only once per server. */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -133,7 +133,9 @@ static keel_op_result import_check(keel_proc *p) {
             return KEEL_DONE;
         }
     }
-    keel_reply_simple(p, "MORE 0");
+    char msg[64];
+    snprintf(msg, sizeof msg, "MORE 0 %zu", imp.w.pos);
+    keel_reply_simple(p, msg);
     return KEEL_DONE;
 }
 
@@ -212,7 +214,7 @@ static keel_op_result next_key(keel_proc *p, import_run *run) {
             if (run->rec.db == imp.db) continue;
             imp.db = run->rec.db;
             char msg[40];
-            snprintf(msg, sizeof msg, "MORE %" PRIu64, imp.db);
+            snprintf(msg, sizeof msg, "MORE %" PRIu64 " %zu", imp.db, imp.w.pos);
             keel_reply_simple(p, msg);
             return KEEL_NEXT;
         case RDB_REC_ERROR: /* the check read it all: only memory can fail now */
@@ -237,7 +239,7 @@ static keel_op_result import_load(keel_proc *p) {
         if (!run->pending && !run->have) {
             if (run->made >= LOAD_CHUNK) {
                 char msg[40];
-                snprintf(msg, sizeof msg, "MORE %" PRIu64, imp.db);
+                snprintf(msg, sizeof msg, "MORE %" PRIu64 " %zu", imp.db, imp.w.pos);
                 keel_reply_simple(p, msg);
                 return KEEL_DONE;
             }

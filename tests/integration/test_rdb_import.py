@@ -258,12 +258,18 @@ class RdbImportTest(unittest.TestCase):
         srv = KeelServer("--load-rdb", self.rdb, "--key-load-delay", "1000000", threads=2)
         with srv:
             k = srv.client()
-            self.assertEqual(k.info("persistence")["loading"], 1)
+            info = k.info("persistence")
+            self.assertEqual(info["loading"], 1)
+            self.assertEqual(info["loading_total_bytes"], len(self.rdb_bytes))
+            self.assertGreater(info["loading_start_time"], 1600000000)
+            self.assertLessEqual(info["loading_loaded_bytes"], len(self.rdb_bytes))
+            self.assertTrue(0 <= info["loading_loaded_perc"] <= 100, info)
             with self.assertRaisesRegex(redis.exceptions.BusyLoadingError, "loading the dataset"):
                 k.get("s:plain")
             self.assertTrue(k.ping())
             wait_until("the import to finish", lambda: loaded(srv))
             self.assertEqual(k.get("s:plain"), b"hello")
+            self.assertNotIn("loading_total_bytes", k.info("persistence"))
 
     def test_rdb_import_from_the_json_config(self):
         config = os.path.join(self.rdb_dir, "keel.json")
