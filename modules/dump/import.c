@@ -2,8 +2,8 @@
  * import a Redis RDB file (rdb_file.h walks it).  First every record is read and checked, the
  * checksum included, creating nothing; then each key is made by the command that makes it on
  * the thread owning its shard (a child call: SET for strings, RESTORE of the value's own bytes
- * for the rest, as a DUMP payload), with its absolute expiry.  Keys already expired are left
- * out; streams and module values are reported by key and skipped.
+ * for the rest, as a DUMP payload), with its absolute expiry (PXAT, or PEXPIREAT after RESTORE).
+ * Keys already expired are left out; streams and module values are reported by key and skipped.
  *
  * Answers, for the core (core/rdb_import.c): "CHECKED <keys> <highest db>", "MORE <db> <offset>"
  * (run again, in database db; the pass has read the file up to offset), "DONE <keys> <expired>
@@ -144,6 +144,7 @@ typedef struct import_run {
     bool pending;  /* a child command runs on */
     bool have;     /* rec holds a key to make */
     bool is_set;   /* the pending child is SET ... NX (nil: the key existed) */
+    bool expiring; /* the key is made: the pending child is its PEXPIREAT */
     uint32_t made; /* keys made by this chunk */
     rdb_rec rec;
     rdb_buf payload;
@@ -157,14 +158,22 @@ static void run_free(void *state) {
     free(run);
 }
 
-/* The child command that makes rec's key: argc, into run->argv. */
+/* The child command that makes rec's key, or (run->expiring) sets the expiry of a key RESTORE
+ * made: argc, into run->argv.  RESTORE is given no TTL: the expiry it would set is not a command,
+ * and the append-only log records commands, so PEXPIREAT follows it. */
 static uint32_t make_command(import_run *run) {
     const rdb_rec *rec = &run->rec;
     keel_arg *argv = run->argv;
     uint32_t argc = 0;
     bool expires = rec->expire_ms >= 0;
     if (expires) snprintf(run->at, sizeof run->at, "%" PRId64, rec->expire_ms);
-    run->is_set = rec->value->kind == RDB_KIND_STRING;
+    run->is_set = !run->expiring && rec->value->kind == RDB_KIND_STRING;
+    if (run->expiring) {
+        argv[argc++] = (keel_arg){"PEXPIREAT", 9};
+        argv[argc++] = (keel_arg){(const char *)rec->key, rec->klen};
+        argv[argc++] = (keel_arg){run->at, strlen(run->at)};
+        return argc;
+    }
     if (run->is_set) {
         const rdb_item *s = &rec->value->items[0];
         argv[argc++] = (keel_arg){"SET", 3};
@@ -185,9 +194,8 @@ static uint32_t make_command(import_run *run) {
     if (b->oom) return 0;
     argv[argc++] = (keel_arg){"RESTORE", 7};
     argv[argc++] = (keel_arg){(const char *)rec->key, rec->klen};
-    argv[argc++] = expires ? (keel_arg){run->at, strlen(run->at)} : (keel_arg){"0", 1};
+    argv[argc++] = (keel_arg){"0", 1};
     argv[argc++] = (keel_arg){(const char *)b->p, b->len};
-    if (expires) argv[argc++] = (keel_arg){"ABSTTL", 6};
     return argc;
 }
 
@@ -269,9 +277,13 @@ static keel_op_result import_load(keel_proc *p) {
                                klen, (const char *)rec->key, rec->db, rec->offset, why);
         }
         keel_call_clear(p);
+        if (!run->is_set && !run->expiring && rec->expire_ms >= 0) {
+            run->expiring = true; /* then PEXPIREAT */
+            continue;
+        }
         imp.loaded++;
         run->made++;
-        run->have = false;
+        run->have = run->expiring = false;
         if (keel_charge(p, 1)) return KEEL_YIELD;
     }
 }
@@ -288,6 +300,7 @@ static keel_op_result op_rdbimport(keel_proc *p, const keel_insn *in) {
         keel_reply_error(p, "ERR RDBIMPORT runs only at start, for keel-server --load-rdb");
         return KEEL_FAIL;
     }
+    keel_proc_log_as(p, 0, NULL); /* the log gets the keys' commands, never RDBIMPORT itself */
     if (imp.phase == IMPORT_IDLE) {
         keel_op_result res = import_open(p);
         if (res != KEEL_NEXT) return res;
