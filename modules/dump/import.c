@@ -60,6 +60,11 @@ static void import_close(void) {
     imp.phase = IMPORT_OVER;
 }
 
+void dump_import_fini(keel_module *m) {
+    (void)m;
+    import_close(); /* an import a shutdown stopped half way */
+}
+
 static keel_op_result import_fail(keel_proc *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

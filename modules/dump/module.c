@@ -6,4 +6,4 @@
 #include "family.h"
 
 KEEL_MODULE("dump", KEEL_VERSION, "DUMP and RESTORE in Redis's payload format, RDB import",
-            dump_register, NULL);
+            dump_register, dump_import_fini);

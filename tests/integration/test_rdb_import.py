@@ -303,6 +303,18 @@ class RdbImportTest(unittest.TestCase):
             wait_log(again, "append-only log replayed")
             self.assertIn("(0 failed)", again.read_log())
 
+    def test_rdb_import_stopped_by_a_shutdown_saves_nothing(self):
+        srv = KeelServer("--load-rdb", self.rdb, "--key-load-delay", "1000000", "--save", "3600 1",
+                         threads=2)
+        srv.start()
+        try:
+            self.assertEqual(srv.client().info("persistence")["loading"], 1)
+        finally:
+            srv.stop()   # SIGTERM: status 0, no sanitizer report
+        log = srv.read_log()
+        self.assertIn("no snapshot at exit: the --load-rdb import did not finish", log)
+        self.assertFalse(os.path.exists(os.path.join(srv.dir, "keel.manifest")))
+
     def test_rdb_import_rdbimport_refused_to_clients(self):
         srv = self.start_keel()
         try:
