@@ -52,7 +52,7 @@ int rdb_import_prepare(void) {
     const char *path = srv->cf.load_rdb;
     if (!path) return 0;
     R.asked = true;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not hang the start */
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         log_error("--load-rdb: cannot open %s: %s", path, strerror(errno));
@@ -60,6 +60,10 @@ int rdb_import_prepare(void) {
         return -1;
     }
     close(fd);
+    if (!S_ISREG(st.st_mode)) {
+        log_error("--load-rdb: %s is not a regular file", path);
+        return -1;
+    }
     atomic_store(&R.total_bytes, (uint64_t)st.st_size);
     if (!cmd_lookup_name(IMPORT_COMMAND, strlen(IMPORT_COMMAND))) {
         log_error("--load-rdb: importing %s needs the dump module (dump.so), which is not loaded",

@@ -84,12 +84,12 @@ static keel_op_result import_fail(keel_proc *p, const char *fmt, ...) {
 static keel_op_result import_open(keel_proc *p) {
     const char *path = keel_proc_option(p, PATH_OPTION);
     snprintf(imp.path, sizeof imp.path, "%s", path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        int e = errno;
-        if (fd >= 0) close(fd);
-        return import_fail(p, "cannot read it: %s", strerror(e));
+    if (fd < 0) return import_fail(p, "cannot read it: %s", strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return import_fail(p, "cannot read it: not a regular file");
     }
     imp.size = (size_t)st.st_size;
     if (imp.size) {
