@@ -3,9 +3,14 @@
  * What the command answers, one process (chunk) at a time: "CHECKED <keys> <highest db>" once the
  * whole file was read and checked (checksum included) and nothing was created yet; "MORE <db>
  * <offset>" when the next chunk is to run in database <db>, the pass having read up to <offset>
- * (INFO's loading_* fields: each of the two passes counts for half the file); "DONE <keys>
- * <expired> <skipped>" at the end; an error (which names the file offset) on anything wrong, which
- * stops the server: it never serves part of a file. */
+ * (INFO's loading_* fields: each of the two passes counts for half the file); "END" when the walk
+ * is at the end but other chunks still make keys; "DONE <keys> <expired> <skipped>" from the last
+ * chunk of all; an error (which names the file offset) on anything wrong, which stops the server
+ * once every chunk is gone: it never serves part of a file.
+ *
+ * The check pass runs one chunk at a time; the load pass LOAD_CHUNKS at once, all on worker 0,
+ * each making its keys with child commands that run on the keys' own threads: while one chunk
+ * waits for a child on another thread, the others go on. */
 #include "config.h"
 #include "rdb_import.h"
 #include "aof.h"
@@ -29,6 +34,8 @@
 #define IMPORT_COMMAND "RDBIMPORT"
 /* The process option that carries the file's path to the command (only the core sets it). */
 #define IMPORT_PATH_OPTION "dump.load_rdb"
+/* Chunks of the load pass running at once (the check pass runs one). */
+#define LOAD_CHUNKS 8
 
 static struct {
     bool asked, finished;
@@ -40,6 +47,9 @@ static struct {
     _Atomic bool running;
     _Atomic uint64_t total_bytes, done_bytes; /* the file's size; progress over both passes */
     _Atomic int64_t load_start_ms;            /* when the load pass began (0: checking) */
+    uint32_t inflight;                        /* chunks posted or running (worker 0 only) */
+    bool ended, failing;                      /* a chunk reached the end of the file; one failed */
+    bool stopped;                             /* the shutdown stopped it (said once) */
 } R;
 
 static int64_t wall_ms(void) {
@@ -84,6 +94,7 @@ int rdb_import_prepare(void) {
 static void step(void *arg);
 
 static void finish(bool ok) {
+    if (R.finished || atomic_load(&R.failed)) return; /* said once */
     opt_unref(R.opts);
     R.opts = NULL;
     atomic_store(&R.running, false);
@@ -98,38 +109,37 @@ static void finish(bool ok) {
     server_request_shutdown();
 }
 
-/* What the chunk answered: true to run the next one. */
-static bool read_answer(const keel_reply *r) {
-    char text[256];
-    if (!r || (r->type != KEEL_REPLY_SIMPLE && r->type != KEEL_REPLY_ERROR)) {
-        log_error("--load-rdb: %s gave no answer", IMPORT_COMMAND);
-        return false;
-    }
-    snprintf(text, sizeof text, "%.*s", (int)r->len, r->v.s);
-    if (r->type == KEEL_REPLY_ERROR) {
-        log_error("--load-rdb: %s", text);
-        return false;
-    }
+/* What a chunk answered. */
+enum answer { ANS_FAIL, ANS_CHECKED, ANS_MORE, ANS_END, ANS_DONE };
+
+static enum answer read_answer(const keel_reply *r, char *text, size_t cap) {
+    snprintf(text, cap, "%s gave no answer", IMPORT_COMMAND);
+    if (!r || (r->type != KEEL_REPLY_SIMPLE && r->type != KEEL_REPLY_ERROR)) return ANS_FAIL;
+    snprintf(text, cap, "%.*s", (int)r->len, r->v.s);
+    if (r->type == KEEL_REPLY_ERROR) return ANS_FAIL;
     uint64_t a, b, c;
     int more = sscanf(text, "MORE %" SCNu64 " %" SCNu64, &a, &b);
     if (more >= 1) {
         uint64_t total = atomic_load(&R.total_bytes), at = more == 2 && b < total ? b : 0;
         atomic_store(&R.done_bytes, (R.checked ? total - total / 2 : 0) + at / 2);
         if (a >= srv->ndbs) {
-            log_error("--load-rdb: the file has keys in database %" PRIu64 " but the server has "
-                      "%u databases (--databases)",
-                      a, srv->ndbs);
-            return false;
+            snprintf(text, cap,
+                     "the file has keys in database %" PRIu64 " but the server has %u databases "
+                     "(--databases)",
+                     a, srv->ndbs);
+            return ANS_FAIL;
         }
         R.db = (uint32_t)a;
-        return true;
+        return ANS_MORE;
     }
+    if (!strcmp(text, "END")) return ANS_END;
     if (sscanf(text, "CHECKED %" SCNu64 " %" SCNu64, &a, &b) == 2) {
         if (a && b >= srv->ndbs) {
-            log_error("--load-rdb: %s has keys in database %" PRIu64 " but the server has %u "
-                      "databases (--databases)",
-                      srv->cf.load_rdb, b, srv->ndbs);
-            return false;
+            snprintf(text, cap,
+                     "%s has keys in database %" PRIu64 " but the server has %u databases "
+                     "(--databases)",
+                     srv->cf.load_rdb, b, srv->ndbs);
+            return ANS_FAIL;
         }
         log_notice("--load-rdb: %s checked (%" PRIu64 " keys, checksum good): loading",
                    srv->cf.load_rdb, a);
@@ -137,34 +147,72 @@ static bool read_answer(const keel_reply *r) {
         atomic_store(&R.load_start_ms, wall_ms());
         uint64_t total = atomic_load(&R.total_bytes);
         atomic_store(&R.done_bytes, total - total / 2);
-        return true;
+        return ANS_CHECKED;
     }
     if (sscanf(text, "DONE %" SCNu64 " %" SCNu64 " %" SCNu64, &a, &b, &c) == 3) {
         log_notice("--load-rdb: imported %s: %" PRIu64 " keys loaded, %" PRIu64 " already expired, "
                    "%" PRIu64 " skipped, %lld ms",
                    srv->cf.load_rdb, a, b, c, (long long)(wall_ms() - R.start_ms));
         persist_note_loaded(a, b);
-        finish(true);
-        return false;
+        return ANS_DONE;
     }
-    log_error("--load-rdb: %s answered '%s'", IMPORT_COMMAND, text);
-    return false;
+    char copy[256];
+    snprintf(copy, sizeof copy, "%.200s", text);
+    snprintf(text, cap, "%s answered '%s'", IMPORT_COMMAND, copy);
+    return ANS_FAIL;
+}
+
+/* Posts one more chunk on worker 0 (counted from now: see chunk_done). */
+static void post_chunk(void) {
+    R.inflight++;
+    thr_call_on(srv->threads[0], step, NULL); /* the thread serves others between chunks */
 }
 
 static void chunk_done(zvm_proc *p) {
-    bool more = read_answer(p->reply_first);
-    zvm_proc_recycle(p);
-    if (more)
-        thr_call_on(thr_self(), step, NULL); /* the thread serves others between chunks */
-    else if (!R.finished)
-        finish(false);
+    char text[512];
+    enum answer a = read_answer(p->reply_first, text, sizeof text);
+    zvm_proc_recycle(p); /* the chunk's state goes with it */
+    R.inflight--;
+    switch (a) {
+    case ANS_FAIL:
+        if (!R.failing) log_error("--load-rdb: %s", text); /* the first says why */
+        R.failing = true;
+        break;
+    case ANS_CHECKED: /* the load pass: LOAD_CHUNKS at once, so waits on other threads overlap
+                         (one at a time under --key-load-delay, whose tests want it slow) */
+        for (int i = 0; i < (srv->cf.key_load_delay > 0 ? 1 : LOAD_CHUNKS); i++)
+            post_chunk();
+        return;
+    case ANS_MORE:
+        if (!R.failing && !R.ended) post_chunk();
+        break;
+    case ANS_END:
+        R.ended = true;
+        break;
+    case ANS_DONE:
+        finish(true);
+        return;
+    }
+    if (R.inflight) return;
+    if (R.failing)
+        finish(false); /* every chunk is gone: the module has let go of the file */
+    else if (R.ended)
+        post_chunk(); /* the last one, alone, says DONE */
 }
 
 static void step(void *arg) {
     (void)arg;
     thr *t = thr_self();
     if (atomic_load(&t->stop)) {
-        log_notice("--load-rdb: the import was stopped by the shutdown");
+        if (!R.finished && !R.failing && !R.stopped)
+            log_notice("--load-rdb: the import was stopped by the shutdown");
+        R.stopped = true;
+        R.inflight--;
+        return;
+    }
+    if (R.finished || R.failing) { /* posted before the end or a failure: nothing left to do */
+        R.inflight--;
+        if (R.failing && !R.inflight) finish(false);
         return;
     }
     if (srv->cf.key_load_delay > 0) usleep((useconds_t)srv->cf.key_load_delay); /* tests */
@@ -181,7 +229,9 @@ static void step(void *arg) {
     p->prog = ce->prog;
     if (!zvm_set_keys(p)) {
         zvm_proc_recycle(p);
-        finish(false);
+        R.inflight--;
+        R.failing = true;
+        if (!R.inflight) finish(false);
         return;
     }
     zvm_step(p);
@@ -194,7 +244,7 @@ void rdb_import_start(void) {
     aof_set_loading(true);
     log_notice("--load-rdb: importing %s on worker 0 (data commands answer -LOADING meanwhile)",
                srv->cf.load_rdb);
-    thr_call_on(srv->threads[0], step, NULL);
+    post_chunk();
 }
 
 bool rdb_import_unfinished(void) {

@@ -42,9 +42,11 @@ static struct {
     size_t size;
     char path[512];
     rdb_walk w;
-    uint64_t db;           /* the database the chunks run in now */
+    uint64_t db;           /* the database of the keys the walk is at */
     uint64_t keys, max_db; /* what the check found */
     uint64_t loaded, expired, skipped;
+    uint32_t active; /* LOAD chunks running (their keys may point into the map) */
+    bool failed;     /* a chunk failed: the others stop, the last one out closes */
 } imp;
 
 static keel_module *dump_module;
@@ -68,13 +70,15 @@ void dump_import_fini(keel_module *m) {
 static keel_op_result import_fail(keel_proc *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Fails the import: the map stays until the last running chunk is gone (run_free). */
 static keel_op_result import_fail(keel_proc *p, const char *fmt, ...) {
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    import_close();
+    imp.failed = true;
+    if (imp.active == 0) import_close();
     keel_reply_error(p, "ERR %s: %s", imp.path, msg);
     return KEEL_FAIL;
 }
@@ -144,8 +148,13 @@ static keel_op_result import_check(keel_proc *p) {
     return KEEL_DONE;
 }
 
-/* A chunk of the LOAD phase in progress (register r0). */
+/* A chunk of the LOAD phase in progress (register r0).  Several run at once (the core starts
+ * them), each with its own key from the shared walk, so that while one waits for its child on
+ * another thread the others go on. */
 typedef struct import_run {
+    uint64_t db;  /* the database this chunk runs in (the walk's when it started) */
+    uint8_t *key; /* rec's key when the walk decoded it (LZF, integer): the walk moves on */
+    size_t keycap;
     bool pending;  /* a child command runs on */
     bool have;     /* rec holds a key to make */
     bool is_set;   /* the pending child is SET ... NX (nil: the key existed) */
@@ -160,7 +169,23 @@ typedef struct import_run {
 static void run_free(void *state) {
     import_run *run = state;
     rdb_buf_free(&run->payload);
+    free(run->key);
     free(run);
+    if (--imp.active == 0 && imp.failed) import_close();
+}
+
+/* Keeps rec's key where the next walk step cannot overwrite it. */
+static bool keep_key(import_run *run) {
+    rdb_rec *rec = &run->rec;
+    if (rec->key >= imp.map && rec->key + rec->klen <= imp.map + imp.size) return true;
+    if (run->keycap < rec->klen + 1) {
+        uint8_t *k = realloc(run->key, rec->klen + 1);
+        if (!k) return false;
+        run->key = k, run->keycap = rec->klen + 1;
+    }
+    memcpy(run->key, rec->key, rec->klen);
+    rec->key = run->key;
+    return true;
 }
 
 /* The child command that makes rec's key, or (run->expiring) sets the expiry of a key RESTORE
@@ -207,13 +232,20 @@ static uint32_t make_command(import_run *run) {
 /* The next key to make into run->rec: KEEL_NEXT with run->have set, KEEL_NEXT without it when the
  * chunk ends here (replied), or a failure. */
 static keel_op_result next_key(keel_proc *p, import_run *run) {
+    char msg[64];
     for (;;) {
+        if (run->db != imp.db) { /* another chunk passed a SELECTDB: this one is done */
+            snprintf(msg, sizeof msg, "MORE %" PRIu64 " %zu", imp.db, imp.w.pos);
+            keel_reply_simple(p, msg);
+            return KEEL_NEXT;
+        }
         switch (rdb_walk_next(&imp.w, &run->rec)) {
         case RDB_REC_KEY:
             if (run->rec.expire_ms >= 0 && run->rec.expire_ms <= keel_now_ms(p)) {
                 imp.expired++;
                 continue;
             }
+            if (!keep_key(run)) return import_fail(p, "out of memory");
             run->have = true;
             return KEEL_NEXT;
         case RDB_REC_SKIPPED:
@@ -224,30 +256,55 @@ static keel_op_result next_key(keel_proc *p, import_run *run) {
                      (const char *)run->rec.key, run->rec.db, run->rec.offset, run->rec.why);
             continue;
         case RDB_REC_DB:
-            if (run->rec.db == imp.db) continue;
             imp.db = run->rec.db;
-            char msg[40];
-            snprintf(msg, sizeof msg, "MORE %" PRIu64 " %zu", imp.db, imp.w.pos);
-            keel_reply_simple(p, msg);
-            return KEEL_NEXT;
+            continue;       /* the check at the top ends this chunk if it changed */
         case RDB_REC_ERROR: /* the check read it all: only memory can fail now */
             return import_fail(p, "%s (offset %zu)", imp.w.err, imp.w.err_at);
-        case RDB_REC_END: {
-            char done[96];
-            snprintf(done, sizeof done, "DONE %" PRIu64 " %" PRIu64 " %" PRIu64, imp.loaded,
+        case RDB_REC_END:
+            if (imp.active > 1) { /* the others still make keys: the core runs one more later */
+                keel_reply_simple(p, "END");
+                return KEEL_NEXT;
+            }
+            snprintf(msg, sizeof msg, "DONE %" PRIu64 " %" PRIu64 " %" PRIu64, imp.loaded,
                      imp.expired, imp.skipped);
             import_close();
-            keel_reply_simple(p, done);
+            keel_reply_simple(p, msg);
             return KEEL_NEXT;
-        }
         }
     }
 }
 
+/* Runs the child command in run->argv (argc 0: it is pending), as dump_call does, but never
+ * waiting for a key another process holds: the chunks make distinct keys, so that can only be
+ * a key the file holds twice (and two chunks waiting for each other would never end). */
+static keel_op_result import_call(keel_proc *p, import_run *run, uint32_t argc) {
+    if (!run->pending) {
+        keel_status st = keel_call_opts(p, argc, run->argv, KEEL_CALL_NOWAIT);
+        if (st == KEEL_WAIT) {
+            run->pending = true;
+            return KEEL_BLOCK;
+        }
+        if (st != KEEL_OK) return import_fail(p, "internal call failed");
+    }
+    run->pending = false;
+    if (!keel_call_reply(p) && !keel_call_conflict(p))
+        return import_fail(p, "internal call gave no reply");
+    return KEEL_NEXT;
+}
+
 /* LOAD: up to LOAD_CHUNK keys made, each by a child command on its shard's thread. */
 static keel_op_result import_load(keel_proc *p) {
+    bool fresh = p->reg[0].type != DK_PTR;
     import_run *run = dump_state(p, sizeof *run, run_free);
     if (!run) return import_fail(p, "out of memory");
+    if (fresh) {
+        imp.active++;
+        run->db = imp.db; /* the core starts a chunk in the database its last answer named */
+    }
+    if (imp.failed) {
+        keel_reply_error(p, "ERR %s: the import failed", imp.path);
+        return KEEL_FAIL;
+    }
     for (;;) {
         if (!run->pending && !run->have) {
             if (run->made >= LOAD_CHUNK) {
@@ -262,16 +319,18 @@ static keel_op_result import_load(keel_proc *p) {
         }
         uint32_t argc = run->pending ? 0 : make_command(run);
         if (!run->pending && argc == 0) return import_fail(p, "out of memory");
-        keel_op_result res = dump_call(p, &run->pending, argc, run->argv);
+        keel_op_result res = import_call(p, run, argc);
         if (res != KEEL_NEXT) return res;
         const keel_reply *r = keel_call_reply(p);
         const rdb_rec *rec = &run->rec;
         int klen = (int)(rec->klen < 200 ? rec->klen : 200);
-        if (r->type == KEEL_REPLY_ERROR || (run->is_set && r->type == KEEL_REPLY_NIL)) {
-            bool dup = r->type == KEEL_REPLY_NIL || (r->len >= 7 && !memcmp(r->v.s, "BUSYKEY", 7));
+        bool conflict = !r || keel_call_conflict(p); /* another chunk holds it: a key twice */
+        if (conflict || r->type == KEEL_REPLY_ERROR || (run->is_set && r->type == KEEL_REPLY_NIL)) {
+            bool error = !conflict && r->type == KEEL_REPLY_ERROR;
+            bool dup = conflict || r->type == KEEL_REPLY_NIL ||
+                       (r->len >= 7 && !memcmp(r->v.s, "BUSYKEY", 7));
             char why[200];
-            snprintf(why, sizeof why, "%.*s", r->type == KEEL_REPLY_ERROR ? (int)r->len : 0,
-                     r->type == KEEL_REPLY_ERROR ? r->v.s : "");
+            snprintf(why, sizeof why, "%.*s", error ? (int)r->len : 0, error ? r->v.s : "");
             keel_call_clear(p);
             if (dup)
                 return import_fail(p,

@@ -392,6 +392,43 @@ class RdbImportTest(unittest.TestCase):
             self.assertEqual(k.get("7"), b"12345")
             wait_log(srv, "1 MODULE_AUX record(s) and 1 FUNCTION librar(ies) skipped")
 
+    def test_rdb_import_databases_switching_often(self):
+        # 3000 keys in runs of 7 through databases 0, 1 and 2 in turn: chunks running at once
+        # must each put their keys in the database the walk was in
+        body, expected = b"", {0: {}, 1: {}, 2: {}}
+        for run in range(3000 // 7 + 1):
+            db = run % 3
+            body += b"\xfe" + bytes([db])
+            for i in range(7):
+                key, value = b"k%d" % (run * 7 + i), b"v%d-%d" % (db, run * 7 + i)
+                if len(expected[db]) % 5 == 0:   # some lists too (RESTORE)
+                    body += b"\x01" + rdb_string(key) + b"\x01" + rdb_string(value)
+                    expected[db][key] = [value]
+                else:
+                    body += b"\x00" + rdb_string(key) + rdb_string(value)
+                    expected[db][key] = value
+        path = self.write_file("dbs.rdb", rdb_file(body))
+        srv = KeelServer("--load-rdb", path, "--shards", "12", threads=3)
+        with srv:
+            wait_until("the import to finish", lambda: loaded(srv))
+            for db, keys in expected.items():
+                k = srv.client(db=db)
+                self.assertEqual(k.dbsize(), len(keys))
+                for key, value in keys.items():
+                    got = k.lrange(key, 0, -1) if isinstance(value, list) else k.get(key)
+                    self.assertEqual(got, value, (db, key))
+
+    def test_rdb_import_duplicate_key_refused(self):
+        string = b"\x00" + rdb_string(b"dup") + rdb_string(b"v")
+        others = b"".join(b"\x00" + rdb_string(b"o%d" % i) + rdb_string(b"x") for i in range(50))
+        for body in (string + others + string,                                   # far apart
+                     string + string + others,                                   # side by side
+                     b"\x01" + rdb_string(b"dup") + b"\x01" + rdb_string(b"a") + others
+                     + b"\x01" + rdb_string(b"dup") + b"\x01" + rdb_string(b"b")):  # lists
+            log = self.assert_refused(self.write_file("dup.rdb", rdb_file(b"\xfe\x00" + body)),
+                                      "key 'dup' in database 0 appears twice")
+            self.assertIn("offset", log)
+
     def test_rdb_import_empty_rdb_and_bad_files(self):
         empty = RedisWithData()
         try:
