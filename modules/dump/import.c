@@ -4,10 +4,12 @@
  * the thread owning its shard (a child call: SET for strings, RESTORE of the value's own bytes
  * for the rest, as a DUMP payload), with its absolute expiry (PXAT, or PEXPIREAT after RESTORE).
  * Keys already expired are left out; streams and module values are reported by key and skipped.
+ * Several load chunks run at once (all on worker 0, sharing the one walk): see import_run.
  *
  * Answers, for the core (core/rdb_import.c): "CHECKED <keys> <highest db>", "MORE <db> <offset>"
- * (run again, in database db; the pass has read the file up to offset), "DONE <keys> <expired>
- * <skipped>", or an error naming the offset. The file's path comes only from the process option
+ * (run again, in database db; the pass has read the file up to offset), "END" (the walk is over,
+ * other chunks still run), "DONE <keys> <expired> <skipped>" (from the last chunk), or an error
+ * naming the offset. The file's path comes only from the process option
  * dump.load_rdb, which only the core sets (a client's connection has it only if the operator's
  * config gives it to a network); every chunk must carry it, the command is admin-only, runs only on
  * worker 0 and only once per server. */
