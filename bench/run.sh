@@ -17,8 +17,9 @@ declare -A SCRIPT=([bigvalue]=06_bigvalue_latency.sh [unread]=07_unread_replies.
                    [streams]=11_streams.sh [zset]=12_zrange_bigop.sh [btree]=13_btree_agg.sh)
 # 09_expiry_lag.sh --run and 10_cache_mode.sh start their own servers (several per target): run
 # them directly.  14_aof.sh starts its own too (one per log mode and target): "aof" runs it once
-# with the targets given; so does "sbitset" (15_sbitset.sh: one server per target).
-declare -A SELF_STARTING=([aof]=14_aof.sh [sbitset]=15_sbitset.sh)
+# with the targets given; so do "sbitset" (15_sbitset.sh: one server per target) and "rdbimport"
+# (15_rdb_import.sh: a fresh server per load).
+declare -A SELF_STARTING=([aof]=14_aof.sh [sbitset]=15_sbitset.sh [rdbimport]=15_rdb_import.sh)
 for what in $WHAT; do
   if [ -n "${SELF_STARTING[$what]:-}" ]; then
     echo "== $what on ${TARGETS[*]}"

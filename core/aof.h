@@ -61,8 +61,10 @@ int aof_prepare_load(uint64_t generation);
 /* Once the worker threads run: replays the checked files on worker 0 (data commands get
  * -LOADING meanwhile), then starts the log when appendonly is on. */
 void aof_start_after_load(void);
-/* True while the log is replayed. */
+/* True while the log is replayed (or a --load-rdb import runs). */
 bool aof_loading(void);
+/* After aof_prepare_load: true when log files past the snapshot hold records to replay. */
+bool aof_has_records(void);
 
 /* A point-in-time snapshot of `generation` starts while every gate is up (SAVE, or the workers
  * stopped): records taken from now go to that generation's log file. */
@@ -87,7 +89,8 @@ void aof_info(char *out, size_t cap);
 struct json_t;
 void aof_stats_json(struct json_t *o);
 
-/* Internal to aof*.c: the loading flag, starting the log (generation's file, the next record's
+/* The loading flag (-LOADING, INFO's loading:1): aof*.c and rdb_import.c.  Internal to aof*.c:
+ * starting the log (generation's file, the next record's
  * sequence number), removing log files older than a snapshot, the setting read at start. */
 void aof_set_loading(bool on);
 int aof_begin_logging(uint64_t generation, uint64_t next_seq);

@@ -332,6 +332,12 @@ static void replay_step(void *arg) {
     thr_call_on(t, replay_step, NULL); /* let the thread serve others between steps */
 }
 
+bool aof_has_records(void) {
+    for (int i = 0; i < L.nf; i++)
+        if (L.f[i].valid > AOF_PREAMBLE) return true;
+    return false;
+}
+
 void aof_start_after_load(void) {
     if (!aof_enabled()) return;
     L.start_ms = (int64_t)time(NULL) * 1000;

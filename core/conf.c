@@ -164,6 +164,7 @@ void conf_free(conf *c) {
     mem_free(c->dir);
     mem_free(c->save);
     mem_free(c->appendfilename);
+    mem_free(c->load_rdb);
     mem_free(c->appenddirname);
     mem_free(c->module_dir);
     conf_clear_modules(c);
@@ -638,7 +639,8 @@ static bool aof_name_ok(const char *s) {
 }
 
 /* The append-only log's settings: "appendonly" (true/false or "yes"/"no"), "appendfsync",
- * "appendfilename", "appenddirname", "aof_truncate_corrupt", "key_load_delay", "bgsave_slice_delay". */
+ * "appendfilename", "appenddirname", "aof_truncate_corrupt", "key_load_delay", "bgsave_slice_delay",
+ * "load_rdb". */
 static bool conf_json_aof(conf *c, const char *key, json_t *v, const char *path, char **errs) {
     if (!strcmp(key, "appendonly")) {
         int yn = json_is_boolean(v) ? json_is_true(v) : json_is_string(v) ? yes_no(json_string_value(v)) : -1;
@@ -662,6 +664,13 @@ static bool conf_json_aof(conf *c, const char *key, json_t *v, const char *path,
         json_int_range(v, path, 0, 1000000, &c->key_load_delay, errs);
     } else if (!strcmp(key, "bgsave_slice_delay")) {
         json_int_range(v, path, 0, 1000000, &c->bgsave_slice_delay, errs);
+    } else if (!strcmp(key, "load_rdb")) {
+        if (!json_is_string(v) || !*json_string_value(v)) {
+            conf_error(errs, "%s: expected the path of a Redis RDB file", path);
+        } else {
+            mem_free(c->load_rdb);
+            c->load_rdb = xstrdup(json_string_value(v));
+        }
     } else {
         return false;
     }
@@ -760,6 +769,8 @@ static void usage(FILE *f) {
             "  --appendfilename F     log files' base name (default appendonly.aof)\n"
             "  --appenddirname D      their folder inside --dir (default appendonlydir)\n"
             "  --aof-truncate-corrupt cut a corrupt log at its last good record and start\n"
+            "  --load-rdb FILE        import a Redis RDB file (versions up to 10, Redis 7.0) at\n"
+            "                         start, into an empty server: docs/persistence.md\n"
             "  --module-dir DIR       where modules are loaded from\n"
             "  --modules a,b,...      load only these modules (default: every module found)\n"
             "  --threads N            worker threads (default: number of cores)\n"
@@ -820,8 +831,8 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
 enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
        OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
        OPT_MAXMEMORY, OPT_POLICY, OPT_DIALECT, OPT_SAVE, OPT_APPENDONLY, OPT_APPENDFSYNC, OPT_APPENDFILENAME,
-       OPT_APPENDDIRNAME, OPT_AOF_TRUNCATE, OPT_KEY_LOAD_DELAY, OPT_BGSAVE_SLICE_DELAY, OPT_CLUSTER, OPT_HELP,
-       OPT_VERSION };
+       OPT_APPENDDIRNAME, OPT_AOF_TRUNCATE, OPT_KEY_LOAD_DELAY, OPT_BGSAVE_SLICE_DELAY, OPT_LOAD_RDB, OPT_CLUSTER,
+       OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -838,6 +849,7 @@ static const struct option long_opts[] = {
     {"aof-truncate-corrupt", no_argument, NULL, OPT_AOF_TRUNCATE},
     {"key-load-delay", required_argument, NULL, OPT_KEY_LOAD_DELAY},
     {"bgsave-slice-delay", required_argument, NULL, OPT_BGSAVE_SLICE_DELAY},
+    {"load-rdb", required_argument, NULL, OPT_LOAD_RDB},
     {"module-dir", required_argument, NULL, OPT_MODDIR},
     {"modules", required_argument, NULL, OPT_MODULES},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -959,6 +971,14 @@ int conf_parse_args(conf *c, int argc, char **argv) {
         }
         case OPT_AOF_TRUNCATE:
             c->aof_truncate_corrupt = true;
+            break;
+        case OPT_LOAD_RDB:
+            if (!*optarg) {
+                fprintf(stderr, "keel-server: --load-rdb: expected the path of a Redis RDB file\n");
+                return -1;
+            }
+            mem_free(c->load_rdb);
+            c->load_rdb = xstrdup(optarg);
             break;
         case OPT_KEY_LOAD_DELAY:
             if (!parse_count(optarg, 0, 1000000, &c->key_load_delay)) {

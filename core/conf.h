@@ -73,7 +73,9 @@ typedef struct conf {
     char *appendfilename;      /* log files' base name (default "appendonly.aof") */
     char *appenddirname;       /* their folder inside dir (default "appendonlydir") */
     bool aof_truncate_corrupt; /* cut a corrupt log at its last good record instead of stopping */
-    int key_load_delay;        /* microseconds slept per replayed command (tests of -LOADING) */
+    int key_load_delay;        /* microseconds slept per replayed command or --load-rdb chunk
+                                  (tests of -LOADING) */
+    char *load_rdb;            /* a Redis RDB file to import at start (--load-rdb); NULL = none */
     int bgsave_slice_delay;    /* microseconds between BGSAVE slices of 16 keys (tests) */
     char *module_dir;          /* NULL = search (see conf_module_dir) */
     char **modules;            /* names to load; NULL = every module found */

@@ -16,6 +16,7 @@
 #include "net.h"
 #include "notify.h"
 #include "persist.h"
+#include "rdb_import.h"
 #include "savepoint.h"
 #include "registry.h"
 #include "server.h"
@@ -125,6 +126,7 @@ static int start_threads(void) {
         t->shards[t->nshards++] = srv->shards[s];
     }
     if (persist_load_at_start() != 0) return -2;   /* nothing started yet */
+    if (rdb_import_prepare() != 0) return -2;
     /* the loaded keys' expiries were set without the timers: each thread looks at once */
     int64_t now_ms = expire_wall_us() / 1000;   /* (0 would disarm the timer: the clock's now) */
     for (int i = 0; i < srv->nthreads; i++)
@@ -286,6 +288,7 @@ static int run(void) {
         event_add(sigs[i], NULL);
     }
     aof_start_after_load();   /* replays the log on worker 0 (data commands: -LOADING) */
+    rdb_import_start();       /* --load-rdb: dump.so imports the file on worker 0 (-LOADING) */
     print_ready();
     log_notice("Keel %s ready: %d threads, %u shards, modules from %s", KEEL_VERSION, srv->nthreads, srv->nshards, dir);
     stats_note_ready();
@@ -298,7 +301,11 @@ static int run(void) {
     cluster_fini();
     persist_finish_stopped();
     int rc = 0;
-    if (persist_exit_save_requested() && persist_save_stopped() != 0) {
+    if (rdb_import_failed()) rc = 1;
+    if (rdb_import_unfinished()) {
+        if (persist_exit_save_requested())
+            log_warning("no snapshot at exit: the --load-rdb import did not finish");
+    } else if (persist_exit_save_requested() && persist_save_stopped() != 0) {
         log_error("the snapshot asked for at shutdown failed: exiting with status 1");
         rc = 1;
     }

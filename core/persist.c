@@ -4,6 +4,7 @@
 #include "config.h"
 #include "persist.h"
 #include "aof.h"
+#include "rdb_import.h"
 #include "savepoint.h"
 #include "log.h"
 #include "mem.h"
@@ -673,6 +674,11 @@ bool persist_exit_save_requested(void) {
     return atomic_load(&exit_save);
 }
 
+void persist_note_loaded(uint64_t keys, uint64_t expired) {
+    atomic_store(&ps.loaded_keys, keys);
+    atomic_store(&ps.loaded_expired, expired);
+}
+
 bool persist_dir_writable(char *err, size_t errlen) {
     char path[4096];
     snprintf(path, sizeof path, "%s/keel-probe-%d.tmp", srv->cf.dir, (int)getpid());
@@ -711,9 +717,10 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
     uint64_t base = atomic_load(&ps.writes_at_save);
     bool bg = atomic_load(&ps.bg_running);
     int64_t cur = bg ? (wall_ms() - atomic_load(&ps.cur_bg_start_ms)) / 1000 : -1;
-    char aof[1024];
+    char aof[1024], import[512];
     aof_info(aof, sizeof aof);
     uint64_t pre_bytes = atomic_load(&ps.last_preimage_bytes);
+    rdb_import_info(import, sizeof import);
     snprintf(out, cap,
              "# Persistence\r\npersistence_available:1\r\nloading:%d\r\nasync_loading:0\r\n"
              "current_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\n"
@@ -724,11 +731,11 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
              "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
              "rdb_saves:%llu\r\nrdb_last_cow_size:%llu\r\nrdb_last_load_keys_expired:%llu\r\n"
              "rdb_last_load_keys_loaded:%llu\r\n"
-             "%s\r\n",
+             "%s%s\r\n",
              aof_loading() ? 1 : 0, (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
              (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
              (long long)atomic_load(&ps.last_bg_sec), (long long)cur,
              (unsigned long long)atomic_load(&ps.saves), (unsigned long long)pre_bytes,
              (unsigned long long)atomic_load(&ps.loaded_expired),
-             (unsigned long long)atomic_load(&ps.loaded_keys), aof);
+             (unsigned long long)atomic_load(&ps.loaded_keys), aof, import);
 }

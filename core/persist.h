@@ -54,6 +54,9 @@ uint32_t persist_snapshot_shards(void);
 /* SHUTDOWN asks for a save once the workers stopped (main then calls persist_save_stopped). */
 void persist_request_exit_save(void);
 bool persist_exit_save_requested(void);
+/* What INFO reports as rdb_last_load_keys_loaded/expired, for a load other than a snapshot's
+ * (--load-rdb). */
+void persist_note_loaded(uint64_t keys, uint64_t expired);
 /* True when the data directory takes a new file (SHUTDOWN SAVE checks before stopping); false
  * with err. */
 bool persist_dir_writable(char *err, size_t errlen);

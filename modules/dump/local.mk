@@ -1,14 +1,16 @@
 # modules/dump/local.mk -- dump.so: DUMP and RESTORE in Redis's payload format.
-# The RDB codec (librdbcodec) uses no SDK call, so its unit test, its fuzz target and a later
-# whole-file RDB importer link it alone; the module's opcodes are a second convenience library.
+# The RDB codec (librdbcodec: values, and whole files for --load-rdb) uses no SDK call, so its unit
+# tests and fuzz targets link it alone; the module's opcodes are a second convenience library.
 if MODULE_DUMP
 noinst_LTLIBRARIES += modules/dump/librdbcodec.la
 modules_dump_librdbcodec_la_SOURCES = \
 	modules/dump/rdb_crc64.c modules/dump/rdb_crc64.h \
 	modules/dump/rdb_decoder.h \
+	modules/dump/rdb_file.c modules/dump/rdb_file.h \
 	modules/dump/rdb_lzf.c modules/dump/rdb_lzf.h \
 	modules/dump/rdb_packed.c \
 	modules/dump/rdb_payload.c modules/dump/rdb_payload.h \
+	modules/dump/rdb_skip.c modules/dump/rdb_skip.h \
 	modules/dump/rdb_value.c modules/dump/rdb_value.h
 
 noinst_LTLIBRARIES += modules/dump/libdump.la
@@ -16,6 +18,7 @@ modules_dump_libdump_la_SOURCES = \
 	modules/dump/family.h \
 	modules/dump/calls.c modules/dump/calls.h \
 	modules/dump/dump.c \
+	modules/dump/import.c \
 	modules/dump/register.c \
 	modules/dump/restore.c
 

@@ -31,8 +31,12 @@ bool rdb_lzf_decompress(const void *in, size_t n, void *out, size_t outlen) {
         size_t dist = ((size_t)(ctrl & 31) << 8) + *ip++ + 1;
         if (dist > (size_t)(op - (uint8_t *)out) || (size_t)(oend - op) < len) return false;
         const uint8_t *ref = op - dist;
-        for (size_t i = 0; i < len; i++)
-            op[i] = ref[i]; /* may overlap forward: byte by byte */
+        if (dist >= len) {
+            memcpy(op, ref, len);
+        } else {
+            for (size_t i = 0; i < len; i++)
+                op[i] = ref[i]; /* overlaps forward: byte by byte */
+        }
         op += len;
     }
     return op == oend;

@@ -1,5 +1,6 @@
-/* rdb_packed.c -- the packed blobs Redis stores small values in (ziplist, listpack, intset),
- * read element by element with every length checked against the blob's end. */
+/* rdb_packed.c -- the packed blobs Redis stores small values in (ziplist, listpack, intset, and
+ * the zipmap of old files), read element by element with every length checked against the
+ * blob's end. */
 #include "rdb_decoder.h"
 
 static uint64_t le(const uint8_t *p, int n) {
@@ -154,4 +155,39 @@ rdb_status rdb_intset_items(rdb_value *v, const uint8_t *is, size_t n) {
         if (st != RDB_OK) return st;
     }
     return RDB_OK;
+}
+
+/* ---- zipmap (hashes of RDB files before Redis 2.6): count u8, then per field
+ *      <len>field <len><free>value <free bytes>, lengths u8 (254: u32 LE follows), 0xff ---- */
+
+/* A zipmap length at zm[*pos]: false at the end marker or when cut short. */
+static bool zipmap_len(const uint8_t *zm, size_t n, size_t *pos, size_t *len) {
+    if (*pos >= n || zm[*pos] == 0xff) return false;
+    if (zm[*pos] < 254) {
+        *len = zm[(*pos)++];
+        return true;
+    }
+    if (n - *pos < 5) return false;
+    *len = (size_t)le(zm + *pos + 1, 4);
+    *pos += 5;
+    return true;
+}
+
+rdb_status rdb_zipmap_items(rdb_value *v, const uint8_t *zm, size_t n) {
+    if (n < 2 || zm[n - 1] != 0xff) return RDB_EFORMAT;
+    size_t pos = 1;
+    while (pos < n - 1) {
+        size_t flen, vlen;
+        if (!zipmap_len(zm, n - 1, &pos, &flen) || flen > n - 1 - pos) return RDB_EFORMAT;
+        const uint8_t *field = zm + pos;
+        pos += flen;
+        if (!zipmap_len(zm, n - 1, &pos, &vlen) || pos >= n - 1) return RDB_EFORMAT;
+        size_t free_bytes = zm[pos++];
+        if (vlen > n - 1 - pos || free_bytes > n - 1 - pos - vlen) return RDB_EFORMAT;
+        rdb_status st = rdb_push(v, field, flen);
+        if (st == RDB_OK) st = rdb_push(v, zm + pos, vlen);
+        if (st != RDB_OK) return st;
+        pos += vlen + free_bytes;
+    }
+    return pos == n - 1 ? RDB_OK : RDB_EFORMAT;
 }

@@ -130,6 +130,13 @@ static rdb_status read_len(reader *r, uint64_t *len, int *encoded) {
     }
 }
 
+rdb_status rdb_read_len(const uint8_t *in, size_t n, uint64_t *len, size_t *used) {
+    reader r = {.p = in, .n = n};
+    rdb_status st = read_len(&r, len, NULL);
+    if (st == RDB_OK) *used = r.pos;
+    return st;
+}
+
 /* A count of elements, each taking at least min_bytes of what is left. */
 static rdb_status read_count(reader *r, uint64_t *count, size_t min_bytes) {
     rdb_status st = read_len(r, count, NULL);
@@ -326,6 +333,9 @@ static rdb_status decode(reader *r, uint8_t type) {
     case RDB_TYPE_SET_LISTPACK:
         v->kind = RDB_KIND_SET;
         return read_packed(r, rdb_listpack_items);
+    case RDB_TYPE_HASH_ZIPMAP:
+        v->kind = RDB_KIND_HASH;
+        return read_packed(r, rdb_zipmap_items);
     case RDB_TYPE_HASH_ZIPLIST:
     case RDB_TYPE_HASH_LISTPACK: {
         v->kind = RDB_KIND_HASH;

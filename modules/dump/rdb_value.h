@@ -4,9 +4,10 @@
  * Handles every encoding Redis up to 7.2 writes for strings, lists, sets, sorted sets and hashes:
  * length-prefixed, integer-encoded and LZF-compressed strings; plain lists, quicklists of
  * ziplists (v1) and of listpacks or plain nodes (v2); hashtable sets, intsets and listpack sets;
- * skiplist sorted sets (text or binary scores), ziplist and listpack ones; hashtable, ziplist and
- * listpack hashes.  Streams, modules and zipmaps are refused.  Everything read is checked against
- * the input's bounds: malformed bytes give RDB_EFORMAT, never a read outside them.
+ * skiplist sorted sets (text or binary scores), ziplist and listpack ones; hashtable, zipmap,
+ * ziplist and listpack hashes.  Streams and modules are refused (rdb_skip.h passes over them in
+ * a file).  Everything read is checked against the input's bounds: malformed bytes give
+ * RDB_EFORMAT, never a read outside them.
  *
  * The decoded value's elements are views: into the input where its bytes lie as they are, else
  * into memory the value owns (decompressed strings, integers written as text).  Free it with
@@ -81,6 +82,11 @@ typedef struct rdb_value {
  * (of more than 128 fields) that name a member or field twice, are refused, as Redis does. */
 rdb_status rdb_value_decode(uint8_t type, const uint8_t *in, size_t n, size_t *used, rdb_value *out,
                             const char **err);
+
+/* Reads one length in RDB's 6/14/32/64-bit encoding from in[0..n): RDB_OK with *len and *used
+ * (the bytes it took); RDB_EFORMAT when the bytes are cut short or hold a string's special
+ * encoding instead. */
+rdb_status rdb_read_len(const uint8_t *in, size_t n, uint64_t *len, size_t *used);
 
 /* Frees what a decoded value owns (safe on a zeroed value); the views die with it. */
 void rdb_value_free(rdb_value *v);

@@ -1,7 +1,8 @@
 /* register.c -- dump.so's registration table: every command family. */
 #include "family.h"
 
-static const dump_family *const families[] = {&dump_dump_family, &dump_restore_family};
+static const dump_family *const families[] = {&dump_dump_family, &dump_restore_family,
+                                              &dump_import_family};
 
 static keel_status failed(keel_module *m, const char *what, const char *name, keel_status st,
                           const char *err) {
@@ -12,6 +13,7 @@ static keel_status failed(keel_module *m, const char *what, const char *name, ke
 
 keel_status dump_register(keel_module *m) {
     const char *err = NULL;
+    dump_import_init(m);
     for (size_t f = 0; f < DUMP_COUNT(families); f++) {
         const dump_family *fam = families[f];
         for (size_t i = 0; i < fam->nopcodes; i++) {

@@ -28,6 +28,7 @@ typedef struct restore_run {
     size_t batch;       /* elements the pending call writes */
     int64_t at;         /* the expiry (unix ms), -1 for none */
     int64_t idle, freq; /* IDLETIME and FREQ, -1 when not given */
+    char at_text[24];   /* ... as PEXPIREAT's argument */
     keel_arg argv[2 + 2 * DUMP_BATCH];
     char scores[DUMP_BATCH][32];
 } restore_run;
@@ -229,9 +230,21 @@ static keel_op_result op_restore(keel_proc *p, const keel_insn *in) {
         KEEL_OP_PROPAGATE(st);
         return fail(p, "ERR Bad data format");
     }
-    if (run->at >= 0) {
+    if (run->at >= 0 && run->saved != KEEL_TYPE_NONE) { /* logged as this RESTORE, TTL and all */
         keel_status st = keel_key_expire(p, key->ptr, key->len, run->at);
         KEEL_OP_PROPAGATE(st);
+    } else if (run->at >= 0) {
+        /* a child command, so the append-only log, which records the children's commands,
+         * holds the expiry too */
+        if (!run->pending) {
+            snprintf(run->at_text, sizeof run->at_text, "%lld", (long long)run->at);
+            run->argv[0] = (keel_arg){"PEXPIREAT", 9};
+            run->argv[1] = *key;
+            run->argv[2] = (keel_arg){run->at_text, strlen(run->at_text)};
+        }
+        keel_op_result res = dump_call(p, &run->pending, 3, run->argv);
+        if (res != KEEL_NEXT) return res;
+        keel_call_clear(p);
     }
     if (run->idle >= 0 || run->freq >= 0) { /* last: the writes above count as accesses */
         keel_status st = keel_key_access_set(p, key->ptr, key->len, run->idle, (int)run->freq);

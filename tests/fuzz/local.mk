@@ -146,7 +146,7 @@ endif
 endif
 
 if MODULE_DUMP
-# ---- dump.so's RDB value decoder (RESTORE payloads, later whole RDB files) ----
+# ---- dump.so's RDB value decoder (RESTORE payloads, each value of an RDB file) ----
 FUZZ_TARGETS += rdb_value
 check_PROGRAMS += tests/fuzz/fuzz_rdb_value_replay
 TESTS += tests/fuzz/fuzz_rdb_value_replay
@@ -177,6 +177,24 @@ noinst_PROGRAMS += tests/fuzz/fuzz_http_parse
 tests_fuzz_fuzz_http_parse_SOURCES = tests/fuzz/fuzz_http_parse.c proto/http/parse.c
 tests_fuzz_fuzz_http_parse_CPPFLAGS = $(FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_http_parse_LDFLAGS = $(FUZZER_LINKING)
+endif
+endif
+
+# ---- dump.so's whole-file RDB walker (modules/dump/rdb_file.c), what --load-rdb reads ----
+if MODULE_DUMP
+FUZZ_TARGETS += rdb_file
+check_PROGRAMS += tests/fuzz/fuzz_rdb_file_replay
+TESTS += tests/fuzz/fuzz_rdb_file_replay
+tests_fuzz_fuzz_rdb_file_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_rdb_file.c
+tests_fuzz_fuzz_rdb_file_replay_CPPFLAGS = $(FUZZ_CPPFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/rdb_file"'
+tests_fuzz_fuzz_rdb_file_replay_LDADD = modules/dump/librdbcodec.la -lm
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_rdb_file
+tests_fuzz_fuzz_rdb_file_SOURCES = tests/fuzz/fuzz_rdb_file.c
+tests_fuzz_fuzz_rdb_file_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_rdb_file_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_rdb_file_LDADD = modules/dump/librdbcodec.la -lm
 endif
 endif
 

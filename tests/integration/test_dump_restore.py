@@ -15,7 +15,8 @@ import socket
 import time
 import unittest
 
-from keel_harness import KeelServer, RedisServer, RespReader, raw_client, reply_of, resp_command
+from keel_harness import (KeelServer, RedisServer, RespReader, raw_client, reply_of, resp_command,
+                          wait_until)
 
 
 def _crc64_table():
@@ -233,6 +234,29 @@ class DumpRestoreWithRedis(unittest.TestCase):
         finally:
             for c in (self.k, self.r):
                 c.execute_command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+
+    def test_dump_restore_ttl_survives_the_append_only_log(self):
+        # the expiry of a value rebuilt by child commands is logged as one of them (PEXPIREAT)
+        self.r.execute_command("RPUSH", "src", "a", "b")
+        payload = self.r.execute_command("DUMP", "src")
+        srv = KeelServer("--appendonly", "yes", threads=2)
+        srv.start()
+        try:
+            c = srv.client()
+            at = int(time.time() * 1000) + 3600 * 1000
+            self.assertEqual(c.execute_command("RESTORE", "rel", 3600 * 1000, payload), b"OK")
+            self.assertEqual(c.execute_command("RESTORE", "abs", at, payload, "ABSTTL"), b"OK")
+            rel_at = c.execute_command("PEXPIRETIME", "rel")
+        finally:
+            srv.stop()
+        again = KeelServer("--dir", srv.dir, "--appendonly", "yes", threads=2)
+        again.dir = srv.dir
+        with again:
+            c = again.client()
+            wait_until("the log replay", lambda: c.info("persistence")["loading"] == 0)
+            self.assertEqual(c.lrange("rel", 0, -1), [b"a", b"b"])
+            self.assertEqual(c.execute_command("PEXPIRETIME", "rel"), rel_at)
+            self.assertEqual(c.execute_command("PEXPIRETIME", "abs"), at)
 
     def test_dump_restore_errors_as_redis(self):
         self.r.execute_command("RPUSH", "src", "a", "b")

@@ -61,6 +61,18 @@ static rdb_value decode_hex(const char *hex) {
 START_TEST(test_rdb_crc64_check_value) {
     ck_assert_uint_eq(rdb_crc64(0, "123456789", 9), 0xe9c6d914c4b8d9caull);
     ck_assert_uint_eq(rdb_crc64(rdb_crc64(0, "1234", 4), "56789", 5), 0xe9c6d914c4b8d9caull);
+    /* eight bytes a step gives what one bit a step gives, for any length and any split */
+    uint8_t data[300];
+    uint64_t ref = 0;
+    for (size_t i = 0; i < sizeof data; i++) {
+        data[i] = (uint8_t)(i * 151 + 7);
+        ref ^= data[i];
+        for (int bit = 0; bit < 8; bit++)
+            ref = (ref & 1) ? (ref >> 1) ^ 0x95ac9329ac4bc9b5ull : ref >> 1;
+        ck_assert_uint_eq(rdb_crc64(0, data, i + 1), ref);
+    }
+    for (size_t cut = 0; cut <= sizeof data; cut++)
+        ck_assert_uint_eq(rdb_crc64(rdb_crc64(0, data, cut), data + cut, sizeof data - cut), ref);
 }
 END_TEST
 
@@ -267,10 +279,38 @@ START_TEST(test_rdb_damaged_values_fail_cleanly) {
 }
 END_TEST
 
+START_TEST(test_rdb_decodes_zipmap_hashes) {
+    /* RDB_TYPE_HASH_ZIPMAP: a string holding count 2, f1 -> v1, g -> abc (1 free byte), end */
+    static const uint8_t zm[] = {0x11, 0x02, 0x02, 'f',  '1', 0x02, 0x00, 'v', '1',
+                                 0x01, 'g',  0x03, 0x01, 'a', 'b',  'c',  'X', 0xff};
+    rdb_value v;
+    size_t used;
+    const char *err;
+    ck_assert_int_eq(rdb_value_decode(9, zm, sizeof zm, &used, &v, &err), RDB_OK);
+    ck_assert_uint_eq(used, sizeof zm);
+    ck_assert_int_eq(v.kind, RDB_KIND_HASH);
+    ck_assert_uint_eq(v.count, 4);
+    ck_assert_mem_eq(v.items[0].ptr, "f1", 2);
+    ck_assert_mem_eq(v.items[3].ptr, "abc", 3);
+    ck_assert_uint_eq(v.items[3].len, 3);
+    rdb_value_free(&v);
+    uint8_t bad[sizeof zm];
+    for (size_t i = 2; i < sizeof zm; i++) { /* every cut or damaged length fails cleanly */
+        memcpy(bad, zm, sizeof zm);
+        bad[0] = (uint8_t)(i - 1);
+        if (rdb_value_decode(9, bad, i, &used, &v, &err) == RDB_OK) rdb_value_free(&v);
+    }
+    memcpy(bad, zm, sizeof zm);
+    bad[12] = 0x09; /* free bytes past the end */
+    ck_assert_int_eq(rdb_value_decode(9, bad, sizeof bad, &used, &v, &err), RDB_EFORMAT);
+}
+END_TEST
+
 static Suite *rdb_suite(void) {
     Suite *s = suite_create("rdb_value");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_rdb_crc64_check_value);
+    tcase_add_test(tc, test_rdb_decodes_zipmap_hashes);
     tcase_add_test(tc, test_rdb_lzf_refuses_bad_references);
     tcase_add_test(tc, test_rdb_decodes_redis_strings);
     tcase_add_test(tc, test_rdb_decodes_redis_quicklist_with_compressed_node);
