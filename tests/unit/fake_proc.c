@@ -258,6 +258,12 @@ static keel_status f_command_flags(uint32_t argc, const keel_arg *argv, uint64_t
 
 /* Fake processes hold no locks, so starting over wider or being busy changes nothing. */
 static void f_proc_restart_wider(keel_proc *p) { (void)p; }
+/* The harness runs one process at a time: every process runs alone already. */
+static void f_proc_restart_alone(keel_proc *p) { (void)p; }
+static bool f_proc_alone(keel_proc *p) {
+    (void)p;
+    return true;
+}
 static void f_proc_set_busy(keel_proc *p, const char *error) { (void)p, (void)error; }
 
 static keel_status f_register_info(keel_module *m, const char *name, keel_info_fn fn, const char **err) {
@@ -671,6 +677,8 @@ void fake_proc_fill(keel_api *t) {
     t->call_conflict = f_call_conflict;
     t->call_keys_taken = f_call_keys_taken;
     t->proc_restart_wider = f_proc_restart_wider;
+    t->proc_restart_alone = f_proc_restart_alone;
+    t->proc_alone = f_proc_alone;
     t->proc_set_busy = f_proc_set_busy;
     t->register_info = f_register_info;
     t->reply_double_text = f_reply_double_text;
