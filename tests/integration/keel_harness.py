@@ -58,8 +58,9 @@ def have_module(name):
     return bool(MODULE_DIR) and os.path.exists(os.path.join(MODULE_DIR, name + ".so"))
 
 
-class RespReader:
-    """Reads whole RESP2/RESP3 replies and pushes from a socket, as the raw bytes sent."""
+class SocketBuffer:
+    """What a reader of replies from a socket has read and not used yet (RespReader, and the
+    HTTP reader of test_http_metrics.py)."""
 
     def __init__(self, sock):
         self.sock, self.buf = sock, b""
@@ -69,6 +70,10 @@ class RespReader:
         if not chunk:
             raise ConnectionError("connection closed")
         self.buf += chunk
+
+
+class RespReader(SocketBuffer):
+    """Reads whole RESP2/RESP3 replies and pushes from a socket, as the raw bytes sent."""
 
     def line(self):
         while b"\r\n" not in self.buf:

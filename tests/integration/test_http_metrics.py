@@ -14,7 +14,7 @@ import urllib.request
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from keel_harness import KeelConfigServer, have_module, wait_until
+from keel_harness import KeelConfigServer, SocketBuffer, have_module, wait_until
 
 CONFIG = {
     "threads": 2,
@@ -27,17 +27,8 @@ CONFIG = {
 }
 
 
-class HttpReader:
+class HttpReader(SocketBuffer):
     """Reads whole HTTP/1.1 responses from a socket: (status, headers dict, body)."""
-
-    def __init__(self, sock):
-        self.sock, self.buf = sock, b""
-
-    def _more(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("connection closed")
-        self.buf += chunk
 
     def response(self, head=False):
         while b"\r\n\r\n" not in self.buf:
