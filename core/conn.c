@@ -1092,24 +1092,14 @@ static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
 
 /* ---- time: idle clients and the soft output limit ---- */
 
-/* The thread's client memory gauges (INFO mem_clients_normal, client_recent_max_*). */
-static void conn_sweep_gauges(thr *t) {
-    uint64_t mem = 0, max_in = 0, max_out = 0;
-    for (const conn *c = t->conns; c; c = c->tnext) {
+void conn_sweep(thr *t) {
+    int64_t global = limit_get(srv->cf.timeout);
+    uint64_t mem = 0, max_in = 0, max_out = 0;   /* INFO mem_clients_normal, client_recent_max_* */
+    for (conn *c = t->conns, *next; c; c = next) {
+        next = c->tnext;
         mem += c->in_cap + c->out.cap + sizeof *c;
         if (c->in_cap > max_in) max_in = c->in_cap;
         if (c->out.cap > max_out) max_out = c->out.cap;
-    }
-    atomic_store_explicit(&t->st.client_mem, mem, memory_order_relaxed);
-    atomic_store_explicit(&t->st.client_max_in, max_in, memory_order_relaxed);
-    atomic_store_explicit(&t->st.client_max_out, max_out, memory_order_relaxed);
-}
-
-void conn_sweep(thr *t) {
-    conn_sweep_gauges(t);
-    int64_t global = limit_get(srv->cf.timeout);
-    for (conn *c = t->conns, *next; c; c = next) {
-        next = c->tnext;
         if (c->flags & (CONN_CLOSED | CONN_REFUSED)) continue;
         if (c->obuf_soft_since && !conn_check_output_limit(c)) continue;   /* closed at the flush */
         int64_t secs = c->net->cf->timeout >= 0 ? c->net->cf->timeout : global;
@@ -1122,6 +1112,9 @@ void conn_sweep(thr *t) {
         atomic_fetch_add_explicit(&srv->timeout_disconnections, 1, memory_order_relaxed);
         conn_close(c);
     }
+    atomic_store_explicit(&t->st.client_mem, mem, memory_order_relaxed);
+    atomic_store_explicit(&t->st.client_max_in, max_in, memory_order_relaxed);
+    atomic_store_explicit(&t->st.client_max_out, max_out, memory_order_relaxed);
 }
 
 /* ---- pushes: out-of-band messages (pub/sub) ---- */

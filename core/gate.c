@@ -42,10 +42,14 @@ bool gate_blocks(shard *s, zvm_proc *p) {
     return true;
 }
 
-bool gate_blocks_access(shard *s, zvm_proc *p) {
+bool gate_family_holds_keys(const zvm_proc *p) {
     for (const zvm_proc *q = p; q; q = q->call_parent)
-        if (q->nlocks || q->lazy_locks || q->lock_ordered) return false;
-    return gate_blocks(s, p);
+        if (q->nlocks || q->lazy_locks || q->lock_ordered) return true;
+    return false;
+}
+
+bool gate_blocks_access(shard *s, zvm_proc *p) {
+    return !gate_family_holds_keys(p) && gate_blocks(s, p);
 }
 
 bool gate_raise(shard *s, zvm_proc *p) {

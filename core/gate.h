@@ -22,6 +22,9 @@ struct zvm_proc;
  * now waits for the gate to be lowered (the caller returns KEEL_BLOCK, or KEEL_WAIT from a
  * keyspace call). */
 bool gate_blocks(struct shard *s, struct zvm_proc *p);
+/* True when p, or the process it runs a call for (EXEC, a script), holds or is taking keys. */
+bool gate_family_holds_keys(const struct zvm_proc *p);
+
 /* The test of gate_blocks without the waiting: true when p may not pass s's gate. */
 bool gate_bars(const struct shard *s, const struct zvm_proc *p);
 

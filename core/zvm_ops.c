@@ -56,13 +56,6 @@ static keel_op_result gate_wait(zvm_proc *p, shard *s) {
     return KEEL_BLOCK;
 }
 
-/* True when a process p runs a call for holds keys (p is a script's or EXEC's command). */
-static bool caller_holds_keys(const zvm_proc *p) {
-    for (const zvm_proc *q = p->call_parent; q; q = q->call_parent)
-        if (q->nlocks || q->lazy_locks) return true;
-    return false;
-}
-
 /* At a shard whose gate another process raised (FLUSHALL, SAVE, a script running alone): a
  * call that may not wait (KEEL_CALL_NOWAIT) ends as a conflict, so its script starts over
  * alone; a call whose caller holds keys goes in, since waiting could deadlock with the gate's
@@ -84,7 +77,7 @@ static bool gate_passage(zvm_proc *p, shard *s, uint32_t first, uint32_t end, ke
         *res = KEEL_FAIL;
         return false;
     }
-    if (caller_holds_keys(p) || !gate_bars(s, p)) return true;
+    if (gate_family_holds_keys(p->call_parent) || !gate_bars(s, p)) return true;
     *res = gate_wait(p, s);
     return false;
 }
