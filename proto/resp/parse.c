@@ -199,6 +199,49 @@ static bool is_named(const keel_request *req, const char *name, size_t n) {
            strncasecmp(req->argv[0].ptr, name, n) == 0;   /* the first letter spares most calls */
 }
 
+/* The digits at *i up to "\r\n" (no sign, no leading zero, at most 15 of them), for parse_whole:
+ * true moves *i past the CRLF.  Anything else is left to header_number's full rules. */
+static bool whole_number(const char *buf, size_t len, size_t *i, uint64_t *out) {
+    size_t p = *i, start = p;
+    uint64_t v = 0;
+    while (p < len && p - start < 15 && (unsigned)((unsigned char)buf[p] - '0') <= 9)
+        v = v * 10 + (unsigned)(buf[p++] - '0');
+    if (p == start || p + 1 >= len || buf[p] != '\r' || buf[p + 1] != '\n') return false;
+    if (buf[start] == '0' && p - start > 1) return false;
+    *out = v;
+    *i = p + 2;
+    return true;
+}
+
+/* A request that is already whole in buf, the common case, read in one pass with no state to
+ * resume: true with req filled, or false with nothing changed but argv's capacity, for the
+ * general path to read it from the start.  It takes only what that path accepts the same way:
+ * well-formed headers, and counts and lengths within the limits. */
+static bool parse_whole(resp_parser *ps, const char *buf, size_t len, keel_request *req) {
+    size_t i = 1;
+    uint64_t count;
+    if (!whole_number(buf, len, &i, &count) || count == 0 || count > RESP_ARGV_KEEP ||
+        count > max_args(req) || len - i < count * MIN_ARG_BYTES)
+        return false;
+    if (!resp_argv_reserve(ps, (size_t)count)) return false;
+    uint64_t most = max_bulk(req);
+    for (uint32_t a = 0; a < count; a++) {
+        uint64_t n;
+        if (i >= len || buf[i] != '$') return false;
+        i++;
+        if (!whole_number(buf, len, &i, &n) || n > most || len - i < n + 2) return false;
+        if (buf[i + n] != '\r' || buf[i + n + 1] != '\n') return false;
+        ps->argv[a].ptr = buf + i;
+        ps->argv[a].len = (size_t)n;
+        i += (size_t)n + 2;
+    }
+    ps->work += i + count;
+    req->argc = (uint32_t)count;
+    req->argv = ps->argv;
+    req->consumed = i;
+    return true;
+}
+
 keel_parse_result resp_parse(resp_parser *ps, const char *buf, size_t len, keel_request *req) {
     req->argc = 0;
     req->argv = NULL;
@@ -216,8 +259,10 @@ keel_parse_result resp_parse(resp_parser *ps, const char *buf, size_t len, keel_
         ps->mb_total = ps->mb_done = 0;
         ps->phase = buf[0] == '*' ? RESP_PHASE_COUNT : RESP_PHASE_INLINE;
     }
-    keel_parse_result r = ps->phase == RESP_PHASE_INLINE ? resp_parse_inline(ps, buf, len, req)
-                                                         : parse_multibulk(ps, buf, len, req);
+    keel_parse_result r;
+    if (ps->phase == RESP_PHASE_INLINE) r = resp_parse_inline(ps, buf, len, req);
+    else if (ps->phase == RESP_PHASE_COUNT && ps->pos == 0 && parse_whole(ps, buf, len, req)) r = KEEL_PARSE_OK;
+    else r = parse_multibulk(ps, buf, len, req);
     if (r == KEEL_PARSE_NEED) return r;
     ps->phase = RESP_PHASE_IDLE;
     if (r == KEEL_PARSE_OK) {

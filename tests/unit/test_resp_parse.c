@@ -332,6 +332,37 @@ START_TEST(test_resp_parse_inline_too_big) {
 }
 END_TEST
 
+/* A whole request in one buffer takes the one-pass path: the limits the core sets still hold
+ * there, and a header it does not take (a leading zero, a sign) gets the general path's error. */
+START_TEST(test_resp_parse_whole_request_keeps_the_core_limits) {
+    const char *big = "*2\r\n$3\r\nGET\r\n$5\r\nhello\r\n";
+    keel_request req = new_req();
+    req.max_bulk = 4;
+    ck_assert_int_eq(resp_parse(&ps, big, strlen(big), &req), KEEL_PARSE_ERROR);
+    ck_assert_str_eq(req.error, "ERR Protocol error: invalid bulk length");
+    req = new_req();
+    req.max_bulk = 4;
+    req.unauthenticated = true;
+    ck_assert_int_eq(resp_parse(&ps, big, strlen(big), &req), KEEL_PARSE_ERROR);
+    ck_assert_str_eq(req.error, "ERR Protocol error: unauthenticated bulk length");
+    req = new_req();
+    req.max_args = 1;
+    ck_assert_int_eq(resp_parse(&ps, big, strlen(big), &req), KEEL_PARSE_ERROR);
+    ck_assert_str_eq(req.error, "ERR Protocol error: invalid multibulk length");
+    req = new_req();
+    req.max_bulk = 5;
+    req.max_args = 2;
+    ck_assert_int_eq(resp_parse(&ps, big, strlen(big), &req), KEEL_PARSE_OK);
+    ck_assert_uint_eq(req.argc, 2);
+    ck_assert_uint_eq(req.consumed, strlen(big));
+    ck_assert_int_eq(memcmp(req.argv[1].ptr, "hello", 5), 0);
+    CHECK("*1\r\n$03\r\nGET\r\n", "{ERR Protocol error: invalid bulk length}");
+    CHECK("*1\r\n$+3\r\nGET\r\n", "{ERR Protocol error: invalid bulk length}");
+    CHECK("*1\r\n$3\r\nGETX\r\n", "{ERR Protocol error: bulk data not followed by CRLF}");
+    CHECK("*2\r\n$0\r\n\r\n$0\r\n\r\n", "[|]");
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_resp_parse_invalid_multibulk_length) {
@@ -646,6 +677,7 @@ static Suite *resp_parse_suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_resp_parse_multibulk_complete);
+    tcase_add_test(tc, test_resp_parse_whole_request_keeps_the_core_limits);
     tcase_add_test(tc, test_resp_parse_multibulk_binary_and_empty_args);
     tcase_add_test(tc, test_resp_parse_empty_multibulk_is_skipped);
     tcase_add_test(tc, test_resp_parse_multibulk_incomplete_needs_more);

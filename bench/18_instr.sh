@@ -1,0 +1,53 @@
+#!/bin/bash
+# 18_instr.sh [TEST...] -- instructions each request costs the server, Keel beside redis-server,
+# counted by valgrind's callgrind (user-space instructions, so the figure does not depend on how
+# busy the machine is).  For each redis-benchmark test (default: the issue-18 rows) a fresh server
+# runs under callgrind; the counters are zeroed after the fill, N requests run at pipeline P, and
+# the dump's total is divided by N.  Prints "RESULT instr <test> P<p> keel=K redis=R ratio=K/R".
+# Env: N (default 20000), PIPES ("1 16"), KEEL_SERVER, KEEL_ARGS (e.g. --module-dir), THREADS (2),
+# KEEP=DIR keeps the callgrind dumps (callgrind_annotate DIR/keel.incr.P16 shows where they go).
+set -uo pipefail
+N=${N:-20000}
+PIPES=${PIPES:-"1 16"}
+TESTS=("$@"); [ ${#TESTS[@]} -eq 0 ] && TESTS=(get set incr lpush lrange_100 sadd hset)
+KEEL=${KEEL_SERVER:-keel-server}
+OUT=${KEEP:-$(mktemp -d)}; mkdir -p "$OUT"
+command -v valgrind >/dev/null || { echo "18_instr.sh: needs valgrind" >&2; exit 2; }
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 600); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
+
+# run_one TARGET TEST P -> prints instructions per request
+run_one() {
+  local target=$1 test=$2 pl=$3 port dump pid
+  port=$(free_port); dump="$OUT/$target.$test.P$pl"
+  local cmd
+  # shellcheck disable=SC2206
+  if [ "$target" = keel ]; then cmd=("$KEEL" --port "$port" --memcache-port 0 --threads "${THREADS:-2}" ${KEEL_ARGS:-})
+  else cmd=(redis-server --port "$port" --save '' --appendonly no); fi
+  valgrind --tool=callgrind --compress-strings=no --compress-pos=no --callgrind-out-file="$dump.%p" "${cmd[@]}" >"$dump.log" 2>&1 &
+  pid=$!
+  wait_up "$port" || { echo "server did not start: $dump.log" >&2; kill "$pid"; return 1; }
+  # the fill LRANGE needs, outside the count
+  [ "$test" = lrange_100 ] && redis-benchmark -p "$port" -t lpush -n 600 -c 1 -P 1 -q >/dev/null 2>&1
+  redis-cli -p "$port" config set slowlog-log-slower-than -1 >/dev/null   # valgrind is slow: every request would be logged
+  callgrind_control -z "$pid" >/dev/null 2>&1
+  local t=$test; [ "$test" = lrange_100 ] && t=lrange_100
+  redis-benchmark -p "$port" -t "$t" -n "$N" -c 50 -r 1000000 -P "$pl" -q >/dev/null 2>&1
+  callgrind_control -d "$pid" >/dev/null 2>&1
+  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1; wait "$pid" 2>/dev/null
+  # the dump made by -d (part 1) holds the counted window only
+  local f; f=$(ls "$dump".*.1 2>/dev/null | head -1)
+  [ -n "$f" ] || f=$(ls "$dump".* | grep -v '\.log$' | head -1)
+  awk -v n="$N" '/^summary:|^totals:/{print int($2/n); exit}' "$f"
+}
+
+for test in "${TESTS[@]}"; do
+  for pl in $PIPES; do
+    k=$(run_one keel "$test" "$pl"); r=$(run_one redis "$test" "$pl")
+    ratio=$(awk -v k="$k" -v r="$r" 'BEGIN{ if (r > 0) printf "%.2f", k/r; else print "?" }')
+    echo "RESULT instr $test P$pl keel=$k redis=$r ratio=$ratio"
+  done
+done
+[ -z "${KEEP:-}" ] && rm -rf "$OUT"
+exit 0
