@@ -2,6 +2,7 @@
  * counters. */
 #include "config.h"
 #include "shard.h"
+#include "memtype.h"
 #include "snap_pit.h"
 #include "keyspace.h"
 #include "mem.h"
@@ -20,6 +21,7 @@ shard *shard_new(uint32_t id, struct thr *owner, uint32_t ndbs) {
 void shard_free(shard *s) {
     if (!s) return;
     snap_pit_disarm(s, NULL, NULL);
+    memtype_free(s);
     ns_due_free(s);   /* first: a namespace freed with the tables or later leaves s alone */
     for (uint32_t db = 0; db < s->ndbs; db++) dk_table_free(s->dbs[db].table, ks_free_obj, NULL);
     mem_free(s->dbs);

@@ -40,6 +40,8 @@ typedef struct shard {
     uint64_t hits, misses;         /* owner only; read racily by INFO */
     struct snap_pit *pit;          /* a point-in-time BGSAVE writing this shard (snap_pit.h),
                                       NULL when none */
+    struct memtype_walk *memtype;  /* memory by type, walked by the tick (memtype.h); read by
+                                      any thread */
 } shard;
 
 /* A shard with ndbs databases (at least 1); database 0's table is made at once. */

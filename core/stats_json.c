@@ -1,6 +1,8 @@
 /* stats_json.c -- the STATS sections and SELF STATS as jansson objects. */
 #include "config.h"
 #include "stats_json.h"
+#include "memtype.h"
+#include "registry.h"
 #include "aof.h"
 #include "persist.h"
 #include "conn.h"
@@ -103,6 +105,13 @@ static json_t *sec_memory(int64_t now) {
     set_int(o, "keyspace", tables);
     set_int(o, "rss", (int64_t)mem_rss());
     set_str(o, "allocator", "libc");
+    json_t *types = json_object();   /* the object values of each type (memtype.h) */
+    for (size_t i = 1; i <= type_count() && i < MEMTYPE_SLOTS; i++) {
+        const type_entry *te = type_by_id((keel_type_id)i);
+        if (te && te->def.name) set_int(types, te->def.name, (int64_t)memtype_bytes((uint16_t)i));
+    }
+    set(o, "by_type", types);
+    set_int(o, "by_type_passes", (int64_t)memtype_passes());
     return o;
 }
 

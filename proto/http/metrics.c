@@ -491,6 +491,19 @@ static void emit_memory(keel_buf *out, json_t *memory, const char *info, size_t 
         label_add(labels, sizeof labels, "kind", info_kinds[i].kind);
         sample_int(out, "keel_memory_bytes", labels, strtoll(v, NULL, 10));
     }
+    json_t *types = json_object_get(memory, "by_type");
+    if (!json_is_object(types)) return;
+    family(out, "keel_memory_type_bytes", "gauge",
+           "Memory of the values of each type (strings are in kind=\"keyspace\"), as of the "
+           "background walk's last pass; values inside hashes (namespaces) are sampled.");
+    const char *name;
+    json_t *v;
+    json_object_foreach(types, name, v) {
+        if (!json_is_integer(v)) continue;
+        char labels[160] = "";
+        label_add(labels, sizeof labels, "type", name);
+        sample_int(out, "keel_memory_type_bytes", labels, (long long)json_integer_value(v));
+    }
 }
 
 static const metric_field info_fields[] = {

@@ -114,6 +114,40 @@ class HttpMetricsTest(unittest.TestCase):
 
     # ---- /metrics ----
 
+    def test_memory_by_type_follows_the_values(self):
+        """keel_memory_type_bytes (and STATS memory.by_type) sums each type's values, as the
+        background walk last saw them: a big list shows up near its MEMORY USAGE, and the bytes go
+        back to 0 when the values are deleted."""
+        r = self.r
+
+        def by_type():
+            mem = json.loads(r.execute_command("STATS", "memory"))["memory"]
+            return mem["by_type_passes"], mem["by_type"]
+
+        def after_next_pass():   # a pass that started after now, so it saw every change made
+            start = by_type()[0]
+            wait_until("two more walk passes", lambda: by_type()[0] >= start + 2)
+            return by_type()[1]
+
+        r.delete("mt:list", "mt:set")
+        self.assertEqual(after_next_pass().get("list", 0), 0)
+        for i in range(0, 100000, 10000):
+            r.rpush("mt:list", *["element-%d" % n for n in range(i, i + 10000)])
+        r.sadd("mt:set", *range(1000))
+        types = after_next_pass()
+        usage = r.memory_usage("mt:list")
+        self.assertGreater(types["list"], usage * 0.9)
+        self.assertLessEqual(types["list"], usage)
+        self.assertGreater(types["set"], 0)
+        m = self.scrape()
+        self.assertEqual(m["keel_memory_type_bytes"].type, "gauge")
+        scraped = self.value(m, "keel_memory_type_bytes", type="list")
+        self.assertGreater(scraped, usage * 0.9)
+        r.delete("mt:list", "mt:set")
+        types = after_next_pass()
+        self.assertEqual(types["list"], 0)
+        self.assertEqual(types["set"], 0)
+
     def test_metrics_has_every_kind_of_series(self):
         m = self.scrape()
         for name in ["keel_build_info", "keel_uptime_seconds", "keel_commands_processed", "keel_connections",
