@@ -13,6 +13,11 @@
 
 /* Entries a namespace met on the walk may have visited in all, its nested ones included. */
 #define MEMTYPE_NS_BUDGET 1024
+/* The walks run while someone has read the figures this recently: an idle server that nobody
+ * scrapes pays nothing for them. */
+#define MEMTYPE_WANTED_MS (5 * 60 * 1000)
+
+static _Atomic int64_t wanted_until_ms;
 
 struct memtype_walk {
     uint32_t db;                          /* the database being walked */
@@ -99,7 +104,8 @@ static void publish(struct memtype_walk *w) {
     atomic_fetch_add_explicit(&w->passes, 1, memory_order_release);
 }
 
-void memtype_tick(shard *s, size_t work) {
+void memtype_tick(shard *s, size_t work, int64_t now_ms) {
+    if (atomic_load_explicit(&wanted_until_ms, memory_order_relaxed) < now_ms) return;
     struct memtype_walk *w = s->memtype;
     if (!w) {
         w = mem_calloc(1, sizeof *w);
@@ -125,6 +131,10 @@ void memtype_free(shard *s) {
 
 static struct memtype_walk *walk_of(uint32_t i) {
     return __atomic_load_n(&srv->shards[i]->memtype, __ATOMIC_ACQUIRE);
+}
+
+void memtype_want(int64_t now_ms) {
+    atomic_store_explicit(&wanted_until_ms, now_ms + MEMTYPE_WANTED_MS, memory_order_relaxed);
 }
 
 uint64_t memtype_bytes(uint16_t type_id) {

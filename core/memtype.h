@@ -6,7 +6,9 @@
  * records and string values) under "namespace", and the objects in it are estimated from a sample
  * of up to MEMTYPE_NS_SAMPLES entries per level, scaled to its count, as MEMORY USAGE's SAMPLES
  * does: a namespace is measured when met, never kept across ticks (it may be gone by the next).
- * String values are part of their tables' bytes (STATS memory.keyspace), not of any type here. */
+ * String values are part of their tables' bytes (STATS memory.keyspace), not of any type here.
+ * The walks run only for MEMTYPE_WANTED_MS after the figures were last asked for (memtype_want):
+ * the first read starts them, and a scraper reading every few seconds keeps them going. */
 #ifndef KEEL_CORE_MEMTYPE_H
 #define KEEL_CORE_MEMTYPE_H
 
@@ -21,8 +23,11 @@ struct shard;
 /* Entries each shard's walk looks at per tick (10 ms): a million keys a thread in about 5 s. */
 #define MEMTYPE_TICK_WORK 256
 
-/* One tick's share of the walk of s (on its owner thread): about `work` entries. */
-void memtype_tick(struct shard *s, size_t work);
+/* One tick's share of the walk of s (on its owner thread): about `work` entries, while wanted. */
+void memtype_tick(struct shard *s, size_t work, int64_t now_ms);
+
+/* Someone reads the figures (any thread, with the server's clock): keep the walks going. */
+void memtype_want(int64_t now_ms);
 
 /* Frees s's walk (shard_free). */
 void memtype_free(struct shard *s);

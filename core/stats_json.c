@@ -96,7 +96,6 @@ static json_t *sec_cpu(int64_t now) {
 }
 
 static json_t *sec_memory(int64_t now) {
-    (void)now;
     json_t *o = json_object();
     int64_t tables = (int64_t)stats_shards_sum(offsetof(shard_db, bytes));
     int64_t used = mem_process_sample(), peak = mem_process_peak();
@@ -105,6 +104,7 @@ static json_t *sec_memory(int64_t now) {
     set_int(o, "keyspace", tables);
     set_int(o, "rss", (int64_t)mem_rss());
     set_str(o, "allocator", "libc");
+    memtype_want(now);
     json_t *types = json_object();   /* the object values of each type (memtype.h) */
     for (size_t i = 1; i <= type_count() && i < MEMTYPE_SLOTS; i++) {
         const type_entry *te = type_by_id((keel_type_id)i);

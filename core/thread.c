@@ -97,7 +97,7 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
         for (uint32_t db = 0; db < s->ndbs; db++)
             if (shard_table(s, db)) dk_table_step(shard_table(s, db), 256);
         shard_sync_counts(s);
-        memtype_tick(s, MEMTYPE_TICK_WORK);
+        memtype_tick(s, MEMTYPE_TICK_WORK, t->now_ms);
     }
     if (t->id == 0 && (t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0 || limit_get(srv->cf.maxmemory) > 0))
         evict_sample_memory();   /* every tick while there is a memory limit */
