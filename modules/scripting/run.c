@@ -37,16 +37,19 @@ static void run_free(void *ptr) {
     keel_free(run);
 }
 
+/* run->threshold_ms before the hook has read busy-reply-threshold. */
+#define THRESHOLD_UNREAD INT64_MIN
+
 script_run *run_new(keel_proc *p, bool function, const char *name) {
     script_run *run = keel_calloc(1, sizeof *run);
     run->p = p;
     run->co_ref = run->keys_ref = run->argv_ref = LUA_NOREF;
     run->resp = 2;
     run->function = function;
-    snprintf(run->name, sizeof run->name, "%s", name);
-    int64_t threshold = 0;
-    keel_server_stat("busy_reply_threshold", &threshold);
-    run->threshold_ms = threshold;
+    size_t n = strnlen(name, sizeof run->name - 1);
+    memcpy(run->name, name, n);
+    run->name[n] = '\0';
+    run->threshold_ms = THRESHOLD_UNREAD;   /* read by the hook, once a run lasts that long */
     keel_proc_defer_free(p, run_free, run);
     return run;
 }
@@ -93,6 +96,11 @@ static void run_hook(lua_State *L, lua_Debug *ar) {
         lua_error(L);
     }
     keel_charge(run->p, HOOK_COST);
+    if (run->threshold_ms == THRESHOLD_UNREAD) {
+        int64_t threshold = 0;
+        keel_server_stat("busy_reply_threshold", &threshold);
+        run->threshold_ms = threshold;
+    }
     if (!atomic_load_explicit(&run->busy, memory_order_relaxed) && run->threshold_ms > 0 &&
         mono_ms() - run->started_ms >= run->threshold_ms) {
         atomic_store(&run->busy, true);

@@ -49,7 +49,7 @@ typedef struct script_run {
     uint32_t numkeys;       /* KEYS: argv[3 .. 3+numkeys); ARGV follows */
     int fallback_line;      /* the line errors name when a tail call hid the script's frame */
     int64_t started_ms;     /* monotonic */
-    int64_t threshold_ms;   /* busy-reply-threshold when it started */
+    int64_t threshold_ms;   /* busy-reply-threshold, read at the run's first hook call */
     char name[256];         /* the script's SHA-1, or the function's name */
     struct script_run *prev, *next; /* the running list (running.c) */
 } script_run;
