@@ -3,11 +3,11 @@
 # server and each module) and installed as libdatakit with its headers.
 
 # The keyspace table: the compact one, or with --enable-plain-table the conventional one kept
-# to measure it against (same datakit/table.h).
+# beside the benchmarks (datakit/bench/) to measure it against (same datakit/table.h).
 datakit_table_compact_sources = datakit/table_shared.h datakit/table_int.h datakit/table_entry.h datakit/table_entry.c \
 	datakit/table.c datakit/table_walk.c datakit/table_ext.c
-datakit_table_plain_sources = datakit/table_shared.h datakit/table_plain_int.h datakit/table_plain.c \
-	datakit/table_plain_expire.c datakit/table_plain_walk.c datakit/table_ext.c
+datakit_table_plain_sources = datakit/table_shared.h datakit/bench/table_plain_int.h datakit/bench/table_plain.c \
+	datakit/bench/table_plain_expire.c datakit/bench/table_plain_walk.c datakit/table_ext.c
 if PLAIN_TABLE
 datakit_table_sources = $(datakit_table_plain_sources)
 else

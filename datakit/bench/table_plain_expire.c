@@ -8,7 +8,7 @@
 
 #include <assert.h>
 
-#include "mem.h"
+#include <datakit/mem.h>
 
 #define HEAP_MIN 16
 

@@ -8,7 +8,7 @@
  * the entry from its hash (remembered for the entry last found or written, else recomputed).
  */
 #include "table_plain_int.h"
-#include "table_shared.h"
+#include <datakit/table_shared.h>
 
 #include <assert.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "mem.h"
+#include <datakit/mem.h>
 
 #define RESIZE_WORK 2              /* buckets moved by each mutating call */
 

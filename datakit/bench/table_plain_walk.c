@@ -1,6 +1,6 @@
 /* table_plain_walk.c -- visiting the plain dk_table without a key: SCAN cursors, random entries. */
 #include "table_plain_int.h"
-#include "table_shared.h"
+#include <datakit/table_shared.h>
 
 #define RANDOM_TRIES 64
 #define RANDOM_DEPTH 4             /* chain positions drawn from, for uniformity */
