@@ -138,4 +138,4 @@ static const keel_cmd_def hincr_cmds[] = {
      .syntax = "HINCRBYFLOAT key field increment", .program = hincrbyfloat_prog},
 };
 
-const map_family map_hincr_family = MAP_FAMILY(hincr_ops, hincr_cmds);
+const keel_family map_hincr_family = KEEL_FAMILY(hincr_ops, hincr_cmds);

@@ -152,4 +152,4 @@ static const keel_cmd_def hscan_cmds[] = {
      .program = hscan_prog},
 };
 
-const map_family map_hscan_family = MAP_FAMILY(hscan_ops, hscan_cmds);
+const keel_family map_hscan_family = KEEL_FAMILY(hscan_ops, hscan_cmds);

@@ -193,4 +193,4 @@ static const keel_cmd_def scan_cmds[] = {
      .syntax = "SSCAN key cursor [MATCH pattern] [COUNT count]", .program = sscan_prog},
 };
 
-const sets_family sets_scan_family = SETS_FAMILY(scan_ops, scan_cmds);
+const keel_family sets_scan_family = KEEL_FAMILY(scan_ops, scan_cmds);

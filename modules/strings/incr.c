@@ -168,4 +168,4 @@ static const keel_cmd_def incr_cmds[] = {
      .syntax = "INCRBYFLOAT key increment", .program = incrbyfloat_prog},
 };
 
-const str_family str_incr_family = STR_FAMILY(incr_ops, incr_cmds);
+const keel_family str_incr_family = KEEL_FAMILY(incr_ops, incr_cmds);
