@@ -48,4 +48,5 @@ static keel_status sort_init(keel_module *m) {
     return keel_register_families(m, "sort", families, KEEL_COUNT(families));
 }
 
-KEEL_MODULE("sort", KEEL_VERSION, "SORT and SORT_RO over lists, sets and sorted sets", sort_init, NULL);
+KEEL_MODULE_MINOR(3, "sort", KEEL_VERSION, "SORT and SORT_RO over lists, sets and sorted sets",
+                  sort_init, NULL);
