@@ -2,6 +2,8 @@
 # example module (built as a real module for `make check`).
 pkgconfigdir = $(libdir)/pkgconfig
 nodist_pkgconfig_DATA = sdk/keel-sdk.pc
+include sdk/harness/local.mk
+
 EXTRA_DIST += sdk/keel-sdk.pc.in sdk/template/hello.c sdk/template/Makefile
 
 check_LTLIBRARIES += sdk/examples/sumkeys.la sdk/template/hello.la

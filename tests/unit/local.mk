@@ -1,5 +1,5 @@
 # tests/unit/local.mk -- Check unit tests.  Each area lists its test programs in its own fragment.
-UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/sdk/harness
 UNIT_LIBS = $(CHECK_LIBS)
 
 include tests/unit/datakit.mk

@@ -7,7 +7,7 @@
 #include "modules/maps/glob.h"
 #include "modules/maps/keyset.h"
 #include "modules/maps/text.h"
-#include "tests/unit/fake_api.h"
+#include "fake_api.h"
 
 static bool glob(const char *p, const char *s) {
     return map_glob(p, strlen(p), s, strlen(s));
