@@ -69,7 +69,7 @@ START_TEST(test_sets_sadd_srem_count_and_delete_the_emptied_key) {
     ck_assert_str_eq(SIM("SREM", "s", "b", "c", "b"), "2");
     ck_assert_uint_eq(fake_key_count(), 0);
     ck_assert_str_eq(SIM("SCARD", "s"), "0");
-    ck_assert_str_eq(SIM("SADD"), "!ERR wrong number of arguments for 'SADD' command");
+    ck_assert_str_eq(SIM("SADD"), "!ERR wrong number of arguments for 'sadd' command");
 }
 END_TEST
 
