@@ -5,6 +5,7 @@ UNIT_LIBS = $(CHECK_LIBS)
 include tests/unit/datakit.mk
 include tests/unit/core.mk
 include tests/unit/resp.mk
+include tests/unit/harness.mk
 include tests/unit/memcache.mk
 include tests/unit/lists.mk
 include tests/unit/maps.mk

@@ -29,11 +29,3 @@ tests_unit_test_resp_conn_SOURCES = tests/unit/test_resp_conn.c \
 tests_unit_test_resp_conn_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_resp_conn_LDADD = $(RESP_TEST_LIBS)
 endif
-
-# The harness's own behaviour: forced yields, the stuck-process check, descriptor checks.
-check_PROGRAMS += tests/unit/test_harness
-TESTS += tests/unit/test_harness
-tests_unit_test_harness_SOURCES = tests/unit/test_harness.c
-tests_unit_test_harness_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_harness_LDADD = sdk/harness/libkeelharness.la datakit/libdatakit_pic.la \
-	$(UNIT_LIBS) -lm
