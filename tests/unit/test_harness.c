@@ -8,17 +8,19 @@
 /* ---- a command that keeps its argument in a global between two opcodes (wrong) and one that
  *      keeps it in a register (right) ---- */
 
-static const keel_arg *stashed;
+static char stashed[32];
+static size_t stashed_len;
 
 static keel_op_result op_stash(keel_proc *p, const keel_insn *in) {
     (void)in;
-    stashed = &p->argv[1];
+    stashed_len = p->argv[1].len < sizeof stashed ? p->argv[1].len : sizeof stashed;
+    memcpy(stashed, p->argv[1].ptr, stashed_len);
     return KEEL_NEXT;
 }
 
 static keel_op_result op_show(keel_proc *p, const keel_insn *in) {
     (void)in;
-    keel_reply_bulk(p, stashed->ptr, stashed->len);
+    keel_reply_bulk(p, stashed, stashed_len);
     return KEEL_DONE;
 }
 
@@ -113,7 +115,7 @@ static const char *run(const char *name, const char *arg) {
 
 static void setup(void) {
     fake_api_reset();
-    stashed = NULL;
+    stashed_len = 0;
     hook_runs = 0;
     ck_assert_int_eq(fake_module_load(&keel_module_descriptor), KEEL_OK);
 }
