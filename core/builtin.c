@@ -1,50 +1,23 @@
 /* builtin.c -- the one registration table of the core's own command families. */
 #include "config.h"
 #include "builtin.h"
-#include "log.h"
 #include "ns.h"
 #include "zvm.h"
 
 #include <ctype.h>
 
-static int builtin_failures;
-
-int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        const char *err = NULL;
-        if (keel_register_opcode(core, &ops[i], &err) != KEEL_OK) {
-            log_error("core opcode %s: %s", ops[i].name, err);
-            builtin_failures++;
-        }
-    }
-    return builtin_failures ? -1 : 0;
-}
-
-int builtin_commands(keel_module *core, const keel_cmd_def *cmds, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        const char *err = NULL;
-        if (keel_register_command(core, &cmds[i], &err) != KEEL_OK) {
-            log_error("core command %s: %s", cmds[i].name, err);
-            builtin_failures++;
-        }
-    }
-    return builtin_failures ? -1 : 0;
-}
-
-static void (*const families[])(keel_module *) = {
-    cmd_server_register, cmd_info_register,  cmd_config_register,
-    cmd_command_register, cmd_admin_register, cmd_client_register, cmd_slowlog_register, cmd_latency_register,
-    cmd_keys_register,   cmd_expire_register, cmd_scan_register,
-    cmd_stats_register,  cmd_memory_register, cmd_tx_register,
-    cmd_db_register,     cmd_object_register, cmd_dialect_register,
-    cmd_persist_register, cmd_cluster_register,
+static const keel_family *const families[] = {
+    &cmd_server_family,  &cmd_info_family,    &cmd_config_family,  &cmd_command_family,
+    &cmd_admin_family,   &cmd_client_family,  &cmd_slowlog_family, &cmd_latency_family,
+    &cmd_keys_family,    &cmd_expire_family,  &cmd_scan_family,    &cmd_stats_family,
+    &cmd_memory_family,  &cmd_tx_family,      &cmd_db_family,      &cmd_object_family,
+    &cmd_dialect_family, &cmd_persist_family, &cmd_cluster_family,
 };
 
 int builtin_register_all(keel_module *core) {
     zvm_register_core_opcodes(core);
     ns_register_type(core);   /* first type: namespaces */
-    for (size_t i = 0; i < BUILTIN_COUNT(families); i++) families[i](core);
-    return builtin_failures ? -1 : 0;
+    return keel_register_families(core, "core", families, KEEL_COUNT(families)) == KEEL_OK ? 0 : -1;
 }
 
 keel_op_result builtin_bad_subcommand(keel_proc *p, const char *cmd, const char *const *known, size_t n) {

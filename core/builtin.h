@@ -5,33 +5,30 @@
 
 #include <keel/sdk.h>
 
-/* Registers every family below, then the core opcodes.  Returns 0 or -1 (logged). */
+/* Registers the core opcodes, the namespace type, then every family below.  Returns 0 or -1
+ * (the refusal logged). */
 int builtin_register_all(keel_module *core);
 
-/* PING ECHO SELECT TIME DBSIZE FLUSHALL FLUSHDB SHUTDOWN AUTH */
-void cmd_server_register(keel_module *core);
-void cmd_info_register(keel_module *core);      /* INFO */
-void cmd_config_register(keel_module *core);    /* CONFIG */
-void cmd_command_register(keel_module *core);   /* COMMAND */
-void cmd_admin_register(keel_module *core);     /* MODULE DEBUG ADMIN */
-void cmd_client_register(keel_module *core);    /* CLIENT */
-void cmd_slowlog_register(keel_module *core);   /* SLOWLOG */
-void cmd_latency_register(keel_module *core);   /* LATENCY */
-void cmd_keys_register(keel_module *core);      /* DEL UNLINK EXISTS TOUCH TYPE RENAME RENAMENX */
-void cmd_expire_register(keel_module *core);    /* EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL ... PERSIST */
-void cmd_scan_register(keel_module *core);      /* KEYS SCAN RANDOMKEY */
-void cmd_stats_register(keel_module *core);     /* STATS SELF */
-void cmd_memory_register(keel_module *core);    /* MEMORY */
-void cmd_tx_register(keel_module *core);        /* MULTI EXEC DISCARD WATCH UNWATCH */
-void cmd_cluster_register(keel_module *core);   /* CLUSTER READONLY READWRITE ASKING */
-void cmd_db_register(keel_module *core);        /* SWAPDB MOVE COPY */
-void cmd_object_register(keel_module *core);    /* OBJECT */
-void cmd_dialect_register(keel_module *core);   /* DIALECT */
-void cmd_persist_register(keel_module *core);   /* SAVE BGSAVE LASTSAVE */
-
-/* Registers a table of opcodes or commands, logging any refusal. */
-int builtin_opcodes(keel_module *core, const keel_opcode_def *ops, size_t n);
-int builtin_commands(keel_module *core, const keel_cmd_def *cmds, size_t n);
+/* Each file cmd_NAME.c exports its opcodes and commands as cmd_NAME_family. */
+extern const keel_family cmd_server_family;    /* PING ECHO SELECT TIME DBSIZE FLUSHALL ... AUTH */
+extern const keel_family cmd_info_family;      /* INFO */
+extern const keel_family cmd_config_family;    /* CONFIG */
+extern const keel_family cmd_command_family;   /* COMMAND */
+extern const keel_family cmd_admin_family;     /* MODULE DEBUG ADMIN */
+extern const keel_family cmd_client_family;    /* CLIENT */
+extern const keel_family cmd_slowlog_family;   /* SLOWLOG */
+extern const keel_family cmd_latency_family;   /* LATENCY */
+extern const keel_family cmd_keys_family;      /* DEL UNLINK EXISTS TOUCH TYPE RENAME RENAMENX */
+extern const keel_family cmd_expire_family;    /* EXPIRE ... TTL PTTL ... PERSIST */
+extern const keel_family cmd_scan_family;      /* KEYS SCAN RANDOMKEY */
+extern const keel_family cmd_stats_family;     /* STATS SELF */
+extern const keel_family cmd_memory_family;    /* MEMORY */
+extern const keel_family cmd_tx_family;        /* MULTI EXEC DISCARD WATCH UNWATCH */
+extern const keel_family cmd_cluster_family;   /* CLUSTER READONLY READWRITE ASKING */
+extern const keel_family cmd_db_family;        /* SWAPDB MOVE COPY */
+extern const keel_family cmd_object_family;    /* OBJECT */
+extern const keel_family cmd_dialect_family;   /* DIALECT */
+extern const keel_family cmd_persist_family;   /* SAVE BGSAVE LASTSAVE */
 
 #define BUILTIN_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -177,7 +177,4 @@ static const keel_cmd_def admin_cmds[] = {
      .group = "server", .since = "0.1.0", .program = admin_prog},
 };
 
-void cmd_admin_register(keel_module *core) {
-    builtin_opcodes(core, admin_ops, BUILTIN_COUNT(admin_ops));
-    builtin_commands(core, admin_cmds, BUILTIN_COUNT(admin_cmds));
-}
+const keel_family cmd_admin_family = KEEL_FAMILY(admin_ops, admin_cmds);

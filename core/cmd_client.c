@@ -151,7 +151,4 @@ static const keel_cmd_def client_cmds[] = {
      .syntax = "MONITOR", .group = "server", .since = "0.2.0", .program = monitor_prog},
 };
 
-void cmd_client_register(keel_module *core) {
-    builtin_opcodes(core, client_ops, BUILTIN_COUNT(client_ops));
-    builtin_commands(core, client_cmds, BUILTIN_COUNT(client_cmds));
-}
+const keel_family cmd_client_family = KEEL_FAMILY(client_ops, client_cmds);

@@ -334,7 +334,4 @@ static const keel_cmd_def cluster_cmds[] = {
      .syntax = "ASKING", .group = "cluster", .since = "0.1.0", .program = conn_prog},
 };
 
-void cmd_cluster_register(keel_module *core) {
-    builtin_opcodes(core, cluster_ops, BUILTIN_COUNT(cluster_ops));
-    builtin_commands(core, cluster_cmds, BUILTIN_COUNT(cluster_cmds));
-}
+const keel_family cmd_cluster_family = KEEL_FAMILY(cluster_ops, cluster_cmds);

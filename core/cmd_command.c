@@ -217,7 +217,4 @@ static const keel_cmd_def command_cmds[] = {
      .since = "0.1.0", .program = command_prog},
 };
 
-void cmd_command_register(keel_module *core) {
-    builtin_opcodes(core, command_ops, BUILTIN_COUNT(command_ops));
-    builtin_commands(core, command_cmds, BUILTIN_COUNT(command_cmds));
-}
+const keel_family cmd_command_family = KEEL_FAMILY(command_ops, command_cmds);

@@ -371,7 +371,4 @@ static const keel_cmd_def config_cmds[] = {
      .group = "server", .since = "0.1.0", .program = config_prog},
 };
 
-void cmd_config_register(keel_module *core) {
-    builtin_opcodes(core, config_ops, BUILTIN_COUNT(config_ops));
-    builtin_commands(core, config_cmds, BUILTIN_COUNT(config_cmds));
-}
+const keel_family cmd_config_family = KEEL_FAMILY(config_ops, config_cmds);

@@ -463,7 +463,4 @@ static const keel_cmd_def db_cmds[] = {
      .program = copy_prog},
 };
 
-void cmd_db_register(keel_module *core) {
-    builtin_opcodes(core, db_ops, BUILTIN_COUNT(db_ops));
-    builtin_commands(core, db_cmds, BUILTIN_COUNT(db_cmds));
-}
+const keel_family cmd_db_family = KEEL_FAMILY(db_ops, db_cmds);

@@ -39,7 +39,4 @@ static const keel_cmd_def dialect_cmds[] = {
      .program = dialect_prog},
 };
 
-void cmd_dialect_register(keel_module *core) {
-    builtin_opcodes(core, dialect_ops, BUILTIN_COUNT(dialect_ops));
-    builtin_commands(core, dialect_cmds, BUILTIN_COUNT(dialect_cmds));
-}
+const keel_family cmd_dialect_family = KEEL_FAMILY(dialect_ops, dialect_cmds);

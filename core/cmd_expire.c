@@ -284,7 +284,4 @@ static const keel_cmd_def expire_cmds[] = {
      .summary = "Removes a key's expiry.", .syntax = "PERSIST key", .program = persist_prog},
 };
 
-void cmd_expire_register(keel_module *core) {
-    builtin_opcodes(core, expire_ops, BUILTIN_COUNT(expire_ops));
-    builtin_commands(core, expire_cmds, BUILTIN_COUNT(expire_cmds));
-}
+const keel_family cmd_expire_family = KEEL_FAMILY(expire_ops, expire_cmds);

@@ -439,7 +439,4 @@ static const keel_cmd_def info_cmds[] = {
      .syntax = "INFO [section [section ...]]", .group = "server", .since = "0.1.0", .program = info_prog},
 };
 
-void cmd_info_register(keel_module *core) {
-    builtin_opcodes(core, info_ops, BUILTIN_COUNT(info_ops));
-    builtin_commands(core, info_cmds, BUILTIN_COUNT(info_cmds));
-}
+const keel_family cmd_info_family = KEEL_FAMILY(info_ops, info_cmds);

@@ -414,7 +414,4 @@ static const keel_cmd_def keys_cmds[] = {
      .syntax = "RENAMENX key newkey", .group = "generic", .since = "0.1.0", .program = renamenx_prog},
 };
 
-void cmd_keys_register(keel_module *core) {
-    builtin_opcodes(core, keys_ops, BUILTIN_COUNT(keys_ops));
-    builtin_commands(core, keys_cmds, BUILTIN_COUNT(keys_cmds));
-}
+const keel_family cmd_keys_family = KEEL_FAMILY(keys_ops, keys_cmds);

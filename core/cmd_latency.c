@@ -94,7 +94,4 @@ static const keel_cmd_def latency_cmds[] = {
      .group = "server", .since = "0.2.0", .program = latency_prog},
 };
 
-void cmd_latency_register(keel_module *core) {
-    builtin_opcodes(core, latency_ops, BUILTIN_COUNT(latency_ops));
-    builtin_commands(core, latency_cmds, BUILTIN_COUNT(latency_cmds));
-}
+const keel_family cmd_latency_family = KEEL_FAMILY(latency_ops, latency_cmds);

@@ -223,7 +223,4 @@ static const keel_cmd_def memory_cmds[] = {
      .program = memory_prog},
 };
 
-void cmd_memory_register(keel_module *core) {
-    builtin_opcodes(core, memory_ops, BUILTIN_COUNT(memory_ops));
-    builtin_commands(core, memory_cmds, BUILTIN_COUNT(memory_cmds));
-}
+const keel_family cmd_memory_family = KEEL_FAMILY(memory_ops, memory_cmds);

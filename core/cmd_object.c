@@ -145,7 +145,4 @@ static const keel_cmd_def object_cmds[] = {
      .program = object_prog},
 };
 
-void cmd_object_register(keel_module *core) {
-    builtin_opcodes(core, object_ops, BUILTIN_COUNT(object_ops));
-    builtin_commands(core, object_cmds, BUILTIN_COUNT(object_cmds));
-}
+const keel_family cmd_object_family = KEEL_FAMILY(object_ops, object_cmds);

@@ -229,7 +229,4 @@ static const keel_cmd_def persist_cmds[] = {
      .program = lastsave_prog},
 };
 
-void cmd_persist_register(keel_module *core) {
-    builtin_opcodes(core, persist_ops, BUILTIN_COUNT(persist_ops));
-    builtin_commands(core, persist_cmds, BUILTIN_COUNT(persist_cmds));
-}
+const keel_family cmd_persist_family = KEEL_FAMILY(persist_ops, persist_cmds);

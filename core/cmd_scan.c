@@ -343,7 +343,4 @@ static const keel_cmd_def scan_cmds[] = {
      .since = "0.1.0", .program = random_prog},
 };
 
-void cmd_scan_register(keel_module *core) {
-    builtin_opcodes(core, scan_ops, BUILTIN_COUNT(scan_ops));
-    builtin_commands(core, scan_cmds, BUILTIN_COUNT(scan_cmds));
-}
+const keel_family cmd_scan_family = KEEL_FAMILY(scan_ops, scan_cmds);

@@ -314,7 +314,4 @@ static const keel_cmd_def server_cmds[] = {
      .group = "connection", .since = "0.1.0", .program = auth_prog},
 };
 
-void cmd_server_register(keel_module *core) {
-    builtin_opcodes(core, server_ops, BUILTIN_COUNT(server_ops));
-    builtin_commands(core, server_cmds, BUILTIN_COUNT(server_cmds));
-}
+const keel_family cmd_server_family = KEEL_FAMILY(server_ops, server_cmds);

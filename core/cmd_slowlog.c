@@ -60,7 +60,4 @@ static const keel_cmd_def slowlog_cmds[] = {
      .since = "0.2.0", .program = slowlog_prog},
 };
 
-void cmd_slowlog_register(keel_module *core) {
-    builtin_opcodes(core, slowlog_ops, BUILTIN_COUNT(slowlog_ops));
-    builtin_commands(core, slowlog_cmds, BUILTIN_COUNT(slowlog_cmds));
-}
+const keel_family cmd_slowlog_family = KEEL_FAMILY(slowlog_ops, slowlog_cmds);

@@ -76,7 +76,4 @@ static const keel_cmd_def stats_cmds[] = {
      .syntax = "SELF STATS [VISUAL]", .group = "connection", .since = "0.1.0", .program = self_prog},
 };
 
-void cmd_stats_register(keel_module *core) {
-    builtin_opcodes(core, stats_ops, BUILTIN_COUNT(stats_ops));
-    builtin_commands(core, stats_cmds, BUILTIN_COUNT(stats_cmds));
-}
+const keel_family cmd_stats_family = KEEL_FAMILY(stats_ops, stats_cmds);

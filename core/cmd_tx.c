@@ -167,7 +167,4 @@ static const keel_cmd_def tx_cmds[] = {
      .program = unwatch_prog},
 };
 
-void cmd_tx_register(keel_module *core) {
-    builtin_opcodes(core, tx_ops, BUILTIN_COUNT(tx_ops));
-    builtin_commands(core, tx_cmds, BUILTIN_COUNT(tx_cmds));
-}
+const keel_family cmd_tx_family = KEEL_FAMILY(tx_ops, tx_cmds);

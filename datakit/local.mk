@@ -21,6 +21,7 @@ datakit_sources_list = \
 	datakit/box_text.c \
 	datakit/timer.c \
 	datakit/glob.c \
+	datakit/ldtext.c \
 	datakit/slab.h \
 	datakit/slab.c \
 	$(datakit_table_sources) \
@@ -31,6 +32,7 @@ datakit_sources_list = \
 datakit_headers_list = \
 	datakit/box.h \
 	datakit/glob.h \
+	datakit/ldtext.h \
 	datakit/timer.h \
 	datakit/table.h \
 	datakit/hll.h
@@ -44,7 +46,7 @@ lib_LTLIBRARIES += datakit/libdatakit.la
 datakit_libdatakit_la_SOURCES =
 nodist_EXTRA_datakit_libdatakit_la_SOURCES = dummy.c
 datakit_libdatakit_la_LIBADD = datakit/libdatakit_pic.la
-datakit_libdatakit_la_LDFLAGS = -version-info 0:0:0 -no-undefined
+datakit_libdatakit_la_LDFLAGS = -version-info 1:0:1 -no-undefined
 
 datakitincludedir = $(includedir)/datakit
 datakitinclude_HEADERS = $(datakit_headers_list)

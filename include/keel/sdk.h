@@ -29,6 +29,7 @@ KEEL_API_LIST(KEEL_API_PROTOTYPE)
 extern const keel_api *keel_api_ptr;
 #include <keel/api_module.h>
 #endif
+#include <keel/family.h>
 
 /* The dialect a request speaks: the connection option KEEL_DIALECT_OPTION, "redis" (unset: the
  * default) or "keel".  Where Keel's own behaviour differs from Redis 7.0 on a Redis command

@@ -270,4 +270,4 @@ static const keel_cmd_def agg_cmds[] = {
      .program = agg_prog},
 };
 
-const bt_family bt_agg_family = BT_FAMILY(agg_ops, agg_cmds);
+const keel_family bt_agg_family = KEEL_FAMILY(agg_ops, agg_cmds);

@@ -5,18 +5,6 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-/* One family: the opcodes and commands one source file defines, registered in that order. */
-typedef struct bt_family {
-    const keel_opcode_def *opcodes;
-    size_t nopcodes;
-    const keel_cmd_def *commands;
-    size_t ncommands;
-} bt_family;
-
-#define BT_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define BT_FAMILY(OPS, CMDS)                                                                       \
-    { OPS, BT_COUNT(OPS), CMDS, BT_COUNT(CMDS) }
-
 /* The fields every btree command shares: its only key is argv[1]. */
 #define BT_KEY1                                                                                    \
     .size = sizeof(keel_cmd_def), .group = "btree", .since = "0.1.0", .first_key = 1,              \
@@ -29,10 +17,10 @@ typedef struct bt_family {
         .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
     }
 
-extern const bt_family bt_write_family; /* write.c: BTSET BTSETF BTDEL BTDELRANGE */
-extern const bt_family bt_read_family;  /* read.c: BTGET BTCARD BTRANK */
-extern const bt_family bt_range_family; /* range.c: BTRANGE BTCOUNT */
-extern const bt_family bt_agg_family;   /* agg.c: BTAGG */
-extern const bt_family bt_top_family;   /* top.c: BTTOP */
+extern const keel_family bt_write_family; /* write.c: BTSET BTSETF BTDEL BTDELRANGE */
+extern const keel_family bt_read_family;  /* read.c: BTGET BTCARD BTRANK */
+extern const keel_family bt_range_family; /* range.c: BTRANGE BTCOUNT */
+extern const keel_family bt_agg_family;   /* agg.c: BTAGG */
+extern const keel_family bt_top_family;   /* top.c: BTTOP */
 
 #endif

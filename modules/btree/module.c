@@ -10,5 +10,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("btree", KEEL_VERSION, "B-tree tables: BTSET BTRANGE BTAGG BTTOP ...", bt_register,
-            bt_unregister);
+KEEL_MODULE_MINOR(3, "btree", KEEL_VERSION, "B-tree tables: BTSET BTRANGE BTAGG BTTOP ...",
+                  bt_register, bt_unregister);

@@ -167,4 +167,4 @@ static const keel_cmd_def range_cmds[] = {
      .syntax = "BTCOUNT key min max [FILTER expr]", .program = count_prog},
 };
 
-const bt_family bt_range_family = BT_FAMILY(range_ops, range_cmds);
+const keel_family bt_range_family = KEEL_FAMILY(range_ops, range_cmds);

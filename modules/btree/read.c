@@ -74,4 +74,4 @@ static const keel_cmd_def read_cmds[] = {
      .syntax = "BTRANK key sortkey [REV]", .program = rank_prog},
 };
 
-const bt_family bt_read_family = BT_FAMILY(read_ops, read_cmds);
+const keel_family bt_read_family = KEEL_FAMILY(read_ops, read_cmds);

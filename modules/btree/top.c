@@ -206,4 +206,4 @@ static const keel_cmd_def top_cmds[] = {
      .program = top_prog},
 };
 
-const bt_family bt_top_family = BT_FAMILY(top_ops, top_cmds);
+const keel_family bt_top_family = KEEL_FAMILY(top_ops, top_cmds);

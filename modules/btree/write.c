@@ -249,4 +249,4 @@ static const keel_cmd_def write_cmds[] = {
      .syntax = "BTDELRANGE key min max", .program = delrange_prog},
 };
 
-const bt_family bt_write_family = BT_FAMILY(write_ops, write_cmds);
+const keel_family bt_write_family = KEEL_FAMILY(write_ops, write_cmds);

@@ -340,4 +340,4 @@ static const keel_cmd_def dump_cmds[] = {
      .program = dump_prog},
 };
 
-const dump_family dump_dump_family = DUMP_FAMILY(dump_ops, dump_cmds);
+const keel_family dump_dump_family = KEEL_FAMILY(dump_ops, dump_cmds);

@@ -398,4 +398,4 @@ static const keel_cmd_def import_cmds[] = {
      .program = import_prog},
 };
 
-const dump_family dump_import_family = DUMP_FAMILY(import_ops, import_cmds);
+const keel_family dump_import_family = KEEL_FAMILY(import_ops, import_cmds);

@@ -5,5 +5,5 @@
 #include <keel/sdk.h>
 #include "family.h"
 
-KEEL_MODULE("dump", KEEL_VERSION, "DUMP and RESTORE in Redis's payload format, RDB import",
-            dump_register, dump_import_fini);
+KEEL_MODULE_MINOR(5, "dump", KEEL_VERSION, "DUMP and RESTORE in Redis's payload format, RDB import",
+                  dump_register, dump_import_fini);

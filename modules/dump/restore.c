@@ -282,4 +282,4 @@ static const keel_cmd_def restore_cmds[] = {
      .program = restore_prog},
 };
 
-const dump_family dump_restore_family = DUMP_FAMILY(restore_ops, restore_cmds);
+const keel_family dump_restore_family = KEEL_FAMILY(restore_ops, restore_cmds);

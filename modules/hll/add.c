@@ -57,4 +57,4 @@ static const keel_cmd_def add_cmds[] = {
      .syntax = "PFADD key [element ...]", .program = pfadd_prog},
 };
 
-const pf_family pf_add_family = PF_FAMILY(add_ops, add_cmds);
+const keel_family pf_add_family = KEEL_FAMILY(add_ops, add_cmds);

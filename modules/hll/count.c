@@ -58,4 +58,4 @@ static const keel_cmd_def count_cmds[] = {
      .syntax = "PFCOUNT key [key ...]", .program = pfcount_prog},
 };
 
-const pf_family pf_count_family = PF_FAMILY(count_ops, count_cmds);
+const keel_family pf_count_family = KEEL_FAMILY(count_ops, count_cmds);

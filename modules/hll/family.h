@@ -5,18 +5,6 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-/* One family: the opcodes and commands one source file defines, registered in that order. */
-typedef struct pf_family {
-    const keel_opcode_def *opcodes;
-    size_t nopcodes;
-    const keel_cmd_def *commands;
-    size_t ncommands;
-} pf_family;
-
-#define PF_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define PF_FAMILY(OPS, CMDS)                                                                       \
-    { OPS, PF_COUNT(OPS), CMDS, PF_COUNT(CMDS) }
-
 /* The fields every HyperLogLog command shares. */
 #define PF_CMD .size = sizeof(keel_cmd_def), .group = "hyperloglog", .since = "0.1.0"
 
@@ -27,8 +15,8 @@ typedef struct pf_family {
         .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
     }
 
-extern const pf_family pf_add_family;   /* add.c: PFADD (HLLADD) */
-extern const pf_family pf_count_family; /* count.c: PFCOUNT (HLLCOUNT) */
-extern const pf_family pf_merge_family; /* merge.c: PFMERGE (HLLMERGE), HLL.MERGEREPLY */
+extern const keel_family pf_add_family;   /* add.c: PFADD (HLLADD) */
+extern const keel_family pf_count_family; /* count.c: PFCOUNT (HLLCOUNT) */
+extern const keel_family pf_merge_family; /* merge.c: PFMERGE (HLLMERGE), HLL.MERGEREPLY */
 
 #endif

@@ -108,4 +108,4 @@ static const keel_cmd_def merge_cmds[] = {
      .syntax = "HLL.MERGEREPLY [COUNT | OK]", .program = mergereply_prog},
 };
 
-const pf_family pf_merge_family = PF_FAMILY(merge_ops, merge_cmds);
+const keel_family pf_merge_family = KEEL_FAMILY(merge_ops, merge_cmds);

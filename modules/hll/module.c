@@ -13,5 +13,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("hll", KEEL_VERSION, "HyperLogLog: PFADD PFCOUNT PFMERGE (HLLADD ...)", pf_register,
-            NULL);
+KEEL_MODULE_MINOR(3, "hll", KEEL_VERSION, "HyperLogLog: PFADD PFCOUNT PFMERGE (HLLADD ...)",
+                  pf_register, NULL);

@@ -93,4 +93,4 @@ static const keel_cmd_def access_cmds[] = {
      .syntax = "LSET key index element", .program = lset_prog},
 };
 
-const lst_family lst_access_family = LST_FAMILY(access_ops, access_cmds);
+const keel_family lst_access_family = KEEL_FAMILY(access_ops, access_cmds);

@@ -133,4 +133,4 @@ static const keel_cmd_def edit_cmds[] = {
      .syntax = "LREM key count element", .program = lrem_prog},
 };
 
-const lst_family lst_edit_family = LST_FAMILY(edit_ops, edit_cmds);
+const keel_family lst_edit_family = KEEL_FAMILY(edit_ops, edit_cmds);

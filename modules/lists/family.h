@@ -5,28 +5,17 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-/* One family: the opcodes and commands one source file defines, registered in that order. */
-typedef struct lst_family {
-    const keel_opcode_def *opcodes;
-    size_t nopcodes;
-    const keel_cmd_def *commands;
-    size_t ncommands;
-} lst_family;
-
-#define LST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define LST_FAMILY(OPS, CMDS) {OPS, LST_COUNT(OPS), CMDS, LST_COUNT(CMDS)}
-
 /* The fields every list command shares. */
 #define LST_CMD .size = sizeof(keel_cmd_def), .group = "list", .since = "0.1.0"
 /* ... and those of a command whose only key is argv[1]. */
 #define LST_KEY1 LST_CMD, .first_key = 1, .last_key = 1, .key_step = 1
 
-extern const lst_family lst_push_family;     /* push.c: LPUSH RPUSH LPUSHX RPUSHX */
-extern const lst_family lst_pop_family;      /* pop.c: LPOP RPOP LMPOP BLPOP BRPOP BLMPOP */
-extern const lst_family lst_move_family;     /* move.c: RPOPLPUSH LMOVE BRPOPLPUSH BLMOVE */
-extern const lst_family lst_access_family;   /* access.c: LLEN LINDEX LSET */
-extern const lst_family lst_range_family;    /* range.c: LRANGE LTRIM */
-extern const lst_family lst_edit_family;     /* edit.c: LINSERT LREM */
-extern const lst_family lst_pos_family;      /* pos.c: LPOS */
+extern const keel_family lst_push_family;     /* push.c: LPUSH RPUSH LPUSHX RPUSHX */
+extern const keel_family lst_pop_family;      /* pop.c: LPOP RPOP LMPOP BLPOP BRPOP BLMPOP */
+extern const keel_family lst_move_family;     /* move.c: RPOPLPUSH LMOVE BRPOPLPUSH BLMOVE */
+extern const keel_family lst_access_family;   /* access.c: LLEN LINDEX LSET */
+extern const keel_family lst_range_family;    /* range.c: LRANGE LTRIM */
+extern const keel_family lst_edit_family;     /* edit.c: LINSERT LREM */
+extern const keel_family lst_pos_family;      /* pos.c: LPOS */
 
 #endif

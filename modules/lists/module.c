@@ -10,5 +10,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("lists", KEEL_VERSION, "list values: LPUSH LRANGE BLPOP ...", lst_register,
-            lst_unregister);
+KEEL_MODULE_MINOR(3, "lists", KEEL_VERSION, "list values: LPUSH LRANGE BLPOP ...", lst_register,
+                  lst_unregister);

@@ -170,4 +170,4 @@ static const keel_cmd_def move_cmds[] = {
      .program = blmove_prog},
 };
 
-const lst_family lst_move_family = LST_FAMILY(move_ops, move_cmds);
+const keel_family lst_move_family = KEEL_FAMILY(move_ops, move_cmds);

@@ -280,4 +280,4 @@ static const keel_cmd_def pop_cmds[] = {
      .program = blmpop_prog},
 };
 
-const lst_family lst_pop_family = LST_FAMILY(pop_ops, pop_cmds);
+const keel_family lst_pop_family = KEEL_FAMILY(pop_ops, pop_cmds);

@@ -115,4 +115,4 @@ static const keel_cmd_def pos_cmds[] = {
      .program = lpos_prog},
 };
 
-const lst_family lst_pos_family = LST_FAMILY(pos_ops, pos_cmds);
+const keel_family lst_pos_family = KEEL_FAMILY(pos_ops, pos_cmds);

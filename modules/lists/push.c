@@ -83,4 +83,4 @@ static const keel_cmd_def push_cmds[] = {
      .syntax = "RPUSHX key element [element ...]", .program = rpushx_prog},
 };
 
-const lst_family lst_push_family = LST_FAMILY(push_ops, push_cmds);
+const keel_family lst_push_family = KEEL_FAMILY(push_ops, push_cmds);

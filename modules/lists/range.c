@@ -210,4 +210,4 @@ static const keel_cmd_def range_cmds[] = {
      .syntax = "LTRIM key start stop", .program = ltrim_prog},
 };
 
-const lst_family lst_range_family = LST_FAMILY(range_ops, range_cmds);
+const keel_family lst_range_family = KEEL_FAMILY(range_ops, range_cmds);

@@ -101,4 +101,4 @@ static const keel_cmd_def hall_cmds[] = {
      .syntax = "HGETALL key", .program = hgetall_prog},
 };
 
-const map_family map_hall_family = MAP_FAMILY(hall_ops, hall_cmds);
+const keel_family map_hall_family = KEEL_FAMILY(hall_ops, hall_cmds);

@@ -79,4 +79,4 @@ static const keel_cmd_def hdel_cmds[] = {
      .program = hdel_prog},
 };
 
-const map_family map_hdel_family = MAP_FAMILY(hdel_ops, hdel_cmds);
+const keel_family map_hdel_family = KEEL_FAMILY(hdel_ops, hdel_cmds);

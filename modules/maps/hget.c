@@ -116,4 +116,4 @@ static const keel_cmd_def hget_cmds[] = {
      .syntax = "HSTRLEN key field", .program = hstrlen_prog},
 };
 
-const map_family map_hget_family = MAP_FAMILY(hget_ops, hget_cmds);
+const keel_family map_hget_family = KEEL_FAMILY(hget_ops, hget_cmds);

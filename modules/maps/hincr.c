@@ -5,6 +5,7 @@
 #include "text.h"
 
 #include <math.h>
+#include <datakit/ldtext.h>
 
 /* Reads field argv[2] of the open map as text into *s / *n (absent: *found false).  Returns
  * KEEL_OK, KEEL_MOVED / KEEL_WAIT, or KEEL_EWRONGTYPE for a value that is not a string. */
@@ -68,7 +69,7 @@ static keel_op_result op_hincrby(keel_proc *p, const keel_insn *in) {
 static keel_op_result op_hincrbyfloat(keel_proc *p, const keel_insn *in) {
     (void)in;
     long double by, cur = 0;
-    if (!map_ld_parse(p->argv[3].ptr, p->argv[3].len, &by)) {
+    if (!dk_ld_parse(p->argv[3].ptr, p->argv[3].len, &by)) {
         keel_reply_error(p, "ERR value is not a valid float");
         return KEEL_FAIL;
     }
@@ -86,15 +87,15 @@ static keel_op_result op_hincrbyfloat(keel_proc *p, const keel_insn *in) {
     const char *err = NULL;
     if (st == KEEL_EWRONGTYPE)
         err = "WRONGTYPE Operation against a key holding the wrong kind of value";
-    else if (st == KEEL_OK && found && !map_ld_parse(s, n, &cur))
+    else if (st == KEEL_OK && found && !dk_ld_parse(s, n, &cur))
         err = "ERR hash value is not a float";
     else if (st == KEEL_OK && (isnan(cur + by) || isinf(cur + by)))
         err = "ERR increment would produce NaN or Infinity";
     char *text = NULL;
     size_t len = 0;
     if (st == KEEL_OK && !err) {
-        text = keel_proc_alloc(p, MAP_LD_TEXT);
-        len = map_ld_format(cur + by, text);
+        text = keel_proc_alloc(p, DK_LD_TEXT);
+        len = dk_ld_format(cur + by, text);
         /* logged as its result, as Redis propagates it */
         keel_arg as_hset[4] = {{"HSET", 4}, p->argv[1], p->argv[2], {text, len}};
         keel_proc_log_as(p, 4, as_hset);
@@ -138,4 +139,4 @@ static const keel_cmd_def hincr_cmds[] = {
      .syntax = "HINCRBYFLOAT key field increment", .program = hincrbyfloat_prog},
 };
 
-const map_family map_hincr_family = MAP_FAMILY(hincr_ops, hincr_cmds);
+const keel_family map_hincr_family = KEEL_FAMILY(hincr_ops, hincr_cmds);

@@ -205,4 +205,4 @@ static const keel_cmd_def hrand_cmds[] = {
      .program = hrand_prog},
 };
 
-const map_family map_hrand_family = MAP_FAMILY(hrand_ops, hrand_cmds);
+const keel_family map_hrand_family = KEEL_FAMILY(hrand_ops, hrand_cmds);

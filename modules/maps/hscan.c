@@ -2,7 +2,7 @@
  * [NOVALUES].  The cursor is the map's table cursor, valid across resizes: a field present for
  * the whole iteration is returned at least once. */
 #include "family.h"
-#include "glob.h"
+#include <datakit/glob.h>
 #include "map.h"
 
 #include <stdio.h>
@@ -32,7 +32,7 @@ static void hscan_visit(void *arg, const keel_arg *key, const keel_value *v) {
     hscan_ctx *cx = arg;
     cx->visited++;
     keel_charge(cx->p, MAP_ENTRY_COST);
-    if (cx->pattern && !map_glob(cx->pattern->ptr, cx->pattern->len, key->ptr, key->len)) return;
+    if (cx->pattern && !dk_glob_match(cx->pattern->ptr, cx->pattern->len, key->ptr, key->len, false)) return;
     if (cx->n == cx->cap) {
         size_t cap = cx->cap ? cx->cap * 2 : 16;
         hscan_item *items = keel_proc_alloc(cx->p, sizeof *items * cap);
@@ -152,4 +152,4 @@ static const keel_cmd_def hscan_cmds[] = {
      .program = hscan_prog},
 };
 
-const map_family map_hscan_family = MAP_FAMILY(hscan_ops, hscan_cmds);
+const keel_family map_hscan_family = KEEL_FAMILY(hscan_ops, hscan_cmds);

@@ -86,4 +86,4 @@ static const keel_cmd_def hset_cmds[] = {
      .syntax = "HSETNX key field value", .program = hsetnx_prog},
 };
 
-const map_family map_hset_family = MAP_FAMILY(hset_ops, hset_cmds);
+const keel_family map_hset_family = KEEL_FAMILY(hset_ops, hset_cmds);

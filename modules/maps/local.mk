@@ -5,7 +5,6 @@ if MODULE_MAPS
 noinst_LTLIBRARIES += modules/maps/libmaps.la
 modules_maps_libmaps_la_SOURCES = \
 	modules/maps/family.h \
-	modules/maps/glob.c modules/maps/glob.h \
 	modules/maps/hall.c \
 	modules/maps/hdel.c \
 	modules/maps/hget.c \

@@ -12,5 +12,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("maps", KEEL_VERSION, "namespaces and hash commands: NS HSET HGETALL ...", map_register,
-            NULL);
+KEEL_MODULE_MINOR(4, "maps", KEEL_VERSION, "namespaces and hash commands: NS HSET HGETALL ...",
+                  map_register, NULL);

@@ -156,4 +156,4 @@ static const keel_cmd_def space_cmds[] = {
      .syntax = "WHEREAMI", .program = whereami_prog},
 };
 
-const map_family map_space_family = MAP_FAMILY(space_ops, space_cmds);
+const keel_family map_space_family = KEEL_FAMILY(space_ops, space_cmds);

@@ -92,4 +92,4 @@ static const keel_cmd_def walk_cmds[] = {
      .program = types_prog},
 };
 
-const map_family map_walk_family = MAP_FAMILY(walk_ops, walk_cmds);
+const keel_family map_walk_family = KEEL_FAMILY(walk_ops, walk_cmds);

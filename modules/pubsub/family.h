@@ -5,18 +5,6 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-/* One family: the opcodes and commands one source file defines, registered in that order. */
-typedef struct ps_family {
-    const keel_opcode_def *opcodes;
-    size_t nopcodes;
-    const keel_cmd_def *commands;
-    size_t ncommands;
-} ps_family;
-
-#define PS_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define PS_FAMILY(OPS, CMDS)                                                                       \
-    { OPS, PS_COUNT(OPS), CMDS, PS_COUNT(CMDS) }
-
 /* The fields every pub/sub command shares: each runs on its connection's thread, where its
  * subscriptions and namespace are. */
 #define PS_CMD .size = sizeof(keel_cmd_def), .group = "pubsub", .since = "0.1.0"
@@ -25,9 +13,9 @@ typedef struct ps_family {
 #define PS_OP(NAME, FN, SYN)                                                                       \
     { .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1 }
 
-extern const ps_family ps_subscribe_family;  /* subscribe.c: (P|S)(UN)SUBSCRIBE */
-extern const ps_family ps_publish_family;    /* publish_cmd.c: PUBLISH, SPUBLISH */
-extern const ps_family ps_introspect_family; /* introspect.c: PUBSUB */
+extern const keel_family ps_subscribe_family;  /* subscribe.c: (P|S)(UN)SUBSCRIBE */
+extern const keel_family ps_publish_family;    /* publish_cmd.c: PUBLISH, SPUBLISH */
+extern const keel_family ps_introspect_family; /* introspect.c: PUBSUB */
 
 /* INFO's Pubsub section (introspect.c): Redis's pubsub_channels, pubsub_patterns and
  * pubsubshard_channels, over every namespace. */

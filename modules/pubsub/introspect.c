@@ -88,8 +88,8 @@ static keel_op_result op_pubsub(keel_proc *p, const keel_insn *in) {
         ps_id_done(&here);
     } else if (keel_arg_is(sub, "HELP")) {
         if (p->argc != 2) return wrong_args(p, "help");
-        keel_reply_array(p, PS_COUNT(help_lines));
-        for (size_t i = 0; i < PS_COUNT(help_lines); i++)
+        keel_reply_array(p, KEEL_COUNT(help_lines));
+        for (size_t i = 0; i < KEEL_COUNT(help_lines); i++)
             keel_reply_simple(p, help_lines[i]);
     } else {
         keel_reply_error(p, "ERR unknown subcommand '%.128s'. Try PUBSUB HELP.", sub->ptr);
@@ -122,4 +122,4 @@ static const keel_cmd_def commands[] = {
      .program = pubsub_prog},
 };
 
-const ps_family ps_introspect_family = PS_FAMILY(opcodes, commands);
+const keel_family ps_introspect_family = KEEL_FAMILY(opcodes, commands);

@@ -2,5 +2,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("pubsub", KEEL_VERSION, "publish/subscribe: SUBSCRIBE PUBLISH PUBSUB ...", ps_register,
-            ps_unregister);
+KEEL_MODULE_MINOR(2, "pubsub", KEEL_VERSION, "publish/subscribe: SUBSCRIBE PUBLISH PUBSUB ...",
+                  ps_register, ps_unregister);

@@ -40,4 +40,4 @@ static const keel_cmd_def commands[] = {
      .syntax = "SPUBLISH shardchannel message", .program = spublish_prog},
 };
 
-const ps_family ps_publish_family = PS_FAMILY(opcodes, commands);
+const keel_family ps_publish_family = KEEL_FAMILY(opcodes, commands);

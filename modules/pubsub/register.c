@@ -6,15 +6,13 @@
 #include "register.h"
 #include "view.h"
 
-static const ps_family *const families[] = {&ps_subscribe_family, &ps_publish_family,
-                                            &ps_introspect_family};
+static const keel_family *const families[] = {&ps_subscribe_family, &ps_publish_family,
+                                              &ps_introspect_family};
 
 static keel_status failed(keel_module *m, const char *what, const char *name, keel_status st,
                           const char *err) {
-    keel_log(m, KEEL_LOG_ERROR, "pubsub: cannot register %s %s: %s", what, name,
-             err ? err : "refused");
     ps_unregister(m);
-    return st;
+    return keel_register_failed(m, "pubsub", what, name, st, err);
 }
 
 keel_status ps_register(keel_module *m) {
@@ -26,18 +24,9 @@ keel_status ps_register(keel_module *m) {
     if (st != KEEL_OK) return failed(m, "publisher", "pubsub", st, err);
     st = keel_register_info(m, "Pubsub", ps_info, &err);
     if (st != KEEL_OK) return failed(m, "INFO section", "Pubsub", st, err);
-    for (size_t f = 0; f < PS_COUNT(families); f++) {
-        const ps_family *fam = families[f];
-        for (size_t i = 0; i < fam->nopcodes; i++) {
-            st = keel_register_opcode(m, &fam->opcodes[i], &err);
-            if (st != KEEL_OK) return failed(m, "opcode", fam->opcodes[i].name, st, err);
-        }
-        for (size_t i = 0; i < fam->ncommands; i++) {
-            st = keel_register_command(m, &fam->commands[i], &err);
-            if (st != KEEL_OK) return failed(m, "command", fam->commands[i].name, st, err);
-        }
-    }
-    return KEEL_OK;
+    st = keel_register_families(m, "pubsub", families, KEEL_COUNT(families));
+    if (st != KEEL_OK) ps_unregister(m);
+    return st;
 }
 
 void ps_unregister(keel_module *m) {

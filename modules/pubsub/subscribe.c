@@ -138,4 +138,4 @@ static const keel_cmd_def commands[] = {
      .syntax = "SUNSUBSCRIBE [shardchannel [shardchannel ...]]", .program = sunsubscribe_prog},
 };
 
-const ps_family ps_subscribe_family = PS_FAMILY(opcodes, commands);
+const keel_family ps_subscribe_family = KEEL_FAMILY(opcodes, commands);

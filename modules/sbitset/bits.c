@@ -198,4 +198,4 @@ static const keel_cmd_def bits_cmds[] = {
      .syntax = "SBITPOS key bit [start [end [BIT]]]", .program = bitpos_prog},
 };
 
-const sbs_family sbs_bits_family = SBS_FAMILY(bits_ops, bits_cmds);
+const keel_family sbs_bits_family = KEEL_FAMILY(bits_ops, bits_cmds);

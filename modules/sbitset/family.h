@@ -5,18 +5,6 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-/* One family: the opcodes and commands one source file defines, registered in that order. */
-typedef struct sbs_family {
-    const keel_opcode_def *opcodes;
-    size_t nopcodes;
-    const keel_cmd_def *commands;
-    size_t ncommands;
-} sbs_family;
-
-#define SBS_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define SBS_FAMILY(OPS, CMDS)                                                                      \
-    { OPS, SBS_COUNT(OPS), CMDS, SBS_COUNT(CMDS) }
-
 /* The fields every sparse bitset command shares ... */
 #define SBS_CMD .size = sizeof(keel_cmd_def), .group = "sbitset", .since = "0.1.0"
 /* ... and those of a command whose only key is argv[1]. */
@@ -29,8 +17,8 @@ typedef struct sbs_family {
         .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
     }
 
-extern const sbs_family sbs_bits_family; /* bits.c: SSETBIT SGETBIT SBITCOUNT SBITPOS */
-extern const sbs_family sbs_rank_family; /* rank.c: SBITRANK SBITSELECT SBITSCAN */
-extern const sbs_family sbs_op_family;   /* op.c: SBITOP */
+extern const keel_family sbs_bits_family; /* bits.c: SSETBIT SGETBIT SBITCOUNT SBITPOS */
+extern const keel_family sbs_rank_family; /* rank.c: SBITRANK SBITSELECT SBITSCAN */
+extern const keel_family sbs_op_family;   /* op.c: SBITOP */
 
 #endif

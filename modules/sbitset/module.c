@@ -8,5 +8,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("sbitset", KEEL_VERSION, "sparse bitsets: SSETBIT SBITCOUNT SBITOP SBITRANK ...",
-            sbs_register, NULL);
+KEEL_MODULE_MINOR(3, "sbitset", KEEL_VERSION,
+                  "sparse bitsets: SSETBIT SBITCOUNT SBITOP SBITRANK ...", sbs_register, NULL);

@@ -271,4 +271,4 @@ static const keel_cmd_def op_cmds[] = {
      .syntax = "SBITOP AND|OR|XOR|ANDNOT|NOT destkey key [key ...]", .program = bitop_prog},
 };
 
-const sbs_family sbs_op_family = SBS_FAMILY(op_ops, op_cmds);
+const keel_family sbs_op_family = KEEL_FAMILY(op_ops, op_cmds);

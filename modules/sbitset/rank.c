@@ -164,4 +164,4 @@ static const keel_cmd_def rank_cmds[] = {
      .syntax = "SBITSCAN key cursor [COUNT count]", .program = scan_prog},
 };
 
-const sbs_family sbs_rank_family = SBS_FAMILY(rank_ops, rank_cmds);
+const keel_family sbs_rank_family = KEEL_FAMILY(rank_ops, rank_cmds);

@@ -233,4 +233,4 @@ static const keel_cmd_def eval_cmds[] = {
      .program = evalsha_ro_prog},
 };
 
-const scripting_family scripting_eval_family = SCR_FAMILY(eval_ops, eval_cmds);
+const keel_family scripting_eval_family = KEEL_FAMILY(eval_ops, eval_cmds);

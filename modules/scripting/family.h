@@ -5,22 +5,12 @@
 #include <keel/sdk.h>
 #include <stddef.h>
 
-typedef struct scripting_family {
-    const keel_opcode_def *opcodes;
-    size_t nopcodes;
-    const keel_cmd_def *commands;
-    size_t ncommands;
-} scripting_family;
-
-#define SCR_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define SCR_FAMILY(OPS, CMDS)                                                                      \
-    { OPS, SCR_COUNT(OPS), CMDS, SCR_COUNT(CMDS) }
 #define SCR_CMD .size = sizeof(keel_cmd_def), .group = "scripting", .since = "0.1.0"
 
-extern const scripting_family scripting_eval_family;   /* eval.c: EVAL EVALSHA EVAL_RO EVALSHA_RO */
-extern const scripting_family scripting_script_family; /* script.c: SCRIPT */
-extern const scripting_family scripting_function_family; /* function.c: FUNCTION */
-extern const scripting_family scripting_fcall_family;    /* fcall.c: FCALL FCALL_RO */
+extern const keel_family scripting_eval_family;   /* eval.c: EVAL EVALSHA EVAL_RO EVALSHA_RO */
+extern const keel_family scripting_script_family; /* script.c: SCRIPT */
+extern const keel_family scripting_function_family; /* function.c: FUNCTION */
+extern const keel_family scripting_fcall_family;    /* fcall.c: FCALL FCALL_RO */
 
 /* The keys of "CMD script-or-name numkeys key ... arg ...": argv[3 .. 3+numkeys).  Malformed
  * numkeys give no keys (the opcode replies Redis's error). */

@@ -66,4 +66,4 @@ static const keel_cmd_def fcall_cmds[] = {
      .program = fcall_ro_prog},
 };
 
-const scripting_family scripting_fcall_family = SCR_FAMILY(fcall_ops, fcall_cmds);
+const keel_family scripting_fcall_family = KEEL_FAMILY(fcall_ops, fcall_cmds);

@@ -106,8 +106,8 @@ static keel_op_result fn_help(keel_proc *p) {
         "HELP",
         "    Print this help.",
     };
-    keel_reply_array(p, SCR_COUNT(help));
-    for (size_t i = 0; i < SCR_COUNT(help); i++)
+    keel_reply_array(p, KEEL_COUNT(help));
+    for (size_t i = 0; i < KEEL_COUNT(help); i++)
         keel_reply_simple(p, help[i]);
     return KEEL_DONE;
 }
@@ -181,4 +181,4 @@ static const keel_cmd_def function_cmds[] = {
      .program = function_prog},
 };
 
-const scripting_family scripting_function_family = SCR_FAMILY(function_ops, function_cmds);
+const keel_family scripting_function_family = KEEL_FAMILY(function_ops, function_cmds);

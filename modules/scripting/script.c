@@ -86,8 +86,8 @@ static keel_op_result script_help(keel_proc *p) {
         "HELP",
         "    Print this help.",
     };
-    keel_reply_array(p, SCR_COUNT(help));
-    for (size_t i = 0; i < SCR_COUNT(help); i++)
+    keel_reply_array(p, KEEL_COUNT(help));
+    for (size_t i = 0; i < KEEL_COUNT(help); i++)
         keel_reply_simple(p, help[i]);
     return KEEL_DONE;
 }
@@ -140,4 +140,4 @@ static const keel_cmd_def script_cmds[] = {
      .program = script_prog},
 };
 
-const scripting_family scripting_script_family = SCR_FAMILY(script_ops, script_cmds);
+const keel_family scripting_script_family = KEEL_FAMILY(script_ops, script_cmds);

@@ -85,4 +85,4 @@ static const keel_cmd_def add_cmds[] = {
      .syntax = "SREM key member [member ...]", .program = srem_prog},
 };
 
-const sets_family sets_add_family = SETS_FAMILY(add_ops, add_cmds);
+const keel_family sets_add_family = KEEL_FAMILY(add_ops, add_cmds);

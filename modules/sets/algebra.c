@@ -458,4 +458,4 @@ static const keel_cmd_def algebra_cmds[] = {
      .syntax = "SDIFFSTORE destination key [key ...]", .program = sdiffstore_prog},
 };
 
-const sets_family sets_algebra_family = SETS_FAMILY(algebra_ops, algebra_cmds);
+const keel_family sets_algebra_family = KEEL_FAMILY(algebra_ops, algebra_cmds);

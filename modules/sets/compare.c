@@ -152,4 +152,4 @@ static const keel_cmd_def compare_cmds[] = {
      .syntax = "SEQUAL key [key ...]", .program = sequal_prog},
 };
 
-const sets_family sets_compare_family = SETS_FAMILY(compare_ops, compare_cmds);
+const keel_family sets_compare_family = KEEL_FAMILY(compare_ops, compare_cmds);

@@ -5,18 +5,6 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-/* One family: the opcodes and commands one source file defines, registered in that order. */
-typedef struct sets_family {
-    const keel_opcode_def *opcodes;
-    size_t nopcodes;
-    const keel_cmd_def *commands;
-    size_t ncommands;
-} sets_family;
-
-#define SETS_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define SETS_FAMILY(OPS, CMDS)                                                                     \
-    { OPS, SETS_COUNT(OPS), CMDS, SETS_COUNT(CMDS) }
-
 /* The fields every set command shares. */
 #define SETS_CMD .size = sizeof(keel_cmd_def), .group = "set", .since = "0.1.0"
 /* ... and those of a command whose only key is argv[1]. */
@@ -31,13 +19,13 @@ typedef struct sets_family {
         .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
     }
 
-extern const sets_family sets_add_family;     /* add.c: SADD SREM */
-extern const sets_family sets_member_family;  /* member.c: SISMEMBER SMISMEMBER SCARD SMEMBERS */
-extern const sets_family sets_random_family;  /* random.c: SPOP SRANDMEMBER */
-extern const sets_family sets_scan_family;    /* scan.c: SSCAN */
-extern const sets_family sets_algebra_family; /* algebra.c: SINTER SINTERCARD SINTERSTORE SUNION
+extern const keel_family sets_add_family;     /* add.c: SADD SREM */
+extern const keel_family sets_member_family;  /* member.c: SISMEMBER SMISMEMBER SCARD SMEMBERS */
+extern const keel_family sets_random_family;  /* random.c: SPOP SRANDMEMBER */
+extern const keel_family sets_scan_family;    /* scan.c: SSCAN */
+extern const keel_family sets_algebra_family; /* algebra.c: SINTER SINTERCARD SINTERSTORE SUNION
                                                  SUNIONSTORE SDIFF SDIFFSTORE */
-extern const sets_family sets_compare_family; /* compare.c: SSUBSET SEQUAL */
-extern const sets_family sets_move_family;    /* move.c: SMOVE */
+extern const keel_family sets_compare_family; /* compare.c: SSUBSET SEQUAL */
+extern const keel_family sets_move_family;    /* move.c: SMOVE */
 
 #endif

@@ -8,7 +8,6 @@ modules_sets_libsets_la_SOURCES = \
 	modules/sets/algebra.c \
 	modules/sets/compare.c \
 	modules/sets/convert.c modules/sets/convert.h \
-	modules/sets/glob.c modules/sets/glob.h \
 	modules/sets/member.c \
 	modules/sets/move.c \
 	modules/sets/rand.c modules/sets/rand.h \

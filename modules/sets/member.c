@@ -109,4 +109,4 @@ static const keel_cmd_def member_cmds[] = {
      .syntax = "SMEMBERS key", .program = smembers_prog},
 };
 
-const sets_family sets_member_family = SETS_FAMILY(member_ops, member_cmds);
+const keel_family sets_member_family = KEEL_FAMILY(member_ops, member_cmds);

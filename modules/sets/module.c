@@ -14,5 +14,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("sets", KEEL_VERSION, "set values: SADD SINTER SUNIONSTORE SSUBSET ...", sets_register,
-            NULL);
+KEEL_MODULE_MINOR(4, "sets", KEEL_VERSION, "set values: SADD SINTER SUNIONSTORE SSUBSET ...",
+                  sets_register, NULL);

@@ -199,4 +199,4 @@ static const keel_cmd_def move_cmds[] = {
      .syntax = "SMOVE source destination member [member ...]", .program = smove_prog},
 };
 
-const sets_family sets_move_family = SETS_FAMILY(move_ops, move_cmds);
+const keel_family sets_move_family = KEEL_FAMILY(move_ops, move_cmds);

@@ -246,4 +246,4 @@ static const keel_cmd_def random_cmds[] = {
      .syntax = "SRANDMEMBER key [count]", .program = srandmember_prog},
 };
 
-const sets_family sets_random_family = SETS_FAMILY(random_ops, random_cmds);
+const keel_family sets_random_family = KEEL_FAMILY(random_ops, random_cmds);

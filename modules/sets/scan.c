@@ -12,7 +12,7 @@
  * more than COUNT members.
  */
 #include "family.h"
-#include "glob.h"
+#include <datakit/glob.h>
 #include "setobj.h"
 
 #include <errno.h>
@@ -175,7 +175,7 @@ static keel_op_result op_scan(keel_proc *p, const keel_insn *in) {
             char buf[DK_BOX_TEXT_MAX];
             const char *t;
             size_t n = sets_text(&m, buf, &t);
-            if (sets_glob_match(st->match->ptr, st->match->len, t, n)) keep_member(p, st, &m);
+            if (dk_glob_match(st->match->ptr, st->match->len, t, n, false)) keep_member(p, st, &m);
         }
         if (keel_charge(p, SETS_COST_STEP)) return KEEL_YIELD;
     }
@@ -193,4 +193,4 @@ static const keel_cmd_def scan_cmds[] = {
      .syntax = "SSCAN key cursor [MATCH pattern] [COUNT count]", .program = sscan_prog},
 };
 
-const sets_family sets_scan_family = SETS_FAMILY(scan_ops, scan_cmds);
+const keel_family sets_scan_family = KEEL_FAMILY(scan_ops, scan_cmds);

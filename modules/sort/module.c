@@ -41,16 +41,12 @@ static const keel_cmd_def sort_cmds[] = {
      .group = "generic", .since = "0.2.0", .program = sort_ro_prog},
 };
 
+static const keel_family sort_family = KEEL_FAMILY(sort_ops, sort_cmds);
+static const keel_family *const families[] = {&sort_family};
+
 static keel_status sort_init(keel_module *m) {
-    const char *err = NULL;
-    for (size_t i = 0; i < sizeof sort_ops / sizeof sort_ops[0]; i++)
-        if (keel_register_opcode(m, &sort_ops[i], &err) != KEEL_OK) goto refused;
-    for (size_t i = 0; i < sizeof sort_cmds / sizeof sort_cmds[0]; i++)
-        if (keel_register_command(m, &sort_cmds[i], &err) != KEEL_OK) goto refused;
-    return KEEL_OK;
-refused:
-    keel_log(m, KEEL_LOG_ERROR, "sort: cannot register: %s", err ? err : "refused");
-    return KEEL_EINVAL;
+    return keel_register_families(m, "sort", families, KEEL_COUNT(families));
 }
 
-KEEL_MODULE("sort", KEEL_VERSION, "SORT and SORT_RO over lists, sets and sorted sets", sort_init, NULL);
+KEEL_MODULE_MINOR(3, "sort", KEEL_VERSION, "SORT and SORT_RO over lists, sets and sorted sets",
+                  sort_init, NULL);

@@ -5,18 +5,6 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-/* One family: the opcodes and commands one source file defines, registered in that order. */
-typedef struct xs_family {
-    const keel_opcode_def *opcodes;
-    size_t nopcodes;
-    const keel_cmd_def *commands;
-    size_t ncommands;
-} xs_family;
-
-#define XS_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define XS_FAMILY(OPS, CMDS)                                                                       \
-    { OPS, XS_COUNT(OPS), CMDS, XS_COUNT(CMDS) }
-
 /* The fields every stream command shares. */
 #define XS_CMD .size = sizeof(keel_cmd_def), .group = "stream", .since = "0.1.0"
 /* ... and those of a command whose only key is argv[1] (XINFO, XGROUP: argv[2]). */
@@ -30,11 +18,11 @@ typedef struct xs_family {
         .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
     }
 
-extern const xs_family xs_write_family;   /* write.c: XADD XDEL XTRIM XSETID XLEN */
-extern const xs_family xs_range_family;   /* range.c: XRANGE XREVRANGE */
-extern const xs_family xs_read_family;    /* read.c: XREAD XREADGROUP */
-extern const xs_family xs_group_family;   /* group.c: XGROUP */
-extern const xs_family xs_pending_family; /* pending.c: XACK XPENDING XCLAIM XAUTOCLAIM */
-extern const xs_family xs_info_family;    /* info.c: XINFO */
+extern const keel_family xs_write_family;   /* write.c: XADD XDEL XTRIM XSETID XLEN */
+extern const keel_family xs_range_family;   /* range.c: XRANGE XREVRANGE */
+extern const keel_family xs_read_family;    /* read.c: XREAD XREADGROUP */
+extern const keel_family xs_group_family;   /* group.c: XGROUP */
+extern const keel_family xs_pending_family; /* pending.c: XACK XPENDING XCLAIM XAUTOCLAIM */
+extern const keel_family xs_info_family;    /* info.c: XINFO */
 
 #endif

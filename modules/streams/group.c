@@ -194,4 +194,4 @@ static const keel_cmd_def group_cmds[] = {
      .program = xgroup_prog},
 };
 
-const xs_family xs_group_family = XS_FAMILY(group_ops, group_cmds);
+const keel_family xs_group_family = KEEL_FAMILY(group_ops, group_cmds);

@@ -440,4 +440,4 @@ static const keel_cmd_def info_cmds[] = {
      .program = xinfo_prog},
 };
 
-const xs_family xs_info_family = XS_FAMILY(info_ops, info_cmds);
+const keel_family xs_info_family = KEEL_FAMILY(info_ops, info_cmds);

@@ -8,5 +8,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("streams", KEEL_VERSION, "streams: XADD XRANGE XREAD XREADGROUP XACK ...", xs_register,
-            xs_unregister);
+KEEL_MODULE_MINOR(4, "streams", KEEL_VERSION, "streams: XADD XRANGE XREAD XREADGROUP XACK ...",
+                  xs_register, xs_unregister);

@@ -492,4 +492,4 @@ static const keel_cmd_def pending_cmds[] = {
      .program = xautoclaim_prog},
 };
 
-const xs_family xs_pending_family = XS_FAMILY(pending_ops, pending_cmds);
+const keel_family xs_pending_family = KEEL_FAMILY(pending_ops, pending_cmds);

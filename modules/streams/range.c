@@ -99,4 +99,4 @@ static const keel_cmd_def range_cmds[] = {
      .syntax = "XREVRANGE key end start [COUNT count]", .program = xrevrange_prog},
 };
 
-const xs_family xs_range_family = XS_FAMILY(range_ops, range_cmds);
+const keel_family xs_range_family = KEEL_FAMILY(range_ops, range_cmds);

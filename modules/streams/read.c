@@ -397,4 +397,4 @@ static const keel_cmd_def read_cmds[] = {
      .program = xreadgroup_prog},
 };
 
-const xs_family xs_read_family = XS_FAMILY(read_ops, read_cmds);
+const keel_family xs_read_family = KEEL_FAMILY(read_ops, read_cmds);

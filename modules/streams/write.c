@@ -318,4 +318,4 @@ static const keel_cmd_def write_cmds[] = {
      .program = xlen_prog},
 };
 
-const xs_family xs_write_family = XS_FAMILY(write_ops, write_cmds);
+const keel_family xs_write_family = KEEL_FAMILY(write_ops, write_cmds);

@@ -69,4 +69,4 @@ static const keel_cmd_def append_cmds[] = {
      .syntax = "PREPEND key value", .program = prepend_prog},
 };
 
-const str_family str_append_family = STR_FAMILY(append_ops, append_cmds);
+const keel_family str_append_family = KEEL_FAMILY(append_ops, append_cmds);

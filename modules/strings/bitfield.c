@@ -235,4 +235,4 @@ static const keel_cmd_def bitfield_cmds[] = {
      .syntax = "BITFIELD_RO key [GET type offset] ...", .program = bitfield_ro_prog},
 };
 
-const str_family str_bitfield_family = STR_FAMILY(bitfield_ops, bitfield_cmds);
+const keel_family str_bitfield_family = KEEL_FAMILY(bitfield_ops, bitfield_cmds);

@@ -301,4 +301,4 @@ static const keel_cmd_def bitmap_cmds[] = {
      .syntax = "BITPOS key bit [start [end [BYTE|BIT]]]", .program = bitpos_prog},
 };
 
-const str_family str_bitmap_family = STR_FAMILY(bitmap_ops, bitmap_cmds);
+const keel_family str_bitmap_family = KEEL_FAMILY(bitmap_ops, bitmap_cmds);

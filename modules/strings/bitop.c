@@ -235,4 +235,4 @@ static const keel_cmd_def bitop_cmds[] = {
      .program = bitop_prog},
 };
 
-const str_family str_bitop_family = STR_FAMILY(bitop_ops, bitop_cmds);
+const keel_family str_bitop_family = KEEL_FAMILY(bitop_ops, bitop_cmds);

@@ -134,4 +134,4 @@ static const keel_cmd_def get_cmds[] = {
      .program = getex_prog},
 };
 
-const str_family str_get_family = STR_FAMILY(get_ops, get_cmds);
+const keel_family str_get_family = KEEL_FAMILY(get_ops, get_cmds);

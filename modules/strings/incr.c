@@ -5,6 +5,7 @@
 #include "value.h"
 
 #include <math.h>
+#include <datakit/ldtext.h>
 
 /* imm bits of strings.incr */
 #define INCR_ARG 1     /* the increment is argv[2] (else 1) */
@@ -104,16 +105,16 @@ static keel_op_result op_incrbyfloat(keel_proc *p, const keel_insn *in) {
         char buf[STR_NUM_TEXT];
         const char *s;
         size_t n = str_text(&v.box, buf, &s);
-        if (!str_ld_parse(s, n, &cur)) goto not_float;
+        if (!dk_ld_parse(s, n, &cur)) goto not_float;
     }
-    if (!str_ld_parse(p->argv[2].ptr, p->argv[2].len, &by)) goto not_float;
+    if (!dk_ld_parse(p->argv[2].ptr, p->argv[2].len, &by)) goto not_float;
     cur += by;
     if (isnan(cur) || isinf(cur)) {
         keel_reply_error(p, "ERR increment would produce NaN or Infinity");
         return KEEL_FAIL;
     }
-    char *text = keel_proc_alloc(p, STR_LD_TEXT);
-    size_t n = str_ld_format(cur, text);
+    char *text = keel_proc_alloc(p, DK_LD_TEXT);
+    size_t n = dk_ld_format(cur, text);
     /* logged as its result, as Redis propagates it: float arithmetic may differ elsewhere */
     keel_arg as_set[4] = {{"SET", 3}, *key, {text, n}, {"KEEPTTL", 7}};
     keel_proc_log_as(p, 4, as_set);
@@ -168,4 +169,4 @@ static const keel_cmd_def incr_cmds[] = {
      .syntax = "INCRBYFLOAT key increment", .program = incrbyfloat_prog},
 };
 
-const str_family str_incr_family = STR_FAMILY(incr_ops, incr_cmds);
+const keel_family str_incr_family = KEEL_FAMILY(incr_ops, incr_cmds);

@@ -284,4 +284,4 @@ static const keel_cmd_def lcs_cmds[] = {
      .program = lcs_prog},
 };
 
-const str_family str_lcs_family = STR_FAMILY(lcs_ops, lcs_cmds);
+const keel_family str_lcs_family = KEEL_FAMILY(lcs_ops, lcs_cmds);

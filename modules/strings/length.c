@@ -116,4 +116,4 @@ static const keel_cmd_def length_cmds[] = {
      .syntax = "COUNTUTF8CODEPOINTS key", .program = utf8len_prog},
 };
 
-const str_family str_length_family = STR_FAMILY(length_ops, length_cmds);
+const keel_family str_length_family = KEEL_FAMILY(length_ops, length_cmds);

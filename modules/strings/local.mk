@@ -27,8 +27,8 @@ modules_strings_strings_la_SOURCES = modules/strings/module.c
 modules_strings_strings_la_LDFLAGS = $(MODULE_LINK_FLAGS)
 modules_strings_strings_la_LIBADD = modules/strings/libstrings.la $(MODULE_LINK_LIBS) -lm
 
-# Unit tests (Check, on the fake SDK table of tests/unit/fake_api.h).
-STRINGS_TEST_LIBS = modules/strings/libstrings.la tests/unit/libfakeapi.la \
+# Unit tests (Check, on the fake SDK table of sdk/harness/fake_api.h).
+STRINGS_TEST_LIBS = modules/strings/libstrings.la sdk/harness/libkeelharness.la \
 	datakit/libdatakit_pic.la $(UNIT_LIBS) -lm
 check_PROGRAMS += tests/unit/test_strings_number tests/unit/test_strings_types
 TESTS += tests/unit/test_strings_number tests/unit/test_strings_types

@@ -19,5 +19,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("strings", KEEL_VERSION, "string values: GET SET INCRBY APPEND ...", str_register,
-            NULL);
+KEEL_MODULE_MINOR(4, "strings", KEEL_VERSION, "string values: GET SET INCRBY APPEND ...",
+                  str_register, NULL);

@@ -149,4 +149,4 @@ static const keel_cmd_def multi_cmds[] = {
      .syntax = "MSETNX key value [key value ...]", .program = msetnx_prog},
 };
 
-const str_family str_multi_family = STR_FAMILY(multi_ops, multi_cmds);
+const keel_family str_multi_family = KEEL_FAMILY(multi_ops, multi_cmds);

@@ -1,5 +1,4 @@
-/* number.c -- INCRBY-family operands and arithmetic, and Redis-exact long doubles for
- * INCRBYFLOAT. */
+/* number.c -- INCRBY-family operands and arithmetic. */
 #include "number.h"
 
 #include <ctype.h>
@@ -67,34 +66,4 @@ str_num_status str_num_add(const str_num *a, const str_num *b, bool negate, bool
     out->real = true;
     out->d = r;
     return STR_NUM_OK;
-}
-
-bool str_ld_parse(const char *s, size_t n, long double *out) {
-    char buf[STR_LD_TEXT];
-    if (n == 0 || n >= sizeof buf || isspace((unsigned char)s[0])) return false;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    char *end;
-    errno = 0;
-    long double v = strtold(buf, &end);
-    if (*end != '\0' || (size_t)(end - buf) != n || isnan(v)) return false;
-    if (errno == ERANGE && (isinf(v) || v == 0)) return false;
-    if (errno == EINVAL) return false;
-    *out = v;
-    return true;
-}
-
-size_t str_ld_format(long double v, char *out) {
-    int len = snprintf(out, STR_LD_TEXT, "%.17Lf", v);
-    if (len <= 0 || len >= STR_LD_TEXT) return 0;
-    size_t n = (size_t)len;
-    if (memchr(out, '.', n)) {
-        while (out[n - 1] == '0') n--;
-        if (out[n - 1] == '.') n--;
-    }
-    if (n == 2 && out[0] == '-' && out[1] == '0') {
-        out[0] = '0';
-        n = 1;
-    }
-    return n;
 }

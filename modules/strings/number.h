@@ -7,7 +7,7 @@
  * uint64; anything with a real is computed in double precision.
  *
  * INCRBYFLOAT follows Redis exactly: long double arithmetic, strtold parsing and Redis's
- * human-friendly "%.17Lf" formatting with trailing zeros removed.
+ * human-friendly "%.17Lf" formatting with trailing zeros removed (datakit/ldtext.h).
  */
 #ifndef KEEL_STRINGS_NUMBER_H
 #define KEEL_STRINGS_NUMBER_H
@@ -35,17 +35,5 @@ typedef enum str_num_status {
 /* *out = a - b when negate, else a + b; when floor, a result below zero becomes zero. */
 str_num_status str_num_add(const str_num *a, const str_num *b, bool negate, bool floor,
                            str_num *out);
-
-/* Longest text str_ld_format writes, and the longest input str_ld_parse takes (Redis's
- * MAX_LONG_DOUBLE_CHARS). */
-#define STR_LD_TEXT 5120
-
-/* Parses s[0..n) the way Redis's string2ld does (strtold, no leading space, no trailing junk,
- * no NaN, no overflow); false otherwise. */
-bool str_ld_parse(const char *s, size_t n, long double *out);
-
-/* Writes v the way Redis's ld2string(LD_STR_HUMAN) does into out (STR_LD_TEXT bytes, no NUL
- * counted); returns the length.  v must be finite. */
-size_t str_ld_format(long double v, char *out);
 
 #endif

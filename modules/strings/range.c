@@ -107,4 +107,4 @@ static const keel_cmd_def range_cmds[] = {
      .syntax = "SETRANGE key offset value", .program = setrange_prog},
 };
 
-const str_family str_range_family = STR_FAMILY(range_ops, range_cmds);
+const keel_family str_range_family = KEEL_FAMILY(range_ops, range_cmds);

@@ -260,4 +260,4 @@ static const keel_cmd_def set_cmds[] = {
      .syntax = "CAS key newvalue oldvalue", .program = cas_prog},
 };
 
-const str_family str_set_family = STR_FAMILY(set_ops, set_cmds);
+const keel_family str_set_family = KEEL_FAMILY(set_ops, set_cmds);

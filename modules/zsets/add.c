@@ -204,4 +204,4 @@ static const keel_cmd_def add_cmds[] = {
      .syntax = "ZREM key member [member ...]", .program = zrem_prog},
 };
 
-const zs_family zs_add_family = ZS_FAMILY(add_ops, add_cmds);
+const keel_family zs_add_family = KEEL_FAMILY(add_ops, add_cmds);

@@ -431,4 +431,4 @@ static const keel_cmd_def algebra_cmds[] = {
      .syntax = "ZINTERCARD numkeys key [key ...] [LIMIT limit]", .program = zintercard_prog},
 };
 
-const zs_family zs_algebra_family = ZS_FAMILY(algebra_ops, algebra_cmds);
+const keel_family zs_algebra_family = KEEL_FAMILY(algebra_ops, algebra_cmds);

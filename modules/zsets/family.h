@@ -5,18 +5,6 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-/* One family: the opcodes and commands one source file defines, registered in that order. */
-typedef struct zs_family {
-    const keel_opcode_def *opcodes;
-    size_t nopcodes;
-    const keel_cmd_def *commands;
-    size_t ncommands;
-} zs_family;
-
-#define ZS_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define ZS_FAMILY(OPS, CMDS)                                                                       \
-    { OPS, ZS_COUNT(OPS), CMDS, ZS_COUNT(CMDS) }
-
 /* The fields every sorted set command shares. */
 #define ZS_CMD .size = sizeof(keel_cmd_def), .group = "sorted-set", .since = "0.1.0"
 /* ... and those of a command whose only key is argv[1]. */
@@ -33,18 +21,18 @@ typedef struct zs_family {
         .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
     }
 
-extern const zs_family zs_add_family;     /* add.c: ZADD ZINCRBY ZREM */
-extern const zs_family zs_read_family;    /* read.c: ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT
+extern const keel_family zs_add_family;     /* add.c: ZADD ZINCRBY ZREM */
+extern const keel_family zs_read_family;    /* read.c: ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT
                                              ZLEXCOUNT */
-extern const zs_family zs_range_family;   /* range.c: ZRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE
+extern const keel_family zs_range_family;   /* range.c: ZRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE
                                              ZRANGEBYLEX ZREVRANGEBYLEX ZREVRANGE ZRANGESTORE
                                              ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREMRANGEBYLEX */
-extern const zs_family zs_pop_family;     /* pop.c: ZPOPMIN ZPOPMAX ZMPOP BZPOPMIN BZPOPMAX
+extern const keel_family zs_pop_family;     /* pop.c: ZPOPMIN ZPOPMAX ZMPOP BZPOPMIN BZPOPMAX
                                              BZMPOP */
-extern const zs_family zs_scan_family;    /* scan.c: ZSCAN ZRANDMEMBER */
-extern const zs_family zs_algebra_family; /* algebra.c: ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD */
-extern const zs_family zs_geo_point_family; /* geo_cmds.c: GEOADD GEOPOS GEOHASH GEODIST */
-extern const zs_family zs_geo_search_family; /* geo_query.c: GEOSEARCH GEOSEARCHSTORE GEORADIUS
+extern const keel_family zs_scan_family;    /* scan.c: ZSCAN ZRANDMEMBER */
+extern const keel_family zs_algebra_family; /* algebra.c: ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD */
+extern const keel_family zs_geo_point_family; /* geo_cmds.c: GEOADD GEOPOS GEOHASH GEODIST */
+extern const keel_family zs_geo_search_family; /* geo_query.c: GEOSEARCH GEOSEARCHSTORE GEORADIUS
                                                GEORADIUS_RO GEORADIUSBYMEMBER
                                                GEORADIUSBYMEMBER_RO */
 

@@ -193,4 +193,4 @@ static const keel_cmd_def geo_point_cmds[] = {
      .syntax = "GEODIST key member1 member2 [M | KM | FT | MI]", .program = geodist_prog},
 };
 
-const zs_family zs_geo_point_family = ZS_FAMILY(geo_point_ops, geo_point_cmds);
+const keel_family zs_geo_point_family = KEEL_FAMILY(geo_point_ops, geo_point_cmds);

@@ -372,4 +372,4 @@ static const keel_cmd_def geo_search_cmds[] = {
      .program = georadiusbymember_ro_prog},
 };
 
-const zs_family zs_geo_search_family = ZS_FAMILY(geo_search_ops, geo_search_cmds);
+const keel_family zs_geo_search_family = KEEL_FAMILY(geo_search_ops, geo_search_cmds);

@@ -12,5 +12,6 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("zsets", KEEL_VERSION, "sorted sets and geo: ZADD ZRANGE BZPOPMIN GEOSEARCH ...", zs_register,
-            zs_unregister);
+KEEL_MODULE_MINOR(4, "zsets", KEEL_VERSION,
+                  "sorted sets and geo: ZADD ZRANGE BZPOPMIN GEOSEARCH ...", zs_register,
+                  zs_unregister);

@@ -330,4 +330,4 @@ static const keel_cmd_def pop_cmds[] = {
      .program = bzmpop_prog},
 };
 
-const zs_family zs_pop_family = ZS_FAMILY(pop_ops, pop_cmds);
+const keel_family zs_pop_family = KEEL_FAMILY(pop_ops, pop_cmds);

@@ -334,4 +334,4 @@ static const keel_cmd_def range_cmds[] = {
      .syntax = "ZREMRANGEBYLEX key min max", .program = zremlex_prog},
 };
 
-const zs_family zs_range_family = ZS_FAMILY(range_ops, range_cmds);
+const keel_family zs_range_family = KEEL_FAMILY(range_ops, range_cmds);

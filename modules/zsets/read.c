@@ -136,4 +136,4 @@ static const keel_cmd_def read_cmds[] = {
      .syntax = "ZLEXCOUNT key min max", .program = lexcount_prog},
 };
 
-const zs_family zs_read_family = ZS_FAMILY(read_ops, read_cmds);
+const keel_family zs_read_family = KEEL_FAMILY(read_ops, read_cmds);

@@ -259,4 +259,4 @@ static const keel_cmd_def scan_cmds[] = {
      .syntax = "ZRANDMEMBER key [count [WITHSCORES]]", .program = zrandmember_prog},
 };
 
-const zs_family zs_scan_family = ZS_FAMILY(scan_ops, scan_cmds);
+const keel_family zs_scan_family = KEEL_FAMILY(scan_ops, scan_cmds);

@@ -2,5 +2,6 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("http", KEEL_VERSION, "HTTP metrics protocol: /metrics (Prometheus), /stats, /health",
-            http_register, NULL);
+KEEL_MODULE_MINOR(2, "http", KEEL_VERSION,
+                  "HTTP metrics protocol: /metrics (Prometheus), /stats, /health", http_register,
+                  NULL);

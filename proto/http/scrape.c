@@ -141,7 +141,7 @@ static keel_op_result op_scrape(keel_proc *p, const keel_insn *in) {
     return KEEL_FAIL;
 }
 
-const keel_opcode_def http_scrape_opcodes[] = {
+static const keel_opcode_def http_scrape_opcodes[] = {
     {.size = sizeof(keel_opcode_def),
      .name = "http.scrape",
      .fn = op_scrape,
@@ -149,11 +149,10 @@ const keel_opcode_def http_scrape_opcodes[] = {
      .cost = 1,
      .flags = KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_HOP},
 };
-const size_t http_scrape_opcode_count = COUNT_OF(http_scrape_opcodes);
 
 static const keel_insn_def scrape_prog[] = {{.op = "http.scrape"}, KEEL_END};
 
-const keel_cmd_def http_scrape_commands[] = {
+static const keel_cmd_def http_scrape_commands[] = {
     {.size = sizeof(keel_cmd_def),
      .name = "HTTP.SCRAPE",
      .arity = 2,
@@ -166,4 +165,4 @@ const keel_cmd_def http_scrape_commands[] = {
      .since = "0.1.0",
      .program = scrape_prog},
 };
-const size_t http_scrape_command_count = COUNT_OF(http_scrape_commands);
+const keel_family http_scrape_family = KEEL_FAMILY(http_scrape_opcodes, http_scrape_commands);

@@ -6,9 +6,7 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-extern const keel_opcode_def http_scrape_opcodes[];
-extern const size_t http_scrape_opcode_count;
-extern const keel_cmd_def http_scrape_commands[];
-extern const size_t http_scrape_command_count;
+/* HTTP.SCRAPE's opcode and command, registered by register.c. */
+extern const keel_family http_scrape_family;
 
 #endif

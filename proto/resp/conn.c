@@ -4,7 +4,6 @@
 #include "conn.h"
 #include "state.h"
 
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- opcodes ---- */
 
@@ -146,7 +145,7 @@ static keel_op_result op_syntax(keel_proc *p, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-const keel_opcode_def resp_conn_opcodes[] = {
+static const keel_opcode_def resp_conn_opcodes[] = {
     {
         .size = sizeof(keel_opcode_def),
         .name = "resp.hello",
@@ -176,7 +175,6 @@ const keel_opcode_def resp_conn_opcodes[] = {
         .cost = 1,
     },
 };
-const size_t resp_conn_opcode_count = COUNT_OF(resp_conn_opcodes);
 
 /* ---- commands ---- */
 
@@ -200,7 +198,7 @@ static const keel_insn_def syntax_program[] = {
     KEEL_END,
 };
 
-const keel_cmd_def resp_conn_commands[] = {
+static const keel_cmd_def resp_conn_commands[] = {
     {
         .size = sizeof(keel_cmd_def),
         .name = "HELLO",
@@ -250,7 +248,7 @@ const keel_cmd_def resp_conn_commands[] = {
         .program = syntax_program,
     },
 };
-const size_t resp_conn_command_count = COUNT_OF(resp_conn_commands);
+const keel_family resp_conn_family = KEEL_FAMILY(resp_conn_opcodes, resp_conn_commands);
 
 /* ---- the version a HELLO reply announces ---- */
 

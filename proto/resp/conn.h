@@ -3,14 +3,10 @@
 #define RESP_CONN_H
 
 #include <stddef.h>
-#include <keel/cmd.h>
-#include <keel/reply.h>
-#include <keel/vm.h>
+#include <keel/sdk.h>
 
-extern const keel_opcode_def resp_conn_opcodes[];
-extern const size_t resp_conn_opcode_count;
-extern const keel_cmd_def resp_conn_commands[];
-extern const size_t resp_conn_command_count;
+/* HELLO, QUIT, RESET and REPLY.SYNTAX: their opcodes and commands, registered by register.c. */
+extern const keel_family resp_conn_family;
 
 /* The protocol version a successful HELLO reply announces (its "proto" field), or 0 when r is
  * not such a reply (an error, say). */

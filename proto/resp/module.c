@@ -2,4 +2,4 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("resp", KEEL_VERSION, "RESP2/RESP3 protocol", resp_register, NULL);
+KEEL_MODULE_MINOR(2, "resp", KEEL_VERSION, "RESP2/RESP3 protocol", resp_register, NULL);

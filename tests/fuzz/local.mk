@@ -10,7 +10,7 @@
 FUZZ_TARGETS =
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/settings tests/fuzz/run-fuzzers.sh
 
-FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -I$(top_srcdir)/sdk/harness
 FUZZ_CORE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core -I$(top_srcdir)/tests/fuzz -DKEEL_CORE \
 	-DFUZZ_MODULE_DIR='"$(abs_top_builddir)/.modules"' \
 	$(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS)
@@ -50,7 +50,7 @@ tests_fuzz_fuzz_aof_reader_LDADD = core/libkeelcore.la
 endif
 
 if MODULE_RESP
-FUZZ_RESP_LIBS = proto/resp/libresp.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la -lm
+FUZZ_RESP_LIBS = proto/resp/libresp.la sdk/harness/libkeelharness.la datakit/libdatakit_pic.la -lm
 
 # ---- the RESP parser and encoder ----
 FUZZ_TARGETS += resp_parse resp_encode
@@ -103,7 +103,7 @@ endif
 endif
 
 if MODULE_MEMCACHE
-FUZZ_MC_LIBS = proto/memcache/libmemcache.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la -lm
+FUZZ_MC_LIBS = proto/memcache/libmemcache.la sdk/harness/libkeelharness.la datakit/libdatakit_pic.la -lm
 
 # ---- the memcached text, meta and binary parsers, and whole memcached sessions ----
 FUZZ_TARGETS += memcache_parse memcache_session memcache_bin_parse

@@ -51,8 +51,10 @@ tests_unit_test_loader_LDADD = core/libkeelcore.la $(UNIT_LIBS)
 TESTS += tests/unit/test_loader
 
 # Checks that are scripts: exported symbols, the generated module view, house style.
-TESTS += tests/unit/module_symbols.sh tests/unit/api_module_fresh.sh tests/unit/style.sh
-EXTRA_DIST += tests/unit/module_symbols.sh tests/unit/api_module_fresh.sh tests/unit/style.sh
+TESTS += tests/unit/module_symbols.sh tests/unit/api_module_fresh.sh tests/unit/style.sh \
+	tests/unit/module_minor.sh
+EXTRA_DIST += tests/unit/module_symbols.sh tests/unit/api_module_fresh.sh tests/unit/style.sh \
+	tests/unit/module_minor.sh
 
 check_PROGRAMS += tests/unit/test_limit
 tests_unit_test_limit_SOURCES = tests/unit/test_limit.c

@@ -1,9 +1,9 @@
-# tests/unit/lists.mk -- unit tests of lists.so (Check, on the fake SDK table of tests/unit/fake_api.h):
+# tests/unit/lists.mk -- unit tests of lists.so (Check, on the module harness, sdk/harness):
 # argument parsing, element boxes and the deadline map (test_lists_parse), and every command run
 # with a tiny reduction budget so each loop yields and resumes, checked against a model
 # (test_lists_cmds), including blocking pops parked and woken by hand (test_lists_block).
 if MODULE_LISTS
-LISTS_TEST_LIBS = modules/lists/liblists.la tests/unit/libfakeapi.la \
+LISTS_TEST_LIBS = modules/lists/liblists.la sdk/harness/libkeelharness.la \
 	datakit/libdatakit_pic.la $(UNIT_LIBS) $(PTHREAD_LIBS) -lm
 check_PROGRAMS += tests/unit/test_lists_parse tests/unit/test_lists_cmds tests/unit/test_lists_block
 TESTS += tests/unit/test_lists_parse tests/unit/test_lists_cmds tests/unit/test_lists_block

@@ -1,10 +1,11 @@
 # tests/unit/local.mk -- Check unit tests.  Each area lists its test programs in its own fragment.
-UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/sdk/harness
 UNIT_LIBS = $(CHECK_LIBS)
 
 include tests/unit/datakit.mk
 include tests/unit/core.mk
 include tests/unit/resp.mk
+include tests/unit/harness.mk
 include tests/unit/memcache.mk
 include tests/unit/lists.mk
 include tests/unit/maps.mk

@@ -1,7 +1,7 @@
 # tests/unit/memcache.mk -- unit tests for proto/memcache (text and binary parsers, encoders, and
-# the MC.* commands on the fake keel_api of tests/unit/fake_api.h).
+# the MC.* commands on the fake keel_api of sdk/harness/fake_api.h).
 if MODULE_MEMCACHE
-MEMCACHE_TEST_LIBS = proto/memcache/libmemcache.la tests/unit/libfakeapi.la \
+MEMCACHE_TEST_LIBS = proto/memcache/libmemcache.la sdk/harness/libkeelharness.la \
 	datakit/libdatakit_pic.la $(UNIT_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_memcache_parse tests/unit/test_memcache_encode \

@@ -1,20 +1,15 @@
-# tests/unit/resp.mk -- unit tests for proto/resp, and the fake keel_api every module test can
-# link (tests/unit/fake_api.h): a malloc-backed table, registries, processes, a keyspace.
-check_LTLIBRARIES += tests/unit/libfakeapi.la
-tests_unit_libfakeapi_la_SOURCES = \
-	tests/unit/fake_api.c tests/unit/fake_api.h tests/unit/fake_internal.h \
-	tests/unit/fake_keyspace.c tests/unit/fake_proc.c tests/unit/fake_conn.c \
-	tests/unit/fake_sink.c
-tests_unit_libfakeapi_la_CFLAGS = $(UNIT_CFLAGS)
+# tests/unit/resp.mk -- unit tests for proto/resp, and the test of the module harness's table
+# itself (sdk/harness/fake_api.h: every entry backed).
 
 check_PROGRAMS += tests/unit/test_fake_api
 TESTS += tests/unit/test_fake_api
 tests_unit_test_fake_api_SOURCES = tests/unit/test_fake_api.c
 tests_unit_test_fake_api_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_fake_api_LDADD = tests/unit/libfakeapi.la datakit/libdatakit_pic.la $(UNIT_LIBS) -lm
+tests_unit_test_fake_api_LDADD = sdk/harness/libkeelharness.la datakit/libdatakit_pic.la \
+	$(UNIT_LIBS) -lm
 
 if MODULE_RESP
-RESP_TEST_LIBS = proto/resp/libresp.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la \
+RESP_TEST_LIBS = proto/resp/libresp.la sdk/harness/libkeelharness.la datakit/libdatakit_pic.la \
 	$(UNIT_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_resp_parse tests/unit/test_resp_encode tests/unit/test_resp_conn

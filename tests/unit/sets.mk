@@ -1,7 +1,7 @@
 # tests/unit/sets.mk -- unit tests of sets.so and hll.so (Check, on the fake SDK table of
-# tests/unit/fake_api.h, with sets_sim's two simulated threads).
+# sdk/harness/fake_api.h, with sets_sim's two simulated threads).
 if MODULE_SETS
-SETS_TEST_LIBS = modules/sets/libsets.la tests/unit/libfakeapi.la datakit/libdatakit_pic.la \
+SETS_TEST_LIBS = modules/sets/libsets.la sdk/harness/libkeelharness.la datakit/libdatakit_pic.la \
 	$(UNIT_LIBS) -lm
 check_PROGRAMS += tests/unit/test_sets_cmds tests/unit/test_sets_multi
 TESTS += tests/unit/test_sets_cmds tests/unit/test_sets_multi
@@ -23,6 +23,6 @@ TESTS += tests/unit/test_hll_cmds
 tests_unit_test_hll_cmds_SOURCES = tests/unit/test_hll_cmds.c tests/unit/sets_sim.c \
 	tests/unit/sets_sim.h
 tests_unit_test_hll_cmds_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_hll_cmds_LDADD = modules/hll/libhll.la tests/unit/libfakeapi.la \
+tests_unit_test_hll_cmds_LDADD = modules/hll/libhll.la sdk/harness/libkeelharness.la \
 	datakit/libdatakit_pic.la $(UNIT_LIBS) -lm
 endif

@@ -108,7 +108,7 @@ START_TEST(test_fake_api_runs_a_registered_command) {
     p = fake_proc_new(NULL, 2, (const char *[]){"msetlike", "a"});
     ck_assert_int_eq(fake_call(p), KEEL_FAIL);
     ck_assert_str_eq(fake_proc_reply(p)->v.s,
-                     "ERR wrong number of arguments for 'MSETLIKE' command");
+                     "ERR wrong number of arguments for 'msetlike' command");
     fake_proc_free(p);
 }
 END_TEST

@@ -66,7 +66,7 @@ START_TEST(test_hll_pfadd_pfcount_and_aliases) {
     ck_assert_str_eq(SIM("PFADD", "empty"), "1");
     ck_assert_str_eq(SIM("PFADD", "empty"), "0");
     ck_assert_str_eq(SIM("PFCOUNT", "empty"), "0");
-    ck_assert_str_eq(SIM("PFADD"), "!ERR wrong number of arguments for 'PFADD' command");
+    ck_assert_str_eq(SIM("PFADD"), "!ERR wrong number of arguments for 'pfadd' command");
 }
 END_TEST
 

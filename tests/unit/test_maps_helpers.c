@@ -4,13 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "modules/maps/glob.h"
+#include <datakit/glob.h>
+#include <datakit/ldtext.h>
 #include "modules/maps/keyset.h"
 #include "modules/maps/text.h"
-#include "tests/unit/fake_api.h"
+#include "fake_api.h"
 
 static bool glob(const char *p, const char *s) {
-    return map_glob(p, strlen(p), s, strlen(s));
+    return dk_glob_match(p, strlen(p), s, strlen(s), false);
 }
 
 START_TEST(test_maps_glob_matches_as_redis) {
@@ -37,21 +38,21 @@ START_TEST(test_maps_glob_matches_as_redis) {
 END_TEST
 
 START_TEST(test_maps_glob_is_binary_safe_and_linear) {
-    ck_assert(map_glob("a?c", 3, "a\0c", 3));
-    ck_assert(!map_glob("a?c", 3, "a\0cd", 4));
+    ck_assert(dk_glob_match("a?c", 3, "a\0c", 3, false));
+    ck_assert(!dk_glob_match("a?c", 3, "a\0cd", 4, false));
     /* a pattern that makes naive recursive matchers exponential */
     char s[200], p[64];
     memset(s, 'a', sizeof s);
     strcpy(p, "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b");
-    ck_assert(!map_glob(p, strlen(p), s, sizeof s));
+    ck_assert(!dk_glob_match(p, strlen(p), s, sizeof s, false));
 }
 END_TEST
 
 static const char *ld(const char *in) {
-    static char out[MAP_LD_TEXT + 1];
+    static char out[DK_LD_TEXT + 1];
     long double v;
-    ck_assert_msg(map_ld_parse(in, strlen(in), &v), "'%s' should parse", in);
-    size_t n = map_ld_format(v, out);
+    ck_assert_msg(dk_ld_parse(in, strlen(in), &v), "'%s' should parse", in);
+    size_t n = dk_ld_format(v, out);
     out[n] = '\0';
     return out;
 }
@@ -65,7 +66,7 @@ START_TEST(test_maps_long_double_text_as_redis) {
     long double v;
     const char *bad[] = {"", " 1", "1 ", "abc", "nan", "1e99999", "1.5x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        ck_assert_msg(!map_ld_parse(bad[i], strlen(bad[i]), &v), "'%s' should not parse", bad[i]);
+        ck_assert_msg(!dk_ld_parse(bad[i], strlen(bad[i]), &v), "'%s' should not parse", bad[i]);
 }
 END_TEST
 

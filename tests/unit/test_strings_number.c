@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "modules/strings/number.h"
+#include <datakit/ldtext.h>
 #include "modules/strings/value.h"
 
 static str_num parse_ok(const char *s) {
@@ -71,26 +72,26 @@ START_TEST(test_strings_number_add_reals) {
 END_TEST
 
 START_TEST(test_strings_number_long_double_text_as_redis) {
-    char out[STR_LD_TEXT];
+    char out[DK_LD_TEXT];
     long double v;
-    ck_assert(str_ld_parse("0.1", 3, &v));
+    ck_assert(dk_ld_parse("0.1", 3, &v));
     long double w;
-    ck_assert(str_ld_parse("0.2", 3, &w));
-    out[str_ld_format(v + w, out)] = '\0';
+    ck_assert(dk_ld_parse("0.2", 3, &w));
+    out[dk_ld_format(v + w, out)] = '\0';
     ck_assert_str_eq(out, "0.3");
-    out[str_ld_format(-0.0L, out)] = '\0';
+    out[dk_ld_format(-0.0L, out)] = '\0';
     ck_assert_str_eq(out, "0");
-    out[str_ld_format(1e20L, out)] = '\0';
+    out[dk_ld_format(1e20L, out)] = '\0';
     ck_assert_str_eq(out, "100000000000000000000");
-    out[str_ld_format(-2.5L, out)] = '\0';
+    out[dk_ld_format(-2.5L, out)] = '\0';
     ck_assert_str_eq(out, "-2.5");
-    ck_assert(!str_ld_parse(" 1", 2, &v));
-    ck_assert(!str_ld_parse("1 ", 2, &v));
-    ck_assert(!str_ld_parse("nan", 3, &v));
-    ck_assert(!str_ld_parse("1e5000", 6, &v));
-    ck_assert(!str_ld_parse("", 0, &v));
-    ck_assert(str_ld_parse("inf", 3, &v) && isinf(v));
-    ck_assert(str_ld_parse("0x10", 4, &v) && v == 16);
+    ck_assert(!dk_ld_parse(" 1", 2, &v));
+    ck_assert(!dk_ld_parse("1 ", 2, &v));
+    ck_assert(!dk_ld_parse("nan", 3, &v));
+    ck_assert(!dk_ld_parse("1e5000", 6, &v));
+    ck_assert(!dk_ld_parse("", 0, &v));
+    ck_assert(dk_ld_parse("inf", 3, &v) && isinf(v));
+    ck_assert(dk_ld_parse("0x10", 4, &v) && v == 16);
 }
 END_TEST
 

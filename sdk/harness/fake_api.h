@@ -8,6 +8,13 @@
  * close-after-reply), a keyspace (one list, expiry on a settable clock, the optional per-key
  * words), server counters and output buffers.  test_fake_api checks that no entry is NULL.
  *
+ * It is deterministic: the clock moves only when a test sets it (fake_set_now_ms), threads run
+ * posted calls only when a test says (fake_run_posted).  fake_set_yield_every_op makes every
+ * process yield at every opcode boundary, with a hook that runs other commands there, so a
+ * module that keeps a command's state on the C stack or in globals between opcodes fails its
+ * tests here rather than under load.  Installed with the SDK (pkg-config keel-sdk
+ * --variable=harnessdir): compile its .c files beside the module and the tests.
+ *
  * Typical test:
  *     fake_api_reset();
  *     my_register_everything(fake_module());
@@ -40,6 +47,14 @@ long fake_api_live_allocs(void);
 /* The last message logged through keel_log ("" if none).  Set FAKE_API_LOG=1 in the
  * environment to also print every message on stderr. */
 const char *fake_last_log(void);
+
+/* ---- loading a module ---- */
+
+/* Loads a module through its descriptor (extern const keel_module_desc keel_module_descriptor,
+ * what KEEL_MODULE defines), checking it as the server does (magic, ABI major, a minor no newer
+ * than these headers', size, init), then runs its init with the fake table.  init's status;
+ * KEEL_EINVAL, with the reason in fake_last_log, for a descriptor the server would refuse. */
+keel_status fake_module_load(const keel_module_desc *d);
 
 /* ---- registrations (since the last reset) ---- */
 
@@ -132,7 +147,17 @@ keel_op_result fake_proc_run(keel_proc *p, const keel_insn_def *program);
 /* Runs argv[0]'s registered command, checking arity as the core does (KEEL_FAIL with Redis's
  * "unknown command" / "wrong number of arguments" errors). */
 keel_op_result fake_call(keel_proc *p);
-/* Times fake_proc_run resumed after KEEL_YIELD. */
+/* When on, every process yields at every opcode boundary (after an opcode that returns
+ * KEEL_NEXT or KEEL_JUMP), as a busy server may make it: its budget is refilled and the yield
+ * hook runs.  Off after each reset. */
+void fake_set_yield_every_op(bool on);
+/* fn(p, ctx) runs at every yield of a process p (its own KEEL_YIELD, a budget spent at a jump,
+ * or a boundary forced above): what other clients' commands do on the thread while p waits.
+ * Commands fn runs do not call it again.  NULL: none (after each reset).  A process that yields
+ * 10,000,000 times without finishing fails with "ERR harness: OP yielded N times ...": its
+ * handler starts over on every resume (progress kept on the C stack). */
+void fake_set_yield_hook(void (*fn)(keel_proc *p, void *ctx), void *ctx);
+/* Times fake_proc_run resumed after a yield. */
 long fake_proc_yields(const keel_proc *p);
 /* Budget each run and each resume starts with (default 1000). */
 void fake_proc_set_budget(keel_proc *p, int64_t budget);

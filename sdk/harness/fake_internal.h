@@ -16,6 +16,8 @@ void fake_keyspace_reset(void);
 int64_t fake_now(void);
 
 void fake_options_reset(void);
+/* Turns forced yields and the yield hook off (fake_proc.c). */
+void fake_yields_reset(void);
 
 /* Connections, threads and publishing (fake_conn.c): their entries, forgetting posted calls and
  * the publisher, and freeing what a connection holds for them. */

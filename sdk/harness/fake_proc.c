@@ -10,6 +10,9 @@
 #define ARENA_CHUNK 65536
 #define OPEN_AGGREGATE UINT64_MAX
 #define DEFAULT_BUDGET 1000
+/* A process that yields this often without finishing is taken to be stuck: a handler that
+ * starts over on every resume because it kept its progress on the C stack. */
+#define MAX_YIELDS 10000000L
 
 typedef struct chunk {
     struct chunk *next;
@@ -106,6 +109,40 @@ static const char *f_proc_command(keel_proc *p) {
 static int64_t f_now_ms(keel_proc *p) {
     (void)p;
     return fake_now();
+}
+
+/* ---- yields forced at every opcode boundary ---- */
+
+static bool yield_every_op;
+static void (*yield_hook)(keel_proc *p, void *ctx);
+static void *yield_hook_ctx;
+static bool in_yield_hook; /* processes the hook runs do not call it again */
+
+void fake_set_yield_every_op(bool on) {
+    yield_every_op = on;
+}
+
+void fake_set_yield_hook(void (*fn)(keel_proc *p, void *ctx), void *ctx) {
+    yield_hook = fn;
+    yield_hook_ctx = ctx;
+}
+
+void fake_yields_reset(void) {
+    yield_every_op = false;
+    fake_set_yield_hook(NULL, NULL);
+}
+
+/* p is suspended here: its budget is refilled and, as other processes run on its thread while
+ * it waits, the hook runs.  False when p yielded too often to be making progress. */
+static bool yield_point(fake_proc *fp) {
+    fp->yields++;
+    fp->head.budget = fp->budget;
+    if (yield_hook && !in_yield_hook) {
+        in_yield_hook = true;
+        yield_hook(&fp->head, yield_hook_ctx);
+        in_yield_hook = false;
+    }
+    return fp->yields < MAX_YIELDS;
 }
 
 /* ---- processes ---- */
@@ -524,30 +561,34 @@ keel_op_result fake_proc_run(keel_proc *p, const keel_insn_def *program) {
                               .imm = program[i].imm};
     }
     p->budget = fp->budget;
-    for (size_t pc = 0; pc < n;) {
+    size_t pc = 0;
+    while (pc < n) {
         p->budget -= defs[pc]->cost;
         r = code[pc].fn(p, &code[pc]);
         switch (r) {
         case KEEL_NEXT:
             pc++;
             r = KEEL_DONE;
+            if (yield_every_op && pc < n && !yield_point(fp)) goto stuck;
             break;
         case KEEL_JUMP:
             if (code[pc].imm < 0 || (size_t)code[pc].imm >= n) goto out;
             pc = (size_t)code[pc].imm;
-            if (p->budget <= 0) {
-                fp->yields++;
-                p->budget = fp->budget;
-            }
+            if ((yield_every_op || p->budget <= 0) && !yield_point(fp)) goto stuck;
             break;
         case KEEL_YIELD:
-            fp->yields++;
-            p->budget = fp->budget;
+            if (!yield_point(fp)) goto stuck;
             break;
         default:
             goto out;
         }
     }
+    goto out;
+stuck:
+    f_reply_reset(p);
+    f_reply_error(p, "ERR harness: %s yielded %ld times without finishing (progress kept on the "
+                     "C stack?)", defs[pc < n ? pc : n - 1]->name, fp->yields);
+    r = KEEL_FAIL;
 out:
     free(code);
     free(defs);
@@ -563,7 +604,12 @@ keel_op_result fake_call(keel_proc *p) {
     }
     int argc = (int)p->argc;
     if ((cmd->arity > 0 && argc != cmd->arity) || (cmd->arity < 0 && argc < -cmd->arity)) {
-        f_reply_error(p, "ERR wrong number of arguments for '%s' command", cmd->name);
+        char lower[64]; /* the core names the command as the client wrote it, in lower case */
+        size_t k = 0;
+        for (; name[k] && k + 1 < sizeof lower; k++)
+            lower[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
+        lower[k] = '\0';
+        f_reply_error(p, "ERR wrong number of arguments for '%s' command", lower);
         return KEEL_FAIL;
     }
     return fake_proc_run(p, cmd->program);

@@ -1,5 +1,6 @@
 /* fake_api.c -- the fake keel_api's table: memory, logging, registrations, connections, buffers. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,8 @@
 #define MAX_REGS 256
 #define DEFAULT_NOW_MS 1000000000000ll
 
-const keel_api *keel_api_ptr;
+/* Weak: a test that links the module's own KEEL_MODULE file (which defines it) shares that one. */
+__attribute__((weak)) const keel_api *keel_api_ptr;
 
 struct keel_module {
     const char *name;
@@ -394,8 +396,25 @@ void fake_api_reset(void) {
     fake_keyspace_reset(); /* before the types its objects need are forgotten */
     fake_options_reset();
     fake_conn_reset();
+    fake_yields_reset();
+    the_module.name = "fake";
     ncommands = nopcodes = nprotocols = ntypes = 0;
     last_log[0] = '\0';
     now_ms = DEFAULT_NOW_MS;
     next_conn_id = 1;
+}
+
+keel_status fake_module_load(const keel_module_desc *d) {
+    const char *why = NULL;
+    if (!d || d->magic != KEEL_MODULE_MAGIC) why = "not a Keel module descriptor";
+    else if (d->abi_major != KEEL_ABI_MAJOR) why = "built for another ABI major";
+    else if (d->abi_minor > KEEL_ABI_MINOR) why = "needs a newer ABI minor than these headers";
+    else if (d->size < offsetof(keel_module_desc, description)) why = "descriptor too small";
+    else if (!d->init || !d->name) why = "descriptor has no init or no name";
+    if (why) {
+        snprintf(last_log, sizeof last_log, "module refused: %s", why);
+        return KEEL_EINVAL;
+    }
+    the_module.name = d->name;
+    return d->init(&the_module, &table);
 }
