@@ -49,6 +49,7 @@ typedef struct save_task {
 typedef struct save_job {
     bool live;
     bool pit; /* BGSAVE at one instant: shards armed (snap_pit.h) as their gates come down */
+    bool aof_base; /* the append-only log, turned on at run time, starts at its instant */
     uint64_t generation;
     int64_t started_ms;
     uint64_t writes_at_start;
@@ -225,6 +226,7 @@ static int job_commit(save_job *job, char *err, size_t errlen) {
     atomic_store(&ps.bg_running, false);
     pthread_mutex_unlock(&ps.lock);
     if (rc == 0) aof_snapshot_committed(job->generation); /* the logs it covers go */
+    if (job->aof_base) aof_snapshot_done(job->generation, rc == 0);
     if (rc == 0)
         log_notice("DB saved on disk: generation %llu, %llu keys (%llu written as pre-images, "
                    "%llu bytes), %lld ms",
@@ -390,7 +392,7 @@ int persist_save_start(zvm_proc *waiter, char *err, size_t errlen) {
         snprintf(err, errlen, "ERR Background save already in progress");
         return -1;
     }
-    aof_rotate(job->generation); /* every gate is up: the log restarts here */
+    job->aof_base = aof_snapshot_instant(job->generation); /* every gate is up: the log's cut */
     job->waiter = waiter;
     job->waiter_thr = waiter ? waiter->cur : NULL;
     for (int i = 0; i < job->ntasks; i++) {
@@ -412,7 +414,7 @@ uint64_t persist_bgsave_begin(char *err, size_t errlen) {
         snprintf(err, errlen, "ERR Background save already in progress");
         return 0;
     }
-    aof_rotate(job->generation); /* every gate is up: the log restarts here */
+    job->aof_base = aof_snapshot_instant(job->generation); /* every gate is up: the log's cut */
     for (int i = 0; i < job->ntasks; i++)
         job->tasks[i].t = srv->threads[i];
     return job->generation;
@@ -644,6 +646,10 @@ bool persist_bgsave_spawn(void) {
 
 void persist_cron(int64_t now_ms) {
     if (persist_saving()) return;
+    if (aof_base_wanted()) { /* CONFIG SET appendonly yes came while another save ran */
+        persist_bgsave_spawn();
+        return;
+    }
     uint64_t writes = writes_now(), base = atomic_load(&ps.writes_at_save);
     int64_t changes = writes > base ? (int64_t)(writes - base) : 0;
     int64_t since = atomic_load(&ps.last_save_ms);
