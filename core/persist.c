@@ -12,6 +12,7 @@
 #include "shard.h"
 #include "registry.h"
 #include "snap_dir.h"
+#include "snap_io.h"
 #include "snap_pit.h"
 #include "snap_shard.h"
 #include "thread.h"
@@ -50,6 +51,7 @@ typedef struct save_job {
     bool live;
     bool pit; /* BGSAVE at one instant: shards armed (snap_pit.h) as their gates come down */
     bool aof_base; /* the append-only log, turned on at run time, starts at its instant */
+    snap_io_group *io; /* pit: the thread writing the shard files (NULL: the workers do) */
     uint64_t generation;
     int64_t started_ms;
     uint64_t writes_at_start;
@@ -270,7 +272,13 @@ static void sync_shard_files(save_job *job) {
 }
 
 static void commit_and_free(save_job *job) {
-    if (job->pit && !job->failed) sync_shard_files(job);
+    if (job->io) { /* every shard file written, fsynced and closed by the I/O thread */
+        int e = snap_io_group_wait(job->io);
+        job->io = NULL;
+        if (e) job_fail(job, "%s: %s", "writing a shard file", strerror(e));
+    } else if (job->pit && !job->failed) {
+        sync_shard_files(job);
+    }
     job_commit(job, NULL, 0);
     job_free(job);
 }
@@ -300,6 +308,13 @@ static void task_done(save_task *k) {
 
 static void task_on_thread(void *arg);
 
+/* A point-in-time task whose shard's file waits for the I/O thread. */
+static bool task_backlogged(save_task *k) {
+    if (!k->job->pit || k->next >= task_nshards(k)) return false;
+    shard *s = task_shard(k, k->next);
+    return s->pit && snap_writer_backlogged(&s->pit->sw.w);
+}
+
 /* The slow BGSAVE of tests (bgsave_slice_delay): the next slice after a timer. */
 static void task_on_timer(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
@@ -316,6 +331,9 @@ static void task_on_thread(void *arg) {
     int delay = srv->cf.bgsave_slice_delay;
     size_t budget = !k->job->live ? SIZE_MAX : delay > 0 ? BG_SLICE_SLOW : BG_SLICE;
     if (!task_run(k, budget)) {
+        /* the I/O thread is behind on this shard's file: come back in a millisecond rather than
+         * spin (the clients are served meanwhile) */
+        if (delay <= 0 && task_backlogged(k)) delay = 1000;
         struct timeval tv = {delay / 1000000, delay % 1000000};
         if (delay <= 0 || event_base_once(k->t->base, -1, EV_TIMEOUT, task_on_timer, k, &tv) != 0)
             thr_call_on(k->t, task_on_thread, k);
@@ -415,6 +433,7 @@ uint64_t persist_bgsave_begin(char *err, size_t errlen) {
         return 0;
     }
     job->aof_base = aof_snapshot_instant(job->generation); /* every gate is up: the log's cut */
+    job->io = snap_io_group_new(); /* NULL: the workers write their files themselves */
     for (int i = 0; i < job->ntasks; i++)
         job->tasks[i].t = srv->threads[i];
     return job->generation;
@@ -427,7 +446,7 @@ void persist_bgsave_arm(shard *s, uint64_t generation) {
     if (!job || !job->pit || job->generation != generation) return;
     char path[4096], err[600];
     snap_shard_path(srv->cf.dir, job->generation, s->id, true, path, sizeof path);
-    if (snap_pit_arm(s, path, job->generation, job->started_ms, err, sizeof err) != 0)
+    if (snap_pit_arm(s, path, job->generation, job->started_ms, job->io, err, sizeof err) != 0)
         job_fail(job, "%s%s", err, "");
     if (s->id + 1 != srv->nshards) return;
     /* the last gate: every shard is armed, the threads walk them */

@@ -251,6 +251,7 @@ bool snap_shard_walk(snap_shard_writer *sw, size_t budget) {
     if (sw->walked || sw->failed) return true;
     size_t done = 0;
     while (!sw->failed && sw->db < s->ndbs && done < budget) {
+        if (budget != SIZE_MAX && snap_writer_backlogged(&sw->w)) break; /* the disk is behind */
         dk_table *t = shard_table(s, sw->db);
         if (!t || (!sw->db_started && dk_table_count(t) == 0)) {
             sw->db++;
