@@ -110,8 +110,8 @@ static rdb_status read_node(rdb_reader *r, size_t *added) {
     int64_t count, deleted, mf, x;
     size_t i = 0;
     if (m < 3 || !item_int(&e[0], &count) || !item_int(&e[1], &deleted) || !item_int(&e[2], &mf) ||
-        count < 0 || deleted < 0 || mf < 0 || (uint64_t)mf > m - 3 || 3 + (size_t)mf >= m ||
-        !item_int(&e[3 + mf], &x) || x != 0) {
+        count < 0 || deleted < 0 || (uint64_t)count > m || (uint64_t)deleted > m || mf < 0 ||
+        (uint64_t)mf > m - 3 || 3 + (size_t)mf >= m || !item_int(&e[3 + mf], &x) || x != 0) {
         free(e);
         return rdb_bad(r, "malformed stream node header");
     }
