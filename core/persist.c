@@ -26,12 +26,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Top-level entries a BGSAVE slice writes before the thread turns to its other work (with
  * bgsave_slice_delay set, for tests: BG_SLICE_SLOW, and the delay between slices). */
 #define BG_SLICE 2048
 #define BG_SLICE_SLOW 16
+/* ... and at most this long (the clients of the thread wait meanwhile). */
+#define BG_SLICE_NS 300000
 
 struct save_job;
 
@@ -49,7 +52,7 @@ typedef struct save_task {
 
 typedef struct save_job {
     bool live;
-    bool pit; /* BGSAVE at one instant: shards armed (snap_pit.h) as their gates come down */
+    bool pit;      /* BGSAVE at one instant: shards armed (snap_pit.h) as their gates come down */
     bool aof_base; /* the append-only log, turned on at run time, starts at its instant */
     snap_io_group *io; /* pit: the thread writing the shard files (NULL: the workers do) */
     uint64_t generation;
@@ -127,6 +130,10 @@ static void task_disarm_rest(save_task *k) {
 static bool task_run_pit(save_task *k, size_t budget) {
     save_job *job = k->job;
     char path[4096];
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t slice_end =
+        budget == SIZE_MAX ? 0 : (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + BG_SLICE_NS;
     while (k->next < task_nshards(k)) {
         shard *s = task_shard(k, k->next);
         if (!s->pit) job_fail(job, "%s%s", "the save was stopped before it started", "");
@@ -134,6 +141,7 @@ static bool task_run_pit(save_task *k, size_t budget) {
             task_disarm_rest(k);
             return true;
         }
+        s->pit->sw.slice_end_ns = slice_end;
         if (!snap_pit_step(s, budget)) return false;
         snap_pit *pit = s->pit;
         bool ok = snap_shard_end(&pit->sw);
@@ -729,10 +737,18 @@ int64_t persist_last_save(void) {
     return (ms ? ms : srv->start_ms) / 1000; /* as Redis: the start until a save is made */
 }
 
-bool persist_last_ok(void) { return atomic_load(&ps.last_ok); }
-uint64_t persist_last_preimages(void) { return atomic_load(&ps.last_preimages); }
-uint64_t persist_last_preimage_bytes(void) { return atomic_load(&ps.last_preimage_bytes); }
-uint64_t persist_saves(void) { return atomic_load(&ps.saves); }
+bool persist_last_ok(void) {
+    return atomic_load(&ps.last_ok);
+}
+uint64_t persist_last_preimages(void) {
+    return atomic_load(&ps.last_preimages);
+}
+uint64_t persist_last_preimage_bytes(void) {
+    return atomic_load(&ps.last_preimage_bytes);
+}
+uint64_t persist_saves(void) {
+    return atomic_load(&ps.saves);
+}
 
 uint64_t persist_writes_at_save(void) {
     return atomic_load(&ps.writes_at_save);
@@ -757,8 +773,8 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
              "rdb_saves:%llu\r\nrdb_last_cow_size:%llu\r\nrdb_last_load_keys_expired:%llu\r\n"
              "rdb_last_load_keys_loaded:%llu\r\n"
              "%s%s\r\n",
-             aof_loading() ? 1 : 0, (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
-             (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
+             aof_loading() ? 1 : 0, (unsigned long long)(writes > base ? writes - base : 0),
+             bg ? 1 : 0, (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
              (long long)atomic_load(&ps.last_bg_sec), (long long)cur,
              (unsigned long long)atomic_load(&ps.saves), (unsigned long long)pre_bytes,
              (unsigned long long)atomic_load(&ps.loaded_expired),
