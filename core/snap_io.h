@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 /* A file's queue past which its walk yields; all files' queues past which a hand-over waits. */
-#define SNAP_IO_SOFT (256u << 10)
-#define SNAP_IO_HARD (16u << 20)
+#define SNAP_IO_SOFT (128u << 10)
+#define SNAP_IO_HARD (4u << 20)
 
 typedef struct snap_io_group snap_io_group;
 typedef struct snap_io_file snap_io_file;
