@@ -16,10 +16,13 @@
 #include "thread.h"
 #include "zvm.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 _Atomic bool aof_logging;
 _Atomic int aof_gate_state;
@@ -43,7 +46,13 @@ static struct {
     aof_buf *stage;       /* per worker thread */
     _Atomic int *waiting; /* per worker thread: a connection waits for the log */
     _Atomic uint64_t records;
-} A;
+    /* Turning the log on at run time (CONFIG SET appendonly yes): base_wanted until a
+     * snapshot's instant starts the log; then base_gen is that snapshot's generation until it is
+     * on disk (replies under "always" wait for it too).  mu orders turning on and off. */
+    _Atomic bool base_wanted;
+    _Atomic uint64_t base_gen;
+    pthread_mutex_t mu;
+} A = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static void pend_free(void *arg) {
     aof_pend *ap = arg;
@@ -164,7 +173,9 @@ void aof_thread_flush(thr *t) {
 enum aof_reply aof_reply_ready(uint64_t seq1) {
     if (!seq1 || atomic_load_explicit(&A.policy, memory_order_relaxed) != AOF_FSYNC_ALWAYS)
         return AOF_REPLY_GO;
-    if (aofw_durable() >= seq1 || !atomic_load(&A.enabled)) return AOF_REPLY_GO;
+    if (!atomic_load(&A.enabled)) return AOF_REPLY_GO;
+    /* a log turned on at run time holds nothing until the snapshot it starts from is on disk */
+    if (aofw_durable() >= seq1 && !atomic_load(&A.base_gen)) return AOF_REPLY_GO;
     if (!aofw_ok() || !aofw_running()) return AOF_REPLY_FAILED;
     return AOF_REPLY_WAIT;
 }
@@ -216,10 +227,10 @@ bool aof_loading(void) {
 
 /* ---- starting, rotating, stopping ---- */
 
-int aof_begin_logging(uint64_t generation, uint64_t next_seq) {
+static int begin_logging_flagged(uint64_t generation, uint64_t next_seq, uint32_t flags) {
     atomic_store(&A.seq, next_seq);
     char err[600];
-    if (aofw_start(generation, next_seq, err, sizeof err) != 0) {
+    if (aofw_start(generation, next_seq, flags, err, sizeof err) != 0) {
         log_error("cannot start the append-only log: %s", err);
         return -1;
     }
@@ -230,9 +241,69 @@ int aof_begin_logging(uint64_t generation, uint64_t next_seq) {
     return 0;
 }
 
+int aof_begin_logging(uint64_t generation, uint64_t next_seq) {
+    return begin_logging_flagged(generation, next_seq, 0);
+}
+
 void aof_rotate(uint64_t generation) {
     if (!atomic_load(&aof_logging)) return;
     aofw_rotate(atomic_load(&A.seq), generation);
+}
+
+bool aof_snapshot_instant(uint64_t generation) {
+    if (atomic_load(&aof_logging)) {
+        aof_rotate(generation);
+        return false;
+    }
+    if (!atomic_load(&A.base_wanted)) return false;
+    pthread_mutex_lock(&A.mu);
+    bool start = atomic_exchange(&A.base_wanted, false) && atomic_load(&A.enabled);
+    if (start) {
+        /* every gate is up: the snapshot holds every write before this, the log every one
+         * after; the file says it replays only over this snapshot */
+        atomic_store(&A.base_gen, generation);
+        if (begin_logging_flagged(generation, atomic_load(&A.seq), AOF_FLAG_NEEDS_BASE) != 0) {
+            atomic_store(&A.base_gen, 0);
+            atomic_store(&A.enabled, false);
+            log_warning("CONFIG SET appendonly yes failed: the log could not start; appendonly "
+                        "is no");
+            start = false;
+        }
+    }
+    pthread_mutex_unlock(&A.mu);
+    return start;
+}
+
+void aof_snapshot_done(uint64_t generation, bool ok) {
+    pthread_mutex_lock(&A.mu);
+    uint64_t want = generation;
+    if (!atomic_compare_exchange_strong(&A.base_gen, &want, 0)) { /* off meanwhile */
+        pthread_mutex_unlock(&A.mu);
+        return;
+    }
+    if (ok) {
+        log_notice("append-only log on: the snapshot it starts from (generation %llu) is on disk",
+                   (unsigned long long)generation);
+    } else { /* the log has nothing to replay over: it goes */
+        atomic_store(&A.enabled, false);
+        atomic_store(&aof_logging, false);
+        aofw_stop();
+        char path[4096];
+        aofw_path(generation, path, sizeof path);
+        if (unlink(path) != 0) log_warning("cannot remove %s: %s", path, strerror(errno));
+        log_warning("CONFIG SET appendonly yes failed: the snapshot the log starts from failed; "
+                    "appendonly is no");
+    }
+    pthread_mutex_unlock(&A.mu);
+    aof_durable_moved_hook(); /* replies held for the snapshot leave */
+}
+
+bool aof_base_wanted(void) {
+    return atomic_load(&A.base_wanted);
+}
+
+bool aof_base_pending(void) {
+    return atomic_load(&A.base_wanted) || atomic_load(&A.base_gen) != 0;
 }
 
 void aof_snapshot_committed(uint64_t generation) {
@@ -261,17 +332,35 @@ void aof_set_enabled_at_start(bool on) {
 }
 
 const char *aof_set_enabled(bool on) {
-    if (on == atomic_load(&A.enabled)) return NULL;
+    pthread_mutex_lock(&A.mu);
+    if (on == atomic_load(&A.enabled)) {
+        pthread_mutex_unlock(&A.mu);
+        return NULL;
+    }
     if (!on) { /* workers staging records drop them once the writer is gone */
         atomic_store(&A.enabled, false);
+        atomic_store(&A.base_wanted, false);
+        atomic_store(&A.base_gen, 0);
         atomic_store(&aof_logging, false);
         aofw_stop();
+        pthread_mutex_unlock(&A.mu);
         aof_durable_moved_hook(); /* replies waiting for the log leave */
         log_notice("append-only log off (CONFIG SET appendonly no)");
         return NULL;
     }
-    return "turning the append-only log on at run time is not supported yet: restart with "
-           "--appendonly yes";
+    if (aof_loading()) {
+        pthread_mutex_unlock(&A.mu);
+        return "the dataset is still loading: turn the append-only log on once it is loaded";
+    }
+    /* the log starts at the instant of the next snapshot (this one, or a save already asked
+     * for), which becomes its base: persist.c calls aof_snapshot_instant */
+    atomic_store(&A.enabled, true);
+    atomic_store(&A.base_wanted, true);
+    pthread_mutex_unlock(&A.mu);
+    log_notice("append-only log turning on (CONFIG SET appendonly yes): a snapshot is taken to "
+               "start it from");
+    if (!persist_saving()) persist_bgsave_spawn(); /* else the cron starts one after it */
+    return NULL;
 }
 
 int aof_fsync_policy(void) {
@@ -296,16 +385,16 @@ const char *aof_fsync_name(int policy) {
 
 void aof_info(char *out, size_t cap) {
     bool on = aofw_running();
-    int n =
-        snprintf(out, cap,
-                 "aof_enabled:%d\r\naof_rewrite_in_progress:%d\r\naof_rewrite_scheduled:0\r\n"
-                 "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
-                 "aof_last_bgrewrite_status:%s\r\naof_rewrites:%llu\r\n"
-                 "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:%s\r\n"
-                 "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
-                 "module_fork_last_cow_size:0\r\n",
-                 aof_enabled() ? 1 : 0, persist_saving() ? 1 : 0, persist_last_ok() ? "ok" : "err",
-                 (unsigned long long)persist_saves(), aofw_ok() ? "ok" : "err");
+    int n = snprintf(out, cap,
+                     "aof_enabled:%d\r\naof_rewrite_in_progress:%d\r\naof_rewrite_scheduled:%d\r\n"
+                     "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
+                     "aof_last_bgrewrite_status:%s\r\naof_rewrites:%llu\r\n"
+                     "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:%s\r\n"
+                     "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+                     "module_fork_last_cow_size:0\r\n",
+                     aof_enabled() ? 1 : 0, persist_saving() ? 1 : 0, aof_base_wanted() ? 1 : 0,
+                     persist_last_ok() ? "ok" : "err", (unsigned long long)persist_saves(),
+                     aofw_ok() ? "ok" : "err");
     if (on && n > 0 && (size_t)n < cap)
         snprintf(out + n, cap - (size_t)n,
                  "aof_current_size:%llu\r\naof_base_size:%llu\r\naof_pending_rewrite:0\r\n"

@@ -69,6 +69,18 @@ bool aof_has_records(void);
 /* A point-in-time snapshot of `generation` starts while every gate is up (SAVE, or the workers
  * stopped): records taken from now go to that generation's log file. */
 void aof_rotate(uint64_t generation);
+/* Every snapshot's instant (every gate up, or the workers stopped) instead of aof_rotate: cuts a
+ * running log, or starts a log turned on at run time, this snapshot being its base (the file is
+ * flagged: it replays only over that snapshot).  True in that second case: the caller then
+ * calls aof_snapshot_done once the snapshot is committed or failed. */
+bool aof_snapshot_instant(uint64_t generation);
+/* The snapshot a log turned on at run time starts from is on disk (ok), or failed (the log goes:
+ * appendonly is no again).  Replies held under "always" leave. */
+void aof_snapshot_done(uint64_t generation, bool ok);
+/* CONFIG SET appendonly yes waits for a snapshot to start the log (the cron starts one when no
+ * save runs); true from that until the snapshot is on disk. */
+bool aof_base_wanted(void);
+bool aof_base_pending(void);
 /* The snapshot of `generation` is on disk: older log files go. */
 void aof_snapshot_committed(uint64_t generation);
 /* Shutdown (workers stopped): writes and fsyncs what is left, stops the writer. */
@@ -76,8 +88,8 @@ void aof_shutdown(void);
 
 /* Settings (config, CONFIG SET). */
 bool aof_enabled(void);
-/* Turns the log on or off at run time: on needs a snapshot first (the caller runs one: see
- * cmd_config.c); NULL or an error text. */
+/* Turns the log on or off at run time: on starts it at the instant of a snapshot (a BGSAVE is
+ * spawned on this worker thread unless a save runs); NULL or an error text. */
 const char *aof_set_enabled(bool on);
 int aof_fsync_policy(void);
 void aof_set_fsync_policy(int policy);

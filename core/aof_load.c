@@ -170,6 +170,44 @@ static int check_file(int i) {
     return 0;
 }
 
+/* Whether generation's file is flagged to replay only over its own generation's snapshot. */
+static bool needs_own_base(uint64_t gen) {
+    char path[4096];
+    aofw_path(gen, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false; /* check_file reports it */
+    uint8_t pre[AOF_PREAMBLE];
+    bool flagged = pread(fd, pre, sizeof pre, 0) == (ssize_t)sizeof pre &&
+                   aof_preamble_ok(pre, sizeof pre) &&
+                   (aof_preamble_flags(pre) & AOF_FLAG_NEEDS_BASE);
+    close(fd);
+    return flagged;
+}
+
+/* A log turned on at run time starts at its snapshot's instant: when that snapshot never made
+ * it to disk (the server stopped while it was written), the file and every later one have
+ * nothing to replay over and are set aside.  No reply under "always" waited on them alone: those
+ * replies wait for the snapshot too. */
+static void set_aside_baseless(uint64_t generation) {
+    for (int i = 0; i < L.nf; i++) {
+        if (L.f[i].gen == generation || !needs_own_base(L.f[i].gen)) continue;
+        for (int j = i; j < L.nf; j++) {
+            char path[4096], aside[4200];
+            aofw_path(L.f[j].gen, path, sizeof path);
+            snprintf(aside, sizeof aside, "%s.nobase-skipped", path);
+            if (rename(path, aside) != 0)
+                log_warning("cannot set %s aside: %s", path, strerror(errno));
+            else
+                log_warning("append-only log %s set aside as %s: it starts from a snapshot "
+                            "(generation %llu) that never reached the disk (loaded: %llu)",
+                            path, aside, (unsigned long long)L.f[i].gen,
+                            (unsigned long long)generation);
+        }
+        L.nf = i;
+        return;
+    }
+}
+
 int aof_prepare_load(uint64_t generation) {
     L.base_gen = L.append_gen = generation;
     if (!aof_enabled()) return 0;
@@ -183,6 +221,7 @@ int aof_prepare_load(uint64_t generation) {
         log_error("cannot list the append-only log directory %s: %s", dir, strerror(errno));
         return -1;
     }
+    set_aside_baseless(generation);
     for (int i = 0; i < L.nf; i++)
         if (check_file(i) != 0) return -1;
     if (L.nf) L.append_gen = L.f[L.nf - 1].gen;

@@ -51,9 +51,18 @@ static uint64_t get_le(const uint8_t *p, int n) {
 }
 
 void aof_preamble(uint8_t out[AOF_PREAMBLE]) {
+    aof_preamble_flagged(out, 0);
+}
+
+void aof_preamble_flagged(uint8_t out[AOF_PREAMBLE], uint32_t flags) {
     memset(out, 0, AOF_PREAMBLE);
     memcpy(out, AOF_MAGIC, sizeof AOF_MAGIC);
     put_le(out + 8, AOF_VERSION, 4);
+    put_le(out + 12, flags, 4);
+}
+
+uint32_t aof_preamble_flags(const uint8_t *p) {
+    return (uint32_t)get_le(p + 12, 4);
 }
 
 bool aof_preamble_ok(const uint8_t *p, size_t n) {

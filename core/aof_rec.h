@@ -11,7 +11,10 @@
 
 #define AOF_MAGIC "KEELAOF" /* 7 bytes and a NUL: the preamble's first 8 */
 #define AOF_VERSION 1u
-#define AOF_PREAMBLE 16u /* magic (8), version (u32), zero (u32) */
+#define AOF_PREAMBLE 16u /* magic (8), version (u32), flags (u32) */
+/* Preamble flag: the file starts at the instant of its own generation's snapshot and replays only
+ * over it (a log turned on at run time: docs/persistence.md). */
+#define AOF_FLAG_NEEDS_BASE 1u
 #define AOF_REC_KIND 0xA1u
 #define AOF_REC_HEAD 8u                     /* kind, 3 zero bytes, payload length (u32) */
 #define AOF_REC_TAIL 8u                     /* XXH3-64 of head and payload */
@@ -31,7 +34,11 @@ void aof_buf_free(aof_buf *b);
 
 /* The 16-byte preamble of a log file. */
 void aof_preamble(uint8_t out[AOF_PREAMBLE]);
+/* The same with flags (AOF_FLAG_*). */
+void aof_preamble_flagged(uint8_t out[AOF_PREAMBLE], uint32_t flags);
 bool aof_preamble_ok(const uint8_t *p, size_t n);
+/* A checked preamble's flags. */
+uint32_t aof_preamble_flags(const uint8_t *p);
 
 /* One command as a record holds it.  ns: the namespace path's components (n <= AOF_NS_MAX),
  * coloc and coloc_n its co-location settings. */

@@ -39,6 +39,7 @@ static struct {
     chunk *pend; /* taken, not wholly written */
     int fd;
     uint64_t cur_gen; /* the generation of the file records go to (fd may be -1: it failed) */
+    uint32_t cur_flags; /* its preamble's, should it have to be made again */
     int open_errno;
     uint64_t next_seq;
     aof_buf out; /* merged bytes not yet written */
@@ -90,8 +91,9 @@ static bool write_all(int fd, const uint8_t *p, size_t n) {
     return true;
 }
 
-/* Opens generation's file for appending, writing the preamble to a new or empty one. */
-static int open_log(uint64_t generation, char *err, size_t errlen) {
+/* Opens generation's file for appending, writing the preamble (with flags) to a new or empty
+ * one. */
+static int open_log(uint64_t generation, uint32_t flags, char *err, size_t errlen) {
     char path[4096];
     aofw_path(generation, path, sizeof path);
     W.cur_gen = generation;
@@ -105,7 +107,7 @@ static int open_log(uint64_t generation, char *err, size_t errlen) {
     uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
     if (size == 0) {
         uint8_t pre[AOF_PREAMBLE];
-        aof_preamble(pre);
+        aof_preamble_flagged(pre, flags);
         if (!write_all(fd, pre, sizeof pre) || fdatasync(fd) != 0) {
             W.open_errno = errno;
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -141,7 +143,7 @@ static bool flush_out(void) {
     if (!W.out.len) return true;
     if (W.fd < 0) { /* it could not be opened: try again */
         char err[600];
-        W.fd = open_log(W.cur_gen, err, sizeof err);
+        W.fd = open_log(W.cur_gen, W.cur_flags, err, sizeof err);
         if (W.fd < 0) {
             set_failed(W.open_errno ? W.open_errno : EIO, "opening the file");
             return false;
@@ -187,13 +189,14 @@ static bool maybe_rotate(void) {
     W.dirty = true;
     do_fsync();
     char err[600];
-    int fd = open_log(gen, err, sizeof err);
+    int fd = open_log(gen, 0, err, sizeof err);
     if (fd < 0) {
         log_warning("append-only log: cannot start the new file: %s", err);
         set_failed(W.open_errno ? W.open_errno : EIO, "opening the new file");
     }
     if (W.fd >= 0) close(W.fd);
     W.fd = fd;
+    W.cur_flags = 0;
     return true;
 }
 
@@ -204,11 +207,15 @@ static bool merge(void) {
     for (;;) {
         if (maybe_rotate()) moved = true;
         chunk *hit = NULL;
-        for (chunk *c = W.pend; c; c = c->next)
+        for (chunk *c = W.pend; c; c = c->next) {
+            /* numbers below the next one were staged before the log was last turned off */
+            while (c->off < c->len && aof_rec_seq(c->p + c->off) < W.next_seq)
+                c->off += aof_rec_size(c->p + c->off);
             if (c->off < c->len && aof_rec_seq(c->p + c->off) == W.next_seq) {
                 hit = c;
                 break;
             }
+        }
         if (!hit) break;
         /* a rotation is asked for only while every gate is up: no record at or past its
          * sequence number exists yet, so reading it once per run is enough */
@@ -270,7 +277,7 @@ static void *writer_main(void *arg) {
         if (ok && atomic_load(&W.ok) == false && W.out.len == 0) { /* writes are refused: retry */
             if (W.fd < 0) {
                 char err[600];
-                W.fd = open_log(W.cur_gen, err, sizeof err);
+                W.fd = open_log(W.cur_gen, W.cur_flags, err, sizeof err);
             }
             W.dirty = W.fd >= 0;
             ok = W.fd >= 0 && do_fsync();
@@ -303,14 +310,15 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
-int aofw_start(uint64_t generation, uint64_t seq, char *err, size_t errlen) {
+int aofw_start(uint64_t generation, uint64_t seq, uint32_t flags, char *err, size_t errlen) {
     char dir[4096];
     aofw_dir(dir, sizeof dir);
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return -1;
     }
-    W.fd = open_log(generation, err, errlen); /* -1: writes are refused until it opens */
+    W.cur_flags = flags;
+    W.fd = open_log(generation, flags, err, errlen); /* -1: writes are refused until it opens */
     W.next_seq = seq;
     W.stop = false;
     W.rot_pending = false;

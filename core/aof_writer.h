@@ -13,9 +13,9 @@ void aofw_path(uint64_t generation, char *out, size_t cap);
 /* "<dir>/<appenddirname>" */
 void aofw_dir(char *out, size_t cap);
 
-/* Starts the writer appending to generation's file (created with its preamble when missing or
- * empty), the next record being seq.  0, or -1 with err. */
-int aofw_start(uint64_t generation, uint64_t seq, char *err, size_t errlen);
+/* Starts the writer appending to generation's file (created with its preamble, carrying flags
+ * (AOF_FLAG_*), when missing or empty), the next record being seq.  0, or -1 with err. */
+int aofw_start(uint64_t generation, uint64_t seq, uint32_t flags, char *err, size_t errlen);
 /* Hands over n bytes of whole records (mem_alloc'd; the writer frees them). */
 void aofw_submit(uint8_t *p, size_t n);
 /* Records from seq on go to generation's file. */

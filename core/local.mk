@@ -20,7 +20,7 @@ core_libkeelcore_la_SOURCES = \
 	core/keyspace.c core/keyspace.h core/lazyfree.c core/lazyfree.h core/loader.c core/loader.h \
 	core/limit.c core/limit.h core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/memusage.c core/memusage.h core/memtype.c core/memtype.h core/net.c core/net.h core/notify.c core/notify.h core/ns.c core/ns.h core/ns_due.c core/ns_due.h core/opts.c core/opts.h \
 	core/persist.c core/persist.h core/rdb_import.c core/rdb_import.h core/snap_dir.c core/snap_dir.h \
-	core/snap_file.c core/snap_file.h core/snap_pit.c core/snap_pit.h \
+	core/snap_file.c core/snap_file.h core/snap_io.c core/snap_io.h core/snap_pit.c core/snap_pit.h \
 	core/snap_shard.c core/snap_shard.h \
 	core/savepoint.c core/savepoint.h \
 	core/registry.c core/registry.h core/server.c core/server.h core/shard.c core/shard.h \

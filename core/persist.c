@@ -12,6 +12,7 @@
 #include "shard.h"
 #include "registry.h"
 #include "snap_dir.h"
+#include "snap_io.h"
 #include "snap_pit.h"
 #include "snap_shard.h"
 #include "thread.h"
@@ -25,12 +26,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Top-level entries a BGSAVE slice writes before the thread turns to its other work (with
  * bgsave_slice_delay set, for tests: BG_SLICE_SLOW, and the delay between slices). */
 #define BG_SLICE 2048
 #define BG_SLICE_SLOW 16
+/* ... and at most this long (the clients of the thread wait meanwhile). */
+#define BG_SLICE_NS 300000
 
 struct save_job;
 
@@ -48,7 +52,9 @@ typedef struct save_task {
 
 typedef struct save_job {
     bool live;
-    bool pit; /* BGSAVE at one instant: shards armed (snap_pit.h) as their gates come down */
+    bool pit;      /* BGSAVE at one instant: shards armed (snap_pit.h) as their gates come down */
+    bool aof_base; /* the append-only log, turned on at run time, starts at its instant */
+    snap_io_group *io; /* pit: the thread writing the shard files (NULL: the workers do) */
     uint64_t generation;
     int64_t started_ms;
     uint64_t writes_at_start;
@@ -124,6 +130,10 @@ static void task_disarm_rest(save_task *k) {
 static bool task_run_pit(save_task *k, size_t budget) {
     save_job *job = k->job;
     char path[4096];
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t slice_end =
+        budget == SIZE_MAX ? 0 : (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + BG_SLICE_NS;
     while (k->next < task_nshards(k)) {
         shard *s = task_shard(k, k->next);
         if (!s->pit) job_fail(job, "%s%s", "the save was stopped before it started", "");
@@ -131,6 +141,7 @@ static bool task_run_pit(save_task *k, size_t budget) {
             task_disarm_rest(k);
             return true;
         }
+        s->pit->sw.slice_end_ns = slice_end;
         if (!snap_pit_step(s, budget)) return false;
         snap_pit *pit = s->pit;
         bool ok = snap_shard_end(&pit->sw);
@@ -225,6 +236,7 @@ static int job_commit(save_job *job, char *err, size_t errlen) {
     atomic_store(&ps.bg_running, false);
     pthread_mutex_unlock(&ps.lock);
     if (rc == 0) aof_snapshot_committed(job->generation); /* the logs it covers go */
+    if (job->aof_base) aof_snapshot_done(job->generation, rc == 0);
     if (rc == 0)
         log_notice("DB saved on disk: generation %llu, %llu keys (%llu written as pre-images, "
                    "%llu bytes), %lld ms",
@@ -268,7 +280,13 @@ static void sync_shard_files(save_job *job) {
 }
 
 static void commit_and_free(save_job *job) {
-    if (job->pit && !job->failed) sync_shard_files(job);
+    if (job->io) { /* every shard file written, fsynced and closed by the I/O thread */
+        int e = snap_io_group_wait(job->io);
+        job->io = NULL;
+        if (e) job_fail(job, "%s: %s", "writing a shard file", strerror(e));
+    } else if (job->pit && !job->failed) {
+        sync_shard_files(job);
+    }
     job_commit(job, NULL, 0);
     job_free(job);
 }
@@ -298,6 +316,13 @@ static void task_done(save_task *k) {
 
 static void task_on_thread(void *arg);
 
+/* A point-in-time task whose shard's file waits for the I/O thread. */
+static bool task_backlogged(save_task *k) {
+    if (!k->job->pit || k->next >= task_nshards(k)) return false;
+    shard *s = task_shard(k, k->next);
+    return s->pit && snap_writer_backlogged(&s->pit->sw.w);
+}
+
 /* The slow BGSAVE of tests (bgsave_slice_delay): the next slice after a timer. */
 static void task_on_timer(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
@@ -314,6 +339,9 @@ static void task_on_thread(void *arg) {
     int delay = srv->cf.bgsave_slice_delay;
     size_t budget = !k->job->live ? SIZE_MAX : delay > 0 ? BG_SLICE_SLOW : BG_SLICE;
     if (!task_run(k, budget)) {
+        /* the I/O thread is behind on this shard's file: come back in a millisecond rather than
+         * spin (the clients are served meanwhile) */
+        if (delay <= 0 && task_backlogged(k)) delay = 1000;
         struct timeval tv = {delay / 1000000, delay % 1000000};
         if (delay <= 0 || event_base_once(k->t->base, -1, EV_TIMEOUT, task_on_timer, k, &tv) != 0)
             thr_call_on(k->t, task_on_thread, k);
@@ -390,7 +418,7 @@ int persist_save_start(zvm_proc *waiter, char *err, size_t errlen) {
         snprintf(err, errlen, "ERR Background save already in progress");
         return -1;
     }
-    aof_rotate(job->generation); /* every gate is up: the log restarts here */
+    job->aof_base = aof_snapshot_instant(job->generation); /* every gate is up: the log's cut */
     job->waiter = waiter;
     job->waiter_thr = waiter ? waiter->cur : NULL;
     for (int i = 0; i < job->ntasks; i++) {
@@ -412,7 +440,8 @@ uint64_t persist_bgsave_begin(char *err, size_t errlen) {
         snprintf(err, errlen, "ERR Background save already in progress");
         return 0;
     }
-    aof_rotate(job->generation); /* every gate is up: the log restarts here */
+    job->aof_base = aof_snapshot_instant(job->generation); /* every gate is up: the log's cut */
+    job->io = snap_io_group_new(); /* NULL: the workers write their files themselves */
     for (int i = 0; i < job->ntasks; i++)
         job->tasks[i].t = srv->threads[i];
     return job->generation;
@@ -425,7 +454,7 @@ void persist_bgsave_arm(shard *s, uint64_t generation) {
     if (!job || !job->pit || job->generation != generation) return;
     char path[4096], err[600];
     snap_shard_path(srv->cf.dir, job->generation, s->id, true, path, sizeof path);
-    if (snap_pit_arm(s, path, job->generation, job->started_ms, err, sizeof err) != 0)
+    if (snap_pit_arm(s, path, job->generation, job->started_ms, job->io, err, sizeof err) != 0)
         job_fail(job, "%s%s", err, "");
     if (s->id + 1 != srv->nshards) return;
     /* the last gate: every shard is armed, the threads walk them */
@@ -644,6 +673,10 @@ bool persist_bgsave_spawn(void) {
 
 void persist_cron(int64_t now_ms) {
     if (persist_saving()) return;
+    if (aof_base_wanted()) { /* CONFIG SET appendonly yes came while another save ran */
+        persist_bgsave_spawn();
+        return;
+    }
     uint64_t writes = writes_now(), base = atomic_load(&ps.writes_at_save);
     int64_t changes = writes > base ? (int64_t)(writes - base) : 0;
     int64_t since = atomic_load(&ps.last_save_ms);
@@ -704,10 +737,18 @@ int64_t persist_last_save(void) {
     return (ms ? ms : srv->start_ms) / 1000; /* as Redis: the start until a save is made */
 }
 
-bool persist_last_ok(void) { return atomic_load(&ps.last_ok); }
-uint64_t persist_last_preimages(void) { return atomic_load(&ps.last_preimages); }
-uint64_t persist_last_preimage_bytes(void) { return atomic_load(&ps.last_preimage_bytes); }
-uint64_t persist_saves(void) { return atomic_load(&ps.saves); }
+bool persist_last_ok(void) {
+    return atomic_load(&ps.last_ok);
+}
+uint64_t persist_last_preimages(void) {
+    return atomic_load(&ps.last_preimages);
+}
+uint64_t persist_last_preimage_bytes(void) {
+    return atomic_load(&ps.last_preimage_bytes);
+}
+uint64_t persist_saves(void) {
+    return atomic_load(&ps.saves);
+}
 
 uint64_t persist_writes_at_save(void) {
     return atomic_load(&ps.writes_at_save);
@@ -732,8 +773,8 @@ void persist_info(char *out, size_t cap, uint64_t writes) {
              "rdb_saves:%llu\r\nrdb_last_cow_size:%llu\r\nrdb_last_load_keys_expired:%llu\r\n"
              "rdb_last_load_keys_loaded:%llu\r\n"
              "%s%s\r\n",
-             aof_loading() ? 1 : 0, (unsigned long long)(writes > base ? writes - base : 0), bg ? 1 : 0,
-             (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
+             aof_loading() ? 1 : 0, (unsigned long long)(writes > base ? writes - base : 0),
+             bg ? 1 : 0, (long long)persist_last_save(), atomic_load(&ps.last_ok) ? "ok" : "err",
              (long long)atomic_load(&ps.last_bg_sec), (long long)cur,
              (unsigned long long)atomic_load(&ps.saves), (unsigned long long)pre_bytes,
              (unsigned long long)atomic_load(&ps.loaded_expired),

@@ -1,6 +1,7 @@
 /* snap_file.c -- snapshot blocks and records: buffered, checksummed writing and checked reading. */
 #include "config.h"
 #include "snap_file.h"
+#include "snap_io.h"
 
 #include <datakit/box.h>
 #include <errno.h>
@@ -90,7 +91,29 @@ void snap_buf_free(snap_buf *b) {
 
 /* ---- writing ---- */
 
+/* Through the I/O thread: the filled buffer goes, a fresh one takes its place. */
+static void out_hand_over(snap_writer *w) {
+    if (!w->err) w->err = snap_io_error(w->io);
+    if (w->err || !w->outlen) {
+        w->outlen = 0;
+        return;
+    }
+    uint8_t *fresh = malloc(w->outcap);
+    if (!fresh) {
+        w->err = ENOMEM;
+        w->outlen = 0;
+        return;
+    }
+    snap_io_write(w->io, w->out, w->outlen);
+    w->out = fresh;
+    w->outlen = 0;
+}
+
 static void out_flush(snap_writer *w) {
+    if (w->io) {
+        out_hand_over(w);
+        return;
+    }
     size_t off = 0;
     while (!w->err && off < w->outlen) {
         ssize_t n = write(w->fd, w->out + off, w->outlen - off);
@@ -108,6 +131,18 @@ static void out_put(snap_writer *w, const void *p, size_t n) {
     if (w->err || n == 0) return;
     w->written += n;
     if (w->outlen + n > w->outcap) out_flush(w);
+    if (n >= w->outcap && w->io) { /* copied: the I/O thread writes it later */
+        const uint8_t *s = p;
+        while (!w->err && n > 0) {
+            size_t k = n < w->outcap ? n : w->outcap;
+            memcpy(w->out, s, k);
+            w->outlen = k;
+            out_hand_over(w);
+            s += k;
+            n -= k;
+        }
+        return;
+    }
     if (n >= w->outcap) {
         const uint8_t *s = p;
         while (!w->err && n > 0) {
@@ -124,6 +159,15 @@ static void out_put(snap_writer *w, const void *p, size_t n) {
     }
     memcpy(w->out + w->outlen, p, n);
     w->outlen += n;
+}
+
+void snap_writer_use_io(snap_writer *w, struct snap_io_file *io) {
+    out_flush(w);
+    w->io = io;
+}
+
+bool snap_writer_backlogged(const snap_writer *w) {
+    return w->io && snap_io_backlogged(w->io);
 }
 
 bool snap_writer_set_buffer(snap_writer *w, size_t cap) {

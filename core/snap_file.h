@@ -77,11 +77,17 @@ typedef struct snap_writer {
     bool in_block;
     int err;                /* the first errno a write met (ENOMEM for memory); 0 = fine */
     bool no_sync;           /* snap_writer_finish leaves the fsync to the caller */
+    struct snap_io_file *io; /* NULL, or the I/O thread's file: filled buffers go there */
 } snap_writer;
 
 /* Starts a file of the given kind on fd (the caller opened it and closes it): false with w->err
  * when memory ran out. */
 bool snap_writer_open(snap_writer *w, int fd, enum snap_file_kind kind);
+/* From now on, filled buffers are handed to io (snap_io.h) instead of written here; io's
+ * errors become the writer's. */
+void snap_writer_use_io(snap_writer *w, struct snap_io_file *io);
+/* Writing through an I/O thread whose queue for this file is long: the caller should yield. */
+bool snap_writer_backlogged(const snap_writer *w);
 /* Writes out what is buffered and makes the buffer cap bytes (the default is 1 MB); false when
  * there is no memory for it (the writer keeps the old one). */
 bool snap_writer_set_buffer(snap_writer *w, size_t cap);

@@ -5,6 +5,7 @@
 #include "mem.h"
 #include "ns.h"
 #include "shard.h"
+#include "snap_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +24,8 @@ static bool handled_skip(void *ctx, uint32_t db, const void *key, size_t klen) {
     return h && dk_table_find(h, key, klen, ks_hash(key, klen)) != DK_REF_NONE;
 }
 
-int snap_pit_arm(shard *s, const char *path, uint64_t generation, int64_t start_ms, char *err,
-                 size_t errlen) {
+int snap_pit_arm(shard *s, const char *path, uint64_t generation, int64_t start_ms,
+                 snap_io_group *io, char *err, size_t errlen) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -41,6 +42,9 @@ int snap_pit_arm(shard *s, const char *path, uint64_t generation, int64_t start_
         mem_free(pit);
         return -1;
     }
+    /* the disk is written by the I/O thread: a write(2) that stalls stalls no client */
+    pit->io = io ? snap_io_open(io, fd) : NULL;
+    if (pit->io) snap_writer_use_io(&pit->sw.w, pit->io);
     /* every shard's file is open for the whole save: small buffers (a 16-shard save holds about
      * 2 MB in them instead of 20) */
     pit->sw.block_bytes = SNAP_PIT_BLOCK;
@@ -68,8 +72,13 @@ void snap_pit_disarm(shard *s, uint64_t *preimages, uint64_t *bytes) {
     if (bytes) *bytes += pit->preimage_bytes;
     drop_handled(pit, s->ndbs);
     mem_free(pit->handled);
+    if (pit->io)
+        snap_writer_finish(&pit->sw.w); /* what is still buffered (a failed walk: harmless) */
     snap_shard_writer_free(&pit->sw);
-    close(pit->fd);
+    if (pit->io)
+        snap_io_close(pit->io);
+    else
+        close(pit->fd);
     mem_free(pit);
 }
 

@@ -20,6 +20,7 @@ struct ns_obj;
 typedef struct snap_pit {
     snap_shard_writer sw; /* the shard's file; sw.walked once the walk passed every key */
     int fd;
+    struct snap_io_file *io; /* the I/O thread's handle of fd (NULL: written here) */
     dk_table **handled;      /* [ndbs]: top-level keys written as pre-images or made after the
                                 start, in databases the walk has not finished (NULL: none) */
     uint64_t preimages;      /* keys written as pre-images */
@@ -27,11 +28,15 @@ typedef struct snap_pit {
 } snap_pit;
 
 /* Opens shard s's file of snapshot `generation` (the temp name) and starts its point-in-time
- * walk as of start_ms; s->pit is then set.  The file is not fsynced when its walk ends: the
- * caller does it before the manifest names it.  0, or -1 with err (nothing set). */
+ * walk as of start_ms; s->pit is then set.  With io (snap_io.h), the file is written, fsynced
+ * and closed by that group's thread (the caller waits for the group before the manifest names
+ * it); without, it is not fsynced when its walk ends: the caller does it.  0, or -1 with err
+ * (nothing set). */
+struct snap_io_group;
 int snap_pit_arm(struct shard *s, const char *path, uint64_t generation, int64_t start_ms,
-                 char *err, size_t errlen);
-/* Takes s's state off the shard (s->pit becomes NULL) and frees it, closing the file.  The
+                 struct snap_io_group *io, char *err, size_t errlen);
+/* Takes s's state off the shard (s->pit becomes NULL) and frees it, closing the file (through
+ * the I/O thread, after what it was handed).  The
  * counters are added to *preimages and *bytes first (either may be NULL). */
 void snap_pit_disarm(struct shard *s, uint64_t *preimages, uint64_t *bytes);
 

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A block of records is written once it holds this much; a value at least this big goes into
@@ -246,11 +247,19 @@ static void finish(snap_shard_writer *sw) {
     if (snap_writer_finish(&sw->w) != 0) fail(sw, "write error: %s", strerror(sw->w.err));
 }
 
+static int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 bool snap_shard_walk(snap_shard_writer *sw, size_t budget) {
     shard *s = sw->s;
     if (sw->walked || sw->failed) return true;
     size_t done = 0;
     while (!sw->failed && sw->db < s->ndbs && done < budget) {
+        if (budget != SIZE_MAX && snap_writer_backlogged(&sw->w)) break; /* the disk is behind */
+        if (budget != SIZE_MAX && sw->slice_end_ns && mono_ns() >= sw->slice_end_ns) break;
         dk_table *t = shard_table(s, sw->db);
         if (!t || (!sw->db_started && dk_table_count(t) == 0)) {
             sw->db++;

@@ -40,6 +40,7 @@ typedef struct snap_shard_writer {
     bool walked;            /* every database walked (the end block may still be missing) */
     size_t block_bytes;     /* records are gathered into blocks of about this much */
     snap_skip_fn skip;      /* NULL, or the entries the walk leaves out */
+    int64_t slice_end_ns;   /* 0, or CLOCK_MONOTONIC ns at which a bounded slice stops early */
     void *skip_ctx;
     uint64_t records;       /* key records written (every level) */
     uint64_t keys;          /* top-level keys written */

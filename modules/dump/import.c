@@ -3,7 +3,7 @@
  * checksum included, creating nothing; then each key is made by the command that makes it on
  * the thread owning its shard (a child call: SET for strings, RESTORE of the value's own bytes
  * for the rest, as a DUMP payload), with its absolute expiry (PXAT, or PEXPIREAT after RESTORE).
- * Keys already expired are left out; streams and module values are reported by key and skipped.
+ * Keys already expired are left out; module values are reported by key and skipped.
  * Several load chunks run at once (all on worker 0, sharing the one walk): see import_run.
  *
  * Answers, for the core (core/rdb_import.c): "CHECKED <keys> <highest db>", "MORE <db> <offset>"

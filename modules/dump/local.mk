@@ -11,6 +11,7 @@ modules_dump_librdbcodec_la_SOURCES = \
 	modules/dump/rdb_packed.c \
 	modules/dump/rdb_payload.c modules/dump/rdb_payload.h \
 	modules/dump/rdb_skip.c modules/dump/rdb_skip.h \
+	modules/dump/rdb_stream.c \
 	modules/dump/rdb_value.c modules/dump/rdb_value.h
 
 noinst_LTLIBRARIES += modules/dump/libdump.la

@@ -21,4 +21,21 @@ rdb_status rdb_listpack_items(rdb_value *v, const uint8_t *lp, size_t n);
 rdb_status rdb_intset_items(rdb_value *v, const uint8_t *is, size_t n);
 rdb_status rdb_zipmap_items(rdb_value *v, const uint8_t *zm, size_t n);
 
+/* A cursor over one value's bytes while it is decoded into v; err: the first problem seen. */
+typedef struct rdb_reader {
+    const uint8_t *p;
+    size_t pos, n;
+    rdb_value *v;
+    const char *err;
+} rdb_reader;
+
+/* Notes why the bytes are bad (the first reason stays): RDB_EFORMAT. */
+rdb_status rdb_bad(rdb_reader *r, const char *why);
+/* A length in RDB's encoding; a string (its bytes as a view, LZF and integers decoded). */
+rdb_status rdb_read_length(rdb_reader *r, uint64_t *len);
+rdb_status rdb_read_string(rdb_reader *r, rdb_item *out);
+
+/* A stream of object type 15, 19 or 21 (rdb_stream.c), as the commands that make it. */
+rdb_status rdb_stream_read(rdb_reader *r, uint8_t type);
+
 #endif

@@ -1,4 +1,4 @@
-/* rdb_skip.c -- passing over streams, module values and strings in an RDB file (rdb_skip.h). */
+/* rdb_skip.c -- passing over module values and strings in an RDB file (rdb_skip.h). */
 #include "rdb_skip.h"
 
 #include <stdio.h>
@@ -9,9 +9,6 @@
 enum {
     TYPE_MODULE_PRE_GA = 6,
     TYPE_MODULE_2 = 7,
-    TYPE_STREAM_LISTPACKS = 15,
-    TYPE_STREAM_LISTPACKS_2 = 19,
-    TYPE_STREAM_LISTPACKS_3 = 21,
 };
 
 /* Module value opcodes. */
@@ -115,46 +112,6 @@ static void module_name(uint64_t id, char name[10]) {
     name[9] = 0;
 }
 
-/* An ID as a stream stores it in metadata: two lengths (ms, seq). */
-static bool id_at(cursor *c) {
-    uint64_t ms, seq;
-    return len_at(c, &ms) && len_at(c, &seq);
-}
-
-static bool consumers_at(cursor *c, uint8_t type) {
-    uint64_t consumers, pel;
-    if (!len_at(c, &consumers)) return false;
-    for (uint64_t i = 0; i < consumers; i++) {
-        if (!string_at(c) || !bytes_at(c, 8)) return false;                   /* name, seen time */
-        if (type >= TYPE_STREAM_LISTPACKS_3 && !bytes_at(c, 8)) return false; /* active time */
-        if (!len_at(c, &pel) || pel > (c->n - c->pos) / 16 || !bytes_at(c, pel * 16)) return false;
-    }
-    return true;
-}
-
-/* A stream: its listpacks (node key, listpack), length, IDs, then its consumer groups. */
-static bool stream_at(cursor *c, uint8_t type) {
-    uint64_t nodes, x;
-    bool v2 = type >= TYPE_STREAM_LISTPACKS_2;
-    if (!len_at(c, &nodes)) return false;
-    for (uint64_t i = 0; i < nodes; i++)
-        if (!string_at(c) || !string_at(c)) return false;
-    if (!len_at(c, &x) || !id_at(c)) return false;                      /* length, last ID */
-    if (v2 && (!id_at(c) || !id_at(c) || !len_at(c, &x))) return false; /* first, max deleted */
-    uint64_t groups;
-    if (!len_at(c, &groups)) return false;
-    for (uint64_t g = 0; g < groups; g++) {
-        uint64_t pel;
-        if (!string_at(c) || !id_at(c)) return false; /* name, last delivered ID */
-        if (v2 && !len_at(c, &x)) return false;       /* entries read */
-        if (!len_at(c, &pel)) return false;
-        for (uint64_t i = 0; i < pel; i++) /* raw ID, delivery time, delivery count */
-            if (!bytes_at(c, 16 + 8) || !len_at(c, &x)) return false;
-        if (!consumers_at(c, type)) return false;
-    }
-    return true;
-}
-
 const char *rdb_skip_value(uint8_t type, const uint8_t *in, size_t n, size_t *used, char *why,
                            size_t cap) {
     cursor c = {in, n, 0};
@@ -175,13 +132,10 @@ const char *rdb_skip_value(uint8_t type, const uint8_t *in, size_t n, size_t *us
     case RDB_TYPE_ZSET_LISTPACK:
     case RDB_TYPE_LIST_QUICKLIST_2:
     case RDB_TYPE_SET_LISTPACK:
+    case RDB_TYPE_STREAM_LISTPACKS:
+    case RDB_TYPE_STREAM_LISTPACKS_2:
+    case RDB_TYPE_STREAM_LISTPACKS_3:
         return NULL;
-    case TYPE_STREAM_LISTPACKS:
-    case TYPE_STREAM_LISTPACKS_2:
-    case TYPE_STREAM_LISTPACKS_3:
-        if (!stream_at(&c, type)) return "malformed stream value";
-        snprintf(why, cap, "a stream (object type %u)", type);
-        break;
     case TYPE_MODULE_2: {
         uint64_t id;
         char name[10];

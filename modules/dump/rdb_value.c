@@ -81,12 +81,7 @@ void rdb_value_free(rdb_value *v) {
 
 /* ---- the reader ---- */
 
-typedef struct reader {
-    const uint8_t *p;
-    size_t pos, n;
-    rdb_value *v;
-    const char *err;
-} reader;
+typedef rdb_reader reader;
 
 static rdb_status bad(reader *r, const char *why) {
     if (!r->err) r->err = why;
@@ -144,6 +139,20 @@ static rdb_status read_count(reader *r, uint64_t *count, size_t min_bytes) {
     if (*count == 0) return bad(r, "empty collection");
     if (*count > (r->n - r->pos) / min_bytes) return bad(r, "count larger than the payload");
     return RDB_OK;
+}
+
+rdb_status rdb_bad(rdb_reader *r, const char *why) {
+    return bad(r, why);
+}
+
+rdb_status rdb_read_length(rdb_reader *r, uint64_t *len) {
+    return read_len(r, len, NULL);
+}
+
+static rdb_status read_string(reader *r, rdb_item *out);
+
+rdb_status rdb_read_string(rdb_reader *r, rdb_item *out) {
+    return read_string(r, out);
 }
 
 static int64_t le_signed(const uint8_t *p, int n) {
@@ -353,6 +362,11 @@ static rdb_status decode(reader *r, uint8_t type) {
         v->kind = RDB_KIND_ZSET;
         return split_zset_pairs(r);
     }
+    case RDB_TYPE_STREAM_LISTPACKS:
+    case RDB_TYPE_STREAM_LISTPACKS_2:
+    case RDB_TYPE_STREAM_LISTPACKS_3:
+        v->kind = RDB_KIND_STREAM;
+        return rdb_stream_read(r, type);
     default:
         return bad(r, "unsupported object type");
     }
@@ -373,7 +387,8 @@ static int item_cmp(const void *a, const void *b) {
 
 static rdb_status check_unique(reader *r) {
     const rdb_value *v = r->v;
-    if (v->kind == RDB_KIND_STRING || v->kind == RDB_KIND_LIST) return RDB_OK;
+    if (v->kind == RDB_KIND_STRING || v->kind == RDB_KIND_LIST || v->kind == RDB_KIND_STREAM)
+        return RDB_OK;
     size_t step = v->kind == RDB_KIND_HASH ? 2 : 1, n = v->count / step;
     if (v->kind == RDB_KIND_HASH && n <= RDB_HASH_SMALL_FIELDS) return RDB_OK;
     rdb_item *keys = malloc(n * sizeof *keys);

@@ -5,9 +5,10 @@
  * length-prefixed, integer-encoded and LZF-compressed strings; plain lists, quicklists of
  * ziplists (v1) and of listpacks or plain nodes (v2); hashtable sets, intsets and listpack sets;
  * skiplist sorted sets (text or binary scores), ziplist and listpack ones; hashtable, zipmap,
- * ziplist and listpack hashes.  Streams and modules are refused (rdb_skip.h passes over them in
- * a file).  Everything read is checked against the input's bounds: malformed bytes give
- * RDB_EFORMAT, never a read outside them.
+ * ziplist and listpack hashes; streams (listpacks v1 to v3: entries, IDs, consumer groups,
+ * their pending entries and consumers) as the commands that rebuild them.  Modules are refused
+ * (rdb_skip.h passes over them in a file).  Everything read is checked against the input's bounds:
+ * malformed bytes give RDB_EFORMAT, never a read outside them.
  *
  * The decoded value's elements are views: into the input where its bytes lie as they are, else
  * into memory the value owns (decompressed strings, integers written as text).  Free it with
@@ -38,7 +39,10 @@ enum {
     RDB_TYPE_HASH_LISTPACK = 16,
     RDB_TYPE_ZSET_LISTPACK = 17,
     RDB_TYPE_LIST_QUICKLIST_2 = 18,
+    RDB_TYPE_STREAM_LISTPACKS = 15,
+    RDB_TYPE_STREAM_LISTPACKS_2 = 19,
     RDB_TYPE_SET_LISTPACK = 20,
+    RDB_TYPE_STREAM_LISTPACKS_3 = 21,
 };
 
 /* What a decoded value is. */
@@ -48,6 +52,9 @@ typedef enum rdb_kind {
     RDB_KIND_SET,    /* items: the members */
     RDB_KIND_ZSET,   /* items: the members, scores[i] the score of items[i] */
     RDB_KIND_HASH,   /* items: field, value, field, value ... (count is 2 * fields) */
+    /* items: the commands that make it (XADD, XSETID, XGROUP, XCLAIM), each its argument count
+     * (decimal text) then its arguments, the key being an item with a NULL ptr */
+    RDB_KIND_STREAM,
 } rdb_kind;
 
 typedef enum rdb_status {

@@ -31,12 +31,41 @@ typedef struct restore_run {
     char at_text[24];   /* ... as PEXPIREAT's argument */
     keel_arg argv[2 + 2 * DUMP_BATCH];
     char scores[DUMP_BATCH][32];
+    keel_arg *cmd; /* a stream's command (any number of arguments) */
+    size_t cmdcap;
 } restore_run;
 
 static void run_free(void *state) {
     restore_run *run = state;
     rdb_value_free(&run->val);
+    free(run->cmd);
     free(run);
+}
+
+/* A stream's next command (rdb_value.h: its count, then its arguments, NULL for the key) from
+ * run->next, into run->cmd: its argc (0 when memory ran out or the count is bad); sets batch. */
+static uint32_t next_stream_command(keel_proc *p, restore_run *run) {
+    const rdb_value *v = &run->val;
+    const rdb_item *count = &v->items[run->next];
+    char text[24];
+    size_t argc = 0;
+    if (count->len && count->len < sizeof text) {
+        memcpy(text, count->ptr, count->len);
+        text[count->len] = 0;
+        argc = strtoul(text, NULL, 10);
+    }
+    if (!argc || argc > v->count - run->next - 1) return 0;
+    if (argc > run->cmdcap) {
+        keel_arg *c = realloc(run->cmd, argc * sizeof *c);
+        if (!c) return 0;
+        run->cmd = c, run->cmdcap = argc;
+    }
+    for (size_t i = 0; i < argc; i++) {
+        const rdb_item *it = &v->items[run->next + 1 + i];
+        run->cmd[i] = it->ptr ? (keel_arg){(const char *)it->ptr, it->len} : p->argv[1];
+    }
+    run->batch = argc + 1;
+    return (uint32_t)argc;
 }
 
 static keel_op_result fail(keel_proc *p, const char *msg) {
@@ -172,6 +201,8 @@ static uint32_t next_write(keel_proc *p, restore_run *run) {
     case RDB_KIND_ZSET:
         argv[0] = (keel_arg){"ZADD", 4};
         break;
+    case RDB_KIND_STREAM: /* next_stream_command */
+        break;
     }
     for (size_t i = 0; i < n; i++) {
         const rdb_item *it = &v->items[run->next + i];
@@ -209,8 +240,15 @@ static keel_op_result op_restore(keel_proc *p, const keel_insn *in) {
         run->phase = PHASE_EXPIRE;
     }
     while (run->phase == PHASE_WRITE) {
-        uint32_t argc = run->pending ? 0 : next_write(p, run);
-        keel_op_result res = dump_call(p, &run->pending, argc, run->argv);
+        bool stream = run->val.kind == RDB_KIND_STREAM;
+        uint32_t argc = run->pending ? 0
+                        : stream     ? next_stream_command(p, run)
+                                     : next_write(p, run);
+        if (!run->pending && stream && !argc) {
+            run->phase = PHASE_UNDO;
+            break;
+        }
+        keel_op_result res = dump_call(p, &run->pending, argc, stream ? run->cmd : run->argv);
         if (res != KEEL_NEXT) return res;
         const keel_reply *r = keel_call_reply(p);
         bool refused = r->type == KEEL_REPLY_ERROR;

@@ -29,6 +29,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_persistence.py \
 	tests/integration/test_bgsave_pit.py \
 	tests/integration/test_aof.py \
+	tests/integration/test_aof_runtime.py \
 	tests/integration/test_rdb_import.py \
 	tests/integration/test_modules.py \
 	tests/integration/test_keys.py \

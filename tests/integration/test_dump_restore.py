@@ -291,6 +291,36 @@ class DumpRestoreWithRedis(unittest.TestCase):
         self.both("RESTORE", "k", 0, b"garbage", "REPLACE")
         self.both("GET", "k")                         # a refused RESTORE changed nothing
 
+    def test_dump_restore_redis_stream_to_keel(self):
+        r = self.r
+        for i in range(300):
+            r.execute_command("XADD", "st", "%d-1" % (10 + i), "f", "v%d" % i, *(["g", "x"] * (i % 3)))
+        r.execute_command("XDEL", "st", "12-1", "100-1")
+        r.execute_command("XGROUP", "CREATE", "st", "grp", "0")
+        r.execute_command("XREADGROUP", "GROUP", "grp", "ann", "COUNT", "4", "STREAMS", "st", ">")
+        r.execute_command("XREADGROUP", "GROUP", "grp", "ann", "COUNT", "4", "STREAMS", "st", "0")
+        r.execute_command("XGROUP", "CREATECONSUMER", "st", "grp", "idle")
+        payload = r.execute_command("DUMP", "st")
+        self.assertEqual(self.k.execute_command("RESTORE", "st", 0, payload), b"OK")
+        for cmd in (["XRANGE", "st", "-", "+"], ["XLEN", "st"], ["XPENDING", "st", "grp"]):
+            self.both(*cmd)
+        strip = lambda rows: [(row[0], row[1], row[3]) for row in rows]   # not the idle time
+        self.assertEqual(strip(self.k.execute_command("XPENDING", "st", "grp", "-", "+", 10)),
+                         strip(r.execute_command("XPENDING", "st", "grp", "-", "+", 10)))
+        info = lambda c: dict(zip(*[iter(c.execute_command("XINFO", "STREAM", "st"))] * 2))
+        for field in (b"length", b"last-generated-id", b"max-deleted-entry-id", b"entries-added",
+                      b"groups", b"first-entry", b"last-entry"):
+            self.assertEqual(info(self.k)[field], info(r)[field], field)
+        group = lambda c: c.execute_command("XINFO", "GROUPS", "st")
+        self.assertEqual(group(self.k), group(r))
+        # damaged stream payloads: an error or a stream, never a crash
+        rnd = random.Random(5)
+        for round_ in range(300):
+            p = bytearray(payload[:-10])
+            p[rnd.randrange(1, len(p))] ^= 1 << rnd.randrange(8)
+            reply_of(self.k, ["RESTORE", "dmg%d" % round_, 0, refoot(bytes(p))])
+        self.assertEqual(self.k.execute_command("PING"), b"PONG")
+
     def test_dump_restore_damaged_payloads_never_crash(self):
         fill(self.r, random.Random(3))
         rnd = random.Random(4)

@@ -23,6 +23,12 @@
 #define REDIS_ZSET "1115150000000400816202dffe0281610283312e3504ff0a006c359df633d08b5d"
 #define REDIS_HASH "1012120000000400816602817602816e020701ff0a00b82adea8407ffaa8"
 
+/* The value of XADD st * f v as redis-server 7.0 saved it (object type 19, from the file in
+ * test_rdb_file.c): one node, the entry 1800000000000-0 (ms 0x1a24ad6b5da), no group. */
+#define REDIS_STREAM                                                                               \
+    "0110000001a24ad6b5da00000000000000001d1d0000000a0001010001010181660200010201000100018176"     \
+    "020401ff0181000001a24ad6b5da0081000001a24ad6b5da0000000100"
+
 static size_t unhex(const char *hex, uint8_t *out) {
     size_t n = strlen(hex) / 2;
     for (size_t i = 0; i < n; i++)
@@ -279,6 +285,58 @@ START_TEST(test_rdb_damaged_values_fail_cleanly) {
 }
 END_TEST
 
+/* The key of a stream command (a NULL item). */
+static void expect_key(const rdb_value *v, size_t i) {
+    ck_assert_uint_lt(i, v->count);
+    ck_assert(v->items[i].ptr == NULL);
+}
+
+START_TEST(test_rdb_decodes_redis_stream_into_commands) {
+    static uint8_t buf[256];
+    size_t n = unhex(REDIS_STREAM, buf), used = 0;
+    rdb_value v;
+    const char *err = NULL;
+    ck_assert_int_eq(rdb_value_decode(RDB_TYPE_STREAM_LISTPACKS_2, buf, n, &used, &v, &err),
+                     RDB_OK);
+    ck_assert_uint_eq(used, n);
+    ck_assert_int_eq(v.kind, RDB_KIND_STREAM);
+    char id[32];
+    snprintf(id, sizeof id, "%llu-0", 0x1a24ad6b5daull);
+    expect_item(&v, 0, "5"); /* XADD key id f v */
+    expect_item(&v, 1, "XADD");
+    expect_key(&v, 2);
+    expect_item(&v, 3, id);
+    expect_item(&v, 4, "f");
+    expect_item(&v, 5, "v");
+    expect_item(&v, 6, "7"); /* XSETID key id ENTRIESADDED 1 MAXDELETEDID 0-0 */
+    expect_item(&v, 7, "XSETID");
+    expect_key(&v, 8);
+    expect_item(&v, 9, id);
+    expect_item(&v, 11, "1");
+    expect_item(&v, 13, "0-0");
+    ck_assert_uint_eq(v.count, 14);
+    rdb_value_free(&v);
+    /* every shorter input is refused, without a read past it (ASan) */
+    for (size_t cut = 0; cut < n; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1);
+        memcpy(copy, buf, cut);
+        ck_assert_int_ne(rdb_value_decode(RDB_TYPE_STREAM_LISTPACKS_2, copy, cut, &used, &v, &err),
+                         RDB_OK);
+        free(copy);
+    }
+    /* a node key that is not a 16-byte ID, a count of entries the listpack does not hold */
+    uint8_t bad[256];
+    memcpy(bad, buf, n);
+    bad[1] = 0x0f;
+    ck_assert_int_ne(rdb_value_decode(RDB_TYPE_STREAM_LISTPACKS_2, bad, n, &used, &v, &err),
+                     RDB_OK);
+    memcpy(bad, buf, n);
+    bad[19 + 6] = 0x05; /* the listpack's first element (entry count) 1 -> 5 */
+    ck_assert_int_ne(rdb_value_decode(RDB_TYPE_STREAM_LISTPACKS_2, bad, n, &used, &v, &err),
+                     RDB_OK);
+}
+END_TEST
+
 START_TEST(test_rdb_decodes_zipmap_hashes) {
     /* RDB_TYPE_HASH_ZIPMAP: a string holding count 2, f1 -> v1, g -> abc (1 free byte), end */
     static const uint8_t zm[] = {0x11, 0x02, 0x02, 'f',  '1', 0x02, 0x00, 'v', '1',
@@ -311,6 +369,7 @@ static Suite *rdb_suite(void) {
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_rdb_crc64_check_value);
     tcase_add_test(tc, test_rdb_decodes_zipmap_hashes);
+    tcase_add_test(tc, test_rdb_decodes_redis_stream_into_commands);
     tcase_add_test(tc, test_rdb_lzf_refuses_bad_references);
     tcase_add_test(tc, test_rdb_decodes_redis_strings);
     tcase_add_test(tc, test_rdb_decodes_redis_quicklist_with_compressed_node);

@@ -19,6 +19,7 @@
 #include "server.h"
 #include "shard.h"
 #include "snap_file.h"
+#include "snap_io.h"
 #include "snap_pit.h"
 #include "snap_shard.h"
 #include "zvm_world.h"
@@ -140,7 +141,12 @@ static void change(shard *s, uint32_t db, const char *key, dk_val v) {
     put(s, db, key, v, DK_NO_EXPIRY, false);
 }
 
-START_TEST(test_snap_pit_keeps_the_start_state) {
+/* A big value (copied through the I/O thread's buffers when it writes the file). */
+static char big_value[300000];
+
+/* The point-in-time walk with its pre-images, the file written here (io NULL) or by an I/O
+ * thread (snap_io.h). */
+static void pit_keeps_the_start_state(snap_io_group *io) {
     shard *s = srv->shards[0];
     char key[32];
     for (int i = 0; i < 300; i++) {
@@ -148,8 +154,10 @@ START_TEST(test_snap_pit_keeps_the_start_state) {
         put(s, 0, key, dk_i64(i), i % 3 ? DK_NO_EXPIRY : NOW + 1000 + i, false);
     }
     put(s, 2, "later", dk_i64(1), DK_NO_EXPIRY, false);
+    memset(big_value, 'b', sizeof big_value);
+    put(s, 1, "big", dk_bytes(big_value, sizeof big_value), DK_NO_EXPIRY, false);
     char err[600];
-    ck_assert_int_eq(snap_pit_arm(s, path, GEN, NOW, err, sizeof err), 0);
+    ck_assert_int_eq(snap_pit_arm(s, path, GEN, NOW, io, err, sizeof err), 0);
     ck_assert(s->pit != NULL);
     ck_assert(!snap_pit_step(s, 1)); /* the walk has begun database 0 */
     for (int i = 0; i < 300; i++) {  /* every key changes, twice: only the first is saved */
@@ -164,19 +172,21 @@ START_TEST(test_snap_pit_keeps_the_start_state) {
     }
     change(s, 2, "later", dk_i64(2)); /* a database the walk has not reached */
     change(s, 2, "born", dk_i64(3));
+    change(s, 1, "big", dk_i64(4)); /* its pre-image is the big value */
     while (!snap_pit_step(s, 64)) {
     }
     ck_assert(snap_shard_end(&s->pit->sw));
     uint64_t pre = 0, bytes = 0;
     snap_pit_disarm(s, &pre, &bytes);
     ck_assert(s->pit == NULL);
-    ck_assert_uint_eq(pre, 301); /* each first change (the walk may have written some before) */
-    ck_assert_uint_gt(bytes, 301 * 4);
+    if (io) ck_assert_int_eq(snap_io_group_wait(io), 0); /* written, fsynced, closed */
+    ck_assert_uint_eq(pre, 302); /* each first change (the walk may have written some before) */
+    ck_assert_uint_gt(bytes, sizeof big_value);
 
     shard *fresh = shard_new(0, srv->threads[0], srv->ndbs);
     snap_load_stats st;
     ck_assert_int_eq(snap_shard_load(fresh, path, GEN, srv->nshards, NOW, &st, err, sizeof err), 0);
-    ck_assert_uint_eq(st.keys, 301);
+    ck_assert_uint_eq(st.keys, 302);
     dk_entry e;
     for (int i = 0; i < 300; i++) {
         snprintf(key, sizeof key, "k%d", i);
@@ -189,7 +199,21 @@ START_TEST(test_snap_pit_keeps_the_start_state) {
     ck_assert(get(fresh, 2, "later", &e));
     ck_assert_int_eq(e.box.v.i, 1);
     ck_assert(!get(fresh, 2, "born", &e));
+    ck_assert(get(fresh, 1, "big", &e));
+    ck_assert_uint_eq(e.box.len, sizeof big_value);
+    ck_assert(memcmp(e.box.v.ptr, big_value, sizeof big_value) == 0);
     shard_free(fresh);
+}
+
+START_TEST(test_snap_pit_keeps_the_start_state) {
+    pit_keeps_the_start_state(NULL);
+}
+END_TEST
+
+START_TEST(test_snap_pit_through_the_io_thread) {
+    snap_io_group *io = snap_io_group_new();
+    ck_assert(io != NULL);
+    pit_keeps_the_start_state(io);
 }
 END_TEST
 
@@ -362,6 +386,7 @@ int main(void) {
     tcase_add_test(tc, test_snap_shard_round_trip);
     tcase_add_test(tc, test_snap_shard_refuses_bad_content);
     tcase_add_test(tc, test_snap_pit_keeps_the_start_state);
+    tcase_add_test(tc, test_snap_pit_through_the_io_thread);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
