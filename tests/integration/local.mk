@@ -14,6 +14,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_notify.py \
 	tests/integration/test_notify_compat.py \
 	tests/integration/test_sdk_example.py \
+	tests/integration/test_sdk_aggregate.py \
 	tests/integration/test_strings.py \
 	tests/integration/test_strings_compat.py \
 	tests/integration/test_strings_bits.py \
