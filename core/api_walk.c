@@ -19,22 +19,22 @@
 
 /* A key handed out on the current shard (its bytes copied into the arena). */
 typedef struct seen_key {
-    const char *key;   /* NULL = empty slot */
+    const char *key; /* NULL = empty slot */
     size_t klen;
     uint64_t hash;
 } seen_key;
 
 struct keel_walk {
-    const char *pattern;   /* NULL = every key */
+    const char *pattern; /* NULL = every key */
     size_t plen;
-    size_t psize;          /* bytes of one partial, rounded up to 16 */
+    size_t psize; /* bytes of one partial, rounded up to 16 */
     unsigned char *partials;
     uint32_t nshards;
-    uint32_t shard;        /* the shard being walked; nshards once all are */
-    uint64_t cursor;       /* the table cursor on `shard` */
-    bool in_shard;         /* the scan of `shard` has begun */
-    bool stopped;          /* fn asked to end the walk */
-    seen_key *seen;        /* open addressing, seen_cap a power of two */
+    uint32_t shard;  /* the shard being walked; nshards once all are */
+    uint64_t cursor; /* the table cursor on `shard` */
+    bool in_shard;   /* the scan of `shard` has begun */
+    bool stopped;    /* fn asked to end the walk */
+    seen_key *seen;  /* open addressing, seen_cap a power of two */
     size_t seen_cap, seen_n;
 };
 
@@ -59,7 +59,9 @@ keel_walk *keel_walk_new(keel_proc *kp, const void *pattern, size_t plen, size_t
     return w;
 }
 
-uint32_t keel_walk_partials(const keel_walk *w) { return w->nshards; }
+uint32_t keel_walk_partials(const keel_walk *w) {
+    return w->nshards;
+}
 
 void *keel_walk_partial(keel_walk *w, uint32_t i) {
     return i < w->nshards && w->psize ? w->partials + (size_t)i * w->psize : NULL;
@@ -67,7 +69,8 @@ void *keel_walk_partial(keel_walk *w, uint32_t i) {
 
 static void seen_put(seen_key *v, size_t cap, const char *key, size_t klen, uint64_t h) {
     size_t i = h & (cap - 1);
-    while (v[i].key) i = (i + 1) & (cap - 1);
+    while (v[i].key)
+        i = (i + 1) & (cap - 1);
     v[i] = (seen_key){key, klen, h};
 }
 

@@ -19,14 +19,14 @@
 
 enum agg_op { AGG_SUM = 0, AGG_MIN, AGG_MAX, AGG_AVG, AGG_COUNT };
 
-#define AGG_GROUPS_MAX 100000   /* distinct groups one GROUPBY may hold */
+#define AGG_GROUPS_MAX 100000 /* distinct groups one GROUPBY may hold */
 
 /* What one shard (or the merge) knows of a set of numbers. */
 typedef struct agg_acc {
     uint64_t count;
     double sum, min, max;
-    int64_t isum;     /* the exact sum while every number is an integer and it fits */
-    bool exact;       /* every number counted so far is an integer, isum did not overflow */
+    int64_t isum; /* the exact sum while every number is an integer and it fits */
+    bool exact;   /* every number counted so far is an integer, isum did not overflow */
 } agg_acc;
 
 static _Atomic uint64_t stat_walks, stat_yields, stat_keys;
@@ -52,7 +52,8 @@ static void acc_merge(agg_acc *into, const agg_acc *from) {
     if (from->min < into->min) into->min = from->min;
     if (from->max > into->max) into->max = from->max;
     into->sum += from->sum;
-    if (into->exact && (!from->exact || __builtin_add_overflow(into->isum, from->isum, &into->isum)))
+    if (into->exact &&
+        (!from->exact || __builtin_add_overflow(into->isum, from->isum, &into->isum)))
         into->exact = false;
     into->count += from->count;
 }
@@ -71,16 +72,22 @@ static void acc_reply(keel_proc *p, const agg_acc *a, int op) {
     bool ints = a->count == 0 || a->exact;
     switch (op) {
     case AGG_SUM:
-        if (ints) keel_reply_int(p, a->isum);
-        else keel_reply_double(p, a->sum);
+        if (ints)
+            keel_reply_int(p, a->isum);
+        else
+            keel_reply_double(p, a->sum);
         break;
     case AGG_MIN:
-        if (ints) keel_reply_int(p, (int64_t)a->min);
-        else keel_reply_double(p, a->min);
+        if (ints)
+            keel_reply_int(p, (int64_t)a->min);
+        else
+            keel_reply_double(p, a->min);
         break;
     case AGG_MAX:
-        if (ints) keel_reply_int(p, (int64_t)a->max);
-        else keel_reply_double(p, a->max);
+        if (ints)
+            keel_reply_int(p, (int64_t)a->max);
+        else
+            keel_reply_double(p, a->max);
         break;
     default:
         keel_reply_double(p, (ints ? (double)a->isum : a->sum) / (double)a->count);
@@ -126,7 +133,7 @@ static bool value_number(const keel_value *v, double *d, bool *is_int, int64_t *
 /* ======== internal: groups (GROUPBY), one table per shard ======== */
 
 typedef struct group {
-    char *name;        /* NULL = empty slot */
+    char *name; /* NULL = empty slot */
     size_t len;
     uint64_t hash;
     agg_acc acc;
@@ -138,21 +145,24 @@ typedef struct group_map {
 } group_map;
 
 static uint64_t name_hash(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return h;
 }
 
 static void group_map_free(void *ptr) {
     group_map *m = ptr;
-    for (size_t i = 0; i < m->cap; i++) keel_free(m->slot[i].name);
+    for (size_t i = 0; i < m->cap; i++)
+        keel_free(m->slot[i].name);
     keel_free(m->slot);
     keel_free(m);
 }
 
 static group *group_slot(group *slot, size_t cap, const char *name, size_t len, uint64_t h) {
     size_t i = h & (cap - 1);
-    while (slot[i].name && !(slot[i].hash == h && slot[i].len == len && !memcmp(slot[i].name, name, len)))
+    while (slot[i].name &&
+           !(slot[i].hash == h && slot[i].len == len && !memcmp(slot[i].name, name, len)))
         i = (i + 1) & (cap - 1);
     return &slot[i];
 }
@@ -164,7 +174,9 @@ static group *group_get(group_map *m, const char *name, size_t len) {
         size_t cap = m->cap ? m->cap * 2 : 16;
         group *slot = keel_calloc(cap, sizeof *slot);
         for (size_t i = 0; i < m->cap; i++)
-            if (m->slot[i].name) *group_slot(slot, cap, m->slot[i].name, m->slot[i].len, m->slot[i].hash) = m->slot[i];
+            if (m->slot[i].name)
+                *group_slot(slot, cap, m->slot[i].name, m->slot[i].len, m->slot[i].hash) =
+                    m->slot[i];
         keel_free(m->slot);
         m->slot = slot;
         m->cap = cap;
@@ -199,8 +211,8 @@ typedef struct group_partial {
 typedef struct agg_visit {
     keel_proc *p;
     bool grouped;
-    const keel_arg *sep;   /* GROUPBY's separator */
-    bool *too_many;        /* set when a shard passed AGG_GROUPS_MAX groups */
+    const keel_arg *sep; /* GROUPBY's separator */
+    bool *too_many;      /* set when a shard passed AGG_GROUPS_MAX groups */
 } agg_visit;
 
 /* keel_walk_fn: folds one key into its shard's partial. */
@@ -223,7 +235,7 @@ static bool agg_visit_key(void *ctx, void *partial, const keel_arg *key, const k
     group *g = group_get(gp->map, key->ptr, group_len(key, cx->sep));
     if (!g) {
         *cx->too_many = true;
-        return false;   /* ends the walk: the reply is an error */
+        return false; /* ends the walk: the reply is an error */
     }
     acc_add(&g->acc, d, is_int, i);
     return true;
@@ -278,7 +290,7 @@ static keel_op_result reply_groups(keel_proc *p, keel_walk *w, int op) {
  * walk does. */
 static keel_op_result op_agg_run(keel_proc *p, const keel_insn *in) {
     bool grouped = in->imm < 0;
-    if (p->reg[0].type != DK_PTR) {   /* first run: check the arguments, start the walk */
+    if (p->reg[0].type != DK_PTR) { /* first run: check the arguments, start the walk */
         int op = (int)in->imm;
         if (grouped && (op = op_by_name(&p->argv[1])) < 0) {
             keel_reply_error(p, "ERR unknown aggregate: use SUM, MIN, MAX, AVG or COUNT");
@@ -315,7 +327,8 @@ static keel_op_result op_agg_run(keel_proc *p, const keel_insn *in) {
     }
     if (grouped) return reply_groups(p, w, op);
     agg_acc total = {0};
-    for (uint32_t s = 0; s < keel_walk_partials(w); s++) acc_merge(&total, keel_walk_partial(w, s));
+    for (uint32_t s = 0; s < keel_walk_partials(w); s++)
+        acc_merge(&total, keel_walk_partial(w, s));
     acc_reply(p, &total, op);
     return KEEL_DONE;
 }
@@ -323,8 +336,10 @@ static keel_op_result op_agg_run(keel_proc *p, const keel_insn *in) {
 /* INFO aggregate: how many walks ran, how often they yielded, how many numbers they folded. */
 static void agg_info(keel_buf *out) {
     char line[160];
-    int n = snprintf(line, sizeof line, "aggregate_walks:%llu\r\naggregate_yields:%llu\r\naggregate_keys:%llu\r\n",
-                     (unsigned long long)atomic_load(&stat_walks), (unsigned long long)atomic_load(&stat_yields),
+    int n = snprintf(line, sizeof line,
+                     "aggregate_walks:%llu\r\naggregate_yields:%llu\r\naggregate_keys:%llu\r\n",
+                     (unsigned long long)atomic_load(&stat_walks),
+                     (unsigned long long)atomic_load(&stat_yields),
                      (unsigned long long)atomic_load(&stat_keys));
     if (n <= 0) return;
     memcpy(keel_buf_reserve(out, (size_t)n), line, (size_t)n);
@@ -334,12 +349,16 @@ static void agg_info(keel_buf *out) {
 /* ======== registration ======== */
 
 static const keel_opcode_def ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "agg.run", .fn = op_agg_run,
-     .synopsis = "aggregate the numbers of the keys matching a pattern (imm: op, -1 = GROUPBY)", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "agg.run",
+     .fn = op_agg_run,
+     .synopsis = "aggregate the numbers of the keys matching a pattern (imm: op, -1 = GROUPBY)",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_YIELD},
 };
 
-#define AGG_PROG(NAME, OP) static const keel_insn_def NAME[] = {{.op = "agg.run", .imm = (OP)}, KEEL_END}
+#define AGG_PROG(NAME, OP)                                                                         \
+    static const keel_insn_def NAME[] = {{.op = "agg.run", .imm = (OP)}, KEEL_END}
 AGG_PROG(sum_prog, AGG_SUM);
 AGG_PROG(min_prog, AGG_MIN);
 AGG_PROG(max_prog, AGG_MAX);
@@ -347,29 +366,39 @@ AGG_PROG(avg_prog, AGG_AVG);
 AGG_PROG(count_prog, AGG_COUNT);
 AGG_PROG(groupby_prog, -1);
 
-#define AGG_CMD(NAME, WHAT, PROG)                                                                                    \
-    {.size = sizeof(keel_cmd_def), .name = NAME, .arity = 2, .flags = KEEL_CMD_READONLY,                            \
-     .summary = "Returns the " WHAT " of the numbers held by the keys matching a pattern.",                         \
-     .syntax = NAME " pattern", .group = "example", .since = "0.1.0", .program = PROG}
+#define AGG_CMD(NAME, WHAT, PROG)                                                                  \
+    {                                                                                              \
+        .size = sizeof(keel_cmd_def), .name = NAME, .arity = 2, .flags = KEEL_CMD_READONLY,        \
+        .summary = "Returns the " WHAT " of the numbers held by the keys matching a pattern.",     \
+        .syntax = NAME " pattern", .group = "example", .since = "0.1.0", .program = PROG           \
+    }
 static const keel_cmd_def cmds[] = {
     AGG_CMD("AGG.SUM", "sum", sum_prog),
     AGG_CMD("AGG.MIN", "smallest", min_prog),
     AGG_CMD("AGG.MAX", "largest", max_prog),
     AGG_CMD("AGG.AVG", "mean", avg_prog),
     AGG_CMD("AGG.COUNT", "count", count_prog),
-    {.size = sizeof(keel_cmd_def), .name = "AGG.GROUPBY", .arity = 4, .flags = KEEL_CMD_READONLY,
-     .summary = "Aggregates the numbers of the keys matching a pattern per group (the name before the separator).",
-     .syntax = "AGG.GROUPBY SUM|MIN|MAX|AVG|COUNT pattern separator", .group = "example", .since = "0.1.0",
+    {.size = sizeof(keel_cmd_def),
+     .name = "AGG.GROUPBY",
+     .arity = 4,
+     .flags = KEEL_CMD_READONLY,
+     .summary = "Aggregates the numbers of the keys matching a pattern per group (the name before "
+                "the separator).",
+     .syntax = "AGG.GROUPBY SUM|MIN|MAX|AVG|COUNT pattern separator",
+     .group = "example",
+     .since = "0.1.0",
      .program = groupby_prog},
 };
 
 static keel_status aggregate_init(keel_module *m) {
     const char *err = NULL;
     keel_status st = keel_register_opcode(m, &ops[0], &err);
-    for (size_t i = 0; st == KEEL_OK && i < sizeof cmds / sizeof cmds[0]; i++) st = keel_register_command(m, &cmds[i], &err);
+    for (size_t i = 0; st == KEEL_OK && i < sizeof cmds / sizeof cmds[0]; i++)
+        st = keel_register_command(m, &cmds[i], &err);
     if (st == KEEL_OK) st = keel_register_info(m, "Aggregate", agg_info, &err);
     if (st != KEEL_OK) keel_log(m, KEEL_LOG_ERROR, "registration failed: %s", err);
     return st;
 }
 
-KEEL_MODULE("aggregate", "1.0.0", "example: AGG.* aggregators over the keys matching a pattern", aggregate_init, NULL);
+KEEL_MODULE("aggregate", "1.0.0", "example: AGG.* aggregators over the keys matching a pattern",
+            aggregate_init, NULL);

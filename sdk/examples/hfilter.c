@@ -15,7 +15,7 @@
 
 enum cmp_op { CMP_GT = 0, CMP_GE, CMP_LT, CMP_LE, CMP_EQ, CMP_NE };
 
-#define FIELD_COST 4   /* reductions per field compared, besides the scan's own */
+#define FIELD_COST 4 /* reductions per field compared, besides the scan's own */
 
 static _Atomic uint64_t stat_runs, stat_yields;
 
@@ -55,12 +55,18 @@ static bool field_number(const keel_value *v, double *d) {
 
 static bool compare(double x, int op, double y) {
     switch (op) {
-    case CMP_GT: return x > y;
-    case CMP_GE: return x >= y;
-    case CMP_LT: return x < y;
-    case CMP_LE: return x <= y;
-    case CMP_EQ: return x == y;
-    default: return x != y;
+    case CMP_GT:
+        return x > y;
+    case CMP_GE:
+        return x >= y;
+    case CMP_LT:
+        return x < y;
+    case CMP_LE:
+        return x <= y;
+    case CMP_EQ:
+        return x == y;
+    default:
+        return x != y;
     }
 }
 
@@ -86,7 +92,7 @@ static void filter_visit(void *arg, const keel_arg *field, const keel_value *v) 
 static keel_op_result op_hfilter(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *key = &p->argv[1];
-    if (p->reg[0].type == DK_NULL) {   /* first run: arguments, the hash, the reply's head */
+    if (p->reg[0].type == DK_NULL) { /* first run: arguments, the hash, the reply's head */
         int op = cmp_by_name(&p->argv[2]);
         double operand;
         if (op < 0) {
@@ -105,7 +111,8 @@ static keel_op_result op_hfilter(keel_proc *p, const keel_insn *in) {
             return KEEL_DONE;
         }
         if (v.type != keel_ns_type()) {
-            keel_reply_error(p, "WRONGTYPE Operation against a key holding the wrong kind of value");
+            keel_reply_error(p,
+                             "WRONGTYPE Operation against a key holding the wrong kind of value");
             return KEEL_FAIL;
         }
         keel_reply_open(p, KEEL_REPLY_MAP);
@@ -119,7 +126,7 @@ static keel_op_result op_hfilter(keel_proc *p, const keel_insn *in) {
     do {
         keel_status st = keel_key_scan(p, key->ptr, key->len, &cursor, filter_visit, &cx);
         KEEL_OP_PROPAGATE(st);
-        if (st != KEEL_OK) break;   /* cannot happen: the hash is locked and was there */
+        if (st != KEEL_OK) break; /* cannot happen: the hash is locked and was there */
         if (cursor != 0 && p->budget <= 0) {
             p->reg[0] = dk_u64(cursor);
             atomic_fetch_add_explicit(&stat_yields, 1, memory_order_relaxed);
@@ -134,24 +141,37 @@ static keel_op_result op_hfilter(keel_proc *p, const keel_insn *in) {
 static void hfilter_info(keel_buf *out) {
     char line[120];
     int n = snprintf(line, sizeof line, "hfilter_runs:%llu\r\nhfilter_yields:%llu\r\n",
-                     (unsigned long long)atomic_load(&stat_runs), (unsigned long long)atomic_load(&stat_yields));
+                     (unsigned long long)atomic_load(&stat_runs),
+                     (unsigned long long)atomic_load(&stat_yields));
     if (n <= 0) return;
     memcpy(keel_buf_reserve(out, (size_t)n), line, (size_t)n);
     out->len += (size_t)n;
 }
 
 static const keel_opcode_def ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "hfilter.run", .fn = op_hfilter,
-     .synopsis = "reply the fields of hash argv[1] whose numbers compare (argv[2]) with argv[3]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "hfilter.run",
+     .fn = op_hfilter,
+     .synopsis = "reply the fields of hash argv[1] whose numbers compare (argv[2]) with argv[3]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_YIELD | KEEL_OP_MAY_BLOCK},
 };
 
 static const keel_insn_def hfilter_prog[] = {{.op = "hfilter.run"}, KEEL_END};
 
 static const keel_cmd_def cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "HFILTER", .arity = 4, .flags = KEEL_CMD_READONLY, .first_key = 1,
-     .last_key = 1, .key_step = 1, .summary = "Returns the fields of a hash whose numeric values compare with a number.",
-     .syntax = "HFILTER key GT|GE|LT|LE|EQ|NE number", .group = "example", .since = "0.1.0", .program = hfilter_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "HFILTER",
+     .arity = 4,
+     .flags = KEEL_CMD_READONLY,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .summary = "Returns the fields of a hash whose numeric values compare with a number.",
+     .syntax = "HFILTER key GT|GE|LT|LE|EQ|NE number",
+     .group = "example",
+     .since = "0.1.0",
+     .program = hfilter_prog},
 };
 
 static keel_status hfilter_init(keel_module *m) {
@@ -163,4 +183,5 @@ static keel_status hfilter_init(keel_module *m) {
     return st;
 }
 
-KEEL_MODULE("hfilter", "1.0.0", "example: HFILTER, a coprocessor filtering a hash's values", hfilter_init, NULL);
+KEEL_MODULE("hfilter", "1.0.0", "example: HFILTER, a coprocessor filtering a hash's values",
+            hfilter_init, NULL);
