@@ -21,25 +21,33 @@ enum agg_op { AGG_SUM = 0, AGG_MIN, AGG_MAX, AGG_AVG, AGG_COUNT };
 
 #define AGG_GROUPS_MAX 100000 /* distinct groups one GROUPBY may hold */
 
-/* What one shard (or the merge) knows of a set of numbers. */
+/* What one shard (or the merge) knows of a set of numbers: as doubles, and exactly while every
+ * number is an integer (the sum while it fits int64). */
 typedef struct agg_acc {
     uint64_t count;
     double sum, min, max;
-    int64_t isum; /* the exact sum while every number is an integer and it fits */
-    bool exact;   /* every number counted so far is an integer, isum did not overflow */
+    int64_t isum, imin, imax;
+    bool all_int;  /* every number counted is an integer: imin, imax exact */
+    bool sum_fits; /* ... and isum has not overflowed */
 } agg_acc;
 
 static _Atomic uint64_t stat_walks, stat_yields, stat_keys;
 
 static void acc_add(agg_acc *a, double d, bool is_int, int64_t i) {
     if (a->count == 0) {
-        a->exact = true;
+        a->all_int = a->sum_fits = true;
         a->min = a->max = d;
+        a->imin = a->imax = i;
     }
     if (d < a->min) a->min = d;
     if (d > a->max) a->max = d;
     a->sum += d;
-    if (a->exact && (!is_int || __builtin_add_overflow(a->isum, i, &a->isum))) a->exact = false;
+    if (!is_int) a->all_int = a->sum_fits = false;
+    if (a->all_int) {
+        if (i < a->imin) a->imin = i;
+        if (i > a->imax) a->imax = i;
+    }
+    if (a->sum_fits && __builtin_add_overflow(a->isum, i, &a->isum)) a->sum_fits = false;
     a->count++;
 }
 
@@ -52,14 +60,18 @@ static void acc_merge(agg_acc *into, const agg_acc *from) {
     if (from->min < into->min) into->min = from->min;
     if (from->max > into->max) into->max = from->max;
     into->sum += from->sum;
-    if (into->exact &&
-        (!from->exact || __builtin_add_overflow(into->isum, from->isum, &into->isum)))
-        into->exact = false;
+    into->all_int = into->all_int && from->all_int;
+    if (into->all_int) {
+        if (from->imin < into->imin) into->imin = from->imin;
+        if (from->imax > into->imax) into->imax = from->imax;
+    }
+    into->sum_fits = into->all_int && into->sum_fits && from->sum_fits &&
+                     !__builtin_add_overflow(into->isum, from->isum, &into->isum);
     into->count += from->count;
 }
 
-/* Replies the result op asks for: integers when every number was one, nil for MIN/MAX/AVG of
- * no numbers. */
+/* Replies the result op asks for: integers when every number was one (SUM: and the sum fits),
+ * nil for MIN/MAX/AVG of no numbers. */
 static void acc_reply(keel_proc *p, const agg_acc *a, int op) {
     if (op == AGG_COUNT) {
         keel_reply_uint(p, a->count);
@@ -69,28 +81,29 @@ static void acc_reply(keel_proc *p, const agg_acc *a, int op) {
         keel_reply_nil(p);
         return;
     }
-    bool ints = a->count == 0 || a->exact;
+    bool ints = a->count == 0 || a->all_int;
+    bool exact_sum = a->count == 0 || a->sum_fits;
     switch (op) {
     case AGG_SUM:
-        if (ints)
+        if (exact_sum)
             keel_reply_int(p, a->isum);
         else
             keel_reply_double(p, a->sum);
         break;
     case AGG_MIN:
         if (ints)
-            keel_reply_int(p, (int64_t)a->min);
+            keel_reply_int(p, a->imin);
         else
             keel_reply_double(p, a->min);
         break;
     case AGG_MAX:
         if (ints)
-            keel_reply_int(p, (int64_t)a->max);
+            keel_reply_int(p, a->imax);
         else
             keel_reply_double(p, a->max);
         break;
     default:
-        keel_reply_double(p, (ints ? (double)a->isum : a->sum) / (double)a->count);
+        keel_reply_double(p, (exact_sum ? (double)a->isum : a->sum) / (double)a->count);
         break;
     }
 }

@@ -87,6 +87,24 @@ class AggregateTest(unittest.TestCase):
         self.assertIsNone(self.r.execute_command("AGG.MIN", "nothing:*"))
         self.assertIsNone(self.r.execute_command("AGG.AVG", "nothing:*"))
 
+    def test_big_integers_stay_exact(self):
+        big = 2 ** 53 + 1   # not a double
+        self.r.mset({"b:1": big, "b:2": -big, "b:3": 4})
+        self.assertEqual(self.r.execute_command("AGG.MAX", "b:*"), big)
+        self.assertEqual(self.r.execute_command("AGG.MIN", "b:*"), -big)
+        self.assertEqual(self.r.execute_command("AGG.SUM", "b:*"), 4)
+        self.r.mset({"o:1": 2 ** 62, "o:2": 2 ** 62, "o:3": 2 ** 62})   # the sum passes int64
+        self.assertEqual(float(self.r.execute_command("AGG.SUM", "o:*")), 3.0 * 2 ** 62)
+        self.assertEqual(self.r.execute_command("AGG.MAX", "o:*"), 2 ** 62)
+
+    def test_inside_multi_exec(self):
+        self.r.mset({"t:%d" % i: i for i in range(100)})
+        pipe = self.r.pipeline(transaction=True)
+        pipe.execute_command("AGG.SUM", "t:*")
+        pipe.set("t:100", 100)
+        pipe.execute_command("AGG.SUM", "t:*")
+        self.assertEqual(pipe.execute(), [4950, True, 5050])
+
     def test_groupby_matches_the_client(self):
         pipe = self.r.pipeline(transaction=False)
         for i in range(2000):
