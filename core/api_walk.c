@@ -3,8 +3,10 @@
  * with one partial result per shard, ending back on the connection's thread for the merge.
  *
  * A shard is scanned in slices with the table's reverse-binary cursor, yielding in between.  A
- * table that resizes between two slices may show a key twice (never skip one), so the walk
- * remembers the keys of the current shard it has handed out and drops the repeats. */
+ * table that resizes between two slices may show a key twice (never skip one).  So when the
+ * walk comes back to a shard and finds its table resized (or replaced), it starts that shard
+ * over once, its partial zeroed, remembering from then on every key it hands out there and
+ * dropping the repeats: a walk pays for the memory only on shards that resized under it. */
 #include "config.h"
 #include "keyspace.h"
 #include "ns.h"
@@ -30,11 +32,14 @@ struct keel_walk {
     size_t psize; /* bytes of one partial, rounded up to 16 */
     unsigned char *partials;
     uint32_t nshards;
-    uint32_t shard;  /* the shard being walked; nshards once all are */
-    uint64_t cursor; /* the table cursor on `shard` */
-    bool in_shard;   /* the scan of `shard` has begun */
-    bool stopped;    /* fn asked to end the walk */
-    seen_key *seen;  /* open addressing, seen_cap a power of two */
+    uint32_t shard;        /* the shard being walked; nshards once all are */
+    uint64_t cursor;       /* the table cursor on `shard` */
+    bool in_shard;         /* the scan of `shard` has begun */
+    bool record;           /* `shard` started over: remember its keys (seen) */
+    const dk_table *table; /* the table `shard`'s scan is in, and its shape, at the last yield */
+    uint64_t shape;
+    bool stopped;   /* fn asked to end the walk */
+    seen_key *seen; /* open addressing, seen_cap a power of two */
     size_t seen_cap, seen_n;
 };
 
@@ -123,7 +128,7 @@ static void walk_one(void *arg, dk_table *t, dk_ref r) {
     if (e.expire_ms != DK_NO_EXPIRY && e.expire_ms <= cx->now_ms) return;
     if (ks_empty_namespace(&e)) return;
     if (cx->w->pattern && !dk_glob_match(cx->w->pattern, cx->w->plen, e.key, e.klen, false)) return;
-    if (seen_check_add(cx->p, cx->w, e.key, e.klen)) return;
+    if (cx->w->record && seen_check_add(cx->p, cx->w, e.key, e.klen)) return;
     keel_arg k = {e.key, e.klen};
     keel_value v;
     ks_value_from_entry(&e, &v);
@@ -138,20 +143,30 @@ keel_op_result keel_walk_step(keel_proc *kp, keel_walk *w, keel_walk_fn fn, void
             p->target_shard = w->shard;
             return KEEL_HOP;
         }
-        if (!w->in_shard) {
-            w->in_shard = true;
-            w->cursor = 0;
-            seen_reset(w);
-        }
         ks_space sp;
         dk_table *t = ns_resolve_on(p, s, &sp) == KEEL_OK ? sp.t : NULL;
+        if (!w->in_shard) {
+            w->in_shard = true;
+            w->record = false;
+            w->cursor = 0;
+        } else if (!w->record && (t != w->table || (t && dk_table_scan_shape(t) != w->shape))) {
+            /* resized (or replaced) since the last slice: start the shard over, remembering */
+            w->record = true;
+            w->cursor = 0;
+            seen_reset(w);
+            if (w->psize) memset(keel_walk_partial(w, w->shard), 0, w->psize);
+        }
         walk_visit cx = {p, w, fn, ctx, keel_walk_partial(w, w->shard), p->cur->now_ms, 0};
         while (t) {
             w->cursor = dk_table_scan(t, w->cursor, walk_one, &cx);
             keel_charge(kp, (int64_t)cx.visited * KEEL_WALK_VISIT_COST + 1);
             cx.visited = 0;
             if (w->cursor == 0 || w->stopped) break;
-            if (kp->budget <= 0) return KEEL_YIELD;
+            if (kp->budget <= 0) {
+                w->table = t;
+                w->shape = dk_table_scan_shape(t);
+                return KEEL_YIELD;
+            }
         }
         w->shard++;
         w->in_shard = false;

@@ -404,9 +404,11 @@ typedef void (*keel_info_fn)(keel_buf *out);
     X(keel_walk *, walk_new, (keel_proc *p, const void *pattern, size_t plen,                  \
                               size_t partial_size))                                            \
     /* drives walk w: on each shard's own thread in turn, calls fn(ctx, that shard's partial,  \
-     * key, value) once for each live key that matches (each key once, however the table      \
-     * resizes between slices; a key written meanwhile is seen in either state, a key made     \
-     * meanwhile may be missed).  Charges KEEL_WALK_VISIT_COST reductions per entry visited.   \
+     * key, value) for each live key that matches, so that each key is folded into the         \
+     * partials once however the tables resize between slices (a shard whose table resized is  \
+     * walked over once, its partial zeroed first: fn keeps its results in the partial only);   \
+     * a key written meanwhile is seen in either state, one made or deleted meanwhile may be   \
+     * seen or not.  Charges KEEL_WALK_VISIT_COST reductions per entry visited.                \
      * Returns KEEL_YIELD (budget spent) or KEEL_HOP: return that from the opcode, and call    \
      * again with the same w when it runs again; KEEL_NEXT once every shard is walked (or fn   \
      * returned false) and p is back on its connection's thread: merge the partials there */   \

@@ -95,8 +95,9 @@ typedef void (*keel_scan_fn)(void *ctx, const keel_arg *key, const keel_value *v
 typedef struct keel_walk keel_walk;
 
 /* Called by keel_walk_step for each live key that matches, on the thread that owns the key,
- * with the partial result of the key's shard; views valid during the call.  Returns false to
- * end the whole walk early (a limit was reached). */
+ * with the partial result of the key's shard; views valid during the call.  It keeps what it
+ * computes in the partial only (a shard may be walked over with its partial zeroed) and must
+ * not touch the keyspace.  Returns false to end the whole walk early (a limit was reached). */
 typedef bool (*keel_walk_fn)(void *ctx, void *partial, const keel_arg *key, const keel_value *v);
 
 /* The largest partial result a walk keeps per shard (keel_walk_new). */
