@@ -29,6 +29,7 @@ typedef struct seen_key {
 struct keel_walk {
     const char *pattern; /* NULL = every key */
     size_t plen;
+    bool prefix;  /* the pattern is literal text then one '*': a prefix compare will do */
     size_t psize; /* bytes of one partial, rounded up to 16 */
     unsigned char *partials;
     uint32_t nshards;
@@ -54,6 +55,9 @@ keel_walk *keel_walk_new(keel_proc *kp, const void *pattern, size_t plen, size_t
         copy[plen] = '\0';
         w->pattern = copy;
         w->plen = plen;
+        w->prefix = plen > 0 && copy[plen - 1] == '*' && !memchr(copy, '?', plen) &&
+                    !memchr(copy, '[', plen) && !memchr(copy, '\\', plen) &&
+                    memchr(copy, '*', plen) == copy + plen - 1;
     }
     w->nshards = srv->nshards;
     w->psize = (partial_size + 15) & ~(size_t)15;
@@ -127,7 +131,12 @@ static void walk_one(void *arg, dk_table *t, dk_ref r) {
     dk_table_view(t, r, &e);
     if (e.expire_ms != DK_NO_EXPIRY && e.expire_ms <= cx->now_ms) return;
     if (ks_empty_namespace(&e)) return;
-    if (cx->w->pattern && !dk_glob_match(cx->w->pattern, cx->w->plen, e.key, e.klen, false)) return;
+    if (cx->w->prefix) {
+        if (e.klen < cx->w->plen - 1 || memcmp(e.key, cx->w->pattern, cx->w->plen - 1) != 0) return;
+    } else if (cx->w->pattern &&
+               !dk_glob_match(cx->w->pattern, cx->w->plen, e.key, e.klen, false)) {
+        return;
+    }
     if (cx->w->record && seen_check_add(cx->p, cx->w, e.key, e.klen)) return;
     keel_arg k = {e.key, e.klen};
     keel_value v;

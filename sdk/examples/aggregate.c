@@ -235,7 +235,6 @@ static bool agg_visit_key(void *ctx, void *partial, const keel_arg *key, const k
     bool is_int;
     int64_t i = 0;
     if (!value_number(v, &d, &is_int, &i)) return true;
-    atomic_fetch_add_explicit(&stat_keys, 1, memory_order_relaxed);
     if (!cx->grouped) {
         acc_add(partial, d, is_int, i);
         return true;
@@ -282,6 +281,7 @@ static keel_op_result reply_groups(keel_proc *p, keel_walk *w, int op) {
                 return KEEL_FAIL;
             }
             acc_merge(&g->acc, &m->slot[i].acc);
+            atomic_fetch_add_explicit(&stat_keys, m->slot[i].acc.count, memory_order_relaxed);
         }
     }
     const group **order = keel_proc_alloc(p, sizeof *order * (all->n ? all->n : 1));
@@ -342,6 +342,7 @@ static keel_op_result op_agg_run(keel_proc *p, const keel_insn *in) {
     agg_acc total = {0};
     for (uint32_t s = 0; s < keel_walk_partials(w); s++)
         acc_merge(&total, keel_walk_partial(w, s));
+    atomic_fetch_add_explicit(&stat_keys, total.count, memory_order_relaxed);
     acc_reply(p, &total, op);
     return KEEL_DONE;
 }

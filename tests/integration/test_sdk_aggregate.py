@@ -81,6 +81,12 @@ class AggregateTest(unittest.TestCase):
         ints = client_numbers(self.r, "n:[0-9]*")
         self.assertEqual(self.r.execute_command("AGG.SUM", "n:[0-9]*"), int(sum(ints.values())))
         self.assertEqual(self.r.execute_command("AGG.COUNT", "*"), 3051)
+        # the walk's patterns are SCAN's (a literal prefix then '*' takes a shortcut)
+        self.r.set("n:*x", 3)
+        for pattern in ("n:1*", "n:?5*", "n:[12]*", "n:\\*x*", "*:1", "n:1", "n:", "", "n:12*5"):
+            self.assertEqual(self.r.execute_command("AGG.COUNT", pattern), len(client_numbers(self.r, pattern)),
+                             pattern)
+        self.r.delete("n:*x")
         # no match: sum 0, count 0, the others nil
         self.assertEqual(self.r.execute_command("AGG.SUM", "nothing:*"), 0)
         self.assertEqual(self.r.execute_command("AGG.COUNT", "nothing:*"), 0)
