@@ -162,6 +162,11 @@ dk_ref dk_table_soonest(const dk_table *t);
 typedef void (*dk_scan_fn)(void *ctx, dk_table *t, dk_ref r);
 uint64_t dk_table_scan(dk_table *t, uint64_t cursor, dk_scan_fn fn, void *ctx);
 
+/* The shape of the bucket arrays a scan walks: it changes when a resize starts or ends.  While it
+ * is the same before two dk_table_scan calls (of one table), the second shows no entry the first
+ * showed; a resize between them may make a scan show an entry twice (never skip one). */
+uint64_t dk_table_scan_shape(const dk_table *t);
+
 /* A uniformly-ish random entry (DK_REF_NONE when empty); rnd is any random 64-bit number. */
 dk_ref dk_table_random(dk_table *t, uint64_t rnd);
 

@@ -18,6 +18,10 @@ uint64_t dk_table_scan(dk_table *t, uint64_t cursor, dk_scan_fn fn, void *ctx) {
     return dk_table_scan_walk(t, t->size, t->bucket[1] != NULL, cursor, visit_bucket, fn, ctx);
 }
 
+uint64_t dk_table_scan_shape(const dk_table *t) {
+    return (uint64_t)t->size[0] ^ (t->bucket[1] ? (uint64_t)t->size[1] << 32 | 1u << 31 : 0);
+}
+
 /* Bucket k of the buckets still in use (bucket[0] from `rehash` on, then bucket[1]). */
 static uint32_t bucket_at(const dk_table *t, uint64_t k) {
     size_t live0 = t->bucket[1] ? t->size[0] - t->rehash : t->size[0];

@@ -7,10 +7,17 @@ include sdk/harness/local.mk
 EXTRA_DIST += sdk/keel-sdk.pc.in sdk/template/hello.c sdk/template/Makefile \
 	sdk/template/test_hello.c
 
-check_LTLIBRARIES += sdk/examples/sumkeys.la sdk/template/hello.la
+check_LTLIBRARIES += sdk/examples/sumkeys.la sdk/examples/aggregate.la sdk/examples/hfilter.la \
+	sdk/template/hello.la
 sdk_examples_sumkeys_la_SOURCES = sdk/examples/sumkeys.c
 sdk_examples_sumkeys_la_LDFLAGS = $(MODULE_LINK_FLAGS) -rpath $(abs_builddir)
 sdk_examples_sumkeys_la_LIBADD = $(MODULE_LINK_LIBS)
+sdk_examples_aggregate_la_SOURCES = sdk/examples/aggregate.c
+sdk_examples_aggregate_la_LDFLAGS = $(MODULE_LINK_FLAGS) -rpath $(abs_builddir)
+sdk_examples_aggregate_la_LIBADD = $(MODULE_LINK_LIBS)
+sdk_examples_hfilter_la_SOURCES = sdk/examples/hfilter.c
+sdk_examples_hfilter_la_LDFLAGS = $(MODULE_LINK_FLAGS) -rpath $(abs_builddir)
+sdk_examples_hfilter_la_LIBADD = $(MODULE_LINK_LIBS)
 sdk_template_hello_la_SOURCES = sdk/template/hello.c
 sdk_template_hello_la_LDFLAGS = $(MODULE_LINK_FLAGS) -rpath $(abs_builddir)
 sdk_template_hello_la_LIBADD = $(MODULE_LINK_LIBS)

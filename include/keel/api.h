@@ -395,7 +395,27 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * (KEEL_OK).  KEEL_EINVAL for freq > 255 or values below -1; KEEL_NOTFOUND, KEEL_MOVED    \
      * and KEEL_WAIT as key_lookup */                                                          \
     X(keel_status, key_access_set, (keel_proc *p, const void *key, size_t klen, int64_t idle_s, \
-                                    int freq))
+                                    int freq))                                                 \
+    /* ---- key walks for aggregators (added in 1.6): keel/type.h's keel_walk_fn ---- */        \
+    /* a walk over the keys of p's namespace (the client's, on every shard) whose names match  \
+     * the glob `pattern` (NULL or "*": every key), with one partial result of partial_size    \
+     * zeroed bytes per shard, all in p's arena (keep it in a register: dk_ptr).  NULL when     \
+     * partial_size is above KEEL_WALK_PARTIAL_MAX.  The walk takes no lock (as KEYS) */         \
+    X(keel_walk *, walk_new, (keel_proc *p, const void *pattern, size_t plen,                  \
+                              size_t partial_size))                                            \
+    /* drives walk w: on each shard's own thread in turn, calls fn(ctx, that shard's partial,  \
+     * key, value) for each live key that matches, so that each key is folded into the         \
+     * partials once however the tables resize between slices (a shard whose table resized is  \
+     * walked over once, its partial zeroed first: fn keeps its results in the partial only);   \
+     * a key written meanwhile is seen in either state, one made or deleted meanwhile may be   \
+     * seen or not.  Charges KEEL_WALK_VISIT_COST reductions per entry visited.                \
+     * Returns KEEL_YIELD (budget spent) or KEEL_HOP: return that from the opcode, and call    \
+     * again with the same w when it runs again; KEEL_NEXT once every shard is walked (or fn   \
+     * returned false) and p is back on its connection's thread: merge the partials there */   \
+    X(keel_op_result, walk_step, (keel_proc *p, keel_walk *w, keel_walk_fn fn, void *ctx))    \
+    /* how many partials w has (one per shard), and partial i (0 .. count-1) */               \
+    X(uint32_t, walk_partials, (const keel_walk *w))                                           \
+    X(void *, walk_partial, (keel_walk *w, uint32_t i))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

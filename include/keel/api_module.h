@@ -109,4 +109,8 @@
 #define keel_proc_restart_alone (keel_api_ptr->proc_restart_alone)
 #define keel_proc_alone (keel_api_ptr->proc_alone)
 #define keel_key_access_set (keel_api_ptr->key_access_set)
+#define keel_walk_new (keel_api_ptr->walk_new)
+#define keel_walk_step (keel_api_ptr->walk_step)
+#define keel_walk_partials (keel_api_ptr->walk_partials)
+#define keel_walk_partial (keel_api_ptr->walk_partial)
 #endif

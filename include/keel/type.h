@@ -91,6 +91,21 @@ typedef struct keel_value {
 /* Called by keel_key_scan for each live key of a namespace; views valid during the call. */
 typedef void (*keel_scan_fn)(void *ctx, const keel_arg *key, const keel_value *v);
 
+/* (Added in 1.6) A key walk (keel_walk_new): opaque, in its process's arena. */
+typedef struct keel_walk keel_walk;
+
+/* Called by keel_walk_step for each live key that matches, on the thread that owns the key,
+ * with the partial result of the key's shard; views valid during the call.  It keeps what it
+ * computes in the partial only (a shard may be walked over with its partial zeroed) and must
+ * not touch the keyspace.  Returns false to end the whole walk early (a limit was reached). */
+typedef bool (*keel_walk_fn)(void *ctx, void *partial, const keel_arg *key, const keel_value *v);
+
+/* The largest partial result a walk keeps per shard (keel_walk_new). */
+#define KEEL_WALK_PARTIAL_MAX 65536u
+
+/* Reductions keel_walk_step charges per entry it visits (matched or not). */
+#define KEEL_WALK_VISIT_COST 8
+
 /* (Added in 1.1) Namespaces nest at most this many levels: a key's path (the connection's
  * namespace plus the names a command pushes) holds at most this many names.  Entering or pushing
  * deeper answers KEEL_EDEPTH, so every walk over nested namespaces is bounded; it leaves room

@@ -1,6 +1,7 @@
 /* fake_keyspace.c -- the fake keel_api's keyspace: one list of keys, expiry on the fake clock. */
 #include <stdlib.h>
 #include <string.h>
+#include <datakit/glob.h>
 #include "fake_api.h"
 #include "fake_internal.h"
 
@@ -293,6 +294,56 @@ static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64
     return any || !key ? KEEL_OK : KEEL_NOTFOUND;
 }
 
+/* Key walks, faked: one shard (one partial), the keys directly under the pushed namespace in
+ * list order, a position for cursor; yields when the budget is spent, as the core does. */
+struct keel_walk {
+    char *pattern;   /* NULL = every key */
+    size_t plen;
+    void *partial;
+    size_t pos;      /* keys of the list passed so far */
+    bool done;
+};
+
+static keel_walk *f_walk_new(keel_proc *p, const void *pattern, size_t plen, size_t partial_size) {
+    if (partial_size > KEEL_WALK_PARTIAL_MAX) return NULL;
+    keel_walk *w = fake_api_table()->proc_alloc(p, sizeof *w);
+    memset(w, 0, sizeof *w);
+    if (pattern && !(plen == 1 && *(const char *)pattern == '*')) {
+        w->pattern = fake_api_table()->proc_alloc(p, plen + 1);
+        memcpy(w->pattern, pattern, plen);
+        w->plen = plen;
+    }
+    w->partial = fake_api_table()->proc_alloc(p, partial_size ? partial_size : 1);
+    memset(w->partial, 0, partial_size ? partial_size : 1);
+    return w;
+}
+
+static keel_op_result f_walk_step(keel_proc *p, keel_walk *w, keel_walk_fn fn, void *ctx) {
+    size_t i = 0;
+    for (fake_key *k = keys; k && !w->done; k = k->next, i++) {
+        if (i < w->pos) continue;
+        if (p->budget <= 0) return KEEL_YIELD;
+        w->pos = i + 1;
+        keel_charge(p, KEEL_WALK_VISIT_COST);
+        if (k->klen < fake_prefix_len || memcmp(k->key, fake_prefix, fake_prefix_len) != 0) continue;
+        if (k->expire_at_ms >= 0 && k->expire_at_ms <= fake_now()) continue;
+        keel_arg name = {k->key + fake_prefix_len, k->klen - fake_prefix_len};
+        if (w->pattern && !dk_glob_match(w->pattern, w->plen, name.ptr, name.len, false)) continue;
+        keel_value v = {.size = sizeof v, .type = k->type, .box = k->box, .obj = k->obj,
+                        .expire_at_ms = k->expire_at_ms};
+        if (!fn(ctx, w->partial, &name, &v)) w->done = true;
+    }
+    w->done = true;
+    return KEEL_NEXT;
+}
+
+static uint32_t f_walk_partials(const keel_walk *w) {
+    (void)w;
+    return 1;
+}
+
+static void *f_walk_partial(keel_walk *w, uint32_t i) { return i == 0 ? w->partial : NULL; }
+
 /* Blocking, faked: a park request is recorded (fake processes run one opcode at a time, so the
  * test decides when to "wake" it by running the opcode again); signals are counted. */
 static int64_t fake_block_timeout = -1;
@@ -337,4 +388,8 @@ void fake_keyspace_fill(keel_api *t) {
     t->key_append = f_key_append;
     t->key_store_bytes = f_key_store_bytes;
     t->key_bytes_edit = f_key_bytes_edit;
+    t->walk_new = f_walk_new;
+    t->walk_step = f_walk_step;
+    t->walk_partials = f_walk_partials;
+    t->walk_partial = f_walk_partial;
 }

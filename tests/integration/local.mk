@@ -15,6 +15,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_notify_compat.py \
 	tests/integration/test_sdk_example.py \
 	tests/integration/test_harness_conformance.py \
+	tests/integration/test_sdk_aggregate.py \
+	tests/integration/test_sdk_out_of_tree.py \
 	tests/integration/test_strings.py \
 	tests/integration/test_strings_compat.py \
 	tests/integration/test_strings_bits.py \

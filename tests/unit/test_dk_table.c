@@ -509,6 +509,59 @@ START_TEST(test_dk_table_grow_to_million_and_shrink_with_scans)
 }
 END_TEST
 
+typedef struct repeat_count {
+    uint8_t *seen;
+    uint32_t n;
+    uint32_t repeats;   /* keys shown again by the current call */
+} repeat_count;
+
+static void on_repeat(void *ctx, dk_table *t, dk_ref r) {
+    repeat_count *s = ctx;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    uint32_t i = key_number(e.key, e.klen, 4);
+    fast_assert_uint_lt(i, s->n);
+    s->repeats += s->seen[i];
+    s->seen[i] = 1;
+}
+
+/* dk_table_scan_shape's promise: while the shape is the same before two calls, the second shows
+ * nothing the first showed, and every key present throughout is shown (through grows and shrinks). */
+START_TEST(test_dk_table_scan_shape_tells_when_repeats_may_come)
+{
+    enum { START = 20000, N = 320000 };
+    dk_table *t = dk_table_new();
+    repeat_count s = {calloc(N, 1), N, 0};
+    for (int pass = 0; pass < 2; pass++) {   /* 0: grows under the scan, 1: shrinks under it */
+        uint32_t next = pass ? N / 32 : 0;
+        if (!pass)
+            for (; next < START; next++)
+                fast_assert(put_int(t, next, next) != DK_REF_NONE);
+        memset(s.seen, 0, N);
+        uint64_t c = 0, shape_after = dk_table_scan_shape(t);
+        int changes = 0;
+        do {
+            bool same = dk_table_scan_shape(t) == shape_after;
+            changes += !same;
+            s.repeats = 0;
+            c = dk_table_scan(t, c, on_repeat, &s);
+            if (same)
+                fast_assert_msg(s.repeats == 0, "%u keys again under an unchanged shape", s.repeats);
+            shape_after = dk_table_scan_shape(t);
+            for (int k = 0; k < 64 && next < N; k++, next++)
+                fast_assert(pass ? (del_int(t, next), true) : put_int(t, next, next) != DK_REF_NONE);
+        } while (c);
+        fast_assert_int_gt(changes, 1);
+        for (uint32_t i = 0; i < (pass ? N / 32 : START); i++)
+            fast_assert_msg(s.seen[i], "scan missed %u", i);
+        for (; !pass && next < N; next++)
+            fast_assert(put_int(t, next, next) != DK_REF_NONE);
+    }
+    free(s.seen);
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
 START_TEST(test_dk_table_bytes_match_records_and_buckets)
 {
     enum { N = 1000000 };
@@ -833,6 +886,7 @@ static Suite *table_suite(void) {
     tcase_add_test(tc, test_dk_table_random_ops_against_model);
     tcase_add_test(tc, test_dk_table_random_ops_with_colliding_hash);
     tcase_add_test(tc, test_dk_table_grow_to_million_and_shrink_with_scans);
+    tcase_add_test(tc, test_dk_table_scan_shape_tells_when_repeats_may_come);
     tcase_add_test(tc, test_dk_table_bytes_match_records_and_buckets);
     tcase_add_test(tc, test_dk_table_random_is_roughly_uniform);
     tcase_add_test(tc, test_dk_table_put_value_aliasing_its_own_entry);

@@ -1,5 +1,6 @@
 /* test_fake_api.c -- the fake keel_api module tests rely on: every entry backed, replies, keys. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fake_api.h"
@@ -113,6 +114,65 @@ START_TEST(test_fake_api_runs_a_registered_command) {
 }
 END_TEST
 
+/* A key walk's visit: adds integer keys to the partial (two int64s: sum, keys). */
+static bool sum_visit(void *ctx, void *partial, const keel_arg *key, const keel_value *v) {
+    (void)ctx;
+    (void)key;
+    int64_t *acc = partial;
+    if (v->type == KEEL_TYPE_BOX && v->box.type == DK_I64) {
+        acc[0] += v->box.v.i;
+        acc[1]++;
+    }
+    return true;
+}
+
+/* Opcode: sums the integer keys matching argv[1] with a key walk; r0 = the walk. */
+static keel_op_result op_walk_sum(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    if (p->reg[0].type != DK_PTR)
+        p->reg[0] = dk_ptr(keel_walk_new(p, p->argv[1].ptr, p->argv[1].len, 2 * sizeof(int64_t)));
+    keel_walk *w = (keel_walk *)p->reg[0].v.ptr;
+    keel_op_result r = keel_walk_step(p, w, sum_visit, NULL);
+    if (r != KEEL_NEXT) return r;
+    int64_t sum = 0, n = 0;
+    for (uint32_t i = 0; i < keel_walk_partials(w); i++) {
+        const int64_t *acc = keel_walk_partial(w, i);
+        sum += acc[0];
+        n += acc[1];
+    }
+    keel_reply_array(p, 2);
+    keel_reply_int(p, sum);
+    keel_reply_int(p, n);
+    return KEEL_DONE;
+}
+
+START_TEST(test_fake_api_key_walk_yields_and_sums) {
+    keel_proc *setp = fake_proc_new(NULL, 0, NULL);
+    char name[16];
+    for (int i = 0; i < 300; i++) {
+        dk_val v = dk_i64(i);
+        snprintf(name, sizeof name, "w:%d", i);
+        ck_assert_int_eq(keel_key_store(setp, name, strlen(name), &v, 0), KEEL_OK);
+    }
+    dk_val other = dk_i64(1000);
+    ck_assert_int_eq(keel_key_store(setp, "x", 1, &other, 0), KEEL_OK);
+    fake_proc_free(setp);
+    static const keel_opcode_def op = {
+        .size = sizeof op, .name = "t.walk_sum", .fn = op_walk_sum, .cost = 1};
+    static const keel_insn_def program[] = {{.op = "t.walk_sum"}, KEEL_END};
+    ck_assert_int_eq(keel_register_opcode(fake_module(), &op, NULL), KEEL_OK);
+    keel_proc *p = fake_proc_new(NULL, 2, (const char *[]){"walksum", "w:*"});
+    fake_proc_set_budget(p, 100);
+    ck_assert_int_eq(fake_proc_run(p, program), KEEL_DONE);
+    const keel_reply *r = fake_proc_reply(p);
+    ck_assert_int_eq(r->v.child->v.i, 299 * 300 / 2);
+    ck_assert_int_eq(r->v.child->next->v.i, 300);
+    ck_assert_int_gt(fake_proc_yields(p), 10);
+    ck_assert_ptr_null(keel_walk_new(p, "*", 1, KEEL_WALK_PARTIAL_MAX + 1));
+    fake_proc_free(p);
+}
+END_TEST
+
 static Suite *fake_api_suite(void) {
     Suite *s = suite_create("fake_api");
     TCase *tc = tcase_create("fake_api");
@@ -121,6 +181,7 @@ static Suite *fake_api_suite(void) {
     tcase_add_test(tc, test_fake_api_reply_tree_follows_the_sdk);
     tcase_add_test(tc, test_fake_api_keyspace_and_expiry);
     tcase_add_test(tc, test_fake_api_runs_a_registered_command);
+    tcase_add_test(tc, test_fake_api_key_walk_yields_and_sums);
     suite_add_tcase(s, tc);
     return s;
 }
