@@ -41,13 +41,20 @@ static bool module_name_ok(const char *s) {
     return true;
 }
 
-static struct keel_module *loader_find(const char *name) {
+struct keel_module *loader_find(const char *name) {
     for (size_t i = 0; i < ld.n; i++)
         if (!strcmp(ld.mods[i]->name, name)) return ld.mods[i];
     return NULL;
 }
 
+int64_t loader_module_live(const struct keel_module *m) {
+    int64_t n = 0;
+    for (int i = 0; m->live && i < LOADER_LIVE_SLOTS; i++) n += atomic_load_explicit(&m->live[i].n, memory_order_relaxed);
+    return n;
+}
+
 static void module_free(struct keel_module *m) {
+    mem_free(m->live);
     mem_free(m->name);
     mem_free(m->version);
     mem_free(m->description);
@@ -99,21 +106,25 @@ static const char *check_descriptor(const keel_module_desc *d, char *why, size_t
     return NULL;
 }
 
-struct keel_module *loader_load_file(const char *path) {
+/* Loads path and runs its init; resolves its programs too when runtime (at start they are
+ * resolved once every module has loaded).  NULL with why filled and logged on failure. */
+static struct keel_module *load_file(const char *path, bool runtime, char *why, size_t cap) {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
-        log_error("module file %s: cannot load: %s", path, dlerror());
+        snprintf(why, cap, "cannot load: %s", dlerror());
+        log_error("module file %s: %s", path, why);
         return NULL;
     }
     const keel_module_desc *d = dlsym(h, KEEL_MODULE_SYMBOL);
-    char why[256];
-    const char *bad = d ? check_descriptor(d, why, sizeof why) : "it exports no keel_module_descriptor symbol (not a Keel module)";
+    char bad_buf[256];
+    const char *bad = d ? check_descriptor(d, bad_buf, sizeof bad_buf) : "it exports no keel_module_descriptor symbol (not a Keel module)";
     if (!bad && loader_find(d->name)) {
-        snprintf(why, sizeof why, "a module named '%s' is already loaded", d->name);
-        bad = why;
+        snprintf(bad_buf, sizeof bad_buf, "a module named '%s' is already loaded", d->name);
+        bad = bad_buf;
     }
     if (bad) {
-        log_error("module file %s: refused: %s", path, bad);
+        snprintf(why, cap, "refused: %s", bad);
+        log_error("module file %s: %s", path, why);
         dlclose(h);
         return NULL;
     }
@@ -125,11 +136,17 @@ struct keel_module *loader_load_file(const char *path) {
     m->path = mem_strndup(path, strlen(path));
     m->handle = h;
     m->desc = d;
+    m->live = mem_calloc(LOADER_LIVE_SLOTS, sizeof *m->live);
     m->in_init = true;
     keel_status st = d->init(m, api_table());
     m->in_init = false;
+    bool inited = st == KEEL_OK;
+    if (inited && runtime && reg_resolve_module_programs(m) != 0) st = KEEL_EINVAL;
     if (st != KEEL_OK) {
-        log_error("module file %s: module %s: init failed: %s", path, m->name, status_text(st));
+        snprintf(why, cap, "module %s: %s: %s", m->name, inited ? "a command's program does not resolve" : "init failed",
+                 status_text(st));
+        log_error("module file %s: %s", path, why);
+        if (inited && m->desc->fini) m->desc->fini(m);
         reg_forget_module(m);
         dlclose(h);
         module_free(m);
@@ -139,6 +156,28 @@ struct keel_module *loader_load_file(const char *path) {
     ld.mods[ld.n++] = m;
     log_notice("module %s %s loaded from %s (%zu commands)", m->name, m->version, path, cmd_count_for_module(m));
     return m;
+}
+
+struct keel_module *loader_load_file(const char *path) {
+    char why[512];
+    return load_file(path, false, why, sizeof why);
+}
+
+struct keel_module *loader_load_runtime(const char *path, char *why, size_t cap) {
+    return load_file(path, true, why, cap);
+}
+
+void loader_unload(struct keel_module *m) {
+    size_t i = 0;
+    while (i < ld.n && ld.mods[i] != m) i++;
+    if (i == ld.n) return;
+    memmove(ld.mods + i, ld.mods + i + 1, sizeof *ld.mods * (ld.n - i - 1));
+    ld.n--;
+    if (m->desc->fini) m->desc->fini(m);
+    reg_forget_module(m);
+    log_notice("module %s %s unloaded (%s)", m->name, m->version, m->path);
+    dlclose(m->handle);
+    module_free(m);
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

@@ -108,6 +108,7 @@ static cmd_entry *cmd_add(keel_module *m, const keel_cmd_def *def, const char *n
     ce->lname[i] = '\0';
     ce->hash = name_hash(ce->lname, i);
     ce->tx_role = tx_role_of(ce->lname);
+    ce->stat_idx = UINT32_MAX;   /* counted from cmdstats_init on; a command loaded later is not */
     if (reg.ncmds == reg.capcmds) {
         reg.capcmds = reg.capcmds ? reg.capcmds * 2 : 128;
         reg.cmds = mem_realloc(reg.cmds, sizeof *reg.cmds * reg.capcmds);
@@ -173,6 +174,16 @@ keel_status reg_opcode(keel_module *m, const keel_opcode_def *def, const char **
         return fail(err, "opcode needs a \"module.op\" name and a handler", KEEL_EINVAL);
     if (def->flags & ~KEEL_OP_FLAGS_ALL) return fail(err, "opcode has flag bits this core does not know", KEEL_EINVAL);
     if (op_lookup(def->name)) return fail(err, "an opcode of that name is already registered", KEEL_EEXIST);
+    for (size_t i = 0; i < reg.nops; i++) {   /* a slot an unloaded module left: no program names it */
+        op_entry *free_slot = reg.ops[i];
+        if (free_slot->module) continue;
+        memset(&free_slot->def, 0, sizeof free_slot->def);
+        memcpy(&free_slot->def, def, def->size < sizeof free_slot->def ? def->size : sizeof free_slot->def);
+        free_slot->def.size = sizeof free_slot->def;
+        free_slot->module = m;
+        reg.costs[i] = free_slot->def.cost;
+        return KEEL_OK;
+    }
     op_entry *oe = mem_calloc(1, sizeof *oe);
     memcpy(&oe->def, def, def->size < sizeof oe->def ? def->size : sizeof oe->def);
     oe->def.size = sizeof oe->def;
@@ -257,16 +268,24 @@ void reg_forget_module(keel_module *m) {
     }
     size_t w = 0;
     for (size_t i = 0; i < reg.ncmds; i++) {
-        if (reg.cmds[i]->module == m) mem_free(reg.cmds[i]);
-        else reg.cmds[w++] = reg.cmds[i];
+        cmd_entry *ce = reg.cmds[i];
+        if (ce->module != m) {
+            reg.cmds[w++] = ce;
+            continue;
+        }
+        if (!ce->is_alias) zvm_program_free(ce->prog);
+        mem_free(ce);
     }
     reg.ncmds = w;
     memset(reg.index, 0, sizeof *reg.index * (reg.index ? reg.index_mask + 1 : 0));
     for (size_t i = 0; i < reg.ncmds; i++) index_insert(reg.cmds[i]);
-    /* opcode numbers must stay dense: a failed module's opcodes stay registered but its
-     * handlers are never reachable, since no program of a loaded module may name them */
+    /* opcode numbers must stay dense: a gone module's opcodes keep their slots, unreachable
+     * (no program of a loaded module names them) until reg_opcode reuses them */
     for (size_t i = 0; i < reg.nops; i++)
-        if (reg.ops[i]->module == m) reg.ops[i]->def.name = "(unloaded)";
+        if (reg.ops[i]->module == m) {
+            reg.ops[i]->def.name = "(unloaded)";
+            reg.ops[i]->module = NULL;
+        }
     for (size_t i = 1; i <= reg.ntypes; i++)
         if (reg.types[i]->module == m) reg.types[i]->def.name = "(unloaded)";
     w = 0;
@@ -285,7 +304,7 @@ void reg_forget_module(keel_module *m) {
 
 const op_entry *op_lookup(const char *name) {
     for (size_t i = 0; i < reg.nops; i++)
-        if (!strcmp(reg.ops[i]->def.name, name)) return reg.ops[i];
+        if (reg.ops[i]->module && !strcmp(reg.ops[i]->def.name, name)) return reg.ops[i];
     return NULL;
 }
 
@@ -310,11 +329,13 @@ size_t cmd_count_for_module(const keel_module *m) {
     return n;
 }
 
-int reg_resolve_programs(void) {
+int reg_resolve_programs(void) { return reg_resolve_module_programs(NULL); }
+
+int reg_resolve_module_programs(const keel_module *only) {
     int problems = 0;
     for (size_t i = 0; i < reg.ncmds; i++) {
         cmd_entry *ce = reg.cmds[i];
-        if (ce->is_alias) continue;
+        if (ce->is_alias || (only && ce->module != only)) continue;
         char err[256];
         const keel_cmd_def *d = ce->def;
         bool has_keys = d->first_key > 0 || d->keys;
@@ -327,8 +348,22 @@ int reg_resolve_programs(void) {
         ce->prog->cmd = ce;
     }
     for (size_t i = 0; i < reg.ncmds; i++)
-        if (reg.cmds[i]->is_alias) reg.cmds[i]->prog = reg.cmds[i]->target->prog;
+        if (reg.cmds[i]->is_alias && (!only || reg.cmds[i]->module == only))
+            reg.cmds[i]->prog = reg.cmds[i]->target->prog;
     return problems;
+}
+
+const char *reg_module_in_use(const keel_module *m) {
+    if (reg.publisher_module == m) return "it is the server's publisher";
+    for (size_t i = 0; i < reg.ncmds; i++) {
+        const cmd_entry *ce = reg.cmds[i];
+        if (ce->is_alias || ce->module == m || !ce->prog) continue;
+        for (uint32_t k = 0; k < ce->prog->n; k++) {
+            const op_entry *oe = op_by_number(ce->prog->insn[k].op);
+            if (oe && oe->module == m) return "the module exports opcodes used by other modules";
+        }
+    }
+    return NULL;
 }
 
 void reg_free(void) {
