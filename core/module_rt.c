@@ -61,6 +61,19 @@ static void count_conn(const struct keel_module *m, conn *c, conn_holds *h) {
 
 /* Why m cannot go now, or NULL.  Every other worker is parked. */
 static const char *refusal(struct keel_module *m, char *err, size_t cap) {
+    int64_t live = loader_module_live(m);
+    if (live > 0) {
+        snprintf(err, cap, UNLOAD_FAILED "the module has %" PRId64 " running or blocked commands", live);
+        return err;
+    }
+    conn_holds h = {0, 0};
+    for (int t = 0; t < srv->nthreads; t++)
+        for (conn *c = srv->threads[t]->conns; c; c = c->tnext) count_conn(m, c, &h);
+    if (h.queued || h.attached) {
+        snprintf(err, cap, UNLOAD_FAILED "%" PRId64 " clients have its commands queued in MULTI and %" PRId64 " hold its data",
+                 h.queued, h.attached);
+        return err;
+    }
     for (size_t i = 1; i <= type_count(); i++)
         if (type_by_id((keel_type_id)i)->module == m) {
             snprintf(err, cap, UNLOAD_FAILED "the module exports one or more module-side data types, can't unload");
@@ -75,19 +88,6 @@ static const char *refusal(struct keel_module *m, char *err, size_t cap) {
     const char *used = reg_module_in_use(m);
     if (used) {
         snprintf(err, cap, UNLOAD_FAILED "%s", used);
-        return err;
-    }
-    int64_t live = loader_module_live(m);
-    if (live > 0) {
-        snprintf(err, cap, UNLOAD_FAILED "the module has %" PRId64 " running or blocked commands", live);
-        return err;
-    }
-    conn_holds h = {0, 0};
-    for (int t = 0; t < srv->nthreads; t++)
-        for (conn *c = srv->threads[t]->conns; c; c = c->tnext) count_conn(m, c, &h);
-    if (h.queued || h.attached) {
-        snprintf(err, cap, UNLOAD_FAILED "%" PRId64 " clients have its commands queued in MULTI and %" PRId64 " hold its data",
-                 h.queued, h.attached);
         return err;
     }
     return NULL;

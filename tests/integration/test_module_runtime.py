@@ -1,0 +1,183 @@
+"""test_module_runtime.py -- MODULE LOAD, LOADEX, UNLOAD and LIST while the server runs: a loaded
+module's commands answer on every connection (every worker thread), vanish on unload, and come
+back on a second load; bad files, a second load, busy modules, the core and a protocol in use are
+refused with Redis's texts; load/unload cycles while other clients run commands."""
+import os
+import tempfile
+import threading
+import unittest
+
+import redis
+from keel_harness import KeelServer, wait_blocked, wait_until
+
+BUILD = os.environ.get("KEEL_BUILDDIR", ".")
+HELLO = os.path.join(BUILD, "sdk/template/.libs/hello.so")
+SUMKEYS = os.path.join(BUILD, "sdk/examples/.libs/sumkeys.so")
+LOAD_FAILED = "Error loading the extension. Please check the server logs."
+
+
+def module_names(r):
+    return sorted(dict(zip(m[::2], m[1::2]))[b"name"].decode() for m in r.execute_command("MODULE", "LIST"))
+
+
+class ModuleRuntimeTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = KeelServer(threads=3).start()
+        cls.r = cls.srv.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+
+    def tearDown(self):
+        for name in ("hello", "sumkeys"):
+            if name in module_names(self.r):
+                try:
+                    self.r.execute_command("MODULE", "UNLOAD", name)
+                except redis.ResponseError:
+                    pass
+        self.r.flushall()
+
+    def test_load_use_from_every_thread_unload_and_reload(self):
+        before = self.r.execute_command("COMMAND COUNT")
+        self.assertEqual(self.r.execute_command("MODULE", "LOAD", HELLO), b"OK")
+        self.assertIn("hello", module_names(self.r))
+        self.assertEqual(self.r.execute_command("COMMAND COUNT"), before + 1)
+        clients = [self.srv.client() for _ in range(6)]   # handed to the 3 workers round-robin
+        for i, c in enumerate(clients):
+            self.assertEqual(c.execute_command("HELLO.WORLD"), b"hello, world")
+            self.assertEqual(c.execute_command("HELLO.WORLD", "c%d" % i), b"c%d" % i)
+        self.assertEqual(self.r.execute_command("MODULE", "UNLOAD", "hello"), b"OK")
+        self.assertNotIn("hello", module_names(self.r))
+        self.assertEqual(self.r.execute_command("COMMAND COUNT"), before)
+        for c in clients:
+            with self.assertRaisesRegex(redis.ResponseError, "(?i)unknown command 'hello.world'"):
+                c.execute_command("HELLO.WORLD")
+        self.assertEqual(self.r.execute_command("MODULE", "LOADEX", HELLO), b"OK")
+        for c in clients:
+            self.assertEqual(c.execute_command("HELLO.WORLD", "again"), b"again")
+        for c in clients:
+            c.close()
+
+    def test_bad_files_and_second_load_are_refused(self):
+        with tempfile.NamedTemporaryFile(suffix=".so") as junk:
+            junk.write(b"not an object file")
+            junk.flush()
+            for path in ("/nonexistent/x.so", junk.name, "/lib/x86_64-linux-gnu/libm.so.6", ""):
+                with self.assertRaisesRegex(redis.ResponseError, LOAD_FAILED):
+                    self.r.execute_command("MODULE", "LOAD", path)
+        self.assertEqual(self.r.execute_command("MODULE", "LOAD", HELLO), b"OK")
+        with self.assertRaisesRegex(redis.ResponseError, LOAD_FAILED):
+            self.r.execute_command("MODULE", "LOAD", HELLO)
+        wait_until("the refusals logged", lambda: "a module named 'hello' is already loaded" in self.srv.read_log())
+        self.assertIn("/nonexistent/x.so: cannot load", self.srv.read_log())
+        self.assertEqual(self.r.execute_command("HELLO.WORLD"), b"hello, world")
+        with self.assertRaisesRegex(redis.ResponseError, "CONFIG and ARGS are not supported"):
+            self.r.execute_command("MODULE", "LOADEX", HELLO, "CONFIG", "a", "b")
+        with self.assertRaisesRegex(redis.ResponseError, "module arguments are not supported"):
+            self.r.execute_command("MODULE", "LOAD", HELLO, "arg")
+
+    def test_unload_refusals(self):
+        for name in ("nosuch", "core", "x" * 100):
+            with self.assertRaisesRegex(redis.ResponseError, "^Error unloading module: no such module with that name$"):
+                self.r.execute_command("MODULE", "UNLOAD", name)
+        with self.assertRaisesRegex(redis.ResponseError, "its protocol 'resp' serves the network"):
+            self.r.execute_command("MODULE", "UNLOAD", "resp")
+        self.assertEqual(self.r.execute_command("PING"), True)
+        self.assertEqual(self.r.execute_command("MODULE", "LOAD", SUMKEYS), b"OK")
+        with self.assertRaisesRegex(redis.ResponseError, "exports one or more module-side data types"):
+            self.r.execute_command("MODULE", "UNLOAD", "sumkeys")
+        self.assertEqual(self.r.execute_command("MAXREG.ADD", "m", 7), 7)
+
+    def test_unload_refused_while_a_command_is_blocked(self):
+        blocked = self.srv.client()
+        done = []
+        t = threading.Thread(target=lambda: done.append(blocked.blpop("q", 0)))
+        t.start()
+        wait_blocked(self.r, 1)
+        with self.assertRaisesRegex(redis.ResponseError, "the module has 1 running or blocked commands"):
+            self.r.execute_command("MODULE", "UNLOAD", "lists")
+        self.r.rpush("q", "x")
+        t.join(60)
+        self.assertEqual(done, [(b"q", b"x")])
+        self.assertEqual(self.r.rpush("q", "y"), 1)   # lists still loaded and working
+        blocked.close()
+
+    def test_unload_refused_while_queued_in_multi(self):
+        self.r.execute_command("MODULE", "LOAD", HELLO)
+        c = self.srv.client()
+        conn = c.connection_pool.get_connection("MULTI")
+        conn.send_command("MULTI")
+        self.assertEqual(conn.read_response(), b"OK")
+        conn.send_command("HELLO.WORLD")
+        self.assertEqual(conn.read_response(), b"QUEUED")
+        with self.assertRaisesRegex(redis.ResponseError, "1 clients have its commands queued in MULTI"):
+            self.r.execute_command("MODULE", "UNLOAD", "hello")
+        conn.send_command("EXEC")
+        self.assertEqual(conn.read_response(), [b"hello, world"])
+        c.connection_pool.release(conn)
+        self.assertEqual(self.r.execute_command("MODULE", "UNLOAD", "hello"), b"OK")
+        c.close()
+
+    def test_load_unload_cycles_while_clients_run_commands(self):
+        stop = threading.Event()
+        errors = []
+        sets = [0, 0]   # keys each data client wrote and read back
+
+        def hello_client():
+            c = self.srv.client()
+            while not stop.is_set():
+                try:
+                    reply = c.execute_command("HELLO.WORLD", "x")
+                    if reply != b"x":
+                        errors.append(repr(reply))
+                except redis.ResponseError as e:
+                    if "unknown command 'hello.world'" not in str(e).lower():
+                        errors.append(str(e))
+                except Exception as e:   # noqa: BLE001 -- any other failure is reported
+                    errors.append(repr(e))
+                    return
+            c.close()
+
+        def data_client(n):
+            c = self.srv.client()
+            i = 0
+            while not stop.is_set():
+                try:
+                    c.set("k%d:%d" % (n, i), i)
+                    if c.get("k%d:%d" % (n, i)) != b"%d" % i:
+                        errors.append("k%d:%d lost" % (n, i))
+                    sets[n] += 1
+                except Exception as e:   # noqa: BLE001
+                    errors.append(repr(e))
+                    return
+                i += 1
+            c.close()
+
+        workers = [threading.Thread(target=hello_client) for _ in range(3)]
+        workers += [threading.Thread(target=data_client, args=(n,)) for n in range(2)]
+        for w in workers:
+            w.start()
+        admin = self.srv.client()
+        for _ in range(200):
+            self.assertEqual(admin.execute_command("MODULE", "LOAD", HELLO), b"OK")
+            self.assertEqual(admin.execute_command("HELLO.WORLD", "y"), b"y")
+            while True:
+                try:
+                    self.assertEqual(admin.execute_command("MODULE", "UNLOAD", "hello"), b"OK")
+                    break
+                except redis.ResponseError as e:   # a client's HELLO.WORLD in flight: go again
+                    self.assertRegex(str(e), "running or blocked commands")
+        stop.set()
+        for w in workers:
+            w.join(120)
+        self.assertEqual(errors, [])
+        self.assertGreater(min(sets), 0)
+        self.assertEqual(self.r.dbsize(), sum(sets))
+        self.assertNotIn("hello", module_names(self.r))
+        admin.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
