@@ -3,6 +3,7 @@
  * first looks for anything left that would run the module's code once it is gone. */
 #include "config.h"
 #include "module_rt.h"
+#include "blob_walk.h"
 #include "conn.h"
 #include "conn_ext.h"
 #include "loader.h"
@@ -31,7 +32,9 @@ const char *module_rt_load(thr *self, const char *path, char *err, size_t cap) {
     if (!quiesce_begin(self)) return busy_error(err, cap);
     char why[512];
     struct keel_module *m = loader_load_runtime(path, why, sizeof why);
+    size_t revived = m ? blob_walk_revive() : 0;
     quiesce_end();
+    if (revived) log_notice("MODULE LOAD %s: %zu opaque values of its types are live again", m->name, revived);
     if (!m) {
         snprintf(err, cap, "%s", LOAD_FAILED);
         return err;
@@ -74,11 +77,13 @@ static const char *refusal(struct keel_module *m, char *err, size_t cap) {
                  h.queued, h.attached);
         return err;
     }
-    for (size_t i = 1; i <= type_count(); i++)
-        if (type_by_id((keel_type_id)i)->module == m) {
+    for (size_t i = 1; i <= type_count(); i++) {
+        const type_entry *te = type_by_id((keel_type_id)i);
+        if (te->module == m && (!te->def.save || !te->def.load)) {   /* its values could not be kept */
             snprintf(err, cap, UNLOAD_FAILED "the module exports one or more module-side data types, can't unload");
             return err;
         }
+    }
     for (int i = 0; i < srv->nlisteners; i++)
         if (srv->listeners[i]->proto && srv->listeners[i]->proto->module == m) {
             snprintf(err, cap, UNLOAD_FAILED "its protocol '%s' serves the network '%s'", srv->listeners[i]->proto->def.name,
@@ -113,9 +118,16 @@ const char *module_rt_unload(thr *self, const char *name, char *err, size_t cap)
     } else {
         bad = refusal(m, err, cap);
     }
+    size_t opaque = 0;
+    char why[256];
+    if (!bad && !blob_walk_to_blobs(m, &opaque, why, sizeof why)) {
+        snprintf(err, cap, UNLOAD_FAILED "%s", why);
+        bad = err;
+    }
     if (!bad) {
         forget_last_commands(m);
         loader_unload(m);
+        if (opaque) log_notice("MODULE UNLOAD %s: %zu values of its types kept as opaque blobs", name, opaque);
     }
     quiesce_end();
     if (bad && m) log_warning("MODULE UNLOAD %s refused: %s", name, bad + strlen(UNLOAD_FAILED));

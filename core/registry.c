@@ -2,6 +2,7 @@
  * opcodes (numbered in registration order), types and protocols. */
 #include "config.h"
 #include "registry.h"
+#include "blob.h"
 #include "conf.h"
 #include "loader.h"
 #include "log.h"
@@ -10,6 +11,8 @@
 #include "zvm.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -25,7 +28,7 @@ static struct {
     uint32_t *costs;
     size_t nops, capops;
     type_entry *types[MAX_TYPES];
-    size_t ntypes;
+    _Atomic size_t ntypes;         /* written under types_lock: snapshot loaders add blob types */
     proto_entry **protos;
     size_t nprotos;
     info_entry **infos;
@@ -33,6 +36,8 @@ static struct {
     keel_publish_fn publisher; /* keel_publish goes to it (one module's) */
     keel_module *publisher_module;
 } reg;
+
+static pthread_mutex_t types_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static inline uint8_t ascii_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c; }
 
@@ -205,8 +210,18 @@ keel_status reg_type(keel_module *m, const keel_type_def *def, keel_type_id *id,
     if (!def->name || !def->free) return fail(err, "a type needs a name and a free op", KEEL_EINVAL);
     if (!def->save != !def->load) return fail(err, "a type gives both save and load, or neither", KEEL_EINVAL);
     if (reg.ntypes + 1 >= MAX_TYPES) return fail(err, "too many types", KEEL_ENOMEM);
-    for (size_t i = 1; i <= reg.ntypes; i++)
-        if (!strcmp(reg.types[i]->def.name, def->name)) return fail(err, "a type of that name is already registered", KEEL_EEXIST);
+    for (size_t i = 1; i <= reg.ntypes; i++) {
+        type_entry *was = reg.types[i];
+        if (strcmp(was->def.name, def->name) != 0) continue;
+        if (was->module) return fail(err, "a type of that name is already registered", KEEL_EEXIST);
+        if (!def->load) return fail(err, "a type of that name holds opaque values, which a type without a load op cannot take", KEEL_EINVAL);
+        memset(&was->def, 0, sizeof was->def);   /* its blobs come back to life (module_rt.c) */
+        memcpy(&was->def, def, def->size < sizeof was->def ? def->size : sizeof was->def);
+        was->module = m;
+        was->revive = true;
+        if (id) *id = was->id;
+        return KEEL_OK;
+    }
     type_entry *te = mem_calloc(1, sizeof *te);
     memcpy(&te->def, def, def->size < sizeof te->def ? def->size : sizeof te->def);   /* 1.0: no step op */
     te->module = m;
@@ -261,6 +276,37 @@ keel_publish_fn reg_publisher_fn(void) {
     return reg.publisher;
 }
 
+/* te's values are blobs from now on: the name is copied out of the module, the ops are blob.h's. */
+static void type_make_blob(type_entry *te) {
+    if (!te->own_name) te->own_name = mem_strndup(te->def.name, strlen(te->def.name));
+    te->def = *blob_type_ops();
+    te->def.name = te->own_name;
+    te->module = NULL;
+    te->revive = false;
+}
+
+keel_type_id reg_type_blob(const char *name) {
+    pthread_mutex_lock(&types_lock);
+    keel_type_id id = KEEL_TYPE_NONE;
+    for (size_t i = 1; i <= reg.ntypes && id == KEEL_TYPE_NONE; i++)
+        if (!strcmp(reg.types[i]->def.name, name)) id = (keel_type_id)i;
+    if (id == KEEL_TYPE_NONE && reg.ntypes + 1 < MAX_TYPES) {
+        type_entry *te = mem_calloc(1, sizeof *te);
+        te->def.name = name;
+        type_make_blob(te);
+        te->id = (keel_type_id)(reg.ntypes + 1);
+        reg.types[te->id] = te;
+        reg.ntypes = te->id;   /* published after the entry is written */
+        id = te->id;
+    }
+    pthread_mutex_unlock(&types_lock);
+    return id;
+}
+
+void reg_types_revived(void) {
+    for (size_t i = 1; i <= reg.ntypes; i++) reg.types[i]->revive = false;
+}
+
 void reg_forget_module(keel_module *m) {
     if (reg.publisher_module == m) {
         reg.publisher = NULL;
@@ -287,7 +333,7 @@ void reg_forget_module(keel_module *m) {
             reg.ops[i]->module = NULL;
         }
     for (size_t i = 1; i <= reg.ntypes; i++)
-        if (reg.types[i]->module == m) reg.types[i]->def.name = "(unloaded)";
+        if (reg.types[i]->module == m) type_make_blob(reg.types[i]);
     w = 0;
     for (size_t i = 0; i < reg.nprotos; i++) {
         if (reg.protos[i]->module == m) mem_free(reg.protos[i]);
@@ -376,7 +422,10 @@ void reg_free(void) {
     for (size_t i = 0; i < reg.nops; i++) mem_free(reg.ops[i]);
     mem_free(reg.ops);
     mem_free(reg.costs);
-    for (size_t i = 1; i <= reg.ntypes; i++) mem_free(reg.types[i]);
+    for (size_t i = 1; i <= reg.ntypes; i++) {
+        mem_free(reg.types[i]->own_name);
+        mem_free(reg.types[i]);
+    }
     for (size_t i = 0; i < reg.nprotos; i++) mem_free(reg.protos[i]);
     mem_free(reg.protos);
     for (size_t i = 0; i < reg.ninfos; i++) mem_free(reg.infos[i]);

@@ -29,9 +29,11 @@ typedef struct op_entry {
 } op_entry;
 
 typedef struct type_entry {
-    keel_type_def def;
-    struct keel_module *module;
+    keel_type_def def;             /* the module's, or blob.h's ops while no module has the type */
+    struct keel_module *module;    /* NULL while its values are opaque blobs */
     keel_type_id id;
+    char *own_name;                /* the name kept while no module has the type */
+    bool revive;                   /* a module registered it again: its blobs are to be loaded */
 } type_entry;
 
 typedef struct proto_entry {
@@ -69,6 +71,13 @@ const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t
  * the one registered (NULL when none). */
 keel_status reg_publisher(struct keel_module *m, keel_publish_fn fn, const char **err);
 keel_publish_fn reg_publisher_fn(void);
+
+/* The id of the type called name, made an opaque-blob type (blob.h) when no module registered
+ * it; a later keel_register_type of that name takes the id over.  Safe from several threads
+ * at once (the snapshot's loaders); KEEL_TYPE_NONE when the table is full. */
+keel_type_id reg_type_blob(const char *name);
+/* Clears the revive mark of every type (its values were loaded back). */
+void reg_types_revived(void);
 
 /* Drops everything a module registered (a failed init, or MODULE UNLOAD with every other
  * worker parked): its commands and their programs, protocols, INFO sections, publisher; its

@@ -86,9 +86,57 @@ class ModuleRuntimeTest(unittest.TestCase):
             self.r.execute_command("MODULE", "UNLOAD", "resp")
         self.assertEqual(self.r.execute_command("PING"), True)
         self.assertEqual(self.r.execute_command("MODULE", "LOAD", SUMKEYS), b"OK")
-        with self.assertRaisesRegex(redis.ResponseError, "exports one or more module-side data types"):
-            self.r.execute_command("MODULE", "UNLOAD", "sumkeys")
         self.assertEqual(self.r.execute_command("MAXREG.ADD", "m", 7), 7)
+
+    def test_unload_keeps_values_as_opaque_blobs_and_reload_revives_them(self):
+        self.assertEqual(self.r.execute_command("MODULE", "LOAD", SUMKEYS), b"OK")
+        clients = [self.srv.client() for _ in range(3)]
+        for i in range(60):   # spread over every shard, written from connections on every thread
+            clients[i % 3].execute_command("MAXREG.ADD", "m%d" % i, i)
+            clients[i % 3].execute_command("MAXREG.ADD", "m%d" % i, i - 5)
+        self.r.expire("m1", 1000)
+        nsc = self.srv.client()
+        nsc.execute_command("NS", "tenant", "app")
+        nsc.execute_command("MAXREG.ADD", "inner", 9)
+        nsc.set("plain", "s")
+        self.r.set("str", "v")
+        self.assertEqual(self.r.execute_command("MODULE", "UNLOAD", "sumkeys"), b"OK")
+        self.assertEqual(self.r.type("m0"), b"maxreg")
+        self.assertEqual(nsc.type("inner"), b"maxreg")
+        self.assertEqual(self.r.object("encoding", "m0"), b"opaque")
+        for c in clients:
+            with self.assertRaisesRegex(redis.ResponseError, "^WRONGTYPE"):
+                c.get("m2")
+            with self.assertRaisesRegex(redis.ResponseError, "^WRONGTYPE"):
+                c.lpush("m2", "x")
+            with self.assertRaisesRegex(redis.ResponseError, "(?i)unknown command 'maxreg.add'"):
+                c.execute_command("MAXREG.ADD", "m2", 1)
+        self.assertEqual(self.r.get("str"), b"v")
+        self.assertEqual(nsc.get("plain"), b"s")
+        ttl = self.r.ttl("m1")
+        self.assertTrue(0 < ttl <= 1000, ttl)
+        self.assertTrue(self.r.rename("m3", "moved"))
+        self.assertTrue(self.r.expire("m4", 5000))
+        self.assertEqual(self.r.delete("m5"), 1)
+        dumped = self.r.dump("m6")
+        self.assertIsNotNone(dumped)
+        self.assertEqual(self.r.save(), True)   # a snapshot writes the blobs back unchanged
+        self.assertEqual(self.r.dbsize(), 60 + 1 - 1 + 1)   # m0..m59 less m5, str, tenant
+        self.assertEqual(self.r.execute_command("MODULE", "LOAD", SUMKEYS), b"OK")
+        def maximum(c, key):   # adding a smaller number answers the maximum kept
+            return c.execute_command("MAXREG.ADD", key, -1000)
+        self.assertEqual(maximum(self.r, "m0"), 0)
+        self.assertEqual(maximum(self.r, "moved"), 3)
+        self.assertEqual(maximum(clients[2], "m59"), 59)
+        self.assertNotEqual(self.r.object("encoding", "m0"), b"opaque")
+        self.assertTrue(0 < self.r.ttl("m1") <= 1000)
+        self.assertTrue(1000 < self.r.ttl("m4") <= 5000)
+        self.assertEqual(maximum(nsc, "inner"), 9)
+        self.assertEqual(clients[1].execute_command("MAXREG.ADD", "m7", 100), 100)
+        self.assertEqual(self.r.execute_command("SUMKEYS", "m8", "m9"), [17, 2])   # maxregs count by their maximum
+        self.assertEqual(self.r.exists("m5"), 0)
+        for c in clients + [nsc]:
+            c.close()
 
     def test_unload_refused_while_a_command_is_blocked(self):
         blocked = self.srv.client()
