@@ -138,6 +138,46 @@ class ModuleRuntimeTest(unittest.TestCase):
         for c in clients + [nsc]:
             c.close()
 
+    def test_type_module_cycles_keep_every_value(self):
+        self.r.execute_command("MODULE", "LOAD", SUMKEYS)
+        for i in range(100):
+            self.r.execute_command("MAXREG.ADD", "v%d" % i, i)
+        stop = threading.Event()
+        errors = []
+        adds = [0]
+
+        def adder():   # raises v0's maximum by one each time the command is there
+            c = self.srv.client()
+            n = 1000
+            while not stop.is_set():
+                try:
+                    if c.execute_command("MAXREG.ADD", "v0", n) != n:
+                        errors.append("v0 lost its maximum")
+                    adds[0] = n
+                    n += 1
+                except redis.ResponseError as e:
+                    if "unknown command" not in str(e).lower():
+                        errors.append(str(e))
+            c.close()
+
+        t = threading.Thread(target=adder)
+        t.start()
+        for cycle in range(50):
+            while True:
+                try:
+                    self.r.execute_command("MODULE", "UNLOAD", "sumkeys")
+                    break
+                except redis.ResponseError as e:
+                    self.assertRegex(str(e), "running or blocked commands")
+            self.assertEqual(self.r.type("v%d" % (cycle + 1)), b"maxreg")
+            self.r.execute_command("MODULE", "LOAD", SUMKEYS)
+        stop.set()
+        t.join(120)
+        self.assertEqual(errors, [])
+        for i in range(1, 100):
+            self.assertEqual(self.r.execute_command("MAXREG.ADD", "v%d" % i, -1), i)
+        self.assertEqual(self.r.execute_command("MAXREG.ADD", "v0", -1), max(adds[0], 0))
+
     def test_unload_refused_while_a_command_is_blocked(self):
         blocked = self.srv.client()
         done = []
@@ -225,6 +265,42 @@ class ModuleRuntimeTest(unittest.TestCase):
         self.assertEqual(self.r.dbsize(), sum(sets))
         self.assertNotIn("hello", module_names(self.r))
         admin.close()
+
+
+class SnapshotBlobTest(unittest.TestCase):
+    """A snapshot holding values of a module that is not loaded at start: kept opaque, written
+    back unchanged by the next snapshot, live again once the module is loaded."""
+
+    def test_values_survive_a_start_without_their_module(self):
+        d = tempfile.mkdtemp(prefix="keel-blob-")
+        mods = ["resp", "strings", "maps"]
+        with KeelServer("--dir", d, modules=mods, threads=2) as srv:
+            r = srv.client()
+            self.assertEqual(r.execute_command("MODULE", "LOAD", SUMKEYS), b"OK")
+            for i in range(30):
+                r.execute_command("MAXREG.ADD", "k%d" % i, i * 10)
+            ns = srv.client()
+            ns.execute_command("NS", "deep", "er")
+            ns.execute_command("MAXREG.ADD", "x", 77)
+            r.set("s", "1")
+            self.assertTrue(r.save())
+        with KeelServer("--dir", d, modules=mods, threads=2) as srv:   # no sumkeys at start
+            r = srv.client()
+            self.assertEqual(r.type("k3"), b"maxreg")
+            self.assertEqual(r.object("encoding", "k3"), b"opaque")
+            self.assertEqual(r.get("s"), b"1")
+            self.assertTrue(r.rename("k4", "k4b"))
+            self.assertTrue(r.save())   # written back unchanged
+        with KeelServer("--dir", d, modules=mods, threads=2) as srv:
+            r = srv.client()
+            self.assertEqual(r.type("k4b"), b"maxreg")
+            self.assertEqual(r.execute_command("MODULE", "LOAD", SUMKEYS), b"OK")
+            for i in range(30):
+                key = "k4b" if i == 4 else "k%d" % i
+                self.assertEqual(r.execute_command("MAXREG.ADD", key, -1), i * 10)
+            ns = srv.client()
+            ns.execute_command("NS", "deep", "er")
+            self.assertEqual(ns.execute_command("MAXREG.ADD", "x", -1), 77)
 
 
 if __name__ == "__main__":
