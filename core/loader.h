@@ -32,8 +32,13 @@ struct keel_module *loader_core_module(void);
 
 /* Loads one module file; returns it, or NULL after logging a line naming the file. */
 struct keel_module *loader_load_file(const char *path);
-/* Loads the configured modules (or every .so in dir).  Returns 0, or -1 after logging. */
-int loader_load_all(const char *dir, char *const *names, int nnames);
+/* Loads the named modules, each from the first directory of path (':'-separated) holding it, or
+ * every module the path holds (NULL names: the first directory's file of a name wins).  A module
+ * found by the scan, or named with optional[i] set, that fails is logged and left out; one that
+ * is required stops the load.  Returns 0, or -1 after logging. */
+int loader_load_all(const char *path, char *const *names, const bool *optional, int nnames);
+/* The first path directory's name.so into out: false when no directory has it. */
+bool loader_find_file(const char *path, const char *name, char *out, size_t cap);
 
 /* Loads one module file while the server runs (the other workers parked): as
  * loader_load_file, and its programs are resolved.  NULL with why filled on failure. */
