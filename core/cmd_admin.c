@@ -14,14 +14,24 @@
 
 #include <string.h>
 
-/* MODULE LOAD path | MODULE LOADEX path: loads a module file while the server runs.  Load
- * arguments and LOADEX's CONFIG and ARGS are refused: a Keel module's init takes none. */
+/* MODULE LOAD path | MODULE LOADEX path [CONFIG name value ...]: loads a module file while the
+ * server runs, with settings for it.  Load arguments (LOAD's, LOADEX's ARGS) are refused: a
+ * Keel module's init takes none. */
 static keel_op_result module_load(keel_proc *p) {
     bool ex = keel_arg_is(&p->argv[1], "LOADEX");
-    if (p->argc > 3) {
-        keel_reply_error(p, ex ? "ERR MODULE LOADEX: CONFIG and ARGS are not supported (a Keel module's init takes no arguments)"
-                               : "ERR MODULE LOAD: module arguments are not supported (a Keel module's init takes none)");
-        return KEEL_FAIL;
+    uint32_t nconfigs = 0;
+    for (uint32_t a = 3; a < p->argc; a += 3) {
+        if (ex && keel_arg_is(&p->argv[a], "ARGS")) {
+            if (a + 1 == p->argc) break;   /* ARGS with nothing after it */
+            keel_reply_error(p, "ERR MODULE LOADEX: ARGS are not supported (a Keel module's init takes none; use CONFIG)");
+            return KEEL_FAIL;
+        }
+        if (!ex || !keel_arg_is(&p->argv[a], "CONFIG") || a + 2 >= p->argc) {
+            keel_reply_error(p, ex ? "ERR Error loading the extension. Please check the server logs."
+                                   : "ERR MODULE LOAD: module arguments are not supported (a Keel module's init takes none)");
+            return KEEL_FAIL;
+        }
+        nconfigs++;
     }
     const keel_arg *path = &p->argv[2];
     char err[512];
@@ -29,7 +39,18 @@ static keel_op_result module_load(keel_proc *p) {
         keel_reply_error(p, "ERR Error loading the extension. Please check the server logs.");
         return KEEL_FAIL;
     }
-    if (module_rt_load(zvm_of(p)->cur, path->ptr, err, sizeof err)) {
+    const char **names = keel_proc_alloc(p, sizeof *names * (nconfigs + 1));
+    const char **values = keel_proc_alloc(p, sizeof *values * (nconfigs + 1));
+    for (uint32_t i = 0; i < nconfigs; i++) {
+        const keel_arg *name = &p->argv[4 + 3 * i], *value = &p->argv[5 + 3 * i];
+        if (name->len > 128 || value->len > 4096 || memchr(name->ptr, '\0', name->len) || memchr(value->ptr, '\0', value->len)) {
+            keel_reply_error(p, "ERR Error loading the extension. Please check the server logs.");
+            return KEEL_FAIL;
+        }
+        names[i] = name->ptr;
+        values[i] = value->ptr;
+    }
+    if (module_rt_loadex(zvm_of(p)->cur, path->ptr, names, values, nconfigs, err, sizeof err)) {
         keel_reply_error(p, "%s", err);
         return KEEL_FAIL;
     }
@@ -199,7 +220,7 @@ static const keel_insn_def admin_prog[] = {{.op = "admin.run"}, KEEL_END};
 static const keel_cmd_def admin_cmds[] = {
     {.size = sizeof(keel_cmd_def), .name = "MODULE", .arity = -2, .flags = KEEL_CMD_ADMIN,
      .summary = "Lists, loads and unloads modules while the server runs.",
-     .syntax = "MODULE LIST | LOAD path | LOADEX path | UNLOAD name",
+     .syntax = "MODULE LIST | LOAD path | LOADEX path [CONFIG name value ...] | UNLOAD name",
      .group = "server", .since = "0.1.0", .program = module_prog},
     {.size = sizeof(keel_cmd_def), .name = "DEBUG", .arity = -2, .flags = KEEL_CMD_ADMIN, .keys = debug_keys,
      .summary = "Shows the zvm program a command compiles to (EXPLAIN), or burns reductions (SPIN).",

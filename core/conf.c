@@ -133,6 +133,17 @@ static void conf_clear_modules(conf *c) {
     c->nmodules = 0;
 }
 
+static void conf_clear_modconfs(conf *c) {
+    for (int i = 0; i < c->nmodconfs; i++) {
+        mem_free(c->modconf_names[i]);
+        mem_free(c->modconf_values[i]);
+    }
+    mem_free(c->modconf_names);
+    mem_free(c->modconf_values);
+    c->modconf_names = c->modconf_values = NULL;
+    c->nmodconfs = 0;
+}
+
 static void conf_add_module(conf *c, char *name, bool optional) {
     c->modules = mem_realloc(c->modules, sizeof *c->modules * (size_t)(c->nmodules + 1));
     c->module_optional = mem_realloc(c->module_optional, sizeof *c->module_optional * (size_t)(c->nmodules + 1));
@@ -177,6 +188,7 @@ void conf_free(conf *c) {
     mem_free(c->appenddirname);
     mem_free(c->module_dir);
     conf_clear_modules(c);
+    conf_clear_modconfs(c);
     conf_clear_networks(c);
     mem_free(c->log_file);
     mem_free(c->config_file);
@@ -635,6 +647,28 @@ static void conf_json_modules(conf *c, json_t *v, char **errs) {
     }
 }
 
+/* "module_configs": {"module.name": "value", ...}: settings modules registering them take. */
+static void conf_json_modconfs(conf *c, json_t *v, char **errs) {
+    if (!json_is_object(v)) {
+        conf_error(errs, "$.module_configs: expected an object of \"module.name\": \"value\" strings");
+        return;
+    }
+    conf_clear_modconfs(c);
+    const char *key;
+    json_t *val;
+    json_object_foreach(v, key, val) {
+        const char *dot = strchr(key, '.');
+        if (!dot || dot == key || !dot[1] || strlen(key) > 128 || !json_is_string(val)) {
+            conf_error(errs, "$.module_configs.%.128s: expected \"module.name\": \"value\" (a string)", key);
+            continue;
+        }
+        c->modconf_names = mem_realloc(c->modconf_names, sizeof *c->modconf_names * (size_t)(c->nmodconfs + 1));
+        c->modconf_values = mem_realloc(c->modconf_values, sizeof *c->modconf_values * (size_t)(c->nmodconfs + 1));
+        c->modconf_names[c->nmodconfs] = xstrdup(key);
+        c->modconf_values[c->nmodconfs++] = xstrdup(json_string_value(val));
+    }
+}
+
 /* "module_dir": "a:b" or ["a", "b"]: the search path, ':'-separated. */
 static void conf_json_module_dir(conf *c, json_t *v, const char *fpath, char **errs) {
     if (!json_is_array(v)) {
@@ -761,6 +795,7 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         snprintf(fpath, sizeof fpath, "$.%s", key);
         if (!strcmp(key, "modules")) conf_json_modules(c, v, errs);
         else if (!strcmp(key, "module_dir")) conf_json_module_dir(c, v, fpath, errs);
+        else if (!strcmp(key, "module_configs")) conf_json_modconfs(c, v, errs);
         else if (!strcmp(key, "dir")) json_str(v, fpath, &c->dir, errs);
         else if (!strcmp(key, "save")) conf_json_save(c, v, fpath, errs);
         else if (conf_json_aof(c, key, v, fpath, errs)) continue;

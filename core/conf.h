@@ -80,6 +80,9 @@ typedef struct conf {
     char *module_dir;          /* directories, ':'-separated; NULL = search (see conf_module_dir) */
     char **modules;            /* names to load; NULL = every module found */
     bool *module_optional;     /* [nmodules]: $.modules {"name", "required": false}: a failure is logged */
+    char **modconf_names;      /* "module_configs": {"module.name": "value"}: module settings */
+    char **modconf_values;
+    int nmodconfs;
     int nmodules;
     bool modules_from_flag;    /* set by --modules (errors name the flag, not $.modules) */
     int threads;               /* 0 = number of cores */

@@ -11,6 +11,7 @@
 #include "expire.h"
 #include "latency.h"
 #include "loader.h"
+#include "modconf.h"
 #include "log.h"
 #include "mem.h"
 #include "net.h"
@@ -155,6 +156,7 @@ static void free_everything(void) {
     mem_free(srv->threads);
     net_free_all();
     reg_free();
+    modconf_free();
     loader_unload_all();
     conf_free(&srv->cf);
 }
@@ -177,7 +179,12 @@ static int load_modules(const char *dir, char *const *names, const bool *optiona
     int rc = builtin_register_all(core);
     core->in_init = false;
     if (rc != 0) return -1;
-    if (loader_load_all(dir, names, optional, nnames) != 0) return -1;
+    for (int i = 0; i < srv->cf.nmodconfs; i++) modconf_give(srv->cf.modconf_names[i], srv->cf.modconf_values[i]);
+    rc = loader_load_all(dir, names, optional, nnames);
+    const char *unused = rc == 0 ? modconf_given_unused() : NULL;
+    if (unused) log_warning("module_configs: no loaded module has the setting '%s'", unused);
+    modconf_clear_given();
+    if (rc != 0) return -1;
     return reg_resolve_programs() != 0 ? -1 : 0;
 }
 
@@ -211,6 +218,7 @@ static int check_config(void) {
         mem_free(names);
         mem_free(optional);
         reg_free();
+        modconf_free();
         loader_unload_all();
     }
     int n = conf_error_count(errs);

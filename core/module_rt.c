@@ -8,6 +8,7 @@
 #include "conn_ext.h"
 #include "loader.h"
 #include "log.h"
+#include "modconf.h"
 #include "net.h"
 #include "quiesce.h"
 #include "registry.h"
@@ -29,9 +30,37 @@ static const char *busy_error(char *err, size_t cap) {
 }
 
 const char *module_rt_load(thr *self, const char *path, char *err, size_t cap) {
+    return module_rt_loadex(self, path, NULL, NULL, 0, err, cap);
+}
+
+/* The module name path's descriptor would have: its file name without ".so" (a setting given
+ * as "name" is "module.name"). */
+static void module_name_of(const char *path, char *out, size_t cap) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 3 && !strcmp(base + n - 3, ".so")) n -= 3;
+    snprintf(out, cap, "%.*s", (int)n, base);
+}
+
+const char *module_rt_loadex(thr *self, const char *path, const char *const *names, const char *const *values,
+                             size_t nconfigs, char *err, size_t cap) {
     if (!quiesce_begin(self)) return busy_error(err, cap);
-    char why[512];
+    char why[512], mname[256], full[512];
+    module_name_of(path, mname, sizeof mname);
+    for (size_t i = 0; i < nconfigs; i++) {   /* "name" or already "module.name" */
+        if (strchr(names[i], '.')) snprintf(full, sizeof full, "%s", names[i]);
+        else snprintf(full, sizeof full, "%s.%s", mname, names[i]);
+        modconf_give(full, values[i]);
+    }
     struct keel_module *m = loader_load_runtime(path, why, sizeof why);
+    const char *unused = m ? modconf_given_unused() : NULL;
+    if (unused) {
+        log_error("MODULE LOADEX %s: module %s has no setting '%s': not loaded", path, m->name, unused);
+        loader_unload(m);
+        m = NULL;
+    }
+    modconf_clear_given();
     size_t revived = m ? blob_walk_revive() : 0;
     quiesce_end();
     if (revived) log_notice("MODULE LOAD %s: %zu opaque values of its types are live again", m->name, revived);

@@ -11,6 +11,11 @@ struct thr;
 /* Loads the module file at path on worker self.  Returns NULL, or the error reply's text (in
  * err, cap bytes) with the reason logged. */
 const char *module_rt_load(struct thr *self, const char *path, char *err, size_t cap);
+/* The same with settings given for the module ("name" without the module's prefix, and its
+ * value, nconfigs pairs, MODULE LOADEX ... CONFIG): a name the module does not register fails
+ * the load. */
+const char *module_rt_loadex(struct thr *self, const char *path, const char *const *names,
+                             const char *const *values, size_t nconfigs, char *err, size_t cap);
 /* Unloads the module called name.  Returns NULL, or the error reply's text. */
 const char *module_rt_unload(struct thr *self, const char *name, char *err, size_t cap);
 

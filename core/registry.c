@@ -7,6 +7,7 @@
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
+#include "modconf.h"
 #include "tx.h"
 #include "zvm.h"
 
@@ -308,6 +309,7 @@ void reg_types_revived(void) {
 }
 
 void reg_forget_module(keel_module *m) {
+    modconf_forget(m);
     if (reg.publisher_module == m) {
         reg.publisher = NULL;
         reg.publisher_module = NULL;

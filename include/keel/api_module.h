@@ -109,4 +109,6 @@
 #define keel_proc_restart_alone (keel_api_ptr->proc_restart_alone)
 #define keel_proc_alone (keel_api_ptr->proc_alone)
 #define keel_key_access_set (keel_api_ptr->key_access_set)
+#define keel_register_config (keel_api_ptr->register_config)
+#define keel_config_get (keel_api_ptr->config_get)
 #endif

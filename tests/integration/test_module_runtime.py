@@ -8,7 +8,7 @@ import threading
 import unittest
 
 import redis
-from keel_harness import KeelServer, wait_blocked, wait_until
+from keel_harness import KeelConfigServer, KeelServer, MODULE_DIR, wait_blocked, wait_until
 
 BUILD = os.environ.get("KEEL_BUILDDIR", ".")
 HELLO = os.path.join(BUILD, "sdk/template/.libs/hello.so")
@@ -73,10 +73,38 @@ class ModuleRuntimeTest(unittest.TestCase):
         wait_until("the refusals logged", lambda: "a module named 'hello' is already loaded" in self.srv.read_log())
         self.assertIn("/nonexistent/x.so: cannot load", self.srv.read_log())
         self.assertEqual(self.r.execute_command("HELLO.WORLD"), b"hello, world")
-        with self.assertRaisesRegex(redis.ResponseError, "CONFIG and ARGS are not supported"):
-            self.r.execute_command("MODULE", "LOADEX", HELLO, "CONFIG", "a", "b")
+        with self.assertRaisesRegex(redis.ResponseError, "ARGS are not supported"):
+            self.r.execute_command("MODULE", "LOADEX", HELLO, "ARGS", "a", "b")
         with self.assertRaisesRegex(redis.ResponseError, "module arguments are not supported"):
             self.r.execute_command("MODULE", "LOAD", HELLO, "arg")
+
+    def test_module_settings_in_config_get_set_and_loadex(self):
+        self.assertEqual(self.r.execute_command("MODULE", "LOAD", HELLO), b"OK")
+        self.assertEqual(self.r.config_get("hello.greeting"), {"hello.greeting": "hello, world"})
+        self.assertEqual(self.r.config_get("hello.*"), {"hello.greeting": "hello, world"})
+        self.assertTrue(self.r.config_set("hello.greeting", "hi there"))
+        clients = [self.srv.client() for _ in range(3)]
+        for c in clients:
+            self.assertEqual(c.execute_command("HELLO.WORLD"), b"hi there")
+        with self.assertRaisesRegex(redis.ResponseError, "at most 200 bytes on one line"):
+            self.r.config_set("hello.greeting", "two\nlines")
+        self.assertEqual(clients[0].execute_command("HELLO.WORLD"), b"hi there")
+        self.assertEqual(self.r.execute_command("MODULE", "UNLOAD", "hello"), b"OK")
+        self.assertEqual(self.r.config_get("hello.greeting"), {})
+        with self.assertRaisesRegex(redis.ResponseError, "Unknown option"):
+            self.r.config_set("hello.greeting", "x")
+        self.assertEqual(self.r.execute_command("MODULE", "LOADEX", HELLO, "CONFIG", "greeting", "yo"), b"OK")
+        for c in clients:
+            self.assertEqual(c.execute_command("HELLO.WORLD"), b"yo")
+        self.r.execute_command("MODULE", "UNLOAD", "hello")
+        for bad in (["CONFIG", "nosuch", "x"], ["CONFIG", "greeting", "a\nb"], ["CONFIG", "greeting"]):
+            with self.assertRaisesRegex(redis.ResponseError, LOAD_FAILED):
+                self.r.execute_command("MODULE", "LOADEX", HELLO, *bad)
+            self.assertNotIn("hello", module_names(self.r))
+        self.assertEqual(self.r.execute_command("MODULE", "LOADEX", HELLO, "CONFIG", "hello.greeting", "full", "ARGS"), b"OK")
+        self.assertEqual(self.r.execute_command("HELLO.WORLD"), b"full")
+        for c in clients:
+            c.close()
 
     def test_unload_refusals(self):
         for name in ("nosuch", "core", "x" * 100):
@@ -265,6 +293,20 @@ class ModuleRuntimeTest(unittest.TestCase):
         self.assertEqual(self.r.dbsize(), sum(sets))
         self.assertNotIn("hello", module_names(self.r))
         admin.close()
+
+
+class ConfigFileSettingsTest(unittest.TestCase):
+    def test_module_configs_from_the_json_config(self):
+        config = {"modules": ["resp", "hello"], "module_dir": [MODULE_DIR, os.path.dirname(HELLO)],
+                  "module_configs": {"hello.greeting": "from the file"}, "threads": 2,
+                  "networks": [{"name": "main", "port": 0}]}
+        srv = KeelConfigServer(config)
+        i = srv.cmd.index("--module-dir")   # the config's path, not the harness's flag
+        del srv.cmd[i:i + 2]
+        with srv:
+            r = srv.client("main")
+            self.assertEqual(r.execute_command("HELLO.WORLD"), b"from the file")
+            self.assertEqual(r.config_get("hello.greeting"), {"hello.greeting": "from the file"})
 
 
 class SnapshotBlobTest(unittest.TestCase):
