@@ -9,6 +9,8 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
 
 static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
@@ -16,10 +18,15 @@ static atomic_bool q_owned;   /* one quiescer at a time */
 static int q_parked;          /* threads parked now (under q_mu) */
 static uint64_t q_round;      /* bumped by quiesce_end: parked threads wait for it to change */
 
+/* arg: the round the call was posted for; a call that arrives after its round ended (the
+ * quiescer gave up) returns at once. */
 static void park_here(void *arg) {
-    (void)arg;
+    uint64_t round = (uint64_t)(uintptr_t)arg;
     pthread_mutex_lock(&q_mu);
-    uint64_t round = q_round;
+    if (q_round != round) {
+        pthread_mutex_unlock(&q_mu);
+        return;
+    }
     q_parked++;
     pthread_cond_broadcast(&q_cv);
     while (q_round == round) pthread_cond_wait(&q_cv, &q_mu);
@@ -41,11 +48,28 @@ bool quiesce_begin(thr *self) {
         }
         others++;
     }
+    pthread_mutex_lock(&q_mu);
+    void *round = (void *)(uintptr_t)q_round;
+    pthread_mutex_unlock(&q_mu);
     for (int i = 0; i < srv->nthreads; i++)
-        if (srv->threads[i] != self) thr_call_on(srv->threads[i], park_here, NULL);
+        if (srv->threads[i] != self) thr_call_on(srv->threads[i], park_here, round);
     thr_wake_now(self);   /* the wake-ups a worker batches until its turn ends: this one waits */
     pthread_mutex_lock(&q_mu);
-    while (q_parked < others) pthread_cond_wait(&q_cv, &q_mu);
+    while (q_parked < others) {
+        if (atomic_load(&srv->shutting_down)) {   /* a stopping thread may never drain its inbox */
+            pthread_mutex_unlock(&q_mu);
+            quiesce_end();   /* releases the parked ones; late calls find their round over */
+            return false;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&q_cv, &q_mu, &until);
+    }
     pthread_mutex_unlock(&q_mu);
     return true;
 }
