@@ -25,17 +25,22 @@ const void *blob_bytes(const void *obj, size_t *len) {
     return b->data;
 }
 
-static void blob_free(void *obj) { mem_free(obj); }
+static void blob_free(void *obj) {
+    mem_free(obj);
+}
 
 static void *blob_copy(const void *obj) {
     const blob *b = obj;
     return blob_new(b->data, b->len);
 }
 
-static size_t blob_memory(const void *obj) { return sizeof(blob) + ((const blob *)obj)->len; }
+static size_t blob_memory(const void *obj) {
+    return sizeof(blob) + ((const blob *)obj)->len;
+}
 
 static size_t blob_describe(const void *obj, char *out, size_t cap) {
-    int n = snprintf(out, cap, "opaque, %zu bytes (its module is not loaded)", ((const blob *)obj)->len);
+    int n = snprintf(out, cap, "opaque, %zu bytes (its module is not loaded)",
+                     ((const blob *)obj)->len);
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
@@ -61,9 +66,18 @@ static const char *blob_encoding(const void *obj) {
 }
 
 static const keel_type_def ops = {
-    .size = sizeof(keel_type_def), .name = NULL, .free = blob_free, .copy = blob_copy,
-    .memory_usage = blob_memory, .describe = blob_describe, .to_reply = blob_to_reply,
-    .save = blob_save, .load = blob_load, .encoding = blob_encoding,
+    .size = sizeof(keel_type_def),
+    .name = NULL,
+    .free = blob_free,
+    .copy = blob_copy,
+    .memory_usage = blob_memory,
+    .describe = blob_describe,
+    .to_reply = blob_to_reply,
+    .save = blob_save,
+    .load = blob_load,
+    .encoding = blob_encoding,
 };
 
-const keel_type_def *blob_type_ops(void) { return &ops; }
+const keel_type_def *blob_type_ops(void) {
+    return &ops;
+}

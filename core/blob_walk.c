@@ -27,13 +27,14 @@ typedef struct found_key {
     dk_table *t;
     char *key;
     size_t klen;
-    void *replacement;   /* to_blobs: the blob made in the first pass */
+    void *replacement; /* to_blobs: the blob made in the first pass */
 } found_key;
 
 typedef struct walk {
     pick_fn pick;
     const void *pick_ctx;
-    bool objects_are_blobs;   /* the picked types' values are blobs (their ops already the module's) */
+    bool
+        objects_are_blobs; /* the picked types' values are blobs (their ops already the module's) */
     found_key *keys;
     size_t n, cap;
 } walk;
@@ -68,7 +69,8 @@ static void collect_one(void *arg, dk_table *t, dk_ref ref) {
 
 static void collect_table(walk *w, dk_table *t) {
     uint64_t c = 0;
-    do c = dk_table_scan(t, c, collect_one, w);
+    do
+        c = dk_table_scan(t, c, collect_one, w);
     while (c != 0);
 }
 
@@ -77,12 +79,16 @@ static bool take_queued(void *arg, uint16_t type, void *obj) {
     const walk *w = arg;
     const type_entry *te = type_by_id(type);
     if (!te || !w->pick(te, w->pick_ctx)) return false;
-    if (w->objects_are_blobs) blob_type_ops()->free(obj);
-    else te->def.free(obj);
+    if (w->objects_are_blobs)
+        blob_type_ops()->free(obj);
+    else
+        te->def.free(obj);
     return true;
 }
 
-static void collect_lazy_table(void *arg, dk_table *t) { collect_table(arg, t); }
+static void collect_lazy_table(void *arg, dk_table *t) {
+    collect_table(arg, t);
+}
 
 /* Every table of every shard, and the namespaces waiting in the background-free queues. */
 static void collect_all(walk *w) {
@@ -91,7 +97,8 @@ static void collect_all(walk *w) {
         for (uint32_t db = 0; db < sh->ndbs; db++)
             if (shard_table(sh, db)) collect_table(w, shard_table(sh, db));
     }
-    for (int i = 0; i < srv->nthreads; i++) lazy_free_module_values(srv->threads[i], take_queued, collect_lazy_table, w);
+    for (int i = 0; i < srv->nthreads; i++)
+        lazy_free_module_values(srv->threads[i], take_queued, collect_lazy_table, w);
 }
 
 /* Puts obj as key's value where the key is now, as it was (expiry, aux words, metadata); the
@@ -113,7 +120,8 @@ static bool replace_obj(found_key *k, keel_type_id type, void *obj, void **old) 
 }
 
 static void free_walk(walk *w) {
-    for (size_t i = 0; i < w->n; i++) mem_free(w->keys[i].key);
+    for (size_t i = 0; i < w->n; i++)
+        mem_free(w->keys[i].key);
     mem_free(w->keys);
 }
 
@@ -127,7 +135,9 @@ static void *current_obj(const found_key *k, uint16_t *type) {
     return e.kind == DK_ENTRY_OBJ ? e.obj : NULL;
 }
 
-static bool of_module(const type_entry *te, const void *m) { return te->module == m; }
+static bool of_module(const type_entry *te, const void *m) {
+    return te->module == m;
+}
 
 bool blob_walk_to_blobs(const struct keel_module *m, size_t *converted, char *err, size_t cap) {
     walk w = {.pick = of_module, .pick_ctx = m};
@@ -135,7 +145,7 @@ bool blob_walk_to_blobs(const struct keel_module *m, size_t *converted, char *er
     struct keel_sink sink;
     memset(&sink, 0, sizeof sink);
     bool ok = true;
-    for (size_t i = 0; i < w.n && ok; i++) {   /* first every blob, so a failure changes nothing */
+    for (size_t i = 0; i < w.n && ok; i++) { /* first every blob, so a failure changes nothing */
         uint16_t type = 0;
         void *obj = current_obj(&w.keys[i], &type);
         const type_entry *te = type_by_id(type);
@@ -160,8 +170,9 @@ bool blob_walk_to_blobs(const struct keel_module *m, size_t *converted, char *er
         current_obj(k, &type);
         const type_entry *te = type_by_id(type);
         void *old = NULL;
-        if (!replace_obj(k, type, k->replacement, &old)) {   /* left as it was: drop the key */
-            log_warning("MODULE UNLOAD %s: a key of type '%s' could not become opaque: deleted", m->name, te->def.name);
+        if (!replace_obj(k, type, k->replacement, &old)) { /* left as it was: drop the key */
+            log_warning("MODULE UNLOAD %s: a key of type '%s' could not become opaque: deleted",
+                        m->name, te->def.name);
             mem_free(k->replacement);
             dk_ref r = dk_table_find(k->t, k->key, k->klen, ks_hash(k->key, k->klen));
             if (r != DK_REF_NONE) dk_table_delete(k->t, r, &old, &type);

@@ -17,10 +17,10 @@
 
 typedef struct modconf {
     const keel_module *module;
-    char full[64 + 1 + MODCONF_NAME_MAX + 1];   /* "module.name" */
-    const char *short_name;                     /* into full, after the dot */
+    char full[64 + 1 + MODCONF_NAME_MAX + 1]; /* "module.name" */
+    const char *short_name;                   /* into full, after the dot */
     keel_status (*check)(const char *value, const char **err);
-    char *value;                                /* under lock */
+    char *value; /* under lock */
 } modconf;
 
 typedef struct given {
@@ -34,7 +34,9 @@ static size_t nconfs;
 static given *givens;
 static size_t ngivens;
 
-static char *dup_str(const char *s) { return mem_strndup(s, strlen(s)); }
+static char *dup_str(const char *s) {
+    return mem_strndup(s, strlen(s));
+}
 
 void modconf_give(const char *full_name, const char *value) {
     for (size_t i = 0; i < ngivens; i++)
@@ -67,11 +69,13 @@ static bool name_ok(const char *s) {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > MODCONF_NAME_MAX) return false;
     for (; *s; s++)
-        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_' && *s != '-') return false;
+        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_' && *s != '-')
+            return false;
     return true;
 }
 
-static const char *check_value(keel_status (*check)(const char *, const char **), const char *value) {
+static const char *check_value(keel_status (*check)(const char *, const char **),
+                               const char *value) {
     if (strlen(value) > MODCONF_VALUE_MAX) return "the value is longer than 1024 bytes";
     const char *why = "the module refuses the value";
     if (check && check(value, &why) != KEEL_OK) return why ? why : "the module refuses the value";
@@ -106,7 +110,8 @@ keel_status keel_register_config(keel_module *m, const keel_config_def *def, con
     if (g) value = g->value;
     const char *bad = check_value(def->check, value);
     if (bad) {
-        *err = g ? "the value given at load is refused by the setting's check" : "the default value is refused";
+        *err = g ? "the value given at load is refused by the setting's check"
+                 : "the default value is refused";
         return KEEL_EINVAL;
     }
     if (g) g->taken = true;
@@ -150,8 +155,12 @@ void modconf_forget(const keel_module *m) {
     pthread_mutex_unlock(&lock);
 }
 
-size_t modconf_count(void) { return nconfs; }
-const char *modconf_name(size_t i) { return confs[i].full; }
+size_t modconf_count(void) {
+    return nconfs;
+}
+const char *modconf_name(size_t i) {
+    return confs[i].full;
+}
 
 void modconf_value(size_t i, char *buf, size_t cap) {
     pthread_mutex_lock(&lock);
@@ -182,7 +191,8 @@ const char *modconf_set(const char *full_name, const char *value) {
 }
 
 void modconf_free(void) {
-    for (size_t i = 0; i < nconfs; i++) mem_free(confs[i].value);
+    for (size_t i = 0; i < nconfs; i++)
+        mem_free(confs[i].value);
     mem_free(confs);
     confs = NULL;
     nconfs = 0;

@@ -14,9 +14,9 @@
 
 static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
-static atomic_bool q_owned;   /* one quiescer at a time */
-static int q_parked;          /* threads parked now (under q_mu) */
-static uint64_t q_round;      /* bumped by quiesce_end: parked threads wait for it to change */
+static atomic_bool q_owned; /* one quiescer at a time */
+static int q_parked;        /* threads parked now (under q_mu) */
+static uint64_t q_round;    /* bumped by quiesce_end: parked threads wait for it to change */
 
 /* arg: the round the call was posted for; a call that arrives after its round ended (the
  * quiescer gave up) returns at once. */
@@ -29,7 +29,8 @@ static void park_here(void *arg) {
     }
     q_parked++;
     pthread_cond_broadcast(&q_cv);
-    while (q_round == round) pthread_cond_wait(&q_cv, &q_mu);
+    while (q_round == round)
+        pthread_cond_wait(&q_cv, &q_mu);
     q_parked--;
     pthread_cond_broadcast(&q_cv);
     pthread_mutex_unlock(&q_mu);
@@ -42,7 +43,7 @@ bool quiesce_begin(thr *self) {
     for (int i = 0; i < srv->nthreads; i++) {
         thr *t = srv->threads[i];
         if (t == self) continue;
-        if (atomic_load(&t->stop)) {   /* stopping: it may never drain its inbox again */
+        if (atomic_load(&t->stop)) { /* stopping: it may never drain its inbox again */
             atomic_store(&q_owned, false);
             return false;
         }
@@ -53,12 +54,12 @@ bool quiesce_begin(thr *self) {
     pthread_mutex_unlock(&q_mu);
     for (int i = 0; i < srv->nthreads; i++)
         if (srv->threads[i] != self) thr_call_on(srv->threads[i], park_here, round);
-    thr_wake_now(self);   /* the wake-ups a worker batches until its turn ends: this one waits */
+    thr_wake_now(self); /* the wake-ups a worker batches until its turn ends: this one waits */
     pthread_mutex_lock(&q_mu);
     while (q_parked < others) {
-        if (atomic_load(&srv->shutting_down)) {   /* a stopping thread may never drain its inbox */
+        if (atomic_load(&srv->shutting_down)) { /* a stopping thread may never drain its inbox */
             pthread_mutex_unlock(&q_mu);
-            quiesce_end();   /* releases the parked ones; late calls find their round over */
+            quiesce_end(); /* releases the parked ones; late calls find their round over */
             return false;
         }
         struct timespec until;
@@ -78,7 +79,8 @@ void quiesce_end(void) {
     pthread_mutex_lock(&q_mu);
     q_round++;
     pthread_cond_broadcast(&q_cv);
-    while (q_parked > 0) pthread_cond_wait(&q_cv, &q_mu);
+    while (q_parked > 0)
+        pthread_cond_wait(&q_cv, &q_mu);
     pthread_mutex_unlock(&q_mu);
     atomic_store(&q_owned, false);
 }
