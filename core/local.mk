@@ -5,7 +5,7 @@ core_libkeelcore_la_SOURCES = \
 	core/aof.c core/aof.h core/aof_load.c core/aof_rec.c core/aof_rec.h core/aof_writer.c core/aof_writer.h \
 	core/api.c core/api.h core/api_conn.c core/api_key.c core/api_thread.c \
 	core/api_value.c \
-	core/blob.c core/blob.h core/blob_walk.c core/blob_walk.h core/block.c core/block.h core/busy.c core/busy.h core/builtin.c core/builtin.h core/call.c core/call.h core/client_kill.c core/client_kill.h \
+	core/block.c core/block.h core/busy.c core/busy.h core/builtin.c core/builtin.h core/call.c core/call.h core/client_kill.c core/client_kill.h \
 	core/client_ctl.c core/client_ctl.h core/client_pause.c core/client_pause.h core/cmdstats.c core/cmdstats.h \
 	core/slowlog.c core/slowlog.h core/cmd_slowlog.c core/monitor.c core/monitor.h \
 	core/latency.c core/latency.h core/cmd_latency.c core/inst_rate.c core/inst_rate.h \
@@ -18,11 +18,13 @@ core_libkeelcore_la_SOURCES = \
 	core/conn.c core/conn.h core/conn_ext.c core/conn_ext.h core/conn_move.c core/conn_move.h core/db.c core/db.h core/evict.c core/evict.h \
 	core/evict_policy.c core/evict_policy.h core/expire.c core/expire.h core/expire_lag.c core/expire_lag.h core/gate.c core/gate.h \
 	core/keyspace.c core/keyspace.h core/lazyfree.c core/lazyfree.h core/loader.c core/loader.h \
-	core/limit.c core/limit.h core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/memusage.c core/memusage.h core/modconf.c core/modconf.h core/module_rt.c core/module_rt.h core/net.c core/net.h core/notify.c core/notify.h core/ns.c core/ns.h core/ns_due.c core/ns_due.h core/opts.c core/opts.h \
-	core/persist.c core/persist.h core/quiesce.c core/quiesce.h core/rdb_import.c core/rdb_import.h core/snap_dir.c core/snap_dir.h \
+	core/limit.c core/limit.h core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/memusage.c core/memusage.h core/net.c core/net.h core/notify.c core/notify.h core/ns.c core/ns.h core/ns_due.c core/ns_due.h core/opts.c core/opts.h \
+	core/persist.c core/persist.h core/rdb_import.c core/rdb_import.h core/snap_dir.c core/snap_dir.h \
 	core/snap_file.c core/snap_file.h core/snap_pit.c core/snap_pit.h \
 	core/snap_shard.c core/snap_shard.h \
 	core/savepoint.c core/savepoint.h \
+	core/blob.c core/blob.h core/blob_walk.c core/blob_walk.h core/modconf.c core/modconf.h core/module_rt.c core/module_rt.h \
+	core/quiesce.c core/quiesce.h \
 	core/registry.c core/registry.h core/server.c core/server.h core/shard.c core/shard.h \
 	core/stats.c core/stats.h core/stats_json.c core/stats_json.h \
 	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h core/tx.c core/tx.h core/watch.c core/watch.h \
