@@ -305,7 +305,7 @@ static zvm_proc *make_proc(thr *t, const aof_cmd *c) {
         ns_path_unref(base);
     }
     zvm_set_argv(p, c->argc, c->argv);
-    p->cmd = ce;
+    zvm_proc_set_cmd(p, ce);
     p->cmd_name = named->lname;
     p->prog = ce->prog;
     if (!zvm_set_keys(p)) {

@@ -35,7 +35,7 @@ static bool call_check(zvm_proc *c, const cmd_entry *named, const cmd_entry *ce)
                          ce->lname, need);
         return false;
     }
-    c->cmd = ce;
+    zvm_proc_set_cmd(c, ce);
     c->cmd_name = named->lname;
     c->prog = ce->prog;
     return zvm_set_keys(c);

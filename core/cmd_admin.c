@@ -5,6 +5,7 @@
 #include "loader.h"
 #include "ns.h"
 #include "log.h"
+#include "module_rt.h"
 #include "mem.h"
 #include "net.h"
 #include "registry.h"
@@ -13,7 +14,51 @@
 
 #include <string.h>
 
-/* Opcode: module.run — MODULE LIST | MODULE HELP.  Reductions 1. */
+/* MODULE LOAD path | MODULE LOADEX path [CONFIG name value ...]: loads a module file while the
+ * server runs, with settings for it.  Load arguments (LOAD's, LOADEX's ARGS) are refused: a
+ * Keel module's init takes none. */
+static keel_op_result module_load(keel_proc *p) {
+    bool ex = keel_arg_is(&p->argv[1], "LOADEX");
+    uint32_t nconfigs = 0;
+    for (uint32_t a = 3; a < p->argc; a += 3) {
+        if (ex && keel_arg_is(&p->argv[a], "ARGS")) {
+            if (a + 1 == p->argc) break;   /* ARGS with nothing after it */
+            keel_reply_error(p, "ERR MODULE LOADEX: ARGS are not supported (a Keel module's init takes none; use CONFIG)");
+            return KEEL_FAIL;
+        }
+        if (!ex || !keel_arg_is(&p->argv[a], "CONFIG") || a + 2 >= p->argc) {
+            keel_reply_error(p, ex ? "ERR Error loading the extension. Please check the server logs."
+                                   : "ERR MODULE LOAD: module arguments are not supported (a Keel module's init takes none)");
+            return KEEL_FAIL;
+        }
+        nconfigs++;
+    }
+    const keel_arg *path = &p->argv[2];
+    char err[512];
+    if (path->len == 0 || path->len > 4096 || memchr(path->ptr, '\0', path->len)) {
+        keel_reply_error(p, "ERR Error loading the extension. Please check the server logs.");
+        return KEEL_FAIL;
+    }
+    const char **names = keel_proc_alloc(p, sizeof *names * (nconfigs + 1));
+    const char **values = keel_proc_alloc(p, sizeof *values * (nconfigs + 1));
+    for (uint32_t i = 0; i < nconfigs; i++) {
+        const keel_arg *name = &p->argv[4 + 3 * i], *value = &p->argv[5 + 3 * i];
+        if (name->len > 128 || value->len > 4096 || memchr(name->ptr, '\0', name->len) || memchr(value->ptr, '\0', value->len)) {
+            keel_reply_error(p, "ERR Error loading the extension. Please check the server logs.");
+            return KEEL_FAIL;
+        }
+        names[i] = name->ptr;
+        values[i] = value->ptr;
+    }
+    if (module_rt_loadex(zvm_of(p)->cur, path->ptr, names, values, nconfigs, err, sizeof err)) {
+        keel_reply_error(p, "%s", err);
+        return KEEL_FAIL;
+    }
+    keel_reply_simple(p, "OK");
+    return KEEL_DONE;
+}
+
+/* Opcode: module.run — MODULE LIST | LOAD | LOADEX | UNLOAD.  Reductions 1. */
 static keel_op_result op_module(keel_proc *p, const keel_insn *in) {
     (void)in;
     if (keel_arg_is(&p->argv[1], "LIST") && p->argc == 2) {
@@ -38,9 +83,18 @@ static keel_op_result op_module(keel_proc *p, const keel_insn *in) {
         }
         return KEEL_DONE;
     }
-    if (keel_arg_is(&p->argv[1], "LOAD") || keel_arg_is(&p->argv[1], "UNLOAD") || keel_arg_is(&p->argv[1], "LOADEX")) {
-        keel_reply_error(p, "ERR modules are loaded at startup only: list them in the config's \"modules\" or with --modules");
-        return KEEL_FAIL;
+    if ((keel_arg_is(&p->argv[1], "LOAD") || keel_arg_is(&p->argv[1], "LOADEX")) && p->argc >= 3)
+        return module_load(p);
+    if (keel_arg_is(&p->argv[1], "UNLOAD") && p->argc == 3) {
+        char err[512];
+        const keel_arg *name = &p->argv[2];
+        bool bad_name = name->len > 64 || memchr(name->ptr, '\0', name->len);
+        if (bad_name || module_rt_unload(zvm_of(p)->cur, name->ptr, err, sizeof err)) {
+            keel_reply_error(p, "%s", bad_name ? "ERR Error unloading module: no such module with that name" : err);
+            return KEEL_FAIL;
+        }
+        keel_reply_simple(p, "OK");
+        return KEEL_DONE;
     }
     keel_reply_error(p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try MODULE LIST.", p->argv[1].ptr);
     return KEEL_FAIL;
@@ -57,7 +111,7 @@ static keel_op_result debug_explain(keel_proc *p) {
     }
     zvm_proc *subject = zvm_proc_new(self->home);
     zvm_set_argv(subject, p->argc - 3, p->argv + 3);
-    subject->cmd = ce;
+    zvm_proc_set_cmd(subject, ce);
     subject->ns = ns_path_ref(self->ns);   /* keys are placed as the caller's would be */
     bool ok = zvm_set_keys(subject);
     if (ok) zvm_explain(self, ce->prog, subject);
@@ -156,7 +210,7 @@ static keel_op_result op_admin(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def admin_ops[] = {
-    {sizeof(keel_opcode_def), "module.run", op_module, "MODULE LIST", 0, 0, 1, 0},
+    {sizeof(keel_opcode_def), "module.run", op_module, "MODULE LIST / LOAD / LOADEX / UNLOAD", 0, 0, 1, 0},
     {sizeof(keel_opcode_def), "debug.run", op_debug, "DEBUG ZVM EXPLAIN / SPIN", 0, 0, 1, KEEL_OP_MAY_YIELD},
     {sizeof(keel_opcode_def), "admin.run", op_admin, "ADMIN TLS RELOAD / LOGLEVEL", 0, 0, 1, 0},
 };
@@ -165,7 +219,8 @@ static const keel_insn_def debug_prog[] = {{.op = "debug.run"}, KEEL_END};
 static const keel_insn_def admin_prog[] = {{.op = "admin.run"}, KEEL_END};
 static const keel_cmd_def admin_cmds[] = {
     {.size = sizeof(keel_cmd_def), .name = "MODULE", .arity = -2, .flags = KEEL_CMD_ADMIN,
-     .summary = "Lists the loaded modules with their versions, files and commands.", .syntax = "MODULE LIST",
+     .summary = "Lists, loads and unloads modules while the server runs.",
+     .syntax = "MODULE LIST | LOAD path | LOADEX path [CONFIG name value ...] | UNLOAD name",
      .group = "server", .since = "0.1.0", .program = module_prog},
     {.size = sizeof(keel_cmd_def), .name = "DEBUG", .arity = -2, .flags = KEEL_CMD_ADMIN, .keys = debug_keys,
      .summary = "Shows the zvm program a command compiles to (EXPLAIN), or burns reductions (SPIN).",

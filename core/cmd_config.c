@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "evict_policy.h"
 #include "log.h"
+#include "modconf.h"
 #include "net.h"
 #include "notify.h"
 #include "persist.h"
@@ -259,6 +260,13 @@ static const config_param params[] = {
     {"notify-keyspace-events", get_notify, set_notify},
 };
 
+/* The name of CONFIG GET's i-th parameter: the core's, the advisory ones, then the modules'. */
+static const char *param_name(size_t i, size_t nparams, size_t nadv) {
+    if (i < nparams) return params[i].name;
+    if (i < nparams + nadv) return advisory_name(i - nparams);
+    return modconf_name(i - nparams - nadv);
+}
+
 /* True when p's client came through a network with the admin permission (CONFIG SET, REWRITE). */
 static bool admin_network(keel_proc *p) {
     const conn *c = zvm_of(p)->conn;
@@ -271,13 +279,13 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *sub = &p->argv[1];
     if (keel_arg_is(sub, "GET") && p->argc >= 3) {
-        size_t nparams = BUILTIN_COUNT(params), total = nparams + advisory_count();
+        size_t nparams = BUILTIN_COUNT(params), nadv = advisory_count(), total = nparams + nadv + modconf_count();
         bool *hit = keel_proc_alloc(p, total);
         memset(hit, 0, total);
         size_t n = 0;
         for (uint32_t a = 2; a < p->argc; a++)
             for (size_t i = 0; i < total; i++) {
-                const char *name = i < nparams ? params[i].name : advisory_name(i - nparams);
+                const char *name = param_name(i, nparams, nadv);
                 if (!hit[i] && dk_glob_match(p->argv[a].ptr, p->argv[a].len, name, strlen(name), true)) {
                     hit[i] = true;
                     n++;
@@ -286,10 +294,11 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
         keel_reply_map(p, n);
         for (size_t i = 0; i < total; i++) {
             if (!hit[i]) continue;
-            char v[512];
-            const char *name = i < nparams ? params[i].name : advisory_name(i - nparams);
+            char v[1100];
+            const char *name = param_name(i, nparams, nadv);
             if (i < nparams) params[i].get(v, sizeof v);
-            else advisory_get(i - nparams, v, sizeof v);
+            else if (i < nparams + nadv) advisory_get(i - nparams, v, sizeof v);
+            else modconf_value(i - nparams - nadv, v, sizeof v);
             keel_reply_bulk(p, name, strlen(name));
             keel_reply_bulk(p, v, strlen(v));
         }
@@ -318,6 +327,14 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             for (size_t i = 0; i < BUILTIN_COUNT(params); i++)
                 if (keel_arg_is(&p->argv[a], params[i].name)) cp = &params[i];
             long adv = cp ? -1 : advisory_find(p->argv[a].ptr);
+            if (!cp && adv < 0 && modconf_exists(p->argv[a].ptr)) {   /* a module's "module.name" */
+                const char *why = modconf_set(p->argv[a].ptr, p->argv[a + 1].ptr);
+                if (why) {
+                    keel_reply_error(p, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", p->argv[a].ptr, why);
+                    return KEEL_FAIL;
+                }
+                continue;
+            }
             if ((!cp || !cp->set) && adv < 0) {
                 keel_reply_error(p, "ERR Unknown option or number of arguments for CONFIG SET - '%s'", p->argv[a].ptr);
                 return KEEL_FAIL;

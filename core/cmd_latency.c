@@ -31,11 +31,11 @@ static keel_op_result latency_help(keel_proc *p) {
     return KEEL_DONE;
 }
 
-/* True when command i has calls (a histogram to show). */
-static bool has_calls(size_t i) {
+/* True when the command with counters idx has calls (a histogram to show). */
+static bool has_calls(size_t idx) {
     double us;
     uint64_t calls;
-    return latency_percentile(i, 0.5, &us, &calls) && calls > 0;
+    return latency_percentile(idx, 0.5, &us, &calls) && calls > 0;
 }
 
 /* HISTOGRAM [command ...]: a map of command name to its histogram, for the commands with calls. */
@@ -44,13 +44,13 @@ static keel_op_result latency_histogram(keel_proc *p) {
     for (size_t i = 0; i < cmd_count(); i++) {
         bool named = p->argc == 2;
         for (uint32_t a = 2; a < p->argc && !named; a++) named = keel_arg_is(&p->argv[a], cmd_at(i)->lname);
-        n += named && !cmd_at(i)->is_alias && has_calls(i);
+        n += named && !cmd_at(i)->is_alias && has_calls(cmd_at(i)->stat_idx);
     }
     keel_reply_map(p, n);
     for (size_t i = 0; i < cmd_count(); i++) {
         bool named = p->argc == 2;
         for (uint32_t a = 2; a < p->argc && !named; a++) named = keel_arg_is(&p->argv[a], cmd_at(i)->lname);
-        if (!named || cmd_at(i)->is_alias || !has_calls(i)) continue;
+        if (!named || cmd_at(i)->is_alias || !has_calls(cmd_at(i)->stat_idx)) continue;
         keel_reply_bulk(p, cmd_at(i)->lname, strlen(cmd_at(i)->lname));
         latency_reply_histogram(p, cmd_at(i)->stat_idx);
     }

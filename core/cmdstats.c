@@ -30,10 +30,15 @@ typedef struct thread_stats {
 static thread_stats *threads;
 static int nthreads;
 static size_t ncmds;
+static char (*names)[sizeof ((cmd_entry *)0)->lname];   /* by stat_idx: entries may be unloaded */
 
 void cmdstats_init(int n) {
     ncmds = cmd_count();
-    for (size_t i = 0; i < ncmds; i++) ((cmd_entry *)cmd_at(i))->stat_idx = (uint32_t)i;
+    names = mem_calloc(ncmds ? ncmds : 1, sizeof *names);
+    for (size_t i = 0; i < ncmds; i++) {
+        ((cmd_entry *)cmd_at(i))->stat_idx = (uint32_t)i;
+        memcpy(names[i], cmd_at(i)->lname, sizeof names[i]);
+    }
     nthreads = n;
     threads = mem_calloc((size_t)n, sizeof *threads);
     for (int t = 0; t < n; t++) threads[t].cmds = mem_calloc(ncmds ? ncmds : 1, sizeof *threads[t].cmds);
@@ -95,7 +100,7 @@ void cmdstats_foreach(void (*fn)(void *ctx, const char *name, const cmdstat_sum 
             s.failed += atomic_load_explicit(&c->failed, memory_order_relaxed);
         }
         s.usec = ns / 1000;
-        if (s.calls || s.rejected) fn(ctx, cmd_at(i)->lname, &s);
+        if (s.calls || s.rejected) fn(ctx, names[i], &s);
     }
 }
 

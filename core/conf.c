@@ -127,8 +127,28 @@ static void conf_clear_networks(conf *c) {
 static void conf_clear_modules(conf *c) {
     for (int i = 0; i < c->nmodules; i++) mem_free(c->modules[i]);
     mem_free(c->modules);
+    mem_free(c->module_optional);
     c->modules = NULL;
+    c->module_optional = NULL;
     c->nmodules = 0;
+}
+
+static void conf_clear_modconfs(conf *c) {
+    for (int i = 0; i < c->nmodconfs; i++) {
+        mem_free(c->modconf_names[i]);
+        mem_free(c->modconf_values[i]);
+    }
+    mem_free(c->modconf_names);
+    mem_free(c->modconf_values);
+    c->modconf_names = c->modconf_values = NULL;
+    c->nmodconfs = 0;
+}
+
+static void conf_add_module(conf *c, char *name, bool optional) {
+    c->modules = mem_realloc(c->modules, sizeof *c->modules * (size_t)(c->nmodules + 1));
+    c->module_optional = mem_realloc(c->module_optional, sizeof *c->module_optional * (size_t)(c->nmodules + 1));
+    c->module_optional[c->nmodules] = optional;
+    c->modules[c->nmodules++] = name;
 }
 
 void conf_default(conf *c) {
@@ -168,6 +188,7 @@ void conf_free(conf *c) {
     mem_free(c->appenddirname);
     mem_free(c->module_dir);
     conf_clear_modules(c);
+    conf_clear_modconfs(c);
     conf_clear_networks(c);
     mem_free(c->log_file);
     mem_free(c->config_file);
@@ -193,7 +214,8 @@ static bool dir_exists(const char *p) {
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-const char *conf_module_dir(const conf *c) {
+/* The first directories of the search path (conf_module_dir adds the installed one). */
+static const char *module_dirs_chosen(const conf *c) {
     static char built[PATH_MAX + 32];
     if (c->module_dir) return c->module_dir;
     const char *env = getenv("KEEL_MODULE_DIR");
@@ -213,6 +235,22 @@ const char *conf_module_dir(const conf *c) {
         }
     }
     return KEEL_MODULE_DIR;
+}
+
+/* True when path (':'-separated) lists dir. */
+static bool path_has(const char *path, const char *dir) {
+    size_t n = strlen(dir);
+    for (const char *s = path; s && *s; s = strchr(s, ':') ? strchr(s, ':') + 1 : NULL)
+        if (!strncmp(s, dir, n) && (s[n] == ':' || s[n] == '\0')) return true;
+    return false;
+}
+
+const char *conf_module_dir(const conf *c) {
+    static char path[8192];
+    const char *first = module_dirs_chosen(c);
+    if (path_has(first, KEEL_MODULE_DIR)) return first;
+    snprintf(path, sizeof path, "%s:%s", first, KEEL_MODULE_DIR);
+    return path;
 }
 
 /* ---- JSON ---- */
@@ -591,13 +629,69 @@ static void conf_json_modules(conf *c, json_t *v, char **errs) {
     size_t i;
     json_t *m;
     json_array_foreach(v, i, m) {
-        if (!json_is_string(m)) {
-            conf_error(errs, "$.modules[%zu]: expected a string", i);
+        if (json_is_string(m)) {
+            conf_add_module(c, xstrdup(json_string_value(m)), false);
             continue;
         }
-        c->modules = mem_realloc(c->modules, sizeof *c->modules * (size_t)(c->nmodules + 1));
-        c->modules[c->nmodules++] = xstrdup(json_string_value(m));
+        json_t *name = json_object_get(m, "name"), *req = json_object_get(m, "required");
+        const char *key;
+        json_t *val;
+        bool unknown = false;
+        if (json_is_object(m))
+            json_object_foreach(m, key, val) unknown |= strcmp(key, "name") != 0 && strcmp(key, "required") != 0;
+        if (!json_is_object(m) || !json_is_string(name) || (req && !json_is_boolean(req)) || unknown) {
+            conf_error(errs, "$.modules[%zu]: expected a module name or {\"name\": \"...\", \"required\": true|false}", i);
+            continue;
+        }
+        conf_add_module(c, xstrdup(json_string_value(name)), req && json_is_false(req));
     }
+}
+
+/* "module_configs": {"module.name": "value", ...}: settings modules registering them take. */
+static void conf_json_modconfs(conf *c, json_t *v, char **errs) {
+    if (!json_is_object(v)) {
+        conf_error(errs, "$.module_configs: expected an object of \"module.name\": \"value\" strings");
+        return;
+    }
+    conf_clear_modconfs(c);
+    const char *key;
+    json_t *val;
+    json_object_foreach(v, key, val) {
+        const char *dot = strchr(key, '.');
+        if (!dot || dot == key || !dot[1] || strlen(key) > 128 || !json_is_string(val)) {
+            conf_error(errs, "$.module_configs.%.128s: expected \"module.name\": \"value\" (a string)", key);
+            continue;
+        }
+        c->modconf_names = mem_realloc(c->modconf_names, sizeof *c->modconf_names * (size_t)(c->nmodconfs + 1));
+        c->modconf_values = mem_realloc(c->modconf_values, sizeof *c->modconf_values * (size_t)(c->nmodconfs + 1));
+        c->modconf_names[c->nmodconfs] = xstrdup(key);
+        c->modconf_values[c->nmodconfs++] = xstrdup(json_string_value(val));
+    }
+}
+
+/* "module_dir": "a:b" or ["a", "b"]: the search path, ':'-separated. */
+static void conf_json_module_dir(conf *c, json_t *v, const char *fpath, char **errs) {
+    if (!json_is_array(v)) {
+        json_str(v, fpath, &c->module_dir, errs);
+        return;
+    }
+    char joined[8192] = "";
+    size_t len = 0, i;
+    json_t *d;
+    json_array_foreach(v, i, d) {
+        const char *s = json_is_string(d) ? json_string_value(d) : NULL;
+        if (!s || !*s || strchr(s, ':') || len + strlen(s) + 2 > sizeof joined) {
+            conf_error(errs, "%s[%zu]: expected a directory (a non-empty string without ':')", fpath, i);
+            return;
+        }
+        len += (size_t)snprintf(joined + len, sizeof joined - len, "%s%s", len ? ":" : "", s);
+    }
+    if (!len) {
+        conf_error(errs, "%s: expected at least one directory", fpath);
+        return;
+    }
+    mem_free(c->module_dir);
+    c->module_dir = xstrdup(joined);
 }
 
 static void conf_json_log(conf *c, json_t *v, char **errs) {
@@ -700,7 +794,8 @@ int conf_load_file(conf *c, const char *path, char **errs) {
         char fpath[96];
         snprintf(fpath, sizeof fpath, "$.%s", key);
         if (!strcmp(key, "modules")) conf_json_modules(c, v, errs);
-        else if (!strcmp(key, "module_dir")) json_str(v, fpath, &c->module_dir, errs);
+        else if (!strcmp(key, "module_dir")) conf_json_module_dir(c, v, fpath, errs);
+        else if (!strcmp(key, "module_configs")) conf_json_modconfs(c, v, errs);
         else if (!strcmp(key, "dir")) json_str(v, fpath, &c->dir, errs);
         else if (!strcmp(key, "save")) conf_json_save(c, v, fpath, errs);
         else if (conf_json_aof(c, key, v, fpath, errs)) continue;
@@ -771,7 +866,7 @@ static void usage(FILE *f) {
             "  --aof-truncate-corrupt cut a corrupt log at its last good record and start\n"
             "  --load-rdb FILE        import a Redis RDB file (versions up to 10, Redis 7.0) at\n"
             "                         start, into an empty server: docs/persistence.md\n"
-            "  --module-dir DIR       where modules are loaded from\n"
+            "  --module-dir DIR[:DIR] where modules are looked for, in order (the installed dir last)\n"
             "  --modules a,b,...      load only these modules (default: every module found)\n"
             "  --threads N            worker threads (default: number of cores)\n"
             "  --shards N             keyspace shards (default: 8 per thread)\n"
@@ -820,10 +915,7 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
     while (*s) {
         const char *e = strchr(s, ',');
         size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n > 0) {
-            c->modules = mem_realloc(c->modules, sizeof *c->modules * (size_t)(c->nmodules + 1));
-            c->modules[c->nmodules++] = mem_strndup(s, n);
-        }
+        if (n > 0) conf_add_module(c, mem_strndup(s, n), false);
         s += n + (e ? 1 : 0);
     }
 }

@@ -77,8 +77,12 @@ typedef struct conf {
                                   (tests of -LOADING) */
     char *load_rdb;            /* a Redis RDB file to import at start (--load-rdb); NULL = none */
     int bgsave_slice_delay;    /* microseconds between BGSAVE slices of 16 keys (tests) */
-    char *module_dir;          /* NULL = search (see conf_module_dir) */
+    char *module_dir;          /* directories, ':'-separated; NULL = search (see conf_module_dir) */
     char **modules;            /* names to load; NULL = every module found */
+    bool *module_optional;     /* [nmodules]: $.modules {"name", "required": false}: a failure is logged */
+    char **modconf_names;      /* "module_configs": {"module.name": "value"}: module settings */
+    char **modconf_values;
+    int nmodconfs;
     int nmodules;
     bool modules_from_flag;    /* set by --modules (errors name the flag, not $.modules) */
     int threads;               /* 0 = number of cores */
@@ -162,8 +166,9 @@ char *conf_path(const conf *c, const char *file);
  * network that is not from the file came from ("network resp (command line)"). */
 void conf_network_path(const conf_network *n, const char *field, char *out, size_t cap);
 
-/* The directory modules are loaded from: the configured one, else $KEEL_MODULE_DIR, else the
- * build tree's .modules next to the running binary, else the installed module dir. */
+/* The search path modules are loaded from, directories separated by ':': the configured ones
+ * (--module-dir a:b, "module_dir": "a:b" or ["a", "b"]), else $KEEL_MODULE_DIR, else the build
+ * tree's .modules next to the running binary; the installed module dir always ends it. */
 const char *conf_module_dir(const conf *c);
 
 /* Number of worker threads and shards after defaults are applied. */

@@ -2,6 +2,7 @@
  * protocols, each error with the JSON path of the field at fault. */
 #include "config.h"
 #include "conf_check.h"
+#include "loader.h"
 #include "mem.h"
 #include "registry.h"
 #include "tls.h"
@@ -20,21 +21,27 @@
 int conf_check_modules(const conf *c, const char *dir, char **errs) {
     int before = conf_error_count(*errs);
     if (!c->modules) {
-        DIR *d = opendir(dir);
-        if (!d) conf_error(errs, "$.module_dir: cannot read the module directory %s: %s", dir, strerror(errno));
-        else closedir(d);
+        char one[4096];
+        for (const char *p = dir; *p; p += *p == ':') {   /* each directory but the installed one */
+            size_t n = strcspn(p, ":");
+            snprintf(one, sizeof one, "%.*s", (int)n, p);
+            p += n;
+            if (!*one || !strcmp(one, KEEL_MODULE_DIR)) continue;
+            DIR *d = opendir(one);
+            if (!d) conf_error(errs, "$.module_dir: cannot read the module directory %s: %s", one, strerror(errno));
+            else closedir(d);
+        }
         return conf_error_count(*errs) - before;
     }
     for (int i = 0; i < c->nmodules; i++) {
         char file[4096], where[32];
-        snprintf(file, sizeof file, "%s/%s.so", dir, c->modules[i]);
         if (c->modules_from_flag) snprintf(where, sizeof where, "--modules");
         else snprintf(where, sizeof where, "$.modules[%d]", i);
         if (strchr(c->modules[i], '/') || !c->modules[i][0])
             conf_error(errs, "%s: \"%s\" is not a module name", where, c->modules[i]);
-        else if (access(file, R_OK) != 0)
-            conf_error(errs, "%s: no module \"%s\" in %s (%s.so: %s)", where, c->modules[i], dir, c->modules[i],
-                       strerror(errno));
+        else if (!c->module_optional[i] && !loader_find_file(dir, c->modules[i], file, sizeof file))
+            conf_error(errs, "%s: no module \"%s\" in %s (no %s.so in any of its directories)", where, c->modules[i],
+                       dir, c->modules[i]);
     }
     return conf_error_count(*errs) - before;
 }

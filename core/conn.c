@@ -835,7 +835,7 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
             conn_proc_done(p);
             return NULL;
         }
-        p->cmd = ce;
+        zvm_proc_set_cmd(p, ce);
         p->cmd_name = named->lname;
         p->prog = ce->prog;
         p->no_touch = c->no_touch && strcmp(ce->lname, "touch") != 0;   /* TOUCH still touches */

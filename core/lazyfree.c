@@ -2,6 +2,7 @@
 #include "config.h"
 #include "lazyfree.h"
 #include "mem.h"
+#include "ns.h"
 #include "ns_due.h"
 #include "registry.h"
 #include "server.h"
@@ -77,5 +78,22 @@ void lazy_free_drain(thr *t) {
         }
         thr_stat_bump(&t->st.lazy_freed);
         mem_free(it);
+    }
+}
+
+void lazy_free_module_values(thr *t, bool (*take)(void *arg, uint16_t type, void *obj),
+                             void (*fn)(void *arg, struct dk_table *table), void *arg) {
+    for (lazy_item **at = &t->lazy; *at;) {
+        lazy_item *it = *at;
+        if (it->type == ns_type()) {
+            fn(arg, ((ns_obj *)it->obj)->t);
+        } else if (take(arg, it->type, it->obj)) {
+            *at = it->next;
+            t->nlazy--;
+            thr_stat_bump(&t->st.lazy_freed);
+            mem_free(it);
+            continue;
+        }
+        at = &it->next;
     }
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct thr;
+struct dk_table;
 
 /* Frees obj of the given type now, or queues it on the current thread when it is big (its
  * type's memory_usage above a threshold) and a worker thread is running. */
@@ -16,5 +17,11 @@ void lazy_free(uint16_t type, void *obj);
 void lazy_free_run(struct thr *t, int64_t budget_ns);
 /* Frees everything still queued on t (shutdown). */
 void lazy_free_drain(struct thr *t);
+
+/* With every other worker parked (blob_walk.c): offers each of t's queued values to take,
+ * which frees it and returns true or leaves it queued, and calls fn with the table of every
+ * namespace still queued (its keys are freed later, by their types' ops as they are then). */
+void lazy_free_module_values(struct thr *t, bool (*take)(void *arg, uint16_t type, void *obj),
+                             void (*fn)(void *arg, struct dk_table *table), void *arg);
 
 #endif

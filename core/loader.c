@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct {
     struct keel_module **mods;
@@ -41,13 +42,20 @@ static bool module_name_ok(const char *s) {
     return true;
 }
 
-static struct keel_module *loader_find(const char *name) {
+struct keel_module *loader_find(const char *name) {
     for (size_t i = 0; i < ld.n; i++)
         if (!strcmp(ld.mods[i]->name, name)) return ld.mods[i];
     return NULL;
 }
 
+int64_t loader_module_live(const struct keel_module *m) {
+    int64_t n = 0;
+    for (int i = 0; m->live && i < LOADER_LIVE_SLOTS; i++) n += atomic_load_explicit(&m->live[i].n, memory_order_relaxed);
+    return n;
+}
+
 static void module_free(struct keel_module *m) {
+    mem_free(m->live);
     mem_free(m->name);
     mem_free(m->version);
     mem_free(m->description);
@@ -99,21 +107,25 @@ static const char *check_descriptor(const keel_module_desc *d, char *why, size_t
     return NULL;
 }
 
-struct keel_module *loader_load_file(const char *path) {
+/* Loads path and runs its init; resolves its programs too when runtime (at start they are
+ * resolved once every module has loaded).  NULL with why filled and logged on failure. */
+static struct keel_module *load_file(const char *path, bool runtime, char *why, size_t cap) {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
-        log_error("module file %s: cannot load: %s", path, dlerror());
+        snprintf(why, cap, "cannot load: %s", dlerror());
+        log_error("module file %s: %s", path, why);
         return NULL;
     }
     const keel_module_desc *d = dlsym(h, KEEL_MODULE_SYMBOL);
-    char why[256];
-    const char *bad = d ? check_descriptor(d, why, sizeof why) : "it exports no keel_module_descriptor symbol (not a Keel module)";
+    char bad_buf[256];
+    const char *bad = d ? check_descriptor(d, bad_buf, sizeof bad_buf) : "it exports no keel_module_descriptor symbol (not a Keel module)";
     if (!bad && loader_find(d->name)) {
-        snprintf(why, sizeof why, "a module named '%s' is already loaded", d->name);
-        bad = why;
+        snprintf(bad_buf, sizeof bad_buf, "a module named '%s' is already loaded", d->name);
+        bad = bad_buf;
     }
     if (bad) {
-        log_error("module file %s: refused: %s", path, bad);
+        snprintf(why, cap, "refused: %s", bad);
+        log_error("module file %s: %s", path, why);
         dlclose(h);
         return NULL;
     }
@@ -125,11 +137,17 @@ struct keel_module *loader_load_file(const char *path) {
     m->path = mem_strndup(path, strlen(path));
     m->handle = h;
     m->desc = d;
+    m->live = mem_calloc(LOADER_LIVE_SLOTS, sizeof *m->live);
     m->in_init = true;
     keel_status st = d->init(m, api_table());
     m->in_init = false;
+    bool inited = st == KEEL_OK;
+    if (inited && runtime && reg_resolve_module_programs(m) != 0) st = KEEL_EINVAL;
     if (st != KEEL_OK) {
-        log_error("module file %s: module %s: init failed: %s", path, m->name, status_text(st));
+        snprintf(why, cap, "module %s: %s: %s", m->name, inited ? "a command's program does not resolve" : "init failed",
+                 status_text(st));
+        log_error("module file %s: %s", path, why);
+        if (inited && m->desc->fini) m->desc->fini(m);
         reg_forget_module(m);
         dlclose(h);
         module_free(m);
@@ -141,53 +159,119 @@ struct keel_module *loader_load_file(const char *path) {
     return m;
 }
 
+struct keel_module *loader_load_file(const char *path) {
+    char why[512];
+    return load_file(path, false, why, sizeof why);
+}
+
+struct keel_module *loader_load_runtime(const char *path, char *why, size_t cap) {
+    return load_file(path, true, why, cap);
+}
+
+void loader_unload(struct keel_module *m) {
+    size_t i = 0;
+    while (i < ld.n && ld.mods[i] != m) i++;
+    if (i == ld.n) return;
+    memmove(ld.mods + i, ld.mods + i + 1, sizeof *ld.mods * (ld.n - i - 1));
+    ld.n--;
+    if (m->desc->fini) m->desc->fini(m);
+    reg_forget_module(m);
+    log_notice("module %s %s unloaded (%s)", m->name, m->version, m->path);
+    dlclose(m->handle);
+    module_free(m);
+}
+
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Every *.so in dir, sorted, so the load order does not depend on the file system. */
-static int loader_scan(const char *dir, char ***out) {
+/* The next directory of a ':'-separated path into dir; false at the end. */
+static bool next_dir(const char **path, char *dir, size_t cap) {
+    while (**path == ':') (*path)++;
+    if (!**path) return false;
+    size_t n = strcspn(*path, ":");
+    snprintf(dir, cap, "%.*s", (int)n, *path);
+    *path += n;
+    return true;
+}
+
+bool loader_find_file(const char *path, const char *name, char *out, size_t cap) {
+    char dir[4096];
+    for (const char *p = path; next_dir(&p, dir, sizeof dir);) {
+        snprintf(out, cap, "%s/%s.so", dir, name);
+        if (access(out, R_OK) == 0) return true;
+    }
+    return false;
+}
+
+/* Adds every *.so of dir not already in names (an earlier directory's module of a name wins).
+ * -1 when dir cannot be read. */
+static int loader_scan(const char *dir, char ***names, int *n) {
     DIR *dh = opendir(dir);
     if (!dh) return -1;
-    char **names = NULL;
-    int n = 0;
     struct dirent *e;
     while ((e = readdir(dh))) {
         size_t len = strlen(e->d_name);
         if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0) continue;
-        names = mem_realloc(names, sizeof *names * (size_t)(n + 1));
-        names[n++] = mem_strndup(e->d_name, len - 3);
+        bool seen = false;
+        for (int i = 0; i < *n && !seen; i++) seen = strlen((*names)[i]) == len - 3 && !strncmp((*names)[i], e->d_name, len - 3);
+        if (seen) continue;
+        *names = mem_realloc(*names, sizeof **names * (size_t)(*n + 1));
+        (*names)[(*n)++] = mem_strndup(e->d_name, len - 3);
     }
     closedir(dh);
-    if (n > 1) qsort(names, (size_t)n, sizeof *names, cmp_str);
-    *out = names;
-    return n;
+    return 0;
 }
 
-int loader_load_all(const char *dir, char *const *names, int nnames) {
+/* Every module name the path's directories hold, sorted, so the load order does not depend on
+ * the file system.  -1 when a directory other than the installed one cannot be read. */
+static int loader_scan_path(const char *path, char ***out) {
+    char **names = NULL;
+    int n = 0, rc = 0;
+    char dir[4096];
+    for (const char *p = path; next_dir(&p, dir, sizeof dir);) {
+        if (loader_scan(dir, &names, &n) == 0 || !strcmp(dir, KEEL_MODULE_DIR)) continue;
+        log_error("module directory %s cannot be read", dir);
+        rc = -1;
+    }
+    if (n > 1) qsort(names, (size_t)n, sizeof *names, cmp_str);
+    *out = names;
+    return rc < 0 ? rc : n;
+}
+
+/* Loads module name (found in path); 0, or -1 after logging why. */
+static int load_named(const char *path, const char *name) {
+    char file[4096];
+    if (!module_name_ok(name)) {
+        log_error("module name '%s' is not valid", name);
+        return -1;
+    }
+    if (!loader_find_file(path, name, file, sizeof file)) {
+        log_error("module file %s.so: cannot load: it is in no directory of the module path %s", name, path);
+        return -1;
+    }
+    struct keel_module *m = loader_load_file(file);
+    if (!m) return -1;
+    if (strcmp(m->name, name) != 0) {
+        log_error("module file %s names itself '%s'", file, m->name);
+        return -1;
+    }
+    return 0;
+}
+
+int loader_load_all(const char *path, char *const *names, const bool *optional, int nnames) {
     char **found = NULL;
     int nfound = 0, rc = 0;
     if (!names) {
-        nfound = loader_scan(dir, &found);
-        if (nfound < 0) {
-            log_error("module directory %s cannot be read", dir);
-            return -1;
-        }
+        nfound = loader_scan_path(path, &found);
+        if (nfound < 0) return -1;
         names = found;
         nnames = nfound;
     }
     for (int i = 0; i < nnames && rc == 0; i++) {
-        char path[4096];
-        if (!module_name_ok(names[i])) {
-            log_error("module name '%s' is not valid", names[i]);
+        if (load_named(path, names[i]) == 0) continue;
+        if (found || (optional && optional[i]))   /* found by a scan, or not required: go on without it */
+            log_warning("module %s is not loaded (the line above says why); the server starts without it", names[i]);
+        else
             rc = -1;
-            break;
-        }
-        snprintf(path, sizeof path, "%s/%s.so", dir, names[i]);
-        struct keel_module *m = loader_load_file(path);
-        if (!m) rc = -1;
-        else if (strcmp(m->name, names[i]) != 0) {
-            log_error("module file %s names itself '%s'", path, m->name);
-            rc = -1;
-        }
     }
     for (int i = 0; i < nfound; i++) mem_free(found[i]);
     mem_free(found);

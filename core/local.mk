@@ -23,6 +23,8 @@ core_libkeelcore_la_SOURCES = \
 	core/snap_file.c core/snap_file.h core/snap_io.c core/snap_io.h core/snap_pit.c core/snap_pit.h \
 	core/snap_shard.c core/snap_shard.h \
 	core/savepoint.c core/savepoint.h \
+	core/blob.c core/blob.h core/blob_walk.c core/blob_walk.h core/modconf.c core/modconf.h core/module_rt.c core/module_rt.h \
+	core/quiesce.c core/quiesce.h \
 	core/registry.c core/registry.h core/server.c core/server.h core/shard.c core/shard.h \
 	core/stats.c core/stats.h core/stats_json.c core/stats_json.h \
 	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h core/tx.c core/tx.h core/watch.c core/watch.h \

@@ -11,6 +11,7 @@
 #include "expire.h"
 #include "latency.h"
 #include "loader.h"
+#include "modconf.h"
 #include "log.h"
 #include "mem.h"
 #include "net.h"
@@ -155,6 +156,7 @@ static void free_everything(void) {
     mem_free(srv->threads);
     net_free_all();
     reg_free();
+    modconf_free();
     loader_unload_all();
     conf_free(&srv->cf);
 }
@@ -171,13 +173,18 @@ static void print_ready(void) {
 
 /* Registers the core's commands, loads the modules and resolves every program.  names/nnames
  * override the configured module list (NULL = the config's). */
-static int load_modules(const char *dir, char *const *names, int nnames) {
+static int load_modules(const char *dir, char *const *names, const bool *optional, int nnames) {
     keel_module *core = loader_core_module();
     core->in_init = true;
     int rc = builtin_register_all(core);
     core->in_init = false;
     if (rc != 0) return -1;
-    if (loader_load_all(dir, names, nnames) != 0) return -1;
+    for (int i = 0; i < srv->cf.nmodconfs; i++) modconf_give(srv->cf.modconf_names[i], srv->cf.modconf_values[i]);
+    rc = loader_load_all(dir, names, optional, nnames);
+    const char *unused = rc == 0 ? modconf_given_unused() : NULL;
+    if (unused) log_warning("module_configs: no loaded module has the setting '%s'", unused);
+    modconf_clear_given();
+    if (rc != 0) return -1;
     return reg_resolve_programs() != 0 ? -1 : 0;
 }
 
@@ -194,20 +201,24 @@ static int check_config(void) {
         conf_check_networks(c, &errs);
         /* load what is there, so protocols can be checked against the modules that exist */
         char **names = NULL;
+        bool *optional = NULL;
         int nnames = 0;
         for (int i = 0; i < c->nmodules; i++) {
             char file[4096];
-            snprintf(file, sizeof file, "%s/%s.so", dir, c->modules[i]);
-            if (!missing || access(file, R_OK) == 0) {
+            if (!missing || loader_find_file(dir, c->modules[i], file, sizeof file)) {
                 names = mem_realloc(names, sizeof *names * (size_t)(nnames + 1));
+                optional = mem_realloc(optional, sizeof *optional * (size_t)(nnames + 1));
+                optional[nnames] = c->module_optional[i];
                 names[nnames++] = c->modules[i];
             }
         }
-        if (load_modules(dir, c->modules ? names : NULL, nnames) != 0)
+        if (load_modules(dir, c->modules ? names : NULL, optional, nnames) != 0)
             conf_error(&errs, "$.modules: the modules did not load (the lines above say why)");
         else conf_check_protocols(c, &errs);
         mem_free(names);
+        mem_free(optional);
         reg_free();
+        modconf_free();
         loader_unload_all();
     }
     int n = conf_error_count(errs);
@@ -262,7 +273,7 @@ static void adjust_open_files(void) {
 
 static int run(void) {
     const char *dir = conf_module_dir(&srv->cf);
-    if (load_modules(dir, srv->cf.modules, srv->cf.nmodules) != 0) return run_failed();
+    if (load_modules(dir, srv->cf.modules, srv->cf.module_optional, srv->cf.nmodules) != 0) return run_failed();
     if (check_before_listening() != 0) return run_failed();
     if (ensure_dir(srv->cf.dir) != 0) {
         log_error("data directory %s cannot be used: %s", srv->cf.dir, strerror(errno));

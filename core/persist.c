@@ -654,7 +654,7 @@ static void bgsave_process(void *unused) {
     p->done = bgsave_process_done;
     keel_arg name = {"BGSAVE", 6};
     zvm_set_argv(p, 1, &name);
-    p->cmd = ce;
+    zvm_proc_set_cmd(p, ce);
     p->cmd_name = ce->lname;
     p->prog = ce->prog;
     if (!zvm_set_keys(p)) {

@@ -224,7 +224,7 @@ static void step(void *arg) {
     p->opts = opt_ref(R.opts);
     keel_arg argv[1] = {{IMPORT_COMMAND, strlen(IMPORT_COMMAND)}};
     zvm_set_argv(p, 1, argv);
-    p->cmd = ce;
+    zvm_proc_set_cmd(p, ce);
     p->cmd_name = named->lname;
     p->prog = ce->prog;
     if (!zvm_set_keys(p)) {

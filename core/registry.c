@@ -2,14 +2,18 @@
  * opcodes (numbered in registration order), types and protocols. */
 #include "config.h"
 #include "registry.h"
+#include "blob.h"
 #include "conf.h"
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
+#include "modconf.h"
 #include "tx.h"
 #include "zvm.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -25,7 +29,7 @@ static struct {
     uint32_t *costs;
     size_t nops, capops;
     type_entry *types[MAX_TYPES];
-    size_t ntypes;
+    _Atomic size_t ntypes;         /* written under types_lock: snapshot loaders add blob types */
     proto_entry **protos;
     size_t nprotos;
     info_entry **infos;
@@ -33,6 +37,8 @@ static struct {
     keel_publish_fn publisher; /* keel_publish goes to it (one module's) */
     keel_module *publisher_module;
 } reg;
+
+static pthread_mutex_t types_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static inline uint8_t ascii_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c; }
 
@@ -108,6 +114,7 @@ static cmd_entry *cmd_add(keel_module *m, const keel_cmd_def *def, const char *n
     ce->lname[i] = '\0';
     ce->hash = name_hash(ce->lname, i);
     ce->tx_role = tx_role_of(ce->lname);
+    ce->stat_idx = UINT32_MAX;   /* counted from cmdstats_init on; a command loaded later is not */
     if (reg.ncmds == reg.capcmds) {
         reg.capcmds = reg.capcmds ? reg.capcmds * 2 : 128;
         reg.cmds = mem_realloc(reg.cmds, sizeof *reg.cmds * reg.capcmds);
@@ -173,6 +180,16 @@ keel_status reg_opcode(keel_module *m, const keel_opcode_def *def, const char **
         return fail(err, "opcode needs a \"module.op\" name and a handler", KEEL_EINVAL);
     if (def->flags & ~KEEL_OP_FLAGS_ALL) return fail(err, "opcode has flag bits this core does not know", KEEL_EINVAL);
     if (op_lookup(def->name)) return fail(err, "an opcode of that name is already registered", KEEL_EEXIST);
+    for (size_t i = 0; i < reg.nops; i++) {   /* a slot an unloaded module left: no program names it */
+        op_entry *free_slot = reg.ops[i];
+        if (free_slot->module) continue;
+        memset(&free_slot->def, 0, sizeof free_slot->def);
+        memcpy(&free_slot->def, def, def->size < sizeof free_slot->def ? def->size : sizeof free_slot->def);
+        free_slot->def.size = sizeof free_slot->def;
+        free_slot->module = m;
+        reg.costs[i] = free_slot->def.cost;
+        return KEEL_OK;
+    }
     op_entry *oe = mem_calloc(1, sizeof *oe);
     memcpy(&oe->def, def, def->size < sizeof oe->def ? def->size : sizeof oe->def);
     oe->def.size = sizeof oe->def;
@@ -194,8 +211,18 @@ keel_status reg_type(keel_module *m, const keel_type_def *def, keel_type_id *id,
     if (!def->name || !def->free) return fail(err, "a type needs a name and a free op", KEEL_EINVAL);
     if (!def->save != !def->load) return fail(err, "a type gives both save and load, or neither", KEEL_EINVAL);
     if (reg.ntypes + 1 >= MAX_TYPES) return fail(err, "too many types", KEEL_ENOMEM);
-    for (size_t i = 1; i <= reg.ntypes; i++)
-        if (!strcmp(reg.types[i]->def.name, def->name)) return fail(err, "a type of that name is already registered", KEEL_EEXIST);
+    for (size_t i = 1; i <= reg.ntypes; i++) {
+        type_entry *was = reg.types[i];
+        if (strcmp(was->def.name, def->name) != 0) continue;
+        if (was->module) return fail(err, "a type of that name is already registered", KEEL_EEXIST);
+        if (!def->load) return fail(err, "a type of that name holds opaque values, which a type without a load op cannot take", KEEL_EINVAL);
+        memset(&was->def, 0, sizeof was->def);   /* its blobs come back to life (module_rt.c) */
+        memcpy(&was->def, def, def->size < sizeof was->def ? def->size : sizeof was->def);
+        was->module = m;
+        was->revive = true;
+        if (id) *id = was->id;
+        return KEEL_OK;
+    }
     type_entry *te = mem_calloc(1, sizeof *te);
     memcpy(&te->def, def, def->size < sizeof te->def ? def->size : sizeof te->def);   /* 1.0: no step op */
     te->module = m;
@@ -250,25 +277,65 @@ keel_publish_fn reg_publisher_fn(void) {
     return reg.publisher;
 }
 
+/* te's values are blobs from now on: the name is copied out of the module, the ops are blob.h's. */
+static void type_make_blob(type_entry *te) {
+    if (!te->own_name) te->own_name = mem_strndup(te->def.name, strlen(te->def.name));
+    te->def = *blob_type_ops();
+    te->def.name = te->own_name;
+    te->module = NULL;
+    te->revive = false;
+}
+
+keel_type_id reg_type_blob(const char *name) {
+    pthread_mutex_lock(&types_lock);
+    keel_type_id id = KEEL_TYPE_NONE;
+    for (size_t i = 1; i <= reg.ntypes && id == KEEL_TYPE_NONE; i++)
+        if (!strcmp(reg.types[i]->def.name, name)) id = (keel_type_id)i;
+    if (id == KEEL_TYPE_NONE && reg.ntypes + 1 < MAX_TYPES) {
+        type_entry *te = mem_calloc(1, sizeof *te);
+        te->def.name = name;
+        type_make_blob(te);
+        te->id = (keel_type_id)(reg.ntypes + 1);
+        reg.types[te->id] = te;
+        reg.ntypes = te->id;   /* published after the entry is written */
+        id = te->id;
+    }
+    pthread_mutex_unlock(&types_lock);
+    return id;
+}
+
+void reg_types_revived(void) {
+    for (size_t i = 1; i <= reg.ntypes; i++) reg.types[i]->revive = false;
+}
+
 void reg_forget_module(keel_module *m) {
+    modconf_forget(m);
     if (reg.publisher_module == m) {
         reg.publisher = NULL;
         reg.publisher_module = NULL;
     }
     size_t w = 0;
     for (size_t i = 0; i < reg.ncmds; i++) {
-        if (reg.cmds[i]->module == m) mem_free(reg.cmds[i]);
-        else reg.cmds[w++] = reg.cmds[i];
+        cmd_entry *ce = reg.cmds[i];
+        if (ce->module != m) {
+            reg.cmds[w++] = ce;
+            continue;
+        }
+        if (!ce->is_alias) zvm_program_free(ce->prog);
+        mem_free(ce);
     }
     reg.ncmds = w;
     memset(reg.index, 0, sizeof *reg.index * (reg.index ? reg.index_mask + 1 : 0));
     for (size_t i = 0; i < reg.ncmds; i++) index_insert(reg.cmds[i]);
-    /* opcode numbers must stay dense: a failed module's opcodes stay registered but its
-     * handlers are never reachable, since no program of a loaded module may name them */
+    /* opcode numbers must stay dense: a gone module's opcodes keep their slots, unreachable
+     * (no program of a loaded module names them) until reg_opcode reuses them */
     for (size_t i = 0; i < reg.nops; i++)
-        if (reg.ops[i]->module == m) reg.ops[i]->def.name = "(unloaded)";
+        if (reg.ops[i]->module == m) {
+            reg.ops[i]->def.name = "(unloaded)";
+            reg.ops[i]->module = NULL;
+        }
     for (size_t i = 1; i <= reg.ntypes; i++)
-        if (reg.types[i]->module == m) reg.types[i]->def.name = "(unloaded)";
+        if (reg.types[i]->module == m) type_make_blob(reg.types[i]);
     w = 0;
     for (size_t i = 0; i < reg.nprotos; i++) {
         if (reg.protos[i]->module == m) mem_free(reg.protos[i]);
@@ -285,7 +352,7 @@ void reg_forget_module(keel_module *m) {
 
 const op_entry *op_lookup(const char *name) {
     for (size_t i = 0; i < reg.nops; i++)
-        if (!strcmp(reg.ops[i]->def.name, name)) return reg.ops[i];
+        if (reg.ops[i]->module && !strcmp(reg.ops[i]->def.name, name)) return reg.ops[i];
     return NULL;
 }
 
@@ -310,11 +377,13 @@ size_t cmd_count_for_module(const keel_module *m) {
     return n;
 }
 
-int reg_resolve_programs(void) {
+int reg_resolve_programs(void) { return reg_resolve_module_programs(NULL); }
+
+int reg_resolve_module_programs(const keel_module *only) {
     int problems = 0;
     for (size_t i = 0; i < reg.ncmds; i++) {
         cmd_entry *ce = reg.cmds[i];
-        if (ce->is_alias) continue;
+        if (ce->is_alias || (only && ce->module != only)) continue;
         char err[256];
         const keel_cmd_def *d = ce->def;
         bool has_keys = d->first_key > 0 || d->keys;
@@ -327,8 +396,22 @@ int reg_resolve_programs(void) {
         ce->prog->cmd = ce;
     }
     for (size_t i = 0; i < reg.ncmds; i++)
-        if (reg.cmds[i]->is_alias) reg.cmds[i]->prog = reg.cmds[i]->target->prog;
+        if (reg.cmds[i]->is_alias && (!only || reg.cmds[i]->module == only))
+            reg.cmds[i]->prog = reg.cmds[i]->target->prog;
     return problems;
+}
+
+const char *reg_module_in_use(const keel_module *m) {
+    if (reg.publisher_module == m) return "it is the server's publisher";
+    for (size_t i = 0; i < reg.ncmds; i++) {
+        const cmd_entry *ce = reg.cmds[i];
+        if (ce->is_alias || ce->module == m || !ce->prog) continue;
+        for (uint32_t k = 0; k < ce->prog->n; k++) {
+            const op_entry *oe = op_by_number(ce->prog->insn[k].op);
+            if (oe && oe->module == m) return "the module exports opcodes used by other modules";
+        }
+    }
+    return NULL;
 }
 
 void reg_free(void) {
@@ -341,7 +424,10 @@ void reg_free(void) {
     for (size_t i = 0; i < reg.nops; i++) mem_free(reg.ops[i]);
     mem_free(reg.ops);
     mem_free(reg.costs);
-    for (size_t i = 1; i <= reg.ntypes; i++) mem_free(reg.types[i]);
+    for (size_t i = 1; i <= reg.ntypes; i++) {
+        mem_free(reg.types[i]->own_name);
+        mem_free(reg.types[i]);
+    }
     for (size_t i = 0; i < reg.nprotos; i++) mem_free(reg.protos[i]);
     mem_free(reg.protos);
     for (size_t i = 0; i < reg.ninfos; i++) mem_free(reg.infos[i]);

@@ -29,9 +29,11 @@ typedef struct op_entry {
 } op_entry;
 
 typedef struct type_entry {
-    keel_type_def def;
-    struct keel_module *module;
+    keel_type_def def;             /* the module's, or blob.h's ops while no module has the type */
+    struct keel_module *module;    /* NULL while its values are opaque blobs */
     keel_type_id id;
+    char *own_name;                /* the name kept while no module has the type */
+    bool revive;                   /* a module registered it again: its blobs are to be loaded */
 } type_entry;
 
 typedef struct proto_entry {
@@ -70,8 +72,20 @@ const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t
 keel_status reg_publisher(struct keel_module *m, keel_publish_fn fn, const char **err);
 keel_publish_fn reg_publisher_fn(void);
 
-/* Drops everything a module registered (a failed init). */
+/* The id of the type called name, made an opaque-blob type (blob.h) when no module registered
+ * it; a later keel_register_type of that name takes the id over.  Safe from several threads
+ * at once (the snapshot's loaders); KEEL_TYPE_NONE when the table is full. */
+keel_type_id reg_type_blob(const char *name);
+/* Clears the revive mark of every type (its values were loaded back). */
+void reg_types_revived(void);
+
+/* Drops everything a module registered (a failed init, or MODULE UNLOAD with every other
+ * worker parked): its commands and their programs, protocols, INFO sections, publisher; its
+ * opcode slots and type ids stay, unreachable, until a module registers again. */
 void reg_forget_module(struct keel_module *m);
+/* Why m cannot go while other modules stay (another module's program runs its opcodes, or it is
+ * the publisher), or NULL. */
+const char *reg_module_in_use(const struct keel_module *m);
 
 /* Lookups.  cmd_lookup is case-insensitive and resolves aliases; cmd_lookup_name does not
  * (its entry's lname is the name the client used, for error messages). */
@@ -94,6 +108,8 @@ size_t cmd_count_for_module(const struct keel_module *m);
 /* Resolves every command's program (prologue + module template).  Logs each problem with the
  * module and command names; returns the number of problems (0 = ok). */
 int reg_resolve_programs(void);
+/* The same for the commands of one module (one loaded while the server runs). */
+int reg_resolve_module_programs(const struct keel_module *only);
 
 /* Frees everything (at shutdown, after modules' fini). */
 void reg_free(void);

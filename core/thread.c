@@ -156,7 +156,7 @@ void thr_send(thr *dst, msg *m) {
     }
 }
 
-static void thr_flush_wakeups(thr *t) {
+void thr_wake_now(thr *t) {
     if (t->nto_wake == 0) return;
     ck_pr_fence_memory();
     for (int i = 0; i < t->nto_wake; i++) {
@@ -265,10 +265,10 @@ static void thr_turn(thr *t, bool may_wait) {
     thr_refresh_now(t);
     thr_drain_inbox(t);
     thr_run_ready(t);
-    thr_flush_wakeups(t);   /* before the writes: the threads we sent work to start sooner */
+    thr_wake_now(t);   /* before the writes: the threads we sent work to start sooner */
     aof_thread_flush(t);    /* this turn's log records to the writer (group commit) */
     conn_flush_dirty(t);
-    thr_flush_wakeups(t);
+    thr_wake_now(t);
     if (t->lazy) lazy_free_run(t, 300000);   /* big deletions free between turns */
 }
 

@@ -97,6 +97,9 @@ void thr_free(thr *t);
 /* Sends a message to dst (any thread, also from the main thread).  The wake-up is batched
  * until the sender's loop turn ends (immediately when sent from outside a worker). */
 void thr_send(thr *dst, msg *m);
+/* Wakes the threads t sent messages to this turn now, not when its turn ends (t must be the
+ * current thread). */
+void thr_wake_now(thr *t);
 /* Puts p at the back of t's run queue (t must be the current thread). */
 void thr_ready(thr *t, zvm_proc *p);
 /* A unique serial for a new process. */

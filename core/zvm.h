@@ -87,7 +87,8 @@ typedef struct zvm_proc {
     struct thr *home;              /* the connection's thread: creates and recycles it */
     struct thr *cur;               /* the thread running it now */
     struct keel_conn *conn;
-    const struct cmd_entry *cmd;
+    const struct cmd_entry *cmd;   /* set with zvm_proc_set_cmd (counts it in its module) */
+    struct keel_module *counted_in;   /* the module whose live count has this process */
     const char *cmd_name;          /* lower-case name the client used (an alias's own name) */
     void (*done)(struct zvm_proc *p);   /* called on the home thread when it finished */
     struct blocker *blk;           /* set while parked by keel_block_keys */
@@ -193,6 +194,9 @@ static inline zvm_proc *zvm_of_msg(msg *m) {
 zvm_proc *zvm_proc_new(struct thr *t);
 /* Returns a finished process to its home thread's pool; frees the arena's extra chunks. */
 void zvm_proc_recycle(zvm_proc *p);
+/* Sets the command p runs and counts p in its module's live processes (loader_module_live) until
+ * it is recycled or given another command; call it on p's home thread. */
+void zvm_proc_set_cmd(zvm_proc *p, const struct cmd_entry *ce);
 /* Called every second or so: frees the pooled processes the thread has not needed since the
  * last call, beyond a small reserve, so a burst of deep pipelines does not pin their memory. */
 void zvm_pool_trim(struct thr *t);

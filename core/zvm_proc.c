@@ -2,6 +2,7 @@
 #include "config.h"
 #include "zvm.h"
 #include "keyspace.h"
+#include "loader.h"
 #include "ns.h"
 #include "opts.h"
 #include "mem.h"
@@ -128,8 +129,16 @@ zvm_proc *zvm_proc_new(thr *t) {
     return p;
 }
 
+void zvm_proc_set_cmd(zvm_proc *p, const cmd_entry *ce) {
+    if (p->counted_in) loader_module_proc_gone(p->counted_in, p->home->id);
+    p->cmd = ce;
+    p->counted_in = ce ? ce->module : NULL;
+    if (p->counted_in) loader_module_proc_new(p->counted_in, p->home->id);
+}
+
 void zvm_proc_recycle(zvm_proc *p) {
     thr *t = p->home;
+    if (p->counted_in) loader_module_proc_gone(p->counted_in, t->id);
     atomic_fetch_sub_explicit(&t->live, 1, memory_order_relaxed);
     zvm_proc_clear(p);
     if (t->npool >= POOL_MAX) {

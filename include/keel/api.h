@@ -40,6 +40,18 @@ enum { KEEL_LOG_DEBUG = 0, KEEL_LOG_INFO, KEEL_LOG_NOTICE, KEEL_LOG_WARNING, KEE
 /* An INFO section's writer (keel_register_info, added in 1.2). */
 typedef void (*keel_info_fn)(keel_buf *out);
 
+/* A module setting (keel_register_config, added in 1.6): shown and changed by CONFIG GET/SET as
+ * "module.name", given at load by MODULE LOADEX ... CONFIG name value or the config file's
+ * "module_configs"; the module reads it with keel_config_get. */
+typedef struct keel_config_def {
+    size_t size;                   /* sizeof(keel_config_def) */
+    const char *name;              /* [a-z0-9_-], at most 48 bytes: the part after "module." */
+    const char *default_value;     /* NULL = "" */
+    /* Checks a value before it is taken (any thread): KEEL_OK, or a failure status with *err a
+     * static message CONFIG SET shows.  NULL = every string up to 1024 bytes is taken. */
+    keel_status (*check)(const char *value, const char **err);
+} keel_config_def;
+
 /* keel_call_opts options (added in 1.2). */
 #define KEEL_CALL_NOWAIT 1u   /* never wait for a key another process holds: fail, call_conflict */
 #define KEEL_CALL_WAIT_LIMITED 2u   /* wait for such a key at most busy-reply-threshold, then fail
@@ -415,7 +427,14 @@ typedef void (*keel_info_fn)(keel_buf *out);
     X(keel_op_result, walk_step, (keel_proc *p, keel_walk *w, keel_walk_fn fn, void *ctx))    \
     /* how many partials w has (one per shard), and partial i (0 .. count-1) */               \
     X(uint32_t, walk_partials, (const keel_walk *w))                                           \
-    X(void *, walk_partial, (keel_walk *w, uint32_t i))
+    X(void *, walk_partial, (keel_walk *w, uint32_t i))                                        \
+    /* ---- module settings (added in 1.6) ---- */                                             \
+    /* registers a setting (only inside init): its value is the one given at load, else the    \
+     * default; KEEL_EINVAL for a bad name or a value its check refuses, KEEL_EEXIST twice */  \
+    X(keel_status, register_config, (keel_module *m, const keel_config_def *def, const char **err)) \
+    /* copies the setting's value now into buf (NUL-terminated, cut to cap - 1 bytes) and     \
+     * returns its whole length, or -1 when m has no setting of that name; any thread */       \
+    X(long, config_get, (keel_module *m, const char *name, char *buf, size_t cap))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -113,4 +113,6 @@
 #define keel_walk_step (keel_api_ptr->walk_step)
 #define keel_walk_partials (keel_api_ptr->walk_partials)
 #define keel_walk_partial (keel_api_ptr->walk_partial)
+#define keel_register_config (keel_api_ptr->register_config)
+#define keel_config_get (keel_api_ptr->config_get)
 #endif

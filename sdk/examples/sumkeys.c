@@ -35,9 +35,38 @@ static size_t maxreg_describe(const void *obj, char *out, size_t cap) {
 /* GET on a maxreg key replies its maximum. */
 static void maxreg_to_reply(keel_proc *p, const void *obj) { keel_reply_int(p, ((const maxreg *)obj)->max); }
 
+/* Snapshot form: the maximum, then the count of adds, 8 bytes each, little-endian. */
+static keel_status maxreg_save(const void *obj, keel_sink *sink) {
+    const maxreg *m = obj;
+    uint8_t b[16];
+    for (int i = 0; i < 8; i++) {
+        b[i] = (uint8_t)((uint64_t)m->max >> (8 * i));
+        b[8 + i] = (uint8_t)(m->adds >> (8 * i));
+    }
+    return keel_sink_write(sink, b, sizeof b);
+}
+
+static void *maxreg_load(const void *data, size_t len, const char **err) {
+    if (len != 16) {
+        *err = "a maxreg is 16 bytes";
+        return NULL;
+    }
+    const uint8_t *b = data;
+    uint64_t max = 0, adds = 0;
+    for (int i = 0; i < 8; i++) {
+        max |= (uint64_t)b[i] << (8 * i);
+        adds |= (uint64_t)b[8 + i] << (8 * i);
+    }
+    maxreg *m = keel_alloc(sizeof *m);
+    m->max = (int64_t)max;
+    m->adds = adds;
+    return m;
+}
+
 static const keel_type_def maxreg_def = {
     .size = sizeof(keel_type_def), .name = "maxreg", .free = maxreg_free, .copy = maxreg_copy,
     .memory_usage = maxreg_memory, .describe = maxreg_describe, .to_reply = maxreg_to_reply,
+    .save = maxreg_save, .load = maxreg_load,
 };
 
 /* ======== commands ======== */

@@ -308,6 +308,38 @@ static keel_status f_register_info(keel_module *m, const char *name, keel_info_f
     return KEEL_OK;
 }
 
+/* Module settings: each registered one keeps its default (the harness has no CONFIG SET). */
+#define FAKE_CONFIGS 32
+static struct {
+    const keel_module *m;
+    char name[64];
+    char value[1025];
+} fake_configs[FAKE_CONFIGS];
+static int nfake_configs;
+
+static keel_status f_register_config(keel_module *m, const keel_config_def *def, const char **err) {
+    const char *value = def && def->default_value ? def->default_value : "";
+    if (!def || !def->name || !*def->name || strlen(def->name) >= sizeof fake_configs[0].name ||
+        strlen(value) >= sizeof fake_configs[0].value || nfake_configs == FAKE_CONFIGS) {
+        if (err) *err = "bad setting";
+        return KEEL_EINVAL;
+    }
+    if (def->check && def->check(value, err) != KEEL_OK) return KEEL_EINVAL;
+    fake_configs[nfake_configs].m = m;
+    snprintf(fake_configs[nfake_configs].name, sizeof fake_configs[0].name, "%s", def->name);
+    snprintf(fake_configs[nfake_configs++].value, sizeof fake_configs[0].value, "%s", value);
+    return KEEL_OK;
+}
+
+static long f_config_get(keel_module *m, const char *name, char *buf, size_t cap) {
+    for (int i = 0; i < nfake_configs; i++)
+        if (fake_configs[i].m == m && !strcmp(fake_configs[i].name, name)) {
+            if (cap) snprintf(buf, cap, "%s", fake_configs[i].value);
+            return (long)strlen(fake_configs[i].value);
+        }
+    return -1;
+}
+
 static void f_reply_int(keel_proc *p, int64_t v) {
     keel_reply *r = add_node(fp_of(p), KEEL_REPLY_INT);
     r->v.i = v;
@@ -727,6 +759,8 @@ void fake_proc_fill(keel_api *t) {
     t->proc_alone = f_proc_alone;
     t->proc_set_busy = f_proc_set_busy;
     t->register_info = f_register_info;
+    t->register_config = f_register_config;
+    t->config_get = f_config_get;
     t->reply_double_text = f_reply_double_text;
     t->value_members = f_value_members;
 }

@@ -59,7 +59,7 @@ static void init(void) {
     core->in_init = false;
     static char *names[] = {"resp", "memcache"};
     modules_loaded =
-        rc == 0 && loader_load_all(module_dir, names, 2) == 0 && reg_resolve_programs() == 0;
+        rc == 0 && loader_load_all(module_dir, names, NULL, 2) == 0 && reg_resolve_programs() == 0;
     memfd = memfd_create("fuzz-config.json", 0);
     CHECK(memfd >= 0, "memfd_create failed");
     snprintf(memfd_path, sizeof memfd_path, "/proc/self/fd/%d", memfd);

@@ -96,7 +96,7 @@ int inproc_start(const char *const *modules, int nmodules, int nthreads) {
     char **names = mem_calloc((size_t)nmodules + 1, sizeof *names);
     for (int i = 0; i < nmodules; i++)
         names[i] = (char *)modules[i];
-    if (rc == 0) rc = loader_load_all(dir, names, nmodules);
+    if (rc == 0) rc = loader_load_all(dir, names, NULL, nmodules);
     mem_free(names);
     if (rc == 0) rc = reg_resolve_programs();
     if (rc != 0 || start_threads(nthreads) != 0) {

@@ -34,6 +34,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_aof_runtime.py \
 	tests/integration/test_rdb_import.py \
 	tests/integration/test_modules.py \
+	tests/integration/test_module_runtime.py \
 	tests/integration/test_keys.py \
 	tests/integration/test_databases.py \
 	tests/integration/test_databases_config.py \

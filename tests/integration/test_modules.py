@@ -1,6 +1,8 @@
-"""test_modules.py -- which modules a real keel-server loads, what MODULE LIST says about them,
-and how the server refuses to start on a broken or missing module.
+"""test_modules.py -- which modules a real keel-server loads, from which directories of its
+module path, what MODULE LIST says about them, and how a broken or missing module is left out
+(or, when required, stops the start).
 """
+import json
 import os
 import shutil
 import subprocess
@@ -9,7 +11,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelConfigServer, KeelServer, MODULE_DIR
+from keel_harness import KeelConfigServer, KeelServer, MODULE_DIR, wait_until
 
 TEST_MODULES = os.environ.get("KEEL_TEST_MODULES", "")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
@@ -176,23 +178,35 @@ class RefusedModules(unittest.TestCase):
         if not TEST_MODULES:
             self.skipTest("KEEL_TEST_MODULES not set")
 
-    def test_a_module_for_another_abi_stops_the_server_before_its_code_runs(self):
+    def test_a_module_for_another_abi_is_left_out_before_its_code_runs(self):
+        """Found by scanning the module path, a refused module is logged by file and reason and the
+        server starts with the others; named as required, it stops the start."""
         names = ["resp"] + (["strings"] if have_module("strings") else [])
         bad = os.path.join(TEST_MODULES, "mod_bad_abi.so")
         d = copy_modules(names, [(bad, "mod_bad_abi.so")])
         marker = os.path.join(d, "init-ran")
         try:
-            srv = KeelServer("--module-dir", d, threads=1)
+            with KeelServer("--module-dir", d, threads=1, env={"KEEL_TEST_MARKER": marker}) as srv:
+                r = raw_client(srv)
+                self.assertEqual(sorted(module_list(r)), sorted(names + ["core"]))
+                log = wait_until("the refusal logged", lambda: "is not loaded" in srv.read_log() and srv.read_log())
+                self.assertIn("module file %s: refused: built for SDK ABI " % os.path.join(d, "mod_bad_abi.so"), log)
+                self.assertIn("but this server speaks ABI", log)
+                self.assertFalse(os.path.exists(marker), "the module's init must not run")
+            config = {"modules": names + [{"name": "mod_bad_abi", "required": True}], "threads": 1}
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(config, f)
+            srv = KeelServer("--module-dir", d, "--config", f.name, threads=1)
             rc, text = run_failing(srv, env={"KEEL_TEST_MARKER": marker})
-            self.assertNotEqual(rc, 0, text)
-            self.assertIn("module file %s: refused: built for SDK ABI " % os.path.join(d, "mod_bad_abi.so"), text)
-            self.assertIn("but this server speaks ABI", text)
-            self.assertFalse(os.path.exists(marker), "the module's init must not run")
+            os.unlink(f.name)
+            self.assertEqual(rc, 1, text)
+            self.assertIn("refused: built for SDK ABI", text)
             self.assertNotIn(" ready", text)
+            self.assertFalse(os.path.exists(marker), "the module's init must not run")
         finally:
             shutil.rmtree(d)
 
-    def test_other_broken_modules_are_refused_with_their_reason(self):
+    def test_other_broken_modules_are_left_out_with_their_reason(self):
         cases = {
             "mod_bad_magic": "not a Keel module descriptor",
             "mod_no_descriptor": "exports no keel_module_descriptor symbol",
@@ -204,10 +218,11 @@ class RefusedModules(unittest.TestCase):
                 continue
             d = copy_modules(["resp"], [(src, name + ".so")])
             try:
-                rc, text = run_failing(KeelServer("--module-dir", d, threads=1))
-                self.assertNotEqual(rc, 0, text)
-                self.assertIn("module file %s: refused: " % os.path.join(d, name + ".so"), text)
-                self.assertIn(reason, text)
+                with KeelServer("--module-dir", d, threads=1) as srv:
+                    self.assertEqual(sorted(module_list(raw_client(srv))), ["core", "resp"])
+                    log = wait_until("the refusal logged", lambda: "is not loaded" in srv.read_log() and srv.read_log())
+                    self.assertIn("module file %s: refused: " % os.path.join(d, name + ".so"), log)
+                    self.assertIn(reason, log)
             finally:
                 shutil.rmtree(d)
 
@@ -219,6 +234,50 @@ class RefusedModules(unittest.TestCase):
             self.assertIn("module file %s names itself 'mod_good'" % os.path.join(d, "renamed.so"), text)
         finally:
             shutil.rmtree(d)
+
+
+class ModulePath(unittest.TestCase):
+    def test_modules_from_several_directories_first_one_wins(self):
+        if not TEST_MODULES:
+            self.skipTest("KEEL_TEST_MODULES not set")
+        first = copy_modules(["resp"], [(os.path.join(TEST_MODULES, "mod_good.so"), "mod_good.so")])
+        second = copy_modules(["resp", "strings"] if have_module("strings") else ["resp"])
+        try:
+            path = "%s:%s" % (first, second)
+            with KeelServer("--module-dir", path, threads=1, modules=["resp", "mod_good"]) as srv:
+                mods = module_list(raw_client(srv))
+                self.assertEqual(mods["resp"][b"path"].decode(), os.path.join(first, "resp.so"))
+                self.assertEqual(raw_client(srv).execute_command("TESTGOOD"), b"good")
+            srv = KeelConfigServer({"module_dir": [second, first], "threads": 1,
+                                    "networks": [{"name": "main", "port": 0}]})
+            i = srv.cmd.index("--module-dir")   # the config's path, not the harness's flag
+            del srv.cmd[i:i + 2]
+            with srv:   # every module found, the first directory's resp
+                r = srv.client("main")
+                mods = module_list(r)
+                self.assertEqual(mods["resp"][b"path"].decode(), os.path.join(second, "resp.so"))
+                self.assertIn("mod_good", mods)
+                self.assertEqual(r.execute_command("CONFIG", "GET", "module-dir")[1].decode().split(":")[:2], [second, first])
+        finally:
+            shutil.rmtree(first)
+            shutil.rmtree(second)
+
+    def test_a_missing_optional_module_is_logged_and_the_server_starts(self):
+        config = {"modules": ["resp", {"name": "nosuchmodule", "required": False}], "threads": 1,
+                  "networks": [{"name": "main", "port": 0}]}
+        with KeelConfigServer(config) as srv:
+            self.assertEqual(sorted(module_list(srv.client("main"))), ["core", "resp"])
+            log = wait_until("the warning", lambda: "module nosuchmodule is not loaded" in srv.read_log() and srv.read_log())
+            self.assertIn("nosuchmodule.so: cannot load", log)
+
+    def test_a_bad_modules_entry_is_a_config_error(self):
+        for entry in ({"name": 3}, {"name": "resp", "required": "yes"}, {"name": "resp", "args": []}, 7):
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump({"modules": ["resp", entry]}, f)
+            rc, text = run_failing(KeelServer("--config", f.name, threads=1))
+            os.unlink(f.name)
+            self.assertEqual(rc, 1, text)
+            self.assertIn("$.modules[1]: expected a module name or", text)
 
 
 class MissingModules(unittest.TestCase):
