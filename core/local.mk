@@ -28,7 +28,7 @@ core_libkeelcore_la_SOURCES = \
 	core/registry.c core/registry.h core/server.c core/server.h core/shard.c core/shard.h \
 	core/stats.c core/stats.h core/stats_json.c core/stats_json.h \
 	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h core/tx.c core/tx.h core/watch.c core/watch.h \
-	core/zvm.h core/zvm_ops.c core/zvm_proc.c core/zvm_program.c core/zvm_reply.c core/zvm_run.c
+	core/zvm.h core/zvm_ops.c core/zvm_proc.c core/zvm_program.c core/zvm_reply.c core/zvm_run.c core/zvm_lock.c
 core_libkeelcore_la_CPPFLAGS = $(AM_CPPFLAGS) -DKEEL_CORE \
 	-DKEEL_MODULE_DIR='"$(modulesdir)"' \
 	$(LIBEVENT_CFLAGS) $(LIBEVENT_PTHREADS_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(OPENSSL_CFLAGS) \

@@ -250,6 +250,8 @@ void zvm_step(zvm_proc *p);
  * entries. */
 void zvm_prefetch(zvm_proc *p, struct thr *t, int stage);
 
+/* ---- lock bookkeeping (zvm_lock.c) ---- */
+
 /* Releases every lock p holds: local lock tables now, other threads' through MSG_UNLOCK. */
 void zvm_release_locks(zvm_proc *p);
 /* The same in two steps, for a process that may run elsewhere as soon as the first unlock is
@@ -273,6 +275,9 @@ bool zvm_lock_keys_ordered(zvm_proc *p, uint32_t shard_id, uint32_t first, uint3
 void zvm_register_lazy_locks(zvm_proc *p);
 /* Handles an MSG_UNLOCK sent by zvm_release_locks from another thread. */
 void zvm_unlock_msg(struct thr *t, msg *m);
+/* Child c finished: its locks pass to its parent, held until the parent ends (the ones the
+ * parent held already were never c's). */
+void zvm_give_locks(zvm_proc *c, zvm_proc *parent);
 
 /* Reply tree (the keel_reply_* SDK calls build it). */
 void zvm_reply_reset(zvm_proc *p);
