@@ -49,7 +49,7 @@ keel_status keel_key_lookup(keel_proc *kp, const void *key, size_t klen, keel_va
     zvm_proc *p = zvm_of(kp);
     ks_space sp;
     uint64_t h;
-    keel_status st = ks_locate(p, key, klen, false, &sp, &h);
+    keel_status st = ns_resolve(p, key, klen, false, &sp, &h);
     if (st == KEEL_EWRONGTYPE) st = KEEL_NOTFOUND;   /* inside something that is not a namespace */
     if (st != KEEL_OK) {
         if (st == KEEL_NOTFOUND && notify_wanted(KEEL_NOTIFY_KEYMISS)) note_keymiss(p, false, key, klen);
@@ -79,7 +79,7 @@ keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk
     zvm_proc *p = zvm_of(kp);
     ks_space sp;
     uint64_t h;
-    keel_status st = ks_locate(p, key, klen, true, &sp, &h);
+    keel_status st = ns_resolve(p, key, klen, true, &sp, &h);
     if (st != KEEL_OK) return st;
     bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
     if (keep && key_just_seen(p, &sp, klen, h)) {   /* not expired: rewrite it in place if it can */
@@ -99,7 +99,7 @@ keel_status keel_key_store_bytes(keel_proc *kp, const void *key, size_t klen, si
     if (len < KEEL_STORE_BYTES_MIN || (uint64_t)len > UINT32_MAX) return KEEL_EINVAL;
     ks_space sp;
     uint64_t h;
-    keel_status st = ks_locate(p, key, klen, true, &sp, &h);
+    keel_status st = ns_resolve(p, key, klen, true, &sp, &h);
     if (st != KEEL_OK) return st;
     uint64_t before = dk_table_count(sp.t);
     st = ks_store_bytes_reserve(&sp, key, klen, h, len, bytes);
@@ -113,7 +113,7 @@ keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, k
     if (!type_by_id(type)) return KEEL_EINVAL;
     ks_space sp;
     uint64_t h;
-    keel_status st = ks_locate(p, key, klen, true, &sp, &h);
+    keel_status st = ns_resolve(p, key, klen, true, &sp, &h);
     if (st != KEEL_OK) return st;
     bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
     if (keep) ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);
@@ -127,7 +127,7 @@ keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, k
 /* Finds an existing key for a change: KEEL_OK with *sp, *ref; else the status to return. */
 static keel_status key_existing(zvm_proc *p, const void *key, size_t klen, ks_space *sp, dk_ref *ref) {
     uint64_t h;
-    keel_status st = ks_locate(p, key, klen, false, sp, &h);
+    keel_status st = ns_resolve(p, key, klen, false, sp, &h);
     if (st == KEEL_EWRONGTYPE) return KEEL_NOTFOUND;
     if (st != KEEL_OK) return st;
     return ks_find(sp, key, klen, h, p->cur->now_ms, ref, NULL, false) ? KEEL_OK : KEEL_NOTFOUND;
@@ -326,7 +326,7 @@ keel_status keel_key_ns_size(keel_proc *kp, const void *key, size_t klen, uint64
     zvm_proc *p = zvm_of(kp);
     ks_space sp;
     uint64_t h;
-    keel_status st = ks_locate(p, key, klen, false, &sp, &h);
+    keel_status st = ns_resolve(p, key, klen, false, &sp, &h);
     if (st == KEEL_EWRONGTYPE) st = KEEL_NOTFOUND;
     if (st != KEEL_OK) return st;
     dk_entry e;
@@ -347,7 +347,7 @@ keel_status keel_key_scan(keel_proc *kp, const void *key, size_t klen, uint64_t 
     keel_status st;
     if (key) {
         uint64_t h;
-        st = ks_locate(p, key, klen, false, &sp, &h);
+        st = ns_resolve(p, key, klen, false, &sp, &h);
         if (st == KEEL_EWRONGTYPE) st = KEEL_NOTFOUND;
         if (st != KEEL_OK) return st;
         dk_entry e;

@@ -153,7 +153,7 @@ typedef struct moved_value {
 static keel_status rename_take(zvm_proc *p, const keel_arg *src, moved_value *mv) {
     ks_space sp;
     uint64_t h;
-    keel_status st = ks_locate(p, src->ptr, src->len, false, &sp, &h);
+    keel_status st = ns_resolve(p, src->ptr, src->len, false, &sp, &h);
     if (st == KEEL_EWRONGTYPE) return KEEL_NOTFOUND;
     if (st != KEEL_OK) return st;
     dk_ref r;
@@ -177,7 +177,7 @@ static keel_status rename_take(zvm_proc *p, const keel_arg *src, moved_value *mv
 static keel_status rename_put(zvm_proc *p, const keel_arg *dst, const moved_value *mv) {
     ks_space sp;
     uint64_t h;
-    keel_status st = ks_locate(p, dst->ptr, dst->len, true, &sp, &h);
+    keel_status st = ns_resolve(p, dst->ptr, dst->len, true, &sp, &h);
     if (st != KEEL_OK) return st;
     if (mv->is_obj && mv->type == ns_type()) ns_attach(mv->obj, sp.s->id);
     st = mv->is_obj ? ks_store_obj(&sp, dst->ptr, dst->len, h, mv->type, mv->obj, false)

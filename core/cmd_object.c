@@ -80,7 +80,7 @@ static keel_op_result op_object(keel_proc *kp, const keel_insn *in) {
     const keel_arg *key = &kp->argv[2];
     ks_space sp;
     uint64_t h;
-    keel_status st = ks_locate(p, key->ptr, key->len, false, &sp, &h);
+    keel_status st = ns_resolve(p, key->ptr, key->len, false, &sp, &h);
     KEEL_OP_PROPAGATE(st);
     dk_ref r;
     if (st != KEEL_OK || !ks_find_untouched(&sp, key->ptr, key->len, h, p->cur->now_ms, &r, NULL)) {

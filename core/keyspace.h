@@ -26,13 +26,6 @@ static inline ks_space ks_top(shard *s, uint32_t db) {
     return sp;
 }
 
-/* Finds process p's key: ns_resolve (KEEL_MOVED, KEEL_WAIT, KEEL_NOTFOUND, KEEL_EWRONGTYPE)
- * followed by nothing else: on KEEL_OK, *sp and *hash tell where and how to look it up. */
-static inline keel_status ks_locate(struct zvm_proc *p, const void *key, size_t klen, bool create,
-                                    ks_space *sp, uint64_t *hash) {
-    return ns_resolve(p, key, klen, create, sp, hash);
-}
-
 /* Finds a live key (an expired one is deleted on the way and not found).  Fills *ref and *e
  * (either may be NULL).  Counts a hit or a miss when count_stats. */
 /* ks_find, touching the entry's recency/frequency only when touch (CLIENT NO-TOUCH). */

@@ -68,6 +68,8 @@ void ns_orphan(ns_obj *o);
 int ns_obj_path(const ns_obj *o, const struct shard *s, keel_arg *out, uint32_t *db);
 
 /* The type id of namespaces ("hash"), registered by the core before any module. */
+/* Frees a namespace object and everything in it (the type's free op). */
+void ns_obj_free(void *obj);
 keel_type_id ns_type(void);
 void ns_register_type(keel_module *core);
 
@@ -84,6 +86,8 @@ typedef struct ks_space {
     uint32_t depth;
 } ks_space;
 
+/* ---- key placement (ns_place.c) ---- */
+
 /* The placement of a key named by process p (namespace path + pushed components + key):
  * the co-location hash (picks the shard) and the lock identity (the top-level entry). */
 typedef struct ns_place {
@@ -95,9 +99,9 @@ typedef struct ns_place {
 void ns_place_key(const struct zvm_proc *p, const void *key, size_t klen, ns_place *out);
 
 /* Finds (create: makes) the table key lives in for process p in its database, walking p's
- * namespace path from the database's table on the key's shard.  KEEL_OK with *sp; KEEL_MOVED /
- * KEEL_WAIT as ks_locate (KEEL_WAIT also behind another process's gate, gate.h); KEEL_NOTFOUND
- * when a namespace on the way (or the database's table on that shard) is missing (create
+ * namespace path from the database's table on the key's shard.  KEEL_OK with *sp and *key_hash;
+ * KEEL_MOVED when another thread owns the shard (p->target_shard set); KEEL_WAIT when another
+ * process holds the key or its shard's gate (gate.h); KEEL_NOTFOUND when a namespace on the way (or the database's table on that shard) is missing (create
  * false); KEEL_EWRONGTYPE when a component on the way holds another type; KEEL_EDEPTH for a path
  * past KEEL_NS_DEPTH_MAX names (the calls that make paths refuse those first); KEEL_ENOMEM. */
 keel_status ns_resolve(struct zvm_proc *p, const void *key, size_t klen, bool create, ks_space *sp,
