@@ -1,5 +1,5 @@
 /* client_ctl.h -- the CLIENT subcommands that change how the server treats clients: PAUSE,
- * UNPAUSE, UNBLOCK, REPLY, NO-EVICT, NO-TOUCH (cmd_client.c dispatches to them). */
+ * UNPAUSE, UNBLOCK, REPLY, NO-EVICT, NO-TOUCH (cmd/client.c dispatches to them). */
 #ifndef KEEL_CORE_CLIENT_CTL_H
 #define KEEL_CORE_CLIENT_CTL_H
 

@@ -7,11 +7,11 @@ core_libkeelcore_la_SOURCES = \
 	core/api_value.c core/api_walk.c \
 	core/block.c core/block.h core/busy.c core/busy.h core/builtin.c core/builtin.h core/call.c core/call.h core/client_kill.c core/client_kill.h \
 	core/client_ctl.c core/client_ctl.h core/client_pause.c core/client_pause.h core/cmdstats.c core/cmdstats.h \
-	core/slowlog.c core/slowlog.h core/cmd_slowlog.c core/monitor.c core/monitor.h \
-	core/latency.c core/latency.h core/cmd_latency.c core/inst_rate.c core/inst_rate.h \
-	core/cmd_admin.c core/cmd_client.c core/cmd_command.c core/cmd_config.c core/cmd_expire.c \
-	core/cluster.c core/cluster.h core/cmd_cluster.c \
-	core/cmd_db.c core/cmd_dialect.c core/cmd_info.c core/cmd_persist.c core/cmd_keys.c core/cmd_memory.c core/cmd_object.c core/cmd_scan.c core/cmd_server.c core/cmd_stats.c core/cmd_tx.c \
+	core/slowlog.c core/slowlog.h core/cmd/slowlog.c core/monitor.c core/monitor.h \
+	core/latency.c core/latency.h core/cmd/latency.c core/inst_rate.c core/inst_rate.h \
+	core/cmd/admin.c core/cmd/client.c core/cmd/command.c core/cmd/config.c core/cmd/expire.c \
+	core/cluster.c core/cluster.h core/cmd/cluster.c \
+	core/cmd/db.c core/cmd/dialect.c core/cmd/info.c core/cmd/persist.c core/cmd/keys.c core/cmd/memory.c core/cmd/object.c core/cmd/scan.c core/cmd/server.c core/cmd/stats.c core/cmd/tx.c \
 	core/spread.c core/spread.h \
 	core/conf.c core/conf.h core/conf_check.c core/conf_check.h core/config_advisory.c core/config_advisory.h \
 	core/config_rewrite.c core/config_rewrite.h \
@@ -29,7 +29,7 @@ core_libkeelcore_la_SOURCES = \
 	core/stats.c core/stats.h core/stats_json.c core/stats_json.h \
 	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h core/tx.c core/tx.h core/watch.c core/watch.h \
 	core/zvm.h core/zvm_ops.c core/zvm_proc.c core/zvm_program.c core/zvm_reply.c core/zvm_run.c core/zvm_lock.c
-core_libkeelcore_la_CPPFLAGS = $(AM_CPPFLAGS) -DKEEL_CORE \
+core_libkeelcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core -DKEEL_CORE \
 	-DKEEL_MODULE_DIR='"$(modulesdir)"' \
 	$(LIBEVENT_CFLAGS) $(LIBEVENT_PTHREADS_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(JANSSON_CFLAGS) $(XXHASH_CFLAGS)

@@ -1,5 +1,5 @@
 /* slowlog.h -- the slow log: requests that ran longer than slowlog-log-slower-than microseconds
- * (SLOWLOG GET | LEN | RESET, cmd_slowlog.c), at most slowlog-max-len of the latest.
+ * (SLOWLOG GET | LEN | RESET, cmd/slowlog.c), at most slowlog-max-len of the latest.
  *
  * Recording takes a mutex, but only for a request past the threshold, which is rare by design;
  * the check on every request reads one relaxed atomic.

@@ -1,4 +1,4 @@
-/* cmd_expire.c -- expiry commands for any type: EXPIRE PEXPIRE EXPIREAT PEXPIREAT (with NX XX
+/* expire.c -- expiry commands for any type: EXPIRE PEXPIRE EXPIREAT PEXPIREAT (with NX XX
  * GT LT), TTL PTTL EXPIRETIME PEXPIRETIME, PERSIST. */
 #include "config.h"
 #include "builtin.h"

@@ -1,4 +1,4 @@
-/* cmd_persist.c -- snapshot commands: SAVE (every shard at one instant, written in parallel),
+/* persist.c -- snapshot commands: SAVE (every shard at one instant, written in parallel),
  * BGSAVE (the dataset as at one instant, written between other work), BGREWRITEAOF (BGSAVE
  * replying its own line: the snapshot cuts the log), LASTSAVE. */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* cmd_tx.c -- MULTI EXEC DISCARD WATCH UNWATCH (the connection's side is tx.c). */
+/* tx.c -- MULTI EXEC DISCARD WATCH UNWATCH (the connection's side is tx.c). */
 #include "config.h"
 #include "builtin.h"
 #include "call.h"

@@ -1,4 +1,4 @@
-/* cmd_config.c -- CONFIG GET (known parameters, Redis names), CONFIG SET (runtime-changeable
+/* config.c -- CONFIG GET (known parameters, Redis names), CONFIG SET (runtime-changeable
  * ones, admin only), CONFIG REWRITE (config_rewrite.c, admin only), CONFIG RESETSTAT.  There is no persistence yet: the persistence parameters
  * say so (no file, no save points, no AOF, "persistence" is "unavailable") and refuse changes. */
 #include "latency.h"

@@ -1,4 +1,4 @@
-/* cmd_info.c -- INFO [section ...]: server state in Redis's text format, for tools. */
+/* info.c -- INFO [section ...]: server state in Redis's text format, for tools. */
 #include "config.h"
 #include "builtin.h"
 #include "cluster.h"

@@ -1,4 +1,4 @@
-/* cmd_memory.c -- MEMORY USAGE key [SAMPLES count] (a key's bytes, as redis-cli --memkeys asks),
+/* memory.c -- MEMORY USAGE key [SAMPLES count] (a key's bytes, as redis-cli --memkeys asks),
  * MEMORY STATS (the process's memory figures, without sampling the allocator again), MEMORY DOCTOR
  * (what those figures suggest), MEMORY HELP.
  */

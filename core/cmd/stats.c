@@ -1,4 +1,4 @@
-/* cmd_stats.c -- STATS [section ...] [VISUAL]: the server as one JSON object; SELF STATS
+/* stats.c -- STATS [section ...] [VISUAL]: the server as one JSON object; SELF STATS
  * [VISUAL]: the caller's connection. */
 #include "config.h"
 #include "builtin.h"

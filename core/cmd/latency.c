@@ -1,4 +1,4 @@
-/* cmd_latency.c -- LATENCY LATEST | HISTORY event | RESET [event ...] | DOCTOR | HISTOGRAM
+/* latency.c -- LATENCY LATEST | HISTORY event | RESET [event ...] | DOCTOR | HISTOGRAM
  * [command ...] | HELP (latency.h), with Redis 7.0's reply shapes. */
 #include "config.h"
 #include "builtin.h"

@@ -1,4 +1,4 @@
-/* cmd_command.c -- COMMAND [COUNT | INFO name ... | DOCS [name ...] | LIST [FILTERBY ...] |
+/* command.c -- COMMAND [COUNT | INFO name ... | DOCS [name ...] | LIST [FILTERBY ...] |
  * GETKEYS | GETKEYSANDFLAGS]: the command table as modules registered it. */
 #include "config.h"
 #include "builtin.h"

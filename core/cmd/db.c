@@ -1,4 +1,4 @@
-/* cmd_db.c -- commands between numbered databases: SWAPDB, MOVE, COPY, and db.gate, the first
+/* db.c -- commands between numbered databases: SWAPDB, MOVE, COPY, and db.gate, the first
  * half of the commands that change whole databases at one instant (SWAPDB, FLUSHDB, FLUSHALL). */
 #include "config.h"
 #include "cluster.h"

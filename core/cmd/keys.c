@@ -1,4 +1,4 @@
-/* cmd_keys.c -- generic key commands that work on any type: DEL UNLINK EXISTS TOUCH TYPE RENAME
+/* keys.c -- generic key commands that work on any type: DEL UNLINK EXISTS TOUCH TYPE RENAME
  * RENAMENX.  Multi-key commands walk their keys in shard order (one hop per shard). */
 #include "config.h"
 #include "builtin.h"

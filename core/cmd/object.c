@@ -1,4 +1,4 @@
-/* cmd_object.c -- OBJECT ENCODING / FREQ / IDLETIME / REFCOUNT / HELP: a key's layout and its
+/* object.c -- OBJECT ENCODING / FREQ / IDLETIME / REFCOUNT / HELP: a key's layout and its
  * eviction state (its LFU counter or the seconds since its last access), read without counting
  * as an access. */
 #include "config.h"

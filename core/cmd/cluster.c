@@ -1,4 +1,4 @@
-/* cmd_cluster.c -- CLUSTER INFO | MYID | SLOTS | SHARDS | NODES | KEYSLOT | COUNTKEYSINSLOT |
+/* cluster.c -- CLUSTER INFO | MYID | SLOTS | SHARDS | NODES | KEYSLOT | COUNTKEYSINSLOT |
  * GETKEYSINSLOT | LINKS | HELP, and READONLY, READWRITE, ASKING: Redis Cluster's commands over
  * the static map of cluster.h, as cluster clients ask them.  Without cluster mode each answers
  * Redis's "cluster support disabled" error. */

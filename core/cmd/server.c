@@ -1,4 +1,4 @@
-/* cmd_server.c -- server and connection basics: PING ECHO SELECT TIME DBSIZE FLUSHALL FLUSHDB
+/* server.c -- server and connection basics: PING ECHO SELECT TIME DBSIZE FLUSHALL FLUSHDB
  * SHUTDOWN AUTH. */
 #include "config.h"
 #include "builtin.h"

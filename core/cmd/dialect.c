@@ -1,4 +1,4 @@
-/* cmd_dialect.c -- DIALECT [REDIS | KEEL]: which behaviour a connection gets where Keel's own
+/* dialect.c -- DIALECT [REDIS | KEEL]: which behaviour a connection gets where Keel's own
  * differs from Redis 7.0 on a Redis command (KEEL_DIALECT_OPTION in keel/sdk.h; the list is in
  * docs/compatibility.md).  A connection starts with its network's "dialect" (redis when unset). */
 #include "config.h"

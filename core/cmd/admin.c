@@ -1,4 +1,4 @@
-/* cmd_admin.c -- MODULE LIST, DEBUG ZVM EXPLAIN/SPIN, ADMIN TLS RELOAD and ADMIN LOGLEVEL:
+/* admin.c -- MODULE LIST, DEBUG ZVM EXPLAIN/SPIN, ADMIN TLS RELOAD and ADMIN LOGLEVEL:
  * looking inside the running server and adjusting it. */
 #include "config.h"
 #include "builtin.h"

@@ -1,4 +1,4 @@
-/* cmd_scan.c -- walking the keyspace: KEYS (every shard, in slices that yield), SCAN (cursor =
+/* scan.c -- walking the keyspace: KEYS (every shard, in slices that yield), SCAN (cursor =
  * table cursor << 16 | shard), RANDOMKEY. */
 #include "config.h"
 #include "builtin.h"

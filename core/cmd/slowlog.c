@@ -1,4 +1,4 @@
-/* cmd_slowlog.c -- SLOWLOG GET [count] | LEN | RESET | HELP (slowlog.h), as Redis 7.0 answers. */
+/* slowlog.c -- SLOWLOG GET [count] | LEN | RESET | HELP (slowlog.h), as Redis 7.0 answers. */
 #include "config.h"
 #include "builtin.h"
 #include "slowlog.h"

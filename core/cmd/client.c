@@ -1,4 +1,4 @@
-/* cmd_client.c -- CLIENT: the caller's connection (ID SETNAME GETNAME INFO SETINFO REPLY
+/* client.c -- CLIENT: the caller's connection (ID SETNAME GETNAME INFO SETINFO REPLY
  * NO-EVICT NO-TOUCH GETREDIR), the server's client list (LIST KILL UNBLOCK) and pausing every
  * client (PAUSE UNPAUSE, client_ctl.c). */
 #include "config.h"
