@@ -232,7 +232,7 @@ keel_status keel_key_nth(keel_proc *kp, uint32_t i, keel_arg *key, uint32_t *arg
     zvm_proc *p = zvm_of(kp);
     if (i >= p->nkeys) return KEEL_EINVAL;
     const zvm_key *k = &p->keys[i];
-    if (srv->shards[k->shard]->owner != p->cur) {
+    if (shard_get(k->shard)->owner != p->cur) {
         p->target_shard = k->shard;
         return KEEL_MOVED;
     }
@@ -269,7 +269,7 @@ keel_status keel_key_signal(keel_proc *kp, const void *key, size_t klen) {
     ns_place pl;
     ns_place_key(p, key, klen, &pl);
     uint32_t sid = shard_of_hash(pl.shard_hash, srv->nshards);
-    shard *s = srv->shards[sid];
+    shard *s = shard_get(sid);
     if (s->owner != p->cur) {
         p->target_shard = sid;
         return KEEL_MOVED;
@@ -357,7 +357,7 @@ keel_status keel_key_scan(keel_proc *kp, const void *key, size_t klen, uint64_t 
         sp.t = sp.owner->t;
     } else {
         if (p->cur_shard >= srv->nshards) return KEEL_EINVAL;
-        shard *s = srv->shards[p->cur_shard];
+        shard *s = shard_get(p->cur_shard);
         if (s->owner != p->cur) {
             p->target_shard = p->cur_shard;
             return KEEL_MOVED;

@@ -147,7 +147,7 @@ static void walk_one(void *arg, dk_table *t, dk_ref r) {
 keel_op_result keel_walk_step(keel_proc *kp, keel_walk *w, keel_walk_fn fn, void *ctx) {
     zvm_proc *p = zvm_of(kp);
     while (w->shard < w->nshards && !w->stopped) {
-        shard *s = srv->shards[w->shard];
+        shard *s = shard_get(w->shard);
         if (s->owner != p->cur) {
             p->target_shard = w->shard;
             return KEEL_HOP;

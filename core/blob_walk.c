@@ -93,7 +93,7 @@ static void collect_lazy_table(void *arg, dk_table *t) {
 /* Every table of every shard, and the namespaces waiting in the background-free queues. */
 static void collect_all(walk *w) {
     for (uint32_t s = 0; s < srv->nshards; s++) {
-        shard *sh = srv->shards[s];
+        shard *sh = shard_get(s);
         for (uint32_t db = 0; db < sh->ndbs; db++)
             if (shard_table(sh, db)) collect_table(w, shard_table(sh, db));
     }

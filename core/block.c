@@ -185,14 +185,14 @@ static blk_keymsg *keymsg(uint32_t shard_id, blocker *b, const zvm_key *k) {
 /* A registration that arrives after the blocker was woken is dropped. */
 static void blk_register_msg(void *arg) {
     blk_keymsg *m = arg;
-    if (atomic_load(&m->b->state) == BLK_WAITING) wt_add(&srv->shards[m->shard]->waits, m->key, m->klen, m->hash, m->b);
+    if (atomic_load(&m->b->state) == BLK_WAITING) wt_add(&shard_get(m->shard)->waits, m->key, m->klen, m->hash, m->b);
     else blk_unref(m->b);
     mem_free(m);
 }
 
 static void blk_unregister_msg(void *arg) {
     blk_keymsg *m = arg;
-    wt_remove(&srv->shards[m->shard]->waits, m->key, m->klen, m->hash, m->b);
+    wt_remove(&shard_get(m->shard)->waits, m->key, m->klen, m->hash, m->b);
     blk_unref(m->b);   /* the message's own reference */
     mem_free(m);
 }
@@ -267,7 +267,7 @@ void blk_park(zvm_proc *p) {
      * release one of our keys before it has our registration */
     for (uint32_t i = 0; i < p->nkeys; i++) {
         const zvm_key *k = &p->keys[i];
-        shard *s = srv->shards[k->shard];
+        shard *s = shard_get(k->shard);
         atomic_fetch_add(&b->refs, 1);
         if (s->owner == t) wt_add(&s->waits, k->lptr, k->llen, k->hash, b);
         else thr_call_on(s->owner, blk_register_msg, keymsg(k->shard, b, k));
@@ -299,7 +299,7 @@ void blk_resumed(zvm_proc *p) {
     p->wake_reason = (uint8_t)atomic_load(&b->state);
     for (uint32_t i = 0; i < p->nkeys; i++) {
         const zvm_key *k = &p->keys[i];
-        shard *s = srv->shards[k->shard];
+        shard *s = shard_get(k->shard);
         if (s->owner == t) {
             wt_remove(&s->waits, k->lptr, k->llen, k->hash, b);
         } else {

@@ -22,7 +22,7 @@
 
 void conn_affinity_note(conn *c, const zvm_proc *p) {
     if (p->nlshards != 1 || srv->nthreads < 2 || !srv->cf.conn_move) return;
-    const thr *owner = srv->shards[p->lshards[0]]->owner;
+    const thr *owner = shard_get(p->lshards[0])->owner;
     if (owner == c->t) {
         c->aff_score = c->aff_score > MOVE_HOME_PENALTY ? c->aff_score - MOVE_HOME_PENALTY : 0;
     } else if (owner->id == c->aff_thread) {

@@ -308,7 +308,7 @@ static int policy_for(const listener *net) {
 static bool others_have_candidates(const thr *t, int policy) {
     bool volatile_only = evict_policy_volatile(policy);
     for (uint32_t i = 0; i < srv->nshards; i++) {
-        shard *s = srv->shards[i];
+        shard *s = shard_get(i);
         if (s->owner == t) continue;
         for (uint32_t db = 0; db < s->ndbs; db++) {
             const shard_db *d = &s->dbs[db];
@@ -366,7 +366,7 @@ bool evict_admit(thr *t, const listener *net) {
 static uint64_t keys_of(int id) {
     uint64_t n = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) {
-        shard *s = srv->shards[i];
+        shard *s = shard_get(i);
         if (id >= 0 && s->owner->id != id) continue;
         if (id < 0 && atomic_load_explicit(&starved[s->owner->id], memory_order_relaxed)) continue;
         for (uint32_t db = 0; db < s->ndbs; db++) n += atomic_load_explicit(&s->dbs[db].nkeys, memory_order_relaxed);

@@ -124,7 +124,7 @@ static int start_threads(void) {
         thr *t = srv->threads[(uint64_t)s * (uint64_t)srv->nthreads / srv->nshards];
         srv->shards[s] = shard_new(s, t, srv->ndbs);
         t->shards = mem_realloc(t->shards, sizeof *t->shards * (size_t)(t->nshards + 1));
-        t->shards[t->nshards++] = srv->shards[s];
+        t->shards[t->nshards++] = shard_get(s);
     }
     if (persist_load_at_start() != 0) return -2;   /* nothing started yet */
     if (rdb_import_prepare() != 0) return -2;
@@ -149,7 +149,7 @@ static void stop_threads(void) {
 }
 
 static void free_everything(void) {
-    for (uint32_t s = 0; s < srv->nshards; s++) shard_free(srv->shards[s]);
+    for (uint32_t s = 0; s < srv->nshards; s++) shard_free(shard_get(s));
     for (int i = 0; i < srv->nthreads; i++) thr_free(srv->threads[i]);
     evict_free_all();
     mem_free(srv->shards);

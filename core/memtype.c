@@ -130,7 +130,7 @@ void memtype_free(shard *s) {
 }
 
 static struct memtype_walk *walk_of(uint32_t i) {
-    return __atomic_load_n(&srv->shards[i]->memtype, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&shard_get(i)->memtype, __ATOMIC_ACQUIRE);
 }
 
 void memtype_want(int64_t now_ms) {

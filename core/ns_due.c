@@ -48,7 +48,7 @@ static void insert(shard *s, ns_obj *o) {
 
 void ns_due_remove(ns_obj *o) {
     if (!o->expiring) return;
-    shard *s = srv->shards[o->shard_id];
+    shard *s = shard_get(o->shard_id);
     uint32_t i = o->due_pos;
     o->expiring = false;
     ns_obj *last = s->ns_due[--s->ns_due_n];
@@ -64,7 +64,7 @@ void ns_due_update(ns_obj *o) {
         ns_due_remove(o);
         return;
     }
-    shard *s = srv->shards[o->shard_id];
+    shard *s = shard_get(o->shard_id);
     bool sooner = !o->expiring || due < o->due;
     if (o->expiring && due == o->due) return;
     o->due = due;

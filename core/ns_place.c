@@ -148,7 +148,7 @@ keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen
     ns_place pl;
     ns_place_key(p, key, klen, &pl);
     uint32_t sid = shard_of_hash(pl.shard_hash, srv->nshards);
-    shard *s = srv->shards[sid];
+    shard *s = shard_get(sid);
     if (s->owner != p->cur) {
         p->target_shard = sid;
         return KEEL_MOVED;

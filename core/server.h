@@ -48,6 +48,9 @@ typedef struct server {
 /* The process's server (set once by main). */
 extern server *srv;
 
+/* Shard i (i < srv->nshards): owned by one thread, shard->owner. */
+static inline struct shard *shard_get(uint32_t i) { return srv->shards[i]; }
+
 /* Starts an orderly shutdown from any thread (SHUTDOWN, SIGTERM). */
 void server_request_shutdown(void);
 

@@ -39,7 +39,7 @@ keel_op_result spread_walk(zvm_proc *p, spread_step (*fn)(zvm_proc *p, shard *s,
         *at = dk_i64(0);
     }
     while ((uint32_t)at->v.i < srv->nshards) {
-        shard *s = srv->shards[at->v.i];
+        shard *s = shard_get(at->v.i);
         if (s->owner != p->cur) {
             p->target_shard = s->id;
             return KEEL_HOP;

@@ -37,7 +37,7 @@ uint64_t stats_threads_sum(size_t offset) {
 uint64_t stats_db_sum(uint32_t db, size_t offset) {
     uint64_t n = 0;
     for (uint32_t i = 0; i < srv->nshards; i++)
-        n += atomic_load_explicit((_Atomic uint64_t *)((char *)&srv->shards[i]->dbs[db] + offset),
+        n += atomic_load_explicit((_Atomic uint64_t *)((char *)&shard_get(i)->dbs[db] + offset),
                                   memory_order_relaxed);
     return n;
 }
@@ -51,7 +51,7 @@ uint64_t stats_shards_sum(size_t offset) {
 /* Adds database db's expiring keys on every shard to *sum (their expiries) and *n. */
 static void expiry_sums(uint32_t db, __int128 *sum, uint64_t *n) {
     for (uint32_t i = 0; i < srv->nshards; i++) {
-        const shard_db *d = &srv->shards[i]->dbs[db];
+        const shard_db *d = &shard_get(i)->dbs[db];
         uint64_t k = atomic_load_explicit(&d->expiry_mean_n, memory_order_relaxed);
         int64_t mean = atomic_load_explicit(&d->expiry_mean, memory_order_relaxed);
         /* the mean is published by the tick, the count after every write: a shard with no
@@ -110,7 +110,7 @@ bool stats_get(const char *name, int64_t *out) {
     else if (!strcmp(name, "keyspace_hits") || !strcmp(name, "keyspace_misses")) {
         uint64_t n = 0;
         bool hits = name[9] == 'h';
-        for (uint32_t i = 0; i < srv->nshards; i++) n += hits ? srv->shards[i]->hits : srv->shards[i]->misses;
+        for (uint32_t i = 0; i < srv->nshards; i++) n += hits ? shard_get(i)->hits : shard_get(i)->misses;
         *out = (int64_t)n;
     } else return false;
     return true;

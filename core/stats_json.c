@@ -192,7 +192,7 @@ static json_t *expiry_object(void) {
 static json_t *per_shard_array(void) {
     json_t *a = json_array();
     for (uint32_t i = 0; i < srv->nshards; i++) {
-        const shard *s = srv->shards[i];
+        const shard *s = shard_get(i);
         uint64_t keys = 0, expires = 0, bytes = 0;
         for (uint32_t db = 0; db < s->ndbs; db++) {
             keys += ld(&s->dbs[db].nkeys);
@@ -216,8 +216,8 @@ static json_t *sec_keyspace(int64_t now) {
     json_t *o = json_object();
     uint64_t hits = 0, misses = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) {
-        hits += srv->shards[i]->hits;
-        misses += srv->shards[i]->misses;
+        hits += shard_get(i)->hits;
+        misses += shard_get(i)->misses;
     }
     set_int(o, "keys", (int64_t)stats_shards_sum(offsetof(shard_db, nkeys)));
     set_int(o, "expires", (int64_t)stats_shards_sum(offsetof(shard_db, nexpires)));

@@ -120,14 +120,14 @@ void watch_table_free(watch_table *t) {
 
 static void watch_drop_msg(void *arg) {
     watch_rec *rec = arg;
-    watch_drop(srv->shards[rec->shard], rec->db, rec->ident, rec->len, rec->hash);
+    watch_drop(shard_get(rec->shard), rec->db, rec->ident, rec->len, rec->hash);
     mem_free(rec);
 }
 
 void watch_release_all(watch_rec **recs, uint32_t n) {
     thr *t = thr_self();
     for (uint32_t i = 0; i < n; i++) {
-        shard *s = srv->shards[recs[i]->shard];
+        shard *s = shard_get(recs[i]->shard);
         if (s->owner == t) watch_drop_msg(recs[i]);
         else thr_call_on(s->owner, watch_drop_msg, recs[i]);
     }

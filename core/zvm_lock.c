@@ -18,12 +18,12 @@ static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e);
 
 /* Releases a lock of shard_id on thread t: a waiter it was handed to now holds it and runs. */
 static void zvm_release_one(thr *t, uint32_t shard_id, lock_ent *e) {
-    if (srv->shards[shard_id]->gate == e) {   /* a process that ran alone: its gate goes down */
-        gate_drop(srv->shards[shard_id]);
+    if (shard_get(shard_id)->gate == e) {   /* a process that ran alone: its gate goes down */
+        gate_drop(shard_get(shard_id));
         return;
     }
     zvm_proc *woken;
-    zvm_proc *heir = lock_release(&srv->shards[shard_id]->locks, e, &woken);
+    zvm_proc *heir = lock_release(&shard_get(shard_id)->locks, e, &woken);
     while (woken) {
         zvm_proc *next = woken->next;
         thr_ready(t, woken);
@@ -47,10 +47,10 @@ static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e) {
     p->nlocks++;
 }
 
-void zvm_hold_gate(zvm_proc *p, uint32_t shard_id) { zvm_add_lockref(p, shard_id, srv->shards[shard_id]->gate); }
+void zvm_hold_gate(zvm_proc *p, uint32_t shard_id) { zvm_add_lockref(p, shard_id, shard_get(shard_id)->gate); }
 
 bool zvm_holds_gate(const zvm_proc *p, uint32_t shard_id) {
-    const lock_ent *g = srv->shards[shard_id]->gate;
+    const lock_ent *g = shard_get(shard_id)->gate;
     if (!g) return false;
     for (uint32_t i = 0; i < p->nlocks; i++)
         if (p->locks[i].shard == shard_id && p->locks[i].ent == g) return true;
@@ -58,7 +58,7 @@ bool zvm_holds_gate(const zvm_proc *p, uint32_t shard_id) {
 }
 
 void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end) {
-    shard *s = srv->shards[shard_id];
+    shard *s = shard_get(shard_id);
     for (uint32_t i = first; i < end; i++) {
         int fresh;
         lock_ent *e = lock_take(&s->locks, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash, p->serial, &fresh);
@@ -78,7 +78,7 @@ static int key_lock_order(const void *a, const void *b) {
 }
 
 bool zvm_lock_keys_ordered(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end) {
-    lock_table *t = &srv->shards[shard_id]->locks;
+    lock_table *t = &shard_get(shard_id)->locks;
     if (!p->lock_ordered) {
         p->lock_ordered = true;
         p->lock_pos = first;
@@ -120,7 +120,7 @@ unlock_msg *zvm_take_locks(zvm_proc *p) {
     thr *t = p->cur;
     uint32_t remote = 0;
     for (uint32_t i = 0; i < p->nlocks; i++) {
-        shard *s = srv->shards[p->locks[i].shard];
+        shard *s = shard_get(p->locks[i].shard);
         if (s->owner == t) {
             zvm_release_one(t, p->locks[i].shard, p->locks[i].ent);
             p->locks[i].ent = NULL;
@@ -134,7 +134,7 @@ unlock_msg *zvm_take_locks(zvm_proc *p) {
         uint32_t n = 0;
         for (uint32_t i = 0; i < p->nlocks; i++) {
             if (!p->locks[i].ent) continue;
-            thr *o = srv->shards[p->locks[i].shard]->owner;
+            thr *o = shard_get(p->locks[i].shard)->owner;
             if (!owner) owner = o;
             if (o == owner) n++;
         }
@@ -143,7 +143,7 @@ unlock_msg *zvm_take_locks(zvm_proc *p) {
         um->to = owner;
         um->n = 0;
         for (uint32_t i = 0; i < p->nlocks; i++) {
-            if (!p->locks[i].ent || srv->shards[p->locks[i].shard]->owner != owner) continue;
+            if (!p->locks[i].ent || shard_get(p->locks[i].shard)->owner != owner) continue;
             um->refs[um->n++] = p->locks[i];
             p->locks[i].ent = NULL;
         }

@@ -95,7 +95,7 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
     zvm_proc *p = zvm_of(kp);
     while (p->lock_next < p->nlshards) {
         uint32_t sid = p->lshards[p->lock_next];
-        shard *s = srv->shards[sid];
+        shard *s = shard_get(sid);
         if (s->owner != p->cur) {
             p->target_shard = sid;
             return KEEL_HOP;
@@ -154,7 +154,7 @@ static keel_op_result op_shard_enter(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
     if (p->cur_shard >= srv->nshards) return KEEL_NEXT;
-    if (srv->shards[p->cur_shard]->owner != p->cur) {
+    if (shard_get(p->cur_shard)->owner != p->cur) {
         p->target_shard = p->cur_shard;
         return KEEL_HOP;
     }

@@ -87,7 +87,7 @@ void zvm_explain(zvm_proc *out, const zvm_program *prog, const zvm_proc *subject
         for (uint32_t i = 0; i < subject->nkeys; i++) {
             snprintf(line, sizeof line, "key argv[%u]=\"%.40s\" hash %016llx shard %u thread %d",
                      subject->keys[i].argi, subject->keys[i].ptr, (unsigned long long)subject->keys[i].hash,
-                     subject->keys[i].shard, srv->shards[subject->keys[i].shard]->owner->id);
+                     subject->keys[i].shard, shard_get(subject->keys[i].shard)->owner->id);
             keel_reply_simple(kp, line);
         }
     }

@@ -22,7 +22,7 @@
 
 void zvm_prefetch(zvm_proc *p, thr *t, int stage) {
     if (p->nkeys != 1 || p->npush || (p->ns && p->ns->n)) return;
-    shard *s = srv->shards[p->keys[0].shard];
+    shard *s = shard_get(p->keys[0].shard);
     if (s->owner != t) return;
     const dk_table *table = shard_table(s, p->db);
     if (!table) return;
@@ -158,7 +158,7 @@ void zvm_step(zvm_proc *p) {
         break;
     case ZVM_OUT_HOP: {
         zvm_register_lazy_locks(p);
-        thr *dst = srv->shards[p->target_shard]->owner;
+        thr *dst = shard_get(p->target_shard)->owner;
         if (dst == t) {   /* defensive: an opcode asked to hop to where it is */
             thr_ready(t, p);
             break;

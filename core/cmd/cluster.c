@@ -266,7 +266,7 @@ static keel_op_result op_cluster_collect(keel_proc *kp, const keel_insn *in) {
     zvm_proc *p = zvm_of(kp);
     slot_walk *w = (slot_walk *)kp->reg[0].v.ptr;
     if (kp->reg[1].type == DK_NULL) kp->reg[1] = dk_u64(0);
-    dk_table *t = shard_table(srv->shards[p->cur_shard], 0);
+    dk_table *t = shard_table(shard_get(p->cur_shard), 0);
     if (!t) return KEEL_NEXT;
     walk_visit v = {w, 0};
     uint64_t cursor = kp->reg[1].v.u;

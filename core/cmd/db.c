@@ -43,7 +43,7 @@ static keel_op_result op_db_gate(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
     if (in_namespace(p)) return KEEL_NEXT;
-    return gate_raise(srv->shards[p->cur_shard], p) ? KEEL_NEXT : KEEL_BLOCK;
+    return gate_raise(shard_get(p->cur_shard), p) ? KEEL_NEXT : KEEL_BLOCK;
 }
 
 /* ---- SWAPDB ---- */
@@ -115,7 +115,7 @@ static void swap_namespace(zvm_proc *p, shard *s, uint32_t a, uint32_t b) {
 static keel_op_result op_swapdb_shard(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
-    shard *s = srv->shards[p->cur_shard];
+    shard *s = shard_get(p->cur_shard);
     uint32_t a = (uint32_t)kp->reg[0].v.i, b = (uint32_t)kp->reg[1].v.i;
     if (!in_namespace(p)) {
         db_all_changed(s, a);   /* WATCH: a key that exists before or after the swap has changed */

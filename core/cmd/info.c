@@ -216,8 +216,8 @@ static void info_stats(info_buf *b, int64_t now_ms) {
     (void)now_ms;
     uint64_t hits = 0, misses = 0, errors = 0;
     for (uint32_t i = 0; i < srv->nshards; i++) {
-        hits += srv->shards[i]->hits;
-        misses += srv->shards[i]->misses;
+        hits += shard_get(i)->hits;
+        misses += shard_get(i)->misses;
     }
     errors = THREAD_SUM(errors);
     info_add(b,

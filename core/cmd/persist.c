@@ -29,14 +29,14 @@ static keel_op_result op_save_begin(keel_proc *kp, const keel_insn *in) {
 static keel_op_result op_save_gate(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
-    return gate_raise(srv->shards[p->cur_shard], p) ? KEEL_NEXT : KEEL_BLOCK;
+    return gate_raise(shard_get(p->cur_shard), p) ? KEEL_NEXT : KEEL_BLOCK;
 }
 
 /* Opcode: save.lower — lowers the process's gate on the walk's current shard.  Reductions 1. */
 static keel_op_result op_save_lower(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
-    gate_lower(srv->shards[p->cur_shard], p);
+    gate_lower(shard_get(p->cur_shard), p);
     return KEEL_NEXT;
 }
 
@@ -133,7 +133,7 @@ static keel_op_result op_bgstart(keel_proc *kp, const keel_insn *in) {
 static keel_op_result op_bglower(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
-    shard *s = srv->shards[p->cur_shard];
+    shard *s = shard_get(p->cur_shard);
     if (kp->reg[3].type == DK_U64 && gate_held(s, p)) persist_bgsave_arm(s, kp->reg[3].v.u);
     gate_lower(s, p);
     return KEEL_NEXT;

@@ -130,7 +130,7 @@ static keel_op_result op_keys_collect(keel_proc *kp, const keel_insn *in) {
     }
     bool all = kp->argv[1].len == 1 && kp->argv[1].ptr[0] == '*';
     scan_ctx cx = {p, l, all ? NULL : &kp->argv[1], KEEL_TYPE_NONE, keel_now_ms(kp), 0};
-    dk_table *t = space_table(p, srv->shards[p->cur_shard]);
+    dk_table *t = space_table(p, shard_get(p->cur_shard));
     if (!t) return KEEL_NEXT;   /* the namespace has nothing on this shard */
     uint64_t cursor = kp->reg[1].v.u;
     do {
@@ -239,13 +239,13 @@ static keel_op_result op_keys_scan(keel_proc *kp, const keel_insn *in) {
     int64_t seen = kp->reg[2].v.i;
     next = 0;
     while (sid < srv->nshards) {
-        if (srv->shards[sid]->owner != p->cur) {   /* the next shards are another thread's */
+        if (shard_get(sid)->owner != p->cur) {   /* the next shards are another thread's */
             kp->reg[1] = dk_u64(tcur << SCAN_SHARD_BITS | sid);
             kp->reg[2] = dk_i64(seen);
             p->target_shard = sid;
             return KEEL_HOP;
         }
-        dk_table *t = space_table(p, srv->shards[sid]);
+        dk_table *t = space_table(p, shard_get(sid));
         tcur = t ? dk_table_scan(t, tcur, scan_visit, &cx) : 0;
         seen += (int64_t)cx.visited;
         keel_charge(kp, (int64_t)cx.visited * KS_VISIT_COST);
@@ -272,7 +272,7 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
     zvm_proc *p = zvm_of(kp);
     if (kp->reg[0].type == DK_NULL) kp->reg[0] = dk_i64(0);
     if (kp->reg[1].type == DK_I64) {   /* we hopped to the chosen shard */
-        shard *s = srv->shards[kp->reg[1].v.i];
+        shard *s = shard_get(kp->reg[1].v.i);
         kp->reg[1] = dk_null();
         dk_table *t = space_table(p, s);
         dk_ref r = t ? dk_table_random(t, thr_random(p->cur)) : DK_REF_NONE;
@@ -288,7 +288,7 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
     while (kp->reg[0].v.i++ < 16) {
         uint64_t total = 0;
         for (uint32_t i = 0; i < srv->nshards; i++)
-            total += atomic_load_explicit(&srv->shards[i]->dbs[p->db].nkeys, memory_order_relaxed);
+            total += atomic_load_explicit(&shard_get(i)->dbs[p->db].nkeys, memory_order_relaxed);
         if (total == 0) break;
         uint64_t pick = thr_random(p->cur) % total;
         uint32_t sid = 0;
@@ -297,7 +297,7 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
             sid = shard_of_hash(ks_hash(p->ns->comp[0].ptr, p->ns->comp[0].len), srv->nshards);
         } else {
             for (; sid < srv->nshards; sid++) {
-                const shard_db *d = &srv->shards[sid]->dbs[p->db];
+                const shard_db *d = &shard_get(sid)->dbs[p->db];
                 uint64_t n = atomic_load_explicit(&d->nkeys, memory_order_relaxed);
                 if (pick < n) break;
                 pick -= n;
@@ -305,7 +305,7 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
         }
         if (sid >= srv->nshards) continue;
         kp->reg[1] = dk_i64(sid);
-        if (srv->shards[sid]->owner != p->cur) {
+        if (shard_get(sid)->owner != p->cur) {
             p->target_shard = sid;
             return KEEL_HOP;
         }

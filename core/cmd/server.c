@@ -97,7 +97,7 @@ static keel_op_result op_dbsize(keel_proc *p, const keel_insn *in) {
     if (z->ns && z->ns->n > 0) return KEEL_NEXT;   /* inside a namespace: count it (the walk below) */
     uint64_t n = 0;
     for (uint32_t i = 0; i < srv->nshards; i++)
-        n += atomic_load_explicit(&srv->shards[i]->dbs[z->db].nkeys, memory_order_relaxed);
+        n += atomic_load_explicit(&shard_get(i)->dbs[z->db].nkeys, memory_order_relaxed);
     keel_reply_uint(p, n);
     return KEEL_DONE;
 }
@@ -109,7 +109,7 @@ static keel_op_result op_ns_count(keel_proc *kp, const keel_insn *in) {
     zvm_proc *p = zvm_of(kp);
     ks_space sp;
     if (kp->reg[0].type == DK_NULL) kp->reg[0] = dk_i64(0);
-    if (ns_resolve_on(p, srv->shards[p->cur_shard], &sp) == KEEL_OK) kp->reg[0].v.i += (int64_t)dk_table_count(sp.t);
+    if (ns_resolve_on(p, shard_get(p->cur_shard), &sp) == KEEL_OK) kp->reg[0].v.i += (int64_t)dk_table_count(sp.t);
     return KEEL_NEXT;
 }
 
@@ -133,7 +133,7 @@ static keel_op_result op_flush_check(keel_proc *p, const keel_insn *in) {
  * its top entry's) and for another process's gate first.  Reductions 1.  May block. */
 static keel_op_result op_flush_shard(keel_proc *kp, const keel_insn *in) {
     zvm_proc *p = zvm_of(kp);
-    shard *s = srv->shards[p->cur_shard];
+    shard *s = shard_get(p->cur_shard);
     bool inside = p->ns && p->ns->n;
     if (!gate_held(s, p)) {
         if (s->gate && gate_blocks(s, p)) return KEEL_BLOCK;

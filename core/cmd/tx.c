@@ -51,7 +51,7 @@ static keel_op_result op_tx_watch(keel_proc *kp, const keel_insn *in) {
     if (!p->watch_out) p->watch_out = zvm_alloc(p, sizeof *p->watch_out * p->nkeys);
     for (uint32_t i = (uint32_t)p->reg[0].v.i; i < p->nkeys; i++) {
         const zvm_key *k = &p->keys[i];
-        shard *s = srv->shards[k->shard];
+        shard *s = shard_get(k->shard);
         if (s->owner != p->cur) {
             p->reg[0] = dk_i64(i);
             p->target_shard = k->shard;
@@ -94,7 +94,7 @@ static keel_op_result op_tx_exec(keel_proc *kp, const keel_insn *in) {
     if (p->reg[0].v.i == 0) {
         for (; i < run->nwatches; i++) {
             const watch_rec *w = run->watches[i];
-            shard *s = srv->shards[w->shard];
+            shard *s = shard_get(w->shard);
             if (s->owner != p->cur) {
                 p->reg[1] = dk_i64(i);
                 p->target_shard = w->shard;
