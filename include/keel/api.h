@@ -395,7 +395,21 @@ typedef void (*keel_info_fn)(keel_buf *out);
      * (KEEL_OK).  KEEL_EINVAL for freq > 255 or values below -1; KEEL_NOTFOUND, KEEL_MOVED    \
      * and KEEL_WAIT as key_lookup */                                                          \
     X(keel_status, key_access_set, (keel_proc *p, const void *key, size_t klen, int64_t idle_s, \
-                                    int freq))
+                                    int freq))                                                \
+    /* ---- namespace deadlines (added in 1.6) ---- */                                          \
+    /* records that the deadline `name` (e.g. "memcache.flush") of c's namespace in c's        \
+     * database falls due at at_ms (unix ms), replacing that namespace's earlier one of the    \
+     * name; KEEL_ENOMEM when 1024 deadlines wait already.  Any thread; the table is shared */ \
+    X(keel_status, deadline_set, (keel_conn *c, const char *name, int64_t at_ms))              \
+    /* forgets the deadline `name` of c's namespace (none: nothing) */                          \
+    X(void, deadline_cancel, (keel_conn *c, const char *name))                                 \
+    /* claims the deadline `name` of c's namespace when it is due: true once, and it is        \
+     * forgotten; false when there is none or it is still to come */                           \
+    X(bool, deadline_take, (keel_conn *c, const char *name))                                   \
+    /* for a protocol, between requests on c's thread: true when the deadline `name` of c's    \
+     * namespace is due (without claiming it), at most once per change of the table, so a      \
+     * request that claims it is sent once; cheap while nothing changes (no lock) */            \
+    X(bool, conn_deadline_due, (keel_conn *c, const char *name))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -109,4 +109,8 @@
 #define keel_proc_restart_alone (keel_api_ptr->proc_restart_alone)
 #define keel_proc_alone (keel_api_ptr->proc_alone)
 #define keel_key_access_set (keel_api_ptr->key_access_set)
+#define keel_deadline_set (keel_api_ptr->deadline_set)
+#define keel_deadline_cancel (keel_api_ptr->deadline_cancel)
+#define keel_deadline_take (keel_api_ptr->deadline_take)
+#define keel_conn_deadline_due (keel_api_ptr->conn_deadline_due)
 #endif

@@ -21,7 +21,6 @@ proto_memcache_libmemcache_la_SOURCES = \
 	proto/memcache/encode.c proto/memcache/encode.h \
 	proto/memcache/encode_bin.c proto/memcache/reply_item.c proto/memcache/reply_item.h \
 	proto/memcache/family.h \
-	proto/memcache/flush.c proto/memcache/flush.h \
 	proto/memcache/item.c proto/memcache/item.h \
 	proto/memcache/item_size.c proto/memcache/item_size.h \
 	proto/memcache/meta.c proto/memcache/meta.h \

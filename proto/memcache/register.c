@@ -6,7 +6,6 @@
 #include <keel/sdk.h>
 #include "counters.h"
 #include "family.h"
-#include "flush.h"
 #include "protocol.h"
 #include "register.h"
 
@@ -48,7 +47,6 @@ keel_status mc_register(keel_module *m) {
 void mc_unregister(keel_module *m) {
     (void)m;
     mc_counters_free();
-    mc_flush_free();
 }
 
 void mc_warn_once(const char *fmt, ...) {

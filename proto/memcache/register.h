@@ -8,7 +8,7 @@
  * and returns the first failure.  Only inside init. */
 keel_status mc_register(keel_module *m);
 
-/* Frees what the module keeps across calls (its statistics counters, delayed flushes).  The
+/* Frees what the module keeps across calls (its statistics counters).  The
  * module's fini. */
 void mc_unregister(keel_module *m);
 

@@ -31,6 +31,10 @@
 /* Longest opaque token of a meta command (O flag). */
 #define MC_OPAQUE_MAX 32
 
+/* The name of a delayed flush_all's deadline in the core's table (keel_deadline_set): MC.FLUSH
+ * records it, the protocol asks whether it is due, MC.FLUSHDUE claims it. */
+#define MC_FLUSH_DEADLINE "memcache.flush"
+
 /* Relative expiry times go up to 30 days; larger ones are absolute unix times. */
 #define MC_REALTIME_MAXDELTA (60 * 60 * 24 * 30)
 

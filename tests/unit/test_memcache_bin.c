@@ -2,17 +2,17 @@
  * frame checks (lengths that lie, unknown opcodes, values over the limit, input split
  * anywhere), and whole sessions on the fake keyspace read back as response frames (statuses,
  * quiet opcodes, opaque and CAS round trips).  Also the pieces the hardening added beside it:
- * the per-namespace delayed flush table, the item size option, meta get's access callback. */
+ * the delayed flush, the item size option, meta get's access callback. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fake_api.h"
 #include "proto/memcache/bin.h"
-#include "proto/memcache/flush.h"
 #include "proto/memcache/item_size.h"
 #include "proto/memcache/register.h"
 #include "proto/memcache/tag.h"
+#include "proto/memcache/wire.h"
 
 static keel_conn *conn;
 static keel_buf out;
@@ -548,46 +548,14 @@ START_TEST(test_memcache_bin_session_too_large_and_protocol_errors) {
 }
 END_TEST
 
-/* ---- the delayed flush table ---- */
+/* ---- the delayed flush ---- */
 
-START_TEST(test_memcache_bin_flush_table_keeps_namespaces_and_databases_apart) {
-    keel_arg tenant[] = {{"t1", 2}}, other[] = {{"t2", 2}}, deep[] = {{"t1", 2}, {"x", 1}};
-    ck_assert(!mc_flush_pending());
-    ck_assert(mc_flush_schedule(0, NULL, 0, 1000));
-    ck_assert(mc_flush_schedule(0, tenant, 1, 2000));
-    ck_assert(mc_flush_pending());
-    ck_assert_int_eq(mc_flush_time(0, NULL, 0), 1000);
-    ck_assert_int_eq(mc_flush_time(0, tenant, 1), 2000);
-    ck_assert_int_eq(mc_flush_time(0, other, 1), INT64_MAX);
-    ck_assert_int_eq(mc_flush_time(0, deep, 2), INT64_MAX);
-    ck_assert(!mc_flush_take_due(0, tenant, 1, 1500)); /* not yet */
-    ck_assert(!mc_flush_take_due(0, other, 1, 5000));  /* not its flush */
-    ck_assert(!mc_flush_take_due(1, tenant, 1, 5000)); /* the same namespace of another database */
-    ck_assert(mc_flush_schedule(3, tenant, 1, 3000));
-    ck_assert_int_eq(mc_flush_time(3, tenant, 1), 3000);
-    ck_assert_int_eq(mc_flush_time(0, tenant, 1), 2000);
-    ck_assert(mc_flush_take_due(0, tenant, 1, 2000));
-    ck_assert(!mc_flush_take_due(0, tenant, 1, 2000)); /* once */
-    ck_assert(mc_flush_take_due(3, tenant, 1, 3000));
-    uint64_t gen = mc_flush_generation();
-    mc_flush_cancel(0, NULL, 0);
-    ck_assert_uint_ne(mc_flush_generation(), gen);
-    ck_assert(!mc_flush_pending());
-    for (int i = 0; i < MC_FLUSH_MAX; i++) {
-        char name[16];
-        keel_arg p = {name, (size_t)snprintf(name, sizeof name, "ns%d", i)};
-        ck_assert(mc_flush_schedule(0, &p, 1, 1));
-    }
-    ck_assert(!mc_flush_schedule(0, other, 1, 1));                /* full */
-    ck_assert(mc_flush_schedule(0, &(keel_arg){"ns7", 3}, 1, 9)); /* replacing is fine */
-}
-END_TEST
-
-/* A due flush of the connection's namespace goes out once before its next request; if it could
- * not be carried out (no claim), it is not sent again until the table changes. */
+/* A due flush of the connection's namespace (a deadline in the core's table) goes out once
+ * before its next request; if it could not be carried out (no claim), it is not sent again
+ * until the deadline changes. */
 START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
     const keel_proto_def *proto = fake_protocol("memcache");
-    ck_assert(mc_flush_schedule(0, NULL, 0, 1)); /* the top namespace, long due */
+    ck_assert_int_eq(keel_deadline_set(conn, MC_FLUSH_DEADLINE, 1), KEEL_OK); /* long due */
     req(MC_BIN_NOOP, NULL, 1);
     keel_request r;
     memset(&r, 0, sizeof r);
@@ -599,8 +567,8 @@ START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
     ck_assert_int_eq(proto->parse(conn, conn->proto_state, in, inlen, &r), KEEL_PARSE_OK);
     ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
     ck_assert_uint_eq(r.consumed, inlen);
-    /* a new schedule: sent again; a connection in another namespace never gets it */
-    ck_assert(mc_flush_schedule(0, NULL, 0, 2));
+    /* a new deadline: sent again; a connection in another namespace never gets it */
+    ck_assert_int_eq(keel_deadline_set(conn, MC_FLUSH_DEADLINE, 2), KEEL_OK);
     ck_assert_int_eq(proto->parse(conn, conn->proto_state, in, inlen, &r), KEEL_PARSE_OK);
     ck_assert_str_eq(r.argv[0].ptr, "MC.FLUSHDUE");
     keel_conn *tenant = fake_conn_new(proto);
@@ -672,7 +640,6 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_memcache_bin_session_delete_touch_gat);
     tcase_add_test(tc, test_memcache_bin_session_version_stat_unknown_quit);
     tcase_add_test(tc, test_memcache_bin_session_too_large_and_protocol_errors);
-    tcase_add_test(tc, test_memcache_bin_flush_table_keeps_namespaces_and_databases_apart);
     tcase_add_test(tc, test_memcache_bin_due_flush_is_sent_once_per_table_state);
     tcase_add_test(tc, test_memcache_bin_item_size_parse);
     tcase_add_test(tc, test_memcache_bin_meta_get_access_follows_its_flags);
