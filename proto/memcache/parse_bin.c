@@ -2,7 +2,7 @@
  * opcode's frame rules (as memcached 1.6 applies them), and the arguments its command takes. */
 #include <string.h>
 #include "bin.h"
-#include "number.h"
+#include <datakit/decimal.h>
 #include "wire.h"
 
 /* SASL: the longest mechanism name memcached takes, and the most PLAIN credentials Keel reads. */
@@ -161,7 +161,7 @@ static keel_arg num_arg(mc_bin_parser *bp, int i, char letter, uint64_t v) {
     char *t = bp->text[i];
     size_t n = 0;
     if (letter) t[n++] = letter;
-    n += mc_fmt_u64(t + n, v);
+    n += dk_dec_fmt_u64(t + n, v);
     return (keel_arg){t, n};
 }
 

@@ -4,7 +4,7 @@
 #include <keel/sdk.h>
 #include "bin.h"
 #include "encode.h"
-#include "item_size.h"
+#include <keel/memcache.h>
 #include "parse.h"
 #include "protocol.h"
 #include "register.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "fake_api.h"
 #include "proto/memcache/bin.h"
+#include "modules/memcache/register.h"
 #include "proto/memcache/register.h"
 #include "proto/memcache/state.h"
 
@@ -108,7 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size == 0) return 0;
     fake_api_reset();
     long live = fake_api_live_allocs();
-    CHECK(mc_register(fake_module()) == KEEL_OK);
+    CHECK(mc_proto_register(fake_module()) == KEEL_OK);
+    CHECK(mc_items_register(fake_module()) == KEEL_OK);
     const keel_proto_def *proto = fake_protocol("memcache");
     session a = {.conn = fake_conn_new(proto)}, b = {.conn = fake_conn_new(proto)};
     ((mc_state *)b.conn->proto_state)->mode = MC_MODE_BINARY;
@@ -136,7 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fake_buf_free(&out);
     fake_conn_free(a.conn);
     fake_conn_free(b.conn);
-    mc_unregister(fake_module());
+    mc_items_unregister(fake_module());
+    mc_proto_unregister(fake_module());
     CHECK(fake_api_live_allocs() == live);
     fake_api_reset();
     return 0;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include "fake_api.h"
 #include "proto/memcache/bin.h"
-#include "proto/memcache/item_size.h"
+#include "modules/memcache/register.h"
 #include "proto/memcache/register.h"
 #include "proto/memcache/tag.h"
 #include "proto/memcache/wire.h"
@@ -20,7 +20,8 @@ static mc_bin_parser bp;
 
 static void setup(void) {
     fake_api_reset();
-    ck_assert_int_eq(mc_register(fake_module()), KEEL_OK);
+    ck_assert_int_eq(mc_proto_register(fake_module()), KEEL_OK);
+    ck_assert_int_eq(mc_items_register(fake_module()), KEEL_OK);
     conn = fake_conn_new(fake_protocol("memcache"));
     memset(&out, 0, sizeof out);
     memset(&bp, 0, sizeof bp);
@@ -29,7 +30,8 @@ static void setup(void) {
 static void teardown(void) {
     fake_conn_free(conn);
     fake_buf_free(&out);
-    mc_unregister(fake_module());
+    mc_items_unregister(fake_module());
+    mc_proto_unregister(fake_module());
     ck_assert_int_eq(fake_api_live_allocs(), 0);
 }
 

@@ -8,8 +8,8 @@
 #include "counters.h"
 #include "family.h"
 #include "item_size.h"
-#include "number.h"
-#include "wire.h"
+#include <datakit/decimal.h>
+#include <keel/memcache.h>
 
 /* ---- stat lines ---- */
 

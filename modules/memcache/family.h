@@ -1,4 +1,4 @@
-/* family.h -- how each command file of memcache.so hands its opcodes and commands to init. */
+/* family.h -- how each command file of mcitems.so hands its opcodes and commands to init. */
 #ifndef MC_FAMILY_H
 #define MC_FAMILY_H
 

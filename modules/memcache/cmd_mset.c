@@ -6,7 +6,7 @@
 #include "item.h"
 #include "item_size.h"
 #include "meta.h"
-#include "wire.h"
+#include <keel/memcache.h>
 
 #define MS_FLAGS "bcCEFIkOqSsTMN"
 

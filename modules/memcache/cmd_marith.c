@@ -4,7 +4,7 @@
 #include "family.h"
 #include "item.h"
 #include "meta.h"
-#include "wire.h"
+#include <keel/memcache.h>
 
 #define MA_FLAGS "bCENJDTMqtcvkO"
 #define MC_R_VALUE 5 /* register: the number the reply shows */

@@ -4,7 +4,7 @@
 #include "family.h"
 #include "item.h"
 #include "meta.h"
-#include "wire.h"
+#include <keel/memcache.h>
 
 /* Opcode: memcache.md
  * MC.MD key flag...: meta delete.  Flags b C E I k O q T.  The write comes last, after every

@@ -6,8 +6,8 @@
 #include "counters.h"
 #include "family.h"
 #include "item.h"
-#include "number.h"
-#include "wire.h"
+#include <datakit/decimal.h>
+#include <keel/memcache.h>
 
 static keel_op_result fail(keel_proc *p, const char *msg) {
     keel_reply_error(p, "%s", msg);
@@ -22,7 +22,7 @@ static keel_op_result fail(keel_proc *p, const char *msg) {
 static keel_op_result op_flush(keel_proc *p, const keel_insn *in) {
     (void)in;
     int64_t delay = 0;
-    if (p->argc > 1 && !mc_num_i64(p->argv[1].ptr, p->argv[1].len, &delay))
+    if (p->argc > 1 && !dk_dec_i64(p->argv[1].ptr, p->argv[1].len, &delay))
         return fail(p, "CLIENT_ERROR invalid exptime argument");
     keel_conn *c = keel_proc_conn(p);
     if (!c) return fail(p, "SERVER_ERROR flush_all needs a client");
