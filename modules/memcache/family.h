@@ -31,7 +31,7 @@ extern const mc_family mc_mget_family;   /* cmd_mget.c: MC.MG MC.ME */
 extern const mc_family mc_mset_family;   /* cmd_mset.c: MC.MS */
 extern const mc_family mc_mdel_family;   /* cmd_mdel.c: MC.MD */
 extern const mc_family mc_marith_family; /* cmd_marith.c: MC.MA */
-extern const mc_family mc_server_family; /* cmd_server.c: MC.STATS MC.REPLY MC.QUIT */
+extern const mc_family mc_server_family; /* cmd_server.c: MC.STATS MC.QUIT */
 extern const mc_family mc_flush_family;  /* cmd_flush.c: MC.FLUSH MC.FLUSHDUE */
 
 #endif

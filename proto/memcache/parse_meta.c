@@ -36,7 +36,7 @@ static mc_msg meta_key(mc_parser *ps, const keel_arg *tok, bool b64, keel_arg *k
 keel_parse_result mc_parse_meta(mc_parser *ps, mc_cmdline *cl, keel_request *req) {
     char letter = cl->tok[0].ptr[1];
     int n = cl->ntok;
-    if (letter == 'n') return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_MN, 0));
+    if (letter == 'n') return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_MN, 0));
     const meta_verb *mv = NULL;
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (verbs[i].letter == letter) mv = &verbs[i];

@@ -43,7 +43,7 @@ keel_parse_result mc_parse_keys_line(mc_parser *ps, mc_cmdline *cl, mc_keys_verb
     if (keys == 0) {
         if (verb == MC_KEYS_GET || verb == MC_KEYS_GETS)
             return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, 0);
-        return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_END, 0));
+        return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_END, 0));
     }
     ps->keys_verb = (uint8_t)verb;
     ps->keys_end = end;
@@ -204,7 +204,7 @@ static keel_parse_result parse_verbosity(mc_parser *ps, mc_cmdline *cl, keel_req
     uint64_t level;
     if (!dk_dec_u64(cl->tok[1].ptr, cl->tok[1].len, &level))
         return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
-    return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_OK, q));
+    return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_OK, q));
 }
 
 /* Highest slab class memcached 1.6 has with its default settings (class 0 is its page pool). */
@@ -240,7 +240,7 @@ static keel_parse_result parse_slabs(mc_parser *ps, mc_cmdline *cl, keel_request
             return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
         if (level > 2) return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, q);
     }
-    return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_OK, q));
+    return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_OK, q));
 }
 
 /* memcached closes, without a word, a connection whose unknown command line ends in an HTTP
@@ -270,7 +270,7 @@ keel_parse_result mc_parse_text(mc_parser *ps, mc_cmdline *cl, keel_request *req
     if (MC_TOK_IS(v, "flush_all")) return parse_flush(ps, cl, req);
     if (MC_TOK_IS(v, "stats")) return parse_stats(ps, cl, req);
     if (MC_TOK_IS(v, "version"))
-        return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_VERSION, 0));
+        return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_VERSION, 0));
     if (MC_TOK_IS(v, "verbosity")) return parse_verbosity(ps, cl, req);
     if (MC_TOK_IS(v, "slabs")) return parse_slabs(ps, cl, req);
     if ((MC_TOK_IS(v, "quit") && cl->ntok == 1) || looks_like_http(cl)) {

@@ -55,8 +55,7 @@ static void run_request(const keel_proto_def *proto, session *s, const keel_requ
                         keel_buf *out) {
     keel_proc *p;
     if (req) {
-        p = fake_proc_new_args(s->conn, (int)req->argc, req->argv);
-        fake_call(p);
+        p = fake_request_run(s->conn, req);
     } else {
         p = fake_proc_new(s->conn, 1, (const char *[]){"x"});
         keel_reply_error(p, "%s", "protocol error");
@@ -95,7 +94,7 @@ static void feed(const keel_proto_def *proto, session *s, const uint8_t *data, s
         }
         CHECK(req.consumed <= s->len - off);
         off += req.consumed;
-        if (req.argc) run_request(proto, s, &req, out);
+        if (req.argc || req.reply_only) run_request(proto, s, &req, out);
         if (s->conn->close_after_reply) {
             s->closed = true;
             break;

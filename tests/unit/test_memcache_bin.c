@@ -105,6 +105,7 @@ static void req_touch(uint8_t op, const char *key, uint32_t exptime, uint32_t op
 /* Describes one parsed request: "CMD|arg|arg op=NN q st=NN opq=N". */
 static void describe(char *s, size_t cap, const keel_request *r) {
     size_t n = strlen(s);
+    if (r->reply_only) n += (size_t)snprintf(s + n, cap - n, "REPLY");
     for (uint32_t i = 0; i < r->argc; i++)
         n += (size_t)snprintf(s + n, cap - n, "%s%.*s", i ? "|" : "", (int)r->argv[i].len,
                               r->argv[i].ptr);
@@ -133,7 +134,7 @@ static const char *parse_windows(uint64_t item_max, size_t step) {
         if (pr == KEEL_PARSE_OK) {
             ck_assert_uint_gt(r.consumed, 0);
             ck_assert_uint_le(r.consumed, w);
-            if (r.argc) describe(s, sizeof s, &r);
+            if (r.argc || r.reply_only) describe(s, sizeof s, &r);
             off += r.consumed;
             if (avail < off) avail = off;
         }
@@ -194,8 +195,8 @@ START_TEST(test_memcache_bin_parse_delete_arith_and_the_rest) {
                                  "MC.MD|d|C77 op=14 q opq=2;"
                                  "MC.MA|n|D5|J10|M+|v|c op=05 opq=3;"
                                  "MC.MA|n|D1|J0|M-|v|c|N60|C8 op=16 q opq=4;"
-                                 "MC.REPLY op=0a opq=5;"
-                                 "MC.REPLY op=0b opq=6;"
+                                 "REPLY op=0a opq=5;"
+                                 "REPLY op=0b opq=6;"
                                  "MC.STATS op=10 opq=7;"
                                  "MC.STATS|settings op=10 opq=8;"
                                  "MC.FLUSH op=18 q opq=9;"
@@ -212,9 +213,9 @@ START_TEST(test_memcache_bin_parse_unknown_opcode_skips_its_body) {
     req_full(0x55, "abc", 3, "key", "value", 5, 1, 0);
     req_full(0x1b /* verbosity: memcached 1.6 has none */, "\0\0\0\1", 4, NULL, "", 0, 2, 0);
     req(MC_BIN_NOOP, NULL, 3);
-    ck_assert_str_eq(parse_in(), "MC.REPLY op=55 st=81 opq=1;"
-                                 "MC.REPLY op=1b st=81 opq=2;"
-                                 "MC.REPLY op=0a opq=3;");
+    ck_assert_str_eq(parse_in(), "REPLY op=55 st=81 opq=1;"
+                                 "REPLY op=1b st=81 opq=2;"
+                                 "REPLY op=0a opq=3;");
 }
 END_TEST
 
@@ -311,7 +312,7 @@ START_TEST(test_memcache_bin_parse_split_anywhere_gives_the_same_requests) {
     req(MC_BIN_NOOP, NULL, 6);
     char whole[4096];
     snprintf(whole, sizeof whole, "%s", parse_in());
-    ck_assert_ptr_nonnull(strstr(whole, "MC.REPLY op=0a opq=6;"));
+    ck_assert_ptr_nonnull(strstr(whole, "REPLY op=0a opq=6;"));
     for (size_t step = 1; step < 80; step++)
         ck_assert_str_eq(parse_windows(1024 * 1024, step), whole);
 }
@@ -385,9 +386,8 @@ static const char *session(void) {
             break;
         }
         off += r.consumed;
-        if (!r.argc) continue;
-        keel_proc *p = fake_proc_new_args(conn, (int)r.argc, r.argv);
-        fake_call(p);
+        if (!r.argc && !r.reply_only) continue;
+        keel_proc *p = fake_request_run(conn, &r);
         for (const keel_reply *rep = fake_proc_reply(p); rep; rep = rep->next)
             proto->encode(conn, conn->proto_state, r.tag, rep, &out);
         fake_proc_free(p);
@@ -567,7 +567,7 @@ START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
     ck_assert_int_eq(mc_tag_kind(r.tag), MC_KIND_SILENT);
     /* not run (as if another connection had claimed it first): the NOOP comes next */
     ck_assert_int_eq(proto->parse(conn, conn->proto_state, in, inlen, &r), KEEL_PARSE_OK);
-    ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
+    ck_assert(r.reply_only && r.argc == 0);
     ck_assert_uint_eq(r.consumed, inlen);
     /* a new deadline: sent again; a connection in another namespace never gets it */
     ck_assert_int_eq(keel_deadline_set(conn, MC_FLUSH_DEADLINE, 2), KEEL_OK);
@@ -576,13 +576,13 @@ START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
     keel_conn *tenant = fake_conn_new(proto);
     ck_assert_int_eq(keel_conn_ns_enter(tenant, &(keel_arg){"t1", 2}, 1), KEEL_OK);
     ck_assert_int_eq(proto->parse(tenant, tenant->proto_state, in, inlen, &r), KEEL_PARSE_OK);
-    ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
+    ck_assert(r.reply_only && r.argc == 0);
     fake_conn_free(tenant);
     /* nor does a connection at the top of another database (its network's "database") */
     keel_conn *db1 = fake_conn_new(proto);
     db1->database = "1";
     ck_assert_int_eq(proto->parse(db1, db1->proto_state, in, inlen, &r), KEEL_PARSE_OK);
-    ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
+    ck_assert(r.reply_only && r.argc == 0);
     fake_conn_free(db1);
 }
 END_TEST

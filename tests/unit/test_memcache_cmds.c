@@ -52,9 +52,8 @@ static const char *session_n(const char *text, size_t len) {
             break;
         }
         off += req.consumed;
-        if (!req.argc) continue;
-        keel_proc *p = fake_proc_new_args(conn, (int)req.argc, req.argv);
-        fake_call(p);
+        if (!req.argc && !req.reply_only) continue;
+        keel_proc *p = fake_request_run(conn, &req);
         for (const keel_reply *rep = fake_proc_reply(p); rep; rep = rep->next)
             proto->encode(conn, conn->proto_state, req.tag, rep, &out);
         fake_proc_free(p);
