@@ -75,6 +75,12 @@ typedef struct keel_proto_def {
                         void **cursor, size_t budget);
     /* Frees the cursor of an unfinished encode_step (the connection went away). */
     void (*encode_abort)(keel_conn *c, void *state, void *cursor);
+    /* ---- added in ABI 1.6 ---- */
+    /* Optional: the reply syntaxes a network of this protocol may name in its "reply_syntax"
+     * (the protocol reads the choice with keel_conn_network_setting), NULL-terminated, the
+     * protocol's own first (what a network without one reports).  NULL: none but the
+     * protocol's own, which is its name.  The core checks a config against it, by name only. */
+    const char *const *reply_syntaxes;
 } keel_proto_def;
 
 #endif
