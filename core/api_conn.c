@@ -101,25 +101,28 @@ static int64_t wall_ms(void) {
 static uint32_t conn_db(keel_conn *c) { return c->db; }
 
 keel_status keel_deadline_set(keel_conn *c, const char *name, int64_t at_ms) {
+    if (!c || !name || !*name) return KEEL_EINVAL;
     uint32_t n;
     const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
     return deadline_set(conn_db(c), path, n, name, at_ms) ? KEEL_OK : KEEL_ENOMEM;
 }
 
 void keel_deadline_cancel(keel_conn *c, const char *name) {
+    if (!c || !name) return;
     uint32_t n;
     const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
     deadline_cancel(conn_db(c), path, n, name);
 }
 
 bool keel_deadline_take(keel_conn *c, const char *name) {
+    if (!c || !name) return false;
     uint32_t n;
     const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
     return deadline_take(conn_db(c), path, n, name, wall_ms());
 }
 
 bool keel_conn_deadline_due(keel_conn *c, const char *name) {
-    if (!deadline_pending()) return false;
+    if (!c || !name || !deadline_pending()) return false;
     uint32_t n;
     const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
     return deadline_due_once(&c->deadline, conn_db(c), path, n, name, wall_ms());

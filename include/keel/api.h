@@ -399,7 +399,8 @@ typedef void (*keel_info_fn)(keel_buf *out);
     /* ---- namespace deadlines (added in 1.6) ---- */                                          \
     /* records that the deadline `name` (e.g. "memcache.flush") of c's namespace in c's        \
      * database falls due at at_ms (unix ms), replacing that namespace's earlier one of the    \
-     * name; KEEL_ENOMEM when 1024 deadlines wait already.  Any thread; the table is shared */ \
+     * name; KEEL_ENOMEM when 1024 deadlines wait already, KEEL_EINVAL for no name.  Any      \
+     * thread; the table is shared */                                                         \
     X(keel_status, deadline_set, (keel_conn *c, const char *name, int64_t at_ms))              \
     /* forgets the deadline `name` of c's namespace (none: nothing) */                          \
     X(void, deadline_cancel, (keel_conn *c, const char *name))                                 \
@@ -408,7 +409,8 @@ typedef void (*keel_info_fn)(keel_buf *out);
     X(bool, deadline_take, (keel_conn *c, const char *name))                                   \
     /* for a protocol, between requests on c's thread: true when the deadline `name` of c's    \
      * namespace is due (without claiming it), at most once per change of the table, so a      \
-     * request that claims it is sent once; cheap while nothing changes (no lock) */            \
+     * request that claims it is sent once; cheap while nothing changes (no lock).  It        \
+     * remembers one name per connection: ask about one */                                    \
     X(bool, conn_deadline_due, (keel_conn *c, const char *name))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
