@@ -68,4 +68,4 @@ static const keel_cmd_def arith_cmds[] = {
      .syntax = "MC.DECR key delta", .program = decr_prog},
 };
 
-const mc_family mc_arith_family = MC_FAMILY(arith_ops, arith_cmds);
+const keel_family mc_arith_family = KEEL_FAMILY(arith_ops, arith_cmds);

@@ -32,4 +32,4 @@ static const keel_cmd_def delete_cmds[] = {
      .program = delete_prog},
 };
 
-const mc_family mc_delete_family = MC_FAMILY(delete_ops, delete_cmds);
+const keel_family mc_delete_family = KEEL_FAMILY(delete_ops, delete_cmds);

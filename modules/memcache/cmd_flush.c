@@ -102,4 +102,4 @@ static const keel_cmd_def flush_cmds[] = {
      .program = flush_due_prog},
 };
 
-const mc_family mc_flush_family = MC_FAMILY(flush_ops, flush_cmds);
+const keel_family mc_flush_family = KEEL_FAMILY(flush_ops, flush_cmds);

@@ -155,4 +155,4 @@ static const keel_cmd_def get_cmds[] = {
      .syntax = "MC.TOUCH key exptime", .program = touch_prog},
 };
 
-const mc_family mc_get_family = MC_FAMILY(get_ops, get_cmds);
+const keel_family mc_get_family = KEEL_FAMILY(get_ops, get_cmds);

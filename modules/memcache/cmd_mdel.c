@@ -65,4 +65,4 @@ static const keel_cmd_def mdel_cmds[] = {
      .program = md_prog},
 };
 
-const mc_family mc_mdel_family = MC_FAMILY(mdel_ops, mdel_cmds);
+const keel_family mc_mdel_family = KEEL_FAMILY(mdel_ops, mdel_cmds);

@@ -185,4 +185,4 @@ static const keel_cmd_def mget_cmds[] = {
      .program = me_prog},
 };
 
-const mc_family mc_mget_family = MC_FAMILY(mget_ops, mget_cmds);
+const keel_family mc_mget_family = KEEL_FAMILY(mget_ops, mget_cmds);

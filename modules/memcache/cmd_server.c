@@ -251,4 +251,4 @@ static const keel_cmd_def server_cmds[] = {
      .program = quit_prog},
 };
 
-const mc_family mc_server_family = MC_FAMILY(server_ops, server_cmds);
+const keel_family mc_server_family = KEEL_FAMILY(server_ops, server_cmds);

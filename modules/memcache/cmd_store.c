@@ -204,4 +204,4 @@ static const keel_cmd_def store_cmds[] = {
      .syntax = "MC.REFUSE key verb", .program = refuse_prog},
 };
 
-const mc_family mc_store_family = MC_FAMILY(store_ops, store_cmds);
+const keel_family mc_store_family = KEEL_FAMILY(store_ops, store_cmds);
