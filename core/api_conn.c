@@ -3,6 +3,7 @@
 #include "config.h"
 #include "conn.h"
 #include "conn_ext.h"
+#include "deadline.h"
 #include "mem.h"
 #include "net.h"
 #include "ns.h"
@@ -12,6 +13,7 @@
 #include "tx.h"
 
 #include <string.h>
+#include <time.h>
 
 uint64_t keel_conn_id(keel_conn *c) { return c->id; }
 
@@ -86,6 +88,44 @@ const keel_arg *keel_conn_ns_path(keel_conn *c, uint32_t *n, uint32_t *locked) {
     if (n) *n = c->ns ? c->ns->n : 0;
     if (locked) *locked = c->ns ? c->ns->locked : 0;
     return c->ns ? c->ns->comp : NULL;
+}
+
+/* ---- namespace deadlines ---- */
+
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t conn_db(keel_conn *c) { return c->db; }
+
+keel_status keel_deadline_set(keel_conn *c, const char *name, int64_t at_ms) {
+    if (!c || !name || !*name) return KEEL_EINVAL;
+    uint32_t n;
+    const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
+    return deadline_set(conn_db(c), path, n, name, at_ms) ? KEEL_OK : KEEL_ENOMEM;
+}
+
+void keel_deadline_cancel(keel_conn *c, const char *name) {
+    if (!c || !name) return;
+    uint32_t n;
+    const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
+    deadline_cancel(conn_db(c), path, n, name);
+}
+
+bool keel_deadline_take(keel_conn *c, const char *name) {
+    if (!c || !name) return false;
+    uint32_t n;
+    const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
+    return deadline_take(conn_db(c), path, n, name, wall_ms());
+}
+
+bool keel_conn_deadline_due(keel_conn *c, const char *name) {
+    if (!c || !name || !deadline_pending()) return false;
+    uint32_t n;
+    const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
+    return deadline_due_once(&c->deadline, conn_db(c), path, n, name, wall_ms());
 }
 
 keel_status keel_conn_ns_coloc(keel_conn *c, unsigned mode, uint32_t nth) {

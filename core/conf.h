@@ -40,8 +40,6 @@ typedef struct conf_tls {
     int ticket_rotation;       /* seconds a ticket key encrypts before the next takes over */
 } conf_tls;
 
-/* Reply syntaxes a network may ask its protocol for ("reply_syntax"). */
-#define CONF_REPLY_SYNTAXES "resp, json, python"
 
 typedef struct conf_network {
     char *name;                /* "resp", "memcache", or the config's name */
@@ -55,7 +53,8 @@ typedef struct conf_network {
     bool namespace_locked;     /* clients can never leave that namespace upward */
     struct opt_set *options;   /* "options": {"module.option": "value", ...} for modules */
     conf_tls *tls;             /* NULL = plain TCP */
-    char *reply_syntax;        /* NULL = the protocol's own ("resp"); else "json" or "python" */
+    char *reply_syntax;        /* NULL = the protocol's own; else one its keel_proto_def.reply_syntaxes
+                                  lists (conf_check_protocols checks it once modules are loaded) */
     char **on_startup;         /* program [arg ...] run once listening, NULL-terminated */
     int max_clients;           /* connections this network accepts at once; 0 = no own bound */
     int timeout;               /* idle seconds before a client is closed; -1 = the server's */

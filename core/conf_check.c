@@ -149,6 +149,46 @@ int conf_check_networks(const conf *c, char **errs) {
     return conf_error_count(*errs) - before;
 }
 
+/* Appends to out (cap bytes) the names, ", "-separated, of the reply syntaxes the loaded
+ * protocols offer (offered_by NULL) or of the protocols that offer `offered_by`. */
+static void syntax_list(const char *offered_by, char *out, size_t cap) {
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < proto_count(); i++) {
+        const proto_entry *pe = proto_at(i);
+        for (const char *const *s = pe->def.reply_syntaxes; s && *s; s++) {
+            if (offered_by && strcmp(*s, offered_by) != 0) continue;
+            const char *name = offered_by ? pe->def.name : *s;
+            if (n < cap) n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? ", " : "", name);
+            if (offered_by) break;
+        }
+    }
+}
+
+/* A network's "reply_syntax" must be one its protocol offers (keel_proto_def.reply_syntaxes);
+ * the error names what it could be instead. */
+static void check_reply_syntax(const conf_network *n, const proto_entry *pe, char **errs) {
+    if (!n->reply_syntax || proto_has_syntax(pe, n->reply_syntax)) return;
+    char path[160], names[512];
+    conf_network_path(n, "reply_syntax", path, sizeof path);
+    if (pe->def.reply_syntaxes) {
+        size_t len = 0;
+        names[0] = '\0';
+        for (const char *const *s = pe->def.reply_syntaxes; *s && len < sizeof names; s++)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", *s);
+        conf_error(errs, "%s: expected one of %s", path, names);
+        return;
+    }
+    syntax_list(n->reply_syntax, names, sizeof names);
+    if (names[0]) {
+        conf_error(errs, "%s: \"%s\" replies are for %s networks (this one speaks %s)", path, n->reply_syntax,
+                   names, n->protocol);
+        return;
+    }
+    syntax_list(NULL, names, sizeof names);
+    conf_error(errs, "%s: expected one of %s", path, names[0] ? names : n->protocol);
+}
+
 int conf_check_protocols(const conf *c, char **errs) {
     int before = conf_error_count(*errs), listening = 0;
     for (int i = 0; i < c->nnetworks; i++) {
@@ -161,11 +201,7 @@ int conf_check_protocols(const conf *c, char **errs) {
             continue;
         }
         listening++;
-        if (n->reply_syntax && strcmp(n->reply_syntax, "resp") != 0 && strcmp(n->protocol, "resp") != 0) {
-            conf_network_path(n, "reply_syntax", path, sizeof path);
-            conf_error(errs, "%s: \"%s\" replies are for resp networks (this one speaks %s)", path, n->reply_syntax,
-                       n->protocol);
-        }
+        check_reply_syntax(n, proto_lookup(n->protocol), errs);
     }
     if (listening == 0 && conf_error_count(*errs) == before)
         conf_error(errs, "$.networks: no network to listen on (is the resp module loaded?)");

@@ -863,6 +863,20 @@ static zvm_proc *conn_prepare(conn *c, const keel_request *req) {
     return NULL;
 }
 
+/* A reply-only request (keel_request.reply_only): nothing runs; a nil reply takes its place in
+ * request order and the protocol encodes it with the request's tag. */
+static void conn_reply_only(conn *c, const keel_request *req) {
+    zvm_proc *p = conn_queue_new(c);
+    p->tag = req->tag;
+    if (c->reply_mode != CONN_REPLY_ON) {   /* CLIENT REPLY OFF, or SKIP for this one */
+        p->quiet = true;
+        if (c->reply_mode == CONN_REPLY_SKIP) c->reply_mode = CONN_REPLY_ON;
+    }
+    c->last_ms = c->t->now_ms;
+    keel_reply_nil(&p->pub);
+    conn_proc_done(p);
+}
+
 #define CONN_BATCH 32
 
 /* Starts prepared processes in request order, their keys' table buckets and entries prefetched
@@ -943,6 +957,7 @@ static void conn_parse_input(conn *c) {
             c->in_need = 0;
             if (req.consumed == 0 && req.argc == 0) break;   /* defensive: no progress */
             c->in_off += req.consumed;   /* argv still points into the buffer: prepare takes it */
+            if (req.argc == 0 && req.reply_only) conn_reply_only(c, &req);
             zvm_proc *p = req.argc > 0 ? conn_prepare(c, &req) : NULL;
             if (p) batch[nbatch++] = p;
             /* an ordering request ends its batch; before AUTH, each request runs before the

@@ -3,6 +3,7 @@
 #ifndef KEEL_CORE_CONN_H
 #define KEEL_CORE_CONN_H
 
+#include "deadline.h"
 #include "zvm.h"
 
 #include <keel/sdk.h>
@@ -74,6 +75,7 @@ struct keel_conn {
     int64_t obuf_soft_since;        /* ms since when output has been above the soft limit */
     char *name;                     /* CLIENT SETNAME (guarded by srv->clients_lock) */
     struct ns_path *ns;             /* the namespace the client is in (NULL = the top) */
+    deadline_seen deadline;         /* what it knows of its namespace's deadlines (deadline.h) */
     struct tx_conn *tx;             /* MULTI's queue and WATCH's keys (tx.h), NULL until used */
     _Atomic uint32_t db;            /* the database it selected (CLIENT LIST reads it anywhere) */
     struct opt_set *opts;           /* its module options (keel_conn_option_set) */

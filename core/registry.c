@@ -368,6 +368,20 @@ const proto_entry *proto_lookup(const char *name) {
     return NULL;
 }
 
+size_t proto_count(void) { return reg.nprotos; }
+const proto_entry *proto_at(size_t i) { return i < reg.nprotos ? reg.protos[i] : NULL; }
+
+bool proto_has_syntax(const proto_entry *pe, const char *syntax) {
+    if (!strcmp(syntax, pe->def.name)) return true;
+    for (const char *const *s = pe->def.reply_syntaxes; s && *s; s++)
+        if (!strcmp(*s, syntax)) return true;
+    return false;
+}
+
+const char *proto_default_syntax(const proto_entry *pe) {
+    return pe->def.reply_syntaxes ? pe->def.reply_syntaxes[0] : NULL;
+}
+
 size_t cmd_count(void) { return reg.ncmds; }
 const cmd_entry *cmd_at(size_t i) { return i < reg.ncmds ? reg.cmds[i] : NULL; }
 

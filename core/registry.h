@@ -97,6 +97,15 @@ const op_entry *op_by_number(uint32_t n);
 uint32_t op_cost(uint32_t n);
 const type_entry *type_by_id(keel_type_id id);
 const proto_entry *proto_lookup(const char *name);
+/* The registered protocols, in registration order. */
+size_t proto_count(void);
+const proto_entry *proto_at(size_t i);
+/* True when a network of pe may name `syntax` in its "reply_syntax": one of the protocol's
+ * reply_syntaxes, or its own name. */
+bool proto_has_syntax(const proto_entry *pe, const char *syntax);
+/* The reply syntax a network of pe without "reply_syntax" uses: the first of its
+ * reply_syntaxes, or NULL when it lists none. */
+const char *proto_default_syntax(const proto_entry *pe);
 
 /* Iteration over distinct commands (aliases included, flagged is_alias). */
 size_t cmd_count(void);

@@ -308,7 +308,7 @@ static json_t *sec_network(int64_t now) {
         set(n, "namespace", ns_text(cf->namespace_path, (uint32_t)cf->namespace_n));
         set(n, "namespace_locked", json_boolean(cf->namespace_locked));
         set_int(n, "database", cf->database);
-        set_str(n, "reply_syntax", cf->reply_syntax ? cf->reply_syntax : (strcmp(l->proto->def.name, "resp") ? NULL : "resp"));
+        set_str(n, "reply_syntax", cf->reply_syntax ? cf->reply_syntax : proto_default_syntax(l->proto));
         set(n, "requirepass", json_boolean(cf->requirepass != NULL));
         set_str(n, "on_startup", cf->on_startup ? cf->on_startup[0] : NULL);
         set_int(n, "connections", (int64_t)ld(&l->st.active));

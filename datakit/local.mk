@@ -22,6 +22,8 @@ datakit_sources_list = \
 	datakit/timer.c \
 	datakit/glob.c \
 	datakit/ldtext.c \
+	datakit/base64.c \
+	datakit/decimal.c \
 	datakit/slab.h \
 	datakit/slab.c \
 	$(datakit_table_sources) \
@@ -33,6 +35,8 @@ datakit_headers_list = \
 	datakit/box.h \
 	datakit/glob.h \
 	datakit/ldtext.h \
+	datakit/base64.h \
+	datakit/decimal.h \
 	datakit/timer.h \
 	datakit/table.h \
 	datakit/hll.h

@@ -434,7 +434,24 @@ typedef struct keel_config_def {
     X(keel_status, register_config, (keel_module *m, const keel_config_def *def, const char **err)) \
     /* copies the setting's value now into buf (NUL-terminated, cut to cap - 1 bytes) and     \
      * returns its whole length, or -1 when m has no setting of that name; any thread */       \
-    X(long, config_get, (keel_module *m, const char *name, char *buf, size_t cap))
+    X(long, config_get, (keel_module *m, const char *name, char *buf, size_t cap))             \
+                                    int freq))                                                \
+    /* ---- namespace deadlines (added in 1.6) ---- */                                          \
+    /* records that the deadline `name` (e.g. "memcache.flush") of c's namespace in c's        \
+     * database falls due at at_ms (unix ms), replacing that namespace's earlier one of the    \
+     * name; KEEL_ENOMEM when 1024 deadlines wait already, KEEL_EINVAL for no name.  Any      \
+     * thread; the table is shared */                                                         \
+    X(keel_status, deadline_set, (keel_conn *c, const char *name, int64_t at_ms))              \
+    /* forgets the deadline `name` of c's namespace (none: nothing) */                          \
+    X(void, deadline_cancel, (keel_conn *c, const char *name))                                 \
+    /* claims the deadline `name` of c's namespace when it is due: true once, and it is        \
+     * forgotten; false when there is none or it is still to come */                           \
+    X(bool, deadline_take, (keel_conn *c, const char *name))                                   \
+    /* for a protocol, between requests on c's thread: true when the deadline `name` of c's    \
+     * namespace is due (without claiming it), at most once per change of the table, so a      \
+     * request that claims it is sent once; cheap while nothing changes (no lock).  It        \
+     * remembers one name per connection: ask about one */                                    \
+    X(bool, conn_deadline_due, (keel_conn *c, const char *name))
 
 #define KEEL_API_MEMBER(ret, name, params) ret (*name) params;
 

@@ -115,4 +115,8 @@
 #define keel_walk_partial (keel_api_ptr->walk_partial)
 #define keel_register_config (keel_api_ptr->register_config)
 #define keel_config_get (keel_api_ptr->config_get)
+#define keel_deadline_set (keel_api_ptr->deadline_set)
+#define keel_deadline_cancel (keel_api_ptr->deadline_cancel)
+#define keel_deadline_take (keel_api_ptr->deadline_take)
+#define keel_conn_deadline_due (keel_api_ptr->conn_deadline_due)
 #endif

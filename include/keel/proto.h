@@ -18,7 +18,8 @@ typedef struct keel_conn keel_conn;   /* opaque: a client connection */
 
 typedef enum keel_parse_result {
     KEEL_PARSE_OK = 0,     /* one request in *req; req->consumed bytes used (argc 0 = nothing
-                              to run, e.g. an empty line: just consume) */
+                              to run, e.g. an empty line: just consume; with reply_only, a reply
+                              without a command) */
     KEEL_PARSE_NEED,       /* incomplete: call again when the buffer holds at least req->need
                               bytes from the same start (0 = when any more bytes arrive) */
     KEEL_PARSE_ERROR,      /* protocol error: req->error is sent (as an error reply) and the
@@ -42,6 +43,13 @@ typedef struct keel_request {
                                   bound before the client has authenticated) */
     uint32_t max_args;         /* the most arguments allowed in one request */
     bool unauthenticated;      /* the client has not authenticated yet (for the error text) */
+    /* ---- added in ABI 1.6: set by parse (check KEEL_REQUEST_HAS first) ---- */
+    bool reply_only;           /* KEEL_PARSE_OK with argc 0: no command runs; the core answers
+                                  the request itself with a nil reply, in its place among the
+                                  connection's replies, and encode gets it with tag (a line the
+                                  protocol writes on its own: memcached's "version", "mn", the
+                                  errors its parser finds).  Nothing is checked or counted as a
+                                  command: no permission, AUTH, MULTI queue or MONITOR line */
 } keel_request;
 
 /* True when req, as the core built it, carries the field f (added after ABI 1.0). */
@@ -67,6 +75,12 @@ typedef struct keel_proto_def {
                         void **cursor, size_t budget);
     /* Frees the cursor of an unfinished encode_step (the connection went away). */
     void (*encode_abort)(keel_conn *c, void *state, void *cursor);
+    /* ---- added in ABI 1.6 ---- */
+    /* Optional: the reply syntaxes a network of this protocol may name in its "reply_syntax"
+     * (the protocol reads the choice with keel_conn_network_setting), NULL-terminated, the
+     * protocol's own first (what a network without one reports).  NULL: none but the
+     * protocol's own, which is its name.  The core checks a config against it, by name only. */
+    const char *const *reply_syntaxes;
 } keel_proto_def;
 
 #endif

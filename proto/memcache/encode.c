@@ -13,7 +13,7 @@
 #include <keel/sdk.h>
 #include "encode.h"
 #include "reply_item.h"
-#include "number.h"
+#include <datakit/decimal.h>
 #include "tag.h"
 #include "wire.h"
 
@@ -85,19 +85,19 @@ static void put_value(const keel_reply *r, bool with_cas, keel_buf *out) {
     }
     const keel_reply *key = it.key, *val = it.value;
     uint64_t f = it.flags, c = it.cas;
-    size_t room = 6 + key->len + 3 * (MC_NUM_TEXT + 1) + 2 + val->len + 2;
+    size_t room = 6 + key->len + 3 * (DK_DEC_TEXT + 1) + 2 + val->len + 2;
     char *w = keel_buf_reserve(out, room), *p = w;
     memcpy(p, "VALUE ", 6);
     p += 6;
     memcpy(p, key->v.s, key->len);
     p += key->len;
     *p++ = ' ';
-    p += mc_fmt_u64(p, f);
+    p += dk_dec_fmt_u64(p, f);
     *p++ = ' ';
-    p += mc_fmt_u64(p, val->len);
+    p += dk_dec_fmt_u64(p, val->len);
     if (with_cas) {
         *p++ = ' ';
-        p += mc_fmt_u64(p, c);
+        p += dk_dec_fmt_u64(p, c);
     }
     *p++ = '\r';
     *p++ = '\n';
@@ -109,17 +109,17 @@ static void put_value(const keel_reply *r, bool with_cas, keel_buf *out) {
 }
 
 static void put_number(const keel_reply *r, keel_buf *out) {
-    char text[MC_NUM_TEXT];
+    char text[DK_DEC_TEXT];
     uint64_t v;
     if (r->type == KEEL_REPLY_INT && r->v.i < 0) {
-        put(out, text, mc_fmt_i64(text, r->v.i), false);
+        put(out, text, dk_dec_fmt_i64(text, r->v.i), false);
         return;
     }
     if (!mc_reply_u64(r, &v)) {
         put_unexpected(out);
         return;
     }
-    put(out, text, mc_fmt_u64(text, v), false);
+    put(out, text, dk_dec_fmt_u64(text, v), false);
 }
 
 /* STAT <name> <value> lines from a map (or a flat array of pairs), then END. */
@@ -170,10 +170,10 @@ static void put_meta(mc_kind kind, bool quiet, const keel_reply *r, keel_buf *ou
         if ((kind == MC_KIND_MS || kind == MC_KIND_MD) && ok) return;
         if (kind == MC_KIND_MA && ok) return;
     }
-    char text[MC_NUM_TEXT];
+    char text[DK_DEC_TEXT];
     if (val) {
         PUT_LIT(out, "VA ");
-        put(out, text, mc_fmt_u64(text, val->len), false);
+        put(out, text, dk_dec_fmt_u64(text, val->len), false);
     } else {
         put(out, code, 2, false);
     }

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <keel/sdk.h>
 #include "bin.h"
-#include "number.h"
+#include <datakit/decimal.h>
 #include "reply_item.h"
 #include "wire.h"
 
@@ -156,7 +156,7 @@ static uint64_t flags_cas(const keel_reply *text) {
         while (j < n && s[j] != ' ')
             j++;
         uint64_t cas;
-        if (mc_num_u64(s + i + 1, j - i - 1, &cas)) return cas;
+        if (dk_dec_u64(s + i + 1, j - i - 1, &cas)) return cas;
     }
     return 0;
 }
@@ -255,7 +255,7 @@ static void put_update(bin_resp *b, bool quiet, const keel_reply *r, keel_buf *o
     char num[8];
     uint64_t n;
     if (value) { /* incr decr: the new value, 8 bytes */
-        if (!mc_num_u64(value->v.s, value->len, &n)) {
+        if (!dk_dec_u64(value->v.s, value->len, &n)) {
             put_unexpected(b, out);
             return;
         }
@@ -273,8 +273,8 @@ static size_t stat_text(const keel_reply *v, char *buf, size_t cap, const char *
         return v->len;
     }
     *s = buf;
-    if (v->type == KEEL_REPLY_INT) return mc_fmt_i64(buf, v->v.i);
-    if (v->type == KEEL_REPLY_UINT) return mc_fmt_u64(buf, v->v.u);
+    if (v->type == KEEL_REPLY_INT) return dk_dec_fmt_i64(buf, v->v.i);
+    if (v->type == KEEL_REPLY_UINT) return dk_dec_fmt_u64(buf, v->v.u);
     if (v->type == KEEL_REPLY_DOUBLE) {
         dk_val d = dk_f64(v->v.d);
         return dk_val_format(&d, buf, cap);

@@ -1,31 +1,13 @@
-# proto/memcache/local.mk -- memcache.so: the memcached text, meta and binary protocols (parsers,
-# encoders) and the MC.* commands that give memcached's semantics on Keel's keyspace.  Everything but the
-# descriptor is a convenience library, so unit tests and fuzz targets link the objects the
-# module runs.
+# proto/memcache/local.mk -- memcache.so: the memcached text, meta and binary protocols (parsers and
+# encoders only; the MC.* commands they send requests to are mcitems.so's, modules/memcache, and
+# what those reply is the contract in include/keel/memcache.h).  Everything but the descriptor is
+# a convenience library, so unit tests and fuzz targets link the objects the module runs.
 if MODULE_MEMCACHE
 noinst_LTLIBRARIES += proto/memcache/libmemcache.la
 proto_memcache_libmemcache_la_SOURCES = \
-	proto/memcache/base64.c proto/memcache/base64.h \
-	proto/memcache/cmd_arith.c \
 	proto/memcache/bin.h \
-	proto/memcache/cmd_delete.c \
-	proto/memcache/cmd_flush.c \
-	proto/memcache/cmd_get.c \
-	proto/memcache/cmd_marith.c \
-	proto/memcache/cmd_mdel.c \
-	proto/memcache/cmd_mget.c \
-	proto/memcache/cmd_mset.c \
-	proto/memcache/cmd_server.c \
-	proto/memcache/cmd_store.c \
-	proto/memcache/counters.c proto/memcache/counters.h \
 	proto/memcache/encode.c proto/memcache/encode.h \
 	proto/memcache/encode_bin.c proto/memcache/reply_item.c proto/memcache/reply_item.h \
-	proto/memcache/family.h \
-	proto/memcache/flush.c proto/memcache/flush.h \
-	proto/memcache/item.c proto/memcache/item.h \
-	proto/memcache/item_size.c proto/memcache/item_size.h \
-	proto/memcache/meta.c proto/memcache/meta.h \
-	proto/memcache/number.c proto/memcache/number.h \
 	proto/memcache/parse.c proto/memcache/parse.h proto/memcache/parse_int.h \
 	proto/memcache/parse_bin.c \
 	proto/memcache/parse_meta.c \

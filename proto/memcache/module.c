@@ -2,5 +2,5 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE("memcache", KEEL_VERSION, "memcached text, meta and binary protocols", mc_register,
-            mc_unregister);
+KEEL_MODULE_MINOR(6, "memcache", KEEL_VERSION, "memcached text, meta and binary protocols",
+                  mc_proto_register, mc_proto_unregister);

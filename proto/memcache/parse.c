@@ -46,8 +46,8 @@ void mc_tokenize(mc_cmdline *cl, size_t from) {
 
 keel_parse_result mc_emit_msg(mc_parser *ps, keel_request *req, mc_msg msg, size_t consumed,
                               unsigned bits) {
-    mc_emit(ps, req, "MC.REPLY", 1, consumed, mc_tag_msg(msg, bits));
-    return KEEL_PARSE_OK;
+    (void)ps;
+    return mc_emit_reply(req, consumed, mc_tag_msg(msg, bits));
 }
 
 keel_parse_result mc_data_block(const mc_cmdline *cl, uint64_t vlen, keel_request *req,

@@ -2,7 +2,7 @@
  * opcode's frame rules (as memcached 1.6 applies them), and the arguments its command takes. */
 #include <string.h>
 #include "bin.h"
-#include "number.h"
+#include <datakit/decimal.h>
 #include "wire.h"
 
 /* SASL: the longest mechanism name memcached takes, and the most PLAIN credentials Keel reads. */
@@ -161,7 +161,7 @@ static keel_arg num_arg(mc_bin_parser *bp, int i, char letter, uint64_t v) {
     char *t = bp->text[i];
     size_t n = 0;
     if (letter) t[n++] = letter;
-    n += mc_fmt_u64(t + n, v);
+    n += dk_dec_fmt_u64(t + n, v);
     return (keel_arg){t, n};
 }
 
@@ -180,12 +180,23 @@ static keel_parse_result emit(mc_bin_parser *bp, keel_request *req, const bin_he
     return KEEL_PARSE_OK;
 }
 
-/* An answer decided here (status; MC.REPLY runs nothing), skipping `skip` body bytes after the
+/* A reply-only request (no command runs: the encoder writes the answer) for request h. */
+static keel_parse_result emit_reply(keel_request *req, const bin_header *h, size_t consumed,
+                                    uint8_t status) {
+    req->argc = 0;
+    req->argv = NULL;
+    req->consumed = consumed;
+    req->tag = mc_bin_tag(h->opcode, false, status, h->opaque);
+    req->reply_only = true; /* ABI 1.6, which the module's descriptor asks for */
+    return KEEL_PARSE_OK;
+}
+
+/* An answer decided here (status; nothing runs), skipping `skip` body bytes after the
  * `consumed` ones. */
 static keel_parse_result answer(mc_bin_parser *bp, keel_request *req, const bin_header *h,
                                 uint8_t status, size_t consumed, uint64_t skip) {
     bp->swallow = skip;
-    return emit(bp, req, h, false, "MC.REPLY", 1, consumed, status);
+    return emit_reply(req, h, consumed, status);
 }
 
 /* set add replace (quiet or not): MC.MS key value F<flags> T<exptime> M<mode> c [C<cas>].  A
@@ -328,7 +339,7 @@ static keel_parse_result build(mc_bin_parser *bp, keel_request *req, const bin_h
         bp->argv[2] = (keel_arg){value, vlen};
         return emit(bp, req, h, quiet, "MC.MS", concat_args(bp, h), frame, 0);
     default: /* NOOP VERSION SASL_LIST: the encoder writes the answer */
-        return emit(bp, req, h, false, "MC.REPLY", 1, frame, 0);
+        return emit_reply(req, h, frame, 0);
     }
 }
 

@@ -52,6 +52,18 @@ static inline keel_parse_result mc_emit(mc_parser *ps, keel_request *req, const 
     return KEEL_PARSE_OK;
 }
 
+/* Hands out a reply-only request (keel_request.reply_only, ABI 1.6: the module's descriptor asks
+ * for that minor, so the core's request has the field): no command runs, and the encoder writes
+ * the line tag names. */
+static inline keel_parse_result mc_emit_reply(keel_request *req, size_t consumed, uint64_t tag) {
+    req->argc = 0;
+    req->argv = NULL;
+    req->consumed = consumed;
+    req->tag = tag;
+    req->reply_only = true;
+    return KEEL_PARSE_OK;
+}
+
 /* Hands out a request whose reply is the fixed line msg (after consuming `consumed` bytes). */
 keel_parse_result mc_emit_msg(mc_parser *ps, keel_request *req, mc_msg msg, size_t consumed,
                               unsigned bits);

@@ -1,7 +1,7 @@
 /* parse_meta.c -- the meta commands (mg ms md ma mn me) into requests.  The parser frames them
  * (key, data block, quiet and base64 flags); the commands read and check the other flags. */
-#include "base64.h"
-#include "number.h"
+#include <datakit/base64.h>
+#include <datakit/decimal.h>
 #include "parse_int.h"
 
 /* The command and reply kind of each meta verb. */
@@ -24,8 +24,8 @@ static mc_msg meta_key(mc_parser *ps, const keel_arg *tok, bool b64, keel_arg *k
         *key = *tok;
         return MC_MSG_COUNT;
     }
-    long n = tok->len <= MC_BASE64_LEN(MC_KEY_MAX)
-                 ? mc_base64_decode(tok->ptr, tok->len, ps->key, MC_KEY_MAX)
+    long n = tok->len <= DK_BASE64_LEN(MC_KEY_MAX)
+                 ? dk_base64_decode(tok->ptr, tok->len, ps->key, MC_KEY_MAX)
                  : -1;
     if (n <= 0) return MC_MSG_KEY_DECODE;
     key->ptr = ps->key;
@@ -36,7 +36,7 @@ static mc_msg meta_key(mc_parser *ps, const keel_arg *tok, bool b64, keel_arg *k
 keel_parse_result mc_parse_meta(mc_parser *ps, mc_cmdline *cl, keel_request *req) {
     char letter = cl->tok[0].ptr[1];
     int n = cl->ntok;
-    if (letter == 'n') return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_MN, 0));
+    if (letter == 'n') return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_MN, 0));
     const meta_verb *mv = NULL;
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (verbs[i].letter == letter) mv = &verbs[i];
@@ -56,7 +56,7 @@ keel_parse_result mc_parse_meta(mc_parser *ps, mc_cmdline *cl, keel_request *req
     size_t consumed = cl->next;
     keel_arg data = {NULL, 0};
     if (set) {
-        if (!mc_num_u64(cl->tok[2].ptr, cl->tok[2].len, &vlen) || vlen > INT32_MAX - 2 ||
+        if (!dk_dec_u64(cl->tok[2].ptr, cl->tok[2].len, &vlen) || vlen > INT32_MAX - 2 ||
             (!b64 && !mc_key_ok(cl->tok[1].ptr, cl->tok[1].len)))
             return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, 0);
         if (vlen > mc_parser_item_max(ps)) {

@@ -1,7 +1,7 @@
 /* parse_text.c -- the classic text commands: keys lines (get gets gat gats), storage commands,
  * delete, incr/decr, touch, flush_all, verbosity, slabs, version, stats and quit. */
 #include <datakit/box.h>
-#include "number.h"
+#include <datakit/decimal.h>
 #include "parse_int.h"
 
 /* ---- keys lines ---- */
@@ -24,7 +24,7 @@ keel_parse_result mc_parse_keys_line(mc_parser *ps, mc_cmdline *cl, mc_keys_verb
         size_t n = next_token(b, &i, end);
         int64_t exptime;
         if (n == 0) return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, 0);
-        if (n >= sizeof ps->exptime || !mc_num_i64(b + i, n, &exptime))
+        if (n >= sizeof ps->exptime || !dk_dec_i64(b + i, n, &exptime))
             return mc_emit_msg(ps, req, MC_MSG_BAD_EXPTIME, cl->next, 0);
         memcpy(ps->exptime, b + i, n);
         ps->exptime_len = (uint8_t)n;
@@ -43,7 +43,7 @@ keel_parse_result mc_parse_keys_line(mc_parser *ps, mc_cmdline *cl, mc_keys_verb
     if (keys == 0) {
         if (verb == MC_KEYS_GET || verb == MC_KEYS_GETS)
             return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, 0);
-        return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_END, 0));
+        return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_END, 0));
     }
     ps->keys_verb = (uint8_t)verb;
     ps->keys_end = end;
@@ -103,9 +103,9 @@ static keel_parse_result parse_storage(mc_parser *ps, mc_cmdline *cl, keel_reque
     uint32_t flags;
     int64_t exptime;
     uint64_t vlen, cas;
-    if (!mc_key_ok(t[1].ptr, t[1].len) || !mc_num_u32(t[2].ptr, t[2].len, &flags) ||
-        !mc_num_i64(t[3].ptr, t[3].len, &exptime) || !mc_num_u64(t[4].ptr, t[4].len, &vlen) ||
-        vlen > INT32_MAX - 2 || (is_cas && !mc_num_u64(t[5].ptr, t[5].len, &cas)))
+    if (!mc_key_ok(t[1].ptr, t[1].len) || !dk_dec_u32(t[2].ptr, t[2].len, &flags) ||
+        !dk_dec_i64(t[3].ptr, t[3].len, &exptime) || !dk_dec_u64(t[4].ptr, t[4].len, &vlen) ||
+        vlen > INT32_MAX - 2 || (is_cas && !dk_dec_u64(t[5].ptr, t[5].len, &cas)))
         return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
     if (vlen > mc_parser_item_max(ps)) {
         ps->swallow = (size_t)vlen + 2;
@@ -152,7 +152,7 @@ static keel_parse_result parse_arith(mc_parser *ps, mc_cmdline *cl, keel_request
     uint64_t delta;
     if (!mc_key_ok(cl->tok[1].ptr, cl->tok[1].len))
         return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
-    if (!mc_num_u64(cl->tok[2].ptr, cl->tok[2].len, &delta))
+    if (!dk_dec_u64(cl->tok[2].ptr, cl->tok[2].len, &delta))
         return mc_emit_msg(ps, req, MC_MSG_BAD_DELTA, cl->next, q);
     ps->argv[1] = cl->tok[1];
     ps->argv[2] = cl->tok[2];
@@ -167,7 +167,7 @@ static keel_parse_result parse_touch(mc_parser *ps, mc_cmdline *cl, keel_request
     int64_t exptime;
     if (!mc_key_ok(cl->tok[1].ptr, cl->tok[1].len))
         return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
-    if (!mc_num_i64(cl->tok[2].ptr, cl->tok[2].len, &exptime))
+    if (!dk_dec_i64(cl->tok[2].ptr, cl->tok[2].len, &exptime))
         return mc_emit_msg(ps, req, MC_MSG_BAD_EXPTIME, cl->next, q);
     ps->argv[1] = cl->tok[1];
     ps->argv[2] = cl->tok[2];
@@ -180,7 +180,7 @@ static keel_parse_result parse_flush(mc_parser *ps, mc_cmdline *cl, keel_request
     if (cl->more || n > 3) return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, 0);
     unsigned q = n > 1 && MC_TOK_IS(&cl->tok[n - 1], "noreply") ? MC_TAG_QUIET : 0;
     int64_t delay = 0;
-    if (n - (q ? 1 : 0) >= 2 && !mc_num_i64(cl->tok[1].ptr, cl->tok[1].len, &delay))
+    if (n - (q ? 1 : 0) >= 2 && !dk_dec_i64(cl->tok[1].ptr, cl->tok[1].len, &delay))
         return mc_emit_msg(ps, req, MC_MSG_BAD_EXPTIME, cl->next, q);
     uint64_t tag = mc_tag(MC_KIND_OK, q);
     if (delay <= 0) return mc_emit(ps, req, "MC.FLUSH", 1, cl->next, tag);
@@ -202,9 +202,9 @@ static keel_parse_result parse_verbosity(mc_parser *ps, mc_cmdline *cl, keel_req
         return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, 0);
     unsigned q = noreply_bit(cl, cl->ntok - 1);
     uint64_t level;
-    if (!mc_num_u64(cl->tok[1].ptr, cl->tok[1].len, &level))
+    if (!dk_dec_u64(cl->tok[1].ptr, cl->tok[1].len, &level))
         return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
-    return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_OK, q));
+    return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_OK, q));
 }
 
 /* Highest slab class memcached 1.6 has with its default settings (class 0 is its page pool). */
@@ -218,7 +218,7 @@ static keel_parse_result parse_slabs(mc_parser *ps, mc_cmdline *cl, keel_request
     const keel_arg *t = cl->tok;
     if (!cl->more && n == 4 && MC_TOK_IS(&t[1], "reassign")) {
         int64_t src, dst;
-        if (!mc_num_i64(t[2].ptr, t[2].len, &src) || !mc_num_i64(t[3].ptr, t[3].len, &dst))
+        if (!dk_dec_i64(t[2].ptr, t[2].len, &src) || !dk_dec_i64(t[3].ptr, t[3].len, &dst))
             return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, 0);
         mc_msg m = MC_MSG_SLABS_NOSPARE;
         if (src == dst)
@@ -236,11 +236,11 @@ static keel_parse_result parse_slabs(mc_parser *ps, mc_cmdline *cl, keel_request
         if (!ok) return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, q);
     } else {
         uint64_t level;
-        if (!mc_num_u64(t[2].ptr, t[2].len, &level))
+        if (!dk_dec_u64(t[2].ptr, t[2].len, &level))
             return mc_emit_msg(ps, req, MC_MSG_BAD_FORMAT, cl->next, q);
         if (level > 2) return mc_emit_msg(ps, req, MC_MSG_ERROR, cl->next, q);
     }
-    return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_OK, q));
+    return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_OK, q));
 }
 
 /* memcached closes, without a word, a connection whose unknown command line ends in an HTTP
@@ -270,7 +270,7 @@ keel_parse_result mc_parse_text(mc_parser *ps, mc_cmdline *cl, keel_request *req
     if (MC_TOK_IS(v, "flush_all")) return parse_flush(ps, cl, req);
     if (MC_TOK_IS(v, "stats")) return parse_stats(ps, cl, req);
     if (MC_TOK_IS(v, "version"))
-        return mc_emit(ps, req, "MC.REPLY", 1, cl->next, mc_tag(MC_KIND_VERSION, 0));
+        return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_VERSION, 0));
     if (MC_TOK_IS(v, "verbosity")) return parse_verbosity(ps, cl, req);
     if (MC_TOK_IS(v, "slabs")) return parse_slabs(ps, cl, req);
     if ((MC_TOK_IS(v, "quit") && cl->ntok == 1) || looks_like_http(cl)) {

@@ -1,23 +1,15 @@
 /* protocol.c -- the "memcache" keel_proto_def: picks text or binary by a connection's first byte,
- * hands each request a due flush_all of its namespace first, and encodes replies in the
- * connection's protocol. */
-#include <time.h>
+ * puts the flush_all the core says is due in the connection's namespace before the next request,
+ * and encodes replies in the connection's protocol. */
 #include <keel/sdk.h>
 #include "bin.h"
 #include "encode.h"
-#include "flush.h"
-#include "item_size.h"
+#include <keel/memcache.h>
 #include "parse.h"
 #include "protocol.h"
 #include "register.h"
 #include "state.h"
 #include "tag.h"
-
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void mc_proto_open(keel_conn *c, void *state) {
     mc_state *st = state;
@@ -30,29 +22,6 @@ static void mc_proto_open(keel_conn *c, void *state) {
     st->parser.item_max = mc_item_size_or_default(size);
 }
 
-/* True when the connection's namespace has a flush_all due now.  Reads the table only when it
- * changed since this connection last looked, or when the time it found has come.  Never twice
- * for one state of the table: an MC.FLUSHDUE that could not claim the flush (another connection
- * did) is not sent again until the table changes. */
-static bool flush_due(keel_conn *c, mc_state *st) {
-    if (!mc_flush_pending()) return false;
-    uint64_t gen = mc_flush_generation();
-    if (st->flush_tried && gen == st->flush_tried_gen) return false;
-    if (st->flush_known && gen == st->flush_gen && st->flush_at == INT64_MAX) return false;
-    int64_t now = wall_ms();
-    if (!st->flush_known || gen != st->flush_gen) {
-        uint32_t n;
-        const keel_arg *path = keel_conn_ns_path(c, &n, NULL);
-        st->flush_at = mc_flush_time(mc_flush_database(c), path, n);
-        st->flush_gen = gen;
-        st->flush_known = true;
-    }
-    if (st->flush_at > now) return false;
-    st->flush_tried = true;
-    st->flush_tried_gen = gen;
-    return true;
-}
-
 static bool between_requests(const mc_state *st) {
     return st->mode == MC_MODE_BINARY ? st->bin.swallow == 0 : mc_parser_idle(&st->parser);
 }
@@ -60,7 +29,9 @@ static bool between_requests(const mc_state *st) {
 static keel_parse_result mc_proto_parse(keel_conn *c, void *state, const char *buf, size_t len,
                                         keel_request *req) {
     mc_state *st = state;
-    if (between_requests(st) && flush_due(c, st)) {
+    /* The core keeps the deadline and its clock, and says it is due once per change of its
+     * table; MC.FLUSHDUE claims it (a connection that loses the race flushes nothing). */
+    if (between_requests(st) && keel_conn_deadline_due(c, MC_FLUSH_DEADLINE)) {
         st->flush_argv[0].ptr = "MC.FLUSHDUE";
         st->flush_argv[0].len = 11;
         req->argc = 1;

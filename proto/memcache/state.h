@@ -1,6 +1,5 @@
 /* state.h -- a memcache connection's state: which protocol it speaks (its first byte decides),
- * the parser of each, and what it knows of its namespace's delayed flush.  All zero is a fresh
- * connection. */
+ * and the parser of each.  All zero is a fresh connection. */
 #ifndef MC_STATE_H
 #define MC_STATE_H
 
@@ -18,11 +17,6 @@ typedef struct mc_state {
     mc_parser parser;       /* text; its item_max is the connection's limit */
     mc_bin_parser bin;      /* binary */
     keel_arg flush_argv[1]; /* the MC.FLUSHDUE request of a due flush */
-    uint64_t flush_gen;     /* the flush table's generation when flush_at was read */
-    int64_t flush_at;       /* when this connection's namespace flushes (INT64_MAX: never) */
-    bool flush_known;       /* flush_gen and flush_at are set */
-    bool flush_tried;       /* an MC.FLUSHDUE went out at generation flush_tried_gen */
-    uint64_t flush_tried_gen;
 } mc_state;
 
 #endif

@@ -1,20 +1,12 @@
-/* wire.h -- memcached protocol constants shared by the parser, the commands and the encoders:
- * limits, the status codes commands reply, and the fixed lines the parser can answer with. */
+/* wire.h -- the memcached protocol's own constants: line limits and the fixed lines the parser
+ * can answer with.  What the commands reply, and the limits both sides enforce, are the contract
+ * in <keel/memcache.h>. */
 #ifndef MC_WIRE_H
 #define MC_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Longest key (memcached's KEY_MAX_LENGTH). */
-#define MC_KEY_MAX 250
-
-/* Largest value a storage command may store by default, in bytes (memcached's -I default, 1 MiB;
- * a network's "memcache.item_size_max" option changes it, see item_size.h).  A bigger one is
- * answered "SERVER_ERROR object too large for cache" and its data is skipped.  memcached counts
- * its ~50-byte item header and the key against the same limit, so its largest value is a little
- * smaller. */
-#define MC_ITEM_SIZE_MAX (1024u * 1024u)
+#include <keel/memcache.h>
 
 /* A command line longer than this without a newline closes the connection (memcached's limit
  * for non-get lines). */
@@ -27,29 +19,6 @@
 
 /* Most tokens a non-keys line may have (memcached's MAX_TOKENS, the verb included). */
 #define MC_MAX_TOKENS 24
-
-/* Longest opaque token of a meta command (O flag). */
-#define MC_OPAQUE_MAX 32
-
-/* Relative expiry times go up to 30 days; larger ones are absolute unix times. */
-#define MC_REALTIME_MAXDELTA (60 * 60 * 24 * 30)
-
-/* The version "version" and "stats" report: the memcached protocol level Keel speaks, then
- * Keel's own version. */
-#define MC_VERSION_PREFIX "1.6.18-keel-"
-
-/* What a storage, delete, touch or meta command replies (as an integer); each encoder writes
- * its own word for it. */
-typedef enum mc_status {
-    MC_STORED = 0, /* STORED / HD */
-    MC_NOT_STORED, /* NOT_STORED / NS */
-    MC_EXISTS,     /* EXISTS / EX */
-    MC_NOT_FOUND,  /* NOT_FOUND / NF (meta get: EN) */
-    MC_DELETED,    /* DELETED / HD */
-    MC_TOUCHED,    /* TOUCHED / HD */
-    MC_HIT,        /* meta get and arithmetic: VA with a value, HD without */
-    MC_STATUS_COUNT
-} mc_status;
 
 /* Fixed lines the parser answers with (MC_KIND_MSG requests). */
 typedef enum mc_msg {

@@ -30,10 +30,12 @@ static const resp_encoder encoders[RESP_SYNTAX_COUNT] = {
     [RESP_SYNTAX_PYTHON] = python_encoder,
 };
 
-static const char *const syntax_names[RESP_SYNTAX_COUNT] = {
+/* Also the protocol's list of reply syntaxes a network may choose (NULL-terminated). */
+static const char *const syntax_names[RESP_SYNTAX_COUNT + 1] = {
     [RESP_SYNTAX_RESP] = "resp",
     [RESP_SYNTAX_JSON] = "json",
     [RESP_SYNTAX_PYTHON] = "python",
+    [RESP_SYNTAX_COUNT] = NULL,
 };
 
 int resp_syntax_parse(const char *name, size_t len) {
@@ -141,4 +143,5 @@ const keel_proto_def resp_protocol = {
     .encode = resp_proto_encode,
     .encode_step = resp_proto_encode_step,
     .encode_abort = resp_proto_encode_abort,
+    .reply_syntaxes = syntax_names,
 };

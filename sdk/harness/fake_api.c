@@ -328,6 +328,68 @@ static const char *f_conn_network_setting(keel_conn *c, const char *name) {
     return NULL;
 }
 
+/* ---- namespace deadlines: a small table keyed by database, namespace path and name ---- */
+
+#define FAKE_DEADLINES 16
+static struct fake_deadline {
+    char key[256];
+    int64_t at_ms;
+    keel_conn *told[8]; /* connections conn_deadline_due said true to since it was set */
+    int ntold;
+} deadlines[FAKE_DEADLINES];
+
+/* The key of c's deadline `name`: "database/name1/name2.../:name" (empty when too long). */
+static void deadline_key(keel_conn *c, const char *name, char *out, size_t cap) {
+    int n = snprintf(out, cap, "%s", c->database ? c->database : "0");
+    for (uint32_t i = 0; i < c->ns_n && n >= 0 && (size_t)n < cap; i++)
+        n += snprintf(out + n, cap - (size_t)n, "/%.*s", (int)c->ns[i].len, c->ns[i].ptr);
+    if (n >= 0 && (size_t)n < cap) n += snprintf(out + n, cap - (size_t)n, "/:%s", name);
+    if (n < 0 || (size_t)n >= cap) out[0] = 0;
+}
+
+static struct fake_deadline *deadline_find(keel_conn *c, const char *name, bool add) {
+    char key[256];
+    deadline_key(c, name, key, sizeof key);
+    if (!key[0]) return NULL;
+    struct fake_deadline *free_slot = NULL;
+    for (size_t i = 0; i < FAKE_DEADLINES; i++) {
+        if (!strcmp(deadlines[i].key, key)) return &deadlines[i];
+        if (!deadlines[i].key[0] && !free_slot) free_slot = &deadlines[i];
+    }
+    if (add && free_slot) snprintf(free_slot->key, sizeof free_slot->key, "%s", key);
+    return add ? free_slot : NULL;
+}
+
+static keel_status f_deadline_set(keel_conn *c, const char *name, int64_t at_ms) {
+    struct fake_deadline *d = deadline_find(c, name, true);
+    if (!d) return KEEL_ENOMEM;
+    d->at_ms = at_ms;
+    d->ntold = 0;
+    return KEEL_OK;
+}
+
+static void f_deadline_cancel(keel_conn *c, const char *name) {
+    struct fake_deadline *d = deadline_find(c, name, false);
+    if (d) d->key[0] = 0;
+}
+
+static bool f_deadline_take(keel_conn *c, const char *name) {
+    struct fake_deadline *d = deadline_find(c, name, false);
+    if (!d || d->at_ms > fake_now()) return false;
+    d->key[0] = 0;
+    return true;
+}
+
+/* Due without claiming: true once per connection until the deadline is set again. */
+static bool f_conn_deadline_due(keel_conn *c, const char *name) {
+    struct fake_deadline *d = deadline_find(c, name, false);
+    if (!d || d->at_ms > fake_now()) return false;
+    for (int i = 0; i < d->ntold; i++)
+        if (d->told[i] == c) return false;
+    if (d->ntold < 8) d->told[d->ntold++] = c;
+    return true;
+}
+
 /* ---- buffers ---- */
 
 static char *f_buf_reserve(keel_buf *b, size_t n) {
@@ -373,6 +435,10 @@ static void fill(void) {
     table.conn_close_after_reply = f_conn_close_after_reply;
     table.conn_auth = f_conn_auth;
     table.conn_network_setting = f_conn_network_setting;
+    table.deadline_set = f_deadline_set;
+    table.deadline_cancel = f_deadline_cancel;
+    table.deadline_take = f_deadline_take;
+    table.conn_deadline_due = f_conn_deadline_due;
     table.conn_ns_enter = f_conn_ns_enter;
     table.conn_ns_reset = f_conn_ns_reset;
     table.conn_ns_path = f_conn_ns_path;
@@ -391,6 +457,7 @@ const keel_api *fake_api_table(void) {
 }
 
 void fake_api_reset(void) {
+    memset(deadlines, 0, sizeof deadlines);
     fill();
     keel_api_ptr = &table;
     fake_keyspace_reset(); /* before the types its objects need are forgotten */

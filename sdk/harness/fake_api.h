@@ -147,6 +147,10 @@ keel_op_result fake_proc_run(keel_proc *p, const keel_insn_def *program);
 /* Runs argv[0]'s registered command, checking arity as the core does (KEEL_FAIL with Redis's
  * "unknown command" / "wrong number of arguments" errors). */
 keel_op_result fake_call(keel_proc *p);
+/* Does what the core does with a request a protocol parsed: a reply-only one (argc 0,
+ * reply_only) gets a process holding just a nil reply; any other runs argv[0]'s command
+ * (fake_call).  Free the process with fake_proc_free. */
+keel_proc *fake_request_run(keel_conn *c, const keel_request *req);
 /* When on, every process yields at every opcode boundary (after an opcode that returns
  * KEEL_NEXT or KEEL_JUMP), as a busy server may make it: its budget is refilled and the yield
  * hook runs.  Off after each reset. */

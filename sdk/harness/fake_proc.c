@@ -647,6 +647,15 @@ keel_op_result fake_call(keel_proc *p) {
     return fake_proc_run(p, cmd->program);
 }
 
+keel_proc *fake_request_run(keel_conn *c, const keel_request *req) {
+    keel_proc *p = fake_proc_new_args(c, (int)req->argc, req->argv);
+    if (req->argc == 0 && req->reply_only)
+        keel_reply_nil(p);
+    else
+        fake_call(p);
+    return p;
+}
+
 static keel_status f_proc_defer_free(keel_proc *p, void (*fn)(void *ptr), void *ptr) {
     if (!fn) return KEEL_EINVAL;
     fake_cleanup *c = malloc(sizeof *c);

@@ -64,6 +64,7 @@ static uint64_t run(const uint8_t *data, size_t size, size_t step, bool honour_n
         if (r == KEEL_PARSE_OK) {
             CHECK(req.consumed > 0 && req.consumed <= wlen);
             if (req.argc) h = mix_request(h, &ps, &req, buf, wlen);
+            if (req.reply_only) h = mix(h, &req.tag, sizeof req.tag);
             start += req.consumed;
             wlen -= req.consumed;
             if (wlen == 0) wlen = step < size - start ? step : size - start;

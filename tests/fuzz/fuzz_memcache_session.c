@@ -10,6 +10,7 @@
 #include <string.h>
 #include "fake_api.h"
 #include "proto/memcache/bin.h"
+#include "modules/memcache/register.h"
 #include "proto/memcache/register.h"
 #include "proto/memcache/state.h"
 
@@ -54,8 +55,7 @@ static void run_request(const keel_proto_def *proto, session *s, const keel_requ
                         keel_buf *out) {
     keel_proc *p;
     if (req) {
-        p = fake_proc_new_args(s->conn, (int)req->argc, req->argv);
-        fake_call(p);
+        p = fake_request_run(s->conn, req);
     } else {
         p = fake_proc_new(s->conn, 1, (const char *[]){"x"});
         keel_reply_error(p, "%s", "protocol error");
@@ -94,7 +94,7 @@ static void feed(const keel_proto_def *proto, session *s, const uint8_t *data, s
         }
         CHECK(req.consumed <= s->len - off);
         off += req.consumed;
-        if (req.argc) run_request(proto, s, &req, out);
+        if (req.argc || req.reply_only) run_request(proto, s, &req, out);
         if (s->conn->close_after_reply) {
             s->closed = true;
             break;
@@ -108,7 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size == 0) return 0;
     fake_api_reset();
     long live = fake_api_live_allocs();
-    CHECK(mc_register(fake_module()) == KEEL_OK);
+    CHECK(mc_proto_register(fake_module()) == KEEL_OK);
+    CHECK(mc_items_register(fake_module()) == KEEL_OK);
     const keel_proto_def *proto = fake_protocol("memcache");
     session a = {.conn = fake_conn_new(proto)}, b = {.conn = fake_conn_new(proto)};
     ((mc_state *)b.conn->proto_state)->mode = MC_MODE_BINARY;
@@ -136,7 +137,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fake_buf_free(&out);
     fake_conn_free(a.conn);
     fake_conn_free(b.conn);
-    mc_unregister(fake_module());
+    mc_items_unregister(fake_module());
+    mc_proto_unregister(fake_module());
     CHECK(fake_api_live_allocs() == live);
     fake_api_reset();
     return 0;

@@ -103,7 +103,9 @@ endif
 endif
 
 if MODULE_MEMCACHE
-FUZZ_MC_LIBS = proto/memcache/libmemcache.la sdk/harness/libkeelharness.la datakit/libdatakit_pic.la -lm
+if MODULE_MCITEMS
+FUZZ_MC_LIBS = proto/memcache/libmemcache.la modules/memcache/libmcitems.la sdk/harness/libkeelharness.la \
+	datakit/libdatakit_pic.la -lm
 
 # ---- the memcached text, meta and binary parsers, and whole memcached sessions ----
 FUZZ_TARGETS += memcache_parse memcache_session memcache_bin_parse
@@ -142,6 +144,7 @@ tests_fuzz_fuzz_memcache_bin_parse_SOURCES = tests/fuzz/fuzz_memcache_bin_parse.
 tests_fuzz_fuzz_memcache_bin_parse_CPPFLAGS = $(FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_memcache_bin_parse_LDFLAGS = $(FUZZER_LINKING)
 tests_fuzz_fuzz_memcache_bin_parse_LDADD = $(FUZZ_MC_LIBS)
+endif
 endif
 endif
 

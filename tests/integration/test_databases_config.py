@@ -96,7 +96,7 @@ class NetworkDatabase(unittest.TestCase):
 
     @unittest.skipUnless(have_module("memcache"), "memcache module not built")
     def test_memcache_networks_use_database_zero_unless_told(self):
-        cfg = {"modules": ["resp", "memcache", "strings"], "threads": 2, "networks": [
+        cfg = {"modules": ["resp", "memcache", "mcitems", "strings"], "threads": 2, "networks": [
             {"name": "resp", "port": 0},
             {"name": "mc0", "port": 0, "protocol": "memcache"},
             {"name": "mc5", "port": 0, "protocol": "memcache", "database": 5}]}

@@ -17,9 +17,10 @@ from keel_harness import MODULE_DIR, KeelServer, free_port
 
 
 def require_memcache_module():
-    """Skips the tests when memcache.so was not built (configure --disable-module-memcache)."""
-    if MODULE_DIR and not os.path.exists(os.path.join(MODULE_DIR, "memcache.so")):
-        raise unittest.SkipTest("memcache.so is not built")
+    """Skips the tests when memcache.so or mcitems.so was not built (--disable-module-...)."""
+    for so in ("memcache.so", "mcitems.so"):
+        if MODULE_DIR and not os.path.exists(os.path.join(MODULE_DIR, so)):
+            raise unittest.SkipTest(so + " is not built")
 
 ITEM_MAX = 1024 * 1024  # MC_ITEM_SIZE_MAX
 
@@ -460,6 +461,19 @@ class Stats(MemcacheTestCase):
     def test_memcache_version_and_verbosity(self):
         out = self.cmd(b"version\r\nverbosity 1\r\nverbosity 1 noreply\r\n")
         self.assertRegex(out, rb"^VERSION 1\.6\.18-keel-[0-9.]+\r\nOK\r\n$")
+
+    def test_memcache_lines_the_protocol_answers_run_no_command(self):
+        """version, mn and the parser's errors are reply-only requests: answered in order among
+        the commands' replies, with no MC.* command behind them (none is left for RESP)."""
+        before = self.r.info("commandstats")
+        out = self.cmd(b"set o 0 0 1\r\n1\r\nversion\r\nbogus\r\nget o\r\nmn\r\n")
+        self.assertRegex(out, rb"^STORED\r\nVERSION 1\.6\.18-keel-[0-9.]+\r\nERROR\r\n"
+                              rb"VALUE o 0 1\r\n1\r\nEND\r\nMN\r\n$")
+        after = self.r.info("commandstats")
+        self.assertEqual({k for k in after if "reply" in k}, set())
+        self.assertEqual(after["cmdstat_mc.set"]["calls"] - before.get("cmdstat_mc.set", {"calls": 0})["calls"], 1)
+        with self.assertRaisesRegex(Exception, "unknown command"):
+            self.r.execute_command("MC.REPLY")
 
 
 class Meta(MemcacheTestCase):

@@ -42,7 +42,7 @@ class Access(unittest.TestCase):
                 mc("mc_bad", options={"memcache.item_size_max": "3g"}),
                 mc("resp_2m", "resp", options={"memcache.item_size_max": "2m"}),
                 mc("mc_pass", requirepass="sesame")]
-        cls.srv = KeelConfigServer({"modules": ["resp", "memcache", "strings"], "threads": 2,
+        cls.srv = KeelConfigServer({"modules": ["resp", "memcache", "mcitems", "strings"], "threads": 2,
                                     "networks": nets}).start()
         cls.top = cls.srv.client("resp")
         cls.t1 = cls.srv.client("resp_t1")

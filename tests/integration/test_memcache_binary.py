@@ -20,8 +20,9 @@ from keel_harness import MODULE_DIR, KeelServer, free_port
 
 
 def require_memcache_module():
-    if MODULE_DIR and not os.path.exists(os.path.join(MODULE_DIR, "memcache.so")):
-        raise unittest.SkipTest("memcache.so is not built")
+    for so in ("memcache.so", "mcitems.so"):
+        if MODULE_DIR and not os.path.exists(os.path.join(MODULE_DIR, so)):
+            raise unittest.SkipTest(so + " is not built")
 
 
 F = mb.frame

@@ -13,9 +13,10 @@ from keel_harness import MODULE_DIR, KeelServer, free_port
 
 
 def require_memcache_module():
-    """Skips the tests when memcache.so was not built (configure --disable-module-memcache)."""
-    if MODULE_DIR and not os.path.exists(os.path.join(MODULE_DIR, "memcache.so")):
-        raise unittest.SkipTest("memcache.so is not built")
+    """Skips the tests when memcache.so or mcitems.so was not built (--disable-module-...)."""
+    for so in ("memcache.so", "mcitems.so"):
+        if MODULE_DIR and not os.path.exists(os.path.join(MODULE_DIR, so)):
+            raise unittest.SkipTest(so + " is not built")
 
 TOOLS = ["memccp", "memccat", "memcexist", "memctouch", "memcrm", "memcflush", "memcstat",
          "memcping", "memccapable", "memcslap"]

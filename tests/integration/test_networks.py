@@ -19,7 +19,7 @@ import redis
 
 from keel_harness import KeelConfigServer, MODULE_DIR, make_certs
 
-WANTED = ["resp", "memcache", "strings", "lists", "sets", "hll", "maps"]
+WANTED = ["resp", "memcache", "mcitems", "strings", "lists", "sets", "hll", "maps"]
 
 RECORD = b"""#!/bin/sh
 # on_startup: write the arguments where the test finds them, then exit with the status asked
@@ -226,6 +226,7 @@ class Networks(unittest.TestCase):
 
     def test_memcache_networks_follow_their_permissions(self):
         self.need("memcache")
+        self.need("mcitems")
         s = self.srv.raw("mc")
         s.sendall(b"set mck 0 0 1\r\nx\r\nget mck\r\n")
         self.assertEqual(lines_of(s, 4)[:4], [b"STORED\r", b"VALUE mck 0 1\r", b"x\r", b"END\r"])

@@ -12,7 +12,7 @@ import unittest
 
 from keel_harness import SERVER, MODULE_DIR, KeelConfigServer, free_port, make_certs
 
-EXAMPLE = """{"modules": ["resp", "memcache", "strings", "lists", "sets", "hll", "maps"],
+EXAMPLE = """{"modules": ["resp", "memcache", "mcitems", "strings", "lists", "sets", "hll", "maps"],
  "threads": 2,
  "networks": [
   {"name": "app", "host": "127.0.0.1", "port": 0, "protocol": "resp", "permissions": ["read", "write"]},

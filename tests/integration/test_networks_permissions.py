@@ -77,7 +77,7 @@ def needs(cls, perms):
 class PermissionMatrix(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.modules = [m for m in ("resp", "memcache", "strings", "lists", "sets", "hll", "maps", "pubsub")
+        cls.modules = [m for m in ("resp", "memcache", "mcitems", "strings", "lists", "sets", "hll", "maps", "pubsub")
                        if have_module(m)]
         nets = [{"name": name, "port": 0, "permissions": perms} for name, perms in PERMISSION_SETS.items()]
         if "memcache" in cls.modules:
@@ -149,8 +149,8 @@ class PermissionMatrix(unittest.TestCase):
                                       "(it needs the admin permission)")
 
     def test_memcached_commands(self):
-        if "memcache" not in self.modules:
-            self.skipTest("memcache module not built")
+        if "memcache" not in self.modules or "mcitems" not in self.modules:
+            self.skipTest("memcache or mcitems module not built")
         for net in MC_SETS:
             perms = PERMISSION_SETS[net]
             for cls, request in MC_COMMANDS:

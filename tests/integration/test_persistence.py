@@ -178,7 +178,8 @@ class PersistenceTest(unittest.TestCase):
         self.assertEqual(r.get("deeper"), b"yes")
         srv.stop()
 
-    @unittest.skipUnless(not MODULE_DIR or have_module("memcache"), "memcache.so is not built")
+    @unittest.skipUnless(not MODULE_DIR or (have_module("memcache") and have_module("mcitems")),
+                         "memcache.so or mcitems.so is not built")
     def test_memcached_flags_and_cas_survive(self):
         port = free_port()
         srv = self.server("--memcache-port", str(port)).start()

@@ -522,7 +522,7 @@ class RdbImportTest(unittest.TestCase):
         self.assertIn("keys in database 3 but the server has 2 databases", log)
 
     def test_rdb_import_needs_dump_module(self):
-        rc, log = run_to_exit("--load-rdb", self.rdb, "--modules", "resp,memcache,strings")
+        rc, log = run_to_exit("--load-rdb", self.rdb, "--modules", "resp,memcache,mcitems,strings")
         self.assertEqual(rc, 1, log)
         self.assertIn("needs the dump module", log)
 

@@ -76,6 +76,13 @@ tests_unit_test_expire_lag_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_expire_lag_LDADD = core/libkeelcore.la $(UNIT_LIBS)
 TESTS += tests/unit/test_expire_lag
 
+check_PROGRAMS += tests/unit/test_deadline
+tests_unit_test_deadline_SOURCES = tests/unit/test_deadline.c
+tests_unit_test_deadline_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_deadline_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_deadline_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_deadline
+
 check_PROGRAMS += tests/unit/test_snap_file
 tests_unit_test_snap_file_SOURCES = tests/unit/test_snap_file.c
 tests_unit_test_snap_file_CPPFLAGS = $(CORE_TEST_CPPFLAGS)

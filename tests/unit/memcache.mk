@@ -1,7 +1,9 @@
-# tests/unit/memcache.mk -- unit tests for proto/memcache (text and binary parsers, encoders, and
-# the MC.* commands on the fake keel_api of sdk/harness/fake_api.h).
+# tests/unit/memcache.mk -- unit tests for proto/memcache (text and binary parsers, encoders) and
+# modules/memcache (the MC.* commands) on the fake keel_api of sdk/harness/fake_api.h.
 if MODULE_MEMCACHE
-MEMCACHE_TEST_LIBS = proto/memcache/libmemcache.la sdk/harness/libkeelharness.la \
+if MODULE_MCITEMS
+MEMCACHE_TEST_LIBS = proto/memcache/libmemcache.la modules/memcache/libmcitems.la \
+	sdk/harness/libkeelharness.la \
 	datakit/libdatakit_pic.la $(UNIT_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_memcache_parse tests/unit/test_memcache_encode \
@@ -24,4 +26,5 @@ tests_unit_test_memcache_cmds_LDADD = $(MEMCACHE_TEST_LIBS)
 tests_unit_test_memcache_bin_SOURCES = tests/unit/test_memcache_bin.c
 tests_unit_test_memcache_bin_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_memcache_bin_LDADD = $(MEMCACHE_TEST_LIBS)
+endif
 endif

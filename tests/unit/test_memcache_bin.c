@@ -2,17 +2,17 @@
  * frame checks (lengths that lie, unknown opcodes, values over the limit, input split
  * anywhere), and whole sessions on the fake keyspace read back as response frames (statuses,
  * quiet opcodes, opaque and CAS round trips).  Also the pieces the hardening added beside it:
- * the per-namespace delayed flush table, the item size option, meta get's access callback. */
+ * the delayed flush, the item size option, meta get's access callback. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fake_api.h"
 #include "proto/memcache/bin.h"
-#include "proto/memcache/flush.h"
-#include "proto/memcache/item_size.h"
+#include "modules/memcache/register.h"
 #include "proto/memcache/register.h"
 #include "proto/memcache/tag.h"
+#include "proto/memcache/wire.h"
 
 static keel_conn *conn;
 static keel_buf out;
@@ -20,7 +20,8 @@ static mc_bin_parser bp;
 
 static void setup(void) {
     fake_api_reset();
-    ck_assert_int_eq(mc_register(fake_module()), KEEL_OK);
+    ck_assert_int_eq(mc_proto_register(fake_module()), KEEL_OK);
+    ck_assert_int_eq(mc_items_register(fake_module()), KEEL_OK);
     conn = fake_conn_new(fake_protocol("memcache"));
     memset(&out, 0, sizeof out);
     memset(&bp, 0, sizeof bp);
@@ -29,7 +30,8 @@ static void setup(void) {
 static void teardown(void) {
     fake_conn_free(conn);
     fake_buf_free(&out);
-    mc_unregister(fake_module());
+    mc_items_unregister(fake_module());
+    mc_proto_unregister(fake_module());
     ck_assert_int_eq(fake_api_live_allocs(), 0);
 }
 
@@ -103,6 +105,7 @@ static void req_touch(uint8_t op, const char *key, uint32_t exptime, uint32_t op
 /* Describes one parsed request: "CMD|arg|arg op=NN q st=NN opq=N". */
 static void describe(char *s, size_t cap, const keel_request *r) {
     size_t n = strlen(s);
+    if (r->reply_only) n += (size_t)snprintf(s + n, cap - n, "REPLY");
     for (uint32_t i = 0; i < r->argc; i++)
         n += (size_t)snprintf(s + n, cap - n, "%s%.*s", i ? "|" : "", (int)r->argv[i].len,
                               r->argv[i].ptr);
@@ -131,7 +134,7 @@ static const char *parse_windows(uint64_t item_max, size_t step) {
         if (pr == KEEL_PARSE_OK) {
             ck_assert_uint_gt(r.consumed, 0);
             ck_assert_uint_le(r.consumed, w);
-            if (r.argc) describe(s, sizeof s, &r);
+            if (r.argc || r.reply_only) describe(s, sizeof s, &r);
             off += r.consumed;
             if (avail < off) avail = off;
         }
@@ -192,8 +195,8 @@ START_TEST(test_memcache_bin_parse_delete_arith_and_the_rest) {
                                  "MC.MD|d|C77 op=14 q opq=2;"
                                  "MC.MA|n|D5|J10|M+|v|c op=05 opq=3;"
                                  "MC.MA|n|D1|J0|M-|v|c|N60|C8 op=16 q opq=4;"
-                                 "MC.REPLY op=0a opq=5;"
-                                 "MC.REPLY op=0b opq=6;"
+                                 "REPLY op=0a opq=5;"
+                                 "REPLY op=0b opq=6;"
                                  "MC.STATS op=10 opq=7;"
                                  "MC.STATS|settings op=10 opq=8;"
                                  "MC.FLUSH op=18 q opq=9;"
@@ -210,9 +213,9 @@ START_TEST(test_memcache_bin_parse_unknown_opcode_skips_its_body) {
     req_full(0x55, "abc", 3, "key", "value", 5, 1, 0);
     req_full(0x1b /* verbosity: memcached 1.6 has none */, "\0\0\0\1", 4, NULL, "", 0, 2, 0);
     req(MC_BIN_NOOP, NULL, 3);
-    ck_assert_str_eq(parse_in(), "MC.REPLY op=55 st=81 opq=1;"
-                                 "MC.REPLY op=1b st=81 opq=2;"
-                                 "MC.REPLY op=0a opq=3;");
+    ck_assert_str_eq(parse_in(), "REPLY op=55 st=81 opq=1;"
+                                 "REPLY op=1b st=81 opq=2;"
+                                 "REPLY op=0a opq=3;");
 }
 END_TEST
 
@@ -309,7 +312,7 @@ START_TEST(test_memcache_bin_parse_split_anywhere_gives_the_same_requests) {
     req(MC_BIN_NOOP, NULL, 6);
     char whole[4096];
     snprintf(whole, sizeof whole, "%s", parse_in());
-    ck_assert_ptr_nonnull(strstr(whole, "MC.REPLY op=0a opq=6;"));
+    ck_assert_ptr_nonnull(strstr(whole, "REPLY op=0a opq=6;"));
     for (size_t step = 1; step < 80; step++)
         ck_assert_str_eq(parse_windows(1024 * 1024, step), whole);
 }
@@ -383,9 +386,8 @@ static const char *session(void) {
             break;
         }
         off += r.consumed;
-        if (!r.argc) continue;
-        keel_proc *p = fake_proc_new_args(conn, (int)r.argc, r.argv);
-        fake_call(p);
+        if (!r.argc && !r.reply_only) continue;
+        keel_proc *p = fake_request_run(conn, &r);
         for (const keel_reply *rep = fake_proc_reply(p); rep; rep = rep->next)
             proto->encode(conn, conn->proto_state, r.tag, rep, &out);
         fake_proc_free(p);
@@ -548,46 +550,14 @@ START_TEST(test_memcache_bin_session_too_large_and_protocol_errors) {
 }
 END_TEST
 
-/* ---- the delayed flush table ---- */
+/* ---- the delayed flush ---- */
 
-START_TEST(test_memcache_bin_flush_table_keeps_namespaces_and_databases_apart) {
-    keel_arg tenant[] = {{"t1", 2}}, other[] = {{"t2", 2}}, deep[] = {{"t1", 2}, {"x", 1}};
-    ck_assert(!mc_flush_pending());
-    ck_assert(mc_flush_schedule(0, NULL, 0, 1000));
-    ck_assert(mc_flush_schedule(0, tenant, 1, 2000));
-    ck_assert(mc_flush_pending());
-    ck_assert_int_eq(mc_flush_time(0, NULL, 0), 1000);
-    ck_assert_int_eq(mc_flush_time(0, tenant, 1), 2000);
-    ck_assert_int_eq(mc_flush_time(0, other, 1), INT64_MAX);
-    ck_assert_int_eq(mc_flush_time(0, deep, 2), INT64_MAX);
-    ck_assert(!mc_flush_take_due(0, tenant, 1, 1500)); /* not yet */
-    ck_assert(!mc_flush_take_due(0, other, 1, 5000));  /* not its flush */
-    ck_assert(!mc_flush_take_due(1, tenant, 1, 5000)); /* the same namespace of another database */
-    ck_assert(mc_flush_schedule(3, tenant, 1, 3000));
-    ck_assert_int_eq(mc_flush_time(3, tenant, 1), 3000);
-    ck_assert_int_eq(mc_flush_time(0, tenant, 1), 2000);
-    ck_assert(mc_flush_take_due(0, tenant, 1, 2000));
-    ck_assert(!mc_flush_take_due(0, tenant, 1, 2000)); /* once */
-    ck_assert(mc_flush_take_due(3, tenant, 1, 3000));
-    uint64_t gen = mc_flush_generation();
-    mc_flush_cancel(0, NULL, 0);
-    ck_assert_uint_ne(mc_flush_generation(), gen);
-    ck_assert(!mc_flush_pending());
-    for (int i = 0; i < MC_FLUSH_MAX; i++) {
-        char name[16];
-        keel_arg p = {name, (size_t)snprintf(name, sizeof name, "ns%d", i)};
-        ck_assert(mc_flush_schedule(0, &p, 1, 1));
-    }
-    ck_assert(!mc_flush_schedule(0, other, 1, 1));                /* full */
-    ck_assert(mc_flush_schedule(0, &(keel_arg){"ns7", 3}, 1, 9)); /* replacing is fine */
-}
-END_TEST
-
-/* A due flush of the connection's namespace goes out once before its next request; if it could
- * not be carried out (no claim), it is not sent again until the table changes. */
+/* A due flush of the connection's namespace (a deadline in the core's table) goes out once
+ * before its next request; if it could not be carried out (no claim), it is not sent again
+ * until the deadline changes. */
 START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
     const keel_proto_def *proto = fake_protocol("memcache");
-    ck_assert(mc_flush_schedule(0, NULL, 0, 1)); /* the top namespace, long due */
+    ck_assert_int_eq(keel_deadline_set(conn, MC_FLUSH_DEADLINE, 1), KEEL_OK); /* long due */
     req(MC_BIN_NOOP, NULL, 1);
     keel_request r;
     memset(&r, 0, sizeof r);
@@ -597,22 +567,22 @@ START_TEST(test_memcache_bin_due_flush_is_sent_once_per_table_state) {
     ck_assert_int_eq(mc_tag_kind(r.tag), MC_KIND_SILENT);
     /* not run (as if another connection had claimed it first): the NOOP comes next */
     ck_assert_int_eq(proto->parse(conn, conn->proto_state, in, inlen, &r), KEEL_PARSE_OK);
-    ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
+    ck_assert(r.reply_only && r.argc == 0);
     ck_assert_uint_eq(r.consumed, inlen);
-    /* a new schedule: sent again; a connection in another namespace never gets it */
-    ck_assert(mc_flush_schedule(0, NULL, 0, 2));
+    /* a new deadline: sent again; a connection in another namespace never gets it */
+    ck_assert_int_eq(keel_deadline_set(conn, MC_FLUSH_DEADLINE, 2), KEEL_OK);
     ck_assert_int_eq(proto->parse(conn, conn->proto_state, in, inlen, &r), KEEL_PARSE_OK);
     ck_assert_str_eq(r.argv[0].ptr, "MC.FLUSHDUE");
     keel_conn *tenant = fake_conn_new(proto);
     ck_assert_int_eq(keel_conn_ns_enter(tenant, &(keel_arg){"t1", 2}, 1), KEEL_OK);
     ck_assert_int_eq(proto->parse(tenant, tenant->proto_state, in, inlen, &r), KEEL_PARSE_OK);
-    ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
+    ck_assert(r.reply_only && r.argc == 0);
     fake_conn_free(tenant);
     /* nor does a connection at the top of another database (its network's "database") */
     keel_conn *db1 = fake_conn_new(proto);
     db1->database = "1";
     ck_assert_int_eq(proto->parse(db1, db1->proto_state, in, inlen, &r), KEEL_PARSE_OK);
-    ck_assert_str_eq(r.argv[0].ptr, "MC.REPLY");
+    ck_assert(r.reply_only && r.argc == 0);
     fake_conn_free(db1);
 }
 END_TEST
@@ -672,7 +642,6 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_memcache_bin_session_delete_touch_gat);
     tcase_add_test(tc, test_memcache_bin_session_version_stat_unknown_quit);
     tcase_add_test(tc, test_memcache_bin_session_too_large_and_protocol_errors);
-    tcase_add_test(tc, test_memcache_bin_flush_table_keeps_namespaces_and_databases_apart);
     tcase_add_test(tc, test_memcache_bin_due_flush_is_sent_once_per_table_state);
     tcase_add_test(tc, test_memcache_bin_item_size_parse);
     tcase_add_test(tc, test_memcache_bin_meta_get_access_follows_its_flags);

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fake_api.h"
-#include "proto/memcache/item.h"
+#include "modules/memcache/item.h"
+#include "modules/memcache/register.h"
 #include "proto/memcache/register.h"
 #include "proto/memcache/wire.h"
 
@@ -17,7 +18,8 @@ static keel_buf out;
 
 static void setup(void) {
     fake_api_reset();
-    ck_assert_int_eq(mc_register(fake_module()), KEEL_OK);
+    ck_assert_int_eq(mc_proto_register(fake_module()), KEEL_OK);
+    ck_assert_int_eq(mc_items_register(fake_module()), KEEL_OK);
     conn = fake_conn_new(fake_protocol("memcache"));
     memset(&out, 0, sizeof out);
 }
@@ -25,7 +27,8 @@ static void setup(void) {
 static void teardown(void) {
     fake_conn_free(conn);
     fake_buf_free(&out);
-    mc_unregister(fake_module());
+    mc_items_unregister(fake_module());
+    mc_proto_unregister(fake_module());
     ck_assert_int_eq(fake_api_live_allocs(), 0);
 }
 
@@ -49,9 +52,8 @@ static const char *session_n(const char *text, size_t len) {
             break;
         }
         off += req.consumed;
-        if (!req.argc) continue;
-        keel_proc *p = fake_proc_new_args(conn, (int)req.argc, req.argv);
-        fake_call(p);
+        if (!req.argc && !req.reply_only) continue;
+        keel_proc *p = fake_request_run(conn, &req);
         for (const keel_reply *rep = fake_proc_reply(p); rep; rep = rep->next)
             proto->encode(conn, conn->proto_state, req.tag, rep, &out);
         fake_proc_free(p);

@@ -35,7 +35,7 @@ static const char *const kind_names[MC_KIND_COUNT] = {
  * out, which holds n bytes; returns the new length (callers keep it: a strlen per request would
  * make describing 20,000 requests quadratic). */
 static size_t describe(char *out, size_t cap, size_t n, const keel_request *req) {
-    n += (size_t)snprintf(out + n, cap - n, "[");
+    n += (size_t)snprintf(out + n, cap - n, "[%s", req->reply_only ? "REPLY" : "");
     for (uint32_t i = 0; i < req->argc; i++) {
         if (i) n += (size_t)snprintf(out + n, cap - n, "|");
         for (size_t j = 0; j < req->argv[i].len && n + 5 < cap; j++) {
@@ -82,7 +82,7 @@ static const char *parse_all_n(const char *text, size_t len) {
         ck_assert(req.consumed > 0 || req.argc > 0);
         ck_assert_uint_le(req.consumed, len - off);
         off += req.consumed;
-        if (req.argc) n = describe(out, sizeof out, n, &req);
+        if (req.argc || req.reply_only) n = describe(out, sizeof out, n, &req);
     }
     ck_abort_msg("the parser does not make progress");
     return NULL;
@@ -120,11 +120,11 @@ START_TEST(test_memcache_parse_gets_gat_gats) {
 END_TEST
 
 START_TEST(test_memcache_parse_keys_line_without_keys) {
-    ck_assert_str_eq(parse_all("get\r\n"), "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("gets   \r\n"), "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("gat\r\n"), "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("gat 10\r\n"), "[MC.REPLY]end");
-    ck_assert_str_eq(parse_all("gat x k\r\n"), "[MC.REPLY]msg" MSG(3));
+    ck_assert_str_eq(parse_all("get\r\n"), "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("gets   \r\n"), "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("gat\r\n"), "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("gat 10\r\n"), "[REPLY]end");
+    ck_assert_str_eq(parse_all("gat x k\r\n"), "[REPLY]msg" MSG(3));
 }
 END_TEST
 
@@ -133,9 +133,9 @@ START_TEST(test_memcache_parse_bad_key_fails_the_whole_line) {
     memset(line, 'k', sizeof line);
     memcpy(line, "get a ", 6);
     strcpy(line + 6 + 251, " b\r\n");
-    ck_assert_str_eq(parse_all(line), "[MC.REPLY]msg" MSG(1));
+    ck_assert_str_eq(parse_all(line), "[REPLY]msg" MSG(1));
     ck_assert_str_eq(parse_all("get a b\x01 c\r\nget d\r\n"),
-                     "[MC.REPLY]msg" MSG(1) "[MC.GET|d]value,last");
+                     "[REPLY]msg" MSG(1) "[MC.GET|d]value,last");
 }
 END_TEST
 
@@ -217,19 +217,19 @@ END_TEST
 
 START_TEST(test_memcache_parse_storage_errors) {
     /* wrong token counts: ERROR, the data line then reads as a command */
-    ck_assert_str_eq(parse_all("set k 0 0\r\n"), "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("set k 0 0 1 noreply x\r\n"), "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("cas k 0 0 1\r\n"), "[MC.REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("set k 0 0\r\n"), "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("set k 0 0 1 noreply x\r\n"), "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("cas k 0 0 1\r\n"), "[REPLY]msg" MSG(0));
     /* bad numbers and keys: CLIENT_ERROR bad command line format, the data is not read */
-    ck_assert_str_eq(parse_all("set k 0 0 -1\r\n"), "[MC.REPLY]msg" MSG(1));
+    ck_assert_str_eq(parse_all("set k 0 0 -1\r\n"), "[REPLY]msg" MSG(1));
     ck_assert_str_eq(parse_all("set k -1 0 1\r\nx\r\n"),
-                     "[MC.REPLY]msg" MSG(1) "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("set k 4294967296 0 1\r\n"), "[MC.REPLY]msg" MSG(1));
-    ck_assert_str_eq(parse_all("set k 0 x 1\r\n"), "[MC.REPLY]msg" MSG(1));
+                     "[REPLY]msg" MSG(1) "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("set k 4294967296 0 1\r\n"), "[REPLY]msg" MSG(1));
+    ck_assert_str_eq(parse_all("set k 0 x 1\r\n"), "[REPLY]msg" MSG(1));
     ck_assert_str_eq(parse_all("set k 0 0 1 noreply\r\n"), "<need>");
-    ck_assert_str_eq(parse_all("set k 0 0 x noreply\r\n"), "[MC.REPLY]msg,q" MSG(1));
-    ck_assert_str_eq(parse_all("cas k 0 0 1 -5\r\n"), "[MC.REPLY]msg" MSG(1));
-    ck_assert_str_eq(parse_all("set k\x7f 0 0 1\r\n"), "[MC.REPLY]msg" MSG(1));
+    ck_assert_str_eq(parse_all("set k 0 0 x noreply\r\n"), "[REPLY]msg,q" MSG(1));
+    ck_assert_str_eq(parse_all("cas k 0 0 1 -5\r\n"), "[REPLY]msg" MSG(1));
+    ck_assert_str_eq(parse_all("set k\x7f 0 0 1\r\n"), "[REPLY]msg" MSG(1));
 }
 END_TEST
 
@@ -271,21 +271,21 @@ START_TEST(test_memcache_parse_delete) {
     ck_assert_str_eq(parse_all("delete k 0\r\n"), "[MC.DELETE|k]status");
     ck_assert_str_eq(parse_all("delete k noreply\r\n"), "[MC.DELETE|k]status,q");
     ck_assert_str_eq(parse_all("delete k 0 noreply\r\n"), "[MC.DELETE|k]status,q");
-    ck_assert_str_eq(parse_all("delete k 5\r\n"), "[MC.REPLY]msg" MSG(2));
-    ck_assert_str_eq(parse_all("delete\r\n"), "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("delete k x y z\r\n"), "[MC.REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("delete k 5\r\n"), "[REPLY]msg" MSG(2));
+    ck_assert_str_eq(parse_all("delete\r\n"), "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("delete k x y z\r\n"), "[REPLY]msg" MSG(0));
 }
 END_TEST
 
 START_TEST(test_memcache_parse_incr_decr_touch) {
     ck_assert_str_eq(parse_all("incr k 5\r\ndecr k 7 noreply\r\n"),
                      "[MC.INCR|k|5]arith[MC.DECR|k|7]arith,q");
-    ck_assert_str_eq(parse_all("incr k x\r\n"), "[MC.REPLY]msg" MSG(4));
-    ck_assert_str_eq(parse_all("incr k -1\r\n"), "[MC.REPLY]msg" MSG(4));
-    ck_assert_str_eq(parse_all("incr k\r\n"), "[MC.REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("incr k x\r\n"), "[REPLY]msg" MSG(4));
+    ck_assert_str_eq(parse_all("incr k -1\r\n"), "[REPLY]msg" MSG(4));
+    ck_assert_str_eq(parse_all("incr k\r\n"), "[REPLY]msg" MSG(0));
     ck_assert_str_eq(parse_all("touch k 10\r\ntouch k -1 noreply\r\n"),
                      "[MC.TOUCH|k|10]status[MC.TOUCH|k|-1]status,q");
-    ck_assert_str_eq(parse_all("touch k x\r\n"), "[MC.REPLY]msg" MSG(3));
+    ck_assert_str_eq(parse_all("touch k x\r\n"), "[REPLY]msg" MSG(3));
 }
 END_TEST
 
@@ -295,56 +295,56 @@ START_TEST(test_memcache_parse_flush_version_verbosity_stats_quit) {
     ck_assert_str_eq(parse_all("flush_all -1\r\n"), "[MC.FLUSH]ok");
     ck_assert_str_eq(parse_all("flush_all noreply\r\n"), "[MC.FLUSH]ok,q");
     ck_assert_str_eq(parse_all("flush_all 30 noreply\r\n"), "[MC.FLUSH|30]ok,q");
-    ck_assert_str_eq(parse_all("flush_all x\r\n"), "[MC.REPLY]msg" MSG(3));
-    ck_assert_str_eq(parse_all("version\r\n"), "[MC.REPLY]version");
+    ck_assert_str_eq(parse_all("flush_all x\r\n"), "[REPLY]msg" MSG(3));
+    ck_assert_str_eq(parse_all("version\r\n"), "[REPLY]version");
     ck_assert_str_eq(parse_all("verbosity 1\r\nverbosity 1 noreply\r\nverbosity 7 9\r\n"),
-                     "[MC.REPLY]ok[MC.REPLY]ok,q[MC.REPLY]ok");
-    ck_assert_str_eq(parse_all("verbosity noreply\r\n"), "[MC.REPLY]msg,q" MSG(1));
+                     "[REPLY]ok[REPLY]ok,q[REPLY]ok");
+    ck_assert_str_eq(parse_all("verbosity noreply\r\n"), "[REPLY]msg,q" MSG(1));
     ck_assert_str_eq(parse_all("verbosity\r\nverbosity 1 2 3\r\n"),
-                     "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0));
+                     "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(0));
     ck_assert_str_eq(parse_all("verbosity x\r\nverbosity -1\r\nverbosity x noreply\r\n"),
-                     "[MC.REPLY]msg" MSG(1) "[MC.REPLY]msg" MSG(1) "[MC.REPLY]msg,q" MSG(1));
+                     "[REPLY]msg" MSG(1) "[REPLY]msg" MSG(1) "[REPLY]msg,q" MSG(1));
     ck_assert_str_eq(parse_all("stats\r\nstats items\r\n"), "[MC.STATS]stats[MC.STATS|items]stats");
-    ck_assert_str_eq(parse_all("version\r\nquit\r\nget k\r\n"), "[MC.REPLY]version<close>");
+    ck_assert_str_eq(parse_all("version\r\nquit\r\nget k\r\n"), "[REPLY]version<close>");
 }
 END_TEST
 
 START_TEST(test_memcache_parse_unknown_and_empty_lines) {
-    ck_assert_str_eq(parse_all("GET k\r\n"), "[MC.REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("GET k\r\n"), "[REPLY]msg" MSG(0));
     ck_assert_str_eq(parse_all("bogus\r\n\r\n   \r\n"),
-                     "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0));
+                     "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(0));
 }
 END_TEST
 
 START_TEST(test_memcache_parse_http_request_line_closes) {
     ck_assert_str_eq(parse_all("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "<close>");
     ck_assert_str_eq(parse_all("version\r\nPOST /x HTTP/1.0\r\nversion\r\n"),
-                     "[MC.REPLY]version<close>");
+                     "[REPLY]version<close>");
     ck_assert_str_eq(parse_all("HTTP/1.1\r\n"), "<close>");
     /* not an HTTP request line: memcached's own verbs, one-letter verbs, HTTP/ not last */
     ck_assert_str_eq(parse_all("get / HTTP/1.1\r\n"),
                      "[MC.GET|/]value[MC.GET|HTTP/1.1]value,last");
-    ck_assert_str_eq(parse_all("delete HTTP/1.1 x y\r\n"), "[MC.REPLY]msg" MSG(2));
+    ck_assert_str_eq(parse_all("delete HTTP/1.1 x y\r\n"), "[REPLY]msg" MSG(2));
     ck_assert_str_eq(parse_all("sx HTTP/1.1\r\nG HTTP/1.1\r\nGET / HTTP/1.1 x\r\n"),
-                     "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0));
+                     "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(0));
 }
 END_TEST
 
 START_TEST(test_memcache_parse_slabs) {
     ck_assert_str_eq(parse_all("slabs reassign 1 2\r\nslabs reassign 0 39\r\n"),
-                     "[MC.REPLY]msg" MSG(10) "[MC.REPLY]msg" MSG(10));
+                     "[REPLY]msg" MSG(10) "[REPLY]msg" MSG(10));
     ck_assert_str_eq(parse_all("slabs reassign 3 3\r\nslabs reassign -1 2\r\n"),
-                     "[MC.REPLY]msg" MSG(11) "[MC.REPLY]msg" MSG(9));
+                     "[REPLY]msg" MSG(11) "[REPLY]msg" MSG(9));
     ck_assert_str_eq(parse_all("slabs reassign 40 1\r\nslabs reassign x 1\r\n"),
-                     "[MC.REPLY]msg" MSG(9) "[MC.REPLY]msg" MSG(1));
+                     "[REPLY]msg" MSG(9) "[REPLY]msg" MSG(1));
     ck_assert_str_eq(parse_all("slabs reassign 1 2 noreply\r\nslabs\r\nslabs foo bar\r\n"),
-                     "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(0));
+                     "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(0));
     ck_assert_str_eq(parse_all("slabs automove 0\r\nslabs automove 2 noreply\r\n"),
-                     "[MC.REPLY]ok[MC.REPLY]ok,q");
+                     "[REPLY]ok[REPLY]ok,q");
     ck_assert_str_eq(parse_all("slabs automove 3\r\nslabs automove x\r\nslabs automove\r\n"),
-                     "[MC.REPLY]msg" MSG(0) "[MC.REPLY]msg" MSG(1) "[MC.REPLY]msg" MSG(0));
+                     "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(1) "[REPLY]msg" MSG(0));
     ck_assert_str_eq(parse_all("slabs automove ratio 0.5\r\nslabs automove ratio\r\n"),
-                     "[MC.REPLY]ok[MC.REPLY]msg" MSG(0));
+                     "[REPLY]ok[REPLY]msg" MSG(0));
 }
 END_TEST
 
@@ -385,10 +385,10 @@ END_TEST
 START_TEST(test_memcache_parse_meta_get_and_flags) {
     ck_assert_str_eq(parse_all("mg k v f t\r\n"), "[MC.MG|k|v|f|t]mg");
     ck_assert_str_eq(parse_all("mg k v q Oxyz\r\n"), "[MC.MG|k|v|q|Oxyz]mg,q");
-    ck_assert_str_eq(parse_all("mg\r\n"), "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("mz k\r\n"), "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("mn\r\nmn x\r\n"), "[MC.REPLY]mn[MC.REPLY]mn");
-    ck_assert_str_eq(parse_all("me k\r\nme\r\n"), "[MC.ME|k]me[MC.REPLY]msg" MSG(1));
+    ck_assert_str_eq(parse_all("mg\r\n"), "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("mz k\r\n"), "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("mn\r\nmn x\r\n"), "[REPLY]mn[REPLY]mn");
+    ck_assert_str_eq(parse_all("me k\r\nme\r\n"), "[MC.ME|k]me[REPLY]msg" MSG(1));
     ck_assert_str_eq(parse_all("md k q\r\nma k D5 v\r\n"), "[MC.MD|k|q]md,q[MC.MA|k|D5|v]ma");
 }
 END_TEST
@@ -396,20 +396,20 @@ END_TEST
 START_TEST(test_memcache_parse_meta_base64_keys) {
     ck_assert_str_eq(parse_all("mg Zm9v b v\r\n"), "[MC.MG|foo|b|v]mg");
     ck_assert_str_eq(parse_all("mg AAE= b\r\n"), "[MC.MG|\\x00\\x01|b]mg");
-    ck_assert_str_eq(parse_all("mg Zm9 b\r\n"), "[MC.REPLY]msg" MSG(6));
-    ck_assert_str_eq(parse_all("mg ==== b\r\n"), "[MC.REPLY]msg" MSG(6));
+    ck_assert_str_eq(parse_all("mg Zm9 b\r\n"), "[REPLY]msg" MSG(6));
+    ck_assert_str_eq(parse_all("mg ==== b\r\n"), "[REPLY]msg" MSG(6));
 }
 END_TEST
 
 START_TEST(test_memcache_parse_meta_set) {
     ck_assert_str_eq(parse_all("ms k 2 T10 F5\r\nhi\r\n"), "[MC.MS|k|hi|T10|F5]ms");
     ck_assert_str_eq(parse_all("ms k 2 q\r\nhi\r\n"), "[MC.MS|k|hi|q]ms,q");
-    ck_assert_str_eq(parse_all("ms\r\n"), "[MC.REPLY]msg" MSG(0));
-    ck_assert_str_eq(parse_all("ms k\r\n"), "[MC.REPLY]msg" MSG(1));
-    ck_assert_str_eq(parse_all("ms k S2\r\nhi\r\n"), "[MC.REPLY]msg" MSG(1) "[MC.REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("ms\r\n"), "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("ms k\r\n"), "[REPLY]msg" MSG(1));
+    ck_assert_str_eq(parse_all("ms k S2\r\nhi\r\n"), "[REPLY]msg" MSG(1) "[REPLY]msg" MSG(0));
     ck_assert_str_eq(parse_all("ms k 2\r\nhix\r\n"), "<error:CLIENT_ERROR bad data chunk>");
     /* a bad base64 key still consumes the data block */
-    ck_assert_str_eq(parse_all("ms !! 2 b\r\nhi\r\nmn\r\n"), "[MC.REPLY]msg" MSG(6) "[MC.REPLY]mn");
+    ck_assert_str_eq(parse_all("ms !! 2 b\r\nhi\r\nmn\r\n"), "[REPLY]msg" MSG(6) "[REPLY]mn");
 }
 END_TEST
 
@@ -429,7 +429,7 @@ static const char *parse_trickled(const char *text, size_t step) {
         memcpy(copy, text + off, window);
         keel_parse_result r = mc_parse(&ps, copy, window, &req);
         if (r == KEEL_PARSE_OK) {
-            if (req.argc) n = describe(out, sizeof out, n, &req);
+            if (req.argc || req.reply_only) n = describe(out, sizeof out, n, &req);
             off += req.consumed;
         }
         free(copy);

@@ -1,7 +1,7 @@
 /* cmd_delete.c -- memcached's delete: MC.DELETE removes a key of any type. */
 #include "counters.h"
 #include "family.h"
-#include "wire.h"
+#include <keel/memcache.h>
 
 /* Opcode: memcache.delete
  * MC.DELETE key.  Reductions 1.  May hop and block.  Replies DELETED or NOT_FOUND (an
@@ -32,4 +32,4 @@ static const keel_cmd_def delete_cmds[] = {
      .program = delete_prog},
 };
 
-const mc_family mc_delete_family = MC_FAMILY(delete_ops, delete_cmds);
+const keel_family mc_delete_family = KEEL_FAMILY(delete_ops, delete_cmds);

@@ -1,7 +1,7 @@
 /* item.c -- items: expiry times, CAS uniques, and writes in resumable steps. */
 #include <stdatomic.h>
 #include "item.h"
-#include "wire.h"
+#include <keel/memcache.h>
 
 int64_t mc_expiry_at(int64_t exptime, int64_t now_ms) {
     if (exptime == 0) return MC_AT_NEVER;

@@ -1,12 +1,12 @@
 /* cmd_mget.c -- the meta protocol's reads: MC.MG (meta get, with touch, vivify-on-miss and
  * recache tokens) and MC.ME (meta debug). */
 #include <stdio.h>
-#include "base64.h"
+#include <datakit/base64.h>
 #include "counters.h"
 #include "family.h"
 #include "item.h"
 #include "meta.h"
-#include "wire.h"
+#include <keel/memcache.h>
 
 /* Seconds of life an item has left (rounded up), -1 when it never expires. */
 static int64_t ttl_left(const keel_value *v, int64_t now_ms) {
@@ -130,15 +130,15 @@ static keel_op_result op_me(keel_proc *p, const keel_insn *in) {
         keel_reply_nil(p);
         return KEEL_NEXT;
     }
-    char buf[MC_BOX_TEXT], line[MC_BASE64_LEN(MC_KEY_MAX) + 160];
+    char buf[MC_BOX_TEXT], line[DK_BASE64_LEN(MC_KEY_MAX) + 160];
     const char *s;
     size_t vlen = mc_item_text(&v, buf, &s), klen = key->len;
     int n;
-    char enc[MC_BASE64_LEN(MC_KEY_MAX)];
+    char enc[DK_BASE64_LEN(MC_KEY_MAX)];
     const char *k = key->ptr;
     if (klen > MC_KEY_MAX) klen = MC_KEY_MAX;
     if (mc_meta_has(&m, 'b')) {
-        klen = mc_base64_encode(key->ptr, klen, enc);
+        klen = dk_base64_encode(key->ptr, klen, enc);
         k = enc;
     }
     n = snprintf(line, sizeof line, "%.*s exp=%lld la=0 cas=%llu fetch=no cls=1 size=%zu",
@@ -185,4 +185,4 @@ static const keel_cmd_def mget_cmds[] = {
      .program = me_prog},
 };
 
-const mc_family mc_mget_family = MC_FAMILY(mget_ops, mget_cmds);
+const keel_family mc_mget_family = KEEL_FAMILY(mget_ops, mget_cmds);

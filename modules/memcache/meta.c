@@ -1,9 +1,9 @@
 /* meta.c -- reading meta flags and writing the flags a meta reply returns. */
 #include <string.h>
-#include "base64.h"
+#include <datakit/base64.h>
 #include "meta.h"
-#include "number.h"
-#include "wire.h"
+#include <datakit/decimal.h>
+#include <keel/memcache.h>
 
 static bool fail(keel_proc *p, const char *msg) {
     keel_reply_error(p, "%s", msg);
@@ -20,29 +20,29 @@ static bool read_token(keel_proc *p, mc_meta *m, char c, const char *t, size_t n
         m->opaque.len = n;
         break;
     case 'T':
-        ok = mc_num_i64(t, n, &m->ttl);
+        ok = dk_dec_i64(t, n, &m->ttl);
         break;
     case 'N':
-        ok = mc_num_i64(t, n, &m->vivify);
+        ok = dk_dec_i64(t, n, &m->vivify);
         break;
     case 'R':
-        ok = mc_num_i64(t, n, &m->recache);
+        ok = dk_dec_i64(t, n, &m->recache);
         break;
     case 'C':
-        ok = mc_num_u64(t, n, &m->compare);
+        ok = dk_dec_u64(t, n, &m->compare);
         break;
     case 'E':
-        ok = mc_num_u64(t, n, &m->explicit_cas);
+        ok = dk_dec_u64(t, n, &m->explicit_cas);
         break;
     case 'F': /* memcached words this one differently */
-        if (!mc_num_u32(t, n, &m->client_flags))
+        if (!dk_dec_u32(t, n, &m->client_flags))
             return fail(p, "CLIENT_ERROR bad command line format");
         break;
     case 'D':
-        ok = mc_num_u64(t, n, &m->delta);
+        ok = dk_dec_u64(t, n, &m->delta);
         break;
     case 'J':
-        ok = mc_num_u64(t, n, &m->initial);
+        ok = dk_dec_u64(t, n, &m->initial);
         break;
     case 'M':
         ok = n == 1;
@@ -80,8 +80,8 @@ static size_t put(char *out, size_t n, char letter, const char *s, size_t len) {
 }
 
 static size_t put_num(char *out, size_t n, char letter, int64_t v) {
-    char text[MC_NUM_TEXT];
-    return put(out, n, letter, text, mc_fmt_i64(text, v));
+    char text[DK_DEC_TEXT];
+    return put(out, n, letter, text, dk_dec_fmt_i64(text, v));
 }
 
 size_t mc_meta_text(const mc_meta *m, const char *which, const mc_meta_item *it, char *out) {
@@ -96,9 +96,9 @@ size_t mc_meta_text(const mc_meta *m, const char *which, const mc_meta_item *it,
             break;
         case 'k':
             if (b64) {
-                char enc[MC_BASE64_LEN(MC_KEY_MAX)];
+                char enc[DK_BASE64_LEN(MC_KEY_MAX)];
                 size_t len = it->key->len <= MC_KEY_MAX ? it->key->len : MC_KEY_MAX;
-                n = put(out, n, 'k', enc, mc_base64_encode(it->key->ptr, len, enc));
+                n = put(out, n, 'k', enc, dk_base64_encode(it->key->ptr, len, enc));
                 n = put(out, n, 'b', "", 0);
             } else {
                 size_t len = it->key->len <= MC_KEY_MAX ? it->key->len : MC_KEY_MAX;

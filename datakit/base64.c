@@ -1,4 +1,4 @@
-/* base64.c -- base64 decoding and encoding of meta protocol keys. */
+/* base64.c -- standard base64 decoding and encoding (see base64.h). */
 #include <stdint.h>
 #include <stdbool.h>
 #include "base64.h"
@@ -15,7 +15,7 @@ static int sextet(unsigned char c) {
     return -1;
 }
 
-long mc_base64_decode(const char *s, size_t n, char *out, size_t cap) {
+long dk_base64_decode(const char *s, size_t n, char *out, size_t cap) {
     if (n == 0 || n % 4 != 0) return -1;
     size_t o = 0;
     for (size_t i = 0; i < n; i += 4) {
@@ -43,7 +43,7 @@ long mc_base64_decode(const char *s, size_t n, char *out, size_t cap) {
     return (long)o;
 }
 
-size_t mc_base64_encode(const void *src, size_t n, char *out) {
+size_t dk_base64_encode(const void *src, size_t n, char *out) {
     const unsigned char *s = src;
     size_t o = 0, i = 0;
     for (; i + 3 <= n; i += 3) {

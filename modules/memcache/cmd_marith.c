@@ -4,7 +4,7 @@
 #include "family.h"
 #include "item.h"
 #include "meta.h"
-#include "wire.h"
+#include <keel/memcache.h>
 
 #define MA_FLAGS "bCENJDTMqtcvkO"
 #define MC_R_VALUE 5 /* register: the number the reply shows */
@@ -140,4 +140,4 @@ static const keel_cmd_def marith_cmds[] = {
      .syntax = "MC.MA key [flag ...]", .program = ma_prog},
 };
 
-const mc_family mc_marith_family = MC_FAMILY(marith_ops, marith_cmds);
+const keel_family mc_marith_family = KEEL_FAMILY(marith_ops, marith_cmds);

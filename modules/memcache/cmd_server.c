@@ -1,6 +1,6 @@
 /* cmd_server.c -- memcached's server commands: MC.STATS (stats [settings|items|slabs|sizes|
- * conns|reset]), MC.REPLY, the no-op whose reply line the encoder picks from the tag, and
- * MC.QUIT (the binary protocol's quit: a reply, then the connection closes). */
+ * conns|reset]) and MC.QUIT (the binary protocol's quit: a reply, then the connection closes),
+ * plus the memcache.nil opcode MC.FLUSH ends with. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -8,8 +8,8 @@
 #include "counters.h"
 #include "family.h"
 #include "item_size.h"
-#include "number.h"
-#include "wire.h"
+#include <datakit/decimal.h>
+#include <keel/memcache.h>
 
 /* ---- stat lines ---- */
 
@@ -190,8 +190,8 @@ static keel_op_result op_stats(keel_proc *p, const keel_insn *in) {
 }
 
 /* Opcode: memcache.nil
- * No operands.  Reductions 1.  Replies nil (MC.REPLY: the encoder writes the line its tag
- * names). */
+ * No operands.  Reductions 1.  Replies nil (the end of MC.FLUSH's walk: the encoder writes the
+ * line its tag names). */
 static keel_op_result op_nil(keel_proc *p, const keel_insn *in) {
     (void)in;
     keel_reply_nil(p);
@@ -228,7 +228,6 @@ static const keel_opcode_def server_ops[] = {
 };
 
 static const keel_insn_def stats_prog[] = {{.op = "memcache.stats"}, KEEL_END};
-static const keel_insn_def reply_prog[] = {{.op = "memcache.nil"}, KEEL_END};
 static const keel_insn_def quit_prog[] = {{.op = "memcache.quit"}, KEEL_END};
 
 static const keel_cmd_def server_cmds[] = {
@@ -242,16 +241,6 @@ static const keel_cmd_def server_cmds[] = {
      .syntax = "MC.STATS [section]",
      .program = stats_prog},
     {.size = sizeof(keel_cmd_def),
-     .name = "MC.REPLY",
-     .arity = -1,
-     .flags = KEEL_CMD_FAST | KEEL_CMD_NOAUTH,
-     .group = "memcache",
-     .since = "0.1.0",
-     .summary = "memcached protocol internal: replies nil; the encoder writes the line the "
-                "request's tag names (version, errors, mn).",
-     .syntax = "MC.REPLY [arg ...]",
-     .program = reply_prog},
-    {.size = sizeof(keel_cmd_def),
      .name = "MC.QUIT",
      .arity = 1,
      .flags = KEEL_CMD_CONN | KEEL_CMD_FAST | KEEL_CMD_NOAUTH,
@@ -262,4 +251,4 @@ static const keel_cmd_def server_cmds[] = {
      .program = quit_prog},
 };
 
-const mc_family mc_server_family = MC_FAMILY(server_ops, server_cmds);
+const keel_family mc_server_family = KEEL_FAMILY(server_ops, server_cmds);

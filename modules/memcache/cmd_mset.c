@@ -6,7 +6,7 @@
 #include "item.h"
 #include "item_size.h"
 #include "meta.h"
-#include "wire.h"
+#include <keel/memcache.h>
 
 #define MS_FLAGS "bcCEFIkOqSsTMN"
 
@@ -158,4 +158,4 @@ static const keel_cmd_def mset_cmds[] = {
      .syntax = "MC.MS key value [flag ...]", .program = ms_prog},
 };
 
-const mc_family mc_mset_family = MC_FAMILY(mset_ops, mset_cmds);
+const keel_family mc_mset_family = KEEL_FAMILY(mset_ops, mset_cmds);

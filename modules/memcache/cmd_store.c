@@ -5,8 +5,8 @@
 #include "family.h"
 #include "item.h"
 #include "item_size.h"
-#include "number.h"
-#include "wire.h"
+#include <datakit/decimal.h>
+#include <keel/memcache.h>
 
 /* Which command runs memcache.store (its imm). */
 enum { MODE_SET = 0, MODE_ADD, MODE_REPLACE, MODE_APPEND, MODE_PREPEND, MODE_CAS };
@@ -70,7 +70,7 @@ static mc_status decide(keel_proc *p, int64_t mode, keel_status found, const kee
         return MC_STORED;
     case MODE_CAS: {
         uint64_t want = 0;
-        mc_num_u64(p->argv[5].ptr, p->argv[5].len, &want);
+        dk_dec_u64(p->argv[5].ptr, p->argv[5].len, &want);
         if (found == KEEL_NOTFOUND) {
             mc_count(MC_CAS_MISSES);
             return MC_NOT_FOUND;
@@ -99,11 +99,11 @@ static keel_op_result op_store(keel_proc *p, const keel_insn *in) {
     if (!mc_item_begun(p)) {
         uint32_t flags;
         int64_t exptime;
-        if (!mc_num_u32(p->argv[3].ptr, p->argv[3].len, &flags) ||
-            !mc_num_i64(p->argv[4].ptr, p->argv[4].len, &exptime))
+        if (!dk_dec_u32(p->argv[3].ptr, p->argv[3].len, &flags) ||
+            !dk_dec_i64(p->argv[4].ptr, p->argv[4].len, &exptime))
             return bad_format(p);
         uint64_t unique;
-        if (in->imm == MODE_CAS && !mc_num_u64(p->argv[5].ptr, p->argv[5].len, &unique))
+        if (in->imm == MODE_CAS && !dk_dec_u64(p->argv[5].ptr, p->argv[5].len, &unique))
             return bad_format(p);
         if (p->argv[2].len > mc_item_size_max(p)) return too_large(p);
         keel_value v = {.size = sizeof v};
@@ -204,4 +204,4 @@ static const keel_cmd_def store_cmds[] = {
      .syntax = "MC.REFUSE key verb", .program = refuse_prog},
 };
 
-const mc_family mc_store_family = MC_FAMILY(store_ops, store_cmds);
+const keel_family mc_store_family = KEEL_FAMILY(store_ops, store_cmds);

@@ -4,8 +4,8 @@
 #include "counters.h"
 #include "family.h"
 #include "item.h"
-#include "number.h"
-#include "wire.h"
+#include <datakit/decimal.h>
+#include <keel/memcache.h>
 
 #define GET_CAS 1u      /* imm: the reply's CAS unique matters: assign one if the item has none */
 #define GET_TOUCH 2u    /* imm: argv[2] is a new exptime (gat, gats) */
@@ -34,7 +34,7 @@ static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
     int64_t at = MC_AT_KEEP;
     if (in->imm & GET_TOUCH) {
         int64_t exptime;
-        if (!mc_num_i64(p->argv[2].ptr, p->argv[2].len, &exptime)) {
+        if (!dk_dec_i64(p->argv[2].ptr, p->argv[2].len, &exptime)) {
             keel_reply_error(p, "CLIENT_ERROR invalid exptime argument");
             return KEEL_FAIL;
         }
@@ -92,7 +92,7 @@ static keel_op_result op_get(keel_proc *p, const keel_insn *in) {
 static keel_op_result op_touch(keel_proc *p, const keel_insn *in) {
     (void)in;
     int64_t exptime;
-    if (!mc_num_i64(p->argv[2].ptr, p->argv[2].len, &exptime)) {
+    if (!dk_dec_i64(p->argv[2].ptr, p->argv[2].len, &exptime)) {
         keel_reply_error(p, "CLIENT_ERROR invalid exptime argument");
         return KEEL_FAIL;
     }
@@ -155,4 +155,4 @@ static const keel_cmd_def get_cmds[] = {
      .syntax = "MC.TOUCH key exptime", .program = touch_prog},
 };
 
-const mc_family mc_get_family = MC_FAMILY(get_ops, get_cmds);
+const keel_family mc_get_family = KEEL_FAMILY(get_ops, get_cmds);

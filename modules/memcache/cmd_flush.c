@@ -1,69 +1,54 @@
-/* cmd_flush.c -- memcached's flush_all on the keyspace: MC.FLUSH (now, or scheduled for later in
- * the client's namespace) and MC.FLUSHDUE (carries out a scheduled flush once it is due).
- * Both empty the client's namespace in its database (the whole database at the top) with the
- * core's shard walk. */
+/* cmd_flush.c -- memcached's flush_all on the keyspace: MC.FLUSH (now, or a deadline recorded in
+ * the core for the client's namespace) and MC.FLUSHDUE (claims that deadline once it is due and
+ * carries the flush out).  Both empty the client's namespace in its database (the whole database
+ * at the top) with the core's shard walk. */
 #include <time.h>
 #include "counters.h"
 #include "family.h"
-#include "flush.h"
 #include "item.h"
-#include "number.h"
+#include <datakit/decimal.h>
+#include <keel/memcache.h>
 
 static keel_op_result fail(keel_proc *p, const char *msg) {
     keel_reply_error(p, "%s", msg);
     return KEEL_FAIL;
 }
 
-/* The database and namespace of the process's connection (path NULL, n 0 at the top).  False
- * when the process has no connection to ask (it is not on the connection's thread). */
-static bool client_namespace(keel_proc *p, uint32_t *db, const keel_arg **path, uint32_t *n) {
-    keel_conn *c = keel_proc_conn(p);
-    if (!c) return false;
-    *db = mc_flush_database(c);
-    *path = keel_conn_ns_path(c, n, NULL);
-    return true;
-}
-
 /* Opcode: memcache.flush
- * MC.FLUSH [delay]: with a delay that is a time to come, schedules a flush of the client's
- * namespace (replacing its earlier schedule), replies nil and finishes; otherwise cancels the
- * namespace's schedule and goes on to the flush that follows in the program.  Runs on the
- * connection's thread (KEEL_CMD_CONN).  Reductions 1. */
+ * MC.FLUSH [delay]: with a delay that is a time to come, records the flush deadline of the
+ * client's namespace in its database (replacing its earlier one), replies nil and finishes;
+ * otherwise cancels that deadline and goes on to the flush that follows in the program.  Runs on
+ * the connection's thread (KEEL_CMD_CONN).  Reductions 1. */
 static keel_op_result op_flush(keel_proc *p, const keel_insn *in) {
     (void)in;
-    const keel_arg *path;
-    uint32_t db, n;
     int64_t delay = 0;
-    if (p->argc > 1 && !mc_num_i64(p->argv[1].ptr, p->argv[1].len, &delay))
+    if (p->argc > 1 && !dk_dec_i64(p->argv[1].ptr, p->argv[1].len, &delay))
         return fail(p, "CLIENT_ERROR invalid exptime argument");
-    if (!client_namespace(p, &db, &path, &n)) return fail(p, "SERVER_ERROR flush_all needs a client");
+    keel_conn *c = keel_proc_conn(p);
+    if (!c) return fail(p, "SERVER_ERROR flush_all needs a client");
     mc_count(MC_CMD_FLUSH);
     if (delay <= 0) {
-        mc_flush_cancel(db, path, n);
+        keel_deadline_cancel(c, MC_FLUSH_DEADLINE);
         return KEEL_NEXT;
     }
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     int64_t at = mc_expiry_at(delay, now);
-    if (!mc_flush_schedule(db, path, n, at == MC_AT_EXPIRED ? now : at))
+    if (keel_deadline_set(c, MC_FLUSH_DEADLINE, at == MC_AT_EXPIRED ? now : at) != KEEL_OK)
         return fail(p, "SERVER_ERROR too many delayed flushes pending");
     keel_reply_nil(p);
     return KEEL_DONE;
 }
 
 /* Opcode: memcache.flush_due
- * MC.FLUSHDUE: claims the flush scheduled for the client's namespace when it is due and goes on
- * to carry it out; otherwise replies nil and finishes.  Runs on the connection's thread.
+ * MC.FLUSHDUE: claims the flush deadline of the client's namespace when it is due and goes on to
+ * carry the flush out; otherwise replies nil and finishes.  Runs on the connection's thread.
  * Reductions 1. */
 static keel_op_result op_flush_due(keel_proc *p, const keel_insn *in) {
     (void)in;
-    const keel_arg *path;
-    uint32_t db, n;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    if (client_namespace(p, &db, &path, &n) && mc_flush_take_due(db, path, n, now)) return KEEL_NEXT;
+    keel_conn *c = keel_proc_conn(p);
+    if (c && keel_deadline_take(c, MC_FLUSH_DEADLINE)) return KEEL_NEXT;
     keel_reply_nil(p);
     return KEEL_DONE;
 }
@@ -117,4 +102,4 @@ static const keel_cmd_def flush_cmds[] = {
      .program = flush_due_prog},
 };
 
-const mc_family mc_flush_family = MC_FAMILY(flush_ops, flush_cmds);
+const keel_family mc_flush_family = KEEL_FAMILY(flush_ops, flush_cmds);

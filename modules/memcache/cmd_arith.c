@@ -2,8 +2,8 @@
 #include "counters.h"
 #include "family.h"
 #include "item.h"
-#include "number.h"
-#include "wire.h"
+#include <datakit/decimal.h>
+#include <keel/memcache.h>
 
 #define ARITH_DECR 1 /* imm: decrement (floored at 0) instead of increment (wrapping) */
 
@@ -16,7 +16,7 @@ static keel_op_result op_arith(keel_proc *p, const keel_insn *in) {
     const keel_arg *key = &p->argv[1];
     if (!mc_item_begun(p)) {
         uint64_t delta, n;
-        if (!mc_num_u64(p->argv[2].ptr, p->argv[2].len, &delta)) {
+        if (!dk_dec_u64(p->argv[2].ptr, p->argv[2].len, &delta)) {
             keel_reply_error(p, "CLIENT_ERROR invalid numeric delta argument");
             return KEEL_FAIL;
         }
@@ -68,4 +68,4 @@ static const keel_cmd_def arith_cmds[] = {
      .syntax = "MC.DECR key delta", .program = decr_prog},
 };
 
-const mc_family mc_arith_family = MC_FAMILY(arith_ops, arith_cmds);
+const keel_family mc_arith_family = KEEL_FAMILY(arith_ops, arith_cmds);

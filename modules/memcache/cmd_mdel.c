@@ -4,7 +4,7 @@
 #include "family.h"
 #include "item.h"
 #include "meta.h"
-#include "wire.h"
+#include <keel/memcache.h>
 
 /* Opcode: memcache.md
  * MC.MD key flag...: meta delete.  Flags b C E I k O q T.  The write comes last, after every
@@ -65,4 +65,4 @@ static const keel_cmd_def mdel_cmds[] = {
      .program = md_prog},
 };
 
-const mc_family mc_mdel_family = MC_FAMILY(mdel_ops, mdel_cmds);
+const keel_family mc_mdel_family = KEEL_FAMILY(mdel_ops, mdel_cmds);
