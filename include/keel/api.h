@@ -435,7 +435,6 @@ typedef struct keel_config_def {
     /* copies the setting's value now into buf (NUL-terminated, cut to cap - 1 bytes) and     \
      * returns its whole length, or -1 when m has no setting of that name; any thread */       \
     X(long, config_get, (keel_module *m, const char *name, char *buf, size_t cap))             \
-                                    int freq))                                                \
     /* ---- namespace deadlines (added in 1.6) ---- */                                          \
     /* records that the deadline `name` (e.g. "memcache.flush") of c's namespace in c's        \
      * database falls due at at_ms (unix ms), replacing that namespace's earlier one of the    \
