@@ -38,11 +38,11 @@ static struct {
     /* the writer's own */
     chunk *pend; /* taken, not wholly written */
     int fd;
-    uint64_t cur_gen; /* the generation of the file records go to (fd may be -1: it failed) */
+    uint64_t cur_gen;   /* the generation of the file records go to (fd may be -1: it failed) */
     uint32_t cur_flags; /* its preamble's, should it have to be made again */
     int open_errno;
     uint64_t next_seq;
-    aof_buf out; /* merged bytes not yet written */
+    aof_buf out;        /* merged bytes not yet written */
     _Atomic bool dirty; /* written, not fsynced (INFO reads it) */
     int64_t last_fsync_ms;
 

@@ -13,15 +13,15 @@
 #include <string.h>
 
 #define API_ENTRY(ret, name, params) .name = keel_##name,
-static const keel_api api = {
-    .size = sizeof(keel_api),
-    .abi_major = KEEL_ABI_MAJOR,
-    .abi_minor = KEEL_ABI_MINOR,
-    KEEL_API_LIST(API_ENTRY)
-};
+static const keel_api api = {.size = sizeof(keel_api),
+                             .abi_major = KEEL_ABI_MAJOR,
+                             .abi_minor = KEEL_ABI_MINOR,
+                             KEEL_API_LIST(API_ENTRY)};
 #undef API_ENTRY
 
-const keel_api *api_table(void) { return &api; }
+const keel_api *api_table(void) {
+    return &api;
+}
 
 keel_status keel_register_command(keel_module *m, const keel_cmd_def *def, const char **err) {
     return reg_command(m, def, err);
@@ -29,14 +29,16 @@ keel_status keel_register_command(keel_module *m, const keel_cmd_def *def, const
 keel_status keel_register_opcode(keel_module *m, const keel_opcode_def *def, const char **err) {
     return reg_opcode(m, def, err);
 }
-keel_status keel_register_type(keel_module *m, const keel_type_def *def, keel_type_id *id, const char **err) {
+keel_status keel_register_type(keel_module *m, const keel_type_def *def, keel_type_id *id,
+                               const char **err) {
     return reg_type(m, def, id, err);
 }
 keel_status keel_register_protocol(keel_module *m, const keel_proto_def *def, const char **err) {
     return reg_protocol(m, def, err);
 }
 
-keel_status keel_register_info(keel_module *m, const char *name, keel_info_fn fn, const char **err) {
+keel_status keel_register_info(keel_module *m, const char *name, keel_info_fn fn,
+                               const char **err) {
     return reg_info(m, name, fn, err);
 }
 
@@ -59,12 +61,22 @@ void keel_log(keel_module *m, int level, const char *fmt, ...) {
     log_msg(level, "module %s: %s", loader_module_name(m), line);
 }
 
-void *keel_alloc(size_t n) { return mem_alloc(n); }
-void *keel_calloc(size_t count, size_t n) { return mem_calloc(count, n); }
-void *keel_realloc(void *ptr, size_t n) { return mem_realloc(ptr, n); }
-void keel_free(void *ptr) { mem_free(ptr); }
+void *keel_alloc(size_t n) {
+    return mem_alloc(n);
+}
+void *keel_calloc(size_t count, size_t n) {
+    return mem_calloc(count, n);
+}
+void *keel_realloc(void *ptr, size_t n) {
+    return mem_realloc(ptr, n);
+}
+void keel_free(void *ptr) {
+    mem_free(ptr);
+}
 
-void *keel_proc_alloc(keel_proc *p, size_t n) { return zvm_alloc(zvm_of(p), n); }
+void *keel_proc_alloc(keel_proc *p, size_t n) {
+    return zvm_alloc(zvm_of(p), n);
+}
 
 void *keel_proc_keep(keel_proc *kp, size_t n) {
     zvm_proc *p = zvm_of(kp);
@@ -81,7 +93,9 @@ keel_conn *keel_proc_conn(keel_proc *p) {
     return z->conn;
 }
 
-int64_t keel_now_ms(keel_proc *p) { return zvm_of(p)->cur->now_ms; }
+int64_t keel_now_ms(keel_proc *p) {
+    return zvm_of(p)->cur->now_ms;
+}
 
 const char *keel_proc_command(keel_proc *p) {
     zvm_proc *z = zvm_of(p);
@@ -91,7 +105,8 @@ const char *keel_proc_command(keel_proc *p) {
 char *keel_buf_reserve(keel_buf *b, size_t n) {
     if (b->cap - b->len < n) {
         size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len < n) cap *= 2;
+        while (cap - b->len < n)
+            cap *= 2;
         b->data = mem_realloc(b->data, cap);
         b->cap = cap;
     }

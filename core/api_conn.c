@@ -15,7 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-uint64_t keel_conn_id(keel_conn *c) { return c->id; }
+uint64_t keel_conn_id(keel_conn *c) {
+    return c->id;
+}
 
 void *keel_conn_proto_state(keel_conn *c, const char *proto) {
     return c && proto && !strcmp(c->proto->def.name, proto) ? c->pstate : NULL;
@@ -33,19 +35,25 @@ keel_status keel_conn_set_name(keel_conn *c, const char *name, size_t n) {
     return KEEL_OK;
 }
 
-const char *keel_conn_name(keel_conn *c) { return c->name; }
+const char *keel_conn_name(keel_conn *c) {
+    return c->name;
+}
 
-void keel_conn_close_after_reply(keel_conn *c) { c->flags |= CONN_CLOSE_ASAP; }
+void keel_conn_close_after_reply(keel_conn *c) {
+    c->flags |= CONN_CLOSE_ASAP;
+}
 
 /* Compares in time independent of where the strings first differ. */
 static bool secret_equal(const char *a, size_t alen, const char *b, size_t blen) {
     if (alen != blen) return false;
     unsigned char diff = 0;
-    for (size_t i = 0; i < alen; i++) diff |= (unsigned char)(a[i] ^ b[i]);
+    for (size_t i = 0; i < alen; i++)
+        diff |= (unsigned char)(a[i] ^ b[i]);
     return diff == 0;
 }
 
-keel_status keel_conn_auth(keel_conn *c, const char *user, size_t ulen, const char *pass, size_t plen) {
+keel_status keel_conn_auth(keel_conn *c, const char *user, size_t ulen, const char *pass,
+                           size_t plen) {
     if (user && !(ulen == 7 && memcmp(user, "default", 7) == 0)) return KEEL_EINVAL;
     const char *want = c->net->cf->requirepass;
     if (!want) {
@@ -73,7 +81,7 @@ keel_status keel_conn_ns_enter(keel_conn *c, const keel_arg *names, uint32_t n) 
 void keel_conn_ns_reset(keel_conn *c) {
     ns_path *base = c->net->ns_base;
     ns_path *p = base ? ns_path_ref(base) : NULL;
-    if (p && c->ns) {   /* keep the client's co-location choice */
+    if (p && c->ns) { /* keep the client's co-location choice */
         ns_path *q = ns_path_with(p, p->locked, c->ns->coloc, c->ns->coloc_n);
         ns_path_unref(p);
         p = q;
@@ -98,7 +106,9 @@ static int64_t wall_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static uint32_t conn_db(keel_conn *c) { return c->db; }
+static uint32_t conn_db(keel_conn *c) {
+    return c->db;
+}
 
 keel_status keel_deadline_set(keel_conn *c, const char *name, int64_t at_ms) {
     if (!c || !name || !*name) return KEEL_EINVAL;
@@ -144,7 +154,9 @@ keel_status keel_conn_option_set(keel_conn *c, const char *name, const char *val
     return KEEL_OK;
 }
 
-const char *keel_conn_option(keel_conn *c, const char *name) { return opt_get(c->opts, name); }
+const char *keel_conn_option(keel_conn *c, const char *name) {
+    return opt_get(c->opts, name);
+}
 
 /* ---- pushes and subscribed mode ---- */
 
@@ -153,7 +165,7 @@ const char *keel_conn_option(keel_conn *c, const char *name) { return opt_get(c-
 keel_status keel_conn_push(keel_conn *c, const keel_arg *parts, uint32_t n) {
     if (n == 0 || n > PUSH_PARTS_MAX) return KEEL_EINVAL;
     for (uint32_t i = 0; i < n; i++)
-        if (parts[i].len > UINT32_MAX) return KEEL_EINVAL;   /* a reply node's length */
+        if (parts[i].len > UINT32_MAX) return KEEL_EINVAL; /* a reply node's length */
     keel_reply nodes[PUSH_PARTS_MAX + 1];
     nodes[0] = (keel_reply){.type = KEEL_REPLY_PUSH, .len = n, .v.child = &nodes[1]};
     for (uint32_t i = 0; i < n; i++)

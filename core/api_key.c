@@ -35,12 +35,14 @@ static void note_keymiss(zvm_proc *p, bool located, const void *key, size_t klen
     }
     if (located) return;
     uint32_t base = ns_proc_depth(p) - p->npush;
-    notify_proc_event_depth(p, base, KEEL_NOTIFY_KEYMISS, "keymiss", p->push[0].ptr, p->push[0].len);
+    notify_proc_event_depth(p, base, KEEL_NOTIFY_KEYMISS, "keymiss", p->push[0].ptr,
+                            p->push[0].len);
 }
 
 /* After a store into sp: "new" when it made a key (the table grew past before) that p names
  * itself (a map's field is not a key: ns_walk reports the map). */
-static void note_new(zvm_proc *p, const ks_space *sp, uint64_t before, const void *key, size_t klen) {
+static void note_new(zvm_proc *p, const ks_space *sp, uint64_t before, const void *key,
+                     size_t klen) {
     if (p->npush == 0 && dk_table_count(sp->t) > before)
         notify_proc_event(p, KEEL_NOTIFY_NEW, "new", key, klen);
 }
@@ -50,9 +52,10 @@ keel_status keel_key_lookup(keel_proc *kp, const void *key, size_t klen, keel_va
     ks_space sp;
     uint64_t h;
     keel_status st = ns_resolve(p, key, klen, false, &sp, &h);
-    if (st == KEEL_EWRONGTYPE) st = KEEL_NOTFOUND;   /* inside something that is not a namespace */
+    if (st == KEEL_EWRONGTYPE) st = KEEL_NOTFOUND; /* inside something that is not a namespace */
     if (st != KEEL_OK) {
-        if (st == KEEL_NOTFOUND && notify_wanted(KEEL_NOTIFY_KEYMISS)) note_keymiss(p, false, key, klen);
+        if (st == KEEL_NOTFOUND && notify_wanted(KEEL_NOTIFY_KEYMISS))
+            note_keymiss(p, false, key, klen);
         return st;
     }
     dk_entry e;
@@ -72,19 +75,21 @@ keel_status keel_key_lookup(keel_proc *kp, const void *key, size_t klen, keel_va
 /* True when keel_key_lookup has just looked at this key, at this time: it held no expired
  * entry then, and nothing but p can have changed it since (p holds its lock). */
 static bool key_just_seen(const zvm_proc *p, const ks_space *sp, size_t klen, uint64_t h) {
-    return p->seen_table == sp->t && p->seen_hash == h && p->seen_ms == p->cur->now_ms && p->seen_klen == klen;
+    return p->seen_table == sp->t && p->seen_hash == h && p->seen_ms == p->cur->now_ms &&
+           p->seen_klen == klen;
 }
 
-keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk_val *v, unsigned flags) {
+keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk_val *v,
+                           unsigned flags) {
     zvm_proc *p = zvm_of(kp);
     ks_space sp;
     uint64_t h;
     keel_status st = ns_resolve(p, key, klen, true, &sp, &h);
     if (st != KEEL_OK) return st;
     bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
-    if (keep && key_just_seen(p, &sp, klen, h)) {   /* not expired: rewrite it in place if it can */
+    if (keep && key_just_seen(p, &sp, klen, h)) { /* not expired: rewrite it in place if it can */
         if (ks_overwrite_box(&sp, key, klen, h, v)) return KEEL_OK;
-    } else if (keep) {   /* drop it if expired */
+    } else if (keep) { /* drop it if expired */
         ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);
     }
     if (!notify_wanted(KEEL_NOTIFY_NEW)) return ks_store_box(&sp, key, klen, h, v, keep);
@@ -94,7 +99,8 @@ keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk
     return st;
 }
 
-keel_status keel_key_store_bytes(keel_proc *kp, const void *key, size_t klen, size_t len, void **bytes) {
+keel_status keel_key_store_bytes(keel_proc *kp, const void *key, size_t klen, size_t len,
+                                 void **bytes) {
     zvm_proc *p = zvm_of(kp);
     if (len < KEEL_STORE_BYTES_MIN || (uint64_t)len > UINT32_MAX) return KEEL_EINVAL;
     ks_space sp;
@@ -107,8 +113,8 @@ keel_status keel_key_store_bytes(keel_proc *kp, const void *key, size_t klen, si
     return st;
 }
 
-keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, keel_type_id type, void *obj,
-                                  unsigned flags) {
+keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, keel_type_id type,
+                                  void *obj, unsigned flags) {
     zvm_proc *p = zvm_of(kp);
     if (!type_by_id(type)) return KEEL_EINVAL;
     ks_space sp;
@@ -117,7 +123,7 @@ keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, k
     if (st != KEEL_OK) return st;
     bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
     if (keep) ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);
-    if (type == ns_type()) return KEEL_EINVAL;   /* namespaces are made by naming keys inside them */
+    if (type == ns_type()) return KEEL_EINVAL; /* namespaces are made by naming keys inside them */
     uint64_t before = dk_table_count(sp.t);
     st = ks_store_obj(&sp, key, klen, h, type, obj, keep);
     if (st == KEEL_OK && notify_wanted(KEEL_NOTIFY_NEW)) note_new(p, &sp, before, key, klen);
@@ -125,7 +131,8 @@ keel_status keel_key_store_object(keel_proc *kp, const void *key, size_t klen, k
 }
 
 /* Finds an existing key for a change: KEEL_OK with *sp, *ref; else the status to return. */
-static keel_status key_existing(zvm_proc *p, const void *key, size_t klen, ks_space *sp, dk_ref *ref) {
+static keel_status key_existing(zvm_proc *p, const void *key, size_t klen, ks_space *sp,
+                                dk_ref *ref) {
     uint64_t h;
     keel_status st = ns_resolve(p, key, klen, false, sp, &h);
     if (st == KEEL_EWRONGTYPE) return KEEL_NOTFOUND;
@@ -143,31 +150,36 @@ keel_status keel_key_delete(keel_proc *kp, const void *key, size_t klen) {
     return KEEL_OK;
 }
 
-keel_status keel_key_append(keel_proc *kp, const void *key, size_t klen, const void *data, size_t n, size_t *len) {
+keel_status keel_key_append(keel_proc *kp, const void *key, size_t klen, const void *data, size_t n,
+                            size_t *len) {
     ks_space sp;
     dk_ref r;
     keel_status st = key_existing(zvm_of(kp), key, klen, &sp, &r);
     if (st != KEEL_OK) return st;
     dk_entry e;
     dk_table_view(sp.t, r, &e);
-    /* aux words are cleared when a value is replaced (memcached's CAS must change): a store does it */
-    if (e.kind != DK_ENTRY_BOX || e.box.type != DK_BYTES || e.has_aux32 || e.has_aux64) return KEEL_EINVAL;
+    /* aux words are cleared when a value is replaced (memcached's CAS must change): a store does it
+     */
+    if (e.kind != DK_ENTRY_BOX || e.box.type != DK_BYTES || e.has_aux32 || e.has_aux64)
+        return KEEL_EINVAL;
     size_t old = e.box.len;
     if (dk_table_append_bytes(sp.t, r, data, n) == DK_REF_NONE) return KEEL_EINVAL;
     *len = old + n;
     return KEEL_OK;
 }
 
-keel_status keel_key_bytes_edit(keel_proc *kp, const void *key, size_t klen, size_t len, void **bytes,
-                               size_t *out_len) {
+keel_status keel_key_bytes_edit(keel_proc *kp, const void *key, size_t klen, size_t len,
+                                void **bytes, size_t *out_len) {
     ks_space sp;
     dk_ref r;
     keel_status st = key_existing(zvm_of(kp), key, klen, &sp, &r);
     if (st != KEEL_OK) return st;
     dk_entry e;
     dk_table_view(sp.t, r, &e);
-    /* aux words are cleared when a value is replaced (memcached's CAS must change): a store does it */
-    if (e.kind != DK_ENTRY_BOX || e.box.type != DK_BYTES || e.has_aux32 || e.has_aux64) return KEEL_EINVAL;
+    /* aux words are cleared when a value is replaced (memcached's CAS must change): a store does it
+     */
+    if (e.kind != DK_ENTRY_BOX || e.box.type != DK_BYTES || e.has_aux32 || e.has_aux64)
+        return KEEL_EINVAL;
     /* growing by nothing tells whether the value lies out of line, where it can be written */
     size_t grow = len > e.box.len ? len - e.box.len : 0;
     if (dk_table_append_bytes(sp.t, r, NULL, grow) == DK_REF_NONE) return KEEL_EINVAL;
@@ -193,8 +205,8 @@ keel_status keel_key_expire(keel_proc *kp, const void *key, size_t klen, int64_t
     return KEEL_OK;
 }
 
-keel_status keel_key_aux_set(keel_proc *kp, const void *key, size_t klen, unsigned slot, bool present,
-                             uint64_t value) {
+keel_status keel_key_aux_set(keel_proc *kp, const void *key, size_t klen, unsigned slot,
+                             bool present, uint64_t value) {
     if (slot > KEEL_AUX64) return KEEL_EINVAL;
     ks_space sp;
     dk_ref r;
@@ -205,7 +217,8 @@ keel_status keel_key_aux_set(keel_proc *kp, const void *key, size_t klen, unsign
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
 }
 
-keel_status keel_key_access_set(keel_proc *kp, const void *key, size_t klen, int64_t idle_s, int freq) {
+keel_status keel_key_access_set(keel_proc *kp, const void *key, size_t klen, int64_t idle_s,
+                                int freq) {
     if (idle_s < -1 || freq < -1 || freq > 255) return KEEL_EINVAL;
     zvm_proc *p = zvm_of(kp);
     ks_space sp;
@@ -226,7 +239,9 @@ const char *keel_type_name(keel_type_id type) {
     return te ? te->def.name : "none";
 }
 
-uint32_t keel_key_count(keel_proc *kp) { return zvm_of(kp)->nkeys; }
+uint32_t keel_key_count(keel_proc *kp) {
+    return zvm_of(kp)->nkeys;
+}
 
 keel_status keel_key_nth(keel_proc *kp, uint32_t i, keel_arg *key, uint32_t *argi) {
     zvm_proc *p = zvm_of(kp);
@@ -247,7 +262,7 @@ keel_status keel_key_nth(keel_proc *kp, uint32_t i, keel_arg *key, uint32_t *arg
 keel_status keel_block_keys(keel_proc *kp, int64_t timeout_ms) {
     zvm_proc *p = zvm_of(kp);
     if (p->nkeys == 0 || timeout_ms < 0) return KEEL_EINVAL;
-    if (timeout_ms > 0) {   /* the command's deadline holds across parks (api.h) */
+    if (timeout_ms > 0) { /* the command's deadline holds across parks (api.h) */
         int64_t now = keel_now_ms(kp);
         if (!p->block_deadline_ms) p->block_deadline_ms = now + timeout_ms;
         timeout_ms = p->block_deadline_ms > now ? p->block_deadline_ms - now : 1;
@@ -300,7 +315,9 @@ void keel_proc_ns_pop(keel_proc *kp) {
     if (p->npush) p->npush--;
 }
 
-keel_type_id keel_ns_type(void) { return ns_type(); }
+keel_type_id keel_ns_type(void) {
+    return ns_type();
+}
 
 typedef struct scan_ctx {
     keel_scan_fn fn;
@@ -340,8 +357,8 @@ keel_status keel_key_ns_size(keel_proc *kp, const void *key, size_t klen, uint64
     return KEEL_OK;
 }
 
-keel_status keel_key_scan(keel_proc *kp, const void *key, size_t klen, uint64_t *cursor, keel_scan_fn fn,
-                          void *ctx) {
+keel_status keel_key_scan(keel_proc *kp, const void *key, size_t klen, uint64_t *cursor,
+                          keel_scan_fn fn, void *ctx) {
     zvm_proc *p = zvm_of(kp);
     ks_space sp;
     keel_status st;

@@ -44,7 +44,9 @@ static void blk_schedule(thr *t, zvm_proc *p) {
 
 /* ---- the per-shard wait table ---- */
 
-static uint32_t wt_slot(const wait_table *wt, uint64_t hash) { return (uint32_t)(hash >> 24) & wt->mask; }
+static uint32_t wt_slot(const wait_table *wt, uint64_t hash) {
+    return (uint32_t)(hash >> 24) & wt->mask;
+}
 
 static wait_list *wt_find(wait_table *wt, const void *key, size_t klen, uint64_t hash) {
     if (wt->count == 0) return NULL;
@@ -84,14 +86,17 @@ static void wt_add(wait_table *wt, const void *key, size_t klen, uint64_t hash, 
     wait_entry *e = mem_alloc(sizeof *e);
     e->b = b;
     e->next = NULL;
-    if (l->tail) l->tail->next = e;
-    else l->head = e;
+    if (l->tail)
+        l->tail->next = e;
+    else
+        l->head = e;
     l->tail = e;
 }
 
 static void wt_drop_list(wait_table *wt, wait_list *l) {
     wait_list **pp = &wt->buckets[wt_slot(wt, l->hash)];
-    while (*pp != l) pp = &(*pp)->next;
+    while (*pp != l)
+        pp = &(*pp)->next;
     *pp = l->next;
     wt->count--;
     mem_free(l);
@@ -123,7 +128,7 @@ int blk_signal(shard *s, const void *key, size_t klen, uint64_t hash) {
     wait_entry *e = l->head;
     l->head = l->tail = NULL;
     wt_drop_list(&s->waits, l);
-    while (e) {   /* in the order they blocked: the first to block runs first */
+    while (e) { /* in the order they blocked: the first to block runs first */
         wait_entry *next = e->next;
         if (blk_claim(e->b, BLK_WOKEN)) {
             blk_schedule(t, e->b->p);
@@ -140,7 +145,7 @@ int blk_signal_all(shard *s) {
     wait_table *wt = &s->waits;
     int woken = 0;
     for (uint32_t i = 0; wt->count && i <= wt->mask; i++)
-        while (wt->buckets[i]) {   /* blk_signal takes the list off the table */
+        while (wt->buckets[i]) { /* blk_signal takes the list off the table */
             wait_list *l = wt->buckets[i];
             woken += blk_signal(s, l->key, l->klen, l->hash);
         }
@@ -185,15 +190,17 @@ static blk_keymsg *keymsg(uint32_t shard_id, blocker *b, const zvm_key *k) {
 /* A registration that arrives after the blocker was woken is dropped. */
 static void blk_register_msg(void *arg) {
     blk_keymsg *m = arg;
-    if (atomic_load(&m->b->state) == BLK_WAITING) wt_add(&shard_get(m->shard)->waits, m->key, m->klen, m->hash, m->b);
-    else blk_unref(m->b);
+    if (atomic_load(&m->b->state) == BLK_WAITING)
+        wt_add(&shard_get(m->shard)->waits, m->key, m->klen, m->hash, m->b);
+    else
+        blk_unref(m->b);
     mem_free(m);
 }
 
 static void blk_unregister_msg(void *arg) {
     blk_keymsg *m = arg;
     wt_remove(&shard_get(m->shard)->waits, m->key, m->klen, m->hash, m->b);
-    blk_unref(m->b);   /* the message's own reference */
+    blk_unref(m->b); /* the message's own reference */
     mem_free(m);
 }
 
@@ -232,9 +239,9 @@ static void blk_disarm_timer(void *arg) {
     if (b->timer) {
         event_free(b->timer);
         b->timer = NULL;
-        blk_unref(b);   /* the timer's reference */
+        blk_unref(b); /* the timer's reference */
     }
-    blk_unref(b);       /* this message's reference */
+    blk_unref(b); /* this message's reference */
 }
 
 /* On the home thread, once p has parked: a client that finished sending (EOF) or went away while
@@ -269,8 +276,10 @@ void blk_park(zvm_proc *p) {
         const zvm_key *k = &p->keys[i];
         shard *s = shard_get(k->shard);
         atomic_fetch_add(&b->refs, 1);
-        if (s->owner == t) wt_add(&s->waits, k->lptr, k->llen, k->hash, b);
-        else thr_call_on(s->owner, blk_register_msg, keymsg(k->shard, b, k));
+        if (s->owner == t)
+            wt_add(&s->waits, k->lptr, k->llen, k->hash, b);
+        else
+            thr_call_on(s->owner, blk_register_msg, keymsg(k->shard, b, k));
     }
     struct unlock_msg *unlocks = zvm_take_locks(p);
     blk_timermsg *tm = NULL;
@@ -281,13 +290,17 @@ void blk_park(zvm_proc *p) {
         tm->b = b;
         tm->ms = p->block_timeout_ms;
     }
-    atomic_fetch_add(&b->refs, 1);   /* blk_check_client's */
+    atomic_fetch_add(&b->refs, 1); /* blk_check_client's */
     /* from here on another thread may wake p and run it: do not touch p again */
     zvm_set_state(p, ZVM_WAITING);
-    if (tm && home == t) blk_arm_timer(tm);
-    else if (tm) thr_call_on(home, blk_arm_timer, tm);
-    if (home == t) blk_check_client(b);
-    else thr_call_on(home, blk_check_client, b);
+    if (tm && home == t)
+        blk_arm_timer(tm);
+    else if (tm)
+        thr_call_on(home, blk_arm_timer, tm);
+    if (home == t)
+        blk_check_client(b);
+    else
+        thr_call_on(home, blk_check_client, b);
     zvm_send_unlocks(unlocks);
 }
 
@@ -308,9 +321,11 @@ void blk_resumed(zvm_proc *p) {
         }
     }
     atomic_fetch_add(&b->refs, 1);
-    if (p->home == t) blk_disarm_timer(b);
-    else thr_call_on(p->home, blk_disarm_timer, b);
-    blk_unref(b);   /* the process's reference */
+    if (p->home == t)
+        blk_disarm_timer(b);
+    else
+        thr_call_on(p->home, blk_disarm_timer, b);
+    blk_unref(b); /* the process's reference */
     /* start the program over: locks, registers and reply afresh */
     p->pc = 0;
     p->lock_next = 0;
@@ -325,7 +340,7 @@ void blk_resumed(zvm_proc *p) {
 bool blk_unblock(zvm_proc *p, const char *error) {
     if (zvm_state(p) != ZVM_WAITING || !p->blk) return false;
     if (!blk_claim(p->blk, BLK_TIMEDOUT)) return false;
-    p->busy_error = error;   /* it ends with this reply (zvm_step) */
+    p->busy_error = error; /* it ends with this reply (zvm_step) */
     blk_schedule(p->home, p);
     return true;
 }

@@ -25,9 +25,9 @@ enum blk_state { BLK_WAITING = 0, BLK_WOKEN, BLK_TIMEDOUT, BLK_CANCELLED };
 
 typedef struct blocker {
     _Atomic int state;
-    _Atomic int refs;              /* the process, each live registration, the timer */
+    _Atomic int refs; /* the process, each live registration, the timer */
     struct zvm_proc *p;
-    struct event *timer;           /* on the process's home thread; NULL without a timeout */
+    struct event *timer; /* on the process's home thread; NULL without a timeout */
 } blocker;
 
 /* The per-shard table of keys with waiting blockers. */

@@ -16,11 +16,12 @@ static const keel_family *const families[] = {
 
 int builtin_register_all(keel_module *core) {
     zvm_register_core_opcodes(core);
-    ns_register_type(core);   /* first type: namespaces */
+    ns_register_type(core); /* first type: namespaces */
     return keel_register_families(core, "core", families, KEEL_COUNT(families)) == KEEL_OK ? 0 : -1;
 }
 
-keel_op_result builtin_bad_subcommand(keel_proc *p, const char *cmd, const char *const *known, size_t n) {
+keel_op_result builtin_bad_subcommand(keel_proc *p, const char *cmd, const char *const *known,
+                                      size_t n) {
     const keel_arg *sub = &p->argv[1];
     for (size_t i = 0; i < n; i++) {
         if (!keel_arg_is(sub, known[i])) continue;
@@ -29,7 +30,8 @@ keel_op_result builtin_bad_subcommand(keel_proc *p, const char *cmd, const char 
     }
     char upper[32];
     size_t k = 0;
-    for (; cmd[k] && k + 1 < sizeof upper; k++) upper[k] = (char)toupper((unsigned char)cmd[k]);
+    for (; cmd[k] && k + 1 < sizeof upper; k++)
+        upper[k] = (char)toupper((unsigned char)cmd[k]);
     upper[k] = '\0';
     keel_reply_error(p, "ERR unknown subcommand '%.64s'. Try %s HELP.", sub->ptr, upper);
     return KEEL_FAIL;

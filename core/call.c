@@ -28,11 +28,13 @@ static bool call_check(zvm_proc *c, const cmd_entry *named, const cmd_entry *ce)
         zvm_reply_errorf(c, "ERR wrong number of arguments for '%s' command", named->lname);
         return false;
     }
-    const char *need = c->conn ? cmd_missing_permission(ce, c->conn->net->cf->permissions, c->pub.argc, c->pub.argv)
+    const char *need = c->conn ? cmd_missing_permission(ce, c->conn->net->cf->permissions,
+                                                        c->pub.argc, c->pub.argv)
                                : NULL;
     if (need) {
-        zvm_reply_errorf(c, "NOPERM this network does not allow the '%s' command (it needs the %s permission)",
-                         ce->lname, need);
+        zvm_reply_errorf(
+            c, "NOPERM this network does not allow the '%s' command (it needs the %s permission)",
+            ce->lname, need);
         return false;
     }
     zvm_proc_set_cmd(c, ce);
@@ -47,20 +49,22 @@ keel_status keel_call(keel_proc *kp, uint32_t argc, const keel_arg *argv) {
 
 /* Starts the child running `named` (ce: its target) with argv, copied unless `borrowed` (EXEC's
  * queued commands, whose keys EXEC holds: see zvm_give_locks for what it spares). */
-static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_entry *ce, uint32_t argc,
-                              const keel_arg *argv, unsigned opts, bool borrowed) {
-    if (ce && (ce->def->flags & KEEL_CMD_CONN) && p->cur != p->home) {   /* it runs where its client lives */
+static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_entry *ce,
+                              uint32_t argc, const keel_arg *argv, unsigned opts, bool borrowed) {
+    if (ce && (ce->def->flags & KEEL_CMD_CONN) &&
+        p->cur != p->home) { /* it runs where its client lives */
         p->target_shard = p->home->shards[0]->id;
         return KEEL_MOVED;
     }
     call_clear(p);
-    if (atomic_load_explicit(&aof_logging, memory_order_relaxed)) aof_note_call(p);   /* logs its children's */
+    if (atomic_load_explicit(&aof_logging, memory_order_relaxed))
+        aof_note_call(p); /* logs its children's */
     /* the child must see p's keys as p's in the lock table; EXEC's child, run inline, may leave
      * them as they are (zvm_give_locks) */
     if (!borrowed) zvm_register_lazy_locks(p);
     p->call_taken = 0;
     zvm_proc *c = zvm_proc_new(p->cur);
-    c->serial = p->serial;   /* the parent's keys are the child's */
+    c->serial = p->serial; /* the parent's keys are the child's */
     c->conn = p->conn;
     c->done = call_child_done;
     c->call_parent = p;
@@ -115,7 +119,9 @@ bool keel_call_failed(keel_proc *kp) {
     return p->call_child && p->call_done && (p->call_child->failed || !p->call_child->cmd);
 }
 
-void keel_call_clear(keel_proc *kp) { call_clear(zvm_of(kp)); }
+void keel_call_clear(keel_proc *kp) {
+    call_clear(zvm_of(kp));
+}
 
 bool keel_call_conflict(keel_proc *kp) {
     zvm_proc *p = zvm_of(kp);
@@ -137,7 +143,9 @@ uint32_t keel_call_keys_taken(keel_proc *kp) {
     return p->call_child && p->call_done ? p->call_taken : 0;
 }
 
-void keel_proc_restart_wider(keel_proc *kp) { zvm_of(kp)->restart_wider = true; }
+void keel_proc_restart_wider(keel_proc *kp) {
+    zvm_of(kp)->restart_wider = true;
+}
 
 void keel_proc_restart_alone(keel_proc *kp) {
     zvm_proc *p = zvm_of(kp);
@@ -145,7 +153,9 @@ void keel_proc_restart_alone(keel_proc *kp) {
     p->alone = true;
 }
 
-bool keel_proc_alone(keel_proc *kp) { return zvm_of(kp)->alone && !zvm_of(kp)->restart_wider; }
+bool keel_proc_alone(keel_proc *kp) {
+    return zvm_of(kp)->alone && !zvm_of(kp)->restart_wider;
+}
 
 /* A key of p's list for lock identity (bytes, hash) on shard sid, its bytes copied into p's
  * arena (they may live in a lock entry or a child about to go). */
@@ -153,14 +163,21 @@ static zvm_key call_key_copy(zvm_proc *p, const char *id, size_t len, uint64_t h
     char *copy = zvm_alloc(p, len + 1);
     memcpy(copy, id, len);
     copy[len] = '\0';
-    return (zvm_key){.ptr = copy, .len = len, .lptr = copy, .llen = len, .hash = hash, .shard = sid,
+    return (zvm_key){.ptr = copy,
+                     .len = len,
+                     .lptr = copy,
+                     .llen = len,
+                     .hash = hash,
+                     .shard = sid,
                      .argi = UINT32_MAX};
 }
 
 /* True when p's keys [0, n) already name lock identity (id, hash). */
-static bool call_key_listed(const zvm_key *keys, uint32_t n, const char *id, size_t len, uint64_t hash) {
+static bool call_key_listed(const zvm_key *keys, uint32_t n, const char *id, size_t len,
+                            uint64_t hash) {
     for (uint32_t i = 0; i < n; i++)
-        if (keys[i].hash == hash && keys[i].llen == len && memcmp(keys[i].lptr, id, len) == 0) return true;
+        if (keys[i].hash == hash && keys[i].llen == len && memcmp(keys[i].lptr, id, len) == 0)
+            return true;
     return false;
 }
 
@@ -170,14 +187,15 @@ void call_restart_wider(zvm_proc *p) {
     uint32_t cap = p->nkeys + p->nlocks + 1, n = p->nkeys;
     zvm_key *keys = zvm_alloc(p, sizeof *keys * cap);
     if (n) memcpy(keys, p->keys, sizeof *keys * n);
-    for (uint32_t i = 0; i < p->nlocks; i++) {   /* held, so nobody frees or changes them */
+    for (uint32_t i = 0; i < p->nlocks; i++) { /* held, so nobody frees or changes them */
         const lock_ent *e = p->locks[i].ent;
         if (!call_key_listed(keys, n, e->key, e->klen, e->hash))
             keys[n++] = call_key_copy(p, e->key, e->klen, e->hash, p->locks[i].shard);
     }
-    if (c && c->conflict && !call_key_listed(keys, n, c->conflict_key.lptr, c->conflict_key.llen, c->conflict_key.hash))
-        keys[n++] = call_key_copy(p, c->conflict_key.lptr, c->conflict_key.llen, c->conflict_key.hash,
-                                  c->conflict_key.shard);
+    if (c && c->conflict &&
+        !call_key_listed(keys, n, c->conflict_key.lptr, c->conflict_key.llen, c->conflict_key.hash))
+        keys[n++] = call_key_copy(p, c->conflict_key.lptr, c->conflict_key.llen,
+                                  c->conflict_key.hash, c->conflict_key.shard);
     call_clear(p);
     zvm_release_locks(p);
     zvm_set_key_list(p, keys, n);
@@ -196,7 +214,8 @@ void call_child_done(zvm_proc *c) {
     zvm_proc *p = c->call_parent;
     zvm_set_state(c, ZVM_DONE);
     if (c->cmd) cmdstats_call(c->cur->id, c->cmd, cmdstats_clock() - c->started_ns, c->failed);
-    if (c->cmd && (c->cmd->def->flags & KEEL_CMD_CONN) && c->conn && !(c->conn->flags & CONN_CLOSED)) {
+    if (c->cmd && (c->cmd->def->flags & KEEL_CMD_CONN) && c->conn &&
+        !(c->conn->flags & CONN_CLOSED)) {
         /* a SELECT or NS run by EXEC: the commands after it run where it left the client (this
          * is the connection's thread: connection commands run there) */
         p->db = atomic_load_explicit(&c->conn->db, memory_order_relaxed);
@@ -204,18 +223,22 @@ void call_child_done(zvm_proc *c) {
         p->ns = ns_path_ref(c->conn->ns);
     }
     p->call_done = true;
-    if (p->call_inline) return;   /* keel_call is still on the stack: it sees call_done */
-    p->cur = c->home;             /* the thread the parent waits on */
+    if (p->call_inline) return; /* keel_call is still on the stack: it sees call_done */
+    p->cur = c->home;           /* the thread the parent waits on */
     thr_ready(c->home, p);
 }
 
-static void call_recycle_msg(void *arg) { zvm_proc_recycle(arg); }
+static void call_recycle_msg(void *arg) {
+    zvm_proc_recycle(arg);
+}
 
 void call_clear(zvm_proc *p) {
     zvm_proc *c = p->call_child;
     if (!c || !p->call_done) return;
     p->call_child = NULL;
     p->call_done = false;
-    if (c->home == p->cur) zvm_proc_recycle(c);
-    else thr_call_on(c->home, call_recycle_msg, c);   /* into the pool of the thread it came from */
+    if (c->home == p->cur)
+        zvm_proc_recycle(c);
+    else
+        thr_call_on(c->home, call_recycle_msg, c); /* into the pool of the thread it came from */
 }

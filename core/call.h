@@ -20,9 +20,10 @@ struct zvm_proc;
 struct cmd_entry;
 
 /* keel_call for EXEC: the command the client named `named` (ce: its target, both looked up
- * when it was queued) with arguments that outlive the child (NUL-terminated, used in place, not copied). */
-keel_status call_entry(struct zvm_proc *p, const struct cmd_entry *named, const struct cmd_entry *ce, uint32_t argc,
-                       const keel_arg *argv);
+ * when it was queued) with arguments that outlive the child (NUL-terminated, used in place, not
+ * copied). */
+keel_status call_entry(struct zvm_proc *p, const struct cmd_entry *named,
+                       const struct cmd_entry *ce, uint32_t argc, const keel_arg *argv);
 
 /* The child finished (on the thread p waits on): called by zvm_step for a child. */
 void call_child_done(struct zvm_proc *child);

@@ -24,7 +24,8 @@ keel_op_result client_ctl_pause(keel_proc *p) {
     }
     int mode = PAUSE_ALL;
     if (p->argc == 4) {
-        if (keel_arg_is(&p->argv[3], "WRITE")) mode = PAUSE_WRITE;
+        if (keel_arg_is(&p->argv[3], "WRITE"))
+            mode = PAUSE_WRITE;
         else if (!keel_arg_is(&p->argv[3], "ALL")) {
             keel_reply_error(p, "ERR CLIENT PAUSE mode must be WRITE or ALL");
             return KEEL_FAIL;
@@ -73,14 +74,15 @@ keel_op_result client_ctl_unblock(keel_proc *kp) {
     }
     const char *error = NULL;
     if (kp->argc == 4) {
-        if (keel_arg_is(&kp->argv[3], "ERROR")) error = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+        if (keel_arg_is(&kp->argv[3], "ERROR"))
+            error = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
         else if (!keel_arg_is(&kp->argv[3], "TIMEOUT")) {
             keel_reply_error(kp, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
             return KEEL_FAIL;
         }
     }
     thr *t = client_thread((uint64_t)id);
-    if (t && t != p->cur && t->nshards == 0) {   /* no shard to hop there by (--shards < --threads) */
+    if (t && t != p->cur && t->nshards == 0) { /* no shard to hop there by (--shards < --threads) */
         keel_reply_int(kp, 0);
         return KEEL_DONE;
     }
@@ -91,7 +93,8 @@ keel_op_result client_ctl_unblock(keel_proc *kp) {
     }
     conn *c = client_on((uint64_t)id, p->cur);
     bool woken = false;
-    for (zvm_proc *q = c ? c->pend_head : NULL; q && !woken; q = q->conn_next) woken = blk_unblock(q, error);
+    for (zvm_proc *q = c ? c->pend_head : NULL; q && !woken; q = q->conn_next)
+        woken = blk_unblock(q, error);
     keel_reply_int(kp, woken);
     return KEEL_DONE;
 }
@@ -101,11 +104,11 @@ keel_op_result client_ctl_reply(keel_proc *kp) {
     conn *c = p->conn;
     if (keel_arg_is(&kp->argv[2], "ON")) {
         c->reply_mode = CONN_REPLY_ON;
-        p->quiet = false;   /* ON answers OK, even after OFF */
+        p->quiet = false; /* ON answers OK, even after OFF */
         keel_reply_ok(kp);
     } else if (keel_arg_is(&kp->argv[2], "OFF") || keel_arg_is(&kp->argv[2], "SKIP")) {
         c->reply_mode = keel_arg_is(&kp->argv[2], "OFF") ? CONN_REPLY_OFF : CONN_REPLY_SKIP;
-        p->quiet = true;    /* neither answers */
+        p->quiet = true; /* neither answers */
         keel_reply_ok(kp);
     } else {
         keel_reply_error(kp, "ERR syntax error");

@@ -10,6 +10,6 @@ keel_op_result client_ctl_pause(keel_proc *p);
 keel_op_result client_ctl_unpause(keel_proc *p);
 keel_op_result client_ctl_unblock(keel_proc *p);
 keel_op_result client_ctl_reply(keel_proc *p);
-keel_op_result client_ctl_flag(keel_proc *p);   /* NO-EVICT and NO-TOUCH on|off */
+keel_op_result client_ctl_flag(keel_proc *p); /* NO-EVICT and NO-TOUCH on|off */
 
 #endif

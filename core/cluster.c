@@ -24,7 +24,7 @@ static struct {
     cluster_node *nodes;
     size_t nnodes;
     int myself;
-    int16_t owner[CLUSTER_SLOTS];   /* node index, -1: no node (never, once init succeeded) */
+    int16_t owner[CLUSTER_SLOTS]; /* node index, -1: no node (never, once init succeeded) */
 } map;
 
 /* ---- slots ---- */
@@ -36,14 +36,16 @@ static pthread_once_t crc16_once = PTHREAD_ONCE_INIT;
 static void crc16_make_table(void) {
     for (unsigned i = 0; i < 256; i++) {
         uint16_t crc = (uint16_t)(i << 8);
-        for (int b = 0; b < 8; b++) crc = (uint16_t)(crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1);
+        for (int b = 0; b < 8; b++)
+            crc = (uint16_t)(crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1);
         crc16_table[i] = crc;
     }
 }
 
 static uint16_t crc16(const unsigned char *s, size_t n) {
     uint16_t crc = 0;
-    for (size_t i = 0; i < n; i++) crc = (uint16_t)((crc << 8) ^ crc16_table[((crc >> 8) ^ s[i]) & 0xff]);
+    for (size_t i = 0; i < n; i++)
+        crc = (uint16_t)((crc << 8) ^ crc16_table[((crc >> 8) ^ s[i]) & 0xff]);
     return crc;
 }
 
@@ -63,10 +65,18 @@ uint16_t cluster_keyslot(const char *key, size_t len) {
 
 /* ---- the map ---- */
 
-size_t cluster_node_count(void) { return map.nnodes; }
-const cluster_node *cluster_node_at(size_t i) { return i < map.nnodes ? &map.nodes[i] : NULL; }
-const cluster_node *cluster_myself(void) { return &map.nodes[map.myself]; }
-int cluster_slot_owner(uint16_t slot) { return map.owner[slot & (CLUSTER_SLOTS - 1)]; }
+size_t cluster_node_count(void) {
+    return map.nnodes;
+}
+const cluster_node *cluster_node_at(size_t i) {
+    return i < map.nnodes ? &map.nodes[i] : NULL;
+}
+const cluster_node *cluster_myself(void) {
+    return &map.nodes[map.myself];
+}
+int cluster_slot_owner(uint16_t slot) {
+    return map.owner[slot & (CLUSTER_SLOTS - 1)];
+}
 
 /* A node's id when the config names none: 40 hex digits from its address, the same in every
  * node's config. */
@@ -113,7 +123,8 @@ static bool each_range(json_t *slots, void (*fn)(void *ctx, long lo, long hi), v
         }
         char buf[4096];
         snprintf(buf, sizeof buf, "%s", json_string_value(v));
-        for (char *save = NULL, *tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+        for (char *save = NULL, *tok = strtok_r(buf, " ,", &save); tok;
+             tok = strtok_r(NULL, " ,", &save)) {
             long lo, hi;
             if (!parse_range(tok, &lo, &hi)) {
                 snprintf(bad, badcap, "%s", tok);
@@ -125,7 +136,9 @@ static bool each_range(json_t *slots, void (*fn)(void *ctx, long lo, long hi), v
     return true;
 }
 
-static void count_range(void *ctx, long lo, long hi) { *(long *)ctx += hi - lo + 1; }
+static void count_range(void *ctx, long lo, long hi) {
+    *(long *)ctx += hi - lo + 1;
+}
 
 void cluster_conf_check(const void *json, char **errs) {
     json_t *c = (json_t *)json;
@@ -150,22 +163,27 @@ void cluster_conf_check(const void *json, char **errs) {
                 json_t *id = json_object_get(n, "id"), *slots = json_object_get(n, "slots");
                 if (!json_is_object(n) || !json_is_string(host) || !json_is_integer(port) ||
                     json_integer_value(port) < 1 || json_integer_value(port) > 65535) {
-                    conf_error(errs, "$.cluster.nodes[%zu]: expected {\"host\": ..., \"port\": 1..65535, "
-                                     "\"slots\": \"0-5460 ...\"}", i);
+                    conf_error(errs,
+                               "$.cluster.nodes[%zu]: expected {\"host\": ..., \"port\": 1..65535, "
+                               "\"slots\": \"0-5460 ...\"}",
+                               i);
                     continue;
                 }
                 if (id && (!json_is_string(id) || !id_ok(json_string_value(id))))
-                    conf_error(errs, "$.cluster.nodes[%zu].id: expected 40 lower-case hex digits", i);
+                    conf_error(errs, "$.cluster.nodes[%zu].id: expected 40 lower-case hex digits",
+                               i);
                 long n_slots = 0;
                 char bad[64];
                 if (!slots || !each_range(slots, count_range, &n_slots, bad, sizeof bad))
-                    conf_error(errs, "$.cluster.nodes[%zu].slots: expected ranges such as \"0-5460 5461\"%s%s", i,
-                               slots ? ", got " : "", slots ? bad : "");
+                    conf_error(
+                        errs,
+                        "$.cluster.nodes[%zu].slots: expected ranges such as \"0-5460 5461\"%s%s",
+                        i, slots ? ", got " : "", slots ? bad : "");
                 const char *k;
                 json_t *f;
-                json_object_foreach(n, k, f)
-                    if (strcmp(k, "host") && strcmp(k, "port") && strcmp(k, "id") && strcmp(k, "slots"))
-                        conf_error(errs, "$.cluster.nodes[%zu].%s: unknown field", i, k);
+                json_object_foreach(n, k, f) if (strcmp(k, "host") && strcmp(k, "port") &&
+                                                 strcmp(k, "id") && strcmp(k, "slots"))
+                    conf_error(errs, "$.cluster.nodes[%zu].%s: unknown field", i, k);
             }
         } else {
             conf_error(errs, "$.cluster.%s: unknown field", key);
@@ -175,7 +193,7 @@ void cluster_conf_check(const void *json, char **errs) {
 
 typedef struct assign_ctx {
     int node;
-    int conflict;   /* the first slot given twice, or -1 */
+    int conflict; /* the first slot given twice, or -1 */
 } assign_ctx;
 
 static void assign_range(void *arg, long lo, long hi) {
@@ -199,27 +217,31 @@ static void add_node(const char *host, int port, const char *id) {
     memset(n, 0, sizeof *n);
     n->host = mem_strndup(host, strlen(host));
     n->port = port;
-    if (id) snprintf(n->id, sizeof n->id, "%s", id);
-    else id_from_address(host, port, n->id);
+    if (id)
+        snprintf(n->id, sizeof n->id, "%s", id);
+    else
+        id_from_address(host, port, n->id);
 }
 
 int cluster_init(void) {
     json_t *c = srv->cf.cluster;
-    bool enabled = srv->cf.cluster_enabled > 0 ||
-                   (srv->cf.cluster_enabled < 0 && c && json_is_true(json_object_get(c, "enabled")));
+    bool enabled = srv->cf.cluster_enabled > 0 || (srv->cf.cluster_enabled < 0 && c &&
+                                                   json_is_true(json_object_get(c, "enabled")));
     if (!enabled) return 0;
     const listener *me = resp_listener();
     if (!me) {
         log_error("cluster: enabled, but no network speaks RESP");
         return -1;
     }
-    for (int s = 0; s < CLUSTER_SLOTS; s++) map.owner[s] = -1;
+    for (int s = 0; s < CLUSTER_SLOTS; s++)
+        map.owner[s] = -1;
     json_t *nodes = c ? json_object_get(c, "nodes") : NULL;
     map.myself = -1;
-    if (!nodes || !json_array_size(nodes)) {   /* emulated: this node holds every slot */
+    if (!nodes || !json_array_size(nodes)) { /* emulated: this node holds every slot */
         add_node(me->cf->host, me->port, NULL);
         map.myself = 0;
-        for (int s = 0; s < CLUSTER_SLOTS; s++) map.owner[s] = 0;
+        for (int s = 0; s < CLUSTER_SLOTS; s++)
+            map.owner[s] = 0;
     } else {
         size_t i;
         json_t *n;
@@ -241,7 +263,8 @@ int cluster_init(void) {
             }
         }
         if (map.myself < 0) {
-            log_error("cluster: no node of $.cluster.nodes has this server's RESP port %d", me->port);
+            log_error("cluster: no node of $.cluster.nodes has this server's RESP port %d",
+                      me->port);
             return -1;
         }
         for (int s = 0; s < CLUSTER_SLOTS; s++)
@@ -252,13 +275,14 @@ int cluster_init(void) {
     }
     map.nodes[map.myself].myself = true;
     cluster_on = true;
-    log_notice("cluster: on, node %s (%s:%d) of %zu", map.nodes[map.myself].id, map.nodes[map.myself].host,
-               map.nodes[map.myself].port, map.nnodes);
+    log_notice("cluster: on, node %s (%s:%d) of %zu", map.nodes[map.myself].id,
+               map.nodes[map.myself].host, map.nodes[map.myself].port, map.nnodes);
     return 0;
 }
 
 void cluster_fini(void) {
-    for (size_t i = 0; i < map.nnodes; i++) mem_free(map.nodes[i].host);
+    for (size_t i = 0; i < map.nnodes; i++)
+        mem_free(map.nodes[i].host);
     mem_free(map.nodes);
     map.nodes = NULL;
     map.nnodes = 0;
@@ -268,7 +292,8 @@ void cluster_fini(void) {
 /* ---- routing ---- */
 
 /* Folds the keys of one call into *slot (-1 before the first key): false on a second slot. */
-static bool same_slot(zvm_proc *p, const cmd_entry *ce, uint32_t argc, const keel_arg *argv, int *slot) {
+static bool same_slot(zvm_proc *p, const cmd_entry *ce, uint32_t argc, const keel_arg *argv,
+                      int *slot) {
     if (!ce->def->first_key && !ce->def->keys) return true;
     int *pos = zvm_alloc(p, sizeof *pos * (argc ? argc : 1));
     int n = zvm_declared_key_positions(ce->def, argc, argv, pos);

@@ -49,7 +49,8 @@ int cluster_slot_owner(uint16_t slot);
 
 /* Checks where a call's keys live: true when they may run here; false after replying -MOVED or
  * -CROSSSLOT on p.  Only called with cluster_on. */
-bool cluster_route(struct zvm_proc *p, const struct cmd_entry *ce, uint32_t argc, const keel_arg *argv);
+bool cluster_route(struct zvm_proc *p, const struct cmd_entry *ce, uint32_t argc,
+                   const keel_arg *argv);
 /* The same over every command an EXEC runs. */
 bool cluster_route_tx(struct zvm_proc *p, const struct tx_run *run);
 

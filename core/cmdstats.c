@@ -22,15 +22,15 @@ typedef struct err_count {
 } err_count;
 
 typedef struct thread_stats {
-    cmd_counts *cmds;              /* by cmd_entry.stat_idx */
+    cmd_counts *cmds; /* by cmd_entry.stat_idx */
     err_count errs[ERROR_CODES];
-    _Atomic uint32_t nerrs;        /* codes in use (an entry's name is written before it counts) */
+    _Atomic uint32_t nerrs; /* codes in use (an entry's name is written before it counts) */
 } thread_stats;
 
 static thread_stats *threads;
 static int nthreads;
 static size_t ncmds;
-static char (*names)[sizeof ((cmd_entry *)0)->lname];   /* by stat_idx: entries may be unloaded */
+static char (*names)[sizeof((cmd_entry *)0)->lname]; /* by stat_idx: entries may be unloaded */
 
 void cmdstats_init(int n) {
     ncmds = cmd_count();
@@ -41,13 +41,15 @@ void cmdstats_init(int n) {
     }
     nthreads = n;
     threads = mem_calloc((size_t)n, sizeof *threads);
-    for (int t = 0; t < n; t++) threads[t].cmds = mem_calloc(ncmds ? ncmds : 1, sizeof *threads[t].cmds);
+    for (int t = 0; t < n; t++)
+        threads[t].cmds = mem_calloc(ncmds ? ncmds : 1, sizeof *threads[t].cmds);
     latency_init(n, ncmds);
 }
 
 /* Adds v to a counter only its thread writes: a plain load and store, no locked instruction. */
 static void bump(_Atomic uint64_t *c, uint64_t v) {
-    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v, memory_order_relaxed);
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+                          memory_order_relaxed);
 }
 
 static cmd_counts *counts_of(int thread, const cmd_entry *ce) {
@@ -74,18 +76,20 @@ void cmdstats_error(int thread, const char *text, size_t len) {
     if (!threads || thread < 0 || thread >= nthreads) return;
     thread_stats *ts = &threads[thread];
     size_t n = 0;
-    while (n < len && n < ERROR_CODE_MAX - 1 && text[n] != ' ') n++;
+    while (n < len && n < ERROR_CODE_MAX - 1 && text[n] != ' ')
+        n++;
     uint32_t used = atomic_load_explicit(&ts->nerrs, memory_order_relaxed);
     for (uint32_t i = 0; i < used; i++)
         if (!strncmp(ts->errs[i].code, text, n) && ts->errs[i].code[n] == '\0') {
             bump(&ts->errs[i].count, 1);
             return;
         }
-    if (used == ERROR_CODES) return;   /* as Redis, a flood of distinct codes is not tracked */
+    if (used == ERROR_CODES) return; /* as Redis, a flood of distinct codes is not tracked */
     memcpy(ts->errs[used].code, text, n);
     ts->errs[used].code[n] = '\0';
     atomic_store_explicit(&ts->errs[used].count, 1, memory_order_relaxed);
-    atomic_store_explicit(&ts->nerrs, used + 1, memory_order_release);   /* the name is written first */
+    atomic_store_explicit(&ts->nerrs, used + 1,
+                          memory_order_release); /* the name is written first */
 }
 
 void cmdstats_foreach(void (*fn)(void *ctx, const char *name, const cmdstat_sum *s), void *ctx) {
@@ -110,10 +114,11 @@ void cmdstats_errors_foreach(void (*fn)(void *ctx, const char *code, uint64_t co
         uint32_t used = atomic_load_explicit(&threads[t].nerrs, memory_order_acquire);
         for (uint32_t i = 0; i < used; i++) {
             const char *code = threads[t].errs[i].code;
-            bool seen = false;   /* reported already with an earlier thread's entry */
+            bool seen = false; /* reported already with an earlier thread's entry */
             for (int u = 0; u < t && !seen; u++) {
                 uint32_t un = atomic_load_explicit(&threads[u].nerrs, memory_order_acquire);
-                for (uint32_t j = 0; j < un && !seen; j++) seen = !strcmp(threads[u].errs[j].code, code);
+                for (uint32_t j = 0; j < un && !seen; j++)
+                    seen = !strcmp(threads[u].errs[j].code, code);
             }
             if (seen) continue;
             uint64_t total = 0;
@@ -121,7 +126,8 @@ void cmdstats_errors_foreach(void (*fn)(void *ctx, const char *code, uint64_t co
                 uint32_t un = atomic_load_explicit(&threads[u].nerrs, memory_order_acquire);
                 for (uint32_t j = 0; j < un; j++)
                     if (!strcmp(threads[u].errs[j].code, code))
-                        total += atomic_load_explicit(&threads[u].errs[j].count, memory_order_relaxed);
+                        total +=
+                            atomic_load_explicit(&threads[u].errs[j].count, memory_order_relaxed);
             }
             if (total) fn(ctx, code, total);
         }
@@ -137,7 +143,8 @@ void cmdstats_reset(void) {
             atomic_store_explicit(&c->rejected, 0, memory_order_relaxed);
             atomic_store_explicit(&c->failed, 0, memory_order_relaxed);
         }
-        for (uint32_t i = 0; i < ERROR_CODES; i++) atomic_store_explicit(&threads[t].errs[i].count, 0, memory_order_relaxed);
+        for (uint32_t i = 0; i < ERROR_CODES; i++)
+            atomic_store_explicit(&threads[t].errs[i].count, 0, memory_order_relaxed);
     }
     latency_reset_histograms();
 }

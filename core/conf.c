@@ -23,7 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *xstrdup(const char *s) { return s ? mem_strndup(s, strlen(s)) : NULL; }
+static char *xstrdup(const char *s) {
+    return s ? mem_strndup(s, strlen(s)) : NULL;
+}
 
 /* One error is one line: control bytes the message quotes from the file (a JSON parse error's
  * context, a name holding "\n") are written as \xNN. */
@@ -35,8 +37,10 @@ void conf_error(char **errs, const char *fmt, ...) {
     va_end(ap);
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f) n += (size_t)snprintf(line + n, sizeof line - n, "\\x%02x", *p);
-        else line[n++] = (char)*p;
+        if (*p < 0x20 || *p == 0x7f)
+            n += (size_t)snprintf(line + n, sizeof line - n, "\\x%02x", *p);
+        else
+            line[n++] = (char)*p;
     }
     line[n] = '\0';
     size_t old = *errs ? strlen(*errs) : 0;
@@ -48,14 +52,16 @@ void conf_error(char **errs, const char *fmt, ...) {
 
 int conf_error_count(const char *errs) {
     int count = 0;
-    for (const char *s = errs; s && *s; s++) count += *s == '\n';
+    for (const char *s = errs; s && *s; s++)
+        count += *s == '\n';
     return count;
 }
 
 char *conf_path(const conf *c, const char *file) {
     if (!file) return NULL;
     if (file[0] == '/' || !c->config_dir) return xstrdup(file);
-    while (file[0] == '.' && file[1] == '/') file += 2;
+    while (file[0] == '.' && file[1] == '/')
+        file += 2;
     size_t nd = strlen(c->config_dir), nf = strlen(file);
     char *out = mem_alloc(nd + nf + 2);
     memcpy(out, c->config_dir, nd);
@@ -66,9 +72,11 @@ char *conf_path(const conf *c, const char *file) {
 
 void conf_network_path(const conf_network *n, const char *field, char *out, size_t cap) {
     if (n->index >= 0)
-        snprintf(out, cap, "$.networks[%d]%s%s", n->index, field && *field ? "." : "", field ? field : "");
+        snprintf(out, cap, "$.networks[%d]%s%s", n->index, field && *field ? "." : "",
+                 field ? field : "");
     else
-        snprintf(out, cap, "network %s%s%s", n->name, field && *field ? " " : "", field ? field : "");
+        snprintf(out, cap, "network %s%s%s", n->name, field && *field ? " " : "",
+                 field ? field : "");
 }
 
 static conf_network *conf_add_network(conf *c, const char *name, const char *host, int port,
@@ -100,13 +108,15 @@ static void conf_tls_free(conf_tls *t) {
 }
 
 static void conf_argv_free(char **argv) {
-    for (char **a = argv; a && *a; a++) mem_free(*a);
+    for (char **a = argv; a && *a; a++)
+        mem_free(*a);
     mem_free(argv);
 }
 
 static void conf_network_free(conf_network *n) {
     opt_unref(n->options);
-    for (int i = 0; i < n->namespace_n; i++) mem_free((char *)n->namespace_path[i].ptr);
+    for (int i = 0; i < n->namespace_n; i++)
+        mem_free((char *)n->namespace_path[i].ptr);
     mem_free(n->namespace_path);
     mem_free(n->name);
     mem_free(n->host);
@@ -118,14 +128,16 @@ static void conf_network_free(conf_network *n) {
 }
 
 static void conf_clear_networks(conf *c) {
-    for (int i = 0; i < c->nnetworks; i++) conf_network_free(&c->networks[i]);
+    for (int i = 0; i < c->nnetworks; i++)
+        conf_network_free(&c->networks[i]);
     mem_free(c->networks);
     c->networks = NULL;
     c->nnetworks = 0;
 }
 
 static void conf_clear_modules(conf *c) {
-    for (int i = 0; i < c->nmodules; i++) mem_free(c->modules[i]);
+    for (int i = 0; i < c->nmodules; i++)
+        mem_free(c->modules[i]);
     mem_free(c->modules);
     mem_free(c->module_optional);
     c->modules = NULL;
@@ -146,7 +158,8 @@ static void conf_clear_modconfs(conf *c) {
 
 static void conf_add_module(conf *c, char *name, bool optional) {
     c->modules = mem_realloc(c->modules, sizeof *c->modules * (size_t)(c->nmodules + 1));
-    c->module_optional = mem_realloc(c->module_optional, sizeof *c->module_optional * (size_t)(c->nmodules + 1));
+    c->module_optional =
+        mem_realloc(c->module_optional, sizeof *c->module_optional * (size_t)(c->nmodules + 1));
     c->module_optional[c->nmodules] = optional;
     c->modules[c->nmodules++] = name;
 }
@@ -274,8 +287,10 @@ static int yes_no(const char *s) {
 static void conf_json_save(conf *c, json_t *v, const char *path, char **errs) {
     savepoint sp[SAVEPOINT_MAX];
     if (!json_is_string(v) || savepoint_parse(json_string_value(v), sp, SAVEPOINT_MAX) < 0) {
-        conf_error(errs, "%s: expected \"\" or pairs of positive integers \"seconds changes ...\" "
-                         "(at most %d pairs)", path, SAVEPOINT_MAX);
+        conf_error(errs,
+                   "%s: expected \"\" or pairs of positive integers \"seconds changes ...\" "
+                   "(at most %d pairs)",
+                   path, SAVEPOINT_MAX);
         return;
     }
     json_str(v, path, &c->save, errs);
@@ -291,13 +306,18 @@ static bool json_int_range(json_t *v, const char *path, long lo, long hi, int *o
 }
 
 /* A byte count: an integer, or a string with Redis's units ("64mb", "1gb"). */
-static bool json_bytes(json_t *v, const char *path, int64_t lo, int64_t hi, int64_t *out, char **errs) {
+static bool json_bytes(json_t *v, const char *path, int64_t lo, int64_t hi, int64_t *out,
+                       char **errs) {
     int64_t n = -1;
-    if (json_is_integer(v)) n = json_integer_value(v);
-    else if (!json_is_string(v) || !limit_parse_bytes(json_string_value(v), &n)) n = -1;
+    if (json_is_integer(v))
+        n = json_integer_value(v);
+    else if (!json_is_string(v) || !limit_parse_bytes(json_string_value(v), &n))
+        n = -1;
     if (n < lo || n > hi) {
-        conf_error(errs, "%s: expected a byte count from %lld to %lld (an integer or a string such as \"64mb\")",
-                   path, (long long)lo, (long long)hi);
+        conf_error(
+            errs,
+            "%s: expected a byte count from %lld to %lld (an integer or a string such as \"64mb\")",
+            path, (long long)lo, (long long)hi);
         return false;
     }
     *out = n;
@@ -308,15 +328,19 @@ static bool json_bytes(json_t *v, const char *path, int64_t lo, int64_t hi, int6
 static void json_int64_from(json_t *v, const char *path, int64_t lo, int64_t *out, char **errs) {
     if (!json_is_integer(v) || json_integer_value(v) < lo)
         conf_error(errs, "%s: expected an integer from %lld up", path, (long long)lo);
-    else *out = json_integer_value(v);
+    else
+        *out = json_integer_value(v);
 }
 
 static void json_policy(json_t *v, const char *path, int *out, char **errs) {
     int p = json_is_string(v) ? evict_policy_parse(json_string_value(v)) : -1;
     if (p < 0)
-        conf_error(errs, "%s: expected one of volatile-lru, volatile-lfu, volatile-random, volatile-ttl, "
-                         "allkeys-lru, allkeys-lfu, allkeys-random, noeviction", path);
-    else *out = p;
+        conf_error(errs,
+                   "%s: expected one of volatile-lru, volatile-lfu, volatile-random, volatile-ttl, "
+                   "allkeys-lru, allkeys-lfu, allkeys-random, noeviction",
+                   path);
+    else
+        *out = p;
 }
 
 /* "client_output_buffer_limit": {"normal": {"hard": B, "soft": B, "soft_seconds": N}, "pubsub":
@@ -328,8 +352,11 @@ static void conf_json_obuf(conf *c, json_t *v, const char *path, char **errs) {
         return;
     }
     if (!json_is_object(v)) {
-        conf_error(errs, "%s: expected {\"normal\": {\"hard\": ..., \"soft\": ..., \"soft_seconds\": ...}, "
-                         "\"pubsub\": {...}} or \"normal 0 0 0 pubsub 32mb 8mb 60\"", path);
+        conf_error(
+            errs,
+            "%s: expected {\"normal\": {\"hard\": ..., \"soft\": ..., \"soft_seconds\": ...}, "
+            "\"pubsub\": {...}} or \"normal 0 0 0 pubsub 32mb 8mb 60\"",
+            path);
         return;
     }
     const char *cls;
@@ -339,7 +366,10 @@ static void conf_json_obuf(conf *c, json_t *v, const char *path, char **errs) {
         snprintf(cpath, sizeof cpath, "%s.%s", path, cls);
         int k = limit_obuf_class(cls, strlen(cls));
         if (k < 0 || !json_is_object(jc)) {
-            conf_error(errs, "%s: expected \"normal\" or \"pubsub\" with an object of hard, soft, soft_seconds", cpath);
+            conf_error(
+                errs,
+                "%s: expected \"normal\" or \"pubsub\" with an object of hard, soft, soft_seconds",
+                cpath);
             continue;
         }
         const char *f;
@@ -347,12 +377,16 @@ static void conf_json_obuf(conf *c, json_t *v, const char *path, char **errs) {
         json_object_foreach(jc, f, jv) {
             char fpath[288];
             snprintf(fpath, sizeof fpath, "%s.%s", cpath, f);
-            if (!strcmp(f, "hard")) json_bytes(jv, fpath, 0, INT64_MAX, &c->obuf[k].hard, errs);
-            else if (!strcmp(f, "soft")) json_bytes(jv, fpath, 0, INT64_MAX, &c->obuf[k].soft, errs);
+            if (!strcmp(f, "hard"))
+                json_bytes(jv, fpath, 0, INT64_MAX, &c->obuf[k].hard, errs);
+            else if (!strcmp(f, "soft"))
+                json_bytes(jv, fpath, 0, INT64_MAX, &c->obuf[k].soft, errs);
             else if (!strcmp(f, "soft_seconds")) {
                 int secs = 0;
-                if (json_int_range(jv, fpath, 0, 86400 * 365, &secs, errs)) c->obuf[k].soft_seconds = secs;
-            } else conf_error(errs, "%s: unknown field", fpath);
+                if (json_int_range(jv, fpath, 0, 86400 * 365, &secs, errs))
+                    c->obuf[k].soft_seconds = secs;
+            } else
+                conf_error(errs, "%s: unknown field", fpath);
         }
     }
 }
@@ -377,11 +411,13 @@ static void conf_network_namespace(conf_network *n, json_t *v, const char *path,
     int nw = 0;
     bool too_long = false;
     while (*s) {
-        while (*s == ' ') s++;
+        while (*s == ' ')
+            s++;
         if (!*s) break;
         const char *e = s;
-        while (*e && *e != ' ') e++;
-        if (nw == KEEL_NS_DEPTH_MAX + 2) break;   /* one word too many is enough to refuse */
+        while (*e && *e != ' ')
+            e++;
+        if (nw == KEEL_NS_DEPTH_MAX + 2) break; /* one word too many is enough to refuse */
         too_long |= nw > 0 && !ns_name_ok(s, (size_t)(e - s));
         words[nw++] = mem_strndup(s, (size_t)(e - s));
         s = e;
@@ -396,7 +432,8 @@ static void conf_network_namespace(conf_network *n, json_t *v, const char *path,
     else
         bad = false;
     if (bad) {
-        for (int i = 0; i < nw; i++) mem_free(words[i]);
+        for (int i = 0; i < nw; i++)
+            mem_free(words[i]);
         return;
     }
     mem_free(words[0]);
@@ -421,8 +458,10 @@ static bool json_bool(json_t *v, const char *path, bool *out, char **errs) {
 static bool json_tls_version(json_t *v, const char *path, int *out, char **errs) {
     const char *s = json_is_string(v) ? json_string_value(v) : "";
     if (!strncasecmp(s, "TLSv", 4)) s += 4;
-    if (!strcmp(s, "1.2")) *out = 12;
-    else if (!strcmp(s, "1.3")) *out = 13;
+    if (!strcmp(s, "1.2"))
+        *out = 12;
+    else if (!strcmp(s, "1.3"))
+        *out = 13;
     else {
         conf_error(errs, "%s: expected \"1.2\" or \"1.3\" (TLS below 1.2 is not offered)", path);
         return false;
@@ -452,9 +491,12 @@ static void conf_tls_certs(conf_tls *t, json_t *v, const char *path, char **errs
         json_t *f;
         json_object_foreach(jp, key, f) {
             snprintf(fpath, sizeof fpath, "%s.%s", ppath, key);
-            if (!strcmp(key, "cert")) json_str(f, fpath, &pair->cert, errs);
-            else if (!strcmp(key, "key")) json_str(f, fpath, &pair->key, errs);
-            else conf_error(errs, "%s: unknown field", fpath);
+            if (!strcmp(key, "cert"))
+                json_str(f, fpath, &pair->cert, errs);
+            else if (!strcmp(key, "key"))
+                json_str(f, fpath, &pair->key, errs);
+            else
+                conf_error(errs, "%s: unknown field", fpath);
         }
         if (!pair->cert) conf_error(errs, "%s.cert: missing (the certificate file)", ppath);
         if (!pair->key) conf_error(errs, "%s.key: missing (the private key file)", ppath);
@@ -463,7 +505,9 @@ static void conf_tls_certs(conf_tls *t, json_t *v, const char *path, char **errs
 
 static void conf_network_tls(conf_network *n, json_t *v, const char *path, char **errs) {
     if (!json_is_object(v)) {
-        conf_error(errs, "%s: expected an object such as {\"certs\": [{\"cert\": FILE, \"key\": FILE}]}", path);
+        conf_error(errs,
+                   "%s: expected an object such as {\"certs\": [{\"cert\": FILE, \"key\": FILE}]}",
+                   path);
         return;
     }
     conf_tls *t = mem_calloc(1, sizeof *t);
@@ -479,28 +523,43 @@ static void conf_network_tls(conf_network *n, json_t *v, const char *path, char 
     char fpath[224];
     json_object_foreach(v, key, f) {
         snprintf(fpath, sizeof fpath, "%s.%s", path, key);
-        if (!strcmp(key, "certs")) conf_tls_certs(t, f, fpath, errs);
-        else if (!strcmp(key, "ca")) json_str(f, fpath, &t->ca, errs);
+        if (!strcmp(key, "certs"))
+            conf_tls_certs(t, f, fpath, errs);
+        else if (!strcmp(key, "ca"))
+            json_str(f, fpath, &t->ca, errs);
         else if (!strcmp(key, "client_certs")) {
             const char *s = json_is_string(f) ? json_string_value(f) : "";
-            if (!strcmp(s, "none")) t->client_certs = CONF_CLIENT_CERTS_NONE;
-            else if (!strcmp(s, "optional")) t->client_certs = CONF_CLIENT_CERTS_OPTIONAL;
-            else if (!strcmp(s, "required")) t->client_certs = CONF_CLIENT_CERTS_REQUIRED;
-            else conf_error(errs, "%s: expected \"none\", \"optional\" or \"required\"", fpath);
-        }
-        else if (!strcmp(key, "min_version")) json_tls_version(f, fpath, &t->min_version, errs);
-        else if (!strcmp(key, "max_version")) json_tls_version(f, fpath, &t->max_version, errs);
-        else if (!strcmp(key, "ciphers")) json_str(f, fpath, &t->ciphers, errs);
-        else if (!strcmp(key, "ciphersuites")) json_str(f, fpath, &t->ciphersuites, errs);
-        else if (!strcmp(key, "session_tickets")) json_bool(f, fpath, &t->session_tickets, errs);
-        else if (!strcmp(key, "ticket_rotation")) json_int_range(f, fpath, 1, 7 * 86400, &t->ticket_rotation, errs);
-        else conf_error(errs, "%s: unknown field", fpath);
+            if (!strcmp(s, "none"))
+                t->client_certs = CONF_CLIENT_CERTS_NONE;
+            else if (!strcmp(s, "optional"))
+                t->client_certs = CONF_CLIENT_CERTS_OPTIONAL;
+            else if (!strcmp(s, "required"))
+                t->client_certs = CONF_CLIENT_CERTS_REQUIRED;
+            else
+                conf_error(errs, "%s: expected \"none\", \"optional\" or \"required\"", fpath);
+        } else if (!strcmp(key, "min_version"))
+            json_tls_version(f, fpath, &t->min_version, errs);
+        else if (!strcmp(key, "max_version"))
+            json_tls_version(f, fpath, &t->max_version, errs);
+        else if (!strcmp(key, "ciphers"))
+            json_str(f, fpath, &t->ciphers, errs);
+        else if (!strcmp(key, "ciphersuites"))
+            json_str(f, fpath, &t->ciphersuites, errs);
+        else if (!strcmp(key, "session_tickets"))
+            json_bool(f, fpath, &t->session_tickets, errs);
+        else if (!strcmp(key, "ticket_rotation"))
+            json_int_range(f, fpath, 1, 7 * 86400, &t->ticket_rotation, errs);
+        else
+            conf_error(errs, "%s: unknown field", fpath);
     }
     if (!json_object_get(v, "certs"))
         conf_error(errs, "%s.certs: missing (at least one {\"cert\": FILE, \"key\": FILE})", path);
-    if (t->client_certs < 0) t->client_certs = t->ca ? CONF_CLIENT_CERTS_OPTIONAL : CONF_CLIENT_CERTS_NONE;
+    if (t->client_certs < 0)
+        t->client_certs = t->ca ? CONF_CLIENT_CERTS_OPTIONAL : CONF_CLIENT_CERTS_NONE;
     else if (t->client_certs != CONF_CLIENT_CERTS_NONE && !t->ca)
-        conf_error(errs, "%s.client_certs: needs \"ca\", the CA file that checks client certificates", path);
+        conf_error(errs,
+                   "%s.client_certs: needs \"ca\", the CA file that checks client certificates",
+                   path);
     if (t->min_version > t->max_version)
         conf_error(errs, "%s.min_version: above max_version", path);
 }
@@ -510,7 +569,8 @@ static void conf_network_tls(conf_network *n, json_t *v, const char *path, char 
 static void conf_network_on_startup(conf_network *n, json_t *v, const char *path, char **errs) {
     size_t count = json_is_string(v) ? 1 : json_is_array(v) ? json_array_size(v) : 0;
     bool ok = count > 0;
-    for (size_t i = 0; ok && json_is_array(v) && i < count; i++) ok = json_is_string(json_array_get(v, i));
+    for (size_t i = 0; ok && json_is_array(v) && i < count; i++)
+        ok = json_is_string(json_array_get(v, i));
     if (!ok || (json_is_string(v) && !*json_string_value(v))) {
         conf_error(errs, "%s: expected a program (a string) or [program, arg, ...]", path);
         return;
@@ -535,7 +595,7 @@ static void conf_network_dialect(conf_network *n, json_t *v, const char *path, c
 
 static void conf_network_reply_syntax(conf_network *n, json_t *v, const char *path, char **errs) {
     const char *s = json_is_string(v) ? json_string_value(v) : "";
-    if (!*s) {   /* which names are valid is the protocol's to say (conf_check_protocols) */
+    if (!*s) { /* which names are valid is the protocol's to say (conf_check_protocols) */
         conf_error(errs, "%s: expected the name of a reply syntax of the network's protocol", path);
         return;
     }
@@ -553,7 +613,8 @@ static void conf_network_options(conf_network *n, json_t *v, const char *path, c
     json_t *val;
     json_object_foreach(v, k, val) {
         if (!json_is_string(val) || !strchr(k, '.')) {
-            conf_error(errs, "%s.%s: expected a string value and a name like \"module.option\"", path, k);
+            conf_error(errs, "%s.%s: expected a string value and a name like \"module.option\"",
+                       path, k);
             continue;
         }
         opt_set *next = opt_set_with(n->options, k, json_string_value(val));
@@ -576,30 +637,47 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
     char fpath[160];
     json_object_foreach(jn, key, v) {
         snprintf(fpath, sizeof fpath, "%s.%s", path, key);
-        if (!strcmp(key, "name")) json_str(v, fpath, &n->name, errs);
-        else if (!strcmp(key, "host")) json_str(v, fpath, &n->host, errs);
-        else if (!strcmp(key, "port")) json_int_range(v, fpath, 0, 65535, &n->port, errs);
-        else if (!strcmp(key, "protocol")) json_str(v, fpath, &n->protocol, errs);
-        else if (!strcmp(key, "requirepass")) json_str(v, fpath, &n->requirepass, errs);
-        else if (!strcmp(key, "namespace")) conf_network_namespace(n, v, fpath, errs);
-        else if (!strcmp(key, "options")) conf_network_options(n, v, fpath, errs);
-        else if (!strcmp(key, "namespace_locked")) json_bool(v, fpath, &n->namespace_locked, errs);
-        else if (!strcmp(key, "tls")) conf_network_tls(n, v, fpath, errs);
-        else if (!strcmp(key, "reply_syntax")) conf_network_reply_syntax(n, v, fpath, errs);
-        else if (!strcmp(key, "dialect")) conf_network_dialect(n, v, fpath, errs);
-        else if (!strcmp(key, "on_startup")) conf_network_on_startup(n, v, fpath, errs);
-        else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 0, 1000000, &n->max_clients, errs);
-        else if (!strcmp(key, "timeout")) json_int_range(v, fpath, 0, INT_MAX, &n->timeout, errs);
+        if (!strcmp(key, "name"))
+            json_str(v, fpath, &n->name, errs);
+        else if (!strcmp(key, "host"))
+            json_str(v, fpath, &n->host, errs);
+        else if (!strcmp(key, "port"))
+            json_int_range(v, fpath, 0, 65535, &n->port, errs);
+        else if (!strcmp(key, "protocol"))
+            json_str(v, fpath, &n->protocol, errs);
+        else if (!strcmp(key, "requirepass"))
+            json_str(v, fpath, &n->requirepass, errs);
+        else if (!strcmp(key, "namespace"))
+            conf_network_namespace(n, v, fpath, errs);
+        else if (!strcmp(key, "options"))
+            conf_network_options(n, v, fpath, errs);
+        else if (!strcmp(key, "namespace_locked"))
+            json_bool(v, fpath, &n->namespace_locked, errs);
+        else if (!strcmp(key, "tls"))
+            conf_network_tls(n, v, fpath, errs);
+        else if (!strcmp(key, "reply_syntax"))
+            conf_network_reply_syntax(n, v, fpath, errs);
+        else if (!strcmp(key, "dialect"))
+            conf_network_dialect(n, v, fpath, errs);
+        else if (!strcmp(key, "on_startup"))
+            conf_network_on_startup(n, v, fpath, errs);
+        else if (!strcmp(key, "max_clients"))
+            json_int_range(v, fpath, 0, 1000000, &n->max_clients, errs);
+        else if (!strcmp(key, "timeout"))
+            json_int_range(v, fpath, 0, INT_MAX, &n->timeout, errs);
         else if (!strcmp(key, "eviction")) {
             int m = json_is_string(v) ? evict_net_mode_parse(json_string_value(v)) : -1;
-            if (m < 0) conf_error(errs, "%s: expected \"policy\", \"evict\" or \"refuse\"", fpath);
-            else n->eviction = m;
-        }
-        else if (!strcmp(key, "database"))
+            if (m < 0)
+                conf_error(errs, "%s: expected \"policy\", \"evict\" or \"refuse\"", fpath);
+            else
+                n->eviction = m;
+        } else if (!strcmp(key, "database"))
             json_int_range(v, fpath, 0, CONF_MAX_DATABASES - 1, &n->database, errs);
         else if (!strcmp(key, "permissions")) {
             if (!json_is_array(v)) {
-                conf_error(errs, "%s: expected an array of \"read\", \"write\", \"admin\", \"stats\"", fpath);
+                conf_error(errs,
+                           "%s: expected an array of \"read\", \"write\", \"admin\", \"stats\"",
+                           fpath);
                 continue;
             }
             n->permissions = 0;
@@ -608,10 +686,12 @@ static void conf_json_network(conf *c, json_t *jn, int idx, char **errs) {
             json_array_foreach(v, i, p) {
                 unsigned bit = json_is_string(p) ? perm_bit(json_string_value(p)) : 0;
                 if (!bit)
-                    conf_error(errs, "%s[%zu]: unknown permission (use read, write, admin, stats)", fpath, i);
+                    conf_error(errs, "%s[%zu]: unknown permission (use read, write, admin, stats)",
+                               fpath, i);
                 n->permissions |= bit;
             }
-        } else conf_error(errs, "%s: unknown field", fpath);
+        } else
+            conf_error(errs, "%s: unknown field", fpath);
     }
     if (!n->name) {
         char def[32];
@@ -638,9 +718,14 @@ static void conf_json_modules(conf *c, json_t *v, char **errs) {
         json_t *val;
         bool unknown = false;
         if (json_is_object(m))
-            json_object_foreach(m, key, val) unknown |= strcmp(key, "name") != 0 && strcmp(key, "required") != 0;
-        if (!json_is_object(m) || !json_is_string(name) || (req && !json_is_boolean(req)) || unknown) {
-            conf_error(errs, "$.modules[%zu]: expected a module name or {\"name\": \"...\", \"required\": true|false}", i);
+            json_object_foreach(m, key, val) unknown |=
+                strcmp(key, "name") != 0 && strcmp(key, "required") != 0;
+        if (!json_is_object(m) || !json_is_string(name) || (req && !json_is_boolean(req)) ||
+            unknown) {
+            conf_error(errs,
+                       "$.modules[%zu]: expected a module name or {\"name\": \"...\", "
+                       "\"required\": true|false}",
+                       i);
             continue;
         }
         conf_add_module(c, xstrdup(json_string_value(name)), req && json_is_false(req));
@@ -650,7 +735,8 @@ static void conf_json_modules(conf *c, json_t *v, char **errs) {
 /* "module_configs": {"module.name": "value", ...}: settings modules registering them take. */
 static void conf_json_modconfs(conf *c, json_t *v, char **errs) {
     if (!json_is_object(v)) {
-        conf_error(errs, "$.module_configs: expected an object of \"module.name\": \"value\" strings");
+        conf_error(errs,
+                   "$.module_configs: expected an object of \"module.name\": \"value\" strings");
         return;
     }
     conf_clear_modconfs(c);
@@ -659,11 +745,15 @@ static void conf_json_modconfs(conf *c, json_t *v, char **errs) {
     json_object_foreach(v, key, val) {
         const char *dot = strchr(key, '.');
         if (!dot || dot == key || !dot[1] || strlen(key) > 128 || !json_is_string(val)) {
-            conf_error(errs, "$.module_configs.%.128s: expected \"module.name\": \"value\" (a string)", key);
+            conf_error(errs,
+                       "$.module_configs.%.128s: expected \"module.name\": \"value\" (a string)",
+                       key);
             continue;
         }
-        c->modconf_names = mem_realloc(c->modconf_names, sizeof *c->modconf_names * (size_t)(c->nmodconfs + 1));
-        c->modconf_values = mem_realloc(c->modconf_values, sizeof *c->modconf_values * (size_t)(c->nmodconfs + 1));
+        c->modconf_names =
+            mem_realloc(c->modconf_names, sizeof *c->modconf_names * (size_t)(c->nmodconfs + 1));
+        c->modconf_values =
+            mem_realloc(c->modconf_values, sizeof *c->modconf_values * (size_t)(c->nmodconfs + 1));
         c->modconf_names[c->nmodconfs] = xstrdup(key);
         c->modconf_values[c->nmodconfs++] = xstrdup(json_string_value(val));
     }
@@ -681,7 +771,8 @@ static void conf_json_module_dir(conf *c, json_t *v, const char *fpath, char **e
     json_array_foreach(v, i, d) {
         const char *s = json_is_string(d) ? json_string_value(d) : NULL;
         if (!s || !*s || strchr(s, ':') || len + strlen(s) + 2 > sizeof joined) {
-            conf_error(errs, "%s[%zu]: expected a directory (a non-empty string without ':')", fpath, i);
+            conf_error(errs, "%s[%zu]: expected a directory (a non-empty string without ':')",
+                       fpath, i);
             return;
         }
         len += (size_t)snprintf(joined + len, sizeof joined - len, "%s%s", len ? ":" : "", s);
@@ -702,12 +793,16 @@ static void conf_json_log(conf *c, json_t *v, char **errs) {
     const char *key;
     json_t *f;
     json_object_foreach(v, key, f) {
-        if (!strcmp(key, "file")) json_str(f, "$.log.file", &c->log_file, errs);
+        if (!strcmp(key, "file"))
+            json_str(f, "$.log.file", &c->log_file, errs);
         else if (!strcmp(key, "level")) {
             int lv = json_is_string(f) ? log_level_parse(json_string_value(f)) : -1;
-            if (lv < 0) conf_error(errs, "$.log.level: expected debug, info, notice, warning or error");
-            else c->log_level = lv;
-        } else conf_error(errs, "$.log.%s: unknown field", key);
+            if (lv < 0)
+                conf_error(errs, "$.log.level: expected debug, info, notice, warning or error");
+            else
+                c->log_level = lv;
+        } else
+            conf_error(errs, "$.log.%s: unknown field", key);
     }
 }
 
@@ -724,7 +819,8 @@ static char *conf_dir_of(const char *path) {
 /* notify-keyspace-events' letters, as CONFIG SET takes them. */
 static void conf_json_notify(conf *c, json_t *v, const char *path, char **errs) {
     if (!json_is_string(v) || !notify_parse(json_string_value(v), &c->notify_keyspace_events))
-        conf_error(errs, "%s: expected a string of the event class letters 'Ag$lshzxeKEtmdn'", path);
+        conf_error(errs, "%s: expected a string of the event class letters 'Ag$lshzxeKEtmdn'",
+                   path);
 }
 
 /* A log file or folder name: one path component. */
@@ -733,17 +829,23 @@ static bool aof_name_ok(const char *s) {
 }
 
 /* The append-only log's settings: "appendonly" (true/false or "yes"/"no"), "appendfsync",
- * "appendfilename", "appenddirname", "aof_truncate_corrupt", "key_load_delay", "bgsave_slice_delay",
- * "load_rdb". */
+ * "appendfilename", "appenddirname", "aof_truncate_corrupt", "key_load_delay",
+ * "bgsave_slice_delay", "load_rdb". */
 static bool conf_json_aof(conf *c, const char *key, json_t *v, const char *path, char **errs) {
     if (!strcmp(key, "appendonly")) {
-        int yn = json_is_boolean(v) ? json_is_true(v) : json_is_string(v) ? yes_no(json_string_value(v)) : -1;
-        if (yn < 0) conf_error(errs, "%s: expected true, false, \"yes\" or \"no\"", path);
-        else c->appendonly = yn;
+        int yn = json_is_boolean(v)  ? json_is_true(v)
+                 : json_is_string(v) ? yes_no(json_string_value(v))
+                                     : -1;
+        if (yn < 0)
+            conf_error(errs, "%s: expected true, false, \"yes\" or \"no\"", path);
+        else
+            c->appendonly = yn;
     } else if (!strcmp(key, "appendfsync")) {
         int pol = json_is_string(v) ? aof_fsync_parse(json_string_value(v)) : -1;
-        if (pol < 0) conf_error(errs, "%s: expected \"always\", \"everysec\" or \"no\"", path);
-        else c->appendfsync = pol;
+        if (pol < 0)
+            conf_error(errs, "%s: expected \"always\", \"everysec\" or \"no\"", path);
+        else
+            c->appendfsync = pol;
     } else if (!strcmp(key, "appendfilename") || !strcmp(key, "appenddirname")) {
         char **field = key[6] == 'f' ? &c->appendfilename : &c->appenddirname;
         if (!json_is_string(v) || !aof_name_ok(json_string_value(v))) {
@@ -793,46 +895,69 @@ int conf_load_file(conf *c, const char *path, char **errs) {
     json_object_foreach(root, key, v) {
         char fpath[96];
         snprintf(fpath, sizeof fpath, "$.%s", key);
-        if (!strcmp(key, "modules")) conf_json_modules(c, v, errs);
-        else if (!strcmp(key, "module_dir")) conf_json_module_dir(c, v, fpath, errs);
-        else if (!strcmp(key, "module_configs")) conf_json_modconfs(c, v, errs);
-        else if (!strcmp(key, "dir")) json_str(v, fpath, &c->dir, errs);
-        else if (!strcmp(key, "save")) conf_json_save(c, v, fpath, errs);
-        else if (conf_json_aof(c, key, v, fpath, errs)) continue;
-        else if (!strcmp(key, "threads")) json_int_range(v, fpath, 0, 256, &c->threads, errs);
-        else if (!strcmp(key, "shards")) json_int_range(v, fpath, 0, 65536, &c->shards, errs);
+        if (!strcmp(key, "modules"))
+            conf_json_modules(c, v, errs);
+        else if (!strcmp(key, "module_dir"))
+            conf_json_module_dir(c, v, fpath, errs);
+        else if (!strcmp(key, "module_configs"))
+            conf_json_modconfs(c, v, errs);
+        else if (!strcmp(key, "dir"))
+            json_str(v, fpath, &c->dir, errs);
+        else if (!strcmp(key, "save"))
+            conf_json_save(c, v, fpath, errs);
+        else if (conf_json_aof(c, key, v, fpath, errs))
+            continue;
+        else if (!strcmp(key, "threads"))
+            json_int_range(v, fpath, 0, 256, &c->threads, errs);
+        else if (!strcmp(key, "shards"))
+            json_int_range(v, fpath, 0, 65536, &c->shards, errs);
         else if (!strcmp(key, "databases"))
             json_int_range(v, fpath, 1, CONF_MAX_DATABASES, &c->databases, errs);
-        else if (!strcmp(key, "max_clients")) json_int_range(v, fpath, 1, 1000000, &c->max_clients, errs);
-        else if (!strcmp(key, "admin_reserve")) json_int_range(v, fpath, 0, 100000, &c->admin_reserve, errs);
-        else if (!strcmp(key, "timeout")) json_int_range(v, fpath, 0, INT_MAX, &c->timeout, errs);
-        else if (!strcmp(key, "tcp_keepalive")) json_int_range(v, fpath, 0, INT_MAX, &c->tcp_keepalive, errs);
-        else if (!strcmp(key, "client_output_buffer_limit")) conf_json_obuf(c, v, fpath, errs);
+        else if (!strcmp(key, "max_clients"))
+            json_int_range(v, fpath, 1, 1000000, &c->max_clients, errs);
+        else if (!strcmp(key, "admin_reserve"))
+            json_int_range(v, fpath, 0, 100000, &c->admin_reserve, errs);
+        else if (!strcmp(key, "timeout"))
+            json_int_range(v, fpath, 0, INT_MAX, &c->timeout, errs);
+        else if (!strcmp(key, "tcp_keepalive"))
+            json_int_range(v, fpath, 0, INT_MAX, &c->tcp_keepalive, errs);
+        else if (!strcmp(key, "client_output_buffer_limit"))
+            conf_json_obuf(c, v, fpath, errs);
         else if (!strcmp(key, "client_query_buffer_limit"))
             json_bytes(v, fpath, 1024 * 1024, INT64_MAX, &c->query_buffer_limit, errs);
         else if (!strcmp(key, "proto_max_bulk_len"))
             json_bytes(v, fpath, 1024 * 1024, INT32_MAX, &c->proto_max_bulk_len, errs);
-        else if (!strcmp(key, "protected_mode")) json_bool(v, fpath, &c->protected_mode, errs);
-        else if (!strcmp(key, "conn_move")) json_bool(v, fpath, &c->conn_move, errs);
+        else if (!strcmp(key, "protected_mode"))
+            json_bool(v, fpath, &c->protected_mode, errs);
+        else if (!strcmp(key, "conn_move"))
+            json_bool(v, fpath, &c->conn_move, errs);
         else if (!strcmp(key, "busy_reply_threshold"))
             json_int_range(v, fpath, 0, INT_MAX, &c->busy_reply_threshold, errs);
-        else if (!strcmp(key, "max_memory")) json_bytes(v, fpath, 0, INT64_MAX, &c->maxmemory, errs);
-        else if (!strcmp(key, "max_memory_policy")) json_policy(v, fpath, &c->maxmemory_policy, errs);
+        else if (!strcmp(key, "max_memory"))
+            json_bytes(v, fpath, 0, INT64_MAX, &c->maxmemory, errs);
+        else if (!strcmp(key, "max_memory_policy"))
+            json_policy(v, fpath, &c->maxmemory_policy, errs);
         else if (!strcmp(key, "max_memory_samples"))
             json_int_range(v, fpath, 1, 64, &c->maxmemory_samples, errs);
-        else if (!strcmp(key, "lfu_log_factor")) json_int_range(v, fpath, 0, INT_MAX, &c->lfu_log_factor, errs);
-        else if (!strcmp(key, "lfu_decay_time")) json_int_range(v, fpath, 0, INT_MAX, &c->lfu_decay_time, errs);
-        else if (!strcmp(key, "notify_keyspace_events")) conf_json_notify(c, v, fpath, errs);
-        else if (!strcmp(key, "slowlog_log_slower_than")) json_int64_from(v, fpath, -1, &c->slowlog_slower_than, errs);
-        else if (!strcmp(key, "slowlog_max_len")) json_int64_from(v, fpath, 0, &c->slowlog_max_len, errs);
-        else if (!strcmp(key, "latency_monitor_threshold")) json_int64_from(v, fpath, 0, &c->latency_threshold, errs);
-        else if (!strcmp(key, "log")) conf_json_log(c, v, errs);
+        else if (!strcmp(key, "lfu_log_factor"))
+            json_int_range(v, fpath, 0, INT_MAX, &c->lfu_log_factor, errs);
+        else if (!strcmp(key, "lfu_decay_time"))
+            json_int_range(v, fpath, 0, INT_MAX, &c->lfu_decay_time, errs);
+        else if (!strcmp(key, "notify_keyspace_events"))
+            conf_json_notify(c, v, fpath, errs);
+        else if (!strcmp(key, "slowlog_log_slower_than"))
+            json_int64_from(v, fpath, -1, &c->slowlog_slower_than, errs);
+        else if (!strcmp(key, "slowlog_max_len"))
+            json_int64_from(v, fpath, 0, &c->slowlog_max_len, errs);
+        else if (!strcmp(key, "latency_monitor_threshold"))
+            json_int64_from(v, fpath, 0, &c->latency_threshold, errs);
+        else if (!strcmp(key, "log"))
+            conf_json_log(c, v, errs);
         else if (!strcmp(key, "cluster")) {
             cluster_conf_check(v, errs);
             if (c->cluster) json_decref(c->cluster);
             c->cluster = json_incref(v);
-        }
-        else if (!strcmp(key, "networks")) {
+        } else if (!strcmp(key, "networks")) {
             if (!json_is_array(v)) {
                 conf_error(errs, "$.networks: expected an array");
                 continue;
@@ -841,7 +966,8 @@ int conf_load_file(conf *c, const char *path, char **errs) {
             size_t i;
             json_t *jn;
             json_array_foreach(v, i, jn) conf_json_network(c, jn, (int)i, errs);
-        } else conf_error(errs, "%s: unknown field", fpath);
+        } else
+            conf_error(errs, "%s: unknown field", fpath);
     }
     json_decref(root);
     return conf_error_count(*errs) - before;
@@ -850,41 +976,44 @@ int conf_load_file(conf *c, const char *path, char **errs) {
 /* ---- command line ---- */
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "Usage: keel-server [options]\n"
-            "  --config FILE          JSON config file (default: the embedded default)\n"
-            "  --check-config FILE    validate FILE, print every error, and exit\n"
-            "  --bind HOST            address of the RESP listener (default 127.0.0.1)\n"
-            "  --port PORT            port of the RESP listener (default %d, 0 = pick one)\n"
-            "  --memcache-port PORT   port of the memcached listener (default %d)\n"
-            "  --dir DIR              data directory (default .): snapshots are saved and loaded there\n"
-            "  --save \"S C ...\"       save points: snapshot after S seconds and C changes (default none)\n"
-            "  --appendonly yes|no    the append-only log (default no): docs/persistence.md\n"
-            "  --appendfsync P        always, everysec (default) or no\n"
-            "  --appendfilename F     log files' base name (default appendonly.aof)\n"
-            "  --appenddirname D      their folder inside --dir (default appendonlydir)\n"
-            "  --aof-truncate-corrupt cut a corrupt log at its last good record and start\n"
-            "  --load-rdb FILE        import a Redis RDB file (versions up to 10, Redis 7.0) at\n"
-            "                         start, into an empty server: docs/persistence.md\n"
-            "  --module-dir DIR[:DIR] where modules are looked for, in order (the installed dir last)\n"
-            "  --modules a,b,...      load only these modules (default: every module found)\n"
-            "  --threads N            worker threads (default: number of cores)\n"
-            "  --shards N             keyspace shards (default: 8 per thread)\n"
-            "  --databases N          numbered databases, SELECT 0..N-1 (default %d, at most %d)\n"
-            "  --loglevel LEVEL       debug, info, notice, warning, error (default notice)\n"
-            "  --logfile FILE         log to FILE instead of stderr\n"
-            "  --protected-mode yes|no  refuse non-loopback clients of networks without a\n"
-            "                         password (default yes)\n"
-            "  --maxmemory BYTES      memory limit (100mb, 2gb; default 0 = none)\n"
-            "  --maxmemory-policy P   noeviction (default), allkeys-lru, allkeys-lfu, allkeys-random,\n"
-            "                         volatile-lru, volatile-lfu, volatile-random, volatile-ttl\n"
-            "  --dialect redis|keel   the RESP network's dialect where Keel differs from Redis\n"
-            "                         (default redis: docs/compatibility.md)\n"
-            "  --cluster-enabled yes|no  speak Redis Cluster's protocol (the config's \"cluster\"\n"
-            "                         map, or this node owning every slot: docs/scale-out.md)\n"
-            "  --help                 this text\n"
-            "  --version              print the version\n",
-            CONF_DEFAULT_PORT, CONF_DEFAULT_MEMCACHE_PORT, CONF_DEFAULT_DATABASES, CONF_MAX_DATABASES);
+    fprintf(
+        f,
+        "Usage: keel-server [options]\n"
+        "  --config FILE          JSON config file (default: the embedded default)\n"
+        "  --check-config FILE    validate FILE, print every error, and exit\n"
+        "  --bind HOST            address of the RESP listener (default 127.0.0.1)\n"
+        "  --port PORT            port of the RESP listener (default %d, 0 = pick one)\n"
+        "  --memcache-port PORT   port of the memcached listener (default %d)\n"
+        "  --dir DIR              data directory (default .): snapshots are saved and loaded "
+        "there\n"
+        "  --save \"S C ...\"       save points: snapshot after S seconds and C changes (default "
+        "none)\n"
+        "  --appendonly yes|no    the append-only log (default no): docs/persistence.md\n"
+        "  --appendfsync P        always, everysec (default) or no\n"
+        "  --appendfilename F     log files' base name (default appendonly.aof)\n"
+        "  --appenddirname D      their folder inside --dir (default appendonlydir)\n"
+        "  --aof-truncate-corrupt cut a corrupt log at its last good record and start\n"
+        "  --load-rdb FILE        import a Redis RDB file (versions up to 10, Redis 7.0) at\n"
+        "                         start, into an empty server: docs/persistence.md\n"
+        "  --module-dir DIR[:DIR] where modules are looked for, in order (the installed dir last)\n"
+        "  --modules a,b,...      load only these modules (default: every module found)\n"
+        "  --threads N            worker threads (default: number of cores)\n"
+        "  --shards N             keyspace shards (default: 8 per thread)\n"
+        "  --databases N          numbered databases, SELECT 0..N-1 (default %d, at most %d)\n"
+        "  --loglevel LEVEL       debug, info, notice, warning, error (default notice)\n"
+        "  --logfile FILE         log to FILE instead of stderr\n"
+        "  --protected-mode yes|no  refuse non-loopback clients of networks without a\n"
+        "                         password (default yes)\n"
+        "  --maxmemory BYTES      memory limit (100mb, 2gb; default 0 = none)\n"
+        "  --maxmemory-policy P   noeviction (default), allkeys-lru, allkeys-lfu, allkeys-random,\n"
+        "                         volatile-lru, volatile-lfu, volatile-random, volatile-ttl\n"
+        "  --dialect redis|keel   the RESP network's dialect where Keel differs from Redis\n"
+        "                         (default redis: docs/compatibility.md)\n"
+        "  --cluster-enabled yes|no  speak Redis Cluster's protocol (the config's \"cluster\"\n"
+        "                         map, or this node owning every slot: docs/scale-out.md)\n"
+        "  --help                 this text\n"
+        "  --version              print the version\n",
+        CONF_DEFAULT_PORT, CONF_DEFAULT_MEMCACHE_PORT, CONF_DEFAULT_DATABASES, CONF_MAX_DATABASES);
 }
 
 static conf_network *conf_network_by_protocol(conf *c, const char *protocol) {
@@ -920,11 +1049,37 @@ static void conf_set_modules_csv(conf *c, const char *csv) {
     }
 }
 
-enum { OPT_CONFIG = 1000, OPT_CHECK, OPT_BIND, OPT_PORT, OPT_MCPORT, OPT_DIR, OPT_MODDIR,
-       OPT_MODULES, OPT_THREADS, OPT_SHARDS, OPT_DATABASES, OPT_LOGLEVEL, OPT_LOGFILE, OPT_PROTECTED,
-       OPT_MAXMEMORY, OPT_POLICY, OPT_DIALECT, OPT_SAVE, OPT_APPENDONLY, OPT_APPENDFSYNC, OPT_APPENDFILENAME,
-       OPT_APPENDDIRNAME, OPT_AOF_TRUNCATE, OPT_KEY_LOAD_DELAY, OPT_BGSAVE_SLICE_DELAY, OPT_LOAD_RDB, OPT_CLUSTER,
-       OPT_HELP, OPT_VERSION };
+enum {
+    OPT_CONFIG = 1000,
+    OPT_CHECK,
+    OPT_BIND,
+    OPT_PORT,
+    OPT_MCPORT,
+    OPT_DIR,
+    OPT_MODDIR,
+    OPT_MODULES,
+    OPT_THREADS,
+    OPT_SHARDS,
+    OPT_DATABASES,
+    OPT_LOGLEVEL,
+    OPT_LOGFILE,
+    OPT_PROTECTED,
+    OPT_MAXMEMORY,
+    OPT_POLICY,
+    OPT_DIALECT,
+    OPT_SAVE,
+    OPT_APPENDONLY,
+    OPT_APPENDFSYNC,
+    OPT_APPENDFILENAME,
+    OPT_APPENDDIRNAME,
+    OPT_AOF_TRUNCATE,
+    OPT_KEY_LOAD_DELAY,
+    OPT_BGSAVE_SLICE_DELAY,
+    OPT_LOAD_RDB,
+    OPT_CLUSTER,
+    OPT_HELP,
+    OPT_VERSION
+};
 
 static const struct option long_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -969,7 +1124,8 @@ static int conf_load_from_args(conf *c, int argc, char **argv) {
         if (!strcmp(a, "--config") || !strcmp(a, "--check-config")) {
             check = !strcmp(a, "--check-config");
             if (i + 1 < argc) file = argv[++i];
-        } else if (!strncmp(a, "--config=", 9)) file = a + 9;
+        } else if (!strncmp(a, "--config=", 9))
+            file = a + 9;
         else if (!strncmp(a, "--check-config=", 15)) {
             file = a + 15;
             check = true;
@@ -1022,7 +1178,8 @@ int conf_parse_args(conf *c, int argc, char **argv) {
             break;
         case OPT_MCPORT:
             if (!parse_port(optarg, &port)) {
-                fprintf(stderr, "keel-server: --memcache-port: expected 0..65535, got '%s'\n", optarg);
+                fprintf(stderr, "keel-server: --memcache-port: expected 0..65535, got '%s'\n",
+                        optarg);
                 return -1;
             }
             n = conf_network_by_protocol(c, "memcache");
@@ -1036,14 +1193,16 @@ int conf_parse_args(conf *c, int argc, char **argv) {
             break;
         case OPT_APPENDONLY:
             if (yes_no(optarg) < 0) {
-                fprintf(stderr, "keel-server: --appendonly: expected yes or no, got '%s'\n", optarg);
+                fprintf(stderr, "keel-server: --appendonly: expected yes or no, got '%s'\n",
+                        optarg);
                 return -1;
             }
             c->appendonly = yes_no(optarg) == 1;
             break;
         case OPT_APPENDFSYNC:
             if (aof_fsync_parse(optarg) < 0) {
-                fprintf(stderr, "keel-server: --appendfsync: expected always, everysec or no, got '%s'\n",
+                fprintf(stderr,
+                        "keel-server: --appendfsync: expected always, everysec or no, got '%s'\n",
                         optarg);
                 return -1;
             }
@@ -1074,13 +1233,15 @@ int conf_parse_args(conf *c, int argc, char **argv) {
             break;
         case OPT_KEY_LOAD_DELAY:
             if (!parse_count(optarg, 0, 1000000, &c->key_load_delay)) {
-                fprintf(stderr, "keel-server: --key-load-delay: expected 0..1000000, got '%s'\n", optarg);
+                fprintf(stderr, "keel-server: --key-load-delay: expected 0..1000000, got '%s'\n",
+                        optarg);
                 return -1;
             }
             break;
         case OPT_BGSAVE_SLICE_DELAY:
             if (!parse_count(optarg, 0, 1000000, &c->bgsave_slice_delay)) {
-                fprintf(stderr, "keel-server: --bgsave-slice-delay: expected 0..1000000, got '%s'\n",
+                fprintf(stderr,
+                        "keel-server: --bgsave-slice-delay: expected 0..1000000, got '%s'\n",
                         optarg);
                 return -1;
             }
@@ -1088,8 +1249,9 @@ int conf_parse_args(conf *c, int argc, char **argv) {
         case OPT_SAVE: {
             savepoint sp[SAVEPOINT_MAX];
             if (savepoint_parse(optarg, sp, SAVEPOINT_MAX) < 0) {
-                fprintf(stderr, "keel-server: --save: expected \"\" or pairs of positive integers "
-                                "\"seconds changes ...\" (at most %d), got '%s'\n",
+                fprintf(stderr,
+                        "keel-server: --save: expected \"\" or pairs of positive integers "
+                        "\"seconds changes ...\" (at most %d), got '%s'\n",
                         SAVEPOINT_MAX, optarg);
                 return -1;
             }
@@ -1119,14 +1281,16 @@ int conf_parse_args(conf *c, int argc, char **argv) {
             break;
         case OPT_DATABASES:
             if (!parse_count(optarg, 1, CONF_MAX_DATABASES, &c->databases)) {
-                fprintf(stderr, "keel-server: --databases: expected 1..%d, got '%s'\n", CONF_MAX_DATABASES,
-                        optarg);
+                fprintf(stderr, "keel-server: --databases: expected 1..%d, got '%s'\n",
+                        CONF_MAX_DATABASES, optarg);
                 return -1;
             }
             break;
         case OPT_LOGLEVEL:
             if ((c->log_level = log_level_parse(optarg)) < 0) {
-                fprintf(stderr, "keel-server: --loglevel: expected debug, info, notice, warning or error\n");
+                fprintf(
+                    stderr,
+                    "keel-server: --loglevel: expected debug, info, notice, warning or error\n");
                 return -1;
             }
             break;
@@ -1150,7 +1314,9 @@ int conf_parse_args(conf *c, int argc, char **argv) {
             break;
         case OPT_MAXMEMORY:
             if (!limit_parse_bytes(optarg, &c->maxmemory)) {
-                fprintf(stderr, "keel-server: --maxmemory: expected a byte count such as 100mb, got '%s'\n", optarg);
+                fprintf(stderr,
+                        "keel-server: --maxmemory: expected a byte count such as 100mb, got '%s'\n",
+                        optarg);
                 return -1;
             }
             break;
@@ -1160,7 +1326,7 @@ int conf_parse_args(conf *c, int argc, char **argv) {
                 return -1;
             }
             break;
-        case OPT_DIALECT: {   /* the RESP network's, as --port makes it */
+        case OPT_DIALECT: { /* the RESP network's, as --port makes it */
             char *errs = NULL;
             json_t *v = json_string(optarg);
             n = conf_network_by_protocol(c, "resp");
@@ -1169,7 +1335,7 @@ int conf_parse_args(conf *c, int argc, char **argv) {
             conf_network_dialect(n, v, "--dialect", &errs);
             json_decref(v);
             if (errs) {
-                fprintf(stderr, "keel-server: %s", errs);   /* errs ends with a newline */
+                fprintf(stderr, "keel-server: %s", errs); /* errs ends with a newline */
                 mem_free(errs);
                 return -1;
             }

@@ -22,26 +22,31 @@ int conf_check_modules(const conf *c, const char *dir, char **errs) {
     int before = conf_error_count(*errs);
     if (!c->modules) {
         char one[4096];
-        for (const char *p = dir; *p; p += *p == ':') {   /* each directory but the installed one */
+        for (const char *p = dir; *p; p += *p == ':') { /* each directory but the installed one */
             size_t n = strcspn(p, ":");
             snprintf(one, sizeof one, "%.*s", (int)n, p);
             p += n;
             if (!*one || !strcmp(one, KEEL_MODULE_DIR)) continue;
             DIR *d = opendir(one);
-            if (!d) conf_error(errs, "$.module_dir: cannot read the module directory %s: %s", one, strerror(errno));
-            else closedir(d);
+            if (!d)
+                conf_error(errs, "$.module_dir: cannot read the module directory %s: %s", one,
+                           strerror(errno));
+            else
+                closedir(d);
         }
         return conf_error_count(*errs) - before;
     }
     for (int i = 0; i < c->nmodules; i++) {
         char file[4096], where[32];
-        if (c->modules_from_flag) snprintf(where, sizeof where, "--modules");
-        else snprintf(where, sizeof where, "$.modules[%d]", i);
+        if (c->modules_from_flag)
+            snprintf(where, sizeof where, "--modules");
+        else
+            snprintf(where, sizeof where, "$.modules[%d]", i);
         if (strchr(c->modules[i], '/') || !c->modules[i][0])
             conf_error(errs, "%s: \"%s\" is not a module name", where, c->modules[i]);
         else if (!c->module_optional[i] && !loader_find_file(dir, c->modules[i], file, sizeof file))
-            conf_error(errs, "%s: no module \"%s\" in %s (no %s.so in any of its directories)", where, c->modules[i],
-                       dir, c->modules[i]);
+            conf_error(errs, "%s: no module \"%s\" in %s (no %s.so in any of its directories)",
+                       where, c->modules[i], dir, c->modules[i]);
     }
     return conf_error_count(*errs) - before;
 }
@@ -67,7 +72,8 @@ static bool net_addr(const conf_network *n, struct sockaddr_storage *out, char *
 }
 
 static bool addr_any(const struct sockaddr_storage *a) {
-    if (a->ss_family == AF_INET) return ((const struct sockaddr_in *)a)->sin_addr.s_addr == htonl(INADDR_ANY);
+    if (a->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr == htonl(INADDR_ANY);
     const struct in6_addr *x = &((const struct sockaddr_in6 *)a)->sin6_addr;
     return IN6_IS_ADDR_UNSPECIFIED(x);
 }
@@ -76,12 +82,14 @@ static bool addr_any(const struct sockaddr_storage *a) {
  * ("::" covers IPv4 too: listeners are not IPv6-only). */
 static bool addr_clash(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
     if (a->ss_family != b->ss_family)
-        return (a->ss_family == AF_INET6 && addr_any(a)) || (b->ss_family == AF_INET6 && addr_any(b));
+        return (a->ss_family == AF_INET6 && addr_any(a)) ||
+               (b->ss_family == AF_INET6 && addr_any(b));
     if (addr_any(a) || addr_any(b)) return true;
     if (a->ss_family == AF_INET)
-        return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-    return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
-                  sizeof(struct in6_addr)) == 0;
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+    return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                  &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
 }
 
 /* Finds a program the way posix_spawnp will: names with a slash as paths (relative to the
@@ -91,7 +99,9 @@ static bool program_found(const conf *c, const char *prog, char *why, size_t cap
         char *p = conf_path(c, prog);
         struct stat st;
         bool ok = stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
-        if (!ok) snprintf(why, cap, "cannot run %s: %s", p, errno ? strerror(errno) : "not a regular file");
+        if (!ok)
+            snprintf(why, cap, "cannot run %s: %s", p,
+                     errno ? strerror(errno) : "not a regular file");
         mem_free(p);
         return ok;
     }
@@ -123,12 +133,13 @@ int conf_check_networks(const conf *c, char **errs) {
         }
         if (n->database >= c->databases) {
             conf_network_path(n, "database", path, sizeof path);
-            conf_error(errs, "%s: database %d does not exist (databases is %d: 0 to %d)", path, n->database,
-                       c->databases, c->databases - 1);
+            conf_error(errs, "%s: database %d does not exist (databases is %d: 0 to %d)", path,
+                       n->database, c->databases, c->databases - 1);
         }
         resolved[i] = net_addr(n, &addrs[i], errs);
         for (int j = 0; j < i && resolved[i] && n->port != 0; j++) {
-            if (!resolved[j] || c->networks[j].port != n->port || !addr_clash(&addrs[i], &addrs[j])) continue;
+            if (!resolved[j] || c->networks[j].port != n->port || !addr_clash(&addrs[i], &addrs[j]))
+                continue;
             char other[160];
             conf_network_path(n, "port", path, sizeof path);
             conf_network_path(&c->networks[j], "", other, sizeof other);
@@ -141,7 +152,8 @@ int conf_check_networks(const conf *c, char **errs) {
             char why[512];
             conf_network_path(n, "on_startup", path, sizeof path);
             errno = 0;
-            if (!program_found(c, n->on_startup[0], why, sizeof why)) conf_error(errs, "%s: %s", path, why);
+            if (!program_found(c, n->on_startup[0], why, sizeof why))
+                conf_error(errs, "%s: %s", path, why);
         }
     }
     mem_free(addrs);
@@ -181,8 +193,8 @@ static void check_reply_syntax(const conf_network *n, const proto_entry *pe, cha
     }
     syntax_list(n->reply_syntax, names, sizeof names);
     if (names[0]) {
-        conf_error(errs, "%s: \"%s\" replies are for %s networks (this one speaks %s)", path, n->reply_syntax,
-                   names, n->protocol);
+        conf_error(errs, "%s: \"%s\" replies are for %s networks (this one speaks %s)", path,
+                   n->reply_syntax, names, n->protocol);
         return;
     }
     syntax_list(NULL, names, sizeof names);
@@ -197,7 +209,8 @@ int conf_check_protocols(const conf *c, char **errs) {
         if (!proto_lookup(n->protocol)) {
             if (n->implicit) continue;
             conf_network_path(n, "protocol", path, sizeof path);
-            conf_error(errs, "%s: protocol '%s' is not provided by any loaded module", path, n->protocol);
+            conf_error(errs, "%s: protocol '%s' is not provided by any loaded module", path,
+                       n->protocol);
             continue;
         }
         listening++;

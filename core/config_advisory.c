@@ -17,7 +17,7 @@ typedef struct advisory {
     const char *name;
     int kind;
     long long lo, hi, initial;
-    int alias;                     /* index of the parameter it is another name for, or -1 */
+    int alias; /* index of the parameter it is another name for, or -1 */
 } advisory;
 
 /* An alias shares its target's value (the older "ziplist" names of the "listpack" ones). */
@@ -50,19 +50,27 @@ static const advisory params[] = {
 #define NPARAMS (sizeof params / sizeof params[0])
 
 static _Atomic long long values[NPARAMS];
-static _Atomic bool changed[NPARAMS];   /* set once: values[] holds it (else the initial one) */
+static _Atomic bool changed[NPARAMS]; /* set once: values[] holds it (else the initial one) */
 
-static size_t target(size_t i) { return params[i].alias >= 0 ? (size_t)params[i].alias : i; }
+static size_t target(size_t i) {
+    return params[i].alias >= 0 ? (size_t)params[i].alias : i;
+}
 
-size_t advisory_count(void) { return NPARAMS; }
+size_t advisory_count(void) {
+    return NPARAMS;
+}
 
-const char *advisory_name(size_t i) { return params[i].name; }
+const char *advisory_name(size_t i) {
+    return params[i].name;
+}
 
 void advisory_get(size_t i, char *out, size_t cap) {
     size_t t = target(i);
     long long v = atomic_load(&changed[t]) ? atomic_load(&values[t]) : params[t].initial;
-    if (params[t].kind == ADV_BOOL) snprintf(out, cap, "%s", v ? "yes" : "no");
-    else snprintf(out, cap, "%lld", v);
+    if (params[t].kind == ADV_BOOL)
+        snprintf(out, cap, "%s", v ? "yes" : "no");
+    else
+        snprintf(out, cap, "%lld", v);
 }
 
 long advisory_find(const char *name) {
@@ -76,20 +84,25 @@ const char *advisory_set(size_t i, const char *value) {
     const advisory *a = &params[t];
     long long v;
     if (a->kind == ADV_BOOL) {
-        if (!strcasecmp(value, "yes")) v = 1;
-        else if (!strcasecmp(value, "no")) v = 0;
-        else return "argument must be 'yes' or 'no'";
+        if (!strcasecmp(value, "yes"))
+            v = 1;
+        else if (!strcasecmp(value, "no"))
+            v = 0;
+        else
+            return "argument must be 'yes' or 'no'";
     } else {
         char *end;
         errno = 0;
         v = strtoll(value, &end, 10);
-        if (!*value || *end || errno == ERANGE) return "argument couldn't be parsed into an integer";
+        if (!*value || *end || errno == ERANGE)
+            return "argument couldn't be parsed into an integer";
         if (v < a->lo || v > a->hi) {
             static _Thread_local char why[96];
-            snprintf(why, sizeof why, "argument must be between %lld and %lld inclusive", a->lo, a->hi);
+            snprintf(why, sizeof why, "argument must be between %lld and %lld inclusive", a->lo,
+                     a->hi);
             return why;
         }
-        if (a->kind == ADV_HZ) v = v < 1 ? 1 : v > 500 ? 500 : v;   /* Redis clamps hz */
+        if (a->kind == ADV_HZ) v = v < 1 ? 1 : v > 500 ? 500 : v; /* Redis clamps hz */
     }
     atomic_store(&values[t], v);
     atomic_store(&changed[t], true);

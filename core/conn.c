@@ -40,8 +40,8 @@
 #define CONN_MAX_PENDING 1024
 #define CONN_OUT_PAUSE (64u * 1024 * 1024)
 #define CONN_IN_KEEP (64 * 1024)
-#define CONN_ENCODE_BUDGET 4096          /* reply nodes encoded per step of a big reply */
-#define CONN_ENCODE_AHEAD (1024 * 1024)  /* unsent output above which encoding waits */
+#define CONN_ENCODE_BUDGET 4096         /* reply nodes encoded per step of a big reply */
+#define CONN_ENCODE_AHEAD (1024 * 1024) /* unsent output above which encoding waits */
 
 static void conn_on_read(evutil_socket_t fd, short what, void *arg);
 static void conn_on_write(evutil_socket_t fd, short what, void *arg);
@@ -55,7 +55,9 @@ static void conn_resume(conn *c);
 static bool conn_check_query_limit(conn *c);
 static void conn_fail(conn *c, const char *message);
 static void conn_after_eof(conn *c);
-static void conn_free_buffer(void *buf) { mem_free(buf); }
+static void conn_free_buffer(void *buf) {
+    mem_free(buf);
+}
 
 static void conn_mark_dirty(conn *c) {
     if (c->flags & CONN_DIRTY) return;
@@ -107,8 +109,10 @@ void conn_detach(conn *c) {
     event_free(c->rev);
     event_free(c->wev);
     c->rev = c->wev = NULL;
-    if (c->tprev) c->tprev->tnext = c->tnext;
-    else if (t->conns == c) t->conns = c->tnext;
+    if (c->tprev)
+        c->tprev->tnext = c->tnext;
+    else if (t->conns == c)
+        t->conns = c->tnext;
     if (c->tnext) c->tnext->tprev = c->tprev;
     c->tnext = c->tprev = NULL;
 }
@@ -125,7 +129,7 @@ void conn_accept_msg(thr *t, msg *m) {
     c->aff_thread = -1;
     const char *refuse = cm->refuse;
     mem_free(cm);
-    if (refuse) c->flags |= CONN_REFUSED;   /* net.c did not count it as a client */
+    if (refuse) c->flags |= CONN_REFUSED; /* net.c did not count it as a client */
 
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -139,12 +143,14 @@ void conn_accept_msg(thr *t, msg *m) {
     }
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
-    if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0) sockaddr_text(&ss, c->addr, sizeof c->addr);
+    if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0)
+        sockaddr_text(&ss, c->addr, sizeof c->addr);
     sl = sizeof ss;
-    if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0) sockaddr_text(&ss, c->laddr, sizeof c->laddr);
+    if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0)
+        sockaddr_text(&ss, c->laddr, sizeof c->laddr);
 
     if (c->proto->def.conn_state_size) c->pstate = mem_calloc(1, c->proto->def.conn_state_size);
-    c->ns = ns_path_ref(c->net->ns_base);   /* the network's namespace, locked or not */
+    c->ns = ns_path_ref(c->net->ns_base); /* the network's namespace, locked or not */
     atomic_store_explicit(&c->db, (uint32_t)c->net->cf->database, memory_order_relaxed);
     c->opts = opt_ref(c->net->cf->options);
     if (!c->net->cf->requirepass) c->flags |= CONN_AUTHED;
@@ -167,8 +173,10 @@ void conn_accept_msg(thr *t, msg *m) {
 
 static void conn_unlink(conn *c) {
     pthread_mutex_lock(&srv->clients_lock);
-    if (c->cprev) c->cprev->cnext = c->cnext;
-    else if (srv->clients == c) srv->clients = c->cnext;
+    if (c->cprev)
+        c->cprev->cnext = c->cnext;
+    else if (srv->clients == c)
+        srv->clients = c->cnext;
     if (c->cnext) c->cnext->cprev = c->cprev;
     pthread_mutex_unlock(&srv->clients_lock);
     if (!(c->flags & CONN_REFUSED)) net_client_gone(c->net);
@@ -183,10 +191,11 @@ static void conn_close(conn *c) {
     if (c->flags & CONN_CLOSED) return;
     c->flags |= CONN_CLOSED;
     atomic_store_explicit(&c->gone, true, memory_order_relaxed);
-    conn_ext_close(c);   /* modules drop what they keep for it (subscriptions) */
-    client_pause_release(c);   /* its held requests run now (the writes) or are dropped */
+    conn_ext_close(c);       /* modules drop what they keep for it (subscriptions) */
+    client_pause_release(c); /* its held requests run now (the writes) or are dropped */
     monitor_remove(c);
-    for (zvm_proc *p = c->pend_head; p; p = p->conn_next) blk_cancel(p);   /* parked: finish now */
+    for (zvm_proc *p = c->pend_head; p; p = p->conn_next)
+        blk_cancel(p); /* parked: finish now */
     conn_detach(c);
     tls_session_free(c->tls);
     c->tls = NULL;
@@ -201,7 +210,8 @@ static void conn_close(conn *c) {
 /* Frees a closed connection once nothing refers to it: finished processes are recycled
  * (their replies will never be sent), unfinished ones are waited for. */
 static void conn_maybe_free(conn *c) {
-    if (!(c->flags & CONN_CLOSED) || (c->flags & CONN_IN_HELD)) return;   /* conn_run_held frees it after */
+    if (!(c->flags & CONN_CLOSED) || (c->flags & CONN_IN_HELD))
+        return; /* conn_run_held frees it after */
     if (c->enc_cursor) {
         if (c->proto->def.encode_abort) c->proto->def.encode_abort(c, c->pstate, c->enc_cursor);
         c->enc_cursor = NULL;
@@ -222,7 +232,8 @@ static void conn_maybe_free(conn *c) {
 }
 
 void conn_close_all(thr *t) {
-    while (t->conns) conn_close(t->conns);
+    while (t->conns)
+        conn_close(t->conns);
 }
 
 /* ---- transport: the plain socket or the TLS session on it ---- */
@@ -234,7 +245,8 @@ static int conn_tls_handshake(conn *c) {
     switch (tls_session_handshake(c->tls)) {
     case TLS_IO_OK:
         atomic_fetch_add_explicit(&c->net->st.tls_handshakes, 1, memory_order_relaxed);
-        if (tls_session_resumed(c->tls)) atomic_fetch_add_explicit(&c->net->st.tls_resumed, 1, memory_order_relaxed);
+        if (tls_session_resumed(c->tls))
+            atomic_fetch_add_explicit(&c->net->st.tls_resumed, 1, memory_order_relaxed);
         log_debug("client %llu: %s %s%s", (unsigned long long)c->id, tls_session_version(c->tls),
                   tls_session_cipher(c->tls), tls_session_resumed(c->tls) ? " (resumed)" : "");
         return 1;
@@ -245,19 +257,19 @@ static int conn_tls_handshake(conn *c) {
         return 0;
     case TLS_IO_EOF:
         atomic_fetch_add_explicit(&c->net->st.tls_failures, 1, memory_order_relaxed);
-        log_info("client %llu (%s) on network %s: closed during the TLS handshake", (unsigned long long)c->id,
-                 c->addr, c->net->cf->name);
+        log_info("client %llu (%s) on network %s: closed during the TLS handshake",
+                 (unsigned long long)c->id, c->addr, c->net->cf->name);
         return -1;
     default:
         atomic_fetch_add_explicit(&c->net->st.tls_failures, 1, memory_order_relaxed);
-        log_info("client %llu (%s) on network %s: TLS handshake failed: %s", (unsigned long long)c->id, c->addr,
-                 c->net->cf->name, tls_session_error(c->tls));
+        log_info("client %llu (%s) on network %s: TLS handshake failed: %s",
+                 (unsigned long long)c->id, c->addr, c->net->cf->name, tls_session_error(c->tls));
         return -1;
     }
 }
 
-#define CONN_RECV_ERROR (-1)   /* the connection failed */
-#define CONN_RECV_EOF (-2)     /* the client finished sending (it may still read replies) */
+#define CONN_RECV_ERROR (-1) /* the connection failed */
+#define CONN_RECV_EOF (-2)   /* the client finished sending (it may still read replies) */
 
 /* Reads up to len bytes: how many (> 0), 0 when nothing more can be read now, CONN_RECV_EOF
  * or CONN_RECV_ERROR when no more will come. */
@@ -288,7 +300,8 @@ static ssize_t conn_recv(conn *c, char *buf, size_t len) {
     case TLS_IO_EOF:
         return CONN_RECV_EOF;
     default:
-        log_info("client %llu (%s): TLS error: %s", (unsigned long long)c->id, c->addr, tls_session_error(c->tls));
+        log_info("client %llu (%s): TLS error: %s", (unsigned long long)c->id, c->addr,
+                 tls_session_error(c->tls));
         return CONN_RECV_ERROR;
     }
 }
@@ -318,7 +331,7 @@ static ssize_t conn_send(conn *c, const char *buf, size_t len) {
     case TLS_IO_WANT_WRITE:
         event_add(c->wev, NULL);
         return 0;
-    case TLS_IO_WANT_READ:   /* the next readable event retries (conn_on_read marks c dirty) */
+    case TLS_IO_WANT_READ: /* the next readable event retries (conn_on_read marks c dirty) */
         c->flags |= CONN_TLS_WR;
         event_add(c->rev, NULL);
         return 0;
@@ -330,14 +343,16 @@ static ssize_t conn_send(conn *c, const char *buf, size_t len) {
 /* Watches the socket for input again (after a pause).  Records OpenSSL already read ahead would
  * not wake the socket's event, so there is one read now (a partial record just waits). */
 static void conn_watch_input(conn *c) {
-    if (c->flags & CONN_EOF) return;   /* nothing more will come */
+    if (c->flags & CONN_EOF) return; /* nothing more will come */
     event_add(c->rev, NULL);
     if (c->tls && tls_session_pending(c->tls)) event_active(c->rev, EV_READ, 0);
 }
 
 /* ---- output ---- */
 
-size_t conn_output_bytes(const conn *c) { return c->out.len - c->out_off + c->reply_bytes; }
+size_t conn_output_bytes(const conn *c) {
+    return c->out.len - c->out_off + c->reply_bytes;
+}
 
 /* The client-output-buffer-limit class of c: pubsub while it has subscriptions. */
 static int conn_obuf_class(const conn *c) {
@@ -353,11 +368,15 @@ static bool conn_check_output_limit(conn *c) {
     int64_t hard = limit_get(l->hard), soft = limit_get(l->soft), secs = limit_get(l->soft_seconds);
     int64_t used = (int64_t)conn_output_bytes(c), now = c->t->now_ms;
     bool over_soft = soft > 0 && used > soft;
-    if (!over_soft) c->obuf_soft_since = 0;
-    else if (!c->obuf_soft_since) c->obuf_soft_since = now;
-    if (!(hard > 0 && used > hard) && !(over_soft && now - c->obuf_soft_since > secs * 1000)) return true;
-    log_notice("client %llu (%s) on network %s closed for going over the output buffer limit (%lld bytes)",
-               (unsigned long long)c->id, c->addr, c->net->cf->name, (long long)used);
+    if (!over_soft)
+        c->obuf_soft_since = 0;
+    else if (!c->obuf_soft_since)
+        c->obuf_soft_since = now;
+    if (!(hard > 0 && used > hard) && !(over_soft && now - c->obuf_soft_since > secs * 1000))
+        return true;
+    log_notice(
+        "client %llu (%s) on network %s closed for going over the output buffer limit (%lld bytes)",
+        (unsigned long long)c->id, c->addr, c->net->cf->name, (long long)used);
     atomic_fetch_add_explicit(&srv->obuf_disconnections, 1, memory_order_relaxed);
     c->flags |= CONN_KILL;
     conn_mark_dirty(c);
@@ -402,10 +421,10 @@ void conn_flush_dirty(thr *t) {
         t->dirty = c->dirty_next;
         c->flags &= ~CONN_DIRTY;
         if (c->flags & CONN_CLOSED) {
-            conn_maybe_free(c);   /* closed while dirty: freeing was deferred */
+            conn_maybe_free(c); /* closed while dirty: freeing was deferred */
             continue;
         }
-        if (c->flags & CONN_KILL) {   /* conn_close frees it when nothing refers to it */
+        if (c->flags & CONN_KILL) { /* conn_close frees it when nothing refers to it */
             conn_close(c);
             continue;
         }
@@ -415,7 +434,7 @@ void conn_flush_dirty(thr *t) {
                 conn_close(c);
                 continue;
             }
-            if (!(c->flags & CONN_ENCODING)) conn_resume(c);   /* its reply no longer counts */
+            if (!(c->flags & CONN_ENCODING)) conn_resume(c); /* its reply no longer counts */
         }
         if (!conn_write(c)) continue;
         /* a socket that is full wakes conn_on_write, which marks it dirty again */
@@ -434,9 +453,9 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     conn *c = arg;
-    thr_refresh_now(c->t);   /* input may be dispatched below */
+    thr_refresh_now(c->t); /* input may be dispatched below */
     if (c->tls && (!tls_session_ready(c->tls) || (c->flags & CONN_TLS_RW))) {
-        if (!conn_read_input(c)) return;   /* the handshake or a read was waiting for this */
+        if (!conn_read_input(c)) return; /* the handshake or a read was waiting for this */
         conn_process_input(c);
     }
     if (!conn_write(c)) return;
@@ -455,7 +474,7 @@ static bool conn_output_room(conn *c, const keel_reply *r) {
     if (!big_string || r->len < CONN_ENCODE_RESERVE_MIN) return true;
     size_t need = c->out.len + (size_t)r->len + 64;
     if (c->out.cap >= need) return true;
-    size_t cap = (need + 4095) & ~(size_t)4095;   /* its size, not the next power of two */
+    size_t cap = (need + 4095) & ~(size_t)4095; /* its size, not the next power of two */
     char *data = mem_try_realloc(c->out.data, cap);
     if (!data) return false;
     c->out.data = data;
@@ -466,15 +485,17 @@ static bool conn_output_room(conn *c, const keel_reply *r) {
 /* Encodes p's reply; with a stepwise protocol, a slice at a time: false when it stopped midway
  * (CONN_ENCODING: conn_flush_dirty goes on next turn, once the output has drained enough). */
 static bool conn_encode(conn *c, zvm_proc *p) {
-    static const keel_reply no_memory = {.type = KEEL_REPLY_ERROR, .v.s = "ERR out of memory", .len = 17};
+    static const keel_reply no_memory = {
+        .type = KEEL_REPLY_ERROR, .v.s = "ERR out of memory", .len = 17};
     const keel_proto_def *pd = &c->proto->def;
     for (const keel_reply *r = c->enc_node ? c->enc_node : p->reply_first; r; r = r->next) {
         /* (a stepwise protocol writes a big string a piece at a time: no room to make first) */
-        if (!c->enc_cursor && !pd->encode_step && !conn_output_room(c, r)) {   /* its next is kept */
+        if (!c->enc_cursor && !pd->encode_step && !conn_output_room(c, r)) { /* its next is kept */
             keel_reply stand_in = no_memory;
             stand_in.next = r->next;
-            log_warning("client %llu (%s): no memory to send a reply of %u bytes; it gets an error instead",
-                        (unsigned long long)c->id, c->addr, r->len);
+            log_warning(
+                "client %llu (%s): no memory to send a reply of %u bytes; it gets an error instead",
+                (unsigned long long)c->id, c->addr, r->len);
             pd->encode(c, c->pstate, p->tag, &stand_in, &c->out);
             continue;
         }
@@ -486,7 +507,8 @@ static bool conn_encode(conn *c, zvm_proc *p) {
         }
         if (!pd->encode_step) {
             pd->encode(c, c->pstate, p->tag, r, &c->out);
-        } else if (!pd->encode_step(c, c->pstate, p->tag, r, &c->out, &c->enc_cursor, CONN_ENCODE_BUDGET)) {
+        } else if (!pd->encode_step(c, c->pstate, p->tag, r, &c->out, &c->enc_cursor,
+                                    CONN_ENCODE_BUDGET)) {
             c->enc_node = r;
             c->flags |= CONN_ENCODING;
             return false;
@@ -506,7 +528,9 @@ static size_t proc_reply_bytes(const zvm_proc *p) {
 }
 
 /* Requests whose effects must happen even when the client has gone. */
-static bool proc_writes(const zvm_proc *p) { return zvm_must_run(p); }
+static bool proc_writes(const zvm_proc *p) {
+    return zvm_must_run(p);
+}
 
 /* Marks p finished; its reply counts as c's output until it is encoded. */
 static void conn_finished(conn *c, zvm_proc *p) {
@@ -522,10 +546,11 @@ static bool conn_aof_settled(conn *c, zvm_proc *p) {
     if (r == AOF_REPLY_WAIT) {
         c->flags |= CONN_AOF_WAIT;
         aof_wait_on(c->t);
-        if ((r = aof_reply_ready(p->aof_seq)) == AOF_REPLY_WAIT) return false;   /* (it may have moved meanwhile) */
+        if ((r = aof_reply_ready(p->aof_seq)) == AOF_REPLY_WAIT)
+            return false; /* (it may have moved meanwhile) */
     }
     p->aof_seq = 0;
-    if (r == AOF_REPLY_FAILED) {   /* applied in memory, not on disk: no false OK */
+    if (r == AOF_REPLY_FAILED) { /* applied in memory, not on disk: no false OK */
         char text[256];
         aof_misconf_text(text, sizeof text);
         keel_reply err = {.type = KEEL_REPLY_ERROR, .v.s = text, .len = (uint32_t)strlen(text)};
@@ -548,10 +573,10 @@ static void conn_drain_pending(conn *c) {
         c->pend_head = p->conn_next;
         if (!c->pend_head) c->pend_tail = NULL;
         if (c->held == p) c->held = p->conn_next;   /* an error reply queued among held requests */
-        if (c->last_done == p) c->last_done = NULL;   /* nothing after it had finished */
+        if (c->last_done == p) c->last_done = NULL; /* nothing after it had finished */
         c->npend--;
         c->reply_bytes -= proc_reply_bytes(p);
-        if (p->push_bytes) {   /* a push is no command */
+        if (p->push_bytes) { /* a push is no command */
             zvm_proc_recycle(p);
             continue;
         }
@@ -584,12 +609,12 @@ static void conn_start(conn *c, zvm_proc *p) {
 /* Starts the held requests that may start now.  On a closed connection the ones that only read
  * are dropped unstarted; writes still run in order. */
 static void conn_run_held(conn *c) {
-    if (c->flags & CONN_IN_HELD) return;   /* a request it started finished at once: go on there */
+    if (c->flags & CONN_IN_HELD) return; /* a request it started finished at once: go on there */
     c->flags |= CONN_IN_HELD;
     while (c->held) {
         zvm_proc *p = c->held;
         bool closed = (c->flags & CONN_CLOSED) != 0;
-        if (zvm_state(p) == ZVM_DONE) {   /* an error reply queued behind a held request */
+        if (zvm_state(p) == ZVM_DONE) { /* an error reply queued behind a held request */
             c->held = p->conn_next;
             continue;
         }
@@ -611,7 +636,8 @@ static void conn_run_held(conn *c) {
 static void conn_account(conn *c, zvm_proc *p) {
     int64_t ns = p->wake_reason ? 0 : cmdstats_clock() - p->started_ns;
     cmdstats_call(c->t->id, p->cmd, ns, p->failed);
-    if (slowlog_wanted(ns / 1000) && !p->wake_reason) slowlog_record(ns / 1000, p->pub.argc, p->pub.argv, c);
+    if (slowlog_wanted(ns / 1000) && !p->wake_reason)
+        slowlog_record(ns / 1000, p->pub.argc, p->pub.argv, c);
 }
 
 void conn_proc_done(zvm_proc *p) {
@@ -630,7 +656,7 @@ void conn_proc_done(zvm_proc *p) {
     conn_finished(c, p);
     conn_drain_pending(c);
     if (c->flags & CONN_CLOSED) {
-        conn_run_held(c);   /* the writes it still holds go on, one after another */
+        conn_run_held(c); /* the writes it still holds go on, one after another */
         conn_maybe_free(c);
         return;
     }
@@ -659,13 +685,16 @@ static void conn_resume(conn *c) {
     if (c->flags & (CONN_IN_INPUT | CONN_CLOSED | CONN_KILL)) return;
     bool out_ok = conn_output_bytes(c) < CONN_OUT_PAUSE, startable = out_ok && !conn_must_hold(c);
     bool go = startable && (c->held || conn_parsable(c));
-    if ((c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 && out_ok && (!c->held || startable)) {
+    if ((c->flags & CONN_READ_PAUSED) && c->npend < CONN_MAX_PENDING / 2 && out_ok &&
+        (!c->held || startable)) {
         c->flags &= ~CONN_READ_PAUSED;
         conn_watch_input(c);
         go = true;
     }
-    if (go) conn_process_input(c);
-    else if (c->flags & CONN_EOF) conn_after_eof(c);
+    if (go)
+        conn_process_input(c);
+    else if (c->flags & CONN_EOF)
+        conn_after_eof(c);
 }
 
 void conn_resume_paused(thr *t) {
@@ -686,8 +715,10 @@ zvm_proc *conn_queue_new(conn *c) {
     p->done = conn_proc_done;
     p->conn_next = NULL;
     p->conn_seq = ++c->pend_seq;
-    if (c->pend_tail) c->pend_tail->conn_next = p;
-    else c->pend_head = p;
+    if (c->pend_tail)
+        c->pend_tail->conn_next = p;
+    else
+        c->pend_head = p;
     c->pend_tail = p;
     c->npend++;
     return p;
@@ -700,15 +731,16 @@ zvm_proc *conn_queue_new(conn *c) {
  * memory for the copies (the request fails). */
 bool conn_give_args(conn *c, zvm_proc *p, const keel_request *req) {
     size_t rest = c->in_len - c->in_off, big = 0;
-    const char *lo = c->in, *hi = c->in + c->in_off;   /* the consumed part */
+    const char *lo = c->in, *hi = c->in + c->in_off; /* the consumed part */
     for (uint32_t i = 0; i < req->argc; i++) {
         const keel_arg *a = &req->argv[i];
-        if (a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi && a->len > big) big = a->len;
+        if (a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi && a->len > big)
+            big = a->len;
     }
     char *next = NULL;
     size_t next_cap = 0;
     if (big && rest > 64 * 1024 + big / 4) big = 0;
-    if (big && rest) {   /* the new buffer for the rest first: without it, copy instead */
+    if (big && rest) { /* the new buffer for the rest first: without it, copy instead */
         for (next_cap = CONN_READ_CHUNK; next_cap < rest; next_cap *= 2) {
         }
         if (!(next = mem_try_alloc(next_cap))) big = 0;
@@ -739,7 +771,8 @@ bool conn_give_args(conn *c, zvm_proc *p, const keel_request *req) {
  * not start yet (conn_must_hold, or too much output), they are held. */
 static void conn_run_batch(conn *c, zvm_proc **batch, int n) {
     for (int stage = 0; stage < 2; stage++)
-        for (int i = 0; i < n; i++) zvm_prefetch(batch[i], c->t, stage);
+        for (int i = 0; i < n; i++)
+            zvm_prefetch(batch[i], c->t, stage);
     for (int i = 0; i < n; i++) {
         if (conn_must_hold(c) || conn_output_bytes(c) >= CONN_OUT_PAUSE ||
             client_pause_holds(c, batch[i], c->t->now_ms)) {
@@ -792,7 +825,8 @@ static void conn_request_limits(const conn *c, keel_request *req) {
     bool authed = (c->flags & CONN_AUTHED) != 0;
     req->unauthenticated = !authed;
     req->max_args = authed ? 0 : LIMIT_UNAUTH_MAX_ARGS;
-    req->max_bulk = authed ? (uint64_t)limit_get(srv->cf.proto_max_bulk_len) : LIMIT_UNAUTH_MAX_BULK;
+    req->max_bulk =
+        authed ? (uint64_t)limit_get(srv->cf.proto_max_bulk_len) : LIMIT_UNAUTH_MAX_BULK;
 }
 
 /* Parses and starts requests while c may take more. */
@@ -800,8 +834,9 @@ static void conn_parse_input(conn *c) {
     keel_request req;
     zvm_proc *batch[CONN_BATCH];
     int nbatch = 0;
-    while (!(c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED | CONN_KILL)) && !c->held && !conn_must_hold(c) &&
-           c->npend < CONN_MAX_PENDING && conn_output_bytes(c) < CONN_OUT_PAUSE) {
+    while (!(c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED | CONN_KILL)) && !c->held &&
+           !conn_must_hold(c) && c->npend < CONN_MAX_PENDING &&
+           conn_output_bytes(c) < CONN_OUT_PAUSE) {
         size_t avail = c->in_len - c->in_off;
         if (avail == 0 || (c->in_need && avail < c->in_need)) break;
         memset(&req, 0, sizeof req);
@@ -810,8 +845,8 @@ static void conn_parse_input(conn *c) {
         keel_parse_result r = c->proto->def.parse(c, c->pstate, c->in + c->in_off, avail, &req);
         if (r == KEEL_PARSE_OK) {
             c->in_need = 0;
-            if (req.consumed == 0 && req.argc == 0) break;   /* defensive: no progress */
-            c->in_off += req.consumed;   /* argv still points into the buffer: prepare takes it */
+            if (req.consumed == 0 && req.argc == 0) break; /* defensive: no progress */
+            c->in_off += req.consumed; /* argv still points into the buffer: prepare takes it */
             if (req.argc == 0 && req.reply_only) conn_reply_only(c, &req);
             zvm_proc *p = req.argc > 0 ? conn_prepare(c, &req) : NULL;
             if (p) batch[nbatch++] = p;
@@ -823,7 +858,7 @@ static void conn_parse_input(conn *c) {
             }
         } else if (r == KEEL_PARSE_NEED) {
             c->in_need = req.need > avail ? req.need : avail + 1;
-            conn_check_query_limit(c);   /* a request that can never fit: no point reading it */
+            conn_check_query_limit(c); /* a request that can never fit: no point reading it */
             break;
         } else if (r == KEEL_PARSE_ERROR) {
             conn_protocol_error(c, req.error);
@@ -867,7 +902,8 @@ static bool conn_parsable(const conn *c) {
  * answers nil): nobody will push for a client that has left. */
 static void conn_after_eof(conn *c) {
     if (c->flags & (CONN_CLOSE_ASAP | CONN_CLOSED | CONN_KILL)) return;
-    for (zvm_proc *p = c->pend_head; p; p = p->conn_next) blk_cancel(p);
+    for (zvm_proc *p = c->pend_head; p; p = p->conn_next)
+        blk_cancel(p);
     if (c->held || conn_parsable(c)) return;
     c->flags |= CONN_CLOSE_ASAP;
     c->in_off = c->in_len;
@@ -879,7 +915,8 @@ static void conn_after_eof(conn *c) {
 static bool conn_input_room(conn *c, size_t want) {
     if (c->in_cap - c->in_len >= want) return true;
     size_t need = c->in_len + want, cap = c->in_cap ? c->in_cap : CONN_READ_CHUNK;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     char *in = mem_try_realloc(c->in, cap);
     if (!in) return false;
     c->in = in;
@@ -894,8 +931,10 @@ static bool conn_check_query_limit(conn *c) {
     int64_t limit = limit_get(srv->cf.query_buffer_limit);
     size_t held = c->in_len - c->in_off;
     if ((int64_t)held <= limit && (int64_t)c->in_need <= limit) return true;
-    log_notice("client %llu (%s) on network %s closed: its query buffer passed client-query-buffer-limit "
-               "(%lld bytes)", (unsigned long long)c->id, c->addr, c->net->cf->name, (long long)limit);
+    log_notice(
+        "client %llu (%s) on network %s closed: its query buffer passed client-query-buffer-limit "
+        "(%lld bytes)",
+        (unsigned long long)c->id, c->addr, c->net->cf->name, (long long)limit);
     atomic_fetch_add_explicit(&srv->qbuf_disconnections, 1, memory_order_relaxed);
     c->flags |= CONN_KILL;
     conn_mark_dirty(c);
@@ -907,15 +946,15 @@ static bool conn_check_query_limit(conn *c) {
 static bool conn_read_input(conn *c) {
     size_t total = 0;
     while (!(c->flags & CONN_EOF)) {
-        size_t want = CONN_READ_CHUNK;   /* at least a whole TLS record */
+        size_t want = CONN_READ_CHUNK; /* at least a whole TLS record */
         if (c->in_need > c->in_len - c->in_off) {
             size_t missing = c->in_need - (c->in_len - c->in_off);
             want = missing > CONN_READ_MAX_PER_EVENT ? CONN_READ_MAX_PER_EVENT : missing;
             if (want < CONN_READ_CHUNK) want = CONN_READ_CHUNK;
         }
-        if (!conn_input_room(c, want)) {   /* the request cannot be read: say so, then close */
-            log_warning("client %llu (%s): no memory for %zu more bytes of its request", (unsigned long long)c->id,
-                        c->addr, want);
+        if (!conn_input_room(c, want)) { /* the request cannot be read: say so, then close */
+            log_warning("client %llu (%s): no memory for %zu more bytes of its request",
+                        (unsigned long long)c->id, c->addr, want);
             conn_fail(c, "ERR out of memory reading the request");
             break;
         }
@@ -935,20 +974,20 @@ static bool conn_read_input(conn *c) {
             continue;
         }
         if (n == 0) break;
-        if (n == CONN_RECV_EOF) {   /* what it sent still runs; it is closed once answered */
+        if (n == CONN_RECV_EOF) { /* what it sent still runs; it is closed once answered */
             c->flags |= CONN_EOF;
             event_del(c->rev);
             break;
         }
-        conn_close(c);   /* an error */
+        conn_close(c); /* an error */
         return false;
     }
     c->bytes_in += total;
     thr_stat_bump(&c->t->st.net_reads);
     atomic_fetch_add_explicit(&c->t->st.net_in, total, memory_order_relaxed);
     atomic_fetch_add_explicit(&c->net->st.bytes_in, total, memory_order_relaxed);
-    conn_check_query_limit(c);   /* a client over it is closed at the flush, not read */
-    if (c->flags & CONN_TLS_WR) conn_mark_dirty(c);   /* a write was waiting for input */
+    conn_check_query_limit(c); /* a client over it is closed at the flush, not read */
+    if (c->flags & CONN_TLS_WR) conn_mark_dirty(c); /* a write was waiting for input */
     return true;
 }
 
@@ -956,7 +995,7 @@ static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     conn *c = arg;
-    thr_refresh_now(c->t);   /* the requests read now run now */
+    thr_refresh_now(c->t); /* the requests read now run now */
     if (conn_read_input(c)) conn_process_input(c);
 }
 
@@ -964,21 +1003,21 @@ static void conn_on_read(evutil_socket_t fd, short what, void *arg) {
 
 void conn_sweep(thr *t) {
     int64_t global = limit_get(srv->cf.timeout);
-    uint64_t mem = 0, max_in = 0, max_out = 0;   /* INFO mem_clients_normal, client_recent_max_* */
+    uint64_t mem = 0, max_in = 0, max_out = 0; /* INFO mem_clients_normal, client_recent_max_* */
     for (conn *c = t->conns, *next; c; c = next) {
         next = c->tnext;
         mem += c->in_cap + c->out.cap + sizeof *c;
         if (c->in_cap > max_in) max_in = c->in_cap;
         if (c->out.cap > max_out) max_out = c->out.cap;
         if (c->flags & (CONN_CLOSED | CONN_REFUSED)) continue;
-        if (c->obuf_soft_since && !conn_check_output_limit(c)) continue;   /* closed at the flush */
+        if (c->obuf_soft_since && !conn_check_output_limit(c)) continue; /* closed at the flush */
         int64_t secs = c->net->cf->timeout >= 0 ? c->net->cf->timeout : global;
         /* a client with requests in flight (a blocking pop, a long command) is not idle, nor is
          * one waiting for messages (Redis never times out pub/sub clients) */
         if (secs <= 0 || c->npend > 0 || conn_subscribed(c) || t->now_ms - c->last_ms < secs * 1000)
             continue;
-        log_info("client %llu (%s) on network %s closed after %lld idle seconds", (unsigned long long)c->id,
-                 c->addr, c->net->cf->name, (long long)secs);
+        log_info("client %llu (%s) on network %s closed after %lld idle seconds",
+                 (unsigned long long)c->id, c->addr, c->net->cf->name, (long long)secs);
         atomic_fetch_add_explicit(&srv->timeout_disconnections, 1, memory_order_relaxed);
         conn_close(c);
     }
@@ -1003,7 +1042,8 @@ bool conn_subscribed_inband(const conn *c) {
  * their framing, so a subscriber's queued messages count against its output limit. */
 static size_t conn_push_size(const keel_reply *r) {
     size_t n = 16;
-    if (r->type != KEEL_REPLY_PUSH && r->type != KEEL_REPLY_ARRAY) return n + r->len;   /* a line (MONITOR) */
+    if (r->type != KEEL_REPLY_PUSH && r->type != KEEL_REPLY_ARRAY)
+        return n + r->len; /* a line (MONITOR) */
     const keel_reply *k = r->v.child;
     for (uint32_t i = 0; i < r->len && k; i++, k = k->next)
         n += 16 + (k->type == KEEL_REPLY_BULK ? k->len : 0);
@@ -1023,7 +1063,7 @@ bool conn_push(conn *c, const keel_reply *r) {
         char *data = need < CONN_ENCODE_RESERVE_MIN || c->out.cap - c->out.len >= need
                          ? c->out.data
                          : mem_try_realloc(c->out.data, cap);
-        if (!data) {   /* a huge message and no memory: this subscriber cannot take it */
+        if (!data) { /* a huge message and no memory: this subscriber cannot take it */
             log_warning("client %llu (%s): no memory for a message of %zu bytes; closing it",
                         (unsigned long long)c->id, c->addr, need);
             conn_kill(c);
@@ -1048,7 +1088,7 @@ bool conn_push(conn *c, const keel_reply *r) {
         conn_finished(c, p);
     }
     conn_mark_dirty(c);
-    conn_check_output_limit(c);   /* a subscriber that stops reading is closed at the flush */
+    conn_check_output_limit(c); /* a subscriber that stops reading is closed at the flush */
     return true;
 }
 
@@ -1078,20 +1118,20 @@ size_t conn_describe(const conn *c, char *buf, size_t cap, int64_t now_ms) {
     const char *protover = opt_get(c->opts, "resp.protover");
     size_t qbuf = c->in_len - c->in_off, omem = c->out.len - c->out_off;
     long multi = (c->flags & CONN_MULTI) && c->tx ? (long)c->tx->ncmds : -1;
-    int n = snprintf(buf, cap,
-                     "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%u "
-                     "sub=%u psub=%u ssub=%u multi=%ld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu "
-                     "obl=0 oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%s "
-                     "network=%s protocol=%s\n",
-                     (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
-                     (long long)((now_ms - c->created_ms) / 1000),
-                     (long long)((now_ms - c->last_ms) / 1000), flags,
-                     atomic_load_explicit(&c->db, memory_order_relaxed),
-                     atomic_load_explicit(&c->nsub, memory_order_relaxed),
-                     atomic_load_explicit(&c->npsub, memory_order_relaxed),
-                     atomic_load_explicit(&c->nssub, memory_order_relaxed), multi, qbuf, c->in_cap - c->in_len,
-                     c->tx ? c->tx->bytes : 0, omem, c->in_cap + c->out.cap + sizeof *c,
-                     c->last_cmd ? c->last_cmd : "NULL", protover ? protover : "2", c->net->cf->name,
-                     c->proto->def.name);
+    int n = snprintf(
+        buf, cap,
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%u "
+        "sub=%u psub=%u ssub=%u multi=%ld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu "
+        "obl=0 oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%s "
+        "network=%s protocol=%s\n",
+        (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+        (long long)((now_ms - c->created_ms) / 1000), (long long)((now_ms - c->last_ms) / 1000),
+        flags, atomic_load_explicit(&c->db, memory_order_relaxed),
+        atomic_load_explicit(&c->nsub, memory_order_relaxed),
+        atomic_load_explicit(&c->npsub, memory_order_relaxed),
+        atomic_load_explicit(&c->nssub, memory_order_relaxed), multi, qbuf, c->in_cap - c->in_len,
+        c->tx ? c->tx->bytes : 0, omem, c->in_cap + c->out.cap + sizeof *c,
+        c->last_cmd ? c->last_cmd : "NULL", protover ? protover : "2", c->net->cf->name,
+        c->proto->def.name);
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }

@@ -21,10 +21,12 @@
 #include <string.h>
 
 static bool conn_allowed(conn *c, const cmd_entry *ce, zvm_proc *p) {
-    const char *need = cmd_missing_permission(ce, c->net->cf->permissions, p->pub.argc, p->pub.argv);
+    const char *need =
+        cmd_missing_permission(ce, c->net->cf->permissions, p->pub.argc, p->pub.argv);
     if (!need) return true;
-    zvm_reply_errorf(p, "NOPERM this network does not allow the '%s' command (it needs the %s permission)",
-                     ce->lname, need);
+    zvm_reply_errorf(
+        p, "NOPERM this network does not allow the '%s' command (it needs the %s permission)",
+        ce->lname, need);
     return false;
 }
 
@@ -32,8 +34,10 @@ static bool conn_allowed(conn *c, const cmd_entry *ce, zvm_proc *p) {
  * with Redis's error for the others. */
 static bool conn_context_ok(conn *c, const cmd_entry *ce, zvm_proc *p) {
     if ((ce->def->flags & KEEL_CMD_PUBSUB) || !conn_subscribed_inband(c)) return true;
-    zvm_reply_errorf(p, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
-                        "/ RESET are allowed in this context", ce->lname);
+    zvm_reply_errorf(p,
+                     "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
+                     "/ RESET are allowed in this context",
+                     ce->lname);
     return false;
 }
 
@@ -60,8 +64,7 @@ static void conn_unknown_command(zvm_proc *p) {
     size_t n = 0;
     args[0] = '\0';
     for (uint32_t i = 1; i < p->pub.argc && n < 128; i++) {
-        int w = snprintf(args + n, sizeof args - n, "'%.*s' ", (int)(128 - n),
-                         p->pub.argv[i].ptr);
+        int w = snprintf(args + n, sizeof args - n, "'%.*s' ", (int)(128 - n), p->pub.argv[i].ptr);
         if (w < 0) break;
         n += (size_t)w < sizeof args - n ? (size_t)w : sizeof args - n - 1;
     }
@@ -79,7 +82,7 @@ zvm_proc *conn_prepare(conn *c, const keel_request *req) {
     thr *t = c->t;
     zvm_proc *p = conn_queue_new(c);
     p->tag = req->tag;
-    if (c->reply_mode != CONN_REPLY_ON) {   /* CLIENT REPLY OFF, or SKIP for this one */
+    if (c->reply_mode != CONN_REPLY_ON) { /* CLIENT REPLY OFF, or SKIP for this one */
         p->quiet = true;
         if (c->reply_mode == CONN_REPLY_SKIP) c->reply_mode = CONN_REPLY_ON;
     }
@@ -90,7 +93,7 @@ zvm_proc *conn_prepare(conn *c, const keel_request *req) {
     c->last_ms = t->now_ms;
     c->ncommands++;
     atomic_fetch_add_explicit(&c->net->st.commands, 1, memory_order_relaxed);
-    if (!have_args) {   /* no memory to copy them: this request fails, the server goes on */
+    if (!have_args) { /* no memory to copy them: this request fails, the server goes on */
         zvm_reply_errorf(p, "ERR out of memory");
         conn_proc_done(p);
         return NULL;
@@ -106,14 +109,15 @@ zvm_proc *conn_prepare(conn *c, const keel_request *req) {
     } else if (!(c->flags & CONN_AUTHED) && !(ce->def->flags & KEEL_CMD_NOAUTH)) {
         zvm_reply_errorf(p, "NOAUTH Authentication required.");
     } else if (conn_allowed(c, ce, p) && conn_context_ok(c, ce, p) && conn_memory_ok(c, ce, p) &&
-               conn_aof_ok(ce, p) && (!cluster_on || cluster_route(p, ce, p->pub.argc, p->pub.argv))) {
+               conn_aof_ok(ce, p) &&
+               (!cluster_on || cluster_route(p, ce, p->pub.argc, p->pub.argv))) {
         if (monitor_active()) monitor_feed(c, ce, p->pub.argc, p->pub.argv);
-        if (queueing) {   /* MULTI: checked, then queued for EXEC */
+        if (queueing) { /* MULTI: checked, then queued for EXEC */
             tx_queue(c, p, named, ce);
             conn_proc_done(p);
             return NULL;
         }
-        if (tx_is_multi(ce)) {   /* it only changes what the next requests do: done here, at once */
+        if (tx_is_multi(ce)) { /* it only changes what the next requests do: done here, at once */
             if (!tx_multi(c, p)) p->failed = true;
             cmdstats_call(c->t->id, ce, 0, p->failed);
             conn_proc_done(p);
@@ -127,8 +131,8 @@ zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         zvm_proc_set_cmd(p, ce);
         p->cmd_name = named->lname;
         p->prog = ce->prog;
-        p->no_touch = c->no_touch && strcmp(ce->lname, "touch") != 0;   /* TOUCH still touches */
-        if (tx_is_exec(ce)) {   /* its keys: the transaction's */
+        p->no_touch = c->no_touch && strcmp(ce->lname, "touch") != 0; /* TOUCH still touches */
+        if (tx_is_exec(ce)) { /* its keys: the transaction's */
             tx_exec_take(c, p);
             p->orders = true;
             if (cluster_on && p->tx && !p->tx->abort && !cluster_route_tx(p, p->tx)) {
@@ -146,7 +150,7 @@ zvm_proc *conn_prepare(conn *c, const keel_request *req) {
             return p;
         }
     }
-    if (queueing) tx_refused(c);   /* EXEC will answer EXECABORT */
+    if (queueing) tx_refused(c); /* EXEC will answer EXECABORT */
     if (ce) cmdstats_rejected(c->t->id, ce);
     conn_proc_done(p);
     return NULL;
@@ -157,7 +161,7 @@ zvm_proc *conn_prepare(conn *c, const keel_request *req) {
 void conn_reply_only(conn *c, const keel_request *req) {
     zvm_proc *p = conn_queue_new(c);
     p->tag = req->tag;
-    if (c->reply_mode != CONN_REPLY_ON) {   /* CLIENT REPLY OFF, or SKIP for this one */
+    if (c->reply_mode != CONN_REPLY_ON) { /* CLIENT REPLY OFF, or SKIP for this one */
         p->quiet = true;
         if (c->reply_mode == CONN_REPLY_SKIP) c->reply_mode = CONN_REPLY_ON;
     }
@@ -165,4 +169,3 @@ void conn_reply_only(conn *c, const keel_request *req) {
     keel_reply_nil(&p->pub);
     conn_proc_done(p);
 }
-

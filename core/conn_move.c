@@ -33,17 +33,17 @@ void conn_affinity_note(conn *c, const zvm_proc *p) {
     }
 }
 
-#define MOVE_BLOCKERS                                                                          \
-    (CONN_CLOSE_ASAP | CONN_CLOSED | CONN_READ_PAUSED | CONN_DIRTY | CONN_IN_INPUT |           \
-     CONN_ENCODING | CONN_TLS_RW | CONN_TLS_WR | CONN_EOF | CONN_KILL | CONN_MULTI |           \
+#define MOVE_BLOCKERS                                                                              \
+    (CONN_CLOSE_ASAP | CONN_CLOSED | CONN_READ_PAUSED | CONN_DIRTY | CONN_IN_INPUT |               \
+     CONN_ENCODING | CONN_TLS_RW | CONN_TLS_WR | CONN_EOF | CONN_KILL | CONN_MULTI |               \
      CONN_IN_HELD | CONN_REFUSED)
 
 /* Idle between requests, and nothing it has is tied to its thread. */
 static bool conn_movable(const conn *c) {
-    return !(c->flags & MOVE_BLOCKERS) && !c->tls && !c->ext && !c->monitor && !c->paused && c->npend == 0 &&
-           c->nstarted == 0 && !c->held && !c->barrier && !c->last_done && c->reply_bytes == 0 &&
-           c->out_off == c->out.len && c->in_off == c->in_len && !(c->tx && c->tx->nwatches) &&
-           !atomic_load_explicit(&c->nsub, memory_order_relaxed) &&
+    return !(c->flags & MOVE_BLOCKERS) && !c->tls && !c->ext && !c->monitor && !c->paused &&
+           c->npend == 0 && c->nstarted == 0 && !c->held && !c->barrier && !c->last_done &&
+           c->reply_bytes == 0 && c->out_off == c->out.len && c->in_off == c->in_len &&
+           !(c->tx && c->tx->nwatches) && !atomic_load_explicit(&c->nsub, memory_order_relaxed) &&
            !atomic_load_explicit(&c->npsub, memory_order_relaxed) &&
            !atomic_load_explicit(&c->nssub, memory_order_relaxed);
 }

@@ -31,7 +31,8 @@ void db_reply_index_error(keel_proc *p, db_index_status st, const char *int_err)
         keel_reply_error(p, "ERR value is not an integer or out of range");
 }
 
-void db_key_changed(struct shard *s, uint32_t db, const struct zvm_proc *p, const void *key, size_t klen) {
+void db_key_changed(struct shard *s, uint32_t db, const struct zvm_proc *p, const void *key,
+                    size_t klen) {
     if (!s->watch.count) return;
     /* the key's lock identity: the top of the process's namespace path, or the key itself */
     const char *ident = p->ns && p->ns->n ? p->ns->comp[0].ptr : key;

@@ -112,7 +112,8 @@ void deadline_cancel(uint32_t db, const keel_arg *path, uint32_t n, const char *
     pthread_mutex_unlock(&lock);
 }
 
-bool deadline_take(uint32_t db, const keel_arg *path, uint32_t n, const char *name, int64_t now_ms) {
+bool deadline_take(uint32_t db, const keel_arg *path, uint32_t n, const char *name,
+                   int64_t now_ms) {
     if (!deadline_pending()) return false;
     pthread_mutex_lock(&lock);
     deadline_entry *e = find(db, path, n, name);

@@ -17,10 +17,10 @@
 
 /* What one connection knows of the table, for deadline_due_once.  All zero: nothing yet. */
 typedef struct deadline_seen {
-    uint64_t gen;       /* the table's generation when at was read */
-    int64_t at;         /* when its namespace's deadline falls due (INT64_MAX: none) */
-    bool known;         /* gen and at are set */
-    bool tried;         /* deadline_due_once said true at generation tried_gen */
+    uint64_t gen; /* the table's generation when at was read */
+    int64_t at;   /* when its namespace's deadline falls due (INT64_MAX: none) */
+    bool known;   /* gen and at are set */
+    bool tried;   /* deadline_due_once said true at generation tried_gen */
     uint64_t tried_gen;
 } deadline_seen;
 

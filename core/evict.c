@@ -20,18 +20,18 @@
 #include <string.h>
 #include <time.h>
 
-#define POOL_SIZE 16               /* Redis's EVPOOL_SIZE */
-#define ADMIT_MAX_KEYS 64          /* keys one command's admission evicts at most */
-#define CYCLE_BUDGET_NS 1000000    /* a tick's eviction time */
-#define VOLATILE_TRIES 8           /* random picks per sample looking for a key with a TTL */
-#define MAX_THREADS 257            /* more than conf allows */
+#define POOL_SIZE 16            /* Redis's EVPOOL_SIZE */
+#define ADMIT_MAX_KEYS 64       /* keys one command's admission evicts at most */
+#define CYCLE_BUDGET_NS 1000000 /* a tick's eviction time */
+#define VOLATILE_TRIES 8        /* random picks per sample looking for a key with a TTL */
+#define MAX_THREADS 257         /* more than conf allows */
 
 /* A candidate: a copy of its name (it is looked up again before it goes), where it lives, and its
  * meta word when sampled (a key touched since is passed over). */
 typedef struct pool_ent {
-    uint64_t score;                /* the higher, the better to evict */
+    uint64_t score; /* the higher, the better to evict */
     uint64_t hash;
-    uint32_t shard_ix, db;         /* t->shards[shard_ix], database db */
+    uint32_t shard_ix, db; /* t->shards[shard_ix], database db */
     uint16_t meta;
     size_t klen;
     char *key;
@@ -41,12 +41,12 @@ typedef struct pool_ent {
 typedef struct evict_pool {
     pool_ent e[POOL_SIZE];
     int n;
-    uint32_t cursor;               /* the shard sampled next */
+    uint32_t cursor; /* the shard sampled next */
 } evict_pool;
 
 static evict_pool *pools[MAX_THREADS];
-static _Atomic bool starved[MAX_THREADS];     /* the thread's last attempt found no candidate */
-static _Atomic int64_t spare[MAX_THREADS];   /* free slots in the thread's tables' pages */
+static _Atomic bool starved[MAX_THREADS];  /* the thread's last attempt found no candidate */
+static _Atomic int64_t spare[MAX_THREADS]; /* free slots in the thread's tables' pages */
 static _Atomic int64_t used_sample, evicted;
 /* What evictions freed that the figures above do not show yet: table slots a thread freed since
  * it last published its spare bytes (note_spare), and objects freed since the last sample. */
@@ -65,11 +65,14 @@ static int64_t mono_ns(void) {
  * takes it, so it counts as free (as the allocator's own free lists do). */
 int64_t evict_spare_bytes(void) {
     int64_t n = 0;
-    for (int i = 0; i < srv->nthreads && i < MAX_THREADS; i++) n += atomic_load_explicit(&spare[i], memory_order_relaxed);
+    for (int i = 0; i < srv->nthreads && i < MAX_THREADS; i++)
+        n += atomic_load_explicit(&spare[i], memory_order_relaxed);
     return n;
 }
 
-int64_t evict_memory_used(void) { return mem_process_sample() - evict_spare_bytes(); }
+int64_t evict_memory_used(void) {
+    return mem_process_sample() - evict_spare_bytes();
+}
 
 /* freed_objs is taken before the allocator is read: an object freed in between counts twice
  * for a moment (used memory looks lower), never not at all (which would evict more keys). */
@@ -93,12 +96,14 @@ bool evict_over(void) {
     return max > 0 && evict_used() > max;
 }
 
-int64_t evict_count(void) { return atomic_load_explicit(&evicted, memory_order_relaxed); }
+int64_t evict_count(void) {
+    return atomic_load_explicit(&evicted, memory_order_relaxed);
+}
 
 void evict_removed(shard *s, uint32_t db, const void *key, size_t klen) {
     atomic_fetch_add_explicit(&evicted, 1, memory_order_relaxed);
     ks_space sp = ks_top(s, db);
-    notify_evicted(&sp, key, klen);   /* the `evicted` keyspace event (key: a copy of the name) */
+    notify_evicted(&sp, key, klen); /* the `evicted` keyspace event (key: a copy of the name) */
 }
 
 /* ---- the pool ------------------------------------------------------------------------------- */
@@ -116,20 +121,23 @@ static void ent_clear(pool_ent *e) {
 static bool pool_has(const evict_pool *pl, uint32_t ix, uint32_t db, const void *key, size_t klen) {
     for (int i = 0; i < pl->n; i++) {
         const pool_ent *e = &pl->e[i];
-        if (e->shard_ix == ix && e->db == db && e->klen == klen && !memcmp(e->key, key, klen)) return true;
+        if (e->shard_ix == ix && e->db == db && e->klen == klen && !memcmp(e->key, key, klen))
+            return true;
     }
     return false;
 }
 
 /* Adds the entry r of t (shard ix, database db) with score, keeping the POOL_SIZE best. */
-static void pool_add(evict_pool *pl, uint32_t ix, uint32_t db, dk_table *t, dk_ref r, uint64_t score) {
+static void pool_add(evict_pool *pl, uint32_t ix, uint32_t db, dk_table *t, dk_ref r,
+                     uint64_t score) {
     if (pl->n == POOL_SIZE && score <= pl->e[0].score) return;
     dk_entry e;
     dk_table_view(t, r, &e);
     if (pool_has(pl, ix, db, e.key, e.klen)) return;
     int k = 0;
-    while (k < pl->n && pl->e[k].score < score) k++;
-    if (pl->n == POOL_SIZE) {   /* the worst goes; those below k move down */
+    while (k < pl->n && pl->e[k].score < score)
+        k++;
+    if (pl->n == POOL_SIZE) { /* the worst goes; those below k move down */
         ent_clear(&pl->e[0]);
         memmove(&pl->e[0], &pl->e[1], (size_t)(k - 1) * sizeof pl->e[0]);
         k--;
@@ -206,7 +214,8 @@ static bool removable(shard *s, const char *key, size_t klen, uint64_t hash) {
 
 /* Removes entry r (key, klen, hash: a copy of its name) of database db of s as DEL would, so a
  * client watching it sees the change; returns about how many bytes that frees. */
-static int64_t remove_key(shard *s, uint32_t db, dk_ref r, const char *key, size_t klen, uint64_t hash) {
+static int64_t remove_key(shard *s, uint32_t db, dk_ref r, const char *key, size_t klen,
+                          uint64_t hash) {
     ks_space sp = ks_top(s, db);
     dk_entry e;
     dk_table_view(sp.t, r, &e);
@@ -219,7 +228,7 @@ static int64_t remove_key(shard *s, uint32_t db, dk_ref r, const char *key, size
     atomic_fetch_add_explicit(&freed_objs, obj, memory_order_relaxed);
     int64_t bytes = slot + obj;
     ks_delete_ref(&sp, r);
-    shard_sync_db(s, db);   /* other threads' admissions read whether candidates are left */
+    shard_sync_db(s, db); /* other threads' admissions read whether candidates are left */
     if (s->watch.count) watch_touch(s, db, key, klen, hash);
     evict_removed(s, db, key, klen);
     return bytes;
@@ -234,7 +243,8 @@ static int64_t evict_best(thr *th, evict_pool *pl) {
         dk_table *t = shard_table(s, b->db);
         dk_ref r = t ? dk_table_find(t, b->key, b->klen, b->hash) : DK_REF_NONE;
         int64_t freed = -1;
-        if (r != DK_REF_NONE && dk_table_meta(t, r) == b->meta && removable(s, b->key, b->klen, b->hash))
+        if (r != DK_REF_NONE && dk_table_meta(t, r) == b->meta &&
+            removable(s, b->key, b->klen, b->hash))
             freed = remove_key(s, b->db, r, b->key, b->klen, b->hash);
         ent_clear(b);
         if (freed >= 0) return freed;
@@ -297,7 +307,8 @@ static int policy_for(const listener *net) {
     int policy = limit_get(srv->cf.maxmemory_policy);
     int mode = net ? net->cf->eviction : EVICT_NET_POLICY;
     if (mode == EVICT_NET_DEFAULT)
-        mode = net && !strcmp(net->proto->def.name, "memcache") ? EVICT_NET_EVICT : EVICT_NET_POLICY;
+        mode =
+            net && !strcmp(net->proto->def.name, "memcache") ? EVICT_NET_EVICT : EVICT_NET_POLICY;
     if (mode == EVICT_NET_REFUSE) return EVICT_NOEVICTION;
     if (mode == EVICT_NET_EVICT && policy == EVICT_NOEVICTION) return EVICT_ALLKEYS_LRU;
     return policy;
@@ -312,7 +323,9 @@ static bool others_have_candidates(const thr *t, int policy) {
         if (s->owner == t) continue;
         for (uint32_t db = 0; db < s->ndbs; db++) {
             const shard_db *d = &s->dbs[db];
-            if (atomic_load_explicit(volatile_only ? &d->nexpires : &d->nkeys, memory_order_relaxed)) return true;
+            if (atomic_load_explicit(volatile_only ? &d->nexpires : &d->nkeys,
+                                     memory_order_relaxed))
+                return true;
         }
     }
     return false;
@@ -334,7 +347,7 @@ static void cycle_call(void *arg) {
 
 static void ask_others(const thr *t) {
     for (int i = 0; i < srv->nthreads; i++) {
-        if (i == t->id) continue;   /* a starved thread too: its last look may be stale */
+        if (i == t->id) continue; /* a starved thread too: its last look may be stale */
         if (!atomic_exchange_explicit(&cycle_posted[i], true, memory_order_relaxed))
             thr_call_on(srv->threads[i], cycle_call, NULL);
     }
@@ -353,7 +366,8 @@ bool evict_admit(thr *t, const listener *net) {
     uint64_t mine = keys_of(t->id), all = keys_of(-1);
     int64_t target = all > mine ? (int64_t)((double)excess * (double)mine / (double)all) : excess;
     int n = 0;
-    for (int64_t freed = 0; n < ADMIT_MAX_KEYS && (n == 0 || freed < target) && evict_used() > max; n++) {
+    for (int64_t freed = 0; n < ADMIT_MAX_KEYS && (n == 0 || freed < target) && evict_used() > max;
+         n++) {
         int64_t f = evict_one(t, policy);
         if (f < 0) break;
         freed += f > 0 ? f : 1;
@@ -369,7 +383,8 @@ static uint64_t keys_of(int id) {
         shard *s = shard_get(i);
         if (id >= 0 && s->owner->id != id) continue;
         if (id < 0 && atomic_load_explicit(&starved[s->owner->id], memory_order_relaxed)) continue;
-        for (uint32_t db = 0; db < s->ndbs; db++) n += atomic_load_explicit(&s->dbs[db].nkeys, memory_order_relaxed);
+        for (uint32_t db = 0; db < s->ndbs; db++)
+            n += atomic_load_explicit(&s->dbs[db].nkeys, memory_order_relaxed);
     }
     return n;
 }
@@ -383,7 +398,7 @@ static void note_spare(thr *t) {
             if (tb) n += (int64_t)dk_table_spare_bytes(tb);
         }
     atomic_store_explicit(&spare[t->id], n, memory_order_relaxed);
-    atomic_store_explicit(&freed_slots[t->id], 0, memory_order_relaxed);   /* n shows them now */
+    atomic_store_explicit(&freed_slots[t->id], 0, memory_order_relaxed); /* n shows them now */
 }
 
 void evict_cycle(thr *t) {
@@ -408,7 +423,8 @@ void evict_cycle(thr *t) {
 void evict_free_all(void) {
     for (int i = 0; i < MAX_THREADS; i++) {
         if (!pools[i]) continue;
-        for (int k = 0; k < pools[i]->n; k++) ent_clear(&pools[i]->e[k]);
+        for (int k = 0; k < pools[i]->n; k++)
+            ent_clear(&pools[i]->e[k]);
         mem_free(pools[i]);
         pools[i] = NULL;
     }

@@ -29,8 +29,12 @@ int evict_net_mode_parse(const char *name) {
     return -1;
 }
 
-static uint16_t lru_clock(int64_t now_ms) { return (uint16_t)(now_ms / 1000); }
-static uint8_t lfu_minutes(int64_t now_ms) { return (uint8_t)(now_ms / 60000); }
+static uint16_t lru_clock(int64_t now_ms) {
+    return (uint16_t)(now_ms / 1000);
+}
+static uint8_t lfu_minutes(int64_t now_ms) {
+    return (uint8_t)(now_ms / 60000);
+}
 
 uint16_t evict_meta_new(int policy, int64_t now_ms) {
     if (evict_policy_lfu(policy)) return (uint16_t)(lfu_minutes(now_ms) << 8 | EVICT_LFU_INIT);
@@ -38,14 +42,17 @@ uint16_t evict_meta_new(int policy, int64_t now_ms) {
 }
 
 uint16_t evict_meta_idle(int64_t idle_s, int64_t now_ms) {
-    return (uint16_t)(lru_clock(now_ms) - (uint16_t)(idle_s > EVICT_IDLE_MAX ? EVICT_IDLE_MAX : idle_s));
+    return (uint16_t)(lru_clock(now_ms) -
+                      (uint16_t)(idle_s > EVICT_IDLE_MAX ? EVICT_IDLE_MAX : idle_s));
 }
 
 uint16_t evict_meta_lfu(unsigned freq, int64_t now_ms) {
     return (uint16_t)(lfu_minutes(now_ms) << 8 | (freq > 255 ? 255 : freq));
 }
 
-int64_t evict_meta_idle_s(uint16_t meta, int64_t now_ms) { return (uint16_t)(lru_clock(now_ms) - meta); }
+int64_t evict_meta_idle_s(uint16_t meta, int64_t now_ms) {
+    return (uint16_t)(lru_clock(now_ms) - meta);
+}
 
 unsigned evict_meta_freq(uint16_t meta, int64_t now_ms) {
     unsigned counter = meta & 0xff, elapsed = (uint8_t)(lfu_minutes(now_ms) - (meta >> 8));

@@ -23,17 +23,17 @@ enum evict_policy {
 
 /* What a write over maxmemory does on one network (its "eviction" field). */
 enum evict_net_mode {
-    EVICT_NET_DEFAULT,   /* unset: "evict" for memcached networks, "policy" for the others */
-    EVICT_NET_POLICY,    /* as maxmemory-policy says: noeviction refuses, the others evict */
-    EVICT_NET_EVICT,     /* always evicts (allkeys-lru when the policy is noeviction): memcached */
-    EVICT_NET_REFUSE,    /* never evicts for this network's writes: memcached's -M */
+    EVICT_NET_DEFAULT, /* unset: "evict" for memcached networks, "policy" for the others */
+    EVICT_NET_POLICY,  /* as maxmemory-policy says: noeviction refuses, the others evict */
+    EVICT_NET_EVICT,   /* always evicts (allkeys-lru when the policy is noeviction): memcached */
+    EVICT_NET_REFUSE,  /* never evicts for this network's writes: memcached's -M */
 };
 
 /* Redis's defaults. */
 #define EVICT_DEFAULT_SAMPLES 5
 #define EVICT_DEFAULT_LFU_LOG_FACTOR 10
 #define EVICT_DEFAULT_LFU_DECAY_TIME 1
-#define EVICT_LFU_INIT 5           /* a new key's LFU counter */
+#define EVICT_LFU_INIT 5 /* a new key's LFU counter */
 
 /* The policy named (case-insensitive), or -1. */
 int evict_policy_parse(const char *name);
@@ -44,7 +44,9 @@ int evict_net_mode_parse(const char *name);
 static inline bool evict_policy_lfu(int policy) {
     return policy == EVICT_ALLKEYS_LFU || policy == EVICT_VOLATILE_LFU;
 }
-static inline bool evict_policy_volatile(int policy) { return policy <= EVICT_VOLATILE_TTL; }
+static inline bool evict_policy_volatile(int policy) {
+    return policy <= EVICT_VOLATILE_TTL;
+}
 
 /* The word of a key just stored (LRU: now; LFU: the initial counter, now's minute). */
 uint16_t evict_meta_new(int policy, int64_t now_ms);
@@ -62,8 +64,8 @@ unsigned evict_meta_freq(uint16_t meta, int64_t now_ms);
  * kept as 18 hours, which stays true for 12 minutes before the clock wraps. */
 #define EVICT_IDLE_MAX 64800
 /* The word of a key last accessed idle_s seconds ago (LRU policies; idle_s >= 0, at most
- * EVICT_IDLE_MAX counts) and of a key whose LFU counter is freq as of now (LFU policies): RESTORE's IDLETIME
- * and FREQ. */
+ * EVICT_IDLE_MAX counts) and of a key whose LFU counter is freq as of now (LFU policies): RESTORE's
+ * IDLETIME and FREQ. */
 uint16_t evict_meta_idle(int64_t idle_s, int64_t now_ms);
 uint16_t evict_meta_lfu(unsigned freq, int64_t now_ms);
 

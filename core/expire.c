@@ -45,7 +45,7 @@ int64_t expire_wall_us(void) {
 
 /* Arms t's timer for wall-clock time at_ms (> 0), or disarms it (EXPIRE_NONE). */
 static void expire_arm(thr *t, int64_t at_ms) {
-    if (at_ms <= 0) at_ms = 1;   /* an all-zero time disarms a timerfd: past is past */
+    if (at_ms <= 0) at_ms = 1; /* an all-zero time disarms a timerfd: past is past */
     t->expire_at = at_ms;
     struct itimerspec it = {{0, 0}, {0, 0}};
     if (at_ms != EXPIRE_NONE) {

@@ -29,9 +29,9 @@ bool gate_family_holds_keys(const struct zvm_proc *p);
 bool gate_bars(const struct shard *s, const struct zvm_proc *p);
 
 /* The same for a keyspace call (ns_resolve): a process that holds keys on other shards (or
- * whose caller does) passes too.  It is reading a key it did not declare (declared keys are locked, on their shard, by
- * key.lock, which waits at gates); making it wait could deadlock with the gate's owner, which
- * waits for the keys it holds. */
+ * whose caller does) passes too.  It is reading a key it did not declare (declared keys are locked,
+ * on their shard, by key.lock, which waits at gates); making it wait could deadlock with the gate's
+ * owner, which waits for the keys it holds. */
 bool gate_blocks_access(struct shard *s, struct zvm_proc *p);
 
 /* Raises p's gate on s.  True once it is up and no other process holds a key lock on s; false

@@ -12,13 +12,14 @@ enum { OPS, IN, OUT, METRICS };
 
 static int64_t last_ms;
 static uint64_t last[METRICS];
-static double samples[METRICS][SAMPLES];   /* per second */
+static double samples[METRICS][SAMPLES]; /* per second */
 static unsigned next, filled;
-static _Atomic uint64_t rate_bits[METRICS];   /* the averages, as a double's bits */
+static _Atomic uint64_t rate_bits[METRICS]; /* the averages, as a double's bits */
 
 static void publish(int m) {
     double sum = 0;
-    for (unsigned i = 0; i < filled; i++) sum += samples[m][i];
+    for (unsigned i = 0; i < filled; i++)
+        sum += samples[m][i];
     double avg = filled ? sum / filled : 0;
     uint64_t bits;
     __builtin_memcpy(&bits, &avg, sizeof bits);
@@ -27,9 +28,10 @@ static void publish(int m) {
 
 void inst_rate_tick(int64_t now_ms, uint64_t ops, uint64_t bytes_in, uint64_t bytes_out) {
     uint64_t now[METRICS] = {ops, bytes_in, bytes_out};
-    if (last_ms == 0) {   /* the first call only starts the clock */
+    if (last_ms == 0) { /* the first call only starts the clock */
         last_ms = now_ms;
-        for (int m = 0; m < METRICS; m++) last[m] = now[m];
+        for (int m = 0; m < METRICS; m++)
+            last[m] = now[m];
         return;
     }
     int64_t dt = now_ms - last_ms;
@@ -41,7 +43,8 @@ void inst_rate_tick(int64_t now_ms, uint64_t ops, uint64_t bytes_in, uint64_t by
     last_ms = now_ms;
     next = (next + 1) % SAMPLES;
     if (filled < SAMPLES) filled++;
-    for (int m = 0; m < METRICS; m++) publish(m);
+    for (int m = 0; m < METRICS; m++)
+        publish(m);
 }
 
 static double rate(int m) {
@@ -51,6 +54,12 @@ static double rate(int m) {
     return v;
 }
 
-uint64_t inst_rate_ops(void) { return (uint64_t)(rate(OPS) + 0.5); }
-double inst_rate_in_kbps(void) { return rate(IN) / 1024; }
-double inst_rate_out_kbps(void) { return rate(OUT) / 1024; }
+uint64_t inst_rate_ops(void) {
+    return (uint64_t)(rate(OPS) + 0.5);
+}
+double inst_rate_in_kbps(void) {
+    return rate(IN) / 1024;
+}
+double inst_rate_out_kbps(void) {
+    return rate(OUT) / 1024;
+}

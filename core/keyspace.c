@@ -15,7 +15,9 @@
 
 #include <xxhash.h>
 
-uint64_t ks_hash(const void *key, size_t len) { return XXH3_64bits(key, len); }
+uint64_t ks_hash(const void *key, size_t len) {
+    return XXH3_64bits(key, len);
+}
 
 void ks_free_obj(void *ctx, uint16_t type, void *obj) {
     (void)ctx;
@@ -81,8 +83,8 @@ void ks_delete_ref(ks_space *sp, dk_ref ref) {
     if (obj) ks_free_obj(NULL, type, obj);
 }
 
-bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
-                       dk_entry *e, bool count_stats, bool touch) {
+bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms,
+                dk_ref *ref, dk_entry *e, bool count_stats, bool touch) {
     dk_ref r = dk_table_find(sp->t, key, klen, hash);
     dk_entry tmp;
     if (r != DK_REF_NONE) {
@@ -93,9 +95,10 @@ bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64
             expire_note_lazy(sp->s, v->expire_ms);
             ks_delete_ref(sp, r);
             atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);
-            if (!sp->owner && sp->s->watch.count) watch_touch_expired(sp->s, sp->db, key, klen, hash);
+            if (!sp->owner && sp->s->watch.count)
+                watch_touch_expired(sp->s, sp->db, key, klen, hash);
             r = DK_REF_NONE;
-        } else if (ks_empty_namespace(v)) {   /* its last key went: the namespace goes too */
+        } else if (ks_empty_namespace(v)) { /* its last key went: the namespace goes too */
             ks_delete_ref(sp, r);
             r = DK_REF_NONE;
         } else if (touch) {
@@ -103,8 +106,10 @@ bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64
         }
     }
     if (count_stats) {
-        if (r != DK_REF_NONE) sp->s->hits++;
-        else sp->s->misses++;
+        if (r != DK_REF_NONE)
+            sp->s->hits++;
+        else
+            sp->s->misses++;
     }
     if (ref) *ref = r;
     return r != DK_REF_NONE;
@@ -115,8 +120,8 @@ bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t 
     return ks_find_as(sp, key, klen, hash, now_ms, ref, e, count_stats, true);
 }
 
-bool ks_find_untouched(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
-                       dk_entry *e) {
+bool ks_find_untouched(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms,
+                       dk_ref *ref, dk_entry *e) {
     return ks_find_as(sp, key, klen, hash, now_ms, ref, e, false, false);
 }
 
@@ -125,12 +130,15 @@ bool ks_find_untouched(ks_space *sp, const void *key, size_t klen, uint64_t hash
 static void ks_stamp(ks_space *sp, dk_ref r, size_t count_before) {
     if (r == DK_REF_NONE) return;
     int64_t now = sp->s->owner ? sp->s->owner->now_ms : 0;
-    if (dk_table_count(sp->t) > count_before) evict_stamp(sp->t, r, now);
-    else evict_touch(sp->t, r, now);
+    if (dk_table_count(sp->t) > count_before)
+        evict_stamp(sp->t, r, now);
+    else
+        evict_touch(sp->t, r, now);
 }
 
 bool ks_empty_namespace(const dk_entry *e) {
-    return e->kind == DK_ENTRY_OBJ && e->obj_type == ns_type() && dk_table_count(((const ns_obj *)e->obj)->t) == 0;
+    return e->kind == DK_ENTRY_OBJ && e->obj_type == ns_type() &&
+           dk_table_count(((const ns_obj *)e->obj)->t) == 0;
 }
 
 void ks_value_from_entry(const dk_entry *e, keel_value *out) {
@@ -158,7 +166,8 @@ void ks_set_expiry(ks_space *sp, dk_ref r, int64_t at_ms) {
     if (at_ms != DK_NO_EXPIRY) expire_soon(sp->s, at_ms);
 }
 
-keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v, bool keep_ttl) {
+keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v,
+                         bool keep_ttl) {
     void *old = NULL;
     uint16_t old_type = 0;
     ks_note(sp, key, klen, hash);
@@ -178,18 +187,20 @@ bool ks_overwrite_box(ks_space *sp, const void *key, size_t klen, uint64_t hash,
     if (r == DK_REF_NONE) return false;
     ks_note(sp, key, klen, hash); /* writes only: r stays valid */
     if (!dk_table_overwrite_box(sp->t, r, v)) return false;
-    evict_touch(sp->t, r, sp->s->owner ? sp->s->owner->now_ms : 0);   /* as ks_stamp on an overwrite */
+    evict_touch(sp->t, r,
+                sp->s->owner ? sp->s->owner->now_ms : 0); /* as ks_stamp on an overwrite */
     return true;
 }
 
-keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, uint64_t hash, size_t len,
-                                   void **bytes) {
+keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, uint64_t hash,
+                                   size_t len, void **bytes) {
     void *old = NULL;
     uint16_t old_type = 0;
     uint8_t *data = NULL;
     ks_note(sp, key, klen, hash);
     size_t before = dk_table_count(sp->t);
-    dk_ref r = dk_table_put_bytes_reserve(sp->t, key, klen, hash, len, false, &old, &old_type, &data);
+    dk_ref r =
+        dk_table_put_bytes_reserve(sp->t, key, klen, hash, len, false, &old, &old_type, &data);
     ks_stamp(sp, r, before);
     if (old) {
         ks_wake_gone(sp, key, klen, hash);
@@ -200,8 +211,8 @@ keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, u
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;
 }
 
-keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t hash, keel_type_id type, void *obj,
-                         bool keep_ttl) {
+keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t hash,
+                         keel_type_id type, void *obj, bool keep_ttl) {
     void *old = NULL;
     uint16_t old_type = 0;
     ks_note(sp, key, klen, hash);
@@ -212,7 +223,7 @@ keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t ha
         ks_wake_gone(sp, key, klen, hash);
         ks_free_obj(NULL, old_type, old);
     }
-    if (type == ns_type() && sp->owner) sp->owner->nested = true;   /* see keel_key_ns_size */
+    if (type == ns_type() && sp->owner) sp->owner->nested = true; /* see keel_key_ns_size */
     if (type == ns_type() && r != DK_REF_NONE) ns_set_place(obj, sp->owner, sp->db, key, klen);
     ks_changed(sp);
     return r == DK_REF_NONE ? KEEL_ENOMEM : KEEL_OK;

@@ -29,14 +29,14 @@ static inline ks_space ks_top(shard *s, uint32_t db) {
 /* Finds a live key (an expired one is deleted on the way and not found).  Fills *ref and *e
  * (either may be NULL).  Counts a hit or a miss when count_stats. */
 /* ks_find, touching the entry's recency/frequency only when touch (CLIENT NO-TOUCH). */
-bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
-                dk_entry *e, bool count_stats, bool touch);
+bool ks_find_as(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms,
+                dk_ref *ref, dk_entry *e, bool count_stats, bool touch);
 bool ks_find(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
              dk_entry *e, bool count_stats);
 
 /* The same without counting an access (OBJECT FREQ/IDLETIME look without touching). */
-bool ks_find_untouched(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms, dk_ref *ref,
-                       dk_entry *e);
+bool ks_find_untouched(ks_space *sp, const void *key, size_t klen, uint64_t hash, int64_t now_ms,
+                       dk_ref *ref, dk_entry *e);
 
 /* True for a namespace entry that holds no keys any more (it counts as absent). */
 bool ks_empty_namespace(const dk_entry *e);
@@ -60,10 +60,10 @@ keel_status ks_store_box(ks_space *sp, const void *key, size_t klen, uint64_t ha
 bool ks_overwrite_box(ks_space *sp, const void *key, size_t klen, uint64_t hash, const dk_val *v);
 /* Stores a bytes value of len bytes (no expiry) whose content the caller writes at *bytes before
  * anyone reads the key (see dk_table_put_bytes_reserve). */
-keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, uint64_t hash, size_t len,
-                                   void **bytes);
-keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t hash, keel_type_id type,
-                         void *obj, bool keep_ttl);
+keel_status ks_store_bytes_reserve(ks_space *sp, const void *key, size_t klen, uint64_t hash,
+                                   size_t len, void **bytes);
+keel_status ks_store_obj(ks_space *sp, const void *key, size_t klen, uint64_t hash,
+                         keel_type_id type, void *obj, bool keep_ttl);
 
 /* Frees an object value through its type's free op. */
 void ks_free_obj(void *ctx, uint16_t type, void *obj);

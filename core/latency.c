@@ -10,14 +10,14 @@
 #include <string.h>
 #include <sys/time.h>
 
-#define SUB_BITS 3                              /* 8 buckets per power of two */
-#define BUCKETS (41 << SUB_BITS)                /* up to 2^41 us: 25 days */
+#define SUB_BITS 3               /* 8 buckets per power of two */
+#define BUCKETS (41 << SUB_BITS) /* up to 2^41 us: 25 days */
 
 typedef struct hist {
     _Atomic uint64_t b[BUCKETS];
 } hist;
 
-static _Atomic(hist *) *hists;                  /* [thread * ncmds + idx], made on first use */
+static _Atomic(hist *) *hists; /* [thread * ncmds + idx], made on first use */
 static int nthr;
 static size_t ncmd;
 
@@ -31,7 +31,8 @@ void latency_init(int nthreads, size_t ncmds) {
 static size_t bucket_of(uint64_t us) {
     if (us < (1u << SUB_BITS)) return (size_t)us;
     unsigned p = 63u - (unsigned)__builtin_clzll(us);
-    size_t i = ((size_t)(p - SUB_BITS + 1) << SUB_BITS) + ((us >> (p - SUB_BITS)) & ((1u << SUB_BITS) - 1));
+    size_t i = ((size_t)(p - SUB_BITS + 1) << SUB_BITS) +
+               ((us >> (p - SUB_BITS)) & ((1u << SUB_BITS) - 1));
     return i < BUCKETS ? i : BUCKETS - 1;
 }
 
@@ -47,12 +48,13 @@ void latency_record(int t, const cmd_entry *ce, int64_t us) {
     if (!hists || t < 0 || t >= nthr || !ce || ce->stat_idx >= ncmd) return;
     _Atomic(hist *) *slot = &hists[(size_t)t * ncmd + ce->stat_idx];
     hist *h = atomic_load_explicit(slot, memory_order_relaxed);
-    if (!h) {   /* only thread t makes its own */
+    if (!h) { /* only thread t makes its own */
         h = mem_calloc(1, sizeof *h);
         atomic_store_explicit(slot, h, memory_order_release);
     }
     _Atomic uint64_t *c = &h->b[bucket_of(us > 0 ? (uint64_t)us : 0)];
-    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
 }
 
 /* Sums command idx's buckets over the threads into sum; returns the calls. */
@@ -97,7 +99,8 @@ void latency_reply_histogram(keel_proc *p, size_t idx) {
     size_t nm = 0;
     for (unsigned k = 0; k < 42 && seen < calls; k++) {
         uint64_t limit = UINT64_C(1) << k, below = 0;
-        for (size_t i = 0; i < BUCKETS && bucket_top(i) < (double)limit; i++) below += sum[i];
+        for (size_t i = 0; i < BUCKETS && bucket_top(i) < (double)limit; i++)
+            below += sum[i];
         if (below > seen || (k == 41 && below < calls)) {
             marks[nm] = limit;
             counts[nm++] = below > seen ? below : calls;
@@ -119,7 +122,8 @@ void latency_reply_histogram(keel_proc *p, size_t idx) {
 void latency_reset_histograms(void) {
     for (size_t i = 0; hists && i < (size_t)nthr * ncmd; i++) {
         hist *h = atomic_load_explicit(&hists[i], memory_order_acquire);
-        for (size_t b = 0; h && b < BUCKETS; b++) atomic_store_explicit(&h->b[b], 0, memory_order_relaxed);
+        for (size_t b = 0; h && b < BUCKETS; b++)
+            atomic_store_explicit(&h->b[b], 0, memory_order_relaxed);
     }
 }
 
@@ -139,8 +143,12 @@ static lat_event events[] = {{.name = "command"}, {.name = "fast-command"}};
 #define NEVENTS (sizeof events / sizeof events[0])
 static _Atomic int64_t threshold_ms;
 
-void latency_set_threshold_ms(int64_t ms) { atomic_store(&threshold_ms, ms); }
-int64_t latency_threshold_ms(void) { return atomic_load(&threshold_ms); }
+void latency_set_threshold_ms(int64_t ms) {
+    atomic_store(&threshold_ms, ms);
+}
+int64_t latency_threshold_ms(void) {
+    return atomic_load(&threshold_ms);
+}
 
 /* Adds a sample to event e (lock held): a second already sampled keeps its highest value. */
 static void event_add(lat_event *e, int64_t now_s, int64_t ms) {
@@ -169,7 +177,8 @@ void latency_monitor_note(bool fast, int64_t us) {
 void latency_reply_latest(keel_proc *p) {
     pthread_mutex_lock(&mon_lock);
     size_t n = 0;
-    for (size_t i = 0; i < NEVENTS; i++) n += events[i].count > 0;
+    for (size_t i = 0; i < NEVENTS; i++)
+        n += events[i].count > 0;
     keel_reply_array(p, n);
     for (size_t i = 0; i < NEVENTS; i++) {
         const lat_event *e = &events[i];
@@ -195,7 +204,7 @@ void latency_reply_history(keel_proc *p, const keel_arg *name) {
     const lat_event *e = event_named(name);
     uint32_t n = e ? e->count : 0;
     keel_reply_array(p, n);
-    for (uint32_t i = 0; i < n; i++) {   /* oldest first */
+    for (uint32_t i = 0; i < n; i++) { /* oldest first */
         uint32_t at = (e->next + SAMPLES - n + i) % SAMPLES;
         keel_reply_array(p, 2);
         keel_reply_int(p, e->time[at]);
@@ -209,7 +218,8 @@ int latency_reset_events(const keel_arg *names, uint32_t n) {
     pthread_mutex_lock(&mon_lock);
     for (size_t i = 0; i < NEVENTS; i++) {
         bool named = n == 0;
-        for (uint32_t j = 0; j < n && !named; j++) named = keel_arg_is(&names[j], events[i].name);
+        for (uint32_t j = 0; j < n && !named; j++)
+            named = keel_arg_is(&names[j], events[i].name);
         if (!named || !events[i].count) continue;
         events[i].count = events[i].next = 0;
         events[i].max_ms = 0;
@@ -222,8 +232,10 @@ int latency_reset_events(const keel_arg *names, uint32_t n) {
 size_t latency_doctor(char *out, size_t cap) {
     int64_t t = atomic_load(&threshold_ms);
     if (t <= 0)
-        return (size_t)snprintf(out, cap, "The latency monitor is off: set latency-monitor-threshold (milliseconds) "
-                                          "with CONFIG SET to record requests that take longer.\n");
+        return (size_t)snprintf(
+            out, cap,
+            "The latency monitor is off: set latency-monitor-threshold (milliseconds) "
+            "with CONFIG SET to record requests that take longer.\n");
     size_t n = 0;
     pthread_mutex_lock(&mon_lock);
     for (size_t i = 0; i < NEVENTS && n < cap; i++) {
@@ -231,17 +243,20 @@ size_t latency_doctor(char *out, size_t cap) {
         if (!e->count) continue;
         int64_t total = 0;
         uint32_t from = (e->next + SAMPLES - e->count) % SAMPLES;
-        for (uint32_t k = 0; k < e->count; k++) total += e->ms[(from + k) % SAMPLES];
-        n += (size_t)snprintf(out + n, cap - n,
-                              "%s: %u samples of %lld ms or more, average %lld ms, worst %lld ms. %s\n", e->name,
-                              e->count, (long long)t, (long long)(total / e->count), (long long)e->max_ms,
-                              i == 1 ? "Fast commands should not take this long: look for a busy machine or "
-                                       "swapping."
-                                     : "Look at SLOWLOG GET for the requests, and split big ones.");
+        for (uint32_t k = 0; k < e->count; k++)
+            total += e->ms[(from + k) % SAMPLES];
+        n += (size_t)snprintf(
+            out + n, cap - n,
+            "%s: %u samples of %lld ms or more, average %lld ms, worst %lld ms. %s\n", e->name,
+            e->count, (long long)t, (long long)(total / e->count), (long long)e->max_ms,
+            i == 1 ? "Fast commands should not take this long: look for a busy machine or "
+                     "swapping."
+                   : "Look at SLOWLOG GET for the requests, and split big ones.");
     }
     pthread_mutex_unlock(&mon_lock);
     if (n == 0)
-        n = (size_t)snprintf(out, cap, "No request took %lld ms or more since the monitor was last reset.\n",
+        n = (size_t)snprintf(out, cap,
+                             "No request took %lld ms or more since the monitor was last reset.\n",
                              (long long)t);
     return n < cap ? n : cap - 1;
 }

@@ -10,8 +10,8 @@
 
 #include <time.h>
 
-#define LAZY_MIN_BYTES (256 * 1024)   /* smaller values are freed at once */
-#define LAZY_SLICE 512                /* keys of a namespace freed per step */
+#define LAZY_MIN_BYTES (256 * 1024) /* smaller values are freed at once */
+#define LAZY_SLICE 512              /* keys of a namespace freed per step */
 
 typedef struct lazy_item {
     struct lazy_item *next;
@@ -38,7 +38,8 @@ void lazy_free(uint16_t type, void *obj) {
         free_now(type, obj);
         return;
     }
-    if (type == ns_type()) {   /* out of its shard's expiry heap now (nested ones go as they are freed) */
+    if (type ==
+        ns_type()) { /* out of its shard's expiry heap now (nested ones go as they are freed) */
         ns_due_remove(obj);
         ns_orphan(obj);
     }
@@ -53,7 +54,7 @@ void lazy_free(uint16_t type, void *obj) {
 /* One step on the head item: true when it is gone. */
 static bool lazy_step(lazy_item *it) {
     if (it->type == ns_type()) return ns_obj_drain(it->obj, LAZY_SLICE);
-    free_now(it->type, it->obj);   /* other types free fast enough in one go once big */
+    free_now(it->type, it->obj); /* other types free fast enough in one go once big */
     return true;
 }
 

@@ -42,20 +42,24 @@ int limit_obuf_class(const char *name, size_t len) {
 }
 
 static bool is_replica_class(const char *name, size_t len) {
-    return (len == 7 && !strncasecmp(name, "replica", 7)) || (len == 5 && !strncasecmp(name, "slave", 5));
+    return (len == 7 && !strncasecmp(name, "replica", 7)) ||
+           (len == 5 && !strncasecmp(name, "slave", 5));
 }
 
 /* The next space-separated word of *s (at most cap - 1 bytes) into out; false at the end. */
 static bool next_word(const char **s, char *out, size_t cap) {
     const char *p = *s;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (!*p) return false;
     size_t n = 0;
-    while (p[n] && p[n] != ' ') n++;
-    if (n >= cap) n = cap - 1;   /* too long to be valid: what remains fails to parse */
+    while (p[n] && p[n] != ' ')
+        n++;
+    if (n >= cap) n = cap - 1; /* too long to be valid: what remains fails to parse */
     memcpy(out, p, n);
     out[n] = '\0';
-    while (*p && *p != ' ') p++;
+    while (*p && *p != ' ')
+        p++;
     *s = p;
     return true;
 }
@@ -67,7 +71,8 @@ const char *limit_parse_obuf(const char *s, limit_obuf out[LIMIT_OBUF_CLASSES]) 
     int classes = 0;
     for (;;) {
         int got = 0;
-        while (got < 4 && next_word(&s, word[got], sizeof word[got])) got++;
+        while (got < 4 && next_word(&s, word[got], sizeof word[got]))
+            got++;
         if (got == 0) break;
         if (got < 4) return "wrong number of arguments: expected class hard soft seconds";
         int cls = limit_obuf_class(word[0], strlen(word[0]));
@@ -88,7 +93,8 @@ const char *limit_parse_obuf(const char *s, limit_obuf out[LIMIT_OBUF_CLASSES]) 
 }
 
 void limit_format_obuf(const limit_obuf in[LIMIT_OBUF_CLASSES], char *out, size_t cap) {
-    snprintf(out, cap, "normal %" PRId64 " %" PRId64 " %" PRId64 " pubsub %" PRId64 " %" PRId64 " %" PRId64,
+    snprintf(out, cap,
+             "normal %" PRId64 " %" PRId64 " %" PRId64 " pubsub %" PRId64 " %" PRId64 " %" PRId64,
              limit_get(in[0].hard), limit_get(in[0].soft), limit_get(in[0].soft_seconds),
              limit_get(in[1].hard), limit_get(in[1].soft), limit_get(in[1].soft_seconds));
 }

@@ -31,9 +31,15 @@ struct keel_module *loader_core_module(void) {
     return &ld.core;
 }
 
-size_t loader_count(void) { return ld.n; }
-struct keel_module *loader_at(size_t i) { return i < ld.n ? ld.mods[i] : NULL; }
-const char *loader_module_name(const struct keel_module *m) { return m && m->name ? m->name : "?"; }
+size_t loader_count(void) {
+    return ld.n;
+}
+struct keel_module *loader_at(size_t i) {
+    return i < ld.n ? ld.mods[i] : NULL;
+}
+const char *loader_module_name(const struct keel_module *m) {
+    return m && m->name ? m->name : "?";
+}
 
 static bool module_name_ok(const char *s) {
     if (!s || !*s || strlen(s) > 64) return false;
@@ -50,7 +56,8 @@ struct keel_module *loader_find(const char *name) {
 
 int64_t loader_module_live(const struct keel_module *m) {
     int64_t n = 0;
-    for (int i = 0; m->live && i < LOADER_LIVE_SLOTS; i++) n += atomic_load_explicit(&m->live[i].n, memory_order_relaxed);
+    for (int i = 0; m->live && i < LOADER_LIVE_SLOTS; i++)
+        n += atomic_load_explicit(&m->live[i].n, memory_order_relaxed);
     return n;
 }
 
@@ -65,14 +72,22 @@ static void module_free(struct keel_module *m) {
 
 static const char *status_text(keel_status st) {
     switch (st) {
-    case KEEL_OK: return "ok";
-    case KEEL_EINVAL: return "invalid argument";
-    case KEEL_ENOMEM: return "out of memory";
-    case KEEL_EEXIST: return "name already registered";
-    case KEEL_ESTATE: return "call not allowed now";
-    case KEEL_EABI: return "ABI mismatch";
-    case KEEL_EDEPTH: return "namespaces nested too deep";
-    default: return "error";
+    case KEEL_OK:
+        return "ok";
+    case KEEL_EINVAL:
+        return "invalid argument";
+    case KEEL_ENOMEM:
+        return "out of memory";
+    case KEEL_EEXIST:
+        return "name already registered";
+    case KEEL_ESTATE:
+        return "call not allowed now";
+    case KEEL_EABI:
+        return "ABI mismatch";
+    case KEEL_EDEPTH:
+        return "namespaces nested too deep";
+    default:
+        return "error";
     }
 }
 
@@ -118,7 +133,8 @@ static struct keel_module *load_file(const char *path, bool runtime, char *why, 
     }
     const keel_module_desc *d = dlsym(h, KEEL_MODULE_SYMBOL);
     char bad_buf[256];
-    const char *bad = d ? check_descriptor(d, bad_buf, sizeof bad_buf) : "it exports no keel_module_descriptor symbol (not a Keel module)";
+    const char *bad = d ? check_descriptor(d, bad_buf, sizeof bad_buf)
+                        : "it exports no keel_module_descriptor symbol (not a Keel module)";
     if (!bad && loader_find(d->name)) {
         snprintf(bad_buf, sizeof bad_buf, "a module named '%s' is already loaded", d->name);
         bad = bad_buf;
@@ -132,7 +148,8 @@ static struct keel_module *load_file(const char *path, bool runtime, char *why, 
     struct keel_module *m = mem_calloc(1, sizeof *m);
     m->name = mem_strndup(d->name, strlen(d->name));
     m->version = mem_strndup(d->version ? d->version : "?", strlen(d->version ? d->version : "?"));
-    const char *desc = d->size > offsetof(keel_module_desc, description) && d->description ? d->description : "";
+    const char *desc =
+        d->size > offsetof(keel_module_desc, description) && d->description ? d->description : "";
     m->description = mem_strndup(desc, strlen(desc));
     m->path = mem_strndup(path, strlen(path));
     m->handle = h;
@@ -144,8 +161,8 @@ static struct keel_module *load_file(const char *path, bool runtime, char *why, 
     bool inited = st == KEEL_OK;
     if (inited && runtime && reg_resolve_module_programs(m) != 0) st = KEEL_EINVAL;
     if (st != KEEL_OK) {
-        snprintf(why, cap, "module %s: %s: %s", m->name, inited ? "a command's program does not resolve" : "init failed",
-                 status_text(st));
+        snprintf(why, cap, "module %s: %s: %s", m->name,
+                 inited ? "a command's program does not resolve" : "init failed", status_text(st));
         log_error("module file %s: %s", path, why);
         if (inited && m->desc->fini) m->desc->fini(m);
         reg_forget_module(m);
@@ -155,7 +172,8 @@ static struct keel_module *load_file(const char *path, bool runtime, char *why, 
     }
     ld.mods = mem_realloc(ld.mods, sizeof *ld.mods * (ld.n + 1));
     ld.mods[ld.n++] = m;
-    log_notice("module %s %s loaded from %s (%zu commands)", m->name, m->version, path, cmd_count_for_module(m));
+    log_notice("module %s %s loaded from %s (%zu commands)", m->name, m->version, path,
+               cmd_count_for_module(m));
     return m;
 }
 
@@ -170,7 +188,8 @@ struct keel_module *loader_load_runtime(const char *path, char *why, size_t cap)
 
 void loader_unload(struct keel_module *m) {
     size_t i = 0;
-    while (i < ld.n && ld.mods[i] != m) i++;
+    while (i < ld.n && ld.mods[i] != m)
+        i++;
     if (i == ld.n) return;
     memmove(ld.mods + i, ld.mods + i + 1, sizeof *ld.mods * (ld.n - i - 1));
     ld.n--;
@@ -181,11 +200,14 @@ void loader_unload(struct keel_module *m) {
     module_free(m);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* The next directory of a ':'-separated path into dir; false at the end. */
 static bool next_dir(const char **path, char *dir, size_t cap) {
-    while (**path == ':') (*path)++;
+    while (**path == ':')
+        (*path)++;
     if (!**path) return false;
     size_t n = strcspn(*path, ":");
     snprintf(dir, cap, "%.*s", (int)n, *path);
@@ -212,7 +234,8 @@ static int loader_scan(const char *dir, char ***names, int *n) {
         size_t len = strlen(e->d_name);
         if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0) continue;
         bool seen = false;
-        for (int i = 0; i < *n && !seen; i++) seen = strlen((*names)[i]) == len - 3 && !strncmp((*names)[i], e->d_name, len - 3);
+        for (int i = 0; i < *n && !seen; i++)
+            seen = strlen((*names)[i]) == len - 3 && !strncmp((*names)[i], e->d_name, len - 3);
         if (seen) continue;
         *names = mem_realloc(*names, sizeof **names * (size_t)(*n + 1));
         (*names)[(*n)++] = mem_strndup(e->d_name, len - 3);
@@ -245,7 +268,8 @@ static int load_named(const char *path, const char *name) {
         return -1;
     }
     if (!loader_find_file(path, name, file, sizeof file)) {
-        log_error("module file %s.so: cannot load: it is in no directory of the module path %s", name, path);
+        log_error("module file %s.so: cannot load: it is in no directory of the module path %s",
+                  name, path);
         return -1;
     }
     struct keel_module *m = loader_load_file(file);
@@ -268,12 +292,16 @@ int loader_load_all(const char *path, char *const *names, const bool *optional, 
     }
     for (int i = 0; i < nnames && rc == 0; i++) {
         if (load_named(path, names[i]) == 0) continue;
-        if (found || (optional && optional[i]))   /* found by a scan, or not required: go on without it */
-            log_warning("module %s is not loaded (the line above says why); the server starts without it", names[i]);
+        if (found ||
+            (optional && optional[i])) /* found by a scan, or not required: go on without it */
+            log_warning(
+                "module %s is not loaded (the line above says why); the server starts without it",
+                names[i]);
         else
             rc = -1;
     }
-    for (int i = 0; i < nfound; i++) mem_free(found[i]);
+    for (int i = 0; i < nfound; i++)
+        mem_free(found[i]);
     mem_free(found);
     return rc;
 }

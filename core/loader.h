@@ -20,11 +20,11 @@ struct keel_module {
     char *name;
     char *version;
     char *description;
-    char *path;                    /* the file loaded ("(built in)" for the core) */
-    void *handle;                  /* dlopen handle, NULL for the core */
+    char *path;   /* the file loaded ("(built in)" for the core) */
+    void *handle; /* dlopen handle, NULL for the core */
     const keel_module_desc *desc;
-    bool in_init;                  /* registration is legal only while true */
-    module_live *live;             /* processes running its commands, by thread (NULL: the core) */
+    bool in_init;      /* registration is legal only while true */
+    module_live *live; /* processes running its commands, by thread (NULL: the core) */
 };
 
 /* The core's own pseudo-module, for the commands and opcodes the core registers. */
@@ -51,10 +51,14 @@ struct keel_module *loader_find(const char *name);
 
 /* A process of thread tid started or stopped running a command of m (zvm_proc_set_cmd). */
 static inline void loader_module_proc_new(struct keel_module *m, int tid) {
-    if (m->live) atomic_fetch_add_explicit(&m->live[(unsigned)tid % LOADER_LIVE_SLOTS].n, 1, memory_order_relaxed);
+    if (m->live)
+        atomic_fetch_add_explicit(&m->live[(unsigned)tid % LOADER_LIVE_SLOTS].n, 1,
+                                  memory_order_relaxed);
 }
 static inline void loader_module_proc_gone(struct keel_module *m, int tid) {
-    if (m->live) atomic_fetch_sub_explicit(&m->live[(unsigned)tid % LOADER_LIVE_SLOTS].n, 1, memory_order_relaxed);
+    if (m->live)
+        atomic_fetch_sub_explicit(&m->live[(unsigned)tid % LOADER_LIVE_SLOTS].n, 1,
+                                  memory_order_relaxed);
 }
 /* Processes running or blocked in m's commands, on every thread. */
 int64_t loader_module_live(const struct keel_module *m);

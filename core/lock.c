@@ -63,8 +63,10 @@ lock_ent *lock_any_other(lock_table *t, uint64_t owner) {
 void lock_wait(lock_ent *e, zvm_proc *p) {
     p->lock_watch = false;
     p->next = NULL;
-    if (e->wait_tail) e->wait_tail->next = p;
-    else e->wait_head = p;
+    if (e->wait_tail)
+        e->wait_tail->next = p;
+    else
+        e->wait_head = p;
     e->wait_tail = p;
 }
 
@@ -80,9 +82,9 @@ zvm_proc *lock_release(lock_table *t, lock_ent *e, zvm_proc **woken) {
         tail = &w->next;
         w = w->next;
     }
-    *tail = NULL;   /* watchers end before the first taker */
+    *tail = NULL; /* watchers end before the first taker */
     *woken = watchers;
-    if (w) {   /* hand over: a process arriving now queues behind the waiters */
+    if (w) { /* hand over: a process arriving now queues behind the waiters */
         e->wait_head = w->next;
         if (!e->wait_head) e->wait_tail = NULL;
         w->next = NULL;
@@ -90,13 +92,14 @@ zvm_proc *lock_release(lock_table *t, lock_ent *e, zvm_proc **woken) {
         return w;
     }
     lock_ent **pp = &t->buckets[(uint32_t)(e->hash >> 20) & t->mask];
-    while (*pp && *pp != e) pp = &(*pp)->next;
+    while (*pp && *pp != e)
+        pp = &(*pp)->next;
     if (*pp) {
         *pp = e->next;
         t->count--;
     }
     mem_free(e);
-    if (t->count == 0 && t->mask >= 1024) lock_table_free(t);   /* a huge multi-key command is done */
+    if (t->count == 0 && t->mask >= 1024) lock_table_free(t); /* a huge multi-key command is done */
     return NULL;
 }
 

@@ -10,17 +10,17 @@
 struct zvm_proc;
 
 typedef struct lock_ent {
-    uint64_t owner;                /* the holding process's serial */
+    uint64_t owner; /* the holding process's serial */
     uint64_t hash;
     size_t klen;
     struct zvm_proc *wait_head, *wait_tail;
-    struct lock_ent *next;         /* hash chain */
+    struct lock_ent *next; /* hash chain */
     char key[];
 } lock_ent;
 
 typedef struct lock_table {
     lock_ent **buckets;
-    uint32_t mask;                 /* buckets - 1 (power of two), 0 when unallocated */
+    uint32_t mask; /* buckets - 1 (power of two), 0 when unallocated */
     uint32_t count;
 } lock_table;
 

@@ -51,13 +51,27 @@ int log_level_parse(const char *name) {
     return -1;
 }
 
-void log_set_level(int level) { atomic_store(&lg.level, level); }
-int log_get_level(void) { return atomic_load(&lg.level); }
-void log_request_reopen(void) { lg.reopen = 1; }
-uint64_t log_dropped(void) { return atomic_load(&lg.dropped); }
-const char *log_path(void) { return lg.path ? lg.path : ""; }
-unsigned log_ring_size(void) { return LOG_RING_SIZE; }
-uint64_t log_written(void) { return atomic_load(&lg.written); }
+void log_set_level(int level) {
+    atomic_store(&lg.level, level);
+}
+int log_get_level(void) {
+    return atomic_load(&lg.level);
+}
+void log_request_reopen(void) {
+    lg.reopen = 1;
+}
+uint64_t log_dropped(void) {
+    return atomic_load(&lg.dropped);
+}
+const char *log_path(void) {
+    return lg.path ? lg.path : "";
+}
+unsigned log_ring_size(void) {
+    return LOG_RING_SIZE;
+}
+uint64_t log_written(void) {
+    return atomic_load(&lg.written);
+}
 
 /* Formats "pid:L dd Mon yyyy hh:mm:ss.mmm * text\n" into out; returns its length. */
 static size_t log_format(char *out, size_t cap, int level, const char *fmt, va_list ap) {
@@ -67,7 +81,8 @@ static size_t log_format(char *out, size_t cap, int level, const char *fmt, va_l
     localtime_r(&tv.tv_sec, &tm);
     size_t n = (size_t)snprintf(out, cap, "%d:M ", (int)getpid());
     n += strftime(out + n, cap - n, "%d %b %Y %H:%M:%S", &tm);
-    n += (size_t)snprintf(out + n, cap - n, ".%03d %c ", (int)(tv.tv_usec / 1000), level_marks[level]);
+    n += (size_t)snprintf(out + n, cap - n, ".%03d %c ", (int)(tv.tv_usec / 1000),
+                          level_marks[level]);
     int m = vsnprintf(out + n, cap - n, fmt, ap);
     n = m < 0 ? n : (n + (size_t)m >= cap - 1 ? cap - 2 : n + (size_t)m);
     out[n++] = '\n';

@@ -63,7 +63,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
         return;
     }
     log_notice("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    if (persist_has_save_points()) persist_request_exit_save();   /* as Redis: save points save */
+    if (persist_has_save_points()) persist_request_exit_save(); /* as Redis: save points save */
     atomic_store(&srv->shutting_down, 1);
     event_base_loopbreak(srv->main_base);
 }
@@ -101,7 +101,7 @@ static int ensure_dir(const char *dir) {
  * Without a configured shard count, the snapshot's is used (its keys are placed by it). */
 static int start_threads(void) {
     srv->nthreads = conf_threads(&srv->cf);
-    cmdstats_init(srv->nthreads);   /* the command table is final: modules have loaded */
+    cmdstats_init(srv->nthreads); /* the command table is final: modules have loaded */
     srv->nshards = (uint32_t)conf_shards(&srv->cf);
     uint32_t snap_shards = srv->cf.shards ? 0 : persist_snapshot_shards();
     if (snap_shards >= (uint32_t)srv->nthreads && snap_shards != srv->nshards) {
@@ -126,10 +126,10 @@ static int start_threads(void) {
         t->shards = mem_realloc(t->shards, sizeof *t->shards * (size_t)(t->nshards + 1));
         t->shards[t->nshards++] = shard_get(s);
     }
-    if (persist_load_at_start() != 0) return -2;   /* nothing started yet */
+    if (persist_load_at_start() != 0) return -2; /* nothing started yet */
     if (rdb_import_prepare() != 0) return -2;
     /* the loaded keys' expiries were set without the timers: each thread looks at once */
-    int64_t now_ms = expire_wall_us() / 1000;   /* (0 would disarm the timer: the clock's now) */
+    int64_t now_ms = expire_wall_us() / 1000; /* (0 would disarm the timer: the clock's now) */
     for (int i = 0; i < srv->nthreads; i++)
         if (srv->threads[i]->nshards) expire_soon(srv->threads[i]->shards[0], now_ms);
     for (int i = 0; i < srv->nthreads; i++) {
@@ -149,8 +149,10 @@ static void stop_threads(void) {
 }
 
 static void free_everything(void) {
-    for (uint32_t s = 0; s < srv->nshards; s++) shard_free(shard_get(s));
-    for (int i = 0; i < srv->nthreads; i++) thr_free(srv->threads[i]);
+    for (uint32_t s = 0; s < srv->nshards; s++)
+        shard_free(shard_get(s));
+    for (int i = 0; i < srv->nthreads; i++)
+        thr_free(srv->threads[i]);
     evict_free_all();
     mem_free(srv->shards);
     mem_free(srv->threads);
@@ -162,8 +164,8 @@ static void free_everything(void) {
 }
 
 static void print_ready(void) {
-    printf("keel-server %s ready (pid %d, %d threads, %u shards):", KEEL_VERSION, (int)getpid(), srv->nthreads,
-           srv->nshards);
+    printf("keel-server %s ready (pid %d, %d threads, %u shards):", KEEL_VERSION, (int)getpid(),
+           srv->nthreads, srv->nshards);
     for (int i = 0; i < srv->nlisteners; i++)
         printf(" %s on %s:%d%s", srv->listeners[i]->proto->def.name, srv->listeners[i]->cf->host,
                srv->listeners[i]->port, i + 1 < srv->nlisteners ? "," : "");
@@ -179,7 +181,8 @@ static int load_modules(const char *dir, char *const *names, const bool *optiona
     int rc = builtin_register_all(core);
     core->in_init = false;
     if (rc != 0) return -1;
-    for (int i = 0; i < srv->cf.nmodconfs; i++) modconf_give(srv->cf.modconf_names[i], srv->cf.modconf_values[i]);
+    for (int i = 0; i < srv->cf.nmodconfs; i++)
+        modconf_give(srv->cf.modconf_names[i], srv->cf.modconf_values[i]);
     rc = loader_load_all(dir, names, optional, nnames);
     const char *unused = rc == 0 ? modconf_given_unused() : NULL;
     if (unused) log_warning("module_configs: no loaded module has the setting '%s'", unused);
@@ -194,8 +197,8 @@ static int check_config(void) {
     conf *c = &srv->cf;
     char *errs = c->load_errors;
     c->load_errors = NULL;
-    if (c->config_file) {   /* NULL: the file is not JSON at all; nothing more to check */
-        log_set_level(LOG_WARNING);   /* module loading stays quiet unless something is wrong */
+    if (c->config_file) {           /* NULL: the file is not JSON at all; nothing more to check */
+        log_set_level(LOG_WARNING); /* module loading stays quiet unless something is wrong */
         const char *dir = conf_module_dir(c);
         int missing = conf_check_modules(c, dir, &errs);
         conf_check_networks(c, &errs);
@@ -214,7 +217,8 @@ static int check_config(void) {
         }
         if (load_modules(dir, c->modules ? names : NULL, optional, nnames) != 0)
             conf_error(&errs, "$.modules: the modules did not load (the lines above say why)");
-        else conf_check_protocols(c, &errs);
+        else
+            conf_check_protocols(c, &errs);
         mem_free(names);
         mem_free(optional);
         reg_free();
@@ -222,8 +226,11 @@ static int check_config(void) {
         loader_unload_all();
     }
     int n = conf_error_count(errs);
-    if (n) fprintf(stderr, "keel-server: %d error%s in %s:\n%s", n, n == 1 ? "" : "s", c->check_file, errs);
-    else printf("%s: ok\n", c->check_file);
+    if (n)
+        fprintf(stderr, "keel-server: %d error%s in %s:\n%s", n, n == 1 ? "" : "s", c->check_file,
+                errs);
+    else
+        printf("%s: ok\n", c->check_file);
     mem_free(errs);
     conf_free(c);
     return n ? 1 : 0;
@@ -257,7 +264,8 @@ static int run_failed(void) {
 static void adjust_open_files(void) {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
-    rlim_t spare = 128 + 4 * (rlim_t)conf_threads(&srv->cf);   /* listeners, eventfds, logs, TLS files */
+    rlim_t spare =
+        128 + 4 * (rlim_t)conf_threads(&srv->cf); /* listeners, eventfds, logs, TLS files */
     rlim_t want = (rlim_t)srv->cf.max_clients + (rlim_t)srv->cf.admin_reserve + spare;
     if (rl.rlim_cur >= want) return;
     rlim_t got = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
@@ -265,7 +273,9 @@ static void adjust_open_files(void) {
     rl.rlim_cur = got;
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0) got = old;
     if (got >= want) return;
-    int fit = got > spare + (rlim_t)srv->cf.admin_reserve ? (int)(got - spare - (rlim_t)srv->cf.admin_reserve) : 1;
+    int fit = got > spare + (rlim_t)srv->cf.admin_reserve
+                  ? (int)(got - spare - (rlim_t)srv->cf.admin_reserve)
+                  : 1;
     log_warning("only %llu open files are allowed (ulimit -n): max_clients lowered from %d to %d",
                 (unsigned long long)got, srv->cf.max_clients, fit);
     srv->cf.max_clients = fit;
@@ -273,7 +283,8 @@ static void adjust_open_files(void) {
 
 static int run(void) {
     const char *dir = conf_module_dir(&srv->cf);
-    if (load_modules(dir, srv->cf.modules, srv->cf.module_optional, srv->cf.nmodules) != 0) return run_failed();
+    if (load_modules(dir, srv->cf.modules, srv->cf.module_optional, srv->cf.nmodules) != 0)
+        return run_failed();
     if (check_before_listening() != 0) return run_failed();
     if (ensure_dir(srv->cf.dir) != 0) {
         log_error("data directory %s cannot be used: %s", srv->cf.dir, strerror(errno));
@@ -289,7 +300,8 @@ static int run(void) {
     if (started != 0) return 1;
 
     srv->shutdown_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    struct event *sd = event_new(srv->main_base, srv->shutdown_fd, EV_READ | EV_PERSIST, on_shutdown_fd, NULL);
+    struct event *sd =
+        event_new(srv->main_base, srv->shutdown_fd, EV_READ | EV_PERSIST, on_shutdown_fd, NULL);
     event_add(sd, NULL);
     enum { NSIGS = 4 };
     struct event *sigs[NSIGS];
@@ -298,10 +310,11 @@ static int run(void) {
         sigs[i] = evsignal_new(srv->main_base, signums[i], on_signal, NULL);
         event_add(sigs[i], NULL);
     }
-    aof_start_after_load();   /* replays the log on worker 0 (data commands: -LOADING) */
-    rdb_import_start();       /* --load-rdb: dump.so imports the file on worker 0 (-LOADING) */
+    aof_start_after_load(); /* replays the log on worker 0 (data commands: -LOADING) */
+    rdb_import_start();     /* --load-rdb: dump.so imports the file on worker 0 (-LOADING) */
     print_ready();
-    log_notice("Keel %s ready: %d threads, %u shards, modules from %s", KEEL_VERSION, srv->nthreads, srv->nshards, dir);
+    log_notice("Keel %s ready: %d threads, %u shards, modules from %s", KEEL_VERSION, srv->nthreads,
+               srv->nshards, dir);
     stats_note_ready();
     startup_run_programs();
     if (!atomic_load(&srv->shutting_down)) event_base_dispatch(srv->main_base);
@@ -322,7 +335,8 @@ static int run(void) {
     }
     aof_shutdown();
     startup_forget();
-    for (int i = 0; i < NSIGS; i++) event_free(sigs[i]);
+    for (int i = 0; i < NSIGS; i++)
+        event_free(sigs[i]);
     event_free(sd);
     close(srv->shutdown_fd);
     event_base_free(srv->main_base);
@@ -344,7 +358,8 @@ int main(int argc, char **argv) {
     if (srv->cf.check_file) return check_config();
     signal(SIGPIPE, SIG_IGN);
     if (log_start(srv->cf.log_file, srv->cf.log_level) != 0) {
-        fprintf(stderr, "keel-server: cannot open log file %s: %s\n", srv->cf.log_file, strerror(errno));
+        fprintf(stderr, "keel-server: cannot open log file %s: %s\n", srv->cf.log_file,
+                strerror(errno));
         return 1;
     }
     srv->start_ms = wall_ms();

@@ -19,7 +19,8 @@ static void *_Atomic mem_reserve_block;
 static _Atomic int64_t mem_reserve_uses;
 
 static void mem_oom(size_t n) {
-    fprintf(stderr, "keel: out of memory allocating %zu bytes (the emergency reserve is spent)\n", n);
+    fprintf(stderr, "keel: out of memory allocating %zu bytes (the emergency reserve is spent)\n",
+            n);
     abort();
 }
 
@@ -42,9 +43,13 @@ void mem_reserve_refill(void) {
     if (b && !atomic_compare_exchange_strong(&mem_reserve_block, &none, b)) free(b);
 }
 
-bool mem_reserve_held(void) { return atomic_load_explicit(&mem_reserve_block, memory_order_relaxed) != NULL; }
+bool mem_reserve_held(void) {
+    return atomic_load_explicit(&mem_reserve_block, memory_order_relaxed) != NULL;
+}
 
-int64_t mem_reserve_used(void) { return atomic_load_explicit(&mem_reserve_uses, memory_order_relaxed); }
+int64_t mem_reserve_used(void) {
+    return atomic_load_explicit(&mem_reserve_uses, memory_order_relaxed);
+}
 
 void *mem_try_alloc(size_t n) {
     void *p = malloc(n ? n : 1);
@@ -101,7 +106,9 @@ char *mem_strndup(const char *s, size_t n) {
     return d;
 }
 
-int64_t mem_used(void) { return atomic_load_explicit(&mem_total, memory_order_relaxed); }
+int64_t mem_used(void) {
+    return atomic_load_explicit(&mem_total, memory_order_relaxed);
+}
 
 static _Atomic int64_t process_peak;
 
@@ -113,14 +120,17 @@ static int64_t reserve_counted(void) {
 #ifdef __SANITIZE_ADDRESS__
     return MEM_RESERVE_BYTES;
 #else
-    return (int64_t)(malloc_usable_size(b) + 2 * sizeof(size_t));   /* an mmapped chunk and its header */
+    return (int64_t)(malloc_usable_size(b) +
+                     2 * sizeof(size_t)); /* an mmapped chunk and its header */
 #endif
 }
 
 #ifdef __SANITIZE_ADDRESS__
 /* AddressSanitizer replaces malloc, and its allocator answers mallinfo2 with zeros: ask it. */
 size_t __sanitizer_get_current_allocated_bytes(void);
-static int64_t allocator_used(void) { return (int64_t)__sanitizer_get_current_allocated_bytes() - reserve_counted(); }
+static int64_t allocator_used(void) {
+    return (int64_t)__sanitizer_get_current_allocated_bytes() - reserve_counted();
+}
 #else
 static int64_t allocator_used(void) {
     struct mallinfo2 mi = mallinfo2();
@@ -128,7 +138,9 @@ static int64_t allocator_used(void) {
 }
 #endif
 
-int64_t mem_process_used(void) { return allocator_used(); }
+int64_t mem_process_used(void) {
+    return allocator_used();
+}
 
 #ifdef __SANITIZE_ADDRESS__
 size_t __sanitizer_get_heap_size(void);
@@ -140,7 +152,7 @@ void mem_allocator_stats(int64_t *allocated, int64_t *active) {
 void mem_allocator_stats(int64_t *allocated, int64_t *active) {
     struct mallinfo2 mi = mallinfo2();
     *allocated = (int64_t)(mi.uordblks + mi.hblkhd) - reserve_counted();
-    *active = (int64_t)(mi.arena + mi.hblkhd) - reserve_counted();   /* in use plus free chunks */
+    *active = (int64_t)(mi.arena + mi.hblkhd) - reserve_counted(); /* in use plus free chunks */
 }
 #endif
 
@@ -154,7 +166,9 @@ int64_t mem_process_sample(void) {
     return used;
 }
 
-int64_t mem_process_peak(void) { return atomic_load_explicit(&process_peak, memory_order_relaxed); }
+int64_t mem_process_peak(void) {
+    return atomic_load_explicit(&process_peak, memory_order_relaxed);
+}
 
 size_t mem_rss(void) {
     FILE *f = fopen("/proc/self/statm", "r");

@@ -20,10 +20,10 @@
 static _Atomic int64_t wanted_until_ms;
 
 struct memtype_walk {
-    uint32_t db;                          /* the database being walked */
-    uint64_t cursor;                      /* dk_table_scan's cursor in its table */
-    double partial[MEMTYPE_SLOTS];        /* this pass's sums so far */
-    _Atomic uint64_t pub[MEMTYPE_SLOTS];  /* the last finished pass's sums */
+    uint32_t db;                         /* the database being walked */
+    uint64_t cursor;                     /* dk_table_scan's cursor in its table */
+    double partial[MEMTYPE_SLOTS];       /* this pass's sums so far */
+    _Atomic uint64_t pub[MEMTYPE_SLOTS]; /* the last finished pass's sums */
     _Atomic uint64_t passes;
 };
 
@@ -40,7 +40,7 @@ typedef struct ns_sample {
         void *obj;
     } objs[MEMTYPE_NS_SAMPLES];
     uint32_t nobjs;
-    uint32_t visited;   /* entries looked at, values that are not objects included */
+    uint32_t visited; /* entries looked at, values that are not objects included */
 } ns_sample;
 
 static void sample_visit(void *arg, dk_table *t, dk_ref r) {
@@ -57,21 +57,25 @@ static void sample_visit(void *arg, dk_table *t, dk_ref r) {
 
 /* Adds namespace o, weighted by scale, to sums: its table exactly, its objects from a sample.
  * *budget bounds the entries visited below one top-level namespace. */
-static void measure_ns(const ns_obj *o, double scale, uint32_t depth, uint32_t *budget, double *sums) {
+static void measure_ns(const ns_obj *o, double scale, uint32_t depth, uint32_t *budget,
+                       double *sums) {
     keel_type_id nst = ns_type();
     if (nst < MEMTYPE_SLOTS) sums[nst] += scale * (double)object_bytes(nst, o);
     if (depth > KEEL_NS_DEPTH_MAX || *budget == 0) return;
     ns_sample sm = {.nobjs = 0};
     uint64_t cursor = 0;
-    do cursor = dk_table_scan(o->t, cursor, sample_visit, &sm);
+    do
+        cursor = dk_table_scan(o->t, cursor, sample_visit, &sm);
     while (cursor && sm.visited < MEMTYPE_NS_SAMPLES);
     if (sm.visited == 0) return;
     *budget = *budget > sm.visited ? *budget - sm.visited : 0;
     double each = scale * (double)dk_table_count(o->t) / (double)sm.visited;
     for (uint32_t i = 0; i < sm.nobjs; i++) {
         keel_type_id type = sm.objs[i].type;
-        if (type == nst) measure_ns(sm.objs[i].obj, each, depth + 1, budget, sums);
-        else if (type < MEMTYPE_SLOTS) sums[type] += each * (double)object_bytes(type, sm.objs[i].obj);
+        if (type == nst)
+            measure_ns(sm.objs[i].obj, each, depth + 1, budget, sums);
+        else if (type < MEMTYPE_SLOTS)
+            sums[type] += each * (double)object_bytes(type, sm.objs[i].obj);
     }
 }
 
@@ -87,7 +91,7 @@ static void walk_visit(void *arg, dk_table *t, dk_ref r) {
     st->visited++;
     dk_entry e;
     dk_table_view(t, r, &e);
-    if (e.kind != DK_ENTRY_OBJ) return;   /* a string: part of its table's bytes */
+    if (e.kind != DK_ENTRY_OBJ) return; /* a string: part of its table's bytes */
     if (e.obj_type == ns_type()) {
         uint32_t budget = MEMTYPE_NS_BUDGET;
         measure_ns(e.obj, 1.0, 1, &budget, st->w->partial);
@@ -114,11 +118,13 @@ void memtype_tick(shard *s, size_t work, int64_t now_ms) {
     walk_step st = {.w = w, .visited = 0};
     while (st.visited < work) {
         dk_table *t = shard_table(s, w->db);
-        if (t) w->cursor = dk_table_scan(t, w->cursor, walk_visit, &st);
-        else w->cursor = 0;
+        if (t)
+            w->cursor = dk_table_scan(t, w->cursor, walk_visit, &st);
+        else
+            w->cursor = 0;
         if (w->cursor != 0) continue;
         if (++w->db < s->ndbs) continue;
-        w->db = 0;   /* a pass is over */
+        w->db = 0; /* a pass is over */
         publish(w);
         break;
     }

@@ -109,10 +109,11 @@ keel_status keel_register_config(keel_module *m, const keel_config_def *def, con
         if (!strcmp(givens[i].name, full)) g = &givens[i];
     if (g) value = g->value;
     const char *bad = check_value(def->check, value);
-    if (bad) {   /* the check's own words, for the log line the loader writes at once */
+    if (bad) { /* the check's own words, for the log line the loader writes at once */
         static _Thread_local char why[320];
         snprintf(why, sizeof why, "%s: %s",
-                 g ? "the value given at load is refused by the setting's check" : "the default value is refused",
+                 g ? "the value given at load is refused by the setting's check"
+                   : "the default value is refused",
                  bad);
         *err = why;
         return KEEL_EINVAL;

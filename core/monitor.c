@@ -19,10 +19,10 @@ typedef struct mon_list {
     uint32_t n, cap;
 } mon_list;
 
-static mon_list *lists;            /* by thread id, made on first use */
+static mon_list *lists; /* by thread id, made on first use */
 static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
-static _Atomic int total;          /* monitors on every thread */
-static _Atomic uint32_t *per_thread;   /* monitors by thread: who needs a line */
+static _Atomic int total;            /* monitors on every thread */
+static _Atomic uint32_t *per_thread; /* monitors by thread: who needs a line */
 static _Atomic uint64_t dropped;
 
 static void lists_make(void) {
@@ -56,8 +56,12 @@ void monitor_remove(conn *c) {
     atomic_fetch_sub(&total, 1);
 }
 
-bool monitor_active(void) { return atomic_load_explicit(&total, memory_order_acquire) > 0; }
-uint64_t monitor_dropped(void) { return atomic_load_explicit(&dropped, memory_order_relaxed); }
+bool monitor_active(void) {
+    return atomic_load_explicit(&total, memory_order_acquire) > 0;
+}
+uint64_t monitor_dropped(void) {
+    return atomic_load_explicit(&dropped, memory_order_relaxed);
+}
 
 /* A line on its way to one thread's monitors. */
 typedef struct mon_line {
@@ -92,15 +96,36 @@ static size_t quote(char *w, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         switch (ch) {
-        case '\\': case '"': w[k++] = '\\'; w[k++] = (char)ch; break;
-        case '\n': w[k++] = '\\'; w[k++] = 'n'; break;
-        case '\r': w[k++] = '\\'; w[k++] = 'r'; break;
-        case '\t': w[k++] = '\\'; w[k++] = 't'; break;
-        case '\a': w[k++] = '\\'; w[k++] = 'a'; break;
-        case '\b': w[k++] = '\\'; w[k++] = 'b'; break;
+        case '\\':
+        case '"':
+            w[k++] = '\\';
+            w[k++] = (char)ch;
+            break;
+        case '\n':
+            w[k++] = '\\';
+            w[k++] = 'n';
+            break;
+        case '\r':
+            w[k++] = '\\';
+            w[k++] = 'r';
+            break;
+        case '\t':
+            w[k++] = '\\';
+            w[k++] = 't';
+            break;
+        case '\a':
+            w[k++] = '\\';
+            w[k++] = 'a';
+            break;
+        case '\b':
+            w[k++] = '\\';
+            w[k++] = 'b';
+            break;
         default:
-            if (ch >= 0x20 && ch < 0x7f) w[k++] = (char)ch;
-            else k += (size_t)sprintf(w + k, "\\x%02x", ch);
+            if (ch >= 0x20 && ch < 0x7f)
+                w[k++] = (char)ch;
+            else
+                k += (size_t)sprintf(w + k, "\\x%02x", ch);
         }
     }
     w[k++] = '"';
@@ -116,19 +141,25 @@ static mon_line *line_new(const conn *c, const cmd_entry *ce, uint32_t argc, con
     bool redact = !strcmp(ce->lname, "auth");
     size_t cap = 128 + strlen(c->addr);
     for (uint32_t i = 0; i < argc; i++)
-        cap += 3 + 40 + (redact && i ? 10 : (argv[i].len < MONITOR_ARG_MAX ? argv[i].len : MONITOR_ARG_MAX) * 4);
+        cap += 3 + 40 +
+               (redact && i ? 10
+                            : (argv[i].len < MONITOR_ARG_MAX ? argv[i].len : MONITOR_ARG_MAX) * 4);
     mon_line *m = mem_alloc(sizeof *m + cap);
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    size_t k = (size_t)snprintf(m->text, cap, "%lld.%06ld [%u %s]", (long long)tv.tv_sec, (long)tv.tv_usec,
-                                atomic_load_explicit(&c->db, memory_order_relaxed), c->addr);
+    size_t k =
+        (size_t)snprintf(m->text, cap, "%lld.%06ld [%u %s]", (long long)tv.tv_sec, (long)tv.tv_usec,
+                         atomic_load_explicit(&c->db, memory_order_relaxed), c->addr);
     for (uint32_t i = 0; i < argc; i++) {
         m->text[k++] = ' ';
-        if (redact && i) k += quote(m->text + k, "(redacted)", 10);
-        else if (argv[i].len <= MONITOR_ARG_MAX) k += quote(m->text + k, argv[i].ptr, argv[i].len);
+        if (redact && i)
+            k += quote(m->text + k, "(redacted)", 10);
+        else if (argv[i].len <= MONITOR_ARG_MAX)
+            k += quote(m->text + k, argv[i].ptr, argv[i].len);
         else {
             k += quote(m->text + k, argv[i].ptr, MONITOR_ARG_MAX);
-            k += (size_t)sprintf(m->text + k, "... (%zu more bytes)", argv[i].len - MONITOR_ARG_MAX);
+            k +=
+                (size_t)sprintf(m->text + k, "... (%zu more bytes)", argv[i].len - MONITOR_ARG_MAX);
         }
     }
     m->len = k;
@@ -137,8 +168,8 @@ static mon_line *line_new(const conn *c, const cmd_entry *ce, uint32_t argc, con
 
 /* Redis's admin commands: not shown (some of Keel's take the admin permission per call). */
 static bool admin_command(const cmd_entry *ce) {
-    return (ce->def->flags & KEEL_CMD_ADMIN) || !strcmp(ce->lname, "config") || !strcmp(ce->lname, "debug") ||
-           !strcmp(ce->lname, "acl");
+    return (ce->def->flags & KEEL_CMD_ADMIN) || !strcmp(ce->lname, "config") ||
+           !strcmp(ce->lname, "debug") || !strcmp(ce->lname, "acl");
 }
 
 void monitor_feed(const conn *c, const cmd_entry *ce, uint32_t argc, const keel_arg *argv) {
@@ -150,7 +181,7 @@ void monitor_feed(const conn *c, const cmd_entry *ce, uint32_t argc, const keel_
             deliver(m, t);
             continue;
         }
-        mon_line *copy = mem_alloc(sizeof *copy + m->len);   /* one per thread: it frees its own */
+        mon_line *copy = mem_alloc(sizeof *copy + m->len); /* one per thread: it frees its own */
         memcpy(copy->text, m->text, m->len);
         copy->len = m->len;
         copy->thread = t;

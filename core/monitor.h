@@ -27,7 +27,8 @@ void monitor_remove(struct keel_conn *c);
 /* True when some client monitors: then call monitor_feed. */
 bool monitor_active(void);
 /* Shows c's request argv (command ce) to every monitor; on c's thread. */
-void monitor_feed(const struct keel_conn *c, const struct cmd_entry *ce, uint32_t argc, const keel_arg *argv);
+void monitor_feed(const struct keel_conn *c, const struct cmd_entry *ce, uint32_t argc,
+                  const keel_arg *argv);
 /* Lines not sent to a monitor that was too far behind. */
 uint64_t monitor_dropped(void);
 

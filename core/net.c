@@ -23,16 +23,24 @@ static unsigned net_next_thread;
 
 static const char NET_FULL[] = "ERR max number of clients reached";
 static const char NET_PROTECTED[] =
-    "DENIED Keel is running in protected mode because protected mode is enabled and no password is set "
-    "for this network. In this mode connections are only accepted from the loopback interface. If you "
+    "DENIED Keel is running in protected mode because protected mode is enabled and no password is "
+    "set "
+    "for this network. In this mode connections are only accepted from the loopback interface. If "
+    "you "
     "want to connect from external computers to Keel you may adopt one of the following solutions: "
-    "1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback "
-    "interface by connecting to Keel from the same host the server is running, however MAKE SURE Keel is "
-    "not publicly accessible from internet if you do so. 2) Alternatively you can disable protected mode "
+    "1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the "
+    "loopback "
+    "interface by connecting to Keel from the same host the server is running, however MAKE SURE "
+    "Keel is "
+    "not publicly accessible from internet if you do so. 2) Alternatively you can disable "
+    "protected mode "
     "by setting \"protected_mode\": false in the config file, and restarting the server. 3) If you "
-    "started the server manually just for testing, restart it with the '--protected-mode no' option. "
-    "4) Set up a password for this network (\"requirepass\" in its config). NOTE: You only need to do "
-    "one of the above things in order for the server to start accepting connections from the outside.";
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. "
+    "4) Set up a password for this network (\"requirepass\" in its config). NOTE: You only need to "
+    "do "
+    "one of the above things in order for the server to start accepting connections from the "
+    "outside.";
 
 /* True for an address of this host's loopback interface (127.0.0.0/8, ::1, ::ffff:127.x). */
 static bool net_is_loopback(const struct sockaddr *sa) {
@@ -48,11 +56,13 @@ static bool net_is_loopback(const struct sockaddr *sa) {
  * commands have a reserve past max_clients, so a flood of clients elsewhere cannot lock the
  * operator out. */
 static const char *net_refusal(const listener *l, const struct sockaddr *sa) {
-    if (limit_get(srv->cf.protected_mode) && !l->cf->requirepass && !net_is_loopback(sa)) return NET_PROTECTED;
+    if (limit_get(srv->cf.protected_mode) && !l->cf->requirepass && !net_is_loopback(sa))
+        return NET_PROTECTED;
     int64_t all = atomic_load(&srv->nclients), limit = limit_get(srv->cf.max_clients);
     if (l->cf->permissions & PERM_ADMIN) limit += limit_get(srv->cf.admin_reserve);
     if (all >= limit) return NET_FULL;
-    if (l->cf->max_clients > 0 && atomic_load(&l->st.active) >= (uint64_t)l->cf->max_clients) return NET_FULL;
+    if (l->cf->max_clients > 0 && atomic_load(&l->st.active) >= (uint64_t)l->cf->max_clients)
+        return NET_FULL;
     return NULL;
 }
 
@@ -74,7 +84,7 @@ static void net_on_accept(struct evconnlistener *evl, evutil_socket_t fd, struct
     if (refuse) {
         atomic_fetch_add(&srv->rejected_connections, 1);
         atomic_fetch_add_explicit(&l->st.rejected, 1, memory_order_relaxed);
-        if (l->tls) {   /* no TLS session to say why on: just close */
+        if (l->tls) { /* no TLS session to say why on: just close */
             close(fd);
             return;
         }
@@ -83,7 +93,8 @@ static void net_on_accept(struct evconnlistener *evl, evutil_socket_t fd, struct
 }
 
 void net_hand_over(listener *l, int fd, thr *t, const char *refuse) {
-    if (!refuse) {   /* counted here, so a burst of accepts sees the clients before their threads do */
+    if (!refuse) { /* counted here, so a burst of accepts sees the clients before their threads do
+                    */
         atomic_fetch_add(&srv->nclients, 1);
         atomic_fetch_add_explicit(&l->st.active, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&l->st.connections, 1, memory_order_relaxed);
@@ -125,18 +136,21 @@ static int net_listen_one(listener *l) {
         log_error("network %s: cannot resolve %s: %s", cn->name, cn->host, gai_strerror(rc));
         return -1;
     }
-    l->evl = evconnlistener_new_bind(srv->main_base, net_on_accept, l,
-                                     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-                                     511, res->ai_addr, (int)res->ai_addrlen);
+    l->evl =
+        evconnlistener_new_bind(srv->main_base, net_on_accept, l,
+                                LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+                                511, res->ai_addr, (int)res->ai_addrlen);
     freeaddrinfo(res);
     if (!l->evl) {
-        log_error("network %s: cannot listen on %s:%d: %s", cn->name, cn->host, cn->port, strerror(errno));
+        log_error("network %s: cannot listen on %s:%d: %s", cn->name, cn->host, cn->port,
+                  strerror(errno));
         return -1;
     }
     evconnlistener_set_error_cb(l->evl, net_on_error);
     l->port = net_bound_port(evconnlistener_get_fd(l->evl));
-    log_notice("network %s: %s%s listening on %s:%d%s", cn->name, l->proto->def.name, l->tls ? " over TLS" : "",
-               cn->host, l->port, cn->port == 0 ? " (port chosen by the system)" : "");
+    log_notice("network %s: %s%s listening on %s:%d%s", cn->name, l->proto->def.name,
+               l->tls ? " over TLS" : "", cn->host, l->port,
+               cn->port == 0 ? " (port chosen by the system)" : "");
     return 0;
 }
 
@@ -150,7 +164,8 @@ static listener *net_prepare(const conf_network *cn, const proto_entry *pe) {
         l->ns_base = ns_path_new(NULL, cn->namespace_path, (uint32_t)cn->namespace_n);
         if (cn->namespace_locked) l->ns_base->locked = l->ns_base->n;
     }
-    srv->listeners = mem_realloc(srv->listeners, sizeof *srv->listeners * (size_t)(srv->nlisteners + 1));
+    srv->listeners =
+        mem_realloc(srv->listeners, sizeof *srv->listeners * (size_t)(srv->nlisteners + 1));
     srv->listeners[srv->nlisteners++] = l;
     if (!cn->tls) return l;
     char *errs = NULL;
@@ -220,7 +235,8 @@ int net_tls_reload(const char *name, char **errs) {
             log_notice("network %s: TLS certificates reloaded", l->cf->name);
         } else {
             failed++;
-            log_warning("network %s: TLS reload failed; the previous certificates stay in use", l->cf->name);
+            log_warning("network %s: TLS reload failed; the previous certificates stay in use",
+                        l->cf->name);
         }
     }
     return failed ? -1 : reloaded;

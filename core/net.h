@@ -15,25 +15,25 @@ struct tls_server;
 
 /* A network's counters, updated with relaxed atomics by whichever thread has the news. */
 typedef struct net_stats {
-    _Atomic uint64_t connections;      /* accepted since start */
-    _Atomic uint64_t active;           /* open now */
-    _Atomic uint64_t rejected;         /* refused: max_clients reached */
-    _Atomic uint64_t commands;         /* requests dispatched */
-    _Atomic uint64_t bytes_in, bytes_out;   /* application bytes (TLS: before encryption) */
-    _Atomic uint64_t errors;           /* error replies */
-    _Atomic uint64_t tls_handshakes;   /* completed */
-    _Atomic uint64_t tls_resumed;      /* ... of which resumed a session (ticket or cache) */
-    _Atomic uint64_t tls_failures;     /* handshakes that failed */
+    _Atomic uint64_t connections;         /* accepted since start */
+    _Atomic uint64_t active;              /* open now */
+    _Atomic uint64_t rejected;            /* refused: max_clients reached */
+    _Atomic uint64_t commands;            /* requests dispatched */
+    _Atomic uint64_t bytes_in, bytes_out; /* application bytes (TLS: before encryption) */
+    _Atomic uint64_t errors;              /* error replies */
+    _Atomic uint64_t tls_handshakes;      /* completed */
+    _Atomic uint64_t tls_resumed;         /* ... of which resumed a session (ticket or cache) */
+    _Atomic uint64_t tls_failures;        /* handshakes that failed */
 } net_stats;
 
 typedef struct listener {
     const conf_network *cf;
     const proto_entry *proto;
     struct evconnlistener *evl;
-    int port;                      /* the bound port (the chosen one when cf->port is 0) */
-    struct ns_path *ns_base;       /* every client starts here (conf "namespace"), or NULL */
-    char database[12];             /* ... in this database (conf "database"), as text */
-    struct tls_server *tls;        /* NULL for a plain TCP network */
+    int port;                /* the bound port (the chosen one when cf->port is 0) */
+    struct ns_path *ns_base; /* every client starts here (conf "namespace"), or NULL */
+    char database[12];       /* ... in this database (conf "database"), as text */
+    struct tls_server *tls;  /* NULL for a plain TCP network */
     net_stats st;
 } listener;
 

@@ -9,15 +9,15 @@
 #include <string.h>
 
 unsigned notify_active;
-static unsigned notify_flags;   /* what CONFIG GET shows */
+static unsigned notify_flags; /* what CONFIG GET shows */
 
 /* Redis's letters, in the order its CONFIG GET writes them after "A" (or instead of it). */
 static const struct {
     char letter;
     unsigned flag;
 } letters[] = {
-    {'g', KEEL_NOTIFY_GENERIC}, {'$', KEEL_NOTIFY_STRING}, {'l', KEEL_NOTIFY_LIST},
-    {'s', KEEL_NOTIFY_SET},     {'h', KEEL_NOTIFY_HASH},   {'z', KEEL_NOTIFY_ZSET},
+    {'g', KEEL_NOTIFY_GENERIC}, {'$', KEEL_NOTIFY_STRING},  {'l', KEEL_NOTIFY_LIST},
+    {'s', KEEL_NOTIFY_SET},     {'h', KEEL_NOTIFY_HASH},    {'z', KEEL_NOTIFY_ZSET},
     {'x', KEEL_NOTIFY_EXPIRED}, {'e', KEEL_NOTIFY_EVICTED}, {'t', KEEL_NOTIFY_STREAM},
     {'d', KEEL_NOTIFY_MODULE},  {'n', KEEL_NOTIFY_NEW},
 };
@@ -27,10 +27,18 @@ bool notify_parse(const char *s, unsigned *flags) {
     for (; *s; s++) {
         unsigned bit = 0;
         switch (*s) {
-        case 'A': bit = KEEL_NOTIFY_ALL; break;
-        case 'K': bit = KEEL_NOTIFY_KEYSPACE; break;
-        case 'E': bit = KEEL_NOTIFY_KEYEVENT; break;
-        case 'm': bit = KEEL_NOTIFY_KEYMISS; break;
+        case 'A':
+            bit = KEEL_NOTIFY_ALL;
+            break;
+        case 'K':
+            bit = KEEL_NOTIFY_KEYSPACE;
+            break;
+        case 'E':
+            bit = KEEL_NOTIFY_KEYEVENT;
+            break;
+        case 'm':
+            bit = KEEL_NOTIFY_KEYMISS;
+            break;
         default:
             for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
                 if (letters[i].letter == *s) bit = letters[i].flag;
@@ -46,7 +54,8 @@ bool notify_parse(const char *s, unsigned *flags) {
 void notify_format(unsigned flags, char *out, size_t cap) {
     char buf[32];
     size_t n = 0;
-    if ((flags & KEEL_NOTIFY_ALL) == KEEL_NOTIFY_ALL) buf[n++] = 'A';
+    if ((flags & KEEL_NOTIFY_ALL) == KEEL_NOTIFY_ALL)
+        buf[n++] = 'A';
     else
         for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
             if (flags & letters[i].flag) buf[n++] = letters[i].letter;
@@ -63,7 +72,9 @@ void notify_configure(unsigned flags) {
     __atomic_store_n(&notify_active, on, __ATOMIC_RELAXED);
 }
 
-unsigned notify_configured(void) { return __atomic_load_n(&notify_flags, __ATOMIC_RELAXED); }
+unsigned notify_configured(void) {
+    return __atomic_load_n(&notify_flags, __ATOMIC_RELAXED);
+}
 
 /* A byte string under construction: on the stack while short. */
 typedef struct notify_buf {
@@ -135,7 +146,8 @@ static uint32_t proc_path(const zvm_proc *p, uint32_t n, keel_arg *out) {
     uint32_t depth = ns_proc_depth(p);
     if (n > depth) n = depth;
     if (n > KEEL_NS_DEPTH_MAX) n = KEEL_NS_DEPTH_MAX;
-    for (uint32_t i = 0; i < n; i++) out[i] = *ns_proc_name(p, i);
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = *ns_proc_name(p, i);
     return n;
 }
 
@@ -153,8 +165,7 @@ void notify_proc_event_depth(zvm_proc *p, uint32_t depth, unsigned cls, const ch
     notify_publish(path, n, p->db, cls, event, key, klen);
 }
 
-void notify_proc_event(zvm_proc *p, unsigned cls, const char *event, const void *key,
-                       size_t klen) {
+void notify_proc_event(zvm_proc *p, unsigned cls, const char *event, const void *key, size_t klen) {
     notify_proc_event_db(p, p->db, cls, event, key, klen);
 }
 
@@ -165,9 +176,9 @@ void notify_key_gone(const ks_space *sp, unsigned cls, const char *event, const 
     uint32_t db = sp->db;
     if (sp->owner && sp->proc) {
         n = proc_path(sp->proc, sp->depth, path);
-    } else if (sp->owner) {   /* no process: the namespaces' own names (active expiry) */
+    } else if (sp->owner) { /* no process: the namespaces' own names (active expiry) */
         int depth = ns_obj_path(sp->owner, sp->s, path, &db);
-        if (depth < 0) return;   /* a namespace deleted and waiting to be freed */
+        if (depth < 0) return; /* a namespace deleted and waiting to be freed */
         n = (uint32_t)depth;
     }
     notify_publish(path, n, db, cls, event, key, klen);

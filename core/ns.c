@@ -44,8 +44,10 @@ static ns_path *ns_path_alloc(uint32_t n, size_t bytes) {
 ns_path *ns_path_new(const ns_path *base, const keel_arg *add, uint32_t nadd) {
     uint32_t nb = base ? base->n : 0;
     size_t bytes = 0;
-    for (uint32_t i = 0; i < nb; i++) bytes += base->comp[i].len + 1;
-    for (uint32_t i = 0; i < nadd; i++) bytes += add[i].len + 1;
+    for (uint32_t i = 0; i < nb; i++)
+        bytes += base->comp[i].len + 1;
+    for (uint32_t i = 0; i < nadd; i++)
+        bytes += add[i].len + 1;
     ns_path *p = ns_path_alloc(nb + nadd, bytes);
     char *w = (char *)&p->comp[nb + nadd];
     for (uint32_t i = 0; i < nb + nadd; i++) {
@@ -85,7 +87,9 @@ void ns_path_unref(ns_path *p) {
 
 static keel_type_id ns_type_id = KEEL_TYPE_NONE;
 
-keel_type_id ns_type(void) { return ns_type_id; }
+keel_type_id ns_type(void) {
+    return ns_type_id;
+}
 
 void ns_obj_free(void *obj) {
     ns_obj *o = obj;
@@ -135,7 +139,8 @@ int ns_obj_path(const ns_obj *o, const shard *s, keel_arg *out, uint32_t *db) {
         *db = root->db_hint;
     } else {
         uint32_t d = 0;
-        while (d < s->ndbs && !ns_root_in(root, s, d)) d++;
+        while (d < s->ndbs && !ns_root_in(root, s, d))
+            d++;
         if (d == s->ndbs) return -1;
         *db = d;
     }
@@ -147,7 +152,7 @@ int ns_obj_path(const ns_obj *o, const shard *s, keel_arg *out, uint32_t *db) {
 }
 
 typedef struct drain_ctx {
-    char *keys;          /* copies of the keys met, back to back */
+    char *keys; /* copies of the keys met, back to back */
     size_t *lens;
     size_t n, max, used, cap;
 } drain_ctx;
@@ -175,7 +180,7 @@ bool ns_obj_drain(ns_obj *o, size_t max) {
     }
     drain_ctx cx = {NULL, mem_alloc(sizeof(size_t) * max), 0, max, 0, 0};
     uint64_t cursor = 0;
-    do {   /* collect first: deleting while scanning would move entries under the scan */
+    do { /* collect first: deleting while scanning would move entries under the scan */
         cursor = dk_table_scan(o->t, cursor, drain_collect, &cx);
     } while (cursor != 0 && cx.n < max);
     const char *k = cx.keys;
@@ -332,13 +337,20 @@ static const char *ns_obj_encoding(const void *obj) {
 }
 
 static const keel_type_def ns_type_def = {
-    .size = sizeof(keel_type_def), .name = "hash", .free = ns_obj_free, .copy = ns_obj_copy,
+    .size = sizeof(keel_type_def),
+    .name = "hash",
+    .free = ns_obj_free,
+    .copy = ns_obj_copy,
     .memory_usage = ns_obj_memory,
-    .describe = ns_obj_describe, .to_reply = ns_obj_to_reply, .to_reply_step = ns_obj_to_reply_step,
+    .describe = ns_obj_describe,
+    .to_reply = ns_obj_to_reply,
+    .to_reply_step = ns_obj_to_reply_step,
     .encoding = ns_obj_encoding,
 };
 
-void ns_register_type(keel_module *core) { reg_type(core, &ns_type_def, &ns_type_id, NULL); }
+void ns_register_type(keel_module *core) {
+    reg_type(core, &ns_type_def, &ns_type_id, NULL);
+}
 
 void ns_note_expiring(ks_space *sp) {
     if (sp->owner) ns_due_update(sp->owner);

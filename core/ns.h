@@ -26,11 +26,11 @@ enum ns_coloc { NS_COLOC_FIRST = 0, NS_COLOC_LAST, NS_COLOC_NTH };
  * reference (processes may run on other threads). */
 typedef struct ns_path {
     _Atomic int refs;
-    uint32_t n;                    /* components */
-    uint32_t locked;               /* the first `locked` components cannot be left */
-    uint8_t coloc;                 /* enum ns_coloc */
-    uint32_t coloc_n;              /* NS_COLOC_NTH: the component index (clamped) */
-    keel_arg comp[];               /* bytes follow the array */
+    uint32_t n;       /* components */
+    uint32_t locked;  /* the first `locked` components cannot be left */
+    uint8_t coloc;    /* enum ns_coloc */
+    uint32_t coloc_n; /* NS_COLOC_NTH: the component index (clamped) */
+    keel_arg comp[];  /* bytes follow the array */
 } ns_path;
 
 /* A new path: base's components plus add (base may be NULL), keeping base's settings. */
@@ -43,11 +43,11 @@ void ns_path_unref(ns_path *p);
 /* The value of a namespace entry. */
 typedef struct ns_obj {
     dk_table *t;
-    uint32_t shard_id;             /* the shard whose tree holds it (for active expiry) */
-    bool expiring;                 /* in the shard's heap of tables with expiring keys (ns_due.h) */
-    bool spread;                   /* a part: its keys are placed by a deeper name (HS, CS n) */
-    bool nested;                   /* a namespace has been stored in t (never cleared) */
-    bool orphan;                   /* deleted, waiting to be freed: it has no path any more */
+    uint32_t shard_id; /* the shard whose tree holds it (for active expiry) */
+    bool expiring;     /* in the shard's heap of tables with expiring keys (ns_due.h) */
+    bool spread;       /* a part: its keys are placed by a deeper name (HS, CS n) */
+    bool nested;       /* a namespace has been stored in t (never cleared) */
+    bool orphan;       /* deleted, waiting to be freed: it has no path any more */
     /* where it is stored, for keyspace notifications of keys that go without a process (active
      * expiry): the namespace whose table holds it (NULL: a database's own table), its key
      * there (mem_alloc'd) and, at the top, the database it was stored in (a hint: SWAPDB) */
@@ -55,8 +55,8 @@ typedef struct ns_obj {
     char *name;
     uint32_t nlen;
     uint32_t db_hint;
-    uint32_t due_pos;              /* while expiring: its place in that heap */
-    int64_t due;                   /* while expiring: the earliest expiry in t */
+    uint32_t due_pos; /* while expiring: its place in that heap */
+    int64_t due;      /* while expiring: the earliest expiry in t */
 } ns_obj;
 
 /* Records where o is stored now (ks_store_obj calls it for every namespace it stores). */
@@ -101,15 +101,16 @@ void ns_place_key(const struct zvm_proc *p, const void *key, size_t klen, ns_pla
 /* Finds (create: makes) the table key lives in for process p in its database, walking p's
  * namespace path from the database's table on the key's shard.  KEEL_OK with *sp and *key_hash;
  * KEEL_MOVED when another thread owns the shard (p->target_shard set); KEEL_WAIT when another
- * process holds the key or its shard's gate (gate.h); KEEL_NOTFOUND when a namespace on the way (or the database's table on that shard) is missing (create
- * false); KEEL_EWRONGTYPE when a component on the way holds another type; KEEL_EDEPTH for a path
- * past KEEL_NS_DEPTH_MAX names (the calls that make paths refuse those first); KEEL_ENOMEM. */
+ * process holds the key or its shard's gate (gate.h); KEEL_NOTFOUND when a namespace on the way (or
+ * the database's table on that shard) is missing (create false); KEEL_EWRONGTYPE when a component
+ * on the way holds another type; KEEL_EDEPTH for a path past KEEL_NS_DEPTH_MAX names (the calls
+ * that make paths refuse those first); KEEL_ENOMEM. */
 keel_status ns_resolve(struct zvm_proc *p, const void *key, size_t klen, bool create, ks_space *sp,
                        uint64_t *key_hash);
 /* The same in database db (< the configured count): MOVE and COPY name a key in another one.
  * A database never changes where a key lives: the same name is on the same shard in each. */
-keel_status ns_resolve_in(struct zvm_proc *p, uint32_t db, const void *key, size_t klen, bool create,
-                          ks_space *sp, uint64_t *key_hash);
+keel_status ns_resolve_in(struct zvm_proc *p, uint32_t db, const void *key, size_t klen,
+                          bool create, ks_space *sp, uint64_t *key_hash);
 
 /* The table of p's own namespace (path + pushed components) in p's database on shard s, which
  * the current thread owns, without creating it: KEEL_OK, KEEL_NOTFOUND or KEEL_EWRONGTYPE. */

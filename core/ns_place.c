@@ -21,15 +21,21 @@
 
 /* The containers between the shard table and the key: the namespace path, then the components
  * the running opcode pushed (hash adapters). */
-static uint32_t ns_depth(const zvm_proc *p) { return (p->ns ? p->ns->n : 0) + p->npush; }
+static uint32_t ns_depth(const zvm_proc *p) {
+    return (p->ns ? p->ns->n : 0) + p->npush;
+}
 
 static const keel_arg *ns_component(const zvm_proc *p, uint32_t i) {
     uint32_t n = p->ns ? p->ns->n : 0;
     return i < n ? &p->ns->comp[i] : &p->push[i - n];
 }
 
-uint32_t ns_proc_depth(const zvm_proc *p) { return ns_depth(p); }
-const keel_arg *ns_proc_name(const zvm_proc *p, uint32_t i) { return ns_component(p, i); }
+uint32_t ns_proc_depth(const zvm_proc *p) {
+    return ns_depth(p);
+}
+const keel_arg *ns_proc_name(const zvm_proc *p, uint32_t i) {
+    return ns_component(p, i);
+}
 
 /* The path component whose name places p's keys (ns_place_key); the path's length means the
  * key itself. */
@@ -55,14 +61,15 @@ void ns_place_key(const zvm_proc *p, const void *key, size_t klen, ns_place *out
         out->tophash = p->keys[0].hash;
     else
         out->tophash = ks_hash(out->top, out->toplen);
-    out->shard_hash = (elem == out->top && elen == out->toplen) ? out->tophash : ks_hash(elem, elen);
+    out->shard_hash =
+        (elem == out->top && elen == out->toplen) ? out->tophash : ks_hash(elem, elen);
 }
 
 /* Walks the containers from sp's table down; creates missing ones when create.  KEEL_EDEPTH for a
  * path longer than KEEL_NS_DEPTH_MAX (none can be made: this is the last guard). */
 static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool create) {
     uint32_t depth = ns_depth(p);
-    if (depth > KEEL_NS_DEPTH_MAX) return KEEL_EDEPTH;   /* callers refuse such paths first */
+    if (depth > KEEL_NS_DEPTH_MAX) return KEEL_EDEPTH; /* callers refuse such paths first */
     for (uint32_t i = 0; i < depth; i++) {
         const keel_arg *c = ns_component(p, i);
         uint64_t h = i == 0 && tophash ? tophash : ks_hash(c->ptr, c->len);
@@ -76,7 +83,7 @@ static keel_status ns_walk(zvm_proc *p, ks_space *sp, uint64_t tophash, bool cre
         }
         if (!create) return KEEL_NOTFOUND;
         if (i == 0 && shard_of_hash(h, srv->nshards) != sp->s->id && !atomic_load(&srv->ns_spread))
-            atomic_store(&srv->ns_spread, true);   /* a part away from its name's home shard */
+            atomic_store(&srv->ns_spread, true); /* a part away from its name's home shard */
         ns_obj *o = mem_calloc(1, sizeof *o);
         o->t = dk_table_new();
         o->shard_id = sp->s->id;
@@ -139,7 +146,8 @@ keel_status ns_make_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
     return ns_walk(p, sp, 0, true);
 }
 
-keel_status ns_resolve(zvm_proc *p, const void *key, size_t klen, bool create, ks_space *sp, uint64_t *key_hash) {
+keel_status ns_resolve(zvm_proc *p, const void *key, size_t klen, bool create, ks_space *sp,
+                       uint64_t *key_hash) {
     return ns_resolve_in(p, p->db, key, klen, create, sp, key_hash);
 }
 
@@ -173,7 +181,7 @@ keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen
 void ns_prune(zvm_proc *p, const ks_space *where) {
     if (!where->owner || dk_table_count(where->t) != 0) return;
     uint32_t depth = ns_depth(p);
-    ks_space level[KEEL_NS_DEPTH_MAX + 1];   /* level[i]: the table holding component i */
+    ks_space level[KEEL_NS_DEPTH_MAX + 1]; /* level[i]: the table holding component i */
     dk_ref refs[KEEL_NS_DEPTH_MAX + 1];
     if (depth == 0 || depth > KEEL_NS_DEPTH_MAX) return;
     ks_space sp = ks_top(where->s, where->db);
@@ -195,6 +203,6 @@ void ns_prune(zvm_proc *p, const ks_space *where) {
         dk_entry e;
         dk_table_view(level[i].t, refs[i], &e);
         if (dk_table_count(((const ns_obj *)e.obj)->t) != 0) return;
-        ks_delete_ref(&level[i], refs[i]);   /* refs above i still name their entries: other tables */
+        ks_delete_ref(&level[i], refs[i]); /* refs above i still name their entries: other tables */
     }
 }

@@ -17,7 +17,7 @@ typedef struct opt_pair {
 typedef struct opt_set {
     _Atomic int refs;
     size_t n;
-    opt_pair pairs[];   /* strings follow the array */
+    opt_pair pairs[]; /* strings follow the array */
 } opt_set;
 
 /* A new set: base (may be NULL) with name set to value (NULL removes it). */

@@ -23,13 +23,13 @@
 static struct {
     cmd_entry **cmds;
     size_t ncmds, capcmds;
-    cmd_entry **index;             /* open addressing by lower-case name */
+    cmd_entry **index; /* open addressing by lower-case name */
     size_t index_mask;
     op_entry **ops;
     uint32_t *costs;
     size_t nops, capops;
     type_entry *types[MAX_TYPES];
-    _Atomic size_t ntypes;         /* written under types_lock: snapshot loaders add blob types */
+    _Atomic size_t ntypes; /* written under types_lock: snapshot loaders add blob types */
     proto_entry **protos;
     size_t nprotos;
     info_entry **infos;
@@ -40,13 +40,16 @@ static struct {
 
 static pthread_mutex_t types_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static inline uint8_t ascii_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c; }
+static inline uint8_t ascii_lower(uint8_t c) {
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
+}
 
 /* FNV-1a over the lower-cased name, its high bits folded down: the index masks the low bits,
  * which a multiply alone leaves poorly mixed (lookups probed ~5 slots before). */
 static uint64_t name_hash(const char *s, size_t n) {
     uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ ascii_lower((uint8_t)s[i])) * 1099511628211ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ ascii_lower((uint8_t)s[i])) * 1099511628211ull;
     return h ^ (h >> 29) ^ (h >> 47);
 }
 
@@ -79,13 +82,16 @@ static const cmd_entry *index_find(const char *name, size_t len) {
         const cmd_entry *ce = reg.index[i];
         if (ce->hash != h || ce->lname[len] != '\0') continue;
         size_t k = 0;
-        while (k < len && ce->lname[k] == (char)ascii_lower((uint8_t)name[k])) k++;
+        while (k < len && ce->lname[k] == (char)ascii_lower((uint8_t)name[k]))
+            k++;
         if (k == len) return ce;
     }
     return NULL;
 }
 
-const cmd_entry *cmd_lookup_name(const char *name, size_t len) { return index_find(name, len); }
+const cmd_entry *cmd_lookup_name(const char *name, size_t len) {
+    return index_find(name, len);
+}
 
 const cmd_entry *cmd_lookup(const char *name, size_t len) {
     const cmd_entry *ce = index_find(name, len);
@@ -103,18 +109,20 @@ static keel_status fail(const char **err, const char *why, keel_status st) {
     return st;
 }
 
-static cmd_entry *cmd_add(keel_module *m, const keel_cmd_def *def, const char *name, const cmd_entry *target) {
+static cmd_entry *cmd_add(keel_module *m, const keel_cmd_def *def, const char *name,
+                          const cmd_entry *target) {
     cmd_entry *ce = mem_calloc(1, sizeof *ce);
     ce->def = def;
     ce->module = m;
     ce->is_alias = target != NULL;
     ce->target = target;
     size_t i;
-    for (i = 0; name[i] && i < sizeof ce->lname - 1; i++) ce->lname[i] = (char)tolower((unsigned char)name[i]);
+    for (i = 0; name[i] && i < sizeof ce->lname - 1; i++)
+        ce->lname[i] = (char)tolower((unsigned char)name[i]);
     ce->lname[i] = '\0';
     ce->hash = name_hash(ce->lname, i);
     ce->tx_role = tx_role_of(ce->lname);
-    ce->stat_idx = UINT32_MAX;   /* counted from cmdstats_init on; a command loaded later is not */
+    ce->stat_idx = UINT32_MAX; /* counted from cmdstats_init on; a command loaded later is not */
     if (reg.ncmds == reg.capcmds) {
         reg.capcmds = reg.capcmds ? reg.capcmds * 2 : 128;
         reg.cmds = mem_realloc(reg.cmds, sizeof *reg.cmds * reg.capcmds);
@@ -135,24 +143,34 @@ static bool name_ok(const char *name) {
 
 keel_status reg_command(keel_module *m, const keel_cmd_def *def, const char **err) {
     if (!module_registering(m, err)) return KEEL_ESTATE;
-    if (!def || def->size < KEEL_CMD_DEF_SIZE_1_0) return fail(err, "keel_cmd_def.size is too small", KEEL_EABI);
-    if (!name_ok(def->name)) return fail(err, "command name missing, too long, or not printable", KEEL_EINVAL);
-    if (def->flags & ~KEEL_CMD_FLAGS_ALL) return fail(err, "command has flag bits this core does not know", KEEL_EINVAL);
-    if (def->arity == 0) return fail(err, "command arity 0 is not valid (name counts: use 1 or -1)", KEEL_EINVAL);
-    if (!def->program || !def->program[0].op) return fail(err, "command has no program", KEEL_EINVAL);
-    if (def->first_key < 0 || def->key_step < 0) return fail(err, "command key positions are negative", KEEL_EINVAL);
-    if (index_find(def->name, strlen(def->name))) return fail(err, "a command of that name is already registered", KEEL_EEXIST);
+    if (!def || def->size < KEEL_CMD_DEF_SIZE_1_0)
+        return fail(err, "keel_cmd_def.size is too small", KEEL_EABI);
+    if (!name_ok(def->name))
+        return fail(err, "command name missing, too long, or not printable", KEEL_EINVAL);
+    if (def->flags & ~KEEL_CMD_FLAGS_ALL)
+        return fail(err, "command has flag bits this core does not know", KEEL_EINVAL);
+    if (def->arity == 0)
+        return fail(err, "command arity 0 is not valid (name counts: use 1 or -1)", KEEL_EINVAL);
+    if (!def->program || !def->program[0].op)
+        return fail(err, "command has no program", KEEL_EINVAL);
+    if (def->first_key < 0 || def->key_step < 0)
+        return fail(err, "command key positions are negative", KEEL_EINVAL);
+    if (index_find(def->name, strlen(def->name)))
+        return fail(err, "a command of that name is already registered", KEEL_EEXIST);
     for (const char *const *a = def->aliases; a && *a; a++) {
-        if (!name_ok(*a)) return fail(err, "alias name missing, too long, or not printable", KEEL_EINVAL);
-        if (index_find(*a, strlen(*a))) return fail(err, "an alias names a command already registered", KEEL_EEXIST);
+        if (!name_ok(*a))
+            return fail(err, "alias name missing, too long, or not printable", KEEL_EINVAL);
+        if (index_find(*a, strlen(*a)))
+            return fail(err, "an alias names a command already registered", KEEL_EEXIST);
     }
     cmd_entry *ce = cmd_add(m, def, def->name, NULL);
-    if (def->size < sizeof(keel_cmd_def)) {   /* an older module: the fields it lacks read as 0 */
+    if (def->size < sizeof(keel_cmd_def)) { /* an older module: the fields it lacks read as 0 */
         memcpy(&ce->own_def, def, def->size);
         ce->own_def.size = sizeof ce->own_def;
         ce->def = &ce->own_def;
     }
-    for (const char *const *a = def->aliases; a && *a; a++) cmd_add(m, ce->def, *a, ce);
+    for (const char *const *a = def->aliases; a && *a; a++)
+        cmd_add(m, ce->def, *a, ce);
     return KEEL_OK;
 }
 
@@ -163,8 +181,9 @@ uint64_t cmd_call_flags(const cmd_entry *ce, uint32_t argc, const keel_arg *argv
     return (f & ~rw) | (ce->def->access(argc, argv) & rw);
 }
 
-const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t argc, const keel_arg *argv) {
-    uint64_t f = cmd_call_flags(ce, argc, argv);   /* what this call does */
+const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t argc,
+                                   const keel_arg *argv) {
+    uint64_t f = cmd_call_flags(ce, argc, argv); /* what this call does */
     if ((f & KEEL_CMD_ADMIN) && !(perms & PERM_ADMIN)) return "admin";
     if ((f & KEEL_CMD_WRITE) && !(perms & PERM_WRITE)) return "write";
     if ((f & KEEL_CMD_READONLY) && !(perms & (PERM_READ | PERM_WRITE))) return "read";
@@ -178,13 +197,17 @@ keel_status reg_opcode(keel_module *m, const keel_opcode_def *def, const char **
         return fail(err, "keel_opcode_def.size is too small", KEEL_EABI);
     if (!def->name || !strchr(def->name, '.') || !def->fn)
         return fail(err, "opcode needs a \"module.op\" name and a handler", KEEL_EINVAL);
-    if (def->flags & ~KEEL_OP_FLAGS_ALL) return fail(err, "opcode has flag bits this core does not know", KEEL_EINVAL);
-    if (op_lookup(def->name)) return fail(err, "an opcode of that name is already registered", KEEL_EEXIST);
-    for (size_t i = 0; i < reg.nops; i++) {   /* a slot an unloaded module left: no program names it */
+    if (def->flags & ~KEEL_OP_FLAGS_ALL)
+        return fail(err, "opcode has flag bits this core does not know", KEEL_EINVAL);
+    if (op_lookup(def->name))
+        return fail(err, "an opcode of that name is already registered", KEEL_EEXIST);
+    for (size_t i = 0; i < reg.nops;
+         i++) { /* a slot an unloaded module left: no program names it */
         op_entry *free_slot = reg.ops[i];
         if (free_slot->module) continue;
         memset(&free_slot->def, 0, sizeof free_slot->def);
-        memcpy(&free_slot->def, def, def->size < sizeof free_slot->def ? def->size : sizeof free_slot->def);
+        memcpy(&free_slot->def, def,
+               def->size < sizeof free_slot->def ? def->size : sizeof free_slot->def);
         free_slot->def.size = sizeof free_slot->def;
         free_slot->module = m;
         reg.costs[i] = free_slot->def.cost;
@@ -207,16 +230,23 @@ keel_status reg_opcode(keel_module *m, const keel_opcode_def *def, const char **
 
 keel_status reg_type(keel_module *m, const keel_type_def *def, keel_type_id *id, const char **err) {
     if (!module_registering(m, err)) return KEEL_ESTATE;
-    if (!def || def->size < KEEL_TYPE_DEF_SIZE_1_0) return fail(err, "keel_type_def.size is too small", KEEL_EABI);
-    if (!def->name || !def->free) return fail(err, "a type needs a name and a free op", KEEL_EINVAL);
-    if (!def->save != !def->load) return fail(err, "a type gives both save and load, or neither", KEEL_EINVAL);
+    if (!def || def->size < KEEL_TYPE_DEF_SIZE_1_0)
+        return fail(err, "keel_type_def.size is too small", KEEL_EABI);
+    if (!def->name || !def->free)
+        return fail(err, "a type needs a name and a free op", KEEL_EINVAL);
+    if (!def->save != !def->load)
+        return fail(err, "a type gives both save and load, or neither", KEEL_EINVAL);
     if (reg.ntypes + 1 >= MAX_TYPES) return fail(err, "too many types", KEEL_ENOMEM);
     for (size_t i = 1; i <= reg.ntypes; i++) {
         type_entry *was = reg.types[i];
         if (strcmp(was->def.name, def->name) != 0) continue;
         if (was->module) return fail(err, "a type of that name is already registered", KEEL_EEXIST);
-        if (!def->load) return fail(err, "a type of that name holds opaque values, which a type without a load op cannot take", KEEL_EINVAL);
-        memset(&was->def, 0, sizeof was->def);   /* its blobs come back to life (module_rt.c) */
+        if (!def->load)
+            return fail(err,
+                        "a type of that name holds opaque values, which a type without a load op "
+                        "cannot take",
+                        KEEL_EINVAL);
+        memset(&was->def, 0, sizeof was->def); /* its blobs come back to life (module_rt.c) */
         memcpy(&was->def, def, def->size < sizeof was->def ? def->size : sizeof was->def);
         was->module = m;
         was->revive = true;
@@ -224,9 +254,10 @@ keel_status reg_type(keel_module *m, const keel_type_def *def, keel_type_id *id,
         return KEEL_OK;
     }
     type_entry *te = mem_calloc(1, sizeof *te);
-    memcpy(&te->def, def, def->size < sizeof te->def ? def->size : sizeof te->def);   /* 1.0: no step op */
+    memcpy(&te->def, def,
+           def->size < sizeof te->def ? def->size : sizeof te->def); /* 1.0: no step op */
     te->module = m;
-    te->id = (keel_type_id)(++reg.ntypes);   /* 0 is KEEL_TYPE_BOX */
+    te->id = (keel_type_id)(++reg.ntypes); /* 0 is KEEL_TYPE_BOX */
     reg.types[te->id] = te;
     if (id) *id = te->id;
     return KEEL_OK;
@@ -236,10 +267,14 @@ keel_status reg_protocol(keel_module *m, const keel_proto_def *def, const char *
     if (!module_registering(m, err)) return KEEL_ESTATE;
     if (!def || def->size < offsetof(keel_proto_def, encode_step))
         return fail(err, "keel_proto_def.size is too small", KEEL_EABI);
-    if (!def->name || !def->parse || !def->encode) return fail(err, "a protocol needs a name, parse and encode", KEEL_EINVAL);
-    if (proto_lookup(def->name)) return fail(err, "a protocol of that name is already registered", KEEL_EEXIST);
+    if (!def->name || !def->parse || !def->encode)
+        return fail(err, "a protocol needs a name, parse and encode", KEEL_EINVAL);
+    if (proto_lookup(def->name))
+        return fail(err, "a protocol of that name is already registered", KEEL_EEXIST);
     proto_entry *pe = mem_calloc(1, sizeof *pe);
-    memcpy(&pe->def, def, def->size < sizeof pe->def ? def->size : sizeof pe->def);   /* older modules: rest stays 0 */
+    memcpy(&pe->def, def,
+           def->size < sizeof pe->def ? def->size
+                                      : sizeof pe->def); /* older modules: rest stays 0 */
     pe->module = m;
     reg.protos = mem_realloc(reg.protos, sizeof *reg.protos * (reg.nprotos + 1));
     reg.protos[reg.nprotos++] = pe;
@@ -251,7 +286,8 @@ keel_status reg_info(keel_module *m, const char *name, keel_info_fn fn, const ch
     if (!name || !*name || strlen(name) >= sizeof reg.infos[0]->name || !fn)
         return fail(err, "an INFO section needs a name (under 32 bytes) and a writer", KEEL_EINVAL);
     for (size_t i = 0; i < reg.ninfos; i++)
-        if (!strcasecmp(reg.infos[i]->name, name)) return fail(err, "an INFO section of that name is already registered", KEEL_EEXIST);
+        if (!strcasecmp(reg.infos[i]->name, name))
+            return fail(err, "an INFO section of that name is already registered", KEEL_EEXIST);
     info_entry *ie = mem_calloc(1, sizeof *ie);
     snprintf(ie->name, sizeof ie->name, "%s", name);
     ie->fn = fn;
@@ -261,8 +297,12 @@ keel_status reg_info(keel_module *m, const char *name, keel_info_fn fn, const ch
     return KEEL_OK;
 }
 
-size_t info_count(void) { return reg.ninfos; }
-const info_entry *info_at(size_t i) { return reg.infos[i]; }
+size_t info_count(void) {
+    return reg.ninfos;
+}
+const info_entry *info_at(size_t i) {
+    return reg.infos[i];
+}
 
 keel_status reg_publisher(keel_module *m, keel_publish_fn fn, const char **err) {
     if (!module_registering(m, err)) return KEEL_ESTATE;
@@ -297,7 +337,7 @@ keel_type_id reg_type_blob(const char *name) {
         type_make_blob(te);
         te->id = (keel_type_id)(reg.ntypes + 1);
         reg.types[te->id] = te;
-        reg.ntypes = te->id;   /* published after the entry is written */
+        reg.ntypes = te->id; /* published after the entry is written */
         id = te->id;
     }
     pthread_mutex_unlock(&types_lock);
@@ -305,7 +345,8 @@ keel_type_id reg_type_blob(const char *name) {
 }
 
 void reg_types_revived(void) {
-    for (size_t i = 1; i <= reg.ntypes; i++) reg.types[i]->revive = false;
+    for (size_t i = 1; i <= reg.ntypes; i++)
+        reg.types[i]->revive = false;
 }
 
 void reg_forget_module(keel_module *m) {
@@ -326,7 +367,8 @@ void reg_forget_module(keel_module *m) {
     }
     reg.ncmds = w;
     memset(reg.index, 0, sizeof *reg.index * (reg.index ? reg.index_mask + 1 : 0));
-    for (size_t i = 0; i < reg.ncmds; i++) index_insert(reg.cmds[i]);
+    for (size_t i = 0; i < reg.ncmds; i++)
+        index_insert(reg.cmds[i]);
     /* opcode numbers must stay dense: a gone module's opcodes keep their slots, unreachable
      * (no program of a loaded module names them) until reg_opcode reuses them */
     for (size_t i = 0; i < reg.nops; i++)
@@ -338,14 +380,18 @@ void reg_forget_module(keel_module *m) {
         if (reg.types[i]->module == m) type_make_blob(reg.types[i]);
     w = 0;
     for (size_t i = 0; i < reg.nprotos; i++) {
-        if (reg.protos[i]->module == m) mem_free(reg.protos[i]);
-        else reg.protos[w++] = reg.protos[i];
+        if (reg.protos[i]->module == m)
+            mem_free(reg.protos[i]);
+        else
+            reg.protos[w++] = reg.protos[i];
     }
     reg.nprotos = w;
     w = 0;
     for (size_t i = 0; i < reg.ninfos; i++) {
-        if (reg.infos[i]->module == m) mem_free(reg.infos[i]);
-        else reg.infos[w++] = reg.infos[i];
+        if (reg.infos[i]->module == m)
+            mem_free(reg.infos[i]);
+        else
+            reg.infos[w++] = reg.infos[i];
     }
     reg.ninfos = w;
 }
@@ -356,11 +402,19 @@ const op_entry *op_lookup(const char *name) {
     return NULL;
 }
 
-const op_entry *op_by_number(uint32_t n) { return n < reg.nops ? reg.ops[n] : NULL; }
-uint32_t op_cost(uint32_t n) { return reg.costs[n]; }
+const op_entry *op_by_number(uint32_t n) {
+    return n < reg.nops ? reg.ops[n] : NULL;
+}
+uint32_t op_cost(uint32_t n) {
+    return reg.costs[n];
+}
 
-const type_entry *type_by_id(keel_type_id id) { return id >= 1 && id <= reg.ntypes ? reg.types[id] : NULL; }
-size_t type_count(void) { return reg.ntypes; }
+const type_entry *type_by_id(keel_type_id id) {
+    return id >= 1 && id <= reg.ntypes ? reg.types[id] : NULL;
+}
+size_t type_count(void) {
+    return reg.ntypes;
+}
 
 const proto_entry *proto_lookup(const char *name) {
     for (size_t i = 0; i < reg.nprotos; i++)
@@ -368,8 +422,12 @@ const proto_entry *proto_lookup(const char *name) {
     return NULL;
 }
 
-size_t proto_count(void) { return reg.nprotos; }
-const proto_entry *proto_at(size_t i) { return i < reg.nprotos ? reg.protos[i] : NULL; }
+size_t proto_count(void) {
+    return reg.nprotos;
+}
+const proto_entry *proto_at(size_t i) {
+    return i < reg.nprotos ? reg.protos[i] : NULL;
+}
 
 bool proto_has_syntax(const proto_entry *pe, const char *syntax) {
     if (!strcmp(syntax, pe->def.name)) return true;
@@ -382,16 +440,23 @@ const char *proto_default_syntax(const proto_entry *pe) {
     return pe->def.reply_syntaxes ? pe->def.reply_syntaxes[0] : NULL;
 }
 
-size_t cmd_count(void) { return reg.ncmds; }
-const cmd_entry *cmd_at(size_t i) { return i < reg.ncmds ? reg.cmds[i] : NULL; }
+size_t cmd_count(void) {
+    return reg.ncmds;
+}
+const cmd_entry *cmd_at(size_t i) {
+    return i < reg.ncmds ? reg.cmds[i] : NULL;
+}
 
 size_t cmd_count_for_module(const keel_module *m) {
     size_t n = 0;
-    for (size_t i = 0; i < reg.ncmds; i++) n += reg.cmds[i]->module == m && !reg.cmds[i]->is_alias;
+    for (size_t i = 0; i < reg.ncmds; i++)
+        n += reg.cmds[i]->module == m && !reg.cmds[i]->is_alias;
     return n;
 }
 
-int reg_resolve_programs(void) { return reg_resolve_module_programs(NULL); }
+int reg_resolve_programs(void) {
+    return reg_resolve_module_programs(NULL);
+}
 
 int reg_resolve_module_programs(const keel_module *only) {
     int problems = 0;
@@ -435,16 +500,19 @@ void reg_free(void) {
     }
     mem_free(reg.cmds);
     mem_free(reg.index);
-    for (size_t i = 0; i < reg.nops; i++) mem_free(reg.ops[i]);
+    for (size_t i = 0; i < reg.nops; i++)
+        mem_free(reg.ops[i]);
     mem_free(reg.ops);
     mem_free(reg.costs);
     for (size_t i = 1; i <= reg.ntypes; i++) {
         mem_free(reg.types[i]->own_name);
         mem_free(reg.types[i]);
     }
-    for (size_t i = 0; i < reg.nprotos; i++) mem_free(reg.protos[i]);
+    for (size_t i = 0; i < reg.nprotos; i++)
+        mem_free(reg.protos[i]);
     mem_free(reg.protos);
-    for (size_t i = 0; i < reg.ninfos; i++) mem_free(reg.infos[i]);
+    for (size_t i = 0; i < reg.ninfos; i++)
+        mem_free(reg.infos[i]);
     mem_free(reg.infos);
     memset(&reg, 0, sizeof reg);
 }

@@ -10,30 +10,30 @@ struct zvm_program;
 
 /* A command as the core runs it. */
 typedef struct cmd_entry {
-    const keel_cmd_def *def;       /* the module's definition (lives in the module), or own_def */
-    keel_cmd_def own_def;          /* a definition older than this core's, copied and zero-filled */
+    const keel_cmd_def *def; /* the module's definition (lives in the module), or own_def */
+    keel_cmd_def own_def;    /* a definition older than this core's, copied and zero-filled */
     struct keel_module *module;
-    struct zvm_program *prog;      /* resolved after every module has loaded */
-    char lname[40];                /* lower-case name, for replies like COMMAND INFO */
-    uint64_t hash;                 /* name_hash of lname (the index's probes compare it first) */
+    struct zvm_program *prog; /* resolved after every module has loaded */
+    char lname[40];           /* lower-case name, for replies like COMMAND INFO */
+    uint64_t hash;            /* name_hash of lname (the index's probes compare it first) */
     bool is_alias;
-    uint8_t tx_role;               /* TX_* bits of tx.h, from the name (MULTI's special commands) */
-    uint32_t stat_idx;             /* its counters in cmdstats.c (set once every module loaded) */
-    const struct cmd_entry *target;  /* for an alias: the command it names */
+    uint8_t tx_role;   /* TX_* bits of tx.h, from the name (MULTI's special commands) */
+    uint32_t stat_idx; /* its counters in cmdstats.c (set once every module loaded) */
+    const struct cmd_entry *target; /* for an alias: the command it names */
 } cmd_entry;
 
 typedef struct op_entry {
-    keel_opcode_def def;           /* copied (the size the module passed, zero-filled) */
+    keel_opcode_def def; /* copied (the size the module passed, zero-filled) */
     struct keel_module *module;
     uint32_t number;
 } op_entry;
 
 typedef struct type_entry {
-    keel_type_def def;             /* the module's, or blob.h's ops while no module has the type */
-    struct keel_module *module;    /* NULL while its values are opaque blobs */
+    keel_type_def def;          /* the module's, or blob.h's ops while no module has the type */
+    struct keel_module *module; /* NULL while its values are opaque blobs */
     keel_type_id id;
-    char *own_name;                /* the name kept while no module has the type */
-    bool revive;                   /* a module registered it again: its blobs are to be loaded */
+    char *own_name; /* the name kept while no module has the type */
+    bool revive;    /* a module registered it again: its blobs are to be loaded */
 } type_entry;
 
 typedef struct proto_entry {
@@ -43,7 +43,7 @@ typedef struct proto_entry {
 
 /* An INFO section a module added (keel_register_info). */
 typedef struct info_entry {
-    char name[32];                 /* as the module wrote it: "Scripting" */
+    char name[32]; /* as the module wrote it: "Scripting" */
     keel_info_fn fn;
     struct keel_module *module;
 } info_entry;
@@ -65,7 +65,8 @@ const info_entry *info_at(size_t i);
 uint64_t cmd_call_flags(const cmd_entry *ce, uint32_t argc, const keel_arg *argv);
 /* The permission (PERM_* of a network) a call of ce lacks under perms: "admin", "write", "read",
  * "stats", or NULL when it may run. */
-const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t argc, const keel_arg *argv);
+const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t argc,
+                                   const keel_arg *argv);
 
 /* The server's publisher (keel_register_publisher: one, registered in a module's init), and
  * the one registered (NULL when none). */

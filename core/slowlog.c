@@ -10,27 +10,33 @@
 #include <string.h>
 #include <sys/time.h>
 
-#define SLOWLOG_MAX_ARGC 32        /* Redis's: the rest become "... (N more arguments)" */
-#define SLOWLOG_MAX_ARGLEN 128     /* ... and "... (N more bytes)" */
+#define SLOWLOG_MAX_ARGC 32    /* Redis's: the rest become "... (N more arguments)" */
+#define SLOWLOG_MAX_ARGLEN 128 /* ... and "... (N more bytes)" */
 
 typedef struct slow_entry {
     uint64_t id;
     int64_t unix_s, us;
     uint32_t argc;
-    keel_arg *argv;                /* one allocation with the bytes */
+    keel_arg *argv; /* one allocation with the bytes */
     char addr[64], name[64];
 } slow_entry;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static slow_entry *ring;           /* newest at (head - 1) */
+static slow_entry *ring; /* newest at (head - 1) */
 static size_t cap, head, count;
 static uint64_t next_id;
 static _Atomic int64_t threshold_us = 10000;
 static _Atomic int64_t max_len = 128;
 
-void slowlog_set_threshold_us(int64_t us) { atomic_store(&threshold_us, us); }
-int64_t slowlog_threshold_us(void) { return atomic_load(&threshold_us); }
-int64_t slowlog_max_len(void) { return atomic_load(&max_len); }
+void slowlog_set_threshold_us(int64_t us) {
+    atomic_store(&threshold_us, us);
+}
+int64_t slowlog_threshold_us(void) {
+    return atomic_load(&threshold_us);
+}
+int64_t slowlog_max_len(void) {
+    return atomic_load(&max_len);
+}
 
 bool slowlog_wanted(int64_t us) {
     int64_t t = atomic_load_explicit(&threshold_us, memory_order_relaxed);
@@ -60,8 +66,9 @@ void slowlog_set_max_len(int64_t n) {
 /* The entry's arguments as Redis keeps them. */
 static keel_arg *copy_args(uint32_t argc, const keel_arg *argv, uint32_t *out_argc) {
     uint32_t n = argc > SLOWLOG_MAX_ARGC ? SLOWLOG_MAX_ARGC : argc;
-    size_t bytes = sizeof(keel_arg) * n;   /* each argument as kept, plus room for its note */
-    for (uint32_t i = 0; i < n; i++) bytes += (argv[i].len < SLOWLOG_MAX_ARGLEN ? argv[i].len : SLOWLOG_MAX_ARGLEN) + 40;
+    size_t bytes = sizeof(keel_arg) * n; /* each argument as kept, plus room for its note */
+    for (uint32_t i = 0; i < n; i++)
+        bytes += (argv[i].len < SLOWLOG_MAX_ARGLEN ? argv[i].len : SLOWLOG_MAX_ARGLEN) + 40;
     keel_arg *v = mem_alloc(bytes);
     char *w = (char *)(v + n);
     for (uint32_t i = 0; i < n; i++) {
@@ -92,14 +99,15 @@ void slowlog_record(int64_t us, uint32_t argc, const keel_arg *argv, const conn 
     gettimeofday(&tv, NULL);
     e.unix_s = tv.tv_sec;
     e.argv = copy_args(argc, argv, &e.argc);
-    if (c) {   /* on c's own thread, where its name is written (CLIENT SETNAME) */
+    if (c) { /* on c's own thread, where its name is written (CLIENT SETNAME) */
         snprintf(e.addr, sizeof e.addr, "%s", c->addr);
         snprintf(e.name, sizeof e.name, "%s", c->name ? c->name : "");
     }
     pthread_mutex_lock(&lock);
-    if (cap < (size_t)keep) {   /* grow to the configured length, keeping order */
+    if (cap < (size_t)keep) { /* grow to the configured length, keeping order */
         slow_entry *bigger = mem_calloc((size_t)keep, sizeof *bigger);
-        for (size_t i = 0; i < count; i++) bigger[i] = ring[(head + cap - count + i) % cap];
+        for (size_t i = 0; i < count; i++)
+            bigger[i] = ring[(head + cap - count + i) % cap];
         mem_free(ring);
         ring = bigger;
         cap = (size_t)keep;
@@ -117,14 +125,15 @@ void slowlog_reply_get(keel_proc *p, int64_t want) {
     pthread_mutex_lock(&lock);
     size_t n = want < 0 || (uint64_t)want > count ? count : (size_t)want;
     keel_reply_array(p, n);
-    for (size_t i = 0; i < n; i++) {   /* newest first */
+    for (size_t i = 0; i < n; i++) { /* newest first */
         const slow_entry *e = &ring[(head + cap - 1 - i) % cap];
         keel_reply_array(p, 6);
         keel_reply_int(p, (int64_t)e->id);
         keel_reply_int(p, e->unix_s);
         keel_reply_int(p, e->us);
         keel_reply_array(p, e->argc);
-        for (uint32_t a = 0; a < e->argc; a++) keel_reply_bulk(p, e->argv[a].ptr, e->argv[a].len);
+        for (uint32_t a = 0; a < e->argc; a++)
+            keel_reply_bulk(p, e->argv[a].ptr, e->argv[a].len);
         keel_reply_bulk(p, e->addr, strlen(e->addr));
         keel_reply_bulk(p, e->name, strlen(e->name));
     }

@@ -14,7 +14,7 @@
 struct keel_conn;
 
 /* The settings (CONFIG SET/GET slowlog-log-slower-than and slowlog-max-len). */
-void slowlog_set_threshold_us(int64_t us);   /* < 0: off; 0: every request */
+void slowlog_set_threshold_us(int64_t us); /* < 0: off; 0: every request */
 int64_t slowlog_threshold_us(void);
 void slowlog_set_max_len(int64_t n);
 int64_t slowlog_max_len(void);

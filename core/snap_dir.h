@@ -15,8 +15,8 @@ typedef struct snap_manifest {
     uint64_t generation;
     uint32_t nshards;
     uint32_t ndbs;
-    int64_t created_ms;     /* when the save started (unix ms) */
-    uint64_t keys;          /* top-level entries written, every database */
+    int64_t created_ms; /* when the save started (unix ms) */
+    uint64_t keys;      /* top-level entries written, every database */
 } snap_manifest;
 
 /* "<dir>/keel-<generation>-<shard>.snap", with ".tmp" while being written. */

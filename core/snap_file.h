@@ -27,26 +27,26 @@ enum snap_file_kind { SNAP_FILE_SHARD = 1, SNAP_FILE_MANIFEST = 2 };
 
 /* Block kinds. */
 enum snap_block_kind {
-    SNAP_BLK_HEAD = 1,      /* a shard file's first block: what it is and its type names */
-    SNAP_BLK_DB = 2,        /* the records after it belong to database n */
-    SNAP_BLK_RECORDS = 3,   /* key records, back to back (a record never spans blocks) */
-    SNAP_BLK_END = 4,       /* last block of a shard file: record count (truncation shows) */
-    SNAP_BLK_MANIFEST = 5,  /* the manifest's only block */
+    SNAP_BLK_HEAD = 1,     /* a shard file's first block: what it is and its type names */
+    SNAP_BLK_DB = 2,       /* the records after it belong to database n */
+    SNAP_BLK_RECORDS = 3,  /* key records, back to back (a record never spans blocks) */
+    SNAP_BLK_END = 4,      /* last block of a shard file: record count (truncation shows) */
+    SNAP_BLK_MANIFEST = 5, /* the manifest's only block */
 };
 
 /* Record kinds inside SNAP_BLK_RECORDS. */
 enum snap_rec_kind {
-    SNAP_REC_BOX = 1,       /* a string or number: a packed datakit box */
-    SNAP_REC_OBJ = 2,       /* a module's object: file type id + the bytes its save op wrote */
-    SNAP_REC_NS_OPEN = 3,   /* a namespace: the records up to its NS_CLOSE are its keys */
+    SNAP_REC_BOX = 1,     /* a string or number: a packed datakit box */
+    SNAP_REC_OBJ = 2,     /* a module's object: file type id + the bytes its save op wrote */
+    SNAP_REC_NS_OPEN = 3, /* a namespace: the records up to its NS_CLOSE are its keys */
     SNAP_REC_NS_CLOSE = 4,
 };
 
 /* Record flag bits. */
-#define SNAP_F_EXPIRY 1u    /* an absolute expiry (ms) follows the key */
-#define SNAP_F_AUX32 2u     /* the 32-bit aux word follows (memcached flags) */
-#define SNAP_F_AUX64 4u     /* the 64-bit aux word follows (memcached CAS) */
-#define SNAP_F_SPREAD 8u    /* NS_OPEN: a part of a namespace placed by a deeper name */
+#define SNAP_F_EXPIRY 1u /* an absolute expiry (ms) follows the key */
+#define SNAP_F_AUX32 2u  /* the 32-bit aux word follows (memcached flags) */
+#define SNAP_F_AUX64 4u  /* the 64-bit aux word follows (memcached CAS) */
+#define SNAP_F_SPREAD 8u /* NS_OPEN: a part of a namespace placed by a deeper name */
 #define SNAP_F_ALL 15u
 
 /* ---- a growing byte buffer ---- */
@@ -54,7 +54,7 @@ enum snap_rec_kind {
 typedef struct snap_buf {
     uint8_t *p;
     size_t len, cap;
-    bool oom;               /* an append found no memory (the buffer is unchanged since) */
+    bool oom; /* an append found no memory (the buffer is unchanged since) */
 } snap_buf;
 
 void snap_buf_put(snap_buf *b, const void *p, size_t n);
@@ -69,14 +69,14 @@ void snap_buf_free(snap_buf *b);
 
 typedef struct snap_writer {
     int fd;
-    uint8_t *out;           /* bytes not yet written to fd */
+    uint8_t *out; /* bytes not yet written to fd */
     size_t outlen, outcap;
-    uint64_t written;       /* bytes written or buffered since the preamble began */
-    XXH3_state_t *hash;     /* the open block's checksum */
-    uint64_t block_left;    /* payload bytes the open block still expects */
+    uint64_t written;    /* bytes written or buffered since the preamble began */
+    XXH3_state_t *hash;  /* the open block's checksum */
+    uint64_t block_left; /* payload bytes the open block still expects */
     bool in_block;
-    int err;                /* the first errno a write met (ENOMEM for memory); 0 = fine */
-    bool no_sync;           /* snap_writer_finish leaves the fsync to the caller */
+    int err;                 /* the first errno a write met (ENOMEM for memory); 0 = fine */
+    bool no_sync;            /* snap_writer_finish leaves the fsync to the caller */
     struct snap_io_file *io; /* NULL, or the I/O thread's file: filled buffers go there */
 } snap_writer;
 
@@ -110,12 +110,12 @@ void snap_writer_free(snap_writer *w);
 
 typedef struct snap_reader {
     int fd;
-    const char *name;       /* for errors */
-    uint64_t size;          /* the file's size */
-    uint64_t pos;           /* offset of the next unread byte */
-    uint8_t *payload;       /* the last block's payload (owned, reused) */
+    const char *name; /* for errors */
+    uint64_t size;    /* the file's size */
+    uint64_t pos;     /* offset of the next unread byte */
+    uint8_t *payload; /* the last block's payload (owned, reused) */
     size_t cap;
-    char err[256];          /* what went wrong, with the file's name and the offset */
+    char err[256]; /* what went wrong, with the file's name and the offset */
 } snap_reader;
 
 /* Reads and checks the preamble of fd (file `name`): 0, or -1 with r->err. */
@@ -149,12 +149,12 @@ typedef struct snap_rec {
     uint8_t kind, flags;
     const uint8_t *key;
     size_t klen;
-    int64_t expire_ms;      /* -1 when none */
+    int64_t expire_ms; /* -1 when none */
     uint32_t aux32;
     uint64_t aux64;
-    const uint8_t *value;   /* BOX: the packed box; OBJ: the save op's bytes */
+    const uint8_t *value; /* BOX: the packed box; OBJ: the save op's bytes */
     size_t vlen;
-    uint16_t type;          /* OBJ: the file's type id */
+    uint16_t type; /* OBJ: the file's type id */
 } snap_rec;
 
 /* Decodes the next record at c: true, or false for a malformed one (c->bad). */

@@ -499,7 +499,7 @@ static int load_record(load_ctx *cx, const snap_rec *r) {
         if (r->type >= MAX_FILE_TYPES || !cx->type_names[r->type])
             return load_fail(cx, "a value names a type the head block does not list");
         keel_type_id tid = cx->types[r->type];
-        if (tid == KEEL_TYPE_NONE) {   /* no module has it: kept opaque, written back unchanged */
+        if (tid == KEEL_TYPE_NONE) { /* no module has it: kept opaque, written back unchanged */
             tid = reg_type_blob(cx->type_names[r->type]);
             cx->types[r->type] = tid;
         }

@@ -30,21 +30,21 @@ typedef bool (*snap_skip_fn)(void *ctx, uint32_t db, const void *key, size_t kle
 typedef struct snap_shard_writer {
     struct shard *s;
     snap_writer w;
-    snap_buf rec;           /* records not yet in a block */
-    struct keel_sink sink;  /* a module object being saved */
-    uint32_t db;            /* database being walked */
-    uint64_t cursor;        /* its scan cursor */
-    const void *table;      /* the table that cursor walks (another one after a SWAPDB) */
-    bool db_started;        /* the walk has begun it (its DB block was written) */
-    uint32_t block_db;      /* the database the last DB block named (UINT32_MAX: none yet) */
-    bool walked;            /* every database walked (the end block may still be missing) */
-    size_t block_bytes;     /* records are gathered into blocks of about this much */
-    snap_skip_fn skip;      /* NULL, or the entries the walk leaves out */
-    int64_t slice_end_ns;   /* 0, or CLOCK_MONOTONIC ns at which a bounded slice stops early */
+    snap_buf rec;          /* records not yet in a block */
+    struct keel_sink sink; /* a module object being saved */
+    uint32_t db;           /* database being walked */
+    uint64_t cursor;       /* its scan cursor */
+    const void *table;     /* the table that cursor walks (another one after a SWAPDB) */
+    bool db_started;       /* the walk has begun it (its DB block was written) */
+    uint32_t block_db;     /* the database the last DB block named (UINT32_MAX: none yet) */
+    bool walked;           /* every database walked (the end block may still be missing) */
+    size_t block_bytes;    /* records are gathered into blocks of about this much */
+    snap_skip_fn skip;     /* NULL, or the entries the walk leaves out */
+    int64_t slice_end_ns;  /* 0, or CLOCK_MONOTONIC ns at which a bounded slice stops early */
     void *skip_ctx;
-    uint64_t records;       /* key records written (every level) */
-    uint64_t keys;          /* top-level keys written */
-    int64_t now_ms;         /* keys due by then are left out */
+    uint64_t records; /* key records written (every level) */
+    uint64_t keys;    /* top-level keys written */
+    int64_t now_ms;   /* keys due by then are left out */
     char err[256];
     bool failed;
 } snap_shard_writer;
@@ -69,8 +69,8 @@ void snap_shard_writer_free(snap_shard_writer *sw);
 
 /* What loading a shard file found. */
 typedef struct snap_load_stats {
-    uint64_t keys;          /* keys stored in the databases (a namespace counts as one) */
-    uint64_t expired;       /* such keys left out because their time had come */
+    uint64_t keys;    /* keys stored in the databases (a namespace counts as one) */
+    uint64_t expired; /* such keys left out because their time had come */
 } snap_load_stats;
 
 /* Loads file `path` into shard s (empty, not running yet: any thread may do it), checking that

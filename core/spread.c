@@ -12,10 +12,12 @@
 
 bool spread_may_have_parts(keel_status st, const keel_value *v) {
     if (!atomic_load_explicit(&srv->ns_spread, memory_order_relaxed)) return false;
-    return st == KEEL_NOTFOUND || (st == KEEL_OK && v->type == ns_type() && ((const ns_obj *)v->obj)->spread);
+    return st == KEEL_NOTFOUND ||
+           (st == KEEL_OK && v->type == ns_type() && ((const ns_obj *)v->obj)->spread);
 }
 
-spread_find spread_part_find(zvm_proc *p, shard *s, const keel_arg *k, bool parts_only, spread_part *out) {
+spread_find spread_part_find(zvm_proc *p, shard *s, const keel_arg *k, bool parts_only,
+                             spread_part *out) {
     const keel_arg *top = p->ns && p->ns->n ? &p->ns->comp[0] : k;
     if (s->gate && gate_blocks(s, p)) return SPREAD_WAIT;
     if (s->locks.count) {
@@ -26,16 +28,19 @@ spread_find spread_part_find(zvm_proc *p, shard *s, const keel_arg *k, bool part
         }
     }
     if (ns_resolve_on(p, s, &out->sp) != KEEL_OK) return SPREAD_NONE;
-    if (!ks_find(&out->sp, k->ptr, k->len, ks_hash(k->ptr, k->len), p->cur->now_ms, &out->r, &out->e, false))
+    if (!ks_find(&out->sp, k->ptr, k->len, ks_hash(k->ptr, k->len), p->cur->now_ms, &out->r,
+                 &out->e, false))
         return SPREAD_NONE;
-    if (parts_only && (out->e.kind != DK_ENTRY_OBJ || out->e.obj_type != ns_type())) return SPREAD_NONE;
+    if (parts_only && (out->e.kind != DK_ENTRY_OBJ || out->e.obj_type != ns_type()))
+        return SPREAD_NONE;
     return SPREAD_FOUND;
 }
 
-keel_op_result spread_walk(zvm_proc *p, spread_step (*fn)(zvm_proc *p, shard *s, void *ctx), void *ctx) {
+keel_op_result spread_walk(zvm_proc *p, spread_step (*fn)(zvm_proc *p, shard *s, void *ctx),
+                           void *ctx) {
     dk_val *at = &p->pub.reg[SPREAD_R_SHARD];
     if (at->type == DK_NULL) {
-        zvm_release_locks(p);   /* never wait for a part while holding a lock */
+        zvm_release_locks(p); /* never wait for a part while holding a lock */
         *at = dk_i64(0);
     }
     while ((uint32_t)at->v.i < srv->nshards) {

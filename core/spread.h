@@ -45,8 +45,8 @@ typedef struct spread_part {
 /* Looks up key k in p's namespace on shard s (owned by the current thread).  SPREAD_FOUND with
  * *out when it is there (when parts_only, only a namespace counts); SPREAD_WAIT when another
  * process holds the key's top-level entry (p then watches that lock). */
-spread_find spread_part_find(struct zvm_proc *p, struct shard *s, const keel_arg *k, bool parts_only,
-                             spread_part *out);
+spread_find spread_part_find(struct zvm_proc *p, struct shard *s, const keel_arg *k,
+                             bool parts_only, spread_part *out);
 
 typedef enum spread_step { SPREAD_NEXT, SPREAD_STOP, SPREAD_BLOCK } spread_step;
 
@@ -56,7 +56,8 @@ typedef enum spread_step { SPREAD_NEXT, SPREAD_STOP, SPREAD_BLOCK } spread_step;
  * SPREAD_STOP to end the walk, SPREAD_BLOCK after watching a lock (the walk resumes at the same
  * shard).  Returns KEEL_NEXT when the walk is over (the register is then reset to DK_NULL), else
  * KEEL_HOP, KEEL_YIELD or KEEL_BLOCK for the op to return. */
-keel_op_result spread_walk(struct zvm_proc *p, spread_step (*fn)(struct zvm_proc *p, struct shard *s, void *ctx),
+keel_op_result spread_walk(struct zvm_proc *p,
+                           spread_step (*fn)(struct zvm_proc *p, struct shard *s, void *ctx),
                            void *ctx);
 
 #endif

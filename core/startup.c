@@ -30,9 +30,11 @@ static int nprogs;
 static char **startup_argv(const listener *l, char *port) {
     char **conf_argv = l->cf->on_startup;
     int n = 0;
-    while (conf_argv[n]) n++;
+    while (conf_argv[n])
+        n++;
     char **argv = mem_calloc((size_t)n + 6, sizeof *argv);
-    for (int i = 0; i < n; i++) argv[i] = conf_argv[i];
+    for (int i = 0; i < n; i++)
+        argv[i] = conf_argv[i];
     argv[0] = strchr(conf_argv[0], '/') ? conf_path(&srv->cf, conf_argv[0]) : conf_argv[0];
     snprintf(port, 16, "%d", l->port);
     argv[n] = l->cf->name;
@@ -54,10 +56,12 @@ static void startup_run_one(const listener *l) {
     int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
-        log_warning("network %s: on_startup %s cannot start: %s", l->cf->name, argv[0], strerror(rc));
+        log_warning("network %s: on_startup %s cannot start: %s", l->cf->name, argv[0],
+                    strerror(rc));
     } else {
-        log_notice("network %s: on_startup %s started (pid %d) with %s %s %s %s %s", l->cf->name, argv[0], (int)pid,
-                   l->cf->name, l->cf->host, port, l->tls ? "tls" : "notls", l->proto->def.name);
+        log_notice("network %s: on_startup %s started (pid %d) with %s %s %s %s %s", l->cf->name,
+                   argv[0], (int)pid, l->cf->name, l->cf->host, port, l->tls ? "tls" : "notls",
+                   l->proto->def.name);
         progs = mem_realloc(progs, sizeof *progs * (size_t)(nprogs + 1));
         progs[nprogs++] = (startup_prog){pid, l};
     }
@@ -80,15 +84,15 @@ void startup_reap(void) {
         }
         const conf_network *cn = progs[i].l->cf;
         if (r < 0)
-            log_warning("network %s: on_startup (pid %d) cannot be waited for: %s", cn->name, (int)progs[i].pid,
-                        strerror(errno));
+            log_warning("network %s: on_startup (pid %d) cannot be waited for: %s", cn->name,
+                        (int)progs[i].pid, strerror(errno));
         else if (WIFEXITED(status))
             log_msg(WEXITSTATUS(status) == 0 ? LOG_NOTICE : LOG_WARNING,
-                    "network %s: on_startup %s (pid %d) exited with status %d", cn->name, cn->on_startup[0],
-                    (int)progs[i].pid, WEXITSTATUS(status));
+                    "network %s: on_startup %s (pid %d) exited with status %d", cn->name,
+                    cn->on_startup[0], (int)progs[i].pid, WEXITSTATUS(status));
         else if (WIFSIGNALED(status))
-            log_warning("network %s: on_startup %s (pid %d) was killed by signal %d", cn->name, cn->on_startup[0],
-                        (int)progs[i].pid, WTERMSIG(status));
+            log_warning("network %s: on_startup %s (pid %d) was killed by signal %d", cn->name,
+                        cn->on_startup[0], (int)progs[i].pid, WTERMSIG(status));
         progs[i] = progs[--nprogs];
     }
 }
@@ -96,8 +100,8 @@ void startup_reap(void) {
 void startup_forget(void) {
     startup_reap();
     for (int i = 0; i < nprogs; i++)
-        log_notice("network %s: on_startup (pid %d) is still running; not waiting for it", progs[i].l->cf->name,
-                   (int)progs[i].pid);
+        log_notice("network %s: on_startup (pid %d) is still running; not waiting for it",
+                   progs[i].l->cf->name, (int)progs[i].pid);
     mem_free(progs);
     progs = NULL;
     nprogs = 0;

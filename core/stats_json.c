@@ -34,12 +34,22 @@
 
 #define JI(v) json_integer((json_int_t)(v))
 
-static void set(json_t *o, const char *k, json_t *v) { json_object_set_new(o, k, v); }
-static void set_int(json_t *o, const char *k, int64_t v) { json_object_set_new(o, k, JI(v)); }
-static void set_str(json_t *o, const char *k, const char *v) { json_object_set_new(o, k, v ? json_string(v) : json_null()); }
-static uint64_t ld(_Atomic uint64_t *a) { return atomic_load_explicit(a, memory_order_relaxed); }
+static void set(json_t *o, const char *k, json_t *v) {
+    json_object_set_new(o, k, v);
+}
+static void set_int(json_t *o, const char *k, int64_t v) {
+    json_object_set_new(o, k, JI(v));
+}
+static void set_str(json_t *o, const char *k, const char *v) {
+    json_object_set_new(o, k, v ? json_string(v) : json_null());
+}
+static uint64_t ld(_Atomic uint64_t *a) {
+    return atomic_load_explicit(a, memory_order_relaxed);
+}
 
-static int64_t timeval_ms(struct timeval tv) { return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000; }
+static int64_t timeval_ms(struct timeval tv) {
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
 
 /* ---- sections ---- */
 
@@ -105,7 +115,7 @@ static json_t *sec_memory(int64_t now) {
     set_int(o, "rss", (int64_t)mem_rss());
     set_str(o, "allocator", "libc");
     memtype_want(now);
-    json_t *types = json_object();   /* the object values of each type (memtype.h) */
+    json_t *types = json_object(); /* the object values of each type (memtype.h) */
     for (size_t i = 1; i <= type_count() && i < MEMTYPE_SLOTS; i++) {
         const type_entry *te = type_by_id((keel_type_id)i);
         if (te && te->def.name) set_int(types, te->def.name, (int64_t)memtype_bytes((uint16_t)i));
@@ -124,7 +134,8 @@ static json_t *sec_startup(int64_t now) {
     set_int(o, "startup_ms", ready ? ready - srv->start_ms : 0);
     set_str(o, "config_file", srv->cf.config_file);
     set_str(o, "module_dir", conf_module_dir(&srv->cf));
-    for (size_t i = 0; i < loader_count(); i++) json_array_append_new(mods, json_string(loader_at(i)->name));
+    for (size_t i = 0; i < loader_count(); i++)
+        json_array_append_new(mods, json_string(loader_at(i)->name));
     set(o, "modules_loaded", mods);
     set_int(o, "networks", srv->nlisteners);
     set_str(o, "data_dir", srv->cf.dir);
@@ -140,7 +151,8 @@ static json_t *sec_os(int64_t now) {
     gethostname(host, sizeof host - 1);
     double avg[3] = {0, 0, 0};
     int navg = getloadavg(avg, 3);
-    for (int i = 0; i < 3; i++) json_array_append_new(load, json_real(i < navg ? avg[i] : 0));
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(load, json_real(i < navg ? avg[i] : 0));
     struct sysinfo si;
     int64_t ram = sysinfo(&si) == 0 ? (int64_t)si.totalram * si.mem_unit : 0;
     set_str(o, "name", u.sysname);
@@ -224,7 +236,7 @@ static json_t *sec_keyspace(int64_t now) {
     set_int(o, "avg_ttl", stats_avg_ttl(now));
     set_int(o, "databases", srv->ndbs);
     json_t *dbs = json_object();
-    for (uint32_t db = 0; db < srv->ndbs; db++) {   /* the non-empty ones, as INFO keyspace */
+    for (uint32_t db = 0; db < srv->ndbs; db++) { /* the non-empty ones, as INFO keyspace */
         uint64_t keys = stats_db_sum(db, offsetof(shard_db, nkeys));
         if (!keys) continue;
         json_t *d = json_object();
@@ -248,7 +260,10 @@ static json_t *sec_keyspace(int64_t now) {
 
 static json_t *perm_array(unsigned perms) {
     json_t *a = json_array();
-    static const struct { unsigned bit; const char *name; } names[] = {
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {
         {PERM_READ, "read"}, {PERM_WRITE, "write"}, {PERM_ADMIN, "admin"}, {PERM_STATS, "stats"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (perms & names[i].bit) json_array_append_new(a, json_string(names[i].name));
@@ -259,7 +274,8 @@ static json_t *perm_array(unsigned perms) {
 static json_t *ns_text(const keel_arg *comp, uint32_t n) {
     if (n == 0) return json_null();
     size_t len = 2;
-    for (uint32_t i = 0; i < n; i++) len += comp[i].len + 1;
+    for (uint32_t i = 0; i < n; i++)
+        len += comp[i].len + 1;
     char *s = mem_alloc(len + 1), *w = s;
     memcpy(w, "ns", 2);
     w += 2;
@@ -308,7 +324,8 @@ static json_t *sec_network(int64_t now) {
         set(n, "namespace", ns_text(cf->namespace_path, (uint32_t)cf->namespace_n));
         set(n, "namespace_locked", json_boolean(cf->namespace_locked));
         set_int(n, "database", cf->database);
-        set_str(n, "reply_syntax", cf->reply_syntax ? cf->reply_syntax : proto_default_syntax(l->proto));
+        set_str(n, "reply_syntax",
+                cf->reply_syntax ? cf->reply_syntax : proto_default_syntax(l->proto));
         set(n, "requirepass", json_boolean(cf->requirepass != NULL));
         set_str(n, "on_startup", cf->on_startup ? cf->on_startup[0] : NULL);
         set_int(n, "connections", (int64_t)ld(&l->st.active));
@@ -361,14 +378,14 @@ typedef struct stats_section {
 } stats_section;
 
 static const stats_section sections[] = {
-    {"process", sec_process}, {"cpu", sec_cpu},           {"memory", sec_memory},
-    {"startup", sec_startup}, {"os", sec_os},             {"log", sec_log},
-    {"keyspace", sec_keyspace}, {"network", sec_network}, {"modules", sec_modules},
+    {"process", sec_process},         {"cpu", sec_cpu},         {"memory", sec_memory},
+    {"startup", sec_startup},         {"os", sec_os},           {"log", sec_log},
+    {"keyspace", sec_keyspace},       {"network", sec_network}, {"modules", sec_modules},
     {"persistence", sec_persistence},
 };
 
-const char *const stats_sections[] = {"process", "cpu", "memory", "startup", "os", "log", "keyspace",
-                                      "network", "modules", "persistence", NULL};
+const char *const stats_sections[] = {"process",  "cpu",     "memory",  "startup",     "os", "log",
+                                      "keyspace", "network", "modules", "persistence", NULL};
 
 bool stats_json_section(json_t *root, const char *name, int64_t now_ms) {
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
@@ -421,6 +438,7 @@ json_t *stats_json_conn(const conn *c, int64_t now_ms) {
 }
 
 char *stats_json_text(json_t *root, bool visual) {
-    size_t flags = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) | (visual ? JSON_INDENT(2) : JSON_COMPACT);
+    size_t flags =
+        JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) | (visual ? JSON_INDENT(2) : JSON_COMPACT);
     return json_dumps(root, flags);
 }

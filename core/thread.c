@@ -28,7 +28,9 @@
 
 static __thread thr *thr_current;
 
-thr *thr_self(void) { return thr_current; }
+thr *thr_self(void) {
+    return thr_current;
+}
 
 static int64_t wall_ms(void) {
     struct timespec ts;
@@ -37,7 +39,7 @@ static int64_t wall_ms(void) {
 }
 
 void thr_refresh_now(thr *t) {
-    int64_t replay = atomic_load_explicit(&aof_replay_now, memory_order_relaxed);   /* aof.h */
+    int64_t replay = atomic_load_explicit(&aof_replay_now, memory_order_relaxed); /* aof.h */
     t->now_ms = replay ? replay : wall_ms();
 }
 
@@ -58,7 +60,8 @@ static void thr_watch_reserve(void) {
     static int64_t reported;
     int64_t uses = mem_reserve_used();
     if (uses != reported) {
-        log_warning("out of memory: allocations failed and the %u MB emergency reserve was handed back %lld "
+        log_warning("out of memory: allocations failed and the %u MB emergency reserve was handed "
+                    "back %lld "
                     "time(s) since start; requests that found no memory were answered with errors",
                     MEM_RESERVE_BYTES >> 20, (long long)uses);
         reported = uses;
@@ -99,15 +102,16 @@ static void thr_on_tick(evutil_socket_t fd, short what, void *arg) {
         shard_sync_counts(s);
         memtype_tick(s, MEMTYPE_TICK_WORK, t->now_ms);
     }
-    if (t->id == 0 && (t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0 || limit_get(srv->cf.maxmemory) > 0))
-        evict_sample_memory();   /* every tick while there is a memory limit */
+    if (t->id == 0 &&
+        (t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0 || limit_get(srv->cf.maxmemory) > 0))
+        evict_sample_memory(); /* every tick while there is a memory limit */
     if (t->id == 0 && t->trim_ticks % TICKS_PER_MEMORY_SAMPLE == 0) thr_watch_reserve();
     evict_cycle(t);
     if (++t->trim_ticks >= TICKS_PER_POOL_TRIM) {
         t->trim_ticks = 0;
         zvm_pool_trim(t);
         conn_sweep(t);
-        if (t->id == 0) persist_cron(t->now_ms);   /* save points, once a second */
+        if (t->id == 0) persist_cron(t->now_ms); /* save points, once a second */
     }
 }
 
@@ -147,7 +151,7 @@ void thr_send(thr *dst, msg *m) {
         }
         return;
     }
-    if (self == dst) return;   /* drained at the end of this very turn */
+    if (self == dst) return; /* drained at the end of this very turn */
     ck_pr_fence_memory();
     if (!atomic_exchange(&dst->wake_pending, 1)) {
         uint64_t one = 1;
@@ -174,8 +178,10 @@ void thr_wake_now(thr *t) {
 void thr_ready(thr *t, zvm_proc *p) {
     p->next = NULL;
     p->state = ZVM_READY;
-    if (t->runq_tail) t->runq_tail->next = p;
-    else t->runq_head = p;
+    if (t->runq_tail)
+        t->runq_tail->next = p;
+    else
+        t->runq_head = p;
     t->runq_tail = p;
 }
 
@@ -222,13 +228,13 @@ static void thr_handle(thr *t, msg *m) {
 void thr_drain_inbox(thr *t) {
     ck_stack_entry_t *e = ck_stack_batch_pop_upmc(&t->inbox);
     ck_stack_entry_t *fifo = NULL;
-    while (e) {   /* the stack is newest-first: reverse it so messages run in send order */
+    while (e) { /* the stack is newest-first: reverse it so messages run in send order */
         ck_stack_entry_t *next = e->next;
         e->next = fifo;
         fifo = e;
         e = next;
     }
-    for (int stage = 0; stage < 2; stage++)   /* overlap the table lookups' misses */
+    for (int stage = 0; stage < 2; stage++) /* overlap the table lookups' misses */
         for (ck_stack_entry_t *e2 = fifo; e2; e2 = e2->next)
             if (((msg *)e2)->kind == MSG_RUN) zvm_prefetch(zvm_of_msg((msg *)e2), t, stage);
     while (fifo) {
@@ -255,7 +261,8 @@ void thr_run_ready(thr *t) {
 
 /* One turn of the loop: I/O (waiting for it only when idle), messages, ready processes, output. */
 static void thr_turn(thr *t, bool may_wait) {
-    bool busy = t->runq_head != NULL || t->dirty != NULL || t->lazy != NULL || !CK_STACK_ISEMPTY(&t->inbox);
+    bool busy =
+        t->runq_head != NULL || t->dirty != NULL || t->lazy != NULL || !CK_STACK_ISEMPTY(&t->inbox);
     if (!busy) {
         atomic_store(&t->wake_pending, 0);
         ck_pr_fence_memory();
@@ -265,17 +272,18 @@ static void thr_turn(thr *t, bool may_wait) {
     thr_refresh_now(t);
     thr_drain_inbox(t);
     thr_run_ready(t);
-    thr_wake_now(t);   /* before the writes: the threads we sent work to start sooner */
-    aof_thread_flush(t);    /* this turn's log records to the writer (group commit) */
+    thr_wake_now(t);     /* before the writes: the threads we sent work to start sooner */
+    aof_thread_flush(t); /* this turn's log records to the writer (group commit) */
     conn_flush_dirty(t);
     thr_wake_now(t);
-    if (t->lazy) lazy_free_run(t, 300000);   /* big deletions free between turns */
+    if (t->lazy) lazy_free_run(t, 300000); /* big deletions free between turns */
 }
 
 /* Processes alive on every thread (made and not yet recycled). */
 static int64_t thr_live_everywhere(void) {
     int64_t n = 0;
-    for (int i = 0; i < srv->nthreads; i++) n += atomic_load_explicit(&srv->threads[i]->live, memory_order_relaxed);
+    for (int i = 0; i < srv->nthreads; i++)
+        n += atomic_load_explicit(&srv->threads[i]->live, memory_order_relaxed);
     return n;
 }
 
@@ -287,7 +295,8 @@ static void *thr_main(void *arg) {
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
-    while (!atomic_load(&t->stop)) thr_turn(t, true);
+    while (!atomic_load(&t->stop))
+        thr_turn(t, true);
     /* Stopping: close the clients (parked requests end), and let the requests still in flight,
      * on any thread, finish (they may hop here), so closed connections and processes are freed. */
     conn_close_all(t);
@@ -298,11 +307,14 @@ static void *thr_main(void *arg) {
     }
     /* every call posted is run, those a call posts again included (a module freeing a big value
      * a slice per turn) */
-    while (!CK_STACK_ISEMPTY(&t->inbox)) thr_drain_inbox(t);
+    while (!CK_STACK_ISEMPTY(&t->inbox))
+        thr_drain_inbox(t);
     return NULL;
 }
 
-int thr_start(thr *t) { return pthread_create(&t->pt, NULL, thr_main, t); }
+int thr_start(thr *t) {
+    return pthread_create(&t->pt, NULL, thr_main, t);
+}
 
 void thr_stop(thr *t) {
     atomic_store(&t->stop, true);
@@ -311,7 +323,9 @@ void thr_stop(thr *t) {
     (void)n;
 }
 
-void thr_join(thr *t) { pthread_join(t->pt, NULL); }
+void thr_join(thr *t) {
+    pthread_join(t->pt, NULL);
+}
 
 void thr_free(thr *t) {
     if (!t) return;

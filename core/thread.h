@@ -20,18 +20,18 @@ struct shard;
 struct lazy_item;
 
 typedef struct thr_stats {
-    _Atomic uint64_t commands;         /* processes finished on this thread as home */
-    _Atomic uint64_t hops;             /* processes received from other threads */
+    _Atomic uint64_t commands; /* processes finished on this thread as home */
+    _Atomic uint64_t hops;     /* processes received from other threads */
     _Atomic uint64_t yields;
-    _Atomic uint64_t net_in, net_out;  /* bytes */
-    _Atomic uint64_t errors;           /* error replies */
-    _Atomic uint64_t writes;           /* write commands that did not fail (INFO's changes) */
-    _Atomic uint64_t expire_runs;      /* active expiry slices run */
-    _Atomic uint64_t expire_ns;        /* time spent in them */
-    _Atomic uint64_t expire_capped;    /* slices that ran out of time with due keys left */
-    _Atomic uint64_t net_reads;        /* read events handled (INFO total_reads_processed) */
-    _Atomic uint64_t net_writes;       /* output flushes (INFO total_writes_processed) */
-    _Atomic uint64_t lazy_freed;       /* values freed in the background (lazyfreed_objects) */
+    _Atomic uint64_t net_in, net_out; /* bytes */
+    _Atomic uint64_t errors;          /* error replies */
+    _Atomic uint64_t writes;          /* write commands that did not fail (INFO's changes) */
+    _Atomic uint64_t expire_runs;     /* active expiry slices run */
+    _Atomic uint64_t expire_ns;       /* time spent in them */
+    _Atomic uint64_t expire_capped;   /* slices that ran out of time with due keys left */
+    _Atomic uint64_t net_reads;       /* read events handled (INFO total_reads_processed) */
+    _Atomic uint64_t net_writes;      /* output flushes (INFO total_writes_processed) */
+    _Atomic uint64_t lazy_freed;      /* values freed in the background (lazyfreed_objects) */
     /* gauges the once-a-second client sweep sets (conn_sweep): its clients' buffers and
      * structures, and the largest input and output buffer among them */
     _Atomic uint64_t client_mem, client_max_in, client_max_out;
@@ -39,7 +39,8 @@ typedef struct thr_stats {
 
 /* One more on a counter only its own thread writes (no locked instruction). */
 static inline void thr_stat_bump(_Atomic uint64_t *c) {
-    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
 }
 
 typedef struct thr {
@@ -48,34 +49,34 @@ typedef struct thr {
     struct event_base *base;
     struct event *wake_ev;
     struct event *tick_ev;
-    struct event *expire_ev;           /* its timerfd: the earliest deadline of the shards (expire.h) */
+    struct event *expire_ev; /* its timerfd: the earliest deadline of the shards (expire.h) */
     int expire_fd;
-    int64_t expire_at;                 /* what the timer waits for (wall ms), INT64_MAX: nothing */
+    int64_t expire_at; /* what the timer waits for (wall ms), INT64_MAX: nothing */
     int wake_fd;
     ck_stack_t inbox;
-    _Atomic int wake_pending;          /* 1 while a wake-up is pending or the thread is awake */
-    int *to_wake;                      /* threads this one sent messages to this turn */
+    _Atomic int wake_pending; /* 1 while a wake-up is pending or the thread is awake */
+    int *to_wake;             /* threads this one sent messages to this turn */
     uint8_t *wake_marked;
     int nto_wake;
-    zvm_proc *runq_head, *runq_tail;   /* ready processes (yielded or woken) */
-    zvm_proc *pool;                    /* recycled processes */
+    zvm_proc *runq_head, *runq_tail; /* ready processes (yielded or woken) */
+    zvm_proc *pool;                  /* recycled processes */
     int npool;
-    int pool_low;                      /* fewest pooled since the last trim (zvm_pool_trim) */
+    int pool_low; /* fewest pooled since the last trim (zvm_pool_trim) */
     int trim_ticks;
-    struct keel_conn *dirty;                /* connections with output to flush this turn */
-    struct keel_conn *conns;                /* every connection of this thread */
-    struct shard **shards;             /* shards this thread owns */
+    struct keel_conn *dirty; /* connections with output to flush this turn */
+    struct keel_conn *conns; /* every connection of this thread */
+    struct shard **shards;   /* shards this thread owns */
     int nshards;
-    uint32_t expire_cursor;            /* the owned shard the next expiry slice starts with */
-    int64_t now_ms;                    /* wall clock, refreshed every loop turn */
+    uint32_t expire_cursor; /* the owned shard the next expiry slice starts with */
+    int64_t now_ms;         /* wall clock, refreshed every loop turn */
     uint64_t serial_next;
-    uint64_t rng;                      /* xorshift state for RANDOMKEY and friends */
-    struct lazy_item *lazy;            /* big values waiting to be freed (lazyfree.c) */
+    uint64_t rng;           /* xorshift state for RANDOMKEY and friends */
+    struct lazy_item *lazy; /* big values waiting to be freed (lazyfree.c) */
     _Atomic uint64_t nlazy;
     _Atomic bool stop;
-    _Atomic int64_t live;              /* processes made here and not yet recycled (written here only) */
+    _Atomic int64_t live; /* processes made here and not yet recycled (written here only) */
     thr_stats st;
-    expire_lag lag;                    /* expiry lag of the keys removed here (expire_lag.h) */
+    expire_lag lag; /* expiry lag of the keys removed here (expire_lag.h) */
 } thr;
 
 /* The thread running now (NULL on the main thread). */

@@ -37,11 +37,11 @@ void tls_server_key_types(tls_server *ts, char *out, size_t cap);
 
 /* What an operation on a session came to. */
 typedef enum tls_io {
-    TLS_IO_OK = 0,        /* done (bytes moved, or the handshake finished) */
-    TLS_IO_WANT_READ,     /* call again once the socket is readable */
-    TLS_IO_WANT_WRITE,    /* call again once the socket is writable */
-    TLS_IO_EOF,           /* the peer closed (close_notify or plain EOF) */
-    TLS_IO_ERROR          /* a protocol or socket error: close the connection */
+    TLS_IO_OK = 0,     /* done (bytes moved, or the handshake finished) */
+    TLS_IO_WANT_READ,  /* call again once the socket is readable */
+    TLS_IO_WANT_WRITE, /* call again once the socket is writable */
+    TLS_IO_EOF,        /* the peer closed (close_notify or plain EOF) */
+    TLS_IO_ERROR       /* a protocol or socket error: close the connection */
 } tls_io;
 
 /* A server-side session on connected socket fd (non-blocking), in the accept state.  NULL when

@@ -15,7 +15,8 @@ uint8_t tx_role_of(const char *lname) {
     if (!strcmp(lname, "exec")) return TX_AT_ONCE | TX_EXEC;
     if (!strcmp(lname, "watch")) return TX_AT_ONCE | TX_WATCH;
     if (!strcmp(lname, "multi")) return TX_AT_ONCE | TX_MULTI;
-    if (!strcmp(lname, "discard") || !strcmp(lname, "quit") || !strcmp(lname, "reset")) return TX_AT_ONCE;
+    if (!strcmp(lname, "discard") || !strcmp(lname, "quit") || !strcmp(lname, "reset"))
+        return TX_AT_ONCE;
     return 0;
 }
 
@@ -35,7 +36,8 @@ static tx_conn *tx_of(conn *c) {
 }
 
 static void tx_cmds_free(tx_cmd *cmds, uint32_t n) {
-    for (uint32_t i = 0; i < n; i++) mem_free(cmds[i].argv);
+    for (uint32_t i = 0; i < n; i++)
+        mem_free(cmds[i].argv);
     mem_free(cmds);
 }
 
@@ -43,7 +45,8 @@ void tx_queue(conn *c, zvm_proc *p, const cmd_entry *named, const cmd_entry *ce)
     tx_conn *tx = tx_of(c);
     uint32_t argc = p->pub.argc;
     size_t bytes = sizeof(keel_arg) * argc;
-    for (uint32_t i = 0; i < argc; i++) bytes += p->pub.argv[i].len + 1;
+    for (uint32_t i = 0; i < argc; i++)
+        bytes += p->pub.argv[i].len + 1;
     /* a transaction is input the client sent: it is bounded as its input is */
     if ((int64_t)(tx->bytes + bytes) > limit_get(srv->cf.query_buffer_limit)) {
         zvm_reply_errorf(p, "ERR the transaction passed client-query-buffer-limit");
@@ -68,7 +71,9 @@ void tx_queue(conn *c, zvm_proc *p, const cmd_entry *named, const cmd_entry *ce)
     keel_reply_simple(&p->pub, "QUEUED");
 }
 
-void tx_refused(conn *c) { tx_of(c)->dirty = true; }
+void tx_refused(conn *c) {
+    tx_of(c)->dirty = true;
+}
 
 /* Frees what EXEC's process took over: its commands, and its watched keys (released on their
  * shards).  On the process's home thread, the connection's. */
@@ -76,43 +81,50 @@ static void tx_run_free(void *arg) {
     tx_run *run = arg;
     tx_cmds_free(run->cmds, run->ncmds);
     watch_release_all(run->watches, run->nwatches);
-    mem_free(run->watches);   /* run itself is in the process's arena */
+    mem_free(run->watches); /* run itself is in the process's arena */
 }
 
 /* EXEC's keys: every key of every queued command, placed as its command would place it, and
  * every watched key (to compare its counters while nobody can change it). */
 static void tx_exec_keys(zvm_proc *p, tx_run *run) {
     uint32_t n = run->nwatches, cap = run->nwatches;
-    for (uint32_t i = 0; i < run->ncmds; i++) cap += run->cmds[i].argc;
+    for (uint32_t i = 0; i < run->ncmds; i++)
+        cap += run->cmds[i].argc;
     zvm_key *raw = zvm_alloc(p, sizeof *raw * (cap ? cap : 1));
     for (uint32_t i = 0; i < run->nwatches; i++) {
         const watch_rec *w = run->watches[i];
-        raw[i] = (zvm_key){.ptr = w->ident, .len = w->len, .lptr = w->ident, .llen = w->len,
-                           .hash = w->hash, .shard = w->shard, .argi = 0};
+        raw[i] = (zvm_key){.ptr = w->ident,
+                           .len = w->len,
+                           .lptr = w->ident,
+                           .llen = w->len,
+                           .hash = w->hash,
+                           .shard = w->shard,
+                           .argi = 0};
     }
     int *pos = zvm_alloc(p, sizeof *pos * (cap ? cap : 1));
     for (uint32_t i = 0; i < run->ncmds; i++) {
         const tx_cmd *tc = &run->cmds[i];
         int k = zvm_key_positions(tc->ce->def, tc->argc, tc->argv, pos);
-        for (int j = 0; j < k; j++) zvm_key_place(p, &tc->argv[pos[j]], (uint32_t)pos[j], &raw[n++]);
+        for (int j = 0; j < k; j++)
+            zvm_key_place(p, &tc->argv[pos[j]], (uint32_t)pos[j], &raw[n++]);
     }
     zvm_set_key_list(p, raw, n);
 }
 
 void tx_exec_take(conn *c, zvm_proc *p) {
-    if (!(c->flags & CONN_MULTI)) return;   /* EXEC without MULTI: p->tx stays NULL */
+    if (!(c->flags & CONN_MULTI)) return; /* EXEC without MULTI: p->tx stays NULL */
     c->flags &= ~CONN_MULTI;
     tx_conn *tx = tx_of(c);
     tx_run *run = zvm_alloc(p, sizeof *run);
     *run = (tx_run){tx->cmds, tx->ncmds, tx->dirty, tx->watches, tx->nwatches};
-    memset(tx, 0, sizeof *tx);   /* EXEC forgets the watched keys, whatever it finds */
+    memset(tx, 0, sizeof *tx); /* EXEC forgets the watched keys, whatever it finds */
     p->tx = run;
     keel_proc_defer_free(&p->pub, tx_run_free, run);
     if (!run->abort) tx_exec_keys(p, run);
 }
 
 void tx_watch_adopt(conn *c, zvm_proc *p) {
-    if (c->flags & CONN_CLOSED) {   /* nobody to keep them for */
+    if (c->flags & CONN_CLOSED) { /* nobody to keep them for */
         watch_release_all(p->watch_out, p->nwatch_out);
         return;
     }

@@ -34,8 +34,8 @@ typedef struct tx_cmd {
 typedef struct tx_conn {
     tx_cmd *cmds;
     uint32_t ncmds, capcmds;
-    size_t bytes;                  /* of the queued arguments */
-    bool dirty;                    /* a command was refused while queueing: EXEC aborts */
+    size_t bytes; /* of the queued arguments */
+    bool dirty;   /* a command was refused while queueing: EXEC aborts */
     struct watch_rec **watches;
     uint32_t nwatches, capwatches;
 } tx_conn;
@@ -44,7 +44,7 @@ typedef struct tx_conn {
 typedef struct tx_run {
     tx_cmd *cmds;
     uint32_t ncmds;
-    bool abort;                    /* EXECABORT */
+    bool abort; /* EXECABORT */
     struct watch_rec **watches;
     uint32_t nwatches;
 } tx_run;
@@ -56,16 +56,25 @@ typedef struct tx_run {
 #define TX_WATCH 4
 #define TX_MULTI 8
 uint8_t tx_role_of(const char *lname);
-static inline bool tx_acts_at_once(const struct cmd_entry *named) { return named && (named->tx_role & TX_AT_ONCE); }
-static inline bool tx_is_exec(const struct cmd_entry *ce) { return ce && (ce->tx_role & TX_EXEC); }
-static inline bool tx_is_watch(const struct cmd_entry *ce) { return ce && (ce->tx_role & TX_WATCH); }
-static inline bool tx_is_multi(const struct cmd_entry *ce) { return ce && (ce->tx_role & TX_MULTI); }
+static inline bool tx_acts_at_once(const struct cmd_entry *named) {
+    return named && (named->tx_role & TX_AT_ONCE);
+}
+static inline bool tx_is_exec(const struct cmd_entry *ce) {
+    return ce && (ce->tx_role & TX_EXEC);
+}
+static inline bool tx_is_watch(const struct cmd_entry *ce) {
+    return ce && (ce->tx_role & TX_WATCH);
+}
+static inline bool tx_is_multi(const struct cmd_entry *ce) {
+    return ce && (ce->tx_role & TX_MULTI);
+}
 
 /* MULTI on c: enters it (p replies OK), or p replies the error of a nested MULTI.  False then. */
 bool tx_multi(struct keel_conn *c, struct zvm_proc *p);
 
 /* Queues p's request (c is in MULTI and the request passed every check): p answers QUEUED. */
-void tx_queue(struct keel_conn *c, struct zvm_proc *p, const struct cmd_entry *named, const struct cmd_entry *ce);
+void tx_queue(struct keel_conn *c, struct zvm_proc *p, const struct cmd_entry *named,
+              const struct cmd_entry *ce);
 /* A request was refused while c is in MULTI: its error goes out, and EXEC will abort. */
 void tx_refused(struct keel_conn *c);
 /* EXEC's process p takes c's queue and watched keys (c leaves MULTI) and gets, as its keys,

@@ -10,7 +10,9 @@
 
 #include <string.h>
 
-static uint32_t watch_bucket(const watch_table *t, uint64_t hash) { return (uint32_t)(hash >> 20) & t->mask; }
+static uint32_t watch_bucket(const watch_table *t, uint64_t hash) {
+    return (uint32_t)(hash >> 20) & t->mask;
+}
 
 static void watch_grow(watch_table *t) {
     uint32_t nb = t->mask ? (t->mask + 1) * 2 : 16;
@@ -29,8 +31,8 @@ static void watch_grow(watch_table *t) {
 }
 
 /* The entry of ident, and (link) where it hangs; NULL when nobody watches it. */
-static watch_ent *watch_find(watch_table *t, uint32_t db, const char *ident, size_t len, uint64_t hash,
-                             watch_ent ***link) {
+static watch_ent *watch_find(watch_table *t, uint32_t db, const char *ident, size_t len,
+                             uint64_t hash, watch_ent ***link) {
     if (t->count == 0) return NULL;
     for (watch_ent **l = &t->buckets[watch_bucket(t, hash)]; *l; l = &(*l)->next) {
         watch_ent *e = *l;
@@ -43,7 +45,8 @@ static watch_ent *watch_find(watch_table *t, uint32_t db, const char *ident, siz
 }
 
 /* Whether ident names a live key at the top of s (a watched namespace counts as existing). */
-static bool watch_key_exists(shard *s, uint32_t db, const char *ident, size_t len, uint64_t hash, int64_t now_ms) {
+static bool watch_key_exists(shard *s, uint32_t db, const char *ident, size_t len, uint64_t hash,
+                             int64_t now_ms) {
     ks_space sp = ks_top(s, db);
     return sp.t && ks_find(&sp, ident, len, hash, now_ms, NULL, NULL, false);
 }
@@ -65,7 +68,7 @@ void watch_add(shard *s, watch_rec *rec) {
     }
     e->nwatch++;
     rec->existed = watch_key_exists(s, rec->db, rec->ident, rec->len, rec->hash, s->owner->now_ms);
-    rec->version = e->version;   /* read after the lookup, which may have expired the key */
+    rec->version = e->version; /* read after the lookup, which may have expired the key */
     rec->expiries = e->expiries;
 }
 
@@ -79,9 +82,11 @@ void watch_drop(shard *s, uint32_t db, const char *ident, size_t len, uint64_t h
 }
 
 bool watch_unchanged(shard *s, const watch_rec *rec, int64_t now_ms) {
-    if (rec->existed) watch_key_exists(s, rec->db, rec->ident, rec->len, rec->hash, now_ms);   /* expire it now if due */
+    if (rec->existed)
+        watch_key_exists(s, rec->db, rec->ident, rec->len, rec->hash,
+                         now_ms); /* expire it now if due */
     const watch_ent *e = watch_find(&s->watch, rec->db, rec->ident, rec->len, rec->hash, NULL);
-    if (!e) return false;   /* cannot happen while the record exists: fail safe */
+    if (!e) return false; /* cannot happen while the record exists: fail safe */
     return e->version == rec->version && (!rec->existed || e->expiries == rec->expiries);
 }
 
@@ -96,13 +101,15 @@ void watch_touch_expired(shard *s, uint32_t db, const char *ident, size_t len, u
 }
 
 void watch_touch_keys(shard *s, const zvm_proc *p, uint32_t first, uint32_t end) {
-    for (uint32_t i = first; i < end; i++) watch_touch(s, p->db, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash);
+    for (uint32_t i = first; i < end; i++)
+        watch_touch(s, p->db, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash);
 }
 
 void watch_touch_existing(shard *s, uint32_t db) {
     for (uint32_t i = 0; s->watch.count && i <= s->watch.mask; i++)
         for (watch_ent *e = s->watch.buckets[i]; e; e = e->next)
-            if (e->db == db && watch_key_exists(s, db, e->ident, e->len, e->hash, s->owner->now_ms)) e->version++;
+            if (e->db == db && watch_key_exists(s, db, e->ident, e->len, e->hash, s->owner->now_ms))
+                e->version++;
 }
 
 void watch_table_free(watch_table *t) {
@@ -128,7 +135,9 @@ void watch_release_all(watch_rec **recs, uint32_t n) {
     thr *t = thr_self();
     for (uint32_t i = 0; i < n; i++) {
         shard *s = shard_get(recs[i]->shard);
-        if (s->owner == t) watch_drop_msg(recs[i]);
-        else thr_call_on(s->owner, watch_drop_msg, recs[i]);
+        if (s->owner == t)
+            watch_drop_msg(recs[i]);
+        else
+            thr_call_on(s->owner, watch_drop_msg, recs[i]);
     }
 }

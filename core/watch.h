@@ -24,11 +24,11 @@ struct zvm_proc;
 struct keel_conn;
 
 typedef struct watch_ent {
-    uint64_t hash;                 /* the lock identity's hash (ks_hash) */
+    uint64_t hash; /* the lock identity's hash (ks_hash) */
     uint32_t db;
-    uint64_t version;              /* writes */
-    uint64_t expiries;             /* deletions by expiry */
-    uint32_t nwatch;               /* watch records that name it */
+    uint64_t version;  /* writes */
+    uint64_t expiries; /* deletions by expiry */
+    uint32_t nwatch;   /* watch records that name it */
     uint32_t len;
     struct watch_ent *next;
     char ident[];
@@ -36,14 +36,14 @@ typedef struct watch_ent {
 
 typedef struct watch_table {
     watch_ent **buckets;
-    uint32_t mask;                 /* buckets - 1, 0 when unallocated */
+    uint32_t mask; /* buckets - 1, 0 when unallocated */
     uint32_t count;
 } watch_table;
 
 /* What WATCH saw of one key: kept by the connection until EXEC, DISCARD, UNWATCH or close. */
 typedef struct watch_rec {
     uint32_t shard, db;
-    bool existed;                  /* the key existed (not expired) when watched */
+    bool existed; /* the key existed (not expired) when watched */
     uint64_t hash;
     uint64_t version, expiries;
     uint32_t len;
@@ -64,7 +64,8 @@ bool watch_unchanged(struct shard *s, const watch_rec *rec, int64_t now_ms);
  * A write to ident (a key's lock identity) is about to happen. */
 void watch_touch(struct shard *s, uint32_t db, const char *ident, size_t len, uint64_t hash);
 /* ident was deleted by expiry. */
-void watch_touch_expired(struct shard *s, uint32_t db, const char *ident, size_t len, uint64_t hash);
+void watch_touch_expired(struct shard *s, uint32_t db, const char *ident, size_t len,
+                         uint64_t hash);
 /* The write command p took its keys [first, end) on shard s (in its database). */
 void watch_touch_keys(struct shard *s, const struct zvm_proc *p, uint32_t first, uint32_t end);
 /* Database db of s is about to be emptied or swapped (FLUSHDB, FLUSHALL, SWAPDB): every watched

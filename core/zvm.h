@@ -26,7 +26,7 @@ struct zvm_cleanup;
 /* ---- programs ---- */
 
 typedef struct zvm_program {
-    const struct cmd_entry *cmd;   /* NULL for programs built outside the command table */
+    const struct cmd_entry *cmd; /* NULL for programs built outside the command table */
     uint32_t n;
     keel_insn insn[];
 } zvm_program;
@@ -47,13 +47,13 @@ typedef struct msg {
 } msg;
 
 typedef struct zvm_key {
-    const char *ptr;               /* the key as the command names it (argv) */
+    const char *ptr; /* the key as the command names it (argv) */
     size_t len;
-    const char *lptr;              /* its lock identity: the path's top-level entry */
+    const char *lptr; /* its lock identity: the path's top-level entry */
     size_t llen;
-    uint64_t hash;                 /* hash of the lock identity */
+    uint64_t hash; /* hash of the lock identity */
     uint32_t shard;
-    uint32_t argi;                 /* its argv index */
+    uint32_t argi; /* its argv index */
 } zvm_key;
 
 typedef struct zvm_lockref {
@@ -66,45 +66,46 @@ typedef struct arena_chunk arena_chunk;
 enum zvm_state { ZVM_FREE = 0, ZVM_NEW, ZVM_RUNNING, ZVM_READY, ZVM_WAITING, ZVM_DONE };
 
 typedef struct reply_frame {
-    keel_reply *node;              /* the open aggregate */
-    keel_reply *last;              /* its last child so far */
-    int64_t left;                  /* children still expected; -1 = open until reply_close */
+    keel_reply *node; /* the open aggregate */
+    keel_reply *last; /* its last child so far */
+    int64_t left;     /* children still expected; -1 = open until reply_close */
 } reply_frame;
 
 #define ZVM_REPLY_DEPTH 32
 
 typedef struct zvm_proc {
-    keel_proc pub;                 /* what modules see; must stay first */
-    msg m;                         /* for sending the process between threads */
+    keel_proc pub; /* what modules see; must stay first */
+    msg m;         /* for sending the process between threads */
     dk_val reg[KEEL_NREGS];
     const zvm_program *prog;
     uint32_t pc;
-    uint8_t state;                 /* enum zvm_state */
-    bool lazy_locks;               /* single shard: locks not in the lock table yet */
-    bool failed;                   /* ended with KEEL_FAIL */
-    bool lock_watch;               /* waits for a lock to go away without taking it */
-    uint64_t serial;               /* lock owner token, unique over the server's life */
-    struct thr *home;              /* the connection's thread: creates and recycles it */
-    struct thr *cur;               /* the thread running it now */
+    uint8_t state;    /* enum zvm_state */
+    bool lazy_locks;  /* single shard: locks not in the lock table yet */
+    bool failed;      /* ended with KEEL_FAIL */
+    bool lock_watch;  /* waits for a lock to go away without taking it */
+    uint64_t serial;  /* lock owner token, unique over the server's life */
+    struct thr *home; /* the connection's thread: creates and recycles it */
+    struct thr *cur;  /* the thread running it now */
     struct keel_conn *conn;
-    const struct cmd_entry *cmd;   /* set with zvm_proc_set_cmd (counts it in its module) */
+    const struct cmd_entry *cmd;      /* set with zvm_proc_set_cmd (counts it in its module) */
     struct keel_module *counted_in;   /* the module whose live count has this process */
-    const char *cmd_name;          /* lower-case name the client used (an alias's own name) */
-    void (*done)(struct zvm_proc *p);   /* called on the home thread when it finished */
-    struct blocker *blk;           /* set while parked by keel_block_keys */
-    bool block_req;                /* the running opcode asked to park (keel_block_keys) */
-    uint8_t wake_reason;           /* enum blk_state after a park: woken, timed out, cancelled */
-    int64_t block_timeout_ms;      /* 0 = no timeout */
-    int64_t block_deadline_ms;     /* set by the first timed park (keel_now_ms); later parks wait the rest */
-    uint64_t tag;                  /* protocol's request tag */
+    const char *cmd_name;             /* lower-case name the client used (an alias's own name) */
+    void (*done)(struct zvm_proc *p); /* called on the home thread when it finished */
+    struct blocker *blk;              /* set while parked by keel_block_keys */
+    bool block_req;                   /* the running opcode asked to park (keel_block_keys) */
+    uint8_t wake_reason;              /* enum blk_state after a park: woken, timed out, cancelled */
+    int64_t block_timeout_ms;         /* 0 = no timeout */
+    int64_t block_deadline_ms; /* set by the first timed park (keel_now_ms); later parks wait the
+                                  rest */
+    uint64_t tag;              /* protocol's request tag */
     int64_t started_ns;
-    struct ns_path *ns;            /* the connection's namespace when the request came (a ref) */
-    uint32_t db;                   /* ... and its database (SELECT) */
-    struct opt_set *opts;          /* ... and its module options (a ref) */
-    struct zvm_cleanup *cleanups;  /* keel_proc_defer_free calls, run when recycled */
-    keel_arg *push;                /* namespaces pushed by keel_proc_ns_push (arena) */
+    struct ns_path *ns;           /* the connection's namespace when the request came (a ref) */
+    uint32_t db;                  /* ... and its database (SELECT) */
+    struct opt_set *opts;         /* ... and its module options (a ref) */
+    struct zvm_cleanup *cleanups; /* keel_proc_defer_free calls, run when recycled */
+    keel_arg *push;               /* namespaces pushed by keel_proc_ns_push (arena) */
     uint32_t npush, cappush;
-    uint64_t keymiss_sent;         /* keymiss events sent, by declared key index (< 64) */
+    uint64_t keymiss_sent; /* keymiss events sent, by declared key index (< 64) */
     /* the last key keel_key_lookup looked at (alive or absent, and not expired, at seen_ms): a
      * store to it at the same time with KEEPTTL need not look for an expired entry again; known
      * by table, length and 64-bit hash (the key's bytes may be gone by then) */
@@ -116,16 +117,16 @@ typedef struct zvm_proc {
     /* keys, from the command's key positions (argv views) */
     zvm_key *keys;
     uint32_t nkeys;
-    uint32_t *lshards;             /* distinct shards of the keys, ascending */
+    uint32_t *lshards; /* distinct shards of the keys, ascending */
     uint32_t nlshards;
-    uint32_t lock_next;            /* key.lock progress (index into lshards) */
-    uint32_t lock_key;             /* ... and the first key of that shard (keys are sorted by shard) */
-    uint32_t lock_pos;             /* ordered acquisition: the shard's keys before this are held */
-    bool lock_ordered;             /* the shard's keys are being taken one by one, in lock order */
-    zvm_lockref *locks;            /* locks held (registered in lock tables) */
+    uint32_t lock_next; /* key.lock progress (index into lshards) */
+    uint32_t lock_key;  /* ... and the first key of that shard (keys are sorted by shard) */
+    uint32_t lock_pos;  /* ordered acquisition: the shard's keys before this are held */
+    bool lock_ordered;  /* the shard's keys are being taken one by one, in lock order */
+    zvm_lockref *locks; /* locks held (registered in lock tables) */
     uint32_t nlocks, caplocks;
-    uint32_t target_shard;         /* where a KEEL_HOP goes */
-    uint32_t cur_shard;            /* shard-iterating opcodes: the shard being visited */
+    uint32_t target_shard; /* where a KEEL_HOP goes */
+    uint32_t cur_shard;    /* shard-iterating opcodes: the shard being visited */
 
     /* arena */
     arena_chunk *arena;
@@ -133,59 +134,65 @@ typedef struct zvm_proc {
     size_t arena_left;
 
     /* reply tree */
-    keel_reply *reply_first, *reply_last;   /* top-level nodes */
+    keel_reply *reply_first, *reply_last; /* top-level nodes */
     uint32_t nreplies;
     int depth;
 
     /* keel_call: commands this process runs as its children (EXEC, scripts), or it as one */
-    struct zvm_proc *call_parent;  /* this process runs a command for call_parent, under its locks */
-    struct zvm_proc *call_child;   /* the command running, or finished and not yet cleared */
-    bool call_done;                /* call_child has finished */
-    bool call_inline;              /* keel_call is stepping call_child right now */
-    struct tx_run *tx;             /* EXEC: the queued commands and watched keys it took over */
-    keel_reply *step_node;         /* keel_reply_stored_step: the big string being filled */
-    struct watch_rec **watch_out;  /* WATCH: what it saw of its keys, for its connection */
+    struct zvm_proc *call_parent; /* this process runs a command for call_parent, under its locks */
+    struct zvm_proc *call_child;  /* the command running, or finished and not yet cleared */
+    bool call_done;               /* call_child has finished */
+    bool call_inline;             /* keel_call is stepping call_child right now */
+    struct tx_run *tx;            /* EXEC: the queued commands and watched keys it took over */
+    keel_reply *step_node;        /* keel_reply_stored_step: the big string being filled */
+    struct watch_rec **watch_out; /* WATCH: what it saw of its keys, for its connection */
     uint32_t nwatch_out;
 
     /* scripts (call.c, busy.c): keys a child may not wait for, starting over wider, BUSY */
-    bool call_nowait;              /* the running child may not wait for a key this one lacks */
-    bool call_wait_limited;        /* ... may wait for one only up to busy-reply-threshold */
-    int64_t wait_deadline;         /* (a child) when its limited wait for a key ends in an error */
-    bool conflict;                 /* (a child) stopped at conflict_key, held by another process */
-    bool restart_wider;            /* keel_proc_restart_wider: start over at the next yield */
-    bool alone;                    /* keel_proc_restart_alone: its key.lock raises a gate on
-                                      every shard (gate.h), held with its locks until it ends */
-    bool busy;                     /* keel_proc_set_busy: registered busy until it ends */
-    uint32_t call_taken;           /* keys its last finished child took that it did not hold */
+    bool call_nowait;       /* the running child may not wait for a key this one lacks */
+    bool call_wait_limited; /* ... may wait for one only up to busy-reply-threshold */
+    int64_t wait_deadline;  /* (a child) when its limited wait for a key ends in an error */
+    bool conflict;          /* (a child) stopped at conflict_key, held by another process */
+    bool restart_wider;     /* keel_proc_restart_wider: start over at the next yield */
+    bool alone;             /* keel_proc_restart_alone: its key.lock raises a gate on
+                               every shard (gate.h), held with its locks until it ends */
+    bool busy;              /* keel_proc_set_busy: registered busy until it ends */
+    uint32_t call_taken;    /* keys its last finished child took that it did not hold */
     zvm_key conflict_key;
-    const char *busy_error;        /* it waited on a busy process's key: it ends with this error */
+    const char *busy_error; /* it waited on a busy process's key: it ends with this error */
 
-    size_t arena_bytes;            /* bytes of the arena's extra chunks */
-    size_t arena_args;             /* ... of which the arguments took (the rest is reply and scratch) */
-    bool started;                  /* the connection started it (counted in its nstarted) */
-    bool yielded;                  /* has yielded: counted in its connection's nlong */
-    bool orders;                   /* later requests of the connection wait until it is done */
-    bool quiet;                    /* its reply is not sent (CLIENT REPLY OFF or SKIP) */
-    bool no_touch;                 /* its reads leave keys' recency/frequency (CLIENT NO-TOUCH) */
+    size_t arena_bytes; /* bytes of the arena's extra chunks */
+    size_t arena_args;  /* ... of which the arguments took (the rest is reply and scratch) */
+    bool started;       /* the connection started it (counted in its nstarted) */
+    bool yielded;       /* has yielded: counted in its connection's nlong */
+    bool orders;        /* later requests of the connection wait until it is done */
+    bool quiet;         /* its reply is not sent (CLIENT REPLY OFF or SKIP) */
+    bool no_touch;      /* its reads leave keys' recency/frequency (CLIENT NO-TOUCH) */
 
-    struct zvm_proc *next;         /* run queue / lock waiters / pool */
-    struct zvm_proc *conn_next;    /* the connection's pending list, in request order */
-    uint64_t conn_seq;             /* its place in that list (a push shares its predecessor's) */
-    size_t push_bytes;             /* a push (conn_push): the output it stands for; 0 otherwise */
-    uint64_t aof_seq;              /* its log record's sequence number + 1 (0: none; aof.h) */
-    struct aof_pend *aof_pend;     /* what it logs besides its arguments (aof.c) */
-    bool aof_replay;               /* replays the log at start: answers as on a timeout, never parks */
-    void *keep;                    /* keel_proc_keep's block (arena), kept across parks */
+    struct zvm_proc *next;      /* run queue / lock waiters / pool */
+    struct zvm_proc *conn_next; /* the connection's pending list, in request order */
+    uint64_t conn_seq;          /* its place in that list (a push shares its predecessor's) */
+    size_t push_bytes;          /* a push (conn_push): the output it stands for; 0 otherwise */
+    uint64_t aof_seq;           /* its log record's sequence number + 1 (0: none; aof.h) */
+    struct aof_pend *aof_pend;  /* what it logs besides its arguments (aof.c) */
+    bool aof_replay;            /* replays the log at start: answers as on a timeout, never parks */
+    void *keep;                 /* keel_proc_keep's block (arena), kept across parks */
     size_t keep_len;
 
     /* last: never cleared when recycled (only frames[0..depth] are ever read) */
     reply_frame frames[ZVM_REPLY_DEPTH];
 } zvm_proc;
 
-static inline zvm_proc *zvm_of(keel_proc *p) { return (zvm_proc *)p; }
+static inline zvm_proc *zvm_of(keel_proc *p) {
+    return (zvm_proc *)p;
+}
 /* The state is read by the home thread while another thread runs the process. */
-static inline uint8_t zvm_state(const zvm_proc *p) { return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE); }
-static inline void zvm_set_state(zvm_proc *p, uint8_t s) { __atomic_store_n(&p->state, s, __ATOMIC_RELEASE); }
+static inline uint8_t zvm_state(const zvm_proc *p) {
+    return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+}
+static inline void zvm_set_state(zvm_proc *p, uint8_t s) {
+    __atomic_store_n(&p->state, s, __ATOMIC_RELEASE);
+}
 static inline zvm_proc *zvm_of_msg(msg *m) {
     return (zvm_proc *)(void *)((char *)m - __builtin_offsetof(zvm_proc, m));
 }
@@ -215,7 +222,8 @@ void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv);
  * caller keeps that memory alive until p is recycled.  False (argc 0) when the copies found no
  * memory: the caller fails the request. */
 #define ZVM_ARG_MOVE_MIN (1024 * 1024)
-bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi);
+bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo,
+                        const char *hi);
 
 /* Computes the process's keys and shards from its command's key spec.  Returns false (with an
  * error reply set) when the arguments are malformed for the spec. */
@@ -227,7 +235,8 @@ void zvm_set_every_shard(zvm_proc *p);
  * (a script's ARGV values learned to be keys): they are locked up front like the others. */
 int zvm_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos);
 /* The same without the hints: the keys the call declares (COMMAND GETKEYS, cluster routing). */
-int zvm_declared_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos);
+int zvm_declared_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv,
+                               int *pos);
 /* Places key a (argument argi) as process p would: shard, lock identity, hash. */
 void zvm_key_place(zvm_proc *p, const keel_arg *a, uint32_t argi, zvm_key *k);
 /* Sets p's keys to a copy of raw[0..n), sorted by shard (stable), and its shard list. */

@@ -18,7 +18,7 @@ static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e);
 
 /* Releases a lock of shard_id on thread t: a waiter it was handed to now holds it and runs. */
 static void zvm_release_one(thr *t, uint32_t shard_id, lock_ent *e) {
-    if (shard_get(shard_id)->gate == e) {   /* a process that ran alone: its gate goes down */
+    if (shard_get(shard_id)->gate == e) { /* a process that ran alone: its gate goes down */
         gate_drop(shard_get(shard_id));
         return;
     }
@@ -47,7 +47,9 @@ static void zvm_add_lockref(zvm_proc *p, uint32_t shard_id, lock_ent *e) {
     p->nlocks++;
 }
 
-void zvm_hold_gate(zvm_proc *p, uint32_t shard_id) { zvm_add_lockref(p, shard_id, shard_get(shard_id)->gate); }
+void zvm_hold_gate(zvm_proc *p, uint32_t shard_id) {
+    zvm_add_lockref(p, shard_id, shard_get(shard_id)->gate);
+}
 
 bool zvm_holds_gate(const zvm_proc *p, uint32_t shard_id) {
     const lock_ent *g = shard_get(shard_id)->gate;
@@ -61,7 +63,8 @@ void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end)
     shard *s = shard_get(shard_id);
     for (uint32_t i = first; i < end; i++) {
         int fresh;
-        lock_ent *e = lock_take(&s->locks, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash, p->serial, &fresh);
+        lock_ent *e = lock_take(&s->locks, p->keys[i].lptr, p->keys[i].llen, p->keys[i].hash,
+                                p->serial, &fresh);
         if (fresh) zvm_add_lockref(p, shard_id, e);
     }
 }
@@ -87,13 +90,14 @@ bool zvm_lock_keys_ordered(zvm_proc *p, uint32_t shard_id, uint32_t first, uint3
     for (; p->lock_pos < end; p->lock_pos++) {
         const zvm_key *k = &p->keys[p->lock_pos];
         lock_ent *e = lock_find(t, k->lptr, k->llen, k->hash);
-        if (e && e->owner != p->serial) {   /* handed to p when its holder lets go */
+        if (e && e->owner != p->serial) { /* handed to p when its holder lets go */
             lock_wait(e, p);
             return false;
         }
         if (!e) {
             int fresh;
-            zvm_add_lockref(p, shard_id, lock_take(t, k->lptr, k->llen, k->hash, p->serial, &fresh));
+            zvm_add_lockref(p, shard_id,
+                            lock_take(t, k->lptr, k->llen, k->hash, p->serial, &fresh));
         }
     }
     p->lock_ordered = false;
@@ -109,7 +113,7 @@ void zvm_register_lazy_locks(zvm_proc *p) {
 typedef struct unlock_msg {
     msg m;
     thr *to;
-    struct unlock_msg *next_msg;   /* the batch zvm_take_locks returns */
+    struct unlock_msg *next_msg; /* the batch zvm_take_locks returns */
     uint32_t n;
     zvm_lockref refs[];
 } unlock_msg;
@@ -129,7 +133,7 @@ unlock_msg *zvm_take_locks(zvm_proc *p) {
         }
     }
     unlock_msg *batch = NULL;
-    while (remote > 0) {   /* one message per other thread, carrying its lock entries */
+    while (remote > 0) { /* one message per other thread, carrying its lock entries */
         thr *owner = NULL;
         uint32_t n = 0;
         for (uint32_t i = 0; i < p->nlocks; i++) {
@@ -163,7 +167,9 @@ void zvm_send_unlocks(unlock_msg *batch) {
     }
 }
 
-void zvm_release_locks(zvm_proc *p) { zvm_send_unlocks(zvm_take_locks(p)); }
+void zvm_release_locks(zvm_proc *p) {
+    zvm_send_unlocks(zvm_take_locks(p));
+}
 
 void zvm_unlock_msg(thr *t, msg *m) {
     unlock_msg *um = (unlock_msg *)m;
@@ -194,15 +200,15 @@ static bool zvm_keys_within(const zvm_proc *c, const zvm_proc *p) {
 void zvm_give_locks(zvm_proc *c, zvm_proc *parent) {
     /* EXEC's child ran inline while EXEC still held its single shard's keys lazily (nothing else
      * ran meanwhile) and took no key EXEC lacks: EXEC's hold covers it, nothing to register */
-    if (parent->call_inline && parent->lazy_locks && c->lazy_locks && parent->nkeys <= GIVE_WITHIN_MAX &&
-        zvm_keys_within(c, parent)) {
+    if (parent->call_inline && parent->lazy_locks && c->lazy_locks &&
+        parent->nkeys <= GIVE_WITHIN_MAX && zvm_keys_within(c, parent)) {
         c->lazy_locks = false;
         parent->call_taken = 0;
         return;
     }
-    zvm_register_lazy_locks(c);   /* keys only checked, not in the lock table yet */
+    zvm_register_lazy_locks(c); /* keys only checked, not in the lock table yet */
     parent->call_taken = c->nlocks;
-    for (uint32_t i = 0; i < c->nlocks; i++) zvm_add_lockref(parent, c->locks[i].shard, c->locks[i].ent);
+    for (uint32_t i = 0; i < c->nlocks; i++)
+        zvm_add_lockref(parent, c->locks[i].shard, c->locks[i].ent);
     c->nlocks = 0;
 }
-

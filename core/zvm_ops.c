@@ -100,12 +100,13 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
             p->target_shard = sid;
             return KEEL_HOP;
         }
-        if (p->alone && !zvm_holds_gate(p, sid)) {   /* a process running alone holds every shard */
-            if (!gate_raise(s, p)) return KEEL_BLOCK;   /* up, but others still hold keys here */
+        if (p->alone && !zvm_holds_gate(p, sid)) { /* a process running alone holds every shard */
+            if (!gate_raise(s, p)) return KEEL_BLOCK; /* up, but others still hold keys here */
             zvm_hold_gate(p, sid);
         }
         uint32_t first = p->lock_key, end = first;
-        while (end < p->nkeys && p->keys[end].shard == sid) end++;
+        while (end < p->nkeys && p->keys[end].shard == sid)
+            end++;
         /* a shard whose gate is up (SWAPDB, FLUSHALL) is not entered until it is lowered */
         keel_op_result at_gate;
         if (!gate_passage(p, s, first, end, &at_gate)) return at_gate;
@@ -130,7 +131,7 @@ static keel_op_result op_key_lock(keel_proc *kp, const keel_insn *in) {
         } else {
             zvm_lock_keys(p, sid, first, end);
         }
-        if (s->watch.count && zvm_writes(p)) watch_touch_keys(s, p, first, end);   /* WATCH sees it */
+        if (s->watch.count && zvm_writes(p)) watch_touch_keys(s, p, first, end); /* WATCH sees it */
         keel_charge(kp, end - first);
         p->lock_next++;
         p->lock_key = end;
@@ -225,18 +226,20 @@ static keel_op_result op_reply_value(keel_proc *kp, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN, RD, WR, FLAGS) \
-    {sizeof(keel_opcode_def), NAME, FN, SYN, RD, WR, 1, FLAGS}
+#define OP(NAME, FN, SYN, RD, WR, FLAGS)                                                           \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, RD, WR, 1, FLAGS }
 
 static const keel_opcode_def core_opcodes[] = {
     OP("key.lock", op_key_lock, "lock the command's keys, shard by shard in order", 0, 0,
        KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_YIELD),
     OP("shard.reset", op_shard_reset, "start a walk over every shard", 0, 0, 0),
-    OP("shard.enter", op_shard_enter, "go to the thread of the walk's current shard", 0, 0, KEEL_OP_MAY_HOP),
-    OP("shard.next", op_shard_next, "a = null; next shard: jump to imm while shards remain", 0, KEEL_OPND_A,
-       KEEL_OP_JUMPS),
+    OP("shard.enter", op_shard_enter, "go to the thread of the walk's current shard", 0, 0,
+       KEEL_OP_MAY_HOP),
+    OP("shard.next", op_shard_next, "a = null; next shard: jump to imm while shards remain", 0,
+       KEEL_OPND_A, KEEL_OP_JUMPS),
     OP("vm.jump", op_vm_jump, "jump to imm", 0, 0, KEEL_OP_JUMPS),
-    OP("vm.jump_if_null", op_vm_jump_if_null, "jump to imm if a is null", KEEL_OPND_A, 0, KEEL_OP_JUMPS),
+    OP("vm.jump_if_null", op_vm_jump_if_null, "jump to imm if a is null", KEEL_OPND_A, 0,
+       KEEL_OP_JUMPS),
     OP("vm.done", op_vm_done, "end the process", 0, 0, 0),
     OP("reply.ok", op_reply_ok, "reply +OK", 0, 0, 0),
     OP("reply.nil", op_reply_nil, "reply nil", 0, 0, 0),

@@ -15,11 +15,11 @@
 #include <stddef.h>
 #include <string.h>
 
-#define ARENA_FIRST 1024        /* argv, keys and reply of a typical command fit */
+#define ARENA_FIRST 1024 /* argv, keys and reply of a typical command fit */
 #define ARENA_MIN_EXTRA 16384
-#define POOL_MAX 2048           /* recycled processes kept per thread: deep pipelines reuse them */
-#define POOL_KEEP 64            /* kept through a trim even when idle */
-#define TRIM_RELEASE_BYTES (256 * 1024)   /* a trim that frees this much returns it to the OS */
+#define POOL_MAX 2048 /* recycled processes kept per thread: deep pipelines reuse them */
+#define POOL_KEEP 64  /* kept through a trim even when idle */
+#define TRIM_RELEASE_BYTES (256 * 1024) /* a trim that frees this much returns it to the OS */
 
 struct arena_chunk {
     arena_chunk *next;
@@ -70,12 +70,12 @@ void *zvm_alloc_try(zvm_proc *p, size_t n) {
 void *zvm_alloc(zvm_proc *p, size_t n) {
     void *r = zvm_alloc_try(p, n);
     if (r) return r;
-    arena_chunk *c = arena_chunk_new((n + 7) & ~(size_t)7);   /* the reserve, or abort */
+    arena_chunk *c = arena_chunk_new((n + 7) & ~(size_t)7); /* the reserve, or abort */
     c->next = p->arena;
     p->arena = c;
     p->arena_bytes += c->cap;
     p->arena_ptr = c->data;
-    p->arena_left = 0;   /* the chunk is exactly this allocation */
+    p->arena_left = 0; /* the chunk is exactly this allocation */
     return c->data;
 }
 
@@ -96,10 +96,13 @@ keel_status keel_proc_defer_free(keel_proc *kp, void (*fn)(void *ptr), void *ptr
     return KEEL_OK;
 }
 
-const char *keel_proc_option(keel_proc *kp, const char *name) { return opt_get(zvm_of(kp)->opts, name); }
+const char *keel_proc_option(keel_proc *kp, const char *name) {
+    return opt_get(zvm_of(kp)->opts, name);
+}
 
 static void zvm_proc_clear(zvm_proc *p) {
-    for (zvm_cleanup *c = p->cleanups; c; c = c->next) c->fn(c->ptr);   /* newest first */
+    for (zvm_cleanup *c = p->cleanups; c; c = c->next)
+        c->fn(c->ptr); /* newest first */
     ns_path_unref(p->ns);
     opt_unref(p->opts);
     arena_chunk *a = p->arena;
@@ -122,7 +125,7 @@ zvm_proc *zvm_proc_new(thr *t) {
         zvm_proc_clear(p);
     }
     p->home = p->cur = t;
-    atomic_fetch_add_explicit(&t->live, 1, memory_order_relaxed);   /* only t writes it */
+    atomic_fetch_add_explicit(&t->live, 1, memory_order_relaxed); /* only t writes it */
     p->serial = thr_next_serial(t);
     p->state = ZVM_NEW;
     p->pub.budget = ZVM_SLICE;
@@ -151,13 +154,13 @@ void zvm_proc_recycle(zvm_proc *p) {
 }
 
 void zvm_pool_trim(thr *t) {
-    int spare = t->pool_low - POOL_KEEP;   /* stayed unused for the whole period */
-    size_t freed = 0;                      /* counted here: other threads move mem_used() too */
+    int spare = t->pool_low - POOL_KEEP; /* stayed unused for the whole period */
+    size_t freed = 0;                    /* counted here: other threads move mem_used() too */
     for (; spare > 0 && t->pool; spare--) {
         zvm_proc *p = t->pool;
         t->pool = p->next;
         t->npool--;
-        freed += sizeof *p + p->arena->cap;   /* a pooled process keeps only its first chunk */
+        freed += sizeof *p + p->arena->cap; /* a pooled process keeps only its first chunk */
         zvm_proc_destroy(p);
     }
     t->pool_low = t->npool;
@@ -175,8 +178,9 @@ static bool arg_moves(const keel_arg *a, const char *lo, const char *hi) {
     return a->len >= ZVM_ARG_MOVE_MIN && a->ptr >= lo && a->ptr + a->len < hi;
 }
 
-bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo, const char *hi) {
-    size_t copied = 0;   /* the arguments copied take one block after the array */
+bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const char *lo,
+                        const char *hi) {
+    size_t copied = 0; /* the arguments copied take one block after the array */
     for (uint32_t i = 0; i < argc; i++)
         if (!arg_moves(&argv[i], lo, hi)) copied += argv[i].len + 1;
     keel_arg *v = zvm_alloc_try(p, sizeof *v * (argc ? argc : 1) + copied);
@@ -185,7 +189,7 @@ bool zvm_set_argv_moved(zvm_proc *p, uint32_t argc, const keel_arg *argv, const 
     for (uint32_t i = 0; i < argc; i++) {
         const keel_arg *a = &argv[i];
         if (arg_moves(a, lo, hi)) {
-            ((char *)a->ptr)[a->len] = '\0';   /* the byte after it is in [lo, hi) too */
+            ((char *)a->ptr)[a->len] = '\0'; /* the byte after it is in [lo, hi) too */
             v[i] = *a;
             continue;
         }
@@ -206,7 +210,7 @@ oom:
 
 void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
     if (zvm_set_argv_moved(p, argc, argv, NULL, NULL)) return;
-    keel_arg *v = zvm_alloc(p, sizeof *v * (argc ? argc : 1));   /* internal callers: small */
+    keel_arg *v = zvm_alloc(p, sizeof *v * (argc ? argc : 1)); /* internal callers: small */
     for (uint32_t i = 0; i < argc; i++) {
         char *s = zvm_alloc(p, argv[i].len + 1);
         memcpy(s, argv[i].ptr, argv[i].len);
@@ -220,7 +224,8 @@ void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
 
 /* The call's key positions; a keys callback's hints (negative positions: keys a script may touch
  * without declaring them) are kept, as positive positions, or left out. */
-static int key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos, bool hints) {
+static int key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos,
+                         bool hints) {
     int n = 0;
     if (d->keys) {
         n = d->keys((int)argc, argv, pos, (int)argc);
@@ -235,7 +240,8 @@ static int key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *a
     } else if (d->first_key > 0) {
         int last = d->last_key < 0 ? (int)argc + d->last_key : d->last_key;
         int step = d->key_step > 0 ? d->key_step : 1;
-        for (int i = d->first_key; i <= last && i < (int)argc; i += step) pos[n++] = i;
+        for (int i = d->first_key; i <= last && i < (int)argc; i += step)
+            pos[n++] = i;
     }
     return n;
 }
@@ -244,7 +250,8 @@ int zvm_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv
     return key_positions(d, argc, argv, pos, true);
 }
 
-int zvm_declared_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv, int *pos) {
+int zvm_declared_key_positions(const keel_cmd_def *d, uint32_t argc, const keel_arg *argv,
+                               int *pos) {
     return key_positions(d, argc, argv, pos, false);
 }
 
@@ -268,7 +275,8 @@ static void keys_sort_by_shard(zvm_proc *p, const zvm_key *raw, uint32_t n, zvm_
     if (n <= KEYS_SORT_SMALL) {
         for (uint32_t i = 0; i < n; i++) {
             uint32_t j = i;
-            for (; j > 0 && keys[j - 1].shard > raw[i].shard; j--) keys[j] = keys[j - 1];
+            for (; j > 0 && keys[j - 1].shard > raw[i].shard; j--)
+                keys[j] = keys[j - 1];
             keys[j] = raw[i];
         }
         return;
@@ -276,20 +284,23 @@ static void keys_sort_by_shard(zvm_proc *p, const zvm_key *raw, uint32_t n, zvm_
     uint32_t nshards = srv->nshards;
     uint32_t *per_shard = zvm_alloc(p, sizeof *per_shard * nshards);
     memset(per_shard, 0, sizeof *per_shard * nshards);
-    for (uint32_t i = 0; i < n; i++) per_shard[raw[i].shard]++;
-    for (uint32_t s = 0, at = 0; s < nshards; s++) {   /* counting sort */
+    for (uint32_t i = 0; i < n; i++)
+        per_shard[raw[i].shard]++;
+    for (uint32_t s = 0, at = 0; s < nshards; s++) { /* counting sort */
         uint32_t c = per_shard[s];
         per_shard[s] = at;
         at += c;
     }
-    for (uint32_t i = 0; i < n; i++) keys[per_shard[raw[i].shard]++] = raw[i];
+    for (uint32_t i = 0; i < n; i++)
+        keys[per_shard[raw[i].shard]++] = raw[i];
 }
 
 void zvm_set_key_list(zvm_proc *p, const zvm_key *raw, uint32_t n) {
     zvm_key *keys = zvm_alloc(p, sizeof *keys * (n ? n : 1));
     keys_sort_by_shard(p, raw, n, keys);
     uint32_t distinct = 0;
-    for (uint32_t i = 0; i < n; i++) distinct += i == 0 || keys[i].shard != keys[i - 1].shard;
+    for (uint32_t i = 0; i < n; i++)
+        distinct += i == 0 || keys[i].shard != keys[i - 1].shard;
     p->keys = keys;
     p->nkeys = n;
     p->lshards = zvm_alloc(p, sizeof *p->lshards * (distinct ? distinct : 1));
@@ -300,7 +311,8 @@ void zvm_set_key_list(zvm_proc *p, const zvm_key *raw, uint32_t n) {
 
 void zvm_set_every_shard(zvm_proc *p) {
     p->lshards = zvm_alloc(p, sizeof *p->lshards * srv->nshards);
-    for (uint32_t s = 0; s < srv->nshards; s++) p->lshards[s] = s;
+    for (uint32_t s = 0; s < srv->nshards; s++)
+        p->lshards[s] = s;
     p->nlshards = srv->nshards;
 }
 
@@ -312,7 +324,7 @@ bool zvm_set_keys(zvm_proc *p) {
         return false;
     }
     if (n == 0) return true;
-    if (n == 1) {   /* most commands: no sorting, no per-shard counts */
+    if (n == 1) { /* most commands: no sorting, no per-shard counts */
         zvm_key *k = zvm_alloc(p, sizeof *k);
         zvm_key_place(p, &p->pub.argv[pos[0]], (uint32_t)pos[0], k);
         p->keys = k;
@@ -322,7 +334,8 @@ bool zvm_set_keys(zvm_proc *p) {
         return true;
     }
     zvm_key *raw = zvm_alloc(p, sizeof *raw * (size_t)n);
-    for (int i = 0; i < n; i++) zvm_key_place(p, &p->pub.argv[pos[i]], (uint32_t)pos[i], &raw[i]);
+    for (int i = 0; i < n; i++)
+        zvm_key_place(p, &p->pub.argv[pos[i]], (uint32_t)pos[i], &raw[i]);
     zvm_set_key_list(p, raw, (uint32_t)n);
     return true;
 }

@@ -12,12 +12,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool operand_ok(uint8_t o) { return o == KEEL_NONE || KEEL_IS_REG(o) || (KEEL_IS_ARG(o) && o != 0x7f); }
+static bool operand_ok(uint8_t o) {
+    return o == KEEL_NONE || KEEL_IS_REG(o) || (KEEL_IS_ARG(o) && o != 0x7f);
+}
 
 zvm_program *zvm_program_build(const keel_insn_def *tmpl, bool lock_prologue, char *err,
                                size_t errlen) {
     uint32_t n = 0;
-    while (tmpl && tmpl[n].op) n++;
+    while (tmpl && tmpl[n].op)
+        n++;
     uint32_t off = lock_prologue ? 1 : 0;
     if (n + off == 0) {
         snprintf(err, errlen, "the program is empty");
@@ -35,11 +38,14 @@ zvm_program *zvm_program_build(const keel_insn_def *tmpl, bool lock_prologue, ch
         const keel_insn_def *t = &tmpl[i];
         const op_entry *op = op_lookup(t->op);
         if (!op) {
-            snprintf(err, errlen, "instruction %u uses opcode '%s', which no loaded module provides", i, t->op);
+            snprintf(err, errlen,
+                     "instruction %u uses opcode '%s', which no loaded module provides", i, t->op);
             goto fail;
         }
         if (!operand_ok(t->a) || !operand_ok(t->b) || !operand_ok(t->c)) {
-            snprintf(err, errlen, "instruction %u (%s) has an operand that is neither a register, an argument nor KEEL_NONE",
+            snprintf(err, errlen,
+                     "instruction %u (%s) has an operand that is neither a register, an argument "
+                     "nor KEEL_NONE",
                      i, t->op);
             goto fail;
         }
@@ -52,8 +58,8 @@ zvm_program *zvm_program_build(const keel_insn_def *tmpl, bool lock_prologue, ch
         in->imm = t->imm;
         if (op->def.flags & KEEL_OP_JUMPS) {
             if (t->imm < 0 || t->imm >= (int64_t)n) {
-                snprintf(err, errlen, "instruction %u (%s) jumps to %lld, outside the program", i, t->op,
-                         (long long)t->imm);
+                snprintf(err, errlen, "instruction %u (%s) jumps to %lld, outside the program", i,
+                         t->op, (long long)t->imm);
                 goto fail;
             }
             in->imm = t->imm + off;
@@ -65,14 +71,20 @@ fail:
     return NULL;
 }
 
-void zvm_program_free(zvm_program *prog) { mem_free(prog); }
+void zvm_program_free(zvm_program *prog) {
+    mem_free(prog);
+}
 
 static void operand_text(char *out, size_t cap, uint8_t o, const zvm_proc *subject) {
-    if (o == KEEL_NONE) snprintf(out, cap, "-");
-    else if (KEEL_IS_REG(o)) snprintf(out, cap, "r%u", o);
+    if (o == KEEL_NONE)
+        snprintf(out, cap, "-");
+    else if (KEEL_IS_REG(o))
+        snprintf(out, cap, "r%u", o);
     else if (subject && KEEL_ARG_INDEX(o) < subject->pub.argc)
-        snprintf(out, cap, "argv[%u]=\"%.24s\"", KEEL_ARG_INDEX(o), subject->pub.argv[KEEL_ARG_INDEX(o)].ptr);
-    else snprintf(out, cap, "argv[%u]", KEEL_ARG_INDEX(o));
+        snprintf(out, cap, "argv[%u]=\"%.24s\"", KEEL_ARG_INDEX(o),
+                 subject->pub.argv[KEEL_ARG_INDEX(o)].ptr);
+    else
+        snprintf(out, cap, "argv[%u]", KEEL_ARG_INDEX(o));
 }
 
 void zvm_explain(zvm_proc *out, const zvm_program *prog, const zvm_proc *subject) {
@@ -80,14 +92,17 @@ void zvm_explain(zvm_proc *out, const zvm_program *prog, const zvm_proc *subject
     keel_reply_open(kp, KEEL_REPLY_ARRAY);
     char line[512];
     if (subject && subject->cmd) {
-        snprintf(line, sizeof line, "command %s (module %s, flags 0x%llx), %u instructions, %u key(s) on %u shard(s)",
+        snprintf(line, sizeof line,
+                 "command %s (module %s, flags 0x%llx), %u instructions, %u key(s) on %u shard(s)",
                  subject->cmd->lname, loader_module_name(subject->cmd->module),
-                 (unsigned long long)subject->cmd->def->flags, prog->n, subject->nkeys, subject->nlshards);
+                 (unsigned long long)subject->cmd->def->flags, prog->n, subject->nkeys,
+                 subject->nlshards);
         keel_reply_simple(kp, line);
         for (uint32_t i = 0; i < subject->nkeys; i++) {
             snprintf(line, sizeof line, "key argv[%u]=\"%.40s\" hash %016llx shard %u thread %d",
-                     subject->keys[i].argi, subject->keys[i].ptr, (unsigned long long)subject->keys[i].hash,
-                     subject->keys[i].shard, shard_get(subject->keys[i].shard)->owner->id);
+                     subject->keys[i].argi, subject->keys[i].ptr,
+                     (unsigned long long)subject->keys[i].hash, subject->keys[i].shard,
+                     shard_get(subject->keys[i].shard)->owner->id);
             keel_reply_simple(kp, line);
         }
     }
@@ -106,10 +121,12 @@ void zvm_explain(zvm_proc *out, const zvm_program *prog, const zvm_proc *subject
                              (op->def.writes & (1u << k)) ? "(w)" : "");
             if (w > 0 && (size_t)w < sizeof opnds - used) used += (size_t)w;
         }
-        snprintf(line, sizeof line, "%04u %-22s %simm=%lld cost=%u%s%s%s ; %s", i, op->def.name, opnds,
-                 (long long)in->imm, op->def.cost, (op->def.flags & KEEL_OP_MAY_YIELD) ? " may-yield" : "",
+        snprintf(line, sizeof line, "%04u %-22s %simm=%lld cost=%u%s%s%s ; %s", i, op->def.name,
+                 opnds, (long long)in->imm, op->def.cost,
+                 (op->def.flags & KEEL_OP_MAY_YIELD) ? " may-yield" : "",
                  (op->def.flags & KEEL_OP_MAY_HOP) ? " may-hop" : "",
-                 (op->def.flags & KEEL_OP_MAY_BLOCK) ? " may-block" : "", op->def.synopsis ? op->def.synopsis : "");
+                 (op->def.flags & KEEL_OP_MAY_BLOCK) ? " may-block" : "",
+                 op->def.synopsis ? op->def.synopsis : "");
         keel_reply_simple(kp, line);
     }
     keel_reply_close(kp);

@@ -8,11 +8,14 @@
 #include <string.h>
 
 /* True while the rest of the reply is dropped (nested too deep, or no memory). */
-static bool reply_swallowing(const zvm_proc *p) { return p->depth >= ZVM_REPLY_DEPTH; }
+static bool reply_swallowing(const zvm_proc *p) {
+    return p->depth >= ZVM_REPLY_DEPTH;
+}
 
 /* Closes every aggregate on top of the stack that has all its children. */
 static void reply_pop_complete(zvm_proc *p) {
-    while (p->depth >= 0 && !reply_swallowing(p) && p->frames[p->depth].left == 0) p->depth--;
+    while (p->depth >= 0 && !reply_swallowing(p) && p->frames[p->depth].left == 0)
+        p->depth--;
 }
 
 /* Where a node goes when the reply found no memory (written, never read). */
@@ -23,7 +26,7 @@ static __thread keel_reply reply_sink;
 static void reply_oom(zvm_proc *p) {
     static const char oom[] = "ERR out of memory";
     zvm_reply_reset(p);
-    keel_reply *r = zvm_alloc(p, sizeof *r);   /* a few bytes: the memory reserve has them */
+    keel_reply *r = zvm_alloc(p, sizeof *r); /* a few bytes: the memory reserve has them */
     memset(r, 0, sizeof *r);
     r->type = KEEL_REPLY_ERROR;
     r->v.s = oom;
@@ -42,29 +45,37 @@ static keel_reply *reply_add(zvm_proc *p, uint8_t type) {
     memset(r, 0, sizeof *r);
     r->type = type;
     if (p->depth < 0) {
-        if (p->reply_last) p->reply_last->next = r;
-        else p->reply_first = r;
+        if (p->reply_last)
+            p->reply_last->next = r;
+        else
+            p->reply_first = r;
         p->reply_last = r;
         p->nreplies++;
         return r;
     }
     reply_frame *f = &p->frames[p->depth];
-    if (f->last) f->last->next = r;
-    else f->node->v.child = r;
+    if (f->last)
+        f->last->next = r;
+    else
+        f->node->v.child = r;
     f->last = r;
-    if (f->left > 0) f->left--;
-    else f->node->len++;   /* open aggregate: counts as it goes */
+    if (f->left > 0)
+        f->left--;
+    else
+        f->node->len++; /* open aggregate: counts as it goes */
     return r;
 }
 
-static void reply_scalar_done(zvm_proc *p) { reply_pop_complete(p); }
+static void reply_scalar_done(zvm_proc *p) {
+    reply_pop_complete(p);
+}
 
 static void reply_push(zvm_proc *p, keel_reply *r, int64_t left) {
-    if (reply_swallowing(p)) return;   /* r is the sink of a reply that found no memory */
+    if (reply_swallowing(p)) return; /* r is the sink of a reply that found no memory */
     if (p->depth + 1 >= ZVM_REPLY_DEPTH) {
         zvm_reply_reset(p);
         zvm_reply_errorf(p, "ERR reply nested more than %d levels deep", ZVM_REPLY_DEPTH);
-        p->depth = ZVM_REPLY_DEPTH;   /* swallow the rest of this reply */
+        p->depth = ZVM_REPLY_DEPTH; /* swallow the rest of this reply */
         return;
     }
     p->depth++;
@@ -72,7 +83,6 @@ static void reply_push(zvm_proc *p, keel_reply *r, int64_t left) {
     p->frames[p->depth].last = NULL;
     p->frames[p->depth].left = left;
 }
-
 
 void keel_reply_nil(keel_proc *kp) {
     zvm_proc *p = zvm_of(kp);
@@ -98,8 +108,10 @@ void keel_reply_int(keel_proc *kp, int64_t v) {
 void keel_reply_uint(keel_proc *kp, uint64_t v) {
     zvm_proc *p = zvm_of(kp);
     if (reply_swallowing(p)) return;
-    if (v <= INT64_MAX) reply_add(p, KEEL_REPLY_INT)->v.i = (int64_t)v;
-    else reply_add(p, KEEL_REPLY_UINT)->v.u = v;
+    if (v <= INT64_MAX)
+        reply_add(p, KEEL_REPLY_INT)->v.i = (int64_t)v;
+    else
+        reply_add(p, KEEL_REPLY_UINT)->v.u = v;
     reply_scalar_done(p);
 }
 
@@ -150,7 +162,9 @@ void keel_reply_simple(keel_proc *kp, const char *s) {
     reply_string(zvm_of(kp), KEEL_REPLY_SIMPLE, s, strlen(s));
 }
 
-void keel_reply_ok(keel_proc *kp) { reply_string(zvm_of(kp), KEEL_REPLY_SIMPLE, "OK", 2); }
+void keel_reply_ok(keel_proc *kp) {
+    reply_string(zvm_of(kp), KEEL_REPLY_SIMPLE, "OK", 2);
+}
 
 static void reply_verror(zvm_proc *p, const char *fmt, va_list ap) {
     char buf[512];
@@ -174,7 +188,9 @@ void zvm_reply_errorf(zvm_proc *p, const char *fmt, ...) {
     va_end(ap);
 }
 
-void zvm_reply_error_text(zvm_proc *p, const char *s, size_t n) { reply_string(p, KEEL_REPLY_ERROR, s, n); }
+void zvm_reply_error_text(zvm_proc *p, const char *s, size_t n) {
+    reply_string(p, KEEL_REPLY_ERROR, s, n);
+}
 
 void keel_reply_verbatim(keel_proc *kp, const char *fmt3, const void *s, size_t n) {
     zvm_proc *p = zvm_of(kp);
@@ -230,22 +246,30 @@ static void reply_aggregate(zvm_proc *p, uint8_t type, size_t n, size_t children
     if (reply_swallowing(p)) return;
     keel_reply *r = reply_add(p, type);
     r->len = (uint32_t)n;
-    if (children > 0) reply_push(p, r, (int64_t)children);
-    else reply_pop_complete(p);
+    if (children > 0)
+        reply_push(p, r, (int64_t)children);
+    else
+        reply_pop_complete(p);
 }
 
-void keel_reply_array(keel_proc *kp, size_t n) { reply_aggregate(zvm_of(kp), KEEL_REPLY_ARRAY, n, n); }
+void keel_reply_array(keel_proc *kp, size_t n) {
+    reply_aggregate(zvm_of(kp), KEEL_REPLY_ARRAY, n, n);
+}
 void keel_reply_pairs(keel_proc *kp, size_t npairs) {
     zvm_proc *p = zvm_of(kp);
     if (reply_swallowing(p)) return;
     keel_reply *r = reply_add(p, KEEL_REPLY_ARRAY);
     r->len = (uint32_t)(npairs * 2);
     r->pad[0] = KEEL_REPLY_ARRAY_PAIRS;
-    if (npairs > 0) reply_push(p, r, (int64_t)npairs * 2);
-    else reply_pop_complete(p);
+    if (npairs > 0)
+        reply_push(p, r, (int64_t)npairs * 2);
+    else
+        reply_pop_complete(p);
 }
 
-void keel_reply_set(keel_proc *kp, size_t n) { reply_aggregate(zvm_of(kp), KEEL_REPLY_SET, n, n); }
+void keel_reply_set(keel_proc *kp, size_t n) {
+    reply_aggregate(zvm_of(kp), KEEL_REPLY_SET, n, n);
+}
 void keel_reply_map(keel_proc *kp, size_t npairs) {
     reply_aggregate(zvm_of(kp), KEEL_REPLY_MAP, npairs, npairs * 2);
 }
@@ -262,7 +286,7 @@ void keel_reply_close(keel_proc *kp) {
     zvm_proc *p = zvm_of(kp);
     if (p->depth < 0 || reply_swallowing(p)) return;
     reply_frame *f = &p->frames[p->depth];
-    if (f->left != -1) return;   /* not an open aggregate: ignore the stray close */
+    if (f->left != -1) return; /* not an open aggregate: ignore the stray close */
     if (f->node->type == KEEL_REPLY_MAP) f->node->len /= 2;
     p->depth--;
     reply_pop_complete(p);
@@ -274,14 +298,18 @@ void zvm_reply_reset(zvm_proc *p) {
     p->depth = -1;
 }
 
-void keel_reply_reset(keel_proc *kp) { zvm_reply_reset(zvm_of(kp)); }
+void keel_reply_reset(keel_proc *kp) {
+    zvm_reply_reset(zvm_of(kp));
+}
 
 void zvm_reply_finish(zvm_proc *p) {
     if (reply_swallowing(p)) p->depth = -1;
     while (p->depth >= 0) {
         reply_frame *f = &p->frames[p->depth];
-        if (f->left == -1) keel_reply_close(&p->pub);
-        else keel_reply_nil(&p->pub);
+        if (f->left == -1)
+            keel_reply_close(&p->pub);
+        else
+            keel_reply_nil(&p->pub);
     }
 }
 
@@ -302,7 +330,7 @@ static bool reply_bytes_step(zvm_proc *p, const char *s, size_t n, uint64_t *cur
         }
         copy[n] = '\0';
         keel_reply *r = reply_add(p, KEEL_REPLY_BULK);
-        if (reply_swallowing(p)) return true;   /* no memory for the node: the error went in */
+        if (reply_swallowing(p)) return true; /* no memory for the node: the error went in */
         r->v.s = copy;
         r->len = (uint32_t)n;
         reply_scalar_done(p);
@@ -324,8 +352,8 @@ static bool reply_bytes_step(zvm_proc *p, const char *s, size_t n, uint64_t *cur
     return true;
 }
 
-keel_status keel_value_members(const keel_value *v, uint64_t *cursor, size_t max,
-                               keel_member_fn fn, void *ctx, bool *done) {
+keel_status keel_value_members(const keel_value *v, uint64_t *cursor, size_t max, keel_member_fn fn,
+                               void *ctx, bool *done) {
     const type_entry *te = v->type == KEEL_TYPE_BOX ? NULL : type_by_id(v->type);
     if (!te || !te->def.members_step || !fn || !done) return KEEL_EINVAL;
     *done = te->def.members_step(v->obj, cursor, max, fn, ctx);
@@ -346,8 +374,11 @@ bool keel_reply_stored_step(keel_proc *kp, const keel_value *v, uint64_t *cursor
 void keel_reply_stored(keel_proc *kp, const keel_value *v) {
     if (v->type != KEEL_TYPE_BOX) {
         const type_entry *te = type_by_id(v->type);
-        if (te && te->def.to_reply) te->def.to_reply(kp, v->obj);
-        else keel_reply_error(kp, "ERR the value's type (%s) cannot be shown", te ? te->def.name : "unknown");
+        if (te && te->def.to_reply)
+            te->def.to_reply(kp, v->obj);
+        else
+            keel_reply_error(kp, "ERR the value's type (%s) cannot be shown",
+                             te ? te->def.name : "unknown");
         return;
     }
     if (v->box.type == DK_BYTES) {
@@ -367,8 +398,10 @@ void zvm_reply_copy(zvm_proc *p, const keel_reply *r) {
     case KEEL_REPLY_PUSH: {
         uint64_t children = r->type == KEEL_REPLY_MAP ? 2 * (uint64_t)r->len : r->len;
         reply_aggregate(p, r->type, r->len, children);
-        for (const keel_reply *c = r->v.child; c && children > 0; c = c->next, children--) zvm_reply_copy(p, c);
-        while (children-- > 0 && !reply_swallowing(p)) keel_reply_nil(&p->pub);   /* a short tree */
+        for (const keel_reply *c = r->v.child; c && children > 0; c = c->next, children--)
+            zvm_reply_copy(p, c);
+        while (children-- > 0 && !reply_swallowing(p))
+            keel_reply_nil(&p->pub); /* a short tree */
         return;
     }
     case KEEL_REPLY_BULK:
@@ -377,7 +410,7 @@ void zvm_reply_copy(zvm_proc *p, const keel_reply *r) {
     case KEEL_REPLY_VERBATIM:
         reply_string(p, r->type, r->v.s, r->len);
         return;
-    default: {   /* numbers, booleans, nil: the node as it is */
+    default: { /* numbers, booleans, nil: the node as it is */
         keel_reply *n = reply_add(p, r->type);
         n->len = r->len;
         n->v = r->v;

@@ -26,8 +26,10 @@ void zvm_prefetch(zvm_proc *p, thr *t, int stage) {
     if (s->owner != t) return;
     const dk_table *table = shard_table(s, p->db);
     if (!table) return;
-    if (stage == 0) dk_table_prefetch(table, p->keys[0].hash);
-    else dk_table_prefetch_entry(table, p->keys[0].hash);
+    if (stage == 0)
+        dk_table_prefetch(table, p->keys[0].hash);
+    else
+        dk_table_prefetch_entry(table, p->keys[0].hash);
 }
 
 zvm_outcome zvm_run(zvm_proc *p) {
@@ -67,7 +69,8 @@ zvm_outcome zvm_run(zvm_proc *p) {
 }
 
 bool zvm_writes(const zvm_proc *p) {
-    return p->cmd && (cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & (KEEL_CMD_WRITE | KEEL_CMD_ADMIN));
+    return p->cmd &&
+           (cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & (KEEL_CMD_WRITE | KEEL_CMD_ADMIN));
 }
 
 /* True when p's client has gone, p has not run anything yet (it may hold locks it took or was
@@ -82,14 +85,17 @@ static bool zvm_abandoned(const zvm_proc *p) {
     return !zvm_must_run(p);
 }
 
-bool zvm_must_run(const zvm_proc *p) { return zvm_writes(p) || p->tx != NULL; }
+bool zvm_must_run(const zvm_proc *p) {
+    return zvm_writes(p) || p->tx != NULL;
+}
 
 /* The first yield of a process marks it long-running on its connection, which then starts no
  * more requests until it finishes (conn.c).  A child (EXEC's command, a script's call) marks the
  * request it runs for: the connection only hears of that one finishing.  (The parent waits,
  * parked, while its child runs: nothing else touches it.) */
 static void zvm_note_yield(zvm_proc *p) {
-    while (p->call_parent) p = p->call_parent;
+    while (p->call_parent)
+        p = p->call_parent;
     if (p->yielded || !p->conn) return;
     p->yielded = true;
     atomic_fetch_add_explicit(&p->conn->nlong, 1, memory_order_relaxed);
@@ -118,17 +124,22 @@ static zvm_outcome zvm_fail_busy(zvm_proc *p) {
 
 void zvm_step(zvm_proc *p) {
     thr *t = p->cur;
-    if (p->blk) blk_resumed(p);   /* woken from a park: it starts its program over */
+    if (p->blk) blk_resumed(p); /* woken from a park: it starts its program over */
     zvm_set_state(p, ZVM_RUNNING);
-    zvm_outcome out = p->busy_error ? zvm_fail_busy(p) : zvm_abandoned(p) ? ZVM_OUT_DONE : zvm_run(p);
+    zvm_outcome out = p->busy_error      ? zvm_fail_busy(p)
+                      : zvm_abandoned(p) ? ZVM_OUT_DONE
+                                         : zvm_run(p);
     switch (out) {
     case ZVM_OUT_DONE:
         busy_clear(p);
-        if (atomic_load_explicit(&aof_logging, memory_order_relaxed)) aof_proc_done(p);   /* keys still held */
+        if (atomic_load_explicit(&aof_logging, memory_order_relaxed))
+            aof_proc_done(p); /* keys still held */
         zvm_reply_finish(p);
-        call_clear(p);   /* a child whose reply was never cleared */
-        if (p->call_parent) zvm_give_locks(p, p->call_parent);
-        else zvm_release_locks(p);
+        call_clear(p); /* a child whose reply was never cleared */
+        if (p->call_parent)
+            zvm_give_locks(p, p->call_parent);
+        else
+            zvm_release_locks(p);
         if (p->home == t) {
             p->done(p);
         } else {
@@ -137,29 +148,30 @@ void zvm_step(zvm_proc *p) {
         }
         break;
     case ZVM_OUT_YIELD:
-        if (p->restart_wider) call_restart_wider(p);   /* gives back its locks, starts over */
+        if (p->restart_wider) call_restart_wider(p); /* gives back its locks, starts over */
         zvm_note_yield(p);
         zvm_register_lazy_locks(p);
         atomic_fetch_add_explicit(&t->st.yields, 1, memory_order_relaxed);
         thr_ready(t, p);
         break;
     case ZVM_OUT_BLOCK:
-        if (p->block_req && (p->call_parent || p->aof_replay)) {   /* EXEC, a script, the log's replay: never blocks */
+        if (p->block_req && (p->call_parent ||
+                             p->aof_replay)) { /* EXEC, a script, the log's replay: never blocks */
             zvm_restart_timed_out(p);
             thr_ready(t, p);
             break;
         }
-        if (p->block_req) {   /* keel_block_keys: park on the keys, holding nothing */
+        if (p->block_req) { /* keel_block_keys: park on the keys, holding nothing */
             blk_park(p);
             break;
         }
-        zvm_register_lazy_locks(p);   /* waiting behind a lock holder on this thread */
+        zvm_register_lazy_locks(p); /* waiting behind a lock holder on this thread */
         zvm_set_state(p, ZVM_WAITING);
         break;
     case ZVM_OUT_HOP: {
         zvm_register_lazy_locks(p);
         thr *dst = shard_get(p->target_shard)->owner;
-        if (dst == t) {   /* defensive: an opcode asked to hop to where it is */
+        if (dst == t) { /* defensive: an opcode asked to hop to where it is */
             thr_ready(t, p);
             break;
         }

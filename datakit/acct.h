@@ -13,8 +13,7 @@
 
 static inline void *dk_acct_malloc(size_t *acct, size_t n) {
     void *p = dk_malloc(n);
-    if (p)
-        *acct += dk_mem_footprint(p);
+    if (p) *acct += dk_mem_footprint(p);
     return p;
 }
 
@@ -22,8 +21,7 @@ static inline void *dk_acct_malloc(size_t *acct, size_t n) {
 static inline void *dk_acct_realloc(size_t *acct, void *p, size_t n) {
     size_t old = dk_mem_footprint(p);
     void *q = dk_realloc(p, n);
-    if (q)
-        *acct = *acct - old + dk_mem_footprint(q);
+    if (q) *acct = *acct - old + dk_mem_footprint(q);
     return q;
 }
 
@@ -36,8 +34,7 @@ static inline void dk_acct_free(size_t *acct, void *p) {
  * eighth (at most `most` bytes) of headroom so that byte-at-a-time growth does not realloc on
  * every call.  The allocator's own rounding (16 bytes in glibc) is used before asking again. */
 static inline void *dk_acct_grow(size_t *acct, void *p, size_t need, size_t most) {
-    if (p && dk_mem_usable(p) >= need)
-        return p;
+    if (p && dk_mem_usable(p) >= need) return p;
     size_t extra = need / 8 < most ? need / 8 : most;
     return dk_acct_realloc(acct, p, need + extra);
 }
@@ -51,8 +48,7 @@ static inline void *dk_acct_reserve(size_t *acct, void *p, size_t need) {
  * fails: on a failed shrink p stays as it was. */
 static inline void *dk_acct_trim(size_t *acct, void *p, size_t need) {
     size_t have = dk_mem_usable(p);
-    if (have <= need + need / 4 + 64)
-        return p;
+    if (have <= need + need / 4 + 64) return p;
     void *q = dk_acct_realloc(acct, p, need);
     return q ? q : p;
 }

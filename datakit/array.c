@@ -13,23 +13,24 @@ struct dk_array {
 };
 
 dk_array *dk_array_new(unsigned width) {
-    if (width != 1 && width != 2 && width != 4 && width != 8 && width != 16)
-        return NULL;
+    if (width != 1 && width != 2 && width != 4 && width != 8 && width != 16) return NULL;
     dk_array *a = dk_calloc(1, sizeof *a);
-    if (a)
-        a->width = width;
+    if (a) a->width = width;
     return a;
 }
 
 void dk_array_free(dk_array *a) {
-    if (!a)
-        return;
+    if (!a) return;
     dk_free(a->data);
     dk_free(a);
 }
 
-size_t dk_array_len(const dk_array *a) { return a->len; }
-unsigned dk_array_width(const dk_array *a) { return a->width; }
+size_t dk_array_len(const dk_array *a) {
+    return a->len;
+}
+unsigned dk_array_width(const dk_array *a) {
+    return a->width;
+}
 
 size_t dk_array_bytes(const dk_array *a) {
     return dk_mem_footprint(a) + dk_mem_footprint(a->data);
@@ -55,10 +56,18 @@ uint64_t dk_array_get_u64(const dk_array *a, size_t i) {
     uint32_t u32;
     uint64_t u64;
     switch (a->width) {
-    case 1: memcpy(&u8, p, 1); return u8;
-    case 2: memcpy(&u16, p, 2); return u16;
-    case 4: memcpy(&u32, p, 4); return u32;
-    default: memcpy(&u64, p, 8); return u64;
+    case 1:
+        memcpy(&u8, p, 1);
+        return u8;
+    case 2:
+        memcpy(&u16, p, 2);
+        return u16;
+    case 4:
+        memcpy(&u32, p, 4);
+        return u32;
+    default:
+        memcpy(&u64, p, 8);
+        return u64;
     }
 }
 
@@ -68,10 +77,18 @@ void dk_array_set_u64(dk_array *a, size_t i, uint64_t v) {
     uint16_t u16 = (uint16_t)v;
     uint32_t u32 = (uint32_t)v;
     switch (a->width) {
-    case 1: memcpy(p, &u8, 1); break;
-    case 2: memcpy(p, &u16, 2); break;
-    case 4: memcpy(p, &u32, 4); break;
-    default: memcpy(p, &v, 8); break;
+    case 1:
+        memcpy(p, &u8, 1);
+        break;
+    case 2:
+        memcpy(p, &u16, 2);
+        break;
+    case 4:
+        memcpy(p, &u32, 4);
+        break;
+    default:
+        memcpy(p, &v, 8);
+        break;
     }
 }
 
@@ -83,11 +100,9 @@ static bool array_realloc(dk_array *a, size_t cap) {
         a->cap = 0;
         return true;
     }
-    if (cap > SIZE_MAX / a->width)
-        return false;
+    if (cap > SIZE_MAX / a->width) return false;
     uint8_t *d = dk_realloc(a->data, cap * a->width);
-    if (!d)
-        return false;
+    if (!d) return false;
     a->data = d;
     /* Use the slack the allocator gave anyway. */
     a->cap = dk_mem_usable(d) / a->width;
@@ -100,20 +115,19 @@ bool dk_array_reserve(dk_array *a, size_t n) {
 
 /* Room for one more element, growing by half again. */
 static bool array_grow1(dk_array *a) {
-    if (a->len < a->cap)
-        return true;
+    if (a->len < a->cap) return true;
     size_t cap = a->cap + a->cap / 2;
-    if (cap < 4)
-        cap = 4;
+    if (cap < 4) cap = 4;
     return array_realloc(a, cap);
 }
 
-bool dk_array_push(dk_array *a, const void *in) { return dk_array_insert(a, a->len, in); }
+bool dk_array_push(dk_array *a, const void *in) {
+    return dk_array_insert(a, a->len, in);
+}
 
 bool dk_array_insert(dk_array *a, size_t i, const void *in) {
     assert(i <= a->len);
-    if (!array_grow1(a))
-        return false;
+    if (!array_grow1(a)) return false;
     uint8_t *p = a->data + i * a->width;
     memmove(p + a->width, p, (a->len - i) * a->width);
     if (in)
@@ -125,38 +139,29 @@ bool dk_array_insert(dk_array *a, size_t i, const void *in) {
 }
 
 bool dk_array_pop(dk_array *a, void *out) {
-    if (a->len == 0)
-        return false;
-    if (out)
-        dk_array_get(a, a->len - 1, out);
+    if (a->len == 0) return false;
+    if (out) dk_array_get(a, a->len - 1, out);
     a->len--;
-    if (a->len < a->cap / 4)
-        array_realloc(a, a->len * 2);
+    if (a->len < a->cap / 4) array_realloc(a, a->len * 2);
     return true;
 }
 
 void dk_array_delete(dk_array *a, size_t i, size_t n) {
-    if (i >= a->len)
-        return;
-    if (n > a->len - i)
-        n = a->len - i;
+    if (i >= a->len) return;
+    if (n > a->len - i) n = a->len - i;
     uint8_t *p = a->data + i * a->width;
     memmove(p, p + n * a->width, (a->len - i - n) * a->width);
     a->len -= n;
-    if (a->len < a->cap / 4)
-        array_realloc(a, a->len * 2);
+    if (a->len < a->cap / 4) array_realloc(a, a->len * 2);
 }
 
 bool dk_array_resize(dk_array *a, size_t n) {
-    if (n != a->cap && !array_realloc(a, n))
-        return false;
-    if (n > a->len)
-        memset(a->data + a->len * a->width, 0, (n - a->len) * a->width);
+    if (n != a->cap && !array_realloc(a, n)) return false;
+    if (n > a->len) memset(a->data + a->len * a->width, 0, (n - a->len) * a->width);
     a->len = n;
     return true;
 }
 
 void dk_array_shrink(dk_array *a) {
-    if (a->cap > a->len)
-        array_realloc(a, a->len);
+    if (a->cap > a->len) array_realloc(a, a->len);
 }

@@ -34,12 +34,12 @@ enum {
     BOX_F16 = 0x05,
     BOX_BF16 = 0x06,
     BOX_BYTES = 0x07,
-    BOX_POS = 0x08,       /* + (payload bytes - 1) */
-    BOX_NEG = 0x18,       /* + (payload bytes - 1) */
-    BOX_MID = 0x28,       /* + high 4 bits of (value - 64), low 8 bits follow */
+    BOX_POS = 0x08, /* + (payload bytes - 1) */
+    BOX_NEG = 0x18, /* + (payload bytes - 1) */
+    BOX_MID = 0x28, /* + high 4 bits of (value - 64), low 8 bits follow */
     BOX_RESERVED = 0x38,
-    BOX_SMALL = 0x40,     /* + value 0..63 */
-    BOX_SHORT = 0x80,     /* + length 0..127 */
+    BOX_SMALL = 0x40, /* + value 0..63 */
+    BOX_SHORT = 0x80, /* + length 0..127 */
 };
 
 #define BOX_SMALL_MAX 63
@@ -74,17 +74,15 @@ static bool double_to_half(double d, uint16_t *out) {
         *out = sign | (isinf(d) ? 0x7c00 : 0);
         return true;
     }
-    if (a > 65504.0 || a < 0x1p-24)
-        return false;
+    if (a > 65504.0 || a < 0x1p-24) return false;
     int e;
-    (void)frexp(a, &e);                 /* a = m * 2^e, m in [0.5, 1) */
-    int lead = e - 1;                   /* a in [2^lead, 2^(lead+1)) */
+    (void)frexp(a, &e); /* a = m * 2^e, m in [0.5, 1) */
+    int lead = e - 1;   /* a in [2^lead, 2^(lead+1)) */
     int quantum = (lead < -14 ? -14 : lead) - 10;
     double units = ldexp(a, -quantum);
-    if (units != floor(units))
-        return false;
+    if (units != floor(units)) return false;
     uint32_t u = (uint32_t)units;
-    if (lead < -14)                     /* subnormal: units = frac, 1..1023 */
+    if (lead < -14) /* subnormal: units = frac, 1..1023 */
         *out = sign | (uint16_t)u;
     else
         *out = sign | (uint16_t)((lead + 15) << 10) | (uint16_t)(u - 0x400);
@@ -103,7 +101,9 @@ static float bits_float(uint32_t u) {
     return f;
 }
 
-static double bf16_to_double(uint16_t b) { return (double)bits_float((uint32_t)b << 16); }
+static double bf16_to_double(uint16_t b) {
+    return (double)bits_float((uint32_t)b << 16);
+}
 
 /* Encodes d as bfloat16 bits when that is exact. */
 static bool double_to_bf16(double d, uint16_t *out) {
@@ -112,11 +112,9 @@ static bool double_to_bf16(double d, uint16_t *out) {
         return true;
     }
     float f = (float)d;
-    if ((double)f != d && !(isinf(d) && isinf(f)))
-        return false;
+    if ((double)f != d && !(isinf(d) && isinf(f))) return false;
     uint32_t u = float_bits(f);
-    if (u & 0xffff)
-        return false;
+    if (u & 0xffff) return false;
     *out = (uint16_t)(u >> 16);
     return true;
 }
@@ -140,7 +138,7 @@ void dk_box_int_get(const dk_val *v, bool *neg, dk_u128 *mag) {
         *neg = (v->v.w.hi >> 63) != 0;
         *mag = *neg ? -w : w;
         return;
-    default:            /* DK_U128 */
+    default: /* DK_U128 */
         *neg = false;
         *mag = ((dk_u128)v->v.w.hi << 64) | v->v.w.lo;
         return;
@@ -149,8 +147,7 @@ void dk_box_int_get(const dk_val *v, bool *neg, dk_u128 *mag) {
 
 dk_val dk_box_int_make(bool neg, dk_u128 mag) {
     dk_val x = {0};
-    if (mag == 0)
-        neg = false;
+    if (mag == 0) neg = false;
     if (!neg && mag <= (dk_u128)INT64_MAX) {
         x.type = DK_I64;
         x.v.i = (int64_t)mag;
@@ -169,7 +166,9 @@ dk_val dk_box_int_make(bool neg, dk_u128 mag) {
     return x;
 }
 
-double dk_box_real_get(const dk_val *v) { return v->type == DK_F32 ? (double)v->v.f : v->v.d; }
+double dk_box_real_get(const dk_val *v) {
+    return v->type == DK_F32 ? (double)v->v.f : v->v.d;
+}
 
 /* ---- normalize ------------------------------------------------------------------------- */
 
@@ -199,10 +198,8 @@ dk_val dk_val_normalize(const dk_val *v) {
         dk_box_int_get(v, &neg, &mag);
         return dk_box_int_make(neg, mag);
     }
-    if (dk_is_real(v))
-        return real_normalize(dk_box_real_get(v));
-    if (v->type == DK_BOOL)
-        return dk_bool(v->v.i != 0);
+    if (dk_is_real(v)) return real_normalize(dk_box_real_get(v));
+    if (v->type == DK_BOOL) return dk_bool(v->v.i != 0);
     return *v;
 }
 
@@ -239,10 +236,9 @@ static size_t int_code(bool neg, dk_u128 mag, uint8_t *code, dk_u128 *payload) {
         *payload = m & 0xff;
         return 1;
     }
-    dk_u128 p = neg ? mag - 1 : mag;      /* negative: ~x = -x - 1 = mag - 1 */
+    dk_u128 p = neg ? mag - 1 : mag; /* negative: ~x = -x - 1 = mag - 1 */
     size_t n = mag_bytes(p);
-    if (n == 0)
-        n = 1;
+    if (n == 0) n = 1;
     *code = (uint8_t)((neg ? BOX_NEG : BOX_POS) + n - 1);
     *payload = p;
     return n;
@@ -254,8 +250,7 @@ size_t dk_box_size(const dk_val *v) {
     case DK_BOOL:
         return 1;
     case DK_BYTES:
-        if (v->len <= BOX_SHORT_MAX)
-            return 1 + (size_t)v->len;
+        if (v->len <= BOX_SHORT_MAX) return 1 + (size_t)v->len;
         return 1 + varint_size(v->len) + (size_t)v->len;
     case DK_PTR:
         return 0;
@@ -264,10 +259,13 @@ size_t dk_box_size(const dk_val *v) {
     }
     dk_val n = dk_val_normalize(v);
     switch (n.type) {
-    case DK_F64: return 9;
-    case DK_F32: return 5;
+    case DK_F64:
+        return 9;
+    case DK_F32:
+        return 5;
     case DK_F16:
-    case DK_BF16: return 3;
+    case DK_BF16:
+        return 3;
     default: {
         bool neg;
         dk_u128 mag, payload;
@@ -348,8 +346,7 @@ size_t dk_box_bytes_header(size_t len, uint8_t *out) {
 
 static size_t pack_bytes(const dk_val *v, uint8_t *out) {
     size_t pos = dk_box_bytes_header(v->len, out);
-    if (v->len)
-        memcpy(out + pos, v->v.ptr, v->len);
+    if (v->len) memcpy(out + pos, v->v.ptr, v->len);
     return pos + v->len;
 }
 
@@ -374,13 +371,11 @@ size_t dk_box_pack(const dk_val *v, uint8_t *out) {
 }
 
 static size_t unpack_int(const uint8_t *in, size_t avail, bool neg, size_t len, dk_val *v) {
-    if (avail < 1 + len)
-        return 0;
+    if (avail < 1 + len) return 0;
     dk_u128 p = 0;
     for (size_t i = 0; i < len; i++)
         p |= (dk_u128)in[1 + i] << (8 * i);
-    if (neg && p > DK_I128_MAX)
-        return 0;                       /* below INT128_MIN */
+    if (neg && p > DK_I128_MAX) return 0; /* below INT128_MIN */
     *v = dk_box_int_make(neg, neg ? p + 1 : p);
     return 1 + len;
 }
@@ -389,27 +384,22 @@ static size_t unpack_bytes(const uint8_t *in, size_t avail, dk_val *v) {
     uint64_t n = 0;
     size_t pos = 1;
     for (int shift = 0;; shift += 7) {
-        if (pos >= avail || shift > 28)
-            return 0;
+        if (pos >= avail || shift > 28) return 0;
         uint8_t b = in[pos++];
         n |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
+        if (!(b & 0x80)) break;
     }
-    if (n > UINT32_MAX || avail - pos < n)
-        return 0;
+    if (n > UINT32_MAX || avail - pos < n) return 0;
     *v = dk_bytes(in + pos, (size_t)n);
     return pos + (size_t)n;
 }
 
 size_t dk_box_unpack(const uint8_t *in, size_t avail, dk_val *v) {
-    if (avail < 1)
-        return 0;
+    if (avail < 1) return 0;
     uint8_t c = in[0];
     if (c >= BOX_SHORT) {
         size_t n = c - BOX_SHORT;
-        if (avail < 1 + n)
-            return 0;
+        if (avail < 1 + n) return 0;
         *v = dk_bytes(in + 1, n);
         return 1 + n;
     }
@@ -417,36 +407,51 @@ size_t dk_box_unpack(const uint8_t *in, size_t avail, dk_val *v) {
         *v = dk_i64(c - BOX_SMALL);
         return 1;
     }
-    if (c >= BOX_RESERVED)
-        return 0;
+    if (c >= BOX_RESERVED) return 0;
     if (c >= BOX_MID) {
-        if (avail < 2)
-            return 0;
+        if (avail < 2) return 0;
         *v = dk_i64(BOX_SMALL_MAX + 1 + ((int64_t)(c - BOX_MID) << 8 | in[1]));
         return 2;
     }
-    if (c >= BOX_NEG)
-        return unpack_int(in, avail, true, (size_t)(c - BOX_NEG) + 1, v);
-    if (c >= BOX_POS)
-        return unpack_int(in, avail, false, (size_t)(c - BOX_POS) + 1, v);
+    if (c >= BOX_NEG) return unpack_int(in, avail, true, (size_t)(c - BOX_NEG) + 1, v);
+    if (c >= BOX_POS) return unpack_int(in, avail, false, (size_t)(c - BOX_POS) + 1, v);
     switch (c) {
-    case BOX_NULL: *v = dk_null(); return 1;
-    case BOX_FALSE: *v = dk_bool(false); return 1;
-    case BOX_TRUE: *v = dk_bool(true); return 1;
-    case BOX_BYTES: return unpack_bytes(in, avail, v);
-    default: break;
+    case BOX_NULL:
+        *v = dk_null();
+        return 1;
+    case BOX_FALSE:
+        *v = dk_bool(false);
+        return 1;
+    case BOX_TRUE:
+        *v = dk_bool(true);
+        return 1;
+    case BOX_BYTES:
+        return unpack_bytes(in, avail, v);
+    default:
+        break;
     }
     static const uint8_t width[] = {[BOX_F64] = 8, [BOX_F32] = 4, [BOX_F16] = 2, [BOX_BF16] = 2};
     size_t w = width[c];
-    if (avail < 1 + w)
-        return 0;
+    if (avail < 1 + w) return 0;
     uint64_t bits = get_le(in + 1, w);
     dk_val x = {0};
     switch (c) {
-    case BOX_F64: x.type = DK_F64; memcpy(&x.v.d, &bits, sizeof x.v.d); break;
-    case BOX_F32: x.type = DK_F32; x.v.f = bits_float((uint32_t)bits); break;
-    case BOX_F16: x.type = DK_F16; x.v.d = half_to_double((uint16_t)bits); break;
-    default: x.type = DK_BF16; x.v.d = bf16_to_double((uint16_t)bits); break;
+    case BOX_F64:
+        x.type = DK_F64;
+        memcpy(&x.v.d, &bits, sizeof x.v.d);
+        break;
+    case BOX_F32:
+        x.type = DK_F32;
+        x.v.f = bits_float((uint32_t)bits);
+        break;
+    case BOX_F16:
+        x.type = DK_F16;
+        x.v.d = half_to_double((uint16_t)bits);
+        break;
+    default:
+        x.type = DK_BF16;
+        x.v.d = bf16_to_double((uint16_t)bits);
+        break;
     }
     *v = x;
     return 1 + w;
@@ -457,40 +462,39 @@ size_t dk_box_unpack(const uint8_t *in, size_t avail, dk_val *v) {
 /* Rank of a type's class in the total order. */
 static int type_class(uint8_t t) {
     switch (t) {
-    case DK_NULL: return 0;
-    case DK_BOOL: return 1;
-    case DK_BYTES: return 3;
-    case DK_PTR: return 4;
-    default: return 2;
+    case DK_NULL:
+        return 0;
+    case DK_BOOL:
+        return 1;
+    case DK_BYTES:
+        return 3;
+    case DK_PTR:
+        return 4;
+    default:
+        return 2;
     }
 }
 
 static int cmp_signed(bool an, dk_u128 am, bool bn, dk_u128 bm) {
-    if (an != bn)
-        return an ? -1 : 1;
-    if (am == bm)
-        return 0;
+    if (an != bn) return an ? -1 : 1;
+    if (am == bm) return 0;
     return ((am < bm) != an) ? -1 : 1;
 }
 
 /* Integer (neg, mag) against a double; NaN sorts after every number. */
 static int cmp_int_real(bool neg, dk_u128 mag, double d) {
-    if (isnan(d) || d >= 0x1p128)
-        return -1;
-    if (d <= -0x1p128)
-        return 1;
+    if (isnan(d) || d >= 0x1p128) return -1;
+    if (d <= -0x1p128) return 1;
     double fl = floor(d);
     bool fneg = fl < 0;
     dk_u128 fmag = (dk_u128)(fneg ? -fl : fl);
     int c = cmp_signed(neg, mag, fneg && fmag != 0, fmag);
-    if (c)
-        return c;
+    if (c) return c;
     return d > fl ? -1 : 0;
 }
 
 static int cmp_real(double a, double b) {
-    if (isnan(a) || isnan(b))
-        return isnan(a) - isnan(b);
+    if (isnan(a) || isnan(b)) return isnan(a) - isnan(b);
     return (a > b) - (a < b);
 }
 
@@ -515,8 +519,7 @@ static int cmp_numbers(const dk_val *a, const dk_val *b) {
 
 int dk_val_cmp(const dk_val *a, const dk_val *b) {
     int ca = type_class(a->type), cb = type_class(b->type);
-    if (ca != cb)
-        return ca < cb ? -1 : 1;
+    if (ca != cb) return ca < cb ? -1 : 1;
     switch (ca) {
     case 0:
         return 0;
@@ -527,8 +530,7 @@ int dk_val_cmp(const dk_val *a, const dk_val *b) {
     case 3: {
         size_t n = a->len < b->len ? a->len : b->len;
         int c = n ? memcmp(a->v.ptr, b->v.ptr, n) : 0;
-        if (c)
-            return c < 0 ? -1 : 1;
+        if (c) return c < 0 ? -1 : 1;
         return (a->len > b->len) - (a->len < b->len);
     }
     default:
@@ -537,4 +539,6 @@ int dk_val_cmp(const dk_val *a, const dk_val *b) {
     }
 }
 
-bool dk_val_eq(const dk_val *a, const dk_val *b) { return dk_val_cmp(a, b) == 0; }
+bool dk_val_eq(const dk_val *a, const dk_val *b) {
+    return dk_val_cmp(a, b) == 0;
+}

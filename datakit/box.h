@@ -33,39 +33,79 @@ typedef enum dk_type {
     DK_U128,
     DK_F64,
     DK_F32,
-    DK_F16,      /* IEEE 754 binary16, held unpacked as a double */
-    DK_BF16,     /* bfloat16, held unpacked as a double */
+    DK_F16,  /* IEEE 754 binary16, held unpacked as a double */
+    DK_BF16, /* bfloat16, held unpacked as a double */
     DK_BYTES,
-    DK_PTR,      /* not storable: an opaque pointer carried in a register (unpacked only) */
+    DK_PTR, /* not storable: an opaque pointer carried in a register (unpacked only) */
     DK_TYPE_COUNT
 } dk_type;
 
 /* The unpacked value.  Bytes are a borrowed view: the dk_val never owns them. */
 typedef struct dk_val {
     union {
-        int64_t i;                 /* DK_I64, DK_BOOL (0/1) */
-        uint64_t u;                /* DK_U64 */
-        double d;                  /* DK_F64, DK_F16, DK_BF16 */
-        float f;                   /* DK_F32 */
-        const void *ptr;           /* DK_BYTES data, DK_PTR */
-        struct { uint64_t lo, hi; } w;   /* DK_I128 / DK_U128 (two's complement) */
+        int64_t i;       /* DK_I64, DK_BOOL (0/1) */
+        uint64_t u;      /* DK_U64 */
+        double d;        /* DK_F64, DK_F16, DK_BF16 */
+        float f;         /* DK_F32 */
+        const void *ptr; /* DK_BYTES data, DK_PTR */
+        struct {
+            uint64_t lo, hi;
+        } w; /* DK_I128 / DK_U128 (two's complement) */
     } v;
-    uint32_t len;                  /* DK_BYTES length (values over 4 GiB are not boxes) */
-    uint8_t type;                  /* dk_type */
+    uint32_t len; /* DK_BYTES length (values over 4 GiB are not boxes) */
+    uint8_t type; /* dk_type */
     uint8_t pad[3];
 } dk_val;
 
 /* Constructors (all inline, no allocation). */
-static inline dk_val dk_null(void) { dk_val x = {0}; x.type = DK_NULL; return x; }
-static inline dk_val dk_bool(bool b) { dk_val x = {0}; x.type = DK_BOOL; x.v.i = b; return x; }
-static inline dk_val dk_i64(int64_t i) { dk_val x = {0}; x.type = DK_I64; x.v.i = i; return x; }
-static inline dk_val dk_u64(uint64_t u) { dk_val x = {0}; x.type = DK_U64; x.v.u = u; return x; }
-static inline dk_val dk_f64(double d) { dk_val x = {0}; x.type = DK_F64; x.v.d = d; return x; }
-static inline dk_val dk_f32(float f) { dk_val x = {0}; x.type = DK_F32; x.v.f = f; return x; }
-static inline dk_val dk_bytes(const void *p, size_t n) {
-    dk_val x = {0}; x.type = DK_BYTES; x.v.ptr = p; x.len = (uint32_t)n; return x;
+static inline dk_val dk_null(void) {
+    dk_val x = {0};
+    x.type = DK_NULL;
+    return x;
 }
-static inline dk_val dk_ptr(const void *p) { dk_val x = {0}; x.type = DK_PTR; x.v.ptr = p; return x; }
+static inline dk_val dk_bool(bool b) {
+    dk_val x = {0};
+    x.type = DK_BOOL;
+    x.v.i = b;
+    return x;
+}
+static inline dk_val dk_i64(int64_t i) {
+    dk_val x = {0};
+    x.type = DK_I64;
+    x.v.i = i;
+    return x;
+}
+static inline dk_val dk_u64(uint64_t u) {
+    dk_val x = {0};
+    x.type = DK_U64;
+    x.v.u = u;
+    return x;
+}
+static inline dk_val dk_f64(double d) {
+    dk_val x = {0};
+    x.type = DK_F64;
+    x.v.d = d;
+    return x;
+}
+static inline dk_val dk_f32(float f) {
+    dk_val x = {0};
+    x.type = DK_F32;
+    x.v.f = f;
+    return x;
+}
+static inline dk_val dk_bytes(const void *p, size_t n) {
+    dk_val x = {0};
+    x.type = DK_BYTES;
+    x.v.ptr = p;
+    x.len = (uint32_t)n;
+    return x;
+}
+static inline dk_val dk_ptr(const void *p) {
+    dk_val x = {0};
+    x.type = DK_PTR;
+    x.v.ptr = p;
+    return x;
+}
 
 static inline bool dk_is_int(const dk_val *x) {
     return x->type == DK_I64 || x->type == DK_U64 || x->type == DK_I128 || x->type == DK_U128;
@@ -73,7 +113,9 @@ static inline bool dk_is_int(const dk_val *x) {
 static inline bool dk_is_real(const dk_val *x) {
     return x->type == DK_F64 || x->type == DK_F32 || x->type == DK_F16 || x->type == DK_BF16;
 }
-static inline bool dk_is_number(const dk_val *x) { return dk_is_int(x) || dk_is_real(x); }
+static inline bool dk_is_number(const dk_val *x) {
+    return dk_is_int(x) || dk_is_real(x);
+}
 
 /* Largest packed size of any non-bytes value (type byte + 16 payload bytes). */
 #define DK_BOX_MAX_SCALAR 17

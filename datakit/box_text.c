@@ -18,10 +18,8 @@ static size_t format_int(bool neg, dk_u128 mag, char *out, size_t cap) {
         tmp[n++] = (char)('0' + (int)(mag % 10));
         mag /= 10;
     } while (mag);
-    if (neg)
-        tmp[n++] = '-';
-    if (n >= cap)
-        return 0;
+    if (neg) tmp[n++] = '-';
+    if (n >= cap) return 0;
     for (size_t i = 0; i < n; i++)
         out[i] = tmp[n - 1 - i];
     return n;
@@ -38,20 +36,17 @@ static size_t format_real(double d, char *out, size_t cap) {
     else {
         for (int prec = 1; prec <= 17; prec++) {
             len = snprintf(buf, sizeof buf, "%.*g", prec, d);
-            if (strtod(buf, NULL) == d)
-                break;
+            if (strtod(buf, NULL) == d) break;
         }
     }
-    if (len <= 0 || (size_t)len >= cap)
-        return 0;
+    if (len <= 0 || (size_t)len >= cap) return 0;
     memcpy(out, buf, (size_t)len);
     return (size_t)len;
 }
 
 static size_t format_lit(const char *s, char *out, size_t cap) {
     size_t n = strlen(s);
-    if (n >= cap)
-        return 0;
+    if (n >= cap) return 0;
     memcpy(out, s, n);
     return n;
 }
@@ -63,18 +58,15 @@ size_t dk_val_format(const dk_val *v, char *out, size_t cap) {
         dk_box_int_get(v, &neg, &mag);
         return format_int(neg, mag, out, cap);
     }
-    if (dk_is_real(v))
-        return format_real(dk_box_real_get(v), out, cap);
+    if (dk_is_real(v)) return format_real(dk_box_real_get(v), out, cap);
     switch (v->type) {
     case DK_NULL:
         return format_lit("null", out, cap);
     case DK_BOOL:
         return format_lit(v->v.i ? "true" : "false", out, cap);
     case DK_BYTES:
-        if (v->len >= cap)
-            return 0;
-        if (v->len)
-            memcpy(out, v->v.ptr, v->len);
+        if (v->len >= cap) return 0;
+        if (v->len) memcpy(out, v->v.ptr, v->len);
         return v->len;
     default: {
         char buf[32];
@@ -87,27 +79,22 @@ size_t dk_val_format(const dk_val *v, char *out, size_t cap) {
 bool dk_parse_int(const char *s, size_t n, dk_val *out) {
     size_t i = 0;
     bool neg = false;
-    if (n == 0)
-        return false;
+    if (n == 0) return false;
     if (s[0] == '-') {
         neg = true;
         i = 1;
     }
-    if (i == n)
-        return false;
-    if (s[i] == '0')                    /* "0" alone; never "-0" nor leading zeros */
+    if (i == n) return false;
+    if (s[i] == '0') /* "0" alone; never "-0" nor leading zeros */
         return !neg && n == 1 && (*out = dk_i64(0), true);
     dk_u128 mag = 0;
     for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
+        if (s[i] < '0' || s[i] > '9') return false;
         unsigned d = (unsigned)(s[i] - '0');
-        if (mag > (DK_U128_MAX - d) / 10)
-            return false;
+        if (mag > (DK_U128_MAX - d) / 10) return false;
         mag = mag * 10 + d;
     }
-    if (neg && mag > DK_I128_MAX + 1)
-        return false;
+    if (neg && mag > DK_I128_MAX + 1) return false;
     *out = dk_box_int_make(neg, mag);
     return true;
 }
@@ -116,22 +103,18 @@ bool dk_parse_real(const char *s, size_t n, double *out) {
     char stackbuf[128];
     char *buf = stackbuf;
     bool ok = false;
-    if (n == 0 || isspace((unsigned char)s[0]) || memchr(s, '\0', n))
-        return false;
-    if (n >= sizeof stackbuf && !(buf = malloc(n + 1)))
-        return false;
+    if (n == 0 || isspace((unsigned char)s[0]) || memchr(s, '\0', n)) return false;
+    if (n >= sizeof stackbuf && !(buf = malloc(n + 1))) return false;
     memcpy(buf, s, n);
     buf[n] = '\0';
     char *end;
     errno = 0;
     double d = strtod(buf, &end);
-    if (end == buf + n && !isnan(d) &&
-        !(errno == ERANGE && (isinf(d) || d == 0))) {
+    if (end == buf + n && !isnan(d) && !(errno == ERANGE && (isinf(d) || d == 0))) {
         *out = d;
         ok = true;
     }
-    if (buf != stackbuf)
-        free(buf);
+    if (buf != stackbuf) free(buf);
     return ok;
 }
 

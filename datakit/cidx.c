@@ -8,14 +8,12 @@
 
 dk_cidx *dk_cidx_new(bool keyed) {
     dk_cidx *x = dk_calloc(1, sizeof *x);
-    if (x)
-        x->keyed = keyed;
+    if (x) x->keyed = keyed;
     return x;
 }
 
 void dk_cidx_free(dk_cidx *x) {
-    if (!x)
-        return;
+    if (!x) return;
     dk_free(x->chunk);
     dk_free(x->count);
     dk_free(x->fen);
@@ -26,24 +24,19 @@ void dk_cidx_free(dk_cidx *x) {
 /* Grows every array to hold cap chunks.  On failure the arrays that did grow stay grown, which
  * is harmless: x->cap only moves when all of them succeeded. */
 static bool cidx_reserve(dk_cidx *x, uint32_t cap) {
-    if (cap <= x->cap)
-        return true;
+    if (cap <= x->cap) return true;
     void **c = dk_realloc(x->chunk, cap * sizeof *c);
-    if (!c)
-        return false;
+    if (!c) return false;
     x->chunk = c;
     uint32_t *n = dk_realloc(x->count, cap * sizeof *n);
-    if (!n)
-        return false;
+    if (!n) return false;
     x->count = n;
     uint64_t *f = dk_realloc(x->fen, (cap + 1) * sizeof *f);
-    if (!f)
-        return false;
+    if (!f) return false;
     x->fen = f;
     if (x->keyed) {
         uint64_t *k = dk_realloc(x->key, cap * sizeof *k);
-        if (!k)
-            return false;
+        if (!k) return false;
         x->key = k;
     }
     x->cap = cap;
@@ -51,8 +44,7 @@ static bool cidx_reserve(dk_cidx *x, uint32_t cap) {
 }
 
 bool dk_cidx_reserve(dk_cidx *x, uint32_t n) {
-    if (n <= x->cap)
-        return true;
+    if (n <= x->cap) return true;
     uint32_t cap = x->cap + x->cap / 2 + 1;
     return cidx_reserve(x, cap > n ? cap : n);
 }
@@ -61,23 +53,20 @@ bool dk_cidx_reserve(dk_cidx *x, uint32_t n) {
  * a cache of the counts (containers are single-threaded). */
 static void cidx_fresh(const dk_cidx *cx) {
     dk_cidx *x = (dk_cidx *)cx;
-    if (!x->dirty)
-        return;
+    if (!x->dirty) return;
     x->dirty = false;
     uint32_t n = x->n;
     for (uint32_t i = 1; i <= n; i++)
         x->fen[i] = x->count[i - 1];
     for (uint32_t i = 1; i <= n; i++) {
         uint32_t j = i + (i & -i);
-        if (j <= n)
-            x->fen[j] += x->fen[i];
+        if (j <= n) x->fen[j] += x->fen[i];
     }
 }
 
 bool dk_cidx_insert(dk_cidx *x, uint32_t i, void *chunk, uint32_t count, uint64_t key) {
     assert(i <= x->n);
-    if (!dk_cidx_reserve(x, x->n + 1))
-        return false;
+    if (!dk_cidx_reserve(x, x->n + 1)) return false;
     uint32_t tail = x->n - i;
     memmove(x->chunk + i + 1, x->chunk + i, tail * sizeof *x->chunk);
     memmove(x->count + i + 1, x->count + i, tail * sizeof *x->count);
@@ -99,8 +88,7 @@ void dk_cidx_remove(dk_cidx *x, uint32_t i) {
     x->total -= x->count[i];
     memmove(x->chunk + i, x->chunk + i + 1, tail * sizeof *x->chunk);
     memmove(x->count + i, x->count + i + 1, tail * sizeof *x->count);
-    if (x->keyed)
-        memmove(x->key + i, x->key + i + 1, tail * sizeof *x->key);
+    if (x->keyed) memmove(x->key + i, x->key + i + 1, tail * sizeof *x->key);
     x->n--;
     x->dirty = true;
     /* Give memory back when the index is mostly empty.  Each array either shrinks to `cap` or
@@ -108,18 +96,14 @@ void dk_cidx_remove(dk_cidx *x, uint32_t i) {
     if (x->cap > 16 && x->n < x->cap / 4) {
         uint32_t cap = x->n * 2 > 4 ? x->n * 2 : 4;
         void **c = dk_realloc(x->chunk, cap * sizeof *c);
-        if (c)
-            x->chunk = c;
+        if (c) x->chunk = c;
         uint32_t *n = dk_realloc(x->count, cap * sizeof *n);
-        if (n)
-            x->count = n;
+        if (n) x->count = n;
         uint64_t *f = dk_realloc(x->fen, (cap + 1) * sizeof *f);
-        if (f)
-            x->fen = f;
+        if (f) x->fen = f;
         if (x->keyed) {
             uint64_t *k = dk_realloc(x->key, cap * sizeof *k);
-            if (k)
-                x->key = k;
+            if (k) x->key = k;
         }
         x->cap = cap;
     }
@@ -129,8 +113,7 @@ void dk_cidx_add(dk_cidx *x, uint32_t i, int64_t delta) {
     assert(i < x->n);
     x->count[i] = (uint32_t)((int64_t)x->count[i] + delta);
     x->total = (uint64_t)((int64_t)x->total + delta);
-    if (x->dirty)
-        return;
+    if (x->dirty) return;
     for (uint32_t j = i + 1; j <= x->n; j += j & -j)
         x->fen[j] = (uint64_t)((int64_t)x->fen[j] + delta);
 }
@@ -149,7 +132,7 @@ uint32_t dk_cidx_locate(const dk_cidx *x, uint64_t pos, uint32_t *within) {
         }
     }
     *within = (uint32_t)pos;
-    return at;            /* chunks 0..at-1 hold fewer than pos+1 elements */
+    return at; /* chunks 0..at-1 hold fewer than pos+1 elements */
 }
 
 uint64_t dk_cidx_before(const dk_cidx *x, uint32_t i) {
@@ -173,8 +156,7 @@ uint32_t dk_cidx_upper(const dk_cidx *x, uint64_t k) {
 }
 
 size_t dk_cidx_bytes(const dk_cidx *x) {
-    if (!x)
-        return 0;
+    if (!x) return 0;
     return dk_mem_footprint(x) + dk_mem_footprint(x->chunk) + dk_mem_footprint(x->count) +
            dk_mem_footprint(x->fen) + dk_mem_footprint(x->key);
 }

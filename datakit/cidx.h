@@ -19,14 +19,14 @@
 #include <stdint.h>
 
 typedef struct dk_cidx {
-    void **chunk;       /* n chunk pointers, in order */
-    uint32_t *count;    /* elements in each chunk */
-    uint64_t *fen;      /* Fenwick tree over count, 1-based (fen[0] unused); rebuilt lazily */
-    uint64_t *key;      /* keyed indexes only: per-chunk sort key */
+    void **chunk;    /* n chunk pointers, in order */
+    uint32_t *count; /* elements in each chunk */
+    uint64_t *fen;   /* Fenwick tree over count, 1-based (fen[0] unused); rebuilt lazily */
+    uint64_t *key;   /* keyed indexes only: per-chunk sort key */
     uint32_t n, cap;
-    uint64_t total;     /* sum of all counts */
+    uint64_t total; /* sum of all counts */
     bool keyed;
-    bool dirty;         /* fen is stale (chunks were added or removed since it was built) */
+    bool dirty; /* fen is stale (chunks were added or removed since it was built) */
 } dk_cidx;
 
 /* Allocates an empty index (NULL when out of memory). */

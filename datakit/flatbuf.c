@@ -9,8 +9,8 @@
 #include <datakit/mem.h>
 
 struct dk_flat {
-    uint32_t used;      /* element bytes */
-    uint32_t count;     /* elements */
+    uint32_t used;  /* element bytes */
+    uint32_t count; /* elements */
     uint8_t data[];
 };
 
@@ -53,12 +53,22 @@ static size_t backlen_get(const uint8_t *end, size_t *n) {
 
 /* ---- reading ----------------------------------------------------------------------------- */
 
-dk_flat *dk_flat_new(void) { return dk_calloc(1, sizeof(dk_flat)); }
-void dk_flat_free(dk_flat *f) { dk_free(f); }
+dk_flat *dk_flat_new(void) {
+    return dk_calloc(1, sizeof(dk_flat));
+}
+void dk_flat_free(dk_flat *f) {
+    dk_free(f);
+}
 
-size_t dk_flat_count(const dk_flat *f) { return f->count; }
-size_t dk_flat_end(const dk_flat *f) { return f->used; }
-size_t dk_flat_bytes(const dk_flat *f) { return dk_mem_footprint(f); }
+size_t dk_flat_count(const dk_flat *f) {
+    return f->count;
+}
+size_t dk_flat_end(const dk_flat *f) {
+    return f->used;
+}
+size_t dk_flat_bytes(const dk_flat *f) {
+    return dk_mem_footprint(f);
+}
 
 size_t dk_flat_elem_size(const dk_val *v) {
     size_t s = dk_box_size(v);
@@ -84,7 +94,9 @@ size_t dk_flat_prev(const dk_flat *f, size_t off) {
     return off - n - s;
 }
 
-size_t dk_flat_last(const dk_flat *f) { return dk_flat_prev(f, f->used); }
+size_t dk_flat_last(const dk_flat *f) {
+    return dk_flat_prev(f, f->used);
+}
 
 size_t dk_flat_seek(const dk_flat *f, size_t i) {
     assert(i <= f->count);
@@ -102,8 +114,7 @@ size_t dk_flat_seek(const dk_flat *f, size_t i) {
 size_t dk_flat_find(const dk_flat *f, size_t from, const dk_val *v) {
     for (size_t off = from; off < f->used;) {
         size_t s;
-        if (dk_boxf_cmp(f->data + off, f->used - off, v, &s) == 0)
-            return off;
+        if (dk_boxf_cmp(f->data + off, f->used - off, v, &s) == 0) return off;
         off += s + backlen_size(s);
     }
     return DK_FLAT_NONE;
@@ -122,8 +133,7 @@ static bool flat_splice(dk_flat **fp, size_t off, size_t drop, size_t grow) {
     dk_flat *f = *fp;
     size_t used = f->used - drop + grow;
     if (grow > drop) {
-        if (used > FLAT_MAX || !(f = flat_reserve(f, used)))
-            return false;
+        if (used > FLAT_MAX || !(f = flat_reserve(f, used))) return false;
     }
     memmove(f->data + off + grow, f->data + off + drop, f->used - off - drop);
     f->used = (uint32_t)used;
@@ -141,8 +151,7 @@ static void elem_put(uint8_t *p, const dk_val *v, size_t s) {
 bool dk_flat_insert(dk_flat **fp, size_t off, const dk_val *v) {
     size_t s = dk_box_size(v), e = s + backlen_size(s);
     assert(off <= (*fp)->used);
-    if (!flat_splice(fp, off, 0, e))
-        return false;
+    if (!flat_splice(fp, off, 0, e)) return false;
     elem_put((*fp)->data + off, v, s);
     (*fp)->count++;
     return true;
@@ -151,8 +160,7 @@ bool dk_flat_insert(dk_flat **fp, size_t off, const dk_val *v) {
 bool dk_flat_replace(dk_flat **fp, size_t off, const dk_val *v) {
     size_t old = dk_flat_next(*fp, off) - off;
     size_t s = dk_box_size(v), e = s + backlen_size(s);
-    if (!flat_splice(fp, off, old, e))
-        return false;
+    if (!flat_splice(fp, off, old, e)) return false;
     elem_put((*fp)->data + off, v, s);
     if (e < old) {
         size_t acct = 0;
@@ -177,8 +185,7 @@ bool dk_flat_split(dk_flat **fp, size_t off, dk_flat **right) {
     dk_flat *f = *fp;
     size_t move = f->used - off, k = 0;
     dk_flat *r = dk_malloc(sizeof(dk_flat) + move);
-    if (!r)
-        return false;
+    if (!r) return false;
     for (size_t o = off; o < f->used; k++)
         o = dk_flat_next(f, o);
     memcpy(r->data, f->data + off, move);
@@ -195,8 +202,7 @@ bool dk_flat_split(dk_flat **fp, size_t off, dk_flat **right) {
 bool dk_flat_concat(dk_flat **fp, const dk_flat *src) {
     dk_flat *f = *fp;
     size_t used = (size_t)f->used + src->used;
-    if (used > FLAT_MAX || !(f = flat_reserve(f, used)))
-        return false;
+    if (used > FLAT_MAX || !(f = flat_reserve(f, used))) return false;
     memcpy(f->data + f->used, src->data, src->used);
     f->used = (uint32_t)used;
     f->count += src->count;

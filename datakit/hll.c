@@ -38,7 +38,9 @@ static uint64_t murmur64a(const uint8_t *p, size_t n, uint64_t seed) {
     return h;
 }
 
-uint64_t dk_hll_hash(const void *p, size_t n) { return murmur64a(p, n, 0xadc83b19ull); }
+uint64_t dk_hll_hash(const void *p, size_t n) {
+    return murmur64a(p, n, 0xadc83b19ull);
+}
 
 /* Register index and rank (1 + zeros above the index bits, at most Q + 1) of an element. */
 static unsigned element_pos(const void *ele, size_t len, unsigned *rank) {
@@ -53,12 +55,10 @@ static unsigned element_pos(const void *ele, size_t len, unsigned *rank) {
 /* ---- lifecycle --------------------------------------------------------------------------- */
 
 bool hll_reserve(dk_hll *h, size_t len) {
-    if (len <= h->cap)
-        return true;
+    if (len <= h->cap) return true;
     size_t cap = h->cap * 2 > len ? h->cap * 2 : len;
     uint8_t *b = dk_realloc(h->buf, cap);
-    if (!b)
-        return false;
+    if (!b) return false;
     h->buf = b;
     h->cap = cap;
     return true;
@@ -66,8 +66,7 @@ bool hll_reserve(dk_hll *h, size_t len) {
 
 static dk_hll *hll_alloc(size_t len) {
     dk_hll *h = dk_calloc(1, sizeof *h);
-    if (!h)
-        return NULL;
+    if (!h) return NULL;
     h->sparse_max = DK_HLL_SPARSE_MAX_DEFAULT;
     if (!(h->buf = dk_calloc(1, len))) {
         dk_free(h);
@@ -79,63 +78,62 @@ static dk_hll *hll_alloc(size_t len) {
 
 dk_hll *dk_hll_new(void) {
     dk_hll *h = hll_alloc(HLL_HDR + 2);
-    if (!h)
-        return NULL;
+    if (!h) return NULL;
     memcpy(h->buf, magic, 4);
     h->buf[4] = HLL_SPARSE;
-    h->buf[HLL_HDR] = (uint8_t)(0x40 | ((HLL_XZERO_MAX_LEN - 1) >> 8));  /* XZERO: all 16384 */
+    h->buf[HLL_HDR] = (uint8_t)(0x40 | ((HLL_XZERO_MAX_LEN - 1) >> 8)); /* XZERO: all 16384 */
     h->buf[HLL_HDR + 1] = (uint8_t)((HLL_XZERO_MAX_LEN - 1) & 0xff);
     return h;
 }
 
 dk_hll *dk_hll_from_bytes(const void *p, size_t n) {
     const uint8_t *b = p;
-    if (n < HLL_HDR || memcmp(b, magic, 4) != 0 || b[4] > HLL_SPARSE)
-        return NULL;
-    if (b[4] == HLL_DENSE && n != DK_HLL_DENSE_SIZE)
-        return NULL;
-    if (b[4] == HLL_SPARSE && !hll_sparse_runs(b + HLL_HDR, n - HLL_HDR, NULL, NULL))
-        return NULL;
+    if (n < HLL_HDR || memcmp(b, magic, 4) != 0 || b[4] > HLL_SPARSE) return NULL;
+    if (b[4] == HLL_DENSE && n != DK_HLL_DENSE_SIZE) return NULL;
+    if (b[4] == HLL_SPARSE && !hll_sparse_runs(b + HLL_HDR, n - HLL_HDR, NULL, NULL)) return NULL;
     dk_hll *h = hll_alloc(n);
-    if (h)
-        memcpy(h->buf, b, n);
+    if (h) memcpy(h->buf, b, n);
     return h;
 }
 
 void dk_hll_free(dk_hll *h) {
-    if (!h)
-        return;
+    if (!h) return;
     dk_free(h->buf);
     dk_free(h);
 }
 
-void dk_hll_set_sparse_max(dk_hll *h, size_t max_bytes) { h->sparse_max = max_bytes; }
+void dk_hll_set_sparse_max(dk_hll *h, size_t max_bytes) {
+    h->sparse_max = max_bytes;
+}
 
 const uint8_t *dk_hll_data(const dk_hll *h, size_t *len) {
     *len = h->len;
     return h->buf;
 }
 
-bool dk_hll_is_sparse(const dk_hll *h) { return h->buf[4] == HLL_SPARSE; }
+bool dk_hll_is_sparse(const dk_hll *h) {
+    return h->buf[4] == HLL_SPARSE;
+}
 
-size_t dk_hll_bytes(const dk_hll *h) { return dk_mem_footprint(h) + dk_mem_footprint(h->buf); }
+size_t dk_hll_bytes(const dk_hll *h) {
+    return dk_mem_footprint(h) + dk_mem_footprint(h->buf);
+}
 
-bool dk_hll_to_dense(dk_hll *h) { return hll_sparse_to_dense(h); }
+bool dk_hll_to_dense(dk_hll *h) {
+    return hll_sparse_to_dense(h);
+}
 
 /* ---- registers --------------------------------------------------------------------------- */
 
 int dk_hll_raise(dk_hll *h, unsigned i, unsigned value) {
-    if (i >= DK_HLL_REGISTERS || value == 0)
-        return 0;
-    if (value > 63)
-        value = 63;
+    if (i >= DK_HLL_REGISTERS || value == 0) return 0;
+    if (value > 63) value = 63;
     if (h->buf[4] == HLL_SPARSE) {
         int r = hll_sparse_raise(h, i, value);
         return r < -1 ? -1 : r;
     }
     uint8_t *regs = h->buf + HLL_HDR;
-    if (hll_dense_get(regs, i) >= value)
-        return 0;
+    if (hll_dense_get(regs, i) >= value) return 0;
     hll_dense_put(regs, i, value);
     hll_invalidate(h);
     return 1;
@@ -152,15 +150,12 @@ typedef struct reg_lookup {
 
 static void run_lookup(void *ctx, unsigned first, unsigned n, unsigned v) {
     reg_lookup *q = ctx;
-    if (q->index >= first && q->index < first + n)
-        q->value = v;
+    if (q->index >= first && q->index < first + n) q->value = v;
 }
 
 unsigned dk_hll_register(const dk_hll *h, unsigned i) {
-    if (i >= DK_HLL_REGISTERS)
-        return 0;
-    if (h->buf[4] == HLL_DENSE)
-        return hll_dense_get(h->buf + HLL_HDR, i);
+    if (i >= DK_HLL_REGISTERS) return 0;
+    if (h->buf[4] == HLL_DENSE) return hll_dense_get(h->buf + HLL_HDR, i);
     reg_lookup q = {i, 0};
     hll_sparse_runs(h->buf + HLL_HDR, h->len - HLL_HDR, run_lookup, &q);
     return q.value;
@@ -171,8 +166,7 @@ unsigned dk_hll_register(const dk_hll *h, unsigned i) {
 /* Ertl, "New cardinality estimation algorithms for HyperLogLog sketches" (2017): sigma and
  * tau series, iterated until the sum stops changing. */
 static double ertl_sigma(double x) {
-    if (x == 1.0)
-        return INFINITY;
+    if (x == 1.0) return INFINITY;
     double y = 1.0, z = x, prev;
     do {
         x *= x;
@@ -184,8 +178,7 @@ static double ertl_sigma(double x) {
 }
 
 static double ertl_tau(double x) {
-    if (x == 0.0 || x == 1.0)
-        return 0.0;
+    if (x == 0.0 || x == 1.0) return 0.0;
     double y = 1.0, z = 1.0 - x, prev;
     do {
         x = sqrt(x);
@@ -205,7 +198,7 @@ static uint64_t estimate(const int *c) {
         z *= 0.5;
     }
     z += m * ertl_sigma(c[0] / m);
-    const double alpha_inf = 0.721347520444481703680;   /* 1 / (2 ln 2) */
+    const double alpha_inf = 0.721347520444481703680; /* 1 / (2 ln 2) */
     return (uint64_t)llround(alpha_inf * m * m / z);
 }
 
@@ -243,8 +236,7 @@ uint64_t dk_hll_count(dk_hll *h) {
 static void run_max(void *ctx, unsigned first, unsigned n, unsigned v) {
     uint8_t *max = ctx;
     for (unsigned i = first; i < first + n; i++)
-        if (v > max[i])
-            max[i] = (uint8_t)v;
+        if (v > max[i]) max[i] = (uint8_t)v;
 }
 
 /* Raises max[i] to each register of h. */
@@ -253,8 +245,7 @@ static void fold_max(const dk_hll *h, uint8_t *max) {
         const uint8_t *regs = h->buf + HLL_HDR;
         for (unsigned i = 0; i < DK_HLL_REGISTERS; i++) {
             unsigned v = hll_dense_get(regs, i);
-            if (v > max[i])
-                max[i] = (uint8_t)v;
+            if (v > max[i]) max[i] = (uint8_t)v;
         }
     } else {
         hll_sparse_runs(h->buf + HLL_HDR, h->len - HLL_HDR, run_max, max);
@@ -279,11 +270,9 @@ bool dk_hll_merge(dk_hll *dst, const dk_hll *const *srcs, size_t n) {
         fold_max(srcs[k], max);
         dense |= srcs[k]->buf[4] == HLL_DENSE;
     }
-    if (dense && !hll_sparse_to_dense(dst))
-        return false;
+    if (dense && !hll_sparse_to_dense(dst)) return false;
     for (unsigned i = 0; i < DK_HLL_REGISTERS; i++)
-        if (max[i] && dk_hll_raise(dst, i, max[i]) < 0)
-            return false;
+        if (max[i] && dk_hll_raise(dst, i, max[i]) < 0) return false;
     hll_invalidate(dst);
     return true;
 }

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define DK_HLL_REGISTERS 16384
-#define DK_HLL_DENSE_SIZE (16 + DK_HLL_REGISTERS * 6 / 8)   /* header + 12288 */
+#define DK_HLL_DENSE_SIZE (16 + DK_HLL_REGISTERS * 6 / 8) /* header + 12288 */
 #define DK_HLL_SPARSE_MAX_DEFAULT 3000
 
 typedef struct dk_hll dk_hll;

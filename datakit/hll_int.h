@@ -29,36 +29,44 @@ struct dk_hll {
     size_t sparse_max;
 };
 
-static inline bool hll_op_is_zero(const uint8_t *p) { return (*p & 0xc0) == 0x00; }
-static inline bool hll_op_is_xzero(const uint8_t *p) { return (*p & 0xc0) == 0x40; }
-static inline bool hll_op_is_val(const uint8_t *p) { return (*p & 0x80) != 0; }
-static inline unsigned hll_op_size(const uint8_t *p) { return hll_op_is_xzero(p) ? 2 : 1; }
-static inline unsigned hll_val_value(const uint8_t *p) { return ((*p >> 2) & 0x1f) + 1; }
+static inline bool hll_op_is_zero(const uint8_t *p) {
+    return (*p & 0xc0) == 0x00;
+}
+static inline bool hll_op_is_xzero(const uint8_t *p) {
+    return (*p & 0xc0) == 0x40;
+}
+static inline bool hll_op_is_val(const uint8_t *p) {
+    return (*p & 0x80) != 0;
+}
+static inline unsigned hll_op_size(const uint8_t *p) {
+    return hll_op_is_xzero(p) ? 2 : 1;
+}
+static inline unsigned hll_val_value(const uint8_t *p) {
+    return ((*p >> 2) & 0x1f) + 1;
+}
 /* Registers an opcode covers. */
 static inline unsigned hll_op_span(const uint8_t *p) {
-    if (hll_op_is_zero(p))
-        return (*p & 0x3f) + 1u;
-    if (hll_op_is_xzero(p))
-        return (((unsigned)(p[0] & 0x3f) << 8) | p[1]) + 1u;
+    if (hll_op_is_zero(p)) return (*p & 0x3f) + 1u;
+    if (hll_op_is_xzero(p)) return (((unsigned)(p[0] & 0x3f) << 8) | p[1]) + 1u;
     return (*p & 3) + 1u;
 }
 
 static inline unsigned hll_dense_get(const uint8_t *regs, unsigned i) {
     unsigned bit = i * 6, b = bit / 8, fb = bit & 7;
     unsigned v = regs[b] >> fb;
-    if (fb > 2)
-        v |= (unsigned)regs[b + 1] << (8 - fb);
+    if (fb > 2) v |= (unsigned)regs[b + 1] << (8 - fb);
     return v & 63;
 }
 
 static inline void hll_dense_put(uint8_t *regs, unsigned i, unsigned val) {
     unsigned bit = i * 6, b = bit / 8, fb = bit & 7;
     regs[b] = (uint8_t)((regs[b] & ~(63u << fb)) | (val << fb));
-    if (fb > 2)
-        regs[b + 1] = (uint8_t)((regs[b + 1] & ~(63u >> (8 - fb))) | (val >> (8 - fb)));
+    if (fb > 2) regs[b + 1] = (uint8_t)((regs[b + 1] & ~(63u >> (8 - fb))) | (val >> (8 - fb)));
 }
 
-static inline void hll_invalidate(dk_hll *h) { h->buf[15] |= 0x80; }
+static inline void hll_invalidate(dk_hll *h) {
+    h->buf[15] |= 0x80;
+}
 
 /* Makes room for len bytes in h->buf; false when memory ran out. */
 bool hll_reserve(dk_hll *h, size_t len);

@@ -19,10 +19,8 @@ typedef struct isc {
 /* ---- one chunk --------------------------------------------------------------------------- */
 
 static unsigned width_of(int64_t v) {
-    if (v >= INT16_MIN && v <= INT16_MAX)
-        return 2;
-    if (v >= INT32_MIN && v <= INT32_MAX)
-        return 4;
+    if (v >= INT16_MIN && v <= INT16_MAX) return 2;
+    if (v >= INT32_MIN && v <= INT32_MAX) return 4;
     return 8;
 }
 
@@ -31,9 +29,15 @@ static inline int64_t load(const uint8_t *data, unsigned w, uint32_t i) {
     int32_t b;
     int64_t c;
     switch (w) {
-    case 2: memcpy(&a, data + 2 * (size_t)i, 2); return a;
-    case 4: memcpy(&b, data + 4 * (size_t)i, 4); return b;
-    default: memcpy(&c, data + 8 * (size_t)i, 8); return c;
+    case 2:
+        memcpy(&a, data + 2 * (size_t)i, 2);
+        return a;
+    case 4:
+        memcpy(&b, data + 4 * (size_t)i, 4);
+        return b;
+    default:
+        memcpy(&c, data + 8 * (size_t)i, 8);
+        return c;
     }
 }
 
@@ -41,17 +45,29 @@ static inline void store(uint8_t *data, unsigned w, uint32_t i, int64_t v) {
     int16_t a = (int16_t)v;
     int32_t b = (int32_t)v;
     switch (w) {
-    case 2: memcpy(data + 2 * (size_t)i, &a, 2); break;
-    case 4: memcpy(data + 4 * (size_t)i, &b, 4); break;
-    default: memcpy(data + 8 * (size_t)i, &v, 8); break;
+    case 2:
+        memcpy(data + 2 * (size_t)i, &a, 2);
+        break;
+    case 4:
+        memcpy(data + 4 * (size_t)i, &b, 4);
+        break;
+    default:
+        memcpy(data + 8 * (size_t)i, &v, 8);
+        break;
     }
 }
 
-static inline int64_t isc_get(const isc *c, uint32_t i) { return load(c->data, c->width, i); }
+static inline int64_t isc_get(const isc *c, uint32_t i) {
+    return load(c->data, c->width, i);
+}
 
-static size_t isc_size(unsigned w, uint32_t n) { return sizeof(isc) + (size_t)w * n; }
+static size_t isc_size(unsigned w, uint32_t n) {
+    return sizeof(isc) + (size_t)w * n;
+}
 
-static bool isc_full(const isc *c) { return (size_t)c->count * c->width > DK_INTSET_CHUNK_BYTES; }
+static bool isc_full(const isc *c) {
+    return (size_t)c->count * c->width > DK_INTSET_CHUNK_BYTES;
+}
 
 /* Lower bound: the first slot whose member is >= v; *found when it equals v. */
 static uint32_t isc_search(const isc *c, int64_t v, bool *found) {
@@ -91,12 +107,10 @@ static void isc_recode(isc *c, unsigned w) {
 
 /* Narrows the chunk when its extreme members (the first and last) allow it. */
 static isc *isc_narrow(size_t *acct, isc *c) {
-    if (c->count == 0 || c->width == 2)
-        return c;
+    if (c->count == 0 || c->width == 2) return c;
     unsigned a = width_of(isc_get(c, 0)), b = width_of(isc_get(c, c->count - 1));
     unsigned w = a > b ? a : b;
-    if (w >= c->width)
-        return c;
+    if (w >= c->width) return c;
     isc_recode(c, w);
     return dk_acct_trim(acct, c, isc_size(w, c->count));
 }
@@ -106,8 +120,7 @@ static bool isc_insert(size_t *acct, isc **cp, uint32_t pos, int64_t v) {
     isc *c = *cp;
     unsigned w = width_of(v) > c->width ? width_of(v) : c->width;
     c = dk_acct_reserve(acct, c, isc_size(w, c->count + 1));
-    if (!c)
-        return false;
+    if (!c) return false;
     isc_recode(c, w);
     memmove(c->data + (size_t)(pos + 1) * w, c->data + (size_t)pos * w,
             (size_t)(c->count - pos) * w);
@@ -123,8 +136,7 @@ static isc *isc_delete(size_t *acct, isc *c, uint32_t pos) {
     memmove(c->data + (size_t)pos * w, c->data + (size_t)(pos + 1) * w,
             (size_t)(c->count - pos - 1) * w);
     c->count--;
-    if (pos == 0 || pos == c->count)
-        c = isc_narrow(acct, c);
+    if (pos == 0 || pos == c->count) c = isc_narrow(acct, c);
     return dk_acct_trim(acct, c, isc_size(c->width, c->count));
 }
 
@@ -133,8 +145,7 @@ static isc *isc_split(size_t *acct, isc **cp) {
     isc *c = *cp;
     uint32_t keep = c->count / 2, move = c->count - keep;
     isc *r = isc_new(acct, c->width, move);
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     memcpy(r->data, c->data + (size_t)keep * c->width, (size_t)move * c->width);
     r->count = move;
     c->count = keep;
@@ -149,8 +160,7 @@ static bool isc_append(size_t *acct, isc **lp, const isc *r) {
     isc *l = *lp;
     unsigned w = l->width > r->width ? l->width : r->width;
     l = dk_acct_realloc(acct, l, isc_size(w, l->count + r->count));
-    if (!l)
-        return false;
+    if (!l) return false;
     isc_recode(l, w);
     for (uint32_t i = 0; i < r->count; i++)
         store(l->data, w, l->count + i, isc_get(r, i));
@@ -161,7 +171,9 @@ static bool isc_append(size_t *acct, isc **lp, const isc *r) {
 
 /* ---- tiers ------------------------------------------------------------------------------- */
 
-static uint64_t okey(int64_t v) { return (uint64_t)v ^ ((uint64_t)1 << 63); }
+static uint64_t okey(int64_t v) {
+    return (uint64_t)v ^ ((uint64_t)1 << 63);
+}
 
 void dk_intset_init(dk_intset *s, uint32_t version) {
     memset(s, 0, sizeof *s);
@@ -181,18 +193,18 @@ void dk_intset_destroy(dk_intset *s) {
     s->bytes = 0;
 }
 
-dk_intset *dk_intset_new(void) { return dk_calloc(1, sizeof(dk_intset)); }
+dk_intset *dk_intset_new(void) {
+    return dk_calloc(1, sizeof(dk_intset));
+}
 
 void dk_intset_free(dk_intset *s) {
-    if (!s)
-        return;
+    if (!s) return;
     dk_intset_destroy(s);
     dk_free(s);
 }
 
 size_t dk_intset_count(const dk_intset *s) {
-    if (s->chunked)
-        return (size_t)s->u.idx->total;
+    if (s->chunked) return (size_t)s->u.idx->total;
     return s->u.one ? s->u.one->count : 0;
 }
 
@@ -200,24 +212,25 @@ size_t dk_intset_inner_bytes(const dk_intset *s) {
     return s->bytes + (s->chunked ? dk_cidx_bytes(s->u.idx) : 0);
 }
 
-size_t dk_intset_bytes(const dk_intset *s) { return dk_mem_footprint(s) + dk_intset_inner_bytes(s); }
+size_t dk_intset_bytes(const dk_intset *s) {
+    return dk_mem_footprint(s) + dk_intset_inner_bytes(s);
+}
 
-uint32_t dk_intset_version(const dk_intset *s) { return s->version; }
+uint32_t dk_intset_version(const dk_intset *s) {
+    return s->version;
+}
 
 size_t dk_intset_chunks(const dk_intset *s) {
-    if (s->chunked)
-        return s->u.idx->n;
+    if (s->chunked) return s->u.idx->n;
     return s->u.one ? 1 : 0;
 }
 
 unsigned dk_intset_width(const dk_intset *s) {
     unsigned w = 2;
-    if (!s->chunked)
-        return s->u.one ? s->u.one->width : 2;
+    if (!s->chunked) return s->u.one ? s->u.one->width : 2;
     for (uint32_t i = 0; i < s->u.idx->n; i++) {
         const isc *c = s->u.idx->chunk[i];
-        if (c->width > w)
-            w = c->width;
+        if (c->width > w) w = c->width;
     }
     return w;
 }
@@ -234,11 +247,9 @@ static const isc *chunk_at(const dk_intset *s, uint32_t i) {
 
 /* Splits chunk ci of the index in two when it is over size. */
 static void split_chunk(dk_intset *s, dk_cidx *idx, uint32_t ci) {
-    if (!isc_full(idx->chunk[ci]) || !dk_cidx_reserve(idx, idx->n + 1))
-        return;
+    if (!isc_full(idx->chunk[ci]) || !dk_cidx_reserve(idx, idx->n + 1)) return;
     isc *r = isc_split(&s->bytes, (isc **)&idx->chunk[ci]);
-    if (!r)
-        return;               /* stays over size; a later insert retries */
+    if (!r) return; /* stays over size; a later insert retries */
     isc *l = idx->chunk[ci];
     dk_cidx_set_count(idx, ci, l->count);
     dk_cidx_insert(idx, ci + 1, r, r->count, okey(isc_get(r, 0)));
@@ -247,8 +258,7 @@ static void split_chunk(dk_intset *s, dk_cidx *idx, uint32_t ci) {
 /* Small tier grown past one chunk: build the index. */
 static void to_chunked(dk_intset *s) {
     dk_cidx *idx = dk_cidx_new(true);
-    if (!idx)
-        return;
+    if (!idx) return;
     isc *c = s->u.one;
     if (!dk_cidx_insert(idx, 0, c, c->count, okey(isc_get(c, 0)))) {
         dk_cidx_free(idx);
@@ -270,48 +280,37 @@ static void to_small(dk_intset *s) {
 /* Merges chunk ci with a neighbour when both are sparse enough. */
 static void maybe_merge(dk_intset *s, dk_cidx *idx, uint32_t ci) {
     const isc *c = idx->chunk[ci];
-    if ((size_t)c->count * c->width >= DK_INTSET_CHUNK_BYTES / 4 || idx->n < 2)
-        return;
+    if ((size_t)c->count * c->width >= DK_INTSET_CHUNK_BYTES / 4 || idx->n < 2) return;
     uint32_t l = ci + 1 < idx->n ? ci : ci - 1, r = l + 1;
     const isc *a = idx->chunk[l], *b = idx->chunk[r];
     unsigned w = a->width > b->width ? a->width : b->width;
-    if ((size_t)(a->count + b->count) * w > DK_INTSET_CHUNK_BYTES * 3 / 4)
-        return;
-    if (!isc_append(&s->bytes, (isc **)&idx->chunk[l], b))
-        return;
+    if ((size_t)(a->count + b->count) * w > DK_INTSET_CHUNK_BYTES * 3 / 4) return;
+    if (!isc_append(&s->bytes, (isc **)&idx->chunk[l], b)) return;
     dk_acct_free(&s->bytes, idx->chunk[r]);
     dk_cidx_set_count(idx, l, ((isc *)idx->chunk[l])->count);
     dk_cidx_remove(idx, r);
-    if (idx->n == 1)
-        to_small(s);
+    if (idx->n == 1) to_small(s);
 }
 
 int dk_intset_add(dk_intset *s, int64_t v) {
     bool found;
     if (!s->chunked) {
-        if (!s->u.one && !(s->u.one = isc_new(&s->bytes, width_of(v), 1)))
-            return -1;
+        if (!s->u.one && !(s->u.one = isc_new(&s->bytes, width_of(v), 1))) return -1;
         uint32_t pos = isc_search(s->u.one, v, &found);
-        if (found)
-            return 0;
-        if (!isc_insert(&s->bytes, &s->u.one, pos, v))
-            return -1;
+        if (found) return 0;
+        if (!isc_insert(&s->bytes, &s->u.one, pos, v)) return -1;
         s->version++;
-        if (isc_full(s->u.one))
-            to_chunked(s);
+        if (isc_full(s->u.one)) to_chunked(s);
         return 1;
     }
     dk_cidx *idx = s->u.idx;
     uint32_t ci = chunk_for(idx, v);
     uint32_t pos = isc_search(idx->chunk[ci], v, &found);
-    if (found)
-        return 0;
-    if (!isc_insert(&s->bytes, (isc **)&idx->chunk[ci], pos, v))
-        return -1;
+    if (found) return 0;
+    if (!isc_insert(&s->bytes, (isc **)&idx->chunk[ci], pos, v)) return -1;
     s->version++;
     dk_cidx_add(idx, ci, 1);
-    if (pos == 0)
-        idx->key[ci] = okey(v);
+    if (pos == 0) idx->key[ci] = okey(v);
     split_chunk(s, idx, ci);
     return 1;
 }
@@ -319,11 +318,9 @@ int dk_intset_add(dk_intset *s, int64_t v) {
 bool dk_intset_remove(dk_intset *s, int64_t v) {
     bool found;
     if (!s->chunked) {
-        if (!s->u.one)
-            return false;
+        if (!s->u.one) return false;
         uint32_t pos = isc_search(s->u.one, v, &found);
-        if (!found)
-            return false;
+        if (!found) return false;
         s->version++;
         if (s->u.one->count == 1) {
             dk_acct_free(&s->bytes, s->u.one);
@@ -336,21 +333,18 @@ bool dk_intset_remove(dk_intset *s, int64_t v) {
     dk_cidx *idx = s->u.idx;
     uint32_t ci = chunk_for(idx, v);
     uint32_t pos = isc_search(idx->chunk[ci], v, &found);
-    if (!found)
-        return false;
+    if (!found) return false;
     s->version++;
     isc *c = idx->chunk[ci];
     if (c->count == 1) {
         dk_acct_free(&s->bytes, c);
         dk_cidx_remove(idx, ci);
-        if (idx->n <= 1)
-            to_small(s);
+        if (idx->n <= 1) to_small(s);
         return true;
     }
     c = idx->chunk[ci] = isc_delete(&s->bytes, c, pos);
     dk_cidx_add(idx, ci, -1);
-    if (pos == 0)
-        idx->key[ci] = okey(isc_get(c, 0));
+    if (pos == 0) idx->key[ci] = okey(isc_get(c, 0));
     maybe_merge(s, idx, ci);
     return true;
 }
@@ -358,8 +352,7 @@ bool dk_intset_remove(dk_intset *s, int64_t v) {
 bool dk_intset_contains(const dk_intset *s, int64_t v) {
     bool found = false;
     if (!s->chunked) {
-        if (s->u.one)
-            isc_search(s->u.one, v, &found);
+        if (s->u.one) isc_search(s->u.one, v, &found);
         return found;
     }
     isc_search(s->u.idx->chunk[chunk_for(s->u.idx, v)], v, &found);
@@ -367,8 +360,7 @@ bool dk_intset_contains(const dk_intset *s, int64_t v) {
 }
 
 bool dk_intset_at(const dk_intset *s, uint64_t r, int64_t *out) {
-    if (r >= dk_intset_count(s))
-        return false;
+    if (r >= dk_intset_count(s)) return false;
     if (!s->chunked) {
         *out = isc_get(s->u.one, (uint32_t)r);
         return true;
@@ -381,8 +373,7 @@ bool dk_intset_at(const dk_intset *s, uint64_t r, int64_t *out) {
 
 uint64_t dk_intset_rank(const dk_intset *s, int64_t v) {
     bool found;
-    if (!s->chunked)
-        return s->u.one ? isc_search(s->u.one, v, &found) : 0;
+    if (!s->chunked) return s->u.one ? isc_search(s->u.one, v, &found) : 0;
     uint32_t ci = chunk_for(s->u.idx, v);
     return dk_cidx_before(s->u.idx, ci) + isc_search(s->u.idx->chunk[ci], v, &found);
 }
@@ -396,8 +387,7 @@ bool dk_intset_random(const dk_intset *s, uint64_t rnd, int64_t *out) {
 
 /* Points the cursor's cache at it->pos (which must be < count). */
 static void iter_seek(const dk_intset *s, dk_iter *it) {
-    if (it->valid && it->version == s->version)
-        return;
+    if (it->valid && it->version == s->version) return;
     if (s->chunked) {
         it->chunk = dk_cidx_locate(s->u.idx, it->pos, &it->off);
     } else {
@@ -409,8 +399,7 @@ static void iter_seek(const dk_intset *s, dk_iter *it) {
 }
 
 bool dk_intset_next(const dk_intset *s, dk_iter *it, int64_t *out) {
-    if (it->pos >= dk_intset_count(s))
-        return false;
+    if (it->pos >= dk_intset_count(s)) return false;
     iter_seek(s, it);
     const isc *c = chunk_at(s, it->chunk);
     *out = isc_get(c, it->off);
@@ -423,8 +412,7 @@ bool dk_intset_next(const dk_intset *s, dk_iter *it, int64_t *out) {
 }
 
 bool dk_intset_prev(const dk_intset *s, dk_iter *it, int64_t *out) {
-    if (it->pos >= dk_intset_count(s))
-        return false;
+    if (it->pos >= dk_intset_count(s)) return false;
     iter_seek(s, it);
     *out = isc_get(chunk_at(s, it->chunk), it->off);
     it->pos--;

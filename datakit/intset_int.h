@@ -17,11 +17,11 @@ struct dk_cidx;
 
 struct dk_intset {
     union {
-        struct isc *one;        /* small tier: the only chunk, NULL when empty */
-        struct dk_cidx *idx;    /* chunked tier: keyed by each chunk's first member */
+        struct isc *one;     /* small tier: the only chunk, NULL when empty */
+        struct dk_cidx *idx; /* chunked tier: keyed by each chunk's first member */
     } u;
-    size_t bytes;               /* footprints of the chunks */
-    uint32_t version;           /* modification count, for cursors */
+    size_t bytes;     /* footprints of the chunks */
+    uint32_t version; /* modification count, for cursors */
     bool chunked;
 };
 

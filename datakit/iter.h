@@ -17,11 +17,11 @@ extern "C" {
 #endif
 
 typedef struct dk_iter {
-    uint64_t pos;       /* position (index / rank) of the element the next step returns */
-    uint32_t chunk;     /* cached: chunk holding pos */
-    uint32_t off;       /* cached: byte offset or slot of pos inside that chunk */
-    uint32_t version;   /* the container's modification count when the cache was filled */
-    uint32_t valid;     /* nonzero when chunk/off are filled */
+    uint64_t pos;     /* position (index / rank) of the element the next step returns */
+    uint32_t chunk;   /* cached: chunk holding pos */
+    uint32_t off;     /* cached: byte offset or slot of pos inside that chunk */
+    uint32_t version; /* the container's modification count when the cache was filled */
+    uint32_t valid;   /* nonzero when chunk/off are filled */
 } dk_iter;
 
 /* A cursor that starts at position pos (0 = first element). */

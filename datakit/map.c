@@ -10,22 +10,28 @@ struct dk_map {
 
 dk_map *dk_map_new(void) {
     dk_map *m = dk_malloc(sizeof *m);
-    if (m)
-        dk_sorted_init(&m->s, true);
+    if (m) dk_sorted_init(&m->s, true);
     return m;
 }
 
 void dk_map_free(dk_map *m) {
-    if (!m)
-        return;
+    if (!m) return;
     dk_sorted_clear(&m->s);
     dk_free(m);
 }
 
-void dk_map_clear(dk_map *m) { dk_sorted_clear(&m->s); }
-size_t dk_map_count(const dk_map *m) { return dk_sorted_count(&m->s); }
-size_t dk_map_bytes(const dk_map *m) { return dk_mem_footprint(m) + dk_sorted_bytes(&m->s); }
-size_t dk_map_chunks(const dk_map *m) { return dk_sorted_chunks(&m->s); }
+void dk_map_clear(dk_map *m) {
+    dk_sorted_clear(&m->s);
+}
+size_t dk_map_count(const dk_map *m) {
+    return dk_sorted_count(&m->s);
+}
+size_t dk_map_bytes(const dk_map *m) {
+    return dk_mem_footprint(m) + dk_sorted_bytes(&m->s);
+}
+size_t dk_map_chunks(const dk_map *m) {
+    return dk_sorted_chunks(&m->s);
+}
 
 int dk_map_set(dk_map *m, const dk_val *k, const dk_val *v) {
     return dk_sorted_put(&m->s, k, v, true);
@@ -35,8 +41,12 @@ int dk_map_add(dk_map *m, const dk_val *k, const dk_val *v) {
     return dk_sorted_put(&m->s, k, v, false);
 }
 
-bool dk_map_get(const dk_map *m, const dk_val *k, dk_val *v) { return dk_sorted_get(&m->s, k, v); }
-bool dk_map_delete(dk_map *m, const dk_val *k) { return dk_sorted_del(&m->s, k); }
+bool dk_map_get(const dk_map *m, const dk_val *k, dk_val *v) {
+    return dk_sorted_get(&m->s, k, v);
+}
+bool dk_map_delete(dk_map *m, const dk_val *k) {
+    return dk_sorted_del(&m->s, k);
+}
 
 uint64_t dk_map_rank(const dk_map *m, const dk_val *k, bool *found) {
     return dk_sorted_rank(&m->s, k, found);

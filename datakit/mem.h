@@ -21,11 +21,19 @@
 /* Bytes the allocator keeps in front of each chunk (glibc: the size word). */
 #define DK_MEM_CHUNK_HEADER sizeof(size_t)
 
-static inline void *dk_malloc(size_t n) { return malloc(n); }
-static inline void *dk_calloc(size_t count, size_t size) { return calloc(count, size); }
+static inline void *dk_malloc(size_t n) {
+    return malloc(n);
+}
+static inline void *dk_calloc(size_t count, size_t size) {
+    return calloc(count, size);
+}
 /* Like realloc: on failure returns NULL and p is untouched. */
-static inline void *dk_realloc(void *p, size_t n) { return realloc(p, n); }
-static inline void dk_free(void *p) { free(p); }
+static inline void *dk_realloc(void *p, size_t n) {
+    return realloc(p, n);
+}
+static inline void dk_free(void *p) {
+    free(p);
+}
 
 /* Usable bytes of a live allocation (>= what was asked); 0 for NULL. */
 static inline size_t dk_mem_usable(const void *p) {

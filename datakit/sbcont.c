@@ -9,14 +9,17 @@
 
 /* ---- storage ----------------------------------------------------------------------------- */
 
-static uint16_t *u16s(sbc *c) { return c->inl ? c->d.inl : c->d.arr; }
-static const uint16_t *cu16s(const sbc *c) { return c->inl ? c->d.inl : c->d.arr; }
+static uint16_t *u16s(sbc *c) {
+    return c->inl ? c->d.inl : c->d.arr;
+}
+static const uint16_t *cu16s(const sbc *c) {
+    return c->inl ? c->d.inl : c->d.arr;
+}
 
 /* Makes the array / run storage hold `need` u16s, keeping the first `keep` of them.  Up to 4
  * live inline.  NULL when out of memory (then nothing changed). */
 static uint16_t *u16_store(size_t *acct, sbc *c, uint32_t need, uint32_t keep) {
-    if (keep > need)
-        keep = need;
+    if (keep > need) keep = need;
     if (need <= 4) {
         if (!c->inl) {
             uint16_t tmp[4];
@@ -29,16 +32,14 @@ static uint16_t *u16_store(size_t *acct, sbc *c, uint32_t need, uint32_t keep) {
     }
     if (c->inl) {
         uint16_t *h = dk_acct_reserve(acct, NULL, need * sizeof *h);
-        if (!h)
-            return NULL;
+        if (!h) return NULL;
         memcpy(h, c->d.inl, keep * sizeof *h);
         c->d.arr = h;
         c->inl = 0;
         return h;
     }
     uint16_t *h = dk_acct_reserve(acct, c->d.arr, need * sizeof *h);
-    if (h)
-        c->d.arr = h;
+    if (h) c->d.arr = h;
     return h;
 }
 
@@ -50,24 +51,24 @@ static void u16_shrink(size_t *acct, sbc *c, uint32_t need) {
         c->d.arr = dk_acct_trim(acct, c->d.arr, need * sizeof(uint16_t));
 }
 
-size_t sbc_heap_bytes(const sbc *c) { return c->inl ? 0 : dk_mem_footprint(c->d.arr); }
+size_t sbc_heap_bytes(const sbc *c) {
+    return c->inl ? 0 : dk_mem_footprint(c->d.arr);
+}
 
 void sbc_destroy(size_t *acct, sbc *c) {
-    if (!c->inl && c->d.arr)
-        dk_acct_free(acct, c->d.arr);
+    if (!c->inl && c->d.arr) dk_acct_free(acct, c->d.arr);
     c->inl = 1;
     c->card = 0;
 }
 
 bool sbc_copy(size_t *acct, sbc *dst, const sbc *src) {
     *dst = *src;
-    if (src->inl)
-        return true;
+    if (src->inl) return true;
     size_t n = src->kind == SB_BITMAP ? BITMAP_BYTES
-               : src->kind == SB_RUNS ? (size_t)src->nruns * 4 : (size_t)src->card * 2;
+               : src->kind == SB_RUNS ? (size_t)src->nruns * 4
+                                      : (size_t)src->card * 2;
     void *p = dk_acct_malloc(acct, n);
-    if (!p)
-        return false;
+    if (!p) return false;
     memcpy(p, src->d.arr, n);
     dst->d.arr = p;
     return true;
@@ -87,18 +88,19 @@ void sbc_init1(sbc *c, uint64_t key, uint16_t o) {
 
 static size_t cost(unsigned kind, uint32_t card, uint32_t nruns) {
     switch (kind) {
-    case SB_ARRAY: return card <= SB_INLINE_VALUES ? 0 : (size_t)card * 2;
-    case SB_RUNS: return nruns <= SB_INLINE_RUNS ? 0 : (size_t)nruns * 4;
-    default: return BITMAP_BYTES;
+    case SB_ARRAY:
+        return card <= SB_INLINE_VALUES ? 0 : (size_t)card * 2;
+    case SB_RUNS:
+        return nruns <= SB_INLINE_RUNS ? 0 : (size_t)nruns * 4;
+    default:
+        return BITMAP_BYTES;
     }
 }
 
 static unsigned best_kind(uint32_t card, uint32_t nruns) {
     unsigned best = SB_ARRAY;
-    if (cost(SB_RUNS, card, nruns) < cost(best, card, nruns))
-        best = SB_RUNS;
-    if (cost(SB_BITMAP, card, nruns) < cost(best, card, nruns))
-        best = SB_BITMAP;
+    if (cost(SB_RUNS, card, nruns) < cost(best, card, nruns)) best = SB_RUNS;
+    if (cost(SB_BITMAP, card, nruns) < cost(best, card, nruns)) best = SB_BITMAP;
     return best;
 }
 
@@ -126,8 +128,7 @@ static uint32_t words_next(const uint64_t *w, uint32_t o, bool set) {
     uint64_t flip = set ? 0 : ~(uint64_t)0;
     uint64_t x = (w[i] ^ flip) & (~(uint64_t)0 << (o & 63));
     while (!x) {
-        if (++i == SB_BITMAP_WORDS)
-            return 65536;
+        if (++i == SB_BITMAP_WORDS) return 65536;
         x = w[i] ^ flip;
     }
     return i * 64 + (uint32_t)__builtin_ctzll(x);
@@ -142,16 +143,14 @@ static bool build(size_t *acct, sbc *c, unsigned kind, const uint64_t *w, uint32
     c->inl = 1;
     if (kind == SB_BITMAP) {
         uint64_t *b = dk_acct_malloc(acct, BITMAP_BYTES);
-        if (!b)
-            return false;
+        if (!b) return false;
         memcpy(b, w, BITMAP_BYTES);
         c->d.bits = b;
         c->inl = 0;
         return true;
     }
     uint16_t *out = u16_store(acct, c, kind == SB_ARRAY ? card : nruns * 2, 0);
-    if (!out)
-        return false;
+    if (!out) return false;
     uint32_t n = 0;
     if (kind == SB_ARRAY) {
         for (uint32_t i = 0; i < SB_BITMAP_WORDS; i++)
@@ -160,7 +159,7 @@ static bool build(size_t *acct, sbc *c, unsigned kind, const uint64_t *w, uint32
         return true;
     }
     for (uint32_t o = words_next(w, 0, true); o < 65536;) {
-        uint32_t e = words_next(w, o, false);          /* one past the run */
+        uint32_t e = words_next(w, o, false); /* one past the run */
         out[n++] = (uint16_t)o;
         out[n++] = (uint16_t)(e - o - 1);
         o = e < 65536 ? words_next(w, e, true) : 65536;
@@ -181,7 +180,7 @@ void sbc_to_words(const sbc *c, uint64_t *w) {
         return;
     }
     for (uint32_t r = 0; r < c->nruns; r++) {
-        uint32_t s = v[2 * r], e = s + v[2 * r + 1];     /* inclusive */
+        uint32_t s = v[2 * r], e = s + v[2 * r + 1]; /* inclusive */
         for (uint32_t o = s; o <= e;) {
             if ((o & 63) == 0 && e - o >= 63) {
                 w[o >> 6] = ~(uint64_t)0;
@@ -199,8 +198,7 @@ static bool convert(size_t *acct, sbc *c, unsigned kind) {
     uint64_t w[SB_BITMAP_WORDS];
     sbc_to_words(c, w);
     sbc t = {.key = c->key};
-    if (!build(acct, &t, kind, w, c->card, c->nruns))
-        return false;
+    if (!build(acct, &t, kind, w, c->card, c->nruns)) return false;
     sbc_destroy(acct, c);
     *c = t;
     return true;
@@ -210,8 +208,7 @@ static bool convert(size_t *acct, sbc *c, unsigned kind) {
 static void maybe_convert(size_t *acct, sbc *c) {
     unsigned b = best_kind(c->card, c->nruns);
     size_t cb = cost(b, c->card, c->nruns);
-    if (b != c->kind && cost(c->kind, c->card, c->nruns) > cb + cb / 4 + 32)
-        convert(acct, c, b);
+    if (b != c->kind && cost(c->kind, c->card, c->nruns) > cb + cb / 4 + 32) convert(acct, c, b);
 }
 
 bool sbc_from_words(size_t *acct, sbc *c, uint64_t key, const uint64_t *w) {
@@ -237,8 +234,7 @@ bool sbc_from_sorted(size_t *acct, sbc *c, uint64_t key, const uint16_t *v, uint
     c->kind = SB_ARRAY;
     c->inl = 1;
     uint16_t *out = u16_store(acct, c, n, 0);
-    if (!out)
-        return false;
+    if (!out) return false;
     memcpy(out, v, n * sizeof *v);
     c->card = n;
     c->nruns = (uint16_t)nruns;
@@ -263,12 +259,10 @@ static uint32_t arr_lb(const uint16_t *v, uint32_t n, uint32_t o) {
 static int arr_set(size_t *acct, sbc *c, uint16_t o) {
     const uint16_t *v = cu16s(c);
     uint32_t n = c->card, pos = arr_lb(v, n, o);
-    if (pos < n && v[pos] == o)
-        return 0;
+    if (pos < n && v[pos] == o) return 0;
     bool left = pos > 0 && v[pos - 1] == o - 1, right = pos < n && v[pos] == o + 1;
     uint16_t *w = u16_store(acct, c, n + 1, n);
-    if (!w)
-        return -1;
+    if (!w) return -1;
     memmove(w + pos + 1, w + pos, (n - pos) * sizeof *w);
     w[pos] = o;
     c->card++;
@@ -279,8 +273,7 @@ static int arr_set(size_t *acct, sbc *c, uint16_t o) {
 static int arr_clear(size_t *acct, sbc *c, uint16_t o) {
     uint16_t *v = u16s(c);
     uint32_t n = c->card, pos = arr_lb(v, n, o);
-    if (pos >= n || v[pos] != o)
-        return 0;
+    if (pos >= n || v[pos] != o) return 0;
     bool left = pos > 0 && v[pos - 1] == o - 1, right = pos + 1 < n && v[pos + 1] == o + 1;
     memmove(v + pos, v + pos + 1, (n - pos - 1) * sizeof *v);
     c->card--;
@@ -291,12 +284,13 @@ static int arr_clear(size_t *acct, sbc *c, uint16_t o) {
 
 /* ---- bitmap ------------------------------------------------------------------------------ */
 
-static bool bm_test(const uint64_t *w, uint32_t o) { return (w[o >> 6] >> (o & 63)) & 1; }
+static bool bm_test(const uint64_t *w, uint32_t o) {
+    return (w[o >> 6] >> (o & 63)) & 1;
+}
 
 static int bm_set(sbc *c, uint16_t o) {
     uint64_t *w = c->d.bits;
-    if (bm_test(w, o))
-        return 0;
+    if (bm_test(w, o)) return 0;
     bool left = o > 0 && bm_test(w, o - 1u), right = o < 65535 && bm_test(w, o + 1u);
     w[o >> 6] |= (uint64_t)1 << (o & 63);
     c->card++;
@@ -306,8 +300,7 @@ static int bm_set(sbc *c, uint16_t o) {
 
 static int bm_clear(sbc *c, uint16_t o) {
     uint64_t *w = c->d.bits;
-    if (!bm_test(w, o))
-        return 0;
+    if (!bm_test(w, o)) return 0;
     bool left = o > 0 && bm_test(w, o - 1u), right = o < 65535 && bm_test(w, o + 1u);
     w[o >> 6] &= ~((uint64_t)1 << (o & 63));
     c->card--;
@@ -330,14 +323,15 @@ static int32_t run_find(const uint16_t *r, uint32_t n, uint32_t o) {
     return (int32_t)lo - 1;
 }
 
-static uint32_t run_end(const uint16_t *r, uint32_t i) { return (uint32_t)r[2 * i] + r[2 * i + 1]; }
+static uint32_t run_end(const uint16_t *r, uint32_t i) {
+    return (uint32_t)r[2 * i] + r[2 * i + 1];
+}
 
 static int runs_set(size_t *acct, sbc *c, uint16_t o) {
     uint16_t *r = u16s(c);
     uint32_t n = c->nruns;
     int32_t i = run_find(r, n, o);
-    if (i >= 0 && o <= run_end(r, (uint32_t)i))
-        return 0;
+    if (i >= 0 && o <= run_end(r, (uint32_t)i)) return 0;
     bool left = i >= 0 && run_end(r, (uint32_t)i) + 1 == o;
     bool right = (uint32_t)(i + 1) < n && r[2 * (i + 1)] == (uint32_t)o + 1;
     uint32_t j = (uint32_t)(i + 1);
@@ -353,8 +347,7 @@ static int runs_set(size_t *acct, sbc *c, uint16_t o) {
         r[2 * j + 1]++;
     } else {
         r = u16_store(acct, c, (n + 1) * 2, n * 2);
-        if (!r)
-            return -1;
+        if (!r) return -1;
         memmove(r + 2 * j + 2, r + 2 * j, (n - j) * 2 * sizeof *r);
         r[2 * j] = o;
         r[2 * j + 1] = 0;
@@ -368,8 +361,7 @@ static int runs_clear(size_t *acct, sbc *c, uint16_t o) {
     uint16_t *r = u16s(c);
     uint32_t n = c->nruns;
     int32_t i = run_find(r, n, o);
-    if (i < 0 || o > run_end(r, (uint32_t)i))
-        return 0;
+    if (i < 0 || o > run_end(r, (uint32_t)i)) return 0;
     uint32_t s = r[2 * i], e = run_end(r, (uint32_t)i);
     if (s == e) {
         memmove(r + 2 * i, r + 2 * i + 2, (n - (uint32_t)i - 1) * 2 * sizeof *r);
@@ -382,8 +374,7 @@ static int runs_clear(size_t *acct, sbc *c, uint16_t o) {
         r[2 * i + 1]--;
     } else {
         r = u16_store(acct, c, (n + 1) * 2, n * 2);
-        if (!r)
-            return -1;
+        if (!r) return -1;
         memmove(r + 2 * i + 4, r + 2 * i + 2, (n - (uint32_t)i - 1) * 2 * sizeof *r);
         r[2 * i + 1] = (uint16_t)(o - s - 1);
         r[2 * i + 2] = (uint16_t)(o + 1);
@@ -413,18 +404,18 @@ bool sbc_test(const sbc *c, uint16_t o) {
 }
 
 int sbc_set(size_t *acct, sbc *c, uint16_t o) {
-    int r = c->kind == SB_ARRAY ? arr_set(acct, c, o)
-            : c->kind == SB_BITMAP ? bm_set(c, o) : runs_set(acct, c, o);
-    if (r > 0)
-        maybe_convert(acct, c);
+    int r = c->kind == SB_ARRAY    ? arr_set(acct, c, o)
+            : c->kind == SB_BITMAP ? bm_set(c, o)
+                                   : runs_set(acct, c, o);
+    if (r > 0) maybe_convert(acct, c);
     return r;
 }
 
 int sbc_clear(size_t *acct, sbc *c, uint16_t o) {
-    int r = c->kind == SB_ARRAY ? arr_clear(acct, c, o)
-            : c->kind == SB_BITMAP ? bm_clear(c, o) : runs_clear(acct, c, o);
-    if (r > 0 && c->card > 0)
-        maybe_convert(acct, c);
+    int r = c->kind == SB_ARRAY    ? arr_clear(acct, c, o)
+            : c->kind == SB_BITMAP ? bm_clear(c, o)
+                                   : runs_clear(acct, c, o);
+    if (r > 0 && c->card > 0) maybe_convert(acct, c);
     return r;
 }
 
@@ -438,8 +429,8 @@ uint32_t sbc_rank(const sbc *c, uint32_t o) {
         for (uint32_t i = 0; i < (o >> 6); i++)
             n += (uint32_t)__builtin_popcountll(c->d.bits[i]);
         if (o & 63)
-            n += (uint32_t)__builtin_popcountll(c->d.bits[o >> 6] &
-                                                (((uint64_t)1 << (o & 63)) - 1));
+            n +=
+                (uint32_t)__builtin_popcountll(c->d.bits[o >> 6] & (((uint64_t)1 << (o & 63)) - 1));
         return n;
     default:
         for (uint32_t i = 0; i < c->nruns && v[2 * i] < o; i++) {
@@ -451,8 +442,7 @@ uint32_t sbc_rank(const sbc *c, uint32_t o) {
 }
 
 int32_t sbc_next(const sbc *c, uint32_t o) {
-    if (o > 65535)
-        return -1;
+    if (o > 65535) return -1;
     const uint16_t *v = cu16s(c);
     switch (c->kind) {
     case SB_ARRAY: {
@@ -463,24 +453,21 @@ int32_t sbc_next(const sbc *c, uint32_t o) {
         uint32_t i = o >> 6;
         uint64_t x = c->d.bits[i] & (~(uint64_t)0 << (o & 63));
         while (!x) {
-            if (++i == SB_BITMAP_WORDS)
-                return -1;
+            if (++i == SB_BITMAP_WORDS) return -1;
             x = c->d.bits[i];
         }
         return (int32_t)(i * 64 + (uint32_t)__builtin_ctzll(x));
     }
     default: {
         int32_t i = run_find(v, c->nruns, o);
-        if (i >= 0 && o <= run_end(v, (uint32_t)i))
-            return (int32_t)o;
+        if (i >= 0 && o <= run_end(v, (uint32_t)i)) return (int32_t)o;
         return (uint32_t)(i + 1) < c->nruns ? v[2 * (i + 1)] : -1;
     }
     }
 }
 
 int32_t sbc_next_clear(const sbc *c, uint32_t o) {
-    if (o > 65535)
-        return -1;
+    if (o > 65535) return -1;
     const uint16_t *v = cu16s(c);
     switch (c->kind) {
     case SB_ARRAY: {
@@ -495,16 +482,14 @@ int32_t sbc_next_clear(const sbc *c, uint32_t o) {
         uint32_t i = o >> 6;
         uint64_t x = ~c->d.bits[i] & (~(uint64_t)0 << (o & 63));
         while (!x) {
-            if (++i == SB_BITMAP_WORDS)
-                return -1;
+            if (++i == SB_BITMAP_WORDS) return -1;
             x = ~c->d.bits[i];
         }
         return (int32_t)(i * 64 + (uint32_t)__builtin_ctzll(x));
     }
     default: {
         int32_t i = run_find(v, c->nruns, o);
-        if (i < 0 || o > run_end(v, (uint32_t)i))
-            return (int32_t)o;
+        if (i < 0 || o > run_end(v, (uint32_t)i)) return (int32_t)o;
         uint32_t e = run_end(v, (uint32_t)i) + 1;
         return e > 65535 ? -1 : (int32_t)e;
     }
@@ -530,8 +515,7 @@ uint16_t sbc_select(const sbc *c, uint32_t k) {
     default:
         for (uint32_t i = 0;; i++) {
             uint32_t len = (uint32_t)v[2 * i + 1] + 1;
-            if (k < len)
-                return (uint16_t)(v[2 * i] + k);
+            if (k < len) return (uint16_t)(v[2 * i] + k);
             k -= len;
         }
     }
@@ -547,8 +531,7 @@ static bool filter_array(size_t *acct, const sbc *a, const sbc *b, bool keep_if_
     const uint16_t *v = cu16s(a);
     uint32_t n = 0;
     for (uint32_t i = 0; i < a->card; i++)
-        if (sbc_test(b, v[i]) == keep_if_in)
-            tmp[n++] = v[i];
+        if (sbc_test(b, v[i]) == keep_if_in) tmp[n++] = v[i];
     memset(out, 0, sizeof *out);
     out->key = a->key;
     out->inl = 1;
@@ -556,7 +539,7 @@ static bool filter_array(size_t *acct, const sbc *a, const sbc *b, bool keep_if_
 }
 
 bool sbc_op(size_t *acct, int op, const sbc *a, const sbc *b, sbc *out, uint64_t *scratch) {
-    uint16_t *tmp = (uint16_t *)scratch;          /* room for 8192 offsets */
+    uint16_t *tmp = (uint16_t *)scratch; /* room for 8192 offsets */
     if (op == OP_AND && a->kind == SB_ARRAY && a->card <= 8192)
         return filter_array(acct, a, b, true, out, tmp);
     if (op == OP_AND && b->kind == SB_ARRAY && b->card <= 8192)
@@ -569,10 +552,18 @@ bool sbc_op(size_t *acct, int op, const sbc *a, const sbc *b, sbc *out, uint64_t
     uint64_t any = 0;
     for (int i = 0; i < SB_BITMAP_WORDS; i++) {
         switch (op) {
-        case OP_AND: x[i] &= y[i]; break;
-        case OP_OR: x[i] |= y[i]; break;
-        case OP_XOR: x[i] ^= y[i]; break;
-        default: x[i] &= ~y[i]; break;
+        case OP_AND:
+            x[i] &= y[i];
+            break;
+        case OP_OR:
+            x[i] |= y[i];
+            break;
+        case OP_XOR:
+            x[i] ^= y[i];
+            break;
+        default:
+            x[i] &= ~y[i];
+            break;
         }
         any |= x[i];
     }

@@ -23,17 +23,17 @@ enum { SB_ARRAY = 0, SB_BITMAP = 1, SB_RUNS = 2 };
 #define SB_INLINE_RUNS 2
 
 typedef struct sbc {
-    uint64_t key;           /* position >> 16 */
+    uint64_t key; /* position >> 16 */
     union {
-        uint16_t *arr;      /* SB_ARRAY (heap) */
-        uint64_t *bits;     /* SB_BITMAP */
-        uint16_t *runs;     /* SB_RUNS (heap): start, len-1, start, len-1, ... */
-        uint16_t inl[4];    /* inline array values or runs */
+        uint16_t *arr;   /* SB_ARRAY (heap) */
+        uint64_t *bits;  /* SB_BITMAP */
+        uint16_t *runs;  /* SB_RUNS (heap): start, len-1, start, len-1, ... */
+        uint16_t inl[4]; /* inline array values or runs */
     } d;
-    uint32_t card;          /* set bits, 1..65536 (0 only transiently) */
-    uint16_t nruns;         /* maximal runs of set bits (a full container has 1) */
+    uint32_t card;  /* set bits, 1..65536 (0 only transiently) */
+    uint16_t nruns; /* maximal runs of set bits (a full container has 1) */
     uint8_t kind;
-    uint8_t inl;            /* data lives in d.inl */
+    uint8_t inl; /* data lives in d.inl */
 } sbc;
 
 /* Heap bytes behind the descriptor (footprint; 0 for inline data). */

@@ -30,7 +30,7 @@ typedef enum dk_sbitset_op {
     DK_SBITSET_AND = 0,
     DK_SBITSET_OR = 1,
     DK_SBITSET_XOR = 2,
-    DK_SBITSET_ANDNOT = 3,    /* a AND NOT b */
+    DK_SBITSET_ANDNOT = 3, /* a AND NOT b */
 } dk_sbitset_op;
 
 /* A new empty bitset (NULL when out of memory). */

@@ -7,15 +7,14 @@
 struct dk_setop {
     dk_setop_kind kind;
     size_t n;
-    const dk_set **sets;    /* INTER: smallest first */
-    dk_iter *it;            /* UNION: one cursor per set at its next unconsumed member;
-                               INTER/DIFF: it[0] walks the lead set */
+    const dk_set **sets; /* INTER: smallest first */
+    dk_iter *it;         /* UNION: one cursor per set at its next unconsumed member;
+                            INTER/DIFF: it[0] walks the lead set */
 };
 
 dk_setop *dk_setop_new(dk_setop_kind kind, const dk_set *const *sets, size_t n) {
     dk_setop *op = dk_calloc(1, sizeof *op);
-    if (!op)
-        return NULL;
+    if (!op) return NULL;
     op->kind = kind;
     op->n = n;
     op->sets = dk_malloc((n ? n : 1) * sizeof *op->sets);
@@ -39,8 +38,7 @@ dk_setop *dk_setop_new(dk_setop_kind kind, const dk_set *const *sets, size_t n) 
 }
 
 void dk_setop_free(dk_setop *op) {
-    if (!op)
-        return;
+    if (!op) return;
     dk_free(op->sets);
     dk_free(op->it);
     dk_free(op);
@@ -61,14 +59,12 @@ static dk_setop_status union_next(dk_setop *op, dk_val *out, size_t *budget) {
             any = true;
         }
     }
-    if (!any)
-        return DK_SETOP_DONE;
+    if (!any) return DK_SETOP_DONE;
     for (size_t i = 0; i < op->n; i++) {
         dk_iter t = op->it[i];
         if (dk_set_next(op->sets[i], &t, &x) && dk_val_cmp(&x, &min) == 0) {
             op->it[i] = t;
-            if (*budget)
-                (*budget)--;
+            if (*budget) (*budget)--;
         }
     }
     *out = min;
@@ -80,8 +76,7 @@ static dk_setop_status probe_next(dk_setop *op, dk_val *out, size_t *budget) {
     dk_val x;
     bool want = op->kind == DK_SETOP_INTER;
     while (*budget > 0) {
-        if (!dk_set_next(op->sets[0], &op->it[0], &x))
-            return DK_SETOP_DONE;
+        if (!dk_set_next(op->sets[0], &op->it[0], &x)) return DK_SETOP_DONE;
         (*budget)--;
         bool keep = true;
         for (size_t i = 1; i < op->n && keep; i++)
@@ -95,11 +90,8 @@ static dk_setop_status probe_next(dk_setop *op, dk_val *out, size_t *budget) {
 }
 
 dk_setop_status dk_setop_next(dk_setop *op, dk_val *out, size_t *budget) {
-    if (op->n == 0)
-        return DK_SETOP_DONE;
-    if (op->kind == DK_SETOP_UNION)
-        return *budget ? union_next(op, out, budget) : DK_SETOP_AGAIN;
-    if (op->kind == DK_SETOP_INTER && dk_set_count(op->sets[0]) == 0)
-        return DK_SETOP_DONE;
+    if (op->n == 0) return DK_SETOP_DONE;
+    if (op->kind == DK_SETOP_UNION) return *budget ? union_next(op, out, budget) : DK_SETOP_AGAIN;
+    if (op->kind == DK_SETOP_INTER && dk_set_count(op->sets[0]) == 0) return DK_SETOP_DONE;
     return probe_next(op, out, budget);
 }

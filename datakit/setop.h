@@ -24,13 +24,13 @@ extern "C" {
 typedef enum dk_setop_kind {
     DK_SETOP_UNION = 0,
     DK_SETOP_INTER = 1,
-    DK_SETOP_DIFF = 2,      /* sets[0] minus every other set */
+    DK_SETOP_DIFF = 2, /* sets[0] minus every other set */
 } dk_setop_kind;
 
 typedef enum dk_setop_status {
-    DK_SETOP_AGAIN = -1,    /* budget spent before the next member: call again */
-    DK_SETOP_DONE = 0,      /* no more members */
-    DK_SETOP_MEMBER = 1,    /* *out holds the next member */
+    DK_SETOP_AGAIN = -1, /* budget spent before the next member: call again */
+    DK_SETOP_DONE = 0,   /* no more members */
+    DK_SETOP_MEMBER = 1, /* *out holds the next member */
 } dk_setop_status;
 
 typedef struct dk_setop dk_setop;

@@ -13,29 +13,25 @@
 #define MIN_RECORD 6
 
 static unsigned class_of(size_t size) {
-    if (size < MIN_RECORD)
-        size = MIN_RECORD;
-    if (size <= 64)
-        return (unsigned)(size - MIN_RECORD);
-    if (size <= 512)
-        return 59 + (unsigned)((size - 65) / 2);
+    if (size < MIN_RECORD) size = MIN_RECORD;
+    if (size <= 64) return (unsigned)(size - MIN_RECORD);
+    if (size <= 512) return 59 + (unsigned)((size - 65) / 2);
     return 283 + (unsigned)((size - 513) / 16);
 }
 
 static uint32_t class_size(unsigned cls) {
-    if (cls < 59)
-        return cls + MIN_RECORD;
-    if (cls < 283)
-        return 66 + 2 * (cls - 59);
+    if (cls < 59) return cls + MIN_RECORD;
+    if (cls < 283) return 66 + 2 * (cls - 59);
     return 528 + 16 * (cls - 283);
 }
 
-void dk_slab_init(dk_slab *s) { memset(s, 0, sizeof *s); }
+void dk_slab_init(dk_slab *s) {
+    memset(s, 0, sizeof *s);
+}
 
 void dk_slab_release(dk_slab *s) {
     for (uint32_t i = 1; i < s->npages; i++)
-        if (s->pages[i].cls != DK_SLAB_UNUSED)
-            dk_free(s->pages[i].mem);
+        if (s->pages[i].cls != DK_SLAB_UNUSED) dk_free(s->pages[i].mem);
     dk_free(s->pages);
     dk_slab_init(s);
 }
@@ -47,16 +43,13 @@ static uint32_t page_number(dk_slab *s) {
         s->unused = s->pages[n].next;
         return n;
     }
-    if (s->npages == 0)
-        s->npages = 1;                        /* page 0 is never used: id 0 means none */
-    if (s->npages == DK_SLAB_MAX_PAGES)
-        return 0;
+    if (s->npages == 0) s->npages = 1; /* page 0 is never used: id 0 means none */
+    if (s->npages == DK_SLAB_MAX_PAGES) return 0;
     if (s->npages >= s->cap) {
         uint32_t cap = s->cap ? s->cap * 2 : 16;
         size_t before = dk_mem_footprint(s->pages);
         dk_slab_page *p = dk_realloc(s->pages, cap * sizeof *p);
-        if (!p)
-            return 0;
+        if (!p) return 0;
         s->bytes += dk_mem_footprint(p) - before;
         s->pages = p;
         s->cap = cap;
@@ -75,8 +68,7 @@ static void room_push(dk_slab *s, unsigned cls, uint32_t n) {
     dk_slab_page *p = &s->pages[n];
     p->prev = 0;
     p->next = s->room[cls];
-    if (p->next)
-        s->pages[p->next].prev = n;
+    if (p->next) s->pages[p->next].prev = n;
     s->room[cls] = n;
 }
 
@@ -86,8 +78,7 @@ static void room_remove(dk_slab *s, unsigned cls, uint32_t n) {
         s->pages[p->prev].next = p->next;
     else
         s->room[cls] = p->next;
-    if (p->next)
-        s->pages[p->next].prev = p->prev;
+    if (p->next) s->pages[p->next].prev = p->prev;
     p->prev = p->next = 0;
 }
 
@@ -96,10 +87,8 @@ static void room_remove(dk_slab *s, unsigned cls, uint32_t n) {
 static uint32_t page_slots(uint32_t size, unsigned k) {
     uint32_t most = PAGE_BYTES_MAX / size;
     uint32_t slots = PAGE_BYTES_FIRST / size;
-    if (most > MAX_SLOTS)
-        most = MAX_SLOTS;
-    if (slots < 2)
-        slots = 2;
+    if (most > MAX_SLOTS) most = MAX_SLOTS;
+    if (slots < 2) slots = 2;
     for (; k > 0 && slots < most; k--)
         slots *= 2;
     return slots < most ? slots : most;
@@ -110,8 +99,7 @@ static uint32_t page_new(dk_slab *s, unsigned cls) {
     uint32_t size = class_size(cls);
     uint32_t slots = page_slots(size, s->class_pages[cls]);
     uint32_t n = page_number(s);
-    if (!n)
-        return 0;
+    if (!n) return 0;
     uint8_t *mem = dk_malloc((size_t)slots * size);
     if (!mem) {
         page_number_unuse(s, n);
@@ -132,11 +120,9 @@ static uint32_t page_new(dk_slab *s, unsigned cls) {
 }
 
 static uint32_t alloc_large(dk_slab *s, size_t size) {
-    if (size > UINT32_MAX)
-        return 0;
+    if (size > UINT32_MAX) return 0;
     uint32_t n = page_number(s);
-    if (!n)
-        return 0;
+    if (!n) return 0;
     uint8_t *mem = dk_malloc(size);
     if (!mem) {
         page_number_unuse(s, n);
@@ -156,12 +142,10 @@ static uint32_t alloc_large(dk_slab *s, size_t size) {
 }
 
 uint32_t dk_slab_alloc(dk_slab *s, size_t size) {
-    if (size > DK_SLAB_MAX)
-        return alloc_large(s, size);
+    if (size > DK_SLAB_MAX) return alloc_large(s, size);
     unsigned cls = class_of(size);
     uint32_t n = s->room[cls];
-    if (!n && !(n = page_new(s, cls)))
-        return 0;
+    if (!n && !(n = page_new(s, cls))) return 0;
     dk_slab_page *p = &s->pages[n];
     uint32_t slot;
     if (p->free_head) {
@@ -174,8 +158,7 @@ uint32_t dk_slab_alloc(dk_slab *s, size_t size) {
     }
     p->used++;
     s->free_bytes -= p->slot_size;
-    if (!p->free_head && p->bump == p->nslots)
-        room_remove(s, cls, n);
+    if (!p->free_head && p->bump == p->nslots) room_remove(s, cls, n);
     return (n << DK_SLAB_SLOT_BITS) | slot;
 }
 
@@ -185,8 +168,7 @@ static void page_release(dk_slab *s, uint32_t n) {
     s->bytes -= dk_mem_footprint(p->mem);
     dk_free(p->mem);
     page_number_unuse(s, n);
-    if (--s->live == 0)
-        dk_slab_release(s);
+    if (--s->live == 0) dk_slab_release(s);
 }
 
 void dk_slab_free(dk_slab *s, uint32_t id) {
@@ -204,8 +186,7 @@ void dk_slab_free(dk_slab *s, uint32_t id) {
     p->free_head = (uint16_t)(slot + 1);
     p->used--;
     s->free_bytes += p->slot_size;
-    if (was_full)
-        room_push(s, cls, n);
+    if (was_full) room_push(s, cls, n);
     /* An emptied page goes, unless it is the class's only page with room and a small one
      * (so one key coming and going does not allocate and free a big page each time). */
     if (p->used == 0 && (p->prev || p->next || p->nslots > page_slots(p->slot_size, 0))) {
@@ -218,7 +199,6 @@ void dk_slab_free(dk_slab *s, uint32_t id) {
 
 bool dk_slab_fits(const dk_slab *s, uint32_t id, size_t size) {
     const dk_slab_page *p = &s->pages[id >> DK_SLAB_SLOT_BITS];
-    if (p->cls == DK_SLAB_LARGE)
-        return false;
+    if (p->cls == DK_SLAB_LARGE) return false;
     return size <= DK_SLAB_MAX && class_of(size) == p->cls;
 }

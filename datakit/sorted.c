@@ -16,8 +16,8 @@
 
 /* A run of entries in key order. */
 typedef struct srun {
-    uint32_t used;      /* entry bytes */
-    uint32_t count;     /* entries */
+    uint32_t used;  /* entry bytes */
+    uint32_t count; /* entries */
     uint8_t data[];
 } srun;
 
@@ -26,12 +26,18 @@ typedef struct srun {
 static double num_double(const dk_val *v) {
     unsigned __int128 w = ((unsigned __int128)v->v.w.hi << 64) | v->v.w.lo;
     switch (v->type) {
-    case DK_I64: return (double)v->v.i;
-    case DK_U64: return (double)v->v.u;
-    case DK_I128: return (double)(__int128)w;
-    case DK_U128: return (double)w;
-    case DK_F32: return (double)v->v.f;
-    default: return v->v.d;
+    case DK_I64:
+        return (double)v->v.i;
+    case DK_U64:
+        return (double)v->v.u;
+    case DK_I128:
+        return (double)(__int128)w;
+    case DK_U128:
+        return (double)w;
+    case DK_F32:
+        return (double)v->v.f;
+    default:
+        return v->v.d;
     }
 }
 
@@ -51,10 +57,8 @@ uint64_t dk_val_prefix64(const dk_val *v) {
     default: {
         double d = num_double(v);
         uint64_t b;
-        if (isnan(d))
-            return ((uint64_t)2 << 62) | (UINT64_MAX >> 2);
-        if (d == 0)
-            d = 0.0;                       /* -0.0 equals 0.0 */
+        if (isnan(d)) return ((uint64_t)2 << 62) | (UINT64_MAX >> 2);
+        if (d == 0) d = 0.0; /* -0.0 equals 0.0 */
         memcpy(&b, &d, sizeof b);
         b = (b >> 63) ? ~b : b | ((uint64_t)1 << 63);
         return ((uint64_t)2 << 62) | (b >> 2);
@@ -68,8 +72,7 @@ uint64_t dk_val_prefix64(const dk_val *v) {
 static size_t run_read(const srun *c, bool vals, size_t off, dk_val *k, dk_val *v) {
     dk_val tmp;
     off += dk_box_unpack(c->data + off, c->used - off, k);
-    if (vals)
-        off += dk_box_unpack(c->data + off, c->used - off, v ? v : &tmp);
+    if (vals) off += dk_box_unpack(c->data + off, c->used - off, v ? v : &tmp);
     return off;
 }
 
@@ -86,8 +89,7 @@ static size_t run_search(const srun *c, bool vals, const dk_val *k, uint32_t *po
             return off;
         }
         off += ks;
-        if (vals)
-            off += dk_boxf_size(c->data + off, used - off);
+        if (vals) off += dk_boxf_size(c->data + off, used - off);
         i++;
     }
     *found = false;
@@ -98,8 +100,7 @@ static size_t run_search(const srun *c, bool vals, const dk_val *k, uint32_t *po
 /* Offset of the entry after the one at off. */
 static size_t run_skip(const srun *c, bool vals, size_t off) {
     off += dk_boxf_size(c->data + off, c->used - off);
-    if (vals)
-        off += dk_boxf_size(c->data + off, c->used - off);
+    if (vals) off += dk_boxf_size(c->data + off, c->used - off);
     return off;
 }
 
@@ -122,16 +123,13 @@ static bool run_splice(size_t *acct, srun **cp, size_t off, size_t drop, size_t 
     srun *c = *cp;
     size_t used = c->used - drop + grow;
     if (grow > drop) {
-        if (used > UINT32_MAX - sizeof(srun))
-            return false;
+        if (used > UINT32_MAX - sizeof(srun)) return false;
         c = dk_acct_grow(acct, c, sizeof(srun) + used, SORTED_HEADROOM);
-        if (!c)
-            return false;
+        if (!c) return false;
     }
     memmove(c->data + off + grow, c->data + off + drop, c->used - off - drop);
     c->used = (uint32_t)used;
-    if (grow < drop)
-        c = dk_acct_trim(acct, c, sizeof(srun) + used);
+    if (grow < drop) c = dk_acct_trim(acct, c, sizeof(srun) + used);
     *cp = c;
     return true;
 }
@@ -152,8 +150,7 @@ static const srun *run_at(const dk_sorted *s, uint32_t ci) {
 
 /* The run holding k, or where k would go (the store is not empty). */
 static uint32_t run_for(const dk_sorted *s, const dk_val *k) {
-    if (!s->chunked)
-        return 0;
+    if (!s->chunked) return 0;
     const dk_ridx *x = s->p;
     uint64_t p = dk_val_prefix64(k);
     uint32_t lo = p ? dk_ridx_upper(x, p - 1) : 0, hi = dk_ridx_upper(x, p);
@@ -178,8 +175,7 @@ void dk_sorted_init(dk_sorted *s, bool vals) {
 void dk_sorted_clear(dk_sorted *s) {
     for (uint32_t i = 0; i < nruns(s); i++)
         dk_free(*slot(s, i));
-    if (s->chunked)
-        dk_ridx_free(s->p);
+    if (s->chunked) dk_ridx_free(s->p);
     s->p = NULL;
     s->chunked = 0;
     s->bytes = 0;
@@ -187,8 +183,7 @@ void dk_sorted_clear(dk_sorted *s) {
 }
 
 size_t dk_sorted_count(const dk_sorted *s) {
-    if (s->chunked)
-        return (size_t)((const dk_ridx *)s->p)->total;
+    if (s->chunked) return (size_t)((const dk_ridx *)s->p)->total;
     return s->p ? ((const srun *)s->p)->count : 0;
 }
 
@@ -196,18 +191,18 @@ size_t dk_sorted_bytes(const dk_sorted *s) {
     return s->bytes + (s->chunked ? dk_ridx_bytes(s->p) : 0);
 }
 
-size_t dk_sorted_chunks(const dk_sorted *s) { return nruns(s); }
+size_t dk_sorted_chunks(const dk_sorted *s) {
+    return nruns(s);
+}
 
 static void count_add(dk_sorted *s, uint32_t ci, int64_t delta) {
-    if (s->chunked)
-        dk_ridx_add(s->p, ci, delta);
+    if (s->chunked) dk_ridx_add(s->p, ci, delta);
 }
 
 /* Splits run ci in two when it is over size (indexing a small store first). */
 static void split_run(dk_sorted *s, uint32_t ci) {
     const srun *c = run_at(s, ci);
-    if (c->used <= CHUNK || c->count < 2)
-        return;
+    if (c->used <= CHUNK || c->count < 2) return;
     if (!s->chunked) {
         dk_ridx *x = dk_ridx_new();
         if (!x || !dk_ridx_insert(x, 0, s->p, c->count, run_prefix(c, s->vals))) {
@@ -224,12 +219,10 @@ static void split_run(dk_sorted *s, uint32_t ci) {
         off = run_skip(c, s->vals, off);
         keep++;
     }
-    if (off >= c->used)
-        return;
+    if (off >= c->used) return;
     size_t move = c->used - off;
     srun *r = dk_acct_malloc(&s->bytes, sizeof(srun) + move);
-    if (!r)
-        return;
+    if (!r) return;
     memcpy(r->data, c->data + off, move);
     r->used = (uint32_t)move;
     r->count = c->count - keep;
@@ -257,16 +250,13 @@ static void to_small(dk_sorted *s) {
 static void maybe_merge(dk_sorted *s, uint32_t ci) {
     dk_ridx *x = s->p;
     for (int side = 0; side < 2; side++) {
-        if ((side == 0 && ci + 1 >= x->n) || (side == 1 && ci == 0))
-            continue;
+        if ((side == 0 && ci + 1 >= x->n) || (side == 1 && ci == 0)) continue;
         uint32_t a = side == 0 ? ci : ci - 1;
         const srun *ra = dk_ridx_run(x, a), *rb = dk_ridx_run(x, a + 1);
         bool sparse = ra->used < CHUNK / 4 || rb->used < CHUNK / 4 || x->n == 2;
-        if (!sparse || ra->used + rb->used > CHUNK * 3 / 4)
-            continue;
+        if (!sparse || ra->used + rb->used > CHUNK * 3 / 4) continue;
         srun *m = dk_acct_realloc(&s->bytes, dk_ridx_run(x, a), sizeof(srun) + ra->used + rb->used);
-        if (!m)
-            break;
+        if (!m) break;
         memcpy(m->data + m->used, rb->data, rb->used);
         m->used += rb->used;
         m->count += rb->count;
@@ -276,15 +266,13 @@ static void maybe_merge(dk_sorted *s, uint32_t ci) {
         dk_ridx_remove(x, a + 1);
         break;
     }
-    if (x->n <= 1)
-        to_small(s);
+    if (x->n <= 1) to_small(s);
 }
 
 /* ---- the store API ----------------------------------------------------------------------- */
 
 bool dk_sorted_get(const dk_sorted *s, const dk_val *k, dk_val *v) {
-    if (!nruns(s))
-        return false;
+    if (!nruns(s)) return false;
     const srun *c = run_at(s, run_for(s, k));
     uint32_t pos;
     bool found;
@@ -303,8 +291,7 @@ static int replace_value(dk_sorted *s, uint32_t ci, size_t off, const dk_val *v)
     size_t voff = off + dk_box_unpack((*sp)->data + off, (*sp)->used - off, &k);
     size_t olds = dk_box_unpack((*sp)->data + voff, (*sp)->used - voff, &old);
     size_t news = dk_box_size(v);
-    if (!run_splice(&s->bytes, sp, voff, olds, news))
-        return -1;
+    if (!run_splice(&s->bytes, sp, voff, olds, news)) return -1;
     dk_box_pack(v, (*sp)->data + voff);
     s->version++;
     split_run(s, ci);
@@ -312,12 +299,10 @@ static int replace_value(dk_sorted *s, uint32_t ci, size_t off, const dk_val *v)
 }
 
 int dk_sorted_put(dk_sorted *s, const dk_val *k, const dk_val *v, bool replace) {
-    if (k->type == DK_PTR || (s->vals && v->type == DK_PTR))
-        return -1;
+    if (k->type == DK_PTR || (s->vals && v->type == DK_PTR)) return -1;
     if (!s->p) {
         srun *r = dk_acct_malloc(&s->bytes, sizeof(srun));
-        if (!r)
-            return -1;
+        if (!r) return -1;
         r->used = r->count = 0;
         s->p = r;
     }
@@ -325,35 +310,29 @@ int dk_sorted_put(dk_sorted *s, const dk_val *k, const dk_val *v, bool replace) 
     bool found;
     srun **sp = slot(s, ci);
     size_t off = run_search(*sp, s->vals, k, &pos, &found);
-    if (found)
-        return s->vals && replace ? replace_value(s, ci, off, v) : 0;
+    if (found) return s->vals && replace ? replace_value(s, ci, off, v) : 0;
     size_t ks = dk_box_size(k), vs = s->vals ? dk_box_size(v) : 0;
     if (!run_splice(&s->bytes, sp, off, 0, ks + vs)) {
-        if (dk_sorted_count(s) == 0)
-            dk_sorted_clear(s);
+        if (dk_sorted_count(s) == 0) dk_sorted_clear(s);
         return -1;
     }
     dk_box_pack(k, (*sp)->data + off);
-    if (s->vals)
-        dk_box_pack(v, (*sp)->data + off + ks);
+    if (s->vals) dk_box_pack(v, (*sp)->data + off + ks);
     (*sp)->count++;
     count_add(s, ci, 1);
-    if (pos == 0 && s->chunked)
-        dk_ridx_set_key(s->p, ci, dk_val_prefix64(k));
+    if (pos == 0 && s->chunked) dk_ridx_set_key(s->p, ci, dk_val_prefix64(k));
     s->version++;
     split_run(s, ci);
     return 1;
 }
 
 bool dk_sorted_del(dk_sorted *s, const dk_val *k) {
-    if (!nruns(s))
-        return false;
+    if (!nruns(s)) return false;
     uint32_t ci = run_for(s, k), pos;
     bool found;
     srun **sp = slot(s, ci);
     size_t off = run_search(*sp, s->vals, k, &pos, &found);
-    if (!found)
-        return false;
+    if (!found) return false;
     size_t end = run_skip(*sp, s->vals, off);
     run_splice(&s->bytes, sp, off, end - off, 0);
     (*sp)->count--;
@@ -366,14 +345,11 @@ bool dk_sorted_del(dk_sorted *s, const dk_val *k) {
             return true;
         }
         dk_ridx_remove(s->p, ci);
-        if (((dk_ridx *)s->p)->n <= 1)
-            to_small(s);
+        if (((dk_ridx *)s->p)->n <= 1) to_small(s);
         return true;
     }
-    if (!s->chunked)
-        return true;
-    if (pos == 0)
-        dk_ridx_set_key(s->p, ci, run_prefix(*sp, s->vals));
+    if (!s->chunked) return true;
+    if (pos == 0) dk_ridx_set_key(s->p, ci, run_prefix(*sp, s->vals));
     maybe_merge(s, ci);
     return true;
 }
@@ -386,22 +362,19 @@ uint64_t dk_sorted_rank(const dk_sorted *s, const dk_val *k, bool *found) {
         run_search(run_at(s, ci), s->vals, k, &pos, &f);
         r = (s->chunked ? dk_ridx_before(s->p, ci) : 0) + pos;
     }
-    if (found)
-        *found = f;
+    if (found) *found = f;
     return r;
 }
 
 /* The run holding rank r (< count) and r's index inside it. */
 static uint32_t locate(const dk_sorted *s, uint64_t r, uint32_t *within) {
-    if (s->chunked)
-        return dk_ridx_locate(s->p, r, within);
+    if (s->chunked) return dk_ridx_locate(s->p, r, within);
     *within = (uint32_t)r;
     return 0;
 }
 
 bool dk_sorted_at(const dk_sorted *s, uint64_t r, dk_val *k, dk_val *v) {
-    if (r >= dk_sorted_count(s))
-        return false;
+    if (r >= dk_sorted_count(s)) return false;
     uint32_t within, ci = locate(s, r, &within);
     const srun *c = run_at(s, ci);
     run_read(c, s->vals, run_seek(c, s->vals, within), k, v);
@@ -411,8 +384,7 @@ bool dk_sorted_at(const dk_sorted *s, uint64_t r, dk_val *k, dk_val *v) {
 /* ---- cursors ----------------------------------------------------------------------------- */
 
 static void iter_seek(const dk_sorted *s, dk_iter *it) {
-    if (it->valid && it->version == s->version)
-        return;
+    if (it->valid && it->version == s->version) return;
     uint32_t within;
     it->chunk = locate(s, it->pos, &within);
     it->off = (uint32_t)run_seek(run_at(s, it->chunk), s->vals, within);
@@ -421,8 +393,7 @@ static void iter_seek(const dk_sorted *s, dk_iter *it) {
 }
 
 bool dk_sorted_next(const dk_sorted *s, dk_iter *it, dk_val *k, dk_val *v) {
-    if (it->pos >= dk_sorted_count(s))
-        return false;
+    if (it->pos >= dk_sorted_count(s)) return false;
     iter_seek(s, it);
     const srun *c = run_at(s, it->chunk);
     size_t nx = run_read(c, s->vals, it->off, k, v);
@@ -447,8 +418,7 @@ static size_t run_before(const srun *c, bool vals, size_t end) {
 }
 
 bool dk_sorted_prev(const dk_sorted *s, dk_iter *it, dk_val *k, dk_val *v) {
-    if (it->pos >= dk_sorted_count(s))
-        return false;
+    if (it->pos >= dk_sorted_count(s)) return false;
     iter_seek(s, it);
     const srun *c = run_at(s, it->chunk);
     run_read(c, s->vals, it->off, k, v);

@@ -6,7 +6,8 @@
  * indexes its runs (ridx.h, a counted B+tree) by an order-preserving 64-bit prefix of each run's
  * first key, so a lookup is a descent by key, a few full compares where prefixes tie, and a scan
  * of one run; adding or removing a run, and every position query, is O(log runs).  Runs split
- * when full and merge when sparse; a store that shrinks to one run drops the index.  Values and keys read are views valid until the next modification.
+ * when full and merge when sparse; a store that shrinks to one run drops the index.  Values and
+ * keys read are views valid until the next modification.
  */
 #ifndef DATAKIT_SORTED_H
 #define DATAKIT_SORTED_H
@@ -20,11 +21,11 @@
 #define DK_SORTED_CHUNK_BYTES 2048
 
 typedef struct dk_sorted {
-    void *p;            /* small tier: the only run (NULL when empty); chunked: a dk_ridx */
-    size_t bytes;       /* footprints of the runs */
-    uint32_t version;   /* modification count, for cursors */
+    void *p;          /* small tier: the only run (NULL when empty); chunked: a dk_ridx */
+    size_t bytes;     /* footprints of the runs */
+    uint32_t version; /* modification count, for cursors */
     uint8_t chunked;
-    uint8_t vals;       /* entries carry a value box */
+    uint8_t vals; /* entries carry a value box */
 } dk_sorted;
 
 /* An empty store (allocates nothing). */

@@ -31,10 +31,12 @@
 
 #include "mem.h"
 
-#define RESIZE_WORK 2              /* buckets moved by each mutating call */
-#define EXT_MIN 64                 /* boxes smaller than this never go out of line */
+#define RESIZE_WORK 2 /* buckets moved by each mutating call */
+#define EXT_MIN 64    /* boxes smaller than this never go out of line */
 
-uint64_t dk_table_default_hash(const void *key, size_t klen) { return XXH3_64bits(key, klen); }
+uint64_t dk_table_default_hash(const void *key, size_t klen) {
+    return XXH3_64bits(key, klen);
+}
 
 const char *dk_table_layout(void) {
     return "compact";
@@ -42,30 +44,39 @@ const char *dk_table_layout(void) {
 
 static dk_table *table_new(size_t fixed) {
     dk_table *t = dk_calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
+    if (!t) return NULL;
     dk_slab_init(&t->slab);
     t->hash_fn = dk_table_default_hash;
     t->fixed = (uint8_t)fixed;
     return t;
 }
 
-dk_table *dk_table_new(void) { return table_new(TE_FIXED); }
+dk_table *dk_table_new(void) {
+    return table_new(TE_FIXED);
+}
 
-dk_table *dk_table_new_meta(void) { return table_new(TE_FIXED_META); }
+dk_table *dk_table_new_meta(void) {
+    return table_new(TE_FIXED_META);
+}
 
 void dk_table_set_hash(dk_table *t, dk_table_hash_fn fn) {
     t->hash_fn = fn ? fn : dk_table_default_hash;
 }
 
-size_t dk_table_count(const dk_table *t) { return t->count; }
-size_t dk_table_expires_count(const dk_table *t) { return t->expires; }
+size_t dk_table_count(const dk_table *t) {
+    return t->count;
+}
+size_t dk_table_expires_count(const dk_table *t) {
+    return t->expires;
+}
 
 int64_t dk_table_expiry_mean(const dk_table *t) {
     return t->expires ? (int64_t)(t->expires_sum / (__int128)t->expires) : DK_NO_EXPIRY;
 }
 
-size_t dk_table_spare_bytes(const dk_table *t) { return dk_slab_free_bytes(&t->slab); }
+size_t dk_table_spare_bytes(const dk_table *t) {
+    return dk_slab_free_bytes(&t->slab);
+}
 
 size_t dk_table_bytes(const dk_table *t) {
     return dk_mem_footprint(t) + t->bucket_bytes + dk_slab_bytes(&t->slab) + t->ext_bytes +
@@ -76,8 +87,7 @@ size_t dk_table_bytes(const dk_table *t) {
 
 static uint32_t *buckets_alloc(dk_table *t, size_t n) {
     uint32_t *b = dk_calloc(n, sizeof *b);
-    if (b)
-        t->bucket_bytes += dk_mem_footprint(b);
+    if (b) t->bucket_bytes += dk_mem_footprint(b);
     return b;
 }
 
@@ -89,8 +99,7 @@ static void buckets_free(dk_table *t, uint32_t *b) {
 /* Starts moving to n buckets; false (and nothing changes) when memory ran out. */
 static bool resize_start(dk_table *t, size_t n) {
     uint32_t *b = buckets_alloc(t, n);
-    if (!b)
-        return false;
+    if (!b) return false;
     if (!t->size[0]) {
         t->bucket[0] = b;
         t->size[0] = n;
@@ -153,20 +162,19 @@ static bool tbl_rehash_step(dk_table *t, size_t n) {
         }
         t->rehash++;
     }
-    if (t->bucket[1] && t->rehash == t->size[0])
-        resize_finish(t);
+    if (t->bucket[1] && t->rehash == t->size[0]) resize_finish(t);
     return t->bucket[1] != NULL;
 }
 
-bool dk_table_step(dk_table *t, size_t work) { return tbl_rehash_step(t, work ? work : 1); }
+bool dk_table_step(dk_table *t, size_t work) {
+    return tbl_rehash_step(t, work ? work : 1);
+}
 
 /* Starts a grow or shrink when the load calls for one (and none is under way). */
 static void maybe_resize(dk_table *t) {
-    if (t->bucket[1])
-        return;
+    if (t->bucket[1]) return;
     size_t to = dk_table_resize_target(t->count, t->size[0]);
-    if (to)
-        resize_start(t, to);
+    if (to) resize_start(t, to);
 }
 
 /* ---- lookup ------------------------------------------------------------------------------- */
@@ -191,14 +199,12 @@ static uint32_t chain_find(const dk_table *t, uint8_t *link, const void *key, si
 
 static uint32_t lookup(const dk_table *t, const void *key, size_t klen, uint64_t h,
                        uint8_t **link) {
-    if (!t->size[0])
-        return 0;
+    if (!t->size[0]) return 0;
     uint64_t bh = tbl_bhash(h);
     size_t i = bh & (t->size[0] - 1);
     if (!t->bucket[1] || i >= t->rehash) {
         uint32_t id = chain_find(t, (uint8_t *)&t->bucket[0][i], key, klen, link);
-        if (id || !t->bucket[1])
-            return id;
+        if (id || !t->bucket[1]) return id;
     }
     return chain_find(t, (uint8_t *)&t->bucket[1][bh & (t->size[1] - 1)], key, klen, link);
 }
@@ -276,8 +282,7 @@ size_t dk_table_entry_bytes(const dk_table *t, dk_ref r) {
     te_view v;
     tbl_decode(t, (uint32_t)r, &v);
     size_t bytes = t->slab.pages[(uint32_t)r >> DK_SLAB_SLOT_BITS].slot_size;
-    if (v.val[0] == TE_V_EXT)
-        bytes += dk_mem_footprint(te_val_ptr(&v));
+    if (v.val[0] == TE_V_EXT) bytes += dk_mem_footprint(te_val_ptr(&v));
     return bytes + (t->count ? t->bucket_bytes / t->count : 0);
 }
 
@@ -299,14 +304,12 @@ static void timer_del(dk_table *t, int64_t when, uint32_t id) {
 
 /* Makes sure a timer exists and one add cannot fail. */
 static bool timer_ready(dk_table *t) {
-    if (!t->timer && !(t->timer = dk_timer_new()))
-        return false;
+    if (!t->timer && !(t->timer = dk_timer_new())) return false;
     return dk_timer_reserve(t->timer);
 }
 
 static void hint_forget(dk_table *t, uint32_t id) {
-    if (t->hint_id == id)
-        t->hint_id = 0;
+    if (t->hint_id == id) t->hint_id = 0;
 }
 
 /* Rewrites entry id (linked from *link, or found when link is NULL) as p: in place when the
@@ -319,10 +322,8 @@ static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts 
         old = *old_view;
     else
         tbl_decode(t, id, &old);
-    if (!size)
-        size = te_size(p, t->fixed);
-    if ((p->flags & TE_EXP) && !timer_ready(t))
-        return 0;
+    if (!size) size = te_size(p, t->fixed);
+    if ((p->flags & TE_EXP) && !timer_ready(t)) return 0;
     uint8_t *e = tbl_entry(t, id);
     uint32_t nid = id;
     if (dk_slab_fits(&t->slab, id, size)) {
@@ -330,21 +331,17 @@ static uint32_t rewrite(dk_table *t, uint32_t id, uint8_t *link, const te_parts 
         te_write(tmp, p, te_rd32(e), t->fixed);
         memcpy(e, tmp, size);
     } else {
-        if (!link)
-            link = link_of(t, id);
+        if (!link) link = link_of(t, id);
         nid = dk_slab_alloc(&t->slab, size);
-        if (!nid)
-            return 0;
-        e = tbl_entry(t, id);           /* the page array may have moved */
+        if (!nid) return 0;
+        e = tbl_entry(t, id); /* the page array may have moved */
         te_write(tbl_entry(t, nid), p, te_rd32(e), t->fixed);
         te_wr32(link, nid);
     }
     bool had = (old.flags & TE_EXP) != 0, has = (p->flags & TE_EXP) != 0;
     bool same = had && has && old.exp == p->exp && nid == id;
-    if (had && !same)
-        timer_del(t, old.exp, id);
-    if (has && !same)
-        dk_timer_add(t->timer, p->exp, nid);
+    if (had && !same) timer_del(t, old.exp, id);
+    if (has && !same) dk_timer_add(t->timer, p->exp, nid);
     t->expires += (size_t)has - (size_t)had;
     t->expires_sum += (__int128)(has ? p->exp : 0) - (had ? old.exp : 0);
     if (nid != id) {
@@ -360,15 +357,12 @@ static bool value_parts(dk_table *t, te_parts *p, const dk_val *v, size_t *size)
     p->kind = TE_BOX;
     p->box = v;
     *size = te_size(p, t->fixed);
-    if (*size <= DK_SLAB_MAX)
-        return true;
-    *size = 0;   /* not known yet */
+    if (*size <= DK_SLAB_MAX) return true;
+    *size = 0; /* not known yet */
     size_t bs = dk_box_size(v);
-    if (bs < EXT_MIN)
-        return true;
+    if (bs < EXT_MIN) return true;
     uint8_t *ext = dk_malloc(bs);
-    if (!ext)
-        return false;
+    if (!ext) return false;
     dk_box_pack(v, ext);
     t->ext_bytes += dk_mem_footprint(ext);
     p->kind = TE_EXT_PTR;
@@ -379,12 +373,10 @@ static bool value_parts(dk_table *t, te_parts *p, const dk_val *v, size_t *size)
 dk_ref dk_table_append_bytes(dk_table *t, dk_ref r, const void *p, size_t n) {
     te_view v;
     tbl_decode(t, (uint32_t)r, &v);
-    if (v.val[0] != TE_V_EXT)
-        return DK_REF_NONE;
+    if (v.val[0] != TE_V_EXT) return DK_REF_NONE;
     uint8_t *ext = dk_ext_append(te_val_ptr(&v), p, n, &t->ext_bytes);
-    if (!ext)
-        return DK_REF_NONE;
-    memcpy((uint8_t *)v.val + 1, &ext, sizeof ext);   /* the entry's pointer, in place */
+    if (!ext) return DK_REF_NONE;
+    memcpy((uint8_t *)v.val + 1, &ext, sizeof ext); /* the entry's pointer, in place */
     return r;
 }
 
@@ -395,11 +387,9 @@ static void ext_free(dk_table *t, void *ext) {
 
 /* Inserts a new entry; 0 when memory ran out. */
 static uint32_t insert(dk_table *t, const te_parts *p, uint64_t h) {
-    if (!t->size[0] && !resize_start(t, DK_TABLE_MIN_BUCKETS))
-        return 0;
+    if (!t->size[0] && !resize_start(t, DK_TABLE_MIN_BUCKETS)) return 0;
     uint32_t id = dk_slab_alloc(&t->slab, te_size(p, t->fixed));
-    if (!id)
-        return 0;
+    if (!id) return 0;
     int w = t->bucket[1] ? 1 : 0;
     uint32_t *head = &t->bucket[w][tbl_bhash(h) & (t->size[w] - 1)];
     te_write(tbl_entry(t, id), p, *head, t->fixed);
@@ -415,8 +405,7 @@ static uint32_t insert(dk_table *t, const te_parts *p, uint64_t h) {
 static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const dk_val *box,
                   uint8_t *ext, uint16_t type, void *obj, bool keep_expiry, void **old_obj,
                   uint16_t *old_type) {
-    if (old_obj)
-        *old_obj = NULL;
+    if (old_obj) *old_obj = NULL;
     te_parts p;
     memset(&p, 0, sizeof p);
     p.key = key;
@@ -426,19 +415,18 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const d
     te_view old;
     if (id) {
         tbl_decode(t, id, &old);
-        p.meta = old.meta;   /* recency/frequency survive an overwrite */
+        p.meta = old.meta; /* recency/frequency survive an overwrite */
         if (keep_expiry && (old.flags & TE_EXP)) {
             p.flags = TE_EXP;
             p.exp = old.exp;
         }
     }
-    size_t size = 0;   /* of the new entry, once known */
+    size_t size = 0; /* of the new entry, once known */
     if (ext) {
         p.kind = TE_EXT_PTR;
         p.ptr = ext;
     } else if (box) {
-        if (!value_parts(t, &p, box, &size))
-            return DK_REF_NONE;
+        if (!value_parts(t, &p, box, &size)) return DK_REF_NONE;
     } else {
         p.kind = TE_OBJ_PTR;
         p.ptr = obj;
@@ -448,25 +436,20 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const d
     if (id) {
         if (old.val[0] == TE_V_OBJ && old_obj) {
             *old_obj = te_val_ptr(&old);
-            if (old_type)
-                *old_type = te_val_obj_type(&old);
+            if (old_type) *old_type = te_val_obj_type(&old);
         }
-        if (old.val[0] == TE_V_EXT)
-            old_ext = te_val_ptr(&old);
+        if (old.val[0] == TE_V_EXT) old_ext = te_val_ptr(&old);
         uint32_t nid = rewrite(t, id, link, &p, &old, size);
-        if (!nid && old_obj)
-            *old_obj = NULL;
+        if (!nid && old_obj) *old_obj = NULL;
         id = nid;
     } else {
         id = insert(t, &p, h);
     }
     if (!id) {
-        if (p.kind == TE_EXT_PTR)
-            ext_free(t, p.ptr);
+        if (p.kind == TE_EXT_PTR) ext_free(t, p.ptr);
         return DK_REF_NONE;
     }
-    if (old_ext)
-        ext_free(t, old_ext);
+    if (old_ext) ext_free(t, old_ext);
     t->hint_id = id;
     t->hint_hash = h;
     tbl_rehash_step(t, RESIZE_WORK);
@@ -494,16 +477,15 @@ dk_ref dk_table_put_obj(dk_table *t, const void *key, size_t klen, uint64_t hash
     return put(t, key, klen, hash, NULL, NULL, type, obj, keep_expiry, old_obj, old_type);
 }
 
-dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uint64_t hash, size_t len,
-                                  bool keep_expiry, void **old_obj, uint16_t *old_type, uint8_t **bytes) {
+dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uint64_t hash,
+                                  size_t len, bool keep_expiry, void **old_obj, uint16_t *old_type,
+                                  uint8_t **bytes) {
     assert(len >= EXT_MIN);
     uint8_t *data;
     uint8_t *ext = dk_ext_reserve(len, &data, &t->ext_bytes);
-    if (!ext)
-        return DK_REF_NONE;
+    if (!ext) return DK_REF_NONE;
     dk_ref r = put(t, key, klen, hash, NULL, ext, 0, NULL, keep_expiry, old_obj, old_type);
-    if (r != DK_REF_NONE)
-        *bytes = data;
+    if (r != DK_REF_NONE) *bytes = data;
     return r;
 }
 
@@ -511,12 +493,10 @@ void dk_table_delete(dk_table *t, dk_ref r, void **obj, uint16_t *type) {
     uint32_t id = (uint32_t)r;
     te_view v;
     tbl_decode(t, id, &v);
-    if (obj)
-        *obj = NULL;
+    if (obj) *obj = NULL;
     if (v.val[0] == TE_V_OBJ && obj) {
         *obj = te_val_ptr(&v);
-        if (type)
-            *type = te_val_obj_type(&v);
+        if (type) *type = te_val_obj_type(&v);
     } else if (v.val[0] == TE_V_EXT) {
         ext_free(t, te_val_ptr(&v));
     }
@@ -552,11 +532,9 @@ static dk_ref set_field(dk_table *t, dk_ref r, uint8_t flag, bool present, int64
         p.aux32 = a32;
     else
         p.aux64 = a64;
-    if (p.flags == v.flags && p.exp == v.exp && p.aux32 == v.aux32 && p.aux64 == v.aux64)
-        return r;
+    if (p.flags == v.flags && p.exp == v.exp && p.aux32 == v.aux32 && p.aux64 == v.aux64) return r;
     uint32_t nid = rewrite(t, id, NULL, &p, &v, 0);
-    if (nid)
-        tbl_rehash_step(t, RESIZE_WORK);
+    if (nid) tbl_rehash_step(t, RESIZE_WORK);
     return nid;
 }
 
@@ -582,8 +560,7 @@ size_t dk_table_expire_due(dk_table *t, int64_t now_ms, size_t max, dk_due_fn du
         due(ctx, t, id);
         n++;
         /* A callback that neither deleted nor postponed the entry would loop forever. */
-        if (dk_timer_min(t->timer, &w2, &id2) && w2 == when && id2 == id)
-            break;
+        if (dk_timer_min(t->timer, &w2, &id2) && w2 == when && id2 == id) break;
     }
     return n;
 }
@@ -597,8 +574,7 @@ dk_ref dk_table_soonest(const dk_table *t) {
 int64_t dk_table_next_expiry(const dk_table *t) {
     int64_t when;
     uint32_t id;
-    if (!t->timer || !dk_timer_min(t->timer, &when, &id))
-        return DK_NO_EXPIRY;
+    if (!t->timer || !dk_timer_min(t->timer, &when, &id)) return DK_NO_EXPIRY;
     return when;
 }
 
@@ -622,12 +598,11 @@ static void free_values(dk_table *t, dk_obj_free_fn free_obj, void *ctx) {
 void dk_table_clear(dk_table *t, dk_obj_free_fn free_obj, void *ctx) {
     free_values(t, free_obj, ctx);
     for (int w = 0; w < 2; w++)
-        if (t->bucket[w])
-            buckets_free(t, t->bucket[w]);
+        if (t->bucket[w]) buckets_free(t, t->bucket[w]);
     dk_slab_release(&t->slab);
     dk_timer_free(t->timer);
     dk_table_hash_fn fn = t->hash_fn;
-    uint8_t fixed = t->fixed;   /* the layout stays: its entries to come are written the same */
+    uint8_t fixed = t->fixed; /* the layout stays: its entries to come are written the same */
     memset(t, 0, sizeof *t);
     dk_slab_init(&t->slab);
     t->hash_fn = fn;
@@ -635,8 +610,7 @@ void dk_table_clear(dk_table *t, dk_obj_free_fn free_obj, void *ctx) {
 }
 
 void dk_table_free(dk_table *t, dk_obj_free_fn free_obj, void *ctx) {
-    if (!t)
-        return;
+    if (!t) return;
     dk_table_clear(t, free_obj, ctx);
     dk_free(t);
 }

@@ -1,8 +1,9 @@
 /* table.h -- the keyspace table of one shard: key -> value with as little as possible per key.
  *
  * An entry holds the key bytes, a value (a packed box, or an object pointer with a 16-bit type
- * tag), a 16-bit word of the caller's (eviction metadata: recency or frequency), and optional fields that cost memory only when present: an expiry (absolute ms), a
- * 32-bit aux word and a 64-bit aux word (the memcached protocol keeps flags and CAS there).
+ * tag), a 16-bit word of the caller's (eviction metadata: recency or frequency), and optional
+ * fields that cost memory only when present: an expiry (absolute ms), a 32-bit aux word and a
+ * 64-bit aux word (the memcached protocol keeps flags and CAS there).
  *
  * The table grows and shrinks incrementally: no call ever rehashes the whole table; each
  * mutating call moves a bounded number of buckets, and dk_table_step() moves more when the
@@ -27,11 +28,11 @@ extern "C" {
 #endif
 
 typedef struct dk_table dk_table;
-typedef uint64_t dk_ref;            /* 0 = no entry */
+typedef uint64_t dk_ref; /* 0 = no entry */
 #define DK_REF_NONE ((dk_ref)0)
 
-#define DK_ENTRY_BOX 0              /* value is a packed box */
-#define DK_ENTRY_OBJ 1              /* value is an object pointer + type tag */
+#define DK_ENTRY_BOX 0 /* value is a packed box */
+#define DK_ENTRY_OBJ 1 /* value is an object pointer + type tag */
 
 #define DK_NO_EXPIRY ((int64_t)-1)
 
@@ -39,11 +40,11 @@ typedef uint64_t dk_ref;            /* 0 = no entry */
 typedef struct dk_entry {
     const void *key;
     size_t klen;
-    uint8_t kind;                   /* DK_ENTRY_BOX / DK_ENTRY_OBJ */
-    uint16_t obj_type;              /* DK_ENTRY_OBJ: the caller's type tag */
-    void *obj;                      /* DK_ENTRY_OBJ */
-    dk_val box;                     /* DK_ENTRY_BOX (bytes point into the table) */
-    int64_t expire_ms;              /* DK_NO_EXPIRY when none */
+    uint8_t kind;      /* DK_ENTRY_BOX / DK_ENTRY_OBJ */
+    uint16_t obj_type; /* DK_ENTRY_OBJ: the caller's type tag */
+    void *obj;         /* DK_ENTRY_OBJ */
+    dk_val box;        /* DK_ENTRY_BOX (bytes point into the table) */
+    int64_t expire_ms; /* DK_NO_EXPIRY when none */
     bool has_aux32, has_aux64;
     uint32_t aux32;
     uint64_t aux64;
@@ -106,8 +107,9 @@ void dk_table_view(dk_table *t, dk_ref r, dk_entry *e);
 size_t dk_table_entry_bytes(const dk_table *t, dk_ref r);
 
 /* The entry's 16-bit metadata word in a table made by dk_table_new_meta (the caller's: the core
- * keeps eviction recency/frequency in it); 0 in other tables.  A new entry's is 0; an overwrite, a new expiry or aux word, or a resize keeps it.  O(1),
- * no decoding, no effect on references.  (Added for eviction.) */
+ * keeps eviction recency/frequency in it); 0 in other tables.  A new entry's is 0; an overwrite, a
+ * new expiry or aux word, or a resize keeps it.  O(1), no decoding, no effect on references. (Added
+ * for eviction.) */
 uint16_t dk_table_meta(const dk_table *t, dk_ref r);
 void dk_table_set_meta(dk_table *t, dk_ref r, uint16_t meta);
 
@@ -128,15 +130,16 @@ bool dk_table_overwrite_box(dk_table *t, dk_ref r, const dk_val *v);
  * caller writes at *bytes (the table does not read it until then).  *bytes stays valid until
  * the entry is changed or deleted: the caller must finish writing before anyone reads the key.
  * Otherwise as dk_table_put_box.  DK_REF_NONE when memory ran out. */
-dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uint64_t hash, size_t len,
-                                  bool keep_expiry, void **old_obj, uint16_t *old_type, uint8_t **bytes);
+dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uint64_t hash,
+                                  size_t len, bool keep_expiry, void **old_obj, uint16_t *old_type,
+                                  uint8_t **bytes);
 
 /* Deletes the entry; an object value is handed back in *obj / *type (NULL for a box). */
 void dk_table_delete(dk_table *t, dk_ref r, void **obj, uint16_t *type);
 
 /* Per-entry optional fields.  Each returns the (possibly moved) reference, or DK_REF_NONE
  * when memory ran out (the entry is then unchanged and r still names it). */
-dk_ref dk_table_set_expiry(dk_table *t, dk_ref r, int64_t expire_ms);   /* DK_NO_EXPIRY clears */
+dk_ref dk_table_set_expiry(dk_table *t, dk_ref r, int64_t expire_ms); /* DK_NO_EXPIRY clears */
 /* Appends n bytes to the bytes value at r in place, when the table keeps it out of line (a big
  * value): its block grows with room to spare, so repeated appends cost amortised O(1) per byte.
  * Returns r, or DK_REF_NONE with the value unchanged when it is not such a value or memory ran

@@ -18,17 +18,20 @@ static size_t fields_size(uint8_t flags) {
 
 static size_t value_size(const te_parts *p) {
     switch (p->kind) {
-    case TE_BOX: return dk_box_size(p->box);
-    case TE_RAW: return p->rawlen;
-    case TE_EXT_PTR: return TE_EXT_SIZE;
-    default: return TE_OBJ_SIZE;
+    case TE_BOX:
+        return dk_box_size(p->box);
+    case TE_RAW:
+        return p->rawlen;
+    case TE_EXT_PTR:
+        return TE_EXT_SIZE;
+    default:
+        return TE_OBJ_SIZE;
     }
 }
 
 size_t te_size(const te_parts *p, size_t fixed) {
     size_t n = fixed + fields_size(p->flags) + p->klen + value_size(p);
-    if (p->klen >= TE_KLEN_VARINT)
-        n += varint_size(p->klen);
+    if (p->klen >= TE_KLEN_VARINT) n += varint_size(p->klen);
     return n;
 }
 
@@ -62,8 +65,7 @@ void te_write(uint8_t *dst, const te_parts *p, uint32_t next, size_t fixed) {
         memcpy(o, &p->aux64, 8);
         o += 8;
     }
-    if (p->klen)
-        memcpy(o, p->key, p->klen);
+    if (p->klen) memcpy(o, p->key, p->klen);
     o += p->klen;
     switch (p->kind) {
     case TE_BOX:
@@ -100,8 +102,7 @@ void te_decode(const uint8_t *e, size_t room, size_t fixed, te_view *v) {
         memcpy(&v->aux32, f, 4);
         f += 4;
     }
-    if (v->flags & TE_AUX64)
-        memcpy(&v->aux64, f, 8);
+    if (v->flags & TE_AUX64) memcpy(&v->aux64, f, 8);
     v->val = v->key + v->klen;
     size_t off = (size_t)(v->val - e);
     if (v->val[0] == TE_V_EXT) {

@@ -9,10 +9,10 @@
  * 16 bits of recency/frequency state (eviction), at a fixed offset so it is read and written
  * without decoding the entry; it follows the entry through rewrites.  Only the tables that need
  * it have it (dk_table_new_meta: the keyspace's own tables); the others' entries start their
- * key length right after hdr, so `fixed` (TE_FIXED or TE_FIXED_META) is passed to every call.  The value is a packed
- * box (dk_box_pack), or, using two codes the box format leaves free, TE_V_EXT + a pointer to
- * an out-of-line packed box (big values) or TE_V_OBJ + u16 type + object pointer.  Integers
- * are little-endian and unaligned; everything is read and written with memcpy.
+ * key length right after hdr, so `fixed` (TE_FIXED or TE_FIXED_META) is passed to every call.  The
+ * value is a packed box (dk_box_pack), or, using two codes the box format leaves free, TE_V_EXT + a
+ * pointer to an out-of-line packed box (big values) or TE_V_OBJ + u16 type + object pointer.
+ * Integers are little-endian and unaligned; everything is read and written with memcpy.
  */
 #ifndef DATAKIT_TABLE_ENTRY_H
 #define DATAKIT_TABLE_ENTRY_H
@@ -29,14 +29,14 @@
 #define TE_AUX64 0x20
 #define TE_KLEN_MASK 0x1f
 #define TE_KLEN_VARINT 31
-#define TE_META_OFF 5              /* offset of the meta word */
-#define TE_FIXED 5                 /* next id + hdr */
-#define TE_FIXED_META 7            /* next id + hdr + meta */
+#define TE_META_OFF 5   /* offset of the meta word */
+#define TE_FIXED 5      /* next id + hdr */
+#define TE_FIXED_META 7 /* next id + hdr + meta */
 
-#define TE_V_EXT 0x3e              /* reserved box codes (see box.c) */
+#define TE_V_EXT 0x3e /* reserved box codes (see box.c) */
 #define TE_V_OBJ 0x3f
-#define TE_EXT_SIZE 9              /* code + pointer */
-#define TE_OBJ_SIZE 11             /* code + type + pointer */
+#define TE_EXT_SIZE 9  /* code + pointer */
+#define TE_OBJ_SIZE 11 /* code + type + pointer */
 
 enum te_kind { TE_BOX, TE_RAW, TE_EXT_PTR, TE_OBJ_PTR };
 
@@ -44,16 +44,16 @@ enum te_kind { TE_BOX, TE_RAW, TE_EXT_PTR, TE_OBJ_PTR };
 typedef struct te_parts {
     const void *key;
     size_t klen;
-    uint8_t flags;                 /* TE_EXP | TE_AUX32 | TE_AUX64 */
+    uint8_t flags; /* TE_EXP | TE_AUX32 | TE_AUX64 */
     uint16_t meta;
     int64_t exp;
     uint32_t aux32;
     uint64_t aux64;
-    uint8_t kind;                  /* te_kind */
-    const dk_val *box;             /* TE_BOX: packed from this */
-    const uint8_t *raw;            /* TE_RAW: an already packed box */
+    uint8_t kind;       /* te_kind */
+    const dk_val *box;  /* TE_BOX: packed from this */
+    const uint8_t *raw; /* TE_RAW: an already packed box */
     size_t rawlen;
-    void *ptr;                     /* TE_EXT_PTR: the out-of-line box; TE_OBJ_PTR: the object */
+    void *ptr; /* TE_EXT_PTR: the out-of-line box; TE_OBJ_PTR: the object */
     uint16_t obj_type;
 } te_parts;
 
@@ -66,9 +66,9 @@ typedef struct te_view {
     int64_t exp;
     uint32_t aux32;
     uint64_t aux64;
-    const uint8_t *val;            /* the value field */
-    size_t vlen;                   /* its size */
-    size_t size;                   /* the whole entry */
+    const uint8_t *val; /* the value field */
+    size_t vlen;        /* its size */
+    size_t size;        /* the whole entry */
 } te_view;
 
 static inline uint32_t te_rd32(const uint8_t *p) {
@@ -77,11 +77,13 @@ static inline uint32_t te_rd32(const uint8_t *p) {
     return x;
 }
 
-static inline void te_wr32(uint8_t *p, uint32_t x) { memcpy(p, &x, sizeof x); }
+static inline void te_wr32(uint8_t *p, uint32_t x) {
+    memcpy(p, &x, sizeof x);
+}
 
 /* The key of entry e. */
 static inline const uint8_t *te_key(const uint8_t *e, size_t fixed, size_t *klen) {
-    static const uint8_t skip[8] = {0, 8, 4, 12, 8, 16, 12, 20};  /* by (hdr >> 5) */
+    static const uint8_t skip[8] = {0, 8, 4, 12, 8, 16, 12, 20}; /* by (hdr >> 5) */
     uint8_t hdr = e[4];
     const uint8_t *p = e + fixed;
     size_t k = hdr & TE_KLEN_MASK;
@@ -90,8 +92,7 @@ static inline const uint8_t *te_key(const uint8_t *e, size_t fixed, size_t *klen
         for (int shift = 0;; shift += 7) {
             uint8_t b = *p++;
             k |= (size_t)(b & 0x7f) << shift;
-            if (!(b & 0x80))
-                break;
+            if (!(b & 0x80)) break;
         }
     }
     *klen = k;
@@ -104,7 +105,9 @@ static inline uint16_t te_meta(const uint8_t *e) {
     return m;
 }
 
-static inline void te_set_meta(uint8_t *e, uint16_t m) { memcpy(e + TE_META_OFF, &m, sizeof m); }
+static inline void te_set_meta(uint8_t *e, uint16_t m) {
+    memcpy(e + TE_META_OFF, &m, sizeof m);
+}
 
 /* Bytes the entry takes (with the value written as p says). */
 size_t te_size(const te_parts *p, size_t fixed);

@@ -17,20 +17,22 @@
 
 struct dk_table {
     uint32_t *bucket[2];
-    size_t size[2];                /* bucket counts, powers of two; 0 = no array */
-    size_t rehash;                 /* next bucket[0] bucket to move while bucket[1] exists */
+    size_t size[2]; /* bucket counts, powers of two; 0 = no array */
+    size_t rehash;  /* next bucket[0] bucket to move while bucket[1] exists */
     size_t count, expires;
-    __int128 expires_sum;          /* sum of the entries' expiries (ms), for dk_table_expiry_mean */
-    dk_slab slab;                  /* the entries */
-    dk_timer *timer;               /* (expiry, id) of entries with an expiry; made on demand */
+    __int128 expires_sum; /* sum of the entries' expiries (ms), for dk_table_expiry_mean */
+    dk_slab slab;         /* the entries */
+    dk_timer *timer;      /* (expiry, id) of entries with an expiry; made on demand */
     dk_table_hash_fn hash_fn;
-    uint32_t hint_id;              /* the entry last found or written, and its hash */
+    uint32_t hint_id; /* the entry last found or written, and its hash */
     uint64_t hint_hash;
     size_t bucket_bytes, ext_bytes;
-    uint8_t fixed;                 /* TE_FIXED, or TE_FIXED_META for a table with meta words */
+    uint8_t fixed; /* TE_FIXED, or TE_FIXED_META for a table with meta words */
 };
 
-static inline uint64_t tbl_bhash(uint64_t h) { return (h >> 32) | (h << 32); }
+static inline uint64_t tbl_bhash(uint64_t h) {
+    return (h >> 32) | (h << 32);
+}
 
 static inline uint8_t *tbl_entry(const dk_table *t, uint32_t id) {
     return dk_slab_ptr(&t->slab, id);

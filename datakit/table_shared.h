@@ -1,6 +1,7 @@
 /* table_shared.h -- internal to datakit: what both keyspace tables (the compact one and
  * --enable-plain-table's) share, so that they differ only in layout: the resize policy, Redis's
- * reverse-binary SCAN cursor and walk, and the mixer that turns one random draw into bucket picks. */
+ * reverse-binary SCAN cursor and walk, and the mixer that turns one random draw into bucket picks.
+ */
 #ifndef DATAKIT_TABLE_SHARED_H
 #define DATAKIT_TABLE_SHARED_H
 
@@ -23,10 +24,8 @@ static inline size_t dk_pow2_at_least(size_t n) {
  * grow once there are more keys than buckets, shrink once fewer than one bucket in eight is used
  * (to a size the keys fill at most half of), never below DK_TABLE_MIN_BUCKETS. */
 static inline size_t dk_table_resize_target(size_t count, size_t size) {
-    if (count > size)
-        return dk_pow2_at_least(count + 1);
-    if (size > DK_TABLE_MIN_BUCKETS && count < size / 8)
-        return dk_pow2_at_least(count * 2);
+    if (count > size) return dk_pow2_at_least(count + 1);
+    if (size > DK_TABLE_MIN_BUCKETS && count < size / 8) return dk_pow2_at_least(count * 2);
     return 0;
 }
 
@@ -60,7 +59,7 @@ uint8_t *dk_ext_append(uint8_t *ext, const void *p, size_t n, size_t *bytes);
  * caller to write (at *data); its footprint is added to *bytes.  NULL when memory ran out. */
 uint8_t *dk_ext_reserve(size_t len, uint8_t **data, size_t *bytes);
 
-#define DK_SCAN_BUCKETS 16         /* buckets visited per dk_table_scan call, at least */
+#define DK_SCAN_BUCKETS 16 /* buckets visited per dk_table_scan call, at least */
 
 /* Calls fn for every entry of bucket `b` of bucket array `a` (0 or 1). */
 typedef void (*dk_bucket_visit_fn)(dk_table *t, int a, uint64_t b, dk_scan_fn fn, void *ctx);
@@ -70,11 +69,11 @@ typedef void (*dk_bucket_visit_fn)(dk_table *t, int a, uint64_t b, dk_scan_fn fn
  * a bigger array and its merge in a smaller one are visited in one go, so no resize between
  * calls skips a key (and few are repeated).  While two arrays exist, each bucket of the smaller
  * is visited together with all its expansions in the bigger. */
-static inline uint64_t dk_table_scan_walk(dk_table *t, const size_t size[2], bool resizing, uint64_t cursor,
-                                          dk_bucket_visit_fn visit, dk_scan_fn fn, void *ctx) {
+static inline uint64_t dk_table_scan_walk(dk_table *t, const size_t size[2], bool resizing,
+                                          uint64_t cursor, dk_bucket_visit_fn visit, dk_scan_fn fn,
+                                          void *ctx) {
     uint64_t v = cursor;
-    if (!size[0])
-        return 0;
+    if (!size[0]) return 0;
     for (unsigned visited = 0; visited < DK_SCAN_BUCKETS;) {
         if (!resizing) {
             uint64_t m0 = size[0] - 1;
@@ -92,8 +91,7 @@ static inline uint64_t dk_table_scan_walk(dk_table *t, const size_t size[2], boo
                 v = dk_next_cursor(v, mb);
             } while (v & (ms ^ mb));
         }
-        if (v == 0)
-            break;
+        if (v == 0) break;
     }
     return v;
 }

@@ -3,7 +3,7 @@
 #include "table_shared.h"
 
 #define RANDOM_TRIES 64
-#define RANDOM_DEPTH 4             /* chain positions drawn from, for uniformity */
+#define RANDOM_DEPTH 4 /* chain positions drawn from, for uniformity */
 
 static void visit_bucket(dk_table *t, int a, uint64_t b, dk_scan_fn fn, void *ctx) {
     uint32_t id = t->bucket[a][b];
@@ -25,8 +25,7 @@ uint64_t dk_table_scan_shape(const dk_table *t) {
 /* Bucket k of the buckets still in use (bucket[0] from `rehash` on, then bucket[1]). */
 static uint32_t bucket_at(const dk_table *t, uint64_t k) {
     size_t live0 = t->bucket[1] ? t->size[0] - t->rehash : t->size[0];
-    if (k < live0)
-        return t->bucket[0][(t->bucket[1] ? t->rehash : 0) + k];
+    if (k < live0) return t->bucket[0][(t->bucket[1] ? t->rehash : 0) + k];
     return t->bucket[1][k - live0];
 }
 
@@ -42,8 +41,7 @@ static uint32_t chain_nth(const dk_table *t, uint32_t id, uint64_t n) {
  * under-drawn, never skipped.  After RANDOM_TRIES rejections (a sparse table), the first
  * non-empty bucket's chain is used. */
 dk_ref dk_table_random(dk_table *t, uint64_t rnd) {
-    if (!t->count)
-        return DK_REF_NONE;
+    if (!t->count) return DK_REF_NONE;
     uint64_t nb = (t->bucket[1] ? t->size[0] - t->rehash + t->size[1] : t->size[0]);
     uint64_t x = rnd, k = 0;
     for (int i = 0;; i++) {
@@ -56,12 +54,9 @@ dk_ref dk_table_random(dk_table *t, uint64_t rnd) {
         uint64_t len = 0;
         for (uint32_t id = head; id; id = te_rd32(tbl_entry(t, id)))
             len++;
-        if (!len)
-            continue;
+        if (!len) continue;
         uint64_t u = x & 0xffff;
-        if (len > RANDOM_DEPTH || i >= RANDOM_TRIES)
-            return chain_nth(t, head, u % len);
-        if (u % RANDOM_DEPTH < len)
-            return chain_nth(t, head, u % RANDOM_DEPTH);
+        if (len > RANDOM_DEPTH || i >= RANDOM_TRIES) return chain_nth(t, head, u % len);
+        if (u % RANDOM_DEPTH < len) return chain_nth(t, head, u % RANDOM_DEPTH);
     }
 }

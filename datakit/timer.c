@@ -18,7 +18,7 @@
 #define TM_SPARE_MAX 16
 
 typedef struct tm_node {
-    uint16_t n;                   /* pairs (leaf) or separators (interior) */
+    uint16_t n; /* pairs (leaf) or separators (interior) */
     uint16_t leaf;
     uint32_t id[TM_MAX];
     int64_t when[TM_MAX];
@@ -30,23 +30,21 @@ typedef struct tm_node {
 struct dk_timer {
     tm_node *root;
     size_t count;
-    unsigned height;              /* 0 when empty, 1 for a lone leaf */
-    tm_node *spare_leaf;          /* one leaf-sized node for a leaf split */
+    unsigned height;     /* 0 when empty, 1 for a lone leaf */
+    tm_node *spare_leaf; /* one leaf-sized node for a leaf split */
     unsigned nspare;
     tm_node *spare[TM_SPARE_MAX]; /* interior-sized nodes for interior splits and a new root */
     size_t bytes;
 };
 
 static int pair_cmp(int64_t aw, uint32_t ai, int64_t bw, uint32_t bi) {
-    if (aw != bw)
-        return aw < bw ? -1 : 1;
+    if (aw != bw) return aw < bw ? -1 : 1;
     return (ai > bi) - (ai < bi);
 }
 
 dk_timer *dk_timer_new(void) {
     dk_timer *t = dk_calloc(1, sizeof *t);
-    if (t)
-        t->bytes = dk_mem_footprint(t);
+    if (t) t->bytes = dk_mem_footprint(t);
     return t;
 }
 
@@ -63,16 +61,14 @@ static void free_subtree(dk_timer *t, tm_node *n) {
 }
 
 void dk_timer_clear(dk_timer *t) {
-    if (t->root)
-        free_subtree(t, t->root);
+    if (t->root) free_subtree(t, t->root);
     t->root = NULL;
     t->count = 0;
     t->height = 0;
 }
 
 void dk_timer_free(dk_timer *t) {
-    if (!t)
-        return;
+    if (!t) return;
     dk_timer_clear(t);
     for (unsigned i = 0; i < t->nspare; i++)
         dk_free(t->spare[i]);
@@ -80,26 +76,26 @@ void dk_timer_free(dk_timer *t) {
     dk_free(t);
 }
 
-size_t dk_timer_count(const dk_timer *t) { return t->count; }
-size_t dk_timer_bytes(const dk_timer *t) { return t->bytes; }
+size_t dk_timer_count(const dk_timer *t) {
+    return t->count;
+}
+size_t dk_timer_bytes(const dk_timer *t) {
+    return t->bytes;
+}
 
 static tm_node *alloc_node(dk_timer *t, size_t size) {
     tm_node *n = dk_malloc(size);
-    if (n)
-        t->bytes += dk_mem_footprint(n);
+    if (n) t->bytes += dk_mem_footprint(n);
     return n;
 }
 
 bool dk_timer_reserve(dk_timer *t) {
     /* A split chain needs a leaf, one interior node per interior level and a new root. */
-    if (!t->spare_leaf && !(t->spare_leaf = alloc_node(t, TM_LEAF_SIZE)))
-        return false;
+    if (!t->spare_leaf && !(t->spare_leaf = alloc_node(t, TM_LEAF_SIZE))) return false;
     while (t->nspare < t->height) {
-        if (t->nspare == TM_SPARE_MAX)
-            return false;
+        if (t->nspare == TM_SPARE_MAX) return false;
         tm_node *n = alloc_node(t, sizeof(tm_node));
-        if (!n)
-            return false;
+        if (!n) return false;
         t->spare[t->nspare++] = n;
     }
     return true;
@@ -177,12 +173,11 @@ static tm_node *split(dk_timer *t, tm_node *n, int64_t *sw, uint32_t *sid) {
 }
 
 /* Inserts into the subtree at n; returns a new right sibling when n split. */
-static tm_node *insert(dk_timer *t, tm_node *n, int64_t w, uint32_t id, int64_t *sw,
-                       uint32_t *sid, bool *added) {
+static tm_node *insert(dk_timer *t, tm_node *n, int64_t w, uint32_t id, int64_t *sw, uint32_t *sid,
+                       bool *added) {
     unsigned i = upper_bound(n, w, id);
     if (n->leaf) {
-        if (i > 0 && n->when[i - 1] == w && n->id[i - 1] == id)
-            return NULL;
+        if (i > 0 && n->when[i - 1] == w && n->id[i - 1] == id) return NULL;
         *added = true;
         if (n->n < TM_MAX) {
             put_pair(n, i, w, id);
@@ -198,8 +193,7 @@ static tm_node *insert(dk_timer *t, tm_node *n, int64_t w, uint32_t id, int64_t 
     int64_t cw;
     uint32_t cid;
     tm_node *c = insert(t, n->child[i], w, id, &cw, &cid, added);
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     tm_node *target = n, *r = NULL;
     if (n->n == TM_MAX) {
         r = split(t, n, sw, sid);
@@ -216,8 +210,7 @@ static tm_node *insert(dk_timer *t, tm_node *n, int64_t w, uint32_t id, int64_t 
 }
 
 bool dk_timer_add(dk_timer *t, int64_t when, uint32_t id) {
-    if (!dk_timer_reserve(t))
-        return false;
+    if (!dk_timer_reserve(t)) return false;
     if (!t->root) {
         t->root = take_spare(t, true);
         t->height = 1;
@@ -236,8 +229,7 @@ bool dk_timer_add(dk_timer *t, int64_t when, uint32_t id) {
         t->root = root;
         t->height++;
     }
-    if (added)
-        t->count++;
+    if (added) t->count++;
     return true;
 }
 
@@ -246,7 +238,7 @@ static void fix_child(dk_timer *t, tm_node *n, unsigned i) {
     tm_node *c = n->child[i];
     tm_node *l = i > 0 ? n->child[i - 1] : NULL;
     tm_node *r = i < n->n ? n->child[i + 1] : NULL;
-    if (l && l->n > TM_MIN) {             /* borrow the left sibling's last */
+    if (l && l->n > TM_MIN) { /* borrow the left sibling's last */
         if (c->leaf) {
             put_pair(c, 0, l->when[l->n - 1], l->id[l->n - 1]);
         } else {
@@ -259,7 +251,7 @@ static void fix_child(dk_timer *t, tm_node *n, unsigned i) {
         n->id[i - 1] = c->leaf ? c->id[0] : l->id[l->n];
         return;
     }
-    if (r && r->n > TM_MIN) {             /* borrow the right sibling's first */
+    if (r && r->n > TM_MIN) { /* borrow the right sibling's first */
         if (c->leaf) {
             put_pair(c, c->n, r->when[0], r->id[0]);
             cut_pair(r, 0);
@@ -275,12 +267,12 @@ static void fix_child(dk_timer *t, tm_node *n, unsigned i) {
         }
         return;
     }
-    if (!r) {                             /* merge into the left sibling instead */
+    if (!r) { /* merge into the left sibling instead */
         r = c;
         c = l;
         i--;
     }
-    if (!c->leaf) {                       /* the separator comes down between them */
+    if (!c->leaf) { /* the separator comes down between them */
         put_pair(c, c->n, n->when[i], n->id[i]);
         c->child[c->n] = r->child[0];
     }
@@ -290,24 +282,20 @@ static void fix_child(dk_timer *t, tm_node *n, unsigned i) {
     cut_pair(n, i);
 }
 
-static bool delete(dk_timer *t, tm_node *n, int64_t w, uint32_t id) {
+static bool delete (dk_timer *t, tm_node *n, int64_t w, uint32_t id) {
     unsigned i = upper_bound(n, w, id);
     if (n->leaf) {
-        if (i == 0 || n->when[i - 1] != w || n->id[i - 1] != id)
-            return false;
+        if (i == 0 || n->when[i - 1] != w || n->id[i - 1] != id) return false;
         cut_pair(n, i - 1);
         return true;
     }
-    if (!delete(t, n->child[i], w, id))
-        return false;
-    if (n->child[i]->n < TM_MIN)
-        fix_child(t, n, i);
+    if (!delete (t, n->child[i], w, id)) return false;
+    if (n->child[i]->n < TM_MIN) fix_child(t, n, i);
     return true;
 }
 
 bool dk_timer_del(dk_timer *t, int64_t when, uint32_t id) {
-    if (!t->root || !delete(t, t->root, when, id))
-        return false;
+    if (!t->root || !delete (t, t->root, when, id)) return false;
     t->count--;
     tm_node *root = t->root;
     if (root->leaf && root->n == 0) {
@@ -324,8 +312,7 @@ bool dk_timer_del(dk_timer *t, int64_t when, uint32_t id) {
 
 bool dk_timer_min(const dk_timer *t, int64_t *when, uint32_t *id) {
     const tm_node *n = t->root;
-    if (!n)
-        return false;
+    if (!n) return false;
     while (!n->leaf)
         n = n->child[0];
     *when = n->when[0];

@@ -22,13 +22,16 @@ static keel_op_result module_load(keel_proc *p) {
     uint32_t nconfigs = 0;
     for (uint32_t a = 3; a < p->argc; a += 3) {
         if (ex && keel_arg_is(&p->argv[a], "ARGS")) {
-            if (a + 1 == p->argc) break;   /* ARGS with nothing after it */
-            keel_reply_error(p, "ERR MODULE LOADEX: ARGS are not supported (a Keel module's init takes none; use CONFIG)");
+            if (a + 1 == p->argc) break; /* ARGS with nothing after it */
+            keel_reply_error(p, "ERR MODULE LOADEX: ARGS are not supported (a Keel module's init "
+                                "takes none; use CONFIG)");
             return KEEL_FAIL;
         }
         if (!ex || !keel_arg_is(&p->argv[a], "CONFIG") || a + 2 >= p->argc) {
-            keel_reply_error(p, ex ? "ERR Error loading the extension. Please check the server logs."
-                                   : "ERR MODULE LOAD: module arguments are not supported (a Keel module's init takes none)");
+            keel_reply_error(p,
+                             ex ? "ERR Error loading the extension. Please check the server logs."
+                                : "ERR MODULE LOAD: module arguments are not supported (a Keel "
+                                  "module's init takes none)");
             return KEEL_FAIL;
         }
         nconfigs++;
@@ -43,7 +46,8 @@ static keel_op_result module_load(keel_proc *p) {
     const char **values = keel_proc_alloc(p, sizeof *values * (nconfigs + 1));
     for (uint32_t i = 0; i < nconfigs; i++) {
         const keel_arg *name = &p->argv[4 + 3 * i], *value = &p->argv[5 + 3 * i];
-        if (name->len > 128 || value->len > 4096 || memchr(name->ptr, '\0', name->len) || memchr(value->ptr, '\0', value->len)) {
+        if (name->len > 128 || value->len > 4096 || memchr(name->ptr, '\0', name->len) ||
+            memchr(value->ptr, '\0', value->len)) {
             keel_reply_error(p, "ERR Error loading the extension. Please check the server logs.");
             return KEEL_FAIL;
         }
@@ -78,7 +82,8 @@ static keel_op_result op_module(keel_proc *p, const keel_insn *in) {
             keel_reply_bulk(p, "commands", sizeof "commands" - 1);
             keel_reply_open(p, KEEL_REPLY_ARRAY);
             for (size_t c = 0; c < cmd_count(); c++)
-                if (cmd_at(c)->module == m && !cmd_at(c)->is_alias) keel_reply_bulk(p, cmd_at(c)->lname, strlen(cmd_at(c)->lname));
+                if (cmd_at(c)->module == m && !cmd_at(c)->is_alias)
+                    keel_reply_bulk(p, cmd_at(c)->lname, strlen(cmd_at(c)->lname));
             keel_reply_close(p);
         }
         return KEEL_DONE;
@@ -90,13 +95,17 @@ static keel_op_result op_module(keel_proc *p, const keel_insn *in) {
         const keel_arg *name = &p->argv[2];
         bool bad_name = name->len > 64 || memchr(name->ptr, '\0', name->len);
         if (bad_name || module_rt_unload(zvm_of(p)->cur, name->ptr, err, sizeof err)) {
-            keel_reply_error(p, "%s", bad_name ? "ERR Error unloading module: no such module with that name" : err);
+            keel_reply_error(p, "%s",
+                             bad_name ? "ERR Error unloading module: no such module with that name"
+                                      : err);
             return KEEL_FAIL;
         }
         keel_reply_simple(p, "OK");
         return KEEL_DONE;
     }
-    keel_reply_error(p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try MODULE LIST.", p->argv[1].ptr);
+    keel_reply_error(
+        p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try MODULE LIST.",
+        p->argv[1].ptr);
     return KEEL_FAIL;
 }
 
@@ -112,10 +121,12 @@ static keel_op_result debug_explain(keel_proc *p) {
     zvm_proc *subject = zvm_proc_new(self->home);
     zvm_set_argv(subject, p->argc - 3, p->argv + 3);
     zvm_proc_set_cmd(subject, ce);
-    subject->ns = ns_path_ref(self->ns);   /* keys are placed as the caller's would be */
+    subject->ns = ns_path_ref(self->ns); /* keys are placed as the caller's would be */
     bool ok = zvm_set_keys(subject);
-    if (ok) zvm_explain(self, ce->prog, subject);
-    else keel_reply_error(p, "ERR the arguments do not fit the command's key positions");
+    if (ok)
+        zvm_explain(self, ce->prog, subject);
+    else
+        keel_reply_error(p, "ERR the arguments do not fit the command's key positions");
     zvm_proc_recycle(subject);
     return ok ? KEEL_DONE : KEEL_FAIL;
 }
@@ -125,8 +136,10 @@ static keel_op_result debug_explain(keel_proc *p) {
  * reductions left, r1 the slices). */
 static keel_op_result op_debug(keel_proc *p, const keel_insn *in) {
     (void)in;
-    if (p->argc >= 4 && keel_arg_is(&p->argv[1], "ZVM") && keel_arg_is(&p->argv[2], "EXPLAIN")) return debug_explain(p);
-    if ((p->argc == 4 || p->argc == 5) && keel_arg_is(&p->argv[1], "ZVM") && keel_arg_is(&p->argv[2], "SPIN")) {
+    if (p->argc >= 4 && keel_arg_is(&p->argv[1], "ZVM") && keel_arg_is(&p->argv[2], "EXPLAIN"))
+        return debug_explain(p);
+    if ((p->argc == 4 || p->argc == 5) && keel_arg_is(&p->argv[1], "ZVM") &&
+        keel_arg_is(&p->argv[2], "SPIN")) {
         if (p->reg[0].type == DK_NULL) {
             int64_t n;
             if (!keel_arg_i64(&p->argv[3], &n) || n < 0) {
@@ -147,7 +160,8 @@ static keel_op_result op_debug(keel_proc *p, const keel_insn *in) {
         keel_reply_int(p, p->reg[1].v.i);
         return KEEL_DONE;
     }
-    keel_reply_error(p, "ERR DEBUG subcommands: ZVM EXPLAIN <command> [arg ...], ZVM SPIN <reductions> [key]");
+    keel_reply_error(
+        p, "ERR DEBUG subcommands: ZVM EXPLAIN <command> [arg ...], ZVM SPIN <reductions> [key]");
     return KEEL_FAIL;
 }
 
@@ -172,7 +186,8 @@ static keel_op_result admin_tls_reload(keel_proc *p) {
     if (n < 0) {
         for (char *s = errs; s && *s; s++)
             if (*s == '\n') *s = s[1] ? ' ' : '\0';
-        keel_reply_error(p, "ERR TLS reload failed (the previous certificates stay in use): %s", errs ? errs : "");
+        keel_reply_error(p, "ERR TLS reload failed (the previous certificates stay in use): %s",
+                         errs ? errs : "");
         mem_free(errs);
         return KEEL_FAIL;
     }
@@ -189,13 +204,16 @@ static keel_op_result admin_tls_reload(keel_proc *p) {
  * (TLS RELOAD reads the certificate files on this thread). */
 static keel_op_result op_admin(keel_proc *p, const keel_insn *in) {
     (void)in;
-    if (p->argc >= 3 && p->argc <= 4 && keel_arg_is(&p->argv[1], "TLS") && keel_arg_is(&p->argv[2], "RELOAD"))
+    if (p->argc >= 3 && p->argc <= 4 && keel_arg_is(&p->argv[1], "TLS") &&
+        keel_arg_is(&p->argv[2], "RELOAD"))
         return admin_tls_reload(p);
     if (keel_arg_is(&p->argv[1], "LOGLEVEL") && p->argc <= 3) {
         if (p->argc == 3) {
             int lv = log_level_parse(p->argv[2].ptr);
             if (lv < 0) {
-                keel_reply_error(p, "ERR log level must be one of: debug, info (verbose), notice, warning, error");
+                keel_reply_error(
+                    p,
+                    "ERR log level must be one of: debug, info (verbose), notice, warning, error");
                 return KEEL_FAIL;
             }
             log_set_level(lv);
@@ -205,31 +223,54 @@ static keel_op_result op_admin(keel_proc *p, const keel_insn *in) {
         keel_reply_simple(p, name);
         return KEEL_DONE;
     }
-    keel_reply_error(p, "ERR ADMIN subcommands: TLS RELOAD [network], LOGLEVEL [debug|info|notice|warning|error]");
+    keel_reply_error(
+        p,
+        "ERR ADMIN subcommands: TLS RELOAD [network], LOGLEVEL [debug|info|notice|warning|error]");
     return KEEL_FAIL;
 }
 
 static const keel_opcode_def admin_ops[] = {
-    {sizeof(keel_opcode_def), "module.run", op_module, "MODULE LIST / LOAD / LOADEX / UNLOAD", 0, 0, 1, 0},
-    {sizeof(keel_opcode_def), "debug.run", op_debug, "DEBUG ZVM EXPLAIN / SPIN", 0, 0, 1, KEEL_OP_MAY_YIELD},
+    {sizeof(keel_opcode_def), "module.run", op_module, "MODULE LIST / LOAD / LOADEX / UNLOAD", 0, 0,
+     1, 0},
+    {sizeof(keel_opcode_def), "debug.run", op_debug, "DEBUG ZVM EXPLAIN / SPIN", 0, 0, 1,
+     KEEL_OP_MAY_YIELD},
     {sizeof(keel_opcode_def), "admin.run", op_admin, "ADMIN TLS RELOAD / LOGLEVEL", 0, 0, 1, 0},
 };
 static const keel_insn_def module_prog[] = {{.op = "module.run"}, KEEL_END};
 static const keel_insn_def debug_prog[] = {{.op = "debug.run"}, KEEL_END};
 static const keel_insn_def admin_prog[] = {{.op = "admin.run"}, KEEL_END};
 static const keel_cmd_def admin_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "MODULE", .arity = -2, .flags = KEEL_CMD_ADMIN,
+    {.size = sizeof(keel_cmd_def),
+     .name = "MODULE",
+     .arity = -2,
+     .flags = KEEL_CMD_ADMIN,
      .summary = "Lists, loads and unloads modules while the server runs.",
      .syntax = "MODULE LIST | LOAD path | LOADEX path [CONFIG name value ...] | UNLOAD name",
-     .group = "server", .since = "0.1.0", .program = module_prog},
-    {.size = sizeof(keel_cmd_def), .name = "DEBUG", .arity = -2, .flags = KEEL_CMD_ADMIN, .keys = debug_keys,
-     .summary = "Shows the zvm program a command compiles to (EXPLAIN), or burns reductions (SPIN).",
-     .syntax = "DEBUG ZVM EXPLAIN command [arg ...] | DEBUG ZVM SPIN reductions [key]", .group = "server",
-     .since = "0.1.0", .program = debug_prog},
-    {.size = sizeof(keel_cmd_def), .name = "ADMIN", .arity = -2, .flags = KEEL_CMD_ADMIN,
-     .summary = "Reloads TLS certificates without dropping connections; reads or sets the log level.",
-     .syntax = "ADMIN TLS RELOAD [network] | ADMIN LOGLEVEL [debug | info | notice | warning | error]",
-     .group = "server", .since = "0.1.0", .program = admin_prog},
+     .group = "server",
+     .since = "0.1.0",
+     .program = module_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "DEBUG",
+     .arity = -2,
+     .flags = KEEL_CMD_ADMIN,
+     .keys = debug_keys,
+     .summary =
+         "Shows the zvm program a command compiles to (EXPLAIN), or burns reductions (SPIN).",
+     .syntax = "DEBUG ZVM EXPLAIN command [arg ...] | DEBUG ZVM SPIN reductions [key]",
+     .group = "server",
+     .since = "0.1.0",
+     .program = debug_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "ADMIN",
+     .arity = -2,
+     .flags = KEEL_CMD_ADMIN,
+     .summary =
+         "Reloads TLS certificates without dropping connections; reads or sets the log level.",
+     .syntax =
+         "ADMIN TLS RELOAD [network] | ADMIN LOGLEVEL [debug | info | notice | warning | error]",
+     .group = "server",
+     .since = "0.1.0",
+     .program = admin_prog},
 };
 
 const keel_family cmd_admin_family = KEEL_FAMILY(admin_ops, admin_cmds);

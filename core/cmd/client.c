@@ -21,13 +21,16 @@ static bool listed(const conn *c, const int64_t *ids, uint32_t n) {
 }
 
 /* The client list, of every client (only NULL, type -1), one client, one type, or the ids. */
-static void client_list(keel_proc *p, keel_conn *only, int type, const int64_t *ids, uint32_t nids) {
+static void client_list(keel_proc *p, keel_conn *only, int type, const int64_t *ids,
+                        uint32_t nids) {
     int64_t now = keel_now_ms(p);
     size_t cap = 4096, len = 0;
     char *s = mem_alloc(cap);
     pthread_mutex_lock(&srv->clients_lock);
     for (conn *c = srv->clients; c; c = c->cnext) {
-        if ((only && c != only) || (type >= 0 && client_type_of(c) != type) || !listed(c, ids, nids)) continue;
+        if ((only && c != only) || (type >= 0 && client_type_of(c) != type) ||
+            !listed(c, ids, nids))
+            continue;
         if (c != only && atomic_load_explicit(&c->killed, memory_order_relaxed))
             continue; /* as good as gone */
         if (cap - len < 1024) {
@@ -68,14 +71,16 @@ static keel_op_result (*ctl_handler(const keel_proc *p))(keel_proc *) {
     if (keel_arg_is(sub, "UNPAUSE") && p->argc == 2) return client_ctl_unpause;
     if (keel_arg_is(sub, "UNBLOCK") && (p->argc == 3 || p->argc == 4)) return client_ctl_unblock;
     if (keel_arg_is(sub, "REPLY") && p->argc == 3) return client_ctl_reply;
-    if ((keel_arg_is(sub, "NO-EVICT") || keel_arg_is(sub, "NO-TOUCH")) && p->argc == 3) return client_ctl_flag;
+    if ((keel_arg_is(sub, "NO-EVICT") || keel_arg_is(sub, "NO-TOUCH")) && p->argc == 3)
+        return client_ctl_flag;
     return NULL;
 }
 
 /* Redis's error for a known subcommand with the wrong argument count, or an unknown one. */
 static keel_op_result client_bad_call(keel_proc *p) {
-    static const char *const known[] = {"id", "setname", "getname", "list", "info", "kill", "setinfo", "pause",
-                                        "unpause", "unblock", "reply", "no-evict", "no-touch", "getredir"};
+    static const char *const known[] = {"id",    "setname",  "getname",  "list",    "info",
+                                        "kill",  "setinfo",  "pause",    "unpause", "unblock",
+                                        "reply", "no-evict", "no-touch", "getredir"};
     return builtin_bad_subcommand(p, "client", known, BUILTIN_COUNT(known));
 }
 
@@ -89,14 +94,17 @@ static keel_op_result op_client(keel_proc *p, const keel_insn *in) {
         keel_reply_int(p, (int64_t)keel_conn_id(c));
     } else if (keel_arg_is(sub, "SETNAME") && p->argc == 3) {
         if (keel_conn_set_name(c, p->argv[2].ptr, p->argv[2].len) != KEEL_OK) {
-            keel_reply_error(p, "ERR Client names cannot contain spaces, newlines or special characters.");
+            keel_reply_error(
+                p, "ERR Client names cannot contain spaces, newlines or special characters.");
             return KEEL_FAIL;
         }
         keel_reply_ok(p);
     } else if (keel_arg_is(sub, "GETNAME") && p->argc == 2) {
         const char *name = keel_conn_name(c);
-        if (name) keel_reply_bulk(p, name, strlen(name));
-        else keel_reply_nil(p);
+        if (name)
+            keel_reply_bulk(p, name, strlen(name));
+        else
+            keel_reply_nil(p);
     } else if (keel_arg_is(sub, "LIST") && p->argc == 2) {
         client_list(p, NULL, -1, NULL, 0);
     } else if (keel_arg_is(sub, "LIST") && p->argc >= 4 && keel_arg_is(&p->argv[2], "ID")) {
@@ -115,7 +123,7 @@ static keel_op_result op_client(keel_proc *p, const keel_insn *in) {
     } else if (keel_arg_is(sub, "SETINFO") && p->argc == 4) {
         keel_reply_ok(p);
     } else if (keel_arg_is(sub, "GETREDIR") && p->argc == 2) {
-        keel_reply_int(p, -1);   /* no client-side caching redirection */
+        keel_reply_int(p, -1); /* no client-side caching redirection */
     } else if (ctl_handler(p)) {
         return ctl_handler(p)(p);
     } else {
@@ -134,21 +142,35 @@ static keel_op_result op_monitor(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def client_ops[] = {
-    {sizeof(keel_opcode_def), "client.run", op_client, "CLIENT subcommands", 0, 0, 1, KEEL_OP_MAY_HOP},
+    {sizeof(keel_opcode_def), "client.run", op_client, "CLIENT subcommands", 0, 0, 1,
+     KEEL_OP_MAY_HOP},
     {sizeof(keel_opcode_def), "client.monitor", op_monitor, "MONITOR", 0, 0, 1, 0},
 };
 static const keel_insn_def client_prog[] = {{.op = "client.run"}, KEEL_END};
 static const keel_insn_def monitor_prog[] = {{.op = "client.monitor"}, KEEL_END};
 static const keel_cmd_def client_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "CLIENT", .arity = -2, .flags = KEEL_CMD_CONN,
+    {.size = sizeof(keel_cmd_def),
+     .name = "CLIENT",
+     .arity = -2,
+     .flags = KEEL_CMD_CONN,
      .summary = "Names, describes, closes (KILL), unblocks and pauses connections.",
-     .syntax = "CLIENT ID | SETNAME name | GETNAME | LIST [TYPE type | ID id ...] | INFO | KILL filter ... | "
+     .syntax = "CLIENT ID | SETNAME name | GETNAME | LIST [TYPE type | ID id ...] | INFO | KILL "
+               "filter ... | "
                "SETINFO attr value | PAUSE ms [WRITE|ALL] | UNPAUSE | UNBLOCK id [TIMEOUT|ERROR] | "
                "REPLY ON|OFF|SKIP | NO-EVICT on|off | NO-TOUCH on|off | GETREDIR",
-     .group = "connection", .since = "0.1.0", .program = client_prog},
-    {.size = sizeof(keel_cmd_def), .name = "MONITOR", .arity = 1, .flags = KEEL_CMD_CONN | KEEL_CMD_ADMIN,
-     .summary = "Shows the caller every request the server gets from now on, in Redis's MONITOR format.",
-     .syntax = "MONITOR", .group = "server", .since = "0.2.0", .program = monitor_prog},
+     .group = "connection",
+     .since = "0.1.0",
+     .program = client_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "MONITOR",
+     .arity = 1,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_ADMIN,
+     .summary =
+         "Shows the caller every request the server gets from now on, in Redis's MONITOR format.",
+     .syntax = "MONITOR",
+     .group = "server",
+     .since = "0.2.0",
+     .program = monitor_prog},
 };
 
 const keel_family cmd_client_family = KEEL_FAMILY(client_ops, client_cmds);

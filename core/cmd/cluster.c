@@ -39,7 +39,8 @@ static bool parse_slot(const keel_arg *a, long long *out) {
 static void each_run(void (*fn)(void *ctx, int lo, int hi, int node), void *ctx) {
     int lo = 0;
     for (int s = 1; s <= CLUSTER_SLOTS; s++)
-        if (s == CLUSTER_SLOTS || cluster_slot_owner((uint16_t)s) != cluster_slot_owner((uint16_t)lo)) {
+        if (s == CLUSTER_SLOTS ||
+            cluster_slot_owner((uint16_t)s) != cluster_slot_owner((uint16_t)lo)) {
             fn(ctx, lo, s - 1, cluster_slot_owner((uint16_t)lo));
             lo = s;
         }
@@ -60,7 +61,7 @@ static void reply_slots_run(void *ctx, int lo, int hi, int node) {
     keel_reply_bulk(p, n->host, strlen(n->host));
     keel_reply_int(p, n->port);
     keel_reply_bulk(p, n->id, CLUSTER_ID_LEN);
-    keel_reply_array(p, 0);   /* no extra networking metadata */
+    keel_reply_array(p, 0); /* no extra networking metadata */
 }
 
 /* CLUSTER SLOTS: [start, end, [host, port, id, []]] per run of slots. */
@@ -73,7 +74,7 @@ static void reply_slots(keel_proc *p) {
 
 typedef struct node_runs {
     int node;
-    char *text;   /* NODES: "0-5460 5462" */
+    char *text; /* NODES: "0-5460 5462" */
     size_t len, cap;
     keel_proc *p; /* SHARDS: reply the runs */
     size_t count;
@@ -89,8 +90,9 @@ static void collect_run(void *ctx, int lo, int hi, int node) {
     }
     if (!r->text) return;
     char one[24];
-    int n = lo == hi ? snprintf(one, sizeof one, " %d", lo) : snprintf(one, sizeof one, " %d-%d", lo, hi);
-    if (r->len + (size_t)n + 1 > r->cap) return;   /* sized for the worst case below */
+    int n = lo == hi ? snprintf(one, sizeof one, " %d", lo)
+                     : snprintf(one, sizeof one, " %d-%d", lo, hi);
+    if (r->len + (size_t)n + 1 > r->cap) return; /* sized for the worst case below */
     memcpy(r->text + r->len, one, (size_t)n + 1);
     r->len += (size_t)n;
 }
@@ -105,8 +107,9 @@ static void reply_nodes(keel_proc *p) {
         node_runs r = {(int)i, slots, 0, (size_t)CLUSTER_SLOTS * 12, NULL, 0};
         slots[0] = '\0';
         each_run(collect_run, &r);
-        int w = snprintf(out + len, cap - len, "%s %s:%d@%d %smaster - 0 0 %zu connected%s\n", n->id, n->host,
-                         n->port, n->port + 10000, n->myself ? "myself," : "", i + 1, slots);
+        int w =
+            snprintf(out + len, cap - len, "%s %s:%d@%d %smaster - 0 0 %zu connected%s\n", n->id,
+                     n->host, n->port, n->port + 10000, n->myself ? "myself," : "", i + 1, slots);
         if (w > 0) len += (size_t)w < cap - len ? (size_t)w : cap - len - 1;
     }
     keel_reply_verbatim(p, "txt", out, len);
@@ -148,34 +151,46 @@ static void reply_shards(keel_proc *p) {
 static void reply_info(keel_proc *p) {
     char text[1024];
     size_t n = cluster_node_count();
-    int len = snprintf(text, sizeof text,
-                       "cluster_state:ok\r\ncluster_slots_assigned:%d\r\ncluster_slots_ok:%d\r\n"
-                       "cluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:%zu\r\n"
-                       "cluster_size:%zu\r\ncluster_current_epoch:%zu\r\ncluster_my_epoch:%zu\r\n"
-                       "cluster_stats_messages_sent:0\r\ncluster_stats_messages_received:0\r\n"
-                       "total_cluster_links_buffer_limit_exceeded:0\r\n",
-                       CLUSTER_SLOTS, CLUSTER_SLOTS, n, n, n, (size_t)(cluster_myself() - cluster_node_at(0)) + 1);
+    int len = snprintf(
+        text, sizeof text,
+        "cluster_state:ok\r\ncluster_slots_assigned:%d\r\ncluster_slots_ok:%d\r\n"
+        "cluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:%zu\r\n"
+        "cluster_size:%zu\r\ncluster_current_epoch:%zu\r\ncluster_my_epoch:%zu\r\n"
+        "cluster_stats_messages_sent:0\r\ncluster_stats_messages_received:0\r\n"
+        "total_cluster_links_buffer_limit_exceeded:0\r\n",
+        CLUSTER_SLOTS, CLUSTER_SLOTS, n, n, n, (size_t)(cluster_myself() - cluster_node_at(0)) + 1);
     keel_reply_verbatim(p, "txt", text, (size_t)len);
 }
 
 static keel_op_result cluster_help(keel_proc *p) {
     static const char *const lines[] = {
         "CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "COUNTKEYSINSLOT <slot>", "    Return the number of keys in <slot>.",
-        "GETKEYSINSLOT <slot> <count>", "    Return key names stored by current node in a slot.",
-        "INFO", "    Return information about the cluster.",
-        "KEYSLOT <key>", "    Return the hash slot for <key>.",
-        "LINKS", "    Return information about all network links between this node and its peers.",
-        "MYID", "    Return the node id.",
-        "NODES", "    Return cluster configuration seen by node. Output format:",
+        "COUNTKEYSINSLOT <slot>",
+        "    Return the number of keys in <slot>.",
+        "GETKEYSINSLOT <slot> <count>",
+        "    Return key names stored by current node in a slot.",
+        "INFO",
+        "    Return information about the cluster.",
+        "KEYSLOT <key>",
+        "    Return the hash slot for <key>.",
+        "LINKS",
+        "    Return information about all network links between this node and its peers.",
+        "MYID",
+        "    Return the node id.",
+        "NODES",
+        "    Return cluster configuration seen by node. Output format:",
         "    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
-        "SHARDS", "    Return information about slot range mappings and the nodes associated with them.",
-        "SLOTS", "    Return information about slots range mappings. Each range is made of:",
+        "SHARDS",
+        "    Return information about slot range mappings and the nodes associated with them.",
+        "SLOTS",
+        "    Return information about slots range mappings. Each range is made of:",
         "    start, end, master and replicas IP addresses, ports and ids",
-        "HELP", "    Print this help.",
+        "HELP",
+        "    Print this help.",
     };
     keel_reply_array(p, BUILTIN_COUNT(lines));
-    for (size_t i = 0; i < BUILTIN_COUNT(lines); i++) keel_reply_simple(p, lines[i]);
+    for (size_t i = 0; i < BUILTIN_COUNT(lines); i++)
+        keel_reply_simple(p, lines[i]);
     return KEEL_DONE;
 }
 
@@ -183,10 +198,10 @@ static keel_op_result cluster_help(keel_proc *p) {
 typedef struct slot_walk {
     uint16_t slot;
     bool collect;
-    int64_t want;     /* GETKEYSINSLOT: at most this many */
+    int64_t want; /* GETKEYSINSLOT: at most this many */
     int64_t count;
     keel_arg *keys;
-    int64_t cap;      /* of keys */
+    int64_t cap; /* of keys */
     int64_t now_ms;
     zvm_proc *p;
 } slot_walk;
@@ -198,13 +213,20 @@ static keel_op_result op_cluster(keel_proc *p, const keel_insn *in) {
     (void)in;
     if (cluster_disabled(p)) return KEEL_FAIL;
     const keel_arg *sub = &p->argv[1];
-    if (p->argc == 2 && keel_arg_is(sub, "INFO")) reply_info(p);
-    else if (p->argc == 2 && keel_arg_is(sub, "MYID")) keel_reply_bulk(p, cluster_myself()->id, CLUSTER_ID_LEN);
-    else if (p->argc == 2 && keel_arg_is(sub, "SLOTS")) reply_slots(p);
-    else if (p->argc == 2 && keel_arg_is(sub, "SHARDS")) reply_shards(p);
-    else if (p->argc == 2 && keel_arg_is(sub, "NODES")) reply_nodes(p);
-    else if (p->argc == 2 && keel_arg_is(sub, "LINKS")) keel_reply_array(p, 0);
-    else if (p->argc == 2 && keel_arg_is(sub, "HELP")) return cluster_help(p);
+    if (p->argc == 2 && keel_arg_is(sub, "INFO"))
+        reply_info(p);
+    else if (p->argc == 2 && keel_arg_is(sub, "MYID"))
+        keel_reply_bulk(p, cluster_myself()->id, CLUSTER_ID_LEN);
+    else if (p->argc == 2 && keel_arg_is(sub, "SLOTS"))
+        reply_slots(p);
+    else if (p->argc == 2 && keel_arg_is(sub, "SHARDS"))
+        reply_shards(p);
+    else if (p->argc == 2 && keel_arg_is(sub, "NODES"))
+        reply_nodes(p);
+    else if (p->argc == 2 && keel_arg_is(sub, "LINKS"))
+        keel_reply_array(p, 0);
+    else if (p->argc == 2 && keel_arg_is(sub, "HELP"))
+        return cluster_help(p);
     else if (p->argc == 3 && keel_arg_is(sub, "KEYSLOT"))
         keel_reply_int(p, cluster_keyslot(p->argv[2].ptr, p->argv[2].len));
     else if ((p->argc == 3 && keel_arg_is(sub, "COUNTKEYSINSLOT")) ||
@@ -218,12 +240,17 @@ static keel_op_result op_cluster(keel_proc *p, const keel_insn *in) {
         }
         zvm_proc *zp = zvm_of(p);
         slot_walk *w = zvm_alloc(zp, sizeof *w);
-        *w = (slot_walk){.slot = (uint16_t)slot, .collect = get, .want = count, .now_ms = keel_now_ms(p), .p = zp};
+        *w = (slot_walk){.slot = (uint16_t)slot,
+                         .collect = get,
+                         .want = count,
+                         .now_ms = keel_now_ms(p),
+                         .p = zp};
         p->reg[0] = dk_ptr(w);
         return KEEL_NEXT;
     } else {
-        static const char *const known[] = {"info", "myid", "slots", "shards", "nodes", "links", "help",
-                                            "keyslot", "countkeysinslot", "getkeysinslot"};
+        static const char *const known[] = {
+            "info",  "myid", "slots",   "shards",          "nodes",
+            "links", "help", "keyslot", "countkeysinslot", "getkeysinslot"};
         return builtin_bad_subcommand(p, "cluster", known, BUILTIN_COUNT(known));
     }
     return KEEL_DONE;
@@ -244,7 +271,7 @@ static void slot_visit(void *arg, dk_table *t, dk_ref r) {
     if (cluster_keyslot(e.key, e.klen) != w->slot) return;
     if (w->collect && w->count >= w->want) return;
     if (w->collect) {
-        if (w->count == w->cap) {   /* grow: double (a huge count costs only what is found) */
+        if (w->count == w->cap) { /* grow: double (a huge count costs only what is found) */
             w->cap = w->cap ? w->cap * 2 : 64;
             keel_arg *more = zvm_alloc(w->p, sizeof *more * (size_t)w->cap);
             if (w->count) memcpy(more, w->keys, sizeof *more * (size_t)w->count);
@@ -290,7 +317,8 @@ static keel_op_result op_cluster_reply(keel_proc *p, const keel_insn *in) {
         return KEEL_DONE;
     }
     keel_reply_array(p, (size_t)w->count);
-    for (int64_t i = 0; i < w->count; i++) keel_reply_bulk(p, w->keys[i].ptr, w->keys[i].len);
+    for (int64_t i = 0; i < w->count; i++)
+        keel_reply_bulk(p, w->keys[i].ptr, w->keys[i].len);
     return KEEL_DONE;
 }
 
@@ -303,35 +331,66 @@ static keel_op_result op_cluster_conn(keel_proc *p, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-#define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
+#define OP(NAME, FN, SYN, FLAGS)                                                                   \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS }
 static const keel_opcode_def cluster_ops[] = {
     OP("cluster.run", op_cluster, "CLUSTER subcommands; the key walks go on to cluster.collect", 0),
-    OP("cluster.collect", op_cluster_collect, "count or gather r0's slot's keys on the current shard",
-       KEEL_OP_MAY_YIELD),
+    OP("cluster.collect", op_cluster_collect,
+       "count or gather r0's slot's keys on the current shard", KEEL_OP_MAY_YIELD),
     OP("cluster.reply", op_cluster_reply, "reply what the slot walk found", 0),
     OP("cluster.conn", op_cluster_conn, "READONLY / READWRITE / ASKING", 0),
 };
 
 static const keel_insn_def cluster_prog[] = {
-    {.op = "cluster.run"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "cluster.collect"},
-    {.op = "shard.next", .a = KEEL_R(1), .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2}, {.op = "cluster.reply"}, KEEL_END};
+    {.op = "cluster.run"},
+    {.op = "shard.reset"},
+    {.op = "shard.enter"},
+    {.op = "cluster.collect"},
+    {.op = "shard.next", .a = KEEL_R(1), .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2},
+    {.op = "cluster.reply"},
+    KEEL_END};
 static const keel_insn_def conn_prog[] = {{.op = "cluster.conn"}, KEEL_END};
 
 static const keel_cmd_def cluster_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "CLUSTER", .arity = -2, .flags = KEEL_CMD_READONLY,
+    {.size = sizeof(keel_cmd_def),
+     .name = "CLUSTER",
+     .arity = -2,
+     .flags = KEEL_CMD_READONLY,
      .summary = "Redis Cluster's introspection over Keel's static slot map (docs/scale-out.md).",
-     .syntax = "CLUSTER INFO | MYID | SLOTS | SHARDS | NODES | LINKS | KEYSLOT key | COUNTKEYSINSLOT slot | "
+     .syntax = "CLUSTER INFO | MYID | SLOTS | SHARDS | NODES | LINKS | KEYSLOT key | "
+               "COUNTKEYSINSLOT slot | "
                "GETKEYSINSLOT slot count | HELP",
-     .group = "cluster", .since = "0.1.0", .program = cluster_prog},
-    {.size = sizeof(keel_cmd_def), .name = "READONLY", .arity = 1, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .group = "cluster",
+     .since = "0.1.0",
+     .program = cluster_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "READONLY",
+     .arity = 1,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
      .summary = "Cluster mode: allows reads from replicas (every Keel node is a master: +OK).",
-     .syntax = "READONLY", .group = "cluster", .since = "0.1.0", .program = conn_prog},
-    {.size = sizeof(keel_cmd_def), .name = "READWRITE", .arity = 1, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
-     .summary = "Cluster mode: ends READONLY (+OK).", .syntax = "READWRITE", .group = "cluster", .since = "0.1.0",
+     .syntax = "READONLY",
+     .group = "cluster",
+     .since = "0.1.0",
      .program = conn_prog},
-    {.size = sizeof(keel_cmd_def), .name = "ASKING", .arity = 1, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
-     .summary = "Cluster mode: the next command follows an -ASK redirection (no slot migrates in Keel: +OK).",
-     .syntax = "ASKING", .group = "cluster", .since = "0.1.0", .program = conn_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "READWRITE",
+     .arity = 1,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .summary = "Cluster mode: ends READONLY (+OK).",
+     .syntax = "READWRITE",
+     .group = "cluster",
+     .since = "0.1.0",
+     .program = conn_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "ASKING",
+     .arity = 1,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .summary = "Cluster mode: the next command follows an -ASK redirection (no slot migrates in "
+                "Keel: +OK).",
+     .syntax = "ASKING",
+     .group = "cluster",
+     .since = "0.1.0",
+     .program = conn_prog},
 };
 
 const keel_family cmd_cluster_family = KEEL_FAMILY(cluster_ops, cluster_cmds);

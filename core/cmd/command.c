@@ -15,9 +15,10 @@ static const struct {
     uint64_t bit;
     const char *name;
 } flag_names[] = {
-    {KEEL_CMD_WRITE, "write"},   {KEEL_CMD_READONLY, "readonly"}, {KEEL_CMD_ADMIN, "admin"},
-    {KEEL_CMD_STATS, "stats"},   {KEEL_CMD_MULTIKEY, "multikey"}, {KEEL_CMD_BLOCKING, "blocking"},
-    {KEEL_CMD_CONN, "connection"}, {KEEL_CMD_FAST, "fast"},       {KEEL_CMD_NOAUTH, "no_auth"}, {KEEL_CMD_DENYOOM, "denyoom"},
+    {KEEL_CMD_WRITE, "write"},     {KEEL_CMD_READONLY, "readonly"}, {KEEL_CMD_ADMIN, "admin"},
+    {KEEL_CMD_STATS, "stats"},     {KEEL_CMD_MULTIKEY, "multikey"}, {KEEL_CMD_BLOCKING, "blocking"},
+    {KEEL_CMD_CONN, "connection"}, {KEEL_CMD_FAST, "fast"},         {KEEL_CMD_NOAUTH, "no_auth"},
+    {KEEL_CMD_DENYOOM, "denyoom"},
 };
 
 static void reply_info(keel_proc *p, const cmd_entry *ce) {
@@ -26,17 +27,18 @@ static void reply_info(keel_proc *p, const cmd_entry *ce) {
     keel_reply_bulk(p, ce->lname, strlen(ce->lname));
     keel_reply_int(p, d->arity);
     size_t nf = 0;
-    for (size_t i = 0; i < BUILTIN_COUNT(flag_names); i++) nf += (d->flags & flag_names[i].bit) != 0;
+    for (size_t i = 0; i < BUILTIN_COUNT(flag_names); i++)
+        nf += (d->flags & flag_names[i].bit) != 0;
     keel_reply_set(p, nf);
     for (size_t i = 0; i < BUILTIN_COUNT(flag_names); i++)
         if (d->flags & flag_names[i].bit) keel_reply_simple(p, flag_names[i].name);
     keel_reply_int(p, d->first_key);
     keel_reply_int(p, d->first_key ? d->last_key : 0);
     keel_reply_int(p, d->first_key ? (d->key_step ? d->key_step : 1) : 0);
-    keel_reply_set(p, 0);     /* ACL categories */
-    keel_reply_set(p, 0);     /* tips */
-    keel_reply_array(p, 0);   /* key specs */
-    keel_reply_array(p, 0);   /* subcommands */
+    keel_reply_set(p, 0);   /* ACL categories */
+    keel_reply_set(p, 0);   /* tips */
+    keel_reply_array(p, 0); /* key specs */
+    keel_reply_array(p, 0); /* subcommands */
 }
 
 static void reply_docs(keel_proc *p, const cmd_entry *ce) {
@@ -56,14 +58,17 @@ static void reply_docs(keel_proc *p, const cmd_entry *ce) {
     keel_reply_bulk(p, m, strlen(m));
     keel_reply_bulk(p, "aliases", sizeof "aliases" - 1);
     size_t n = 0;
-    for (const char *const *a = d->aliases; a && *a; a++) n++;
+    for (const char *const *a = d->aliases; a && *a; a++)
+        n++;
     keel_reply_array(p, n);
-    for (const char *const *a = d->aliases; a && *a; a++) keel_reply_bulk(p, *a, strlen(*a));
+    for (const char *const *a = d->aliases; a && *a; a++)
+        keel_reply_bulk(p, *a, strlen(*a));
 }
 
 static size_t distinct_count(void) {
     size_t n = 0;
-    for (size_t i = 0; i < cmd_count(); i++) n += !cmd_at(i)->is_alias;
+    for (size_t i = 0; i < cmd_count(); i++)
+        n += !cmd_at(i)->is_alias;
     return n;
 }
 
@@ -91,7 +96,8 @@ static keel_op_result command_getkeys(keel_proc *p, bool with_flags) {
     int *pos = keel_proc_alloc(p, sizeof *pos * argc);
     int n = zvm_declared_key_positions(ce->def, argc, argv, pos);
     if (n <= 0) {
-        keel_reply_error(p, n < 0 ? "ERR Invalid arguments specified for command" : "ERR The command has no key arguments");
+        keel_reply_error(p, n < 0 ? "ERR Invalid arguments specified for command"
+                                  : "ERR The command has no key arguments");
         return KEEL_FAIL;
     }
     bool ro = (ce->def->flags & KEEL_CMD_READONLY) && !(ce->def->flags & KEEL_CMD_WRITE);
@@ -117,7 +123,7 @@ static bool listed_by(const cmd_entry *ce, const keel_arg *kind, const keel_arg 
         const char *m = loader_module_name(ce->module);
         return m && strlen(m) == v->len && !strncasecmp(m, v->ptr, v->len);
     }
-    if (keel_arg_is(kind, "ACLCAT")) {   /* Keel has no ACL: a command's group stands for it */
+    if (keel_arg_is(kind, "ACLCAT")) { /* Keel has no ACL: a command's group stands for it */
         const char *g = ce->def->group;
         return g && strlen(g) == v->len && !strncasecmp(g, v->ptr, v->len);
     }
@@ -128,12 +134,14 @@ static bool listed_by(const cmd_entry *ce, const keel_arg *kind, const keel_arg 
 static keel_op_result command_list_filtered(keel_proc *p) {
     const keel_arg *kind = &p->argv[3];
     if (!keel_arg_is(&p->argv[2], "FILTERBY") ||
-        !(keel_arg_is(kind, "MODULE") || keel_arg_is(kind, "ACLCAT") || keel_arg_is(kind, "PATTERN"))) {
+        !(keel_arg_is(kind, "MODULE") || keel_arg_is(kind, "ACLCAT") ||
+          keel_arg_is(kind, "PATTERN"))) {
         keel_reply_error(p, "ERR syntax error");
         return KEEL_FAIL;
     }
     size_t n = 0;
-    for (size_t i = 0; i < cmd_count(); i++) n += !cmd_at(i)->is_alias && listed_by(cmd_at(i), kind, &p->argv[4]);
+    for (size_t i = 0; i < cmd_count(); i++)
+        n += !cmd_at(i)->is_alias && listed_by(cmd_at(i), kind, &p->argv[4]);
     keel_reply_array(p, n);
     for (size_t i = 0; i < cmd_count(); i++)
         if (!cmd_at(i)->is_alias && listed_by(cmd_at(i), kind, &p->argv[4]))
@@ -158,7 +166,8 @@ static keel_op_result op_command(keel_proc *p, const keel_insn *in) {
     if (keel_arg_is(sub, "LIST") && p->argc == 2) {
         keel_reply_array(p, distinct_count());
         for (size_t i = 0; i < cmd_count(); i++)
-            if (!cmd_at(i)->is_alias) keel_reply_bulk(p, cmd_at(i)->lname, strlen(cmd_at(i)->lname));
+            if (!cmd_at(i)->is_alias)
+                keel_reply_bulk(p, cmd_at(i)->lname, strlen(cmd_at(i)->lname));
         return KEEL_DONE;
     }
     if (keel_arg_is(sub, "LIST") && p->argc == 5) return command_list_filtered(p);
@@ -174,8 +183,10 @@ static keel_op_result op_command(keel_proc *p, const keel_insn *in) {
         keel_reply_array(p, p->argc - 2);
         for (uint32_t a = 2; a < p->argc; a++) {
             const cmd_entry *ce = cmd_lookup(p->argv[a].ptr, p->argv[a].len);
-            if (ce) reply_info(p, ce);
-            else keel_reply_nil(p);
+            if (ce)
+                reply_info(p, ce);
+            else
+                keel_reply_nil(p);
         }
         return KEEL_DONE;
     }
@@ -187,7 +198,8 @@ static keel_op_result op_command(keel_proc *p, const keel_insn *in) {
             return KEEL_DONE;
         }
         size_t n = 0;
-        for (uint32_t a = 2; a < p->argc; a++) n += cmd_lookup(p->argv[a].ptr, p->argv[a].len) != NULL;
+        for (uint32_t a = 2; a < p->argc; a++)
+            n += cmd_lookup(p->argv[a].ptr, p->argv[a].len) != NULL;
         keel_reply_map(p, n);
         for (uint32_t a = 2; a < p->argc; a++) {
             const cmd_entry *ce = cmd_lookup(p->argv[a].ptr, p->argv[a].len);
@@ -205,16 +217,22 @@ static keel_op_result op_command(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def command_ops[] = {
-    {sizeof(keel_opcode_def), "command.run", op_command, "COMMAND [COUNT|INFO|DOCS|LIST|GETKEYS|GETKEYSANDFLAGS]", 0, 0, 1, 0},
+    {sizeof(keel_opcode_def), "command.run", op_command,
+     "COMMAND [COUNT|INFO|DOCS|LIST|GETKEYS|GETKEYSANDFLAGS]", 0, 0, 1, 0},
 };
 static const keel_insn_def command_prog[] = {{.op = "command.run"}, KEEL_END};
 static const keel_cmd_def command_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "COMMAND", .arity = -1, .flags = 0,
+    {.size = sizeof(keel_cmd_def),
+     .name = "COMMAND",
+     .arity = -1,
+     .flags = 0,
      .summary = "Describes the commands the loaded modules provide.",
-     .syntax = "COMMAND [COUNT | LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern] | INFO [name ...] | "
+     .syntax = "COMMAND [COUNT | LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern] | "
+               "INFO [name ...] | "
                "DOCS [name ...] | GETKEYS command [arg ...] | GETKEYSANDFLAGS command [arg ...]]",
      .group = "server",
-     .since = "0.1.0", .program = command_prog},
+     .since = "0.1.0",
+     .program = command_prog},
 };
 
 const keel_family cmd_command_family = KEEL_FAMILY(command_ops, command_cmds);

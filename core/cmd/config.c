@@ -1,6 +1,7 @@
 /* config.c -- CONFIG GET (known parameters, Redis names), CONFIG SET (runtime-changeable
- * ones, admin only), CONFIG REWRITE (config_rewrite.c, admin only), CONFIG RESETSTAT.  There is no persistence yet: the persistence parameters
- * say so (no file, no save points, no AOF, "persistence" is "unavailable") and refuse changes. */
+ * ones, admin only), CONFIG REWRITE (config_rewrite.c, admin only), CONFIG RESETSTAT.  There is no
+ * persistence yet: the persistence parameters say so (no file, no save points, no AOF,
+ * "persistence" is "unavailable") and refuse changes. */
 #include "latency.h"
 #include "slowlog.h"
 #include "cmdstats.h"
@@ -41,34 +42,85 @@ static const listener *first_listener(const char *proto) {
     return NULL;
 }
 
-static void get_bind(char *o, size_t n) { const listener *l = first_listener("resp"); snprintf(o, n, "%s", l ? l->cf->host : ""); }
-static void get_port(char *o, size_t n) { const listener *l = first_listener("resp"); snprintf(o, n, "%d", l ? l->port : 0); }
-static void get_mcport(char *o, size_t n) { const listener *l = first_listener("memcache"); snprintf(o, n, "%d", l ? l->port : 0); }
-static void get_dir(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.dir); }
+static void get_bind(char *o, size_t n) {
+    const listener *l = first_listener("resp");
+    snprintf(o, n, "%s", l ? l->cf->host : "");
+}
+static void get_port(char *o, size_t n) {
+    const listener *l = first_listener("resp");
+    snprintf(o, n, "%d", l ? l->port : 0);
+}
+static void get_mcport(char *o, size_t n) {
+    const listener *l = first_listener("memcache");
+    snprintf(o, n, "%d", l ? l->port : 0);
+}
+static void get_dir(char *o, size_t n) {
+    snprintf(o, n, "%s", srv->cf.dir);
+}
 static void get_persistence(char *o, size_t n) {
     snprintf(o, n, aof_enabled() ? "snapshots+aof" : "snapshots");
 }
-static void get_empty(char *o, size_t n) { snprintf(o, n, "%s", ""); }
-static void get_maxclients(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.max_clients)); }
-static void get_maxmemory(char *o, size_t n) { snprintf(o, n, "%lld", (long long)limit_get(srv->cf.maxmemory)); }
-static void get_policy(char *o, size_t n) { snprintf(o, n, "%s", evict_policy_name(limit_get(srv->cf.maxmemory_policy))); }
-static void get_samples(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.maxmemory_samples)); }
-static void get_lfu_log(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.lfu_log_factor)); }
-static void get_lfu_decay(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.lfu_decay_time)); }
-static void get_threads(char *o, size_t n) { snprintf(o, n, "%d", srv->nthreads); }
-static void get_shards(char *o, size_t n) { snprintf(o, n, "%u", srv->nshards); }
-static void get_databases(char *o, size_t n) { snprintf(o, n, "%u", srv->ndbs); }
-static void get_loglevel(char *o, size_t n) { snprintf(o, n, "%s", log_level_name(log_get_level())); }
-static void get_logfile(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.log_file ? srv->cf.log_file : ""); }
-static void get_moddir(char *o, size_t n) { snprintf(o, n, "%s", conf_module_dir(&srv->cf)); }
+static void get_empty(char *o, size_t n) {
+    snprintf(o, n, "%s", "");
+}
+static void get_maxclients(char *o, size_t n) {
+    snprintf(o, n, "%d", limit_get(srv->cf.max_clients));
+}
+static void get_maxmemory(char *o, size_t n) {
+    snprintf(o, n, "%lld", (long long)limit_get(srv->cf.maxmemory));
+}
+static void get_policy(char *o, size_t n) {
+    snprintf(o, n, "%s", evict_policy_name(limit_get(srv->cf.maxmemory_policy)));
+}
+static void get_samples(char *o, size_t n) {
+    snprintf(o, n, "%d", limit_get(srv->cf.maxmemory_samples));
+}
+static void get_lfu_log(char *o, size_t n) {
+    snprintf(o, n, "%d", limit_get(srv->cf.lfu_log_factor));
+}
+static void get_lfu_decay(char *o, size_t n) {
+    snprintf(o, n, "%d", limit_get(srv->cf.lfu_decay_time));
+}
+static void get_threads(char *o, size_t n) {
+    snprintf(o, n, "%d", srv->nthreads);
+}
+static void get_shards(char *o, size_t n) {
+    snprintf(o, n, "%u", srv->nshards);
+}
+static void get_databases(char *o, size_t n) {
+    snprintf(o, n, "%u", srv->ndbs);
+}
+static void get_loglevel(char *o, size_t n) {
+    snprintf(o, n, "%s", log_level_name(log_get_level()));
+}
+static void get_logfile(char *o, size_t n) {
+    snprintf(o, n, "%s", srv->cf.log_file ? srv->cf.log_file : "");
+}
+static void get_moddir(char *o, size_t n) {
+    snprintf(o, n, "%s", conf_module_dir(&srv->cf));
+}
 
-static void get_timeout(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.timeout)); }
-static void get_keepalive(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.tcp_keepalive)); }
-static void get_obuf(char *o, size_t n) { limit_format_obuf(srv->cf.obuf, o, n); }
-static void get_qbuf(char *o, size_t n) { snprintf(o, n, "%lld", (long long)limit_get(srv->cf.query_buffer_limit)); }
-static void get_maxbulk(char *o, size_t n) { snprintf(o, n, "%lld", (long long)limit_get(srv->cf.proto_max_bulk_len)); }
-static void get_busy(char *o, size_t n) { snprintf(o, n, "%d", limit_get(srv->cf.busy_reply_threshold)); }
-static void get_protected(char *o, size_t n) { snprintf(o, n, "%s", limit_get(srv->cf.protected_mode) ? "yes" : "no"); }
+static void get_timeout(char *o, size_t n) {
+    snprintf(o, n, "%d", limit_get(srv->cf.timeout));
+}
+static void get_keepalive(char *o, size_t n) {
+    snprintf(o, n, "%d", limit_get(srv->cf.tcp_keepalive));
+}
+static void get_obuf(char *o, size_t n) {
+    limit_format_obuf(srv->cf.obuf, o, n);
+}
+static void get_qbuf(char *o, size_t n) {
+    snprintf(o, n, "%lld", (long long)limit_get(srv->cf.query_buffer_limit));
+}
+static void get_maxbulk(char *o, size_t n) {
+    snprintf(o, n, "%lld", (long long)limit_get(srv->cf.proto_max_bulk_len));
+}
+static void get_busy(char *o, size_t n) {
+    snprintf(o, n, "%d", limit_get(srv->cf.busy_reply_threshold));
+}
+static void get_protected(char *o, size_t n) {
+    snprintf(o, n, "%s", limit_get(srv->cf.protected_mode) ? "yes" : "no");
+}
 
 /* A whole number from lo to hi, or false. */
 static bool config_int(const char *v, long long lo, long long hi, long long *out) {
@@ -119,16 +171,22 @@ static const char *set_obuf(const char *v) {
 static const char *set_bytes(const char *v, int64_t hi, int64_t *field) {
     int64_t x;
     if (!limit_parse_bytes(v, &x)) return "argument must be a memory value";
-    if (x < 1024 * 1024 || x > hi) return "argument must be between 1mb and the largest size allowed";
+    if (x < 1024 * 1024 || x > hi)
+        return "argument must be between 1mb and the largest size allowed";
     limit_set(*field, x);
     return NULL;
 }
 
-static const char *set_qbuf(const char *v) { return set_bytes(v, INT64_MAX, &srv->cf.query_buffer_limit); }
-static const char *set_maxbulk(const char *v) { return set_bytes(v, INT32_MAX, &srv->cf.proto_max_bulk_len); }
+static const char *set_qbuf(const char *v) {
+    return set_bytes(v, INT64_MAX, &srv->cf.query_buffer_limit);
+}
+static const char *set_maxbulk(const char *v) {
+    return set_bytes(v, INT32_MAX, &srv->cf.proto_max_bulk_len);
+}
 
 static const char *set_protected(const char *v) {
-    if (strcasecmp(v, "yes") != 0 && strcasecmp(v, "no") != 0) return "argument must be 'yes' or 'no'";
+    if (strcasecmp(v, "yes") != 0 && strcasecmp(v, "no") != 0)
+        return "argument must be 'yes' or 'no'";
     limit_set(srv->cf.protected_mode, !strcasecmp(v, "yes"));
     return NULL;
 }
@@ -150,8 +208,10 @@ static const char *set_maxmemory(const char *v) {
 
 static const char *set_policy(const char *v) {
     int p = evict_policy_parse(v);
-    if (p < 0) return "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, "
-                      "volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction";
+    if (p < 0)
+        return "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+               "volatile-random, "
+               "volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction";
     limit_set(srv->cf.maxmemory_policy, p);
     return NULL;
 }
@@ -163,9 +223,15 @@ static const char *set_int_in(const char *v, long long lo, long long hi, int *fi
     return NULL;
 }
 
-static const char *set_samples(const char *v) { return set_int_in(v, 1, 64, &srv->cf.maxmemory_samples); }
-static const char *set_lfu_log(const char *v) { return set_int_in(v, 0, INT_MAX, &srv->cf.lfu_log_factor); }
-static const char *set_lfu_decay(const char *v) { return set_int_in(v, 0, INT_MAX, &srv->cf.lfu_decay_time); }
+static const char *set_samples(const char *v) {
+    return set_int_in(v, 1, 64, &srv->cf.maxmemory_samples);
+}
+static const char *set_lfu_log(const char *v) {
+    return set_int_in(v, 0, INT_MAX, &srv->cf.lfu_log_factor);
+}
+static const char *set_lfu_decay(const char *v) {
+    return set_int_in(v, 0, INT_MAX, &srv->cf.lfu_decay_time);
+}
 
 static const char *set_loglevel(const char *v) {
     int lv = log_level_parse(v);
@@ -174,7 +240,9 @@ static const char *set_loglevel(const char *v) {
     return NULL;
 }
 
-static void get_notify(char *o, size_t n) { notify_format(notify_configured(), o, n); }
+static void get_notify(char *o, size_t n) {
+    notify_format(notify_configured(), o, n);
+}
 static const char *set_notify(const char *v) {
     unsigned flags;
     if (!notify_parse(v, &flags)) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
@@ -191,44 +259,65 @@ static const char *set_save(const char *v) {
     persist_set_save_points(sp, n);
     return NULL;
 }
-static void get_save(char *o, size_t n) { persist_save_points_text(o, n); }
-static void get_appendonly(char *o, size_t n) { snprintf(o, n, aof_enabled() ? "yes" : "no"); }
+static void get_save(char *o, size_t n) {
+    persist_save_points_text(o, n);
+}
+static void get_appendonly(char *o, size_t n) {
+    snprintf(o, n, aof_enabled() ? "yes" : "no");
+}
 static const char *set_appendonly(const char *v) {
     if (strcasecmp(v, "yes") && strcasecmp(v, "no")) return "argument must be 'yes' or 'no'";
     return aof_set_enabled(!strcasecmp(v, "yes"));
 }
-static void get_appendfsync(char *o, size_t n) { snprintf(o, n, "%s", aof_fsync_name(aof_fsync_policy())); }
+static void get_appendfsync(char *o, size_t n) {
+    snprintf(o, n, "%s", aof_fsync_name(aof_fsync_policy()));
+}
 static const char *set_appendfsync(const char *v) {
     int policy = aof_fsync_parse(v);
     if (policy < 0) return "argument(s) must be one of the following: always, everysec, no";
     aof_set_fsync_policy(policy);
     return NULL;
 }
-static void get_appendfilename(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.appendfilename); }
-static void get_appenddirname(char *o, size_t n) { snprintf(o, n, "%s", srv->cf.appenddirname); }
-static const char *set_dbfilename(const char *v) { return *v ? NO_PERSISTENCE : NULL; }
+static void get_appendfilename(char *o, size_t n) {
+    snprintf(o, n, "%s", srv->cf.appendfilename);
+}
+static void get_appenddirname(char *o, size_t n) {
+    snprintf(o, n, "%s", srv->cf.appenddirname);
+}
+static const char *set_dbfilename(const char *v) {
+    return *v ? NO_PERSISTENCE : NULL;
+}
 
-static void get_slowlog_us(char *o, size_t n) { snprintf(o, n, "%lld", (long long)slowlog_threshold_us()); }
+static void get_slowlog_us(char *o, size_t n) {
+    snprintf(o, n, "%lld", (long long)slowlog_threshold_us());
+}
 static const char *set_slowlog_us(const char *v) {
     long long x;
-    if (!config_int(v, LLONG_MIN, LLONG_MAX, &x)) return "argument couldn't be parsed into an integer";
+    if (!config_int(v, LLONG_MIN, LLONG_MAX, &x))
+        return "argument couldn't be parsed into an integer";
     if (x < -1) return "argument must be between -1 and 9223372036854775807 inclusive";
     slowlog_set_threshold_us(x);
     return NULL;
 }
-static void get_slowlog_len(char *o, size_t n) { snprintf(o, n, "%lld", (long long)slowlog_max_len()); }
+static void get_slowlog_len(char *o, size_t n) {
+    snprintf(o, n, "%lld", (long long)slowlog_max_len());
+}
 static const char *set_slowlog_len(const char *v) {
     long long x;
-    if (!config_int(v, LLONG_MIN, LLONG_MAX, &x)) return "argument couldn't be parsed into an integer";
+    if (!config_int(v, LLONG_MIN, LLONG_MAX, &x))
+        return "argument couldn't be parsed into an integer";
     if (x < 0) return "argument must be between 0 and 9223372036854775807 inclusive";
     slowlog_set_max_len(x);
     return NULL;
 }
 
-static void get_latency_ms(char *o, size_t n) { snprintf(o, n, "%lld", (long long)latency_threshold_ms()); }
+static void get_latency_ms(char *o, size_t n) {
+    snprintf(o, n, "%lld", (long long)latency_threshold_ms());
+}
 static const char *set_latency_ms(const char *v) {
     long long x;
-    if (!config_int(v, LLONG_MIN, LLONG_MAX, &x)) return "argument couldn't be parsed into an integer";
+    if (!config_int(v, LLONG_MIN, LLONG_MAX, &x))
+        return "argument couldn't be parsed into an integer";
     if (x < 0) return "argument must be between 0 and 9223372036854775807 inclusive";
     latency_set_threshold_ms(x);
     return NULL;
@@ -236,26 +325,39 @@ static const char *set_latency_ms(const char *v) {
 
 static const config_param params[] = {
     {"latency-monitor-threshold", get_latency_ms, set_latency_ms},
-    {"slowlog-log-slower-than", get_slowlog_us, set_slowlog_us}, {"slowlog-max-len", get_slowlog_len, set_slowlog_len},
-    {"bind", get_bind, NULL},           {"port", get_port, NULL},
-    {"memcache-port", get_mcport, NULL}, {"dir", get_dir, NULL},
-    {"dbfilename", get_empty, set_dbfilename}, {"maxmemory", get_maxmemory, set_maxmemory},
-    {"maxmemory-policy", get_policy, set_policy}, {"maxmemory-samples", get_samples, set_samples},
-    {"lfu-log-factor", get_lfu_log, set_lfu_log}, {"lfu-decay-time", get_lfu_decay, set_lfu_decay}, {"maxclients", get_maxclients, set_maxclients},
-    {"save", get_save, set_save},      {"appendonly", get_appendonly, set_appendonly},
+    {"slowlog-log-slower-than", get_slowlog_us, set_slowlog_us},
+    {"slowlog-max-len", get_slowlog_len, set_slowlog_len},
+    {"bind", get_bind, NULL},
+    {"port", get_port, NULL},
+    {"memcache-port", get_mcport, NULL},
+    {"dir", get_dir, NULL},
+    {"dbfilename", get_empty, set_dbfilename},
+    {"maxmemory", get_maxmemory, set_maxmemory},
+    {"maxmemory-policy", get_policy, set_policy},
+    {"maxmemory-samples", get_samples, set_samples},
+    {"lfu-log-factor", get_lfu_log, set_lfu_log},
+    {"lfu-decay-time", get_lfu_decay, set_lfu_decay},
+    {"maxclients", get_maxclients, set_maxclients},
+    {"save", get_save, set_save},
+    {"appendonly", get_appendonly, set_appendonly},
     {"appendfsync", get_appendfsync, set_appendfsync},
-    {"appendfilename", get_appendfilename, NULL}, {"appenddirname", get_appenddirname, NULL},
+    {"appendfilename", get_appendfilename, NULL},
+    {"appenddirname", get_appenddirname, NULL},
     {"persistence", get_persistence, NULL},
-    {"databases", get_databases, NULL},       {"timeout", get_timeout, set_timeout},
+    {"databases", get_databases, NULL},
+    {"timeout", get_timeout, set_timeout},
     {"tcp-keepalive", get_keepalive, set_keepalive},
     {"client-output-buffer-limit", get_obuf, set_obuf},
     {"client-query-buffer-limit", get_qbuf, set_qbuf},
     {"proto-max-bulk-len", get_maxbulk, set_maxbulk},
     {"protected-mode", get_protected, set_protected},
-    {"busy-reply-threshold", get_busy, set_busy}, {"lua-time-limit", get_busy, set_busy},
+    {"busy-reply-threshold", get_busy, set_busy},
+    {"lua-time-limit", get_busy, set_busy},
     {"io-threads", get_threads, NULL},
-    {"threads", get_threads, NULL},     {"shards", get_shards, NULL},
-    {"loglevel", get_loglevel, set_loglevel}, {"logfile", get_logfile, NULL},
+    {"threads", get_threads, NULL},
+    {"shards", get_shards, NULL},
+    {"loglevel", get_loglevel, set_loglevel},
+    {"logfile", get_logfile, NULL},
     {"module-dir", get_moddir, NULL},
     {"notify-keyspace-events", get_notify, set_notify},
 };
@@ -279,14 +381,16 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
     (void)in;
     const keel_arg *sub = &p->argv[1];
     if (keel_arg_is(sub, "GET") && p->argc >= 3) {
-        size_t nparams = BUILTIN_COUNT(params), nadv = advisory_count(), total = nparams + nadv + modconf_count();
+        size_t nparams = BUILTIN_COUNT(params), nadv = advisory_count(),
+               total = nparams + nadv + modconf_count();
         bool *hit = keel_proc_alloc(p, total);
         memset(hit, 0, total);
         size_t n = 0;
         for (uint32_t a = 2; a < p->argc; a++)
             for (size_t i = 0; i < total; i++) {
                 const char *name = param_name(i, nparams, nadv);
-                if (!hit[i] && dk_glob_match(p->argv[a].ptr, p->argv[a].len, name, strlen(name), true)) {
+                if (!hit[i] &&
+                    dk_glob_match(p->argv[a].ptr, p->argv[a].len, name, strlen(name), true)) {
                     hit[i] = true;
                     n++;
                 }
@@ -296,9 +400,12 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             if (!hit[i]) continue;
             char v[1100];
             const char *name = param_name(i, nparams, nadv);
-            if (i < nparams) params[i].get(v, sizeof v);
-            else if (i < nparams + nadv) advisory_get(i - nparams, v, sizeof v);
-            else modconf_value(i - nparams - nadv, v, sizeof v);
+            if (i < nparams)
+                params[i].get(v, sizeof v);
+            else if (i < nparams + nadv)
+                advisory_get(i - nparams, v, sizeof v);
+            else
+                modconf_value(i - nparams - nadv, v, sizeof v);
             keel_reply_bulk(p, name, strlen(name));
             keel_reply_bulk(p, v, strlen(v));
         }
@@ -306,7 +413,8 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
     }
     if (keel_arg_is(sub, "REWRITE") && p->argc == 2) {
         if (!admin_network(p)) {
-            keel_reply_error(p, "NOPERM this network does not allow 'config|rewrite' (it needs the admin permission)");
+            keel_reply_error(p, "NOPERM this network does not allow 'config|rewrite' (it needs the "
+                                "admin permission)");
             return KEEL_FAIL;
         }
         char err[512];
@@ -319,7 +427,9 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
     }
     if (keel_arg_is(sub, "SET") && p->argc >= 4 && p->argc % 2 == 0) {
         if (!admin_network(p)) {
-            keel_reply_error(p, "NOPERM this network does not allow 'config|set' (it needs the admin permission)");
+            keel_reply_error(
+                p,
+                "NOPERM this network does not allow 'config|set' (it needs the admin permission)");
             return KEEL_FAIL;
         }
         for (uint32_t a = 2; a < p->argc; a += 2) {
@@ -327,21 +437,27 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             for (size_t i = 0; i < BUILTIN_COUNT(params); i++)
                 if (keel_arg_is(&p->argv[a], params[i].name)) cp = &params[i];
             long adv = cp ? -1 : advisory_find(p->argv[a].ptr);
-            if (!cp && adv < 0 && modconf_exists(p->argv[a].ptr)) {   /* a module's "module.name" */
+            if (!cp && adv < 0 && modconf_exists(p->argv[a].ptr)) { /* a module's "module.name" */
                 const char *why = modconf_set(p->argv[a].ptr, p->argv[a + 1].ptr);
                 if (why) {
-                    keel_reply_error(p, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", p->argv[a].ptr, why);
+                    keel_reply_error(
+                        p, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+                        p->argv[a].ptr, why);
                     return KEEL_FAIL;
                 }
                 continue;
             }
             if ((!cp || !cp->set) && adv < 0) {
-                keel_reply_error(p, "ERR Unknown option or number of arguments for CONFIG SET - '%s'", p->argv[a].ptr);
+                keel_reply_error(p,
+                                 "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
+                                 p->argv[a].ptr);
                 return KEEL_FAIL;
             }
-            const char *err = cp ? cp->set(p->argv[a + 1].ptr) : advisory_set((size_t)adv, p->argv[a + 1].ptr);
+            const char *err =
+                cp ? cp->set(p->argv[a + 1].ptr) : advisory_set((size_t)adv, p->argv[a + 1].ptr);
             if (err) {
-                keel_reply_error(p, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+                keel_reply_error(p,
+                                 "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
                                  cp ? cp->name : advisory_name((size_t)adv), err);
                 return KEEL_FAIL;
             }
@@ -350,42 +466,57 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
         return KEEL_DONE;
     }
     if (keel_arg_is(sub, "RESETSTAT") && p->argc == 2) {
-        cmdstats_reset();   /* INFO commandstats and errorstats start over */
+        cmdstats_reset(); /* INFO commandstats and errorstats start over */
         keel_reply_ok(p);
         return KEEL_DONE;
     }
     if (keel_arg_is(sub, "HELP") && p->argc == 2) {
         static const char *const help[] = {
             "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>", "    Set the configuration <directive> to <value> (loglevel, maxclients, timeout,",
+            "GET <pattern>",
+            "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value> (loglevel, maxclients, timeout,",
             "    tcp-keepalive, client-output-buffer-limit, client-query-buffer-limit, maxmemory,",
             "    maxmemory-policy, maxmemory-samples, lfu-log-factor, lfu-decay-time,",
             "    proto-max-bulk-len, protected-mode, busy-reply-threshold (lua-time-limit),",
             "    notify-keyspace-events, save, appendonly, appendfsync; dbfilename accepts",
             "    only \"\").",
-            "REWRITE", "    Rewrite the configuration file with the running values of what SET changes.",
-            "RESETSTAT", "    Reset statistics reported by the INFO command.",
+            "REWRITE",
+            "    Rewrite the configuration file with the running values of what SET changes.",
+            "RESETSTAT",
+            "    Reset statistics reported by the INFO command.",
         };
         keel_reply_array(p, BUILTIN_COUNT(help));
-        for (size_t i = 0; i < BUILTIN_COUNT(help); i++) keel_reply_simple(p, help[i]);
+        for (size_t i = 0; i < BUILTIN_COUNT(help); i++)
+            keel_reply_simple(p, help[i]);
         return KEEL_DONE;
     }
-    keel_reply_error(p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try CONFIG HELP.", sub->ptr);
+    keel_reply_error(
+        p, "ERR unknown subcommand or wrong number of arguments for '%.64s'. Try CONFIG HELP.",
+        sub->ptr);
     return KEEL_FAIL;
 }
 
 static const keel_opcode_def config_ops[] = {
-    {sizeof(keel_opcode_def), "config.run", op_config, "CONFIG GET/SET/REWRITE/RESETSTAT/HELP", 0, 0, 1, 0},
+    {sizeof(keel_opcode_def), "config.run", op_config, "CONFIG GET/SET/REWRITE/RESETSTAT/HELP", 0,
+     0, 1, 0},
 };
 static const keel_insn_def config_prog[] = {{.op = "config.run"}, KEEL_END};
 static const keel_cmd_def config_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "CONFIG", .arity = -2, .flags = KEEL_CMD_STATS,
-     .summary = "Reads (GET) and changes (SET, admin networks only) server parameters; REWRITE (admin) saves "
+    {.size = sizeof(keel_cmd_def),
+     .name = "CONFIG",
+     .arity = -2,
+     .flags = KEEL_CMD_STATS,
+     .summary = "Reads (GET) and changes (SET, admin networks only) server parameters; REWRITE "
+                "(admin) saves "
                 "the running ones into the config file.",
-     .syntax = "CONFIG GET pattern [pattern ...] | CONFIG SET parameter value [parameter value ...] | "
-               "CONFIG REWRITE | CONFIG RESETSTAT | CONFIG HELP",
-     .group = "server", .since = "0.1.0", .program = config_prog},
+     .syntax =
+         "CONFIG GET pattern [pattern ...] | CONFIG SET parameter value [parameter value ...] | "
+         "CONFIG REWRITE | CONFIG RESETSTAT | CONFIG HELP",
+     .group = "server",
+     .since = "0.1.0",
+     .program = config_prog},
 };
 
 const keel_family cmd_config_family = KEEL_FAMILY(config_ops, config_cmds);

@@ -118,7 +118,7 @@ static keel_op_result op_swapdb_shard(keel_proc *kp, const keel_insn *in) {
     shard *s = shard_get(p->cur_shard);
     uint32_t a = (uint32_t)kp->reg[0].v.i, b = (uint32_t)kp->reg[1].v.i;
     if (!in_namespace(p)) {
-        db_all_changed(s, a);   /* WATCH: a key that exists before or after the swap has changed */
+        db_all_changed(s, a); /* WATCH: a key that exists before or after the swap has changed */
         db_all_changed(s, b);
         shard_swap_dbs(s, a, b);
         blk_signal_all(s);
@@ -273,7 +273,8 @@ static bool copy_options(zvm_proc *p) {
                 return false;
             }
             if (cluster_on && db != 0) {
-                keel_reply_error(kp, "ERR Copying to another database is not allowed in cluster mode");
+                keel_reply_error(kp,
+                                 "ERR Copying to another database is not allowed in cluster mode");
                 return false;
             }
         } else {

@@ -14,9 +14,9 @@ static keel_op_result op_dialect(keel_proc *p, const keel_insn *in) {
         keel_reply_simple(p, keel_proc_dialect_keel(p) ? "keel" : "redis");
         return KEEL_DONE;
     }
-    const char *value = p->argc > 2                          ? NULL
+    const char *value = p->argc > 2                         ? NULL
                         : keel_arg_is(&p->argv[1], "REDIS") ? "redis"
-                        : keel_arg_is(&p->argv[1], "KEEL") ? "keel"
+                        : keel_arg_is(&p->argv[1], "KEEL")  ? "keel"
                                                             : NULL;
     if (!value) {
         keel_reply_error(p, "ERR syntax error: DIALECT [REDIS | KEEL]");
@@ -32,10 +32,16 @@ static const keel_opcode_def dialect_ops[] = {
 };
 static const keel_insn_def dialect_prog[] = {{.op = "dialect.run"}, KEEL_END};
 static const keel_cmd_def dialect_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "DIALECT", .arity = -1, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
-     .summary = "Shows or sets the connection's dialect: redis (Redis 7.0's behaviour wherever Keel's "
-                "own differs, the default) or keel.",
-     .syntax = "DIALECT [REDIS | KEEL]", .group = "connection", .since = "0.1.0",
+    {.size = sizeof(keel_cmd_def),
+     .name = "DIALECT",
+     .arity = -1,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .summary =
+         "Shows or sets the connection's dialect: redis (Redis 7.0's behaviour wherever Keel's "
+         "own differs, the default) or keel.",
+     .syntax = "DIALECT [REDIS | KEEL]",
+     .group = "connection",
+     .since = "0.1.0",
      .program = dialect_prog},
 };
 

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EXP_MS 1        /* the time is in milliseconds (else seconds) */
-#define EXP_ABS 2       /* the time is absolute unix time (else relative to now) */
-#define EXP_SET 4       /* expire.spread: which command family left it the work */
+#define EXP_MS 1  /* the time is in milliseconds (else seconds) */
+#define EXP_ABS 2 /* the time is absolute unix time (else relative to now) */
+#define EXP_SET 4 /* expire.spread: which command family left it the work */
 #define EXP_GET 8
 #define EXP_PERSIST 16
 
@@ -25,10 +25,14 @@ static bool expire_options(keel_proc *p, unsigned *opts) {
     *opts = 0;
     for (uint32_t i = 3; i < p->argc; i++) {
         const keel_arg *a = &p->argv[i];
-        if (keel_arg_is(a, "NX")) *opts |= OPT_NX;
-        else if (keel_arg_is(a, "XX")) *opts |= OPT_XX;
-        else if (keel_arg_is(a, "GT")) *opts |= OPT_GT;
-        else if (keel_arg_is(a, "LT")) *opts |= OPT_LT;
+        if (keel_arg_is(a, "NX"))
+            *opts |= OPT_NX;
+        else if (keel_arg_is(a, "XX"))
+            *opts |= OPT_XX;
+        else if (keel_arg_is(a, "GT"))
+            *opts |= OPT_GT;
+        else if (keel_arg_is(a, "LT"))
+            *opts |= OPT_LT;
         else {
             keel_reply_error(p, "ERR Unsupported option %.64s", a->ptr);
             return false;
@@ -49,7 +53,8 @@ static bool expire_options(keel_proc *p, unsigned *opts) {
  * treat as infinite). */
 static bool expire_skipped(int64_t cur, int64_t at, unsigned opts) {
     return ((opts & OPT_NX) && cur != -1) || ((opts & OPT_XX) && cur == -1) ||
-           ((opts & OPT_GT) && (cur == -1 || at <= cur)) || ((opts & OPT_LT) && cur != -1 && at >= cur);
+           ((opts & OPT_GT) && (cur == -1 || at <= cur)) ||
+           ((opts & OPT_LT) && cur != -1 && at >= cur);
 }
 
 /* The EXPIRE family's event on argv[1]: "expire", or "del" when a time already past deleted it. */
@@ -65,7 +70,8 @@ static void log_as_pexpireat(keel_proc *p, int64_t at) {
     argv[0] = (keel_arg){"PEXPIREAT", 9};
     argv[1] = p->argv[1];
     argv[2] = (keel_arg){num, (size_t)snprintf(num, 24, "%lld", (long long)at)};
-    for (uint32_t i = 3; i < p->argc; i++) argv[i] = p->argv[i];
+    for (uint32_t i = 3; i < p->argc; i++)
+        argv[i] = p->argv[i];
     keel_proc_log_as(p, p->argc, argv);
 }
 
@@ -86,16 +92,18 @@ static keel_op_result op_expire_set(keel_proc *p, const keel_insn *in) {
     if (bad) {
         char name[16];
         size_t n = p->argv[0].len < sizeof name - 1 ? p->argv[0].len : sizeof name - 1;
-        for (size_t i = 0; i < n; i++) name[i] = (char)(p->argv[0].ptr[i] | 0x20);
+        for (size_t i = 0; i < n; i++)
+            name[i] = (char)(p->argv[0].ptr[i] | 0x20);
         name[n] = '\0';
         keel_reply_error(p, "ERR invalid expire time in '%s' command", name);
         return KEEL_FAIL;
     }
-    if (!(in->imm & EXP_MS) || !(in->imm & EXP_ABS)) log_as_pexpireat(p, at);   /* the log keeps absolute times */
+    if (!(in->imm & EXP_MS) || !(in->imm & EXP_ABS))
+        log_as_pexpireat(p, at); /* the log keeps absolute times */
     keel_value v = {.size = sizeof v};
     keel_status st = keel_key_lookup(p, p->argv[1].ptr, p->argv[1].len, &v);
     KEEL_OP_PROPAGATE(st);
-    if (spread_may_have_parts(st, &v)) {   /* expire.spread sets it on every part */
+    if (spread_may_have_parts(st, &v)) { /* expire.spread sets it on every part */
         p->reg[SPREAD_R_PENDING] = dk_i64(1);
         p->reg[SPREAD_R_A] = dk_i64(at);
         p->reg[SPREAD_R_B] = dk_i64(opts);
@@ -119,8 +127,10 @@ static keel_op_result op_expire_set(keel_proc *p, const keel_insn *in) {
 
 /* Replies a TTL-family answer for a key that exists with expiry at (-1 = none). */
 static void reply_ttl(keel_proc *p, unsigned imm, int64_t at) {
-    if (at < 0) keel_reply_int(p, -1);
-    else if (imm & EXP_ABS) keel_reply_int(p, (imm & EXP_MS) ? at : at / 1000);
+    if (at < 0)
+        keel_reply_int(p, -1);
+    else if (imm & EXP_ABS)
+        keel_reply_int(p, (imm & EXP_MS) ? at : at / 1000);
     else {
         int64_t left = at - keel_now_ms(p);
         if (left < 0) left = 0;
@@ -134,12 +144,14 @@ static keel_op_result op_expire_get(keel_proc *p, const keel_insn *in) {
     keel_value v = {.size = sizeof v};
     keel_status st = keel_key_lookup(p, p->argv[1].ptr, p->argv[1].len, &v);
     KEEL_OP_PROPAGATE(st);
-    if (st == KEEL_NOTFOUND && spread_may_have_parts(st, &v)) {   /* a part elsewhere answers */
+    if (st == KEEL_NOTFOUND && spread_may_have_parts(st, &v)) { /* a part elsewhere answers */
         p->reg[SPREAD_R_PENDING] = dk_i64(1);
         return KEEL_NEXT;
     }
-    if (st == KEEL_NOTFOUND) keel_reply_int(p, -2);
-    else reply_ttl(p, (unsigned)in->imm, v.expire_at_ms);
+    if (st == KEEL_NOTFOUND)
+        keel_reply_int(p, -2);
+    else
+        reply_ttl(p, (unsigned)in->imm, v.expire_at_ms);
     return KEEL_NEXT;
 }
 
@@ -150,7 +162,7 @@ static keel_op_result op_expire_persist(keel_proc *p, const keel_insn *in) {
     keel_value v = {.size = sizeof v};
     keel_status st = keel_key_lookup(p, p->argv[1].ptr, p->argv[1].len, &v);
     KEEL_OP_PROPAGATE(st);
-    if (spread_may_have_parts(st, &v)) {   /* expire.spread clears every part's */
+    if (spread_may_have_parts(st, &v)) { /* expire.spread clears every part's */
         p->reg[SPREAD_R_PENDING] = dk_i64(1);
         return KEEL_NEXT;
     }
@@ -168,10 +180,10 @@ static keel_op_result op_expire_persist(keel_proc *p, const keel_insn *in) {
 /* What expire.spread does on each shard's part. */
 typedef struct expire_walk {
     unsigned imm;
-    int64_t at;            /* EXP_SET: the new expiry (<= now: the part goes) */
+    int64_t at; /* EXP_SET: the new expiry (<= now: the part goes) */
     unsigned opts;
-    int64_t *changed;      /* parts changed (the register's counter) */
-    bool found;            /* EXP_GET: a part was seen; its expiry in ttl */
+    int64_t *changed; /* parts changed (the register's counter) */
+    bool found;       /* EXP_GET: a part was seen; its expiry in ttl */
     int64_t ttl;
 } expire_walk;
 
@@ -220,18 +232,25 @@ static keel_op_result op_expire_spread(keel_proc *kp, const keel_insn *in) {
     if (res != KEEL_NEXT) return res;
     if (!(w.imm & EXP_GET) && *w.changed > 0) {
         if (w.imm & EXP_PERSIST)
-            NOTIFY_PROC(zvm_of(kp), KEEL_NOTIFY_GENERIC, "persist", kp->argv[1].ptr, kp->argv[1].len);
-        else notify_expire_set(zvm_of(kp), w.at <= keel_now_ms(kp));
+            NOTIFY_PROC(zvm_of(kp), KEEL_NOTIFY_GENERIC, "persist", kp->argv[1].ptr,
+                        kp->argv[1].len);
+        else
+            notify_expire_set(zvm_of(kp), w.at <= keel_now_ms(kp));
     }
-    if (!(w.imm & EXP_GET)) keel_reply_int(kp, *w.changed > 0);
-    else if (!w.found) keel_reply_int(kp, -2);
-    else reply_ttl(kp, w.imm, w.ttl);
+    if (!(w.imm & EXP_GET))
+        keel_reply_int(kp, *w.changed > 0);
+    else if (!w.found)
+        keel_reply_int(kp, -2);
+    else
+        reply_ttl(kp, w.imm, w.ttl);
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define OP(NAME, FN, SYN)                                                                          \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK }
 static const keel_opcode_def expire_ops[] = {
-    OP("expire.set", op_expire_set, "set argv[1]'s expiry from argv[2] (imm: 1 = ms, 2 = absolute)"),
+    OP("expire.set", op_expire_set,
+       "set argv[1]'s expiry from argv[2] (imm: 1 = ms, 2 = absolute)"),
     OP("expire.get", op_expire_get, "reply argv[1]'s time to live (imm: 1 = ms, 2 = absolute)"),
     OP("expire.persist", op_expire_persist, "remove argv[1]'s expiry"),
     {sizeof(keel_opcode_def), "expire.spread", op_expire_spread,
@@ -239,9 +258,9 @@ static const keel_opcode_def expire_ops[] = {
      KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
-#define PROG(NAME, OPNAME, IMM, KIND)                                                                  \
-    static const keel_insn_def NAME[] = {{.op = OPNAME, .imm = IMM}, {.op = "expire.spread", .imm = (IMM) | (KIND)}, \
-                                         KEEL_END}
+#define PROG(NAME, OPNAME, IMM, KIND)                                                              \
+    static const keel_insn_def NAME[] = {                                                          \
+        {.op = OPNAME, .imm = IMM}, {.op = "expire.spread", .imm = (IMM) | (KIND)}, KEEL_END}
 PROG(expire_prog, "expire.set", 0, EXP_SET);
 PROG(pexpire_prog, "expire.set", EXP_MS, EXP_SET);
 PROG(expireat_prog, "expire.set", EXP_ABS, EXP_SET);
@@ -256,32 +275,78 @@ PROG(persist_prog, "expire.persist", 0, EXP_PERSIST);
 #define SET_FLAGS (KEEL_CMD_WRITE | KEEL_CMD_FAST)
 #define GET_FLAGS (KEEL_CMD_READONLY | KEEL_CMD_FAST)
 static const keel_cmd_def expire_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "EXPIRE", .arity = -3, .flags = SET_FLAGS, KEY1,
-     .summary = "Sets a key's time to live in seconds.", .syntax = "EXPIRE key seconds [NX | XX | GT | LT]",
+    {.size = sizeof(keel_cmd_def),
+     .name = "EXPIRE",
+     .arity = -3,
+     .flags = SET_FLAGS,
+     KEY1,
+     .summary = "Sets a key's time to live in seconds.",
+     .syntax = "EXPIRE key seconds [NX | XX | GT | LT]",
      .program = expire_prog},
-    {.size = sizeof(keel_cmd_def), .name = "PEXPIRE", .arity = -3, .flags = SET_FLAGS, KEY1,
+    {.size = sizeof(keel_cmd_def),
+     .name = "PEXPIRE",
+     .arity = -3,
+     .flags = SET_FLAGS,
+     KEY1,
      .summary = "Sets a key's time to live in milliseconds.",
-     .syntax = "PEXPIRE key milliseconds [NX | XX | GT | LT]", .program = pexpire_prog},
-    {.size = sizeof(keel_cmd_def), .name = "EXPIREAT", .arity = -3, .flags = SET_FLAGS, KEY1,
+     .syntax = "PEXPIRE key milliseconds [NX | XX | GT | LT]",
+     .program = pexpire_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "EXPIREAT",
+     .arity = -3,
+     .flags = SET_FLAGS,
+     KEY1,
      .summary = "Sets a key's expiry as a unix time in seconds.",
-     .syntax = "EXPIREAT key unix-time-seconds [NX | XX | GT | LT]", .program = expireat_prog},
-    {.size = sizeof(keel_cmd_def), .name = "PEXPIREAT", .arity = -3, .flags = SET_FLAGS, KEY1,
+     .syntax = "EXPIREAT key unix-time-seconds [NX | XX | GT | LT]",
+     .program = expireat_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "PEXPIREAT",
+     .arity = -3,
+     .flags = SET_FLAGS,
+     KEY1,
      .summary = "Sets a key's expiry as a unix time in milliseconds.",
-     .syntax = "PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]", .program = pexpireat_prog},
-    {.size = sizeof(keel_cmd_def), .name = "TTL", .arity = 2, .flags = GET_FLAGS, KEY1,
-     .summary = "Returns a key's time to live in seconds (-1 none, -2 no key).", .syntax = "TTL key",
+     .syntax = "PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]",
+     .program = pexpireat_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "TTL",
+     .arity = 2,
+     .flags = GET_FLAGS,
+     KEY1,
+     .summary = "Returns a key's time to live in seconds (-1 none, -2 no key).",
+     .syntax = "TTL key",
      .program = ttl_prog},
-    {.size = sizeof(keel_cmd_def), .name = "PTTL", .arity = 2, .flags = GET_FLAGS, KEY1,
-     .summary = "Returns a key's time to live in milliseconds (-1 none, -2 no key).", .syntax = "PTTL key",
+    {.size = sizeof(keel_cmd_def),
+     .name = "PTTL",
+     .arity = 2,
+     .flags = GET_FLAGS,
+     KEY1,
+     .summary = "Returns a key's time to live in milliseconds (-1 none, -2 no key).",
+     .syntax = "PTTL key",
      .program = pttl_prog},
-    {.size = sizeof(keel_cmd_def), .name = "EXPIRETIME", .arity = 2, .flags = GET_FLAGS, KEY1,
-     .summary = "Returns a key's expiry as a unix time in seconds.", .syntax = "EXPIRETIME key",
+    {.size = sizeof(keel_cmd_def),
+     .name = "EXPIRETIME",
+     .arity = 2,
+     .flags = GET_FLAGS,
+     KEY1,
+     .summary = "Returns a key's expiry as a unix time in seconds.",
+     .syntax = "EXPIRETIME key",
      .program = expiretime_prog},
-    {.size = sizeof(keel_cmd_def), .name = "PEXPIRETIME", .arity = 2, .flags = GET_FLAGS, KEY1,
-     .summary = "Returns a key's expiry as a unix time in milliseconds.", .syntax = "PEXPIRETIME key",
+    {.size = sizeof(keel_cmd_def),
+     .name = "PEXPIRETIME",
+     .arity = 2,
+     .flags = GET_FLAGS,
+     KEY1,
+     .summary = "Returns a key's expiry as a unix time in milliseconds.",
+     .syntax = "PEXPIRETIME key",
      .program = pexpiretime_prog},
-    {.size = sizeof(keel_cmd_def), .name = "PERSIST", .arity = 2, .flags = SET_FLAGS, KEY1,
-     .summary = "Removes a key's expiry.", .syntax = "PERSIST key", .program = persist_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "PERSIST",
+     .arity = 2,
+     .flags = SET_FLAGS,
+     KEY1,
+     .summary = "Removes a key's expiry.",
+     .syntax = "PERSIST key",
+     .program = persist_prog},
 };
 
 const keel_family cmd_expire_family = KEEL_FAMILY(expire_ops, expire_cmds);

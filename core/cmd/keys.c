@@ -43,10 +43,12 @@ static keel_op_result op_keys_each(keel_proc *p, const keel_insn *in) {
         KEEL_OP_PROPAGATE(st);
         keel_value v = {.size = sizeof v};
         if (in->imm != EACH_DELETE || found) st = keel_key_lookup(p, k.ptr, k.len, &v);
-        if (in->imm == EACH_DELETE && (!found || st == KEEL_OK)) st = keel_key_delete(p, k.ptr, k.len);
+        if (in->imm == EACH_DELETE && (!found || st == KEEL_OK))
+            st = keel_key_delete(p, k.ptr, k.len);
         KEEL_OP_PROPAGATE(st);
         if (st == KEEL_OK) {
-            if (in->imm == EACH_DELETE) NOTIFY_PROC(zvm_of(p), KEEL_NOTIFY_GENERIC, "del", k.ptr, k.len);
+            if (in->imm == EACH_DELETE)
+                NOTIFY_PROC(zvm_of(p), KEEL_NOTIFY_GENERIC, "del", k.ptr, k.len);
             p->reg[1].v.i++;
             if (found) found[p->reg[0].v.i] = v.type == ns_type() ? DEL_NAMESPACE : DEL_VALUE;
         }
@@ -73,7 +75,7 @@ static spread_step del_parts_on(zvm_proc *p, shard *s, void *ctx) {
         const keel_arg k = {.ptr = p->keys[i].ptr, .len = p->keys[i].len};
         spread_part pt;
         spread_find f = spread_part_find(p, s, &k, true, &pt);
-        if (f == SPREAD_WAIT) return SPREAD_BLOCK;   /* the shard is visited again: idempotent */
+        if (f == SPREAD_WAIT) return SPREAD_BLOCK; /* the shard is visited again: idempotent */
         if (f == SPREAD_NONE) continue;
         ks_delete_ref(&pt.sp, pt.r);
         if (found[i] == DEL_MISSING) {
@@ -94,7 +96,8 @@ static keel_op_result op_keys_del_spread(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
     uint8_t *found = kp->reg[2].type == DK_NULL ? NULL : (uint8_t *)kp->reg[2].v.ptr;
-    if (kp->reg[SPREAD_R_SHARD].type == DK_NULL && (!found || !del_may_have_parts(found, p->nkeys))) {
+    if (kp->reg[SPREAD_R_SHARD].type == DK_NULL &&
+        (!found || !del_may_have_parts(found, p->nkeys))) {
         keel_reply_int(kp, kp->reg[1].v.i);
         return KEEL_NEXT;
     }
@@ -129,7 +132,8 @@ static spread_step type_part_on(zvm_proc *p, shard *s, void *ctx) {
 }
 
 /* Opcode: keys.type_spread — TYPE of a name missing where it lives: a namespace if some shard
- * holds a part of it, else "none".  Registers: the spread walk's.  Reductions 1 per shard.  May yield, hop, block. */
+ * holds a part of it, else "none".  Registers: the spread walk's.  Reductions 1 per shard.  May
+ * yield, hop, block. */
 static keel_op_result op_keys_type_spread(keel_proc *kp, const keel_insn *in) {
     (void)in;
     if (kp->reg[SPREAD_R_PENDING].type == DK_NULL) return KEEL_NEXT;
@@ -184,7 +188,8 @@ static keel_status rename_put(zvm_proc *p, const keel_arg *dst, const moved_valu
                     : ks_store_box(&sp, dst->ptr, dst->len, h, &mv->box, false);
     if (st != KEEL_OK || mv->expire_ms == DK_NO_EXPIRY) return st;
     dk_ref r;
-    if (ks_find(&sp, dst->ptr, dst->len, h, p->cur->now_ms, &r, NULL, false)) ks_set_expiry(&sp, r, mv->expire_ms);
+    if (ks_find(&sp, dst->ptr, dst->len, h, p->cur->now_ms, &r, NULL, false))
+        ks_set_expiry(&sp, r, mv->expire_ms);
     return KEEL_OK;
 }
 
@@ -209,8 +214,8 @@ static keel_op_result op_keys_rename(keel_proc *kp, const keel_insn *in) {
     if (kp->reg[0].type == DK_NULL && atomic_load_explicit(&srv->ns_spread, memory_order_relaxed)) {
         st = keel_key_lookup(kp, src->ptr, src->len, &v);
         KEEL_OP_PROPAGATE(st);
-        if (spread_may_have_parts(st, &v)) {   /* parts renamed in place; whole namespaces move */
-            kp->reg[SPREAD_R_PENDING] = dk_i64(1);   /* keys.rename_spread does it */
+        if (spread_may_have_parts(st, &v)) { /* parts renamed in place; whole namespaces move */
+            kp->reg[SPREAD_R_PENDING] = dk_i64(1); /* keys.rename_spread does it */
             return KEEL_NEXT;
         }
     }
@@ -218,8 +223,10 @@ static keel_op_result op_keys_rename(keel_proc *kp, const keel_insn *in) {
         st = keel_key_lookup(kp, src->ptr, src->len, &v);
         KEEL_OP_PROPAGATE(st);
         if (st == KEEL_NOTFOUND) goto no_such_key;
-        if (nx) keel_reply_int(kp, 0);
-        else keel_reply_ok(kp);
+        if (nx)
+            keel_reply_int(kp, 0);
+        else
+            keel_reply_ok(kp);
         return KEEL_NEXT;
     }
     if (kp->reg[0].type == DK_NULL) kp->reg[0] = dk_i64(nx ? 0 : 2);
@@ -240,7 +247,8 @@ static keel_op_result op_keys_rename(keel_proc *kp, const keel_insn *in) {
         kp->reg[0].v.i = 2;
         /* fall through */
     case 2: {
-        moved_value *mv = kp->reg[1].type == DK_PTR ? (moved_value *)kp->reg[1].v.ptr : zvm_alloc(p, sizeof *mv);
+        moved_value *mv =
+            kp->reg[1].type == DK_PTR ? (moved_value *)kp->reg[1].v.ptr : zvm_alloc(p, sizeof *mv);
         kp->reg[1] = dk_ptr(mv);
         st = rename_take(p, src, mv);
         KEEL_OP_PROPAGATE(st);
@@ -263,8 +271,10 @@ static keel_op_result op_keys_rename(keel_proc *kp, const keel_insn *in) {
         KEEL_OP_PROPAGATE(st);
     }
     notify_renamed(p, src, dst);
-    if (nx) keel_reply_int(kp, 1);
-    else keel_reply_ok(kp);
+    if (nx)
+        keel_reply_int(kp, 1);
+    else
+        keel_reply_ok(kp);
     return KEEL_NEXT;
 no_such_key:
     keel_reply_error(kp, "ERR no such key");
@@ -310,12 +320,15 @@ static spread_step rename_part_on(zvm_proc *p, shard *s, void *ctx) {
     if (ks_store_obj(&sp, dst->ptr, dst->len, h, type, obj, false) != KEEL_OK) {
         /* out of table memory: leave the part under its old name rather than lose it */
         h = ks_hash(src->ptr, src->len);
-        if (ks_store_obj(&sp, src->ptr, src->len, h, type, obj, false) != KEEL_OK) ks_free_obj(NULL, type, obj);
-        else if (expire_ms != DK_NO_EXPIRY && ks_find(&sp, src->ptr, src->len, h, p->cur->now_ms, &r, NULL, false))
+        if (ks_store_obj(&sp, src->ptr, src->len, h, type, obj, false) != KEEL_OK)
+            ks_free_obj(NULL, type, obj);
+        else if (expire_ms != DK_NO_EXPIRY &&
+                 ks_find(&sp, src->ptr, src->len, h, p->cur->now_ms, &r, NULL, false))
             ks_set_expiry(&sp, r, expire_ms);
         return SPREAD_NEXT;
     }
-    if (expire_ms != DK_NO_EXPIRY && ks_find(&sp, dst->ptr, dst->len, h, p->cur->now_ms, &r, NULL, false))
+    if (expire_ms != DK_NO_EXPIRY &&
+        ks_find(&sp, dst->ptr, dst->len, h, p->cur->now_ms, &r, NULL, false))
         ks_set_expiry(&sp, r, expire_ms);
     return SPREAD_NEXT;
 }
@@ -334,7 +347,8 @@ static keel_op_result op_keys_rename_spread(keel_proc *kp, const keel_insn *in) 
     const keel_arg *src = &kp->argv[1], *dst = &kp->argv[2];
     keel_op_result res;
     if (pass->v.i == 1) {
-        rename_seen seen = {kp->reg[SPREAD_R_A].type != DK_NULL, kp->reg[SPREAD_R_B].type != DK_NULL};
+        rename_seen seen = {kp->reg[SPREAD_R_A].type != DK_NULL,
+                            kp->reg[SPREAD_R_B].type != DK_NULL};
         res = spread_walk(p, rename_look_on, &seen);
         if (seen.src) kp->reg[SPREAD_R_A] = dk_i64(1);
         if (seen.dst) kp->reg[SPREAD_R_B] = dk_i64(1);
@@ -345,8 +359,10 @@ static keel_op_result op_keys_rename_spread(keel_proc *kp, const keel_insn *in) 
         }
         bool same = src->len == dst->len && memcmp(src->ptr, dst->ptr, src->len) == 0;
         if (same || (nx && seen.dst)) {
-            if (nx) keel_reply_int(kp, 0);
-            else keel_reply_ok(kp);
+            if (nx)
+                keel_reply_int(kp, 0);
+            else
+                keel_reply_ok(kp);
             return KEEL_NEXT;
         }
         pass->v.i = 2;
@@ -354,19 +370,24 @@ static keel_op_result op_keys_rename_spread(keel_proc *kp, const keel_insn *in) 
     res = spread_walk(p, rename_part_on, NULL);
     if (res != KEEL_NEXT) return res;
     notify_renamed(p, src, dst);
-    if (nx) keel_reply_int(kp, 1);
-    else keel_reply_ok(kp);
+    if (nx)
+        keel_reply_int(kp, 1);
+    else
+        keel_reply_ok(kp);
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
+#define OP(NAME, FN, SYN, FLAGS)                                                                   \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS }
 static const keel_opcode_def keys_ops[] = {
     OP("keys.each", op_keys_each, "delete (imm 0) or count existing (imm 1) keys; reply the count",
        KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
-    OP("keys.del_spread", op_keys_del_spread, "delete the parts of spread namespaces on every shard; reply the count",
+    OP("keys.del_spread", op_keys_del_spread,
+       "delete the parts of spread namespaces on every shard; reply the count",
        KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
     OP("keys.type", op_keys_type, "reply the type of argv[1]", KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
-    OP("keys.type_spread", op_keys_type_spread, "reply whether a missing argv[1] has namespace parts on any shard",
+    OP("keys.type_spread", op_keys_type_spread,
+       "reply whether a missing argv[1] has namespace parts on any shard",
        KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
     OP("keys.rename", op_keys_rename, "move argv[1]'s value to argv[2] (imm 1: only if absent)",
        KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK),
@@ -378,7 +399,8 @@ static const keel_opcode_def keys_ops[] = {
 static const keel_insn_def del_prog[] = {
     {.op = "keys.each", .imm = EACH_DELETE}, {.op = "keys.del_spread"}, KEEL_END};
 static const keel_insn_def exists_prog[] = {{.op = "keys.each", .imm = EACH_EXISTS}, KEEL_END};
-static const keel_insn_def type_prog[] = {{.op = "keys.type"}, {.op = "keys.type_spread"}, KEEL_END};
+static const keel_insn_def type_prog[] = {
+    {.op = "keys.type"}, {.op = "keys.type_spread"}, KEEL_END};
 static const keel_insn_def rename_prog[] = {
     {.op = "keys.rename", .imm = 0}, {.op = "keys.rename_spread", .imm = 0}, KEEL_END};
 static const keel_insn_def renamenx_prog[] = {
@@ -387,31 +409,91 @@ static const keel_insn_def renamenx_prog[] = {
 static const char *const del_aliases[] = {"DELETE", NULL};
 
 static const keel_cmd_def keys_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "DEL", .aliases = del_aliases, .arity = -2,
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY, .first_key = 1, .last_key = -1, .key_step = 1,
-     .summary = "Deletes keys of any type; replies how many existed.", .syntax = "DEL key [key ...]",
-     .group = "generic", .since = "0.1.0", .program = del_prog},
-    {.size = sizeof(keel_cmd_def), .name = "UNLINK", .arity = -2, .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
-     .first_key = 1, .last_key = -1, .key_step = 1, .summary = "Deletes keys (the same as DEL).",
-     .syntax = "UNLINK key [key ...]", .group = "generic", .since = "0.1.0", .program = del_prog},
-    {.size = sizeof(keel_cmd_def), .name = "EXISTS", .arity = -2,
-     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY | KEEL_CMD_FAST, .first_key = 1, .last_key = -1,
-     .key_step = 1, .summary = "Counts the given keys that exist (a key given twice counts twice).",
-     .syntax = "EXISTS key [key ...]", .group = "generic", .since = "0.1.0", .program = exists_prog},
-    {.size = sizeof(keel_cmd_def), .name = "TOUCH", .arity = -2,
-     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY | KEEL_CMD_FAST, .first_key = 1, .last_key = -1,
-     .key_step = 1, .summary = "Counts the given keys that exist.", .syntax = "TOUCH key [key ...]",
-     .group = "generic", .since = "0.1.0", .program = exists_prog},
-    {.size = sizeof(keel_cmd_def), .name = "TYPE", .arity = 2, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
-     .first_key = 1, .last_key = 1, .key_step = 1, .summary = "Returns the type of a key's value, or none.",
-     .syntax = "TYPE key", .group = "generic", .since = "0.1.0", .program = type_prog},
-    {.size = sizeof(keel_cmd_def), .name = "RENAME", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
-     .first_key = 1, .last_key = 2, .key_step = 1,
+    {.size = sizeof(keel_cmd_def),
+     .name = "DEL",
+     .aliases = del_aliases,
+     .arity = -2,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .summary = "Deletes keys of any type; replies how many existed.",
+     .syntax = "DEL key [key ...]",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = del_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "UNLINK",
+     .arity = -2,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .summary = "Deletes keys (the same as DEL).",
+     .syntax = "UNLINK key [key ...]",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = del_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "EXISTS",
+     .arity = -2,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY | KEEL_CMD_FAST,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .summary = "Counts the given keys that exist (a key given twice counts twice).",
+     .syntax = "EXISTS key [key ...]",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = exists_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "TOUCH",
+     .arity = -2,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY | KEEL_CMD_FAST,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .summary = "Counts the given keys that exist.",
+     .syntax = "TOUCH key [key ...]",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = exists_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "TYPE",
+     .arity = 2,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .summary = "Returns the type of a key's value, or none.",
+     .syntax = "TYPE key",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = type_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "RENAME",
+     .arity = 3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .first_key = 1,
+     .last_key = 2,
+     .key_step = 1,
      .summary = "Renames a key (any type, keeping its expiry), replacing the destination.",
-     .syntax = "RENAME key newkey", .group = "generic", .since = "0.1.0", .program = rename_prog},
-    {.size = sizeof(keel_cmd_def), .name = "RENAMENX", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
-     .first_key = 1, .last_key = 2, .key_step = 1, .summary = "Renames a key only if the new name is free.",
-     .syntax = "RENAMENX key newkey", .group = "generic", .since = "0.1.0", .program = renamenx_prog},
+     .syntax = "RENAME key newkey",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = rename_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "RENAMENX",
+     .arity = 3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .first_key = 1,
+     .last_key = 2,
+     .key_step = 1,
+     .summary = "Renames a key only if the new name is free.",
+     .syntax = "RENAMENX key newkey",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = renamenx_prog},
 };
 
 const keel_family cmd_keys_family = KEEL_FAMILY(keys_ops, keys_cmds);

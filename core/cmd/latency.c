@@ -21,13 +21,15 @@ static keel_op_result latency_help(keel_proc *p) {
         "    Reset latency data of one or more <event> classes.",
         "    (default: reset all data for all event classes)",
         "HISTOGRAM [COMMAND ...]",
-        "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+        "    Return a cumulative distribution of latencies in the format of a histogram for the "
+        "specified command names.",
         "    If no commands are specified then all histograms are replied.",
         "HELP",
         "    Prints this help.",
     };
     keel_reply_array(p, BUILTIN_COUNT(help));
-    for (size_t i = 0; i < BUILTIN_COUNT(help); i++) keel_reply_simple(p, help[i]);
+    for (size_t i = 0; i < BUILTIN_COUNT(help); i++)
+        keel_reply_simple(p, help[i]);
     return KEEL_DONE;
 }
 
@@ -43,13 +45,15 @@ static keel_op_result latency_histogram(keel_proc *p) {
     size_t n = 0;
     for (size_t i = 0; i < cmd_count(); i++) {
         bool named = p->argc == 2;
-        for (uint32_t a = 2; a < p->argc && !named; a++) named = keel_arg_is(&p->argv[a], cmd_at(i)->lname);
+        for (uint32_t a = 2; a < p->argc && !named; a++)
+            named = keel_arg_is(&p->argv[a], cmd_at(i)->lname);
         n += named && !cmd_at(i)->is_alias && has_calls(cmd_at(i)->stat_idx);
     }
     keel_reply_map(p, n);
     for (size_t i = 0; i < cmd_count(); i++) {
         bool named = p->argc == 2;
-        for (uint32_t a = 2; a < p->argc && !named; a++) named = keel_arg_is(&p->argv[a], cmd_at(i)->lname);
+        for (uint32_t a = 2; a < p->argc && !named; a++)
+            named = keel_arg_is(&p->argv[a], cmd_at(i)->lname);
         if (!named || cmd_at(i)->is_alias || !has_calls(cmd_at(i)->stat_idx)) continue;
         keel_reply_bulk(p, cmd_at(i)->lname, strlen(cmd_at(i)->lname));
         latency_reply_histogram(p, cmd_at(i)->stat_idx);
@@ -87,11 +91,18 @@ static const keel_opcode_def latency_ops[] = {
 };
 static const keel_insn_def latency_prog[] = {{.op = "latency.run"}, KEEL_END};
 static const keel_cmd_def latency_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "LATENCY", .arity = -2, .flags = KEEL_CMD_ADMIN,
-     .summary = "The latency monitor's samples (requests past latency-monitor-threshold ms) and per-command "
+    {.size = sizeof(keel_cmd_def),
+     .name = "LATENCY",
+     .arity = -2,
+     .flags = KEEL_CMD_ADMIN,
+     .summary = "The latency monitor's samples (requests past latency-monitor-threshold ms) and "
+                "per-command "
                 "latency histograms.",
-     .syntax = "LATENCY LATEST | HISTORY event | RESET [event ...] | DOCTOR | HISTOGRAM [command ...] | HELP",
-     .group = "server", .since = "0.2.0", .program = latency_prog},
+     .syntax = "LATENCY LATEST | HISTORY event | RESET [event ...] | DOCTOR | HISTOGRAM [command "
+               "...] | HELP",
+     .group = "server",
+     .since = "0.2.0",
+     .program = latency_prog},
 };
 
 const keel_family cmd_latency_family = KEEL_FAMILY(latency_ops, latency_cmds);

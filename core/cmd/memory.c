@@ -98,29 +98,37 @@ static keel_op_result memory_stats(keel_proc *p) {
 /* Below this much allocated memory the doctor has nothing to judge. */
 #define DOCTOR_MIN_BYTES (5 << 20)
 
-/* MEMORY DOCTOR: a few sentences on what the memory figures suggest (the same figures STATS gives). */
+/* MEMORY DOCTOR: a few sentences on what the memory figures suggest (the same figures STATS gives).
+ */
 static keel_op_result memory_doctor(keel_proc *p) {
     int64_t total = mem_process_used(), peak = mem_process_peak(), rss = (int64_t)mem_rss();
     char text[1024];
     size_t n = 0;
     if (total < DOCTOR_MIN_BYTES) {
-        n = (size_t)snprintf(text, sizeof text, "This server holds little data (%lld bytes allocated): there is "
-                                                "nothing to diagnose yet.\n", (long long)total);
+        n = (size_t)snprintf(text, sizeof text,
+                             "This server holds little data (%lld bytes allocated): there is "
+                             "nothing to diagnose yet.\n",
+                             (long long)total);
     } else {
         if (peak > total + total / 2)
-            n += (size_t)snprintf(text + n, sizeof text - n,
-                                  "Peak: the server once had %lld bytes allocated, more than 150%% of the %lld it has "
-                                  "now; the allocator may keep some of that, so RSS can stay above the data.\n",
-                                  (long long)peak, (long long)total);
+            n += (size_t)snprintf(
+                text + n, sizeof text - n,
+                "Peak: the server once had %lld bytes allocated, more than 150%% of the %lld it "
+                "has "
+                "now; the allocator may keep some of that, so RSS can stay above the data.\n",
+                (long long)peak, (long long)total);
         if (rss > total + total * 4 / 10 && rss - total > (10 << 20))
-            n += (size_t)snprintf(text + n, sizeof text - n,
-                                  "Fragmentation: the process's RSS (%lld bytes) is %.2f times the memory it has "
-                                  "allocated (%lld); freed memory the allocator has not returned, or many "
-                                  "deletions, cause this.\n",
-                                  (long long)rss, (double)rss / (double)total, (long long)total);
+            n += (size_t)snprintf(
+                text + n, sizeof text - n,
+                "Fragmentation: the process's RSS (%lld bytes) is %.2f times the memory it has "
+                "allocated (%lld); freed memory the allocator has not returned, or many "
+                "deletions, cause this.\n",
+                (long long)rss, (double)rss / (double)total, (long long)total);
         if (n == 0)
-            n = (size_t)snprintf(text, sizeof text, "No memory issue found: %lld bytes allocated, peak %lld, RSS "
-                                                    "%lld.\n", (long long)total, (long long)peak, (long long)rss);
+            n = (size_t)snprintf(text, sizeof text,
+                                 "No memory issue found: %lld bytes allocated, peak %lld, RSS "
+                                 "%lld.\n",
+                                 (long long)total, (long long)peak, (long long)rss);
     }
     keel_reply_verbatim(p, "txt", text, n < sizeof text ? n : sizeof text - 1);
     return KEEL_DONE;
@@ -152,8 +160,8 @@ static bool may_see_stats(keel_proc *p) {
     return !c || (c->net->cf->permissions & (PERM_STATS | PERM_ADMIN));
 }
 
-/* Opcode: memory.run — MEMORY USAGE key [SAMPLES count] | STATS | DOCTOR | HELP.  USAGE: r0 = its walk
- * (memusage.h); reductions KS_VISIT_COST per entry visited below a namespace, yields between
+/* Opcode: memory.run — MEMORY USAGE key [SAMPLES count] | STATS | DOCTOR | HELP.  USAGE: r0 = its
+ * walk (memusage.h); reductions KS_VISIT_COST per entry visited below a namespace, yields between
  * slices (the key stays locked).  May hop (to the key's shard), block, yield. */
 static keel_op_result op_memory(keel_proc *p, const keel_insn *in) {
     (void)in;
@@ -184,7 +192,9 @@ static keel_op_result op_memory(keel_proc *p, const keel_insn *in) {
     if (keel_arg_is(sub, "HELP") && p->argc == 2) return memory_help(p);
     if (keel_arg_is(sub, "STATS") || keel_arg_is(sub, "HELP") || keel_arg_is(sub, "DOCTOR")) {
         keel_reply_error(p, "ERR wrong number of arguments for 'memory|%s' command",
-                         keel_arg_is(sub, "STATS") ? "stats" : keel_arg_is(sub, "HELP") ? "help" : "doctor");
+                         keel_arg_is(sub, "STATS")  ? "stats"
+                         : keel_arg_is(sub, "HELP") ? "help"
+                                                    : "doctor");
         return KEEL_FAIL;
     }
     keel_reply_error(p, "ERR unknown subcommand '%.128s'. Try MEMORY HELP.", sub->ptr);

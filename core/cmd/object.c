@@ -13,8 +13,9 @@
 
 #include <string.h>
 
-#define POLICY_SWITCH_NOTE                                                                                   \
-    "Please note that when switching between policies at runtime LRU and LFU data will take some time to " \
+#define POLICY_SWITCH_NOTE                                                                         \
+    "Please note that when switching between policies at runtime LRU and LFU data will take some " \
+    "time to "                                                                                     \
     "adjust."
 
 static void object_help(keel_proc *p) {
@@ -36,7 +37,8 @@ static void object_help(keel_proc *p) {
         "    Prints this help.",
     };
     keel_reply_array(p, BUILTIN_COUNT(help));
-    for (size_t i = 0; i < BUILTIN_COUNT(help); i++) keel_reply_simple(p, help[i]);
+    for (size_t i = 0; i < BUILTIN_COUNT(help); i++)
+        keel_reply_simple(p, help[i]);
 }
 
 /* Strings: an integer, bytes kept in the key's own entry (as Redis's embstr, up to 44 bytes), or
@@ -92,19 +94,21 @@ static keel_op_result op_object(keel_proc *kp, const keel_insn *in) {
         keel_reply_bulk(kp, name, strlen(name));
         return KEEL_DONE;
     }
-    if (refcount) {   /* Keel never shares a value between keys */
+    if (refcount) { /* Keel never shares a value between keys */
         keel_reply_int(kp, 1);
         return KEEL_DONE;
     }
     bool lfu = evict_policy_lfu(limit_get(srv->cf.maxmemory_policy));
     uint16_t meta = dk_table_meta(sp.t, r);
     if (freq && !lfu) {
-        keel_reply_error(kp, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
-                             POLICY_SWITCH_NOTE);
+        keel_reply_error(kp, "ERR An LFU maxmemory policy is not selected, access frequency not "
+                             "tracked. " POLICY_SWITCH_NOTE);
         return KEEL_FAIL;
     }
     if (idle && lfu) {
-        keel_reply_error(kp, "ERR An LFU maxmemory policy is selected, idle time not tracked. " POLICY_SWITCH_NOTE);
+        keel_reply_error(
+            kp,
+            "ERR An LFU maxmemory policy is selected, idle time not tracked. " POLICY_SWITCH_NOTE);
         return KEEL_FAIL;
     }
     keel_reply_int(kp, freq ? (int64_t)evict_meta_freq(meta, p->cur->now_ms)
@@ -114,8 +118,9 @@ static keel_op_result op_object(keel_proc *kp, const keel_insn *in) {
 
 /* The key of OBJECT ENCODING/FREQ/IDLETIME/REFCOUNT key; none for HELP. */
 static int object_keys(int argc, const keel_arg *argv, int *pos, int max) {
-    if (argc == 3 && max >= 1 && (keel_arg_is(&argv[1], "FREQ") || keel_arg_is(&argv[1], "IDLETIME") ||
-                                  keel_arg_is(&argv[1], "ENCODING") || keel_arg_is(&argv[1], "REFCOUNT"))) {
+    if (argc == 3 && max >= 1 &&
+        (keel_arg_is(&argv[1], "FREQ") || keel_arg_is(&argv[1], "IDLETIME") ||
+         keel_arg_is(&argv[1], "ENCODING") || keel_arg_is(&argv[1], "REFCOUNT"))) {
         pos[0] = 2;
         return 1;
     }
@@ -126,7 +131,8 @@ static const keel_opcode_def object_ops[] = {
     {.size = sizeof(keel_opcode_def),
      .name = "object.run",
      .fn = op_object,
-     .synopsis = "OBJECT ENCODING / FREQ / IDLETIME / REFCOUNT of argv[2] (not counted as an access) / HELP",
+     .synopsis = "OBJECT ENCODING / FREQ / IDLETIME / REFCOUNT of argv[2] (not counted as an "
+                 "access) / HELP",
      .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
@@ -137,9 +143,11 @@ static const keel_cmd_def object_cmds[] = {
      .arity = -2,
      .flags = KEEL_CMD_READONLY,
      .keys = object_keys,
-     .summary = "Reports a key's layout (ENCODING), its LFU access frequency (FREQ, under an LFU "
-                "maxmemory-policy), the seconds since its last access (IDLETIME, otherwise) or REFCOUNT.",
-     .syntax = "OBJECT ENCODING key | OBJECT FREQ key | OBJECT IDLETIME key | OBJECT REFCOUNT key | OBJECT HELP",
+     .summary =
+         "Reports a key's layout (ENCODING), its LFU access frequency (FREQ, under an LFU "
+         "maxmemory-policy), the seconds since its last access (IDLETIME, otherwise) or REFCOUNT.",
+     .syntax = "OBJECT ENCODING key | OBJECT FREQ key | OBJECT IDLETIME key | OBJECT REFCOUNT key "
+               "| OBJECT HELP",
      .group = "generic",
      .since = "0.1.0",
      .program = object_prog},

@@ -75,8 +75,10 @@ static keel_op_result op_save_end(keel_proc *kp, const keel_insn *in) {
         keel_reply_error(kp, kp->reg[1].v.ptr);
         return KEEL_FAIL;
     }
-    if (kp->reg[2].type == DK_BYTES) keel_reply_simple(kp, kp->reg[2].v.ptr);
-    else keel_reply_ok(kp);
+    if (kp->reg[2].type == DK_BYTES)
+        keel_reply_simple(kp, kp->reg[2].v.ptr);
+    else
+        keel_reply_ok(kp);
     return KEEL_DONE;
 }
 

@@ -32,15 +32,15 @@ typedef struct key_list {
     keel_arg *v;
     size_t n, cap;
     bool dedupe;
-    uint32_t *seen;          /* slots hold index + 1; 0 = empty */
+    uint32_t *seen; /* slots hold index + 1; 0 = empty */
     size_t seen_cap, seen_n;
 } key_list;
 
 typedef struct scan_ctx {
     zvm_proc *p;
     key_list *out;
-    const keel_arg *pattern;   /* NULL = all */
-    keel_type_id type;         /* KEEL_TYPE_NONE = any */
+    const keel_arg *pattern; /* NULL = all */
+    keel_type_id type;       /* KEEL_TYPE_NONE = any */
     int64_t now_ms;
     size_t visited;
 } scan_ctx;
@@ -77,7 +77,8 @@ static void seen_grow(zvm_proc *p, key_list *l, size_t shard_first) {
     memset(l->seen, 0, sizeof *l->seen * cap);
     l->seen_cap = cap;
     l->seen_n = 0;
-    for (size_t i = shard_first; i + 1 < l->n; i++) seen_insert(l, i);   /* the newest is the caller's */
+    for (size_t i = shard_first; i + 1 < l->n; i++)
+        seen_insert(l, i); /* the newest is the caller's */
 }
 
 static void key_list_add(zvm_proc *p, key_list *l, const void *key, size_t klen) {
@@ -107,8 +108,11 @@ static void scan_visit(void *arg, dk_table *t, dk_ref r) {
     cx->visited++;
     if (e.expire_ms != DK_NO_EXPIRY && e.expire_ms <= cx->now_ms) return;
     if (ks_empty_namespace(&e)) return;
-    if (cx->type != KEEL_TYPE_NONE && (e.kind == DK_ENTRY_OBJ ? e.obj_type : KEEL_TYPE_BOX) != cx->type) return;
-    if (cx->pattern && !dk_glob_match(cx->pattern->ptr, cx->pattern->len, e.key, e.klen, false)) return;
+    if (cx->type != KEEL_TYPE_NONE &&
+        (e.kind == DK_ENTRY_OBJ ? e.obj_type : KEEL_TYPE_BOX) != cx->type)
+        return;
+    if (cx->pattern && !dk_glob_match(cx->pattern->ptr, cx->pattern->len, e.key, e.klen, false))
+        return;
     key_list_add(cx->p, cx->out, e.key, e.klen);
 }
 
@@ -131,7 +135,7 @@ static keel_op_result op_keys_collect(keel_proc *kp, const keel_insn *in) {
     bool all = kp->argv[1].len == 1 && kp->argv[1].ptr[0] == '*';
     scan_ctx cx = {p, l, all ? NULL : &kp->argv[1], KEEL_TYPE_NONE, keel_now_ms(kp), 0};
     dk_table *t = space_table(p, shard_get(p->cur_shard));
-    if (!t) return KEEL_NEXT;   /* the namespace has nothing on this shard */
+    if (!t) return KEEL_NEXT; /* the namespace has nothing on this shard */
     uint64_t cursor = kp->reg[1].v.u;
     do {
         cursor = dk_table_scan(t, cursor, scan_visit, &cx);
@@ -169,7 +173,9 @@ static bool parse_cursor(const keel_arg *a, uint64_t *out) {
     uint64_t v = 0;
     for (size_t i = 0; i < a->len; i++) {
         if (a->ptr[i] < '0' || a->ptr[i] > '9') return false;
-        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(a->ptr[i] - '0'), &v)) return false;
+        if (__builtin_mul_overflow(v, 10, &v) ||
+            __builtin_add_overflow(v, (uint64_t)(a->ptr[i] - '0'), &v))
+            return false;
     }
     *out = v;
     return true;
@@ -181,7 +187,7 @@ static keel_type_id type_by_name(const keel_arg *a) {
         const type_entry *te = type_by_id((keel_type_id)i);
         if (te && keel_arg_is(a, te->def.name)) return te->id;
     }
-    return (keel_type_id)(KEEL_TYPE_NONE - 1);   /* a name no value has: matches nothing */
+    return (keel_type_id)(KEEL_TYPE_NONE - 1); /* a name no value has: matches nothing */
 }
 
 /* Opcode: keys.scan — SCAN cursor [MATCH pattern] [COUNT count] [TYPE type].  Visits about
@@ -224,7 +230,7 @@ static keel_op_result op_keys_scan(keel_proc *kp, const keel_insn *in) {
             return KEEL_FAIL;
         }
     }
-    if (kp->reg[0].type != DK_PTR) {   /* first entry (not a return from a hop) */
+    if (kp->reg[0].type != DK_PTR) { /* first entry (not a return from a hop) */
         key_list *l = zvm_alloc(p, sizeof *l);
         memset(l, 0, sizeof *l);
         kp->reg[0] = dk_ptr(l);
@@ -239,7 +245,7 @@ static keel_op_result op_keys_scan(keel_proc *kp, const keel_insn *in) {
     int64_t seen = kp->reg[2].v.i;
     next = 0;
     while (sid < srv->nshards) {
-        if (shard_get(sid)->owner != p->cur) {   /* the next shards are another thread's */
+        if (shard_get(sid)->owner != p->cur) { /* the next shards are another thread's */
             kp->reg[1] = dk_u64(tcur << SCAN_SHARD_BITS | sid);
             kp->reg[2] = dk_i64(seen);
             p->target_shard = sid;
@@ -250,7 +256,7 @@ static keel_op_result op_keys_scan(keel_proc *kp, const keel_insn *in) {
         seen += (int64_t)cx.visited;
         keel_charge(kp, (int64_t)cx.visited * KS_VISIT_COST);
         cx.visited = 0;
-        if (tcur == 0 && ++sid >= srv->nshards) break;   /* whole keyspace done: cursor 0 */
+        if (tcur == 0 && ++sid >= srv->nshards) break; /* whole keyspace done: cursor 0 */
         if (seen >= count) {
             next = tcur << SCAN_SHARD_BITS | sid;
             break;
@@ -261,7 +267,8 @@ static keel_op_result op_keys_scan(keel_proc *kp, const keel_insn *in) {
     keel_reply_array(kp, 2);
     keel_reply_bulk(kp, cbuf, (size_t)cn);
     keel_reply_array(kp, out->n);
-    for (size_t i = 0; i < out->n; i++) keel_reply_bulk(kp, out->v[i].ptr, out->v[i].len);
+    for (size_t i = 0; i < out->n; i++)
+        keel_reply_bulk(kp, out->v[i].ptr, out->v[i].len);
     return KEEL_NEXT;
 }
 
@@ -271,7 +278,7 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
     (void)in;
     zvm_proc *p = zvm_of(kp);
     if (kp->reg[0].type == DK_NULL) kp->reg[0] = dk_i64(0);
-    if (kp->reg[1].type == DK_I64) {   /* we hopped to the chosen shard */
+    if (kp->reg[1].type == DK_I64) { /* we hopped to the chosen shard */
         shard *s = shard_get(kp->reg[1].v.i);
         kp->reg[1] = dk_null();
         dk_table *t = space_table(p, s);
@@ -315,32 +322,56 @@ static keel_op_result op_keys_random(keel_proc *kp, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
+#define OP(NAME, FN, SYN, FLAGS)                                                                   \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS }
 static const keel_opcode_def scan_ops[] = {
-    OP("keys.collect", op_keys_collect, "add the walk's current shard's keys matching argv[1] to r0",
+    OP("keys.collect", op_keys_collect,
+       "add the walk's current shard's keys matching argv[1] to r0", KEEL_OP_MAY_YIELD),
+    OP("keys.reply_list", op_keys_reply_list, "reply the keys collected in r0 (r2: progress)",
        KEEL_OP_MAY_YIELD),
-    OP("keys.reply_list", op_keys_reply_list, "reply the keys collected in r0 (r2: progress)", KEEL_OP_MAY_YIELD),
     OP("keys.scan", op_keys_scan, "one SCAN step from cursor argv[1]", KEEL_OP_MAY_HOP),
     OP("keys.random", op_keys_random, "reply a random key", KEEL_OP_MAY_HOP),
 };
 
 static const keel_insn_def keys_prog[] = {
-    {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "keys.collect"},
-    {.op = "shard.next", .a = KEEL_R(1), .b = KEEL_NONE, .c = KEEL_NONE, .imm = 1}, {.op = "keys.reply_list"}, KEEL_END};
+    {.op = "shard.reset"},
+    {.op = "shard.enter"},
+    {.op = "keys.collect"},
+    {.op = "shard.next", .a = KEEL_R(1), .b = KEEL_NONE, .c = KEEL_NONE, .imm = 1},
+    {.op = "keys.reply_list"},
+    KEEL_END};
 static const keel_insn_def scan_prog[] = {{.op = "keys.scan"}, KEEL_END};
 static const keel_insn_def random_prog[] = {{.op = "keys.random"}, KEEL_END};
 
 static const keel_cmd_def scan_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "KEYS", .arity = 2, .flags = KEEL_CMD_READONLY,
-     .summary = "Returns every key matching a glob pattern (walks all shards, yielding between slices).",
-     .syntax = "KEYS pattern", .group = "generic", .since = "0.1.0", .program = keys_prog},
-    {.size = sizeof(keel_cmd_def), .name = "SCAN", .arity = -2, .flags = KEEL_CMD_READONLY,
+    {.size = sizeof(keel_cmd_def),
+     .name = "KEYS",
+     .arity = 2,
+     .flags = KEEL_CMD_READONLY,
+     .summary =
+         "Returns every key matching a glob pattern (walks all shards, yielding between slices).",
+     .syntax = "KEYS pattern",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = keys_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "SCAN",
+     .arity = -2,
+     .flags = KEEL_CMD_READONLY,
      .summary = "Iterates over the keys with a cursor.",
-     .syntax = "SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]", .group = "generic", .since = "0.1.0",
+     .syntax = "SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]",
+     .group = "generic",
+     .since = "0.1.0",
      .program = scan_prog},
-    {.size = sizeof(keel_cmd_def), .name = "RANDOMKEY", .arity = 1, .flags = KEEL_CMD_READONLY,
-     .summary = "Returns a random key, or nil when there is none.", .syntax = "RANDOMKEY", .group = "generic",
-     .since = "0.1.0", .program = random_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "RANDOMKEY",
+     .arity = 1,
+     .flags = KEEL_CMD_READONLY,
+     .summary = "Returns a random key, or nil when there is none.",
+     .syntax = "RANDOMKEY",
+     .group = "generic",
+     .since = "0.1.0",
+     .program = random_prog},
 };
 
 const keel_family cmd_scan_family = KEEL_FAMILY(scan_ops, scan_cmds);

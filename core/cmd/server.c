@@ -38,8 +38,10 @@ static keel_op_result op_ping(keel_proc *p, const keel_insn *in) {
         keel_reply_bulk(p, p->argc == 2 ? p->argv[1].ptr : "", p->argc == 2 ? p->argv[1].len : 0);
         return KEEL_DONE;
     }
-    if (p->argc == 2) keel_reply_bulk(p, p->argv[1].ptr, p->argv[1].len);
-    else keel_reply_simple(p, "PONG");
+    if (p->argc == 2)
+        keel_reply_bulk(p, p->argv[1].ptr, p->argv[1].len);
+    else
+        keel_reply_simple(p, "PONG");
     return KEEL_DONE;
 }
 
@@ -94,7 +96,7 @@ static keel_op_result op_time(keel_proc *p, const keel_insn *in) {
 static keel_op_result op_dbsize(keel_proc *p, const keel_insn *in) {
     (void)in;
     zvm_proc *z = zvm_of(p);
-    if (z->ns && z->ns->n > 0) return KEEL_NEXT;   /* inside a namespace: count it (the walk below) */
+    if (z->ns && z->ns->n > 0) return KEEL_NEXT; /* inside a namespace: count it (the walk below) */
     uint64_t n = 0;
     for (uint32_t i = 0; i < srv->nshards; i++)
         n += atomic_load_explicit(&shard_get(i)->dbs[z->db].nkeys, memory_order_relaxed);
@@ -109,7 +111,8 @@ static keel_op_result op_ns_count(keel_proc *kp, const keel_insn *in) {
     zvm_proc *p = zvm_of(kp);
     ks_space sp;
     if (kp->reg[0].type == DK_NULL) kp->reg[0] = dk_i64(0);
-    if (ns_resolve_on(p, shard_get(p->cur_shard), &sp) == KEEL_OK) kp->reg[0].v.i += (int64_t)dk_table_count(sp.t);
+    if (ns_resolve_on(p, shard_get(p->cur_shard), &sp) == KEEL_OK)
+        kp->reg[0].v.i += (int64_t)dk_table_count(sp.t);
     return KEEL_NEXT;
 }
 
@@ -117,7 +120,8 @@ static keel_op_result op_ns_count(keel_proc *kp, const keel_insn *in) {
  * Reductions 1. */
 static keel_op_result op_flush_check(keel_proc *p, const keel_insn *in) {
     (void)in;
-    if (p->argc > 2 || (p->argc == 2 && !keel_arg_is(&p->argv[1], "ASYNC") && !keel_arg_is(&p->argv[1], "SYNC"))) {
+    if (p->argc > 2 ||
+        (p->argc == 2 && !keel_arg_is(&p->argv[1], "ASYNC") && !keel_arg_is(&p->argv[1], "SYNC"))) {
         keel_reply_error(p, "ERR syntax error");
         return KEEL_FAIL;
     }
@@ -152,10 +156,11 @@ static keel_op_result op_flush_shard(keel_proc *kp, const keel_insn *in) {
     for (uint32_t db = first; db < end; db++) {
         ks_space sp;
         if (!inside) {
-            db_all_changed(s, db);   /* before: WATCH counts the keys that existed */
+            db_all_changed(s, db); /* before: WATCH counts the keys that existed */
             ks_flush(s, db);
         } else if (ns_resolve_on_db(p, s, db, &sp) == KEEL_OK) {
-            db_key_changed(s, db, p, p->ns->comp[0].ptr, p->ns->comp[0].len);   /* the namespace's entry */
+            db_key_changed(s, db, p, p->ns->comp[0].ptr,
+                           p->ns->comp[0].len); /* the namespace's entry */
             dk_table_clear(sp.t, ks_free_obj, NULL);
             ns_note_expiring(&sp);
         }
@@ -199,7 +204,7 @@ static keel_op_result op_shutdown(keel_proc *p, const keel_insn *in) {
         return KEEL_FAIL;
     }
     uint64_t client = zvm_of(p)->conn->id;
-    if (!(flags & SHUT_NOSAVE) && persist_has_save_points()) flags |= SHUT_SAVE;   /* as Redis */
+    if (!(flags & SHUT_NOSAVE) && persist_has_save_points()) flags |= SHUT_SAVE; /* as Redis */
     if (flags & SHUT_SAVE) {
         char why[600];
         if (persist_dir_writable(why, sizeof why)) {
@@ -211,7 +216,8 @@ static keel_op_result op_shutdown(keel_proc *p, const keel_insn *in) {
             return KEEL_FAIL;
         } else {
             log_warning("SHUTDOWN SAVE FORCE: cannot write the snapshot (%s): exiting without "
-                        "saving", why);
+                        "saving",
+                        why);
         }
     }
     log_notice("SHUTDOWN requested by client %llu", (unsigned long long)client);
@@ -229,11 +235,13 @@ static keel_op_result op_auth(keel_proc *p, const keel_insn *in) {
     }
     const keel_arg *user = p->argc == 3 ? &p->argv[1] : NULL, *pass = &p->argv[p->argc - 1];
     if (!user && !c->net->cf->requirepass) {
-        keel_reply_error(p, "ERR AUTH <password> called without any password configured for the default user. "
-                            "Are you sure your configuration is correct?");
+        keel_reply_error(
+            p, "ERR AUTH <password> called without any password configured for the default user. "
+               "Are you sure your configuration is correct?");
         return KEEL_FAIL;
     }
-    if (keel_conn_auth(c, user ? user->ptr : NULL, user ? user->len : 0, pass->ptr, pass->len) != KEEL_OK) {
+    if (keel_conn_auth(c, user ? user->ptr : NULL, user ? user->len : 0, pass->ptr, pass->len) !=
+        KEEL_OK) {
         keel_reply_error(p, "WRONGPASS invalid username-password pair or user is disabled.");
         return KEEL_FAIL;
     }
@@ -241,7 +249,8 @@ static keel_op_result op_auth(keel_proc *p, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-#define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
+#define OP(NAME, FN, SYN, FLAGS)                                                                   \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS }
 static const keel_opcode_def server_ops[] = {
     OP("server.ping", op_ping, "reply PONG or the message", 0),
     OP("server.echo", op_echo, "reply argv[1]", 0),
@@ -249,7 +258,8 @@ static const keel_opcode_def server_ops[] = {
     OP("server.time", op_time, "reply [seconds, microseconds]", 0),
     OP("server.dbsize", op_dbsize,
        "reply the number of keys of the database (inside a namespace: go on counting it)", 0),
-    OP("server.ns_count", op_ns_count, "r0 += keys of the client's namespace on the walk's shard", 0),
+    OP("server.ns_count", op_ns_count, "r0 += keys of the client's namespace on the walk's shard",
+       0),
     OP("server.flush_check", op_flush_check, "check FLUSHALL's option", 0),
     OP("server.flush_shard", op_flush_shard,
        "empty the database (imm 1: every database) on the walk's shard", KEEL_OP_MAY_BLOCK),
@@ -264,12 +274,16 @@ static const keel_insn_def echo_prog[] = {{.op = "server.echo"}, KEEL_END};
 static const keel_insn_def select_prog[] = {{.op = "server.select"}, KEEL_END};
 static const keel_insn_def time_prog[] = {{.op = "server.time"}, KEEL_END};
 static const keel_insn_def dbsize_prog[] = {
-    {.op = "server.dbsize"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "server.ns_count"},
-    {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2}, {.op = "reply.value", .a = KEEL_R(0)},
+    {.op = "server.dbsize"},
+    {.op = "shard.reset"},
+    {.op = "shard.enter"},
+    {.op = "server.ns_count"},
+    {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2},
+    {.op = "reply.value", .a = KEEL_R(0)},
     KEEL_END};
 /* FLUSHALL and FLUSHDB: the gates first (db.gate: at the top they go up on every shard, so the
  * flush is one instant for every client), then the flush of each shard. */
-#define FLUSH_PROG(ALL)                                                                    \
+#define FLUSH_PROG(ALL)                                                                            \
     {.op = "server.flush_check"}, {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "db.gate"}, \
         {.op = "shard.next", .a = KEEL_NONE, .b = KEEL_NONE, .c = KEEL_NONE, .imm = 2},            \
         {.op = "shard.reset"}, {.op = "shard.enter"}, {.op = "server.flush_shard", .imm = (ALL)},  \
@@ -281,37 +295,91 @@ static const keel_insn_def shutdown_prog[] = {{.op = "server.shutdown"}, KEEL_EN
 static const keel_insn_def auth_prog[] = {{.op = "server.auth"}, KEEL_END};
 
 static const keel_cmd_def server_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "PING", .arity = -1,
+    {.size = sizeof(keel_cmd_def),
+     .name = "PING",
+     .arity = -1,
      .flags = KEEL_CMD_FAST | KEEL_CMD_PUBSUB,
-     .summary = "Returns the server's liveness response.", .syntax = "PING [message]",
-     .group = "connection", .since = "0.1.0", .program = ping_prog},
-    {.size = sizeof(keel_cmd_def), .name = "ECHO", .arity = 2, .flags = KEEL_CMD_FAST,
-     .summary = "Returns the given string.", .syntax = "ECHO message", .group = "connection",
-     .since = "0.1.0", .program = echo_prog},
-    {.size = sizeof(keel_cmd_def), .name = "SELECT", .arity = 2, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
-     .summary = "Changes the selected database (0 to databases-1) for the connection's next requests.",
-     .syntax = "SELECT index", .group = "connection", .since = "0.1.0", .program = select_prog},
-    {.size = sizeof(keel_cmd_def), .name = "TIME", .arity = 1, .flags = KEEL_CMD_FAST,
-     .summary = "Returns the server time.", .syntax = "TIME", .group = "server", .since = "0.1.0",
+     .summary = "Returns the server's liveness response.",
+     .syntax = "PING [message]",
+     .group = "connection",
+     .since = "0.1.0",
+     .program = ping_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "ECHO",
+     .arity = 2,
+     .flags = KEEL_CMD_FAST,
+     .summary = "Returns the given string.",
+     .syntax = "ECHO message",
+     .group = "connection",
+     .since = "0.1.0",
+     .program = echo_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "SELECT",
+     .arity = 2,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .summary =
+         "Changes the selected database (0 to databases-1) for the connection's next requests.",
+     .syntax = "SELECT index",
+     .group = "connection",
+     .since = "0.1.0",
+     .program = select_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "TIME",
+     .arity = 1,
+     .flags = KEEL_CMD_FAST,
+     .summary = "Returns the server time.",
+     .syntax = "TIME",
+     .group = "server",
+     .since = "0.1.0",
      .program = time_prog},
-    {.size = sizeof(keel_cmd_def), .name = "DBSIZE", .arity = 1, .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
-     .summary = "Returns the number of keys in the selected database.", .syntax = "DBSIZE", .group = "server",
-     .since = "0.1.0", .program = dbsize_prog},
-    {.size = sizeof(keel_cmd_def), .name = "FLUSHALL", .arity = -1, .flags = KEEL_CMD_WRITE,
-     .summary = "Removes every key of every database (inside a namespace: every key of the namespace, in "
-                "every database).",
-     .syntax = "FLUSHALL [ASYNC | SYNC]", .group = "server", .since = "0.1.0", .program = flushall_prog},
-    {.size = sizeof(keel_cmd_def), .name = "FLUSHDB", .arity = -1, .flags = KEEL_CMD_WRITE,
-     .summary = "Removes every key of the selected database (inside a namespace: of the namespace there).",
-     .syntax = "FLUSHDB [ASYNC | SYNC]", .group = "server", .since = "0.1.0", .program = flushdb_prog},
-    {.size = sizeof(keel_cmd_def), .name = "SHUTDOWN", .arity = -1, .flags = KEEL_CMD_ADMIN,
+    {.size = sizeof(keel_cmd_def),
+     .name = "DBSIZE",
+     .arity = 1,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
+     .summary = "Returns the number of keys in the selected database.",
+     .syntax = "DBSIZE",
+     .group = "server",
+     .since = "0.1.0",
+     .program = dbsize_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "FLUSHALL",
+     .arity = -1,
+     .flags = KEEL_CMD_WRITE,
+     .summary =
+         "Removes every key of every database (inside a namespace: every key of the namespace, in "
+         "every database).",
+     .syntax = "FLUSHALL [ASYNC | SYNC]",
+     .group = "server",
+     .since = "0.1.0",
+     .program = flushall_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "FLUSHDB",
+     .arity = -1,
+     .flags = KEEL_CMD_WRITE,
+     .summary =
+         "Removes every key of the selected database (inside a namespace: of the namespace there).",
+     .syntax = "FLUSHDB [ASYNC | SYNC]",
+     .group = "server",
+     .since = "0.1.0",
+     .program = flushdb_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "SHUTDOWN",
+     .arity = -1,
+     .flags = KEEL_CMD_ADMIN,
      .summary = "Stops the server; with SAVE, writes a snapshot of the final state first.",
-     .syntax = "SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", .group = "server",
-     .since = "0.1.0", .program = shutdown_prog},
-    {.size = sizeof(keel_cmd_def), .name = "AUTH", .arity = -2,
+     .syntax = "SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+     .group = "server",
+     .since = "0.1.0",
+     .program = shutdown_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "AUTH",
+     .arity = -2,
      .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_FAST,
-     .summary = "Authenticates the connection with the network's password.", .syntax = "AUTH [username] password",
-     .group = "connection", .since = "0.1.0", .program = auth_prog},
+     .summary = "Authenticates the connection with the network's password.",
+     .syntax = "AUTH [username] password",
+     .group = "connection",
+     .since = "0.1.0",
+     .program = auth_prog},
 };
 
 const keel_family cmd_server_family = KEEL_FAMILY(server_ops, server_cmds);

@@ -20,7 +20,8 @@ static keel_op_result slowlog_help(keel_proc *p) {
         "    Prints this help.",
     };
     keel_reply_array(p, BUILTIN_COUNT(help));
-    for (size_t i = 0; i < BUILTIN_COUNT(help); i++) keel_reply_simple(p, help[i]);
+    for (size_t i = 0; i < BUILTIN_COUNT(help); i++)
+        keel_reply_simple(p, help[i]);
     return KEEL_DONE;
 }
 
@@ -54,10 +55,16 @@ static const keel_opcode_def slowlog_ops[] = {
 };
 static const keel_insn_def slowlog_prog[] = {{.op = "slowlog.run"}, KEEL_END};
 static const keel_cmd_def slowlog_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "SLOWLOG", .arity = -2, .flags = KEEL_CMD_ADMIN,
-     .summary = "Reads and resets the slow log: requests that ran longer than slowlog-log-slower-than us.",
-     .syntax = "SLOWLOG GET [count] | SLOWLOG LEN | SLOWLOG RESET | SLOWLOG HELP", .group = "server",
-     .since = "0.2.0", .program = slowlog_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "SLOWLOG",
+     .arity = -2,
+     .flags = KEEL_CMD_ADMIN,
+     .summary =
+         "Reads and resets the slow log: requests that ran longer than slowlog-log-slower-than us.",
+     .syntax = "SLOWLOG GET [count] | SLOWLOG LEN | SLOWLOG RESET | SLOWLOG HELP",
+     .group = "server",
+     .since = "0.2.0",
+     .program = slowlog_prog},
 };
 
 const keel_family cmd_slowlog_family = KEEL_FAMILY(slowlog_ops, slowlog_cmds);

@@ -119,8 +119,10 @@ static keel_op_result op_tx_exec(keel_proc *kp, const keel_insn *in) {
             }
         }
         const keel_reply *r = keel_call_reply(kp);
-        if (r) zvm_reply_copy(p, r);
-        else keel_reply_nil(kp);   /* it ended without a reply (its client left) */
+        if (r)
+            zvm_reply_copy(p, r);
+        else
+            keel_reply_nil(kp); /* it ended without a reply (its client left) */
         keel_call_clear(kp);
         if (keel_charge(kp, 1) && i + 1 < run->ncmds) {
             p->reg[1] = dk_i64(i + 1);
@@ -130,12 +132,14 @@ static keel_op_result op_tx_exec(keel_proc *kp, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-#define OP(NAME, FN, SYN, FLAGS) {sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS}
+#define OP(NAME, FN, SYN, FLAGS)                                                                   \
+    { sizeof(keel_opcode_def), NAME, FN, SYN, 0, 0, 1, FLAGS }
 static const keel_opcode_def tx_ops[] = {
     OP("tx.multi", op_tx_multi, "enter MULTI", 0),
     OP("tx.discard", op_tx_discard, "leave MULTI, dropping the queue and the watched keys", 0),
     OP("tx.unwatch", op_tx_unwatch, "forget the watched keys", 0),
-    OP("tx.watch", op_tx_watch, "watch the keys (on their shards) for the connection", KEEL_OP_MAY_HOP),
+    OP("tx.watch", op_tx_watch, "watch the keys (on their shards) for the connection",
+       KEEL_OP_MAY_HOP),
     OP("tx.exec", op_tx_exec, "check the watched keys, then run the queued commands in order",
        KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_YIELD),
 };
@@ -149,21 +153,54 @@ static const keel_insn_def watch_prog[] = {{.op = "tx.watch"}, KEEL_END};
 static const keel_insn_def exec_prog[] = {{.op = "key.lock"}, {.op = "tx.exec"}, KEEL_END};
 
 static const keel_cmd_def tx_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "MULTI", .arity = 1, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
-     .summary = "Starts a transaction: the commands that follow are queued until EXEC.", .syntax = "MULTI",
-     .group = "transactions", .since = "0.1.0", .program = multi_prog},
-    {.size = sizeof(keel_cmd_def), .name = "EXEC", .arity = 1, .flags = 0,
-     .summary = "Runs the queued commands atomically (nothing, with a null reply, if a watched key changed).",
-     .syntax = "EXEC", .group = "transactions", .since = "0.1.0", .program = exec_prog},
-    {.size = sizeof(keel_cmd_def), .name = "DISCARD", .arity = 1, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
-     .summary = "Drops the queued commands and forgets the watched keys.", .syntax = "DISCARD",
-     .group = "transactions", .since = "0.1.0", .program = discard_prog},
-    {.size = sizeof(keel_cmd_def), .name = "WATCH", .arity = -2,
-     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY | KEEL_CMD_FAST, .first_key = 1, .last_key = -1,
-     .key_step = 1, .summary = "Makes the next EXEC run only if none of the keys changed meanwhile.",
-     .syntax = "WATCH key [key ...]", .group = "transactions", .since = "0.1.0", .program = watch_prog},
-    {.size = sizeof(keel_cmd_def), .name = "UNWATCH", .arity = 1, .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
-     .summary = "Forgets every watched key.", .syntax = "UNWATCH", .group = "transactions", .since = "0.1.0",
+    {.size = sizeof(keel_cmd_def),
+     .name = "MULTI",
+     .arity = 1,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .summary = "Starts a transaction: the commands that follow are queued until EXEC.",
+     .syntax = "MULTI",
+     .group = "transactions",
+     .since = "0.1.0",
+     .program = multi_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "EXEC",
+     .arity = 1,
+     .flags = 0,
+     .summary = "Runs the queued commands atomically (nothing, with a null reply, if a watched key "
+                "changed).",
+     .syntax = "EXEC",
+     .group = "transactions",
+     .since = "0.1.0",
+     .program = exec_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "DISCARD",
+     .arity = 1,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .summary = "Drops the queued commands and forgets the watched keys.",
+     .syntax = "DISCARD",
+     .group = "transactions",
+     .since = "0.1.0",
+     .program = discard_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "WATCH",
+     .arity = -2,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY | KEEL_CMD_FAST,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .summary = "Makes the next EXEC run only if none of the keys changed meanwhile.",
+     .syntax = "WATCH key [key ...]",
+     .group = "transactions",
+     .since = "0.1.0",
+     .program = watch_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "UNWATCH",
+     .arity = 1,
+     .flags = KEEL_CMD_CONN | KEEL_CMD_FAST,
+     .summary = "Forgets every watched key.",
+     .syntax = "UNWATCH",
+     .group = "transactions",
+     .since = "0.1.0",
      .program = unwatch_prog},
 };
 

@@ -45,8 +45,7 @@ static void header(void) {
 /* over: bytes per element beyond the payload the caller names (negative payload: n/a). */
 static void row(const char *name, size_t n, size_t bytes, double payload, double ins, double get) {
     char over[32] = "-";
-    if (payload >= 0)
-        snprintf(over, sizeof over, "%.2f", ((double)bytes - payload) / (double)n);
+    if (payload >= 0) snprintf(over, sizeof over, "%.2f", ((double)bytes - payload) / (double)n);
     printf("%-44s %9zu %11zu %9.2f %9s %9.1f %9.1f\n", name, n, bytes, (double)bytes / (double)n,
            over, ins, get);
 }
@@ -78,7 +77,8 @@ static void bench_list_push(size_t n, int64_t range, const char *name) {
         dk_list_pop(l, (i & 1) ? DK_LIST_HEAD : DK_LIST_TAIL);
     t2 = now_ns();
     printf("    cursor walk %.1f ns/elem, pops %.1f ns/op, empty after: %zu bytes (sum %" PRId64
-           ")\n", (t1 - t0) / n, (t2 - t1) / n, dk_list_bytes(l), sum);
+           ")\n",
+           (t1 - t0) / n, (t2 - t1) / n, dk_list_bytes(l), sum);
     dk_list_free(l);
 }
 
@@ -145,8 +145,7 @@ static void bench_set_strings(size_t n, size_t len, const char *name) {
     double t2 = now_ns();
     size_t c = dk_set_count(s);
     row(name, c, dk_set_bytes(s), (double)(len * c), (t1 - t0) / n, (t2 - t1) / n);
-    if (hits != n)
-        printf("    !! hits %zu of %zu\n", hits, n);
+    if (hits != n) printf("    !! hits %zu of %zu\n", hits, n);
     dk_set_free(s);
 }
 
@@ -223,8 +222,7 @@ static void bench_map(size_t n, int klen, uint64_t vrange, const char *name) {
     t2 = now_ns();
     printf(", cursor walk %.1f ns/elem, random deletes %.1f ns/op, empty after: %zu bytes\n",
            (t1 - t0) / n, (t2 - t1) / n, dk_map_bytes(m));
-    if (hits != n)
-        printf("    !! hits %zu of %zu\n", hits, n);
+    if (hits != n) printf("    !! hits %zu of %zu\n", hits, n);
     free(perm);
     dk_map_free(m);
 }
@@ -244,8 +242,7 @@ static void bench_sbitset(size_t n, uint64_t universe, const char *name) {
         hits += dk_sbitset_get(s, universe ? rnd() % universe : i);
     double t2 = now_ns();
     row(name, (size_t)dk_sbitset_count(s), dk_sbitset_bytes(s), -1, (t1 - t0) / n, (t2 - t1) / n);
-    if (hits != n)
-        printf("    !! hits %zu of %zu\n", hits, n);
+    if (hits != n) printf("    !! hits %zu of %zu\n", hits, n);
     dk_sbitset_free(s);
 }
 
@@ -271,7 +268,7 @@ static void bench_array(size_t n) {
  * the slowest insert (the member index moves to a bigger table a slice per write) too. */
 static void bench_zset(size_t n) {
     dk_zset *z = dk_zset_new();
-    char (*m)[8] = malloc(n * sizeof *m);
+    char(*m)[8] = malloc(n * sizeof *m);
     for (size_t i = 0; i < n; i++) {
         uint64_t r = rnd();
         memcpy(m[i], &r, 8);
@@ -281,8 +278,7 @@ static void bench_zset(size_t n) {
         double a = now_ns();
         dk_zset_set(z, m[i], 8, (double)(rnd() % 1000000000) / 7.0);
         double b = now_ns();
-        if (b - a > worst)
-            worst = b - a;
+        if (b - a > worst) worst = b - a;
     }
     double t1 = now_ns();
     size_t hits = 0;
@@ -301,10 +297,8 @@ static void bench_zset(size_t n) {
         r0 += r;
     }
     double t4 = now_ns();
-    printf("    rank by member %.1f ns/op, slowest insert %.2f ms\n",
-           (t4 - t3) / n, worst / 1e6);
-    if (hits != n)
-        printf("    !! hits %zu of %zu\n", hits, n);
+    printf("    rank by member %.1f ns/op, slowest insert %.2f ms\n", (t4 - t3) / n, worst / 1e6);
+    if (hits != n) printf("    !! hits %zu of %zu\n", hits, n);
     (void)r0;
     free(m);
     dk_zset_free(z);
@@ -324,9 +318,12 @@ static void bench_stream(size_t n) {
             event[k] = (char)('A' + rnd() % 26);
         }
         int tl = snprintf(ts, sizeof ts, "%zu", (size_t)1733400000000ull + i);
-        dk_sbytes fv[6] = {{"user", 4}, {user, 8}, {"event", 5}, {event, 8}, {"ts", 2}, {ts, (size_t)tl}};
-        if (rnd() % 3 == 0) id.ms++, id.seq = 0;
-        else id.seq++;
+        dk_sbytes fv[6] = {{"user", 4}, {user, 8}, {"event", 5},
+                           {event, 8},  {"ts", 2}, {ts, (size_t)tl}};
+        if (rnd() % 3 == 0)
+            id.ms++, id.seq = 0;
+        else
+            id.seq++;
         dk_stream_append(s, id, fv, 3);
     }
     double t1 = now_ns();
@@ -334,7 +331,8 @@ static void bench_stream(size_t n) {
     dk_sentry e;
     size_t walked = 0;
     dk_stream_seek(s, &c, (dk_sid){0, 0}, false);
-    while (dk_stream_next(s, &c, &e)) walked++;
+    while (dk_stream_next(s, &c, &e))
+        walked++;
     double t2 = now_ns();
     row("stream: XADD * user <8> event <8> ts <int>", n, dk_stream_bytes(s), 29.0 * (double)n,
         (t1 - t0) / n, (t2 - t1) / (walked ? walked : 1));
@@ -367,10 +365,10 @@ static void bench_small(void) {
 
 int main(int argc, char **argv) {
     size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
-    if (n < 1000)
-        n = 1000;
+    if (n < 1000) n = 1000;
     printf("datakit containers, N = %zu (B/e-over: bytes per element beyond the payload named "
-           "in the benchmark; ns: random order)\n", n);
+           "in the benchmark; ns: random order)\n",
+           n);
     header();
     bench_list_push(n, 64, "list: tail pushes of ints 0..63");
     bench_list_push(n, 1000, "list: tail pushes of ints 0..999");

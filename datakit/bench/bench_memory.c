@@ -45,8 +45,7 @@ static size_t rss_bytes(void) {
     FILE *f = fopen("/proc/self/statm", "r");
     unsigned long size = 0, resident = 0;
     if (f) {
-        if (fscanf(f, "%lu %lu", &size, &resident) != 2)
-            resident = 0;
+        if (fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
         fclose(f);
     }
     return resident * (size_t)sysconf(_SC_PAGESIZE);
@@ -79,7 +78,7 @@ static void run_case(enum bench_kind kind, size_t n) {
     }
     for (size_t i = 0; i < (size_t)POOL * VLEN; i++)
         pool[i] = "0123456789abcdef"[rnd() & 15];
-    dk_table *t = dk_table_new_meta();   /* as the keyspace makes them */
+    dk_table *t = dk_table_new_meta(); /* as the keyspace makes them */
     size_t rss0 = rss_bytes();
     size_t bytes0 = dk_table_bytes(t);
 
@@ -142,8 +141,8 @@ static void run_case(enum bench_kind kind, size_t n) {
     static const char *names[] = {"int (0..9999999)", "100-byte values", "int + expiry"};
     printf("%-18s %8zu keys  payload %.1f B (packed %.1f B)\n", names[kind], n, text_bytes,
            box_bytes);
-    printf("  dk_table_bytes  %6.1f B/key  overhead %5.1f B/key (vs packed %5.1f)\n",
-           table_per_key, table_per_key - text_bytes, table_per_key - box_bytes);
+    printf("  dk_table_bytes  %6.1f B/key  overhead %5.1f B/key (vs packed %5.1f)\n", table_per_key,
+           table_per_key - text_bytes, table_per_key - box_bytes);
     printf("  RSS delta       %6.1f B/key  overhead %5.1f B/key (vs packed %5.1f)\n", rss_per_key,
            rss_per_key - text_bytes, rss_per_key - box_bytes);
     printf("  dk_table  insert %6.1f ns/op  lookup %6.1f ns/op  chained lookup %6.1f ns/op\n",
@@ -151,10 +150,10 @@ static void run_case(enum bench_kind kind, size_t n) {
     if (kind == KIND_INT) {
         plain_times pt = plain_bench(keys, 16, 14, order, n);
         printf("  plain     insert %6.1f ns/op  lookup %6.1f ns/op  chained lookup %6.1f ns/op"
-               "  (%.1f B/key)\n", pt.insert_ns, pt.lookup_ns, pt.chained_ns, pt.bytes_per_key);
+               "  (%.1f B/key)\n",
+               pt.insert_ns, pt.lookup_ns, pt.chained_ns, pt.bytes_per_key);
     }
-    if (sum == 42)
-        printf("\n");
+    if (sum == 42) printf("\n");
     fflush(stdout);
     dk_table_free(t, NULL, NULL);
     free(keys);

@@ -53,8 +53,8 @@ plain_times plain_bench(const char *keys, size_t stride, size_t klen, const uint
         sum += (uint64_t)find(b, nb - 1, keys + (size_t)order[i] * stride, klen)->value;
     double t2 = now_ns();
     for (size_t i = 0; i < n; i++)
-        sum += (uint64_t)find(b, nb - 1, keys + (size_t)order[(i + (sum & 1)) % n] * stride,
-                              klen)->value;
+        sum += (uint64_t)find(b, nb - 1, keys + (size_t)order[(i + (sum & 1)) % n] * stride, klen)
+                   ->value;
     double t3 = now_ns();
     pt.insert_ns = (t1 - t0) / (double)n;
     pt.lookup_ns = (t2 - t1) / (double)n;
@@ -68,7 +68,6 @@ plain_times plain_bench(const char *keys, size_t stride, size_t klen, const uint
             free(e);
         }
     free(b);
-    if (sum == 1)
-        pt.bytes_per_key += 0;
+    if (sum == 1) pt.bytes_per_key += 0;
     return pt;
 }

@@ -18,20 +18,23 @@
 
 #include <datakit/mem.h>
 
-#define RESIZE_WORK 2              /* buckets moved by each mutating call */
+#define RESIZE_WORK 2 /* buckets moved by each mutating call */
 
-uint64_t dk_table_default_hash(const void *key, size_t klen) { return XXH3_64bits(key, klen); }
+uint64_t dk_table_default_hash(const void *key, size_t klen) {
+    return XXH3_64bits(key, klen);
+}
 
 const char *dk_table_layout(void) {
     return "plain";
 }
 
-dk_table *dk_table_new_meta(void) { return dk_table_new(); }   /* every plain entry has one */
+dk_table *dk_table_new_meta(void) {
+    return dk_table_new();
+} /* every plain entry has one */
 
 dk_table *dk_table_new(void) {
     dk_table *t = dk_calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
+    if (!t) return NULL;
     t->hash_fn = dk_table_default_hash;
     return t;
 }
@@ -40,21 +43,26 @@ void dk_table_set_hash(dk_table *t, dk_table_hash_fn fn) {
     t->hash_fn = fn ? fn : dk_table_default_hash;
 }
 
-size_t dk_table_count(const dk_table *t) { return t->count; }
-size_t dk_table_expires_count(const dk_table *t) { return t->heap_len; }
+size_t dk_table_count(const dk_table *t) {
+    return t->count;
+}
+size_t dk_table_expires_count(const dk_table *t) {
+    return t->heap_len;
+}
 
 int64_t dk_table_expiry_mean(const dk_table *t) {
     return t->heap_len ? (int64_t)(t->expires_sum / (__int128)t->heap_len) : DK_NO_EXPIRY;
 }
-size_t dk_table_bytes(const dk_table *t) { return dk_mem_footprint(t) + t->bytes; }
+size_t dk_table_bytes(const dk_table *t) {
+    return dk_mem_footprint(t) + t->bytes;
+}
 
 /* ---- buckets and resizing ---------------------------------------------------------------- */
 
 /* Starts moving to n buckets; false (and nothing changes) when memory ran out. */
 static bool resize_start(dk_table *t, size_t n) {
     tp_entry **b = dk_calloc(n, sizeof *b);
-    if (!b)
-        return false;
+    if (!b) return false;
     t->bytes += dk_mem_footprint(b);
     int w = t->size[0] ? 1 : 0;
     t->bucket[w] = b;
@@ -111,21 +119,20 @@ static bool rehash_step(dk_table *t, size_t n) {
         }
         t->rehash++;
     }
-    if (t->bucket[1] && t->rehash == t->size[0])
-        resize_finish(t);
+    if (t->bucket[1] && t->rehash == t->size[0]) resize_finish(t);
     return t->bucket[1] != NULL;
 }
 
-bool dk_table_step(dk_table *t, size_t work) { return rehash_step(t, work ? work : 1); }
+bool dk_table_step(dk_table *t, size_t work) {
+    return rehash_step(t, work ? work : 1);
+}
 
 /* Starts a grow or shrink when the load calls for one (and none is under way).  A failed
  * allocation only postpones it. */
 static void maybe_resize(dk_table *t) {
-    if (t->bucket[1])
-        return;
+    if (t->bucket[1]) return;
     size_t to = dk_table_resize_target(t->count, t->size[0]);
-    if (to)
-        resize_start(t, to);
+    if (to) resize_start(t, to);
 }
 
 /* ---- lookup ------------------------------------------------------------------------------- */
@@ -134,12 +141,10 @@ static void maybe_resize(dk_table *t) {
  * is in the slot of its hash: a new one goes where a lookup looks, in the old array when its
  * bucket has not been moved yet. */
 static tp_entry **slot_of(const dk_table *t, uint64_t h) {
-    if (!t->size[0])
-        return NULL;
+    if (!t->size[0]) return NULL;
     uint64_t bh = tp_bhash(h);
     size_t i = bh & (t->size[0] - 1);
-    if (!t->bucket[1] || i >= t->rehash)
-        return &t->bucket[0][i];
+    if (!t->bucket[1] || i >= t->rehash) return &t->bucket[0][i];
     return &t->bucket[1][bh & (t->size[1] - 1)];
 }
 
@@ -147,8 +152,7 @@ static tp_entry **slot_of(const dk_table *t, uint64_t h) {
 static tp_entry *lookup(const dk_table *t, const void *key, size_t klen, uint64_t h,
                         tp_entry ***link) {
     tp_entry **l = slot_of(t, h);
-    if (!l)
-        return NULL;
+    if (!l) return NULL;
     for (; *l; l = &(*l)->next) {
         tp_entry *e = *l;
         if (e->klen == klen && memcmp(e->key, key, klen) == 0) {
@@ -171,24 +175,21 @@ static tp_entry **link_of(const dk_table *t, const tp_entry *e) {
 
 void dk_table_prefetch(const dk_table *t, uint64_t hash) {
     tp_entry **l = slot_of(t, hash);
-    if (l)
-        __builtin_prefetch(l);
+    if (l) __builtin_prefetch(l);
 }
 
 void dk_table_prefetch_entry(const dk_table *t, uint64_t hash) {
     tp_entry **l = slot_of(t, hash);
     tp_entry *e = l ? *l : NULL;
-    if (!e)
-        return;
+    if (!e) return;
     __builtin_prefetch(e);
-    __builtin_prefetch(e->key);    /* the key may start on the next cache line */
+    __builtin_prefetch(e->key); /* the key may start on the next cache line */
 }
 
 dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash) {
     tp_entry **link;
     tp_entry *e = lookup(t, key, klen, hash, &link);
-    if (!e)
-        return DK_REF_NONE;
+    if (!e) return DK_REF_NONE;
     t->hint = e;
     t->hint_hash = hash;
     return tp_ref(e);
@@ -196,7 +197,7 @@ dk_ref dk_table_find(dk_table *t, const void *key, size_t klen, uint64_t hash) {
 
 size_t dk_table_spare_bytes(const dk_table *t) {
     (void)t;
-    return 0;   /* entries are the allocator's: a deleted one goes back to it */
+    return 0; /* entries are the allocator's: a deleted one goes back to it */
 }
 
 uint16_t dk_table_meta(const dk_table *t, dk_ref r) {
@@ -237,8 +238,7 @@ void dk_table_view(dk_table *t, dk_ref r, dk_entry *out) {
 size_t dk_table_entry_bytes(const dk_table *t, dk_ref r) {
     const tp_entry *e = tp_of(r);
     size_t bytes = dk_mem_footprint(e);
-    if (e->kind == TP_BOX_EXT)
-        bytes += dk_mem_footprint(e->val.ext);
+    if (e->kind == TP_BOX_EXT) bytes += dk_mem_footprint(e->val.ext);
     size_t buckets = (t->size[0] + t->size[1]) * sizeof(tp_entry *);
     return bytes + (t->count ? buckets / t->count : 0);
 }
@@ -251,7 +251,7 @@ typedef struct tp_value {
     uint8_t kind;
     uint16_t obj_type;
     uint8_t small[TP_SMALL];
-    void *ptr;                     /* TP_BOX_EXT: the packed box; TP_OBJ: the object */
+    void *ptr; /* TP_BOX_EXT: the packed box; TP_OBJ: the object */
 } tp_value;
 
 /* Packs box v (inline when small, else into a new allocation); false when memory ran out. */
@@ -263,8 +263,7 @@ static bool value_of_box(dk_table *t, const dk_val *v, tp_value *out) {
         return true;
     }
     uint8_t *ext = dk_malloc(size);
-    if (!ext)
-        return false;
+    if (!ext) return false;
     dk_box_pack(v, ext);
     t->bytes += dk_mem_footprint(ext);
     out->kind = TP_BOX_EXT;
@@ -274,8 +273,7 @@ static bool value_of_box(dk_table *t, const dk_val *v, tp_value *out) {
 
 /* Frees what the entry's value owns (an out-of-line box; objects belong to the caller). */
 static void value_drop(dk_table *t, tp_entry *e) {
-    if (e->kind != TP_BOX_EXT)
-        return;
+    if (e->kind != TP_BOX_EXT) return;
     t->bytes -= dk_mem_footprint(e->val.ext);
     dk_free(e->val.ext);
 }
@@ -296,28 +294,22 @@ static void value_store(tp_entry *e, const tp_value *v) {
 
 /* Clears e's expiry (taking it out of the heap). */
 static void expiry_clear(dk_table *t, tp_entry *e) {
-    if (e->expire_ms == DK_NO_EXPIRY)
-        return;
+    if (e->expire_ms == DK_NO_EXPIRY) return;
     tp_heap_del(t, e);
     e->expire_ms = DK_NO_EXPIRY;
 }
 
 /* A new entry for key with value v, linked into the bucket of h; NULL when memory ran out. */
-static tp_entry *insert(dk_table *t, const void *key, size_t klen, uint64_t h,
-                        const tp_value *v) {
-    if (klen > UINT32_MAX)
-        return NULL;
-    if (!t->size[0] && !resize_start(t, DK_TABLE_MIN_BUCKETS))
-        return NULL;
+static tp_entry *insert(dk_table *t, const void *key, size_t klen, uint64_t h, const tp_value *v) {
+    if (klen > UINT32_MAX) return NULL;
+    if (!t->size[0] && !resize_start(t, DK_TABLE_MIN_BUCKETS)) return NULL;
     tp_entry *e = dk_malloc(sizeof *e + klen);
-    if (!e)
-        return NULL;
+    if (!e) return NULL;
     t->bytes += dk_mem_footprint(e);
     memset(e, 0, sizeof *e);
     e->expire_ms = DK_NO_EXPIRY;
     e->klen = (uint32_t)klen;
-    if (klen)
-        memcpy(e->key, key, klen);
+    if (klen) memcpy(e->key, key, klen);
     value_store(e, v);
     tp_entry **head = slot_of(t, h);
     e->next = *head;
@@ -335,16 +327,14 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const t
     if (e) {
         if (e->kind == TP_OBJ && old_obj) {
             *old_obj = e->val.obj;
-            if (old_type)
-                *old_type = e->obj_type;
+            if (old_type) *old_type = e->obj_type;
         }
         value_drop(t, e);
         value_store(e, v);
         e->flags = 0;
         e->aux32 = 0;
         e->aux64 = 0;
-        if (!keep_expiry)
-            expiry_clear(t, e);
+        if (!keep_expiry) expiry_clear(t, e);
     } else if (!(e = insert(t, key, klen, h, v))) {
         return DK_REF_NONE;
     }
@@ -357,11 +347,9 @@ static dk_ref put(dk_table *t, const void *key, size_t klen, uint64_t h, const t
 dk_ref dk_table_put_box(dk_table *t, const void *key, size_t klen, uint64_t hash, const dk_val *v,
                         bool keep_expiry, void **old_obj, uint16_t *old_type) {
     assert(v->type != DK_PTR);
-    if (old_obj)
-        *old_obj = NULL;
+    if (old_obj) *old_obj = NULL;
     tp_value nv = {0};
-    if (!value_of_box(t, v, &nv))
-        return DK_REF_NONE;
+    if (!value_of_box(t, v, &nv)) return DK_REF_NONE;
     dk_ref r = put(t, key, klen, hash, &nv, keep_expiry, old_obj, old_type);
     if (r == DK_REF_NONE && nv.kind == TP_BOX_EXT) {
         t->bytes -= dk_mem_footprint(nv.ptr);
@@ -370,14 +358,13 @@ dk_ref dk_table_put_box(dk_table *t, const void *key, size_t klen, uint64_t hash
     return r;
 }
 
-dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uint64_t hash, size_t len,
-                                  bool keep_expiry, void **old_obj, uint16_t *old_type, uint8_t **bytes) {
-    if (old_obj)
-        *old_obj = NULL;
+dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uint64_t hash,
+                                  size_t len, bool keep_expiry, void **old_obj, uint16_t *old_type,
+                                  uint8_t **bytes) {
+    if (old_obj) *old_obj = NULL;
     uint8_t *data;
     tp_value nv = {.kind = TP_BOX_EXT};
-    if (!(nv.ptr = dk_ext_reserve(len, &data, &t->bytes)))
-        return DK_REF_NONE;
+    if (!(nv.ptr = dk_ext_reserve(len, &data, &t->bytes))) return DK_REF_NONE;
     dk_ref r = put(t, key, klen, hash, &nv, keep_expiry, old_obj, old_type);
     if (r == DK_REF_NONE) {
         t->bytes -= dk_mem_footprint(nv.ptr);
@@ -390,27 +377,23 @@ dk_ref dk_table_put_bytes_reserve(dk_table *t, const void *key, size_t klen, uin
 
 dk_ref dk_table_put_obj(dk_table *t, const void *key, size_t klen, uint64_t hash, uint16_t type,
                         void *obj, bool keep_expiry, void **old_obj, uint16_t *old_type) {
-    if (old_obj)
-        *old_obj = NULL;
+    if (old_obj) *old_obj = NULL;
     tp_value nv = {.kind = TP_OBJ, .obj_type = type, .ptr = obj};
     return put(t, key, klen, hash, &nv, keep_expiry, old_obj, old_type);
 }
 
 void dk_table_delete(dk_table *t, dk_ref r, void **obj, uint16_t *type) {
     tp_entry *e = tp_of(r);
-    if (obj)
-        *obj = NULL;
+    if (obj) *obj = NULL;
     if (e->kind == TP_OBJ && obj) {
         *obj = e->val.obj;
-        if (type)
-            *type = e->obj_type;
+        if (type) *type = e->obj_type;
     }
     value_drop(t, e);
     expiry_clear(t, e);
     tp_entry **link = link_of(t, e);
     *link = e->next;
-    if (t->hint == e)
-        t->hint = NULL;
+    if (t->hint == e) t->hint = NULL;
     t->bytes -= dk_mem_footprint(e);
     dk_free(e);
     t->count--;
@@ -422,18 +405,16 @@ bool dk_table_overwrite_box(dk_table *t, dk_ref r, const dk_val *v) {
     (void)t;
     (void)r;
     (void)v;
-    return false;   /* entries are the allocator's: an overwrite is a put */
+    return false; /* entries are the allocator's: an overwrite is a put */
 }
 
 dk_ref dk_table_set_expiry(dk_table *t, dk_ref r, int64_t expire_ms) {
     tp_entry *e = tp_of(r);
-    if (e->expire_ms == expire_ms)
-        return r;
+    if (e->expire_ms == expire_ms) return r;
     if (expire_ms == DK_NO_EXPIRY) {
         expiry_clear(t, e);
     } else if (e->expire_ms == DK_NO_EXPIRY) {
-        if (!tp_heap_reserve(t))
-            return DK_REF_NONE;
+        if (!tp_heap_reserve(t)) return DK_REF_NONE;
         e->expire_ms = expire_ms;
         tp_heap_add(t, e);
     } else {
@@ -447,11 +428,9 @@ dk_ref dk_table_set_expiry(dk_table *t, dk_ref r, int64_t expire_ms) {
 
 dk_ref dk_table_append_bytes(dk_table *t, dk_ref r, const void *p, size_t n) {
     tp_entry *e = tp_of(r);
-    if (e->kind != TP_BOX_EXT)
-        return DK_REF_NONE;
+    if (e->kind != TP_BOX_EXT) return DK_REF_NONE;
     uint8_t *ext = dk_ext_append(e->val.ext, p, n, &t->bytes);
-    if (!ext)
-        return DK_REF_NONE;
+    if (!ext) return DK_REF_NONE;
     e->val.ext = ext;
     return r;
 }
@@ -479,14 +458,12 @@ void dk_table_clear(dk_table *t, dk_obj_free_fn free_obj, void *ctx) {
         for (size_t i = 0; i < t->size[w]; i++) {
             for (tp_entry *e = t->bucket[w][i], *next; e; e = next) {
                 next = e->next;
-                if (e->kind == TP_OBJ && free_obj)
-                    free_obj(ctx, e->obj_type, e->val.obj);
+                if (e->kind == TP_OBJ && free_obj) free_obj(ctx, e->obj_type, e->val.obj);
                 value_drop(t, e);
                 dk_free(e);
             }
         }
-        if (t->bucket[w])
-            dk_free(t->bucket[w]);
+        if (t->bucket[w]) dk_free(t->bucket[w]);
     }
     tp_heap_release(t);
     dk_table_hash_fn fn = t->hash_fn;
@@ -495,8 +472,7 @@ void dk_table_clear(dk_table *t, dk_obj_free_fn free_obj, void *ctx) {
 }
 
 void dk_table_free(dk_table *t, dk_obj_free_fn free_obj, void *ctx) {
-    if (!t)
-        return;
+    if (!t) return;
     dk_table_clear(t, free_obj, ctx);
     dk_free(t);
 }

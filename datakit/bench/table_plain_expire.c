@@ -13,8 +13,7 @@
 #define HEAP_MIN 16
 
 static bool before(const tp_entry *a, const tp_entry *b) {
-    if (a->expire_ms != b->expire_ms)
-        return a->expire_ms < b->expire_ms;
+    if (a->expire_ms != b->expire_ms) return a->expire_ms < b->expire_ms;
     return (uintptr_t)a < (uintptr_t)b;
 }
 
@@ -27,8 +26,7 @@ static void sift_up(dk_table *t, size_t i) {
     tp_entry *e = t->heap[i];
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!before(e, t->heap[parent]))
-            break;
+        if (!before(e, t->heap[parent])) break;
         place(t, i, t->heap[parent]);
         i = parent;
     }
@@ -39,12 +37,9 @@ static void sift_down(dk_table *t, size_t i) {
     tp_entry *e = t->heap[i];
     for (;;) {
         size_t c = 2 * i + 1;
-        if (c >= t->heap_len)
-            break;
-        if (c + 1 < t->heap_len && before(t->heap[c + 1], t->heap[c]))
-            c++;
-        if (!before(t->heap[c], e))
-            break;
+        if (c >= t->heap_len) break;
+        if (c + 1 < t->heap_len && before(t->heap[c + 1], t->heap[c])) c++;
+        if (!before(t->heap[c], e)) break;
         place(t, i, t->heap[c]);
         i = c;
     }
@@ -55,8 +50,7 @@ static void sift_down(dk_table *t, size_t i) {
 static bool heap_resize(dk_table *t, size_t cap) {
     size_t old = dk_mem_footprint(t->heap);
     tp_entry **h = dk_realloc(t->heap, cap * sizeof *h);
-    if (!h)
-        return false;
+    if (!h) return false;
     t->heap = h;
     t->heap_cap = cap;
     t->bytes = t->bytes - old + dk_mem_footprint(h);
@@ -64,9 +58,8 @@ static bool heap_resize(dk_table *t, size_t cap) {
 }
 
 bool tp_heap_reserve(dk_table *t) {
-    if (t->heap_len < t->heap_cap)
-        return true;
-    if (t->heap_len >= UINT32_MAX)       /* heap_pos is 32 bits */
+    if (t->heap_len < t->heap_cap) return true;
+    if (t->heap_len >= UINT32_MAX) /* heap_pos is 32 bits */
         return false;
     return heap_resize(t, t->heap_cap ? t->heap_cap * 2 : HEAP_MIN);
 }
@@ -90,7 +83,7 @@ void tp_heap_del(dk_table *t, tp_entry *e) {
     if (t->heap_len == 0)
         tp_heap_release(t);
     else if (t->heap_cap > HEAP_MIN && t->heap_len < t->heap_cap / 4)
-        heap_resize(t, t->heap_cap / 2);  /* a failed shrink keeps the bigger array */
+        heap_resize(t, t->heap_cap / 2); /* a failed shrink keeps the bigger array */
 }
 
 void tp_heap_fix(dk_table *t, tp_entry *e) {
@@ -118,8 +111,7 @@ size_t dk_table_expire_due(dk_table *t, int64_t now_ms, size_t max, dk_due_fn du
         n++;
         /* A callback that neither deleted nor postponed the entry would loop forever (the
          * entry is only read again when it is still the heap's first, so still alive). */
-        if (t->heap_len && (uintptr_t)t->heap[0] == was && t->heap[0]->expire_ms == when)
-            break;
+        if (t->heap_len && (uintptr_t)t->heap[0] == was && t->heap[0]->expire_ms == when) break;
     }
     return n;
 }
@@ -128,4 +120,6 @@ int64_t dk_table_next_expiry(const dk_table *t) {
     return t->heap_len ? t->heap[0]->expire_ms : DK_NO_EXPIRY;
 }
 
-dk_ref dk_table_soonest(const dk_table *t) { return t->heap_len ? tp_ref(t->heap[0]) : DK_REF_NONE; }
+dk_ref dk_table_soonest(const dk_table *t) {
+    return t->heap_len ? tp_ref(t->heap[0]) : DK_REF_NONE;
+}

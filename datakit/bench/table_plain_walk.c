@@ -3,7 +3,7 @@
 #include <datakit/table_shared.h>
 
 #define RANDOM_TRIES 64
-#define RANDOM_DEPTH 4             /* chain positions drawn from, for uniformity */
+#define RANDOM_DEPTH 4 /* chain positions drawn from, for uniformity */
 
 static void visit_bucket(dk_table *t, int a, uint64_t b, dk_scan_fn fn, void *ctx) {
     tp_entry *e = t->bucket[a][b];
@@ -25,8 +25,7 @@ uint64_t dk_table_scan_shape(const dk_table *t) {
 /* Bucket k of the buckets still in use (bucket[0] from `rehash` on, then bucket[1]). */
 static tp_entry *bucket_at(const dk_table *t, uint64_t k) {
     size_t from = t->bucket[1] ? t->rehash : 0;
-    if (k < t->size[0] - from)
-        return t->bucket[0][from + k];
+    if (k < t->size[0] - from) return t->bucket[0][from + k];
     return t->bucket[1][k - (t->size[0] - from)];
 }
 
@@ -41,8 +40,7 @@ static tp_entry *chain_nth(tp_entry *e, uint64_t n) {
  * equally likely.  After RANDOM_TRIES misses (a sparse table) the buckets are walked in order
  * from the last draw. */
 dk_ref dk_table_random(dk_table *t, uint64_t rnd) {
-    if (!t->count)
-        return DK_REF_NONE;
+    if (!t->count) return DK_REF_NONE;
     uint64_t nb = t->bucket[1] ? t->size[0] - t->rehash + t->size[1] : t->size[0];
     uint64_t x = rnd, k = 0;
     for (int i = 0;; i++) {
@@ -52,12 +50,9 @@ dk_ref dk_table_random(dk_table *t, uint64_t rnd) {
         uint64_t len = 0;
         for (tp_entry *e = head; e; e = e->next)
             len++;
-        if (!len)
-            continue;
+        if (!len) continue;
         uint64_t u = x & 0xffff;
-        if (len > RANDOM_DEPTH || i >= RANDOM_TRIES)
-            return tp_ref(chain_nth(head, u % len));
-        if (u % RANDOM_DEPTH < len)
-            return tp_ref(chain_nth(head, u % RANDOM_DEPTH));
+        if (len > RANDOM_DEPTH || i >= RANDOM_TRIES) return tp_ref(chain_nth(head, u % len));
+        if (u % RANDOM_DEPTH < len) return tp_ref(chain_nth(head, u % RANDOM_DEPTH));
     }
 }

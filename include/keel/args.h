@@ -11,7 +11,8 @@
 /* True when the argument equals word, ignoring ASCII case ("ex" matches "EX"). */
 static inline bool keel_arg_is(const keel_arg *a, const char *word) {
     size_t n = 0;
-    while (word[n]) n++;
+    while (word[n])
+        n++;
     return a->len == n && strncasecmp(a->ptr, word, n) == 0;
 }
 

@@ -14,54 +14,54 @@
 #include <keel/vm.h>
 #include <keel/reply.h>
 
-typedef struct keel_conn keel_conn;   /* opaque: a client connection */
+typedef struct keel_conn keel_conn; /* opaque: a client connection */
 
 typedef enum keel_parse_result {
-    KEEL_PARSE_OK = 0,     /* one request in *req; req->consumed bytes used (argc 0 = nothing
-                              to run, e.g. an empty line: just consume; with reply_only, a reply
-                              without a command) */
-    KEEL_PARSE_NEED,       /* incomplete: call again when the buffer holds at least req->need
-                              bytes from the same start (0 = when any more bytes arrive) */
-    KEEL_PARSE_ERROR,      /* protocol error: req->error is sent (as an error reply) and the
-                              connection is closed after it */
-    KEEL_PARSE_CLOSE       /* the client asked to close (memcached "quit"): close now */
+    KEEL_PARSE_OK = 0, /* one request in *req; req->consumed bytes used (argc 0 = nothing
+                          to run, e.g. an empty line: just consume; with reply_only, a reply
+                          without a command) */
+    KEEL_PARSE_NEED,   /* incomplete: call again when the buffer holds at least req->need
+                          bytes from the same start (0 = when any more bytes arrive) */
+    KEEL_PARSE_ERROR,  /* protocol error: req->error is sent (as an error reply) and the
+                          connection is closed after it */
+    KEEL_PARSE_CLOSE   /* the client asked to close (memcached "quit"): close now */
 } keel_parse_result;
 
 /* Filled by parse.  argv entries may point into buf or into protocol state; the core copies
  * them before calling parse again. */
 typedef struct keel_request {
-    uint32_t size;             /* sizeof(keel_request) as the core built it */
+    uint32_t size; /* sizeof(keel_request) as the core built it */
     uint32_t argc;
-    keel_arg *argv;            /* argc entries (ptr need not be NUL-terminated here) */
-    size_t consumed;           /* bytes of buf this request used */
-    size_t need;               /* KEEL_PARSE_NEED: total bytes wanted from buf's start */
-    uint64_t tag;              /* protocol data handed back to encode with the reply */
-    const char *error;         /* KEEL_PARSE_ERROR: message, e.g. "Protocol error: ..." */
+    keel_arg *argv;    /* argc entries (ptr need not be NUL-terminated here) */
+    size_t consumed;   /* bytes of buf this request used */
+    size_t need;       /* KEEL_PARSE_NEED: total bytes wanted from buf's start */
+    uint64_t tag;      /* protocol data handed back to encode with the reply */
+    const char *error; /* KEEL_PARSE_ERROR: message, e.g. "Protocol error: ..." */
     /* ---- added in ABI 1.2: limits the core sets before each call (read them only when
      *      size covers them; 0 = no limit of the core's, the protocol's own apply) ---- */
-    uint64_t max_bulk;         /* the largest argument allowed (proto-max-bulk-len, or a small
-                                  bound before the client has authenticated) */
-    uint32_t max_args;         /* the most arguments allowed in one request */
-    bool unauthenticated;      /* the client has not authenticated yet (for the error text) */
+    uint64_t max_bulk;    /* the largest argument allowed (proto-max-bulk-len, or a small
+                             bound before the client has authenticated) */
+    uint32_t max_args;    /* the most arguments allowed in one request */
+    bool unauthenticated; /* the client has not authenticated yet (for the error text) */
     /* ---- added in ABI 1.6: set by parse (check KEEL_REQUEST_HAS first) ---- */
-    bool reply_only;           /* KEEL_PARSE_OK with argc 0: no command runs; the core answers
-                                  the request itself with a nil reply, in its place among the
-                                  connection's replies, and encode gets it with tag (a line the
-                                  protocol writes on its own: memcached's "version", "mn", the
-                                  errors its parser finds).  Nothing is checked or counted as a
-                                  command: no permission, AUTH, MULTI queue or MONITOR line */
+    bool reply_only; /* KEEL_PARSE_OK with argc 0: no command runs; the core answers
+                        the request itself with a nil reply, in its place among the
+                        connection's replies, and encode gets it with tag (a line the
+                        protocol writes on its own: memcached's "version", "mn", the
+                        errors its parser finds).  Nothing is checked or counted as a
+                        command: no permission, AUTH, MULTI queue or MONITOR line */
 } keel_request;
 
 /* True when req, as the core built it, carries the field f (added after ABI 1.0). */
-#define KEEL_REQUEST_HAS(req, f) \
+#define KEEL_REQUEST_HAS(req, f)                                                                   \
     ((req)->size >= offsetof(keel_request, f) + sizeof(((keel_request *)0)->f))
 
 typedef struct keel_proto_def {
-    size_t size;               /* sizeof(keel_proto_def) */
-    const char *name;          /* "resp", "memcache": what a network's "protocol" names */
-    size_t conn_state_size;    /* bytes of per-connection state (zeroed at open) */
-    void (*conn_open)(keel_conn *c, void *state);            /* optional */
-    void (*conn_close)(keel_conn *c, void *state);           /* optional: free what state owns */
+    size_t size;            /* sizeof(keel_proto_def) */
+    const char *name;       /* "resp", "memcache": what a network's "protocol" names */
+    size_t conn_state_size; /* bytes of per-connection state (zeroed at open) */
+    void (*conn_open)(keel_conn *c, void *state);  /* optional */
+    void (*conn_close)(keel_conn *c, void *state); /* optional: free what state owns */
     /* Parses at most one request from the start of buf (len bytes, contiguous). */
     keel_parse_result (*parse)(keel_conn *c, void *state, const char *buf, size_t len,
                                keel_request *req);

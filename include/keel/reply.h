@@ -7,18 +7,18 @@
 
 typedef enum keel_reply_type {
     KEEL_REPLY_NIL = 0,
-    KEEL_REPLY_INT,        /* v.i */
-    KEEL_REPLY_UINT,       /* v.u (integers above INT64_MAX) */
-    KEEL_REPLY_DOUBLE,     /* v.d */
-    KEEL_REPLY_BOOL,       /* v.i 0/1 */
-    KEEL_REPLY_BULK,       /* v.s, len bytes (binary safe) */
-    KEEL_REPLY_SIMPLE,     /* v.s, len bytes, no CR/LF */
-    KEEL_REPLY_ERROR,      /* v.s, len bytes, starts with a code word: "ERR ...", "WRONGTYPE ..." */
-    KEEL_REPLY_VERBATIM,   /* v.s = "txt:..." (RESP3 verbatim string; bulk in RESP2) */
-    KEEL_REPLY_ARRAY,      /* len children */
-    KEEL_REPLY_MAP,        /* len pairs = 2*len children, key then value */
-    KEEL_REPLY_SET,        /* len children */
-    KEEL_REPLY_PUSH,       /* len children (RESP3 out-of-band data) */
+    KEEL_REPLY_INT,      /* v.i */
+    KEEL_REPLY_UINT,     /* v.u (integers above INT64_MAX) */
+    KEEL_REPLY_DOUBLE,   /* v.d */
+    KEEL_REPLY_BOOL,     /* v.i 0/1 */
+    KEEL_REPLY_BULK,     /* v.s, len bytes (binary safe) */
+    KEEL_REPLY_SIMPLE,   /* v.s, len bytes, no CR/LF */
+    KEEL_REPLY_ERROR,    /* v.s, len bytes, starts with a code word: "ERR ...", "WRONGTYPE ..." */
+    KEEL_REPLY_VERBATIM, /* v.s = "txt:..." (RESP3 verbatim string; bulk in RESP2) */
+    KEEL_REPLY_ARRAY,    /* len children */
+    KEEL_REPLY_MAP,      /* len pairs = 2*len children, key then value */
+    KEEL_REPLY_SET,      /* len children */
+    KEEL_REPLY_PUSH,     /* len children (RESP3 out-of-band data) */
     KEEL_REPLY_TYPE_COUNT
 } keel_reply_type;
 
@@ -38,9 +38,9 @@ typedef enum keel_reply_type {
 /* One node.  Aggregates point to their first child; children are linked through next.
  * Nodes and their bytes live in the process arena and are read-only to protocols. */
 typedef struct keel_reply {
-    uint8_t type;                     /* keel_reply_type */
+    uint8_t type; /* keel_reply_type */
     uint8_t pad[3];
-    uint32_t len;                     /* bytes, or children (pairs for MAP) */
+    uint32_t len; /* bytes, or children (pairs for MAP) */
     union {
         int64_t i;
         uint64_t u;
@@ -48,7 +48,7 @@ typedef struct keel_reply {
         const char *s;
         const struct keel_reply *child;
     } v;
-    const struct keel_reply *next;    /* next sibling */
+    const struct keel_reply *next; /* next sibling */
 } keel_reply;
 
 /* A growable output buffer handed to protocol encoders.  Encoders append with

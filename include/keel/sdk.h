@@ -45,7 +45,8 @@ static inline bool keel_proc_dialect_keel(keel_proc *p) {
 /* Appends n bytes to b. */
 static inline void keel_buf_put(keel_buf *b, const void *s, size_t n) {
     char *w = keel_buf_reserve(b, n);
-    for (size_t i = 0; i < n; i++) w[i] = ((const char *)s)[i];
+    for (size_t i = 0; i < n; i++)
+        w[i] = ((const char *)s)[i];
     b->len += n;
 }
 

@@ -24,8 +24,8 @@ typedef struct keel_sink keel_sink;
 typedef bool (*keel_member_fn)(void *ctx, const void *member, size_t len, double score);
 
 typedef struct keel_type_def {
-    size_t size;                   /* sizeof(keel_type_def) */
-    const char *name;              /* what TYPE answers: "list", "set", ... */
+    size_t size;      /* sizeof(keel_type_def) */
+    const char *name; /* what TYPE answers: "list", "set", ... */
     /* Frees an object.  Called on the thread that owns its shard. */
     void (*free)(void *obj);
     /* Deep copy (COPY, snapshots); NULL = the type cannot be copied. */
@@ -72,12 +72,12 @@ typedef struct keel_type_def {
 /* A value found in the keyspace.  Views into the keyspace stay valid until the process next
  * changes the keyspace, yields, hops or blocks. */
 typedef struct keel_value {
-    uint32_t size;                 /* sizeof(keel_value) as the caller built it */
-    keel_type_id type;             /* KEEL_TYPE_BOX or a registered type */
-    dk_val box;                    /* KEEL_TYPE_BOX: the value (bytes are a view) */
-    void *obj;                     /* registered type: the object, owned by the keyspace */
-    int64_t expire_at_ms;          /* absolute unix time in ms, -1 = no expiry */
-    bool has_aux32, has_aux64;     /* the key's optional words (see keel_key_aux_set) */
+    uint32_t size;             /* sizeof(keel_value) as the caller built it */
+    keel_type_id type;         /* KEEL_TYPE_BOX or a registered type */
+    dk_val box;                /* KEEL_TYPE_BOX: the value (bytes are a view) */
+    void *obj;                 /* registered type: the object, owned by the keyspace */
+    int64_t expire_at_ms;      /* absolute unix time in ms, -1 = no expiry */
+    bool has_aux32, has_aux64; /* the key's optional words (see keel_key_aux_set) */
     uint32_t aux32;
     uint64_t aux64;
 } keel_value;
@@ -120,7 +120,7 @@ typedef bool (*keel_walk_fn)(void *ctx, void *partial, const keel_arg *key, cons
 #define KEEL_COLOC_NTH 2u
 
 /* keel_key_store flags */
-#define KEEL_STORE_KEEPTTL (1u << 0)   /* keep the key's current expiry (SET ... KEEPTTL) */
+#define KEEL_STORE_KEEPTTL (1u << 0) /* keep the key's current expiry (SET ... KEEPTTL) */
 /* The smallest value keel_key_store_bytes takes (added in 1.2): smaller ones copy at once. */
 #define KEEL_STORE_BYTES_MIN (64 * 1024)
 

@@ -25,22 +25,22 @@ typedef struct keel_arg {
 /* The public head of a process.  The core's own process struct starts with this one; fields
  * are only ever appended (size says how many this core has). */
 typedef struct keel_proc {
-    uint32_t size;             /* sizeof(struct keel_proc) as the core built it */
-    uint32_t argc;             /* number of arguments, argv[0] is the command name */
+    uint32_t size; /* sizeof(struct keel_proc) as the core built it */
+    uint32_t argc; /* number of arguments, argv[0] is the command name */
     const keel_arg *argv;
-    dk_val *reg;               /* registers r0 .. r(KEEL_NREGS-1); r0.. start as DK_NULL */
-    int64_t budget;            /* reductions left in this time slice */
+    dk_val *reg;    /* registers r0 .. r(KEEL_NREGS-1); r0.. start as DK_NULL */
+    int64_t budget; /* reductions left in this time slice */
 } keel_proc;
 
 /* What a handler tells the VM. */
 typedef enum keel_op_result {
-    KEEL_NEXT = 0,   /* continue with the next instruction */
-    KEEL_JUMP,       /* continue at instruction in->imm (a loop-back: the budget is checked) */
-    KEEL_YIELD,      /* requeue behind other work; re-run this same instruction on resume */
-    KEEL_BLOCK,      /* park until woken (a released lock, a push); re-run this instruction */
-    KEEL_HOP,        /* move to the thread that owns the key just asked for; re-run there */
-    KEEL_DONE,       /* finished: the reply is complete */
-    KEEL_FAIL        /* failed: an error reply has been set (keel_reply_error) */
+    KEEL_NEXT = 0, /* continue with the next instruction */
+    KEEL_JUMP,     /* continue at instruction in->imm (a loop-back: the budget is checked) */
+    KEEL_YIELD,    /* requeue behind other work; re-run this same instruction on resume */
+    KEEL_BLOCK,    /* park until woken (a released lock, a push); re-run this instruction */
+    KEEL_HOP,      /* move to the thread that owns the key just asked for; re-run there */
+    KEEL_DONE,     /* finished: the reply is complete */
+    KEEL_FAIL      /* failed: an error reply has been set (keel_reply_error) */
 } keel_op_result;
 
 typedef struct keel_insn keel_insn;
@@ -48,21 +48,21 @@ typedef keel_op_result (*keel_op_fn)(keel_proc *p, const keel_insn *in);
 
 /* A resolved instruction (24 bytes). */
 struct keel_insn {
-    keel_op_fn fn;             /* handler, resolved when the program was built */
-    uint32_t op;               /* opcode number (for DEBUG ZVM EXPLAIN) */
-    uint8_t a, b, c;           /* operands: see KEEL_R / KEEL_A below */
-    uint8_t flags;             /* reserved, 0 */
-    int64_t imm;               /* immediate: jump target, count, option bits */
+    keel_op_fn fn;   /* handler, resolved when the program was built */
+    uint32_t op;     /* opcode number (for DEBUG ZVM EXPLAIN) */
+    uint8_t a, b, c; /* operands: see KEEL_R / KEEL_A below */
+    uint8_t flags;   /* reserved, 0 */
+    int64_t imm;     /* immediate: jump target, count, option bits */
 };
 
 /* Operand codes: a register, an argument, or nothing.  The opcode's documentation says
  * which operands it reads and writes. */
-#define KEEL_R(n) ((uint8_t)(n))              /* register n, 0 <= n < KEEL_NREGS */
-#define KEEL_A(n) ((uint8_t)(0x40u | (n)))    /* argv[n], 0 <= n < 63 */
+#define KEEL_R(n) ((uint8_t)(n))           /* register n, 0 <= n < KEEL_NREGS */
+#define KEEL_A(n) ((uint8_t)(0x40u | (n))) /* argv[n], 0 <= n < 63 */
 #define KEEL_NONE ((uint8_t)0xffu)
 #define KEEL_IS_REG(o) ((o) < KEEL_NREGS)
-#define KEEL_IS_ARG(o) (((o) & 0xc0u) == 0x40u)
-#define KEEL_ARG_INDEX(o) ((o) & 0x3fu)
+#define KEEL_IS_ARG(o) (((o)&0xc0u) == 0x40u)
+#define KEEL_ARG_INDEX(o) ((o)&0x3fu)
 
 /* An operand as a value: a register's contents, or an argument as bytes (DK_NULL when the
  * argument index is past argc, or for KEEL_NONE). */
@@ -83,13 +83,14 @@ static inline int keel_charge(keel_proc *p, int64_t n) {
 /* One entry of a program template, as a module writes it.  Programs are arrays of these
  * ending with {NULL}; jump targets (imm of jumping opcodes) are indexes into the array. */
 typedef struct keel_insn_def {
-    const char *op;            /* opcode name, "module.op"; NULL ends the program */
+    const char *op; /* opcode name, "module.op"; NULL ends the program */
     uint8_t a, b, c;
     int64_t imm;
 } keel_insn_def;
 
 /* Ends a program template: static const keel_insn_def prog[] = {{.op = "m.op"}, KEEL_END}; */
-#define KEEL_END {.op = NULL}
+#define KEEL_END                                                                                   \
+    { .op = NULL }
 
 /* Which operands an opcode reads and writes (for EXPLAIN and checks). */
 #define KEEL_OPND_A 1u
@@ -97,22 +98,22 @@ typedef struct keel_insn_def {
 #define KEEL_OPND_C 4u
 
 /* Opcode flags. */
-#define KEEL_OP_MAY_YIELD  (1u << 0)   /* may return KEEL_YIELD (long, per-element work) */
-#define KEEL_OP_MAY_BLOCK  (1u << 1)   /* may return KEEL_BLOCK */
-#define KEEL_OP_MAY_HOP    (1u << 2)   /* touches keys: may return KEEL_HOP */
-#define KEEL_OP_JUMPS      (1u << 3)   /* may return KEEL_JUMP to in->imm */
-#define KEEL_OP_FLAGS_ALL  0x0fu
+#define KEEL_OP_MAY_YIELD (1u << 0) /* may return KEEL_YIELD (long, per-element work) */
+#define KEEL_OP_MAY_BLOCK (1u << 1) /* may return KEEL_BLOCK */
+#define KEEL_OP_MAY_HOP (1u << 2)   /* touches keys: may return KEEL_HOP */
+#define KEEL_OP_JUMPS (1u << 3)     /* may return KEEL_JUMP to in->imm */
+#define KEEL_OP_FLAGS_ALL 0x0fu
 
 /* An opcode, as a module registers it. */
 typedef struct keel_opcode_def {
-    size_t size;               /* sizeof(keel_opcode_def) */
-    const char *name;          /* "module.op", unique */
+    size_t size;      /* sizeof(keel_opcode_def) */
+    const char *name; /* "module.op", unique */
     keel_op_fn fn;
-    const char *synopsis;      /* one line, e.g. "a = value at key b" */
-    uint8_t reads;             /* KEEL_OPND_* read */
-    uint8_t writes;            /* KEEL_OPND_* written */
-    uint32_t cost;             /* reductions the VM charges before each call */
-    uint32_t flags;            /* KEEL_OP_* */
+    const char *synopsis; /* one line, e.g. "a = value at key b" */
+    uint8_t reads;        /* KEEL_OPND_* read */
+    uint8_t writes;       /* KEEL_OPND_* written */
+    uint32_t cost;        /* reductions the VM charges before each call */
+    uint32_t flags;       /* KEEL_OP_* */
 } keel_opcode_def;
 
 #endif

@@ -14,8 +14,8 @@ rdb_status rdb_push(rdb_value *v, const uint8_t *ptr, size_t len);
 /* Appends an integer element, written as decimal text in v's memory. */
 rdb_status rdb_push_int(rdb_value *v, int64_t x);
 
-/* Every element of a ziplist, listpack, intset or zipmap blob, appended in order.  The blob must stay
- * valid as long as v (input bytes, or bytes v owns). */
+/* Every element of a ziplist, listpack, intset or zipmap blob, appended in order.  The blob must
+ * stay valid as long as v (input bytes, or bytes v owns). */
 rdb_status rdb_ziplist_items(rdb_value *v, const uint8_t *zl, size_t n);
 rdb_status rdb_listpack_items(rdb_value *v, const uint8_t *lp, size_t n);
 rdb_status rdb_intset_items(rdb_value *v, const uint8_t *is, size_t n);

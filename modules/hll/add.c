@@ -51,7 +51,8 @@ static const char *const pfadd_aliases[] = {"HLLADD", NULL};
 
 static const keel_cmd_def add_cmds[] = {
     {PF_CMD, .name = "PFADD", .aliases = pfadd_aliases, .arity = -2,
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST, .first_key = 1, .last_key = 1,
+     .key_step = 1,
      .summary = "Adds elements to a HyperLogLog, creating it; replies 1 when its estimate may "
                 "have changed, else 0.",
      .syntax = "PFADD key [element ...]", .program = pfadd_prog},

@@ -21,11 +21,11 @@ static bool merge_reply_ok(keel_proc *p) {
 /* Opcode: hll.merge
  * PFMERGE destkey [sourcekey ...]: merges the sketches of every key (the destination's own
  * included, as Redis) and stores the union at destkey, keeping its TTL; replies OK (redis
- * dialect) or the merged count (keel dialect, or after HLL.MERGEREPLY COUNT).  Every key stays locked throughout, so across shards too no
- * one sees a half-merged destination.  A key that is not a HyperLogLog fails the command with
- * WRONGTYPE before anything changes.  Registers: r0 = the union walk (arena; its sketch is
- * malloc'd and handed to the keyspace or freed before the opcode finishes).  Reductions
- * PF_COST_SKETCH per key.  May yield, hop and block. */
+ * dialect) or the merged count (keel dialect, or after HLL.MERGEREPLY COUNT).  Every key stays
+ * locked throughout, so across shards too no one sees a half-merged destination.  A key that is not
+ * a HyperLogLog fails the command with WRONGTYPE before anything changes.  Registers: r0 = the
+ * union walk (arena; its sketch is malloc'd and handed to the keyspace or freed before the opcode
+ * finishes).  Reductions PF_COST_SKETCH per key.  May yield, hop and block. */
 static keel_op_result op_merge(keel_proc *p, const keel_insn *in) {
     (void)in;
     if (p->reg[0].type == DK_NULL) p->reg[0] = dk_ptr(pf_union_new(p));
@@ -43,7 +43,8 @@ static keel_op_result op_merge(keel_proc *p, const keel_insn *in) {
         /* Redis reads every key, the destination too, as a read command: a miss is a keymiss */
         for (uint32_t argi = 1; argi < p->argc; argi++)
             if (u->missing[argi])
-                keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", p->argv[argi].ptr, p->argv[argi].len);
+                keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", p->argv[argi].ptr,
+                            p->argv[argi].len);
         st = pf_store(p, k.ptr, k.len, u->acc, st == KEEL_OK);
         u->acc = NULL;
         if (st != KEEL_OK) {
@@ -96,7 +97,8 @@ static const char *const pfmerge_aliases[] = {"HLLMERGE", NULL};
 
 static const keel_cmd_def merge_cmds[] = {
     {PF_CMD, .name = "PFMERGE", .aliases = pfmerge_aliases, .arity = -2,
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_MULTIKEY, .first_key = 1, .last_key = -1, .key_step = 1,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_MULTIKEY, .first_key = 1, .last_key = -1,
+     .key_step = 1,
      .summary = "Stores the union of HyperLogLogs (the destination's included) at destkey, "
                 "atomically across shards; replies the merged count (Redis: OK; see "
                 "HLL.MERGEREPLY).",

@@ -33,8 +33,10 @@ static keel_op_result op_lindex(keel_proc *p, const keel_insn *in) {
     if (!lst_arg_long(p, &p->argv[2], &index)) return KEEL_FAIL;
     size_t i;
     dk_val v;
-    if (lst_index(index, dk_list_len(l), &i) && dk_list_index(l, i, &v)) lst_reply_elem(p, &v);
-    else keel_reply_nil(p);
+    if (lst_index(index, dk_list_len(l), &i) && dk_list_index(l, i, &v))
+        lst_reply_elem(p, &v);
+    else
+        keel_reply_nil(p);
     return KEEL_NEXT;
 }
 
@@ -68,9 +70,11 @@ static keel_op_result op_lset(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN)                                                         \
-    {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,  \
-     .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define OP(NAME, FN, SYN)                                                                          \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                                               \
+    }
 static const keel_opcode_def access_ops[] = {
     OP("lists.llen", op_llen, "reply argv[1]'s length"),
     OP("lists.lindex", op_lindex, "reply argv[1]'s element at index argv[2]"),

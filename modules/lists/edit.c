@@ -14,8 +14,10 @@
 static keel_op_result op_linsert(keel_proc *p, const keel_insn *in) {
     (void)in;
     bool after;
-    if (keel_arg_is(&p->argv[2], "AFTER")) after = true;
-    else if (keel_arg_is(&p->argv[2], "BEFORE")) after = false;
+    if (keel_arg_is(&p->argv[2], "AFTER"))
+        after = true;
+    else if (keel_arg_is(&p->argv[2], "BEFORE"))
+        after = false;
     else {
         keel_reply_error(p, "ERR syntax error");
         return KEEL_FAIL;
@@ -57,8 +59,8 @@ static keel_op_result op_linsert(keel_proc *p, const keel_insn *in) {
  * LREM key count element: removes the first count occurrences of element from the head
  * (count > 0), the last -count from the tail (count < 0) or all of them (0); deletes the key
  * when it empties; replies how many went (0 when missing).  Registers: r0 = the cursor (a
- * dk_iter in the arena), r1 = removed so far, r2 = 1 once the lrem event is sent.  Reductions 1 per element compared, plus each
- * removal's chunk work.  May yield, hop, block. */
+ * dk_iter in the arena), r1 = removed so far, r2 = 1 once the lrem event is sent.  Reductions 1 per
+ * element compared, plus each removal's chunk work.  May yield, hop, block. */
 static keel_op_result op_lrem(keel_proc *p, const keel_insn *in) {
     (void)in;
     int64_t count;
@@ -68,7 +70,7 @@ static keel_op_result op_lrem(keel_proc *p, const keel_insn *in) {
     keel_status st = lst_find(p, key->ptr, key->len, &l);
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return lst_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {   /* (or it expired while the walk yielded) */
+    if (st == KEEL_NOTFOUND) { /* (or it expired while the walk yielded) */
         keel_reply_int(p, p->reg[1].type == DK_NULL ? 0 : p->reg[1].v.i);
         return KEEL_NEXT;
     }
@@ -99,7 +101,7 @@ static keel_op_result op_lrem(keel_proc *p, const keel_insn *in) {
         }
         if (spent) return KEEL_YIELD;
     }
-    if (p->reg[1].v.i > 0 && (p->reg[2].type == DK_NULL)) {   /* once, even if settling hops */
+    if (p->reg[1].v.i > 0 && (p->reg[2].type == DK_NULL)) { /* once, even if settling hops */
         keel_notify(p, KEEL_NOTIFY_LIST, "lrem", key->ptr, key->len);
         p->reg[2] = dk_i64(1);
     }
@@ -109,14 +111,18 @@ static keel_op_result op_lrem(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN)                                                         \
-    {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,  \
-     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define OP(NAME, FN, SYN)                                                                          \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
+    }
 static const keel_opcode_def edit_ops[] = {
-    OP("lists.linsert", op_linsert, "insert argv[4] before/after (argv[2]) the first argv[3] in "
-                                    "argv[1]; r0 = cursor"),
-    OP("lists.lrem", op_lrem, "remove argv[2] occurrences of argv[3] from argv[1]; r0 = cursor, "
-                              "r1 = removed"),
+    OP("lists.linsert", op_linsert,
+       "insert argv[4] before/after (argv[2]) the first argv[3] in "
+       "argv[1]; r0 = cursor"),
+    OP("lists.lrem", op_lrem,
+       "remove argv[2] occurrences of argv[3] from argv[1]; r0 = cursor, "
+       "r1 = removed"),
 };
 
 static const keel_insn_def linsert_prog[] = {{.op = "lists.linsert"}, KEEL_END};

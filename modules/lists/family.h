@@ -10,12 +10,12 @@
 /* ... and those of a command whose only key is argv[1]. */
 #define LST_KEY1 LST_CMD, .first_key = 1, .last_key = 1, .key_step = 1
 
-extern const keel_family lst_push_family;     /* push.c: LPUSH RPUSH LPUSHX RPUSHX */
-extern const keel_family lst_pop_family;      /* pop.c: LPOP RPOP LMPOP BLPOP BRPOP BLMPOP */
-extern const keel_family lst_move_family;     /* move.c: RPOPLPUSH LMOVE BRPOPLPUSH BLMOVE */
-extern const keel_family lst_access_family;   /* access.c: LLEN LINDEX LSET */
-extern const keel_family lst_range_family;    /* range.c: LRANGE LTRIM */
-extern const keel_family lst_edit_family;     /* edit.c: LINSERT LREM */
-extern const keel_family lst_pos_family;      /* pos.c: LPOS */
+extern const keel_family lst_push_family;   /* push.c: LPUSH RPUSH LPUSHX RPUSHX */
+extern const keel_family lst_pop_family;    /* pop.c: LPOP RPOP LMPOP BLPOP BRPOP BLMPOP */
+extern const keel_family lst_move_family;   /* move.c: RPOPLPUSH LMOVE BRPOPLPUSH BLMOVE */
+extern const keel_family lst_access_family; /* access.c: LLEN LINDEX LSET */
+extern const keel_family lst_range_family;  /* range.c: LRANGE LTRIM */
+extern const keel_family lst_edit_family;   /* edit.c: LINSERT LREM */
+extern const keel_family lst_pos_family;    /* pos.c: LPOS */
 
 #endif

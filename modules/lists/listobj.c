@@ -13,7 +13,9 @@ keel_type_id lst_type = KEEL_TYPE_NONE;
 
 /* ======== the type's ops ======== */
 
-static void list_free(void *obj) { dk_list_free(obj); }
+static void list_free(void *obj) {
+    dk_list_free(obj);
+}
 
 static void *list_copy(const void *obj) {
     const dk_list *src = obj;
@@ -30,7 +32,9 @@ static void *list_copy(const void *obj) {
     return l;
 }
 
-static size_t list_memory(const void *obj) { return dk_list_bytes(obj); }
+static size_t list_memory(const void *obj) {
+    return dk_list_bytes(obj);
+}
 
 static size_t list_describe(const void *obj, char *out, size_t cap) {
     int n = snprintf(out, cap, "list, %zu elements", dk_list_len(obj));
@@ -43,7 +47,8 @@ static void list_to_reply(keel_proc *p, const void *obj) {
     keel_reply_array(p, dk_list_len(l));
     dk_iter it = dk_iter_at(0);
     dk_val v;
-    while (dk_list_next(l, &it, &v)) lst_reply_elem(p, &v);
+    while (dk_list_next(l, &it, &v))
+        lst_reply_elem(p, &v);
     keel_charge(p, (int64_t)dk_list_len(l));
 }
 
@@ -108,12 +113,22 @@ static void *list_load(const void *data, size_t len, const char **err) {
 }
 
 /* OBJECT ENCODING: one flat buffer, or flat chunks with a chunk index (datakit/list.h). */
-static const char *list_encoding(const void *obj) { return dk_list_chunks(obj) > 1 ? "chunked" : "flat"; }
+static const char *list_encoding(const void *obj) {
+    return dk_list_chunks(obj) > 1 ? "chunked" : "flat";
+}
 
 static const keel_type_def list_def = {
-    .size = sizeof(keel_type_def), .name = "list", .free = list_free, .copy = list_copy,
-    .memory_usage = list_memory, .describe = list_describe, .to_reply = list_to_reply,
-    .save = list_save, .load = list_load, .to_reply_step = list_to_reply_step, .encoding = list_encoding,
+    .size = sizeof(keel_type_def),
+    .name = "list",
+    .free = list_free,
+    .copy = list_copy,
+    .memory_usage = list_memory,
+    .describe = list_describe,
+    .to_reply = list_to_reply,
+    .save = list_save,
+    .load = list_load,
+    .to_reply_step = list_to_reply_step,
+    .encoding = list_encoding,
 };
 
 keel_status lst_register_type(keel_module *m, const char **err) {

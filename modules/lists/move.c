@@ -41,7 +41,7 @@ static bool same_key(const keel_arg *a, const keel_arg *b) {
 
 /* An empty source: nil, or park (blocking forms) until a push, the deadline or a disconnect. */
 static keel_op_result move_wait(keel_proc *p, const move_args *a) {
-    if (!a->blocking) {   /* Redis: LMOVE's nil is a null bulk, BLMOVE's timeout a null array */
+    if (!a->blocking) { /* Redis: LMOVE's nil is a null bulk, BLMOVE's timeout a null array */
         keel_reply_nil(p);
         return KEEL_NEXT;
     }
@@ -115,7 +115,7 @@ static keel_op_result op_move(keel_proc *p, const keel_insn *in) {
     }
     st = lst_find(p, dst->ptr, dst->len, &l);
     KEEL_OP_PROPAGATE(st);
-    if (st == KEEL_EWRONGTYPE) return lst_wrongtype(p);   /* (checked above; cannot change) */
+    if (st == KEEL_EWRONGTYPE) return lst_wrongtype(p); /* (checked above; cannot change) */
     if (st == KEEL_NOTFOUND) {
         st = lst_create(p, dst->ptr, dst->len, &l);
         KEEL_OP_PROPAGATE(st);
@@ -137,10 +137,13 @@ static keel_op_result op_move(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def move_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "lists.move", .fn = op_move,
+    {.size = sizeof(keel_opcode_def),
+     .name = "lists.move",
+     .fn = op_move,
      .synopsis = "move an element from argv[1] to argv[2] (imm: RPOPLPUSH LMOVE BRPOPLPUSH "
                  "BLMOVE); r0 = step, r1 = dst wrong type, r2 = element",
-     .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+     .cost = 1,
+     .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
 static const keel_insn_def rpoplpush_prog[] = {{.op = "lists.move", .imm = MV_RPOPLPUSH}, KEEL_END};

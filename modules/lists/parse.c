@@ -13,16 +13,17 @@ bool lst_arg_long(keel_proc *p, const keel_arg *a, int64_t *out) {
     return false;
 }
 
-bool lst_arg_atleast(keel_proc *p, const keel_arg *a, int64_t min, const char *msg,
-                     int64_t *out) {
+bool lst_arg_atleast(keel_proc *p, const keel_arg *a, int64_t min, const char *msg, int64_t *out) {
     if (keel_arg_i64(a, out) && *out >= min) return true;
     keel_reply_error(p, "ERR %s", msg);
     return false;
 }
 
 bool lst_arg_end(keel_proc *p, const keel_arg *a, dk_list_end *end) {
-    if (keel_arg_is(a, "LEFT")) *end = DK_LIST_HEAD;
-    else if (keel_arg_is(a, "RIGHT")) *end = DK_LIST_TAIL;
+    if (keel_arg_is(a, "LEFT"))
+        *end = DK_LIST_HEAD;
+    else if (keel_arg_is(a, "RIGHT"))
+        *end = DK_LIST_TAIL;
     else {
         keel_reply_error(p, "ERR syntax error");
         return false;

@@ -14,8 +14,7 @@ bool lst_arg_long(keel_proc *p, const keel_arg *a, int64_t *out);
 /* An integer in [min, INT64_MAX].  Bad input replies "ERR <msg>" (Redis's
  * getRangeLongFromObjectOrReply with a message: the same text for junk and for a value out of
  * range). */
-bool lst_arg_atleast(keel_proc *p, const keel_arg *a, int64_t min, const char *msg,
-                     int64_t *out);
+bool lst_arg_atleast(keel_proc *p, const keel_arg *a, int64_t min, const char *msg, int64_t *out);
 
 /* LEFT (the head) or RIGHT (the tail), any case: "ERR syntax error". */
 bool lst_arg_end(keel_proc *p, const keel_arg *a, dk_list_end *end);

@@ -21,7 +21,7 @@ static bool pop_into_reply(keel_proc *p, dk_list *l, dk_list_end end, dk_val *le
         size_t before = dk_list_chunks(l);
         dk_list_pop(l, end);
         left->v.i--;
-        bool spent = keel_charge(p, 1);   /* the reply node */
+        bool spent = keel_charge(p, 1); /* the reply node */
         spent |= lst_charge_step(p, l, before);
         if (spent && left->v.i > 0) return false;
     }
@@ -44,16 +44,16 @@ static keel_op_result op_pop(keel_proc *p, const keel_insn *in) {
     const keel_arg *key = &p->argv[1];
     bool counted = p->argc == 3;
     int64_t count = 1;
-    if (counted && !lst_arg_atleast(p, &p->argv[2], 0, "value is out of range, must be positive",
-                                    &count))
+    if (counted &&
+        !lst_arg_atleast(p, &p->argv[2], 0, "value is out of range, must be positive", &count))
         return KEEL_FAIL;
     dk_list *l;
     keel_status st = lst_find(p, key->ptr, key->len, &l);
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return lst_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {   /* LPOP key count: a null array, as in Redis */
+    if (st == KEEL_NOTFOUND) { /* LPOP key count: a null array, as in Redis */
         if (p->reg[0].type == DK_NULL) counted ? keel_reply_nil_array(p) : keel_reply_nil(p);
-        return KEEL_NEXT;   /* (or the list expired while this pop yielded: the core pads) */
+        return KEEL_NEXT; /* (or the list expired while this pop yielded: the core pads) */
     }
     if (p->reg[0].type == DK_NULL) {
         size_t n = dk_list_len(l);
@@ -63,7 +63,8 @@ static keel_op_result op_pop(keel_proc *p, const keel_insn *in) {
     }
     if (!pop_into_reply(p, l, (dk_list_end)in->imm, &p->reg[0])) return KEEL_YIELD;
     if (!counted || count > 0)
-        keel_notify(p, KEEL_NOTIFY_LIST, in->imm == DK_LIST_TAIL ? "rpop" : "lpop", key->ptr, key->len);
+        keel_notify(p, KEEL_NOTIFY_LIST, in->imm == DK_LIST_TAIL ? "rpop" : "lpop", key->ptr,
+                    key->len);
     st = lst_settle(p, key->ptr, key->len, l);
     KEEL_OP_PROPAGATE(st);
     return KEEL_NEXT;
@@ -77,14 +78,16 @@ enum { MP_BLPOP = 0, MP_BRPOP, MP_LMPOP, MP_BLMPOP };
 /* One call's arguments. */
 typedef struct mpop_args {
     dk_list_end end;
-    bool nested;           /* reply [key, [elements]] (LMPOP) rather than [key, element] */
+    bool nested; /* reply [key, [elements]] (LMPOP) rather than [key, element] */
     bool blocking;
-    int64_t count;         /* elements to pop at most */
-    int64_t timeout_ms;    /* blocking: 0 = forever */
+    int64_t count;      /* elements to pop at most */
+    int64_t timeout_ms; /* blocking: 0 = forever */
 } mpop_args;
 
 /* The argv index of numkeys in LMPOP (1) and BLMPOP (2). */
-static int numkeys_at(int imm) { return imm == MP_LMPOP ? 1 : 2; }
+static int numkeys_at(int imm) {
+    return imm == MP_LMPOP ? 1 : 2;
+}
 
 /* Reads numkeys, the direction and COUNT of LMPOP/BLMPOP the way Redis does.  Replies the
  * error and returns false on bad input. */
@@ -134,7 +137,8 @@ static int counted_keys(int at, int argc, const keel_arg *argv, int *pos, int ma
     if (argc <= at || !keel_arg_i64(&argv[at], &numkeys) || numkeys < 1 ||
         numkeys >= (int64_t)argc - at - 1)
         return 0;
-    for (int i = 0; i < (int)numkeys && i < max; i++) pos[i] = at + 1 + i;
+    for (int i = 0; i < (int)numkeys && i < max; i++)
+        pos[i] = at + 1 + i;
     return (int)numkeys;
 }
 
@@ -177,7 +181,7 @@ static keel_op_result mpop_scan(keel_proc *p) {
  * its keys until a push, its deadline or its client's disconnection. */
 static keel_op_result mpop_wait(keel_proc *p, const mpop_args *a) {
     if (!a->blocking) {
-        keel_reply_nil_array(p);   /* *-1, as Redis answers BLPOP's timeout and an empty LMPOP */
+        keel_reply_nil_array(p); /* *-1, as Redis answers BLPOP's timeout and an empty LMPOP */
         return KEEL_NEXT;
     }
     if (keel_block_keys(p, a->timeout_ms) != KEEL_OK) {
@@ -193,8 +197,8 @@ static keel_op_result mpop_wait(keel_proc *p, const mpop_args *a) {
  * non-empty list (WRONGTYPE when a key before it holds another type) and replies [key, element]
  * (BLPOP, BRPOP) or [key, [elements]] (LMPOP, BLMPOP).  With nothing to pop LMPOP replies nil;
  * the blocking forms park on every key (keel_block_keys) and run again when one is pushed to,
- * replying nil once their timeout (kept across parks by keel_block_keys) passes or their client goes.
- * Registers: r0 = keys scanned, r1 = argv index of the key to pop, r2 = 1 if it holds another
+ * replying nil once their timeout (kept across parks by keel_block_keys) passes or their client
+ * goes. Registers: r0 = keys scanned, r1 = argv index of the key to pop, r2 = 1 if it holds another
  * type, r3 = elements still to pop.  Reductions 1 per key, 2 per element.  May yield, hop,
  * block (a lock, or a park). */
 static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
@@ -212,7 +216,7 @@ static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
     dk_list *l;
     keel_status st = lst_find(p, key->ptr, key->len, &l);
     KEEL_OP_PROPAGATE(st);
-    if (st != KEEL_OK) {   /* it expired since the scan: scan again, or end a started reply */
+    if (st != KEEL_OK) { /* it expired since the scan: scan again, or end a started reply */
         if (p->reg[3].type != DK_NULL) return KEEL_NEXT;
         p->reg[0] = p->reg[1] = dk_null();
         return KEEL_YIELD;
@@ -234,14 +238,18 @@ static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
 
 /* ======== tables ======== */
 
-#define OP(NAME, FN, SYN)                                                         \
-    {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,  \
-     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define OP(NAME, FN, SYN)                                                                          \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
+    }
 static const keel_opcode_def pop_ops[] = {
-    OP("lists.pop", op_pop, "pop from argv[1]'s head (imm 0) or tail (imm 1), argv[2] elements; "
-                            "r0 = left to pop"),
-    OP("lists.mpop", op_mpop, "pop from the first non-empty key, or park (imm: BLPOP BRPOP LMPOP "
-                              "BLMPOP); r0..r3 = scan and pop progress"),
+    OP("lists.pop", op_pop,
+       "pop from argv[1]'s head (imm 0) or tail (imm 1), argv[2] elements; "
+       "r0 = left to pop"),
+    OP("lists.mpop", op_mpop,
+       "pop from the first non-empty key, or park (imm: BLPOP BRPOP LMPOP "
+       "BLMPOP); r0..r3 = scan and pop progress"),
 };
 
 static const keel_insn_def lpop_prog[] = {{.op = "lists.pop", .imm = DK_LIST_HEAD}, KEEL_END};

@@ -6,9 +6,9 @@
 
 /* LPOS's options. */
 typedef struct pos_args {
-    int64_t rank;      /* 1 = the first match; negative: from the tail */
-    int64_t count;     /* -1 = not given (reply one index); 0 = every match */
-    int64_t maxlen;    /* elements compared at most, 0 = all */
+    int64_t rank;   /* 1 = the first match; negative: from the tail */
+    int64_t count;  /* -1 = not given (reply one index); 0 = every match */
+    int64_t maxlen; /* elements compared at most, 0 = all */
 } pos_args;
 
 /* Reads the options (argv[3..]) with Redis's rules and error texts. */
@@ -63,10 +63,12 @@ static keel_op_result op_lpos(keel_proc *p, const keel_insn *in) {
     keel_status st = lst_find(p, p->argv[1].ptr, p->argv[1].len, &l);
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return lst_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {   /* (or it expired while the walk yielded: the core closes) */
+    if (st == KEEL_NOTFOUND) { /* (or it expired while the walk yielded: the core closes) */
         if (p->reg[0].type != DK_NULL) return KEEL_NEXT;
-        if (a.count != -1) keel_reply_array(p, 0);
-        else keel_reply_nil(p);
+        if (a.count != -1)
+            keel_reply_array(p, 0);
+        else
+            keel_reply_nil(p);
         return KEEL_NEXT;
     }
     size_t len = dk_list_len(l);
@@ -93,16 +95,21 @@ static keel_op_result op_lpos(keel_proc *p, const keel_insn *in) {
         }
         if (keel_charge(p, 1)) return KEEL_YIELD;
     }
-    if (a.count != -1) keel_reply_close(p);
-    else keel_reply_nil(p);
+    if (a.count != -1)
+        keel_reply_close(p);
+    else
+        keel_reply_nil(p);
     return KEEL_NEXT;
 }
 
 static const keel_opcode_def pos_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "lists.lpos", .fn = op_lpos,
+    {.size = sizeof(keel_opcode_def),
+     .name = "lists.lpos",
+     .fn = op_lpos,
      .synopsis = "reply the index(es) of argv[2] in argv[1]; r0 = cursor, r1 = compared, "
                  "r2 = matches, r3 = replied",
-     .cost = 1, .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+     .cost = 1,
+     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
 static const keel_insn_def lpos_prog[] = {{.op = "lists.lpos"}, KEEL_END};

@@ -54,13 +54,16 @@ static keel_op_result op_push(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def push_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "lists.push", .fn = op_push,
+    {.size = sizeof(keel_opcode_def),
+     .name = "lists.push",
+     .fn = op_push,
      .synopsis = "push argv[2..] onto argv[1] (imm 1: at the tail, 2: only if it exists); "
                  "r0 = next argument",
-     .cost = 1, .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+     .cost = 1,
+     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
-#define PROG(NAME, IMM)                                                                   \
+#define PROG(NAME, IMM)                                                                            \
     static const keel_insn_def NAME[] = {{.op = "lists.push", .imm = IMM}, KEEL_END}
 PROG(lpush_prog, 0);
 PROG(rpush_prog, PUSH_TAIL);
@@ -68,17 +71,21 @@ PROG(lpushx_prog, PUSH_EXISTING);
 PROG(rpushx_prog, PUSH_TAIL | PUSH_EXISTING);
 
 static const keel_cmd_def push_cmds[] = {
-    {LST_KEY1, .name = "LPUSH", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
+    {LST_KEY1, .name = "LPUSH", .arity = -3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Prepends elements to a list (the last one given ends first), creating it; "
                 "replies the new length.",
      .syntax = "LPUSH key element [element ...]", .program = lpush_prog},
-    {LST_KEY1, .name = "RPUSH", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
+    {LST_KEY1, .name = "RPUSH", .arity = -3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Appends elements to a list, creating it; replies the new length.",
      .syntax = "RPUSH key element [element ...]", .program = rpush_prog},
-    {LST_KEY1, .name = "LPUSHX", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
+    {LST_KEY1, .name = "LPUSHX", .arity = -3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Prepends elements only if the list exists; replies the new length, or 0.",
      .syntax = "LPUSHX key element [element ...]", .program = lpushx_prog},
-    {LST_KEY1, .name = "RPUSHX", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
+    {LST_KEY1, .name = "RPUSHX", .arity = -3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Appends elements only if the list exists; replies the new length, or 0.",
      .syntax = "RPUSHX key element [element ...]", .program = rpushx_prog},
 };

@@ -27,7 +27,7 @@ static keel_op_result op_lrange(keel_proc *p, const keel_insn *in) {
     keel_status st = lst_find(p, p->argv[1].ptr, p->argv[1].len, &l);
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return lst_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {   /* (or it expired while the walk yielded: the core pads) */
+    if (st == KEEL_NOTFOUND) { /* (or it expired while the walk yielded: the core pads) */
         if (p->reg[0].type == DK_NULL) keel_reply_array(p, 0);
         return KEEL_NEXT;
     }
@@ -90,7 +90,7 @@ static int trim_plan(const dk_list *l, size_t n) {
 static keel_op_result trim_start(keel_proc *p, dk_list *l, size_t first, size_t n) {
     const keel_arg *key = &p->argv[1];
     size_t len = dk_list_len(l);
-    if (n == 0) {   /* nothing kept: the key goes (its free is O(chunks)) */
+    if (n == 0) { /* nothing kept: the key goes (its free is O(chunks)) */
         keel_charge(p, (int64_t)dk_list_chunks(l) / LST_CHUNKS_PER_REDUCTION);
         keel_status st = keel_key_delete(p, key->ptr, key->len);
         KEEL_OP_PROPAGATE(st);
@@ -129,11 +129,11 @@ static keel_op_result trim_copy(keel_proc *p, dk_list *l) {
             p->reg[3] = dk_null();
             return lst_oom(p);
         }
-        if (keel_charge(p, 1) && it->pos < end) return KEEL_YIELD;   /* tail pushes: O(1) */
+        if (keel_charge(p, 1) && it->pos < end) return KEEL_YIELD; /* tail pushes: O(1) */
     }
     int64_t free_cost = (int64_t)dk_list_chunks(l) / LST_CHUNKS_PER_REDUCTION;
     keel_status st = keel_key_store_object(p, key->ptr, key->len, lst_type, copy,
-                                           KEEL_STORE_KEEPTTL);   /* frees l */
+                                           KEEL_STORE_KEEPTTL); /* frees l */
     KEEL_OP_PROPAGATE(st);
     p->reg[3] = dk_null();
     if (st != KEEL_OK) {
@@ -162,7 +162,7 @@ static keel_op_result op_ltrim(keel_proc *p, const keel_insn *in) {
     keel_status st = lst_find(p, key->ptr, key->len, &l);
     KEEL_OP_PROPAGATE(st);
     if (st == KEEL_EWRONGTYPE) return lst_wrongtype(p);
-    if (st == KEEL_NOTFOUND) {   /* (or it expired while the trim yielded) */
+    if (st == KEEL_NOTFOUND) { /* (or it expired while the trim yielded) */
         if (p->reg[3].type == DK_PTR) dk_list_free((dk_list *)p->reg[3].v.ptr);
         keel_reply_ok(p);
         return KEEL_NEXT;
@@ -186,14 +186,18 @@ static keel_op_result op_ltrim(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN)                                                         \
-    {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,  \
-     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define OP(NAME, FN, SYN)                                                                          \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
+    }
 static const keel_opcode_def range_ops[] = {
-    OP("lists.lrange", op_lrange, "reply argv[1]'s elements argv[2]..argv[3]; r0 = cursor, "
-                                  "r1 = end"),
-    OP("lists.ltrim", op_ltrim, "keep argv[1]'s elements argv[2]..argv[3]; r0 = step, r1..r3 = "
-                                "progress"),
+    OP("lists.lrange", op_lrange,
+       "reply argv[1]'s elements argv[2]..argv[3]; r0 = cursor, "
+       "r1 = end"),
+    OP("lists.ltrim", op_ltrim,
+       "keep argv[1]'s elements argv[2]..argv[3]; r0 = step, r1..r3 = "
+       "progress"),
 };
 
 static const keel_insn_def lrange_prog[] = {{.op = "lists.lrange"}, KEEL_END};

@@ -42,7 +42,7 @@ static keel_op_result op_hall(keel_proc *p, const keel_insn *in) {
         }
         uint64_t n;
         if (in->imm == HALL_LEN && keel_key_ns_size(p, key->ptr, key->len, &n) == KEEL_OK) {
-            keel_reply_int(p, (int64_t)n);   /* O(1) unless the map needs a walk */
+            keel_reply_int(p, (int64_t)n); /* O(1) unless the map needs a walk */
             return KEEL_NEXT;
         }
         if (in->imm != HALL_LEN)

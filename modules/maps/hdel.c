@@ -41,12 +41,13 @@ static keel_op_result op_hdel(keel_proc *p, const keel_insn *in) {
         r = map_drop_if_empty(p, &p->reg[2]);
         if (r != KEEL_NEXT) return r;
     }
-    if (p->reg[1].v.i > 0) {   /* Redis: hdel, then del when the map went with its last field */
+    if (p->reg[1].v.i > 0) { /* Redis: hdel, then del when the map went with its last field */
         keel_value v = {.size = sizeof v};
         st = keel_key_lookup(p, p->argv[1].ptr, p->argv[1].len, &v);
         KEEL_OP_PROPAGATE(st);
         keel_notify(p, KEEL_NOTIFY_HASH, "hdel", p->argv[1].ptr, p->argv[1].len);
-        if (st == KEEL_NOTFOUND) keel_notify(p, KEEL_NOTIFY_GENERIC, "del", p->argv[1].ptr, p->argv[1].len);
+        if (st == KEEL_NOTFOUND)
+            keel_notify(p, KEEL_NOTIFY_GENERIC, "del", p->argv[1].ptr, p->argv[1].len);
     }
     keel_reply_int(p, p->reg[1].v.i);
     return KEEL_NEXT;

@@ -133,8 +133,8 @@ static keel_op_result hrand_reply(keel_proc *p, hrand_state *s, bool distinct, b
 
 /* Opcode: maps.hrandfield
  * HRANDFIELD key [count [WITHVALUES]] (WITHVALUES replies field, value, ... flat in RESP2 and
- * as [field, value] pairs in RESP3).  Registers: r0 = the state (arena).  Reductions: 1 per field gathered and
- * per element replied; yields between slices.  May hop and block. */
+ * as [field, value] pairs in RESP3).  Registers: r0 = the state (arena).  Reductions: 1 per field
+ * gathered and per element replied; yields between slices.  May hop and block. */
 static keel_op_result op_hrandfield(keel_proc *p, const keel_insn *in) {
     (void)in;
     int64_t count;
@@ -171,8 +171,10 @@ static keel_op_result op_hrandfield(keel_proc *p, const keel_insn *in) {
         }
         bool distinct = count > 0;
         s->want = distinct ? ((uint64_t)count < s->n ? (uint64_t)count : s->n) : (uint64_t)(-count);
-        if (!single && withvalues) keel_reply_pairs(p, s->want);   /* RESP3: [field, value] pairs */
-        else if (!single) keel_reply_array(p, s->want);
+        if (!single && withvalues)
+            keel_reply_pairs(p, s->want); /* RESP3: [field, value] pairs */
+        else if (!single)
+            keel_reply_array(p, s->want);
     }
     return hrand_reply(p, s, count > 0, withvalues);
 }

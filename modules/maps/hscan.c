@@ -32,7 +32,9 @@ static void hscan_visit(void *arg, const keel_arg *key, const keel_value *v) {
     hscan_ctx *cx = arg;
     cx->visited++;
     keel_charge(cx->p, MAP_ENTRY_COST);
-    if (cx->pattern && !dk_glob_match(cx->pattern->ptr, cx->pattern->len, key->ptr, key->len, false)) return;
+    if (cx->pattern &&
+        !dk_glob_match(cx->pattern->ptr, cx->pattern->len, key->ptr, key->len, false))
+        return;
     if (cx->n == cx->cap) {
         size_t cap = cx->cap ? cx->cap * 2 : 16;
         hscan_item *items = keel_proc_alloc(cx->p, sizeof *items * cap);

@@ -153,7 +153,8 @@ static const keel_opcode_def mset_ops[] = {
 static const keel_insn_def ms_prog[] = {{.op = "memcache.ms"}, KEEL_END};
 
 static const keel_cmd_def mset_cmds[] = {
-    {MC_KEY1, .name = "MC.MS", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
+    {MC_KEY1, .name = "MC.MS", .arity = -3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "memcached meta set: flags b c C E F I k O q T M (modes E A P R S).",
      .syntax = "MC.MS key value [flag ...]", .program = ms_prog},
 };

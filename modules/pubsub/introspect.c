@@ -100,9 +100,11 @@ static keel_op_result op_pubsub(keel_proc *p, const keel_insn *in) {
 
 void ps_info(keel_buf *out) {
     char text[160];
-    int n = snprintf(text, sizeof text, "pubsub_channels:%llu\r\npubsub_patterns:%llu\r\npubsubshard_channels:%llu\r\n",
-                     (unsigned long long)view_distinct(PS_CHANNEL), (unsigned long long)view_distinct(PS_PATTERN),
-                     (unsigned long long)view_distinct(PS_SHARD));
+    int n = snprintf(
+        text, sizeof text,
+        "pubsub_channels:%llu\r\npubsub_patterns:%llu\r\npubsubshard_channels:%llu\r\n",
+        (unsigned long long)view_distinct(PS_CHANNEL),
+        (unsigned long long)view_distinct(PS_PATTERN), (unsigned long long)view_distinct(PS_SHARD));
     keel_buf_put(out, text, (size_t)n);
 }
 

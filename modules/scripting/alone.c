@@ -47,7 +47,8 @@ static bool grow(void) {
     for (size_t i = 0; i < cap; i++) {
         if (!slots[i].hash) continue;
         size_t j = slots[i].hash & (ncap - 1);
-        while (n[j].hash) j = (j + 1) & (ncap - 1);
+        while (n[j].hash)
+            j = (j + 1) & (ncap - 1);
         n[j] = slots[i];
     }
     keel_free(slots);

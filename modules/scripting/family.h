@@ -7,8 +7,8 @@
 
 #define SCR_CMD .size = sizeof(keel_cmd_def), .group = "scripting", .since = "0.1.0"
 
-extern const keel_family scripting_eval_family;   /* eval.c: EVAL EVALSHA EVAL_RO EVALSHA_RO */
-extern const keel_family scripting_script_family; /* script.c: SCRIPT */
+extern const keel_family scripting_eval_family;     /* eval.c: EVAL EVALSHA EVAL_RO EVALSHA_RO */
+extern const keel_family scripting_script_family;   /* script.c: SCRIPT */
 extern const keel_family scripting_function_family; /* function.c: FUNCTION */
 extern const keel_family scripting_fcall_family;    /* fcall.c: FCALL FCALL_RO */
 

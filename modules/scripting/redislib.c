@@ -24,7 +24,8 @@ enum { REPL_NONE = 0, REPL_AOF = 1, REPL_REPLICA = 2, REPL_ALL = 3 };
 /* Commands a script may not run (Redis's "noscript" commands, and Keel's connection commands,
  * refused through their KEEL_CMD_CONN flag). */
 static bool noscript(const keel_arg *name) {
-#define WORD(w) {w, sizeof w - 1}
+#define WORD(w)                                                                                    \
+    { w, sizeof w - 1 }
     static const keel_arg names[] = {
         WORD("multi"),       WORD("exec"),         WORD("discard"),      WORD("watch"),
         WORD("unwatch"),     WORD("eval"),         WORD("evalsha"),      WORD("eval_ro"),
@@ -38,7 +39,8 @@ static bool noscript(const keel_arg *name) {
 #undef WORD
     /* every redis.call asks: lengths first, so most names cost one comparison of two numbers */
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].len == name->len && strncasecmp(names[i].ptr, name->ptr, name->len) == 0) return true;
+        if (names[i].len == name->len && strncasecmp(names[i].ptr, name->ptr, name->len) == 0)
+            return true;
     return false;
 }
 

@@ -49,7 +49,7 @@ script_run *run_new(keel_proc *p, bool function, const char *name) {
     size_t n = strnlen(name, sizeof run->name - 1);
     memcpy(run->name, name, n);
     run->name[n] = '\0';
-    run->threshold_ms = THRESHOLD_UNREAD;   /* read by the hook, once a run lasts that long */
+    run->threshold_ms = THRESHOLD_UNREAD; /* read by the hook, once a run lasts that long */
     keel_proc_defer_free(p, run_free, run);
     return run;
 }
@@ -134,7 +134,7 @@ void run_begin(script_run *run, script_vm *vm, int nargs) {
                 ar.lastlinedefined > ar.linedefined ? ar.lastlinedefined - 1 : ar.linedefined;
     }
     run->vm = vm;
-    if (vm->nco_pool > 0) {   /* a coroutine a script finished in: reused, its stack empty */
+    if (vm->nco_pool > 0) { /* a coroutine a script finished in: reused, its stack empty */
         run->co_ref = vm->co_pool[--vm->nco_pool];
         lua_rawgeti(L, LUA_REGISTRYINDEX, run->co_ref);
         run->co = lua_tothread(L, -1);
@@ -192,8 +192,10 @@ static keel_op_result run_restart(script_run *run) {
     bool readonly = run->readonly;
     run_end(run, false);
     atomic_fetch_add(&scripting_stats.restarts, 1);
-    if (readonly) keel_proc_restart_wider(run->p);
-    else keel_proc_restart_alone(run->p);
+    if (readonly)
+        keel_proc_restart_wider(run->p);
+    else
+        keel_proc_restart_alone(run->p);
     return KEEL_YIELD;
 }
 

@@ -25,8 +25,8 @@ typedef struct script_vm {
     struct script_run *current; /* the run being resumed now, or NULL */
     keel_arg *argv;             /* redis.call's argument vector, reused */
     size_t argv_cap;
-    int globals_ref;            /* registry reference of the real global table */
-    int co_pool[16];            /* registry references of finished coroutines, for reuse */
+    int globals_ref; /* registry reference of the real global table */
+    int co_pool[16]; /* registry references of finished coroutines, for reuse */
     int nco_pool;
     struct script_vm *next; /* every state, for fini and INFO */
 } script_vm;

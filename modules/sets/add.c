@@ -76,7 +76,8 @@ static const keel_insn_def sadd_prog[] = {{.op = "sets.add", .imm = ADD_SADD}, K
 static const keel_insn_def srem_prog[] = {{.op = "sets.add", .imm = ADD_SREM}, KEEL_END};
 
 static const keel_cmd_def add_cmds[] = {
-    {SETS_KEY1, .name = "SADD", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
+    {SETS_KEY1, .name = "SADD", .arity = -3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_FAST,
      .summary = "Adds members to a set, creating it; replies how many were not members yet.",
      .syntax = "SADD key member [member ...]", .program = sadd_prog},
     {SETS_KEY1, .name = "SREM", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,

@@ -316,7 +316,7 @@ static keel_op_result run_store(keel_proc *p, alg *a) {
     keel_status st = keel_key_nth(p, d, &k, NULL);
     KEEL_OP_PROPAGATE(st);
     uint64_t n = w->acc ? dk_set_count(w->acc) : 0;
-    notify_sources_missed(p, a);   /* (the key is this thread's and held: no re-run follows) */
+    notify_sources_missed(p, a); /* (the key is this thread's and held: no re-run follows) */
     if (n == 0) {
         st = keel_key_delete(p, k.ptr, k.len);
         KEEL_OP_PROPAGATE(st);

@@ -221,7 +221,7 @@ static keel_op_result op_random(keel_proc *p, const keel_insn *in) {
     keel_op_result r = pick_run(p, k, s, key);
     if (r == KEEL_NEXT && k->phase == PICK_REMOVE) {
         if (!k->notified) keel_notify(p, KEEL_NOTIFY_SET, "spop", key->ptr, key->len);
-        k->notified = true;   /* once, even if settling hops */
+        k->notified = true; /* once, even if settling hops */
         st = sets_settle(p, key->ptr, key->len, s);
         KEEL_OP_PROPAGATE(st);
     }

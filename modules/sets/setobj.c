@@ -111,7 +111,9 @@ static void *set_load(const void *data, size_t len, const char **err) {
 }
 
 /* OBJECT ENCODING: packed integers, or member boxes in sorted runs (datakit/set.h). */
-static const char *set_encoding(const void *obj) { return dk_set_is_intset(obj) ? "intset" : "sorted-runs"; }
+static const char *set_encoding(const void *obj) {
+    return dk_set_is_intset(obj) ? "intset" : "sorted-runs";
+}
 
 /* Other modules' view of a set's members (ZUNION takes sets): each as its text, score 1. */
 static bool set_members_step(const void *obj, uint64_t *cursor, size_t max, keel_member_fn fn,

@@ -23,7 +23,8 @@ bool sort_parse(keel_proc *p, bool read_only, sort_args *a) {
         } else if (keel_arg_is(o, "ALPHA")) {
             a->alpha = true;
         } else if (keel_arg_is(o, "LIMIT") && left >= 2) {
-            if (!keel_arg_i64(&p->argv[i + 1], &a->offset) || !keel_arg_i64(&p->argv[i + 2], &a->count)) {
+            if (!keel_arg_i64(&p->argv[i + 1], &a->offset) ||
+                !keel_arg_i64(&p->argv[i + 2], &a->count)) {
                 keel_reply_error(p, "ERR value is not an integer or out of range");
                 return false;
             }
@@ -52,9 +53,12 @@ int sort_keys(int argc, const keel_arg *argv, int *pos, int max) {
     int n = 0;
     pos[n++] = 1;
     for (int i = 2; i < argc; i++) {
-        if (keel_arg_is(&argv[i], "LIMIT")) i += 2;
-        else if (keel_arg_is(&argv[i], "BY") || keel_arg_is(&argv[i], "GET")) i++;
-        else if (keel_arg_is(&argv[i], "STORE") && i + 1 < argc && n < max) pos[n++] = ++i;
+        if (keel_arg_is(&argv[i], "LIMIT"))
+            i += 2;
+        else if (keel_arg_is(&argv[i], "BY") || keel_arg_is(&argv[i], "GET"))
+            i++;
+        else if (keel_arg_is(&argv[i], "STORE") && i + 1 < argc && n < max)
+            pos[n++] = ++i;
     }
     return n;
 }

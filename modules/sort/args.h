@@ -10,14 +10,14 @@
 #define SORT_MAX_GETS 256
 
 typedef struct sort_args {
-    const keel_arg *by;            /* BY pattern, or NULL */
-    bool nosort;                   /* a BY pattern without '*': keep the source's order */
+    const keel_arg *by; /* BY pattern, or NULL */
+    bool nosort;        /* a BY pattern without '*': keep the source's order */
     bool alpha, desc;
     bool limit;
     int64_t offset, count;
     uint32_t ngets;
-    uint32_t gets[SORT_MAX_GETS];  /* argv indexes of the GET patterns */
-    int32_t store;                 /* argv index of the STORE destination, or -1 */
+    uint32_t gets[SORT_MAX_GETS]; /* argv indexes of the GET patterns */
+    int32_t store;                /* argv index of the STORE destination, or -1 */
 } sort_args;
 
 /* Parses argv[2..argc) into *a (SORT_RO: store refused).  False with the error replied. */

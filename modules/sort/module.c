@@ -9,7 +9,9 @@
 
 /* Opcode: sort.run (imm 1: SORT_RO).  See run.c.  May yield, hop and block (while a command it
  * runs goes on elsewhere, or on a pattern's key). */
-static keel_op_result op_sort(keel_proc *p, const keel_insn *in) { return sort_op_run(p, in->imm != 0); }
+static keel_op_result op_sort(keel_proc *p, const keel_insn *in) {
+    return sort_op_run(p, in->imm != 0);
+}
 
 /* SORT writes only with STORE: without it, read-only networks may run it. */
 static uint64_t sort_access(uint32_t argc, const keel_arg *argv) {
@@ -19,26 +21,45 @@ static uint64_t sort_access(uint32_t argc, const keel_arg *argv) {
 }
 
 static const keel_opcode_def sort_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "sort.run", .fn = op_sort,
-     .synopsis = "SORT / SORT_RO (imm 1) of argv[1]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "sort.run",
+     .fn = op_sort,
+     .synopsis = "SORT / SORT_RO (imm 1) of argv[1]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 static const keel_insn_def sort_prog[] = {{.op = "key.lock"}, {.op = "sort.run"}, KEEL_END};
-static const keel_insn_def sort_ro_prog[] = {{.op = "key.lock"}, {.op = "sort.run", .imm = 1}, KEEL_END};
+static const keel_insn_def sort_ro_prog[] = {
+    {.op = "key.lock"}, {.op = "sort.run", .imm = 1}, KEEL_END};
 
 static const keel_cmd_def sort_cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "SORT", .arity = -2,
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_MULTIKEY, .keys = sort_keys,
-     .summary = "Sorts a list, set or sorted set (numbers, or ALPHA), by itself or by other keys, and "
-                "replies or stores the result.",
-     .syntax = "SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] "
-               "[ALPHA] [STORE destination]",
-     .group = "generic", .since = "0.2.0", .program = sort_prog, .access = sort_access},
-    {.size = sizeof(keel_cmd_def), .name = "SORT_RO", .arity = -2, .flags = KEEL_CMD_READONLY,
-     .keys = sort_keys, .summary = "SORT without STORE: a read-only command.",
-     .syntax = "SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] "
+    {.size = sizeof(keel_cmd_def),
+     .name = "SORT",
+     .arity = -2,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM | KEEL_CMD_MULTIKEY,
+     .keys = sort_keys,
+     .summary =
+         "Sorts a list, set or sorted set (numbers, or ALPHA), by itself or by other keys, and "
+         "replies or stores the result.",
+     .syntax =
+         "SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] "
+         "[ALPHA] [STORE destination]",
+     .group = "generic",
+     .since = "0.2.0",
+     .program = sort_prog,
+     .access = sort_access},
+    {.size = sizeof(keel_cmd_def),
+     .name = "SORT_RO",
+     .arity = -2,
+     .flags = KEEL_CMD_READONLY,
+     .keys = sort_keys,
+     .summary = "SORT without STORE: a read-only command.",
+     .syntax = "SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC "
+               "| DESC] "
                "[ALPHA]",
-     .group = "generic", .since = "0.2.0", .program = sort_ro_prog},
+     .group = "generic",
+     .since = "0.2.0",
+     .program = sort_ro_prog},
 };
 
 static const keel_family sort_family = KEEL_FAMILY(sort_ops, sort_cmds);

@@ -17,27 +17,36 @@ static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn) {
 int sort_item_cmp(const sort_item *x, const sort_item *y, bool alpha, bool by, bool desc) {
     int c;
     if (!alpha) {
-        c = x->score > y->score ? 1 : x->score < y->score ? -1 : bytes_cmp(x->elem, x->elen, y->elem, y->elen);
+        c = x->score > y->score   ? 1
+            : x->score < y->score ? -1
+                                  : bytes_cmp(x->elem, x->elen, y->elem, y->elen);
     } else if (by) {
-        if (!x->by || !y->by) c = (x->by != NULL) - (y->by != NULL);
-        else c = bytes_cmp(x->by, x->blen, y->by, y->blen);
+        if (!x->by || !y->by)
+            c = (x->by != NULL) - (y->by != NULL);
+        else
+            c = bytes_cmp(x->by, x->blen, y->by, y->blen);
     } else {
         c = bytes_cmp(x->elem, x->elen, y->elem, y->elen);
     }
     return desc ? -c : c;
 }
 
-void sort_merge_init(sort_merge *m, sort_item *a, sort_item *tmp, uint64_t n, bool alpha, bool by, bool desc) {
-    *m = (sort_merge){.a = a, .tmp = tmp, .n = n, .width = 1, .at = 0, .alpha = alpha, .by = by, .desc = desc};
+void sort_merge_init(sort_merge *m, sort_item *a, sort_item *tmp, uint64_t n, bool alpha, bool by,
+                     bool desc) {
+    *m = (sort_merge){
+        .a = a, .tmp = tmp, .n = n, .width = 1, .at = 0, .alpha = alpha, .by = by, .desc = desc};
 }
 
 /* Merges a[lo, mid) and a[mid, hi) into tmp[lo, hi) (stable: the left run wins ties). */
 static void merge_pair(sort_merge *m, uint64_t lo, uint64_t mid, uint64_t hi) {
     uint64_t i = lo, j = mid, k = lo;
     while (i < mid && j < hi)
-        m->tmp[k++] = sort_item_cmp(&m->a[j], &m->a[i], m->alpha, m->by, m->desc) < 0 ? m->a[j++] : m->a[i++];
-    while (i < mid) m->tmp[k++] = m->a[i++];
-    while (j < hi) m->tmp[k++] = m->a[j++];
+        m->tmp[k++] =
+            sort_item_cmp(&m->a[j], &m->a[i], m->alpha, m->by, m->desc) < 0 ? m->a[j++] : m->a[i++];
+    while (i < mid)
+        m->tmp[k++] = m->a[i++];
+    while (j < hi)
+        m->tmp[k++] = m->a[j++];
 }
 
 bool sort_merge_step(sort_merge *m, uint64_t work) {
@@ -51,7 +60,7 @@ bool sort_merge_step(sort_merge *m, uint64_t work) {
             done += hi - lo;
             if (done >= work && m->at < m->n) return false;
         }
-        sort_item *swap = m->a;   /* this pass's output is the next pass's input */
+        sort_item *swap = m->a; /* this pass's output is the next pass's input */
         m->a = m->tmp;
         m->tmp = swap;
         m->width *= 2;

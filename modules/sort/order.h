@@ -12,8 +12,8 @@ typedef struct sort_item {
     const char *elem;
     uint32_t elen;
     uint32_t blen;
-    const char *by;                /* ALPHA with BY: the BY value, NULL when its key is missing */
-    double score;                  /* numeric: the element's (or BY value's) number */
+    const char *by; /* ALPHA with BY: the BY value, NULL when its key is missing */
+    double score;   /* numeric: the element's (or BY value's) number */
 } sort_item;
 
 /* Compares two items: numeric by score, then the elements' bytes (so ties are deterministic);
@@ -23,11 +23,12 @@ int sort_item_cmp(const sort_item *x, const sort_item *y, bool alpha, bool by, b
 /* A bottom-up merge sort of n items, in steps.  tmp has room for n items. */
 typedef struct sort_merge {
     sort_item *a, *tmp;
-    uint64_t n, width, at;         /* runs of `width` are sorted; merging the pair starting at `at` */
+    uint64_t n, width, at; /* runs of `width` are sorted; merging the pair starting at `at` */
     bool alpha, by, desc;
 } sort_merge;
 
-void sort_merge_init(sort_merge *m, sort_item *a, sort_item *tmp, uint64_t n, bool alpha, bool by, bool desc);
+void sort_merge_init(sort_merge *m, sort_item *a, sort_item *tmp, uint64_t n, bool alpha, bool by,
+                     bool desc);
 /* Does about `work` comparisons; true once the items are sorted (then in m->a). */
 bool sort_merge_step(sort_merge *m, uint64_t work);
 

@@ -17,7 +17,7 @@ pat_kind sort_pattern(keel_proc *p, const keel_arg *pat, const char *e, size_t e
             arrow = q;
             break;
         }
-    if (arrow && arrow + 2 == s + plen) arrow = NULL;   /* "->" with no field: part of the key */
+    if (arrow && arrow + 2 == s + plen) arrow = NULL; /* "->" with no field: part of the key */
     size_t prefix = (size_t)(star - s), suffix = (size_t)((arrow ? arrow : s + plen) - (star + 1));
     char *k = keel_proc_alloc(p, prefix + elen + suffix + 1);
     memcpy(k, s, prefix);

@@ -30,15 +30,15 @@ enum { ST_TYPE, ST_FETCH, ST_BY, ST_SORT, ST_OUT, ST_STORE_DEL, ST_STORE_PUSH };
 typedef struct sort_run {
     sort_args a;
     int stage, kind;
-    bool waiting;                  /* a command is running for us elsewhere */
-    bool reply_open;               /* the reply's array header is out */
+    bool waiting;    /* a command is running for us elsewhere */
+    bool reply_open; /* the reply's array header is out */
     sort_item *items;
     uint64_t n;
     sort_merge merge;
-    int64_t start, end;            /* the selected items, inclusive (empty when start > end) */
-    uint64_t i;                    /* the stage's position: item, or output value */
-    uint32_t g;                    /* GET pattern of the current item */
-    keel_arg *out;                 /* STORE: the values, NULL ptr = nil (stored as "") */
+    int64_t start, end; /* the selected items, inclusive (empty when start > end) */
+    uint64_t i;         /* the stage's position: item, or output value */
+    uint32_t g;         /* GET pattern of the current item */
+    keel_arg *out;      /* STORE: the values, NULL ptr = nil (stored as "") */
     uint64_t nout, pushed;
 } sort_run;
 
@@ -49,7 +49,8 @@ static keel_op_result fail(keel_proc *p, const char *msg) {
 
 /* Runs argv as a child (see the file comment).  KEEL_NEXT with *out (the child's reply; call
  * keel_call_clear after reading it), or the result the opcode returns now. */
-static keel_op_result call(keel_proc *p, sort_run *r, uint32_t argc, const keel_arg *argv, const keel_reply **out) {
+static keel_op_result call(keel_proc *p, sort_run *r, uint32_t argc, const keel_arg *argv,
+                           const keel_reply **out) {
     if (!r->waiting) {
         keel_status st = keel_call_opts(p, argc, argv, KEEL_CALL_NOWAIT);
         if (st == KEEL_WAIT) {
@@ -61,7 +62,7 @@ static keel_op_result call(keel_proc *p, sort_run *r, uint32_t argc, const keel_
     }
     r->waiting = false;
     keel_charge(p, CALL_COST);
-    if (keel_call_conflict(p)) {   /* a pattern's key is held elsewhere: start over with it locked */
+    if (keel_call_conflict(p)) { /* a pattern's key is held elsewhere: start over with it locked */
         keel_call_clear(p);
         keel_proc_restart_wider(p);
         return KEEL_YIELD;
@@ -70,12 +71,15 @@ static keel_op_result call(keel_proc *p, sort_run *r, uint32_t argc, const keel_
     return KEEL_NEXT;
 }
 
-static keel_arg word(const char *s) { return (keel_arg){.ptr = s, .len = strlen(s)}; }
+static keel_arg word(const char *s) {
+    return (keel_arg){.ptr = s, .len = strlen(s)};
+}
 
 /* The text of a scalar reply (bulk, simple, number) in p's arena; false for nil and the rest. */
 static bool reply_text(keel_proc *p, const keel_reply *r, keel_arg *out) {
     if (!r) return false;
-    if (r->type == KEEL_REPLY_BULK || r->type == KEEL_REPLY_SIMPLE || r->type == KEEL_REPLY_VERBATIM) {
+    if (r->type == KEEL_REPLY_BULK || r->type == KEEL_REPLY_SIMPLE ||
+        r->type == KEEL_REPLY_VERBATIM) {
         char *s = keel_proc_alloc(p, r->len + 1);
         memcpy(s, r->v.s, r->len);
         s[r->len] = '\0';
@@ -85,7 +89,7 @@ static bool reply_text(keel_proc *p, const keel_reply *r, keel_arg *out) {
     if (r->type == KEEL_REPLY_INT || r->type == KEEL_REPLY_UINT) {
         char *s = keel_proc_alloc(p, 24);
         int n = r->type == KEEL_REPLY_INT ? snprintf(s, 24, "%lld", (long long)r->v.i)
-                                           : snprintf(s, 24, "%llu", (unsigned long long)r->v.u);
+                                          : snprintf(s, 24, "%llu", (unsigned long long)r->v.u);
         *out = (keel_arg){.ptr = s, .len = (size_t)n};
         return true;
     }
@@ -93,8 +97,8 @@ static bool reply_text(keel_proc *p, const keel_reply *r, keel_arg *out) {
 }
 
 /* Reads what pattern `pat` makes of element e: *found false for nil. */
-static keel_op_result read_pattern(keel_proc *p, sort_run *r, const keel_arg *pat, const sort_item *e,
-                                   keel_arg *val, bool *found) {
+static keel_op_result read_pattern(keel_proc *p, sort_run *r, const keel_arg *pat,
+                                   const sort_item *e, keel_arg *val, bool *found) {
     keel_arg key, field;
     pat_kind k = sort_pattern(p, pat, e->elem, e->elen, &key, &field);
     *found = false;
@@ -108,7 +112,7 @@ static keel_op_result read_pattern(keel_proc *p, sort_run *r, const keel_arg *pa
     const keel_reply *rep;
     keel_op_result res = call(p, r, k == PAT_FIELD ? 3 : 2, argv, &rep);
     if (res != KEEL_NEXT) return res;
-    *found = reply_text(p, rep, val);   /* another type's key (an error) reads as nil, as in Redis */
+    *found = reply_text(p, rep, val); /* another type's key (an error) reads as nil, as in Redis */
     keel_call_clear(p);
     return KEEL_NEXT;
 }
@@ -122,11 +126,16 @@ static keel_op_result stage_type(keel_proc *p, sort_run *r) {
     keel_arg t = {0};
     bool ok = reply_text(p, rep, &t);
     keel_call_clear(p);
-    if (ok && keel_arg_is(&t, "list")) r->kind = SRC_LIST;
-    else if (ok && keel_arg_is(&t, "set")) r->kind = SRC_SET;
-    else if (ok && keel_arg_is(&t, "zset")) r->kind = SRC_ZSET;
-    else if (ok && keel_arg_is(&t, "none")) r->kind = SRC_NONE;
-    else return fail(p, "WRONGTYPE Operation against a key holding the wrong kind of value");
+    if (ok && keel_arg_is(&t, "list"))
+        r->kind = SRC_LIST;
+    else if (ok && keel_arg_is(&t, "set"))
+        r->kind = SRC_SET;
+    else if (ok && keel_arg_is(&t, "zset"))
+        r->kind = SRC_ZSET;
+    else if (ok && keel_arg_is(&t, "none"))
+        r->kind = SRC_NONE;
+    else
+        return fail(p, "WRONGTYPE Operation against a key holding the wrong kind of value");
     /* Redis sorts a set it would not sort when the result is stored, so it is deterministic */
     if (r->kind == SRC_SET && r->a.nosort && r->a.store >= 0) {
         r->a.nosort = false;
@@ -143,8 +152,9 @@ static keel_op_result stage_fetch(keel_proc *p, sort_run *r) {
     keel_arg set[2] = {word("SMEMBERS"), p->argv[1]};
     keel_arg zset[4] = {word("ZRANGE"), p->argv[1], word("0"), word("-1")};
     const keel_reply *rep;
-    keel_op_result res = r->kind == SRC_SET ? call(p, r, 2, set, &rep)
-                                            : call(p, r, 4, r->kind == SRC_LIST ? list : zset, &rep);
+    keel_op_result res = r->kind == SRC_SET
+                             ? call(p, r, 2, set, &rep)
+                             : call(p, r, 4, r->kind == SRC_LIST ? list : zset, &rep);
     if (res != KEEL_NEXT) return res;
     if (!rep || (rep->type != KEEL_REPLY_ARRAY && rep->type != KEEL_REPLY_SET)) {
         keel_call_clear(p);
@@ -200,8 +210,9 @@ static keel_op_result stage_by(keel_proc *p, sort_run *r) {
 static void select_range(sort_run *r) {
     int64_t n = (int64_t)r->n;
     int64_t start = r->a.limit && r->a.offset > 0 ? r->a.offset : 0;
-    int64_t end = !r->a.limit || r->a.count < 0 ? n - 1
-                  : start > INT64_MAX - r->a.count ? INT64_MAX : start + r->a.count - 1;
+    int64_t end = !r->a.limit || r->a.count < 0    ? n - 1
+                  : start > INT64_MAX - r->a.count ? INT64_MAX
+                                                   : start + r->a.count - 1;
     if (start >= n) {
         start = n - 1;
         end = n - 2;
@@ -257,8 +268,10 @@ static keel_op_result stage_out(keel_proc *p, sort_run *r) {
         r->reply_open = true;
         if (r->a.store >= 0 && count > STORE_MAX / width)
             return fail(p, "ERR SORT ... STORE result too large");
-        if (r->a.store >= 0) r->out = keel_proc_alloc(p, sizeof *r->out * (count ? count * width : 1));
-        else keel_reply_array(p, count * width);
+        if (r->a.store >= 0)
+            r->out = keel_proc_alloc(p, sizeof *r->out * (count ? count * width : 1));
+        else
+            keel_reply_array(p, count * width);
     }
     for (; count && r->i <= (uint64_t)r->end; r->i++, r->g = 0) {
         const sort_item *e = &r->items[r->i];
@@ -330,12 +343,24 @@ keel_op_result sort_op_run(keel_proc *p, bool read_only) {
     for (;;) {
         keel_op_result res;
         switch (r->stage) {
-        case ST_TYPE: res = stage_type(p, r); break;
-        case ST_FETCH: res = stage_fetch(p, r); break;
-        case ST_BY: res = stage_by(p, r); break;
-        case ST_SORT: res = stage_sort(p, r); break;
-        case ST_OUT: res = stage_out(p, r); break;
-        default: res = stage_store(p, r); break;
+        case ST_TYPE:
+            res = stage_type(p, r);
+            break;
+        case ST_FETCH:
+            res = stage_fetch(p, r);
+            break;
+        case ST_BY:
+            res = stage_by(p, r);
+            break;
+        case ST_SORT:
+            res = stage_sort(p, r);
+            break;
+        case ST_OUT:
+            res = stage_out(p, r);
+            break;
+        default:
+            res = stage_store(p, r);
+            break;
         }
         if (res != KEEL_NEXT) return res;
     }

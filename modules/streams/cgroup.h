@@ -36,7 +36,7 @@ typedef struct xs_nack {
 typedef struct xs_group {
     dk_sid last_id;       /* last-delivered-id */
     int64_t entries_read; /* -1: unknown */
-    xs_nack *pel;   /* the first record: pelskip free records lie before it */
+    xs_nack *pel;         /* the first record: pelskip free records lie before it */
     size_t npel, pelskip, cappel;
     xs_consumer **cons;
     size_t ncons, capcons;

@@ -49,16 +49,20 @@ static keel_op_result op_append(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def append_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "strings.append", .fn = op_append,
+    {.size = sizeof(keel_opcode_def),
+     .name = "strings.append",
+     .fn = op_append,
      .synopsis = "add argv[2] at the end (imm 0) or front (imm 1) of argv[1]; reply the length",
-     .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+     .cost = 1,
+     .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
 static const keel_insn_def append_prog[] = {{.op = "strings.append", .imm = 0}, KEEL_END};
 static const keel_insn_def prepend_prog[] = {{.op = "strings.append", .imm = 1}, KEEL_END};
 
-#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "string", .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST | KEEL_CMD_DENYOOM
+#define KEY1                                                                                       \
+    .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "string", \
+    .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST | KEEL_CMD_DENYOOM
 static const keel_cmd_def append_cmds[] = {
     {KEY1, .name = "APPEND", .arity = 3,
      .summary = "Appends a string to a key's value (creating it); replies the new length.",

@@ -9,12 +9,12 @@
 /* Which expiry option a command was given. */
 typedef enum str_exp_kind {
     STR_EXP_NONE = 0,
-    STR_EXP_EX,        /* seconds from now */
-    STR_EXP_PX,        /* milliseconds from now */
-    STR_EXP_EXAT,      /* unix time in seconds */
-    STR_EXP_PXAT,      /* unix time in milliseconds */
-    STR_EXP_KEEPTTL,   /* SET: keep the key's current expiry */
-    STR_EXP_PERSIST    /* GETEX: remove the expiry */
+    STR_EXP_EX,      /* seconds from now */
+    STR_EXP_PX,      /* milliseconds from now */
+    STR_EXP_EXAT,    /* unix time in seconds */
+    STR_EXP_PXAT,    /* unix time in milliseconds */
+    STR_EXP_KEEPTTL, /* SET: keep the key's current expiry */
+    STR_EXP_PERSIST  /* GETEX: remove the expiry */
 } str_exp_kind;
 
 /* The expiry kind a word names (EX PX EXAT PXAT, any case), or STR_EXP_NONE. */

@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <keel/sdk.h>
 
-extern const keel_family str_get_family;      /* get.c: GET GETDEL GETEX */
-extern const keel_family str_set_family;      /* set.c: SET SETNX SETEX PSETEX GETSET CAS */
-extern const keel_family str_multi_family;    /* multi.c: MGET MSET MSETNX */
+extern const keel_family str_get_family;   /* get.c: GET GETDEL GETEX */
+extern const keel_family str_set_family;   /* set.c: SET SETNX SETEX PSETEX GETSET CAS */
+extern const keel_family str_multi_family; /* multi.c: MGET MSET MSETNX */
 /* incr.c: INCR DECR INCRBY DECRBY DECRBYFLOOR INCRBYFLOAT */
 extern const keel_family str_incr_family;
 extern const keel_family str_append_family;   /* append.c: APPEND PREPEND */

@@ -8,9 +8,9 @@
 #include <datakit/ldtext.h>
 
 /* imm bits of strings.incr */
-#define INCR_ARG 1     /* the increment is argv[2] (else 1) */
-#define INCR_NEG 2     /* subtract it */
-#define INCR_FLOOR 4   /* never go below zero */
+#define INCR_ARG 1   /* the increment is argv[2] (else 1) */
+#define INCR_NEG 2   /* subtract it */
+#define INCR_FLOOR 4 /* never go below zero */
 
 /* The box a result is stored as (its text is the text GET shows). */
 static dk_val incr_box(const str_num *r) {
@@ -20,7 +20,9 @@ static dk_val incr_box(const str_num *r) {
 }
 
 /* An integer within int64: the only operands and results the redis dialect allows. */
-static bool incr_int64(const str_num *n) { return !n->real && n->i >= INT64_MIN && n->i <= INT64_MAX; }
+static bool incr_int64(const str_num *n) {
+    return !n->real && n->i >= INT64_MIN && n->i <= INT64_MAX;
+}
 
 /* Reads the stored value of key as an operand (0 when absent) into *cur.  KEEL_OK, a status to
  * pass on, KEEL_EWRONGTYPE (replied), or KEEL_EINVAL when it is not a number (not replied). */
@@ -32,7 +34,7 @@ static keel_status incr_current(keel_proc *p, const keel_arg *key, str_num *cur)
         return KEEL_OK;
     }
     if (st != KEEL_OK) return st;
-    if (v.box.type == DK_I64 || v.box.type == DK_U64) {   /* stored as its canonical text's number */
+    if (v.box.type == DK_I64 || v.box.type == DK_U64) { /* stored as its canonical text's number */
         *cur = (str_num){.i = v.box.type == DK_I64 ? (__int128)v.box.v.i : (__int128)v.box.v.u};
         return KEEL_OK;
     }
@@ -49,7 +51,7 @@ static keel_status incr_current(keel_proc *p, const keel_arg *key, str_num *cur)
  * block (before its one write, so a re-run starts over). */
 static keel_op_result op_incr(keel_proc *p, const keel_insn *in) {
     str_num by = {.i = 1}, cur, r;
-    bool redis = !keel_proc_dialect_keel(p);   /* int64 operands and results only, as Redis */
+    bool redis = !keel_proc_dialect_keel(p); /* int64 operands and results only, as Redis */
     if ((in->imm & INCR_ARG) &&
         (!str_num_parse(p->argv[2].ptr, p->argv[2].len, &by) || (redis && !incr_int64(&by)))) {
         keel_reply_error(p, "ERR value is not an integer or out of range");
@@ -67,7 +69,8 @@ static keel_op_result op_incr(keel_proc *p, const keel_insn *in) {
         keel_reply_error(p, "ERR value is not an integer or out of range");
         return KEEL_FAIL;
     }
-    str_num_status sum = str_num_add(&cur, &by, (in->imm & INCR_NEG) != 0, (in->imm & INCR_FLOOR) != 0, &r);
+    str_num_status sum =
+        str_num_add(&cur, &by, (in->imm & INCR_NEG) != 0, (in->imm & INCR_FLOOR) != 0, &r);
     if (sum == STR_NUM_OK && redis && !incr_int64(&r)) sum = STR_NUM_OVERFLOW;
     switch (sum) {
     case STR_NUM_OVERFLOW:
@@ -84,9 +87,12 @@ static keel_op_result op_incr(keel_proc *p, const keel_insn *in) {
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK) return str_store_failed(p, st);
     keel_notify(p, KEEL_NOTIFY_STRING, "incrby", key->ptr, key->len);
-    if (r.real) keel_reply_double(p, r.d);
-    else if (r.i < 0) keel_reply_int(p, (int64_t)r.i);
-    else keel_reply_uint(p, (uint64_t)r.i);
+    if (r.real)
+        keel_reply_double(p, r.d);
+    else if (r.i < 0)
+        keel_reply_int(p, (int64_t)r.i);
+    else
+        keel_reply_uint(p, (uint64_t)r.i);
     return KEEL_NEXT;
 }
 
@@ -129,14 +135,17 @@ not_float:
     return KEEL_FAIL;
 }
 
-#define OP(NAME, FN, SYN) {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, \
-                           .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define OP(NAME, FN, SYN)                                                                          \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                                               \
+    }
 static const keel_opcode_def incr_ops[] = {
     OP("strings.incr", op_incr, "add 1 or argv[2] to argv[1] (imm: 2 subtract, 4 floor at 0)"),
     OP("strings.incrbyfloat", op_incrbyfloat, "add argv[2] to argv[1] in long double, as Redis"),
 };
 
-#define PROG(NAME, OPNAME, IMM) \
+#define PROG(NAME, OPNAME, IMM)                                                                    \
     static const keel_insn_def NAME[] = {{.op = OPNAME, .imm = IMM}, KEEL_END}
 PROG(incr_prog, "strings.incr", 0);
 PROG(decr_prog, "strings.incr", INCR_NEG);
@@ -145,8 +154,9 @@ PROG(decrby_prog, "strings.incr", INCR_ARG | INCR_NEG);
 PROG(decrbyfloor_prog, "strings.incr", INCR_ARG | INCR_NEG | INCR_FLOOR);
 PROG(incrbyfloat_prog, "strings.incrbyfloat", 0);
 
-#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "string", .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST | KEEL_CMD_DENYOOM
+#define KEY1                                                                                       \
+    .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "string", \
+    .since = "0.1.0", .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST | KEEL_CMD_DENYOOM
 static const keel_cmd_def incr_cmds[] = {
     {KEY1, .name = "INCR", .arity = 2,
      .summary = "Adds one to a key's number (0 when absent); Keel keeps results above INT64_MAX "

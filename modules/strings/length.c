@@ -32,8 +32,9 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
     unsigned char c = s[0];
     if (c < 0x80) return 1;
     size_t len;
-    unsigned char lo = 0x80, hi = 0xbf;   /* the range of the second byte */
-    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    unsigned char lo = 0x80, hi = 0xbf; /* the range of the second byte */
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
     else if (c >= 0xe0 && c <= 0xef) {
         len = 3;
         if (c == 0xe0) lo = 0xa0;
@@ -90,11 +91,17 @@ static keel_op_result op_utf8len(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def length_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "strings.strlen", .fn = op_strlen,
-     .synopsis = "reply the byte length of argv[1]", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "strings.strlen",
+     .fn = op_strlen,
+     .synopsis = "reply the byte length of argv[1]",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
-    {.size = sizeof(keel_opcode_def), .name = "strings.utf8len", .fn = op_utf8len,
-     .synopsis = "reply the UTF-8 code points of argv[1] (r0 = offset, r1 = count)", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "strings.utf8len",
+     .fn = op_utf8len,
+     .synopsis = "reply the UTF-8 code points of argv[1] (r0 = offset, r1 = count)",
+     .cost = 1,
      .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
@@ -103,8 +110,9 @@ static const keel_insn_def utf8len_prog[] = {{.op = "strings.utf8len"}, KEEL_END
 
 static const char *const strlen_aliases[] = {"COUNTBYTES", NULL};
 
-#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "string", .since = "0.1.0"
+#define KEY1                                                                                       \
+    .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "string", \
+    .since = "0.1.0"
 static const keel_cmd_def length_cmds[] = {
     {KEY1, .name = "STRLEN", .aliases = strlen_aliases, .arity = 2,
      .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,

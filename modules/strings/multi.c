@@ -19,7 +19,8 @@ static keel_op_result op_mget(keel_proc *p, const keel_insn *in) {
     uint32_t n = keel_key_count(p);
     if (p->reg[0].type == DK_NULL) {
         dk_val *vals = keel_proc_alloc(p, sizeof *vals * p->argc);
-        for (uint32_t i = 0; i < p->argc; i++) vals[i] = dk_null();
+        for (uint32_t i = 0; i < p->argc; i++)
+            vals[i] = dk_null();
         p->reg[0] = dk_i64(0);
         p->reg[1] = dk_ptr(vals);
     }
@@ -116,13 +117,18 @@ static keel_op_result op_mset(keel_proc *p, const keel_insn *in) {
         p->reg[0].v.i++;
         keel_charge(p, 1);
     }
-    if (in->imm == MSET_MSETNX) keel_reply_int(p, 1);
-    else keel_reply_ok(p);
+    if (in->imm == MSET_MSETNX)
+        keel_reply_int(p, 1);
+    else
+        keel_reply_ok(p);
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN) {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, \
-                           .cost = 1, .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define OP(NAME, FN, SYN)                                                                          \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                           \
+    }
 static const keel_opcode_def multi_ops[] = {
     OP("strings.mget", op_mget, "reply every key's value (r0 = keys done, r1 = values)"),
     OP("strings.mset", op_mset, "store every key/value pair; imm 1: only if no key exists"),

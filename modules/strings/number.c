@@ -14,20 +14,25 @@ static bool json_number(const char *s, size_t n) {
     size_t i = 0;
     if (i < n && s[i] == '-') i++;
     if (i == n) return false;
-    if (s[i] == '0') i++;
+    if (s[i] == '0')
+        i++;
     else if (s[i] >= '1' && s[i] <= '9')
-        while (i < n && isdigit((unsigned char)s[i])) i++;
-    else return false;
+        while (i < n && isdigit((unsigned char)s[i]))
+            i++;
+    else
+        return false;
     if (i < n && s[i] == '.') {
         size_t start = ++i;
-        while (i < n && isdigit((unsigned char)s[i])) i++;
+        while (i < n && isdigit((unsigned char)s[i]))
+            i++;
         if (i == start) return false;
     }
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-')) i++;
         size_t start = i;
-        while (i < n && isdigit((unsigned char)s[i])) i++;
+        while (i < n && isdigit((unsigned char)s[i]))
+            i++;
         if (i == start) return false;
     }
     return i == n;
@@ -37,9 +42,12 @@ bool str_num_parse(const char *s, size_t n, str_num *out) {
     dk_val v;
     memset(out, 0, sizeof *out);
     if (n < 42 && dk_parse_int(s, n, &v)) {
-        if (v.type == DK_I64) out->i = v.v.i;
-        else if (v.type == DK_U64) out->i = v.v.u;
-        else return false;   /* beyond 64 bits: out of range, as in Redis */
+        if (v.type == DK_I64)
+            out->i = v.v.i;
+        else if (v.type == DK_U64)
+            out->i = v.v.u;
+        else
+            return false; /* beyond 64 bits: out of range, as in Redis */
         return true;
     }
     if (!json_number(s, n) || !dk_parse_real(s, n, &out->d) || !isfinite(out->d)) return false;

@@ -18,8 +18,8 @@
 
 /* An INCRBY operand or result. */
 typedef struct str_num {
-    bool real;          /* d holds it; else i does */
-    __int128 i;         /* an integer in [INT64_MIN, UINT64_MAX] */
+    bool real;  /* d holds it; else i does */
+    __int128 i; /* an integer in [INT64_MIN, UINT64_MAX] */
     double d;
 } str_num;
 
@@ -28,8 +28,8 @@ bool str_num_parse(const char *s, size_t n, str_num *out);
 
 typedef enum str_num_status {
     STR_NUM_OK = 0,
-    STR_NUM_OVERFLOW,    /* an integer result outside both int64 and uint64 */
-    STR_NUM_NONFINITE    /* a real result that is NaN or infinite */
+    STR_NUM_OVERFLOW, /* an integer result outside both int64 and uint64 */
+    STR_NUM_NONFINITE /* a real result that is NaN or infinite */
 } str_num_status;
 
 /* *out = a - b when negate, else a + b; when floor, a result below zero becomes zero. */

@@ -33,8 +33,10 @@ static keel_op_result op_getrange(keel_proc *p, const keel_insn *in) {
     if (start < 0) start = 0;
     if (end < 0) end = 0;
     if (end >= n) end = n - 1;
-    if (n == 0 || start > end) keel_reply_bulk(p, "", 0);
-    else keel_reply_bulk(p, s + start, (size_t)(end - start + 1));
+    if (n == 0 || start > end)
+        keel_reply_bulk(p, "", 0);
+    else
+        keel_reply_bulk(p, s + start, (size_t)(end - start + 1));
     return KEEL_NEXT;
 }
 
@@ -61,7 +63,7 @@ static keel_op_result op_setrange(keel_proc *p, const keel_insn *in) {
     char buf[STR_NUM_TEXT];
     const char *old = "";
     size_t olen = st == KEEL_OK ? str_text(&v.box, buf, &old) : 0;
-    if (val->len == 0) {   /* nothing to write: the current length, and no key is created */
+    if (val->len == 0) { /* nothing to write: the current length, and no key is created */
         keel_reply_int(p, (int64_t)olen);
         return KEEL_NEXT;
     }
@@ -81,8 +83,11 @@ static keel_op_result op_setrange(keel_proc *p, const keel_insn *in) {
     return KEEL_NEXT;
 }
 
-#define OP(NAME, FN, SYN) {.size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, \
-                           .cost = 1, .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK}
+#define OP(NAME, FN, SYN)                                                                          \
+    {                                                                                              \
+        .size = sizeof(keel_opcode_def), .name = NAME, .fn = FN, .synopsis = SYN, .cost = 1,       \
+        .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK                                               \
+    }
 static const keel_opcode_def range_ops[] = {
     OP("strings.getrange", op_getrange, "reply bytes argv[2]..argv[3] of argv[1]"),
     OP("strings.setrange", op_setrange, "write argv[3] into argv[1] at offset argv[2]"),
@@ -93,11 +98,11 @@ static const keel_insn_def setrange_prog[] = {{.op = "strings.setrange"}, KEEL_E
 
 static const char *const getrange_aliases[] = {"SUBSTR", NULL};
 
-#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "string", .since = "0.1.0"
+#define KEY1                                                                                       \
+    .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "string", \
+    .since = "0.1.0"
 static const keel_cmd_def range_cmds[] = {
-    {KEY1, .name = "GETRANGE", .aliases = getrange_aliases, .arity = 4,
-     .flags = KEEL_CMD_READONLY,
+    {KEY1, .name = "GETRANGE", .aliases = getrange_aliases, .arity = 4, .flags = KEEL_CMD_READONLY,
      .summary = "Returns the bytes of a key's string value between two offsets (inclusive; "
                 "negative offsets count from the end).",
      .syntax = "GETRANGE key start end", .program = getrange_prog},

@@ -23,16 +23,16 @@ enum { STAGE_DECIDE = 0, STAGE_STORE, STAGE_EXPIRE, STAGE_FILL };
  * slice's reductions are spent, so that one huge SET never holds its thread for long. */
 #define FILL_MIN (1024 * 1024)
 #define FILL_PIECE (64 * 1024)
-#define FILL_COST (FILL_PIECE / 64)   /* reductions a piece costs */
+#define FILL_COST (FILL_PIECE / 64) /* reductions a piece costs */
 
 /* One call's plan, read from its arguments. */
 typedef struct set_plan {
     const keel_arg *value;
-    const keel_arg *compare;   /* COND_COMPARE: the value the key must hold */
+    const keel_arg *compare; /* COND_COMPARE: the value the key must hold */
     int cond;
-    bool get;                  /* reply the old value (SET ... GET, GETSET) */
-    str_exp_kind exp;          /* STR_EXP_NONE, a time option, or STR_EXP_KEEPTTL */
-    const keel_arg *exp_arg;   /* the time argument of a time option */
+    bool get;                /* reply the old value (SET ... GET, GETSET) */
+    str_exp_kind exp;        /* STR_EXP_NONE, a time option, or STR_EXP_KEEPTTL */
+    const keel_arg *exp_arg; /* the time argument of a time option */
 } set_plan;
 
 /* Reads SET's options (argv[3..]) into *sp, with Redis's rules for what may be combined.
@@ -55,7 +55,8 @@ static bool set_options(keel_proc *p, set_plan *sp) {
             sp->exp = k;
             sp->exp_arg = next;
             i++;
-        } else if (keel_arg_is(a, "COMPARE") && next && sp->cond != COND_NX && sp->cond != COND_XX) {
+        } else if (keel_arg_is(a, "COMPARE") && next && sp->cond != COND_NX &&
+                   sp->cond != COND_XX) {
             sp->cond = COND_COMPARE;
             sp->compare = next;
             i++;
@@ -86,7 +87,7 @@ static bool set_plan_read(keel_proc *p, int64_t imm, set_plan *sp) {
     case SET_GETSET:
         sp->get = true;
         return true;
-    default:   /* SET_CAS */
+    default: /* SET_CAS */
         sp->cond = COND_COMPARE;
         sp->compare = &p->argv[3];
         sp->exp = STR_EXP_KEEPTTL;
@@ -100,9 +101,12 @@ static const char *const set_cmd_names[] = {"set", "setnx", "setex", "psetex", "
  * the old value. */
 static void set_reply(keel_proc *p, int64_t imm, const set_plan *sp, bool done) {
     if (sp->get) return;
-    if (imm == SET_SETNX || imm == SET_CAS) keel_reply_int(p, done);
-    else if (done) keel_reply_ok(p);
-    else keel_reply_nil(p);
+    if (imm == SET_SETNX || imm == SET_CAS)
+        keel_reply_int(p, done);
+    else if (done)
+        keel_reply_ok(p);
+    else
+        keel_reply_nil(p);
 }
 
 /* True when the key's current state lets the write go ahead. */
@@ -128,7 +132,10 @@ static bool set_allowed(const set_plan *sp, keel_status found, const keel_value 
  * time, whatever form the command gave it in (EX, PX, SETEX, PSETEX). */
 static void log_as_set_pxat(keel_proc *p, const keel_arg *key, const keel_arg *value, int64_t at) {
     char *num = keel_proc_alloc(p, 24);
-    keel_arg argv[5] = {{"SET", 3}, *key, *value, {"PXAT", 4},
+    keel_arg argv[5] = {{"SET", 3},
+                        *key,
+                        *value,
+                        {"PXAT", 4},
                         {num, (size_t)snprintf(num, 24, "%lld", (long long)at)}};
     keel_proc_log_as(p, 5, argv);
 }
@@ -137,9 +144,9 @@ static void log_as_set_pxat(keel_proc *p, const keel_arg *key, const keel_arg *v
  * SET and its relatives on argv[1]; imm says which command (SET_*).  Registers: r0 = stage
  * (STAGE_*: the decision is taken and the old value replied once; a re-run resumes at the
  * write), r1 = the absolute expiry in ms; r2, r3 = while a big value is copied in, where its
- * bytes are and how many are copied; r4 = a GET's nil is owed.  Reductions 1, and 1 per 64 bytes of a value of FILL_MIN
- * bytes or more.  May hop, block and yield.
- * Replies as the command does: OK/nil, 1/0, or the old value (GET, GETSET). */
+ * bytes are and how many are copied; r4 = a GET's nil is owed.  Reductions 1, and 1 per 64 bytes of
+ * a value of FILL_MIN bytes or more.  May hop, block and yield. Replies as the command does:
+ * OK/nil, 1/0, or the old value (GET, GETSET). */
 static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
     set_plan sp;
     if (!set_plan_read(p, in->imm, &sp)) return KEEL_FAIL;
@@ -201,7 +208,7 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
         }
         p->reg[0].v.i = STAGE_EXPIRE;
     }
-    if (p->reg[4].v.i) {   /* the GET's nil, now that the write is done */
+    if (p->reg[4].v.i) { /* the GET's nil, now that the write is done */
         keel_reply_nil(p);
         p->reg[4].v.i = 0;
     }
@@ -220,12 +227,16 @@ static keel_op_result op_set(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def set_ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "strings.set", .fn = op_set,
+    {.size = sizeof(keel_opcode_def),
+     .name = "strings.set",
+     .fn = op_set,
      .synopsis = "write argv[1] as SET/SETNX/SETEX/PSETEX/GETSET/CAS (imm) say; reply",
-     .cost = 1, .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
+     .cost = 1,
+     .flags = KEEL_OP_MAY_YIELD | KEEL_OP_MAY_HOP | KEEL_OP_MAY_BLOCK},
 };
 
-#define PROG(NAME, IMM) static const keel_insn_def NAME[] = {{.op = "strings.set", .imm = IMM}, KEEL_END}
+#define PROG(NAME, IMM)                                                                            \
+    static const keel_insn_def NAME[] = {{.op = "strings.set", .imm = IMM}, KEEL_END}
 PROG(set_prog, SET_SET);
 PROG(setnx_prog, SET_SETNX);
 PROG(setex_prog, SET_SETEX);
@@ -233,8 +244,9 @@ PROG(psetex_prog, SET_PSETEX);
 PROG(getset_prog, SET_GETSET);
 PROG(cas_prog, SET_CAS);
 
-#define KEY1 .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, \
-             .group = "string", .since = "0.1.0"
+#define KEY1                                                                                       \
+    .size = sizeof(keel_cmd_def), .first_key = 1, .last_key = 1, .key_step = 1, .group = "string", \
+    .since = "0.1.0"
 static const keel_cmd_def set_cmds[] = {
     {KEY1, .name = "SET", .arity = -3, .flags = KEEL_CMD_WRITE | KEEL_CMD_DENYOOM,
      .summary = "Sets a key's string value; NX/XX/COMPARE make it conditional, GET returns the "

@@ -3,9 +3,13 @@
 
 #include <string.h>
 
-dk_val str_box(const char *s, size_t n) { return dk_box_from_text(s, n); }
+dk_val str_box(const char *s, size_t n) {
+    return dk_box_from_text(s, n);
+}
 
-size_t str_text(const dk_val *box, char *buf, const char **s) { return dk_box_text(box, buf, s); }
+size_t str_text(const dk_val *box, char *buf, const char **s) {
+    return dk_box_text(box, buf, s);
+}
 
 keel_status str_lookup(keel_proc *p, const keel_arg *key, keel_value *v) {
     v->size = sizeof *v;

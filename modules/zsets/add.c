@@ -140,7 +140,7 @@ static keel_op_result op_add(keel_proc *p, const keel_insn *in) {
         p->reg[0].v.i += 2;
         if (keel_charge(p, ZS_COST_UPDATE) && (uint32_t)p->reg[0].v.i < p->argc) return KEEL_YIELD;
     }
-    if (p->reg[1].v.i + p->reg[2].v.i > 0)   /* added or changed a score: Redis's condition */
+    if (p->reg[1].v.i + p->reg[2].v.i > 0) /* added or changed a score: Redis's condition */
         keel_notify(p, KEEL_NOTIFY_ZSET, (f & F_INCR) ? "zincr" : "zadd", key->ptr, key->len);
     st = zs_settle(p, key->ptr, key->len, z);
     KEEL_OP_PROPAGATE(st);

@@ -338,12 +338,12 @@ static keel_op_result emit(keel_proc *p, zalg *a) {
         return KEEL_NEXT;
     }
     if (a->mode == M_STORE) {
-        static const char *const store_events[] = {[OP_UNION] = "zunionstore", [OP_INTER] = "zinterstore",
-                                                   [OP_DIFF] = "zdiffstore"};
+        static const char *const store_events[] = {
+            [OP_UNION] = "zunionstore", [OP_INTER] = "zinterstore", [OP_DIFF] = "zdiffstore"};
         keel_status st = zs_replace(p, &p->argv[1], a->acc, store_events[a->op]);
         KEEL_OP_PROPAGATE(st);
         if (st != KEEL_OK) return zs_oom(p);
-        if (a->n > 0) a->acc = NULL;   /* the destination has it */
+        if (a->n > 0) a->acc = NULL; /* the destination has it */
         keel_reply_int(p, (int64_t)a->n);
         return KEEL_NEXT;
     }

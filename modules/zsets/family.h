@@ -31,7 +31,7 @@ extern const keel_family zs_pop_family;     /* pop.c: ZPOPMIN ZPOPMAX ZMPOP BZPO
                                              BZMPOP */
 extern const keel_family zs_scan_family;    /* scan.c: ZSCAN ZRANDMEMBER */
 extern const keel_family zs_algebra_family; /* algebra.c: ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD */
-extern const keel_family zs_geo_point_family; /* geo_cmds.c: GEOADD GEOPOS GEOHASH GEODIST */
+extern const keel_family zs_geo_point_family;  /* geo_cmds.c: GEOADD GEOPOS GEOHASH GEODIST */
 extern const keel_family zs_geo_search_family; /* geo_query.c: GEOSEARCH GEOSEARCHSTORE GEORADIUS
                                                GEORADIUS_RO GEORADIUSBYMEMBER
                                                GEORADIUSBYMEMBER_RO */

@@ -76,7 +76,7 @@ static keel_op_result op_pop(keel_proc *p, const keel_insn *in) {
         if ((uint64_t)count < n) n = (size_t)count;
         keel_reply_array(p, nested ? n : 2 * n);
         p->reg[0] = dk_i64((int64_t)n);
-        p->reg[1] = dk_i64((int64_t)n);   /* popped in all: whether to announce it */
+        p->reg[1] = dk_i64((int64_t)n); /* popped in all: whether to announce it */
     }
     if (!pop_into_reply(p, z, in->imm == 1, nested, &p->reg[0])) return KEEL_YIELD;
     if (p->reg[1].v.i > 0)
@@ -231,7 +231,8 @@ static keel_op_result mpop_wait(keel_proc *p, const mpop_args *a) {
         keel_reply_nil_array(p);
         return KEEL_NEXT;
     }
-    if (keel_block_keys(p, a->timeout_ms) != KEEL_OK) return zs_error(p, "ERR cannot block on these keys");
+    if (keel_block_keys(p, a->timeout_ms) != KEEL_OK)
+        return zs_error(p, "ERR cannot block on these keys");
     return KEEL_BLOCK;
 }
 
@@ -276,10 +277,11 @@ static keel_op_result op_mpop(keel_proc *p, const keel_insn *in) {
             keel_reply_bulk(p, key->ptr, key->len);
         }
         p->reg[3] = dk_i64((int64_t)n);
-        p->reg[4] = dk_i64((int64_t)n);   /* popped in all: whether to announce it */
+        p->reg[4] = dk_i64((int64_t)n); /* popped in all: whether to announce it */
     }
     if (!pop_into_reply(p, z, a.max, a.multi, &p->reg[3])) return KEEL_YIELD;
-    if (p->reg[4].v.i > 0) keel_notify(p, KEEL_NOTIFY_ZSET, a.max ? "zpopmax" : "zpopmin", key->ptr, key->len);
+    if (p->reg[4].v.i > 0)
+        keel_notify(p, KEEL_NOTIFY_ZSET, a.max ? "zpopmax" : "zpopmin", key->ptr, key->len);
     st = zs_settle(p, key->ptr, key->len, z);
     KEEL_OP_PROPAGATE(st);
     return KEEL_NEXT;

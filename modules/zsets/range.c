@@ -163,7 +163,7 @@ static keel_op_result store(keel_proc *p, zrange *r) {
     keel_status st = zs_replace(p, &p->argv[1], r->out, "zrangestore");
     KEEL_OP_PROPAGATE(st);
     if (st != KEEL_OK) return zs_oom(p);
-    if (n > 0) r->out = NULL;   /* the destination has it */
+    if (n > 0) r->out = NULL; /* the destination has it */
     keel_reply_int(p, (int64_t)n);
     return KEEL_NEXT;
 }
@@ -191,8 +191,8 @@ static keel_op_result op_range(keel_proc *p, const keel_insn *in) {
         if (st == KEEL_OK)
             plan(r, z);
         else
-            r->planned = true; /* absent: n = 0 */
-        if (st == KEEL_NOTFOUND && r->store)   /* ZRANGESTORE reads its source as a read does */
+            r->planned = true;               /* absent: n = 0 */
+        if (st == KEEL_NOTFOUND && r->store) /* ZRANGESTORE reads its source as a read does */
             keel_notify(p, KEEL_NOTIFY_KEYMISS, "keymiss", key->ptr, key->len);
         if (r->store) {
             r->out = dk_zset_new();
@@ -263,9 +263,11 @@ static keel_op_result op_remrange(keel_proc *p, const keel_insn *in) {
         p->reg[2].v.i++;
         if (keel_charge(p, ZS_COST_UPDATE) && p->reg[1].v.i > 0) return KEEL_YIELD;
     }
-    static const char *const rem_events[] = {[BY_RANK] = "zremrangebyrank", [BY_SCORE] = "zremrangebyscore",
+    static const char *const rem_events[] = {[BY_RANK] = "zremrangebyrank",
+                                             [BY_SCORE] = "zremrangebyscore",
                                              [BY_LEX] = "zremrangebylex"};
-    if (p->reg[2].v.i > 0) keel_notify(p, KEEL_NOTIFY_ZSET, rem_events[in->imm], key->ptr, key->len);
+    if (p->reg[2].v.i > 0)
+        keel_notify(p, KEEL_NOTIFY_ZSET, rem_events[in->imm], key->ptr, key->len);
     st = zs_settle(p, key->ptr, key->len, z);
     KEEL_OP_PROPAGATE(st);
     keel_reply_int(p, p->reg[2].v.i);

@@ -76,11 +76,16 @@ static keel_status zset_save(const void *obj, keel_sink *sink) {
 /* A packed score back as a double (datakit may pack one as a narrower number); false when the
  * box is not a number or is NaN. */
 static bool load_score(const dk_val *v, double *out) {
-    if (v->type == DK_F32) *out = v->v.f;
-    else if (dk_is_real(v)) *out = v->v.d;
-    else if (v->type == DK_I64) *out = (double)v->v.i;
-    else if (v->type == DK_U64) *out = (double)v->v.u;
-    else return false;
+    if (v->type == DK_F32)
+        *out = v->v.f;
+    else if (dk_is_real(v))
+        *out = v->v.d;
+    else if (v->type == DK_I64)
+        *out = (double)v->v.i;
+    else if (v->type == DK_U64)
+        *out = (double)v->v.u;
+    else
+        return false;
     return !isnan(*out);
 }
 
@@ -116,8 +121,11 @@ static void *zset_load(const void *data, size_t len, const char **err) {
     return z;
 }
 
-/* OBJECT ENCODING: sorted runs alone while small, with the member index past that (datakit/zset.h). */
-static const char *zset_encoding(const void *obj) { return dk_zset_indexed(obj) ? "indexed-runs" : "sorted-runs"; }
+/* OBJECT ENCODING: sorted runs alone while small, with the member index past that (datakit/zset.h).
+ */
+static const char *zset_encoding(const void *obj) {
+    return dk_zset_indexed(obj) ? "indexed-runs" : "sorted-runs";
+}
 
 static const keel_type_def zset_def = {
     .size = sizeof(keel_type_def),
@@ -177,13 +185,14 @@ keel_status zs_create(keel_proc *p, const void *key, size_t klen, dk_zset **z) {
 keel_status zs_settle(keel_proc *p, const void *key, size_t klen, const dk_zset *z) {
     if (dk_zset_count(z) > 0) return KEEL_OK;
     keel_status st = keel_key_delete(p, key, klen);
-    if (st == KEEL_OK) keel_notify(p, KEEL_NOTIFY_GENERIC, "del", key, klen);   /* after the command's own */
+    if (st == KEEL_OK)
+        keel_notify(p, KEEL_NOTIFY_GENERIC, "del", key, klen); /* after the command's own */
     return st == KEEL_NOTFOUND ? KEEL_OK : st;
 }
 
 keel_status zs_replace(keel_proc *p, const keel_arg *dst, dk_zset *result, const char *event) {
     keel_status st;
-    if (!result || dk_zset_count(result) == 0) {   /* an empty result deletes the destination */
+    if (!result || dk_zset_count(result) == 0) { /* an empty result deletes the destination */
         st = keel_key_delete(p, dst->ptr, dst->len);
         if (st == KEEL_OK) keel_notify(p, KEEL_NOTIFY_GENERIC, "del", dst->ptr, dst->len);
         return st == KEEL_NOTFOUND ? KEEL_OK : st;

@@ -37,9 +37,9 @@ keel_op_result zs_error(keel_proc *p, const char *msg);
 
 /* Stores a new empty sorted set at key (after a zs_find that answered KEEL_NOTFOUND). */
 keel_status zs_create(keel_proc *p, const void *key, size_t klen, dk_zset **z);
-/* ZRANGESTORE, Z*STORE: result replaces dst (which is deleted when result is NULL or empty, with Redis's
- * "del" event if it existed), announced as `event`; dst keeps result (KEEL_OK) or the caller still
- * owns it. */
+/* ZRANGESTORE, Z*STORE: result replaces dst (which is deleted when result is NULL or empty, with
+ * Redis's "del" event if it existed), announced as `event`; dst keeps result (KEEL_OK) or the
+ * caller still owns it. */
 keel_status zs_replace(keel_proc *p, const keel_arg *dst, dk_zset *result, const char *event);
 /* Deletes key when z is empty. */
 keel_status zs_settle(keel_proc *p, const void *key, size_t klen, const dk_zset *z);

@@ -50,7 +50,7 @@ static void put_error(keel_buf *out, const char *s, size_t n) {
         LINE_LIT(out, "ERROR");
         return;
     }
-    if (n >= 4 && !memcmp(s, "OOM ", 4)) {   /* a store over maxmemory that may not evict */
+    if (n >= 4 && !memcmp(s, "OOM ", 4)) { /* a store over maxmemory that may not evict */
         LINE_LIT(out, "SERVER_ERROR out of memory storing object");
         return;
     }
@@ -59,7 +59,7 @@ static void put_error(keel_buf *out, const char *s, size_t n) {
         (n == 5 && !memcmp(s, "ERROR", 5));
     if (!native) {
         PUT_LIT(out, "SERVER_ERROR ");
-        if (n > 4 && !memcmp(s, "ERR ", 4)) {   /* Redis's generic code word says nothing here */
+        if (n > 4 && !memcmp(s, "ERR ", 4)) { /* Redis's generic code word says nothing here */
             s += 4;
             n -= 4;
         }

@@ -140,7 +140,6 @@ static void put_error_reply(bin_resp *b, const keel_reply *r, keel_buf *out) {
     put_error(b, status, keep ? r->v.s : NULL, r->len, out);
 }
 
-
 static void put_unexpected(bin_resp *b, keel_buf *out) {
     static const char msg[] = "SERVER_ERROR unexpected reply";
     put_error(b, MC_BIN_EINTERNAL, msg, sizeof msg - 1, out);
@@ -167,7 +166,8 @@ static bool meta_parts(const keel_reply *r, uint64_t *status, const keel_reply *
     const keel_reply *st = r->type == KEEL_REPLY_ARRAY ? r->v.child : NULL;
     *text = st ? st->next : NULL;
     *value = *text ? (*text)->next : NULL;
-    return mc_reply_u64(st, status) && mc_reply_is_string(*text) && (!*value || mc_reply_is_string(*value));
+    return mc_reply_u64(st, status) && mc_reply_is_string(*text) &&
+           (!*value || mc_reply_is_string(*value));
 }
 
 /* get getq getk getkq gat gatq gatk gatkq touch */

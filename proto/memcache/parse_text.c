@@ -269,8 +269,7 @@ keel_parse_result mc_parse_text(mc_parser *ps, mc_cmdline *cl, keel_request *req
     if (MC_TOK_IS(v, "touch")) return parse_touch(ps, cl, req);
     if (MC_TOK_IS(v, "flush_all")) return parse_flush(ps, cl, req);
     if (MC_TOK_IS(v, "stats")) return parse_stats(ps, cl, req);
-    if (MC_TOK_IS(v, "version"))
-        return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_VERSION, 0));
+    if (MC_TOK_IS(v, "version")) return mc_emit_reply(req, cl->next, mc_tag(MC_KIND_VERSION, 0));
     if (MC_TOK_IS(v, "verbosity")) return parse_verbosity(ps, cl, req);
     if (MC_TOK_IS(v, "slabs")) return parse_slabs(ps, cl, req);
     if ((MC_TOK_IS(v, "quit") && cl->ntok == 1) || looks_like_http(cl)) {

@@ -4,7 +4,6 @@
 #include "conn.h"
 #include "state.h"
 
-
 /* ---- opcodes ---- */
 
 /* resp.hello: HELLO [protover [AUTH username password] [SETNAME clientname]]
@@ -136,7 +135,8 @@ static keel_op_result op_syntax(keel_proc *p, const keel_insn *in) {
     if (p->argc == 2) {
         int syntax = resp_syntax_parse(p->argv[1].ptr, p->argv[1].len);
         if (syntax < 0) {
-            keel_reply_error(p, "ERR unknown reply syntax '%.32s' (use resp, json or python)", p->argv[1].ptr);
+            keel_reply_error(p, "ERR unknown reply syntax '%.32s' (use resp, json or python)",
+                             p->argv[1].ptr);
             return KEEL_FAIL;
         }
         st->syntax_asked = (uint8_t)(syntax + 1);
@@ -240,8 +240,9 @@ static const keel_cmd_def resp_conn_commands[] = {
         .name = "REPLY.SYNTAX",
         .arity = -1,
         .flags = KEEL_CMD_CONN | KEEL_CMD_NOAUTH | KEEL_CMD_FAST,
-        .summary = "Chooses how this connection's replies are written: RESP, one JSON value per line, or "
-                   "one Python literal per line; without an argument, tells which.",
+        .summary =
+            "Chooses how this connection's replies are written: RESP, one JSON value per line, or "
+            "one Python literal per line; without an argument, tells which.",
         .syntax = "REPLY.SYNTAX [resp | json | python]",
         .group = "connection",
         .since = "0.1.0",

@@ -18,7 +18,7 @@
 typedef struct frame {
     const keel_reply *next;
     uint64_t left;
-    bool pairs;                    /* RESP3 and KEEL_REPLY_ARRAY_PAIRS: "*2" before every other child */
+    bool pairs; /* RESP3 and KEEL_REPLY_ARRAY_PAIRS: "*2" before every other child */
 } frame;
 
 static const keel_reply nil_node = {.type = KEEL_REPLY_NIL};
@@ -185,9 +185,12 @@ static void put_verbatim(keel_buf *b, const char *s, size_t n, bool v3) {
 static uint64_t put_node(keel_buf *b, const keel_reply *r, bool v3) {
     switch (r->type) {
     case KEEL_REPLY_NIL:
-        if (v3) put_raw(b, "_\r\n", 3);
-        else if (r->len == KEEL_REPLY_NIL_ARRAY) put_raw(b, "*-1\r\n", 5);
-        else put_raw(b, "$-1\r\n", 5);
+        if (v3)
+            put_raw(b, "_\r\n", 3);
+        else if (r->len == KEEL_REPLY_NIL_ARRAY)
+            put_raw(b, "*-1\r\n", 5);
+        else
+            put_raw(b, "$-1\r\n", 5);
         return 0;
     case KEEL_REPLY_INT:
         put_num_line(b, ':', r->v.i);
@@ -246,7 +249,7 @@ struct resp_walk {
     const keel_reply *node;
     frame *stack;
     size_t cap, depth;
-    size_t body_done;              /* a big string being written a piece per step: bytes out */
+    size_t body_done; /* a big string being written a piece per step: bytes out */
     bool v3;
     frame inline_frames[STACK_INLINE];
 };
@@ -293,9 +296,11 @@ static bool put_blob_piece(resp_walk *w, keel_buf *out, const keel_reply *r) {
     const char *s = r->v.s;
     size_t n = r->len;
     char type = '$';
-    if (r->type == KEEL_REPLY_VERBATIM && n >= 4 && s[3] == ':') {   /* as put_verbatim */
-        if (w->v3) type = '=';
-        else s += 4, n -= 4;
+    if (r->type == KEEL_REPLY_VERBATIM && n >= 4 && s[3] == ':') { /* as put_verbatim */
+        if (w->v3)
+            type = '=';
+        else
+            s += 4, n -= 4;
     }
     if (w->body_done == 0) {
         char *h = room(out, NUM_LINE_MAX), *p = h;
@@ -362,15 +367,16 @@ static resp_walk *walk_to_heap(const resp_walk *w) {
     return h;
 }
 
-bool resp_encode_step(const keel_reply *r, int version, keel_buf *out, resp_walk **walk, size_t budget) {
-    if (!*walk) {   /* most replies finish in their first step: walk on the C stack */
+bool resp_encode_step(const keel_reply *r, int version, keel_buf *out, resp_walk **walk,
+                      size_t budget) {
+    if (!*walk) { /* most replies finish in their first step: walk on the C stack */
         resp_walk w;
         walk_init(&w, r, version);
         if (walk_run(&w, out, budget)) {
             walk_fini(&w);
             return true;
         }
-        if (!(*walk = walk_to_heap(&w))) {   /* no memory to pause: finish in one go */
+        if (!(*walk = walk_to_heap(&w))) { /* no memory to pause: finish in one go */
             walk_run(&w, out, 0);
             walk_fini(&w);
             return true;

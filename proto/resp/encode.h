@@ -19,7 +19,8 @@ void resp_encode(const keel_reply *r, int version, keel_buf *out);
  * *walk starts NULL and holds the walk between calls; true when the tree is out (the walk is
  * freed).  resp_encode_abort frees an unfinished walk. */
 typedef struct resp_walk resp_walk;
-bool resp_encode_step(const keel_reply *r, int version, keel_buf *out, resp_walk **walk, size_t budget);
+bool resp_encode_step(const keel_reply *r, int version, keel_buf *out, resp_walk **walk,
+                      size_t budget);
 void resp_encode_abort(resp_walk *walk);
 
 #endif

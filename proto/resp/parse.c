@@ -22,7 +22,8 @@ static uint64_t max_args(const keel_request *req) {
     return KEEL_REQUEST_HAS(req, max_args) && req->max_args ? req->max_args : RESP_MAX_MULTIBULK;
 }
 static uint64_t max_bulk(const keel_request *req) {
-    return KEEL_REQUEST_HAS(req, max_bulk) && req->max_bulk ? req->max_bulk : (uint64_t)RESP_MAX_BULK;
+    return KEEL_REQUEST_HAS(req, max_bulk) && req->max_bulk ? req->max_bulk
+                                                            : (uint64_t)RESP_MAX_BULK;
 }
 static bool unauthenticated(const keel_request *req) {
     return KEEL_REQUEST_HAS(req, unauthenticated) && req->unauthenticated;
@@ -150,8 +151,7 @@ static keel_parse_result read_bulk_header(resp_parser *ps, const char *buf, size
     case LINE_OK:
         break;
     }
-    if (!header_number(ps, buf, cr, &n) || n < 0)
-        return fail(req, ERR_BULK_LEN);
+    if (!header_number(ps, buf, cr, &n) || n < 0) return fail(req, ERR_BULK_LEN);
     if ((uint64_t)n > max_bulk(req))
         return fail(req, unauthenticated(req) ? ERR_UNAUTH_BULK : ERR_BULK_LEN);
     ps->bulk_len = (size_t)n;
@@ -196,7 +196,7 @@ static keel_parse_result parse_multibulk(resp_parser *ps, const char *buf, size_
 
 static bool is_named(const keel_request *req, const char *name, size_t n) {
     return req->argc > 0 && req->argv[0].len == n && (req->argv[0].ptr[0] | 0x20) == name[0] &&
-           strncasecmp(req->argv[0].ptr, name, n) == 0;   /* the first letter spares most calls */
+           strncasecmp(req->argv[0].ptr, name, n) == 0; /* the first letter spares most calls */
 }
 
 /* The digits at *i up to "\r\n" (no sign, no leading zero, at most 15 of them), for parse_whole:
@@ -260,16 +260,22 @@ keel_parse_result resp_parse(resp_parser *ps, const char *buf, size_t len, keel_
         ps->phase = buf[0] == '*' ? RESP_PHASE_COUNT : RESP_PHASE_INLINE;
     }
     keel_parse_result r;
-    if (ps->phase == RESP_PHASE_INLINE) r = resp_parse_inline(ps, buf, len, req);
-    else if (ps->phase == RESP_PHASE_COUNT && ps->pos == 0 && parse_whole(ps, buf, len, req)) r = KEEL_PARSE_OK;
-    else r = parse_multibulk(ps, buf, len, req);
+    if (ps->phase == RESP_PHASE_INLINE)
+        r = resp_parse_inline(ps, buf, len, req);
+    else if (ps->phase == RESP_PHASE_COUNT && ps->pos == 0 && parse_whole(ps, buf, len, req))
+        r = KEEL_PARSE_OK;
+    else
+        r = parse_multibulk(ps, buf, len, req);
     if (r == KEEL_PARSE_NEED) return r;
     ps->phase = RESP_PHASE_IDLE;
     if (r == KEEL_PARSE_OK) {
         req->tag = ++ps->seq << RESP_TAG_SEQ_SHIFT;
-        if (is_named(req, "hello", 5)) req->tag |= RESP_TAG_HELLO;
-        else if (is_named(req, "reply.syntax", 12)) req->tag |= RESP_TAG_SYNTAX;
-        else if (is_named(req, "reset", 5)) req->tag |= RESP_TAG_RESET;
+        if (is_named(req, "hello", 5))
+            req->tag |= RESP_TAG_HELLO;
+        else if (is_named(req, "reply.syntax", 12))
+            req->tag |= RESP_TAG_SYNTAX;
+        else if (is_named(req, "reset", 5))
+            req->tag |= RESP_TAG_RESET;
     }
     return r;
 }

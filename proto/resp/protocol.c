@@ -40,7 +40,8 @@ static const char *const syntax_names[RESP_SYNTAX_COUNT + 1] = {
 
 int resp_syntax_parse(const char *name, size_t len) {
     for (int i = 0; i < RESP_SYNTAX_COUNT; i++)
-        if (strlen(syntax_names[i]) == len && strncasecmp(name, syntax_names[i], len) == 0) return i;
+        if (strlen(syntax_names[i]) == len && strncasecmp(name, syntax_names[i], len) == 0)
+            return i;
     return -1;
 }
 
@@ -119,7 +120,8 @@ static bool resp_proto_encode_step(keel_conn *c, void *state, uint64_t tag, cons
         *cursor = w;
     } else {
         text_walk *w = *cursor;
-        done = text_encode_step(r, st->syntax == RESP_SYNTAX_PYTHON ? TEXT_PYTHON : TEXT_JSON, out, &w, budget);
+        done = text_encode_step(r, st->syntax == RESP_SYNTAX_PYTHON ? TEXT_PYTHON : TEXT_JSON, out,
+                                &w, budget);
         *cursor = w;
     }
     if (done) resp_parser_release(&st->parser, tag);
@@ -129,8 +131,10 @@ static bool resp_proto_encode_step(keel_conn *c, void *state, uint64_t tag, cons
 static void resp_proto_encode_abort(keel_conn *c, void *state, void *cursor) {
     (void)c;
     resp_state *st = state;
-    if (st->syntax == RESP_SYNTAX_RESP) resp_encode_abort(cursor);
-    else text_encode_abort(cursor);
+    if (st->syntax == RESP_SYNTAX_RESP)
+        resp_encode_abort(cursor);
+    else
+        text_encode_abort(cursor);
 }
 
 const keel_proto_def resp_protocol = {

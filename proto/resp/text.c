@@ -18,11 +18,11 @@ typedef struct tframe {
     const keel_reply *next;
     uint64_t left;
     uint64_t started;
-    uint8_t kind;   /* enum text_kind */
+    uint8_t kind; /* enum text_kind */
 } tframe;
 
 struct text_walk {
-    const keel_reply *node;   /* the node to write next; NULL once the line is out */
+    const keel_reply *node; /* the node to write next; NULL once the line is out */
     const text_syntax *sx;
     tframe *stack;
     size_t cap, depth;
@@ -44,17 +44,23 @@ void text_put(keel_buf *b, const char *s, size_t n) {
     b->len += n;
 }
 
-void text_puts(keel_buf *b, const char *s) { text_put(b, s, strlen(s)); }
+void text_puts(keel_buf *b, const char *s) {
+    text_put(b, s, strlen(s));
+}
 
 size_t text_utf8_len(const unsigned char *s, size_t n) {
     unsigned c = s[0];
     if (c < 0x80) return 1;
     size_t len;
     uint32_t cp, min;
-    if (c >= 0xc2 && c <= 0xdf) len = 2, cp = c & 0x1f, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef) len = 3, cp = c & 0x0f, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4) len = 4, cp = c & 0x07, min = 0x10000;
-    else return 0;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, cp = c & 0x1f, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, cp = c & 0x0f, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
     if (n < len) return 0;
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xc0) != 0x80) return 0;
@@ -71,7 +77,8 @@ size_t text_u64(char *out, uint64_t v) {
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    for (size_t i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
     return n;
 }
 
@@ -137,7 +144,7 @@ static void walk_fini(text_walk *w) {
 static void put_as_string(text_walk *w, keel_buf *out, const keel_reply *r) {
     keel_buf tmp = {0};
     text_encode(r, w->sx == &text_python ? TEXT_PYTHON : TEXT_JSON, &tmp);
-    w->sx->string(out, tmp.data, tmp.len ? tmp.len - 1 : 0);   /* without its newline */
+    w->sx->string(out, tmp.data, tmp.len ? tmp.len - 1 : 0); /* without its newline */
     keel_free(tmp.data);
 }
 
@@ -148,8 +155,10 @@ static void write_node(text_walk *w, keel_buf *out, const keel_reply *r) {
     bool keyed = false;
     if (f) {
         bool value_of_pair = f->kind == TEXT_MAP && (f->started & 1);
-        if (value_of_pair) text_puts(out, sx->colon);
-        else if (f->started) text_puts(out, sx->comma);
+        if (value_of_pair)
+            text_puts(out, sx->colon);
+        else if (f->started)
+            text_puts(out, sx->comma);
         keyed = sx->keyed_members[f->kind] && !value_of_pair;
         f->started++;
     }
@@ -163,7 +172,7 @@ static void write_node(text_walk *w, keel_buf *out, const keel_reply *r) {
     }
     uint8_t kind = kind_of(r);
     uint64_t n = r->type == KEEL_REPLY_MAP ? 2 * (uint64_t)r->len : r->len;
-    if (n == 0 || (w->depth == w->cap && !grow(w))) {   /* no memory for a deeper walk: empty */
+    if (n == 0 || (w->depth == w->cap && !grow(w))) { /* no memory for a deeper walk: empty */
         text_puts(out, sx->empty[kind]);
         return;
     }
@@ -203,10 +212,11 @@ void text_encode(const keel_reply *r, text_dialect d, keel_buf *out) {
     walk_fini(&w);
 }
 
-bool text_encode_step(const keel_reply *r, text_dialect d, keel_buf *out, text_walk **walk, size_t budget) {
+bool text_encode_step(const keel_reply *r, text_dialect d, keel_buf *out, text_walk **walk,
+                      size_t budget) {
     if (!*walk) {
         *walk = keel_alloc(sizeof **walk);
-        if (!*walk) {   /* no memory for a stepwise walk: write it in one go */
+        if (!*walk) { /* no memory for a stepwise walk: write it in one go */
             text_encode(r, d, out);
             return true;
         }

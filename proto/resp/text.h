@@ -13,10 +13,7 @@
 #include <stddef.h>
 #include <keel/reply.h>
 
-typedef enum text_dialect {
-    TEXT_JSON = 0,
-    TEXT_PYTHON
-} text_dialect;
+typedef enum text_dialect { TEXT_JSON = 0, TEXT_PYTHON } text_dialect;
 
 /* Appends reply tree r (NULL = nil) as one line.  Iterative: any depth or width is fine.  The
  * tree is only read; the output is always a well-formed value (an aggregate announcing more
@@ -27,7 +24,8 @@ void text_encode(const keel_reply *r, text_dialect d, keel_buf *out);
  * true when the line is complete (the walk is freed).  text_encode_abort frees an unfinished
  * walk. */
 typedef struct text_walk text_walk;
-bool text_encode_step(const keel_reply *r, text_dialect d, keel_buf *out, text_walk **walk, size_t budget);
+bool text_encode_step(const keel_reply *r, text_dialect d, keel_buf *out, text_walk **walk,
+                      size_t budget);
 void text_encode_abort(text_walk *walk);
 
 #endif

@@ -20,7 +20,7 @@ static void json_string(keel_buf *b, const char *s, size_t n) {
         while (i < stop) {
             unsigned c = u[i];
             size_t len = c < 0x80 ? 1 : text_utf8_len(u + i, n - i);
-            if (len > 1) {   /* may run up to 3 bytes past stop: the reservation has room */
+            if (len > 1) { /* may run up to 3 bytes past stop: the reservation has room */
                 memcpy(w, u + i, len);
                 w += len;
                 i += len;
@@ -33,13 +33,27 @@ static void json_string(keel_buf *b, const char *s, size_t n) {
             }
             *w++ = '\\';
             switch (c) {
-            case '"': *w++ = '"'; break;
-            case '\\': *w++ = '\\'; break;
-            case '\n': *w++ = 'n'; break;
-            case '\r': *w++ = 'r'; break;
-            case '\t': *w++ = 't'; break;
-            case '\b': *w++ = 'b'; break;
-            case '\f': *w++ = 'f'; break;
+            case '"':
+                *w++ = '"';
+                break;
+            case '\\':
+                *w++ = '\\';
+                break;
+            case '\n':
+                *w++ = 'n';
+                break;
+            case '\r':
+                *w++ = 'r';
+                break;
+            case '\t':
+                *w++ = 't';
+                break;
+            case '\b':
+                *w++ = 'b';
+                break;
+            case '\f':
+                *w++ = 'f';
+                break;
             default:
                 memcpy(w, "u00", 3);
                 w[3] = hex[c >> 4];
@@ -55,41 +69,63 @@ static void json_string(keel_buf *b, const char *s, size_t n) {
 /* Numbers; infinities as 1e999 (which JSON parsers read as infinity), NaN as null. */
 static void json_double(keel_buf *b, double d) {
     char t[64];
-    if (isnan(d)) text_puts(b, "null");
-    else if (isinf(d)) text_puts(b, d > 0 ? "1e999" : "-1e999");
-    else text_put(b, t, text_double(t, sizeof t, d));
+    if (isnan(d))
+        text_puts(b, "null");
+    else if (isinf(d))
+        text_puts(b, d > 0 ? "1e999" : "-1e999");
+    else
+        text_put(b, t, text_double(t, sizeof t, d));
 }
 
 /* A verbatim "jsn:" reply is JSON already (STATS): embedded as it is, on one line (its line
  * breaks are all between tokens, where a space does as well). */
 static void json_embed(keel_buf *b, const char *s, size_t n) {
     char *w = text_room(b, n);
-    for (size_t i = 0; i < n; i++) w[i] = s[i] == '\n' || s[i] == '\r' ? ' ' : s[i];
+    for (size_t i = 0; i < n; i++)
+        w[i] = s[i] == '\n' || s[i] == '\r' ? ' ' : s[i];
     b->len += n;
 }
 
 static void json_scalar(keel_buf *b, const keel_reply *r) {
     char t[32];
     switch (r->type) {
-    case KEEL_REPLY_NIL: text_puts(b, "null"); break;
-    case KEEL_REPLY_INT: text_put(b, t, text_i64(t, r->v.i)); break;
-    case KEEL_REPLY_UINT: text_put(b, t, text_u64(t, r->v.u)); break;
-    case KEEL_REPLY_DOUBLE: json_double(b, r->v.d); break;
-    case KEEL_REPLY_BOOL: text_puts(b, r->v.i ? "true" : "false"); break;
+    case KEEL_REPLY_NIL:
+        text_puts(b, "null");
+        break;
+    case KEEL_REPLY_INT:
+        text_put(b, t, text_i64(t, r->v.i));
+        break;
+    case KEEL_REPLY_UINT:
+        text_put(b, t, text_u64(t, r->v.u));
+        break;
+    case KEEL_REPLY_DOUBLE:
+        json_double(b, r->v.d);
+        break;
+    case KEEL_REPLY_BOOL:
+        text_puts(b, r->v.i ? "true" : "false");
+        break;
     case KEEL_REPLY_BULK:
-    case KEEL_REPLY_SIMPLE: json_string(b, r->v.s, r->len); break;
+    case KEEL_REPLY_SIMPLE:
+        json_string(b, r->v.s, r->len);
+        break;
     case KEEL_REPLY_ERROR:
         text_puts(b, "{\"error\":");
-        if (r->len) json_string(b, r->v.s, r->len);
-        else text_puts(b, "\"ERR\"");
+        if (r->len)
+            json_string(b, r->v.s, r->len);
+        else
+            text_puts(b, "\"ERR\"");
         text_puts(b, "}");
         break;
     case KEEL_REPLY_VERBATIM:
-        if (r->len >= 4 && !memcmp(r->v.s, "jsn:", 4)) json_embed(b, r->v.s + 4, r->len - 4);
-        else if (r->len >= 4 && r->v.s[3] == ':') json_string(b, r->v.s + 4, r->len - 4);
-        else json_string(b, r->v.s, r->len);
+        if (r->len >= 4 && !memcmp(r->v.s, "jsn:", 4))
+            json_embed(b, r->v.s + 4, r->len - 4);
+        else if (r->len >= 4 && r->v.s[3] == ':')
+            json_string(b, r->v.s + 4, r->len - 4);
+        else
+            json_string(b, r->v.s, r->len);
         break;
-    default: text_puts(b, "null");
+    default:
+        text_puts(b, "null");
     }
 }
 
@@ -100,21 +136,38 @@ static int json_keyed(keel_buf *b, const keel_reply *r) {
     size_t n;
     switch (r->type) {
     case KEEL_REPLY_BULK:
-    case KEEL_REPLY_SIMPLE: json_string(b, r->v.s, r->len); return 0;
+    case KEEL_REPLY_SIMPLE:
+        json_string(b, r->v.s, r->len);
+        return 0;
     case KEEL_REPLY_VERBATIM:
         if (r->len < 4 || r->v.s[3] != ':' || !memcmp(r->v.s, "jsn:", 4)) return -1;
         json_string(b, r->v.s + 4, r->len - 4);
         return 0;
-    case KEEL_REPLY_INT: n = text_i64(t, r->v.i); break;
-    case KEEL_REPLY_UINT: n = text_u64(t, r->v.u); break;
-    case KEEL_REPLY_DOUBLE:
-        n = isnan(r->v.d) ? 4 : isinf(r->v.d) ? (r->v.d > 0 ? 5 : 6) : text_double(t, sizeof t, r->v.d);
-        if (isnan(r->v.d)) memcpy(t, "null", 4);
-        else if (isinf(r->v.d)) memcpy(t, r->v.d > 0 ? "1e999" : "-1e999", n);
+    case KEEL_REPLY_INT:
+        n = text_i64(t, r->v.i);
         break;
-    case KEEL_REPLY_BOOL: n = r->v.i ? 4 : 5; memcpy(t, r->v.i ? "true" : "false", n); break;
-    case KEEL_REPLY_NIL: n = 4; memcpy(t, "null", 4); break;
-    default: return -1;
+    case KEEL_REPLY_UINT:
+        n = text_u64(t, r->v.u);
+        break;
+    case KEEL_REPLY_DOUBLE:
+        n = isnan(r->v.d)   ? 4
+            : isinf(r->v.d) ? (r->v.d > 0 ? 5 : 6)
+                            : text_double(t, sizeof t, r->v.d);
+        if (isnan(r->v.d))
+            memcpy(t, "null", 4);
+        else if (isinf(r->v.d))
+            memcpy(t, r->v.d > 0 ? "1e999" : "-1e999", n);
+        break;
+    case KEEL_REPLY_BOOL:
+        n = r->v.i ? 4 : 5;
+        memcpy(t, r->v.i ? "true" : "false", n);
+        break;
+    case KEEL_REPLY_NIL:
+        n = 4;
+        memcpy(t, "null", 4);
+        break;
+    default:
+        return -1;
     }
     json_string(b, t, n);
     return 0;

@@ -40,12 +40,24 @@ static void py_string(keel_buf *b, const char *s, size_t n) {
             }
             *w++ = '\\';
             switch (c) {
-            case '\'': *w++ = '\''; break;
-            case '"': *w++ = '"'; break;
-            case '\\': *w++ = '\\'; break;
-            case '\n': *w++ = 'n'; break;
-            case '\r': *w++ = 'r'; break;
-            case '\t': *w++ = 't'; break;
+            case '\'':
+                *w++ = '\'';
+                break;
+            case '"':
+                *w++ = '"';
+                break;
+            case '\\':
+                *w++ = '\\';
+                break;
+            case '\n':
+                *w++ = 'n';
+                break;
+            case '\r':
+                *w++ = 'r';
+                break;
+            case '\t':
+                *w++ = 't';
+                break;
             default:
                 *w++ = 'x';
                 *w++ = hex[c >> 4];
@@ -79,7 +91,8 @@ static void py_from_json(keel_buf *b, const char *s, size_t n) {
     for (size_t i = 0; i < n;) {
         if (s[i] == '"') {
             size_t j = i + 1;
-            while (j < n && s[j] != '"') j += s[j] == '\\' ? 2 : 1;
+            while (j < n && s[j] != '"')
+                j += s[j] == '\\' ? 2 : 1;
             j = j < n ? j + 1 : n;
             text_put(b, s + i, j - i);
             i = j;
@@ -102,32 +115,51 @@ static void py_from_json(keel_buf *b, const char *s, size_t n) {
 static void py_scalar(keel_buf *b, const keel_reply *r) {
     char t[32];
     switch (r->type) {
-    case KEEL_REPLY_NIL: text_puts(b, "None"); break;
-    case KEEL_REPLY_INT: text_put(b, t, text_i64(t, r->v.i)); break;
-    case KEEL_REPLY_UINT: text_put(b, t, text_u64(t, r->v.u)); break;
-    case KEEL_REPLY_DOUBLE: py_double(b, r->v.d); break;
-    case KEEL_REPLY_BOOL: text_puts(b, r->v.i ? "True" : "False"); break;
+    case KEEL_REPLY_NIL:
+        text_puts(b, "None");
+        break;
+    case KEEL_REPLY_INT:
+        text_put(b, t, text_i64(t, r->v.i));
+        break;
+    case KEEL_REPLY_UINT:
+        text_put(b, t, text_u64(t, r->v.u));
+        break;
+    case KEEL_REPLY_DOUBLE:
+        py_double(b, r->v.d);
+        break;
+    case KEEL_REPLY_BOOL:
+        text_puts(b, r->v.i ? "True" : "False");
+        break;
     case KEEL_REPLY_BULK:
-    case KEEL_REPLY_SIMPLE: py_string(b, r->v.s, r->len); break;
+    case KEEL_REPLY_SIMPLE:
+        py_string(b, r->v.s, r->len);
+        break;
     case KEEL_REPLY_ERROR:
         text_puts(b, "{'error': ");
-        if (r->len) py_string(b, r->v.s, r->len);
-        else text_puts(b, "'ERR'");
+        if (r->len)
+            py_string(b, r->v.s, r->len);
+        else
+            text_puts(b, "'ERR'");
         text_puts(b, "}");
         break;
     case KEEL_REPLY_VERBATIM:
-        if (r->len >= 4 && !memcmp(r->v.s, "jsn:", 4)) py_from_json(b, r->v.s + 4, r->len - 4);
-        else if (r->len >= 4 && r->v.s[3] == ':') py_string(b, r->v.s + 4, r->len - 4);
-        else py_string(b, r->v.s, r->len);
+        if (r->len >= 4 && !memcmp(r->v.s, "jsn:", 4))
+            py_from_json(b, r->v.s + 4, r->len - 4);
+        else if (r->len >= 4 && r->v.s[3] == ':')
+            py_string(b, r->v.s + 4, r->len - 4);
+        else
+            py_string(b, r->v.s, r->len);
         break;
-    default: text_puts(b, "None");
+    default:
+        text_puts(b, "None");
     }
 }
 
 /* Dict keys and set members must be hashable: every scalar is, but an error (a dict) and a
  * "jsn" verbatim (a dict) are not. */
 static int py_keyed(keel_buf *b, const keel_reply *r) {
-    if (r->type == KEEL_REPLY_ERROR || (r->type == KEEL_REPLY_VERBATIM && r->len >= 4 && !memcmp(r->v.s, "jsn:", 4)))
+    if (r->type == KEEL_REPLY_ERROR ||
+        (r->type == KEEL_REPLY_VERBATIM && r->len >= 4 && !memcmp(r->v.s, "jsn:", 4)))
         return -1;
     py_scalar(b, r);
     return 0;

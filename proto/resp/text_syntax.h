@@ -20,7 +20,7 @@ typedef struct text_syntax {
     /* Writes bytes as a string value. */
     void (*string)(keel_buf *b, const char *s, size_t n);
     const char *open[TEXT_KINDS], *close[TEXT_KINDS];
-    const char *empty[TEXT_KINDS];   /* an empty aggregate of that kind */
+    const char *empty[TEXT_KINDS]; /* an empty aggregate of that kind */
     const char *comma, *colon;
     /* Python sets and JSON objects need scalar members: aggregates there go as strings. */
     unsigned char keyed_members[TEXT_KINDS];

@@ -12,7 +12,9 @@ typedef struct maxreg {
     uint64_t adds;
 } maxreg;
 
-static void maxreg_free(void *obj) { keel_free(obj); }
+static void maxreg_free(void *obj) {
+    keel_free(obj);
+}
 
 static void *maxreg_copy(const void *obj) {
     maxreg *m = keel_alloc(sizeof *m);
@@ -33,7 +35,9 @@ static size_t maxreg_describe(const void *obj, char *out, size_t cap) {
 }
 
 /* GET on a maxreg key replies its maximum. */
-static void maxreg_to_reply(keel_proc *p, const void *obj) { keel_reply_int(p, ((const maxreg *)obj)->max); }
+static void maxreg_to_reply(keel_proc *p, const void *obj) {
+    keel_reply_int(p, ((const maxreg *)obj)->max);
+}
 
 /* Snapshot form: the maximum, then the count of adds, 8 bytes each, little-endian. */
 static keel_status maxreg_save(const void *obj, keel_sink *sink) {
@@ -64,9 +68,15 @@ static void *maxreg_load(const void *data, size_t len, const char **err) {
 }
 
 static const keel_type_def maxreg_def = {
-    .size = sizeof(keel_type_def), .name = "maxreg", .free = maxreg_free, .copy = maxreg_copy,
-    .memory_usage = maxreg_memory, .describe = maxreg_describe, .to_reply = maxreg_to_reply,
-    .save = maxreg_save, .load = maxreg_load,
+    .size = sizeof(keel_type_def),
+    .name = "maxreg",
+    .free = maxreg_free,
+    .copy = maxreg_copy,
+    .memory_usage = maxreg_memory,
+    .describe = maxreg_describe,
+    .to_reply = maxreg_to_reply,
+    .save = maxreg_save,
+    .load = maxreg_load,
 };
 
 /* ======== commands ======== */
@@ -141,10 +151,17 @@ static keel_op_result op_sumkeys(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def ops[] = {
-    {.size = sizeof(keel_opcode_def), .name = "maxreg.add", .fn = op_maxreg_add,
-     .synopsis = "keep the larger of argv[1]'s maximum and argv[2]", .cost = 1, .flags = KEEL_OP_MAY_HOP},
-    {.size = sizeof(keel_opcode_def), .name = "sumkeys.sum", .fn = op_sumkeys,
-     .synopsis = "sum the integer keys; r0..r2 hold progress", .cost = 1,
+    {.size = sizeof(keel_opcode_def),
+     .name = "maxreg.add",
+     .fn = op_maxreg_add,
+     .synopsis = "keep the larger of argv[1]'s maximum and argv[2]",
+     .cost = 1,
+     .flags = KEEL_OP_MAY_HOP},
+    {.size = sizeof(keel_opcode_def),
+     .name = "sumkeys.sum",
+     .fn = op_sumkeys,
+     .synopsis = "sum the integer keys; r0..r2 hold progress",
+     .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_YIELD | KEEL_OP_MAY_BLOCK},
 };
 
@@ -152,12 +169,30 @@ static const keel_insn_def maxreg_add_prog[] = {{.op = "maxreg.add"}, KEEL_END};
 static const keel_insn_def sumkeys_prog[] = {{.op = "sumkeys.sum"}, KEEL_END};
 
 static const keel_cmd_def cmds[] = {
-    {.size = sizeof(keel_cmd_def), .name = "MAXREG.ADD", .arity = 3, .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
-     .first_key = 1, .last_key = 1, .key_step = 1, .summary = "Keeps the largest integer added to a key.",
-     .syntax = "MAXREG.ADD key value", .group = "example", .since = "0.1.0", .program = maxreg_add_prog},
-    {.size = sizeof(keel_cmd_def), .name = "SUMKEYS", .arity = -2, .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY,
-     .first_key = 1, .last_key = -1, .key_step = 1, .summary = "Sums the integer values of keys on any shard.",
-     .syntax = "SUMKEYS key [key ...]", .group = "example", .since = "0.1.0", .program = sumkeys_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "MAXREG.ADD",
+     .arity = 3,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .summary = "Keeps the largest integer added to a key.",
+     .syntax = "MAXREG.ADD key value",
+     .group = "example",
+     .since = "0.1.0",
+     .program = maxreg_add_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "SUMKEYS",
+     .arity = -2,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .summary = "Sums the integer values of keys on any shard.",
+     .syntax = "SUMKEYS key [key ...]",
+     .group = "example",
+     .since = "0.1.0",
+     .program = sumkeys_prog},
 };
 
 /* ======== registration ======== */
@@ -165,10 +200,13 @@ static const keel_cmd_def cmds[] = {
 static keel_status sumkeys_init(keel_module *m) {
     const char *err = NULL;
     keel_status st = keel_register_type(m, &maxreg_def, &maxreg_type, &err);
-    for (size_t i = 0; st == KEEL_OK && i < sizeof ops / sizeof ops[0]; i++) st = keel_register_opcode(m, &ops[i], &err);
-    for (size_t i = 0; st == KEEL_OK && i < sizeof cmds / sizeof cmds[0]; i++) st = keel_register_command(m, &cmds[i], &err);
+    for (size_t i = 0; st == KEEL_OK && i < sizeof ops / sizeof ops[0]; i++)
+        st = keel_register_opcode(m, &ops[i], &err);
+    for (size_t i = 0; st == KEEL_OK && i < sizeof cmds / sizeof cmds[0]; i++)
+        st = keel_register_command(m, &cmds[i], &err);
     if (st != KEEL_OK) keel_log(m, KEEL_LOG_ERROR, "registration failed: %s", err);
     return st;
 }
 
-KEEL_MODULE("sumkeys", "1.0.0", "example: SUMKEYS aggregator and the maxreg type", sumkeys_init, NULL);
+KEEL_MODULE("sumkeys", "1.0.0", "example: SUMKEYS aggregator and the maxreg type", sumkeys_init,
+            NULL);

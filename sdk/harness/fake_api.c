@@ -198,7 +198,8 @@ keel_conn *fake_conn_new(const keel_proto_def *proto) {
 void fake_conn_free(keel_conn *c) {
     if (!c) return;
     fake_conn_release(c);
-    for (uint32_t i = 0; i < c->ns_n; i++) free((char *)c->ns[i].ptr);
+    for (uint32_t i = 0; i < c->ns_n; i++)
+        free((char *)c->ns[i].ptr);
     if (c->proto && c->proto->conn_close) c->proto->conn_close(c, c->proto_state);
     free(c->proto_state);
     free(c->name);
@@ -263,7 +264,8 @@ static keel_status f_conn_ns_enter(keel_conn *c, const keel_arg *names, uint32_t
 }
 
 static void f_conn_ns_reset(keel_conn *c) {
-    while (c->ns_n) free((char *)c->ns[--c->ns_n].ptr);
+    while (c->ns_n)
+        free((char *)c->ns[--c->ns_n].ptr);
 }
 
 static const keel_arg *f_conn_ns_path(keel_conn *c, uint32_t *n, uint32_t *locked) {
@@ -473,11 +475,16 @@ void fake_api_reset(void) {
 
 keel_status fake_module_load(const keel_module_desc *d) {
     const char *why = NULL;
-    if (!d || d->magic != KEEL_MODULE_MAGIC) why = "not a Keel module descriptor";
-    else if (d->abi_major != KEEL_ABI_MAJOR) why = "built for another ABI major";
-    else if (d->abi_minor > KEEL_ABI_MINOR) why = "needs a newer ABI minor than these headers";
-    else if (d->size < offsetof(keel_module_desc, description)) why = "descriptor too small";
-    else if (!d->init || !d->name) why = "descriptor has no init or no name";
+    if (!d || d->magic != KEEL_MODULE_MAGIC)
+        why = "not a Keel module descriptor";
+    else if (d->abi_major != KEEL_ABI_MAJOR)
+        why = "built for another ABI major";
+    else if (d->abi_minor > KEEL_ABI_MINOR)
+        why = "needs a newer ABI minor than these headers";
+    else if (d->size < offsetof(keel_module_desc, description))
+        why = "descriptor too small";
+    else if (!d->init || !d->name)
+        why = "descriptor has no init or no name";
     if (why) {
         snprintf(last_log, sizeof last_log, "module refused: %s", why);
         return KEEL_EINVAL;

@@ -83,10 +83,10 @@ struct keel_conn {
     const char *password;        /* the network's requirepass; NULL = none */
     bool authenticated;
     bool close_after_reply;
-    const char *database;        /* its network's "database" setting; NULL = "0" */
-    keel_arg ns[8];              /* the namespace path (names owned by the connection) */
+    const char *database; /* its network's "database" setting; NULL = "0" */
+    keel_arg ns[8];       /* the namespace path (names owned by the connection) */
     uint32_t ns_n;
-    unsigned ns_coloc;           /* KEEL_COLOC_* */
+    unsigned ns_coloc; /* KEEL_COLOC_* */
     uint32_t ns_nth;
     uint32_t thread;  /* keel_conn_thread (0 unless a test sets it) */
     uint32_t subs[3]; /* keel_conn_set_subscriptions: channels, patterns, shard channels */

@@ -180,18 +180,24 @@ static int64_t f_publish(const keel_arg *path, uint32_t npath, unsigned flags, c
 static char last_notify[64];
 static long notify_count;
 
-static keel_status f_notify(keel_proc *p, unsigned cls, const char *event, const void *key, size_t klen) {
+static keel_status f_notify(keel_proc *p, unsigned cls, const char *event, const void *key,
+                            size_t klen) {
     (void)p;
     (void)key;
     (void)klen;
-    if (!cls || (cls & ~KEEL_NOTIFY_CLASSES) || (cls & (cls - 1)) || !event || !*event) return KEEL_EINVAL;
+    if (!cls || (cls & ~KEEL_NOTIFY_CLASSES) || (cls & (cls - 1)) || !event || !*event)
+        return KEEL_EINVAL;
     snprintf(last_notify, sizeof last_notify, "%s", event);
     notify_count++;
     return KEEL_OK;
 }
 
-const char *fake_last_notify(void) { return last_notify; }
-long fake_notify_count(void) { return notify_count; }
+const char *fake_last_notify(void) {
+    return last_notify;
+}
+long fake_notify_count(void) {
+    return notify_count;
+}
 
 void fake_conn_reset(void) {
     for (uint32_t t = 0; t < MAX_THREADS; t++) {

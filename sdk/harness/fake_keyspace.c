@@ -216,11 +216,14 @@ void fake_keyspace_reset(void) {
     fake_prefix_len = 0;
 }
 
-static keel_type_id f_ns_type(void) { return (keel_type_id)0x7ffe; }
+static keel_type_id f_ns_type(void) {
+    return (keel_type_id)0x7ffe;
+}
 
 static keel_status f_proc_ns_push(keel_proc *p, const void *name, size_t n) {
     (void)p;
-    if (n == 0 || fake_depth == FAKE_NS_MAX || fake_prefix_len + n + 4 > sizeof fake_prefix) return KEEL_EINVAL;
+    if (n == 0 || fake_depth == FAKE_NS_MAX || fake_prefix_len + n + 4 > sizeof fake_prefix)
+        return KEEL_EINVAL;
     fake_prefix_marks[fake_depth++] = fake_prefix_len;
     fake_prefix_len += put_component(fake_prefix + fake_prefix_len, name, n);
     return KEEL_OK;
@@ -238,22 +241,23 @@ static keel_status f_key_ns_size(keel_proc *p, const void *key, size_t klen, uin
 }
 
 /* The fake never appends in place either (callers then store the whole value). */
-static keel_status f_key_append(keel_proc *p, const void *key, size_t klen, const void *data, size_t n,
-                                size_t *len) {
+static keel_status f_key_append(keel_proc *p, const void *key, size_t klen, const void *data,
+                                size_t n, size_t *len) {
     (void)p, (void)key, (void)klen, (void)data, (void)n, (void)len;
     return KEEL_EINVAL;
 }
 
 /* Nor does it edit in place (callers then store the whole value). */
-static keel_status f_key_bytes_edit(keel_proc *p, const void *key, size_t klen, size_t len, void **bytes,
-                                    size_t *out_len) {
+static keel_status f_key_bytes_edit(keel_proc *p, const void *key, size_t klen, size_t len,
+                                    void **bytes, size_t *out_len) {
     (void)p, (void)key, (void)klen, (void)len, (void)bytes, (void)out_len;
     return KEEL_EINVAL;
 }
 
 /* A big string whose bytes the caller writes: stored as bytes of its final length, filled in
  * place (the fake's copy is the value's storage). */
-static keel_status f_key_store_bytes(keel_proc *p, const void *key, size_t klen, size_t len, void **bytes) {
+static keel_status f_key_store_bytes(keel_proc *p, const void *key, size_t klen, size_t len,
+                                     void **bytes) {
     (void)p;
     if (len < KEEL_STORE_BYTES_MIN) return KEEL_EINVAL;
     char *copy = malloc(len);
@@ -270,8 +274,8 @@ static keel_status f_key_store_bytes(keel_proc *p, const void *key, size_t klen,
 }
 
 /* The whole scan in one call: every key directly under the namespace (key, or the pushed one). */
-static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64_t *cursor, keel_scan_fn fn,
-                              void *ctx) {
+static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64_t *cursor,
+                              keel_scan_fn fn, void *ctx) {
     (void)p;
     char under[4096];
     size_t ulen = fake_prefix_len;
@@ -285,7 +289,10 @@ static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64
         if (k->klen < ulen || memcmp(k->key, under, ulen) != 0) continue;
         if (k->expire_at_ms >= 0 && k->expire_at_ms <= fake_now()) continue;
         keel_arg name = {k->key + ulen, k->klen - ulen};
-        keel_value v = {.size = sizeof v, .type = k->type, .box = k->box, .obj = k->obj,
+        keel_value v = {.size = sizeof v,
+                        .type = k->type,
+                        .box = k->box,
+                        .obj = k->obj,
                         .expire_at_ms = k->expire_at_ms};
         fn(ctx, &name, &v);
         any = true;
@@ -297,10 +304,10 @@ static keel_status f_key_scan(keel_proc *p, const void *key, size_t klen, uint64
 /* Key walks, faked: one shard (one partial), the keys directly under the pushed namespace in
  * list order, a position for cursor; yields when the budget is spent, as the core does. */
 struct keel_walk {
-    char *pattern;   /* NULL = every key */
+    char *pattern; /* NULL = every key */
     size_t plen;
     void *partial;
-    size_t pos;      /* keys of the list passed so far */
+    size_t pos; /* keys of the list passed so far */
     bool done;
 };
 
@@ -325,11 +332,15 @@ static keel_op_result f_walk_step(keel_proc *p, keel_walk *w, keel_walk_fn fn, v
         if (p->budget <= 0) return KEEL_YIELD;
         w->pos = i + 1;
         keel_charge(p, KEEL_WALK_VISIT_COST);
-        if (k->klen < fake_prefix_len || memcmp(k->key, fake_prefix, fake_prefix_len) != 0) continue;
+        if (k->klen < fake_prefix_len || memcmp(k->key, fake_prefix, fake_prefix_len) != 0)
+            continue;
         if (k->expire_at_ms >= 0 && k->expire_at_ms <= fake_now()) continue;
         keel_arg name = {k->key + fake_prefix_len, k->klen - fake_prefix_len};
         if (w->pattern && !dk_glob_match(w->pattern, w->plen, name.ptr, name.len, false)) continue;
-        keel_value v = {.size = sizeof v, .type = k->type, .box = k->box, .obj = k->obj,
+        keel_value v = {.size = sizeof v,
+                        .type = k->type,
+                        .box = k->box,
+                        .obj = k->obj,
                         .expire_at_ms = k->expire_at_ms};
         if (!fn(ctx, w->partial, &name, &v)) w->done = true;
     }
@@ -342,7 +353,9 @@ static uint32_t f_walk_partials(const keel_walk *w) {
     return 1;
 }
 
-static void *f_walk_partial(keel_walk *w, uint32_t i) { return i == 0 ? w->partial : NULL; }
+static void *f_walk_partial(keel_walk *w, uint32_t i) {
+    return i == 0 ? w->partial : NULL;
+}
 
 /* Blocking, faked: a park request is recorded (fake processes run one opcode at a time, so the
  * test decides when to "wake" it by running the opcode again); signals are counted. */

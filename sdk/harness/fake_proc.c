@@ -177,7 +177,7 @@ keel_proc *fake_proc_new(keel_conn *c, int argc, const char *const *argv) {
 void fake_proc_free(keel_proc *p) {
     if (!p) return;
     fake_proc *fp = fp_of(p);
-    for (fake_cleanup *c = fp->cleanups, *next; c; c = next) {   /* as the core does at recycle */
+    for (fake_cleanup *c = fp->cleanups, *next; c; c = next) { /* as the core does at recycle */
         next = c->next;
         c->fn(c->ptr);
         free(c);
@@ -270,7 +270,9 @@ static bool f_call_failed(keel_proc *p) {
     return false;
 }
 
-static void f_call_clear(keel_proc *p) { (void)p; }
+static void f_call_clear(keel_proc *p) {
+    (void)p;
+}
 
 static keel_status f_call_opts(keel_proc *p, uint32_t argc, const keel_arg *argv, unsigned opts) {
     (void)opts;
@@ -294,16 +296,23 @@ static keel_status f_command_flags(uint32_t argc, const keel_arg *argv, uint64_t
 }
 
 /* Fake processes hold no locks, so starting over wider or being busy changes nothing. */
-static void f_proc_restart_wider(keel_proc *p) { (void)p; }
+static void f_proc_restart_wider(keel_proc *p) {
+    (void)p;
+}
 /* The harness runs one process at a time: every process runs alone already. */
-static void f_proc_restart_alone(keel_proc *p) { (void)p; }
+static void f_proc_restart_alone(keel_proc *p) {
+    (void)p;
+}
 static bool f_proc_alone(keel_proc *p) {
     (void)p;
     return true;
 }
-static void f_proc_set_busy(keel_proc *p, const char *error) { (void)p, (void)error; }
+static void f_proc_set_busy(keel_proc *p, const char *error) {
+    (void)p, (void)error;
+}
 
-static keel_status f_register_info(keel_module *m, const char *name, keel_info_fn fn, const char **err) {
+static keel_status f_register_info(keel_module *m, const char *name, keel_info_fn fn,
+                                   const char **err) {
     (void)m, (void)name, (void)fn, (void)err;
     return KEEL_OK;
 }
@@ -458,7 +467,8 @@ static void f_reply_stored(keel_proc *p, const keel_value *v) {
 /* As the core: types with a step operation reply in steps, everything else at once. */
 static bool f_reply_stored_step(keel_proc *p, const keel_value *v, uint64_t *cursor) {
     const keel_type_def *t = v->type != KEEL_TYPE_BOX ? fake_type(v->type) : NULL;
-    if (t && t->size > KEEL_TYPE_DEF_SIZE_1_0 && t->to_reply_step) return t->to_reply_step(p, v->obj, cursor);
+    if (t && t->size > KEEL_TYPE_DEF_SIZE_1_0 && t->to_reply_step)
+        return t->to_reply_step(p, v->obj, cursor);
     f_reply_stored(p, v);
     return true;
 }
@@ -474,7 +484,8 @@ static void f_reply_double_text(keel_proc *p, const char *text, size_t n) {
 static keel_status f_value_members(const keel_value *v, uint64_t *cursor, size_t max,
                                    keel_member_fn fn, void *ctx, bool *done) {
     const keel_type_def *t = v->type != KEEL_TYPE_BOX ? fake_type(v->type) : NULL;
-    if (!t || t->size <= offsetof(keel_type_def, members_step) || !t->members_step) return KEEL_EINVAL;
+    if (!t || t->size <= offsetof(keel_type_def, members_step) || !t->members_step)
+        return KEEL_EINVAL;
     *done = t->members_step(v->obj, cursor, max, fn, ctx);
     return KEEL_OK;
 }
@@ -618,8 +629,10 @@ keel_op_result fake_proc_run(keel_proc *p, const keel_insn_def *program) {
     goto out;
 stuck:
     f_reply_reset(p);
-    f_reply_error(p, "ERR harness: %s yielded %ld times without finishing (progress kept on the "
-                     "C stack?)", defs[pc < n ? pc : n - 1]->name, fp->yields);
+    f_reply_error(p,
+                  "ERR harness: %s yielded %ld times without finishing (progress kept on the "
+                  "C stack?)",
+                  defs[pc < n ? pc : n - 1]->name, fp->yields);
     r = KEEL_FAIL;
 out:
     free(code);

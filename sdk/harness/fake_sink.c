@@ -13,7 +13,9 @@ struct keel_sink {
     size_t len, cap;
 };
 
-keel_sink *fake_sink_new(void) { return calloc(1, sizeof(keel_sink)); }
+keel_sink *fake_sink_new(void) {
+    return calloc(1, sizeof(keel_sink));
+}
 
 const uint8_t *fake_sink_bytes(const keel_sink *s, size_t *len) {
     *len = s->len;
@@ -30,7 +32,8 @@ static keel_status f_sink_write(keel_sink *s, const void *data, size_t n) {
     if (!s || (n && !data)) return KEEL_EINVAL;
     if (s->cap - s->len < n) {
         size_t cap = s->cap ? s->cap : 64;
-        while (cap - s->len < n) cap *= 2;
+        while (cap - s->len < n)
+            cap *= 2;
         uint8_t *p = realloc(s->p, cap);
         if (!p) return KEEL_ENOMEM;
         s->p = p;
@@ -65,8 +68,10 @@ static keel_status f_value_save(keel_proc *p, const keel_value *v, keel_buf *out
     keel_status st = t->save(v->obj, &sink);
     if (st == KEEL_OK && out->cap - out->len < sink.len) {
         char *grown = realloc(out->data, out->len + sink.len);
-        if (!grown) st = KEEL_ENOMEM;
-        else out->data = grown, out->cap = out->len + sink.len;
+        if (!grown)
+            st = KEEL_ENOMEM;
+        else
+            out->data = grown, out->cap = out->len + sink.len;
     }
     if (st == KEEL_OK && sink.len) {
         memcpy(out->data + out->len, sink.p, sink.len);

@@ -7,9 +7,12 @@ static keel_module *self;
 static keel_op_result op_world(keel_proc *p, const keel_insn *in) {
     (void)in;
     char greeting[256];
-    if (p->argc == 2) keel_reply_bulk(p, p->argv[1].ptr, p->argv[1].len);
-    else if (keel_config_get(self, "greeting", greeting, sizeof greeting) >= 0) keel_reply_simple(p, greeting);
-    else keel_reply_simple(p, "hello, world");
+    if (p->argc == 2)
+        keel_reply_bulk(p, p->argv[1].ptr, p->argv[1].len);
+    else if (keel_config_get(self, "greeting", greeting, sizeof greeting) >= 0)
+        keel_reply_simple(p, greeting);
+    else
+        keel_reply_simple(p, "hello, world");
     return KEEL_DONE;
 }
 
@@ -24,15 +27,25 @@ static keel_status greeting_check(const char *value, const char **err) {
     return KEEL_OK;
 }
 
-static const keel_config_def greeting_config = {.size = sizeof(keel_config_def), .name = "greeting",
-                                                .default_value = "hello, world", .check = greeting_check};
+static const keel_config_def greeting_config = {.size = sizeof(keel_config_def),
+                                                .name = "greeting",
+                                                .default_value = "hello, world",
+                                                .check = greeting_check};
 
-static const keel_opcode_def world_op = {.size = sizeof(keel_opcode_def), .name = "hello.world", .fn = op_world,
-                                         .synopsis = "reply a greeting", .cost = 1};
+static const keel_opcode_def world_op = {.size = sizeof(keel_opcode_def),
+                                         .name = "hello.world",
+                                         .fn = op_world,
+                                         .synopsis = "reply a greeting",
+                                         .cost = 1};
 static const keel_insn_def world_prog[] = {{.op = "hello.world"}, KEEL_END};
-static const keel_cmd_def world_cmd = {.size = sizeof(keel_cmd_def), .name = "HELLO.WORLD", .arity = -1,
-                                       .flags = KEEL_CMD_FAST, .summary = "Replies a greeting.",
-                                       .syntax = "HELLO.WORLD [name]", .group = "example", .since = "0.1.0",
+static const keel_cmd_def world_cmd = {.size = sizeof(keel_cmd_def),
+                                       .name = "HELLO.WORLD",
+                                       .arity = -1,
+                                       .flags = KEEL_CMD_FAST,
+                                       .summary = "Replies a greeting.",
+                                       .syntax = "HELLO.WORLD [name]",
+                                       .group = "example",
+                                       .since = "0.1.0",
                                        .program = world_prog};
 
 static keel_status hello_init(keel_module *m) {

@@ -60,7 +60,7 @@ static uint64_t run(const uint8_t *data, size_t size, size_t step, bool honour_n
             if (wlen == 0) wlen = step < size - start ? step : size - start;
         } else if (r == HTTP_NEED) {
             CHECK(req.need == 0 || req.need > wlen);
-            CHECK(wlen < HTTP_MAX_HEAD || req.need > 0);   /* a head past the limit is refused */
+            CHECK(wlen < HTTP_MAX_HEAD || req.need > 0); /* a head past the limit is refused */
             if (start + wlen == size) return mix(h, "NEED", 4);
             size_t next = wlen + step;
             if (honour_need && req.need > next) next = req.need;

@@ -109,7 +109,8 @@ static void *no_alloc(size_t n) {
 }
 
 static void *no_realloc(void *p, size_t n) {
-    (void)p; (void)n;
+    (void)p;
+    (void)n;
     return NULL;
 }
 

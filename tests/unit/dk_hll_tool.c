@@ -19,8 +19,7 @@
 static dk_hll *sketch[KEYS];
 
 static dk_hll *get(int k) {
-    if (!sketch[k])
-        sketch[k] = dk_hll_new();
+    if (!sketch[k]) sketch[k] = dk_hll_new();
     return sketch[k];
 }
 
@@ -40,8 +39,7 @@ int main(void) {
     unsigned char ele[4096];
     while (fgets(line, sizeof line, stdin)) {
         char *save, *cmd = strtok_r(line, " \n", &save);
-        if (!cmd)
-            continue;
+        if (!cmd) continue;
         int k = atoi(strtok_r(NULL, " \n", &save)) % KEYS;
         if (cmd[0] == 'A') {
             char *hex = strtok_r(NULL, " \n", &save);
@@ -53,8 +51,8 @@ int main(void) {
             hs[n++] = get(k);
             for (char *t; (t = strtok_r(NULL, " \n", &save));)
                 hs[n++] = get(atoi(t) % KEYS);
-            printf("%llu\n", (unsigned long long)(n == 1 ? dk_hll_count(get(k))
-                                                         : dk_hll_count_union(hs, n)));
+            printf("%llu\n",
+                   (unsigned long long)(n == 1 ? dk_hll_count(get(k)) : dk_hll_count_union(hs, n)));
         } else if (cmd[0] == 'M') {
             const dk_hll *hs[KEYS];
             size_t n = 0;

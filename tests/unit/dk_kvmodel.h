@@ -57,8 +57,7 @@ static inline int kv_put(kvmodel *m, const dk_val *k, const dk_val *v, bool repl
 static inline bool kv_del(kvmodel *m, const dk_val *k) {
     bool found;
     size_t i = kv_lb(m, k, &found);
-    if (!found)
-        return false;
+    if (!found) return false;
     owned_free(&m->e[i].k);
     owned_free(&m->e[i].v);
     memmove(m->e + i, m->e + i + 1, (m->n - i - 1) * sizeof *m->e);
@@ -86,15 +85,19 @@ static inline size_t kv_payload(const kvmodel *m, bool vals) {
 /* Numbers that stress cross-type ordering: values near 2^53 and 2^63/2^64 as ints and reals,
  * signed zeros, infinities, NaN, small reals. */
 static inline dk_val tricky_number(dk_rand *r) {
-    static const double reals[] = {0.0, -0.0, 0.5, -0.5, 1.0, 0x1p53, 0x1p63, 0x1p64, -0x1p63,
-                                   1e300, -1e300, 1.0 / 0.0, -1.0 / 0.0};
-    static const int64_t ints[] = {0, 1, -1, 9007199254740992LL, 9007199254740993LL, INT64_MAX,
-                                   INT64_MIN, INT64_MIN + 1};
+    static const double reals[] = {0.0,    -0.0,    0.5,   -0.5,   1.0,       0x1p53,    0x1p63,
+                                   0x1p64, -0x1p63, 1e300, -1e300, 1.0 / 0.0, -1.0 / 0.0};
+    static const int64_t ints[] = {
+        0, 1, -1, 9007199254740992LL, 9007199254740993LL, INT64_MAX, INT64_MIN, INT64_MIN + 1};
     switch (dk_rand_below(r, 5)) {
-    case 0: return dk_f64(reals[dk_rand_below(r, 13)]);
-    case 1: return dk_i64(ints[dk_rand_below(r, 8)]);
-    case 2: return dk_u64(UINT64_MAX - dk_rand_below(r, 3));
-    case 3: return dk_f64(__builtin_nan(""));
+    case 0:
+        return dk_f64(reals[dk_rand_below(r, 13)]);
+    case 1:
+        return dk_i64(ints[dk_rand_below(r, 8)]);
+    case 2:
+        return dk_u64(UINT64_MAX - dk_rand_below(r, 3));
+    case 3:
+        return dk_f64(__builtin_nan(""));
     default: {
         dk_val v = {0};
         v.type = dk_rand_below(r, 2) ? DK_I128 : DK_U128;

@@ -16,6 +16,8 @@ static inline uint64_t dk_rand_u64(dk_rand *r) {
 }
 
 /* Uniform-ish in [0, n) (n > 0). */
-static inline uint64_t dk_rand_below(dk_rand *r, uint64_t n) { return dk_rand_u64(r) % n; }
+static inline uint64_t dk_rand_below(dk_rand *r, uint64_t n) {
+    return dk_rand_u64(r) % n;
+}
 
 #endif

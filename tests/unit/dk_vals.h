@@ -19,8 +19,7 @@ static inline owned owned_copy(const dk_val *v) {
     owned o = {*v, NULL};
     if (v->type == DK_BYTES) {
         o.buf = malloc(v->len ? v->len : 1);
-        if (v->len)
-            memcpy(o.buf, v->v.ptr, v->len);
+        if (v->len) memcpy(o.buf, v->v.ptr, v->len);
         o.v.v.ptr = o.buf;
     }
     return o;
@@ -38,16 +37,26 @@ static inline dk_val rand_val(dk_rand *r, uint8_t *buf) {
     static const int64_t edges[] = {INT64_MIN, INT64_MAX, 0, -1, 63, 64, 255, 256, -129};
     size_t n;
     switch (dk_rand_below(r, 12)) {
-    case 0: case 1: case 2: return dk_i64((int64_t)dk_rand_below(r, 100));
-    case 3: return dk_i64((int64_t)dk_rand_u64(r) >> dk_rand_below(r, 64));
-    case 4: return dk_i64(edges[dk_rand_below(r, 9)]);
-    case 5: return dk_u64(dk_rand_below(r, 2) ? UINT64_MAX : UINT64_MAX - dk_rand_below(r, 1000));
-    case 6: return dk_f64((double)(int64_t)dk_rand_u64(r) / 1024.0);
-    case 7: return dk_rand_below(r, 2) ? dk_null() : dk_bool(dk_rand_below(r, 2));
+    case 0:
+    case 1:
+    case 2:
+        return dk_i64((int64_t)dk_rand_below(r, 100));
+    case 3:
+        return dk_i64((int64_t)dk_rand_u64(r) >> dk_rand_below(r, 64));
+    case 4:
+        return dk_i64(edges[dk_rand_below(r, 9)]);
+    case 5:
+        return dk_u64(dk_rand_below(r, 2) ? UINT64_MAX : UINT64_MAX - dk_rand_below(r, 1000));
+    case 6:
+        return dk_f64((double)(int64_t)dk_rand_u64(r) / 1024.0);
+    case 7:
+        return dk_rand_below(r, 2) ? dk_null() : dk_bool(dk_rand_below(r, 2));
     case 11:
         n = dk_rand_below(r, 20) == 0 ? 4000 + dk_rand_below(r, 1000) : dk_rand_below(r, 300);
         break;
-    default: n = dk_rand_below(r, 12); break;
+    default:
+        n = dk_rand_below(r, 12);
+        break;
     }
     for (size_t i = 0; i < n; i++)
         buf[i] = (uint8_t)('a' + dk_rand_below(r, 4));

@@ -52,7 +52,8 @@ static keel_op_result op_push(keel_proc *p, const keel_insn *in) {
 }
 
 static const keel_opcode_def block_ops[] = {
-    {sizeof(keel_opcode_def), "test.bpop", op_bpop, "pop or park", 0, 0, 1, KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_HOP},
+    {sizeof(keel_opcode_def), "test.bpop", op_bpop, "pop or park", 0, 0, 1,
+     KEEL_OP_MAY_BLOCK | KEEL_OP_MAY_HOP},
     {sizeof(keel_opcode_def), "test.push", op_push, "store and signal", 0, 0, 1, KEEL_OP_MAY_HOP},
 };
 
@@ -67,8 +68,12 @@ static void setup(int threads) {
     bpop_20ms = world_build(bp20, true);
     push = world_build(pu, true);
 }
-static void setup_one(void) { setup(1); }
-static void setup_two(void) { setup(2); }
+static void setup_one(void) {
+    setup(1);
+}
+static void setup_two(void) {
+    setup(2);
+}
 static void teardown(void) {
     zvm_program_free(bpop_forever);
     zvm_program_free(bpop_20ms);
@@ -76,7 +81,9 @@ static void teardown(void) {
     world_down();
 }
 
-static uint32_t waits_in(uint32_t shard_id) { return srv->shards[shard_id]->waits.count; }
+static uint32_t waits_in(uint32_t shard_id) {
+    return srv->shards[shard_id]->waits.count;
+}
 
 START_TEST(test_block_parked_process_is_woken_by_a_push) {
     thr *t = srv->threads[0];
@@ -85,7 +92,7 @@ START_TEST(test_block_parked_process_is_woken_by_a_push) {
     zvm_step(b);
     ck_assert_int_eq(zvm_state(b), ZVM_WAITING);
     ck_assert_uint_eq(waits_in(sid), 1);
-    ck_assert_uint_eq(srv->shards[sid]->locks.count, 0);   /* parked without holding its key */
+    ck_assert_uint_eq(srv->shards[sid]->locks.count, 0); /* parked without holding its key */
     ck_assert_int_eq(world_done, 0);
     zvm_step(world_proc(t, push, &world_one_key, "q", "7"));
     world_run(t);
@@ -99,10 +106,10 @@ START_TEST(test_block_waiters_are_served_in_the_order_they_blocked) {
     thr *t = srv->threads[0];
     zvm_step(world_proc(t, bpop_forever, &world_all_keys, "q", NULL));
     zvm_step(world_proc(t, bpop_forever, &world_all_keys, "q", NULL));
-    zvm_step(world_proc(t, push, &world_one_key, "q", "1"));   /* push finishes first */
+    zvm_step(world_proc(t, push, &world_one_key, "q", "1")); /* push finishes first */
     world_run(t);
     ck_assert_int_eq(world_done, 2);
-    ck_assert_int_eq(world_last_int, 1);   /* the first waiter got it; the second parked again */
+    ck_assert_int_eq(world_last_int, 1); /* the first waiter got it; the second parked again */
     zvm_step(world_proc(t, push, &world_one_key, "q", "2"));
     world_run(t);
     ck_assert_int_eq(world_done, 4);
@@ -116,7 +123,7 @@ START_TEST(test_block_timeout_replies_nil) {
     uint32_t sid = b->keys[0].shard;
     zvm_step(b);
     ck_assert_int_eq(world_done, 0);
-    for (int i = 0; i < 200 && world_done == 0; i++) {   /* the timer lives on the home loop */
+    for (int i = 0; i < 200 && world_done == 0; i++) { /* the timer lives on the home loop */
         event_base_loop(t->base, EVLOOP_ONCE);
         world_run(t);
     }
@@ -141,20 +148,20 @@ END_TEST
 START_TEST(test_block_push_on_another_thread_wakes_and_cleans_up) {
     thr *t0 = srv->threads[0], *t1 = srv->threads[1];
     char k0[32], k1[32];
-    world_key_on_shard(0, k0, sizeof k0);   /* thread 0 */
-    world_key_on_shard(3, k1, sizeof k1);   /* thread 1 */
+    world_key_on_shard(0, k0, sizeof k0); /* thread 0 */
+    world_key_on_shard(3, k1, sizeof k1); /* thread 1 */
     zvm_proc *b = world_proc(t0, bpop_forever, &world_all_keys, k0, k1);
-    zvm_step(b);          /* locks shard 0, hops to thread 1 for shard 3 */
-    world_run_all();      /* parks there: registers on both shards, releases both */
+    zvm_step(b);     /* locks shard 0, hops to thread 1 for shard 3 */
+    world_run_all(); /* parks there: registers on both shards, releases both */
     ck_assert_int_eq(zvm_state(b), ZVM_WAITING);
     ck_assert_uint_eq(waits_in(0), 1);
     ck_assert_uint_eq(waits_in(3), 1);
-    zvm_step(world_proc(t0, push, &world_one_key, k0, "5"));   /* a push on thread 0 */
+    zvm_step(world_proc(t0, push, &world_one_key, k0, "5")); /* a push on thread 0 */
     world_run_all();
     ck_assert_int_eq(world_done, 2);
     ck_assert_int_eq(world_last_int, 5);
     ck_assert_uint_eq(waits_in(0), 0);
-    ck_assert_uint_eq(waits_in(3), 0);   /* the other registration was removed by message */
+    ck_assert_uint_eq(waits_in(3), 0); /* the other registration was removed by message */
     (void)t1;
 }
 END_TEST

@@ -8,8 +8,7 @@
 #include "dk_check_fast.h"
 #include "dk_rand.h"
 
-START_TEST(test_array_rejects_bad_widths)
-{
+START_TEST(test_array_rejects_bad_widths) {
     ck_assert_ptr_null(dk_array_new(0));
     ck_assert_ptr_null(dk_array_new(3));
     ck_assert_ptr_null(dk_array_new(32));
@@ -25,8 +24,7 @@ START_TEST(test_array_rejects_bad_widths)
 END_TEST
 
 /* Random push/insert/delete/set/pop/resize against a plain byte array, for every width. */
-START_TEST(test_array_random_ops_match_model)
-{
+START_TEST(test_array_random_ops_match_model) {
     static const unsigned widths[] = {1, 2, 4, 8, 16};
     unsigned w = widths[_i];
     dk_rand r = {1234 + _i};
@@ -37,7 +35,9 @@ START_TEST(test_array_random_ops_match_model)
         for (unsigned k = 0; k < w; k++)
             elem[k] = (uint8_t)dk_rand_u64(&r);
         switch (dk_rand_below(&r, 8)) {
-        case 0: case 1: case 2:
+        case 0:
+        case 1:
+        case 2:
             if (len < cap) {
                 fast_assert(dk_array_push(a, elem));
                 memcpy(model + len++ * w, elem, w);
@@ -55,8 +55,7 @@ START_TEST(test_array_random_ops_match_model)
         case 4:
             if (len) {
                 size_t i = dk_rand_below(&r, len), n = dk_rand_below(&r, 5);
-                if (n > len - i)
-                    n = len - i;
+                if (n > len - i) n = len - i;
                 dk_array_delete(a, i, n);
                 memmove(model + i * w, model + (i + n) * w, (len - i - n) * w);
                 len -= n;
@@ -82,8 +81,7 @@ START_TEST(test_array_random_ops_match_model)
             if (dk_rand_below(&r, 50) == 0) {
                 size_t n = dk_rand_below(&r, 3000);
                 fast_assert(dk_array_resize(a, n));
-                if (n > len)
-                    memset(model + len * w, 0, (n - len) * w);
+                if (n > len) memset(model + len * w, 0, (n - len) * w);
                 len = n;
             }
             break;
@@ -102,8 +100,7 @@ START_TEST(test_array_random_ops_match_model)
 }
 END_TEST
 
-START_TEST(test_array_u64_view_truncates_and_extends)
-{
+START_TEST(test_array_u64_view_truncates_and_extends) {
     dk_array *a = dk_array_new(2);
     fast_assert(dk_array_resize(a, 3));
     dk_array_set_u64(a, 1, 0x12345);
@@ -118,8 +115,7 @@ START_TEST(test_array_u64_view_truncates_and_extends)
 }
 END_TEST
 
-START_TEST(test_array_bytes_track_content)
-{
+START_TEST(test_array_bytes_track_content) {
     dk_array *a = dk_array_new(8);
     size_t empty = dk_array_bytes(a);
     uint64_t v = 7;

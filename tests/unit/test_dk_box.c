@@ -59,16 +59,17 @@ static dk_val roundtrip(const dk_val *v) {
     return out;
 }
 
-static size_t packed_size(dk_val v) { return dk_box_size(&v); }
+static size_t packed_size(dk_val v) {
+    return dk_box_size(&v);
+}
 
-START_TEST(test_dk_box_integer_sizes_by_magnitude)
-{
+START_TEST(test_dk_box_integer_sizes_by_magnitude) {
     fast_assert_uint_eq(packed_size(dk_i64(0)), 1);
     fast_assert_uint_eq(packed_size(dk_i64(63)), 1);
     fast_assert_uint_eq(packed_size(dk_i64(64)), 2);
     fast_assert_uint_eq(packed_size(dk_i64(255)), 2);
     fast_assert_uint_eq(packed_size(dk_i64(256)), 2);
-    fast_assert_uint_eq(packed_size(dk_i64(4159)), 2);     /* the last two-byte integer */
+    fast_assert_uint_eq(packed_size(dk_i64(4159)), 2); /* the last two-byte integer */
     fast_assert_uint_eq(packed_size(dk_i64(4160)), 3);
     fast_assert_uint_eq(packed_size(dk_u64(4159)), 2);
     fast_assert_uint_eq(packed_size(dk_i64(65535)), 3);
@@ -88,23 +89,43 @@ START_TEST(test_dk_box_integer_sizes_by_magnitude)
 }
 END_TEST
 
-START_TEST(test_dk_box_integer_boundaries_roundtrip)
-{
-    int64_t s[] = {0, 1, -1, 63, 64, -64, 127, 128, -128, -129, 255, 256, 65535, 65536,
-                   INT32_MAX, INT32_MIN, (int64_t)1 << 40, -((int64_t)1 << 40),
-                   INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1};
+START_TEST(test_dk_box_integer_boundaries_roundtrip) {
+    int64_t s[] = {0,
+                   1,
+                   -1,
+                   63,
+                   64,
+                   -64,
+                   127,
+                   128,
+                   -128,
+                   -129,
+                   255,
+                   256,
+                   65535,
+                   65536,
+                   INT32_MAX,
+                   INT32_MIN,
+                   (int64_t)1 << 40,
+                   -((int64_t)1 << 40),
+                   INT64_MAX,
+                   INT64_MIN,
+                   INT64_MAX - 1,
+                   INT64_MIN + 1};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
         dk_val v = dk_i64(s[i]);
         dk_val o = roundtrip(&v);
         fast_assert_int_eq(o.type, DK_I64);
         fast_assert(o.v.i == s[i]);
     }
-    for (int64_t i = -300; i <= 70000; i++) {   /* every code around the 1- and 2-byte forms */
+    for (int64_t i = -300; i <= 70000; i++) { /* every code around the 1- and 2-byte forms */
         dk_val v = dk_i64(i);
         dk_val o = roundtrip(&v);
         fast_assert(o.v.i == i);
-        size_t want = i >= 0 && i < 64 ? 1 : (i >= 0 && i < 4160) || (i < 0 && i >= -256) ? 2
-                    : i < 65536 && i >= -65536 ? 3 : 4;
+        size_t want = i >= 0 && i < 64                               ? 1
+                      : (i >= 0 && i < 4160) || (i < 0 && i >= -256) ? 2
+                      : i < 65536 && i >= -65536                     ? 3
+                                                                     : 4;
         fast_assert_uint_eq(packed_size(v), want);
     }
     dk_val u = dk_u64(UINT64_MAX);
@@ -119,9 +140,14 @@ START_TEST(test_dk_box_integer_boundaries_roundtrip)
     fast_assert_int_eq(o.type, DK_I64);
     fast_assert(o.v.i == 5);
 
-    __int128 big[] = {I128_MAX, I128_MIN, I128_MIN + 1, I128_MAX - 1,
-                      -(__int128)UINT64_MAX, -(__int128)UINT64_MAX - 1,
-                      (__int128)INT64_MIN - 1, (__int128)UINT64_MAX + 1};
+    __int128 big[] = {I128_MAX,
+                      I128_MIN,
+                      I128_MIN + 1,
+                      I128_MAX - 1,
+                      -(__int128)UINT64_MAX,
+                      -(__int128)UINT64_MAX - 1,
+                      (__int128)INT64_MIN - 1,
+                      (__int128)UINT64_MAX + 1};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
         dk_val v = i128(big[i]);
         o = roundtrip(&v);
@@ -142,17 +168,37 @@ START_TEST(test_dk_box_integer_boundaries_roundtrip)
 }
 END_TEST
 
-START_TEST(test_dk_box_reals_take_narrowest_exact_width)
-{
-    struct { double d; uint8_t type; size_t size; } c[] = {
-        {1.0, DK_F16, 3}, {-2.5, DK_F16, 3}, {65504.0, DK_F16, 3}, {0x1p-24, DK_F16, 3},
-        {0x1p-14, DK_F16, 3}, {0x3ffp-24, DK_F16, 3}, {65536.0, DK_BF16, 3},
-        {0x1p100, DK_BF16, 3}, {(double)3.0e38f, DK_F32, 5}, {0.1f, DK_F32, 5},
-        {0x1.00002p0, DK_F32, 5}, {0.1, DK_F64, 9}, {3.141592653589793, DK_F64, 9},
-        {DBL_MAX, DK_F64, 9}, {DBL_MIN, DK_F64, 9}, {5e-324, DK_F64, 9},
-        {FLT_TRUE_MIN, DK_F32, 5}, {FLT_MIN, DK_BF16, 3}, {0.0, DK_F16, 3},
-        {-0.0, DK_F16, 3}, {INFINITY, DK_F16, 3}, {-INFINITY, DK_F16, 3},
-        {0x1p-25, DK_BF16, 3}, {65505.0, DK_F32, 5}, {9007199254740991.0, DK_F64, 9},
+START_TEST(test_dk_box_reals_take_narrowest_exact_width) {
+    struct {
+        double d;
+        uint8_t type;
+        size_t size;
+    } c[] = {
+        {1.0, DK_F16, 3},
+        {-2.5, DK_F16, 3},
+        {65504.0, DK_F16, 3},
+        {0x1p-24, DK_F16, 3},
+        {0x1p-14, DK_F16, 3},
+        {0x3ffp-24, DK_F16, 3},
+        {65536.0, DK_BF16, 3},
+        {0x1p100, DK_BF16, 3},
+        {(double)3.0e38f, DK_F32, 5},
+        {0.1f, DK_F32, 5},
+        {0x1.00002p0, DK_F32, 5},
+        {0.1, DK_F64, 9},
+        {3.141592653589793, DK_F64, 9},
+        {DBL_MAX, DK_F64, 9},
+        {DBL_MIN, DK_F64, 9},
+        {5e-324, DK_F64, 9},
+        {FLT_TRUE_MIN, DK_F32, 5},
+        {FLT_MIN, DK_BF16, 3},
+        {0.0, DK_F16, 3},
+        {-0.0, DK_F16, 3},
+        {INFINITY, DK_F16, 3},
+        {-INFINITY, DK_F16, 3},
+        {0x1p-25, DK_BF16, 3},
+        {65505.0, DK_F32, 5},
+        {9007199254740991.0, DK_F64, 9},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         dk_val v = dk_f64(c[i].d);
@@ -165,8 +211,7 @@ START_TEST(test_dk_box_reals_take_narrowest_exact_width)
 }
 END_TEST
 
-START_TEST(test_dk_box_nan_packs_canonical_and_sorts_last)
-{
+START_TEST(test_dk_box_nan_packs_canonical_and_sorts_last) {
     dk_val n = dk_f64(NAN), n2 = dk_f64(-NAN), big = dk_f64(INFINITY), i = dk_u64(UINT64_MAX);
     fast_assert_uint_eq(dk_box_size(&n), 3);
     dk_val o = roundtrip(&n);
@@ -184,8 +229,7 @@ START_TEST(test_dk_box_nan_packs_canonical_and_sorts_last)
 }
 END_TEST
 
-START_TEST(test_dk_box_half_precision_types_roundtrip)
-{
+START_TEST(test_dk_box_half_precision_types_roundtrip) {
     dk_val h = realv(DK_F16, 0.333251953125); /* exact binary16 value */
     dk_val o = roundtrip(&h);
     fast_assert_int_eq(o.type, DK_F16);
@@ -202,8 +246,7 @@ START_TEST(test_dk_box_half_precision_types_roundtrip)
 }
 END_TEST
 
-START_TEST(test_dk_box_bytes_null_bool_roundtrip)
-{
+START_TEST(test_dk_box_bytes_null_bool_roundtrip) {
     dk_val e = dk_bytes("", 0);
     fast_assert_uint_eq(dk_box_size(&e), 1);
     dk_val o = roundtrip(&e);
@@ -233,8 +276,7 @@ START_TEST(test_dk_box_bytes_null_bool_roundtrip)
 }
 END_TEST
 
-START_TEST(test_dk_box_bytes_512mb_roundtrip)
-{
+START_TEST(test_dk_box_bytes_512mb_roundtrip) {
     size_t len = (size_t)512 << 20;
     uint8_t *src = malloc(len);
     fast_assert_ptr_nonnull(src);
@@ -257,12 +299,11 @@ START_TEST(test_dk_box_bytes_512mb_roundtrip)
 }
 END_TEST
 
-START_TEST(test_dk_box_unpack_refuses_malformed)
-{
+START_TEST(test_dk_box_unpack_refuses_malformed) {
     dk_val o;
     uint8_t reserved[] = {0x38, 0, 0, 0};
     fast_assert_uint_eq(dk_box_unpack(reserved, sizeof reserved, &o), 0);
-    uint8_t cut[] = {0x28};                 /* a two-byte integer without its second byte */
+    uint8_t cut[] = {0x28}; /* a two-byte integer without its second byte */
     fast_assert_uint_eq(dk_box_unpack(cut, 1, &o), 0);
     uint8_t r2[] = {0x3f};
     fast_assert_uint_eq(dk_box_unpack(r2, 1, &o), 0);
@@ -275,8 +316,7 @@ START_TEST(test_dk_box_unpack_refuses_malformed)
 }
 END_TEST
 
-START_TEST(test_dk_box_cmp_across_numeric_types)
-{
+START_TEST(test_dk_box_cmp_across_numeric_types) {
     dk_val a, b;
     /* 2^53 + 1 is not a double: the integer is above the double 2^53. */
     a = dk_i64(((int64_t)1 << 53) + 1);
@@ -358,34 +398,60 @@ static dk_val random_val(void) {
     int bits = (int)(rnd() % 65);
     uint64_t m = bits == 64 ? rnd() : rnd() & (((uint64_t)1 << bits) - 1);
     switch (r % 12) {
-    case 0: return dk_i64((int64_t)m * ((rnd() & 1) ? -1 : 1));
-    case 1: return dk_u64(m);
-    case 2: return i128((__int128)(((unsigned __int128)rnd() << 64) | rnd()));
-    case 3: return u128(((unsigned __int128)rnd() << 64) | rnd());
-    case 4: return dk_f64((double)(int64_t)m * ((rnd() & 1) ? -1 : 1));
-    case 5: { double d; uint64_t u = rnd(); memcpy(&d, &u, sizeof d); return dk_f64(d); }
-    case 6: return dk_f32((float)m / (float)(1 + (rnd() & 0xff)));
-    case 7: return dk_f64(ldexp((double)(rnd() & 0x7ff), (int)(rnd() % 60) - 40));
-    case 8: return dk_bytes(rbytes_pool, (size_t)(rnd() % 8));
-    case 9: return (rnd() & 1) ? dk_bool(rnd() & 1) : dk_null();
-    case 10: return dk_f64(ldexp((double)(rnd() | 1), (int)(rnd() % 140)));
-    default: return i128((__int128)(int64_t)m - (__int128)(rnd() & 3));
+    case 0:
+        return dk_i64((int64_t)m * ((rnd() & 1) ? -1 : 1));
+    case 1:
+        return dk_u64(m);
+    case 2:
+        return i128((__int128)(((unsigned __int128)rnd() << 64) | rnd()));
+    case 3:
+        return u128(((unsigned __int128)rnd() << 64) | rnd());
+    case 4:
+        return dk_f64((double)(int64_t)m * ((rnd() & 1) ? -1 : 1));
+    case 5: {
+        double d;
+        uint64_t u = rnd();
+        memcpy(&d, &u, sizeof d);
+        return dk_f64(d);
+    }
+    case 6:
+        return dk_f32((float)m / (float)(1 + (rnd() & 0xff)));
+    case 7:
+        return dk_f64(ldexp((double)(rnd() & 0x7ff), (int)(rnd() % 60) - 40));
+    case 8:
+        return dk_bytes(rbytes_pool, (size_t)(rnd() % 8));
+    case 9:
+        return (rnd() & 1) ? dk_bool(rnd() & 1) : dk_null();
+    case 10:
+        return dk_f64(ldexp((double)(rnd() | 1), (int)(rnd() % 140)));
+    default:
+        return i128((__int128)(int64_t)m - (__int128)(rnd() & 3));
     }
 }
 
 /* Exact reference for 64-bit integers against doubles: x87 long double holds both exactly. */
 static bool ref_ld(const dk_val *v, long double *out) {
     switch (v->type) {
-    case DK_I64: *out = (long double)v->v.i; return true;
-    case DK_U64: *out = (long double)v->v.u; return true;
-    case DK_F64: case DK_F16: case DK_BF16: *out = v->v.d; return !isnan(v->v.d);
-    case DK_F32: *out = v->v.f; return !isnan(v->v.f);
-    default: return false;
+    case DK_I64:
+        *out = (long double)v->v.i;
+        return true;
+    case DK_U64:
+        *out = (long double)v->v.u;
+        return true;
+    case DK_F64:
+    case DK_F16:
+    case DK_BF16:
+        *out = v->v.d;
+        return !isnan(v->v.d);
+    case DK_F32:
+        *out = v->v.f;
+        return !isnan(v->v.f);
+    default:
+        return false;
     }
 }
 
-START_TEST(test_dk_box_random_roundtrip_and_cmp_consistency)
-{
+START_TEST(test_dk_box_random_roundtrip_and_cmp_consistency) {
     rng_state = 0x5eed;
     for (size_t i = 0; i < sizeof rbytes_pool; i++)
         rbytes_pool[i] = (char)('a' + rnd() % 3);
@@ -402,10 +468,8 @@ START_TEST(test_dk_box_random_roundtrip_and_cmp_consistency)
         int ab = dk_val_cmp(a, b), ba = dk_val_cmp(b, a), bc = dk_val_cmp(b, c),
             ac = dk_val_cmp(a, c);
         fast_assert_int_eq((ab > 0) - (ab < 0), -((ba > 0) - (ba < 0)));
-        if (ab <= 0 && bc <= 0)
-            fast_assert_int_le(ac, 0);
-        if (ab == 0 && bc == 0)
-            fast_assert_int_eq(ac, 0);
+        if (ab <= 0 && bc <= 0) fast_assert_int_le(ac, 0);
+        if (ab == 0 && bc == 0) fast_assert_int_eq(ac, 0);
         long double x, y;
         if (ref_ld(a, &x) && ref_ld(b, &y))
             fast_assert_int_eq((ab > 0) - (ab < 0), (x > y) - (x < y));
@@ -417,13 +481,12 @@ END_TEST
 static void check_format(dk_val v, const char *want) {
     char buf[64];
     size_t n = dk_val_format(&v, buf, sizeof buf);
-    fast_assert_msg(n == strlen(want) && memcmp(buf, want, n) == 0, "got '%.*s' want '%s'",
-                  (int)n, buf, want);
+    fast_assert_msg(n == strlen(want) && memcmp(buf, want, n) == 0, "got '%.*s' want '%s'", (int)n,
+                    buf, want);
     fast_assert_uint_eq(dk_val_format(&v, buf, n), 0); /* too small: output must stay < cap */
 }
 
-START_TEST(test_dk_box_format_shortest_and_128bit)
-{
+START_TEST(test_dk_box_format_shortest_and_128bit) {
     check_format(dk_i64(0), "0");
     check_format(dk_i64(-42), "-42");
     check_format(dk_i64(INT64_MIN), "-9223372036854775808");
@@ -450,16 +513,14 @@ static void check_int(const char *s, bool ok, uint8_t type) {
     dk_val v;
     bool got = dk_parse_int(s, strlen(s), &v);
     fast_assert_msg(got == ok, "parse_int('%s') = %d", s, got);
-    if (!ok)
-        return;
+    if (!ok) return;
     fast_assert_msg(v.type == type, "parse_int('%s') type %d", s, v.type);
     char buf[64];
     size_t n = dk_val_format(&v, buf, sizeof buf);
     fast_assert(n == strlen(s) && memcmp(buf, s, n) == 0);
 }
 
-START_TEST(test_dk_box_parse_int_redis_rules)
-{
+START_TEST(test_dk_box_parse_int_redis_rules) {
     check_int("0", true, DK_I64);
     check_int("-1", true, DK_I64);
     check_int("1234567", true, DK_I64);
@@ -490,8 +551,7 @@ START_TEST(test_dk_box_parse_int_redis_rules)
 }
 END_TEST
 
-START_TEST(test_dk_box_parse_real_rules)
-{
+START_TEST(test_dk_box_parse_real_rules) {
     double d;
     fast_assert(dk_parse_real("1.5", 3, &d) && d == 1.5);
     fast_assert(dk_parse_real("-0", 2, &d) && d == 0 && signbit(d));
@@ -515,16 +575,14 @@ START_TEST(test_dk_box_parse_real_rules)
 }
 END_TEST
 
-START_TEST(test_dk_box_format_parse_roundtrip_random_reals)
-{
+START_TEST(test_dk_box_format_parse_roundtrip_random_reals) {
     rng_state = 77;
     char buf[64];
     for (int i = 0; i < 20000; i++) {
         uint64_t u = rnd();
         double d;
         memcpy(&d, &u, sizeof d);
-        if (isnan(d))
-            continue;
+        if (isnan(d)) continue;
         dk_val v = dk_f64(d);
         size_t n = dk_val_format(&v, buf, sizeof buf);
         fast_assert_uint_gt(n, 0);
@@ -534,16 +592,25 @@ START_TEST(test_dk_box_format_parse_roundtrip_random_reals)
 }
 END_TEST
 
-
 /* dk_box_from_text keeps every text byte-identical and numbers compact. */
 START_TEST(test_box_from_text_round_trips_bytes_exactly) {
     static const struct {
         const char *text;
         int type;
     } cases[] = {
-        {"12", DK_I64},  {"-7", DK_I64},    {"18446744073709551615", DK_U64},
-        {"1.5", DK_F64}, {"0.1", DK_F64},   {"1.0", DK_BYTES}, {"1e3", DK_BYTES}, {"-0", DK_F64},
-        {"00", DK_BYTES}, {" 1", DK_BYTES}, {"+1", DK_BYTES},  {"", DK_BYTES},    {"abc", DK_BYTES},
+        {"12", DK_I64},
+        {"-7", DK_I64},
+        {"18446744073709551615", DK_U64},
+        {"1.5", DK_F64},
+        {"0.1", DK_F64},
+        {"1.0", DK_BYTES},
+        {"1e3", DK_BYTES},
+        {"-0", DK_F64},
+        {"00", DK_BYTES},
+        {" 1", DK_BYTES},
+        {"+1", DK_BYTES},
+        {"", DK_BYTES},
+        {"abc", DK_BYTES},
         {"340282366920938463463374607431768211455", DK_U128},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -554,7 +621,8 @@ START_TEST(test_box_from_text_round_trips_bytes_exactly) {
         char buf[DK_BOX_TEXT_MAX];
         const char *s;
         size_t len = dk_box_text(&v, buf, &s);
-        ck_assert_msg(len == strlen(t) && memcmp(s, t, len) == 0, "%s came back as %.*s", t, (int)len, s);
+        ck_assert_msg(len == strlen(t) && memcmp(s, t, len) == 0, "%s came back as %.*s", t,
+                      (int)len, s);
     }
 }
 END_TEST

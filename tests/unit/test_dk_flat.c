@@ -29,8 +29,7 @@ static void check_equal(const dk_flat *f, const owned *m, size_t n) {
     fast_assert_uint_eq(off, 0);
 }
 
-START_TEST(test_flat_random_edits_match_model)
-{
+START_TEST(test_flat_random_edits_match_model) {
     dk_rand r = {31 + _i};
     uint8_t buf[5000];
     dk_flat *f = dk_flat_new();
@@ -40,7 +39,8 @@ START_TEST(test_flat_random_edits_match_model)
         dk_val v = rand_val(&r, buf);
         size_t i = n ? dk_rand_below(&r, n) : 0;
         switch (dk_rand_below(&r, 4)) {
-        case 0: case 1:
+        case 0:
+        case 1:
             if (n < 400) {
                 i = dk_rand_below(&r, n + 1);
                 fast_assert(dk_flat_insert(&f, dk_flat_seek(f, i), &v));
@@ -52,8 +52,7 @@ START_TEST(test_flat_random_edits_match_model)
         case 2:
             if (n) {
                 size_t k = 1 + dk_rand_below(&r, 3);
-                if (k > n - i)
-                    k = n - i;
+                if (k > n - i) k = n - i;
                 dk_flat_delete(&f, dk_flat_seek(f, i), k);
                 for (size_t j = 0; j < k; j++)
                     owned_free(&m[i + j]);
@@ -69,8 +68,7 @@ START_TEST(test_flat_random_edits_match_model)
             }
             break;
         }
-        if (op % 97 == 0)
-            check_equal(f, m, n);
+        if (op % 97 == 0) check_equal(f, m, n);
     }
     check_equal(f, m, n);
     payload = 0;
@@ -95,8 +93,7 @@ START_TEST(test_flat_random_edits_match_model)
 }
 END_TEST
 
-START_TEST(test_flat_small_ints_cost_two_or_three_bytes)
-{
+START_TEST(test_flat_small_ints_cost_two_or_three_bytes) {
     dk_flat *f = dk_flat_new();
     for (int64_t i = 0; i < 64; i++) {
         dk_val v = dk_i64(i);
@@ -104,7 +101,7 @@ START_TEST(test_flat_small_ints_cost_two_or_three_bytes)
         ck_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
     }
     ck_assert_uint_eq(dk_flat_end(f), 128);
-    for (int64_t i = 64; i < 4160; i++) {     /* up to 4159: three bytes, walkable both ways */
+    for (int64_t i = 64; i < 4160; i++) { /* up to 4159: three bytes, walkable both ways */
         dk_val v = dk_i64(i);
         ck_assert_uint_eq(dk_flat_elem_size(&v), 3);
         ck_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
@@ -123,13 +120,12 @@ START_TEST(test_flat_small_ints_cost_two_or_three_bytes)
 END_TEST
 
 /* Big elements need multi-byte back lengths; walking back over them must still work. */
-START_TEST(test_flat_big_and_empty_elements)
-{
+START_TEST(test_flat_big_and_empty_elements) {
     static uint8_t big[70000];
     memset(big, 'x', sizeof big);
-    dk_val vals[] = {dk_bytes(big, 0), dk_bytes(big, 127), dk_bytes(big, 128),
+    dk_val vals[] = {dk_bytes(big, 0),     dk_bytes(big, 127),   dk_bytes(big, 128),
                      dk_bytes(big, 16383), dk_bytes(big, 16384), dk_bytes(big, 70000),
-                     dk_i64(INT64_MIN), dk_u64(UINT64_MAX), dk_null()};
+                     dk_i64(INT64_MIN),    dk_u64(UINT64_MAX),   dk_null()};
     size_t n = sizeof vals / sizeof vals[0];
     dk_flat *f = dk_flat_new();
     for (size_t i = 0; i < n; i++)
@@ -147,8 +143,7 @@ START_TEST(test_flat_big_and_empty_elements)
 }
 END_TEST
 
-START_TEST(test_flat_split_and_concat_round_trip)
-{
+START_TEST(test_flat_split_and_concat_round_trip) {
     dk_rand r = {8};
     uint8_t buf[5000];
     dk_flat *f = dk_flat_new();
@@ -173,8 +168,7 @@ START_TEST(test_flat_split_and_concat_round_trip)
 END_TEST
 
 /* The inline scan helpers must agree with dk_box_unpack and dk_val_cmp on every kind of box. */
-START_TEST(test_flat_fast_box_paths_agree_with_box_api)
-{
+START_TEST(test_flat_fast_box_paths_agree_with_box_api) {
     dk_rand r = {2718};
     static uint8_t a[5000], b[5000], packed[6000];
     for (int i = 0; i < 200000; i++) {

@@ -15,8 +15,7 @@ static int add_str(dk_hll *h, const char *fmt, unsigned long i) {
     return dk_hll_add(h, buf, (size_t)n);
 }
 
-START_TEST(test_dk_hll_empty_is_an_18_byte_sparse_sketch)
-{
+START_TEST(test_dk_hll_empty_is_an_18_byte_sparse_sketch) {
     dk_hll *h = dk_hll_new();
     size_t n;
     const uint8_t *d = dk_hll_data(h, &n);
@@ -34,12 +33,14 @@ END_TEST
 /* Expected values from redis-server 7.0.15: PFADD k e0 e1 ... e<n-1> (one element per
  * command, pipelined), then PFCOUNT k and PFDEBUG ENCODING k after each mark.  The script
  * tests/unit/dk_hll_redis.py runs such comparisons live when redis-server is installed. */
-START_TEST(test_dk_hll_counts_equal_redis)
-{
-    static const struct { unsigned long n; uint64_t count; bool sparse; } marks[] = {
-        {1, 1, true},           {10, 10, true},        {100, 100, true},
-        {1000, 1008, true},     {10000, 9973, false},  {100000, 100853, false},
-        {1000000, 991657, false},
+START_TEST(test_dk_hll_counts_equal_redis) {
+    static const struct {
+        unsigned long n;
+        uint64_t count;
+        bool sparse;
+    } marks[] = {
+        {1, 1, true},         {10, 10, true},          {100, 100, true},         {1000, 1008, true},
+        {10000, 9973, false}, {100000, 100853, false}, {1000000, 991657, false},
     };
     dk_hll *h = dk_hll_new();
     unsigned long i = 0;
@@ -53,8 +54,7 @@ START_TEST(test_dk_hll_counts_equal_redis)
 }
 END_TEST
 
-START_TEST(test_dk_hll_error_within_three_standard_errors)
-{
+START_TEST(test_dk_hll_error_within_three_standard_errors) {
     /* 1.04 / sqrt(16384) = 0.81% standard error */
     unsigned long sizes[] = {5000, 50000, 300000, 2000000};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
@@ -68,8 +68,7 @@ START_TEST(test_dk_hll_error_within_three_standard_errors)
 }
 END_TEST
 
-START_TEST(test_dk_hll_add_reports_register_changes_and_cache)
-{
+START_TEST(test_dk_hll_add_reports_register_changes_and_cache) {
     dk_hll *h = dk_hll_new();
     fast_assert_int_eq(dk_hll_add(h, "a", 1), 1);
     fast_assert_int_eq(dk_hll_add(h, "a", 1), 0);
@@ -87,8 +86,7 @@ START_TEST(test_dk_hll_add_reports_register_changes_and_cache)
 }
 END_TEST
 
-START_TEST(test_dk_hll_promotes_to_dense_past_sparse_limit)
-{
+START_TEST(test_dk_hll_promotes_to_dense_past_sparse_limit) {
     dk_hll *h = dk_hll_new();
     size_t n = 0, last_sparse = 0;
     unsigned long i = 0;
@@ -112,8 +110,7 @@ START_TEST(test_dk_hll_promotes_to_dense_past_sparse_limit)
 }
 END_TEST
 
-START_TEST(test_dk_hll_register_over_32_promotes)
-{
+START_TEST(test_dk_hll_register_over_32_promotes) {
     dk_hll *h = dk_hll_new();
     fast_assert_int_eq(dk_hll_raise(h, 5, 32), 1);
     fast_assert(dk_hll_is_sparse(h));
@@ -128,8 +125,7 @@ START_TEST(test_dk_hll_register_over_32_promotes)
 }
 END_TEST
 
-START_TEST(test_dk_hll_sparse_and_dense_agree_register_by_register)
-{
+START_TEST(test_dk_hll_sparse_and_dense_agree_register_by_register) {
     dk_hll *s = dk_hll_new();
     for (unsigned long i = 0; i < 700; i++)
         add_str(s, "x%lu", i);
@@ -148,8 +144,7 @@ START_TEST(test_dk_hll_sparse_and_dense_agree_register_by_register)
 }
 END_TEST
 
-START_TEST(test_dk_hll_merge_and_union_count)
-{
+START_TEST(test_dk_hll_merge_and_union_count) {
     dk_hll *a = dk_hll_new(), *b = dk_hll_new(), *c = dk_hll_new();
     for (unsigned long i = 0; i < 300; i++)
         add_str(a, "a%lu", i);
@@ -184,8 +179,7 @@ START_TEST(test_dk_hll_merge_and_union_count)
 }
 END_TEST
 
-START_TEST(test_dk_hll_from_bytes_refuses_invalid)
-{
+START_TEST(test_dk_hll_from_bytes_refuses_invalid) {
     uint8_t buf[DK_HLL_DENSE_SIZE + 1];
     memset(buf, 0, sizeof buf);
     memcpy(buf, "HYLL", 4);
@@ -196,19 +190,19 @@ START_TEST(test_dk_hll_from_bytes_refuses_invalid)
     fast_assert_ptr_nonnull(ok);
     fast_assert_uint_eq(dk_hll_count(ok), 0);
     dk_hll_free(ok);
-    buf[4] = 2;                                                        /* unknown encoding */
+    buf[4] = 2; /* unknown encoding */
     fast_assert_ptr_null(dk_hll_from_bytes(buf, DK_HLL_DENSE_SIZE));
     buf[4] = 1;
     buf[16] = 0x7f;
-    buf[17] = 0xfe;                                                    /* XZERO 16383: short */
+    buf[17] = 0xfe; /* XZERO 16383: short */
     fast_assert_ptr_null(dk_hll_from_bytes(buf, 18));
-    buf[18] = 0x00;                                                    /* + ZERO 1: exact */
+    buf[18] = 0x00; /* + ZERO 1: exact */
     ok = dk_hll_from_bytes(buf, 19);
     fast_assert_ptr_nonnull(ok);
     dk_hll_free(ok);
-    buf[18] = 0x01;                                                    /* + ZERO 2: too many */
+    buf[18] = 0x01; /* + ZERO 2: too many */
     fast_assert_ptr_null(dk_hll_from_bytes(buf, 19));
-    fast_assert_ptr_null(dk_hll_from_bytes(buf, 17));                    /* cut XZERO */
+    fast_assert_ptr_null(dk_hll_from_bytes(buf, 17)); /* cut XZERO */
     buf[0] = 'X';
     fast_assert_ptr_null(dk_hll_from_bytes(buf, 18));
 }

@@ -29,8 +29,7 @@ static size_t model_lb(const model *m, int64_t x) {
 
 static bool model_add(model *m, int64_t x) {
     size_t i = model_lb(m, x);
-    if (i < m->n && m->v[i] == x)
-        return false;
+    if (i < m->n && m->v[i] == x) return false;
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 64;
         m->v = realloc(m->v, m->cap * sizeof *m->v);
@@ -43,8 +42,7 @@ static bool model_add(model *m, int64_t x) {
 
 static bool model_del(model *m, int64_t x) {
     size_t i = model_lb(m, x);
-    if (i >= m->n || m->v[i] != x)
-        return false;
+    if (i >= m->n || m->v[i] != x) return false;
     memmove(m->v + i, m->v + i + 1, (m->n - i - 1) * sizeof *m->v);
     m->n--;
     return true;
@@ -53,13 +51,18 @@ static bool model_del(model *m, int64_t x) {
 /* A value from a mix of magnitudes so every width tier is exercised. */
 static int64_t pick(dk_rand *r, int spread) {
     switch (dk_rand_below(r, spread)) {
-    case 0: return (int64_t)dk_rand_below(r, 200) - 100;
-    case 1: return (int64_t)dk_rand_below(r, 70000) - 35000;
-    case 2: return (int64_t)dk_rand_below(r, 1u << 31) * (dk_rand_below(r, 2) ? 1 : -1);
-    case 3: return (int64_t)dk_rand_u64(r);
+    case 0:
+        return (int64_t)dk_rand_below(r, 200) - 100;
+    case 1:
+        return (int64_t)dk_rand_below(r, 70000) - 35000;
+    case 2:
+        return (int64_t)dk_rand_below(r, 1u << 31) * (dk_rand_below(r, 2) ? 1 : -1);
+    case 3:
+        return (int64_t)dk_rand_u64(r);
     default: {
-        static const int64_t edge[] = {INT64_MIN, INT64_MAX, INT32_MIN, INT32_MAX, INT16_MIN,
-                                       INT16_MAX, INT16_MAX + 1, INT16_MIN - 1, 0, -1};
+        static const int64_t edge[] = {INT64_MIN, INT64_MAX, INT32_MIN,     INT32_MAX,
+                                       INT16_MIN, INT16_MAX, INT16_MAX + 1, INT16_MIN - 1,
+                                       0,         -1};
         return edge[dk_rand_below(r, 10)];
     }
     }
@@ -90,12 +93,11 @@ static void check_equal(const dk_intset *s, const model *m) {
     fast_assert(!dk_intset_at(s, m->n, &x));
 }
 
-START_TEST(test_intset_random_ops_match_model)
-{
+START_TEST(test_intset_random_ops_match_model) {
     dk_rand r = {77 + _i};
     dk_intset *s = dk_intset_new();
     model m = {0};
-    int spread = _i == 0 ? 2 : 5;       /* first round: narrow values only */
+    int spread = _i == 0 ? 2 : 5; /* first round: narrow values only */
     for (int op = 0; op < 60000; op++) {
         int64_t x = pick(&r, spread);
         if (dk_rand_below(&r, 3)) {
@@ -106,8 +108,7 @@ START_TEST(test_intset_random_ops_match_model)
         fast_assert_uint_eq(dk_intset_count(s), m.n);
         size_t at = model_lb(&m, x);
         fast_assert_int_eq(dk_intset_contains(s, x), at < m.n && m.v[at] == x);
-        if (op % 5000 == 0)
-            check_equal(s, &m);
+        if (op % 5000 == 0) check_equal(s, &m);
     }
     check_equal(s, &m);
     free(m.v);
@@ -116,8 +117,7 @@ START_TEST(test_intset_random_ops_match_model)
 END_TEST
 
 /* Grows from empty through the small tier into many chunks, then empties in random order. */
-START_TEST(test_intset_grows_and_shrinks_through_tiers)
-{
+START_TEST(test_intset_grows_and_shrinks_through_tiers) {
     dk_rand r = {5};
     dk_intset *s = dk_intset_new();
     size_t empty = dk_intset_bytes(s);
@@ -147,8 +147,7 @@ START_TEST(test_intset_grows_and_shrinks_through_tiers)
             it = dk_iter_at(0);
         else
             fast_assert_int_eq(y, m.v[it.pos - 1]);
-        if (m.n % 20000 == 0)
-            check_equal(s, &m);
+        if (m.n % 20000 == 0) check_equal(s, &m);
     }
     fast_assert_uint_eq(dk_intset_chunks(s), 0);
     fast_assert_uint_eq(dk_intset_bytes(s), empty);
@@ -157,8 +156,7 @@ START_TEST(test_intset_grows_and_shrinks_through_tiers)
 }
 END_TEST
 
-START_TEST(test_intset_widens_and_narrows)
-{
+START_TEST(test_intset_widens_and_narrows) {
     dk_intset *s = dk_intset_new();
     fast_assert_uint_eq(dk_intset_width(s), 2);
     for (int64_t i = 1; i <= 3; i++)
@@ -181,8 +179,7 @@ START_TEST(test_intset_widens_and_narrows)
 }
 END_TEST
 
-START_TEST(test_intset_boundaries)
-{
+START_TEST(test_intset_boundaries) {
     dk_intset *s = dk_intset_new();
     int64_t x;
     fast_assert(!dk_intset_random(s, 42, &x));
@@ -201,8 +198,7 @@ START_TEST(test_intset_boundaries)
 END_TEST
 
 /* A cursor keeps walking in order while the set grows around it (positions re-seek). */
-START_TEST(test_intset_cursor_survives_growth)
-{
+START_TEST(test_intset_cursor_survives_growth) {
     dk_intset *s = dk_intset_new();
     for (int64_t i = 0; i < 50000; i += 2)
         dk_intset_add(s, i);
@@ -210,10 +206,9 @@ START_TEST(test_intset_cursor_survives_growth)
     int64_t x, last = -1;
     size_t steps = 0;
     while (dk_intset_next(s, &it, &x)) {
-        ck_assert_int_gt(x, last - 2);    /* growth below the cursor shifts it by at most one */
+        ck_assert_int_gt(x, last - 2); /* growth below the cursor shifts it by at most one */
         last = x;
-        if (steps++ % 3 == 0)
-            dk_intset_add(s, 50000 + (int64_t)steps * 2);
+        if (steps++ % 3 == 0) dk_intset_add(s, 50000 + (int64_t)steps * 2);
     }
     fast_assert_uint_eq(it.pos, dk_intset_count(s));
     dk_intset_free(s);

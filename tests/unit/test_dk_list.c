@@ -107,11 +107,9 @@ static void random_op(dk_rand *r, dk_list *l, model *m, int grow, uint8_t *buf) 
         break;
     case 1: {
         size_t k = dk_rand_below(r, 100) ? 1 + dk_rand_below(r, 4) : dk_rand_below(r, 400);
-        if (n && k > n - i)
-            k = n - i;
+        if (n && k > n - i) k = n - i;
         fast_assert_uint_eq(dk_list_delete(l, i, k), n ? k : 0);
-        if (n)
-            model_delete(m, i, k);
+        if (n) model_delete(m, i, k);
         break;
     }
     case 2:
@@ -133,8 +131,7 @@ static void random_op(dk_rand *r, dk_list *l, model *m, int grow, uint8_t *buf) 
     }
 }
 
-START_TEST(test_list_random_ops_match_model)
-{
+START_TEST(test_list_random_ops_match_model) {
     dk_rand r = {11 + _i};
     static uint8_t buf[5000];
     dk_list *l = dk_list_new();
@@ -142,10 +139,8 @@ START_TEST(test_list_random_ops_match_model)
     size_t most_chunks = 0;
     for (int op = 0; op < 30000; op++) {
         random_op(&r, l, &m, 7, buf);
-        if (op % 3000 == 0)
-            check_equal(l, &m);
-        if (dk_list_chunks(l) > most_chunks)
-            most_chunks = dk_list_chunks(l);
+        if (op % 3000 == 0) check_equal(l, &m);
+        if (dk_list_chunks(l) > most_chunks) most_chunks = dk_list_chunks(l);
     }
     check_equal(l, &m);
     ck_assert_uint_gt(most_chunks, 10);
@@ -155,8 +150,7 @@ START_TEST(test_list_random_ops_match_model)
 END_TEST
 
 /* Grows from empty into many chunks, then shrinks back to one chunk and to nothing. */
-START_TEST(test_list_grows_and_shrinks_through_tiers)
-{
+START_TEST(test_list_grows_and_shrinks_through_tiers) {
     dk_rand r = {3};
     static uint8_t buf[5000];
     dk_list *l = dk_list_new();
@@ -176,8 +170,7 @@ START_TEST(test_list_grows_and_shrinks_through_tiers)
     ck_assert_uint_le(dk_list_bytes(l), empty + payload(&m) * 13 / 10 + 4096);
     while (m.n > 0) {
         random_op(&r, l, &m, 1, buf);
-        if (m.n % 1000 == 0)
-            check_equal(l, &m);
+        if (m.n % 1000 == 0) check_equal(l, &m);
         if (m.n < 20) {
             ck_assert_uint_le(dk_list_chunks(l), 1);
         }
@@ -192,8 +185,7 @@ END_TEST
 
 /* LRANGE-style walk that yields: the list grows at the tail between steps (position-stable),
  * then a walk that deletes matches through the cursor (LREM-style). */
-START_TEST(test_list_cursor_resumes_across_changes)
-{
+START_TEST(test_list_cursor_resumes_across_changes) {
     dk_list *l = dk_list_new();
     model m = {0};
     for (int64_t i = 0; i < 20000; i++) {
@@ -231,8 +223,7 @@ START_TEST(test_list_cursor_resumes_across_changes)
 }
 END_TEST
 
-START_TEST(test_list_small_ints_are_compact)
-{
+START_TEST(test_list_small_ints_are_compact) {
     dk_list *l = dk_list_new();
     for (int64_t i = 0; i < 100000; i++) {
         dk_val v = dk_i64(i % 64);
@@ -245,8 +236,7 @@ START_TEST(test_list_small_ints_are_compact)
 }
 END_TEST
 
-START_TEST(test_list_rejects_bad_input)
-{
+START_TEST(test_list_rejects_bad_input) {
     dk_list *l = dk_list_new();
     dk_val p = dk_ptr(l), v = dk_i64(1), x;
     ck_assert(!dk_list_push(l, DK_LIST_TAIL, &p));

@@ -42,11 +42,9 @@ static void check_equal(const dk_map *m, const kvmodel *md) {
 }
 
 static dk_val rand_key(dk_rand *r, uint8_t *buf, int bigkeys) {
-    if (dk_rand_below(r, 8) == 0)
-        return tricky_number(r);
+    if (dk_rand_below(r, 8) == 0) return tricky_number(r);
     dk_val k = rand_val(r, buf);
-    if (!bigkeys && k.type == DK_BYTES && k.len > 40)
-        k.len = 40;
+    if (!bigkeys && k.type == DK_BYTES && k.len > 40) k.len = 40;
     return k;
 }
 
@@ -65,14 +63,12 @@ static void random_op(dk_rand *r, dk_map *m, kvmodel *md, int grow, uint8_t *kb,
     size_t i = kv_lb(md, &k, &found);
     switch (dk_rand_below(r, 3)) {
     case 0:
-        if (md->n && dk_rand_below(r, 2))
-            k = md->e[dk_rand_below(r, md->n)].k.v;
+        if (md->n && dk_rand_below(r, 2)) k = md->e[dk_rand_below(r, md->n)].k.v;
         fast_assert_int_eq(dk_map_delete(m, &k), kv_del(md, &k));
         break;
     case 1:
         fast_assert_int_eq(dk_map_get(m, &k, &x), found);
-        if (found)
-            fast_assert(dk_val_eq(&x, &md->e[i].v.v));
+        if (found) fast_assert(dk_val_eq(&x, &md->e[i].v.v));
         break;
     default: {
         /* a short range walk from k */
@@ -87,8 +83,7 @@ static void random_op(dk_rand *r, dk_map *m, kvmodel *md, int grow, uint8_t *kb,
     }
 }
 
-START_TEST(test_map_random_ops_match_model)
-{
+START_TEST(test_map_random_ops_match_model) {
     dk_rand r = {404 + _i};
     static uint8_t kb[5000], vb[5000];
     dk_map *m = dk_map_new();
@@ -96,10 +91,8 @@ START_TEST(test_map_random_ops_match_model)
     size_t most = 0;
     for (int op = 0; op < 40000; op++) {
         random_op(&r, m, &md, 6, kb, vb);
-        if (op % 4000 == 0)
-            check_equal(m, &md);
-        if (dk_map_chunks(m) > most)
-            most = dk_map_chunks(m);
+        if (op % 4000 == 0) check_equal(m, &md);
+        if (dk_map_chunks(m) > most) most = dk_map_chunks(m);
     }
     check_equal(m, &md);
     ck_assert_uint_gt(most, 10);
@@ -109,8 +102,7 @@ START_TEST(test_map_random_ops_match_model)
 END_TEST
 
 /* Many distinct keys: grows through many runs, then deletes everything in random order. */
-START_TEST(test_map_grows_and_shrinks_through_tiers)
-{
+START_TEST(test_map_grows_and_shrinks_through_tiers) {
     dk_rand r = {17};
     dk_map *m = dk_map_new();
     size_t empty = dk_map_bytes(m);
@@ -137,10 +129,8 @@ START_TEST(test_map_grows_and_shrinks_through_tiers)
             it = dk_iter_at(0);
         else
             fast_assert(dk_val_cmp(&x, &md.e[it.pos - 1].k.v) == 0);
-        if (md.n % 10000 == 0)
-            check_equal(m, &md);
-        if (md.n == 10)
-            ck_assert_uint_eq(dk_map_chunks(m), 1);
+        if (md.n % 10000 == 0) check_equal(m, &md);
+        if (md.n == 10) ck_assert_uint_eq(dk_map_chunks(m), 1);
     }
     ck_assert_uint_eq(dk_map_chunks(m), 0);
     ck_assert_uint_eq(dk_map_bytes(m), empty);
@@ -151,8 +141,7 @@ END_TEST
 
 /* A cursor walking while the map grows under it (splits, new runs, index changes): it stays in
  * key order except across insertions below it, and ends exactly at the end. */
-START_TEST(test_map_cursor_walks_while_growing)
-{
+START_TEST(test_map_cursor_walks_while_growing) {
     dk_rand r = {23};
     dk_map *m = dk_map_new();
     char key[32];
@@ -173,8 +162,7 @@ START_TEST(test_map_cursor_walks_while_growing)
             dk_map_set(m, &nk, &nv);
         }
         fast_assert_uint_le(it.pos, dk_map_count(m));
-        if (++steps > 100000)
-            break;
+        if (++steps > 100000) break;
     }
     ck_assert_uint_eq(it.pos, dk_map_count(m));
     ck_assert_uint_gt(dk_map_chunks(m), 10);
@@ -182,18 +170,17 @@ START_TEST(test_map_cursor_walks_while_growing)
 }
 END_TEST
 
-START_TEST(test_map_boundaries)
-{
+START_TEST(test_map_boundaries) {
     dk_map *m = dk_map_new();
     static uint8_t big[100000];
     memset(big, 'z', sizeof big);
     dk_val keys[] = {dk_i64(INT64_MIN), dk_u64(UINT64_MAX), dk_bytes("", 0), dk_bytes(big, 100000),
-                     dk_null(), dk_bool(false), dk_bool(true), dk_f64(-0.0)};
+                     dk_null(),         dk_bool(false),     dk_bool(true),   dk_f64(-0.0)};
     size_t n = sizeof keys / sizeof keys[0];
     for (size_t i = 0; i < n; i++)
         ck_assert_int_eq(dk_map_set(m, &keys[i], &keys[(i + 3) % n]), 1);
     dk_val zero = dk_i64(0), x, y;
-    ck_assert_int_eq(dk_map_add(m, &zero, &zero), 0);    /* 0 == -0.0 by value */
+    ck_assert_int_eq(dk_map_add(m, &zero, &zero), 0); /* 0 == -0.0 by value */
     ck_assert(dk_map_get(m, &keys[3], &x));
     ck_assert(dk_val_eq(&x, &keys[6]));
     ck_assert(dk_map_at(m, 0, &x, &y));

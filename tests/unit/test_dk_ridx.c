@@ -58,7 +58,8 @@ static void check_all(const dk_ridx *x, bool full) {
     for (uint32_t i = 0; i < m.n; i += step) {
         if (step > 1) before = 0;
         if (step > 1)
-            for (uint32_t j = 0; j < i; j++) before += m.count[j];
+            for (uint32_t j = 0; j < i; j++)
+                before += m.count[j];
         ck_assert_ptr_eq(dk_ridx_run(x, i), (void *)m.run[i]);
         ck_assert_uint_eq(dk_ridx_count(x, i), m.count[i]);
         ck_assert_uint_eq(dk_ridx_before(x, i), before);
@@ -70,7 +71,8 @@ static void check_all(const dk_ridx *x, bool full) {
         }
         uint64_t k = m.key[i];
         uint32_t upper = 0;
-        while (upper < m.n && m.key[upper] <= k) upper++;
+        while (upper < m.n && m.key[upper] <= k)
+            upper++;
         ck_assert_uint_eq(dk_ridx_upper(x, k), upper);
         if (step == 1) before += m.count[i];
     }

@@ -34,8 +34,7 @@ static bool model_has(const model *m, uint64_t x) {
 
 static int model_set(model *m, uint64_t x) {
     size_t i = model_lb(m, x);
-    if (i < m->n && m->v[i] == x)
-        return 1;
+    if (i < m->n && m->v[i] == x) return 1;
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 64;
         m->v = realloc(m->v, m->cap * sizeof *m->v);
@@ -48,8 +47,7 @@ static int model_set(model *m, uint64_t x) {
 
 static int model_clear(model *m, uint64_t x) {
     size_t i = model_lb(m, x);
-    if (i >= m->n || m->v[i] != x)
-        return 0;
+    if (i >= m->n || m->v[i] != x) return 0;
     memmove(m->v + i, m->v + i + 1, (m->n - i - 1) * sizeof *m->v);
     m->n--;
     return 1;
@@ -58,14 +56,19 @@ static int model_clear(model *m, uint64_t x) {
 /* A position from regions that favour each container encoding and the edges. */
 static uint64_t pick(dk_rand *r) {
     switch (dk_rand_below(r, 6)) {
-    case 0: return 1000000 + dk_rand_below(r, 140000);          /* dense: bitmaps */
-    case 1: return (5ULL << 40) + dk_rand_below(r, 2000) * 97;  /* sparse: arrays */
-    case 2: return (9ULL << 32) + dk_rand_below(r, 70000);       /* prefilled: runs */
-    case 3: return dk_rand_u64(r);                                /* lone containers */
-    case 4: return (dk_rand_below(r, 3000) << 16) | dk_rand_below(r, 3); /* many containers */
+    case 0:
+        return 1000000 + dk_rand_below(r, 140000); /* dense: bitmaps */
+    case 1:
+        return (5ULL << 40) + dk_rand_below(r, 2000) * 97; /* sparse: arrays */
+    case 2:
+        return (9ULL << 32) + dk_rand_below(r, 70000); /* prefilled: runs */
+    case 3:
+        return dk_rand_u64(r); /* lone containers */
+    case 4:
+        return (dk_rand_below(r, 3000) << 16) | dk_rand_below(r, 3); /* many containers */
     default: {
-        static const uint64_t edge[] = {0, 1, 65535, 65536, UINT64_MAX, UINT64_MAX - 1,
-                                        UINT64_MAX - 65535, 1ULL << 63};
+        static const uint64_t edge[] = {
+            0, 1, 65535, 65536, UINT64_MAX, UINT64_MAX - 1, UINT64_MAX - 65535, 1ULL << 63};
         return edge[dk_rand_below(r, 8)];
     }
     }
@@ -90,11 +93,9 @@ static void check_equal(const dk_sbitset *s, const model *m, dk_rand *r) {
         fast_assert(dk_sbitset_next(s, p, &got));
         fast_assert_uint_eq(got, m->v[i]);
         p = got + 1;
-        if (got == UINT64_MAX)
-            break;
+        if (got == UINT64_MAX) break;
     }
-    if (m->n && m->v[m->n - 1] != UINT64_MAX)
-        fast_assert(!dk_sbitset_next(s, p, &got));
+    if (m->n && m->v[m->n - 1] != UINT64_MAX) fast_assert(!dk_sbitset_next(s, p, &got));
     /* batch iteration in uneven batches */
     uint64_t batch[97];
     size_t seen = 0, got_n;
@@ -103,8 +104,7 @@ static void check_equal(const dk_sbitset *s, const model *m, dk_rand *r) {
         for (size_t i = 0; i < got_n; i++)
             fast_assert_uint_eq(batch[i], m->v[seen + i]);
         seen += got_n;
-        if (batch[got_n - 1] == UINT64_MAX)
-            break;
+        if (batch[got_n - 1] == UINT64_MAX) break;
         p = batch[got_n - 1] + 1;
     }
     fast_assert_uint_eq(seen, m->n);
@@ -114,17 +114,15 @@ static void check_equal(const dk_sbitset *s, const model *m, dk_rand *r) {
         fast_assert_uint_eq(got, m->v[i]);
         fast_assert_uint_eq(dk_sbitset_rank(s, m->v[i]), i);
         uint64_t q = m->v[i] + dk_rand_below(r, 70000);
-        if (q < m->v[i])
-            q = UINT64_MAX;
+        if (q < m->v[i]) q = UINT64_MAX;
         fast_assert_uint_eq(dk_sbitset_rank(s, q), model_lb(m, q));
         fast_assert_uint_eq(dk_sbitset_count_range(s, m->v[i], q),
-                          model_lb(m, q) - i + model_has(m, q));
+                            model_lb(m, q) - i + model_has(m, q));
     }
     fast_assert(!dk_sbitset_select(s, m->n, &got));
 }
 
-START_TEST(test_sbitset_random_ops_match_model)
-{
+START_TEST(test_sbitset_random_ops_match_model) {
     dk_rand r = {99 + _i};
     dk_sbitset *s = dk_sbitset_new();
     model m = {0};
@@ -132,7 +130,9 @@ START_TEST(test_sbitset_random_ops_match_model)
     for (int op = 0; op < 150000; op++) {
         uint64_t x = pick(&r);
         switch (dk_rand_below(&r, 5)) {
-        case 0: case 1: case 2:
+        case 0:
+        case 1:
+        case 2:
             fast_assert_int_eq(dk_sbitset_set(s, x), model_set(&m, x));
             break;
         case 3:
@@ -145,13 +145,11 @@ START_TEST(test_sbitset_random_ops_match_model)
             for (size_t i = model_lb(&m, x); i < m.n && m.v[i] == want && !none; i++)
                 none = want++ == UINT64_MAX;
             fast_assert_int_eq(dk_sbitset_next_clear(s, x, &nc), !none);
-            if (!none)
-                fast_assert_uint_eq(nc, want);
+            if (!none) fast_assert_uint_eq(nc, want);
             break;
         }
         }
-        if (op % 25000 == 0)
-            check_equal(s, &m, &r);
+        if (op % 25000 == 0) check_equal(s, &m, &r);
     }
     check_equal(s, &m, &r);
     dk_sbitset_stats st;
@@ -193,8 +191,7 @@ START_TEST(test_sbitset_random_ops_match_model)
 }
 END_TEST
 
-START_TEST(test_sbitset_encodings_follow_density)
-{
+START_TEST(test_sbitset_encodings_follow_density) {
     dk_sbitset *s = dk_sbitset_new();
     size_t empty = dk_sbitset_bytes(s);
     dk_sbitset_stats st;
@@ -230,16 +227,14 @@ END_TEST
 
 /* Builds a random bitset and its model with clustered content. */
 static void build_random(dk_rand *r, dk_sbitset *s, model *m, int n) {
-    if (dk_rand_below(r, 2))
-        prefill_runs(s, m);
+    if (dk_rand_below(r, 2)) prefill_runs(s, m);
     for (int i = 0; i < n; i++) {
         uint64_t x = pick(r);
         fast_assert_int_eq(dk_sbitset_set(s, x), model_set(m, x));
     }
 }
 
-START_TEST(test_sbitset_combine_matches_model)
-{
+START_TEST(test_sbitset_combine_matches_model) {
     dk_rand r = {2024 + _i};
     dk_sbitset *a = dk_sbitset_new(), *b = dk_sbitset_new();
     model ma = {0}, mb = {0};
@@ -251,13 +246,11 @@ START_TEST(test_sbitset_combine_matches_model)
         model mc = {malloc((ma.n + mb.n) * sizeof(uint64_t)), 0, ma.n + mb.n};
         for (size_t i = 0; i < ma.n; i++) {
             bool inb = model_has(&mb, ma.v[i]);
-            if (op == DK_SBITSET_AND ? inb : op == DK_SBITSET_OR || !inb)
-                mc.v[mc.n++] = ma.v[i];
+            if (op == DK_SBITSET_AND ? inb : op == DK_SBITSET_OR || !inb) mc.v[mc.n++] = ma.v[i];
         }
         if (op == DK_SBITSET_OR || op == DK_SBITSET_XOR)
             for (size_t i = 0; i < mb.n; i++)
-                if (!model_has(&ma, mb.v[i]))
-                    mc.v[mc.n++] = mb.v[i];
+                if (!model_has(&ma, mb.v[i])) mc.v[mc.n++] = mb.v[i];
         qsort(mc.v, mc.n, sizeof *mc.v, cmp_u64);
         check_equal(c, &mc, &r);
         free(mc.v);
@@ -288,15 +281,13 @@ static void assert_same_sets(const dk_sbitset *x, const dk_sbitset *y) {
     while (dk_sbitset_next(x, p, &a)) {
         fast_assert(dk_sbitset_next(y, p, &b));
         fast_assert_uint_eq(a, b);
-        if (a == UINT64_MAX)
-            return;
+        if (a == UINT64_MAX) return;
         p = a + 1;
     }
     fast_assert(!dk_sbitset_next(y, p, &b));
 }
 
-START_TEST(test_sbitset_combine_step_matches_combine)
-{
+START_TEST(test_sbitset_combine_step_matches_combine) {
     dk_rand r = {77 + _i};
     dk_sbitset *a = dk_sbitset_new(), *b = dk_sbitset_new();
     model ma = {0}, mb = {0};
@@ -330,8 +321,7 @@ START_TEST(test_sbitset_combine_step_matches_combine)
 }
 END_TEST
 
-START_TEST(test_sbitset_blocks_round_trip)
-{
+START_TEST(test_sbitset_blocks_round_trip) {
     dk_rand r = {5 + _i};
     dk_sbitset *a = dk_sbitset_new();
     model ma = {0};
@@ -347,15 +337,14 @@ START_TEST(test_sbitset_blocks_round_trip)
         fast_assert(dk_sbitset_append_block(copy, key, w));
         /* out of order: refused, nothing changed */
         fast_assert(!dk_sbitset_append_block(copy, key, w));
-        if (key + 1 == DK_SBITSET_KEY_END)
-            break;
+        if (key + 1 == DK_SBITSET_KEY_END) break;
         p = (key + 1) << 16;
     }
     fast_assert_uint_eq(total, ma.n);
     check_equal(copy, &ma, &r);
     /* an empty block adds nothing; a key past the end is refused */
-    fast_assert_uint_eq(dk_sbitset_block_words(copy, 12345, w), model_lb(&ma, 12346ULL << 16) -
-                                                                model_lb(&ma, 12345ULL << 16));
+    fast_assert_uint_eq(dk_sbitset_block_words(copy, 12345, w),
+                        model_lb(&ma, 12346ULL << 16) - model_lb(&ma, 12345ULL << 16));
     memset(w, 0, DK_SBITSET_BLOCK_WORDS * sizeof *w);
     fast_assert(!dk_sbitset_append_block(copy, DK_SBITSET_KEY_END, w));
     free(w);
@@ -365,8 +354,7 @@ START_TEST(test_sbitset_blocks_round_trip)
 }
 END_TEST
 
-START_TEST(test_sbitset_boundaries)
-{
+START_TEST(test_sbitset_boundaries) {
     dk_sbitset *s = dk_sbitset_new();
     uint64_t p;
     fast_assert(!dk_sbitset_next(s, 0, &p));

@@ -35,17 +35,19 @@ static void check_equal(const dk_set *s, const kvmodel *m) {
 static dk_val rand_member(dk_rand *r, uint8_t *buf, bool ints_only) {
     if (ints_only) {
         switch (dk_rand_below(r, 4)) {
-        case 0: return dk_i64((int64_t)dk_rand_below(r, 1000) - 500);
-        case 1: return dk_i64((int64_t)dk_rand_u64(r));
-        case 2: return dk_u64(dk_rand_below(r, 100000));
-        default: return dk_i64((int64_t)dk_rand_below(r, 1u << 20));
+        case 0:
+            return dk_i64((int64_t)dk_rand_below(r, 1000) - 500);
+        case 1:
+            return dk_i64((int64_t)dk_rand_u64(r));
+        case 2:
+            return dk_u64(dk_rand_below(r, 100000));
+        default:
+            return dk_i64((int64_t)dk_rand_below(r, 1u << 20));
         }
     }
-    if (dk_rand_below(r, 10) == 0)
-        return tricky_number(r);
+    if (dk_rand_below(r, 10) == 0) return tricky_number(r);
     dk_val v = rand_val(r, buf);
-    if (v.type == DK_BYTES && v.len > 64)
-        v.len = 64;
+    if (v.type == DK_BYTES && v.len > 64) v.len = 64;
     return v;
 }
 
@@ -58,8 +60,7 @@ static void random_op(dk_rand *r, dk_set *s, kvmodel *m, int grow, bool ints_onl
     bool found;
     switch (dk_rand_below(r, 3)) {
     case 0:
-        if (m->n && dk_rand_below(r, 2))
-            x = m->e[dk_rand_below(r, m->n)].k.v;
+        if (m->n && dk_rand_below(r, 2)) x = m->e[dk_rand_below(r, m->n)].k.v;
         fast_assert_int_eq(dk_set_remove(s, &x), kv_del(m, &x));
         break;
     case 1:
@@ -79,8 +80,7 @@ static void random_op(dk_rand *r, dk_set *s, kvmodel *m, int grow, bool ints_onl
 }
 
 /* Integers (intset tier, through its chunks) -> mixed (general tier) -> empty -> integers. */
-START_TEST(test_set_tiers_follow_members)
-{
+START_TEST(test_set_tiers_follow_members) {
     dk_rand r = {61 + _i};
     static uint8_t buf[5000];
     dk_set *s = dk_set_new();
@@ -88,8 +88,7 @@ START_TEST(test_set_tiers_follow_members)
     kvmodel m = {0};
     for (int op = 0; op < 30000; op++) {
         random_op(&r, s, &m, 8, true, buf);
-        if (op % 5000 == 0)
-            check_equal(s, &m);
+        if (op % 5000 == 0) check_equal(s, &m);
     }
     ck_assert(dk_set_is_intset(s));
     check_equal(s, &m);
@@ -101,15 +100,13 @@ START_TEST(test_set_tiers_follow_members)
     ck_assert(dk_set_is_intset(s));
     for (int op = 0; op < 30000; op++) {
         random_op(&r, s, &m, 6, false, buf);
-        if (op % 5000 == 0)
-            check_equal(s, &m);
+        if (op % 5000 == 0) check_equal(s, &m);
     }
     ck_assert(!dk_set_is_intset(s));
     check_equal(s, &m);
     while (m.n) {
         random_op(&r, s, &m, 1, false, buf);
-        if (m.n % 3000 == 0)
-            check_equal(s, &m);
+        if (m.n % 3000 == 0) check_equal(s, &m);
     }
     ck_assert_uint_eq(dk_set_bytes(s), empty);
     dk_val one = dk_i64(1);
@@ -120,14 +117,13 @@ START_TEST(test_set_tiers_follow_members)
 }
 END_TEST
 
-START_TEST(test_set_boundaries_and_bytes)
-{
+START_TEST(test_set_boundaries_and_bytes) {
     dk_set *s = dk_set_new();
     size_t empty = dk_set_bytes(s);
     dk_val mn = dk_i64(INT64_MIN), mx = dk_u64(UINT64_MAX), e = dk_bytes("", 0), x;
     ck_assert_int_eq(dk_set_add(s, &mn), 1);
     ck_assert(dk_set_is_intset(s));
-    ck_assert_int_eq(dk_set_add(s, &mx), 1);          /* > INT64_MAX: general tier */
+    ck_assert_int_eq(dk_set_add(s, &mx), 1); /* > INT64_MAX: general tier */
     ck_assert(!dk_set_is_intset(s));
     ck_assert_int_eq(dk_set_add(s, &e), 1);
     ck_assert_int_eq(dk_set_add(s, &e), 0);
@@ -156,8 +152,7 @@ END_TEST
 
 /* A cursor walking while members arrive and leave, across the intset -> general conversion:
  * it never crashes, stays in order within a tier, and ends exactly at the end. */
-START_TEST(test_set_cursor_survives_changes_and_tier_change)
-{
+START_TEST(test_set_cursor_survives_changes_and_tier_change) {
     dk_set *s = dk_set_new();
     for (int64_t i = 0; i < 20000; i++)
         dk_set_add(s, &(dk_val){.type = DK_I64, .v.i = i * 2});
@@ -170,17 +165,16 @@ START_TEST(test_set_cursor_survives_changes_and_tier_change)
         if (steps == 5000) {
             static const char big[3000] = "big member";
             dk_val b = dk_bytes(big, sizeof big);
-            ck_assert_int_eq(dk_set_add(s, &b), 1);            /* converts mid-walk */
+            ck_assert_int_eq(dk_set_add(s, &b), 1); /* converts mid-walk */
             ck_assert(!dk_set_is_intset(s));
         }
-        if (steps % 7 == 0)
-            dk_set_remove(s, &(dk_val){.type = DK_I64, .v.i = (int64_t)steps * 2});
+        if (steps % 7 == 0) dk_set_remove(s, &(dk_val){.type = DK_I64, .v.i = (int64_t)steps * 2});
         if (steps % 11 == 0)
             dk_set_add(s, &(dk_val){.type = DK_I64, .v.i = (int64_t)steps * 2 + 1});
         fast_assert_uint_le(it.pos, dk_set_count(s));
     }
     ck_assert_uint_eq(it.pos, dk_set_count(s));
-    ck_assert(x.type == DK_BYTES && x.len == 3000);             /* bytes sort last */
+    ck_assert(x.type == DK_BYTES && x.len == 3000); /* bytes sort last */
     dk_set_free(s);
 }
 END_TEST
@@ -191,8 +185,7 @@ static dk_set *build(dk_rand *r, kvmodel *m, int n, bool ints, uint8_t *buf) {
     dk_set *s = dk_set_new();
     for (int i = 0; i < n; i++) {
         dk_val x = rand_member(r, buf, ints);
-        if (ints)
-            x = dk_i64(x.v.i % 3000);
+        if (ints) x = dk_i64(x.v.i % 3000);
         fast_assert_int_eq(dk_set_add(s, &x), kv_put(m, &x, &NUL, false));
     }
     return s;
@@ -208,21 +201,17 @@ static void run_op(dk_setop *op, kvmodel *out, bool ordered) {
         size_t budget = 3;
         dk_setop_status st = dk_setop_next(op, &x, &budget);
         calls++;
-        if (st == DK_SETOP_DONE)
-            break;
-        if (st == DK_SETOP_AGAIN)
-            continue;
-        if (ordered && !first)
-            fast_assert(dk_val_cmp(&last, &x) < 0);
+        if (st == DK_SETOP_DONE) break;
+        if (st == DK_SETOP_AGAIN) continue;
+        if (ordered && !first) fast_assert(dk_val_cmp(&last, &x) < 0);
         first = false;
-        fast_assert_int_eq(kv_put(out, &x, &NUL, false), 1);     /* each member once */
+        fast_assert_int_eq(kv_put(out, &x, &NUL, false), 1); /* each member once */
         last = x;
     }
     ck_assert_uint_gt(calls, 0);
 }
 
-START_TEST(test_set_algebra_matches_model)
-{
+START_TEST(test_set_algebra_matches_model) {
     dk_rand r = {900 + _i};
     static uint8_t buf[5000];
     enum { N = 4 };
@@ -243,8 +232,7 @@ START_TEST(test_set_algebra_matches_model)
                     if (kind == DK_SETOP_INTER ? !found : kind == DK_SETOP_DIFF && found)
                         keep = false;
                 }
-                if (keep)
-                    kv_put(&want, x, &NUL, false);
+                if (keep) kv_put(&want, x, &NUL, false);
             }
             if (kind == DK_SETOP_UNION)
                 for (size_t j = 1; j < n; j++)
@@ -275,20 +263,17 @@ static int run_test(int (*step)(const dk_set *, const dk_set *, dk_iter *, size_
     for (;;) {
         size_t budget = 2;
         int r = step(a, b, &it, &budget);
-        if (r >= 0)
-            return r;
+        if (r >= 0) return r;
     }
 }
 
-START_TEST(test_set_subset_and_equal)
-{
+START_TEST(test_set_subset_and_equal) {
     dk_set *a = dk_set_new(), *b = dk_set_new(), *c = dk_set_new();
     for (int64_t i = 0; i < 1000; i++) {
         dk_val v = dk_i64(i * 3);
         dk_set_add(b, &v);
         dk_set_add(c, &v);
-        if (i % 2)
-            dk_set_add(a, &v);
+        if (i % 2) dk_set_add(a, &v);
     }
     dk_val s = dk_bytes("x", 1);
     dk_set_add(c, &s);
@@ -296,7 +281,7 @@ START_TEST(test_set_subset_and_equal)
     ck_assert_int_eq(run_test(dk_set_subset_step, a, b), 1);
     ck_assert_int_eq(run_test(dk_set_subset_step, b, a), 0);
     ck_assert_int_eq(run_test(dk_set_equal_step, b, b), 1);
-    ck_assert_int_eq(run_test(dk_set_equal_step, b, c), 0);     /* same size, one differs */
+    ck_assert_int_eq(run_test(dk_set_equal_step, b, c), 0); /* same size, one differs */
     ck_assert_int_eq(run_test(dk_set_subset_step, a, c), 1);
     dk_set *e = dk_set_new();
     ck_assert_int_eq(run_test(dk_set_subset_step, e, a), 1);

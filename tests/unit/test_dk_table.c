@@ -27,12 +27,10 @@ static uint64_t rnd(void) {
 /* Key of index k: "" for 0, else "k<k>:" padded to a length that depends on k (some over
  * 31 bytes for the long header form, some over 1 KB for records of their own). */
 static size_t keygen(uint32_t k, char *buf) {
-    if (k == 0)
-        return 0;
+    if (k == 0) return 0;
     int n = snprintf(buf, KEY_MAX, "k%" PRIu32 ":", k);
-    size_t len = (size_t)n + (k * 2654435761u >> 27);          /* + 0..31 */
-    if (k % 97 == 0)
-        len = 2000 + k % 50;
+    size_t len = (size_t)n + (k * 2654435761u >> 27); /* + 0..31 */
+    if (k % 97 == 0) len = 2000 + k % 50;
     for (size_t i = (size_t)n; i < len; i++)
         buf[i] = (char)('a' + (k + i) % 26);
     return len;
@@ -48,7 +46,9 @@ static uint32_t key_number(const void *key, size_t klen, size_t skip) {
     return n;
 }
 
-static uint32_t key_index(const void *key, size_t klen) { return key_number(key, klen, 1); }
+static uint32_t key_index(const void *key, size_t klen) {
+    return key_number(key, klen, 1);
+}
 
 static void valgen(uint32_t seed, size_t len, uint8_t *buf) {
     for (size_t i = 0; i < len; i++)
@@ -59,16 +59,16 @@ enum { M_NONE, M_INT, M_BYTES, M_OBJ };
 
 typedef struct model {
     uint8_t kind;
-    int64_t ival;                   /* M_INT */
-    uint32_t seed;                  /* M_BYTES */
+    int64_t ival;  /* M_INT */
+    uint32_t seed; /* M_BYTES */
     size_t len;
-    void *obj;                      /* M_OBJ */
+    void *obj; /* M_OBJ */
     uint16_t type;
     int64_t exp;
     bool has32, has64;
     uint32_t a32;
     uint64_t a64;
-    uint16_t meta;                  /* 0 for a new key; kept by overwrites and field changes */
+    uint16_t meta; /* 0 for a new key; kept by overwrites and field changes */
 } model;
 
 typedef struct world {
@@ -80,9 +80,8 @@ typedef struct world {
     int64_t now;
     int64_t last_due;
     size_t due_calls;
-    bool meta;                      /* made by dk_table_new_meta: entries keep the meta word */
+    bool meta; /* made by dk_table_new_meta: entries keep the meta word */
 } world;
-
 
 static uint64_t weak_hash(const void *key, size_t klen) {
     /* 64 distinct buckets at most: long chains everywhere */
@@ -114,10 +113,8 @@ static void check_key(world *w, uint32_t k) {
     fast_assert_int_eq(e.has_aux32, m->has32);
     fast_assert_int_eq(e.has_aux64, m->has64);
     fast_assert_uint_eq(dk_table_meta(w->t, r), w->meta ? m->meta : 0);
-    if (m->has32)
-        fast_assert_uint_eq(e.aux32, m->a32);
-    if (m->has64)
-        fast_assert(e.aux64 == m->a64);
+    if (m->has32) fast_assert_uint_eq(e.aux32, m->a32);
+    if (m->has64) fast_assert(e.aux64 == m->a64);
     if (m->kind == M_OBJ) {
         fast_assert_int_eq(e.kind, DK_ENTRY_OBJ);
         fast_assert_ptr_eq(e.obj, m->obj);
@@ -158,8 +155,7 @@ static void check_all(world *w) {
     __int128 exp_sum = 0;
     for (uint32_t k = 0; k < w->nkeys; k++) {
         check_key(w, k);
-        if (w->m[k].kind != M_NONE && w->m[k].exp != DK_NO_EXPIRY)
-            exp_sum += w->m[k].exp;
+        if (w->m[k].kind != M_NONE && w->m[k].exp != DK_NO_EXPIRY) exp_sum += w->m[k].exp;
     }
     fast_assert_int_eq(dk_table_expiry_mean(w->t),
                        w->expires ? (int64_t)(exp_sum / (__int128)w->expires) : DK_NO_EXPIRY);
@@ -177,7 +173,7 @@ static void check_all(world *w) {
             (next == DK_NO_EXPIRY || w->m[k].exp < next))
             next = w->m[k].exp;
     fast_assert_int_eq(dk_table_next_expiry(w->t), next);
-    dk_ref soon = dk_table_soonest(w->t);   /* an entry holding that expiry */
+    dk_ref soon = dk_table_soonest(w->t); /* an entry holding that expiry */
     fast_assert((soon == DK_REF_NONE) == (next == DK_NO_EXPIRY));
     if (soon != DK_REF_NONE) {
         dk_entry e;
@@ -257,8 +253,7 @@ static void model_delete(world *w, uint32_t k, void *obj, uint16_t type) {
     } else {
         fast_assert_ptr_null(obj);
     }
-    if (m->exp != DK_NO_EXPIRY)
-        w->expires--;
+    if (m->exp != DK_NO_EXPIRY) w->expires--;
     w->count--;
     memset(m, 0, sizeof *m);
 }
@@ -278,12 +273,11 @@ static void op_delete(world *w, uint32_t k) {
 static void op_field(world *w, uint32_t k) {
     model *m = &w->m[k];
     dk_ref r = find_key(w, k);
-    if (m->kind == M_NONE)
-        return;
+    if (m->kind == M_NONE) return;
     uint64_t what = rnd() % 4;
     bool present = rnd() % 4 != 0;
     dk_ref nr;
-    if (what == 3) {                 /* the meta word: in place, the reference unchanged */
+    if (what == 3) { /* the meta word: in place, the reference unchanged */
         m->meta = (uint16_t)rnd();
         dk_table_set_meta(w->t, r, m->meta);
         nr = r;
@@ -318,7 +312,7 @@ static void on_due(void *ctx, dk_table *t, dk_ref r) {
     fast_assert_int_ge(e.expire_ms, w->last_due);
     w->last_due = e.expire_ms;
     w->due_calls++;
-    if (w->due_calls % 5 == 0) {     /* sometimes postpone instead of deleting */
+    if (w->due_calls % 5 == 0) { /* sometimes postpone instead of deleting */
         int64_t later = w->now + 1 + (int64_t)(rnd() % 100);
         fast_assert(dk_table_set_expiry(t, r, later) != DK_REF_NONE);
         w->m[k].exp = later;
@@ -341,7 +335,7 @@ static void op_expire(world *w) {
     if (n < max) /* nothing due is left */
         for (uint32_t k = 0; k < w->nkeys; k++)
             fast_assert(w->m[k].kind == M_NONE || w->m[k].exp == DK_NO_EXPIRY ||
-                      w->m[k].exp > w->now);
+                        w->m[k].exp > w->now);
 }
 
 static void random_ops(uint64_t seed, uint32_t nkeys, size_t ops,
@@ -350,12 +344,11 @@ static void random_ops(uint64_t seed, uint32_t nkeys, size_t ops,
     world w = {0};
     w.t = meta ? dk_table_new_meta() : dk_table_new();
 #ifdef DK_TABLE_PLAIN
-    meta = true;   /* every plain entry has the word */
+    meta = true; /* every plain entry has the word */
 #endif
     w.meta = meta;
     w.hash = hash;
-    if (hash != dk_table_default_hash)
-        dk_table_set_hash(w.t, hash);
+    if (hash != dk_table_default_hash) dk_table_set_hash(w.t, hash);
     w.m = calloc(nkeys, sizeof *w.m);
     w.nkeys = nkeys;
     w.now = 1000000;
@@ -377,8 +370,7 @@ static void random_ops(uint64_t seed, uint32_t nkeys, size_t ops,
             dk_table_step(w.t, 1 + rnd() % 3);
         else
             check_key(&w, k);
-        if (i % 5000 == 0)
-            check_all(&w);
+        if (i % 5000 == 0) check_all(&w);
     }
     check_all(&w);
     for (uint32_t k = 0; k < nkeys; k++)
@@ -394,21 +386,21 @@ static void random_ops(uint64_t seed, uint32_t nkeys, size_t ops,
     free(w.m);
 }
 
-START_TEST(test_dk_table_random_ops_against_model)
-{
+START_TEST(test_dk_table_random_ops_against_model) {
     random_ops(11, 3000, 120000, dk_table_default_hash, true);
 }
 END_TEST
 
-START_TEST(test_dk_table_random_ops_with_colliding_hash)
-{
+START_TEST(test_dk_table_random_ops_with_colliding_hash) {
     random_ops(12, 1500, 60000, weak_hash, false);
 }
 END_TEST
 
 /* ---- growth to 1M+, shrink to 0, scans across resizes ------------------------------------- */
 
-static size_t bench_key(uint32_t i, char *buf) { return (size_t)sprintf(buf, "key:%010u", i); }
+static size_t bench_key(uint32_t i, char *buf) {
+    return (size_t)sprintf(buf, "key:%010u", i);
+}
 
 static dk_ref put_int(dk_table *t, uint32_t i, int64_t v) {
     char key[32];
@@ -439,13 +431,12 @@ static void on_seen(void *ctx, dk_table *t, dk_ref r) {
     s->seen[i] = 1;
 }
 
-START_TEST(test_dk_table_grow_to_million_and_shrink_with_scans)
-{
+START_TEST(test_dk_table_grow_to_million_and_shrink_with_scans) {
     enum { START = 100000, N = 1200000 };
     dk_table *t = dk_table_new();
     size_t base = dk_table_bytes(t);
     seen_set s = {calloc(N, 1), N};
-    dk_table_prefetch(t, 42);        /* hints on an empty table are harmless */
+    dk_table_prefetch(t, 42); /* hints on an empty table are harmless */
     dk_table_prefetch_entry(t, 42);
     uint32_t next = 0;
     for (; next < START; next++)
@@ -457,7 +448,7 @@ START_TEST(test_dk_table_grow_to_million_and_shrink_with_scans)
         c = dk_table_scan(t, c, on_seen, &s);
         for (int k = 0; k < 64 && next < N; k++, next++)
             fast_assert(put_int(t, next, next) != DK_REF_NONE);
-        char pk[32];   /* lookup hints mid-resize, for present and absent keys, change nothing */
+        char pk[32]; /* lookup hints mid-resize, for present and absent keys, change nothing */
         size_t pn = bench_key(next - 1, pk);
         size_t before = dk_table_count(t);
         dk_table_prefetch(t, dk_table_default_hash(pk, pn));
@@ -512,7 +503,7 @@ END_TEST
 typedef struct repeat_count {
     uint8_t *seen;
     uint32_t n;
-    uint32_t repeats;   /* keys shown again by the current call */
+    uint32_t repeats; /* keys shown again by the current call */
 } repeat_count;
 
 static void on_repeat(void *ctx, dk_table *t, dk_ref r) {
@@ -526,13 +517,13 @@ static void on_repeat(void *ctx, dk_table *t, dk_ref r) {
 }
 
 /* dk_table_scan_shape's promise: while the shape is the same before two calls, the second shows
- * nothing the first showed, and every key present throughout is shown (through grows and shrinks). */
-START_TEST(test_dk_table_scan_shape_tells_when_repeats_may_come)
-{
+ * nothing the first showed, and every key present throughout is shown (through grows and shrinks).
+ */
+START_TEST(test_dk_table_scan_shape_tells_when_repeats_may_come) {
     enum { START = 20000, N = 320000 };
     dk_table *t = dk_table_new();
     repeat_count s = {calloc(N, 1), N, 0};
-    for (int pass = 0; pass < 2; pass++) {   /* 0: grows under the scan, 1: shrinks under it */
+    for (int pass = 0; pass < 2; pass++) { /* 0: grows under the scan, 1: shrinks under it */
         uint32_t next = pass ? N / 32 : 0;
         if (!pass)
             for (; next < START; next++)
@@ -546,10 +537,12 @@ START_TEST(test_dk_table_scan_shape_tells_when_repeats_may_come)
             s.repeats = 0;
             c = dk_table_scan(t, c, on_repeat, &s);
             if (same)
-                fast_assert_msg(s.repeats == 0, "%u keys again under an unchanged shape", s.repeats);
+                fast_assert_msg(s.repeats == 0, "%u keys again under an unchanged shape",
+                                s.repeats);
             shape_after = dk_table_scan_shape(t);
             for (int k = 0; k < 64 && next < N; k++, next++)
-                fast_assert(pass ? (del_int(t, next), true) : put_int(t, next, next) != DK_REF_NONE);
+                fast_assert(pass ? (del_int(t, next), true)
+                                 : put_int(t, next, next) != DK_REF_NONE);
         } while (c);
         fast_assert_int_gt(changes, 1);
         for (uint32_t i = 0; i < (pass ? N / 32 : START); i++)
@@ -562,12 +555,11 @@ START_TEST(test_dk_table_scan_shape_tells_when_repeats_may_come)
 }
 END_TEST
 
-START_TEST(test_dk_table_bytes_match_records_and_buckets)
-{
+START_TEST(test_dk_table_bytes_match_records_and_buckets) {
     enum { N = 1000000 };
-    dk_table *t = dk_table_new_meta();   /* as the keyspace makes them */
+    dk_table *t = dk_table_new_meta(); /* as the keyspace makes them */
     size_t base = dk_table_bytes(t);
-    for (uint32_t i = 0; i < N; i++)  /* values 65536.. : 4-byte boxes, 25-byte records */
+    for (uint32_t i = 0; i < N; i++) /* values 65536.. : 4-byte boxes, 25-byte records */
         fast_assert(put_int(t, i, 65536 + i) != DK_REF_NONE);
     while (dk_table_step(t, 1000))
         ;
@@ -604,8 +596,7 @@ START_TEST(test_dk_table_bytes_match_records_and_buckets)
 }
 END_TEST
 
-START_TEST(test_dk_table_random_is_roughly_uniform)
-{
+START_TEST(test_dk_table_random_is_roughly_uniform) {
     enum { N = 1000, DRAWS = 200000 };
     dk_table *t = dk_table_new();
     for (uint32_t i = 0; i < N; i++)
@@ -624,14 +615,14 @@ START_TEST(test_dk_table_random_is_roughly_uniform)
         lo = hits[i] < lo ? hits[i] : lo;
         hi = hits[i] > hi ? hits[i] : hi;
     }
-    fast_assert_msg(lo > 100 && hi < 300, "random draws per key between %u and %u (mean 200)", lo, hi);
+    fast_assert_msg(lo > 100 && hi < 300, "random draws per key between %u and %u (mean 200)", lo,
+                    hi);
     free(hits);
     dk_table_free(t, NULL, NULL);
 }
 END_TEST
 
-START_TEST(test_dk_table_put_value_aliasing_its_own_entry)
-{
+START_TEST(test_dk_table_put_value_aliasing_its_own_entry) {
     dk_table *t = dk_table_new();
     const char *key = "alias";
     uint64_t h = dk_table_default_hash(key, 5);
@@ -664,8 +655,7 @@ static void count_free(void *ctx, uint16_t type, void *obj) {
     freed_objs++;
 }
 
-START_TEST(test_dk_table_free_and_clear_hand_objects_back)
-{
+START_TEST(test_dk_table_free_and_clear_hand_objects_back) {
     dk_table *t = dk_table_new();
     size_t base = dk_table_bytes(t);
     for (uint32_t i = 0; i < 1000; i++) {
@@ -673,8 +663,7 @@ START_TEST(test_dk_table_free_and_clear_hand_objects_back)
         size_t n = bench_key(i, key);
         dk_table_put_obj(t, key, n, dk_table_default_hash(key, n), 7, (void *)(uintptr_t)(16 + i),
                          false, NULL, NULL);
-        if (i % 3 == 0)
-            put_int(t, i, i);
+        if (i % 3 == 0) put_int(t, i, i);
     }
     freed_objs = 0;
     dk_table_clear(t, count_free, NULL);
@@ -693,8 +682,7 @@ START_TEST(test_dk_table_free_and_clear_hand_objects_back)
 }
 END_TEST
 
-START_TEST(test_dk_table_value_of_512mb)
-{
+START_TEST(test_dk_table_value_of_512mb) {
     size_t len = (size_t)512 << 20;
     uint8_t *src = malloc(len);
     fast_assert_ptr_nonnull(src);
@@ -704,8 +692,8 @@ START_TEST(test_dk_table_value_of_512mb)
     dk_table *t = dk_table_new();
     size_t base = dk_table_bytes(t);
     dk_val v = dk_bytes(src, len);
-    dk_ref r = dk_table_put_box(t, "big", 3, dk_table_default_hash("big", 3), &v, false, NULL,
-                                NULL);
+    dk_ref r =
+        dk_table_put_box(t, "big", 3, dk_table_default_hash("big", 3), &v, false, NULL, NULL);
     fast_assert(r != DK_REF_NONE);
     fast_assert_uint_ge(dk_table_bytes(t), base + len);
     dk_entry e;
@@ -725,11 +713,11 @@ END_TEST
 
 /* SETBIT's path (keel_key_bytes_edit): a NULL append grows a big value with zero bytes, nothing
  * for a value kept inside the entry, and the grown value's bytes are written where they lie. */
-START_TEST(test_dk_table_append_zero_bytes_and_write_in_place)
-{
+START_TEST(test_dk_table_append_zero_bytes_and_write_in_place) {
     dk_table *t = dk_table_new();
     dk_val small = dk_bytes("x", 1);
-    dk_ref rs = dk_table_put_box(t, "s", 1, dk_table_default_hash("s", 1), &small, false, NULL, NULL);
+    dk_ref rs =
+        dk_table_put_box(t, "s", 1, dk_table_default_hash("s", 1), &small, false, NULL, NULL);
     fast_assert(dk_table_append_bytes(t, rs, NULL, 0) == DK_REF_NONE);
     fast_assert(dk_table_append_bytes(t, rs, NULL, 5) == DK_REF_NONE);
     static char big[3000];
@@ -738,7 +726,7 @@ START_TEST(test_dk_table_append_zero_bytes_and_write_in_place)
     uint64_t h = dk_table_default_hash("bits", 4);
     dk_ref r = dk_table_put_box(t, "bits", 4, h, &v, false, NULL, NULL);
     r = dk_table_set_expiry(t, r, 999);
-    fast_assert(dk_table_append_bytes(t, r, NULL, 0) == r);   /* out of line: nothing to add */
+    fast_assert(dk_table_append_bytes(t, r, NULL, 0) == r); /* out of line: nothing to add */
     fast_assert(dk_table_append_bytes(t, r, NULL, 20000) == r);
     dk_entry e;
     dk_table_view(t, r, &e);
@@ -746,7 +734,7 @@ START_TEST(test_dk_table_append_zero_bytes_and_write_in_place)
     fast_assert(memcmp(e.box.v.ptr, big, sizeof big) == 0);
     for (size_t i = sizeof big; i < e.box.len; i++)
         fast_assert(((const char *)e.box.v.ptr)[i] == 0);
-    ((char *)e.box.v.ptr)[sizeof big + 7] = 'z';   /* written where it lies */
+    ((char *)e.box.v.ptr)[sizeof big + 7] = 'z'; /* written where it lies */
     dk_table_view(t, dk_table_find(t, "bits", 4, h), &e);
     fast_assert(((const char *)e.box.v.ptr)[sizeof big + 7] == 'z' && e.expire_ms == 999);
     dk_table_free(t, NULL, NULL);
@@ -755,13 +743,13 @@ END_TEST
 
 /* APPEND's path: a big value grows in place (both layouts), keeps its expiry and aux words,
  * and the table's byte count follows its block; a value kept inside the entry is refused. */
-START_TEST(test_dk_table_append_bytes_in_place)
-{
+START_TEST(test_dk_table_append_bytes_in_place) {
     dk_table *t = dk_table_new();
     dk_val small = dk_bytes("x", 1);
-    dk_ref rs = dk_table_put_box(t, "s", 1, dk_table_default_hash("s", 1), &small, false, NULL, NULL);
+    dk_ref rs =
+        dk_table_put_box(t, "s", 1, dk_table_default_hash("s", 1), &small, false, NULL, NULL);
     fast_assert(dk_table_append_bytes(t, rs, "y", 1) == DK_REF_NONE);
-    static char big[2000];              /* beyond a slab slot: out of line in both layouts */
+    static char big[2000]; /* beyond a slab slot: out of line in both layouts */
     memset(big, 'a', sizeof big);
     dk_val v = dk_bytes(big, sizeof big);
     uint64_t h = dk_table_default_hash("log", 3);
@@ -779,7 +767,7 @@ START_TEST(test_dk_table_append_bytes_in_place)
     }
     dk_entry e;
     dk_table_view(t, dk_table_find(t, "log", 3, h), &e);
-    size_t len = sizeof big + (size_t)ADDS * PIECE;   /* crosses the 16384 varint step */
+    size_t len = sizeof big + (size_t)ADDS * PIECE; /* crosses the 16384 varint step */
     fast_assert_uint_eq(e.box.len, len);
     fast_assert(memcmp(e.box.v.ptr, big, sizeof big) == 0);
     const char *b = (const char *)e.box.v.ptr + sizeof big;
@@ -787,7 +775,7 @@ START_TEST(test_dk_table_append_bytes_in_place)
         for (int k = 0; k < PIECE; k++)
             fast_assert(b[i * PIECE + k] == (char)('0' + (i + k) % 10));
     fast_assert(e.expire_ms == 123456 && e.has_aux32 && e.aux32 == 77);
-    size_t grown = dk_table_bytes(t) - before;   /* the block, with at most half again to spare */
+    size_t grown = dk_table_bytes(t) - before; /* the block, with at most half again to spare */
     fast_assert_uint_ge(grown, len);
     fast_assert_uint_le(grown, len + len / 2 + 4096);
     fast_assert_uint_eq(dk_table_count(t), 2);
@@ -797,8 +785,7 @@ END_TEST
 
 /* An overwrite in place changes the value only, keeping expiry and meta; it refuses, changing
  * nothing, a value of another size, an entry with an aux word, and an object. */
-START_TEST(test_dk_table_overwrite_box_in_place)
-{
+START_TEST(test_dk_table_overwrite_box_in_place) {
     dk_table *t = dk_table_new_meta();
     uint64_t h = dk_table_default_hash("n", 1);
     dk_val v = dk_i64(41);
@@ -808,7 +795,7 @@ START_TEST(test_dk_table_overwrite_box_in_place)
     dk_val same = dk_i64(42), wider = dk_i64(INT64_C(1) << 40);
     bool done = dk_table_overwrite_box(t, r, &same);
 #ifdef DK_TABLE_PLAIN
-    fast_assert(!done);   /* the plain table always puts */
+    fast_assert(!done); /* the plain table always puts */
 #else
     fast_assert(done);
 #endif
@@ -816,13 +803,14 @@ START_TEST(test_dk_table_overwrite_box_in_place)
     dk_table_view(t, dk_table_find(t, "n", 1, h), &e);
     fast_assert(e.box.type == DK_I64 && e.box.v.i == (done ? 42 : 41));
     fast_assert(e.expire_ms == 987654 && dk_table_meta(t, dk_table_find(t, "n", 1, h)) == 321);
-    fast_assert(!dk_table_overwrite_box(t, r, &wider));   /* more bytes: a put's work */
+    fast_assert(!dk_table_overwrite_box(t, r, &wider)); /* more bytes: a put's work */
     dk_table_view(t, dk_table_find(t, "n", 1, h), &e);
     fast_assert(e.box.v.i == (done ? 42 : 41));
-    r = dk_table_set_aux64(t, r, true, 5);                /* a CAS word: a put clears it */
+    r = dk_table_set_aux64(t, r, true, 5); /* a CAS word: a put clears it */
     fast_assert(!dk_table_overwrite_box(t, r, &same));
     static int obj;
-    dk_ref ro = dk_table_put_obj(t, "o", 1, dk_table_default_hash("o", 1), 7, &obj, false, NULL, NULL);
+    dk_ref ro =
+        dk_table_put_obj(t, "o", 1, dk_table_default_hash("o", 1), 7, &obj, false, NULL, NULL);
     fast_assert(!dk_table_overwrite_box(t, ro, &same));
     fast_assert_uint_eq(dk_table_count(t), 2);
     dk_table_free(t, NULL, NULL);
@@ -830,8 +818,7 @@ START_TEST(test_dk_table_overwrite_box_in_place)
 END_TEST
 
 /* Only tables made with the meta word keep it, also after a clear (FLUSHDB clears in place). */
-START_TEST(test_dk_table_meta_word_only_where_asked_and_after_clear)
-{
+START_TEST(test_dk_table_meta_word_only_where_asked_and_after_clear) {
     dk_table *with = dk_table_new_meta(), *without = dk_table_new();
     for (int round = 0; round < 2; round++) {
         /* many keys, so each one's share of the bucket array (whose allocation the allocator may
@@ -856,16 +843,16 @@ START_TEST(test_dk_table_meta_word_only_where_asked_and_after_clear)
 }
 END_TEST
 
-/* Eviction's view of memory: deleted entries' slots are spare bytes until new entries reuse them. */
-START_TEST(test_dk_table_spare_bytes_follow_deletes_and_reuse)
-{
+/* Eviction's view of memory: deleted entries' slots are spare bytes until new entries reuse them.
+ */
+START_TEST(test_dk_table_spare_bytes_follow_deletes_and_reuse) {
     enum { N = 20000 };
-    dk_table *t = dk_table_new_meta();   /* a keyspace table, as eviction reads */
+    dk_table *t = dk_table_new_meta(); /* a keyspace table, as eviction reads */
     for (uint32_t i = 0; i < N; i++)
-        put_int(t, i, 65536 + i);   /* 25-byte records, one size class */
+        put_int(t, i, 65536 + i); /* 25-byte records, one size class */
 #ifndef DK_TABLE_PLAIN
     size_t full = dk_table_spare_bytes(t);
-    fast_assert_uint_le(full, 65536);   /* at most the unused end of the last page */
+    fast_assert_uint_le(full, 65536); /* at most the unused end of the last page */
     for (uint32_t i = 0; i < N; i += 2)
         del_int(t, i);
     fast_assert_uint_eq(dk_table_spare_bytes(t), full + (size_t)N / 2 * 25);

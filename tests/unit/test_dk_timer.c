@@ -22,13 +22,11 @@ typedef struct pair {
 
 static int pair_cmp(const void *a, const void *b) {
     const pair *x = a, *y = b;
-    if (x->when != y->when)
-        return x->when < y->when ? -1 : 1;
+    if (x->when != y->when) return x->when < y->when ? -1 : 1;
     return (x->id > y->id) - (x->id < y->id);
 }
 
-START_TEST(test_dk_timer_empty)
-{
+START_TEST(test_dk_timer_empty) {
     dk_timer *t = dk_timer_new();
     int64_t w;
     uint32_t id;
@@ -40,8 +38,7 @@ START_TEST(test_dk_timer_empty)
 }
 END_TEST
 
-START_TEST(test_dk_timer_add_twice_is_one_pair)
-{
+START_TEST(test_dk_timer_add_twice_is_one_pair) {
     dk_timer *t = dk_timer_new();
     fast_assert(dk_timer_add(t, 10, 1));
     fast_assert(dk_timer_add(t, 10, 1));
@@ -110,15 +107,13 @@ static void random_run(uint64_t seed, size_t ops, uint64_t time_range) {
     dk_timer_free(t);
 }
 
-START_TEST(test_dk_timer_random_against_reference)
-{
+START_TEST(test_dk_timer_random_against_reference) {
     random_run(1, 20000, 1000000);
-    random_run(2, 20000, 50);       /* many equal whens */
+    random_run(2, 20000, 50); /* many equal whens */
 }
 END_TEST
 
-START_TEST(test_dk_timer_large_ordered_and_reverse)
-{
+START_TEST(test_dk_timer_large_ordered_and_reverse) {
     enum { N = 300000 };
     dk_timer *t = dk_timer_new();
     for (uint32_t i = 0; i < N; i++)
@@ -151,8 +146,7 @@ END_TEST
 /* Active expiry's case: a million pairs spread over an hour, added in random order, and a
  * thousand sharing one earlier deadline: the thousand come out first (by id) without touching
  * the others, and the spread stays within the bytes per pair the table's docs promise. */
-START_TEST(test_dk_timer_a_million_far_and_a_thousand_due)
-{
+START_TEST(test_dk_timer_a_million_far_and_a_thousand_due) {
     enum { FAR = 1000000, DUE = 1000 };
     const int64_t base = 1700000000000, deadline = base + 2000;
     dk_timer *t = dk_timer_new();
@@ -163,7 +157,7 @@ START_TEST(test_dk_timer_a_million_far_and_a_thousand_due)
     }
     fast_assert_uint_lt(dk_timer_bytes(t), (size_t)FAR * 30);
     for (uint32_t i = 0; i < DUE; i++)
-        fast_assert(dk_timer_add(t, deadline, FAR + DUE - 1 - i));   /* ids added in reverse */
+        fast_assert(dk_timer_add(t, deadline, FAR + DUE - 1 - i)); /* ids added in reverse */
     fast_assert_uint_eq(dk_timer_count(t), FAR + DUE);
     int64_t w;
     uint32_t id;

@@ -13,7 +13,8 @@
 static expire_lag_summary summarize(expire_lag *const *h, int n) {
     static expire_lag_total acc;
     memset(&acc, 0, sizeof acc);
-    for (int i = 0; i < n; i++) expire_lag_sum(&acc, h[i]);
+    for (int i = 0; i < n; i++)
+        expire_lag_sum(&acc, h[i]);
     expire_lag_summary s;
     expire_lag_summarize(&acc, &s);
     return s;
@@ -50,7 +51,8 @@ END_TEST
 START_TEST(test_expire_lag_percentiles_of_a_known_spread) {
     static expire_lag h;
     memset(&h, 0, sizeof h);
-    for (int v = 1; v <= 1000; v++) expire_lag_add(&h, v);   /* 1..1000 us */
+    for (int v = 1; v <= 1000; v++)
+        expire_lag_add(&h, v); /* 1..1000 us */
     expire_lag *hs[] = {&h};
     expire_lag_summary s = summarize(hs, 1);
     ck_assert_uint_eq(s.count, 1000);
@@ -68,7 +70,8 @@ END_TEST
 START_TEST(test_expire_lag_small_lags_are_exact) {
     static expire_lag h;
     memset(&h, 0, sizeof h);
-    for (int i = 0; i < 98; i++) expire_lag_add(&h, 7);
+    for (int i = 0; i < 98; i++)
+        expire_lag_add(&h, 7);
     expire_lag_add(&h, 20);
     expire_lag_add(&h, 31);
     expire_lag *hs[] = {&h};
@@ -84,15 +87,17 @@ START_TEST(test_expire_lag_threads_add_up) {
     static expire_lag a, b;
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
-    for (int i = 0; i < 900; i++) expire_lag_add(&a, 100);
-    for (int i = 0; i < 100; i++) expire_lag_add(&b, 50000);
+    for (int i = 0; i < 900; i++)
+        expire_lag_add(&a, 100);
+    for (int i = 0; i < 100; i++)
+        expire_lag_add(&b, 50000);
     expire_lag *hs[] = {&a, &b};
     expire_lag_summary s = summarize(hs, 2);
     ck_assert_uint_eq(s.count, 1000);
     ck_assert_uint_ge(s.p50_us, 100);
     ck_assert_uint_le(s.p50_us, 100 + 100 / 16);
     ck_assert_uint_ge(s.p99_us, 50000);
-    ck_assert_uint_eq(s.max_us, 50000);   /* capped at the maximum, not the bucket's end */
+    ck_assert_uint_eq(s.max_us, 50000); /* capped at the maximum, not the bucket's end */
     ck_assert_uint_eq(s.p99_us, 50000);
 }
 END_TEST
@@ -100,7 +105,7 @@ END_TEST
 START_TEST(test_expire_lag_negative_and_huge_lags) {
     static expire_lag h;
     memset(&h, 0, sizeof h);
-    expire_lag_add(&h, -5000);   /* a clock stepped back: counted as no lag */
+    expire_lag_add(&h, -5000); /* a clock stepped back: counted as no lag */
     expire_lag_add(&h, INT64_MAX);
     expire_lag *hs[] = {&h};
     expire_lag_summary s = summarize(hs, 1);

@@ -184,7 +184,7 @@ START_TEST(test_hll_save_load_round_trip_and_refuse_garbage) {
         ck_assert_int_eq(dk_hll_is_sparse(back), dk_hll_is_sparse(src));
         def->free(back);
         err = NULL;
-        ck_assert_ptr_null(def->load(bytes, len - 1, &err));   /* a cut sketch */
+        ck_assert_ptr_null(def->load(bytes, len - 1, &err)); /* a cut sketch */
         ck_assert_ptr_nonnull(err);
         fake_sink_free(sink);
     }

@@ -24,10 +24,19 @@ END_TEST
 
 START_TEST(test_limit_bytes_refuse_what_is_not_a_count) {
     int64_t v = 7;
-    const char *bad[] = {"", "-1", "mb", "1 mb", "1tb", "1.5mb", "0x10", "99999999999999999999",
-                         "9223372036854775807kb", " 1"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) ck_assert_msg(!limit_parse_bytes(bad[i], &v), "%s", bad[i]);
-    ck_assert_int_eq(v, 7);   /* untouched on failure */
+    const char *bad[] = {"",
+                         "-1",
+                         "mb",
+                         "1 mb",
+                         "1tb",
+                         "1.5mb",
+                         "0x10",
+                         "99999999999999999999",
+                         "9223372036854775807kb",
+                         " 1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(!limit_parse_bytes(bad[i], &v), "%s", bad[i]);
+    ck_assert_int_eq(v, 7); /* untouched on failure */
     ck_assert(!limit_parse_bytes(NULL, &v));
 }
 END_TEST
@@ -49,7 +58,8 @@ START_TEST(test_limit_obuf_changes_only_the_classes_it_names) {
     ck_assert_int_eq(o[LIMIT_OBUF_NORMAL].soft, 512 << 10);
     ck_assert_int_eq(o[LIMIT_OBUF_NORMAL].soft_seconds, 10);
     ck_assert_int_eq(o[LIMIT_OBUF_PUBSUB].hard, 32 << 20);
-    ck_assert_ptr_null(limit_parse_obuf("  pubsub 0 0 0   replica 256mb 64mb 60 slave 1 2 3 NORMAL 5 6 7 ", o));
+    ck_assert_ptr_null(
+        limit_parse_obuf("  pubsub 0 0 0   replica 256mb 64mb 60 slave 1 2 3 NORMAL 5 6 7 ", o));
     ck_assert_int_eq(o[LIMIT_OBUF_PUBSUB].hard, 0);
     ck_assert_int_eq(o[LIMIT_OBUF_NORMAL].hard, 5);
     ck_assert_int_eq(o[LIMIT_OBUF_NORMAL].soft_seconds, 7);
@@ -60,8 +70,15 @@ START_TEST(test_limit_obuf_errors_leave_everything_as_it_was) {
     limit_obuf o[LIMIT_OBUF_CLASSES], before[LIMIT_OBUF_CLASSES];
     limit_obuf_default(o);
     memcpy(before, o, sizeof o);
-    const char *bad[] = {"", "normal", "normal 1 2", "normal 1 2 3 pubsub", "other 1 2 3", "normal x 2 3",
-                         "normal 1 2 -3", "normal 1 2 3x", "pubsub 1 2 3 normal 1 2"};
+    const char *bad[] = {"",
+                         "normal",
+                         "normal 1 2",
+                         "normal 1 2 3 pubsub",
+                         "other 1 2 3",
+                         "normal x 2 3",
+                         "normal 1 2 -3",
+                         "normal 1 2 3x",
+                         "pubsub 1 2 3 normal 1 2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_msg(limit_parse_obuf(bad[i], o) != NULL, "%s", bad[i]);
         ck_assert_msg(memcmp(o, before, sizeof o) == 0, "%s changed the limits", bad[i]);

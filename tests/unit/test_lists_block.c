@@ -61,7 +61,8 @@ static keel_proc *park(const char *const *argv) {
 
 /* Wakes p as the core does (registers and reply cleared) and runs it again. */
 static keel_op_result wake(keel_proc *p) {
-    for (int i = 0; i < KEEL_NREGS; i++) p->reg[i] = dk_null();
+    for (int i = 0; i < KEEL_NREGS; i++)
+        p->reg[i] = dk_null();
     keel_reply_reset(p);
     return fake_call(p);
 }
@@ -97,9 +98,9 @@ START_TEST(test_lists_lost_race_reparks_with_the_commands_timeout) {
     keel_proc *p = PARK("BRPOP", "q", "2");
     ck_assert_int_eq(parked_ms, 2000);
     fake_set_now_ms(1000000 + 600);
-    ck_assert_int_eq(wake(p), KEEL_BLOCK);   /* woken, but another client took the element */
+    ck_assert_int_eq(wake(p), KEEL_BLOCK); /* woken, but another client took the element */
     ck_assert_int_eq(parked_ms, 2000);
-    timed_out = true;                        /* the core's timer fired */
+    timed_out = true; /* the core's timer fired */
     ck_assert_int_eq(wake(p), KEEL_DONE);
     ck_assert_str_eq(lt_reply(p), "nil");
     ck_assert_int_eq(parks, 2);
@@ -144,7 +145,7 @@ START_TEST(test_lists_blmove_waits_for_its_source) {
     ck_assert_int_eq(wake(p), KEEL_DONE);
     ck_assert_str_eq(lt_reply(p), "b");
     fake_proc_free(p);
-    ck_assert_int_eq(signals, 2);   /* the RPUSH, and the push onto dst */
+    ck_assert_int_eq(signals, 2); /* the RPUSH, and the push onto dst */
     EXPECT("[b]", "LRANGE", "dst", "0", "-1");
     EXPECT("[a]", "LRANGE", "src", "0", "-1");
 }
@@ -167,7 +168,7 @@ START_TEST(test_lists_blocking_argument_errors) {
     EXPECT("!ERR timeout is negative", "BRPOP", "q", "-1");
     EXPECT("!ERR timeout is negative", "BLPOP", "q", "inf");
     EXPECT("!ERR timeout is not a float or out of range", "BRPOPLPUSH", "a", "b", "1x");
-    EXPECT("!ERR syntax error", "BLMOVE", "a", "b", "UP", "LEFT", "x");   /* directions first */
+    EXPECT("!ERR syntax error", "BLMOVE", "a", "b", "UP", "LEFT", "x"); /* directions first */
     EXPECT("!ERR timeout is negative", "BLMOVE", "a", "b", "LEFT", "LEFT", "-2");
     EXPECT("!ERR numkeys should be greater than 0", "BLMPOP", "x", "0", "a", "LEFT");
     EXPECT("!ERR timeout is not a float or out of range", "BLMPOP", "x", "1", "a", "LEFT");

@@ -7,7 +7,9 @@
 #include "test_lists_util.h"
 #include "modules/lists/listobj.h"
 
-static void setup(void) { lt_setup(); }
+static void setup(void) {
+    lt_setup();
+}
 
 /* Pushes "e0".."e<n-1>" (or the integers 0..n-1) onto key with RPUSH, 100 per command. */
 static void fill(const char *key, int n, bool ints) {
@@ -57,7 +59,7 @@ START_TEST(test_lists_push_pop_both_ends) {
     EXPECT("c", "RPOP", "l");
     EXPECT("[y,a]", "LPOP", "l", "2");
     EXPECT("[b]", "RPOP", "l", "5");
-    ck_assert_ptr_null(list_at("l"));   /* emptied: the key is gone */
+    ck_assert_ptr_null(list_at("l")); /* emptied: the key is gone */
     EXPECT("nil", "LPOP", "l");
     EXPECT("nil", "RPOP", "l", "3");
     EXPECT(":0", "LLEN", "l");
@@ -119,8 +121,8 @@ START_TEST(test_lists_wrongtype_everywhere) {
     EXPECT(":1", "RPUSH", "l", "a");
     EXPECT(WRONGTYPE, "RPOPLPUSH", "l", "s");
     EXPECT(WRONGTYPE, "LMOVE", "l", "s", "LEFT", "RIGHT");
-    EXPECT("[a]", "LRANGE", "l", "0", "-1");   /* nothing moved */
-    EXPECT("nil", "RPOPLPUSH", "nokey", "s");  /* as Redis: the source is looked at first */
+    EXPECT("[a]", "LRANGE", "l", "0", "-1");  /* nothing moved */
+    EXPECT("nil", "RPOPLPUSH", "nokey", "s"); /* as Redis: the source is looked at first */
 }
 END_TEST
 
@@ -131,7 +133,7 @@ START_TEST(test_lists_lindex_lset) {
     EXPECT("nil", "LINDEX", "l", "3");
     EXPECT("nil", "LINDEX", "l", "-4");
     EXPECT(NOTINT, "LINDEX", "l", "x");
-    EXPECT("nil", "LINDEX", "nokey", "x");   /* as Redis: the key before the index */
+    EXPECT("nil", "LINDEX", "nokey", "x"); /* as Redis: the key before the index */
     EXPECT("+OK", "LSET", "l", "-1", "Z");
     EXPECT("+OK", "LSET", "l", "0", "42");
     EXPECT("[42,b,Z]", "LRANGE", "l", "0", "-1");
@@ -229,7 +231,7 @@ START_TEST(test_lists_ltrim_in_place_and_by_copy) {
     trim_case("3990", "-1", 3990, 3999); /* nearly everything: copy */
     trim_case("100", "120", 100, 120);
     trim_case("-5", "-3", 3995, 3997);
-    trim_case("5", "1", 1, 0);           /* empty: the key goes */
+    trim_case("5", "1", 1, 0); /* empty: the key goes */
     trim_case("4000", "5000", 1, 0);
     trim_case("0", "-1", 0, 3999);
     trim_case("-100000", "100000", 0, 3999);
@@ -243,7 +245,7 @@ START_TEST(test_lists_ltrim_keeps_ttl_and_errors) {
     keel_proc *p = fake_proc_new(NULL, 1, (const char *const[]){"X"});
     ck_assert_int_eq(keel_key_expire(p, "t", 1, keel_now_ms(p) + 100000), KEEL_OK);
     fake_proc_free(p);
-    EXPECT("+OK", "LTRIM", "t", "2998", "-1");   /* copy plan: a new list replaces the old */
+    EXPECT("+OK", "LTRIM", "t", "2998", "-1"); /* copy plan: a new list replaces the old */
     EXPECT("[2998,2999]", "LRANGE", "t", "0", "-1");
     p = fake_proc_new(NULL, 1, (const char *const[]){"X"});
     keel_value v = {.size = sizeof v};
@@ -332,7 +334,8 @@ START_TEST(test_lists_lpos_options) {
     EXPECT("nil", "LPOS", "nokey", "a");
     EXPECT("[]", "LPOS", "nokey", "a", "COUNT", "0");
     EXPECT("!ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
-           "or use negative to start from the end of the list", "LPOS", "l", "c", "RANK", "0");
+           "or use negative to start from the end of the list",
+           "LPOS", "l", "c", "RANK", "0");
     EXPECT("!ERR COUNT can't be negative", "LPOS", "l", "c", "COUNT", "-1");
     EXPECT("!ERR COUNT can't be negative", "LPOS", "l", "c", "COUNT", "x");
     EXPECT("!ERR MAXLEN can't be negative", "LPOS", "l", "c", "MAXLEN", "-1");
@@ -362,7 +365,7 @@ START_TEST(test_lists_move_and_rotate) {
     ck_assert_ptr_null(list_at("s"));
     EXPECT("nil", "RPOPLPUSH", "s", "d");
     EXPECT("[b,c,a]", "LRANGE", "d", "0", "-1");
-    EXPECT("a", "RPOPLPUSH", "d", "d");   /* same list: a rotation */
+    EXPECT("a", "RPOPLPUSH", "d", "d"); /* same list: a rotation */
     EXPECT("[a,b,c]", "LRANGE", "d", "0", "-1");
     EXPECT("a", "LMOVE", "d", "d", "LEFT", "RIGHT");
     EXPECT("[b,c,a]", "LRANGE", "d", "0", "-1");
@@ -400,9 +403,9 @@ START_TEST(test_lists_lmpop_first_key_in_argument_order) {
     ck_assert_int_eq(keel_key_store(p, "s", 1, &v, 0), KEEL_OK);
     fake_proc_free(p);
     EXPECT(":1", "RPUSH", "l", "x");
-    EXPECT("[l,[x]]", "LMPOP", "2", "l", "s", "LEFT");   /* the list comes first: popped */
+    EXPECT("[l,[x]]", "LMPOP", "2", "l", "s", "LEFT"); /* the list comes first: popped */
     EXPECT(":1", "RPUSH", "l", "y");
-    EXPECT(WRONGTYPE, "LMPOP", "2", "s", "l", "LEFT");    /* the string comes first */
+    EXPECT(WRONGTYPE, "LMPOP", "2", "s", "l", "LEFT"); /* the string comes first */
     EXPECT("[l,[y]]", "LMPOP", "3", "nokey", "l", "s", "RIGHT");
 }
 END_TEST
@@ -455,7 +458,7 @@ START_TEST(test_lists_save_load_round_trip_and_refuse_garbage) {
         dk_val x, y;
         while (dk_list_next(src, &a, &x)) {
             ck_assert(dk_list_next(back, &b, &y));
-            ck_assert_int_eq(x.type, y.type);   /* integers stay integers, bytes stay bytes */
+            ck_assert_int_eq(x.type, y.type); /* integers stay integers, bytes stay bytes */
             ck_assert(dk_val_eq(&x, &y));
         }
         def->free(back);
@@ -463,18 +466,20 @@ START_TEST(test_lists_save_load_round_trip_and_refuse_garbage) {
         for (size_t cut = 1; cut < 4 && cut < len; cut++) {
             err = NULL;
             void *o = def->load(bytes, len - cut, &err);
-            if (o) def->free(o);   /* a cut may land on an element boundary of a packed int */
-            else ck_assert_ptr_nonnull(err);
+            if (o)
+                def->free(o); /* a cut may land on an element boundary of a packed int */
+            else
+                ck_assert_ptr_nonnull(err);
         }
         fake_sink_free(sink);
     }
     const char *err = NULL;
-    ck_assert_ptr_null(def->load("", 0, &err));   /* a list is never empty */
+    ck_assert_ptr_null(def->load("", 0, &err)); /* a list is never empty */
     ck_assert_str_eq(err, "empty list");
     uint8_t real[DK_BOX_MAX_SCALAR];
     dk_val d = dk_f64(1.5);
     size_t n = dk_box_pack(&d, real);
-    ck_assert_ptr_null(def->load(real, n, &err));   /* lists hold integers and bytes only */
+    ck_assert_ptr_null(def->load(real, n, &err)); /* lists hold integers and bytes only */
     const uint8_t claims_more[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     err = NULL;
     ck_assert_ptr_null(def->load(claims_more, sizeof claims_more, &err));

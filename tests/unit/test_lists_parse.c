@@ -9,14 +9,18 @@
 #include "modules/lists/parse.h"
 #include "modules/lists/register.h"
 
-static keel_arg arg(const char *s) { return (keel_arg){s, strlen(s)}; }
+static keel_arg arg(const char *s) {
+    return (keel_arg){s, strlen(s)};
+}
 
 static void setup(void) {
     fake_api_reset();
     ck_assert_int_eq(lst_register(fake_module()), KEEL_OK);
 }
 
-static keel_proc *proc(void) { return fake_proc_new(NULL, 1, (const char *const[]){"X"}); }
+static keel_proc *proc(void) {
+    return fake_proc_new(NULL, 1, (const char *const[]){"X"});
+}
 
 /* The error text p replied ("" if none). */
 static const char *error_of(const keel_proc *p) {
@@ -25,8 +29,14 @@ static const char *error_of(const keel_proc *p) {
 }
 
 START_TEST(test_lists_box_integers_only_when_canonical) {
-    const char *ints[] = {"0", "7", "-7", "42", "9223372036854775807", "-9223372036854775808",
-                          "18446744073709551615", "170141183460469231731687303715884105727"};
+    const char *ints[] = {"0",
+                          "7",
+                          "-7",
+                          "42",
+                          "9223372036854775807",
+                          "-9223372036854775808",
+                          "18446744073709551615",
+                          "170141183460469231731687303715884105727"};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
         keel_arg a = arg(ints[i]);
         dk_val v = lst_box(&a);
@@ -36,8 +46,9 @@ START_TEST(test_lists_box_integers_only_when_canonical) {
         ck_assert_int_eq(n, strlen(ints[i]));
         ck_assert(memcmp(buf, ints[i], n) == 0);
     }
-    const char *bytes[] = {"", "-0", "007", "+1", " 1", "1 ", "1.5", "1e3", "abc", "0x10", "-",
-                           "99999999999999999999999999999999999999999999"};
+    const char *bytes[] = {"",    "-0",   "007", "+1",
+                           " 1",  "1 ",   "1.5", "1e3",
+                           "abc", "0x10", "-",   "99999999999999999999999999999999999999999999"};
     for (size_t i = 0; i < sizeof bytes / sizeof bytes[0]; i++) {
         keel_arg a = arg(bytes[i]);
         dk_val v = lst_box(&a);
@@ -51,7 +62,7 @@ START_TEST(test_lists_box_int_and_text_never_equal) {
     keel_arg a = arg("12"), b = arg("012");
     dk_val x = lst_box(&a), y = lst_box(&b), z = dk_bytes("12", 2);
     ck_assert(!dk_val_eq(&x, &y));
-    ck_assert(!dk_val_eq(&x, &z));   /* a stored "12" is always the integer box */
+    ck_assert(!dk_val_eq(&x, &z)); /* a stored "12" is always the integer box */
 }
 END_TEST
 
@@ -93,10 +104,21 @@ START_TEST(test_lists_index_negative_counts_from_end) {
 END_TEST
 
 START_TEST(test_lists_timeout_seconds_to_ms) {
-    struct { const char *text; int64_t ms; } ok[] = {
-        {"0", 0},      {"1", 1000}, {"0.5", 500},  {"0.0001", 1},
-        {"1.0001", 1001}, {"-0", 0}, {"1e1", 10000}, {"-0.0001", 0},
-        {"0x10", 16000}, {"1e-400", 1}, {"1e15", 0} /* forever: past LST_TIMEOUT_FOREVER_MS */,
+    struct {
+        const char *text;
+        int64_t ms;
+    } ok[] = {
+        {"0", 0},
+        {"1", 1000},
+        {"0.5", 500},
+        {"0.0001", 1},
+        {"1.0001", 1001},
+        {"-0", 0},
+        {"1e1", 10000},
+        {"-0.0001", 0},
+        {"0x10", 16000},
+        {"1e-400", 1},
+        {"1e15", 0} /* forever: past LST_TIMEOUT_FOREVER_MS */,
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         keel_proc *p = proc();
@@ -106,7 +128,9 @@ START_TEST(test_lists_timeout_seconds_to_ms) {
         ck_assert_int_eq(ms, ok[i].ms);
         fake_proc_free(p);
     }
-    struct { const char *text, *err; } bad[] = {
+    struct {
+        const char *text, *err;
+    } bad[] = {
         {"abc", "ERR timeout is not a float or out of range"},
         {"", "ERR timeout is not a float or out of range"},
         {"1 ", "ERR timeout is not a float or out of range"},
@@ -114,10 +138,10 @@ START_TEST(test_lists_timeout_seconds_to_ms) {
         {"-1", "ERR timeout is negative"},
         {"-0.5", "ERR timeout is negative"},
         {"-inf", "ERR timeout is negative"},
-        {"inf", "ERR timeout is negative"},     /* Redis 7.0 wraps 2^63 ms and more */
+        {"inf", "ERR timeout is negative"}, /* Redis 7.0 wraps 2^63 ms and more */
         {"1e300", "ERR timeout is negative"},
         {"1e16", "ERR timeout is negative"},
-        {"1e400", "ERR timeout is negative"},   /* long double range, as Redis */
+        {"1e400", "ERR timeout is negative"}, /* long double range, as Redis */
         {"1e-5000", "ERR timeout is not a float or out of range"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

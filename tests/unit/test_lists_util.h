@@ -19,11 +19,21 @@ static int64_t lt_budget = 5;
 static inline void lt_text(const keel_reply *r, char *out, size_t cap) {
     size_t n = strlen(out);
     switch (r->type) {
-    case KEEL_REPLY_NIL: snprintf(out + n, cap - n, "nil"); break;
-    case KEEL_REPLY_INT: snprintf(out + n, cap - n, ":%lld", (long long)r->v.i); break;
-    case KEEL_REPLY_BULK: snprintf(out + n, cap - n, "%.*s", (int)r->len, r->v.s); break;
-    case KEEL_REPLY_SIMPLE: snprintf(out + n, cap - n, "+%.*s", (int)r->len, r->v.s); break;
-    case KEEL_REPLY_ERROR: snprintf(out + n, cap - n, "!%.*s", (int)r->len, r->v.s); break;
+    case KEEL_REPLY_NIL:
+        snprintf(out + n, cap - n, "nil");
+        break;
+    case KEEL_REPLY_INT:
+        snprintf(out + n, cap - n, ":%lld", (long long)r->v.i);
+        break;
+    case KEEL_REPLY_BULK:
+        snprintf(out + n, cap - n, "%.*s", (int)r->len, r->v.s);
+        break;
+    case KEEL_REPLY_SIMPLE:
+        snprintf(out + n, cap - n, "+%.*s", (int)r->len, r->v.s);
+        break;
+    case KEEL_REPLY_ERROR:
+        snprintf(out + n, cap - n, "!%.*s", (int)r->len, r->v.s);
+        break;
     case KEEL_REPLY_ARRAY: {
         snprintf(out + n, cap - n, "[");
         const keel_reply *c = r->v.child;
@@ -34,17 +44,21 @@ static inline void lt_text(const keel_reply *r, char *out, size_t cap) {
         strncat(out, "]", cap - strlen(out) - 1);
         break;
     }
-    default: snprintf(out + n, cap - n, "?%d", r->type); break;
+    default:
+        snprintf(out + n, cap - n, "?%d", r->type);
+        break;
     }
 }
 
 /* Runs argv (NULL-terminated) with lt_budget; returns the process (free it) and its result. */
 static inline keel_proc *lt_start(const char *const *argv, keel_op_result *res) {
     int argc = 0;
-    while (argv[argc]) argc++;
-    keel_arg *args = calloc((size_t)argc, sizeof *args);   /* fake_proc_new takes at most 64 */
+    while (argv[argc])
+        argc++;
+    keel_arg *args = calloc((size_t)argc, sizeof *args); /* fake_proc_new takes at most 64 */
     ck_assert_ptr_nonnull(args);
-    for (int i = 0; i < argc; i++) args[i] = (keel_arg){argv[i], strlen(argv[i])};
+    for (int i = 0; i < argc; i++)
+        args[i] = (keel_arg){argv[i], strlen(argv[i])};
     keel_proc *p = fake_proc_new_args(NULL, argc, args);
     free(args);
     fake_proc_set_budget(p, lt_budget);

@@ -74,7 +74,7 @@ START_TEST(test_loader_loads_a_good_module) {
     ck_assert_ptr_nonnull(op_lookup("good.hello"));
     ck_assert_uint_eq(type_count(), 2);
     ck_assert_str_eq(type_by_id(1)->def.name, "goodtype");
-    ck_assert_str_eq(type_by_id(2)->def.name, "oldtype");          /* a 1.0-sized definition */
+    ck_assert_str_eq(type_by_id(2)->def.name, "oldtype"); /* a 1.0-sized definition */
     ck_assert_ptr_null(type_by_id(2)->def.to_reply_step);
     ck_assert_int_eq(reg_resolve_programs(), 0);
     ck_assert_uint_eq(cmd_count_for_module(m), 3);
@@ -86,7 +86,7 @@ START_TEST(test_loader_takes_an_older_command_definition_without_reading_past_it
     ck_assert_ptr_nonnull(loader_load_file(module_path("mod_good")));
     const cmd_entry *ce = cmd_lookup("testold", 7);
     ck_assert_ptr_nonnull(ce);
-    ck_assert_ptr_null(ce->def->access);                 /* not the garbage after its size */
+    ck_assert_ptr_null(ce->def->access); /* not the garbage after its size */
     ck_assert_uint_eq(ce->def->size, sizeof(keel_cmd_def));
     ck_assert_str_eq(ce->def->name, "TESTOLD");
     keel_arg argv[] = {{"testold", 7}};
@@ -102,7 +102,7 @@ START_TEST(test_loader_access_callback_decides_each_calls_flags) {
     keel_arg write_call[] = {{"testaccess", 10}, {"w", 1}};
     ck_assert_uint_eq(cmd_call_flags(ce, 2, read_call), KEEL_CMD_READONLY | KEEL_CMD_FAST);
     ck_assert_uint_eq(cmd_call_flags(ce, 2, write_call), KEEL_CMD_WRITE | KEEL_CMD_FAST);
-    ck_assert_uint_eq(ce->def->flags, KEEL_CMD_WRITE | KEEL_CMD_FAST);   /* what COMMAND INFO shows */
+    ck_assert_uint_eq(ce->def->flags, KEEL_CMD_WRITE | KEEL_CMD_FAST); /* what COMMAND INFO shows */
 }
 END_TEST
 
@@ -110,7 +110,8 @@ START_TEST(test_loader_refuses_registration_after_init) {
     struct keel_module *m = loader_load_file(module_path("mod_good"));
     ck_assert_ptr_nonnull(m);
     static const keel_insn_def prog[] = {{.op = "good.hello"}, KEEL_END};
-    static const keel_cmd_def late = {.size = sizeof(keel_cmd_def), .name = "LATE", .arity = 1, .program = prog};
+    static const keel_cmd_def late = {
+        .size = sizeof(keel_cmd_def), .name = "LATE", .arity = 1, .program = prog};
     const char *err = NULL;
     ck_assert_int_eq(reg_command(m, &late, &err), KEEL_ESTATE);
     ck_assert_ptr_nonnull(err);
@@ -125,7 +126,7 @@ START_TEST(test_loader_refuses_another_abi_before_running_code) {
     setenv("KEEL_TEST_MARKER", marker, 1);
     const char *log = refused("mod_bad_abi");
     ck_assert_ptr_nonnull(strstr(log, "ABI"));
-    ck_assert_int_ne(access(marker, F_OK), 0);   /* init never ran */
+    ck_assert_int_ne(access(marker, F_OK), 0); /* init never ran */
 }
 END_TEST
 
@@ -147,7 +148,7 @@ END_TEST
 START_TEST(test_loader_refuses_unknown_flag_bits_and_forgets_the_module) {
     const char *log = refused("mod_bad_flags");
     ck_assert_ptr_nonnull(strstr(log, "flag bits"));
-    ck_assert_ptr_null(cmd_lookup("TESTBADFLAGSOK", 14));   /* what it registered first is gone too */
+    ck_assert_ptr_null(cmd_lookup("TESTBADFLAGSOK", 14)); /* what it registered first is gone too */
     ck_assert_ptr_null(cmd_lookup("TESTBADFLAGS", 12));
 }
 END_TEST

@@ -129,7 +129,8 @@ START_TEST(test_memcache_encode_errors) {
     ck_assert_str_eq(enc(t, str(KEEL_REPLY_ERROR, "ERR unknown command 'x'")), "ERROR\r\n");
     ck_assert_str_eq(enc(t, str(KEEL_REPLY_ERROR, "NOPERM no\r\nway")),
                      "SERVER_ERROR NOPERM no  way\r\n");
-    ck_assert_str_eq(enc(t, str(KEEL_REPLY_ERROR, "ERR out of memory")), "SERVER_ERROR out of memory\r\n");
+    ck_assert_str_eq(enc(t, str(KEEL_REPLY_ERROR, "ERR out of memory")),
+                     "SERVER_ERROR out of memory\r\n");
     ck_assert_str_eq(enc(t, str(KEEL_REPLY_ERROR, "ERR")), "SERVER_ERROR ERR\r\n");
     ck_assert_str_eq(enc(0, str(KEEL_REPLY_ERROR, "CLIENT_ERROR line too long")),
                      "CLIENT_ERROR line too long\r\n");

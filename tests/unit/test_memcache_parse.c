@@ -222,8 +222,7 @@ START_TEST(test_memcache_parse_storage_errors) {
     ck_assert_str_eq(parse_all("cas k 0 0 1\r\n"), "[REPLY]msg" MSG(0));
     /* bad numbers and keys: CLIENT_ERROR bad command line format, the data is not read */
     ck_assert_str_eq(parse_all("set k 0 0 -1\r\n"), "[REPLY]msg" MSG(1));
-    ck_assert_str_eq(parse_all("set k -1 0 1\r\nx\r\n"),
-                     "[REPLY]msg" MSG(1) "[REPLY]msg" MSG(0));
+    ck_assert_str_eq(parse_all("set k -1 0 1\r\nx\r\n"), "[REPLY]msg" MSG(1) "[REPLY]msg" MSG(0));
     ck_assert_str_eq(parse_all("set k 4294967296 0 1\r\n"), "[REPLY]msg" MSG(1));
     ck_assert_str_eq(parse_all("set k 0 x 1\r\n"), "[REPLY]msg" MSG(1));
     ck_assert_str_eq(parse_all("set k 0 0 1 noreply\r\n"), "<need>");
@@ -322,8 +321,7 @@ START_TEST(test_memcache_parse_http_request_line_closes) {
                      "[REPLY]version<close>");
     ck_assert_str_eq(parse_all("HTTP/1.1\r\n"), "<close>");
     /* not an HTTP request line: memcached's own verbs, one-letter verbs, HTTP/ not last */
-    ck_assert_str_eq(parse_all("get / HTTP/1.1\r\n"),
-                     "[MC.GET|/]value[MC.GET|HTTP/1.1]value,last");
+    ck_assert_str_eq(parse_all("get / HTTP/1.1\r\n"), "[MC.GET|/]value[MC.GET|HTTP/1.1]value,last");
     ck_assert_str_eq(parse_all("delete HTTP/1.1 x y\r\n"), "[REPLY]msg" MSG(2));
     ck_assert_str_eq(parse_all("sx HTTP/1.1\r\nG HTTP/1.1\r\nGET / HTTP/1.1 x\r\n"),
                      "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(0) "[REPLY]msg" MSG(0));

@@ -11,12 +11,29 @@
 
 /* CONFIG SET value -> what redis-server 7.0's CONFIG GET shows after it. */
 static const char *const shown[][2] = {
-    {"", ""},           {"K", "K"},         {"E", "E"},          {"A", "A"},
-    {"KA", "AK"},       {"KEA", "AKE"},     {"gx", "gx"},        {"Kg$lshzxetd", "AK"},
-    {"Km", "Km"},       {"Kn", "nK"},       {"Ag", "A"},         {"EA", "AE"},
-    {"Kt", "tK"},       {"Ktm", "tKm"},     {"Kd", "dK"},        {"An", "A"},
-    {"Anm", "Am"},      {"AKEnm", "AKEm"},  {"Emg", "gEm"},      {"ndtexzhsl$", "$lshzxetdn"},
-    {"ndt", "tdn"},     {"gg", "g"},        {"mEKndtexzhsl$g", "AKEm"},
+    {"", ""},
+    {"K", "K"},
+    {"E", "E"},
+    {"A", "A"},
+    {"KA", "AK"},
+    {"KEA", "AKE"},
+    {"gx", "gx"},
+    {"Kg$lshzxetd", "AK"},
+    {"Km", "Km"},
+    {"Kn", "nK"},
+    {"Ag", "A"},
+    {"EA", "AE"},
+    {"Kt", "tK"},
+    {"Ktm", "tKm"},
+    {"Kd", "dK"},
+    {"An", "A"},
+    {"Anm", "Am"},
+    {"AKEnm", "AKEm"},
+    {"Emg", "gEm"},
+    {"ndtexzhsl$", "$lshzxetdn"},
+    {"ndt", "tdn"},
+    {"gg", "g"},
+    {"mEKndtexzhsl$g", "AKEm"},
 };
 
 START_TEST(test_notify_letters_read_back_as_redis_shows_them) {
@@ -25,7 +42,8 @@ START_TEST(test_notify_letters_read_back_as_redis_shows_them) {
         ck_assert_msg(notify_parse(shown[i][0], &flags), "%s", shown[i][0]);
         char out[32];
         notify_format(flags, out, sizeof out);
-        ck_assert_msg(strcmp(out, shown[i][1]) == 0, "%s shows %s, not %s", shown[i][0], out, shown[i][1]);
+        ck_assert_msg(strcmp(out, shown[i][1]) == 0, "%s shows %s, not %s", shown[i][0], out,
+                      shown[i][1]);
     }
 }
 END_TEST
@@ -35,7 +53,7 @@ START_TEST(test_notify_other_characters_are_refused) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         unsigned flags = 777;
         ck_assert_msg(!notify_parse(bad[i], &flags), "%s", bad[i]);
-        ck_assert_uint_eq(flags, 777);   /* untouched */
+        ck_assert_uint_eq(flags, 777); /* untouched */
     }
 }
 END_TEST
@@ -45,7 +63,7 @@ START_TEST(test_notify_classes_go_out_only_with_a_channel_kind) {
     ck_assert(notify_parse("gl", &flags));
     notify_configure(flags);
     ck_assert_uint_eq(notify_configured(), flags);
-    ck_assert(!notify_wanted(KEEL_NOTIFY_LIST));   /* neither K nor E */
+    ck_assert(!notify_wanted(KEEL_NOTIFY_LIST)); /* neither K nor E */
     ck_assert(notify_parse("Kl", &flags));
     notify_configure(flags);
     ck_assert(notify_wanted(KEEL_NOTIFY_LIST));
@@ -60,10 +78,11 @@ START_TEST(test_notify_classes_go_out_only_with_a_channel_kind) {
 END_TEST
 
 START_TEST(test_notify_sdk_call_refuses_bad_classes_and_names) {
-    notify_configure(0);   /* off: a valid call costs a test and touches nothing (no process) */
+    notify_configure(0); /* off: a valid call costs a test and touches nothing (no process) */
     ck_assert_int_eq(keel_notify(NULL, KEEL_NOTIFY_LIST, "lpush", "k", 1), KEEL_OK);
     ck_assert_int_eq(keel_notify(NULL, 0, "lpush", "k", 1), KEEL_EINVAL);
-    ck_assert_int_eq(keel_notify(NULL, KEEL_NOTIFY_LIST | KEEL_NOTIFY_SET, "x", "k", 1), KEEL_EINVAL);
+    ck_assert_int_eq(keel_notify(NULL, KEEL_NOTIFY_LIST | KEEL_NOTIFY_SET, "x", "k", 1),
+                     KEEL_EINVAL);
     ck_assert_int_eq(keel_notify(NULL, KEEL_NOTIFY_KEYSPACE, "x", "k", 1), KEEL_EINVAL);
     ck_assert_int_eq(keel_notify(NULL, 1u << 30, "x", "k", 1), KEEL_EINVAL);
     ck_assert_int_eq(keel_notify(NULL, KEEL_NOTIFY_LIST, "", "k", 1), KEEL_EINVAL);

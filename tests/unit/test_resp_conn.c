@@ -109,16 +109,18 @@ END_TEST
 /* ---- HELLO ---- */
 
 START_TEST(test_resp_conn_hello_without_version_describes_the_server) {
-    const char *want = "*14\r\n$6\r\nserver\r\n$4\r\nkeel\r\n$7\r\nversion\r\n$6\r\n" KEEL_REDIS_VERSION
-                       "\r\n$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:1\r\n" HELLO_TAIL "*0\r\n";
+    const char *want =
+        "*14\r\n$6\r\nserver\r\n$4\r\nkeel\r\n$7\r\nversion\r\n$6\r\n" KEEL_REDIS_VERSION
+        "\r\n$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:1\r\n" HELLO_TAIL "*0\r\n";
     ck_assert_str_eq(run_and_encode("HELLO\r\n"), want);
     ck_assert_int_eq(version(), 2);
 }
 END_TEST
 
 START_TEST(test_resp_conn_hello_3_answers_in_resp3) {
-    const char *want = "%7\r\n$6\r\nserver\r\n$4\r\nkeel\r\n$7\r\nversion\r\n$6\r\n" KEEL_REDIS_VERSION
-                       "\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:1\r\n" HELLO_TAIL "*0\r\n";
+    const char *want =
+        "%7\r\n$6\r\nserver\r\n$4\r\nkeel\r\n$7\r\nversion\r\n$6\r\n" KEEL_REDIS_VERSION
+        "\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:1\r\n" HELLO_TAIL "*0\r\n";
     ck_assert_str_eq(run_and_encode("HELLO 3\r\n"), want);
     ck_assert_int_eq(version(), 3);
     ck_assert(resp_wire_valid(out.data, out.len, 3, 1));

@@ -277,7 +277,7 @@ START_TEST(test_resp_encode_pairs) {
     EXPECT(built(), 2, "*4\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n$3\r\n2.5\r\n");
     EXPECT(built(), 3, "*2\r\n*2\r\n$1\r\na\r\n:1\r\n*2\r\n$1\r\nb\r\n,2.5\r\n");
     next_proc();
-    keel_reply_array(p, 2);   /* pairs inside an array, then a plain element */
+    keel_reply_array(p, 2); /* pairs inside an array, then a plain element */
     keel_reply_pairs(p, 1);
     keel_reply_bulk(p, "m", 1);
     keel_reply_double(p, 1);
@@ -485,7 +485,8 @@ START_TEST(test_resp_encode_in_steps_equals_one_go) {
     keel_reply_bool(p, true);
     const keel_reply *r = built();
     for (int version = 2; version <= 3; version++)
-        for (size_t budget = 1; budget <= 12; budget++) steps_equal_one_go(r, version, budget);
+        for (size_t budget = 1; budget <= 12; budget++)
+            steps_equal_one_go(r, version, budget);
 }
 END_TEST
 
@@ -494,7 +495,7 @@ START_TEST(test_resp_encode_million_elements_in_bounded_steps) {
     for (int i = 0; i < MILLION; i++)
         keel_reply_int(p, i);
     size_t steps = steps_equal_one_go(built(), 2, 4096);
-    ck_assert_uint_eq(steps, (MILLION + 1 + 4095) / 4096);   /* each step wrote 4096 nodes */
+    ck_assert_uint_eq(steps, (MILLION + 1 + 4095) / 4096); /* each step wrote 4096 nodes */
 }
 END_TEST
 
@@ -502,7 +503,7 @@ START_TEST(test_resp_encode_deep_tree_in_steps_and_abort) {
     size_t depth = 50000;
     keel_reply *nodes = deep_pairs(depth);
     steps_equal_one_go(&nodes[0], 3, 100);
-    resp_walk *w = NULL;   /* an unfinished walk (its stack on the heap) is freed by abort */
+    resp_walk *w = NULL; /* an unfinished walk (its stack on the heap) is freed by abort */
     out.len = 0;
     ck_assert(!resp_encode_step(&nodes[0], 2, &out, &w, 1000));
     resp_encode_abort(w);
@@ -523,7 +524,8 @@ static void *no_alloc(size_t n) {
 }
 
 static void *no_realloc(void *ptr, size_t n) {
-    (void)ptr; (void)n;
+    (void)ptr;
+    (void)n;
     return NULL;
 }
 

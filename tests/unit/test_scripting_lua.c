@@ -356,7 +356,7 @@ START_TEST(test_scripting_vm_keeps_compiled_scripts_per_generation) {
     ck_assert(!vm_compile_script(vm, "sha-b", "return +", 8, 0));
     ck_assert_str_eq(lua_tostring(vm->L, -1), "user_script:1: unexpected symbol near '+'");
     lua_settop(vm->L, 0);
-    cache_flush();   /* SCRIPT FLUSH: every thread's compiled copies go */
+    cache_flush(); /* SCRIPT FLUSH: every thread's compiled copies go */
     ck_assert(!vm_push_compiled(vm, "sha-a", &meta));
     ck_assert_int_eq(lua_gettop(vm->L), 0);
 }

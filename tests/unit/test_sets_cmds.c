@@ -364,7 +364,8 @@ START_TEST(test_sets_save_load_round_trip_and_refuse_garbage) {
         ck_assert_int_eq(dk_set_is_intset(back), dk_set_is_intset(src));
         dk_iter a = dk_iter_at(0);
         dk_val m;
-        while (dk_set_next(src, &a, &m)) ck_assert(dk_set_contains(back, &m));
+        while (dk_set_next(src, &a, &m))
+            ck_assert(dk_set_contains(back, &m));
         def->free(back);
         fake_sink_free(sink);
     }

@@ -329,11 +329,12 @@ START_TEST(test_snap_shard_refuses_bad_content) {
     rec_block(&obj, 1);
     end_block(1);
     finish_file();
-    {   /* no module has the type: the value loads as an opaque blob of its bytes */
+    { /* no module has the type: the value loads as an opaque blob of its bytes */
         char err[600];
         snap_load_stats st;
         shard *fresh = shard_new(0, srv->threads[0], srv->ndbs);
-        ck_assert_int_eq(snap_shard_load(fresh, path, GEN, srv->nshards, NOW, &st, err, sizeof err), 0);
+        ck_assert_int_eq(snap_shard_load(fresh, path, GEN, srv->nshards, NOW, &st, err, sizeof err),
+                         0);
         dk_entry e;
         ck_assert(get(fresh, 0, "o", &e));
         const type_entry *te = type_by_id(e.obj_type);

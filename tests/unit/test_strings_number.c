@@ -29,10 +29,11 @@ END_TEST
 
 START_TEST(test_strings_number_parse_reals_in_json_syntax) {
     const char *good[] = {"1.5", "-0", "-0.0", "1e3", "1E+3", "2.0", "0.25e-2", "1e308"};
-    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) ck_assert(parse_ok(good[i]).real);
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        ck_assert(parse_ok(good[i]).real);
     ck_assert(parse_ok("1e3").d == 1000.0);
-    const char *bad[] = {"", "-", "012", "+1", ".5", "5.", "0x10", "inf", "-inf", "nan", " 1", "1 ",
-                         "1e", "1e+", "--1", "1.2.3", "1e400", "1,5"};
+    const char *bad[] = {"",    "-",  "012", "+1", ".5",  "5.",  "0x10",  "inf",   "-inf",
+                         "nan", " 1", "1 ",  "1e", "1e+", "--1", "1.2.3", "1e400", "1,5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         str_num x;
         ck_assert_msg(!str_num_parse(bad[i], strlen(bad[i]), &x), "'%s' should not parse", bad[i]);
@@ -100,9 +101,11 @@ START_TEST(test_strings_number_storage_boxes_round_trip) {
         const char *text;
         dk_type type;
     } cases[] = {
-        {"42", DK_I64}, {"-7", DK_I64}, {"18446744073709551615", DK_U64}, {"1.5", DK_F64},
-        {"0.1", DK_F64}, {"1e+20", DK_F64}, {"1.0", DK_BYTES}, {"1e3", DK_BYTES}, {"-0.0", DK_BYTES},
-        {"00", DK_BYTES}, {" 1", DK_BYTES}, {"+1", DK_BYTES}, {"", DK_BYTES}, {"abc", DK_BYTES},
+        {"42", DK_I64},    {"-7", DK_I64},    {"18446744073709551615", DK_U64},
+        {"1.5", DK_F64},   {"0.1", DK_F64},   {"1e+20", DK_F64},
+        {"1.0", DK_BYTES}, {"1e3", DK_BYTES}, {"-0.0", DK_BYTES},
+        {"00", DK_BYTES},  {" 1", DK_BYTES},  {"+1", DK_BYTES},
+        {"", DK_BYTES},    {"abc", DK_BYTES},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *t = cases[i].text;

@@ -26,13 +26,17 @@ static void list_to_reply(keel_proc *p, const void *obj) {
 }
 
 static const keel_type_def list_def = {
-    .size = sizeof(keel_type_def), .name = "list", .free = list_free, .to_reply = list_to_reply,
+    .size = sizeof(keel_type_def),
+    .name = "list",
+    .free = list_free,
+    .to_reply = list_to_reply,
 };
 
 /* Runs a command given as a NULL-terminated list of words; returns the process (to free). */
 static keel_proc *run(keel_op_result want, const char *const *argv) {
     int argc = 0;
-    while (argv[argc]) argc++;
+    while (argv[argc])
+        argc++;
     keel_proc *p = fake_proc_new(NULL, argc, argv);
     ck_assert_msg(fake_call(p) == want, "%s: unexpected result", argv[0]);
     return p;
@@ -80,9 +84,9 @@ static void teardown(void) {
 }
 
 START_TEST(test_strings_types_get_shows_any_type) {
-    EXPECT_ERROR(WRONGTYPE, "GET", "l");   /* the redis dialect (the default): strings only */
+    EXPECT_ERROR(WRONGTYPE, "GET", "l"); /* the redis dialect (the default): strings only */
     fake_set_option(KEEL_DIALECT_OPTION, "keel");
-    keel_proc *p = RUN(KEEL_DONE, "GET", "l");   /* keel: through the type's to-reply op */
+    keel_proc *p = RUN(KEEL_DONE, "GET", "l"); /* keel: through the type's to-reply op */
     const keel_reply *r = fake_proc_reply(p);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_ne(r->type, KEEL_REPLY_ERROR);
@@ -163,7 +167,8 @@ START_TEST(test_strings_types_multi_key_commands) {
     const keel_reply *r = fake_proc_reply(p);
     ck_assert_int_eq(r->type, KEEL_REPLY_ARRAY);
     ck_assert_int_eq(r->len, 3);
-    for (const keel_reply *c = r->v.child; c; c = c->next) ck_assert_int_eq(c->type, KEEL_REPLY_NIL);
+    for (const keel_reply *c = r->v.child; c; c = c->next)
+        ck_assert_int_eq(c->type, KEEL_REPLY_NIL);
     fake_proc_free(p);
     p = RUN(KEEL_DONE, "MSETNX", "a", "1", "l", "2");
     ck_assert_int_eq(fake_proc_reply(p)->v.i, 0);

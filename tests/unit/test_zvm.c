@@ -47,13 +47,18 @@ static const keel_opcode_def test_ops[] = {
     {sizeof(keel_opcode_def), "test.where", op_where, "reply the thread id", 0, 0, 1, 0},
 };
 
-static void setup_one(void) { world_up(1, 4, test_ops, sizeof test_ops / sizeof test_ops[0]); }
-static void setup_two(void) { world_up(2, 4, test_ops, sizeof test_ops / sizeof test_ops[0]); }
+static void setup_one(void) {
+    world_up(1, 4, test_ops, sizeof test_ops / sizeof test_ops[0]);
+}
+static void setup_two(void) {
+    world_up(2, 4, test_ops, sizeof test_ops / sizeof test_ops[0]);
+}
 
 /* ---- programs ---- */
 
 START_TEST(test_zvm_program_resolves_handlers_and_prologue) {
-    static const keel_insn_def tmpl[] = {{.op = "test.spin", .imm = 3}, {.op = "reply.ok"}, KEEL_END};
+    static const keel_insn_def tmpl[] = {
+        {.op = "test.spin", .imm = 3}, {.op = "reply.ok"}, KEEL_END};
     zvm_program *prog = world_build(tmpl, true);
     ck_assert_uint_eq(prog->n, 3);
     ck_assert_ptr_eq(prog->insn[0].fn, op_lookup("key.lock")->def.fn);
@@ -107,7 +112,8 @@ END_TEST
 START_TEST(test_zvm_yielded_process_goes_behind_others) {
     thr *t = srv->threads[0];
     static const keel_insn_def long_t[] = {{.op = "test.spin", .imm = 5 * ZVM_SLICE / 2}, KEEL_END};
-    static const keel_insn_def short_t[] = {{.op = "test.spin", .imm = 3 * ZVM_SLICE / 2}, KEEL_END};
+    static const keel_insn_def short_t[] = {{.op = "test.spin", .imm = 3 * ZVM_SLICE / 2},
+                                            KEEL_END};
     zvm_program *lp = world_build(long_t, false), *sp = world_build(short_t, false);
     zvm_step(world_proc(t, lp, NULL, "a", NULL));
     zvm_step(world_proc(t, sp, NULL, "b", NULL));
@@ -127,14 +133,14 @@ START_TEST(test_zvm_yielded_process_keeps_its_key_locked) {
     static const keel_insn_def spin[] = {{.op = "test.spin", .imm = 2 * ZVM_SLICE - 100}, KEEL_END};
     static const keel_insn_def mark[] = {{.op = "test.mark"}, KEEL_END};
     zvm_program *sp = world_build(spin, true), *mp = world_build(mark, true);
-    zvm_proc *a = world_proc(t, sp, &world_one_key, "a", NULL);   /* key "a" */
+    zvm_proc *a = world_proc(t, sp, &world_one_key, "a", NULL); /* key "a" */
     zvm_step(a);
     shard *s = srv->shards[a->keys[0].shard];
-    ck_assert_uint_eq(s->locks.count, 1);   /* entered in the lock table when it yielded */
-    zvm_proc *b = world_proc(t, mp, &world_one_key, "a", NULL);   /* same key: must wait */
+    ck_assert_uint_eq(s->locks.count, 1); /* entered in the lock table when it yielded */
+    zvm_proc *b = world_proc(t, mp, &world_one_key, "a", NULL); /* same key: must wait */
     zvm_step(b);
     ck_assert_int_eq(zvm_state(b), ZVM_WAITING);
-    zvm_proc *c = world_proc(t, mp, &world_one_key, "c", NULL);   /* other key: runs at once */
+    zvm_proc *c = world_proc(t, mp, &world_one_key, "c", NULL); /* other key: runs at once */
     zvm_step(c);
     ck_assert_str_eq(world_order, "aC.");
     world_run(t);
@@ -152,8 +158,8 @@ START_TEST(test_zvm_lock_waiters_run_in_arrival_order) {
     static const keel_insn_def mark[] = {{.op = "test.mark"}, KEEL_END};
     zvm_program *sp = world_build(spin, true), *mp = world_build(mark, true);
     zvm_step(world_proc(t, sp, &world_one_key, "a", NULL));
-    zvm_step(world_proc(t, mp, &world_one_key, "a", "b"));   /* key "a", notes 'B' */
-    zvm_step(world_proc(t, mp, &world_one_key, "a", "d"));   /* key "a", notes 'D' */
+    zvm_step(world_proc(t, mp, &world_one_key, "a", "b")); /* key "a", notes 'B' */
+    zvm_step(world_proc(t, mp, &world_one_key, "a", "d")); /* key "a", notes 'D' */
     world_run(t);
     ck_assert_str_eq(world_order, "aa.B.D.");
     zvm_program_free(sp);
@@ -166,15 +172,15 @@ START_TEST(test_zvm_released_lock_passes_to_its_waiter_before_a_newcomer) {
     static const keel_insn_def spin[] = {{.op = "test.spin", .imm = ZVM_SLICE + 10}, KEEL_END};
     static const keel_insn_def mark[] = {{.op = "test.mark"}, KEEL_END};
     zvm_program *sp = world_build(spin, true), *mp = world_build(mark, true);
-    zvm_step(world_proc(t, sp, &world_one_key, "a", NULL));   /* yields holding "a" */
-    zvm_step(world_proc(t, mp, &world_one_key, "a", "b"));    /* waits */
-    thr_run_ready(t);   /* the spinner finishes: the lock is now b's, b runs next turn */
+    zvm_step(world_proc(t, sp, &world_one_key, "a", NULL)); /* yields holding "a" */
+    zvm_step(world_proc(t, mp, &world_one_key, "a", "b"));  /* waits */
+    thr_run_ready(t); /* the spinner finishes: the lock is now b's, b runs next turn */
     ck_assert_str_eq(world_order, "aa.");
     zvm_proc *c = world_proc(t, mp, &world_one_key, "a", "c");
-    zvm_step(c);        /* arrives while the lock is free of any running holder */
+    zvm_step(c); /* arrives while the lock is free of any running holder */
     ck_assert_int_eq(zvm_state(c), ZVM_WAITING);
     shard *s = srv->shards[c->keys[0].shard];
-    world_run(t);   /* (c is recycled once it finishes) */
+    world_run(t); /* (c is recycled once it finishes) */
     ck_assert_str_eq(world_order, "aa.B.C.");
     ck_assert_uint_eq(s->locks.count, 0);
     zvm_program_free(sp);
@@ -198,7 +204,7 @@ START_TEST(test_zvm_crossing_waiters_on_one_shard_all_finish) {
     static const keel_insn_def spin[] = {{.op = "test.spin", .imm = ZVM_SLICE + 10}, KEEL_END};
     static const keel_insn_def mark[] = {{.op = "test.mark"}, KEEL_END};
     zvm_program *sp = world_build(spin, true), *mp = world_build(mark, true);
-    zvm_step(world_proc(t, sp, &world_one_key, k1, NULL));   /* holders of each key, yielded */
+    zvm_step(world_proc(t, sp, &world_one_key, k1, NULL)); /* holders of each key, yielded */
     zvm_step(world_proc(t, sp, &world_one_key, k2, NULL));
     /* waiters naming the two keys in both orders: taking them in one order for everyone means
      * none waits for a key while another waits for one it holds, and none gives a key back */
@@ -248,20 +254,20 @@ END_TEST
 START_TEST(test_zvm_process_hops_to_owner_and_reply_comes_home) {
     thr *t0 = srv->threads[0], *t1 = srv->threads[1];
     char k[32];
-    world_key_on_shard(3, k, sizeof k);   /* shards 2 and 3 belong to thread 1 */
+    world_key_on_shard(3, k, sizeof k); /* shards 2 and 3 belong to thread 1 */
     ck_assert_ptr_eq(srv->shards[3]->owner, t1);
     static const keel_insn_def where[] = {{.op = "test.where"}, KEEL_END};
     zvm_program *wp = world_build(where, true);
     zvm_proc *p = world_proc(t0, wp, &world_one_key, k, NULL);
-    zvm_step(p);                      /* key.lock: not ours -> sent to thread 1 */
+    zvm_step(p); /* key.lock: not ours -> sent to thread 1 */
     ck_assert_int_eq(world_done, 0);
     ck_assert(!CK_STACK_ISEMPTY(&t1->inbox));
-    world_run(t1);               /* runs there, then goes home */
+    world_run(t1); /* runs there, then goes home */
     ck_assert_int_eq(world_done, 0);
     ck_assert(!CK_STACK_ISEMPTY(&t0->inbox));
     world_run(t0);
     ck_assert_int_eq(world_done, 1);
-    ck_assert_int_eq(world_last_int, 1);  /* it ran on thread 1 */
+    ck_assert_int_eq(world_last_int, 1); /* it ran on thread 1 */
     ck_assert_uint_eq(atomic_load(&t1->st.hops), 1);
     zvm_program_free(wp);
 }
@@ -272,10 +278,11 @@ END_TEST
 START_TEST(test_zvm_arena_is_freed_when_recycled) {
     thr *t = srv->threads[0];
     zvm_proc *p = zvm_proc_new(t);
-    zvm_proc_recycle(p);   /* the pool now holds one process */
+    zvm_proc_recycle(p); /* the pool now holds one process */
     int64_t base = mem_used();
     p = zvm_proc_new(t);
-    for (int i = 0; i < 64; i++) memset(zvm_alloc(p, 64 * 1024), i, 64 * 1024);
+    for (int i = 0; i < 64; i++)
+        memset(zvm_alloc(p, 64 * 1024), i, 64 * 1024);
     ck_assert_int_ge(mem_used() - base, 4 * 1024 * 1024);
     zvm_proc_recycle(p);
     ck_assert_int_le(mem_used() - base, 0);
@@ -295,7 +302,7 @@ START_TEST(test_zvm_reply_tree_nests_and_pads) {
     keel_reply_map(kp, 2);
     keel_reply_simple(kp, "k");
     keel_reply_nil(kp);
-    keel_reply_simple(kp, "k2");   /* its value is missing: finish pads a nil */
+    keel_reply_simple(kp, "k2"); /* its value is missing: finish pads a nil */
     zvm_reply_finish(p);
     const keel_reply *r = p->reply_first;
     ck_assert_int_eq(r->type, KEEL_REPLY_ARRAY);

@@ -19,10 +19,18 @@ bool world_last_nil;
 static size_t norder;
 static server test_server;
 
-static keel_cmd_def one_key_def = {.size = sizeof(keel_cmd_def), .name = "T1", .arity = -2, .first_key = 1,
-                                   .last_key = 1, .key_step = 1};
-static keel_cmd_def all_keys_def = {.size = sizeof(keel_cmd_def), .name = "TN", .arity = -2, .first_key = 1,
-                                    .last_key = -1, .key_step = 1};
+static keel_cmd_def one_key_def = {.size = sizeof(keel_cmd_def),
+                                   .name = "T1",
+                                   .arity = -2,
+                                   .first_key = 1,
+                                   .last_key = 1,
+                                   .key_step = 1};
+static keel_cmd_def all_keys_def = {.size = sizeof(keel_cmd_def),
+                                    .name = "TN",
+                                    .arity = -2,
+                                    .first_key = 1,
+                                    .last_key = -1,
+                                    .key_step = 1};
 cmd_entry world_one_key = {.def = &one_key_def};
 cmd_entry world_all_keys = {.def = &all_keys_def};
 
@@ -43,7 +51,8 @@ void world_up(int nthreads, uint32_t nshards, const keel_opcode_def *ops, size_t
     srv->ndbs = 4;
     srv->threads = mem_calloc((size_t)nthreads, sizeof *srv->threads);
     srv->shards = mem_calloc(nshards, sizeof *srv->shards);
-    for (int i = 0; i < nthreads; i++) srv->threads[i] = thr_new(i, nthreads);
+    for (int i = 0; i < nthreads; i++)
+        srv->threads[i] = thr_new(i, nthreads);
     for (uint32_t s = 0; s < nshards; s++) {
         thr *t = srv->threads[(uint64_t)s * (uint64_t)nthreads / nshards];
         srv->shards[s] = shard_new(s, t, srv->ndbs);
@@ -53,7 +62,8 @@ void world_up(int nthreads, uint32_t nshards, const keel_opcode_def *ops, size_t
     keel_module *core = loader_core_module();
     core->in_init = true;
     zvm_register_core_opcodes(core);
-    for (size_t i = 0; i < nops; i++) ck_assert_int_eq(reg_opcode(core, &ops[i], NULL), KEEL_OK);
+    for (size_t i = 0; i < nops; i++)
+        ck_assert_int_eq(reg_opcode(core, &ops[i], NULL), KEEL_OK);
     core->in_init = false;
     norder = 0;
     world_order[0] = '\0';
@@ -61,8 +71,10 @@ void world_up(int nthreads, uint32_t nshards, const keel_opcode_def *ops, size_t
 }
 
 void world_down(void) {
-    for (uint32_t s = 0; s < srv->nshards; s++) shard_free(srv->shards[s]);
-    for (int i = 0; i < srv->nthreads; i++) thr_free(srv->threads[i]);
+    for (uint32_t s = 0; s < srv->nshards; s++)
+        shard_free(srv->shards[s]);
+    for (int i = 0; i < srv->nthreads; i++)
+        thr_free(srv->threads[i]);
     mem_free(srv->shards);
     mem_free(srv->threads);
     reg_free();
@@ -84,7 +96,8 @@ static void on_done(zvm_proc *p) {
     zvm_proc_recycle(p);
 }
 
-zvm_proc *world_proc(thr *t, const zvm_program *prog, const cmd_entry *ce, const char *a1, const char *a2) {
+zvm_proc *world_proc(thr *t, const zvm_program *prog, const cmd_entry *ce, const char *a1,
+                     const char *a2) {
     zvm_proc *p = zvm_proc_new(t);
     keel_arg argv[3] = {{"T", 1}, {a1, strlen(a1)}, {a2 ? a2 : "", a2 ? strlen(a2) : 0}};
     zvm_set_argv(p, a2 ? 3 : 2, argv);
@@ -108,7 +121,8 @@ int world_run(thr *t) {
 void world_run_all(void) {
     for (int rounds = 0; rounds < 1000; rounds++) {
         int turns = 0;
-        for (int i = 0; i < srv->nthreads; i++) turns += world_run(srv->threads[i]);
+        for (int i = 0; i < srv->nthreads; i++)
+            turns += world_run(srv->threads[i]);
         if (turns == 0) return;
     }
 }

@@ -13,9 +13,9 @@
 
 /* What ran, in order: tests append one letter per event; '.' marks a finished process. */
 extern char world_order[256];
-extern int world_done;          /* processes finished */
-extern int64_t world_last_int;  /* the last finished process's integer reply (-1 if none) */
-extern bool world_last_nil;     /* ... or true when it replied nil */
+extern int world_done;         /* processes finished */
+extern int64_t world_last_int; /* the last finished process's integer reply (-1 if none) */
+extern bool world_last_nil;    /* ... or true when it replied nil */
 
 void world_note(char c);
 /* Creates nthreads threads and nshards shards, registers the core opcodes and ops. */
@@ -24,7 +24,8 @@ void world_down(void);
 
 zvm_program *world_build(const keel_insn_def *tmpl, bool prologue);
 /* A process on t running prog, argv = {"T", a1[, a2]}, keys per ce (NULL = none). */
-zvm_proc *world_proc(thr *t, const zvm_program *prog, const cmd_entry *ce, const char *a1, const char *a2);
+zvm_proc *world_proc(thr *t, const zvm_program *prog, const cmd_entry *ce, const char *a1,
+                     const char *a2);
 /* Turns t's loop by hand (inbox, run queue) until nothing is ready; returns the turns taken. */
 int world_run(thr *t);
 /* Turns every thread's loop until all are idle. */

@@ -14,5 +14,12 @@ static keel_status touch_marker(keel_module *m, const keel_api *api) {
 }
 
 extern const keel_module_desc keel_module_descriptor;
-const keel_module_desc keel_module_descriptor = {
-    KEEL_MODULE_MAGIC, KEEL_ABI_MAJOR + 98, 0, sizeof(keel_module_desc), "mod_bad_abi", "1", touch_marker, NULL, ""};
+const keel_module_desc keel_module_descriptor = {KEEL_MODULE_MAGIC,
+                                                 KEEL_ABI_MAJOR + 98,
+                                                 0,
+                                                 sizeof(keel_module_desc),
+                                                 "mod_bad_abi",
+                                                 "1",
+                                                 touch_marker,
+                                                 NULL,
+                                                 ""};

@@ -8,11 +8,16 @@ static keel_op_result op_x(keel_proc *p, const keel_insn *in) {
     return KEEL_DONE;
 }
 
-static const keel_opcode_def op = {.size = sizeof(keel_opcode_def), .name = "badflags.x", .fn = op_x, .cost = 1};
+static const keel_opcode_def op = {
+    .size = sizeof(keel_opcode_def), .name = "badflags.x", .fn = op_x, .cost = 1};
 static const keel_insn_def prog[] = {{.op = "badflags.x"}, KEEL_END};
-static const keel_cmd_def ok_cmd = {.size = sizeof(keel_cmd_def), .name = "TESTBADFLAGSOK", .arity = 1, .program = prog};
-static const keel_cmd_def bad_cmd = {.size = sizeof(keel_cmd_def), .name = "TESTBADFLAGS", .arity = 1,
-                                     .flags = 1ull << 40, .program = prog};
+static const keel_cmd_def ok_cmd = {
+    .size = sizeof(keel_cmd_def), .name = "TESTBADFLAGSOK", .arity = 1, .program = prog};
+static const keel_cmd_def bad_cmd = {.size = sizeof(keel_cmd_def),
+                                     .name = "TESTBADFLAGS",
+                                     .arity = 1,
+                                     .flags = 1ull << 40,
+                                     .program = prog};
 
 static keel_status badflags_init(keel_module *m) {
     const char *err = NULL;

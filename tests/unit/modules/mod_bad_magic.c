@@ -2,5 +2,5 @@
 #include <keel/sdk.h>
 
 extern const keel_module_desc keel_module_descriptor;
-const keel_module_desc keel_module_descriptor = {0x12345678u, KEEL_ABI_MAJOR, 0, sizeof(keel_module_desc),
-                                                 "mod_bad_magic", "1", NULL, NULL, ""};
+const keel_module_desc keel_module_descriptor = {
+    0x12345678u, KEEL_ABI_MAJOR, 0, sizeof(keel_module_desc), "mod_bad_magic", "1", NULL, NULL, ""};
