@@ -8,7 +8,7 @@ set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libssl-dev libjansson-dev check libxxhash-dev libck-dev liblz4-dev libzstd-dev
 redis-server redis-tools memcached libmemcached-tools python3 python3-redis python3-pymemcache
-openssl clang libclang-rt-14-dev binutils procps iproute2
+openssl clang clang-format libclang-rt-14-dev binutils procps iproute2
 libluajit-5.1-dev lua-cjson-dev
 prometheus-redis-exporter nutcracker python3-prometheus-client
 debhelper fakeroot dpkg-dev curl"
