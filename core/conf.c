@@ -156,6 +156,22 @@ static void conf_clear_modconfs(conf *c) {
     c->nmodconfs = 0;
 }
 
+static void conf_clear_modargs(conf *c) {
+    for (int i = 0; i < c->nmodargs; i++) {
+        for (uint32_t j = 0; j < c->modarg_counts[i]; j++)
+            mem_free(c->modarg_lists[i][j]);
+        mem_free(c->modarg_lists[i]);
+        mem_free(c->modarg_names[i]);
+    }
+    mem_free(c->modarg_names);
+    mem_free(c->modarg_lists);
+    mem_free(c->modarg_counts);
+    c->modarg_names = NULL;
+    c->modarg_lists = NULL;
+    c->modarg_counts = NULL;
+    c->nmodargs = 0;
+}
+
 static void conf_add_module(conf *c, char *name, bool optional) {
     c->modules = mem_realloc(c->modules, sizeof *c->modules * (size_t)(c->nmodules + 1));
     c->module_optional =
@@ -202,6 +218,7 @@ void conf_free(conf *c) {
     mem_free(c->module_dir);
     conf_clear_modules(c);
     conf_clear_modconfs(c);
+    conf_clear_modargs(c);
     conf_clear_networks(c);
     mem_free(c->log_file);
     mem_free(c->config_file);
@@ -759,6 +776,44 @@ static void conf_json_modconfs(conf *c, json_t *v, char **errs) {
     }
 }
 
+/* "module_args": {"name": ["arg", ...], ...}: the arguments each named module is loaded with
+ * (keel_module_args), at most 1024 strings of at most 4096 bytes each. */
+static void conf_json_modargs(conf *c, json_t *v, char **errs) {
+    if (!json_is_object(v)) {
+        conf_error(errs, "$.module_args: expected an object of \"module\": [\"arg\", ...] lists");
+        return;
+    }
+    conf_clear_modargs(c);
+    const char *key;
+    json_t *list;
+    json_object_foreach(v, key, list) {
+        bool ok = *key && strlen(key) <= 64 && json_is_array(list) && json_array_size(list) <= 1024;
+        size_t i;
+        json_t *a;
+        json_array_foreach(list, i, a) ok =
+            ok && json_is_string(a) && strlen(json_string_value(a)) <= 4096;
+        if (!ok) {
+            conf_error(errs,
+                       "$.module_args.%.64s: expected a module name and a list of at most 1024 "
+                       "strings of at most 4096 bytes",
+                       key);
+            continue;
+        }
+        size_t n = json_array_size(list);
+        c->modarg_names =
+            mem_realloc(c->modarg_names, sizeof *c->modarg_names * (size_t)(c->nmodargs + 1));
+        c->modarg_lists =
+            mem_realloc(c->modarg_lists, sizeof *c->modarg_lists * (size_t)(c->nmodargs + 1));
+        c->modarg_counts =
+            mem_realloc(c->modarg_counts, sizeof *c->modarg_counts * (size_t)(c->nmodargs + 1));
+        char **args = mem_calloc(n ? n : 1, sizeof *args);
+        json_array_foreach(list, i, a) args[i] = xstrdup(json_string_value(a));
+        c->modarg_names[c->nmodargs] = xstrdup(key);
+        c->modarg_lists[c->nmodargs] = args;
+        c->modarg_counts[c->nmodargs++] = (uint32_t)n;
+    }
+}
+
 /* "module_dir": "a:b" or ["a", "b"]: the search path, ':'-separated. */
 static void conf_json_module_dir(conf *c, json_t *v, const char *fpath, char **errs) {
     if (!json_is_array(v)) {
@@ -901,6 +956,8 @@ int conf_load_file(conf *c, const char *path, char **errs) {
             conf_json_module_dir(c, v, fpath, errs);
         else if (!strcmp(key, "module_configs"))
             conf_json_modconfs(c, v, errs);
+        else if (!strcmp(key, "module_args"))
+            conf_json_modargs(c, v, errs);
         else if (!strcmp(key, "dir"))
             json_str(v, fpath, &c->dir, errs);
         else if (!strcmp(key, "save"))

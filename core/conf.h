@@ -86,6 +86,10 @@ typedef struct conf {
     char **modconf_names;  /* "module_configs": {"module.name": "value"}: module settings */
     char **modconf_values;
     int nmodconfs;
+    char **modarg_names;  /* "module_args": {"name": ["arg", ...]}: load arguments by module */
+    char ***modarg_lists; /* [nmodargs][modarg_counts[i]] */
+    uint32_t *modarg_counts;
+    int nmodargs;
     int nmodules;
     bool modules_from_flag; /* set by --modules (errors name the flag, not $.modules) */
     int threads;            /* 0 = number of cores */

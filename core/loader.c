@@ -61,7 +61,66 @@ int64_t loader_module_live(const struct keel_module *m) {
     return n;
 }
 
+static void free_args(char **args, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        mem_free(args[i]);
+    mem_free(args);
+}
+
+static char **copy_args(uint32_t argc, const char *const *argv) {
+    char **out = mem_calloc(argc ? argc : 1, sizeof *out);
+    for (uint32_t i = 0; i < argc; i++)
+        out[i] = mem_strndup(argv[i], strlen(argv[i]));
+    return out;
+}
+
+/* ---- arguments given before a load ---- */
+
+typedef struct given_args {
+    char *name; /* NULL: the next module loaded */
+    char **argv;
+    uint32_t argc;
+} given_args;
+
+static given_args *givens;
+static size_t ngivens;
+
+void loader_give_args(const char *name, uint32_t argc, const char *const *argv) {
+    givens = mem_realloc(givens, sizeof *givens * (ngivens + 1));
+    given_args *g = &givens[ngivens++];
+    g->name = name ? mem_strndup(name, strlen(name)) : NULL;
+    g->argv = copy_args(argc, argv);
+    g->argc = argc;
+}
+
+void loader_clear_args(void) {
+    for (size_t i = 0; i < ngivens; i++) {
+        mem_free(givens[i].name);
+        free_args(givens[i].argv, givens[i].argc);
+    }
+    mem_free(givens);
+    givens = NULL;
+    ngivens = 0;
+}
+
+/* The arguments given for a module named name: its own, else the ones for any module. */
+static const given_args *args_for(const char *name) {
+    const given_args *any = NULL;
+    for (size_t i = 0; i < ngivens; i++) {
+        if (givens[i].name && !strcmp(givens[i].name, name)) return &givens[i];
+        if (!givens[i].name) any = &givens[i];
+    }
+    return any;
+}
+
+uint32_t keel_module_args(keel_module *m, const char *const **argv) {
+    if (!m || !argv) return 0;
+    *argv = (const char *const *)m->args;
+    return m->nargs;
+}
+
 static void module_free(struct keel_module *m) {
+    free_args(m->args, m->nargs);
     mem_free(m->live);
     mem_free(m->name);
     mem_free(m->version);
@@ -155,6 +214,9 @@ static struct keel_module *load_file(const char *path, bool runtime, char *why, 
     m->handle = h;
     m->desc = d;
     m->live = mem_calloc(LOADER_LIVE_SLOTS, sizeof *m->live);
+    const given_args *g = args_for(m->name);
+    m->args = copy_args(g ? g->argc : 0, g ? (const char *const *)g->argv : NULL);
+    m->nargs = g ? g->argc : 0;
     m->in_init = true;
     keel_status st = d->init(m, api_table());
     m->in_init = false;

@@ -25,10 +25,18 @@ struct keel_module {
     const keel_module_desc *desc;
     bool in_init;      /* registration is legal only while true */
     module_live *live; /* processes running its commands, by thread (NULL: the core) */
+    char **args;       /* the arguments it was loaded with (keel_module_args), owned */
+    uint32_t nargs;
 };
 
 /* The core's own pseudo-module, for the commands and opcodes the core registers. */
 struct keel_module *loader_core_module(void);
+
+/* Arguments for modules about to load (MODULE LOAD's, the config's "module_args"): the module
+ * named `name` (NULL: whichever loads next) gets a copy of argv at its init.  Kept until
+ * loader_clear_args. */
+void loader_give_args(const char *name, uint32_t argc, const char *const *argv);
+void loader_clear_args(void);
 
 /* Loads one module file; returns it, or NULL after logging a line naming the file. */
 struct keel_module *loader_load_file(const char *path);

@@ -183,7 +183,11 @@ static int load_modules(const char *dir, char *const *names, const bool *optiona
     if (rc != 0) return -1;
     for (int i = 0; i < srv->cf.nmodconfs; i++)
         modconf_give(srv->cf.modconf_names[i], srv->cf.modconf_values[i]);
+    for (int i = 0; i < srv->cf.nmodargs; i++)
+        loader_give_args(srv->cf.modarg_names[i], srv->cf.modarg_counts[i],
+                         (const char *const *)srv->cf.modarg_lists[i]);
     rc = loader_load_all(dir, names, optional, nnames);
+    loader_clear_args();
     const char *unused = rc == 0 ? modconf_given_unused() : NULL;
     if (unused) log_warning("module_configs: no loaded module has the setting '%s'", unused);
     modconf_clear_given();

@@ -32,7 +32,7 @@ static const char *busy_error(char *err, size_t cap) {
 }
 
 const char *module_rt_load(thr *self, const char *path, char *err, size_t cap) {
-    return module_rt_loadex(self, path, NULL, NULL, 0, err, cap);
+    return module_rt_loadex(self, path, NULL, NULL, 0, NULL, 0, err, cap);
 }
 
 /* The module name path's descriptor would have: its file name without ".so" (a setting given
@@ -46,7 +46,8 @@ static void module_name_of(const char *path, char *out, size_t cap) {
 }
 
 const char *module_rt_loadex(thr *self, const char *path, const char *const *names,
-                             const char *const *values, size_t nconfigs, char *err, size_t cap) {
+                             const char *const *values, size_t nconfigs, const char *const *args,
+                             uint32_t nargs, char *err, size_t cap) {
     if (!quiesce_begin(self)) return busy_error(err, cap);
     char why[512], mname[256], full[512];
     module_name_of(path, mname, sizeof mname);
@@ -57,7 +58,9 @@ const char *module_rt_loadex(thr *self, const char *path, const char *const *nam
             snprintf(full, sizeof full, "%s.%s", mname, names[i]);
         modconf_give(full, values[i]);
     }
+    if (nargs) loader_give_args(NULL, nargs, args);
     struct keel_module *m = loader_load_runtime(path, why, sizeof why);
+    loader_clear_args();
     const char *unused = m ? modconf_given_unused() : NULL;
     if (unused) {
         log_error("MODULE LOADEX %s: module %s has no setting '%s': not loaded", path, m->name,

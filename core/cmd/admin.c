@@ -14,27 +14,39 @@
 
 #include <string.h>
 
-/* MODULE LOAD path | MODULE LOADEX path [CONFIG name value ...]: loads a module file while the
- * server runs, with settings for it.  Load arguments (LOAD's, LOADEX's ARGS) are refused: a
- * Keel module's init takes none. */
+/* Load arguments one MODULE LOAD may give. */
+#define MODULE_ARGS_MAX 1024
+
+/* MODULE LOAD path [arg ...] | MODULE LOADEX path [CONFIG name value ...] [ARGS arg ...]: loads
+ * a module file while the server runs, with settings and arguments for it (keel_module_args). */
 static keel_op_result module_load(keel_proc *p) {
     bool ex = keel_arg_is(&p->argv[1], "LOADEX");
-    uint32_t nconfigs = 0;
-    for (uint32_t a = 3; a < p->argc; a += 3) {
-        if (ex && keel_arg_is(&p->argv[a], "ARGS")) {
-            if (a + 1 == p->argc) break; /* ARGS with nothing after it */
-            keel_reply_error(p, "ERR MODULE LOADEX: ARGS are not supported (a Keel module's init "
-                                "takes none; use CONFIG)");
-            return KEEL_FAIL;
+    uint32_t nconfigs = 0, first_arg = p->argc; /* the arguments: argv[first_arg ..] */
+    if (!ex) first_arg = 3;
+    for (uint32_t a = 3; ex && a < p->argc; a += 3) {
+        if (keel_arg_is(&p->argv[a], "ARGS")) {
+            first_arg = a + 1; /* the rest of the line, as Redis takes it */
+            break;
         }
-        if (!ex || !keel_arg_is(&p->argv[a], "CONFIG") || a + 2 >= p->argc) {
-            keel_reply_error(p,
-                             ex ? "ERR Error loading the extension. Please check the server logs."
-                                : "ERR MODULE LOAD: module arguments are not supported (a Keel "
-                                  "module's init takes none)");
+        if (!keel_arg_is(&p->argv[a], "CONFIG") || a + 2 >= p->argc) {
+            keel_reply_error(p, "ERR Error loading the extension. Please check the server logs.");
             return KEEL_FAIL;
         }
         nconfigs++;
+    }
+    uint32_t nargs = p->argc - first_arg;
+    if (nargs > MODULE_ARGS_MAX) {
+        keel_reply_error(p, "ERR Error loading the extension. Please check the server logs.");
+        return KEEL_FAIL;
+    }
+    const char **args = keel_proc_alloc(p, sizeof *args * (nargs + 1));
+    for (uint32_t i = 0; i < nargs; i++) {
+        const keel_arg *a = &p->argv[first_arg + i];
+        if (a->len > 4096 || memchr(a->ptr, '\0', a->len)) {
+            keel_reply_error(p, "ERR Error loading the extension. Please check the server logs.");
+            return KEEL_FAIL;
+        }
+        args[i] = a->ptr; /* NUL-terminated: the core copies every argument it keeps */
     }
     const keel_arg *path = &p->argv[2];
     char err[512];
@@ -54,7 +66,8 @@ static keel_op_result module_load(keel_proc *p) {
         names[i] = name->ptr;
         values[i] = value->ptr;
     }
-    if (module_rt_loadex(zvm_of(p)->cur, path->ptr, names, values, nconfigs, err, sizeof err)) {
+    if (module_rt_loadex(zvm_of(p)->cur, path->ptr, names, values, nconfigs, args, nargs, err,
+                         sizeof err)) {
         keel_reply_error(p, "%s", err);
         return KEEL_FAIL;
     }

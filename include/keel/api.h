@@ -456,7 +456,13 @@ typedef struct keel_config_def {
      * namespace is due (without claiming it), at most once per change of the table, so a          \
      * request that claims it is sent once; cheap while nothing changes (no lock).  It             \
      * remembers one name per connection: ask about one */                                         \
-    X(bool, conn_deadline_due, (keel_conn * c, const char *name))
+    X(bool, conn_deadline_due, (keel_conn * c, const char *name))                                  \
+    /* ---- load arguments (added in 1.6) ---- */                                                  \
+    /* the arguments m was loaded with (MODULE LOAD path arg ..., MODULE LOADEX path ... ARGS      \
+     * arg ..., the config file's "module_args": {"name": ["arg", ...]}): their count, with        \
+     * *argv set to them (NUL-terminated; valid until m is unloaded); 0 when none.  In init        \
+     * or later, any thread */                                                                     \
+    X(uint32_t, module_args, (keel_module * m, const char *const **argv))
 /* clang-format on */
 
 #define KEEL_API_MEMBER(ret, name, params) ret(*name) params;

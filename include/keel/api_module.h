@@ -119,4 +119,5 @@
 #define keel_deadline_cancel (keel_api_ptr->deadline_cancel)
 #define keel_deadline_take (keel_api_ptr->deadline_take)
 #define keel_conn_deadline_due (keel_api_ptr->conn_deadline_due)
+#define keel_module_args (keel_api_ptr->module_args)
 #endif

@@ -150,6 +150,21 @@ static keel_op_result op_sumkeys(keel_proc *p, const keel_insn *in) {
     return KEEL_DONE;
 }
 
+/* ======== SUMKEYS.ARGS: the arguments the module was loaded with (ABI 1.6) ======== */
+
+static keel_module *self;
+
+/* Opcode: sumkeys.args -- replies keel_module_args as an array of bulk strings. */
+static keel_op_result op_args(keel_proc *p, const keel_insn *in) {
+    (void)in;
+    const char *const *argv = NULL;
+    uint32_t argc = keel_module_args(self, &argv);
+    keel_reply_array(p, argc);
+    for (uint32_t i = 0; i < argc; i++)
+        keel_reply_bulk(p, argv[i], strlen(argv[i]));
+    return KEEL_DONE;
+}
+
 static const keel_opcode_def ops[] = {
     {.size = sizeof(keel_opcode_def),
      .name = "maxreg.add",
@@ -163,10 +178,16 @@ static const keel_opcode_def ops[] = {
      .synopsis = "sum the integer keys; r0..r2 hold progress",
      .cost = 1,
      .flags = KEEL_OP_MAY_HOP | KEEL_OP_MAY_YIELD | KEEL_OP_MAY_BLOCK},
+    {.size = sizeof(keel_opcode_def),
+     .name = "sumkeys.args",
+     .fn = op_args,
+     .synopsis = "reply the module's load arguments",
+     .cost = 1},
 };
 
 static const keel_insn_def maxreg_add_prog[] = {{.op = "maxreg.add"}, KEEL_END};
 static const keel_insn_def sumkeys_prog[] = {{.op = "sumkeys.sum"}, KEEL_END};
+static const keel_insn_def args_prog[] = {{.op = "sumkeys.args"}, KEEL_END};
 
 static const keel_cmd_def cmds[] = {
     {.size = sizeof(keel_cmd_def),
@@ -193,19 +214,31 @@ static const keel_cmd_def cmds[] = {
      .group = "example",
      .since = "0.1.0",
      .program = sumkeys_prog},
+    {.size = sizeof(keel_cmd_def),
+     .name = "SUMKEYS.ARGS",
+     .arity = 1,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_FAST,
+     .summary = "Lists the arguments the module was loaded with.",
+     .syntax = "SUMKEYS.ARGS",
+     .group = "example",
+     .since = "0.2.0",
+     .program = args_prog},
 };
+
+static const keel_family family = KEEL_FAMILY(ops, cmds);
+static const keel_family *const families[] = {&family};
 
 /* ======== registration ======== */
 
 static keel_status sumkeys_init(keel_module *m) {
+    self = m;
     const char *err = NULL;
     keel_status st = keel_register_type(m, &maxreg_def, &maxreg_type, &err);
-    for (size_t i = 0; st == KEEL_OK && i < sizeof ops / sizeof ops[0]; i++)
-        st = keel_register_opcode(m, &ops[i], &err);
-    for (size_t i = 0; st == KEEL_OK && i < sizeof cmds / sizeof cmds[0]; i++)
-        st = keel_register_command(m, &cmds[i], &err);
-    if (st != KEEL_OK) keel_log(m, KEEL_LOG_ERROR, "registration failed: %s", err);
-    return st;
+    if (st != KEEL_OK) {
+        keel_register_failed(m, "sumkeys", "type", maxreg_def.name, st, err);
+        return st;
+    }
+    return keel_register_families(m, "sumkeys", families, KEEL_COUNT(families));
 }
 
 KEEL_MODULE("sumkeys", "1.0.0", "example: SUMKEYS aggregator and the maxreg type", sumkeys_init,

@@ -64,6 +64,9 @@ keel_module *fake_module(void);
 const keel_cmd_def *fake_command(const char *name);
 const keel_opcode_def *fake_opcode(const char *name);
 const keel_proto_def *fake_protocol(const char *name);
+/* What keel_module_args answers, for every module (the caller keeps argv alive); none at first
+ * (fake_api_reset does not clear it). */
+void fake_set_module_args(uint32_t argc, const char *const *argv);
 /* A registered type by id (ids start at 1; KEEL_TYPE_BOX is the core's); NULL if none. */
 const keel_type_def *fake_type(keel_type_id id);
 
@@ -71,6 +74,12 @@ const keel_type_def *fake_type(keel_type_id id);
 keel_sink *fake_sink_new(void);
 const uint8_t *fake_sink_bytes(const keel_sink *s, size_t *len);
 void fake_sink_free(keel_sink *s);
+/* The check every type's save/load pair must pass, on obj (a value of type id): save it, load
+ * those bytes, save the copy: the two saves are the same bytes; and load, given any shorter
+ * prefix of them (a torn file), returns an object or an error message, never crashes or reads
+ * past the end (each prefix is its own block, for AddressSanitizer).  NULL when it holds, else
+ * what failed. */
+const char *fake_type_roundtrip(keel_type_id id, const void *obj);
 
 /* ---- connections ---- */
 

@@ -340,6 +340,22 @@ static keel_status f_register_config(keel_module *m, const keel_config_def *def,
     return KEEL_OK;
 }
 
+/* The load arguments keel_module_args answers with (fake_set_module_args), for every module. */
+static const char *const *module_argv;
+static uint32_t module_argc;
+
+void fake_set_module_args(uint32_t argc, const char *const *argv) {
+    module_argc = argc;
+    module_argv = argv;
+}
+
+static uint32_t f_module_args(keel_module *m, const char *const **argv) {
+    (void)m;
+    if (!argv) return 0;
+    *argv = module_argv;
+    return module_argc;
+}
+
 static long f_config_get(keel_module *m, const char *name, char *buf, size_t cap) {
     for (int i = 0; i < nfake_configs; i++)
         if (fake_configs[i].m == m && !strcmp(fake_configs[i].name, name)) {
@@ -783,6 +799,7 @@ void fake_proc_fill(keel_api *t) {
     t->register_info = f_register_info;
     t->register_config = f_register_config;
     t->config_get = f_config_get;
+    t->module_args = f_module_args;
     t->reply_double_text = f_reply_double_text;
     t->value_members = f_value_members;
 }

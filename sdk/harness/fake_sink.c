@@ -1,7 +1,7 @@
 /* fake_sink.c -- the fake keel_api's snapshot sink: keel_sink_write and keel_sink_write_box
  * into a malloc'd buffer, so module tests can run a type's save op and feed its bytes to load;
- * and the snapshot-form calls built on it (keel_value_save, keel_type_lookup,
- * keel_key_store_saved). */
+ * the snapshot-form calls built on it (keel_value_save, keel_type_lookup,
+ * keel_key_store_saved); and fake_type_roundtrip, the check a type's save/load pair must pass. */
 #include "fake_api.h"
 #include "fake_internal.h"
 
@@ -109,4 +109,54 @@ void fake_sink_fill(keel_api *t) {
     t->value_save = f_value_save;
     t->type_lookup = f_type_lookup;
     t->key_store_saved = f_key_store_saved;
+}
+
+/* Prefixes of a saved value fake_type_roundtrip loads: every one up to this length, then about
+ * this many spread over the rest (a big value's quadratic cost stays bounded). */
+#define ROUNDTRIP_PREFIXES 4096
+
+/* load(bytes[0..n)) from a block of exactly n bytes, so AddressSanitizer sees a read past it:
+ * an object (freed) or an error message; NULL when load failed without saying why. */
+static const char *load_cut(const keel_type_def *t, const uint8_t *bytes, size_t n) {
+    uint8_t *cut = malloc(n ? n : 1);
+    if (!cut) return "out of memory";
+    if (n) memcpy(cut, bytes, n);
+    const char *err = NULL;
+    void *o = t->load(cut, n, &err);
+    free(cut);
+    if (o) {
+        t->free(o);
+        return "loaded";
+    }
+    return err;
+}
+
+const char *fake_type_roundtrip(keel_type_id id, const void *obj) {
+    const keel_type_def *t = fake_type(id);
+    if (!t) return "no type of that id";
+    if (!t->save || !t->load) return "the type has no save and load ops";
+    const char *why = NULL;
+    keel_sink *a = fake_sink_new(), *b = fake_sink_new();
+    size_t alen = 0, blen = 0;
+    const uint8_t *abytes = NULL, *bbytes = NULL;
+    void *copy = NULL;
+    const char *err = NULL;
+    if (!a || !b)
+        why = "out of memory";
+    else if (t->save(obj, a) != KEEL_OK)
+        why = "save failed";
+    else if (abytes = fake_sink_bytes(a, &alen), !(copy = t->load(abytes, alen, &err)))
+        why = "load refused what save wrote";
+    else if (t->save(copy, b) != KEEL_OK)
+        why = "save of the loaded copy failed";
+    else if (bbytes = fake_sink_bytes(b, &blen),
+             blen != alen || (alen && memcmp(abytes, bbytes, alen)))
+        why = "the loaded copy saves other bytes than the original";
+    if (copy) t->free(copy);
+    size_t step = alen > ROUNDTRIP_PREFIXES ? alen / ROUNDTRIP_PREFIXES : 1;
+    for (size_t n = 0; !why && n < alen; n += n < ROUNDTRIP_PREFIXES ? 1 : step)
+        if (!load_cut(t, abytes, n)) why = "load refused a torn copy without saying why";
+    fake_sink_free(a);
+    fake_sink_free(b);
+    return why;
 }

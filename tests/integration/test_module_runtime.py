@@ -1,14 +1,17 @@
 """test_module_runtime.py -- MODULE LOAD, LOADEX, UNLOAD and LIST while the server runs: a loaded
 module's commands answer on every connection (every worker thread), vanish on unload, and come
 back on a second load; bad files, a second load, busy modules, the core and a protocol in use are
-refused with Redis's texts; load/unload cycles while other clients run commands."""
+refused with Redis's texts; load arguments (MODULE LOAD's, LOADEX's ARGS, the config's
+"module_args") reach the module; load/unload cycles while other clients run commands."""
+import json
 import os
+import subprocess
 import tempfile
 import threading
 import unittest
 
 import redis
-from keel_harness import KeelConfigServer, KeelServer, MODULE_DIR, wait_blocked, wait_until
+from keel_harness import KeelConfigServer, KeelServer, MODULE_DIR, SERVER, wait_blocked, wait_until
 
 BUILD = os.environ.get("KEEL_BUILDDIR", ".")
 HELLO = os.path.join(BUILD, "sdk/template/.libs/hello.so")
@@ -73,10 +76,28 @@ class ModuleRuntimeTest(unittest.TestCase):
         wait_until("the refusals logged", lambda: "a module named 'hello' is already loaded" in self.srv.read_log())
         self.assertIn("/nonexistent/x.so: cannot load", self.srv.read_log())
         self.assertEqual(self.r.execute_command("HELLO.WORLD"), b"hello, world")
-        with self.assertRaisesRegex(redis.ResponseError, "ARGS are not supported"):
-            self.r.execute_command("MODULE", "LOADEX", HELLO, "ARGS", "a", "b")
-        with self.assertRaisesRegex(redis.ResponseError, "module arguments are not supported"):
-            self.r.execute_command("MODULE", "LOAD", HELLO, "arg")
+        with self.assertRaisesRegex(redis.ResponseError, LOAD_FAILED):   # a CONFIG without a value
+            self.r.execute_command("MODULE", "LOADEX", SUMKEYS, "CONFIG", "x")
+        with self.assertRaisesRegex(redis.ResponseError, LOAD_FAILED):   # neither CONFIG nor ARGS
+            self.r.execute_command("MODULE", "LOADEX", SUMKEYS, "BOGUS", "a", "b")
+        with self.assertRaisesRegex(redis.ResponseError, LOAD_FAILED):   # an argument too long
+            self.r.execute_command("MODULE", "LOAD", SUMKEYS, "x" * 5000)
+        self.assertNotIn("sumkeys", module_names(self.r))
+
+    def test_load_arguments_reach_the_module(self):
+        """MODULE LOAD path args and LOADEX ... ARGS give the module its arguments
+        (keel_module_args: sumkeys answers them with SUMKEYS.ARGS), binary-safe but for NUL."""
+        self.assertEqual(self.r.execute_command("MODULE", "LOAD", SUMKEYS, "a", "b c", ""), b"OK")
+        self.assertEqual(self.r.execute_command("SUMKEYS.ARGS"), [b"a", b"b c", b""])
+        self.assertEqual(self.r.execute_command("MODULE", "UNLOAD", "sumkeys"), b"OK")
+        self.assertEqual(self.r.execute_command("MODULE", "LOADEX", SUMKEYS, "ARGS", "x", "CONFIG"), b"OK")
+        self.assertEqual(self.r.execute_command("SUMKEYS.ARGS"), [b"x", b"CONFIG"])   # ARGS takes the rest
+        self.assertEqual(self.r.execute_command("MODULE", "UNLOAD", "sumkeys"), b"OK")
+        self.assertEqual(self.r.execute_command("MODULE", "LOAD", SUMKEYS), b"OK")
+        self.assertEqual(self.r.execute_command("SUMKEYS.ARGS"), [])   # a new load forgets the old ones
+        with self.assertRaisesRegex(redis.ResponseError, LOAD_FAILED):   # LOADEX: a name sumkeys lacks
+            self.r.execute_command("MODULE", "LOADEX", HELLO, "CONFIG", "nosuch", "v", "ARGS", "a")
+        self.assertNotIn("hello", module_names(self.r))
 
     def test_module_settings_in_config_get_set_and_loadex(self):
         self.assertEqual(self.r.execute_command("MODULE", "LOAD", HELLO), b"OK")
@@ -307,6 +328,30 @@ class ConfigFileSettingsTest(unittest.TestCase):
             r = srv.client("main")
             self.assertEqual(r.execute_command("HELLO.WORLD"), b"from the file")
             self.assertEqual(r.config_get("hello.greeting"), {"hello.greeting": "from the file"})
+
+
+class ConfigFileArgumentsTest(unittest.TestCase):
+    def test_module_args_from_the_json_config(self):
+        config = {"modules": ["resp", "sumkeys"], "module_dir": [MODULE_DIR, os.path.dirname(SUMKEYS)],
+                  "module_args": {"sumkeys": ["from", "the file"], "nosuch": ["ignored"]}, "threads": 2,
+                  "networks": [{"name": "main", "port": 0}]}
+        srv = KeelConfigServer(config)
+        i = srv.cmd.index("--module-dir")
+        del srv.cmd[i:i + 2]
+        with srv:
+            r = srv.client("main")
+            self.assertEqual(r.execute_command("SUMKEYS.ARGS"), [b"from", b"the file"])
+
+    def test_bad_module_args_stop_the_start(self):
+        for bad in ({"sumkeys": "not a list"}, {"sumkeys": [1, 2]}, ["sumkeys"]):
+            config = {"modules": ["resp"], "module_args": bad, "networks": [{"name": "main", "port": 0}]}
+            path = os.path.join(tempfile.mkdtemp(prefix="keel-modargs-"), "keel.json")
+            with open(path, "w") as f:
+                json.dump(config, f)
+            out = subprocess.run([SERVER, "--check-config", path], capture_output=True, text=True,
+                                 timeout=60)
+            self.assertNotEqual(out.returncode, 0)
+            self.assertIn("$.module_args", out.stdout + out.stderr)
 
 
 class SnapshotBlobTest(unittest.TestCase):

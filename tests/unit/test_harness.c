@@ -1,7 +1,9 @@
 /* test_harness.c -- the module harness catches what only a busy server would show: state kept
- * in globals or on the C stack across yields, and descriptors the server would refuse. */
+ * in globals or on the C stack across yields, descriptors the server would refuse, and a type
+ * whose save/load pair loses data or cannot tell a torn file. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "fake_api.h"
 
@@ -180,6 +182,55 @@ START_TEST(test_harness_reports_a_refused_registration_by_name) {
 }
 END_TEST
 
+/* ---- a type whose save/load pair the round-trip check judges: a 64-bit counter saved as 8
+ *      bytes; its loads are right, drop the high bytes, or refuse a short file without a word ----
+ */
+
+static int load_mode; /* 0 right, 1 drops bytes, 2 silent on a short file */
+
+static void ctr_free(void *obj) {
+    free(obj);
+}
+
+static keel_status ctr_save(const void *obj, keel_sink *sink) {
+    return keel_sink_write(sink, obj, sizeof(uint64_t));
+}
+
+static void *ctr_load(const void *data, size_t len, const char **err) {
+    if (len != sizeof(uint64_t)) {
+        if (load_mode != 2) *err = "a counter is 8 bytes";
+        return NULL;
+    }
+    uint64_t *v = malloc(sizeof *v);
+    memcpy(v, data, sizeof *v);
+    if (load_mode == 1) *v &= 0xff;
+    return v;
+}
+
+static const keel_type_def ctr_def = {.size = sizeof(keel_type_def),
+                                      .name = "ctr",
+                                      .free = ctr_free,
+                                      .save = ctr_save,
+                                      .load = ctr_load};
+
+START_TEST(test_harness_round_trip_catches_a_lossy_or_silent_load) {
+    keel_type_id id = KEEL_TYPE_NONE;
+    const char *err = NULL;
+    ck_assert_int_eq(keel_register_type(fake_module(), &ctr_def, &id, &err), KEEL_OK);
+    uint64_t value = 0x123456789abcULL;
+    load_mode = 0;
+    ck_assert_ptr_null(fake_type_roundtrip(id, &value));
+    load_mode = 1;
+    ck_assert_str_eq(fake_type_roundtrip(id, &value),
+                     "the loaded copy saves other bytes than the original");
+    load_mode = 2;
+    ck_assert_str_eq(fake_type_roundtrip(id, &value),
+                     "load refused a torn copy without saying why");
+    load_mode = 0;
+    ck_assert_str_eq(fake_type_roundtrip(KEEL_TYPE_NONE, &value), "no type of that id");
+}
+END_TEST
+
 static Suite *harness_suite(void) {
     Suite *s = suite_create("harness");
     TCase *tc = tcase_create("core");
@@ -189,6 +240,7 @@ static Suite *harness_suite(void) {
     tcase_add_test(tc, test_harness_progress_on_the_c_stack_fails_with_a_clear_error);
     tcase_add_test(tc, test_harness_refuses_descriptors_the_server_refuses);
     tcase_add_test(tc, test_harness_reports_a_refused_registration_by_name);
+    tcase_add_test(tc, test_harness_round_trip_catches_a_lossy_or_silent_load);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -446,6 +446,7 @@ START_TEST(test_lists_save_load_round_trip_and_refuse_garbage) {
     const char *keys[] = {"l", "n"};
     for (int k = 0; k < 2; k++) {
         dk_list *src = list_at(keys[k]);
+        ck_assert_ptr_null(fake_type_roundtrip(lst_type, src));
         keel_sink *sink = fake_sink_new();
         ck_assert_int_eq(def->save(src, sink), KEEL_OK);
         size_t len;

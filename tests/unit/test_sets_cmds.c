@@ -353,6 +353,7 @@ START_TEST(test_sets_save_load_round_trip_and_refuse_garbage) {
         dk_set *src = NULL;
         ck_assert_int_eq(sets_find(p, keys[k], strlen(keys[k]), &src), KEEL_OK);
         fake_proc_free(p);
+        ck_assert_ptr_null(fake_type_roundtrip(sets_type, src));
         keel_sink *sink = fake_sink_new();
         ck_assert_int_eq(def->save(src, sink), KEEL_OK);
         size_t len;
