@@ -21,8 +21,8 @@ static keel_op_result latency_help(keel_proc *p) {
         "    Reset latency data of one or more <event> classes.",
         "    (default: reset all data for all event classes)",
         "HISTOGRAM [COMMAND ...]",
-        "    Return a cumulative distribution of latencies in the format of a histogram for the "
-        "specified command names.",
+        ("    Return a cumulative distribution of latencies in the format of a histogram for the "
+         "specified command names."), /* one line: the parentheses say the split is meant */
         "    If no commands are specified then all histograms are replied.",
         "HELP",
         "    Prints this help.",
