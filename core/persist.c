@@ -291,8 +291,13 @@ static void commit_and_free(save_job *job) {
     job_free(job);
 }
 
+/* Detached commit threads still running: their commit goes on after ps.job is cleared (the
+ * logs it covers are cut, the job freed), so shutdown waits for this to reach 0. */
+static atomic_int commits_running;
+
 static void *commit_thread(void *arg) {
     commit_and_free(arg);
+    atomic_fetch_sub(&commits_running, 1);
     return NULL;
 }
 
@@ -307,9 +312,11 @@ static void task_done(save_task *k) {
     pthread_attr_t attr;
     if (job->pit && thr_self() && pthread_attr_init(&attr) == 0) {
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        atomic_fetch_add(&commits_running, 1);
         int rc = pthread_create(&pt, &attr, commit_thread, job);
         pthread_attr_destroy(&attr);
         if (rc == 0) return; /* persist_finish_stopped waits for it at shutdown */
+        atomic_fetch_sub(&commits_running, 1);
     }
     commit_and_free(job);
 }
@@ -351,14 +358,22 @@ static void task_on_thread(void *arg) {
     task_done(k);
 }
 
+/* Waits for the commit threads still running (they may outlive ps.job). */
+static void wait_commits(void) {
+    while (atomic_load(&commits_running) > 0)
+        usleep(10000);
+}
+
 void persist_finish_stopped(void) {
+    wait_commits(); /* one that cleared ps.job may still be cutting the logs */
     pthread_mutex_lock(&ps.lock);
     save_job *job = ps.job; /* alive while ps.job names it (job_commit clears it first) */
     bool committing = job && job->live && atomic_load(&job->tasks_left) == 0;
     pthread_mutex_unlock(&ps.lock);
-    if (committing) { /* its commit thread runs: wait for it */
+    if (committing) { /* its commit thread runs: wait for it to finish, not only to clear ps.job */
         while (persist_saving())
             usleep(10000);
+        wait_commits();
         return;
     }
     if (!job || !job->live) return;
