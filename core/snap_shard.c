@@ -192,10 +192,7 @@ static void use_db(snap_shard_writer *sw, uint32_t db) {
 /* A namespace's table, whole (nothing runs in between: the walk never yields inside one). */
 static void write_table(snap_shard_writer *sw, dk_table *t) {
     walk_ctx cx = {sw, 0, 0};
-    uint64_t c = 0;
-    do {
-        c = dk_table_scan(t, c, write_one, &cx);
-    } while (c != 0 && !sw->failed);
+    dk_table_each(t, write_one, &cx);
 }
 
 static void write_head(snap_shard_writer *sw, uint64_t generation) {
@@ -257,6 +254,7 @@ bool snap_shard_walk(snap_shard_writer *sw, size_t budget) {
     shard *s = sw->s;
     if (sw->walked || sw->failed) return true;
     size_t done = 0;
+    bool whole = budget == SIZE_MAX; /* nothing runs on the shard until the walk ends */
     while (!sw->failed && sw->db < s->ndbs && done < budget) {
         if (budget != SIZE_MAX && snap_writer_backlogged(&sw->w)) break; /* the disk is behind */
         if (budget != SIZE_MAX && sw->slice_end_ns && mono_ns() >= sw->slice_end_ns) break;
@@ -273,7 +271,11 @@ bool snap_shard_walk(snap_shard_writer *sw, size_t budget) {
         sw->db_started = true;
         use_db(sw, sw->db);
         walk_ctx cx = {sw, 0, 0};
-        uint64_t next = dk_table_scan(t, sw->cursor, write_top, &cx);
+        uint64_t next = 0;
+        if (whole && !sw->skip && sw->cursor == 0)
+            dk_table_each(t, write_top, &cx); /* memory order: no chain is followed */
+        else
+            next = dk_table_scan(t, sw->cursor, write_top, &cx);
         sw->keys += cx.written;
         done += cx.visited + 1;
         sw->cursor = next;

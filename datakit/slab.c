@@ -202,3 +202,29 @@ bool dk_slab_fits(const dk_slab *s, uint32_t id, size_t size) {
     if (p->cls == DK_SLAB_LARGE) return false;
     return size <= DK_SLAB_MAX && class_of(size) == p->cls;
 }
+
+/* Marks page p's free slots in `free` (one bit a slot below bump). */
+static void mark_free(const dk_slab_page *p, uint64_t *free) {
+    memset(free, 0, ((size_t)p->bump + 63) / 64 * sizeof *free);
+    uint16_t head = p->free_head;
+    for (uint32_t n = 0; head && n < p->nslots; n++) {
+        uint32_t slot = head - 1u;
+        free[slot / 64] |= (uint64_t)1 << (slot % 64);
+        memcpy(&head, p->mem + (size_t)slot * p->slot_size, sizeof head);
+    }
+}
+
+void dk_slab_each(const dk_slab *s, void (*fn)(void *ctx, uint32_t id), void *ctx) {
+    uint64_t free[MAX_SLOTS / 64];
+    for (uint32_t n = 1; n < s->npages; n++) {
+        const dk_slab_page *p = &s->pages[n];
+        if (p->cls == DK_SLAB_UNUSED || !p->used) continue;
+        if (p->cls == DK_SLAB_LARGE) {
+            fn(ctx, n << DK_SLAB_SLOT_BITS);
+            continue;
+        }
+        mark_free(p, free);
+        for (uint32_t slot = 0; slot < p->bump; slot++)
+            if (!(free[slot / 64] >> (slot % 64) & 1)) fn(ctx, n << DK_SLAB_SLOT_BITS | slot);
+    }
+}

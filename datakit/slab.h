@@ -56,6 +56,9 @@ void dk_slab_free(dk_slab *s, uint32_t id);
 /* True when a record of `size` bytes would get a slot of id's size class (so it can be
  * rewritten in place). */
 bool dk_slab_fits(const dk_slab *s, uint32_t id, size_t size);
+/* Calls fn for every record in use, page by page and slot by slot: memory order, so a walk of
+ * every record reads its pages front to back.  fn must not allocate or free records. */
+void dk_slab_each(const dk_slab *s, void (*fn)(void *ctx, uint32_t id), void *ctx);
 
 static inline uint8_t *dk_slab_ptr(const dk_slab *s, uint32_t id) {
     const dk_slab_page *p = &s->pages[id >> DK_SLAB_SLOT_BITS];

@@ -18,6 +18,22 @@ uint64_t dk_table_scan(dk_table *t, uint64_t cursor, dk_scan_fn fn, void *ctx) {
     return dk_table_scan_walk(t, t->size, t->bucket[1] != NULL, cursor, visit_bucket, fn, ctx);
 }
 
+typedef struct each_ctx {
+    dk_table *t;
+    dk_scan_fn fn;
+    void *ctx;
+} each_ctx;
+
+static void each_one(void *arg, uint32_t id) {
+    each_ctx *e = arg;
+    e->fn(e->ctx, e->t, id);
+}
+
+void dk_table_each(dk_table *t, dk_scan_fn fn, void *ctx) {
+    each_ctx e = {t, fn, ctx};
+    dk_slab_each(&t->slab, each_one, &e);
+}
+
 uint64_t dk_table_scan_shape(const dk_table *t) {
     return (uint64_t)t->size[0] ^ (t->bucket[1] ? (uint64_t)t->size[1] << 32 | 1u << 31 : 0);
 }

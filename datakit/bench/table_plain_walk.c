@@ -18,6 +18,14 @@ uint64_t dk_table_scan(dk_table *t, uint64_t cursor, dk_scan_fn fn, void *ctx) {
     return dk_table_scan_walk(t, t->size, t->bucket[1] != NULL, cursor, visit_bucket, fn, ctx);
 }
 
+/* Entries are allocations of their own here: the whole scan, bucket by bucket. */
+void dk_table_each(dk_table *t, dk_scan_fn fn, void *ctx) {
+    uint64_t c = 0;
+    do {
+        c = dk_table_scan(t, c, fn, ctx);
+    } while (c != 0);
+}
+
 uint64_t dk_table_scan_shape(const dk_table *t) {
     return (uint64_t)t->size[0] ^ (t->bucket[1] ? (uint64_t)t->size[1] << 32 | 1u << 31 : 0);
 }

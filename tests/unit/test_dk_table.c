@@ -149,6 +149,16 @@ static void on_scan(void *ctx, dk_table *t, dk_ref r) {
     s->seen[k] = 1;
 }
 
+static void on_each(void *ctx, dk_table *t, dk_ref r) {
+    scan_seen *s = ctx;
+    dk_entry e;
+    dk_table_view(t, r, &e);
+    uint32_t k = key_index(e.key, e.klen);
+    fast_assert_uint_lt(k, s->w->nkeys);
+    fast_assert_msg(s->seen[k] == 0, "each visited key %u twice", k);
+    on_scan(ctx, t, r);
+}
+
 static void check_all(world *w) {
     fast_assert_uint_eq(dk_table_count(w->t), w->count);
     fast_assert_uint_eq(dk_table_expires_count(w->t), w->expires);
@@ -166,6 +176,10 @@ static void check_all(world *w) {
     while (c);
     for (uint32_t k = 0; k < w->nkeys; k++)
         fast_assert_msg(s.seen[k] == (w->m[k].kind != M_NONE), "scan missed key %u", k);
+    memset(s.seen, 0, w->nkeys); /* the walk in memory order: every live entry exactly once */
+    dk_table_each(w->t, on_each, &s);
+    for (uint32_t k = 0; k < w->nkeys; k++)
+        fast_assert_msg(s.seen[k] == (w->m[k].kind != M_NONE), "each missed key %u", k);
     free(s.seen);
     int64_t next = DK_NO_EXPIRY;
     for (uint32_t k = 0; k < w->nkeys; k++)
