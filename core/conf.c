@@ -197,6 +197,7 @@ void conf_default(conf *c) {
     c->proto_max_bulk_len = LIMIT_DEFAULT_MAX_BULK;
     c->protected_mode = true;
     c->conn_move = true;
+    c->direct_replies = true;
     c->busy_reply_threshold = CONF_DEFAULT_BUSY_REPLY_THRESHOLD;
     c->slowlog_slower_than = CONF_DEFAULT_SLOWLOG_SLOWER_THAN;
     c->slowlog_max_len = CONF_DEFAULT_SLOWLOG_MAX_LEN;
@@ -988,6 +989,8 @@ int conf_load_file(conf *c, const char *path, char **errs) {
             json_bool(v, fpath, &c->protected_mode, errs);
         else if (!strcmp(key, "conn_move"))
             json_bool(v, fpath, &c->conn_move, errs);
+        else if (!strcmp(key, "direct_replies"))
+            json_bool(v, fpath, &c->direct_replies, errs);
         else if (!strcmp(key, "busy_reply_threshold"))
             json_int_range(v, fpath, 0, INT_MAX, &c->busy_reply_threshold, errs);
         else if (!strcmp(key, "max_memory"))

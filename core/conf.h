@@ -109,6 +109,8 @@ typedef struct conf {
     int64_t query_buffer_limit;          /* client-query-buffer-limit: unparsed input per client */
     int64_t proto_max_bulk_len;          /* the largest argument a request may carry */
     bool conn_move;           /* move connections to the thread owning their keys (conn_move.h) */
+    bool direct_replies;      /* a request's reply may be written by its shard's thread
+                                 (conn_direct.h) */
     bool protected_mode;      /* refuse non-loopback clients of networks without a password */
     int busy_reply_threshold; /* ms a script runs before others waiting for its keys get BUSY
                                  (busy-reply-threshold, lua-time-limit) */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "cluster.h"
 #include "conn.h"
+#include "conn_direct.h"
 #include "aof.h"
 #include "conn_dispatch.h"
 #include "conn_ext.h"
@@ -121,6 +122,7 @@ void conn_accept_msg(thr *t, msg *m) {
     conn_msg *cm = (conn_msg *)m;
     conn *c = mem_calloc(1, sizeof *c);
     c->fd = cm->fd;
+    c->direct_slot = -1;
     c->t = t;
     c->net = cm->net;
     c->proto = cm->net->proto;
@@ -189,6 +191,7 @@ static void conn_run_held(conn *c);
  * server had read them (Redis runs every command it has read, too). */
 static void conn_close(conn *c) {
     if (c->flags & CONN_CLOSED) return;
+    conn_direct_bar(c, false); /* no other thread writes to the socket from here on */
     c->flags |= CONN_CLOSED;
     atomic_store_explicit(&c->gone, true, memory_order_relaxed);
     conn_ext_close(c);       /* modules drop what they keep for it (subscriptions) */
@@ -220,6 +223,7 @@ static void conn_maybe_free(conn *c) {
     c->flags &= ~CONN_ENCODING;
     conn_drain_pending(c);
     if (c->npend > 0 || (c->flags & CONN_DIRTY)) return;
+    conn_direct_end(c);
     if (c->proto->def.conn_close) c->proto->def.conn_close(c, c->pstate);
     tx_conn_free(c);
     mem_free(c->pstate);
@@ -568,7 +572,7 @@ static void conn_drain_pending(conn *c) {
         if (!(c->flags & CONN_CLOSED) && !p->quiet) {
             if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off >= CONN_ENCODE_AHEAD) return;
             if (p->aof_seq && !conn_aof_settled(c, p)) return;
-            if (!conn_encode(c, p)) return;
+            if (!conn_direct_settle(c, p) && !conn_encode(c, p)) return;
         }
         c->pend_head = p->conn_next;
         if (!c->pend_head) c->pend_tail = NULL;
@@ -580,9 +584,11 @@ static void conn_drain_pending(conn *c) {
             zvm_proc_recycle(p);
             continue;
         }
-        atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
-        if (p->cmd && (p->cmd->def->flags & KEEL_CMD_WRITE) && !p->failed)
-            atomic_fetch_add_explicit(&c->t->st.writes, 1, memory_order_relaxed);
+        if (!p->direct_counted) {
+            atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
+            if (p->cmd && (p->cmd->def->flags & KEEL_CMD_WRITE) && !p->failed)
+                atomic_fetch_add_explicit(&c->t->st.writes, 1, memory_order_relaxed);
+        }
         zvm_proc_recycle(p);
     }
     if (c->npend == 0) c->serial = false;
@@ -635,13 +641,14 @@ static void conn_run_held(conn *c) {
  * blocking command: its reply came from its last run, the time of which is not known apart). */
 static void conn_account(conn *c, zvm_proc *p) {
     int64_t ns = p->wake_reason ? 0 : cmdstats_clock() - p->started_ns;
-    cmdstats_call(c->t->id, p->cmd, ns, p->failed);
+    if (!p->direct_counted) cmdstats_call(c->t->id, p->cmd, ns, p->failed);
     if (slowlog_wanted(ns / 1000) && !p->wake_reason)
         slowlog_record(ns / 1000, p->pub.argc, p->pub.argv, c);
 }
 
 void conn_proc_done(zvm_proc *p) {
     conn *c = p->conn;
+    conn_direct_end(c);
     bool was_barrier = c->barrier == p, was_long = p->yielded;
     if (was_barrier) c->barrier = NULL;
     if (p->started) {
@@ -710,6 +717,9 @@ void conn_resume_paused(thr *t) {
 
 /* Appends a new process to c's pending list. */
 zvm_proc *conn_queue_new(conn *c) {
+    /* the request in flight is no longer the only one; while input is parsed, one another
+     * thread answered is finished first, so the new one sees it done (in the slow log too) */
+    conn_direct_bar(c, (c->flags & CONN_IN_INPUT) != 0);
     zvm_proc *p = zvm_proc_new(c->t);
     p->conn = c;
     p->done = conn_proc_done;
@@ -1057,6 +1067,7 @@ static size_t conn_push_size(const keel_reply *r) {
  * requests after it are not even parsed until it is done.) */
 bool conn_push(conn *c, const keel_reply *r) {
     if (c->flags & (CONN_CLOSED | CONN_KILL | CONN_CLOSE_ASAP | CONN_REFUSED)) return false;
+    conn_direct_bar(c, false); /* a reply written by another thread is already out: after it */
     zvm_proc *after = c->last_done;
     if (!after) {
         size_t need = conn_push_size(r), cap = (c->out.len + need + 4095) & ~(size_t)4095;

@@ -94,11 +94,13 @@ struct keel_conn {
     uint64_t bytes_in, bytes_out; /* application bytes (TLS: before encryption) */
     uint64_t nerrors;             /* error replies sent */
     char addr[64], laddr[64];
-    bool paused;        /* its next request waits for CLIENT PAUSE to end (client_pause.h) */
-    bool monitor;       /* MONITOR: it is shown every request (monitor.h) */
-    bool no_touch;      /* CLIENT NO-TOUCH: its reads leave keys' recency and frequency */
-    uint8_t reply_mode; /* CLIENT REPLY: CONN_REPLY_ON, _OFF, or _SKIP (the next one) */
-    int aff_thread;     /* the thread its requests lean to, and how much (conn_move.h) */
+    bool paused;            /* its next request waits for CLIENT PAUSE to end (client_pause.h) */
+    bool monitor;           /* MONITOR: it is shown every request (monitor.h) */
+    bool no_touch;          /* CLIENT NO-TOUCH: its reads leave keys' recency and frequency */
+    uint8_t reply_mode;     /* CLIENT REPLY: CONN_REPLY_ON, _OFF, or _SKIP (the next one) */
+    _Atomic uint8_t direct; /* may another thread write its only reply in flight (conn_direct.h) */
+    int direct_slot;        /* its place in its thread's list of such connections, -1: none */
+    int aff_thread;         /* the thread its requests lean to, and how much (conn_move.h) */
     uint32_t aff_score;
     struct keel_conn *dirty_next;
     struct keel_conn *tnext, *tprev; /* the thread's connections */

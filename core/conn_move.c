@@ -57,6 +57,10 @@ static void conn_adopt(void *arg) {
     atomic_fetch_add_explicit(&srv->conn_moves, 1, memory_order_relaxed);
 }
 
+bool conn_wants_move(const conn *c) {
+    return c->aff_score >= MOVE_SCORE;
+}
+
 bool conn_maybe_move(conn *c) {
     if (c->aff_score < MOVE_SCORE || !conn_movable(c)) return false;
     c->aff_score = 0;

@@ -9,6 +9,9 @@
 /* Counts where p (just started on c's thread) runs: its one shard's thread, or nowhere in
  * particular (keyless, several shards). */
 void conn_affinity_note(conn *c, const zvm_proc *p);
+/* True when c's requests went to one other thread often enough for c to move there once it is
+ * idle (conn_direct.c then sends their replies home, so that it becomes idle on its thread). */
+bool conn_wants_move(const conn *c);
 /* Hands c to the thread its requests keep going to, when they do and c is idle between requests
  * (nothing in flight, nothing unsent, no state tied to its thread).  True when c left. */
 bool conn_maybe_move(conn *c);

@@ -15,7 +15,7 @@ core_libkeelcore_la_SOURCES = \
 	core/spread.c core/spread.h \
 	core/conf.c core/conf.h core/conf_check.c core/conf_check.h core/config_advisory.c core/config_advisory.h \
 	core/config_rewrite.c core/config_rewrite.h \
-	core/conn.c core/conn.h core/conn_dispatch.c core/conn_dispatch.h core/conn_ext.c core/conn_ext.h core/conn_move.c core/conn_move.h core/db.c core/db.h core/deadline.c core/deadline.h core/evict.c core/evict.h \
+	core/conn.c core/conn.h core/conn_direct.c core/conn_direct.h core/conn_dispatch.c core/conn_dispatch.h core/conn_ext.c core/conn_ext.h core/conn_move.c core/conn_move.h core/db.c core/db.h core/deadline.c core/deadline.h core/evict.c core/evict.h \
 	core/evict_policy.c core/evict_policy.h core/expire.c core/expire.h core/expire_lag.c core/expire_lag.h core/gate.c core/gate.h \
 	core/keyspace.c core/keyspace.h core/lazyfree.c core/lazyfree.h core/loader.c core/loader.h \
 	core/limit.c core/limit.h core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/memusage.c core/memusage.h core/memtype.c core/memtype.h core/net.c core/net.h core/notify.c core/notify.h core/ns.c core/ns.h core/ns_place.c core/ns_due.c core/ns_due.h core/opts.c core/opts.h \

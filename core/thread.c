@@ -8,6 +8,7 @@
 #include "client_pause.h"
 #include "inst_rate.h"
 #include "conn.h"
+#include "conn_direct.h"
 #include "evict.h"
 #include "expire.h"
 #include "lazyfree.h"
@@ -271,6 +272,7 @@ static void thr_turn(thr *t, bool may_wait) {
     event_base_loop(t->base, busy || !may_wait ? EVLOOP_NONBLOCK : EVLOOP_ONCE);
     thr_refresh_now(t);
     thr_drain_inbox(t);
+    conn_direct_collect(t); /* requests whose replies other threads wrote */
     thr_run_ready(t);
     thr_wake_now(t);     /* before the writes: the threads we sent work to start sooner */
     aof_thread_flush(t); /* this turn's log records to the writer (group commit) */
@@ -340,6 +342,8 @@ void thr_free(thr *t) {
     expire_fini(t);
     if (t->base) event_base_free(t->base);
     if (t->wake_fd >= 0) close(t->wake_fd);
+    mem_free(t->direct);
+    mem_free(t->direct_buf.data);
     mem_free(t->to_wake);
     mem_free(t->wake_marked);
     mem_free(t->shards);

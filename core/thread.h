@@ -20,8 +20,10 @@ struct shard;
 struct lazy_item;
 
 typedef struct thr_stats {
-    _Atomic uint64_t commands; /* processes finished on this thread as home */
-    _Atomic uint64_t hops;     /* processes received from other threads */
+    _Atomic uint64_t commands;       /* requests finished on this thread as home, or answered here
+                                        for another thread's connection (conn_direct.h) */
+    _Atomic uint64_t hops;           /* processes received from other threads */
+    _Atomic uint64_t direct_replies; /* replies written here for other threads' connections */
     _Atomic uint64_t yields;
     _Atomic uint64_t net_in, net_out; /* bytes */
     _Atomic uint64_t errors;          /* error replies */
@@ -74,7 +76,11 @@ typedef struct thr {
     struct lazy_item *lazy; /* big values waiting to be freed (lazyfree.c) */
     _Atomic uint64_t nlazy;
     _Atomic bool stop;
-    _Atomic int64_t live; /* processes made here and not yet recycled (written here only) */
+    _Atomic int64_t live;      /* processes made here and not yet recycled (written here only) */
+    struct keel_conn **direct; /* its connections whose one reply in flight another thread may
+                                  write (conn_direct.h) */
+    int ndirect, capdirect;
+    keel_buf direct_buf; /* where it encodes the replies it writes for other threads */
     thr_stats st;
     expire_lag lag; /* expiry lag of the keys removed here (expire_lag.h) */
 } thr;

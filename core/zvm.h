@@ -176,7 +176,14 @@ typedef struct zvm_proc {
     uint64_t aof_seq;           /* its log record's sequence number + 1 (0: none; aof.h) */
     struct aof_pend *aof_pend;  /* what it logs besides its arguments (aof.c) */
     bool aof_replay;            /* replays the log at start: answers as on a timeout, never parks */
-    void *keep;                 /* keel_proc_keep's block (arena), kept across parks */
+    bool direct_sent;           /* its reply was encoded (and written, but for direct_rest) by
+                                   the thread it finished on (conn_direct.h) */
+    bool direct_counted;        /* ... which counted it in the command statistics */
+    uint32_t direct_errors;     /* ... error replies among it */
+    size_t direct_bytes;        /* ... bytes written */
+    char *direct_rest;          /* ... what the socket did not take (arena) */
+    size_t direct_rest_len;
+    void *keep; /* keel_proc_keep's block (arena), kept across parks */
     size_t keep_len;
 
     /* last: never cleared when recycled (only frames[0..depth] are ever read) */

@@ -8,6 +8,7 @@
 #include "busy.h"
 #include "call.h"
 #include "conn.h"
+#include "conn_direct.h"
 #include "lock.h"
 #include "log.h"
 #include "mem.h"
@@ -142,6 +143,8 @@ void zvm_step(zvm_proc *p) {
             zvm_release_locks(p);
         if (p->home == t) {
             p->done(p);
+        } else if (p->conn && !p->call_parent && conn_direct_reply(p)) {
+            /* answered from here; its connection's thread finishes it when it looks */
         } else {
             p->m.kind = MSG_DONE;
             thr_send(p->home, &p->m);
@@ -175,6 +178,7 @@ void zvm_step(zvm_proc *p) {
             thr_ready(t, p);
             break;
         }
+        if (p->conn && p->home == t && !p->call_parent) conn_direct_open(p->conn, p);
         zvm_set_state(p, ZVM_READY);
         p->m.kind = MSG_RUN;
         thr_send(dst, &p->m);

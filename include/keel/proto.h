@@ -81,6 +81,17 @@ typedef struct keel_proto_def {
      * protocol's own first (what a network without one reports).  NULL: none but the
      * protocol's own, which is its name.  The core checks a config against it, by name only. */
     const char *const *reply_syntaxes;
+    /* ---- added in ABI 1.7 ---- */
+    /* Optional: encode r as encode would, but on another thread than the connection's, while
+     * that thread may be parsing the connection's input: read state, never write it, touch
+     * nothing else of the connection's, and return false (having appended nothing that
+     * matters: the core drops `out`) when this reply must change the state (a reply that
+     * switches the protocol's version).  With it, a request run on another thread's shard may
+     * have its reply written to the socket by that thread, without the hop back. */
+    bool (*encode_detached)(const void *state, uint64_t tag, const keel_reply *r, keel_buf *out);
+    /* Optional, with encode_detached: called on the connection's thread once such a reply is
+     * out, for what encode does after a reply besides encoding it (freeing parser memory). */
+    void (*detached_sent)(keel_conn *c, void *state, uint64_t tag);
 } keel_proto_def;
 
 #endif

@@ -68,6 +68,20 @@ static void mc_proto_encode(keel_conn *c, void *state, uint64_t tag, const keel_
     mc_encode(tag, r, out);
 }
 
+/* On another thread (keel_proto_def.encode_detached): every reply but the binary protocol's
+ * closing error frame, which reads the parser's state.  (The mode is set before the first
+ * request and never changes.) */
+static bool mc_proto_encode_detached(const void *state, uint64_t tag, const keel_reply *r,
+                                     keel_buf *out) {
+    const mc_state *st = state;
+    if (st->mode == MC_MODE_BINARY && tag == 0) return false;
+    if (mc_tag_kind(tag) == MC_KIND_BIN)
+        mc_encode_bin(tag, r, out);
+    else
+        mc_encode(tag, r, out);
+    return true;
+}
+
 const keel_proto_def mc_protocol = {
     .size = sizeof(keel_proto_def),
     .name = "memcache",
@@ -75,4 +89,5 @@ const keel_proto_def mc_protocol = {
     .conn_open = mc_proto_open,
     .parse = mc_proto_parse,
     .encode = mc_proto_encode,
+    .encode_detached = mc_proto_encode_detached,
 };

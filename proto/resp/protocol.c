@@ -107,6 +107,24 @@ static void resp_proto_encode(keel_conn *c, void *state, uint64_t tag, const kee
     resp_parser_release(&st->parser, tag);
 }
 
+/* On another thread (keel_proto_def.encode_detached): every reply but those that switch the
+ * version or syntax, which only the connection's thread may do. */
+static bool resp_proto_encode_detached(const void *state, uint64_t tag, const keel_reply *r,
+                                       keel_buf *out) {
+    const resp_state *st = state;
+    if (tag & (RESP_TAG_RESET | RESP_TAG_HELLO | RESP_TAG_SYNTAX)) return false;
+    resp_encoder enc =
+        st->syntax < RESP_SYNTAX_COUNT && encoders[st->syntax] ? encoders[st->syntax] : resp_encode;
+    enc(r, resp_state_version(st), out);
+    return true;
+}
+
+static void resp_proto_detached_sent(keel_conn *c, void *state, uint64_t tag) {
+    (void)c;
+    resp_state *st = state;
+    resp_parser_release(&st->parser, tag);
+}
+
 /* Big replies go out a slice at a time, in every syntax.  The syntax only changes between
  * replies, so while a cursor lives it belongs to the syntax in st. */
 static bool resp_proto_encode_step(keel_conn *c, void *state, uint64_t tag, const keel_reply *r,
@@ -148,4 +166,6 @@ const keel_proto_def resp_protocol = {
     .encode_step = resp_proto_encode_step,
     .encode_abort = resp_proto_encode_abort,
     .reply_syntaxes = syntax_names,
+    .encode_detached = resp_proto_encode_detached,
+    .detached_sent = resp_proto_detached_sent,
 };

@@ -103,6 +103,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_scripting_compat.py \
 	tests/integration/test_transactions.py \
 	tests/integration/test_conn_move.py \
+	tests/integration/test_direct_replies.py \
 	tests/integration/test_config_compat.py \
 	tests/integration/test_dialect.py
 

@@ -1,0 +1,180 @@
+/* conn_direct.c -- a reply written by the thread that ran the request (conn_direct.h). */
+#include "config.h"
+#include "conn_direct.h"
+#include "conn_move.h"
+#include "cmdstats.h"
+#include "mem.h"
+#include "net.h"
+#include "registry.h"
+#include "server.h"
+#include "thread.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Replies bigger than this (their tree's arena chunks) go back the usual way: the connection's
+ * thread encodes a big one a slice at a time. */
+#define DIRECT_MAX_REPLY (16 * 1024)
+/* The encoding buffer a thread keeps between direct replies. */
+#define DIRECT_BUF_KEEP (64 * 1024)
+
+static void list_add(thr *t, conn *c) {
+    if (t->ndirect == t->capdirect) {
+        t->capdirect = t->capdirect ? t->capdirect * 2 : 16;
+        t->direct = mem_realloc(t->direct, (size_t)t->capdirect * sizeof *t->direct);
+    }
+    c->direct_slot = t->ndirect;
+    t->direct[t->ndirect++] = c;
+}
+
+static void list_remove(thr *t, conn *c) {
+    int i = c->direct_slot;
+    conn *last = t->direct[--t->ndirect];
+    t->direct[i] = last;
+    last->direct_slot = i;
+    c->direct_slot = -1;
+}
+
+void conn_direct_open(conn *c, zvm_proc *p) {
+    if (c->direct_slot >= 0 || c->npend != 1 || c->pend_head != p || p->done != conn_proc_done)
+        return;
+    if (!srv->cf.direct_replies || conn_wants_move(c) || !c->proto->def.encode_detached || c->tls ||
+        c->out_off != c->out.len || p->quiet || p->push_bytes ||
+        (c->flags & (CONN_CLOSED | CONN_KILL | CONN_CLOSE_ASAP | CONN_ENCODING | CONN_REFUSED)))
+        return;
+    list_add(c->t, c);
+    atomic_store_explicit(&c->direct, DIRECT_OPEN, memory_order_release);
+}
+
+void conn_direct_end(conn *c) {
+    if (c->direct_slot < 0) return;
+    list_remove(c->t, c);
+    atomic_store_explicit(&c->direct, DIRECT_OFF, memory_order_relaxed);
+}
+
+/* A reply another thread wrote: its request is finished here now. */
+static void direct_finish(conn *c) {
+    zvm_proc *p = c->pend_head;
+    conn_direct_end(c);
+    conn_proc_done(p);
+}
+
+void conn_direct_bar(conn *c, bool finish) {
+    if (c->direct_slot < 0) return; /* no window was opened: nothing to wait for */
+    for (;;) {
+        uint8_t s = atomic_load_explicit(&c->direct, memory_order_acquire);
+        if (s == DIRECT_OFF) return;
+        if (s == DIRECT_OPEN) {
+            uint8_t want = DIRECT_OPEN;
+            if (atomic_compare_exchange_strong_explicit(&c->direct, &want, DIRECT_OFF,
+                                                        memory_order_acq_rel, memory_order_acquire))
+                return; /* the request finishes the usual way; it stays listed until then */
+            continue;
+        }
+        if (s == DIRECT_SENT) {
+            if (finish) direct_finish(c);
+            return;
+        }
+        sched_yield(); /* DIRECT_WRITING: a write of a few bytes, unless its thread was preempted */
+    }
+}
+
+void conn_direct_collect(thr *t) {
+    for (int i = 0; i < t->ndirect;) {
+        conn *c = t->direct[i];
+        if (atomic_load_explicit(&c->direct, memory_order_acquire) == DIRECT_SENT)
+            direct_finish(c); /* c left the list: slot i holds another now */
+        else
+            i++;
+    }
+}
+
+/* The counts conn_proc_done and conn_drain_pending keep, taken here for a reply written here, so
+ * INFO is right as soon as the client has its answer (into this thread's counters). */
+static void count_here(thr *t, conn *c, zvm_proc *p, size_t written) {
+    if (p->started && p->cmd) {
+        int64_t ns = p->wake_reason ? 0 : cmdstats_clock() - p->started_ns;
+        cmdstats_call(t->id, p->cmd, ns, p->failed);
+    }
+    for (const keel_reply *r = p->reply_first; r; r = r->next) {
+        if (r->type != KEEL_REPLY_ERROR) continue;
+        cmdstats_error(t->id, r->v.s, r->len);
+        p->direct_errors++;
+        atomic_fetch_add_explicit(&t->st.errors, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&c->net->st.errors, 1, memory_order_relaxed);
+    }
+    atomic_fetch_add_explicit(&t->st.commands, 1, memory_order_relaxed);
+    if (p->cmd && (p->cmd->def->flags & KEEL_CMD_WRITE) && !p->failed)
+        atomic_fetch_add_explicit(&t->st.writes, 1, memory_order_relaxed);
+    if (written) {
+        thr_stat_bump(&t->st.net_writes);
+        atomic_fetch_add_explicit(&t->st.net_out, (uint64_t)written, memory_order_relaxed);
+        atomic_fetch_add_explicit(&c->net->st.bytes_out, (uint64_t)written, memory_order_relaxed);
+    }
+    p->direct_bytes = written;
+    p->direct_counted = true;
+    thr_stat_bump(&t->st.direct_replies);
+}
+
+/* Writes what the socket takes now; returns how much. */
+static size_t send_some(int fd, const char *data, size_t len) {
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = send(fd, data + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            off += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        break; /* full, or the connection is over: its own thread finds out when it writes */
+    }
+    return off;
+}
+
+bool conn_direct_reply(zvm_proc *p) {
+    conn *c = p->conn;
+    if (p->done != conn_proc_done ||
+        atomic_load_explicit(&c->direct, memory_order_relaxed) != DIRECT_OPEN)
+        return false;
+    if (p->aof_seq || p->arena_bytes - p->arena_args > DIRECT_MAX_REPLY)
+        return false; /* the reply waits for the log, or is big: encoded in slices at home */
+    uint8_t want = DIRECT_OPEN;
+    if (!atomic_compare_exchange_strong_explicit(&c->direct, &want, DIRECT_WRITING,
+                                                 memory_order_acq_rel, memory_order_relaxed))
+        return false;
+    thr *t = p->cur;
+    keel_buf *b = &t->direct_buf;
+    b->len = 0;
+    const keel_proto_def *pd = &c->proto->def;
+    for (const keel_reply *r = p->reply_first; r; r = r->next)
+        if (!pd->encode_detached(c->pstate, p->tag, r, b)) { /* it changes the protocol's state */
+            atomic_store_explicit(&c->direct, DIRECT_OFF, memory_order_release);
+            return false;
+        }
+    size_t written = b->len ? send_some(c->fd, b->data, b->len) : 0;
+    count_here(t, c, p, written);
+    p->direct_sent = true;
+    bool all = written == b->len;
+    if (!all) { /* the rest goes back with p, to be written by c's thread */
+        p->direct_rest_len = b->len - written;
+        p->direct_rest = zvm_alloc(p, p->direct_rest_len);
+        memcpy(p->direct_rest, b->data + written, p->direct_rest_len);
+    }
+    if (b->cap > DIRECT_BUF_KEEP) {
+        mem_free(b->data);
+        memset(b, 0, sizeof *b);
+    }
+    atomic_store_explicit(&c->direct, all ? DIRECT_SENT : DIRECT_OFF, memory_order_release);
+    return all; /* from here on (all): p and c belong to c's thread */
+}
+
+bool conn_direct_settle(conn *c, zvm_proc *p) {
+    if (!p->direct_sent) return false;
+    c->bytes_out += p->direct_bytes;
+    c->nerrors += p->direct_errors;
+    if (p->direct_rest_len) keel_buf_put(&c->out, p->direct_rest, p->direct_rest_len);
+    if (c->proto->def.detached_sent) c->proto->def.detached_sent(c, c->pstate, p->tag);
+    return true;
+}
