@@ -1,5 +1,6 @@
 /* conn_direct.c -- a reply written by the thread that ran the request (conn_direct.h). */
 #include "config.h"
+#include "aof.h"
 #include "conn_direct.h"
 #include "conn_move.h"
 #include "cmdstats.h"
@@ -138,12 +139,15 @@ bool conn_direct_reply(zvm_proc *p) {
     if (p->done != conn_proc_done ||
         atomic_load_explicit(&c->direct, memory_order_relaxed) != DIRECT_OPEN)
         return false;
-    if (p->aof_seq || p->arena_bytes - p->arena_args > DIRECT_MAX_REPLY)
-        return false; /* the reply waits for the log, or is big: encoded in slices at home */
+    if (p->arena_bytes - p->arena_args > DIRECT_MAX_REPLY)
+        return false; /* big: encoded a slice at a time at home */
+    if (p->aof_seq && aof_reply_ready(p->aof_seq) != AOF_REPLY_GO)
+        return false; /* it waits for the log's fsync (appendfsync always) */
     uint8_t want = DIRECT_OPEN;
     if (!atomic_compare_exchange_strong_explicit(&c->direct, &want, DIRECT_WRITING,
                                                  memory_order_acq_rel, memory_order_relaxed))
         return false;
+    p->aof_seq = 0; /* (conn_aof_settled would clear it so) */
     thr *t = p->cur;
     keel_buf *b = &t->direct_buf;
     b->len = 0;

@@ -304,6 +304,23 @@ class DirectRepliesMemcached(unittest.TestCase):
             srv.stop()
 
 
+class DirectRepliesAndTheLog(unittest.TestCase):
+    def test_everysec_writes_go_direct_and_always_writes_wait_for_the_disk(self):
+        for fsync, want_direct in (("everysec", True), ("always", False)):
+            srv = start_server(appendonly="yes", appendfsync=fsync)
+            try:
+                r = srv.client()
+                key = key_on_other_thread(r, "log")
+                direct = info_stat(r, "zvm_direct_replies")
+                for i in range(1, 51):
+                    self.assertEqual(r.execute_command("INCR", key), i)
+                got = info_stat(r, "zvm_direct_replies") - direct
+                # under always a reply leaves only once its record is on disk: never direct
+                self.assertEqual(got, 50 if want_direct else 0, fsync)
+            finally:
+                srv.stop()
+
+
 class DirectRepliesOff(unittest.TestCase):
     def test_direct_replies_false_sends_every_reply_home(self):
         srv = start_server(direct_replies=False)
