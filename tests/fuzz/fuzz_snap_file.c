@@ -73,7 +73,8 @@ static int read_file(int fd, uint8_t **last, size_t *last_len) {
             snap_cur c = {p, p + len, false};
             snap_rec rec;
             while (c.p < c.end && snap_rec_get(&c, &rec)) {
-                CHECK(rec.key >= p && rec.key + rec.klen <= p + len, "a key outside its block");
+                CHECK(!rec.key || (rec.key >= p && rec.key + rec.klen <= p + len),
+                      "a key outside its block");
                 CHECK(!rec.value || (rec.value >= p && rec.value + rec.vlen <= p + len),
                       "a value outside its block");
             }

@@ -24,9 +24,10 @@ static int new_file(void) {
 
 /* Text-like bytes that compress well. */
 static uint8_t *compressible(size_t n) {
+    static const char line[] = "user:%d {\"name\": \"keel\", \"visits\": 12}\n";
     uint8_t *p = malloc(n);
     for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)("user:%d {\"name\": \"keel\", \"visits\": 12}\n"[i % 41] + (i / 4096) % 3);
+        p[i] = (uint8_t)(line[i % (sizeof line - 1)] + (i / 4096) % 3);
     return p;
 }
 
