@@ -275,9 +275,6 @@ void snap_block_z(snap_writer *w, uint8_t kind, const void *payload, size_t len)
     snap_block_put(w, plain, sizeof plain);
     snap_block_put(w, w->zbuf, k);
     snap_block_end(w);
-    w->z_blocks++;
-    w->z_plain += len;
-    w->z_packed += SNAP_BLOCK_PLAIN_LEN + k;
 }
 
 int snap_writer_finish(snap_writer *w) {
@@ -437,8 +434,9 @@ int snap_reader_next(snap_reader *r, uint8_t *kind, const uint8_t **payload, siz
                  r->name, (unsigned long long)*at);
         return -1;
     }
+    static const uint8_t empty[1];
     *kind = h[0];
-    *payload = r->payload;
+    *payload = r->payload ? r->payload : empty; /* never NULL: callers do payload + len */
     *len = n;
     return h[1] == SNAP_Z_NONE ? 1 : expand(r, h[1], payload, len, *at);
 }

@@ -87,8 +87,6 @@ typedef struct snap_writer {
     snap_z_enc z;
     uint8_t *zbuf; /* a compressed block being made */
     size_t zcap;
-    uint64_t z_blocks; /* blocks snap_block_z wrote compressed, and their bytes before and after */
-    uint64_t z_plain, z_packed;
 } snap_writer;
 
 /* Starts a file of the given kind on fd (the caller opened it and closes it): false with w->err

@@ -253,6 +253,25 @@ START_TEST(test_unknown_codec_and_flipped_byte) {
 }
 END_TEST
 
+START_TEST(test_empty_block_payload_is_not_null) {
+    /* callers compute payload + len: an empty block's payload is a pointer all the same */
+    forge(SNAP_Z_NONE, (const uint8_t *)"", 0);
+    int fd = open(path, O_RDONLY);
+    snap_reader r;
+    ck_assert_int_eq(snap_reader_open(&r, fd, path, SNAP_FILE_SHARD), 0);
+    uint8_t kind;
+    const uint8_t *p = NULL;
+    size_t len = 1;
+    uint64_t at;
+    ck_assert_int_eq(snap_reader_next(&r, &kind, &p, &len, &at), 1);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_ptr_nonnull(p);
+    snap_reader_free(&r);
+    close(fd);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(test_uncompressed_writer_bytes_unchanged) {
     /* with no codec, snap_block_z writes what snap_block always wrote: version 1, zero bytes */
     size_t n = 5000;
@@ -290,6 +309,7 @@ int main(void) {
     tcase_add_test(tc, test_huge_expanded_length_is_refused_unallocated);
     tcase_add_test(tc, test_wrong_length_or_garbage_is_refused);
     tcase_add_test(tc, test_unknown_codec_and_flipped_byte);
+    tcase_add_test(tc, test_empty_block_payload_is_not_null);
     tcase_add_test(tc, test_uncompressed_writer_bytes_unchanged);
     tcase_add_test(tc, test_codec_names);
     suite_add_tcase(s, tc);
