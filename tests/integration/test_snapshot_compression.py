@@ -259,6 +259,37 @@ class SnapshotCompressionTest(unittest.TestCase):
         self.assertEqual(r.get("after-3"), b"z" * 5000)
         srv.stop()
 
+    def test_bgsave_pre_images_are_compressed_and_keep_the_instant(self):
+        # a slowed BGSAVE: the writes land while the walk runs, so the changed keys (big ones
+        # among them, whose blocks of their own are compressed) are written as pre-images
+        for codec in ("lz4", "zstd"):
+            with self.subTest(codec=codec):
+                srv = self.server("--snapshot-compression", codec, "--threads", "2", "--shards",
+                                  "8", "--bgsave-slice-delay", "20000").start()
+                r = srv.client()
+                before = {"s:%d" % i: text(i, 150) for i in range(1500)}
+                before.update({"big:%d" % i: text(i, 200 * 1024) for i in range(8)})
+                r.mset(before)
+                r.rpush("list", *[text(i, 50) for i in range(500)])
+                saves = persistence(r)["rdb_saves"]
+                r.bgsave()
+                for k in before:      # every key changes after the instant
+                    r.set(k, b"changed " + k.encode())
+                r.rpush("list", "after")
+                r.set("new-key", "made after the instant")
+                wait_until("BGSAVE to finish", lambda: persistence(r)["rdb_saves"] > saves and
+                           persistence(r)["rdb_bgsave_in_progress"] == 0, timeout=300)
+                self.assertEqual(persistence(r)["rdb_last_bgsave_status"], "ok")
+                self.assertGreater(persistence(r)["rdb_last_cow_size"], 0)   # pre-images
+                self.assertEqual(codecs_used(srv.dir) - {0}, {CODECS[codec]})
+                srv.stop()
+                r = srv.start().client()
+                for k, v in before.items():
+                    self.assertEqual(r.get(k), v, k)
+                self.assertEqual(r.llen("list"), 500)
+                self.assertEqual(r.exists("new-key"), 0)
+                srv.stop()
+
     def test_corrupt_compressed_block_is_refused_with_file_and_offset(self):
         for codec in ("lz4", "zstd"):
             with self.subTest(codec=codec):
