@@ -369,6 +369,20 @@ class SnapshotCompressionTest(unittest.TestCase):
                 self.assertTrue(r.execute_command("SAVE"))
                 self.assertEqual(codecs_used(srv.dir) - {0}, {CODECS[want[0]]})
             srv.stop()
+        # CONFIG REWRITE writes the running codec under snapshot_compression, which then decides
+        path = os.path.join(d, "rewrite.json")
+        with open(path, "w") as f:
+            json.dump({"rdbcompression": True}, f)
+        srv = self.server("--memcache-port", "0", config=path).start()
+        r = srv.client()
+        r.config_set("snapshot-compression", "zstd")
+        self.assertTrue(r.config_rewrite())
+        with open(path) as f:
+            self.assertEqual(json.load(f), {"rdbcompression": True, "snapshot_compression": "zstd"})
+        srv.stop()
+        r = srv.start().client()
+        self.assertEqual(self.config(r), ("zstd", "yes"))
+        srv.stop()
         path = os.path.join(d, "bad.json")
         with open(path, "w") as f:
             json.dump({"snapshot_compression": "brotli"}, f)
