@@ -9,6 +9,7 @@
 #include "ns.h"
 #include "opts.h"
 #include "savepoint.h"
+#include "snap_z.h"
 #include "aof.h"
 
 #include <keel/abi.h>
@@ -184,6 +185,8 @@ void conf_default(conf *c) {
     memset(c, 0, sizeof *c);
     c->dir = xstrdup(".");
     c->appendfsync = AOF_FSYNC_EVERYSEC;
+    c->snapshot_compression = -1;
+    c->rdbcompression = -1;
     c->cluster_enabled = -1;
     c->appendfilename = xstrdup("appendonly.aof");
     c->appenddirname = xstrdup("appendonlydir");
@@ -862,6 +865,34 @@ static void conf_json_log(conf *c, json_t *v, char **errs) {
     }
 }
 
+int conf_snapshot_codec(const conf *c) {
+    if (c->snapshot_compression >= 0) return c->snapshot_compression;
+    return c->rdbcompression == 1 ? SNAP_Z_LZ4 : SNAP_Z_NONE;
+}
+
+/* "snapshot_compression" ("no", "lz4", "zstd") and Redis's "rdbcompression" (true/false or
+ * "yes"/"no"). */
+static bool conf_json_snapz(conf *c, const char *key, json_t *v, const char *path, char **errs) {
+    if (!strcmp(key, "snapshot_compression")) {
+        int codec = json_is_string(v) ? snap_z_parse(json_string_value(v)) : -1;
+        if (codec < 0)
+            conf_error(errs, "%s: expected \"no\", \"lz4\" or \"zstd\"", path);
+        else
+            c->snapshot_compression = codec;
+    } else if (!strcmp(key, "rdbcompression")) {
+        int yn = json_is_boolean(v)  ? json_is_true(v)
+                 : json_is_string(v) ? yes_no(json_string_value(v))
+                                     : -1;
+        if (yn < 0)
+            conf_error(errs, "%s: expected true, false, \"yes\" or \"no\"", path);
+        else
+            c->rdbcompression = yn;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 /* The directory of the config file, absolute when it can be found. */
 static char *conf_dir_of(const char *path) {
     char real[PATH_MAX];
@@ -965,6 +996,8 @@ int conf_load_file(conf *c, const char *path, char **errs) {
             conf_json_save(c, v, fpath, errs);
         else if (conf_json_aof(c, key, v, fpath, errs))
             continue;
+        else if (conf_json_snapz(c, key, v, fpath, errs))
+            continue;
         else if (!strcmp(key, "threads"))
             json_int_range(v, fpath, 0, 256, &c->threads, errs);
         else if (!strcmp(key, "shards"))
@@ -1050,6 +1083,8 @@ static void usage(FILE *f) {
         "none)\n"
         "  --appendonly yes|no    the append-only log (default no): docs/persistence.md\n"
         "  --appendfsync P        always, everysec (default) or no\n"
+        "  --snapshot-compression C  no (default), lz4 or zstd: the snapshot's record blocks\n"
+        "  --rdbcompression yes|no   Redis's switch: yes = lz4 unless --snapshot-compression says\n"
         "  --appendfilename F     log files' base name (default appendonly.aof)\n"
         "  --appenddirname D      their folder inside --dir (default appendonlydir)\n"
         "  --aof-truncate-corrupt cut a corrupt log at its last good record and start\n"
@@ -1130,6 +1165,8 @@ enum {
     OPT_SAVE,
     OPT_APPENDONLY,
     OPT_APPENDFSYNC,
+    OPT_SNAPSHOT_COMPRESSION,
+    OPT_RDBCOMPRESSION,
     OPT_APPENDFILENAME,
     OPT_APPENDDIRNAME,
     OPT_AOF_TRUNCATE,
@@ -1151,6 +1188,8 @@ static const struct option long_opts[] = {
     {"save", required_argument, NULL, OPT_SAVE},
     {"appendonly", required_argument, NULL, OPT_APPENDONLY},
     {"appendfsync", required_argument, NULL, OPT_APPENDFSYNC},
+    {"snapshot-compression", required_argument, NULL, OPT_SNAPSHOT_COMPRESSION},
+    {"rdbcompression", required_argument, NULL, OPT_RDBCOMPRESSION},
     {"appendfilename", required_argument, NULL, OPT_APPENDFILENAME},
     {"appenddirname", required_argument, NULL, OPT_APPENDDIRNAME},
     {"aof-truncate-corrupt", no_argument, NULL, OPT_AOF_TRUNCATE},
@@ -1267,6 +1306,23 @@ int conf_parse_args(conf *c, int argc, char **argv) {
                 return -1;
             }
             c->appendfsync = aof_fsync_parse(optarg);
+            break;
+        case OPT_SNAPSHOT_COMPRESSION:
+            if (snap_z_parse(optarg) < 0) {
+                fprintf(stderr,
+                        "keel-server: --snapshot-compression: expected no, lz4 or zstd, got '%s'\n",
+                        optarg);
+                return -1;
+            }
+            c->snapshot_compression = snap_z_parse(optarg);
+            break;
+        case OPT_RDBCOMPRESSION:
+            if (yes_no(optarg) < 0) {
+                fprintf(stderr, "keel-server: --rdbcompression: expected yes or no, got '%s'\n",
+                        optarg);
+                return -1;
+            }
+            c->rdbcompression = yes_no(optarg);
             break;
         case OPT_APPENDFILENAME:
         case OPT_APPENDDIRNAME: {

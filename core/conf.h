@@ -79,6 +79,8 @@ typedef struct conf {
                                   (tests of -LOADING) */
     char *load_rdb;            /* a Redis RDB file to import at start (--load-rdb); NULL = none */
     int bgsave_slice_delay;    /* microseconds between BGSAVE slices of 16 keys (tests) */
+    int snapshot_compression;  /* enum snap_z_codec of the snapshot's blocks; -1 = not given */
+    int rdbcompression;        /* Redis's switch: 1 yes, 0 no, -1 not given (conf_snapshot_codec) */
     char *module_dir;          /* directories, ':'-separated; NULL = search (see conf_module_dir) */
     char **modules;            /* names to load; NULL = every module found */
     bool *module_optional; /* [nmodules]: $.modules {"name", "required": false}: a failure is logged
@@ -183,5 +185,9 @@ const char *conf_module_dir(const conf *c);
 /* Number of worker threads and shards after defaults are applied. */
 int conf_threads(const conf *c);
 int conf_shards(const conf *c);
+
+/* The codec snapshots use: snapshot-compression when given, else lz4 for rdbcompression yes,
+ * else none (docs/config.md). */
+int conf_snapshot_codec(const conf *c);
 
 #endif

@@ -13,6 +13,7 @@
 #include "savepoint.h"
 #include "server.h"
 #include "slowlog.h"
+#include "snap_z.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -113,6 +114,10 @@ static json_t *v_appendfsync(const conf *file, bool running) {
     return json_string(aof_fsync_name(running ? aof_fsync_policy() : file->appendfsync));
 }
 
+static json_t *v_snapz(const conf *file, bool running) {
+    return json_string(snap_z_name(running ? snap_z_setting() : conf_snapshot_codec(file)));
+}
+
 static json_t *v_slowlog_us(const conf *file, bool running) {
     return json_integer(running ? slowlog_threshold_us() : file->slowlog_slower_than);
 }
@@ -149,6 +154,7 @@ static const rewrite_setting settings[] = {
     {"save", v_save},
     {"appendonly", v_appendonly},
     {"appendfsync", v_appendfsync},
+    {"snapshot_compression", v_snapz},
     {"slowlog_log_slower_than", v_slowlog_us},
     {"slowlog_max_len", v_slowlog_len},
     {"latency_monitor_threshold", v_latency},

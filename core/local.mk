@@ -21,7 +21,7 @@ core_libkeelcore_la_SOURCES = \
 	core/limit.c core/limit.h core/lock.c core/lock.h core/log.c core/log.h core/mem.c core/mem.h core/memusage.c core/memusage.h core/memtype.c core/memtype.h core/net.c core/net.h core/notify.c core/notify.h core/ns.c core/ns.h core/ns_place.c core/ns_due.c core/ns_due.h core/opts.c core/opts.h \
 	core/persist.c core/persist.h core/rdb_import.c core/rdb_import.h core/snap_dir.c core/snap_dir.h \
 	core/snap_file.c core/snap_file.h core/snap_io.c core/snap_io.h core/snap_pit.c core/snap_pit.h \
-	core/snap_shard.c core/snap_shard.h \
+	core/snap_shard.c core/snap_shard.h core/snap_z.c core/snap_z.h \
 	core/savepoint.c core/savepoint.h \
 	core/blob.c core/blob.h core/blob_walk.c core/blob_walk.h core/modconf.c core/modconf.h core/module_rt.c core/module_rt.h \
 	core/quiesce.c core/quiesce.h \
@@ -32,10 +32,10 @@ core_libkeelcore_la_SOURCES = \
 core_libkeelcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core -DKEEL_CORE \
 	-DKEEL_MODULE_DIR='"$(modulesdir)"' \
 	$(LIBEVENT_CFLAGS) $(LIBEVENT_PTHREADS_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(OPENSSL_CFLAGS) \
-	$(JANSSON_CFLAGS) $(XXHASH_CFLAGS)
+	$(JANSSON_CFLAGS) $(XXHASH_CFLAGS) $(LZ4_CFLAGS) $(ZSTD_CFLAGS)
 core_libkeelcore_la_LIBADD = datakit/libdatakit_pic.la \
 	$(LIBEVENT_LIBS) $(LIBEVENT_PTHREADS_LIBS) $(LIBEVENT_OPENSSL_LIBS) $(OPENSSL_LIBS) \
-	$(JANSSON_LIBS) $(XXHASH_LIBS) $(CK_LIBS) $(PTHREAD_LIBS) -lm
+	$(JANSSON_LIBS) $(XXHASH_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) $(CK_LIBS) $(PTHREAD_LIBS) -lm
 
 bin_PROGRAMS += core/keel-server
 core_keel_server_SOURCES = core/main.c

@@ -558,6 +558,7 @@ static int load_snapshot(void);
 int persist_load_at_start(void) {
     aof_set_enabled_at_start(srv->cf.appendonly);
     aof_set_fsync_policy(srv->cf.appendfsync);
+    snap_z_set_setting(conf_snapshot_codec(&srv->cf));
     if (load_snapshot() != 0) return -1;
     pthread_mutex_lock(&ps.lock);
     uint64_t generation = ps.generation;

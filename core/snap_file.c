@@ -197,14 +197,19 @@ bool snap_writer_open(snap_writer *w, int fd, enum snap_file_kind kind) {
     return true;
 }
 
-void snap_block_begin(snap_writer *w, uint8_t kind, uint32_t len) {
-    uint8_t h[SNAP_BLOCK_HEADER] = {kind, 0, 0, 0};
+/* Opens a block whose header names codec. */
+static void snap_block_coded(snap_writer *w, uint8_t kind, uint8_t codec, uint32_t len) {
+    uint8_t h[SNAP_BLOCK_HEADER] = {kind, codec, 0, 0};
     put_le(h + 4, len, 4);
     XXH3_64bits_reset(w->hash);
     XXH3_64bits_update(w->hash, h, sizeof h);
     out_put(w, h, sizeof h);
     w->block_left = len;
     w->in_block = true;
+}
+
+void snap_block_begin(snap_writer *w, uint8_t kind, uint32_t len) {
+    snap_block_coded(w, kind, SNAP_Z_NONE, len);
 }
 
 void snap_block_put(snap_writer *w, const void *p, size_t n) {
@@ -236,6 +241,42 @@ void snap_block(snap_writer *w, uint8_t kind, const void *payload, size_t len) {
     snap_block_end(w);
 }
 
+void snap_writer_compress(snap_writer *w, int codec) {
+    w->codec = codec > SNAP_Z_NONE && codec < SNAP_Z_CODECS ? codec : SNAP_Z_NONE;
+}
+
+/* Blocks smaller than this are not worth compressing. */
+#define SNAP_Z_MIN 64u
+
+void snap_block_z(snap_writer *w, uint8_t kind, const void *payload, size_t len) {
+    if (w->codec == SNAP_Z_NONE || len < SNAP_Z_MIN || len > SNAP_Z_MAX || w->err) {
+        snap_block(w, kind, payload, len);
+        return;
+    }
+    /* room for what would save at least a 32nd: a block that shrinks less is kept as it is */
+    size_t room = len - len / 32 - SNAP_BLOCK_PLAIN_LEN;
+    if (w->zcap < room) {
+        uint8_t *p = realloc(w->zbuf, room);
+        if (!p) { /* no memory to compress: the block is written as it is */
+            snap_block(w, kind, payload, len);
+            return;
+        }
+        w->zbuf = p;
+        w->zcap = room;
+    }
+    size_t k = snap_z_compress(&w->z, w->codec, payload, len, w->zbuf, room);
+    if (k == 0) {
+        snap_block(w, kind, payload, len);
+        return;
+    }
+    uint8_t plain[SNAP_BLOCK_PLAIN_LEN];
+    put_le(plain, len, SNAP_BLOCK_PLAIN_LEN);
+    snap_block_coded(w, kind, (uint8_t)w->codec, (uint32_t)(SNAP_BLOCK_PLAIN_LEN + k));
+    snap_block_put(w, plain, sizeof plain);
+    snap_block_put(w, w->zbuf, k);
+    snap_block_end(w);
+}
+
 int snap_writer_finish(snap_writer *w) {
     out_flush(w);
     if (!w->err && !w->no_sync && fsync(w->fd) != 0) w->err = errno;
@@ -244,6 +285,10 @@ int snap_writer_finish(snap_writer *w) {
 
 void snap_writer_free(snap_writer *w) {
     free(w->out);
+    free(w->zbuf);
+    w->zbuf = NULL;
+    w->zcap = 0;
+    snap_z_enc_free(&w->z);
     if (w->hash) XXH3_freeState(w->hash);
     w->out = NULL;
     w->hash = NULL;
@@ -298,6 +343,49 @@ int snap_reader_open(snap_reader *r, int fd, const char *name, enum snap_file_ki
     return 0;
 }
 
+/* A compressed block, its checksum checked: its payload is replaced by what it expands to.  The
+ * length it says is checked against SNAP_Z_MAX before anything is allocated. */
+static int expand(snap_reader *r, uint8_t codec, const uint8_t **payload, size_t *len,
+                  uint64_t at) {
+    if (codec >= SNAP_Z_CODECS) {
+        snprintf(r->err, sizeof r->err,
+                 "%s: the block at offset %llu names compression codec %u, which this server "
+                 "does not know",
+                 r->name, (unsigned long long)at, codec);
+        return -1;
+    }
+    uint64_t plain = *len >= SNAP_BLOCK_PLAIN_LEN ? get_le(*payload, SNAP_BLOCK_PLAIN_LEN) : 0;
+    if (plain == 0 || plain > SNAP_Z_MAX) {
+        snprintf(r->err, sizeof r->err,
+                 "%s: the compressed block at offset %llu says it expands to %llu bytes (1 to %u "
+                 "allowed; corrupt)",
+                 r->name, (unsigned long long)at, (unsigned long long)plain, SNAP_Z_MAX);
+        return -1;
+    }
+    if (plain > r->plain_cap) {
+        uint8_t *p = realloc(r->plain, plain);
+        if (!p) {
+            snprintf(r->err, sizeof r->err,
+                     "%s: no memory to expand the block at offset %llu (%llu bytes)", r->name,
+                     (unsigned long long)at, (unsigned long long)plain);
+            return -1;
+        }
+        r->plain = p;
+        r->plain_cap = plain;
+    }
+    if (!snap_z_decompress(&r->z, codec, *payload + SNAP_BLOCK_PLAIN_LEN,
+                           *len - SNAP_BLOCK_PLAIN_LEN, r->plain, plain)) {
+        snprintf(r->err, sizeof r->err,
+                 "%s: the %s block at offset %llu does not expand to the %llu bytes it says "
+                 "(corrupt)",
+                 r->name, snap_z_name(codec), (unsigned long long)at, (unsigned long long)plain);
+        return -1;
+    }
+    *payload = r->plain;
+    *len = plain;
+    return 1;
+}
+
 int snap_reader_next(snap_reader *r, uint8_t *kind, const uint8_t **payload, size_t *len,
                      uint64_t *at) {
     *at = r->pos;
@@ -309,7 +397,7 @@ int snap_reader_next(snap_reader *r, uint8_t *kind, const uint8_t **payload, siz
         return -1;
     }
     uint64_t n = get_le(h + 4, 4);
-    if (h[1] || h[2] || h[3] || n > r->size - r->pos - SNAP_BLOCK_TRAILER) {
+    if (h[2] || h[3] || n > r->size - r->pos - SNAP_BLOCK_TRAILER) {
         snprintf(r->err, sizeof r->err,
                  "%s: block at offset %llu claims %llu bytes, past the end of the file "
                  "(truncated or corrupt)",
@@ -346,16 +434,21 @@ int snap_reader_next(snap_reader *r, uint8_t *kind, const uint8_t **payload, siz
                  r->name, (unsigned long long)*at);
         return -1;
     }
+    static const uint8_t empty[1];
     *kind = h[0];
-    *payload = r->payload;
+    *payload = r->payload ? r->payload : empty; /* never NULL: callers do payload + len */
     *len = n;
-    return 1;
+    return h[1] == SNAP_Z_NONE ? 1 : expand(r, h[1], payload, len, *at);
 }
 
 void snap_reader_free(snap_reader *r) {
     free(r->payload);
     r->payload = NULL;
     r->cap = 0;
+    free(r->plain);
+    r->plain = NULL;
+    r->plain_cap = 0;
+    snap_z_dec_free(&r->z);
 }
 
 /* ---- decoding ---- */

@@ -3,10 +3,11 @@
  * tests drive it directly.  docs/persistence.md describes the format byte by byte.
  *
  * A file is an 16-byte preamble (magic "KEELSNAP", format version, file kind) followed by
- * blocks.  A block is an 8-byte header (kind byte, three zero bytes, payload length as a 32-bit
- * little-endian number), the payload, and the XXH3-64 of header and payload (8 bytes, little
- * endian).  Every number in the format is little-endian; lengths inside payloads are LEB128
- * varints.
+ * blocks.  A block is an 8-byte header (kind byte, codec byte (snap_z.h; 0: stored as it is), two
+ * zero bytes, payload length as a 32-bit little-endian number), the payload, and the XXH3-64 of
+ * header and payload as they are on disk (8 bytes, little endian).  A compressed block's payload
+ * is the length it expands to (u32) and the codec's bytes.  Every number in the format is
+ * little-endian; lengths inside payloads are LEB128 varints.
  */
 #ifndef KEEL_CORE_SNAP_FILE_H
 #define KEEL_CORE_SNAP_FILE_H
@@ -16,11 +17,15 @@
 #include <stdint.h>
 #include <xxhash.h>
 
+#include "snap_z.h"
+
 #define SNAP_MAGIC "KEELSNAP"
 #define SNAP_VERSION 1u
 #define SNAP_PREAMBLE 16u
 #define SNAP_BLOCK_HEADER 8u
 #define SNAP_BLOCK_TRAILER 8u
+/* A compressed block's payload starts with the length it expands to. */
+#define SNAP_BLOCK_PLAIN_LEN 4u
 
 /* File kinds (the preamble's last word). */
 enum snap_file_kind { SNAP_FILE_SHARD = 1, SNAP_FILE_MANIFEST = 2 };
@@ -78,6 +83,10 @@ typedef struct snap_writer {
     int err;                 /* the first errno a write met (ENOMEM for memory); 0 = fine */
     bool no_sync;            /* snap_writer_finish leaves the fsync to the caller */
     struct snap_io_file *io; /* NULL, or the I/O thread's file: filled buffers go there */
+    int codec;               /* snap_block_z compresses with it (SNAP_Z_NONE: never) */
+    snap_z_enc z;
+    uint8_t *zbuf; /* a compressed block being made */
+    size_t zcap;
 } snap_writer;
 
 /* Starts a file of the given kind on fd (the caller opened it and closes it): false with w->err
@@ -98,6 +107,11 @@ void snap_block_put(snap_writer *w, const void *p, size_t n);
 void snap_block_end(snap_writer *w);
 /* A whole block from a buffer. */
 void snap_block(snap_writer *w, uint8_t kind, const void *payload, size_t len);
+/* snap_block_z compresses with codec from now on (SNAP_Z_NONE: it writes blocks as they are). */
+void snap_writer_compress(snap_writer *w, int codec);
+/* A whole block from a buffer, compressed with the writer's codec when it is at most SNAP_Z_MAX
+ * bytes and compressing saves at least a 32nd of it; else as snap_block. */
+void snap_block_z(snap_writer *w, uint8_t kind, const void *payload, size_t len);
 /* Writes what is buffered and fsyncs fd: 0, or -1 with w->err (also for any earlier error). */
 int snap_writer_finish(snap_writer *w);
 /* Frees the writer's buffers (not the fd). */
@@ -113,8 +127,11 @@ typedef struct snap_reader {
     const char *name; /* for errors */
     uint64_t size;    /* the file's size */
     uint64_t pos;     /* offset of the next unread byte */
-    uint8_t *payload; /* the last block's payload (owned, reused) */
+    uint8_t *payload; /* the last block's payload as on disk (owned, reused) */
     size_t cap;
+    uint8_t *plain; /* the last compressed block's payload, expanded (owned, reused) */
+    size_t plain_cap;
+    snap_z_dec z;
     char err[256]; /* what went wrong, with the file's name and the offset */
 } snap_reader;
 
@@ -122,7 +139,10 @@ typedef struct snap_reader {
 int snap_reader_open(snap_reader *r, int fd, const char *name, enum snap_file_kind kind);
 /* Reads the next block: 1 with *kind, *payload (valid until the next call) and *len; 0 at a
  * clean end of file; -1 with r->err for a truncated block, a length past the end of the file or a
- * checksum that does not match.  *at gets the block's offset (for the caller's errors). */
+ * checksum that does not match.  A compressed block is checked as it is on disk, then expanded
+ * (*payload and *len are the expanded bytes): -1 too for an unknown codec, a block that says it
+ * expands past SNAP_Z_MAX (refused before anything is allocated for it) or one that does not
+ * expand to exactly the length it says.  *at gets the block's offset (for the caller's errors). */
 int snap_reader_next(snap_reader *r, uint8_t *kind, const uint8_t **payload, size_t *len,
                      uint64_t *at);
 void snap_reader_free(snap_reader *r);

@@ -21,6 +21,8 @@
  * a block of its own, streamed from where it lies (no copy). */
 #define SNAP_RECORDS_BLOCK (256u * 1024)
 #define SNAP_BIG_VALUE (64u * 1024)
+/* A record's head past its key: kind, flags, two varints, expiry, aux words, type id. */
+#define SNAP_REC_HEAD_MAX 44u
 
 /* ======== the sink a type's save op writes into ======== */
 
@@ -52,24 +54,38 @@ static void fail(snap_shard_writer *sw, const char *fmt, const char *what) {
 
 static void flush_records(snap_shard_writer *sw) {
     if (!sw->rec.len) return;
-    snap_block(&sw->w, SNAP_BLK_RECORDS, sw->rec.p, sw->rec.len);
+    snap_block_z(&sw->w, SNAP_BLK_RECORDS, sw->rec.p, sw->rec.len);
     sw->rec.len = 0;
 }
 
+/* Appends one record to the records buffer. */
+static void buffer_record(snap_shard_writer *sw, const snap_rec *r, const void *v1, size_t n1,
+                          const void *v2, size_t n2) {
+    snap_rec_head(&sw->rec, r);
+    snap_buf_put(&sw->rec, v1, n1);
+    snap_buf_put(&sw->rec, v2, n2);
+    if (sw->rec.oom) fail(sw, "%s", "out of memory");
+    sw->records++;
+}
+
 /* Appends one record: its head, then the value in up to two pieces (a box's header and its
- * bytes, or a save op's output). */
+ * bytes, or a save op's output).  A big value gets a block of its own: streamed from where it
+ * lies, or, when the file is compressed and that block is at most SNAP_Z_MAX, copied into the
+ * records buffer first (a codec needs the block whole). */
 static void put_record(snap_shard_writer *sw, const snap_rec *r, const void *v1, size_t n1,
                        const void *v2, size_t n2) {
     if (n1 + n2 < SNAP_BIG_VALUE) {
-        snap_rec_head(&sw->rec, r);
-        snap_buf_put(&sw->rec, v1, n1);
-        snap_buf_put(&sw->rec, v2, n2);
-        if (sw->rec.oom) fail(sw, "%s", "out of memory");
-        sw->records++;
+        buffer_record(sw, r, v1, n1, v2, n2);
         if (sw->rec.len >= sw->block_bytes) flush_records(sw);
         return;
     }
     flush_records(sw);
+    if (sw->w.codec != SNAP_Z_NONE && r->klen + n1 + n2 + SNAP_REC_HEAD_MAX <= SNAP_Z_MAX) {
+        buffer_record(sw, r, v1, n1, v2, n2);
+        flush_records(sw);
+        if (sw->rec.cap > 2 * (size_t)sw->block_bytes) snap_buf_free(&sw->rec); /* keep it small */
+        return;
+    }
     snap_buf head = {0};
     snap_rec_head(&head, r);
     uint64_t len = head.len + n1 + n2;
@@ -229,6 +245,7 @@ bool snap_shard_begin(snap_shard_writer *sw, shard *s, int fd, uint64_t generati
         fail(sw, "%s", "out of memory");
         return false;
     }
+    snap_writer_compress(&sw->w, snap_z_setting()); /* snapshot-compression, as the save starts */
     write_head(sw, generation);
     return !sw->failed;
 }

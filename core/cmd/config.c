@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "persist.h"
 #include "savepoint.h"
+#include "snap_z.h"
 #include "server.h"
 #include "zvm.h"
 
@@ -278,6 +279,28 @@ static const char *set_appendfsync(const char *v) {
     aof_set_fsync_policy(policy);
     return NULL;
 }
+/* snapshot-compression names the codec; rdbcompression (Redis's switch) is yes while any is on,
+ * and "yes" turns on lz4 unless a codec is on already (docs/config.md). */
+static void get_snapz(char *o, size_t n) {
+    snprintf(o, n, "%s", snap_z_name(snap_z_setting()));
+}
+static const char *set_snapz(const char *v) {
+    int codec = snap_z_parse(v);
+    if (codec < 0) return "argument(s) must be one of the following: no, lz4, zstd";
+    snap_z_set_setting(codec);
+    return NULL;
+}
+static void get_rdbcompression(char *o, size_t n) {
+    snprintf(o, n, snap_z_setting() != SNAP_Z_NONE ? "yes" : "no");
+}
+static const char *set_rdbcompression(const char *v) {
+    if (strcasecmp(v, "yes") && strcasecmp(v, "no")) return "argument must be 'yes' or 'no'";
+    if (!strcasecmp(v, "no"))
+        snap_z_set_setting(SNAP_Z_NONE);
+    else if (snap_z_setting() == SNAP_Z_NONE)
+        snap_z_set_setting(SNAP_Z_LZ4);
+    return NULL;
+}
 static void get_appendfilename(char *o, size_t n) {
     snprintf(o, n, "%s", srv->cf.appendfilename);
 }
@@ -341,6 +364,8 @@ static const config_param params[] = {
     {"save", get_save, set_save},
     {"appendonly", get_appendonly, set_appendonly},
     {"appendfsync", get_appendfsync, set_appendfsync},
+    {"snapshot-compression", get_snapz, set_snapz},
+    {"rdbcompression", get_rdbcompression, set_rdbcompression},
     {"appendfilename", get_appendfilename, NULL},
     {"appenddirname", get_appenddirname, NULL},
     {"persistence", get_persistence, NULL},
@@ -480,8 +505,8 @@ static keel_op_result op_config(keel_proc *p, const keel_insn *in) {
             "    tcp-keepalive, client-output-buffer-limit, client-query-buffer-limit, maxmemory,",
             "    maxmemory-policy, maxmemory-samples, lfu-log-factor, lfu-decay-time,",
             "    proto-max-bulk-len, protected-mode, busy-reply-threshold (lua-time-limit),",
-            "    notify-keyspace-events, save, appendonly, appendfsync; dbfilename accepts",
-            "    only \"\").",
+            "    notify-keyspace-events, save, appendonly, appendfsync, snapshot-compression,",
+            "    rdbcompression; dbfilename accepts only \"\").",
             "REWRITE",
             "    Rewrite the configuration file with the running values of what SET changes.",
             "RESETSTAT",

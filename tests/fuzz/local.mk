@@ -49,6 +49,22 @@ tests_fuzz_fuzz_aof_reader_LDFLAGS = $(FUZZER_LINKING)
 tests_fuzz_fuzz_aof_reader_LDADD = core/libkeelcore.la
 endif
 
+# ---- the snapshot file reader with compressed blocks (core/snap_file.c, core/snap_z.c) ----
+FUZZ_TARGETS += snap_file
+check_PROGRAMS += tests/fuzz/fuzz_snap_file_replay
+TESTS += tests/fuzz/fuzz_snap_file_replay
+tests_fuzz_fuzz_snap_file_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_snap_file.c
+tests_fuzz_fuzz_snap_file_replay_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/snap_file"'
+tests_fuzz_fuzz_snap_file_replay_LDADD = core/libkeelcore.la
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_snap_file
+tests_fuzz_fuzz_snap_file_SOURCES = tests/fuzz/fuzz_snap_file.c
+tests_fuzz_fuzz_snap_file_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS)
+tests_fuzz_fuzz_snap_file_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_snap_file_LDADD = core/libkeelcore.la
+endif
+
 if MODULE_RESP
 FUZZ_RESP_LIBS = proto/resp/libresp.la sdk/harness/libkeelharness.la datakit/libdatakit_pic.la -lm
 

@@ -29,6 +29,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_http_metrics.py \
 	tests/integration/test_config_rewrite.py \
 	tests/integration/test_persistence.py \
+	tests/integration/test_snapshot_compression.py \
 	tests/integration/test_bgsave_pit.py \
 	tests/integration/test_aof.py \
 	tests/integration/test_aof_runtime.py \

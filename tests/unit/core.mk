@@ -90,6 +90,13 @@ tests_unit_test_snap_file_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_snap_file_LDADD = core/libkeelcore.la $(UNIT_LIBS)
 TESTS += tests/unit/test_snap_file
 
+check_PROGRAMS += tests/unit/test_snap_z
+tests_unit_test_snap_z_SOURCES = tests/unit/test_snap_z.c
+tests_unit_test_snap_z_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
+tests_unit_test_snap_z_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_snap_z_LDADD = core/libkeelcore.la $(UNIT_LIBS)
+TESTS += tests/unit/test_snap_z
+
 check_PROGRAMS += tests/unit/test_aof_rec
 tests_unit_test_aof_rec_SOURCES = tests/unit/test_aof_rec.c
 tests_unit_test_aof_rec_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
