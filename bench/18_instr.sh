@@ -5,7 +5,9 @@
 # runs under callgrind; the counters are zeroed after the fill, N requests run at pipeline P, and
 # the dump's total is divided by N.  Prints "RESULT instr <test> P<p> keel=K redis=R ratio=K/R".
 # Two more tests, not in the default list: "tx" (MULTI; INCR key:__rand_int__; EXEC, counted per
-# transaction, with bench/cmdseq.c) and "evalsha" (a script of INCR then GET of KEYS[1]).
+# transaction, with bench/cmdseq.c) and "evalsha" (a script of INCR then GET of KEYS[1]).  And
+# three set reads and removes, counted after N uncounted SADDs fill redis-benchmark's myset:
+# "sismember" and "srem" (of element:__rand_int__, as SADD adds them) and "spop" (N/2 of them).
 # Env: N (default 20000), PIPES ("1 16"), KEEL_SERVER, KEEL_ARGS (e.g. --module-dir), THREADS (2),
 # KEEP=DIR keeps the callgrind dumps (callgrind_annotate DIR/keel.incr.P16 shows where they go).
 set -uo pipefail
@@ -34,6 +36,9 @@ run_one() {
   wait_up "$port" || { echo "server did not start: $dump.log" >&2; kill "$pid"; return 1; }
   # the fill LRANGE needs, outside the count
   [ "$test" = lrange_100 ] && redis-benchmark -p "$port" -t lpush -n 600 -c 1 -P 1 -q >/dev/null 2>&1
+  case $test in sismember | srem | spop)
+    redis-benchmark -p "$port" -t sadd -n "$N" -c 50 -r 1000000 -P 16 -q >/dev/null 2>&1 ;;
+  esac
   redis-cli -p "$port" config set slowlog-log-slower-than -1 >/dev/null   # valgrind is slow: every request would be logged
   local sha=""
   [ "$test" = evalsha ] && sha=$(redis-cli -p "$port" SCRIPT LOAD "redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1])")
@@ -41,6 +46,8 @@ run_one() {
   case $test in
   tx) "$CMDSEQ" -p "$port" -c 50 -n "$N" -r 1000000 MULTI "INCR key:__rand_int__" EXEC >/dev/null ;;
   evalsha) redis-benchmark -p "$port" -n "$N" -c 50 -r 1000000 -P "$pl" evalsha "$sha" 1 'key:__rand_int__' >/dev/null 2>&1 ;;
+  sismember | srem) redis-benchmark -p "$port" -n "$N" -c 50 -r 1000000 -P "$pl" "$test" myset 'element:__rand_int__' >/dev/null 2>&1 ;;
+  spop) redis-benchmark -p "$port" -n "$((N / 2))" -c 50 -P "$pl" spop myset >/dev/null 2>&1 ;;
   *) redis-benchmark -p "$port" -t "$test" -n "$N" -c 50 -r 1000000 -P "$pl" -q >/dev/null 2>&1 ;;
   esac
   callgrind_control -d "$pid" >/dev/null 2>&1
@@ -48,7 +55,8 @@ run_one() {
   # the dump made by -d (part 1) holds the counted window only
   local f; f=$(ls "$dump".*.1 2>/dev/null | head -1)
   [ -n "$f" ] || f=$(ls "$dump".* | grep -v '\.log$' | head -1)
-  awk -v n="$N" '/^summary:|^totals:/{print int($2/n); exit}' "$f"
+  local n=$N; [ "$test" = spop ] && n=$((N / 2))
+  awk -v n="$n" '/^summary:|^totals:/{print int($2/n); exit}' "$f"
 }
 
 for test in "${TESTS[@]}"; do

@@ -427,7 +427,7 @@ uint64_t dk_ridx_before(const dk_ridx *x, uint32_t i) {
     return sum;
 }
 
-uint32_t dk_ridx_upper(const dk_ridx *x, uint64_t k) {
+uint32_t dk_ridx_upper(const dk_ridx *x, uint64_t k, uint64_t *last) {
     const node *nd = x->root;
     uint32_t r = 0;
     while (nd) {
@@ -439,7 +439,10 @@ uint32_t dk_ridx_upper(const dk_ridx *x, uint64_t k) {
             else
                 hi = mid;
         }
-        if (nd->leaf) return r + lo;
+        if (nd->leaf) {
+            if (lo && last) *last = KEY(nd)[lo - 1];
+            return r + lo;
+        }
         if (lo == 0) return r;
         /* children before the last such one hold only keys <= k (each is <= the next's first) */
         for (uint32_t j = 0; j + 1 < lo; j++)

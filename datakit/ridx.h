@@ -25,6 +25,8 @@
 #include <stdint.h>
 
 #define DK_RIDX_FAN 32
+/* Longest shared key prefix an index keeps for its owner (dk_ridx.kp). */
+#define DK_RIDX_KP_MAX 32
 
 typedef struct dk_ridx_node dk_ridx_node;
 
@@ -36,6 +38,10 @@ typedef struct dk_ridx {
     size_t bytes;             /* every node's footprint */
     const dk_ridx_node *hint; /* the leaf last found by index, and its first run's index */
     uint32_t hint_first;
+    /* Kept for the owner, never read here: leading bytes that every byte-string key shared
+     * when the keys were computed (dk_sorted's run keys skip them, sorted.c). */
+    uint8_t kplen;
+    uint8_t kp[DK_RIDX_KP_MAX];
 } dk_ridx;
 
 /* An empty index (NULL when out of memory). */
@@ -62,8 +68,9 @@ void dk_ridx_set_key(dk_ridx *x, uint32_t i, uint64_t key);
 uint32_t dk_ridx_locate(const dk_ridx *x, uint64_t pos, uint32_t *within);
 /* Elements in the runs before run i (i <= n). */
 uint64_t dk_ridx_before(const dk_ridx *x, uint32_t i);
-/* The number of runs whose key is <= k. */
-uint32_t dk_ridx_upper(const dk_ridx *x, uint64_t k);
+/* The number of runs whose key is <= k; when that is not 0 and last is not NULL, *last gets the
+ * key of the last of them. */
+uint32_t dk_ridx_upper(const dk_ridx *x, uint64_t k, uint64_t *last);
 
 /* Every byte the index owns, allocator slack included. */
 size_t dk_ridx_bytes(const dk_ridx *x);

@@ -4,10 +4,12 @@
  * (dk_val_cmp) packed back to back in runs of at most DK_SORTED_CHUNK_BYTES: no pointers and no
  * per-entry header beyond the boxes' own type bytes.  A small store is one run; a larger one
  * indexes its runs (ridx.h, a counted B+tree) by an order-preserving 64-bit prefix of each run's
- * first key, so a lookup is a descent by key, a few full compares where prefixes tie, and a scan
- * of one run; adding or removing a run, and every position query, is O(log runs).  Runs split
- * when full and merge when sparse; a store that shrinks to one run drops the index.  Values and
- * keys read are views valid until the next modification.
+ * first key (for byte strings, of the bytes after the leading ones the store's strings share), so
+ * a lookup is a descent by key, a few full compares where prefixes tie, and a scan of one run
+ * that compares one entry in 8 until it passes the key; adding or removing a run, and every
+ * position query, is O(log runs).  Runs split when full and merge when sparse; a store that
+ * shrinks to one run drops the index.  Values and keys read are views valid until the next
+ * modification.
  */
 #ifndef DATAKIT_SORTED_H
 #define DATAKIT_SORTED_H

@@ -194,7 +194,10 @@ keel_status sets_settle(keel_proc *p, const void *key, size_t klen, const dk_set
 
 dk_val sets_box(const void *s, size_t n) {
     dk_val v;
-    if (n > 0 && n <= INT_TEXT_MAX && dk_parse_int(s, n, &v)) return v;
+    /* integer text starts with a digit or '-': the test spares other members the parse call */
+    char c0 = n ? *(const char *)s : 0;
+    bool numeric = (c0 >= '0' && c0 <= '9') || c0 == '-';
+    if (numeric && n <= INT_TEXT_MAX && dk_parse_int(s, n, &v)) return v;
     return dk_bytes(s, n);
 }
 

@@ -1,5 +1,5 @@
 # tests/unit/datakit_containers.mk -- unit tests for datakit's containers: list, map, set,
-# intset, array, flat buffer, sparse bitset, and dk_sorted's run index (one program each).
+# intset, array, flat buffer, sparse bitset, dk_sorted and its run index (one program each).
 DK_CONTAINER_TESTS = \
 	tests/unit/test_dk_array \
 	tests/unit/test_dk_intset \
@@ -10,6 +10,7 @@ DK_CONTAINER_TESTS = \
 	tests/unit/test_dk_set \
 	tests/unit/test_dk_zset \
 	tests/unit/test_dk_ridx \
+	tests/unit/test_dk_sorted \
 	tests/unit/test_dk_row \
 	tests/unit/test_dk_stream
 
@@ -49,6 +50,10 @@ tests_unit_test_dk_set_LDADD = $(DK_TEST_LIBS)
 tests_unit_test_dk_ridx_SOURCES = tests/unit/test_dk_ridx.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_ridx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dk_ridx_LDADD = $(DK_TEST_LIBS)
+
+tests_unit_test_dk_sorted_SOURCES = tests/unit/test_dk_sorted.c $(DK_TEST_HELPERS)
+tests_unit_test_dk_sorted_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dk_sorted_LDADD = $(DK_TEST_LIBS)
 
 tests_unit_test_dk_zset_SOURCES = tests/unit/test_dk_zset.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_zset_CFLAGS = $(UNIT_CFLAGS)

@@ -73,12 +73,14 @@ static void check_all(const dk_ridx *x, bool full) {
         uint32_t upper = 0;
         while (upper < m.n && m.key[upper] <= k)
             upper++;
-        ck_assert_uint_eq(dk_ridx_upper(x, k), upper);
+        uint64_t last = ~k;
+        ck_assert_uint_eq(dk_ridx_upper(x, k, &last), upper);
+        ck_assert_uint_eq(last, m.key[upper - 1]);
         if (step == 1) before += m.count[i];
     }
     ck_assert_uint_eq(dk_ridx_before(x, m.n), m.total);
-    ck_assert_uint_eq(dk_ridx_upper(x, UINT64_MAX), m.n);
-    if (m.n && m.key[0] > 0) ck_assert_uint_eq(dk_ridx_upper(x, m.key[0] - 1), 0);
+    ck_assert_uint_eq(dk_ridx_upper(x, UINT64_MAX, NULL), m.n);
+    if (m.n && m.key[0] > 0) ck_assert_uint_eq(dk_ridx_upper(x, m.key[0] - 1, NULL), 0);
 }
 
 START_TEST(test_dk_ridx_random_against_model) {
@@ -136,7 +138,7 @@ START_TEST(test_dk_ridx_walk_and_bytes) {
     for (uint32_t i = 0; i < 20000; i++)
         ck_assert_ptr_eq(dk_ridx_run(x, i), (void *)(uintptr_t)(i + 1));
     ck_assert_uint_lt(dk_ridx_bytes(x) / 20000, 80);
-    ck_assert_uint_eq(dk_ridx_upper(x, 55), 6);
+    ck_assert_uint_eq(dk_ridx_upper(x, 55, NULL), 6);
     /* removing all but a few gives memory back */
     while (x->n > 3)
         dk_ridx_remove(x, x->n / 2);
