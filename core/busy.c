@@ -109,20 +109,52 @@ static void busy_fail_late(thr *t, lock_ent *e) {
     e->wait_tail = last;
 }
 
+/* Takes off e's waiters that hold keys while still taking theirs (zvm_may_retake_keys) onto
+ * *out: a script that wrote and waits for a key (a limited waiter) may be waiting for one of
+ * them, which may be waiting for a key the script holds.  Such a cycle never untangles by
+ * itself (the script cannot start over), so each of them gives its keys back and takes them
+ * over, behind the script.  Only a cycle of two scripts that both wrote is left, and fails at the
+ * deadline.  (Taking back keys from one that is not in a cycle costs it its place, nothing
+ * more.) */
+static void busy_take_retakers(lock_ent *e, zvm_proc **out) {
+    zvm_proc **pp = &e->wait_head, *last = NULL;
+    while (*pp) {
+        zvm_proc *w = *pp;
+        if (!zvm_may_retake_keys(w)) {
+            last = w;
+            pp = &w->next;
+            continue;
+        }
+        *pp = w->next;
+        w->next = *out;
+        *out = w;
+    }
+    e->wait_tail = last;
+}
+
 void busy_sweep(thr *t) {
     bool busy = atomic_load_explicit(&busy_count, memory_order_acquire) != 0;
     bool limited = atomic_load_explicit(&limited_waiters, memory_order_acquire) != 0;
     if (!busy && !limited) return;
+    zvm_proc *retake = NULL;
     for (int i = 0; i < t->nshards; i++) {
         lock_table *lt = &t->shards[i]->locks;
         for (uint32_t b = 0; lt->count && b <= lt->mask; b++)
             for (lock_ent *e = lt->buckets[b]; e; e = e->next) {
                 if (!e->wait_head) continue;
                 const char *err = busy ? busy_error_of(e->owner) : NULL;
-                if (err)
+                if (err) {
                     busy_fail_waiters(t, e, err);
-                else if (limited)
+                } else if (limited) {
                     busy_fail_late(t, e);
+                    busy_take_retakers(e, &retake);
+                }
             }
+    }
+    while (retake) { /* after the walk: giving keys back changes the lock tables */
+        zvm_proc *w = retake;
+        retake = w->next;
+        w->next = NULL;
+        zvm_retake_keys(w);
     }
 }

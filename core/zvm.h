@@ -289,6 +289,13 @@ bool zvm_holds_gate(const zvm_proc *p, uint32_t shard_id);
 bool zvm_lock_keys_ordered(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end);
 /* Enters p's keys in its shard's lock table (when a lazily-locked process leaves the CPU). */
 void zvm_register_lazy_locks(zvm_proc *p);
+/* True when p, waiting for a lock, may give back the keys it holds and take them over: a
+ * request (not a child) still in its key.lock prologue (nothing run), holding keys, not running
+ * alone, not replaying the log. */
+bool zvm_may_retake_keys(const zvm_proc *p);
+/* On p's thread, p taken off the lock's waiters: gives back every key p holds and starts its
+ * key.lock over (busy.c, to free a script that wrote and waits for a key p holds). */
+void zvm_retake_keys(zvm_proc *p);
 /* Handles an MSG_UNLOCK sent by zvm_release_locks from another thread. */
 void zvm_unlock_msg(struct thr *t, msg *m);
 /* Child c finished: its locks pass to its parent, held until the parent ends (the ones the

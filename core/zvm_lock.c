@@ -179,6 +179,19 @@ void zvm_unlock_msg(thr *t, msg *m) {
     mem_free(um);
 }
 
+bool zvm_may_retake_keys(const zvm_proc *p) {
+    return !p->call_parent && !p->lock_watch && p->pc == 0 && p->nlocks > 0 && !p->alone &&
+           !p->aof_replay;
+}
+
+void zvm_retake_keys(zvm_proc *p) {
+    zvm_release_locks(p);
+    p->lock_next = p->lock_key = p->lock_pos = 0;
+    p->lock_ordered = false;
+    atomic_fetch_add_explicit(&srv->lock_retakes, 1, memory_order_relaxed);
+    thr_ready(p->cur, p);
+}
+
 /* A child's keys pass to its parent when it finishes: the ones the parent held already were
  * never the child's; the ones it took besides are held on until the parent ends. */
 /* True when every key of c is one of p's. */

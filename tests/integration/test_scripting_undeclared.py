@@ -9,7 +9,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelServer
+from keel_harness import KeelServer, wait_until
 
 ACCOUNTS = ["acct:%d" % i for i in range(8)]
 START = 1000
@@ -38,6 +38,21 @@ redis.call('DECRBY', KEYS[1], 1)
 redis.call('SET', ARGV[1], v + 1)
 return 1
 """
+
+
+def shard_ordered_keys(r):
+    """Two keys k, j with k's shard before j's (DEBUG ZVM EXPLAIN tells a key's shard): a
+    command with both takes k first."""
+    def shard(key):
+        text = r.execute_command("DEBUG", "ZVM", "EXPLAIN", "GET", key)
+        text = text.decode() if isinstance(text, bytes) else "\n".join(
+            x.decode() if isinstance(x, bytes) else str(x) for x in text)
+        return int(text.split(" shard ")[1].split()[0])
+    keys = ["order:%d" % i for i in range(64)]
+    first = min(keys, key=shard)
+    last = max(keys, key=shard)
+    assert shard(first) < shard(last)
+    return first, last
 
 
 class ScriptingUndeclared(unittest.TestCase):
@@ -161,6 +176,43 @@ class ScriptingUndeclared(unittest.TestCase):
         self.run_workers([lambda s=s: crossing(s) for s in range(6)])
         self.assertEqual(sum(int(self.r.get("cross:%d" % i) or 0) for i in range(4)), 2 + 6 * 60 * 2)
         self.assertEqual(self.r.info("scripting")["scripts_alone"], alone_before + 1)
+
+    def test_scripting_written_script_gets_a_key_a_waiting_request_holds(self):
+        """A script that wrote, then reads an undeclared key that a multi-key request holds while
+        that request waits for the script's declared key: the two would wait for each other (the
+        script cannot start over once it wrote).  The request gives its keys back and takes them
+        again behind the script (INFO's zvm_lock_retakes), so both succeed: the script reads the
+        value from before the request, as if it had run first."""
+        self.r.config_set("busy-reply-threshold", 20000)   # the old way failed the script after it
+        k, j = shard_ordered_keys(self.r)                   # MSET takes k first, then waits for j
+        script = ("redis.call('SET', KEYS[1], 'w') local n = 0 "
+                  "for i = 1, tonumber(ARGV[2]) do n = n + i end "
+                  "return redis.call('GET', ARGV[1])")
+        n, retaken = 5_000_000, False
+        for attempt in range(6):
+            self.r.delete(k, j)
+            before = self.r.info("stats")["zvm_lock_retakes"]
+            out = {}
+
+            def run_script(text=f"{script} -- attempt {attempt}"):  # a new script: a first run
+                try:
+                    out["script"] = self.srv.client().eval(text, 1, j, k, n)
+                except Exception as e:   # checked below
+                    out["error"] = repr(e)
+            t = threading.Thread(target=run_script)
+            t.start()
+            wait_until("the script runs", lambda: self.r.info("scripting")["scripts_running"] == 1
+                       or not t.is_alive())
+            self.assertEqual(self.r.mset({k: "1", j: "2"}), True)
+            t.join(600)
+            self.assertNotIn("error", out)
+            self.assertEqual(self.r.mget(k, j), [b"1", b"2"])
+            if self.r.info("stats")["zvm_lock_retakes"] > before:
+                self.assertIsNone(out["script"])        # it read k before MSET wrote it
+                retaken = True
+                break
+            n *= 2   # the script reached k before MSET came: a longer loop
+        self.assertTrue(retaken, "the request never waited for the script's key while holding k")
 
     def test_scripting_safe_scripts_run_side_by_side(self):
         """A script that declares its keys never runs alone: a long one holding its key does not
