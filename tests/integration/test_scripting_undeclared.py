@@ -214,6 +214,32 @@ class ScriptingUndeclared(unittest.TestCase):
             n *= 2   # the script reached k before MSET came: a longer loop
         self.assertTrue(retaken, "the request never waited for the script's key while holding k")
 
+    def test_scripting_first_runs_crossing_transactions_stay_consistent(self):
+        """Scripts that are always on their first run (a new text each call) move a unit from a
+        declared key to an undeclared one, after writing, while transactions move units between
+        the same keys across shards: every call succeeds (none waits out busy-reply-threshold,
+        set long here: a cycle left standing would fail a script) and the total stays."""
+        self.r.config_set("busy-reply-threshold", 20000)
+
+        def scripts(seed):
+            rng, c = random.Random(seed), self.srv.client()
+            for i in range(120):
+                a, b = rng.sample(ACCOUNTS, 2)
+                text = ("redis.call('DECRBY', KEYS[1], 1) redis.call('INCRBY', ARGV[1], 1) "
+                        "return 1 -- %d %d" % (seed, i))
+                self.assertEqual(c.eval(text, 1, a, b), 1)
+
+        def transactions(seed):
+            rng, c = random.Random(seed), self.srv.client()
+            for _ in range(150):
+                a, b = rng.sample(ACCOUNTS, 2)
+                p = c.pipeline(transaction=True)
+                p.decrby(a, 1)
+                p.incrby(b, 1)
+                p.execute()
+        self.run_workers([lambda: scripts(1)] + [lambda s=s: transactions(s) for s in range(2, 6)])
+        self.assertEqual(sum(int(self.r.get(a)) for a in ACCOUNTS), START * len(ACCOUNTS))
+
     def test_scripting_safe_scripts_run_side_by_side(self):
         """A script that declares its keys never runs alone: a long one holding its key does not
         stop another script on another key."""
