@@ -416,6 +416,20 @@ static bool conn_write(conn *c) {
     return true;
 }
 
+/* Output small enough to wait for the request still in flight behind it, when that one is quick
+ * (not blocking, not run long): MULTI's +OK and +QUEUED then leave with EXEC's reply in one
+ * write, as from Redis, which answers a pipeline only once it has run all of it. */
+#define CONN_HOLD_MAX 16384
+
+static bool conn_output_waits(const conn *c) {
+    const zvm_proc *p = c->pend_head;
+    if (!p || zvm_state(p) == ZVM_DONE || c->out.len - c->out_off > CONN_HOLD_MAX ||
+        (c->flags & (CONN_ENCODING | CONN_CLOSE_ASAP)) || c->held ||
+        atomic_load_explicit(&c->nlong, memory_order_relaxed) > 0)
+        return false;
+    return !p->cmd || !(p->cmd->def->flags & KEEL_CMD_BLOCKING);
+}
+
 /* Writes what each dirty connection has; one that is encoding a big reply encodes its next
  * slice (when its output has drained) and stays dirty for the next loop turn. */
 void conn_flush_dirty(thr *t) {
@@ -440,7 +454,11 @@ void conn_flush_dirty(thr *t) {
             }
             if (!(c->flags & CONN_ENCODING)) conn_resume(c); /* its reply no longer counts */
         }
+        if (c->out_off < c->out.len && conn_output_waits(c)) continue; /* its end marks c dirty */
         if (!conn_write(c)) continue;
+        /* the one request left in flight (EXEC after its MULTI's replies went out) may now be
+         * answered where it runs */
+        if (c->npend == 1) conn_direct_open(c, c->pend_head);
         /* a socket that is full wakes conn_on_write, which marks it dirty again */
         if ((c->flags & CONN_ENCODING) && c->out.len - c->out_off < CONN_ENCODE_AHEAD) {
             c->flags |= CONN_DIRTY;

@@ -39,7 +39,8 @@ static void list_remove(thr *t, conn *c) {
 }
 
 void conn_direct_open(conn *c, zvm_proc *p) {
-    if (c->direct_slot >= 0 || c->npend != 1 || c->pend_head != p || p->done != conn_proc_done)
+    if (c->direct_slot >= 0 || c->npend != 1 || c->pend_head != p || p->done != conn_proc_done ||
+        zvm_state(p) == ZVM_DONE)
         return;
     if (!srv->cf.direct_replies || conn_wants_move(c) || !c->proto->def.encode_detached || c->tls ||
         c->out_off != c->out.len || p->quiet || p->push_bytes ||

@@ -26,9 +26,9 @@
 
 enum { DIRECT_OFF = 0, DIRECT_OPEN, DIRECT_WRITING, DIRECT_SENT };
 
-/* On c's thread, as p starts: opens the window when p is c's only pending request and c can
- * take a reply from another thread (plain TCP, nothing unwritten, a protocol that encodes
- * detached, no reply suppressed). */
+/* On c's thread, as p leaves for another thread or once c's output is written: opens the window
+ * when p is c's only pending request, not finished, and c can take a reply from another thread
+ * (plain TCP, nothing unwritten, a protocol that encodes detached, no reply suppressed). */
 void conn_direct_open(conn *c, zvm_proc *p);
 
 /* On c's thread, before it changes c's pending list or output: closes the window.  A reply

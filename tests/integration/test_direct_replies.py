@@ -245,6 +245,41 @@ class DirectReplies(unittest.TestCase):
         self.assertEqual(failures, [])
         self.assertTrue(killer.ping())
 
+    def test_replies_before_a_blocking_command_are_not_held_for_it(self):
+        r = self.srv.client()
+        for n, blocking in enumerate((("BLPOP", "hold:list{n}", "0"),
+                                      ("XREAD", "BLOCK", "0", "STREAMS", "hold:stream{n}", "$"))):
+            key = key_on_other_thread(r, f"held{n}-")
+            r.set(key, "before")
+            s = self.srv.raw(timeout=60)
+            rd = RespReader(s)
+            cmd = [a.replace("{n}", str(n)) for a in blocking]
+            s.sendall(resp_command("GET", key) + resp_command(*cmd))
+            self.assertEqual(rd.reply(), b"$6\r\nbefore\r\n")  # while the second one waits
+            if cmd[0] == "BLPOP":
+                r.rpush(cmd[1], "x")
+                self.assertEqual(rd.reply(), b"*2\r\n$%d\r\n%s\r\n$1\r\nx\r\n" % (len(cmd[1]), cmd[1].encode()))
+            else:
+                r.xadd(cmd[4], {"f": "v"})
+                self.assertTrue(rd.reply().startswith(b"*1\r\n*2\r\n"))
+            s.close()
+
+    def test_a_transaction_pipeline_answers_whole(self):
+        r = self.srv.client()
+        keys = [key_on_other_thread(r, f"txp{n}-") for n in range(3)]
+        for k in keys:
+            r.delete(k)
+        s = self.srv.raw(timeout=120)
+        rd = RespReader(s)
+        counts = [0, 0, 0]
+        for i in range(300):
+            counts[i % 3] += 1
+            s.sendall(resp_command("MULTI") + resp_command("INCR", keys[i % 3]) + resp_command("EXEC"))
+            self.assertEqual(rd.reply(), b"+OK\r\n")
+            self.assertEqual(rd.reply(), b"+QUEUED\r\n")
+            self.assertEqual(rd.reply(), b"*1\r\n:%d\r\n" % counts[i % 3])
+        s.close()
+
     def test_half_closed_client_gets_its_replies(self):
         r = self.srv.client()
         key = key_on_other_thread(r, "half")
