@@ -517,6 +517,24 @@ static int cmp_numbers(const dk_val *a, const dk_val *b) {
     return cmp_real(dk_box_real_get(a), dk_box_real_get(b));
 }
 
+double dk_val_double(const dk_val *v) {
+    unsigned __int128 w = ((unsigned __int128)v->v.w.hi << 64) | v->v.w.lo;
+    switch (v->type) {
+    case DK_I64:
+        return (double)v->v.i;
+    case DK_U64:
+        return (double)v->v.u;
+    case DK_I128:
+        return (double)(__int128)w;
+    case DK_U128:
+        return (double)w;
+    case DK_F32:
+        return (double)v->v.f;
+    default:
+        return v->v.d;
+    }
+}
+
 int dk_val_cmp(const dk_val *a, const dk_val *b) {
     int ca = type_class(a->type), cb = type_class(b->type);
     if (ca != cb) return ca < cb ? -1 : 1;

@@ -134,6 +134,8 @@ size_t dk_box_unpack(const uint8_t *in, size_t avail, dk_val *v);
 /* Total order over values: null < bool < numbers (by value, across all numeric types;
  * NaN after every other number) < bytes (memcmp, then length).  Returns <0, 0, >0. */
 int dk_val_cmp(const dk_val *a, const dk_val *b);
+/* A number's value as a double (rounded for wide integers); undefined for other types. */
+double dk_val_double(const dk_val *v);
 bool dk_val_eq(const dk_val *a, const dk_val *b);
 
 /* Narrowest exact form: integers as I64 if they fit, else U64, else 128-bit; reals as the

@@ -25,24 +25,6 @@ typedef struct srun {
 
 /* ---- key prefixes ------------------------------------------------------------------------ */
 
-static double num_double(const dk_val *v) {
-    unsigned __int128 w = ((unsigned __int128)v->v.w.hi << 64) | v->v.w.lo;
-    switch (v->type) {
-    case DK_I64:
-        return (double)v->v.i;
-    case DK_U64:
-        return (double)v->v.u;
-    case DK_I128:
-        return (double)(__int128)w;
-    case DK_U128:
-        return (double)w;
-    case DK_F32:
-        return (double)v->v.f;
-    default:
-        return v->v.d;
-    }
-}
-
 uint64_t dk_val_prefix64(const dk_val *v) {
     switch (v->type) {
     case DK_NULL:
@@ -57,7 +39,7 @@ uint64_t dk_val_prefix64(const dk_val *v) {
         return ((uint64_t)3 << 62) | (x >> 2);
     }
     default: {
-        double d = num_double(v);
+        double d = dk_val_double(v);
         uint64_t b;
         if (isnan(d)) return ((uint64_t)2 << 62) | (UINT64_MAX >> 2);
         if (d == 0) d = 0.0; /* -0.0 equals 0.0 */

@@ -1,24 +1,6 @@
 /* acc.c -- BTAGG's accumulators (see agg.h). */
 #include "agg.h"
 
-double bt_num_double(const dk_val *v) {
-    unsigned __int128 w = ((unsigned __int128)v->v.w.hi << 64) | v->v.w.lo;
-    switch (v->type) {
-    case DK_I64:
-        return (double)v->v.i;
-    case DK_U64:
-        return (double)v->v.u;
-    case DK_I128:
-        return (double)(__int128)w;
-    case DK_U128:
-        return (double)w;
-    case DK_F32:
-        return (double)v->v.f;
-    default:
-        return v->v.d;
-    }
-}
-
 /* The best string of acc, read again from its row; false when the row is gone. */
 static bool best_string(const bt_acc *acc, const bt_aggspec *spec, const dk_map *t, dk_val *out) {
     dk_val k, v;
@@ -37,7 +19,7 @@ void bt_acc_add(bt_acc *acc, const bt_aggspec *spec, const dk_map *t, uint64_t r
     case AGG_AVG:
         if (!present || !dk_is_number(v)) return;
         acc->n++;
-        acc->dsum += bt_num_double(v);
+        acc->dsum += dk_val_double(v);
         if (v->type != DK_I64 || __builtin_add_overflow(acc->isum, v->v.i, &acc->isum))
             acc->inexact = true;
         return;

@@ -148,7 +148,7 @@ static bool group_key(const agg_call *c, const dk_val *k, const bt_row *row, dk_
         return true;
     }
     if (!dk_is_number(k)) return false;
-    double b = c->origin + floor((bt_num_double(k) - c->origin) / c->width) * c->width;
+    double b = c->origin + floor((dk_val_double(k) - c->origin) / c->width) * c->width;
     if (!isfinite(b)) return false;
     *g = bt_number(b);
     return true;

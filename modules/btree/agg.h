@@ -43,7 +43,4 @@ void bt_acc_add(bt_acc *acc, const bt_aggspec *spec, const dk_map *t, uint64_t r
  * and the value was a string). */
 void bt_acc_reply(keel_proc *p, const bt_acc *acc, const bt_aggspec *spec, const dk_map *t);
 
-/* A number as a double. */
-double bt_num_double(const dk_val *v);
-
 #endif
