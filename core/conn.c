@@ -504,6 +504,18 @@ static bool conn_output_room(conn *c, const keel_reply *r) {
     return true;
 }
 
+void conn_count_error(thr *t, listener *net, const keel_reply *r) {
+    cmdstats_error(t->id, r->v.s, r->len);
+    atomic_fetch_add_explicit(&t->st.errors, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&net->st.errors, 1, memory_order_relaxed);
+}
+
+void conn_count_command(thr *t, const zvm_proc *p) {
+    atomic_fetch_add_explicit(&t->st.commands, 1, memory_order_relaxed);
+    if (p->cmd && (p->cmd->def->flags & KEEL_CMD_WRITE) && !p->failed)
+        atomic_fetch_add_explicit(&t->st.writes, 1, memory_order_relaxed);
+}
+
 /* Encodes p's reply; with a stepwise protocol, a slice at a time: false when it stopped midway
  * (CONN_ENCODING: conn_flush_dirty goes on next turn, once the output has drained enough). */
 static bool conn_encode(conn *c, zvm_proc *p) {
@@ -522,10 +534,8 @@ static bool conn_encode(conn *c, zvm_proc *p) {
             continue;
         }
         if (!c->enc_cursor && r->type == KEEL_REPLY_ERROR) {
-            cmdstats_error(c->t->id, r->v.s, r->len);
+            conn_count_error(c->t, c->net, r);
             c->nerrors++;
-            atomic_fetch_add_explicit(&c->t->st.errors, 1, memory_order_relaxed);
-            atomic_fetch_add_explicit(&c->net->st.errors, 1, memory_order_relaxed);
         }
         if (!pd->encode_step) {
             pd->encode(c, c->pstate, p->tag, r, &c->out);
@@ -602,11 +612,7 @@ static void conn_drain_pending(conn *c) {
             zvm_proc_recycle(p);
             continue;
         }
-        if (!p->direct_counted) {
-            atomic_fetch_add_explicit(&c->t->st.commands, 1, memory_order_relaxed);
-            if (p->cmd && (p->cmd->def->flags & KEEL_CMD_WRITE) && !p->failed)
-                atomic_fetch_add_explicit(&c->t->st.writes, 1, memory_order_relaxed);
-        }
+        if (!p->direct_counted) conn_count_command(c->t, p);
         zvm_proc_recycle(p);
     }
     if (c->npend == 0) c->serial = false;

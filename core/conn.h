@@ -147,6 +147,10 @@ bool conn_subscribed(const conn *c);
 bool conn_subscribed_inband(const conn *c);
 /* Starts the requests CLIENT PAUSE held on t's connections (the pause ended). */
 void conn_resume_paused(struct thr *t);
+/* The counts of an error reply r sent to a client of net, kept by thread t (INFO errorstats
+ * and totals); and of a finished request p (commands processed, writes). */
+void conn_count_error(struct thr *t, struct listener *net, const keel_reply *r);
+void conn_count_command(struct thr *t, const zvm_proc *p);
 /* Closes c at its thread's next flush (CLIENT KILL), on c's thread. */
 void conn_kill(conn *c);
 

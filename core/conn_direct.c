@@ -100,16 +100,12 @@ static void count_here(thr *t, conn *c, zvm_proc *p, size_t written) {
         int64_t ns = p->wake_reason ? 0 : cmdstats_clock() - p->started_ns;
         cmdstats_call(t->id, p->cmd, ns, p->failed);
     }
-    for (const keel_reply *r = p->reply_first; r; r = r->next) {
-        if (r->type != KEEL_REPLY_ERROR) continue;
-        cmdstats_error(t->id, r->v.s, r->len);
-        p->direct_errors++;
-        atomic_fetch_add_explicit(&t->st.errors, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&c->net->st.errors, 1, memory_order_relaxed);
-    }
-    atomic_fetch_add_explicit(&t->st.commands, 1, memory_order_relaxed);
-    if (p->cmd && (p->cmd->def->flags & KEEL_CMD_WRITE) && !p->failed)
-        atomic_fetch_add_explicit(&t->st.writes, 1, memory_order_relaxed);
+    for (const keel_reply *r = p->reply_first; r; r = r->next)
+        if (r->type == KEEL_REPLY_ERROR) {
+            conn_count_error(t, c->net, r);
+            p->direct_errors++;
+        }
+    conn_count_command(t, p);
     if (written) {
         thr_stat_bump(&t->st.net_writes);
         atomic_fetch_add_explicit(&t->st.net_out, (uint64_t)written, memory_order_relaxed);
