@@ -40,6 +40,17 @@ return 1
 """
 
 
+def transfer_in_transactions(c, seed, n=150):
+    """n transfers of one unit between random accounts, each a MULTI/EXEC transaction."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        a, b = rng.sample(ACCOUNTS, 2)
+        p = c.pipeline(transaction=True)
+        p.decrby(a, 1)
+        p.incrby(b, 1)
+        p.execute()
+
+
 def shard_ordered_keys(r):
     """Two keys k, j with k's shard before j's (DEBUG ZVM EXPLAIN tells a key's shard): a
     command with both takes k first."""
@@ -103,13 +114,7 @@ class ScriptingUndeclared(unittest.TestCase):
                 self.assertEqual(c.evalsha(sha, 0, *args), 1)
 
         def multi_transfers(seed):
-            rng, c = random.Random(seed), self.srv.client()
-            for _ in range(150):
-                a, b = rng.sample(ACCOUNTS, 2)
-                p = c.pipeline(transaction=True)
-                p.decrby(a, 1)
-                p.incrby(b, 1)
-                p.execute()
+            transfer_in_transactions(self.srv.client(), seed)
 
         def auditor():
             c = self.srv.client()
@@ -229,15 +234,9 @@ class ScriptingUndeclared(unittest.TestCase):
                         "return 1 -- %d %d" % (seed, i))
                 self.assertEqual(c.eval(text, 1, a, b), 1)
 
-        def transactions(seed):
-            rng, c = random.Random(seed), self.srv.client()
-            for _ in range(150):
-                a, b = rng.sample(ACCOUNTS, 2)
-                p = c.pipeline(transaction=True)
-                p.decrby(a, 1)
-                p.incrby(b, 1)
-                p.execute()
-        self.run_workers([lambda: scripts(1)] + [lambda s=s: transactions(s) for s in range(2, 6)])
+        self.run_workers([lambda: scripts(1)] +
+                         [lambda s=s: transfer_in_transactions(self.srv.client(), s)
+                          for s in range(2, 6)])
         self.assertEqual(sum(int(self.r.get(a)) for a in ACCOUNTS), START * len(ACCOUNTS))
 
     def test_scripting_safe_scripts_run_side_by_side(self):
