@@ -389,6 +389,7 @@ static bool conn_check_output_limit(conn *c) {
 
 /* Writes pending output.  Returns false when the connection was closed (and may be freed). */
 static bool conn_write(conn *c) {
+    if (c->out_off < c->out.len) conn_direct_bar(c, false); /* held output: not for them now */
     if (c->out_off < c->out.len) thr_stat_bump(&c->t->st.net_writes);
     while (c->out_off < c->out.len) {
         ssize_t n = conn_send(c, c->out.data + c->out_off, c->out.len - c->out_off);

@@ -14,10 +14,14 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 /* Replies bigger than this (their tree's arena chunks) go back the usual way: the connection's
  * thread encodes a big one a slice at a time. */
 #define DIRECT_MAX_REPLY (16 * 1024)
+/* Output the connection holds for the request in flight (MULTI's +OK and +QUEUED before EXEC)
+ * goes out with the reply when there is no more of it than this. */
+#define DIRECT_MAX_HELD (16 * 1024)
 /* The encoding buffer a thread keeps between direct replies. */
 #define DIRECT_BUF_KEEP (64 * 1024)
 
@@ -43,7 +47,7 @@ void conn_direct_open(conn *c, zvm_proc *p) {
         zvm_state(p) == ZVM_DONE)
         return;
     if (!srv->cf.direct_replies || conn_wants_move(c) || !c->proto->def.encode_detached || c->tls ||
-        c->out_off != c->out.len || p->quiet || p->push_bytes ||
+        c->out.len - c->out_off > DIRECT_MAX_HELD || p->quiet || p->push_bytes ||
         (c->flags & (CONN_CLOSED | CONN_KILL | CONN_CLOSE_ASAP | CONN_ENCODING | CONN_REFUSED)))
         return;
     list_add(c->t, c);
@@ -63,11 +67,25 @@ static void direct_finish(conn *c) {
     conn_proc_done(p);
 }
 
+/* What the other thread did to c's output, made true here: the held output it wrote is gone from
+ * c->out, and what the socket did not take is c's output now.  Once per reply. */
+static void direct_take_output(conn *c, zvm_proc *p) {
+    c->out_off += p->direct_out_taken;
+    p->direct_out_taken = 0;
+    if (c->out_off == c->out.len) c->out_off = c->out.len = 0;
+    if (p->direct_rest_len) keel_buf_put(&c->out, p->direct_rest, p->direct_rest_len);
+    p->direct_rest_len = 0;
+}
+
 void conn_direct_bar(conn *c, bool finish) {
     if (c->direct_slot < 0) return; /* no window was opened: nothing to wait for */
     for (;;) {
         uint8_t s = atomic_load_explicit(&c->direct, memory_order_acquire);
         if (s == DIRECT_OFF) return;
+        if (s == DIRECT_PARTIAL) { /* its request is on its way back: the output is c's now */
+            direct_take_output(c, c->pend_head);
+            return;
+        }
         if (s == DIRECT_OPEN) {
             uint8_t want = DIRECT_OPEN;
             if (atomic_compare_exchange_strong_explicit(&c->direct, &want, DIRECT_OFF,
@@ -76,6 +94,7 @@ void conn_direct_bar(conn *c, bool finish) {
             continue;
         }
         if (s == DIRECT_SENT) {
+            direct_take_output(c, c->pend_head);
             if (finish) direct_finish(c);
             return;
         }
@@ -116,11 +135,17 @@ static void count_here(thr *t, conn *c, zvm_proc *p, size_t written) {
     thr_stat_bump(&t->st.direct_replies);
 }
 
-/* Writes what the socket takes now; returns how much. */
-static size_t send_some(int fd, const char *data, size_t len) {
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = send(fd, data + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+/* Writes what the socket takes now of the held output and then the reply; returns how much. */
+static size_t send_some(int fd, const char *held, size_t held_len, const char *data, size_t len) {
+    size_t off = 0, total = held_len + len;
+    while (off < total) {
+        struct iovec iov[2];
+        int n_iov = 0;
+        if (off < held_len) iov[n_iov++] = (struct iovec){(char *)held + off, held_len - off};
+        size_t in_data = off > held_len ? off - held_len : 0;
+        if (len > in_data) iov[n_iov++] = (struct iovec){(char *)data + in_data, len - in_data};
+        struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)n_iov};
+        ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
             off += (size_t)n;
             continue;
@@ -154,20 +179,27 @@ bool conn_direct_reply(zvm_proc *p) {
             atomic_store_explicit(&c->direct, DIRECT_OFF, memory_order_release);
             return false;
         }
-    size_t written = b->len ? send_some(c->fd, b->data, b->len) : 0;
+    /* c's thread leaves c->out alone while the window is open (it bars first) */
+    const char *held = c->out.data + c->out_off;
+    size_t held_len = c->out.len - c->out_off, total = held_len + b->len;
+    size_t written = total ? send_some(c->fd, held, held_len, b->data, b->len) : 0;
     count_here(t, c, p, written);
     p->direct_sent = true;
-    bool all = written == b->len;
+    p->direct_out_taken = held_len;
+    bool all = written == total;
     if (!all) { /* the rest goes back with p, to be written by c's thread */
-        p->direct_rest_len = b->len - written;
+        p->direct_rest_len = total - written;
         p->direct_rest = zvm_alloc(p, p->direct_rest_len);
-        memcpy(p->direct_rest, b->data + written, p->direct_rest_len);
+        size_t from_held = written < held_len ? held_len - written : 0;
+        memcpy(p->direct_rest, held + (held_len - from_held), from_held);
+        memcpy(p->direct_rest + from_held, b->data + (b->len - (p->direct_rest_len - from_held)),
+               p->direct_rest_len - from_held);
     }
     if (b->cap > DIRECT_BUF_KEEP) {
         mem_free(b->data);
         memset(b, 0, sizeof *b);
     }
-    atomic_store_explicit(&c->direct, all ? DIRECT_SENT : DIRECT_OFF, memory_order_release);
+    atomic_store_explicit(&c->direct, all ? DIRECT_SENT : DIRECT_PARTIAL, memory_order_release);
     return all; /* from here on (all): p and c belong to c's thread */
 }
 
@@ -175,7 +207,7 @@ bool conn_direct_settle(conn *c, zvm_proc *p) {
     if (!p->direct_sent) return false;
     c->bytes_out += p->direct_bytes;
     c->nerrors += p->direct_errors;
-    if (p->direct_rest_len) keel_buf_put(&c->out, p->direct_rest, p->direct_rest_len);
+    direct_take_output(c, p);
     if (c->proto->def.detached_sent) c->proto->def.detached_sent(c, c->pstate, p->tag);
     return true;
 }

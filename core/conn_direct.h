@@ -15,20 +15,27 @@
  *   DIRECT_WRITING  that thread is writing it (the connection's thread waits before touching
  *                   the socket or the pending list)
  *   DIRECT_SENT     written; the request is finished and belongs to the connection's thread
+ *   DIRECT_PARTIAL  the socket took only part of it: the rest goes back the usual way, with the
+ *                   process, and is the first thing the connection's thread writes
  * The connection's thread opens it (DIRECT_OFF -> OPEN) as it starts such a request, and closes
  * it (conn_direct_bar) before it queues another request, writes anything or closes the socket.
- * The finishing thread moves OPEN -> WRITING -> SENT, or back to OFF when it cannot write all
- * of it (the rest then goes back the usual way, with the process). */
+ * The finishing thread moves OPEN -> WRITING -> SENT or PARTIAL.
+ *
+ * Output the connection holds while the request runs (MULTI's +OK and +QUEUED, waiting for
+ * EXEC's reply so that all leave in one write) is written first, in the same system call: the
+ * connection's thread does not touch its output while the window is open, and drops what was
+ * written when it closes the window or finishes the request. */
 #ifndef KEEL_CORE_CONN_DIRECT_H
 #define KEEL_CORE_CONN_DIRECT_H
 
 #include "conn.h"
 
-enum { DIRECT_OFF = 0, DIRECT_OPEN, DIRECT_WRITING, DIRECT_SENT };
+enum { DIRECT_OFF = 0, DIRECT_OPEN, DIRECT_WRITING, DIRECT_SENT, DIRECT_PARTIAL };
 
 /* On c's thread, as p leaves for another thread or once c's output is written: opens the window
  * when p is c's only pending request, not finished, and c can take a reply from another thread
- * (plain TCP, nothing unwritten, a protocol that encodes detached, no reply suppressed). */
+ * (plain TCP, at most a little output held for it, a protocol that encodes detached, no reply
+ * suppressed). */
 void conn_direct_open(conn *c, zvm_proc *p);
 
 /* On c's thread, before it changes c's pending list or output: closes the window.  A reply

@@ -183,7 +183,8 @@ typedef struct zvm_proc {
     size_t direct_bytes;        /* ... bytes written */
     char *direct_rest;          /* ... what the socket did not take (arena) */
     size_t direct_rest_len;
-    void *keep; /* keel_proc_keep's block (arena), kept across parks */
+    size_t direct_out_taken; /* ... bytes of its connection's held output it wrote or kept */
+    void *keep;              /* keel_proc_keep's block (arena), kept across parks */
     size_t keep_len;
 
     /* last: never cleared when recycled (only frames[0..depth] are ever read) */

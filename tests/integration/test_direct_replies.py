@@ -33,6 +33,18 @@ def key_on_other_thread(r, prefix):
     raise AssertionError("no key of another thread found")
 
 
+def raw_key_on_other_thread(r, s, rd, prefix):
+    """A key whose shard is not on raw socket s's connection's thread (INFO read through r)."""
+    for i in range(1000):
+        key = f"{prefix}{i}"
+        before = info_stat(r, "zvm_hops")
+        s.sendall(resp_command("EXISTS", key))
+        rd.reply()
+        if info_stat(r, "zvm_hops") > before:
+            return key
+    raise AssertionError("no key of another thread found")
+
+
 def config_file(settings):
     fd, path = tempfile.mkstemp(prefix="keel-direct-", suffix=".json")
     with os.fdopen(fd, "w") as f:
@@ -278,6 +290,62 @@ class DirectReplies(unittest.TestCase):
             self.assertEqual(rd.reply(), b"+OK\r\n")
             self.assertEqual(rd.reply(), b"+QUEUED\r\n")
             self.assertEqual(rd.reply(), b"*1\r\n:%d\r\n" % counts[i % 3])
+        s.close()
+
+    def test_a_transaction_goes_out_whole_from_its_keys_thread(self):
+        # MULTI's +OK and +QUEUED wait for EXEC; EXEC runs on the key's thread, which writes
+        # them and its own reply in one go
+        r = self.srv.client()
+        s = self.srv.raw(timeout=120)
+        rd = RespReader(s)
+        key = raw_key_on_other_thread(r, s, rd, "txd")
+        r.delete(key)
+        direct = info_stat(r, "zvm_direct_replies")
+        for i in range(1, 201):
+            s.sendall(resp_command("MULTI") + resp_command("INCR", key) + resp_command("EXEC"))
+            self.assertEqual(rd.reply(), b"+OK\r\n")
+            self.assertEqual(rd.reply(), b"+QUEUED\r\n")
+            self.assertEqual(rd.reply(), b"*1\r\n:%d\r\n" % i)
+        self.assertEqual(info_stat(r, "zvm_direct_replies") - direct, 200)
+        s.close()
+
+    def test_transactions_to_a_client_that_does_not_read_stay_whole_and_in_order(self):
+        # the socket fills: a reply written from another thread goes out in part, and what is
+        # left (held replies included) is written by the connection's own thread, in order
+        r = self.srv.client()
+        s = self.srv.raw(timeout=120)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        rd = RespReader(s)
+        keys = [raw_key_on_other_thread(r, s, rd, f"txfull{n}-") for n in range(2)]
+        values = [os.urandom(3000).hex().encode(), os.urandom(2500).hex().encode()]
+        for k, v in zip(keys, values):
+            r.set(k, v)
+
+        def execs():
+            return int(r.info("commandstats").get("cmdstat_exec", {}).get("calls", 0))
+
+        def unsent():
+            return sum(int(c.get("omem", 0)) for c in r.client_list())
+
+        rounds = full_at = 0
+        # one at a time, each alone in flight, none read, until the sockets' buffers are full
+        # and replies wait in the server (then a few more)
+        while rounds < 10000 and (not full_at or rounds < full_at + 20):
+            before = execs()
+            s.sendall(resp_command("MULTI") + resp_command("GET", keys[rounds % 2]) +
+                      resp_command("APPEND", keys[rounds % 2], "") + resp_command("EXEC"))
+            wait_until("EXEC %d ran" % rounds, lambda: execs() > before, interval=0.001)
+            rounds += 1
+            if not full_at and unsent() > 65536:
+                full_at = rounds
+        self.assertTrue(full_at, "the replies never filled the sockets")
+        for i in range(rounds):
+            v = values[i % 2]
+            self.assertEqual(rd.reply(), b"+OK\r\n")
+            self.assertEqual(rd.reply(), b"+QUEUED\r\n")
+            self.assertEqual(rd.reply(), b"+QUEUED\r\n")
+            self.assertEqual(rd.reply(), b"*2\r\n$%d\r\n%s\r\n:%d\r\n" % (len(v), v, len(v)))
+        self.assertEqual(r.ping(), True)
         s.close()
 
     def test_half_closed_client_gets_its_replies(self):
