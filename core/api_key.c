@@ -64,6 +64,7 @@ keel_status keel_key_lookup(keel_proc *kp, const void *key, size_t klen, keel_va
     p->seen_klen = klen;
     p->seen_hash = h;
     p->seen_ms = p->cur->now_ms;
+    p->seen_found = found;
     if (!found) {
         if (notify_wanted(KEEL_NOTIFY_KEYMISS)) note_keymiss(p, true, key, klen);
         return KEEL_NOTFOUND;
@@ -88,8 +89,9 @@ keel_status keel_key_store(keel_proc *kp, const void *key, size_t klen, const dk
     if (st != KEEL_OK) return st;
     bool keep = (flags & KEEL_STORE_KEEPTTL) != 0;
     if (keep && key_just_seen(p, &sp, klen, h)) { /* not expired: rewrite it in place if it can */
-        if (ks_overwrite_box(&sp, key, klen, h, v)) return KEEL_OK;
-    } else if (keep) { /* drop it if expired */
+        if (p->seen_found && ks_overwrite_box(&sp, key, klen, h, v)) return KEEL_OK;
+        p->seen_found = true; /* (absent: made below) */
+    } else if (keep) {        /* drop it if expired */
         ks_find(&sp, key, klen, h, p->cur->now_ms, NULL, NULL, false);
     }
     if (!notify_wanted(KEEL_NOTIFY_NEW)) return ks_store_box(&sp, key, klen, h, v, keep);

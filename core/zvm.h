@@ -113,6 +113,7 @@ typedef struct zvm_proc {
     size_t seen_klen;
     uint64_t seen_hash;
     int64_t seen_ms;
+    bool seen_found; /* ... and it was there */
 
     /* keys, from the command's key positions (argv views) */
     zvm_key *keys;
@@ -219,10 +220,27 @@ void zvm_pool_trim(struct thr *t);
 void zvm_proc_destroy(zvm_proc *p);
 
 /* Arena allocation (8-byte aligned, never NULL: the memory reserve, or abort). */
-void *zvm_alloc(zvm_proc *p, size_t n);
+static inline void *zvm_alloc(zvm_proc *p, size_t n);
 /* The same, NULL when there is no memory: for what a request may fail on (its arguments, its
  * reply). */
-void *zvm_alloc_try(zvm_proc *p, size_t n);
+static inline void *zvm_alloc_try(zvm_proc *p, size_t n);
+/* Their way when the arena's chunk has no room for n (rounded up to 8) bytes. */
+void *zvm_alloc_grow(zvm_proc *p, size_t n, bool may_fail);
+
+static inline void *zvm_alloc_here(zvm_proc *p, size_t n, bool may_fail) {
+    n = (n + 7) & ~(size_t)7;
+    if (__builtin_expect(n > p->arena_left, 0)) return zvm_alloc_grow(p, n, may_fail);
+    void *r = p->arena_ptr;
+    p->arena_ptr += n;
+    p->arena_left -= n;
+    return r;
+}
+static inline void *zvm_alloc(zvm_proc *p, size_t n) {
+    return zvm_alloc_here(p, n, false);
+}
+static inline void *zvm_alloc_try(zvm_proc *p, size_t n) {
+    return zvm_alloc_here(p, n, true);
+}
 /* Copies argv into the arena (NUL-terminating each argument) and sets pub.argc/argv. */
 void zvm_set_argv(zvm_proc *p, uint32_t argc, const keel_arg *argv);
 /* The same, but arguments of ZVM_ARG_MOVE_MIN bytes or more lying wholly inside [lo, hi), with

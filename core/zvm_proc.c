@@ -47,30 +47,21 @@ static void arena_rewind(zvm_proc *p) {
     p->arena_left = c->cap;
 }
 
-void *zvm_alloc_try(zvm_proc *p, size_t n) {
-    n = (n + 7) & ~(size_t)7;
-    if (n > p->arena_left) {
-        size_t cap = n > ARENA_MIN_EXTRA ? n : ARENA_MIN_EXTRA;
-        arena_chunk *c = mem_try_alloc(sizeof *c + cap);
-        if (!c) return NULL;
+void *zvm_alloc_grow(zvm_proc *p, size_t n, bool may_fail) {
+    size_t cap = n > ARENA_MIN_EXTRA ? n : ARENA_MIN_EXTRA;
+    arena_chunk *c = mem_try_alloc(sizeof *c + cap);
+    if (c) {
         c->cap = cap;
         /* keep the first chunk last so arena_rewind finds it */
         c->next = p->arena;
         p->arena = c;
-        p->arena_ptr = c->data;
-        p->arena_left = cap;
+        p->arena_ptr = c->data + n;
+        p->arena_left = cap - n;
         p->arena_bytes += cap;
+        return c->data;
     }
-    void *r = p->arena_ptr;
-    p->arena_ptr += n;
-    p->arena_left -= n;
-    return r;
-}
-
-void *zvm_alloc(zvm_proc *p, size_t n) {
-    void *r = zvm_alloc_try(p, n);
-    if (r) return r;
-    arena_chunk *c = arena_chunk_new((n + 7) & ~(size_t)7); /* the reserve, or abort */
+    if (may_fail) return NULL;
+    c = arena_chunk_new(n); /* the reserve, or abort */
     c->next = p->arena;
     p->arena = c;
     p->arena_bytes += c->cap;

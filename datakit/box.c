@@ -257,6 +257,13 @@ size_t dk_box_size(const dk_val *v) {
     default:
         break;
     }
+    if (dk_is_int(v)) { /* normalizing keeps its sign and magnitude, all the code depends on */
+        bool neg;
+        dk_u128 mag, payload;
+        uint8_t code;
+        dk_box_int_get(v, &neg, &mag);
+        return 1 + int_code(neg, mag, &code, &payload);
+    }
     dk_val n = dk_val_normalize(v);
     switch (n.type) {
     case DK_F64:
@@ -366,6 +373,7 @@ size_t dk_box_pack(const dk_val *v, uint8_t *out) {
     default:
         break;
     }
+    if (dk_is_int(v)) return pack_int(v, out); /* (as dk_box_size) */
     dk_val n = dk_val_normalize(v);
     return dk_is_real(&n) ? pack_real(&n, out) : pack_int(&n, out);
 }

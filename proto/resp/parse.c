@@ -203,6 +203,21 @@ static bool is_named(const keel_request *req, const char *name, size_t n) {
  * true moves *i past the CRLF.  Anything else is left to header_number's full rules. */
 static bool whole_number(const char *buf, size_t len, size_t *i, uint64_t *out) {
     size_t p = *i, start = p;
+    if (p + 3 < len) { /* most counts and lengths: one digit, or two without a leading zero */
+        unsigned d0 = (unsigned)((unsigned char)buf[p] - '0'), d1 = (unsigned char)buf[p + 1];
+        if (d0 <= 9 && d1 == '\r') {
+            if (buf[p + 2] != '\n') return false;
+            *out = d0;
+            *i = p + 3;
+            return true;
+        }
+        d1 -= '0';
+        if (d0 - 1 < 9 && d1 <= 9 && buf[p + 2] == '\r' && buf[p + 3] == '\n') {
+            *out = d0 * 10 + d1;
+            *i = p + 4;
+            return true;
+        }
+    }
     uint64_t v = 0;
     while (p < len && p - start < 15 && (unsigned)((unsigned char)buf[p] - '0') <= 9)
         v = v * 10 + (unsigned)(buf[p++] - '0');
