@@ -8,6 +8,7 @@
 #include "server.h"
 #include "shard.h"
 #include "thread.h"
+#include "wait_cycle.h"
 #include "zvm.h"
 
 #include <pthread.h>
@@ -132,10 +133,71 @@ static void busy_take_retakers(lock_ent *e, zvm_proc **out) {
     e->wait_tail = last;
 }
 
+/* A limited waiter found by this tick, and the lock it waits on. */
+typedef struct limited_wait {
+    lock_ent *e;
+    zvm_proc *w;
+} limited_wait;
+
+typedef struct sweep_waits {
+    limited_wait *at;
+    wait_edge *edges;
+    int n, cap;
+} sweep_waits;
+
+static void note_limited(sweep_waits *sw, lock_ent *e) {
+    for (zvm_proc *w = e->wait_head; w; w = w->next) {
+        if (!w->wait_deadline || !w->call_parent) continue;
+        if (sw->n == sw->cap) {
+            sw->cap = sw->cap ? sw->cap * 2 : 8;
+            sw->at = mem_realloc(sw->at, sizeof *sw->at * (size_t)sw->cap);
+            sw->edges = mem_realloc(sw->edges, sizeof *sw->edges * (size_t)sw->cap);
+        }
+        sw->at[sw->n] = (limited_wait){e, w};
+        sw->edges[sw->n++] =
+            (wait_edge){w->call_parent->serial, e->owner, w->call_parent->started_ns};
+    }
+}
+
+/* Takes w off e's waiters and fails it with err. */
+static void fail_one_waiter(thr *t, lock_ent *e, zvm_proc *w, const char *err) {
+    zvm_proc **pp = &e->wait_head, *last = NULL;
+    while (*pp && *pp != w) {
+        last = *pp;
+        pp = &(*pp)->next;
+    }
+    if (!*pp) return;
+    *pp = w->next;
+    if (e->wait_tail == w) e->wait_tail = last;
+    w->next = NULL;
+    w->lock_watch = false;
+    w->busy_error = err;
+    thr_ready(t, w);
+}
+
+/* Publishes this thread's limited waits and fails those that close a wait cycle as its
+ * youngest script: two scripts that both wrote and wait for each other's keys go on waiting
+ * otherwise (neither can start over), until busy-reply-threshold fails both. */
+static void break_cycles(thr *t, sweep_waits *sw) {
+    static _Thread_local bool published;
+    if (sw->n == 0 && !published) return;
+    wait_cycle_publish(t->id, sw->edges, sw->n);
+    published = sw->n > 0;
+    for (int i = 0; i < sw->n; i++)
+        if (wait_cycle_victim(&sw->edges[i])) {
+            fail_one_waiter(t, sw->at[i].e, sw->at[i].w, BUSY_WAIT_CYCLE_ERROR);
+            atomic_fetch_add_explicit(&srv->lock_cycles_broken, 1, memory_order_relaxed);
+        }
+}
+
 void busy_sweep(thr *t) {
     bool busy = atomic_load_explicit(&busy_count, memory_order_acquire) != 0;
     bool limited = atomic_load_explicit(&limited_waiters, memory_order_acquire) != 0;
-    if (!busy && !limited) return;
+    sweep_waits sw = {0};
+    if (!busy && !limited) {
+        break_cycles(t, &sw); /* this thread's edges, if it had any, are gone */
+        return;
+    }
     zvm_proc *retake = NULL;
     for (int i = 0; i < t->nshards; i++) {
         lock_table *lt = &t->shards[i]->locks;
@@ -148,9 +210,13 @@ void busy_sweep(thr *t) {
                 } else if (limited) {
                     busy_fail_late(t, e);
                     busy_take_retakers(e, &retake);
+                    note_limited(&sw, e);
                 }
             }
     }
+    break_cycles(t, &sw);
+    mem_free(sw.at);
+    mem_free(sw.edges);
     while (retake) { /* after the walk: giving keys back changes the lock tables */
         zvm_proc *w = retake;
         retake = w->next;

@@ -19,13 +19,20 @@ void busy_clear(struct zvm_proc *p);
 /* p is about to wait for a key: when its parent ran it with KEEL_CALL_WAIT_LIMITED, the wait
  * gets a deadline (busy-reply-threshold from now), after which the sweep fails it. */
 void busy_note_wait(struct zvm_proc *p);
-/* On t: fails every process waiting on a lock of t's shards held by a busy process, and every
- * limited waiter past its deadline. */
+/* On t: fails every process waiting on a lock of t's shards held by a busy process, every
+ * limited waiter past its deadline, and the youngest script of a wait cycle of scripts that
+ * wrote (wait_cycle.h). */
 void busy_sweep(struct thr *t);
 
 /* What a limited waiter past its deadline answers. */
 #define BUSY_WAIT_LIMIT_ERROR                                                                      \
     "ERR the script waited longer than busy-reply-threshold for a key it did not declare, after "  \
     "writing (it cannot start over then): declare every key a script touches in KEYS"
+
+/* What the youngest script of a wait cycle answers (wait_cycle.h). */
+#define BUSY_WAIT_CYCLE_ERROR                                                                      \
+    "ERR the script waited for a key it did not declare, held by another script that waits for "   \
+    "one of its keys (after writing, neither can start over): declare every key a script "         \
+    "touches in KEYS"
 
 #endif

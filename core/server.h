@@ -34,6 +34,7 @@ typedef struct server {
     _Atomic int64_t conn_moves;   /* connections handed to the thread of their keys */
     _Atomic int64_t lock_retakes; /* waiting requests that gave back their keys for a script that
                                      wrote and waits (busy.c) */
+    _Atomic int64_t lock_cycles_broken;     /* scripts failed for closing a wait cycle (busy.c) */
     _Atomic int64_t obuf_disconnections;    /* clients closed by client-output-buffer-limit */
     _Atomic int64_t qbuf_disconnections;    /* ... by client-query-buffer-limit */
     _Atomic int64_t timeout_disconnections; /* ... for being idle past the timeout */

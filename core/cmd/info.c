@@ -253,7 +253,8 @@ static void info_stats(info_buf *b, int64_t now_ms) {
         "client_output_buffer_limit_disconnections:%lld\r\nclient_timeout_disconnections:%lld\r\n"
         "out_of_memory_reserve_uses:%lld\r\n"
         "zvm_yields:%llu\r\nzvm_hops:%llu\r\nzvm_direct_replies:%llu\r\n"
-        "connections_moved:%lld\r\nzvm_lock_retakes:%lld\r\nlog_lines_dropped:%llu\r\n",
+        "connections_moved:%lld\r\nzvm_lock_retakes:%lld\r\nzvm_lock_cycles_broken:%lld\r\n"
+        "log_lines_dropped:%llu\r\n",
         (long long)atomic_load(&srv->total_connections), (unsigned long long)THREAD_SUM(commands),
         (unsigned long long)THREAD_SUM(net_in), (unsigned long long)THREAD_SUM(net_out),
         (long long)atomic_load(&srv->rejected_connections),
@@ -264,7 +265,8 @@ static void info_stats(info_buf *b, int64_t now_ms) {
         (long long)atomic_load(&srv->timeout_disconnections), (long long)mem_reserve_used(),
         (unsigned long long)THREAD_SUM(yields), (unsigned long long)THREAD_SUM(hops),
         (unsigned long long)THREAD_SUM(direct_replies), (long long)atomic_load(&srv->conn_moves),
-        (long long)atomic_load(&srv->lock_retakes), (unsigned long long)log_dropped());
+        (long long)atomic_load(&srv->lock_retakes),
+        (long long)atomic_load(&srv->lock_cycles_broken), (unsigned long long)log_dropped());
     info_add(b,
              "monitor_lines_dropped:%llu\r\ninstantaneous_ops_per_sec:%llu\r\ninstantaneous_input_"
              "kbps:%.2f\r\n"

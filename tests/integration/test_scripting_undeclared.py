@@ -219,6 +219,45 @@ class ScriptingUndeclared(unittest.TestCase):
             n *= 2   # the script reached k before MSET came: a longer loop
         self.assertTrue(retaken, "the request never waited for the script's key while holding k")
 
+    def test_scripting_two_written_first_runs_waiting_for_each_other(self):
+        """Two first runs that each wrote their declared key and then need the other's: neither
+        can start over, so they would wait for each other until busy-reply-threshold (a minute
+        here) failed both.  The tick finds the cycle and fails the younger one at once, with its
+        own error (INFO zvm_lock_cycles_broken); the older one then runs to its end.  The
+        younger's write before the failing call stays, as a Redis script's writes stay when it
+        fails."""
+        self.r.config_set("busy-reply-threshold", 60000)
+        token = random.getrandbits(48)   # new scripts: first runs
+        older = (f"-- older {token}\n"
+                 "redis.call('INCR', KEYS[1]) "
+                 "local t0 = tonumber(redis.call('TIME')[1]) "
+                 "while redis.call('DBSIZE') < 2 do "   # until the younger made its key
+                 "  if tonumber(redis.call('TIME')[1]) - t0 > 60 then return 'no younger' end "
+                 "end "
+                 "redis.call('INCR', ARGV[1]) return 'older done'")
+        younger = (f"-- younger {token}\n"
+                   "redis.call('INCR', KEYS[1]) redis.call('INCR', ARGV[1]) return 'younger done'")
+        before = self.r.info("stats")["zvm_lock_cycles_broken"]
+        self.r.flushall()
+        out = {}
+
+        def run(name, text, key, other):
+            try:
+                out[name] = self.srv.client().eval(text, 1, key, other)
+            except redis.ResponseError as e:
+                out[name] = "error: %s" % e
+        first = threading.Thread(target=run, args=("older", older, "cyc:a", "cyc:b"))
+        first.start()
+        wait_until("the older script made its key", lambda: self.r.dbsize() >= 1)
+        second = threading.Thread(target=run, args=("younger", younger, "cyc:b", "cyc:a"))
+        second.start()
+        first.join(600)
+        second.join(600)
+        self.assertEqual(out["older"], b"older done")
+        self.assertIn("held by another script that waits for one of its keys", out["younger"])
+        self.assertEqual(self.r.mget("cyc:a", "cyc:b"), [b"1", b"2"])
+        self.assertEqual(self.r.info("stats")["zvm_lock_cycles_broken"], before + 1)
+
     def test_scripting_first_runs_crossing_transactions_stay_consistent(self):
         """Scripts that are always on their first run (a new text each call) move a unit from a
         declared key to an undeclared one, after writing, while transactions move units between
