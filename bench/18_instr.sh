@@ -6,6 +6,7 @@
 # the dump's total is divided by N.  Prints "RESULT instr <test> P<p> keel=K redis=R ratio=K/R".
 # Two more tests, not in the default list: "tx" (MULTI; INCR key:__rand_int__; EXEC, counted per
 # transaction, with bench/cmdseq.c) and "evalsha" (a script of INCR then GET of KEYS[1]).  And
+# "mget16" (MGET of 16 key:__rand_int__ keys, after N uncounted SETs over 100,000 keys), and
 # three set reads and removes, counted after N uncounted SADDs fill redis-benchmark's myset:
 # "sismember" and "srem" (of element:__rand_int__, as SADD adds them) and "spop" (N/2 of them).
 # Env: N (default 20000), PIPES ("1 16"), KEEL_SERVER, KEEL_ARGS (e.g. --module-dir), THREADS (2),
@@ -36,6 +37,7 @@ run_one() {
   wait_up "$port" || { echo "server did not start: $dump.log" >&2; kill "$pid"; return 1; }
   # the fill LRANGE needs, outside the count
   [ "$test" = lrange_100 ] && redis-benchmark -p "$port" -t lpush -n 600 -c 1 -P 1 -q >/dev/null 2>&1
+  [ "$test" = mget16 ] && redis-benchmark -p "$port" -t set -n "$N" -c 50 -r 100000 -P 16 -q >/dev/null 2>&1
   case $test in sismember | srem | spop)
     redis-benchmark -p "$port" -t sadd -n "$N" -c 50 -r 1000000 -P 16 -q >/dev/null 2>&1 ;;
   esac
@@ -45,6 +47,7 @@ run_one() {
   callgrind_control -z "$pid" >/dev/null 2>&1
   case $test in
   tx) "$CMDSEQ" -p "$port" -c 50 -n "$N" -r 1000000 MULTI "INCR key:__rand_int__" EXEC >/dev/null ;;
+  mget16) redis-benchmark -p "$port" -n "$N" -c 50 -r 100000 -P "$pl" mget $(printf 'key:__rand_int__ %.0s' $(seq 16)) >/dev/null 2>&1 ;;
   evalsha) redis-benchmark -p "$port" -n "$N" -c 50 -r 1000000 -P "$pl" evalsha "$sha" 1 'key:__rand_int__' >/dev/null 2>&1 ;;
   sismember | srem) redis-benchmark -p "$port" -n "$N" -c 50 -r 1000000 -P "$pl" "$test" myset 'element:__rand_int__' >/dev/null 2>&1 ;;
   spop) redis-benchmark -p "$port" -n "$((N / 2))" -c 50 -P "$pl" spop myset >/dev/null 2>&1 ;;

@@ -6,6 +6,30 @@
 
 #include <string.h>
 
+/* An entry for a key up to this long is made this big and kept when released, up to
+ * LOCK_SPARE_MAX of them per table: a multi-key command takes and releases one per key. */
+#define LOCK_SPARE_KEY 64
+#define LOCK_SPARE_MAX 64
+
+static lock_ent *ent_new(lock_table *t, size_t klen) {
+    if (klen > LOCK_SPARE_KEY) return mem_alloc(sizeof(lock_ent) + klen);
+    lock_ent *e = t->spare;
+    if (!e) return mem_alloc(sizeof(lock_ent) + LOCK_SPARE_KEY);
+    t->spare = e->next;
+    t->nspare--;
+    return e;
+}
+
+static void ent_free(lock_table *t, lock_ent *e) {
+    if (e->klen > LOCK_SPARE_KEY || t->nspare >= LOCK_SPARE_MAX) {
+        mem_free(e);
+        return;
+    }
+    e->next = t->spare;
+    t->spare = e;
+    t->nspare++;
+}
+
 static void lock_grow(lock_table *t) {
     uint32_t nb = t->mask ? (t->mask + 1) * 2 : 16;
     lock_ent **b = mem_calloc(nb, sizeof *b);
@@ -39,7 +63,7 @@ lock_ent *lock_take(lock_table *t, const char *key, size_t klen, uint64_t hash, 
         return e;
     }
     if (t->count >= t->mask) lock_grow(t);
-    e = mem_alloc(sizeof *e + klen);
+    e = ent_new(t, klen);
     e->owner = owner;
     e->hash = hash;
     e->klen = klen;
@@ -98,12 +122,18 @@ zvm_proc *lock_release(lock_table *t, lock_ent *e, zvm_proc **woken) {
         *pp = e->next;
         t->count--;
     }
-    mem_free(e);
+    ent_free(t, e);
     if (t->count == 0 && t->mask >= 1024) lock_table_free(t); /* a huge multi-key command is done */
     return NULL;
 }
 
 void lock_table_free(lock_table *t) {
+    while (t->spare) {
+        lock_ent *e = t->spare;
+        t->spare = e->next;
+        mem_free(e);
+    }
+    t->nspare = 0;
     mem_free(t->buckets);
     t->buckets = NULL;
     t->mask = 0;

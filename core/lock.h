@@ -22,6 +22,8 @@ typedef struct lock_table {
     lock_ent **buckets;
     uint32_t mask; /* buckets - 1 (power of two), 0 when unallocated */
     uint32_t count;
+    lock_ent *spare; /* released entries kept for reuse (keys up to LOCK_SPARE_KEY bytes) */
+    uint32_t nspare;
 } lock_table;
 
 /* The lock on key, or NULL. */
@@ -43,7 +45,7 @@ void lock_watch(lock_ent *e, struct zvm_proc *p);
  * queued, and is returned (the caller records the lock as that process's and runs it).  With no
  * taker, e is removed and freed and NULL is returned, every waiter in *woken. */
 struct zvm_proc *lock_release(lock_table *t, lock_ent *e, struct zvm_proc **woken);
-/* Frees the table's memory (no entries may remain). */
+/* Frees the table's memory, spare entries included (no entries may remain). */
 void lock_table_free(lock_table *t);
 
 #endif
