@@ -258,6 +258,7 @@ keel_status keel_key_nth(keel_proc *kp, uint32_t i, keel_arg *key, uint32_t *arg
         key->len = k->len;
     }
     if (argi) *argi = k->argi;
+    p->nth_hint = i + 1; /* its lookup reuses its hash (ns_place_key) */
     return KEEL_OK;
 }
 

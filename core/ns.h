@@ -95,6 +95,7 @@ typedef struct ns_place {
     const char *top;
     size_t toplen;
     uint64_t tophash;
+    bool declared; /* top is the lock identity of a key the command declared (see below) */
 } ns_place;
 void ns_place_key(const struct zvm_proc *p, const void *key, size_t klen, ns_place *out);
 

@@ -56,11 +56,13 @@ void ns_place_key(const zvm_proc *p, const void *key, size_t klen, ns_place *out
     size_t elen = idx < n ? p->ns->comp[idx].len : blen;
     out->top = n ? p->ns->comp[0].ptr : base;
     out->toplen = n ? p->ns->comp[0].len : blen;
-    /* the key a single-key command declared was hashed when the request came: reuse it */
-    if (p->nkeys == 1 && p->keys[0].lptr == out->top && p->keys[0].llen == out->toplen)
-        out->tophash = p->keys[0].hash;
-    else
-        out->tophash = ks_hash(out->top, out->toplen);
+    /* a declared key was hashed when the request came: reuse it (the key of a single-key
+     * command, or the one keel_key_nth gave last; the same bytes, as the same argv pointer) */
+    const zvm_key *k = p->nkeys == 1                            ? &p->keys[0]
+                       : p->nth_hint && p->nth_hint <= p->nkeys ? &p->keys[p->nth_hint - 1]
+                                                                : NULL;
+    out->declared = k && k->lptr == out->top && k->llen == out->toplen;
+    out->tophash = out->declared ? k->hash : ks_hash(out->top, out->toplen);
     out->shard_hash =
         (elem == out->top && elen == out->toplen) ? out->tophash : ks_hash(elem, elen);
 }
@@ -162,7 +164,8 @@ keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen
         return KEEL_MOVED;
     }
     if (__builtin_expect(s->gate != NULL, 0) && gate_blocks_access(s, p)) return KEEL_WAIT;
-    if (s->locks.count) {
+    /* a declared key is p's since key.lock: nobody else can hold it while p runs */
+    if (s->locks.count && !pl.declared) {
         lock_ent *e = lock_find(&s->locks, pl.top, pl.toplen, pl.tophash);
         if (e && e->owner != p->serial) {
             lock_watch(e, p);

@@ -113,7 +113,8 @@ typedef struct zvm_proc {
     size_t seen_klen;
     uint64_t seen_hash;
     int64_t seen_ms;
-    bool seen_found; /* ... and it was there */
+    bool seen_found;   /* ... and it was there */
+    uint32_t nth_hint; /* 1 + the index of the key keel_key_nth gave last (0: none) */
 
     /* keys, from the command's key positions (argv views) */
     zvm_key *keys;

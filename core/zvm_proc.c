@@ -296,6 +296,7 @@ void zvm_set_key_list(zvm_proc *p, const zvm_key *raw, uint32_t n) {
         distinct += i == 0 || keys[i].shard != keys[i - 1].shard;
     p->keys = keys;
     p->nkeys = n;
+    p->nth_hint = 0;
     p->lshards = zvm_alloc(p, sizeof *p->lshards * (distinct ? distinct : 1));
     p->nlshards = 0;
     for (uint32_t i = 0; i < n; i++)
