@@ -180,8 +180,8 @@ bool conn_direct_reply(zvm_proc *p) {
             return false;
         }
     /* c's thread leaves c->out alone while the window is open (it bars first) */
-    const char *held = c->out.data + c->out_off;
     size_t held_len = c->out.len - c->out_off, total = held_len + b->len;
+    const char *held = held_len ? c->out.data + c->out_off : NULL; /* (no buffer yet: NULL) */
     size_t written = total ? send_some(c->fd, held, held_len, b->data, b->len) : 0;
     count_here(t, c, p, written);
     p->direct_sent = true;
@@ -191,9 +191,10 @@ bool conn_direct_reply(zvm_proc *p) {
         p->direct_rest_len = total - written;
         p->direct_rest = zvm_alloc(p, p->direct_rest_len);
         size_t from_held = written < held_len ? held_len - written : 0;
-        memcpy(p->direct_rest, held + (held_len - from_held), from_held);
-        memcpy(p->direct_rest + from_held, b->data + (b->len - (p->direct_rest_len - from_held)),
-               p->direct_rest_len - from_held);
+        size_t from_reply = p->direct_rest_len - from_held;
+        if (from_held) memcpy(p->direct_rest, held + (held_len - from_held), from_held);
+        if (from_reply)
+            memcpy(p->direct_rest + from_held, b->data + (b->len - from_reply), from_reply);
     }
     if (b->cap > DIRECT_BUF_KEEP) {
         mem_free(b->data);
