@@ -77,16 +77,21 @@ void busy_clear(zvm_proc *p) {
     pthread_mutex_unlock(&busy_mu);
 }
 
-/* Fails the waiters of e (held by a busy process) with err: each runs once more, to end. */
+/* Fails w, taken off its lock's waiters, with err: it runs once more, to end. */
+static void fail_waiter(thr *t, zvm_proc *w, const char *err) {
+    w->next = NULL;
+    w->lock_watch = false;
+    w->busy_error = err;
+    thr_ready(t, w);
+}
+
+/* Fails the waiters of e (held by a busy process) with err. */
 static void busy_fail_waiters(thr *t, lock_ent *e, const char *err) {
     zvm_proc *w = e->wait_head;
     e->wait_head = e->wait_tail = NULL;
     while (w) {
         zvm_proc *next = w->next;
-        w->next = NULL;
-        w->lock_watch = false;
-        w->busy_error = err;
-        thr_ready(t, w);
+        fail_waiter(t, w, err);
         w = next;
     }
 }
@@ -102,10 +107,7 @@ static void busy_fail_late(thr *t, lock_ent *e) {
             continue;
         }
         *pp = w->next;
-        w->next = NULL;
-        w->lock_watch = false;
-        w->busy_error = BUSY_WAIT_LIMIT_ERROR;
-        thr_ready(t, w);
+        fail_waiter(t, w, BUSY_WAIT_LIMIT_ERROR);
     }
     e->wait_tail = last;
 }
@@ -169,10 +171,7 @@ static void fail_one_waiter(thr *t, lock_ent *e, zvm_proc *w, const char *err) {
     if (!*pp) return;
     *pp = w->next;
     if (e->wait_tail == w) e->wait_tail = last;
-    w->next = NULL;
-    w->lock_watch = false;
-    w->busy_error = err;
-    thr_ready(t, w);
+    fail_waiter(t, w, err);
 }
 
 /* Publishes this thread's limited waits and fails those that close a wait cycle as its

@@ -264,22 +264,13 @@ size_t dk_box_size(const dk_val *v) {
         dk_box_int_get(v, &neg, &mag);
         return 1 + int_code(neg, mag, &code, &payload);
     }
-    dk_val n = dk_val_normalize(v);
-    switch (n.type) {
+    switch (dk_val_normalize(v).type) { /* a real: the narrowest width that holds it */
     case DK_F64:
         return 9;
     case DK_F32:
         return 5;
-    case DK_F16:
-    case DK_BF16:
+    default: /* DK_F16, DK_BF16 */
         return 3;
-    default: {
-        bool neg;
-        dk_u128 mag, payload;
-        uint8_t code;
-        dk_box_int_get(&n, &neg, &mag);
-        return 1 + int_code(neg, mag, &code, &payload);
-    }
     }
 }
 
@@ -375,7 +366,7 @@ size_t dk_box_pack(const dk_val *v, uint8_t *out) {
     }
     if (dk_is_int(v)) return pack_int(v, out); /* (as dk_box_size) */
     dk_val n = dk_val_normalize(v);
-    return dk_is_real(&n) ? pack_real(&n, out) : pack_int(&n, out);
+    return pack_real(&n, out);
 }
 
 static size_t unpack_int(const uint8_t *in, size_t avail, bool neg, size_t len, dk_val *v) {
