@@ -35,6 +35,13 @@
 #define BG_SLICE_SLOW 16
 /* ... and at most this long (the clients of the thread wait meanwhile). */
 #define BG_SLICE_NS 300000
+/* On a thread that served clients since its last slice, the save then rests BG_REST_RATIO times
+ * as long as the slice took (at least BG_REST_MIN_US): a save takes at most a quarter of a busy
+ * worker, so that worker keeps sleeping between requests and the scheduler hands it the CPU as
+ * soon as one comes (a worker saving flat out competes for the CPU like any busy process, and
+ * its clients wait for their turn).  An idle thread saves flat out. */
+#define BG_REST_RATIO 3
+#define BG_REST_MIN_US 50
 
 struct save_job;
 
@@ -48,6 +55,7 @@ typedef struct save_task {
     int fd;
     snap_shard_writer sw;
     pthread_t pt;
+    uint64_t served; /* the thread's read events and hops at the end of the last slice */
 } save_task;
 
 typedef struct save_job {
@@ -337,6 +345,28 @@ static void task_on_timer(evutil_socket_t fd, short what, void *arg) {
     task_on_thread(arg);
 }
 
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Read events and requests from other threads handled by t so far. */
+static uint64_t thread_served(const thr *t) {
+    return atomic_load_explicit(&t->st.net_reads, memory_order_relaxed) +
+           atomic_load_explicit(&t->st.hops, memory_order_relaxed);
+}
+
+/* How long a worker rests after a slice of slice_us (0: none, the thread had no clients). */
+static int rest_after_slice(save_task *k, int64_t slice_us) {
+    uint64_t served = thread_served(k->t);
+    bool busy = served != k->served;
+    k->served = served;
+    if (!busy) return 0;
+    int64_t rest = slice_us * BG_REST_RATIO;
+    return rest < BG_REST_MIN_US ? BG_REST_MIN_US : (int)rest;
+}
+
 /* A worker's slice of the save, posted to it (again after each BGSAVE slice).  A stopping
  * worker leaves the rest of a BGSAVE to persist_finish_stopped (its inbox is drained once more
  * before it exits, never again after). */
@@ -345,10 +375,12 @@ static void task_on_thread(void *arg) {
     if (k->job->live && atomic_load(&k->t->stop)) return;
     int delay = srv->cf.bgsave_slice_delay;
     size_t budget = !k->job->live ? SIZE_MAX : delay > 0 ? BG_SLICE_SLOW : BG_SLICE;
+    int64_t started = mono_us();
     if (!task_run(k, budget)) {
         /* the I/O thread is behind on this shard's file: come back in a millisecond rather than
          * spin (the clients are served meanwhile) */
         if (delay <= 0 && task_backlogged(k)) delay = 1000;
+        if (delay <= 0) delay = rest_after_slice(k, mono_us() - started);
         struct timeval tv = {delay / 1000000, delay % 1000000};
         if (delay <= 0 || event_base_once(k->t->base, -1, EV_TIMEOUT, task_on_timer, k, &tv) != 0)
             thr_call_on(k->t, task_on_thread, k);
