@@ -233,10 +233,13 @@ void conf_free(conf *c) {
     memset(c, 0, sizeof *c);
 }
 
+/* By default one worker per core but one: that core is left to what else must run beside the
+ * workers for them to go at full speed (the kernel's network work, the log's writer, a save's
+ * I/O, clients on the same machine); see docs/performance.md, "How many threads". */
 int conf_threads(const conf *c) {
     if (c->threads > 0) return c->threads;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)(n > 256 ? 256 : n) : 1;
+    long n = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+    return n > 1 ? (int)(n > 256 ? 256 : n) : 1;
 }
 
 int conf_shards(const conf *c) {
@@ -1092,7 +1095,7 @@ static void usage(FILE *f) {
         "                         start, into an empty server: docs/persistence.md\n"
         "  --module-dir DIR[:DIR] where modules are looked for, in order (the installed dir last)\n"
         "  --modules a,b,...      load only these modules (default: every module found)\n"
-        "  --threads N            worker threads (default: number of cores)\n"
+        "  --threads N            worker threads (default: cores - 1, at least 1)\n"
         "  --shards N             keyspace shards (default: 8 per thread)\n"
         "  --databases N          numbered databases, SELECT 0..N-1 (default %d, at most %d)\n"
         "  --loglevel LEVEL       debug, info, notice, warning, error (default notice)\n"

@@ -35,21 +35,26 @@
 #define BG_SLICE_SLOW 16
 /* ... and at most this long (the clients of the thread wait meanwhile). */
 #define BG_SLICE_NS 300000
-/* On a thread that served clients since its last slice, the save then rests BG_REST_RATIO times
- * as long as the slice took (at least BG_REST_MIN_US): a save takes at most a quarter of a busy
- * worker, so that worker keeps sleeping between requests and the scheduler hands it the CPU as
- * soon as one comes (a worker saving flat out competes for the CPU like any busy process, and
- * its clients wait for their turn).  An idle thread saves flat out. */
+/* On a thread busy with clients (BG_BUSY_EVENTS reads or requests from other threads since its
+ * last slice), the save then rests BG_REST_RATIO times as long as the slice took (at least
+ * BG_REST_MIN_US): a save takes at most a quarter of a busy worker, so that worker keeps
+ * sleeping between requests and the scheduler hands it the CPU as soon as one comes (a worker
+ * saving flat out competes for the CPU like any busy process, and its clients wait for their
+ * turn).  A thread with a client now and then (a monitor polling INFO) saves flat out. */
+#define BG_BUSY_EVENTS 4
 #define BG_REST_RATIO 3
 #define BG_REST_MIN_US 50
 
 struct save_job;
 
-/* One worker thread's share of a save: its shards, one file after the other. */
+/* One worker thread's share of a save: its shards, one file after the other (or a part of
+ * that share, written beside the others when nothing else runs on them: task_run_whole). */
 typedef struct save_task {
     struct save_job *job;
-    thr *t;   /* the worker (NULL when saving with the workers stopped) */
-    int next; /* index into the thread's shards of the shard being written */
+    thr *t; /* the worker (NULL when saving with the workers stopped) */
+    shard **shards;
+    int nshards;
+    int next; /* index into shards of the shard being written */
     bool open;
     bool done; /* all its shards written (or failed) */
     int fd;
@@ -69,6 +74,7 @@ typedef struct save_job {
     _Atomic int tasks_left;
     _Atomic uint64_t keys;
     _Atomic uint64_t preimages, preimage_bytes;
+    _Atomic int threads_used; /* threads that wrote shard files */
     pthread_mutex_t err_lock;
     char err[512]; /* the first failure */
     bool failed;
@@ -118,13 +124,11 @@ static void job_fail(save_job *job, const char *fmt, const char *a, const char *
 }
 
 static shard *task_shard(save_task *k, int i) {
-    if (k->t) return k->t->shards[i];
-    /* workers stopped: task i of the job covers worker i's shards */
-    return srv->threads[k - k->job->tasks]->shards[i];
+    return k->shards[i];
 }
 
 static int task_nshards(save_task *k) {
-    return k->t ? k->t->nshards : srv->threads[k - k->job->tasks]->nshards;
+    return k->nshards;
 }
 
 /* A failed point-in-time save: the shards of the task not finished let go of their state. */
@@ -218,6 +222,52 @@ static bool task_run(save_task *k, size_t budget) {
     return true;
 }
 
+/* Threads a save with nothing else running may use: one per core, shared by the workers. */
+static int save_ways(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1) cores = 1;
+    return (int)((cores + srv->nthreads - 1) / srv->nthreads);
+}
+
+static void *part_main(void *arg) {
+    task_run(arg, SIZE_MAX);
+    return NULL;
+}
+
+/* Writes the rest of k's shards when nothing else runs on them (SAVE holds its worker; a
+ * shutdown has stopped them all): split into up to `ways` contiguous parts, written at once by
+ * threads of their own, so that a save does not go at one core's pace when the workers are
+ * fewer than the cores. */
+static void task_run_whole(save_task *k, int ways) {
+    int n = task_nshards(k) - k->next;
+    if (ways > n) ways = n;
+    if (ways <= 1) {
+        task_run(k, SIZE_MAX);
+        return;
+    }
+    save_task *part = mem_calloc((size_t)ways, sizeof *part);
+    for (int g = 0; g < ways; g++) {
+        int from = k->next + g * n / ways, to = k->next + (g + 1) * n / ways;
+        part[g] =
+            (save_task){.job = k->job, .t = k->t, .shards = k->shards + from, .nshards = to - from};
+    }
+    atomic_fetch_add(&k->job->threads_used, ways - 1);
+    for (int g = 1; g < ways; g++)
+        if (pthread_create(&part[g].pt, NULL, part_main, &part[g]) != 0) {
+            part[g].pt = 0; /* written below, on this thread */
+            atomic_fetch_sub(&k->job->threads_used, 1);
+        }
+    task_run(&part[0], SIZE_MAX);
+    for (int g = 1; g < ways; g++) {
+        if (part[g].pt)
+            pthread_join(part[g].pt, NULL);
+        else
+            task_run(&part[g], SIZE_MAX);
+    }
+    mem_free(part);
+    k->next = task_nshards(k);
+}
+
 /* Ends a save: the manifest when every shard was written, else the new files go. */
 static int job_commit(save_job *job, char *err, size_t errlen) {
     int rc = -1;
@@ -247,11 +297,11 @@ static int job_commit(save_job *job, char *err, size_t errlen) {
     if (job->aof_base) aof_snapshot_done(job->generation, rc == 0);
     if (rc == 0)
         log_notice("DB saved on disk: generation %llu, %llu keys (%llu written as pre-images, "
-                   "%llu bytes), %lld ms",
+                   "%llu bytes), %lld ms, %d threads",
                    (unsigned long long)job->generation, (unsigned long long)atomic_load(&job->keys),
                    (unsigned long long)atomic_load(&job->preimages),
                    (unsigned long long)atomic_load(&job->preimage_bytes),
-                   (long long)(wall_ms() - job->started_ms));
+                   (long long)(wall_ms() - job->started_ms), atomic_load(&job->threads_used));
     else
         log_warning("snapshot failed: %s", job->err);
     if (rc != 0 && err) snprintf(err, errlen, "%s", job->err);
@@ -360,7 +410,7 @@ static uint64_t thread_served(const thr *t) {
 /* How long a worker rests after a slice of slice_us (0: none, the thread had no clients). */
 static int rest_after_slice(save_task *k, int64_t slice_us) {
     uint64_t served = thread_served(k->t);
-    bool busy = served != k->served;
+    bool busy = served - k->served >= BG_BUSY_EVENTS;
     k->served = served;
     if (!busy) return 0;
     int64_t rest = slice_us * BG_REST_RATIO;
@@ -374,7 +424,13 @@ static void task_on_thread(void *arg) {
     save_task *k = arg;
     if (k->job->live && atomic_load(&k->t->stop)) return;
     int delay = srv->cf.bgsave_slice_delay;
-    size_t budget = !k->job->live ? SIZE_MAX : delay > 0 ? BG_SLICE_SLOW : BG_SLICE;
+    if (!k->job->live) { /* SAVE: this worker's clients wait for it anyway */
+        task_run_whole(k, save_ways());
+        k->done = true;
+        task_done(k);
+        return;
+    }
+    size_t budget = delay > 0 ? BG_SLICE_SLOW : BG_SLICE;
     int64_t started = mono_us();
     if (!task_run(k, budget)) {
         /* the I/O thread is behind on this shard's file: come back in a millisecond rather than
@@ -430,8 +486,12 @@ static save_job *job_new(bool live) {
     job->ntasks = srv->nthreads;
     job->tasks = mem_calloc((size_t)job->ntasks, sizeof *job->tasks);
     atomic_store(&job->tasks_left, job->ntasks);
-    for (int i = 0; i < job->ntasks; i++)
+    atomic_store(&job->threads_used, job->ntasks);
+    for (int i = 0; i < job->ntasks; i++) {
         job->tasks[i].job = job;
+        job->tasks[i].shards = srv->threads[i]->shards;
+        job->tasks[i].nshards = srv->threads[i]->nshards;
+    }
     return job;
 }
 
@@ -523,8 +583,7 @@ int persist_save_finish(char *err, size_t errlen) {
 }
 
 static void *stopped_task(void *arg) {
-    save_task *k = arg;
-    task_run(k, SIZE_MAX);
+    task_run_whole(arg, save_ways());
     return NULL;
 }
 
@@ -554,8 +613,9 @@ int persist_save_stopped(void) {
 
 /* ---- loading ---- */
 
+/* One loading thread's share: shards [from, to), loaded before the workers start. */
 typedef struct load_task {
-    int thread;
+    uint32_t from, to;
     const snap_manifest *m;
     int64_t now_ms;
     int rc;
@@ -566,13 +626,12 @@ typedef struct load_task {
 
 static void *load_thread(void *arg) {
     load_task *k = arg;
-    thr *t = srv->threads[k->thread];
-    for (int i = 0; i < t->nshards && k->rc == 0; i++) {
+    for (uint32_t id = k->from; id < k->to && k->rc == 0; id++) {
         char path[4096];
-        snap_shard_path(srv->cf.dir, k->m->generation, t->shards[i]->id, false, path, sizeof path);
+        snap_shard_path(srv->cf.dir, k->m->generation, id, false, path, sizeof path);
         snap_load_stats st;
-        k->rc = snap_shard_load(t->shards[i], path, k->m->generation, k->m->nshards, k->now_ms, &st,
-                                k->err, sizeof k->err);
+        k->rc = snap_shard_load(shard_get(id), path, k->m->generation, k->m->nshards, k->now_ms,
+                                &st, k->err, sizeof k->err);
         k->keys += st.keys;
         k->expired += st.expired;
     }
@@ -617,11 +676,18 @@ static int load_snapshot(void) {
         return -1;
     }
     int64_t start = wall_ms();
-    load_task *tasks = mem_calloc((size_t)srv->nthreads, sizeof *tasks);
-    for (int i = 0; i < srv->nthreads; i++) {
+    /* one thread per core (or per worker, when there are more): nothing else runs yet */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    uint32_t n = (uint32_t)(cores > srv->nthreads ? cores : srv->nthreads);
+    if (n > srv->nshards) n = srv->nshards;
+    load_task *tasks = mem_calloc(n, sizeof *tasks);
+    for (uint32_t i = 0; i < n; i++) {
         /* with the log on, keys are judged as at the save: the log may extend them */
         int64_t judged = aof_enabled() ? m.created_ms : start;
-        tasks[i] = (load_task){.thread = i, .m = &m, .now_ms = judged};
+        tasks[i] = (load_task){.from = (uint32_t)((uint64_t)i * srv->nshards / n),
+                               .to = (uint32_t)((uint64_t)(i + 1) * srv->nshards / n),
+                               .m = &m,
+                               .now_ms = judged};
         if (pthread_create(&tasks[i].pt, NULL, load_thread, &tasks[i]) != 0) {
             tasks[i].rc = -1;
             snprintf(tasks[i].err, sizeof tasks[i].err, "cannot start a loading thread: %s",
@@ -631,7 +697,7 @@ static int load_snapshot(void) {
     }
     int rc = 0;
     uint64_t keys = 0, expired = 0;
-    for (int i = 0; i < srv->nthreads; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         if (tasks[i].pt) pthread_join(tasks[i].pt, NULL);
         if (tasks[i].rc != 0) {
             log_error("cannot load the snapshot: %s", tasks[i].err);
@@ -650,9 +716,9 @@ static int load_snapshot(void) {
     atomic_store(&ps.loaded_expired, expired);
     int64_t took = wall_ms() - start;
     log_notice("DB loaded from disk: %lld.%03lld seconds (generation %llu, %llu keys, %llu expired "
-               "left out)",
+               "left out, %u threads)",
                (long long)(took / 1000), (long long)(took % 1000), (unsigned long long)m.generation,
-               (unsigned long long)keys, (unsigned long long)expired);
+               (unsigned long long)keys, (unsigned long long)expired, n);
     return 0;
 }
 

@@ -232,6 +232,44 @@ class PersistenceTest(unittest.TestCase):
         self.assertEqual(r.get("k"), b"saved by shutdown")
         srv.stop()
 
+    def test_one_worker_saves_and_loads_on_every_core(self):
+        """With fewer workers than cores, SAVE, a shutdown's save and the load at start split
+        the shards over a thread per core; every key comes back whatever the split."""
+        import re
+        cores = os.cpu_count() or 1
+        srv = self.server(threads=1).start()   # 8 shards
+        r = srv.client()
+        p = r.pipeline(transaction=False)
+        for i in range(3000):
+            p.set("s:%d" % i, "v%d" % i)
+            if i % 10 == 0:
+                p.rpush("l:%d" % i, i, i + 1)
+                p.hset("h:%d" % i, mapping={"f": i})
+        p.execute()
+        self.assertTrue(r.save())
+        saved = re.findall(r"DB saved on disk: .*, (\d+) threads", srv.read_log())
+        self.assertEqual(saved, [str(min(8, cores))])
+        r.set("after", "the save")
+        with self.assertRaises(redis.exceptions.ConnectionError):
+            r.execute_command("SHUTDOWN", "SAVE")
+        self.assertEqual(srv.proc.wait(60), 0)
+        srv.stop()
+        saved = re.findall(r"DB saved on disk: .*, (\d+) threads", srv.read_log())
+        self.assertEqual(saved[-1], str(min(8, cores)))
+        for threads in (1, 2):   # the same files, loaded under either worker count
+            srv2 = self.server(threads=threads)
+            srv2.cmd[srv2.cmd.index("--dir") + 1] = srv.dir
+            srv2.start()
+            r = srv2.client()
+            self.assertEqual(r.dbsize(), 3000 + 2 * 300 + 1)
+            self.assertEqual(r.get("s:2999"), b"v2999")
+            self.assertEqual(r.get("after"), b"the save")
+            self.assertEqual(r.lrange("l:2990", 0, -1), [b"2990", b"2991"])
+            self.assertEqual(r.hget("h:0", "f"), b"0")
+            loaded = re.findall(r"DB loaded from disk: .*, (\d+) threads\)", srv2.read_log())
+            self.assertEqual(loaded, [str(min(8, max(cores, threads)))])
+            srv2.stop()
+
     def test_corrupt_snapshot_is_refused_with_file_and_offset(self):
         srv = self.server().start()
         r = srv.client()
