@@ -44,6 +44,7 @@ static struct {
     _Atomic int policy;   /* enum aof_fsync */
     _Atomic bool enabled; /* appendonly */
     aof_buf *stage;       /* per worker thread */
+    int64_t *stage_since; /* per worker thread: when its staged records were first held (ms) */
     _Atomic int *waiting; /* per worker thread: a connection waits for the log */
     _Atomic uint64_t records;
     /* Turning the log on at run time (CONFIG SET appendonly yes): base_wanted until a
@@ -160,10 +161,28 @@ keel_status aof_log_as(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
     return KEEL_OK;
 }
 
+/* Under everysec or no, a worker hands its records to the writer in batches: once AOF_BATCH
+ * bytes are staged or the first of them has waited AOF_HOLD_MS (the thread's tick comes every
+ * 10 ms), so the writer wakes and writes a few hundred times a second at most rather than once
+ * per loop turn of every worker.  Under always every turn hands over: its replies wait for the
+ * fsync. */
+#define AOF_BATCH (64 * 1024)
+#define AOF_HOLD_MS 5
+
 void aof_thread_flush(thr *t) {
     if (!A.stage) return;
     aof_buf *b = &A.stage[t->id];
     if (!b->len) return;
+    int64_t *since = &A.stage_since[t->id];
+    if (b->len < AOF_BATCH && aofw_running() &&
+        atomic_load_explicit(&A.policy, memory_order_relaxed) != AOF_FSYNC_ALWAYS) {
+        if (!*since) {
+            *since = t->now_ms ? t->now_ms : 1;
+            return;
+        }
+        if (t->now_ms >= *since && t->now_ms - *since < AOF_HOLD_MS) return;
+    }
+    *since = 0;
     aofw_submit(b->p, b->len);
     *b = (aof_buf){0};
 }
@@ -310,10 +329,19 @@ void aof_snapshot_committed(uint64_t generation) {
     aof_remove_before(generation);
 }
 
+/* What a stopped worker staged last goes to the writer (or is freed, the log being off). */
+static void stage_hand_over(thr *t) {
+    aof_buf *b = &A.stage[t->id];
+    if (!b->len) return;
+    A.stage_since[t->id] = 0;
+    aofw_submit(b->p, b->len);
+    *b = (aof_buf){0};
+}
+
 void aof_shutdown(void) {
+    for (int i = 0; A.stage && i < srv->nthreads; i++)
+        if (srv->threads && srv->threads[i]) stage_hand_over(srv->threads[i]);
     if (!aofw_running()) return;
-    for (int i = 0; i < srv->nthreads; i++) /* what the stopped workers staged last */
-        if (srv->threads && srv->threads[i]) aof_thread_flush(srv->threads[i]);
     aofw_stop();
     atomic_store(&aof_logging, false);
 }
@@ -327,6 +355,7 @@ void aof_set_enabled_at_start(bool on) {
     atomic_store(&A.enabled, on);
     if (!A.stage) { /* before the workers start: they read these on every turn */
         A.stage = mem_calloc((size_t)srv->nthreads, sizeof *A.stage);
+        A.stage_since = mem_calloc((size_t)srv->nthreads, sizeof *A.stage_since);
         A.waiting = mem_calloc((size_t)srv->nthreads, sizeof *A.waiting);
     }
 }
