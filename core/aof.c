@@ -169,6 +169,15 @@ keel_status aof_log_as(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
 #define AOF_BATCH (64 * 1024)
 #define AOF_HOLD_MS 5
 
+/* What t has staged goes to the writer (or is freed, the log being off). */
+static void stage_hand_over(thr *t) {
+    aof_buf *b = &A.stage[t->id];
+    if (!b->len) return;
+    A.stage_since[t->id] = 0;
+    aofw_submit(b->p, b->len);
+    *b = (aof_buf){0};
+}
+
 void aof_thread_flush(thr *t) {
     if (!A.stage) return;
     aof_buf *b = &A.stage[t->id];
@@ -182,9 +191,7 @@ void aof_thread_flush(thr *t) {
         }
         if (t->now_ms >= *since && t->now_ms - *since < AOF_HOLD_MS) return;
     }
-    *since = 0;
-    aofw_submit(b->p, b->len);
-    *b = (aof_buf){0};
+    stage_hand_over(t);
 }
 
 /* ---- replies waiting for the disk ---- */
@@ -329,16 +336,8 @@ void aof_snapshot_committed(uint64_t generation) {
     aof_remove_before(generation);
 }
 
-/* What a stopped worker staged last goes to the writer (or is freed, the log being off). */
-static void stage_hand_over(thr *t) {
-    aof_buf *b = &A.stage[t->id];
-    if (!b->len) return;
-    A.stage_since[t->id] = 0;
-    aofw_submit(b->p, b->len);
-    *b = (aof_buf){0};
-}
-
 void aof_shutdown(void) {
+    /* what the stopped workers staged last */
     for (int i = 0; A.stage && i < srv->nthreads; i++)
         if (srv->threads && srv->threads[i]) stage_hand_over(srv->threads[i]);
     if (!aofw_running()) return;

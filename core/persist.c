@@ -222,11 +222,14 @@ static bool task_run(save_task *k, size_t budget) {
     return true;
 }
 
+static int online_cores(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4096 ? 4096 : (int)n;
+}
+
 /* Threads a save with nothing else running may use: one per core, shared by the workers. */
 static int save_ways(void) {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores < 1) cores = 1;
-    return (int)((cores + srv->nthreads - 1) / srv->nthreads);
+    return (online_cores() + srv->nthreads - 1) / srv->nthreads;
 }
 
 static void *part_main(void *arg) {
@@ -677,7 +680,7 @@ static int load_snapshot(void) {
     }
     int64_t start = wall_ms();
     /* one thread per core (or per worker, when there are more): nothing else runs yet */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int cores = online_cores();
     uint32_t n = (uint32_t)(cores > srv->nthreads ? cores : srv->nthreads);
     if (n > srv->nshards) n = srv->nshards;
     load_task *tasks = mem_calloc(n, sizeof *tasks);
