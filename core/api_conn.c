@@ -2,6 +2,7 @@
  * connection's own thread). */
 #include "config.h"
 #include "conn.h"
+#include "clock.h"
 #include "conn_ext.h"
 #include "deadline.h"
 #include "mem.h"
@@ -99,12 +100,6 @@ const keel_arg *keel_conn_ns_path(keel_conn *c, uint32_t *n, uint32_t *locked) {
 }
 
 /* ---- namespace deadlines ---- */
-
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint32_t conn_db(keel_conn *c) {
     return c->db;

@@ -13,15 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <time.h>
+#include "clock.h"
 
 struct cmd_entry;
 
 /* The clock calls are timed with (monotonic ns). */
 static inline int64_t cmdstats_clock(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return mono_ns();
 }
 
 /* Sizes the counters once every module has loaded (the command table is final). */

@@ -3,6 +3,7 @@
  * (see evict.h). */
 #include "config.h"
 #include "evict.h"
+#include "clock.h"
 #include "evict_policy.h"
 #include "keyspace.h"
 #include "limit.h"
@@ -51,12 +52,6 @@ static _Atomic int64_t used_sample, evicted;
 /* What evictions freed that the figures above do not show yet: table slots a thread freed since
  * it last published its spare bytes (note_spare), and objects freed since the last sample. */
 static _Atomic int64_t freed_slots[MAX_THREADS], freed_objs;
-
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ---- used memory ---------------------------------------------------------------------------- */
 

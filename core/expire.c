@@ -3,6 +3,7 @@
 #include "config.h"
 #include "expire.h"
 #include "aof.h"
+#include "clock.h"
 #include "expire_lag.h"
 #include "keyspace.h"
 #include "log.h"
@@ -23,12 +24,6 @@
 
 #define EXPIRE_BATCH 64
 #define EXPIRE_NONE INT64_MAX
-
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int64_t expire_wall_us(void) {
     struct timespec ts;

@@ -1,6 +1,7 @@
 /* lazyfree.c -- the per-thread queue of big values waiting to be freed in slices. */
 #include "config.h"
 #include "lazyfree.h"
+#include "clock.h"
 #include "mem.h"
 #include "ns.h"
 #include "ns_due.h"
@@ -18,12 +19,6 @@ typedef struct lazy_item {
     uint16_t type;
     void *obj;
 } lazy_item;
-
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void free_now(uint16_t type, void *obj) {
     const type_entry *te = type_by_id(type);

@@ -6,7 +6,7 @@ core_libkeelcore_la_SOURCES = \
 	core/api.c core/api.h core/api_conn.c core/api_key.c core/api_thread.c \
 	core/api_value.c core/api_walk.c \
 	core/block.c core/block.h core/busy.c core/busy.h core/wait_cycle.c core/wait_cycle.h core/builtin.c core/builtin.h core/call.c core/call.h core/client_kill.c core/client_kill.h \
-	core/client_ctl.c core/client_ctl.h core/client_pause.c core/client_pause.h core/cmdstats.c core/cmdstats.h \
+	core/client_ctl.c core/client_ctl.h core/client_pause.c core/client_pause.h core/clock.h core/cmdstats.c core/cmdstats.h \
 	core/slowlog.c core/slowlog.h core/cmd/slowlog.c core/monitor.c core/monitor.h \
 	core/latency.c core/latency.h core/cmd/latency.c core/inst_rate.c core/inst_rate.h \
 	core/cmd/admin.c core/cmd/client.c core/cmd/command.c core/cmd/config.c core/cmd/expire.c \

@@ -1,5 +1,6 @@
 /* main.c -- keel-server: read the config, load modules, start the worker threads and the
  * listeners, and shut everything down in order on SIGTERM, SIGINT or SHUTDOWN. */
+#include "clock.h"
 #include "cmdstats.h"
 #include "config.h"
 #include "cluster.h"
@@ -66,12 +67,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
     if (persist_has_save_points()) persist_request_exit_save(); /* as Redis: save points save */
     atomic_store(&srv->shutting_down, 1);
     event_base_loopbreak(srv->main_base);
-}
-
-static int64_t wall_ms(void) {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 static void make_run_id(char *out) {

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "persist.h"
 #include "aof.h"
+#include "clock.h"
 #include "rdb_import.h"
 #include "savepoint.h"
 #include "log.h"
@@ -99,12 +100,6 @@ static struct {
     _Atomic uint64_t last_preimages, last_preimage_bytes; /* of the last point-in-time save */
 } ps = {.lock = PTHREAD_MUTEX_INITIALIZER, .last_ok = true, .last_bg_sec = -1};
 
-static int64_t wall_ms(void) {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static uint64_t writes_now(void) {
     uint64_t n = 0;
     for (int i = 0; i < srv->nthreads; i++)
@@ -142,10 +137,7 @@ static void task_disarm_rest(save_task *k) {
 static bool task_run_pit(save_task *k, size_t budget) {
     save_job *job = k->job;
     char path[4096];
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t slice_end =
-        budget == SIZE_MAX ? 0 : (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + BG_SLICE_NS;
+    int64_t slice_end = budget == SIZE_MAX ? 0 : mono_ns() + BG_SLICE_NS;
     while (k->next < task_nshards(k)) {
         shard *s = task_shard(k, k->next);
         if (!s->pit) job_fail(job, "%s%s", "the save was stopped before it started", "");
@@ -396,12 +388,6 @@ static void task_on_timer(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     task_on_thread(arg);
-}
-
-static int64_t mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* Read events and requests from other threads handled by t so far. */

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "rdb_import.h"
 #include "aof.h"
+#include "clock.h"
 #include "log.h"
 #include "opts.h"
 #include "persist.h"
@@ -51,12 +52,6 @@ static struct {
     bool ended, failing;                      /* a chunk reached the end of the file; one failed */
     bool stopped;                             /* the shutdown stopped it (said once) */
 } R;
-
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int rdb_import_prepare(void) {
     const char *path = srv->cf.load_rdb;

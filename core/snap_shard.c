@@ -1,6 +1,7 @@
 /* snap_shard.c -- writing a shard's databases into a snapshot file and loading one back. */
 #include "config.h"
 #include "snap_shard.h"
+#include "clock.h"
 #include "keyspace.h"
 #include "mem.h"
 #include "ns.h"
@@ -259,12 +260,6 @@ static void finish(snap_shard_writer *sw) {
     snap_block(&sw->w, SNAP_BLK_END, b.p, b.len);
     snap_buf_free(&b);
     if (snap_writer_finish(&sw->w) != 0) fail(sw, "write error: %s", strerror(sw->w.err));
-}
-
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 bool snap_shard_walk(snap_shard_writer *sw, size_t budget) {
