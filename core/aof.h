@@ -35,8 +35,12 @@ void aof_proc_done(struct zvm_proc *p);
 void aof_reserve_seq(struct zvm_proc *p);
 /* keel_call: p runs commands as children; its own arguments are never logged. */
 void aof_note_call(struct zvm_proc *p);
-/* End of a loop turn: hands the thread's staged records to the writer. */
+/* End of a loop turn: hands the thread's staged records to the writer (a lone worker under
+ * appendfsync always writes them itself and lets the replies waiting for them go). */
 void aof_thread_flush(struct thr *t);
+/* Records staged that the next turn must hand over at once (appendfsync always): the loop must
+ * not sleep on them. */
+bool aof_thread_owes(const struct thr *t);
 
 /* Whether a finished process's reply may leave (conn.c, with p's aof_seq): GO; WAIT (its record
  * is not on disk yet, appendfsync always: the thread is told when it is, and the caller stops

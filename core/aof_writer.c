@@ -5,6 +5,7 @@
 #include "aof_writer.h"
 #include "aof.h"
 #include "aof_rec.h"
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 #include "server.h"
@@ -27,7 +28,10 @@ typedef struct chunk {
 } chunk;
 
 static struct {
-    pthread_mutex_t mu;
+    /* work: held while taking, merging, writing and fsyncing (by the writer thread, or by a lone
+     * worker under appendfsync always: aofw_submit_sync); mu, taken inside it: the hand-over
+     * list and the rotation */
+    pthread_mutex_t work, mu;
     pthread_cond_t cv;
     chunk *in_head, *in_tail; /* handed over, not yet taken by the writer */
     bool stop, rot_pending;
@@ -45,17 +49,16 @@ static struct {
     aof_buf out;        /* merged bytes not yet written */
     _Atomic bool dirty; /* written, not fsynced (INFO reads it) */
     int64_t last_fsync_ms;
+    bool was_ok; /* W.ok after the last round */
 
     _Atomic uint64_t durable, size, base_size, generation, fsyncs;
     _Atomic bool ok;
     _Atomic int err;
-} W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .fd = -1, .ok = true};
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+} W = {.work = PTHREAD_MUTEX_INITIALIZER,
+       .mu = PTHREAD_MUTEX_INITIALIZER,
+       .cv = PTHREAD_COND_INITIALIZER,
+       .fd = -1,
+       .ok = true};
 
 void aofw_dir(char *out, size_t cap) {
     snprintf(out, cap, "%s/%s", srv->cf.dir, srv->cf.appenddirname);
@@ -256,56 +259,64 @@ static void take_incoming(void) {
     *tail = c;
 }
 
+/* One round on what has been taken (W.work held): merge, write, fsync by policy, retry a
+ * failed log, move the durable mark and tell aof.c when it moved or the log's health changed. */
+static void work_round(void) {
+    merge();
+    int policy = aof_fsync_policy();
+    bool wrote = W.out.len > 0;
+    bool ok = flush_out();
+    if (ok && policy == AOF_FSYNC_ALWAYS && wrote)
+        ok = do_fsync();
+    else if (ok && policy == AOF_FSYNC_EVERYSEC && W.dirty && mono_ms() - W.last_fsync_ms >= 1000)
+        ok = do_fsync();
+    if (ok && atomic_load(&W.ok) == false && W.out.len == 0) { /* writes are refused: retry */
+        if (W.fd < 0) {
+            char err[600];
+            W.fd = open_log(W.cur_gen, W.cur_flags, err, sizeof err);
+        }
+        W.dirty = W.fd >= 0;
+        ok = W.fd >= 0 && do_fsync();
+        if (ok) set_ok();
+    }
+    uint64_t before = atomic_load(&W.durable);
+    if (ok && W.out.len == 0 && !(policy == AOF_FSYNC_ALWAYS && W.dirty))
+        atomic_store(&W.durable, W.next_seq);
+    bool now_ok = atomic_load(&W.ok);
+    if (atomic_load(&W.durable) != before || !ok || now_ok != W.was_ok) aof_durable_moved_hook();
+    W.was_ok = now_ok;
+}
+
 static void *writer_main(void *arg) {
     (void)arg;
-    bool was_ok = atomic_load(&W.ok);
-    pthread_mutex_lock(&W.mu);
     for (;;) {
+        pthread_mutex_lock(&W.work);
+        pthread_mutex_lock(&W.mu);
         take_incoming();
         bool stop = W.stop;
         pthread_mutex_unlock(&W.mu);
-
-        merge();
-        int policy = aof_fsync_policy();
-        bool wrote = W.out.len > 0;
-        bool ok = flush_out();
-        if (ok && policy == AOF_FSYNC_ALWAYS && wrote)
-            ok = do_fsync();
-        else if (ok && policy == AOF_FSYNC_EVERYSEC && W.dirty &&
-                 mono_ms() - W.last_fsync_ms >= 1000)
-            ok = do_fsync();
-        if (ok && atomic_load(&W.ok) == false && W.out.len == 0) { /* writes are refused: retry */
-            if (W.fd < 0) {
-                char err[600];
-                W.fd = open_log(W.cur_gen, W.cur_flags, err, sizeof err);
-            }
-            W.dirty = W.fd >= 0;
-            ok = W.fd >= 0 && do_fsync();
-            if (ok) set_ok();
-        }
-        uint64_t before = atomic_load(&W.durable);
-        if (ok && W.out.len == 0 && !(policy == AOF_FSYNC_ALWAYS && W.dirty))
-            atomic_store(&W.durable, W.next_seq);
-        bool now_ok = atomic_load(&W.ok);
-        if (atomic_load(&W.durable) != before || !ok || now_ok != was_ok) aof_durable_moved_hook();
-        was_ok = now_ok;
+        work_round();
+        pthread_mutex_unlock(&W.work);
 
         pthread_mutex_lock(&W.mu);
-        if (stop && !W.in_head) break;
-        if (!W.in_head && !W.stop) {
+        bool done = stop && !W.in_head;
+        if (!done && !W.in_head && !W.stop) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 1; /* everysec's fsync and a failed write's retry */
             pthread_cond_timedwait(&W.cv, &W.mu, &ts);
         }
+        pthread_mutex_unlock(&W.mu);
+        if (done) break;
     }
-    pthread_mutex_unlock(&W.mu);
+    pthread_mutex_lock(&W.work);
     merge();
     if (flush_out()) {
         W.dirty = true;
         do_fsync();
     }
     atomic_store(&W.durable, W.next_seq);
+    pthread_mutex_unlock(&W.work);
     aof_durable_moved_hook();
     return NULL;
 }
@@ -325,6 +336,7 @@ int aofw_start(uint64_t generation, uint64_t seq, uint32_t flags, char *err, siz
     W.last_fsync_ms = mono_ms();
     atomic_store(&W.durable, seq);
     atomic_store(&W.ok, true);
+    W.was_ok = true;
     if (pthread_create(&W.pt, NULL, writer_main, NULL) != 0) {
         snprintf(err, errlen, "cannot start the log writer thread: %s", strerror(errno));
         if (W.fd >= 0) close(W.fd);
@@ -339,12 +351,11 @@ int aofw_start(uint64_t generation, uint64_t seq, uint32_t flags, char *err, siz
     return 0;
 }
 
-void aofw_submit(uint8_t *p, size_t n) {
-    pthread_mutex_lock(&W.mu);
-    if (W.stop || !atomic_load(&W.running)) { /* the log was turned off: nothing takes it */
-        pthread_mutex_unlock(&W.mu);
+/* Appends a hand-over to the incoming list (W.mu held); false when nothing takes it. */
+static bool enqueue(uint8_t *p, size_t n) {
+    if (W.stop || !atomic_load(&W.running)) { /* the log was turned off */
         mem_free(p);
-        return;
+        return false;
     }
     chunk *c = mem_alloc(sizeof *c);
     *c = (chunk){.p = p, .len = n};
@@ -353,8 +364,23 @@ void aofw_submit(uint8_t *p, size_t n) {
     else
         W.in_head = c;
     W.in_tail = c;
-    pthread_cond_signal(&W.cv);
+    return true;
+}
+
+void aofw_submit(uint8_t *p, size_t n) {
+    pthread_mutex_lock(&W.mu);
+    if (enqueue(p, n)) pthread_cond_signal(&W.cv);
     pthread_mutex_unlock(&W.mu);
+}
+
+void aofw_submit_sync(uint8_t *p, size_t n) {
+    pthread_mutex_lock(&W.work);
+    pthread_mutex_lock(&W.mu);
+    bool taken = enqueue(p, n);
+    if (taken) take_incoming();
+    pthread_mutex_unlock(&W.mu);
+    if (taken) work_round();
+    pthread_mutex_unlock(&W.work);
 }
 
 void aofw_rotate(uint64_t seq, uint64_t generation) {

@@ -18,6 +18,10 @@ void aofw_dir(char *out, size_t cap);
 int aofw_start(uint64_t generation, uint64_t seq, uint32_t flags, char *err, size_t errlen);
 /* Hands over n bytes of whole records (mem_alloc'd; the writer frees them). */
 void aofw_submit(uint8_t *p, size_t n);
+/* The same, written (and fsynced, as the policy asks) on the calling thread before it returns,
+ * with whatever else was handed over: a lone worker under appendfsync always, as redis-server
+ * does in its event loop, spares the two thread hand-offs per group commit. */
+void aofw_submit_sync(uint8_t *p, size_t n);
 /* Records from seq on go to generation's file. */
 void aofw_rotate(uint64_t seq, uint64_t generation);
 /* Writes what it has, fsyncs, closes the file, stops the thread. */

@@ -2,6 +2,7 @@
  * then wake the threads this turn sent messages to. */
 #include "config.h"
 #include "aof.h"
+#include "clock.h"
 #include "thread.h"
 #include "memtype.h"
 #include "busy.h"
@@ -31,12 +32,6 @@ static __thread thr *thr_current;
 
 thr *thr_self(void) {
     return thr_current;
-}
-
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void thr_refresh_now(thr *t) {
@@ -262,8 +257,8 @@ void thr_run_ready(thr *t) {
 
 /* One turn of the loop: I/O (waiting for it only when idle), messages, ready processes, output. */
 static void thr_turn(thr *t, bool may_wait) {
-    bool busy =
-        t->runq_head != NULL || t->dirty != NULL || t->lazy != NULL || !CK_STACK_ISEMPTY(&t->inbox);
+    bool busy = t->runq_head != NULL || t->dirty != NULL || t->lazy != NULL ||
+                !CK_STACK_ISEMPTY(&t->inbox) || aof_thread_owes(t);
     if (!busy) {
         atomic_store(&t->wake_pending, 0);
         ck_pr_fence_memory();

@@ -119,7 +119,13 @@ class FsyncPolicies(unittest.TestCase):
                     srv.stop()
 
     def test_always_fsyncs_before_the_reply_and_batches_clients(self):
-        with KeelServer(*AOF_ARGS, "--appendfsync", "always") as srv:
+        # one worker writes the log itself; two hand their records to the writer thread
+        for threads in (1, 2):
+            with self.subTest(threads=threads):
+                self.always_fsyncs_before_the_reply(threads)
+
+    def always_fsyncs_before_the_reply(self, threads):
+        with KeelServer(*AOF_ARGS, "--appendfsync", "always", threads=threads) as srv:
             r = srv.client()
             before = r.info("persistence")["aof_fsyncs"]
             r.set("k", "v")
@@ -435,8 +441,13 @@ class Loading(unittest.TestCase):
 
 class Faults(unittest.TestCase):
     def test_misconf_when_the_log_cannot_be_opened_and_back_when_it_can(self):
+        for threads in (1, 2):
+            with self.subTest(threads=threads):
+                self.misconf_and_back(threads)
+
+    def misconf_and_back(self, threads):
         # a directory replaced by a file (works as root, where chmod would not stop writes)
-        with KeelServer(*AOF_ARGS, "--appendfsync", "always") as srv:
+        with KeelServer(*AOF_ARGS, "--appendfsync", "always", threads=threads) as srv:
             r = srv.client()
             r.set("kept", "1")
             logdir = os.path.join(srv.dir, "appendonlydir")
@@ -465,7 +476,7 @@ class Faults(unittest.TestCase):
         if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt]).returncode != 0:
             os.rmdir(mnt)
             self.skipTest("mount is not allowed here")
-        srv = KeelServer(*AOF_ARGS, "--appendfsync", "always")
+        srv = KeelServer(*AOF_ARGS, "--appendfsync", "always", threads=1)   # writes the log itself
         srv.cmd[srv.cmd.index("--dir") + 1] = mnt
         try:
             r = srv.start().client()
@@ -501,7 +512,12 @@ class KillNine(unittest.TestCase):
         acked = {}          # key -> value acknowledged
         counters = {}       # counter -> highest value acknowledged
         lock = threading.Lock()
+        # rounds alternate one worker writing the log itself and two handing it to the writer
+        # thread (each restart loads under the other count)
+        def threads_for(round_no):
+            srv.cmd[srv.cmd.index("--threads") + 1] = str(1 + round_no % 2)
         try:
+            threads_for(0)
             srv.start()
             for round_no in range(4):
                 stop = threading.Event()
@@ -535,6 +551,7 @@ class KillNine(unittest.TestCase):
                 stop.set()
                 for t in ts:
                     t.join()
+                threads_for(round_no + 1)
                 srv.start()
                 r = loaded(srv)
                 with lock:
