@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""bgsave_mem.py HOST PORT PID SECONDS -- while other clients write, measures the memory a
-BGSAVE costs: samples the PSS of PID and its children (a fork's child shares pages: PSS splits
-them, so the sum is the memory really in use) every 5 ms, for 1 s before the first BGSAVE
-(steady) and then while BGSAVEs run back to back for SECONDS.  Prints one JSON line (kB)."""
+"""bgsave_mem.py HOST PORT PID SECONDS [--no-sample] -- while other clients write, measures the
+memory a BGSAVE costs: samples the PSS of PID and its children (a fork's child shares pages: PSS
+splits them, so the sum is the memory really in use) every 5 ms, for 1 s before the first BGSAVE
+(steady) and then while BGSAVEs run back to back for SECONDS.  Prints one JSON line (kB).
+--no-sample runs the same BGSAVEs without reading the PSS: reading smaps_rollup walks the
+server's page tables under its memory-map lock, which itself delays the server's requests."""
 import json, os, socket, sys, time
 
 host, port, pid, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+sample = "--no-sample" not in sys.argv[5:]
 
 
 def pss_kb(p):
@@ -28,6 +31,8 @@ def children(p):
 
 
 def total():
+    if not sample:
+        return 0
     return pss_kb(pid) + sum(pss_kb(c) for c in children(pid))
 
 
@@ -53,12 +58,12 @@ def in_progress():
 
 
 steady = []
-t_end = time.perf_counter() + 1.0
+t_end = time.perf_counter() + (1.0 if sample else 0.0)
 while time.perf_counter() < t_end:
     steady.append(total())
     time.sleep(0.005)
 steady.sort()
-base = steady[len(steady) // 2]
+base = steady[len(steady) // 2] if steady else 0
 peak, saves, busy = 0, 0, 0.0
 t_end = time.perf_counter() + secs
 while time.perf_counter() < t_end:

@@ -278,7 +278,13 @@ static int job_commit(save_job *job, char *err, size_t errlen) {
         atomic_store(&ps.writes_at_save, job->writes_at_start);
         atomic_fetch_add(&ps.saves, 1);
     }
-    snap_remove_others(srv->cf.dir, ps.generation); /* a failed save's files, or the old ones */
+    uint64_t keep = ps.generation;
+    pthread_mutex_unlock(&ps.lock);
+    /* a failed save's files, or the old ones: outside the lock, which INFO takes on a worker
+     * (unlinking a big file takes tens of ms), but before ps.job is cleared, so that no other
+     * save can start and make files meanwhile */
+    snap_remove_others(srv->cf.dir, keep);
+    pthread_mutex_lock(&ps.lock);
     atomic_store(&ps.last_ok, rc == 0);
     if (job->live) atomic_store(&ps.last_bg_sec, (wall_ms() - job->started_ms + 500) / 1000);
     if (job->pit) {
