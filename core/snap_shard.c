@@ -201,7 +201,14 @@ static void write_top(void *arg, dk_table *t, dk_ref ref) {
 static void use_db(snap_shard_writer *sw, uint32_t db) {
     if (sw->block_db == db) return;
     flush_records(sw);
-    uint8_t b[4] = {(uint8_t)db, (uint8_t)(db >> 8), (uint8_t)(db >> 16), (uint8_t)(db >> 24)};
+    /* the number, and how many keys the database holds now: the loader sizes its table once */
+    const dk_table *t = shard_table(sw->s, db);
+    uint64_t keys = t ? dk_table_count(t) : 0;
+    uint8_t b[12];
+    for (int i = 0; i < 4; i++)
+        b[i] = (uint8_t)(db >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        b[4 + i] = (uint8_t)(keys >> (8 * i));
     snap_block(&sw->w, SNAP_BLK_DB, b, sizeof b);
     sw->block_db = db;
 }
@@ -418,14 +425,33 @@ static void close_ns(load_ctx *cx) {
     if (dk_table_count(o->t) > 0 && dk_table_expires_count(o->t) > 0) ns_due_update(o);
 }
 
-static int load_record(load_ctx *cx, const snap_rec *r);
+static int load_record(load_ctx *cx, const snap_rec *r, uint64_t hash);
+
+/* Records are loaded LOAD_AHEAD at a time: their buckets, then the entries there, are fetched
+ * into the cache together before the first is stored, rather than one miss after another.  A
+ * namespace's opening or closing ends a window (the records after it go to another table). */
+#define LOAD_AHEAD 8
 
 static int load_records(load_ctx *cx, const uint8_t *p, size_t len) {
     snap_cur c = {p, p + len, false};
+    snap_rec win[LOAD_AHEAD];
+    uint64_t hash[LOAD_AHEAD];
     while (c.p < c.end) {
-        snap_rec r;
-        if (!snap_rec_get(&c, &r)) return load_fail(cx, "malformed record");
-        if (load_record(cx, &r) != 0) return -1;
+        int n = 0;
+        while (n < LOAD_AHEAD && c.p < c.end) {
+            if (!snap_rec_get(&c, &win[n])) return load_fail(cx, "malformed record");
+            uint8_t kind = win[n++].kind;
+            if (kind == SNAP_REC_NS_OPEN || kind == SNAP_REC_NS_CLOSE) break;
+        }
+        const dk_table *t = cx->stack[cx->depth];
+        for (int i = 0; i < n; i++) {
+            hash[i] = win[i].kind == SNAP_REC_NS_CLOSE ? 0 : ks_hash(win[i].key, win[i].klen);
+            if (t) dk_table_prefetch(t, hash[i]);
+        }
+        for (int i = 0; t && i < n; i++)
+            dk_table_prefetch_entry(t, hash[i]);
+        for (int i = 0; i < n; i++)
+            if (load_record(cx, &win[i], hash[i]) != 0) return -1;
     }
     return 0;
 }
@@ -490,7 +516,7 @@ static int load_ns_open(load_ctx *cx, const snap_rec *r, uint64_t hash) {
     return 0;
 }
 
-static int load_record(load_ctx *cx, const snap_rec *r) {
+static int load_record(load_ctx *cx, const snap_rec *r, uint64_t hash) {
     if (!cx->have_db) return load_fail(cx, "records before any database block");
     if (r->kind == SNAP_REC_NS_CLOSE) return load_ns_close(cx);
     cx->records++;
@@ -500,7 +526,6 @@ static int load_record(load_ctx *cx, const snap_rec *r) {
         return 0;
     }
     dk_table *t = cx->stack[cx->depth];
-    uint64_t hash = ks_hash(r->key, r->klen);
     if (r->kind == SNAP_REC_NS_OPEN) return load_ns_open(cx, r, hash);
     void *old = NULL;
     uint16_t old_type = 0;
@@ -550,7 +575,8 @@ static int load_block(load_ctx *cx, uint8_t kind, const uint8_t *p, size_t len, 
     case SNAP_BLK_DB: {
         snap_cur c = {p, p + len, false};
         uint32_t db;
-        if (!snap_get_u32(&c, &db) || c.p != c.end)
+        uint64_t keys = 0; /* a sizing hint, in files written since 7 Dec 2026 */
+        if (!snap_get_u32(&c, &db) || (c.p != c.end && !snap_get_u64(&c, &keys)) || c.p != c.end)
             return load_fail(cx, "malformed database block");
         if (db >= cx->s->ndbs)
             return load_fail(cx, "a database past the configured count (raise databases)");
@@ -558,6 +584,9 @@ static int load_block(load_ctx *cx, uint8_t kind, const uint8_t *p, size_t len, 
         cx->db = db;
         cx->have_db = true;
         cx->stack[0] = shard_table_make(cx->s, db);
+        /* a key takes 3 bytes of the file at least: a hint past that is not believed */
+        if (keys && keys <= cx->r.size / 3 && !dk_table_reserve(cx->stack[0], keys))
+            return load_fail(cx, "out of memory");
         return 0;
     }
     case SNAP_BLK_RECORDS:

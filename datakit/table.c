@@ -177,6 +177,22 @@ static void maybe_resize(dk_table *t) {
     if (to) resize_start(t, to);
 }
 
+/* After an insert: only a grow (a table made big by dk_table_reserve fills up without first
+ * shrinking; a shrink a pending resize put off comes with the next delete). */
+static void maybe_grow(dk_table *t) {
+    if (!t->bucket[1] && t->count > t->size[0]) resize_start(t, dk_pow2_at_least(t->count + 1));
+}
+
+bool dk_table_reserve(dk_table *t, size_t n) {
+    if (t->count || t->bucket[1] || n <= t->size[0] || n >= ((size_t)1 << 32)) return true;
+    uint32_t *b = buckets_alloc(t, dk_pow2_at_least(n + 1));
+    if (!b) return false;
+    if (t->bucket[0]) buckets_free(t, t->bucket[0]);
+    t->bucket[0] = b;
+    t->size[0] = dk_pow2_at_least(n + 1);
+    return true;
+}
+
 /* ---- lookup ------------------------------------------------------------------------------- */
 
 /* The entry with this key in the chain starting at *link, and the link that points to it. */
@@ -396,7 +412,7 @@ static uint32_t insert(dk_table *t, const te_parts *p, uint64_t h) {
     *head = id;
     t->count++;
     assert((t->count & 1023) != 0 || t->hash_fn(p->key, p->klen) == h);
-    maybe_resize(t);
+    maybe_grow(t);
     return id;
 }
 

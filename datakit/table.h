@@ -178,6 +178,11 @@ uint64_t dk_table_scan_shape(const dk_table *t);
 /* A uniformly-ish random entry (DK_REF_NONE when empty); rnd is any random 64-bit number. */
 dk_ref dk_table_random(dk_table *t, uint64_t rnd);
 
+/* Sizes an empty table's buckets for n entries at once (no resize while it fills to n): a
+ * loader that knows how many keys come.  Does nothing to a table that holds entries or is
+ * resizing, or for n past 2^32; false only when memory ran out (the table is unchanged). */
+bool dk_table_reserve(dk_table *t, size_t n);
+
 /* Does up to `work` units of pending incremental resize; returns true while more is pending. */
 bool dk_table_step(dk_table *t, size_t work);
 

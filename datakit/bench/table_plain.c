@@ -135,6 +135,22 @@ static void maybe_resize(dk_table *t) {
     if (to) resize_start(t, to);
 }
 
+/* After an insert: only a grow (see table.c). */
+static void maybe_grow(dk_table *t) {
+    if (!t->bucket[1] && t->count > t->size[0]) resize_start(t, dk_pow2_at_least(t->count + 1));
+}
+
+bool dk_table_reserve(dk_table *t, size_t n) {
+    if (t->count || t->bucket[1] || n <= t->size[0] || n >= ((size_t)1 << 32)) return true;
+    tp_entry **b = dk_calloc(dk_pow2_at_least(n + 1), sizeof *b);
+    if (!b) return false;
+    if (t->bucket[0]) buckets_free(t, 0);
+    t->bytes += dk_mem_footprint(b);
+    t->bucket[0] = b;
+    t->size[0] = dk_pow2_at_least(n + 1);
+    return true;
+}
+
 /* ---- lookup ------------------------------------------------------------------------------- */
 
 /* The bucket slot that holds hash h's chain (NULL for a table without buckets).  Every entry
@@ -316,7 +332,7 @@ static tp_entry *insert(dk_table *t, const void *key, size_t klen, uint64_t h, c
     *head = e;
     t->count++;
     assert((t->count & 1023) != 0 || t->hash_fn(key, klen) == h);
-    maybe_resize(t);
+    maybe_grow(t);
     return e;
 }
 

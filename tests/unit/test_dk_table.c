@@ -880,6 +880,37 @@ START_TEST(test_dk_table_spare_bytes_follow_deletes_and_reuse) {
 }
 END_TEST
 
+START_TEST(test_dk_table_reserve_sizes_an_empty_table_once) {
+    dk_table *t = dk_table_new();
+    ck_assert(dk_table_reserve(t, 1000));
+    ck_assert_uint_eq(dk_table_scan_shape(t), 1024);
+    for (uint32_t i = 0; i < 1000; i++) { /* fills without a resize, nor a shrink first */
+        put_int(t, i, i);
+        fast_assert_uint_eq(dk_table_scan_shape(t), 1024);
+    }
+    ck_assert(dk_table_reserve(t, 100000)); /* not empty: nothing changes */
+    ck_assert_uint_eq(dk_table_scan_shape(t), 1024);
+    for (uint32_t i = 1000; i < 1100; i++) /* past its size it grows as usual */
+        put_int(t, i, i);
+    ck_assert_uint_ne(dk_table_scan_shape(t), 1024);
+    while (dk_table_step(t, 1000)) {
+    }
+    ck_assert_uint_eq(dk_table_scan_shape(t), 2048);
+    for (uint32_t i = 0; i < 1100; i++) { /* every key still there */
+        char key[32];
+        size_t n = bench_key(i, key);
+        fast_assert(dk_table_find(t, key, n, dk_table_default_hash(key, n)) != DK_REF_NONE);
+    }
+    for (uint32_t i = 0; i < 1090; i++) /* deleting most shrinks it */
+        del_int(t, i);
+    while (dk_table_step(t, 1000)) {
+    }
+    ck_assert_uint_lt(dk_table_scan_shape(t), 2048);
+    ck_assert_uint_eq(dk_table_count(t), 10);
+    dk_table_free(t, NULL, NULL);
+}
+END_TEST
+
 static Suite *table_suite(void) {
     Suite *s = suite_create("dk_table");
     TCase *tc = tcase_create("table");
@@ -897,6 +928,7 @@ static Suite *table_suite(void) {
     tcase_add_test(tc, test_dk_table_append_zero_bytes_and_write_in_place);
     tcase_add_test(tc, test_dk_table_overwrite_box_in_place);
     tcase_add_test(tc, test_dk_table_spare_bytes_follow_deletes_and_reuse);
+    tcase_add_test(tc, test_dk_table_reserve_sizes_an_empty_table_once);
     tcase_add_test(tc, test_dk_table_meta_word_only_where_asked_and_after_clear);
     suite_add_tcase(s, tc);
     return s;

@@ -397,12 +397,80 @@ START_TEST(test_snap_shard_refuses_bad_content) {
 }
 END_TEST
 
+static void db_block_hint(uint32_t db, uint64_t keys) {
+    snap_buf b = {0};
+    snap_buf_u32(&b, db);
+    snap_buf_u64(&b, keys);
+    snap_block(&w, SNAP_BLK_DB, b.p, b.len);
+    snap_buf_free(&b);
+}
+
+/* 20 keys with a namespace of 3 among them, in one records block (windows of several records
+ * are fetched ahead together; a namespace ends one). */
+static void twenty_keys_file(uint64_t hint) {
+    static char names[20][8];
+    snap_rec recs[25];
+    int n = 0;
+    for (int i = 0; i < 20; i++) {
+        snprintf(names[i], sizeof names[i], "k%d", i);
+        if (i == 9) recs[n++] = (snap_rec){.kind = SNAP_REC_NS_OPEN, KEY("ns")};
+        recs[n++] = (snap_rec){
+            .kind = SNAP_REC_BOX, .key = (const uint8_t *)names[i], .klen = strlen(names[i])};
+        if (i == 11) recs[n++] = (snap_rec){.kind = SNAP_REC_NS_CLOSE};
+    }
+    begin_file(NULL);
+    if (hint)
+        db_block_hint(0, hint);
+    else
+        db_block(0);
+    rec_block(recs, n);
+    end_block(21); /* NS_CLOSE is not counted */
+    finish_file();
+}
+
+/* Loads twenty_keys_file(hint) and returns the top table's bucket count after it. */
+static uint64_t load_twenty(uint64_t hint) {
+    twenty_keys_file(hint);
+    char err[600];
+    snap_load_stats st;
+    shard *fresh = shard_new(0, srv->threads[0], srv->ndbs);
+    ck_assert_msg(snap_shard_load(fresh, path, GEN, srv->nshards, NOW, &st, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_uint_eq(st.keys, 18); /* 17 keys and the namespace */
+    dk_entry e;
+    ck_assert(get(fresh, 0, "k0", &e));
+    ck_assert(get(fresh, 0, "k19", &e));
+    ck_assert(!get(fresh, 0, "k10", &e)); /* inside the namespace */
+    uint64_t shape = dk_table_scan_shape(shard_table(fresh, 0));
+    shard_free(fresh);
+    return shape;
+}
+
+START_TEST(test_snap_shard_db_block_key_hint) {
+    /* a database block names how many keys come: the table is sized for them at once (a hint
+     * of 50 is believable in this file of about 250 bytes) */
+    ck_assert_uint_eq(load_twenty(50), 64);
+    /* without the hint (files written before it existed) the table grows as keys come (the
+     * low 31 bits of the shape: the buckets in use) */
+    ck_assert_uint_lt(load_twenty(0) & 0x7fffffffu, 64);
+    /* a hint the file cannot hold is not believed */
+    ck_assert_uint_lt(load_twenty(1ull << 40) & 0x7fffffffu, 64);
+    /* neither 4 nor 12 bytes: malformed */
+    begin_file(NULL);
+    snap_block(&w, SNAP_BLK_DB, "\0\0\0\0\0\0\0", 7);
+    end_block(0);
+    finish_file();
+    expect_refused("malformed database block");
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("snap_shard");
     TCase *tc = tcase_create("shard");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_snap_shard_round_trip);
     tcase_add_test(tc, test_snap_shard_refuses_bad_content);
+    tcase_add_test(tc, test_snap_shard_db_block_key_hint);
     tcase_add_test(tc, test_snap_pit_keeps_the_start_state);
     tcase_add_test(tc, test_snap_pit_through_the_io_thread);
     suite_add_tcase(s, tc);
