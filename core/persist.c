@@ -62,6 +62,7 @@ typedef struct save_task {
     snap_shard_writer sw;
     pthread_t pt;
     uint64_t served; /* the thread's read events and hops at the end of the last slice */
+    thr_call room;   /* the next slice, posted by the I/O thread once its file has room */
 } save_task;
 
 typedef struct save_job {
@@ -389,6 +390,20 @@ static bool task_backlogged(save_task *k) {
     return s->pit && snap_writer_backlogged(&s->pit->sw.w);
 }
 
+static void room_made(void *arg) {
+    save_task *k = arg;
+    thr_call_kept(k->t, &k->room);
+}
+
+/* True when k's next slice waits for its file's I/O thread to make room (it posts it then: no
+ * timer, which would leave the disk idle for the rest of a millisecond); false: go on now. */
+static bool task_wait_room(save_task *k) {
+    shard *s = task_shard(k, k->next);
+    k->room.fn = task_on_thread;
+    k->room.arg = k;
+    return s->pit && snap_writer_when_room(&s->pit->sw.w, room_made, k);
+}
+
 /* The slow BGSAVE of tests (bgsave_slice_delay): the next slice after a timer. */
 static void task_on_timer(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
@@ -428,9 +443,9 @@ static void task_on_thread(void *arg) {
     size_t budget = delay > 0 ? BG_SLICE_SLOW : BG_SLICE;
     int64_t started = mono_us();
     if (!task_run(k, budget)) {
-        /* the I/O thread is behind on this shard's file: come back in a millisecond rather than
-         * spin (the clients are served meanwhile) */
-        if (delay <= 0 && task_backlogged(k)) delay = 1000;
+        /* the I/O thread is behind on this shard's file: come back when it has made room (the
+         * clients are served meanwhile) */
+        if (delay <= 0 && task_backlogged(k) && task_wait_room(k)) return;
         if (delay <= 0) delay = rest_after_slice(k, mono_us() - started);
         struct timeval tv = {delay / 1000000, delay % 1000000};
         if (delay <= 0 || event_base_once(k->t->base, -1, EV_TIMEOUT, task_on_timer, k, &tv) != 0)

@@ -170,6 +170,10 @@ bool snap_writer_backlogged(const snap_writer *w) {
     return w->io && snap_io_backlogged(w->io);
 }
 
+bool snap_writer_when_room(snap_writer *w, void (*fn)(void *), void *arg) {
+    return w->io && snap_io_when_room(w->io, fn, arg);
+}
+
 bool snap_writer_set_buffer(snap_writer *w, size_t cap) {
     out_flush(w);
     uint8_t *p = realloc(w->out, cap);

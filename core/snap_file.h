@@ -97,6 +97,8 @@ bool snap_writer_open(snap_writer *w, int fd, enum snap_file_kind kind);
 void snap_writer_use_io(snap_writer *w, struct snap_io_file *io);
 /* Writing through an I/O thread whose queue for this file is long: the caller should yield. */
 bool snap_writer_backlogged(const snap_writer *w);
+/* snap_io_when_room on the writer's I/O file (false without one). */
+bool snap_writer_when_room(snap_writer *w, void (*fn)(void *), void *arg);
 /* Writes out what is buffered and makes the buffer cap bytes (the default is 1 MB); false when
  * there is no memory for it (the writer keeps the old one). */
 bool snap_writer_set_buffer(snap_writer *w, size_t cap);

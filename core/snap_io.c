@@ -23,6 +23,8 @@ struct snap_io_file {
     int fd;
     _Atomic size_t queued;
     _Atomic int err;
+    void (*room_fn)(void *); /* snap_io_when_room's, until called (g->mu) */
+    void *room_arg;
 };
 
 struct snap_io_group {
@@ -80,9 +82,15 @@ static void *io_main(void *arg) {
         do_item(it);
         pthread_mutex_lock(&g->mu);
         if (it->buf) {
+            snap_io_file *f = it->f;
             g->queued -= it->len;
-            atomic_fetch_sub(&it->f->queued, it->len);
+            atomic_fetch_sub(&f->queued, it->len);
             pthread_cond_broadcast(&g->room);
+            if (f->room_fn && atomic_load(&f->queued) <= SNAP_IO_SOFT / 2) {
+                void (*fn)(void *) = f->room_fn;
+                f->room_fn = NULL;
+                fn(f->room_arg);
+            }
         } else if (--g->open == 0) {
             pthread_cond_broadcast(&g->idle);
         }
@@ -189,6 +197,17 @@ void snap_io_write(snap_io_file *f, void *buf, size_t len) {
 
 bool snap_io_backlogged(const snap_io_file *f) {
     return atomic_load(&f->queued) > SNAP_IO_SOFT;
+}
+
+bool snap_io_when_room(snap_io_file *f, void (*fn)(void *), void *arg) {
+    pthread_mutex_lock(&f->g->mu);
+    bool wait = atomic_load(&f->queued) > SNAP_IO_SOFT / 2;
+    if (wait) {
+        f->room_fn = fn;
+        f->room_arg = arg;
+    }
+    pthread_mutex_unlock(&f->g->mu);
+    return wait;
 }
 
 int snap_io_error(const snap_io_file *f) {

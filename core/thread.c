@@ -189,6 +189,11 @@ void thr_call_on(thr *dst, void (*fn)(void *), void *arg) {
     thr_send(dst, &c->m);
 }
 
+void thr_call_kept(thr *dst, thr_call *c) {
+    c->m.kind = MSG_CALL_KEPT;
+    thr_send(dst, &c->m);
+}
+
 static void thr_handle(thr *t, msg *m) {
     switch (m->kind) {
     case MSG_RUN: {
@@ -214,6 +219,11 @@ static void thr_handle(thr *t, msg *m) {
         thr_call *c = (thr_call *)m;
         c->fn(c->arg);
         mem_free(c);
+        break;
+    }
+    case MSG_CALL_KEPT: {
+        thr_call *c = (thr_call *)m;
+        c->fn(c->arg);
         break;
     }
     default:

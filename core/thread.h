@@ -135,5 +135,9 @@ typedef struct thr_call {
     void *arg;
 } thr_call;
 void thr_call_on(thr *dst, void (*fn)(void *), void *arg);
+/* The same with a call the caller owns (fn and arg set): nothing is allocated or freed, so one
+ * that is never run (its thread stopped) leaks nothing.  c must not be posted again before it
+ * ran, and must outlive its run. */
+void thr_call_kept(thr *dst, thr_call *c);
 
 #endif

@@ -40,7 +40,7 @@ void zvm_program_free(zvm_program *prog);
 /* ---- processes ---- */
 
 /* Inter-thread message header; every message starts with one. */
-enum msg_kind { MSG_RUN = 1, MSG_DONE, MSG_CONN, MSG_UNLOCK, MSG_CALL };
+enum msg_kind { MSG_RUN = 1, MSG_DONE, MSG_CONN, MSG_UNLOCK, MSG_CALL, MSG_CALL_KEPT };
 typedef struct msg {
     ck_stack_entry_t link;
     uint8_t kind;
