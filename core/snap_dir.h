@@ -31,7 +31,9 @@ int snap_manifest_read(const char *dir, snap_manifest *m, char *err, size_t errl
 
 /* Renames a shard's finished temp file to its name and fsyncs the directory: 0 or -1 (errno). */
 int snap_publish_shard(const char *dir, uint64_t generation, uint32_t shard);
-/* Removes the shard files (and temp files) of every generation but `keep`. */
+/* Removes the shard files (and temp files) of every generation but `keep`: unlinked here, each
+ * held open and closed on a helper thread (the close frees a big file's blocks, which takes
+ * long). */
 void snap_remove_others(const char *dir, uint64_t keep);
 
 #endif

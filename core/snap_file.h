@@ -82,6 +82,8 @@ typedef struct snap_writer {
     bool in_block;
     int err;                 /* the first errno a write met (ENOMEM for memory); 0 = fine */
     bool no_sync;            /* snap_writer_finish leaves the fsync to the caller */
+    uint64_t flushed;        /* bytes written to fd (not through io) */
+    uint64_t wb_started;     /* ...of which the disk was asked to start writing back */
     struct snap_io_file *io; /* NULL, or the I/O thread's file: filled buffers go there */
     int codec;               /* snap_block_z compresses with it (SNAP_Z_NONE: never) */
     snap_z_enc z;
