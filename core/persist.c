@@ -399,8 +399,6 @@ static void room_made(void *arg) {
  * timer, which would leave the disk idle for the rest of a millisecond); false: go on now. */
 static bool task_wait_room(save_task *k) {
     shard *s = task_shard(k, k->next);
-    k->room.fn = task_on_thread;
-    k->room.arg = k;
     return s->pit && snap_writer_when_room(&s->pit->sw.w, room_made, k);
 }
 
@@ -501,6 +499,7 @@ static save_job *job_new(bool live) {
         job->tasks[i].job = job;
         job->tasks[i].shards = srv->threads[i]->shards;
         job->tasks[i].nshards = srv->threads[i]->nshards;
+        job->tasks[i].room = (thr_call){.fn = task_on_thread, .arg = &job->tasks[i]};
     }
     return job;
 }

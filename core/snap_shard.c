@@ -204,12 +204,11 @@ static void use_db(snap_shard_writer *sw, uint32_t db) {
     /* the number, and how many keys the database holds now: the loader sizes its table once */
     const dk_table *t = shard_table(sw->s, db);
     uint64_t keys = t ? dk_table_count(t) : 0;
-    uint8_t b[12];
-    for (int i = 0; i < 4; i++)
-        b[i] = (uint8_t)(db >> (8 * i));
-    for (int i = 0; i < 8; i++)
-        b[4 + i] = (uint8_t)(keys >> (8 * i));
-    snap_block(&sw->w, SNAP_BLK_DB, b, sizeof b);
+    snap_buf b = {0};
+    snap_buf_u32(&b, db);
+    snap_buf_u64(&b, keys);
+    snap_block(&sw->w, SNAP_BLK_DB, b.p, b.len);
+    snap_buf_free(&b);
     sw->block_db = db;
 }
 

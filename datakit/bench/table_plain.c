@@ -137,7 +137,9 @@ static void maybe_resize(dk_table *t) {
 
 /* After an insert: only a grow (see table.c). */
 static void maybe_grow(dk_table *t) {
-    if (!t->bucket[1] && t->count > t->size[0]) resize_start(t, dk_pow2_at_least(t->count + 1));
+    if (t->bucket[1]) return;
+    size_t to = dk_table_resize_target(t->count, t->size[0]);
+    if (to > t->size[0]) resize_start(t, to);
 }
 
 bool dk_table_reserve(dk_table *t, size_t n) {
