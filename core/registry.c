@@ -93,6 +93,12 @@ const cmd_entry *cmd_lookup_name(const char *name, size_t len) {
     return index_find(name, len);
 }
 
+static _Atomic uint64_t cmd_gen;
+
+uint64_t cmd_generation(void) {
+    return atomic_load_explicit(&cmd_gen, memory_order_relaxed);
+}
+
 const cmd_entry *cmd_lookup(const char *name, size_t len) {
     const cmd_entry *ce = index_find(name, len);
     return ce && ce->is_alias ? ce->target : ce;
@@ -366,6 +372,7 @@ void reg_forget_module(keel_module *m) {
         mem_free(ce);
     }
     reg.ncmds = w;
+    atomic_fetch_add_explicit(&cmd_gen, 1, memory_order_relaxed);
     memset(reg.index, 0, sizeof *reg.index * (reg.index ? reg.index_mask + 1 : 0));
     for (size_t i = 0; i < reg.ncmds; i++)
         index_insert(reg.cmds[i]);

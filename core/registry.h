@@ -92,6 +92,9 @@ const char *reg_module_in_use(const struct keel_module *m);
  * (its entry's lname is the name the client used, for error messages). */
 const cmd_entry *cmd_lookup(const char *name, size_t len);
 const cmd_entry *cmd_lookup_name(const char *name, size_t len);
+/* Bumped whenever command entries are freed (a module unloaded): a looked-up entry kept aside
+ * is still good while this has not changed. */
+uint64_t cmd_generation(void);
 const op_entry *op_lookup(const char *name);
 const op_entry *op_by_number(uint32_t n);
 /* Reductions the VM charges before running opcode n. */

@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 enum { VERDICT_SAFE = 1, VERDICT_ALONE = 2 }; /* SAFE: seen running to the end without one */
 
@@ -18,10 +20,8 @@ static pthread_rwlock_t table_lock = PTHREAD_RWLOCK_INITIALIZER;
 static slot *slots;
 static size_t cap, used, nalone;
 
-static uint64_t id_hash(const char *id) {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (const unsigned char *c = (const unsigned char *)id; *c; c++)
-        h = (h ^ *c) * 1099511628211ull;
+uint64_t alone_key(const char *id) {
+    uint64_t h = XXH3_64bits(id, strlen(id));
     return h ? h : 1;
 }
 
@@ -31,13 +31,17 @@ static slot *find(uint64_t h) {
         if (slots[i].hash == h || slots[i].hash == 0) return &slots[i];
 }
 
-bool alone_needed(const char *id) {
-    uint64_t h = id_hash(id);
+/* The verdict on h (0: none yet), read-locked. */
+static int verdict_of(uint64_t h) {
     pthread_rwlock_rdlock(&table_lock);
     slot *s = find(h);
-    bool alone = s && s->hash == h && s->verdict == VERDICT_ALONE;
+    int verdict = s && s->hash == h ? s->verdict : 0;
     pthread_rwlock_unlock(&table_lock);
-    return alone;
+    return verdict;
+}
+
+bool alone_needed(uint64_t key) {
+    return verdict_of(key) == VERDICT_ALONE;
 }
 
 static bool grow(void) {
@@ -57,8 +61,9 @@ static bool grow(void) {
     return true;
 }
 
-void alone_note(const char *id, bool undeclared) {
-    uint64_t h = id_hash(id);
+void alone_note(uint64_t h, bool undeclared) {
+    int known = verdict_of(h); /* most runs confirm what is known: no write lock for those */
+    if (known == VERDICT_ALONE || (known == VERDICT_SAFE && !undeclared)) return;
     pthread_rwlock_wrlock(&table_lock);
     if ((used + 1) * 2 > cap && !grow()) {
         pthread_rwlock_unlock(&table_lock);

@@ -14,11 +14,14 @@
 #define KEEL_SCRIPTING_ALONE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-/* True when script or function id was seen touching a key it did not declare. */
-bool alone_needed(const char *id);
-/* Notes how a run of id ended: whether it touched a key it did not declare. */
-void alone_note(const char *id, bool undeclared);
+/* The key a script or function id is known by here (a hash: computed once per run). */
+uint64_t alone_key(const char *id);
+/* True when the id of key was seen touching a key it did not declare. */
+bool alone_needed(uint64_t key);
+/* Notes how a run of the id of key ended: whether it touched a key it did not declare. */
+void alone_note(uint64_t key, bool undeclared);
 /* Scripts known to need it (INFO scripts_alone). */
 unsigned long alone_count(void);
 /* Forgets everything (SCRIPT FLUSH, module fini). */

@@ -150,6 +150,23 @@ static bool push_cached_script(keel_proc *p, script_vm *vm, const char *sha, int
     return ok;
 }
 
+/* Lower-cases the 40 characters of a SHA-1 argument 8 at a time: bit 7 of a byte of `upper`
+ * is set when the byte is 'A'..'Z' (its low 7 bits reach 'A' but not past 'Z', and its own bit 7
+ * is clear), and such a byte gains 0x20. */
+static void sha_lower(char *dst, const char *src) {
+    const uint64_t ones = 0x0101010101010101ull;
+    for (int i = 0; i < 40; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        uint64_t low7 = w & 0x7f * ones;
+        uint64_t from_a = low7 + (0x80 - 'A') * ones;
+        uint64_t past_z = low7 + (0x7f - 'Z') * ones;
+        uint64_t upper = from_a & ~past_z & ~w & 0x80 * ones;
+        w |= upper >> 2;
+        memcpy(dst + i, &w, 8);
+    }
+}
+
 /* Opcode: scripting.eval
  * Operands: imm = EVAL_BY_SHA | EVAL_RO bits.  Registers: r0 = the run (a pointer).
  * Reductions: 1, then what the script spends (its count hook, its calls).  May yield (a slice
@@ -167,13 +184,13 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
             keel_reply_error(p, ERR_NOSCRIPT);
             return KEEL_FAIL;
         }
-        for (int i = 0; i < 40; i++)
-            sha[i] = (char)(a->ptr[i] >= 'A' && a->ptr[i] <= 'Z' ? a->ptr[i] + 32 : a->ptr[i]);
+        sha_lower(sha, a->ptr);
         sha[40] = '\0';
     } else {
         sha1_hex(p->argv[1].ptr, p->argv[1].len, sha);
     }
-    if (!(in->imm & EVAL_RO) && !keel_proc_alone(p) && alone_needed(sha)) {
+    uint64_t akey = alone_key(sha);
+    if (!(in->imm & EVAL_RO) && !keel_proc_alone(p) && alone_needed(akey)) {
         keel_proc_restart_alone(p); /* nothing ran yet: start over holding every shard */
         return KEEL_YIELD;
     }
@@ -186,14 +203,12 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
     bool ok = (in->imm & EVAL_BY_SHA) ? push_cached_script(p, vm, sha, &meta)
                                       : push_eval_script(p, vm, sha, &meta);
     if (!ok) return KEEL_FAIL;
-    run = run_new(p, false, sha);
+    run = run_new(p, false, sha, akey);
     run->readonly = (in->imm & EVAL_RO) || vm_meta_no_writes(meta);
     run->fallback_line = vm_meta_last_line(meta);
     run->numkeys = (uint32_t)numkeys;
-    lua_State *L = vm->L;
     scripting_push_keys_args(vm, p, numkeys);
-    run->argv_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    run->keys_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    run_set_keys_args(run, vm);
     p->reg[0] = dk_ptr(run);
     run_begin(run, vm, 0);
     return run_step(run);

@@ -24,7 +24,8 @@ static keel_op_result op_fcall(keel_proc *p, const keel_insn *in) {
         keel_reply_error(p, "ERR Can not execute a script with write flag using *_ro command.");
         return KEEL_FAIL;
     }
-    if (!(ref.flags & LIB_FN_NO_WRITES) && !keel_proc_alone(p) && alone_needed(ref.function)) {
+    uint64_t akey = alone_key(ref.function);
+    if (!(ref.flags & LIB_FN_NO_WRITES) && !keel_proc_alone(p) && alone_needed(akey)) {
         keel_proc_restart_alone(p); /* nothing ran yet: start over holding every shard */
         return KEEL_YIELD;
     }
@@ -34,7 +35,7 @@ static keel_op_result op_fcall(keel_proc *p, const keel_insn *in) {
         return KEEL_FAIL;
     }
     if (!library_push_function(p, vm, &ref)) return KEEL_FAIL;
-    run = run_new(p, true, ref.function);
+    run = run_new(p, true, ref.function, akey);
     run->readonly = (ref.flags & LIB_FN_NO_WRITES) != 0;
     run->numkeys = (uint32_t)numkeys;
     scripting_push_keys_args(vm, p, numkeys);

@@ -265,10 +265,8 @@ static void push_load_env(lua_State *L) {
 /* Makes the environment at idx see the globals scripts see (the library has loaded). */
 static void env_to_globals(lua_State *L, int idx) {
     lua_createtable(L, 0, 3);
-    lua_getfield(L, LUA_REGISTRYINDEX, VM_REG_GLOBALS);
-    sandbox_push_global_index(L, -1);
-    lua_setfield(L, -3, "__index");
-    lua_pop(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, VM_REG_GLOBALS); /* itself raises for a missing name */
+    lua_setfield(L, -2, "__index");
     sandbox_push_readonly_error(L);
     lua_setfield(L, -2, "__newindex");
     lua_pushboolean(L, 0);

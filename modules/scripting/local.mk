@@ -27,7 +27,7 @@ modules_scripting_libscripting_la_SOURCES = \
 	modules/scripting/shebang.c modules/scripting/shebang.h \
 	modules/scripting/struct.c \
 	modules/scripting/vm.c modules/scripting/vm.h
-modules_scripting_libscripting_la_CFLAGS = $(AM_CFLAGS) $(LUAJIT_CFLAGS)
+modules_scripting_libscripting_la_CFLAGS = $(AM_CFLAGS) $(LUAJIT_CFLAGS) $(XXHASH_CFLAGS)
 
 modules_LTLIBRARIES += modules/scripting/scripting.la
 modules_scripting_scripting_la_SOURCES = modules/scripting/module.c

@@ -40,12 +40,13 @@ static void run_free(void *ptr) {
 /* run->threshold_ms before the hook has read busy-reply-threshold. */
 #define THRESHOLD_UNREAD INT64_MIN
 
-script_run *run_new(keel_proc *p, bool function, const char *name) {
+script_run *run_new(keel_proc *p, bool function, const char *name, uint64_t alone_key) {
     script_run *run = keel_calloc(1, sizeof *run);
     run->p = p;
     run->co_ref = run->keys_ref = run->argv_ref = LUA_NOREF;
     run->resp = 2;
     run->function = function;
+    run->alone_key = alone_key;
     size_t n = strnlen(name, sizeof run->name - 1);
     memcpy(run->name, name, n);
     run->name[n] = '\0';
@@ -54,27 +55,11 @@ script_run *run_new(keel_proc *p, bool function, const char *name) {
     return run;
 }
 
-/* True when the running coroutine L can yield here: no C function between it and its resume
- * but pcall/xpcall (LuaJIT yields across those; not across table.sort's comparator ...).
- * skip: frames to pass over first (1 inside a C function such as redis.call). */
-static bool can_yield(lua_State *L, int skip) {
-    lua_Debug ar;
-    bool ok = true;
-    lua_getfield(L, LUA_REGISTRYINDEX, VM_REG_YIELD_OK);
-    for (int lv = skip; ok && lua_getstack(L, lv, &ar); lv++) {
-        lua_getinfo(L, "f", &ar);
-        if (lua_iscfunction(L, -1)) {
-            lua_rawget(L, -2);
-            ok = lua_toboolean(L, -1);
-        }
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    return ok;
-}
-
+/* A yield must not cross a C function between the coroutine and its resume (table.sort's
+ * comparator, string.gsub's replacement ...); pcall and xpcall are not C frames in LuaJIT, so a
+ * yield crosses those.  LuaJIT answers this from its own frame chain, at no cost. */
 bool run_can_yield(lua_State *L) {
-    return can_yield(L, 1);
+    return lua_isyieldable(L) != 0;
 }
 
 static void run_hook(lua_State *L, lua_Debug *ar);
@@ -107,7 +92,7 @@ static void run_hook(lua_State *L, lua_Debug *ar) {
         atomic_fetch_add(&scripting_stats.busy, 1);
         keel_proc_set_busy(run->p, run->function ? ERR_BUSY_FUNCTION : ERR_BUSY_SCRIPT);
     }
-    if (run->p->budget <= 0 && can_yield(L, 0)) {
+    if (run->p->budget <= 0 && run_can_yield(L)) {
         run->wait = RUN_WAIT_SLICE;
         lua_yield(L, 0);
     }
@@ -172,8 +157,19 @@ static void run_end(script_run *run, bool reusable) {
     running_remove(run);
 }
 
-/* Sets the globals KEYS and ARGV to this run's (scripts; nil for functions): every run on the
- * state shares its global table, and only the one being resumed may see its own. */
+/* KEYS and ARGV: every run on a state shares its global table, and only the one being resumed
+ * may see its own.  A run that ends without yielding (most) never needs them kept aside. */
+void run_set_keys_args(script_run *run, script_vm *vm) {
+    lua_State *L = vm->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->globals_ref);
+    lua_insert(L, -3);
+    lua_setfield(L, -3, "ARGV");
+    lua_setfield(L, -2, "KEYS");
+    lua_pop(L, 1);
+    run->args_set = true;
+}
+
+/* Sets the globals KEYS and ARGV to this run's (nil for functions) before it resumes. */
 static void run_set_globals(script_run *run) {
     lua_State *L = run->vm->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, run->vm->globals_ref);
@@ -181,6 +177,19 @@ static void run_set_globals(script_run *run) {
     lua_setfield(L, -2, "KEYS");
     lua_rawgeti(L, LUA_REGISTRYINDEX, run->argv_ref);
     lua_setfield(L, -2, "ARGV");
+    lua_pop(L, 1);
+}
+
+/* The run yields: its KEYS and ARGV, still the globals, are kept aside for its next resume. */
+static void run_keep_globals(script_run *run) {
+    if (!run->args_set) return;
+    run->args_set = false;
+    lua_State *L = run->vm->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, run->vm->globals_ref);
+    lua_getfield(L, -1, "KEYS");
+    run->keys_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_getfield(L, -1, "ARGV");
+    run->argv_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pop(L, 1);
 }
 
@@ -216,13 +225,14 @@ keel_op_result run_step(script_run *run) {
     run->wait = RUN_WAIT_NONE;
     lua_State *L = run->vm->L;
     lua_sethook(L, run_hook, LUA_MASKCOUNT, run->killing ? 1 : HOOK_PERIOD);
-    run_set_globals(run);
+    if (!run->args_set) run_set_globals(run);
     current = run;
     run->vm->current = run;
     int st = lua_resume(run->co, nargs);
     current = NULL;
     run->vm->current = NULL;
     if (st == LUA_YIELD) {
+        run_keep_globals(run);
         switch (run->wait) {
         case RUN_WAIT_SLICE:
             atomic_fetch_add_explicit(&scripting_stats.yields, 1, memory_order_relaxed);
@@ -246,7 +256,7 @@ keel_op_result run_step(script_run *run) {
         errors_reply_raised(run);
         res = KEEL_FAIL;
     }
-    if (run->undeclared || st == 0) alone_note(run->name, run->undeclared);
+    if (run->undeclared || st == 0) alone_note(run->alone_key, run->undeclared);
     run_end(run, st == 0);
     return res;
 }

@@ -33,7 +33,8 @@ typedef struct script_run {
     struct script_vm *vm;
     lua_State *co;          /* the coroutine, while it exists */
     int co_ref;             /* its registry reference */
-    int keys_ref, argv_ref; /* KEYS and ARGV (scripts), LUA_NOREF for functions */
+    int keys_ref, argv_ref; /* KEYS and ARGV (scripts) once the run has yielded, else NOREF */
+    bool args_set;          /* the globals KEYS and ARGV are this run's (it has not yielded) */
     uint8_t wait;           /* enum run_wait */
     uint8_t resp;           /* redis.setresp: 2 or 3 */
     bool function;          /* FCALL: FUNCTION KILL stops it, errors say @user_function */
@@ -51,11 +52,16 @@ typedef struct script_run {
     int64_t started_ms;     /* monotonic */
     int64_t threshold_ms;   /* busy-reply-threshold, read at the run's first hook call */
     char name[256];         /* the script's SHA-1, or the function's name */
+    uint64_t alone_key;     /* name's key in alone.h's table */
     struct script_run *prev, *next; /* the running list (running.c) */
 } script_run;
 
-/* A new run for p (freed with p).  kill/busy/SCRIPT KILL find it once run_begin listed it. */
-script_run *run_new(keel_proc *p, bool function, const char *name);
+/* A new run for p (freed with p) of the script or function name, alone_key(name) its key.
+ * kill/busy/SCRIPT KILL find it once run_begin listed it. */
+script_run *run_new(keel_proc *p, bool function, const char *name, uint64_t alone_key);
+/* Makes the two tables on top of vm->L's stack (KEYS below ARGV, popped) the run's KEYS and
+ * ARGV: the globals, kept aside only if the run yields and another run takes the state. */
+void run_set_keys_args(script_run *run, struct script_vm *vm);
 /* Starts the run: the function below the nargs values on top of vm->L's stack becomes its
  * coroutine's body, called with them (all moved off vm->L).  Lists the run as running. */
 void run_begin(script_run *run, struct script_vm *vm, int nargs);

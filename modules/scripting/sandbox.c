@@ -59,13 +59,18 @@ void sandbox_push_readonly(lua_State *L, int idx) {
     lua_pop(L, 1);
 }
 
-/* The read-only global table's __index: a missing global is an error, as in Redis. */
+/* A view's __index that reads the table of its upvalue: a missing name is an error, as a
+ * missing global is in Redis. */
+static int missing_global(lua_State *L) {
+    const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : luaL_typename(L, 2);
+    return luaL_error(L, "Script attempted to access nonexistent global variable '%s'", name);
+}
+
 static int global_index(lua_State *L) {
     lua_pushvalue(L, 2);
     lua_rawget(L, lua_upvalueindex(1));
     if (!lua_isnil(L, -1)) return 1;
-    const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : luaL_typename(L, 2);
-    return luaL_error(L, "Script attempted to access nonexistent global variable '%s'", name);
+    return missing_global(L);
 }
 
 void sandbox_push_global_index(lua_State *L, int idx) {
@@ -372,14 +377,6 @@ static int sandbox_build(lua_State *L) {
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_SCRIPT_META);
     open_libraries(vm);
-    lua_newtable(L); /* the C functions a yield may cross: the original pcall and xpcall */
-    lua_getfield(L, LUA_GLOBALSINDEX, "pcall");
-    lua_pushboolean(L, 1);
-    lua_rawset(L, -3);
-    lua_getfield(L, LUA_GLOBALSINDEX, "xpcall");
-    lua_pushboolean(L, 1);
-    lua_rawset(L, -3);
-    lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_YIELD_OK);
     if (luaL_loadbuffer(L, prelude, sizeof prelude - 1, "=keel") != 0) return lua_error(L);
     redislib_push_internals(L); /* rawcall, hostyield */
     lua_call(L, 2, 0);
@@ -404,10 +401,15 @@ static int sandbox_build(lua_State *L) {
     }
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     lua_setfield(L, LUA_REGISTRYINDEX, VM_REG_GLOBALS);
+    /* the real globals answer a missing name with the error themselves, so the read-only
+     * table's __index can be that table: a global read then never leaves the Lua VM */
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, missing_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, LUA_GLOBALSINDEX);
     lua_newtable(L); /* the read-only global table */
     lua_createtable(L, 0, 3);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
-    lua_pushcclosure(L, global_index, 1);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, ro_error_here);
     lua_setfield(L, -2, "__newindex");

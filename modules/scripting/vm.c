@@ -115,15 +115,18 @@ static void push_scripts(script_vm *vm) {
 bool vm_push_compiled(script_vm *vm, const char *sha, int *meta) {
     lua_State *L = vm->L;
     push_scripts(vm);
-    lua_getfield(L, -1, sha);
+    lua_pushstring(L, sha); /* made once, looked up in both tables */
+    lua_pushvalue(L, -1);
+    lua_rawget(L, -3);
     *meta = (int)lua_tonumber(L, -1);
-    lua_getfield(L, -3, sha);
+    lua_pop(L, 1);
+    lua_rawget(L, -3);
     if (!lua_isfunction(L, -1)) {
-        lua_pop(L, 4);
+        lua_pop(L, 3);
         return false;
     }
-    lua_replace(L, -4);
-    lua_pop(L, 2);
+    lua_replace(L, -3);
+    lua_pop(L, 1);
     return true;
 }
 

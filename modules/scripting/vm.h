@@ -61,6 +61,5 @@ bool vm_compile_script(script_vm *vm, const char *sha, const char *body, size_t 
 #define VM_REG_GLOBALS "keel.globals"
 #define VM_REG_SCRIPTS "keel.scripts"        /* sha -> compiled function */
 #define VM_REG_SCRIPT_META "keel.scriptmeta" /* sha -> meta number */
-#define VM_REG_YIELD_OK "keel.yieldok"       /* the C functions a yield may cross (pcall, xpcall) */
 
 #endif

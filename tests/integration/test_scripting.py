@@ -87,6 +87,16 @@ class Scripting(unittest.TestCase):
             self.r.eval("return redis.call('MULTI')", 0)
         with self.assertRaisesRegex(redis.ResponseError, "Unknown Redis command called from script"):
             self.r.eval("return redis.call('NOSUCH')", 0)
+        for name in ("multi", "EXEC", "Discard", "watch", "unwatch", "eval", "evalsha", "eval_ro",
+                     "evalsha_ro", "fcall", "fcall_ro", "script", "function", "subscribe",
+                     "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
+                     "monitor", "sync", "psync", "replicaof", "slaveof", "client", "hello", "auth",
+                     "quit", "reset", "save", "bgsave", "bgrewriteaof", "shutdown", "debug",
+                     "wait", "module"):
+            with self.assertRaisesRegex(redis.ResponseError,
+                                        "not allowed from script|Unknown Redis command", msg=name):
+                self.r.eval("return redis.call(ARGV[1], '0', '0', '0')", 0, name)
+        self.assertEqual(self.r.eval("return redis.call('sEt', KEYS[1], 'v')", 1, "ns"), b"OK")
         with self.assertRaisesRegex(redis.ResponseError, "Number of keys can't be greater than number of args"):
             self.r.eval("return 1", 3, "a")
         self.assertEqual(self.r.ping(), True)
@@ -165,6 +175,25 @@ class Scripting(unittest.TestCase):
             return {co(KEYS[1]), co(), co(), co()}
         """
         self.assertEqual(self.r.eval(script, 1, "c"), [1, 2, 3, b"3"])
+
+    def test_scripting_no_call_or_yield_across_c_callbacks(self):
+        # a comparator runs inside table.sort's C frame: a command there is refused (it might
+        # have to wait, and the script cannot yield from there), in a pcall too
+        with self.assertRaisesRegex(redis.ResponseError, "cannot be used inside a C function's callback"):
+            self.r.eval("local t = {3, 1, 2} table.sort(t, function(a, b) redis.call('INCR', KEYS[1]) "
+                        "return a < b end) return t", 1, "cb")
+        self.assertEqual(self.r.eval("local ok = pcall(redis.call, 'INCR', KEYS[1]) "
+                                     "local t = {3, 1, 2} table.sort(t, function(a, b) "
+                                     "return a < b end) return {ok and 1 or 0, t[1], t[3]}", 1, "cb"), [1, 1, 3])
+        # a comparator that spends many slices finishes: the count hook yields only outside it
+        yields = self.r.info("scripting")["scripts_yields"]
+        self.assertEqual(self.r.eval("local t = {} for i = 1, 50 do t[i] = (i * 7) % 50 end "
+                                     "table.sort(t, function(a, b) local s = 0 "
+                                     "for i = 1, 20000 do s = s + i end return a < b end) "
+                                     "local s = 0 for i = 1, 3000000 do s = s + i end "
+                                     "return {t[1], t[50]}", 0), [0, 49])
+        self.assertGreater(self.r.info("scripting")["scripts_yields"], yields)
+        self.assertEqual(self.r.get("cb"), b"1")
 
     def test_scripting_eval_ro_refuses_writes(self):
         with self.assertRaisesRegex(redis.ResponseError, "Write commands are not allowed from read-only scripts"):
