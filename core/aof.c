@@ -145,6 +145,13 @@ void aof_note_call(zvm_proc *p) {
     pend_of(p)->called = true;
 }
 
+void aof_forget_children(zvm_proc *p) {
+    aof_pend *ap = p->aof_pend;
+    if (!ap) return;
+    ap->kids.len = 0;
+    ap->nkids = 0;
+}
+
 keel_status aof_log_as(zvm_proc *p, uint32_t argc, const keel_arg *argv) {
     if (!atomic_load_explicit(&aof_logging, memory_order_relaxed)) return KEEL_OK;
     if (argc && !argv) return KEEL_EINVAL;

@@ -35,6 +35,8 @@ void aof_proc_done(struct zvm_proc *p);
 void aof_reserve_seq(struct zvm_proc *p);
 /* keel_call: p runs commands as children; its own arguments are never logged. */
 void aof_note_call(struct zvm_proc *p);
+/* p's children's writes were put back (undo.h): what they would have logged is dropped. */
+void aof_forget_children(struct zvm_proc *p);
 /* End of a loop turn: hands the thread's staged records to the writer (a lone worker under
  * appendfsync always writes them itself and lets the replies waiting for them go). */
 void aof_thread_flush(struct thr *t);

@@ -49,6 +49,10 @@ void keel_proc_set_busy(keel_proc *kp, const char *error) {
     pthread_mutex_unlock(&busy_mu);
 }
 
+uint32_t busy_procs(void) {
+    return atomic_load_explicit(&busy_count, memory_order_acquire);
+}
+
 void busy_note_wait(zvm_proc *p) {
     if (p->wait_deadline || !p->call_parent || !p->call_parent->call_wait_limited) return;
     p->wait_deadline = p->cur->now_ms + limit_get(srv->cf.busy_reply_threshold);

@@ -14,6 +14,8 @@ struct zvm_proc;
 /* The error of the busy process whose lock owner token is owner, or NULL (any thread; one
  * relaxed load while nothing is busy). */
 const char *busy_error_of(uint64_t owner);
+/* How many processes are busy now (any thread). */
+uint32_t busy_procs(void);
 /* p ended: it is busy no more (and no longer a limited waiter). */
 void busy_clear(struct zvm_proc *p);
 /* p is about to wait for a key: when its parent ran it with KEEL_CALL_WAIT_LIMITED, the wait

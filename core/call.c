@@ -12,6 +12,7 @@
 #include "server.h"
 #include "shard.h"
 #include "thread.h"
+#include "undo.h"
 #include "zvm.h"
 
 #include <string.h>
@@ -73,6 +74,7 @@ static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_ent
     c->db = p->db;
     c->opts = opt_ref(p->opts);
     c->no_touch = p->no_touch;
+    c->undo = p->undo;
     if (borrowed) {
         c->pub.argc = argc;
         c->pub.argv = argv;
@@ -84,7 +86,10 @@ static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_ent
     p->call_done = false;
     p->call_nowait = (opts & KEEL_CALL_NOWAIT) != 0;
     p->call_wait_limited = (opts & KEEL_CALL_WAIT_LIMITED) != 0;
-    if (!call_check(c, named, ce)) {
+    bool checked = call_check(c, named, ce);
+    if (checked && c->undo && c->nkeys == 0)
+        undo_note_whole(c); /* FLUSHALL, SWAPDB ...: more than a log of keys can put back */
+    if (!checked) {
         zvm_set_state(c, ZVM_DONE);
         p->call_done = true;
         return KEEL_OK;
@@ -221,6 +226,7 @@ void call_restart_wider(zvm_proc *p) {
         keys[n++] = call_key_copy(p, c->conflict_key.lptr, c->conflict_key.llen,
                                   c->conflict_key.hash, c->conflict_key.shard);
     call_clear(p);
+    undo_forget(p);
     zvm_release_locks(p);
     zvm_set_key_list(p, keys, n);
     if (p->alone) zvm_set_every_shard(p);

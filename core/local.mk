@@ -27,7 +27,7 @@ core_libkeelcore_la_SOURCES = \
 	core/quiesce.c core/quiesce.h \
 	core/registry.c core/registry.h core/server.c core/server.h core/shard.c core/shard.h \
 	core/stats.c core/stats.h core/stats_json.c core/stats_json.h \
-	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h core/tx.c core/tx.h core/watch.c core/watch.h \
+	core/startup.c core/startup.h core/thread.c core/thread.h core/tls.c core/tls.h core/tx.c core/tx.h core/undo.c core/undo.h core/watch.c core/watch.h \
 	core/zvm.h core/zvm_ops.c core/zvm_proc.c core/zvm_program.c core/zvm_reply.c core/zvm_run.c core/zvm_lock.c
 core_libkeelcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core -DKEEL_CORE \
 	-DKEEL_MODULE_DIR='"$(modulesdir)"' \

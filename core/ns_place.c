@@ -13,6 +13,7 @@
 #include "shard.h"
 #include "snap_pit.h"
 #include "thread.h"
+#include "undo.h"
 #include "zvm.h"
 
 #include <string.h>
@@ -134,6 +135,7 @@ static void ns_note_write_ns(zvm_proc *p, shard *s, uint32_t db) {
 
 keel_status ns_resolve_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
     ns_note_write_ns(p, s, db);
+    if (__builtin_expect(p->undo != NULL, 0)) undo_note_whole(p);
     if (!ns_start(p, s, db, false, sp)) return KEEL_NOTFOUND;
     return ns_walk(p, sp, 0, false);
 }
@@ -144,6 +146,7 @@ keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) {
 
 keel_status ns_make_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
     ns_note_write_ns(p, s, db);
+    if (__builtin_expect(p->undo != NULL, 0)) undo_note_whole(p);
     if (!ns_start(p, s, db, true, sp)) return KEEL_ENOMEM;
     return ns_walk(p, sp, 0, true);
 }
@@ -173,6 +176,7 @@ keel_status ns_resolve_in(zvm_proc *p, uint32_t db, const void *key, size_t klen
         }
     }
     ns_note_write(p, s, db, pl.top, pl.toplen, pl.tophash);
+    if (__builtin_expect(p->undo != NULL, 0)) undo_note(p, s, db, pl.top, pl.toplen, pl.tophash);
     if (!ns_start(p, s, db, create, sp)) return create ? KEEL_ENOMEM : KEEL_NOTFOUND;
     keel_status st = ns_walk(p, sp, pl.tophash, create);
     if (st != KEEL_OK) return st;

@@ -177,6 +177,8 @@ typedef struct zvm_proc {
     size_t push_bytes;          /* a push (conn_push): the output it stands for; 0 otherwise */
     uint64_t aof_seq;           /* its log record's sequence number + 1 (0: none; aof.h) */
     struct aof_pend *aof_pend;  /* what it logs besides its arguments (aof.c) */
+    struct undo_log *undo;      /* keel_proc_undo_begin: its children's writes, kept (undo.h);
+                                   a child shares its parent's */
     bool aof_replay;            /* replays the log at start: answers as on a timeout, never parks */
     bool direct_sent;           /* its reply was encoded (and written, but for direct_rest) by
                                    the thread it finished on (conn_direct.h) */

@@ -462,7 +462,24 @@ typedef struct keel_config_def {
      * arg ..., the config file's "module_args": {"name": ["arg", ...]}): their count, with        \
      * *argv set to them (NUL-terminated; valid until m is unloaded); 0 when none.  In init        \
      * or later, any thread */                                                                     \
-    X(uint32_t, module_args, (keel_module * m, const char *const **argv))
+    X(uint32_t, module_args, (keel_module * m, const char *const **argv))                          \
+    /* ---- putting children's writes back (added in 1.8) ---- */                                  \
+    /* from now on, before a child of p (keel_call) that may write first reaches a key, keeps      \
+     * what the key held, so that keel_proc_undo can put it back: for a script that must start     \
+     * over after writing (a key it did not declare is held by another process).  Costs a copy     \
+     * of each value a child first writes; call it only where a start over may come */             \
+    X(void, proc_undo_begin, (keel_proc * p))                                                      \
+    /* true when p keeps that log and every write so far could be kept (not: a value over 4 MiB,   \
+     * a hash or namespace counting whole; a type without a copy op; a command that writes         \
+     * without naming keys; more than 4096 keys): only then can keel_proc_undo put it back */      \
+    X(bool, proc_undo_ready, (keel_proc * p))                                                      \
+    /* puts back every key p's children changed since proc_undo_begin, while p still holds its     \
+     * locks (nobody saw the writes; nobody sees them go), each on its own shard's thread:         \
+     * KEEL_HOP (return it from the opcode and call again when it runs there) until KEEL_NEXT:     \
+     * done, and their log records dropped; the log then stops.  Keyspace notifications already    \
+     * sent stay sent.  Call it with no child running (keel_call_clear first), and only when       \
+     * proc_undo_ready said true before the writes (else it puts nothing back); then restart p */  \
+    X(keel_op_result, proc_undo, (keel_proc * p))
 /* clang-format on */
 
 #define KEEL_API_MEMBER(ret, name, params) ret(*name) params;

@@ -120,4 +120,7 @@
 #define keel_deadline_take (keel_api_ptr->deadline_take)
 #define keel_conn_deadline_due (keel_api_ptr->conn_deadline_due)
 #define keel_module_args (keel_api_ptr->module_args)
+#define keel_proc_undo_begin (keel_api_ptr->proc_undo_begin)
+#define keel_proc_undo_ready (keel_api_ptr->proc_undo_ready)
+#define keel_proc_undo (keel_api_ptr->proc_undo)
 #endif

@@ -9,8 +9,6 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-enum { VERDICT_SAFE = 1, VERDICT_ALONE = 2 }; /* SAFE: seen running to the end without one */
-
 typedef struct slot {
     uint64_t hash; /* 0: empty */
     int verdict;
@@ -40,8 +38,8 @@ static int verdict_of(uint64_t h) {
     return verdict;
 }
 
-bool alone_needed(uint64_t key) {
-    return verdict_of(key) == VERDICT_ALONE;
+enum alone_verdict alone_verdict(uint64_t key) {
+    return (enum alone_verdict)verdict_of(key);
 }
 
 static bool grow(void) {
@@ -63,7 +61,7 @@ static bool grow(void) {
 
 void alone_note(uint64_t h, bool undeclared) {
     int known = verdict_of(h); /* most runs confirm what is known: no write lock for those */
-    if (known == VERDICT_ALONE || (known == VERDICT_SAFE && !undeclared)) return;
+    if (known == ALONE_NEEDED || (known == ALONE_SAFE && !undeclared)) return;
     pthread_rwlock_wrlock(&table_lock);
     if ((used + 1) * 2 > cap && !grow()) {
         pthread_rwlock_unlock(&table_lock);
@@ -74,8 +72,8 @@ void alone_note(uint64_t h, bool undeclared) {
         s->hash = h;
         used++;
     }
-    if (s->verdict != VERDICT_ALONE) { /* once seen touching one, always alone */
-        s->verdict = undeclared ? VERDICT_ALONE : VERDICT_SAFE;
+    if (s->verdict != ALONE_NEEDED) { /* once seen touching one, always alone */
+        s->verdict = undeclared ? ALONE_NEEDED : ALONE_SAFE;
         nalone += undeclared;
     }
     pthread_rwlock_unlock(&table_lock);

@@ -18,8 +18,10 @@
 
 /* The key a script or function id is known by here (a hash: computed once per run). */
 uint64_t alone_key(const char *id);
-/* True when the id of key was seen touching a key it did not declare. */
-bool alone_needed(uint64_t key);
+/* What is known of the id of key: no run seen to its end yet, seen staying within its declared
+ * keys, or seen touching a key it did not declare (it must run alone). */
+enum alone_verdict { ALONE_UNKNOWN = 0, ALONE_SAFE = 1, ALONE_NEEDED = 2 };
+enum alone_verdict alone_verdict(uint64_t key);
 /* Notes how a run of the id of key ended: whether it touched a key it did not declare. */
 void alone_note(uint64_t key, bool undeclared);
 /* Scripts known to need it (INFO scripts_alone). */

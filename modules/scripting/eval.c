@@ -190,7 +190,8 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
         sha1_hex(p->argv[1].ptr, p->argv[1].len, sha);
     }
     uint64_t akey = alone_key(sha);
-    if (!(in->imm & EVAL_RO) && !keel_proc_alone(p) && alone_needed(akey)) {
+    enum alone_verdict verdict = alone_verdict(akey);
+    if (!(in->imm & EVAL_RO) && !keel_proc_alone(p) && verdict == ALONE_NEEDED) {
         keel_proc_restart_alone(p); /* nothing ran yet: start over holding every shard */
         return KEEL_YIELD;
     }
@@ -207,6 +208,7 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
     run->readonly = (in->imm & EVAL_RO) || vm_meta_no_writes(meta);
     run->fallback_line = vm_meta_last_line(meta);
     run->numkeys = (uint32_t)numkeys;
+    run_keep_writes_if_new(run, verdict);
     scripting_push_keys_args(vm, p, numkeys);
     run_set_keys_args(run, vm);
     p->reg[0] = dk_ptr(run);

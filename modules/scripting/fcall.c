@@ -25,7 +25,8 @@ static keel_op_result op_fcall(keel_proc *p, const keel_insn *in) {
         return KEEL_FAIL;
     }
     uint64_t akey = alone_key(ref.function);
-    if (!(ref.flags & LIB_FN_NO_WRITES) && !keel_proc_alone(p) && alone_needed(akey)) {
+    enum alone_verdict verdict = alone_verdict(akey);
+    if (!(ref.flags & LIB_FN_NO_WRITES) && !keel_proc_alone(p) && verdict == ALONE_NEEDED) {
         keel_proc_restart_alone(p); /* nothing ran yet: start over holding every shard */
         return KEEL_YIELD;
     }
@@ -38,6 +39,7 @@ static keel_op_result op_fcall(keel_proc *p, const keel_insn *in) {
     run = run_new(p, true, ref.function, akey);
     run->readonly = (ref.flags & LIB_FN_NO_WRITES) != 0;
     run->numkeys = (uint32_t)numkeys;
+    run_keep_writes_if_new(run, verdict);
     scripting_push_keys_args(vm, p, numkeys);
     p->reg[0] = dk_ptr(run);
     run_begin(run, vm, 2);

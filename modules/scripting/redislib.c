@@ -158,8 +158,10 @@ static int rl_rawcall(lua_State *L) {
     /* Until it has written, a script never waits for a key it did not declare: it starts over
      * with that key locked up front instead (deadlock-free, and nothing to undo). */
     run->call_argc = (uint32_t)argc;
+    /* After writing it may still start over when its writes can be put back (run.h) */
+    bool may_restart = !wrote_before || keel_proc_undo_ready(run->p);
     st = keel_call_opts(run->p, (uint32_t)argc, vm->argv,
-                        wrote_before ? KEEL_CALL_WAIT_LIMITED : KEEL_CALL_NOWAIT);
+                        may_restart ? KEEL_CALL_NOWAIT : KEEL_CALL_WAIT_LIMITED);
     if (st == KEEL_OK && keel_call_conflict(run->p)) {
         learn_from_call(run, (uint32_t)argc, vm->argv);
         run->wait = RUN_WAIT_RESTART;

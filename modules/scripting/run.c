@@ -157,6 +157,11 @@ static void run_end(script_run *run, bool reusable) {
     running_remove(run);
 }
 
+void run_keep_writes_if_new(script_run *run, enum alone_verdict verdict) {
+    if (verdict == ALONE_UNKNOWN && !run->readonly && !keel_proc_alone(run->p))
+        keel_proc_undo_begin(run->p);
+}
+
 /* KEYS and ARGV: every run on a state shares its global table, and only the one being resumed
  * may see its own.  A run that ends without yielding (most) never needs them kept aside. */
 void run_set_keys_args(script_run *run, script_vm *vm) {
@@ -193,14 +198,25 @@ static void run_keep_globals(script_run *run) {
     lua_pop(L, 1);
 }
 
-/* The run met an undeclared key another process holds before writing anything: forget this
- * attempt; the process starts over alone (alone.h), with that key (and every key it took)
- * locked up front.  A read-only run only needs the keys. */
+/* The run met an undeclared key another process holds: forget this attempt; the process starts
+ * over alone (alone.h), with that key (and every key it took) locked up front.  A run that
+ * wrote first puts its writes back (keel_proc_undo: it kept them, run_keep_writes_if_new),
+ * shard by shard: the opcode hops and comes back here until all are back.  A read-only run only
+ * needs the keys. */
 static keel_op_result run_restart(script_run *run) {
-    keel_call_clear(run->p);
     bool readonly = run->readonly;
-    run_end(run, false);
-    atomic_fetch_add(&scripting_stats.restarts, 1);
+    if (run->co) { /* the Lua side ends first, on its state's thread */
+        keel_call_clear(run->p);
+        run_end(run, false);
+        atomic_fetch_add(&scripting_stats.restarts, 1);
+    }
+    if (atomic_load(&run->wrote)) {   /* its writes go back, on their shards' threads */
+        run->wait = RUN_WAIT_RESTART; /* the opcode runs again there, and comes back here */
+        keel_op_result r = keel_proc_undo(run->p);
+        if (r != KEEL_NEXT) return r;
+        atomic_store(&run->wrote, false);
+        atomic_fetch_add(&scripting_stats.undone, 1);
+    }
     if (readonly)
         keel_proc_restart_wider(run->p);
     else
@@ -209,6 +225,7 @@ static keel_op_result run_restart(script_run *run) {
 }
 
 keel_op_result run_step(script_run *run) {
+    if (run->wait == RUN_WAIT_RESTART) return run_restart(run); /* putting writes back */
     int nargs = 0;
     switch (run->wait) {
     case RUN_WAIT_NONE:

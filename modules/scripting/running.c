@@ -139,6 +139,7 @@ void running_info(keel_buf *out) {
     info_line(out, "scripts_undeclared_keys", atomic_load(&scripting_stats.undeclared));
     info_line(out, "scripts_undeclared_restarts", atomic_load(&scripting_stats.restarts));
     info_line(out, "scripts_undeclared_after_write", atomic_load(&scripting_stats.after_write));
+    info_line(out, "scripts_undeclared_undone", atomic_load(&scripting_stats.undone));
     info_line(out, "scripts_learned_argv_keys", learn_count());
     info_line(out, "scripts_alone", alone_count());
     info_line(out, "scripts_went_busy", atomic_load(&scripting_stats.busy));

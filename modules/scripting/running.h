@@ -31,6 +31,7 @@ typedef struct script_stats {
     _Atomic uint64_t undeclared;  /* runs that touched a key they had not declared */
     _Atomic uint64_t restarts;    /* ... and started over to lock one up front */
     _Atomic uint64_t after_write; /* ... and took one after writing (no start over then) */
+    _Atomic uint64_t undone;      /* ... and put their writes back to start over */
     _Atomic uint64_t killed;      /* runs SCRIPT KILL / FUNCTION KILL stopped */
     _Atomic uint64_t busy;        /* runs that went past busy-reply-threshold */
     _Atomic uint64_t yields;      /* slices a run gave up to other work */

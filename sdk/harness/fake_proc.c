@@ -307,6 +307,18 @@ static bool f_proc_alone(keel_proc *p) {
     (void)p;
     return true;
 }
+/* ... so nothing ever has to start over: there is no log to keep. */
+static void f_proc_undo_begin(keel_proc *p) {
+    (void)p;
+}
+static bool f_proc_undo_ready(keel_proc *p) {
+    (void)p;
+    return false;
+}
+static keel_op_result f_proc_undo(keel_proc *p) {
+    (void)p;
+    return KEEL_NEXT;
+}
 static void f_proc_set_busy(keel_proc *p, const char *error) {
     (void)p, (void)error;
 }
@@ -795,6 +807,9 @@ void fake_proc_fill(keel_api *t) {
     t->proc_restart_wider = f_proc_restart_wider;
     t->proc_restart_alone = f_proc_restart_alone;
     t->proc_alone = f_proc_alone;
+    t->proc_undo_begin = f_proc_undo_begin;
+    t->proc_undo_ready = f_proc_undo_ready;
+    t->proc_undo = f_proc_undo;
     t->proc_set_busy = f_proc_set_busy;
     t->register_info = f_register_info;
     t->register_config = f_register_config;

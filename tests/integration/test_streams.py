@@ -425,7 +425,7 @@ class Streams(unittest.TestCase):
 
     def test_streams_big_ranges_trims_and_info_yield(self):
         r = self.r
-        n = 200000
+        n = 80000  # four slices of XRANGE at least (a slice reads ~20,000 entries)
         self.assertEqual(pipeline_xadd(self.srv.port, "big", n), n)
         r.set("small", "v")
         self.assertEqual(r.xlen("big"), n)
@@ -438,7 +438,7 @@ class Streams(unittest.TestCase):
         rev, _ = self.served_while(lambda: big.xrevrange("big"), "small")
         self.assertEqual(rev, entries[::-1])
         y1 = zvm_yields(r)
-        self.assertGreater(y1 - y0, 10)
+        self.assertGreater(y1 - y0, 4)
         info, _ = self.served_while(lambda: big.execute_command("XINFO", "STREAM", "big", "FULL", "COUNT", "0"), "small")
         self.assertEqual(len(info[info.index(b"entries") + 1]), n)
         got, _ = self.served_while(lambda: big.xread({"big": "0"}, count=n), "small")

@@ -1,0 +1,212 @@
+/* undo.c -- a process's log of what its children wrote, and putting it back (see undo.h). */
+#include "config.h"
+#include "undo.h"
+#include "aof.h"
+#include "keyspace.h"
+#include "lazyfree.h"
+#include "mem.h"
+#include "ns.h"
+#include "registry.h"
+#include "server.h"
+#include "shard.h"
+#include "thread.h"
+#include "zvm.h"
+
+#include <string.h>
+
+/* What one top-level key held before the first child that may write reached it. */
+typedef struct undo_ent {
+    uint32_t shard, db;
+    uint64_t hash;
+    char *key;
+    size_t klen;
+    bool present; /* else the key did not exist: putting back deletes it */
+    bool put_back;
+    uint8_t kind;      /* DK_ENTRY_BOX / DK_ENTRY_OBJ */
+    uint16_t obj_type; /* DK_ENTRY_OBJ: obj is a copy, owned here until put back */
+    void *obj;
+    dk_val box; /* DK_ENTRY_BOX: bytes (DK_BYTES) point at `bytes`, owned here */
+    char *bytes;
+    int64_t expire_ms;
+    bool has_aux32, has_aux64;
+    uint32_t aux32;
+    uint64_t aux64;
+} undo_ent;
+
+struct undo_log {
+    undo_ent *ents;
+    uint32_t n, cap;
+    bool broken; /* a write it could not keep: nothing can be put back */
+};
+
+static void ent_release(undo_ent *e) {
+    if (e->obj) lazy_free(e->obj_type, e->obj);
+    mem_free(e->bytes);
+    mem_free(e->key);
+    memset(e, 0, sizeof *e);
+}
+
+static void log_clear(undo_log *u) {
+    for (uint32_t i = 0; i < u->n; i++)
+        ent_release(&u->ents[i]);
+    u->n = 0;
+}
+
+static void log_free(void *ptr) {
+    undo_log *u = ptr;
+    log_clear(u);
+    mem_free(u->ents);
+    mem_free(u);
+}
+
+static bool kept_already(const undo_log *u, uint32_t sid, uint32_t db, const void *key, size_t klen,
+                         uint64_t hash) {
+    for (uint32_t i = 0; i < u->n; i++) {
+        const undo_ent *e = &u->ents[i];
+        if (e->hash == hash && e->shard == sid && e->db == db && e->klen == klen &&
+            memcmp(e->key, key, klen) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Copies what the entry holds into e; false when it cannot be kept. */
+static bool keep_value(undo_ent *e, const dk_entry *v) {
+    e->present = true;
+    e->kind = v->kind;
+    e->expire_ms = v->expire_ms;
+    e->has_aux32 = v->has_aux32;
+    e->has_aux64 = v->has_aux64;
+    e->aux32 = v->aux32;
+    e->aux64 = v->aux64;
+    if (v->kind == DK_ENTRY_OBJ) {
+        const type_entry *te = type_by_id(v->obj_type);
+        if (!te || !te->def.copy) return false;
+        if (te->def.memory_usage && te->def.memory_usage(v->obj) > UNDO_VALUE_MAX) return false;
+        e->obj_type = v->obj_type;
+        e->obj = te->def.copy(v->obj);
+        return e->obj != NULL;
+    }
+    e->box = v->box;
+    if (v->box.type == DK_BYTES) {
+        if (v->box.len > UNDO_VALUE_MAX) return false;
+        e->bytes = mem_alloc(v->box.len ? v->box.len : 1);
+        memcpy(e->bytes, v->box.v.ptr, v->box.len);
+        e->box = dk_bytes(e->bytes, v->box.len);
+    }
+    return true;
+}
+
+void undo_note(zvm_proc *p, shard *s, uint32_t db, const void *top, size_t toplen,
+               uint64_t tophash) {
+    undo_log *u = p->undo;
+    if (u->broken || !zvm_writes(p)) return;
+    uint64_t hash = tophash ? tophash : ks_hash(top, toplen);
+    if (kept_already(u, s->id, db, top, toplen, hash)) return;
+    if (u->n == UNDO_KEYS_MAX) {
+        u->broken = true;
+        return;
+    }
+    if (u->n == u->cap) {
+        u->cap = u->cap ? u->cap * 2 : 8;
+        u->ents = mem_realloc(u->ents, sizeof *u->ents * u->cap);
+    }
+    undo_ent *e = &u->ents[u->n];
+    memset(e, 0, sizeof *e);
+    e->shard = s->id;
+    e->db = db;
+    e->hash = hash;
+    e->klen = toplen;
+    e->key = mem_alloc(toplen ? toplen : 1);
+    memcpy(e->key, top, toplen);
+    ks_space sp = ks_top(s, db);
+    dk_ref r = sp.t ? dk_table_find(sp.t, top, toplen, hash) : DK_REF_NONE;
+    if (r != DK_REF_NONE) {
+        dk_entry v;
+        dk_table_view(sp.t, r, &v);
+        if (!keep_value(e, &v)) {
+            ent_release(e);
+            u->broken = true;
+            return;
+        }
+    }
+    u->n++;
+}
+
+void undo_note_whole(zvm_proc *p) {
+    if (zvm_writes(p)) p->undo->broken = true;
+}
+
+/* Puts e back on its shard (this thread owns it); the copies it held now belong to the table. */
+static void put_back(undo_ent *e) {
+    shard *s = shard_get(e->shard);
+    ks_space sp = ks_top(s, e->db);
+    if (sp.t) {
+        dk_ref r = dk_table_find(sp.t, e->key, e->klen, e->hash);
+        if (r != DK_REF_NONE) ks_delete_ref(&sp, r);
+    }
+    e->put_back = true;
+    if (!e->present) return;
+    if (!sp.t) {
+        shard_table_make(s, e->db);
+        sp = ks_top(s, e->db);
+    }
+    if (e->kind == DK_ENTRY_OBJ) {
+        if (e->obj_type == ns_type()) ns_attach(e->obj, s->id); /* a hash: on s's expiry lists */
+        ks_store_obj(&sp, e->key, e->klen, e->hash, e->obj_type, e->obj, false);
+        e->obj = NULL;
+    } else {
+        ks_store_box(&sp, e->key, e->klen, e->hash, &e->box, false);
+    }
+    dk_ref r = dk_table_find(sp.t, e->key, e->klen, e->hash);
+    if (r == DK_REF_NONE) return;
+    if (e->expire_ms != DK_NO_EXPIRY) ks_set_expiry(&sp, r, e->expire_ms);
+    r = dk_table_find(sp.t, e->key, e->klen, e->hash);
+    if (r != DK_REF_NONE && e->has_aux32) r = dk_table_set_aux32(sp.t, r, true, e->aux32);
+    if (r != DK_REF_NONE && e->has_aux64) dk_table_set_aux64(sp.t, r, true, e->aux64);
+}
+
+void keel_proc_undo_begin(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    if (p->undo) return;
+    undo_log *u = mem_calloc(1, sizeof *u);
+    p->undo = u;
+    keel_proc_defer_free(kp, log_free, u);
+}
+
+bool keel_proc_undo_ready(keel_proc *kp) {
+    const zvm_proc *p = zvm_of(kp);
+    return p->undo && !p->undo->broken;
+}
+
+keel_op_result keel_proc_undo(keel_proc *kp) {
+    zvm_proc *p = zvm_of(kp);
+    undo_log *u = p->undo;
+    if (!u || u->broken) { /* nothing kept, or not all of it: nothing to put back */
+        undo_forget(p);
+        return KEEL_NEXT;
+    }
+    uint32_t elsewhere = UINT32_MAX;
+    for (uint32_t i = u->n; i-- > 0;) {
+        undo_ent *e = &u->ents[i];
+        if (e->put_back) continue;
+        if (shard_get(e->shard)->owner == p->cur)
+            put_back(e);
+        else
+            elsewhere = e->shard;
+    }
+    if (elsewhere != UINT32_MAX) {
+        p->target_shard = elsewhere;
+        return KEEL_HOP;
+    }
+    undo_forget(p);
+    aof_forget_children(p); /* what they did is gone: the log never hears of it */
+    return KEEL_NEXT;
+}
+
+void undo_forget(zvm_proc *p) {
+    if (!p->undo) return;
+    log_clear(p->undo); /* the struct itself goes with p (keel_proc_defer_free) */
+    p->undo->broken = false;
+    p->undo = NULL;
+}
