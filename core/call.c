@@ -2,6 +2,7 @@
 #include "config.h"
 #include "call.h"
 #include "aof.h"
+#include "cluster.h"
 #include "cmdstats.h"
 #include "conn.h"
 #include "lock.h"
@@ -44,6 +45,13 @@ static bool call_check(zvm_proc *c, const cmd_entry *named, const cmd_entry *ce)
     return zvm_set_keys(c);
 }
 
+keel_status keel_call_select(keel_proc *kp, uint32_t db) {
+    if (db >= srv->ndbs) return KEEL_EINVAL;
+    if (cluster_on && db != 0) return KEEL_ESTATE;
+    zvm_of(kp)->call_db = db + 1;
+    return KEEL_OK;
+}
+
 keel_status keel_call(keel_proc *kp, uint32_t argc, const keel_arg *argv) {
     return keel_call_opts(kp, argc, argv, 0);
 }
@@ -71,7 +79,7 @@ static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_ent
     c->call_parent = p;
     c->tag = p->tag;
     c->ns = ns_path_ref(p->ns);
-    c->db = p->db;
+    c->db = p->call_db ? p->call_db - 1 : p->db;
     c->opts = opt_ref(p->opts);
     c->no_touch = p->no_touch;
     c->undo = p->undo;
@@ -227,6 +235,7 @@ void call_restart_wider(zvm_proc *p) {
                                   c->conflict_key.hash, c->conflict_key.shard);
     call_clear(p);
     undo_forget(p);
+    p->call_db = 0;
     zvm_release_locks(p);
     zvm_set_key_list(p, keys, n);
     if (p->alone) zvm_set_every_shard(p);

@@ -145,6 +145,7 @@ typedef struct zvm_proc {
     struct zvm_proc *call_child;  /* the command running, or finished and not yet cleared */
     bool call_done;               /* call_child has finished */
     bool call_inline;             /* keel_call is stepping call_child right now */
+    uint32_t call_db;             /* keel_call_select: its children's database + 1 (0: its own) */
     struct tx_run *tx;            /* EXEC: the queued commands and watched keys it took over */
     keel_reply *step_node;        /* keel_reply_stored_step: the big string being filled */
     struct watch_rec **watch_out; /* WATCH: what it saw of its keys, for its connection */

@@ -479,7 +479,12 @@ typedef struct keel_config_def {
      * done, and their log records dropped; the log then stops.  Keyspace notifications already    \
      * sent stay sent.  Call it with no child running (keel_call_clear first), and only when       \
      * proc_undo_ready said true before the writes (else it puts nothing back); then restart p */  \
-    X(keel_op_result, proc_undo, (keel_proc * p))
+    X(keel_op_result, proc_undo, (keel_proc * p))                                                  \
+    /* the database p's later children (keel_call) name their keys in: SELECT inside a script,     \
+     * which Redis 7 scopes to the script (p's own keys and its client's database stay).           \
+     * KEEL_EINVAL past the `databases` setting, KEEL_ESTATE for another than 0 in cluster mode.   \
+     * A restart of p goes back to its own database (added in 1.8) */                             \
+    X(keel_status, call_select, (keel_proc * p, uint32_t db))
 /* clang-format on */
 
 #define KEEL_API_MEMBER(ret, name, params) ret(*name) params;

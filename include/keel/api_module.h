@@ -123,4 +123,5 @@
 #define keel_proc_undo_begin (keel_api_ptr->proc_undo_begin)
 #define keel_proc_undo_ready (keel_api_ptr->proc_undo_ready)
 #define keel_proc_undo (keel_api_ptr->proc_undo)
+#define keel_call_select (keel_api_ptr->call_select)
 #endif

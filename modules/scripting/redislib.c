@@ -121,6 +121,25 @@ int redislib_call_finished(lua_State *L, script_run *run, bool raise, bool wrote
     return 2;
 }
 
+/* SELECT db, the one connection command a script may run: its later calls name keys in db; the
+ * script's own keys and its client's database stay (Redis 7). */
+static int rl_select(lua_State *L, script_run *run, int argc, bool raise) {
+    if (argc != 2)
+        return call_error(L, "ERR Wrong number of args calling Redis command from script", raise);
+    int64_t db;
+    if (!keel_arg_i64(&run->vm->argv[1], &db))
+        return call_error(L, "ERR value is not an integer or out of range", raise);
+    keel_status st =
+        db < 0 || db > UINT32_MAX ? KEEL_EINVAL : keel_call_select(run->p, (uint32_t)db);
+    if (st == KEEL_ESTATE) return call_error(L, "ERR SELECT is not allowed in cluster mode", raise);
+    if (st != KEEL_OK) return call_error(L, "ERR DB index is out of range", raise);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "OK");
+    lua_setfield(L, -2, "ok");
+    lua_pushboolean(L, 0);
+    return 2;
+}
+
 /* rawcall(raise, command, arg ...) -> (reply, failed): runs the command as the script's child.
  * When it runs on elsewhere the coroutine yields to the opcode, which resumes it with the
  * result once the command is done. */
@@ -136,6 +155,7 @@ static int rl_rawcall(lua_State *L) {
     if (!call_args(L, vm, argc))
         return call_error(L, "ERR Lua redis lib command arguments must be strings or integers",
                           raise);
+    if (keel_arg_is(&vm->argv[0], "select")) return rl_select(L, run, argc, raise);
     uint64_t flags = 0;
     keel_status st = keel_command_flags((uint32_t)argc, vm->argv, &flags);
     if (st == KEEL_NOTFOUND)

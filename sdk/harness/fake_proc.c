@@ -319,6 +319,11 @@ static keel_op_result f_proc_undo(keel_proc *p) {
     (void)p;
     return KEEL_NEXT;
 }
+/* ... and one database. */
+static keel_status f_call_select(keel_proc *p, uint32_t db) {
+    (void)p;
+    return db == 0 ? KEEL_OK : KEEL_EINVAL;
+}
 static void f_proc_set_busy(keel_proc *p, const char *error) {
     (void)p, (void)error;
 }
@@ -810,6 +815,7 @@ void fake_proc_fill(keel_api *t) {
     t->proc_undo_begin = f_proc_undo_begin;
     t->proc_undo_ready = f_proc_undo_ready;
     t->proc_undo = f_proc_undo;
+    t->call_select = f_call_select;
     t->proc_set_busy = f_proc_set_busy;
     t->register_info = f_register_info;
     t->register_config = f_register_config;

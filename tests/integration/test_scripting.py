@@ -195,6 +195,23 @@ class Scripting(unittest.TestCase):
         self.assertGreater(self.r.info("scripting")["scripts_yields"], yields)
         self.assertEqual(self.r.get("cb"), b"1")
 
+    def test_scripting_select_changes_the_scripts_database_only(self):
+        self.r.flushall()
+        script = ("redis.call('SELECT', ARGV[1]) redis.call('SET', KEYS[1], 'in' .. ARGV[1]) "
+                  "return redis.call('GET', KEYS[1])")
+        self.assertEqual(self.r.eval(script, 1, "sk", 3), b"in3")
+        self.assertIsNone(self.r.get("sk"))               # the client stays in database 0
+        self.assertEqual(self.srv.client(db=3).get("sk"), b"in3")
+        a, b = keys_on_distinct_threads(self.r)           # a key on the other thread too
+        self.assertEqual(self.r.eval(script, 1, b, 4), b"in4")
+        self.assertEqual(self.srv.client(db=4).get(b), b"in4")
+        self.assertEqual(self.r.eval("return redis.pcall('SELECT', ARGV[1])", 0, 15), b"OK")
+        for arg, err in (("abc", "value is not an integer or out of range"),
+                         ("16", "DB index is out of range"), ("-1", "DB index is out of range")):
+            with self.assertRaisesRegex(redis.ResponseError, "^" + err):
+                self.r.eval("return redis.call('SELECT', ARGV[1])", 0, arg)
+        self.assertEqual(self.r.dbsize(), 0)
+
     def test_scripting_eval_ro_refuses_writes(self):
         with self.assertRaisesRegex(redis.ResponseError, "Write commands are not allowed from read-only scripts"):
             self.r.eval_ro("return redis.call('SET', KEYS[1], 1)", 1, "k")
