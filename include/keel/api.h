@@ -483,7 +483,7 @@ typedef struct keel_config_def {
     /* the database p's later children (keel_call) name their keys in: SELECT inside a script,     \
      * which Redis 7 scopes to the script (p's own keys and its client's database stay).           \
      * KEEL_EINVAL past the `databases` setting, KEEL_ESTATE for another than 0 in cluster mode.   \
-     * A restart of p goes back to its own database (added in 1.8) */                             \
+     * A restart of p goes back to its own database (added in 1.8) */                              \
     X(keel_status, call_select, (keel_proc * p, uint32_t db))
 /* clang-format on */
 
