@@ -22,15 +22,9 @@ typedef struct undo_ent {
     size_t klen;
     bool present; /* else the key did not exist: putting back deletes it */
     bool put_back;
-    uint8_t kind;      /* DK_ENTRY_BOX / DK_ENTRY_OBJ */
-    uint16_t obj_type; /* DK_ENTRY_OBJ: obj is a copy, owned here until put back */
-    void *obj;
-    dk_val box; /* DK_ENTRY_BOX: bytes (DK_BYTES) point at `bytes`, owned here */
+    dk_entry was; /* what it held, its object (DK_ENTRY_OBJ) a copy and its bytes (a DK_BYTES
+                     box) in `bytes`, both owned here until put back */
     char *bytes;
-    int64_t expire_ms;
-    bool has_aux32, has_aux64;
-    uint32_t aux32;
-    uint64_t aux64;
 } undo_ent;
 
 struct undo_log {
@@ -40,7 +34,8 @@ struct undo_log {
 };
 
 static void ent_release(undo_ent *e) {
-    if (e->obj) lazy_free(e->obj_type, e->obj);
+    if (e->present && e->was.kind == DK_ENTRY_OBJ && e->was.obj)
+        lazy_free(e->was.obj_type, e->was.obj);
     mem_free(e->bytes);
     mem_free(e->key);
     memset(e, 0, sizeof *e);
@@ -73,26 +68,21 @@ static bool kept_already(const undo_log *u, uint32_t sid, uint32_t db, const voi
 /* Copies what the entry holds into e; false when it cannot be kept. */
 static bool keep_value(undo_ent *e, const dk_entry *v) {
     e->present = true;
-    e->kind = v->kind;
-    e->expire_ms = v->expire_ms;
-    e->has_aux32 = v->has_aux32;
-    e->has_aux64 = v->has_aux64;
-    e->aux32 = v->aux32;
-    e->aux64 = v->aux64;
+    e->was = *v;
+    e->was.key = e->key;
     if (v->kind == DK_ENTRY_OBJ) {
         const type_entry *te = type_by_id(v->obj_type);
+        e->was.obj = NULL;
         if (!te || !te->def.copy) return false;
         if (te->def.memory_usage && te->def.memory_usage(v->obj) > UNDO_VALUE_MAX) return false;
-        e->obj_type = v->obj_type;
-        e->obj = te->def.copy(v->obj);
-        return e->obj != NULL;
+        e->was.obj = te->def.copy(v->obj);
+        return e->was.obj != NULL;
     }
-    e->box = v->box;
     if (v->box.type == DK_BYTES) {
         if (v->box.len > UNDO_VALUE_MAX) return false;
         e->bytes = mem_alloc(v->box.len ? v->box.len : 1);
         memcpy(e->bytes, v->box.v.ptr, v->box.len);
-        e->box = dk_bytes(e->bytes, v->box.len);
+        e->was.box = dk_bytes(e->bytes, v->box.len);
     }
     return true;
 }
@@ -151,19 +141,20 @@ static void put_back(undo_ent *e) {
         shard_table_make(s, e->db);
         sp = ks_top(s, e->db);
     }
-    if (e->kind == DK_ENTRY_OBJ) {
-        if (e->obj_type == ns_type()) ns_attach(e->obj, s->id); /* a hash: on s's expiry lists */
-        ks_store_obj(&sp, e->key, e->klen, e->hash, e->obj_type, e->obj, false);
-        e->obj = NULL;
+    const dk_entry *w = &e->was;
+    if (w->kind == DK_ENTRY_OBJ) {
+        if (w->obj_type == ns_type()) ns_attach(w->obj, s->id); /* a hash: on s's expiry lists */
+        ks_store_obj(&sp, e->key, e->klen, e->hash, w->obj_type, w->obj, false);
+        e->was.obj = NULL;
     } else {
-        ks_store_box(&sp, e->key, e->klen, e->hash, &e->box, false);
+        ks_store_box(&sp, e->key, e->klen, e->hash, &w->box, false);
     }
     dk_ref r = dk_table_find(sp.t, e->key, e->klen, e->hash);
     if (r == DK_REF_NONE) return;
-    if (e->expire_ms != DK_NO_EXPIRY) ks_set_expiry(&sp, r, e->expire_ms);
+    if (w->expire_ms != DK_NO_EXPIRY) ks_set_expiry(&sp, r, w->expire_ms);
     r = dk_table_find(sp.t, e->key, e->klen, e->hash);
-    if (r != DK_REF_NONE && e->has_aux32) r = dk_table_set_aux32(sp.t, r, true, e->aux32);
-    if (r != DK_REF_NONE && e->has_aux64) dk_table_set_aux64(sp.t, r, true, e->aux64);
+    if (r != DK_REF_NONE && w->has_aux32) r = dk_table_set_aux32(sp.t, r, true, w->aux32);
+    if (r != DK_REF_NONE && w->has_aux64) dk_table_set_aux64(sp.t, r, true, w->aux64);
 }
 
 void keel_proc_undo_begin(keel_proc *kp) {
