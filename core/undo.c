@@ -30,7 +30,8 @@ typedef struct undo_ent {
 struct undo_log {
     undo_ent *ents;
     uint32_t n, cap;
-    bool broken; /* a write it could not keep: nothing can be put back */
+    size_t bytes; /* what the kept values take, as their types count it */
+    bool broken;  /* a write it could not keep: nothing can be put back (nothing is kept) */
 };
 
 static void ent_release(undo_ent *e) {
@@ -45,6 +46,13 @@ static void log_clear(undo_log *u) {
     for (uint32_t i = 0; i < u->n; i++)
         ent_release(&u->ents[i]);
     u->n = 0;
+}
+
+/* A write the log cannot keep: what it kept is of no use any more. */
+static void break_log(undo_log *u) {
+    log_clear(u);
+    u->bytes = 0;
+    u->broken = true;
 }
 
 static void log_free(void *ptr) {
@@ -65,8 +73,8 @@ static bool kept_already(const undo_log *u, uint32_t sid, uint32_t db, const voi
     return false;
 }
 
-/* Copies what the entry holds into e; false when it cannot be kept. */
-static bool keep_value(undo_ent *e, const dk_entry *v) {
+/* Copies what the entry holds into e, counting it in u; false when it cannot be kept. */
+static bool keep_value(undo_log *u, undo_ent *e, const dk_entry *v) {
     e->present = true;
     e->was = *v;
     e->was.key = e->key;
@@ -74,12 +82,13 @@ static bool keep_value(undo_ent *e, const dk_entry *v) {
         const type_entry *te = type_by_id(v->obj_type);
         e->was.obj = NULL;
         if (!te || !te->def.copy) return false;
-        if (te->def.memory_usage && te->def.memory_usage(v->obj) > UNDO_VALUE_MAX) return false;
+        size_t size = te->def.memory_usage ? te->def.memory_usage(v->obj) : 0;
+        if (size > UNDO_VALUE_MAX || (u->bytes += size) > UNDO_BYTES_MAX) return false;
         e->was.obj = te->def.copy(v->obj);
         return e->was.obj != NULL;
     }
     if (v->box.type == DK_BYTES) {
-        if (v->box.len > UNDO_VALUE_MAX) return false;
+        if (v->box.len > UNDO_VALUE_MAX || (u->bytes += v->box.len) > UNDO_BYTES_MAX) return false;
         e->bytes = mem_alloc(v->box.len ? v->box.len : 1);
         memcpy(e->bytes, v->box.v.ptr, v->box.len);
         e->was.box = dk_bytes(e->bytes, v->box.len);
@@ -94,7 +103,7 @@ void undo_note(zvm_proc *p, shard *s, uint32_t db, const void *top, size_t tople
     uint64_t hash = tophash ? tophash : ks_hash(top, toplen);
     if (kept_already(u, s->id, db, top, toplen, hash)) return;
     if (u->n == UNDO_KEYS_MAX) {
-        u->broken = true;
+        break_log(u);
         return;
     }
     if (u->n == u->cap) {
@@ -114,9 +123,9 @@ void undo_note(zvm_proc *p, shard *s, uint32_t db, const void *top, size_t tople
     if (r != DK_REF_NONE) {
         dk_entry v;
         dk_table_view(sp.t, r, &v);
-        if (!keep_value(e, &v)) {
+        if (!keep_value(u, e, &v)) {
             ent_release(e);
-            u->broken = true;
+            break_log(u);
             return;
         }
     }
@@ -124,7 +133,7 @@ void undo_note(zvm_proc *p, shard *s, uint32_t db, const void *top, size_t tople
 }
 
 void undo_note_whole(zvm_proc *p) {
-    if (zvm_writes(p)) p->undo->broken = true;
+    if (zvm_writes(p)) break_log(p->undo);
 }
 
 /* Puts e back on its shard (this thread owns it); the copies it held now belong to the table. */
@@ -198,6 +207,7 @@ keel_op_result keel_proc_undo(keel_proc *kp) {
 void undo_forget(zvm_proc *p) {
     if (!p->undo) return;
     log_clear(p->undo); /* the struct itself goes with p (keel_proc_defer_free) */
+    p->undo->bytes = 0;
     p->undo->broken = false;
     p->undo = NULL;
 }

@@ -21,8 +21,10 @@ struct shard;
 struct zvm_proc;
 typedef struct undo_log undo_log;
 
-/* The largest value kept (bytes, as its type counts them) and the most keys kept per log. */
+/* The largest value kept (bytes, as its type counts them), the most kept in all, and the most
+ * keys kept per log: past any, the log breaks (a run that writes more waits instead). */
 #define UNDO_VALUE_MAX (4u << 20)
+#define UNDO_BYTES_MAX (64u << 20)
 #define UNDO_KEYS_MAX 4096u
 
 /* A child p of a process keeping a log (p->undo) is about to reach top-level key `top` of

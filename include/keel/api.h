@@ -470,8 +470,9 @@ typedef struct keel_config_def {
      * of each value a child first writes; call it only where a start over may come */             \
     X(void, proc_undo_begin, (keel_proc * p))                                                      \
     /* true when p keeps that log and every write so far could be kept (not: a value over 4 MiB,   \
-     * a hash or namespace counting whole; a type without a copy op; a command that writes         \
-     * without naming keys; more than 4096 keys): only then can keel_proc_undo put it back */      \
+     * or 64 MiB in all, a hash or namespace counting whole; a type without a copy op; a command   \
+     * that writes without naming keys; more than 4096 keys): only then can keel_proc_undo put     \
+     * it back */                                                                                  \
     X(bool, proc_undo_ready, (keel_proc * p))                                                      \
     /* puts back every key p's children changed since proc_undo_begin, while p still holds its     \
      * locks (nobody saw the writes; nobody sees them go), each on its own shard's thread:         \

@@ -269,6 +269,30 @@ class ScriptingUndeclared(unittest.TestCase):
         self.assertEqual(self.r.hget(a + ":h", "n"), b"6")
         self.assertEqual(self.r.get(holder_key), b"2")
 
+    def test_scripting_a_write_too_big_to_keep_waits_instead(self):
+        """A first run whose write cannot be kept (the value it changes is over 4 MiB) does not
+        start over after writing: its later call waits for the key another script holds, and
+        its writes stay exactly once."""
+        self.r.config_set("busy-reply-threshold", 60000)
+        big = "v" * (5 << 20)
+        self.r.set("big", big)
+        undone0 = self.r.info("scripting")["scripts_undeclared_undone"]
+        token = random.getrandbits(48)
+        holder = (f"-- holder {token}\n"
+                  "redis.call('INCR', KEYS[1]) local s = 0 for i = 1, 3000000 do s = s + i end "
+                  "return 1")
+        writer = (f"-- writer {token}\n"
+                  "redis.call('APPEND', KEYS[1], 'x') return redis.call('INCR', ARGV[1])")
+        t = threading.Thread(target=lambda: self.srv.client().eval(holder, 1, "held2"))
+        t.start()
+        wait_until("the holder runs", lambda: self.r.info("scripting")["scripts_running"] == 1
+                   or not t.is_alive())
+        self.assertEqual(self.r.eval(writer, 1, "big", "held2"), 2)
+        t.join(600)
+        self.assertEqual(self.r.strlen("big"), len(big) + 1)
+        self.assertEqual(self.r.getrange("big", -2, -1), b"vx")
+        self.assertEqual(self.r.info("scripting")["scripts_undeclared_undone"], undone0)
+
     def test_scripting_put_back_writes_never_reach_the_log(self):
         """The same start over with the append-only log on: after a restart the log replays the
         writes once (a replayed put-back APPEND would show twice)."""
