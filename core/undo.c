@@ -27,19 +27,21 @@ typedef struct undo_ent {
     char *bytes;
 } undo_ent;
 
+/* The log, its entries and their key and byte copies live in the arena of the process that
+ * keeps it (its children, which add to it, run while it waits): only object copies are freed. */
 struct undo_log {
+    zvm_proc *owner;
     undo_ent *ents;
     uint32_t n, cap;
-    size_t bytes; /* what the kept values take, as their types count it */
-    bool broken;  /* a write it could not keep: nothing can be put back (nothing is kept) */
+    size_t bytes;     /* what the kept values take, as their types count it */
+    size_t value_max; /* the largest value kept (keel_proc_undo_begin) */
+    bool broken;      /* a write it could not keep: nothing can be put back (nothing is kept) */
 };
 
 static void ent_release(undo_ent *e) {
     if (e->present && e->was.kind == DK_ENTRY_OBJ && e->was.obj)
         lazy_free(e->was.obj_type, e->was.obj);
-    mem_free(e->bytes);
-    mem_free(e->key);
-    memset(e, 0, sizeof *e);
+    e->was.obj = NULL;
 }
 
 static void log_clear(undo_log *u) {
@@ -56,10 +58,7 @@ static void break_log(undo_log *u) {
 }
 
 static void log_free(void *ptr) {
-    undo_log *u = ptr;
-    log_clear(u);
-    mem_free(u->ents);
-    mem_free(u);
+    log_clear(ptr);
 }
 
 static bool kept_already(const undo_log *u, uint32_t sid, uint32_t db, const void *key, size_t klen,
@@ -73,6 +72,12 @@ static bool kept_already(const undo_log *u, uint32_t sid, uint32_t db, const voi
     return false;
 }
 
+/* Counts a value of size bytes in u: false past its value_max, or UNDO_TOTAL_TIMES that in all. */
+static bool fits(undo_log *u, size_t size) {
+    u->bytes += size;
+    return size <= u->value_max && u->bytes <= u->value_max * UNDO_TOTAL_TIMES;
+}
+
 /* Copies what the entry holds into e, counting it in u; false when it cannot be kept. */
 static bool keep_value(undo_log *u, undo_ent *e, const dk_entry *v) {
     e->present = true;
@@ -83,13 +88,13 @@ static bool keep_value(undo_log *u, undo_ent *e, const dk_entry *v) {
         e->was.obj = NULL;
         if (!te || !te->def.copy) return false;
         size_t size = te->def.memory_usage ? te->def.memory_usage(v->obj) : 0;
-        if (size > UNDO_VALUE_MAX || (u->bytes += size) > UNDO_BYTES_MAX) return false;
+        if (!fits(u, size)) return false;
         e->was.obj = te->def.copy(v->obj);
         return e->was.obj != NULL;
     }
     if (v->box.type == DK_BYTES) {
-        if (v->box.len > UNDO_VALUE_MAX || (u->bytes += v->box.len) > UNDO_BYTES_MAX) return false;
-        e->bytes = mem_alloc(v->box.len ? v->box.len : 1);
+        if (!fits(u, v->box.len)) return false;
+        e->bytes = zvm_alloc(u->owner, v->box.len ? v->box.len : 1);
         memcpy(e->bytes, v->box.v.ptr, v->box.len);
         e->was.box = dk_bytes(e->bytes, v->box.len);
     }
@@ -107,8 +112,10 @@ void undo_note(zvm_proc *p, shard *s, uint32_t db, const void *top, size_t tople
         return;
     }
     if (u->n == u->cap) {
-        u->cap = u->cap ? u->cap * 2 : 8;
-        u->ents = mem_realloc(u->ents, sizeof *u->ents * u->cap);
+        u->cap = u->cap ? u->cap * 2 : 2;
+        undo_ent *grown = zvm_alloc(u->owner, sizeof *u->ents * u->cap);
+        if (u->n) memcpy(grown, u->ents, sizeof *u->ents * u->n);
+        u->ents = grown;
     }
     undo_ent *e = &u->ents[u->n];
     memset(e, 0, sizeof *e);
@@ -116,7 +123,7 @@ void undo_note(zvm_proc *p, shard *s, uint32_t db, const void *top, size_t tople
     e->db = db;
     e->hash = hash;
     e->klen = toplen;
-    e->key = mem_alloc(toplen ? toplen : 1);
+    e->key = zvm_alloc(u->owner, toplen ? toplen : 1);
     memcpy(e->key, top, toplen);
     ks_space sp = ks_top(s, db);
     dk_ref r = sp.t ? dk_table_find(sp.t, top, toplen, hash) : DK_REF_NONE;
@@ -166,10 +173,13 @@ static void put_back(undo_ent *e) {
     if (r != DK_REF_NONE && w->has_aux64) dk_table_set_aux64(sp.t, r, true, w->aux64);
 }
 
-void keel_proc_undo_begin(keel_proc *kp) {
+void keel_proc_undo_begin(keel_proc *kp, size_t value_max) {
     zvm_proc *p = zvm_of(kp);
     if (p->undo) return;
-    undo_log *u = mem_calloc(1, sizeof *u);
+    undo_log *u = zvm_alloc(p, sizeof *u);
+    memset(u, 0, sizeof *u);
+    u->owner = p;
+    u->value_max = value_max < UNDO_VALUE_LIMIT ? value_max : UNDO_VALUE_LIMIT;
     p->undo = u;
     keel_proc_defer_free(kp, log_free, u);
 }

@@ -6,9 +6,9 @@
  * each child that may write first reaches a top-level key, what the key held (a copy of its
  * value, its expiry and words, or that it was absent).  keel_proc_undo puts every kept key
  * back, on the thread that owns its shard, while the process still holds its locks: nobody
- * saw the writes, and nobody sees them go.  A key that cannot be kept (a value over
- * UNDO_VALUE_MAX: a hash or namespace counts whole, a type without a copy op, a command that
- * writes without naming keys)
+ * saw the writes, and nobody sees them go.  A key that cannot be kept (a value over the size
+ * the process gave, or the log over UNDO_TOTAL_TIMES that in all: a hash or namespace counts
+ * whole; a type without a copy op; a command that writes without naming keys)
  * ends the log: keel_proc_undo_ready then answers false and the caller waits as before.
  */
 #ifndef KEEL_CORE_UNDO_H
@@ -21,10 +21,11 @@ struct shard;
 struct zvm_proc;
 typedef struct undo_log undo_log;
 
-/* The largest value kept (bytes, as its type counts them), the most kept in all, and the most
- * keys kept per log: past any, the log breaks (a run that writes more waits instead). */
-#define UNDO_VALUE_MAX (4u << 20)
-#define UNDO_BYTES_MAX (64u << 20)
+/* The largest value size a log may be given (bytes, as types count them), how many times its
+ * size a log keeps in all, and the most keys kept per log: past any, the log breaks (a run that
+ * writes more waits instead). */
+#define UNDO_VALUE_LIMIT ((size_t)4 << 20)
+#define UNDO_TOTAL_TIMES 16u
 #define UNDO_KEYS_MAX 4096u
 
 /* A child p of a process keeping a log (p->undo) is about to reach top-level key `top` of

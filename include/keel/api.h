@@ -467,12 +467,13 @@ typedef struct keel_config_def {
     /* from now on, before a child of p (keel_call) that may write first reaches a key, keeps      \
      * what the key held, so that keel_proc_undo can put it back: for a script that must start     \
      * over after writing (a key it did not declare is held by another process).  Costs a copy     \
-     * of each value a child first writes; call it only where a start over may come */             \
-    X(void, proc_undo_begin, (keel_proc * p))                                                      \
-    /* true when p keeps that log and every write so far could be kept (not: a value over 4 MiB,   \
-     * or 64 MiB in all, a hash or namespace counting whole; a type without a copy op; a command   \
-     * that writes without naming keys; more than 4096 keys): only then can keel_proc_undo put     \
-     * it back */                                                                                  \
+     * of each value a child first writes: a value over value_max bytes (as its type counts it;    \
+     * at most 4 MiB), or 16 times that in all, breaks the log instead (proc_undo_ready) */        \
+    X(void, proc_undo_begin, (keel_proc * p, size_t value_max))                                    \
+    /* true when p keeps that log and every write so far could be kept (not: a value past its      \
+     * sizes, a hash or namespace counting whole; a type without a copy op; a command that         \
+     * writes without naming keys; more than 4096 keys): only then can keel_proc_undo put it       \
+     * back */                                                                                     \
     X(bool, proc_undo_ready, (keel_proc * p))                                                      \
     /* puts back every key p's children changed since proc_undo_begin, while p still holds its     \
      * locks (nobody saw the writes; nobody sees them go), each on its own shard's thread:         \

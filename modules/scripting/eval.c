@@ -208,7 +208,7 @@ static keel_op_result op_eval(keel_proc *p, const keel_insn *in) {
     run->readonly = (in->imm & EVAL_RO) || vm_meta_no_writes(meta);
     run->fallback_line = vm_meta_last_line(meta);
     run->numkeys = (uint32_t)numkeys;
-    run_keep_writes_if_new(run, verdict);
+    run_keep_writes(run, verdict);
     scripting_push_keys_args(vm, p, numkeys);
     run_set_keys_args(run, vm);
     p->reg[0] = dk_ptr(run);

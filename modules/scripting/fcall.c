@@ -39,7 +39,7 @@ static keel_op_result op_fcall(keel_proc *p, const keel_insn *in) {
     run = run_new(p, true, ref.function, akey);
     run->readonly = (ref.flags & LIB_FN_NO_WRITES) != 0;
     run->numkeys = (uint32_t)numkeys;
-    run_keep_writes_if_new(run, verdict);
+    run_keep_writes(run, verdict);
     scripting_push_keys_args(vm, p, numkeys);
     p->reg[0] = dk_ptr(run);
     run_begin(run, vm, 2);

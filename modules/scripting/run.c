@@ -157,9 +157,9 @@ static void run_end(script_run *run, bool reusable) {
     running_remove(run);
 }
 
-void run_keep_writes_if_new(script_run *run, enum alone_verdict verdict) {
-    if (verdict == ALONE_UNKNOWN && !run->readonly && !keel_proc_alone(run->p))
-        keel_proc_undo_begin(run->p);
+void run_keep_writes(script_run *run, enum alone_verdict verdict) {
+    if (!run->readonly && !keel_proc_alone(run->p))
+        keel_proc_undo_begin(run->p, verdict == ALONE_UNKNOWN ? RUN_KEEP_FIRST : RUN_KEEP_LATER);
 }
 
 /* KEYS and ARGV: every run on a state shares its global table, and only the one being resumed

@@ -61,11 +61,15 @@ typedef struct script_run {
 /* A new run for p (freed with p) of the script or function name, alone_key(name) its key.
  * kill/busy/SCRIPT KILL find it once run_begin listed it. */
 script_run *run_new(keel_proc *p, bool function, const char *name, uint64_t alone_key);
-/* A first run (alone.h has no verdict on it yet) that may write and does not run alone keeps
- * what its commands write (keel_proc_undo_begin), so that meeting an undeclared key another
- * process holds, even after writing, it can put its writes back and start over alone.  Later
- * runs, known to stay within their keys or run alone, keep nothing. */
-void run_keep_writes_if_new(script_run *run, enum alone_verdict verdict);
+/* A run that may write and does not run alone keeps what its commands write
+ * (keel_proc_undo_begin), so that meeting an undeclared key another process holds, even after
+ * writing, it can put its writes back and start over alone.  A first run (alone.h has no
+ * verdict yet: the likeliest to meet one) keeps values up to RUN_KEEP_FIRST bytes; a run of a
+ * script seen staying within its keys keeps up to RUN_KEEP_LATER (cheap copies of counters and
+ * small values: a bigger write makes it wait instead, should it meet one). */
+#define RUN_KEEP_FIRST ((size_t)4 << 20)
+#define RUN_KEEP_LATER ((size_t)4 << 10)
+void run_keep_writes(script_run *run, enum alone_verdict verdict);
 /* Makes the two tables on top of vm->L's stack (KEYS below ARGV, popped) the run's KEYS and
  * ARGV: the globals, kept aside only if the run yields and another run takes the state. */
 void run_set_keys_args(script_run *run, struct script_vm *vm);

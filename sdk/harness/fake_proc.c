@@ -308,8 +308,8 @@ static bool f_proc_alone(keel_proc *p) {
     return true;
 }
 /* ... so nothing ever has to start over: there is no log to keep. */
-static void f_proc_undo_begin(keel_proc *p) {
-    (void)p;
+static void f_proc_undo_begin(keel_proc *p, size_t value_max) {
+    (void)p, (void)value_max;
 }
 static bool f_proc_undo_ready(keel_proc *p) {
     (void)p;

@@ -184,10 +184,10 @@ class ScriptingUndeclared(unittest.TestCase):
         self.assertEqual(self.r.info("scripting")["scripts_alone"], alone_before + 1)
 
     def test_scripting_written_script_gets_a_key_a_waiting_request_holds(self):
-        """A script already seen running clean (it keeps no undo log then), that wrote, then
-        reads an undeclared key that a multi-key request holds while that request waits for the
-        script's declared key: the two would wait for each other (the script cannot start over:
-        nothing would put its write back).  The request gives its keys back and takes them
+        """A script already seen running clean, that wrote over a value bigger than such a run
+        keeps (4 KiB), then reads an undeclared key that a multi-key request holds while that
+        request waits for the script's declared key: the two would wait for each other (the
+        script cannot start over: nothing would put its write back).  The request gives its keys back and takes them
         again behind the script (INFO's zvm_lock_retakes), so both succeed: the script reads the
         value from before the request, as if it had run first."""
         self.r.config_set("busy-reply-threshold", 20000)   # the old way failed the script after it
@@ -200,6 +200,7 @@ class ScriptingUndeclared(unittest.TestCase):
             text = f"{script} -- attempt {attempt}"
             self.assertEqual(self.r.eval(text, 1, j, k, 0, 0), b"clean")   # a clean first run
             self.r.delete(k, j)
+            self.r.set(j, "p" * 5000)   # over what a later run keeps: it cannot put it back
             before = self.r.info("stats")["zvm_lock_retakes"]
             out = {}
 
@@ -268,6 +269,32 @@ class ScriptingUndeclared(unittest.TestCase):
         self.assertEqual(self.r.lrange(b, 0, -1), [b"e"])
         self.assertEqual(self.r.hget(a + ":h", "n"), b"6")
         self.assertEqual(self.r.get(holder_key), b"2")
+
+    def test_scripting_later_run_that_wrote_small_values_starts_over_too(self):
+        """A script seen running clean that, on some input, touches an undeclared key after
+        writing: its small writes (up to 4 KiB a value) are kept too, so it puts them back and
+        starts over alone when that key is held, rather than waiting."""
+        self.r.config_set("busy-reply-threshold", 60000)
+        token = random.getrandbits(48)
+        script = (f"-- branchy {token}\n"
+                  "redis.call('INCR', KEYS[1]) "
+                  "if ARGV[2] == '1' then redis.call('INCR', ARGV[1]) end return 'ok'")
+        self.assertEqual(self.r.eval(script, 1, "br:a", "br:b", 0), b"ok")   # seen clean
+        undone0 = self.r.info("scripting")["scripts_undeclared_undone"]
+        holder = ("redis.call('INCR', KEYS[1]) local t0 = tonumber(redis.call('TIME')[1]) "
+                  "while tonumber(string.match(redis.call('INFO', 'scripting'), "
+                  "'scripts_undeclared_undone:(%d+)')) <= tonumber(ARGV[1]) do "
+                  "  if tonumber(redis.call('TIME')[1]) - t0 > 120 then return 'timeout' end "
+                  f"end return 'holder done' -- {token}")
+        out = {}
+        t = threading.Thread(target=lambda: out.update(h=self.srv.client().eval(holder, 1, "br:b", undone0)))
+        t.start()
+        wait_until("the holder runs", lambda: self.r.info("scripting")["scripts_running"] == 1)
+        self.assertEqual(self.r.eval(script, 1, "br:a", "br:b", 1), b"ok")
+        t.join(600)
+        self.assertEqual(out, {"h": b"holder done"})
+        self.assertEqual(self.r.mget("br:a", "br:b"), [b"2", b"2"])
+        self.assertEqual(self.r.info("scripting")["scripts_undeclared_undone"], undone0 + 1)
 
     def test_scripting_a_write_too_big_to_keep_waits_instead(self):
         """A first run whose write cannot be kept (the value it changes is over 4 MiB) does not
