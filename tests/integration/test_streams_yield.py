@@ -177,6 +177,9 @@ class StreamsYield(unittest.TestCase):
         for i in range(2000):   # consumers are freed in slices too
             self.r.execute_command("XGROUP", "CREATECONSUMER", "s", "g", "c%d" % i)
         self.deliver("s", "c7", 1000)
+        # a stream an earlier test deleted may still be freeing (slowly, in a sanitizer build)
+        wait_until("earlier streams to be freed",
+                   lambda: int(self.r.info("streams")["streams_freeing"]) == 0, timeout=120)
         info = self.r.info("streams")
         steps0 = int(info["streams_free_steps"])
         self.assertEqual(int(info["streams_freeing"]), 0)
