@@ -47,7 +47,7 @@ def pairs(flat):
 
 def loaded_modules():
     mods = ["resp", "strings", "maps"]
-    return mods + [m for m in ("lists", "sets", "hll") if have_module(m)]
+    return mods + [m for m in ("lists", "sets", "hll", "scripting") if have_module(m)]
 
 
 DATABASES = 16
@@ -305,6 +305,20 @@ class Escapes(unittest.TestCase):
                 c.execute_command(*cmd)
             except redis.ResponseError:
                 pass
+        self.assert_outside_unchanged()
+
+    @unittest.skipUnless(have_module("scripting"), "scripting.so not built")
+    def test_escape_a_script_select_stays_in_the_locked_namespace(self):
+        c = redis.Redis(port=self.locked_port, single_connection_client=True, socket_timeout=30)
+        c.response_callbacks.clear()
+        script = ("redis.call('SELECT', ARGV[1]) redis.call('SET', 'scripted', ARGV[1]) "
+                  "for _, k in ipairs({'top', '..', '../top', 'pk', 'sib'}) do "
+                  "  pcall(redis.call, 'SET', k, 'x') pcall(redis.call, 'DEL', k) end "
+                  "return redis.call('GET', 'scripted')")
+        for db in ("0", "3", "15"):
+            self.assertEqual(c.eval(script, 0, db), db.encode())
+            self.assertIn(b"scripted", set(snapshot(self.srv, ("p", "c"), db=int(db))))
+        self.assertEqual(c.execute_command("WHEREAMI"), [b"p", b"c"])
         self.assert_outside_unchanged()
 
     def test_escape_a_locked_network_stays_locked_whatever_database_is_selected(self):
