@@ -18,6 +18,7 @@ typedef struct lazy_item {
     struct lazy_item *next;
     uint16_t type;
     void *obj;
+    uint64_t cursor; /* a namespace's: where draining its table stands */
 } lazy_item;
 
 static void free_now(uint16_t type, void *obj) {
@@ -41,6 +42,7 @@ void lazy_free(uint16_t type, void *obj) {
     lazy_item *it = mem_alloc(sizeof *it);
     it->type = type;
     it->obj = obj;
+    it->cursor = 0;
     it->next = t->lazy;
     t->lazy = it;
     t->nlazy++;
@@ -48,7 +50,7 @@ void lazy_free(uint16_t type, void *obj) {
 
 /* One step on the head item: true when it is gone. */
 static bool lazy_step(lazy_item *it) {
-    if (it->type == ns_type()) return ns_obj_drain(it->obj, LAZY_SLICE);
+    if (it->type == ns_type()) return ns_obj_drain(it->obj, LAZY_SLICE, &it->cursor);
     free_now(it->type, it->obj); /* other types free fast enough in one go once big */
     return true;
 }

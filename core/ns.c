@@ -154,24 +154,28 @@ int ns_obj_path(const ns_obj *o, const shard *s, keel_arg *out, uint32_t *db) {
 typedef struct drain_ctx {
     char *keys; /* copies of the keys met, back to back */
     size_t *lens;
-    size_t n, max, used, cap;
+    size_t n, lcap, used, cap;
 } drain_ctx;
 
+/* Collects every key of a bucket, even past the step's count: the cursor moves past it. */
 static void drain_collect(void *arg, dk_table *t, dk_ref r) {
     drain_ctx *cx = arg;
-    if (cx->n == cx->max) return;
     dk_entry e;
     dk_table_view(t, r, &e);
     if (cx->used + e.klen > cx->cap) {
         cx->cap = (cx->used + e.klen) * 2;
         cx->keys = mem_realloc(cx->keys, cx->cap);
     }
+    if (cx->n == cx->lcap) {
+        cx->lcap *= 2;
+        cx->lens = mem_realloc(cx->lens, sizeof *cx->lens * cx->lcap);
+    }
     memcpy(cx->keys + cx->used, e.key, e.klen);
     cx->used += e.klen;
     cx->lens[cx->n++] = e.klen;
 }
 
-bool ns_obj_drain(ns_obj *o, size_t max) {
+bool ns_obj_drain(ns_obj *o, size_t max, uint64_t *cursor) {
     if (dk_table_count(o->t) == 0) {
         dk_table_free(o->t, NULL, NULL);
         mem_free(o->name);
@@ -179,10 +183,13 @@ bool ns_obj_drain(ns_obj *o, size_t max) {
         return true;
     }
     drain_ctx cx = {NULL, mem_alloc(sizeof(size_t) * max), 0, max, 0, 0};
-    uint64_t cursor = 0;
-    do { /* collect first: deleting while scanning would move entries under the scan */
-        cursor = dk_table_scan(o->t, cursor, drain_collect, &cx);
-    } while (cursor != 0 && cx.n < max);
+    /* Collected first (deleting while scanning would move entries under the scan), from where
+     * the last step stopped: starting each step at 0 walked the emptied buckets again, which
+     * made freeing a million keys quadratic.  A pass that ends with keys left (a resize moved
+     * them behind the cursor) starts another. */
+    do {
+        *cursor = dk_table_scan(o->t, *cursor, drain_collect, &cx);
+    } while (*cursor != 0 && cx.n < max);
     const char *k = cx.keys;
     for (size_t i = 0; i < cx.n; i++) {
         dk_ref r = dk_table_find(o->t, k, cx.lens[i], ks_hash(k, cx.lens[i]));

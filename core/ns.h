@@ -125,9 +125,10 @@ keel_status ns_make_on_db(struct zvm_proc *p, struct shard *s, uint32_t db, ks_s
  * tables with expiring keys (ns_due.h) by what it holds now.  No-op for a database's table. */
 void ns_note_expiring(ks_space *sp);
 
-/* Frees up to max keys of a detached namespace (freeing their values, big ones lazily too);
- * frees the namespace itself and returns true once it is empty. */
-bool ns_obj_drain(ns_obj *o, size_t max);
+/* Frees about max keys of a detached namespace (freeing their values, big ones lazily too);
+ * frees the namespace itself and returns true once it is empty.  *cursor is where the walk of
+ * its table stands: 0 before the first step, kept by the caller between steps. */
+bool ns_obj_drain(ns_obj *o, size_t max, uint64_t *cursor);
 
 /* Moving a namespace subtree to another shard (RENAME): ns_detach takes it off its shard's
  * lists (on the old shard's thread), ns_attach puts it on the new shard's (on its thread). */
