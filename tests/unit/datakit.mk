@@ -48,7 +48,8 @@ check_PROGRAMS += tests/unit/dk_hll_tool
 tests_unit_dk_hll_tool_SOURCES = tests/unit/dk_hll_tool.c
 tests_unit_dk_hll_tool_LDADD = datakit/libdatakit_pic.la -lm
 TESTS += tests/unit/dk_hll_redis.sh
-EXTRA_DIST += tests/unit/dk_hll_redis.sh tests/unit/dk_hll_compare.py tests/unit/dk_check_fast.h
+EXTRA_DIST += tests/unit/dk_hll_redis.sh tests/unit/dk_hll_compare.py tests/unit/dk_check_fast.h \
+	tests/unit/model_move.h
 
 # Containers: their own fragment, owned by the containers' author.
 include tests/unit/datakit_containers.mk

@@ -17,7 +17,7 @@ DK_CONTAINER_TESTS = \
 check_PROGRAMS += $(DK_CONTAINER_TESTS)
 TESTS += $(DK_CONTAINER_TESTS)
 DK_TEST_HELPERS = tests/unit/dk_rand.h tests/unit/dk_check_fast.h tests/unit/dk_vals.h \
-	tests/unit/dk_kvmodel.h
+	tests/unit/dk_kvmodel.h tests/unit/model_move.h
 
 tests_unit_test_dk_array_SOURCES = tests/unit/test_dk_array.c $(DK_TEST_HELPERS)
 tests_unit_test_dk_array_CFLAGS = $(UNIT_CFLAGS)

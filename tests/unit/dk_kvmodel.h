@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_move.h"
 #include "dk_vals.h"
 
 typedef struct kv {
@@ -47,7 +48,7 @@ static inline int kv_put(kvmodel *m, const dk_val *k, const dk_val *v, bool repl
         m->cap = m->cap ? m->cap * 2 : 64;
         m->e = realloc(m->e, m->cap * sizeof *m->e);
     }
-    memmove(m->e + i + 1, m->e + i, (m->n - i) * sizeof *m->e);
+    model_move(m->e + i + 1, m->e + i, (m->n - i) * sizeof *m->e);
     m->e[i].k = owned_copy(k);
     m->e[i].v = owned_copy(v);
     m->n++;
@@ -60,7 +61,7 @@ static inline bool kv_del(kvmodel *m, const dk_val *k) {
     if (!found) return false;
     owned_free(&m->e[i].k);
     owned_free(&m->e[i].v);
-    memmove(m->e + i, m->e + i + 1, (m->n - i - 1) * sizeof *m->e);
+    model_move(m->e + i, m->e + i + 1, (m->n - i - 1) * sizeof *m->e);
     m->n--;
     return true;
 }

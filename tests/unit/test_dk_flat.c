@@ -6,6 +6,7 @@
 #include <datakit/boxfast.h>
 #include <datakit/flatbuf.h>
 
+#include "model_move.h"
 #include "dk_check_fast.h"
 #include "dk_rand.h"
 #include "dk_vals.h"
@@ -44,7 +45,7 @@ START_TEST(test_flat_random_edits_match_model) {
             if (n < 400) {
                 i = dk_rand_below(&r, n + 1);
                 fast_assert(dk_flat_insert(&f, dk_flat_seek(f, i), &v));
-                memmove(m + i + 1, m + i, (n - i) * sizeof *m);
+                model_move(m + i + 1, m + i, (n - i) * sizeof *m);
                 m[i] = owned_copy(&v);
                 n++;
             }
@@ -56,7 +57,7 @@ START_TEST(test_flat_random_edits_match_model) {
                 dk_flat_delete(&f, dk_flat_seek(f, i), k);
                 for (size_t j = 0; j < k; j++)
                     owned_free(&m[i + j]);
-                memmove(m + i, m + i + k, (n - i - k) * sizeof *m);
+                model_move(m + i, m + i + k, (n - i - k) * sizeof *m);
                 n -= k;
             }
             break;
@@ -79,7 +80,7 @@ START_TEST(test_flat_random_edits_match_model) {
     /* find: every element is found at (or before) its own offset */
     for (size_t i = 0; i < n; i += 7) {
         size_t at = dk_flat_find(f, 0, &m[i].v);
-        ck_assert_uint_le(at, dk_flat_seek(f, i));
+        fast_assert_uint_le(at, dk_flat_seek(f, i));
         dk_val x;
         dk_flat_get(f, at, &x);
         fast_assert(dk_val_eq(&x, &m[i].v));
@@ -97,14 +98,14 @@ START_TEST(test_flat_small_ints_cost_two_or_three_bytes) {
     dk_flat *f = dk_flat_new();
     for (int64_t i = 0; i < 64; i++) {
         dk_val v = dk_i64(i);
-        ck_assert_uint_eq(dk_flat_elem_size(&v), 2);
-        ck_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
+        fast_assert_uint_eq(dk_flat_elem_size(&v), 2);
+        fast_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
     }
     ck_assert_uint_eq(dk_flat_end(f), 128);
     for (int64_t i = 64; i < 4160; i++) { /* up to 4159: three bytes, walkable both ways */
         dk_val v = dk_i64(i);
-        ck_assert_uint_eq(dk_flat_elem_size(&v), 3);
-        ck_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
+        fast_assert_uint_eq(dk_flat_elem_size(&v), 3);
+        fast_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
     }
     ck_assert_uint_eq(dk_flat_end(f), 128 + 3 * (4160 - 64));
     size_t off = dk_flat_end(f);
@@ -112,7 +113,7 @@ START_TEST(test_flat_small_ints_cost_two_or_three_bytes) {
         dk_val v;
         off = dk_flat_prev(f, off);
         dk_flat_get(f, off, &v);
-        ck_assert(v.v.i == i);
+        fast_assert(v.v.i == i);
     }
     ck_assert_uint_eq(off, 0);
     dk_flat_free(f);
@@ -129,13 +130,13 @@ START_TEST(test_flat_big_and_empty_elements) {
     size_t n = sizeof vals / sizeof vals[0];
     dk_flat *f = dk_flat_new();
     for (size_t i = 0; i < n; i++)
-        ck_assert(dk_flat_insert(&f, dk_flat_end(f), &vals[i]));
+        fast_assert(dk_flat_insert(&f, dk_flat_end(f), &vals[i]));
     size_t off = dk_flat_end(f);
     dk_val x;
     for (size_t i = n; i-- > 0;) {
         off = dk_flat_prev(f, off);
         dk_flat_get(f, off, &x);
-        ck_assert(dk_val_eq(&x, &vals[i]));
+        fast_assert(dk_val_eq(&x, &vals[i]));
     }
     ck_assert_uint_eq(off, 0);
     ck_assert_uint_eq(dk_flat_last(f), dk_flat_seek(f, n - 1));
@@ -150,7 +151,7 @@ START_TEST(test_flat_split_and_concat_round_trip) {
     owned m[100];
     for (size_t i = 0; i < 100; i++) {
         dk_val v = rand_val(&r, buf);
-        ck_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
+        fast_assert(dk_flat_insert(&f, dk_flat_end(f), &v));
         m[i] = owned_copy(&v);
     }
     dk_flat *right;

@@ -5,6 +5,7 @@
 
 #include <datakit/intset.h>
 
+#include "model_move.h"
 #include "dk_check_fast.h"
 #include "dk_rand.h"
 
@@ -34,7 +35,7 @@ static bool model_add(model *m, int64_t x) {
         m->cap = m->cap ? m->cap * 2 : 64;
         m->v = realloc(m->v, m->cap * sizeof *m->v);
     }
-    memmove(m->v + i + 1, m->v + i, (m->n - i) * sizeof *m->v);
+    model_move(m->v + i + 1, m->v + i, (m->n - i) * sizeof *m->v);
     m->v[i] = x;
     m->n++;
     return true;
@@ -43,7 +44,7 @@ static bool model_add(model *m, int64_t x) {
 static bool model_del(model *m, int64_t x) {
     size_t i = model_lb(m, x);
     if (i >= m->n || m->v[i] != x) return false;
-    memmove(m->v + i, m->v + i + 1, (m->n - i - 1) * sizeof *m->v);
+    model_move(m->v + i, m->v + i + 1, (m->n - i - 1) * sizeof *m->v);
     m->n--;
     return true;
 }
@@ -127,7 +128,7 @@ START_TEST(test_intset_grows_and_shrinks_through_tiers) {
         int64_t x = (int64_t)dk_rand_below(&r, 1u << 30);
         fast_assert_int_eq(dk_intset_add(s, x), model_add(&m, x) ? 1 : 0);
         if (i % 10000 == 0) {
-            ck_assert_uint_ge(dk_intset_bytes(s), last_bytes);
+            fast_assert_uint_ge(dk_intset_bytes(s), last_bytes);
             last_bytes = dk_intset_bytes(s);
         }
     }
@@ -206,7 +207,7 @@ START_TEST(test_intset_cursor_survives_growth) {
     int64_t x, last = -1;
     size_t steps = 0;
     while (dk_intset_next(s, &it, &x)) {
-        ck_assert_int_gt(x, last - 2); /* growth below the cursor shifts it by at most one */
+        fast_assert_int_gt(x, last - 2); /* growth below the cursor shifts it by at most one */
         last = x;
         if (steps++ % 3 == 0) dk_intset_add(s, 50000 + (int64_t)steps * 2);
     }

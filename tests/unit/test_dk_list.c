@@ -5,6 +5,7 @@
 
 #include <datakit/list.h>
 
+#include "model_move.h"
 #include "dk_check_fast.h"
 #include "dk_rand.h"
 #include "dk_vals.h"
@@ -21,7 +22,7 @@ static void model_insert(model *m, size_t i, const dk_val *v) {
         m->cap = m->cap ? m->cap * 2 : 64;
         m->v = realloc(m->v, m->cap * sizeof *m->v);
     }
-    memmove(m->v + i + 1, m->v + i, (m->n - i) * sizeof *m->v);
+    model_move(m->v + i + 1, m->v + i, (m->n - i) * sizeof *m->v);
     m->v[i] = owned_copy(v);
     m->n++;
 }
@@ -29,7 +30,7 @@ static void model_insert(model *m, size_t i, const dk_val *v) {
 static void model_delete(model *m, size_t i, size_t k) {
     for (size_t j = 0; j < k; j++)
         owned_free(&m->v[i + j]);
-    memmove(m->v + i, m->v + i + k, (m->n - i - k) * sizeof *m->v);
+    model_move(m->v + i, m->v + i + k, (m->n - i - k) * sizeof *m->v);
     m->n -= k;
 }
 
@@ -161,7 +162,7 @@ START_TEST(test_list_grows_and_shrinks_through_tiers) {
         random_op(&r, l, &m, 9, buf);
         if (op % 4000 == 0) {
             check_equal(l, &m);
-            ck_assert_uint_ge(dk_list_bytes(l), empty + payload(&m));
+            fast_assert_uint_ge(dk_list_bytes(l), empty + payload(&m));
         }
     }
     check_equal(l, &m);
@@ -172,7 +173,7 @@ START_TEST(test_list_grows_and_shrinks_through_tiers) {
         random_op(&r, l, &m, 1, buf);
         if (m.n % 1000 == 0) check_equal(l, &m);
         if (m.n < 20) {
-            ck_assert_uint_le(dk_list_chunks(l), 1);
+            fast_assert_uint_le(dk_list_chunks(l), 1);
         }
     }
     check_equal(l, &m);
@@ -211,7 +212,7 @@ START_TEST(test_list_cursor_resumes_across_changes) {
     while (dk_list_next(l, &it, &x)) {
         if (dk_val_eq(&x, &seven)) {
             size_t p = (size_t)it.pos - 1;
-            ck_assert_uint_eq(dk_list_delete(l, p, 1), 1);
+            fast_assert_uint_eq(dk_list_delete(l, p, 1), 1);
             model_delete(&m, p, 1);
             it.pos = p;
         }
@@ -227,7 +228,7 @@ START_TEST(test_list_small_ints_are_compact) {
     dk_list *l = dk_list_new();
     for (int64_t i = 0; i < 100000; i++) {
         dk_val v = dk_i64(i % 64);
-        ck_assert(dk_list_push(l, DK_LIST_TAIL, &v));
+        fast_assert(dk_list_push(l, DK_LIST_TAIL, &v));
     }
     ck_assert_uint_le(dk_list_bytes(l), 100000 * 21 / 10);
     ck_assert_uint_eq(dk_list_delete(l, 0, SIZE_MAX), 100000);

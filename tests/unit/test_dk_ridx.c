@@ -1,6 +1,9 @@
 /* test_dk_ridx.c -- unit tests for dk_ridx, the counted B+tree indexing dk_sorted's runs, against
  * a model: plain arrays of (run, count, key) kept in order, checked after every operation. */
 #include <check.h>
+
+#include "model_move.h"
+#include "dk_check_fast.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +28,9 @@ static uint64_t below(uint64_t n) {
 }
 
 static void model_insert(uint32_t i, uintptr_t run, uint32_t count, uint64_t key) {
-    memmove(m.run + i + 1, m.run + i, (m.n - i) * sizeof *m.run);
-    memmove(m.count + i + 1, m.count + i, (m.n - i) * sizeof *m.count);
-    memmove(m.key + i + 1, m.key + i, (m.n - i) * sizeof *m.key);
+    model_move(m.run + i + 1, m.run + i, (m.n - i) * sizeof *m.run);
+    model_move(m.count + i + 1, m.count + i, (m.n - i) * sizeof *m.count);
+    model_move(m.key + i + 1, m.key + i, (m.n - i) * sizeof *m.key);
     m.run[i] = run;
     m.count[i] = count;
     m.key[i] = key;
@@ -37,9 +40,9 @@ static void model_insert(uint32_t i, uintptr_t run, uint32_t count, uint64_t key
 
 static void model_remove(uint32_t i) {
     m.total -= m.count[i];
-    memmove(m.run + i, m.run + i + 1, (m.n - i - 1) * sizeof *m.run);
-    memmove(m.count + i, m.count + i + 1, (m.n - i - 1) * sizeof *m.count);
-    memmove(m.key + i, m.key + i + 1, (m.n - i - 1) * sizeof *m.key);
+    model_move(m.run + i, m.run + i + 1, (m.n - i - 1) * sizeof *m.run);
+    model_move(m.count + i, m.count + i + 1, (m.n - i - 1) * sizeof *m.count);
+    model_move(m.key + i, m.key + i + 1, (m.n - i - 1) * sizeof *m.key);
     m.n--;
 }
 
@@ -60,22 +63,22 @@ static void check_all(const dk_ridx *x, bool full) {
         if (step > 1)
             for (uint32_t j = 0; j < i; j++)
                 before += m.count[j];
-        ck_assert_ptr_eq(dk_ridx_run(x, i), (void *)m.run[i]);
-        ck_assert_uint_eq(dk_ridx_count(x, i), m.count[i]);
-        ck_assert_uint_eq(dk_ridx_before(x, i), before);
+        fast_assert_ptr_eq(dk_ridx_run(x, i), (void *)m.run[i]);
+        fast_assert_uint_eq(dk_ridx_count(x, i), m.count[i]);
+        fast_assert_uint_eq(dk_ridx_before(x, i), before);
         if (m.count[i]) {
             uint32_t within;
             uint64_t pos = before + below(m.count[i]);
-            ck_assert_uint_eq(dk_ridx_locate(x, pos, &within), i);
-            ck_assert_uint_eq(within, pos - before);
+            fast_assert_uint_eq(dk_ridx_locate(x, pos, &within), i);
+            fast_assert_uint_eq(within, pos - before);
         }
         uint64_t k = m.key[i];
         uint32_t upper = 0;
         while (upper < m.n && m.key[upper] <= k)
             upper++;
         uint64_t last = ~k;
-        ck_assert_uint_eq(dk_ridx_upper(x, k, &last), upper);
-        ck_assert_uint_eq(last, m.key[upper - 1]);
+        fast_assert_uint_eq(dk_ridx_upper(x, k, &last), upper);
+        fast_assert_uint_eq(last, m.key[upper - 1]);
         if (step == 1) before += m.count[i];
     }
     ck_assert_uint_eq(dk_ridx_before(x, m.n), m.total);
@@ -98,7 +101,7 @@ START_TEST(test_dk_ridx_random_against_model) {
             uint32_t i = (uint32_t)below(m.n + 1);
             uint32_t count = 1 + (uint32_t)below(200);
             uint64_t key = key_between(i);
-            ck_assert(dk_ridx_insert(x, i, (void *)next_run, count, key));
+            fast_assert(dk_ridx_insert(x, i, (void *)next_run, count, key));
             model_insert(i, next_run++, count, key);
         } else if (op < 85) {
             uint32_t i = (uint32_t)below(m.n);
@@ -134,9 +137,9 @@ START_TEST(test_dk_ridx_walk_and_bytes) {
     /* appending 20,000 runs as a store grows; a walk by index; bytes per run stay small */
     dk_ridx *x = dk_ridx_new();
     for (uint32_t i = 0; i < 20000; i++)
-        ck_assert(dk_ridx_insert(x, i, (void *)(uintptr_t)(i + 1), 100, (uint64_t)i * 10));
+        fast_assert(dk_ridx_insert(x, i, (void *)(uintptr_t)(i + 1), 100, (uint64_t)i * 10));
     for (uint32_t i = 0; i < 20000; i++)
-        ck_assert_ptr_eq(dk_ridx_run(x, i), (void *)(uintptr_t)(i + 1));
+        fast_assert_ptr_eq(dk_ridx_run(x, i), (void *)(uintptr_t)(i + 1));
     ck_assert_uint_lt(dk_ridx_bytes(x) / 20000, 80);
     ck_assert_uint_eq(dk_ridx_upper(x, 55, NULL), 6);
     /* removing all but a few gives memory back */

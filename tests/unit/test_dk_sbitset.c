@@ -5,6 +5,7 @@
 
 #include <datakit/sbitset.h>
 
+#include "model_move.h"
 #include "dk_check_fast.h"
 #include "dk_rand.h"
 
@@ -39,7 +40,7 @@ static int model_set(model *m, uint64_t x) {
         m->cap = m->cap ? m->cap * 2 : 64;
         m->v = realloc(m->v, m->cap * sizeof *m->v);
     }
-    memmove(m->v + i + 1, m->v + i, (m->n - i) * sizeof *m->v);
+    model_move(m->v + i + 1, m->v + i, (m->n - i) * sizeof *m->v);
     m->v[i] = x;
     m->n++;
     return 0;
@@ -48,7 +49,7 @@ static int model_set(model *m, uint64_t x) {
 static int model_clear(model *m, uint64_t x) {
     size_t i = model_lb(m, x);
     if (i >= m->n || m->v[i] != x) return 0;
-    memmove(m->v + i, m->v + i + 1, (m->n - i - 1) * sizeof *m->v);
+    model_move(m->v + i, m->v + i + 1, (m->n - i - 1) * sizeof *m->v);
     m->n--;
     return 1;
 }

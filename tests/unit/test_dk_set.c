@@ -96,7 +96,7 @@ START_TEST(test_set_tiers_follow_members) {
     dk_val twice = dk_f64((double)m.e[0].k.v.v.i);
     if (m.e[0].k.v.type == DK_I64 && (double)(int64_t)twice.v.d == twice.v.d &&
         twice.v.d > -0x1p62 && twice.v.d < 0x1p62)
-        ck_assert_int_eq(dk_set_add(s, &twice), 0);
+        fast_assert_int_eq(dk_set_add(s, &twice), 0);
     ck_assert(dk_set_is_intset(s));
     for (int op = 0; op < 30000; op++) {
         random_op(&r, s, &m, 6, false, buf);
@@ -142,7 +142,7 @@ START_TEST(test_set_boundaries_and_bytes) {
         uint64_t v = i * 0x9e3779b97f4a7c15ULL;
         memcpy(buf, &v, 8);
         dk_val m = dk_bytes(buf, 8);
-        ck_assert_int_eq(dk_set_add(s, &m), 1);
+        fast_assert_int_eq(dk_set_add(s, &m), 1);
     }
     ck_assert_uint_ge(dk_set_bytes(s), empty + 100000 * 9);
     ck_assert_uint_le(dk_set_bytes(s), empty + 100000 * 11);
@@ -165,8 +165,8 @@ START_TEST(test_set_cursor_survives_changes_and_tier_change) {
         if (steps == 5000) {
             static const char big[3000] = "big member";
             dk_val b = dk_bytes(big, sizeof big);
-            ck_assert_int_eq(dk_set_add(s, &b), 1); /* converts mid-walk */
-            ck_assert(!dk_set_is_intset(s));
+            fast_assert_int_eq(dk_set_add(s, &b), 1); /* converts mid-walk */
+            fast_assert(!dk_set_is_intset(s));
         }
         if (steps % 7 == 0) dk_set_remove(s, &(dk_val){.type = DK_I64, .v.i = (int64_t)steps * 2});
         if (steps % 11 == 0)
@@ -239,10 +239,10 @@ START_TEST(test_set_algebra_matches_model) {
                     for (size_t i = 0; i < m[j].n; i++)
                         kv_put(&want, &m[j].e[i].k.v, &NUL, false);
             dk_setop *op = dk_setop_new((dk_setop_kind)kind, in, n);
-            ck_assert_ptr_nonnull(op);
+            fast_assert_ptr_nonnull(op);
             run_op(op, &got, kind == DK_SETOP_UNION);
             dk_setop_free(op);
-            ck_assert_uint_eq(got.n, want.n);
+            fast_assert_uint_eq(got.n, want.n);
             for (size_t i = 0; i < want.n; i++)
                 fast_assert(dk_val_cmp(&got.e[i].k.v, &want.e[i].k.v) == 0);
             kv_free(&want);

@@ -178,17 +178,17 @@ START_TEST(test_dk_stream_integer_values_round_trip) {
     size_t n = sizeof vals / sizeof vals[0];
     for (size_t i = 0; i < n; i++) {
         dk_sbytes fv[2] = {{"k", 1}, {vals[i], strlen(vals[i])}};
-        ck_assert_int_eq(dk_stream_append(s, (dk_sid){1, i}, fv, 1), 0);
+        fast_assert_int_eq(dk_stream_append(s, (dk_sid){1, i}, fv, 1), 0);
     }
     for (size_t i = 0; i < n; i++) {
         dk_sentry e;
-        ck_assert(dk_stream_get(s, (dk_sid){1, i}, &e));
+        fast_assert(dk_stream_get(s, (dk_sid){1, i}, &e));
         dk_spairs w;
         dk_sbytes f, v;
         dk_sentry_pairs(&e, &w);
-        ck_assert(dk_spairs_next(&w, &f, &v));
-        ck_assert_uint_eq(v.len, strlen(vals[i]));
-        ck_assert(memcmp(v.ptr, vals[i], v.len) == 0);
+        fast_assert(dk_spairs_next(&w, &f, &v));
+        fast_assert_uint_eq(v.len, strlen(vals[i]));
+        fast_assert(memcmp(v.ptr, vals[i], v.len) == 0);
     }
     dk_stream_free(s);
 }
@@ -209,21 +209,21 @@ START_TEST(test_dk_stream_against_model) {
             ment e;
             random_entry(&r, next, &e);
             if (dk_rand_below(&r, 50) == 0) e.npairs = 0;
-            ck_assert_int_eq(stream_add(s, &e), 0);
+            fast_assert_int_eq(stream_add(s, &e), 0);
             model_add(&m, &e);
         } else if (op < 85 && m.n) {
             size_t i = dk_rand_below(&r, m.n);
             bool was = !m.e[i].deleted;
-            ck_assert(dk_stream_del(s, m.e[i].id) == was);
+            fast_assert(dk_stream_del(s, m.e[i].id) == was);
             if (was) m.e[i].deleted = true, m.live--;
         } else if (op < 92) {
             dk_sid id;
             long i = -1;
             for (size_t k = 0; k < m.n && i < 0; k++)
                 if (!m.e[k].deleted) i = (long)k;
-            ck_assert(dk_stream_del_first(s, &id) == (i >= 0));
+            fast_assert(dk_stream_del_first(s, &id) == (i >= 0));
             if (i >= 0) {
-                ck_assert(dk_sid_cmp(id, m.e[i].id) == 0);
+                fast_assert(dk_sid_cmp(id, m.e[i].id) == 0);
                 m.e[i].deleted = true;
                 m.live--;
             }
@@ -232,20 +232,20 @@ START_TEST(test_dk_stream_against_model) {
             dk_sid last;
             if (dk_stream_front(s, &live, &last)) {
                 uint64_t got = dk_stream_drop_front(s);
-                ck_assert_uint_eq(got, live);
+                fast_assert_uint_eq(got, live);
                 for (size_t k = 0; k < m.n && dk_sid_cmp(m.e[k].id, last) <= 0; k++)
                     if (!m.e[k].deleted) m.e[k].deleted = true, m.live--, live--;
-                ck_assert_uint_eq(live, 0);
+                fast_assert_uint_eq(live, 0);
             }
         } else if (op < 96 && m.n) {
             size_t i = dk_rand_below(&r, m.n);
             dk_sentry e;
-            ck_assert(dk_stream_get(s, m.e[i].id, &e) == !m.e[i].deleted);
+            fast_assert(dk_stream_get(s, m.e[i].id, &e) == !m.e[i].deleted);
             if (!m.e[i].deleted) check_entry(&e, &m.e[i]);
-            ck_assert(model_find(&m, m.e[i].id) == (m.e[i].deleted ? -1 : (long)i));
+            fast_assert(model_find(&m, m.e[i].id) == (m.e[i].deleted ? -1 : (long)i));
         } else if (step % 500 == 0) {
             dk_stream *c = dk_stream_copy(s);
-            ck_assert_ptr_nonnull(c);
+            fast_assert_ptr_nonnull(c);
             check_all(c, &m, &r);
             dk_stream_free(c);
         }
@@ -262,7 +262,8 @@ START_TEST(test_dk_stream_chunks_fill_then_close) {
     dk_sbytes fv[6] = {{"user", 4},     {"abcdefgh", 8}, {"event", 5},
                        {"ijklmnop", 8}, {"ts", 2},       {"1733461234", 10}};
     for (uint64_t i = 0; i < 100000; i++)
-        ck_assert_int_eq(dk_stream_append(s, (dk_sid){1733461234000ull + i / 3, i % 3}, fv, 3), 0);
+        fast_assert_int_eq(dk_stream_append(s, (dk_sid){1733461234000ull + i / 3, i % 3}, fv, 3),
+                           0);
     ck_assert_uint_eq(dk_stream_chunks(s), 1000);
     /* same names and an integer ts: well under 40 bytes an entry, everything counted */
     ck_assert_uint_lt(dk_stream_bytes(s) / 100000, 40);
@@ -289,7 +290,7 @@ START_TEST(test_dk_stream_shaped_values_round_trip) {
         dk_sbytes fv[6] = {{"user", 4}, {vals[i][0], 8},
                            {"ts", 2},   {vals[i][1], strlen(vals[i][1])},
                            {"k", 1},    {vals[i][2], strlen(vals[i][2])}};
-        ck_assert_int_eq(
+        fast_assert_int_eq(
             dk_stream_append(s, (dk_sid){1000 + (uint64_t)i / 4, (uint64_t)i % 4 * 3}, fv, 3), 0);
     }
     for (int pass = 0; pass < 2; pass++) {
@@ -298,7 +299,7 @@ START_TEST(test_dk_stream_shaped_values_round_trip) {
         dk_stream_seek(s, &c, pass ? (dk_sid){UINT64_MAX, UINT64_MAX} : (dk_sid){0, 0}, pass == 1);
         for (int k = 0; k < N; k++) {
             int i = pass ? N - 1 - k : k;
-            ck_assert(dk_stream_next(s, &c, &e));
+            fast_assert(dk_stream_next(s, &c, &e));
             fast_assert_uint_eq(e.id.ms, 1000 + (uint64_t)i / 4);
             fast_assert_uint_eq(e.id.seq, (uint64_t)i % 4 * 3);
             dk_spairs w;
@@ -310,7 +311,7 @@ START_TEST(test_dk_stream_shaped_values_round_trip) {
                 fast_assert(memcmp(v.ptr, vals[i][j], v.len) == 0);
             }
         }
-        ck_assert(!dk_stream_next(s, &c, &e));
+        fast_assert(!dk_stream_next(s, &c, &e));
     }
     ck_assert(dk_stream_del(s, (dk_sid){1000 + 7 / 4, 7 % 4 * 3}));
     dk_sentry e;

@@ -1,6 +1,7 @@
 /* test_dk_timer.c -- dk_timer: ordered (when, id) pairs against a sorted reference. */
 #include <check.h>
 
+#include "model_move.h"
 #include "dk_check_fast.h"
 #include <stdlib.h>
 #include <string.h>
@@ -72,14 +73,14 @@ static void random_run(uint64_t seed, size_t ops, uint64_t time_range) {
                 size_t i = 0;
                 while (i < n && pair_cmp(&ref[i], &p) < 0) /* insertion point (n stays small) */
                     i++;
-                memmove(&ref[i + 1], &ref[i], (n - i) * sizeof *ref);
+                model_move(&ref[i + 1], &ref[i], (n - i) * sizeof *ref);
                 ref[i] = p;
                 n++;
             }
         } else if (r % 10 < 9) {
             size_t i = rnd() % n;
             fast_assert(dk_timer_del(t, ref[i].when, ref[i].id));
-            memmove(&ref[i], &ref[i + 1], (n - i - 1) * sizeof *ref);
+            model_move(&ref[i], &ref[i + 1], (n - i - 1) * sizeof *ref);
             n--;
         } else {
             pair p = {(int64_t)(rnd() % time_range) - 1000, (uint32_t)rnd()};

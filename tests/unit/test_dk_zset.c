@@ -7,6 +7,7 @@
 
 #include <datakit/zset.h>
 
+#include "model_move.h"
 #include "dk_check_fast.h"
 #include "dk_rand.h"
 
@@ -38,7 +39,7 @@ static long model_find(const model *md, const char *m, size_t n) {
 }
 
 static void model_del_at(model *md, size_t i) {
-    memmove(&md->e[i], &md->e[i + 1], (md->n - i - 1) * sizeof(mel));
+    model_move(&md->e[i], &md->e[i + 1], (md->n - i - 1) * sizeof(mel));
     md->n--;
 }
 
@@ -60,7 +61,7 @@ static int model_set(model *md, const char *m, size_t n, double s) {
         else
             hi = mid;
     }
-    memmove(&md->e[lo + 1], &md->e[lo], (md->n - lo) * sizeof(mel));
+    model_move(&md->e[lo + 1], &md->e[lo], (md->n - lo) * sizeof(mel));
     md->e[lo].score = s;
     memcpy(md->e[lo].m, m, n);
     md->e[lo].n = n;

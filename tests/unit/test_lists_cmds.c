@@ -2,6 +2,8 @@
  * budget of a few elements so each per-element loop yields and resumes many times, on lists
  * small (one flat buffer) and large (many chunks). */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <stdlib.h>
 #include <string.h>
 #include "test_lists_util.h"
@@ -24,7 +26,7 @@ static void fill(const char *key, int n, bool ints) {
         argv[2 + k] = NULL;
         keel_op_result res;
         keel_proc *p = lt_start(argv, &res);
-        ck_assert_int_eq(res, KEEL_DONE);
+        fast_assert_int_eq(res, KEEL_DONE);
         fake_proc_free(p);
     }
 }
@@ -216,7 +218,7 @@ static void trim_case(const char *start, const char *stop, int a, int b) {
     lt_budget = 20;
     EXPECT("+OK", "LTRIM", "t", start, stop);
     if (a > b) {
-        ck_assert_ptr_null(list_at("t"));
+        fast_assert_ptr_null(list_at("t"));
         return;
     }
     EXPECT(range_text(a, b, false), "LRANGE", "t", "0", "-1");
@@ -446,21 +448,21 @@ START_TEST(test_lists_save_load_round_trip_and_refuse_garbage) {
     const char *keys[] = {"l", "n"};
     for (int k = 0; k < 2; k++) {
         dk_list *src = list_at(keys[k]);
-        ck_assert_ptr_null(fake_type_roundtrip(lst_type, src));
+        fast_assert_ptr_null(fake_type_roundtrip(lst_type, src));
         keel_sink *sink = fake_sink_new();
-        ck_assert_int_eq(def->save(src, sink), KEEL_OK);
+        fast_assert_int_eq(def->save(src, sink), KEEL_OK);
         size_t len;
         const uint8_t *bytes = fake_sink_bytes(sink, &len);
         const char *err = NULL;
         dk_list *back = def->load(bytes, len, &err);
-        ck_assert_ptr_nonnull(back);
-        ck_assert_uint_eq(dk_list_len(back), dk_list_len(src));
+        fast_assert_ptr_nonnull(back);
+        fast_assert_uint_eq(dk_list_len(back), dk_list_len(src));
         dk_iter a = dk_iter_at(0), b = dk_iter_at(0);
         dk_val x, y;
         while (dk_list_next(src, &a, &x)) {
-            ck_assert(dk_list_next(back, &b, &y));
-            ck_assert_int_eq(x.type, y.type); /* integers stay integers, bytes stay bytes */
-            ck_assert(dk_val_eq(&x, &y));
+            fast_assert(dk_list_next(back, &b, &y));
+            fast_assert_int_eq(x.type, y.type); /* integers stay integers, bytes stay bytes */
+            fast_assert(dk_val_eq(&x, &y));
         }
         def->free(back);
         /* every cut inside the last element is refused, never read past the end */
@@ -470,7 +472,7 @@ START_TEST(test_lists_save_load_round_trip_and_refuse_garbage) {
             if (o)
                 def->free(o); /* a cut may land on an element boundary of a packed int */
             else
-                ck_assert_ptr_nonnull(err);
+                fast_assert_ptr_nonnull(err);
         }
         fake_sink_free(sink);
     }

@@ -1,6 +1,8 @@
 /* test_maps_helpers.c -- maps.so's helpers: Redis glob patterns, HINCRBYFLOAT's long double
  * text, KEYSANDEXPIRES NICE's times, and the arena key set walks use to drop repeats. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +68,7 @@ START_TEST(test_maps_long_double_text_as_redis) {
     long double v;
     const char *bad[] = {"", " 1", "1 ", "abc", "nan", "1e99999", "1.5x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        ck_assert_msg(!dk_ld_parse(bad[i], strlen(bad[i]), &v), "'%s' should not parse", bad[i]);
+        fast_assert_msg(!dk_ld_parse(bad[i], strlen(bad[i]), &v), "'%s' should not parse", bad[i]);
 }
 END_TEST
 
@@ -98,11 +100,11 @@ START_TEST(test_maps_keyset_keeps_each_key_once) {
             int n = snprintf(k, sizeof k, "key:%d", i);
             const keel_arg *a = map_keyset_add(p, &s, k, (size_t)n);
             if (round == 0) {
-                ck_assert_ptr_nonnull(a);
-                ck_assert_uint_eq(a->len, (size_t)n);
-                ck_assert(memcmp(a->ptr, k, (size_t)n) == 0 && a->ptr[n] == '\0');
+                fast_assert_ptr_nonnull(a);
+                fast_assert_uint_eq(a->len, (size_t)n);
+                fast_assert(memcmp(a->ptr, k, (size_t)n) == 0 && a->ptr[n] == '\0');
             } else {
-                ck_assert_ptr_null(a);
+                fast_assert_ptr_null(a);
             }
         }
     ck_assert_uint_eq(s.n, 5000);

@@ -2,6 +2,8 @@
  * storage commands and their data blocks, the other text commands, meta commands, errors,
  * limits, and input split anywhere. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,8 +81,8 @@ static const char *parse_all_n(const char *text, size_t len) {
             strcat(out, "<close>");
             return out;
         }
-        ck_assert(req.consumed > 0 || req.argc > 0);
-        ck_assert_uint_le(req.consumed, len - off);
+        fast_assert(req.consumed > 0 || req.argc > 0);
+        fast_assert_uint_le(req.consumed, len - off);
         off += req.consumed;
         if (req.argc || req.reply_only) n = describe(out, sizeof out, n, &req);
     }
@@ -471,7 +473,7 @@ START_TEST(test_memcache_parse_trickled_keys_line_stays_linear) {
     for (const char *at = out; (at = strstr(at, "[MC.GET|k")); at++) {
         char want[32];
         snprintf(want, sizeof want, "[MC.GET|k%06zu]value", handed++);
-        ck_assert_msg(strncmp(at, want, strlen(want)) == 0, "request %zu: %.30s", handed - 1, at);
+        fast_assert_msg(strncmp(at, want, strlen(want)) == 0, "request %zu: %.30s", handed - 1, at);
     }
     ck_assert_uint_eq(handed, keys);
     ck_assert_ptr_nonnull(strstr(out, "[MC.GET|k019999]value,last"));

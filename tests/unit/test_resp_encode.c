@@ -1,5 +1,7 @@
 /* test_resp_encode.c -- the RESP encoder: every reply type in RESP2 and RESP3, size and depth. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,12 +160,12 @@ START_TEST(test_resp_encode_doubles_round_trip) {
         r.v.d = samples[i];
         out.len = 0;
         resp_encode(&r, 3, &out);
-        ck_assert(resp_wire_valid(out.data, out.len, 3, 1));
+        fast_assert(resp_wire_valid(out.data, out.len, 3, 1));
         char text[64];
-        ck_assert_uint_lt(out.len - 3, sizeof text);
+        fast_assert_uint_lt(out.len - 3, sizeof text);
         memcpy(text, out.data + 1, out.len - 3);
         text[out.len - 3] = '\0';
-        ck_assert(strtod(text, NULL) == samples[i]);
+        fast_assert(strtod(text, NULL) == samples[i]);
     }
 }
 END_TEST
@@ -368,7 +370,7 @@ START_TEST(test_resp_encode_million_element_array) {
     for (int version = 2; version <= 3; version++) {
         out.len = 0;
         resp_encode(r, version, &out);
-        ck_assert(resp_wire_valid(out.data, out.len, version, 1));
+        fast_assert(resp_wire_valid(out.data, out.len, version, 1));
         /* "*1000000\r\n" then ":0\r\n" ... ":999999\r\n" */
         size_t want = 10;
         for (int i = 0, w = 1, lim = 10; i < MILLION; i++) {
@@ -378,9 +380,9 @@ START_TEST(test_resp_encode_million_element_array) {
             }
             want += (size_t)w + 3;
         }
-        ck_assert_uint_eq(out.len, want);
-        ck_assert_int_eq(memcmp(out.data, "*1000000\r\n:0\r\n:1\r\n", 18), 0);
-        ck_assert_int_eq(memcmp(out.data + out.len - 9, ":999999\r\n", 9), 0);
+        fast_assert_uint_eq(out.len, want);
+        fast_assert_int_eq(memcmp(out.data, "*1000000\r\n:0\r\n:1\r\n", 18), 0);
+        fast_assert_int_eq(memcmp(out.data + out.len - 9, ":999999\r\n", 9), 0);
     }
 }
 END_TEST
@@ -445,7 +447,7 @@ START_TEST(test_resp_encode_deep_tree_uses_an_explicit_stack) {
     ck_assert(resp_wire_valid(out.data, out.len, 2, 1));
     /* "*2\r\n" x depth, ":-1\r\n", then depth-1 ... 0 */
     for (size_t i = 0; i < depth; i++)
-        ck_assert_int_eq(memcmp(out.data + 4 * i, "*2\r\n", 4), 0);
+        fast_assert_int_eq(memcmp(out.data + 4 * i, "*2\r\n", 4), 0);
     ck_assert_int_eq(memcmp(out.data + 4 * depth, ":-1\r\n:199999\r\n", 14), 0);
     ck_assert_int_eq(memcmp(out.data + out.len - 8, ":1\r\n:0\r\n", 8), 0);
     free(nodes);
@@ -462,7 +464,7 @@ static size_t steps_equal_one_go(const keel_reply *r, int version, size_t budget
     resp_walk *w = NULL;
     size_t steps = 1;
     while (!resp_encode_step(r, version, &out, &w, budget)) {
-        ck_assert_ptr_nonnull(w);
+        fast_assert_ptr_nonnull(w);
         steps++;
     }
     ck_assert_ptr_null(w);

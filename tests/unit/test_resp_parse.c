@@ -1,5 +1,7 @@
 /* test_resp_parse.c -- the RESP request parser: multibulk, inline, pipelines, splits, limits. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +32,7 @@ static void text_add(text *t, const char *s, size_t n) {
     if (t->cap - t->len < n + 1) {
         t->cap = (t->cap + n + 1) * 2;
         t->s = realloc(t->s, t->cap);
-        ck_assert_ptr_nonnull(t->s);
+        fast_assert_ptr_nonnull(t->s);
     }
     memcpy(t->s + t->len, s, n);
     t->len += n;
@@ -83,8 +85,8 @@ static char *parse_whole(const char *data, size_t n, size_t *ends, size_t *nends
         keel_request req = new_req();
         keel_parse_result r = resp_parse(&ps, data + start, n - start, &req);
         if (r == KEEL_PARSE_OK) {
-            ck_assert_uint_gt(req.consumed, 0);
-            ck_assert_uint_le(req.consumed, n - start);
+            fast_assert_uint_gt(req.consumed, 0);
+            fast_assert_uint_le(req.consumed, n - start);
             describe(&t, &req);
             start += req.consumed;
             if (ends) ends[k++] = start;
@@ -125,7 +127,7 @@ static char *parse_trickle(const char *data, size_t n, bool honour_need, const s
             break;
         } else {
             if (req.need) {
-                ck_assert_uint_gt(req.need, wlen);
+                fast_assert_uint_gt(req.need, wlen);
                 if (k < nends) ck_assert_uint_le(start + req.need, ends[k]);
             }
             if (start + wlen == n) {
@@ -503,12 +505,12 @@ START_TEST(test_resp_parse_pipeline_split_at_every_byte) {
                 if (start == n) break;
                 continue;
             }
-            ck_assert_int_eq(r, KEEL_PARSE_NEED);
-            ck_assert_uint_lt(avail, n + 1);
+            fast_assert_int_eq(r, KEEL_PARSE_NEED);
+            fast_assert_uint_lt(avail, n + 1);
             if (avail == n) break;
             avail = n;
         }
-        ck_assert_msg(strcmp(t.s, pipeline_parsed) == 0, "split at %zu: %s", split, t.s);
+        fast_assert_msg(strcmp(t.s, pipeline_parsed) == 0, "split at %zu: %s", split, t.s);
         free(t.s);
     }
 }
@@ -552,8 +554,8 @@ static void check_many(const keel_request *req, const char *buf, size_t n) {
     ck_assert_uint_eq(req->argc, MANY);
     ck_assert_uint_eq(req->consumed, n);
     for (size_t i = 0; i < MANY; i++) {
-        ck_assert_uint_eq(req->argv[i].len, 1);
-        ck_assert_ptr_eq(req->argv[i].ptr, buf + head + i * 7 + 4);
+        fast_assert_uint_eq(req->argv[i].len, 1);
+        fast_assert_ptr_eq(req->argv[i].ptr, buf + head + i * 7 + 4);
     }
 }
 
@@ -594,7 +596,7 @@ START_TEST(test_resp_parse_million_arguments_honouring_need) {
         r = resp_parse(&ps, buf, avail, &req);
         calls++;
         if (r != KEEL_PARSE_NEED) break;
-        ck_assert_uint_le(req.need, n);
+        fast_assert_uint_le(req.need, n);
         avail = req.need > avail ? req.need : avail + 1460;
         if (avail > n) avail = n;
     }

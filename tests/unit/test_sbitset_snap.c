@@ -2,6 +2,8 @@
  * survive save + load exactly, and damaged bytes are refused or load as some valid bitset,
  * never read out of bounds (run under the sanitizer build too). */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,8 +37,8 @@ static void assert_same(const dk_sbitset *a, const dk_sbitset *b) {
     ck_assert_uint_eq(dk_sbitset_count(a), dk_sbitset_count(b));
     uint64_t p = 0, x, y;
     while (dk_sbitset_next(a, p, &x)) {
-        ck_assert(dk_sbitset_next(b, p, &y));
-        ck_assert_uint_eq(x, y);
+        fast_assert(dk_sbitset_next(b, p, &y));
+        fast_assert_uint_eq(x, y);
         if (x == UINT64_MAX) return;
         p = x + 1;
     }
@@ -101,8 +103,8 @@ START_TEST(test_sbitset_snap_refuses_malformed_bytes) {
                {zero_bitmap_kind, sizeof zero_bitmap_kind}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err = NULL;
-        ck_assert_msg(sbs_snap_load(bad[i].b, bad[i].n, &err) == NULL, "case %zu loaded", i);
-        ck_assert_ptr_nonnull(err);
+        fast_assert_msg(sbs_snap_load(bad[i].b, bad[i].n, &err) == NULL, "case %zu loaded", i);
+        fast_assert_ptr_nonnull(err);
     }
     /* a bitmap block with no bit set */
     uint8_t *zeros = calloc(1, 3 + 8192);
@@ -131,10 +133,10 @@ START_TEST(test_sbitset_snap_damage_never_reads_out_of_bounds) {
         const char *err = NULL;
         dk_sbitset *t = sbs_snap_load(b, n, &err);
         if (t) {
-            ck_assert_uint_gt(dk_sbitset_count(t), 0);
+            fast_assert_uint_gt(dk_sbitset_count(t), 0);
             dk_sbitset_free(t);
         } else {
-            ck_assert_ptr_nonnull(err);
+            fast_assert_ptr_nonnull(err);
         }
         free(b);
     }

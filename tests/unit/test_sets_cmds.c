@@ -2,6 +2,8 @@
  * SCARD SMEMBERS SPOP SRANDMEMBER SSCAN, member boxes, order, yields, errors, the type's ops,
  * and the glob matcher and rank sampler they use. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,12 +162,12 @@ static void check_sample(const char *text, int n, char *seen, int universe) {
     copy[strlen(copy) - 1] = '\0';
     char last[32] = "";
     for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
-        ck_assert_msg(strcmp(last, tok) < 0, "not sorted or repeated: %s then %s", last, tok);
+        fast_assert_msg(strcmp(last, tok) < 0, "not sorted or repeated: %s then %s", last, tok);
         snprintf(last, sizeof last, "%s", tok);
         int i = atoi(tok + 1);
-        ck_assert(i >= 0 && i < universe);
+        fast_assert(i >= 0 && i < universe);
         if (seen) {
-            ck_assert_msg(!seen[i], "%s returned twice", tok);
+            fast_assert_msg(!seen[i], "%s returned twice", tok);
             seen[i] = 1;
         }
     }
@@ -186,7 +188,7 @@ START_TEST(test_sets_random_counts_are_distinct_sorted_and_spop_removes_them) {
     check_sample(SIM_BUDGET(100, "SPOP", "s", "1000"), 200, seen, 4000);
     ck_assert_uint_eq(fake_key_count(), 0);
     for (int i = 0; i < 4000; i++)
-        ck_assert_msg(seen[i], "m%d never popped", i);
+        fast_assert_msg(seen[i], "m%d never popped", i);
     free(seen);
 }
 END_TEST
@@ -201,11 +203,11 @@ static char *scan_all(const char *key, const char *count, int extra, bool drain)
     do {
         const char *t = SIM("SSCAN", key, cursor, "COUNT", count);
         const char *comma = strchr(t, ',');
-        ck_assert_ptr_nonnull(comma);
+        fast_assert_ptr_nonnull(comma);
         snprintf(cursor, sizeof cursor, "%.*s", (int)(comma - t - 1), t + 1);
         char page[8192];
         snprintf(page, sizeof page, "%.*s", (int)(strlen(comma + 2) - 2), comma + 2);
-        ck_assert_int_le(items(comma + 1), atoi(count) + extra);
+        fast_assert_int_le(items(comma + 1), atoi(count) + extra);
         if (page[0]) {
             len += (size_t)snprintf(all + len, cap - len, "%s%s", len ? "," : "", page);
             if (drain) {
@@ -219,7 +221,7 @@ static char *scan_all(const char *key, const char *count, int extra, bool drain)
                 free(copy);
             }
         }
-        ck_assert_int_lt(++pages, 100000);
+        fast_assert_int_lt(++pages, 100000);
     } while (strcmp(cursor, "0") != 0);
     return all;
 }
@@ -320,8 +322,8 @@ START_TEST(test_sets_sample_small_and_large) {
     while (!sets_sample_draw(p, &s))
         p->budget = 1000;
     for (; sets_sample_next(p, &s, &r); n++) {
-        ck_assert(n == 0 || r > last);
-        ck_assert_uint_lt(r, 100);
+        fast_assert(n == 0 || r > last);
+        fast_assert_uint_lt(r, 100);
         last = r;
     }
     ck_assert_uint_eq(n, 10);
@@ -334,7 +336,7 @@ START_TEST(test_sets_sample_small_and_large) {
     }
     ck_assert_int_gt(rounds, 5);
     for (n = 0; sets_sample_next(p, &s, &r); n++) {
-        ck_assert(n == 0 || r > last);
+        fast_assert(n == 0 || r > last);
         last = r;
     }
     ck_assert_uint_eq(n, 99000);
@@ -351,22 +353,22 @@ START_TEST(test_sets_save_load_round_trip_and_refuse_garbage) {
     for (int k = 0; k < 2; k++) {
         keel_proc *p = fake_proc_new(NULL, 1, (const char *const[]){"X"});
         dk_set *src = NULL;
-        ck_assert_int_eq(sets_find(p, keys[k], strlen(keys[k]), &src), KEEL_OK);
+        fast_assert_int_eq(sets_find(p, keys[k], strlen(keys[k]), &src), KEEL_OK);
         fake_proc_free(p);
-        ck_assert_ptr_null(fake_type_roundtrip(sets_type, src));
+        fast_assert_ptr_null(fake_type_roundtrip(sets_type, src));
         keel_sink *sink = fake_sink_new();
-        ck_assert_int_eq(def->save(src, sink), KEEL_OK);
+        fast_assert_int_eq(def->save(src, sink), KEEL_OK);
         size_t len;
         const uint8_t *bytes = fake_sink_bytes(sink, &len);
         const char *err = NULL;
         dk_set *back = def->load(bytes, len, &err);
-        ck_assert_ptr_nonnull(back);
-        ck_assert_uint_eq(dk_set_count(back), dk_set_count(src));
-        ck_assert_int_eq(dk_set_is_intset(back), dk_set_is_intset(src));
+        fast_assert_ptr_nonnull(back);
+        fast_assert_uint_eq(dk_set_count(back), dk_set_count(src));
+        fast_assert_int_eq(dk_set_is_intset(back), dk_set_is_intset(src));
         dk_iter a = dk_iter_at(0);
         dk_val m;
         while (dk_set_next(src, &a, &m))
-            ck_assert(dk_set_contains(back, &m));
+            fast_assert(dk_set_contains(back, &m));
         def->free(back);
         fake_sink_free(sink);
     }

@@ -3,6 +3,8 @@
  * SEQUAL SMOVE checked against a bitmask model over thousands of random cases with tiny budgets
  * (so every path yields and hops), plus their errors and big cross-thread operations. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +97,8 @@ static void check_model(const char *what) {
     for (int k = 0; k < NKEYS; k++) {
         mask_text(model[k], want, sizeof want);
         const char *got = run(1000, 2, (const char *const[]){"SMEMBERS", keys[k]});
-        ck_assert_msg(strcmp(got, want) == 0, "%s: key %s holds %s, model %s", what, keys[k], got,
-                      want);
+        fast_assert_msg(strcmp(got, want) == 0, "%s: key %s holds %s, model %s", what, keys[k], got,
+                        want);
     }
 }
 
@@ -207,9 +209,9 @@ static void random_cases(bool two) {
         }
     }
     if (two)
-        ck_assert_int_gt(case_hops, 1000);
+        fast_assert_int_gt(case_hops, 1000);
     else
-        ck_assert_int_eq(case_hops, 0);
+        fast_assert_int_eq(case_hops, 0);
 }
 
 START_TEST(test_sets_multi_random_commands_on_two_threads_match_the_model) {

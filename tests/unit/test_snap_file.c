@@ -2,6 +2,8 @@
  * checksum, a cut file is reported as truncated with its offset, records decode as encoded and
  * malformed ones are refused. */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,10 +126,10 @@ START_TEST(test_snap_truncated_block) {
     off_t whole = second + SNAP_BLOCK_HEADER + payload_len + SNAP_BLOCK_TRAILER;
     for (off_t cut = second + 3; cut < whole; cut += cut + 4099 < whole ? 4099 : 1) {
         write_sample(); /* whole again: truncate(2) would extend a shorter file with zeros */
-        ck_assert_int_eq(truncate(path, cut), 0);
+        fast_assert_int_eq(truncate(path, cut), 0);
         char err[256];
-        ck_assert_int_eq(read_all(err, sizeof err), -1);
-        ck_assert_msg(strstr(err, "truncated") || strstr(err, "past the end"), "%s", err);
+        fast_assert_int_eq(read_all(err, sizeof err), -1);
+        fast_assert_msg(strstr(err, "truncated") || strstr(err, "past the end"), "%s", err);
         unlink(path);
     }
 }
@@ -195,7 +197,7 @@ START_TEST(test_snap_records_round_trip) {
     /* every cut of the first record is refused, never read past its end */
     for (size_t cut = 0; cut < 3 + 1 + 1 + 8 + 4 + 8 + 2 + 1 + 6; cut++) {
         snap_cur t = {b.p, b.p + cut, false};
-        ck_assert_msg(!snap_rec_get(&t, &out), "a record cut at %zu decoded", cut);
+        fast_assert_msg(!snap_rec_get(&t, &out), "a record cut at %zu decoded", cut);
     }
     snap_buf_free(&b);
 }
@@ -214,7 +216,7 @@ START_TEST(test_snap_malformed_records_are_refused) {
     for (size_t i = 0; i < 4; i++) {
         snap_cur c = {cases[i], cases[i] + lens[i], false};
         snap_rec r;
-        ck_assert_msg(!snap_rec_get(&c, &r), "case %zu decoded", i);
+        fast_assert_msg(!snap_rec_get(&c, &r), "case %zu decoded", i);
     }
 }
 END_TEST

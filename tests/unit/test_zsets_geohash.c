@@ -3,6 +3,8 @@
  * covering every point inside its shape.  Values Redis 7.0 gives are checked as Redis prints
  * them (test_geo_compat.py compares whole replies with redis-server). */
 #include <check.h>
+
+#include "dk_check_fast.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,10 +80,10 @@ START_TEST(test_geohash_encode_matches_bisection) {
         double lon = uniform(-180, 180), lat = uniform(GEO_LAT_MIN, GEO_LAT_MAX);
         int step = 1 + i % GEO_STEP_MAX;
         geo_cell cell;
-        ck_assert(geo_encode_wgs84(lon, lat, (uint8_t)step, &cell));
-        ck_assert_uint_eq(cell.step, step);
-        ck_assert_msg(cell.bits == bisect(lon, lat, step), "(%.17g, %.17g) step %d", lon, lat,
-                      step);
+        fast_assert(geo_encode_wgs84(lon, lat, (uint8_t)step, &cell));
+        fast_assert_uint_eq(cell.step, step);
+        fast_assert_msg(cell.bits == bisect(lon, lat, step), "(%.17g, %.17g) step %d", lon, lat,
+                        step);
     }
 }
 END_TEST
@@ -92,19 +94,19 @@ START_TEST(test_geohash_decode_holds_the_point) {
         double lon = uniform(-180, 180), lat = uniform(GEO_LAT_MIN, GEO_LAT_MAX);
         geo_cell cell;
         geo_area a;
-        ck_assert(geo_encode_wgs84(lon, lat, GEO_STEP_MAX, &cell));
+        fast_assert(geo_encode_wgs84(lon, lat, GEO_STEP_MAX, &cell));
         geo_decode(cell, &a);
-        ck_assert(a.lon.min <= lon && lon <= a.lon.max && a.lat.min <= lat && lat <= a.lat.max);
+        fast_assert(a.lon.min <= lon && lon <= a.lon.max && a.lat.min <= lat && lat <= a.lat.max);
         double score, plon, plat;
-        ck_assert(geo_score_of(lon, lat, &score));
-        ck_assert(score == (double)geo_align52(cell));
+        fast_assert(geo_score_of(lon, lat, &score));
+        fast_assert(score == (double)geo_align52(cell));
         geo_point_of(score, &plon, &plat);
-        ck_assert(fabs(plon - lon) <= (a.lon.max - a.lon.min) / 2 * 1.000001);
-        ck_assert(fabs(plat - lat) <= (a.lat.max - a.lat.min) / 2 * 1.000001);
+        fast_assert(fabs(plon - lon) <= (a.lon.max - a.lon.min) / 2 * 1.000001);
+        fast_assert(fabs(plat - lat) <= (a.lat.max - a.lat.min) / 2 * 1.000001);
         /* the 52-bit code sorts inside its coarser cells: a prefix */
         geo_cell coarse;
-        ck_assert(geo_encode_wgs84(lon, lat, 10, &coarse));
-        ck_assert_uint_eq(cell.bits >> 32, coarse.bits);
+        fast_assert(geo_encode_wgs84(lon, lat, 10, &coarse));
+        fast_assert_uint_eq(cell.bits >> 32, coarse.bits);
     }
 }
 END_TEST
@@ -130,7 +132,7 @@ START_TEST(test_geohash_neighbours_touch_and_wrap) {
     for (int i = 0; i < 2000; i++) {
         geo_cell c, n[8];
         uint8_t step = (uint8_t)(2 + i % 25);
-        ck_assert(geo_encode_wgs84(uniform(-179, 179), uniform(-84, 84), step, &c));
+        fast_assert(geo_encode_wgs84(uniform(-179, 179), uniform(-84, 84), step, &c));
         geo_neighbours(c, n);
         geo_area a, north, south, east, west, ne, sw;
         geo_decode(c, &a);
@@ -141,15 +143,15 @@ START_TEST(test_geohash_neighbours_touch_and_wrap) {
         geo_decode(n[4], &ne);
         geo_decode(n[7], &sw);
         for (int k = 0; k < 8; k++)
-            ck_assert_uint_eq(n[k].step, step);
+            fast_assert_uint_eq(n[k].step, step);
         double eps = 1e-9;
         if (a.lat.max < GEO_LAT_MAX - eps) ck_assert(fabs(north.lat.min - a.lat.max) < eps);
         if (a.lat.min > GEO_LAT_MIN + eps) ck_assert(fabs(south.lat.max - a.lat.min) < eps);
         if (a.lon.max < GEO_LON_MAX - eps) ck_assert(fabs(east.lon.min - a.lon.max) < eps);
         if (a.lon.min > GEO_LON_MIN + eps) ck_assert(fabs(west.lon.max - a.lon.min) < eps);
-        ck_assert(north.lon.min == a.lon.min && east.lat.min == a.lat.min);
-        ck_assert(ne.lon.min == east.lon.min && ne.lat.min == north.lat.min);
-        ck_assert(sw.lon.min == west.lon.min && sw.lat.min == south.lat.min);
+        fast_assert(north.lon.min == a.lon.min && east.lat.min == a.lat.min);
+        fast_assert(ne.lon.min == east.lon.min && ne.lat.min == north.lat.min);
+        fast_assert(sw.lon.min == west.lon.min && sw.lat.min == south.lat.min);
     }
     /* the easternmost cell's east neighbour is the westernmost one, and back */
     geo_cell edge, n[8];
@@ -201,7 +203,7 @@ START_TEST(test_geohash_search_cells_cover_the_shape) {
                         .to_m = 1000};
         geo_cell cells[9];
         geo_search_cells(&sh, cells);
-        ck_assert(cells[0].step >= 1 && cells[0].step <= GEO_STEP_MAX);
+        fast_assert(cells[0].step >= 1 && cells[0].step <= GEO_STEP_MAX);
         for (int k = 0; k < 300; k++) {
             double dlon = uniform(-8, 8), dlat = uniform(-6, 6), d;
             double lon = sh.lon + dlon, lat = sh.lat + dlat;
@@ -212,7 +214,7 @@ START_TEST(test_geohash_search_cells_cover_the_shape) {
             geo_point_of(s, &plon, &plat); /* searches test the stored (decoded) point */
             if (!geo_within(&sh, plon, plat, &d)) continue;
             inside++;
-            ck_assert_msg(covered(cells, lon, lat), "shape %d misses (%.6f, %.6f)", i, lon, lat);
+            fast_assert_msg(covered(cells, lon, lat), "shape %d misses (%.6f, %.6f)", i, lon, lat);
         }
     }
     ck_assert_int_gt(inside, 5000); /* the test tried many points inside shapes */
