@@ -413,7 +413,7 @@ class Snapshots(unittest.TestCase):
             self.assertEqual(r.dbsize(), 103)
             self.assertEqual(r.get("k0x"), b"2")
             self.assertEqual(r.lrange("last", 0, -1), [b"z"])
-            self.assertIn("DB loaded from disk", srv.read_log())
+            wait_until("the load's log line", lambda: "DB loaded from disk" in srv.read_log())
 
 
 class Loading(unittest.TestCase):
@@ -468,7 +468,7 @@ class Faults(unittest.TestCase):
             r.set("after", "1")
             r = restart(srv)
             self.assertEqual(r.mget("kept", "after"), [b"1", b"1"])
-            self.assertIn("append-only log", srv.read_log())
+            wait_until("the log's log line", lambda: "append-only log" in srv.read_log())
 
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("mount"), "needs root to mount a tmpfs")
     def test_disk_full_gives_misconf_and_reads_keep_working(self):

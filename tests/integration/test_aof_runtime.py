@@ -110,7 +110,7 @@ class TurnOn(unittest.TestCase):
             self.check_all(r, acked)
             for k, v in counters.items():
                 self.assertGreaterEqual(int(r.get(k)), v)
-            self.assertIn("append-only log replayed", srv.read_log())
+            wait_until("the replay's log line", lambda: "append-only log replayed" in srv.read_log())
         finally:
             srv.stop()
 
@@ -144,7 +144,7 @@ class TurnOn(unittest.TestCase):
             t.join()
             self.assertFalse(done.is_set())
             r = restart_with_log(srv)
-            self.assertIn("set aside", srv.read_log())
+            wait_until("the set-aside log line", lambda: "set aside" in srv.read_log())
             self.assertEqual(len(log_files(srv, ".incr.aof.nobase-skipped")), 1)
             # the previous snapshot, exactly: nothing of the log without its base
             self.assertEqual(r.dbsize(), 2000)

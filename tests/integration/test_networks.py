@@ -17,7 +17,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelConfigServer, MODULE_DIR, make_certs
+from keel_harness import KeelConfigServer, MODULE_DIR, make_certs, wait_until
 
 WANTED = ["resp", "memcache", "mcitems", "strings", "lists", "sets", "hll", "maps"]
 
@@ -119,7 +119,8 @@ class Networks(unittest.TestCase):
     def test_random_port_is_reported_in_the_log_stats_and_on_startup(self):
         port = self.srv.ports["app"]
         self.assertNotEqual(port, 0)
-        self.assertRegex(self.srv.read_log(), r"network app: resp listening on 127\.0\.0\.1:%d \(port chosen" % port)
+        wait_until("the listening log line", lambda: re.search(
+            r"network app: resp listening on 127\.0\.0\.1:%d \(port chosen" % port, self.srv.read_log()))
         self.assertEqual(self.stats("network")["network"]["app"]["port"], port)
         self.assertEqual(self.stats("network")["network"]["app"]["configured_port"], 0)
         record = os.path.join(self.srv.dir, "startup-app.txt")

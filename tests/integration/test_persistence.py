@@ -247,7 +247,9 @@ class PersistenceTest(unittest.TestCase):
                 p.hset("h:%d" % i, mapping={"f": i})
         p.execute()
         self.assertTrue(r.save())
-        saved = re.findall(r"DB saved on disk: .*, (\d+) threads", srv.read_log())
+        # the log is written by its own thread: the line may come after SAVE's reply
+        saved = wait_until("the save's log line",
+                           lambda: re.findall(r"DB saved on disk: .*, (\d+) threads", srv.read_log()))
         self.assertEqual(saved, [str(min(8, cores))])
         r.set("after", "the save")
         with self.assertRaises(redis.exceptions.ConnectionError):
@@ -266,7 +268,8 @@ class PersistenceTest(unittest.TestCase):
             self.assertEqual(r.get("after"), b"the save")
             self.assertEqual(r.lrange("l:2990", 0, -1), [b"2990", b"2991"])
             self.assertEqual(r.hget("h:0", "f"), b"0")
-            loaded = re.findall(r"DB loaded from disk: .*, (\d+) threads\)", srv2.read_log())
+            loaded = wait_until("the load's log line", lambda: re.findall(
+                r"DB loaded from disk: .*, (\d+) threads\)", srv2.read_log()))
             self.assertEqual(loaded, [str(min(8, max(cores, threads)))])
             srv2.stop()
 
