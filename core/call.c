@@ -108,33 +108,10 @@ static keel_status call_start(zvm_proc *p, const cmd_entry *named, const cmd_ent
     return p->call_done ? KEEL_OK : KEEL_WAIT;
 }
 
-/* keel_command_flags's last lookup on this thread: the keel_call that usually follows it for
- * the same name (a script's redis.call asks both) takes the entry from here. */
-static _Thread_local struct {
-    const cmd_entry *named;
-    uint64_t gen;
-    size_t len;
-    char name[sizeof(((cmd_entry *)0)->lname)];
-} last_named;
-
-static const cmd_entry *lookup_named(const keel_arg *name, bool keep) {
-    if (name->len == last_named.len && last_named.gen == cmd_generation() &&
-        memcmp(name->ptr, last_named.name, name->len) == 0)
-        return last_named.named;
-    const cmd_entry *named = cmd_lookup_name(name->ptr, name->len);
-    if (keep && named && name->len <= sizeof last_named.name) {
-        last_named.named = named;
-        last_named.gen = cmd_generation();
-        last_named.len = name->len;
-        memcpy(last_named.name, name->ptr, name->len);
-    }
-    return named;
-}
-
 keel_status keel_call_opts(keel_proc *kp, uint32_t argc, const keel_arg *argv, unsigned opts) {
     zvm_proc *p = zvm_of(kp);
     if (argc == 0 || (p->call_child && !p->call_done)) return KEEL_EINVAL;
-    const cmd_entry *named = lookup_named(&argv[0], false);
+    const cmd_entry *named = cmd_lookup_name_memo(argv[0].ptr, argv[0].len);
     const cmd_entry *ce = named && named->is_alias ? named->target : named;
     return call_start(p, named, ce, argc, argv, opts, false);
 }
@@ -166,7 +143,7 @@ bool keel_call_conflict(keel_proc *kp) {
 
 keel_status keel_command_flags(uint32_t argc, const keel_arg *argv, uint64_t *flags) {
     if (argc == 0 || !flags) return KEEL_EINVAL;
-    const cmd_entry *named = lookup_named(&argv[0], true);
+    const cmd_entry *named = cmd_lookup_name_memo(argv[0].ptr, argv[0].len);
     const cmd_entry *ce = named && named->is_alias ? named->target : named;
     if (!ce) return KEEL_NOTFOUND;
     const int arity = ce->def->arity;

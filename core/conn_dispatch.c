@@ -99,7 +99,7 @@ zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         return NULL;
     }
 
-    const cmd_entry *named = cmd_lookup_name(p->pub.argv[0].ptr, p->pub.argv[0].len);
+    const cmd_entry *named = cmd_lookup_name_memo(p->pub.argv[0].ptr, p->pub.argv[0].len);
     const cmd_entry *ce = named && named->is_alias ? named->target : named;
     bool queueing = (c->flags & CONN_MULTI) && !tx_acts_at_once(named);
     if (!ce) {

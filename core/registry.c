@@ -99,6 +99,32 @@ uint64_t cmd_generation(void) {
     return atomic_load_explicit(&cmd_gen, memory_order_relaxed);
 }
 
+/* Each thread's last lookups, by the exact bytes asked: a client's next command, or a script's
+ * next redis.call, is usually one of a few.  Eight slots, picked by length and first letter. */
+#define NAME_MEMO_SLOTS 8
+static _Thread_local struct name_memo {
+    const cmd_entry *named;
+    uint64_t gen;
+    size_t len;
+    char name[sizeof(((cmd_entry *)0)->lname)];
+} name_memo[NAME_MEMO_SLOTS];
+
+const cmd_entry *cmd_lookup_name_memo(const char *name, size_t len) {
+    if (len == 0 || len > sizeof name_memo[0].name) return index_find(name, len);
+    struct name_memo *m =
+        &name_memo[(len + 3u * ascii_lower((uint8_t)name[0])) & (NAME_MEMO_SLOTS - 1)];
+    uint64_t gen = cmd_generation();
+    if (m->len == len && m->gen == gen && memcmp(m->name, name, len) == 0) return m->named;
+    const cmd_entry *named = index_find(name, len);
+    if (named) {
+        m->named = named;
+        m->gen = gen;
+        m->len = len;
+        memcpy(m->name, name, len);
+    }
+    return named;
+}
+
 const cmd_entry *cmd_lookup(const char *name, size_t len) {
     const cmd_entry *ce = index_find(name, len);
     return ce && ce->is_alias ? ce->target : ce;

@@ -95,6 +95,9 @@ const cmd_entry *cmd_lookup_name(const char *name, size_t len);
 /* Bumped whenever command entries are freed (a module unloaded): a looked-up entry kept aside
  * is still good while this has not changed. */
 uint64_t cmd_generation(void);
+/* cmd_lookup_name through a small per-thread memo of the names last asked for (dropped when the
+ * generation moves): for the per-request paths, a client's command and a script's calls. */
+const cmd_entry *cmd_lookup_name_memo(const char *name, size_t len);
 const op_entry *op_lookup(const char *name);
 const op_entry *op_by_number(uint32_t n);
 /* Reductions the VM charges before running opcode n. */
