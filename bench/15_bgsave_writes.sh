@@ -7,7 +7,9 @@
 #   BGSAVEs back to back for SECS (5) seconds, the PSS of the server and its fork's child summed
 #   every 5 ms.  Then SECS more seconds of BGSAVEs with the probe but without the PSS sampler
 #   (reading smaps_rollup every 5 ms delays the server's requests by itself): the GET p99 a
-#   client sees when nobody walks the server's page tables.  Target (issue 14): peak <= 1.1x
+#   client sees when nobody walks the server's page tables, and in the same pass the server's
+#   exact peak RSS (the kernel's high-water mark, reset before the first save; given only for a
+#   server that does not fork, since it leaves the child out).  Target (issue 14): peak <= 1.1x
 #   steady, GET p99 <= 2 ms throughout.
 # KEEL_SERVER, KEEL_ARGS as in targets.sh; DATA_DIR puts the data directories elsewhere (e.g.
 # /dev/shm, to see the cost without the disk: Keel's worker threads write the files themselves).  Lines "RESULT <target> ..." carry the figures.

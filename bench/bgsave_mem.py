@@ -4,7 +4,11 @@ memory a BGSAVE costs: samples the PSS of PID and its children (a fork's child s
 splits them, so the sum is the memory really in use) every 5 ms, for 1 s before the first BGSAVE
 (steady) and then while BGSAVEs run back to back for SECONDS.  Prints one JSON line (kB).
 --no-sample runs the same BGSAVEs without reading the PSS: reading smaps_rollup walks the
-server's page tables under its memory-map lock, which itself delays the server's requests."""
+server's page tables under its memory-map lock, which itself delays the server's requests.  It
+reads the RSS instead, from counters that take no lock: the steady RSS (median of /proc/PID/statm
+over 0.2 s), and the exact peak, the kernel's high-water mark (VmHWM), reset through
+/proc/PID/clear_refs just before the first BGSAVE.  That peak leaves out a fork's child, so it is
+given only for a server that forked none ("forked": false)."""
 import json, os, socket, sys, time
 
 host, port, pid, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
@@ -28,6 +32,22 @@ def children(p):
             return [int(x) for x in f.read().split()]
     except OSError:
         return []
+
+
+def rss_kb(p):
+    try:
+        with open("/proc/%d/statm" % p) as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except OSError:
+        return 0
+
+
+def hwm_kb(p):
+    with open("/proc/%d/status" % p) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
 def total():
@@ -64,6 +84,15 @@ while time.perf_counter() < t_end:
     time.sleep(0.005)
 steady.sort()
 base = steady[len(steady) // 2] if steady else 0
+rss_steady, forked = [], False
+if not sample:
+    t_end = time.perf_counter() + 0.2
+    while time.perf_counter() < t_end:
+        rss_steady.append(rss_kb(pid))
+        time.sleep(0.005)
+    rss_steady.sort()
+    with open("/proc/%d/clear_refs" % pid, "w") as f:
+        f.write("5")  # resets VmHWM to the RSS now
 peak, saves, busy = 0, 0, 0.0
 t_end = time.perf_counter() + secs
 while time.perf_counter() < t_end:
@@ -71,13 +100,20 @@ while time.perf_counter() < t_end:
     cmd("BGSAVE")
     saves += 1
     while in_progress():
+        forked = forked or bool(children(pid))
         peak = max(peak, total())
         time.sleep(0.005)
     busy += time.perf_counter() - t0
     peak = max(peak, total())
 info = cmd("INFO", "persistence").decode()
+rss = {}
+if not sample:
+    rss_base = rss_steady[len(rss_steady) // 2]
+    rss_peak = None if forked else hwm_kb(pid)
+    rss = {"steady_rss_kb": rss_base, "peak_rss_kb": rss_peak, "forked": forked,
+           "peak_rss_over_steady": round(rss_peak / rss_base, 3) if rss_peak else None}
 cow = [l for l in info.split("\r\n") if l.startswith("rdb_last_cow_size:")]
 print(json.dumps({"steady_pss_kb": base, "peak_pss_kb": peak, "peak_over_steady":
                   round(peak / base, 3) if base else None, "bgsaves": saves,
                   "bgsave_busy_s": round(busy, 2), "rdb_last_cow_size": cow[0].split(":")[1]
-                  if cow else None}))
+                  if cow else None, **rss}))
