@@ -6,6 +6,7 @@
 #include "libs.h"
 
 #include <lauxlib.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -115,6 +116,10 @@ static long array_length(lua_State *L, int idx) {
         }
         lua_Number k = lua_tonumber(L, -1);
         if (k < 1 || floor(k) != k) {
+            lua_pop(L, 1);
+            return -1;
+        }
+        if (k >= (lua_Number)LONG_MAX) { /* no table has that many entries */
             lua_pop(L, 1);
             return -1;
         }

@@ -111,6 +111,15 @@ static void put_int(luaL_Buffer *b, uint64_t v, size_t size, bool little, bool n
     luaL_addlstring(b, out, size);
 }
 
+/* n's two's complement bits, its fraction dropped.  C leaves the conversion of NaN and of numbers
+ * past the 64-bit range undefined; these give what redis-server gives on x86-64: 2^63's bits for
+ * NaN and for anything below -2^63, 0 for 2^64 and above. */
+static uint64_t int_bits(lua_Number n) {
+    if (n != n || n < -9223372036854775808.0) return (uint64_t)INT64_MIN;
+    if (n < 0) return (uint64_t)(int64_t)n;
+    return n >= 18446744073709551616.0 ? 0 : (uint64_t)n;
+}
+
 static int st_pack(lua_State *L) {
     const char *fmt = luaL_checkstring(L, 1);
     fmt_state st = {true, 1};
@@ -137,8 +146,7 @@ static int st_pack(lua_State *L) {
         case 'i':
         case 'I': {
             lua_Number n = luaL_checknumber(L, arg++);
-            int64_t v = n < 0 ? (int64_t)n : (int64_t)(uint64_t)n;
-            put_int(&b, (uint64_t)v, size, st.little, n < 0);
+            put_int(&b, int_bits(n), size, st.little, n < 0);
             break;
         }
         case 'x':
@@ -249,9 +257,11 @@ static int st_unpack(lua_State *L) {
                 luaL_argcheck(L, n > 0 && lua_isnumber(L, -1), 1,
                               "format 'c0' needs a previous size");
                 lua_Number want = lua_tonumber(L, -1);
+                if (want >= 18446744073709551616.0) want = 0; /* as redis-server on x86-64 */
                 lua_pop(L, 1);
                 n--;
-                luaL_argcheck(L, want >= 0 && (size_t)want <= len - at, 2, "data string too short");
+                luaL_argcheck(L, want >= 0 && want <= (lua_Number)(len - at), 2,
+                              "data string too short");
                 size = (size_t)want;
             }
             lua_pushlstring(L, data + at, size);

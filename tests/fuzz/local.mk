@@ -227,3 +227,23 @@ fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%) all
 	$(top_srcdir)/tests/fuzz/run-fuzzers.sh --build $(abs_top_builddir) --seconds $(FUZZ_SECONDS)
 endif
 .PHONY: fuzz-targets fuzz
+
+if MODULE_SCRIPTING
+# ---- scripting.so's binary codecs: cmsgpack and struct, as scripts call them ----
+FUZZ_TARGETS += script_codecs
+FUZZ_SCRIPT_SOURCES = tests/fuzz/fuzz_script_codecs.c modules/scripting/cmsgpack.c \
+	modules/scripting/struct.c modules/scripting/libs.h
+check_PROGRAMS += tests/fuzz/fuzz_script_codecs_replay
+TESTS += tests/fuzz/fuzz_script_codecs_replay
+tests_fuzz_fuzz_script_codecs_replay_SOURCES = tests/fuzz/replay.c $(FUZZ_SCRIPT_SOURCES)
+tests_fuzz_fuzz_script_codecs_replay_CPPFLAGS = $(FUZZ_CPPFLAGS) $(LUAJIT_CFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/script_codecs"'
+tests_fuzz_fuzz_script_codecs_replay_LDADD = $(LUAJIT_LIBS) -lm
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_script_codecs
+tests_fuzz_fuzz_script_codecs_SOURCES = $(FUZZ_SCRIPT_SOURCES)
+tests_fuzz_fuzz_script_codecs_CPPFLAGS = $(FUZZ_CPPFLAGS) $(LUAJIT_CFLAGS)
+tests_fuzz_fuzz_script_codecs_LDFLAGS = $(FUZZER_LINKING)
+tests_fuzz_fuzz_script_codecs_LDADD = $(LUAJIT_LIBS) -lm
+endif
+endif

@@ -113,6 +113,11 @@ LIBRARIES = [
     ev("return {struct.unpack('<i4bBhH', struct.pack('<i4bBhH', -2, -1, 255, -300, 60000))}"),
     ev("return struct.size('>iIhd')"), ev("return {pcall(struct.pack, 'q', 1)}"), ev("return {struct.unpack('c3', 'abcdef')}"),
     ev("return {struct.unpack('!4 b i', struct.pack('!4 b i', 1, 2))}"), ev("return {pcall(struct.unpack, 'i4', 'ab')}"),
+    # numbers past the integer range, NaN, and a 'c0' count past the data: defined, as redis-server
+    ev("return struct.pack('>i8i8I8I8i8i4', 1e300, 2^64, -1e300, 0/0, -2^63, 1e10)"),
+    ev("return {pcall(struct.unpack, 'ic0', struct.pack('i', 2^31 - 1) .. 'abc')}"),
+    ev("return {pcall(struct.unpack, 'dc0', struct.pack('d', 1e300) .. 'abc')}"),
+    ev("return cmsgpack.pack({[2^70] = 1})"),
     ev("return bit.band(0xff, 0x0f)"), ev("return bit.tohex(255)"), ev("return bit.bxor(5, 3)"), ev("return bit.lshift(1, 40)"),
     ev("math.randomseed(5) return tostring(math.random())"),
     ev("math.randomseed(7) return {math.random(10), math.random(5, 9), math.random(1, 1)}"),
