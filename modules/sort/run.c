@@ -228,7 +228,7 @@ static keel_op_result stage_sort(keel_proc *p, sort_run *r) {
         select_range(r);
         if (r->a.nosort || r->n < 2) {
             /* as Redis, DESC reads a list or sorted set from its far end; a set keeps its order */
-            if (r->a.nosort && r->a.desc && r->kind != SRC_SET)
+            if (r->a.nosort && r->a.desc && r->kind != SRC_SET && r->n > 1)
                 for (uint64_t i = 0, j = r->n - 1; i < j; i++, j--) {
                     sort_item t = r->items[i];
                     r->items[i] = r->items[j];

@@ -1,16 +1,20 @@
-/* fuzz_ns_commands.c -- fuzz target: sequences of namespace and key commands (NS HS CS
- * NSRESET WHEREAMI SET GET DEL RENAME KEYS GETALL HSET EXPIRE ...) run by a whole keel-server
- * inside this process (inproc_server.h), over a real connection, on a real worker thread.
+/* fuzz_ns_commands.c -- fuzz targets: sequences of commands run by a whole keel-server inside
+ * this process (inproc_server.h), over a real connection, on a real worker thread.  Built twice:
+ *   ns_commands     the namespace and key commands (NS HS CS NSRESET WHEREAMI SET GET DEL RENAME
+ *                   KEYS GETALL HSET EXPIRE ...) with the strings and maps modules;
+ *   data_commands   (FUZZ_DATA_COMMANDS) the commands of every data-type module besides: lists,
+ *                   sets, sorted sets, HyperLogLogs, streams, SORT, sparse bitsets, B-trees.
  *
  * Input: a header line, then one command a line, arguments split at single spaces (so empty
  * and odd names occur).  Header: byte 0 'a' runs on an admin network at the top, anything else
  * on a tenant network locked in namespace "tenant" (read + write, no admin); byte 1 picks the
  * worker thread; byte 2 's' sends one command at a time instead of one pipeline.  Commands
- * outside the list below are skipped (they would stop the server or burn time).
+ * outside the target's list are skipped (they would stop the server, block, or burn time).
  *
  * Checks: the server never crashes, hangs or leaks; every command gets exactly one well-formed
  * reply, in order; and a tenant never gets out of its namespace: no reply of its carries the
- * secret stored outside, and afterwards everything outside is exactly as it was. */
+ * secret stored outside (in a value of every type the target has), and afterwards everything
+ * outside is exactly as it was. */
 #include "config.h"
 
 #include <stdint.h>
@@ -34,12 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_ns_commands: " __VA_ARGS__);                                     \
+            fprintf(stderr, FUZZ_NAME ": " __VA_ARGS__);                                           \
             fprintf(stderr, "\n");                                                                 \
             abort();                                                                               \
         }                                                                                          \
     } while (0)
 
+#ifndef FUZZ_DATA_COMMANDS
+#define FUZZ_NAME "fuzz_ns_commands"
 /* What a sequence may send: the namespace, key, listing, string and hash commands. */
 static const char *const allowed[] = {
     "NS",           "NAMESPACE", "HS",         "HYPERSPACE",  "CS",
@@ -57,6 +63,178 @@ static const char *const allowed[] = {
     "HMGET",        "HSETNX",    "HSCAN",      "HSTRLEN",     "PING",
     "ECHO",
 };
+static const char *const modules[] = {"resp", "strings", "maps"};
+/* A secret at the top, in a namespace beside the tenant's and in one whose name extends it. */
+static const char setup_script[] =
+    "FLUSHALL;SET|sentinel|@;NS|outside;SET|k|@;HSET|h|f|@;EXPIRE|k|100000;"
+    "NSRESET;NS|tenant2;SET|k|@;NSRESET;NS|tenant|inner;SET|mine|1;NSRESET";
+/* Everything outside "tenant", read back (KEYS at the top is checked apart: "tenant" may come
+ * and go). */
+static const char outside_script[] =
+    "GET|sentinel;TTL|sentinel;TYPE|sentinel;NS|outside;KEYS|*;GET|k;HGETALL|h;"
+    "NSRESET;NS|tenant2;KEYS|*;GET|k;TTL|k;NSRESET;EXISTS|sentinel|outside|tenant2";
+#else
+#define FUZZ_NAME "fuzz_data_commands"
+/* What a sequence may send: every data type's commands that neither block nor run code, with
+ * the key, namespace and string commands that mix them.  Left out: the blocking pops and
+ * XREAD/XREADGROUP (BLOCK 0 waits for ever), SETRANGE (a big offset is a big allocation), and
+ * what reaches outside the data (scripts, persistence, server and client control). */
+static const char *const allowed[] = {
+    "NS",
+    "NSRESET",
+    "HS",
+    "HSRESET",
+    "WHEREAMI",
+    "KEYS",
+    "SCAN",
+    "DBSIZE",
+    "EXISTS",
+    "TYPE",
+    "DEL",
+    "RENAME",
+    "COPY",
+    "EXPIRE",
+    "PEXPIRE",
+    "TTL",
+    "PERSIST",
+    "FLUSHALL",
+    "OBJECT",
+    "SET",
+    "GET",
+    "MSET",
+    "MGET",
+    "INCR",
+    "INCRBYFLOAT",
+    "APPEND",
+    "GETRANGE",
+    "HSET",
+    "HGETALL",
+    "HINCRBYFLOAT",
+    "HRANDFIELD",
+    "PING",
+    /* lists */
+    "LPUSH",
+    "RPUSH",
+    "LPUSHX",
+    "RPUSHX",
+    "LPOP",
+    "RPOP",
+    "LRANGE",
+    "LLEN",
+    "LINDEX",
+    "LSET",
+    "LINSERT",
+    "LREM",
+    "LTRIM",
+    "LPOS",
+    "LMOVE",
+    "RPOPLPUSH",
+    "LMPOP",
+    /* sets */
+    "SADD",
+    "SREM",
+    "SMEMBERS",
+    "SISMEMBER",
+    "SMISMEMBER",
+    "SCARD",
+    "SPOP",
+    "SRANDMEMBER",
+    "SMOVE",
+    "SINTER",
+    "SINTERCARD",
+    "SINTERSTORE",
+    "SUNION",
+    "SUNIONSTORE",
+    "SDIFF",
+    "SDIFFSTORE",
+    "SSCAN",
+    /* sorted sets */
+    "ZADD",
+    "ZINCRBY",
+    "ZREM",
+    "ZCARD",
+    "ZSCORE",
+    "ZMSCORE",
+    "ZRANK",
+    "ZREVRANK",
+    "ZRANGE",
+    "ZRANGESTORE",
+    "ZREVRANGE",
+    "ZRANGEBYSCORE",
+    "ZREVRANGEBYSCORE",
+    "ZRANGEBYLEX",
+    "ZREVRANGEBYLEX",
+    "ZCOUNT",
+    "ZLEXCOUNT",
+    "ZPOPMIN",
+    "ZPOPMAX",
+    "ZMPOP",
+    "ZRANDMEMBER",
+    "ZREMRANGEBYRANK",
+    "ZREMRANGEBYSCORE",
+    "ZREMRANGEBYLEX",
+    "ZUNION",
+    "ZUNIONSTORE",
+    "ZINTER",
+    "ZINTERSTORE",
+    "ZINTERCARD",
+    "ZDIFF",
+    "ZDIFFSTORE",
+    "ZSCAN",
+    /* HyperLogLogs, streams, SORT */
+    "PFADD",
+    "PFCOUNT",
+    "PFMERGE",
+    "XADD",
+    "XLEN",
+    "XRANGE",
+    "XREVRANGE",
+    "XDEL",
+    "XTRIM",
+    "XGROUP",
+    "XACK",
+    "XPENDING",
+    "XCLAIM",
+    "XAUTOCLAIM",
+    "XINFO",
+    "XSETID",
+    "SORT",
+    "SORT_RO",
+    /* sparse bitsets, B-trees */
+    "SSETBIT",
+    "SGETBIT",
+    "SBITCOUNT",
+    "SBITOP",
+    "SBITPOS",
+    "SBITRANK",
+    "SBITSCAN",
+    "SBITSELECT",
+    "BTSET",
+    "BTSETF",
+    "BTGET",
+    "BTDEL",
+    "BTDELRANGE",
+    "BTRANGE",
+    "BTRANK",
+    "BTCARD",
+    "BTCOUNT",
+    "BTTOP",
+    "BTAGG",
+};
+static const char *const modules[] = {"resp", "strings", "maps", "lists",   "sets", "zsets",
+                                      "hll",  "streams", "sort", "sbitset", "btree"};
+/* The secret in a value of each type: at the top, in a namespace beside the tenant's, and in
+ * one whose name extends it. */
+static const char setup_script[] =
+    "FLUSHALL;SET|sentinel|@;NS|outside;SET|k|@;HSET|h|f|@;EXPIRE|k|100000;RPUSH|l|a|@;"
+    "SADD|s|@;ZADD|z|1|@;XADD|x|1-1|f|@;BTSET|b|@|1;"
+    "NSRESET;NS|tenant2;SET|k|@;RPUSH|l|@;NSRESET;NS|tenant|inner;SET|mine|1;NSRESET";
+static const char outside_script[] =
+    "GET|sentinel;TTL|sentinel;TYPE|sentinel;NS|outside;KEYS|*;GET|k;HGETALL|h;LRANGE|l|0|-1;"
+    "SMEMBERS|s;ZRANGE|z|0|-1|WITHSCORES;XRANGE|x|-|+;BTRANGE|b|-|+;"
+    "NSRESET;NS|tenant2;KEYS|*;GET|k;TTL|k;LRANGE|l|0|-1;NSRESET;"
+    "EXISTS|sentinel|outside|tenant2";
+#endif
 
 static bool is_allowed(const char *name, size_t len) {
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
@@ -98,19 +276,8 @@ static void admin(const char *script, resp_buf *out) {
     free(req.data);
 }
 
-/* A secret at the top, in a namespace beside the tenant's and in one whose name extends it. */
-static const char setup_script[] =
-    "FLUSHALL;SET|sentinel|@;NS|outside;SET|k|@;HSET|h|f|@;EXPIRE|k|100000;"
-    "NSRESET;NS|tenant2;SET|k|@;NSRESET;NS|tenant|inner;SET|mine|1;NSRESET";
-/* Everything outside "tenant", read back (KEYS at the top is checked apart: "tenant" may come
- * and go). */
-static const char outside_script[] =
-    "GET|sentinel;TTL|sentinel;TYPE|sentinel;NS|outside;KEYS|*;GET|k;HGETALL|h;"
-    "NSRESET;NS|tenant2;KEYS|*;GET|k;TTL|k;NSRESET;EXISTS|sentinel|outside|tenant2";
-
 static void init(void) {
-    static const char *const modules[] = {"resp", "strings", "maps"};
-    if (inproc_start(modules, 3, 2) != 0) abort();
+    if (inproc_start(modules, (int)(sizeof modules / sizeof modules[0]), 2) != 0) abort();
     admin_net = inproc_network("admin", PERM_ALL, NULL, 0, false);
     static const char *const base[] = {"tenant"};
     tenant_net = inproc_network("tenant", PERM_READ | PERM_WRITE, base, 1, true);

@@ -247,3 +247,43 @@ tests_fuzz_fuzz_script_codecs_LDFLAGS = $(FUZZER_LINKING)
 tests_fuzz_fuzz_script_codecs_LDADD = $(LUAJIT_LIBS) -lm
 endif
 endif
+
+if MODULE_RESP
+if MODULE_STRINGS
+if MODULE_MAPS
+if MODULE_LISTS
+if MODULE_SETS
+if MODULE_ZSETS
+if MODULE_HLL
+if MODULE_STREAMS
+if MODULE_SORT
+if MODULE_SBITSET
+if MODULE_BTREE
+# ---- every data type's commands through a whole server (fuzz_ns_commands.c, built again) ----
+FUZZ_TARGETS += data_commands
+check_PROGRAMS += tests/fuzz/fuzz_data_commands_replay
+TESTS += tests/fuzz/fuzz_data_commands_replay
+tests_fuzz_fuzz_data_commands_replay_SOURCES = tests/fuzz/replay.c $(FUZZ_NS_FILES)
+tests_fuzz_fuzz_data_commands_replay_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-DFUZZ_DATA_COMMANDS -DFUZZ_CORPUS='"tests/fuzz/corpus/data_commands"'
+tests_fuzz_fuzz_data_commands_replay_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+tests_fuzz_fuzz_data_commands_replay_LDADD = core/libkeelcore.la
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_data_commands
+tests_fuzz_fuzz_data_commands_SOURCES = $(FUZZ_NS_FILES)
+tests_fuzz_fuzz_data_commands_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-DFUZZ_DATA_COMMANDS
+tests_fuzz_fuzz_data_commands_LDFLAGS = $(FUZZER_LINKING) -export-dynamic
+tests_fuzz_fuzz_data_commands_LDADD = core/libkeelcore.la
+endif
+endif
+endif
+endif
+endif
+endif
+endif
+endif
+endif
+endif
+endif
+endif

@@ -75,6 +75,12 @@ CASES = [
     ("SORT", "swords", "BY", "nosort", "STORE", "dst2"),
     ("LRANGE", "dst2", "0", "-1"),
     ("SORT", "nokey"),
+    # an empty source kept in its order and read from its far end (this crashed the server)
+    ("SORT", "nokey", "BY", "nosort", "DESC"),
+    ("SORT", "nokey", "BY", "nostar", "DESC", "LIMIT", "0", "5"),
+    ("SORT_RO", "nokey", "BY", "nosort", "DESC"),
+    ("SORT", "nokey", "BY", "nosort", "DESC", "STORE", "dst3"),
+    ("EXISTS", "dst3"),
     ("SORT", "str"),
     ("SORT", "nums", "LIMIT", "1"),
     ("SORT", "nums", "LIMIT", "a", "1"),

@@ -78,7 +78,8 @@ bool resp_wire_valid(const char *s, size_t n, int version, size_t count) {
         case '~':
         case '>':
         case '%':
-            if (!number(s + start, len, false, &v) || v < 0) return false;
+            if (!number(s + start, len, type == '*' && !v3, &v)) return false;
+            if (v < 0) break; /* RESP2's null array */
             pending += type == '%' ? 2 * (uint64_t)v : (uint64_t)v;
             break;
         default:
