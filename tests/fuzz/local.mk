@@ -248,17 +248,7 @@ tests_fuzz_fuzz_script_codecs_LDADD = $(LUAJIT_LIBS) -lm
 endif
 endif
 
-if MODULE_RESP
-if MODULE_STRINGS
-if MODULE_MAPS
-if MODULE_LISTS
-if MODULE_SETS
-if MODULE_ZSETS
-if MODULE_HLL
-if MODULE_STREAMS
-if MODULE_SORT
-if MODULE_SBITSET
-if MODULE_BTREE
+if FUZZ_DATA_MODULES
 # ---- every data type's commands through a whole server (fuzz_ns_commands.c, built again) ----
 FUZZ_TARGETS += data_commands
 check_PROGRAMS += tests/fuzz/fuzz_data_commands_replay
@@ -275,15 +265,5 @@ tests_fuzz_fuzz_data_commands_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) -I$(top_srcdir)/t
 	-DFUZZ_DATA_COMMANDS
 tests_fuzz_fuzz_data_commands_LDFLAGS = $(FUZZER_LINKING) -export-dynamic
 tests_fuzz_fuzz_data_commands_LDADD = core/libkeelcore.la
-endif
-endif
-endif
-endif
-endif
-endif
-endif
-endif
-endif
-endif
 endif
 endif
