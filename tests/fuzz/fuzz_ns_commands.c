@@ -73,6 +73,7 @@ static const char setup_script[] =
 static const char outside_script[] =
     "GET|sentinel;TTL|sentinel;TYPE|sentinel;NS|outside;KEYS|*;GET|k;HGETALL|h;"
     "NSRESET;NS|tenant2;KEYS|*;GET|k;TTL|k;NSRESET;EXISTS|sentinel|outside|tenant2";
+#define SECRETS_OUTSIDE 4 /* what outside_script reads back: sentinel, k, h, tenant2's k */
 #else
 #define FUZZ_NAME "fuzz_data_commands"
 /* What a sequence may send: every data type's commands that neither block nor run code, with
@@ -231,9 +232,10 @@ static const char setup_script[] =
     "NSRESET;NS|tenant2;SET|k|@;RPUSH|l|@;NSRESET;NS|tenant|inner;SET|mine|1;NSRESET";
 static const char outside_script[] =
     "GET|sentinel;TTL|sentinel;TYPE|sentinel;NS|outside;KEYS|*;GET|k;HGETALL|h;LRANGE|l|0|-1;"
-    "SMEMBERS|s;ZRANGE|z|0|-1|WITHSCORES;XRANGE|x|-|+;BTRANGE|b|-|+;"
+    "SMEMBERS|s;ZRANGE|z|0|-1|WITHSCORES;XRANGE|x|-|+;BTRANGE|b|-inf|+inf;"
     "NSRESET;NS|tenant2;KEYS|*;GET|k;TTL|k;LRANGE|l|0|-1;NSRESET;"
     "EXISTS|sentinel|outside|tenant2";
+#define SECRETS_OUTSIDE 10 /* sentinel; outside's k h l s z x b; tenant2's k and l */
 #endif
 
 static bool is_allowed(const char *name, size_t len) {
@@ -276,6 +278,25 @@ static void admin(const char *script, resp_buf *out) {
     free(req.data);
 }
 
+/* How many times does s[0..n) hold the secret?  Compared by a rolling hash, not memmem:
+ * libFuzzer learns the operands of memmem and memcmp and would copy the secret into its
+ * inputs. */
+static size_t secret_count(const char *s, size_t n) {
+    const size_t k = sizeof secret - 1;
+    if (n < k) return 0;
+    uint64_t want = 0, have = 0, top = 1;
+    for (size_t i = 0; i < k; i++) {
+        want = want * 131 + (unsigned char)secret[i];
+        have = have * 131 + (unsigned char)s[i];
+        if (i) top *= 131;
+    }
+    for (size_t i = k, found = 0;; i++) {
+        if (have == want) found++;
+        if (i == n) return found;
+        have = (have - top * (unsigned char)s[i - k]) * 131 + (unsigned char)s[i];
+    }
+}
+
 static void init(void) {
     if (inproc_start(modules, (int)(sizeof modules / sizeof modules[0]), 2) != 0) abort();
     admin_net = inproc_network("admin", PERM_ALL, NULL, 0, false);
@@ -291,25 +312,11 @@ static void init(void) {
     resp_buf scratch = {0};
     admin(setup_script, &scratch);
     admin(outside_script, &pristine);
+    /* every value holding the secret was stored and reads back: else a check would be blind */
+    CHECK(secret_count(pristine.data, pristine.len) == SECRETS_OUTSIDE,
+          "the set-up stored %zu secrets, not %d:\n%.*s", secret_count(pristine.data, pristine.len),
+          SECRETS_OUTSIDE, (int)pristine.len, pristine.data);
     free(scratch.data);
-}
-
-/* Does s[0..n) contain the secret?  Compared by a rolling hash, not memmem: libFuzzer learns
- * the operands of memmem and memcmp and would copy the secret into its inputs. */
-static bool holds_secret(const char *s, size_t n) {
-    const size_t k = sizeof secret - 1;
-    if (n < k) return false;
-    uint64_t want = 0, have = 0, top = 1;
-    for (size_t i = 0; i < k; i++) {
-        want = want * 131 + (unsigned char)secret[i];
-        have = have * 131 + (unsigned char)s[i];
-        if (i) top *= 131;
-    }
-    for (size_t i = k;; i++) {
-        if (have == want) return true;
-        if (i == n) return false;
-        have = (have - top * (unsigned char)s[i - k]) * 131 + (unsigned char)s[i];
-    }
 }
 
 /* The top-level keys, as KEYS * lists them, are among sentinel, outside, tenant2 and tenant. */
@@ -389,7 +396,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(resp_wire_valid(replies.data ? replies.data : "", replies.len, 2, s->ncmds),
           "the replies are not %zu well-formed RESP2 replies", s->ncmds);
     if (!as_admin) {
-        CHECK(!holds_secret(replies.data ? replies.data : "", replies.len),
+        CHECK(secret_count(replies.data ? replies.data : "", replies.len) == 0,
               "a tenant read a value outside its namespace");
         admin(outside_script, &scratch);
         CHECK(scratch.len == pristine.len && memcmp(scratch.data, pristine.data, pristine.len) == 0,
