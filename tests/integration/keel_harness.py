@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import redis
@@ -51,6 +52,41 @@ def wait_until(what, predicate, timeout=60.0, interval=0.01):
         if time.monotonic() > deadline:
             raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
         time.sleep(interval)
+
+
+def served_meanwhile(job, probe, want=1, rounds=20):
+    """Runs job() on another thread and probe() over and over on this one until the job ends.
+    Returns (the job's results, one per round, and the probes of the last round).  A round with
+    fewer than `want` probes runs again, up to `rounds` times: on a loaded machine this thread
+    may not get a core before the job ends.  Counted, never timed: a server that serves nobody
+    while the job runs fails every round.  The job must give the same answer when repeated."""
+    results = []
+    served = 0
+    for _ in range(rounds):
+        done, result = threading.Event(), {}
+
+        def run():
+            try:
+                result["value"] = job()
+            except BaseException as e:   # noqa: B902 -- re-raised below
+                result["error"] = e
+            done.set()
+
+        t = threading.Thread(target=run)
+        t.start()
+        served = 0
+        try:
+            while not done.is_set():
+                probe()
+                served += 1
+        finally:
+            t.join()
+        if "error" in result:
+            raise result["error"]
+        results.append(result["value"])
+        if served >= want:
+            break
+    return results, served
 
 
 def have_module(name):
