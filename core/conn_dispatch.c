@@ -145,8 +145,11 @@ zvm_proc *conn_prepare(conn *c, const keel_request *req) {
         if (zvm_set_keys(p)) {
             /* A request over several shards (or walking them all) takes its shards one by one;
              * until it is done, a later request of this connection could reach a shard first.
-             * A blocking request holds the connection's later requests back too, as in Redis. */
-            p->orders = p->nlshards > 1 || p->nlshards == 0 || (ce->def->flags & KEEL_CMD_BLOCKING);
+             * A blocking request holds the connection's later requests back too, as in Redis.
+             * So does WATCH: what it saw becomes the connection's when it finishes, and a
+             * pipelined EXEC takes the watched keys when it is prepared. */
+            p->orders = p->nlshards > 1 || p->nlshards == 0 ||
+                        (ce->def->flags & KEEL_CMD_BLOCKING) || tx_is_watch(ce);
             return p;
         }
     }

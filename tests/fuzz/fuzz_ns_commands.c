@@ -1,9 +1,14 @@
 /* fuzz_ns_commands.c -- fuzz targets: sequences of commands run by a whole keel-server inside
- * this process (inproc_server.h), over a real connection, on a real worker thread.  Built twice:
+ * this process (inproc_server.h), over a real connection, on a real worker thread.  Built three
+ * times:
  *   ns_commands     the namespace and key commands (NS HS CS NSRESET WHEREAMI SET GET DEL RENAME
  *                   KEYS GETALL HSET EXPIRE ...) with the strings and maps modules;
  *   data_commands   (FUZZ_DATA_COMMANDS) the commands of every data-type module besides: lists,
- *                   sets, sorted sets, HyperLogLogs, streams, SORT, sparse bitsets, B-trees.
+ *                   sets, sorted sets, HyperLogLogs, streams, SORT, sparse bitsets, B-trees;
+ *   tx_commands     (FUZZ_TX_COMMANDS too) those with transactions (MULTI EXEC WATCH ...), scripts
+ *                   and functions (EVAL EVALSHA FCALL ..., bounded: fuzz_tx_rewrite.c), the
+ *                   blocking commands (timeouts of at most 20 ms) and the numbered databases
+ *                   (SELECT MOVE SWAPDB FLUSHDB).
  *
  * Input: a header line, then one command a line, arguments split at single spaces (so empty
  * and odd names occur).  Header: byte 0 'a' runs on an admin network at the top, anything else
@@ -13,8 +18,9 @@
  *
  * Checks: the server never crashes, hangs or leaks; every command gets exactly one well-formed
  * reply, in order; and a tenant never gets out of its namespace: no reply of its carries the
- * secret stored outside (in a value of every type the target has), and afterwards everything
- * outside is exactly as it was. */
+ * secret stored outside (in a value of every type the target has), afterwards everything
+ * outside is exactly as it was, and (tx_commands) no other database holds anything but the
+ * tenant's namespace.  FUZZ_SHOW_REPLIES=1 in the environment prints each input's replies. */
 #include "config.h"
 
 #include <stdint.h>
@@ -25,6 +31,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#ifdef FUZZ_TX_COMMANDS
+#include "fuzz_tx_rewrite.h"
+#endif
 #include "inproc_server.h"
 #include "resp_reply.h"
 #include "resp_wire.h"
@@ -75,7 +84,11 @@ static const char outside_script[] =
     "NSRESET;NS|tenant2;KEYS|*;GET|k;TTL|k;NSRESET;EXISTS|sentinel|outside|tenant2";
 #define SECRETS_OUTSIDE 4 /* what outside_script reads back: sentinel, k, h, tenant2's k */
 #else
+#ifdef FUZZ_TX_COMMANDS
+#define FUZZ_NAME "fuzz_tx_commands"
+#else
 #define FUZZ_NAME "fuzz_data_commands"
+#endif
 /* What a sequence may send: every data type's commands that neither block nor run code, with
  * the key, namespace and string commands that mix them.  Left out: the blocking pops and
  * XREAD/XREADGROUP (BLOCK 0 waits for ever), SETRANGE (a big offset is a big allocation), and
@@ -221,9 +234,42 @@ static const char *const allowed[] = {
     "BTCOUNT",
     "BTTOP",
     "BTAGG",
+#ifdef FUZZ_TX_COMMANDS
+    /* transactions, scripts and functions, blocking commands, numbered databases */
+    "MULTI",
+    "EXEC",
+    "DISCARD",
+    "WATCH",
+    "UNWATCH",
+    "EVAL",
+    "EVALSHA",
+    "EVAL_RO",
+    "EVALSHA_RO",
+    "FCALL",
+    "FCALL_RO",
+    "BLPOP",
+    "BRPOP",
+    "BRPOPLPUSH",
+    "BLMOVE",
+    "BLMPOP",
+    "BZPOPMIN",
+    "BZPOPMAX",
+    "BZMPOP",
+    "XREAD",
+    "XREADGROUP",
+    "SELECT",
+    "MOVE",
+    "SWAPDB",
+    "FLUSHDB",
+#endif
 };
-static const char *const modules[] = {"resp", "strings", "maps", "lists",   "sets", "zsets",
-                                      "hll",  "streams", "sort", "sbitset", "btree"};
+static const char *const modules[] = {
+    "resp",      "strings", "maps", "lists",   "sets",  "zsets",
+    "hll",       "streams", "sort", "sbitset", "btree",
+#ifdef FUZZ_TX_COMMANDS
+    "scripting",
+#endif
+};
 /* The secret in a value of each type: at the top, in a namespace beside the tenant's, and in
  * one whose name extends it. */
 static const char setup_script[] =
@@ -297,6 +343,10 @@ static size_t secret_count(const char *s, size_t n) {
     }
 }
 
+#ifdef FUZZ_TX_COMMANDS
+static void load_scripts(void);
+#endif
+
 static void init(void) {
     if (inproc_start(modules, (int)(sizeof modules / sizeof modules[0]), 2) != 0) abort();
     admin_net = inproc_network("admin", PERM_ALL, NULL, 0, false);
@@ -317,25 +367,75 @@ static void init(void) {
           "the set-up stored %zu secrets, not %d:\n%.*s", secret_count(pristine.data, pristine.len),
           SECRETS_OUTSIDE, (int)pristine.len, pristine.data);
     free(scratch.data);
+#ifdef FUZZ_TX_COMMANDS
+    load_scripts();
+#endif
 }
 
-/* The top-level keys, as KEYS * lists them, are among sentinel, outside, tenant2 and tenant. */
+/* Checks the array of names at p ("*N\r\n" then "$len\r\nname\r\n" each), KEYS *'s reply at the
+ * top of database db: each is one of known[0..nknown).  Returns where the array ends. */
+static const char *check_names(const char *p, int db, const char *const *known, size_t nknown) {
+    CHECK(*p == '*', "KEYS * in database %d answered %.40s", db, p);
+    long n = strtol(p + 1, NULL, 10);
+    p = strchr(p, '\n') + 1;
+    for (long k = 0; k < n; k++) {
+        long len = strtol(p + 1, NULL, 10);
+        const char *name = strchr(p, '\n') + 1;
+        bool ok = false;
+        for (size_t i = 0; i < nknown; i++)
+            ok |= strlen(known[i]) == (size_t)len && !memcmp(name, known[i], (size_t)len);
+        CHECK(ok, "a tenant made the key \"%.*s\" at the top of database %d", (int)len, name, db);
+        p = name + len + 2;
+    }
+    return p;
+}
+
+/* The top-level keys of database 0 are among sentinel, outside, tenant2 and tenant. */
 static void check_top_keys(void) {
     resp_buf r = {0};
     admin("KEYS|*", &r);
     static const char *const known[] = {"sentinel", "outside", "tenant2", "tenant"};
-    const char *p = strchr(r.data, '\n') + 1; /* after "*N\r\n": "$len\r\nname\r\n" each */
-    while (p < r.data + r.len) {
-        long len = strtol(p + 1, NULL, 10);
-        const char *name = strchr(p, '\n') + 1;
-        bool ok = false;
-        for (size_t i = 0; i < 4; i++)
-            ok |= strlen(known[i]) == (size_t)len && !memcmp(name, known[i], (size_t)len);
-        CHECK(ok, "a tenant made the top-level key \"%.*s\"", (int)len, name);
-        p = name + len + 2;
+    check_names(r.data, 0, known, 4);
+    free(r.data);
+}
+
+#ifdef FUZZ_TX_COMMANDS
+/* Every other database holds at most the tenant's namespace at its top. */
+static void check_other_databases(void) {
+    char script[512];
+    size_t at = 0;
+    for (int db = 1; db < CONF_DEFAULT_DATABASES; db++)
+        at += (size_t)snprintf(script + at, sizeof script - at, "SELECT|%d;KEYS|*;", db);
+    snprintf(script + at, sizeof script - at, "SELECT|0");
+    resp_buf r = {0};
+    admin(script, &r);
+    static const char *const known[] = {"tenant"};
+    const char *p = r.data;
+    for (int db = 1; db < CONF_DEFAULT_DATABASES; db++) {
+        CHECK(strncmp(p, "+OK\r\n", 5) == 0, "SELECT %d answered %.40s", db, p);
+        p = check_names(p + 5, db, known, 1);
     }
     free(r.data);
 }
+
+/* Loads the script templates, keeping their SHA1s for EVALSHA, and the function library. */
+static void load_scripts(void) {
+    resp_buf r = {0};
+    char cmd[1024];
+    for (int i = 0; i < FUZZ_TX_NTEMPLATES; i++) {
+        snprintf(cmd, sizeof cmd, "SCRIPT|LOAD|%s", fuzz_tx_templates[i]);
+        admin(cmd, &r);
+        CHECK(r.len == 47 && memcmp(r.data, "$40\r\n", 5) == 0, "SCRIPT LOAD of template %d: %.*s",
+              i, (int)r.len, r.data);
+        memcpy(fuzz_tx_shas[i], r.data + 5, 40);
+    }
+    snprintf(cmd, sizeof cmd, "FUNCTION|LOAD|REPLACE|%s", fuzz_tx_library);
+    admin(cmd, &r);
+    CHECK(r.len == 8 && memcmp(r.data, "$2\r\nfz\r\n", 8) == 0, "FUNCTION LOAD: %.*s", (int)r.len,
+          r.data);
+    free(r.data);
+}
+#endif
 
 /* ---- the input ---- */
 
@@ -361,6 +461,9 @@ static void parse_input(const uint8_t *data, size_t size, seq *s) {
             a = sp + 1;
         }
         if (lens[0] > 0 && is_allowed(argv[0], lens[0])) {
+#ifdef FUZZ_TX_COMMANDS
+            fuzz_tx_rewrite(argc, argv, lens);
+#endif
             resp_buf_command(&s->wire, argc, argv, lens);
             s->ends[s->ncmds++] = s->wire.len;
         }
@@ -393,6 +496,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
               "the pipeline of %zu commands did not get its replies", s->ncmds);
     }
     close(fd);
+    if (getenv("FUZZ_SHOW_REPLIES")) /* for reading what an input did */
+        fprintf(stderr, "%.*s---\n", (int)replies.len, replies.data ? replies.data : "");
     CHECK(resp_wire_valid(replies.data ? replies.data : "", replies.len, 2, s->ncmds),
           "the replies are not %zu well-formed RESP2 replies", s->ncmds);
     if (!as_admin) {
@@ -403,6 +508,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
               "a tenant changed what is outside its namespace:\n%.*s\nwas:\n%.*s", (int)scratch.len,
               scratch.data, (int)pristine.len, pristine.data);
         check_top_keys();
+#ifdef FUZZ_TX_COMMANDS
+        check_other_databases();
+#endif
     }
     /* Empty again, so that after each input the server holds only what its own structures
      * point at: libFuzzer's leak check cannot see the object pointers a table packs unaligned */

@@ -267,3 +267,24 @@ tests_fuzz_fuzz_data_commands_LDFLAGS = $(FUZZER_LINKING) -export-dynamic
 tests_fuzz_fuzz_data_commands_LDADD = core/libkeelcore.la
 endif
 endif
+
+if FUZZ_TX_MODULES
+# ---- and transactions, scripts, blocking commands and databases (fuzz_ns_commands.c, again) ----
+FUZZ_TARGETS += tx_commands
+FUZZ_TX_FILES = $(FUZZ_NS_FILES) tests/fuzz/fuzz_tx_rewrite.c tests/fuzz/fuzz_tx_rewrite.h
+check_PROGRAMS += tests/fuzz/fuzz_tx_commands_replay
+TESTS += tests/fuzz/fuzz_tx_commands_replay
+tests_fuzz_fuzz_tx_commands_replay_SOURCES = tests/fuzz/replay.c $(FUZZ_TX_FILES)
+tests_fuzz_fuzz_tx_commands_replay_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-DFUZZ_DATA_COMMANDS -DFUZZ_TX_COMMANDS -DFUZZ_CORPUS='"tests/fuzz/corpus/tx_commands"'
+tests_fuzz_fuzz_tx_commands_replay_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+tests_fuzz_fuzz_tx_commands_replay_LDADD = core/libkeelcore.la -lm
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_tx_commands
+tests_fuzz_fuzz_tx_commands_SOURCES = $(FUZZ_TX_FILES)
+tests_fuzz_fuzz_tx_commands_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-DFUZZ_DATA_COMMANDS -DFUZZ_TX_COMMANDS
+tests_fuzz_fuzz_tx_commands_LDFLAGS = $(FUZZER_LINKING) -export-dynamic
+tests_fuzz_fuzz_tx_commands_LDADD = core/libkeelcore.la -lm
+endif
+endif

@@ -1,7 +1,8 @@
 """test_transactions_compat.py -- MULTI/EXEC/DISCARD/WATCH/UNWATCH answer exactly as redis-server
 7.0 does: the same raw exchanges are sent to both servers over RESP2 and RESP3, and the bytes
 each server answers are compared (QUEUED, EXECABORT, errors inside EXEC's array, the null array
-of a failed WATCH, nested MULTI, WATCH inside MULTI, blocking commands inside a transaction).
+of a failed WATCH, nested MULTI, WATCH inside MULTI, blocking commands inside a transaction),
+each script sent one command at a time and also all in one write.
 """
 import shutil
 import socket
@@ -103,7 +104,7 @@ SCRIPTS = {
 }
 
 
-def run_script(port, script, resp3):
+def run_script(port, script, resp3, pipelined=False):
     s = socket.create_connection(("127.0.0.1", port), timeout=30)
     rd = Reader(s)
     out = []
@@ -112,8 +113,11 @@ def run_script(port, script, resp3):
         rd.reply()
     s.sendall(resp_command("FLUSHALL"))
     rd.reply()
+    if pipelined:   # every command in one write: none waits for the one before it to finish
+        s.sendall(b"".join(resp_command(*cmd) for cmd in script))
     for cmd in script:
-        s.sendall(resp_command(*cmd))
+        if not pipelined:
+            s.sendall(resp_command(*cmd))
         out.append((" ".join(cmd), rd.reply()))
     s.close()
     return out
@@ -131,11 +135,11 @@ class TransactionsCompat(unittest.TestCase):
         cls.keel.stop()
         cls.redis.stop()
 
-    def compare(self, resp3):
+    def compare(self, resp3, pipelined=False):
         for name, script in SCRIPTS.items():
-            with self.subTest(script=name, resp3=resp3):
-                want = run_script(self.redis.port, script, resp3)
-                got = run_script(self.keel.port, script, resp3)
+            with self.subTest(script=name, resp3=resp3, pipelined=pipelined):
+                want = run_script(self.redis.port, script, resp3, pipelined)
+                got = run_script(self.keel.port, script, resp3, pipelined)
                 self.assertEqual(got, want)
 
     def test_transactions_compat_resp2(self):
@@ -143,6 +147,12 @@ class TransactionsCompat(unittest.TestCase):
 
     def test_transactions_compat_resp3(self):
         self.compare(True)
+
+    def test_transactions_compat_pipelined(self):
+        # what each command does must not depend on whether the one before it had finished when
+        # it arrived: WATCH's keys, MULTI and DISCARD take effect in request order
+        self.compare(False, pipelined=True)
+        self.compare(True, pipelined=True)
 
 
 if __name__ == "__main__":
