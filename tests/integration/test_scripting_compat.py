@@ -179,12 +179,12 @@ class ScriptingCompat(unittest.TestCase):
         cls.keel.stop()
         cls.redis.stop()
 
-    def compare(self, resp3):
+    def compare(self, resp3, pipelined=False):
         for name, script in GROUPS.items():
-            want = run_script(self.redis.port, script, resp3)
-            got = run_script(self.keel.port, script, resp3)
+            want = run_script(self.redis.port, script, resp3, pipelined)
+            got = run_script(self.keel.port, script, resp3, pipelined)
             for (cmd, w), (_, g) in zip(want, got):
-                with self.subTest(group=name, command=cmd[:120], resp3=resp3):
+                with self.subTest(group=name, command=cmd[:120], resp3=resp3, pipelined=pipelined):
                     self.assertEqual(g, w)
 
     def test_scripting_compat_resp2(self):
@@ -192,6 +192,9 @@ class ScriptingCompat(unittest.TestCase):
 
     def test_scripting_compat_resp3(self):
         self.compare(True)
+
+    def test_scripting_compat_pipelined(self):   # each group's commands in one write
+        self.compare(False, pipelined=True)
 
 
 if __name__ == "__main__":
