@@ -51,7 +51,6 @@ static void conn_process_input(conn *c);
 static void conn_maybe_free(conn *c);
 static void conn_drain_pending(conn *c);
 static bool conn_input_room(conn *c, size_t want);
-static bool conn_parsable(const conn *c);
 static void conn_resume(conn *c);
 static bool conn_check_query_limit(conn *c);
 static void conn_fail(conn *c, const char *message);
@@ -923,12 +922,6 @@ static void conn_process_input(conn *c) {
     }
     if ((c->flags & CONN_CLOSE_ASAP) && c->rev) event_del(c->rev);
     conn_mark_dirty(c);
-}
-
-/* True when c's unparsed input may hold a whole request. */
-static bool conn_parsable(const conn *c) {
-    size_t avail = c->in_len - c->in_off;
-    return avail > 0 && (!c->in_need || avail >= c->in_need);
 }
 
 /* The client has sent all it will.  Once every request it sent has started, nothing more is

@@ -118,6 +118,12 @@ typedef struct conn_msg {
     const char *refuse; /* non-NULL: send this error, then close (not a client) */
 } conn_msg;
 
+/* True when c's unparsed input may hold a whole request. */
+static inline bool conn_parsable(const conn *c) {
+    size_t avail = c->in_len - c->in_off;
+    return avail > 0 && (!c->in_need || avail >= c->in_need);
+}
+
 void conn_accept_msg(struct thr *t, msg *m);
 /* Makes c one of t's connections: its read and write events on t's loop (not added yet) and
  * t's list; conn_detach undoes both on c's current thread (conn_move.c). */

@@ -46,8 +46,12 @@ void conn_direct_open(conn *c, zvm_proc *p) {
     if (c->direct_slot >= 0 || c->npend != 1 || c->pend_head != p || p->done != conn_proc_done ||
         zvm_state(p) == ZVM_DONE)
         return;
+    /* With a request waiting in its input (a pipeline behind a barrier), c's thread must go on
+     * as soon as this one ends: the usual way wakes it, a direct reply would leave it asleep
+     * until its next tick. */
     if (!srv->cf.direct_replies || conn_wants_move(c) || !c->proto->def.encode_detached || c->tls ||
-        c->out.len - c->out_off > DIRECT_MAX_HELD || p->quiet || p->push_bytes ||
+        conn_parsable(c) || c->out.len - c->out_off > DIRECT_MAX_HELD || p->quiet ||
+        p->push_bytes ||
         (c->flags & (CONN_CLOSED | CONN_KILL | CONN_CLOSE_ASAP | CONN_ENCODING | CONN_REFUSED)))
         return;
     list_add(c->t, c);
