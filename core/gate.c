@@ -71,6 +71,9 @@ bool gate_raise(shard *s, zvm_proc *p) {
 void gate_lower(shard *s, zvm_proc *p) {
     lock_ent *g = s->gate;
     if (!g || g->owner != p->serial) return;
+    /* raised for a process running alone (a script that went wider, or EXEC's) that p is a call
+     * of: it stays up until that one lets go of its locks, which holds it */
+    if (zvm_holds_gate(p, s->id)) return;
     if (atomic_load_explicit(&aof_logging, memory_order_relaxed)) aof_reserve_seq(p);
     gate_drop(s);
 }

@@ -304,7 +304,9 @@ void zvm_lock_keys(zvm_proc *p, uint32_t shard_id, uint32_t first, uint32_t end)
 /* Records s's gate (raised by p, which runs alone) among p's locks: it goes down when they are
  * given back. */
 void zvm_hold_gate(zvm_proc *p, uint32_t shard_id);
-/* True once p's gate on the shard is up with no other holder left (zvm_hold_gate recorded it). */
+/* True once p's gate on the shard is up with no other holder left (zvm_hold_gate recorded it),
+ * or one of the processes p runs a call for holds it so (they share p's token): such a gate is
+ * held once, by whoever raised it, and goes down when that one lets go of its locks. */
 bool zvm_holds_gate(const zvm_proc *p, uint32_t shard_id);
 /* Takes p's keys [first, end) of shard_id one by one in lock order (keys sorted by lock identity
  * on the first call), from p->lock_pos on: true when all are held; false when one is held by

@@ -54,8 +54,9 @@ void zvm_hold_gate(zvm_proc *p, uint32_t shard_id) {
 bool zvm_holds_gate(const zvm_proc *p, uint32_t shard_id) {
     const lock_ent *g = shard_get(shard_id)->gate;
     if (!g) return false;
-    for (uint32_t i = 0; i < p->nlocks; i++)
-        if (p->locks[i].shard == shard_id && p->locks[i].ent == g) return true;
+    for (const zvm_proc *q = p; q; q = q->call_parent)
+        for (uint32_t i = 0; i < q->nlocks; i++)
+            if (q->locks[i].shard == shard_id && q->locks[i].ent == g) return true;
     return false;
 }
 

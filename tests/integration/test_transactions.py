@@ -215,6 +215,28 @@ class Transactions(unittest.TestCase):
         p.set("x", 1).get("x")
         self.assertEqual(p.execute(), [True, b"1"])
 
+    def test_tx_scripts_that_go_alone_and_flushes_inside_exec(self):
+        # A script that reads a key it did not declare runs again alone (every shard's gate up);
+        # inside EXEC its gates pass to EXEC.  A second such script, or a FLUSHALL, in the same
+        # transaction once raised or lowered those gates a second time: the server freed a gate
+        # still held and crashed (found by the tx_commands fuzz target).
+        undeclared = "return redis.call('GET', 'k')"
+        flushing = "redis.call('SET', 'k2', 'v2') redis.call('FLUSHALL') return redis.call('GET', 'k2')"
+        for _ in range(20):
+            self.r.set("k", "v")
+            p = self.r.pipeline(transaction=True)
+            p.eval(undeclared, 0).eval(undeclared, 0).set("{x}", 1).get("{x}")
+            self.assertEqual(p.execute(), [b"v", b"v", True, b"1"])
+            p = self.r.pipeline(transaction=True)
+            p.eval(undeclared, 0).flushall().set("x", 1).eval(undeclared, 0).get("x")
+            self.assertEqual(p.execute(), [b"v", True, True, None, b"1"])
+            p = self.r.pipeline(transaction=True)
+            p.set("k", "w").eval(flushing, 0).eval(undeclared, 0).exists("k", "k2")
+            self.assertEqual(p.execute(), [True, None, None, 0])
+            self.assertIsNone(self.r.eval(flushing, 0))
+        self.assertTrue(self.r.ping())
+        self.assertEqual(self.r.dbsize(), 0)
+
     def test_tx_on_one_shard_costs_no_more_hops_than_one_command(self):
         def hops():
             return int(self.r.info("stats")["zvm_hops"])
