@@ -229,6 +229,20 @@ def resp3_exchange(port, commands):
         s.close()
 
 
+def pipelined_exchange(port, commands, depth=64):
+    """Raw RESP2 replies (bytes) of commands sent `depth` to a write on a fresh connection."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    try:
+        rd, out = RespReader(s), []
+        for i in range(0, len(commands), depth):
+            batch = commands[i:i + depth]
+            s.sendall(b"".join(resp_command(*cmd) for cmd in batch))
+            out += [rd.reply() for _ in batch]
+        return out
+    finally:
+        s.close()
+
+
 @unittest.skipUnless(shutil.which("redis-server"), "redis-server is not on PATH")
 class ZsetsLikeRedis(unittest.TestCase):
     @classmethod
@@ -269,6 +283,17 @@ class ZsetsLikeRedis(unittest.TestCase):
             self.check(random_command(rng))
         for key in ("z1", "z2", "z3", "lx"):
             self.check(["ZRANGE", key, "0", "-1", "WITHSCORES"])
+
+    def test_zsets_compat_random_sequence_pipelined(self):
+        # the same kind of sequence, 64 commands to a write: each reply as redis-server's, bytes
+        # for bytes, whether or not the command before it had finished when it arrived (the
+        # multi-key ones cross Keel's two threads)
+        rng = random.Random(20261207)
+        cmds = [random_command(rng) for _ in range(3000)]
+        cmds += [["ZRANGE", key, "0", "-1", "WITHSCORES"] for key in ("z1", "z2", "z3", "lx")]
+        got, want = pipelined_exchange(self.keel.port, cmds), pipelined_exchange(self.redis.port, cmds)
+        for cmd, g, w in zip(cmds, got, want):
+            self.assertEqual(g, w, cmd)
 
     def test_zsets_compat_big_set_past_small_tier(self):
         # 1000 members: the index and several runs; ranks, ranges and removals as redis.
