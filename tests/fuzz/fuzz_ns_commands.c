@@ -13,8 +13,11 @@
  * Input: a header line, then one command a line, arguments split at single spaces (so empty
  * and odd names occur).  Header: byte 0 'a' runs on an admin network at the top, anything else
  * on a tenant network locked in namespace "tenant" (read + write, no admin); byte 1 picks the
- * worker thread; byte 2 's' sends one command at a time instead of one pipeline.  Commands
- * outside the target's list are skipped (they would stop the server, block, or burn time).
+ * worker thread; byte 2 's' sends one command at a time instead of one pipeline.  A line that
+ * starts with '@' is a second client's (on the same network, on the next worker thread): its
+ * pipeline goes at the same time as the first one's, or, one at a time, the two take turns in
+ * input order.  Commands outside the target's list are skipped (they would stop the server,
+ * block, or burn time).
  *
  * Checks: the server never crashes, hangs or leaks; every command gets exactly one well-formed
  * reply, in order; and a tenant never gets out of its namespace: no reply of its carries the
@@ -439,21 +442,27 @@ static void load_scripts(void) {
 
 /* ---- the input ---- */
 
+/* Two clients: lines starting with '@' are the second one's (on the other worker thread). */
+#define NCONNS 2
+
 typedef struct seq {
-    resp_buf wire; /* every command, as RESP */
-    size_t ncmds;
-    size_t ends[MAX_COMMANDS]; /* where each command ends in wire */
+    resp_buf wire[NCONNS]; /* each client's commands, as RESP */
+    size_t ncmds[NCONNS];
+    size_t total;
+    unsigned char conn[MAX_COMMANDS]; /* whose each command is, in input order */
+    size_t ends[MAX_COMMANDS];        /* where it ends in its client's wire */
 } seq;
 
 static void parse_input(const uint8_t *data, size_t size, seq *s) {
     const char *p = (const char *)data, *end = p + size;
-    while (p < end && s->ncmds < MAX_COMMANDS) {
+    while (p < end && s->total < MAX_COMMANDS) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *line_end = nl ? nl : end;
+        int who = p < line_end && *p == '@';
         const char *argv[MAX_ARGS];
         size_t lens[MAX_ARGS];
         int argc = 0;
-        for (const char *a = p; argc < MAX_ARGS;) {
+        for (const char *a = p + who; argc < MAX_ARGS;) {
             const char *sp = memchr(a, ' ', (size_t)(line_end - a));
             argv[argc] = a;
             lens[argc++] = (size_t)((sp ? sp : line_end) - a);
@@ -464,11 +473,41 @@ static void parse_input(const uint8_t *data, size_t size, seq *s) {
 #ifdef FUZZ_TX_COMMANDS
             fuzz_tx_rewrite(argc, argv, lens);
 #endif
-            resp_buf_command(&s->wire, argc, argv, lens);
-            s->ends[s->ncmds++] = s->wire.len;
+            resp_buf_command(&s->wire[who], argc, argv, lens);
+            s->conn[s->total] = (unsigned char)who;
+            s->ends[s->total++] = s->wire[who].len;
+            s->ncmds[who]++;
         }
         p = nl ? nl + 1 : end;
     }
+}
+
+/* Sends each client's commands and reads their replies: one command at a time in input order
+ * (one_by_one), or each client's as one pipeline, both at once. */
+static void exchange(seq *s, const int *fds, bool one_by_one, resp_buf *replies) {
+    if (one_by_one) {
+        size_t from[NCONNS] = {0};
+        for (size_t i = 0; i < s->total; i++) {
+            int c = s->conn[i];
+            CHECK(resp_exchange(fds[c], s->wire[c].data + from[c], s->ends[i] - from[c], 1,
+                                &replies[c], TIMEOUT_MS) == 0,
+                  "command %zu got no reply (or a malformed one)", i + 1);
+            from[c] = s->ends[i];
+        }
+        return;
+    }
+    resp_peer peers[NCONNS];
+    size_t n = 0;
+    for (int c = 0; c < NCONNS; c++)
+        if (s->ncmds[c])
+            peers[n++] = (resp_peer){.fd = fds[c],
+                                     .req = s->wire[c].data,
+                                     .len = s->wire[c].len,
+                                     .nreplies = s->ncmds[c],
+                                     .out = &replies[c]};
+    CHECK(resp_exchange_many(peers, n, TIMEOUT_MS) == 0,
+          "the pipelines of %zu and %zu commands did not get their replies", s->ncmds[0],
+          s->ncmds[1]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -483,26 +522,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     resp_buf scratch = {0};
     admin(setup_script, &scratch);
-    int fd = inproc_connect(as_admin ? admin_net : tenant_net, thread);
-    CHECK(fd >= 0, "no socketpair");
-    resp_buf replies = {0};
-    if (one_by_one) {
-        for (size_t i = 0, from = 0; i < s->ncmds; from = s->ends[i++])
-            CHECK(resp_exchange(fd, s->wire.data + from, s->ends[i] - from, 1, &replies,
-                                TIMEOUT_MS) == 0,
-                  "command %zu got no reply (or a malformed one)", i + 1);
-    } else if (s->ncmds) {
-        CHECK(resp_exchange(fd, s->wire.data, s->wire.len, s->ncmds, &replies, TIMEOUT_MS) == 0,
-              "the pipeline of %zu commands did not get its replies", s->ncmds);
+    int fds[NCONNS];
+    for (int c = 0; c < NCONNS; c++) {
+        fds[c] = inproc_connect(as_admin ? admin_net : tenant_net, thread + c);
+        CHECK(fds[c] >= 0, "no socketpair");
     }
-    close(fd);
-    if (getenv("FUZZ_SHOW_REPLIES")) /* for reading what an input did */
-        fprintf(stderr, "%.*s---\n", (int)replies.len, replies.data ? replies.data : "");
-    CHECK(resp_wire_valid(replies.data ? replies.data : "", replies.len, 2, s->ncmds),
-          "the replies are not %zu well-formed RESP2 replies", s->ncmds);
-    if (!as_admin) {
-        CHECK(secret_count(replies.data ? replies.data : "", replies.len) == 0,
+    resp_buf replies[NCONNS] = {{0}};
+    exchange(s, fds, one_by_one, replies);
+    for (int c = 0; c < NCONNS; c++) {
+        close(fds[c]);
+        const char *got = replies[c].data ? replies[c].data : "";
+        if (getenv("FUZZ_SHOW_REPLIES")) /* for reading what an input did */
+            fprintf(stderr, "%s%.*s---\n", c ? "@" : "", (int)replies[c].len, got);
+        CHECK(resp_wire_valid(got, replies[c].len, 2, s->ncmds[c]),
+              "client %d's replies are not %zu well-formed RESP2 replies", c + 1, s->ncmds[c]);
+        CHECK(as_admin || secret_count(got, replies[c].len) == 0,
               "a tenant read a value outside its namespace");
+    }
+    if (!as_admin) {
         admin(outside_script, &scratch);
         CHECK(scratch.len == pristine.len && memcmp(scratch.data, pristine.data, pristine.len) == 0,
               "a tenant changed what is outside its namespace:\n%.*s\nwas:\n%.*s", (int)scratch.len,
@@ -516,8 +553,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * point at: libFuzzer's leak check cannot see the object pointers a table packs unaligned */
     admin("FLUSHALL", &scratch);
     free(scratch.data);
-    free(replies.data);
-    free(s->wire.data);
+    for (int c = 0; c < NCONNS; c++) {
+        free(replies[c].data);
+        free(s->wire[c].data);
+    }
     free(s);
     return 0;
 }

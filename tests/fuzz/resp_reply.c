@@ -93,41 +93,65 @@ void resp_buf_command(resp_buf *b, int argc, const char *const *argv, const size
     }
 }
 
-int resp_exchange(int fd, const char *req, size_t len, size_t nreplies, resp_buf *out,
-                  int timeout_ms) {
-    size_t sent = 0, got = 0, parsed = out->len;
-    while (got < nreplies) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN | (sent < len ? POLLOUT : 0)};
-        int rc = poll(&pfd, 1, timeout_ms);
-        if (rc < 0 && errno == EINTR) continue;
-        if (rc <= 0) {
-            fprintf(stderr, "resp_exchange: no progress for %d ms (%zu of %zu replies)\n",
-                    timeout_ms, got, nreplies);
+/* One round of p's side of the exchange after poll said what its socket can do: writes what the
+ * socket takes, reads what came and counts whole replies.  -1 when the connection failed. */
+static int peer_step(resp_peer *p, short revents) {
+    if (p->sent < p->len && (revents & POLLOUT)) {
+        ssize_t w = write(p->fd, p->req + p->sent, p->len - p->sent);
+        if (w > 0)
+            p->sent += (size_t)w;
+        else if (w < 0 && errno != EAGAIN && errno != EINTR)
             return -1;
-        }
-        if (sent < len && (pfd.revents & POLLOUT)) {
-            ssize_t w = write(fd, req + sent, len - sent);
-            if (w > 0)
-                sent += (size_t)w;
-            else if (w < 0 && errno != EAGAIN && errno != EINTR)
-                return -1;
-        }
-        if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
-            char chunk[65536];
-            ssize_t r = read(fd, chunk, sizeof chunk);
-            if (r == 0) return -1;
-            if (r < 0) {
-                if (errno == EAGAIN || errno == EINTR) continue;
-                return -1;
-            }
-            resp_buf_add(out, chunk, (size_t)r);
-            for (size_t one;
-                 got < nreplies && (one = resp_reply_len(out->data + parsed, out->len - parsed));) {
-                if (one == RESP_REPLY_BAD) return -1;
-                parsed += one;
-                got++;
-            }
+    }
+    if (revents & (POLLIN | POLLHUP | POLLERR)) {
+        char chunk[65536];
+        ssize_t r = read(p->fd, chunk, sizeof chunk);
+        if (r == 0) return -1;
+        if (r < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
+        resp_buf_add(p->out, chunk, (size_t)r);
+        for (size_t one; p->got < p->nreplies && (one = resp_reply_len(p->out->data + p->parsed,
+                                                                       p->out->len - p->parsed));) {
+            if (one == RESP_REPLY_BAD) return -1;
+            p->parsed += one;
+            p->got++;
         }
     }
-    return parsed == out->len ? 0 : -1; /* nothing beyond the replies asked for */
+    return 0;
+}
+
+int resp_exchange_many(resp_peer *peers, size_t n, int timeout_ms) {
+    struct pollfd pfd[RESP_MAX_PEERS];
+    size_t map[RESP_MAX_PEERS];
+    if (n > RESP_MAX_PEERS) return -1;
+    for (size_t i = 0; i < n; i++)
+        peers[i].sent = peers[i].got = 0, peers[i].parsed = peers[i].out->len;
+    for (;;) {
+        size_t active = 0;
+        for (size_t i = 0; i < n; i++) {
+            resp_peer *p = &peers[i];
+            if (p->got == p->nreplies) continue;
+            pfd[active] = (struct pollfd){p->fd, POLLIN | (p->sent < p->len ? POLLOUT : 0), 0};
+            map[active++] = i;
+        }
+        if (active == 0) break;
+        int rc = poll(pfd, (nfds_t)active, timeout_ms);
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc <= 0) {
+            for (size_t k = 0; k < active; k++)
+                fprintf(stderr, "resp_exchange: no progress for %d ms (%zu of %zu replies)\n",
+                        timeout_ms, peers[map[k]].got, peers[map[k]].nreplies);
+            return -1;
+        }
+        for (size_t k = 0; k < active; k++)
+            if (pfd[k].revents && peer_step(&peers[map[k]], pfd[k].revents) != 0) return -1;
+    }
+    for (size_t i = 0; i < n; i++) /* nothing beyond the replies asked for */
+        if (peers[i].parsed != peers[i].out->len) return -1;
+    return 0;
+}
+
+int resp_exchange(int fd, const char *req, size_t len, size_t nreplies, resp_buf *out,
+                  int timeout_ms) {
+    resp_peer p = {.fd = fd, .req = req, .len = len, .nreplies = nreplies, .out = out};
+    return resp_exchange_many(&p, 1, timeout_ms);
 }

@@ -27,4 +27,19 @@ void resp_buf_command(resp_buf *b, int argc, const char *const *argv, const size
 int resp_exchange(int fd, const char *req, size_t len, size_t nreplies, resp_buf *out,
                   int timeout_ms);
 
+/* One side of resp_exchange_many: a connection, what to send on it, how many replies to wait
+ * for and where they go (the counters are the exchange's own). */
+typedef struct resp_peer {
+    int fd;
+    const char *req;
+    size_t len, nreplies;
+    resp_buf *out;
+    size_t sent, got, parsed;
+} resp_peer;
+#define RESP_MAX_PEERS 8
+
+/* resp_exchange on several connections at once (a command on one may wait for another's):
+ * returns once every one has its replies; -1 as resp_exchange, when any fails or all stall. */
+int resp_exchange_many(resp_peer *peers, size_t n, int timeout_ms);
+
 #endif
