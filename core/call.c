@@ -168,7 +168,9 @@ void keel_proc_restart_alone(keel_proc *kp) {
 }
 
 bool keel_proc_alone(keel_proc *kp) {
-    return zvm_of(kp)->alone && !zvm_of(kp)->restart_wider;
+    for (const zvm_proc *q = zvm_of(kp); q; q = q->call_parent) /* a call of one runs alone too */
+        if (q->alone && !q->restart_wider) return true;
+    return false;
 }
 
 /* A key of p's list for lock identity (bytes, hash) on shard sid, its bytes copied into p's

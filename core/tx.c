@@ -107,8 +107,13 @@ static void tx_exec_keys(zvm_proc *p, tx_run *run) {
         int k = zvm_key_positions(tc->ce->def, tc->argc, tc->argv, pos);
         for (int j = 0; j < k; j++)
             zvm_key_place(p, &tc->argv[pos[j]], (uint32_t)pos[j], &raw[n++]);
+        /* a command that may need every shard: EXEC takes them all, in order, before anything
+         * runs (one of its commands taking them itself, while EXEC holds keys, could wait for
+         * ever on a process that waits for those keys) */
+        if (tc->ce->def->flags & KEEL_CMD_WIDE) p->alone = true;
     }
     zvm_set_key_list(p, raw, n);
+    if (p->alone) zvm_set_every_shard(p);
 }
 
 void tx_exec_take(conn *c, zvm_proc *p) {

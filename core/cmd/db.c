@@ -429,7 +429,7 @@ static const keel_cmd_def db_cmds[] = {
     {.size = sizeof(keel_cmd_def),
      .name = "SWAPDB",
      .arity = 3,
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_FAST | KEEL_CMD_WIDE,
      .summary = "Swaps two databases, at one instant for every client (inside a namespace: what "
                 "the namespace "
                 "holds in each).",

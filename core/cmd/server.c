@@ -344,7 +344,7 @@ static const keel_cmd_def server_cmds[] = {
     {.size = sizeof(keel_cmd_def),
      .name = "FLUSHALL",
      .arity = -1,
-     .flags = KEEL_CMD_WRITE,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_WIDE,
      .summary =
          "Removes every key of every database (inside a namespace: every key of the namespace, in "
          "every database).",
@@ -355,7 +355,7 @@ static const keel_cmd_def server_cmds[] = {
     {.size = sizeof(keel_cmd_def),
      .name = "FLUSHDB",
      .arity = -1,
-     .flags = KEEL_CMD_WRITE,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_WIDE,
      .summary =
          "Removes every key of the selected database (inside a namespace: of the namespace there).",
      .syntax = "FLUSHDB [ASYNC | SYNC]",

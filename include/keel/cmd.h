@@ -27,7 +27,14 @@
     (1ull << 10) /* may grow memory: refused with -OOM while used memory is                        \
                     over maxmemory and nothing can be evicted (Redis's                             \
                     denyoom: SET, LPUSH, ...); added in ABI 1.3 */
-#define KEEL_CMD_FLAGS_ALL ((1ull << 11) - 1)
+#define KEEL_CMD_WIDE                                                                              \
+    (1ull << 11) /* may need every shard: reaches keys it does not name (a script)                 \
+                    or raises every shard's gate (FLUSHALL, SWAPDB).  A transaction                \
+                    that queues one runs alone, holding every shard from its start,                \
+                    and a script that calls one starts over alone first: taking                    \
+                    shards one by one while holding keys could wait for ever;                      \
+                    added in ABI 1.9 */
+#define KEEL_CMD_FLAGS_ALL ((1ull << 12) - 1)
 
 /* Returns the argument indexes of the keys of one call (for commands whose keys are not
  * first/last/step, e.g. "SINTERCARD numkeys key ...").  Writes at most max positions and

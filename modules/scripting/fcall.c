@@ -59,11 +59,11 @@ static const keel_insn_def fcall_ro_prog[] = {{.op = "scripting.fcall", .imm = F
 
 static const keel_cmd_def fcall_cmds[] = {
     {SCR_CMD, .keys = scripting_numkeys_keys, .arity = -3, .name = "FCALL",
-     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY,
+     .flags = KEEL_CMD_WRITE | KEEL_CMD_MULTIKEY | KEEL_CMD_WIDE,
      .summary = "Calls a function of a loaded library over the keys it declares, atomically.",
      .syntax = "FCALL function numkeys [key [key ...]] [arg [arg ...]]", .program = fcall_prog},
     {SCR_CMD, .keys = scripting_numkeys_keys, .arity = -3, .name = "FCALL_RO",
-     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY,
+     .flags = KEEL_CMD_READONLY | KEEL_CMD_MULTIKEY | KEEL_CMD_WIDE,
      .summary = "Calls a function flagged no-writes.",
      .syntax = "FCALL_RO function numkeys [key [key ...]] [arg [arg ...]]",
      .program = fcall_ro_prog},

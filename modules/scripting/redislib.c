@@ -173,6 +173,21 @@ static int rl_rawcall(lua_State *L) {
                           "(table.sort, string.gsub ...)",
                           raise);
     bool wrote_before = atomic_load(&run->wrote);
+    if (flags & KEEL_CMD_WIDE) { /* it needs every shard (FLUSHALL, SWAPDB): so does the script */
+        if (!run->undeclared) {  /* and it runs alone from its next run on */
+            run->undeclared = true;
+            atomic_fetch_add(&scripting_stats.undeclared, 1);
+        }
+        if (!keel_proc_alone(run->p)) { /* taking them now, holding keys, could wait for ever */
+            if (wrote_before && !keel_proc_undo_ready(run->p))
+                return call_error(L,
+                                  "ERR this command needs every shard, and the script wrote "
+                                  "what cannot be put back first: it runs alone from its next run",
+                                  raise);
+            run->wait = RUN_WAIT_RESTART;
+            return lua_yield(L, 0);
+        }
+    }
     if (writes) atomic_store(&run->wrote, true);
     keel_charge(run->p, CALL_COST);
     /* Until it has written, a script never waits for a key it did not declare: it starts over

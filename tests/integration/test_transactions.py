@@ -237,6 +237,52 @@ class Transactions(unittest.TestCase):
         self.assertTrue(self.r.ping())
         self.assertEqual(self.r.dbsize(), 0)
 
+    def test_tx_commands_that_need_every_shard_never_wait_for_ever(self):
+        # A transaction holding keys whose FLUSHALL, SWAPDB or script (reading a key it did not
+        # declare) then took the shards one by one could wait for ever on a FLUSHALL of another
+        # client, which waited for the transaction's keys; so could a script that wrote a key
+        # and then called FLUSHALL.  Now the transaction (or the script) holds every shard from
+        # its start.  Counted, not timed: a deadlock fails on the sockets' 120 s timeout.
+        done, errors = threading.Event(), []
+
+        def flusher():
+            c = self.srv.client()
+            try:
+                while not done.is_set():
+                    c.flushall()
+            except Exception as e:   # noqa: B902 -- reported below
+                errors.append(e)
+
+        t = threading.Thread(target=flusher)
+        t.start()
+        try:
+            c = self.srv.client()
+            undeclared = "return redis.call('GET', 'undeclared')"
+            flushing = "redis.call('SET', KEYS[1], 1) redis.call('FLUSHALL') return redis.call('EXISTS', KEYS[1])"
+            for i in range(150):
+                key = "k%d" % (i % 16)
+                for wide in ("flushall", "swapdb", "script"):
+                    p = c.pipeline(transaction=True)
+                    p.set(key, i)
+                    if wide == "flushall":
+                        p.flushall()
+                    elif wide == "swapdb":
+                        p.swapdb(0, 1)
+                    else:
+                        p.eval(undeclared, 0)
+                    p.exists(key)
+                    res = p.execute()
+                    self.assertEqual(res[0], True)
+                    self.assertEqual(res[2], 0 if wide != "script" else 1, (wide, res))
+                self.assertEqual(c.eval(flushing, 1, key), 0)
+        finally:
+            done.set()
+            t.join()
+        self.assertEqual(errors, [])
+        info = self.r.info("scripting")
+        self.assertGreater(info["scripts_undeclared_keys"], 0)   # FLUSHALL counts as undeclared
+        self.assertGreater(info["scripts_undeclared_restarts"], 0)   # the script's first run started over
+
     def test_tx_on_one_shard_costs_no_more_hops_than_one_command(self):
         def hops():
             return int(self.r.info("stats")["zvm_hops"])
