@@ -401,7 +401,7 @@ typedef struct keel_config_def {
      * takes a key (commands without keys still run).  For a script that touches keys it does      \
      * not declare: alone it can take any key without waiting, as in Redis's one thread */         \
     X(void, proc_restart_alone, (keel_proc * p))                                                   \
-    /* true when p runs alone (proc_restart_alone took effect), or is a call run by a process    \
+    /* true when p runs alone (proc_restart_alone took effect), or is a call run by a process      \
      * that does (since 1.9: EXEC runs alone when it queued a KEEL_CMD_WIDE command) */            \
     X(bool, proc_alone, (keel_proc * p))                                                           \
     /* ---- eviction state (added in 1.5) ---- */                                                  \
