@@ -19,7 +19,9 @@ bool spread_may_have_parts(keel_status st, const keel_value *v) {
 spread_find spread_part_find(zvm_proc *p, shard *s, const keel_arg *k, bool parts_only,
                              spread_part *out) {
     const keel_arg *top = p->ns && p->ns->n ? &p->ns->comp[0] : k;
-    if (s->gate && gate_blocks(s, p)) return SPREAD_WAIT;
+    /* a call whose caller holds keys goes past another's gate, as to any key (gate.h): its
+     * owner may be waiting for those keys */
+    if (s->gate && gate_blocks_access(s, p)) return SPREAD_WAIT;
     if (s->locks.count) {
         lock_ent *l = lock_find(&s->locks, top->ptr, top->len, ks_hash(top->ptr, top->len));
         if (l && l->owner != p->serial) {
