@@ -184,6 +184,7 @@ static int rl_rawcall(lua_State *L) {
                                   "ERR this command needs every shard, and the script wrote "
                                   "what cannot be put back first: it runs alone from its next run",
                                   raise);
+            run->wide = true;
             run->wait = RUN_WAIT_RESTART;
             return lua_yield(L, 0);
         }

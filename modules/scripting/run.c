@@ -204,7 +204,7 @@ static void run_keep_globals(script_run *run) {
  * shard by shard: the opcode hops and comes back here until all are back.  A read-only run only
  * needs the keys. */
 static keel_op_result run_restart(script_run *run) {
-    bool readonly = run->readonly;
+    bool wider_is_enough = run->readonly && !run->wide; /* a wide call needs every shard */
     if (run->co) { /* the Lua side ends first, on its state's thread */
         keel_call_clear(run->p);
         run_end(run, false);
@@ -217,7 +217,7 @@ static keel_op_result run_restart(script_run *run) {
         atomic_store(&run->wrote, false);
         atomic_fetch_add(&scripting_stats.undone, 1);
     }
-    if (readonly)
+    if (wider_is_enough)
         keel_proc_restart_wider(run->p);
     else
         keel_proc_restart_alone(run->p);

@@ -45,16 +45,17 @@ typedef struct script_run {
     bool call_wrote_before; /* ... made after the run had written */
     uint32_t call_argc;     /* ... its arguments (still in vm->argv while it waits) */
     bool undeclared;        /* touched a key it did not declare (counted once) */
-    bool killing;           /* the hook raises the kill error at every instruction */
-    _Atomic bool wrote;     /* ran a write command: it cannot be killed */
-    _Atomic bool busy;      /* ran past busy-reply-threshold */
-    _Atomic bool kill;      /* SCRIPT KILL / FUNCTION KILL asked it to stop */
-    uint32_t numkeys;       /* KEYS: argv[3 .. 3+numkeys); ARGV follows */
-    int fallback_line;      /* the line errors name when a tail call hid the script's frame */
-    int64_t started_ms;     /* monotonic */
-    int64_t threshold_ms;   /* busy-reply-threshold, read at the run's first hook call */
-    char name[256];         /* the script's SHA-1, or the function's name */
-    uint64_t alone_key;     /* name's key in alone.h's table */
+    bool wide;            /* called a KEEL_CMD_WIDE command: it starts over alone, even read-only */
+    bool killing;         /* the hook raises the kill error at every instruction */
+    _Atomic bool wrote;   /* ran a write command: it cannot be killed */
+    _Atomic bool busy;    /* ran past busy-reply-threshold */
+    _Atomic bool kill;    /* SCRIPT KILL / FUNCTION KILL asked it to stop */
+    uint32_t numkeys;     /* KEYS: argv[3 .. 3+numkeys); ARGV follows */
+    int fallback_line;    /* the line errors name when a tail call hid the script's frame */
+    int64_t started_ms;   /* monotonic */
+    int64_t threshold_ms; /* busy-reply-threshold, read at the run's first hook call */
+    char name[256];       /* the script's SHA-1, or the function's name */
+    uint64_t alone_key;   /* name's key in alone.h's table */
     struct script_run *prev, *next; /* the running list (running.c) */
 } script_run;
 
