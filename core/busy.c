@@ -53,10 +53,14 @@ uint32_t busy_procs(void) {
     return atomic_load_explicit(&busy_count, memory_order_acquire);
 }
 
-void busy_note_wait(zvm_proc *p) {
-    if (p->wait_deadline || !p->call_parent || !p->call_parent->call_wait_limited) return;
+void busy_limit_wait(zvm_proc *p) {
+    if (p->wait_deadline || !p->call_parent) return;
     p->wait_deadline = p->cur->now_ms + limit_get(srv->cf.busy_reply_threshold);
     atomic_fetch_add(&limited_waiters, 1);
+}
+
+void busy_note_wait(zvm_proc *p) {
+    if (p->call_parent && p->call_parent->call_wait_limited) busy_limit_wait(p);
 }
 
 void busy_clear(zvm_proc *p) {

@@ -21,6 +21,9 @@ void busy_clear(struct zvm_proc *p);
 /* p is about to wait for a key: when its parent ran it with KEEL_CALL_WAIT_LIMITED, the wait
  * gets a deadline (busy-reply-threshold from now), after which the sweep fails it. */
 void busy_note_wait(struct zvm_proc *p);
+/* The same for a call whatever its parent's options (a spread walk that may not end as a
+ * conflict: spread.h). */
+void busy_limit_wait(struct zvm_proc *p);
 /* On t: fails every process waiting on a lock of t's shards held by a busy process, every
  * limited waiter past its deadline, and the youngest script of a wait cycle of scripts that
  * wrote (wait_cycle.h). */

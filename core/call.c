@@ -188,30 +188,36 @@ static zvm_key call_key_copy(zvm_proc *p, const char *id, size_t len, uint64_t h
                      .argi = UINT32_MAX};
 }
 
-/* True when p's keys [0, n) already name lock identity (id, hash). */
+/* True when p's keys [0, n) already name lock identity (id, hash) on shard sid. */
 static bool call_key_listed(const zvm_key *keys, uint32_t n, const char *id, size_t len,
-                            uint64_t hash) {
+                            uint64_t hash, uint32_t sid) {
     for (uint32_t i = 0; i < n; i++)
-        if (keys[i].hash == hash && keys[i].llen == len && memcmp(keys[i].lptr, id, len) == 0)
+        if (keys[i].hash == hash && keys[i].shard == sid && keys[i].llen == len &&
+            memcmp(keys[i].lptr, id, len) == 0)
             return true;
     return false;
 }
 
 void call_restart_wider(zvm_proc *p) {
     zvm_register_lazy_locks(p);
-    zvm_proc *c = p->call_child && p->call_done ? p->call_child : NULL;
-    uint32_t cap = p->nkeys + p->nlocks + 1, n = p->nkeys;
+    zvm_proc *c = p->call_child && p->call_done && p->call_child->conflict ? p->call_child : NULL;
+    /* a conflict in a spread walk wants its entry on every shard: the walk visits them all, and
+     * taking them one restart at a time would let such walks keep undoing each other */
+    uint32_t every = c && c->conflict_spread ? srv->nshards : 1;
+    uint32_t cap = p->nkeys + p->nlocks + every, n = p->nkeys;
     zvm_key *keys = zvm_alloc(p, sizeof *keys * cap);
     if (n) memcpy(keys, p->keys, sizeof *keys * n);
     for (uint32_t i = 0; i < p->nlocks; i++) { /* held, so nobody frees or changes them */
         const lock_ent *e = p->locks[i].ent;
-        if (!call_key_listed(keys, n, e->key, e->klen, e->hash))
+        if (!call_key_listed(keys, n, e->key, e->klen, e->hash, p->locks[i].shard))
             keys[n++] = call_key_copy(p, e->key, e->klen, e->hash, p->locks[i].shard);
     }
-    if (c && c->conflict &&
-        !call_key_listed(keys, n, c->conflict_key.lptr, c->conflict_key.llen, c->conflict_key.hash))
-        keys[n++] = call_key_copy(p, c->conflict_key.lptr, c->conflict_key.llen,
-                                  c->conflict_key.hash, c->conflict_key.shard);
+    for (uint32_t i = 0; c && i < every; i++) {
+        const zvm_key *k = &c->conflict_key;
+        uint32_t sid = every == 1 ? k->shard : i;
+        if (!call_key_listed(keys, n, k->lptr, k->llen, k->hash, sid))
+            keys[n++] = call_key_copy(p, k->lptr, k->llen, k->hash, sid);
+    }
     call_clear(p);
     undo_forget(p);
     p->call_db = 0;

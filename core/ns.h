@@ -118,6 +118,13 @@ keel_status ns_resolve_in(struct zvm_proc *p, uint32_t db, const void *key, size
 keel_status ns_resolve_on(struct zvm_proc *p, struct shard *s, ks_space *sp);
 /* The same in database db. */
 keel_status ns_resolve_on_db(struct zvm_proc *p, struct shard *s, uint32_t db, ks_space *sp);
+/* ns_resolve_on_db for a lookup: nothing is noted (a spread walk notes, with ns_note_write_on,
+ * only what it changes). */
+keel_status ns_find_on_db(struct zvm_proc *p, struct shard *s, uint32_t db, ks_space *sp);
+/* p, which may write, is about to change something in its namespace on s (which the current
+ * thread owns) in database db: a point-in-time snapshot writes the namespace first, and a
+ * parent's undo log, which cannot keep a whole namespace, ends (undo.h). */
+void ns_note_write_on(struct zvm_proc *p, struct shard *s, uint32_t db);
 /* The same, making the namespace's tables when missing (SWAPDB inside a namespace). */
 keel_status ns_make_on_db(struct zvm_proc *p, struct shard *s, uint32_t db, ks_space *sp);
 

@@ -133,11 +133,19 @@ static void ns_note_write_ns(zvm_proc *p, shard *s, uint32_t db) {
     }
 }
 
-keel_status ns_resolve_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
+void ns_note_write_on(zvm_proc *p, shard *s, uint32_t db) {
     ns_note_write_ns(p, s, db);
     if (__builtin_expect(p->undo != NULL, 0)) undo_note_whole(p);
+}
+
+keel_status ns_find_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
     if (!ns_start(p, s, db, false, sp)) return KEEL_NOTFOUND;
     return ns_walk(p, sp, 0, false);
+}
+
+keel_status ns_resolve_on_db(zvm_proc *p, shard *s, uint32_t db, ks_space *sp) {
+    ns_note_write_on(p, s, db);
+    return ns_find_on_db(p, s, db, sp);
 }
 
 keel_status ns_resolve_on(zvm_proc *p, shard *s, ks_space *sp) {

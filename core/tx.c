@@ -6,6 +6,7 @@
 #include "mem.h"
 #include "registry.h"
 #include "server.h"
+#include "spread.h"
 #include "watch.h"
 #include "zvm.h"
 
@@ -84,12 +85,28 @@ static void tx_run_free(void *arg) {
     mem_free(run->watches); /* run itself is in the process's arena */
 }
 
+/* Adds to raw[*n] key k's top-level entry on every shard but its own, unless the previous key
+ * spread so was the same entry (inside a namespace, every key's entry is the namespace's). */
+static void tx_spread_key(const zvm_key *k, const zvm_key **last, zvm_key *raw, uint32_t *n) {
+    const zvm_key *l = *last;
+    if (l && l->hash == k->hash && l->llen == k->llen && !memcmp(l->lptr, k->lptr, k->llen)) return;
+    *last = k;
+    for (uint32_t s = 0; s < srv->nshards; s++) {
+        if (s == k->shard) continue;
+        raw[*n] = *k;
+        raw[(*n)++].shard = s;
+    }
+}
+
 /* EXEC's keys: every key of every queued command, placed as its command would place it, and
- * every watched key (to compare its counters while nobody can change it). */
+ * every watched key (to compare its counters while nobody can change it).  Once namespaces are
+ * spread, a command that may look for a name's parts on every shard (spread.h) gets its keys'
+ * top-level entries on every shard: its call could not wait for them while EXEC holds keys. */
 static void tx_exec_keys(zvm_proc *p, tx_run *run) {
+    bool spread = atomic_load_explicit(&srv->ns_spread, memory_order_relaxed);
     uint32_t n = run->nwatches, cap = run->nwatches;
     for (uint32_t i = 0; i < run->ncmds; i++)
-        cap += run->cmds[i].argc;
+        cap += run->cmds[i].argc * (spread ? srv->nshards : 1);
     zvm_key *raw = zvm_alloc(p, sizeof *raw * (cap ? cap : 1));
     for (uint32_t i = 0; i < run->nwatches; i++) {
         const watch_rec *w = run->watches[i];
@@ -102,11 +119,16 @@ static void tx_exec_keys(zvm_proc *p, tx_run *run) {
                            .argi = 0};
     }
     int *pos = zvm_alloc(p, sizeof *pos * (cap ? cap : 1));
+    const zvm_key *last_spread = NULL;
     for (uint32_t i = 0; i < run->ncmds; i++) {
         const tx_cmd *tc = &run->cmds[i];
         int k = zvm_key_positions(tc->ce->def, tc->argc, tc->argv, pos);
-        for (int j = 0; j < k; j++)
-            zvm_key_place(p, &tc->argv[pos[j]], (uint32_t)pos[j], &raw[n++]);
+        bool walks = spread && k > 0 && spread_program_walks(tc->ce->prog);
+        for (int j = 0; j < k; j++) {
+            zvm_key *placed = &raw[n++];
+            zvm_key_place(p, &tc->argv[pos[j]], (uint32_t)pos[j], placed);
+            if (walks) tx_spread_key(placed, &last_spread, raw, &n);
+        }
         /* a command that may need every shard: EXEC takes them all, in order, before anything
          * runs (one of its commands taking them itself, while EXEC holds keys, could wait for
          * ever on a process that waits for those keys) */

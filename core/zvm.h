@@ -156,6 +156,9 @@ typedef struct zvm_proc {
     bool call_wait_limited; /* ... may wait for one only up to busy-reply-threshold */
     int64_t wait_deadline;  /* (a child) when its limited wait for a key ends in an error */
     bool conflict;          /* (a child) stopped at conflict_key, held by another process */
+    bool conflict_spread;   /* ... met in a spread walk: conflict_key is wanted on every shard */
+    bool spread_wrote;      /* its spread walk (spread.h) changed a part: it cannot end as a
+                               conflict unless its parent's undo log can put that back */
     bool restart_wider;     /* keel_proc_restart_wider: start over at the next yield */
     bool alone;             /* keel_proc_restart_alone: its key.lock raises a gate on
                                every shard (gate.h), held with its locks until it ends */

@@ -191,18 +191,17 @@ static spread_step expire_part_on(zvm_proc *p, shard *s, void *ctx) {
     expire_walk *w = ctx;
     spread_part pt;
     spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &pt);
-    if (f != SPREAD_FOUND) return f == SPREAD_WAIT ? SPREAD_BLOCK : SPREAD_NEXT;
+    if (f != SPREAD_FOUND) return spread_step_of(f);
     int64_t cur = pt.e.expire_ms == DK_NO_EXPIRY ? -1 : pt.e.expire_ms;
     if (w->imm & EXP_GET) {
         w->found = true;
         w->ttl = cur;
         return SPREAD_STOP;
     }
+    if ((w->imm & EXP_PERSIST) ? cur < 0 : expire_skipped(cur, w->at, w->opts)) return SPREAD_NEXT;
+    spread_changed(p, s);
     if (w->imm & EXP_PERSIST) {
-        if (cur < 0) return SPREAD_NEXT;
         ks_set_expiry(&pt.sp, pt.r, DK_NO_EXPIRY);
-    } else if (expire_skipped(cur, w->at, w->opts)) {
-        return SPREAD_NEXT;
     } else if (w->at <= p->cur->now_ms) {
         ks_delete_ref(&pt.sp, pt.r);
         atomic_fetch_add_explicit(&srv->expired_keys, 1, memory_order_relaxed);

@@ -75,8 +75,9 @@ static spread_step del_parts_on(zvm_proc *p, shard *s, void *ctx) {
         const keel_arg k = {.ptr = p->keys[i].ptr, .len = p->keys[i].len};
         spread_part pt;
         spread_find f = spread_part_find(p, s, &k, true, &pt);
-        if (f == SPREAD_WAIT) return SPREAD_BLOCK; /* the shard is visited again: idempotent */
         if (f == SPREAD_NONE) continue;
+        if (f != SPREAD_FOUND) return spread_step_of(f); /* visited again: idempotent */
+        spread_changed(p, s);
         ks_delete_ref(&pt.sp, pt.r);
         if (found[i] == DEL_MISSING) {
             found[i] = DEL_NAMESPACE;
@@ -126,7 +127,7 @@ static keel_op_result op_keys_type(keel_proc *p, const keel_insn *in) {
 static spread_step type_part_on(zvm_proc *p, shard *s, void *ctx) {
     spread_part pt;
     spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &pt);
-    if (f != SPREAD_FOUND) return f == SPREAD_WAIT ? SPREAD_BLOCK : SPREAD_NEXT;
+    if (f != SPREAD_FOUND) return spread_step_of(f);
     *(bool *)ctx = true;
     return SPREAD_STOP;
 }
@@ -290,8 +291,8 @@ static spread_step rename_look_on(zvm_proc *p, shard *s, void *ctx) {
     rename_seen *seen = ctx;
     spread_part pt;
     spread_find f = spread_part_find(p, s, &p->pub.argv[1], true, &pt);
-    spread_find g = f == SPREAD_WAIT ? f : spread_part_find(p, s, &p->pub.argv[2], false, &pt);
-    if (g == SPREAD_WAIT) return SPREAD_BLOCK;
+    spread_find g = spread_settled(f) ? spread_part_find(p, s, &p->pub.argv[2], false, &pt) : f;
+    if (!spread_settled(g)) return spread_step_of(g);
     seen->src |= f == SPREAD_FOUND;
     seen->dst |= g == SPREAD_FOUND;
     return seen->src && seen->dst ? SPREAD_STOP : SPREAD_NEXT;
@@ -304,12 +305,16 @@ static spread_step rename_part_on(zvm_proc *p, shard *s, void *ctx) {
     const keel_arg *src = &p->pub.argv[1], *dst = &p->pub.argv[2];
     spread_part from, to;
     spread_find f = spread_part_find(p, s, src, true, &from);
-    spread_find g = f == SPREAD_WAIT ? f : spread_part_find(p, s, dst, false, &to);
-    if (g == SPREAD_WAIT) return SPREAD_BLOCK;
+    spread_find g = spread_settled(f) ? spread_part_find(p, s, dst, false, &to) : f;
+    if (!spread_settled(g)) return spread_step_of(g);
     if (f == SPREAD_NONE) {
-        if (g == SPREAD_FOUND) ks_delete_ref(&to.sp, to.r);
+        if (g == SPREAD_FOUND) {
+            spread_changed(p, s);
+            ks_delete_ref(&to.sp, to.r);
+        }
         return SPREAD_NEXT;
     }
+    spread_changed(p, s);
     int64_t expire_ms = from.e.expire_ms;
     ks_space sp = from.sp;
     dk_ref r;

@@ -63,8 +63,7 @@ static keel_op_result call(keel_proc *p, sort_run *r, uint32_t argc, const keel_
     r->waiting = false;
     keel_charge(p, CALL_COST);
     if (keel_call_conflict(p)) { /* a pattern's key is held elsewhere: start over with it locked */
-        keel_call_clear(p);
-        keel_proc_restart_wider(p);
+        keel_proc_restart_wider(p); /* it reads the key from the child, then clears it */
         return KEEL_YIELD;
     }
     *out = keel_call_reply(p);

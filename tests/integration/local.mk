@@ -69,6 +69,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_namespaces_big.py \
 	tests/integration/test_namespaces_escape.py \
 	tests/integration/test_namespaces_depth.py \
+	tests/integration/test_namespaces_spread_calls.py \
 	tests/integration/test_sets.py \
 	tests/integration/test_sets_compat.py \
 	tests/integration/test_zsets.py \
