@@ -269,7 +269,7 @@ typedef struct keel_config_def {
     X(uint32_t, call_keys_taken, (keel_proc * p))                                                  \
     /* asks p to start over wider: when the opcode next returns KEEL_YIELD, p gives back every     \
      * lock it holds and runs its program again from the start (registers and reply cleared)       \
-     * with its keys widened by every key it held and the key its last call stopped at (left      \
+     * with its keys widened by every key it held and the key its last call stopped at (left       \
      * uncleared: the restart clears it), all locked up front in the usual order.  For a script    \
      * that met a key it did not declare */                                                        \
     X(void, proc_restart_wider, (keel_proc * p))                                                   \
