@@ -97,7 +97,7 @@ if MODULE_STRINGS
 if MODULE_MAPS
 # ---- namespace command sequences through the whole server, in process ----
 FUZZ_TARGETS += ns_commands
-FUZZ_NS_FILES = tests/fuzz/fuzz_ns_commands.c tests/fuzz/inproc_server.c \
+FUZZ_NS_FILES = tests/fuzz/fuzz_ns_commands.c tests/fuzz/fuzz_ns_profile.h tests/fuzz/inproc_server.c \
 	tests/fuzz/inproc_server.h tests/fuzz/resp_reply.c tests/fuzz/resp_reply.h \
 	tests/unit/resp_wire.c tests/unit/resp_wire.h
 check_PROGRAMS += tests/fuzz/fuzz_ns_commands_replay
