@@ -5,6 +5,7 @@
 #include "cluster.h"
 #include "cmdstats.h"
 #include "conn.h"
+#include "gate.h"
 #include "lock.h"
 #include "net.h"
 #include "ns.h"
@@ -209,6 +210,7 @@ void call_restart_wider(zvm_proc *p) {
     if (n) memcpy(keys, p->keys, sizeof *keys * n);
     for (uint32_t i = 0; i < p->nlocks; i++) { /* held, so nobody frees or changes them */
         const lock_ent *e = p->locks[i].ent;
+        if (gate_entry(e)) continue; /* a gate: raised again if it starts over alone */
         if (!call_key_listed(keys, n, e->key, e->klen, e->hash, p->locks[i].shard))
             keys[n++] = call_key_copy(p, e->key, e->klen, e->hash, p->locks[i].shard);
     }

@@ -52,6 +52,10 @@ bool gate_blocks_access(shard *s, zvm_proc *p) {
     return !gate_family_holds_keys(p) && gate_blocks(s, p);
 }
 
+bool gate_entry(const lock_ent *e) {
+    return e->klen == 0 && e->hash == 0; /* as gate_raise makes it */
+}
+
 bool gate_raise(shard *s, zvm_proc *p) {
     if (!s->gate) {
         s->gate = mem_calloc(1, sizeof *s->gate);

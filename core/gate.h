@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+struct lock_ent;
 struct shard;
 struct zvm_proc;
 
@@ -33,6 +34,10 @@ bool gate_bars(const struct shard *s, const struct zvm_proc *p);
  * on their shard, by key.lock, which waits at gates); making it wait could deadlock with the gate's
  * owner, which waits for the keys it holds. */
 bool gate_blocks_access(struct shard *s, struct zvm_proc *p);
+
+/* True when e, a lock a process holds, is a gate (it names no key: a key lock's entry names
+ * one, and even the empty key's hash is not 0).  Any thread. */
+bool gate_entry(const struct lock_ent *e);
 
 /* Raises p's gate on s.  True once it is up and no other process holds a key lock on s; false
  * when p now waits (behind another process's gate or a lock holder) and must run again. */

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "gate.h"
 #include "keyspace.h"
+#include "lock.h"
 #include "server.h"
 #include "shard.h"
 #include "zvm_world.h"
@@ -100,6 +101,10 @@ START_TEST(test_gate_waits_for_holders_and_holds_newcomers_back) {
     zvm_step(g);
     ck_assert_int_eq(zvm_state(g), ZVM_WAITING); /* its gate is up; it waits for the holder */
     ck_assert_ptr_nonnull(srv->shards[1]->gate);
+    ck_assert(gate_entry(srv->shards[1]->gate)); /* told apart from key locks (call.c) */
+    ck_assert(
+        !gate_entry(lock_find(&srv->shards[1]->locks, k1, strlen(k1), ks_hash(k1, strlen(k1)))));
+    ck_assert_uint_ne(ks_hash("", 0), 0); /* so even the empty key's lock is not a gate */
     zvm_proc *late = world_proc(t, mp, &world_one_key, k2, "n"); /* another key, same shard */
     zvm_step(late);
     ck_assert_int_eq(zvm_state(late), ZVM_WAITING);
