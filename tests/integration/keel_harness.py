@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 import redis
 
@@ -288,6 +289,19 @@ class KeelServer:
     def __exit__(self, *exc):
         self.stop()
         return False
+
+
+class SharedServerTest(unittest.TestCase):
+    """A test class whose tests share one keel-server (every module, 2 threads), started for the
+    class as cls.srv and stopped after its last test."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = KeelServer(threads=2).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
 
 
 class KeelConfigServer(KeelServer):

@@ -5,22 +5,14 @@ import threading
 import time
 import unittest
 
-from keel_harness import KeelServer, wait_until
+from keel_harness import SharedServerTest, wait_until
 
 
 def shards_in_explain(text):
     return [line.split(" shard ")[1].split()[0] for line in text.splitlines() if line.startswith("key ")]
 
 
-class CoreNamespaces(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = KeelServer(threads=2).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class CoreNamespaces(SharedServerTest):
     def setUp(self):
         self.r = self.srv.client()
         self.r.flushall()

@@ -10,7 +10,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelServer, have_module
+from keel_harness import have_module, SharedServerTest
 
 LIB = """#!lua name=spread
 redis.register_function('types', function(keys, args)
@@ -24,15 +24,7 @@ redis.register_function('dels', function(keys, args) return redis.call('DEL', un
 
 @unittest.skipUnless(have_module("sort") and have_module("scripting") and have_module("lists"),
                      "sort.so, scripting.so or lists.so not built")
-class SpreadLookupsFromCalls(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = KeelServer(threads=2).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class SpreadLookupsFromCalls(SharedServerTest):
     def setUp(self):
         self.srv.client().flushall()
         self.c = self.tenant()

@@ -14,7 +14,8 @@ import subprocess
 import tempfile
 import unittest
 
-from keel_harness import KeelConfigServer, KeelServer, RespReader, have_module, resp_command, wait_until
+from keel_harness import (have_module, KeelConfigServer, KeelServer, resp_command, RespReader,
+                          SharedServerTest, wait_until)
 
 def parse(frame):
     """A raw RESP2/RESP3 reply of bulk strings, integers and simple strings as a list (one level:
@@ -103,15 +104,7 @@ def ks(key, event, db=0):
 
 
 @unittest.skipUnless(have_module("pubsub") and have_module("strings"), "pubsub.so or strings.so missing")
-class NotifyConfig(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = KeelServer(threads=2).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class NotifyConfig(SharedServerTest):
     def setUp(self):
         self.r = self.srv.client()
         self.r.config_set("notify-keyspace-events", "")

@@ -8,7 +8,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelServer
+from keel_harness import SharedServerTest
 
 
 def keys_on_distinct_threads(r, n=2):
@@ -28,15 +28,7 @@ def keys_on_distinct_threads(r, n=2):
     raise AssertionError("no keys on %d distinct threads" % n)
 
 
-class Scripting(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = KeelServer(threads=2).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class Scripting(SharedServerTest):
     def setUp(self):
         self.r = self.srv.client()
         self.r.flushall()

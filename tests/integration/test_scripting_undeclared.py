@@ -9,7 +9,7 @@ import unittest
 
 import redis
 
-from keel_harness import KeelServer, wait_until
+from keel_harness import KeelServer, SharedServerTest, wait_until
 from test_scripting import keys_on_distinct_threads
 
 ACCOUNTS = ["acct:%d" % i for i in range(8)]
@@ -67,15 +67,7 @@ def shard_ordered_keys(r):
     return first, last
 
 
-class ScriptingUndeclared(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = KeelServer(threads=2).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class ScriptingUndeclared(SharedServerTest):
     def setUp(self):
         self.r = self.srv.client()
         self.r.config_set("busy-reply-threshold", 60000)   # a test that needs another sets it

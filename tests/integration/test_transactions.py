@@ -12,18 +12,10 @@ import unittest
 
 import redis
 
-from keel_harness import KeelConfigServer, KeelServer, resp_command, wait_until
+from keel_harness import KeelConfigServer, resp_command, SharedServerTest, wait_until
 
 
-class Transactions(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = KeelServer(threads=2).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class Transactions(SharedServerTest):
     def setUp(self):
         self.r = self.srv.client()
         self.r.flushall()
