@@ -40,6 +40,18 @@ def used(r):
     return r.info("memory")["used_memory"]
 
 
+def wait_saying_where_memory_stood(r, what, predicate):
+    """wait_until, and when it times out, what the server counted: used and spare memory, the
+    limit, evictions and keys."""
+    try:
+        wait_until(what, predicate)
+    except AssertionError as e:
+        m, st = r.info("memory"), r.info("stats")
+        raise AssertionError("%s: used_memory %s, maxmemory %s, evicted %s, keys %s, spare %s" % (
+            e, m["used_memory"], m["maxmemory"], st["evicted_keys"], r.dbsize(),
+            m.get("used_memory_table_spare"))) from None
+
+
 def write_until_oom(r, prefix, limit=200000, batch=200):
     """SETs prefix:<i> until one is refused; returns how many were stored."""
     n = 0
@@ -171,14 +183,8 @@ class Policies(unittest.TestCase):
             r.config_set("maxmemory", used(r) - data // 4)   # about a quarter of them must go
             # evictions done, writes admitted again (holding the limit itself is
             # test_allkeys_random_evicts_and_holds_the_limit's; the share gone is checked below)
-            try:
-                wait_until("eviction to stop", lambda: r.info("stats")["evicted_keys"] > n // 10 and
-                           set_ok(r, "probe", "1"))
-            except AssertionError as e:   # say where it stood
-                m, st = r.info("memory"), r.info("stats")
-                raise AssertionError("%s: used_memory %s, maxmemory %s, evicted %s, keys %s, spare %s" % (
-                    e, m["used_memory"], m["maxmemory"], st["evicted_keys"], r.dbsize(),
-                    m.get("used_memory_table_spare"))) from None
+            wait_saying_where_memory_stood(r, "eviction to stop", lambda: r.info("stats")[
+                "evicted_keys"] > n // 10 and set_ok(r, "probe", "1"))
             alive = exists_each(r, ["t:%d" % i for i in range(n)])
             gone = [i for i in range(n) if not alive[i]]
             self.assertGreater(len(gone), n // 10)
@@ -266,7 +272,8 @@ class Runtime(unittest.TestCase):
             self.assertEqual(r.dbsize(), 30000)
             limit = base + 2 * MB
             r.config_set("maxmemory", limit)         # no write needed: every thread's tick evicts
-            wait_until("used memory under the new limit", lambda: used(r) <= limit)
+            wait_saying_where_memory_stood(r, "used memory under the new limit",
+                                           lambda: used(r) <= limit)
             self.assertLess(r.dbsize(), 30000)
             self.assertGreater(r.dbsize(), 3000)     # about what fits, not everything
             wait_until("keys and evictions to add up",
