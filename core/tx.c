@@ -85,12 +85,30 @@ static void tx_run_free(void *arg) {
     mem_free(run->watches); /* run itself is in the process's arena */
 }
 
+/* Past this many top-level entries locked on every shard, EXEC runs alone instead (as with a
+ * wide command): then it needs none of them, and a transaction of many such keys cannot make
+ * its key list the number of shards times longer. */
+#define TX_SPREAD_MAX 16
+
+/* What tx_spread_key has spread: the last entry, and how many. */
+typedef struct tx_spread {
+    const zvm_key *last;
+    uint32_t n;
+} tx_spread;
+
 /* Adds to raw[*n] key k's top-level entry on every shard but its own, unless the previous key
- * spread so was the same entry (inside a namespace, every key's entry is the namespace's). */
-static void tx_spread_key(const zvm_key *k, const zvm_key **last, zvm_key *raw, uint32_t *n) {
-    const zvm_key *l = *last;
+ * spread so was the same entry (inside a namespace, every key's entry is the namespace's); past
+ * TX_SPREAD_MAX entries, makes p run alone instead. */
+static void tx_spread_key(zvm_proc *p, const zvm_key *k, tx_spread *sp, zvm_key *raw, uint32_t *n) {
+    const zvm_key *l = sp->last;
+    if (p->alone) return;
     if (l && l->hash == k->hash && l->llen == k->llen && !memcmp(l->lptr, k->lptr, k->llen)) return;
-    *last = k;
+    if (sp->n == TX_SPREAD_MAX) {
+        p->alone = true;
+        return;
+    }
+    sp->last = k;
+    sp->n++;
     for (uint32_t s = 0; s < srv->nshards; s++) {
         if (s == k->shard) continue;
         raw[*n] = *k;
@@ -101,12 +119,14 @@ static void tx_spread_key(const zvm_key *k, const zvm_key **last, zvm_key *raw, 
 /* EXEC's keys: every key of every queued command, placed as its command would place it, and
  * every watched key (to compare its counters while nobody can change it).  Once namespaces are
  * spread, a command that may look for a name's parts on every shard (spread.h) gets its keys'
- * top-level entries on every shard: its call could not wait for them while EXEC holds keys. */
+ * top-level entries on every shard: its call could not wait for them while EXEC holds keys.  (A
+ * process running alone has every shard to itself once its gates are up: it needs none.) */
 static void tx_exec_keys(zvm_proc *p, tx_run *run) {
     bool spread = atomic_load_explicit(&srv->ns_spread, memory_order_relaxed);
     uint32_t n = run->nwatches, cap = run->nwatches;
     for (uint32_t i = 0; i < run->ncmds; i++)
-        cap += run->cmds[i].argc * (spread ? srv->nshards : 1);
+        cap += run->cmds[i].argc;
+    if (spread) cap += TX_SPREAD_MAX * srv->nshards;
     zvm_key *raw = zvm_alloc(p, sizeof *raw * (cap ? cap : 1));
     for (uint32_t i = 0; i < run->nwatches; i++) {
         const watch_rec *w = run->watches[i];
@@ -119,7 +139,7 @@ static void tx_exec_keys(zvm_proc *p, tx_run *run) {
                            .argi = 0};
     }
     int *pos = zvm_alloc(p, sizeof *pos * (cap ? cap : 1));
-    const zvm_key *last_spread = NULL;
+    tx_spread spread_done = {0};
     for (uint32_t i = 0; i < run->ncmds; i++) {
         const tx_cmd *tc = &run->cmds[i];
         int k = zvm_key_positions(tc->ce->def, tc->argc, tc->argv, pos);
@@ -127,7 +147,7 @@ static void tx_exec_keys(zvm_proc *p, tx_run *run) {
         for (int j = 0; j < k; j++) {
             zvm_key *placed = &raw[n++];
             zvm_key_place(p, &tc->argv[pos[j]], (uint32_t)pos[j], placed);
-            if (walks) tx_spread_key(placed, &last_spread, raw, &n);
+            if (walks) tx_spread_key(p, placed, &spread_done, raw, &n);
         }
         /* a command that may need every shard: EXEC takes them all, in order, before anything
          * runs (one of its commands taking them itself, while EXEC holds keys, could wait for

@@ -80,6 +80,28 @@ class SpreadLookupsFromCalls(SharedServerTest):
 
         self.assertEqual(self.run_clients([tx, tx, tx], 150), [])
 
+    def test_transactions_of_many_names_at_the_top(self):
+        """At the top every name is its own entry: past 16 of them EXEC runs alone instead of
+        locking each one on every shard."""
+        at_top = self.srv.client()
+
+        def top(_, n):
+            p = at_top.pipeline(transaction=True)
+            for j in range(30):
+                p.delete("gone%d_%d" % (n, j))
+            p.type("t")
+            p.expire("t", 1000)
+            p.persist("t")
+            self.assertEqual(p.execute(), [0] * 30 + [b"hash", True, True])
+
+        def tx(r, n):
+            p = r.pipeline(transaction=True)
+            p.type("m%d" % (n % 11))
+            p.delete("m%d" % (n % 7))
+            self.assertEqual(p.execute(), [b"none", 0])
+
+        self.assertEqual(self.run_clients([top, tx, tx], 100), [])
+
     def test_a_transaction_deletes_and_renames_spread_namespaces_whole(self):
         admin = self.srv.client()
         for name in ("a", "b"):
