@@ -178,7 +178,8 @@ def main():
     mods = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(args.server))), ".modules")
     if os.path.isdir(mods):
         os.environ.setdefault("KEEL_MODULE_DIR", mods)
-    os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
+    # intercept_tls_get_addr=0: docs/testing.md, "LeakSanitizer and modules' thread-locals"
+    os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0")
     os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
     import keel_harness   # reads KEEL_SERVER / KEEL_MODULE_DIR when imported
 
