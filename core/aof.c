@@ -185,8 +185,7 @@ static void stage_hand_over(thr *t) {
     aof_buf *b = &A.stage[t->id];
     if (!b->len) return;
     A.stage_since[t->id] = 0;
-    aofw_submit(b->p, b->len);
-    *b = (aof_buf){0};
+    aofw_submit(b);
 }
 
 /* A lone worker under appendfsync always writes and fsyncs its turn's records itself, as
@@ -196,11 +195,8 @@ static void stage_hand_over(thr *t) {
 static void stage_write_here(thr *t) {
     aof_buf *b = &A.stage[t->id];
     A.stage_since[t->id] = 0;
-    uint8_t *p = b->p;
-    size_t len = b->len;
-    *b = (aof_buf){0};
     syncing_here = true;
-    aofw_submit_sync(p, len);
+    aofw_submit_sync(b);
     syncing_here = false;
     if (atomic_exchange(&A.waiting[t->id], 0)) conn_aof_resume(t);
 }
@@ -212,7 +208,10 @@ static bool policy_always(void) {
 void aof_thread_flush(thr *t) {
     if (!A.stage) return;
     aof_buf *b = &A.stage[t->id];
-    if (!b->len) return;
+    if (!b->len) {
+        if (b->cap && !aofw_running()) aof_buf_free(b); /* a spare, the log since turned off */
+        return;
+    }
     int64_t *since = &A.stage_since[t->id];
     if (b->len < AOF_BATCH && aofw_running() && !policy_always()) {
         if (!*since) {
@@ -377,8 +376,10 @@ void aof_snapshot_committed(uint64_t generation) {
 
 void aof_shutdown(void) {
     /* what the stopped workers staged last */
-    for (int i = 0; A.stage && i < srv->nthreads; i++)
+    for (int i = 0; A.stage && i < srv->nthreads; i++) {
         if (srv->threads && srv->threads[i]) stage_hand_over(srv->threads[i]);
+        aof_buf_free(&A.stage[i]); /* the spare the hand-over left */
+    }
     if (!aofw_running()) return;
     aofw_stop();
     atomic_store(&aof_logging, false);

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <xxhash.h>
 
+/* The most bytes a varint takes (a 64-bit value, 7 bits a byte). */
+#define VARINT_MAX 10u
+
 void aof_buf_reserve(aof_buf *b, size_t more) {
     if (b->cap - b->len >= more) return;
     size_t cap = b->cap ? b->cap : 4096;
@@ -23,14 +26,14 @@ void aof_buf_put(aof_buf *b, const void *p, size_t n) {
     b->len += n;
 }
 
-void aof_buf_varint(aof_buf *b, uint64_t v) {
-    uint8_t tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+/* Writes v as a varint at o (room for VARINT_MAX bytes); returns the byte after it. */
+static uint8_t *put_varint(uint8_t *o, uint64_t v) {
+    while (v > 0x7f) {
+        *o++ = (uint8_t)(v | 0x80);
         v >>= 7;
-    } while (v);
-    aof_buf_put(b, tmp, n);
+    }
+    *o++ = (uint8_t)v;
+    return o;
 }
 
 void aof_buf_free(aof_buf *b) {
@@ -43,10 +46,35 @@ static void put_le(uint8_t *p, uint64_t v, int n) {
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* put_le(p, v, 8) and put_le(p, v, 4) as single stores, for the per-record fields. */
+static void put_le64(uint8_t *p, uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, sizeof v);
+}
+
+static void put_le32(uint8_t *p, uint32_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    memcpy(p, &v, sizeof v);
+}
+
 static uint64_t get_le(const uint8_t *p, int n) {
     uint64_t v = 0;
     for (int i = 0; i < n; i++)
         v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* get_le(p, 8) in one load: the writer reads every record's sequence number as it merges. */
+static uint64_t get_le64(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 
@@ -70,47 +98,58 @@ bool aof_preamble_ok(const uint8_t *p, size_t n) {
            get_le(p + 8, 4) == AOF_VERSION;
 }
 
-static void put_bytes(aof_buf *b, const keel_arg *a) {
-    aof_buf_varint(b, a->len);
-    aof_buf_put(b, a->ptr, a->len);
+static uint8_t *put_bytes(uint8_t *o, const keel_arg *a) {
+    o = put_varint(o, a->len);
+    if (a->len) memcpy(o, a->ptr, a->len);
+    return o + a->len;
 }
 
+/* Every command of the log is encoded here, on the thread that applied it: one reservation for
+ * the whole command, then plain stores. */
 void aof_cmd_encode(aof_buf *b, const aof_cmd *c) {
-    aof_buf_varint(b, c->db);
-    aof_buf_varint(b, c->nns);
-    if (c->nns) {
-        aof_buf_put(b, &c->coloc, 1);
-        aof_buf_varint(b, c->coloc_n);
-        for (uint32_t i = 0; i < c->nns; i++)
-            put_bytes(b, &c->ns[i]);
-    }
-    aof_buf_varint(b, c->argc);
+    size_t need = 4 * VARINT_MAX + 1 + (size_t)(c->nns + c->argc) * VARINT_MAX;
+    for (uint32_t i = 0; i < c->nns; i++)
+        need += c->ns[i].len;
     for (uint32_t i = 0; i < c->argc; i++)
-        put_bytes(b, &c->argv[i]);
+        need += c->argv[i].len;
+    aof_buf_reserve(b, need);
+    uint8_t *o = b->p + b->len;
+    o = put_varint(o, c->db);
+    o = put_varint(o, c->nns);
+    if (c->nns) {
+        *o++ = c->coloc;
+        o = put_varint(o, c->coloc_n);
+        for (uint32_t i = 0; i < c->nns; i++)
+            o = put_bytes(o, &c->ns[i]);
+    }
+    o = put_varint(o, c->argc);
+    for (uint32_t i = 0; i < c->argc; i++)
+        o = put_bytes(o, &c->argv[i]);
+    b->len = (size_t)(o - b->p);
 }
 
 size_t aof_rec_begin(aof_buf *b, uint64_t seq, int64_t time_ms, uint32_t ncmds) {
     size_t start = b->len;
-    uint8_t head[AOF_REC_HEAD + 16] = {AOF_REC_KIND};
-    put_le(head + AOF_REC_HEAD, seq, 8);
-    put_le(head + AOF_REC_HEAD + 8, (uint64_t)time_ms, 8);
-    aof_buf_put(b, head, sizeof head);
-    aof_buf_varint(b, ncmds);
+    aof_buf_reserve(b, AOF_REC_HEAD + 16 + VARINT_MAX);
+    uint8_t *o = b->p + start;
+    put_le64(o, AOF_REC_KIND); /* kind, 3 zero bytes, the length aof_rec_end fills in */
+    put_le64(o + AOF_REC_HEAD, seq);
+    put_le64(o + AOF_REC_HEAD + 8, (uint64_t)time_ms);
+    b->len = (size_t)(put_varint(o + AOF_REC_HEAD + 16, ncmds) - b->p);
     return start;
 }
 
 void aof_rec_end(aof_buf *b, size_t start) {
+    aof_buf_reserve(b, AOF_REC_TAIL);
     uint8_t *r = b->p + start;
     size_t payload = b->len - start - AOF_REC_HEAD;
-    put_le(r + 4, payload, 4);
-    uint64_t sum = XXH3_64bits(r, AOF_REC_HEAD + payload);
-    uint8_t tail[AOF_REC_TAIL];
-    put_le(tail, sum, 8);
-    aof_buf_put(b, tail, sizeof tail);
+    put_le32(r + 4, (uint32_t)payload);
+    put_le64(b->p + b->len, XXH3_64bits(r, AOF_REC_HEAD + payload));
+    b->len += AOF_REC_TAIL;
 }
 
 uint64_t aof_rec_seq(const uint8_t *p) {
-    return get_le(p + AOF_REC_HEAD, 8);
+    return get_le64(p + AOF_REC_HEAD);
 }
 
 size_t aof_rec_size(const uint8_t *p) {

@@ -29,7 +29,6 @@ typedef struct aof_buf {
 
 void aof_buf_reserve(aof_buf *b, size_t more);
 void aof_buf_put(aof_buf *b, const void *p, size_t n);
-void aof_buf_varint(aof_buf *b, uint64_t v);
 void aof_buf_free(aof_buf *b);
 
 /* The 16-byte preamble of a log file. */

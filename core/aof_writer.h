@@ -4,6 +4,8 @@
 #ifndef KEEL_CORE_AOF_WRITER_H
 #define KEEL_CORE_AOF_WRITER_H
 
+#include "aof_rec.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,12 +18,13 @@ void aofw_dir(char *out, size_t cap);
 /* Starts the writer appending to generation's file (created with its preamble, carrying flags
  * (AOF_FLAG_*), when missing or empty), the next record being seq.  0, or -1 with err. */
 int aofw_start(uint64_t generation, uint64_t seq, uint32_t flags, char *err, size_t errlen);
-/* Hands over n bytes of whole records (mem_alloc'd; the writer frees them). */
-void aofw_submit(uint8_t *p, size_t n);
+/* Hands over b's whole records (its buffer goes to the writer) and leaves b empty, holding a
+ * buffer the writer is done with when it has one. */
+void aofw_submit(aof_buf *b);
 /* The same, written (and fsynced, as the policy asks) on the calling thread before it returns,
  * with whatever else was handed over: a lone worker under appendfsync always, as redis-server
  * does in its event loop, spares the two thread hand-offs per group commit. */
-void aofw_submit_sync(uint8_t *p, size_t n);
+void aofw_submit_sync(aof_buf *b);
 /* Records from seq on go to generation's file. */
 void aofw_rotate(uint64_t seq, uint64_t generation);
 /* Writes what it has, fsyncs, closes the file, stops the thread. */
