@@ -4,17 +4,19 @@
 # redis), each a fresh empty server per mode with its data directory on the same disk.
 #   redis-benchmark -t set -c 50 -P 1 -n N1 (100,000) and -P 16 -n N16 (1,000,000), keys drawn
 #   from -r KEYSPACE (1,000,000), 3-byte values.  KEEL_SERVER, KEEL_ARGS as in targets.sh
-#   (KEEL_ARGS must carry --module-dir when the modules are not installed).
-# Lines starting with RESULT: "RESULT <target> <mode> P<pipeline> <requests/s> other_cores=<x>";
+#   (KEEL_ARGS must carry --module-dir when the modules are not installed).  ROUNDS (3) rounds,
+#   each running every mode of every target once, in turn; a figure is the median of its rounds
+#   (one round's figures swing by a third on a busy 2-core host).
+# Lines starting with RESULT: "RESULT <target> <mode> P<pipeline> <requests/s> (median of: ...)";
 # then the ratios the issue sets targets for: keel everysec / keel no log (>= 0.9) and keel always
-# / redis always (>= 1).  The figures are noisy on a shared machine: other_cores says how much CPU
-# other processes took meanwhile.
+# / redis always (>= 1).  The "# round" lines give each run's figure, with other_cores: how much
+# CPU other processes took meanwhile.
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "${SHARED_BENCH:-$HERE/../../shared/bench}/lib.sh"   # BASE_DIR (the shared bench), RUN_DIR, PY
 source "$BASE_DIR/targets.sh"
 SRV_PIN=()
-N1=${N1:-100000} N16=${N16:-1000000} KEYSPACE=${KEYSPACE:-1000000}
+N1=${N1:-100000} N16=${N16:-1000000} KEYSPACE=${KEYSPACE:-1000000} ROUNDS=${ROUNDS:-3}
 TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(keel redis)
 echo "# $(date -Is) aof: SET -c 50, P1 n=$N1, P16 n=$N16, -r $KEYSPACE; $(getconf _NPROCESSORS_ONLN) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A RPS
@@ -37,6 +39,7 @@ start() {   # start TARGET MODE DIR: a fresh server with the log off (MODE off) 
   fi
 }
 
+for round in $(seq "$ROUNDS"); do
 for mode in off everysec always; do
   for target in "${TARGETS[@]}"; do
     for p in 1 16; do
@@ -47,12 +50,24 @@ for mode in off everysec always; do
             -c 50 -P "$p" -n "$n" -r "$KEYSPACE" --csv)
       rps=$(echo "$out" | awk -F'"' '/^"SET"/{print $4}')
       echo "$out" | sed 's/^/#   /'
-      echo "RESULT $target $mode P$p ${rps:-failed} $(echo "$out" | grep -o 'other_cores=[0-9.]*')"
-      RPS[$target.$mode.$p]=${rps:-0}
+      echo "# round $round: $target $mode P$p ${rps:-failed} $(echo "$out" | grep -o 'other_cores=[0-9.]*')"
+      RPS[$target.$mode.$p]="${RPS[$target.$mode.$p]:-} ${rps:-0}"
       if [ "$target" = keel ] && [ "$mode" != off ]; then
         echo "#   log: $(du -sh "$dir/appendonlydir" 2>/dev/null | cut -f1)"
       fi
       "$BASE_DIR/stop_server.sh" "$T_PID"; rm -rf "$dir"
+    done
+  done
+done
+done
+
+median() { $PY -c "import statistics, sys; v = [float(x) for x in sys.argv[1:]]; print('%.2f' % statistics.median(v) if v else '')" $1; }
+for mode in off everysec always; do
+  for target in "${TARGETS[@]}"; do
+    for p in 1 16; do
+      all=${RPS[$target.$mode.$p]:-}
+      RPS[$target.$mode.$p]=$(median "$all")
+      echo "RESULT $target $mode P$p ${RPS[$target.$mode.$p]:-failed} (median of:$all)"
     done
   done
 done

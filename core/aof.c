@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -392,6 +393,9 @@ bool aof_enabled(void) {
 }
 void aof_set_enabled_at_start(bool on) {
     atomic_store(&A.enabled, on);
+    /* a test's way to reach long records without a gigabyte of writes (docs/persistence.md) */
+    const char *long_from = getenv("KEEL_TEST_AOF_LONG_RECORD_FROM");
+    if (long_from && *long_from) aof_rec_set_long_from((size_t)strtoull(long_from, NULL, 10));
     if (!A.stage) { /* before the workers start: they read these on every turn */
         A.stage = mem_calloc((size_t)srv->nthreads, sizeof *A.stage);
         A.stage_since = mem_calloc((size_t)srv->nthreads, sizeof *A.stage_since);

@@ -139,37 +139,71 @@ size_t aof_rec_begin(aof_buf *b, uint64_t seq, int64_t time_ms, uint32_t ncmds) 
     return start;
 }
 
+static size_t long_from = AOF_REC_MAX;
+
+void aof_rec_set_long_from(size_t payload) {
+    long_from = payload < AOF_REC_MAX ? payload : AOF_REC_MAX;
+}
+
 void aof_rec_end(aof_buf *b, size_t start) {
-    aof_buf_reserve(b, AOF_REC_TAIL);
-    uint8_t *r = b->p + start;
     size_t payload = b->len - start - AOF_REC_HEAD;
-    put_le32(r + 4, (uint32_t)payload);
-    put_le64(b->p + b->len, XXH3_64bits(r, AOF_REC_HEAD + payload));
+    size_t head = AOF_REC_HEAD;
+    if (payload > long_from) { /* its length needs the long head: move the payload along */
+        head = AOF_REC_HEAD_LONG;
+        aof_buf_reserve(b, AOF_REC_HEAD_LONG - AOF_REC_HEAD + AOF_REC_TAIL);
+        uint8_t *r = b->p + start;
+        memmove(r + AOF_REC_HEAD_LONG, r + AOF_REC_HEAD, payload);
+        put_le64(r, AOF_REC_KIND_LONG);
+        put_le64(r + 8, payload);
+        b->len += AOF_REC_HEAD_LONG - AOF_REC_HEAD;
+    } else {
+        aof_buf_reserve(b, AOF_REC_TAIL);
+        put_le32(b->p + start + 4, (uint32_t)payload);
+    }
+    put_le64(b->p + b->len, XXH3_64bits(b->p + start, head + payload));
     b->len += AOF_REC_TAIL;
 }
 
+size_t aof_rec_head(const uint8_t *p) {
+    return p[0] == AOF_REC_KIND_LONG ? AOF_REC_HEAD_LONG : AOF_REC_HEAD;
+}
+
+/* The payload length of the complete record at p. */
+static uint64_t rec_payload(const uint8_t *p) {
+    return p[0] == AOF_REC_KIND_LONG ? get_le64(p + 8) : get_le(p + 4, 4);
+}
+
 uint64_t aof_rec_seq(const uint8_t *p) {
-    return get_le64(p + AOF_REC_HEAD);
+    return get_le64(p + aof_rec_head(p));
 }
 
 size_t aof_rec_size(const uint8_t *p) {
-    return AOF_REC_HEAD + (size_t)get_le(p + 4, 4) + AOF_REC_TAIL;
+    return aof_rec_head(p) + (size_t)rec_payload(p) + AOF_REC_TAIL;
 }
 
 enum aof_check aof_rec_check(const uint8_t *p, size_t n, size_t *size, char *err, size_t errlen) {
     if (n < AOF_REC_HEAD) return AOF_REC_SHORT;
-    uint64_t payload = get_le(p + 4, 4);
-    if (p[0] != AOF_REC_KIND || p[1] || p[2] || p[3]) {
+    bool is_long = p[0] == AOF_REC_KIND_LONG;
+    if ((p[0] != AOF_REC_KIND && !is_long) || p[1] || p[2] || p[3]) {
         snprintf(err, errlen, "not a record (kind byte %u)", p[0]);
         return AOF_REC_BAD;
     }
-    if (payload < 17 || payload > AOF_REC_MAX) {
+    size_t head = is_long ? AOF_REC_HEAD_LONG : AOF_REC_HEAD;
+    if (is_long && n < AOF_REC_HEAD_LONG) return AOF_REC_SHORT;
+    if (is_long && get_le(p + 4, 4)) {
+        snprintf(err, errlen, "not a record (a long record's head is not zero-filled)");
+        return AOF_REC_BAD;
+    }
+    uint64_t payload = rec_payload(p);
+    /* a long head is written only for what a short one cannot say */
+    if (payload < 17 || payload > (is_long ? AOF_REC_LONG_MAX : AOF_REC_MAX) ||
+        (uint64_t)(SIZE_MAX - head - AOF_REC_TAIL) < payload) {
         snprintf(err, errlen, "a record length of %llu bytes", (unsigned long long)payload);
         return AOF_REC_BAD;
     }
-    size_t whole = AOF_REC_HEAD + (size_t)payload + AOF_REC_TAIL;
+    size_t whole = head + (size_t)payload + AOF_REC_TAIL;
     if (n < whole) return AOF_REC_SHORT;
-    if (XXH3_64bits(p, AOF_REC_HEAD + (size_t)payload) != get_le(p + whole - AOF_REC_TAIL, 8)) {
+    if (XXH3_64bits(p, head + (size_t)payload) != get_le(p + whole - AOF_REC_TAIL, 8)) {
         snprintf(err, errlen, "a record whose checksum does not match");
         return AOF_REC_BAD;
     }
@@ -202,11 +236,11 @@ static bool get_bytes(aof_iter *it, keel_arg *a) {
 
 bool aof_iter_init(aof_iter *it, const uint8_t *p) {
     memset(it, 0, sizeof *it);
-    size_t payload = (size_t)get_le(p + 4, 4);
-    it->p = p + AOF_REC_HEAD + 16;
-    it->end = p + AOF_REC_HEAD + payload;
+    size_t head = aof_rec_head(p);
+    it->p = p + head + 16;
+    it->end = p + head + (size_t)rec_payload(p);
     it->seq = aof_rec_seq(p);
-    it->time_ms = (int64_t)get_le(p + AOF_REC_HEAD + 8, 8);
+    it->time_ms = (int64_t)get_le64(p + head + 8);
     uint64_t n;
     if (!get_varint(it, &n) || n > UINT32_MAX) return false; /* 0: a reserved number's filler */
     it->left = (uint32_t)n;
@@ -276,6 +310,14 @@ static bool commands_ok(const uint8_t *p, char *what, size_t whatlen) {
     return got == 0;
 }
 
+/* True when the (bad) record at p says it ends exactly where the n bytes do. */
+static bool framed_to_end(const uint8_t *p, size_t n) {
+    if (n < AOF_REC_HEAD) return false;
+    size_t head = aof_rec_head(p);
+    if (n < head + AOF_REC_TAIL) return false;
+    return rec_payload(p) == n - head - AOF_REC_TAIL;
+}
+
 enum aof_scan_kind aof_scan_file(const uint8_t *p, size_t n, aof_scan *out) {
     memset(out, 0, sizeof *out);
     if (!aof_preamble_ok(p, n)) {
@@ -292,8 +334,7 @@ enum aof_scan_kind aof_scan_file(const uint8_t *p, size_t n, aof_scan *out) {
             return AOF_SCAN_TORN;
         }
         if (r == AOF_REC_BAD) {
-            bool last = all_zero(p + off, n - off) ||
-                        (n - off >= AOF_REC_HEAD && aof_rec_size(p + off) == n - off);
+            bool last = all_zero(p + off, n - off) || framed_to_end(p + off, n - off);
             return last ? AOF_SCAN_TORN : AOF_SCAN_CORRUPT;
         }
         if (!commands_ok(p + off, out->what, sizeof out->what)) return AOF_SCAN_CORRUPT;

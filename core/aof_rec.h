@@ -18,8 +18,13 @@
 #define AOF_REC_KIND 0xA1u
 #define AOF_REC_HEAD 8u                     /* kind, 3 zero bytes, payload length (u32) */
 #define AOF_REC_TAIL 8u                     /* XXH3-64 of head and payload */
-#define AOF_REC_MAX (1024u * 1024u * 1024u) /* the largest payload a reader accepts */
-#define AOF_NS_MAX 16u                      /* namespace depth a record may carry */
+#define AOF_REC_MAX (1024u * 1024u * 1024u) /* the largest payload of a record of AOF_REC_KIND */
+/* A record whose payload passes AOF_REC_MAX (a script's or a transaction's writes, gathered):
+ * the same, with a 16-byte head (kind, 7 zero bytes, payload length as u64). */
+#define AOF_REC_KIND_LONG 0xA3u
+#define AOF_REC_HEAD_LONG 16u
+#define AOF_REC_LONG_MAX (1ull << 40) /* the largest payload a reader accepts (1 TB) */
+#define AOF_NS_MAX 16u                /* namespace depth a record may carry */
 
 /* A growing byte buffer; an append that finds no memory aborts (mem.h's policy for the log). */
 typedef struct aof_buf {
@@ -59,7 +64,11 @@ void aof_cmd_encode(aof_buf *b, const aof_cmd *c);
  * (aof_cmd_encode, or bytes copied from such encodings), end (length and checksum). */
 size_t aof_rec_begin(aof_buf *b, uint64_t seq, int64_t time_ms, uint32_t ncmds);
 void aof_rec_end(aof_buf *b, size_t start);
+/* The payload size past which aof_rec_end writes a long record (AOF_REC_MAX; tests lower it). */
+void aof_rec_set_long_from(size_t payload);
 
+/* The length of the head of the complete record at p (AOF_REC_HEAD or AOF_REC_HEAD_LONG). */
+size_t aof_rec_head(const uint8_t *p);
 /* The sequence number of a complete record at p (written by aof_rec_begin/end). */
 uint64_t aof_rec_seq(const uint8_t *p);
 /* The whole length of the record at p (head, payload, checksum). */

@@ -8,7 +8,8 @@
  * the records counted are the records walked; re-encoding a record's commands gives back its
  * bytes exactly.  The input is also framed whole as one record's commands, with a checksum that
  * matches, so the command parser is reached by every input, not only by the few whose checksum
- * happens to hold: it either refuses it or yields commands inside it. */
+ * happens to hold: it either refuses it or yields commands inside it.  Payloads past 256 bytes
+ * are framed as long records (aof_rec_set_long_from), so both heads are read and written. */
 #include "config.h"
 
 #include <stdint.h>
@@ -54,9 +55,9 @@ static void walk_record(const uint8_t *rec, size_t size) {
     aof_rec_end(&again, start);
     /* varints may be written longer than needed by a crafted file: compare only when the
      * lengths agree, which every file the server writes satisfies */
-    if (again.len == size)
-        CHECK(memcmp(again.p + AOF_REC_HEAD + 16, rec + AOF_REC_HEAD + 16,
-                     size - AOF_REC_HEAD - 24) == 0,
+    size_t head = aof_rec_head(rec);
+    if (again.len == size && aof_rec_head(again.p) == head)
+        CHECK(memcmp(again.p + head + 16, rec + head + 16, size - head - 24) == 0,
               "a record does not encode back to its bytes");
     aof_buf_free(&again);
     aof_iter_free(&it);
@@ -76,7 +77,7 @@ static void walk_as_payload(const uint8_t *data, size_t size) {
     size_t rsize = 0;
     char err[200];
     enum aof_check r = aof_rec_check(rec, b.len, &rsize, err, sizeof err);
-    CHECK(r == AOF_REC_OK || (r == AOF_REC_BAD && b.len - AOF_REC_HEAD - AOF_REC_TAIL < 17),
+    CHECK(r == AOF_REC_OK || (r == AOF_REC_BAD && b.len - aof_rec_head(b.p) - AOF_REC_TAIL < 17),
           "a freshly framed record is refused: %s", err);
     if (r == AOF_REC_OK) {
         aof_iter it;
@@ -93,6 +94,8 @@ static void walk_as_payload(const uint8_t *data, size_t size) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    /* records past 256 bytes of payload get the long head, so both framings are walked */
+    aof_rec_set_long_from(256);
     walk_as_payload(data, size);
     /* a copy of exactly the input, so a read past it is seen by the sanitizers */
     uint8_t *p = malloc(size ? size : 1);

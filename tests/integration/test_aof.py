@@ -1,7 +1,8 @@
 """test_aof.py -- the append-only log against a real keel-server: every appendfsync policy keeps
 the writes of every type over a restart; expiries come back as the same absolute times;
 SPOP, INCRBYFLOAT and relative expiries are logged as their effect; MULTI/EXEC and scripts are
-one record each (a torn one applies nothing); namespaces and databases; a torn tail is cut; a
+one record each (a torn one applies nothing), records with the long head (past 1 GB) too;
+namespaces and databases; a torn tail is cut; a
 corrupt record in the middle stops the start with the file and offset, and
 --aof-truncate-corrupt starts on what precedes it; SAVE and BGREWRITEAOF cut the log; -LOADING
 while the log is replayed; -MISCONF when the log cannot be written (reads go on); kill -9 under
@@ -322,6 +323,55 @@ class WhatIsLogged(unittest.TestCase):
             r = loaded(srv)
             self.assertEqual(r.mget("before", "tx{1}", "tx{2}"), [b"1", None, None])
             self.assertEqual(r.exists("tx{3}"), 0)
+        finally:
+            srv.stop()
+
+
+    def test_records_with_the_long_head_replay_and_a_torn_one_applies_nothing(self):
+        # A record whose payload passes 1 GB (a script's or a transaction's writes, gathered) is
+        # written with the long head. KEEL_TEST_AOF_LONG_RECORD_FROM lowers that mark to 256
+        # bytes here, so a few kilobytes of writes take the same path.
+        srv = KeelServer(*AOF_ARGS, "--appendfsync", "always", threads=2,
+                         env={"KEEL_TEST_AOF_LONG_RECORD_FROM": "256"})
+        try:
+            r = srv.start().client()
+            r.set("small", "1")                                  # a short record
+            r.set("big", "v" * 1000)                              # long: one command
+            p = r.pipeline(transaction=True)
+            for i in range(20):
+                p.set("tx{%d}" % i, "t%d" % i)
+            p.execute()                                           # long: the transaction
+            r.eval("for i = 1, 50 do redis.call('rpush', KEYS[1], string.rep('x', i)) end "
+                   "return 1", 1, "list")                         # long: the script
+            r.set("last", "L")                                    # short again
+            srv.stop()
+            path = log_files(srv)[-1]
+            size = os.path.getsize(path)
+            srv.start()
+            r = loaded(srv)
+            self.assertEqual(r.get("small"), b"1")
+            self.assertEqual(r.get("big"), b"v" * 1000)
+            self.assertEqual(r.mget(["tx{%d}" % i for i in range(20)]),
+                             [b"t%d" % i for i in range(20)])
+            self.assertEqual(r.llen("list"), 50)
+            self.assertEqual(r.lindex("list", 49), b"x" * 50)
+            self.assertEqual(r.get("last"), b"L")
+            srv.stop()
+            self.assertEqual(os.path.getsize(path), size)
+            with open(path, "rb") as f:
+                data = f.read()
+            self.assertGreaterEqual(data.count(bytes([0xA3, 0, 0, 0, 0, 0, 0, 0])), 3)
+            # "last" is the final record (short, 8-byte head): drop it, then cut the script's
+            # long record in its middle, as a crash mid-append leaves it
+            script_end = data.rindex(bytes([0xA1, 0, 0, 0]))
+            with open(path, "r+b") as f:
+                f.truncate(script_end - 100)
+            srv.start()
+            r = loaded(srv)
+            wait_until("the cut in the log", lambda: "torn tail cut" in srv.read_log())
+            self.assertEqual(r.get("big"), b"v" * 1000)
+            self.assertEqual(r.get("tx{19}"), b"t19")
+            self.assertEqual(r.exists("list", "last"), 0)
         finally:
             srv.stop()
 

@@ -1,6 +1,8 @@
 /* test_aof_rec.c -- the append-only log's record format: records round-trip (database,
  * namespace, arguments, several commands in one record), every cut of a record reads as short,
- * every flipped byte is refused, and malformed payloads with a valid checksum are refused. */
+ * every flipped byte is refused, and malformed payloads with a valid checksum are refused; each
+ * for the short head and for the long one (a payload past AOF_REC_MAX: a test lowers the mark),
+ * and a file mixing both scans clean, torn or corrupt as it should. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,9 @@ static bool arg_is(const keel_arg *a, const char *s) {
 }
 
 START_TEST(test_aof_record_round_trips) {
+    aof_rec_set_long_from(_i ? 16 : AOF_REC_MAX);
     aof_buf b = sample();
+    ck_assert_uint_eq(aof_rec_head(b.p), _i ? AOF_REC_HEAD_LONG : AOF_REC_HEAD);
     size_t size = 0;
     char err[200];
     ck_assert_int_eq(aof_rec_check(b.p, b.len, &size, err, sizeof err), AOF_REC_OK);
@@ -58,7 +62,9 @@ START_TEST(test_aof_record_round_trips) {
 END_TEST
 
 START_TEST(test_aof_every_cut_is_short) {
+    aof_rec_set_long_from(_i ? 16 : AOF_REC_MAX);
     aof_buf b = sample();
+    ck_assert_uint_eq(aof_rec_head(b.p), _i ? AOF_REC_HEAD_LONG : AOF_REC_HEAD);
     char err[200];
     for (size_t n = 0; n < b.len; n++) {
         size_t size = 0;
@@ -70,7 +76,9 @@ START_TEST(test_aof_every_cut_is_short) {
 END_TEST
 
 START_TEST(test_aof_every_flipped_byte_is_refused) {
+    aof_rec_set_long_from(_i ? 16 : AOF_REC_MAX);
     aof_buf b = sample();
+    ck_assert_uint_eq(aof_rec_head(b.p), _i ? AOF_REC_HEAD_LONG : AOF_REC_HEAD);
     char err[200];
     for (size_t i = 0; i < b.len; i++) {
         for (int bit = 0; bit < 8; bit++) {
@@ -147,6 +155,57 @@ START_TEST(test_aof_empty_record_is_a_filler) {
 }
 END_TEST
 
+/* A log file: the preamble, then records of seq 1, 2, 3 with the middle one long. */
+static aof_buf mixed_file(void) {
+    aof_buf f = {0};
+    uint8_t pre[AOF_PREAMBLE];
+    aof_preamble(pre);
+    aof_buf_put(&f, pre, sizeof pre);
+    for (uint64_t seq = 1; seq <= 3; seq++) {
+        aof_rec_set_long_from(seq == 2 ? 16 : AOF_REC_MAX);
+        keel_arg set[3] = {{"SET", 3}, {"key", 3}, {"a value longer than sixteen bytes", 33}};
+        size_t start = aof_rec_begin(&f, seq, 5, 1);
+        aof_cmd c = {.argc = 3, .argv = set};
+        aof_cmd_encode(&f, &c);
+        aof_rec_end(&f, start);
+        ck_assert_uint_eq(aof_rec_head(f.p + start), seq == 2 ? AOF_REC_HEAD_LONG : AOF_REC_HEAD);
+    }
+    aof_rec_set_long_from(AOF_REC_MAX);
+    return f;
+}
+
+START_TEST(test_aof_file_mixing_heads) {
+    aof_buf f = mixed_file();
+    aof_scan sc;
+    ck_assert_int_eq(aof_scan_file(f.p, f.len, &sc), AOF_SCAN_CLEAN);
+    ck_assert_uint_eq(sc.records, 3);
+    ck_assert_uint_eq(sc.next_seq, 4);
+    ck_assert_uint_eq(sc.valid, f.len);
+    size_t second = AOF_PREAMBLE + aof_rec_size(f.p + AOF_PREAMBLE);
+    size_t third = second + aof_rec_size(f.p + second);
+    ck_assert_uint_eq(aof_rec_seq(f.p + second), 2);
+    ck_assert_uint_eq(aof_rec_seq(f.p + third), 3);
+    /* the long record cut anywhere at the end of the file: a torn tail, the first record kept */
+    for (size_t cut = second + 1; cut < third; cut++) {
+        ck_assert_msg(aof_scan_file(f.p, cut, &sc) == AOF_SCAN_TORN, "cut at %zu", cut);
+        ck_assert_uint_eq(sc.valid, second);
+        ck_assert_uint_eq(sc.records, 1);
+    }
+    /* a byte of the long record flipped, a whole record after it: corruption, not a tail */
+    for (size_t i = second; i < third; i++) {
+        f.p[i] ^= 0x40;
+        enum aof_scan_kind r = aof_scan_file(f.p, f.len, &sc);
+        ck_assert_msg(r == AOF_SCAN_CORRUPT || r == AOF_SCAN_TORN, "byte %zu: %d", i, r);
+        /* only a changed kind or length (the head) can make it look like a tail */
+        if (i >= second + AOF_REC_HEAD_LONG)
+            ck_assert_msg(r == AOF_SCAN_CORRUPT, "byte %zu torn", i);
+        ck_assert_uint_eq(sc.valid, second);
+        f.p[i] ^= 0x40;
+    }
+    aof_buf_free(&f);
+}
+END_TEST
+
 START_TEST(test_aof_preamble) {
     uint8_t pre[AOF_PREAMBLE];
     aof_preamble(pre);
@@ -160,11 +219,12 @@ END_TEST
 int main(void) {
     Suite *s = suite_create("aof_rec");
     TCase *tc = tcase_create("format");
-    tcase_add_test(tc, test_aof_record_round_trips);
-    tcase_add_test(tc, test_aof_every_cut_is_short);
-    tcase_add_test(tc, test_aof_every_flipped_byte_is_refused);
+    tcase_add_loop_test(tc, test_aof_record_round_trips, 0, 2);
+    tcase_add_loop_test(tc, test_aof_every_cut_is_short, 0, 2);
+    tcase_add_loop_test(tc, test_aof_every_flipped_byte_is_refused, 0, 2);
     tcase_add_test(tc, test_aof_malformed_commands_are_refused);
     tcase_add_test(tc, test_aof_empty_record_is_a_filler);
+    tcase_add_test(tc, test_aof_file_mixing_heads);
     tcase_add_test(tc, test_aof_preamble);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
