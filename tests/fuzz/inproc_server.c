@@ -85,6 +85,7 @@ int inproc_start(const char *const *modules, int nmodules, int nthreads) {
     pthread_mutex_init(&srv->clients_lock, NULL);
     conf_default(&srv->cf);
     srv->cf.max_clients = 1000000;
+    srv->cf.threads = nthreads; /* what modules read (keel_thread_count) as they register */
     signal(SIGPIPE, SIG_IGN);
     log_set_level(LOG_WARNING); /* connections come and go by the thousand */
     const char *dir = getenv("KEEL_MODULE_DIR");

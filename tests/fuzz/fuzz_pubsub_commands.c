@@ -1,0 +1,293 @@
+/* fuzz_pubsub_commands.c -- fuzz target: publish/subscribe sequences run by a whole keel-server
+ * inside this process (inproc_server.h), over real connections, on real worker threads.
+ *
+ * Input: a header line, then one command a line, arguments split at single spaces.  Header: byte
+ * 0 'a' runs on an admin network at the top, anything else on a tenant network locked in
+ * namespace "tenant" (read + write); byte 1 picks the worker thread.  A line that starts with
+ * '@' is a second client's (same network, next worker thread); the two pipelines go at once.
+ * Commands outside the list below are skipped (QUIT would end the conversation, HELLO 3 leave
+ * RESP2).
+ *
+ * A subscribed client gets any number of replies and messages, so each pipeline ends with
+ * PING <marker>: its reply (a bulk string, or ["pong", marker] while subscribed) says that
+ * everything before it has come.  Then the admin publishes a secret on channels and shard
+ * channels a client could name, at the top and in the namespaces beside the tenant's, and
+ * writes and deletes keys named by the secret (keyspace notifications are on); then each client
+ * sends RESET and PING <marker> again.
+ *
+ * Checks: the server never crashes, hangs or leaks; every byte a client gets is well-formed
+ * RESP2; a tenant never receives the secret (a message published outside its namespace, or a
+ * notification about a key there); after RESET no subscription is left (PUBSUB CHANNELS,
+ * SHARDCHANNELS and NUMPAT, at the top and in the tenant's namespace, answer as before the
+ * input). */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "inproc_server.h"
+#include "resp_reply.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_NAME "fuzz_pubsub_commands"
+#define MAX_COMMANDS 200
+#define MAX_ARGS 40
+#define TIMEOUT_MS 60000
+#define NCONNS 2
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, FUZZ_NAME ": " __VA_ARGS__);                                           \
+            fprintf(stderr, "\n");                                                                 \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+static const char *const allowed[] = {
+    "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE",
+    "PUBLISH",   "SPUBLISH",    "PUBSUB",     "PING",         "RESET",      "ECHO",
+    "NS",        "NSRESET",     "HS",         "HSRESET",      "WHEREAMI",   "SET",
+    "GET",       "DEL",         "EXPIRE",     "PEXPIRE",      "PERSIST",    "RENAME",
+    "INCR",      "APPEND",      "HSET",       "HDEL",         "FLUSHALL",
+};
+static const char *const modules[] = {"resp", "strings", "maps", "pubsub"};
+
+/* What the admin publishes and writes, '@' standing for the secret: never inside "tenant". */
+static const char publish_script[] =
+    "PUBLISH|@|@;PUBLISH|news|@;PUBLISH|tenant|@;SPUBLISH|news|@;SPUBLISH|@|@;"
+    "SET|@|1;EXPIRE|@|100;DEL|@;"
+    "NS|outside;PUBLISH|news|@;PUBLISH|@|@;SPUBLISH|news|@;SET|@|1;DEL|@;NSRESET;"
+    "NS|tenant2;PUBLISH|news|@;PUBLISH|tenant|@;SPUBLISH|@|@;SET|@|1;DEL|@;NSRESET";
+/* The subscriptions left, at the top and in the tenant's namespace. */
+static const char subs_script[] =
+    "PUBSUB|CHANNELS;PUBSUB|SHARDCHANNELS;PUBSUB|NUMPAT;"
+    "NS|tenant;PUBSUB|CHANNELS;PUBSUB|SHARDCHANNELS;PUBSUB|NUMPAT;NSRESET";
+
+static bool is_allowed(const char *name, size_t len) {
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (strlen(allowed[i]) == len && strncasecmp(allowed[i], name, len) == 0) return true;
+    return false;
+}
+
+static struct listener *admin_net, *tenant_net;
+static int admin_fd = -1;
+static char secret[33], marker[33]; /* random each run: the fuzzer cannot learn them */
+static resp_buf no_subs;            /* subs_script's answer before any input */
+
+static void random_hex(char out[33]) {
+    FILE *f = fopen("/dev/urandom", "rb");
+    unsigned char raw[16] = {0};
+    if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) abort();
+    fclose(f);
+    for (int i = 0; i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+/* How many times does s[0..n) hold the 32 characters of word?  By a rolling hash, not memmem:
+ * libFuzzer learns the operands of memmem and memcmp and would copy them into its inputs. */
+static size_t count_of(const char *word, const char *s, size_t n) {
+    const size_t k = 32;
+    if (n < k) return 0;
+    uint64_t want = 0, have = 0, top = 1;
+    for (size_t i = 0; i < k; i++) {
+        want = want * 131 + (unsigned char)word[i];
+        have = have * 131 + (unsigned char)s[i];
+        if (i) top *= 131;
+    }
+    for (size_t i = k, found = 0;; i++) {
+        if (have == want) found++;
+        if (i == n) return found;
+        have = (have - top * (unsigned char)s[i - k]) * 131 + (unsigned char)s[i];
+    }
+}
+
+/* Runs commands given as one string ('|' between arguments, ';' between commands, '@' for the
+ * secret) on the admin connection; the replies go to *out. */
+static void admin(const char *script, resp_buf *out) {
+    resp_buf req = {0};
+    size_t n = 0;
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", script);
+    for (char *cmd = strtok(copy, ";"); cmd; cmd = strtok(NULL, ";")) {
+        const char *argv[16];
+        size_t lens[16];
+        int argc = 0;
+        for (char *a = cmd, *bar; a && argc < 16; a = bar ? bar + 1 : NULL) {
+            bar = strchr(a, '|');
+            if (bar) *bar = '\0';
+            argv[argc] = strcmp(a, "@") == 0 ? secret : a;
+            lens[argc] = strlen(argv[argc]);
+            argc++;
+        }
+        resp_buf_command(&req, argc, argv, lens);
+        n++;
+    }
+    out->len = 0;
+    CHECK(resp_exchange(admin_fd, req.data, req.len, n, out, TIMEOUT_MS) == 0,
+          "the admin connection failed on %s", script);
+    free(req.data);
+}
+
+static void init(void) {
+    if (inproc_start(modules, (int)(sizeof modules / sizeof modules[0]), 2) != 0) abort();
+    admin_net = inproc_network("admin", PERM_ALL, NULL, 0, false);
+    static const char *const base[] = {"tenant"};
+    tenant_net = inproc_network("tenant", PERM_READ | PERM_WRITE, base, 1, true);
+    admin_fd = inproc_connect(admin_net, 0);
+    random_hex(secret);
+    random_hex(marker);
+    resp_buf r = {0};
+    admin("CONFIG|SET|notify-keyspace-events|KEA", &r);
+    CHECK(r.len == 5 && memcmp(r.data, "+OK\r\n", 5) == 0, "notify-keyspace-events: %.*s",
+          (int)r.len, r.data);
+    free(r.data);
+    admin(subs_script, &no_subs);
+}
+
+/* One client's side of a conversation whose end is a reply holding the marker. */
+typedef struct peer {
+    int fd;
+    resp_buf req, out;
+    size_t sent, parsed;
+    bool done;
+} peer;
+
+/* Reads what came on p and takes whole replies: done once one holds the marker.  -1 when the
+ * connection failed or sent something that is not RESP2. */
+static int peer_read(peer *p) {
+    char chunk[65536];
+    ssize_t r = read(p->fd, chunk, sizeof chunk);
+    if (r == 0) return -1;
+    if (r < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
+    resp_buf_add(&p->out, chunk, (size_t)r);
+    for (size_t one;
+         !p->done && (one = resp_reply_len(p->out.data + p->parsed, p->out.len - p->parsed));) {
+        if (one == RESP_REPLY_BAD) return -1;
+        p->done = count_of(marker, p->out.data + p->parsed, one) > 0;
+        p->parsed += one;
+    }
+    return 0;
+}
+
+/* Sends each peer's request and reads until each has its marker's reply. */
+static void converse(peer *peers, int n, const char *what) {
+    for (int i = 0; i < n; i++)
+        peers[i].sent = 0, peers[i].done = false, peers[i].parsed = peers[i].out.len;
+    for (;;) {
+        struct pollfd pfd[NCONNS];
+        int map[NCONNS], active = 0;
+        for (int i = 0; i < n; i++) {
+            if (peers[i].done) continue;
+            short ev = POLLIN | (peers[i].sent < peers[i].req.len ? POLLOUT : 0);
+            pfd[active] = (struct pollfd){peers[i].fd, ev, 0};
+            map[active++] = i;
+        }
+        if (!active) return;
+        int rc = poll(pfd, (nfds_t)active, TIMEOUT_MS);
+        if (rc < 0 && errno == EINTR) continue;
+        CHECK(rc > 0, "%s: no reply for %d ms", what, TIMEOUT_MS);
+        for (int k = 0; k < active; k++) {
+            peer *p = &peers[map[k]];
+            if (p->sent < p->req.len && (pfd[k].revents & POLLOUT)) {
+                ssize_t w = write(p->fd, p->req.data + p->sent, p->req.len - p->sent);
+                CHECK(w > 0 || errno == EAGAIN || errno == EINTR, "%s: write failed", what);
+                if (w > 0) p->sent += (size_t)w;
+            }
+            if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))
+                CHECK(peer_read(p) == 0, "%s: client %d's connection failed or sent bad RESP2",
+                      what, map[k] + 1);
+        }
+    }
+}
+
+static void add_marker_ping(resp_buf *req) {
+    const char *argv[2] = {"PING", marker};
+    size_t lens[2] = {4, 32};
+    resp_buf_command(req, 2, argv, lens);
+}
+
+static void parse_input(const uint8_t *data, size_t size, peer *peers) {
+    const char *p = (const char *)data, *end = p + size;
+    for (size_t total = 0; p < end && total < MAX_COMMANDS;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = nl ? nl : end;
+        int who = p < line_end && *p == '@';
+        const char *argv[MAX_ARGS];
+        size_t lens[MAX_ARGS];
+        int argc = 0;
+        for (const char *a = p + who; argc < MAX_ARGS;) {
+            const char *sp = memchr(a, ' ', (size_t)(line_end - a));
+            argv[argc] = a;
+            lens[argc++] = (size_t)((sp ? sp : line_end) - a);
+            if (!sp) break;
+            a = sp + 1;
+        }
+        if (lens[0] > 0 && is_allowed(argv[0], lens[0])) {
+            resp_buf_command(&peers[who].req, argc, argv, lens);
+            total++;
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (admin_fd < 0) init();
+    const uint8_t *nl = memchr(data, '\n', size);
+    size_t head = nl ? (size_t)(nl - data) : size;
+    bool as_admin = head > 0 && data[0] == 'a';
+    int thread = head > 1 ? data[1] : 0;
+
+    resp_buf scratch = {0};
+    admin("FLUSHALL", &scratch);
+    peer peers[NCONNS] = {{0}};
+    for (int c = 0; c < NCONNS; c++) {
+        peers[c].fd = inproc_connect(as_admin ? admin_net : tenant_net, thread + c);
+        CHECK(peers[c].fd >= 0, "no socketpair");
+    }
+    if (nl) parse_input(nl + 1, size - head - 1, peers);
+    for (int c = 0; c < NCONNS; c++)
+        add_marker_ping(&peers[c].req);
+    converse(peers, NCONNS, "the input");
+
+    admin(publish_script, &scratch);
+    static const char *const reset[] = {"RESET"};
+    static const size_t reset_len[] = {5};
+    for (int c = 0; c < NCONNS; c++) {
+        peers[c].req.len = 0;
+        resp_buf_command(&peers[c].req, 1, reset, reset_len);
+        add_marker_ping(&peers[c].req);
+    }
+    converse(peers, NCONNS, "RESET after the publishing");
+
+    for (int c = 0; c < NCONNS; c++) {
+        if (getenv("FUZZ_SHOW_REPLIES")) /* for reading what an input did */
+            fprintf(stderr, "%s%.*s---\n", c ? "@" : "", (int)peers[c].out.len, peers[c].out.data);
+        CHECK(peers[c].parsed == peers[c].out.len, "client %d got bytes after its last marker",
+              c + 1);
+        CHECK(as_admin || count_of(secret, peers[c].out.data, peers[c].out.len) == 0,
+              "a tenant received a message or notification from outside its namespace:\n%.*s",
+              (int)peers[c].out.len, peers[c].out.data);
+    }
+    admin(subs_script, &scratch);
+    CHECK(scratch.len == no_subs.len && memcmp(scratch.data, no_subs.data, no_subs.len) == 0,
+          "subscriptions are left after RESET:\n%.*s\nbefore the input:\n%.*s", (int)scratch.len,
+          scratch.data, (int)no_subs.len, no_subs.data);
+
+    for (int c = 0; c < NCONNS; c++) {
+        close(peers[c].fd);
+        free(peers[c].req.data);
+        free(peers[c].out.data);
+    }
+    admin("FLUSHALL", &scratch);
+    free(scratch.data);
+    return 0;
+}
