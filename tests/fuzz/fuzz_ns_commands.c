@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "fuzz_admin.h"
 #include "fuzz_ns_profile.h"
 #ifdef FUZZ_TX_COMMANDS
 #include "fuzz_tx_rewrite.h"
@@ -67,53 +68,15 @@ static bool is_allowed(const char *name, size_t len) {
 
 static struct listener *admin_net, *tenant_net;
 static int admin_fd = -1;
-static char secret[33];   /* random each run: the fuzzer cannot learn it */
-static resp_buf pristine; /* what the outside check answers before any input */
+static char secret[FUZZ_WORD_LEN + 1]; /* random each run: the fuzzer cannot learn it */
+static resp_buf pristine;              /* what the outside check answers before any input */
 
-/* Sends argv-style commands given as one string with '|' between arguments and ';' between
- * commands on the admin connection; returns the replies in *out. */
 static void admin(const char *script, resp_buf *out) {
-    resp_buf req = {0};
-    size_t n = 0;
-    char copy[1024];
-    snprintf(copy, sizeof copy, "%s", script);
-    for (char *cmd = strtok(copy, ";"); cmd; cmd = strtok(NULL, ";")) {
-        const char *argv[16];
-        size_t lens[16];
-        int argc = 0;
-        for (char *a = cmd, *bar; a && argc < 16; a = bar ? bar + 1 : NULL) {
-            bar = strchr(a, '|');
-            if (bar) *bar = '\0';
-            argv[argc] = strcmp(a, "@") == 0 ? secret : a;
-            lens[argc] = strlen(argv[argc]);
-            argc++;
-        }
-        resp_buf_command(&req, argc, argv, lens);
-        n++;
-    }
-    out->len = 0;
-    CHECK(resp_exchange(admin_fd, req.data, req.len, n, out, TIMEOUT_MS) == 0,
-          "the admin connection failed");
-    free(req.data);
+    fuzz_admin(admin_fd, secret, script, out, TIMEOUT_MS);
 }
 
-/* How many times does s[0..n) hold the secret?  Compared by a rolling hash, not memmem:
- * libFuzzer learns the operands of memmem and memcmp and would copy the secret into its
- * inputs. */
 static size_t secret_count(const char *s, size_t n) {
-    const size_t k = sizeof secret - 1;
-    if (n < k) return 0;
-    uint64_t want = 0, have = 0, top = 1;
-    for (size_t i = 0; i < k; i++) {
-        want = want * 131 + (unsigned char)secret[i];
-        have = have * 131 + (unsigned char)s[i];
-        if (i) top *= 131;
-    }
-    for (size_t i = k, found = 0;; i++) {
-        if (have == want) found++;
-        if (i == n) return found;
-        have = (have - top * (unsigned char)s[i - k]) * 131 + (unsigned char)s[i];
-    }
+    return fuzz_count_of(secret, s, n);
 }
 
 #ifdef FUZZ_TX_COMMANDS
@@ -126,12 +89,7 @@ static void init(void) {
     static const char *const base[] = {"tenant"};
     tenant_net = inproc_network("tenant", PERM_READ | PERM_WRITE, base, 1, true);
     admin_fd = inproc_connect(admin_net, 0);
-    FILE *f = fopen("/dev/urandom", "rb");
-    unsigned char raw[16] = {0};
-    if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) abort();
-    fclose(f);
-    for (int i = 0; i < 16; i++)
-        snprintf(secret + 2 * i, 3, "%02x", raw[i]);
+    fuzz_random_word(secret);
     resp_buf scratch = {0};
     admin(setup_script, &scratch);
     admin(outside_script, &pristine);
@@ -231,14 +189,7 @@ static void parse_input(const uint8_t *data, size_t size, seq *s) {
         int who = p < line_end && *p == '@';
         const char *argv[MAX_ARGS];
         size_t lens[MAX_ARGS];
-        int argc = 0;
-        for (const char *a = p + who; argc < MAX_ARGS;) {
-            const char *sp = memchr(a, ' ', (size_t)(line_end - a));
-            argv[argc] = a;
-            lens[argc++] = (size_t)((sp ? sp : line_end) - a);
-            if (!sp) break;
-            a = sp + 1;
-        }
+        int argc = fuzz_split_args(p + who, line_end, argv, lens, MAX_ARGS);
         if (lens[0] > 0 && is_allowed(argv[0], lens[0])) {
 #ifdef FUZZ_TX_COMMANDS
             fuzz_tx_rewrite(argc, argv, lens);

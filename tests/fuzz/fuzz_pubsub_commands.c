@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "fuzz_admin.h"
 #include "inproc_server.h"
 #include "resp_reply.h"
 
@@ -80,61 +81,11 @@ static bool is_allowed(const char *name, size_t len) {
 
 static struct listener *admin_net, *tenant_net;
 static int admin_fd = -1;
-static char secret[33], marker[33]; /* random each run: the fuzzer cannot learn them */
-static resp_buf no_subs;            /* subs_script's answer before any input */
+static char secret[FUZZ_WORD_LEN + 1], marker[FUZZ_WORD_LEN + 1]; /* random each run */
+static resp_buf no_subs; /* subs_script's answer before any input */
 
-static void random_hex(char out[33]) {
-    FILE *f = fopen("/dev/urandom", "rb");
-    unsigned char raw[16] = {0};
-    if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) abort();
-    fclose(f);
-    for (int i = 0; i < 16; i++)
-        snprintf(out + 2 * i, 3, "%02x", raw[i]);
-}
-
-/* How many times does s[0..n) hold the 32 characters of word?  By a rolling hash, not memmem:
- * libFuzzer learns the operands of memmem and memcmp and would copy them into its inputs. */
-static size_t count_of(const char *word, const char *s, size_t n) {
-    const size_t k = 32;
-    if (n < k) return 0;
-    uint64_t want = 0, have = 0, top = 1;
-    for (size_t i = 0; i < k; i++) {
-        want = want * 131 + (unsigned char)word[i];
-        have = have * 131 + (unsigned char)s[i];
-        if (i) top *= 131;
-    }
-    for (size_t i = k, found = 0;; i++) {
-        if (have == want) found++;
-        if (i == n) return found;
-        have = (have - top * (unsigned char)s[i - k]) * 131 + (unsigned char)s[i];
-    }
-}
-
-/* Runs commands given as one string ('|' between arguments, ';' between commands, '@' for the
- * secret) on the admin connection; the replies go to *out. */
 static void admin(const char *script, resp_buf *out) {
-    resp_buf req = {0};
-    size_t n = 0;
-    char copy[1024];
-    snprintf(copy, sizeof copy, "%s", script);
-    for (char *cmd = strtok(copy, ";"); cmd; cmd = strtok(NULL, ";")) {
-        const char *argv[16];
-        size_t lens[16];
-        int argc = 0;
-        for (char *a = cmd, *bar; a && argc < 16; a = bar ? bar + 1 : NULL) {
-            bar = strchr(a, '|');
-            if (bar) *bar = '\0';
-            argv[argc] = strcmp(a, "@") == 0 ? secret : a;
-            lens[argc] = strlen(argv[argc]);
-            argc++;
-        }
-        resp_buf_command(&req, argc, argv, lens);
-        n++;
-    }
-    out->len = 0;
-    CHECK(resp_exchange(admin_fd, req.data, req.len, n, out, TIMEOUT_MS) == 0,
-          "the admin connection failed on %s", script);
-    free(req.data);
+    fuzz_admin(admin_fd, secret, script, out, TIMEOUT_MS);
 }
 
 static void init(void) {
@@ -143,8 +94,8 @@ static void init(void) {
     static const char *const base[] = {"tenant"};
     tenant_net = inproc_network("tenant", PERM_READ | PERM_WRITE, base, 1, true);
     admin_fd = inproc_connect(admin_net, 0);
-    random_hex(secret);
-    random_hex(marker);
+    fuzz_random_word(secret);
+    fuzz_random_word(marker);
     resp_buf r = {0};
     admin("CONFIG|SET|notify-keyspace-events|KEA", &r);
     CHECK(r.len == 5 && memcmp(r.data, "+OK\r\n", 5) == 0, "notify-keyspace-events: %.*s",
@@ -172,7 +123,7 @@ static int peer_read(peer *p) {
     for (size_t one;
          !p->done && (one = resp_reply_len(p->out.data + p->parsed, p->out.len - p->parsed));) {
         if (one == RESP_REPLY_BAD) return -1;
-        p->done = count_of(marker, p->out.data + p->parsed, one) > 0;
+        p->done = fuzz_count_of(marker, p->out.data + p->parsed, one) > 0;
         p->parsed += one;
     }
     return 0;
@@ -211,7 +162,7 @@ static void converse(peer *peers, int n, const char *what) {
 
 static void add_marker_ping(resp_buf *req) {
     const char *argv[2] = {"PING", marker};
-    size_t lens[2] = {4, 32};
+    size_t lens[2] = {4, FUZZ_WORD_LEN};
     resp_buf_command(req, 2, argv, lens);
 }
 
@@ -223,14 +174,7 @@ static void parse_input(const uint8_t *data, size_t size, peer *peers) {
         int who = p < line_end && *p == '@';
         const char *argv[MAX_ARGS];
         size_t lens[MAX_ARGS];
-        int argc = 0;
-        for (const char *a = p + who; argc < MAX_ARGS;) {
-            const char *sp = memchr(a, ' ', (size_t)(line_end - a));
-            argv[argc] = a;
-            lens[argc++] = (size_t)((sp ? sp : line_end) - a);
-            if (!sp) break;
-            a = sp + 1;
-        }
+        int argc = fuzz_split_args(p + who, line_end, argv, lens, MAX_ARGS);
         if (lens[0] > 0 && is_allowed(argv[0], lens[0])) {
             resp_buf_command(&peers[who].req, argc, argv, lens);
             total++;
@@ -273,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             fprintf(stderr, "%s%.*s---\n", c ? "@" : "", (int)peers[c].out.len, peers[c].out.data);
         CHECK(peers[c].parsed == peers[c].out.len, "client %d got bytes after its last marker",
               c + 1);
-        CHECK(as_admin || count_of(secret, peers[c].out.data, peers[c].out.len) == 0,
+        CHECK(as_admin || fuzz_count_of(secret, peers[c].out.data, peers[c].out.len) == 0,
               "a tenant received a message or notification from outside its namespace:\n%.*s",
               (int)peers[c].out.len, peers[c].out.data);
     }

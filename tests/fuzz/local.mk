@@ -98,6 +98,7 @@ if MODULE_MAPS
 # ---- namespace command sequences through the whole server, in process ----
 FUZZ_TARGETS += ns_commands
 FUZZ_NS_FILES = tests/fuzz/fuzz_ns_commands.c tests/fuzz/fuzz_ns_profile.h tests/fuzz/inproc_server.c \
+	tests/fuzz/fuzz_admin.c tests/fuzz/fuzz_admin.h \
 	tests/fuzz/inproc_server.h tests/fuzz/resp_reply.c tests/fuzz/resp_reply.h \
 	tests/unit/resp_wire.c tests/unit/resp_wire.h
 check_PROGRAMS += tests/fuzz/fuzz_ns_commands_replay
@@ -295,6 +296,7 @@ if MODULE_MAPS
 # ---- publish/subscribe sequences through the whole server, in process ----
 FUZZ_TARGETS += pubsub_commands
 FUZZ_PUBSUB_FILES = tests/fuzz/fuzz_pubsub_commands.c tests/fuzz/inproc_server.c \
+	tests/fuzz/fuzz_admin.c tests/fuzz/fuzz_admin.h \
 	tests/fuzz/inproc_server.h tests/fuzz/resp_reply.c tests/fuzz/resp_reply.h
 check_PROGRAMS += tests/fuzz/fuzz_pubsub_commands_replay
 TESTS += tests/fuzz/fuzz_pubsub_commands_replay

@@ -1,0 +1,72 @@
+/* fuzz_admin.c -- the secret, its counting, the admin connection's scripts and input lines
+ * split into arguments (fuzz_admin.h). */
+#include "fuzz_admin.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fuzz_random_word(char out[FUZZ_WORD_LEN + 1]) {
+    FILE *f = fopen("/dev/urandom", "rb");
+    unsigned char raw[FUZZ_WORD_LEN / 2] = {0};
+    if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) abort();
+    fclose(f);
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+size_t fuzz_count_of(const char *word, const char *s, size_t n) {
+    const size_t k = FUZZ_WORD_LEN;
+    if (n < k) return 0;
+    uint64_t want = 0, have = 0, top = 1;
+    for (size_t i = 0; i < k; i++) {
+        want = want * 131 + (unsigned char)word[i];
+        have = have * 131 + (unsigned char)s[i];
+        if (i) top *= 131;
+    }
+    for (size_t i = k, found = 0;; i++) {
+        if (have == want) found++;
+        if (i == n) return found;
+        have = (have - top * (unsigned char)s[i - k]) * 131 + (unsigned char)s[i];
+    }
+}
+
+void fuzz_admin(int fd, const char *secret, const char *script, resp_buf *out, int timeout_ms) {
+    resp_buf req = {0};
+    size_t n = 0;
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", script);
+    for (char *cmd = strtok(copy, ";"); cmd; cmd = strtok(NULL, ";")) {
+        const char *argv[16];
+        size_t lens[16];
+        int argc = 0;
+        for (char *a = cmd, *bar; a && argc < 16; a = bar ? bar + 1 : NULL) {
+            bar = strchr(a, '|');
+            if (bar) *bar = '\0';
+            argv[argc] = strcmp(a, "@") == 0 ? secret : a;
+            lens[argc] = strlen(argv[argc]);
+            argc++;
+        }
+        resp_buf_command(&req, argc, argv, lens);
+        n++;
+    }
+    out->len = 0;
+    if (resp_exchange(fd, req.data, req.len, n, out, timeout_ms) != 0) {
+        fprintf(stderr, "fuzz_admin: the admin connection failed on %s\n", script);
+        abort();
+    }
+    free(req.data);
+}
+
+int fuzz_split_args(const char *a, const char *end, const char **argv, size_t *lens, int max) {
+    int argc = 0;
+    while (argc < max) {
+        const char *sp = memchr(a, ' ', (size_t)(end - a));
+        argv[argc] = a;
+        lens[argc++] = (size_t)((sp ? sp : end) - a);
+        if (!sp) break;
+        a = sp + 1;
+    }
+    return argc;
+}

@@ -1,0 +1,31 @@
+/* fuzz_admin.h -- what the in-process server's fuzz targets share: a random secret they store
+ * or publish where a tenant must not reach it, counting it in replies without letting libFuzzer
+ * learn it, the admin connection's scripted commands, and splitting an input line into
+ * arguments. */
+#ifndef KEEL_FUZZ_ADMIN_H
+#define KEEL_FUZZ_ADMIN_H
+
+#include <stddef.h>
+
+#include "resp_reply.h"
+
+#define FUZZ_WORD_LEN 32 /* the characters of a fuzz_random_word */
+
+/* 32 random hex characters and a NUL, from /dev/urandom: the fuzzer cannot guess them. */
+void fuzz_random_word(char out[FUZZ_WORD_LEN + 1]);
+
+/* How many times does s[0..n) hold the FUZZ_WORD_LEN characters of word?  By a rolling hash, not
+ * memmem: libFuzzer learns the operands of memmem and memcmp and would copy them into its
+ * inputs. */
+size_t fuzz_count_of(const char *word, const char *s, size_t n);
+
+/* Runs commands given as one string on connection fd: '|' between arguments, ';' between
+ * commands, an argument "@" standing for secret.  The replies go to *out; aborts, saying
+ * which script, when the connection fails or stalls for timeout_ms. */
+void fuzz_admin(int fd, const char *secret, const char *script, resp_buf *out, int timeout_ms);
+
+/* Splits [a, end) at single spaces into at most max arguments (empty ones included); returns
+ * how many. */
+int fuzz_split_args(const char *a, const char *end, const char **argv, size_t *lens, int max);
+
+#endif
