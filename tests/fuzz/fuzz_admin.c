@@ -1,11 +1,14 @@
 /* fuzz_admin.c -- the secret, its counting, the admin connection's scripts and input lines
  * split into arguments (fuzz_admin.h). */
 #include "fuzz_admin.h"
+#include "conf.h"
+#include "inproc_server.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void fuzz_random_word(char out[FUZZ_WORD_LEN + 1]) {
     FILE *f = fopen("/dev/urandom", "rb");
@@ -69,4 +72,19 @@ int fuzz_split_args(const char *a, const char *end, const char **argv, size_t *l
         a = sp + 1;
     }
     return argc;
+}
+
+bool fuzz_allowed(const char *const *list, size_t n, const char *name, size_t len) {
+    for (size_t i = 0; i < n; i++)
+        if (strlen(list[i]) == len && strncasecmp(list[i], name, len) == 0) return true;
+    return false;
+}
+
+void fuzz_world_start(fuzz_world *w, const char *const *modules, int nmodules) {
+    if (inproc_start(modules, nmodules, 2) != 0) abort();
+    w->admin_net = inproc_network("admin", PERM_ALL, NULL, 0, false);
+    static const char *const base[] = {"tenant"};
+    w->tenant_net = inproc_network("tenant", PERM_READ | PERM_WRITE, base, 1, true);
+    w->admin_fd = inproc_connect(w->admin_net, 0);
+    fuzz_random_word(w->secret);
 }

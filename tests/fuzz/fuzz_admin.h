@@ -1,13 +1,26 @@
 /* fuzz_admin.h -- what the in-process server's fuzz targets share: a random secret they store
  * or publish where a tenant must not reach it, counting it in replies without letting libFuzzer
- * learn it, the admin connection's scripted commands, and splitting an input line into
- * arguments. */
+ * learn it, the admin connection's scripted commands, the commands an input may send, splitting
+ * an input line into arguments, and CHECK. */
 #ifndef KEEL_FUZZ_ADMIN_H
 #define KEEL_FUZZ_ADMIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "resp_reply.h"
+
+/* Aborts, saying why (prefixed with the target's FUZZ_NAME), when cond is false. */
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, FUZZ_NAME ": " __VA_ARGS__);                                           \
+            fprintf(stderr, "\n");                                                                 \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
 
 #define FUZZ_WORD_LEN 32 /* the characters of a fuzz_random_word */
 
@@ -23,6 +36,19 @@ size_t fuzz_count_of(const char *word, const char *s, size_t n);
  * commands, an argument "@" standing for secret.  The replies go to *out; aborts, saying
  * which script, when the connection fails or stalls for timeout_ms. */
 void fuzz_admin(int fd, const char *secret, const char *script, resp_buf *out, int timeout_ms);
+
+/* The in-process server's world (inproc_server.h): two worker threads with the modules given,
+ * an admin network at the top, a tenant network locked in namespace "tenant" (read + write), an
+ * admin connection and a fresh secret.  Aborts when the server does not start. */
+typedef struct fuzz_world {
+    struct listener *admin_net, *tenant_net;
+    int admin_fd;
+    char secret[FUZZ_WORD_LEN + 1];
+} fuzz_world;
+void fuzz_world_start(fuzz_world *w, const char *const *modules, int nmodules);
+
+/* Is name[0..len) one of the n names in list, ignoring case? */
+bool fuzz_allowed(const char *const *list, size_t n, const char *name, size_t len);
 
 /* Splits [a, end) at single spaces into at most max arguments (empty ones included); returns
  * how many. */

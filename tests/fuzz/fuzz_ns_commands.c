@@ -49,34 +49,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_ARGS 40
 #define TIMEOUT_MS 60000
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, FUZZ_NAME ": " __VA_ARGS__);                                           \
-            fprintf(stderr, "\n");                                                                 \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 static bool is_allowed(const char *name, size_t len) {
-    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
-        if (strlen(allowed[i]) == len && strncasecmp(allowed[i], name, len) == 0) return true;
-    return false;
+    return fuzz_allowed(allowed, sizeof allowed / sizeof allowed[0], name, len);
 }
 
 /* ---- the world outside the tenant's namespace ---- */
 
-static struct listener *admin_net, *tenant_net;
-static int admin_fd = -1;
-static char secret[FUZZ_WORD_LEN + 1]; /* random each run: the fuzzer cannot learn it */
-static resp_buf pristine;              /* what the outside check answers before any input */
+static fuzz_world world = {.admin_fd = -1}; /* its secret: random each run */
+static resp_buf pristine;                   /* what the outside check answers before any input */
 
 static void admin(const char *script, resp_buf *out) {
-    fuzz_admin(admin_fd, secret, script, out, TIMEOUT_MS);
+    fuzz_admin(world.admin_fd, world.secret, script, out, TIMEOUT_MS);
 }
 
 static size_t secret_count(const char *s, size_t n) {
-    return fuzz_count_of(secret, s, n);
+    return fuzz_count_of(world.secret, s, n);
 }
 
 #ifdef FUZZ_TX_COMMANDS
@@ -84,12 +71,7 @@ static void load_scripts(void);
 #endif
 
 static void init(void) {
-    if (inproc_start(modules, (int)(sizeof modules / sizeof modules[0]), 2) != 0) abort();
-    admin_net = inproc_network("admin", PERM_ALL, NULL, 0, false);
-    static const char *const base[] = {"tenant"};
-    tenant_net = inproc_network("tenant", PERM_READ | PERM_WRITE, base, 1, true);
-    admin_fd = inproc_connect(admin_net, 0);
-    fuzz_random_word(secret);
+    fuzz_world_start(&world, modules, (int)(sizeof modules / sizeof modules[0]));
     resp_buf scratch = {0};
     admin(setup_script, &scratch);
     admin(outside_script, &pristine);
@@ -232,7 +214,7 @@ static void exchange(seq *s, const int *fds, bool one_by_one, resp_buf *replies)
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (admin_fd < 0) init();
+    if (world.admin_fd < 0) init();
     const uint8_t *nl = memchr(data, '\n', size);
     size_t head = nl ? (size_t)(nl - data) : size;
     bool as_admin = head > 0 && data[0] == 'a';
@@ -245,7 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     admin(setup_script, &scratch);
     int fds[NCONNS];
     for (int c = 0; c < NCONNS; c++) {
-        fds[c] = inproc_connect(as_admin ? admin_net : tenant_net, thread + c);
+        fds[c] = inproc_connect(as_admin ? world.admin_net : world.tenant_net, thread + c);
         CHECK(fds[c] >= 0, "no socketpair");
     }
     resp_buf replies[NCONNS] = {{0}};

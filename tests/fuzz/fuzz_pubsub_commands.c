@@ -44,15 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define TIMEOUT_MS 60000
 #define NCONNS 2
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, FUZZ_NAME ": " __VA_ARGS__);                                           \
-            fprintf(stderr, "\n");                                                                 \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 static const char *const allowed[] = {
     "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE",
     "PUBLISH",   "SPUBLISH",    "PUBSUB",     "PING",         "RESET",      "ECHO",
@@ -74,27 +65,19 @@ static const char subs_script[] =
     "NS|tenant;PUBSUB|CHANNELS;PUBSUB|SHARDCHANNELS;PUBSUB|NUMPAT;NSRESET";
 
 static bool is_allowed(const char *name, size_t len) {
-    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
-        if (strlen(allowed[i]) == len && strncasecmp(allowed[i], name, len) == 0) return true;
-    return false;
+    return fuzz_allowed(allowed, sizeof allowed / sizeof allowed[0], name, len);
 }
 
-static struct listener *admin_net, *tenant_net;
-static int admin_fd = -1;
-static char secret[FUZZ_WORD_LEN + 1], marker[FUZZ_WORD_LEN + 1]; /* random each run */
-static resp_buf no_subs; /* subs_script's answer before any input */
+static fuzz_world world = {.admin_fd = -1}; /* its secret: random each run */
+static char marker[FUZZ_WORD_LEN + 1];      /* so is this */
+static resp_buf no_subs;                    /* subs_script's answer before any input */
 
 static void admin(const char *script, resp_buf *out) {
-    fuzz_admin(admin_fd, secret, script, out, TIMEOUT_MS);
+    fuzz_admin(world.admin_fd, world.secret, script, out, TIMEOUT_MS);
 }
 
 static void init(void) {
-    if (inproc_start(modules, (int)(sizeof modules / sizeof modules[0]), 2) != 0) abort();
-    admin_net = inproc_network("admin", PERM_ALL, NULL, 0, false);
-    static const char *const base[] = {"tenant"};
-    tenant_net = inproc_network("tenant", PERM_READ | PERM_WRITE, base, 1, true);
-    admin_fd = inproc_connect(admin_net, 0);
-    fuzz_random_word(secret);
+    fuzz_world_start(&world, modules, (int)(sizeof modules / sizeof modules[0]));
     fuzz_random_word(marker);
     resp_buf r = {0};
     admin("CONFIG|SET|notify-keyspace-events|KEA", &r);
@@ -184,7 +167,7 @@ static void parse_input(const uint8_t *data, size_t size, peer *peers) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (admin_fd < 0) init();
+    if (world.admin_fd < 0) init();
     const uint8_t *nl = memchr(data, '\n', size);
     size_t head = nl ? (size_t)(nl - data) : size;
     bool as_admin = head > 0 && data[0] == 'a';
@@ -194,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     admin("FLUSHALL", &scratch);
     peer peers[NCONNS] = {{0}};
     for (int c = 0; c < NCONNS; c++) {
-        peers[c].fd = inproc_connect(as_admin ? admin_net : tenant_net, thread + c);
+        peers[c].fd = inproc_connect(as_admin ? world.admin_net : world.tenant_net, thread + c);
         CHECK(peers[c].fd >= 0, "no socketpair");
     }
     if (nl) parse_input(nl + 1, size - head - 1, peers);
@@ -217,7 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             fprintf(stderr, "%s%.*s---\n", c ? "@" : "", (int)peers[c].out.len, peers[c].out.data);
         CHECK(peers[c].parsed == peers[c].out.len, "client %d got bytes after its last marker",
               c + 1);
-        CHECK(as_admin || fuzz_count_of(secret, peers[c].out.data, peers[c].out.len) == 0,
+        CHECK(as_admin || fuzz_count_of(world.secret, peers[c].out.data, peers[c].out.len) == 0,
               "a tenant received a message or notification from outside its namespace:\n%.*s",
               (int)peers[c].out.len, peers[c].out.data);
     }
