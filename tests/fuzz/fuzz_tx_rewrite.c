@@ -47,22 +47,26 @@ static bool is(const char *name, size_t len, const char *want) {
 
 /* A timeout argument outside [lo, hi] that the server would take as a number becomes repl: "0",
  * a big value, or anything too long to read here could block the sequence for ever.  What is
- * not a number at all, a negative number and NaN stay: the server must refuse them. */
-static void clamp(const char **arg, size_t *len, double lo, double hi, const char *repl) {
+ * not a number at all, a clearly negative number (at most -neg_below) and NaN stay: the server
+ * must refuse them.  A negative closer to 0 is rounded up to 0 by redis-server 7.0 and by Keel
+ * alike (BLPOP l -0.0001 blocks for ever in both), so it is replaced too. */
+static void clamp(const char **arg, size_t *len, double lo, double hi, double neg_below,
+                  const char *repl) {
     char buf[64];
     if (*len < sizeof buf) {
         memcpy(buf, *arg, *len);
         buf[*len] = '\0';
         char *end;
         double v = strtod(buf, &end);
-        if (*len == 0 || *end != '\0' || isnan(v) || v < 0 || (v >= lo && v <= hi)) return;
+        if (*len == 0 || *end != '\0' || isnan(v) || v <= -neg_below || (v >= lo && v <= hi))
+            return;
     }
     *arg = repl;
     *len = strlen(repl);
 }
 
 static void clamp_seconds(const char **arg, size_t *len) {
-    clamp(arg, len, 0.001, 0.02, "0.01");
+    clamp(arg, len, 0.001, 0.02, 0.002, "0.01");
 }
 
 void fuzz_tx_rewrite(int argc, const char **argv, size_t *lens) {
@@ -83,6 +87,6 @@ void fuzz_tx_rewrite(int argc, const char **argv, size_t *lens) {
         clamp_seconds(&argv[1], &lens[1]);
     } else if (is(name, n, "XREAD") || is(name, n, "XREADGROUP")) {
         for (int i = 1; i + 1 < argc; i++)
-            if (is(argv[i], lens[i], "BLOCK")) clamp(&argv[i + 1], &lens[i + 1], 1, 20, "10");
+            if (is(argv[i], lens[i], "BLOCK")) clamp(&argv[i + 1], &lens[i + 1], 1, 20, 1, "10");
     }
 }
