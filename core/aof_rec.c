@@ -195,7 +195,8 @@ enum aof_check aof_rec_check(const uint8_t *p, size_t n, size_t *size, char *err
         return AOF_REC_BAD;
     }
     uint64_t payload = rec_payload(p);
-    /* a long head is written only for what a short one cannot say */
+    /* the smallest payload is a sequence number, a time and a command count; a long head's
+     * bound keeps a garbled length from reading as a record that runs past the file */
     if (payload < 17 || payload > (is_long ? AOF_REC_LONG_MAX : AOF_REC_MAX) ||
         (uint64_t)(SIZE_MAX - head - AOF_REC_TAIL) < payload) {
         snprintf(err, errlen, "a record length of %llu bytes", (unsigned long long)payload);
