@@ -30,6 +30,11 @@ def log_files(srv):
                   key=lambda p: int(p.rsplit(".", 3)[-3]))
 
 
+def rewrite_ended(r):
+    p = r.info("persistence")
+    return p["aof_rewrite_in_progress"] == 0 and p["rdb_bgsave_in_progress"] == 0
+
+
 def loaded(srv):
     """srv once its log is replayed (PING answers while data commands get -LOADING)."""
     r = srv.client()
@@ -451,6 +456,8 @@ class Snapshots(unittest.TestCase):
             self.assertEqual(r.bgrewriteaof(), True)
             # the new file, and the old one gone (the two steps are not one instant)
             wait_until("a new log file", lambda: len(log_files(srv)) == 1 and log_files(srv) != old)
+            # the old file goes just before the rewrite counts as ended; SAVE meanwhile is refused
+            wait_until("the rewrite to end", lambda: rewrite_ended(r))
             self.assertEqual(os.path.getsize(log_files(srv)[-1]), 16)   # just the preamble
             r.set("after", "1")
             r.incr("k0x")
