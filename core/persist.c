@@ -193,6 +193,7 @@ static bool task_run(save_task *k, size_t budget) {
                 k->open = false;
                 return true;
             }
+            k->sw.w.sync_later = true; /* all at once, before the manifest (job_commit) */
         }
         if (!snap_shard_step(&k->sw, budget)) return false;
         snap_shard_path(srv->cf.dir, job->generation, s->id, true, path, sizeof path);
@@ -264,9 +265,24 @@ static void task_run_whole(save_task *k, int ways) {
     k->next = task_nshards(k);
 }
 
+/* A save's shard files are fsynced here, before the manifest names them: a point-in-time save's
+ * on the commit thread (a worker would stall its clients for as long as the disk takes), a
+ * stopped one's (SAVE, shutdown) once every file is written, so that the disk writes one shard
+ * back while the next is serialized, and never waits alone. */
+static void sync_shard_files(save_job *job) {
+    char path[4096];
+    for (uint32_t i = 0; i < srv->nshards && !job->failed; i++) {
+        snap_shard_path(srv->cf.dir, job->generation, i, false, path, sizeof path);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) job_fail(job, "%s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+    }
+}
+
 /* Ends a save: the manifest when every shard was written, else the new files go. */
 static int job_commit(save_job *job, char *err, size_t errlen) {
     int rc = -1;
+    if (!job->failed && !job->pit) sync_shard_files(job);
     if (!job->failed) {
         snap_manifest m = {job->generation, srv->nshards, srv->ndbs, job->started_ms,
                            atomic_load(&job->keys)};
@@ -325,18 +341,6 @@ static void job_free(save_job *job) {
 static void wake_waiter(void *arg) {
     save_job *job = arg;
     thr_ready(thr_self(), job->waiter);
-}
-
-/* A point-in-time save's shard files are fsynced here, before the manifest names them (a worker
- * thread would stall its clients for as long as the disk takes). */
-static void sync_shard_files(save_job *job) {
-    char path[4096];
-    for (uint32_t i = 0; i < srv->nshards && !job->failed; i++) {
-        snap_shard_path(srv->cf.dir, job->generation, i, false, path, sizeof path);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fsync(fd) != 0) job_fail(job, "%s: %s", path, strerror(errno));
-        if (fd >= 0) close(fd);
-    }
 }
 
 static void commit_and_free(save_job *job) {

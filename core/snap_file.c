@@ -300,9 +300,26 @@ void snap_block_z(snap_writer *w, uint8_t kind, const void *payload, size_t len)
     snap_block_end(w);
 }
 
+/* The disk starts on what is left of the file; the caller fsyncs it later (sync_later). */
+static void start_tail_writeback(snap_writer *w) {
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (w->flushed > w->wb_started)
+        (void)sync_file_range(w->fd, (off_t)w->wb_started, (off_t)(w->flushed - w->wb_started),
+                              SYNC_FILE_RANGE_WRITE);
+    w->wb_started = w->flushed;
+#else
+    (void)w;
+#endif
+}
+
 int snap_writer_finish(snap_writer *w) {
     out_flush(w);
-    if (!w->err && !w->no_sync && fsync(w->fd) != 0) w->err = errno;
+    if (!w->err && !w->no_sync) {
+        if (w->sync_later)
+            start_tail_writeback(w);
+        else if (fsync(w->fd) != 0)
+            w->err = errno;
+    }
     return w->err ? -1 : 0;
 }
 

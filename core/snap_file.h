@@ -82,6 +82,7 @@ typedef struct snap_writer {
     bool in_block;
     int err;                 /* the first errno a write met (ENOMEM for memory); 0 = fine */
     bool no_sync;            /* snap_writer_finish leaves the fsync to the caller */
+    bool sync_later;         /* ...and so does it here, after starting the tail's writeback */
     uint64_t flushed;        /* bytes written to fd (not through io) */
     uint64_t wb_started;     /* ...of which the disk was asked to start writing back */
     struct snap_io_file *io; /* NULL, or the I/O thread's file: filled buffers go there */
@@ -116,7 +117,8 @@ void snap_writer_compress(snap_writer *w, int codec);
 /* A whole block from a buffer, compressed with the writer's codec when it is at most SNAP_Z_MAX
  * bytes and compressing saves at least a 32nd of it; else as snap_block. */
 void snap_block_z(snap_writer *w, uint8_t kind, const void *payload, size_t len);
-/* Writes what is buffered and fsyncs fd: 0, or -1 with w->err (also for any earlier error). */
+/* Writes what is buffered and fsyncs fd (no_sync: not; sync_later: only starts its writeback):
+ * 0, or -1 with w->err (also for any earlier error). */
 int snap_writer_finish(snap_writer *w);
 /* Frees the writer's buffers (not the fd). */
 void snap_writer_free(snap_writer *w);
