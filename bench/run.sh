@@ -8,6 +8,29 @@ export SHARED_BENCH=${SHARED_BENCH:-$(cd "$HERE/../../shared/bench" 2>/dev/null 
 WHAT=$1; shift
 TARGETS=("$@"); [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(keel redis)
 SRV_PIN=()
+ROUNDS=${ROUNDS:-1}   # rounds of every script on every target in turn; rows then give medians
+# medians < LINES: "TARGET ROW VALUE UNIT..." lines, several per target and row, become one line
+# each, in first-seen order, with the median VALUE and every round's value (rows whose third
+# field is not a number, e.g. "p99=1.65ms", list each round's line instead)
+medians() {
+  /usr/bin/python3 -c '
+import statistics, sys
+rows = {}
+for line in sys.stdin:
+    f = line.split()
+    if len(f) >= 3:
+        rows.setdefault((f[0], f[1]), []).append(f[2:])
+for (target, row), runs in rows.items():
+    try:
+        vals = [float(r[0]) for r in runs]
+    except ValueError:
+        for r in runs:
+            print(target, row, " ".join(r))
+        continue
+    print(target, row, "%.2f" % statistics.median(vals), runs[0][1] if len(runs[0]) > 1 else "",
+          "(median of: %s)" % " ".join(r[0] for r in runs))
+'
+}
 source "$SHARED_BENCH/lib.sh"
 source "$SHARED_BENCH/targets.sh"
 OUT="$RES_DIR/keel-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
@@ -29,13 +52,23 @@ for what in $WHAT; do
   fi
   script=${SCRIPT[$what]:-}
   [ -n "$script" ] || { echo "run.sh: unknown measurement '$what'" >&2; exit 2; }
-  for t in "${TARGETS[@]}"; do
-    T_DIR=$(mktemp -d "$RUN_DIR/$t.XXXX")
-    "start_$t" "$T_DIR" || { echo "start_$t failed" >&2; exit 1; }
-    echo "== $what on $t (pid $T_PID, port $T_RESP_PORT)"
-    "$HERE/$script" 127.0.0.1 "$T_RESP_PORT" "$T_PID" > "$OUT/${what}_$t.log" 2>&1
-    grep '^RESULT' "$OUT/${what}_$t.log" | sed "s/^RESULT/$t/" | tee -a "$OUT/summary.txt"
-    "$SHARED_BENCH/stop_server.sh" "$T_PID"; rm -rf "$T_DIR"
+  : > "$OUT/${what}.rounds"
+  for round in $(seq 1 "$ROUNDS"); do
+    for t in "${TARGETS[@]}"; do
+      T_DIR=$(mktemp -d "$RUN_DIR/$t.XXXX")
+      "start_$t" "$T_DIR" || { echo "start_$t failed" >&2; exit 1; }
+      log="$OUT/${what}_$t.log"; [ "$ROUNDS" -gt 1 ] && log="$OUT/${what}_$t.$round.log"
+      echo "== $what on $t (pid $T_PID, port $T_RESP_PORT), round $round of $ROUNDS"
+      "$HERE/$script" 127.0.0.1 "$T_RESP_PORT" "$T_PID" > "$log" 2>&1
+      grep '^RESULT' "$log" | sed "s/^RESULT/$t/" | tee -a "$OUT/${what}.rounds"
+      "$SHARED_BENCH/stop_server.sh" "$T_PID"; rm -rf "$T_DIR"
+    done
   done
+  if [ "$ROUNDS" -gt 1 ]; then
+    echo "-- $what: medians of $ROUNDS rounds"
+    medians < "$OUT/${what}.rounds" | tee -a "$OUT/summary.txt"
+  else
+    cat "$OUT/${what}.rounds" >> "$OUT/summary.txt"
+  fi
 done
 echo "summary -> $OUT/summary.txt"
