@@ -258,7 +258,9 @@ static const keel_cmd_def admin_cmds[] = {
      .arity = -2,
      .flags = KEEL_CMD_ADMIN,
      .summary = "Lists, loads and unloads modules while the server runs.",
-     .syntax = "MODULE LIST | LOAD path | LOADEX path [CONFIG name value ...] | UNLOAD name",
+     .syntax =
+         "MODULE LIST | LOAD path [arg ...] | LOADEX path [CONFIG name value ...] [ARGS arg ...] | "
+         "UNLOAD name",
      .group = "server",
      .since = "0.1.0",
      .program = module_prog},
