@@ -84,12 +84,18 @@ static void cmd_of(const zvm_proc *p, uint32_t argc, const keel_arg *argv, aof_c
     }
 }
 
+/* Whether a call with these flags is logged: the keyspace's writes (not a change to state every
+ * namespace shares, such as FUNCTION LOAD: functions are not persisted). */
+static bool aof_logs_flags(uint64_t f) {
+    return (f & KEEL_CMD_WRITE) && !(f & KEEL_CMD_SHARED);
+}
+
 static bool proc_logs_itself(const zvm_proc *p) {
     const aof_pend *ap = p->aof_pend;
     if (ap && ap->called) return false; /* EXEC, a script: what its children did */
     if (ap && ap->rewritten) return true;
     if (p->failed || !p->cmd) return false;
-    return (cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & KEEL_CMD_WRITE) != 0;
+    return aof_logs_flags(cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv));
 }
 
 /* Appends p's own commands to b; returns how many. */
@@ -106,7 +112,7 @@ static uint32_t put_own(const zvm_proc *p, aof_buf *b) {
 }
 
 void aof_reserve_seq(zvm_proc *p) {
-    if (!p->cmd || !(cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv) & KEEL_CMD_WRITE)) return;
+    if (!p->cmd || !aof_logs_flags(cmd_call_flags(p->cmd, p->pub.argc, p->pub.argv))) return;
     zvm_proc *root = p;
     while (root->call_parent)
         root = root->call_parent;

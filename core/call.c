@@ -31,9 +31,10 @@ static bool call_check(zvm_proc *c, const cmd_entry *named, const cmd_entry *ce)
         zvm_reply_errorf(c, "ERR wrong number of arguments for '%s' command", named->lname);
         return false;
     }
-    const char *need = c->conn ? cmd_missing_permission(ce, c->conn->net->cf->permissions,
-                                                        c->pub.argc, c->pub.argv)
-                               : NULL;
+    const conf_network *nc = c->conn ? c->conn->net->cf : NULL;
+    const char *need = nc ? cmd_missing_permission(ce, nc->permissions, nc->namespace_locked,
+                                                   c->pub.argc, c->pub.argv)
+                          : NULL;
     if (need) {
         zvm_reply_errorf(
             c, "NOPERM this network does not allow the '%s' command (it needs the %s permission)",

@@ -1,10 +1,12 @@
 /* client_ctl.c -- CLIENT PAUSE | UNPAUSE | UNBLOCK | REPLY | NO-EVICT | NO-TOUCH (see
- * client_ctl.h), with Redis 7.0's replies and error texts. */
+ * client_ctl.h), with Redis 7.0's replies and error texts, and which clients a network may see
+ * and act on. */
 #include "config.h"
 #include "client_ctl.h"
 #include "block.h"
 #include "client_pause.h"
 #include "conn.h"
+#include "net.h"
 #include "server.h"
 #include "shard.h"
 #include "thread.h"
@@ -12,7 +14,19 @@
 
 #include <pthread.h>
 
+bool client_visible_to(const conn *me, const conn *c) {
+    return c == me || c->net == me->net || (me->net->cf->permissions & PERM_ADMIN);
+}
+
+bool client_need_admin(keel_proc *p, const conn *me, const char *what) {
+    if (me->net->cf->permissions & PERM_ADMIN) return true;
+    keel_reply_error(p, "NOPERM this network does not allow '%s' (it needs the admin permission)",
+                     what);
+    return false;
+}
+
 keel_op_result client_ctl_pause(keel_proc *p) {
+    if (!client_need_admin(p, keel_proc_conn(p), "client pause")) return KEEL_FAIL;
     int64_t ms;
     if (!keel_arg_i64(&p->argv[2], &ms)) {
         keel_reply_error(p, "ERR timeout is not an integer or out of range");
@@ -38,27 +52,29 @@ keel_op_result client_ctl_pause(keel_proc *p) {
 }
 
 keel_op_result client_ctl_unpause(keel_proc *p) {
+    if (!client_need_admin(p, keel_proc_conn(p), "client unpause")) return KEEL_FAIL;
     client_unpause();
     keel_reply_ok(p);
     return KEEL_DONE;
 }
 
-/* The thread of the client with this id, or NULL when there is none. */
-static thr *client_thread(uint64_t id) {
+/* The thread of the client with this id that me may act on, or NULL when there is none. */
+static thr *client_thread(uint64_t id, const conn *me) {
     thr *t = NULL;
     pthread_mutex_lock(&srv->clients_lock);
     for (conn *c = srv->clients; c; c = c->cnext)
-        if (c->id == id) t = c->t;
+        if (c->id == id && client_visible_to(me, c)) t = c->t;
     pthread_mutex_unlock(&srv->clients_lock);
     return t;
 }
 
-/* The client with this id if it lives on thread t (only t may touch its requests). */
-static conn *client_on(uint64_t id, const thr *t) {
+/* The client with this id that me may act on, if it lives on thread t (only t may touch its
+ * requests). */
+static conn *client_on(uint64_t id, const thr *t, const conn *me) {
     conn *found = NULL;
     pthread_mutex_lock(&srv->clients_lock);
     for (conn *c = srv->clients; c; c = c->cnext)
-        if (c->id == id && c->t == t) found = c;
+        if (c->id == id && c->t == t && client_visible_to(me, c)) found = c;
     pthread_mutex_unlock(&srv->clients_lock);
     return found;
 }
@@ -81,7 +97,8 @@ keel_op_result client_ctl_unblock(keel_proc *kp) {
             return KEEL_FAIL;
         }
     }
-    thr *t = client_thread((uint64_t)id);
+    const conn *me = p->conn; /* keel_proc_conn answers only on the caller's own thread */
+    thr *t = client_thread((uint64_t)id, me);
     if (t && t != p->cur && t->nshards == 0) { /* no shard to hop there by (--shards < --threads) */
         keel_reply_int(kp, 0);
         return KEEL_DONE;
@@ -91,7 +108,7 @@ keel_op_result client_ctl_unblock(keel_proc *kp) {
         p->target_shard = t->shards[0]->id;
         return KEEL_HOP;
     }
-    conn *c = client_on((uint64_t)id, p->cur);
+    conn *c = client_on((uint64_t)id, p->cur, me);
     bool woken = false;
     for (zvm_proc *q = c ? c->pend_head : NULL; q && !woken; q = q->conn_next)
         woken = blk_unblock(q, error);

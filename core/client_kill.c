@@ -2,6 +2,7 @@
  * list, and each match closed on its own thread. */
 #include "config.h"
 #include "client_kill.h"
+#include "client_ctl.h"
 #include "conn.h"
 #include "mem.h"
 #include "net.h"
@@ -98,11 +99,8 @@ static bool kill_parse(keel_proc *p, kill_filter *f) {
 }
 
 keel_op_result client_kill(keel_proc *p, conn *me) {
-    if (!(me->net->cf->permissions & PERM_ADMIN)) { /* clients of other networks, other tenants */
-        keel_reply_error(
-            p, "NOPERM this network does not allow 'client kill' (it needs the admin permission)");
-        return KEEL_FAIL;
-    }
+    if (!client_need_admin(p, me, "client kill"))
+        return KEEL_FAIL; /* clients of other networks, other tenants */
     kill_filter f = {.id = 0, .type = -1, .addr = NULL, .laddr = NULL, .skipme = true};
     bool old_form = p->argc == 3; /* CLIENT KILL addr: may kill the caller too */
     if (old_form) {

@@ -21,8 +21,8 @@
 #include <string.h>
 
 static bool conn_allowed(conn *c, const cmd_entry *ce, zvm_proc *p) {
-    const char *need =
-        cmd_missing_permission(ce, c->net->cf->permissions, p->pub.argc, p->pub.argv);
+    const char *need = cmd_missing_permission(
+        ce, c->net->cf->permissions, c->net->cf->namespace_locked, p->pub.argc, p->pub.argv);
     if (!need) return true;
     zvm_reply_errorf(
         p, "NOPERM this network does not allow the '%s' command (it needs the %s permission)",

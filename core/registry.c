@@ -207,16 +207,18 @@ keel_status reg_command(keel_module *m, const keel_cmd_def *def, const char **er
 }
 
 uint64_t cmd_call_flags(const cmd_entry *ce, uint32_t argc, const keel_arg *argv) {
-    const uint64_t rw = KEEL_CMD_WRITE | KEEL_CMD_READONLY;
     uint64_t f = ce->def->flags;
     if (!ce->def->access) return f;
-    return (f & ~rw) | (ce->def->access(argc, argv) & rw);
+    const uint64_t narrowed = KEEL_CMD_WRITE | KEEL_CMD_READONLY | (f & KEEL_CMD_SHARED);
+    return (f & ~narrowed) | (ce->def->access(argc, argv) & narrowed);
 }
 
-const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t argc,
-                                   const keel_arg *argv) {
+const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, bool ns_locked,
+                                   uint32_t argc, const keel_arg *argv) {
     uint64_t f = cmd_call_flags(ce, argc, argv); /* what this call does */
     if ((f & KEEL_CMD_ADMIN) && !(perms & PERM_ADMIN)) return "admin";
+    if ((f & KEEL_CMD_SHARED) && ns_locked && !(perms & PERM_ADMIN))
+        return "admin"; /* other tenants' libraries and scripts */
     if ((f & KEEL_CMD_WRITE) && !(perms & PERM_WRITE)) return "write";
     if ((f & KEEL_CMD_READONLY) && !(perms & (PERM_READ | PERM_WRITE))) return "read";
     if ((f & KEEL_CMD_STATS) && !(perms & (PERM_STATS | PERM_ADMIN))) return "stats";

@@ -60,13 +60,14 @@ size_t info_count(void);
 const info_entry *info_at(size_t i);
 
 /* The flags one call of ce needs for the permission check: the definition's flags, with the
- * WRITE and READONLY bits the command's access callback gives for these arguments when it has
- * one. */
+ * WRITE and READONLY (and SHARED, when flagged) bits the command's access callback gives for these
+ * arguments when it has one. */
 uint64_t cmd_call_flags(const cmd_entry *ce, uint32_t argc, const keel_arg *argv);
-/* The permission (PERM_* of a network) a call of ce lacks under perms: "admin", "write", "read",
- * "stats", or NULL when it may run. */
-const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, uint32_t argc,
-                                   const keel_arg *argv);
+/* The permission (PERM_* of a network) a call of ce lacks under perms, on a network locked to a
+ * namespace or not (KEEL_CMD_SHARED calls need admin there): "admin", "write", "read", "stats",
+ * or NULL when it may run. */
+const char *cmd_missing_permission(const cmd_entry *ce, unsigned perms, bool ns_locked,
+                                   uint32_t argc, const keel_arg *argv);
 
 /* The server's publisher (keel_register_publisher: one, registered in a module's init), and
  * the one registered (NULL when none). */

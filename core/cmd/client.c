@@ -20,16 +20,18 @@ static bool listed(const conn *c, const int64_t *ids, uint32_t n) {
     return n == 0;
 }
 
-/* The client list, of every client (only NULL, type -1), one client, one type, or the ids. */
+/* The client list, of every client (only NULL, type -1), one client, one type, or the ids:
+ * those the caller may see (client_visible_to). */
 static void client_list(keel_proc *p, keel_conn *only, int type, const int64_t *ids,
                         uint32_t nids) {
+    const conn *me = keel_proc_conn(p);
     int64_t now = keel_now_ms(p);
     size_t cap = 4096, len = 0;
     char *s = mem_alloc(cap);
     pthread_mutex_lock(&srv->clients_lock);
     for (conn *c = srv->clients; c; c = c->cnext) {
         if ((only && c != only) || (type >= 0 && client_type_of(c) != type) ||
-            !listed(c, ids, nids))
+            !listed(c, ids, nids) || !client_visible_to(me, c))
             continue;
         if (c != only && atomic_load_explicit(&c->killed, memory_order_relaxed))
             continue; /* as good as gone */

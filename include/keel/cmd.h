@@ -34,7 +34,14 @@
                     and a script that calls one starts over alone first: taking                    \
                     shards one by one while holding keys could wait for ever;                      \
                     added in ABI 1.9 */
-#define KEEL_CMD_FLAGS_ALL ((1ull << 12) - 1)
+#define KEEL_CMD_SHARED                                                                            \
+    (1ull << 12) /* reaches state every namespace shares, not the keyspace                         \
+                    (function libraries, the script cache, a running script):                      \
+                    a network locked to a namespace needs the admin permission                     \
+                    for it; its changes are not logged (not with KEEL_CMD_WRITE                    \
+                    either, which still asks the write permission); an access                      \
+                    callback may narrow it per call; added in ABI 1.10 */
+#define KEEL_CMD_FLAGS_ALL ((1ull << 13) - 1)
 
 /* Returns the argument indexes of the keys of one call (for commands whose keys are not
  * first/last/step, e.g. "SINTERCARD numkeys key ...").  Writes at most max positions and
@@ -44,8 +51,9 @@
  * others, but COMMAND GETKEYS and cluster routing see only the declared keys. */
 typedef int (*keel_keys_fn)(int argc, const keel_arg *argv, int *pos, int max);
 
-/* Returns the access one call needs, as KEEL_CMD_WRITE and/or KEEL_CMD_READONLY bits (other
- * bits are ignored), for commands whose requests differ: memcached's "mg key v" reads while
+/* Returns the access one call needs, as KEEL_CMD_WRITE and/or KEEL_CMD_READONLY bits (from ABI
+ * 1.10 also KEEL_CMD_SHARED, when the command's flags have it; other bits are ignored), for
+ * commands whose requests differ: memcached's "mg key v" reads while
  * "mg key T30" writes.  The core calls it before the call runs, on the connection's thread, with
  * the call's arguments (argv[0] is the command name); it must only look at them.  Its answer
  * replaces the WRITE and READONLY bits of `flags` for the network permission check, so `flags`

@@ -167,9 +167,21 @@ static const keel_opcode_def function_ops[] = {
      .synopsis = "FUNCTION LOAD/DELETE/FLUSH/LIST/DUMP/RESTORE/STATS/KILL/HELP",
      .cost = 1},
 };
+/* What one FUNCTION call needs: the libraries are every namespace's (KEEL_CMD_SHARED: a tenant's
+ * network needs the admin permission), and changing them needs the write permission too, as
+ * Redis flags LOAD, DELETE, FLUSH and RESTORE write.  HELP needs nothing. */
+static uint64_t function_access(uint32_t argc, const keel_arg *argv) {
+    if (argc < 2 || keel_arg_is(&argv[1], "HELP")) return 0;
+    static const char *const changes[] = {"LOAD", "DELETE", "FLUSH", "RESTORE"};
+    for (size_t i = 0; i < KEEL_COUNT(changes); i++)
+        if (keel_arg_is(&argv[1], changes[i])) return KEEL_CMD_WRITE | KEEL_CMD_SHARED;
+    return KEEL_CMD_SHARED; /* LIST, DUMP (every tenant's code), STATS, KILL, unknown */
+}
+
 static const keel_insn_def function_prog[] = {{.op = "scripting.function"}, KEEL_END};
 static const keel_cmd_def function_cmds[] = {
-    {SCR_CMD, .name = "FUNCTION", .arity = -2, .flags = 0,
+    {SCR_CMD, .name = "FUNCTION", .arity = -2, .flags = KEEL_CMD_WRITE | KEEL_CMD_SHARED,
+     .access = function_access,
      .summary =
          "Manages function libraries (LOAD, DELETE, FLUSH, LIST, DUMP, RESTORE, STATS) and stops a "
          "busy function (KILL).",

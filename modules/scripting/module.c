@@ -10,6 +10,6 @@
 #include <keel/sdk.h>
 #include "register.h"
 
-KEEL_MODULE_MINOR(8, "scripting", KEEL_VERSION,
+KEEL_MODULE_MINOR(10, "scripting", KEEL_VERSION,
                   "Lua scripts and functions: EVAL EVALSHA SCRIPT FUNCTION FCALL",
                   scripting_register, scripting_fini);

@@ -131,9 +131,18 @@ static const keel_opcode_def script_ops[] = {
      .synopsis = "SCRIPT LOAD/EXISTS/FLUSH/KILL/HELP",
      .cost = 1},
 };
+/* What one SCRIPT call needs: FLUSH empties, and KILL stops, what every namespace shares
+ * (KEEL_CMD_SHARED: a tenant's network needs the admin permission).  LOAD and EXISTS name a
+ * script by its own SHA1, which tells nothing of other tenants. */
+static uint64_t script_access(uint32_t argc, const keel_arg *argv) {
+    if (argc >= 2 && (keel_arg_is(&argv[1], "FLUSH") || keel_arg_is(&argv[1], "KILL")))
+        return KEEL_CMD_SHARED;
+    return 0;
+}
+
 static const keel_insn_def script_prog[] = {{.op = "scripting.script"}, KEEL_END};
 static const keel_cmd_def script_cmds[] = {
-    {SCR_CMD, .name = "SCRIPT", .arity = -2, .flags = 0,
+    {SCR_CMD, .name = "SCRIPT", .arity = -2, .flags = KEEL_CMD_SHARED, .access = script_access,
      .summary = "Manages the script cache (LOAD, EXISTS, FLUSH) and stops a busy script (KILL).",
      .syntax = "SCRIPT LOAD script | SCRIPT EXISTS sha1 [sha1 ...] | SCRIPT FLUSH [ASYNC | SYNC] | "
                "SCRIPT KILL | SCRIPT HELP",

@@ -57,6 +57,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_networks.py \
 	tests/integration/test_networks_config.py \
 	tests/integration/test_networks_permissions.py \
+	tests/integration/test_tenant_isolation.py \
+	tests/integration/test_docs_fresh.py \
 	tests/integration/test_tls.py \
 	tests/integration/test_reply_syntax.py \
 	tests/integration/test_stats.py \

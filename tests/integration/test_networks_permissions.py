@@ -7,7 +7,9 @@ command needs:
     read commands   need read or write      write commands  need write
     stats commands  need stats or admin     admin commands  need admin
     connection commands (PING, ECHO, HELLO, AUTH, QUIT, RESET, CLIENT, SELF, TIME ...) need nothing,
-    but CLIENT KILL needs admin; PUBLISH writes, the subscribing commands and PUBSUB read.
+    but CLIENT KILL, PAUSE and UNPAUSE need admin; PUBLISH writes, the subscribing commands and
+    PUBSUB read; FUNCTION LOAD, DELETE, FLUSH (and RESTORE) write.
+(Networks locked to a namespace are test_tenant_isolation.py's.)
 """
 import os
 import socket
@@ -48,10 +50,17 @@ COMMANDS = [
     (None, "free", "PING"), (None, "free", "ECHO", "x"), (None, "free", "TIME"), (None, "free", "CLIENT", "ID"),
     (None, "free", "SELF", "STATS"), (None, "free", "HELLO"), (None, "free", "REPLY.SYNTAX"),
     (None, "free", "COMMAND", "COUNT"), (None, "free", "SELECT", "0"), (None, "free", "RESET"),
-    (None, "admin", "CLIENT", "KILL", "ID", "999999"),
+    (None, "admin", "CLIENT", "KILL", "ID", "999999"), (None, "admin", "CLIENT", "PAUSE", "0", "WRITE"),
+    (None, "admin", "CLIENT", "UNPAUSE"), (None, "free", "CLIENT", "LIST"),
+    (None, "free", "CLIENT", "UNBLOCK", "999999"),
     ("pubsub", "write", "PUBLISH", "c", "m"), ("pubsub", "write", "SPUBLISH", "c", "m"),
     ("pubsub", "read", "PUBSUB", "NUMPAT"), ("pubsub", "read", "PUBSUB", "CHANNELS"),
     ("pubsub", "read", "UNSUBSCRIBE", "c"), ("pubsub", "read", "PUNSUBSCRIBE"),
+    # functions change server state as Redis's @write commands; the script cache does not
+    ("scripting", "write", "FUNCTION", "DELETE", "nolib"), ("scripting", "write", "FUNCTION", "FLUSH"),
+    ("scripting", "write", "FUNCTION", "LOAD", "#!lua name=permlib\nredis.register_function('pf', function() return 1 end)"),
+    ("scripting", "free", "FUNCTION", "LIST"), ("scripting", "free", "FUNCTION", "STATS"),
+    ("scripting", "free", "SCRIPT", "FLUSH"), ("scripting", "free", "SCRIPT", "EXISTS", "abc"),
 ]
 
 # memcached text commands: (class, request bytes)
@@ -77,7 +86,8 @@ def needs(cls, perms):
 class PermissionMatrix(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.modules = [m for m in ("resp", "memcache", "mcitems", "strings", "lists", "sets", "hll", "maps", "pubsub")
+        cls.modules = [m for m in ("resp", "memcache", "mcitems", "strings", "lists", "sets", "hll", "maps", "pubsub",
+                                   "scripting")
                        if have_module(m)]
         nets = [{"name": name, "port": 0, "permissions": perms} for name, perms in PERMISSION_SETS.items()]
         if "memcache" in cls.modules:
@@ -135,6 +145,9 @@ class PermissionMatrix(unittest.TestCase):
 
     def test_pubsub(self):
         self.check_family("pubsub")
+
+    def test_scripting(self):
+        self.check_family("scripting")
 
     def test_generic_keys_server_and_connection(self):
         self.check_family(None)

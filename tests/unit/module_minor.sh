@@ -18,7 +18,7 @@ for line in table.splitlines():
     call = re.match(r"\s*X\([^,]*,\s*(\w+),", line)
     if call:
         minor_of["keel_" + call.group(1)] = minor
-flags = {"KEEL_CMD_PUBSUB": 2, "KEEL_CMD_DENYOOM": 3}
+flags = {"KEEL_CMD_PUBSUB": 2, "KEEL_CMD_DENYOOM": 3, "KEEL_CMD_WIDE": 9, "KEEL_CMD_SHARED": 10}
 
 status, checked = 0, 0
 for module_c in sorted(glob.glob(os.path.join(src, "modules/*/module.c")) +
