@@ -22,8 +22,6 @@
  * input). */
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +31,7 @@
 
 #include "conf.h"
 #include "fuzz_admin.h"
+#include "fuzz_peers.h"
 #include "inproc_server.h"
 #include "resp_reply.h"
 
@@ -87,69 +86,7 @@ static void init(void) {
     admin(subs_script, &no_subs);
 }
 
-/* One client's side of a conversation whose end is a reply holding the marker. */
-typedef struct peer {
-    int fd;
-    resp_buf req, out;
-    size_t sent, parsed;
-    bool done;
-} peer;
-
-/* Reads what came on p and takes whole replies: done once one holds the marker.  -1 when the
- * connection failed or sent something that is not RESP2. */
-static int peer_read(peer *p) {
-    char chunk[65536];
-    ssize_t r = read(p->fd, chunk, sizeof chunk);
-    if (r == 0) return -1;
-    if (r < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
-    resp_buf_add(&p->out, chunk, (size_t)r);
-    for (size_t one;
-         !p->done && (one = resp_reply_len(p->out.data + p->parsed, p->out.len - p->parsed));) {
-        if (one == RESP_REPLY_BAD) return -1;
-        p->done = fuzz_count_of(marker, p->out.data + p->parsed, one) > 0;
-        p->parsed += one;
-    }
-    return 0;
-}
-
-/* Sends each peer's request and reads until each has its marker's reply. */
-static void converse(peer *peers, int n, const char *what) {
-    for (int i = 0; i < n; i++)
-        peers[i].sent = 0, peers[i].done = false, peers[i].parsed = peers[i].out.len;
-    for (;;) {
-        struct pollfd pfd[NCONNS];
-        int map[NCONNS], active = 0;
-        for (int i = 0; i < n; i++) {
-            if (peers[i].done) continue;
-            short ev = POLLIN | (peers[i].sent < peers[i].req.len ? POLLOUT : 0);
-            pfd[active] = (struct pollfd){peers[i].fd, ev, 0};
-            map[active++] = i;
-        }
-        if (!active) return;
-        int rc = poll(pfd, (nfds_t)active, TIMEOUT_MS);
-        if (rc < 0 && errno == EINTR) continue;
-        CHECK(rc > 0, "%s: no reply for %d ms", what, TIMEOUT_MS);
-        for (int k = 0; k < active; k++) {
-            peer *p = &peers[map[k]];
-            if (p->sent < p->req.len && (pfd[k].revents & POLLOUT)) {
-                ssize_t w = write(p->fd, p->req.data + p->sent, p->req.len - p->sent);
-                CHECK(w > 0 || errno == EAGAIN || errno == EINTR, "%s: write failed", what);
-                if (w > 0) p->sent += (size_t)w;
-            }
-            if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))
-                CHECK(peer_read(p) == 0, "%s: client %d's connection failed or sent bad RESP2",
-                      what, map[k] + 1);
-        }
-    }
-}
-
-static void add_marker_ping(resp_buf *req) {
-    const char *argv[2] = {"PING", marker};
-    size_t lens[2] = {4, FUZZ_WORD_LEN};
-    resp_buf_command(req, 2, argv, lens);
-}
-
-static void parse_input(const uint8_t *data, size_t size, peer *peers) {
+static void parse_input(const uint8_t *data, size_t size, fuzz_peer *peers) {
     const char *p = (const char *)data, *end = p + size;
     for (size_t total = 0; p < end && total < MAX_COMMANDS;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -175,15 +112,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     resp_buf scratch = {0};
     admin("FLUSHALL", &scratch);
-    peer peers[NCONNS] = {{0}};
+    fuzz_peer peers[NCONNS] = {{0}};
     for (int c = 0; c < NCONNS; c++) {
         peers[c].fd = inproc_connect(as_admin ? world.admin_net : world.tenant_net, thread + c);
         CHECK(peers[c].fd >= 0, "no socketpair");
     }
     if (nl) parse_input(nl + 1, size - head - 1, peers);
     for (int c = 0; c < NCONNS; c++)
-        add_marker_ping(&peers[c].req);
-    converse(peers, NCONNS, "the input");
+        fuzz_peer_add_marker(&peers[c].req, marker);
+    fuzz_peers_converse(peers, NCONNS, marker, TIMEOUT_MS, FUZZ_NAME, "the input");
 
     admin(publish_script, &scratch);
     static const char *const reset[] = {"RESET"};
@@ -191,9 +128,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int c = 0; c < NCONNS; c++) {
         peers[c].req.len = 0;
         resp_buf_command(&peers[c].req, 1, reset, reset_len);
-        add_marker_ping(&peers[c].req);
+        fuzz_peer_add_marker(&peers[c].req, marker);
     }
-    converse(peers, NCONNS, "RESET after the publishing");
+    fuzz_peers_converse(peers, NCONNS, marker, TIMEOUT_MS, FUZZ_NAME, "RESET after the publishing");
 
     for (int c = 0; c < NCONNS; c++) {
         if (getenv("FUZZ_SHOW_REPLIES")) /* for reading what an input did */

@@ -117,6 +117,7 @@ struct listener *inproc_network(const char *name, unsigned permissions, const ch
     cn->host = mem_strndup("127.0.0.1", 9);
     cn->protocol = mem_strndup("resp", 4);
     cn->permissions = permissions;
+    cn->namespace_locked = locked && nns > 0; /* as conf.c reads "namespace_locked" */
     cn->index = -1;
     nets = mem_realloc(nets, sizeof *nets * (size_t)(nnets + 1));
     nets[nnets++] = cn;

@@ -296,7 +296,7 @@ if MODULE_MAPS
 # ---- publish/subscribe sequences through the whole server, in process ----
 FUZZ_TARGETS += pubsub_commands
 FUZZ_PUBSUB_FILES = tests/fuzz/fuzz_pubsub_commands.c tests/fuzz/inproc_server.c \
-	tests/fuzz/fuzz_admin.c tests/fuzz/fuzz_admin.h \
+	tests/fuzz/fuzz_admin.c tests/fuzz/fuzz_admin.h tests/fuzz/fuzz_peers.c tests/fuzz/fuzz_peers.h \
 	tests/fuzz/inproc_server.h tests/fuzz/resp_reply.c tests/fuzz/resp_reply.h
 check_PROGRAMS += tests/fuzz/fuzz_pubsub_commands_replay
 TESTS += tests/fuzz/fuzz_pubsub_commands_replay
@@ -311,6 +311,32 @@ tests_fuzz_fuzz_pubsub_commands_SOURCES = $(FUZZ_PUBSUB_FILES)
 tests_fuzz_fuzz_pubsub_commands_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS)
 tests_fuzz_fuzz_pubsub_commands_LDFLAGS = $(FUZZER_LINKING) -export-dynamic
 tests_fuzz_fuzz_pubsub_commands_LDADD = core/libkeelcore.la
+endif
+endif
+endif
+endif
+
+if MODULE_SCRIPTING
+if MODULE_STRINGS
+if MODULE_MAPS
+# ---- server and connection control commands through the whole server, in process ----
+FUZZ_TARGETS += server_commands
+FUZZ_SERVER_FILES = tests/fuzz/fuzz_server_commands.c tests/fuzz/inproc_server.c \
+	tests/fuzz/fuzz_admin.c tests/fuzz/fuzz_admin.h tests/fuzz/fuzz_peers.c tests/fuzz/fuzz_peers.h \
+	tests/fuzz/inproc_server.h tests/fuzz/resp_reply.c tests/fuzz/resp_reply.h
+check_PROGRAMS += tests/fuzz/fuzz_server_commands_replay
+TESTS += tests/fuzz/fuzz_server_commands_replay
+tests_fuzz_fuzz_server_commands_replay_SOURCES = tests/fuzz/replay.c $(FUZZ_SERVER_FILES)
+tests_fuzz_fuzz_server_commands_replay_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus/server_commands"'
+tests_fuzz_fuzz_server_commands_replay_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+tests_fuzz_fuzz_server_commands_replay_LDADD = core/libkeelcore.la
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_server_commands
+tests_fuzz_fuzz_server_commands_SOURCES = $(FUZZ_SERVER_FILES)
+tests_fuzz_fuzz_server_commands_CPPFLAGS = $(FUZZ_CORE_CPPFLAGS)
+tests_fuzz_fuzz_server_commands_LDFLAGS = $(FUZZER_LINKING) -export-dynamic
+tests_fuzz_fuzz_server_commands_LDADD = core/libkeelcore.la
 endif
 endif
 endif
