@@ -74,6 +74,32 @@ int fuzz_split_args(const char *a, const char *end, const char **argv, size_t *l
     return argc;
 }
 
+fuzz_input fuzz_read_input(const uint8_t *data, size_t size) {
+    const char *p = (const char *)data, *end = p + size;
+    const char *nl = memchr(p, '\n', size);
+    size_t head = nl ? (size_t)(nl - p) : size;
+    fuzz_input in = {.as_admin = head > 0 && p[0] == 'a',
+                     .one_by_one = head > 2 && p[2] == 's',
+                     .thread = head > 1 ? (unsigned char)p[1] : 0,
+                     .body = nl ? nl + 1 : end,
+                     .end = end};
+    return in;
+}
+
+void fuzz_each_command(const fuzz_input *in, size_t max, fuzz_take_fn take, void *ctx) {
+    const char *p = in->body, *end = in->end;
+    for (size_t taken = 0; p < end && taken < max;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = nl ? nl : end;
+        int who = p < line_end && *p == '@';
+        const char *argv[FUZZ_MAX_ARGS];
+        size_t lens[FUZZ_MAX_ARGS];
+        int argc = fuzz_split_args(p + who, line_end, argv, lens, FUZZ_MAX_ARGS);
+        if (lens[0] > 0 && take(ctx, who, argc, argv, lens)) taken++;
+        p = nl ? nl + 1 : end;
+    }
+}
+
 bool fuzz_allowed(const char *const *list, size_t n, const char *name, size_t len) {
     for (size_t i = 0; i < n; i++)
         if (strlen(list[i]) == len && strncasecmp(list[i], name, len) == 0) return true;

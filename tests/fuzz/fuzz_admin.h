@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -53,5 +54,23 @@ bool fuzz_allowed(const char *const *list, size_t n, const char *name, size_t le
 /* Splits [a, end) at single spaces into at most max arguments (empty ones included); returns
  * how many. */
 int fuzz_split_args(const char *a, const char *end, const char **argv, size_t *lens, int max);
+
+/* An input of the in-process targets: a header line, then one command a line.  Header byte 0
+ * 'a' runs on the admin network (else the tenant's), byte 1 picks the worker thread, byte 2
+ * (ns_commands) 's' sends one command at a time. */
+typedef struct fuzz_input {
+    bool as_admin, one_by_one;
+    int thread;
+    const char *body, *end; /* the command lines (body == end: none) */
+} fuzz_input;
+fuzz_input fuzz_read_input(const uint8_t *data, size_t size);
+
+#define FUZZ_MAX_ARGS 40 /* a command line's arguments past these are joined to the last */
+
+/* Calls take(ctx, who, argc, argv, lens) for each command line of in that has a name: who is 1
+ * for a line starting with '@' (the second client's), else 0; arguments are split at single
+ * spaces.  Stops once take has accepted (returned true for) max lines. */
+typedef bool (*fuzz_take_fn)(void *ctx, int who, int argc, const char **argv, size_t *lens);
+void fuzz_each_command(const fuzz_input *in, size_t max, fuzz_take_fn take, void *ctx);
 
 #endif

@@ -46,7 +46,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_COMMANDS 200
-#define MAX_ARGS 40
 #define TIMEOUT_MS 60000
 
 static bool is_allowed(const char *name, size_t len) {
@@ -163,26 +162,17 @@ typedef struct seq {
     size_t ends[MAX_COMMANDS];        /* where it ends in its client's wire */
 } seq;
 
-static void parse_input(const uint8_t *data, size_t size, seq *s) {
-    const char *p = (const char *)data, *end = p + size;
-    while (p < end && s->total < MAX_COMMANDS) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *line_end = nl ? nl : end;
-        int who = p < line_end && *p == '@';
-        const char *argv[MAX_ARGS];
-        size_t lens[MAX_ARGS];
-        int argc = fuzz_split_args(p + who, line_end, argv, lens, MAX_ARGS);
-        if (lens[0] > 0 && is_allowed(argv[0], lens[0])) {
+static bool take(void *ctx, int who, int argc, const char **argv, size_t *lens) {
+    seq *s = ctx;
+    if (!is_allowed(argv[0], lens[0])) return false;
 #ifdef FUZZ_TX_COMMANDS
-            fuzz_tx_rewrite(argc, argv, lens);
+    fuzz_tx_rewrite(argc, argv, lens);
 #endif
-            resp_buf_command(&s->wire[who], argc, argv, lens);
-            s->conn[s->total] = (unsigned char)who;
-            s->ends[s->total++] = s->wire[who].len;
-            s->ncmds[who]++;
-        }
-        p = nl ? nl + 1 : end;
-    }
+    resp_buf_command(&s->wire[who], argc, argv, lens);
+    s->conn[s->total] = (unsigned char)who;
+    s->ends[s->total++] = s->wire[who].len;
+    s->ncmds[who]++;
+    return true;
 }
 
 /* Sends each client's commands and reads their replies: one command at a time in input order
@@ -215,13 +205,11 @@ static void exchange(seq *s, const int *fds, bool one_by_one, resp_buf *replies)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (world.admin_fd < 0) init();
-    const uint8_t *nl = memchr(data, '\n', size);
-    size_t head = nl ? (size_t)(nl - data) : size;
-    bool as_admin = head > 0 && data[0] == 'a';
-    int thread = head > 1 ? data[1] : 0;
-    bool one_by_one = head > 2 && data[2] == 's';
+    fuzz_input in = fuzz_read_input(data, size);
+    bool as_admin = in.as_admin, one_by_one = in.one_by_one;
+    int thread = in.thread;
     seq *s = calloc(1, sizeof *s);
-    if (nl) parse_input(nl + 1, size - head - 1, s);
+    fuzz_each_command(&in, MAX_COMMANDS, take, s);
 
     resp_buf scratch = {0};
     admin(setup_script, &scratch);

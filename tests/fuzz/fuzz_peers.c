@@ -1,6 +1,7 @@
 /* fuzz_peers.c -- conversations with in-process clients that end at a marker (fuzz_peers.h). */
 #include "fuzz_peers.h"
 #include "fuzz_admin.h"
+#include "inproc_server.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -8,6 +9,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+void fuzz_peers_connect(fuzz_peer *peers, int n, struct listener *net, int thread) {
+    for (int i = 0; i < n; i++) {
+        peers[i] = (fuzz_peer){.fd = inproc_connect(net, thread + i)};
+        if (peers[i].fd < 0) {
+            fprintf(stderr, "fuzz_peers_connect: no socketpair\n");
+            abort();
+        }
+    }
+}
+
+void fuzz_peers_close(fuzz_peer *peers, int n) {
+    for (int i = 0; i < n; i++) {
+        close(peers[i].fd);
+        free(peers[i].req.data);
+        free(peers[i].out.data);
+    }
+}
 
 void fuzz_peer_add_marker(resp_buf *req, const char *marker) {
     const char *argv[2] = {"PING", marker};

@@ -20,6 +20,14 @@ typedef struct fuzz_peer {
     bool done;
 } fuzz_peer;
 
+struct listener;
+
+/* Connects n peers to network net, peer i on worker thread `thread + i` (aborts when it
+ * cannot). */
+void fuzz_peers_connect(fuzz_peer *peers, int n, struct listener *net, int thread);
+/* Closes the peers' connections and frees their buffers. */
+void fuzz_peers_close(fuzz_peer *peers, int n);
+
 /* Appends PING <marker> to req. */
 void fuzz_peer_add_marker(resp_buf *req, const char *marker);
 

@@ -39,7 +39,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_NAME "fuzz_pubsub_commands"
 #define MAX_COMMANDS 200
-#define MAX_ARGS 40
 #define TIMEOUT_MS 60000
 #define NCONNS 2
 
@@ -86,38 +85,23 @@ static void init(void) {
     admin(subs_script, &no_subs);
 }
 
-static void parse_input(const uint8_t *data, size_t size, fuzz_peer *peers) {
-    const char *p = (const char *)data, *end = p + size;
-    for (size_t total = 0; p < end && total < MAX_COMMANDS;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *line_end = nl ? nl : end;
-        int who = p < line_end && *p == '@';
-        const char *argv[MAX_ARGS];
-        size_t lens[MAX_ARGS];
-        int argc = fuzz_split_args(p + who, line_end, argv, lens, MAX_ARGS);
-        if (lens[0] > 0 && is_allowed(argv[0], lens[0])) {
-            resp_buf_command(&peers[who].req, argc, argv, lens);
-            total++;
-        }
-        p = nl ? nl + 1 : end;
-    }
+static bool take(void *ctx, int who, int argc, const char **argv, size_t *lens) {
+    fuzz_peer *peers = ctx;
+    if (!is_allowed(argv[0], lens[0])) return false;
+    resp_buf_command(&peers[who].req, argc, argv, lens);
+    return true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (world.admin_fd < 0) init();
-    const uint8_t *nl = memchr(data, '\n', size);
-    size_t head = nl ? (size_t)(nl - data) : size;
-    bool as_admin = head > 0 && data[0] == 'a';
-    int thread = head > 1 ? data[1] : 0;
+    fuzz_input in = fuzz_read_input(data, size);
+    bool as_admin = in.as_admin;
 
     resp_buf scratch = {0};
     admin("FLUSHALL", &scratch);
-    fuzz_peer peers[NCONNS] = {{0}};
-    for (int c = 0; c < NCONNS; c++) {
-        peers[c].fd = inproc_connect(as_admin ? world.admin_net : world.tenant_net, thread + c);
-        CHECK(peers[c].fd >= 0, "no socketpair");
-    }
-    if (nl) parse_input(nl + 1, size - head - 1, peers);
+    fuzz_peer peers[NCONNS];
+    fuzz_peers_connect(peers, NCONNS, as_admin ? world.admin_net : world.tenant_net, in.thread);
+    fuzz_each_command(&in, MAX_COMMANDS, take, peers);
     for (int c = 0; c < NCONNS; c++)
         fuzz_peer_add_marker(&peers[c].req, marker);
     fuzz_peers_converse(peers, NCONNS, marker, TIMEOUT_MS, FUZZ_NAME, "the input");
@@ -146,11 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           "subscriptions are left after RESET:\n%.*s\nbefore the input:\n%.*s", (int)scratch.len,
           scratch.data, (int)no_subs.len, no_subs.data);
 
-    for (int c = 0; c < NCONNS; c++) {
-        close(peers[c].fd);
-        free(peers[c].req.data);
-        free(peers[c].out.data);
-    }
+    fuzz_peers_close(peers, NCONNS);
     admin("FLUSHALL", &scratch);
     free(scratch.data);
     return 0;

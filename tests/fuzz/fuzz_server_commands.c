@@ -42,7 +42,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_NAME "fuzz_server_commands"
 #define MAX_COMMANDS 200
-#define MAX_ARGS 40
 #define TIMEOUT_MS 60000
 #define NCONNS 2
 #define PAUSE_MAX "20"
@@ -200,38 +199,30 @@ static bool rewrite(int argc, const char **argv, size_t *lens, bool as_admin) {
     return true;
 }
 
-static void parse_input(const uint8_t *data, size_t size, fuzz_peer *peers, bool as_admin) {
-    const char *p = (const char *)data, *end = p + size;
-    for (size_t total = 0; p < end && total < MAX_COMMANDS;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *line_end = nl ? nl : end;
-        int who = p < line_end && *p == '@';
-        const char *argv[MAX_ARGS];
-        size_t lens[MAX_ARGS];
-        int argc = fuzz_split_args(p + who, line_end, argv, lens, MAX_ARGS);
-        if (lens[0] > 0 && rewrite(argc, argv, lens, as_admin)) {
-            resp_buf_command(&peers[who].req, argc, argv, lens);
-            total++;
-        }
-        p = nl ? nl + 1 : end;
-    }
+/* The peers and the network of one input, for take. */
+typedef struct run {
+    fuzz_peer *peers;
+    bool as_admin;
+} run;
+
+static bool take(void *ctx, int who, int argc, const char **argv, size_t *lens) {
+    run *r = ctx;
+    if (!rewrite(argc, argv, lens, r->as_admin)) return false;
+    resp_buf_command(&r->peers[who].req, argc, argv, lens);
+    return true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (world.admin_fd < 0) init();
-    const uint8_t *nl = memchr(data, '\n', size);
-    size_t head = nl ? (size_t)(nl - data) : size;
-    bool as_admin = head > 0 && data[0] == 'a';
-    int thread = head > 1 ? data[1] : 0;
+    fuzz_input in = fuzz_read_input(data, size);
+    bool as_admin = in.as_admin;
 
     resp_buf scratch = {0};
     admin(keys_script, &scratch);
-    fuzz_peer peers[NCONNS] = {{0}};
-    for (int c = 0; c < NCONNS; c++) {
-        peers[c].fd = inproc_connect(as_admin ? world.admin_net : world.tenant_net, thread + c);
-        CHECK(peers[c].fd >= 0, "no socketpair");
-    }
-    if (nl) parse_input(nl + 1, size - head - 1, peers, as_admin);
+    fuzz_peer peers[NCONNS];
+    fuzz_peers_connect(peers, NCONNS, as_admin ? world.admin_net : world.tenant_net, in.thread);
+    run r = {peers, as_admin};
+    fuzz_each_command(&in, MAX_COMMANDS, take, &r);
     for (int c = 0; c < NCONNS; c++)
         fuzz_peer_add_marker(&peers[c].req, marker);
     fuzz_peers_converse(peers, NCONNS, marker, TIMEOUT_MS, FUZZ_NAME, "the input");
@@ -243,10 +234,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK(as_admin || fuzz_count_of(world.secret, peers[c].out.data, peers[c].out.len) == 0,
               "a tenant received the secret from outside its namespace:\n%.*s",
               (int)peers[c].out.len, peers[c].out.data);
-        close(peers[c].fd);
-        free(peers[c].req.data);
-        free(peers[c].out.data);
     }
+    fuzz_peers_close(peers, NCONNS);
 
     admin("CLIENT|UNPAUSE", &scratch);
     if (as_admin) {
