@@ -14,12 +14,17 @@
 
 #include <pthread.h>
 
+/* Whether me (NULL: no client, e.g. a call made without one) is on an admin network. */
+static bool on_admin_network(const conn *me) {
+    return me && (me->net->cf->permissions & PERM_ADMIN);
+}
+
 bool client_visible_to(const conn *me, const conn *c) {
-    return c == me || c->net == me->net || (me->net->cf->permissions & PERM_ADMIN);
+    return c == me || (me && c->net == me->net) || on_admin_network(me);
 }
 
 bool client_need_admin(keel_proc *p, const conn *me, const char *what) {
-    if (me->net->cf->permissions & PERM_ADMIN) return true;
+    if (on_admin_network(me)) return true;
     keel_reply_error(p, "NOPERM this network does not allow '%s' (it needs the admin permission)",
                      what);
     return false;

@@ -115,15 +115,19 @@ static void out_hand_over(snap_writer *w) {
  * file on its way or on disk, and the disk works while the shard is still being serialized. */
 #define SNAP_WRITEBACK (8u << 20)
 
-static void note_flushed(snap_writer *w, size_t n) {
-    w->flushed += n;
+/* Asks the disk to start writing back what was written since the last such request. */
+static void start_writeback(snap_writer *w) {
 #ifdef SYNC_FILE_RANGE_WRITE
-    if (!w->no_sync && w->flushed - w->wb_started >= SNAP_WRITEBACK) {
+    if (w->flushed > w->wb_started)
         (void)sync_file_range(w->fd, (off_t)w->wb_started, (off_t)(w->flushed - w->wb_started),
                               SYNC_FILE_RANGE_WRITE);
-        w->wb_started = w->flushed;
-    }
 #endif
+    w->wb_started = w->flushed;
+}
+
+static void note_flushed(snap_writer *w, size_t n) {
+    w->flushed += n;
+    if (!w->no_sync && w->flushed - w->wb_started >= SNAP_WRITEBACK) start_writeback(w);
 }
 
 static void out_flush(snap_writer *w) {
@@ -300,23 +304,11 @@ void snap_block_z(snap_writer *w, uint8_t kind, const void *payload, size_t len)
     snap_block_end(w);
 }
 
-/* The disk starts on what is left of the file; the caller fsyncs it later (sync_later). */
-static void start_tail_writeback(snap_writer *w) {
-#ifdef SYNC_FILE_RANGE_WRITE
-    if (w->flushed > w->wb_started)
-        (void)sync_file_range(w->fd, (off_t)w->wb_started, (off_t)(w->flushed - w->wb_started),
-                              SYNC_FILE_RANGE_WRITE);
-    w->wb_started = w->flushed;
-#else
-    (void)w;
-#endif
-}
-
 int snap_writer_finish(snap_writer *w) {
     out_flush(w);
     if (!w->err && !w->no_sync) {
         if (w->sync_later)
-            start_tail_writeback(w);
+            start_writeback(w); /* the rest of the file; the caller fsyncs it later */
         else if (fsync(w->fd) != 0)
             w->err = errno;
     }
